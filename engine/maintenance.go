@@ -1,0 +1,9 @@
+package engine
+
+import "time"
+
+// Maintenance tells whether a monitor is inside a maintenance window.
+type Maintenance interface {
+	// Active returns the name of the window in force for m at t, if any.
+	Active(m *Monitor, t time.Time) (name string, ok bool)
+}
