@@ -1,0 +1,918 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Named errors callers test for.
+var (
+	ErrNoMonitor = errors.New("no such monitor")
+	ErrNoChecker = errors.New("no checker for this kind")
+	ErrNotPush   = errors.New("not a push monitor")
+)
+
+// DefaultRecent is how many recent samples each monitor keeps for sparklines.
+const DefaultRecent = 60
+
+// Options are the engine's collaborators. Only Checkers is required.
+type Options struct {
+	Checkers    map[Kind]Checker
+	Recorder    Recorder    // every result is handed to it; nil: none kept
+	Restorer    Restorer    // state at start and uptime figures; nil: start fresh
+	Querier     Querier     // the past, for viewers; nil: no history
+	Notifier    Notifier    // told of every status change; nil: no alerts
+	Maintenance Maintenance // configured windows; ad-hoc windows are the engine's own
+	Logger      *slog.Logger
+	Now         func() time.Time // default time.Now; must carry a monotonic reading
+	Recent      int              // samples kept per monitor (default DefaultRecent)
+	// RecordQueue is how many results may wait for the recorder before the
+	// oldest are dropped (default 65536).
+	RecordQueue int
+}
+
+// Stats are the engine's own health counters.
+type Stats struct {
+	Checks        uint64 // checks finished (retries count once)
+	Attempts      uint64 // attempts made, retries included
+	Skipped       uint64 // due while the previous check was still running
+	OnTime        uint64 // checks that started within a second of their due time
+	Late          uint64 // checks that started later than that
+	RecordErrors  uint64 // results the recorder failed to store
+	RecordDropped uint64 // results dropped because the recorder fell behind
+	Monitors      int
+}
+
+// Engine runs every monitor on its interval and publishes what it finds.
+// Create one with New, then Run it; every other method is safe to call from
+// any goroutine, before, during and after Run.
+type Engine struct {
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+
+	mu       sync.RWMutex
+	cfg      *Config
+	entries  map[string]*entry
+	order    []*entry // configuration order
+	warnings map[string]string
+	warnSeq  []string // warning keys, oldest first
+
+	hub     hub
+	wake    chan struct{} // the scheduler has new work (check now, reload, resume)
+	records chan *Result
+	sem     chan struct{}
+	running sync.WaitGroup
+
+	stats struct {
+		checks, attempts, skipped, onTime, late, recErr, recDrop atomic.Uint64
+	}
+}
+
+// entry is one monitor's live state. Fields under the engine's mu unless noted.
+type entry struct {
+	m      *Monitor
+	state  MonitorState // Recent is immutable once published: replaced, never modified
+	due    time.Time    // scheduler goroutine only
+	now    bool         // check as soon as possible
+	busy   atomic.Bool  // a check is running
+	gone   bool         // removed by a reload
+	beat   time.Time    // push: last heartbeat
+	good   int          // consecutive non-down results
+	adhoc  time.Time    // ad-hoc maintenance until
+	hidx   int          // index in the scheduler heap, -1 when not in it
+	hbuckt [24]struct{ good, total uint32 }
+	hhour  int64 // hour number of hbuckt's newest bucket
+}
+
+// New makes an engine for cfg. It restores each monitor's state from
+// opts.Restorer, so that a restart while a monitor is down is not a new
+// incident.
+func New(cfg *Config, opts Options) (*Engine, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Recent <= 0 {
+		opts.Recent = DefaultRecent
+	}
+	if opts.RecordQueue <= 0 {
+		opts.RecordQueue = 1 << 16
+	}
+	conc := cfg.Settings.Concurrency
+	if conc <= 0 {
+		conc = 256
+	}
+	e := &Engine{
+		opts:     opts,
+		log:      opts.Logger,
+		now:      opts.Now,
+		cfg:      cfg,
+		entries:  make(map[string]*entry),
+		warnings: make(map[string]string),
+		wake:     make(chan struct{}, 1),
+		records:  make(chan *Result, opts.RecordQueue),
+		sem:      make(chan struct{}, conc),
+	}
+	for _, m := range cfg.Monitors {
+		if _, ok := opts.Checkers[m.Kind]; !ok && m.Kind != KindPush {
+			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
+		}
+		en := e.newEntry(m)
+		e.entries[m.Name] = en
+		e.order = append(e.order, en)
+	}
+	return e, nil
+}
+
+func (e *Engine) newEntry(m *Monitor) *entry {
+	en := &entry{m: m, hidx: -1}
+	en.state = MonitorState{Monitor: m, Status: StatusPending, Since: e.now(), Location: e.cfg.Settings.Location}
+	if e.opts.Restorer != nil {
+		e.restore(en)
+	}
+	return en
+}
+
+// restore fills an entry from history: recent samples, the last result,
+// the current status and since when.
+func (e *Engine) restore(en *entry) {
+	recent, since, ok := e.opts.Restorer.Restore(en.m.Name, e.opts.Recent)
+	if !ok || len(recent) == 0 {
+		return
+	}
+	samples := make([]Sample, 0, len(recent))
+	for i := range recent {
+		samples = append(samples, sampleOf(&recent[i]))
+	}
+	last := recent[len(recent)-1]
+	en.state.Recent = samples
+	en.state.Last = last
+	en.state.Status = last.Status
+	if en.state.Status == StatusMaintenance || en.state.Status == StatusPaused {
+		en.state.Status = StatusPending
+	}
+	en.state.Since = since
+	if en.m.Kind == KindPush {
+		en.beat = last.Time
+	}
+	e.refreshUptime(en, e.now())
+}
+
+func sampleOf(r *Result) Sample {
+	return Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code}
+}
+
+// Config returns the configuration in force.
+func (e *Engine) Config() *Config {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.cfg
+}
+
+// Subscribe starts a stream of events. The caller must Close it.
+func (e *Engine) Subscribe() *Subscription { return e.hub.subscribe(0) }
+
+// Query answers questions about the past; nil when there is no history.
+func (e *Engine) Query() Querier { return e.opts.Querier }
+
+// Snapshot returns the state of every monitor in configuration order.
+func (e *Engine) Snapshot() []MonitorState {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]MonitorState, len(e.order))
+	for i, en := range e.order {
+		out[i] = en.state
+	}
+	return out
+}
+
+// State returns one monitor's state.
+func (e *Engine) State(name string) (MonitorState, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	en, ok := e.entries[name]
+	if !ok {
+		return MonitorState{}, fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	return en.state, nil
+}
+
+// Stats returns the engine's health counters.
+func (e *Engine) Stats() Stats {
+	e.mu.RLock()
+	n := len(e.order)
+	e.mu.RUnlock()
+	return Stats{
+		Checks:        e.stats.checks.Load(),
+		Attempts:      e.stats.attempts.Load(),
+		Skipped:       e.stats.skipped.Load(),
+		OnTime:        e.stats.onTime.Load(),
+		Late:          e.stats.late.Load(),
+		RecordErrors:  e.stats.recErr.Load(),
+		RecordDropped: e.stats.recDrop.Load(),
+		Monitors:      n,
+	}
+}
+
+// Warnings returns the problems with upbeat itself now in force, oldest first.
+func (e *Engine) Warnings() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]string, 0, len(e.warnSeq))
+	for _, k := range e.warnSeq {
+		out = append(out, e.warnings[k])
+	}
+	return out
+}
+
+// Warn records a problem with upbeat itself under key (replacing an
+// earlier one with the same key) and publishes it; an empty msg clears it.
+func (e *Engine) Warn(key, msg string) {
+	e.mu.Lock()
+	old, had := e.warnings[key]
+	switch {
+	case msg == "" && !had, msg != "" && had && old == msg:
+		e.mu.Unlock()
+		return
+	case msg == "":
+		delete(e.warnings, key)
+		for i, k := range e.warnSeq {
+			if k == key {
+				e.warnSeq = append(e.warnSeq[:i:i], e.warnSeq[i+1:]...)
+				break
+			}
+		}
+	default:
+		if !had {
+			e.warnSeq = append(e.warnSeq, key)
+		}
+		e.warnings[key] = msg
+	}
+	e.mu.Unlock()
+	ev := Event{Kind: EventWarning, Time: e.now(), Message: msg}
+	if msg == "" {
+		ev.Message, ev.Clear = old, true
+	}
+	e.hub.publish(ev)
+}
+
+// PublishAlert publishes an alert delivery report (the alert dispatcher
+// calls it for every attempt).
+func (e *Engine) PublishAlert(ev Event) {
+	if ev.Time.IsZero() {
+		ev.Time = e.now()
+	}
+	ev.Kind = EventAlert
+	e.hub.publish(ev)
+}
+
+// CheckNow runs a monitor's check as soon as a slot is free.
+func (e *Engine) CheckNow(name string) error {
+	e.mu.Lock()
+	en, ok := e.entries[name]
+	if ok {
+		en.now = true
+	}
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	e.kick()
+	return nil
+}
+
+// SetPaused pauses a monitor (no checks, no alerts) or resumes it.
+func (e *Engine) SetPaused(name string, paused bool) error {
+	e.mu.Lock()
+	en, ok := e.entries[name]
+	if !ok {
+		e.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	if en.state.Paused == paused {
+		e.mu.Unlock()
+		return nil
+	}
+	en.state.Paused = paused
+	from := en.state.Status
+	to := StatusPaused
+	if !paused {
+		to = StatusPending
+		en.now = true
+	}
+	ev := e.setStatusLocked(en, to, nil)
+	e.mu.Unlock()
+	e.publishChange(ev, from)
+	e.kick()
+	return nil
+}
+
+// Ack acknowledges a monitor's open incident: no re-notification until it resolves.
+func (e *Engine) Ack(name string) error {
+	e.mu.Lock()
+	en, ok := e.entries[name]
+	if ok {
+		en.state.Acked = true
+	}
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	if a, ok := e.opts.Notifier.(interface{ Ack(string) }); ok {
+		a.Ack(name)
+	}
+	return nil
+}
+
+// Maintain puts a monitor in maintenance for d from now (0 ends it).
+func (e *Engine) Maintain(name string, d time.Duration) error {
+	e.mu.Lock()
+	en, ok := e.entries[name]
+	if ok {
+		en.adhoc = e.now().Add(d)
+		if d <= 0 {
+			en.adhoc = time.Time{}
+		}
+		en.now = true
+	}
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	e.kick()
+	return nil
+}
+
+// Push records a heartbeat for the push monitor whose token is token.
+// status is StatusUp for an ordinary beat, StatusDown when the caller
+// reports a failure (msg says why).
+func (e *Engine) Push(token string, status Status, msg string) (string, error) {
+	e.mu.RLock()
+	var en *entry
+	for _, x := range e.order {
+		if x.m.Kind == KindPush && x.m.Parsed != nil && x.m.Parsed.Host == token {
+			en = x
+			break
+		}
+	}
+	e.mu.RUnlock()
+	if en == nil {
+		return "", fmt.Errorf("%w: push token", ErrNoMonitor)
+	}
+	now := e.now()
+	r := &Result{Monitor: en.m.Name, Kind: KindPush, URL: redactPush(en.m), Time: now, Status: StatusUp, Attempts: 1}
+	if status == StatusDown {
+		r.Status, r.Class, r.Error = StatusDown, "push_down", Sanitize(msg, 200)
+	}
+	e.mu.Lock()
+	en.beat = now
+	e.mu.Unlock()
+	e.finish(en, r)
+	return en.m.Name, nil
+}
+
+func redactPush(m *Monitor) string { return "push://…" }
+
+// kick wakes the scheduler.
+func (e *Engine) kick() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// offset spreads monitors over their interval, the same way on every
+// start, so that 10,000 monitors never fire in the same millisecond.
+func offset(name string, interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	x := h.Sum64() // FNV's low bits vary little between similar names: mix them (splitmix64's finalizer)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return time.Duration(x % uint64(interval))
+}
+
+// Run schedules checks until ctx is done, then waits for the checks in
+// flight to end and returns ctx's error.
+func (e *Engine) Run(ctx context.Context) error {
+	recDone := make(chan struct{})
+	go e.recordLoop(recDone)
+	defer func() {
+		e.running.Wait()
+		close(e.records)
+		<-recDone
+	}()
+
+	var h schedHeap
+	start := e.now()
+	e.mu.Lock()
+	for _, en := range e.order {
+		en.due = start.Add(offset(en.m.Name, en.m.Interval))
+		heapPush(&h, en)
+	}
+	e.mu.Unlock()
+
+	uptimeTick := time.NewTicker(time.Minute)
+	defer uptimeTick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := e.now()
+		e.mu.Lock()
+		e.collectNow(&h, now)
+		var wait time.Duration = time.Hour
+		for len(h) > 0 {
+			en := h[0]
+			if en.gone {
+				heapPop(&h)
+				continue
+			}
+			if en.due.After(now) {
+				wait = en.due.Sub(now)
+				break
+			}
+			heapPop(&h)
+			due := en.due
+			en.due = nextDue(due, en.m.Interval, now)
+			en.now = false
+			if !en.state.Paused {
+				heapPush(&h, en)
+				e.launchLocked(ctx, en, due)
+			}
+		}
+		e.mu.Unlock()
+
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		case <-e.wake:
+		case <-uptimeTick.C:
+			e.refreshAllUptime()
+		}
+	}
+}
+
+// collectNow puts monitors asked to run at once (check now, resume, reload)
+// at the front of the schedule.
+func (e *Engine) collectNow(h *schedHeap, now time.Time) {
+	for _, en := range e.order {
+		if en.state.Paused {
+			continue
+		}
+		if en.hidx < 0 {
+			en.due = now.Add(offset(en.m.Name, en.m.Interval))
+			if en.now {
+				en.due = now
+			}
+			heapPush(h, en)
+			continue
+		}
+		if en.now && en.due.After(now) {
+			en.due = now
+			heapFix(h, en)
+		}
+	}
+}
+
+// nextDue is the next due time after due that is not already past: a
+// scheduler that fell behind (a suspended machine, an overloaded one)
+// skips the missed slots instead of firing them in a burst.
+func nextDue(due time.Time, interval time.Duration, now time.Time) time.Time {
+	next := due.Add(interval)
+	if next.Before(now) {
+		missed := now.Sub(next)/interval + 1
+		next = next.Add(missed * interval)
+	}
+	return next
+}
+
+// launchLocked starts a check of en unless one is already running, in
+// which case this one is counted as skipped.
+func (e *Engine) launchLocked(ctx context.Context, en *entry, due time.Time) {
+	if !en.busy.CompareAndSwap(false, true) {
+		e.stats.skipped.Add(1)
+		en.state.Skipped++
+		return
+	}
+	e.running.Add(1)
+	go func() {
+		defer e.running.Done()
+		defer en.busy.Store(false)
+		select {
+		case e.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-e.sem }()
+		if late := e.now().Sub(due); late <= time.Second {
+			e.stats.onTime.Add(1)
+		} else {
+			e.stats.late.Add(1)
+		}
+		r := e.checkWithRetries(ctx, en, true)
+		if r == nil || ctx.Err() != nil {
+			return
+		}
+		e.finish(en, r)
+	}()
+}
+
+// checkWithRetries runs a check, retrying a failure up to the monitor's
+// retries unless the monitor is already down (onlyIfNew) — a confirmed
+// outage needs no re-confirmation.
+func (e *Engine) checkWithRetries(ctx context.Context, en *entry, onlyIfNew bool) *Result {
+	m := en.m
+	var r Result
+	for attempt := 1; ; attempt++ {
+		r = e.attempt(ctx, en)
+		r.Attempts = attempt
+		if r.Status != StatusDown || attempt > m.Retries || ctx.Err() != nil {
+			break
+		}
+		if onlyIfNew {
+			e.mu.RLock()
+			already := en.state.Status == StatusDown
+			e.mu.RUnlock()
+			if already {
+				break
+			}
+		}
+		t := time.NewTimer(m.RetryInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+	return &r
+}
+
+// attempt runs one attempt under the monitor's timeout.
+func (e *Engine) attempt(ctx context.Context, en *entry) Result {
+	m := en.m
+	e.stats.attempts.Add(1)
+	start := e.now()
+	var r Result
+	if m.Kind == KindPush {
+		r = e.checkPush(en, start)
+	} else {
+		cctx, cancel := context.WithTimeout(ctx, m.Timeout)
+		r = e.opts.Checkers[m.Kind].Check(cctx, m)
+		cancel()
+	}
+	r.Monitor, r.Kind, r.Time = m.Name, m.Kind, start
+	if r.URL == "" {
+		r.URL = m.URL
+		if m.Kind == KindPush {
+			r.URL = redactPush(m)
+		}
+	}
+	if r.Latency == 0 && m.Kind != KindPush {
+		r.Latency = e.now().Sub(start)
+	}
+	if r.Status == StatusUp && m.MaxLatency > 0 && r.Latency > m.MaxLatency {
+		r.Status, r.Class = StatusDegraded, "slow"
+		r.Error = fmt.Sprintf("took %s, more than max_latency %s", r.Latency.Round(time.Millisecond), m.MaxLatency)
+	}
+	return r
+}
+
+// checkPush turns a push monitor down when its last beat is older than
+// its interval plus grace.
+func (e *Engine) checkPush(en *entry, now time.Time) Result {
+	e.mu.RLock()
+	beat, status := en.beat, en.state.Status
+	startedAt := en.state.Since
+	e.mu.RUnlock()
+	limit := en.m.Interval + en.m.Grace
+	if beat.IsZero() {
+		// never beat: late once a whole limit has passed since we started waiting
+		if startedAt.IsZero() || now.Sub(startedAt) < limit {
+			return Result{Status: StatusPending, Class: "", Error: "waiting for the first beat"}
+		}
+		return Result{Status: StatusDown, Class: "push_late", Error: "no beat received yet"}
+	}
+	if late := now.Sub(beat); late > limit {
+		return Result{Status: StatusDown, Class: "push_late",
+			Error: fmt.Sprintf("last beat %s ago, expected every %s", late.Round(time.Second), en.m.Interval)}
+	}
+	if status == StatusDown && en.state.Last.Class == "push_down" {
+		return en.state.Last
+	}
+	return Result{Status: StatusUp}
+}
+
+// finish publishes a result: it updates the monitor's state, records it,
+// and tells the notifier of a status change.
+func (e *Engine) finish(en *entry, r *Result) {
+	e.stats.checks.Add(1)
+	e.mu.Lock()
+	if en.gone || en.state.Paused {
+		e.mu.Unlock()
+		return
+	}
+	from := en.state.Status
+	to := r.Status
+	if to == StatusPending { // a push monitor still waiting: keep pending
+		to = from
+	}
+	if name, in := e.inMaintenanceLocked(en, r.Time); in {
+		en.state.InMaint = name
+		if to != StatusUp {
+			to = StatusMaintenance
+		}
+	} else {
+		en.state.InMaint = ""
+	}
+	en.state.Last = *r
+	en.state.Checks++
+	e.pushSample(en, r)
+	e.countHour(en, r)
+	if to == StatusDown {
+		en.good = 0
+	} else {
+		en.good++
+	}
+	var ev *Event
+	if to != from {
+		ev = e.setStatusLocked(en, to, r)
+	}
+	st := en.state
+	e.mu.Unlock()
+
+	e.enqueueRecord(r)
+	e.hub.publish(Event{Kind: EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: from, To: to})
+	if n, ok := e.opts.Notifier.(interface{ Observe(*Result) }); ok {
+		n.Observe(r)
+	}
+	if ev != nil {
+		e.hub.publish(*ev)
+		if e.opts.Notifier != nil {
+			e.opts.Notifier.Notify(*ev, &st)
+		}
+	}
+}
+
+// setStatusLocked changes en's status and returns the change event.
+func (e *Engine) setStatusLocked(en *entry, to Status, r *Result) *Event {
+	from := en.state.Status
+	now := e.now()
+	if r != nil {
+		now = r.Time
+	}
+	en.state.Status = to
+	en.state.Since = now
+	if to == StatusUp || to == StatusPaused {
+		en.state.Acked = false
+	}
+	ev := &Event{Kind: EventChange, Time: now, Monitor: en.m.Name, Result: r, From: from, To: to}
+	return ev
+}
+
+func (e *Engine) publishChange(ev *Event, from Status) {
+	if ev == nil {
+		return
+	}
+	e.hub.publish(*ev)
+	if e.opts.Notifier != nil {
+		st, err := e.State(ev.Monitor)
+		if err == nil {
+			e.opts.Notifier.Notify(*ev, &st)
+		}
+	}
+}
+
+func (e *Engine) inMaintenanceLocked(en *entry, t time.Time) (string, bool) {
+	if !en.adhoc.IsZero() && t.Before(en.adhoc) {
+		return "ad hoc", true
+	}
+	if e.opts.Maintenance != nil {
+		return e.opts.Maintenance.Active(en.m, t)
+	}
+	return "", false
+}
+
+// pushSample appends r to en's recent samples, replacing the slice so that
+// snapshots already handed out never change.
+func (e *Engine) pushSample(en *entry, r *Result) {
+	old := en.state.Recent
+	n := len(old) + 1
+	drop := 0
+	if n > e.opts.Recent {
+		drop = n - e.opts.Recent
+		n = e.opts.Recent
+	}
+	s := make([]Sample, 0, n)
+	s = append(s, old[drop:]...)
+	s = append(s, sampleOf(r))
+	en.state.Recent = s
+}
+
+// countHour keeps 24 hourly buckets of good and total checks, so that the
+// 24h uptime is known without history.
+func (e *Engine) countHour(en *entry, r *Result) {
+	hour := r.Time.Unix() / 3600
+	if en.hhour == 0 {
+		en.hhour = hour
+	}
+	for en.hhour < hour {
+		en.hhour++
+		en.hbuckt[en.hhour%24] = struct{ good, total uint32 }{}
+	}
+	b := &en.hbuckt[hour%24]
+	if hour > en.hhour-24 {
+		b.total++
+		if r.Status != StatusDown {
+			b.good++
+		}
+	}
+	if e.opts.Restorer == nil {
+		var good, total uint32
+		for _, x := range en.hbuckt {
+			good += x.good
+			total += x.total
+		}
+		if total > 0 {
+			en.state.Uptime24 = Uptime{Ratio: float64(good) / float64(total), Valid: true}
+		}
+	}
+}
+
+func (e *Engine) refreshAllUptime() {
+	if e.opts.Restorer == nil {
+		return
+	}
+	e.mu.RLock()
+	list := append([]*entry(nil), e.order...)
+	e.mu.RUnlock()
+	now := e.now()
+	for _, en := range list {
+		e.mu.Lock()
+		e.refreshUptime(en, now)
+		e.mu.Unlock()
+	}
+}
+
+// refreshUptime asks the restorer for the long-window figures. Called with mu held.
+func (e *Engine) refreshUptime(en *entry, now time.Time) {
+	r := e.opts.Restorer
+	en.state.Uptime24 = r.Uptime(en.m.Name, 24*time.Hour, now)
+	en.state.Uptime7d = r.Uptime(en.m.Name, 7*24*time.Hour, now)
+	en.state.Uptime30 = r.Uptime(en.m.Name, 30*24*time.Hour, now)
+}
+
+// enqueueRecord hands r to the record loop without ever blocking a check.
+func (e *Engine) enqueueRecord(r *Result) {
+	if e.opts.Recorder == nil {
+		return
+	}
+	defer func() { recover() }() // the queue is closed after Run returns: drop late results
+	select {
+	case e.records <- r:
+	default:
+		e.stats.recDrop.Add(1)
+		e.Warn("record-queue", "history is falling behind: some results were not stored")
+	}
+}
+
+// recordLoop stores results in order, one at a time, and turns storage
+// errors into a warning that clears once writing works again.
+func (e *Engine) recordLoop(done chan<- struct{}) {
+	defer close(done)
+	failing := false
+	for r := range e.records {
+		if e.opts.Recorder == nil {
+			continue
+		}
+		err := e.opts.Recorder.Record(r)
+		switch {
+		case err != nil:
+			e.stats.recErr.Add(1)
+			if !failing {
+				e.log.Warn("history write failed", "err", err)
+			}
+			failing = true
+			e.Warn("storage", "history: "+Sanitize(err.Error(), 160)+" (checks and alerts go on)")
+		case failing:
+			failing = false
+			e.Warn("storage", "")
+		}
+	}
+}
+
+// CheckAll runs every monitor once, in parallel within the concurrency
+// limit, each with its full retries, and returns the results in
+// configuration order. It does not need Run.
+func (e *Engine) CheckAll(ctx context.Context) []Result {
+	e.mu.RLock()
+	list := append([]*entry(nil), e.order...)
+	e.mu.RUnlock()
+	out := make([]Result, len(list))
+	var wg sync.WaitGroup
+	for i, en := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case e.sem <- struct{}{}:
+			case <-ctx.Done():
+				out[i] = Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: StatusDown, Class: "timeout", Error: ctx.Err().Error()}
+				return
+			}
+			defer func() { <-e.sem }()
+			if r := e.checkWithRetries(ctx, en, false); r != nil {
+				out[i] = *r
+			} else {
+				out[i] = Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: StatusDown, Class: "timeout", Error: "interrupted"}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Reload applies a new configuration as a diff: monitors whose settings
+// are unchanged keep their state; changed ones keep their history and
+// status but are checked again at once; new ones start pending; removed
+// ones stop. It returns a line per change.
+func (e *Engine) Reload(cfg *Config) ([]string, error) {
+	for _, m := range cfg.Monitors {
+		if _, ok := e.opts.Checkers[m.Kind]; !ok && m.Kind != KindPush {
+			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
+		}
+	}
+	var changes []string
+	e.mu.Lock()
+	next := make(map[string]*entry, len(cfg.Monitors))
+	order := make([]*entry, 0, len(cfg.Monitors))
+	for _, m := range cfg.Monitors {
+		old, ok := e.entries[m.Name]
+		switch {
+		case !ok:
+			en := e.newEntry(m)
+			en.now = true
+			next[m.Name], order = en, append(order, en)
+			changes = append(changes, "added "+m.Name)
+		case sameMonitor(old.m, m):
+			next[m.Name], order = old, append(order, old)
+		default:
+			en := &entry{m: m, hidx: -1, now: true, beat: old.beat, good: old.good, adhoc: old.adhoc,
+				hbuckt: old.hbuckt, hhour: old.hhour}
+			en.state = old.state
+			en.state.Monitor = m
+			old.gone = true
+			next[m.Name], order = en, append(order, en)
+			changes = append(changes, "changed "+m.Name)
+		}
+	}
+	for _, en := range e.order {
+		if _, ok := next[en.m.Name]; !ok {
+			en.gone = true
+			changes = append(changes, "removed "+en.m.Name)
+		}
+	}
+	e.entries, e.order = next, order
+	e.cfg = cfg
+	e.mu.Unlock()
+	sort.Strings(changes)
+	msg := "config reloaded: no change"
+	if len(changes) > 0 {
+		msg = fmt.Sprintf("config reloaded: %d change(s): %s", len(changes), joinMax(changes, 6))
+	}
+	e.hub.publish(Event{Kind: EventReload, Time: e.now(), Message: msg})
+	e.kick()
+	return changes, nil
+}
+
+func joinMax(s []string, max int) string {
+	out := ""
+	for i, x := range s {
+		if i == max {
+			return out + fmt.Sprintf(", and %d more", len(s)-max)
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

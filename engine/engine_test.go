@@ -1,0 +1,492 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// funcChecker adapts a function to Checker.
+type funcChecker func(ctx context.Context, m *Monitor) Result
+
+func (f funcChecker) Check(ctx context.Context, m *Monitor) Result { return f(ctx, m) }
+
+func testMonitor(name string, interval time.Duration) *Monitor {
+	u, _ := url.Parse("http://127.0.0.1/" + name)
+	return &Monitor{Name: name, URL: u.String(), Parsed: u, Kind: KindHTTP, Interval: interval,
+		Timeout: interval / 2, RetryInterval: time.Second}
+}
+
+func testConfig(ms ...*Monitor) *Config {
+	return &Config{Settings: Settings{Concurrency: 64, Location: "test"}, Monitors: ms}
+}
+
+// runEngine runs e until the test's bubble ends and returns a stop func.
+func runEngine(t *testing.T, e *Engine) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	}
+}
+
+func upChecker() funcChecker {
+	return func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusUp, Code: 200} }
+}
+
+func TestJitterSpreadsFirstChecks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		first := map[string]time.Duration{}
+		start := time.Now()
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			mu.Lock()
+			if _, ok := first[m.Name]; !ok {
+				first[m.Name] = time.Since(start)
+			}
+			mu.Unlock()
+			return Result{Status: StatusUp}
+		})
+		var ms []*Monitor
+		for i := range 200 {
+			ms = append(ms, testMonitor(fmt.Sprintf("m%03d", i), 30*time.Second))
+		}
+		e, err := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := runEngine(t, e)
+		time.Sleep(31 * time.Second)
+		synctest.Wait()
+		stop()
+		if len(first) != 200 {
+			t.Fatalf("%d monitors checked in their first interval, want 200", len(first))
+		}
+		distinct := map[time.Duration]bool{}
+		var lo, hi time.Duration = time.Hour, 0
+		for _, d := range first {
+			distinct[d.Truncate(time.Millisecond)] = true
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		if len(distinct) < 190 {
+			t.Errorf("only %d distinct start milliseconds among 200 monitors", len(distinct))
+		}
+		if hi-lo < 20*time.Second {
+			t.Errorf("first checks spread over %s, want most of the 30s interval", hi-lo)
+		}
+	})
+}
+
+func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, maxInFlight, calls atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			calls.Add(1)
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for {
+				cur := maxInFlight.Load()
+				if n <= cur || maxInFlight.CompareAndSwap(cur, n) {
+					break
+				}
+			}
+			select { // hangs until its (long) timeout
+			case <-ctx.Done():
+			}
+			return Result{Status: StatusDown, Class: "timeout"}
+		})
+		m := testMonitor("slow", 10*time.Second)
+		m.Timeout = 35 * time.Second // longer than the interval: the loader forbids it, the engine must cope
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		time.Sleep(100 * time.Second)
+		synctest.Wait()
+		stop()
+		if got := maxInFlight.Load(); got != 1 {
+			t.Errorf("max checks in flight = %d, want 1", got)
+		}
+		st := e.Stats()
+		if st.Skipped == 0 {
+			t.Errorf("no check was counted as skipped; stats %+v", st)
+		}
+		if c := calls.Load(); c > 4 {
+			t.Errorf("%d checks started in 100s with a 35s hang, want at most 4 (no queueing)", c)
+		}
+	})
+}
+
+func TestRetriesBeforeDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			if n.Add(1) == 1 {
+				return Result{Status: StatusDown, Code: 502, Class: "http_502"}
+			}
+			return Result{Status: StatusUp, Code: 200}
+		})
+		m := testMonitor("flaky", 30*time.Second)
+		m.Retries = 1
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		sub := e.Subscribe()
+		defer sub.Close()
+		stop := runEngine(t, e)
+		time.Sleep(31 * time.Second)
+		synctest.Wait()
+		stop()
+		evs, _ := sub.Drain()
+		var results []Result
+		for _, ev := range evs {
+			if ev.Kind == EventChange && ev.To == StatusDown {
+				t.Errorf("monitor went down despite a successful retry")
+			}
+			if ev.Kind == EventResult {
+				results = append(results, *ev.Result)
+			}
+		}
+		if len(results) != 1 || results[0].Status != StatusUp || results[0].Attempts != 2 {
+			t.Fatalf("results = %+v, want one up result with 2 attempts", results)
+		}
+	})
+}
+
+func TestDownAfterRetriesExhausted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n.Add(1)
+			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+		})
+		m := testMonitor("dead", 30*time.Second)
+		m.Retries = 2
+		notes := &recordingNotifier{}
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Notifier: notes})
+		stop := runEngine(t, e)
+		time.Sleep(29*time.Second + offset(m.Name, m.Interval))
+		synctest.Wait()
+		stop()
+		if got := n.Load(); got != 3 {
+			t.Errorf("attempts = %d, want 3 (1 + 2 retries)", got)
+		}
+		if got := notes.changes(); len(got) != 1 || got[0] != "pending->down" {
+			t.Errorf("changes notified = %v, want [pending->down]", got)
+		}
+		st, _ := e.State("dead")
+		if st.Status != StatusDown || st.Last.Attempts != 3 || st.Last.Code != 503 {
+			t.Errorf("state = %v attempts %d code %d", st.Status, st.Last.Attempts, st.Last.Code)
+		}
+	})
+}
+
+type recordingNotifier struct {
+	mu  sync.Mutex
+	evs []Event
+}
+
+func (r *recordingNotifier) Notify(ev Event, st *MonitorState) {
+	r.mu.Lock()
+	r.evs = append(r.evs, ev)
+	r.mu.Unlock()
+}
+
+func (r *recordingNotifier) changes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ev := range r.evs {
+		out = append(out, ev.From.String()+"->"+ev.To.String())
+	}
+	return out
+}
+
+func TestCleanShutdownWithChecksInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		started := make(chan struct{}, 10)
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			started <- struct{}{}
+			<-ctx.Done()
+			return Result{Status: StatusDown, Class: "timeout"}
+		})
+		var ms []*Monitor
+		for i := range 5 {
+			m := testMonitor(fmt.Sprintf("h%d", i), time.Minute)
+			m.Timeout = time.Hour
+			ms = append(ms, m)
+		}
+		e, _ := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		for range 5 {
+			<-started
+		}
+		stop() // must return although every check hangs: cancellation reaches them
+		synctest.Wait()
+	})
+}
+
+func TestPauseStopsChecks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n.Add(1)
+			return Result{Status: StatusUp}
+		})
+		m := testMonitor("p", 10*time.Second)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if err := e.SetPaused("p", true); err != nil {
+			t.Fatal(err)
+		}
+		before := n.Load()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n.Load() != before {
+			t.Errorf("%d checks ran while paused", n.Load()-before)
+		}
+		if st, _ := e.State("p"); st.Status != StatusPaused {
+			t.Errorf("status %v, want paused", st.Status)
+		}
+		e.SetPaused("p", false)
+		synctest.Wait()
+		if n.Load() != before+1 {
+			t.Errorf("resume did not check at once: %d checks after resume", n.Load()-before)
+		}
+		if err := e.SetPaused("nope", true); !errors.Is(err, ErrNoMonitor) {
+			t.Errorf("pausing an unknown monitor: %v", err)
+		}
+	})
+}
+
+func TestCheckNowRunsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n.Add(1)
+			return Result{Status: StatusUp}
+		})
+		m := testMonitor("c", time.Hour)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		synctest.Wait()
+		before := n.Load()
+		e.CheckNow("c")
+		synctest.Wait()
+		if n.Load() != before+1 {
+			t.Errorf("CheckNow ran %d checks, want 1", n.Load()-before)
+		}
+	})
+}
+
+func TestNextDueSkipsMissedSlots(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	iv := 30 * time.Second
+	if got := nextDue(base, iv, base.Add(time.Second)); !got.Equal(base.Add(iv)) {
+		t.Errorf("on time: next = %v", got.Sub(base))
+	}
+	// the machine slept for an hour: one check now-ish, not 120 in a burst
+	now := base.Add(time.Hour + 5*time.Second)
+	got := nextDue(base, iv, now)
+	if got.Before(now) || got.Sub(now) > iv {
+		t.Errorf("after a stall: next is %v from now, want within one interval ahead", got.Sub(now))
+	}
+}
+
+func TestMaintenanceHidesDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+		})
+		m := testMonitor("api", 10*time.Second)
+		notes := &recordingNotifier{}
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Notifier: notes})
+		e.Maintain("api", time.Minute)
+		stop := runEngine(t, e)
+		time.Sleep(50 * time.Second)
+		synctest.Wait()
+		st, _ := e.State("api")
+		if st.Status != StatusMaintenance || st.InMaint == "" {
+			t.Errorf("in a window: status %v (%q), want maintenance", st.Status, st.InMaint)
+		}
+		time.Sleep(30 * time.Second)
+		synctest.Wait()
+		stop()
+		st, _ = e.State("api")
+		if st.Status != StatusDown {
+			t.Errorf("after the window: %v, want down", st.Status)
+		}
+		if got := notes.changes(); len(got) != 2 || got[0] != "pending->maintenance" || got[1] != "maintenance->down" {
+			t.Errorf("changes = %v", got)
+		}
+	})
+}
+
+type memRecorder struct {
+	mu   sync.Mutex
+	fail bool
+	got  []Result
+}
+
+func (r *memRecorder) Record(res *Result) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail {
+		return errors.New("write segment 00000001: no space left on device")
+	}
+	r.got = append(r.got, *res)
+	return nil
+}
+
+func TestStorageFailureWarnsAndChecksGoOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n.Add(1)
+			return Result{Status: StatusUp}
+		})
+		rec := &memRecorder{fail: true}
+		m := testMonitor("s", 10*time.Second)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		stop := runEngine(t, e)
+		time.Sleep(35 * time.Second)
+		synctest.Wait()
+		if n.Load() < 3 {
+			t.Errorf("only %d checks with a failing disk", n.Load())
+		}
+		if w := e.Warnings(); len(w) != 1 {
+			t.Fatalf("warnings = %q, want one storage warning", w)
+		}
+		rec.mu.Lock()
+		rec.fail = false
+		rec.mu.Unlock()
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		stop()
+		if w := e.Warnings(); len(w) != 0 {
+			t.Errorf("warning not cleared once writing works: %q", w)
+		}
+		if len(rec.got) == 0 {
+			t.Errorf("nothing recorded after the fault cleared")
+		}
+	})
+}
+
+func TestPushMonitorLate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		u, _ := url.Parse("push://tok123")
+		m := &Monitor{Name: "cron", URL: u.String(), Parsed: u, Kind: KindPush, Interval: time.Minute,
+			Timeout: time.Second, Grace: 30 * time.Second}
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{}})
+		stop := runEngine(t, e)
+		defer stop()
+		if _, err := e.Push("tok123", StatusUp, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Push("wrong", StatusUp, ""); !errors.Is(err, ErrNoMonitor) {
+			t.Errorf("wrong token: %v", err)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if st, _ := e.State("cron"); st.Status != StatusUp {
+			t.Fatalf("after a beat: %v, want up", st.Status)
+		}
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		st, _ := e.State("cron")
+		if st.Status != StatusDown || st.Last.Class != "push_late" {
+			t.Errorf("late: %v %q, want down push_late", st.Status, st.Last.Class)
+		}
+		e.Push("tok123", StatusUp, "")
+		if st, _ := e.State("cron"); st.Status != StatusUp {
+			t.Errorf("after a new beat: %v, want up", st.Status)
+		}
+	})
+}
+
+func TestReloadKeepsUnchangedState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		chk := upChecker()
+		a, b := testMonitor("a", 10*time.Second), testMonitor("b", 10*time.Second)
+		e, _ := New(testConfig(a, b), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(15 * time.Second)
+		synctest.Wait()
+		before, _ := e.State("a")
+		a2 := *a
+		c := testMonitor("c", 10*time.Second)
+		changes, err := e.Reload(testConfig(&a2, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(changes) != "[added c removed b]" {
+			t.Errorf("changes = %v", changes)
+		}
+		after, _ := e.State("a")
+		if after.Checks != before.Checks || after.Status != StatusUp {
+			t.Errorf("unchanged monitor lost its state: %+v", after)
+		}
+		if _, err := e.State("b"); !errors.Is(err, ErrNoMonitor) {
+			t.Errorf("removed monitor still there")
+		}
+		synctest.Wait()
+		if st, _ := e.State("c"); st.Status != StatusUp {
+			t.Errorf("added monitor not checked at once: %v", st.Status)
+		}
+	})
+}
+
+func TestCheckAllRetriesAndKeepsOrder(t *testing.T) {
+	var calls sync.Map
+	chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		v, _ := calls.LoadOrStore(m.Name, new(atomic.Int32))
+		if v.(*atomic.Int32).Add(1) == 1 && m.Name == "flaky" {
+			return Result{Status: StatusDown, Class: "http_500", Code: 500}
+		}
+		return Result{Status: StatusUp, Code: 200}
+	})
+	ms := []*Monitor{testMonitor("first", time.Minute), testMonitor("flaky", time.Minute), testMonitor("last", time.Minute)}
+	for _, m := range ms {
+		m.Retries, m.RetryInterval = 1, time.Millisecond
+	}
+	e, _ := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+	rs := e.CheckAll(context.Background())
+	if len(rs) != 3 || rs[0].Monitor != "first" || rs[2].Monitor != "last" {
+		t.Fatalf("order: %+v", rs)
+	}
+	if rs[1].Status != StatusUp || rs[1].Attempts != 2 {
+		t.Errorf("flaky: %v after %d attempts, want up after 2", rs[1].Status, rs[1].Attempts)
+	}
+}
+
+func TestSubscriptionNeverBlocksAndKeepsChanges(t *testing.T) {
+	var h hub
+	s := h.subscribe(10)
+	defer s.Close()
+	h.publish(Event{Kind: EventChange, Monitor: "x", To: StatusDown})
+	for i := range 100 {
+		h.publish(Event{Kind: EventResult, Monitor: fmt.Sprint(i)})
+	}
+	evs, dropped := s.Drain()
+	if len(evs) != 10 || dropped != 91 {
+		t.Fatalf("kept %d, dropped %d; want 10 and 91", len(evs), dropped)
+	}
+	if evs[0].Kind != EventChange {
+		t.Errorf("the status change was dropped before results")
+	}
+}
