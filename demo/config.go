@@ -1,0 +1,108 @@
+package demo
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// Defaults of the demo config at Speed 1: short intervals so the demo is
+// lively, a timeout above every delay inside the origin so the monitors
+// see the proxies' own 504 and 524.
+const (
+	demoTimeout       = 2 * time.Second
+	demoRetryInterval = 1 * time.Second
+	demoRetries       = 1
+	demoCertWarnDays  = 14
+	demoMaxBody       = 1 << 20
+	demoMaxRedirects  = 10
+)
+
+// monitorSpec is the part of a demo monitor that differs between scenarios.
+type monitorSpec struct {
+	scenario   Scenario
+	url        string
+	interval   time.Duration
+	tags       []string
+	expectJSON []string
+	maxLatency time.Duration
+	caFile     string
+}
+
+// Config returns a complete engine configuration watching every scenario,
+// one monitor each, named like the scenario. Every field a config loader
+// would fill is filled, with intervals and timeouts divided by Speed.
+// Settings.Location is "demo"; HistoryDir is left empty for the caller.
+// Each call returns a new Config the caller may change.
+func (o *Origin) Config() *engine.Config {
+	specs := []monitorSpec{
+		{scenario: Shop, url: "http://" + o.appAddr + pathShop, interval: 3 * sec, tags: []string{"prod", "web"}, maxLatency: 800 * ms},
+		{scenario: Checkout, url: "http://" + o.appAddr + pathCheckout, interval: 2 * sec, tags: []string{"prod", "api"}},
+		{scenario: Payments, url: "http://" + o.paymentsAddr + pathPayments, interval: 3 * sec, tags: []string{"prod", "api", "payments"}},
+		{scenario: Billing, url: "http://" + o.appAddr + pathBilling, interval: 4 * sec, tags: []string{"prod", "web"}},
+		{scenario: Search, url: "http://" + o.searchAddr + pathSearch + "?q=status", interval: 3 * sec, tags: []string{"prod", "api"}, maxLatency: 800 * ms},
+		{scenario: StatusAPI, url: "http://" + o.appAddr + pathStatus, interval: 3 * sec, tags: []string{"prod", "api"}, expectJSON: []string{`.status == "UP"`}},
+		{scenario: CDNEdge, url: "http://" + o.edgeAddr + pathEdge, interval: 3 * sec, tags: []string{"edge", "web"}},
+		{scenario: LegacyPort, url: "tcp://" + o.legacy.Addr(), interval: 4 * sec, tags: []string{"legacy"}},
+		{scenario: AuthTLS, url: "tls://" + o.tlsAddr, interval: 5 * sec, tags: []string{"prod", "tls"}, caFile: o.caFile},
+		{scenario: Reports, url: "http://" + o.appAddr + pathReports, interval: 4 * sec, tags: []string{"internal"}, maxLatency: 800 * ms},
+	}
+	cfg := &engine.Config{
+		Settings: engine.Settings{
+			Location:        "demo",
+			Retention:       30 * 24 * time.Hour,
+			RollupRetention: 400 * 24 * time.Hour,
+			Concurrency:     256,
+			Interval:        o.scale(3 * sec),
+			Timeout:         o.scale(demoTimeout),
+			Retries:         demoRetries,
+			RetryInterval:   o.scale(demoRetryInterval),
+			CertWarnDays:    demoCertWarnDays,
+			MaxBody:         demoMaxBody,
+			RecoverAfter:    1,
+		},
+	}
+	for _, s := range specs {
+		cfg.Monitors = append(cfg.Monitors, o.monitor(s))
+	}
+	return cfg
+}
+
+// monitor builds one fully defaulted monitor.
+func (o *Origin) monitor(s monitorSpec) *engine.Monitor {
+	u, err := url.Parse(s.url)
+	if err != nil {
+		// The URLs are built from listener addresses above; a failure is a bug.
+		panic(fmt.Sprintf("demo: parse monitor url %q: %v", s.url, err))
+	}
+	kind, ok := engine.KindOf(u.Scheme)
+	if !ok {
+		panic(fmt.Sprintf("demo: no kind for scheme %q", u.Scheme))
+	}
+	m := &engine.Monitor{
+		Name:          string(s.scenario),
+		URL:           s.url,
+		Kind:          kind,
+		Interval:      o.scale(s.interval),
+		Timeout:       o.scale(demoTimeout),
+		Retries:       demoRetries,
+		RetryInterval: o.scale(demoRetryInterval),
+		ExpectJSON:    append([]string(nil), s.expectJSON...),
+		MaxLatency:    o.scale(s.maxLatency),
+		CertWarnDays:  demoCertWarnDays,
+		Tags:          append([]string(nil), s.tags...),
+		CAFile:        s.caFile,
+		MaxBody:       demoMaxBody,
+		MaxRedirects:  demoMaxRedirects,
+		Parsed:        u,
+	}
+	if kind == engine.KindHTTP {
+		m.Method = "GET"
+	}
+	if len(m.ExpectJSON) == 0 {
+		m.ExpectJSON = nil
+	}
+	return m
+}
