@@ -1,0 +1,202 @@
+package config
+
+import (
+	"net/mail"
+	"slices"
+	"strconv"
+
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// alertEvents are the changes an alert may be sent for; an alert that
+// sets no "on" is sent for all of them.
+var alertEvents = []string{"down", "up", "degraded"}
+
+// startTLSModes are the values of an email alert's starttls.
+var startTLSModes = []string{"mandatory", "opportunistic", "none"}
+
+// alert checks one [[alert]]: its kind, the keys that kind requires, and
+// no key that kind does not use.
+func (l *loader) alert(t *table) *engine.AlertConfig {
+	a := &engine.AlertConfig{On: slices.Clone(alertEvents)}
+	a.Name = name(t, "alert")
+	kindKeys, kindOK := alertKind(t, a)
+
+	if b, ok := t.boolean("default"); ok {
+		a.Default = b
+	}
+	if on, ok := t.list("on"); ok {
+		for _, e := range on {
+			if !slices.Contains(alertEvents, e) {
+				t.errorf("on", "unknown change %q; use %s", e, oneOf(alertEvents))
+			}
+		}
+		a.On = on
+	}
+	if d, ok := t.nonNegative("renotify"); ok {
+		a.Renotify = d
+	}
+
+	// The keys of every kind are read, so that their values are checked
+	// even where the kind is wrong; keys the kind does not use are
+	// reported below.
+	if v, ok := t.str("url"); ok {
+		a.URL = v
+		schemes := []string{"https", "http"}
+		if a.Kind == "url" {
+			schemes = nil // any service URL the notification library knows
+		}
+		if _, err := checkURL(v, schemes...); err != nil {
+			t.errorf("url", "%v", err)
+		}
+	}
+	if v, ok := t.secret("secret"); ok {
+		a.Secret = v
+	}
+	if h, ok := t.stringMap("headers"); ok {
+		for name, value := range h {
+			if !httpguts.ValidHeaderFieldName(name) {
+				t.errorf(joinKey("headers", name), "%q is not a valid header name", name)
+			}
+			if !httpguts.ValidHeaderFieldValue(value) {
+				t.errorf(joinKey("headers", name), "the value holds a line break or control character")
+			}
+		}
+		a.Headers = h
+	}
+	if v, ok := t.secret("token"); ok {
+		a.Token = v
+	}
+	a.ChatID = chatID(t)
+	if v, ok := t.str("base_url"); ok {
+		if _, err := checkURL(v, "https", "http"); err != nil {
+			t.errorf("base_url", "%v", err)
+		}
+		a.BaseURL = v
+	} else if a.Kind == "telegram" {
+		a.BaseURL = DefaultTelegramBaseURL
+	}
+	l.alertEmail(t, a)
+
+	if kindOK {
+		for _, k := range kindKeys.required {
+			if !t.has(k) && !t.has(k+"_file") {
+				also := ""
+				if slices.Contains(kindKeys.optional, k+"_file") {
+					also = " (or " + k + "_file)"
+				}
+				t.errorf(k, "is missing; %s alert needs it%s", withArticle(a.Kind), also)
+			}
+		}
+		for _, k := range t.keysInOrder() {
+			if slices.Contains(alertKeys, k) && !slices.Contains(commonAlertKeys, k) &&
+				!slices.Contains(kindKeys.required, k) && !slices.Contains(kindKeys.optional, k) {
+				t.errorf(k, "%s alert does not use it", withArticle(a.Kind))
+			}
+		}
+	}
+	t.checkUnknown()
+	return a
+}
+
+// withArticle puts "a" or "an" before an alert kind.
+func withArticle(kind string) string {
+	if kind == "email" {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// commonAlertKeys are the keys every kind of alert has.
+var commonAlertKeys = []string{"name", "kind", "default", "on", "renotify"}
+
+// alertKind reads kind and returns the keys that kind uses.
+func alertKind(t *table, a *engine.AlertConfig) (keys struct{ required, optional []string }, ok bool) {
+	if !t.has("kind") {
+		t.errorf("kind", "is missing; use %s", oneOf(alertKinds))
+		return keys, false
+	}
+	kind, ok := t.str("kind")
+	if !ok {
+		return keys, false
+	}
+	keys, ok = alertKindKeys[kind]
+	if !ok {
+		if s, near := closest(kind, alertKinds); near {
+			t.errorf("kind", "unknown kind %q; did you mean %s?", kind, s)
+		} else {
+			t.errorf("kind", "unknown kind %q; use %s (url reaches Slack, Discord, ntfy and more)", kind, oneOf(alertKinds))
+		}
+		return keys, false
+	}
+	a.Kind = kind
+	return keys, true
+}
+
+// chatID reads a Telegram chat id, written as a number or a string.
+func chatID(t *table) string {
+	v, ok := t.get("chat_id")
+	if !ok {
+		return ""
+	}
+	if n, ok := v.(int64); ok {
+		return strconv.FormatInt(n, 10)
+	}
+	s, _ := t.str("chat_id")
+	return s
+}
+
+// alertEmail reads the keys of an email alert.
+func (l *loader) alertEmail(t *table, a *engine.AlertConfig) {
+	if v, ok := t.str("smtp_host"); ok {
+		a.SMTPHost = v
+	}
+	if n, ok := t.integer("smtp_port"); ok {
+		if n < 1 || n > 65535 {
+			t.errorf("smtp_port", "%d is not a port (1 to 65535)", n)
+		}
+		a.SMTPPort = n
+	} else if a.Kind == "email" {
+		a.SMTPPort = DefaultSMTPPort
+	}
+	if v, ok := t.str("username"); ok {
+		a.Username = v
+	}
+	if v, ok := t.secret("password"); ok {
+		a.Password = v
+	}
+	if (t.has("password") || t.has("password_file")) && !t.has("username") {
+		key := "password"
+		if t.has("password_file") {
+			key = "password_file"
+		}
+		t.errorf(key, "a password needs a username")
+	}
+	if v, ok := t.str("from"); ok {
+		if _, err := mail.ParseAddress(v); err != nil {
+			t.errorf("from", "%q is not an email address", v)
+		}
+		a.From = v
+	}
+	if to, ok := t.list("to"); ok {
+		for _, addr := range to {
+			if _, err := mail.ParseAddress(addr); err != nil {
+				t.errorf("to", "%q is not an email address", addr)
+			}
+		}
+		if len(to) == 0 {
+			t.errorf("to", "names no one")
+		}
+		a.To = to
+	}
+	if v, ok := t.str("starttls"); ok {
+		if !slices.Contains(startTLSModes, v) {
+			t.errorf("starttls", "unknown mode %q; use %s", v, oneOf(startTLSModes))
+		}
+		a.StartTLS = v
+	} else if a.Kind == "email" {
+		a.StartTLS = DefaultStartTLS
+	}
+}

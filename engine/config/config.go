@@ -1,0 +1,205 @@
+// Package config loads upbeat's TOML configuration into an engine.Config.
+//
+// Every default is applied, every duration parsed, every ${VAR} expanded,
+// and every mistake in the file reported at once, each with its file, line
+// and key (see Error and Errors), so that nothing starts on a half-right
+// configuration.
+//
+// Durations are Go durations plus days: "30s", "5m", "1h30m", "30d".
+// Strings may name environment variables as ${NAME}; nothing else is
+// special, so a "$" in a password stays as it is. A secret may instead be
+// read from a file with the key's _file variant (password_file, token_file,
+// secret_file). Relative file names are taken from the config file's
+// directory, and "~/" is the home directory.
+//
+// Timeouts: a monitor's timeout is its own timeout if it sets one (which
+// must not be longer than its interval), else the [settings] timeout
+// shortened to the monitor's interval when that is shorter. The same holds
+// between the timeout and the interval of [settings].
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// ErrNoConfig is returned by Find when no config file was named and none
+// exists in the places looked at.
+var ErrNoConfig = errors.New("no config file")
+
+// Defaults for the [settings] keys and for monitors that set nothing.
+const (
+	DefaultInterval        = 60 * time.Second
+	DefaultTimeout         = 10 * time.Second
+	DefaultRetries         = 1
+	DefaultRetryInterval   = 5 * time.Second
+	DefaultCertWarnDays    = 14
+	DefaultMaxBody         = 1 << 20 // bytes
+	DefaultMaxRedirects    = 10
+	DefaultRetention       = 30 * 24 * time.Hour
+	DefaultRollupRetention = 400 * 24 * time.Hour
+	DefaultConcurrency     = 256
+	DefaultRecoverAfter    = 1
+	DefaultMethod          = "GET"
+	DefaultSMTPPort        = 587
+	DefaultStartTLS        = "mandatory"
+	DefaultTelegramBaseURL = "https://api.telegram.org"
+	DefaultTimezone        = "UTC"
+)
+
+// Load reads and checks the config file at path. When the file has
+// mistakes, the error is an Errors listing all of them.
+func Load(path string) (*engine.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Validate checks the config file at path, as `upbeat validate` does; the
+// error is as Load's.
+func Validate(path string) error {
+	_, err := Load(path)
+	return err
+}
+
+// Parse checks config text. name is used in error messages and as
+// Config.Path, and relative file names in the config are taken from its
+// directory. When the text has mistakes, the error is an Errors listing
+// all of them.
+func Parse(name string, data []byte) (*engine.Config, error) {
+	return parse(name, data, os.LookupEnv, os.ReadFile)
+}
+
+func parse(name string, data []byte, lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (*engine.Config, error) {
+	return newLoader(name, lookup, readFile).load(data)
+}
+
+func newLoader(name string, lookup func(string) (string, bool), readFile func(string) ([]byte, error)) *loader {
+	return &loader{
+		file:     name,
+		dir:      filepath.Dir(name),
+		home:     userHome(),
+		lookup:   lookup,
+		readFile: readFile,
+		read:     map[string]bool{},
+	}
+}
+
+// load parses the text and checks every table.
+func (l *loader) load(data []byte) (*engine.Config, error) {
+	var tree map[string]any
+	if _, err := toml.Decode(string(data), &tree); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, Errors{{File: l.file, Line: pe.Position.Line, Msg: "not valid TOML: " + pe.Message}}
+		}
+		return nil, Errors{{File: l.file, Msg: "not valid TOML: " + err.Error()}}
+	}
+	l.lines = indexLines(string(data))
+	cfg := l.config(tree)
+	if len(l.errs) > 0 {
+		l.errs.sort()
+		return nil, l.errs
+	}
+	cfg.Path = l.file
+	return cfg, nil
+}
+
+// Default is the configuration with every default and no monitors.
+func Default() *engine.Config {
+	return &engine.Config{Settings: defaultSettings(), API: engine.APIConfig{Socket: DefaultSocket()}}
+}
+
+func defaultSettings() engine.Settings {
+	return engine.Settings{
+		HistoryDir:      DefaultHistoryDir(),
+		Retention:       DefaultRetention,
+		RollupRetention: DefaultRollupRetention,
+		Concurrency:     DefaultConcurrency,
+		Interval:        DefaultInterval,
+		Timeout:         DefaultTimeout,
+		Retries:         DefaultRetries,
+		RetryInterval:   DefaultRetryInterval,
+		CertWarnDays:    DefaultCertWarnDays,
+		MaxBody:         DefaultMaxBody,
+		RecoverAfter:    DefaultRecoverAfter,
+	}
+}
+
+// Find returns the config file to use: explicit (from --config) when it is
+// given, which must then exist; else ./upbeat.toml; else
+// $XDG_CONFIG_HOME/upbeat/config.toml (~/.config/upbeat/config.toml). It
+// returns ErrNoConfig when none was given and none exists.
+func Find(explicit string) (string, error) {
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err != nil {
+			return "", fmt.Errorf("config file: %w", err)
+		}
+		return explicit, nil
+	}
+	candidates := []string{"upbeat.toml"}
+	if dir := xdgDir("XDG_CONFIG_HOME", ".config"); dir != "" {
+		candidates = append(candidates, filepath.Join(dir, "upbeat", "config.toml"))
+	}
+	for _, p := range candidates {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return p, nil
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("config file: %w", err)
+		}
+	}
+	return "", ErrNoConfig
+}
+
+// DefaultHistoryDir is where history is kept when history_dir is not set:
+// $XDG_DATA_HOME/upbeat, else ~/.local/share/upbeat; without a home
+// directory, a per-user directory under os.TempDir().
+func DefaultHistoryDir() string {
+	if dir := xdgDir("XDG_DATA_HOME", filepath.Join(".local", "share")); dir != "" {
+		return filepath.Join(dir, "upbeat")
+	}
+	return filepath.Join(os.TempDir(), "upbeat-"+userID(), "history")
+}
+
+// DefaultSocket is the daemon's unix socket when api.socket is not set:
+// $XDG_RUNTIME_DIR/upbeat.sock, else upbeat.sock in a per-user directory
+// under os.TempDir(). That directory may not exist yet: the daemon creates
+// it, and must check that it owns it before trusting it.
+func DefaultSocket() string {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "upbeat.sock")
+	}
+	return filepath.Join(os.TempDir(), "upbeat-"+userID(), "upbeat.sock")
+}
+
+// xdgDir returns $env when it is an absolute path (as the XDG spec asks),
+// else fallback under the home directory, else "".
+func xdgDir(env, fallback string) string {
+	if dir := os.Getenv(env); filepath.IsAbs(dir) {
+		return dir
+	}
+	if home := userHome(); home != "" {
+		return filepath.Join(home, fallback)
+	}
+	return ""
+}
+
+func userID() string {
+	if uid := os.Getuid(); uid >= 0 {
+		return strconv.Itoa(uid)
+	}
+	return "user"
+}

@@ -1,0 +1,137 @@
+package config
+
+import (
+	"slices"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// config checks the whole file: each table on its own, then what tables
+// say about each other (names that must be unique, names that must exist).
+func (l *loader) config(tree map[string]any) *engine.Config {
+	l.table("", 0, tree).checkUnknown()
+
+	cfg := &engine.Config{}
+	cfg.Settings = l.settings(l.single(tree, "settings"))
+
+	alertTables := l.array(tree, "alert")
+	for _, t := range alertTables {
+		cfg.Alerts = append(cfg.Alerts, l.alert(t))
+	}
+	l.unique(alertTables, func(i int) string { return cfg.Alerts[i].Name }, "alert")
+	alertNames := make([]string, len(cfg.Alerts))
+	for i, a := range cfg.Alerts {
+		alertNames[i] = a.Name
+	}
+
+	monitorTables := l.array(tree, "monitor")
+	for _, t := range monitorTables {
+		cfg.Monitors = append(cfg.Monitors, l.monitor(t, &cfg.Settings, alertNames))
+	}
+	l.uniqueMonitors(monitorTables, cfg.Monitors)
+
+	var monitorNames, tags []string
+	for _, m := range cfg.Monitors {
+		monitorNames = append(monitorNames, m.Name)
+		for _, tag := range m.Tags {
+			if !slices.Contains(tags, tag) {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	maintenanceTables := l.array(tree, "maintenance")
+	for _, t := range maintenanceTables {
+		cfg.Maintenance = append(cfg.Maintenance, l.maintenance(t, monitorNames, tags))
+	}
+	l.unique(maintenanceTables, func(i int) string { return cfg.Maintenance[i].Name }, "maintenance window")
+
+	cfg.API = l.api(l.single(tree, "api"))
+	return cfg
+}
+
+// single returns the table [name], empty when the file has none.
+func (l *loader) single(tree map[string]any, name string) *table {
+	v, ok := l.table("", 0, tree).get(name)
+	if !ok {
+		return l.table(name, 0, map[string]any{})
+	}
+	if m, ok := v.(map[string]any); ok {
+		return l.table(name, 0, m)
+	}
+	top := l.table("", 0, tree)
+	if _, ok := tables(v); ok {
+		top.errorf(name, "write [%s] once, not [[%s]]", name, name)
+	} else {
+		top.errorf(name, "must be a table, written [%s], not %s", name, typeName(v))
+	}
+	return l.table(name, 0, map[string]any{})
+}
+
+// array returns the tables [[name]], in the order they are written.
+func (l *loader) array(tree map[string]any, name string) []*table {
+	v, ok := l.table("", 0, tree).get(name)
+	if !ok {
+		return nil
+	}
+	list, ok := tables(v)
+	if !ok {
+		top := l.table("", 0, tree)
+		if _, isTable := v.(map[string]any); isTable {
+			top.errorf(name, "write [[%s]] (two brackets) for each %s, not [%s]", name, name, name)
+		} else {
+			top.errorf(name, "must be tables written [[%s]], not %s", name, typeName(v))
+		}
+		return nil
+	}
+	out := make([]*table, len(list))
+	for i, m := range list {
+		out[i] = l.table(name, i, m)
+	}
+	return out
+}
+
+// unique reports names used twice among tables; empty names are reported
+// where they are read.
+func (l *loader) unique(ts []*table, name func(int) string, what string) {
+	first := map[string]*table{}
+	for i, t := range ts {
+		n := name(i)
+		if n == "" {
+			continue
+		}
+		if f, ok := first[n]; ok {
+			t.errorf("name", "another %s is named %q (line %d)", what, n, f.line("name"))
+			continue
+		}
+		first[n] = t
+	}
+}
+
+// uniqueMonitors reports monitors with the same name, names that become
+// the same file and URL name (engine.Key: "Shop" and "shop"), and push
+// monitors that share a token.
+func (l *loader) uniqueMonitors(ts []*table, ms []*engine.Monitor) {
+	byKey := map[string]int{}
+	byToken := map[string]int{}
+	for i, m := range ms {
+		if m.Name != "" {
+			if j, ok := byKey[engine.Key(m.Name)]; ok {
+				if ms[j].Name == m.Name {
+					ts[i].errorf("name", "another monitor is named %q (line %d)", m.Name, ts[j].line("name"))
+				} else {
+					ts[i].errorf("name", "%q and %q (line %d) are the same name (%s) in file names and URLs; rename one",
+						m.Name, ms[j].Name, ts[j].line("name"), engine.Key(m.Name))
+				}
+			} else {
+				byKey[engine.Key(m.Name)] = i
+			}
+		}
+		if m.Kind == engine.KindPush && m.Parsed != nil {
+			if j, ok := byToken[m.Parsed.Host]; ok {
+				ts[i].errorf("url", "monitor %q (line %d) has the same push token", ms[j].Name, ts[j].line("url"))
+			} else {
+				byToken[m.Parsed.Host] = i
+			}
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package config
+
+import "github.com/upbeat-monitor/upbeat/engine"
+
+// The keys each table knows. They are the only keys accepted (anything
+// else is reported as unknown, with the closest of these suggested), and a
+// test checks that config.toml.example documents every one of them.
+var (
+	settingsKeys = []string{
+		"history_dir", "location", "retention", "rollup_retention", "concurrency",
+		"interval", "timeout", "retries", "retry_interval", "cert_warn_days", "max_body",
+		"connectivity_check", "recover_after",
+	}
+	monitorKeys = []string{
+		"name", "url", "interval", "timeout", "retries", "retry_interval",
+		"expect_status", "expect_body", "expect_json", "expect_answer", "max_latency",
+		"cert_warn_days", "rdap_server", "tags", "alerts", "ca_file", "insecure",
+		"max_body", "max_redirects", "method", "headers", "body", "grace",
+	}
+	alertKeys = []string{
+		"name", "kind", "default", "on", "renotify",
+		"url", "secret", "secret_file", "headers",
+		"token", "token_file", "chat_id", "base_url",
+		"smtp_host", "smtp_port", "username", "password", "password_file", "from", "to", "starttls",
+	}
+	maintenanceKeys = []string{
+		"name", "monitors", "tags", "start", "end",
+		"cron", "weekdays", "at", "duration", "timezone",
+	}
+	apiKeys = []string{
+		"listen", "socket", "token", "token_file", "read_only_token", "read_only_token_file", "allowed_hosts",
+	}
+
+	// tableKeys maps each table to its keys; "" is the top level.
+	tableKeys = map[string][]string{
+		"":            {"settings", "monitor", "alert", "maintenance", "api"},
+		"settings":    settingsKeys,
+		"monitor":     monitorKeys,
+		"alert":       alertKeys,
+		"maintenance": maintenanceKeys,
+		"api":         apiKeys,
+	}
+
+	// arrayTables are the tables written [[name]]; the others are [name].
+	arrayTables = map[string]bool{"monitor": true, "alert": true, "maintenance": true}
+)
+
+// monitorKeyKinds lists, for each monitor key that only some kinds of check
+// use, the kinds that use it. Setting one on another kind is a mistake.
+var monitorKeyKinds = map[string][]engine.Kind{
+	"expect_status":  {engine.KindHTTP},
+	"expect_body":    {engine.KindHTTP},
+	"expect_json":    {engine.KindHTTP},
+	"max_body":       {engine.KindHTTP},
+	"max_redirects":  {engine.KindHTTP},
+	"method":         {engine.KindHTTP},
+	"headers":        {engine.KindHTTP},
+	"body":           {engine.KindHTTP},
+	"expect_answer":  {engine.KindDNS},
+	"rdap_server":    {engine.KindDomain},
+	"grace":          {engine.KindPush},
+	"ca_file":        {engine.KindHTTP, engine.KindTLS},
+	"insecure":       {engine.KindHTTP, engine.KindTLS},
+	"cert_warn_days": {engine.KindHTTP, engine.KindTLS, engine.KindDomain},
+}
+
+// alertKindKeys lists the keys each alert kind uses besides name, kind,
+// default, on and renotify, and, first, those it requires.
+var alertKindKeys = map[string]struct{ required, optional []string }{
+	"desktop":  {},
+	"terminal": {},
+	"webhook":  {[]string{"url"}, []string{"secret", "secret_file", "headers"}},
+	"telegram": {[]string{"token", "chat_id"}, []string{"token_file", "base_url"}},
+	"email": {[]string{"smtp_host", "from", "to"},
+		[]string{"smtp_port", "username", "password", "password_file", "starttls"}},
+	"url": {[]string{"url"}, nil},
+}
+
+// alertKinds in the order the documentation gives them.
+var alertKinds = []string{"desktop", "terminal", "webhook", "telegram", "email", "url"}
+
+// tableOf returns the table that knows key, if exactly one does.
+func tableOf(key string) string {
+	found := ""
+	for name, keys := range tableKeys {
+		if name == "" {
+			continue
+		}
+		for _, k := range keys {
+			if k == key {
+				if found != "" {
+					return ""
+				}
+				found = name
+			}
+		}
+	}
+	return found
+}
+
+// tableHeader writes a table's name as it appears in the file.
+func tableHeader(name string) string {
+	switch {
+	case name == "":
+		return "the top level"
+	case arrayTables[name]:
+		return "[[" + name + "]]"
+	}
+	return "[" + name + "]"
+}

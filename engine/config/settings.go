@@ -1,0 +1,101 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// settings checks [settings]: where history goes, how long it is kept,
+// and the defaults every monitor inherits.
+func (l *loader) settings(t *table) engine.Settings {
+	s := defaultSettings()
+	if p, ok := t.filePath("history_dir"); ok {
+		s.HistoryDir = p
+	}
+	if v, ok := t.str("location"); ok {
+		s.Location = v
+	}
+	if d, ok := t.positive("retention"); ok {
+		s.Retention = d
+	}
+	if d, ok := t.positive("rollup_retention"); ok {
+		s.RollupRetention = d
+	}
+	if n, ok := t.atLeast("concurrency", 1); ok {
+		s.Concurrency = n
+	}
+	d, intervalOK := t.positive("interval")
+	if intervalOK {
+		s.Interval = d
+	}
+	if d, ok := t.positive("timeout"); ok {
+		if d > s.Interval && (intervalOK || !t.has("interval")) {
+			what := "interval"
+			if !t.has("interval") {
+				what = "default interval"
+			}
+			t.errorf("timeout", "%s is longer than the %s %s", formatDuration(d), what, formatDuration(s.Interval))
+		}
+		s.Timeout = d
+	} else {
+		s.Timeout = min(s.Timeout, s.Interval)
+	}
+	if n, ok := t.atLeast("retries", 0); ok {
+		s.Retries = n
+	}
+	if d, ok := t.nonNegative("retry_interval"); ok {
+		s.RetryInterval = d
+	}
+	if n, ok := t.atLeast("cert_warn_days", 0); ok {
+		s.CertWarnDays = n
+	}
+	if n, ok := t.size("max_body"); ok {
+		s.MaxBody = n
+	}
+	if v, ok := t.str("connectivity_check"); ok {
+		if _, err := checkURL(v, "http", "https", "tcp"); err != nil {
+			t.errorf("connectivity_check", "%v", err)
+		} else {
+			s.ConnectivityURL = v
+		}
+	}
+	if n, ok := t.atLeast("recover_after", 1); ok {
+		s.RecoverAfter = n
+	}
+	t.checkUnknown()
+	return s
+}
+
+// checkURL parses raw and checks that it has one of schemes (any scheme
+// when none is given) and a host.
+func checkURL(raw string, schemes ...string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%q is not a URL: %v", raw, err)
+	}
+	if u.Scheme == "" {
+		if len(schemes) > 0 {
+			example := schemes[0]
+			if slices.Contains(schemes, "https") {
+				example = "https"
+			}
+			return nil, fmt.Errorf("%q has no scheme; write e.g. %s://%s", raw, example, raw)
+		}
+		return nil, fmt.Errorf("%q has no scheme", raw)
+	}
+	if len(schemes) > 0 && !slices.Contains(schemes, u.Scheme) {
+		return nil, fmt.Errorf("unsupported scheme %q; use %s", u.Scheme, oneOf(schemes))
+	}
+	if u.Host == "" && len(schemes) > 0 {
+		return nil, fmt.Errorf("%q has no host", raw)
+	}
+	return u, nil
+}
