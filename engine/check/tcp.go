@@ -1,0 +1,44 @@
+package check
+
+import (
+	"context"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// TCP checks tcp://host:port monitors: the connection must open before the
+// deadline. Latency is the connect time (with name resolution); failures
+// are refused, timeout, unreachable or dns_*.
+type TCP struct{ b *base }
+
+var _ engine.Checker = (*TCP)(nil)
+
+// Check opens and closes one connection for m.
+func (c *TCP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+	var r engine.Result
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	start := time.Now()
+
+	u, err := parsedURL(m)
+	if err != nil {
+		fail(&r, ClassConfig, err.Error())
+		return r
+	}
+	if u.Hostname() == "" || u.Port() == "" {
+		fail(&r, ClassConfig, "tcp url needs a host and a port: tcp://host:port")
+		return r
+	}
+	var t dialTrace
+	conn, err := c.b.dialer.DialContext(t.with(ctx, c.b), "tcp", u.Host)
+	r.Latency = time.Since(start)
+	r.Phases.DNS, r.Phases.Connect = t.phases()
+	if err != nil {
+		failErr(&r, err)
+		return r
+	}
+	conn.Close()
+	r.Status = engine.StatusUp
+	return r
+}

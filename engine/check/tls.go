@@ -1,0 +1,127 @@
+package check
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http/httptrace"
+	"sync"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// TLS checks tls://host:port monitors (port 443 when none is given): a
+// TCP connection and a TLS handshake, the chain verified for the host, and
+// the days left before the earliest expiry in the verified chain judged
+// against cert_warn_days. Expired, not yet valid, wrong host and unknown
+// authority are distinct classes; see cert.go for how trust is decided.
+type TLS struct{ b *base }
+
+var _ engine.Checker = (*TLS)(nil)
+
+// Check performs one handshake for m.
+func (c *TLS) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+	var r engine.Result
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	start := time.Now()
+
+	u, err := parsedURL(m)
+	if err != nil {
+		fail(&r, ClassConfig, err.Error())
+		return r
+	}
+	host := u.Hostname()
+	if host == "" {
+		fail(&r, ClassConfig, "tls url has no host")
+		return r
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	cfg, err := c.b.tlsConfig(m)
+	if err != nil {
+		fail(&r, ClassConfig, err.Error())
+		return r
+	}
+	cfg.ServerName = host
+
+	var t dialTrace
+	conn, err := c.b.dialer.DialContext(t.with(ctx, c.b), "tcp", net.JoinHostPort(host, port))
+	r.Phases.DNS, r.Phases.Connect = t.phases()
+	if err != nil {
+		failErr(&r, err)
+		r.Latency = time.Since(start)
+		return r
+	}
+	tc := tls.Client(conn, cfg)
+	hs := time.Now()
+	err = tc.HandshakeContext(ctx)
+	r.Phases.TLS = time.Since(hs)
+	r.Latency = time.Since(start)
+	if err != nil {
+		tc.Close()
+		if !c.b.certFailure(&r, err) {
+			fail(&r, handshakeClass(err), "tls handshake: "+errorText(err))
+		}
+		return r
+	}
+	st := tc.ConnectionState()
+	tc.Close()
+	r.Status = engine.StatusUp
+	c.b.judgeCert(&r, m, &st)
+	return r
+}
+
+// dialTrace measures the DNS and connect phases of a dial made with a
+// net.Dialer, through the same hooks net/http uses. Parallel dual-stack
+// attempts may call the connect hooks concurrently, even after the dial
+// returned: the first start and the first success count.
+type dialTrace struct {
+	mu           sync.Mutex
+	dnsT, connT  time.Time
+	dns, connect time.Duration
+	trace        httptrace.ClientTrace
+}
+
+func (t *dialTrace) with(ctx context.Context, b *base) context.Context {
+	if !b.netDialer {
+		return ctx
+	}
+	t.trace = httptrace.ClientTrace{
+		DNSStart: func(httptrace.DNSStartInfo) {
+			t.mu.Lock()
+			t.dnsT = time.Now()
+			t.mu.Unlock()
+		},
+		DNSDone: func(httptrace.DNSDoneInfo) {
+			t.mu.Lock()
+			t.dns = time.Since(t.dnsT)
+			t.mu.Unlock()
+		},
+		ConnectStart: func(string, string) {
+			t.mu.Lock()
+			if t.connT.IsZero() {
+				t.connT = time.Now()
+			}
+			t.mu.Unlock()
+		},
+		ConnectDone: func(_, _ string, err error) {
+			t.mu.Lock()
+			if err == nil && t.connect == 0 {
+				t.connect = time.Since(t.connT)
+			}
+			t.mu.Unlock()
+		},
+	}
+	return httptrace.WithClientTrace(ctx, &t.trace)
+}
+
+// phases returns the DNS and connect durations measured so far.
+func (t *dialTrace) phases() (dns, connect time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dns, t.connect
+}
