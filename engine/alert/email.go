@@ -1,0 +1,124 @@
+package alert
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// email sends through SMTP with go-mail: STARTTLS (mandatory unless the
+// alert says otherwise; implicit TLS on port 465) and AUTH with the best
+// mechanism the server offers when a username is set.
+type email struct {
+	name    string
+	host    string
+	port    int
+	user    string
+	pass    string
+	from    string
+	to      []string
+	policy  mail.TLSPolicy
+	tls     *tls.Config
+	timeout time.Duration
+}
+
+// newEmail returns an email channel.
+func newEmail(cfg *engine.AlertConfig, opts ChannelOptions) (*email, error) {
+	switch {
+	case cfg.SMTPHost == "":
+		return nil, fmt.Errorf("email: %w: smtp_host", ErrMissing)
+	case cfg.From == "":
+		return nil, fmt.Errorf("email: %w: from", ErrMissing)
+	case len(cfg.To) == 0:
+		return nil, fmt.Errorf("email: %w: to", ErrMissing)
+	}
+	e := &email{
+		name: cfg.Name, host: cfg.SMTPHost, port: cfg.SMTPPort, user: cfg.Username, pass: cfg.Password,
+		from: cfg.From, to: cfg.To, timeout: opts.Timeout,
+	}
+	if e.port == 0 {
+		e.port = 587
+	}
+	switch cfg.StartTLS {
+	case "", "mandatory":
+		e.policy = mail.TLSMandatory
+	case "opportunistic":
+		e.policy = mail.TLSOpportunistic
+	case "none":
+		e.policy = mail.NoTLS
+	default:
+		return nil, fmt.Errorf("email: starttls %q: use mandatory, opportunistic or none", cfg.StartTLS)
+	}
+	if opts.TLSConfig != nil {
+		e.tls = opts.TLSConfig.Clone()
+	} else {
+		e.tls = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	e.tls.ServerName = e.host
+	return e, nil
+}
+
+// Name implements Channel.
+func (e *email) Name() string { return e.name }
+
+// Send implements Channel. The connection is closed when ctx is done, so a
+// server that stops answering cannot hold the sender.
+func (e *email) Send(ctx context.Context, m Message) error {
+	msg := mail.NewMsg()
+	if err := msg.From(e.from); err != nil {
+		return Permanent(fmt.Errorf("email: from: %w", err))
+	}
+	if err := msg.To(e.to...); err != nil {
+		return Permanent(fmt.Errorf("email: to: %w", err))
+	}
+	msg.Subject("[upbeat] " + oscText(m.Title, 200))
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetGenHeader("X-Upbeat-Event", m.Event)
+	if m.Urgent {
+		msg.SetImportance(mail.ImportanceHigh)
+	}
+	msg.SetBodyString(mail.TypeTextPlain, cleanLines(m.Text, 20000)+"\n")
+
+	timeout := e.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(dl), time.Second) // the context ends it sooner anyway
+	}
+	opts := []mail.Option{
+		mail.WithPort(e.port),
+		mail.WithTLSConfig(e.tls),
+		mail.WithTimeout(timeout),
+		mail.WithDialContextFunc(func(dialCtx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			c, err := d.DialContext(dialCtx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			// ctx is the whole attempt's, not just the dial's.
+			context.AfterFunc(ctx, func() { c.Close() })
+			return c, nil
+		}),
+	}
+	if e.port == 465 {
+		opts = append(opts, mail.WithSSL())
+	} else {
+		opts = append(opts, mail.WithTLSPolicy(e.policy))
+	}
+	if e.user != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(e.user), mail.WithPassword(e.pass))
+	}
+	c, err := mail.NewClient(e.host, opts...)
+	if err != nil {
+		return Permanent(fmt.Errorf("email: %w", err))
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("email via %s:%d: %w", e.host, e.port, err)
+	}
+	return nil
+}

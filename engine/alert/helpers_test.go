@@ -1,0 +1,181 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// fakeChannel records what it is sent. It can fail its first attempts or
+// hang until its context ends.
+type fakeChannel struct {
+	name      string
+	failFirst int  // the first failFirst calls fail
+	hang      bool // every call blocks until ctx is done
+
+	mu    sync.Mutex
+	calls int
+	got   []Message
+}
+
+func (f *fakeChannel) Name() string { return f.name }
+
+func (f *fakeChannel) Send(ctx context.Context, m Message) error {
+	f.mu.Lock()
+	f.calls++
+	n := f.calls
+	f.mu.Unlock()
+	if f.hang {
+		<-ctx.Done()
+		return fmt.Errorf("fake: %w", ctx.Err())
+	}
+	if n <= f.failFirst {
+		return errors.New("fake: receiver unavailable")
+	}
+	f.mu.Lock()
+	f.got = append(f.got, m)
+	f.mu.Unlock()
+	return nil
+}
+
+// messages returns what was delivered so far.
+func (f *fakeChannel) messages() []Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Message(nil), f.got...)
+}
+
+// events returns the events of the messages delivered so far.
+func (f *fakeChannel) events() []string {
+	var out []string
+	for _, m := range f.messages() {
+		out = append(out, m.Event)
+	}
+	return out
+}
+
+// fakeEngine plays the engine's part: it keeps each monitor's status,
+// calls Observe for every result and Notify for every change, and maps a
+// failure inside a maintenance window to the maintenance status, as the
+// engine does.
+type fakeEngine struct {
+	d      observer
+	maint  engine.Maintenance // applied like the engine; nil: the engine knows no windows
+	status map[string]engine.Status
+	acked  map[string]bool
+}
+
+// observer is what the engine calls: a Dispatcher or a Switch.
+type observer interface {
+	engine.Notifier
+	Observe(r *engine.Result)
+}
+
+func newFakeEngine(d observer) *fakeEngine {
+	return &fakeEngine{d: d, status: map[string]engine.Status{}, acked: map[string]bool{}}
+}
+
+// check reports one result of m at the current (fake) time.
+func (e *fakeEngine) check(m *engine.Monitor, s engine.Status, code int, class string) {
+	now := time.Now()
+	r := &engine.Result{Monitor: m.Name, URL: m.URL, Time: now, Status: s, Code: code, Class: class}
+	if s == engine.StatusDown {
+		r.Error = "the check failed"
+	}
+	to := s
+	inMaint := ""
+	if e.maint != nil {
+		if name, ok := e.maint.Active(m, now); ok {
+			inMaint = name
+			if to != engine.StatusUp {
+				to = engine.StatusMaintenance
+			}
+		}
+	}
+	from := e.status[m.Name]
+	e.d.Observe(r)
+	if to != from {
+		e.status[m.Name] = to
+		if to == engine.StatusUp {
+			e.acked[m.Name] = false
+		}
+		e.d.Notify(engine.Event{Kind: engine.EventChange, Time: now, Monitor: m.Name, Result: r, From: from, To: to},
+			&engine.MonitorState{Monitor: m, Status: to, Since: now, InMaint: inMaint, Acked: e.acked[m.Name]})
+	}
+}
+
+func (e *fakeEngine) down(m *engine.Monitor) { e.check(m, engine.StatusDown, 502, "http_502") }
+func (e *fakeEngine) up(m *engine.Monitor)   { e.check(m, engine.StatusUp, 200, "") }
+
+// alertCfg returns a default alert of a fake kind.
+func alertCfg(name string, renotify time.Duration, on ...string) *engine.AlertConfig {
+	if len(on) == 0 {
+		on = []string{"down", "up", "degraded"}
+	}
+	return &engine.AlertConfig{Name: name, Kind: "fake", Default: true, On: on, Renotify: renotify}
+}
+
+// recorder collects delivery events.
+type recorder struct {
+	mu  sync.Mutex
+	evs []engine.Event
+}
+
+func (r *recorder) add(ev engine.Event) {
+	r.mu.Lock()
+	r.evs = append(r.evs, ev)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []engine.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]engine.Event(nil), r.evs...)
+}
+
+// settle lets the burst window pass and the workers deliver.
+func settle() {
+	time.Sleep(DefaultBurstWindow + time.Second)
+	synctest.Wait()
+}
+
+// monitor returns a monitor config.
+func monitor(name string, tags ...string) *engine.Monitor {
+	return &engine.Monitor{Name: name, URL: "https://" + name + ".example.test/health", Kind: engine.KindHTTP, Tags: tags}
+}
+
+// wantEvents compares the events a channel got.
+func wantEvents(t *testing.T, f *fakeChannel, want ...string) {
+	t.Helper()
+	got := f.events()
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("%s got events %v, want %v", f.name, got, want)
+	}
+}
+
+// newTextLogger returns a logger writing text to w.
+func newTextLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// eventsText renders delivery events as JSON, as the engine would publish them.
+func eventsText(evs []engine.Event) string {
+	b, _ := json.Marshal(evs)
+	return string(b)
+}

@@ -1,0 +1,446 @@
+package alert
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+)
+
+// The events a message is about. They appear in webhook payloads.
+const (
+	EventDown     = "down"     // an incident opened
+	EventUp       = "up"       // an incident resolved
+	EventReminder = "reminder" // an incident is still open (renotify)
+	EventFlapping = "flapping" // a monitor keeps changing between down and up
+	EventDegraded = "degraded" // a monitor is slow, or a certificate or domain nears expiry
+	EventNormal   = "normal"   // a degraded monitor is fine again
+	EventNetwork  = "network"  // every monitor failed at once: upbeat's own network is suspect
+	EventTest     = "test"     // upbeat alert test NAME
+	EventGroup    = "group"    // several monitors in one message; see Items
+)
+
+// Message is one notification, ready for any channel: a one-line Title, a
+// plain-text Text of a few lines, and the facts in Items for channels that
+// send structured data.
+type Message struct {
+	ID     string    // unique per message, the same on every retry
+	Event  string    // one of the Event* constants
+	Urgent bool      // down, reminder, flapping, network: channels may ring
+	Title  string    // one line
+	Text   string    // plain text, several lines
+	Time   time.Time // when it was composed
+	Items  []Item    // the monitors it is about: one, or many when grouped
+}
+
+// Item is what a message says about one monitor.
+type Item struct {
+	Event     string        // down, up, reminder, flapping, degraded, normal
+	Monitor   string        // name
+	URL       string        // the monitor's URL, credentials and tokens removed
+	Status    engine.Status // status when the message was composed
+	Code      int           // HTTP status or rcode of the latest relevant result; 0 if none
+	Class     string        // failure class of that result
+	Name      string        // what the code or class is called ("Bad Gateway")
+	Meaning   string        // its one-line meaning
+	FirstStep string        // the first thing to check or do
+	Error     string        // the check's error text
+	Since     time.Time     // when the incident (or degradation) began; zero if unknown
+	Duration  time.Duration // how long the incident lasted (up) or has lasted (reminder)
+	Flapping  bool          // the monitor keeps changing between down and up right now
+	Incident  *engine.Incident
+
+	codeNamed bool // Name is the name of Code itself, not of a class
+}
+
+// newID returns a random identifier for a message.
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// explain fills the knowledge-base fields of it from its code and class.
+func (it *Item) explain() {
+	if it.Code == 0 && it.Class == "" {
+		return
+	}
+	e := kb.ForResult(it.Code, it.Class)
+	it.Name, it.Meaning, it.FirstStep = e.Name, e.Summary, e.FirstStep
+	it.codeNamed = e.Code != 0 && e.Code == it.Code
+}
+
+// label is how an item's failure is named in a title: "502 Bad Gateway",
+// "Connection timed out", or the class.
+func (it *Item) label() string {
+	switch {
+	case it.codeNamed && !strings.Contains(it.Name, strconv.Itoa(it.Code)):
+		return fmt.Sprintf("%d %s", it.Code, it.Name)
+	case it.Name != "":
+		return it.Name
+	case it.Code > 0 && it.Event != EventUp && it.Event != EventNormal:
+		return strconv.Itoa(it.Code)
+	case it.Class != "":
+		return it.Class
+	}
+	return "no reason given"
+}
+
+// itemFrom builds an item from a result.
+func itemFrom(event string, m *engine.Monitor, name string, r *engine.Result) Item {
+	it := Item{Event: event, Monitor: name}
+	if m != nil {
+		it.URL = displayURL(m.URL)
+	}
+	if r != nil {
+		it.Status, it.Code, it.Class, it.Error = r.Status, r.Code, r.Class, engine.Sanitize(r.Error, 300)
+		if it.URL == "" {
+			it.URL = displayURL(r.URL)
+		}
+	}
+	it.explain()
+	return it
+}
+
+// secretQuery are query keys whose values are hidden when a URL is shown.
+var secretQuery = []string{"token", "key", "secret", "password", "pass", "auth", "sig", "signature", "apikey", "api_key", "access_token"}
+
+// displayURL returns a URL fit to show: no password, no push token, no
+// secret-looking query values.
+func displayURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return engine.Sanitize(raw, 200)
+	}
+	if u.Scheme == "push" {
+		return "push://" + redacted
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if slices.Contains(secretQuery, strings.ToLower(k)) {
+				q.Set(k, redacted)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return engine.Sanitize(u.String(), 300)
+}
+
+// clock formats a time for a message.
+func clock(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "an unknown time"
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+}
+
+// human formats a duration for a person: "3m 20s", "2h 5m", "1d 4h".
+func human(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return trimZero(fmt.Sprintf("%dm %ds", int(d/time.Minute), int(d%time.Minute/time.Second)))
+	case d < 24*time.Hour:
+		return trimZero(fmt.Sprintf("%dh %dm", int(d/time.Hour), int(d%time.Hour/time.Minute)))
+	}
+	return trimZero(fmt.Sprintf("%dd %dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)))
+}
+
+func trimZero(s string) string {
+	for _, z := range []string{" 0s", " 0m", " 0h"} {
+		s = strings.TrimSuffix(s, z)
+	}
+	return s
+}
+
+// glyphs mark each event in grouped lists, with a word beside them.
+var glyphs = map[string]string{
+	EventDown: "✕", EventReminder: "✕", EventFlapping: "≈", EventUp: "●",
+	EventDegraded: "▲", EventNormal: "●",
+}
+
+// urgent reports whether an event may wake someone.
+func urgent(event string) bool {
+	switch event {
+	case EventDown, EventReminder, EventFlapping, EventNetwork:
+		return true
+	}
+	return false
+}
+
+// composer writes messages; loc is the zone times are shown in.
+type composer struct {
+	loc *time.Location
+}
+
+// single writes the message about one item.
+func (c composer) single(it Item, now time.Time) Message {
+	m := Message{ID: newID(), Event: it.Event, Urgent: urgent(it.Event), Time: now, Items: []Item{it}}
+	var b strings.Builder
+	switch it.Event {
+	case EventDown:
+		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label())
+		fmt.Fprintf(&b, "%s is down since %s.\n", it.Monitor, clock(it.Since, c.loc))
+		c.details(&b, it)
+	case EventReminder:
+		state := "DOWN"
+		if it.Flapping {
+			state = "FLAPPING"
+		}
+		if it.Since.IsZero() {
+			m.Title = fmt.Sprintf("%s is still %s: %s", it.Monitor, state, it.label())
+			fmt.Fprintf(&b, "%s has been %s since before upbeat started.\n", it.Monitor, strings.ToLower(state))
+		} else {
+			m.Title = fmt.Sprintf("%s is still %s after %s: %s", it.Monitor, state, human(it.Duration), it.label())
+			fmt.Fprintf(&b, "%s has been %s since %s (%s).\n", it.Monitor, strings.ToLower(state), clock(it.Since, c.loc), human(it.Duration))
+		}
+		c.details(&b, it)
+		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
+	case EventFlapping:
+		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
+		fmt.Fprintf(&b, "%s keeps going down and coming back (since %s). upbeat holds further messages until it settles.\n",
+			it.Monitor, clock(it.Since, c.loc))
+		c.details(&b, it)
+	case EventUp:
+		m.Title = fmt.Sprintf("%s is UP again", it.Monitor)
+		if it.Duration > 0 {
+			m.Title += " after " + human(it.Duration)
+		}
+		if it.Incident != nil && !it.Incident.Start.IsZero() {
+			fmt.Fprintf(&b, "%s recovered at %s; it was down from %s (%s).\n",
+				it.Monitor, clock(it.Incident.End, c.loc), clock(it.Incident.Start, c.loc), human(it.Duration))
+		} else {
+			fmt.Fprintf(&b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
+		}
+		if it.Incident != nil {
+			if seen := seenText(it.Incident); seen != "" {
+				fmt.Fprintf(&b, "Seen during the incident: %s.\n", seen)
+			}
+			if it.Incident.Flapping {
+				b.WriteString("It was flapping; it has now been steady for a while.\n")
+			}
+		}
+		if it.URL != "" {
+			fmt.Fprintf(&b, "URL: %s\n", it.URL)
+		}
+	case EventDegraded:
+		m.Title = fmt.Sprintf("%s is degraded: %s", it.Monitor, it.label())
+		fmt.Fprintf(&b, "%s still answers but is degraded since %s.\n", it.Monitor, clock(it.Since, c.loc))
+		c.details(&b, it)
+	case EventNormal:
+		m.Title = fmt.Sprintf("%s is no longer degraded", it.Monitor)
+		fmt.Fprintf(&b, "%s is back to normal.\n", it.Monitor)
+	default:
+		m.Title = fmt.Sprintf("%s: %s", it.Monitor, it.Event)
+	}
+	m.Text = b.String()
+	return m
+}
+
+// details writes what broke, what it means and the first step.
+func (c composer) details(b *strings.Builder, it Item) {
+	if it.URL != "" {
+		fmt.Fprintf(b, "What broke: %s: %s.\n", it.URL, it.label())
+	} else {
+		fmt.Fprintf(b, "What broke: %s.\n", it.label())
+	}
+	if it.Meaning != "" {
+		fmt.Fprintf(b, "Meaning: %s\n", sentence(it.Meaning))
+	}
+	if it.Error != "" {
+		fmt.Fprintf(b, "Error: %s\n", it.Error)
+	}
+	if it.FirstStep != "" {
+		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
+	}
+}
+
+// sentence ends s with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+// seenText lists the codes and classes of an incident: "502, 504 (http_502, timeout)".
+func seenText(in *engine.Incident) string {
+	var codes []string
+	for _, c := range in.Codes {
+		codes = append(codes, strconv.Itoa(c))
+	}
+	s := strings.Join(codes, ", ")
+	if len(in.Classes) > 0 {
+		if s != "" {
+			s += " "
+		}
+		s += "(" + strings.Join(in.Classes, ", ") + ")"
+	}
+	return s
+}
+
+// maxListed is how many monitors a grouped message lists by name.
+const maxListed = 40
+
+// group writes one message about several items; note is an extra
+// paragraph (about the network) or "".
+func (c composer) group(items []Item, note string, now time.Time) Message {
+	m := Message{ID: newID(), Event: EventGroup, Time: now, Items: items}
+	counts := map[string]int{}
+	for _, it := range items {
+		counts[it.Event]++
+		m.Urgent = m.Urgent || urgent(it.Event)
+	}
+	var parts []string
+	for _, ev := range []string{EventDown, EventFlapping, EventReminder, EventDegraded, EventUp, EventNormal} {
+		if n := counts[ev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, groupWord(ev, n)))
+		}
+	}
+	m.Title = strings.Join(parts, ", ")
+	var b strings.Builder
+	if note != "" {
+		b.WriteString(note)
+		b.WriteString("\n\n")
+	}
+	for i, it := range items {
+		if i == maxListed {
+			fmt.Fprintf(&b, "… and %d more.\n", len(items)-maxListed)
+			break
+		}
+		fmt.Fprintf(&b, "%s %s %s", glyphs[it.Event], it.Monitor, lineWord(it.Event))
+		switch it.Event {
+		case EventUp:
+			if it.Duration > 0 {
+				fmt.Fprintf(&b, " after %s", human(it.Duration))
+			}
+		case EventNormal:
+		default:
+			fmt.Fprintf(&b, ": %s", it.label())
+			if !it.Since.IsZero() {
+				fmt.Fprintf(&b, ", since %s", clock(it.Since, c.loc))
+			}
+			if it.Meaning != "" {
+				fmt.Fprintf(&b, " — %s", strings.TrimSuffix(it.Meaning, "."))
+			}
+		}
+		b.WriteString("\n")
+	}
+	if step := commonStep(items); step != "" {
+		fmt.Fprintf(&b, "First step: %s\n", sentence(step))
+	}
+	m.Text = b.String()
+	return m
+}
+
+// groupWord names an event in a grouped title.
+func groupWord(ev string, n int) string {
+	s := ""
+	if n > 1 {
+		s = "s"
+	}
+	switch ev {
+	case EventDown:
+		return "monitor" + s + " down"
+	case EventFlapping:
+		return "flapping"
+	case EventReminder:
+		return "still down"
+	case EventDegraded:
+		return "degraded"
+	case EventUp:
+		return "recovered"
+	case EventNormal:
+		return "no longer degraded"
+	}
+	return ev
+}
+
+// lineWord is the word beside the glyph in a grouped list.
+func lineWord(ev string) string {
+	switch ev {
+	case EventDown:
+		return "DOWN"
+	case EventReminder:
+		return "STILL DOWN"
+	case EventFlapping:
+		return "FLAPPING"
+	case EventUp:
+		return "UP"
+	case EventDegraded:
+		return "DEGRADED"
+	case EventNormal:
+		return "NORMAL"
+	}
+	return ev
+}
+
+// commonStep is the first step shared by every failing item, if they all
+// failed the same way.
+func commonStep(items []Item) string {
+	step := ""
+	for _, it := range items {
+		if it.Event == EventUp || it.Event == EventNormal {
+			continue
+		}
+		if it.FirstStep == "" || (step != "" && it.FirstStep != step) {
+			return ""
+		}
+		step = it.FirstStep
+	}
+	return step
+}
+
+// network writes the message sent instead of paging for each monitor when
+// every monitor failed at once and the connectivity check failed too.
+func (c composer) network(items []Item, checkErr error, target string, now time.Time) Message {
+	m := Message{ID: newID(), Event: EventNetwork, Urgent: true, Time: now, Items: items}
+	m.Title = fmt.Sprintf("upbeat's own network looks down: all %d monitors failed at once", len(items))
+	var b strings.Builder
+	fmt.Fprintf(&b, "Every monitor failed within a few seconds, and the connectivity check")
+	if target != "" {
+		fmt.Fprintf(&b, " (%s)", target)
+	}
+	fmt.Fprintf(&b, " failed as well: %v.\n", checkErr)
+	b.WriteString("That usually means the machine running upbeat lost its network, not that every site is down. " +
+		"upbeat sends this one message instead of one per monitor, and a single message when checks recover.\n")
+	b.WriteString("First step: check this machine's network link, DNS resolver, proxy and firewall.\n")
+	names := make([]string, 0, min(len(items), maxListed))
+	for i, it := range items {
+		if i == maxListed {
+			names = append(names, fmt.Sprintf("and %d more", len(items)-maxListed))
+			break
+		}
+		names = append(names, it.Monitor)
+	}
+	fmt.Fprintf(&b, "Failing: %s.\n", strings.Join(names, ", "))
+	m.Text = b.String()
+	return m
+}
+
+// test writes the message of upbeat alert test.
+func (c composer) test(channel string, now time.Time) Message {
+	return Message{
+		ID: newID(), Event: EventTest, Time: now,
+		Title: "upbeat test alert",
+		Text: fmt.Sprintf("This is a test of the alert %q, sent at %s. If you can read it, the channel works.\n",
+			channel, clock(now, c.loc)),
+	}
+}

@@ -1,0 +1,183 @@
+package alert
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// Webhook headers; see WEBHOOK.md.
+const (
+	HeaderSignature = "X-Upbeat-Signature" // "sha256=" + hex HMAC-SHA256 of the body under the secret
+	HeaderTimestamp = "X-Upbeat-Timestamp" // Unix seconds when the request was made
+	HeaderEvent     = "X-Upbeat-Event"     // the payload's event
+	HeaderDelivery  = "X-Upbeat-Delivery"  // the message id: the same on every retry
+)
+
+// WebhookVersion is the version of the webhook payload schema.
+const WebhookVersion = 1
+
+// WebhookPayload is the JSON body of a webhook; WEBHOOK.md documents it.
+type WebhookPayload struct {
+	Version  int              `json:"version"`
+	ID       string           `json:"id"`
+	Event    string           `json:"event"`
+	Urgent   bool             `json:"urgent"`
+	Title    string           `json:"title"`
+	Text     string           `json:"text"`
+	Time     time.Time        `json:"time"`
+	SentAt   time.Time        `json:"sent_at"`
+	Monitors []WebhookMonitor `json:"monitors"`
+}
+
+// WebhookMonitor is one monitor in a webhook payload.
+type WebhookMonitor struct {
+	Monitor         string           `json:"monitor"`
+	Event           string           `json:"event"`
+	URL             string           `json:"url,omitempty"`
+	Status          engine.Status    `json:"status"`
+	Code            int              `json:"code"`
+	Class           string           `json:"class,omitempty"`
+	Name            string           `json:"name,omitempty"`
+	Meaning         string           `json:"meaning,omitempty"`
+	FirstStep       string           `json:"first_step,omitempty"`
+	Error           string           `json:"error,omitempty"`
+	Since           *time.Time       `json:"since,omitempty"`
+	DurationSeconds float64          `json:"duration_seconds,omitempty"`
+	Flapping        bool             `json:"flapping,omitempty"`
+	Incident        *engine.Incident `json:"incident,omitempty"`
+}
+
+// NewWebhookPayload builds the payload for m.
+func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
+	p := WebhookPayload{
+		Version: WebhookVersion, ID: m.ID, Event: m.Event, Urgent: m.Urgent,
+		Title: m.Title, Text: m.Text, Time: m.Time.UTC(), SentAt: sentAt.UTC(),
+		Monitors: make([]WebhookMonitor, 0, len(m.Items)),
+	}
+	for _, it := range m.Items {
+		wm := WebhookMonitor{
+			Monitor: it.Monitor, Event: it.Event, URL: it.URL, Status: it.Status, Code: it.Code,
+			Class: it.Class, Name: it.Name, Meaning: it.Meaning, FirstStep: it.FirstStep, Error: it.Error,
+			DurationSeconds: it.Duration.Seconds(), Flapping: it.Flapping, Incident: it.Incident,
+		}
+		if !it.Since.IsZero() {
+			s := it.Since.UTC()
+			wm.Since = &s
+		}
+		p.Monitors = append(p.Monitors, wm)
+	}
+	return p
+}
+
+// Sign returns the X-Upbeat-Signature value for body under secret.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify reports whether sig is the signature of body under secret, in
+// constant time. Receivers written in Go can use it.
+func Verify(secret, body []byte, sig string) bool {
+	return hmac.Equal([]byte(Sign(secret, body)), []byte(sig))
+}
+
+// webhook POSTs a JSON payload, optionally signed.
+type webhook struct {
+	name    string
+	url     string
+	secret  []byte
+	headers map[string]string
+	client  *http.Client
+	now     func() time.Time
+}
+
+// newWebhook checks the URL and returns a webhook channel.
+func newWebhook(cfg *engine.AlertConfig, opts ChannelOptions) (*webhook, error) {
+	if cfg.URL == "" {
+		return nil, fmt.Errorf("webhook: %w: url", ErrMissing)
+	}
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webhook: url must be http(s)://host/…")
+	}
+	return &webhook{
+		name: cfg.Name, url: cfg.URL, secret: []byte(cfg.Secret), headers: cfg.Headers,
+		client: opts.HTTPClient, now: time.Now,
+	}, nil
+}
+
+// Name implements Channel.
+func (w *webhook) Name() string { return w.name }
+
+// Send implements Channel. A 2xx answer is success; 408, 425, 429 and 5xx
+// are retried; any other answer is permanent.
+func (w *webhook) Send(ctx context.Context, m Message) error {
+	now := w.now()
+	body, err := json.Marshal(NewWebhookPayload(m, now))
+	if err != nil {
+		return Permanent(fmt.Errorf("webhook: encode: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
+	if err != nil {
+		return Permanent(fmt.Errorf("webhook: %w", err))
+	}
+	for k, v := range w.headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "upbeat-alert/1")
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set(HeaderEvent, m.Event)
+	req.Header.Set(HeaderDelivery, m.ID)
+	if len(w.secret) > 0 {
+		req.Header.Set(HeaderSignature, Sign(w.secret, body))
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: %w", stripURL(err))
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return httpStatusError("webhook", resp.StatusCode)
+}
+
+// httpStatusError turns a non-2xx answer into an error, permanent unless
+// a retry can help.
+func httpStatusError(what string, code int) error {
+	if code >= 200 && code < 300 {
+		return nil
+	}
+	err := fmt.Errorf("%s: the receiver answered %d %s", what, code, http.StatusText(code))
+	if code == http.StatusRequestTimeout || code == http.StatusTooEarly || code == http.StatusTooManyRequests || code >= 500 {
+		return err
+	}
+	return Permanent(err)
+}
+
+// stripURL replaces the URL in a *url.Error by its scheme and host: paths
+// of webhook and bot URLs often carry tokens.
+func stripURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	shown := "the receiver"
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		shown = u.Scheme + "://" + u.Host
+	}
+	return fmt.Errorf("%s %s: %w", ue.Op, shown, ue.Err)
+}
