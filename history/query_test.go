@@ -1,0 +1,416 @@
+package history
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// scenario writes three days of one-minute results for "api", with two
+// closed incidents and one still open, and a monitor "young" that starts
+// two hours before the end. It returns the log, its clock and the results.
+type scenario struct {
+	dir string
+	c   *clock
+	l   *Log
+	all []Record
+}
+
+func (s *scenario) add(t *testing.T, r Record) {
+	t.Helper()
+	s.c.Set(r.Time)
+	if err := s.l.Append(&r); err != nil {
+		t.Fatal(err)
+	}
+	s.all = append(s.all, r)
+}
+
+var (
+	inc1Start = t0.Add(26 * time.Hour)                // day 2, 12:00
+	inc1End   = inc1Start.Add(30 * time.Minute)       // 30 results down: 502 then 504
+	inc2Start = t0.Add(50*time.Hour + 10*time.Minute) // day 3, 12:10
+	inc2End   = inc2Start.Add(5 * time.Minute)
+	inc3Start = t0.Add(72*time.Hour - 3*time.Minute) // still down at the end
+	endTime   = t0.Add(72 * time.Hour)
+)
+
+func apiStatus(at time.Time) (Status, int, string) {
+	switch {
+	case !at.Before(inc1Start) && at.Before(inc1Start.Add(10*time.Minute)):
+		return StatusDown, 502, "http_502"
+	case !at.Before(inc1Start) && at.Before(inc1End):
+		return StatusDown, 504, "http_504"
+	case !at.Before(inc2Start) && at.Before(inc2End):
+		return StatusDown, 0, "refused"
+	case !at.Before(inc3Start):
+		return StatusDown, 503, "http_503"
+	case at.Hour() == 3 && at.Minute() < 30:
+		return StatusMaintenance, 503, ""
+	}
+	return StatusUp, 200, ""
+}
+
+func newScenario(t *testing.T) *scenario {
+	s := &scenario{dir: t.TempDir(), c: newClock(t0)}
+	s.l = mustOpen(t, s.dir, testOptions(t, s.c))
+	i := 0
+	for at := t0; at.Before(endTime); at = at.Add(time.Minute) {
+		st, code, class := apiStatus(at)
+		r := httpRecord("api", at, i)
+		r.Status, r.Code, r.Class = st, code, class
+		if st == StatusDown {
+			r.Error = "boom"
+		}
+		s.add(t, r)
+		if young := endTime.Add(-2 * time.Hour); !at.Before(young) {
+			y := httpRecord("young", at.Add(time.Second), i)
+			if at.Sub(young) == 30*time.Minute {
+				y.Status, y.Code = StatusDown, 500
+			}
+			s.add(t, y)
+		}
+		i++
+	}
+	t.Cleanup(func() { s.l.Close() })
+	return s
+}
+
+// expectUptime counts what Uptime must answer: results from the hour the
+// window starts in.
+func (s *scenario) expectUptime(mon string, window time.Duration, now time.Time) (float64, bool) {
+	h0 := time.Unix(hourOf(now.Add(-window).Unix()), 0)
+	var c, f, x uint64
+	for _, r := range s.all {
+		if r.Monitor != mon || r.Time.Before(h0) || r.Time.After(now) {
+			continue
+		}
+		c++
+		if r.Status == StatusDown {
+			f++
+		}
+		if r.Status.excluded() {
+			x++
+		}
+	}
+	return uptimeOf(c, f, x)
+}
+
+func checkQueries(t *testing.T, s *scenario, l *Log) {
+	t.Helper()
+	now := s.c.Now()
+	for _, mon := range []string{"api", "young"} {
+		for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour} {
+			got, ok, err := l.Uptime(mon, w, now)
+			want, wok := s.expectUptime(mon, w, now)
+			if err != nil || ok != wok || math.Abs(got-want) > 1e-12 {
+				t.Errorf("uptime %s over %v: got %v %v %v, want %v %v", mon, w, got, ok, err, want, wok)
+			}
+		}
+	}
+	// The young monitor is judged from its first result: one failure in 120.
+	if got, _, _ := l.Uptime("young", 30*24*time.Hour, now); math.Abs(got-119.0/120) > 1e-12 {
+		t.Errorf("young uptime %v", got)
+	}
+	if _, ok, _ := l.Uptime("nobody", time.Hour, now); ok {
+		t.Error("uptime of an unknown monitor is valid")
+	}
+
+	incs, err := l.Incidents("api", t0, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Incident{
+		{Monitor: "api", Start: inc1Start, End: inc1End, Codes: []int{502, 504}, Classes: []string{"http_502", "http_504"}},
+		{Monitor: "api", Start: inc2Start, End: inc2End, Classes: []string{"refused"}},
+		{Monitor: "api", Start: inc3Start, Codes: []int{503}, Classes: []string{"http_503"}},
+	}
+	if !reflect.DeepEqual(incs, want) {
+		t.Errorf("incidents:\n got %+v\nwant %+v", incs, want)
+	}
+	// An incident overlapping the window's start is included whole.
+	incs, _ = l.Incidents("api", inc1Start.Add(time.Minute), inc1Start.Add(2*time.Minute))
+	if len(incs) != 1 || !incs[0].Start.Equal(inc1Start) {
+		t.Errorf("overlapping incident: %+v", incs)
+	}
+	if incs, _ := l.Incidents("young", t0, now); len(incs) != 1 || incs[0].End.Sub(incs[0].Start) != time.Minute {
+		t.Errorf("young incidents: %+v", incs)
+	}
+
+	hours, err := l.ErrorsByHour("api", t0, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantHours [24]int
+	for _, r := range s.all {
+		if r.Monitor == "api" && r.Status == StatusDown {
+			wantHours[r.Time.Hour()]++
+		}
+	}
+	if hours != wantHours {
+		t.Errorf("errors by hour: got %v, want %v", hours, wantHours)
+	}
+
+	sum, err := l.Sum("api", t0, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n502 uint64
+	for _, c := range sum.Codes {
+		if c.Code == 502 {
+			n502 = c.Failures
+		}
+	}
+	if sum.Checks != 72*60 || n502 != 10 {
+		t.Errorf("sum: %d checks, %d failures with 502", sum.Checks, n502)
+	}
+	if p := sum.P50(); p < 45*time.Millisecond || p > 52*time.Millisecond {
+		t.Errorf("p50 %v", p)
+	}
+
+	days, err := l.Rollups("api", 24*time.Hour, t0, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days) != 4 { // day 1 from 10:00, days 2 and 3, day 4 until 10:00
+		t.Fatalf("%d daily rollups", len(days))
+	}
+	var total uint64
+	for _, d := range days {
+		total += d.Checks
+	}
+	if total != 72*60 || days[1].Failures != 30 {
+		t.Errorf("daily rollups: total %d, day 2 failures %d", total, days[1].Failures)
+	}
+	hrs, _ := l.Rollups("api", time.Hour, inc1Start, inc1Start.Add(time.Hour))
+	if len(hrs) != 1 || hrs[0].Failures != 30 || hrs[0].Checks != 60 {
+		t.Errorf("hourly rollup of incident 1: %+v", hrs)
+	}
+
+	info, ok := l.Monitor("api")
+	if !ok || info.Status != StatusDown || !info.Since.Equal(inc3Start) || !info.First.Equal(t0) {
+		t.Errorf("monitor info %+v", info)
+	}
+	if got := l.Monitors(); len(got) != 2 || got[0].Name != "api" || got[1].Name != "young" {
+		t.Errorf("monitors %+v", got)
+	}
+	tail, err := l.Tail(120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tail["api"]) != 120 || len(tail["young"]) != 120 || !tail["api"][119].Time.Equal(endTime.Add(-time.Minute)) {
+		t.Errorf("tail: %d %d", len(tail["api"]), len(tail["young"]))
+	}
+	res, _ := l.Results("api", inc1Start, inc1End)
+	if len(res) != 30 || res[0].Code != 502 || res[29].Code != 504 {
+		t.Errorf("results in incident 1: %d", len(res))
+	}
+}
+
+func TestQueries(t *testing.T) {
+	s := newScenario(t)
+	t.Run("live", func(t *testing.T) { checkQueries(t, s, s.l) })
+	t.Run("reader", func(t *testing.T) {
+		o := testOptions(t, s.c)
+		o.ReadOnly = true
+		r := mustOpen(t, s.dir, o)
+		defer r.Close()
+		checkQueries(t, s, r)
+	})
+	t.Run("reopened", func(t *testing.T) {
+		s.l.Close()
+		s.l = mustOpen(t, s.dir, testOptions(t, s.c))
+		checkQueries(t, s, s.l)
+	})
+	t.Run("rebuilt", func(t *testing.T) {
+		s.l.Close()
+		if err := os.RemoveAll(filepath.Join(s.dir, rollupDir)); err != nil {
+			t.Fatal(err)
+		}
+		s.l = mustOpen(t, s.dir, testOptions(t, s.c))
+		checkQueries(t, s, s.l)
+	})
+	t.Run("checkpoint lost", func(t *testing.T) {
+		s.l.Close()
+		if err := os.Remove(filepath.Join(s.dir, rollupDir, ckptName)); err != nil {
+			t.Fatal(err)
+		}
+		s.l = mustOpen(t, s.dir, testOptions(t, s.c))
+		checkQueries(t, s, s.l)
+	})
+}
+
+func TestRestartDuringIncidentIsNotANewIncident(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := mustOpen(t, dir, testOptions(t, c))
+	down := func(l *Log, at time.Time, st Status) {
+		c.Set(at)
+		r := httpRecord("a", at, 0)
+		r.Status, r.Code = st, 502
+		if err := l.Append(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	down(l, t0, StatusUp)
+	down(l, t0.Add(time.Minute), StatusDown)
+	down(l, t0.Add(2*time.Minute), StatusDown)
+	l.Close()
+	l = mustOpen(t, dir, testOptions(t, c))
+	defer l.Close()
+	if info, _ := l.Monitor("a"); info.Status != StatusDown || !info.Since.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("restored %+v", info)
+	}
+	down(l, t0.Add(3*time.Minute), StatusDown)
+	down(l, t0.Add(4*time.Minute), StatusUp)
+	incs, _ := l.Incidents("a", t0, t0.Add(time.Hour))
+	if len(incs) != 1 || !incs[0].Start.Equal(t0.Add(time.Minute)) || !incs[0].End.Equal(t0.Add(4*time.Minute)) {
+		t.Fatalf("incidents %+v", incs)
+	}
+}
+
+func TestFirstResultDownIsAnIncident(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := mustOpen(t, dir, testOptions(t, c))
+	defer l.Close()
+	r := httpRecord("a", t0, 0)
+	r.Status = StatusDown
+	l.Append(&r)
+	incs, _ := l.Incidents("a", t0.Add(-time.Hour), t0.Add(time.Hour))
+	if len(incs) != 1 || !incs[0].Start.Equal(t0) || !incs[0].End.IsZero() {
+		t.Fatalf("incidents %+v", incs)
+	}
+}
+
+func TestReaderWhileWriterWrites(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := mustOpen(t, dir, testOptions(t, c))
+	defer l.Close()
+	appendN(t, l, c, t0, 50)
+	// A torn frame at the end of the active segment, as a reader may see
+	// while a write is in progress.
+	seg := filepath.Join(dir, rawDir, segName(l.act.seg))
+	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{40, 1, 2})
+	f.Close()
+	o := testOptions(t, c)
+	o.ReadOnly = true
+	r := mustOpen(t, dir, o)
+	defer r.Close()
+	got, err := r.Last("m", 1000)
+	if err != nil || len(got) != 50 {
+		t.Fatalf("reader: %d results, %v", len(got), err)
+	}
+	if len(r.Repairs()) != 0 {
+		t.Fatalf("a torn tail in the active segment was reported: %v", r.Repairs())
+	}
+	if err := r.Append(&got[0]); err != ErrReadOnly {
+		t.Fatalf("reader append: %v", err)
+	}
+}
+
+func TestSyncPolicy(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(t0)
+	fs := &faults{}
+	o := testOptions(t, c)
+	o.OpenFile = fs.open
+	l := mustOpen(t, dir, o)
+	defer l.Close()
+	syncs := func() int { fs.mu.Lock(); defer fs.mu.Unlock(); return fs.syncs }
+	r := httpRecord("a", t0, 0)
+	l.Append(&r) // pending to up: a change, synced at once
+	s0 := syncs()
+	if s0 == 0 {
+		t.Fatal("a status change was not synced")
+	}
+	for i := range 10 {
+		r := httpRecord("a", t0.Add(time.Duration(i)*time.Millisecond), i)
+		l.Append(&r)
+	}
+	if syncs() != s0 {
+		t.Fatal("unchanged results were synced one by one")
+	}
+	r.Status = StatusDown
+	l.Append(&r)
+	if syncs() != s0+1 {
+		t.Fatal("a change to down was not synced at once")
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBackgroundSync(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		fs := &faults{}
+		l, err := Open(dir, Options{OpenFile: fs.open}) // synctest's fake clock drives time.Now
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httpRecord("a", time.Now(), 0)
+		l.Append(&r)
+		l.Append(&r)
+		fs.mu.Lock()
+		before := fs.syncs
+		fs.mu.Unlock()
+		time.Sleep(1500 * time.Millisecond) // fake time: the background fsync is due
+		synctest.Wait()
+		fs.mu.Lock()
+		after := fs.syncs
+		fs.mu.Unlock()
+		if after <= before {
+			t.Errorf("no background fsync within a second (%d then %d)", before, after)
+		}
+		l.Close()
+	})
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	var h Histogram
+	var vals []time.Duration
+	for i := 1; i <= 10000; i++ {
+		d := time.Duration(i*i) * time.Microsecond / 10
+		h.Add(d)
+		vals = append(vals, d)
+	}
+	slices.Sort(vals)
+	for _, q := range []float64{0.5, 0.95, 0.99} {
+		exact := vals[int(q*float64(len(vals)))-1]
+		got := h.Quantile(q)
+		if rel := math.Abs(float64(got-exact)) / float64(exact); rel > 0.04 {
+			t.Errorf("q%v: got %v, exact %v (%.1f%%)", q, got, exact, rel*100)
+		}
+	}
+	var a, b Histogram
+	for i := range 100 {
+		a.Add(time.Duration(i) * time.Millisecond)
+		b.Add(time.Duration(i+50) * time.Millisecond)
+	}
+	var both Histogram
+	both.Merge(&a)
+	both.Merge(&b)
+	var direct Histogram
+	for i := range 100 {
+		direct.Add(time.Duration(i) * time.Millisecond)
+		direct.Add(time.Duration(i+50) * time.Millisecond)
+	}
+	if !reflect.DeepEqual(both, direct) || both.Count() != 200 {
+		t.Error("merge differs from adding")
+	}
+	for i := uint16(0); i < maxBucket-1; i++ {
+		if lo := bucketLow(i); bucketOf(lo) != i || bucketOf(bucketLow(i+1)-1) != i {
+			t.Fatalf("bucket %d: low %d maps to %d", i, lo, bucketOf(lo))
+		}
+	}
+}

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/history"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
+
+func openStore(t *testing.T, dir string, c *clock, mod func(*history.Options)) *Store {
+	t.Helper()
+	o := history.Options{Now: c.Now, SyncInterval: -1}
+	if mod != nil {
+		mod(&o)
+	}
+	s, err := Open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func result(mon string, at time.Time, st engine.Status, code int) engine.Result {
+	r := engine.Result{Monitor: mon, Kind: engine.KindHTTP, URL: "https://" + mon + ".example/", Time: at,
+		Status: st, Code: code, Latency: 42 * time.Millisecond, Attempts: 1}
+	if st == engine.StatusDown {
+		r.Class, r.Error = fmt.Sprintf("http_%d", code), "server said no"
+	}
+	return r
+}
+
+func TestStatusValuesMatch(t *testing.T) {
+	pairs := []struct {
+		e engine.Status
+		h history.Status
+	}{
+		{engine.StatusPending, history.StatusPending}, {engine.StatusUp, history.StatusUp},
+		{engine.StatusDegraded, history.StatusDegraded}, {engine.StatusDown, history.StatusDown},
+		{engine.StatusMaintenance, history.StatusMaintenance}, {engine.StatusPaused, history.StatusPaused},
+	}
+	for _, p := range pairs {
+		if uint8(p.e) != uint8(p.h) || p.e.String() != p.h.String() {
+			t.Errorf("engine %v (%d) vs history %v (%d)", p.e, p.e, p.h, p.h)
+		}
+	}
+}
+
+func fullResult(at time.Time) engine.Result {
+	return engine.Result{
+		Monitor: "shop", Kind: engine.KindHTTP, URL: "https://shop.example/health", Time: at,
+		Status: engine.StatusDegraded, Code: 503, Latency: 1234 * time.Millisecond,
+		Phases: engine.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 3 * time.Millisecond,
+			FirstByte: 4 * time.Millisecond, Transfer: 5 * time.Millisecond},
+		Class: "http_503", Error: "maintenance", Attempts: 2, RetryAfter: 30 * time.Second,
+		FinalURL: "https://shop.example/health/", BodySize: 1234, CertExpiry: at.Add(20 * 24 * time.Hour),
+		CertIssuer: "Test CA", CertDays: 20, Registrar: "Registrar Inc", Answers: []string{"a", "b"}, Loss: 0.5,
+	}
+}
+
+func TestRoundTripEveryField(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	want := fullResult(t0)
+	if err := s.Record(&want); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openStore(t, dir, c, nil)
+	defer s.Close()
+	got, err := s.Results("shop", t0, t0.Add(time.Second))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("results: %v %v", got, err)
+	}
+	if fmt.Sprintf("%#v", got[0]) != fmt.Sprintf("%#v", want) {
+		if !got[0].Time.Equal(want.Time) || !got[0].CertExpiry.Equal(want.CertExpiry) {
+			t.Fatalf("times differ")
+		}
+		got[0].Time, got[0].CertExpiry, want.Time, want.CertExpiry = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		if fmt.Sprintf("%#v", got[0]) != fmt.Sprintf("%#v", want) {
+			t.Fatalf("round trip:\n got %#v\nwant %#v", got[0], want)
+		}
+	}
+	rec, since, ok := s.Restore("shop", 10)
+	if !ok || len(rec) != 1 || !since.Equal(t0) || rec[0].Registrar != "Registrar Inc" {
+		t.Fatalf("restore: %v %v %v", rec, since, ok)
+	}
+}
+
+func TestRestore(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	for i := range 200 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		c.Set(at)
+		st := engine.StatusUp
+		if i >= 150 {
+			st = engine.StatusDown // down since minute 150
+		}
+		for _, m := range []string{"a", "b"} {
+			r := result(m, at, st, 200)
+			if err := s.Record(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.Close()
+	s = openStore(t, dir, c, nil)
+	defer s.Close()
+	for _, n := range []int{60, 120, 180} {
+		for _, m := range []string{"a", "b"} {
+			rec, since, ok := s.Restore(m, n)
+			if !ok || len(rec) != n || !since.Equal(t0.Add(150*time.Minute)) {
+				t.Fatalf("restore %s %d: %d results, since %v, %v", m, n, len(rec), since, ok)
+			}
+			if !rec[n-1].Time.Equal(t0.Add(199*time.Minute)) || !rec[0].Time.Before(rec[1].Time) {
+				t.Fatalf("restore %s %d: not the last results oldest first", m, n)
+			}
+		}
+	}
+	if _, _, ok := s.Restore("nobody", 10); ok {
+		t.Fatal("unknown monitor restored")
+	}
+	// A restart while down is not a new incident.
+	r := result("a", t0.Add(200*time.Minute), engine.StatusUp, 200)
+	s.Record(&r)
+	incs, _ := s.Incidents("a", t0, t0.Add(300*time.Minute))
+	if len(incs) != 1 || !incs[0].Start.Equal(t0.Add(150*time.Minute)) || !incs[0].End.Equal(t0.Add(200*time.Minute)) {
+		t.Fatalf("incidents %+v", incs)
+	}
+}
+
+func TestUptimeFromFirstResult(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	for i := range 60 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		c.Set(at)
+		st := engine.StatusUp
+		if i < 3 {
+			st = engine.StatusDown
+		}
+		r := result("new", at, st, 200)
+		s.Record(&r)
+	}
+	for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour} {
+		u := s.Uptime("new", w, c.Now())
+		if !u.Valid || u.Ratio != 57.0/60 {
+			t.Errorf("uptime over %v: %+v", w, u)
+		}
+	}
+	if u := s.Uptime("nobody", time.Hour, c.Now()); u.Valid {
+		t.Error("uptime of an unknown monitor")
+	}
+	h, err := s.ErrorsByHour("new", t0.Add(-time.Hour), c.Now().Add(time.Minute))
+	if err != nil || h[10] != 3 {
+		t.Fatalf("errors by hour %v %v", h, err)
+	}
+}
+
+// faultyFile injects disk faults into the history's files.
+type faultyFile struct {
+	*os.File
+	f *faults
+}
+
+type faults struct {
+	mu        sync.Mutex
+	writeErr  error
+	createErr error
+}
+
+func (f *faults) get() (error, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writeErr, f.createErr
+}
+
+func (f *faults) set(w, c error) { f.mu.Lock(); f.writeErr, f.createErr = w, c; f.mu.Unlock() }
+
+func (f *faults) open(name string, flag int, perm os.FileMode) (history.File, error) {
+	if _, c := f.get(); c != nil && flag&os.O_CREATE != 0 {
+		return nil, &os.PathError{Op: "open", Path: name, Err: c}
+	}
+	file, err := os.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return faultyFile{file, f}, nil
+}
+
+func (w faultyFile) WriteAt(p []byte, off int64) (int, error) {
+	if e, _ := w.f.get(); e != nil {
+		return 0, e
+	}
+	return w.File.WriteAt(p, off)
+}
+
+// flipper is a checker whose answers the test sets.
+type flipper struct {
+	mu   sync.Mutex
+	down bool
+}
+
+func (f *flipper) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"}
+	}
+	return engine.Result{Status: engine.StatusUp, Code: 200}
+}
+
+// signalRecorder tells the test about every Record call and its outcome.
+type signalRecorder struct {
+	*Store
+	done chan error
+}
+
+func (r signalRecorder) Record(res *engine.Result) error {
+	err := r.Store.Record(res)
+	r.done <- err
+	return err
+}
+
+func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		write, create error
+	}{
+		{"full disk", syscall.ENOSPC, nil},
+		{"read-only file system", syscall.EROFS, syscall.EROFS},
+		{"i/o error", syscall.EIO, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fs := &faults{}
+			// RetryInterval 1ns: every result retries the write, so the test
+			// needs no clock to wait for the fault to clear.
+			s, err := Open(dir, history.Options{OpenFile: fs.open, SyncInterval: -1, SegmentSize: 256, RetryInterval: time.Nanosecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			rec := signalRecorder{s, make(chan error, 1<<16)}
+			chk := &flipper{}
+			// Checks run back to back; the test follows them through the recorder.
+			cfg := &engine.Config{Monitors: []*engine.Monitor{{Name: "api", URL: "https://api.example/", Kind: engine.KindHTTP,
+				Interval: 5 * time.Millisecond, Timeout: time.Second}}}
+			e, err := engine.New(cfg, engine.Options{Checkers: map[engine.Kind]engine.Checker{engine.KindHTTP: chk},
+				Recorder: rec, Restorer: s, Querier: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub := e.Subscribe()
+			defer sub.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- e.Run(ctx) }()
+			stopped := false
+			stop := func() {
+				if !stopped {
+					stopped = true
+					cancel()
+					<-done
+				}
+			}
+			defer stop()
+
+			// next waits for the next Record call.
+			next := func() error {
+				t.Helper()
+				select {
+				case err := <-rec.done:
+					return err
+				case <-time.After(10 * time.Second):
+					t.Fatal("no result recorded")
+					return nil
+				}
+			}
+			var seen []engine.Event
+			waitFor := func(what string, match func(engine.Event) bool) {
+				t.Helper()
+				for {
+					for i, ev := range seen {
+						if match(ev) {
+							seen = append(seen[:i:i], seen[i+1:]...)
+							return
+						}
+					}
+					select {
+					case <-sub.Ready():
+						evs, _ := sub.Drain()
+						seen = append(seen, evs...)
+					case <-time.After(10 * time.Second):
+						t.Fatalf("no %s", what)
+					}
+				}
+			}
+			isWarning := func(clear bool) func(engine.Event) bool {
+				return func(ev engine.Event) bool {
+					return ev.Kind == engine.EventWarning && ev.Clear == clear && strings.Contains(ev.Message, "history")
+				}
+			}
+			if err := next(); err != nil {
+				t.Fatalf("first record: %v", err)
+			}
+
+			fs.set(tc.write, tc.create)
+			chk.mu.Lock()
+			chk.down = true
+			chk.mu.Unlock()
+			for next() == nil { // results already in flight may still be written
+			}
+			// Checks and alerts go on: more results, a change to down, a warning.
+			for range 5 {
+				if err := next(); !errors.Is(err, history.ErrQueued) || !errors.Is(err, tc.write) {
+					t.Fatalf("record during the fault: %v", err)
+				}
+			}
+			waitFor("change to down", func(ev engine.Event) bool { return ev.Kind == engine.EventChange && ev.To == engine.StatusDown })
+			waitFor("storage warning", isWarning(false))
+			if h := s.Health(); !errors.Is(h, tc.write) {
+				t.Fatalf("health: %v", h)
+			}
+
+			fs.set(nil, nil)
+			for next() != nil {
+			}
+			waitFor("warning cleared", isWarning(true))
+			if err := s.Health(); err != nil {
+				t.Fatalf("still unhealthy: %v", err)
+			}
+			stop() // the engine records what it has queued before Run returns
+			// Every result of the fault was kept and written.
+			checks := e.Stats().Checks
+			res, err := s.Results("api", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+			if err != nil || uint64(len(res)) != checks || checks < 8 {
+				t.Fatalf("%d results on disk, %d checks: %v", len(res), checks, err)
+			}
+		})
+	}
+}
