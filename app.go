@@ -1,0 +1,186 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
+	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
+	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/store"
+)
+
+// newCheckers returns one checker per kind, shared by every monitor.
+func newCheckers(cfg *engine.Config) map[engine.Kind]engine.Checker {
+	return check.New(check.Options{})
+}
+
+// runtime is an engine with everything around it: maintenance windows,
+// alerts and (later) history. main.go's commands build one and run it.
+type runtime struct {
+	cfg     *engine.Config
+	eng     *engine.Engine
+	windows *maint.Windows
+	alerts  *alert.Switch
+	store   *store.Store // nil when history is off
+	log     *slog.Logger
+	opts    runtimeOptions
+	closers []func()
+}
+
+type runtimeOptions struct {
+	terminal io.Writer // where terminal alerts go: the dashboard's terminal; nil in the daemon
+	getenv   func(string) string
+	log      *slog.Logger
+	// historyDir is where results are kept; "" means the config's
+	// history_dir, else the XDG data dir. noHistory keeps nothing.
+	historyDir string
+	noHistory  bool
+}
+
+func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	rt := &runtime{cfg: cfg, log: o.log, opts: o}
+	w, err := maint.New(cfg.Maintenance)
+	if err != nil {
+		return nil, fmt.Errorf("maintenance: %w", err)
+	}
+	rt.windows = w
+	d := rt.newDispatcher(cfg, o)
+	rt.alerts = alert.NewSwitch(d)
+	rt.closers = append(rt.closers, func() { rt.alerts.Current().Close() })
+	eopts := engine.Options{
+		Checkers:    newCheckers(cfg),
+		Notifier:    rt.alerts,
+		Maintenance: w,
+		Logger:      o.log,
+	}
+	var storeErr error
+	if !o.noHistory {
+		st, err := openStore(cfg, o)
+		if err != nil {
+			if errors.Is(err, history.ErrLocked) {
+				rt.Close()
+				return nil, err
+			}
+			storeErr = err // run without history, and say so
+		} else {
+			rt.store = st
+			rt.closers = append(rt.closers, func() { st.Close() })
+			eopts.Recorder, eopts.Restorer, eopts.Querier = st, st, st
+		}
+	}
+	eng, err := engine.New(cfg, eopts)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.eng = eng
+	if storeErr != nil {
+		eng.Warn("storage", "history is off: "+engine.Sanitize(storeErr.Error(), 160))
+	}
+	rt.restoreIncidents()
+	return rt, nil
+}
+
+// openStore opens the history for writing. Storage faults after this
+// point are reported through the engine as a warning in the header.
+func openStore(cfg *engine.Config, o runtimeOptions) (*store.Store, error) {
+	dir := o.historyDir
+	if dir == "" {
+		dir = cfg.Settings.HistoryDir
+	}
+	if dir == "" {
+		dir = config.DefaultHistoryDir()
+	}
+	return store.Open(dir, history.Options{
+		Retention:       cfg.Settings.Retention,
+		RollupRetention: cfg.Settings.RollupRetention,
+		Logger:          o.log,
+	})
+}
+
+// restoreIncidents tells the alert dispatcher of incidents that were open
+// when upbeat last stopped, so a restart sends no second alert and the
+// resolve still goes out later.
+func (rt *runtime) restoreIncidents() {
+	if rt.store == nil {
+		return
+	}
+	now := time.Now()
+	back := rt.cfg.Settings.Retention
+	if back <= 0 {
+		back = 30 * 24 * time.Hour
+	}
+	for _, st := range rt.eng.Snapshot() {
+		if st.Status != engine.StatusDown {
+			continue
+		}
+		incs, err := rt.store.Incidents(st.Monitor.Name, now.Add(-back), now)
+		if err != nil || len(incs) == 0 {
+			continue
+		}
+		if last := incs[len(incs)-1]; last.End.IsZero() {
+			rt.alerts.Current().Restore(st.Monitor.Name, last)
+		}
+	}
+}
+
+func (rt *runtime) newDispatcher(cfg *engine.Config, o runtimeOptions) *alert.Dispatcher {
+	opts := alert.Options{
+		Alerts:         cfg.Alerts,
+		Monitors:       cfg.Monitors,
+		Maintenance:    rt.windows,
+		RecoverAfter:   cfg.Settings.RecoverAfter,
+		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv},
+		OnDelivery: func(ev engine.Event) {
+			if rt.eng != nil {
+				rt.eng.PublishAlert(ev)
+			}
+		},
+		Logger:   o.log,
+		Location: time.Local,
+	}
+	if u := cfg.Settings.ConnectivityURL; u != "" {
+		opts.Connectivity = alert.HTTPConnectivity(nil, u)
+		opts.ConnectivityTarget = u
+	}
+	d := alert.New(opts)
+	if err := d.Err(); err != nil {
+		o.log.Warn("alert channel not available", "err", err)
+	}
+	return d
+}
+
+// Close stops the alert dispatcher and closes what the runtime opened, in
+// reverse order.
+func (rt *runtime) Close() {
+	for i := len(rt.closers) - 1; i >= 0; i-- {
+		rt.closers[i]()
+	}
+	rt.closers = nil
+}
+
+// reload applies a new configuration: maintenance windows (ad-hoc ones
+// kept), alert channels (open incidents carried over) and monitors (state
+// of unchanged ones kept).
+func (rt *runtime) reload(next *engine.Config) ([]string, error) {
+	if err := rt.windows.Update(next.Maintenance); err != nil {
+		return nil, fmt.Errorf("maintenance: %w", err)
+	}
+	changes, err := rt.eng.Reload(next)
+	if err != nil {
+		return nil, err
+	}
+	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
+	rt.cfg = next
+	return changes, nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+)
+
+func cmdCheck(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "check", "check [--config FILE] [--json] [NAME…]",
+		"Checks every monitor (or the ones named) once, in parallel, each with its retries.\n"+
+			"Prints one line per monitor, or one JSON object per line with --json.\n"+
+			"Exit status: 0 when none is down, 1 when any is, 2 on a config error.")
+	cfgPath := fs.String("config", "", "config `file` (default ./upbeat.toml, then the XDG config)")
+	asJSON := fs.Bool("json", false, "one JSON object per monitor, for scripts")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	if names := fs.Args(); len(names) > 0 {
+		if cfg.Monitors, code = selectMonitors(e, cfg.Monitors, names); code != exitOK {
+			return code
+		}
+	}
+	eng, err := engine.New(cfg, engine.Options{Checkers: newCheckers(cfg)})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	results := eng.CheckAll(ctx)
+	if *asJSON {
+		writeCheckJSON(e.stdout, results)
+	} else {
+		writeCheckTable(e.stdout, results)
+	}
+	for _, r := range results {
+		if r.Status == engine.StatusDown {
+			return exitDown
+		}
+	}
+	return exitOK
+}
+
+func selectMonitors(e *env, all []*engine.Monitor, names []string) ([]*engine.Monitor, int) {
+	byName := make(map[string]*engine.Monitor, len(all))
+	var known []string
+	for _, m := range all {
+		byName[m.Name] = m
+		known = append(known, m.Name)
+	}
+	var out []*engine.Monitor
+	for _, n := range names {
+		m, ok := byName[n]
+		if !ok {
+			fmt.Fprintf(e.stderr, "upbeat: no monitor named %q", n)
+			if s := closest(n, known); s != "" {
+				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
+			}
+			fmt.Fprintln(e.stderr)
+			return nil, exitConfig
+		}
+		out = append(out, m)
+	}
+	return out, exitOK
+}
+
+// checkJSON is the contract of `check --json` (PRODUCT.md §5): scripts rely
+// on these names.
+type checkJSON struct {
+	Monitor     string   `json:"monitor"`
+	Kind        string   `json:"kind"`
+	URL         string   `json:"url"`
+	Status      string   `json:"status"`
+	Code        int      `json:"code"`
+	LatencyMS   float64  `json:"latency_ms"`
+	Error       string   `json:"error"`
+	Class       string   `json:"class"`
+	Attempts    int      `json:"attempts"`
+	Time        string   `json:"time"`
+	Explanation string   `json:"explanation,omitempty"`
+	RetryAfterS float64  `json:"retry_after_s,omitempty"`
+	FinalURL    string   `json:"final_url,omitempty"`
+	CertExpiry  string   `json:"cert_expiry,omitempty"`
+	CertDays    *int     `json:"cert_days,omitempty"`
+	Answers     []string `json:"answers,omitempty"`
+}
+
+func toCheckJSON(r *engine.Result) checkJSON {
+	j := checkJSON{
+		Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(), Code: r.Code,
+		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Error: r.Error, Class: r.Class,
+		Attempts: r.Attempts, FinalURL: r.FinalURL, Answers: r.Answers,
+		RetryAfterS: r.RetryAfter.Seconds(),
+	}
+	if !r.Time.IsZero() {
+		j.Time = r.Time.UTC().Format(time.RFC3339Nano)
+	}
+	if r.Class != "" {
+		j.Explanation = kb.ForResult(r.Code, r.Class).Summary
+	}
+	if !r.CertExpiry.IsZero() {
+		j.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
+		d := r.CertDays
+		j.CertDays = &d
+	}
+	return j
+}
+
+func writeCheckJSON(w io.Writer, results []engine.Result) {
+	enc := json.NewEncoder(w)
+	for i := range results {
+		enc.Encode(toCheckJSON(&results[i]))
+	}
+}
+
+func writeCheckTable(w io.Writer, results []engine.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tMONITOR\tKIND\tCODE\tLATENCY\tTRIES\tWHY")
+	for i := range results {
+		r := &results[i]
+		code := "-"
+		if r.Code != 0 {
+			code = fmt.Sprint(r.Code)
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%d\t%s\n", statusGlyph(r.Status), r.Status, r.Monitor, r.Kind,
+			code, formatLatency(r.Latency), r.Attempts, why(r))
+	}
+	tw.Flush()
+}
+
+// why is the one-line reason shown beside a result that is not plainly up.
+func why(r *engine.Result) string {
+	if r.Class == "" {
+		if r.Status == engine.StatusUp {
+			if !r.CertExpiry.IsZero() {
+				return fmt.Sprintf("certificate valid for %d more days", r.CertDays)
+			}
+			return ""
+		}
+		return r.Error
+	}
+	e := kb.ForResult(r.Code, r.Class)
+	s := e.Name
+	if e.Summary != "" {
+		s += " — " + e.Summary
+	}
+	if r.Error != "" && !strings.Contains(s, r.Error) {
+		s += " (" + engine.Sanitize(r.Error, 120) + ")"
+	}
+	return s
+}
+
+func statusGlyph(s engine.Status) string {
+	switch s {
+	case engine.StatusUp:
+		return "●"
+	case engine.StatusDegraded:
+		return "▲"
+	case engine.StatusDown:
+		return "✕"
+	case engine.StatusMaintenance:
+		return "◆"
+	case engine.StatusPaused:
+		return "‖"
+	}
+	return "○"
+}
+
+func formatLatency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	case d < 10*time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}

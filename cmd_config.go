@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+)
+
+// loadConfig finds and loads the config, printing every mistake. It
+// returns nil and the exit code when there is no usable config.
+func loadConfig(e *env, explicit string) (*engine.Config, int) {
+	path, err := config.Find(explicit)
+	if err != nil {
+		if errors.Is(err, config.ErrNoConfig) {
+			fmt.Fprintln(e.stderr, "upbeat: no config found (looked for ./upbeat.toml and the XDG config dir)")
+			fmt.Fprintln(e.stderr, "create one with 'upbeat init', or try 'upbeat demo'")
+		} else {
+			fmt.Fprintln(e.stderr, "upbeat:", err)
+		}
+		return nil, exitConfig
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		printConfigErrors(e, err)
+		return nil, exitConfig
+	}
+	return cfg, exitOK
+}
+
+func printConfigErrors(e *env, err error) {
+	var errs config.Errors
+	if errors.As(err, &errs) {
+		for _, x := range errs {
+			fmt.Fprintln(e.stderr, x.Error())
+		}
+		fmt.Fprintf(e.stderr, "upbeat: %d mistake(s) in the config; nothing was started\n", len(errs))
+		return
+	}
+	fmt.Fprintln(e.stderr, "upbeat:", err)
+}
+
+func cmdValidate(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "validate", "validate [--config FILE]",
+		"Checks the config and reports every mistake with file:line and key.\nExit status: 0 when it is valid, 2 otherwise.")
+	cfgPath := fs.String("config", "", "config `file` (default ./upbeat.toml, then the XDG config)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() == 1 && *cfgPath == "" {
+		*cfgPath = fs.Arg(0)
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	fmt.Fprintf(e.stdout, "%s: valid: %d monitor(s), %d alert channel(s), %d maintenance window(s)\n",
+		cfg.Path, len(cfg.Monitors), len(cfg.Alerts), len(cfg.Maintenance))
+	return exitOK
+}
+
+func cmdInit(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "init", "init [--force] [FILE]",
+		"Writes a commented starter config to FILE (default ./upbeat.toml).\nIt never overwrites a file unless --force is given.")
+	force := fs.Bool("force", false, "overwrite an existing file")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	path := "upbeat.toml"
+	if fs.NArg() > 0 {
+		path = fs.Arg(0)
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if *force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintln(e.stderr, "upbeat:", err)
+			return exitConfig
+		}
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			fmt.Fprintf(e.stderr, "upbeat: %s exists; use --force to overwrite it\n", path)
+		} else {
+			fmt.Fprintln(e.stderr, "upbeat:", err)
+		}
+		return exitConfig
+	}
+	_, err = f.Write(config.Starter())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: edit the monitors, then run 'upbeat validate' and 'upbeat'\n", path)
+	return exitOK
+}
+
+func cmdExplain(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "explain", "explain CODE|CLASS…  |  explain --list",
+		"Prints what a status code (502, 524, 444) or an error class (timeout, refused,\n"+
+			"tls_expired, dns_nxdomain) means, what usually causes it, and what to do first.")
+	list := fs.Bool("list", false, "list every code and class the knowledge base knows")
+	width := fs.Int("width", 80, "wrap text at this many `columns`")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if *list {
+		for _, k := range kb.Keys() {
+			en, _ := kb.Lookup(k)
+			fmt.Fprintf(e.stdout, "%-22s %s\n", k, en.Summary)
+		}
+		return exitOK
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitConfig
+	}
+	code := exitOK
+	for i, key := range fs.Args() {
+		en, ok := kb.Lookup(key)
+		if !ok {
+			fmt.Fprintf(e.stderr, "upbeat: nothing known about %q", key)
+			if s := kb.Suggest(key); len(s) > 0 {
+				fmt.Fprintf(e.stderr, "; did you mean %s?", strings.Join(s, ", "))
+			}
+			fmt.Fprintln(e.stderr, " ('upbeat explain --list' shows everything)")
+			code = exitConfig
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprint(e.stdout, kb.Format(en, *width))
+	}
+	return code
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/demo"
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/tui"
+)
+
+// cmdDashboard is plain `upbeat`: the dashboard on the config found, or
+// the demo when there is no config at all.
+func cmdDashboard(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "upbeat", "[--config FILE] [--mouse]",
+		"The live dashboard. With no config at all it runs the built-in demo and says so.")
+	cfgPath := fs.String("config", "", "config `file` (default ./upbeat.toml, then the XDG config)")
+	mouse := fs.Bool("mouse", false, "enable mouse reporting (takes away the terminal's own text selection)")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if _, err := config.Find(*cfgPath); errors.Is(err, config.ErrNoConfig) && *cfgPath == "" {
+		fmt.Fprintln(e.stderr, "upbeat: no config found, so this is the built-in demo; 'upbeat init' writes a starter config")
+		return runDemo(ctx, e, dashOptions{mouse: *mouse, notice: true})
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	return runLocal(ctx, e, cfg, dashOptions{mouse: *mouse})
+}
+
+type dashOptions struct {
+	mouse  bool
+	notice bool // say on screen that this is the demo
+	demo   bool
+	speed  float64
+	// historyDir overrides where results are kept (the demo keeps them in
+	// a temporary directory).
+	historyDir string
+}
+
+func cmdDemo(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "demo", "demo [--mouse] [--speed N]",
+		"The dashboard against a built-in origin on loopback that produces every failure the\n"+
+			"error-code article describes: 500 bursts, a 502 from a dead upstream, a 503 maintenance\n"+
+			"with Retry-After, a 504 after latency creeps up, a 200 whose JSON says DOWN, a refused\n"+
+			"port, a certificate expiring in days and Cloudflare-style 52x. Nothing leaves this machine.")
+	mouse := fs.Bool("mouse", false, "enable mouse reporting")
+	speed := fs.Float64("speed", 1, "play the story this many times faster")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	return runDemo(ctx, e, dashOptions{mouse: *mouse, speed: *speed})
+}
+
+func runDemo(ctx context.Context, e *env, o dashOptions) int {
+	if o.speed == 0 {
+		o.speed = 1
+	}
+	origin, err := demo.Start(ctx, demo.Options{Speed: o.speed})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: demo:", err)
+		return exitConfig
+	}
+	defer origin.Close()
+	o.demo = true
+	dir, err := os.MkdirTemp("", "upbeat-demo-history-")
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: demo:", err)
+		return exitConfig
+	}
+	defer os.RemoveAll(dir)
+	o.historyDir = dir
+	return runLocal(ctx, e, origin.Config(), o)
+}
+
+// runLocal runs an engine in this process and shows it: the dashboard on
+// a terminal, a plain table every few seconds otherwise.
+func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) int {
+	logger, closeLog := openLog(e)
+	defer closeLog()
+	var term io.Writer
+	if e.isTTY {
+		term = e.stdout // terminal alerts: OSC 9/777 to the terminal the dashboard runs in
+	}
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, terminal: term, historyDir: o.historyDir})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	defer rt.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { rt.eng.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	src := &localSource{rt: rt, config: cfg.Path, demo: o.demo}
+	if o.demo {
+		src.config = "built-in demo"
+	}
+	if !e.isTTY {
+		return livePlain(ctx, e.stdout, rt.eng, 5*time.Second)
+	}
+	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	return exitOK
+}
+
+// livePlain prints the monitors table every period until ctx is done: the
+// output when stdout is not a terminal.
+func livePlain(ctx context.Context, w io.Writer, eng *engine.Engine, period time.Duration) int {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return exitOK
+		case now := <-t.C:
+			fmt.Fprintf(w, "\n%s\n", now.Format("2006-01-02 15:04:05"))
+			tui.PrintPlain(w, eng.Snapshot(), 0)
+		}
+	}
+}
+
+func cmdAttach(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "attach", "attach [ADDR…]", "The dashboard on one or more running daemons.")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	fmt.Fprintln(e.stderr, "upbeat: attach is not available in this build yet")
+	return exitConfig
+}

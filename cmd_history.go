@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/store"
+)
+
+// openHistoryReader opens the history read-only, so it works while a
+// daemon writes. The directory is --history-dir, else the config's
+// history_dir (when a config is found), else the XDG data dir.
+func openHistoryReader(e *env, dirFlag, cfgPath string) (*store.Store, int) {
+	dir := dirFlag
+	if dir == "" {
+		if p, err := config.Find(cfgPath); err == nil {
+			cfg, err := config.Load(p)
+			if err != nil {
+				printConfigErrors(e, err)
+				return nil, exitConfig
+			}
+			dir = cfg.Settings.HistoryDir
+		} else if cfgPath != "" {
+			fmt.Fprintln(e.stderr, "upbeat:", err)
+			return nil, exitConfig
+		}
+	}
+	if dir == "" {
+		dir = config.DefaultHistoryDir()
+	}
+	if _, err := os.Stat(dir); err != nil {
+		fmt.Fprintf(e.stderr, "upbeat: no history in %s: %v\n", dir, err)
+		return nil, exitConfig
+	}
+	st, err := store.Open(dir, history.Options{ReadOnly: true})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: open history:", err)
+		return nil, exitConfig
+	}
+	return st, exitOK
+}
+
+// parseSince turns "7d", "36h" or an RFC 3339 time into a start time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := store.ParseDuration(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--since %q: want a duration like 7d or 36h, or an RFC 3339 time", s)
+	}
+	return now.Add(-d), nil
+}
+
+func cmdHistory(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "history", "history NAME [--since 7d] [--format table|csv|json]",
+		"Prints a monitor's results over a period, oldest first. Reads while a daemon writes.")
+	cfgPath := fs.String("config", "", "config `file`, for its history_dir")
+	dir := fs.String("history-dir", "", "read the history in this `directory`")
+	since := fs.String("since", "24h", "how far back: a duration (7d, 36h) or an RFC 3339 time")
+	format := fs.String("format", "table", "table, csv or json (one object per line)")
+	name, args := splitName(args)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		fs.Usage()
+		return exitConfig
+	}
+	switch *format {
+	case "table", "csv", "json":
+	default:
+		fmt.Fprintf(e.stderr, "upbeat: --format %q: want table, csv or json\n", *format)
+		return exitConfig
+	}
+	now := time.Now()
+	from, err := parseSince(*since, now)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	st, code := openHistoryReader(e, *dir, *cfgPath)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	if !hasMonitor(st, name) {
+		fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
+		if s := closest(name, st.Monitors()); s != "" {
+			fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
+		}
+		fmt.Fprintln(e.stderr)
+		return exitConfig
+	}
+	if err := store.Export(e.stdout, st, name, from, now, *format); err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	return exitOK
+}
+
+// splitName lets the monitor name come before the flags (history NAME --since 7d).
+func splitName(args []string) (string, []string) {
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func hasMonitor(st *store.Store, name string) bool {
+	for _, m := range st.Monitors() {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdReport(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "report", "report [--since 30d] [--cost-per-hour N] [--json] [NAME…]",
+		"Per monitor and overall: uptime %, incidents, longest outage, MTTR, total downtime and\n"+
+			"what it cost, and the 5xx breakdown by code. Uptime counts from a monitor's first result.")
+	cfgPath := fs.String("config", "", "config `file`, for its history_dir")
+	dir := fs.String("history-dir", "", "read the history in this `directory`")
+	since := fs.String("since", "30d", "the period: a duration (30d, 90d) or an RFC 3339 time")
+	cost := fs.Float64("cost-per-hour", 0, "what an hour of downtime costs (0: no cost shown)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if *cost < 0 {
+		fmt.Fprintln(e.stderr, "upbeat: --cost-per-hour must not be negative")
+		return exitConfig
+	}
+	now := time.Now()
+	from, err := parseSince(*since, now)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	st, code := openHistoryReader(e, *dir, *cfgPath)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args()})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	if *asJSON {
+		err = rep.WriteJSON(e.stdout)
+	} else {
+		err = rep.WriteText(e.stdout)
+	}
+	if err != nil && !errors.Is(err, os.ErrClosed) {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	return exitOK
+}
+
+var _ engine.Querier = (*store.Store)(nil)

@@ -1,0 +1,227 @@
+// Command upbeat is a terminal-first uptime monitor: one binary that watches
+// websites, APIs, ports, certificates and domains, shows a live dashboard,
+// keeps its history in local files and alerts the people on call.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
+// it comes from the module's build information.
+var version = ""
+
+// Exit codes of `upbeat check` and of every command.
+const (
+	exitOK     = 0
+	exitDown   = 1 // check: at least one monitor is down
+	exitConfig = 2 // the config (or the command line) is wrong
+)
+
+// env is what a command may touch of the outside world, so tests can run
+// commands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// isTTY reports whether stdout is a terminal (the dashboard needs one).
+	isTTY bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "the dashboard on a built-in simulated origin that misbehaves on loopback", cmdDemo},
+		{"check", "check every monitor once and exit 0 when none is down (--json for scripts)", cmdCheck},
+		{"daemon", "run the engine headless: checks, history, alerts, the API and /metrics", cmdDaemon},
+		{"attach", "the dashboard on one or more running daemons", cmdAttach},
+		{"explain", "what a status code or error class means and what to do first", cmdExplain},
+		{"history", "a monitor's results over a period (table, csv or json)", cmdHistory},
+		{"report", "uptime, incidents, MTTR, downtime and what it cost", cmdReport},
+		{"validate", "check the config and report every mistake with file:line and key", cmdValidate},
+		{"init", "write a commented starter config", cmdInit},
+		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTTY: isTerminal(os.Stdout)}
+	code := run(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			if len(args) > 1 {
+				return run(ctx, e, []string{args[1], "--help"})
+			}
+			usage(e.stdout)
+			return exitOK
+		case "-version", "--version", "version":
+			fmt.Fprintln(e.stdout, "upbeat", versionString())
+			return exitOK
+		}
+		for _, c := range commands() {
+			if c.name == args[0] {
+				return c.run(ctx, e, args[1:])
+			}
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(e.stderr, "upbeat: unknown command %q\n", args[0])
+			if s := closest(args[0], commandNames()); s != "" {
+				fmt.Fprintf(e.stderr, "did you mean %q?\n", s)
+			}
+			fmt.Fprintln(e.stderr, "run 'upbeat --help' for the list of commands")
+			return exitConfig
+		}
+	}
+	return cmdDashboard(ctx, e, args)
+}
+
+func commandNames() []string {
+	var out []string
+	for _, c := range commands() {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `upbeat: a terminal-first uptime monitor
+
+Usage:
+  upbeat [--config FILE] [--mouse]   the dashboard (attaches to a local daemon if one runs;
+                                     with no config at all it runs the demo and says so)
+  upbeat COMMAND [flags]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Every command takes --help. The config is --config FILE, else ./upbeat.toml,
+else $XDG_CONFIG_HOME/upbeat/config.toml; 'upbeat init' writes a starter one.
+`)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	switch {
+	case v != "" && v != "(devel)":
+		return v
+	case rev != "":
+		return "devel-" + rev + dirty
+	}
+	return "(devel)"
+}
+
+// newFlags makes a flag set whose errors and help go to e.stderr and
+// which lists its flags under a one-line usage.
+func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: upbeat %s\n\n%s\n", synopsis, about)
+		var n int
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and returns (exit code, done): done is true when
+// the command must return at once (help asked, or a bad flag).
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	fs.SetOutput(fs.Output())
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitConfig, true
+	}
+	return exitOK, false
+}
+
+// closest returns the candidate nearest to s by edit distance, if near enough.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

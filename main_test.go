@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// runCmd runs the upbeat command line in-process.
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code = run(context.Background(), e, args)
+	return out.String(), errb.String(), code
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "upbeat.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func decodeLines(t *testing.T, out string) map[string]checkJSON {
+	t.Helper()
+	got := map[string]checkJSON{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j checkJSON
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", line, err)
+		}
+		got[j.Monitor] = j
+	}
+	return got
+}
+
+func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
+	codes := []int{500, 502, 503, 504, 522}
+	mux := http.NewServeMux()
+	for _, c := range codes {
+		mux.HandleFunc(fmt.Sprintf("/%d", c), func(w http.ResponseWriter, r *http.Request) {
+			if c == 503 {
+				w.Header().Set("Retry-After", "120")
+			}
+			w.WriteHeader(c)
+		})
+	}
+	mux.HandleFunc("/status", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"DOWN","db":"unreachable"}`)
+	})
+	var flaky atomic.Int32
+	mux.HandleFunc("/flaky", func(w http.ResponseWriter, r *http.Request) {
+		if flaky.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	// a listener that accepts and never answers
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Close()
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	// a closed port
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	var cfg strings.Builder
+	cfg.WriteString("[settings]\nretries = 0\ninterval = \"30s\"\ntimeout = \"2s\"\n")
+	for _, c := range codes {
+		fmt.Fprintf(&cfg, "[[monitor]]\nname = \"s%d\"\nurl = \"%s/%d\"\n", c, srv.URL, c)
+	}
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"hung\"\nurl = \"http://%s/\"\ntimeout = \"500ms\"\n", hung.Addr())
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"closed\"\nurl = \"tcp://%s\"\n", closedAddr)
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"status\"\nurl = \"%s/status\"\nexpect_json = ['.status == \"UP\"']\n", srv.URL)
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"flaky\"\nurl = \"%s/flaky\"\nretries = 1\nretry_interval = \"10ms\"\n", srv.URL)
+	path := writeConfig(t, cfg.String())
+
+	start := time.Now()
+	out, errOut, code := runCmd(t, "check", "--json", "--config", path)
+	took := time.Since(start)
+	if code != exitDown {
+		t.Fatalf("exit %d, want 1 (some down); stderr: %s", code, errOut)
+	}
+	got := decodeLines(t, out)
+	for _, c := range codes {
+		j := got[fmt.Sprintf("s%d", c)]
+		if j.Status != "down" || j.Code != c || j.Class != fmt.Sprintf("http_%d", c) {
+			t.Errorf("%d: got status %q code %d class %q", c, j.Status, j.Code, j.Class)
+		}
+		if j.Explanation == "" {
+			t.Errorf("%d: no explanation", c)
+		}
+	}
+	if j := got["s503"]; j.RetryAfterS != 120 {
+		t.Errorf("503 Retry-After = %vs, want 120", j.RetryAfterS)
+	}
+	if j := got["hung"]; j.Status != "down" || j.Class != "timeout" || j.LatencyMS < 400 || j.LatencyMS > 1900 {
+		t.Errorf("hung target: %+v, want down/timeout after about 500ms", j)
+	}
+	if took > 15*time.Second {
+		t.Errorf("check took %s: it must end in about the timeout, not the interval", took)
+	}
+	if j := got["closed"]; j.Status != "down" || j.Class != "refused" {
+		t.Errorf("closed port: %+v, want down/refused", j)
+	}
+	if j := got["status"]; j.Status != "down" || j.Class != "json_assertion" || j.Code != 200 {
+		t.Errorf("200 saying DOWN: %+v, want down/json_assertion", j)
+	}
+	if j := got["flaky"]; j.Status != "up" || j.Attempts != 2 {
+		t.Errorf("fails once then succeeds: %+v, want up with attempts 2", j)
+	}
+	for _, field := range []string{`"monitor"`, `"kind"`, `"url"`, `"status"`, `"code"`, `"latency_ms"`, `"error"`, `"class"`, `"attempts"`} {
+		if !strings.Contains(out, field) {
+			t.Errorf("check --json lacks %s", field)
+		}
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer srv.Close()
+	good := writeConfig(t, fmt.Sprintf("[[monitor]]\nname = \"ok\"\nurl = %q\n", srv.URL))
+	out, errOut, code := runCmd(t, "check", "--config", good)
+	if code != exitOK {
+		t.Fatalf("all up: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "● up") || !strings.Contains(out, "STATUS") {
+		t.Errorf("plain output is not a readable table:\n%s", out)
+	}
+	bad := writeConfig(t, "[[monitor]]\nname = \"x\"\nurl = \"gopher://nope\"\ntimeot = \"1s\"\n")
+	_, errOut, code = runCmd(t, "check", "--config", bad)
+	if code != exitConfig {
+		t.Fatalf("bad config: exit %d, want 2", code)
+	}
+	if !strings.Contains(errOut, "upbeat.toml:3") || !strings.Contains(errOut, "timeout") {
+		t.Errorf("config errors lack file:line or the suggestion:\n%s", errOut)
+	}
+	_, _, code = runCmd(t, "check", "--config", good, "nosuch")
+	if code != exitConfig {
+		t.Errorf("unknown monitor name: exit %d, want 2", code)
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	out, _, code := runCmd(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "upbeat ") {
+		t.Errorf("--version: %q, %d", out, code)
+	}
+	out, _, code = runCmd(t, "--help")
+	for _, c := range commandNames() {
+		if !strings.Contains(out, "  "+c+" ") {
+			t.Errorf("--help does not list %s", c)
+		}
+	}
+	if code != 0 {
+		t.Errorf("--help exit %d", code)
+	}
+	_, errOut, code := runCmd(t, "chek")
+	if code != exitConfig || !strings.Contains(errOut, `did you mean "check"`) {
+		t.Errorf("misspelt command: %d %q", code, errOut)
+	}
+	for _, c := range commandNames() {
+		_, errOut, code := runCmd(t, c, "--help")
+		if code != 0 || !strings.Contains(errOut, "Usage: upbeat "+c) {
+			t.Errorf("%s --help: exit %d, %q", c, code, errOut)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	out, _, code := runCmd(t, "explain", "502")
+	if code != 0 || !strings.Contains(out, "Bad Gateway") || !strings.Contains(out, "First step") {
+		t.Errorf("explain 502: %d\n%s", code, out)
+	}
+	out, _, code = runCmd(t, "explain", "timeout")
+	if code != 0 || !strings.Contains(strings.ToLower(out), "timeout") {
+		t.Errorf("explain timeout: %d\n%s", code, out)
+	}
+	_, errOut, code := runCmd(t, "explain", "5022")
+	if code != exitConfig || !strings.Contains(errOut, "nothing known") {
+		t.Errorf("explain 5022: %d %q", code, errOut)
+	}
+}
+
+func TestInitWritesAValidConfig(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sub", "upbeat.toml")
+	if _, errOut, code := runCmd(t, "init", p); code != 0 {
+		t.Fatalf("init: %d %s", code, errOut)
+	}
+	if _, _, code := runCmd(t, "init", p); code != exitConfig {
+		t.Errorf("init over an existing file: exit %d, want 2", code)
+	}
+	out, errOut, code := runCmd(t, "validate", "--config", p)
+	if code != 0 || !strings.Contains(out, "valid") {
+		t.Errorf("validate starter: %d %s %s", code, out, errOut)
+	}
+}
+
+func TestAlertTestDeliversThroughWebhook(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := new(bytes.Buffer)
+		b.ReadFrom(r.Body)
+		got <- r.Header.Get("X-Upbeat-Signature") + " " + b.String()
+	}))
+	defer srv.Close()
+	p := writeConfig(t, fmt.Sprintf("[[alert]]\nname = \"hook\"\nkind = \"webhook\"\nurl = %q\nsecret = \"s3cret\"\n\n[[monitor]]\nname = \"x\"\nurl = %q\n", srv.URL, srv.URL))
+	out, errOut, code := runCmd(t, "alert", "test", "--config", p, "hook")
+	if code != 0 || !strings.Contains(out, "delivered") {
+		t.Fatalf("alert test: %d %q %q", code, out, errOut)
+	}
+	if body := <-got; !strings.HasPrefix(body, "sha256=") || strings.Contains(body, "s3cret") {
+		t.Errorf("webhook got %q: want a signature and no secret", body)
+	}
+	_, errOut, code = runCmd(t, "alert", "test", "--config", p, "hok")
+	if code != exitConfig || !strings.Contains(errOut, `did you mean "hook"`) {
+		t.Errorf("unknown channel: %d %q", code, errOut)
+	}
+}
