@@ -90,6 +90,9 @@ type entry struct {
 	hidx   int          // index in the scheduler heap, -1 when not in it
 	hbuckt [24]struct{ good, total uint32 }
 	hhour  int64 // hour number of hbuckt's newest bucket
+	// histUptime says which uptime figures came from history; the others
+	// are counted in memory until history has something to say.
+	histUptime [3]bool
 }
 
 // New makes an engine for cfg. It restores each monitor's state from
@@ -745,17 +748,34 @@ func (e *Engine) countHour(en *entry, r *Result) {
 			b.good++
 		}
 	}
-	if e.opts.Restorer == nil {
-		var good, total uint32
-		for _, x := range en.hbuckt {
-			good += x.good
-			total += x.total
+	// Without history, or before history has anything on a new monitor,
+	// the hourly buckets are the whole truth about the last 24 hours (and
+	// about any longer window of a monitor younger than that).
+	var good, total uint32
+	for _, x := range en.hbuckt {
+		good += x.good
+		total += x.total
+	}
+	if total == 0 {
+		return
+	}
+	mem := Uptime{Ratio: float64(good) / float64(total), Valid: true}
+	for i, u := range en.uptimes() {
+		if e.opts.Restorer == nil && i > 0 {
+			break // a longer window than the buckets cover, with nothing to say about it
 		}
-		if total > 0 {
-			en.state.Uptime24 = Uptime{Ratio: float64(good) / float64(total), Valid: true}
+		if !en.histUptime[i] {
+			*u = mem
 		}
 	}
 }
+
+// uptimes are the 24h, 7d and 30d figures, in that order.
+func (en *entry) uptimes() [3]*Uptime {
+	return [3]*Uptime{&en.state.Uptime24, &en.state.Uptime7d, &en.state.Uptime30}
+}
+
+var uptimeWindows = [3]time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
 
 func (e *Engine) refreshAllUptime() {
 	if e.opts.Restorer == nil {
@@ -774,10 +794,13 @@ func (e *Engine) refreshAllUptime() {
 
 // refreshUptime asks the restorer for the long-window figures. Called with mu held.
 func (e *Engine) refreshUptime(en *entry, now time.Time) {
-	r := e.opts.Restorer
-	en.state.Uptime24 = r.Uptime(en.m.Name, 24*time.Hour, now)
-	en.state.Uptime7d = r.Uptime(en.m.Name, 7*24*time.Hour, now)
-	en.state.Uptime30 = r.Uptime(en.m.Name, 30*24*time.Hour, now)
+	for i, u := range en.uptimes() {
+		got := e.opts.Restorer.Uptime(en.m.Name, uptimeWindows[i], now)
+		en.histUptime[i] = got.Valid
+		if got.Valid {
+			*u = got
+		}
+	}
 }
 
 // enqueueRecord hands r to the record loop without ever blocking a check.
@@ -876,7 +899,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			next[m.Name], order = old, append(order, old)
 		default:
 			en := &entry{m: m, hidx: -1, now: true, beat: old.beat, good: old.good, adhoc: old.adhoc,
-				hbuckt: old.hbuckt, hhour: old.hhour}
+				hbuckt: old.hbuckt, hhour: old.hhour, histUptime: old.histUptime}
 			en.state = old.state
 			en.state.Monitor = m
 			old.gone = true

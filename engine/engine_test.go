@@ -490,3 +490,33 @@ func TestSubscriptionNeverBlocksAndKeepsChanges(t *testing.T) {
 		t.Errorf("the status change was dropped before results")
 	}
 }
+
+// emptyRestorer is history that knows nothing yet.
+type emptyRestorer struct{}
+
+func (emptyRestorer) Restore(string, int) ([]Result, time.Time, bool) { return nil, time.Time{}, false }
+func (emptyRestorer) Uptime(string, time.Duration, time.Time) Uptime { return Uptime{} }
+
+func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			if n.Add(1)%4 == 0 {
+				return Result{Status: StatusDown, Class: "http_500", Code: 500}
+			}
+			return Result{Status: StatusUp}
+		})
+		m := testMonitor("new", 10*time.Second)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Restorer: emptyRestorer{}})
+		stop := runEngine(t, e)
+		time.Sleep(40*time.Second - time.Nanosecond + offset("new", m.Interval))
+		synctest.Wait()
+		stop()
+		st, _ := e.State("new")
+		for name, u := range map[string]Uptime{"24h": st.Uptime24, "7d": st.Uptime7d, "30d": st.Uptime30} {
+			if !u.Valid || u.Ratio != 0.75 {
+				t.Errorf("%s uptime = %+v, want 75%% from the checks seen so far", name, u)
+			}
+		}
+	})
+}
