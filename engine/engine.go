@@ -394,9 +394,15 @@ func (e *Engine) kick() {
 	}
 }
 
-// offset spreads monitors over their interval, the same way on every
-// start, so that 10,000 monitors never fire in the same millisecond.
+// maxSpread bounds how long after start a monitor's first check may come,
+// so that an hourly monitor is not "pending" for most of an hour.
+const maxSpread = 30 * time.Second
+
+// offset spreads monitors over their interval (at most maxSpread), the
+// same way on every start, so that 10,000 monitors never fire in the same
+// millisecond.
 func offset(name string, interval time.Duration) time.Duration {
+	interval = min(interval, maxSpread)
 	if interval <= 0 {
 		return 0
 	}
