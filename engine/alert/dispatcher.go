@@ -11,11 +11,17 @@
 // redacted.
 //
 // Storms are avoided three ways. Messages wait BurstWindow (5s) so that
-// many monitors going down together make one message per channel. A monitor
-// that flaps (FlapChanges changes between down and up within FlapWindow)
-// gets one flapping message and nothing more until it settles. And when
-// every monitor fails at once, the Connectivity check decides whether
-// upbeat's own network is to blame, and one message says so.
+// many monitors going down together make one message per channel. A
+// monitor that flaps gets one message for the whole flap and one resolve
+// when it settles: the first down pages at once, but the resolve of a
+// short or bouncing incident is held for ResolveHold (2 minutes) to see
+// whether the monitor stays up; if it goes down again meanwhile, the same
+// incident goes on and nothing is sent. Once it changes FlapChanges times
+// between down and up within FlapWindow, the incident is marked flapping
+// (still without a message) and resolves, with one message saying how
+// often it flapped, after FlapQuiet without a change. And when every
+// monitor fails at once, the Connectivity check decides whether upbeat's
+// own network is to blame, and one message says so.
 package alert
 
 import (
@@ -38,6 +44,7 @@ const (
 	DefaultFlapChanges   = 4
 	DefaultFlapWindow    = 10 * time.Minute
 	DefaultFlapQuiet     = 5 * time.Minute
+	DefaultResolveHold   = 2 * time.Minute
 	DefaultDegradedEvery = time.Hour
 	defaultConnTimeout   = 10 * time.Second
 )
@@ -65,10 +72,20 @@ type Options struct {
 	RecoverAfter int
 	// FlapChanges changes between down and up within FlapWindow make a
 	// monitor flapping (default 4 in 10 minutes); it settles after
-	// FlapQuiet without a change (default 5 minutes).
+	// FlapQuiet without a change (default 5 minutes). Flapping sends no
+	// message of its own: the incident's first down was the one message.
 	FlapChanges int
 	FlapWindow  time.Duration
 	FlapQuiet   time.Duration
+	// ResolveHold is how long a monitor must stay up before the resolve
+	// of a short or bouncing incident is sent (default 2 minutes;
+	// negative: always at once). It applies when the incident is younger
+	// than FlapWindow, or when the monitor changed between down and up
+	// more than once within FlapWindow before it recovered; a longer
+	// outage that ends cleanly resolves at once. A failure during the hold
+	// continues the same incident with nothing sent. The incident's end is
+	// when the monitor came back, not when the hold ran out.
+	ResolveHold time.Duration
 	// DegradedEvery is the least time between two degraded messages about
 	// one monitor (default 1 hour).
 	DegradedEvery time.Duration
@@ -219,6 +236,7 @@ func withDefaults(o Options) Options {
 	}
 	def(&o.FlapWindow, DefaultFlapWindow)
 	def(&o.FlapQuiet, DefaultFlapQuiet)
+	def(&o.ResolveHold, DefaultResolveHold)
 	def(&o.DegradedEvery, DefaultDegradedEvery)
 	def(&o.BurstWindow, DefaultBurstWindow)
 	def(&o.ConnectivityTimeout, defaultConnTimeout)

@@ -55,6 +55,7 @@ type Item struct {
 	Since     time.Time     // when the incident (or degradation) began; zero if unknown
 	Duration  time.Duration // how long the incident lasted (up) or has lasted (reminder)
 	Flapping  bool          // the monitor keeps changing between down and up right now
+	Flaps     int           // up: times the monitor went down during the incident, when more than once
 	Incident  *engine.Incident
 
 	codeNamed bool // Name is the name of Code itself, not of a class
@@ -232,8 +233,13 @@ func (c composer) single(it Item, now time.Time) Message {
 			if seen := seenText(it.Incident); seen != "" {
 				fmt.Fprintf(&b, "Seen during the incident: %s.\n", seen)
 			}
-			if it.Incident.Flapping {
+			switch {
+			case it.Incident.Flapping && it.Flaps > 1:
+				fmt.Fprintf(&b, "It flapped %d times (down and back up) before it settled; it has now been steady for a while.\n", it.Flaps)
+			case it.Incident.Flapping:
 				b.WriteString("It was flapping; it has now been steady for a while.\n")
+			case it.Flaps > 1:
+				fmt.Fprintf(&b, "It went down %d times before it stayed up.\n", it.Flaps)
 			}
 		}
 		if it.URL != "" {
@@ -330,6 +336,9 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 		case EventUp:
 			if it.Duration > 0 {
 				fmt.Fprintf(&b, " after %s", human(it.Duration))
+			}
+			if it.Flaps > 1 && it.Incident != nil && it.Incident.Flapping {
+				fmt.Fprintf(&b, " (flapped %d times)", it.Flaps)
 			}
 		case EventNormal:
 		default:

@@ -15,6 +15,7 @@ type monState struct {
 	statusKnown bool
 	inc         *incident // open incident, if any
 	good        int       // good checks in a row while the incident recovers
+	goodSince   time.Time // time of the first of those good checks
 	lastCounted time.Time // time of the last result counted (each result counts once)
 
 	edges     []time.Time // changes between down and up within the flap window
@@ -22,6 +23,11 @@ type monState struct {
 	flapTimer *time.Timer
 	flapGen   uint64    // tells the current settle timer from stopped ones
 	lastUp    time.Time // the latest change away from down
+
+	holdTimer  *time.Timer    // a resolve waiting for the monitor to stay up
+	holdGen    uint64         // tells the current hold timer from stopped ones
+	holdEnd    time.Time      // when the held incident would have resolved at once
+	holdResult *engine.Result // the good result that would have resolved it
 
 	degradedSent bool      // a degraded message went out and no "normal" yet
 	lastDegraded time.Time // when the latest degraded message went out
@@ -37,6 +43,7 @@ type incident struct {
 	sent  map[*outlet]time.Time // last message per channel, for reminders
 	timer *time.Timer
 	gen   uint64 // tells the current reminder timer from stopped ones
+	downs int    // times the monitor went down during the incident
 }
 
 // snapshot returns a copy safe to hand out.
@@ -68,6 +75,7 @@ func (ms *monState) stopTimers() {
 		ms.flapTimer.Stop()
 		ms.flapTimer = nil
 	}
+	ms.cancelHold()
 	if ms.inc != nil && ms.inc.timer != nil {
 		ms.inc.timer.Stop()
 		ms.inc.timer = nil
@@ -130,18 +138,22 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 	switch to {
 	case engine.StatusDown:
 		ms.degradedSent = false
+		ms.cancelHold() // not steady after all: the incident goes on
 		if inMaint {
 			ms.heldByMaint = true
 			return
 		}
 		ms.heldByMaint = false
-		if ms.inc != nil { // still open: recovering, or back from a window
+		if ms.inc != nil { // still open: recovering, held, or back from a window
+			if flapEdge(from, to) {
+				ms.inc.downs++
+			}
 			if startedFlapping {
-				d.flapStart(ms)
+				d.markFlapping(ms)
 			}
 			return
 		}
-		d.open(ms, t, r, startedFlapping)
+		d.open(ms, t, r, ms.flapping)
 
 	case engine.StatusUp, engine.StatusDegraded:
 		wasHeld := ms.heldByMaint
@@ -156,7 +168,7 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 		if ms.inc != nil {
 			switch {
 			case startedFlapping:
-				d.flapStart(ms)
+				d.markFlapping(ms)
 			case ms.flapping:
 			default:
 				d.maybeResolve(ms, t, r)
@@ -253,10 +265,15 @@ func (d *Dispatcher) count(ms *monState, r *engine.Result) bool {
 	switch r.Status {
 	case engine.StatusDown:
 		ms.good = 0
+		ms.goodSince = time.Time{}
+		ms.cancelHold() // a failure, even one the engine's retries absorb, is not steady
 		if ms.inc != nil {
 			ms.inc.note(r)
 		}
 	case engine.StatusUp, engine.StatusDegraded:
+		if ms.good == 0 {
+			ms.goodSince = r.Time
+		}
 		ms.good++
 	}
 	return true
@@ -273,10 +290,11 @@ func (d *Dispatcher) maintActive(ms *monState, t time.Time) bool {
 
 // open starts an incident and queues its first message. Called with mu held.
 func (d *Dispatcher) open(ms *monState, t time.Time, r *engine.Result, flapping bool) {
-	inc := &incident{Incident: engine.Incident{Monitor: ms.name, Start: t, Flapping: flapping}, sent: map[*outlet]time.Time{}}
+	inc := &incident{Incident: engine.Incident{Monitor: ms.name, Start: t, Flapping: flapping}, sent: map[*outlet]time.Time{}, downs: 1}
 	inc.note(r)
 	ms.inc = inc
 	ms.good = 0
+	ms.goodSince = time.Time{}
 	event := EventDown
 	if flapping {
 		event = EventFlapping
@@ -306,16 +324,106 @@ func (d *Dispatcher) incidentItem(ms *monState, event string, now time.Time) Ite
 	return it
 }
 
-// maybeResolve resolves the incident once the monitor is up and has had
-// RecoverAfter good checks in a row. Called with mu held.
+// recovered reports whether ms's incident may resolve: the monitor is up
+// (or degraded) and has had RecoverAfter good checks in a row. Called with
+// mu held.
+func (d *Dispatcher) recovered(ms *monState) bool {
+	if ms.inc == nil || !ms.statusKnown || ms.good < d.opts.RecoverAfter {
+		return false
+	}
+	return ms.status == engine.StatusUp || ms.status == engine.StatusDegraded
+}
+
+// maybeResolve resolves the incident once the monitor has recovered (see
+// recovered), at once or after the resolve hold (see holdFor). t is when
+// it recovered and becomes the incident's end either way. Called with mu
+// held.
 func (d *Dispatcher) maybeResolve(ms *monState, t time.Time, r *engine.Result) {
-	if ms.inc == nil || ms.status == engine.StatusDown || !ms.statusKnown || ms.good < d.opts.RecoverAfter {
+	if !d.recovered(ms) || ms.holdTimer != nil {
 		return
 	}
-	if ms.status != engine.StatusUp && ms.status != engine.StatusDegraded {
+	wait := d.holdFor(ms, t)
+	if wait <= 0 {
+		d.resolve(ms, t, r)
 		return
 	}
-	d.resolve(ms, t, r)
+	ms.holdEnd = t
+	ms.holdResult = nil
+	if r != nil {
+		cp := *r
+		ms.holdResult = &cp
+	}
+	ms.holdGen++
+	gen := ms.holdGen
+	ms.holdTimer = time.AfterFunc(wait, func() { d.holdDone(ms, gen) })
+}
+
+// holdFor returns how much longer the resolve of ms's incident, recovered
+// at t, must wait; 0 or less: send it now.
+//
+// The rule: a resolve is held only when the incident is younger than
+// FlapWindow, or when the monitor changed between down and up more than
+// once within the FlapWindow before t (it bounced). Then it goes out
+// once the monitor has been up without a failure for ResolveHold, counted
+// from when it came back. A long outage that ends cleanly resolves at
+// once. Called with mu held.
+func (d *Dispatcher) holdFor(ms *monState, t time.Time) time.Duration {
+	hold := d.opts.ResolveHold
+	if hold <= 0 {
+		return 0
+	}
+	inc := ms.inc
+	young := !inc.Start.IsZero() && t.Sub(inc.Start) < d.opts.FlapWindow
+	if !young {
+		cut := t.Add(-d.opts.FlapWindow)
+		recent := 0
+		for _, e := range ms.edges {
+			if e.After(cut) && !e.After(t) {
+				recent++
+			}
+		}
+		if recent < 2 {
+			return 0
+		}
+	}
+	// Up since the later of the change back up and the first good check
+	// in a row, as long as that is within this incident.
+	var since time.Time
+	for _, s := range []time.Time{ms.lastUp, ms.goodSince} {
+		if !s.Before(inc.Start) && !s.After(t) && s.After(since) {
+			since = s
+		}
+	}
+	if since.IsZero() {
+		since = t
+	}
+	return time.Until(since.Add(hold))
+}
+
+// holdDone sends the held resolve once the monitor stayed up for the
+// hold. A failure in the meantime cancelled it.
+func (d *Dispatcher) holdDone(ms *monState, gen uint64) {
+	d.mu.Lock()
+	defer d.unlock()
+	if d.closed || ms.holdTimer == nil || ms.holdGen != gen {
+		return
+	}
+	ms.holdTimer = nil
+	end, r := ms.holdEnd, ms.holdResult
+	ms.holdResult = nil
+	if ms.flapping || !d.recovered(ms) {
+		return
+	}
+	d.resolve(ms, end, r)
+}
+
+// cancelHold drops a held resolve: the incident stays open.
+func (ms *monState) cancelHold() {
+	if ms.holdTimer != nil {
+		ms.holdTimer.Stop()
+		ms.holdTimer = nil
+	}
+	ms.holdResult = nil
 }
 
 // resolve closes the incident and queues the one message saying so.
@@ -326,10 +434,15 @@ func (d *Dispatcher) resolve(ms *monState, t time.Time, r *engine.Result) {
 		inc.timer.Stop()
 		inc.timer = nil
 	}
+	ms.cancelHold()
 	inc.End = t
 	ms.inc = nil
 	ms.good = 0
+	ms.goodSince = time.Time{}
 	it := Item{Event: EventUp, Monitor: ms.name, Status: ms.status, Since: inc.Start}
+	if inc.downs > 1 {
+		it.Flaps = inc.downs
+	}
 	if ms.m != nil {
 		it.URL = displayURL(ms.m.URL)
 	}
@@ -377,24 +490,23 @@ func (d *Dispatcher) edge(ms *monState, t time.Time) bool {
 	return started
 }
 
-// flapStart turns the open incident into a flapping one and queues the
-// one message about it. Called with mu held.
-func (d *Dispatcher) flapStart(ms *monState) {
+// markFlapping marks the open incident as flapping. Nothing is sent: its
+// people already had the one message about it (the down that opened it),
+// its reminders go on as for any open incident, and its resolve waits
+// until the monitor settles. Called with mu held.
+func (d *Dispatcher) markFlapping(ms *monState) {
+	ms.cancelHold() // settle decides now, after FlapQuiet
 	inc := ms.inc
-	inc.Flapping = true
-	routes := d.routes(ms.m)
-	now := time.Now()
-	for _, o := range routes {
-		inc.sent[o] = now
+	if inc.Flapping {
+		return
 	}
-	d.enqueue(d.incidentItem(ms, EventFlapping, now), routes)
-	d.scheduleReminder(ms)
+	inc.Flapping = true
 	d.incidentChanged(inc)
 }
 
 // settle ends flapping after FlapQuiet without a change: a monitor that
-// is up resolves its incident; one that stays down gets one message that
-// it is down for good.
+// is up resolves its incident with one message; one that stays down keeps
+// its incident open, with nothing sent (its reminders go on).
 func (d *Dispatcher) settle(ms *monState, gen uint64) {
 	d.mu.Lock()
 	defer d.unlock()
@@ -404,28 +516,14 @@ func (d *Dispatcher) settle(ms *monState, gen uint64) {
 	ms.flapTimer = nil
 	ms.flapping = false
 	ms.edges = nil
-	if ms.inc == nil {
+	if ms.inc == nil || (ms.status != engine.StatusUp && ms.status != engine.StatusDegraded) {
 		return
 	}
-	switch ms.status {
-	case engine.StatusDown:
-		if d.maintActive(ms, time.Now()) {
-			return
-		}
-		routes := d.routes(ms.m)
-		now := time.Now()
-		for _, o := range routes {
-			ms.inc.sent[o] = now
-		}
-		d.enqueue(d.incidentItem(ms, EventDown, now), routes)
-		d.scheduleReminder(ms)
-	case engine.StatusUp, engine.StatusDegraded:
-		end := ms.lastUp
-		if end.IsZero() {
-			end = time.Now()
-		}
-		d.resolve(ms, end, nil)
+	end := ms.lastUp
+	if end.IsZero() {
+		end = time.Now()
 	}
+	d.resolve(ms, end, nil)
 }
 
 // degraded queues a gentle message, at most one per DegradedEvery per
@@ -480,8 +578,9 @@ func (d *Dispatcher) remind(ms *monState, inc *incident, gen uint64) {
 	}
 	inc.timer = nil
 	now := time.Now()
+	// Quiet too while a resolve is held: the monitor is up, not "still down".
 	quiet := inc.Acked || ms.status == engine.StatusPaused || ms.status == engine.StatusMaintenance ||
-		d.maintActive(ms, now)
+		ms.holdTimer != nil || d.maintActive(ms, now)
 	var due []*outlet
 	for _, o := range d.routes(ms.m) {
 		if o.renotify > 0 && o.accepts(EventReminder) && !now.Before(inc.sent[o].Add(o.renotify)) {
@@ -545,4 +644,65 @@ func (d *Dispatcher) Restore(monitor string, open engine.Incident) {
 	ms.inc = inc
 	ms.status, ms.statusKnown, ms.suspect = engine.StatusDown, true, nil
 	d.scheduleReminder(ms)
+}
+
+// carry is what a Dispatcher knows about the monitor of an open incident
+// besides the incident itself, handed to its successor on a reload.
+type carry struct {
+	status      engine.Status
+	statusKnown bool
+	good        int
+	goodSince   time.Time
+	lastUp      time.Time
+	edges       []time.Time
+	flapping    bool
+	holding     bool
+	holdEnd     time.Time
+	holdResult  *engine.Result
+	downs       int
+}
+
+// carryOf returns what d knows about monitor's open incident; false when
+// it has none.
+func (d *Dispatcher) carryOf(monitor string) (carry, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ms, ok := d.mons[monitor]
+	if !ok || ms.inc == nil {
+		return carry{}, false
+	}
+	return carry{
+		status: ms.status, statusKnown: ms.statusKnown, good: ms.good, goodSince: ms.goodSince,
+		lastUp: ms.lastUp, edges: slices.Clone(ms.edges), flapping: ms.flapping,
+		holding: ms.holdTimer != nil, holdEnd: ms.holdEnd, holdResult: ms.holdResult,
+		downs: ms.inc.downs,
+	}, true
+}
+
+// adopt takes over what the previous Dispatcher knew about monitor, whose
+// incident Restore just took over: its status, its flapping (settling
+// FlapQuiet after its last change, as before) and a held resolve (sent
+// when the hold would have ended).
+func (d *Dispatcher) adopt(monitor string, c carry) {
+	d.mu.Lock()
+	defer d.unlock()
+	ms, ok := d.mons[monitor]
+	if d.closed || !ok || ms.inc == nil {
+		return
+	}
+	ms.status, ms.statusKnown = c.status, c.statusKnown
+	ms.good, ms.goodSince, ms.lastUp = c.good, c.goodSince, c.lastUp
+	ms.edges, ms.flapping = c.edges, c.flapping
+	ms.inc.downs = c.downs
+	if ms.flapping && len(ms.edges) > 0 {
+		ms.flapGen++
+		gen := ms.flapGen
+		quiet := time.Until(ms.edges[len(ms.edges)-1].Add(d.opts.FlapQuiet))
+		ms.flapTimer = time.AfterFunc(max(quiet, 0), func() { d.settle(ms, gen) })
+		return
+	}
+	ms.flapping = false
+	if c.holding {
+		d.maybeResolve(ms, c.holdEnd, c.holdResult)
+	}
 }

@@ -230,22 +230,79 @@ func TestFlappingGivesOneMessage(t *testing.T) {
 			}
 		}
 		settle()
-		// Before the fourth change nobody can know it flaps; from then on, one message.
-		wantEvents(t, ch, EventDown, EventUp, EventDown, EventFlapping)
+		// The first down pages at once; every later change is part of the same
+		// incident (each resolve was held and then cancelled), so nothing more.
+		wantEvents(t, ch, EventDown)
 		if flaps != 1 {
 			t.Errorf("flapping incidents %d, want 1", flaps)
 		}
-		// Steady for FlapQuiet: one resolve.
+		if open := d.Incidents(); len(open) != 1 || !open[0].Flapping {
+			t.Fatalf("open incidents %+v, want one flapping", open)
+		}
+		// Steady for FlapQuiet: one resolve, and only then.
+		lastChange := time.Now().Add(-DefaultBurstWindow - time.Second)
 		for range 10 {
 			time.Sleep(time.Minute)
 			e.up(lb)
 		}
 		settle()
-		wantEvents(t, ch, EventDown, EventUp, EventDown, EventFlapping, EventUp)
-		last := ch.messages()[4]
-		if in := last.Items[0].Incident; in == nil || !in.Flapping {
-			t.Errorf("resolved incident %+v should be the flapping one", in)
+		wantEvents(t, ch, EventDown, EventUp)
+		last := ch.messages()[1]
+		if got := last.Time.Sub(lastChange); got < DefaultFlapQuiet || got > DefaultFlapQuiet+DefaultBurstWindow {
+			t.Errorf("resolve sent %s after the last change, want FlapQuiet (%s) plus grouping", got, DefaultFlapQuiet)
 		}
+		in := last.Items[0].Incident
+		if in == nil || !in.Flapping || !in.End.Equal(lastChange) {
+			t.Errorf("resolved incident %+v should be the flapping one, ending when it came back", in)
+		}
+		if last.Items[0].Flaps != 15 || !strings.Contains(last.Text, "flapped 15 times") {
+			t.Errorf("resolve should say it flapped 15 times: flaps %d\n%s", last.Items[0].Flaps, last.Text)
+		}
+		if last.Title != "lb is UP again after 29m" {
+			t.Errorf("resolve title %q", last.Title)
+		}
+		if open := d.Incidents(); len(open) != 0 {
+			t.Errorf("open incidents after the resolve: %+v", open)
+		}
+	})
+}
+
+func TestFlappingRemindersAndAck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		// 10m30s: reminders never fall on the same instant as a change.
+		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute+30*time.Second)}, Channels: map[string]Channel{"oncall": ch}})
+		defer d.Close()
+		e := newFakeEngine(d)
+		lb := monitor("lb")
+		e.up(lb)
+		for i := range 30 {
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+			if i == 24 {
+				synctest.Wait()
+				wantEvents(t, ch, EventDown, EventReminder, EventReminder)
+				d.Ack("lb")
+			}
+		}
+		settle()
+		msgs := ch.messages()
+		for i, want := range []string{"lb is still FLAPPING after 10m 30s", "lb is still FLAPPING after 21m"} {
+			if !strings.HasPrefix(msgs[i+1].Title, want) {
+				t.Errorf("reminder %d title %q, want %q…", i+1, msgs[i+1].Title, want)
+			}
+		}
+		if open := d.Incidents(); len(open) != 1 || !open[0].Acked || !open[0].Flapping {
+			t.Fatalf("open incidents %+v, want one acknowledged and flapping", open)
+		}
+		// Acknowledged: no reminder at 31m 30s; the resolve still comes once it settles.
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		wantEvents(t, ch, EventDown, EventReminder, EventReminder, EventUp)
 	})
 }
 
@@ -271,8 +328,167 @@ func TestFlappingThatSettlesDown(t *testing.T) {
 		}
 		settle()
 		// recover_after 2 holds every resolve, so the first incident turns flapping
-		// at the fourth change; when it stops flapping while down, one message says so.
-		wantEvents(t, ch, EventDown, EventFlapping, EventDown)
+		// at the fourth change. When it stops flapping while down, the incident
+		// stays open and nothing more is sent: its one message already said down.
+		wantEvents(t, ch, EventDown)
+		open := d.Incidents()
+		if len(open) != 1 || !open[0].Flapping {
+			t.Fatalf("open incidents %+v, want one flapping", open)
+		}
+		// It recovers for good: one resolve, which tells of the flapping.
+		for range 3 {
+			time.Sleep(time.Minute)
+			e.up(lb)
+		}
+		settle()
+		wantEvents(t, ch, EventDown, EventUp)
+		if up := ch.messages()[1]; up.Items[0].Flaps != 7 || !strings.Contains(up.Text, "flapped 7 times") {
+			t.Errorf("resolve: flaps %d\n%s", up.Items[0].Flaps, up.Text)
+		}
+	})
+}
+
+func TestCleanOutageResolvesWithoutHold(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		defer d.Close()
+		e := newFakeEngine(d)
+		api := monitor("api")
+		e.up(api)
+		time.Sleep(time.Minute)
+		e.down(api)
+		for range 9 { // down for 10 minutes, checked every minute
+			time.Sleep(time.Minute)
+			e.down(api)
+		}
+		time.Sleep(time.Minute)
+		e.up(api)
+		upAt := time.Now()
+		settle()
+		// No hold: the resolve goes out with the next burst, not ResolveHold later.
+		wantEvents(t, ch, EventDown, EventUp)
+		up := ch.messages()[1]
+		if got := up.Time.Sub(upAt); got > DefaultBurstWindow {
+			t.Errorf("resolve sent %s after recovery, want within the %s burst window", got, DefaultBurstWindow)
+		}
+		if up.Title != "api is UP again after 10m" || up.Items[0].Flaps != 0 {
+			t.Errorf("resolve %q flaps %d", up.Title, up.Items[0].Flaps)
+		}
+	})
+}
+
+func TestBlipGivesOneDownAndOneResolve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		var opened, resolved int
+		d := New(Options{
+			Alerts:   []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Channels: map[string]Channel{"oncall": ch},
+			OnIncident: func(in engine.Incident) {
+				if in.End.IsZero() {
+					opened++
+				} else {
+					resolved++
+				}
+			},
+		})
+		defer d.Close()
+		e := newFakeEngine(d)
+		web := monitor("web")
+		e.up(web)
+		time.Sleep(time.Minute)
+		e.down(web) // a real outage pages at once
+		downAt := time.Now()
+		settle()
+		wantEvents(t, ch, EventDown)
+		if got := ch.messages()[0].Time.Sub(downAt); got > DefaultBurstWindow {
+			t.Errorf("down sent %s after the failure", got)
+		}
+		time.Sleep(30*time.Second - DefaultBurstWindow - time.Second)
+		e.up(web) // back 30s later, then steady
+		upAt := time.Now()
+		for range 8 {
+			time.Sleep(30 * time.Second)
+			e.up(web)
+			if time.Since(upAt) < DefaultResolveHold {
+				synctest.Wait()
+				wantEvents(t, ch, EventDown) // held: not yet
+			}
+		}
+		settle()
+		wantEvents(t, ch, EventDown, EventUp)
+		up := ch.messages()[1]
+		if got := up.Time.Sub(upAt); got < DefaultResolveHold || got > DefaultResolveHold+DefaultBurstWindow {
+			t.Errorf("resolve sent %s after recovery, want the %s hold plus grouping", got, DefaultResolveHold)
+		}
+		if in := up.Items[0].Incident; in == nil || !in.End.Equal(upAt) || in.Flapping {
+			t.Errorf("resolved incident %+v should end when web came back", in)
+		}
+		if up.Title != "web is UP again after 30s" {
+			t.Errorf("resolve title %q", up.Title)
+		}
+		if opened != 1 || resolved != 1 {
+			t.Errorf("incidents opened %d, resolved %d; want one of each", opened, resolved)
+		}
+	})
+}
+
+func TestBounceDuringHoldContinuesTheIncident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		var opened int
+		d := New(Options{
+			Alerts:      []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Channels:    map[string]Channel{"oncall": ch},
+			FlapChanges: 10, // not enough changes to flap: the hold alone keeps it one incident
+			OnIncident: func(in engine.Incident) {
+				if in.End.IsZero() && !in.Acked {
+					opened++
+				}
+			},
+		})
+		defer d.Close()
+		e := newFakeEngine(d)
+		web := monitor("web")
+		e.up(web)
+		for _, s := range []engine.Status{engine.StatusDown, engine.StatusUp, engine.StatusDown, engine.StatusUp} {
+			time.Sleep(30 * time.Second)
+			e.check(web, s, 0, "refused")
+		}
+		upAt := time.Now()
+		settle()
+		wantEvents(t, ch, EventDown)
+		time.Sleep(DefaultResolveHold)
+		synctest.Wait()
+		wantEvents(t, ch, EventDown, EventUp)
+		up := ch.messages()[1]
+		if in := up.Items[0].Incident; in == nil || !in.End.Equal(upAt) || in.Flapping {
+			t.Errorf("resolved incident %+v", in)
+		}
+		if up.Items[0].Flaps != 2 || !strings.Contains(up.Text, "went down 2 times") {
+			t.Errorf("resolve: flaps %d\n%s", up.Items[0].Flaps, up.Text)
+		}
+		if opened != 1 {
+			t.Errorf("%d incidents opened, want 1", opened)
+		}
+	})
+}
+
+func TestResolveHoldNegativeSendsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, ResolveHold: -1})
+		defer d.Close()
+		e := newFakeEngine(d)
+		web := monitor("web")
+		e.up(web)
+		time.Sleep(time.Minute)
+		e.down(web)
+		time.Sleep(30 * time.Second)
+		e.up(web)
+		settle()
+		wantEvents(t, ch, EventDown, EventUp)
 	})
 }
 
@@ -398,12 +614,20 @@ func Test200MonitorsDownAtOnceGiveOneMessagePerChannel(t *testing.T) {
 				t.Errorf("one monitor is up, so the network is not suspect:\n%s", m.Text)
 			}
 		}
-		// They come back together: one message per channel again.
+		// They come back together: one message per channel again, once they
+		// have stayed up for the resolve hold (the outage was short).
 		time.Sleep(time.Minute)
 		for _, m := range mons[:200] {
 			e.up(m)
 		}
 		settle()
+		for _, ch := range []*fakeChannel{a, b} {
+			if n := len(ch.messages()); n != 1 {
+				t.Errorf("%s: %d messages during the resolve hold, want 1", ch.name, n)
+			}
+		}
+		time.Sleep(DefaultResolveHold)
+		synctest.Wait()
 		for _, ch := range []*fakeChannel{a, b} {
 			if msgs := ch.messages(); len(msgs) != 2 || msgs[1].Title != "200 recovered" {
 				t.Errorf("%s: %d messages, last %q", ch.name, len(msgs), msgs[len(msgs)-1].Title)
@@ -712,5 +936,78 @@ func TestSwitchKeepsIncidentsAcrossReload(t *testing.T) {
 		wantEvents(t, oldCh, EventDown)
 		wantEvents(t, newCh, EventUp)
 		sw.Current().Close()
+	})
+}
+
+func TestSwitchKeepsHeldResolveAcrossReload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
+		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
+		e := newFakeEngine(sw)
+		api := monitor("api")
+		e.up(api)
+		time.Sleep(time.Minute)
+		e.down(api)
+		time.Sleep(30 * time.Second)
+		e.up(api) // a short outage: its resolve is held
+		upAt := time.Now()
+		settle()
+		// Reloaded during the hold; api stays up, so the engine reports no change.
+		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
+		defer func() { sw.Current().Close() }()
+		for range 6 {
+			time.Sleep(30 * time.Second)
+			e.up(api)
+		}
+		settle()
+		wantEvents(t, oldCh, EventDown)
+		wantEvents(t, newCh, EventUp)
+		if in := newCh.messages()[0].Items[0].Incident; in == nil || !in.End.Equal(upAt) {
+			t.Errorf("resolved incident %+v should end when api came back", in)
+		}
+		if open := sw.Current().Incidents(); len(open) != 0 {
+			t.Errorf("open after the resolve: %+v", open)
+		}
+	})
+}
+
+func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
+		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
+		e := newFakeEngine(sw)
+		lb := monitor("lb")
+		e.up(lb)
+		for i := range 8 {
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+		}
+		lastChange := time.Now()
+		time.Sleep(time.Minute)
+		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
+		defer func() { sw.Current().Close() }()
+		if open := sw.Current().Incidents(); len(open) != 1 || !open[0].Flapping {
+			t.Fatalf("incidents after reload: %+v", open)
+		}
+		// Still settling: nothing before FlapQuiet after the last change, then one resolve.
+		time.Sleep(DefaultFlapQuiet - 2*time.Minute)
+		e.up(lb)
+		synctest.Wait()
+		wantEvents(t, newCh)
+		time.Sleep(time.Minute)
+		settle()
+		wantEvents(t, oldCh, EventDown)
+		wantEvents(t, newCh, EventUp)
+		up := newCh.messages()[0]
+		if in := up.Items[0].Incident; in == nil || !in.Flapping || !in.End.Equal(lastChange) {
+			t.Errorf("resolved incident %+v", in)
+		}
+		if up.Items[0].Flaps != 4 {
+			t.Errorf("flaps %d, want 4", up.Items[0].Flaps)
+		}
 	})
 }

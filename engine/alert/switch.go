@@ -35,12 +35,17 @@ func (s *Switch) Observe(r *engine.Result) { s.cur.Load().Observe(r) }
 func (s *Switch) Ack(monitor string) { s.cur.Load().Ack(monitor) }
 
 // Replace hands the open incidents of the current Dispatcher to next
-// (nothing is sent for them; their resolves will be), makes next current,
-// and closes the old one, which sends whatever it still had queued.
+// (nothing is sent for them; their resolves will be), with what it knew
+// of their monitors' recovery (a held resolve, flapping), makes next
+// current, and closes the old one, which sends whatever it still had
+// queued.
 func (s *Switch) Replace(next *Dispatcher) {
 	old := s.cur.Load()
 	for _, in := range old.Incidents() {
 		next.Restore(in.Monitor, in)
+		if c, ok := old.carryOf(in.Monitor); ok {
+			next.adopt(in.Monitor, c)
+		}
 	}
 	s.cur.Store(next)
 	old.Close()

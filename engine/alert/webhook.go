@@ -57,6 +57,7 @@ type WebhookMonitor struct {
 	Since           *time.Time       `json:"since,omitempty"`
 	DurationSeconds float64          `json:"duration_seconds,omitempty"`
 	Flapping        bool             `json:"flapping,omitempty"`
+	Flaps           int              `json:"flaps,omitempty"`
 	Incident        *engine.Incident `json:"incident,omitempty"`
 }
 
@@ -71,7 +72,7 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 		wm := WebhookMonitor{
 			Monitor: it.Monitor, Event: it.Event, URL: it.URL, Status: it.Status, Code: it.Code,
 			Class: it.Class, Name: it.Name, Meaning: it.Meaning, FirstStep: it.FirstStep, Error: it.Error,
-			DurationSeconds: it.Duration.Seconds(), Flapping: it.Flapping, Incident: it.Incident,
+			DurationSeconds: it.Duration.Seconds(), Flapping: it.Flapping, Flaps: it.Flaps, Incident: it.Incident,
 		}
 		if !it.Since.IsZero() {
 			s := it.Since.UTC()
