@@ -262,11 +262,14 @@ func (e *Engine) Warn(key, msg string) {
 		e.warnings[key] = msg
 	}
 	e.mu.Unlock()
-	ev := Event{Kind: EventWarning, Time: e.now(), Message: msg}
-	if msg == "" {
-		ev.Message, ev.Clear = old, true
+	now := e.now()
+	if had {
+		// viewers keep warnings from events: retire the old text first
+		e.hub.publish(Event{Kind: EventWarning, Time: now, Message: old, Clear: true})
 	}
-	e.hub.publish(ev)
+	if msg != "" {
+		e.hub.publish(Event{Kind: EventWarning, Time: now, Message: msg})
+	}
 }
 
 // PublishAlert publishes an alert delivery report (the alert dispatcher

@@ -495,7 +495,7 @@ func TestSubscriptionNeverBlocksAndKeepsChanges(t *testing.T) {
 type emptyRestorer struct{}
 
 func (emptyRestorer) Restore(string, int) ([]Result, time.Time, bool) { return nil, time.Time{}, false }
-func (emptyRestorer) Uptime(string, time.Duration, time.Time) Uptime { return Uptime{} }
+func (emptyRestorer) Uptime(string, time.Duration, time.Time) Uptime  { return Uptime{} }
 
 func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

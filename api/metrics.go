@@ -1,0 +1,210 @@
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// metrics is the /metrics registry: a collector that reads the engine's
+// snapshot at scrape time, plus counters the server keeps itself.
+type metrics struct {
+	reg      *prometheus.Registry
+	alerts   *prometheus.CounterVec
+	viewers  prometheus.Gauge
+	sseBytes prometheus.Counter
+}
+
+func newMetrics(b Backend) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "upbeat_alert_deliveries_total",
+			Help: "Alert delivery attempts by channel and result (ok or failed).",
+		}, []string{"channel", "result"}),
+		viewers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "upbeat_api_event_streams",
+			Help: "Event streams (attached dashboards) open now.",
+		}),
+		sseBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "upbeat_api_event_stream_bytes_total",
+			Help: "Bytes sent to event streams (after compression).",
+		}),
+	}
+	m.reg.MustRegister(newCollector(b), m.alerts, m.viewers, m.sseBytes,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) countAlert(a *engine.AlertEvent) {
+	if a == nil {
+		return
+	}
+	res := "ok"
+	if !a.OK {
+		res = "failed"
+	}
+	m.alerts.WithLabelValues(a.Channel, res).Inc()
+}
+
+// slogPrinter lets promhttp log through slog.
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Println(v ...any) {
+	p.log.Warn("metrics: " + strings.TrimSpace(fmt.Sprintln(v...)))
+}
+
+// monitorLabels are on every per-monitor series. tags is the monitor's
+// tags, sorted, joined by commas and wrapped in commas (",prod,web,"; ""
+// when none) so that one tag is matched exactly with
+// tags=~".*,prod,.*" — the convention of Prometheus's own service
+// discovery labels.
+var monitorLabels = []string{"monitor", "kind", "location", "tags"}
+
+func desc(name, help string, extra ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, append(slices.Clone(monitorLabels), extra...), nil)
+}
+
+// collector reads the engine's state at scrape time. Names follow the
+// blackbox_exporter where the meaning is the same.
+type collector struct {
+	b Backend
+
+	success, duration, httpCode, httpPhase, certExpiry, bodyLen, domainExpiry, loss *prometheus.Desc
+	status, upRatio, lastCheck                                                      *prometheus.Desc
+
+	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
+}
+
+func newCollector(b Backend) *collector {
+	g := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
+	return &collector{
+		b:            b,
+		success:      desc("probe_success", "Whether the last check succeeded (1) or failed (0); degraded counts as success."),
+		duration:     desc("probe_duration_seconds", "How long the last check took, in seconds."),
+		httpCode:     desc("probe_http_status_code", "HTTP status code of the last check (0 when none was received)."),
+		httpPhase:    desc("probe_http_duration_seconds", "Duration of each phase of the last HTTP check, in seconds.", "phase"),
+		certExpiry:   desc("probe_ssl_earliest_cert_expiry", "Expiry of the earliest certificate in the chain, unix seconds."),
+		bodyLen:      desc("probe_http_uncompressed_body_length", "Bytes of body read by the last HTTP check."),
+		domainExpiry: desc("upbeat_domain_expiry_timestamp_seconds", "Domain registration expiry, unix seconds."),
+		loss:         desc("upbeat_probe_packet_loss_ratio", "Share of ping packets lost by the last check."),
+		status:       desc("upbeat_monitor_status", "The monitor's status: 1 for the status it is in, 0 for the others.", "status"),
+		upRatio:      desc("upbeat_monitor_up_ratio", "Share of checks that were not down over the window.", "window"),
+		lastCheck:    desc("upbeat_monitor_last_check_timestamp_seconds", "When the last check started, unix seconds."),
+		checks:       g("upbeat_checks_total", "Checks finished (retries count once)."),
+		attempts:     g("upbeat_check_attempts_total", "Check attempts, retries included."),
+		skipped:      g("upbeat_checks_skipped_total", "Checks skipped because the previous one was still running."),
+		late:         g("upbeat_checks_late_total", "Checks that started more than a second after their due time."),
+		onTime:       g("upbeat_checks_on_time_total", "Checks that started within a second of their due time."),
+		storageErr:   g("upbeat_storage_errors_total", "Results the history failed to store."),
+		storageDrop:  g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
+		monitors:     g("upbeat_monitors", "Monitors configured."),
+		warnings:     g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.success, c.duration, c.httpCode, c.httpPhase, c.certExpiry, c.bodyLen,
+		c.domainExpiry, c.loss, c.status, c.upRatio, c.lastCheck, c.checks, c.attempts, c.skipped, c.late, c.onTime,
+		c.storageErr, c.storageDrop, c.monitors, c.warnings} {
+		ch <- d
+	}
+}
+
+// TagsLabel is the value of the tags label for a monitor's tags.
+func TagsLabel(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	t := slices.Clone(tags)
+	slices.Sort(t)
+	t = slices.Compact(t)
+	return "," + strings.Join(t, ",") + ","
+}
+
+var statuses = []engine.Status{engine.StatusPending, engine.StatusUp, engine.StatusDegraded,
+	engine.StatusDown, engine.StatusMaintenance, engine.StatusPaused}
+
+// Collect implements prometheus.Collector.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, lv ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, lv...)
+	}
+	counter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	snap := c.b.Snapshot()
+	for i := range snap {
+		st := &snap[i]
+		m := st.Monitor
+		lv := []string{m.Name, string(m.Kind), st.Location, TagsLabel(m.Tags)}
+		with := func(extra string) []string { return append(slices.Clone(lv), extra) }
+		for _, s := range statuses {
+			v := 0.0
+			if st.Status == s {
+				v = 1
+			}
+			gauge(c.status, v, with(s.String())...)
+		}
+		for _, w := range []struct {
+			name string
+			u    engine.Uptime
+		}{{"24h", st.Uptime24}, {"7d", st.Uptime7d}, {"30d", st.Uptime30}} {
+			if w.u.Valid {
+				gauge(c.upRatio, w.u.Ratio, with(w.name)...)
+			}
+		}
+		r := &st.Last
+		if r.Time.IsZero() {
+			continue // never checked: no probe_* series rather than false zeros
+		}
+		ok := 0.0
+		if r.Status != engine.StatusDown {
+			ok = 1
+		}
+		gauge(c.success, ok, lv...)
+		gauge(c.duration, r.Latency.Seconds(), lv...)
+		gauge(c.lastCheck, float64(r.Time.UnixNano())/1e9, lv...)
+		switch m.Kind {
+		case engine.KindHTTP:
+			gauge(c.httpCode, float64(r.Code), lv...)
+			p := r.Phases
+			gauge(c.httpPhase, p.DNS.Seconds(), with("resolve")...)
+			gauge(c.httpPhase, p.Connect.Seconds(), with("connect")...)
+			gauge(c.httpPhase, p.TLS.Seconds(), with("tls")...)
+			gauge(c.httpPhase, p.FirstByte.Seconds(), with("processing")...)
+			gauge(c.httpPhase, p.Transfer.Seconds(), with("transfer")...)
+			gauge(c.bodyLen, float64(r.BodySize), lv...)
+			if !r.CertExpiry.IsZero() {
+				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
+			}
+		case engine.KindTLS:
+			if !r.CertExpiry.IsZero() {
+				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
+			}
+		case engine.KindDomain:
+			if !r.CertExpiry.IsZero() {
+				gauge(c.domainExpiry, float64(r.CertExpiry.Unix()), lv...)
+			}
+		case engine.KindICMP:
+			gauge(c.loss, r.Loss, lv...)
+		}
+	}
+	s := c.b.Stats()
+	counter(c.checks, s.Checks)
+	counter(c.attempts, s.Attempts)
+	counter(c.skipped, s.Skipped)
+	counter(c.late, s.Late)
+	counter(c.onTime, s.OnTime)
+	counter(c.storageErr, s.RecordErrors)
+	counter(c.storageDrop, s.RecordDropped)
+	gauge(c.monitors, float64(s.Monitors))
+	gauge(c.warnings, float64(len(c.b.Warnings())))
+}

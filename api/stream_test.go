@@ -1,0 +1,202 @@
+package api
+
+import (
+	"bufio"
+	"compress/gzip"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+func TestEventsSnapshotThenEvents(t *testing.T) {
+	chk := newSwitch()
+	e := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	sock := socketPath(t)
+	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	c := unixClient(t, sock)
+	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
+
+	hello := decode[wire.Hello](t, sse.nextNamed(t, "hello").data)
+	if hello.Resumed || hello.Location != "eu-west" || hello.Epoch == "" {
+		t.Fatalf("hello = %+v", hello)
+	}
+	snapEv := sse.nextNamed(t, "snapshot")
+	snap := decode[wire.Snapshot](t, snapEv.data)
+	if snapEv.id == "" || len(snap.Monitors) != 1 || snap.Monitors[0].Config == nil {
+		t.Fatalf("snapshot id=%q %+v", snapEv.id, snap)
+	}
+
+	chk.set("shop", engine.Result{Status: engine.StatusDown, Code: 503, Class: "http_503"})
+	do(t, c, "POST", "http://localhost/api/v1/monitors/shop/check", "", nil)
+	res := sse.nextNamed(t, "result")
+	ev := decode[wire.Event](t, res.data)
+	if ev.Result == nil || ev.Result.Code != 503 || ev.State == nil || ev.State.Status != engine.StatusDown || res.id == "" {
+		t.Fatalf("result event %+v", ev)
+	}
+	ch := decode[wire.Event](t, sse.nextNamed(t, "change").data)
+	if *ch.From != engine.StatusPending || *ch.To != engine.StatusDown {
+		t.Errorf("change %v → %v", *ch.From, *ch.To)
+	}
+
+	e.Warn("storage", "disk full")
+	w := decode[wire.Event](t, sse.nextNamed(t, "warning").data)
+	if w.Message != "disk full" || len(w.Warnings) != 1 {
+		t.Errorf("warning %+v", w)
+	}
+	e.PublishAlert(engine.Event{Monitor: "shop", Alert: &engine.AlertEvent{Channel: "oncall", OK: true}})
+	if a := decode[wire.Event](t, sse.nextNamed(t, "alert").data); a.Alert == nil || a.Alert.Channel != "oncall" {
+		t.Errorf("alert %+v", a)
+	}
+
+	// a reload is followed by a fresh snapshot with the new monitors
+	if _, err := e.Reload(config("eu-west", monitor("shop", "https://shop.example/"), monitor("api", "https://api.example/"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := decode[wire.Event](t, sse.nextNamed(t, "reload").data); r.Message == "" {
+		t.Error("reload without message")
+	}
+	if s := decode[wire.Snapshot](t, sse.nextNamed(t, "snapshot").data); len(s.Monitors) != 2 {
+		t.Errorf("snapshot after reload has %d monitors", len(s.Monitors))
+	}
+}
+
+func TestEventsResumeWithLastEventID(t *testing.T) {
+	chk := newSwitch()
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	sock := socketPath(t)
+	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
+	c := unixClient(t, sock)
+	check := func(code int) {
+		chk.set("shop", engine.Result{Status: engine.StatusUp, Code: code})
+		do(t, c, "POST", "http://localhost/api/v1/monitors/shop/check", "", nil)
+	}
+	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
+	sse.nextNamed(t, "snapshot")
+	check(201)
+	first := sse.nextNamed(t, "result")
+	sse.close()
+
+	// missed while away: replayed on resume, without a snapshot
+	sub := watch(e)
+	check(202)
+	sub.wait(t, isResult("shop"))
+	sub.Close()
+	sse = openSSE(t, c, "http://localhost/api/v1/events", first.id)
+	hello := decode[wire.Hello](t, sse.nextNamed(t, "hello").data)
+	if !hello.Resumed {
+		t.Fatal("not resumed")
+	}
+	for { // the change that followed the first result, then the missed result
+		next, err := sse.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.name == "change" {
+			continue
+		}
+		if next.name != "result" || decode[wire.Event](t, next.data).Result.Code != 202 {
+			t.Fatalf("after resume got %s %s", next.name, next.data)
+		}
+		break
+	}
+	sse.close()
+
+	// an id from another run of the daemon, or one that left the ring: snapshot
+	for _, id := range []string{"0123456789ab-3", first.id} {
+		if id == first.id { // push it out of the 8-frame ring, as seen by a viewer
+			live := openSSE(t, c, "http://localhost/api/v1/events", "")
+			for i := range 8 {
+				check(210 + i)
+				live.nextNamed(t, "result")
+			}
+			live.close()
+		}
+		sse = openSSE(t, c, "http://localhost/api/v1/events", id)
+		if decode[wire.Hello](t, sse.nextNamed(t, "hello").data).Resumed {
+			t.Errorf("resumed from %s", id)
+		}
+		if ev, _ := sse.next(); ev.name != "snapshot" {
+			t.Errorf("from %s: first event %q, want snapshot", id, ev.name)
+		}
+		sse.close()
+	}
+}
+
+func TestEventsHeartbeat(t *testing.T) {
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	sock := socketPath(t)
+	startServer(t, New(e, Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
+	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", "")
+	sse.nextNamed(t, "snapshot")
+	// heartbeats keep coming well past the read timeout: the stream is not cut
+	start := time.Now()
+	for n := 0; n < 10 || time.Since(start) < 100*time.Millisecond; n++ {
+		line, err := sse.r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended after %s: %v", time.Since(start), err)
+		}
+		if line != ": ping\n" && line != "\n" {
+			t.Fatalf("heartbeat line %q", line)
+		}
+	}
+}
+
+// A viewer that stops reading falls behind the ring and gets a snapshot
+// when it reads again; the engine and the other viewers never wait for it.
+func TestEventsSlowViewerGetsSnapshot(t *testing.T) {
+	st := newStream(nil, 4, nil)
+	for i := range 3 {
+		st.mu.Lock()
+		st.appendLocked(encodeFrame("x", i), true)
+		st.mu.Unlock()
+	}
+	got, cur, _, behind := st.since(0, nil)
+	if behind || len(got) != 3 || cur != 3 {
+		t.Fatalf("since 0: %d frames, cur %d, behind %v", len(got), cur, behind)
+	}
+	for i := range 5 {
+		st.mu.Lock()
+		st.appendLocked(encodeFrame("x", i), true)
+		st.mu.Unlock()
+	}
+	if _, _, _, behind := st.since(3, nil); !behind {
+		t.Error("a cursor 5 frames back in a 4-frame ring is not behind")
+	}
+	if got, cur, _, behind := st.since(5, nil); behind || len(got) != 3 || cur != 8 {
+		t.Errorf("since 5: %d frames, cur %d, behind %v", len(got), cur, behind)
+	}
+}
+
+// Over TCP a client that accepts gzip gets a compressed stream, flushed
+// event by event.
+func TestEventsGzipOverTCP(t *testing.T) {
+	chk := newSwitch()
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", "http://"+s.TCPAddr()+"/api/v1/events", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sse := &sseReader{resp: resp, r: bufio.NewReader(zr)}
+	sse.nextNamed(t, "snapshot")
+	chk.set("shop", engine.Result{Status: engine.StatusUp, Code: 299})
+	e.CheckNow("shop")
+	if ev := decode[wire.Event](t, sse.nextNamed(t, "result").data); ev.Result.Code != 299 {
+		t.Errorf("result %+v", ev.Result)
+	}
+}

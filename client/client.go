@@ -1,0 +1,720 @@
+// Package client is the dashboard's source when it is attached to one or
+// more running daemons instead of an in-process engine (`upbeat attach`).
+//
+// It keeps a local mirror of each daemon's monitors, fed by the daemon's
+// event stream, so the view survives a daemon restart: the stream
+// reconnects with backoff (resuming with Last-Event-ID when the daemon
+// still has the events, else from a fresh snapshot) while Info shows
+// "lost connection to ADDR, retrying". With several daemons, monitors are
+// merged by name: the merged status is the worst one, and Locations holds
+// each location's view.
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/tui"
+)
+
+var _ tui.Source = (*Client)(nil)
+
+// Named errors.
+var (
+	// ErrUnauthorized: the daemon wants a (valid) token.
+	ErrUnauthorized = errors.New("the daemon refused the token (or needs one)")
+	// ErrForbidden: the token may watch but not act.
+	ErrForbidden = errors.New("not allowed: this token is read-only")
+	// ErrNoDaemon: no daemon could be reached.
+	ErrNoDaemon = errors.New("no daemon reachable")
+)
+
+// Options configure a Client.
+type Options struct {
+	// Token is sent as a bearer token to every daemon that has none in
+	// its address (https://TOKEN@host:port).
+	Token string
+	// TLS configures https addresses (nil: the system's roots).
+	TLS *tls.Config
+	// Logger receives connection problems; nil: discarded.
+	Logger *slog.Logger
+	// MinBackoff and MaxBackoff bound the wait between reconnection
+	// attempts (defaults 500ms and 15s).
+	MinBackoff, MaxBackoff time.Duration
+	// Timeout bounds actions and history queries (default 10s).
+	Timeout time.Duration
+}
+
+// Client mirrors one or more daemons. It implements tui.Source.
+type Client struct {
+	opts    Options
+	log     *slog.Logger
+	daemons []*daemon
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+
+	mu   sync.Mutex
+	subs map[*engine.Subscription]struct{}
+}
+
+// Dial connects to every address and returns once each has sent its
+// first snapshot or failed its first attempt (or ctx is done). It fails
+// only when no daemon could be reached; the others keep retrying in the
+// background, shown in Info().Warnings. An address is a unix socket path,
+// unix:///path, or http(s)://[TOKEN@]host:port. Close stops the client.
+func Dial(ctx context.Context, addrs []string, opts Options) (*Client, error) {
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("%w: no address given", ErrNoDaemon)
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = 500 * time.Millisecond
+	}
+	if opts.MaxBackoff < opts.MinBackoff {
+		opts.MaxBackoff = max(15*time.Second, opts.MinBackoff)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{opts: opts, log: opts.Logger, subs: map[*engine.Subscription]struct{}{}}
+	for _, a := range addrs {
+		d, err := newDaemon(a, opts)
+		if err != nil {
+			return nil, err
+		}
+		c.daemons = append(c.daemons, d)
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	for _, d := range c.daemons {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.follow(bg, d)
+		}()
+	}
+	var errs []error
+	ok := false
+	for _, d := range c.daemons {
+		select {
+		case <-d.first:
+		case <-ctx.Done():
+			c.Close()
+			return nil, ctx.Err()
+		}
+		d.mu.RLock()
+		if d.connected {
+			ok = true
+		} else {
+			errs = append(errs, fmt.Errorf("%s: %w", d.addr, d.lastErr))
+		}
+		d.mu.RUnlock()
+	}
+	if !ok {
+		c.Close()
+		return nil, fmt.Errorf("%w: %w", ErrNoDaemon, errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// Close stops following the daemons. The mirror stays readable.
+func (c *Client) Close() error {
+	c.cancel()
+	c.wg.Wait()
+	for _, d := range c.daemons {
+		d.closeIdle()
+	}
+	return nil
+}
+
+// Subscribe starts a stream of the events the daemons send, in the
+// engine's shape; the caller closes it.
+func (c *Client) Subscribe() *engine.Subscription {
+	s := engine.NewSubscription(0)
+	c.mu.Lock()
+	c.subs[s] = struct{}{}
+	c.mu.Unlock()
+	return s
+}
+
+func (c *Client) publish(ev engine.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s := range c.subs {
+		select {
+		case <-s.Done():
+			delete(c.subs, s)
+		default:
+			s.Publish(ev)
+		}
+	}
+}
+
+// daemon is one followed daemon and its mirror.
+type daemon struct {
+	addr   string // as given, for messages
+	base   string // URL prefix for requests
+	token  string
+	hc     *http.Client // requests, with a timeout
+	stream *http.Client // the event stream, without one
+	tr     *http.Transport
+	first  chan struct{} // closed after the first attempt
+	once   sync.Once
+
+	mu        sync.RWMutex
+	hello     wire.Hello
+	connected bool
+	ever      bool // connected at least once
+	lastErr   error
+	downMsg   string // the warning shown while down
+	lastID    string
+	order     []string
+	states    map[string]*engine.MonitorState
+	cfgs      map[string]*wire.MonitorConfig // to keep *engine.Monitor stable across snapshots
+	warnings  []string
+	reload    *engine.Event // a reload event held until its snapshot is applied
+}
+
+func newDaemon(addr string, opts Options) (*daemon, error) {
+	d := &daemon{addr: addr, token: opts.Token, first: make(chan struct{}),
+		states: map[string]*engine.MonitorState{}, cfgs: map[string]*wire.MonitorConfig{}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = opts.TLS
+	tr.Proxy = nil
+	switch {
+	case strings.HasPrefix(addr, "http://"), strings.HasPrefix(addr, "https://"):
+		u, err := url.Parse(addr)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("address %q: want http(s)://host:port", addr)
+		}
+		if u.User != nil {
+			d.token = u.User.Username()
+			if p, ok := u.User.Password(); ok {
+				d.token = p
+			}
+			u.User = nil
+			d.addr = u.String()
+		}
+		d.base = strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/")
+	default:
+		path := strings.TrimPrefix(addr, "unix://")
+		if path == "" {
+			return nil, fmt.Errorf("address %q: empty socket path", addr)
+		}
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var dl net.Dialer
+			return dl.DialContext(ctx, "unix", path)
+		}
+		d.addr = path
+		d.base = "http://localhost"
+	}
+	d.tr = tr
+	d.hc = &http.Client{Transport: tr, Timeout: opts.Timeout}
+	d.stream = &http.Client{Transport: tr}
+	return d, nil
+}
+
+func (d *daemon) closeIdle() { d.tr.CloseIdleConnections() }
+
+func (d *daemon) firstDone() { d.once.Do(func() { close(d.first) }) }
+
+// label is the daemon's location, or its address when it has none.
+func (d *daemon) label() string {
+	if d.hello.Location != "" {
+		return d.hello.Location
+	}
+	return d.addr
+}
+
+// follow keeps the event stream of d open until ctx is done.
+func (c *Client) follow(ctx context.Context, d *daemon) {
+	backoff := c.opts.MinBackoff
+	for {
+		start := time.Now()
+		err := c.streamOnce(ctx, d)
+		if ctx.Err() != nil {
+			d.firstDone()
+			return
+		}
+		c.setDown(d, err)
+		d.firstDone()
+		if time.Since(start) > 4*c.opts.MaxBackoff {
+			backoff = c.opts.MinBackoff // it had been up a good while: retry quickly
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(backoff*2, c.opts.MaxBackoff)
+	}
+}
+
+// setDown records that d's stream ended and shows it as a warning.
+func (c *Client) setDown(d *daemon, err error) {
+	d.mu.Lock()
+	wasUp := d.connected
+	d.connected, d.lastErr = false, err
+	old := d.downMsg
+	if d.ever {
+		d.downMsg = fmt.Sprintf("lost connection to %s, retrying", d.addr)
+	} else {
+		d.downMsg = fmt.Sprintf("cannot reach %s (%s), retrying", d.addr, engine.Sanitize(shortErr(err), 120))
+	}
+	msg := d.downMsg
+	d.mu.Unlock()
+	c.log.Warn("daemon stream ended", "addr", d.addr, "err", err)
+	if old != "" && old != msg { // one warning per daemon: the new one replaces the old
+		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: old, Clear: true})
+	}
+	if wasUp || old != msg {
+		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: msg})
+	}
+}
+
+func shortErr(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	if err == nil {
+		return "stream ended"
+	}
+	return err.Error()
+}
+
+// statusError maps a daemon's error status to the named errors.
+func statusError(resp *http.Response) error {
+	var e wire.Error
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	json.Unmarshal(body, &e)
+	msg := engine.Sanitize(e.Error, 200)
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return ErrUnauthorized
+	case http.StatusForbidden:
+		if strings.Contains(msg, "read-only") || strings.Contains(msg, "watch but not act") {
+			return ErrForbidden
+		}
+		return fmt.Errorf("refused: %s", msg)
+	case http.StatusNotFound:
+		return engine.ErrNoMonitor
+	}
+	if msg == "" {
+		msg = resp.Status
+	}
+	return fmt.Errorf("daemon: %s", msg)
+}
+
+func (d *daemon) newRequest(ctx context.Context, method, path string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, d.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if d.token != "" {
+		req.Header.Set("Authorization", "Bearer "+d.token)
+	}
+	return req, nil
+}
+
+// streamOnce follows one connection of d's event stream until it ends.
+func (c *Client) streamOnce(ctx context.Context, d *daemon) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := d.newRequest(ctx, "GET", "/api/v1/events")
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	d.mu.RLock()
+	if d.lastID != "" {
+		req.Header.Set("Last-Event-ID", d.lastID)
+	}
+	d.mu.RUnlock()
+	resp, err := d.stream.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp)
+	}
+	// a silent connection (a peer gone without a word) is dropped after
+	// three missed heartbeats
+	idle := 45 * time.Second
+	watchdog := time.AfterFunc(idle, cancel)
+	defer watchdog.Stop()
+	rd := newSSEReader(resp.Body, func() { watchdog.Reset(idle) })
+	for {
+		ev, err := rd.Next()
+		if err != nil {
+			if ctx.Err() != nil && err != nil {
+				return fmt.Errorf("event stream: no heartbeat: %w", err)
+			}
+			return err
+		}
+		switch ev.Event {
+		case "hello":
+			var h wire.Hello
+			if err := json.Unmarshal(ev.Data, &h); err != nil {
+				return fmt.Errorf("hello: %w", err)
+			}
+			if h.HeartbeatS > 0 {
+				idle = time.Duration(3*h.HeartbeatS*float64(time.Second)) + 5*time.Second
+				watchdog.Reset(idle)
+			}
+			c.onHello(d, h)
+		case "snapshot":
+			var s wire.Snapshot
+			if err := json.Unmarshal(ev.Data, &s); err != nil {
+				return fmt.Errorf("snapshot: %w", err)
+			}
+			c.onSnapshot(d, &s, ev.ID)
+		default:
+			var we wire.Event
+			if err := json.Unmarshal(ev.Data, &we); err != nil {
+				c.log.Warn("bad event", "addr", d.addr, "event", ev.Event, "err", err)
+				continue
+			}
+			c.onEvent(d, &we, ev.ID)
+		}
+	}
+}
+
+func cleanAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = engine.Sanitize(s, 300)
+	}
+	return out
+}
+
+func (c *Client) onHello(d *daemon, h wire.Hello) {
+	h.Location, h.Config = engine.Sanitize(h.Location, 60), engine.Sanitize(h.Config, 300)
+	h.Warnings = cleanAll(h.Warnings)
+	d.mu.Lock()
+	d.hello = h
+	d.warnings = h.Warnings
+	wasDown := d.downMsg
+	d.downMsg = ""
+	d.connected, d.ever, d.lastErr = true, true, nil
+	if !h.Resumed {
+		d.lastID = ""
+	}
+	resumed := h.Resumed
+	d.mu.Unlock()
+	if resumed {
+		d.firstDone()
+	}
+	if wasDown != "" {
+		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: wasDown, Clear: true})
+	}
+}
+
+// onSnapshot replaces d's mirror. Monitors whose configuration did not
+// change keep their *engine.Monitor, so viewers can compare pointers.
+func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
+	d.mu.Lock()
+	order := make([]string, 0, len(s.Monitors))
+	states := make(map[string]*engine.MonitorState, len(s.Monitors))
+	cfgs := make(map[string]*wire.MonitorConfig, len(s.Monitors))
+	for i := range s.Monitors {
+		wm := &s.Monitors[i]
+		mon := wm.MonitorOf()
+		if old, ok := d.states[mon.Name]; ok && sameConfig(d.cfgs[mon.Name], wm.Config) && old.Monitor.URL == mon.URL &&
+			old.Monitor.Kind == mon.Kind && slices.Equal(old.Monitor.Tags, mon.Tags) {
+			mon = old.Monitor
+		}
+		if _, dup := states[mon.Name]; dup {
+			continue
+		}
+		st := wm.ToState(mon)
+		if st.Location == "" {
+			st.Location = engine.Sanitize(s.Location, 60)
+		}
+		order = append(order, mon.Name)
+		states[mon.Name] = &st
+		cfgs[mon.Name] = wm.Config
+	}
+	d.order, d.states, d.cfgs = order, states, cfgs
+	if id != "" {
+		d.lastID = id
+	}
+	reload := d.reload
+	d.reload = nil
+	d.mu.Unlock()
+	d.firstDone()
+	if reload != nil {
+		c.publish(*reload)
+	}
+}
+
+func sameConfig(a, b *wire.MonitorConfig) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// onEvent applies one event to d's mirror and passes it on.
+func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
+	ev, ok := we.ToEngine()
+	if !ok {
+		return
+	}
+	d.mu.Lock()
+	if id != "" {
+		d.lastID = id
+	}
+	switch ev.Kind {
+	case engine.EventResult, engine.EventChange:
+		if st, ok := d.states[ev.Monitor]; ok {
+			next := *st
+			if we.State != nil {
+				we.State.ApplyTo(&next)
+			} else if ev.Kind == engine.EventChange {
+				next.Status, next.Since = ev.To, ev.Time
+			}
+			if ev.Kind == engine.EventResult && ev.Result != nil {
+				next.Last = *ev.Result
+				next.Recent = appendSample(next.Recent, ev.Result)
+			}
+			d.states[ev.Monitor] = &next
+		}
+	case engine.EventWarning:
+		d.warnings = cleanAll(we.Warnings)
+		if len(c.daemons) > 1 && ev.Message != "" { // as Info shows it, so a viewer can match the two
+			ev.Message = d.label() + ": " + ev.Message
+		}
+	case engine.EventReload:
+		d.reload = &ev // passed on once the snapshot that follows it is applied
+		d.mu.Unlock()
+		return
+	}
+	d.mu.Unlock()
+	c.publish(ev)
+}
+
+// appendSample returns a new slice with r's sample at the end (the old
+// one may be held by a viewer), unless the mirror has it already.
+func appendSample(old []engine.Sample, r *engine.Result) []engine.Sample {
+	if n := len(old); n > 0 && !r.Time.After(old[n-1].Time) {
+		return old
+	}
+	keep := old
+	if len(keep) >= engine.DefaultRecent {
+		keep = keep[len(keep)-engine.DefaultRecent+1:]
+	}
+	out := make([]engine.Sample, 0, len(keep)+1)
+	out = append(out, keep...)
+	return append(out, engine.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code})
+}
+
+// Snapshot returns every monitor: with one daemon, its monitors in its
+// order; with several, merged by name (see package doc).
+func (c *Client) Snapshot() []engine.MonitorState {
+	if len(c.daemons) == 1 {
+		d := c.daemons[0]
+		d.mu.RLock()
+		defer d.mu.RUnlock()
+		out := make([]engine.MonitorState, 0, len(d.order))
+		for _, n := range d.order {
+			out = append(out, *d.states[n])
+		}
+		return out
+	}
+	type seen struct {
+		label string
+		st    *engine.MonitorState
+	}
+	var order []string
+	byName := map[string][]seen{}
+	for _, d := range c.daemons {
+		d.mu.RLock()
+		for _, n := range d.order {
+			if _, ok := byName[n]; !ok {
+				order = append(order, n)
+			}
+			byName[n] = append(byName[n], seen{d.label(), d.states[n]})
+		}
+		d.mu.RUnlock()
+	}
+	out := make([]engine.MonitorState, 0, len(order))
+	for _, n := range order {
+		all := byName[n]
+		worst := all[0].st
+		locs := make([]engine.LocationState, len(all))
+		for i, s := range all {
+			if s.st.Status.Severity() < worst.Status.Severity() {
+				worst = s.st
+			}
+			locs[i] = engine.LocationState{Location: s.label, Status: s.st.Status, Code: s.st.Last.Code,
+				Class: s.st.Last.Class, Latency: s.st.Last.Latency, Since: s.st.Since}
+		}
+		m := *worst
+		m.Locations = locs
+		out = append(out, m)
+	}
+	return out
+}
+
+// Info describes the daemons for the dashboard's header; Warnings holds
+// each daemon's own warnings (prefixed with its location when there are
+// several) and the connections being retried.
+func (c *Client) Info() tui.SourceInfo {
+	var info tui.SourceInfo
+	var addrs, locs, down []string
+	multi := len(c.daemons) > 1
+	for _, d := range c.daemons {
+		d.mu.RLock()
+		addrs = append(addrs, d.addr)
+		if d.ever {
+			locs = append(locs, d.label())
+		}
+		for _, w := range d.warnings {
+			if multi {
+				w = d.label() + ": " + w
+			}
+			info.Warnings = append(info.Warnings, w)
+		}
+		if d.downMsg != "" {
+			down = append(down, d.downMsg)
+		}
+		if !multi {
+			info.Config = "daemon at " + d.addr
+			if d.hello.Config != "" {
+				info.Config += ": " + d.hello.Config
+			}
+			info.Location = d.hello.Location
+		}
+		d.mu.RUnlock()
+	}
+	info.Warnings = append(info.Warnings, down...)
+	if multi {
+		info.Config = "daemons at " + strings.Join(addrs, ", ")
+		info.Location = strings.Join(locs, ", ")
+	}
+	return info
+}
+
+// owners returns the daemons whose mirror has the monitor.
+func (c *Client) owners(name string) []*daemon {
+	var out []*daemon
+	for _, d := range c.daemons {
+		d.mu.RLock()
+		_, ok := d.states[name]
+		d.mu.RUnlock()
+		if ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// act posts an action to every daemon that has the monitor.
+func (c *Client) act(name, action string, q url.Values) error {
+	ds := c.owners(name)
+	if len(ds) == 0 {
+		return fmt.Errorf("%w: %s", engine.ErrNoMonitor, name)
+	}
+	path := "/api/v1/monitors/" + url.PathEscape(name) + "/" + action
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var errs []error
+	for _, d := range ds {
+		if err := d.post(path); err != nil {
+			if len(ds) > 1 {
+				err = fmt.Errorf("%s: %w", d.label(), err)
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *daemon) post(path string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d.hc.Timeout)
+	defer cancel()
+	req, err := d.newRequest(ctx, "POST", path)
+	if err != nil {
+		return err
+	}
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	return nil
+}
+
+// CheckNow asks every daemon that has the monitor to check it at once.
+func (c *Client) CheckNow(name string) error { return c.act(name, "check", nil) }
+
+// SetPaused pauses or resumes the monitor on every daemon that has it.
+func (c *Client) SetPaused(name string, paused bool) error {
+	if paused {
+		return c.act(name, "pause", nil)
+	}
+	return c.act(name, "resume", nil)
+}
+
+// Ack acknowledges the monitor's open incident on every daemon that has it.
+func (c *Client) Ack(name string) error { return c.act(name, "ack", nil) }
+
+// Maintain puts the monitor in maintenance for d on every daemon that has it.
+func (c *Client) Maintain(name string, d time.Duration) error {
+	return c.act(name, "maintenance", url.Values{"for": {d.String()}})
+}
+
+// LocalDaemon reports whether an upbeat daemon answers on the unix socket
+// at socketPath, so that plain `upbeat` attaches instead of starting a
+// second engine. It waits a second at most.
+func LocalDaemon(socketPath string) bool {
+	if fi, err := os.Stat(socketPath); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		return false
+	}
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var dl net.Dialer
+		return dl.DialContext(ctx, "unix", socketPath)
+	}}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: time.Second}
+	resp, err := hc.Get("http://localhost/healthz")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var h wire.Health
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&h) != nil {
+		return false
+	}
+	return h.Service == wire.ServiceName && h.Status == "ok"
+}

@@ -1,0 +1,430 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/upbeat-monitor/upbeat/api"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// a Bubble Tea program's last tick outlives it by up to a second (the dashboard test)
+		goleak.IgnoreAnyFunction("github.com/charmbracelet/bubbletea.Tick.func1"),
+		goleak.IgnoreAnyFunction("github.com/charmbracelet/bubbletea.(*Program).execBatchMsg"),
+		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
+}
+
+// switchChecker answers what it is set to, per monitor (up by default).
+type switchChecker struct {
+	mu  sync.Mutex
+	res map[string]engine.Result
+}
+
+func newSwitch() *switchChecker { return &switchChecker{res: map[string]engine.Result{}} }
+
+func (c *switchChecker) set(name string, r engine.Result) {
+	c.mu.Lock()
+	c.res[name] = r
+	c.mu.Unlock()
+}
+
+func (c *switchChecker) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.res[m.Name]; ok {
+		return r
+	}
+	return engine.Result{Status: engine.StatusUp, Code: 200, Latency: 12 * time.Millisecond}
+}
+
+func monitor(name, rawURL string) *engine.Monitor {
+	u, _ := url.Parse(rawURL)
+	k, _ := engine.KindOf(u.Scheme)
+	return &engine.Monitor{Name: name, URL: rawURL, Parsed: u, Kind: k, Interval: time.Hour, Timeout: time.Second,
+		RetryInterval: time.Millisecond}
+}
+
+func config(loc string, ms ...*engine.Monitor) *engine.Config {
+	return &engine.Config{Path: "/etc/upbeat/upbeat.toml", Settings: engine.Settings{Location: loc, Concurrency: 8}, Monitors: ms}
+}
+
+func runEngine(t *testing.T, cfg *engine.Config, chk engine.Checker, opts engine.Options) *engine.Engine {
+	t.Helper()
+	opts.Checkers = map[engine.Kind]engine.Checker{engine.KindHTTP: chk, engine.KindTCP: chk}
+	e, err := engine.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return e
+}
+
+func serve(t *testing.T, e *engine.Engine, opts api.Options) *api.Server {
+	t.Helper()
+	s := api.New(e, opts)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func dial(t *testing.T, addrs []string, opts Options) *Client {
+	t.Helper()
+	if opts.MinBackoff == 0 {
+		opts.MinBackoff, opts.MaxBackoff = time.Millisecond, 20*time.Millisecond
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, addrs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitFor waits (10s at most) until cond holds, re-checking after every
+// batch of events from sub.
+func waitFor(t *testing.T, sub *engine.Subscription, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-sub.Ready():
+			sub.Drain()
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func find(states []engine.MonitorState, name string) (engine.MonitorState, bool) {
+	for _, s := range states {
+		if s.Monitor.Name == name {
+			return s, true
+		}
+	}
+	return engine.MonitorState{}, false
+}
+
+// Two daemons on loopback with different locations, one seeing the
+// target down and the other up: one merged monitor with two locations.
+func TestTwoLocationsMerge(t *testing.T) {
+	eu, us := newSwitch(), newSwitch()
+	eu.set("shop", engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502"})
+	eEU := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/"), monitor("eu-only", "tcp://db.eu:5432")), eu, engine.Options{})
+	eUS := runEngine(t, config("us-east", monitor("shop", "https://shop.example/")), us, engine.Options{})
+	sock := filepath.Join(t.TempDir(), "eu.sock")
+	serve(t, eEU, api.Options{Socket: sock})
+	sUS := serve(t, eUS, api.Options{Listen: "127.0.0.1:0"})
+
+	c := dial(t, []string{"unix://" + sock, "http://" + sUS.TCPAddr()}, Options{})
+	sub := c.Subscribe()
+	defer sub.Close()
+	if err := c.CheckNow("shop"); err != nil { // goes to both daemons
+		t.Fatal(err)
+	}
+	waitFor(t, sub, "both locations checked", func() bool {
+		st, _ := find(c.Snapshot(), "shop")
+		return len(st.Locations) == 2 && st.Locations[0].Status == engine.StatusDown && st.Locations[1].Status == engine.StatusUp
+	})
+	snap := c.Snapshot()
+	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
+		t.Fatalf("merged monitors: %d", len(snap))
+	}
+	shop := snap[0]
+	if shop.Status != engine.StatusDown || shop.Last.Code != 502 {
+		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
+	}
+	if l := shop.Locations; l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
+		t.Errorf("locations %+v", l)
+	}
+	if got, want := LocationSummary(shop), "down from eu-west, up from us-east"; got != want {
+		t.Errorf("LocationSummary = %q, want %q", got, want)
+	}
+	if l := snap[1].Locations; len(l) != 1 || l[0].Location != "eu-west" {
+		t.Errorf("eu-only locations %+v", l)
+	}
+	info := c.Info()
+	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
+		t.Errorf("info %+v", info)
+	}
+
+	// a warning on one daemon shows in the merged view with its location
+	eUS.Warn("storage", "history: disk full")
+	waitFor(t, sub, "warning", func() bool {
+		return slices.Contains(c.Info().Warnings, "us-east: history: disk full")
+	})
+	// the target recovers in eu-west
+	eu.set("shop", engine.Result{Status: engine.StatusUp, Code: 200})
+	c.CheckNow("shop")
+	waitFor(t, sub, "recovery", func() bool {
+		st, _ := find(c.Snapshot(), "shop")
+		return st.Status == engine.StatusUp
+	})
+	if err := c.CheckNow("nope"); !errors.Is(err, engine.ErrNoMonitor) {
+		t.Errorf("unknown monitor: %v", err)
+	}
+}
+
+// The daemon restarts (a new server, a new epoch): the client keeps its
+// view, says it lost the connection, and carries on once it is back.
+func TestReconnectAfterDaemonRestart(t *testing.T) {
+	chk := newSwitch()
+	e := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	s1 := api.New(e, api.Options{Socket: sock})
+	if err := s1.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, []string{sock}, Options{})
+	sub := c.Subscribe()
+	defer sub.Close()
+	chk.set("shop", engine.Result{Status: engine.StatusDown, Code: 503})
+	c.CheckNow("shop")
+	waitFor(t, sub, "first result", func() bool { st, _ := find(c.Snapshot(), "shop"); return st.Last.Code == 503 })
+
+	s1.Close()
+	lost := "lost connection to " + sock + ", retrying"
+	waitFor(t, sub, "lost connection warning", func() bool { return slices.Contains(c.Info().Warnings, lost) })
+	if st, ok := find(c.Snapshot(), "shop"); !ok || st.Status != engine.StatusDown || st.Last.Code != 503 {
+		t.Errorf("view lost while the daemon is away: %+v", st)
+	}
+	if err := c.CheckNow("shop"); err == nil {
+		t.Error("an action with the daemon away did not fail")
+	}
+
+	serve(t, e, api.Options{Socket: sock})
+	waitFor(t, sub, "reconnection", func() bool { return len(c.Info().Warnings) == 0 })
+	chk.set("shop", engine.Result{Status: engine.StatusUp, Code: 204})
+	if err := c.CheckNow("shop"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, sub, "result after reconnection", func() bool {
+		st, _ := find(c.Snapshot(), "shop")
+		return st.Last.Code == 204 && st.Status == engine.StatusUp
+	})
+	st, _ := find(c.Snapshot(), "shop")
+	if len(st.Recent) < 2 || st.Recent[len(st.Recent)-1].Code != 204 {
+		t.Errorf("recent samples after reconnect: %+v", st.Recent)
+	}
+}
+
+func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	serve(t, e, api.Options{Socket: sock})
+	c := dial(t, []string{sock}, Options{})
+	sub := c.Subscribe()
+	defer sub.Close()
+	before, _ := find(c.Snapshot(), "shop")
+	if _, err := e.Reload(config("x", monitor("shop", "https://shop.example/"), monitor("api", "https://api.example/"))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case <-sub.Ready():
+		case <-deadline:
+			t.Fatal("no reload event")
+		}
+		evs, _ := sub.Drain()
+		i := slices.IndexFunc(evs, func(ev engine.Event) bool { return ev.Kind == engine.EventReload })
+		if i < 0 {
+			continue
+		}
+		if !strings.Contains(evs[i].Message, "added api") {
+			t.Errorf("reload message %q", evs[i].Message)
+		}
+		// by the time the reload is passed on, the mirror has the new monitor
+		if _, ok := find(c.Snapshot(), "api"); !ok {
+			t.Error("reload passed on before the new monitor was in the mirror")
+		}
+		after, _ := find(c.Snapshot(), "shop")
+		if after.Monitor != before.Monitor {
+			t.Error("an unchanged monitor got a new *Monitor")
+		}
+		return
+	}
+}
+
+func TestTokens(t *testing.T) {
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	s := serve(t, e, api.Options{Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"})
+	addr := "http://" + s.TCPAddr()
+
+	viewer := dial(t, []string{addr}, Options{Token: "view-tok"})
+	if err := viewer.CheckNow("shop"); !errors.Is(err, ErrForbidden) {
+		t.Errorf("read-only token acting: %v, want ErrForbidden", err)
+	}
+	anon := dial(t, []string{addr}, Options{})
+	if err := anon.SetPaused("shop", true); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("no token acting: %v, want ErrUnauthorized", err)
+	}
+	admin := dial(t, []string{"http://admin-tok@" + s.TCPAddr()}, Options{})
+	if err := admin.SetPaused("shop", true); err != nil {
+		t.Errorf("admin token in the address: %v", err)
+	}
+	if strings.Contains(admin.Info().Config, "admin-tok") {
+		t.Errorf("token shown in info: %q", admin.Info().Config)
+	}
+	if err := admin.Maintain("shop", 30*time.Minute); err != nil {
+		t.Errorf("maintain: %v", err)
+	}
+	if err := admin.Ack("shop"); err != nil {
+		t.Errorf("ack: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := Dial(ctx, []string{"http://wrong@" + s.TCPAddr()}, Options{MinBackoff: time.Millisecond}); !errors.Is(err, ErrNoDaemon) ||
+		!errors.Is(err, ErrUnauthorized) {
+		t.Errorf("wrong token: %v", err)
+	}
+}
+
+func TestLocalDaemon(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "upbeat.sock")
+	if LocalDaemon(sock) {
+		t.Error("daemon found where there is no socket")
+	}
+	l, err := net.Listen("unix", sock) // a socket that is not upbeat: nothing answers HTTP
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			c.Close()
+		}
+	}()
+	if LocalDaemon(sock) {
+		t.Error("a socket that does not speak the API counted as a daemon")
+	}
+	l.Close()
+	os.Remove(sock)
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	s := serve(t, e, api.Options{Socket: sock})
+	if !LocalDaemon(sock) {
+		t.Error("running daemon not found")
+	}
+	s.Close()
+	if LocalDaemon(sock) {
+		t.Error("stopped daemon found")
+	}
+}
+
+type fakeQuerier struct{}
+
+func (fakeQuerier) Results(m string, from, to time.Time) ([]engine.Result, error) {
+	return []engine.Result{{Monitor: m, Time: to.Add(-time.Minute), Status: engine.StatusDown, Code: 504,
+		Latency: 10 * time.Second, Error: "gateway timeout\x1b[2J"}}, nil
+}
+func (fakeQuerier) Incidents(m string, from, to time.Time) ([]engine.Incident, error) {
+	return []engine.Incident{{Monitor: m, Start: from, Codes: []int{504}}}, nil
+}
+func (fakeQuerier) ErrorsByHour(m string, from, to time.Time) ([24]int, error) {
+	return [24]int{23: 4}, nil
+}
+
+func TestQueryOverHistoryEndpoint(t *testing.T) {
+	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{Querier: fakeQuerier{}})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	serve(t, e, api.Options{Socket: sock})
+	c := dial(t, []string{sock}, Options{})
+	q := c.Query()
+	if q == nil {
+		t.Fatal("no querier though the daemon keeps history")
+	}
+	now := time.Now()
+	rs, err := q.Results("shop", now.Add(-time.Hour), now)
+	if err != nil || len(rs) != 1 || rs[0].Code != 504 || rs[0].Latency != 10*time.Second || rs[0].Error != "gateway timeout" {
+		t.Errorf("results %+v, %v", rs, err)
+	}
+	inc, err := q.Incidents("shop", now.Add(-time.Hour), now)
+	if err != nil || len(inc) != 1 || inc[0].Codes[0] != 504 {
+		t.Errorf("incidents %+v, %v", inc, err)
+	}
+	h, err := q.ErrorsByHour("shop", now.Add(-time.Hour), now)
+	if err != nil || h[23] != 4 {
+		t.Errorf("errors by hour %v, %v", h, err)
+	}
+	if _, err := q.Results("nope", now.Add(-time.Hour), now); !errors.Is(err, engine.ErrNoMonitor) {
+		t.Errorf("unknown monitor: %v", err)
+	}
+
+	e2 := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	sock2 := filepath.Join(t.TempDir(), "upbeat.sock")
+	serve(t, e2, api.Options{Socket: sock2})
+	if q := dial(t, []string{sock2}, Options{}).Query(); q != nil {
+		t.Error("a querier for a daemon without history")
+	}
+}
+
+func TestDialFailsWithNoDaemon(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Dial(ctx, []string{filepath.Join(t.TempDir(), "none.sock")}, Options{MinBackoff: time.Millisecond})
+	if !errors.Is(err, ErrNoDaemon) {
+		t.Errorf("err = %v, want ErrNoDaemon", err)
+	}
+}
+
+func TestLocationSummary(t *testing.T) {
+	loc := func(name string, s engine.Status) engine.LocationState {
+		return engine.LocationState{Location: name, Status: s}
+	}
+	for _, tc := range []struct {
+		locs []engine.LocationState
+		want string
+	}{
+		{nil, ""},
+		{[]engine.LocationState{loc("eu-west", engine.StatusDown)}, ""},
+		{[]engine.LocationState{loc("us-east", engine.StatusUp), loc("eu-west", engine.StatusDown)}, "down from eu-west, up from us-east"},
+		{[]engine.LocationState{loc("a", engine.StatusUp), loc("b", engine.StatusUp)}, "up from a and b"},
+		{[]engine.LocationState{loc("a", engine.StatusDown), loc("b", engine.StatusUp), loc("c", engine.StatusDown), loc("d", engine.StatusDegraded)},
+			"down from a and c; degraded from d; up from b"},
+	} {
+		if got := LocationSummary(engine.MonitorState{Locations: tc.locs}); got != tc.want {
+			t.Errorf("LocationSummary(%v) = %q, want %q", tc.locs, got, tc.want)
+		}
+	}
+}
+
+func TestSSEReader(t *testing.T) {
+	in := ": comment\r\nid: e-1\r\nevent: result\r\ndata: {\"a\":\r\ndata: 1}\r\n\r\n: ping\n\nevent: hello\ndata: x\n\n" +
+		"data: " + strings.Repeat("y", 200<<10) + "\n\n"
+	r := newSSEReader(strings.NewReader(in), nil)
+	ev, err := r.Next()
+	if err != nil || ev.ID != "e-1" || ev.Event != "result" || string(ev.Data) != "{\"a\":\n1}" {
+		t.Errorf("first: %+v %v", ev, err)
+	}
+	ev, err = r.Next()
+	if err != nil || ev.Event != "hello" || string(ev.Data) != "x" {
+		t.Errorf("second: %+v %v", ev, err)
+	}
+	ev, err = r.Next()
+	if err != nil || len(ev.Data) != 200<<10 {
+		t.Errorf("long line: %d bytes, %v", len(ev.Data), err)
+	}
+	if _, err := r.Next(); err == nil {
+		t.Error("no error at the end")
+	}
+}
