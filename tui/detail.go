@@ -1,0 +1,836 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// History windows of the detail view.
+const (
+	detailWindow   = 24 * time.Hour      // latency chart, phases, timeline
+	incidentWindow = 30 * 24 * time.Hour // incidents and errors by hour
+)
+
+// HistoryData is what the detail view learns from the history about one
+// monitor: its results of the last 24h, its incidents and its failed checks
+// by hour of day over 30 days. QueryHistory makes one.
+type HistoryData struct {
+	name      string
+	from, to  time.Time
+	results   []engine.Result
+	incidents []engine.Incident
+	byHour    [24]int
+	err       error
+}
+
+// historyMsg carries a history answer back to the model.
+type historyMsg struct{ data *HistoryData }
+
+// QueryHistory asks q about a monitor's past as of now. Errors are kept in
+// the result and shown by the detail view.
+func QueryHistory(q engine.Querier, name string, now time.Time) *HistoryData {
+	h := &HistoryData{name: name, from: now.Add(-detailWindow), to: now}
+	end := now.Add(time.Second)
+	var e1, e2, e3 error
+	h.results, e1 = q.Results(name, h.from, end)
+	h.incidents, e2 = q.Incidents(name, now.Add(-incidentWindow), end)
+	h.byHour, e3 = q.ErrorsByHour(name, now.Add(-incidentWindow), end)
+	h.err = errors.Join(e1, e2, e3)
+	return h
+}
+
+// loadHistory runs QueryHistory off the UI goroutine.
+func loadHistory(q engine.Querier, name string, now time.Time) tea.Cmd {
+	return func() tea.Msg { return historyMsg{data: QueryHistory(q, name, now)} }
+}
+
+// Detail is the view of one monitor: latency over time with percentiles,
+// the phases of the last check against their usual values, a status
+// timeline, incidents, errors by hour of day, certificate and domain dates
+// and the knowledge-base entry for the current error.
+type Detail struct {
+	sty     *Styles
+	keys    KeyMap
+	w, h    int
+	now     time.Time
+	st      engine.MonitorState
+	related []engine.MonitorState // tls and domain monitors of the same host
+	hist    *HistoryData
+	histOff bool // the source keeps no history
+	offset  int
+	chart   latencyChart
+	lines   []string // rendered content, all of it
+	dirty   bool
+}
+
+// NewDetail returns an empty detail view.
+func NewDetail(sty *Styles, keys KeyMap) *Detail {
+	return &Detail{sty: sty, keys: keys, dirty: true}
+}
+
+// SetSize sets the view's size.
+func (d *Detail) SetSize(w, h int) {
+	d.w, d.h = max(w, 0), max(h, 0)
+	d.dirty = true
+}
+
+// SetNow sets the time durations are measured to.
+func (d *Detail) SetNow(now time.Time) {
+	if !now.Equal(d.now) {
+		d.now = now
+		d.dirty = true
+	}
+}
+
+// Open shows a monitor, starting at the top; histOff says the source keeps
+// no history, so the view draws from the recent samples alone.
+func (d *Detail) Open(st engine.MonitorState, related []engine.MonitorState, histOff bool) {
+	d.st, d.related, d.histOff = st, related, histOff
+	d.hist = nil
+	d.offset = 0
+	d.dirty = true
+}
+
+// SetState refreshes the monitor shown.
+func (d *Detail) SetState(st engine.MonitorState, related []engine.MonitorState) {
+	d.st, d.related = st, related
+	d.dirty = true
+}
+
+// SetHistory gives the view the answer of loadHistory.
+func (d *Detail) SetHistory(h *HistoryData) {
+	if h == nil || d.st.Monitor == nil || h.name != d.st.Monitor.Name {
+		return
+	}
+	d.hist = h
+	d.dirty = true
+}
+
+// Name returns the name of the monitor shown.
+func (d *Detail) Name() string {
+	if d.st.Monitor == nil {
+		return ""
+	}
+	return d.st.Monitor.Name
+}
+
+// Update scrolls on navigation keys.
+func (d *Detail) Update(msg tea.Msg) (*Detail, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		if m, ok := msg.(tea.MouseMsg); ok {
+			switch m.Button {
+			case tea.MouseButtonWheelDown:
+				d.offset++
+			case tea.MouseButtonWheelUp:
+				d.offset--
+			}
+		}
+		d.clampOffset()
+		return d, nil
+	}
+	page := max(d.h-1, 1)
+	switch {
+	case key.Matches(k, d.keys.Down):
+		d.offset++
+	case key.Matches(k, d.keys.Up):
+		d.offset--
+	case key.Matches(k, d.keys.PageDown):
+		d.offset += page
+	case key.Matches(k, d.keys.PageUp):
+		d.offset -= page
+	case key.Matches(k, d.keys.Top):
+		d.offset = 0
+	case key.Matches(k, d.keys.Bottom):
+		d.offset = len(d.content())
+	}
+	d.clampOffset()
+	return d, nil
+}
+
+// page is the number of content lines on screen: one less than the height
+// when the content does not fit, for the line that says where we are.
+func (d *Detail) page() int {
+	if len(d.content()) > d.h {
+		return max(d.h-1, 0)
+	}
+	return d.h
+}
+
+func (d *Detail) clampOffset() {
+	d.offset = max(0, min(d.offset, len(d.content())-d.page()))
+}
+
+// View renders the lines on screen.
+func (d *Detail) View() string {
+	if d.w <= 0 || d.h <= 0 {
+		return ""
+	}
+	lines := d.content()
+	d.clampOffset()
+	page := d.page()
+	end := min(len(lines), d.offset+page)
+	vis := lines[d.offset:end]
+	if page < d.h {
+		more := fmt.Sprintf("── %d-%d of %d lines · j/k scroll ──", d.offset+1, end, len(lines))
+		vis = append(slices.Clone(vis), d.sty.Dim.Render(trunc(more, d.w)))
+	}
+	return strings.Join(vis, "\n")
+}
+
+// content returns every line of the view, rebuilt when something changed.
+func (d *Detail) content() []string {
+	if !d.dirty && d.lines != nil {
+		return d.lines
+	}
+	d.dirty = false
+	d.lines = d.build()
+	return d.lines
+}
+
+func (d *Detail) build() []string {
+	if d.st.Monitor == nil || d.w <= 0 {
+		return []string{""}
+	}
+	out := d.top()
+	if d.w >= 120 {
+		lw := d.w*11/20 - 1
+		rw := d.w - lw - 2
+		left := d.charts(lw)
+		right := d.facts(rw)
+		for i := range left {
+			left[i] = trunc(left[i], lw)
+		}
+		for i := range right {
+			right[i] = trunc(right[i], rw)
+		}
+		out = append(out, sideBySide(left, right, lw, 2)...)
+	} else {
+		// one column: what the error means first, then the charts
+		out = append(out, d.rule("What this means", d.w))
+		out = append(out, d.explanation(d.w)...)
+		out = append(out, "")
+		out = append(out, d.charts(d.w)...)
+		out = append(out, "", d.rule("Incidents, last 30 days", d.w))
+		out = append(out, d.incidents(d.w)...)
+		if dates := d.dates(); len(dates) > 0 {
+			out = append(out, "", d.rule("Certificate and domain", d.w))
+			out = append(out, dates...)
+		}
+	}
+	for i := range out {
+		out[i] = trunc(out[i], d.w)
+	}
+	return out
+}
+
+// sideBySide joins two columns of lines, the left padded to lw cells.
+func sideBySide(left, right []string, lw, gap int) []string {
+	n := max(len(left), len(right))
+	out := make([]string, n)
+	for i := 0; i < n; i++ {
+		var l, r string
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		if r == "" {
+			out[i] = l
+			continue
+		}
+		out[i] = l + spaces(lw-width(l)+gap) + r
+	}
+	return out
+}
+
+// rule is a section title: "── Latency, last 24h ─────".
+func (d *Detail) rule(title string, w int) string {
+	t := "── " + title + " "
+	return d.sty.Rule.Render(trunc(t+repeat("─", w-width(t)), w))
+}
+
+func (d *Detail) top() []string {
+	s := d.sty
+	st := &d.st
+	m := st.Monitor
+	title := s.status(st.Status).Render(Glyph(st.Status)+" "+st.Status.String()) + "  " + s.Bold.Render(clean(m.Name))
+	if st.Acked {
+		title += s.Dim.Render("  (acknowledged)")
+	}
+	if st.InMaint != "" {
+		title += s.Dim.Render("  maintenance window " + strconv.Quote(clean(st.InMaint)))
+	}
+	lines := []string{title}
+
+	var cfg []string
+	cfg = append(cfg, clean(m.URL), string(m.Kind))
+	if m.Interval > 0 {
+		cfg = append(cfg, "every "+m.Interval.String())
+	}
+	if m.Timeout > 0 {
+		cfg = append(cfg, "timeout "+m.Timeout.String())
+	}
+	if len(m.Tags) > 0 {
+		cfg = append(cfg, "tags "+clean(strings.Join(m.Tags, ", ")))
+	}
+	if m.Insecure {
+		cfg = append(cfg, s.Warn.Render("certificate not verified (insecure)"))
+	}
+	lines = append(lines, s.Dim.Render(trunc(strings.Join(cfg, " · "), d.w)))
+
+	var now []string
+	if !st.Since.IsZero() {
+		now = append(now, fmt.Sprintf("%s for %s (since %s)", st.Status, fmtDurLong(d.now.Sub(st.Since)), st.Since.In(d.now.Location()).Format("Jan 2 15:04:05")))
+	}
+	r := &st.Last
+	if r.Time.IsZero() {
+		now = append(now, "not checked yet")
+	} else {
+		now = append(now, "last check "+r.Time.In(d.now.Location()).Format("15:04:05"))
+		if l := codeLabel(r); l != "—" {
+			now = append(now, l)
+		}
+		now = append(now, fmtLatency(r.Latency))
+		if r.Attempts > 1 {
+			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
+		}
+		if r.RetryAfter > 0 {
+			now = append(now, "Retry-After "+r.RetryAfter.String())
+		}
+		if r.FinalURL != "" && r.FinalURL != m.URL {
+			now = append(now, "→ "+clean(r.FinalURL))
+		}
+	}
+	if st.Checks > 0 {
+		now = append(now, fmt.Sprintf("%d checks", st.Checks))
+	}
+	if st.Skipped > 0 {
+		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
+	}
+	lines = append(lines, strings.Join(now, " · "))
+	if d.histOff {
+		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
+	} else if d.hist == nil {
+		lines = append(lines, s.Dim.Render("loading history…"))
+	} else if d.hist.err != nil {
+		lines = append(lines, s.Warn.Render("history: "+clean(d.hist.err.Error())))
+	} else {
+		lines = append(lines, d.summary30d())
+	}
+	return append(lines, "")
+}
+
+// summary30d is the one-line story of the last 30 days.
+func (d *Detail) summary30d() string {
+	s := d.sty
+	failed := 0
+	for _, c := range d.hist.byHour {
+		failed += c
+	}
+	n := len(d.hist.incidents)
+	txt := "last 30 days: "
+	switch n {
+	case 0:
+		txt += "no incident"
+	case 1:
+		txt += "1 incident"
+	default:
+		txt += fmt.Sprintf("%d incidents", n)
+	}
+	var total time.Duration
+	open := false
+	for i := range d.hist.incidents {
+		in := &d.hist.incidents[i]
+		total += in.Duration(d.now)
+		open = open || in.End.IsZero()
+	}
+	if n > 0 {
+		txt += ", down " + fmtDurLong(total) + " in all"
+	}
+	if open {
+		txt += " (one still open)"
+	}
+	txt += fmt.Sprintf(" · %d failed checks", failed)
+	if n == 0 && failed == 0 {
+		return s.Good.Render(txt)
+	}
+	return txt
+}
+
+// points returns the latency samples of successful checks and the window
+// they cover, from the history when there is one, else from Recent.
+func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time, span string) {
+	if d.hist != nil && len(d.hist.results) > 0 {
+		for i := range d.hist.results {
+			r := &d.hist.results[i]
+			if r.Status != engine.StatusDown {
+				pts = append(pts, latPoint{r.Time, r.Latency})
+			} else {
+				fails = append(fails, r.Time)
+			}
+		}
+		from = d.hist.from
+		if first := d.hist.results[0].Time; first.After(from) {
+			from = first // a monitor younger than the window: chart what exists
+		}
+		return pts, fails, from, d.hist.to, "in 24h"
+	}
+	rec := d.st.Recent
+	for i := range rec {
+		if rec[i].Status != engine.StatusDown {
+			pts = append(pts, latPoint{rec[i].Time, rec[i].Latency})
+		} else {
+			fails = append(fails, rec[i].Time)
+		}
+	}
+	if len(rec) > 0 {
+		from, to = rec[0].Time, rec[len(rec)-1].Time
+	}
+	return pts, fails, from, to, "recently"
+}
+
+// charts is the left column: latency, phases, timeline, errors by hour.
+func (d *Detail) charts(w int) []string {
+	s := d.sty
+	var out []string
+	pts, fails, from, to, span := d.points()
+	title := "Latency, last 24h"
+	if span != "in 24h" {
+		title = "Latency, recent checks"
+	}
+	out = append(out, d.rule(title, w))
+	ch := max(6, min(12, d.h/3))
+	if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
+		out = append(out, lines...)
+	}
+	out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
+
+	out = append(out, d.rule("Phases of the last check", w))
+	out = append(out, d.phases()...)
+	out = append(out, "")
+
+	out = append(out, d.rule("Status timeline", w))
+	out = append(out, d.timeline(w)...)
+	out = append(out, "")
+
+	out = append(out, d.rule("Errors by hour of day (UTC)", w))
+	out = append(out, d.heatmap(w)...)
+	return out
+}
+
+// facts is the right column: the explanation, incidents, dates.
+func (d *Detail) facts(w int) []string {
+	var out []string
+	out = append(out, d.rule("What this means", w))
+	out = append(out, d.explanation(w)...)
+	out = append(out, "")
+	out = append(out, d.rule("Incidents, last 30 days", w))
+	out = append(out, d.incidents(w)...)
+	if dates := d.dates(); len(dates) > 0 {
+		out = append(out, "", d.rule("Certificate and domain", w))
+		out = append(out, dates...)
+	}
+	return out
+}
+
+var phaseNames = [5]string{"DNS", "connect", "TLS", "first byte", "transfer"}
+
+func phaseValues(p engine.Phases) [5]time.Duration {
+	return [5]time.Duration{p.DNS, p.Connect, p.TLS, p.FirstByte, p.Transfer}
+}
+
+// phases compares the last check's phases with their usual values (the
+// median of the last 24h).
+func (d *Detail) phases() []string {
+	s := d.sty
+	last := phaseValues(d.st.Last.Phases)
+	if last == [5]time.Duration{} {
+		if d.st.Last.Time.IsZero() {
+			return []string{s.Dim.Render("no check yet")}
+		}
+		if d.st.Monitor.Kind == engine.KindHTTP {
+			return []string{s.Dim.Render("the last check has no phase timings (it failed before they were taken)")}
+		}
+		return []string{s.Dim.Render("no phase timings for a " + string(d.st.Monitor.Kind) + " check")}
+	}
+	var usual [5]time.Duration
+	haveUsual := false
+	if d.hist != nil {
+		var cols [5][]time.Duration
+		for i := range d.hist.results {
+			r := &d.hist.results[i]
+			if r.Status == engine.StatusDown || r.Time.Equal(d.st.Last.Time) {
+				continue
+			}
+			for j, v := range phaseValues(r.Phases) {
+				if v > 0 {
+					cols[j] = append(cols[j], v)
+				}
+			}
+		}
+		for j := range cols {
+			if len(cols[j]) > 0 {
+				slices.Sort(cols[j])
+				usual[j] = cols[j][len(cols[j])/2]
+				haveUsual = true
+			}
+		}
+	}
+	var out []string
+	for j, v := range last {
+		if v == 0 && usual[j] == 0 {
+			continue
+		}
+		line := fit(phaseNames[j], 11) + fitRight(fmtMS(v), 9)
+		if usual[j] > 0 {
+			line += "  usually " + fmtMS(usual[j])
+			if v >= 2*usual[j] && v-usual[j] >= 10*time.Millisecond {
+				line = s.Warn.Render(line + fmt.Sprintf("  ▲ %.1f× slower", float64(v)/float64(usual[j])))
+			}
+		}
+		out = append(out, line)
+	}
+	if !haveUsual {
+		why := "usual values need history"
+		if !d.histOff && d.hist == nil {
+			why = "usual values: loading history…"
+		}
+		out = append(out, s.Dim.Render(why))
+	}
+	return out
+}
+
+// timelineGlyphs draw a status as a bar: the taller, the worse, so that it
+// reads without colour.
+var timelineGlyphs = [6]string{"·", "▁", "▄", "█", "░", " "}
+
+// timeline draws the worst status of each slice of the window.
+func (d *Detail) timeline(w int) []string {
+	s := d.sty
+	n := max(w-2, 1)
+	type slot struct {
+		st  engine.Status
+		set bool
+	}
+	slots := make([]slot, n)
+	put := func(i int, st engine.Status) {
+		if i < 0 || i >= n {
+			return
+		}
+		if !slots[i].set || st.Severity() < slots[i].st.Severity() {
+			slots[i] = slot{st, true}
+		}
+	}
+	var left, right string
+	if d.hist != nil && len(d.hist.results) >= n {
+		from := d.hist.from
+		if first := d.hist.results[0].Time; first.After(from) {
+			from = first
+		}
+		span := max(d.hist.to.Sub(from), time.Second)
+		for i := range d.hist.results {
+			r := &d.hist.results[i]
+			put(int(float64(r.Time.Sub(from))/float64(span)*float64(n)), r.Status)
+		}
+		left, right = fmtDur(d.hist.to.Sub(from))+" ago", "now"
+	} else {
+		// one cell per check: the recent samples, or a young monitor's history
+		rec := d.st.Recent
+		if d.hist != nil && len(d.hist.results) > len(rec) {
+			rec = make([]engine.Sample, len(d.hist.results))
+			for i := range d.hist.results {
+				rec[i] = engine.Sample{Time: d.hist.results[i].Time, Status: d.hist.results[i].Status}
+			}
+		}
+		if len(rec) > n {
+			rec = rec[len(rec)-n:]
+		}
+		for i := range rec {
+			put(n-len(rec)+i, rec[i].Status)
+		}
+		if len(rec) > 0 {
+			left, right = fmt.Sprintf("%d checks ago", len(rec)), "now"
+		}
+	}
+	var b strings.Builder
+	for _, sl := range slots {
+		if !sl.set {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(s.status(sl.st).Render(timelineGlyphs[sl.st]))
+	}
+	legend := s.Dim.Render(left + spaces(n-width(left)-width(right)) + right)
+	key := s.Dim.Render("▁ up  ▄ degraded  █ down  ░ maintenance  · pending")
+	return []string{b.String(), legend, key}
+}
+
+var heatGlyphs = [5]string{"·", "░", "▒", "▓", "█"}
+
+// heatmap draws failed checks by hour of day, one cell group per hour,
+// darker for more, so that "502s every night at 3 AM" stands out.
+func (d *Detail) heatmap(w int) []string {
+	s := d.sty
+	var counts [24]int
+	note := "last 30 days"
+	if d.hist != nil {
+		counts = d.hist.byHour
+	} else {
+		for _, r := range d.st.Recent {
+			if r.Status == engine.StatusDown {
+				counts[r.Time.UTC().Hour()]++
+			}
+		}
+		note = fmt.Sprintf("from the last %d checks", len(d.st.Recent))
+		if !d.histOff {
+			note = "loading history…"
+		}
+	}
+	total, peak, peakH := 0, 0, 0
+	for h, c := range counts {
+		total += c
+		if c > peak {
+			peak, peakH = c, h
+		}
+	}
+	cw := max(1, min(3, (w-1)/24))
+	var row, labels strings.Builder
+	for h, c := range counts {
+		lvl := 0
+		if c > 0 {
+			lvl = 1 + (c*4-1)/max(peak, 1)
+			lvl = min(lvl, 4)
+		}
+		row.WriteString(s.Heat[lvl].Render(repeat(heatGlyphs[lvl], cw)))
+		if h%6 == 0 && cw*6 >= 3 {
+			lbl := fmt.Sprintf("%02d", h)
+			labels.WriteString(lbl + spaces(cw*6-len(lbl)))
+		}
+	}
+	out := []string{row.String()}
+	if labels.Len() > 0 {
+		out = append(out, s.Dim.Render(strings.TrimRight(labels.String(), " ")))
+	}
+	if total == 0 {
+		out = append(out, s.Dim.Render("no failed checks ("+note+")"))
+	} else {
+		out = append(out, fmt.Sprintf("most at %02d:00 UTC: %d of %d failed checks (%s)", peakH, peak, total, note)+
+			s.Dim.Render(" · darker is more"))
+	}
+	return out
+}
+
+// explanation is the knowledge-base entry for the current (or latest) error.
+func (d *Detail) explanation(w int) []string {
+	s := d.sty
+	r := &d.st.Last
+	code, class, errText := r.Code, r.Class, r.Error
+	var out []string
+	if !hasError(r) {
+		// the latest failure among the recent samples, if any
+		found := false
+		for i := len(d.st.Recent) - 1; i >= 0; i-- {
+			if sm := d.st.Recent[i]; sm.Status == engine.StatusDown {
+				code, class, errText, found = sm.Code, "", "", true
+				out = append(out, s.Good.Render("no error now")+s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(sm.Time))+" ago:"))
+				break
+			}
+		}
+		if !found {
+			return []string{s.Good.Render("no error in the recent checks")}
+		}
+		if code == 0 {
+			return out
+		}
+	}
+	e := explain(code, class)
+	for _, l := range wrap(explainLine(code, class), w) {
+		out = append(out, s.Bold.Render(l))
+	}
+	if e.Family != "" {
+		out = append(out, s.Dim.Render(clean(e.Family)))
+	}
+	if e.Meaning != "" {
+		out = append(out, wrap(clean(e.Meaning), w)...)
+	}
+	if len(e.Causes) > 0 {
+		out = append(out, "", s.Bold.Render("Common causes"))
+		for _, c := range e.Causes {
+			for i, l := range wrap(clean(c), w-2) {
+				if i == 0 {
+					out = append(out, "• "+l)
+				} else {
+					out = append(out, "  "+l)
+				}
+			}
+		}
+	}
+	if e.FirstStep != "" {
+		out = append(out, "", s.Bold.Render("First step"))
+		out = append(out, wrap(clean(e.FirstStep), w)...)
+	}
+	if errText != "" {
+		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
+	}
+	return out
+}
+
+func (d *Detail) incidents(w int) []string {
+	s := d.sty
+	if d.hist == nil {
+		if d.histOff {
+			return []string{s.Dim.Render("needs history (history is off)")}
+		}
+		return []string{s.Dim.Render("loading…")}
+	}
+	in := d.hist.incidents
+	if len(in) == 0 {
+		return []string{s.Good.Render("none")}
+	}
+	var out []string
+	loc := d.now.Location()
+	for i := len(in) - 1; i >= 0 && len(out) < 8; i-- {
+		inc := &in[i]
+		var codes []string
+		for _, c := range inc.Codes {
+			codes = append(codes, strconv.Itoa(c))
+		}
+		for _, c := range inc.Classes {
+			if !strings.HasPrefix(c, "http_") {
+				codes = append(codes, clean(c))
+			}
+		}
+		state := "resolved"
+		st := s.Dim
+		if inc.End.IsZero() {
+			state, st = "open", s.Bad
+		}
+		if inc.Acked {
+			state += ", acked"
+		}
+		if inc.Flapping {
+			state += ", flapping"
+		}
+		line := inc.Start.In(loc).Format("Jan 02 15:04") + "  " + fitRight(fmtDurLong(inc.Duration(d.now)), 7) + "  " +
+			fit(strings.Join(codes, ","), 12) + " " + st.Render(state)
+		out = append(out, trunc(line, w))
+	}
+	if len(in) > 8 {
+		out = append(out, s.Dim.Render(fmt.Sprintf("… and %d more", len(in)-8)))
+	}
+	return out
+}
+
+// dates lists certificate and domain expiry from this monitor and from the
+// tls and domain monitors of the same host.
+func (d *Detail) dates() []string {
+	s := d.sty
+	var out []string
+	seen := map[string]bool{}
+	add := func(st *engine.MonitorState) {
+		r := &st.Last
+		if r.CertExpiry.IsZero() {
+			return
+		}
+		what := "certificate"
+		if st.Monitor.Kind == engine.KindDomain || r.Registrar != "" {
+			what = "domain"
+		}
+		days := int(r.CertExpiry.Sub(d.now).Hours() / 24)
+		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"), daysLabel(days))
+		var by string
+		if r.CertIssuer != "" {
+			by = "issuer " + clean(r.CertIssuer)
+		}
+		if r.Registrar != "" {
+			by = "registrar " + clean(r.Registrar)
+		}
+		if seen[line+by] {
+			return
+		}
+		seen[line+by] = true
+		switch {
+		case days < 0:
+			line = s.Bad.Render(line)
+		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
+			line = s.Warn.Render(line)
+		}
+		out = append(out, line)
+		if by != "" {
+			out = append(out, s.Dim.Render(spaces(12)+by))
+		}
+	}
+	add(&d.st)
+	for i := range d.related {
+		add(&d.related[i])
+	}
+	return out
+}
+
+func daysLabel(days int) string {
+	switch {
+	case days < 0:
+		return fmt.Sprintf("expired %d days ago", -days)
+	case days == 0:
+		return "today"
+	case days == 1:
+		return "in 1 day"
+	}
+	return fmt.Sprintf("in %d days", days)
+}
+
+// wrap breaks plain text into lines of at most w cells.
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Hardwrap(ansi.Wordwrap(s, w, "-"), w, false), "\n")
+}
+
+// hostOf returns the host of a monitor's URL ("" when there is none).
+func hostOf(m *engine.Monitor) string {
+	if m.Parsed != nil {
+		return m.Parsed.Hostname()
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// relatedStates returns the tls and domain monitors that watch the same
+// host as st, whose certificate and domain dates belong in its detail view.
+func relatedStates(all []engine.MonitorState, st *engine.MonitorState) []engine.MonitorState {
+	host := hostOf(st.Monitor)
+	if host == "" {
+		return nil
+	}
+	var out []engine.MonitorState
+	for i := range all {
+		o := &all[i]
+		if o.Monitor == nil || o.Monitor == st.Monitor || o.Monitor.Name == st.Monitor.Name {
+			continue
+		}
+		if o.Monitor.Kind != engine.KindTLS && o.Monitor.Kind != engine.KindDomain {
+			continue
+		}
+		oh := hostOf(o.Monitor)
+		if oh == host || (o.Monitor.Kind == engine.KindDomain && strings.HasSuffix(host, "."+oh)) {
+			out = append(out, *o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package tui_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/tui/tuitest"
+)
+
+func stateOf(t *testing.T, states []engine.MonitorState, name string) engine.MonitorState {
+	t.Helper()
+	for _, st := range states {
+		if st.Monitor.Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no monitor %q", name)
+	return engine.MonitorState{}
+}
+
+// history24h makes a day of results every 5 minutes with usual phases
+// (TLS 45 ms), a 502 incident, and 502s by hour with a peak at 03:00.
+func history24h(name string) *tuitest.History {
+	var rs []engine.Result
+	i := 0
+	for t := fixedNow.Add(-24 * time.Hour); t.Before(fixedNow); t = t.Add(5 * time.Minute) {
+		i++
+		lat := time.Duration(80+(i*7)%200) * time.Millisecond
+		r := engine.Result{Monitor: name, Time: t, Status: engine.StatusUp, Code: 200, Latency: lat,
+			Phases: engine.Phases{DNS: 2 * time.Millisecond, Connect: 10 * time.Millisecond, TLS: 45 * time.Millisecond, FirstByte: 60 * time.Millisecond, Transfer: time.Millisecond}}
+		if t.Hour() == 3 && t.Minute() < 20 {
+			r.Status, r.Code, r.Class = engine.StatusDown, 502, "http_502"
+		}
+		rs = append(rs, r)
+	}
+	var byHour [24]int
+	byHour[3], byHour[4], byHour[15] = 41, 3, 1
+	return &tuitest.History{
+		ResultsOf: map[string][]engine.Result{name: rs},
+		IncidentsOf: map[string][]engine.Incident{name: {
+			{Monitor: name, Start: fixedNow.Add(-11 * time.Hour), End: fixedNow.Add(-11*time.Hour + 12*time.Minute), Codes: []int{502}},
+			{Monitor: name, Start: fixedNow.Add(-4 * time.Minute), Codes: []int{502}, Acked: true},
+		}},
+		ByHourOf: map[string][24]int{name: byHour},
+	}
+}
+
+func newDetail(t *testing.T, st engine.MonitorState, related []engine.MonitorState, q engine.Querier, w, h int) *tui.Detail {
+	t.Helper()
+	d := tui.NewDetail(plainStyles(), tui.DefaultKeyMap())
+	d.SetSize(w, h)
+	d.SetNow(fixedNow)
+	d.Open(st, related, q == nil)
+	if q != nil {
+		d.SetHistory(tui.QueryHistory(q, st.Monitor.Name, fixedNow))
+	}
+	return d
+}
+
+func TestDetailShowsEverythingAboutAMonitor(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	st := stateOf(t, states, "checkout") // degraded, TLS 340 ms in its last check
+	d := newDetail(t, st, nil, history24h("checkout"), 100, 400)
+	v := d.View()
+	for _, re := range []string{
+		`▲ degraded\s+checkout`,
+		`TLS\s+340 ms\s+usually 45 ms\s+▲ 7\.6× slower`,
+		`first byte\s+1100 ms\s+usually 60 ms`,
+		`p50 \S+ · p95 \S+ · p99 \S+ · \d+ checks in 24h`,
+		`│.* p50 \d+ms\n`,
+		`Status timeline`,
+		`█`, // the 03:00 failures on the timeline
+		`most at 03:00 UTC: 41 of 45 failed checks`,
+		`\d\d:\d\d\s+12m\s+502\s+resolved`,
+		`\s4m\s+502\s+open, acked`,
+		`Slow response`,
+		`First step`,
+	} {
+		if !regexp.MustCompile(re).MatchString(v) {
+			t.Errorf("detail lacks /%s/:\n%s", re, v)
+		}
+	}
+	checkFits(t, v, 100, 400)
+}
+
+func TestDetailExplainsTheCurrentError(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	st := stateOf(t, states, "api")
+	d := newDetail(t, st, nil, history24h("api"), 90, 400)
+	v := strings.Join(strings.Fields(d.View()), " ")
+	e := kb.ForResult(502, "http_502")
+	for _, want := range []string{
+		"502 Bad Gateway — " + e.Summary,
+		strings.Join(strings.Fields(e.Meaning), " "),
+		"Common causes",
+		e.Causes[0],
+		"First step",
+		strings.Join(strings.Fields(e.FirstStep), " "),
+		"error: 502 Bad Gateway from nginx",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q", want)
+		}
+	}
+}
+
+func TestDetailCertificateAndDomainDates(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	shop := stateOf(t, states, "shop")
+	related := []engine.MonitorState{stateOf(t, states, "shop-cert"), stateOf(t, states, "shop-domain")}
+	d := newDetail(t, shop, related, nil, 140, 300) // two columns
+	v := d.View()
+	for _, want := range []string{
+		"certificate expires 2027-01-25 (in 62 days)\n",
+		"            issuer Example Test CA",
+		"certificate expires 2026-11-29 (in 5 days)",
+		"domain      expires 2027-03-01 (in 97 days)\n",
+		"            registrar Example Registrar",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, v, 140, 300)
+}
+
+func TestDetailWithoutHistorySaysSo(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	st := stateOf(t, states, "reports")
+	d := newDetail(t, st, nil, nil, 100, 300)
+	v := d.View()
+	for _, want := range []string{
+		"history is off: showing the last 120 checks only",
+		"Latency, recent checks",
+		"p99",
+		"checks ago",
+		"needs history (history is off)",
+		"504 Gateway Timeout",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail without history lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestDetailScrollsAndFits(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	for _, st := range states {
+		for _, size := range [][2]int{{0, 0}, {1, 1}, {20, 5}, {80, 21}, {120, 37}, {200, 47}} {
+			d := newDetail(t, st, nil, history24h(st.Monitor.Name), size[0], size[1])
+			checkFits(t, d.View(), size[0], size[1])
+		}
+	}
+	d := newDetail(t, stateOf(t, states, "api"), nil, history24h("api"), 80, 20)
+	first := d.View()
+	if !strings.Contains(first, "lines · j/k scroll") {
+		t.Fatalf("no scroll hint when the content is taller than the view:\n%s", first)
+	}
+	d.Update(keyRunes("G"))
+	last := d.View()
+	if last == first || !strings.Contains(last, "Incidents") {
+		t.Fatalf("G did not scroll to the end:\n%s", last)
+	}
+	checkFits(t, last, 80, 20)
+}

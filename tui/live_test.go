@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// countSource is a minimal Source that counts snapshots.
+type countSource struct {
+	states []engine.MonitorState
+	snaps  int
+}
+
+func (c *countSource) Snapshot() []engine.MonitorState {
+	c.snaps++
+	return slices.Clone(c.states)
+}
+func (c *countSource) Subscribe() *engine.Subscription      { return engine.NewSubscription(0) }
+func (c *countSource) CheckNow(string) error                { return nil }
+func (c *countSource) SetPaused(string, bool) error         { return nil }
+func (c *countSource) Ack(string) error                     { return nil }
+func (c *countSource) Maintain(string, time.Duration) error { return nil }
+func (c *countSource) Query() engine.Querier                { return nil }
+func (c *countSource) Info() SourceInfo                     { return SourceInfo{} }
+
+// However many batches of events arrive, the snapshot is read and the
+// screen drawn once per frame.
+func TestEventsAreCoalescedIntoFrames(t *testing.T) {
+	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
+	mon := &engine.Monitor{Name: "api", Kind: engine.KindHTTP, URL: "https://api.example.test/"}
+	src := &countSource{states: []engine.MonitorState{{Monitor: mon, Status: engine.StatusUp}}}
+	m := New(src, Options{Now: func() time.Time { return now }, Renderer: testStyles().R, NoColor: true})
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	before := m.View()
+	snaps := src.snaps
+	for i := 0; i < 100; i++ {
+		r := &engine.Result{Monitor: "api", Time: now.Add(time.Duration(i) * time.Second), Status: engine.StatusDown, Code: 500 + i%4}
+		m.Update(eventsMsg{events: []engine.Event{{Kind: engine.EventResult, Time: r.Time, Monitor: "api", Result: r}}})
+		if got := m.View(); got != before {
+			t.Fatalf("batch %d redrew the screen before the frame", i)
+		}
+	}
+	if src.snaps != snaps || !m.frameArmed || !m.dataDirty {
+		t.Fatalf("snapshots %d→%d, frame armed %v, dirty %v", snaps, src.snaps, m.frameArmed, m.dataDirty)
+	}
+	if cmd := m.armFrame(); cmd != nil {
+		t.Fatal("a second frame was armed while one is on its way")
+	}
+	m.Update(frameMsg{})
+	if src.snaps != snaps+1 || m.frameArmed || m.dataDirty {
+		t.Fatalf("after the frame: snapshots %d, armed %v, dirty %v", src.snaps-snaps, m.frameArmed, m.dataDirty)
+	}
+	after := m.View()
+	if after == before || !strings.Contains(after, "503 Service Unavailable") {
+		t.Fatalf("the frame did not draw the new events:\n%s", after)
+	}
+	// a frame with nothing new reads nothing and draws nothing
+	m.Update(frameMsg{})
+	if src.snaps != snaps+1 {
+		t.Fatal("an idle frame read the snapshot")
+	}
+}

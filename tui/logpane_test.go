@@ -1,0 +1,123 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/tui/tuitest"
+)
+
+func resultEv(at time.Time, name string, st engine.Status, code int, class, errText string) engine.Event {
+	return engine.Event{Kind: engine.EventResult, Time: at, Monitor: name,
+		Result: &engine.Result{Monitor: name, Time: at, Status: st, Code: code, Class: class, Error: errText}}
+}
+
+func TestLogPaneExplainsErrorsNewestFirst(t *testing.T) {
+	l := tui.NewLogPane(plainStyles())
+	l.SetSize(160, 10)
+	t0 := fixedNow
+	l.Add([]engine.Event{
+		resultEv(t0, "api", engine.StatusDown, 502, "http_502", ""),
+		resultEv(t0.Add(time.Second), "db-port", engine.StatusDown, 0, "refused", "connection refused"),
+		resultEv(t0.Add(2*time.Second), "shop", engine.StatusUp, 200, "", ""), // not an error: no line
+	})
+	lines := strings.Split(l.View(), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %d:\n%s", len(lines), l.View())
+	}
+	if !strings.Contains(lines[0], "db-port") || !strings.Contains(lines[1], "api") {
+		t.Fatalf("not newest first:\n%s", l.View())
+	}
+	e := kb.ForResult(502, "http_502")
+	want := "502 " + e.Name + " — " + e.Summary
+	if !strings.Contains(lines[1], want) {
+		t.Fatalf("502 line lacks %q: %q", want, lines[1])
+	}
+	if !strings.Contains(lines[1], "✕") {
+		t.Fatalf("502 line lacks the down glyph: %q", lines[1])
+	}
+	r := kb.ForResult(0, "refused")
+	if !strings.Contains(lines[0], r.Name+" — "+r.Summary) {
+		t.Fatalf("refused line lacks its explanation: %q", lines[0])
+	}
+}
+
+func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
+	l := tui.NewLogPane(plainStyles())
+	l.SetSize(160, 20)
+	t0 := fixedNow
+	for i := 0; i < 3; i++ {
+		l.Add([]engine.Event{resultEv(t0.Add(time.Duration(i)*30*time.Second), "api", engine.StatusDown, 502, "http_502", "")})
+		if i == 0 { // the first failure also changed the status: same line
+			r0 := &engine.Result{Monitor: "api", Time: t0, Status: engine.StatusDown, Code: 502, Class: "http_502"}
+			l.Add([]engine.Event{{Kind: engine.EventChange, Time: t0, Monitor: "api", From: engine.StatusUp, To: engine.StatusDown, Result: r0}})
+		}
+	}
+	if n := strings.Count(l.View(), "\n") + 1; n != 1 {
+		t.Fatalf("a repeated failure should stay one line, got %d:\n%s", n, l.View())
+	}
+	if !strings.Contains(l.View(), "×3") {
+		t.Fatalf("repeats not counted:\n%s", l.View())
+	}
+	r := &engine.Result{Monitor: "api", Time: t0.Add(2 * time.Minute), Status: engine.StatusUp, Code: 200}
+	l.Add([]engine.Event{
+		{Kind: engine.EventChange, Time: t0.Add(2 * time.Minute), Monitor: "api", From: engine.StatusDown, To: engine.StatusUp, Result: r},
+		{Kind: engine.EventAlert, Time: t0.Add(2 * time.Minute), Monitor: "api", Alert: &engine.AlertEvent{Channel: "oncall", Kind: "webhook", Subject: "api is up", OK: true, Attempts: 1}},
+		{Kind: engine.EventAlert, Time: t0.Add(3 * time.Minute), Monitor: "api", Alert: &engine.AlertEvent{Channel: "mail", Kind: "email", Subject: "api is up", OK: false, Error: "535 auth failed", Attempts: 3}},
+		{Kind: engine.EventWarning, Time: t0.Add(4 * time.Minute), Message: "history: disk full, results are not saved"},
+	})
+	v := l.View()
+	lines := strings.Split(v, "\n")
+	for i, want := range []string{
+		"! history: disk full",
+		"alert mail (email): api is up — failed: 535 auth failed (3 attempts)",
+		"alert oncall (webhook): api is up — sent",
+		"● api  down → up after 2m",
+		"✕ api  up → down  502 Bad Gateway",
+	} {
+		if i >= len(lines) || !strings.Contains(lines[i], want) {
+			t.Fatalf("line %d should contain %q:\n%s", i, want, v)
+		}
+	}
+	// a new failure after recovery is a new line
+	l.Add([]engine.Event{resultEv(t0.Add(5*time.Minute), "api", engine.StatusDown, 504, "http_504", "")})
+	if !strings.Contains(strings.Split(l.View(), "\n")[0], "504 Gateway Timeout") {
+		t.Fatalf("new failure not on top:\n%s", l.View())
+	}
+}
+
+func TestLogPaneSeedsCurrentProblemsAndFits(t *testing.T) {
+	l := tui.NewLogPane(plainStyles())
+	l.Seed(tuitest.Fixture(fixedNow))
+	for _, w := range []int{0, 1, 10, 40, 80, 200} {
+		for _, h := range []int{0, 1, 3, 20} {
+			l.SetSize(w, h)
+			checkFits(t, l.View(), w, h)
+		}
+	}
+	l.SetSize(200, 20)
+	v := l.View()
+	// newest problem first: status-json went down 2 minutes ago
+	first := strings.Split(v, "\n")[0]
+	if !strings.Contains(first, "status-json") || !strings.Contains(first, "JSON assertion failed") || !strings.HasPrefix(first, "14:01:00 ✕") {
+		t.Fatalf("first line: %q", first)
+	}
+	if !strings.Contains(v, "db-port") || strings.Contains(v, "cache") {
+		t.Fatalf("seed should list the down and degraded monitors only:\n%s", v)
+	}
+	// wrapping beside the table keeps whole explanations
+	l.SetWrap(true)
+	l.SetSize(60, 30)
+	checkFits(t, l.View(), 60, 30)
+	flat := strings.Join(strings.Fields(l.View()), " ")
+	if want := kb.ForResult(502, "http_502").Summary; !strings.Contains(flat, want) {
+		t.Fatalf("wrapped log lacks the whole explanation %q:\n%s", want, l.View())
+	}
+	if strings.Contains(l.View(), "…") && !strings.Contains(l.View(), " …") {
+		t.Fatalf("wrapped entries should not be cut mid-word:\n%s", l.View())
+	}
+}

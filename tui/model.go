@@ -1,0 +1,759 @@
+// Package tui is upbeat's dashboard: a live Bubble Tea view of the
+// monitors, a log of errors with their explanations, and a detail view per
+// monitor. It reads everything through a Source and knows nothing else.
+package tui
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// Options configure the dashboard.
+type Options struct {
+	Mouse    bool               // report mouse events (takes away the terminal's own text selection)
+	Now      func() time.Time   // the clock; nil: time.Now
+	NoColor  bool               // no colour and no attributes (NO_COLOR)
+	MaxFPS   int                // how often new data may redraw the screen, per second; 0: 10
+	Output   io.Writer          // where the program draws; nil: stdout
+	Input    io.Reader          // where keys come from; nil: stdin
+	Renderer *lipgloss.Renderer // styles are built from it; nil: one for Output
+}
+
+// The smallest terminal the dashboard draws in; below it says so.
+const (
+	minWidth  = 32
+	minHeight = 8
+)
+
+type state int
+
+const (
+	stateTable  state = iota // the monitors table and the log
+	stateDetail              // one monitor
+	stateHelp                // the key list
+	stateFilter              // typing a filter under the table
+	stateMaint               // asking how long a maintenance lasts
+)
+
+// Messages.
+type (
+	// eventsMsg is one batch of engine events.
+	eventsMsg struct {
+		events  []engine.Event
+		dropped int
+	}
+	// subClosedMsg says the subscription ended.
+	subClosedMsg struct{}
+	// frameMsg is the coalescing tick: new data is drawn at most this often.
+	frameMsg struct{}
+	// tickMsg is the one-second tick that moves the clock and "ago" labels.
+	tickMsg struct{}
+	// actionMsg reports the outcome of an action on a monitor.
+	actionMsg struct {
+		verb, name string
+		err        error
+	}
+	// flashDoneMsg clears a flash message.
+	flashDoneMsg struct{ id int }
+)
+
+// Model is the dashboard: the root Bubble Tea model.
+type Model struct {
+	src  Source
+	opts Options
+	sty  *Styles
+	keys KeyMap
+
+	state, prev state
+	w, h        int
+	now         time.Time
+
+	states   []engine.MonitorState
+	info     SourceInfo
+	evWarn   []string // warnings raised by events and not yet cleared
+	warnings []string
+
+	header *Header
+	table  *Table
+	log    *LogPane
+	detail *Detail
+	help   *Help
+	input  textinput.Model
+	target string // the monitor a maintenance prompt is about
+
+	sub        *engine.Subscription
+	frameEvery time.Duration
+	dataDirty  bool // new events since the last snapshot
+	frameArmed bool // a frameMsg is on its way
+	stale      bool // the frame must be drawn again
+	frame      string
+
+	flash    string
+	flashBad bool
+	flashID  int
+
+	histLoading bool
+	histAt      time.Time
+
+	tableTop int // screen line of the table's column headings (for the mouse)
+}
+
+// New returns the dashboard reading src. It subscribes to src's events at
+// once; Close ends the subscription.
+func New(src Source, opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxFPS <= 0 {
+		opts.MaxFPS = 10
+	}
+	sty := NewStyles(opts.Renderer, opts.NoColor)
+	keys := DefaultKeyMap()
+	m := &Model{
+		src:        src,
+		opts:       opts,
+		sty:        sty,
+		keys:       keys,
+		now:        opts.Now(),
+		header:     NewHeader(sty),
+		table:      NewTable(sty, keys),
+		log:        NewLogPane(sty),
+		detail:     NewDetail(sty, keys),
+		help:       NewHelp(sty, keys),
+		frameEvery: time.Second / time.Duration(opts.MaxFPS),
+		stale:      true,
+	}
+	m.input = textinput.New()
+	m.input.Prompt = ""
+	m.input.CharLimit = 200
+	m.input.PromptStyle = sty.R.NewStyle()
+	m.input.TextStyle = sty.R.NewStyle()
+	m.input.PlaceholderStyle = sty.Dim
+	m.input.Cursor.Style = sty.R.NewStyle()
+	m.input.Cursor.TextStyle = sty.R.NewStyle()
+	m.input.Cursor.SetMode(cursor.CursorStatic) // no blinking: no redraw twice a second
+	m.sub = src.Subscribe()
+	m.table.SetNow(m.now)
+	m.refresh()
+	m.log.Seed(m.states)
+	return m
+}
+
+// Close ends the event subscription.
+func (m *Model) Close() {
+	if m.sub != nil {
+		m.sub.Close()
+	}
+}
+
+// Init starts listening for events and the one-second tick.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(waitForActivity(m.sub), tick())
+}
+
+// waitForActivity waits for the subscription to have events and returns
+// them as one batch; the model re-arms it after every batch.
+func waitForActivity(sub *engine.Subscription) tea.Cmd {
+	if sub == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case <-sub.Ready():
+		case <-sub.Done():
+			return subClosedMsg{}
+		}
+		evs, dropped := sub.Drain()
+		return eventsMsg{events: evs, dropped: dropped}
+	}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// armFrame schedules a frame if none is on its way: however many batches
+// arrive, the screen is redrawn for new data at most MaxFPS times a second.
+func (m *Model) armFrame() tea.Cmd {
+	if m.frameArmed {
+		return nil
+	}
+	m.frameArmed = true
+	return tea.Tick(m.frameEvery, func(time.Time) tea.Msg { return frameMsg{} })
+}
+
+// refresh reads the snapshot and hands it to the components.
+func (m *Model) refresh() {
+	m.dataDirty = false
+	m.states = m.src.Snapshot()
+	m.info = m.src.Info()
+	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
+	m.header.SetData(m.states, m.info, m.warnings, m.now)
+	m.table.SetData(m.states)
+	if m.state == stateDetail || m.prev == stateDetail {
+		if st := m.find(m.detail.Name()); st != nil {
+			m.detail.SetState(*st, relatedStates(m.states, st))
+		}
+	}
+}
+
+func mergeWarnings(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Clone(a)
+	for _, w := range b {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (m *Model) find(name string) *engine.MonitorState {
+	for i := range m.states {
+		if m.states[i].Monitor != nil && m.states[i].Monitor.Name == name {
+			return &m.states[i]
+		}
+	}
+	return nil
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case eventsMsg:
+		// cheap bookkeeping only: the screen is redrawn on the next frame
+		m.log.Add(msg.events)
+		m.noteWarnings(msg.events)
+		m.dataDirty = true
+		return m, tea.Batch(waitForActivity(m.sub), m.armFrame())
+	case subClosedMsg:
+		return m, nil
+	case frameMsg:
+		m.frameArmed = false
+		if m.dataDirty {
+			m.refresh()
+			m.stale = true
+		}
+		return m, nil
+	case tickMsg:
+		m.setNow(m.opts.Now())
+		var cmd tea.Cmd
+		if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && m.now.Sub(m.histAt) >= 30*time.Second {
+			cmd = m.loadHistory()
+		}
+		return m, tea.Batch(tick(), cmd)
+	case historyMsg:
+		m.histLoading = false
+		m.detail.SetHistory(msg.data)
+		m.stale = true
+		return m, nil
+	case actionMsg:
+		m.stale = true
+		if msg.err != nil {
+			return m, m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
+		}
+		m.refresh() // at once: the next key may act on what this one changed
+		return m, m.setFlash(msg.verb+" "+msg.name+": done", false)
+	case flashDoneMsg:
+		if msg.id == m.flashID && m.flash != "" {
+			m.flash = ""
+			m.stale = true
+		}
+		return m, nil
+	case tea.KeyMsg:
+		m.stale = true
+		return m, m.onKey(msg)
+	case tea.MouseMsg:
+		return m, m.onMouse(msg)
+	}
+	if m.state == stateFilter || m.state == stateMaint {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) setNow(now time.Time) {
+	if now.Equal(m.now) {
+		return
+	}
+	m.now = now
+	m.header.SetNow(now)
+	m.table.SetNow(now)
+	m.detail.SetNow(now)
+	m.stale = true
+}
+
+// noteWarnings keeps the warnings raised and cleared by events.
+func (m *Model) noteWarnings(evs []engine.Event) {
+	changed := false
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Kind != engine.EventWarning || ev.Message == "" {
+			continue
+		}
+		j := slices.Index(m.evWarn, ev.Message)
+		switch {
+		case ev.Clear && j >= 0:
+			m.evWarn = slices.Delete(m.evWarn, j, j+1)
+			changed = true
+		case !ev.Clear && j < 0:
+			m.evWarn = append(m.evWarn, ev.Message)
+			changed = true
+		}
+	}
+	if changed {
+		m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
+		m.header.SetData(m.states, m.info, m.warnings, m.now)
+		m.resize(m.w, m.h) // the header may have grown or shrunk
+		m.stale = false    // the next frame draws it
+	}
+}
+
+func (m *Model) setFlash(s string, bad bool) tea.Cmd {
+	m.flashID++
+	m.flash, m.flashBad = s, bad
+	m.stale = true
+	id := m.flashID
+	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return flashDoneMsg{id: id} })
+}
+
+func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
+	if k.Type == tea.KeyCtrlC {
+		return tea.Quit
+	}
+	switch m.state {
+	case stateHelp:
+		if key.Matches(k, m.keys.Help, m.keys.Back) || k.String() == "q" {
+			m.state = m.prev
+		}
+		return nil
+	case stateFilter:
+		switch k.Type {
+		case tea.KeyEnter:
+			m.state = stateTable
+			m.input.Blur()
+			return nil
+		case tea.KeyEsc:
+			m.state = stateTable
+			m.input.Blur()
+			m.table.SetFilter("")
+			return nil
+		}
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(k)
+		m.table.SetFilter(m.input.Value())
+		m.resize(m.w, m.h)
+		return cmd
+	case stateMaint:
+		switch k.Type {
+		case tea.KeyEnter:
+			m.state = m.prev
+			m.input.Blur()
+			d, err := parseMaintDuration(m.input.Value())
+			if err != nil {
+				return m.setFlash(err.Error(), true)
+			}
+			name, src := m.target, m.src
+			return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, d), false), func() tea.Msg {
+				return actionMsg{verb: "maintenance " + d.String() + " for", name: name, err: src.Maintain(name, d)}
+			})
+		case tea.KeyEsc:
+			m.state = m.prev
+			m.input.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(k)
+		return cmd
+	}
+
+	// table and detail
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.prev, m.state = m.state, stateHelp
+		return nil
+	case key.Matches(k, m.keys.Check):
+		return m.act("check", func(src Source, name string) error { return src.CheckNow(name) })
+	case key.Matches(k, m.keys.Pause):
+		st := m.current()
+		if st == nil {
+			return m.setFlash("no monitor selected", true)
+		}
+		paused := st.Paused || st.Status == engine.StatusPaused
+		verb := "pause"
+		if paused {
+			verb = "resume"
+		}
+		return m.act(verb, func(src Source, name string) error { return src.SetPaused(name, !paused) })
+	case key.Matches(k, m.keys.Ack):
+		st := m.current()
+		if st != nil && st.Status != engine.StatusDown && st.Status != engine.StatusDegraded {
+			return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
+		}
+		return m.act("acknowledge", func(src Source, name string) error { return src.Ack(name) })
+	case key.Matches(k, m.keys.Maint):
+		st := m.current()
+		if st == nil {
+			return m.setFlash("no monitor selected", true)
+		}
+		m.target = st.Monitor.Name
+		m.prev, m.state = m.state, stateMaint
+		m.input.Placeholder = ""
+		m.input.SetValue("30m")
+		m.input.CursorEnd()
+		return m.input.Focus()
+	}
+
+	if m.state == stateDetail {
+		if key.Matches(k, m.keys.Back) {
+			m.state = stateTable
+			return nil
+		}
+		m.detail.Update(k)
+		return nil
+	}
+
+	// table
+	switch {
+	case key.Matches(k, m.keys.Enter):
+		return m.openDetail()
+	case key.Matches(k, m.keys.Back):
+		if m.table.Filter() != "" {
+			m.table.SetFilter("")
+			m.input.SetValue("")
+		}
+		return nil
+	case key.Matches(k, m.keys.Filter):
+		m.state = stateFilter
+		m.input.Placeholder = "name, tag, status or code"
+		m.input.SetValue(m.table.Filter())
+		m.input.CursorEnd()
+		return m.input.Focus()
+	case key.Matches(k, m.keys.Sort):
+		m.table.CycleSort()
+		return nil
+	case key.Matches(k, m.keys.Group):
+		m.table.ToggleGroup()
+		m.resize(m.w, m.h)
+		return nil
+	}
+	m.table.Update(k)
+	return nil
+}
+
+// parseMaintDuration reads the maintenance prompt: a Go duration ("90m",
+// "2h") or a number of minutes.
+func parseMaintDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 30 * time.Minute, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return time.Duration(n) * time.Minute, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("maintenance: %q is not a duration (try 30m or 2h)", s)
+	}
+	return d, nil
+}
+
+// current is the monitor the actions apply to: the one in the detail view,
+// else the selected row.
+func (m *Model) current() *engine.MonitorState {
+	if m.state == stateDetail || (m.state == stateMaint && m.prev == stateDetail) {
+		return m.find(m.detail.Name())
+	}
+	return m.table.Selected()
+}
+
+// act runs an action on the current monitor off the UI goroutine.
+func (m *Model) act(verb string, f func(Source, string) error) tea.Cmd {
+	st := m.current()
+	if st == nil {
+		return m.setFlash("no monitor selected", true)
+	}
+	name, src := st.Monitor.Name, m.src
+	return tea.Batch(m.setFlash(verb+" "+name+"…", false), func() tea.Msg {
+		return actionMsg{verb: verb, name: name, err: f(src, name)}
+	})
+}
+
+func (m *Model) openDetail() tea.Cmd {
+	st := m.table.Selected()
+	if st == nil {
+		return nil
+	}
+	q := m.src.Query()
+	m.detail.Open(*st, relatedStates(m.states, st), q == nil)
+	m.detail.SetNow(m.now)
+	m.state = stateDetail
+	if q == nil {
+		return nil
+	}
+	return m.loadHistory()
+}
+
+func (m *Model) loadHistory() tea.Cmd {
+	q := m.src.Query()
+	if q == nil {
+		return nil
+	}
+	m.histLoading = true
+	m.histAt = m.now
+	return loadHistory(q, m.detail.Name(), m.now)
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	switch m.state {
+	case stateTable:
+		if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+			prev := m.table.Selected()
+			if m.table.ClickRow(msg.Y - m.tableTop) {
+				m.stale = true
+				if prev != nil && prev == m.table.Selected() {
+					return m.openDetail()
+				}
+			}
+			return nil
+		}
+		m.table.Update(msg)
+		m.stale = true
+	case stateDetail:
+		m.detail.Update(msg)
+		m.stale = true
+	}
+	return nil
+}
+
+// resize lays the components out for a w×h terminal.
+func (m *Model) resize(w, h int) {
+	m.w, m.h = max(w, 0), max(h, 0)
+	m.stale = true
+	hh := m.header.Height()
+	m.header.SetSize(m.w, hh)
+	m.tableTop = hh + 1  // below the header and the table's rule
+	body := m.h - hh - 1 // the footer
+	m.help.SetSize(m.w, m.h-1)
+	m.detail.SetSize(m.w, max(body, 0))
+	tw, th, lw, lh := m.split(body)
+	m.table.SetSize(tw, max(th-1, 0)) // a rule line above it
+	m.log.SetSize(lw, max(lh-1, 0))
+	m.log.SetWrap(m.sideBySide())
+}
+
+// sideBySide reports whether the log pane goes beside the table.
+func (m *Model) sideBySide() bool { return m.w >= 160 }
+
+// split divides the body between the table and the log pane; heights
+// include each one's rule line.
+func (m *Model) split(body int) (tw, th, lw, lh int) {
+	if body <= 0 {
+		return m.w, 0, 0, 0
+	}
+	if m.sideBySide() {
+		tw = min(m.w-51, idealTableWidth())
+		return tw, body, m.w - tw - 1, body
+	}
+	if body < 10 {
+		return m.w, body, 0, 0
+	}
+	lh = max(4, min(12, body*2/5))
+	th = body - lh
+	shown, _ := m.table.Len()
+	need := shown + 2 // rule and headings
+	if m.table.group {
+		need += shown // at most one heading per monitor; enough for an estimate
+	}
+	if need < th {
+		lh += th - need
+		th = need
+	}
+	return m.w, th, m.w, lh
+}
+
+// View returns the current frame; it is drawn again only when something
+// changed, and new data is coalesced to at most MaxFPS frames a second.
+func (m *Model) View() string {
+	if m.stale {
+		m.frame = m.render()
+		m.stale = false
+	}
+	return m.frame
+}
+
+func (m *Model) render() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	if m.w < minWidth || m.h < minHeight {
+		return tooSmall(m.w, m.h)
+	}
+	lines := make([]string, 0, m.h)
+	if m.state == stateHelp {
+		lines = append(lines, m.help.View())
+		return m.finish(lines, m.footer())
+	}
+	lines = append(lines, m.header.View())
+	body := m.h - m.header.Height() - 1
+	if m.state == stateDetail || (m.state == stateMaint && m.prev == stateDetail) {
+		lines = append(lines, m.detail.View())
+		return m.finish(lines, m.footer())
+	}
+	tw, th, lw, lh := m.split(body)
+	left := m.tableBlock(tw, th)
+	if m.sideBySide() {
+		right := m.logBlock(lw, lh)
+		sep := m.sty.Dim.Render("│")
+		for i := 0; i < body; i++ {
+			var l, r string
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			lines = append(lines, l+spaces(tw-width(l))+sep+r)
+		}
+		return m.finish(lines, m.footer())
+	}
+	lines = append(lines, left...)
+	if lh > 0 {
+		lines = append(lines, m.logBlock(lw, lh)...)
+	}
+	return m.finish(lines, m.footer())
+}
+
+// finish pads the body so that the footer sits on the last line, and cuts
+// everything to the terminal: never more lines than it has.
+func (m *Model) finish(blocks []string, footer string) string {
+	body := strings.Split(strings.Join(blocks, "\n"), "\n")
+	if len(body) > m.h-1 {
+		body = body[:max(m.h-1, 0)]
+	}
+	for len(body) < m.h-1 {
+		body = append(body, "")
+	}
+	return strings.Join(append(body, footer), "\n")
+}
+
+func (m *Model) rule(title string, w int) string {
+	t := "── " + title + " "
+	return m.sty.Rule.Render(trunc(t+repeat("─", w-width(t)), w))
+}
+
+func (m *Model) tableBlock(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	title := "Monitors"
+	shown, total := m.table.Len()
+	if c := m.table.Counter(); c != "" {
+		title += " " + c
+	} else if shown != total {
+		title += fmt.Sprintf(" %d of %d", shown, total)
+	}
+	title += " · sort " + m.table.Sort().String()
+	if m.table.group {
+		title += " · by tag"
+	}
+	if f := m.table.Filter(); f != "" {
+		title += " · filter " + strconv.Quote(f)
+	}
+	out := []string{m.rule(title, w)}
+	if h > 1 {
+		out = append(out, strings.Split(m.table.View(), "\n")...)
+	}
+	return out
+}
+
+func (m *Model) logBlock(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	out := []string{m.rule("Log · newest first", w)}
+	if h > 1 {
+		out = append(out, strings.Split(m.log.View(), "\n")...)
+	}
+	return out
+}
+
+// footerHints are the keys shown at the bottom of each screen.
+var (
+	tableHints  = [][2]string{{"enter", "detail"}, {"/", "filter"}, {"s", "sort"}, {"t", "group"}, {"c", "check"}, {"p", "pause"}, {"a", "ack"}, {"m", "maint"}, {"?", "help"}, {"q", "quit"}}
+	detailHints = [][2]string{{"esc", "back"}, {"j/k", "scroll"}, {"c", "check"}, {"p", "pause"}, {"a", "ack"}, {"m", "maint"}, {"?", "help"}, {"q", "quit"}}
+	helpHints   = [][2]string{{"?/esc", "close help"}, {"ctrl+c", "quit"}}
+)
+
+func (m *Model) footer() string {
+	s := m.sty
+	switch m.state {
+	case stateFilter:
+		m.input.Width = max(1, min(max(24, width(m.input.Value())+2), m.w-30))
+		return trunc(s.Key.Render("/ ")+m.input.View()+s.Dim.Render("  enter keep · esc clear"), m.w)
+	case stateMaint:
+		m.input.Width = max(1, min(12, m.w-40))
+		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+s.Dim.Render("  enter start · esc cancel"), m.w)
+	}
+	if m.flash != "" {
+		st := s.Plain
+		if m.flashBad {
+			st = s.Bad
+		}
+		return st.Render(trunc(m.flash, m.w))
+	}
+	hints := tableHints
+	switch m.state {
+	case stateDetail:
+		hints = detailHints
+	case stateHelp:
+		hints = helpHints
+	}
+	var b strings.Builder
+	used := 0
+	for i, h := range hints {
+		n := width(h[0]) + 1 + width(h[1])
+		if i > 0 {
+			n += 2
+		}
+		if used+n > m.w {
+			break
+		}
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(s.Key.Render(h[0]) + " " + s.Dim.Render(h[1]))
+		used += n
+	}
+	return b.String()
+}
+
+// tooSmall is the whole screen when the terminal is below the minimum.
+func tooSmall(w, h int) string {
+	msg := []string{"terminal too small", fmt.Sprintf("need %d×%d, have %d×%d", minWidth, minHeight, w, h)}
+	out := make([]string, 0, h)
+	for i := 0; i < len(msg) && i < h; i++ {
+		out = append(out, trunc(msg[i], w))
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,480 @@
+package tui_test
+
+import (
+	"bytes"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/tui/tuitest"
+)
+
+const waitLimit = 10 * time.Second
+
+func testOptions() tui.Options {
+	return tui.Options{Now: func() time.Time { return fixedNow }, Renderer: asciiRenderer(), NoColor: true}
+}
+
+// newSource is the fixture with a history for every monitor.
+func newSource() *tuitest.Source {
+	states := tuitest.Fixture(fixedNow)
+	src := tuitest.New(states...)
+	src.SetInfo(tui.SourceInfo{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"})
+	h := &tuitest.History{ResultsOf: map[string][]engine.Result{}, IncidentsOf: map[string][]engine.Incident{}, ByHourOf: map[string][24]int{}}
+	for _, st := range states {
+		one := history24h(st.Monitor.Name)
+		h.ResultsOf[st.Monitor.Name] = one.ResultsOf[st.Monitor.Name]
+		h.IncidentsOf[st.Monitor.Name] = one.IncidentsOf[st.Monitor.Name]
+		h.ByHourOf[st.Monitor.Name] = one.ByHourOf[st.Monitor.Name]
+	}
+	src.SetQuery(h)
+	return src
+}
+
+// program is the whole program running under teatest, with everything it
+// has written so far.
+type program struct {
+	*teatest.TestModel
+	seen []byte
+}
+
+// start runs the whole program under teatest at w×h.
+func start(t *testing.T, src tui.Source, w, h int) *program {
+	t.Helper()
+	m := tui.New(src, testOptions())
+	t.Cleanup(m.Close)
+	return &program{TestModel: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))}
+}
+
+// waitOutput waits until the program has written s (at any time so far).
+func waitOutput(t *testing.T, p *program, s string) {
+	t.Helper()
+	var last []byte
+	teatest.WaitFor(t, p.Output(), func(b []byte) bool {
+		last = b
+		return bytes.Contains(append(append([]byte(nil), p.seen...), b...), []byte(s))
+	}, teatest.WithDuration(waitLimit), teatest.WithCheckInterval(5*time.Millisecond))
+	p.seen = append(p.seen, last...)
+}
+
+// finalView quits the program and returns its last frame.
+func finalView(t *testing.T, tm *program) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return tm.FinalModel(t, teatest.WithFinalTimeout(waitLimit)).View()
+}
+
+// The whole program at three sizes, compared with testdata/TestGolden/*.golden
+// (refresh with go test ./tui -run TestGolden -update).
+func TestGolden(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		w, h int
+		keys string
+		want string // waited for before quitting
+	}{
+		{"80x24", 80, 24, "", "Log · newest first"},
+		{"120x40", 120, 40, "", "Log · newest first"},
+		{"200x50", 200, 50, "", "Log · newest first"},
+		{"detail-80x24", 80, 24, "\r", "last 30 days: 2 incidents"},
+		{"detail-120x40", 120, 40, "j\r", "last 30 days: 2 incidents"},
+		{"detail-200x50", 200, 50, "jj\r", "last 30 days: 2 incidents"},
+		{"help-80x24", 80, 24, "?", "close help"},
+		{"grouped-120x40", 120, 40, "ts", "by tag"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tm := start(t, newSource(), c.w, c.h)
+			waitOutput(t, tm, "Monitors")
+			for _, k := range c.keys {
+				if k == '\r' {
+					tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+				} else {
+					tm.Send(keyRunes(string(k)))
+				}
+			}
+			waitOutput(t, tm, c.want)
+			v := finalView(t, tm)
+			checkFits(t, v, c.w, c.h)
+			if n := strings.Count(v, "\n") + 1; n != c.h {
+				t.Errorf("frame has %d lines, want %d", n, c.h)
+			}
+			teatest.RequireEqualOutput(t, []byte(v))
+		})
+	}
+}
+
+func TestResizeToTinyNeverPanics(t *testing.T) {
+	tm := start(t, newSource(), 80, 24)
+	waitOutput(t, tm, "Monitors")
+	for _, s := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {40, 10}, {0, 0}, {200, 50}, {20, 5}} {
+		tm.Send(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // detail at 20×5
+	tm.Send(tea.WindowSizeMsg{Width: 1, Height: 1})
+	tm.Send(tea.WindowSizeMsg{Width: 20, Height: 5})
+	waitOutput(t, tm, "terminal too small")
+	v := finalView(t, tm)
+	checkFits(t, v, 20, 5)
+	if !strings.Contains(v, "terminal too small") {
+		t.Fatalf("20×5 should say the terminal is too small: %q", v)
+	}
+}
+
+// Every state at every size: never more lines than the terminal, never a
+// line wider than it, never a panic.
+func TestEveryStateFitsEverySize(t *testing.T) {
+	src := newSource()
+	sizes := [][2]int{{0, 0}, {1, 1}, {20, 5}, {31, 7}, {32, 8}, {40, 10}, {60, 15}, {80, 24}, {100, 30}, {159, 40}, {160, 40}, {250, 60}}
+	for _, keys := range []string{"", "\r", "?", "/", "m", "t", "\rG"} {
+		m := tui.New(src, testOptions())
+		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		for _, k := range keys {
+			if k == '\r' {
+				m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+			} else {
+				m.Update(keyRunes(string(k)))
+			}
+		}
+		for _, s := range sizes {
+			m.Update(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+			v := m.View()
+			checkFits(t, v, s[0], s[1])
+			if (s[0] < 32 || s[1] < 8) && s[0] > 0 && s[1] > 1 && !strings.Contains(v, "terminal too small") {
+				t.Errorf("keys %q at %v: no \"terminal too small\": %q", keys, s, v)
+			}
+		}
+		m.Close()
+	}
+}
+
+// A target that answers with OSC 52 (clipboard) and a title-setting
+// sequence in its error, URL, issuer and even its name never gets them to
+// the terminal.
+func TestEscapeSequencesFromTargetsNeverReachTheTerminal(t *testing.T) {
+	const osc52 = "\x1b]52;c;SGVsbG8gY2xpcGJvYXJk\x07"
+	const title = "\x1b]0;pwned-title\x1b\\"
+	const c1 = "\u009d2;pwned-c1\u009c"
+	m := tuitest.Monitor("evil"+title+"-site", "https://evil.example.test/"+osc52)
+	st := tuitest.State(m, engine.StatusDown, fixedNow.Add(-time.Minute), nil, engine.Result{
+		Time: fixedNow, Status: engine.StatusDown, Error: "boom " + osc52 + " and " + title + " and " + c1,
+		FinalURL: "https://x.test/" + title, CertIssuer: "CA " + osc52, CertExpiry: fixedNow.Add(48 * time.Hour), CertDays: 2,
+		Class: "weird" + title,
+	})
+	src := tuitest.New(st)
+	tm := start(t, src, 120, 40)
+	waitOutput(t, tm, "Monitors")
+	bad := engine.Result{Monitor: m.Name, Time: fixedNow, Status: engine.StatusDown, Error: "late " + osc52 + title}
+	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: m.Name, Result: &bad},
+		engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "storage " + osc52},
+		engine.Event{Kind: engine.EventAlert, Time: fixedNow, Monitor: m.Name, Alert: &engine.AlertEvent{Channel: "x" + title, Error: "e" + osc52}})
+	waitOutput(t, tm, "late")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitOutput(t, tm, "What this means")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(waitLimit)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := string(out) + tm.FinalModel(t).View()
+	for _, bad := range []string{"\x1b]", "\u009d", "SGVsbG8", "pwned", "52;c;"} {
+		if strings.Contains(all, bad) {
+			t.Fatalf("output contains %q", bad)
+		}
+	}
+	if !strings.Contains(all, "boom") || !strings.Contains(all, "evil") {
+		t.Fatal("the text around the sequences should still show")
+	}
+}
+
+func sendKeys(tm *program, keys ...tea.KeyMsg) {
+	for _, k := range keys {
+		tm.Send(k)
+	}
+}
+
+func waitCall(t *testing.T, src *tuitest.Source) tuitest.Call {
+	t.Helper()
+	select {
+	case c := <-src.Calls:
+		return c
+	case <-time.After(waitLimit):
+		t.Fatal("no call reached the source")
+	}
+	return tuitest.Call{}
+}
+
+func TestActionKeysCallTheSource(t *testing.T) {
+	src := newSource()
+	tm := start(t, src, 120, 40)
+	waitOutput(t, tm, "Monitors")
+	// the first row is api (down): status sort puts the worst first
+	for _, c := range []struct {
+		keys []tea.KeyMsg
+		want tuitest.Call
+	}{
+		{[]tea.KeyMsg{keyRunes("c")}, tuitest.Call{Op: "check", Name: "api"}},
+		{[]tea.KeyMsg{keyRunes("p")}, tuitest.Call{Op: "pause", Name: "api", Paused: true}},
+		{[]tea.KeyMsg{keyRunes("a")}, tuitest.Call{Op: "ack", Name: "api"}},
+		{[]tea.KeyMsg{keyRunes("m"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "maintain", Name: "api", D: 30 * time.Minute}},
+		{[]tea.KeyMsg{keyRunes("j"), keyRunes("m"), {Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, keyRunes("2h"), {Type: tea.KeyEnter}},
+			tuitest.Call{Op: "maintain", Name: "db-port", D: 2 * time.Hour}},
+		{[]tea.KeyMsg{{Type: tea.KeyEnter}, keyRunes("c")}, tuitest.Call{Op: "check", Name: "db-port"}}, // from the detail view
+	} {
+		sendKeys(tm, c.keys...)
+		if got := waitCall(t, src); got != c.want {
+			t.Fatalf("keys %v: call %+v, want %+v", c.keys, got, c.want)
+		}
+	}
+	waitOutput(t, tm, "check db-port: done")
+	// api is now paused in the source: p resumes it
+	sendKeys(tm, tea.KeyMsg{Type: tea.KeyEsc}, keyRunes("k"), keyRunes("p"))
+	if got := waitCall(t, src); got != (tuitest.Call{Op: "pause", Name: "api", Paused: false}) {
+		t.Fatalf("p on a paused monitor: %+v", got)
+	}
+	finalView(t, tm)
+}
+
+func TestAckWithoutIncidentDoesNotCall(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(keyRunes("/"))
+	for _, r := range "cache" {
+		m.Update(keyRunes(string(r)))
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	m.Update(keyRunes("a"))
+	if v := m.View(); !strings.Contains(v, "cache has no open incident to acknowledge") {
+		t.Fatalf("ack on an up monitor:\n%s", v)
+	}
+}
+
+func TestSortCycleAndFilterKeys(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	// the name on the first row under the column headings
+	first := func() string {
+		lines := strings.Split(m.View(), "\n")
+		for i, l := range lines {
+			if strings.Contains(l, "STATUS") && i+1 < len(lines) {
+				return strings.Fields(strings.TrimPrefix(lines[i+1], "›"))[2]
+			}
+		}
+		t.Fatalf("no table:\n%s", m.View())
+		return ""
+	}
+	if !strings.Contains(m.View(), "sort status") || first() != "api" {
+		t.Fatalf("default sort:\n%s", m.View())
+	}
+	for _, want := range []string{"sort name", "sort latency", "sort uptime", "sort last change", "sort status"} {
+		m.Update(keyRunes("s"))
+		if !strings.Contains(m.View(), want) {
+			t.Fatalf("after s want %q:\n%s", want, m.View())
+		}
+	}
+	m.Update(keyRunes("s")) // by name: api, billing, cache, …
+	if first() != "api" {
+		t.Fatalf("first by name = %q", first())
+	}
+	m.Update(keyRunes("s")) // by latency: slowest first
+	if first() != "cdn-origin" {
+		t.Fatalf("first by latency = %q\n%s", first(), m.View())
+	}
+
+	m.Update(keyRunes("/"))
+	for _, r := range "tag:data" {
+		m.Update(keyRunes(string(r)))
+	}
+	if got := sorted(tableNames(t, m.View())); !slicesEqual(got, []string{"cache", "db-port", "resolver"}) {
+		t.Fatalf("filter as typed shows %v:\n%s", got, m.View())
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	v := m.View()
+	if !strings.Contains(v, `filter "tag:data"`) || !strings.Contains(v, "Monitors 3 of 15") {
+		t.Fatalf("filter kept after enter:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if v := m.View(); strings.Contains(v, "filter") && strings.Contains(v, "tag:data") {
+		t.Fatalf("esc should clear the filter:\n%s", v)
+	}
+	m.Update(keyRunes("/"))
+	m.Update(keyRunes("5"))
+	m.Update(keyRunes("0"))
+	m.Update(keyRunes("4"))
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc}) // esc while typing cancels
+	if strings.Contains(m.View(), `filter "504"`) {
+		t.Fatal("esc while typing should drop the filter")
+	}
+}
+
+func TestHelpListsEveryKey(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		helpAt(t, size[0], size[1])
+	}
+}
+
+func helpAt(t *testing.T, w, h int) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.Update(keyRunes("?"))
+	v := m.View()
+	km := tui.DefaultKeyMap()
+	for _, b := range []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
+		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.Help, km.Quit} {
+		re := `(^|\s)` + regexp.QuoteMeta(b.Help().Key) + `\s+` + regexp.QuoteMeta(b.Help().Desc)
+		if !regexp.MustCompile(re).MatchString(v) {
+			t.Errorf("help lacks %q %q:\n%s", b.Help().Key, b.Help().Desc, v)
+		}
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if strings.Contains(m.View(), "Keys") {
+		t.Fatal("esc should close the help")
+	}
+}
+
+// New results arrive through the subscription; each batch re-arms the
+// wait, so a second batch shows too; warnings reach the header.
+func TestLiveEventsReachTheScreen(t *testing.T) {
+	src := newSource()
+	tm := start(t, src, 120, 40)
+	waitOutput(t, tm, "Monitors")
+	r := engine.Result{Monitor: "shop", Time: fixedNow, Status: engine.StatusDown, Code: 503, Class: "http_503"}
+	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: "shop", Result: &r})
+	waitOutput(t, tm, "503 Service Unavailable")
+	r2 := engine.Result{Monitor: "cache", Time: fixedNow, Status: engine.StatusDown, Class: "timeout"}
+	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: "cache", Result: &r2},
+		engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "history: disk full"})
+	waitOutput(t, tm, kb.ForResult(0, "timeout").Name+" — "+kb.ForResult(0, "timeout").Summary[:20])
+	waitOutput(t, tm, "! history: disk full")
+	// a state change in the snapshot shows after the next batch
+	st := stateOf(t, src.Snapshot(), "cache")
+	st.Status = engine.StatusDown
+	src.Set(st)
+	src.Publish(engine.Event{Kind: engine.EventChange, Time: fixedNow, Monitor: "cache", From: engine.StatusUp, To: engine.StatusDown, Result: &r2})
+	waitOutput(t, tm, "6 down")
+	src.Publish(engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "history: disk full", Clear: true})
+	waitOutput(t, tm, "resolved: history: disk full")
+	v := finalView(t, tm)
+	if header := strings.Join(strings.Split(v, "\n")[:3], "\n"); strings.Contains(header, "! history: disk full") {
+		t.Fatalf("a cleared warning stays in the header:\n%s", v)
+	}
+	if n := strings.Count(v, "✕ cache "); n != 1 {
+		t.Fatalf("the failing result and the change it caused should share one line, got %d:\n%s", n, v)
+	}
+}
+
+func TestNoColorAndSixteenColours(t *testing.T) {
+	src := newSource()
+	render := func(p termenv.Profile, noColor bool) string {
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(p)
+		opts := testOptions()
+		opts.Renderer, opts.NoColor = r, noColor
+		m := tui.New(src, opts)
+		defer m.Close()
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+		v := m.View()
+		m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		return v + m.View()
+	}
+	if v := render(termenv.TrueColor, true); strings.Contains(v, "\x1b") {
+		t.Fatalf("NoColor output has escape sequences: %q", v[:min(200, len(v))])
+	}
+	v := render(termenv.TrueColor, false)
+	if !strings.Contains(v, "\x1b[") {
+		t.Fatal("colour output has no colour")
+	}
+	if m := regexp.MustCompile(`\x1b\[[0-9;]*[34]8;[25];`).FindString(v); m != "" {
+		t.Fatalf("a colour beyond the 16 basic ones: %q", m)
+	}
+	// readable without colour: every status has its word
+	plain := render(termenv.Ascii, true)
+	for _, w := range []string{"✕ down", "▲ degraded", "● up", "○ pending", "◆ maint", "‖ paused"} {
+		if !strings.Contains(plain, w) {
+			t.Errorf("no %q without colour", w)
+		}
+	}
+}
+
+// tableNames returns the monitor names on the table rows of a frame.
+func tableNames(t *testing.T, view string) []string {
+	t.Helper()
+	var out []string
+	in := false
+	for _, l := range strings.Split(view, "\n") {
+		switch {
+		case strings.Contains(l, " STATUS "):
+			in = true
+		case strings.HasPrefix(l, "──"), l == "":
+			in = false
+		case in:
+			f := strings.Fields(strings.TrimPrefix(l, "›"))
+			if len(f) > 2 && f[0] != "▾" {
+				out = append(out, f[2])
+			}
+		}
+	}
+	return out
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
+
+func TestMouseSelectsAndOpens(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	// header (2 lines), the table's rule, its headings: the second row is on line 5
+	click := tea.MouseMsg{X: 20, Y: 5, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft}
+	m.Update(click)
+	if !strings.Contains(m.View(), "›✕ down     db-port") {
+		t.Fatalf("a click did not select db-port:\n%s", m.View())
+	}
+	m.Update(click)
+	if v := m.View(); !strings.Contains(v, "✕ down  db-port") || !strings.Contains(v, "What this means") {
+		t.Fatalf("a second click did not open db-port:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	m.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if !strings.Contains(m.View(), "›✕ down     status-json") {
+		t.Fatalf("the wheel did not move the selection:\n%s", m.View())
+	}
+}
+
+func TestMaintenancePromptCancels(t *testing.T) {
+	src := newSource()
+	m := tui.New(src, testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(keyRunes("m"))
+	if !strings.Contains(m.View(), "maintenance for api: 30m") {
+		t.Fatalf("no prompt:\n%s", m.View())
+	}
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if cmd != nil {
+		t.Fatal("esc on the prompt returned a command")
+	}
+	if v := m.View(); strings.Contains(v, "maintenance for api") || !strings.Contains(v, "enter detail") {
+		t.Fatalf("esc did not close the prompt:\n%s", v)
+	}
+	select {
+	case c := <-src.Calls:
+		t.Fatalf("esc still called %+v", c)
+	default:
+	}
+}

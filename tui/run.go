@@ -1,0 +1,90 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// Run shows the dashboard on src until the person quits or ctx is done.
+// When the output is not a terminal it prints the plain table once instead
+// (see PrintPlain) rather than failing on /dev/tty. NO_COLOR in the
+// environment turns colour off.
+func Run(ctx context.Context, src Source, opts Options) error {
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	in := opts.Input
+	if in == nil {
+		in = os.Stdin
+	}
+	if f, ok := out.(*os.File); ok && !term.IsTerminal(f.Fd()) {
+		return PrintPlain(out, src.Snapshot(), 0)
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		opts.NoColor = true
+	}
+	if opts.Renderer == nil {
+		opts.Renderer = lipgloss.NewRenderer(out)
+	}
+	m := New(src, opts)
+	defer m.Close()
+	popts := []tea.ProgramOption{
+		tea.WithContext(ctx),
+		tea.WithAltScreen(),
+		tea.WithOutput(out),
+		tea.WithInput(in),
+	}
+	if opts.Mouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil // the caller ended it
+	}
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
+
+// PrintPlain writes the monitors as a plain table (no colour, no escape
+// sequences), worst first, for when the output is not a terminal. width is
+// the line width; 0 means 100.
+func PrintPlain(w io.Writer, snapshot []engine.MonitorState, width int) error {
+	if width <= 0 {
+		width = 100
+	}
+	sty := NewStyles(lipgloss.NewRenderer(io.Discard), true)
+	h := NewHeader(sty)
+	h.SetData(snapshot, SourceInfo{}, nil, time.Time{})
+	t := NewTable(sty, DefaultKeyMap())
+	t.plain = true
+	t.SetNow(time.Now())
+	t.SetSize(width, len(snapshot)+1)
+	t.SetData(snapshot)
+	bw := bufio.NewWriter(w)
+	c := h.Counts()
+	fmt.Fprintf(bw, "%d down, %d degraded, %d up, %d pending, %d maintenance, %d paused\n",
+		c[engine.StatusDown], c[engine.StatusDegraded], c[engine.StatusUp],
+		c[engine.StatusPending], c[engine.StatusMaintenance], c[engine.StatusPaused])
+	for _, l := range strings.Split(t.View(), "\n") {
+		bw.WriteString(strings.TrimRight(l, " "))
+		bw.WriteByte('\n')
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("print table: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// sparkFloor is the least full-scale value of a sparkline, so that 0–1 ms
+// of jitter on a fast target is not drawn as full-height spikes.
+const sparkFloor = 5 * time.Millisecond
+
+// sparkDown marks a failed check in a sparkline: the same glyph as the
+// down status, so that it reads without colour.
+const sparkDown = '✕'
+
+// sparkScale returns the full-scale latency for a window of samples: the
+// slowest successful check, but at least twice the median and at least
+// sparkFloor. Failed checks do not count (a timeout would flatten the rest).
+func sparkScale(win []engine.Sample) time.Duration {
+	lat := make([]time.Duration, 0, len(win))
+	for i := range win {
+		if win[i].Status != engine.StatusDown {
+			lat = append(lat, win[i].Latency)
+		}
+	}
+	top := sparkFloor
+	if len(lat) == 0 {
+		return top
+	}
+	slices.Sort(lat)
+	if m := 2 * lat[len(lat)/2]; m > top {
+		top = m
+	}
+	if m := lat[len(lat)-1]; m > top {
+		top = m
+	}
+	return top
+}
+
+// renderSpark draws a one-line response-time sparkline of the last w
+// samples with ntcharts. plain leaves out every style (for the selected
+// row, which is drawn in reverse as a whole).
+func renderSpark(sty *Styles, samples []engine.Sample, w int, plain bool) string {
+	if w <= 0 {
+		return ""
+	}
+	win := samples
+	if len(win) > w {
+		win = win[len(win)-w:]
+	}
+	top := sparkScale(win)
+	maxv := float64(top) / float64(time.Millisecond)
+	base := sty.R.NewStyle()
+	sp := sparkline.New(w, 1, sparkline.WithNoAutoMaxValue(), sparkline.WithMaxValue(maxv), sparkline.WithStyle(base))
+	least := maxv / 8 // the lowest block: a check that answered is never drawn as nothing
+	for i := range win {
+		v := 0.0
+		if win[i].Status != engine.StatusDown {
+			v = float64(win[i].Latency) / float64(time.Millisecond)
+			if v < least {
+				v = least
+			}
+			if v > maxv {
+				v = maxv
+			}
+		}
+		sp.Push(v)
+	}
+	sp.Draw()
+	start := w - len(win)
+	for i := range win {
+		p := canvas.Point{X: start + i, Y: 0}
+		switch win[i].Status {
+		case engine.StatusDown:
+			st := sty.Status[engine.StatusDown]
+			if plain {
+				st = base
+			}
+			sp.Canvas.SetCell(p, canvas.NewCellWithStyle(sparkDown, st))
+		case engine.StatusDegraded:
+			if !plain {
+				sp.Canvas.SetCellStyle(p, sty.Status[engine.StatusDegraded])
+			}
+		}
+	}
+	return sp.View()
+}
+
+// sparkKey identifies what a cached sparkline was drawn from.
+type sparkKey struct {
+	n     int
+	last  time.Time
+	lastL time.Duration
+	w     int
+	plain bool
+}
+
+type sparkEntry struct {
+	key  sparkKey
+	view string
+	used uint64
+}
+
+// sparkCache keeps rendered sparklines between frames: canvas.View styles
+// every cell, so a row is drawn again only when its samples changed.
+type sparkCache struct {
+	m     map[sparkName]*sparkEntry
+	frame uint64
+}
+
+// sparkName keeps the plain (selected row) drawing apart from the styled one,
+// so that moving the selection redraws nothing.
+type sparkName struct {
+	name  string
+	plain bool
+}
+
+// get returns the sparkline of a monitor, drawing it only when needed.
+func (c *sparkCache) get(sty *Styles, name string, samples []engine.Sample, w int, plain bool) string {
+	if c.m == nil {
+		c.m = make(map[sparkName]*sparkEntry)
+	}
+	id := sparkName{name, plain}
+	k := sparkKey{n: len(samples), w: w, plain: plain}
+	if n := len(samples); n > 0 {
+		k.last = samples[n-1].Time
+		k.lastL = samples[n-1].Latency
+	}
+	e := c.m[id]
+	if e != nil && e.key == k {
+		e.used = c.frame
+		return e.view
+	}
+	v := renderSpark(sty, samples, w, plain)
+	if e == nil {
+		e = &sparkEntry{}
+		c.m[id] = e
+	}
+	e.key, e.view, e.used = k, v, c.frame
+	return v
+}
+
+// sweep drops entries not used in the last frames, so that scrolling
+// through 10,000 monitors does not keep 10,000 strings.
+func (c *sparkCache) sweep() {
+	c.frame++
+	if c.frame%64 != 0 || len(c.m) < 512 {
+		return
+	}
+	for k, e := range c.m {
+		if c.frame-e.used > 64 {
+			delete(c.m, k)
+		}
+	}
+}

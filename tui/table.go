@@ -1,0 +1,675 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/upbeat-monitor/upbeat/engine"
+)
+
+// SortMode orders the monitors table.
+type SortMode int
+
+// Sort orders, in the order the s key cycles through them.
+const (
+	SortStatus  SortMode = iota // worst first: down, degraded, pending, maintenance, paused, up
+	SortName                    // by name
+	SortLatency                 // slowest first
+	SortUptime                  // lowest 24h uptime first
+	SortChange                  // most recent status change first
+	sortModes
+)
+
+func (s SortMode) String() string {
+	switch s {
+	case SortStatus:
+		return "status"
+	case SortName:
+		return "name"
+	case SortLatency:
+		return "latency"
+	case SortUptime:
+		return "uptime"
+	case SortChange:
+		return "last change"
+	}
+	return "?"
+}
+
+type colID int
+
+const (
+	colStatus colID = iota
+	colName
+	colKind
+	colCode
+	colLatency
+	colSpark
+	colUp24
+	colUp7
+	colUp30
+	colCert
+	colSince
+)
+
+type column struct {
+	id    colID
+	title string
+	w     int
+	right bool
+}
+
+// Column widths and limits.
+const (
+	statusW    = 10 // "▲ degraded"
+	nameMin    = 16
+	nameMax    = 28
+	sparkMin   = 8
+	sparkMax   = 40
+	sinceW     = 7  // "down 4m", or "4m" alone
+	sinceWideW = 12 // "degraded 59m"
+)
+
+// optional columns, most important first: they drop from the end when the
+// terminal is narrow.
+var optionalCols = []column{
+	{id: colCode, title: "CODE", w: 7},
+	{id: colLatency, title: "LATENCY", w: 7, right: true},
+	{id: colSince, title: "FOR", w: sinceW},
+	{id: colUp24, title: "24H", w: 6, right: true},
+	{id: colSpark, title: "RESPONSE", w: sparkMin},
+	{id: colCert, title: "CERT", w: 5, right: true},
+	{id: colKind, title: "KIND", w: 6},
+	{id: colUp7, title: "7D", w: 6, right: true},
+	{id: colUp30, title: "30D", w: 6, right: true},
+}
+
+// layoutColumns chooses the columns that fit in w cells and their widths,
+// in display order. A one-cell selection marker comes before them.
+func layoutColumns(w int) []column {
+	cols := []column{{id: colStatus, title: "STATUS", w: statusW}}
+	avail := w - 1 - statusW - 1 // marker, status, gap before the name
+	if avail < 1 {
+		return cols
+	}
+	chosen := map[colID]column{}
+	least := nameMin
+	if w < 60 {
+		least = 10 // a narrow pane: code and latency matter more than a whole name
+	}
+	for _, c := range optionalCols {
+		if c.id == colSince && w >= 120 {
+			c.w, c.title = sinceWideW, "SINCE"
+		}
+		if avail-(c.w+1) >= least {
+			chosen[c.id] = c
+			avail -= c.w + 1
+		}
+	}
+	// the room left goes to the name, then to the sparkline, in turns
+	name := min(least, avail)
+	extra := avail - name
+	grow := func(limit int, w *int) {
+		g := max(0, min(extra, limit-*w))
+		*w += g
+		extra -= g
+	}
+	sp, hasSpark := chosen[colSpark]
+	grow(20, &name)
+	if hasSpark {
+		grow(30, &sp.w)
+	}
+	grow(nameMax, &name)
+	if hasSpark {
+		grow(sparkMax, &sp.w)
+		chosen[colSpark] = sp
+	}
+	name += extra
+	cols = append(cols, column{id: colName, title: "NAME", w: name})
+	for _, id := range []colID{colKind, colCode, colLatency, colSpark, colUp24, colUp7, colUp30, colCert, colSince} {
+		if c, ok := chosen[id]; ok {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// idealTableWidth is the width at which the table shows every column, a
+// whole name and a 30-cell sparkline; beside the log pane it takes no more.
+func idealTableWidth() int {
+	w := 1 + statusW + 1 + nameMax
+	for _, c := range optionalCols {
+		switch c.id {
+		case colSince:
+			c.w = sinceWideW
+		case colSpark:
+			c.w = 30
+		}
+		w += c.w + 1
+	}
+	return w
+}
+
+type tableItem struct {
+	st    *engine.MonitorState // nil for a group heading
+	group string
+	count int
+	ord   int // 1-based position among monitor rows
+}
+
+// Table is the monitors table: one row per monitor, sorted, filtered and
+// optionally grouped by tag. Only the rows on screen are rendered.
+type Table struct {
+	sty    *Styles
+	keys   KeyMap
+	w, h   int
+	now    time.Time
+	all    []engine.MonitorState
+	items  []tableItem
+	rows   int // monitor rows among items
+	cursor int // index into items of the selected monitor; -1 when none
+	offset int // first item on screen
+	sortBy SortMode
+	group  bool
+	filter filter
+	sel    string // name of the selected monitor, kept across refreshes
+	moved  bool   // the person has moved the selection (else it stays on the top row)
+	cols   []column
+	sparks sparkCache
+	plain  bool // no selection (the plain table printed without a terminal)
+}
+
+// NewTable returns an empty table sorted by status.
+func NewTable(sty *Styles, keys KeyMap) *Table {
+	return &Table{sty: sty, keys: keys, cursor: -1}
+}
+
+// SetSize sets the table's size; h counts the column heading line.
+func (t *Table) SetSize(w, h int) {
+	t.w, t.h = max(w, 0), max(h, 0)
+	t.cols = layoutColumns(t.w)
+	t.scroll()
+}
+
+// SetNow sets the time "since" labels are measured from.
+func (t *Table) SetNow(now time.Time) { t.now = now }
+
+// SetData replaces the monitors shown; the table keeps and reads states.
+func (t *Table) SetData(states []engine.MonitorState) {
+	t.all = states
+	t.rebuild()
+}
+
+// SetSort sets the sort order.
+func (t *Table) SetSort(s SortMode) {
+	t.sortBy = s
+	t.rebuild()
+}
+
+// CycleSort moves to the next sort order and returns it.
+func (t *Table) CycleSort() SortMode {
+	t.SetSort((t.sortBy + 1) % sortModes)
+	return t.sortBy
+}
+
+// Sort returns the sort order.
+func (t *Table) Sort() SortMode { return t.sortBy }
+
+// ToggleGroup turns grouping by tag on or off and returns the new setting.
+func (t *Table) ToggleGroup() bool {
+	t.group = !t.group
+	t.rebuild()
+	return t.group
+}
+
+// SetFilter sets the filter text (see filter for its syntax).
+func (t *Table) SetFilter(s string) {
+	t.filter = parseFilter(s)
+	t.rebuild()
+}
+
+// Filter returns the filter text.
+func (t *Table) Filter() string { return t.filter.raw }
+
+// Selected returns the selected monitor, or nil.
+func (t *Table) Selected() *engine.MonitorState {
+	if t.cursor < 0 || t.cursor >= len(t.items) {
+		return nil
+	}
+	return t.items[t.cursor].st
+}
+
+// Len returns the number of monitors shown (after the filter) and the total.
+func (t *Table) Len() (shown, total int) { return t.rows, len(t.all) }
+
+// Names returns the names of the monitors in display order (for tests and
+// for whoever wants the order the person sees).
+func (t *Table) Names() []string {
+	out := make([]string, 0, t.rows)
+	for _, it := range t.items {
+		if it.st != nil {
+			out = append(out, it.st.Monitor.Name)
+		}
+	}
+	return out
+}
+
+// Counter returns "12-20 of 57" when the rows do not all fit, else "".
+func (t *Table) Counter() string {
+	vis := t.visibleRows()
+	if len(t.items) <= vis || t.rows == 0 {
+		return ""
+	}
+	first, last := 0, 0
+	for i := t.offset; i < len(t.items) && i < t.offset+vis; i++ {
+		if o := t.items[i].ord; o > 0 {
+			if first == 0 {
+				first = o
+			}
+			last = o
+		}
+	}
+	if first == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d-%d of %d", first, last, t.rows)
+}
+
+func (t *Table) visibleRows() int { return max(t.h-1, 0) }
+
+func (t *Table) rebuild() {
+	if sel := t.Selected(); sel != nil && t.moved {
+		t.sel = sel.Monitor.Name
+	}
+	idx := make([]int, 0, len(t.all))
+	for i := range t.all {
+		if t.all[i].Monitor == nil {
+			continue
+		}
+		if t.filter.active() && !t.filter.match(&t.all[i]) {
+			continue
+		}
+		idx = append(idx, i)
+	}
+	less := t.lessFunc()
+	groupOf := func(i int) string {
+		if tags := t.all[i].Monitor.Tags; len(tags) > 0 {
+			return tags[0]
+		}
+		return ""
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if t.group {
+			ga, gb := groupOf(a), groupOf(b)
+			if ga != gb {
+				switch {
+				case ga == "":
+					return 1
+				case gb == "":
+					return -1
+				}
+				return strings.Compare(ga, gb)
+			}
+		}
+		return less(a, b)
+	})
+	t.items = t.items[:0]
+	t.rows = len(idx)
+	head := -1
+	for n, i := range idx {
+		if t.group {
+			g := groupOf(i)
+			if n == 0 || groupOf(idx[n-1]) != g {
+				head = len(t.items)
+				t.items = append(t.items, tableItem{group: g})
+			}
+			t.items[head].count++
+		}
+		t.items = append(t.items, tableItem{st: &t.all[i], ord: n + 1})
+	}
+	// keep the selection on the same monitor, once the person chose one
+	t.cursor = -1
+	for i := 0; t.moved && i < len(t.items); i++ {
+		if st := t.items[i].st; st != nil && st.Monitor.Name == t.sel {
+			t.cursor = i
+			break
+		}
+	}
+	if t.cursor < 0 {
+		t.cursor = t.nextMonitor(0, 1)
+	}
+	t.scroll()
+}
+
+func (t *Table) lessFunc() func(a, b int) int {
+	all := t.all
+	switch t.sortBy {
+	case SortName:
+		return func(a, b int) int {
+			return strings.Compare(strings.ToLower(all[a].Monitor.Name), strings.ToLower(all[b].Monitor.Name))
+		}
+	case SortLatency:
+		return func(a, b int) int {
+			la, lb := latencyKey(&all[a]), latencyKey(&all[b])
+			switch {
+			case la > lb:
+				return -1
+			case la < lb:
+				return 1
+			}
+			return 0
+		}
+	case SortUptime:
+		return func(a, b int) int {
+			ua, ub := uptimeKey(&all[a]), uptimeKey(&all[b])
+			switch {
+			case ua < ub:
+				return -1
+			case ua > ub:
+				return 1
+			}
+			return 0
+		}
+	case SortChange:
+		return func(a, b int) int { return all[b].Since.Compare(all[a].Since) }
+	}
+	return func(a, b int) int { return all[a].Status.Severity() - all[b].Status.Severity() }
+}
+
+func latencyKey(st *engine.MonitorState) time.Duration {
+	if st.Last.Time.IsZero() {
+		return -1
+	}
+	return st.Last.Latency
+}
+
+func uptimeKey(st *engine.MonitorState) float64 {
+	if !st.Uptime24.Valid {
+		return 2
+	}
+	return st.Uptime24.Ratio
+}
+
+// nextMonitor returns the first monitor item from i going in direction dir,
+// or -1.
+func (t *Table) nextMonitor(i, dir int) int {
+	for ; i >= 0 && i < len(t.items); i += dir {
+		if t.items[i].st != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// moveTo selects the monitor nearest to item i.
+func (t *Table) moveTo(i int, dir int) {
+	if len(t.items) == 0 {
+		t.cursor = -1
+		return
+	}
+	i = max(0, min(i, len(t.items)-1))
+	c := t.nextMonitor(i, dir)
+	if c < 0 {
+		c = t.nextMonitor(i, -dir)
+	}
+	if c >= 0 {
+		t.cursor = c
+		t.sel = t.items[c].st.Monitor.Name
+		t.moved = true
+	}
+	t.scroll()
+}
+
+// scroll keeps the cursor on screen.
+func (t *Table) scroll() {
+	vis := t.visibleRows()
+	if vis <= 0 {
+		t.offset = 0
+		return
+	}
+	if t.cursor >= 0 {
+		if t.cursor < t.offset {
+			t.offset = t.cursor
+			if t.offset > 0 && t.items[t.offset-1].st == nil {
+				t.offset-- // show the group heading above
+			}
+		}
+		if t.cursor >= t.offset+vis {
+			t.offset = t.cursor - vis + 1
+		}
+	}
+	t.offset = max(0, min(t.offset, len(t.items)-vis))
+}
+
+// Update moves the selection on navigation keys and mouse wheel.
+func (t *Table) Update(msg tea.Msg) (*Table, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		vis := max(t.visibleRows(), 1)
+		switch {
+		case key.Matches(msg, t.keys.Down):
+			t.moveTo(t.cursor+1, 1)
+		case key.Matches(msg, t.keys.Up):
+			t.moveTo(t.cursor-1, -1)
+		case key.Matches(msg, t.keys.PageDown):
+			t.offset += vis
+			t.moveTo(t.cursor+vis, 1)
+		case key.Matches(msg, t.keys.PageUp):
+			t.offset -= vis
+			t.moveTo(t.cursor-vis, -1)
+		case key.Matches(msg, t.keys.Top):
+			t.moveTo(0, 1)
+		case key.Matches(msg, t.keys.Bottom):
+			t.moveTo(len(t.items)-1, -1)
+		}
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelDown:
+			t.moveTo(t.cursor+1, 1)
+		case tea.MouseButtonWheelUp:
+			t.moveTo(t.cursor-1, -1)
+		}
+	}
+	return t, nil
+}
+
+// ClickRow selects the monitor on line y of the table's view (0 is the
+// column headings); it reports whether a monitor was there.
+func (t *Table) ClickRow(y int) bool {
+	i := t.offset + y - 1
+	if y < 1 || i >= len(t.items) || t.items[i].st == nil {
+		return false
+	}
+	t.cursor = i
+	t.sel = t.items[i].st.Monitor.Name
+	t.moved = true
+	return true
+}
+
+// View renders the column headings and the rows on screen.
+func (t *Table) View() string {
+	if t.w <= 0 || t.h <= 0 {
+		return ""
+	}
+	t.sparks.sweep()
+	var b strings.Builder
+	b.Grow((t.h + 1) * (t.w + 32))
+	b.WriteString(t.headingLine())
+	vis := t.visibleRows()
+	if len(t.items) == 0 && vis > 0 {
+		msg := "no monitors configured"
+		if t.filter.active() {
+			msg = "no monitor matches the filter " + strconv.Quote(t.filter.raw) + " (esc clears it)"
+		}
+		b.WriteString("\n")
+		b.WriteString(t.sty.Dim.Render(trunc("  "+msg, t.w)))
+		return b.String()
+	}
+	for i := t.offset; i < len(t.items) && i < t.offset+vis; i++ {
+		b.WriteByte('\n')
+		it := &t.items[i]
+		if it.st == nil {
+			b.WriteString(t.groupLine(it))
+			continue
+		}
+		b.WriteString(t.rowLine(it.st, i == t.cursor && !t.plain))
+	}
+	return b.String()
+}
+
+func (t *Table) headingLine() string {
+	var b strings.Builder
+	b.WriteString(" ")
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if c.right {
+			b.WriteString(fitRight(c.title, c.w))
+		} else {
+			b.WriteString(fit(c.title, c.w))
+		}
+	}
+	return t.sty.ColHead.Render(trimRight(trunc(b.String(), t.w)))
+}
+
+func (t *Table) groupLine(it *tableItem) string {
+	name := it.group
+	if name == "" {
+		name = "untagged"
+	}
+	return t.sty.Group.Render(trunc(fmt.Sprintf("▾ %s (%d)", clean(name), it.count), t.w))
+}
+
+// rowLine renders one monitor. The selected row is drawn as plain text in
+// reverse video as a whole (and marked with ›, which reads without colour).
+func (t *Table) rowLine(st *engine.MonitorState, sel bool) string {
+	var b strings.Builder
+	if sel {
+		b.WriteString("›")
+	} else {
+		b.WriteString(" ")
+	}
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		txt, style := t.cell(st, c, sel)
+		if c.id == colSpark {
+			b.WriteString(txt) // already exactly c.w cells, styled per cell
+			continue
+		}
+		if c.right {
+			txt = fitRight(txt, c.w)
+		} else {
+			txt = fit(txt, c.w)
+		}
+		if sel || style == nil {
+			b.WriteString(txt)
+		} else {
+			b.WriteString(style.Render(txt))
+		}
+	}
+	line := b.String()
+	if sel {
+		return t.sty.Selected.Render(fit(line, t.w))
+	}
+	return trunc(trimRight(line), t.w)
+}
+
+// trimRight drops trailing spaces (fewer bytes to the terminal).
+func trimRight(s string) string { return strings.TrimRight(s, " ") }
+
+// cell returns the text of one cell and its style (nil: unstyled).
+func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipgloss.Style) {
+	s := t.sty
+	r := &st.Last
+	switch c.id {
+	case colStatus:
+		style := s.status(st.Status)
+		return Glyph(st.Status) + " " + shortWord(st.Status), &style
+	case colName:
+		name := clean(st.Monitor.Name)
+		if st.Monitor.Insecure {
+			name += " (insecure)"
+		}
+		return name, nil
+	case colKind:
+		k := string(st.Monitor.Kind)
+		if st.Monitor.Kind == engine.KindHTTP && strings.HasPrefix(st.Monitor.URL, "https:") {
+			k = "https"
+		}
+		return k, &s.Dim
+	case colCode:
+		txt := codeLabel(r)
+		switch {
+		case r.Time.IsZero():
+			return txt, &s.Dim
+		case r.Status == engine.StatusDown || r.Code >= 500:
+			return txt, &s.Bad
+		case r.Status == engine.StatusDegraded || r.Code >= 400:
+			return txt, &s.Warn
+		}
+		return txt, nil
+	case colLatency:
+		if r.Time.IsZero() {
+			return "—", &s.Dim
+		}
+		if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {
+			return fmtLatency(r.Latency), &s.Warn
+		}
+		return fmtLatency(r.Latency), nil
+	case colSpark:
+		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel), nil
+	case colUp24, colUp7, colUp30:
+		u := st.Uptime24
+		if c.id == colUp7 {
+			u = st.Uptime7d
+		} else if c.id == colUp30 {
+			u = st.Uptime30
+		}
+		switch {
+		case !u.Valid:
+			return "—", &s.Dim
+		case u.Ratio < 0.95:
+			return fmtUptime(u), &s.Bad
+		case u.Ratio < 0.99:
+			return fmtUptime(u), &s.Warn
+		}
+		return fmtUptime(u), nil
+	case colCert:
+		if r.CertExpiry.IsZero() {
+			return "", nil
+		}
+		days := r.CertDays
+		switch {
+		case days < 0 || !r.CertExpiry.After(t.now):
+			return "exp", &s.Bad
+		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
+			return strconv.Itoa(days) + "d", &s.Warn
+		}
+		return strconv.Itoa(days) + "d", nil
+	case colSince:
+		if st.Since.IsZero() {
+			return "—", &s.Dim
+		}
+		d := fmtDur(t.now.Sub(st.Since))
+		txt := d
+		if c.w >= sinceWideW {
+			txt = shortWord(st.Status) + " " + d
+		}
+		if st.Acked && st.Status == engine.StatusDown {
+			if width(txt)+4 <= c.w {
+				txt += " ack"
+			}
+		}
+		return txt, &s.Dim
+	}
+	return "", nil
+}
