@@ -2,18 +2,34 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/sshd"
+	"github.com/upbeat-monitor/upbeat/tui"
 )
 
 func cmdDaemon(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "daemon", "daemon [--config FILE]",
-		"Runs the engine headless until SIGTERM: checks, history, alerts, the HTTP API and\n/metrics. SIGHUP reloads the config; a config with mistakes is refused and the old one kept.")
+	fs := newFlags(e, "daemon", "daemon [--config FILE] [--ssh ADDR --authorized-keys FILE]",
+		"Runs the engine headless until SIGTERM: checks, history, alerts, the HTTP API on a unix\n"+
+			"socket (and [api] listen), /metrics and push URLs. SIGHUP or a change of the config file\n"+
+			"reloads it; a config with mistakes is refused and the old one keeps running.\n"+
+			"With --ssh the dashboard is also served over SSH to the keys in --authorized-keys\n"+
+			"(read-only unless a key's line carries the option "+sshd.ActionsOption+").")
 	cfgPath := fs.String("config", "", "config `file` (default ./upbeat.toml, then the XDG config)")
+	sshAddr := fs.String("ssh", "", "serve the dashboard over SSH on this `address` (e.g. :2222)")
+	authKeys := fs.String("authorized-keys", "", "authorized keys `file` for --ssh (default ~/.ssh/authorized_keys)")
+	hostKey := fs.String("host-key", "", "SSH host key `file`, generated if missing (default: in the data dir)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -21,31 +37,79 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv})
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil)) // under systemd: the journal
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger})
 	if err != nil {
+		if errors.Is(err, history.ErrLocked) {
+			fmt.Fprintln(e.stderr, "upbeat: another upbeat is already writing this history:", err)
+			return exitConfig
+		}
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
 	defer rt.Close()
 	eng := rt.eng
+
+	socket := cfg.API.Socket
+	if socket == "" {
+		socket = config.DefaultSocket()
+	}
+	srv := api.New(eng, api.Options{
+		Socket: socket, Listen: cfg.API.Listen, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
+		AllowedHosts: cfg.API.AllowedHosts, Version: versionString(), Logger: logger,
+	})
+	if err := srv.Start(); err != nil {
+		if errors.Is(err, api.ErrDaemonRunning) {
+			fmt.Fprintf(e.stderr, "upbeat: a daemon is already running on %s ('upbeat attach' shows it)\n", socket)
+		} else {
+			fmt.Fprintln(e.stderr, "upbeat: api:", err)
+		}
+		return exitConfig
+	}
+	defer srv.Close()
+
+	if *sshAddr != "" {
+		keys := *authKeys
+		if keys == "" {
+			home, _ := os.UserHomeDir()
+			keys = filepath.Join(home, ".ssh", "authorized_keys")
+		}
+		hk := *hostKey
+		if hk == "" {
+			dir := cfg.Settings.HistoryDir
+			if dir == "" {
+				dir = config.DefaultHistoryDir()
+			}
+			hk = filepath.Join(filepath.Dir(filepath.Clean(dir)), "upbeat_ssh_host_ed25519")
+		}
+		src := &localSource{rt: rt, config: cfg.Path}
+		ss, err := sshd.New(sshd.Options{
+			Addr: *sshAddr, HostKeyPath: hk, AuthorizedKeys: keys, Source: src, Logger: logger,
+			NewModel: func(src tui.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
+				return tui.New(src, tui.Options{Renderer: r})
+			},
+		})
+		if err != nil {
+			fmt.Fprintln(e.stderr, "upbeat: ssh:", err)
+			return exitConfig
+		}
+		go func() {
+			if err := ss.ListenAndServe(); err != nil && ctx.Err() == nil {
+				logger.Error("ssh server stopped", "err", err)
+			}
+		}()
+		defer ss.Close()
+	}
+
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		for range hup {
-			next, err := config.Load(cfg.Path)
-			if err != nil {
-				eng.Warn("config", "config not reloaded: "+err.Error())
-				continue
-			}
-			if _, err := rt.reload(next); err != nil {
-				eng.Warn("config", "config not reloaded: "+err.Error())
-				continue
-			}
-			eng.Warn("config", "")
-		}
-	}()
-	fmt.Fprintf(e.stderr, "upbeat %s: watching %d monitor(s) from %s\n", versionString(), len(cfg.Monitors), cfg.Path)
+	if cfg.Path != "" {
+		go api.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup)
+	}
+	logger.Info("upbeat started", "version", versionString(), "monitors", len(cfg.Monitors),
+		"config", cfg.Path, "socket", socket, "listen", cfg.API.Listen)
 	eng.Run(ctx)
+	logger.Info("upbeat stopped")
 	return exitOK
 }

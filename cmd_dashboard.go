@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/client"
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/config"
@@ -23,6 +24,11 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 	mouse := fs.Bool("mouse", false, "enable mouse reporting (takes away the terminal's own text selection)")
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	if *cfgPath == "" {
+		if p := localDaemon(); p != "" {
+			return runAttached(ctx, e, []string{p}, "", *mouse)
+		}
 	}
 	if _, err := config.Find(*cfgPath); errors.Is(err, config.ErrNoConfig) && *cfgPath == "" {
 		fmt.Fprintln(e.stderr, "upbeat: no config found, so this is the built-in demo; 'upbeat init' writes a starter config")
@@ -106,7 +112,7 @@ func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) in
 		src.config = "built-in demo"
 	}
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, rt.eng, 5*time.Second)
+		return livePlain(ctx, e.stdout, rt.eng.Snapshot, 5*time.Second)
 	}
 	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -117,25 +123,78 @@ func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) in
 
 // livePlain prints the monitors table every period until ctx is done: the
 // output when stdout is not a terminal.
-func livePlain(ctx context.Context, w io.Writer, eng *engine.Engine, period time.Duration) int {
+func livePlain(ctx context.Context, w io.Writer, snapshot func() []engine.MonitorState, period time.Duration) int {
 	t := time.NewTicker(period)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return exitOK
-		case now := <-t.C:
-			fmt.Fprintf(w, "\n%s\n", now.Format("2006-01-02 15:04:05"))
-			tui.PrintPlain(w, eng.Snapshot(), 0)
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return exitOK
+			case <-t.C:
+			}
 		}
+		fmt.Fprintf(w, "%s\n", time.Now().Format("2006-01-02 15:04:05"))
+		if err := tui.PrintPlain(w, snapshot(), 0); err != nil {
+			return exitOK // the reader went away
+		}
+		fmt.Fprintln(w)
 	}
 }
 
+// systemSocket is where the packaged systemd unit puts the daemon's socket.
+const systemSocket = "/run/upbeat/upbeat.sock"
+
+// localDaemon returns the socket of a daemon running on this machine, if any.
+func localDaemon() string {
+	for _, p := range []string{config.DefaultSocket(), systemSocket} {
+		if client.LocalDaemon(p) {
+			return p
+		}
+	}
+	return ""
+}
+
 func cmdAttach(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "attach", "attach [ADDR…]", "The dashboard on one or more running daemons.")
+	fs := newFlags(e, "attach", "attach [--token T] [ADDR…]",
+		"The dashboard on one or more running daemons. An ADDR is a unix socket path or an\n"+
+			"http(s)://host:port URL; with none, the local daemon's socket. With several, monitors\n"+
+			"are merged and each location gets a column. Reconnects by itself after a daemon restart.")
+	token := fs.String("token", "", "bearer token for the daemons (default $UPBEAT_TOKEN)")
+	mouse := fs.Bool("mouse", false, "enable mouse reporting")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	fmt.Fprintln(e.stderr, "upbeat: attach is not available in this build yet")
-	return exitConfig
+	addrs := fs.Args()
+	if len(addrs) == 0 {
+		p := localDaemon()
+		if p == "" {
+			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
+			return exitConfig
+		}
+		addrs = []string{p}
+	}
+	return runAttached(ctx, e, addrs, *token, *mouse)
+}
+
+func runAttached(ctx context.Context, e *env, addrs []string, token string, mouse bool) int {
+	if token == "" {
+		token = e.getenv("UPBEAT_TOKEN")
+	}
+	logger, closeLog := openLog(e)
+	defer closeLog()
+	c, err := client.Dial(ctx, addrs, client.Options{Token: token, Logger: logger})
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: attach:", err)
+		return exitConfig
+	}
+	defer c.Close()
+	if !e.isTTY {
+		return livePlain(ctx, e.stdout, c.Snapshot, 5*time.Second)
+	}
+	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin}); err != nil {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		return exitConfig
+	}
+	return exitOK
 }

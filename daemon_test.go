@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// cancelAfter is a writer that keeps what it is given and cancels once it
+// has seen a line containing mark.
+type cancelAfter struct {
+	mu     sync.Mutex
+	buf    strings.Builder
+	mark   string
+	cancel func()
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.mark) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func (w *cancelAfter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+func TestDaemonAndAttach(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer target.Close()
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "run", "upbeat.sock")
+	cfg := writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+retries = 0
+location = "test-site"
+
+[[monitor]]
+name = "maint-page"
+url = %q
+interval = "1s"
+timeout = "500ms"
+
+[api]
+socket = %q
+`, filepath.Join(dir, "history"), target.URL, sock))
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pr, pw := io.Pipe()
+	daemonEnv := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, getenv: func(string) string { return "" }}
+	exited := make(chan int, 1)
+	go func() { exited <- run(ctx, daemonEnv, []string{"daemon", "--config", cfg}); pw.Close() }()
+	started := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "upbeat started") {
+				close(started)
+			}
+		}
+	}()
+	select {
+	case <-started:
+	case code := <-exited:
+		t.Fatalf("daemon exited with %d before starting", code)
+	case <-time.After(30 * time.Second):
+		t.Fatal("daemon did not start")
+	}
+
+	// a second daemon on the same history and socket is refused at once
+	_, errOut, code := runCmd(t, "daemon", "--config", cfg)
+	if code != exitConfig || !strings.Contains(errOut, "already") {
+		t.Errorf("second daemon: exit %d, %q", code, errOut)
+	}
+
+	// attach (no terminal: the plain table) until the monitor shows down
+	actx, acancel := context.WithTimeout(ctx, 30*time.Second)
+	defer acancel()
+	out := &cancelAfter{mark: "✕ down", cancel: acancel}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" }}
+	if code := run(actx, e, []string{"attach", sock}); code != exitOK {
+		t.Fatalf("attach exit %d", code)
+	}
+	if got := out.String(); !strings.Contains(got, "maint-page") || !strings.Contains(got, "✕ down") {
+		t.Errorf("attach did not show the monitor down:\n%s", got)
+	}
+
+	stop()
+	if code := <-exited; code != exitOK {
+		t.Errorf("daemon exit %d after SIGTERM-like cancel", code)
+	}
+	// the history it wrote is readable afterwards
+	hout, herr, code := runCmd(t, "history", "maint-page", "--history-dir", filepath.Join(dir, "history"), "--format", "csv")
+	if code != 0 || !strings.Contains(hout, "503") {
+		t.Errorf("history after the daemon: %d %q %q", code, hout, herr)
+	}
+	rout, rerr, code := runCmd(t, "report", "--history-dir", filepath.Join(dir, "history"), "--cost-per-hour", "100")
+	if code != 0 || !strings.Contains(rout, "maint-page") {
+		t.Errorf("report after the daemon: %d %q %q", code, rout, rerr)
+	}
+}
