@@ -34,6 +34,7 @@ require (
 )
 
 require (
+	early.upbeat.invalid/earlyterm v0.0.0
 	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect
 	github.com/anmitsu/go-shlex v0.0.0-20200514113438-38f4b401e2be // indirect
 	github.com/atotto/clipboard v0.1.4 // indirect
@@ -87,3 +88,5 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+replace early.upbeat.invalid/earlyterm => ./internal/earlyterm

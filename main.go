@@ -4,6 +4,8 @@
 package main
 
 import (
+	_ "early.upbeat.invalid/earlyterm" // before Bubble Tea's init: see the package doc
+
 	"context"
 	"errors"
 	"flag"
