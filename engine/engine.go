@@ -64,6 +64,10 @@ type Engine struct {
 	order    []*entry // configuration order
 	warnings map[string]string
 	warnSeq  []string // warning keys, oldest first
+	// asked are entries whose schedule changed outside the scheduler (check
+	// now, resume, maintenance, reload); the scheduler looks at them, and
+	// only them, when it wakes.
+	asked []*entry
 
 	hub     hub
 	wake    chan struct{} // the scheduler has new work (check now, reload, resume)
@@ -288,6 +292,7 @@ func (e *Engine) CheckNow(name string) error {
 	en, ok := e.entries[name]
 	if ok {
 		en.now = true
+		e.asked = append(e.asked, en)
 	}
 	e.mu.Unlock()
 	if !ok {
@@ -315,6 +320,7 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 	if !paused {
 		to = StatusPending
 		en.now = true
+		e.asked = append(e.asked, en)
 	}
 	ev := e.setStatusLocked(en, to, nil)
 	e.mu.Unlock()
@@ -350,6 +356,7 @@ func (e *Engine) Maintain(name string, d time.Duration) error {
 			en.adhoc = time.Time{}
 		}
 		en.now = true
+		e.asked = append(e.asked, en)
 	}
 	e.mu.Unlock()
 	if !ok {
@@ -482,11 +489,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// collectNow puts monitors asked to run at once (check now, resume, reload)
-// at the front of the schedule.
+// collectNow puts monitors asked to run at once (check now, resume,
+// reload) at the front of the schedule, and schedules new ones. It looks
+// only at the entries asked about, never at all of them: it runs on every
+// wake-up.
 func (e *Engine) collectNow(h *schedHeap, now time.Time) {
-	for _, en := range e.order {
-		if en.state.Paused {
+	for _, en := range e.asked {
+		if en.state.Paused || en.gone {
 			continue
 		}
 		if en.hidx < 0 {
@@ -502,6 +511,8 @@ func (e *Engine) collectNow(h *schedHeap, now time.Time) {
 			heapFix(h, en)
 		}
 	}
+	clear(e.asked)
+	e.asked = e.asked[:0]
 }
 
 // nextDue is the next due time after due that is not already past: a
@@ -902,6 +913,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		case !ok:
 			en := e.newEntry(m)
 			en.now = true
+			e.asked = append(e.asked, en)
 			next[m.Name], order = en, append(order, en)
 			changes = append(changes, "added "+m.Name)
 		case sameMonitor(old.m, m):
@@ -912,6 +924,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			en.state = old.state
 			en.state.Monitor = m
 			old.gone = true
+			e.asked = append(e.asked, en)
 			next[m.Name], order = en, append(order, en)
 			changes = append(changes, "changed "+m.Name)
 		}
