@@ -42,6 +42,8 @@ type runtimeOptions struct {
 	// history_dir, else the XDG data dir. noHistory keeps nothing.
 	historyDir string
 	noHistory  bool
+	// tuneAlerts adjusts the alert dispatcher's options (tests shorten its waits).
+	tuneAlerts func(*alert.Options)
 }
 
 func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
@@ -152,6 +154,9 @@ func (rt *runtime) newDispatcher(cfg *engine.Config, o runtimeOptions) *alert.Di
 	if u := cfg.Settings.ConnectivityURL; u != "" {
 		opts.Connectivity = alert.HTTPConnectivity(nil, u)
 		opts.ConnectivityTarget = u
+	}
+	if o.tuneAlerts != nil {
+		o.tuneAlerts(&opts)
 	}
 	d := alert.New(opts)
 	if err := d.Err(); err != nil {

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
+	"github.com/upbeat-monitor/upbeat/engine/config"
+)
+
+// TestRestartWhileDownIsNotANewIncident runs upbeat twice on the same
+// history: the first run sees a target go down and alerts; the second run
+// starts while it is still down and must not alert again, then sends the
+// resolve once the target is back.
+func TestRestartWhileDownIsNotANewIncident(t *testing.T) {
+	var healthy atomic.Bool
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healthy.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer target.Close()
+	events := make(chan string, 16)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Event string }
+		json.NewDecoder(r.Body).Decode(&body)
+		events <- body.Event
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+retries = 0
+
+[[alert]]
+name = "hook"
+kind = "webhook"
+url = %q
+default = true
+
+[[monitor]]
+name = "api"
+url = %q
+interval = "1h"
+`, filepath.Join(dir, "history"), hook.URL, target.URL))
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := func(o *alert.Options) { o.BurstWindow = -1; o.ResolveHold = -1 }
+
+	// start runs upbeat until the returned stop is called, checking "api" at once.
+	start := func() (*runtime, *engine.Subscription, func()) {
+		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: fast})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := rt.eng.Subscribe()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { rt.eng.Run(ctx); close(done) }()
+		rt.eng.CheckNow("api")
+		return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
+	}
+	waitResult := func(sub *engine.Subscription, want engine.Status) {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case <-sub.Ready():
+				evs, _ := sub.Drain()
+				for _, ev := range evs {
+					if ev.Kind == engine.EventResult && ev.Result.Status == want {
+						return
+					}
+				}
+			case <-timeout:
+				t.Fatalf("no %s result", want)
+			}
+		}
+	}
+	nextAlert := func() string {
+		t.Helper()
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(20 * time.Second):
+			t.Fatal("no alert arrived")
+		}
+		return ""
+	}
+
+	_, sub, stop := start()
+	waitResult(sub, engine.StatusDown)
+	if ev := nextAlert(); ev != "down" {
+		t.Fatalf("first run: alert %q, want down", ev)
+	}
+	stop()
+
+	rt, sub, stop := start()
+	defer stop()
+	if st, _ := rt.eng.State("api"); st.Status != engine.StatusDown {
+		t.Fatalf("restored status %v, want down", st.Status)
+	}
+	waitResult(sub, engine.StatusDown) // checked again, still down: no alert may follow
+	healthy.Store(true)
+	rt.eng.CheckNow("api")
+	waitResult(sub, engine.StatusUp)
+	// The channel is a queue: a duplicate "down" would arrive before the resolve.
+	if ev := nextAlert(); ev != "up" && ev != "resolved" {
+		t.Fatalf("second run: first alert %q, want the resolve (no second down)", ev)
+	}
+}
