@@ -66,8 +66,9 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdInit(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "init", "init [--force] [FILE]",
-		"Writes a commented starter config to FILE (default ./upbeat.toml).\nIt never overwrites a file unless --force is given.")
+	fs := newFlags(e, "init", "init [--force] [FILE|-]",
+		"Writes a commented starter config to FILE (default ./upbeat.toml; - for standard output).\n"+
+			"It never overwrites a file unless --force is given.")
 	force := fs.Bool("force", false, "overwrite an existing file")
 	if code, done := parseFlags(fs, args); done {
 		return code
@@ -75,6 +76,10 @@ func cmdInit(ctx context.Context, e *env, args []string) int {
 	path := "upbeat.toml"
 	if fs.NArg() > 0 {
 		path = fs.Arg(0)
+	}
+	if path == "-" {
+		e.stdout.Write(config.Starter())
+		return exitOK
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if *force {

@@ -29,7 +29,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	cfgPath := fs.String("config", "", "config `file` (default ./upbeat.toml, then the XDG config)")
 	sshAddr := fs.String("ssh", "", "serve the dashboard over SSH on this `address` (e.g. :2222)")
 	authKeys := fs.String("authorized-keys", "", "authorized keys `file` for --ssh (default ~/.ssh/authorized_keys)")
-	hostKey := fs.String("host-key", "", "SSH host key `file`, generated if missing (default: in the data dir)")
+	hostKey := fs.String("host-key", "", "SSH host key `file`, generated if missing (default: in the history dir)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -80,7 +80,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 			if dir == "" {
 				dir = config.DefaultHistoryDir()
 			}
-			hk = filepath.Join(filepath.Dir(filepath.Clean(dir)), "upbeat_ssh_host_ed25519")
+			hk = filepath.Join(dir, "ssh_host_ed25519_key")
 		}
 		src := &localSource{rt: rt, config: cfg.Path}
 		ss, err := sshd.New(sshd.Options{

@@ -252,3 +252,14 @@ func TestAlertTestDeliversThroughWebhook(t *testing.T) {
 		t.Errorf("unknown channel: %d %q", code, errOut)
 	}
 }
+
+func TestInitToStdout(t *testing.T) {
+	out, _, code := runCmd(t, "init", "-")
+	if code != 0 || !strings.Contains(out, "[[monitor]]") {
+		t.Fatalf("init -: %d %q", code, out)
+	}
+	p := writeConfig(t, out)
+	if _, errOut, code := runCmd(t, "validate", p); code != 0 {
+		t.Errorf("init - does not validate: %s", errOut)
+	}
+}
