@@ -86,7 +86,7 @@ type entry struct {
 	state  MonitorState // Recent is immutable once published: replaced, never modified
 	due    time.Time    // scheduler goroutine only
 	now    bool         // check as soon as possible
-	busy   atomic.Bool  // a check is running
+	busy   *atomic.Bool // a check is running; shared with the entry a reload replaces
 	gone   bool         // removed by a reload
 	beat   time.Time    // push: last heartbeat
 	good   int          // consecutive non-down results
@@ -134,16 +134,18 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		if _, ok := opts.Checkers[m.Kind]; !ok && m.Kind != KindPush {
 			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
 		}
-		en := e.newEntry(m)
+		en := e.newEntry(m, cfg.Settings.Location)
 		e.entries[m.Name] = en
 		e.order = append(e.order, en)
 	}
 	return e, nil
 }
 
-func (e *Engine) newEntry(m *Monitor) *entry {
-	en := &entry{m: m, hidx: -1}
-	en.state = MonitorState{Monitor: m, Status: StatusPending, Since: e.now(), Location: e.cfg.Settings.Location}
+// newEntry makes a monitor's entry, restored from history. It reads
+// history, so it is called without the engine's lock held.
+func (e *Engine) newEntry(m *Monitor, location string) *entry {
+	en := &entry{m: m, hidx: -1, busy: new(atomic.Bool)}
+	en.state = MonitorState{Monitor: m, Status: StatusPending, Since: e.now(), Location: location}
 	if e.opts.Restorer != nil {
 		e.restore(en)
 	}
@@ -172,7 +174,7 @@ func (e *Engine) restore(en *entry) {
 	if en.m.Kind == KindPush {
 		en.beat = last.Time
 	}
-	e.refreshUptime(en, e.now())
+	en.applyUptime(e.historyUptime(en.m.Name, e.now()))
 }
 
 func sampleOf(r *Result) Sample {
@@ -333,12 +335,16 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 func (e *Engine) Ack(name string) error {
 	e.mu.Lock()
 	en, ok := e.entries[name]
-	if ok {
+	down := ok && en.state.Status == StatusDown
+	if down {
 		en.state.Acked = true
 	}
 	e.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	if !down {
+		return nil // no open incident: nothing to acknowledge, and nothing kept for the next one
 	}
 	if a, ok := e.opts.Notifier.(interface{ Ack(string) }); ok {
 		a.Ack(name)
@@ -396,6 +402,18 @@ func (e *Engine) Push(token string, status Status, msg string) (string, error) {
 
 func redactPush(m *Monitor) string { return "push://…" }
 
+// displayURL is a monitor's URL as results show it: without a password,
+// and a push monitor's token hidden.
+func displayURL(m *Monitor) string {
+	if m.Kind == KindPush {
+		return redactPush(m)
+	}
+	if m.Parsed != nil {
+		return m.Parsed.Redacted()
+	}
+	return m.URL
+}
+
 // kick wakes the scheduler.
 func (e *Engine) kick() {
 	select {
@@ -432,7 +450,12 @@ func offset(name string, interval time.Duration) time.Duration {
 func (e *Engine) Run(ctx context.Context) error {
 	recDone := make(chan struct{})
 	go e.recordLoop(recDone)
+	upCtx, upStop := context.WithCancel(ctx)
+	upDone := make(chan struct{})
+	go func() { e.uptimeLoop(upCtx); close(upDone) }()
 	defer func() {
+		upStop()
+		<-upDone
 		e.running.Wait()
 		close(e.records)
 		<-recDone
@@ -447,8 +470,6 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.mu.Unlock()
 
-	uptimeTick := time.NewTicker(time.Minute)
-	defer uptimeTick.Stop()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -483,8 +504,6 @@ func (e *Engine) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-timer.C:
 		case <-e.wake:
-		case <-uptimeTick.C:
-			e.refreshAllUptime()
 		}
 	}
 }
@@ -519,6 +538,9 @@ func (e *Engine) collectNow(h *schedHeap, now time.Time) {
 // scheduler that fell behind (a suspended machine, an overloaded one)
 // skips the missed slots instead of firing them in a burst.
 func nextDue(due time.Time, interval time.Duration, now time.Time) time.Time {
+	if interval <= 0 {
+		interval = time.Second
+	}
 	next := due.Add(interval)
 	if next.Before(now) {
 		missed := now.Sub(next)/interval + 1
@@ -603,12 +625,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry) Result {
 		cancel()
 	}
 	r.Monitor, r.Kind, r.Time = m.Name, m.Kind, start
-	if r.URL == "" {
-		r.URL = m.URL
-		if m.Kind == KindPush {
-			r.URL = redactPush(m)
-		}
-	}
+	r.URL = displayURL(m) // never the password in a URL, never a push token
 	if r.Latency == 0 && m.Kind != KindPush {
 		r.Latency = e.now().Sub(start)
 	}
@@ -623,7 +640,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry) Result {
 // its interval plus grace.
 func (e *Engine) checkPush(en *entry, now time.Time) Result {
 	e.mu.RLock()
-	beat, status := en.beat, en.state.Status
+	beat, status, last := en.beat, en.state.Status, en.state.Last
 	startedAt := en.state.Since
 	e.mu.RUnlock()
 	limit := en.m.Interval + en.m.Grace
@@ -638,8 +655,8 @@ func (e *Engine) checkPush(en *entry, now time.Time) Result {
 		return Result{Status: StatusDown, Class: "push_late",
 			Error: fmt.Sprintf("last beat %s ago, expected every %s", late.Round(time.Second), en.m.Interval)}
 	}
-	if status == StatusDown && en.state.Last.Class == "push_down" {
-		return en.state.Last
+	if status == StatusDown && last.Class == "push_down" {
+		return last
 	}
 	return Result{Status: StatusUp}
 }
@@ -653,6 +670,12 @@ func (e *Engine) finish(en *entry, r *Result) {
 		e.mu.Unlock()
 		return
 	}
+	if r.Time.Before(en.state.Last.Time) {
+		// older than what is already known (a push beat overtook a
+		// scheduled lateness check): it would only say something stale
+		e.mu.Unlock()
+		return
+	}
 	from := en.state.Status
 	to := r.Status
 	if to == StatusPending { // a push monitor still waiting: keep pending
@@ -661,7 +684,10 @@ func (e *Engine) finish(en *entry, r *Result) {
 	if name, in := e.inMaintenanceLocked(en, r.Time); in {
 		en.state.InMaint = name
 		if to != StatusUp {
+			// recorded as maintenance too, so that history counts no
+			// downtime and no incident for a planned window
 			to = StatusMaintenance
+			r.Status = StatusMaintenance
 		}
 	} else {
 		en.state.InMaint = ""
@@ -704,7 +730,7 @@ func (e *Engine) setStatusLocked(en *entry, to Status, r *Result) *Event {
 	}
 	en.state.Status = to
 	en.state.Since = now
-	if to == StatusUp || to == StatusPaused {
+	if to != StatusMaintenance { // a window in the middle of an incident keeps its acknowledgement
 		en.state.Acked = false
 	}
 	ev := &Event{Kind: EventChange, Time: now, Monitor: en.m.Name, Result: r, From: from, To: to}
@@ -762,6 +788,9 @@ func (e *Engine) countHour(en *entry, r *Result) {
 		en.hbuckt[en.hhour%24] = struct{ good, total uint32 }{}
 	}
 	b := &en.hbuckt[hour%24]
+	if r.Status == StatusMaintenance {
+		return // a planned window counts neither for nor against uptime
+	}
 	if hour > en.hhour-24 {
 		b.total++
 		if r.Status != StatusDown {
@@ -797,28 +826,53 @@ func (en *entry) uptimes() [3]*Uptime {
 
 var uptimeWindows = [3]time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
 
-func (e *Engine) refreshAllUptime() {
+// uptimeLoop refreshes the long-window uptime figures from history every
+// minute, on its own goroutine: history may be slow (a failing disk) and
+// must never hold up the scheduler.
+func (e *Engine) uptimeLoop(ctx context.Context) {
 	if e.opts.Restorer == nil {
 		return
 	}
-	e.mu.RLock()
-	list := append([]*entry(nil), e.order...)
-	e.mu.RUnlock()
-	now := e.now()
-	for _, en := range list {
-		e.mu.Lock()
-		e.refreshUptime(en, now)
-		e.mu.Unlock()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		e.mu.RLock()
+		list := append([]*entry(nil), e.order...)
+		e.mu.RUnlock()
+		now := e.now()
+		for _, en := range list {
+			if ctx.Err() != nil {
+				return
+			}
+			got := e.historyUptime(en.m.Name, now) // without the engine's lock
+			e.mu.Lock()
+			en.applyUptime(got)
+			e.mu.Unlock()
+		}
 	}
 }
 
-// refreshUptime asks the restorer for the long-window figures. Called with mu held.
-func (e *Engine) refreshUptime(en *entry, now time.Time) {
+// historyUptime asks history for the 24h, 7d and 30d figures.
+func (e *Engine) historyUptime(name string, now time.Time) [3]Uptime {
+	var got [3]Uptime
+	for i := range got {
+		got[i] = e.opts.Restorer.Uptime(name, uptimeWindows[i], now)
+	}
+	return got
+}
+
+// applyUptime keeps the figures history knows; the others stay counted in
+// memory. Called with mu held, or before the entry is shared.
+func (en *entry) applyUptime(got [3]Uptime) {
 	for i, u := range en.uptimes() {
-		got := e.opts.Restorer.Uptime(en.m.Name, uptimeWindows[i], now)
-		en.histUptime[i] = got.Valid
-		if got.Valid {
-			*u = got
+		en.histUptime[i] = got[i].Valid
+		if got[i].Valid {
+			*u = got[i]
 		}
 	}
 }
@@ -883,6 +937,11 @@ func (e *Engine) CheckAll(ctx context.Context) []Result {
 			}
 			defer func() { <-e.sem }()
 			if r := e.checkWithRetries(ctx, en, false); r != nil {
+				e.mu.RLock()
+				if _, in := e.inMaintenanceLocked(en, r.Time); in && r.Status != StatusUp {
+					r.Status = StatusMaintenance // a planned window is not an outage
+				}
+				e.mu.RUnlock()
 				out[i] = *r
 			} else {
 				out[i] = Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: StatusDown, Class: "timeout", Error: "interrupted"}
@@ -903,6 +962,22 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
 		}
 	}
+	// New monitors are restored from history before the lock is taken:
+	// history may be slow, and checks must not wait for it.
+	e.mu.RLock()
+	fresh := make(map[string]*entry)
+	for _, m := range cfg.Monitors {
+		if _, ok := e.entries[m.Name]; !ok {
+			fresh[m.Name] = nil
+		}
+	}
+	e.mu.RUnlock()
+	for _, m := range cfg.Monitors {
+		if _, ok := fresh[m.Name]; ok {
+			fresh[m.Name] = e.newEntry(m, cfg.Settings.Location)
+		}
+	}
+
 	var changes []string
 	e.mu.Lock()
 	next := make(map[string]*entry, len(cfg.Monitors))
@@ -911,7 +986,11 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		old, ok := e.entries[m.Name]
 		switch {
 		case !ok:
-			en := e.newEntry(m)
+			en := fresh[m.Name]
+			if en == nil { // added by a reload racing this one
+				en = &entry{m: m, hidx: -1, busy: new(atomic.Bool),
+					state: MonitorState{Monitor: m, Status: StatusPending, Since: e.now()}}
+			}
 			en.now = true
 			e.asked = append(e.asked, en)
 			next[m.Name], order = en, append(order, en)
@@ -919,7 +998,9 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		case sameMonitor(old.m, m):
 			next[m.Name], order = old, append(order, old)
 		default:
-			en := &entry{m: m, hidx: -1, now: true, beat: old.beat, good: old.good, adhoc: old.adhoc,
+			// busy is shared: a check of the old settings still in flight
+			// keeps the new entry from starting a second one
+			en := &entry{m: m, hidx: -1, now: true, busy: old.busy, beat: old.beat, good: old.good, adhoc: old.adhoc,
 				hbuckt: old.hbuckt, hhour: old.hhour, histUptime: old.histUptime}
 			en.state = old.state
 			en.state.Monitor = m
@@ -934,6 +1015,9 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			en.gone = true
 			changes = append(changes, "removed "+en.m.Name)
 		}
+	}
+	for _, en := range order {
+		en.state.Location = cfg.Settings.Location
 	}
 	e.entries, e.order = next, order
 	e.cfg = cfg

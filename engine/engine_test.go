@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -520,3 +521,118 @@ func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
 		}
 	})
 }
+
+func TestMaintenanceResultsAreRecordedAsMaintenance(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+		})
+		rec := &memRecorder{}
+		m := testMonitor("deploy", 10*time.Second)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		e.Maintain("deploy", time.Hour)
+		stop := runEngine(t, e)
+		time.Sleep(35 * time.Second)
+		synctest.Wait()
+		stop()
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		if len(rec.got) == 0 {
+			t.Fatal("nothing recorded")
+		}
+		for _, r := range rec.got {
+			if r.Status != StatusMaintenance || r.Code != 503 {
+				t.Errorf("recorded %v %d during a window, want maintenance with the code kept", r.Status, r.Code)
+			}
+		}
+		if st, _ := e.State("deploy"); st.Uptime24.Valid {
+			t.Errorf("a window counted towards uptime: %+v", st.Uptime24)
+		}
+	})
+}
+
+func TestReloadNeverRunsAMonitorTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, most atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			if n > most.Load() {
+				most.Store(n)
+			}
+			<-ctx.Done()
+			return Result{Status: StatusDown, Class: "timeout"}
+		})
+		m := testMonitor("hung", 10*time.Second)
+		m.Timeout = time.Minute
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		for i := range 3 { // an editor saving three times: each a changed monitor
+			m2 := *m
+			m2.Timeout = time.Minute + time.Duration(i+1)*time.Second
+			if _, err := e.Reload(testConfig(&m2)); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait()
+		}
+		if got := most.Load(); got != 1 {
+			t.Errorf("%d checks of one monitor at once after reloads, want 1", got)
+		}
+	})
+}
+
+func TestAckOnlyAnOpenIncident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var down atomic.Bool
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			if down.Load() {
+				return Result{Status: StatusDown, Code: 500, Class: "http_500"}
+			}
+			return Result{Status: StatusUp}
+		})
+		m := testMonitor("a", 10*time.Second)
+		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		e.Ack("a") // up: nothing to acknowledge
+		down.Store(true)
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if st, _ := e.State("a"); st.Status != StatusDown || st.Acked {
+			t.Fatalf("new outage: %v acked=%v, want down and not acknowledged", st.Status, st.Acked)
+		}
+		e.Ack("a")
+		if st, _ := e.State("a"); !st.Acked {
+			t.Errorf("ack during an outage did not stick")
+		}
+	})
+}
+
+func TestResultsNeverShowAURLPassword(t *testing.T) {
+	chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusUp} })
+	u, _ := url.Parse("http://admin:hunter2@127.0.0.1/health")
+	m := &Monitor{Name: "p", URL: u.String(), Parsed: u, Kind: KindHTTP, Interval: time.Minute, Timeout: time.Second}
+	e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+	rs := e.CheckAll(context.Background())
+	if got := rs[0].URL; got == "" || strings.Contains(got, "hunter2") {
+		t.Errorf("result URL %q", got)
+	}
+}
+
+func TestCheckAllHonoursMaintenance(t *testing.T) {
+	chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusDown, Code: 503} })
+	m := testMonitor("w", time.Minute)
+	e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Maintenance: allWindow{}})
+	if rs := e.CheckAll(context.Background()); rs[0].Status != StatusMaintenance {
+		t.Errorf("check in a window: %v, want maintenance", rs[0].Status)
+	}
+}
+
+type allWindow struct{}
+
+func (allWindow) Active(*Monitor, time.Time) (string, bool) { return "deploy", true }
