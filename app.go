@@ -87,6 +87,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 	}
 	rt.eng = eng
 	if storeErr != nil {
+		o.log.Error("history is off: results are not kept", "err", storeErr)
 		eng.Warn("storage", "history is off: "+engine.Sanitize(storeErr.Error(), 160))
 	}
 	rt.restoreIncidents()

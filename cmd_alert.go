@@ -51,7 +51,7 @@ func cmdAlert(ctx context.Context, e *env, args []string) int {
 	if e.isTTY {
 		term = e.stdout
 	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, terminal: term})
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, terminal: term, noHistory: true})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig

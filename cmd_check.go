@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 )
 
@@ -32,7 +33,12 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 			return code
 		}
 	}
-	eng, err := engine.New(cfg, engine.Options{Checkers: newCheckers(cfg)})
+	windows, err := maint.New(cfg.Maintenance)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: maintenance:", err)
+		return exitConfig
+	}
+	eng, err := engine.New(cfg, engine.Options{Checkers: newCheckers(cfg), Maintenance: windows})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig

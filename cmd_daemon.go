@@ -33,6 +33,9 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
+	hup := make(chan os.Signal, 1) // from the start: a SIGHUP while starting is a reload, never an exit
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, code := loadConfig(e, *cfgPath)
 	if cfg == nil {
 		return code
@@ -101,9 +104,6 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		defer ss.Close()
 	}
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	if cfg.Path != "" {
 		go api.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup)
 	}

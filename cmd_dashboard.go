@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/client"
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -107,6 +109,10 @@ func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) in
 	go func() { rt.eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
+	if !o.demo {
+		stopAPI := serveLocalAPI(e, cfg, rt, logger)
+		defer stopAPI()
+	}
 	src := &localSource{rt: rt, config: cfg.Path, demo: o.demo}
 	if o.demo {
 		src.config = "built-in demo"
@@ -197,4 +203,29 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 		return exitConfig
 	}
 	return exitOK
+}
+
+// serveLocalAPI serves the API on the socket from the dashboard's own
+// engine: push monitors get their beats, /metrics works, and a second
+// `upbeat` attaches to this one instead of starting another engine. TCP
+// ([api] listen) is left to the daemon.
+func serveLocalAPI(e *env, cfg *engine.Config, rt *runtime, logger *slog.Logger) (stop func()) {
+	socket := cfg.API.Socket
+	if socket == "" {
+		socket = config.DefaultSocket()
+	}
+	srv := api.New(rt.eng, api.Options{Socket: socket, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
+		Version: versionString(), Logger: logger})
+	if err := srv.Start(); err != nil {
+		logger.Warn("api not served", "socket", socket, "err", err)
+		for _, m := range cfg.Monitors {
+			if m.Kind == engine.KindPush {
+				rt.eng.Warn("api", "push monitors get no beats: the API socket is not served ("+
+					engine.Sanitize(err.Error(), 120)+")")
+				break
+			}
+		}
+		return func() {}
+	}
+	return func() { srv.Close() }
 }

@@ -63,7 +63,17 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if len(os.Args) < 2 || os.Args[1] != "daemon" {
+		sigs = append(sigs, syscall.SIGHUP) // a dropped SSH session ends the dashboard cleanly
+	} else {
+		signal.Ignore(syscall.SIGHUP) // until the daemon listens for it: a reload, never an exit
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal stops a shutdown that hangs
+	}()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTTY: isTerminal(os.Stdout)}
 	code := run(ctx, e, os.Args[1:])
 	stop()
