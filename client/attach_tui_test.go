@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"io"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
@@ -18,7 +21,10 @@ import (
 
 // The real dashboard, attached to two daemons on loopback with different
 // locations, one seeing the target down and the other up: it shows the
-// monitor down (the worst) with both locations in the header.
+// monitor down (the worst) from one location of two, a column per
+// location with what each sees, both locations in the header, the log
+// line naming where it went down, and in the detail view where it is down
+// and where up.
 func TestAttachDashboardToTwoDaemons(t *testing.T) {
 	eu, us := newSwitch(), newSwitch()
 	eu.set("shop", engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"})
@@ -33,20 +39,38 @@ func TestAttachDashboardToTwoDaemons(t *testing.T) {
 	r.SetColorProfile(termenv.Ascii)
 	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
 	defer m.Close()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 30))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	if err := c.CheckNow("shop"); err != nil {
 		t.Fatal(err)
 	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("eu-west, us-east")) && bytes.Contains(b, []byte("shop")) &&
-			bytes.Contains(b, []byte("502"))
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	st, _ := find(c.Snapshot(), "shop")
-	if LocationSummary(st) != "down from eu-west, up from us-east" {
-		t.Errorf("summary %q", LocationSummary(st))
+	wants := map[string]*regexp.Regexp{
+		"locations in the header": regexp.MustCompile(`location eu-west, us-east`),
+		"a column per location":   regexp.MustCompile(`STATUS\s+NAME\s+eu-west\s+us-east\s`),
+		"the split in the row":    regexp.MustCompile(`✕ down 1/2 shop\s+✕ 502\s+● up\s`),
+		"the log says where":      regexp.MustCompile(`shop\s+eu-west: \S+ → down\s+502 Bad Gateway`),
 	}
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = append(seen, b...)
+		for _, re := range wants {
+			if !re.Match(seen) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("down from eu-west, up from us-east"))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	v := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	for _, want := range []string{"✕ down  shop", "✕ down from eu-west, up from us-east", "── By location"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail view lacks %q:\n%s", want, v)
+		}
+	}
 }

@@ -489,6 +489,9 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 	if id != "" {
 		d.lastID = id
 	}
+	if len(c.daemons) > 1 && (ev.Kind == engine.EventResult || ev.Kind == engine.EventChange || ev.Kind == engine.EventAlert) {
+		ev.Location = d.label() // so that the log can say where it was seen
+	}
 	switch ev.Kind {
 	case engine.EventResult, engine.EventChange:
 		if st, ok := d.states[ev.Monitor]; ok {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/tui"
 )
 
 func TestMain(m *testing.M) {
@@ -116,6 +117,26 @@ func waitFor(t *testing.T, sub *engine.Subscription, what string, cond func() bo
 	}
 }
 
+// waitForEvent waits (10s at most) for an event from sub that match accepts.
+func waitForEvent(t *testing.T, sub *engine.Subscription, what string, match func(engine.Event) bool) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		select {
+		case <-sub.Ready():
+			evs, _ := sub.Drain()
+			for _, ev := range evs {
+				if match(ev) {
+					return
+				}
+			}
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
 func find(states []engine.MonitorState, name string) (engine.MonitorState, bool) {
 	for _, s := range states {
 		if s.Monitor.Name == name {
@@ -157,7 +178,7 @@ func TestTwoLocationsMerge(t *testing.T) {
 	if l := shop.Locations; l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
 		t.Errorf("locations %+v", l)
 	}
-	if got, want := LocationSummary(shop), "down from eu-west, up from us-east"; got != want {
+	if got, want := tui.LocationSummary(shop), "down from eu-west, up from us-east"; got != want {
 		t.Errorf("LocationSummary = %q, want %q", got, want)
 	}
 	if l := snap[1].Locations; len(l) != 1 || l[0].Location != "eu-west" {
@@ -173,13 +194,23 @@ func TestTwoLocationsMerge(t *testing.T) {
 	waitFor(t, sub, "warning", func() bool {
 		return slices.Contains(c.Info().Warnings, "us-east: history: disk full")
 	})
-	// the target recovers in eu-west
+	// the target recovers in eu-west: the change event says where
 	eu.set("shop", engine.Result{Status: engine.StatusUp, Code: 200})
 	c.CheckNow("shop")
-	waitFor(t, sub, "recovery", func() bool {
-		st, _ := find(c.Snapshot(), "shop")
-		return st.Status == engine.StatusUp
+	var change *engine.Event
+	waitForEvent(t, sub, "recovery seen from eu-west", func(ev engine.Event) bool {
+		if ev.Kind == engine.EventChange && ev.Monitor == "shop" && ev.To == engine.StatusUp {
+			change = &ev
+			return true
+		}
+		return false
 	})
+	if change.Location != "eu-west" {
+		t.Errorf("change event location %q, want eu-west", change.Location)
+	}
+	if st, _ := find(c.Snapshot(), "shop"); st.Status != engine.StatusUp {
+		t.Errorf("merged status after recovery: %v", st.Status)
+	}
 	if err := c.CheckNow("nope"); !errors.Is(err, engine.ErrNoMonitor) {
 		t.Errorf("unknown monitor: %v", err)
 	}
@@ -384,27 +415,6 @@ func TestDialFailsWithNoDaemon(t *testing.T) {
 	_, err := Dial(ctx, []string{filepath.Join(t.TempDir(), "none.sock")}, Options{MinBackoff: time.Millisecond})
 	if !errors.Is(err, ErrNoDaemon) {
 		t.Errorf("err = %v, want ErrNoDaemon", err)
-	}
-}
-
-func TestLocationSummary(t *testing.T) {
-	loc := func(name string, s engine.Status) engine.LocationState {
-		return engine.LocationState{Location: name, Status: s}
-	}
-	for _, tc := range []struct {
-		locs []engine.LocationState
-		want string
-	}{
-		{nil, ""},
-		{[]engine.LocationState{loc("eu-west", engine.StatusDown)}, ""},
-		{[]engine.LocationState{loc("us-east", engine.StatusUp), loc("eu-west", engine.StatusDown)}, "down from eu-west, up from us-east"},
-		{[]engine.LocationState{loc("a", engine.StatusUp), loc("b", engine.StatusUp)}, "up from a and b"},
-		{[]engine.LocationState{loc("a", engine.StatusDown), loc("b", engine.StatusUp), loc("c", engine.StatusDown), loc("d", engine.StatusDegraded)},
-			"down from a and c; degraded from d; up from b"},
-	} {
-		if got := LocationSummary(engine.MonitorState{Locations: tc.locs}); got != tc.want {
-			t.Errorf("LocationSummary(%v) = %q, want %q", tc.locs, got, tc.want)
-		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
@@ -112,54 +111,4 @@ func (q querier) ErrorsByHour(monitor string, from, to time.Time) ([24]int, erro
 	var out [24]int
 	err := q.get(monitor, "errors_by_hour", from, to, &out)
 	return out, err
-}
-
-// LocationSummary says where a merged monitor stands, worst first:
-// "down from eu-west, up from us-east"; "down from eu-west and ap-south;
-// up from us-east" when a status covers several locations. It is "" for
-// a monitor seen from one location only.
-func LocationSummary(st engine.MonitorState) string {
-	if len(st.Locations) < 2 {
-		return ""
-	}
-	type group struct {
-		status engine.Status
-		locs   []string
-	}
-	var groups []group
-	for _, l := range st.Locations {
-		found := false
-		for i := range groups {
-			if groups[i].status == l.Status {
-				groups[i].locs = append(groups[i].locs, l.Location)
-				found = true
-				break
-			}
-		}
-		if !found {
-			groups = append(groups, group{l.Status, []string{l.Location}})
-		}
-	}
-	// worst first, stable for equal severity
-	for i := 1; i < len(groups); i++ {
-		for j := i; j > 0 && groups[j].status.Severity() < groups[j-1].status.Severity(); j-- {
-			groups[j], groups[j-1] = groups[j-1], groups[j]
-		}
-	}
-	sep := ", "
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		if len(g.locs) > 1 {
-			sep = "; "
-		}
-		parts[i] = g.status.String() + " from " + andList(g.locs)
-	}
-	return strings.Join(parts, sep)
-}
-
-func andList(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }

@@ -99,6 +99,10 @@ type Event struct {
 	Alert   *AlertEvent `json:"alert,omitempty"`
 	Message string      `json:"message,omitempty"`
 	Clear   bool        `json:"clear,omitempty"` // EventWarning: the problem named by Message is over
+	// Location names where a result, change or alert was seen when a
+	// viewer merges several daemons (attach with more than one address);
+	// empty otherwise.
+	Location string `json:"location,omitempty"`
 }
 
 // Recorder receives every result. The engine calls Record from one

@@ -216,7 +216,8 @@ func (d *Detail) build() []string {
 		}
 		out = append(out, sideBySide(left, right, lw, 2)...)
 	} else {
-		// one column: what the error means first, then the charts
+		// one column: where and what the error means first, then the charts
+		out = append(out, d.byLocation(d.w)...)
 		out = append(out, d.rule("What this means", d.w))
 		out = append(out, d.explanation(d.w)...)
 		out = append(out, "")
@@ -273,14 +274,18 @@ func (d *Detail) top() []string {
 		title += s.Dim.Render("  maintenance window " + strconv.Quote(clean(st.InMaint)))
 	}
 	lines := []string{title}
+	if sum := LocationSummary(*st); sum != "" {
+		// "down from eu-west, up from us-east": is it down for everyone?
+		lines = append(lines, s.status(st.Status).Render(Glyph(st.Status))+" "+sum)
+	}
 
 	var cfg []string
 	cfg = append(cfg, clean(m.URL), string(m.Kind))
 	if m.Interval > 0 {
-		cfg = append(cfg, "every "+m.Interval.String())
+		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
 	if m.Timeout > 0 {
-		cfg = append(cfg, "timeout "+m.Timeout.String())
+		cfg = append(cfg, "timeout "+fmtSetting(m.Timeout))
 	}
 	if len(m.Tags) > 0 {
 		cfg = append(cfg, "tags "+clean(strings.Join(m.Tags, ", ")))
@@ -307,7 +312,7 @@ func (d *Detail) top() []string {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
 		if r.RetryAfter > 0 {
-			now = append(now, "Retry-After "+r.RetryAfter.String())
+			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
 		}
 		if r.FinalURL != "" && r.FinalURL != m.URL {
 			now = append(now, "→ "+clean(r.FinalURL))
@@ -430,9 +435,48 @@ func (d *Detail) charts(w int) []string {
 	return out
 }
 
+// byLocation lists the monitor as each location sees it (when several
+// daemons are merged): status, code, latency and for how long.
+func (d *Detail) byLocation(w int) []string {
+	locs := d.st.Locations
+	if len(locs) < 2 {
+		return nil
+	}
+	s := d.sty
+	lw := 0
+	for _, l := range locs {
+		lw = max(lw, width(clean(l.Location)))
+	}
+	lw = min(lw, 20)
+	sw := 0
+	for _, l := range locs {
+		sw = max(sw, width(l.Status.String())+2)
+	}
+	out := []string{d.rule("By location", w)}
+	for _, l := range locs {
+		line := fit(clean(l.Location), lw) + "  " + s.status(l.Status).Render(fit(Glyph(l.Status)+" "+l.Status.String(), sw))
+		var parts []string
+		if c := codeOrClass(l.Code, l.Class); c != "" {
+			parts = append(parts, fit(c, 7))
+		}
+		if l.Latency > 0 {
+			parts = append(parts, fitRight(fmtLatency(l.Latency), 7))
+		}
+		if !l.Since.IsZero() {
+			parts = append(parts, "for "+fmtDurLong(d.now.Sub(l.Since)))
+		}
+		if len(parts) > 0 {
+			line += " " + strings.Join(parts, "  ")
+		}
+		out = append(out, trunc(line, w))
+	}
+	return append(out, "")
+}
+
 // facts is the right column: the explanation, incidents, dates.
 func (d *Detail) facts(w int) []string {
 	var out []string
+	out = append(out, d.byLocation(w)...)
 	out = append(out, d.rule("What this means", w))
 	out = append(out, d.explanation(w)...)
 	out = append(out, "")

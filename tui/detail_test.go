@@ -168,3 +168,21 @@ func TestDetailScrollsAndFits(t *testing.T) {
 	}
 	checkFits(t, last, 80, 20)
 }
+
+// Durations from the configuration read as a person writes them: a demo
+// run at three times the speed has a 2/3 s timeout, not "666.666666ms".
+func TestDetailShowsSettingsHumanely(t *testing.T) {
+	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 20-minute Retry-After
+	m := *st.Monitor
+	m.Interval, m.Timeout = time.Second, 2*time.Second/3
+	st.Monitor = &m
+	v := newDetail(t, st, nil, nil, 120, 40).View()
+	for _, want := range []string{"every 1s · timeout 667ms", "Retry-After 20m "} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "666") || strings.Contains(v, "m0s") {
+		t.Errorf("detail shows a raw duration:\n%s", v)
+	}
+}

@@ -99,24 +99,7 @@ func (h *Header) View() string {
 	line1 := trunc(s.Title.Render("upbeat")+"  "+strings.Join(parts, "  "), h.w)
 
 	// Line 2: where the data comes from; uptime and the clock on the right.
-	var src []string
-	if h.info.Demo {
-		src = append(src, s.Warn.Render("demo")+s.Dim.Render(": simulated targets on loopback · ")+s.Key.Render("upbeat init")+s.Dim.Render(" writes a config"))
-	} else if h.info.Config != "" {
-		src = append(src, s.Dim.Render("config "+clean(h.info.Config)))
-	}
-	if h.info.Location != "" {
-		src = append(src, s.Dim.Render("location "+clean(h.info.Location)))
-	}
-	src = append(src, s.Dim.Render(fmt.Sprintf("%d monitors", h.total)))
-	var right []string
-	if h.uptime.Valid {
-		right = append(right, s.Dim.Render("uptime 24h ")+s.Bold.Render(fmtRatio(h.uptime.Ratio)))
-	}
-	if !h.now.IsZero() {
-		right = append(right, h.now.Format("15:04:05"))
-	}
-	line2 := joinLR(strings.Join(src, s.Dim.Render(" · ")), right, h.w)
+	line2 := h.sourceLine()
 	if len(h.warnings) == 0 {
 		return line1 + "\n" + line2
 	}
@@ -127,15 +110,119 @@ func (h *Header) View() string {
 	return line1 + "\n" + line2 + "\n" + s.Warn.Render(trunc(w, h.w))
 }
 
-// joinLR puts left at the left and the parts of right at the right edge,
-// dropping right-hand parts (last first) and then cutting left to fit.
-func joinLR(left string, right []string, w int) string {
-	for len(right) > 0 {
-		r := strings.Join(right, "  ")
-		if width(left)+2+width(r) <= w {
-			return left + spaces(w-width(left)-width(r)) + r
+// sourceLine is the header's second line: where the data comes from
+// (config or demo, location, number of monitors) on the left, the 24h
+// uptime and the clock on the right. When it does not fit, whole parts go,
+// least useful first: the number of monitors (line 1 counts them), the
+// clock, the config (shortened first), the uptime; the location stays, and
+// with several its labels go whole from the end ("location eu-west +2").
+func (h *Header) sourceLine() string {
+	s := h.sty
+	sep := s.Dim.Render(" · ")
+	var cfgs []string // the config part, longest form first
+	if h.info.Demo {
+		cfgs = []string{
+			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback · ") + s.Key.Render("upbeat init") + s.Dim.Render(" writes a config"),
+			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback"),
+			s.Warn.Render("demo"),
 		}
-		right = right[:len(right)-1]
+	} else if h.info.Config != "" {
+		cfgs = []string{s.Dim.Render("config " + clean(h.info.Config))}
 	}
-	return trunc(left, w)
+	var labels []string
+	for _, l := range strings.Split(h.info.Location, ",") {
+		if l = strings.TrimSpace(clean(l)); l != "" {
+			labels = append(labels, l)
+		}
+	}
+	count := s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
+	var uptime, clock string
+	if h.uptime.Valid {
+		uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))
+	}
+	if !h.now.IsZero() {
+		clock = h.now.Format("15:04:05")
+	}
+	location := func(n int) string { // the first n labels
+		if len(labels) == 0 {
+			return ""
+		}
+		txt := "location " + strings.Join(labels[:n], ", ")
+		if n < len(labels) {
+			txt += " +" + strconv.Itoa(len(labels)-n)
+		}
+		return s.Dim.Render(txt)
+	}
+	layout := func(cfg, loc, count, uptime, clock string) string {
+		var left, right []string
+		for _, p := range []string{cfg, loc, count} {
+			if p != "" {
+				left = append(left, p)
+			}
+		}
+		for _, p := range []string{uptime, clock} {
+			if p != "" {
+				right = append(right, p)
+			}
+		}
+		l, r := strings.Join(left, sep), strings.Join(right, "  ")
+		if r == "" {
+			return l
+		}
+		if l == "" {
+			return spaces(h.w-width(r)) + r
+		}
+		return l + spaces(max(2, h.w-width(l)-width(r))) + r
+	}
+	fits := func(line string) bool { return width(line) <= h.w }
+	cfg := ""
+	if len(cfgs) > 0 {
+		cfg = cfgs[0]
+	}
+	loc := location(len(labels))
+	if line := layout(cfg, loc, count, uptime, clock); fits(line) {
+		return line
+	}
+	if line := layout(cfg, loc, "", uptime, clock); fits(line) {
+		return line
+	}
+	if line := layout(cfg, loc, "", uptime, ""); fits(line) {
+		return line
+	}
+	// the config, shorter: the demo's shorter forms, or the path cut to the room left
+	if len(cfgs) > 0 {
+		for _, c := range cfgs[1:] {
+			if line := layout(c, loc, "", uptime, ""); fits(line) {
+				return line
+			}
+		}
+		if !h.info.Demo {
+			room := h.w
+			if loc != "" {
+				room -= width(sep) + width(loc)
+			}
+			if uptime != "" {
+				room -= 2 + width(uptime)
+			}
+			if room >= 20 {
+				if line := layout(trunc(cfgs[0], room), loc, "", uptime, ""); fits(line) {
+					return line
+				}
+			}
+		}
+		if h.info.Demo {
+			cfg = cfgs[len(cfgs)-1] // "demo" stays: the data is not real
+		} else {
+			cfg = ""
+		}
+	}
+	if line := layout(cfg, loc, "", uptime, ""); fits(line) {
+		return line
+	}
+	for n := len(labels); n >= 1; n-- {
+		if line := layout(cfg, location(n), "", "", ""); fits(line) {
+			return line
+		}
+	}
+	return trunc(layout(cfg, location(min(1, len(labels))), "", "", ""), h.w)
 }

@@ -16,7 +16,8 @@ const logCap = 1000
 // logEntry is one line of the log pane.
 type logEntry struct {
 	kind     engine.EventKind
-	time     time.Time // first occurrence
+	time     time.Time // first occurrence: entries are kept in this order
+	location string    // where it was seen, when several daemons are merged
 	last     time.Time // latest occurrence (repeats are counted, not listed)
 	count    int
 	monitor  string
@@ -40,19 +41,27 @@ func (e *logEntry) sameFailure(r *engine.Result) bool {
 // LogPane lists error codes, state changes, alert deliveries and warnings,
 // newest first, each error with its one-line explanation. A failure that
 // repeats on the same monitor is counted on its line ("×12"), not listed
-// again.
+// again. With several daemons merged, each entry about a monitor names the
+// location that saw it, and repeats are counted per location.
+//
+// Entries are ordered by the time each shows, not by arrival: an event's
+// time is when its check started, so a slow check that started earlier
+// arrives after a quick one that started later, and goes below it.
 type LogPane struct {
 	sty      *Styles
 	w, h     int
-	entries  []logEntry           // oldest first
-	lastFail map[string]int       // monitor → index of its current failure entry
-	badSince map[string]time.Time // monitor → when its current problem began
+	entries  []logEntry           // oldest first, by time
+	lastFail map[logKey]int       // index of each monitor's current failure entry
+	badSince map[logKey]time.Time // when each monitor's current problem began
 	wrap     bool                 // long entries take up to three lines
 }
 
+// logKey is a monitor as seen from one location ("" for a single daemon).
+type logKey struct{ monitor, location string }
+
 // NewLogPane returns an empty log pane.
 func NewLogPane(sty *Styles) *LogPane {
-	return &LogPane{sty: sty, lastFail: make(map[string]int), badSince: make(map[string]time.Time)}
+	return &LogPane{sty: sty, lastFail: make(map[logKey]int), badSince: make(map[logKey]time.Time)}
 }
 
 // SetSize sets the pane's size.
@@ -66,28 +75,83 @@ func (l *LogPane) SetWrap(on bool) { l.wrap = on }
 // the log explains them from the first frame: every monitor down or
 // degraded, oldest change first.
 func (l *LogPane) Seed(states []engine.MonitorState) {
-	var seeds []logEntry
+	type seed struct {
+		e    logEntry
+		locs []string // the locations that see it (none for a single daemon)
+	}
+	var seeds []seed
 	for i := range states {
 		st := &states[i]
 		if st.Monitor == nil || (st.Status != engine.StatusDown && st.Status != engine.StatusDegraded) {
 			continue
 		}
 		r := &st.Last
-		t := st.Since
-		if t.IsZero() {
-			t = r.Time
+		if len(st.Locations) < 2 {
+			t := st.Since
+			if t.IsZero() {
+				t = r.Time
+			}
+			seeds = append(seeds, seed{e: logEntry{kind: engine.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
+				status: st.Status, from: st.Status, to: st.Status, code: r.Code, class: r.Class, errText: r.Error,
+				rtime: r.Time, seed: true}})
+			continue
 		}
-		e := logEntry{kind: engine.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
-			status: st.Status, from: st.Status, to: st.Status, code: r.Code, class: r.Class, errText: r.Error,
-			rtime: r.Time, seed: true}
-		seeds = append(seeds, e)
+		// one line per problem, naming the locations that see it
+		first := len(seeds)
+	next:
+		for _, loc := range st.Locations {
+			if loc.Status != engine.StatusDown && loc.Status != engine.StatusDegraded {
+				continue
+			}
+			t := loc.Since
+			if t.IsZero() {
+				t = r.Time
+			}
+			for j := first; j < len(seeds); j++ {
+				if e := &seeds[j].e; e.status == loc.Status && e.code == loc.Code && e.class == loc.Class && e.time.Equal(t) {
+					seeds[j].locs = append(seeds[j].locs, loc.Location)
+					continue next
+				}
+			}
+			seeds = append(seeds, seed{e: logEntry{kind: engine.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
+				status: loc.Status, from: loc.Status, to: loc.Status, code: loc.Code, class: loc.Class, rtime: r.Time, seed: true},
+				locs: []string{loc.Location}})
+		}
 	}
-	slices.SortStableFunc(seeds, func(a, b logEntry) int { return a.time.Compare(b.time) })
-	for _, e := range seeds {
-		l.entries = append(l.entries, e)
-		l.lastFail[e.monitor] = len(l.entries) - 1
-		l.badSince[e.monitor] = e.time
+	for _, sd := range seeds {
+		sd.e.location = strings.Join(sd.locs, ", ")
+		i := l.insert(sd.e)
+		if len(sd.locs) == 0 {
+			sd.locs = []string{""}
+		}
+		for _, loc := range sd.locs { // repeats seen from each location count on this line
+			k := logKey{sd.e.monitor, loc}
+			l.lastFail[k] = i
+			l.badSince[k] = sd.e.time
+		}
 	}
+}
+
+func (e *logEntry) key() logKey { return logKey{e.monitor, e.location} }
+
+// insert puts e among the entries by its time, after any of the same
+// time (so that events of one instant keep their order), and returns
+// where it went. Events nearly always come in order: the search starts
+// from the end.
+func (l *LogPane) insert(e logEntry) int {
+	i := len(l.entries)
+	for i > 0 && l.entries[i-1].time.After(e.time) {
+		i--
+	}
+	l.entries = slices.Insert(l.entries, i, e)
+	if i < len(l.entries)-1 {
+		for k, j := range l.lastFail {
+			if j >= i {
+				l.lastFail[k] = j + 1
+			}
+		}
+	}
+	return i
 }
 
 // Len returns the number of entries kept.
@@ -129,12 +193,13 @@ func (l *LogPane) add(ev *engine.Event) bool {
 		if m == "" {
 			m = r.Monitor
 		}
+		k := logKey{m, ev.Location}
 		if !hasError(r) || r.Status == engine.StatusMaintenance || r.Status == engine.StatusPaused {
 			// maintenance is not an outage: its 503s are expected
-			delete(l.lastFail, m)
+			delete(l.lastFail, k)
 			return false
 		}
-		if i, ok := l.lastFail[m]; ok {
+		if i, ok := l.lastFail[k]; ok {
 			e := &l.entries[i]
 			if e.sameFailure(r) {
 				if !e.rtime.Equal(r.Time) {
@@ -145,48 +210,45 @@ func (l *LogPane) add(ev *engine.Event) bool {
 				return true
 			}
 		}
-		l.entries = append(l.entries, logEntry{kind: engine.EventResult, time: ev.Time, last: ev.Time, count: 1,
-			monitor: m, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
-		l.lastFail[m] = len(l.entries) - 1
+		l.lastFail[k] = l.insert(logEntry{kind: engine.EventResult, time: ev.Time, last: ev.Time, count: 1,
+			monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
 		return true
 	case engine.EventChange:
 		if ev.From == engine.StatusPending && ev.To == engine.StatusUp {
 			return false // a first good check is not news
 		}
 		e := logEntry{kind: engine.EventChange, time: ev.Time, last: ev.Time, count: 1,
-			monitor: ev.Monitor, from: ev.From, to: ev.To, status: ev.To}
+			monitor: ev.Monitor, location: ev.Location, from: ev.From, to: ev.To, status: ev.To}
 		if e.monitor == "" && ev.Result != nil {
 			e.monitor = ev.Result.Monitor
 		}
+		k := e.key()
 		bad := ev.To == engine.StatusDown || ev.To == engine.StatusDegraded
-		if t, ok := l.badSince[e.monitor]; ok && !bad {
+		if t, ok := l.badSince[k]; ok && !bad {
 			e.after = ev.Time.Sub(t)
-			delete(l.badSince, e.monitor)
+			delete(l.badSince, k)
 		} else if bad && !ok {
-			l.badSince[e.monitor] = ev.Time
+			l.badSince[k] = ev.Time
 		}
 		if r := ev.Result; r != nil {
 			e.code, e.class, e.errText, e.rtime, e.status = r.Code, r.Class, r.Error, r.Time, r.Status
-			if e.monitor == "" {
-				e.monitor = r.Monitor
-			}
 			// the failing result of this change may already have a line: make it this one
-			if i, ok := l.lastFail[e.monitor]; ok {
+			if i, ok := l.lastFail[k]; ok {
 				old := &l.entries[i]
 				if old.kind == engine.EventResult && old.count == 1 && old.sameFailure(r) && old.rtime.Equal(r.Time) {
 					old.kind, old.from, old.to = engine.EventChange, ev.From, ev.To
-					if ev.To != engine.StatusDown && ev.To != engine.StatusDegraded {
-						delete(l.lastFail, e.monitor)
+					if !bad {
+						delete(l.lastFail, k)
 					}
 					return true
 				}
 			}
 		}
-		l.entries = append(l.entries, e)
-		if ev.To == engine.StatusDown || ev.To == engine.StatusDegraded {
-			l.lastFail[e.monitor] = len(l.entries) - 1
+		i := l.insert(e)
+		if bad {
+			l.lastFail[k] = i
 		} else {
-			delete(l.lastFail, e.monitor)
+			delete(l.lastFail, k)
 		}
 		return true
 	case engine.EventAlert:
@@ -194,11 +256,11 @@ func (l *LogPane) add(ev *engine.Event) bool {
 			return false
 		}
 		a := *ev.Alert
-		l.entries = append(l.entries, logEntry{kind: engine.EventAlert, time: ev.Time, last: ev.Time, count: 1,
-			monitor: ev.Monitor, alert: &a})
+		l.insert(logEntry{kind: engine.EventAlert, time: ev.Time, last: ev.Time, count: 1,
+			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
 	case engine.EventWarning, engine.EventReload:
-		l.entries = append(l.entries, logEntry{kind: ev.Kind, time: ev.Time, last: ev.Time, count: 1,
+		l.insert(logEntry{kind: ev.Kind, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, message: ev.Message, clear: ev.Clear})
 		return true
 	}
@@ -225,6 +287,11 @@ func (l *LogPane) View() string {
 		head, text := l.line(e, nameW)
 		tw := l.w - width(head)
 		if !l.wrap || width(text) <= tw || tw < 20 {
+			if width(text) > tw && e.count > 1 && tw >= 30 {
+				// cut the explanation, not the count
+				n := "  ×" + strconv.Itoa(e.count)
+				text = trunc(strings.TrimSuffix(text, n), tw-width(n)+1) + n[1:]
+			}
 			lines = append(lines, trunc(head+trunc(text, tw), l.w))
 			continue
 		}
@@ -258,19 +325,26 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 	var glyph string
 	style := s.Plain
 	name := fit(clean(e.monitor), nameW)
+	where := "" // "eu-west: ", when several daemons are merged
+	if e.location != "" {
+		where = clean(e.location) + ": "
+	}
 	switch e.kind {
 	case engine.EventResult:
 		glyph, style = Glyph(e.status), s.status(e.status)
-		text = name + "  " + l.explain(e)
+		text = name + "  " + where + l.explain(e)
 	case engine.EventChange:
 		glyph, style = Glyph(e.to), s.status(e.to)
-		text = name + "  " + e.from.String() + " → " + e.to.String()
+		text = name + "  " + where + e.from.String() + " → " + e.to.String()
 		if e.after > 0 {
 			text += " after " + fmtDurLong(e.after)
 		}
 		if e.seed {
 			// already so when the dashboard started; the time is when it began
 			text = name
+			if where != "" {
+				text += "  " + where + e.to.String()
+			}
 			if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
 				text += "  since " + e.time.Format("Jan 2")
 			}
@@ -281,7 +355,7 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 	case engine.EventAlert:
 		a := e.alert
 		glyph = "»"
-		what := "alert " + clean(a.Channel)
+		what := where + "alert " + clean(a.Channel)
 		if a.Kind != "" {
 			what += " (" + clean(a.Kind) + ")"
 		}

@@ -200,7 +200,11 @@ func (m *Model) refresh() {
 	m.info = m.src.Info()
 	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
 	m.header.SetData(m.states, m.info, m.warnings, m.now)
+	ideal := m.table.idealWidth()
 	m.table.SetData(m.states)
+	if m.table.idealWidth() != ideal && m.w > 0 {
+		m.resize(m.w, m.h) // location columns came or went: the split moves
+	}
 	if m.state == stateDetail || m.prev == stateDetail {
 		if st := m.find(m.detail.Name()); st != nil {
 			m.detail.SetState(*st, relatedStates(m.states, st))
@@ -372,8 +376,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 				return m.setFlash(err.Error(), true)
 			}
 			name, src := m.target, m.src
-			return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, d), false), func() tea.Msg {
-				return actionMsg{verb: "maintenance " + d.String() + " for", name: name, err: src.Maintain(name, d)}
+			return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
+				return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(name, d)}
 			})
 		case tea.KeyEsc:
 			m.state = m.prev
@@ -572,7 +576,7 @@ func (m *Model) split(body int) (tw, th, lw, lh int) {
 		return m.w, 0, 0, 0
 	}
 	if m.sideBySide() {
-		tw = min(m.w-51, idealTableWidth())
+		tw = min(m.w-51, m.table.idealWidth())
 		return tw, body, m.w - tw - 1, body
 	}
 	if body < 10 {

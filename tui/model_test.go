@@ -93,9 +93,18 @@ func TestGolden(t *testing.T) {
 		{"detail-200x50", 200, 50, "jj\r", "last 30 days: 2 incidents"},
 		{"help-80x24", 80, 24, "?", "close help"},
 		{"grouped-120x40", 120, 40, "ts", "by tag"},
+		// attached to two daemons: a column per location
+		{"locations-80x24", 80, 24, "", "Log · newest first"},
+		{"locations-200x50", 200, 50, "", "Log · newest first"},
+		{"locations-detail-80x24", 80, 24, "jjj\r", "down from eu-west, up from us-east"},
+		{"locations-detail-200x50", 200, 50, "jjj\r", "down from eu-west, up from us-east"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tm := start(t, newSource(), c.w, c.h)
+			src := newSource()
+			if strings.HasPrefix(c.name, "locations") {
+				src = twoLocationSource()
+			}
+			tm := start(t, src, c.w, c.h)
 			waitOutput(t, tm, "Monitors")
 			for _, k := range c.keys {
 				if k == '\r' {

@@ -47,6 +47,7 @@ type colID int
 const (
 	colStatus colID = iota
 	colName
+	colLoc // one per location when several daemons are merged
 	colKind
 	colCode
 	colLatency
@@ -63,17 +64,20 @@ type column struct {
 	title string
 	w     int
 	right bool
+	loc   string // colLoc: the location's label
 }
 
 // Column widths and limits.
 const (
-	statusW    = 10 // "▲ degraded"
+	statusW    = 10 // "▲ degraded", "✕ down 1/2"
 	nameMin    = 16
 	nameMax    = 28
 	sparkMin   = 8
 	sparkMax   = 40
 	sinceW     = 7  // "down 4m", or "4m" alone
 	sinceWideW = 12 // "degraded 59m"
+	locMin     = 9  // "✕ refused", "○ pending"
+	locMax     = 12
 )
 
 // optional columns, most important first: they drop from the end when the
@@ -90,26 +94,58 @@ var optionalCols = []column{
 	{id: colUp30, title: "30D", w: 6, right: true},
 }
 
+// multiCols are the optional columns after the location columns when
+// several locations are shown, most important first: the locations' cells
+// already say each location's code, so CODE goes after the sparkline.
+var multiCols = []colID{colLatency, colSince, colUp24, colSpark, colCode, colCert, colKind, colUp7, colUp30}
+
+// displayOrder is where each column goes, left to right.
+var displayOrder = [...]int{colStatus: 0, colName: 1, colLoc: 2, colKind: 3, colCode: 4, colLatency: 5, colSpark: 6,
+	colUp24: 7, colUp7: 8, colUp30: 9, colCert: 10, colSince: 11}
+
+// candidates returns the optional columns in order of importance: with
+// several locations, one column per location comes first.
+func candidates(locs []string) []column {
+	if len(locs) == 0 {
+		return optionalCols
+	}
+	out := make([]column, 0, len(locs)+len(optionalCols))
+	for _, l := range locs {
+		out = append(out, column{id: colLoc, title: clean(l), w: max(locMin, min(locMax, width(clean(l)))), loc: l})
+	}
+	for _, id := range multiCols {
+		for _, c := range optionalCols {
+			if c.id == id {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
 // layoutColumns chooses the columns that fit in w cells and their widths,
-// in display order. A one-cell selection marker comes before them.
-func layoutColumns(w int) []column {
+// in display order; locs are the locations that get a column each (none
+// for a single daemon). A one-cell selection marker comes before them.
+func layoutColumns(w int, locs []string) []column {
 	cols := []column{{id: colStatus, title: "STATUS", w: statusW}}
 	avail := w - 1 - statusW - 1 // marker, status, gap before the name
 	if avail < 1 {
 		return cols
 	}
-	chosen := map[colID]column{}
+	var chosen []column
 	least := nameMin
 	if w < 60 {
 		least = 10 // a narrow pane: code and latency matter more than a whole name
 	}
-	for _, c := range optionalCols {
+	for _, c := range candidates(locs) {
 		if c.id == colSince && w >= 120 {
 			c.w, c.title = sinceWideW, "SINCE"
 		}
 		if avail-(c.w+1) >= least {
-			chosen[c.id] = c
+			chosen = append(chosen, c)
 			avail -= c.w + 1
+		} else if c.id == colLoc {
+			break // a location that does not fit: no less important column takes its place
 		}
 	}
 	// the room left goes to the name, then to the sparkline, in turns
@@ -120,31 +156,31 @@ func layoutColumns(w int) []column {
 		*w += g
 		extra -= g
 	}
-	sp, hasSpark := chosen[colSpark]
+	sp := -1
+	for i := range chosen {
+		if chosen[i].id == colSpark {
+			sp = i
+		}
+	}
 	grow(20, &name)
-	if hasSpark {
-		grow(30, &sp.w)
+	if sp >= 0 {
+		grow(30, &chosen[sp].w)
 	}
 	grow(nameMax, &name)
-	if hasSpark {
-		grow(sparkMax, &sp.w)
-		chosen[colSpark] = sp
+	if sp >= 0 {
+		grow(sparkMax, &chosen[sp].w)
 	}
 	name += extra
 	cols = append(cols, column{id: colName, title: "NAME", w: name})
-	for _, id := range []colID{colKind, colCode, colLatency, colSpark, colUp24, colUp7, colUp30, colCert, colSince} {
-		if c, ok := chosen[id]; ok {
-			cols = append(cols, c)
-		}
-	}
-	return cols
+	slices.SortStableFunc(chosen, func(a, b column) int { return displayOrder[a.id] - displayOrder[b.id] })
+	return append(cols, chosen...)
 }
 
 // idealTableWidth is the width at which the table shows every column, a
 // whole name and a 30-cell sparkline; beside the log pane it takes no more.
-func idealTableWidth() int {
+func idealTableWidth(locs []string) int {
 	w := 1 + statusW + 1 + nameMax
-	for _, c := range optionalCols {
+	for _, c := range candidates(locs) {
 		switch c.id {
 		case colSince:
 			c.w = sinceWideW
@@ -181,6 +217,7 @@ type Table struct {
 	sel    string // name of the selected monitor, kept across refreshes
 	moved  bool   // the person has moved the selection (else it stays on the top row)
 	cols   []column
+	locs   []string // locations with a column each; none for one daemon
 	sparks sparkCache
 	plain  bool // no selection (the plain table printed without a terminal)
 }
@@ -193,7 +230,7 @@ func NewTable(sty *Styles, keys KeyMap) *Table {
 // SetSize sets the table's size; h counts the column heading line.
 func (t *Table) SetSize(w, h int) {
 	t.w, t.h = max(w, 0), max(h, 0)
-	t.cols = layoutColumns(t.w)
+	t.cols = layoutColumns(t.w, t.locs)
 	t.scroll()
 }
 
@@ -203,8 +240,19 @@ func (t *Table) SetNow(now time.Time) { t.now = now }
 // SetData replaces the monitors shown; the table keeps and reads states.
 func (t *Table) SetData(states []engine.MonitorState) {
 	t.all = states
+	if locs := locationLabels(states); !slices.Equal(locs, t.locs) {
+		t.locs = locs
+		t.cols = layoutColumns(t.w, t.locs)
+	}
 	t.rebuild()
 }
+
+// Locations returns the locations that have a column each, in order;
+// none unless some monitor is seen from more than one location.
+func (t *Table) Locations() []string { return t.locs }
+
+// idealWidth is the width at which the table shows everything it has.
+func (t *Table) idealWidth() int { return idealTableWidth(t.locs) }
 
 // SetSort sets the sort order.
 func (t *Table) SetSort(s SortMode) {
@@ -379,7 +427,18 @@ func (t *Table) lessFunc() func(a, b int) int {
 	case SortChange:
 		return func(a, b int) int { return all[b].Since.Compare(all[a].Since) }
 	}
-	return func(a, b int) int { return all[a].Status.Severity() - all[b].Status.Severity() }
+	return func(a, b int) int {
+		if d := all[a].Status.Severity() - all[b].Status.Severity(); d != 0 {
+			return d
+		}
+		// seen so from more of its locations first: down everywhere before down from one
+		na, ta := statusShare(&all[a])
+		nb, tb := statusShare(&all[b])
+		if ta > 0 && tb > 0 {
+			return nb*ta - na*tb
+		}
+		return 0
+	}
 }
 
 func latencyKey(st *engine.MonitorState) time.Duration {
@@ -593,7 +652,14 @@ func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipg
 	switch c.id {
 	case colStatus:
 		style := s.status(st.Status)
-		return Glyph(st.Status) + " " + shortWord(st.Status), &style
+		return statusLabel(st), &style
+	case colLoc:
+		l, ok := locationOf(st, c.loc)
+		if !ok {
+			return "—", &s.Dim // not watched from there
+		}
+		style := s.status(l.Status)
+		return locationCell(l), &style
 	case colName:
 		name := clean(st.Monitor.Name)
 		if st.Monitor.Insecure {

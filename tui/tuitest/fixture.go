@@ -212,3 +212,35 @@ func Fixture(now time.Time) []engine.MonitorState {
 	add(s, -1, -1, -1)
 	return out
 }
+
+// TwoLocations returns the Fixture as a viewer attached to two daemons
+// sees it, one in eu-west and one in us-east: each monitor carries both
+// locations' states and its merged status is the worst of the two. "api"
+// is down 502 from eu-west only (up from us-east), "checkout" is degraded
+// from eu-west only, "reports" is down from us-east only; the others look
+// the same from both.
+func TwoLocations(now time.Time) []engine.MonitorState {
+	states := Fixture(now)
+	for i := range states {
+		st := &states[i]
+		r := &st.Last
+		eu := engine.LocationState{Location: "eu-west", Status: st.Status, Code: r.Code, Class: r.Class, Latency: r.Latency, Since: st.Since}
+		us := eu
+		us.Location = "us-east"
+		if !r.Time.IsZero() {
+			us.Latency = r.Latency + r.Latency*2/5 // farther away
+		}
+		good := engine.LocationState{Location: "us-east", Status: engine.StatusUp, Code: 200, Latency: 88 * time.Millisecond,
+			Since: now.Add(-76 * time.Hour)}
+		switch st.Monitor.Name {
+		case "api", "checkout":
+			us = good
+		case "reports":
+			eu = good
+			eu.Location = "eu-west"
+		}
+		st.Location = ""
+		st.Locations = []engine.LocationState{eu, us}
+	}
+	return states
+}

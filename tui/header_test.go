@@ -1,0 +1,57 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/tui/tuitest"
+)
+
+// headerLine2 renders the header for info at width w and returns its
+// second line.
+func headerLine2(t *testing.T, info tui.SourceInfo, w int) string {
+	t.Helper()
+	h := tui.NewHeader(plainStyles())
+	h.SetSize(w, 0)
+	h.SetData(tuitest.Fixture(fixedNow), info, nil, fixedNow)
+	v := h.View()
+	checkFits(t, v, w, h.Height())
+	return strings.Split(v, "\n")[1]
+}
+
+// When the second line does not fit, it drops whole parts, least useful
+// first, and never cuts the location label.
+func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
+	demo := tui.SourceInfo{Config: "built-in demo", Location: "demo", Demo: true}
+	two := tui.SourceInfo{Config: "daemons at /run/user/1000/upbeat/eu-west.sock, /run/user/1000/upbeat/us-east.sock", Location: "eu-west, us-east"}
+	three := tui.SourceInfo{Config: two.Config, Location: "eu-west, us-east, ap-southeast-2"}
+	one := tui.SourceInfo{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"}
+	for _, tc := range []struct {
+		info    tui.SourceInfo
+		w       int
+		want    []string
+		wantNot []string
+	}{
+		{one, 200, []string{"config /etc/upbeat/upbeat.toml · location eu-west · 15 monitors", "uptime 24h 97.8%  14:03:00"}, nil},
+		{one, 80, []string{"config /etc/upbeat/upbeat.toml · location eu-west", "uptime 24h 97.8%  14:03:00"}, []string{"…"}},
+		{demo, 200, []string{"demo: simulated targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
+		{demo, 80, []string{"demo: simulated targets on loopback · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
+		{demo, 40, []string{"demo · location demo"}, []string{"…"}},
+		{two, 80, []string{"config daemons at /run/user/1000/", "… · location eu-west, us-east", "uptime 24h 97.8%"}, nil},
+		{two, 50, []string{"location eu-west, us-east ", "uptime 24h 97.8%"}, []string{"config", "…"}},
+		{three, 32, []string{"location eu-west, us-east +1"}, []string{"…", "ap-"}},
+	} {
+		l := headerLine2(t, tc.info, tc.w)
+		for _, s := range tc.want {
+			if !strings.Contains(l, s) {
+				t.Errorf("%d columns, %q: line 2 lacks %q: %q", tc.w, tc.info.Location, s, l)
+			}
+		}
+		for _, s := range tc.wantNot {
+			if strings.Contains(l, s) {
+				t.Errorf("%d columns, %q: line 2 has %q: %q", tc.w, tc.info.Location, s, l)
+			}
+		}
+	}
+}
