@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -28,7 +29,7 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if *cfgPath == "" {
-		if p := localDaemon(); p != "" {
+		if p := localDaemon(e); p != "" {
 			return runAttached(ctx, e, []string{p}, "", *mouse)
 		}
 	}
@@ -151,11 +152,18 @@ func livePlain(ctx context.Context, w io.Writer, snapshot func() []engine.Monito
 // systemSocket is where the packaged systemd unit puts the daemon's socket.
 const systemSocket = "/run/upbeat/upbeat.sock"
 
-// localDaemon returns the socket of a daemon running on this machine, if any.
-func localDaemon() string {
+// localDaemon returns the socket of a daemon running on this machine, if
+// any. A socket this user may not open is named on stderr, so that nobody
+// wonders why a second engine started.
+func localDaemon(e *env) string {
 	for _, p := range []string{config.DefaultSocket(), systemSocket} {
 		if client.LocalDaemon(p) {
 			return p
+		}
+		if c, err := net.Dial("unix", p); err == nil {
+			c.Close()
+		} else if errors.Is(err, os.ErrPermission) {
+			fmt.Fprintf(e.stderr, "upbeat: a daemon's socket is at %s but this user may not open it (ask to join its group)\n", p)
 		}
 	}
 	return ""
@@ -173,7 +181,7 @@ func cmdAttach(ctx context.Context, e *env, args []string) int {
 	}
 	addrs := fs.Args()
 	if len(addrs) == 0 {
-		p := localDaemon()
+		p := localDaemon(e)
 		if p == "" {
 			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
 			return exitConfig
