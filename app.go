@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -78,6 +79,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 			rt.store = st
 			rt.closers = append(rt.closers, func() { st.Close() })
 			eopts.Recorder, eopts.Restorer, eopts.Querier = st, st, st
+			eopts.Controls = fileControls{path: filepath.Join(historyDir(cfg, o), "controls.json")}
 		}
 	}
 	eng, err := engine.New(cfg, eopts)
@@ -97,14 +99,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 // openStore opens the history for writing. Storage faults after this
 // point are reported through the engine as a warning in the header.
 func openStore(cfg *engine.Config, o runtimeOptions) (*store.Store, error) {
-	dir := o.historyDir
-	if dir == "" {
-		dir = cfg.Settings.HistoryDir
-	}
-	if dir == "" {
-		dir = config.DefaultHistoryDir()
-	}
-	return store.Open(dir, history.Options{
+	return store.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,
@@ -189,4 +184,16 @@ func (rt *runtime) reload(next *engine.Config) ([]string, error) {
 	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
 	rt.cfg = next
 	return changes, nil
+}
+
+// historyDir is where results are kept: the runtime's override, else the
+// config's history_dir, else the XDG data dir.
+func historyDir(cfg *engine.Config, o runtimeOptions) string {
+	switch {
+	case o.historyDir != "":
+		return o.historyDir
+	case cfg.Settings.HistoryDir != "":
+		return cfg.Settings.HistoryDir
+	}
+	return config.DefaultHistoryDir()
 }

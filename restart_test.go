@@ -121,3 +121,30 @@ interval = "1h"
 		t.Fatalf("second run: first alert %q, want the resolve (no second down)", ev)
 	}
 }
+
+func TestPauseSurvivesARestart(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, fmt.Sprintf("[settings]\nhistory_dir = %q\n[[monitor]]\nname = \"a\"\nurl = %q\n", dir, target.URL))
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.eng.SetPaused("a", true); err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+	rt, err = newRuntime(cfg, runtimeOptions{getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if st, _ := rt.eng.State("a"); st.Status != engine.StatusPaused {
+		t.Errorf("after a restart: %v, want paused", st.Status)
+	}
+}

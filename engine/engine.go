@@ -36,6 +36,23 @@ type Options struct {
 	// RecordQueue is how many results may wait for the recorder before the
 	// oldest are dropped (default 65536).
 	RecordQueue int
+	// Controls keeps what people decided (pauses, ad-hoc maintenance)
+	// across restarts; nil: they last as long as the process.
+	Controls ControlStore
+}
+
+// Control is what a person decided about one monitor.
+type Control struct {
+	Paused     bool      `json:"paused,omitempty"`
+	MaintUntil time.Time `json:"maint_until,omitempty"`
+}
+
+// ControlStore keeps Controls across restarts.
+type ControlStore interface {
+	// LoadControls returns the decisions saved last, by monitor name.
+	LoadControls() (map[string]Control, error)
+	// SaveControls replaces the saved decisions.
+	SaveControls(map[string]Control) error
 }
 
 // Stats are the engine's own health counters.
@@ -138,7 +155,53 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		e.entries[m.Name] = en
 		e.order = append(e.order, en)
 	}
+	if opts.Controls != nil {
+		saved, err := opts.Controls.LoadControls()
+		if err != nil {
+			e.log.Warn("pauses and maintenance from the last run are lost", "err", err)
+		}
+		now := e.now()
+		for name, c := range saved {
+			en, ok := e.entries[name]
+			if !ok {
+				continue
+			}
+			if c.Paused {
+				en.state.Paused, en.state.Status, en.state.Since = true, StatusPaused, now
+			}
+			if c.MaintUntil.After(now) {
+				en.adhoc = c.MaintUntil
+			}
+		}
+	}
 	return e, nil
+}
+
+// saveControls writes every monitor's pause and ad-hoc window. It is
+// called without the lock: it may touch the disk.
+func (e *Engine) saveControls() {
+	if e.opts.Controls == nil {
+		return
+	}
+	e.mu.RLock()
+	now := e.now()
+	out := make(map[string]Control)
+	for _, en := range e.order {
+		c := Control{Paused: en.state.Paused}
+		if en.adhoc.After(now) {
+			c.MaintUntil = en.adhoc.Round(0) // wall clock only: it must survive a restart
+		}
+		if c != (Control{}) {
+			out[en.m.Name] = c
+		}
+	}
+	e.mu.RUnlock()
+	if err := e.opts.Controls.SaveControls(out); err != nil {
+		e.log.Warn("could not save pauses and maintenance", "err", err)
+		e.Warn("controls", "pauses and maintenance are not saved: "+Sanitize(err.Error(), 120))
+		return
+	}
+	e.Warn("controls", "")
 }
 
 // newEntry makes a monitor's entry, restored from history. It reads
@@ -327,6 +390,7 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 	ev := e.setStatusLocked(en, to, nil)
 	e.mu.Unlock()
 	e.publishChange(ev, from)
+	e.saveControls()
 	e.kick()
 	return nil
 }
@@ -368,6 +432,7 @@ func (e *Engine) Maintain(name string, d time.Duration) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
 	}
+	e.saveControls()
 	e.kick()
 	return nil
 }

@@ -636,3 +636,54 @@ func TestCheckAllHonoursMaintenance(t *testing.T) {
 type allWindow struct{}
 
 func (allWindow) Active(*Monitor, time.Time) (string, bool) { return "deploy", true }
+
+type memControls struct {
+	mu sync.Mutex
+	m  map[string]Control
+}
+
+func (c *memControls) LoadControls() (map[string]Control, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m, nil
+}
+
+func (c *memControls) SaveControls(m map[string]Control) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = m
+	return nil
+}
+
+func TestPausesAndMaintenanceSurviveARestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			n.Add(1)
+			return Result{Status: StatusDown, Code: 500, Class: "http_500"}
+		})
+		store := &memControls{}
+		cfg := testConfig(testMonitor("paused", 10*time.Second), testMonitor("deploying", 10*time.Second))
+		e1, _ := New(cfg, Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Controls: store})
+		e1.SetPaused("paused", true)
+		e1.Maintain("deploying", time.Hour)
+
+		notes := &recordingNotifier{}
+		e2, _ := New(cfg, Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Controls: store, Notifier: notes})
+		stop := runEngine(t, e2)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		stop()
+		if st, _ := e2.State("paused"); st.Status != StatusPaused || !st.Paused {
+			t.Errorf("after a restart the paused monitor is %v", st.Status)
+		}
+		if st, _ := e2.State("deploying"); st.Status != StatusMaintenance {
+			t.Errorf("after a restart the monitor in maintenance is %v", st.Status)
+		}
+		for _, c := range notes.changes() {
+			if strings.HasSuffix(c, "->down") {
+				t.Errorf("a restart paged: %s", c)
+			}
+		}
+	})
+}
