@@ -32,10 +32,10 @@ import (
 
 // Defaults for monitor fields left at zero. The config loader normally
 // applies its own defaults first; these keep a bare Monitor usable.
+// MaxRedirects and CertWarnDays have none: zero follows no redirect and
+// gives no expiry warning, as 0 does in the config file.
 const (
-	DefaultMaxBody      = 1 << 20 // bytes of an HTTP body read at most
-	DefaultMaxRedirects = 10      // redirects followed at most
-	DefaultCertWarnDays = 14      // days before expiry a certificate or domain is degraded
+	DefaultMaxBody = 1 << 20 // bytes of an HTTP body read at most
 	// DefaultRDAPBootstrap is IANA's RDAP bootstrap registry for domain names.
 	DefaultRDAPBootstrap = "https://data.iana.org/rdap/dns.json"
 	// DefaultRDAPBootstrapTTL is how long the bootstrap registry is cached.
@@ -216,7 +216,11 @@ func parsedURL(m *engine.Monitor) (*url.URL, error) {
 		return m.Parsed, nil
 	}
 	u, err := url.Parse(m.URL)
-	if err != nil {
+	if err != nil { // without the *url.Error around it, whose message holds the URL, userinfo and all
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("parse url: %w", err)
 	}
 	return u, nil
@@ -281,7 +285,7 @@ func daysLeft(t, now time.Time) int {
 // negative value turns the warning off.
 func warnDays(m *engine.Monitor) int {
 	if m.CertWarnDays == 0 {
-		return DefaultCertWarnDays
+		return -1 // cert_warn_days = 0: no warning (the loader fills in the default when the key is unset)
 	}
 	return m.CertWarnDays
 }

@@ -25,9 +25,14 @@ import (
 )
 
 // HTTP checks http:// and https:// monitors: one request on a fresh
-// connection, redirects followed, the body read up to max_body, and the
-// status, body, JSON and latency judged. For https it also judges the
-// certificate chain like a tls:// check.
+// connection, up to max_redirects redirects followed (none for zero), the
+// body read up to max_body, and the status, body, JSON and latency judged.
+// For https it also judges the certificate chain like a tls:// check.
+//
+// The monitor's headers go only to its own site: once a redirect leaves it
+// (another host or port, or https downgraded to http), none of them is sent
+// again, nor a Referer. A URL's userinfo is sent as basic auth but never
+// shows in a Result.
 type HTTP struct {
 	b    *base
 	bufs sync.Pool // *bytes.Buffer for bodies that must be kept
@@ -99,10 +104,7 @@ func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects}
-	if p.maxRedirects == 0 {
-		p.maxRedirects = DefaultMaxRedirects
-	}
+	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects, headers: m.Headers, ua: h.b.uaHeader}
 	// Hooks cost an allocation each: only those that can fire are set.
 	p.trace = httptrace.ClientTrace{
 		ConnectStart:         p.connectStart,
@@ -110,12 +112,10 @@ func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 		WroteRequest:         p.wroteRequest,
 		GotFirstResponseByte: p.gotFirstByte,
 	}
-	u := m.Parsed
-	if u == nil {
-		if u, err = url.Parse(m.URL); err != nil {
-			fail(&r, ClassConfig, err.Error())
-			return r
-		}
+	u, err := parsedURL(m)
+	if err != nil {
+		fail(&r, ClassConfig, err.Error())
+		return r
 	}
 	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
 		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
@@ -134,14 +134,18 @@ func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 		body = strings.NewReader(m.Body)
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, &p.trace), method, m.URL, body)
-	if err != nil {
-		fail(&r, ClassConfig, err.Error())
+	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
+		fail(&r, ClassConfig, "new request: "+errorText(err))
 		return r
 	}
 	for k, v := range m.Headers {
-		if strings.EqualFold(k, "Host") {
+		switch {
+		case strings.EqualFold(k, "Host"):
 			req.Host = v
-		} else {
+		case strings.EqualFold(k, "Referer"):
+			p.referer = true
+			req.Header.Set(k, v)
+		default:
 			req.Header.Set(k, v)
 		}
 	}
@@ -185,8 +189,10 @@ func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 
 	r.Code = resp.StatusCode
 	r.BodySize = n
-	if resp.Request != nil && resp.Request != req {
-		r.FinalURL = engine.Sanitize(resp.Request.URL.String(), 500)
+	// Only after a redirect: net/http hands back a copy of req, not req,
+	// when it adds basic auth from the URL's userinfo.
+	if p.followed > 0 && resp.Request != nil {
+		r.FinalURL = engine.Sanitize(redactURL(resp.Request.URL), 500)
 	}
 	if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
 		r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), h.b.now())
@@ -268,6 +274,11 @@ type httpProbe struct {
 	trace        httptrace.ClientTrace
 	start        time.Time
 	maxRedirects int
+	headers      map[string]string // the monitor's own headers, sent to its site only
+	referer      bool              // headers set a Referer
+	ua           []string          // the default User-Agent header value, shared read-only
+	followed     int               // redirects followed
+	offSite      bool              // a redirect has left the monitor's site
 	redirectMsg  string
 	body         io.LimitedReader // the capped body, kept here to save an allocation
 
@@ -366,10 +377,14 @@ func (p *httpProbe) lastFirstByte() time.Time {
 }
 
 // checkRedirect follows up to maxRedirects redirects (none when it is
-// negative: the 3xx itself is judged), stops at a loop, and strips
-// credentials from a request that leaves the original host.
+// zero or less: the 3xx itself is judged) and stops at a loop. net/http
+// copies the first request's headers into every hop and adds a Referer
+// naming the previous URL, query and all; checkRedirect removes that
+// Referer (a Referer from the monitor's headers stays on its site), and
+// from the first hop that leaves the monitor's site on, every header the
+// monitor set and every credential.
 func (p *httpProbe) checkRedirect(req *http.Request, via []*http.Request) error {
-	if p.maxRedirects < 0 {
+	if p.maxRedirects <= 0 {
 		return http.ErrUseLastResponse
 	}
 	for _, v := range via {
@@ -382,21 +397,69 @@ func (p *httpProbe) checkRedirect(req *http.Request, via []*http.Request) error 
 		p.redirectMsg = fmt.Sprintf("more than %d redirects: %s", p.maxRedirects, chain(via, req))
 		return ErrTooManyRedirects
 	}
-	if !strings.EqualFold(req.URL.Hostname(), via[0].URL.Hostname()) {
+	if !p.offSite && !sameSite(via[0].URL, req.URL) {
+		p.offSite = true // for good: a site that sends the chain back is not trusted with them either
+	}
+	if p.offSite || !p.referer {
+		req.Header.Del("Referer")
+	}
+	if p.offSite {
+		for k := range p.headers {
+			req.Header.Del(k)
+		}
 		req.Header.Del("Authorization")
 		req.Header.Del("Proxy-Authorization")
 		req.Header.Del("Cookie")
+		if _, ok := req.Header["User-Agent"]; !ok {
+			req.Header["User-Agent"] = p.ua
+		}
 	}
+	p.followed++
 	return nil
+}
+
+// sameSite reports whether a redirect from one URL to another stays on
+// the same site: the same host name and port, and no downgrade from https
+// to http. An upgrade from http to https on the default ports stays.
+func sameSite(from, to *url.URL) bool {
+	if !strings.EqualFold(from.Hostname(), to.Hostname()) {
+		return false
+	}
+	if from.Scheme == to.Scheme {
+		return effectivePort(from) == effectivePort(to)
+	}
+	return from.Scheme == "http" && to.Scheme == "https" &&
+		effectivePort(from) == "80" && effectivePort(to) == "443"
+}
+
+// effectivePort is the URL's port, or its scheme's default port.
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// redactURL is u as text without its userinfo: what a Result may show.
+func redactURL(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = nil
+	return c.String()
 }
 
 // chain renders a redirect chain for a message, shortened in the middle.
 func chain(via []*http.Request, next *http.Request) string {
 	urls := make([]string, 0, len(via)+1)
 	for _, v := range via {
-		urls = append(urls, v.URL.String())
+		urls = append(urls, redactURL(v.URL))
 	}
-	urls = append(urls, next.URL.String())
+	urls = append(urls, redactURL(next.URL))
 	if len(urls) > 5 {
 		urls = append(urls[:2:2], "…", urls[len(urls)-2], urls[len(urls)-1])
 	}

@@ -215,13 +215,14 @@ func TestHTTPRedirects(t *testing.T) {
 		class  string
 		final  string
 	}{
-		{"loop a-b-a", "/a", 0, engine.StatusDown, ClassRedirectLoop, ""},
-		{"loop to itself", "/self", 0, engine.StatusDown, ClassRedirectLoop, ""},
+		{"loop a-b-a", "/a", 10, engine.StatusDown, ClassRedirectLoop, ""},
+		{"loop to itself", "/self", 10, engine.StatusDown, ClassRedirectLoop, ""},
 		{"too many", "/n/0", 3, engine.StatusDown, ClassTooManyRedirects, ""},
-		{"default limit", "/n/0", 0, engine.StatusDown, ClassTooManyRedirects, ""},
-		{"followed", "/old", 0, engine.StatusUp, "", srv.URL + "/new"},
-		{"not followed", "/old", -1, engine.StatusUp, "", ""},
-		{"cross host", "/away", 0, engine.StatusUp, "", "http://other.test:" + otherPort + "/x"},
+		{"the loader's default limit", "/n/0", 10, engine.StatusDown, ClassTooManyRedirects, ""},
+		{"followed", "/old", 10, engine.StatusUp, "", srv.URL + "/new"},
+		{"zero follows none", "/old", 0, engine.StatusUp, "", ""},
+		{"negative follows none", "/old", -1, engine.StatusUp, "", ""},
+		{"cross host", "/away", 10, engine.StatusUp, "", "http://other.test:" + otherPort + "/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,8 +252,11 @@ func TestHTTPRedirects(t *testing.T) {
 	if h.Get("Authorization") != "" || h.Get("Cookie") != "" {
 		t.Errorf("credentials forwarded to another host: %v", h)
 	}
-	if h.Get("X-Plain") != "kept" {
-		t.Errorf("plain header dropped on redirect: %v", h)
+	if h.Get("X-Plain") != "" || h.Get("User-Agent") != DefaultUserAgent {
+		t.Errorf("the monitor's headers forwarded to another host: %v", h)
+	}
+	if h := seen["same"]; h.Get("X-Plain") != "kept" {
+		t.Errorf("same-host redirect dropped a header: %v", h)
 	}
 }
 

@@ -30,6 +30,7 @@ func TestTLS(t *testing.T) {
 		{name: "expiring", cert: p.expiring, caFile: p.caFile, warn: 14, status: engine.StatusDegraded,
 			class: ClassTLSExpiring, days: [2]int{3, 3}, msg: "expires in 3 days"},
 		{name: "expiring under a smaller warning", cert: p.expiring, caFile: p.caFile, warn: 2, status: engine.StatusUp, days: [2]int{3, 3}},
+		{name: "expiring with the warning off", cert: p.expiring, caFile: p.caFile, warn: 0, status: engine.StatusUp, days: [2]int{3, 3}},
 		{name: "expired", cert: p.expired, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSExpired,
 			days: [2]int{-3, -3}, msg: "expired on"},
 		{name: "not yet valid", cert: p.notYet, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSNotYetValid,
