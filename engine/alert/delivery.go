@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,9 +22,11 @@ const (
 
 // delivery is one message waiting for one channel.
 type delivery struct {
-	msg     Message
-	monitor string     // the monitor it is about, when there is one
-	done    chan error // Test: the outcome of its single attempt
+	msg      Message
+	monitor  string     // the monitor it is about, when there is one
+	done     chan error // Test: the outcome of its single attempt
+	attempts int        // attempts made so far, by this outlet or its predecessors
+	due      time.Time  // not before: the backoff after a failed attempt
 }
 
 // outlet is one configured channel with its queue and its worker: a slow
@@ -41,6 +44,16 @@ type outlet struct {
 	q       []*delivery
 	closing bool
 	wake    chan struct{} // capacity 1: "the queue changed"
+
+	// After a reload (see passOn): succ is the channel of the same name in
+	// the next Dispatcher, which takes over this one's queue once the
+	// attempt in flight ends; handoff is closed when succ is set. held
+	// keeps this outlet from sending until its predecessor has handed
+	// over. stopped: the worker is gone and takes nothing more.
+	succ    *outlet
+	handoff chan struct{}
+	held    bool
+	stopped bool
 }
 
 // accepts reports whether the channel wants messages about event.
@@ -60,7 +73,12 @@ func (o *outlet) accepts(event string) bool {
 // oldest message is dropped, and reported as such.
 func (o *outlet) push(dl *delivery) {
 	o.mu.Lock()
-	if o.closing {
+	if s := o.succ; s != nil {
+		o.mu.Unlock()
+		s.push(dl)
+		return
+	}
+	if o.closing || o.stopped {
 		o.mu.Unlock()
 		o.d.reportDrop(o, dl, ErrClosed)
 		return
@@ -98,32 +116,46 @@ func (o *outlet) close() {
 }
 
 // next waits for the next delivery. ok is false when the outlet is closed
-// and empty, or the dispatcher is cancelled.
+// and empty, the dispatcher is cancelled, or the queue went to the
+// successor.
 func (o *outlet) next() (dl *delivery, ok bool) {
 	for {
 		o.mu.Lock()
-		if len(o.q) > 0 && o.d.ctx.Err() == nil {
+		cancelled := o.d.ctx.Err() != nil
+		switch {
+		case cancelled:
+			rest := o.q
+			o.q = nil
+			o.stopped = true
+			o.mu.Unlock()
+			for _, dl := range rest {
+				o.d.reportDrop(o, dl, ErrClosed)
+			}
+			return nil, false
+		case o.held: // the predecessor's messages come first
+		case o.succ != nil:
+			o.mu.Unlock()
+			o.handOver(nil)
+			return nil, false
+		case len(o.q) > 0:
 			dl = o.q[0]
 			o.q[0] = nil
 			o.q = o.q[1:]
 			o.mu.Unlock()
 			return dl, true
+		case o.closing:
+			o.stopped = true
+			o.mu.Unlock()
+			return nil, false
 		}
-		rest := o.q
-		o.q = nil
-		closing := o.closing
+		handoff := o.handoff
+		if o.succ != nil {
+			handoff = nil // closed already
+		}
 		o.mu.Unlock()
-		if o.d.ctx.Err() != nil {
-			for _, dl := range rest {
-				o.d.reportDrop(o, dl, ErrClosed)
-			}
-			return nil, false
-		}
-		if closing {
-			return nil, false
-		}
 		select {
 		case <-o.wake:
+		case <-handoff:
 		case <-o.d.ctx.Done():
 		}
 	}
@@ -137,39 +169,135 @@ func (o *outlet) run() {
 		if !ok {
 			return
 		}
-		o.deliver(dl)
+		if !o.deliver(dl) {
+			o.handOver(dl)
+			return
+		}
 	}
 }
 
 // deliver sends one message, retrying with exponential backoff. Every
-// attempt is reported. While the dispatcher closes, nothing is retried.
-func (o *outlet) deliver(dl *delivery) {
+// attempt is reported. Once the dispatcher closes, a message waiting to
+// be retried gets one last attempt and nothing is retried after that. It
+// returns false when the message, not yet sent, is to go to the
+// successor (a reload): it does so rather than wait out a backoff or
+// make another attempt here.
+func (o *outlet) deliver(dl *delivery) bool {
 	d := o.d
 	max := d.opts.MaxAttempts
 	if dl.done != nil {
 		max = 1
 	}
-	for attempt := 1; ; attempt++ {
+	for {
+		if wait := time.Until(dl.due); wait > 0 && !d.isDraining() {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-d.draining:
+			case <-o.handoff:
+				t.Stop()
+				return false
+			case <-d.ctx.Done():
+			}
+			t.Stop()
+		}
+		if o.handingOff() {
+			return false
+		}
+		if d.ctx.Err() != nil {
+			d.reportDrop(o, dl, ErrClosed)
+			return true
+		}
+		dl.attempts++
 		ctx, cancel := context.WithTimeout(d.ctx, d.opts.SendTimeout)
 		err := o.ch.Send(ctx, dl.msg)
 		cancel()
-		d.report(o, dl, attempt, err)
-		if err == nil || IsPermanent(err) || attempt >= max || d.ctx.Err() != nil || d.isDraining() {
+		d.report(o, dl, dl.attempts, err)
+		finished := err == nil || IsPermanent(err) || dl.attempts >= max
+		if !finished && o.handingOff() {
+			dl.due = time.Now().Add(d.backoff(dl.attempts))
+			return false // the successor retries it, even if this one is closing
+		}
+		if finished || d.ctx.Err() != nil || d.isDraining() {
 			if dl.done != nil {
 				dl.done <- d.redactErr(err)
 			}
-			return
+			return true
 		}
-		t := time.NewTimer(d.backoff(attempt))
-		select {
-		case <-t.C:
-		case <-d.draining:
-			t.Stop()
-			return
-		case <-d.ctx.Done():
-			t.Stop()
-			return
+		dl.due = time.Now().Add(d.backoff(dl.attempts))
+	}
+}
+
+// handingOff reports whether a successor takes over this outlet's queue.
+func (o *outlet) handingOff() bool {
+	select {
+	case <-o.handoff:
+		return true
+	default:
+		return false
+	}
+}
+
+// handTo makes n, the channel of the same name in the next Dispatcher,
+// the successor of o: o's worker passes on its queue, and a message
+// waiting to be retried, once its attempt in flight (if any) has ended.
+// n sends nothing until then, so that messages keep their order.
+func (o *outlet) handTo(n *outlet) {
+	o.mu.Lock()
+	if o.stopped || o.succ != nil {
+		o.mu.Unlock()
+		return
+	}
+	o.succ = n
+	n.mu.Lock()
+	n.held = true
+	n.mu.Unlock()
+	o.mu.Unlock()
+	close(o.handoff)
+}
+
+// handOver gives the successor what o still has to send, dl (the
+// message in hand, if any) first, and stops o.
+func (o *outlet) handOver(dl *delivery) {
+	o.mu.Lock()
+	items := o.q
+	o.q = nil
+	o.stopped = true
+	succ := o.succ
+	o.mu.Unlock()
+	if dl != nil {
+		items = append([]*delivery{dl}, items...)
+	}
+	succ.receive(items)
+}
+
+// receive takes the messages a predecessor handed over: they go before
+// anything queued since, keeping their attempts and due times. A full
+// queue drops its oldest, as push does.
+func (o *outlet) receive(items []*delivery) {
+	o.mu.Lock()
+	o.held = false
+	if o.stopped {
+		o.mu.Unlock()
+		for _, dl := range items {
+			o.d.reportDrop(o, dl, ErrClosed)
 		}
+		return
+	}
+	q := append(items, o.q...)
+	var dropped []*delivery
+	if n := len(q) - o.d.opts.QueueSize; n > 0 {
+		dropped = slices.Clone(q[:n])
+		q = q[n:]
+	}
+	o.q = q
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	for _, dl := range dropped {
+		o.d.reportDrop(o, dl, errQueueFull)
 	}
 }
 

@@ -60,8 +60,10 @@ type Options struct {
 	// ChannelOptions are passed to NewChannel.
 	ChannelOptions
 	// Monitors are the configured monitors. They route reminders of
-	// incidents restored at start and tell how many monitors there are
-	// when deciding whether every monitor failed at once.
+	// incidents restored at start, tell how many monitors there are
+	// when deciding whether every monitor failed at once, and decide
+	// which open incidents a reload keeps (Switch.Replace closes those of
+	// monitors not listed).
 	Monitors []*engine.Monitor
 	// Maintenance is consulted besides the engine's own word: nothing is
 	// sent for a monitor inside a window.
@@ -149,6 +151,8 @@ type Dispatcher struct {
 	checkCtx   context.Context // the connectivity checks'
 	stopChecks context.CancelFunc
 	draining   chan struct{}
+	drainOnce  sync.Once
+	done       chan struct{}  // closed once a retired dispatcher's workers are done (see passOn)
 	wg         sync.WaitGroup // workers
 	checks     sync.WaitGroup // connectivity checks
 
@@ -179,6 +183,7 @@ func New(opts Options) *Dispatcher {
 		monitors: map[string]*engine.Monitor{},
 		errs:     map[string]error{},
 		draining: make(chan struct{}),
+		done:     make(chan struct{}),
 		mons:     map[string]*monState{},
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
@@ -204,7 +209,7 @@ func New(opts Options) *Dispatcher {
 			on = []string{"down", "up", "degraded"}
 		}
 		o := &outlet{d: d, name: cfg.Name, kind: cfg.Kind, ch: ch, renotify: cfg.Renotify,
-			on: map[string]bool{}, wake: make(chan struct{}, 1)}
+			on: map[string]bool{}, wake: make(chan struct{}, 1), handoff: make(chan struct{})}
 		for _, e := range on {
 			o.on[e] = true
 		}
@@ -294,15 +299,41 @@ func (d *Dispatcher) Test(ctx context.Context, name string) error {
 	}
 }
 
-// Close stops taking alerts, sends what is queued (one attempt each, for
-// at most DrainTimeout), then cancels whatever is still in flight and
-// waits for every goroutine it started. Messages still waiting in the
-// burst window are sent, not lost.
+// Close stops taking alerts, sends what is queued (one attempt each, a
+// message waiting to be retried included, for at most DrainTimeout), then
+// cancels whatever is still in flight and waits for every goroutine it
+// started. Messages still waiting in the burst window are sent, not lost.
+// Closing a Dispatcher that a Switch has replaced ends its background
+// work the same way.
 func (d *Dispatcher) Close() {
 	d.mu.Lock()
+	items, first := d.stopLocked()
+	d.mu.Unlock()
+	if first {
+		d.stopChecks()
+		d.checks.Wait()
+		if len(items) > 0 {
+			d.deliver(items, "", nil)
+		}
+	}
+	d.drainOnce.Do(func() {
+		close(d.draining)
+		for _, o := range d.outlets {
+			o.close()
+		}
+		stop := time.AfterFunc(d.opts.DrainTimeout, d.cancel)
+		d.wg.Wait()
+		stop.Stop()
+		d.cancel()
+	})
+}
+
+// stopLocked stops taking alerts and every timer, and returns what waited
+// in the burst window; first is false when it was stopped already. Called
+// with mu held.
+func (d *Dispatcher) stopLocked() (burst []pending, first bool) {
 	if d.closed {
-		d.mu.Unlock()
-		return
+		return nil, false
 	}
 	d.closed = true
 	if d.burstTimer != nil {
@@ -312,23 +343,9 @@ func (d *Dispatcher) Close() {
 	for _, ms := range d.mons {
 		ms.stopTimers()
 	}
-	items := d.burst
+	burst = d.burst
 	d.burst = nil
-	d.mu.Unlock()
-
-	d.stopChecks()
-	d.checks.Wait()
-	if len(items) > 0 {
-		d.deliver(items, "", nil)
-	}
-	close(d.draining)
-	for _, o := range d.outlets {
-		o.close()
-	}
-	stop := time.AfterFunc(d.opts.DrainTimeout, d.cancel)
-	d.wg.Wait()
-	stop.Stop()
-	d.cancel()
+	return burst, true
 }
 
 // Incidents returns the open incidents, oldest first.
