@@ -86,6 +86,10 @@ type AlertEvent struct {
 	OK       bool   `json:"ok"`
 	Error    string `json:"error,omitempty"` // redacted: never holds a secret
 	Attempts int    `json:"attempts"`
+	// Monitors names every monitor the message is about: one, or several
+	// for a grouped message (a burst, "everything is down"), where
+	// Event.Monitor is empty. Empty for a test message.
+	Monitors []string `json:"monitors,omitempty"`
 }
 
 // Event is one thing that happened, as published to subscribers.

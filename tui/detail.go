@@ -56,8 +56,9 @@ func loadHistory(q engine.Querier, name string, now time.Time) tea.Cmd {
 
 // Detail is the view of one monitor: latency over time with percentiles,
 // the phases of the last check against their usual values, a status
-// timeline, incidents, errors by hour of day, certificate and domain dates
-// and the knowledge-base entry for the current error.
+// timeline, incidents, the alerts sent about it, errors by hour of day,
+// certificate and domain dates and the knowledge-base entry for the
+// current error.
 type Detail struct {
 	sty     *Styles
 	keys    KeyMap
@@ -71,6 +72,7 @@ type Detail struct {
 	chart   latencyChart
 	lines   []string // rendered content, all of it
 	dirty   bool
+	sent    alertLog // alerts sent about each monitor (AddEvents)
 }
 
 // NewDetail returns an empty detail view.
@@ -224,6 +226,8 @@ func (d *Detail) build() []string {
 		out = append(out, d.charts(d.w)...)
 		out = append(out, "", d.rule("Incidents, last 30 days", d.w))
 		out = append(out, d.incidents(d.w)...)
+		out = append(out, "", d.rule("Alerts", d.w))
+		out = append(out, d.alerts(d.w)...)
 		if dates := d.dates(); len(dates) > 0 {
 			out = append(out, "", d.rule("Certificate and domain", d.w))
 			out = append(out, dates...)
@@ -473,7 +477,7 @@ func (d *Detail) byLocation(w int) []string {
 	return append(out, "")
 }
 
-// facts is the right column: the explanation, incidents, dates.
+// facts is the right column: the explanation, incidents, alerts, dates.
 func (d *Detail) facts(w int) []string {
 	var out []string
 	out = append(out, d.byLocation(w)...)
@@ -482,6 +486,8 @@ func (d *Detail) facts(w int) []string {
 	out = append(out, "")
 	out = append(out, d.rule("Incidents, last 30 days", w))
 	out = append(out, d.incidents(w)...)
+	out = append(out, "", d.rule("Alerts", w))
+	out = append(out, d.alerts(w)...)
 	if dates := d.dates(); len(dates) > 0 {
 		out = append(out, "", d.rule("Certificate and domain", w))
 		out = append(out, dates...)

@@ -1,11 +1,13 @@
 package tui_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -185,4 +187,137 @@ func TestDetailShowsSettingsHumanely(t *testing.T) {
 	if strings.Contains(v, "666") || strings.Contains(v, "m0s") {
 		t.Errorf("detail shows a raw duration:\n%s", v)
 	}
+}
+
+// alertEv is an alert delivery event.
+func alertEv(at time.Duration, monitor string, a engine.AlertEvent) engine.Event {
+	return engine.Event{Kind: engine.EventAlert, Time: fixedNow.Add(at), Monitor: monitor, Alert: &a}
+}
+
+// alertSection returns the lines of the detail view's Alerts section.
+func alertSection(t *testing.T, v string) []string {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "── Alerts ") {
+			var out []string
+			for _, l := range lines[i+1:] {
+				if l == "" || strings.HasPrefix(l, "── ") {
+					break
+				}
+				out = append(out, strings.TrimRight(l, " "))
+			}
+			return out
+		}
+	}
+	t.Fatalf("no Alerts section:\n%s", v)
+	return nil
+}
+
+// The detail view lists the alerts sent about its monitor, newest first:
+// when, the channel and its kind, the subject, and whether it arrived; a
+// failed delivery says after how many attempts and why, on one entry
+// however many attempts were reported; a grouped message shows under
+// every monitor it is about.
+func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	tgErr := "telegram: Post \"https://api.telegram.org/bot[REDACTED]/sendMessage\": 401 Unauthorized"
+	evs := []engine.Event{
+		alertEv(-4*time.Minute, "api", engine.AlertEvent{Channel: "oncall", Kind: "webhook",
+			Subject: "api is DOWN: 502 Bad Gateway", OK: true, Attempts: 1, Monitors: []string{"api"}}),
+		// every attempt is reported: the retries replace the failure before them
+		alertEv(-3*time.Minute, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr, Attempts: 1, Monitors: []string{"checkout"}}),
+		alertEv(-3*time.Minute+2*time.Second, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr, Attempts: 2, Monitors: []string{"checkout"}}),
+		alertEv(-3*time.Minute+6*time.Second, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr + "\x07", Attempts: 3, Monitors: []string{"checkout"}}),
+		// a burst: one message about two monitors, with no single Monitor
+		alertEv(-time.Minute, "", engine.AlertEvent{Channel: "mail", Kind: "email",
+			Subject: "2 monitors down", OK: true, Attempts: 2, Monitors: []string{"api", "shop"}}),
+		// not an alert: ignored
+		{Kind: engine.EventWarning, Time: fixedNow, Monitor: "cache", Message: "disk full"},
+	}
+	// the events come in two batches, the second after the view was drawn
+	d := newDetail(t, stateOf(t, states, "api"), nil, history24h("api"), 100, 400)
+	d.AddEvents(evs[:1])
+	if got := alertSection(t, d.View()); len(got) != 1 {
+		t.Fatalf("api after one alert: %q", got)
+	}
+	d.AddEvents(evs[1:])
+
+	for _, c := range []struct {
+		name string
+		want []string
+	}{
+		{"api", []string{
+			"14:02:00 ✓ mail (email)  sent (attempt 2) · 2 monitors down",
+			"13:59:00 ✓ oncall (webhook)  sent · api is DOWN: 502 Bad Gateway",
+		}},
+		{"shop", []string{
+			"14:02:00 ✓ mail (email)  sent (attempt 2) · 2 monitors down",
+		}},
+		{"checkout", []string{
+			"14:00:06 ✕ tg (telegram)  checkout is DEGRADED: slow",
+			"           failed after 3 attempts: telegram: Post",
+			`           "https://api.telegram.org/bot[REDACTED]/sendMessage": 401 Unauthorized`,
+		}},
+		{"cache", []string{
+			"no alert sent for this monitor since the dashboard started",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d.Open(stateOf(t, states, c.name), nil, false)
+			v := d.View()
+			got := alertSection(t, v)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("alerts of %s:\n%s\nwant:\n%s", c.name, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+			if strings.ContainsAny(v, "\x1b\x07") {
+				t.Errorf("a control character reached the view: %q", v)
+			}
+		})
+	}
+
+	// at 80 columns the entries are cut to fit and the error wraps onto
+	// more lines; the view scrolls to show them
+	d.SetSize(80, 20)
+	d.Open(stateOf(t, states, "checkout"), nil, false)
+	d.Update(keyRunes("G"))
+	v := d.View()
+	checkFits(t, v, 80, 20)
+	got := alertSection(t, v)
+	if len(got) != 4 || !strings.HasPrefix(got[1], "           failed after 3 attempts: telegram: Post") ||
+		got[3] != "           Unauthorized" {
+		t.Errorf("alerts of checkout at 80 columns:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// Only the latest deliveries are kept, and listed newest first.
+func TestDetailKeepsTheLatestAlerts(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)
+	d := newDetail(t, stateOf(t, states, "api"), nil, nil, 100, 400)
+	for i := range 25 {
+		d.AddEvents([]engine.Event{alertEv(time.Duration(i-30)*time.Minute, "api", engine.AlertEvent{
+			Channel: "oncall", Kind: "webhook", Subject: fmt.Sprintf("message %d", i), OK: true, Attempts: 1})})
+	}
+	got := alertSection(t, d.View())
+	if len(got) != 10 || !strings.HasSuffix(got[0], "message 24") || !strings.HasSuffix(got[9], "message 15") {
+		t.Errorf("kept alerts:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// The dashboard hands the alerts it is told of to the detail view: a
+// grouped message shows in the view of each monitor it is about.
+func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
+	src := newSource()
+	tm := start(t, src, 200, 50)
+	waitOutput(t, tm, "Monitors")
+	src.Publish(alertEv(-time.Minute, "", engine.AlertEvent{Channel: "mail", Kind: "email",
+		Subject: "2 monitors down", OK: true, Attempts: 1, Monitors: []string{"api", "shop"}}))
+	waitOutput(t, tm, "alert mail (email): 2 monitors down — sent") // the log pane
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})                         // api, the first row
+	waitOutput(t, tm, "14:02:00 ✓ mail (email)  sent · 2 monitors down")
+	v := finalView(t, tm)
+	checkFits(t, v, 200, 50)
 }

@@ -243,6 +243,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsMsg:
 		// cheap bookkeeping only: the screen is redrawn on the next frame
 		m.log.Add(msg.events)
+		m.detail.AddEvents(msg.events)
 		m.noteWarnings(msg.events)
 		m.dataDirty = true
 		return m, tea.Batch(waitForActivity(m.sub), m.armFrame())

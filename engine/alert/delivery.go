@@ -326,7 +326,7 @@ func (d *Dispatcher) isDraining() bool {
 func (d *Dispatcher) report(o *outlet, dl *delivery, attempt int, err error) {
 	ae := &engine.AlertEvent{
 		Channel: o.name, Kind: o.kind, Subject: d.red.Redact(dl.msg.Title),
-		OK: err == nil, Error: d.red.Error(err), Attempts: attempt,
+		OK: err == nil, Error: d.red.Error(err), Attempts: attempt, Monitors: dl.msg.monitors(),
 	}
 	if err != nil {
 		d.log.Warn("alert delivery failed", "channel", o.name, "kind", o.kind, "event", dl.msg.Event,

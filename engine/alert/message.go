@@ -61,6 +61,18 @@ type Item struct {
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
 
+// monitors returns the names of the monitors a message is about, each
+// once, in the order of its items; nil when it is about none (a test).
+func (m *Message) monitors() []string {
+	var out []string
+	for _, it := range m.Items {
+		if it.Monitor != "" && !slices.Contains(out, it.Monitor) {
+			out = append(out, it.Monitor)
+		}
+	}
+	return out
+}
+
 // newID returns a random identifier for a message.
 func newID() string {
 	var b [12]byte
