@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/textdist"
 	"math"
 	"strconv"
 	"strings"
@@ -156,7 +157,7 @@ func isEnvName(s string) bool {
 func closest(s string, candidates []string) (string, bool) {
 	best, bestDist := "", math.MaxInt
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
+		if d := textdist.Distance(strings.ToLower(s), strings.ToLower(c)); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
@@ -165,27 +166,6 @@ func closest(s string, candidates []string) (string, bool) {
 		limit = 1 // short words are all near each other
 	}
 	return best, best != "" && bestDist <= limit
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // typeName names the TOML type of a decoded value, for error messages.

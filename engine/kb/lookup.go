@@ -2,6 +2,7 @@ package kb
 
 import (
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/textdist"
 	"slices"
 	"strconv"
 	"strings"
@@ -265,11 +266,11 @@ func Suggest(key string) []string {
 	consider := func(text, display string, order int, words []string) {
 		score := -1
 		switch {
-		case distance(q, text) <= limit:
-			score = distance(q, text)
+		case textdist.Distance(q, text) <= limit:
+			score = textdist.Distance(q, text)
 		case len(q) >= 2 && strings.HasPrefix(text, q):
 			score = limit + 1
-		case !isDigits(q) && slices.ContainsFunc(words, func(w string) bool { return distance(q, w) <= wordLimit }):
+		case !isDigits(q) && slices.ContainsFunc(words, func(w string) bool { return textdist.Distance(q, w) <= wordLimit }):
 			score = limit + 2
 		case len(q) >= 3 && strings.Contains(text, q):
 			score = limit + 3
@@ -306,33 +307,4 @@ func Suggest(key string) []string {
 		}
 	}
 	return out
-}
-
-// distance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours each cost 1.
-func distance(a, b string) int {
-	if a == b {
-		return 0
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
