@@ -59,7 +59,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 	rt.windows = w
 	d := rt.newDispatcher(cfg, o)
 	rt.alerts = alert.NewSwitch(d)
-	rt.closers = append(rt.closers, func() { rt.alerts.Current().Close() })
+	rt.closers = append(rt.closers, func() { rt.alerts.Close() })
 	eopts := engine.Options{
 		Checkers:    newCheckers(cfg),
 		Notifier:    rt.alerts,

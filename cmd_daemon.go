@@ -105,7 +105,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	}
 
 	if cfg.Path != "" {
-		go api.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup)
+		go api.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup, api.WatchOptions{Logger: logger, Server: srv})
 	}
 	logger.Info("upbeat started", "version", versionString(), "monitors", len(cfg.Monitors),
 		"config", cfg.Path, "socket", socket, "listen", cfg.API.Listen)

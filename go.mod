@@ -33,6 +33,8 @@ require (
 	golang.org/x/net v0.61.0
 )
 
+require go.yaml.in/yaml/v3 v3.0.5
+
 require (
 	early.upbeat.invalid/earlyterm v0.0.0
 	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect

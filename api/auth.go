@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -58,11 +60,51 @@ func tokenEqual(got, want string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// roleOf checks the Authorization header. ok is false when a token was
-// presented and matches neither configured token.
-func (s *Server) roleOf(r *http.Request) (role, bool) {
+// tokens are the bearer tokens in force. A Server holds them behind an
+// atomic pointer so that a reload can replace them (SetTokens); revoked
+// is closed when they are replaced, which makes every event stream
+// check its request again.
+type tokens struct {
+	admin, read string
+	revoked     chan struct{}
+}
+
+func newTokens(admin, read string) *tokens {
+	return &tokens{admin: admin, read: read, revoked: make(chan struct{})}
+}
+
+type tokensKey struct{}
+
+// SetTokens puts new bearer tokens in force for every request from now
+// on, as a reload that rotates a leaked token does; event streams whose
+// request they no longer admit are ended. When both are empty and the
+// server listens on a non-loopback address, the error wraps
+// ErrTokenRequired: they are put in force all the same, so that address
+// refuses every request until a token is set again.
+func (s *Server) SetTokens(token, readOnly string) error {
+	s.mu.Lock()
+	remote := s.remote
+	old := s.tok.Swap(newTokens(token, readOnly))
+	s.mu.Unlock()
+	close(old.revoked)
+	if remote && token == "" && readOnly == "" {
+		return fmt.Errorf("api listen %s: %w", s.opts.Listen, ErrTokenRequired)
+	}
+	return nil
+}
+
+// roleOf checks the Authorization header against tk. ok is false when a
+// token was presented and matches neither token. On the unix socket the
+// file mode is the access control: whatever was presented (a token
+// exported for another daemon, say) is ignored and the role is the
+// socket's, which may act. On loopback with no token configured a
+// presented one is ignored too: reads are open there anyway.
+func roleOf(r *http.Request, tr trust, tk *tokens) (role, bool) {
+	if tr == trustSocket {
+		return roleAdmin, true
+	}
 	h := r.Header.Get("Authorization")
-	if h == "" {
+	if h == "" || tr == trustLoopback && tk.admin == "" && tk.read == "" {
 		return roleNone, true
 	}
 	scheme, tok, found := strings.Cut(h, " ")
@@ -71,7 +113,7 @@ func (s *Server) roleOf(r *http.Request) (role, bool) {
 	}
 	tok = strings.TrimSpace(tok)
 	// compare against both so that the time taken says nothing of which matched
-	admin, read := tokenEqual(tok, s.opts.Token), tokenEqual(tok, s.opts.ReadOnlyToken)
+	admin, read := tokenEqual(tok, tk.admin), tokenEqual(tok, tk.read)
 	switch {
 	case admin:
 		return roleAdmin, true
@@ -79,6 +121,28 @@ func (s *Server) roleOf(r *http.Request) (role, bool) {
 		return roleRead, true
 	}
 	return roleNone, false
+}
+
+// access decides whether the tokens tk admit a request that came in
+// through tr: 0 when they do, else the status code and why not.
+func (s *Server) access(r *http.Request, tr trust, tk *tokens) (int, string) {
+	ro, valid := roleOf(r, tr, tk)
+	if !valid {
+		return http.StatusUnauthorized, "invalid token"
+	}
+	if tr != trustSocket && ro == roleNone && !s.hosts[strings.ToLower(hostOnly(r.Host))] {
+		return http.StatusForbidden, "host not allowed (add it to [api] allowed_hosts)"
+	}
+	act := isAction(r)
+	switch {
+	case tr == trustRemote && ro == roleNone:
+		return http.StatusUnauthorized, "a bearer token is required"
+	case act && ro == roleRead:
+		return http.StatusForbidden, "this token may watch but not act"
+	case act && ro == roleNone && tr == trustLoopback && tk.admin != "":
+		return http.StatusUnauthorized, "a bearer token is required for actions"
+	}
+	return 0, ""
 }
 
 // isAction tells whether a request changes something (every non-safe method).
@@ -108,30 +172,16 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ro, valid := s.roleOf(r)
-		if !valid {
-			h.Set("WWW-Authenticate", `Bearer realm="upbeat"`)
-			writeError(w, http.StatusUnauthorized, "invalid token")
+		tk := s.tok.Load()
+		if code, msg := s.access(r, tr, tk); code != 0 {
+			if code == http.StatusUnauthorized {
+				h.Set("WWW-Authenticate", `Bearer realm="upbeat"`)
+			}
+			writeError(w, code, msg)
 			return
 		}
-		if tr != trustSocket && ro == roleNone && !s.hosts[strings.ToLower(hostOnly(r.Host))] {
-			writeError(w, http.StatusForbidden, "host not allowed (add it to [api] allowed_hosts)")
-			return
-		}
+		r = r.WithContext(context.WithValue(r.Context(), tokensKey{}, tk))
 		act := isAction(r)
-		switch {
-		case tr == trustRemote && ro == roleNone:
-			h.Set("WWW-Authenticate", `Bearer realm="upbeat"`)
-			writeError(w, http.StatusUnauthorized, "a bearer token is required")
-			return
-		case act && ro == roleRead:
-			writeError(w, http.StatusForbidden, "this token may watch but not act")
-			return
-		case act && ro == roleNone && tr == trustLoopback && s.opts.Token != "":
-			h.Set("WWW-Authenticate", `Bearer realm="upbeat"`)
-			writeError(w, http.StatusUnauthorized, "a bearer token is required for actions")
-			return
-		}
 		if act && tr != trustSocket {
 			csrf.Handler(next).ServeHTTP(w, r)
 			return

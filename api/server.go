@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -115,6 +116,7 @@ type Server struct {
 	strm  *stream
 	met   *metrics
 	hosts map[string]bool
+	tok   atomic.Pointer[tokens] // the bearer tokens in force (SetTokens)
 
 	mu        sync.Mutex
 	servers   []*http.Server
@@ -125,6 +127,7 @@ type Server struct {
 	bg        sync.WaitGroup
 	started   bool
 	closed    bool
+	remote    bool // Listen is not a loopback address
 }
 
 // New makes a server for b. It does not listen yet: call Start.
@@ -146,6 +149,7 @@ func New(b Backend, opts Options) *Server {
 	}
 	s := &Server{b: b, opts: opts, log: opts.Logger, done: make(chan struct{})}
 	s.hosts = allowedHosts(opts)
+	s.tok.Store(newTokens(opts.Token, opts.ReadOnlyToken))
 	s.met = newMetrics(b)
 	s.strm = newStream(b, opts.Ring, s.met)
 	s.mux = s.routes()
@@ -179,7 +183,7 @@ func (s *Server) Start() error {
 		tcpTrust = trustLoopback
 		if !loop {
 			tcpTrust = trustRemote
-			if s.opts.Token == "" && s.opts.ReadOnlyToken == "" {
+			if tk := s.tok.Load(); tk.admin == "" && tk.read == "" {
 				return fmt.Errorf("api listen %s: %w", s.opts.Listen, ErrTokenRequired)
 			}
 		}
@@ -213,6 +217,7 @@ func (s *Server) Start() error {
 			s.hosts[hostOnly(l.Addr().String())] = true
 		}
 		ls, trusts = append(ls, l), append(trusts, tcpTrust)
+		s.remote = tcpTrust == trustRemote
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

@@ -288,6 +288,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	beat := time.NewTicker(s.opts.Heartbeat)
 	defer beat.Stop()
+	// When the tokens are replaced, the request is checked again: a
+	// stream admitted by a revoked token ends.
+	var revoked <-chan struct{}
+	if tk, ok := r.Context().Value(tokensKey{}).(*tokens); ok {
+		revoked = tk.revoked
+	}
 	var buf [][]byte
 	for {
 		var wait <-chan struct{}
@@ -308,6 +314,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if !write([]byte(": ping\n\n")) {
 				return
 			}
+		case <-revoked:
+			tk := s.tok.Load()
+			if code, _ := s.access(r, tr, tk); code != 0 {
+				return
+			}
+			revoked = tk.revoked
 		case <-wait:
 		}
 	}

@@ -484,6 +484,13 @@ func (e *Event) ToEngine() (ev engine.Event, ok bool) {
 	if e.Alert != nil {
 		a := *e.Alert
 		a.Channel, a.Kind, a.Subject, a.Error = clean(a.Channel), clean(a.Kind), clean(a.Subject), clean(a.Error)
+		if a.Monitors != nil {
+			ms := make([]string, len(a.Monitors))
+			for i, m := range a.Monitors {
+				ms[i] = clean(m)
+			}
+			a.Monitors = ms
+		}
 		ev.Alert = &a
 	}
 	return ev, true
