@@ -45,6 +45,7 @@ func TestDaemonAndAttach(t *testing.T) {
 	}))
 	defer target.Close()
 	dir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "run")) // the default socket lives there
 	sock := filepath.Join(dir, "run", "upbeat.sock")
 	cfg := writeConfig(t, fmt.Sprintf(`
 [settings]
@@ -57,10 +58,7 @@ name = "maint-page"
 url = %q
 interval = "1s"
 timeout = "500ms"
-
-[api]
-socket = %q
-`, filepath.Join(dir, "history"), target.URL, sock))
+`, filepath.Join(dir, "history"), target.URL))
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -101,6 +99,20 @@ socket = %q
 	}
 	if got := out.String(); !strings.Contains(got, "maint-page") || !strings.Contains(got, "✕ down") {
 		t.Errorf("attach did not show the monitor down:\n%s", got)
+	}
+
+	// plain `upbeat`, no arguments, in a directory with no config: it finds
+	// the daemon on the default socket and shows it rather than the demo
+	t.Chdir(t.TempDir())
+	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer pcancel()
+	plain := &cancelAfter{mark: "maint-page", cancel: pcancel}
+	pe := &env{stdin: strings.NewReader(""), stdout: plain, stderr: io.Discard, getenv: func(string) string { return "" }}
+	if code := run(pctx, pe, nil); code != exitOK {
+		t.Fatalf("plain upbeat exit %d", code)
+	}
+	if got := plain.String(); strings.Contains(got, "shop") || !strings.Contains(got, "maint-page") {
+		t.Errorf("plain upbeat did not attach to the daemon:\n%s", got)
 	}
 
 	stop()
