@@ -487,3 +487,26 @@ func TestMaintenancePromptCancels(t *testing.T) {
 	default:
 	}
 }
+
+// Keys that arrive in one read come as one message: "/cdn" typed quickly
+// (or batched by SSH) must open the filter and type "cdn" into it.
+func TestKeysArrivingTogether(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/cdn")})
+	v := m.View()
+	if !strings.Contains(v, `filter "cdn"`) && !strings.Contains(v, "/ cdn") {
+		t.Fatalf("/cdn in one message did not filter by cdn:\n%s", v)
+	}
+	// a paste stays whole text, never keys
+	m2 := tui.New(newSource(), testOptions())
+	defer m2.Close()
+	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	_, cmd := m2.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qq"), Paste: true})
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatalf("a paste of qq was read as the quit key")
+		}
+	}
+}
