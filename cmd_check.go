@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/tui"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -138,8 +140,8 @@ func writeCheckTable(w io.Writer, results []engine.Result) {
 		if r.Code != 0 {
 			code = fmt.Sprint(r.Code)
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%d\t%s\n", statusGlyph(r.Status), r.Status, r.Monitor, r.Kind,
-			code, formatLatency(r.Latency), r.Attempts, why(r))
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%d\t%s\n", tui.Glyph(r.Status), r.Status, r.Monitor, r.Kind,
+			code, latency(r.Latency), r.Attempts, why(r))
 	}
 	tw.Flush()
 }
@@ -166,30 +168,10 @@ func why(r *engine.Result) string {
 	return s
 }
 
-func statusGlyph(s engine.Status) string {
-	switch s {
-	case engine.StatusUp:
-		return "●"
-	case engine.StatusDegraded:
-		return "▲"
-	case engine.StatusDown:
-		return "✕"
-	case engine.StatusMaintenance:
-		return "◆"
-	case engine.StatusPaused:
-		return "‖"
-	}
-	return "○"
-}
-
-func formatLatency(d time.Duration) string {
-	switch {
-	case d <= 0:
+// latency is "-" for a result with no latency, else as everywhere else.
+func latency(d time.Duration) string {
+	if d <= 0 {
 		return "-"
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
-	case d < 10*time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
 	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
+	return humanize.Latency(d)
 }

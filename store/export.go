@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"io"
 	"strconv"
 	"strings"
@@ -152,7 +153,7 @@ func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Tim
 			code = strconv.Itoa(r.Code)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Time.UTC().Format("2006-01-02 15:04:05"), r.Status, code,
-			fmtLatency(r.Latency), r.Attempts, dash(engine.Sanitize(r.Class, 40)), dash(engine.Sanitize(r.Error, 120)))
+			latency(r.Latency), r.Attempts, dash(engine.Sanitize(r.Class, 40)), dash(engine.Sanitize(r.Error, 120)))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -172,14 +173,10 @@ func dash(s string) string {
 	return s
 }
 
-func fmtLatency(d time.Duration) string {
-	switch {
-	case d <= 0:
+// latency is "-" for a result with no latency, else as everywhere else.
+func latency(d time.Duration) string {
+	if d <= 0 {
 		return "-"
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < 10*time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
 	}
-	return d.Round(100 * time.Millisecond).String()
+	return humanize.Latency(d)
 }

@@ -185,7 +185,7 @@ func TestExport(t *testing.T) {
 	if err := Export(&b, s, "shop", from, to, "table"); err != nil {
 		t.Fatal(err)
 	}
-	if out := b.String(); !strings.Contains(out, "degraded") || !strings.Contains(out, "1234ms") || strings.Contains(out, "\x1b") {
+	if out := b.String(); !strings.Contains(out, "degraded") || !strings.Contains(out, "1.23s") || strings.Contains(out, "\x1b") {
 		t.Errorf("table:\n%s", out)
 	}
 	b.Reset()

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"math"
 	"slices"
 	"strings"
@@ -94,7 +95,7 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 		if v <= 0 {
 			return "0"
 		}
-		return fmtLatency(time.Duration(v * float64(time.Millisecond)))
+		return humanize.Latency(time.Duration(v * float64(time.Millisecond)))
 	}
 	cw := w - chartLabelW
 	lc := timeserieslinechart.New(cw, h,
@@ -135,9 +136,9 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 		}
 		// marks on the same row share one label: "p95/p99 1.2s"
 		if old, ok := labels[y]; ok {
-			labels[y] = strings.SplitN(old, " ", 2)[0] + "/" + names[i] + " " + fmtLatency(p)
+			labels[y] = strings.SplitN(old, " ", 2)[0] + "/" + names[i] + " " + humanize.Latency(p)
 		} else {
-			labels[y] = names[i] + " " + fmtLatency(p)
+			labels[y] = names[i] + " " + humanize.Latency(p)
 		}
 	}
 	// failed checks: a ✕ on the top row, above where the line has a gap
@@ -167,5 +168,5 @@ func percentileLine(pts []latPoint, fails int, span string) string {
 		return "no checks to chart yet"
 	}
 	return fmt.Sprintf("p50 %s · p95 %s · p99 %s · %d checks %s",
-		fmtLatency(pct[0]), fmtLatency(pct[1]), fmtLatency(pct[2]), len(pts), span)
+		humanize.Latency(pct[0]), humanize.Latency(pct[1]), humanize.Latency(pct[2]), len(pts), span)
 }

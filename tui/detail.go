@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"net/url"
 	"slices"
 	"strconv"
@@ -311,7 +312,7 @@ func (d *Detail) top() []string {
 		if l := codeLabel(r); l != "—" {
 			now = append(now, l)
 		}
-		now = append(now, fmtLatency(r.Latency))
+		now = append(now, humanize.Latency(r.Latency))
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
@@ -464,7 +465,7 @@ func (d *Detail) byLocation(w int) []string {
 			parts = append(parts, fit(c, 7))
 		}
 		if l.Latency > 0 {
-			parts = append(parts, fitRight(fmtLatency(l.Latency), 7))
+			parts = append(parts, fitRight(humanize.Latency(l.Latency), 7))
 		}
 		if !l.Since.IsZero() {
 			parts = append(parts, "for "+fmtDurLong(d.now.Sub(l.Since)))

@@ -73,25 +73,6 @@ func repeat(s string, n int) string {
 	return strings.Repeat(s, n)
 }
 
-// fmtLatency shows a latency honestly: 0.4ms is "0.4ms", never "no data".
-func fmtLatency(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "—"
-	case d < 100*time.Microsecond:
-		return "<0.1ms"
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d/time.Millisecond)
-	case d < 10*time.Second:
-		return fmt.Sprintf("%.2fs", d.Seconds())
-	case d < 100*time.Second:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return fmt.Sprintf("%ds", int(d.Seconds()))
-}
-
 // fmtMS shows a latency in whole milliseconds for the phase breakdown
 // ("340 ms"), with one decimal under 10 ms.
 func fmtMS(d time.Duration) string {

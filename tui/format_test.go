@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"io"
 	"strings"
 	"testing"
@@ -21,8 +22,8 @@ func TestFmtLatency(t *testing.T) {
 		12300 * time.Millisecond: "12.3s",
 		150 * time.Second:        "150s",
 	} {
-		if got := fmtLatency(d); got != want {
-			t.Errorf("fmtLatency(%v) = %q, want %q", d, got, want)
+		if got := humanize.Latency(d); got != want {
+			t.Errorf("humanize.Latency(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"slices"
 	"strconv"
 	"strings"
@@ -688,9 +689,9 @@ func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipg
 			return "—", &s.Dim
 		}
 		if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {
-			return fmtLatency(r.Latency), &s.Warn
+			return humanize.Latency(r.Latency), &s.Warn
 		}
-		return fmtLatency(r.Latency), nil
+		return humanize.Latency(r.Latency), nil
 	case colSpark:
 		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel), nil
 	case colUp24, colUp7, colUp30:
