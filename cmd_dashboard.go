@@ -35,7 +35,7 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 	}
 	if _, err := config.Find(*cfgPath); errors.Is(err, config.ErrNoConfig) && *cfgPath == "" {
 		fmt.Fprintln(e.stderr, "upbeat: no config found, so this is the built-in demo; 'upbeat init' writes a starter config")
-		return runDemo(ctx, e, dashOptions{mouse: *mouse, notice: true})
+		return runDemo(ctx, e, dashOptions{mouse: *mouse}) // the dashboard's header says it is the demo
 	}
 	cfg, code := loadConfig(e, *cfgPath)
 	if cfg == nil {
@@ -45,10 +45,9 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 }
 
 type dashOptions struct {
-	mouse  bool
-	notice bool // say on screen that this is the demo
-	demo   bool
-	speed  float64
+	mouse bool
+	demo  bool
+	speed float64
 	// historyDir overrides where results are kept (the demo keeps them in
 	// a temporary directory).
 	historyDir string
@@ -64,6 +63,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	speed := fs.Float64("speed", 1, "play the story this many times faster")
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	if !(*speed >= 0.1 && *speed <= 100) { // also refuses NaN
+		fmt.Fprintln(e.stderr, "upbeat: demo: --speed must be between 0.1 and 100")
+		return exitConfig
 	}
 	return runDemo(ctx, e, dashOptions{mouse: *mouse, speed: *speed})
 }

@@ -263,3 +263,11 @@ func TestInitToStdout(t *testing.T) {
 		t.Errorf("init - does not validate: %s", errOut)
 	}
 }
+
+func TestDemoSpeedBounds(t *testing.T) {
+	for _, s := range []string{"0", "1e12", "NaN", "-2"} {
+		if _, errOut, code := runCmd(t, "demo", "--speed", s); code != exitConfig || !strings.Contains(errOut, "--speed") {
+			t.Errorf("demo --speed %s: exit %d, %q", s, code, errOut)
+		}
+	}
+}
