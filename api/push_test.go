@@ -52,15 +52,21 @@ func TestPushBeatThenLate(t *testing.T) {
 			t.Fatalf("after a beat: %v", st.Status)
 		}
 		// on time: still up after its scheduled checks
-		time.Sleep(80 * time.Second)
+		time.Sleep(50 * time.Second)
 		synctest.Wait()
 		if st := state(); st.Status != engine.StatusUp {
-			t.Fatalf("80s after a beat (limit 90s): %v", st.Status)
+			t.Fatalf("50s after a beat (interval 60s): %v", st.Status)
 		}
-		// late: down with push_late once interval + grace has passed and the check ran
+		// past the interval, within the grace: degraded, not yet down
+		time.Sleep(30 * time.Second)
+		synctest.Wait()
+		if st := state(); st.Status != engine.StatusDegraded || st.Last.Class != "push_late" {
+			t.Fatalf("80s after a beat (limit 90s): %v %q", st.Status, st.Last.Class)
+		}
+		// late: down with push_down once interval + grace has passed
 		time.Sleep(2 * time.Minute)
 		synctest.Wait()
-		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_late" {
+		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_down" {
 			t.Fatalf("3m20s after a beat: %v %q", st.Status, st.Last.Class)
 		}
 		code, body := call("GET", "/api/v1/monitors/backup")
@@ -79,7 +85,7 @@ func TestPushBeatThenLate(t *testing.T) {
 		if code, _ := call("POST", "/push/n1ghtly-t0ken?status=down&msg=backup+failed%1b[31m"); code != 200 {
 			t.Fatalf("down beat: %d", code)
 		}
-		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_down" || st.Last.Error != "backup failed" {
+		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "backup failed" {
 			t.Errorf("after a down beat: %v %q %q", st.Status, st.Last.Class, st.Last.Error)
 		}
 		if code, _ := call("GET", "/push/n1ghtly-t0ken?status=maybe"); code != 400 {

@@ -106,6 +106,7 @@ type entry struct {
 	busy   *atomic.Bool // a check is running; shared with the entry a reload replaces
 	gone   bool         // removed by a reload
 	beat   time.Time    // push: last heartbeat
+	added  time.Time    // when this engine started watching the monitor
 	good   int          // consecutive non-down results
 	adhoc  time.Time    // ad-hoc maintenance until
 	hidx   int          // index in the scheduler heap, -1 when not in it
@@ -207,7 +208,7 @@ func (e *Engine) saveControls() {
 // newEntry makes a monitor's entry, restored from history. It reads
 // history, so it is called without the engine's lock held.
 func (e *Engine) newEntry(m *Monitor, location string) *entry {
-	en := &entry{m: m, hidx: -1, busy: new(atomic.Bool)}
+	en := &entry{m: m, hidx: -1, busy: new(atomic.Bool), added: e.now()}
 	en.state = MonitorState{Monitor: m, Status: StatusPending, Since: e.now(), Location: location}
 	if e.opts.Restorer != nil {
 		e.restore(en)
@@ -235,7 +236,12 @@ func (e *Engine) restore(en *entry) {
 	}
 	en.state.Since = since
 	if en.m.Kind == KindPush {
-		en.beat = last.Time
+		for i := len(recent) - 1; i >= 0; i-- { // the newest real beat, not a lateness check
+			if isBeat(&recent[i]) {
+				en.beat = recent[i].Time
+				break
+			}
+		}
 	}
 	en.applyUptime(e.historyUptime(en.m.Name, e.now()))
 }
@@ -454,9 +460,13 @@ func (e *Engine) Push(token string, status Status, msg string) (string, error) {
 		return "", fmt.Errorf("%w: push token", ErrNoMonitor)
 	}
 	now := e.now()
-	r := &Result{Monitor: en.m.Name, Kind: KindPush, URL: redactPush(en.m), Time: now, Status: StatusUp, Attempts: 1}
+	r := &Result{Monitor: en.m.Name, Kind: KindPush, URL: redactPush(en.m), Time: now, Status: StatusUp, Attempts: 1,
+		Answers: []string{beatMark}}
 	if status == StatusDown {
-		r.Status, r.Class, r.Error = StatusDown, "push_down", Sanitize(msg, 200)
+		r.Status, r.Class, r.Error = StatusDown, "push_failed", Sanitize(msg, 200)
+		if r.Error == "" {
+			r.Error = "the job reported a failure"
+		}
 	}
 	e.mu.Lock()
 	en.beat = now
@@ -466,6 +476,19 @@ func (e *Engine) Push(token string, status Status, msg string) (string, error) {
 }
 
 func redactPush(m *Monitor) string { return "push://…" }
+
+// beatMark tells a push monitor's beats from its lateness checks in
+// history, so a restart knows when the last real beat came.
+const beatMark = "beat received"
+
+func isBeat(r *Result) bool {
+	for _, a := range r.Answers {
+		if a == beatMark {
+			return true
+		}
+	}
+	return false
+}
 
 // displayURL is a monitor's URL as results show it: without a password,
 // and a push monitor's token hidden.
@@ -530,7 +553,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	start := e.now()
 	e.mu.Lock()
 	for _, en := range e.order {
-		en.due = start.Add(offset(en.m.Name, en.m.Interval))
+		en.due = start.Add(offset(en.m.Name, schedInterval(en.m)))
 		heapPush(&h, en)
 	}
 	e.mu.Unlock()
@@ -554,7 +577,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			heapPop(&h)
 			due := en.due
-			en.due = nextDue(due, en.m.Interval, now)
+			en.due = nextDue(due, schedInterval(en.m), now)
 			en.now = false
 			if !en.state.Paused {
 				heapPush(&h, en)
@@ -583,7 +606,7 @@ func (e *Engine) collectNow(h *schedHeap, now time.Time) {
 			continue
 		}
 		if en.hidx < 0 {
-			en.due = now.Add(offset(en.m.Name, en.m.Interval))
+			en.due = now.Add(offset(en.m.Name, schedInterval(en.m)))
 			if en.now {
 				en.due = now
 			}
@@ -597,6 +620,17 @@ func (e *Engine) collectNow(h *schedHeap, now time.Time) {
 	}
 	clear(e.asked)
 	e.asked = e.asked[:0]
+}
+
+// schedInterval is how often a monitor is looked at. A push monitor's
+// "check" only compares its last beat with the clock, so it is looked at
+// often (a tenth of its interval, between 1 s and 30 s): a missed beat is
+// noticed within seconds of its deadline, not up to an interval later.
+func schedInterval(m *Monitor) time.Duration {
+	if m.Kind != KindPush {
+		return m.Interval
+	}
+	return min(max(m.Interval/10, time.Second), 30*time.Second)
 }
 
 // nextDue is the next due time after due that is not already past: a
@@ -705,23 +739,27 @@ func (e *Engine) attempt(ctx context.Context, en *entry) Result {
 // its interval plus grace.
 func (e *Engine) checkPush(en *entry, now time.Time) Result {
 	e.mu.RLock()
-	beat, status, last := en.beat, en.state.Status, en.state.Last
-	startedAt := en.state.Since
+	beat, added, last := en.beat, en.added, en.state.Last
 	e.mu.RUnlock()
-	limit := en.m.Interval + en.m.Grace
+	iv, limit := en.m.Interval, en.m.Interval+en.m.Grace
 	if beat.IsZero() {
-		// never beat: late once a whole limit has passed since we started waiting
-		if startedAt.IsZero() || now.Sub(startedAt) < limit {
-			return Result{Status: StatusPending, Class: "", Error: "waiting for the first beat"}
+		// never beat: down once a whole limit has passed since watching began
+		if waited := now.Sub(added); waited < limit {
+			return Result{Status: StatusPending, Error: "waiting for the first beat"}
 		}
-		return Result{Status: StatusDown, Class: "push_late", Error: "no beat received yet"}
+		return Result{Status: StatusDown, Class: "push_down",
+			Error: fmt.Sprintf("no beat since upbeat began watching %s ago; expected every %s", now.Sub(added).Round(time.Second), iv)}
 	}
-	if late := now.Sub(beat); late > limit {
-		return Result{Status: StatusDown, Class: "push_late",
-			Error: fmt.Sprintf("last beat %s ago, expected every %s", late.Round(time.Second), en.m.Interval)}
-	}
-	if status == StatusDown && last.Class == "push_down" {
-		return last
+	late := now.Sub(beat)
+	switch {
+	case late > limit:
+		return Result{Status: StatusDown, Class: "push_down",
+			Error: fmt.Sprintf("last beat %s ago, expected every %s", late.Round(time.Second), iv)}
+	case last.Class == "push_failed" && !last.Time.Before(beat):
+		return last // the job said it failed, and has not beaten since
+	case late > iv:
+		return Result{Status: StatusDegraded, Class: "push_late",
+			Error: fmt.Sprintf("last beat %s ago, expected every %s; down after %s", late.Round(time.Second), iv, limit)}
 	}
 	return Result{Status: StatusUp}
 }
@@ -1001,6 +1039,11 @@ func (e *Engine) CheckAll(ctx context.Context) []Result {
 				return
 			}
 			defer func() { <-e.sem }()
+			if en.m.Kind == KindPush { // beats go to a running daemon; a one-shot check has none
+				out[i] = Result{Monitor: en.m.Name, Kind: KindPush, URL: displayURL(en.m), Status: StatusPending,
+					Error: "push monitors get their beats through a running daemon (upbeat daemon)"}
+				return
+			}
 			if r := e.checkWithRetries(ctx, en, false); r != nil {
 				e.mu.RLock()
 				if _, in := e.inMaintenanceLocked(en, r.Time); in && r.Status != StatusUp {
@@ -1053,7 +1096,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		case !ok:
 			en := fresh[m.Name]
 			if en == nil { // added by a reload racing this one
-				en = &entry{m: m, hidx: -1, busy: new(atomic.Bool),
+				en = &entry{m: m, hidx: -1, busy: new(atomic.Bool), added: e.now(),
 					state: MonitorState{Monitor: m, Status: StatusPending, Since: e.now()}}
 			}
 			en.now = true
@@ -1065,7 +1108,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		default:
 			// busy is shared: a check of the old settings still in flight
 			// keeps the new entry from starting a second one
-			en := &entry{m: m, hidx: -1, now: true, busy: old.busy, beat: old.beat, good: old.good, adhoc: old.adhoc,
+			en := &entry{m: m, hidx: -1, now: true, busy: old.busy, beat: old.beat, added: old.added, good: old.good, adhoc: old.adhoc,
 				hbuckt: old.hbuckt, hhour: old.hhour, histUptime: old.histUptime}
 			en.state = old.state
 			en.state.Monitor = m

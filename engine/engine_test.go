@@ -387,12 +387,15 @@ func TestStorageFailureWarnsAndChecksGoOn(t *testing.T) {
 	})
 }
 
+func pushMonitor() *Monitor {
+	u, _ := url.Parse("push://tok123")
+	return &Monitor{Name: "cron", URL: u.String(), Parsed: u, Kind: KindPush, Interval: time.Minute,
+		Timeout: time.Second, Grace: 30 * time.Second}
+}
+
 func TestPushMonitorLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		u, _ := url.Parse("push://tok123")
-		m := &Monitor{Name: "cron", URL: u.String(), Parsed: u, Kind: KindPush, Interval: time.Minute,
-			Timeout: time.Second, Grace: 30 * time.Second}
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{}})
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}})
 		stop := runEngine(t, e)
 		defer stop()
 		if _, err := e.Push("tok123", StatusUp, ""); err != nil {
@@ -401,20 +404,76 @@ func TestPushMonitorLate(t *testing.T) {
 		if _, err := e.Push("wrong", StatusUp, ""); !errors.Is(err, ErrNoMonitor) {
 			t.Errorf("wrong token: %v", err)
 		}
-		time.Sleep(time.Minute)
+		time.Sleep(50 * time.Second)
 		synctest.Wait()
 		if st, _ := e.State("cron"); st.Status != StatusUp {
 			t.Fatalf("after a beat: %v, want up", st.Status)
 		}
-		time.Sleep(2 * time.Minute)
+		time.Sleep(20 * time.Second) // past the interval, within the grace
+		synctest.Wait()
+		if st, _ := e.State("cron"); st.Status != StatusDegraded || st.Last.Class != "push_late" {
+			t.Errorf("late within grace: %v %q, want degraded push_late", st.Status, st.Last.Class)
+		}
+		// the deadline is beat + 90 s: noticed within seconds, not an interval later
+		time.Sleep(90*time.Second - 70*time.Second + 7*time.Second)
 		synctest.Wait()
 		st, _ := e.State("cron")
-		if st.Status != StatusDown || st.Last.Class != "push_late" {
-			t.Errorf("late: %v %q, want down push_late", st.Status, st.Last.Class)
+		if st.Status != StatusDown || st.Last.Class != "push_down" {
+			t.Errorf("7 s past the deadline: %v %q, want down push_down", st.Status, st.Last.Class)
 		}
 		e.Push("tok123", StatusUp, "")
 		if st, _ := e.State("cron"); st.Status != StatusUp {
 			t.Errorf("after a new beat: %v, want up", st.Status)
+		}
+		e.Push("tok123", StatusDown, "disk full")
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if st, _ := e.State("cron"); st.Status != StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "disk full" {
+			t.Errorf("reported failure: %v %q %q, want down push_failed", st.Status, st.Last.Class, st.Last.Error)
+		}
+	})
+}
+
+func TestPushNeverBeatGoesDownOnceAndStays(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		notes := &recordingNotifier{}
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}, Notifier: notes})
+		stop := runEngine(t, e)
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		stop()
+		if got := notes.changes(); len(got) != 1 || got[0] != "pending->down" {
+			t.Errorf("changes = %v, want one pending->down (no bouncing back to pending)", got)
+		}
+	})
+}
+
+// beatsOnly restores a push monitor whose last results were lateness checks.
+type beatsOnly struct{ beat, check time.Time }
+
+func (b beatsOnly) Restore(string, int) ([]Result, time.Time, bool) {
+	return []Result{
+		{Time: b.beat, Status: StatusUp, Answers: []string{beatMark}},
+		{Time: b.check, Status: StatusDown, Class: "push_down"},
+	}, b.check, true
+}
+func (beatsOnly) Uptime(string, time.Duration, time.Time) Uptime { return Uptime{} }
+
+func TestPushRestartKeepsTheLastRealBeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := time.Now()
+		notes := &recordingNotifier{}
+		r := beatsOnly{beat: now.Add(-time.Hour), check: now.Add(-time.Second)}
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}, Restorer: r, Notifier: notes})
+		stop := runEngine(t, e)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		stop()
+		if st, _ := e.State("cron"); st.Status != StatusDown {
+			t.Errorf("after a restart: %v, want still down (the last beat is an hour old)", st.Status)
+		}
+		if got := notes.changes(); len(got) != 0 {
+			t.Errorf("a restart changed the status: %v", got)
 		}
 	})
 }

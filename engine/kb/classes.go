@@ -499,6 +499,20 @@ func monitorEntries() []Entry {
 			FirstStep: "On the job's host, check when it last ran (`systemctl list-timers`, `journalctl -u JOB` or the cron log) and whether its final request to the push URL succeeded.",
 		},
 		{
+			Class: "push_failed", Name: "Job reported a failure", Family: FamilyPush,
+			Summary: "the job called its push URL to say that it failed",
+			Meaning: "The job or service reached upbeat, so it ran and the network is fine, but it called its push URL " +
+				"with status=down: by its own account the work did not succeed. " +
+				"The message it sent, if any, is shown as the error.",
+			Causes: []string{
+				"The job's own step failing, such as a backup that could not write or a sync that was refused",
+				"A dependency of the job, such as a database or a remote store, being down",
+				"A disk full or credentials expired on the job's host",
+				"A check inside the job that is stricter than the job itself",
+			},
+			FirstStep: "Read the job's own output for this run on its host (`journalctl -u JOB` or the log it writes) around the time of the report.",
+		},
+		{
 			Class: "push_down", Name: "Heartbeat missing", Family: FamilyPush,
 			Summary: "no heartbeat arrived for longer than allowed",
 			Meaning: "The job or service that should call the push URL has been silent past its interval and grace. " +

@@ -33,7 +33,7 @@ var checkClasses = []string{
 	"tls_expired", "tls_not_yet_valid", "tls_hostname", "tls_unknown_authority", "tls_handshake", "tls_expiring",
 	"redirect_loop", "too_many_redirects", "body_mismatch", "json_assertion", "json_invalid", "slow",
 	"icmp_not_permitted", "packet_loss", "domain_expiring", "domain_expired", "rdap_error", "rdap_not_found",
-	"push_late", "push_down", "skipped", "maintenance", "internal",
+	"push_late", "push_down", "push_failed", "skipped", "maintenance", "internal",
 	// Also reported by engine/check (see check.Classes).
 	"bad_response", "dns_no_answer", "rdap_no_expiry", "config", "canceled", "error",
 }
