@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
+
 	"errors"
 	"fmt"
+	"github.com/BurntSushi/toml"
 	"os"
 	"time"
 
@@ -20,12 +24,12 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*store.Store, int) {
 	dir := dirFlag
 	if dir == "" {
 		if p, err := config.Find(cfgPath); err == nil {
-			cfg, err := config.Load(p)
-			if err != nil {
+			if cfg, err := config.Load(p); err == nil {
+				dir = cfg.Settings.HistoryDir
+			} else if dir, err = historyDirOnly(p); err != nil {
 				printConfigErrors(e, err)
 				return nil, exitConfig
 			}
-			dir = cfg.Settings.HistoryDir
 		} else if cfgPath != "" {
 			fmt.Fprintln(e.stderr, "upbeat:", err)
 			return nil, exitConfig
@@ -44,6 +48,35 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*store.Store, int) {
 		return nil, exitConfig
 	}
 	return st, exitOK
+}
+
+// historyDirOnly reads just [settings] history_dir from a config that
+// does not load as a whole (say, an alert secret that only the daemon's
+// environment has): reading history needs nothing else.
+func historyDirOnly(path string) (string, error) {
+	var c struct {
+		Settings struct {
+			HistoryDir string `toml:"history_dir"`
+		} `toml:"settings"`
+	}
+	if _, err := toml.DecodeFile(path, &c); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	dir := c.Settings.HistoryDir
+	if strings.Contains(dir, "${") {
+		return "", fmt.Errorf("%s: history_dir names an environment variable; use --history-dir", path)
+	}
+	if strings.HasPrefix(dir, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(home, dir[2:])
+	}
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(path), dir)
+	}
+	return dir, nil
 }
 
 // parseSince turns "7d", "36h" or an RFC 3339 time into a start time.
@@ -152,6 +185,16 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer st.Close()
+	for _, name := range fs.Args() {
+		if !hasMonitor(st, name) {
+			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
+			if s := closest(name, st.Monitors()); s != "" {
+				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
+			}
+			fmt.Fprintln(e.stderr)
+			return exitConfig
+		}
+	}
 	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args()})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)

@@ -128,4 +128,14 @@ timeout = "500ms"
 	if code != 0 || !strings.Contains(rout, "maint-page") {
 		t.Errorf("report after the daemon: %d %q %q", code, rout, rerr)
 	}
+	if _, rerr, code := runCmd(t, "report", "maint-pag", "--history-dir", filepath.Join(dir, "history")); code != exitConfig || !strings.Contains(rerr, `did you mean "maint-page"`) {
+		t.Errorf("report of an unknown monitor: %d %q", code, rerr)
+	}
+	// a config whose alert secret only the daemon's environment has still
+	// tells history where to read
+	broken := writeConfig(t, fmt.Sprintf("[settings]\nhistory_dir = %q\n[[alert]]\nname = \"h\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nsecret = \"${UPBEAT_TEST_UNSET_SECRET}\"\n",
+		filepath.Join(dir, "history")))
+	if hout, herr, code := runCmd(t, "history", "maint-page", "--config", broken); code != 0 || !strings.Contains(hout, "503") {
+		t.Errorf("history with a config missing a secret: %d %q %q", code, hout, herr)
+	}
 }

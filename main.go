@@ -188,17 +188,39 @@ func newFlags(e *env, name, synopsis, about string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and returns (exit code, done): done is true when
-// the command must return at once (help asked, or a bad flag).
+// parseFlags parses args, flags and names in any order ("check web --json"
+// as well as "check --json web"; after "--" everything is a name), and
+// returns (exit code, done): done is true when the command must return at
+// once (help asked, or a bad flag). fs.Args() holds the names afterwards.
 func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
-	fs.SetOutput(fs.Output())
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
+	var names []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, true
+			}
+			return exitConfig, true
 		}
-		return exitConfig, true
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumedDashes(args, rest) {
+			names = append(names, rest...)
+			break
+		}
+		names = append(names, rest[0])
+		args = rest[1:]
 	}
+	fs.Parse(append([]string{"--"}, names...))
 	return exitOK, false
+}
+
+// consumedDashes reports whether the flag parser stopped at a "--" (and
+// dropped it) rather than at a name.
+func consumedDashes(args, rest []string) bool {
+	i := len(args) - len(rest) - 1
+	return i >= 0 && args[i] == "--"
 }
 
 // closest returns the candidate nearest to s by edit distance, if near enough.

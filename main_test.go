@@ -271,3 +271,25 @@ func TestDemoSpeedBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagsAfterNames(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p := writeConfig(t, fmt.Sprintf("[[monitor]]\nname = \"web\"\nurl = %q\n[[monitor]]\nname = \"other\"\nurl = %q\n", srv.URL, srv.URL))
+	out, errOut, code := runCmd(t, "check", "web", "--config", p, "--json")
+	if code != 0 || !strings.Contains(out, `"monitor":"web"`) || strings.Contains(out, `"other"`) {
+		t.Errorf("check web --json: %d %q %q", code, out, errOut)
+	}
+	out, _, code = runCmd(t, "explain", "502", "--width", "40")
+	if code != 0 || !strings.Contains(out, "Bad Gateway") {
+		t.Errorf("explain 502 --width 40: %d %q", code, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if len([]rune(line)) > 40 {
+			t.Errorf("explain --width 40 printed a longer line: %q", line)
+		}
+	}
+	if _, errOut, code := runCmd(t, "check", "--config", p, "--", "--json"); code != exitConfig || !strings.Contains(errOut, `"--json"`) {
+		t.Errorf("after --, --json is a name: %d %q", code, errOut)
+	}
+}
