@@ -842,12 +842,54 @@ func daysLabel(days int) string {
 	return fmt.Sprintf("in %d days", days)
 }
 
-// wrap breaks plain text into lines of at most w cells.
+// wrap breaks plain text into lines of at most w cells. Lines break at
+// spaces only: a hyphen belongs to its word (Retry-After, x-api-key), and
+// ansi.Wordwrap, which always breaks after one, will not do. The spaces
+// inside a line are kept as written, those at a break are dropped, and a
+// word longer than a line is cut across lines.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Hardwrap(ansi.Wordwrap(s, w, "-"), w, false), "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		var line strings.Builder
+		lw := 0
+		for rest := para; rest != ""; {
+			word := strings.TrimLeft(rest, " ")
+			gap := len(rest) - len(word)
+			if word == "" {
+				break // trailing spaces
+			}
+			end := strings.IndexByte(word, ' ')
+			if end < 0 {
+				end = len(word)
+			}
+			word, rest = word[:end], word[end:]
+			ww := width(word)
+			switch {
+			case lw+gap+ww <= w: // on this line, after its spaces
+				line.WriteString(spaces(gap))
+				line.WriteString(word)
+				lw += gap + ww
+				continue
+			case lw > 0: // on a line of its own
+				out = append(out, line.String())
+				line.Reset()
+				lw = 0
+			}
+			if ww > w {
+				parts := strings.Split(ansi.Hardwrap(word, w, false), "\n")
+				out = append(out, parts[:len(parts)-1]...)
+				word = parts[len(parts)-1]
+				ww = width(word)
+			}
+			line.WriteString(word)
+			lw = ww
+		}
+		out = append(out, line.String())
+	}
+	return out
 }
 
 // hostOf returns the host of a monitor's URL ("" when there is none).

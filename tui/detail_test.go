@@ -189,6 +189,25 @@ func TestDetailShowsSettingsHumanely(t *testing.T) {
 	}
 }
 
+// The explanation of a 503 names the Retry-After header: at no width does
+// the detail view break it across lines.
+func TestDetailKeepsRetryAfterOnOneLine(t *testing.T) {
+	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 503 in maintenance
+	// one column: from 120 columns the explanation goes beside the charts
+	for w := 40; w < 120; w++ {
+		v := newDetail(t, st, nil, nil, w, 400).View()
+		if !strings.Contains(strings.Join(strings.Fields(v), " "), "in a Retry-After header") {
+			t.Fatalf("at %d columns the explanation lacks Retry-After:\n%s", w, v)
+		}
+		for _, l := range strings.Split(v, "\n") {
+			l = strings.TrimSpace(l)
+			if strings.HasSuffix(l, "Retry") || strings.HasSuffix(l, "Retry-") || l == "-" || strings.HasPrefix(l, "-After") || strings.HasPrefix(l, "After") {
+				t.Fatalf("at %d columns Retry-After breaks across lines at %q:\n%s", w, l, v)
+			}
+		}
+	}
+}
+
 // alertEv is an alert delivery event.
 func alertEv(at time.Duration, monitor string, a engine.AlertEvent) engine.Event {
 	return engine.Event{Kind: engine.EventAlert, Time: fixedNow.Add(at), Monitor: monitor, Alert: &a}

@@ -140,13 +140,15 @@ func TestExplainLine(t *testing.T) {
 }
 
 func TestParseMaintDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{"": 30 * time.Minute, "45": 45 * time.Minute, "2h": 2 * time.Hour, " 90m ": 90 * time.Minute} {
+	for in, want := range map[string]time.Duration{"": 30 * time.Minute, "45": 45 * time.Minute, "2h": 2 * time.Hour, " 90m ": 90 * time.Minute,
+		// 0 ends the maintenance
+		"0": 0, "0m": 0, "off": 0, " End ": 0, "stop": 0} {
 		got, err := parseMaintDuration(in)
 		if err != nil || got != want {
 			t.Errorf("parseMaintDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"soon", "-5m", "0"} {
+	for _, bad := range []string{"soon", "-5m", "-1", "1.5"} {
 		if _, err := parseMaintDuration(bad); err == nil {
 			t.Errorf("parseMaintDuration(%q) accepted", bad)
 		}
@@ -180,5 +182,46 @@ func TestFmtSetting(t *testing.T) {
 		if got := fmtSetting(d); got != want {
 			t.Errorf("fmtSetting(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A hyphen is part of its word: Retry-After and x-api-key never break
+// across lines; lines break at spaces only, and the spaces inside a line
+// stay as they were.
+func TestWrapKeepsHyphenatedWordsWhole(t *testing.T) {
+	s := "A 503 may carry a Retry-After header; send the x-api-key header too."
+	for w := 11; w <= 70; w++ {
+		lines := wrap(s, w)
+		for _, l := range lines {
+			if width(l) > w {
+				t.Fatalf("wrap at %d: line %q is wider", w, l)
+			}
+		}
+		if got := strings.Join(lines, " "); got != s {
+			t.Fatalf("wrap at %d lost or split words: %q", w, lines)
+		}
+		for _, word := range []string{"Retry-After", "x-api-key"} {
+			if !strings.Contains(strings.Join(lines, "\n"), word) {
+				t.Fatalf("wrap at %d broke %s: %q", w, word, lines)
+			}
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"Status: ● up  ▲ degraded  ✕ down", 80, []string{"Status: ● up  ▲ degraded  ✕ down"}},
+		{"Status: ● up  ▲ degraded  ✕ down", 12, []string{"Status: ● up", "▲ degraded", "✕ down"}},
+		{"see https://example.test/a-very-long-path", 12, []string{"see", "https://exam", "ple.test/a-v", "ery-long-pat", "h"}},
+		{"one\ntwo three", 20, []string{"one", "two three"}},
+		{"", 10, []string{""}},
+	} {
+		if got := wrap(c.in, c.w); strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("wrap(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+	if got := wrap("x", 0); got != nil {
+		t.Errorf("wrap at 0 = %q", got)
 	}
 }

@@ -103,7 +103,7 @@ func (h *Header) View() string {
 	if len(h.warnings) == 0 {
 		return line1 + "\n" + line2
 	}
-	w := "! " + clean(h.warnings[len(h.warnings)-1])
+	w := "! " + warningText(h.warnings[len(h.warnings)-1])
 	if len(h.warnings) > 1 {
 		w += fmt.Sprintf(" (+%d more)", len(h.warnings)-1)
 	}

@@ -55,3 +55,20 @@ func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 		}
 	}
 }
+
+// The header's warning line puts the count of a refused config's mistakes
+// and the hint to run upbeat validate before the mistakes themselves.
+func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
+	h := tui.NewHeader(plainStyles())
+	h.SetSize(80, 0)
+	msg := "config not reloaded: /srv/upbeat/upbeat.toml:3: monitor.intreval: unknown key; /srv/upbeat/upbeat.toml:7: monitor.url: not a URL"
+	h.SetData(tuitest.Fixture(fixedNow), tui.SourceInfo{Config: "/srv/upbeat/upbeat.toml"}, []string{msg}, fixedNow)
+	v := h.View()
+	checkFits(t, v, 80, h.Height())
+	line := strings.Split(v, "\n")[2]
+	for _, want := range []string{"! config not reloaded", "2 mistakes", "upbeat validate"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("warning line lacks %q: %q", want, line)
+		}
+	}
+}

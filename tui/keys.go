@@ -44,7 +44,7 @@ func DefaultKeyMap() KeyMap {
 		Check:    b("c", "check the monitor now", "c"),
 		Pause:    b("p", "pause or resume the monitor", "p"),
 		Ack:      b("a", "acknowledge the open incident", "a"),
-		Maint:    b("m", "put the monitor in maintenance", "m"),
+		Maint:    b("m", "maintenance for a while (0 ends it)", "m"),
 		Help:     b("?", "show or hide this help", "?"),
 		Quit:     b("q/ctrl+c", "quit", "q", "ctrl+c"),
 	}

@@ -260,11 +260,104 @@ func (l *LogPane) add(ev *engine.Event) bool {
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
 	case engine.EventWarning, engine.EventReload:
+		if ev.Kind == engine.EventWarning && !ev.Clear && l.replaces(ev) {
+			return true
+		}
 		l.insert(logEntry{kind: ev.Kind, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, message: ev.Message, clear: ev.Clear})
 		return true
 	}
 	return false
+}
+
+// replaces handles a warning that takes the place of one cleared at the
+// same instant about the same thing (the engine retires a warning's old
+// text and raises the new one together; "config not reloaded: A" then
+// "config not reloaded: B"): the cleared line becomes the new warning,
+// so that the log never says the config was accepted when it was
+// refused again. It reports whether it did.
+func (l *LogPane) replaces(ev *engine.Event) bool {
+	subject := warningSubject(ev.Message)
+	for i := len(l.entries) - 1; i >= 0 && !l.entries[i].time.Before(ev.Time); i-- {
+		e := &l.entries[i]
+		if e.kind == engine.EventWarning && e.clear && e.time.Equal(ev.Time) && warningSubject(e.message) == subject {
+			e.message, e.clear, e.monitor = ev.Message, false, ev.Monitor
+			return true
+		}
+	}
+	return false
+}
+
+// refusedPrefix starts the warning the daemon raises when it refuses to
+// reload a config that does not load; it names the mistakes, one after
+// the other, as "file:line: key: what is wrong" joined with "; ".
+const refusedPrefix = "config not reloaded: "
+
+// warningSubject is what a warning is about: its text up to the first
+// colon ("config not reloaded", "history").
+func warningSubject(msg string) string {
+	subject, _, _ := strings.Cut(msg, ":")
+	return subject
+}
+
+// warningText is how a warning about upbeat itself reads on one line. A
+// refused config lists every mistake with the file's full path, which a
+// line cut at 80 columns would show only the start of: it reads as "config
+// not reloaded, 2 mistakes (see upbeat validate): upbeat.toml:3: …", the
+// count and the hint first, and the file without its directory.
+func warningText(msg string) string {
+	msg = clean(msg)
+	rest, ok := strings.CutPrefix(msg, refusedPrefix)
+	if !ok {
+		return msg
+	}
+	parts := strings.Split(rest, "; ")
+	file, _, _ := strings.Cut(parts[0], ":")
+	if file == "" || strings.ContainsAny(file, " \t") || !strings.ContainsAny(file, "./\\") {
+		// not a list of mistakes in a file (the file unreadable, say)
+		return "config not reloaded (see upbeat validate): " + rest
+	}
+	base := file[strings.LastIndexAny(file, "/\\")+1:]
+	n := 0
+	for i, p := range parts {
+		if after, ok := strings.CutPrefix(p, file+":"); ok {
+			parts[i] = base + ":" + after
+			n++
+		}
+	}
+	count := strconv.Itoa(n)
+	if strings.HasSuffix(rest, "…") {
+		count += "+" // the daemon cut the list: there may be more
+	}
+	noun := " mistakes"
+	if n == 1 && count == "1" {
+		noun = " mistake"
+	}
+	return "config not reloaded, " + count + noun + " (see upbeat validate): " + strings.Join(parts, "; ")
+}
+
+// clearedText is how a warning that no longer holds reads: "no longer:"
+// and its text, never the bare text behind a tick, which reads as the
+// problem itself. A refused config that is cleared was accepted since
+// (a refusal replaced by another never shows as cleared: see replaces).
+func clearedText(msg string) string {
+	if strings.HasPrefix(clean(msg), refusedPrefix) {
+		return "config accepted: the mistakes that stopped a reload are fixed"
+	}
+	return "no longer: " + clean(msg)
+}
+
+// reloadText is how a reload reads: the engine's message already starts
+// with "config reloaded" and is shown as it is; any other gets the prefix.
+func reloadText(msg string) string {
+	msg = clean(msg)
+	switch {
+	case strings.HasPrefix(msg, "config reloaded"):
+		return msg
+	case msg == "":
+		return "config reloaded"
+	}
+	return "config reloaded: " + msg
 }
 
 // View renders the newest entries that fit, newest first.
@@ -377,12 +470,12 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		}
 	case engine.EventWarning:
 		if e.clear {
-			glyph, style, text = "✓", s.Good, "resolved: "+clean(e.message)
+			glyph, style, text = "✓", s.Good, clearedText(e.message)
 		} else {
-			glyph, style, text = "!", s.Warn, clean(e.message)
+			glyph, style, text = "!", s.Warn, warningText(e.message)
 		}
 	case engine.EventReload:
-		glyph, text = "↻", "config reloaded: "+clean(e.message)
+		glyph, text = "↻", reloadText(e.message)
 	}
 	if e.count > 1 {
 		text += "  ×" + strconv.Itoa(e.count)

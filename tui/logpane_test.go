@@ -121,3 +121,101 @@ func TestLogPaneSeedsCurrentProblemsAndFits(t *testing.T) {
 		t.Fatalf("wrapped entries should not be cut mid-word:\n%s", l.View())
 	}
 }
+
+// logLines renders the pane at w columns (wrapped, as beside the table,
+// or cut, as under it) and returns its lines.
+func logLines(l *tui.LogPane, w int, wrapped bool) []string {
+	l.SetWrap(wrapped)
+	l.SetSize(w, 20)
+	return strings.Split(l.View(), "\n")
+}
+
+// The engine's reload message already says "config reloaded": the pane
+// shows it once.
+func TestLogPaneSaysConfigReloadedOnce(t *testing.T) {
+	l := tui.NewLogPane(plainStyles())
+	l.Add([]engine.Event{{Kind: engine.EventReload, Time: fixedNow,
+		Message: "config reloaded: 3 change(s): added shop, changed api, removed old"}})
+	v := logLines(l, 160, false)[0]
+	if !strings.Contains(v, "↻ config reloaded: 3 change(s): added shop") || strings.Count(v, "config reloaded") != 1 {
+		t.Fatalf("reload line: %q", v)
+	}
+}
+
+// A cleared warning cannot be misread as the problem itself: a cleared
+// refusal of the config says it is accepted; any other says "no longer";
+// a warning replaced by a new one at the same instant shows the new one
+// alone.
+func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
+	const refused = "config not reloaded: upbeat.toml:3: monitor.intreval: unknown key"
+	l := tui.NewLogPane(plainStyles())
+	l.Add([]engine.Event{
+		{Kind: engine.EventWarning, Time: fixedNow, Message: refused},
+		{Kind: engine.EventWarning, Time: fixedNow.Add(time.Minute), Message: "history: disk full"},
+		{Kind: engine.EventWarning, Time: fixedNow.Add(2 * time.Minute), Message: "history: disk full", Clear: true},
+		{Kind: engine.EventWarning, Time: fixedNow.Add(3 * time.Minute), Message: refused, Clear: true},
+	})
+	lines := logLines(l, 160, false)
+	if !strings.Contains(lines[0], "✓ config accepted") || strings.Contains(lines[0], "not reloaded") {
+		t.Fatalf("a cleared refusal: %q", lines[0])
+	}
+	if !strings.Contains(lines[1], "✓ no longer: history: disk full") {
+		t.Fatalf("a cleared warning: %q", lines[1])
+	}
+	if strings.Contains(strings.Join(lines, "\n"), "resolved") {
+		t.Fatalf("cleared warnings read as \"resolved\":\n%s", strings.Join(lines, "\n"))
+	}
+
+	// refused again, with another mistake: the engine retires the old text
+	// and raises the new one at the same instant
+	const again = "config not reloaded: upbeat.toml:9: monitor.url: not a URL"
+	l.Add([]engine.Event{{Kind: engine.EventWarning, Time: fixedNow.Add(4 * time.Minute), Message: refused}})
+	l.Add([]engine.Event{{Kind: engine.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: refused, Clear: true}})
+	l.Add([]engine.Event{{Kind: engine.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: again}})
+	lines = logLines(l, 160, false)
+	if !strings.Contains(lines[0], "! config not reloaded") || !strings.Contains(lines[0], "upbeat.toml:9") {
+		t.Fatalf("the new refusal is not on top: %q", lines[0])
+	}
+	if strings.Contains(lines[1], "config accepted") {
+		t.Fatalf("a refusal replaced by another reads as accepted:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// A refused reload lists every mistake in one long line: the count and
+// the hint to run upbeat validate come first, so that the pane cut at 80
+// columns or wrapped beside the table still shows them, and the file's
+// directory is left out.
+func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
+	const dir = "/home/someone/.config/upbeat/"
+	msg := "config not reloaded: " + dir + "upbeat.toml:3: monitor.intreval: unknown key; " +
+		dir + "upbeat.toml:7: monitor.url: \"htp://x\" is not an http or https URL"
+	l := tui.NewLogPane(plainStyles())
+	l.Add([]engine.Event{{Kind: engine.EventWarning, Time: fixedNow, Message: msg}})
+	for _, c := range []struct {
+		w       int
+		wrapped bool
+	}{{80, false}, {60, true}, {109, true}} {
+		lines := logLines(l, c.w, c.wrapped)
+		shown := lines[0] // cut: the one line
+		if c.wrapped {
+			shown = strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+		}
+		if want := "config not reloaded, 2 mistakes (see upbeat validate): upbeat.toml:3"; !strings.Contains(shown, want) {
+			t.Errorf("%d columns (wrapped %v): lacks %q:\n%s", c.w, c.wrapped, want, strings.Join(lines, "\n"))
+		}
+		if v := strings.Join(lines, "\n"); strings.Contains(v, dir) {
+			t.Errorf("%d columns: the directory takes the room:\n%s", c.w, v)
+		}
+	}
+	flat := strings.Join(strings.Fields(strings.Join(logLines(l, 109, true), " ")), " ")
+	if !strings.Contains(flat, "upbeat.toml:3: monitor.intreval: unknown key; upbeat.toml:7: monitor.url") {
+		t.Fatalf("wrapped, both mistakes should show: %q", flat)
+	}
+
+	// a refusal that is not a list of mistakes (the file unreadable) keeps its words
+	l2 := tui.NewLogPane(plainStyles())
+	l2.Add([]engine.Event{{Kind: engine.EventWarning, Time: fixedNow, Message: "config not reloaded: read config: open /etc/upbeat.toml: permission denied"}})
+	if v := logLines(l2, 160, false)[0]; !strings.Contains(v, "upbeat validate") || !strings.Contains(v, "read config: open /etc/upbeat.toml: permission denied") || strings.Contains(v, "mistake") {
+		t.Fatalf("unreadable config: %q", v)
+	}
+}

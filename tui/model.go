@@ -106,7 +106,17 @@ type Model struct {
 	histLoading bool
 	histAt      time.Time
 
-	tableTop int // screen line of the table's column headings (for the mouse)
+	tableTop int    // screen line of the table's column headings (for the mouse)
+	laid     layout // what the components were last sized for
+}
+
+// layout is how the screen is divided: the terminal's size, the header's
+// height and the table's and log pane's shares of the body. The table's
+// share follows the rows the filter and grouping leave, so it changes
+// with more than the terminal's size: see fit.
+type layout struct {
+	w, h, header   int
+	tw, th, lw, lh int
 }
 
 // New returns the dashboard reading src. It subscribes to src's events at
@@ -200,11 +210,7 @@ func (m *Model) refresh() {
 	m.info = m.src.Info()
 	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
 	m.header.SetData(m.states, m.info, m.warnings, m.now)
-	ideal := m.table.idealWidth()
-	m.table.SetData(m.states)
-	if m.table.idealWidth() != ideal && m.w > 0 {
-		m.resize(m.w, m.h) // location columns came or went: the split moves
-	}
+	m.table.SetData(m.states) // rows may come or go under a filter: fit lays the screen out again
 	if m.state == stateDetail || m.prev == stateDetail {
 		if st := m.find(m.detail.Name()); st != nil {
 			m.detail.SetState(*st, relatedStates(m.states, st))
@@ -236,6 +242,13 @@ func (m *Model) find(name string) *engine.MonitorState {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.fit()
+	return m, cmd
+}
+
+// update handles one message; Update lays the screen out again after it.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	// Keys that arrive in one read (fast typing, or an SSH connection
 	// that batches them) come as one message of several runes: "/down" is
 	// "/" then "down", so each rune is a key of its own here. A paste is
@@ -246,65 +259,65 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt})
 			cmds = append(cmds, cmd)
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
-		return m, nil
+		return nil
 	case eventsMsg:
 		// cheap bookkeeping only: the screen is redrawn on the next frame
 		m.log.Add(msg.events)
 		m.detail.AddEvents(msg.events)
 		m.noteWarnings(msg.events)
 		m.dataDirty = true
-		return m, tea.Batch(waitForActivity(m.sub), m.armFrame())
+		return tea.Batch(waitForActivity(m.sub), m.armFrame())
 	case subClosedMsg:
-		return m, nil
+		return nil
 	case frameMsg:
 		m.frameArmed = false
 		if m.dataDirty {
 			m.refresh()
 			m.stale = true
 		}
-		return m, nil
+		return nil
 	case tickMsg:
 		m.setNow(m.opts.Now())
 		var cmd tea.Cmd
 		if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && m.now.Sub(m.histAt) >= 30*time.Second {
 			cmd = m.loadHistory()
 		}
-		return m, tea.Batch(tick(), cmd)
+		return tea.Batch(tick(), cmd)
 	case historyMsg:
 		m.histLoading = false
 		m.detail.SetHistory(msg.data)
 		m.stale = true
-		return m, nil
+		return nil
 	case actionMsg:
 		m.stale = true
 		if msg.err != nil {
-			return m, m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
+			return m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
 		}
 		m.refresh() // at once: the next key may act on what this one changed
-		return m, m.setFlash(msg.verb+" "+msg.name+": done", false)
+		return m.setFlash(msg.verb+" "+msg.name+": done", false)
 	case flashDoneMsg:
 		if msg.id == m.flashID && m.flash != "" {
 			m.flash = ""
 			m.stale = true
 		}
-		return m, nil
+		return nil
 	case tea.KeyMsg:
 		m.stale = true
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	case tea.MouseMsg:
-		return m, m.onMouse(msg)
+		return m.onMouse(msg)
 	}
 	if m.state == stateFilter || m.state == stateMaint {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
-		return m, cmd
+		return cmd
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) setNow(now time.Time) {
@@ -338,9 +351,7 @@ func (m *Model) noteWarnings(evs []engine.Event) {
 	}
 	if changed {
 		m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
-		m.header.SetData(m.states, m.info, m.warnings, m.now)
-		m.resize(m.w, m.h) // the header may have grown or shrunk
-		m.stale = false    // the next frame draws it
+		m.header.SetData(m.states, m.info, m.warnings, m.now) // its height may change: fit follows it
 	}
 }
 
@@ -377,7 +388,6 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(k)
 		m.table.SetFilter(m.input.Value())
-		m.resize(m.w, m.h)
 		return cmd
 	case stateMaint:
 		switch k.Type {
@@ -389,6 +399,11 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 				return m.setFlash(err.Error(), true)
 			}
 			name, src := m.target, m.src
+			if d == 0 {
+				return tea.Batch(m.setFlash("ending maintenance for "+name+"…", false), func() tea.Msg {
+					return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(name, 0)}
+				})
+			}
 			return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
 				return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(name, d)}
 			})
@@ -471,7 +486,6 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Group):
 		m.table.ToggleGroup()
-		m.resize(m.w, m.h)
 		return nil
 	}
 	m.table.Update(k)
@@ -479,18 +493,22 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 }
 
 // parseMaintDuration reads the maintenance prompt: a Go duration ("90m",
-// "2h") or a number of minutes.
+// "2h"), a whole number of minutes ("45"), or 0, "off" or "end", which
+// end the maintenance started from here (0 is returned for them).
 func parseMaintDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch strings.ToLower(s) {
+	case "":
 		return 30 * time.Minute, nil
+	case "off", "end", "stop", "none":
+		return 0, nil
 	}
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
 		return time.Duration(n) * time.Minute, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("maintenance: %q is not a duration (try 30m or 2h)", s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("maintenance: %q is not a duration (try 30m or 2h, or 0 to end it)", s)
 	}
 	return d, nil
 }
@@ -567,15 +585,41 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 func (m *Model) resize(w, h int) {
 	m.w, m.h = max(w, 0), max(h, 0)
 	m.stale = true
+	m.apply(m.layout())
+}
+
+// layout divides the screen as what it shows now needs.
+func (m *Model) layout() layout {
 	hh := m.header.Height()
-	m.header.SetSize(m.w, hh)
-	m.tableTop = hh + 1  // below the header and the table's rule
-	body := m.h - hh - 1 // the footer
-	m.help.SetSize(m.w, m.h-1)
-	m.detail.SetSize(m.w, max(body, 0))
-	tw, th, lw, lh := m.split(body)
-	m.table.SetSize(tw, max(th-1, 0)) // a rule line above it
-	m.log.SetSize(lw, max(lh-1, 0))
+	tw, th, lw, lh := m.split(m.h - hh - 1) // the footer takes the last line
+	return layout{w: m.w, h: m.h, header: hh, tw: tw, th: th, lw: lw, lh: lh}
+}
+
+// fit lays the screen out again when the layout it needs is no longer
+// the one the components were sized for: a filter or grouping changed the
+// number of rows (either way), new data changed what a filter matches,
+// a warning came or went in the header, location columns came or went.
+// Update calls it after every message, so no key or event has to know
+// which of these it may have changed.
+func (m *Model) fit() {
+	if l := m.layout(); l != m.laid {
+		m.apply(l)
+		if !m.frameArmed {
+			m.stale = true // else the frame on its way draws it
+		}
+	}
+}
+
+// apply sizes the components for l.
+func (m *Model) apply(l layout) {
+	m.laid = l
+	m.header.SetSize(l.w, l.header)
+	m.tableTop = l.header + 1 // below the header and the table's rule
+	body := l.h - l.header - 1
+	m.help.SetSize(l.w, l.h-1)
+	m.detail.SetSize(l.w, max(body, 0))
+	m.table.SetSize(l.tw, max(l.th-1, 0)) // a rule line above it
+	m.log.SetSize(l.lw, max(l.lh-1, 0))
 	m.log.SetWrap(m.sideBySide())
 }
 
@@ -715,12 +759,52 @@ func (m *Model) logBlock(w, h int) []string {
 	return out
 }
 
-// footerHints are the keys shown at the bottom of each screen.
+// hint is a key shown in the footer.
+type hint struct {
+	key, desc string
+	keep      bool // kept first when the footer is short of room: what a newcomer needs to get around
+}
+
+// The keys shown at the bottom of each screen, in the order shown. When
+// they do not all fit, the ones kept come first, then the others in this
+// order while they fit: the action hints go before ? help and q quit.
 var (
-	tableHints  = [][2]string{{"enter", "detail"}, {"/", "filter"}, {"s", "sort"}, {"t", "group"}, {"c", "check"}, {"p", "pause"}, {"a", "ack"}, {"m", "maint"}, {"?", "help"}, {"q", "quit"}}
-	detailHints = [][2]string{{"esc", "back"}, {"j/k", "scroll"}, {"c", "check"}, {"p", "pause"}, {"a", "ack"}, {"m", "maint"}, {"?", "help"}, {"q", "quit"}}
-	helpHints   = [][2]string{{"?/esc", "close help"}, {"ctrl+c", "quit"}}
+	tableHints = []hint{{"enter", "detail", false}, {"/", "filter", false}, {"s", "sort", false}, {"t", "group", false},
+		{"c", "check", false}, {"p", "pause", false}, {"a", "ack", false}, {"m", "maint", false}, {"?", "help", true}, {"q", "quit", true}}
+	detailHints = []hint{{"esc", "back", true}, {"j/k", "scroll", false}, {"c", "check", false}, {"p", "pause", false},
+		{"a", "ack", false}, {"m", "maint", false}, {"?", "help", true}, {"q", "quit", true}}
+	helpHints = []hint{{"?/esc", "close help", true}, {"ctrl+c", "quit", true}}
 )
+
+// fitHints returns the hints that fit in w cells, two spaces apart: the
+// kept ones first, then the others in order, up to the first that does
+// not fit; they stay in the order given.
+func fitHints(hints []hint, w int) []hint {
+	in := make([]bool, len(hints))
+	used := -2 // no gap before the first
+	take := func(keep bool) {
+		for i, h := range hints {
+			if h.keep != keep {
+				continue
+			}
+			n := 2 + width(h.key) + 1 + width(h.desc)
+			if used+n > w {
+				return
+			}
+			in[i] = true
+			used += n
+		}
+	}
+	take(true)
+	take(false)
+	out := make([]hint, 0, len(hints))
+	for i, h := range hints {
+		if in[i] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
 
 func (m *Model) footer() string {
 	s := m.sty
@@ -730,7 +814,7 @@ func (m *Model) footer() string {
 		return trunc(s.Key.Render("/ ")+m.input.View()+s.Dim.Render("  enter keep · esc clear"), m.w)
 	case stateMaint:
 		m.input.Width = max(1, min(12, m.w-40))
-		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+s.Dim.Render("  enter start · esc cancel"), m.w)
+		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+s.Dim.Render("  enter start · 0 ends it · esc cancel"), m.w)
 	}
 	if m.flash != "" {
 		st := s.Plain
@@ -747,20 +831,11 @@ func (m *Model) footer() string {
 		hints = helpHints
 	}
 	var b strings.Builder
-	used := 0
-	for i, h := range hints {
-		n := width(h[0]) + 1 + width(h[1])
-		if i > 0 {
-			n += 2
-		}
-		if used+n > m.w {
-			break
-		}
+	for i, h := range fitHints(hints, m.w) {
 		if i > 0 {
 			b.WriteString("  ")
 		}
-		b.WriteString(s.Key.Render(h[0]) + " " + s.Dim.Render(h[1]))
-		used += n
+		b.WriteString(s.Key.Render(h.key) + " " + s.Dim.Render(h.desc))
 	}
 	return b.String()
 }

@@ -378,7 +378,7 @@ func TestLiveEventsReachTheScreen(t *testing.T) {
 	src.Publish(engine.Event{Kind: engine.EventChange, Time: fixedNow, Monitor: "cache", From: engine.StatusUp, To: engine.StatusDown, Result: &r2})
 	waitOutput(t, tm, "6 down")
 	src.Publish(engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "history: disk full", Clear: true})
-	waitOutput(t, tm, "resolved: history: disk full")
+	waitOutput(t, tm, "no longer: history: disk full")
 	v := finalView(t, tm)
 	if header := strings.Join(strings.Split(v, "\n")[:3], "\n"); strings.Contains(header, "! history: disk full") {
 		t.Fatalf("a cleared warning stays in the header:\n%s", v)
@@ -507,6 +507,118 @@ func TestKeysArrivingTogether(t *testing.T) {
 	if cmd != nil {
 		if _, quit := cmd().(tea.QuitMsg); quit {
 			t.Fatalf("a paste of qq was read as the quit key")
+		}
+	}
+}
+
+// Clearing a filter gives the table its rows back at once, whether esc
+// cancels the typing or clears a kept filter: the table's height follows
+// the number of rows the filter leaves, both ways.
+func TestClearingTheFilterGivesTheTableItsRowsBack(t *testing.T) {
+	esc, enter := tea.KeyMsg{Type: tea.KeyEsc}, tea.KeyMsg{Type: tea.KeyEnter}
+	for _, c := range []struct {
+		name  string
+		keys  []tea.KeyMsg
+		clear []tea.KeyMsg
+	}{
+		{"esc while typing", []tea.KeyMsg{keyRunes("/sho")}, []tea.KeyMsg{esc}},
+		{"esc on the table", []tea.KeyMsg{keyRunes("/sho"), enter}, []tea.KeyMsg{esc}},
+		{"typing it away", []tea.KeyMsg{keyRunes("/sho")}, []tea.KeyMsg{{Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, enter}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := tui.New(newSource(), testOptions())
+			defer m.Close()
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			before := m.View()
+			for _, k := range c.keys {
+				m.Update(k)
+			}
+			if got := sorted(tableNames(t, m.View())); !slicesEqual(got, []string{"shop", "shop-cert", "shop-domain"}) {
+				t.Fatalf("the filter sho shows %v:\n%s", got, m.View())
+			}
+			for _, k := range c.clear {
+				m.Update(k)
+			}
+			if after := m.View(); after != before {
+				t.Fatalf("after clearing the filter the screen differs from before it.\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+// A kept filter whose matches change with the data (status:down while
+// monitors go down) resizes the table to the rows it now has.
+func TestFilteredTableFollowsTheData(t *testing.T) {
+	src := newSource()
+	tm := start(t, src, 80, 24)
+	waitOutput(t, tm, "Monitors")
+	tm.Send(keyRunes("/status:down"))
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitOutput(t, tm, "Monitors 5 of 15")
+	st := stateOf(t, src.Snapshot(), "cache")
+	st.Status = engine.StatusDown
+	src.Set(st)
+	src.Publish(engine.Event{Kind: engine.EventChange, Time: fixedNow, Monitor: "cache", From: engine.StatusUp, To: engine.StatusDown})
+	waitOutput(t, tm, "Monitors 6 of 15")
+	v := finalView(t, tm)
+	if got := tableNames(t, v); len(got) != 6 {
+		t.Fatalf("6 monitors match, the table shows %v:\n%s", got, v)
+	}
+}
+
+// When the footer is short of room, the action hints go first: ? help
+// and q quit (and esc back in the detail view) stay.
+func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	for _, c := range []struct {
+		keys    string
+		w       int
+		want    string
+		wantNot string
+	}{
+		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"", 80, "  ? help  q quit", "m maint"},
+		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
+		{"", 32, "? help  q quit", "maint"},
+		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
+		{"\r", 32, "esc back  ? help  q quit", "scroll"},
+	} {
+		m := tui.New(newSource(), testOptions())
+		m.Update(tea.WindowSizeMsg{Width: c.w, Height: 24})
+		for _, k := range c.keys {
+			if k == '\r' {
+				m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+			} else {
+				m.Update(keyRunes(string(k)))
+			}
+		}
+		v := m.View()
+		m.Close()
+		lines := strings.Split(v, "\n")
+		footer := lines[len(lines)-1]
+		if !strings.Contains(footer, c.want) || (c.wantNot != "" && strings.Contains(footer, c.wantNot)) {
+			t.Errorf("keys %q at %d columns: footer %q, want %q without %q", c.keys, c.w, footer, c.want, c.wantNot)
+		}
+		if lipgloss.Width(footer) > c.w {
+			t.Errorf("keys %q at %d columns: footer %q is wider than the screen", c.keys, c.w, footer)
+		}
+	}
+}
+
+// 0 (or off, end) at the maintenance prompt ends the maintenance.
+func TestMaintenancePromptZeroEndsIt(t *testing.T) {
+	for _, in := range []string{"0", "off", "end"} {
+		src := newSource()
+		tm := start(t, src, 120, 40)
+		waitOutput(t, tm, "Monitors")
+		sendKeys(tm, keyRunes("m"), tea.KeyMsg{Type: tea.KeyBackspace}, tea.KeyMsg{Type: tea.KeyBackspace},
+			tea.KeyMsg{Type: tea.KeyBackspace}, keyRunes(in), tea.KeyMsg{Type: tea.KeyEnter})
+		if got := waitCall(t, src); got != (tuitest.Call{Op: "maintain", Name: "api", D: 0}) {
+			t.Fatalf("%q: call %+v, want maintain api 0", in, got)
+		}
+		waitOutput(t, tm, "end maintenance for api: done")
+		if v := finalView(t, tm); strings.Contains(v, "not a duration") {
+			t.Fatalf("%q was refused:\n%s", in, v)
 		}
 	}
 }
