@@ -785,13 +785,13 @@ func (e *Engine) finish(en *entry, r *Result) {
 		to = from
 	}
 	if name, in := e.inMaintenanceLocked(en, r.Time); in {
+		// A monitor inside a window shows as maintenance whatever its
+		// check says (the code and latency are kept), and is recorded so:
+		// history counts neither downtime nor uptime nor an incident for
+		// a planned window.
 		en.state.InMaint = name
-		if to != StatusUp {
-			// recorded as maintenance too, so that history counts no
-			// downtime and no incident for a planned window
-			to = StatusMaintenance
-			r.Status = StatusMaintenance
-		}
+		to = StatusMaintenance
+		r.Status = StatusMaintenance
 	} else {
 		en.state.InMaint = ""
 	}
@@ -1046,7 +1046,7 @@ func (e *Engine) CheckAll(ctx context.Context) []Result {
 			}
 			if r := e.checkWithRetries(ctx, en, false); r != nil {
 				e.mu.RLock()
-				if _, in := e.inMaintenanceLocked(en, r.Time); in && r.Status != StatusUp {
+				if _, in := e.inMaintenanceLocked(en, r.Time); in {
 					r.Status = StatusMaintenance // a planned window is not an outage
 				}
 				e.mu.RUnlock()

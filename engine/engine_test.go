@@ -746,3 +746,23 @@ func TestPausesAndMaintenanceSurviveARestart(t *testing.T) {
 		}
 	})
 }
+
+func TestUpMonitorInAWindowShowsMaintenance(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, _ := New(testConfig(testMonitor("ok", 10*time.Second)), Options{Checkers: map[Kind]Checker{KindHTTP: upChecker()}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		e.Maintain("ok", time.Hour) // checks at once
+		synctest.Wait()
+		if st, _ := e.State("ok"); st.Status != StatusMaintenance || st.Last.Code != 200 {
+			t.Errorf("up monitor in a window: %v (code %d), want maintenance with its code kept", st.Status, st.Last.Code)
+		}
+		e.Maintain("ok", 0)
+		synctest.Wait()
+		if st, _ := e.State("ok"); st.Status != StatusUp {
+			t.Errorf("after the window: %v, want up", st.Status)
+		}
+	})
+}
