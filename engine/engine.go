@@ -929,24 +929,26 @@ func (en *entry) uptimes() [3]*Uptime {
 
 var uptimeWindows = [3]time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
 
-// uptimeLoop refreshes the long-window uptime figures from history every
-// minute, on its own goroutine: history may be slow (a failing disk) and
-// must never hold up the scheduler.
+// uptimeLoop refreshes the uptime figures from history on its own
+// goroutine (history may be slow, a failing disk, and must never hold up
+// the scheduler), as often as the number of monitors allows: every 5 s
+// for a few hundred, at most every minute, so a monitor that just went
+// down does not show 100% for long.
 func (e *Engine) uptimeLoop(ctx context.Context) {
 	if e.opts.Restorer == nil {
 		return
 	}
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 		e.mu.RLock()
 		list := append([]*entry(nil), e.order...)
 		e.mu.RUnlock()
+		t := time.NewTimer(uptimePeriod(len(list)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
 		now := e.now()
 		for _, en := range list {
 			if ctx.Err() != nil {
@@ -958,6 +960,11 @@ func (e *Engine) uptimeLoop(ctx context.Context) {
 			e.mu.Unlock()
 		}
 	}
+}
+
+// uptimePeriod spends about 2 ms of history reads per monitor per round.
+func uptimePeriod(monitors int) time.Duration {
+	return min(max(time.Duration(monitors)*2*time.Millisecond, 5*time.Second), time.Minute)
 }
 
 // historyUptime asks history for the 24h, 7d and 30d figures.

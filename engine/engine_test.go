@@ -766,3 +766,50 @@ func TestUpMonitorInAWindowShowsMaintenance(t *testing.T) {
 		}
 	})
 }
+
+// histRecorder is history in memory: it records and answers uptime.
+type histRecorder struct{ memRecorder }
+
+func (h *histRecorder) Restore(string, int) ([]Result, time.Time, bool) { return nil, time.Time{}, false }
+func (h *histRecorder) Uptime(name string, window time.Duration, now time.Time) Uptime {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var good, total int
+	for _, r := range h.got {
+		if r.Monitor == name && now.Sub(r.Time) <= window {
+			total++
+			if r.Status != StatusDown {
+				good++
+			}
+		}
+	}
+	if total == 0 {
+		return Uptime{}
+	}
+	return Uptime{Ratio: float64(good) / float64(total), Valid: true}
+}
+
+func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var down atomic.Bool
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+			if down.Load() {
+				return Result{Status: StatusDown, Code: 502, Class: "http_502"}
+			}
+			return Result{Status: StatusUp}
+		})
+		h := &histRecorder{}
+		e, _ := New(testConfig(testMonitor("web", 2*time.Second)), Options{Checkers: map[Kind]Checker{KindHTTP: chk},
+			Recorder: h, Restorer: h})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(20 * time.Second) // history now has good results and its figure is in use
+		synctest.Wait()
+		down.Store(true)
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		if st, _ := e.State("web"); !st.Uptime24.Valid || st.Uptime24.Ratio > 0.8 {
+			t.Errorf("20 s into an outage (half the checks failed) 24h uptime shows %+v", st.Uptime24)
+		}
+	})
+}
