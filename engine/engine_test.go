@@ -803,13 +803,13 @@ func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
 			Recorder: h, Restorer: h})
 		stop := runEngine(t, e)
 		defer stop()
-		time.Sleep(20 * time.Second) // history now has good results and its figure is in use
+		time.Sleep(70 * time.Second) // past the first refresh: history's figure is the one in use
 		synctest.Wait()
 		down.Store(true)
-		time.Sleep(20 * time.Second)
+		time.Sleep(45 * time.Second)
 		synctest.Wait()
 		if st, _ := e.State("web"); !st.Uptime24.Valid || st.Uptime24.Ratio > 0.8 {
-			t.Errorf("20 s into an outage (half the checks failed) 24h uptime shows %+v", st.Uptime24)
+			t.Errorf("45 s into an outage (40%% of the checks failed) 24h uptime shows %+v", st.Uptime24)
 		}
 	})
 }
