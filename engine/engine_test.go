@@ -770,7 +770,9 @@ func TestUpMonitorInAWindowShowsMaintenance(t *testing.T) {
 // histRecorder is history in memory: it records and answers uptime.
 type histRecorder struct{ memRecorder }
 
-func (h *histRecorder) Restore(string, int) ([]Result, time.Time, bool) { return nil, time.Time{}, false }
+func (h *histRecorder) Restore(string, int) ([]Result, time.Time, bool) {
+	return nil, time.Time{}, false
+}
 func (h *histRecorder) Uptime(name string, window time.Duration, now time.Time) Uptime {
 	h.mu.Lock()
 	defer h.mu.Unlock()
