@@ -395,6 +395,9 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 	}
 	ev := e.setStatusLocked(en, to, nil)
 	e.mu.Unlock()
+	if paused {
+		e.recordMarker(en.m, StatusPaused, "paused")
+	}
 	e.publishChange(ev, from)
 	e.saveControls()
 	e.kick()
@@ -987,6 +990,13 @@ func (en *entry) applyUptime(got [3]Uptime) {
 	}
 }
 
+// recordMarker stores a result that is no check: it tells history that a
+// monitor stopped being watched (paused, removed), so that an incident open
+// at that moment ends there instead of running on forever in reports.
+func (e *Engine) recordMarker(m *Monitor, status Status, why string) {
+	e.enqueueRecord(&Result{Monitor: m.Name, Kind: m.Kind, URL: displayURL(m), Time: e.now(), Status: status, Error: why})
+}
+
 // enqueueRecord hands r to the record loop without ever blocking a check.
 func (e *Engine) enqueueRecord(r *Result) {
 	if e.opts.Recorder == nil {
@@ -1125,10 +1135,12 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			changes = append(changes, "changed "+m.Name)
 		}
 	}
+	var removed []*Monitor
 	for _, en := range e.order {
 		if _, ok := next[en.m.Name]; !ok {
 			en.gone = true
 			changes = append(changes, "removed "+en.m.Name)
+			removed = append(removed, en.m)
 		}
 	}
 	for _, en := range order {
@@ -1137,6 +1149,9 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 	e.entries, e.order = next, order
 	e.cfg = cfg
 	e.mu.Unlock()
+	for _, m := range removed {
+		e.recordMarker(m, StatusPaused, "removed from the config")
+	}
 	sort.Strings(changes)
 	msg := "config reloaded: no change"
 	if len(changes) > 0 {

@@ -815,3 +815,31 @@ func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
 		}
 	})
 }
+
+func TestPauseAndRemovalAreRecorded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusDown, Code: 500} })
+		rec := &memRecorder{}
+		a, b := testMonitor("a", 10*time.Second), testMonitor("b", 10*time.Second)
+		e, _ := New(testConfig(a, b), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		stop := runEngine(t, e)
+		time.Sleep(15 * time.Second)
+		synctest.Wait()
+		e.SetPaused("a", true)
+		e.Reload(testConfig(a))
+		synctest.Wait()
+		stop()
+		last := map[string]Result{}
+		rec.mu.Lock()
+		for _, r := range rec.got {
+			last[r.Monitor] = r
+		}
+		rec.mu.Unlock()
+		if r := last["a"]; r.Status != StatusPaused || r.Error != "paused" {
+			t.Errorf("paused monitor's last record: %v %q", r.Status, r.Error)
+		}
+		if r := last["b"]; r.Status != StatusPaused || r.Error != "removed from the config" {
+			t.Errorf("removed monitor's last record: %v %q", r.Status, r.Error)
+		}
+	})
+}
