@@ -30,6 +30,10 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
+	if len(cfg.Monitors) == 0 {
+		fmt.Fprintf(e.stderr, "upbeat: %s has no [[monitor]]: nothing to check\n", cfg.Path)
+		return exitConfig // a cron job checking nothing must not pass quietly
+	}
 	if names := fs.Args(); len(names) > 0 {
 		if cfg.Monitors, code = selectMonitors(e, cfg.Monitors, names); code != exitOK {
 			return code

@@ -62,6 +62,9 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "%s: valid: %d monitor(s), %d alert channel(s), %d maintenance window(s)\n",
 		cfg.Path, len(cfg.Monitors), len(cfg.Alerts), len(cfg.Maintenance))
+	if len(cfg.Monitors) == 0 {
+		fmt.Fprintln(e.stderr, "upbeat: warning: the config has no [[monitor]], so nothing will be checked")
+	}
 	return exitOK
 }
 

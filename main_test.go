@@ -293,3 +293,13 @@ func TestFlagsAfterNames(t *testing.T) {
 		t.Errorf("after --, --json is a name: %d %q", code, errOut)
 	}
 }
+
+func TestEmptyConfigIsNotQuietlyFine(t *testing.T) {
+	p := writeConfig(t, "[settings]\nretries = 1\n")
+	if _, errOut, code := runCmd(t, "check", "--config", p); code != exitConfig || !strings.Contains(errOut, "nothing to check") {
+		t.Errorf("check with no monitors: %d %q", code, errOut)
+	}
+	if _, errOut, code := runCmd(t, "validate", p); code != 0 || !strings.Contains(errOut, "nothing will be checked") {
+		t.Errorf("validate with no monitors: %d %q", code, errOut)
+	}
+}

@@ -162,8 +162,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		r := &st.Last
-		if r.Time.IsZero() {
-			continue // never checked: no probe_* series rather than false zeros
+		if r.Time.IsZero() || r.Status == engine.StatusPending {
+			continue // never checked (or a push monitor waiting for its first beat): no probe_* series rather than false values
 		}
 		ok := 0.0
 		if r.Status != engine.StatusDown {

@@ -62,7 +62,7 @@ func TestMetricsScrape(t *testing.T) {
 
 	sub := watch(e)
 	defer sub.Close()
-	for _, n := range []string{"shop", "db", "cert"} {
+	for _, n := range []string{"shop", "db", "cert", "beat"} {
 		e.CheckNow(n)
 	}
 	seen := map[string]bool{}
@@ -70,7 +70,7 @@ func TestMetricsScrape(t *testing.T) {
 		if ev.Kind == engine.EventResult {
 			seen[ev.Monitor] = true
 		}
-		return len(seen) == 3
+		return len(seen) == 4
 	})
 	// alert deliveries are counted from the event stream: wait until a viewer sees them
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
@@ -96,6 +96,11 @@ func TestMetricsScrape(t *testing.T) {
 		t.Fatalf("parse: %v", err)
 	}
 
+	// a push monitor waiting for its first beat has been looked at, but
+	// has no probe to report: no probe_success rather than a false 1
+	if v, ok := metricValue(t, fams, "probe_success", map[string]string{"monitor": "beat"}); ok {
+		t.Errorf("probe_success for a push monitor that never beat = %v, want no series", v)
+	}
 	shop := map[string]string{"monitor": "shop", "kind": "http", "location": "eu-west", "tags": ",prod,web,"}
 	for _, tc := range []struct {
 		name   string
@@ -121,7 +126,7 @@ func TestMetricsScrape(t *testing.T) {
 		{"upbeat_monitor_status", map[string]string{"monitor": "beat", "status": "pending"}, 1},
 		{"upbeat_monitor_up_ratio", with(shop, "window", "24h"), 1},
 		{"upbeat_monitor_up_ratio", map[string]string{"monitor": "db", "window": "24h"}, 0},
-		{"upbeat_checks_total", nil, 3},
+		{"upbeat_checks_total", nil, 4},
 		{"upbeat_checks_skipped_total", nil, 0},
 		{"upbeat_checks_late_total", nil, 0},
 		{"upbeat_storage_errors_total", nil, 0},
