@@ -739,3 +739,17 @@ func TestNoFollowOnErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemeHint(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http//127.0.0.1:8080/": "http://127.0.0.1:8080/",
+		"https:/shop.example/":  "https://shop.example/",
+		"tcp:db.example:5432":   "tcp://db.example:5432",
+		"shop.example/health":   "https://shop.example/health or tcp://shop.example/health",
+		"not a url":             "https://host/path",
+	} {
+		if got := schemeHint(raw); got != want {
+			t.Errorf("schemeHint(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

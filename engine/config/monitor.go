@@ -188,12 +188,31 @@ func name(t *table, what string) string {
 	return n
 }
 
+// schemeHint suggests what a URL without a scheme may have meant: the
+// scheme with its colon or slashes mistyped ("http//host", "https:/host",
+// "http:host") is put right; otherwise https:// or tcp:// in front. A
+// value with spaces is no URL to put a scheme in front of.
+func schemeHint(raw string) string {
+	if strings.ContainsAny(raw, " \t") {
+		return "https://host/path"
+	}
+	lower := strings.ToLower(raw)
+	for _, sc := range schemes {
+		for _, typo := range []string{sc + "//", sc + ":/", sc + ":", sc + "/"} {
+			if strings.HasPrefix(lower, typo) && !strings.HasPrefix(lower, sc+"://") {
+				return sc + "://" + strings.TrimLeft(raw[len(typo):], "/:")
+			}
+		}
+	}
+	return fmt.Sprintf("https://%s or tcp://%s", raw, raw)
+}
+
 // monitorURL checks a monitor's URL and finds its kind from the scheme.
 func monitorURL(t *table, raw string) (*url.URL, engine.Kind, bool) {
 	u, err := checkURL(raw)
 	if err != nil {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
-			err = fmt.Errorf("%q has no scheme; write e.g. https://%s or tcp://%s", raw, raw, raw)
+			err = fmt.Errorf("%q has no scheme; write e.g. %s", raw, schemeHint(raw))
 		}
 		t.errorf("url", "%v", err)
 		return nil, "", false
