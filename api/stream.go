@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -229,7 +230,7 @@ func (s *Server) hello(resumed bool) wire.Hello {
 	if w == nil {
 		w = []string{}
 	}
-	return wire.Hello{Epoch: s.strm.epoch, Version: s.opts.Version, Location: cfg.Settings.Location, Config: cfg.Path,
+	return wire.Hello{Epoch: s.strm.epoch, Version: s.opts.Version, Location: cfg.Settings.Location, Config: absPath(cfg.Path),
 		Warnings: w, History: s.b.Query() != nil, HeartbeatS: s.opts.Heartbeat.Seconds(), Resumed: resumed}
 }
 
@@ -323,4 +324,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-wait:
 		}
 	}
+}
+
+// absPath makes a config path absolute for viewers, who run in another
+// directory than the daemon; "" stays "".
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

@@ -609,7 +609,7 @@ func (c *Client) Info() tui.SourceInfo {
 		if !multi {
 			info.Config = "daemon at " + d.addr
 			if d.hello.Config != "" {
-				info.Config += ": " + d.hello.Config
+				info.Config = d.hello.Config + " (daemon at " + d.addr + ")"
 			}
 			info.Location = d.hello.Location
 		}

@@ -317,6 +317,10 @@ func TestTokens(t *testing.T) {
 	if strings.Contains(admin.Info().Config, "admin-tok") {
 		t.Errorf("token shown in info: %q", admin.Info().Config)
 	}
+	// the header reads "config FILE (daemon at ADDR)", not a run-on "daemon at ADDR: FILE"
+	if got := admin.Info().Config; !strings.HasPrefix(got, "/etc/upbeat/upbeat.toml (daemon at http://") {
+		t.Errorf("info config = %q", got)
+	}
 	if err := admin.Maintain("shop", 30*time.Minute); err != nil {
 		t.Errorf("maintain: %v", err)
 	}
