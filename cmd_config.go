@@ -124,6 +124,10 @@ func cmdExplain(ctx context.Context, e *env, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
+	if *list && fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "upbeat: explain: --list shows everything; leave out %s, or drop --list to explain it\n", strings.Join(fs.Args(), " "))
+		return exitConfig
+	}
 	if *list {
 		for _, k := range kb.Keys() {
 			en, _ := kb.Lookup(k)

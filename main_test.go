@@ -303,3 +303,12 @@ func TestEmptyConfigIsNotQuietlyFine(t *testing.T) {
 		t.Errorf("validate with no monitors: %d %q", code, errOut)
 	}
 }
+
+func TestExplainListTakesNoCodes(t *testing.T) {
+	if _, errOut, code := runCmd(t, "explain", "--list", "502"); code != exitConfig || !strings.Contains(errOut, "--list") {
+		t.Errorf("explain --list 502: %d %q", code, errOut)
+	}
+	if out, _, code := runCmd(t, "explain", "--list"); code != 0 || !strings.Contains(out, "http_502") && !strings.Contains(out, "502") {
+		t.Errorf("explain --list: %d", code)
+	}
+}
