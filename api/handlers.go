@@ -57,8 +57,6 @@ func writeEngineError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, engine.ErrNoMonitor):
 		writeError(w, http.StatusNotFound, "no such monitor")
-	case errors.Is(err, engine.ErrNotPush):
-		writeError(w, http.StatusBadRequest, err.Error())
 	default:
 		writeError(w, http.StatusInternalServerError, engine.Sanitize(err.Error(), 300))
 	}
@@ -297,7 +295,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.b.Push(r.PathValue("token"), status, r.FormValue("msg")); err != nil {
-		if errors.Is(err, engine.ErrNoMonitor) || errors.Is(err, engine.ErrNotPush) {
+		if errors.Is(err, engine.ErrNoMonitor) {
 			writeError(w, http.StatusNotFound, "not found")
 			return
 		}

@@ -16,7 +16,6 @@ import (
 var (
 	ErrNoMonitor = errors.New("no such monitor")
 	ErrNoChecker = errors.New("no checker for this kind")
-	ErrNotPush   = errors.New("not a push monitor")
 )
 
 // DefaultRecent is how many recent samples each monitor keeps for sparklines.
@@ -386,7 +385,6 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 		return nil
 	}
 	en.state.Paused = paused
-	from := en.state.Status
 	to := StatusPaused
 	if !paused {
 		to = StatusPending
@@ -398,7 +396,7 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 	if paused {
 		e.recordMarker(en.m, StatusPaused, "paused")
 	}
-	e.publishChange(ev, from)
+	e.publishChange(ev)
 	e.saveControls()
 	e.kick()
 	return nil
@@ -843,7 +841,7 @@ func (e *Engine) setStatusLocked(en *entry, to Status, r *Result) *Event {
 	return ev
 }
 
-func (e *Engine) publishChange(ev *Event, from Status) {
+func (e *Engine) publishChange(ev *Event) {
 	if ev == nil {
 		return
 	}

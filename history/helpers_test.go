@@ -2,7 +2,6 @@ package history
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -185,22 +184,4 @@ func sameRecord(a, b Record) error {
 		return fmt.Errorf("records differ:\n got %#v\nwant %#v", a, b)
 	}
 	return nil
-}
-
-// copyFile copies a file (tests damage the copy).
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
 }

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"time"
 )
 
 // File is what the writer needs of a file it writes. *os.File implements
@@ -304,5 +303,3 @@ func moveAside(path string, data []byte) (string, error) {
 		return name, err
 	}
 }
-
-func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

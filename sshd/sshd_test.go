@@ -39,7 +39,6 @@ func (f *fakeSource) Ack(string) error                     { return nil }
 func (f *fakeSource) Maintain(string, time.Duration) error { return nil }
 func (f *fakeSource) Query() engine.Querier                { return nil }
 func (f *fakeSource) Info() tui.SourceInfo                 { return tui.SourceInfo{Location: "jump-1"} }
-func (f *fakeSource) modelClosed()                         { f.closed <- struct{}{} }
 func (f *fakeSource) CheckNow(name string) error {
 	f.mu.Lock()
 	f.checks = append(f.checks, name)

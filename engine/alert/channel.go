@@ -121,10 +121,3 @@ func NewChannel(cfg *engine.AlertConfig, opts ChannelOptions) (Channel, error) {
 	}
 	return ch, nil
 }
-
-// Validate reports whether a channel can be built from cfg, without
-// building it (for upbeat validate).
-func Validate(cfg *engine.AlertConfig) error {
-	_, err := NewChannel(cfg, ChannelOptions{})
-	return err
-}
