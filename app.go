@@ -14,11 +14,12 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/engine/config"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/store"
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
-func newCheckers(cfg *engine.Config) map[engine.Kind]engine.Checker {
+func newCheckers(cfg *engine.Config) map[monitor.Kind]engine.Checker {
 	return check.New(check.Options{})
 }
 
@@ -119,7 +120,7 @@ func (rt *runtime) restoreIncidents() {
 		back = 30 * 24 * time.Hour
 	}
 	for _, st := range rt.eng.Snapshot() {
-		if st.Status != engine.StatusDown {
+		if st.Status != monitor.StatusDown {
 			continue
 		}
 		incs, err := rt.store.Incidents(st.Monitor.Name, now.Add(-back), now)
@@ -139,7 +140,7 @@ func (rt *runtime) newDispatcher(cfg *engine.Config, o runtimeOptions) *alert.Di
 		Maintenance:    rt.windows,
 		RecoverAfter:   cfg.Settings.RecoverAfter,
 		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv},
-		OnDelivery: func(ev engine.Event) {
+		OnDelivery: func(ev monitor.Event) {
 			if rt.eng != nil {
 				rt.eng.PublishAlert(ev)
 			}

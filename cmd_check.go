@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
-	"github.com/upbeat-monitor/upbeat/tui"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/tui"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
@@ -56,21 +58,21 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 		writeCheckTable(e.stdout, results)
 	}
 	for _, r := range results {
-		if r.Status == engine.StatusDown {
+		if r.Status == monitor.StatusDown {
 			return exitDown
 		}
 	}
 	return exitOK
 }
 
-func selectMonitors(e *env, all []*engine.Monitor, names []string) ([]*engine.Monitor, int) {
-	byName := make(map[string]*engine.Monitor, len(all))
+func selectMonitors(e *env, all []*monitor.Monitor, names []string) ([]*monitor.Monitor, int) {
+	byName := make(map[string]*monitor.Monitor, len(all))
 	var known []string
 	for _, m := range all {
 		byName[m.Name] = m
 		known = append(known, m.Name)
 	}
-	var out []*engine.Monitor
+	var out []*monitor.Monitor
 	for _, n := range names {
 		m, ok := byName[n]
 		if !ok {
@@ -107,7 +109,7 @@ type checkJSON struct {
 	Answers     []string `json:"answers,omitempty"`
 }
 
-func toCheckJSON(r *engine.Result) checkJSON {
+func toCheckJSON(r *monitor.Result) checkJSON {
 	j := checkJSON{
 		Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(), Code: r.Code,
 		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Error: r.Error, Class: r.Class,
@@ -128,14 +130,14 @@ func toCheckJSON(r *engine.Result) checkJSON {
 	return j
 }
 
-func writeCheckJSON(w io.Writer, results []engine.Result) {
+func writeCheckJSON(w io.Writer, results []monitor.Result) {
 	enc := json.NewEncoder(w)
 	for i := range results {
 		enc.Encode(toCheckJSON(&results[i]))
 	}
 }
 
-func writeCheckTable(w io.Writer, results []engine.Result) {
+func writeCheckTable(w io.Writer, results []monitor.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tMONITOR\tKIND\tCODE\tLATENCY\tTRIES\tWHY")
 	for i := range results {
@@ -151,9 +153,9 @@ func writeCheckTable(w io.Writer, results []engine.Result) {
 }
 
 // why is the one-line reason shown beside a result that is not plainly up.
-func why(r *engine.Result) string {
+func why(r *monitor.Result) string {
 	if r.Class == "" {
-		if r.Status == engine.StatusUp {
+		if r.Status == monitor.StatusUp {
 			if !r.CertExpiry.IsZero() {
 				return fmt.Sprintf("certificate valid for %d more days", r.CertDays)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -133,7 +134,7 @@ func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) in
 
 // livePlain prints the monitors table every period until ctx is done: the
 // output when stdout is not a terminal.
-func livePlain(ctx context.Context, w io.Writer, snapshot func() []engine.MonitorState, period time.Duration) int {
+func livePlain(ctx context.Context, w io.Writer, snapshot func() []monitor.State, period time.Duration) int {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for first := true; ; first = false {
@@ -230,7 +231,7 @@ func serveLocalAPI(e *env, cfg *engine.Config, rt *runtime, logger *slog.Logger)
 	if err := srv.Start(); err != nil {
 		logger.Warn("api not served", "socket", socket, "err", err)
 		for _, m := range cfg.Monitors {
-			if m.Kind == engine.KindPush {
+			if m.Kind == monitor.KindPush {
 				rt.eng.Warn("api", "push monitors get no beats: the API socket is not served ("+
 					engine.Sanitize(err.Error(), 120)+")")
 				break

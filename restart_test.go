@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // TestRestartWhileDownIsNotANewIncident runs upbeat twice on the same
@@ -72,7 +73,7 @@ interval = "1h"
 		rt.eng.CheckNow("api")
 		return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
 	}
-	waitResult := func(sub *engine.Subscription, want engine.Status) {
+	waitResult := func(sub *engine.Subscription, want monitor.Status) {
 		t.Helper()
 		timeout := time.After(20 * time.Second)
 		for {
@@ -80,7 +81,7 @@ interval = "1h"
 			case <-sub.Ready():
 				evs, _ := sub.Drain()
 				for _, ev := range evs {
-					if ev.Kind == engine.EventResult && ev.Result.Status == want {
+					if ev.Kind == monitor.EventResult && ev.Result.Status == want {
 						return
 					}
 				}
@@ -101,7 +102,7 @@ interval = "1h"
 	}
 
 	_, sub, stop := start()
-	waitResult(sub, engine.StatusDown)
+	waitResult(sub, monitor.StatusDown)
 	if ev := nextAlert(); ev != "down" {
 		t.Fatalf("first run: alert %q, want down", ev)
 	}
@@ -109,13 +110,13 @@ interval = "1h"
 
 	rt, sub, stop := start()
 	defer stop()
-	if st, _ := rt.eng.State("api"); st.Status != engine.StatusDown {
+	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown {
 		t.Fatalf("restored status %v, want down", st.Status)
 	}
-	waitResult(sub, engine.StatusDown) // checked again, still down: no alert may follow
+	waitResult(sub, monitor.StatusDown) // checked again, still down: no alert may follow
 	healthy.Store(true)
 	rt.eng.CheckNow("api")
-	waitResult(sub, engine.StatusUp)
+	waitResult(sub, monitor.StatusUp)
 	// The channel is a queue: a duplicate "down" would arrive before the resolve.
 	if ev := nextAlert(); ev != "up" && ev != "resolved" {
 		t.Fatalf("second run: first alert %q, want the resolve (no second down)", ev)
@@ -144,7 +145,7 @@ func TestPauseSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	if st, _ := rt.eng.State("a"); st.Status != engine.StatusPaused {
+	if st, _ := rt.eng.State("a"); st.Status != monitor.StatusPaused {
 		t.Errorf("after a restart: %v, want paused", st.Status)
 	}
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -79,7 +79,7 @@ interval = "1h"
 	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(160, 40))
 
 	// Wait for the failed delivery.
-	var seen []engine.Event
+	var seen []monitor.Event
 	deadline := time.After(30 * time.Second)
 	for failed := false; !failed; {
 		select {
@@ -87,7 +87,7 @@ interval = "1h"
 			evs, _ := sub.Drain()
 			seen = append(seen, evs...)
 			for _, ev := range evs {
-				if ev.Kind == engine.EventAlert && !ev.Alert.OK {
+				if ev.Kind == monitor.EventAlert && !ev.Alert.OK {
 					failed = true
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -16,7 +17,7 @@ type localSource struct {
 
 var _ tui.Source = (*localSource)(nil)
 
-func (s *localSource) Snapshot() []engine.MonitorState { return s.rt.eng.Snapshot() }
+func (s *localSource) Snapshot() []monitor.State       { return s.rt.eng.Snapshot() }
 func (s *localSource) Subscribe() *engine.Subscription { return s.rt.eng.Subscribe() }
 func (s *localSource) CheckNow(name string) error      { return s.rt.eng.CheckNow(name) }
 func (s *localSource) SetPaused(name string, paused bool) error {

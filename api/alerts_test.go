@@ -8,9 +8,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // ruleFile is the shape of a Prometheus rule file, strict enough that a
@@ -66,7 +65,7 @@ func TestAlertRulesSkipMaintenanceAndPaused(t *testing.T) {
 	if !names["upbeat_monitor_status"] || !names["probe_success"] {
 		t.Fatalf("the collector's names were not read: %v", names)
 	}
-	maint, paused := engine.StatusMaintenance.String(), engine.StatusPaused.String()
+	maint, paused := monitor.StatusMaintenance.String(), monitor.StatusPaused.String()
 	skipBoth := "unless on (monitor, location)\nupbeat_monitor_status{status=~\"" + maint + "|" + paused + "\"} == 1"
 	skipPaused := "unless on (monitor, location)\nupbeat_monitor_status{status=\"" + paused + "\"} == 1"
 	ident := regexp.MustCompile(`\b(?:probe|upbeat)_[a-z_]+\b`)

@@ -15,7 +15,7 @@ import (
 // On the socket the file mode is the access control: a token exported
 // for another daemon (or one this daemon does not know) is ignored.
 func TestSocketIgnoresPresentedToken(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	for _, opts := range []Options{
 		{Socket: socketPath(t)}, // no tokens configured at all
 		{Socket: socketPath(t), Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"},
@@ -64,7 +64,7 @@ func TestSocketIgnoresPresentedToken(t *testing.T) {
 // presented token changes nothing (it is not a 401), and it does not lift
 // the Host allow-list either.
 func TestLoopbackWithoutTokensIgnoresPresentedToken(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0"}))
 	c := &http.Client{Timeout: 10 * time.Second}
 	defer c.CloseIdleConnections()
@@ -97,7 +97,7 @@ func TestLoopbackWithoutTokensIgnoresPresentedToken(t *testing.T) {
 // SetTokens rotates the tokens at once; a stream admitted with the old
 // token ends.
 func TestSetTokensRotates(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	s := New(e, Options{Token: "old-admin", ReadOnlyToken: "old-view"})
 	ts := httptest.NewServer(s.Handler()) // treated as a remote listener
 	defer ts.Close()
@@ -155,7 +155,7 @@ func TestSetTokensRotates(t *testing.T) {
 
 // A stream whose token is still in force after a change goes on.
 func TestSetTokensKeepsValidStream(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Token: "admin", ReadOnlyToken: "view"}))
 	c := &http.Client{Timeout: 10 * time.Second} // bounds the whole stream: a stuck test fails
 	defer c.CloseIdleConnections()
@@ -184,7 +184,7 @@ func TestSetTokensKeepsValidStream(t *testing.T) {
 // With no token left on a non-loopback listener, SetTokens says so and
 // the listener refuses everything (it fails closed).
 func TestSetTokensNoneOffLoopback(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	s := New(e, Options{Token: "admin"})
 	s.remote = true // as Start sets it for a non-loopback Listen address
 	ts := httptest.NewServer(s.Handler())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // MaxHistory bounds the results one history request returns.
@@ -213,7 +214,7 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if out == nil {
-		out = []engine.Incident{}
+		out = []monitor.Incident{}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -285,11 +286,11 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	status := engine.StatusUp
+	status := monitor.StatusUp
 	switch v := r.FormValue("status"); v {
 	case "", "up", "ok":
 	case "down", "fail", "error":
-		status = engine.StatusDown
+		status = monitor.StatusDown
 	default:
 		writeError(w, http.StatusBadRequest, "status: want up or down")
 		return

@@ -17,46 +17,47 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // funcChecker adapts a function to engine.Checker.
-type funcChecker func(ctx context.Context, m *engine.Monitor) engine.Result
+type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
 
-func (f funcChecker) Check(ctx context.Context, m *engine.Monitor) engine.Result { return f(ctx, m) }
+func (f funcChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
 
 // switchChecker answers what it is set to answer, per monitor.
 type switchChecker struct {
 	mu  sync.Mutex
-	res map[string]engine.Result
+	res map[string]monitor.Result
 }
 
-func newSwitch() *switchChecker { return &switchChecker{res: map[string]engine.Result{}} }
+func newSwitch() *switchChecker { return &switchChecker{res: map[string]monitor.Result{}} }
 
-func (c *switchChecker) set(name string, r engine.Result) {
+func (c *switchChecker) set(name string, r monitor.Result) {
 	c.mu.Lock()
 	c.res[name] = r
 	c.mu.Unlock()
 }
 
-func (c *switchChecker) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+func (c *switchChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r, ok := c.res[m.Name]; ok {
 		return r
 	}
-	return engine.Result{Status: engine.StatusUp, Code: 200, Latency: 12 * time.Millisecond}
+	return monitor.Result{Status: monitor.StatusUp, Code: 200, Latency: 12 * time.Millisecond}
 }
 
-func monitor(name, rawURL string, tags ...string) *engine.Monitor {
+func testMonitor(name, rawURL string, tags ...string) *monitor.Monitor {
 	u, _ := url.Parse(rawURL)
-	k, _ := engine.KindOf(u.Scheme)
-	return &engine.Monitor{Name: name, URL: rawURL, Parsed: u, Kind: k, Interval: time.Hour,
+	k, _ := monitor.KindOf(u.Scheme)
+	return &monitor.Monitor{Name: name, URL: rawURL, Parsed: u, Kind: k, Interval: time.Hour,
 		Timeout: time.Second, RetryInterval: time.Millisecond, Tags: tags, Grace: time.Minute}
 }
 
-func config(loc string, ms ...*engine.Monitor) *engine.Config {
+func config(loc string, ms ...*monitor.Monitor) *engine.Config {
 	return &engine.Config{Path: "upbeat.toml", Settings: engine.Settings{Location: loc, Concurrency: 8}, Monitors: ms}
 }
 
@@ -64,8 +65,8 @@ func config(loc string, ms ...*engine.Monitor) *engine.Config {
 func runEngine(t *testing.T, cfg *engine.Config, chk engine.Checker, opts engine.Options) *engine.Engine {
 	t.Helper()
 	if opts.Checkers == nil {
-		opts.Checkers = map[engine.Kind]engine.Checker{}
-		for _, k := range []engine.Kind{engine.KindHTTP, engine.KindTCP, engine.KindTLS, engine.KindDNS, engine.KindICMP, engine.KindDomain} {
+		opts.Checkers = map[monitor.Kind]engine.Checker{}
+		for _, k := range []monitor.Kind{monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS, monitor.KindDNS, monitor.KindICMP, monitor.KindDomain} {
 			opts.Checkers[k] = chk
 		}
 	}
@@ -130,7 +131,7 @@ func do(t *testing.T, c *http.Client, method, u, token string, out any) int {
 // watcher collects an engine's events for a test to wait on.
 type watcher struct {
 	sub *engine.Subscription
-	buf []engine.Event
+	buf []monitor.Event
 }
 
 func watch(e *engine.Engine) *watcher { return &watcher{sub: e.Subscribe()} }
@@ -139,7 +140,7 @@ func (w *watcher) Close() { w.sub.Close() }
 
 // wait returns the next event matching ok (10s at most), keeping the
 // events after it for the next wait.
-func (w *watcher) wait(t *testing.T, ok func(engine.Event) bool) engine.Event {
+func (w *watcher) wait(t *testing.T, ok func(monitor.Event) bool) monitor.Event {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
@@ -161,8 +162,8 @@ func (w *watcher) wait(t *testing.T, ok func(engine.Event) bool) engine.Event {
 	}
 }
 
-func isResult(name string) func(engine.Event) bool {
-	return func(ev engine.Event) bool { return ev.Kind == engine.EventResult && ev.Monitor == name }
+func isResult(name string) func(monitor.Event) bool {
+	return func(ev monitor.Event) bool { return ev.Kind == monitor.EventResult && ev.Monitor == name }
 }
 
 // sseEvent is one server-sent event as read by sseReader.

@@ -8,8 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // metrics is the /metrics registry: a collector that reads the engine's
@@ -42,7 +41,7 @@ func newMetrics(b Backend) *metrics {
 	return m
 }
 
-func (m *metrics) countAlert(a *engine.AlertEvent) {
+func (m *metrics) countAlert(a *monitor.AlertEvent) {
 	if a == nil {
 		return
 	}
@@ -129,8 +128,8 @@ func TagsLabel(tags []string) string {
 	return "," + strings.Join(t, ",") + ","
 }
 
-var statuses = []engine.Status{engine.StatusPending, engine.StatusUp, engine.StatusDegraded,
-	engine.StatusDown, engine.StatusMaintenance, engine.StatusPaused}
+var statuses = []monitor.Status{monitor.StatusPending, monitor.StatusUp, monitor.StatusDegraded,
+	monitor.StatusDown, monitor.StatusMaintenance, monitor.StatusPaused}
 
 // Collect implements prometheus.Collector.
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
@@ -155,25 +154,25 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for _, w := range []struct {
 			name string
-			u    engine.Uptime
+			u    monitor.Uptime
 		}{{"24h", st.Uptime24}, {"7d", st.Uptime7d}, {"30d", st.Uptime30}} {
 			if w.u.Valid {
 				gauge(c.upRatio, w.u.Ratio, with(w.name)...)
 			}
 		}
 		r := &st.Last
-		if r.Time.IsZero() || r.Status == engine.StatusPending {
+		if r.Time.IsZero() || r.Status == monitor.StatusPending {
 			continue // never checked (or a push monitor waiting for its first beat): no probe_* series rather than false values
 		}
 		ok := 0.0
-		if r.Status != engine.StatusDown {
+		if r.Status != monitor.StatusDown {
 			ok = 1
 		}
 		gauge(c.success, ok, lv...)
 		gauge(c.duration, r.Latency.Seconds(), lv...)
 		gauge(c.lastCheck, float64(r.Time.UnixNano())/1e9, lv...)
 		switch m.Kind {
-		case engine.KindHTTP:
+		case monitor.KindHTTP:
 			gauge(c.httpCode, float64(r.Code), lv...)
 			p := r.Phases
 			gauge(c.httpPhase, p.DNS.Seconds(), with("resolve")...)
@@ -185,15 +184,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			if !r.CertExpiry.IsZero() {
 				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
 			}
-		case engine.KindTLS:
+		case monitor.KindTLS:
 			if !r.CertExpiry.IsZero() {
 				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
 			}
-		case engine.KindDomain:
+		case monitor.KindDomain:
 			if !r.CertExpiry.IsZero() {
 				gauge(c.domainExpiry, float64(r.CertExpiry.Unix()), lv...)
 			}
-		case engine.KindICMP:
+		case monitor.KindICMP:
 			gauge(c.loss, r.Loss, lv...)
 		}
 	}

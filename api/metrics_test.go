@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // metricValue finds the sample of family name whose labels include want.
@@ -45,17 +46,17 @@ next:
 func TestMetricsScrape(t *testing.T) {
 	expiry := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	chk := newSwitch()
-	chk.set("shop", engine.Result{Status: engine.StatusUp, Code: 200, Latency: 250 * time.Millisecond, BodySize: 1234,
+	chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 200, Latency: 250 * time.Millisecond, BodySize: 1234,
 		CertExpiry: expiry, CertDays: 90,
-		Phases: engine.Phases{DNS: 10 * time.Millisecond, Connect: 20 * time.Millisecond, TLS: 30 * time.Millisecond,
+		Phases: monitor.Phases{DNS: 10 * time.Millisecond, Connect: 20 * time.Millisecond, TLS: 30 * time.Millisecond,
 			FirstByte: 150 * time.Millisecond, Transfer: 40 * time.Millisecond}})
-	chk.set("db", engine.Result{Status: engine.StatusDown, Class: "refused", Error: "connection refused"})
-	chk.set("cert", engine.Result{Status: engine.StatusDegraded, CertExpiry: expiry, CertDays: 9})
+	chk.set("db", monitor.Result{Status: monitor.StatusDown, Class: "refused", Error: "connection refused"})
+	chk.set("cert", monitor.Result{Status: monitor.StatusDegraded, CertExpiry: expiry, CertDays: 9})
 	e := runEngine(t, config("eu-west",
-		monitor("shop", "https://shop.example/", "web", "prod"),
-		monitor("db", "tcp://db.example:5432"),
-		monitor("cert", "tls://shop.example:443"),
-		monitor("beat", "push://tok")), chk, engine.Options{})
+		testMonitor("shop", "https://shop.example/", "web", "prod"),
+		testMonitor("db", "tcp://db.example:5432"),
+		testMonitor("cert", "tls://shop.example:443"),
+		testMonitor("beat", "push://tok")), chk, engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
@@ -66,8 +67,8 @@ func TestMetricsScrape(t *testing.T) {
 		e.CheckNow(n)
 	}
 	seen := map[string]bool{}
-	sub.wait(t, func(ev engine.Event) bool {
-		if ev.Kind == engine.EventResult {
+	sub.wait(t, func(ev monitor.Event) bool {
+		if ev.Kind == monitor.EventResult {
 			seen[ev.Monitor] = true
 		}
 		return len(seen) == 4
@@ -75,9 +76,9 @@ func TestMetricsScrape(t *testing.T) {
 	// alert deliveries are counted from the event stream: wait until a viewer sees them
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
 	sse.nextNamed(t, "snapshot")
-	e.PublishAlert(engine.Event{Monitor: "db", Alert: &engine.AlertEvent{Channel: "oncall", OK: true}})
-	e.PublishAlert(engine.Event{Monitor: "db", Alert: &engine.AlertEvent{Channel: "oncall", OK: false, Error: "timeout"}})
-	e.PublishAlert(engine.Event{Monitor: "db", Alert: &engine.AlertEvent{Channel: "oncall", OK: true}})
+	e.PublishAlert(monitor.Event{Monitor: "db", Alert: &monitor.AlertEvent{Channel: "oncall", OK: true}})
+	e.PublishAlert(monitor.Event{Monitor: "db", Alert: &monitor.AlertEvent{Channel: "oncall", OK: false, Error: "timeout"}})
+	e.PublishAlert(monitor.Event{Monitor: "db", Alert: &monitor.AlertEvent{Channel: "oncall", OK: true}})
 	for range 3 {
 		sse.nextNamed(t, "alert")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // TestPushBeatThenLate drives the push endpoint against the real engine
@@ -17,10 +18,10 @@ import (
 // interval + grace turns it down, a beat brings it back.
 func TestPushBeatThenLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		m := monitor("backup", "push://n1ghtly-t0ken")
+		m := testMonitor("backup", "push://n1ghtly-t0ken")
 		m.Interval, m.Grace = time.Minute, 30*time.Second
-		e, err := engine.New(config("x", m, monitor("site", "http://127.0.0.1/")),
-			engine.Options{Checkers: map[engine.Kind]engine.Checker{engine.KindHTTP: newSwitch()}})
+		e, err := engine.New(config("x", m, testMonitor("site", "http://127.0.0.1/")),
+			engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: newSwitch()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +38,7 @@ func TestPushBeatThenLate(t *testing.T) {
 			h.ServeHTTP(rec, req)
 			return rec.Code, rec.Body.String()
 		}
-		state := func() engine.MonitorState {
+		state := func() monitor.State {
 			st, err := e.State("backup")
 			if err != nil {
 				t.Fatal(err)
@@ -48,44 +49,44 @@ func TestPushBeatThenLate(t *testing.T) {
 		if code, _ := call("GET", "/push/n1ghtly-t0ken"); code != 200 {
 			t.Fatalf("beat: %d", code)
 		}
-		if st := state(); st.Status != engine.StatusUp {
+		if st := state(); st.Status != monitor.StatusUp {
 			t.Fatalf("after a beat: %v", st.Status)
 		}
 		// on time: still up after its scheduled checks
 		time.Sleep(50 * time.Second)
 		synctest.Wait()
-		if st := state(); st.Status != engine.StatusUp {
+		if st := state(); st.Status != monitor.StatusUp {
 			t.Fatalf("50s after a beat (interval 60s): %v", st.Status)
 		}
 		// past the interval, within the grace: degraded, not yet down
 		time.Sleep(30 * time.Second)
 		synctest.Wait()
-		if st := state(); st.Status != engine.StatusDegraded || st.Last.Class != "push_late" {
+		if st := state(); st.Status != monitor.StatusDegraded || st.Last.Class != "push_late" {
 			t.Fatalf("80s after a beat (limit 90s): %v %q", st.Status, st.Last.Class)
 		}
 		// late: down with push_down once interval + grace has passed
 		time.Sleep(2 * time.Minute)
 		synctest.Wait()
-		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_down" {
+		if st := state(); st.Status != monitor.StatusDown || st.Last.Class != "push_down" {
 			t.Fatalf("3m20s after a beat: %v %q", st.Status, st.Last.Class)
 		}
 		code, body := call("GET", "/api/v1/monitors/backup")
 		var got wire.Monitor
 		json.Unmarshal([]byte(body), &got)
-		if code != 200 || got.Status != engine.StatusDown || got.URL != "push://…" {
+		if code != 200 || got.Status != monitor.StatusDown || got.URL != "push://…" {
 			t.Errorf("API view: %d %v %q", code, got.Status, got.URL)
 		}
 
 		if code, _ := call("POST", "/push/n1ghtly-t0ken"); code != 200 {
 			t.Fatalf("beat: %d", code)
 		}
-		if st := state(); st.Status != engine.StatusUp {
+		if st := state(); st.Status != monitor.StatusUp {
 			t.Errorf("after a late beat: %v", st.Status)
 		}
 		if code, _ := call("POST", "/push/n1ghtly-t0ken?status=down&msg=backup+failed%1b[31m"); code != 200 {
 			t.Fatalf("down beat: %d", code)
 		}
-		if st := state(); st.Status != engine.StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "backup failed" {
+		if st := state(); st.Status != monitor.StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "backup failed" {
 			t.Errorf("after a down beat: %v %q %q", st.Status, st.Last.Class, st.Last.Error)
 		}
 		if code, _ := call("GET", "/push/n1ghtly-t0ken?status=maybe"); code != 400 {

@@ -24,15 +24,16 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Backend is what the API needs from the engine. *engine.Engine
 // implements it; tests may fake it.
 type Backend interface {
 	// Snapshot returns the state of every monitor in configuration order.
-	Snapshot() []engine.MonitorState
+	Snapshot() []monitor.State
 	// State returns one monitor's state, or an error wrapping engine.ErrNoMonitor.
-	State(name string) (engine.MonitorState, error)
+	State(name string) (monitor.State, error)
 	// Subscribe starts a stream of events; the caller closes it.
 	Subscribe() *engine.Subscription
 	// CheckNow runs a monitor's check as soon as possible.
@@ -45,7 +46,7 @@ type Backend interface {
 	Maintain(name string, d time.Duration) error
 	// Push records a heartbeat for the push monitor with this token; the
 	// error wraps engine.ErrNoMonitor for an unknown token.
-	Push(token string, status engine.Status, msg string) (string, error)
+	Push(token string, status monitor.Status, msg string) (string, error)
 	// Query answers questions about the past; nil when there is no history.
 	Query() engine.Querier
 	// Warnings returns the problems with upbeat itself now in force.

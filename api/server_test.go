@@ -14,15 +14,16 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestSocketRoundTrip(t *testing.T) {
 	chk := newSwitch()
-	chk.set("shop", engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway",
-		Latency: 40 * time.Millisecond, Phases: engine.Phases{DNS: time.Millisecond, FirstByte: 30 * time.Millisecond}})
+	chk.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway",
+		Latency: 40 * time.Millisecond, Phases: monitor.Phases{DNS: time.Millisecond, FirstByte: 30 * time.Millisecond}})
 	odd := "odd/name with space"
-	e := runEngine(t, config("eu-west", monitor("shop", "https://user:secret@shop.example/health", "prod", "web"),
-		monitor(odd, "tcp://db.example:5432"), monitor("beat", "push://s3cret-token")), chk, engine.Options{})
+	e := runEngine(t, config("eu-west", testMonitor("shop", "https://user:secret@shop.example/health", "prod", "web"),
+		testMonitor(odd, "tcp://db.example:5432"), testMonitor("beat", "push://s3cret-token")), chk, engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, Version: "test"}))
 
@@ -40,7 +41,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if code := do(t, c, "GET", base, "", &list); code != 200 {
 		t.Fatalf("list: %d", code)
 	}
-	if len(list) != 3 || list[0].Monitor != "shop" || list[0].Status != engine.StatusPending || list[0].Location != "eu-west" {
+	if len(list) != 3 || list[0].Monitor != "shop" || list[0].Status != monitor.StatusPending || list[0].Location != "eu-west" {
 		t.Fatalf("list = %+v", list)
 	}
 	if strings.Contains(list[0].URL, "secret") || list[2].URL != "push://…" {
@@ -60,7 +61,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if code := do(t, c, "GET", base+"/shop", "", &m); code != 200 {
 		t.Fatalf("get: %d", code)
 	}
-	if m.Status != engine.StatusDown || m.Code != 502 || m.Class != "http_502" || m.LatencyMS != 40 || m.Attempts != 1 ||
+	if m.Status != monitor.StatusDown || m.Code != 502 || m.Class != "http_502" || m.LatencyMS != 40 || m.Attempts != 1 ||
 		m.Last == nil || m.Last.Phases == nil || m.Last.Phases.FirstByte != 30 || m.LastCheck == nil {
 		t.Errorf("after check: %+v last=%+v", m, m.Last)
 	}
@@ -73,7 +74,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if code := do(t, c, "POST", esc+"/pause", "", nil); code != 200 {
 		t.Fatalf("pause: %d", code)
 	}
-	if st, _ := e.State(odd); !st.Paused || st.Status != engine.StatusPaused {
+	if st, _ := e.State(odd); !st.Paused || st.Status != monitor.StatusPaused {
 		t.Errorf("after pause: %v paused=%v", st.Status, st.Paused)
 	}
 	if code := do(t, c, "POST", esc+"/resume", "", nil); code != 200 {
@@ -94,7 +95,9 @@ func TestSocketRoundTrip(t *testing.T) {
 	if code := do(t, c, "POST", base+"/shop/maintenance?for=30m", "", nil); code != 200 {
 		t.Fatalf("maintenance: %d", code)
 	}
-	sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventChange && ev.To == engine.StatusMaintenance })
+	sub.wait(t, func(ev monitor.Event) bool {
+		return ev.Kind == monitor.EventChange && ev.To == monitor.StatusMaintenance
+	})
 	if code := do(t, c, "POST", base+"/nope/check", "", nil); code != 404 {
 		t.Errorf("unknown monitor: %d, want 404", code)
 	}
@@ -116,7 +119,7 @@ func TestSocketRoundTrip(t *testing.T) {
 }
 
 func TestSocketStaleAndBusy(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
 
 	// a stale socket file from a daemon that died
@@ -157,7 +160,7 @@ func TestSocketStaleAndBusy(t *testing.T) {
 }
 
 func TestTokenRequiredOffLoopback(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
 		err := New(e, Options{Listen: addr}).Start()
 		if !errors.Is(err, ErrTokenRequired) {
@@ -195,7 +198,7 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 }
 
 func TestLoopbackActionsNeedConfiguredToken(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"}))
 	base := "http://" + s.TCPAddr()
 	c := &http.Client{Timeout: 10 * time.Second}
@@ -216,7 +219,7 @@ func TestLoopbackActionsNeedConfiguredToken(t *testing.T) {
 }
 
 func TestHostAllowList(t *testing.T) {
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/"), monitor("p", "push://tok")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/"), testMonitor("p", "push://tok")), newSwitch(), engine.Options{})
 	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", AllowedHosts: []string{"dash.example:9477"}}))
 	_, port, _ := net.SplitHostPort(s.TCPAddr())
 	c := &http.Client{Timeout: 10 * time.Second}
@@ -261,7 +264,7 @@ func TestHostAllowList(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	e := runEngine(t, config("x", monitor("p", "push://tok")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("p", "push://tok")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, MaxBody: 1024}))
 	c := unixClient(t, sock)
@@ -279,16 +282,16 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if st, _ := e.State("p"); resp.StatusCode != 200 || st.Status != engine.StatusDown || st.Last.Error != "disk full" {
+	if st, _ := e.State("p"); resp.StatusCode != 200 || st.Status != monitor.StatusDown || st.Last.Error != "disk full" {
 		t.Errorf("form push: %d %v %q", resp.StatusCode, st.Status, st.Last.Error)
 	}
 }
 
 // fakeQuerier answers history questions from a fixed list.
-type fakeQuerier struct{ rs []engine.Result }
+type fakeQuerier struct{ rs []monitor.Result }
 
-func (q fakeQuerier) Results(m string, from, to time.Time) ([]engine.Result, error) {
-	var out []engine.Result
+func (q fakeQuerier) Results(m string, from, to time.Time) ([]monitor.Result, error) {
+	var out []monitor.Result
 	for _, r := range q.rs {
 		if r.Monitor == m && !r.Time.Before(from) && r.Time.Before(to) {
 			out = append(out, r)
@@ -296,8 +299,8 @@ func (q fakeQuerier) Results(m string, from, to time.Time) ([]engine.Result, err
 	}
 	return out, nil
 }
-func (q fakeQuerier) Incidents(m string, from, to time.Time) ([]engine.Incident, error) {
-	return []engine.Incident{{Monitor: m, Start: from.Add(time.Hour), End: from.Add(2 * time.Hour), Codes: []int{502}}}, nil
+func (q fakeQuerier) Incidents(m string, from, to time.Time) ([]monitor.Incident, error) {
+	return []monitor.Incident{{Monitor: m, Start: from.Add(time.Hour), End: from.Add(2 * time.Hour), Codes: []int{502}}}, nil
 }
 func (q fakeQuerier) ErrorsByHour(m string, from, to time.Time) ([24]int, error) {
 	return [24]int{3: 7}, nil
@@ -305,11 +308,11 @@ func (q fakeQuerier) ErrorsByHour(m string, from, to time.Time) ([24]int, error)
 
 func TestHistory(t *testing.T) {
 	now := time.Now()
-	q := fakeQuerier{rs: []engine.Result{
-		{Monitor: "a", Time: now.Add(-48 * time.Hour), Status: engine.StatusUp, Code: 200},
-		{Monitor: "a", Time: now.Add(-time.Hour), Status: engine.StatusDown, Code: 503, Latency: 1500 * time.Millisecond, RetryAfter: 2 * time.Minute},
+	q := fakeQuerier{rs: []monitor.Result{
+		{Monitor: "a", Time: now.Add(-48 * time.Hour), Status: monitor.StatusUp, Code: 200},
+		{Monitor: "a", Time: now.Add(-time.Hour), Status: monitor.StatusDown, Code: 503, Latency: 1500 * time.Millisecond, RetryAfter: 2 * time.Minute},
 	}}
-	e := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{Querier: q})
+	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{Querier: q})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock}))
 	c := unixClient(t, sock)
@@ -325,7 +328,7 @@ func TestHistory(t *testing.T) {
 	if code := do(t, c, "GET", base+"history?since=3d&limit=1", "", &rs); code != 200 || len(rs) != 1 || rs[0].Code != 503 {
 		t.Errorf("history limit: %d %+v", code, rs)
 	}
-	var inc []engine.Incident
+	var inc []monitor.Incident
 	if code := do(t, c, "GET", base+"incidents?since=7d", "", &inc); code != 200 || len(inc) != 1 || inc[0].Codes[0] != 502 {
 		t.Errorf("incidents: %d %+v", code, inc)
 	}
@@ -340,7 +343,7 @@ func TestHistory(t *testing.T) {
 		t.Errorf("unknown monitor: %d, want 404", code)
 	}
 
-	e2 := runEngine(t, config("x", monitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
+	e2 := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	sock2 := socketPath(t)
 	startServer(t, New(e2, Options{Socket: sock2}))
 	if code := do(t, unixClient(t, sock2), "GET", base+"history", "", nil); code != http.StatusNotImplemented {

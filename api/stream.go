@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // stream turns the engine's events into server-sent event frames, once
@@ -67,7 +67,7 @@ func (st *stream) run(ctx context.Context) {
 // publish encodes evs into frames. After a reload (monitors added,
 // changed or removed) or when results were dropped, a snapshot follows so
 // that every mirror is whole again.
-func (st *stream) publish(evs []engine.Event, dropped int) {
+func (st *stream) publish(evs []monitor.Event, dropped int) {
 	frames := make([][]byte, 0, len(evs)+1)
 	resync := dropped > 0
 	var warnings []string
@@ -75,18 +75,18 @@ func (st *stream) publish(evs []engine.Event, dropped int) {
 		ev := &evs[i]
 		var state *wire.State
 		switch ev.Kind {
-		case engine.EventResult, engine.EventChange:
+		case monitor.EventResult, monitor.EventChange:
 			if ms, err := st.b.State(ev.Monitor); err == nil {
 				s := wire.StateOf(&ms)
 				state = &s
 			}
-		case engine.EventAlert:
+		case monitor.EventAlert:
 			st.met.countAlert(ev.Alert)
-		case engine.EventWarning:
+		case monitor.EventWarning:
 			if warnings == nil {
 				warnings = st.b.Warnings()
 			}
-		case engine.EventReload:
+		case monitor.EventReload:
 			resync = true
 		}
 		we := wire.FromEvent(ev, state, warnings)

@@ -9,11 +9,12 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestEventsSnapshotThenEvents(t *testing.T) {
 	chk := newSwitch()
-	e := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
@@ -29,15 +30,15 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 		t.Fatalf("snapshot id=%q %+v", snapEv.id, snap)
 	}
 
-	chk.set("shop", engine.Result{Status: engine.StatusDown, Code: 503, Class: "http_503"})
+	chk.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 503, Class: "http_503"})
 	do(t, c, "POST", "http://localhost/api/v1/monitors/shop/check", "", nil)
 	res := sse.nextNamed(t, "result")
 	ev := decode[wire.Event](t, res.data)
-	if ev.Result == nil || ev.Result.Code != 503 || ev.State == nil || ev.State.Status != engine.StatusDown || res.id == "" {
+	if ev.Result == nil || ev.Result.Code != 503 || ev.State == nil || ev.State.Status != monitor.StatusDown || res.id == "" {
 		t.Fatalf("result event %+v", ev)
 	}
 	ch := decode[wire.Event](t, sse.nextNamed(t, "change").data)
-	if *ch.From != engine.StatusPending || *ch.To != engine.StatusDown {
+	if *ch.From != monitor.StatusPending || *ch.To != monitor.StatusDown {
 		t.Errorf("change %v → %v", *ch.From, *ch.To)
 	}
 
@@ -46,13 +47,13 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 	if w.Message != "disk full" || len(w.Warnings) != 1 {
 		t.Errorf("warning %+v", w)
 	}
-	e.PublishAlert(engine.Event{Monitor: "shop", Alert: &engine.AlertEvent{Channel: "oncall", OK: true}})
+	e.PublishAlert(monitor.Event{Monitor: "shop", Alert: &monitor.AlertEvent{Channel: "oncall", OK: true}})
 	if a := decode[wire.Event](t, sse.nextNamed(t, "alert").data); a.Alert == nil || a.Alert.Channel != "oncall" {
 		t.Errorf("alert %+v", a)
 	}
 
 	// a reload is followed by a fresh snapshot with the new monitors
-	if _, err := e.Reload(config("eu-west", monitor("shop", "https://shop.example/"), monitor("api", "https://api.example/"))); err != nil {
+	if _, err := e.Reload(config("eu-west", testMonitor("shop", "https://shop.example/"), testMonitor("api", "https://api.example/"))); err != nil {
 		t.Fatal(err)
 	}
 	if r := decode[wire.Event](t, sse.nextNamed(t, "reload").data); r.Message == "" {
@@ -65,12 +66,12 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 
 func TestEventsResumeWithLastEventID(t *testing.T) {
 	chk := newSwitch()
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
 	c := unixClient(t, sock)
 	check := func(code int) {
-		chk.set("shop", engine.Result{Status: engine.StatusUp, Code: code})
+		chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: code})
 		do(t, c, "POST", "http://localhost/api/v1/monitors/shop/check", "", nil)
 	}
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
@@ -126,7 +127,7 @@ func TestEventsResumeWithLastEventID(t *testing.T) {
 }
 
 func TestEventsHeartbeat(t *testing.T) {
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(e, Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
 	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", "")
@@ -174,7 +175,7 @@ func TestEventsSlowViewerGetsSnapshot(t *testing.T) {
 // event by event.
 func TestEventsGzipOverTCP(t *testing.T) {
 	chk := newSwitch()
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -194,7 +195,7 @@ func TestEventsGzipOverTCP(t *testing.T) {
 	}
 	sse := &sseReader{resp: resp, r: bufio.NewReader(zr)}
 	sse.nextNamed(t, "snapshot")
-	chk.set("shop", engine.Result{Status: engine.StatusUp, Code: 299})
+	chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 299})
 	e.CheckNow("shop")
 	if ev := decode[wire.Event](t, sse.nextNamed(t, "result").data); ev.Result.Code != 299 {
 		t.Errorf("result %+v", ev.Result)

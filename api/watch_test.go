@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // loadLines is a stand-in for config.Load: one "NAME URL" per line; any
@@ -24,7 +25,7 @@ func loadLines(path string) (*engine.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ms []*engine.Monitor
+	var ms []*monitor.Monitor
 	var errs []string
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		f := strings.Fields(line)
@@ -32,7 +33,7 @@ func loadLines(path string) (*engine.Config, error) {
 			errs = append(errs, fmt.Sprintf("%s:%d: monitor.%s: unknown key", filepath.Base(path), i+1, f[0]))
 			continue
 		}
-		ms = append(ms, monitor(f[0], f[1]))
+		ms = append(ms, testMonitor(f[0], f[1]))
 	}
 	if errs != nil {
 		return nil, errors.New(strings.Join(errs, "\n"))
@@ -87,7 +88,7 @@ func TestReloadTypoKeepsOldConfig(t *testing.T) {
 	// a SIGHUP backs the save up; either one triggers the same reload.)
 	save(t, path, "shop https://shop.example/\napi https://api.example/\nintreval = 30s\n")
 	hup <- syscall.SIGHUP
-	w := sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventWarning && !ev.Clear })
+	w := sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventWarning && !ev.Clear })
 	want := "config not reloaded: upbeat.toml:3: monitor.intreval: unknown key"
 	if w.Message != want {
 		t.Errorf("warning %q, want %q", w.Message, want)
@@ -101,21 +102,21 @@ func TestReloadTypoKeepsOldConfig(t *testing.T) {
 
 	// The fix, seen through the file watcher alone: applied as a diff, warning cleared.
 	save(t, path, "shop https://shop.example/\napi https://api.example/\n")
-	r := sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventReload })
+	r := sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventReload })
 	if !strings.Contains(r.Message, "added api") {
 		t.Errorf("reload message %q", r.Message)
 	}
 	if got := names(e); !slices.Equal(got, []string{"shop", "api"}) {
 		t.Errorf("monitors after reload: %v", got)
 	}
-	sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventWarning && ev.Clear })
+	sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventWarning && ev.Clear })
 	if got := e.Warnings(); len(got) != 0 {
 		t.Errorf("warning not cleared: %q", got)
 	}
 
 	// SIGHUP reloads even an unchanged file.
 	hup <- syscall.SIGHUP
-	r = sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventReload })
+	r = sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventReload })
 	if !strings.Contains(r.Message, "no change") {
 		t.Errorf("reload message %q", r.Message)
 	}
@@ -138,7 +139,7 @@ func loadKV(path string) (*engine.Config, error) {
 		}
 		switch {
 		case len(f) == 3 && f[0] == "monitor":
-			cfg.Monitors = append(cfg.Monitors, monitor(f[1], f[2]))
+			cfg.Monitors = append(cfg.Monitors, testMonitor(f[1], f[2]))
 		case len(f) != 2:
 			bad()
 		case f[0] == "api.token":
@@ -223,7 +224,7 @@ func TestWatchFailureKeepsSIGHUP(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gone", "upbeat.toml") // a directory that cannot be watched
 	warns := make(chan [2]string, 16)
 	applied := make(chan *engine.Config, 4)
-	want := config("x", monitor("shop", "https://shop.example/"))
+	want := config("x", testMonitor("shop", "https://shop.example/"))
 	load := func(string) (*engine.Config, error) { return want, nil }
 	apply := func(c *engine.Config) ([]string, error) { applied <- c; return []string{"added shop"}, nil }
 	warn := func(k, m string) { warns <- [2]string{k, m} }
@@ -324,7 +325,7 @@ func TestReloadReportsRestartNeeded(t *testing.T) {
 		"api.allowed_hosts dash.example\nsettings.concurrency 16\nsettings.location us-east\n")
 	hup <- syscall.SIGHUP
 	want := "[api] listen, token, allowed_hosts and [settings] location, concurrency changed: needs a restart to apply"
-	w := sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventWarning && !ev.Clear })
+	w := sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventWarning && !ev.Clear })
 	if w.Message != want {
 		t.Errorf("warning %q\nwant    %q", w.Message, want)
 	}
@@ -345,7 +346,7 @@ func TestReloadReportsRestartNeeded(t *testing.T) {
 	// put back: nothing needs a restart any more
 	save(t, path, orig)
 	hup <- syscall.SIGHUP
-	sub.wait(t, func(ev engine.Event) bool { return ev.Kind == engine.EventWarning && ev.Clear && ev.Message == want })
+	sub.wait(t, func(ev monitor.Event) bool { return ev.Kind == monitor.EventWarning && ev.Clear && ev.Message == want })
 	if got := e.Warnings(); len(got) != 0 {
 		t.Errorf("after putting the file back, Warnings() = %q", got)
 	}

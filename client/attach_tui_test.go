@@ -16,6 +16,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -27,9 +28,9 @@ import (
 // and where up.
 func TestAttachDashboardToTwoDaemons(t *testing.T) {
 	eu, us := newSwitch(), newSwitch()
-	eu.set("shop", engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"})
-	eEU := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/")), eu, engine.Options{})
-	eUS := runEngine(t, config("us-east", monitor("shop", "https://shop.example/")), us, engine.Options{})
+	eu.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"})
+	eEU := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), eu, engine.Options{})
+	eUS := runEngine(t, config("us-east", testMonitor("shop", "https://shop.example/")), us, engine.Options{})
 	sock := filepath.Join(t.TempDir(), "eu.sock")
 	serve(t, eEU, api.Options{Socket: sock})
 	sUS := serve(t, eUS, api.Options{Listen: "127.0.0.1:0"})

@@ -30,6 +30,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -155,7 +156,7 @@ func (c *Client) Subscribe() *engine.Subscription {
 	return s
 }
 
-func (c *Client) publish(ev engine.Event) {
+func (c *Client) publish(ev monitor.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for s := range c.subs {
@@ -187,15 +188,15 @@ type daemon struct {
 	downMsg   string // the warning shown while down
 	lastID    string
 	order     []string
-	states    map[string]*engine.MonitorState
-	cfgs      map[string]*wire.MonitorConfig // to keep *engine.Monitor stable across snapshots
+	states    map[string]*monitor.State
+	cfgs      map[string]*wire.MonitorConfig // to keep *monitor.Monitor stable across snapshots
 	warnings  []string
-	reload    *engine.Event // a reload event held until its snapshot is applied
+	reload    *monitor.Event // a reload event held until its snapshot is applied
 }
 
 func newDaemon(addr string, opts Options) (*daemon, error) {
 	d := &daemon{addr: addr, token: opts.Token, first: make(chan struct{}),
-		states: map[string]*engine.MonitorState{}, cfgs: map[string]*wire.MonitorConfig{}}
+		states: map[string]*monitor.State{}, cfgs: map[string]*wire.MonitorConfig{}}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = opts.TLS
 	tr.Proxy = nil
@@ -286,10 +287,10 @@ func (c *Client) setDown(d *daemon, err error) {
 	d.mu.Unlock()
 	c.log.Warn("daemon stream ended", "addr", d.addr, "err", err)
 	if old != "" && old != msg { // one warning per daemon: the new one replaces the old
-		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: old, Clear: true})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: old, Clear: true})
 	}
 	if wasUp || old != msg {
-		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: msg})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: msg})
 	}
 }
 
@@ -428,16 +429,16 @@ func (c *Client) onHello(d *daemon, h wire.Hello) {
 		d.firstDone()
 	}
 	if wasDown != "" {
-		c.publish(engine.Event{Kind: engine.EventWarning, Time: time.Now(), Message: wasDown, Clear: true})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: wasDown, Clear: true})
 	}
 }
 
 // onSnapshot replaces d's mirror. Monitors whose configuration did not
-// change keep their *engine.Monitor, so viewers can compare pointers.
+// change keep their *monitor.Monitor, so viewers can compare pointers.
 func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 	d.mu.Lock()
 	order := make([]string, 0, len(s.Monitors))
-	states := make(map[string]*engine.MonitorState, len(s.Monitors))
+	states := make(map[string]*monitor.State, len(s.Monitors))
 	cfgs := make(map[string]*wire.MonitorConfig, len(s.Monitors))
 	for i := range s.Monitors {
 		wm := &s.Monitors[i]
@@ -489,30 +490,30 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 	if id != "" {
 		d.lastID = id
 	}
-	if len(c.daemons) > 1 && (ev.Kind == engine.EventResult || ev.Kind == engine.EventChange || ev.Kind == engine.EventAlert) {
+	if len(c.daemons) > 1 && (ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange || ev.Kind == monitor.EventAlert) {
 		ev.Location = d.label() // so that the log can say where it was seen
 	}
 	switch ev.Kind {
-	case engine.EventResult, engine.EventChange:
+	case monitor.EventResult, monitor.EventChange:
 		if st, ok := d.states[ev.Monitor]; ok {
 			next := *st
 			if we.State != nil {
 				we.State.ApplyTo(&next)
-			} else if ev.Kind == engine.EventChange {
+			} else if ev.Kind == monitor.EventChange {
 				next.Status, next.Since = ev.To, ev.Time
 			}
-			if ev.Kind == engine.EventResult && ev.Result != nil {
+			if ev.Kind == monitor.EventResult && ev.Result != nil {
 				next.Last = *ev.Result
 				next.Recent = appendSample(next.Recent, ev.Result)
 			}
 			d.states[ev.Monitor] = &next
 		}
-	case engine.EventWarning:
+	case monitor.EventWarning:
 		d.warnings = cleanAll(we.Warnings)
 		if len(c.daemons) > 1 && ev.Message != "" { // as Info shows it, so a viewer can match the two
 			ev.Message = d.label() + ": " + ev.Message
 		}
-	case engine.EventReload:
+	case monitor.EventReload:
 		d.reload = &ev // passed on once the snapshot that follows it is applied
 		d.mu.Unlock()
 		return
@@ -523,7 +524,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 
 // appendSample returns a new slice with r's sample at the end (the old
 // one may be held by a viewer), unless the mirror has it already.
-func appendSample(old []engine.Sample, r *engine.Result) []engine.Sample {
+func appendSample(old []monitor.Sample, r *monitor.Result) []monitor.Sample {
 	if n := len(old); n > 0 && !r.Time.After(old[n-1].Time) {
 		return old
 	}
@@ -531,19 +532,19 @@ func appendSample(old []engine.Sample, r *engine.Result) []engine.Sample {
 	if len(keep) >= engine.DefaultRecent {
 		keep = keep[len(keep)-engine.DefaultRecent+1:]
 	}
-	out := make([]engine.Sample, 0, len(keep)+1)
+	out := make([]monitor.Sample, 0, len(keep)+1)
 	out = append(out, keep...)
-	return append(out, engine.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code})
+	return append(out, monitor.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code})
 }
 
 // Snapshot returns every monitor: with one daemon, its monitors in its
 // order; with several, merged by name (see package doc).
-func (c *Client) Snapshot() []engine.MonitorState {
+func (c *Client) Snapshot() []monitor.State {
 	if len(c.daemons) == 1 {
 		d := c.daemons[0]
 		d.mu.RLock()
 		defer d.mu.RUnlock()
-		out := make([]engine.MonitorState, 0, len(d.order))
+		out := make([]monitor.State, 0, len(d.order))
 		for _, n := range d.order {
 			out = append(out, *d.states[n])
 		}
@@ -551,7 +552,7 @@ func (c *Client) Snapshot() []engine.MonitorState {
 	}
 	type seen struct {
 		label string
-		st    *engine.MonitorState
+		st    *monitor.State
 	}
 	var order []string
 	byName := map[string][]seen{}
@@ -565,16 +566,16 @@ func (c *Client) Snapshot() []engine.MonitorState {
 		}
 		d.mu.RUnlock()
 	}
-	out := make([]engine.MonitorState, 0, len(order))
+	out := make([]monitor.State, 0, len(order))
 	for _, n := range order {
 		all := byName[n]
 		worst := all[0].st
-		locs := make([]engine.LocationState, len(all))
+		locs := make([]monitor.LocationState, len(all))
 		for i, s := range all {
 			if s.st.Status.Severity() < worst.Status.Severity() {
 				worst = s.st
 			}
-			locs[i] = engine.LocationState{Location: s.label, Status: s.st.Status, Code: s.st.Last.Code,
+			locs[i] = monitor.LocationState{Location: s.label, Status: s.st.Status, Code: s.st.Last.Code,
 				Class: s.st.Last.Class, Latency: s.st.Last.Latency, Since: s.st.Since}
 		}
 		m := *worst

@@ -17,6 +17,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -31,40 +32,40 @@ func TestMain(m *testing.M) {
 // switchChecker answers what it is set to, per monitor (up by default).
 type switchChecker struct {
 	mu  sync.Mutex
-	res map[string]engine.Result
+	res map[string]monitor.Result
 }
 
-func newSwitch() *switchChecker { return &switchChecker{res: map[string]engine.Result{}} }
+func newSwitch() *switchChecker { return &switchChecker{res: map[string]monitor.Result{}} }
 
-func (c *switchChecker) set(name string, r engine.Result) {
+func (c *switchChecker) set(name string, r monitor.Result) {
 	c.mu.Lock()
 	c.res[name] = r
 	c.mu.Unlock()
 }
 
-func (c *switchChecker) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+func (c *switchChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if r, ok := c.res[m.Name]; ok {
 		return r
 	}
-	return engine.Result{Status: engine.StatusUp, Code: 200, Latency: 12 * time.Millisecond}
+	return monitor.Result{Status: monitor.StatusUp, Code: 200, Latency: 12 * time.Millisecond}
 }
 
-func monitor(name, rawURL string) *engine.Monitor {
+func testMonitor(name, rawURL string) *monitor.Monitor {
 	u, _ := url.Parse(rawURL)
-	k, _ := engine.KindOf(u.Scheme)
-	return &engine.Monitor{Name: name, URL: rawURL, Parsed: u, Kind: k, Interval: time.Hour, Timeout: time.Second,
+	k, _ := monitor.KindOf(u.Scheme)
+	return &monitor.Monitor{Name: name, URL: rawURL, Parsed: u, Kind: k, Interval: time.Hour, Timeout: time.Second,
 		RetryInterval: time.Millisecond}
 }
 
-func config(loc string, ms ...*engine.Monitor) *engine.Config {
+func config(loc string, ms ...*monitor.Monitor) *engine.Config {
 	return &engine.Config{Path: "/etc/upbeat/upbeat.toml", Settings: engine.Settings{Location: loc, Concurrency: 8}, Monitors: ms}
 }
 
 func runEngine(t *testing.T, cfg *engine.Config, chk engine.Checker, opts engine.Options) *engine.Engine {
 	t.Helper()
-	opts.Checkers = map[engine.Kind]engine.Checker{engine.KindHTTP: chk, engine.KindTCP: chk}
+	opts.Checkers = map[monitor.Kind]engine.Checker{monitor.KindHTTP: chk, monitor.KindTCP: chk}
 	e, err := engine.New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func waitFor(t *testing.T, sub *engine.Subscription, what string, cond func() bo
 }
 
 // waitForEvent waits (10s at most) for an event from sub that match accepts.
-func waitForEvent(t *testing.T, sub *engine.Subscription, what string, match func(engine.Event) bool) {
+func waitForEvent(t *testing.T, sub *engine.Subscription, what string, match func(monitor.Event) bool) {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
@@ -137,22 +138,22 @@ func waitForEvent(t *testing.T, sub *engine.Subscription, what string, match fun
 	}
 }
 
-func find(states []engine.MonitorState, name string) (engine.MonitorState, bool) {
+func find(states []monitor.State, name string) (monitor.State, bool) {
 	for _, s := range states {
 		if s.Monitor.Name == name {
 			return s, true
 		}
 	}
-	return engine.MonitorState{}, false
+	return monitor.State{}, false
 }
 
 // Two daemons on loopback with different locations, one seeing the
 // target down and the other up: one merged monitor with two locations.
 func TestTwoLocationsMerge(t *testing.T) {
 	eu, us := newSwitch(), newSwitch()
-	eu.set("shop", engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502"})
-	eEU := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/"), monitor("eu-only", "tcp://db.eu:5432")), eu, engine.Options{})
-	eUS := runEngine(t, config("us-east", monitor("shop", "https://shop.example/")), us, engine.Options{})
+	eu.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502"})
+	eEU := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/"), testMonitor("eu-only", "tcp://db.eu:5432")), eu, engine.Options{})
+	eUS := runEngine(t, config("us-east", testMonitor("shop", "https://shop.example/")), us, engine.Options{})
 	sock := filepath.Join(t.TempDir(), "eu.sock")
 	serve(t, eEU, api.Options{Socket: sock})
 	sUS := serve(t, eUS, api.Options{Listen: "127.0.0.1:0"})
@@ -165,14 +166,14 @@ func TestTwoLocationsMerge(t *testing.T) {
 	}
 	waitFor(t, sub, "both locations checked", func() bool {
 		st, _ := find(c.Snapshot(), "shop")
-		return len(st.Locations) == 2 && st.Locations[0].Status == engine.StatusDown && st.Locations[1].Status == engine.StatusUp
+		return len(st.Locations) == 2 && st.Locations[0].Status == monitor.StatusDown && st.Locations[1].Status == monitor.StatusUp
 	})
 	snap := c.Snapshot()
 	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
 		t.Fatalf("merged monitors: %d", len(snap))
 	}
 	shop := snap[0]
-	if shop.Status != engine.StatusDown || shop.Last.Code != 502 {
+	if shop.Status != monitor.StatusDown || shop.Last.Code != 502 {
 		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
 	}
 	if l := shop.Locations; l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
@@ -195,11 +196,11 @@ func TestTwoLocationsMerge(t *testing.T) {
 		return slices.Contains(c.Info().Warnings, "us-east: history: disk full")
 	})
 	// the target recovers in eu-west: the change event says where
-	eu.set("shop", engine.Result{Status: engine.StatusUp, Code: 200})
+	eu.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 200})
 	c.CheckNow("shop")
-	var change *engine.Event
-	waitForEvent(t, sub, "recovery seen from eu-west", func(ev engine.Event) bool {
-		if ev.Kind == engine.EventChange && ev.Monitor == "shop" && ev.To == engine.StatusUp {
+	var change *monitor.Event
+	waitForEvent(t, sub, "recovery seen from eu-west", func(ev monitor.Event) bool {
+		if ev.Kind == monitor.EventChange && ev.Monitor == "shop" && ev.To == monitor.StatusUp {
 			change = &ev
 			return true
 		}
@@ -208,7 +209,7 @@ func TestTwoLocationsMerge(t *testing.T) {
 	if change.Location != "eu-west" {
 		t.Errorf("change event location %q, want eu-west", change.Location)
 	}
-	if st, _ := find(c.Snapshot(), "shop"); st.Status != engine.StatusUp {
+	if st, _ := find(c.Snapshot(), "shop"); st.Status != monitor.StatusUp {
 		t.Errorf("merged status after recovery: %v", st.Status)
 	}
 	if err := c.CheckNow("nope"); !errors.Is(err, engine.ErrNoMonitor) {
@@ -220,7 +221,7 @@ func TestTwoLocationsMerge(t *testing.T) {
 // view, says it lost the connection, and carries on once it is back.
 func TestReconnectAfterDaemonRestart(t *testing.T) {
 	chk := newSwitch()
-	e := runEngine(t, config("eu-west", monitor("shop", "https://shop.example/")), chk, engine.Options{})
+	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := filepath.Join(t.TempDir(), "upbeat.sock")
 	s1 := api.New(e, api.Options{Socket: sock})
 	if err := s1.Start(); err != nil {
@@ -229,14 +230,14 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	c := dial(t, []string{sock}, Options{})
 	sub := c.Subscribe()
 	defer sub.Close()
-	chk.set("shop", engine.Result{Status: engine.StatusDown, Code: 503})
+	chk.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 503})
 	c.CheckNow("shop")
 	waitFor(t, sub, "first result", func() bool { st, _ := find(c.Snapshot(), "shop"); return st.Last.Code == 503 })
 
 	s1.Close()
 	lost := "lost connection to " + sock + ", retrying"
 	waitFor(t, sub, "lost connection warning", func() bool { return slices.Contains(c.Info().Warnings, lost) })
-	if st, ok := find(c.Snapshot(), "shop"); !ok || st.Status != engine.StatusDown || st.Last.Code != 503 {
+	if st, ok := find(c.Snapshot(), "shop"); !ok || st.Status != monitor.StatusDown || st.Last.Code != 503 {
 		t.Errorf("view lost while the daemon is away: %+v", st)
 	}
 	if err := c.CheckNow("shop"); err == nil {
@@ -245,13 +246,13 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 
 	serve(t, e, api.Options{Socket: sock})
 	waitFor(t, sub, "reconnection", func() bool { return len(c.Info().Warnings) == 0 })
-	chk.set("shop", engine.Result{Status: engine.StatusUp, Code: 204})
+	chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 204})
 	if err := c.CheckNow("shop"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, sub, "result after reconnection", func() bool {
 		st, _ := find(c.Snapshot(), "shop")
-		return st.Last.Code == 204 && st.Status == engine.StatusUp
+		return st.Last.Code == 204 && st.Status == monitor.StatusUp
 	})
 	st, _ := find(c.Snapshot(), "shop")
 	if len(st.Recent) < 2 || st.Recent[len(st.Recent)-1].Code != 204 {
@@ -260,14 +261,14 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 }
 
 func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := filepath.Join(t.TempDir(), "upbeat.sock")
 	serve(t, e, api.Options{Socket: sock})
 	c := dial(t, []string{sock}, Options{})
 	sub := c.Subscribe()
 	defer sub.Close()
 	before, _ := find(c.Snapshot(), "shop")
-	if _, err := e.Reload(config("x", monitor("shop", "https://shop.example/"), monitor("api", "https://api.example/"))); err != nil {
+	if _, err := e.Reload(config("x", testMonitor("shop", "https://shop.example/"), testMonitor("api", "https://api.example/"))); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.After(10 * time.Second)
@@ -278,7 +279,7 @@ func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
 			t.Fatal("no reload event")
 		}
 		evs, _ := sub.Drain()
-		i := slices.IndexFunc(evs, func(ev engine.Event) bool { return ev.Kind == engine.EventReload })
+		i := slices.IndexFunc(evs, func(ev monitor.Event) bool { return ev.Kind == monitor.EventReload })
 		if i < 0 {
 			continue
 		}
@@ -298,7 +299,7 @@ func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	s := serve(t, e, api.Options{Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"})
 	addr := "http://" + s.TCPAddr()
 
@@ -355,7 +356,7 @@ func TestLocalDaemon(t *testing.T) {
 	}
 	l.Close()
 	os.Remove(sock)
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	s := serve(t, e, api.Options{Socket: sock})
 	if !LocalDaemon(sock) {
 		t.Error("running daemon not found")
@@ -368,19 +369,19 @@ func TestLocalDaemon(t *testing.T) {
 
 type fakeQuerier struct{}
 
-func (fakeQuerier) Results(m string, from, to time.Time) ([]engine.Result, error) {
-	return []engine.Result{{Monitor: m, Time: to.Add(-time.Minute), Status: engine.StatusDown, Code: 504,
+func (fakeQuerier) Results(m string, from, to time.Time) ([]monitor.Result, error) {
+	return []monitor.Result{{Monitor: m, Time: to.Add(-time.Minute), Status: monitor.StatusDown, Code: 504,
 		Latency: 10 * time.Second, Error: "gateway timeout\x1b[2J"}}, nil
 }
-func (fakeQuerier) Incidents(m string, from, to time.Time) ([]engine.Incident, error) {
-	return []engine.Incident{{Monitor: m, Start: from, Codes: []int{504}}}, nil
+func (fakeQuerier) Incidents(m string, from, to time.Time) ([]monitor.Incident, error) {
+	return []monitor.Incident{{Monitor: m, Start: from, Codes: []int{504}}}, nil
 }
 func (fakeQuerier) ErrorsByHour(m string, from, to time.Time) ([24]int, error) {
 	return [24]int{23: 4}, nil
 }
 
 func TestQueryOverHistoryEndpoint(t *testing.T) {
-	e := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{Querier: fakeQuerier{}})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{Querier: fakeQuerier{}})
 	sock := filepath.Join(t.TempDir(), "upbeat.sock")
 	serve(t, e, api.Options{Socket: sock})
 	c := dial(t, []string{sock}, Options{})
@@ -405,7 +406,7 @@ func TestQueryOverHistoryEndpoint(t *testing.T) {
 		t.Errorf("unknown monitor: %v", err)
 	}
 
-	e2 := runEngine(t, config("x", monitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	e2 := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock2 := filepath.Join(t.TempDir(), "upbeat.sock")
 	serve(t, e2, api.Options{Socket: sock2})
 	if q := dial(t, []string{sock2}, Options{}).Query(); q != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // maxHistoryBody bounds a history answer (100,000 results as JSON).
@@ -79,12 +80,12 @@ func (q querier) get(name, what string, from, to time.Time, out any) error {
 }
 
 // Results returns a monitor's results in [from, to), oldest first.
-func (q querier) Results(monitor string, from, to time.Time) ([]engine.Result, error) {
+func (q querier) Results(name string, from, to time.Time) ([]monitor.Result, error) {
 	var rs []wire.Result
-	if err := q.get(monitor, "history", from, to, &rs); err != nil {
+	if err := q.get(name, "history", from, to, &rs); err != nil {
 		return nil, err
 	}
-	out := make([]engine.Result, len(rs))
+	out := make([]monitor.Result, len(rs))
 	for i := range rs {
 		out[i] = rs[i].ToEngine()
 	}
@@ -92,9 +93,9 @@ func (q querier) Results(monitor string, from, to time.Time) ([]engine.Result, e
 }
 
 // Incidents returns a monitor's incidents that overlap [from, to), oldest first.
-func (q querier) Incidents(monitor string, from, to time.Time) ([]engine.Incident, error) {
-	var out []engine.Incident
-	if err := q.get(monitor, "incidents", from, to, &out); err != nil {
+func (q querier) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
+	var out []monitor.Incident
+	if err := q.get(name, "incidents", from, to, &out); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -107,8 +108,8 @@ func (q querier) Incidents(monitor string, from, to time.Time) ([]engine.Inciden
 }
 
 // ErrorsByHour counts a monitor's failed checks by hour of day (UTC) in [from, to).
-func (q querier) ErrorsByHour(monitor string, from, to time.Time) ([24]int, error) {
+func (q querier) ErrorsByHour(name string, from, to time.Time) ([24]int, error) {
 	var out [24]int
-	err := q.get(monitor, "errors_by_hour", from, to, &out)
+	err := q.get(name, "errors_by_hour", from, to, &out)
 	return out, err
 }

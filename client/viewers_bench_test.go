@@ -19,6 +19,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // viewerEnv names the address a viewer helper process attaches to.
@@ -44,21 +45,21 @@ func BenchmarkViewers(b *testing.B) {
 	phase := envDuration(b, "UPBEAT_BENCH_PHASE", 20*time.Second)
 	const monitors, viewers = 1000, 5
 
-	chk := funcChecker(func(ctx context.Context, m *engine.Monitor) engine.Result {
+	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		lat := time.Duration(20+rand.IntN(200)) * time.Millisecond
 		if rand.IntN(50) == 0 {
-			return engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway", Latency: lat}
+			return monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway", Latency: lat}
 		}
-		return engine.Result{Status: engine.StatusUp, Code: 200, Latency: lat,
-			Phases: engine.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, FirstByte: lat - 5*time.Millisecond}}
+		return monitor.Result{Status: monitor.StatusUp, Code: 200, Latency: lat,
+			Phases: monitor.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, FirstByte: lat - 5*time.Millisecond}}
 	})
-	var ms []*engine.Monitor
+	var ms []*monitor.Monitor
 	for i := range monitors {
-		m := monitor(fmt.Sprintf("site-%04d", i), fmt.Sprintf("https://site-%04d.example/health", i))
+		m := testMonitor(fmt.Sprintf("site-%04d", i), fmt.Sprintf("https://site-%04d.example/health", i))
 		m.Interval, m.Tags = interval, []string{"prod"}
 		ms = append(ms, m)
 	}
-	e, err := engine.New(config("bench", ms...), engine.Options{Checkers: map[engine.Kind]engine.Checker{engine.KindHTTP: chk}})
+	e, err := engine.New(config("bench", ms...), engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: chk}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -192,9 +193,9 @@ func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
 }
 
 // funcChecker adapts a function to engine.Checker.
-type funcChecker func(ctx context.Context, m *engine.Monitor) engine.Result
+type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
 
-func (f funcChecker) Check(ctx context.Context, m *engine.Monitor) engine.Result { return f(ctx, m) }
+func (f funcChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
 
 // TestViewerProcess is BenchmarkViewers' viewer, run in a child process:
 // it attaches like the dashboard does (drain events, take a snapshot at

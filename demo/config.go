@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Defaults of the demo config at Speed 1: short intervals so the demo is
@@ -71,17 +72,17 @@ func (o *Origin) Config() *engine.Config {
 }
 
 // monitor builds one fully defaulted monitor.
-func (o *Origin) monitor(s monitorSpec) *engine.Monitor {
+func (o *Origin) monitor(s monitorSpec) *monitor.Monitor {
 	u, err := url.Parse(s.url)
 	if err != nil {
 		// The URLs are built from listener addresses above; a failure is a bug.
 		panic(fmt.Sprintf("demo: parse monitor url %q: %v", s.url, err))
 	}
-	kind, ok := engine.KindOf(u.Scheme)
+	kind, ok := monitor.KindOf(u.Scheme)
 	if !ok {
 		panic(fmt.Sprintf("demo: no kind for scheme %q", u.Scheme))
 	}
-	m := &engine.Monitor{
+	m := &monitor.Monitor{
 		Name:          string(s.scenario),
 		URL:           s.url,
 		Kind:          kind,
@@ -98,7 +99,7 @@ func (o *Origin) monitor(s monitorSpec) *engine.Monitor {
 		MaxRedirects:  demoMaxRedirects,
 		Parsed:        u,
 	}
-	if kind == engine.KindHTTP {
+	if kind == monitor.KindHTTP {
 		m.Method = "GET"
 	}
 	if len(m.ExpectJSON) == 0 {

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -92,7 +93,7 @@ func (h *harness) at(st time.Duration) {
 }
 
 // monitor is the demo config's monitor for s.
-func (h *harness) monitor(s Scenario) *engine.Monitor {
+func (h *harness) monitor(s Scenario) *monitor.Monitor {
 	for _, m := range h.cfg.Monitors {
 		if m.Name == string(s) {
 			return m
@@ -235,7 +236,7 @@ func TestPaymentsProxyUpstreamDies(t *testing.T) {
 func TestLegacyPortRefuses(t *testing.T) {
 	h := newHarness(t, Options{})
 	m := h.monitor(LegacyPort)
-	if m.Kind != engine.KindTCP {
+	if m.Kind != monitor.KindTCP {
 		t.Fatalf("kind %s", m.Kind)
 	}
 	addr := m.Parsed.Host
@@ -266,7 +267,7 @@ func TestLegacyPortRefuses(t *testing.T) {
 func TestTLSCertificateExpiresInDays(t *testing.T) {
 	h := newHarness(t, Options{})
 	m := h.monitor(AuthTLS)
-	if m.Kind != engine.KindTLS || m.CAFile == "" || m.Insecure || m.CertWarnDays != 14 {
+	if m.Kind != monitor.KindTLS || m.CAFile == "" || m.Insecure || m.CertWarnDays != 14 {
 		t.Fatalf("monitor: kind %s ca_file %q insecure %v cert_warn_days %d", m.Kind, m.CAFile, m.Insecure, m.CertWarnDays)
 	}
 	pemBytes, err := os.ReadFile(m.CAFile)
@@ -324,7 +325,7 @@ func TestConfig(t *testing.T) {
 			t.Errorf("%s: parsed %v, url %q", m.Name, m.Parsed, m.URL)
 			continue
 		}
-		if k, ok := engine.KindOf(m.Parsed.Scheme); !ok || k != m.Kind {
+		if k, ok := monitor.KindOf(m.Parsed.Scheme); !ok || k != m.Kind {
 			t.Errorf("%s: kind %q for scheme %q", m.Name, m.Kind, m.Parsed.Scheme)
 		}
 		if m.Parsed.Hostname() != "127.0.0.1" {
@@ -342,7 +343,7 @@ func TestConfig(t *testing.T) {
 		if len(m.Tags) == 0 {
 			t.Errorf("%s: no tags", m.Name)
 		}
-		if (m.Kind == engine.KindHTTP) != (m.Method == "GET") {
+		if (m.Kind == monitor.KindHTTP) != (m.Method == "GET") {
 			t.Errorf("%s: method %q for kind %s", m.Name, m.Method, m.Kind)
 		}
 	}

@@ -1,13 +1,17 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // Config is a loaded, validated configuration. LoadConfig builds it; every
 // default is applied, every duration parsed, every ${VAR} expanded.
 type Config struct {
 	Path        string // the file it came from; "" for a built-in config
 	Settings    Settings
-	Monitors    []*Monitor
+	Monitors    []*monitor.Monitor
 	Alerts      []*AlertConfig
 	Maintenance []*MaintenanceConfig
 	API         APIConfig

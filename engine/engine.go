@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Named errors callers test for.
@@ -23,7 +25,7 @@ const DefaultRecent = 60
 
 // Options are the engine's collaborators. Only Checkers is required.
 type Options struct {
-	Checkers    map[Kind]Checker
+	Checkers    map[monitor.Kind]Checker
 	Recorder    Recorder    // every result is handed to it; nil: none kept
 	Restorer    Restorer    // state at start and uptime figures; nil: start fresh
 	Querier     Querier     // the past, for viewers; nil: no history
@@ -87,7 +89,7 @@ type Engine struct {
 
 	hub     hub
 	wake    chan struct{} // the scheduler has new work (check now, reload, resume)
-	records chan *Result
+	records chan *monitor.Result
 	sem     chan struct{}
 	running sync.WaitGroup
 
@@ -98,17 +100,17 @@ type Engine struct {
 
 // entry is one monitor's live state. Fields under the engine's mu unless noted.
 type entry struct {
-	m      *Monitor
-	state  MonitorState // Recent is immutable once published: replaced, never modified
-	due    time.Time    // scheduler goroutine only
-	now    bool         // check as soon as possible
-	busy   *atomic.Bool // a check is running; shared with the entry a reload replaces
-	gone   bool         // removed by a reload
-	beat   time.Time    // push: last heartbeat
-	added  time.Time    // when this engine started watching the monitor
-	good   int          // consecutive non-down results
-	adhoc  time.Time    // ad-hoc maintenance until
-	hidx   int          // index in the scheduler heap, -1 when not in it
+	m      *monitor.Monitor
+	state  monitor.State // Recent is immutable once published: replaced, never modified
+	due    time.Time     // scheduler goroutine only
+	now    bool          // check as soon as possible
+	busy   *atomic.Bool  // a check is running; shared with the entry a reload replaces
+	gone   bool          // removed by a reload
+	beat   time.Time     // push: last heartbeat
+	added  time.Time     // when this engine started watching the monitor
+	good   int           // consecutive non-down results
+	adhoc  time.Time     // ad-hoc maintenance until
+	hidx   int           // index in the scheduler heap, -1 when not in it
 	hbuckt [24]struct{ good, total uint32 }
 	hhour  int64 // hour number of hbuckt's newest bucket
 	// histUptime says which uptime figures came from history; the others
@@ -144,11 +146,11 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		entries:  make(map[string]*entry),
 		warnings: make(map[string]string),
 		wake:     make(chan struct{}, 1),
-		records:  make(chan *Result, opts.RecordQueue),
+		records:  make(chan *monitor.Result, opts.RecordQueue),
 		sem:      make(chan struct{}, conc),
 	}
 	for _, m := range cfg.Monitors {
-		if _, ok := opts.Checkers[m.Kind]; !ok && m.Kind != KindPush {
+		if _, ok := opts.Checkers[m.Kind]; !ok && m.Kind != monitor.KindPush {
 			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
 		}
 		en := e.newEntry(m, cfg.Settings.Location)
@@ -167,7 +169,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 				continue
 			}
 			if c.Paused {
-				en.state.Paused, en.state.Status, en.state.Since = true, StatusPaused, now
+				en.state.Paused, en.state.Status, en.state.Since = true, monitor.StatusPaused, now
 			}
 			if c.MaintUntil.After(now) {
 				en.adhoc = c.MaintUntil
@@ -206,9 +208,9 @@ func (e *Engine) saveControls() {
 
 // newEntry makes a monitor's entry, restored from history. It reads
 // history, so it is called without the engine's lock held.
-func (e *Engine) newEntry(m *Monitor, location string) *entry {
+func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
 	en := &entry{m: m, hidx: -1, busy: new(atomic.Bool), added: e.now()}
-	en.state = MonitorState{Monitor: m, Status: StatusPending, Since: e.now(), Location: location}
+	en.state = monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}
 	if e.opts.Restorer != nil {
 		e.restore(en)
 	}
@@ -222,7 +224,7 @@ func (e *Engine) restore(en *entry) {
 	if !ok || len(recent) == 0 {
 		return
 	}
-	samples := make([]Sample, 0, len(recent))
+	samples := make([]monitor.Sample, 0, len(recent))
 	for i := range recent {
 		samples = append(samples, sampleOf(&recent[i]))
 	}
@@ -230,11 +232,11 @@ func (e *Engine) restore(en *entry) {
 	en.state.Recent = samples
 	en.state.Last = last
 	en.state.Status = last.Status
-	if en.state.Status == StatusMaintenance || en.state.Status == StatusPaused {
-		en.state.Status = StatusPending
+	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
+		en.state.Status = monitor.StatusPending
 	}
 	en.state.Since = since
-	if en.m.Kind == KindPush {
+	if en.m.Kind == monitor.KindPush {
 		for i := len(recent) - 1; i >= 0; i-- { // the newest real beat, not a lateness check
 			if isBeat(&recent[i]) {
 				en.beat = recent[i].Time
@@ -245,8 +247,8 @@ func (e *Engine) restore(en *entry) {
 	en.applyUptime(e.historyUptime(en.m.Name, e.now()))
 }
 
-func sampleOf(r *Result) Sample {
-	return Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code}
+func sampleOf(r *monitor.Result) monitor.Sample {
+	return monitor.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code}
 }
 
 // Config returns the configuration in force.
@@ -263,10 +265,10 @@ func (e *Engine) Subscribe() *Subscription { return e.hub.subscribe(0) }
 func (e *Engine) Query() Querier { return e.opts.Querier }
 
 // Snapshot returns the state of every monitor in configuration order.
-func (e *Engine) Snapshot() []MonitorState {
+func (e *Engine) Snapshot() []monitor.State {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	out := make([]MonitorState, len(e.order))
+	out := make([]monitor.State, len(e.order))
 	for i, en := range e.order {
 		out[i] = en.state
 	}
@@ -274,12 +276,12 @@ func (e *Engine) Snapshot() []MonitorState {
 }
 
 // State returns one monitor's state.
-func (e *Engine) State(name string) (MonitorState, error) {
+func (e *Engine) State(name string) (monitor.State, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	en, ok := e.entries[name]
 	if !ok {
-		return MonitorState{}, fmt.Errorf("%w: %s", ErrNoMonitor, name)
+		return monitor.State{}, fmt.Errorf("%w: %s", ErrNoMonitor, name)
 	}
 	return en.state, nil
 }
@@ -339,20 +341,20 @@ func (e *Engine) Warn(key, msg string) {
 	now := e.now()
 	if had {
 		// viewers keep warnings from events: retire the old text first
-		e.hub.publish(Event{Kind: EventWarning, Time: now, Message: old, Clear: true})
+		e.hub.publish(monitor.Event{Kind: monitor.EventWarning, Time: now, Message: old, Clear: true})
 	}
 	if msg != "" {
-		e.hub.publish(Event{Kind: EventWarning, Time: now, Message: msg})
+		e.hub.publish(monitor.Event{Kind: monitor.EventWarning, Time: now, Message: msg})
 	}
 }
 
 // PublishAlert publishes an alert delivery report (the alert dispatcher
 // calls it for every attempt).
-func (e *Engine) PublishAlert(ev Event) {
+func (e *Engine) PublishAlert(ev monitor.Event) {
 	if ev.Time.IsZero() {
 		ev.Time = e.now()
 	}
-	ev.Kind = EventAlert
+	ev.Kind = monitor.EventAlert
 	e.hub.publish(ev)
 }
 
@@ -385,16 +387,16 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 		return nil
 	}
 	en.state.Paused = paused
-	to := StatusPaused
+	to := monitor.StatusPaused
 	if !paused {
-		to = StatusPending
+		to = monitor.StatusPending
 		en.now = true
 		e.asked = append(e.asked, en)
 	}
 	ev := e.setStatusLocked(en, to, nil)
 	e.mu.Unlock()
 	if paused {
-		e.recordMarker(en.m, StatusPaused, "paused")
+		e.recordMarker(en.m, monitor.StatusPaused, "paused")
 	}
 	e.publishChange(ev)
 	e.saveControls()
@@ -406,7 +408,7 @@ func (e *Engine) SetPaused(name string, paused bool) error {
 func (e *Engine) Ack(name string) error {
 	e.mu.Lock()
 	en, ok := e.entries[name]
-	down := ok && en.state.Status == StatusDown
+	down := ok && en.state.Status == monitor.StatusDown
 	if down {
 		en.state.Acked = true
 	}
@@ -447,11 +449,11 @@ func (e *Engine) Maintain(name string, d time.Duration) error {
 // Push records a heartbeat for the push monitor whose token is token.
 // status is StatusUp for an ordinary beat, StatusDown when the caller
 // reports a failure (msg says why).
-func (e *Engine) Push(token string, status Status, msg string) (string, error) {
+func (e *Engine) Push(token string, status monitor.Status, msg string) (string, error) {
 	e.mu.RLock()
 	var en *entry
 	for _, x := range e.order {
-		if x.m.Kind == KindPush && x.m.Parsed != nil && x.m.Parsed.Host == token {
+		if x.m.Kind == monitor.KindPush && x.m.Parsed != nil && x.m.Parsed.Host == token {
 			en = x
 			break
 		}
@@ -461,10 +463,10 @@ func (e *Engine) Push(token string, status Status, msg string) (string, error) {
 		return "", fmt.Errorf("%w: push token", ErrNoMonitor)
 	}
 	now := e.now()
-	r := &Result{Monitor: en.m.Name, Kind: KindPush, URL: redactPush(en.m), Time: now, Status: StatusUp, Attempts: 1,
+	r := &monitor.Result{Monitor: en.m.Name, Kind: monitor.KindPush, URL: redactPush(en.m), Time: now, Status: monitor.StatusUp, Attempts: 1,
 		Answers: []string{beatMark}}
-	if status == StatusDown {
-		r.Status, r.Class, r.Error = StatusDown, "push_failed", Sanitize(msg, 200)
+	if status == monitor.StatusDown {
+		r.Status, r.Class, r.Error = monitor.StatusDown, "push_failed", Sanitize(msg, 200)
 		if r.Error == "" {
 			r.Error = "the job reported a failure"
 		}
@@ -476,13 +478,13 @@ func (e *Engine) Push(token string, status Status, msg string) (string, error) {
 	return en.m.Name, nil
 }
 
-func redactPush(m *Monitor) string { return "push://…" }
+func redactPush(m *monitor.Monitor) string { return "push://…" }
 
 // beatMark tells a push monitor's beats from its lateness checks in
 // history, so a restart knows when the last real beat came.
 const beatMark = "beat received"
 
-func isBeat(r *Result) bool {
+func isBeat(r *monitor.Result) bool {
 	for _, a := range r.Answers {
 		if a == beatMark {
 			return true
@@ -493,8 +495,8 @@ func isBeat(r *Result) bool {
 
 // displayURL is a monitor's URL as results show it: without a password,
 // and a push monitor's token hidden.
-func displayURL(m *Monitor) string {
-	if m.Kind == KindPush {
+func displayURL(m *monitor.Monitor) string {
+	if m.Kind == monitor.KindPush {
 		return redactPush(m)
 	}
 	if m.Parsed != nil {
@@ -627,8 +629,8 @@ func (e *Engine) collectNow(h *schedHeap, now time.Time) {
 // "check" only compares its last beat with the clock, so it is looked at
 // often (a tenth of its interval, between 1 s and 30 s): a missed beat is
 // noticed within seconds of its deadline, not up to an interval later.
-func schedInterval(m *Monitor) time.Duration {
-	if m.Kind != KindPush {
+func schedInterval(m *monitor.Monitor) time.Duration {
+	if m.Kind != monitor.KindPush {
 		return m.Interval
 	}
 	return min(max(m.Interval/10, time.Second), 30*time.Second)
@@ -683,18 +685,18 @@ func (e *Engine) launchLocked(ctx context.Context, en *entry, due time.Time) {
 // checkWithRetries runs a check, retrying a failure up to the monitor's
 // retries unless the monitor is already down (onlyIfNew) — a confirmed
 // outage needs no re-confirmation.
-func (e *Engine) checkWithRetries(ctx context.Context, en *entry, onlyIfNew bool) *Result {
+func (e *Engine) checkWithRetries(ctx context.Context, en *entry, onlyIfNew bool) *monitor.Result {
 	m := en.m
-	var r Result
+	var r monitor.Result
 	for attempt := 1; ; attempt++ {
 		r = e.attempt(ctx, en)
 		r.Attempts = attempt
-		if r.Status != StatusDown || attempt > m.Retries || ctx.Err() != nil {
+		if r.Status != monitor.StatusDown || attempt > m.Retries || ctx.Err() != nil {
 			break
 		}
 		if onlyIfNew {
 			e.mu.RLock()
-			already := en.state.Status == StatusDown
+			already := en.state.Status == monitor.StatusDown
 			e.mu.RUnlock()
 			if already {
 				break
@@ -712,12 +714,12 @@ func (e *Engine) checkWithRetries(ctx context.Context, en *entry, onlyIfNew bool
 }
 
 // attempt runs one attempt under the monitor's timeout.
-func (e *Engine) attempt(ctx context.Context, en *entry) Result {
+func (e *Engine) attempt(ctx context.Context, en *entry) monitor.Result {
 	m := en.m
 	e.stats.attempts.Add(1)
 	start := e.now()
-	var r Result
-	if m.Kind == KindPush {
+	var r monitor.Result
+	if m.Kind == monitor.KindPush {
 		r = e.checkPush(en, start)
 	} else {
 		cctx, cancel := context.WithTimeout(ctx, m.Timeout)
@@ -726,11 +728,11 @@ func (e *Engine) attempt(ctx context.Context, en *entry) Result {
 	}
 	r.Monitor, r.Kind, r.Time = m.Name, m.Kind, start
 	r.URL = displayURL(m) // never the password in a URL, never a push token
-	if r.Latency == 0 && m.Kind != KindPush {
+	if r.Latency == 0 && m.Kind != monitor.KindPush {
 		r.Latency = e.now().Sub(start)
 	}
-	if r.Status == StatusUp && m.MaxLatency > 0 && r.Latency > m.MaxLatency {
-		r.Status, r.Class = StatusDegraded, "slow"
+	if r.Status == monitor.StatusUp && m.MaxLatency > 0 && r.Latency > m.MaxLatency {
+		r.Status, r.Class = monitor.StatusDegraded, "slow"
 		r.Error = fmt.Sprintf("took %s, more than max_latency %s", r.Latency.Round(time.Millisecond), m.MaxLatency)
 	}
 	return r
@@ -738,7 +740,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry) Result {
 
 // checkPush turns a push monitor down when its last beat is older than
 // its interval plus grace.
-func (e *Engine) checkPush(en *entry, now time.Time) Result {
+func (e *Engine) checkPush(en *entry, now time.Time) monitor.Result {
 	e.mu.RLock()
 	beat, added, last := en.beat, en.added, en.state.Last
 	e.mu.RUnlock()
@@ -746,28 +748,28 @@ func (e *Engine) checkPush(en *entry, now time.Time) Result {
 	if beat.IsZero() {
 		// never beat: down once a whole limit has passed since watching began
 		if waited := now.Sub(added); waited < limit {
-			return Result{Status: StatusPending, Error: "waiting for the first beat"}
+			return monitor.Result{Status: monitor.StatusPending, Error: "waiting for the first beat"}
 		}
-		return Result{Status: StatusDown, Class: "push_down",
+		return monitor.Result{Status: monitor.StatusDown, Class: "push_down",
 			Error: fmt.Sprintf("no beat since upbeat began watching %s ago; expected every %s", now.Sub(added).Round(time.Second), iv)}
 	}
 	late := now.Sub(beat)
 	switch {
 	case late > limit:
-		return Result{Status: StatusDown, Class: "push_down",
+		return monitor.Result{Status: monitor.StatusDown, Class: "push_down",
 			Error: fmt.Sprintf("last beat %s ago, expected every %s", late.Round(time.Second), iv)}
 	case last.Class == "push_failed" && !last.Time.Before(beat):
 		return last // the job said it failed, and has not beaten since
 	case late > iv:
-		return Result{Status: StatusDegraded, Class: "push_late",
+		return monitor.Result{Status: monitor.StatusDegraded, Class: "push_late",
 			Error: fmt.Sprintf("last beat %s ago, expected every %s; down after %s", late.Round(time.Second), iv, limit)}
 	}
-	return Result{Status: StatusUp}
+	return monitor.Result{Status: monitor.StatusUp}
 }
 
 // finish publishes a result: it updates the monitor's state, records it,
 // and tells the notifier of a status change.
-func (e *Engine) finish(en *entry, r *Result) {
+func (e *Engine) finish(en *entry, r *monitor.Result) {
 	e.stats.checks.Add(1)
 	e.mu.Lock()
 	if en.gone || en.state.Paused {
@@ -782,7 +784,7 @@ func (e *Engine) finish(en *entry, r *Result) {
 	}
 	from := en.state.Status
 	to := r.Status
-	if to == StatusPending { // a push monitor still waiting: keep pending
+	if to == monitor.StatusPending { // a push monitor still waiting: keep pending
 		to = from
 	}
 	if name, in := e.inMaintenanceLocked(en, r.Time); in {
@@ -791,8 +793,8 @@ func (e *Engine) finish(en *entry, r *Result) {
 		// history counts neither downtime nor uptime nor an incident for
 		// a planned window.
 		en.state.InMaint = name
-		to = StatusMaintenance
-		r.Status = StatusMaintenance
+		to = monitor.StatusMaintenance
+		r.Status = monitor.StatusMaintenance
 	} else {
 		en.state.InMaint = ""
 	}
@@ -800,12 +802,12 @@ func (e *Engine) finish(en *entry, r *Result) {
 	en.state.Checks++
 	e.pushSample(en, r)
 	e.countHour(en, r)
-	if to == StatusDown {
+	if to == monitor.StatusDown {
 		en.good = 0
 	} else {
 		en.good++
 	}
-	var ev *Event
+	var ev *monitor.Event
 	if to != from {
 		ev = e.setStatusLocked(en, to, r)
 	}
@@ -813,8 +815,8 @@ func (e *Engine) finish(en *entry, r *Result) {
 	e.mu.Unlock()
 
 	e.enqueueRecord(r)
-	e.hub.publish(Event{Kind: EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: from, To: to})
-	if n, ok := e.opts.Notifier.(interface{ Observe(*Result) }); ok {
+	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: from, To: to})
+	if n, ok := e.opts.Notifier.(interface{ Observe(*monitor.Result) }); ok {
 		n.Observe(r)
 	}
 	if ev != nil {
@@ -826,7 +828,7 @@ func (e *Engine) finish(en *entry, r *Result) {
 }
 
 // setStatusLocked changes en's status and returns the change event.
-func (e *Engine) setStatusLocked(en *entry, to Status, r *Result) *Event {
+func (e *Engine) setStatusLocked(en *entry, to monitor.Status, r *monitor.Result) *monitor.Event {
 	from := en.state.Status
 	now := e.now()
 	if r != nil {
@@ -834,14 +836,14 @@ func (e *Engine) setStatusLocked(en *entry, to Status, r *Result) *Event {
 	}
 	en.state.Status = to
 	en.state.Since = now
-	if to != StatusMaintenance { // a window in the middle of an incident keeps its acknowledgement
+	if to != monitor.StatusMaintenance { // a window in the middle of an incident keeps its acknowledgement
 		en.state.Acked = false
 	}
-	ev := &Event{Kind: EventChange, Time: now, Monitor: en.m.Name, Result: r, From: from, To: to}
+	ev := &monitor.Event{Kind: monitor.EventChange, Time: now, Monitor: en.m.Name, Result: r, From: from, To: to}
 	return ev
 }
 
-func (e *Engine) publishChange(ev *Event) {
+func (e *Engine) publishChange(ev *monitor.Event) {
 	if ev == nil {
 		return
 	}
@@ -866,7 +868,7 @@ func (e *Engine) inMaintenanceLocked(en *entry, t time.Time) (string, bool) {
 
 // pushSample appends r to en's recent samples, replacing the slice so that
 // snapshots already handed out never change.
-func (e *Engine) pushSample(en *entry, r *Result) {
+func (e *Engine) pushSample(en *entry, r *monitor.Result) {
 	old := en.state.Recent
 	n := len(old) + 1
 	drop := 0
@@ -874,7 +876,7 @@ func (e *Engine) pushSample(en *entry, r *Result) {
 		drop = n - e.opts.Recent
 		n = e.opts.Recent
 	}
-	s := make([]Sample, 0, n)
+	s := make([]monitor.Sample, 0, n)
 	s = append(s, old[drop:]...)
 	s = append(s, sampleOf(r))
 	en.state.Recent = s
@@ -882,7 +884,7 @@ func (e *Engine) pushSample(en *entry, r *Result) {
 
 // countHour keeps 24 hourly buckets of good and total checks, so that the
 // 24h uptime is known without history.
-func (e *Engine) countHour(en *entry, r *Result) {
+func (e *Engine) countHour(en *entry, r *monitor.Result) {
 	hour := r.Time.Unix() / 3600
 	if en.hhour == 0 {
 		en.hhour = hour
@@ -892,12 +894,12 @@ func (e *Engine) countHour(en *entry, r *Result) {
 		en.hbuckt[en.hhour%24] = struct{ good, total uint32 }{}
 	}
 	b := &en.hbuckt[hour%24]
-	if r.Status == StatusMaintenance {
+	if r.Status == monitor.StatusMaintenance {
 		return // a planned window counts neither for nor against uptime
 	}
 	if hour > en.hhour-24 {
 		b.total++
-		if r.Status != StatusDown {
+		if r.Status != monitor.StatusDown {
 			b.good++
 		}
 	}
@@ -912,7 +914,7 @@ func (e *Engine) countHour(en *entry, r *Result) {
 	if total == 0 {
 		return
 	}
-	mem := Uptime{Ratio: float64(good) / float64(total), Valid: true}
+	mem := monitor.Uptime{Ratio: float64(good) / float64(total), Valid: true}
 	for i, u := range en.uptimes() {
 		if e.opts.Restorer == nil && i > 0 {
 			break // a longer window than the buckets cover, with nothing to say about it
@@ -924,8 +926,8 @@ func (e *Engine) countHour(en *entry, r *Result) {
 }
 
 // uptimes are the 24h, 7d and 30d figures, in that order.
-func (en *entry) uptimes() [3]*Uptime {
-	return [3]*Uptime{&en.state.Uptime24, &en.state.Uptime7d, &en.state.Uptime30}
+func (en *entry) uptimes() [3]*monitor.Uptime {
+	return [3]*monitor.Uptime{&en.state.Uptime24, &en.state.Uptime7d, &en.state.Uptime30}
 }
 
 var uptimeWindows = [3]time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
@@ -969,8 +971,8 @@ func uptimePeriod(monitors int) time.Duration {
 }
 
 // historyUptime asks history for the 24h, 7d and 30d figures.
-func (e *Engine) historyUptime(name string, now time.Time) [3]Uptime {
-	var got [3]Uptime
+func (e *Engine) historyUptime(name string, now time.Time) [3]monitor.Uptime {
+	var got [3]monitor.Uptime
 	for i := range got {
 		got[i] = e.opts.Restorer.Uptime(name, uptimeWindows[i], now)
 	}
@@ -979,7 +981,7 @@ func (e *Engine) historyUptime(name string, now time.Time) [3]Uptime {
 
 // applyUptime keeps the figures history knows; the others stay counted in
 // memory. Called with mu held, or before the entry is shared.
-func (en *entry) applyUptime(got [3]Uptime) {
+func (en *entry) applyUptime(got [3]monitor.Uptime) {
 	for i, u := range en.uptimes() {
 		en.histUptime[i] = got[i].Valid
 		if got[i].Valid {
@@ -991,12 +993,12 @@ func (en *entry) applyUptime(got [3]Uptime) {
 // recordMarker stores a result that is no check: it tells history that a
 // monitor stopped being watched (paused, removed), so that an incident open
 // at that moment ends there instead of running on forever in reports.
-func (e *Engine) recordMarker(m *Monitor, status Status, why string) {
-	e.enqueueRecord(&Result{Monitor: m.Name, Kind: m.Kind, URL: displayURL(m), Time: e.now(), Status: status, Error: why})
+func (e *Engine) recordMarker(m *monitor.Monitor, status monitor.Status, why string) {
+	e.enqueueRecord(&monitor.Result{Monitor: m.Name, Kind: m.Kind, URL: displayURL(m), Time: e.now(), Status: status, Error: why})
 }
 
 // enqueueRecord hands r to the record loop without ever blocking a check.
-func (e *Engine) enqueueRecord(r *Result) {
+func (e *Engine) enqueueRecord(r *monitor.Result) {
 	if e.opts.Recorder == nil {
 		return
 	}
@@ -1037,11 +1039,11 @@ func (e *Engine) recordLoop(done chan<- struct{}) {
 // CheckAll runs every monitor once, in parallel within the concurrency
 // limit, each with its full retries, and returns the results in
 // configuration order. It does not need Run.
-func (e *Engine) CheckAll(ctx context.Context) []Result {
+func (e *Engine) CheckAll(ctx context.Context) []monitor.Result {
 	e.mu.RLock()
 	list := append([]*entry(nil), e.order...)
 	e.mu.RUnlock()
-	out := make([]Result, len(list))
+	out := make([]monitor.Result, len(list))
 	var wg sync.WaitGroup
 	for i, en := range list {
 		wg.Add(1)
@@ -1050,24 +1052,24 @@ func (e *Engine) CheckAll(ctx context.Context) []Result {
 			select {
 			case e.sem <- struct{}{}:
 			case <-ctx.Done():
-				out[i] = Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: StatusDown, Class: "timeout", Error: ctx.Err().Error()}
+				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: monitor.StatusDown, Class: "timeout", Error: ctx.Err().Error()}
 				return
 			}
 			defer func() { <-e.sem }()
-			if en.m.Kind == KindPush { // beats go to a running daemon; a one-shot check has none
-				out[i] = Result{Monitor: en.m.Name, Kind: KindPush, URL: displayURL(en.m), Status: StatusPending,
+			if en.m.Kind == monitor.KindPush { // beats go to a running daemon; a one-shot check has none
+				out[i] = monitor.Result{Monitor: en.m.Name, Kind: monitor.KindPush, URL: displayURL(en.m), Status: monitor.StatusPending,
 					Error: "push monitors get their beats through a running daemon (upbeat daemon)"}
 				return
 			}
 			if r := e.checkWithRetries(ctx, en, false); r != nil {
 				e.mu.RLock()
 				if _, in := e.inMaintenanceLocked(en, r.Time); in {
-					r.Status = StatusMaintenance // a planned window is not an outage
+					r.Status = monitor.StatusMaintenance // a planned window is not an outage
 				}
 				e.mu.RUnlock()
 				out[i] = *r
 			} else {
-				out[i] = Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: StatusDown, Class: "timeout", Error: "interrupted"}
+				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: monitor.StatusDown, Class: "timeout", Error: "interrupted"}
 			}
 		}()
 	}
@@ -1081,7 +1083,7 @@ func (e *Engine) CheckAll(ctx context.Context) []Result {
 // ones stop. It returns a line per change.
 func (e *Engine) Reload(cfg *Config) ([]string, error) {
 	for _, m := range cfg.Monitors {
-		if _, ok := e.opts.Checkers[m.Kind]; !ok && m.Kind != KindPush {
+		if _, ok := e.opts.Checkers[m.Kind]; !ok && m.Kind != monitor.KindPush {
 			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
 		}
 	}
@@ -1112,7 +1114,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			en := fresh[m.Name]
 			if en == nil { // added by a reload racing this one
 				en = &entry{m: m, hidx: -1, busy: new(atomic.Bool), added: e.now(),
-					state: MonitorState{Monitor: m, Status: StatusPending, Since: e.now()}}
+					state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now()}}
 			}
 			en.now = true
 			e.asked = append(e.asked, en)
@@ -1133,7 +1135,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 			changes = append(changes, "changed "+m.Name)
 		}
 	}
-	var removed []*Monitor
+	var removed []*monitor.Monitor
 	for _, en := range e.order {
 		if _, ok := next[en.m.Name]; !ok {
 			en.gone = true
@@ -1148,14 +1150,14 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 	e.cfg = cfg
 	e.mu.Unlock()
 	for _, m := range removed {
-		e.recordMarker(m, StatusPaused, "removed from the config")
+		e.recordMarker(m, monitor.StatusPaused, "removed from the config")
 	}
 	sort.Strings(changes)
 	msg := "config reloaded: no change"
 	if len(changes) > 0 {
 		msg = fmt.Sprintf("config reloaded: %d change(s): %s", len(changes), joinMax(changes, 6))
 	}
-	e.hub.publish(Event{Kind: EventReload, Time: e.now(), Message: msg})
+	e.hub.publish(monitor.Event{Kind: monitor.EventReload, Time: e.now(), Message: msg})
 	e.kick()
 	return changes, nil
 }

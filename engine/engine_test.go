@@ -12,23 +12,24 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // funcChecker adapts a function to Checker.
-type funcChecker func(ctx context.Context, m *Monitor) Result
+type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
 
-func (f funcChecker) Check(ctx context.Context, m *Monitor) Result { return f(ctx, m) }
+func (f funcChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
 
-func testMonitor(name string, interval time.Duration) *Monitor {
+func testMonitor(name string, interval time.Duration) *monitor.Monitor {
 	u, _ := url.Parse("http://127.0.0.1/" + name)
-	return &Monitor{Name: name, URL: u.String(), Parsed: u, Kind: KindHTTP, Interval: interval,
+	return &monitor.Monitor{Name: name, URL: u.String(), Parsed: u, Kind: monitor.KindHTTP, Interval: interval,
 		Timeout: interval / 2, RetryInterval: time.Second}
 }
 
-func testConfig(ms ...*Monitor) *Config {
+func testConfig(ms ...*monitor.Monitor) *Config {
 	return &Config{Settings: Settings{Concurrency: 64, Location: "test"}, Monitors: ms}
 }
 
@@ -46,7 +47,9 @@ func runEngine(t *testing.T, e *Engine) (stop func()) {
 }
 
 func upChecker() funcChecker {
-	return func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusUp, Code: 200} }
+	return func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		return monitor.Result{Status: monitor.StatusUp, Code: 200}
+	}
 }
 
 func TestJitterSpreadsFirstChecks(t *testing.T) {
@@ -54,19 +57,19 @@ func TestJitterSpreadsFirstChecks(t *testing.T) {
 		var mu sync.Mutex
 		first := map[string]time.Duration{}
 		start := time.Now()
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			mu.Lock()
 			if _, ok := first[m.Name]; !ok {
 				first[m.Name] = time.Since(start)
 			}
 			mu.Unlock()
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
-		var ms []*Monitor
+		var ms []*monitor.Monitor
 		for i := range 200 {
 			ms = append(ms, testMonitor(fmt.Sprintf("m%03d", i), 30*time.Second))
 		}
-		e, err := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, err := New(testConfig(ms...), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +98,7 @@ func TestJitterSpreadsFirstChecks(t *testing.T) {
 func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inFlight, maxInFlight, calls atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			calls.Add(1)
 			n := inFlight.Add(1)
 			defer inFlight.Add(-1)
@@ -108,11 +111,11 @@ func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
 			select { // hangs until its (long) timeout
 			case <-ctx.Done():
 			}
-			return Result{Status: StatusDown, Class: "timeout"}
+			return monitor.Result{Status: monitor.StatusDown, Class: "timeout"}
 		})
 		m := testMonitor("slow", 10*time.Second)
 		m.Timeout = 35 * time.Second // longer than the interval: the loader forbids it, the engine must cope
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		time.Sleep(100 * time.Second)
 		synctest.Wait()
@@ -133,15 +136,15 @@ func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
 func TestRetriesBeforeDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			if n.Add(1) == 1 {
-				return Result{Status: StatusDown, Code: 502, Class: "http_502"}
+				return monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502"}
 			}
-			return Result{Status: StatusUp, Code: 200}
+			return monitor.Result{Status: monitor.StatusUp, Code: 200}
 		})
 		m := testMonitor("flaky", 30*time.Second)
 		m.Retries = 1
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		sub := e.Subscribe()
 		defer sub.Close()
 		stop := runEngine(t, e)
@@ -149,16 +152,16 @@ func TestRetriesBeforeDown(t *testing.T) {
 		synctest.Wait()
 		stop()
 		evs, _ := sub.Drain()
-		var results []Result
+		var results []monitor.Result
 		for _, ev := range evs {
-			if ev.Kind == EventChange && ev.To == StatusDown {
+			if ev.Kind == monitor.EventChange && ev.To == monitor.StatusDown {
 				t.Errorf("monitor went down despite a successful retry")
 			}
-			if ev.Kind == EventResult {
+			if ev.Kind == monitor.EventResult {
 				results = append(results, *ev.Result)
 			}
 		}
-		if len(results) != 1 || results[0].Status != StatusUp || results[0].Attempts != 2 {
+		if len(results) != 1 || results[0].Status != monitor.StatusUp || results[0].Attempts != 2 {
 			t.Fatalf("results = %+v, want one up result with 2 attempts", results)
 		}
 	})
@@ -167,14 +170,14 @@ func TestRetriesBeforeDown(t *testing.T) {
 func TestDownAfterRetriesExhausted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n.Add(1)
-			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+			return monitor.Result{Status: monitor.StatusDown, Code: 503, Class: "http_503"}
 		})
 		m := testMonitor("dead", 30*time.Second)
 		m.Retries = 2
 		notes := &recordingNotifier{}
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Notifier: notes})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Notifier: notes})
 		stop := runEngine(t, e)
 		time.Sleep(29*time.Second + offset(m.Name, m.Interval))
 		synctest.Wait()
@@ -186,7 +189,7 @@ func TestDownAfterRetriesExhausted(t *testing.T) {
 			t.Errorf("changes notified = %v, want [pending->down]", got)
 		}
 		st, _ := e.State("dead")
-		if st.Status != StatusDown || st.Last.Attempts != 3 || st.Last.Code != 503 {
+		if st.Status != monitor.StatusDown || st.Last.Attempts != 3 || st.Last.Code != 503 {
 			t.Errorf("state = %v attempts %d code %d", st.Status, st.Last.Attempts, st.Last.Code)
 		}
 	})
@@ -194,10 +197,10 @@ func TestDownAfterRetriesExhausted(t *testing.T) {
 
 type recordingNotifier struct {
 	mu  sync.Mutex
-	evs []Event
+	evs []monitor.Event
 }
 
-func (r *recordingNotifier) Notify(ev Event, st *MonitorState) {
+func (r *recordingNotifier) Notify(ev monitor.Event, st *monitor.State) {
 	r.mu.Lock()
 	r.evs = append(r.evs, ev)
 	r.mu.Unlock()
@@ -216,18 +219,18 @@ func (r *recordingNotifier) changes() []string {
 func TestCleanShutdownWithChecksInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		started := make(chan struct{}, 10)
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			started <- struct{}{}
 			<-ctx.Done()
-			return Result{Status: StatusDown, Class: "timeout"}
+			return monitor.Result{Status: monitor.StatusDown, Class: "timeout"}
 		})
-		var ms []*Monitor
+		var ms []*monitor.Monitor
 		for i := range 5 {
 			m := testMonitor(fmt.Sprintf("h%d", i), time.Minute)
 			m.Timeout = time.Hour
 			ms = append(ms, m)
 		}
-		e, _ := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(ms...), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		for range 5 {
 			<-started
@@ -240,12 +243,12 @@ func TestCleanShutdownWithChecksInFlight(t *testing.T) {
 func TestPauseStopsChecks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n.Add(1)
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		m := testMonitor("p", 10*time.Second)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		defer stop()
 		time.Sleep(10 * time.Second)
@@ -259,7 +262,7 @@ func TestPauseStopsChecks(t *testing.T) {
 		if n.Load() != before {
 			t.Errorf("%d checks ran while paused", n.Load()-before)
 		}
-		if st, _ := e.State("p"); st.Status != StatusPaused {
+		if st, _ := e.State("p"); st.Status != monitor.StatusPaused {
 			t.Errorf("status %v, want paused", st.Status)
 		}
 		e.SetPaused("p", false)
@@ -276,12 +279,12 @@ func TestPauseStopsChecks(t *testing.T) {
 func TestCheckNowRunsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n.Add(1)
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		m := testMonitor("c", time.Hour)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		defer stop()
 		synctest.Wait()
@@ -310,25 +313,25 @@ func TestNextDueSkipsMissedSlots(t *testing.T) {
 
 func TestMaintenanceHidesDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
-			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			return monitor.Result{Status: monitor.StatusDown, Code: 503, Class: "http_503"}
 		})
 		m := testMonitor("api", 10*time.Second)
 		notes := &recordingNotifier{}
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Notifier: notes})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Notifier: notes})
 		e.Maintain("api", time.Minute)
 		stop := runEngine(t, e)
 		time.Sleep(50 * time.Second)
 		synctest.Wait()
 		st, _ := e.State("api")
-		if st.Status != StatusMaintenance || st.InMaint == "" {
+		if st.Status != monitor.StatusMaintenance || st.InMaint == "" {
 			t.Errorf("in a window: status %v (%q), want maintenance", st.Status, st.InMaint)
 		}
 		time.Sleep(30 * time.Second)
 		synctest.Wait()
 		stop()
 		st, _ = e.State("api")
-		if st.Status != StatusDown {
+		if st.Status != monitor.StatusDown {
 			t.Errorf("after the window: %v, want down", st.Status)
 		}
 		if got := notes.changes(); len(got) != 2 || got[0] != "pending->maintenance" || got[1] != "maintenance->down" {
@@ -340,10 +343,10 @@ func TestMaintenanceHidesDown(t *testing.T) {
 type memRecorder struct {
 	mu   sync.Mutex
 	fail bool
-	got  []Result
+	got  []monitor.Result
 }
 
-func (r *memRecorder) Record(res *Result) error {
+func (r *memRecorder) Record(res *monitor.Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail {
@@ -356,13 +359,13 @@ func (r *memRecorder) Record(res *Result) error {
 func TestStorageFailureWarnsAndChecksGoOn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n.Add(1)
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		rec := &memRecorder{fail: true}
 		m := testMonitor("s", 10*time.Second)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Recorder: rec})
 		stop := runEngine(t, e)
 		time.Sleep(35 * time.Second)
 		synctest.Wait()
@@ -387,48 +390,48 @@ func TestStorageFailureWarnsAndChecksGoOn(t *testing.T) {
 	})
 }
 
-func pushMonitor() *Monitor {
+func pushMonitor() *monitor.Monitor {
 	u, _ := url.Parse("push://tok123")
-	return &Monitor{Name: "cron", URL: u.String(), Parsed: u, Kind: KindPush, Interval: time.Minute,
+	return &monitor.Monitor{Name: "cron", URL: u.String(), Parsed: u, Kind: monitor.KindPush, Interval: time.Minute,
 		Timeout: time.Second, Grace: 30 * time.Second}
 }
 
 func TestPushMonitorLate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}})
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[monitor.Kind]Checker{}})
 		stop := runEngine(t, e)
 		defer stop()
-		if _, err := e.Push("tok123", StatusUp, ""); err != nil {
+		if _, err := e.Push("tok123", monitor.StatusUp, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Push("wrong", StatusUp, ""); !errors.Is(err, ErrNoMonitor) {
+		if _, err := e.Push("wrong", monitor.StatusUp, ""); !errors.Is(err, ErrNoMonitor) {
 			t.Errorf("wrong token: %v", err)
 		}
 		time.Sleep(50 * time.Second)
 		synctest.Wait()
-		if st, _ := e.State("cron"); st.Status != StatusUp {
+		if st, _ := e.State("cron"); st.Status != monitor.StatusUp {
 			t.Fatalf("after a beat: %v, want up", st.Status)
 		}
 		time.Sleep(20 * time.Second) // past the interval, within the grace
 		synctest.Wait()
-		if st, _ := e.State("cron"); st.Status != StatusDegraded || st.Last.Class != "push_late" {
+		if st, _ := e.State("cron"); st.Status != monitor.StatusDegraded || st.Last.Class != "push_late" {
 			t.Errorf("late within grace: %v %q, want degraded push_late", st.Status, st.Last.Class)
 		}
 		// the deadline is beat + 90 s: noticed within seconds, not an interval later
 		time.Sleep(90*time.Second - 70*time.Second + 7*time.Second)
 		synctest.Wait()
 		st, _ := e.State("cron")
-		if st.Status != StatusDown || st.Last.Class != "push_down" {
+		if st.Status != monitor.StatusDown || st.Last.Class != "push_down" {
 			t.Errorf("7 s past the deadline: %v %q, want down push_down", st.Status, st.Last.Class)
 		}
-		e.Push("tok123", StatusUp, "")
-		if st, _ := e.State("cron"); st.Status != StatusUp {
+		e.Push("tok123", monitor.StatusUp, "")
+		if st, _ := e.State("cron"); st.Status != monitor.StatusUp {
 			t.Errorf("after a new beat: %v, want up", st.Status)
 		}
-		e.Push("tok123", StatusDown, "disk full")
+		e.Push("tok123", monitor.StatusDown, "disk full")
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
-		if st, _ := e.State("cron"); st.Status != StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "disk full" {
+		if st, _ := e.State("cron"); st.Status != monitor.StatusDown || st.Last.Class != "push_failed" || st.Last.Error != "disk full" {
 			t.Errorf("reported failure: %v %q %q, want down push_failed", st.Status, st.Last.Class, st.Last.Error)
 		}
 	})
@@ -437,7 +440,7 @@ func TestPushMonitorLate(t *testing.T) {
 func TestPushNeverBeatGoesDownOnceAndStays(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		notes := &recordingNotifier{}
-		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}, Notifier: notes})
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[monitor.Kind]Checker{}, Notifier: notes})
 		stop := runEngine(t, e)
 		time.Sleep(10 * time.Minute)
 		synctest.Wait()
@@ -451,25 +454,25 @@ func TestPushNeverBeatGoesDownOnceAndStays(t *testing.T) {
 // beatsOnly restores a push monitor whose last results were lateness checks.
 type beatsOnly struct{ beat, check time.Time }
 
-func (b beatsOnly) Restore(string, int) ([]Result, time.Time, bool) {
-	return []Result{
-		{Time: b.beat, Status: StatusUp, Answers: []string{beatMark}},
-		{Time: b.check, Status: StatusDown, Class: "push_down"},
+func (b beatsOnly) Restore(string, int) ([]monitor.Result, time.Time, bool) {
+	return []monitor.Result{
+		{Time: b.beat, Status: monitor.StatusUp, Answers: []string{beatMark}},
+		{Time: b.check, Status: monitor.StatusDown, Class: "push_down"},
 	}, b.check, true
 }
-func (beatsOnly) Uptime(string, time.Duration, time.Time) Uptime { return Uptime{} }
+func (beatsOnly) Uptime(string, time.Duration, time.Time) monitor.Uptime { return monitor.Uptime{} }
 
 func TestPushRestartKeepsTheLastRealBeat(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		now := time.Now()
 		notes := &recordingNotifier{}
 		r := beatsOnly{beat: now.Add(-time.Hour), check: now.Add(-time.Second)}
-		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[Kind]Checker{}, Restorer: r, Notifier: notes})
+		e, _ := New(testConfig(pushMonitor()), Options{Checkers: map[monitor.Kind]Checker{}, Restorer: r, Notifier: notes})
 		stop := runEngine(t, e)
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		stop()
-		if st, _ := e.State("cron"); st.Status != StatusDown {
+		if st, _ := e.State("cron"); st.Status != monitor.StatusDown {
 			t.Errorf("after a restart: %v, want still down (the last beat is an hour old)", st.Status)
 		}
 		if got := notes.changes(); len(got) != 0 {
@@ -482,7 +485,7 @@ func TestReloadKeepsUnchangedState(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		chk := upChecker()
 		a, b := testMonitor("a", 10*time.Second), testMonitor("b", 10*time.Second)
-		e, _ := New(testConfig(a, b), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(a, b), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		defer stop()
 		time.Sleep(15 * time.Second)
@@ -498,14 +501,14 @@ func TestReloadKeepsUnchangedState(t *testing.T) {
 			t.Errorf("changes = %v", changes)
 		}
 		after, _ := e.State("a")
-		if after.Checks != before.Checks || after.Status != StatusUp {
+		if after.Checks != before.Checks || after.Status != monitor.StatusUp {
 			t.Errorf("unchanged monitor lost its state: %+v", after)
 		}
 		if _, err := e.State("b"); !errors.Is(err, ErrNoMonitor) {
 			t.Errorf("removed monitor still there")
 		}
 		synctest.Wait()
-		if st, _ := e.State("c"); st.Status != StatusUp {
+		if st, _ := e.State("c"); st.Status != monitor.StatusUp {
 			t.Errorf("added monitor not checked at once: %v", st.Status)
 		}
 	})
@@ -513,23 +516,23 @@ func TestReloadKeepsUnchangedState(t *testing.T) {
 
 func TestCheckAllRetriesAndKeepsOrder(t *testing.T) {
 	var calls sync.Map
-	chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		v, _ := calls.LoadOrStore(m.Name, new(atomic.Int32))
 		if v.(*atomic.Int32).Add(1) == 1 && m.Name == "flaky" {
-			return Result{Status: StatusDown, Class: "http_500", Code: 500}
+			return monitor.Result{Status: monitor.StatusDown, Class: "http_500", Code: 500}
 		}
-		return Result{Status: StatusUp, Code: 200}
+		return monitor.Result{Status: monitor.StatusUp, Code: 200}
 	})
-	ms := []*Monitor{testMonitor("first", time.Minute), testMonitor("flaky", time.Minute), testMonitor("last", time.Minute)}
+	ms := []*monitor.Monitor{testMonitor("first", time.Minute), testMonitor("flaky", time.Minute), testMonitor("last", time.Minute)}
 	for _, m := range ms {
 		m.Retries, m.RetryInterval = 1, time.Millisecond
 	}
-	e, _ := New(testConfig(ms...), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+	e, _ := New(testConfig(ms...), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 	rs := e.CheckAll(context.Background())
 	if len(rs) != 3 || rs[0].Monitor != "first" || rs[2].Monitor != "last" {
 		t.Fatalf("order: %+v", rs)
 	}
-	if rs[1].Status != StatusUp || rs[1].Attempts != 2 {
+	if rs[1].Status != monitor.StatusUp || rs[1].Attempts != 2 {
 		t.Errorf("flaky: %v after %d attempts, want up after 2", rs[1].Status, rs[1].Attempts)
 	}
 }
@@ -538,15 +541,15 @@ func TestSubscriptionNeverBlocksAndKeepsChanges(t *testing.T) {
 	var h hub
 	s := h.subscribe(10)
 	defer s.Close()
-	h.publish(Event{Kind: EventChange, Monitor: "x", To: StatusDown})
+	h.publish(monitor.Event{Kind: monitor.EventChange, Monitor: "x", To: monitor.StatusDown})
 	for i := range 100 {
-		h.publish(Event{Kind: EventResult, Monitor: fmt.Sprint(i)})
+		h.publish(monitor.Event{Kind: monitor.EventResult, Monitor: fmt.Sprint(i)})
 	}
 	evs, dropped := s.Drain()
 	if len(evs) != 10 || dropped != 91 {
 		t.Fatalf("kept %d, dropped %d; want 10 and 91", len(evs), dropped)
 	}
-	if evs[0].Kind != EventChange {
+	if evs[0].Kind != monitor.EventChange {
 		t.Errorf("the status change was dropped before results")
 	}
 }
@@ -554,26 +557,28 @@ func TestSubscriptionNeverBlocksAndKeepsChanges(t *testing.T) {
 // emptyRestorer is history that knows nothing yet.
 type emptyRestorer struct{}
 
-func (emptyRestorer) Restore(string, int) ([]Result, time.Time, bool) { return nil, time.Time{}, false }
-func (emptyRestorer) Uptime(string, time.Duration, time.Time) Uptime  { return Uptime{} }
+func (emptyRestorer) Restore(string, int) ([]monitor.Result, time.Time, bool) {
+	return nil, time.Time{}, false
+}
+func (emptyRestorer) Uptime(string, time.Duration, time.Time) monitor.Uptime { return monitor.Uptime{} }
 
 func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			if n.Add(1)%4 == 0 {
-				return Result{Status: StatusDown, Class: "http_500", Code: 500}
+				return monitor.Result{Status: monitor.StatusDown, Class: "http_500", Code: 500}
 			}
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		m := testMonitor("new", 10*time.Second)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Restorer: emptyRestorer{}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Restorer: emptyRestorer{}})
 		stop := runEngine(t, e)
 		time.Sleep(40*time.Second - time.Nanosecond + offset("new", m.Interval))
 		synctest.Wait()
 		stop()
 		st, _ := e.State("new")
-		for name, u := range map[string]Uptime{"24h": st.Uptime24, "7d": st.Uptime7d, "30d": st.Uptime30} {
+		for name, u := range map[string]monitor.Uptime{"24h": st.Uptime24, "7d": st.Uptime7d, "30d": st.Uptime30} {
 			if !u.Valid || u.Ratio != 0.75 {
 				t.Errorf("%s uptime = %+v, want 75%% from the checks seen so far", name, u)
 			}
@@ -583,12 +588,12 @@ func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
 
 func TestMaintenanceResultsAreRecordedAsMaintenance(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
-			return Result{Status: StatusDown, Code: 503, Class: "http_503"}
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			return monitor.Result{Status: monitor.StatusDown, Code: 503, Class: "http_503"}
 		})
 		rec := &memRecorder{}
 		m := testMonitor("deploy", 10*time.Second)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Recorder: rec})
 		e.Maintain("deploy", time.Hour)
 		stop := runEngine(t, e)
 		time.Sleep(35 * time.Second)
@@ -600,7 +605,7 @@ func TestMaintenanceResultsAreRecordedAsMaintenance(t *testing.T) {
 			t.Fatal("nothing recorded")
 		}
 		for _, r := range rec.got {
-			if r.Status != StatusMaintenance || r.Code != 503 {
+			if r.Status != monitor.StatusMaintenance || r.Code != 503 {
 				t.Errorf("recorded %v %d during a window, want maintenance with the code kept", r.Status, r.Code)
 			}
 		}
@@ -613,18 +618,18 @@ func TestMaintenanceResultsAreRecordedAsMaintenance(t *testing.T) {
 func TestReloadNeverRunsAMonitorTwice(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inFlight, most atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n := inFlight.Add(1)
 			defer inFlight.Add(-1)
 			if n > most.Load() {
 				most.Store(n)
 			}
 			<-ctx.Done()
-			return Result{Status: StatusDown, Class: "timeout"}
+			return monitor.Result{Status: monitor.StatusDown, Class: "timeout"}
 		})
 		m := testMonitor("hung", 10*time.Second)
 		m.Timeout = time.Minute
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		defer stop()
 		time.Sleep(11 * time.Second)
@@ -646,14 +651,14 @@ func TestReloadNeverRunsAMonitorTwice(t *testing.T) {
 func TestAckOnlyAnOpenIncident(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var down atomic.Bool
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			if down.Load() {
-				return Result{Status: StatusDown, Code: 500, Class: "http_500"}
+				return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
 			}
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		m := testMonitor("a", 10*time.Second)
-		e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 		stop := runEngine(t, e)
 		defer stop()
 		time.Sleep(11 * time.Second)
@@ -662,7 +667,7 @@ func TestAckOnlyAnOpenIncident(t *testing.T) {
 		down.Store(true)
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
-		if st, _ := e.State("a"); st.Status != StatusDown || st.Acked {
+		if st, _ := e.State("a"); st.Status != monitor.StatusDown || st.Acked {
 			t.Fatalf("new outage: %v acked=%v, want down and not acknowledged", st.Status, st.Acked)
 		}
 		e.Ack("a")
@@ -673,10 +678,12 @@ func TestAckOnlyAnOpenIncident(t *testing.T) {
 }
 
 func TestResultsNeverShowAURLPassword(t *testing.T) {
-	chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusUp} })
+	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		return monitor.Result{Status: monitor.StatusUp}
+	})
 	u, _ := url.Parse("http://admin:hunter2@127.0.0.1/health")
-	m := &Monitor{Name: "p", URL: u.String(), Parsed: u, Kind: KindHTTP, Interval: time.Minute, Timeout: time.Second}
-	e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}})
+	m := &monitor.Monitor{Name: "p", URL: u.String(), Parsed: u, Kind: monitor.KindHTTP, Interval: time.Minute, Timeout: time.Second}
+	e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
 	rs := e.CheckAll(context.Background())
 	if got := rs[0].URL; got == "" || strings.Contains(got, "hunter2") {
 		t.Errorf("result URL %q", got)
@@ -684,17 +691,19 @@ func TestResultsNeverShowAURLPassword(t *testing.T) {
 }
 
 func TestCheckAllHonoursMaintenance(t *testing.T) {
-	chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusDown, Code: 503} })
+	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		return monitor.Result{Status: monitor.StatusDown, Code: 503}
+	})
 	m := testMonitor("w", time.Minute)
-	e, _ := New(testConfig(m), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Maintenance: allWindow{}})
-	if rs := e.CheckAll(context.Background()); rs[0].Status != StatusMaintenance {
+	e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Maintenance: allWindow{}})
+	if rs := e.CheckAll(context.Background()); rs[0].Status != monitor.StatusMaintenance {
 		t.Errorf("check in a window: %v, want maintenance", rs[0].Status)
 	}
 }
 
 type allWindow struct{}
 
-func (allWindow) Active(*Monitor, time.Time) (string, bool) { return "deploy", true }
+func (allWindow) Active(*monitor.Monitor, time.Time) (string, bool) { return "deploy", true }
 
 type memControls struct {
 	mu sync.Mutex
@@ -717,26 +726,26 @@ func (c *memControls) SaveControls(m map[string]Control) error {
 func TestPausesAndMaintenanceSurviveARestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int32
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			n.Add(1)
-			return Result{Status: StatusDown, Code: 500, Class: "http_500"}
+			return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
 		})
 		store := &memControls{}
 		cfg := testConfig(testMonitor("paused", 10*time.Second), testMonitor("deploying", 10*time.Second))
-		e1, _ := New(cfg, Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Controls: store})
+		e1, _ := New(cfg, Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Controls: store})
 		e1.SetPaused("paused", true)
 		e1.Maintain("deploying", time.Hour)
 
 		notes := &recordingNotifier{}
-		e2, _ := New(cfg, Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Controls: store, Notifier: notes})
+		e2, _ := New(cfg, Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Controls: store, Notifier: notes})
 		stop := runEngine(t, e2)
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		stop()
-		if st, _ := e2.State("paused"); st.Status != StatusPaused || !st.Paused {
+		if st, _ := e2.State("paused"); st.Status != monitor.StatusPaused || !st.Paused {
 			t.Errorf("after a restart the paused monitor is %v", st.Status)
 		}
-		if st, _ := e2.State("deploying"); st.Status != StatusMaintenance {
+		if st, _ := e2.State("deploying"); st.Status != monitor.StatusMaintenance {
 			t.Errorf("after a restart the monitor in maintenance is %v", st.Status)
 		}
 		for _, c := range notes.changes() {
@@ -749,19 +758,19 @@ func TestPausesAndMaintenanceSurviveARestart(t *testing.T) {
 
 func TestUpMonitorInAWindowShowsMaintenance(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, _ := New(testConfig(testMonitor("ok", 10*time.Second)), Options{Checkers: map[Kind]Checker{KindHTTP: upChecker()}})
+		e, _ := New(testConfig(testMonitor("ok", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: upChecker()}})
 		stop := runEngine(t, e)
 		defer stop()
 		time.Sleep(11 * time.Second)
 		synctest.Wait()
 		e.Maintain("ok", time.Hour) // checks at once
 		synctest.Wait()
-		if st, _ := e.State("ok"); st.Status != StatusMaintenance || st.Last.Code != 200 {
+		if st, _ := e.State("ok"); st.Status != monitor.StatusMaintenance || st.Last.Code != 200 {
 			t.Errorf("up monitor in a window: %v (code %d), want maintenance with its code kept", st.Status, st.Last.Code)
 		}
 		e.Maintain("ok", 0)
 		synctest.Wait()
-		if st, _ := e.State("ok"); st.Status != StatusUp {
+		if st, _ := e.State("ok"); st.Status != monitor.StatusUp {
 			t.Errorf("after the window: %v, want up", st.Status)
 		}
 	})
@@ -770,38 +779,38 @@ func TestUpMonitorInAWindowShowsMaintenance(t *testing.T) {
 // histRecorder is history in memory: it records and answers uptime.
 type histRecorder struct{ memRecorder }
 
-func (h *histRecorder) Restore(string, int) ([]Result, time.Time, bool) {
+func (h *histRecorder) Restore(string, int) ([]monitor.Result, time.Time, bool) {
 	return nil, time.Time{}, false
 }
-func (h *histRecorder) Uptime(name string, window time.Duration, now time.Time) Uptime {
+func (h *histRecorder) Uptime(name string, window time.Duration, now time.Time) monitor.Uptime {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var good, total int
 	for _, r := range h.got {
 		if r.Monitor == name && now.Sub(r.Time) <= window {
 			total++
-			if r.Status != StatusDown {
+			if r.Status != monitor.StatusDown {
 				good++
 			}
 		}
 	}
 	if total == 0 {
-		return Uptime{}
+		return monitor.Uptime{}
 	}
-	return Uptime{Ratio: float64(good) / float64(total), Valid: true}
+	return monitor.Uptime{Ratio: float64(good) / float64(total), Valid: true}
 }
 
 func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var down atomic.Bool
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 			if down.Load() {
-				return Result{Status: StatusDown, Code: 502, Class: "http_502"}
+				return monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502"}
 			}
-			return Result{Status: StatusUp}
+			return monitor.Result{Status: monitor.StatusUp}
 		})
 		h := &histRecorder{}
-		e, _ := New(testConfig(testMonitor("web", 2*time.Second)), Options{Checkers: map[Kind]Checker{KindHTTP: chk},
+		e, _ := New(testConfig(testMonitor("web", 2*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk},
 			Recorder: h, Restorer: h})
 		stop := runEngine(t, e)
 		defer stop()
@@ -818,10 +827,12 @@ func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
 
 func TestPauseAndRemovalAreRecorded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		chk := funcChecker(func(ctx context.Context, m *Monitor) Result { return Result{Status: StatusDown, Code: 500} })
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			return monitor.Result{Status: monitor.StatusDown, Code: 500}
+		})
 		rec := &memRecorder{}
 		a, b := testMonitor("a", 10*time.Second), testMonitor("b", 10*time.Second)
-		e, _ := New(testConfig(a, b), Options{Checkers: map[Kind]Checker{KindHTTP: chk}, Recorder: rec})
+		e, _ := New(testConfig(a, b), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Recorder: rec})
 		stop := runEngine(t, e)
 		time.Sleep(15 * time.Second)
 		synctest.Wait()
@@ -829,16 +840,16 @@ func TestPauseAndRemovalAreRecorded(t *testing.T) {
 		e.Reload(testConfig(a))
 		synctest.Wait()
 		stop()
-		last := map[string]Result{}
+		last := map[string]monitor.Result{}
 		rec.mu.Lock()
 		for _, r := range rec.got {
 			last[r.Monitor] = r
 		}
 		rec.mu.Unlock()
-		if r := last["a"]; r.Status != StatusPaused || r.Error != "paused" {
+		if r := last["a"]; r.Status != monitor.StatusPaused || r.Error != "paused" {
 			t.Errorf("paused monitor's last record: %v %q", r.Status, r.Error)
 		}
-		if r := last["b"]; r.Status != StatusPaused || r.Error != "removed from the config" {
+		if r := last["b"]; r.Status != monitor.StatusPaused || r.Error != "removed from the config" {
 			t.Errorf("removed monitor's last record: %v %q", r.Status, r.Error)
 		}
 	})

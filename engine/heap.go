@@ -3,6 +3,8 @@ package engine
 import (
 	"container/heap"
 	"reflect"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // schedHeap orders entries by due time, earliest first. It belongs to the
@@ -36,4 +38,4 @@ func heapPop(h *schedHeap) *entry      { return heap.Pop(h).(*entry) }
 func heapFix(h *schedHeap, en *entry)  { heap.Fix(h, en.hidx) }
 
 // sameMonitor reports whether a reload left a monitor's settings as they were.
-func sameMonitor(a, b *Monitor) bool { return reflect.DeepEqual(a, b) }
+func sameMonitor(a, b *monitor.Monitor) bool { return reflect.DeepEqual(a, b) }

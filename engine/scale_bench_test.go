@@ -18,6 +18,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // BenchmarkScale runs the real scheduler and HTTP checker with 10,000
@@ -64,8 +65,8 @@ func BenchmarkScale(b *testing.B) {
 		for i := range n {
 			raw := fmt.Sprintf("%s/health/%d", urls[i%len(urls)], i)
 			u, _ := url.Parse(raw)
-			cfg.Monitors = append(cfg.Monitors, &engine.Monitor{
-				Name: fmt.Sprintf("m%05d", i), URL: raw, Parsed: u, Kind: engine.KindHTTP,
+			cfg.Monitors = append(cfg.Monitors, &monitor.Monitor{
+				Name: fmt.Sprintf("m%05d", i), URL: raw, Parsed: u, Kind: monitor.KindHTTP,
 				Interval: interval, Timeout: 5 * time.Second, RetryInterval: time.Second,
 				MaxBody: 1 << 20, MaxRedirects: 10,
 			})

@@ -1,6 +1,10 @@
 package engine
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // Subscription receives the engine's events without ever slowing it down:
 // events pile up in a bounded buffer and the reader takes them in batches.
@@ -9,7 +13,7 @@ import "sync"
 // changes, alerts and warnings are kept.
 type Subscription struct {
 	mu      sync.Mutex
-	pending []Event
+	pending []monitor.Event
 	ready   chan struct{}
 	limit   int
 	dropped int
@@ -34,7 +38,7 @@ func (s *Subscription) Done() <-chan struct{} { return s.done }
 
 // Drain takes every waiting event, oldest first, and how many result
 // events were dropped since the last Drain.
-func (s *Subscription) Drain() (evs []Event, dropped int) {
+func (s *Subscription) Drain() (evs []monitor.Event, dropped int) {
 	s.mu.Lock()
 	evs, s.pending = s.pending, nil
 	dropped, s.dropped = s.dropped, 0
@@ -59,7 +63,7 @@ func (s *Subscription) Close() {
 }
 
 // publish adds ev without blocking.
-func (s *Subscription) publish(ev Event) {
+func (s *Subscription) publish(ev monitor.Event) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -78,7 +82,7 @@ func (s *Subscription) publish(ev Event) {
 
 func (s *Subscription) dropOldestResult() {
 	for i, e := range s.pending {
-		if e.Kind == EventResult {
+		if e.Kind == monitor.EventResult {
 			copy(s.pending[i:], s.pending[i+1:])
 			s.pending = s.pending[:len(s.pending)-1]
 			s.dropped++
@@ -112,7 +116,7 @@ func (h *hub) subscribe(limit int) *Subscription {
 	return s
 }
 
-func (h *hub) publish(ev Event) {
+func (h *hub) publish(ev monitor.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {

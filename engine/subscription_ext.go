@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/upbeat-monitor/upbeat/monitor"
+
 // NewSubscription makes a Subscription that is fed by its owner through
 // Publish rather than by an Engine: a remote client uses it to hand the
 // events it receives from daemons to the dashboard in the same shape as a
@@ -11,4 +13,4 @@ func NewSubscription(limit int) *Subscription { return newSubscription(limit, ni
 // Publish adds ev to the subscription without blocking; when the reader
 // has fallen behind, the oldest result events are dropped first. It does
 // nothing once the subscription is closed.
-func (s *Subscription) Publish(ev Event) { s.publish(ev) }
+func (s *Subscription) Publish(ev monitor.Event) { s.publish(ev) }

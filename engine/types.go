@@ -1,215 +1,22 @@
 // Package engine runs checks on a schedule and publishes what it finds.
 //
-// It owns the types every other package shares (Monitor, Result, Status),
-// the Checker interface that each check kind implements, and the
-// interfaces it needs from the outside (a Recorder for results, a Notifier
-// for alerts). It knows nothing of how results are stored or shown.
+// The types it shares with every other package (Monitor, Result, Status)
+// live in package monitor; the engine owns the Checker interface that each
+// check kind implements and the interfaces it needs from the outside (a
+// Recorder for results, a Notifier for alerts). It knows nothing of how
+// results are stored or shown.
 package engine
 
 import (
 	"context"
-	"fmt"
-	"net/url"
-	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
-
-// Kind is the kind of check, decided by the scheme of a monitor's URL.
-type Kind string
-
-// The check kinds. The string values appear in JSON output and metrics.
-const (
-	KindHTTP   Kind = "http"
-	KindTCP    Kind = "tcp"
-	KindTLS    Kind = "tls"
-	KindICMP   Kind = "icmp"
-	KindDNS    Kind = "dns"
-	KindDomain Kind = "domain"
-	KindPush   Kind = "push"
-)
-
-// KindOf maps a URL scheme to a check kind. ok is false for an unsupported scheme.
-func KindOf(scheme string) (k Kind, ok bool) {
-	switch scheme {
-	case "http", "https":
-		return KindHTTP, true
-	case "tcp":
-		return KindTCP, true
-	case "tls":
-		return KindTLS, true
-	case "icmp", "ping":
-		return KindICMP, true
-	case "dns":
-		return KindDNS, true
-	case "domain":
-		return KindDomain, true
-	case "push":
-		return KindPush, true
-	}
-	return "", false
-}
-
-// Status is a monitor's state. The zero value is StatusPending.
-type Status uint8
-
-// Statuses, ordered so that a larger value is not "worse": use Severity to sort.
-const (
-	StatusPending Status = iota
-	StatusUp
-	StatusDegraded
-	StatusDown
-	StatusMaintenance
-	StatusPaused
-)
-
-var statusNames = [...]string{"pending", "up", "degraded", "down", "maintenance", "paused"}
-
-func (s Status) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return fmt.Sprintf("status(%d)", uint8(s))
-}
-
-// ParseStatus is the inverse of String.
-func ParseStatus(s string) (Status, error) {
-	for i, n := range statusNames {
-		if n == s {
-			return Status(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown status %q", s)
-}
-
-// MarshalText makes a Status encode as its name in JSON and TOML.
-func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText parses a status name.
-func (s *Status) UnmarshalText(b []byte) error {
-	v, err := ParseStatus(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
-
-// Severity orders statuses for "worst first" sorting: down first, then
-// degraded, pending, maintenance, paused, up.
-func (s Status) Severity() int {
-	switch s {
-	case StatusDown:
-		return 0
-	case StatusDegraded:
-		return 1
-	case StatusPending:
-		return 2
-	case StatusMaintenance:
-		return 3
-	case StatusPaused:
-		return 4
-	default:
-		return 5
-	}
-}
-
-// Monitor is one configured check. Fields mirror the [[monitor]] keys of
-// the config file; durations are already parsed and defaults applied.
-type Monitor struct {
-	Name          string
-	URL           string
-	Kind          Kind
-	Interval      time.Duration
-	Timeout       time.Duration
-	Retries       int
-	RetryInterval time.Duration
-	ExpectStatus  []int    // empty: 2xx and 3xx are up
-	ExpectBody    string   // substring of the body
-	ExpectJSON    []string // jq expressions, each must be true
-	ExpectAnswer  string   // dns: a value one answer must contain
-	MaxLatency    time.Duration
-	CertWarnDays  int
-	RDAPServer    string
-	Tags          []string
-	Alerts        []string
-	CAFile        string
-	Insecure      bool
-	MaxBody       int64 // bytes of body read at most
-	MaxRedirects  int
-	Method        string
-	Headers       map[string]string
-	Body          string
-	Grace         time.Duration // push: allowed lateness beyond the interval
-
-	// Parsed is URL parsed once when the config is loaded.
-	Parsed *url.URL `json:"-"`
-}
-
-// Key turns a monitor name into a safe identifier for files and URLs.
-func Key(name string) string {
-	b := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
-			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+('a'-'A'))
-		default:
-			b = append(b, '_')
-		}
-	}
-	return string(b)
-}
-
-// Phases are the parts of an HTTP check's latency.
-type Phases struct {
-	DNS       time.Duration `json:"dns"`
-	Connect   time.Duration `json:"connect"`
-	TLS       time.Duration `json:"tls"`
-	FirstByte time.Duration `json:"first_byte"`
-	Transfer  time.Duration `json:"transfer"`
-}
-
-// Result is the outcome of one check of one monitor (after retries, the
-// last attempt's outcome with Attempts counting all of them).
-//
-// Class is a short stable identifier of what went wrong (http_502,
-// timeout, refused, dns_nxdomain, tls_expired, …) that the knowledge base
-// explains; it is empty when the check succeeded. Error is a sanitized,
-// human-readable message. Everything that came from the target is
-// sanitized before it is put here.
-type Result struct {
-	Monitor    string        `json:"monitor"`
-	Kind       Kind          `json:"kind"`
-	URL        string        `json:"url"`
-	Time       time.Time     `json:"time"` // when the (last) attempt started
-	Status     Status        `json:"status"`
-	Code       int           `json:"code"` // HTTP status, DNS rcode; 0 where there is none
-	Latency    time.Duration `json:"-"`
-	Phases     Phases        `json:"-"`
-	Class      string        `json:"class"`
-	Error      string        `json:"error"`
-	Attempts   int           `json:"attempts"`
-	RetryAfter time.Duration `json:"-"`
-	FinalURL   string        `json:"final_url,omitempty"`
-	BodySize   int64         `json:"body_size,omitempty"`
-	// Certificate or domain registration facts, when the check saw them.
-	CertExpiry time.Time `json:"cert_expiry,omitempty"`
-	CertIssuer string    `json:"cert_issuer,omitempty"`
-	CertDays   int       `json:"-"` // days left; valid when !CertExpiry.IsZero()
-	Registrar  string    `json:"registrar,omitempty"`
-	// Answers holds DNS answers or other short facts worth showing.
-	Answers []string `json:"answers,omitempty"`
-	Loss    float64  `json:"loss,omitempty"` // icmp: fraction of packets lost
-}
-
-// Failed reports whether the result counts against uptime.
-func (r *Result) Failed() bool { return r.Status == StatusDown }
 
 // Checker probes one kind of target. Check must return when ctx is done,
 // must not retry, and fills in Status, Code, Class, Error and whatever
 // kind-specific fields it knows. The caller sets Monitor, Kind, URL, Time,
 // Latency (if the checker leaves it zero) and Attempts.
 type Checker interface {
-	Check(ctx context.Context, m *Monitor) Result
+	Check(ctx context.Context, m *monitor.Monitor) monitor.Result
 }

@@ -14,7 +14,7 @@ import "time"
 // (pending, up, degraded, down, maintenance, paused), kept in three bits.
 type Status uint8
 
-// Statuses. They mirror engine.Status value for value.
+// Statuses. They mirror monitor.Status value for value.
 const (
 	StatusPending Status = iota
 	StatusUp

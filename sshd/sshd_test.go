@@ -22,6 +22,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -32,7 +33,7 @@ type fakeSource struct {
 	closed chan struct{} // a model was closed
 }
 
-func (f *fakeSource) Snapshot() []engine.MonitorState      { return nil }
+func (f *fakeSource) Snapshot() []monitor.State            { return nil }
 func (f *fakeSource) Subscribe() *engine.Subscription      { return engine.NewSubscription(0) }
 func (f *fakeSource) SetPaused(string, bool) error         { return nil }
 func (f *fakeSource) Ack(string) error                     { return nil }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 )
@@ -73,7 +75,7 @@ type exportRow struct {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func rowOf(r *engine.Result) exportRow {
+func rowOf(r *monitor.Result) exportRow {
 	row := exportRow{
 		Time: r.Time.UTC(), Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(),
 		Code: r.Code, LatencyMS: ms(r.Latency), DNSMS: ms(r.Phases.DNS), ConnectMS: ms(r.Phases.Connect),

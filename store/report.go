@@ -12,6 +12,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // ReportOptions choose what a report covers.
@@ -35,7 +36,7 @@ type Report struct {
 type MonitorReport struct {
 	Monitor string `json:"monitor"`
 	Summary
-	IncidentList []engine.Incident `json:"incident_list"`
+	IncidentList []monitor.Incident `json:"incident_list"`
 }
 
 // Summary holds the figures of a report line. Uptime counts from the
@@ -130,7 +131,7 @@ func (s *Store) monitorReport(info history.MonitorInfo, o ReportOptions) (*Monit
 	}
 	mr.IncidentList = incs
 	if mr.IncidentList == nil {
-		mr.IncidentList = []engine.Incident{}
+		mr.IncidentList = []monitor.Incident{}
 	}
 	for i := range incs {
 		in := &incs[i]

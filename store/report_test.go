@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // fill records one result a minute for "api" over two days (30 minutes
@@ -23,25 +23,25 @@ func fill(t *testing.T, s *Store, c *clock) (end time.Time) {
 	i1, i2, i3 := t0.Add(5*time.Hour), t0.Add(30*time.Hour), end.Add(-20*time.Minute)
 	for at := t0; at.Before(end); at = at.Add(time.Minute) {
 		c.Set(at)
-		st, code := engine.StatusUp, 200
+		st, code := monitor.StatusUp, 200
 		switch {
 		case !at.Before(i1) && at.Before(i1.Add(10*time.Minute)):
-			st, code = engine.StatusDown, 502
+			st, code = monitor.StatusDown, 502
 		case !at.Before(i1) && at.Before(i1.Add(30*time.Minute)):
-			st, code = engine.StatusDown, 504
+			st, code = monitor.StatusDown, 504
 		case !at.Before(i2) && at.Before(i2.Add(10*time.Minute)):
-			st, code = engine.StatusDown, 503
+			st, code = monitor.StatusDown, 503
 		case !at.Before(i3):
-			st, code = engine.StatusDown, 500
+			st, code = monitor.StatusDown, 500
 		}
 		r := result("api", at, st, code)
 		if err := s.Record(&r); err != nil {
 			t.Fatal(err)
 		}
 		if !at.Before(end.Add(-6 * time.Hour)) {
-			st, code := engine.StatusUp, 200
+			st, code := monitor.StatusUp, 200
 			if at.Equal(end.Add(-time.Hour)) {
-				st, code = engine.StatusDown, 500
+				st, code = monitor.StatusDown, 500
 			}
 			r := result("new", at, st, code)
 			if err := s.Record(&r); err != nil {
@@ -146,7 +146,7 @@ func TestExport(t *testing.T) {
 	r := fullResult(t0)
 	r.Error = "=HYPERLINK(\"x\")\x1b[31m red"
 	s.Record(&r)
-	r2 := result("shop", t0.Add(time.Minute), engine.StatusUp, 200)
+	r2 := result("shop", t0.Add(time.Minute), monitor.StatusUp, 200)
 	s.Record(&r2)
 	from, to := t0.Add(-time.Hour), t0.Add(time.Hour)
 
@@ -220,7 +220,7 @@ func TestCommandsReadWhileDaemonWrites(t *testing.T) {
 		t.Fatalf("report from a reader: %+v %v", rep, err)
 	}
 	// The writer keeps writing.
-	res := result("api", end, engine.StatusUp, 200)
+	res := result("api", end, monitor.StatusUp, 200)
 	if err := w.Record(&res); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Compile-time checks that Store is what the engine needs.
@@ -60,7 +61,7 @@ func (s *Store) Health() error { return s.log.Health() }
 
 // Record stores one result. It never blocks on a faulty disk: the result
 // then waits in memory, and the error says so until writing works again.
-func (s *Store) Record(r *engine.Result) error {
+func (s *Store) Record(r *monitor.Result) error {
 	rec := toRecord(r)
 	s.mu.Lock()
 	s.tail, s.tailDone = nil, true
@@ -71,20 +72,20 @@ func (s *Store) Record(r *engine.Result) error {
 // Restore returns a monitor's last n results, oldest first, and when its
 // current status began. The first call reads the recent results of every
 // monitor in one pass, so restoring a thousand monitors costs one read.
-func (s *Store) Restore(monitor string, n int) (recent []engine.Result, since time.Time, ok bool) {
-	info, known := s.log.Monitor(monitor)
+func (s *Store) Restore(name string, n int) (recent []monitor.Result, since time.Time, ok bool) {
+	info, known := s.log.Monitor(name)
 	if !known {
 		return nil, time.Time{}, false
 	}
-	recs := s.recent(monitor, n)
-	out := make([]engine.Result, len(recs))
+	recs := s.recent(name, n)
+	out := make([]monitor.Result, len(recs))
 	for i := range recs {
 		out[i] = toResult(&recs[i])
 	}
 	return out, info.Since, true
 }
 
-func (s *Store) recent(monitor string, n int) []history.Record {
+func (s *Store) recent(name string, n int) []history.Record {
 	if n <= 0 {
 		return nil
 	}
@@ -98,8 +99,8 @@ func (s *Store) recent(monitor string, n int) []history.Record {
 		s.tail = t
 	}
 	if s.tail != nil && n <= s.tailN {
-		recs, ok := s.tail[monitor]
-		delete(s.tail, monitor) // each monitor is restored once; a second ask reads again
+		recs, ok := s.tail[name]
+		delete(s.tail, name) // each name is restored once; a second ask reads again
 		if ok {
 			s.mu.Unlock()
 			if len(recs) > n {
@@ -109,27 +110,27 @@ func (s *Store) recent(monitor string, n int) []history.Record {
 		}
 	}
 	s.mu.Unlock()
-	recs, _ := s.log.Last(monitor, n)
+	recs, _ := s.log.Last(name, n)
 	return recs
 }
 
 // Uptime returns the share of a monitor's checks that were not down over
 // the window ending at now, counted from its first result.
-func (s *Store) Uptime(monitor string, window time.Duration, now time.Time) engine.Uptime {
-	ratio, ok, err := s.log.Uptime(monitor, window, now)
+func (s *Store) Uptime(name string, window time.Duration, now time.Time) monitor.Uptime {
+	ratio, ok, err := s.log.Uptime(name, window, now)
 	if err != nil || !ok {
-		return engine.Uptime{}
+		return monitor.Uptime{}
 	}
-	return engine.Uptime{Ratio: ratio, Valid: true}
+	return monitor.Uptime{Ratio: ratio, Valid: true}
 }
 
 // Results returns a monitor's results in [from, to), oldest first.
-func (s *Store) Results(monitor string, from, to time.Time) ([]engine.Result, error) {
-	recs, err := s.log.Results(monitor, from, to)
+func (s *Store) Results(name string, from, to time.Time) ([]monitor.Result, error) {
+	recs, err := s.log.Results(name, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("results of %s: %w", monitor, err)
+		return nil, fmt.Errorf("results of %s: %w", name, err)
 	}
-	out := make([]engine.Result, len(recs))
+	out := make([]monitor.Result, len(recs))
 	for i := range recs {
 		out[i] = toResult(&recs[i])
 	}
@@ -137,31 +138,31 @@ func (s *Store) Results(monitor string, from, to time.Time) ([]engine.Result, er
 }
 
 // Incidents returns a monitor's incidents that overlap [from, to), oldest first.
-func (s *Store) Incidents(monitor string, from, to time.Time) ([]engine.Incident, error) {
-	incs, err := s.log.Incidents(monitor, from, to)
+func (s *Store) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
+	incs, err := s.log.Incidents(name, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("incidents of %s: %w", monitor, err)
+		return nil, fmt.Errorf("incidents of %s: %w", name, err)
 	}
-	out := make([]engine.Incident, len(incs))
+	out := make([]monitor.Incident, len(incs))
 	for i, in := range incs {
-		out[i] = engine.Incident{Monitor: in.Monitor, Start: in.Start, End: in.End, Codes: in.Codes, Classes: in.Classes}
+		out[i] = monitor.Incident{Monitor: in.Monitor, Start: in.Start, End: in.End, Codes: in.Codes, Classes: in.Classes}
 	}
 	return out, nil
 }
 
 // ErrorsByHour counts a monitor's failed checks by hour of day (UTC) in [from, to).
-func (s *Store) ErrorsByHour(monitor string, from, to time.Time) ([24]int, error) {
-	h, err := s.log.ErrorsByHour(monitor, from, to)
+func (s *Store) ErrorsByHour(name string, from, to time.Time) ([24]int, error) {
+	h, err := s.log.ErrorsByHour(name, from, to)
 	if err != nil {
-		return h, fmt.Errorf("errors by hour of %s: %w", monitor, err)
+		return h, fmt.Errorf("errors by hour of %s: %w", name, err)
 	}
 	return h, nil
 }
 
 // Rollups returns a monitor's hourly (period time.Hour) or daily rollups
 // starting in [from, to): counts, codes, classes and latency percentiles.
-func (s *Store) Rollups(monitor string, period time.Duration, from, to time.Time) ([]history.Rollup, error) {
-	return s.log.Rollups(monitor, period, from, to)
+func (s *Store) Rollups(name string, period time.Duration, from, to time.Time) ([]history.Rollup, error) {
+	return s.log.Rollups(name, period, from, to)
 }
 
 // Monitors returns the names of the monitors on record, sorted.
@@ -174,7 +175,7 @@ func (s *Store) Monitors() []string {
 	return out
 }
 
-func toRecord(r *engine.Result) history.Record {
+func toRecord(r *monitor.Result) history.Record {
 	return history.Record{
 		Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Time: r.Time,
 		Status: history.Status(r.Status), Code: r.Code, Latency: r.Latency,
@@ -186,11 +187,11 @@ func toRecord(r *engine.Result) history.Record {
 	}
 }
 
-func toResult(r *history.Record) engine.Result {
-	return engine.Result{
-		Monitor: r.Monitor, Kind: engine.Kind(r.Kind), URL: r.URL, Time: r.Time,
-		Status: engine.Status(r.Status), Code: r.Code, Latency: r.Latency,
-		Phases: engine.Phases{DNS: r.Phases.DNS, Connect: r.Phases.Connect, TLS: r.Phases.TLS,
+func toResult(r *history.Record) monitor.Result {
+	return monitor.Result{
+		Monitor: r.Monitor, Kind: monitor.Kind(r.Kind), URL: r.URL, Time: r.Time,
+		Status: monitor.Status(r.Status), Code: r.Code, Latency: r.Latency,
+		Phases: monitor.Phases{DNS: r.Phases.DNS, Connect: r.Phases.Connect, TLS: r.Phases.TLS,
 			FirstByte: r.Phases.FirstByte, Transfer: r.Phases.Transfer},
 		Class: r.Class, Error: r.Error, Attempts: r.Attempts, RetryAfter: r.RetryAfter,
 		FinalURL: r.FinalURL, BodySize: r.BodySize, CertExpiry: r.CertExpiry, CertIssuer: r.CertIssuer,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
@@ -41,10 +42,10 @@ func openStore(t *testing.T, dir string, c *clock, mod func(*history.Options)) *
 	return s
 }
 
-func result(mon string, at time.Time, st engine.Status, code int) engine.Result {
-	r := engine.Result{Monitor: mon, Kind: engine.KindHTTP, URL: "https://" + mon + ".example/", Time: at,
+func result(mon string, at time.Time, st monitor.Status, code int) monitor.Result {
+	r := monitor.Result{Monitor: mon, Kind: monitor.KindHTTP, URL: "https://" + mon + ".example/", Time: at,
 		Status: st, Code: code, Latency: 42 * time.Millisecond, Attempts: 1}
-	if st == engine.StatusDown {
+	if st == monitor.StatusDown {
 		r.Class, r.Error = fmt.Sprintf("http_%d", code), "server said no"
 	}
 	return r
@@ -52,12 +53,12 @@ func result(mon string, at time.Time, st engine.Status, code int) engine.Result 
 
 func TestStatusValuesMatch(t *testing.T) {
 	pairs := []struct {
-		e engine.Status
+		e monitor.Status
 		h history.Status
 	}{
-		{engine.StatusPending, history.StatusPending}, {engine.StatusUp, history.StatusUp},
-		{engine.StatusDegraded, history.StatusDegraded}, {engine.StatusDown, history.StatusDown},
-		{engine.StatusMaintenance, history.StatusMaintenance}, {engine.StatusPaused, history.StatusPaused},
+		{monitor.StatusPending, history.StatusPending}, {monitor.StatusUp, history.StatusUp},
+		{monitor.StatusDegraded, history.StatusDegraded}, {monitor.StatusDown, history.StatusDown},
+		{monitor.StatusMaintenance, history.StatusMaintenance}, {monitor.StatusPaused, history.StatusPaused},
 	}
 	for _, p := range pairs {
 		if uint8(p.e) != uint8(p.h) || p.e.String() != p.h.String() {
@@ -66,11 +67,11 @@ func TestStatusValuesMatch(t *testing.T) {
 	}
 }
 
-func fullResult(at time.Time) engine.Result {
-	return engine.Result{
-		Monitor: "shop", Kind: engine.KindHTTP, URL: "https://shop.example/health", Time: at,
-		Status: engine.StatusDegraded, Code: 503, Latency: 1234 * time.Millisecond,
-		Phases: engine.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 3 * time.Millisecond,
+func fullResult(at time.Time) monitor.Result {
+	return monitor.Result{
+		Monitor: "shop", Kind: monitor.KindHTTP, URL: "https://shop.example/health", Time: at,
+		Status: monitor.StatusDegraded, Code: 503, Latency: 1234 * time.Millisecond,
+		Phases: monitor.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 3 * time.Millisecond,
 			FirstByte: 4 * time.Millisecond, Transfer: 5 * time.Millisecond},
 		Class: "http_503", Error: "maintenance", Attempts: 2, RetryAfter: 30 * time.Second,
 		FinalURL: "https://shop.example/health/", BodySize: 1234, CertExpiry: at.Add(20 * 24 * time.Hour),
@@ -115,9 +116,9 @@ func TestRestore(t *testing.T) {
 	for i := range 200 {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		c.Set(at)
-		st := engine.StatusUp
+		st := monitor.StatusUp
 		if i >= 150 {
-			st = engine.StatusDown // down since minute 150
+			st = monitor.StatusDown // down since minute 150
 		}
 		for _, m := range []string{"a", "b"} {
 			r := result(m, at, st, 200)
@@ -144,7 +145,7 @@ func TestRestore(t *testing.T) {
 		t.Fatal("unknown monitor restored")
 	}
 	// A restart while down is not a new incident.
-	r := result("a", t0.Add(200*time.Minute), engine.StatusUp, 200)
+	r := result("a", t0.Add(200*time.Minute), monitor.StatusUp, 200)
 	s.Record(&r)
 	incs, _ := s.Incidents("a", t0, t0.Add(300*time.Minute))
 	if len(incs) != 1 || !incs[0].Start.Equal(t0.Add(150*time.Minute)) || !incs[0].End.Equal(t0.Add(200*time.Minute)) {
@@ -160,9 +161,9 @@ func TestUptimeFromFirstResult(t *testing.T) {
 	for i := range 60 {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		c.Set(at)
-		st := engine.StatusUp
+		st := monitor.StatusUp
 		if i < 3 {
-			st = engine.StatusDown
+			st = monitor.StatusDown
 		}
 		r := result("new", at, st, 200)
 		s.Record(&r)
@@ -226,13 +227,13 @@ type flipper struct {
 	down bool
 }
 
-func (f *flipper) Check(ctx context.Context, m *engine.Monitor) engine.Result {
+func (f *flipper) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down {
-		return engine.Result{Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"}
+		return monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"}
 	}
-	return engine.Result{Status: engine.StatusUp, Code: 200}
+	return monitor.Result{Status: monitor.StatusUp, Code: 200}
 }
 
 // signalRecorder tells the test about every Record call and its outcome.
@@ -241,7 +242,7 @@ type signalRecorder struct {
 	done chan error
 }
 
-func (r signalRecorder) Record(res *engine.Result) error {
+func (r signalRecorder) Record(res *monitor.Result) error {
 	err := r.Store.Record(res)
 	r.done <- err
 	return err
@@ -269,9 +270,9 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 			rec := signalRecorder{s, make(chan error, 1<<16)}
 			chk := &flipper{}
 			// Checks run back to back; the test follows them through the recorder.
-			cfg := &engine.Config{Monitors: []*engine.Monitor{{Name: "api", URL: "https://api.example/", Kind: engine.KindHTTP,
+			cfg := &engine.Config{Monitors: []*monitor.Monitor{{Name: "api", URL: "https://api.example/", Kind: monitor.KindHTTP,
 				Interval: 5 * time.Millisecond, Timeout: time.Second}}}
-			e, err := engine.New(cfg, engine.Options{Checkers: map[engine.Kind]engine.Checker{engine.KindHTTP: chk},
+			e, err := engine.New(cfg, engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: chk},
 				Recorder: rec, Restorer: s, Querier: s})
 			if err != nil {
 				t.Fatal(err)
@@ -302,8 +303,8 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 					return nil
 				}
 			}
-			var seen []engine.Event
-			waitFor := func(what string, match func(engine.Event) bool) {
+			var seen []monitor.Event
+			waitFor := func(what string, match func(monitor.Event) bool) {
 				t.Helper()
 				for {
 					for i, ev := range seen {
@@ -321,9 +322,9 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 					}
 				}
 			}
-			isWarning := func(clear bool) func(engine.Event) bool {
-				return func(ev engine.Event) bool {
-					return ev.Kind == engine.EventWarning && ev.Clear == clear && strings.Contains(ev.Message, "history")
+			isWarning := func(clear bool) func(monitor.Event) bool {
+				return func(ev monitor.Event) bool {
+					return ev.Kind == monitor.EventWarning && ev.Clear == clear && strings.Contains(ev.Message, "history")
 				}
 			}
 			if err := next(); err != nil {
@@ -342,7 +343,7 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 					t.Fatalf("record during the fault: %v", err)
 				}
 			}
-			waitFor("change to down", func(ev engine.Event) bool { return ev.Kind == engine.EventChange && ev.To == engine.StatusDown })
+			waitFor("change to down", func(ev monitor.Event) bool { return ev.Kind == monitor.EventChange && ev.To == monitor.StatusDown })
 			waitFor("storage warning", isWarning(false))
 			if h := s.Health(); !errors.Is(h, tc.write) {
 				t.Fatalf("health: %v", h)

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // What the detail view keeps and shows of the alerts sent.
@@ -18,7 +18,7 @@ const (
 type sentAlert struct {
 	time     time.Time
 	location string // where it was sent from, when several daemons are merged
-	alert    engine.AlertEvent
+	alert    monitor.AlertEvent
 }
 
 // retryOf reports whether a is a later attempt at the delivery that p
@@ -37,8 +37,8 @@ type alertLog map[string][]sentAlert
 
 // add records an alert event under every monitor it is about (a grouped
 // message is about several) and returns their names.
-func (l alertLog) add(ev *engine.Event) []string {
-	if ev.Kind != engine.EventAlert || ev.Alert == nil {
+func (l alertLog) add(ev *monitor.Event) []string {
+	if ev.Kind != monitor.EventAlert || ev.Alert == nil {
 		return nil
 	}
 	var names []string
@@ -76,9 +76,9 @@ func (l alertLog) add(ev *engine.Event) []string {
 
 // AddEvents records the alert deliveries among evs for the monitors they
 // are about: the view of each lists its latest ones.
-func (d *Detail) AddEvents(evs []engine.Event) {
+func (d *Detail) AddEvents(evs []monitor.Event) {
 	for i := range evs {
-		if evs[i].Kind != engine.EventAlert {
+		if evs[i].Kind != monitor.EventAlert {
 			continue
 		}
 		if d.sent == nil {

@@ -2,16 +2,17 @@ package tui
 
 import (
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/canvas/runes"
 	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // latPoint is one latency sample for the detail chart.
@@ -106,7 +107,7 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 		timeserieslinechart.WithYLabelFormatter(yfmt),
 		timeserieslinechart.WithAxesStyles(sty.Dim, sty.Dim),
 		timeserieslinechart.WithLineStyle(runes.ArcLineStyle),
-		timeserieslinechart.WithStyle(sty.status(engine.StatusUp)),
+		timeserieslinechart.WithStyle(sty.status(monitor.StatusUp)),
 	)
 	for i := range pts {
 		lc.Push(timeserieslinechart.TimePoint{Time: pts[i].t, Value: float64(pts[i].lat) / float64(time.Millisecond)})
@@ -146,7 +147,7 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 		sp := lc.ScaleFloat64PointForLine(canvas.Float64Point{X: float64(t.Unix()), Y: 0})
 		pt := canvas.Point{X: origin.X + int(math.Round(sp.X)), Y: 0}
 		if pt.X > origin.X && pt.X < lc.Canvas.Width() {
-			lc.Canvas.SetCell(pt, canvas.NewCellWithStyle(sparkDown, sty.Status[engine.StatusDown]))
+			lc.Canvas.SetCell(pt, canvas.NewCellWithStyle(sparkDown, sty.Status[monitor.StatusDown]))
 		}
 	}
 	lines := strings.Split(lc.View(), "\n")

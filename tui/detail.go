@@ -3,12 +3,14 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,8 +30,8 @@ const (
 type HistoryData struct {
 	name      string
 	from, to  time.Time
-	results   []engine.Result
-	incidents []engine.Incident
+	results   []monitor.Result
+	incidents []monitor.Incident
 	byHour    [24]int
 	err       error
 }
@@ -65,8 +67,8 @@ type Detail struct {
 	keys    KeyMap
 	w, h    int
 	now     time.Time
-	st      engine.MonitorState
-	related []engine.MonitorState // tls and domain monitors of the same host
+	st      monitor.State
+	related []monitor.State // tls and domain monitors of the same host
 	hist    *HistoryData
 	histOff bool // the source keeps no history
 	offset  int
@@ -97,7 +99,7 @@ func (d *Detail) SetNow(now time.Time) {
 
 // Open shows a monitor, starting at the top; histOff says the source keeps
 // no history, so the view draws from the recent samples alone.
-func (d *Detail) Open(st engine.MonitorState, related []engine.MonitorState, histOff bool) {
+func (d *Detail) Open(st monitor.State, related []monitor.State, histOff bool) {
 	d.st, d.related, d.histOff = st, related, histOff
 	d.hist = nil
 	d.offset = 0
@@ -105,7 +107,7 @@ func (d *Detail) Open(st engine.MonitorState, related []engine.MonitorState, his
 }
 
 // SetState refreshes the monitor shown.
-func (d *Detail) SetState(st engine.MonitorState, related []engine.MonitorState) {
+func (d *Detail) SetState(st monitor.State, related []monitor.State) {
 	d.st, d.related = st, related
 	d.dirty = true
 }
@@ -385,7 +387,7 @@ func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time
 	if d.hist != nil && len(d.hist.results) > 0 {
 		for i := range d.hist.results {
 			r := &d.hist.results[i]
-			if r.Status != engine.StatusDown {
+			if r.Status != monitor.StatusDown {
 				pts = append(pts, latPoint{r.Time, r.Latency})
 			} else {
 				fails = append(fails, r.Time)
@@ -399,7 +401,7 @@ func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time
 	}
 	rec := d.st.Recent
 	for i := range rec {
-		if rec[i].Status != engine.StatusDown {
+		if rec[i].Status != monitor.StatusDown {
 			pts = append(pts, latPoint{rec[i].Time, rec[i].Latency})
 		} else {
 			fails = append(fails, rec[i].Time)
@@ -498,7 +500,7 @@ func (d *Detail) facts(w int) []string {
 
 var phaseNames = [5]string{"DNS", "connect", "TLS", "first byte", "transfer"}
 
-func phaseValues(p engine.Phases) [5]time.Duration {
+func phaseValues(p monitor.Phases) [5]time.Duration {
 	return [5]time.Duration{p.DNS, p.Connect, p.TLS, p.FirstByte, p.Transfer}
 }
 
@@ -511,7 +513,7 @@ func (d *Detail) phases() []string {
 		if d.st.Last.Time.IsZero() {
 			return []string{s.Dim.Render("no check yet")}
 		}
-		if d.st.Monitor.Kind == engine.KindHTTP {
+		if d.st.Monitor.Kind == monitor.KindHTTP {
 			return []string{s.Dim.Render("the last check has no phase timings (it failed before they were taken)")}
 		}
 		return []string{s.Dim.Render("no phase timings for a " + string(d.st.Monitor.Kind) + " check")}
@@ -522,7 +524,7 @@ func (d *Detail) phases() []string {
 		var cols [5][]time.Duration
 		for i := range d.hist.results {
 			r := &d.hist.results[i]
-			if r.Status == engine.StatusDown || r.Time.Equal(d.st.Last.Time) {
+			if r.Status == monitor.StatusDown || r.Time.Equal(d.st.Last.Time) {
 				continue
 			}
 			for j, v := range phaseValues(r.Phases) {
@@ -572,11 +574,11 @@ func (d *Detail) timeline(w int) []string {
 	s := d.sty
 	n := max(w-2, 1)
 	type slot struct {
-		st  engine.Status
+		st  monitor.Status
 		set bool
 	}
 	slots := make([]slot, n)
-	put := func(i int, st engine.Status) {
+	put := func(i int, st monitor.Status) {
 		if i < 0 || i >= n {
 			return
 		}
@@ -600,9 +602,9 @@ func (d *Detail) timeline(w int) []string {
 		// one cell per check: the recent samples, or a young monitor's history
 		rec := d.st.Recent
 		if d.hist != nil && len(d.hist.results) > len(rec) {
-			rec = make([]engine.Sample, len(d.hist.results))
+			rec = make([]monitor.Sample, len(d.hist.results))
 			for i := range d.hist.results {
-				rec[i] = engine.Sample{Time: d.hist.results[i].Time, Status: d.hist.results[i].Status}
+				rec[i] = monitor.Sample{Time: d.hist.results[i].Time, Status: d.hist.results[i].Status}
 			}
 		}
 		if len(rec) > n {
@@ -640,7 +642,7 @@ func (d *Detail) heatmap(w int) []string {
 		counts = d.hist.byHour
 	} else {
 		for _, r := range d.st.Recent {
-			if r.Status == engine.StatusDown {
+			if r.Status == monitor.StatusDown {
 				counts[r.Time.UTC().Hour()]++
 			}
 		}
@@ -693,7 +695,7 @@ func (d *Detail) explanation(w int) []string {
 		// the latest failure among the recent samples, if any
 		found := false
 		for i := len(d.st.Recent) - 1; i >= 0; i-- {
-			if sm := d.st.Recent[i]; sm.Status == engine.StatusDown {
+			if sm := d.st.Recent[i]; sm.Status == monitor.StatusDown {
 				code, class, errText, found = sm.Code, "", "", true
 				out = append(out, s.Good.Render("no error now")+s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(sm.Time))+" ago:"))
 				break
@@ -790,13 +792,13 @@ func (d *Detail) dates() []string {
 	s := d.sty
 	var out []string
 	seen := map[string]bool{}
-	add := func(st *engine.MonitorState) {
+	add := func(st *monitor.State) {
 		r := &st.Last
 		if r.CertExpiry.IsZero() {
 			return
 		}
 		what := "certificate"
-		if st.Monitor.Kind == engine.KindDomain || r.Registrar != "" {
+		if st.Monitor.Kind == monitor.KindDomain || r.Registrar != "" {
 			what = "domain"
 		}
 		days := int(r.CertExpiry.Sub(d.now).Hours() / 24)
@@ -893,7 +895,7 @@ func wrap(s string, w int) []string {
 }
 
 // hostOf returns the host of a monitor's URL ("" when there is none).
-func hostOf(m *engine.Monitor) string {
+func hostOf(m *monitor.Monitor) string {
 	if m.Parsed != nil {
 		return m.Parsed.Hostname()
 	}
@@ -906,22 +908,22 @@ func hostOf(m *engine.Monitor) string {
 
 // relatedStates returns the tls and domain monitors that watch the same
 // host as st, whose certificate and domain dates belong in its detail view.
-func relatedStates(all []engine.MonitorState, st *engine.MonitorState) []engine.MonitorState {
+func relatedStates(all []monitor.State, st *monitor.State) []monitor.State {
 	host := hostOf(st.Monitor)
 	if host == "" {
 		return nil
 	}
-	var out []engine.MonitorState
+	var out []monitor.State
 	for i := range all {
 		o := &all[i]
 		if o.Monitor == nil || o.Monitor == st.Monitor || o.Monitor.Name == st.Monitor.Name {
 			continue
 		}
-		if o.Monitor.Kind != engine.KindTLS && o.Monitor.Kind != engine.KindDomain {
+		if o.Monitor.Kind != monitor.KindTLS && o.Monitor.Kind != monitor.KindDomain {
 			continue
 		}
 		oh := hostOf(o.Monitor)
-		if oh == host || (o.Monitor.Kind == engine.KindDomain && strings.HasSuffix(host, "."+oh)) {
+		if oh == host || (o.Monitor.Kind == monitor.KindDomain && strings.HasSuffix(host, "."+oh)) {
 			out = append(out, *o)
 		}
 	}

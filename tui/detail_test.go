@@ -10,11 +10,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
 
-func stateOf(t *testing.T, states []engine.MonitorState, name string) engine.MonitorState {
+func stateOf(t *testing.T, states []monitor.State, name string) monitor.State {
 	t.Helper()
 	for _, st := range states {
 		if st.Monitor.Name == name {
@@ -22,29 +23,29 @@ func stateOf(t *testing.T, states []engine.MonitorState, name string) engine.Mon
 		}
 	}
 	t.Fatalf("no monitor %q", name)
-	return engine.MonitorState{}
+	return monitor.State{}
 }
 
 // history24h makes a day of results every 5 minutes with usual phases
 // (TLS 45 ms), a 502 incident, and 502s by hour with a peak at 03:00.
 func history24h(name string) *tuitest.History {
-	var rs []engine.Result
+	var rs []monitor.Result
 	i := 0
 	for t := fixedNow.Add(-24 * time.Hour); t.Before(fixedNow); t = t.Add(5 * time.Minute) {
 		i++
 		lat := time.Duration(80+(i*7)%200) * time.Millisecond
-		r := engine.Result{Monitor: name, Time: t, Status: engine.StatusUp, Code: 200, Latency: lat,
-			Phases: engine.Phases{DNS: 2 * time.Millisecond, Connect: 10 * time.Millisecond, TLS: 45 * time.Millisecond, FirstByte: 60 * time.Millisecond, Transfer: time.Millisecond}}
+		r := monitor.Result{Monitor: name, Time: t, Status: monitor.StatusUp, Code: 200, Latency: lat,
+			Phases: monitor.Phases{DNS: 2 * time.Millisecond, Connect: 10 * time.Millisecond, TLS: 45 * time.Millisecond, FirstByte: 60 * time.Millisecond, Transfer: time.Millisecond}}
 		if t.Hour() == 3 && t.Minute() < 20 {
-			r.Status, r.Code, r.Class = engine.StatusDown, 502, "http_502"
+			r.Status, r.Code, r.Class = monitor.StatusDown, 502, "http_502"
 		}
 		rs = append(rs, r)
 	}
 	var byHour [24]int
 	byHour[3], byHour[4], byHour[15] = 41, 3, 1
 	return &tuitest.History{
-		ResultsOf: map[string][]engine.Result{name: rs},
-		IncidentsOf: map[string][]engine.Incident{name: {
+		ResultsOf: map[string][]monitor.Result{name: rs},
+		IncidentsOf: map[string][]monitor.Incident{name: {
 			{Monitor: name, Start: fixedNow.Add(-11 * time.Hour), End: fixedNow.Add(-11*time.Hour + 12*time.Minute), Codes: []int{502}},
 			{Monitor: name, Start: fixedNow.Add(-4 * time.Minute), Codes: []int{502}, Acked: true},
 		}},
@@ -52,7 +53,7 @@ func history24h(name string) *tuitest.History {
 	}
 }
 
-func newDetail(t *testing.T, st engine.MonitorState, related []engine.MonitorState, q engine.Querier, w, h int) *tui.Detail {
+func newDetail(t *testing.T, st monitor.State, related []monitor.State, q engine.Querier, w, h int) *tui.Detail {
 	t.Helper()
 	d := tui.NewDetail(plainStyles(), tui.DefaultKeyMap())
 	d.SetSize(w, h)
@@ -114,7 +115,7 @@ func TestDetailExplainsTheCurrentError(t *testing.T) {
 func TestDetailCertificateAndDomainDates(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	shop := stateOf(t, states, "shop")
-	related := []engine.MonitorState{stateOf(t, states, "shop-cert"), stateOf(t, states, "shop-domain")}
+	related := []monitor.State{stateOf(t, states, "shop-cert"), stateOf(t, states, "shop-domain")}
 	d := newDetail(t, shop, related, nil, 140, 300) // two columns
 	v := d.View()
 	for _, want := range []string{
@@ -209,8 +210,8 @@ func TestDetailKeepsRetryAfterOnOneLine(t *testing.T) {
 }
 
 // alertEv is an alert delivery event.
-func alertEv(at time.Duration, monitor string, a engine.AlertEvent) engine.Event {
-	return engine.Event{Kind: engine.EventAlert, Time: fixedNow.Add(at), Monitor: monitor, Alert: &a}
+func alertEv(at time.Duration, name string, a monitor.AlertEvent) monitor.Event {
+	return monitor.Event{Kind: monitor.EventAlert, Time: fixedNow.Add(at), Monitor: name, Alert: &a}
 }
 
 // alertSection returns the lines of the detail view's Alerts section.
@@ -241,21 +242,21 @@ func alertSection(t *testing.T, v string) []string {
 func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	tgErr := "telegram: Post \"https://api.telegram.org/bot[REDACTED]/sendMessage\": 401 Unauthorized"
-	evs := []engine.Event{
-		alertEv(-4*time.Minute, "api", engine.AlertEvent{Channel: "oncall", Kind: "webhook",
+	evs := []monitor.Event{
+		alertEv(-4*time.Minute, "api", monitor.AlertEvent{Channel: "oncall", Kind: "webhook",
 			Subject: "api is DOWN: 502 Bad Gateway", OK: true, Attempts: 1, Monitors: []string{"api"}}),
 		// every attempt is reported: the retries replace the failure before them
-		alertEv(-3*time.Minute, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+		alertEv(-3*time.Minute, "checkout", monitor.AlertEvent{Channel: "tg", Kind: "telegram",
 			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr, Attempts: 1, Monitors: []string{"checkout"}}),
-		alertEv(-3*time.Minute+2*time.Second, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+		alertEv(-3*time.Minute+2*time.Second, "checkout", monitor.AlertEvent{Channel: "tg", Kind: "telegram",
 			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr, Attempts: 2, Monitors: []string{"checkout"}}),
-		alertEv(-3*time.Minute+6*time.Second, "checkout", engine.AlertEvent{Channel: "tg", Kind: "telegram",
+		alertEv(-3*time.Minute+6*time.Second, "checkout", monitor.AlertEvent{Channel: "tg", Kind: "telegram",
 			Subject: "checkout is \x1b[31mDEGRADED\x1b[0m: slow", Error: tgErr + "\x07", Attempts: 3, Monitors: []string{"checkout"}}),
 		// a burst: one message about two monitors, with no single Monitor
-		alertEv(-time.Minute, "", engine.AlertEvent{Channel: "mail", Kind: "email",
+		alertEv(-time.Minute, "", monitor.AlertEvent{Channel: "mail", Kind: "email",
 			Subject: "2 monitors down", OK: true, Attempts: 2, Monitors: []string{"api", "shop"}}),
 		// not an alert: ignored
-		{Kind: engine.EventWarning, Time: fixedNow, Monitor: "cache", Message: "disk full"},
+		{Kind: monitor.EventWarning, Time: fixedNow, Monitor: "cache", Message: "disk full"},
 	}
 	// the events come in two batches, the second after the view was drawn
 	d := newDetail(t, stateOf(t, states, "api"), nil, history24h("api"), 100, 400)
@@ -317,7 +318,7 @@ func TestDetailKeepsTheLatestAlerts(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	d := newDetail(t, stateOf(t, states, "api"), nil, nil, 100, 400)
 	for i := range 25 {
-		d.AddEvents([]engine.Event{alertEv(time.Duration(i-30)*time.Minute, "api", engine.AlertEvent{
+		d.AddEvents([]monitor.Event{alertEv(time.Duration(i-30)*time.Minute, "api", monitor.AlertEvent{
 			Channel: "oncall", Kind: "webhook", Subject: fmt.Sprintf("message %d", i), OK: true, Attempts: 1})})
 	}
 	got := alertSection(t, d.View())
@@ -332,7 +333,7 @@ func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
 	src := newSource()
 	tm := start(t, src, 200, 50)
 	waitOutput(t, tm, "Monitors")
-	src.Publish(alertEv(-time.Minute, "", engine.AlertEvent{Channel: "mail", Kind: "email",
+	src.Publish(alertEv(-time.Minute, "", monitor.AlertEvent{Channel: "mail", Kind: "email",
 		Subject: "2 monitors down", OK: true, Attempts: 1, Monitors: []string{"api", "shop"}}))
 	waitOutput(t, tm, "alert mail (email): 2 monitors down — sent") // the log pane
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})                         // api, the first row

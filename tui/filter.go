@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // filter selects monitors by name, tag, status or code. Terms are separated
@@ -42,7 +42,7 @@ func parseFilter(s string) filter {
 // active reports whether the filter selects anything less than everything.
 func (f *filter) active() bool { return len(f.terms) > 0 }
 
-func (f *filter) match(st *engine.MonitorState) bool {
+func (f *filter) match(st *monitor.State) bool {
 	for _, t := range f.terms {
 		if !t.match(st) {
 			return false
@@ -51,7 +51,7 @@ func (f *filter) match(st *engine.MonitorState) bool {
 	return true
 }
 
-func (t filterTerm) match(st *engine.MonitorState) bool {
+func (t filterTerm) match(st *monitor.State) bool {
 	switch t.field {
 	case "name":
 		return matchName(st, t.val)
@@ -65,11 +65,11 @@ func (t filterTerm) match(st *engine.MonitorState) bool {
 	return matchName(st, t.val) || matchTag(st, t.val) || matchStatus(st, t.val, false) || matchCode(st, t.val)
 }
 
-func matchName(st *engine.MonitorState, v string) bool {
+func matchName(st *monitor.State, v string) bool {
 	return st.Monitor != nil && containsFold(st.Monitor.Name, v)
 }
 
-func matchTag(st *engine.MonitorState, v string) bool {
+func matchTag(st *monitor.State, v string) bool {
 	if st.Monitor == nil {
 		return false
 	}
@@ -82,7 +82,7 @@ func matchTag(st *engine.MonitorState, v string) bool {
 }
 
 // matchStatus matches a status by its name; prefix allows "maint" and "deg".
-func matchStatus(st *engine.MonitorState, v string, prefix bool) bool {
+func matchStatus(st *monitor.State, v string, prefix bool) bool {
 	name := st.Status.String()
 	if name == v || shortWord(st.Status) == v {
 		return true
@@ -91,7 +91,7 @@ func matchStatus(st *engine.MonitorState, v string, prefix bool) bool {
 }
 
 // matchCode matches "502", "5xx" or a failure class such as "timeout".
-func matchCode(st *engine.MonitorState, v string) bool {
+func matchCode(st *monitor.State, v string) bool {
 	r := &st.Last
 	if r.Time.IsZero() {
 		return false

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // clean passes text that may have come from a target through the
@@ -153,7 +154,7 @@ func fmtSetting(d time.Duration) string {
 }
 
 // fmtUptime shows an uptime ratio; "—" when there is no result in the window.
-func fmtUptime(u engine.Uptime) string {
+func fmtUptime(u monitor.Uptime) string {
 	if !u.Valid {
 		return "—"
 	}
@@ -177,11 +178,11 @@ func fmtRatio(r float64) string {
 
 // codeLabel is what the CODE column shows for a result: the status code,
 // else the failure class, else "—".
-func codeLabel(r *engine.Result) string {
+func codeLabel(r *monitor.Result) string {
 	if r.Time.IsZero() {
 		return "—"
 	}
-	if r.Code > 0 && r.Kind != engine.KindDNS {
+	if r.Code > 0 && r.Kind != monitor.KindDNS {
 		return strconv.Itoa(r.Code)
 	}
 	if r.Class != "" {
@@ -217,6 +218,6 @@ func explainLine(code int, class string) string {
 }
 
 // hasError reports whether a result is worth explaining.
-func hasError(r *engine.Result) bool {
-	return !r.Time.IsZero() && (r.Status == engine.StatusDown || r.Status == engine.StatusDegraded || r.Class != "" || r.Code >= 400)
+func hasError(r *monitor.Result) bool {
+	return !r.Time.IsZero() && (r.Status == monitor.StatusDown || r.Status == monitor.StatusDegraded || r.Class != "" || r.Code >= 400)
 }

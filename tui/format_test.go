@@ -1,15 +1,16 @@
 package tui
 
 import (
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 func TestFmtLatency(t *testing.T) {
@@ -71,13 +72,13 @@ func testStyles() *Styles {
 // A fast target with 0–1 ms of jitter must not look like it is spiking.
 func TestSparklineHasAFloor(t *testing.T) {
 	now := time.Now()
-	var samples []engine.Sample
+	var samples []monitor.Sample
 	for i := 0; i < 30; i++ {
 		lat := 100 * time.Microsecond
 		if i%2 == 0 {
 			lat = time.Millisecond
 		}
-		samples = append(samples, engine.Sample{Time: now.Add(time.Duration(i) * time.Second), Latency: lat, Status: engine.StatusUp})
+		samples = append(samples, monitor.Sample{Time: now.Add(time.Duration(i) * time.Second), Latency: lat, Status: monitor.StatusUp})
 	}
 	s := renderSpark(testStyles(), samples, 30, false)
 	if strings.ContainsAny(s, "▄▅▆▇█") {
@@ -97,7 +98,7 @@ func TestSparklineHasAFloor(t *testing.T) {
 		t.Fatalf("scale of the last 9 = %v, want the floor %v", got, sparkFloor)
 	}
 	// failed checks are marked, not drawn as latency
-	samples[29].Status = engine.StatusDown
+	samples[29].Status = monitor.StatusDown
 	if s := renderSpark(testStyles(), samples, 30, false); !strings.HasSuffix(s, "✕") {
 		t.Fatalf("a failed check is not marked: %q", s)
 	}
@@ -110,13 +111,13 @@ func TestSparkCacheRedrawsOnlyOnChange(t *testing.T) {
 	sty := testStyles()
 	var c sparkCache
 	now := time.Now()
-	s := []engine.Sample{{Time: now, Latency: time.Millisecond, Status: engine.StatusUp}}
+	s := []monitor.Sample{{Time: now, Latency: time.Millisecond, Status: monitor.StatusUp}}
 	a := c.get(sty, "x", s, 10, false)
 	e := c.m[sparkName{"x", false}]
 	if b := c.get(sty, "x", s, 10, false); b != a || c.m[sparkName{"x", false}] != e {
 		t.Fatal("same samples drawn again")
 	}
-	s = append(s, engine.Sample{Time: now.Add(time.Second), Latency: 3 * time.Millisecond, Status: engine.StatusUp})
+	s = append(s, monitor.Sample{Time: now.Add(time.Second), Latency: 3 * time.Millisecond, Status: monitor.StatusUp})
 	if b := c.get(sty, "x", s, 10, false); b == a {
 		t.Fatal("new sample not drawn")
 	}

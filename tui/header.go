@@ -7,7 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Header is the top of the dashboard: counts by status, overall uptime, a
@@ -18,7 +18,7 @@ type Header struct {
 	w        int
 	counts   [6]int
 	total    int
-	uptime   engine.Uptime
+	uptime   monitor.Uptime
 	info     SourceInfo
 	warnings []string
 	now      time.Time
@@ -32,7 +32,7 @@ func (h *Header) SetSize(w, _ int) { h.w = w }
 
 // SetData gives the header what it shows. warnings are the current
 // problems with upbeat itself, oldest first.
-func (h *Header) SetData(states []engine.MonitorState, info SourceInfo, warnings []string, now time.Time) {
+func (h *Header) SetData(states []monitor.State, info SourceInfo, warnings []string, now time.Time) {
 	h.counts = [6]int{}
 	var sum float64
 	var n int
@@ -47,9 +47,9 @@ func (h *Header) SetData(states []engine.MonitorState, info SourceInfo, warnings
 		}
 	}
 	h.total = len(states)
-	h.uptime = engine.Uptime{}
+	h.uptime = monitor.Uptime{}
 	if n > 0 {
-		h.uptime = engine.Uptime{Ratio: sum / float64(n), Valid: true}
+		h.uptime = monitor.Uptime{Ratio: sum / float64(n), Valid: true}
 	}
 	h.info = info
 	h.warnings = warnings
@@ -82,11 +82,11 @@ func (h *Header) View() string {
 	s := h.sty
 	// Line 1: name, counts (worst first), uptime and clock on the right.
 	var parts []string
-	order := []engine.Status{engine.StatusDown, engine.StatusDegraded, engine.StatusUp,
-		engine.StatusPending, engine.StatusMaintenance, engine.StatusPaused}
+	order := []monitor.Status{monitor.StatusDown, monitor.StatusDegraded, monitor.StatusUp,
+		monitor.StatusPending, monitor.StatusMaintenance, monitor.StatusPaused}
 	for _, st := range order {
 		c := h.counts[st]
-		if c == 0 && st != engine.StatusDown && st != engine.StatusUp && st != engine.StatusDegraded {
+		if c == 0 && st != monitor.StatusDown && st != monitor.StatusUp && st != monitor.StatusDegraded {
 			continue
 		}
 		txt := Glyph(st) + " " + strconv.Itoa(c) + " " + st.String()

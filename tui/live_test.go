@@ -8,15 +8,16 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // countSource is a minimal Source that counts snapshots.
 type countSource struct {
-	states []engine.MonitorState
+	states []monitor.State
 	snaps  int
 }
 
-func (c *countSource) Snapshot() []engine.MonitorState {
+func (c *countSource) Snapshot() []monitor.State {
 	c.snaps++
 	return slices.Clone(c.states)
 }
@@ -32,16 +33,16 @@ func (c *countSource) Info() SourceInfo                     { return SourceInfo{
 // screen drawn once per frame.
 func TestEventsAreCoalescedIntoFrames(t *testing.T) {
 	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
-	mon := &engine.Monitor{Name: "api", Kind: engine.KindHTTP, URL: "https://api.example.test/"}
-	src := &countSource{states: []engine.MonitorState{{Monitor: mon, Status: engine.StatusUp}}}
+	mon := &monitor.Monitor{Name: "api", Kind: monitor.KindHTTP, URL: "https://api.example.test/"}
+	src := &countSource{states: []monitor.State{{Monitor: mon, Status: monitor.StatusUp}}}
 	m := New(src, Options{Now: func() time.Time { return now }, Renderer: testStyles().R, NoColor: true})
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	before := m.View()
 	snaps := src.snaps
 	for i := 0; i < 100; i++ {
-		r := &engine.Result{Monitor: "api", Time: now.Add(time.Duration(i) * time.Second), Status: engine.StatusDown, Code: 500 + i%4}
-		m.Update(eventsMsg{events: []engine.Event{{Kind: engine.EventResult, Time: r.Time, Monitor: "api", Result: r}}})
+		r := &monitor.Result{Monitor: "api", Time: now.Add(time.Duration(i) * time.Second), Status: monitor.StatusDown, Code: 500 + i%4}
+		m.Update(eventsMsg{events: []monitor.Event{{Kind: monitor.EventResult, Time: r.Time, Monitor: "api", Result: r}}})
 		if got := m.View(); got != before {
 			t.Fatalf("batch %d redrew the screen before the frame", i)
 		}

@@ -5,19 +5,19 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // LocationSummary says where a merged monitor stands, worst first:
 // "down from eu-west, up from us-east"; "down from eu-west and ap-south;
 // up from us-east" when a status covers several locations. It is "" for
 // a monitor seen from one location only.
-func LocationSummary(st engine.MonitorState) string {
+func LocationSummary(st monitor.State) string {
 	if len(st.Locations) < 2 {
 		return ""
 	}
 	type group struct {
-		status engine.Status
+		status monitor.Status
 		locs   []string
 	}
 	var groups []group
@@ -61,7 +61,7 @@ func andList(s []string) string {
 // locationLabels returns the locations the table gives a column each, in
 // the order they first appear: none unless some monitor is seen from more
 // than one location.
-func locationLabels(states []engine.MonitorState) []string {
+func locationLabels(states []monitor.State) []string {
 	multi := false
 	for i := range states {
 		if len(states[i].Locations) > 1 {
@@ -84,7 +84,7 @@ func locationLabels(states []engine.MonitorState) []string {
 }
 
 // locationOf returns the monitor's state as seen from loc.
-func locationOf(st *engine.MonitorState, loc string) (engine.LocationState, bool) {
+func locationOf(st *monitor.State, loc string) (monitor.LocationState, bool) {
 	for _, l := range st.Locations {
 		if l.Location == loc {
 			return l, true
@@ -92,16 +92,16 @@ func locationOf(st *engine.MonitorState, loc string) (engine.LocationState, bool
 	}
 	if len(st.Locations) == 0 && st.Location == loc && st.Monitor != nil {
 		r := &st.Last
-		return engine.LocationState{Location: loc, Status: st.Status, Code: r.Code, Class: r.Class,
+		return monitor.LocationState{Location: loc, Status: st.Status, Code: r.Code, Class: r.Class,
 			Latency: r.Latency, Since: st.Since}, true
 	}
-	return engine.LocationState{}, false
+	return monitor.LocationState{}, false
 }
 
 // statusShare counts the locations that see the monitor's (merged, worst)
 // status, out of all the locations that see it; total is 0 for a monitor
 // seen from one location.
-func statusShare(st *engine.MonitorState) (n, total int) {
+func statusShare(st *monitor.State) (n, total int) {
 	if len(st.Locations) < 2 {
 		return 0, 0
 	}
@@ -115,20 +115,20 @@ func statusShare(st *engine.MonitorState) (n, total int) {
 
 // partial reports whether the monitor is down (or degraded) from some of
 // its locations but not all of them.
-func partial(st *engine.MonitorState) bool {
+func partial(st *monitor.State) bool {
 	n, total := statusShare(st)
-	return total > 1 && n < total && (st.Status == engine.StatusDown || st.Status == engine.StatusDegraded)
+	return total > 1 && n < total && (st.Status == monitor.StatusDown || st.Status == monitor.StatusDegraded)
 }
 
 // statusLabel is the STATUS cell: "✕ down", or "✕ down 1/2" when only one
 // location of two sees it down.
-func statusLabel(st *engine.MonitorState) string {
+func statusLabel(st *monitor.State) string {
 	if !partial(st) {
 		return Glyph(st.Status) + " " + shortWord(st.Status)
 	}
 	n, total := statusShare(st)
 	word := "down"
-	if st.Status == engine.StatusDegraded {
+	if st.Status == monitor.StatusDegraded {
 		word = "degr"
 	}
 	return Glyph(st.Status) + " " + word + " " + strconv.Itoa(n) + "/" + strconv.Itoa(total)
@@ -136,8 +136,8 @@ func statusLabel(st *engine.MonitorState) string {
 
 // locationWord is what a location's cell says after the glyph: the code
 // (or failure class) of a failure, else the status word.
-func locationWord(l engine.LocationState) string {
-	if l.Status == engine.StatusDown || l.Status == engine.StatusDegraded {
+func locationWord(l monitor.LocationState) string {
+	if l.Status == monitor.StatusDown || l.Status == monitor.StatusDegraded {
 		if c := codeOrClass(l.Code, l.Class); c != "" {
 			return c
 		}
@@ -157,6 +157,6 @@ func codeOrClass(code int, class string) string {
 }
 
 // locationCell is a location's cell in the table: "✕ 502", "● up".
-func locationCell(l engine.LocationState) string {
+func locationCell(l monitor.LocationState) string {
 	return Glyph(l.Status) + " " + locationWord(l)
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -166,22 +166,22 @@ func TestStatusSortPutsDownEverywhereFirst(t *testing.T) {
 }
 
 func TestLocationSummary(t *testing.T) {
-	loc := func(name string, s engine.Status) engine.LocationState {
-		return engine.LocationState{Location: name, Status: s}
+	loc := func(name string, s monitor.Status) monitor.LocationState {
+		return monitor.LocationState{Location: name, Status: s}
 	}
 	for _, tc := range []struct {
-		locs []engine.LocationState
+		locs []monitor.LocationState
 		want string
 	}{
 		{nil, ""},
-		{[]engine.LocationState{loc("eu-west", engine.StatusDown)}, ""},
-		{[]engine.LocationState{loc("us-east", engine.StatusUp), loc("eu-west", engine.StatusDown)}, "down from eu-west, up from us-east"},
-		{[]engine.LocationState{loc("a", engine.StatusUp), loc("b", engine.StatusUp)}, "up from a and b"},
-		{[]engine.LocationState{loc("a", engine.StatusDown), loc("b", engine.StatusUp), loc("c", engine.StatusDown), loc("d", engine.StatusDegraded)},
+		{[]monitor.LocationState{loc("eu-west", monitor.StatusDown)}, ""},
+		{[]monitor.LocationState{loc("us-east", monitor.StatusUp), loc("eu-west", monitor.StatusDown)}, "down from eu-west, up from us-east"},
+		{[]monitor.LocationState{loc("a", monitor.StatusUp), loc("b", monitor.StatusUp)}, "up from a and b"},
+		{[]monitor.LocationState{loc("a", monitor.StatusDown), loc("b", monitor.StatusUp), loc("c", monitor.StatusDown), loc("d", monitor.StatusDegraded)},
 			"down from a and c; degraded from d; up from b"},
-		{[]engine.LocationState{loc("eu\x1b]0;x\x07", engine.StatusDown), loc("us", engine.StatusUp)}, "down from eu, up from us"},
+		{[]monitor.LocationState{loc("eu\x1b]0;x\x07", monitor.StatusDown), loc("us", monitor.StatusUp)}, "down from eu, up from us"},
 	} {
-		if got := tui.LocationSummary(engine.MonitorState{Locations: tc.locs}); got != tc.want {
+		if got := tui.LocationSummary(monitor.State{Locations: tc.locs}); got != tc.want {
 			t.Errorf("LocationSummary(%v) = %q, want %q", tc.locs, got, tc.want)
 		}
 	}
@@ -194,16 +194,16 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
-	at := func(ev engine.Event, loc string) engine.Event { ev.Location = loc; return ev }
-	bad := &engine.Result{Monitor: "shop", Time: t0, Status: engine.StatusDown, Code: 502, Class: "http_502"}
-	l.Add([]engine.Event{
-		at(resultEv(t0, "shop", engine.StatusDown, 502, "http_502", ""), "eu-west"),
-		at(engine.Event{Kind: engine.EventChange, Time: t0, Monitor: "shop", From: engine.StatusUp, To: engine.StatusDown, Result: bad}, "eu-west"),
+	at := func(ev monitor.Event, loc string) monitor.Event { ev.Location = loc; return ev }
+	bad := &monitor.Result{Monitor: "shop", Time: t0, Status: monitor.StatusDown, Code: 502, Class: "http_502"}
+	l.Add([]monitor.Event{
+		at(resultEv(t0, "shop", monitor.StatusDown, 502, "http_502", ""), "eu-west"),
+		at(monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "shop", From: monitor.StatusUp, To: monitor.StatusDown, Result: bad}, "eu-west"),
 	})
 	for i := 1; i <= 3; i++ {
-		l.Add([]engine.Event{
-			at(resultEv(t0.Add(time.Duration(i)*time.Second), "shop", engine.StatusUp, 200, "", ""), "us-east"),
-			at(resultEv(t0.Add(time.Duration(i)*30*time.Second), "shop", engine.StatusDown, 502, "http_502", ""), "eu-west"),
+		l.Add([]monitor.Event{
+			at(resultEv(t0.Add(time.Duration(i)*time.Second), "shop", monitor.StatusUp, 200, "", ""), "us-east"),
+			at(resultEv(t0.Add(time.Duration(i)*30*time.Second), "shop", monitor.StatusDown, 502, "http_502", ""), "eu-west"),
 		})
 	}
 	v := l.View()
@@ -220,9 +220,9 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 	}
 	checkFits(t, l.View(), 60, 10)
 	l.SetSize(160, 10)
-	up := &engine.Result{Monitor: "shop", Time: t0.Add(2 * time.Minute), Status: engine.StatusUp, Code: 200}
-	l.Add([]engine.Event{at(engine.Event{Kind: engine.EventChange, Time: up.Time, Monitor: "shop", From: engine.StatusDown, To: engine.StatusUp, Result: up}, "eu-west"),
-		at(engine.Event{Kind: engine.EventAlert, Time: up.Time, Monitor: "shop", Alert: &engine.AlertEvent{Channel: "oncall", Subject: "shop is up", OK: true}}, "eu-west")})
+	up := &monitor.Result{Monitor: "shop", Time: t0.Add(2 * time.Minute), Status: monitor.StatusUp, Code: 200}
+	l.Add([]monitor.Event{at(monitor.Event{Kind: monitor.EventChange, Time: up.Time, Monitor: "shop", From: monitor.StatusDown, To: monitor.StatusUp, Result: up}, "eu-west"),
+		at(monitor.Event{Kind: monitor.EventAlert, Time: up.Time, Monitor: "shop", Alert: &monitor.AlertEvent{Channel: "oncall", Subject: "shop is up", OK: true}}, "eu-west")})
 	first := strings.Split(l.View(), "\n")
 	if !strings.Contains(first[0], "eu-west: alert oncall: shop is up — sent") || !strings.Contains(first[1], "shop  eu-west: down → up after 2m") {
 		t.Fatalf("recovery and alert from eu-west:\n%s", l.View())
@@ -236,15 +236,15 @@ func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
-	slow := &engine.Result{Monitor: "reports", Time: t0, Status: engine.StatusDown, Class: "timeout", Error: "timed out after 10s"}
-	l.Add([]engine.Event{resultEv(t0.Add(-time.Minute), "api", engine.StatusDown, 502, "http_502", "")})
-	l.Add([]engine.Event{resultEv(t0.Add(5*time.Second), "api", engine.StatusDown, 503, "http_503", "")}) // quick, started later
+	slow := &monitor.Result{Monitor: "reports", Time: t0, Status: monitor.StatusDown, Class: "timeout", Error: "timed out after 10s"}
+	l.Add([]monitor.Event{resultEv(t0.Add(-time.Minute), "api", monitor.StatusDown, 502, "http_502", "")})
+	l.Add([]monitor.Event{resultEv(t0.Add(5*time.Second), "api", monitor.StatusDown, 503, "http_503", "")}) // quick, started later
 	// the slow one, started first, arrives last
-	l.Add([]engine.Event{
-		{Kind: engine.EventResult, Time: t0, Monitor: "reports", Result: slow},
-		{Kind: engine.EventChange, Time: t0, Monitor: "reports", From: engine.StatusUp, To: engine.StatusDown, Result: slow},
+	l.Add([]monitor.Event{
+		{Kind: monitor.EventResult, Time: t0, Monitor: "reports", Result: slow},
+		{Kind: monitor.EventChange, Time: t0, Monitor: "reports", From: monitor.StatusUp, To: monitor.StatusDown, Result: slow},
 	})
-	l.Add([]engine.Event{resultEv(t0.Add(6*time.Second), "db", engine.StatusDown, 0, "refused", "connection refused")})
+	l.Add([]monitor.Event{resultEv(t0.Add(6*time.Second), "db", monitor.StatusDown, 0, "refused", "connection refused")})
 	lines := strings.Split(l.View(), "\n")
 	var times []string
 	for _, ln := range lines {
@@ -258,8 +258,8 @@ func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
 		t.Fatalf("lines:\n%s", l.View())
 	}
 	// the slow monitor's repeats still count on its (now middle) line
-	l.Add([]engine.Event{{Kind: engine.EventResult, Time: t0.Add(40 * time.Second), Monitor: "reports",
-		Result: &engine.Result{Monitor: "reports", Time: t0.Add(40 * time.Second), Status: engine.StatusDown, Class: "timeout"}}})
+	l.Add([]monitor.Event{{Kind: monitor.EventResult, Time: t0.Add(40 * time.Second), Monitor: "reports",
+		Result: &monitor.Result{Monitor: "reports", Time: t0.Add(40 * time.Second), Status: monitor.StatusDown, Class: "timeout"}}})
 	if v := l.View(); !strings.Contains(lineOf(t, v, "reports"), "×2") || strings.Count(v, "reports") != 1 {
 		t.Fatalf("repeat not counted on the reports line:\n%s", v)
 	}

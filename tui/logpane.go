@@ -7,7 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // logCap is how many entries the log pane keeps.
@@ -15,26 +15,26 @@ const logCap = 1000
 
 // logEntry is one line of the log pane.
 type logEntry struct {
-	kind     engine.EventKind
+	kind     monitor.EventKind
 	time     time.Time // first occurrence: entries are kept in this order
 	location string    // where it was seen, when several daemons are merged
 	last     time.Time // latest occurrence (repeats are counted, not listed)
 	count    int
 	monitor  string
-	status   engine.Status // of the result
-	from, to engine.Status
+	status   monitor.Status // of the result
+	from, to monitor.Status
 	code     int
 	class    string
 	errText  string
 	rtime    time.Time     // time of the result this entry describes
 	after    time.Duration // a recovery: how long the problem lasted
-	alert    *engine.AlertEvent
+	alert    *monitor.AlertEvent
 	message  string
 	clear    bool
 	seed     bool // a problem that was already there when the dashboard started
 }
 
-func (e *logEntry) sameFailure(r *engine.Result) bool {
+func (e *logEntry) sameFailure(r *monitor.Result) bool {
 	return e.code == r.Code && e.class == r.Class && e.status == r.Status
 }
 
@@ -74,7 +74,7 @@ func (l *LogPane) SetWrap(on bool) { l.wrap = on }
 // Seed lists the problems already there when the dashboard starts, so that
 // the log explains them from the first frame: every monitor down or
 // degraded, oldest change first.
-func (l *LogPane) Seed(states []engine.MonitorState) {
+func (l *LogPane) Seed(states []monitor.State) {
 	type seed struct {
 		e    logEntry
 		locs []string // the locations that see it (none for a single daemon)
@@ -82,7 +82,7 @@ func (l *LogPane) Seed(states []engine.MonitorState) {
 	var seeds []seed
 	for i := range states {
 		st := &states[i]
-		if st.Monitor == nil || (st.Status != engine.StatusDown && st.Status != engine.StatusDegraded) {
+		if st.Monitor == nil || (st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded) {
 			continue
 		}
 		r := &st.Last
@@ -91,7 +91,7 @@ func (l *LogPane) Seed(states []engine.MonitorState) {
 			if t.IsZero() {
 				t = r.Time
 			}
-			seeds = append(seeds, seed{e: logEntry{kind: engine.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
+			seeds = append(seeds, seed{e: logEntry{kind: monitor.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
 				status: st.Status, from: st.Status, to: st.Status, code: r.Code, class: r.Class, errText: r.Error,
 				rtime: r.Time, seed: true}})
 			continue
@@ -100,7 +100,7 @@ func (l *LogPane) Seed(states []engine.MonitorState) {
 		first := len(seeds)
 	next:
 		for _, loc := range st.Locations {
-			if loc.Status != engine.StatusDown && loc.Status != engine.StatusDegraded {
+			if loc.Status != monitor.StatusDown && loc.Status != monitor.StatusDegraded {
 				continue
 			}
 			t := loc.Since
@@ -113,7 +113,7 @@ func (l *LogPane) Seed(states []engine.MonitorState) {
 					continue next
 				}
 			}
-			seeds = append(seeds, seed{e: logEntry{kind: engine.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
+			seeds = append(seeds, seed{e: logEntry{kind: monitor.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
 				status: loc.Status, from: loc.Status, to: loc.Status, code: loc.Code, class: loc.Class, rtime: r.Time, seed: true},
 				locs: []string{loc.Location}})
 		}
@@ -161,7 +161,7 @@ func (l *LogPane) Len() int { return len(l.entries) }
 func (l *LogPane) Update(tea.Msg) (*LogPane, tea.Cmd) { return l, nil }
 
 // Add records the events worth a line; it reports whether anything changed.
-func (l *LogPane) Add(evs []engine.Event) bool {
+func (l *LogPane) Add(evs []monitor.Event) bool {
 	changed := false
 	for i := range evs {
 		if l.add(&evs[i]) {
@@ -182,9 +182,9 @@ func (l *LogPane) Add(evs []engine.Event) bool {
 	return changed
 }
 
-func (l *LogPane) add(ev *engine.Event) bool {
+func (l *LogPane) add(ev *monitor.Event) bool {
 	switch ev.Kind {
-	case engine.EventResult:
+	case monitor.EventResult:
 		r := ev.Result
 		if r == nil {
 			return false
@@ -194,7 +194,7 @@ func (l *LogPane) add(ev *engine.Event) bool {
 			m = r.Monitor
 		}
 		k := logKey{m, ev.Location}
-		if !hasError(r) || r.Status == engine.StatusMaintenance || r.Status == engine.StatusPaused {
+		if !hasError(r) || r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
 			// maintenance is not an outage: its 503s are expected
 			delete(l.lastFail, k)
 			return false
@@ -210,20 +210,20 @@ func (l *LogPane) add(ev *engine.Event) bool {
 				return true
 			}
 		}
-		l.lastFail[k] = l.insert(logEntry{kind: engine.EventResult, time: ev.Time, last: ev.Time, count: 1,
+		l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: 1,
 			monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
 		return true
-	case engine.EventChange:
-		if ev.From == engine.StatusPending && ev.To == engine.StatusUp {
+	case monitor.EventChange:
+		if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
 			return false // a first good check is not news
 		}
-		e := logEntry{kind: engine.EventChange, time: ev.Time, last: ev.Time, count: 1,
+		e := logEntry{kind: monitor.EventChange, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, location: ev.Location, from: ev.From, to: ev.To, status: ev.To}
 		if e.monitor == "" && ev.Result != nil {
 			e.monitor = ev.Result.Monitor
 		}
 		k := e.key()
-		bad := ev.To == engine.StatusDown || ev.To == engine.StatusDegraded
+		bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
 		if t, ok := l.badSince[k]; ok && !bad {
 			e.after = ev.Time.Sub(t)
 			delete(l.badSince, k)
@@ -235,8 +235,8 @@ func (l *LogPane) add(ev *engine.Event) bool {
 			// the failing result of this change may already have a line: make it this one
 			if i, ok := l.lastFail[k]; ok {
 				old := &l.entries[i]
-				if old.kind == engine.EventResult && old.count == 1 && old.sameFailure(r) && old.rtime.Equal(r.Time) {
-					old.kind, old.from, old.to = engine.EventChange, ev.From, ev.To
+				if old.kind == monitor.EventResult && old.count == 1 && old.sameFailure(r) && old.rtime.Equal(r.Time) {
+					old.kind, old.from, old.to = monitor.EventChange, ev.From, ev.To
 					if !bad {
 						delete(l.lastFail, k)
 					}
@@ -251,16 +251,16 @@ func (l *LogPane) add(ev *engine.Event) bool {
 			delete(l.lastFail, k)
 		}
 		return true
-	case engine.EventAlert:
+	case monitor.EventAlert:
 		if ev.Alert == nil {
 			return false
 		}
 		a := *ev.Alert
-		l.insert(logEntry{kind: engine.EventAlert, time: ev.Time, last: ev.Time, count: 1,
+		l.insert(logEntry{kind: monitor.EventAlert, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
-	case engine.EventWarning, engine.EventReload:
-		if ev.Kind == engine.EventWarning && !ev.Clear && l.replaces(ev) {
+	case monitor.EventWarning, monitor.EventReload:
+		if ev.Kind == monitor.EventWarning && !ev.Clear && l.replaces(ev) {
 			return true
 		}
 		l.insert(logEntry{kind: ev.Kind, time: ev.Time, last: ev.Time, count: 1,
@@ -276,11 +276,11 @@ func (l *LogPane) add(ev *engine.Event) bool {
 // "config not reloaded: B"): the cleared line becomes the new warning,
 // so that the log never says the config was accepted when it was
 // refused again. It reports whether it did.
-func (l *LogPane) replaces(ev *engine.Event) bool {
+func (l *LogPane) replaces(ev *monitor.Event) bool {
 	subject := warningSubject(ev.Message)
 	for i := len(l.entries) - 1; i >= 0 && !l.entries[i].time.Before(ev.Time); i-- {
 		e := &l.entries[i]
-		if e.kind == engine.EventWarning && e.clear && e.time.Equal(ev.Time) && warningSubject(e.message) == subject {
+		if e.kind == monitor.EventWarning && e.clear && e.time.Equal(ev.Time) && warningSubject(e.message) == subject {
 			e.message, e.clear, e.monitor = ev.Message, false, ev.Monitor
 			return true
 		}
@@ -423,10 +423,10 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		where = clean(e.location) + ": "
 	}
 	switch e.kind {
-	case engine.EventResult:
+	case monitor.EventResult:
 		glyph, style = Glyph(e.status), s.status(e.status)
 		text = name + "  " + where + l.explain(e)
-	case engine.EventChange:
+	case monitor.EventChange:
 		glyph, style = Glyph(e.to), s.status(e.to)
 		text = name + "  " + where + e.from.String() + " → " + e.to.String()
 		if e.after > 0 {
@@ -442,10 +442,10 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 				text += "  since " + e.time.Format("Jan 2")
 			}
 		}
-		if e.to == engine.StatusDown || e.to == engine.StatusDegraded {
+		if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {
 			text += "  " + l.explain(e)
 		}
-	case engine.EventAlert:
+	case monitor.EventAlert:
 		a := e.alert
 		glyph = "»"
 		what := where + "alert " + clean(a.Channel)
@@ -468,13 +468,13 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		if a.Attempts > 1 {
 			text += " (" + strconv.Itoa(a.Attempts) + " attempts)"
 		}
-	case engine.EventWarning:
+	case monitor.EventWarning:
 		if e.clear {
 			glyph, style, text = "✓", s.Good, clearedText(e.message)
 		} else {
 			glyph, style, text = "!", s.Warn, warningText(e.message)
 		}
-	case engine.EventReload:
+	case monitor.EventReload:
 		glyph, text = "↻", reloadText(e.message)
 	}
 	if e.count > 1 {

@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Options configure the dashboard.
@@ -50,7 +51,7 @@ const (
 type (
 	// eventsMsg is one batch of engine events.
 	eventsMsg struct {
-		events  []engine.Event
+		events  []monitor.Event
 		dropped int
 	}
 	// subClosedMsg says the subscription ended.
@@ -79,7 +80,7 @@ type Model struct {
 	w, h        int
 	now         time.Time
 
-	states   []engine.MonitorState
+	states   []monitor.State
 	info     SourceInfo
 	evWarn   []string // warnings raised by events and not yet cleared
 	warnings []string
@@ -231,7 +232,7 @@ func mergeWarnings(a, b []string) []string {
 	return out
 }
 
-func (m *Model) find(name string) *engine.MonitorState {
+func (m *Model) find(name string) *monitor.State {
 	for i := range m.states {
 		if m.states[i].Monitor != nil && m.states[i].Monitor.Name == name {
 			return &m.states[i]
@@ -332,11 +333,11 @@ func (m *Model) setNow(now time.Time) {
 }
 
 // noteWarnings keeps the warnings raised and cleared by events.
-func (m *Model) noteWarnings(evs []engine.Event) {
+func (m *Model) noteWarnings(evs []monitor.Event) {
 	changed := false
 	for i := range evs {
 		ev := &evs[i]
-		if ev.Kind != engine.EventWarning || ev.Message == "" {
+		if ev.Kind != monitor.EventWarning || ev.Message == "" {
 			continue
 		}
 		j := slices.Index(m.evWarn, ev.Message)
@@ -431,7 +432,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		if st == nil {
 			return m.setFlash("no monitor selected", true)
 		}
-		paused := st.Paused || st.Status == engine.StatusPaused
+		paused := st.Paused || st.Status == monitor.StatusPaused
 		verb := "pause"
 		if paused {
 			verb = "resume"
@@ -439,7 +440,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.act(verb, func(src Source, name string) error { return src.SetPaused(name, !paused) })
 	case key.Matches(k, m.keys.Ack):
 		st := m.current()
-		if st != nil && st.Status != engine.StatusDown && st.Status != engine.StatusDegraded {
+		if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
 			return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
 		}
 		return m.act("acknowledge", func(src Source, name string) error { return src.Ack(name) })
@@ -515,7 +516,7 @@ func parseMaintDuration(s string) (time.Duration, error) {
 
 // current is the monitor the actions apply to: the one in the detail view,
 // else the selected row.
-func (m *Model) current() *engine.MonitorState {
+func (m *Model) current() *monitor.State {
 	if m.state == stateDetail || (m.state == stateMaint && m.prev == stateDetail) {
 		return m.find(m.detail.Name())
 	}

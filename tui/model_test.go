@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -30,7 +30,7 @@ func newSource() *tuitest.Source {
 	states := tuitest.Fixture(fixedNow)
 	src := tuitest.New(states...)
 	src.SetInfo(tui.SourceInfo{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"})
-	h := &tuitest.History{ResultsOf: map[string][]engine.Result{}, IncidentsOf: map[string][]engine.Incident{}, ByHourOf: map[string][24]int{}}
+	h := &tuitest.History{ResultsOf: map[string][]monitor.Result{}, IncidentsOf: map[string][]monitor.Incident{}, ByHourOf: map[string][24]int{}}
 	for _, st := range states {
 		one := history24h(st.Monitor.Name)
 		h.ResultsOf[st.Monitor.Name] = one.ResultsOf[st.Monitor.Name]
@@ -176,18 +176,18 @@ func TestEscapeSequencesFromTargetsNeverReachTheTerminal(t *testing.T) {
 	const title = "\x1b]0;pwned-title\x1b\\"
 	const c1 = "\u009d2;pwned-c1\u009c"
 	m := tuitest.Monitor("evil"+title+"-site", "https://evil.example.test/"+osc52)
-	st := tuitest.State(m, engine.StatusDown, fixedNow.Add(-time.Minute), nil, engine.Result{
-		Time: fixedNow, Status: engine.StatusDown, Error: "boom " + osc52 + " and " + title + " and " + c1,
+	st := tuitest.State(m, monitor.StatusDown, fixedNow.Add(-time.Minute), nil, monitor.Result{
+		Time: fixedNow, Status: monitor.StatusDown, Error: "boom " + osc52 + " and " + title + " and " + c1,
 		FinalURL: "https://x.test/" + title, CertIssuer: "CA " + osc52, CertExpiry: fixedNow.Add(48 * time.Hour), CertDays: 2,
 		Class: "weird" + title,
 	})
 	src := tuitest.New(st)
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")
-	bad := engine.Result{Monitor: m.Name, Time: fixedNow, Status: engine.StatusDown, Error: "late " + osc52 + title}
-	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: m.Name, Result: &bad},
-		engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "storage " + osc52},
-		engine.Event{Kind: engine.EventAlert, Time: fixedNow, Monitor: m.Name, Alert: &engine.AlertEvent{Channel: "x" + title, Error: "e" + osc52}})
+	bad := monitor.Result{Monitor: m.Name, Time: fixedNow, Status: monitor.StatusDown, Error: "late " + osc52 + title}
+	src.Publish(monitor.Event{Kind: monitor.EventResult, Time: fixedNow, Monitor: m.Name, Result: &bad},
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: "storage " + osc52},
+		monitor.Event{Kind: monitor.EventAlert, Time: fixedNow, Monitor: m.Name, Alert: &monitor.AlertEvent{Channel: "x" + title, Error: "e" + osc52}})
 	waitOutput(t, tm, "late")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitOutput(t, tm, "What this means")
@@ -363,21 +363,21 @@ func TestLiveEventsReachTheScreen(t *testing.T) {
 	src := newSource()
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")
-	r := engine.Result{Monitor: "shop", Time: fixedNow, Status: engine.StatusDown, Code: 503, Class: "http_503"}
-	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: "shop", Result: &r})
+	r := monitor.Result{Monitor: "shop", Time: fixedNow, Status: monitor.StatusDown, Code: 503, Class: "http_503"}
+	src.Publish(monitor.Event{Kind: monitor.EventResult, Time: fixedNow, Monitor: "shop", Result: &r})
 	waitOutput(t, tm, "503 Service Unavailable")
-	r2 := engine.Result{Monitor: "cache", Time: fixedNow, Status: engine.StatusDown, Class: "timeout"}
-	src.Publish(engine.Event{Kind: engine.EventResult, Time: fixedNow, Monitor: "cache", Result: &r2},
-		engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "history: disk full"})
+	r2 := monitor.Result{Monitor: "cache", Time: fixedNow, Status: monitor.StatusDown, Class: "timeout"}
+	src.Publish(monitor.Event{Kind: monitor.EventResult, Time: fixedNow, Monitor: "cache", Result: &r2},
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: "history: disk full"})
 	waitOutput(t, tm, kb.ForResult(0, "timeout").Name+" — "+kb.ForResult(0, "timeout").Summary[:20])
 	waitOutput(t, tm, "! history: disk full")
 	// a state change in the snapshot shows after the next batch
 	st := stateOf(t, src.Snapshot(), "cache")
-	st.Status = engine.StatusDown
+	st.Status = monitor.StatusDown
 	src.Set(st)
-	src.Publish(engine.Event{Kind: engine.EventChange, Time: fixedNow, Monitor: "cache", From: engine.StatusUp, To: engine.StatusDown, Result: &r2})
+	src.Publish(monitor.Event{Kind: monitor.EventChange, Time: fixedNow, Monitor: "cache", From: monitor.StatusUp, To: monitor.StatusDown, Result: &r2})
 	waitOutput(t, tm, "6 down")
-	src.Publish(engine.Event{Kind: engine.EventWarning, Time: fixedNow, Message: "history: disk full", Clear: true})
+	src.Publish(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: "history: disk full", Clear: true})
 	waitOutput(t, tm, "no longer: history: disk full")
 	v := finalView(t, tm)
 	if header := strings.Join(strings.Split(v, "\n")[:3], "\n"); strings.Contains(header, "! history: disk full") {
@@ -556,9 +556,9 @@ func TestFilteredTableFollowsTheData(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitOutput(t, tm, "Monitors 5 of 15")
 	st := stateOf(t, src.Snapshot(), "cache")
-	st.Status = engine.StatusDown
+	st.Status = monitor.StatusDown
 	src.Set(st)
-	src.Publish(engine.Event{Kind: engine.EventChange, Time: fixedNow, Monitor: "cache", From: engine.StatusUp, To: engine.StatusDown})
+	src.Publish(monitor.Event{Kind: monitor.EventChange, Time: fixedNow, Monitor: "cache", From: monitor.StatusUp, To: monitor.StatusDown})
 	waitOutput(t, tm, "Monitors 6 of 15")
 	v := finalView(t, tm)
 	if got := tableNames(t, v); len(got) != 6 {

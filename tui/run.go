@@ -13,7 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Run shows the dashboard on src until the person quits or ctx is done.
@@ -62,7 +62,7 @@ func Run(ctx context.Context, src Source, opts Options) error {
 // PrintPlain writes the monitors as a plain table (no colour, no escape
 // sequences), worst first, for when the output is not a terminal. width is
 // the line width; 0 means 100.
-func PrintPlain(w io.Writer, snapshot []engine.MonitorState, width int) error {
+func PrintPlain(w io.Writer, snapshot []monitor.State, width int) error {
 	if width <= 0 {
 		width = 100
 	}
@@ -77,8 +77,8 @@ func PrintPlain(w io.Writer, snapshot []engine.MonitorState, width int) error {
 	bw := bufio.NewWriter(w)
 	c := h.Counts()
 	fmt.Fprintf(bw, "%d down, %d degraded, %d up, %d pending, %d maintenance, %d paused\n",
-		c[engine.StatusDown], c[engine.StatusDegraded], c[engine.StatusUp],
-		c[engine.StatusPending], c[engine.StatusMaintenance], c[engine.StatusPaused])
+		c[monitor.StatusDown], c[monitor.StatusDegraded], c[monitor.StatusUp],
+		c[monitor.StatusPending], c[monitor.StatusMaintenance], c[monitor.StatusPaused])
 	for _, l := range strings.Split(t.View(), "\n") {
 		bw.WriteString(strings.TrimRight(l, " "))
 		bw.WriteByte('\n')

@@ -4,13 +4,14 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Source is what the dashboard reads and acts on: the local engine, or a
 // client of one or more remote daemons. The dashboard knows nothing else.
 type Source interface {
 	// Snapshot returns the state of every monitor, in configuration order.
-	Snapshot() []engine.MonitorState
+	Snapshot() []monitor.State
 	// Subscribe starts a stream of events; the caller closes it.
 	Subscribe() *engine.Subscription
 	// CheckNow runs a monitor's check at once.

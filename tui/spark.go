@@ -6,7 +6,7 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/sparkline"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // sparkFloor is the least full-scale value of a sparkline, so that 0–1 ms
@@ -20,10 +20,10 @@ const sparkDown = '✕'
 // sparkScale returns the full-scale latency for a window of samples: the
 // slowest successful check, but at least twice the median and at least
 // sparkFloor. Failed checks do not count (a timeout would flatten the rest).
-func sparkScale(win []engine.Sample) time.Duration {
+func sparkScale(win []monitor.Sample) time.Duration {
 	lat := make([]time.Duration, 0, len(win))
 	for i := range win {
-		if win[i].Status != engine.StatusDown {
+		if win[i].Status != monitor.StatusDown {
 			lat = append(lat, win[i].Latency)
 		}
 	}
@@ -44,7 +44,7 @@ func sparkScale(win []engine.Sample) time.Duration {
 // renderSpark draws a one-line response-time sparkline of the last w
 // samples with ntcharts. plain leaves out every style (for the selected
 // row, which is drawn in reverse as a whole).
-func renderSpark(sty *Styles, samples []engine.Sample, w int, plain bool) string {
+func renderSpark(sty *Styles, samples []monitor.Sample, w int, plain bool) string {
 	if w <= 0 {
 		return ""
 	}
@@ -59,7 +59,7 @@ func renderSpark(sty *Styles, samples []engine.Sample, w int, plain bool) string
 	least := maxv / 8 // the lowest block: a check that answered is never drawn as nothing
 	for i := range win {
 		v := 0.0
-		if win[i].Status != engine.StatusDown {
+		if win[i].Status != monitor.StatusDown {
 			v = float64(win[i].Latency) / float64(time.Millisecond)
 			if v < least {
 				v = least
@@ -75,15 +75,15 @@ func renderSpark(sty *Styles, samples []engine.Sample, w int, plain bool) string
 	for i := range win {
 		p := canvas.Point{X: start + i, Y: 0}
 		switch win[i].Status {
-		case engine.StatusDown:
-			st := sty.Status[engine.StatusDown]
+		case monitor.StatusDown:
+			st := sty.Status[monitor.StatusDown]
 			if plain {
 				st = base
 			}
 			sp.Canvas.SetCell(p, canvas.NewCellWithStyle(sparkDown, st))
-		case engine.StatusDegraded:
+		case monitor.StatusDegraded:
 			if !plain {
-				sp.Canvas.SetCellStyle(p, sty.Status[engine.StatusDegraded])
+				sp.Canvas.SetCellStyle(p, sty.Status[monitor.StatusDegraded])
 			}
 		}
 	}
@@ -120,7 +120,7 @@ type sparkName struct {
 }
 
 // get returns the sparkline of a monitor, drawing it only when needed.
-func (c *sparkCache) get(sty *Styles, name string, samples []engine.Sample, w int, plain bool) string {
+func (c *sparkCache) get(sty *Styles, name string, samples []monitor.Sample, w int, plain bool) string {
 	if c.m == nil {
 		c.m = make(map[sparkName]*sparkEntry)
 	}

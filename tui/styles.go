@@ -3,7 +3,7 @@ package tui
 import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Styles holds every style the dashboard draws with. All of them come
@@ -17,7 +17,7 @@ type Styles struct {
 	R       *lipgloss.Renderer
 	NoColor bool
 
-	Status   [6]lipgloss.Style // indexed by engine.Status
+	Status   [6]lipgloss.Style // indexed by monitor.Status
 	Plain    lipgloss.Style
 	Bold     lipgloss.Style
 	Dim      lipgloss.Style
@@ -42,7 +42,7 @@ var (
 )
 
 // Glyph returns the one-cell symbol of a status.
-func Glyph(s engine.Status) string {
+func Glyph(s monitor.Status) string {
 	if int(s) < len(statusGlyphs) {
 		return statusGlyphs[s]
 	}
@@ -50,7 +50,7 @@ func Glyph(s engine.Status) string {
 }
 
 // shortWord is the status word used where room is short ("maint").
-func shortWord(s engine.Status) string {
+func shortWord(s monitor.Status) string {
 	if int(s) < len(statusShort) {
 		return statusShort[s]
 	}
@@ -72,12 +72,12 @@ func NewStyles(r *lipgloss.Renderer, noColor bool) *Styles {
 	n := r.NewStyle
 	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
 	s := &Styles{R: r, NoColor: noColor}
-	s.Status[engine.StatusPending] = n().Faint(true)
-	s.Status[engine.StatusUp] = n().Foreground(c("2"))
-	s.Status[engine.StatusDegraded] = n().Foreground(c("3")).Bold(true)
-	s.Status[engine.StatusDown] = n().Foreground(c("1")).Bold(true)
-	s.Status[engine.StatusMaintenance] = n().Foreground(c("6"))
-	s.Status[engine.StatusPaused] = n().Faint(true)
+	s.Status[monitor.StatusPending] = n().Faint(true)
+	s.Status[monitor.StatusUp] = n().Foreground(c("2"))
+	s.Status[monitor.StatusDegraded] = n().Foreground(c("3")).Bold(true)
+	s.Status[monitor.StatusDown] = n().Foreground(c("1")).Bold(true)
+	s.Status[monitor.StatusMaintenance] = n().Foreground(c("6"))
+	s.Status[monitor.StatusPaused] = n().Faint(true)
 	s.Plain = n()
 	s.Bold = n().Bold(true)
 	s.Dim = n().Faint(true)
@@ -101,7 +101,7 @@ func NewStyles(r *lipgloss.Renderer, noColor bool) *Styles {
 }
 
 // status returns the style of a status.
-func (s *Styles) status(st engine.Status) lipgloss.Style {
+func (s *Styles) status(st monitor.Status) lipgloss.Style {
 	if int(st) < len(s.Status) {
 		return s.Status[st]
 	}

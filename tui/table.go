@@ -2,16 +2,17 @@ package tui
 
 import (
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // SortMode orders the monitors table.
@@ -194,7 +195,7 @@ func idealTableWidth(locs []string) int {
 }
 
 type tableItem struct {
-	st    *engine.MonitorState // nil for a group heading
+	st    *monitor.State // nil for a group heading
 	group string
 	count int
 	ord   int // 1-based position among monitor rows
@@ -207,7 +208,7 @@ type Table struct {
 	keys   KeyMap
 	w, h   int
 	now    time.Time
-	all    []engine.MonitorState
+	all    []monitor.State
 	items  []tableItem
 	rows   int // monitor rows among items
 	cursor int // index into items of the selected monitor; -1 when none
@@ -239,7 +240,7 @@ func (t *Table) SetSize(w, h int) {
 func (t *Table) SetNow(now time.Time) { t.now = now }
 
 // SetData replaces the monitors shown; the table keeps and reads states.
-func (t *Table) SetData(states []engine.MonitorState) {
+func (t *Table) SetData(states []monitor.State) {
 	t.all = states
 	if locs := locationLabels(states); !slices.Equal(locs, t.locs) {
 		t.locs = locs
@@ -287,7 +288,7 @@ func (t *Table) SetFilter(s string) {
 func (t *Table) Filter() string { return t.filter.raw }
 
 // Selected returns the selected monitor, or nil.
-func (t *Table) Selected() *engine.MonitorState {
+func (t *Table) Selected() *monitor.State {
 	if t.cursor < 0 || t.cursor >= len(t.items) {
 		return nil
 	}
@@ -442,14 +443,14 @@ func (t *Table) lessFunc() func(a, b int) int {
 	}
 }
 
-func latencyKey(st *engine.MonitorState) time.Duration {
+func latencyKey(st *monitor.State) time.Duration {
 	if st.Last.Time.IsZero() {
 		return -1
 	}
 	return st.Last.Latency
 }
 
-func uptimeKey(st *engine.MonitorState) float64 {
+func uptimeKey(st *monitor.State) float64 {
 	if !st.Uptime24.Valid {
 		return 2
 	}
@@ -609,7 +610,7 @@ func (t *Table) groupLine(it *tableItem) string {
 
 // rowLine renders one monitor. The selected row is drawn as plain text in
 // reverse video as a whole (and marked with ›, which reads without colour).
-func (t *Table) rowLine(st *engine.MonitorState, sel bool) string {
+func (t *Table) rowLine(st *monitor.State, sel bool) string {
 	var b strings.Builder
 	if sel {
 		b.WriteString("›")
@@ -647,7 +648,7 @@ func (t *Table) rowLine(st *engine.MonitorState, sel bool) string {
 func trimRight(s string) string { return strings.TrimRight(s, " ") }
 
 // cell returns the text of one cell and its style (nil: unstyled).
-func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipgloss.Style) {
+func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.Style) {
 	s := t.sty
 	r := &st.Last
 	switch c.id {
@@ -669,7 +670,7 @@ func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipg
 		return name, nil
 	case colKind:
 		k := string(st.Monitor.Kind)
-		if st.Monitor.Kind == engine.KindHTTP && strings.HasPrefix(st.Monitor.URL, "https:") {
+		if st.Monitor.Kind == monitor.KindHTTP && strings.HasPrefix(st.Monitor.URL, "https:") {
 			k = "https"
 		}
 		return k, &s.Dim
@@ -678,9 +679,9 @@ func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipg
 		switch {
 		case r.Time.IsZero():
 			return txt, &s.Dim
-		case r.Status == engine.StatusDown || r.Code >= 500:
+		case r.Status == monitor.StatusDown || r.Code >= 500:
 			return txt, &s.Bad
-		case r.Status == engine.StatusDegraded || r.Code >= 400:
+		case r.Status == monitor.StatusDegraded || r.Code >= 400:
 			return txt, &s.Warn
 		}
 		return txt, nil
@@ -731,7 +732,7 @@ func (t *Table) cell(st *engine.MonitorState, c column, sel bool) (string, *lipg
 		if c.w >= sinceWideW {
 			txt = shortWord(st.Status) + " " + d
 		}
-		if st.Acked && st.Status == engine.StatusDown {
+		if st.Acked && st.Status == monitor.StatusDown {
 			if width(txt)+4 <= c.w {
 				txt += " ack"
 			}

@@ -14,7 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -31,7 +31,7 @@ func asciiRenderer() *lipgloss.Renderer {
 
 func plainStyles() *tui.Styles { return tui.NewStyles(asciiRenderer(), true) }
 
-func newTable(t *testing.T, states []engine.MonitorState, w, h int) *tui.Table {
+func newTable(t *testing.T, states []monitor.State, w, h int) *tui.Table {
 	t.Helper()
 	tb := tui.NewTable(plainStyles(), tui.DefaultKeyMap())
 	tb.SetNow(fixedNow)
@@ -70,9 +70,9 @@ func checkFits(t *testing.T, view string, w, h int) {
 }
 
 // many returns n monitors made from the fixture with unique names.
-func many(n int) []engine.MonitorState {
+func many(n int) []monitor.State {
 	base := tuitest.Fixture(fixedNow)
-	out := make([]engine.MonitorState, 0, n)
+	out := make([]monitor.State, 0, n)
 	for i := 0; len(out) < n; i++ {
 		st := base[i%len(base)]
 		m := *st.Monitor
@@ -193,7 +193,7 @@ func TestTableColumnsDropWhenNarrow(t *testing.T) {
 
 func TestTableSortOrder(t *testing.T) {
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
-	byName := map[string]engine.Status{}
+	byName := map[string]monitor.Status{}
 	for _, st := range tuitest.Fixture(fixedNow) {
 		byName[st.Monitor.Name] = st.Status
 	}
@@ -203,7 +203,7 @@ func TestTableSortOrder(t *testing.T) {
 			t.Fatalf("status sort: %s (%s) before %s (%s)", names[i-1], byName[names[i-1]], names[i], byName[names[i]])
 		}
 	}
-	if byName[names[0]] != engine.StatusDown || byName[names[len(names)-1]] != engine.StatusUp {
+	if byName[names[0]] != monitor.StatusDown || byName[names[len(names)-1]] != monitor.StatusUp {
 		t.Fatalf("status sort should start with down and end with up: %v", names)
 	}
 	if got := tb.CycleSort(); got != tui.SortName {

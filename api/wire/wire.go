@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Phases are an HTTP check's latency parts, in milliseconds.
@@ -27,26 +28,26 @@ type Phases struct {
 
 // Result is one check's outcome.
 type Result struct {
-	Monitor     string        `json:"monitor"`
-	Kind        engine.Kind   `json:"kind"`
-	URL         string        `json:"url"`
-	Time        time.Time     `json:"time"`
-	Status      engine.Status `json:"status"`
-	Code        int           `json:"code"`
-	LatencyMS   float64       `json:"latency_ms"`
-	Error       string        `json:"error"`
-	Class       string        `json:"class"`
-	Attempts    int           `json:"attempts"`
-	Phases      *Phases       `json:"phases_ms,omitempty"`
-	RetryAfterS float64       `json:"retry_after_s,omitempty"`
-	FinalURL    string        `json:"final_url,omitempty"`
-	BodySize    int64         `json:"body_size,omitempty"`
-	CertExpiry  *time.Time    `json:"cert_expiry,omitempty"`
-	CertIssuer  string        `json:"cert_issuer,omitempty"`
-	CertDays    *int          `json:"cert_days,omitempty"`
-	Registrar   string        `json:"registrar,omitempty"`
-	Answers     []string      `json:"answers,omitempty"`
-	Loss        float64       `json:"loss,omitempty"`
+	Monitor     string         `json:"monitor"`
+	Kind        monitor.Kind   `json:"kind"`
+	URL         string         `json:"url"`
+	Time        time.Time      `json:"time"`
+	Status      monitor.Status `json:"status"`
+	Code        int            `json:"code"`
+	LatencyMS   float64        `json:"latency_ms"`
+	Error       string         `json:"error"`
+	Class       string         `json:"class"`
+	Attempts    int            `json:"attempts"`
+	Phases      *Phases        `json:"phases_ms,omitempty"`
+	RetryAfterS float64        `json:"retry_after_s,omitempty"`
+	FinalURL    string         `json:"final_url,omitempty"`
+	BodySize    int64          `json:"body_size,omitempty"`
+	CertExpiry  *time.Time     `json:"cert_expiry,omitempty"`
+	CertIssuer  string         `json:"cert_issuer,omitempty"`
+	CertDays    *int           `json:"cert_days,omitempty"`
+	Registrar   string         `json:"registrar,omitempty"`
+	Answers     []string       `json:"answers,omitempty"`
+	Loss        float64        `json:"loss,omitempty"`
 }
 
 // Sample is one point of a monitor's recent history. It encodes as a
@@ -55,7 +56,7 @@ type Result struct {
 type Sample struct {
 	Time      time.Time
 	LatencyMS float64
-	Status    engine.Status
+	Status    monitor.Status
 	Code      int
 }
 
@@ -122,20 +123,20 @@ type MonitorConfig struct {
 }
 
 // Location is a monitor's state as seen from one location.
-type Location = engine.LocationState
+type Location = monitor.LocationState
 
 // Monitor is one monitor's state: the `check --json` fields of its last
 // result at the top, then its state, configuration and recent samples.
 type Monitor struct {
-	Monitor   string        `json:"monitor"`
-	Kind      engine.Kind   `json:"kind"`
-	URL       string        `json:"url"`
-	Status    engine.Status `json:"status"`
-	Code      int           `json:"code"`
-	LatencyMS float64       `json:"latency_ms"`
-	Error     string        `json:"error"`
-	Class     string        `json:"class"`
-	Attempts  int           `json:"attempts"`
+	Monitor   string         `json:"monitor"`
+	Kind      monitor.Kind   `json:"kind"`
+	URL       string         `json:"url"`
+	Status    monitor.Status `json:"status"`
+	Code      int            `json:"code"`
+	LatencyMS float64        `json:"latency_ms"`
+	Error     string         `json:"error"`
+	Class     string         `json:"class"`
+	Attempts  int            `json:"attempts"`
 
 	Since       time.Time  `json:"since"`
 	LastCheck   *time.Time `json:"last_check,omitempty"`
@@ -159,25 +160,25 @@ type Monitor struct {
 // State is the part of a monitor's state that an event changes: sent
 // with every result and change event instead of the whole Monitor.
 type State struct {
-	Status      engine.Status `json:"status"`
-	Since       time.Time     `json:"since"`
-	Uptime      Uptime        `json:"uptime"`
-	Paused      bool          `json:"paused,omitempty"`
-	Acked       bool          `json:"acked,omitempty"`
-	Maintenance string        `json:"maintenance,omitempty"`
-	Checks      uint64        `json:"checks"`
-	Skipped     uint64        `json:"skipped,omitempty"`
+	Status      monitor.Status `json:"status"`
+	Since       time.Time      `json:"since"`
+	Uptime      Uptime         `json:"uptime"`
+	Paused      bool           `json:"paused,omitempty"`
+	Acked       bool           `json:"acked,omitempty"`
+	Maintenance string         `json:"maintenance,omitempty"`
+	Checks      uint64         `json:"checks"`
+	Skipped     uint64         `json:"skipped,omitempty"`
 }
 
 // StateOf extracts the State of a monitor's state.
-func StateOf(st *engine.MonitorState) State {
+func StateOf(st *monitor.State) State {
 	return State{Status: st.Status, Since: st.Since,
 		Uptime: Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)},
 		Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped}
 }
 
 // ApplyTo copies s onto st.
-func (s *State) ApplyTo(st *engine.MonitorState) {
+func (s *State) ApplyTo(st *monitor.State) {
 	st.Status, st.Since = s.Status, s.Since
 	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(s.Uptime.H24), uptimeOf(s.Uptime.D7), uptimeOf(s.Uptime.D30)
 	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
@@ -206,16 +207,16 @@ type Snapshot struct {
 // Event is one thing that happened (SSE event names: result, change,
 // alert, warning, reload).
 type Event struct {
-	Kind    string             `json:"kind"`
-	Time    time.Time          `json:"time"`
-	Monitor string             `json:"monitor,omitempty"`
-	From    *engine.Status     `json:"from,omitempty"`
-	To      *engine.Status     `json:"to,omitempty"`
-	Result  *Result            `json:"result,omitempty"`
-	State   *State             `json:"state,omitempty"` // result, change: the monitor's state now
-	Alert   *engine.AlertEvent `json:"alert,omitempty"`
-	Message string             `json:"message,omitempty"`
-	Clear   bool               `json:"clear,omitempty"`
+	Kind    string              `json:"kind"`
+	Time    time.Time           `json:"time"`
+	Monitor string              `json:"monitor,omitempty"`
+	From    *monitor.Status     `json:"from,omitempty"`
+	To      *monitor.Status     `json:"to,omitempty"`
+	Result  *Result             `json:"result,omitempty"`
+	State   *State              `json:"state,omitempty"` // result, change: the monitor's state now
+	Alert   *monitor.AlertEvent `json:"alert,omitempty"`
+	Message string              `json:"message,omitempty"`
+	Clear   bool                `json:"clear,omitempty"`
 	// Warnings is the full list in force after a warning event.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -244,8 +245,8 @@ func fromS(f float64) time.Duration { return time.Duration(f * float64(time.Seco
 
 // RedactURL hides what a URL must not show to viewers: a push monitor's
 // token and the password of a userinfo.
-func RedactURL(m *engine.Monitor) string {
-	if m.Kind == engine.KindPush {
+func RedactURL(m *monitor.Monitor) string {
+	if m.Kind == monitor.KindPush {
 		return "push://…"
 	}
 	u := m.Parsed
@@ -264,17 +265,17 @@ func RedactURL(m *engine.Monitor) string {
 
 // FromResult converts an engine result. The push token never appears:
 // the engine already writes push results with a redacted URL.
-func FromResult(r *engine.Result) *Result {
+func FromResult(r *monitor.Result) *Result {
 	out := &Result{
 		Monitor: r.Monitor, Kind: r.Kind, URL: r.URL, Time: r.Time, Status: r.Status, Code: r.Code,
 		LatencyMS: ms(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
 		FinalURL: r.FinalURL, BodySize: r.BodySize, CertIssuer: r.CertIssuer, Registrar: r.Registrar,
 		Answers: r.Answers, Loss: r.Loss,
 	}
-	if r.Kind == engine.KindPush {
+	if r.Kind == monitor.KindPush {
 		out.URL = "push://…"
 	}
-	if r.Phases != (engine.Phases{}) {
+	if r.Phases != (monitor.Phases{}) {
 		p := r.Phases
 		out.Phases = &Phases{DNS: ms(p.DNS), Connect: ms(p.Connect), TLS: ms(p.TLS), FirstByte: ms(p.FirstByte), Transfer: ms(p.Transfer)}
 	}
@@ -290,15 +291,15 @@ func FromResult(r *engine.Result) *Result {
 
 // ToEngine converts back; every string is sanitized because it came from
 // the network.
-func (r *Result) ToEngine() engine.Result {
-	out := engine.Result{
+func (r *Result) ToEngine() monitor.Result {
+	out := monitor.Result{
 		Monitor: clean(r.Monitor), Kind: r.Kind, URL: clean(r.URL), Time: r.Time, Status: r.Status, Code: r.Code,
 		Latency: fromMS(r.LatencyMS), Error: clean(r.Error), Class: clean(r.Class), Attempts: r.Attempts,
 		RetryAfter: fromS(r.RetryAfterS), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
 		CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
 	}
 	if p := r.Phases; p != nil {
-		out.Phases = engine.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),
+		out.Phases = monitor.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),
 			FirstByte: fromMS(p.FirstByte), Transfer: fromMS(p.Transfer)}
 	}
 	if r.CertExpiry != nil {
@@ -315,7 +316,7 @@ func (r *Result) ToEngine() engine.Result {
 
 func clean(s string) string { return engine.Sanitize(s, 0) }
 
-func uptimePtr(u engine.Uptime) *float64 {
+func uptimePtr(u monitor.Uptime) *float64 {
 	if !u.Valid {
 		return nil
 	}
@@ -323,11 +324,11 @@ func uptimePtr(u engine.Uptime) *float64 {
 	return &r
 }
 
-func uptimeOf(p *float64) engine.Uptime {
+func uptimeOf(p *float64) monitor.Uptime {
 	if p == nil {
-		return engine.Uptime{}
+		return monitor.Uptime{}
 	}
-	return engine.Uptime{Ratio: *p, Valid: true}
+	return monitor.Uptime{Ratio: *p, Valid: true}
 }
 
 // What to include in a Monitor besides the state.
@@ -340,7 +341,7 @@ const (
 // FromState converts a monitor's state; with says what to include besides
 // the state itself (WithConfig, WithLast, WithRecent), recent caps the
 // samples (0: all).
-func FromState(st *engine.MonitorState, with int, recent int) Monitor {
+func FromState(st *monitor.State, with int, recent int) Monitor {
 	m := st.Monitor
 	out := Monitor{
 		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status,
@@ -385,8 +386,8 @@ func FromState(st *engine.MonitorState, with int, recent int) Monitor {
 
 // MonitorOf rebuilds the engine's monitor configuration from m (which
 // must carry Config). Strings are sanitized.
-func (m *Monitor) MonitorOf() *engine.Monitor {
-	out := &engine.Monitor{Name: clean(m.Monitor), URL: clean(m.URL), Kind: m.Kind}
+func (m *Monitor) MonitorOf() *monitor.Monitor {
+	out := &monitor.Monitor{Name: clean(m.Monitor), URL: clean(m.URL), Kind: m.Kind}
 	for _, t := range m.Tags {
 		out.Tags = append(out.Tags, clean(t))
 	}
@@ -406,7 +407,7 @@ func (m *Monitor) MonitorOf() *engine.Monitor {
 
 // ApplyTo copies the state fields of m (not its configuration, last
 // result or samples) onto st.
-func (m *Monitor) ApplyTo(st *engine.MonitorState) {
+func (m *Monitor) ApplyTo(st *monitor.State) {
 	st.Status, st.Since = m.Status, m.Since
 	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(m.Uptime.H24), uptimeOf(m.Uptime.D7), uptimeOf(m.Uptime.D30)
 	st.Paused, st.Acked, st.InMaint = m.Paused, m.Acked, clean(m.Maintenance)
@@ -415,16 +416,16 @@ func (m *Monitor) ApplyTo(st *engine.MonitorState) {
 
 // ToState rebuilds a whole monitor state; mon is the configuration to
 // point at (MonitorOf, or an equal one kept from before).
-func (m *Monitor) ToState(mon *engine.Monitor) engine.MonitorState {
-	st := engine.MonitorState{Monitor: mon}
+func (m *Monitor) ToState(mon *monitor.Monitor) monitor.State {
+	st := monitor.State{Monitor: mon}
 	m.ApplyTo(&st)
 	if m.Last != nil {
 		st.Last = m.Last.ToEngine()
 	}
 	if len(m.Recent) > 0 {
-		st.Recent = make([]engine.Sample, len(m.Recent))
+		st.Recent = make([]monitor.Sample, len(m.Recent))
 		for i, s := range m.Recent {
-			st.Recent[i] = engine.Sample{Time: s.Time, Latency: fromMS(s.LatencyMS), Status: s.Status, Code: s.Code}
+			st.Recent[i] = monitor.Sample{Time: s.Time, Latency: fromMS(s.LatencyMS), Status: s.Status, Code: s.Code}
 		}
 	}
 	return st
@@ -433,17 +434,17 @@ func (m *Monitor) ToState(mon *engine.Monitor) engine.MonitorState {
 // FromEvent converts an engine event; state is the monitor's state now
 // for result and change events (nil otherwise), warnings the full list
 // for warning events.
-func FromEvent(ev *engine.Event, state *State, warnings []string) Event {
+func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 	out := Event{Kind: ev.Kind.String(), Time: ev.Time, Monitor: ev.Monitor, State: state,
 		Alert: ev.Alert, Message: ev.Message, Clear: ev.Clear}
-	if ev.Kind == engine.EventResult || ev.Kind == engine.EventChange {
+	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange {
 		f, t := ev.From, ev.To
 		out.From, out.To = &f, &t
 	}
 	if ev.Result != nil {
 		out.Result = FromResult(ev.Result)
 	}
-	if ev.Kind == engine.EventWarning {
+	if ev.Kind == monitor.EventWarning {
 		out.Warnings = warnings
 		if out.Warnings == nil {
 			out.Warnings = []string{}
@@ -454,23 +455,23 @@ func FromEvent(ev *engine.Event, state *State, warnings []string) Event {
 
 // ToEngine converts back to an engine event; ok is false for a kind this
 // version does not know.
-func (e *Event) ToEngine() (ev engine.Event, ok bool) {
-	var k engine.EventKind
+func (e *Event) ToEngine() (ev monitor.Event, ok bool) {
+	var k monitor.EventKind
 	switch e.Kind {
 	case "result":
-		k = engine.EventResult
+		k = monitor.EventResult
 	case "change":
-		k = engine.EventChange
+		k = monitor.EventChange
 	case "alert":
-		k = engine.EventAlert
+		k = monitor.EventAlert
 	case "warning":
-		k = engine.EventWarning
+		k = monitor.EventWarning
 	case "reload":
-		k = engine.EventReload
+		k = monitor.EventReload
 	default:
-		return engine.Event{}, false
+		return monitor.Event{}, false
 	}
-	ev = engine.Event{Kind: k, Time: e.Time, Monitor: clean(e.Monitor), Message: clean(e.Message), Clear: e.Clear}
+	ev = monitor.Event{Kind: k, Time: e.Time, Monitor: clean(e.Monitor), Message: clean(e.Message), Clear: e.Clear}
 	if e.From != nil {
 		ev.From = *e.From
 	}

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestSampleCompactRoundTrip(t *testing.T) {
-	in := []Sample{{Time: time.UnixMilli(1795400584123), LatencyMS: 41.75, Status: engine.StatusDown, Code: 502}}
+	in := []Sample{{Time: time.UnixMilli(1795400584123), LatencyMS: 41.75, Status: monitor.StatusDown, Code: 502}}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +22,7 @@ func TestSampleCompactRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !out[0].Time.Equal(in[0].Time) || out[0] != (Sample{Time: out[0].Time, LatencyMS: 41.75, Status: engine.StatusDown, Code: 502}) {
+	if !out[0].Time.Equal(in[0].Time) || out[0] != (Sample{Time: out[0].Time, LatencyMS: 41.75, Status: monitor.StatusDown, Code: 502}) {
 		t.Errorf("decoded %+v", out[0])
 	}
 	for _, bad := range []string{`[1,2,"sideways",3]`, `[1,2]`, `{"t":1}`} {
@@ -35,9 +35,9 @@ func TestSampleCompactRoundTrip(t *testing.T) {
 
 func TestResultRoundTripAndSanitize(t *testing.T) {
 	exp := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
-	r := engine.Result{Monitor: "shop", Kind: engine.KindHTTP, URL: "https://shop.example/", Time: time.Unix(1795400584, 0),
-		Status: engine.StatusDegraded, Code: 200, Latency: 1234567 * time.Microsecond, Class: "slow", Attempts: 2,
-		Phases:     engine.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 3 * time.Millisecond, FirstByte: time.Second, Transfer: 4 * time.Millisecond},
+	r := monitor.Result{Monitor: "shop", Kind: monitor.KindHTTP, URL: "https://shop.example/", Time: time.Unix(1795400584, 0),
+		Status: monitor.StatusDegraded, Code: 200, Latency: 1234567 * time.Microsecond, Class: "slow", Attempts: 2,
+		Phases:     monitor.Phases{DNS: time.Millisecond, Connect: 2 * time.Millisecond, TLS: 3 * time.Millisecond, FirstByte: time.Second, Transfer: 4 * time.Millisecond},
 		RetryAfter: 30 * time.Second, CertExpiry: exp, CertDays: 39, BodySize: 99, Answers: []string{"1.2.3.4"}}
 	b, _ := json.Marshal(FromResult(&r))
 	var w Result
@@ -47,7 +47,7 @@ func TestResultRoundTripAndSanitize(t *testing.T) {
 	back := w.ToEngine()
 	back.Time, r.Time = back.Time.UTC(), r.Time.UTC()
 	if back.Latency != r.Latency || back.Phases != r.Phases || back.RetryAfter != r.RetryAfter || !back.CertExpiry.Equal(exp) ||
-		back.CertDays != 39 || back.Code != 200 || back.Status != engine.StatusDegraded || back.Answers[0] != "1.2.3.4" {
+		back.CertDays != 39 || back.Code != 200 || back.Status != monitor.StatusDegraded || back.Answers[0] != "1.2.3.4" {
 		t.Errorf("round trip: %+v", back)
 	}
 	w.Error = "evil\x1b]0;title\x07 text"
@@ -57,17 +57,17 @@ func TestResultRoundTripAndSanitize(t *testing.T) {
 }
 
 func TestRedactURL(t *testing.T) {
-	mk := func(raw string, k engine.Kind) *engine.Monitor {
+	mk := func(raw string, k monitor.Kind) *monitor.Monitor {
 		u, _ := url.Parse(raw)
-		return &engine.Monitor{URL: raw, Parsed: u, Kind: k}
+		return &monitor.Monitor{URL: raw, Parsed: u, Kind: k}
 	}
 	for _, tc := range []struct {
-		m    *engine.Monitor
+		m    *monitor.Monitor
 		want string
 	}{
-		{mk("push://s3cret", engine.KindPush), "push://…"},
-		{mk("https://bob:pw@api.example/x", engine.KindHTTP), "https://bob:xxxxx@api.example/x"},
-		{mk("tcp://db:5432", engine.KindTCP), "tcp://db:5432"},
+		{mk("push://s3cret", monitor.KindPush), "push://…"},
+		{mk("https://bob:pw@api.example/x", monitor.KindHTTP), "https://bob:xxxxx@api.example/x"},
+		{mk("tcp://db:5432", monitor.KindTCP), "tcp://db:5432"},
 	} {
 		if got := RedactURL(tc.m); got != tc.want {
 			t.Errorf("RedactURL(%s) = %q, want %q", tc.m.URL, got, tc.want)

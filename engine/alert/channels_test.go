@@ -26,6 +26,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // testCert returns a self-signed certificate for 127.0.0.1 and a pool
@@ -63,8 +64,8 @@ func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // downMessage is a typical single down message.
 func downMessage() Message {
 	c := composer{loc: time.UTC}
-	it := itemFrom(EventDown, monitor("shop"), "shop", &engine.Result{
-		Monitor: "shop", Status: engine.StatusDown, Code: 502, Class: "http_502", Error: "upstream closed the connection",
+	it := itemFrom(EventDown, testMonitor("shop"), "shop", &monitor.Result{
+		Monitor: "shop", Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "upstream closed the connection",
 	})
 	it.Since = time.Date(2026, 11, 24, 14, 2, 5, 0, time.UTC)
 	return c.single(it, it.Since.Add(time.Minute))
@@ -332,25 +333,25 @@ func TestTelegramTokenNeverLeaks(t *testing.T) {
 			var logs bytes.Buffer
 			var rec recorder
 			finished := make(chan struct{})
-			var incidents []engine.Incident
+			var incidents []monitor.Incident
 			cfg := &engine.AlertConfig{Name: "tg", Kind: KindTelegram, Token: testToken, ChatID: "42", BaseURL: base,
 				Default: true, On: []string{"down", "up"}}
 			d := New(Options{
 				Alerts: []*engine.AlertConfig{cfg},
-				OnDelivery: func(ev engine.Event) {
+				OnDelivery: func(ev monitor.Event) {
 					rec.add(ev)
 					if ev.Monitor == "shop" && ev.Alert.Attempts == tc.attempts {
 						close(finished)
 					}
 				},
-				OnIncident:  func(in engine.Incident) { incidents = append(incidents, in) },
+				OnIncident:  func(in monitor.Incident) { incidents = append(incidents, in) },
 				Logger:      newTextLogger(&logs),
 				MaxAttempts: 2,
 				Backoff:     time.Millisecond,
 				BurstWindow: -1,
 			})
 			testErr := d.Test(context.Background(), "tg")
-			newFakeEngine(d).down(monitor("shop"))
+			newFakeEngine(d).down(testMonitor("shop"))
 			<-finished
 			d.Close()
 			if testErr == nil {
@@ -445,7 +446,7 @@ func TestWebhookSignedJSON(t *testing.T) {
 	}
 	m := p.Monitors[0]
 	if m.Monitor != "shop" || m.Code != 502 || m.Class != "http_502" || m.Name != "Bad Gateway" || m.Meaning == "" ||
-		m.FirstStep == "" || m.Status != engine.StatusDown || m.Since == nil || m.URL != "https://shop.example.test/health" {
+		m.FirstStep == "" || m.Status != monitor.StatusDown || m.Since == nil || m.URL != "https://shop.example.test/health" {
 		t.Errorf("monitor %+v", m)
 	}
 	// The schema's field names, as WEBHOOK.md documents them.

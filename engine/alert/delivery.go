@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Delivery defaults.
@@ -324,7 +324,7 @@ func (d *Dispatcher) isDraining() bool {
 // report publishes one delivery attempt: to the log and to OnDelivery.
 // Nothing in it holds a secret.
 func (d *Dispatcher) report(o *outlet, dl *delivery, attempt int, err error) {
-	ae := &engine.AlertEvent{
+	ae := &monitor.AlertEvent{
 		Channel: o.name, Kind: o.kind, Subject: d.red.Redact(dl.msg.Title),
 		OK: err == nil, Error: d.red.Error(err), Attempts: attempt, Monitors: dl.msg.monitors(),
 	}
@@ -335,7 +335,7 @@ func (d *Dispatcher) report(o *outlet, dl *delivery, attempt int, err error) {
 		d.log.Info("alert delivered", "channel", o.name, "kind", o.kind, "event", dl.msg.Event, "attempt", attempt)
 	}
 	if d.opts.OnDelivery != nil {
-		d.opts.OnDelivery(engine.Event{Kind: engine.EventAlert, Time: time.Now(), Monitor: dl.monitor, Alert: ae})
+		d.opts.OnDelivery(monitor.Event{Kind: monitor.EventAlert, Time: time.Now(), Monitor: dl.monitor, Alert: ae})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // A delivery event names every monitor its message is about, so that a
@@ -32,9 +33,9 @@ func TestDeliveryEventsNameEveryMonitorOfTheMessage(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ch := &fakeChannel{name: "oncall", failFirst: 1} // every attempt is reported
 				var rec recorder
-				var mons []*engine.Monitor
+				var mons []*monitor.Monitor
 				for _, n := range []string{"api", "shop", "blog", "cache"} {
-					mons = append(mons, monitor(n))
+					mons = append(mons, testMonitor(n))
 				}
 				d := New(Options{
 					Alerts:     []*engine.AlertConfig{alertCfg("oncall", 0)},
@@ -69,7 +70,7 @@ func TestDeliveryEventsNameEveryMonitorOfTheMessage(t *testing.T) {
 				}
 				for i, ev := range evs {
 					a := ev.Alert
-					if ev.Kind != engine.EventAlert || a == nil || a.Attempts != i+1 || a.OK != (i == 1) {
+					if ev.Kind != monitor.EventAlert || a == nil || a.Attempts != i+1 || a.OK != (i == 1) {
 						t.Fatalf("event %d: %s", i, eventsText(evs))
 					}
 					if ev.Monitor != c.monitor {

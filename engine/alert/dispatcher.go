@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Policy defaults.
@@ -64,7 +65,7 @@ type Options struct {
 	// when deciding whether every monitor failed at once, and decide
 	// which open incidents a reload keeps (Switch.Replace closes those of
 	// monitors not listed).
-	Monitors []*engine.Monitor
+	Monitors []*monitor.Monitor
 	// Maintenance is consulted besides the engine's own word: nothing is
 	// sent for a monitor inside a window.
 	Maintenance engine.Maintenance
@@ -119,13 +120,13 @@ type Options struct {
 	// it cancels them (default 5s).
 	DrainTimeout time.Duration
 
-	// OnDelivery is told of every delivery attempt (an engine.EventAlert),
+	// OnDelivery is told of every delivery attempt (an monitor.EventAlert),
 	// from the channels' goroutines, possibly at once. It must not block
 	// for long. Its events hold no secrets.
-	OnDelivery func(engine.Event)
+	OnDelivery func(monitor.Event)
 	// OnIncident is told when an incident opens, changes (flapping,
 	// acknowledged) or resolves (End set). Called without locks held.
-	OnIncident func(engine.Incident)
+	OnIncident func(monitor.Incident)
 	// Logger receives delivery failures (redacted); nil: discarded.
 	Logger *slog.Logger
 	// Location is the zone times are written in (default UTC).
@@ -143,7 +144,7 @@ type Dispatcher struct {
 	outlets  []*outlet
 	byName   map[string]*outlet
 	defaults []*outlet
-	monitors map[string]*engine.Monitor
+	monitors map[string]*monitor.Monitor
 	errs     map[string]error // channels that could not be built
 
 	ctx        context.Context
@@ -180,7 +181,7 @@ func New(opts Options) *Dispatcher {
 		red:      NewRedactor(opts.Alerts),
 		comp:     composer{loc: opts.Location},
 		byName:   map[string]*outlet{},
-		monitors: map[string]*engine.Monitor{},
+		monitors: map[string]*monitor.Monitor{},
 		errs:     map[string]error{},
 		draining: make(chan struct{}),
 		done:     make(chan struct{}),
@@ -349,16 +350,16 @@ func (d *Dispatcher) stopLocked() (burst []pending, first bool) {
 }
 
 // Incidents returns the open incidents, oldest first.
-func (d *Dispatcher) Incidents() []engine.Incident {
+func (d *Dispatcher) Incidents() []monitor.Incident {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var out []engine.Incident
+	var out []monitor.Incident
 	for _, ms := range d.mons {
 		if ms.inc != nil {
 			out = append(out, ms.inc.snapshot())
 		}
 	}
-	slices.SortFunc(out, func(a, b engine.Incident) int {
+	slices.SortFunc(out, func(a, b monitor.Incident) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
@@ -379,7 +380,7 @@ func (d *Dispatcher) unlock() {
 
 // routes returns the channels a monitor's alerts go to: the ones it names,
 // else the default ones.
-func (d *Dispatcher) routes(m *engine.Monitor) []*outlet {
+func (d *Dispatcher) routes(m *monitor.Monitor) []*outlet {
 	if m == nil || len(m.Alerts) == 0 {
 		return d.defaults
 	}
@@ -468,18 +469,18 @@ func (d *Dispatcher) everyMonitorDown(items []pending) bool {
 		return false
 	}
 	total, down := 0, 0
-	count := func(s engine.Status) {
-		if s == engine.StatusPaused || s == engine.StatusMaintenance {
+	count := func(s monitor.Status) {
+		if s == monitor.StatusPaused || s == monitor.StatusMaintenance {
 			return
 		}
 		total++
-		if s == engine.StatusDown {
+		if s == monitor.StatusDown {
 			down++
 		}
 	}
 	for name := range d.monitors {
 		if _, seen := d.mons[name]; !seen {
-			count(engine.StatusPending)
+			count(monitor.StatusPending)
 		}
 	}
 	for _, ms := range d.mons {

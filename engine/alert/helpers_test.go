@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) {
@@ -77,25 +78,25 @@ func (f *fakeChannel) events() []string {
 type fakeEngine struct {
 	d      observer
 	maint  engine.Maintenance // applied like the engine; nil: the engine knows no windows
-	status map[string]engine.Status
+	status map[string]monitor.Status
 	acked  map[string]bool
 }
 
 // observer is what the engine calls: a Dispatcher or a Switch.
 type observer interface {
 	engine.Notifier
-	Observe(r *engine.Result)
+	Observe(r *monitor.Result)
 }
 
 func newFakeEngine(d observer) *fakeEngine {
-	return &fakeEngine{d: d, status: map[string]engine.Status{}, acked: map[string]bool{}}
+	return &fakeEngine{d: d, status: map[string]monitor.Status{}, acked: map[string]bool{}}
 }
 
 // check reports one result of m at the current (fake) time.
-func (e *fakeEngine) check(m *engine.Monitor, s engine.Status, code int, class string) {
+func (e *fakeEngine) check(m *monitor.Monitor, s monitor.Status, code int, class string) {
 	now := time.Now()
-	r := &engine.Result{Monitor: m.Name, URL: m.URL, Time: now, Status: s, Code: code, Class: class}
-	if s == engine.StatusDown {
+	r := &monitor.Result{Monitor: m.Name, URL: m.URL, Time: now, Status: s, Code: code, Class: class}
+	if s == monitor.StatusDown {
 		r.Error = "the check failed"
 	}
 	to := s
@@ -103,8 +104,8 @@ func (e *fakeEngine) check(m *engine.Monitor, s engine.Status, code int, class s
 	if e.maint != nil {
 		if name, ok := e.maint.Active(m, now); ok {
 			inMaint = name
-			if to != engine.StatusUp {
-				to = engine.StatusMaintenance
+			if to != monitor.StatusUp {
+				to = monitor.StatusMaintenance
 			}
 		}
 	}
@@ -112,16 +113,16 @@ func (e *fakeEngine) check(m *engine.Monitor, s engine.Status, code int, class s
 	e.d.Observe(r)
 	if to != from {
 		e.status[m.Name] = to
-		if to == engine.StatusUp {
+		if to == monitor.StatusUp {
 			e.acked[m.Name] = false
 		}
-		e.d.Notify(engine.Event{Kind: engine.EventChange, Time: now, Monitor: m.Name, Result: r, From: from, To: to},
-			&engine.MonitorState{Monitor: m, Status: to, Since: now, InMaint: inMaint, Acked: e.acked[m.Name]})
+		e.d.Notify(monitor.Event{Kind: monitor.EventChange, Time: now, Monitor: m.Name, Result: r, From: from, To: to},
+			&monitor.State{Monitor: m, Status: to, Since: now, InMaint: inMaint, Acked: e.acked[m.Name]})
 	}
 }
 
-func (e *fakeEngine) down(m *engine.Monitor) { e.check(m, engine.StatusDown, 502, "http_502") }
-func (e *fakeEngine) up(m *engine.Monitor)   { e.check(m, engine.StatusUp, 200, "") }
+func (e *fakeEngine) down(m *monitor.Monitor) { e.check(m, monitor.StatusDown, 502, "http_502") }
+func (e *fakeEngine) up(m *monitor.Monitor)   { e.check(m, monitor.StatusUp, 200, "") }
 
 // alertCfg returns a default alert of a fake kind.
 func alertCfg(name string, renotify time.Duration, on ...string) *engine.AlertConfig {
@@ -134,19 +135,19 @@ func alertCfg(name string, renotify time.Duration, on ...string) *engine.AlertCo
 // recorder collects delivery events.
 type recorder struct {
 	mu  sync.Mutex
-	evs []engine.Event
+	evs []monitor.Event
 }
 
-func (r *recorder) add(ev engine.Event) {
+func (r *recorder) add(ev monitor.Event) {
 	r.mu.Lock()
 	r.evs = append(r.evs, ev)
 	r.mu.Unlock()
 }
 
-func (r *recorder) all() []engine.Event {
+func (r *recorder) all() []monitor.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]engine.Event(nil), r.evs...)
+	return append([]monitor.Event(nil), r.evs...)
 }
 
 // settle lets the burst window pass and the workers deliver.
@@ -156,8 +157,8 @@ func settle() {
 }
 
 // monitor returns a monitor config.
-func monitor(name string, tags ...string) *engine.Monitor {
-	return &engine.Monitor{Name: name, URL: "https://" + name + ".example.test/health", Kind: engine.KindHTTP, Tags: tags}
+func testMonitor(name string, tags ...string) *monitor.Monitor {
+	return &monitor.Monitor{Name: name, URL: "https://" + name + ".example.test/health", Kind: monitor.KindHTTP, Tags: tags}
 }
 
 // wantEvents compares the events a channel got.
@@ -175,7 +176,7 @@ func newTextLogger(w io.Writer) *slog.Logger {
 }
 
 // eventsText renders delivery events as JSON, as the engine would publish them.
-func eventsText(evs []engine.Event) string {
+func eventsText(evs []monitor.Event) string {
 	b, _ := json.Marshal(evs)
 	return string(b)
 }

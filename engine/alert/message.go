@@ -12,6 +12,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // The events a message is about. They appear in webhook payloads.
@@ -42,21 +43,21 @@ type Message struct {
 
 // Item is what a message says about one monitor.
 type Item struct {
-	Event     string        // down, up, reminder, flapping, degraded, normal
-	Monitor   string        // name
-	URL       string        // the monitor's URL, credentials and tokens removed
-	Status    engine.Status // status when the message was composed
-	Code      int           // HTTP status or rcode of the latest relevant result; 0 if none
-	Class     string        // failure class of that result
-	Name      string        // what the code or class is called ("Bad Gateway")
-	Meaning   string        // its one-line meaning
-	FirstStep string        // the first thing to check or do
-	Error     string        // the check's error text
-	Since     time.Time     // when the incident (or degradation) began; zero if unknown
-	Duration  time.Duration // how long the incident lasted (up) or has lasted (reminder)
-	Flapping  bool          // the monitor keeps changing between down and up right now
-	Flaps     int           // up: times the monitor went down during the incident, when more than once
-	Incident  *engine.Incident
+	Event     string         // down, up, reminder, flapping, degraded, normal
+	Monitor   string         // name
+	URL       string         // the monitor's URL, credentials and tokens removed
+	Status    monitor.Status // status when the message was composed
+	Code      int            // HTTP status or rcode of the latest relevant result; 0 if none
+	Class     string         // failure class of that result
+	Name      string         // what the code or class is called ("Bad Gateway")
+	Meaning   string         // its one-line meaning
+	FirstStep string         // the first thing to check or do
+	Error     string         // the check's error text
+	Since     time.Time      // when the incident (or degradation) began; zero if unknown
+	Duration  time.Duration  // how long the incident lasted (up) or has lasted (reminder)
+	Flapping  bool           // the monitor keeps changing between down and up right now
+	Flaps     int            // up: times the monitor went down during the incident, when more than once
+	Incident  *monitor.Incident
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -107,7 +108,7 @@ func (it *Item) label() string {
 }
 
 // itemFrom builds an item from a result.
-func itemFrom(event string, m *engine.Monitor, name string, r *engine.Result) Item {
+func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) Item {
 	it := Item{Event: event, Monitor: name}
 	if m != nil {
 		it.URL = displayURL(m.URL)
@@ -299,7 +300,7 @@ func sentence(s string) string {
 }
 
 // seenText lists the codes and classes of an incident: "502, 504 (http_502, timeout)".
-func seenText(in *engine.Incident) string {
+func seenText(in *monitor.Incident) string {
 	var codes []string
 	for _, c := range in.Codes {
 		codes = append(codes, strconv.Itoa(c))

@@ -4,14 +4,14 @@ import (
 	"slices"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // monState is what the dispatcher knows about one monitor.
 type monState struct {
 	name        string
-	m           *engine.Monitor
-	status      engine.Status // as the engine last said
+	m           *monitor.Monitor
+	status      monitor.Status // as the engine last said
 	statusKnown bool
 	inc         *incident // open incident, if any
 	good        int       // good checks in a row while the incident recovers
@@ -24,22 +24,22 @@ type monState struct {
 	flapGen   uint64    // tells the current settle timer from stopped ones
 	lastUp    time.Time // the latest change away from down
 
-	holdTimer  *time.Timer    // a resolve waiting for the monitor to stay up
-	holdGen    uint64         // tells the current hold timer from stopped ones
-	holdEnd    time.Time      // when the held incident would have resolved at once
-	holdResult *engine.Result // the good result that would have resolved it
+	holdTimer  *time.Timer     // a resolve waiting for the monitor to stay up
+	holdGen    uint64          // tells the current hold timer from stopped ones
+	holdEnd    time.Time       // when the held incident would have resolved at once
+	holdResult *monitor.Result // the good result that would have resolved it
 
 	degradedSent bool      // a degraded message went out and no "normal" yet
 	lastDegraded time.Time // when the latest degraded message went out
 
-	heldByMaint bool           // down inside a window: alert if still down after it
-	suspect     *engine.Result // first down result of a monitor whose status we were never told
+	heldByMaint bool            // down inside a window: alert if still down after it
+	suspect     *monitor.Result // first down result of a monitor whose status we were never told
 }
 
 // incident is an open incident and its reminders.
 type incident struct {
-	engine.Incident
-	last  *engine.Result        // the latest failing result
+	monitor.Incident
+	last  *monitor.Result       // the latest failing result
 	sent  map[*outlet]time.Time // last message per channel, for reminders
 	timer *time.Timer
 	gen   uint64 // tells the current reminder timer from stopped ones
@@ -47,7 +47,7 @@ type incident struct {
 }
 
 // snapshot returns a copy safe to hand out.
-func (in *incident) snapshot() engine.Incident {
+func (in *incident) snapshot() monitor.Incident {
 	c := in.Incident
 	c.Codes = slices.Clone(c.Codes)
 	c.Classes = slices.Clone(c.Classes)
@@ -55,8 +55,8 @@ func (in *incident) snapshot() engine.Incident {
 }
 
 // note records the code and class of a failing result.
-func (in *incident) note(r *engine.Result) {
-	if r == nil || r.Status != engine.StatusDown {
+func (in *incident) note(r *monitor.Result) {
+	if r == nil || r.Status != monitor.StatusDown {
 		return
 	}
 	cp := *r
@@ -94,14 +94,14 @@ func (d *Dispatcher) mon(name string) *monState {
 
 // Notify implements engine.Notifier. It handles EventChange (and passes
 // EventResult to Observe); it never blocks on delivery.
-func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
+func (d *Dispatcher) Notify(ev monitor.Event, st *monitor.State) {
 	switch ev.Kind {
-	case engine.EventResult:
+	case monitor.EventResult:
 		if ev.Result != nil {
 			d.Observe(ev.Result)
 		}
 		return
-	case engine.EventChange:
+	case monitor.EventChange:
 	default:
 		return
 	}
@@ -128,7 +128,7 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 	if ms.inc != nil && st != nil && st.Acked {
 		d.ackLocked(ms)
 	}
-	inMaint := (st != nil && (st.InMaint != "" || st.Status == engine.StatusMaintenance)) || d.maintActive(ms, t)
+	inMaint := (st != nil && (st.InMaint != "" || st.Status == monitor.StatusMaintenance)) || d.maintActive(ms, t)
 
 	startedFlapping := false
 	if flapEdge(from, to) && !inMaint {
@@ -136,7 +136,7 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 	}
 
 	switch to {
-	case engine.StatusDown:
+	case monitor.StatusDown:
 		ms.degradedSent = false
 		ms.cancelHold() // not steady after all: the incident goes on
 		if inMaint {
@@ -155,15 +155,15 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 		}
 		d.open(ms, t, r, ms.flapping)
 
-	case engine.StatusUp, engine.StatusDegraded:
+	case monitor.StatusUp, monitor.StatusDegraded:
 		wasHeld := ms.heldByMaint
 		ms.heldByMaint = false
-		if from == engine.StatusDown {
+		if from == monitor.StatusDown {
 			ms.lastUp = t
 		}
-		if ms.inc == nil && from == engine.StatusDown && !wasHeld {
+		if ms.inc == nil && from == monitor.StatusDown && !wasHeld {
 			// Down before we knew it (restored at start): resolve it all the same.
-			ms.inc = &incident{Incident: engine.Incident{Monitor: name}, sent: map[*outlet]time.Time{}}
+			ms.inc = &incident{Incident: monitor.Incident{Monitor: name}, sent: map[*outlet]time.Time{}}
 		}
 		if ms.inc != nil {
 			switch {
@@ -178,10 +178,10 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 		if inMaint {
 			return
 		}
-		if to == engine.StatusDegraded && from != engine.StatusDegraded {
+		if to == monitor.StatusDegraded && from != monitor.StatusDegraded {
 			d.degraded(ms, t, r)
 		}
-		if to == engine.StatusUp && from == engine.StatusDegraded && ms.degradedSent {
+		if to == monitor.StatusUp && from == monitor.StatusDegraded && ms.degradedSent {
 			ms.degradedSent = false
 			it := itemFrom(EventNormal, ms.m, ms.name, r)
 			d.enqueue(it, d.routes(ms.m))
@@ -191,16 +191,16 @@ func (d *Dispatcher) Notify(ev engine.Event, st *engine.MonitorState) {
 
 // flapEdge reports whether a change counts towards flapping: one between
 // down and up (or degraded).
-func flapEdge(from, to engine.Status) bool {
-	good := func(s engine.Status) bool { return s == engine.StatusUp || s == engine.StatusDegraded }
-	return (from == engine.StatusDown && good(to)) || (to == engine.StatusDown && good(from))
+func flapEdge(from, to monitor.Status) bool {
+	good := func(s monitor.Status) bool { return s == monitor.StatusUp || s == monitor.StatusDegraded }
+	return (from == monitor.StatusDown && good(to)) || (to == monitor.StatusDown && good(from))
 }
 
 // Observe takes every check result (the engine calls it before Notify for
 // the same result). It counts good checks for recover_after, collects the
 // codes and classes of an open incident, and notices a monitor that was
 // already down when upbeat started.
-func (d *Dispatcher) Observe(r *engine.Result) {
+func (d *Dispatcher) Observe(r *monitor.Result) {
 	d.mu.Lock()
 	defer d.unlock()
 	if d.closed {
@@ -216,15 +216,15 @@ func (d *Dispatcher) Observe(r *engine.Result) {
 			d.maybeResolve(ms, r.Time, r)
 		}
 	case ms.heldByMaint:
-		if r.Status != engine.StatusDown {
+		if r.Status != monitor.StatusDown {
 			ms.heldByMaint = false
-		} else if !d.maintActive(ms, r.Time) && ms.status != engine.StatusMaintenance {
+		} else if !d.maintActive(ms, r.Time) && ms.status != monitor.StatusMaintenance {
 			// The window ended and the monitor is still down, with no change to tell us.
 			ms.heldByMaint = false
 			d.open(ms, r.Time, r, false)
 		}
 	case !ms.statusKnown:
-		if r.Status != engine.StatusDown {
+		if r.Status != monitor.StatusDown {
 			ms.suspect = nil
 			ms.status, ms.statusKnown = r.Status, true
 			return
@@ -241,11 +241,11 @@ func (d *Dispatcher) Observe(r *engine.Result) {
 		// Down twice with no change: the engine restored it as down. Its
 		// incident was announced before the restart; take it over quietly.
 		// When it began is not known here (Restore tells it).
-		inc := &incident{Incident: engine.Incident{Monitor: ms.name}, sent: map[*outlet]time.Time{}}
+		inc := &incident{Incident: monitor.Incident{Monitor: ms.name}, sent: map[*outlet]time.Time{}}
 		inc.note(ms.suspect)
 		inc.note(r)
 		ms.suspect = nil
-		ms.status, ms.statusKnown = engine.StatusDown, true
+		ms.status, ms.statusKnown = monitor.StatusDown, true
 		ms.inc = inc
 		now := time.Now()
 		for _, o := range d.routes(ms.m) {
@@ -257,20 +257,20 @@ func (d *Dispatcher) Observe(r *engine.Result) {
 
 // count takes a result into the monitor's counters once. It reports
 // whether the result was new. Called with mu held.
-func (d *Dispatcher) count(ms *monState, r *engine.Result) bool {
+func (d *Dispatcher) count(ms *monState, r *monitor.Result) bool {
 	if r == nil || r.Time.Equal(ms.lastCounted) {
 		return false
 	}
 	ms.lastCounted = r.Time
 	switch r.Status {
-	case engine.StatusDown:
+	case monitor.StatusDown:
 		ms.good = 0
 		ms.goodSince = time.Time{}
 		ms.cancelHold() // a failure, even one the engine's retries absorb, is not steady
 		if ms.inc != nil {
 			ms.inc.note(r)
 		}
-	case engine.StatusUp, engine.StatusDegraded:
+	case monitor.StatusUp, monitor.StatusDegraded:
 		if ms.good == 0 {
 			ms.goodSince = r.Time
 		}
@@ -289,8 +289,8 @@ func (d *Dispatcher) maintActive(ms *monState, t time.Time) bool {
 }
 
 // open starts an incident and queues its first message. Called with mu held.
-func (d *Dispatcher) open(ms *monState, t time.Time, r *engine.Result, flapping bool) {
-	inc := &incident{Incident: engine.Incident{Monitor: ms.name, Start: t, Flapping: flapping}, sent: map[*outlet]time.Time{}, downs: 1}
+func (d *Dispatcher) open(ms *monState, t time.Time, r *monitor.Result, flapping bool) {
+	inc := &incident{Incident: monitor.Incident{Monitor: ms.name, Start: t, Flapping: flapping}, sent: map[*outlet]time.Time{}, downs: 1}
 	inc.note(r)
 	ms.inc = inc
 	ms.good = 0
@@ -313,7 +313,7 @@ func (d *Dispatcher) open(ms *monState, t time.Time, r *engine.Result, flapping 
 func (d *Dispatcher) incidentItem(ms *monState, event string, now time.Time) Item {
 	inc := ms.inc
 	it := itemFrom(event, ms.m, ms.name, inc.last)
-	it.Status = engine.StatusDown
+	it.Status = monitor.StatusDown
 	it.Since = inc.Start
 	it.Flapping = ms.flapping
 	if !inc.Start.IsZero() && event == EventReminder {
@@ -331,14 +331,14 @@ func (d *Dispatcher) recovered(ms *monState) bool {
 	if ms.inc == nil || !ms.statusKnown || ms.good < d.opts.RecoverAfter {
 		return false
 	}
-	return ms.status == engine.StatusUp || ms.status == engine.StatusDegraded
+	return ms.status == monitor.StatusUp || ms.status == monitor.StatusDegraded
 }
 
 // maybeResolve resolves the incident once the monitor has recovered (see
 // recovered), at once or after the resolve hold (see holdFor). t is when
 // it recovered and becomes the incident's end either way. Called with mu
 // held.
-func (d *Dispatcher) maybeResolve(ms *monState, t time.Time, r *engine.Result) {
+func (d *Dispatcher) maybeResolve(ms *monState, t time.Time, r *monitor.Result) {
 	if !d.recovered(ms) || ms.holdTimer != nil {
 		return
 	}
@@ -428,7 +428,7 @@ func (ms *monState) cancelHold() {
 
 // resolve closes the incident and queues the one message saying so.
 // Called with mu held.
-func (d *Dispatcher) resolve(ms *monState, t time.Time, r *engine.Result) {
+func (d *Dispatcher) resolve(ms *monState, t time.Time, r *monitor.Result) {
 	inc := ms.inc
 	if inc.timer != nil {
 		inc.timer.Stop()
@@ -446,7 +446,7 @@ func (d *Dispatcher) resolve(ms *monState, t time.Time, r *engine.Result) {
 	if ms.m != nil {
 		it.URL = displayURL(ms.m.URL)
 	}
-	if r != nil && r.Status != engine.StatusDown {
+	if r != nil && r.Status != monitor.StatusDown {
 		it.Code = r.Code
 	}
 	if !inc.Start.IsZero() {
@@ -516,7 +516,7 @@ func (d *Dispatcher) settle(ms *monState, gen uint64) {
 	ms.flapTimer = nil
 	ms.flapping = false
 	ms.edges = nil
-	if ms.inc == nil || (ms.status != engine.StatusUp && ms.status != engine.StatusDegraded) {
+	if ms.inc == nil || (ms.status != monitor.StatusUp && ms.status != monitor.StatusDegraded) {
 		return
 	}
 	end := ms.lastUp
@@ -528,7 +528,7 @@ func (d *Dispatcher) settle(ms *monState, gen uint64) {
 
 // degraded queues a gentle message, at most one per DegradedEvery per
 // monitor. Called with mu held.
-func (d *Dispatcher) degraded(ms *monState, t time.Time, r *engine.Result) {
+func (d *Dispatcher) degraded(ms *monState, t time.Time, r *monitor.Result) {
 	if !ms.lastDegraded.IsZero() && t.Sub(ms.lastDegraded) < d.opts.DegradedEvery {
 		return
 	}
@@ -579,7 +579,7 @@ func (d *Dispatcher) remind(ms *monState, inc *incident, gen uint64) {
 	inc.timer = nil
 	now := time.Now()
 	// Quiet too while a resolve is held: the monitor is up, not "still down".
-	quiet := inc.Acked || ms.status == engine.StatusPaused || ms.status == engine.StatusMaintenance ||
+	quiet := inc.Acked || ms.status == monitor.StatusPaused || ms.status == monitor.StatusMaintenance ||
 		ms.holdTimer != nil || d.maintActive(ms, now)
 	var due []*outlet
 	for _, o := range d.routes(ms.m) {
@@ -597,10 +597,10 @@ func (d *Dispatcher) remind(ms *monState, inc *incident, gen uint64) {
 // Ack acknowledges a monitor's open incident: no reminders until it
 // resolves; the resolve is still sent. It does nothing when no incident
 // is open.
-func (d *Dispatcher) Ack(monitor string) {
+func (d *Dispatcher) Ack(name string) {
 	d.mu.Lock()
 	defer d.unlock()
-	if ms, ok := d.mons[monitor]; ok && ms.inc != nil {
+	if ms, ok := d.mons[name]; ok && ms.inc != nil {
 		d.ackLocked(ms)
 	}
 }
@@ -622,17 +622,17 @@ func (d *Dispatcher) ackLocked(ms *monState) {
 // history): nothing is sent for it now, reminders continue from now, and
 // its resolve is sent when the monitor recovers. Call it before checks
 // start. An incident already known for the monitor is kept.
-func (d *Dispatcher) Restore(monitor string, open engine.Incident) {
+func (d *Dispatcher) Restore(name string, open monitor.Incident) {
 	d.mu.Lock()
 	defer d.unlock()
 	if d.closed {
 		return
 	}
-	ms := d.mon(monitor)
+	ms := d.mon(name)
 	if ms.inc != nil {
 		return
 	}
-	open.Monitor = monitor
+	open.Monitor = name
 	open.End = time.Time{}
 	open.Codes = slices.Clone(open.Codes)
 	open.Classes = slices.Clone(open.Classes)
@@ -642,6 +642,6 @@ func (d *Dispatcher) Restore(monitor string, open engine.Incident) {
 		inc.sent[o] = now
 	}
 	ms.inc = inc
-	ms.status, ms.statusKnown, ms.suspect = engine.StatusDown, true, nil
+	ms.status, ms.statusKnown, ms.suspect = monitor.StatusDown, true, nil
 	d.scheduleReminder(ms)
 }

@@ -12,20 +12,21 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestOneAlertPerIncidentPlusRenotify(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		var incidents []engine.Incident
+		var incidents []monitor.Incident
 		d := New(Options{
 			Alerts:     []*engine.AlertConfig{alertCfg("oncall", 30*time.Minute)},
 			Channels:   map[string]Channel{"oncall": ch},
-			OnIncident: func(in engine.Incident) { incidents = append(incidents, in) },
+			OnIncident: func(in monitor.Incident) { incidents = append(incidents, in) },
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		shop := monitor("shop")
+		shop := testMonitor("shop")
 
 		e.up(shop)
 		start := time.Now()
@@ -78,15 +79,15 @@ func TestResolveSentOnceAfterRecoverAfter(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		api := monitor("api")
+		api := testMonitor("api")
 		e.down(api)
 		time.Sleep(time.Minute)
-		e.check(api, engine.StatusDown, 504, "http_504")
+		e.check(api, monitor.StatusDown, 504, "http_504")
 		settle()
 		wantEvents(t, ch, EventDown)
 
 		// Two good checks, then a failure: still the same incident, nothing sent.
-		for _, s := range []engine.Status{engine.StatusUp, engine.StatusUp, engine.StatusDown} {
+		for _, s := range []monitor.Status{monitor.StatusUp, monitor.StatusUp, monitor.StatusDown} {
 			time.Sleep(time.Minute)
 			e.check(api, s, 0, "")
 		}
@@ -112,7 +113,7 @@ func TestAckStopsReminders(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
-		db := monitor("db")
+		db := testMonitor("db")
 		e.down(db)
 		time.Sleep(11 * time.Minute)
 		synctest.Wait()
@@ -151,7 +152,7 @@ func TestNothingDuringMaintenanceAcrossDST(t *testing.T) {
 				if engineKnows {
 					e.maint = w
 				}
-				api := monitor("api")
+				api := testMonitor("api")
 				e.up(api)
 
 				// 06:55 UTC is 01:55 EST: no window yet. Up.
@@ -186,7 +187,7 @@ func TestMaintenanceSilencesRemindersOfOpenIncident(t *testing.T) {
 		defer d.Close()
 		e := newFakeEngine(d)
 		e.maint = w
-		web := monitor("web")
+		web := testMonitor("web")
 		e.down(web)
 		settle()
 		w.Add("web", time.Now().Add(time.Hour)) // the m key
@@ -210,7 +211,7 @@ func TestFlappingGivesOneMessage(t *testing.T) {
 		d := New(Options{
 			Alerts:   []*engine.AlertConfig{alertCfg("oncall", 0)},
 			Channels: map[string]Channel{"oncall": ch},
-			OnIncident: func(in engine.Incident) {
+			OnIncident: func(in monitor.Incident) {
 				if in.Flapping && in.End.IsZero() {
 					flaps++
 				}
@@ -218,7 +219,7 @@ func TestFlappingGivesOneMessage(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		lb := monitor("lb")
+		lb := testMonitor("lb")
 		e.up(lb)
 		// Down and up every minute for 30 minutes: 30 changes.
 		for i := range 30 {
@@ -274,7 +275,7 @@ func TestFlappingRemindersAndAck(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute+30*time.Second)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
-		lb := monitor("lb")
+		lb := testMonitor("lb")
 		e.up(lb)
 		for i := range 30 {
 			time.Sleep(time.Minute)
@@ -312,7 +313,7 @@ func TestFlappingThatSettlesDown(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, RecoverAfter: 2})
 		defer d.Close()
 		e := newFakeEngine(d)
-		lb := monitor("lb")
+		lb := testMonitor("lb")
 		e.up(lb)
 		for i := range 12 {
 			time.Sleep(time.Minute)
@@ -354,7 +355,7 @@ func TestCleanOutageResolvesWithoutHold(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
-		api := monitor("api")
+		api := testMonitor("api")
 		e.up(api)
 		time.Sleep(time.Minute)
 		e.down(api)
@@ -385,7 +386,7 @@ func TestBlipGivesOneDownAndOneResolve(t *testing.T) {
 		d := New(Options{
 			Alerts:   []*engine.AlertConfig{alertCfg("oncall", 0)},
 			Channels: map[string]Channel{"oncall": ch},
-			OnIncident: func(in engine.Incident) {
+			OnIncident: func(in monitor.Incident) {
 				if in.End.IsZero() {
 					opened++
 				} else {
@@ -395,7 +396,7 @@ func TestBlipGivesOneDownAndOneResolve(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		web := monitor("web")
+		web := testMonitor("web")
 		e.up(web)
 		time.Sleep(time.Minute)
 		e.down(web) // a real outage pages at once
@@ -442,7 +443,7 @@ func TestBounceDuringHoldContinuesTheIncident(t *testing.T) {
 			Alerts:      []*engine.AlertConfig{alertCfg("oncall", 0)},
 			Channels:    map[string]Channel{"oncall": ch},
 			FlapChanges: 10, // not enough changes to flap: the hold alone keeps it one incident
-			OnIncident: func(in engine.Incident) {
+			OnIncident: func(in monitor.Incident) {
 				if in.End.IsZero() && !in.Acked {
 					opened++
 				}
@@ -450,9 +451,9 @@ func TestBounceDuringHoldContinuesTheIncident(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		web := monitor("web")
+		web := testMonitor("web")
 		e.up(web)
-		for _, s := range []engine.Status{engine.StatusDown, engine.StatusUp, engine.StatusDown, engine.StatusUp} {
+		for _, s := range []monitor.Status{monitor.StatusDown, monitor.StatusUp, monitor.StatusDown, monitor.StatusUp} {
 			time.Sleep(30 * time.Second)
 			e.check(web, s, 0, "refused")
 		}
@@ -481,7 +482,7 @@ func TestResolveHoldNegativeSendsAtOnce(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, ResolveHold: -1})
 		defer d.Close()
 		e := newFakeEngine(d)
-		web := monitor("web")
+		web := testMonitor("web")
 		e.up(web)
 		time.Sleep(time.Minute)
 		e.down(web)
@@ -496,7 +497,7 @@ func TestRestartWhileDownSendsNoDuplicateAndStillResolves(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		cfg := alertCfg("oncall", time.Hour)
-		pay := monitor("pay")
+		pay := testMonitor("pay")
 		d1 := New(Options{Alerts: []*engine.AlertConfig{cfg}, Channels: map[string]Channel{"oncall": ch}})
 		e1 := newFakeEngine(d1)
 		e1.down(pay)
@@ -507,10 +508,10 @@ func TestRestartWhileDownSendsNoDuplicateAndStillResolves(t *testing.T) {
 		// upbeat restarts. The engine restored pay as down from history: its
 		// results are down and it reports no change.
 		time.Sleep(time.Minute)
-		d2 := New(Options{Alerts: []*engine.AlertConfig{cfg}, Channels: map[string]Channel{"oncall": ch}, Monitors: []*engine.Monitor{pay}})
+		d2 := New(Options{Alerts: []*engine.AlertConfig{cfg}, Channels: map[string]Channel{"oncall": ch}, Monitors: []*monitor.Monitor{pay}})
 		defer d2.Close()
 		e2 := newFakeEngine(d2)
-		e2.status["pay"] = engine.StatusDown
+		e2.status["pay"] = monitor.StatusDown
 		for range 30 {
 			time.Sleep(time.Minute)
 			e2.down(pay)
@@ -543,9 +544,9 @@ func TestRestartResolveWithoutObserve(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
-		e.status["pay"] = engine.StatusDown
+		e.status["pay"] = monitor.StatusDown
 		time.Sleep(time.Minute)
-		e.up(monitor("pay"))
+		e.up(testMonitor("pay"))
 		settle()
 		wantEvents(t, ch, EventUp)
 		if !strings.Contains(ch.messages()[0].Text, "before upbeat started") {
@@ -560,13 +561,13 @@ func TestRestoreGivesTheResolveItsStart(t *testing.T) {
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		start := time.Now().Add(-2 * time.Hour)
-		d.Restore("pay", engine.Incident{Start: start, Codes: []int{503}, Classes: []string{"http_503"}})
+		d.Restore("pay", monitor.Incident{Start: start, Codes: []int{503}, Classes: []string{"http_503"}})
 		e := newFakeEngine(d)
-		e.status["pay"] = engine.StatusDown
+		e.status["pay"] = monitor.StatusDown
 		time.Sleep(time.Minute)
-		e.down(monitor("pay"))
+		e.down(testMonitor("pay"))
 		time.Sleep(time.Minute)
-		e.up(monitor("pay"))
+		e.up(testMonitor("pay"))
 		settle()
 		wantEvents(t, ch, EventUp)
 		if got := ch.messages()[0].Title; got != "pay is UP again after 2h 2m" {
@@ -578,9 +579,9 @@ func TestRestoreGivesTheResolveItsStart(t *testing.T) {
 func Test200MonitorsDownAtOnceGiveOneMessagePerChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, b := &fakeChannel{name: "chat"}, &fakeChannel{name: "mail"}
-		var mons []*engine.Monitor
+		var mons []*monitor.Monitor
 		for i := range 201 {
-			mons = append(mons, monitor(fmt.Sprintf("site-%03d", i)))
+			mons = append(mons, testMonitor(fmt.Sprintf("site-%03d", i)))
 		}
 		d := New(Options{
 			Alerts:   []*engine.AlertConfig{alertCfg("chat", 0), alertCfg("mail", 0)},
@@ -642,9 +643,9 @@ func TestEveryMonitorDownSuspectsOwnNetwork(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				a, b := &fakeChannel{name: "desk"}, &fakeChannel{name: "hook"}
 				var checks atomic.Int32
-				var mons []*engine.Monitor
+				var mons []*monitor.Monitor
 				for i := range 20 {
-					mons = append(mons, monitor(fmt.Sprintf("m%02d", i)))
+					mons = append(mons, testMonitor(fmt.Sprintf("m%02d", i)))
 				}
 				d := New(Options{
 					Alerts:             []*engine.AlertConfig{alertCfg("desk", 0), alertCfg("hook", 0)},
@@ -666,7 +667,7 @@ func TestEveryMonitorDownSuspectsOwnNetwork(t *testing.T) {
 				}
 				time.Sleep(time.Minute)
 				for _, m := range mons {
-					e.check(m, engine.StatusDown, 0, "timeout")
+					e.check(m, monitor.StatusDown, 0, "timeout")
 				}
 				settle()
 				if n := checks.Load(); n != 1 {
@@ -705,15 +706,15 @@ func TestDegradedIsGentleAndSeparate(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		cdn := monitor("cdn")
+		cdn := testMonitor("cdn")
 		e.up(cdn)
 		time.Sleep(time.Minute)
-		e.check(cdn, engine.StatusDegraded, 200, "slow")
+		e.check(cdn, monitor.StatusDegraded, 200, "slow")
 		time.Sleep(time.Minute)
 		e.up(cdn)
 		// Degraded again within the hour: not repeated.
 		time.Sleep(time.Minute)
-		e.check(cdn, engine.StatusDegraded, 200, "slow")
+		e.check(cdn, monitor.StatusDegraded, 200, "slow")
 		settle()
 		wantEvents(t, pager)
 		wantEvents(t, chat, EventDegraded, EventNormal)
@@ -739,11 +740,11 @@ func TestRoutingByMonitorAlerts(t *testing.T) {
 			Channels: map[string]Channel{"default": def, "team": team}})
 		defer d.Close()
 		e := newFakeEngine(d)
-		named := monitor("billing")
+		named := testMonitor("billing")
 		named.Alerts = []string{"team"}
 		e.down(named)
 		time.Sleep(time.Minute)
-		e.down(monitor("blog"))
+		e.down(testMonitor("blog"))
 		settle()
 		wantEvents(t, team, EventDown)
 		wantEvents(t, def, EventDown)
@@ -765,7 +766,7 @@ func TestFailsTwiceThenDeliversOnce(t *testing.T) {
 		})
 		defer d.Close()
 		e := newFakeEngine(d)
-		e.down(monitor("api"))
+		e.down(testMonitor("api"))
 		settle()                    // first attempt fails
 		time.Sleep(2 * time.Second) // second, after 2s, fails
 		synctest.Wait()
@@ -780,7 +781,7 @@ func TestFailsTwiceThenDeliversOnce(t *testing.T) {
 		}
 		for i, ev := range evs {
 			a := ev.Alert
-			if ev.Kind != engine.EventAlert || a.Channel != "hook" || a.Kind != "fake" || a.Attempts != i+1 || a.OK != (i == 2) || ev.Monitor != "api" {
+			if ev.Kind != monitor.EventAlert || a.Channel != "hook" || a.Kind != "fake" || a.Attempts != i+1 || a.OK != (i == 2) || ev.Monitor != "api" {
 				t.Errorf("event %d: %+v %+v", i, ev, a)
 			}
 			if i < 2 && a.Error != "fake: receiver unavailable" {
@@ -813,7 +814,7 @@ func TestHungChannelDelaysNothing(t *testing.T) {
 		// Observe call may wait, so fake time must not move during them.
 		before := time.Now()
 		for i := range 50 {
-			e.down(monitor(fmt.Sprintf("m%d", i)))
+			e.down(testMonitor(fmt.Sprintf("m%d", i)))
 		}
 		if spent := time.Since(before); spent != 0 {
 			t.Fatalf("checks were held up for %s", spent)
@@ -824,7 +825,7 @@ func TestHungChannelDelaysNothing(t *testing.T) {
 		}
 		// 20 more: the hung channel's queue overflows; the working one keeps up.
 		for i := range 20 {
-			e.down(monitor(fmt.Sprintf("n%d", i)))
+			e.down(testMonitor(fmt.Sprintf("n%d", i)))
 		}
 		synctest.Wait()
 		if got := len(fast.messages()); got != 70 {
@@ -856,11 +857,11 @@ func TestCloseSendsWhatIsWaiting(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
 		e := newFakeEngine(d)
-		e.down(monitor("api"))
+		e.down(testMonitor("api"))
 		d.Close() // inside the burst window
 		wantEvents(t, ch, EventDown)
 		d.Close() // twice is fine
-		e.up(monitor("api"))
+		e.up(testMonitor("api"))
 		if err := d.Test(context.Background(), "oncall"); !errors.Is(err, ErrClosed) {
 			t.Errorf("Test after Close: %v", err)
 		}
@@ -872,7 +873,7 @@ func TestCloseCancelsAHungChannel(t *testing.T) {
 		hung := &fakeChannel{name: "smtp", hang: true}
 		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("smtp", 0)}, Channels: map[string]Channel{"smtp": hung},
 			BurstWindow: -1, SendTimeout: time.Hour, DrainTimeout: 3 * time.Second})
-		newFakeEngine(d).down(monitor("api"))
+		newFakeEngine(d).down(testMonitor("api"))
 		synctest.Wait()
 		start := time.Now()
 		d.Close()
@@ -921,8 +922,8 @@ func TestSwitchKeepsIncidentsAcrossReload(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
 		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
-		api := monitor("api")
-		e.check(api, engine.StatusDown, 503, "http_503")
+		api := testMonitor("api")
+		e.check(api, monitor.StatusDown, 503, "http_503")
 		settle()
 		sw.Ack("api")
 		// The config is reloaded: a new dispatcher takes over the open, acknowledged incident.
@@ -944,7 +945,7 @@ func TestSwitchKeepsHeldResolveAcrossReload(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
 		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
-		api := monitor("api")
+		api := testMonitor("api")
 		e.up(api)
 		time.Sleep(time.Minute)
 		e.down(api)
@@ -976,7 +977,7 @@ func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
 		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
-		lb := monitor("lb")
+		lb := testMonitor("lb")
 		e.up(lb)
 		for i := range 8 {
 			time.Sleep(time.Minute)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // A reload replaces one Dispatcher by another built from the new
@@ -43,8 +43,8 @@ type monCarry struct {
 
 // incCarry is an open incident, its channels known by name.
 type incCarry struct {
-	engine.Incident
-	last  *engine.Result
+	monitor.Incident
+	last  *monitor.Result
 	sent  map[string]time.Time // channel name: last message about it
 	downs int
 }
@@ -95,7 +95,7 @@ func (d *Dispatcher) retire() (h handover, ok bool) {
 // A reminder goes on from when the last message about the incident went
 // to a channel of that name; a channel new to the incident starts its
 // reminders from now, so an edit of the config sends nothing by itself.
-func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []engine.Incident) {
+func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []monitor.Incident) {
 	d.mu.Lock()
 	defer d.unlock()
 	if d.closed {

@@ -12,26 +12,27 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // incidentLog collects OnIncident calls.
 type incidentLog struct {
 	mu  sync.Mutex
-	all []engine.Incident
+	all []monitor.Incident
 }
 
-func (l *incidentLog) add(in engine.Incident) {
+func (l *incidentLog) add(in monitor.Incident) {
 	l.mu.Lock()
 	l.all = append(l.all, in)
 	l.mu.Unlock()
 }
 
-func (l *incidentLog) closed(monitor string) []engine.Incident {
+func (l *incidentLog) closed(name string) []monitor.Incident {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []engine.Incident
+	var out []monitor.Incident
 	for _, in := range l.all {
-		if in.Monitor == monitor && !in.End.IsZero() {
+		if in.Monitor == name && !in.End.IsZero() {
 			out = append(out, in)
 		}
 	}
@@ -40,12 +41,12 @@ func (l *incidentLog) closed(monitor string) []engine.Incident {
 
 func TestReloadClosesIncidentsOfRemovedMonitors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		api, web := monitor("api"), monitor("web")
+		api, web := testMonitor("api"), testMonitor("web")
 		alerts := []*engine.AlertConfig{alertCfg("oncall", time.Second)}
 		oldCh := &fakeChannel{name: "oncall"}
 		var incs incidentLog
 		sw := NewSwitch(New(Options{Alerts: alerts, Channels: map[string]Channel{"oncall": oldCh},
-			Monitors: []*engine.Monitor{api, web}, BurstWindow: -1, OnIncident: incs.add}))
+			Monitors: []*monitor.Monitor{api, web}, BurstWindow: -1, OnIncident: incs.add}))
 		defer sw.Close()
 		e := newFakeEngine(sw)
 		e.down(api)
@@ -56,7 +57,7 @@ func TestReloadClosesIncidentsOfRemovedMonitors(t *testing.T) {
 		// api is taken out of the config while it is down.
 		midCh := &fakeChannel{name: "oncall"}
 		sw.Replace(New(Options{Alerts: alerts, Channels: map[string]Channel{"oncall": midCh},
-			Monitors: []*engine.Monitor{web}, BurstWindow: -1}))
+			Monitors: []*monitor.Monitor{web}, BurstWindow: -1}))
 		reloaded := time.Now()
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
@@ -93,20 +94,20 @@ func TestReloadClosesIncidentsOfRemovedMonitors(t *testing.T) {
 
 func TestReloadKeepsReminderScheduleAndReason(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		api := monitor("api")
+		api := testMonitor("api")
 		var rec recorder
 		build := func(alerts ...*engine.AlertConfig) *Dispatcher {
 			chans := map[string]Channel{}
 			for _, a := range alerts {
 				chans[a.Name] = &fakeChannel{name: a.Name}
 			}
-			return New(Options{Alerts: alerts, Channels: chans, Monitors: []*engine.Monitor{api}, OnDelivery: rec.add})
+			return New(Options{Alerts: alerts, Channels: chans, Monitors: []*monitor.Monitor{api}, OnDelivery: rec.add})
 		}
 		sw := NewSwitch(build(alertCfg("oncall", 10*time.Minute)))
 		defer sw.Close()
 		e := newFakeEngine(sw)
 		start := time.Now()
-		e.check(api, engine.StatusDown, 503, "http_503")
+		e.check(api, monitor.StatusDown, 503, "http_503")
 		// The config is edited every 4 minutes; the first edit adds a chat channel.
 		for range 5 {
 			time.Sleep(4 * time.Minute)
@@ -158,7 +159,7 @@ func TestReloadDuringBackoffDeliversOnce(t *testing.T) {
 		sw := NewSwitch(New(opts(oldCh)))
 		defer sw.Close()
 		start := time.Now()
-		newFakeEngine(sw).down(monitor("api"))
+		newFakeEngine(sw).down(testMonitor("api"))
 		// Attempts at 5s (after the burst window) and 7s fail; the third is due at 11s.
 		time.Sleep(9 * time.Second)
 		synctest.Wait()
@@ -214,7 +215,7 @@ func TestReloadKeepsOrderBehindAnAttemptInFlight(t *testing.T) {
 		sw := NewSwitch(New(opts(gate)))
 		defer sw.Close()
 		e := newFakeEngine(sw)
-		api := monitor("api")
+		api := testMonitor("api")
 		e.down(api)
 		first := <-gate.calls // the down is being sent when the config is reloaded
 		newCh := &fakeChannel{name: "hook"}
@@ -240,7 +241,7 @@ func TestReloadLetsARemovedChannelFinishItsRetries(t *testing.T) {
 		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("old", 0)}, Channels: map[string]Channel{"old": gone},
 			Backoff: 2 * time.Second, OnDelivery: rec.add}))
 		defer sw.Close()
-		newFakeEngine(sw).down(monitor("api"))
+		newFakeEngine(sw).down(testMonitor("api"))
 		time.Sleep(9 * time.Second) // two attempts failed; the third is due at 11s
 		synctest.Wait()
 		kept := &fakeChannel{name: "new"}
@@ -263,7 +264,7 @@ func TestReloadGivesUpOnARemovedChannelThatNeverWorks(t *testing.T) {
 			Backoff: 2 * time.Second, OnDelivery: rec.add})
 		sw := NewSwitch(old)
 		defer sw.Close()
-		newFakeEngine(sw).down(monitor("api"))
+		newFakeEngine(sw).down(testMonitor("api"))
 		time.Sleep(6 * time.Second)
 		synctest.Wait()
 		sw.Replace(New(Options{}))
@@ -311,7 +312,7 @@ func TestWebhookRetriedAcrossReload(t *testing.T) {
 	replaced := make(chan struct{})
 	var old *Dispatcher
 	old = New(Options{Alerts: cfg(), ChannelOptions: copts, BurstWindow: -1, Backoff: 20 * time.Millisecond,
-		OnDelivery: func(ev engine.Event) {
+		OnDelivery: func(ev monitor.Event) {
 			if ev.Alert.Attempts == 2 {
 				// Hold the retry until the reload has happened.
 				close(failed)
@@ -323,17 +324,17 @@ func TestWebhookRetriedAcrossReload(t *testing.T) {
 		}})
 	sw := NewSwitch(old)
 	defer sw.Close()
-	delivered := make(chan engine.Event, 10)
+	delivered := make(chan monitor.Event, 10)
 	next := New(Options{Alerts: cfg(), ChannelOptions: copts, BurstWindow: -1, Backoff: 20 * time.Millisecond,
-		OnDelivery: func(ev engine.Event) { delivered <- ev }})
+		OnDelivery: func(ev monitor.Event) { delivered <- ev }})
 
-	newFakeEngine(sw).down(monitor("api"))
+	newFakeEngine(sw).down(testMonitor("api"))
 	<-failed
 	sw.Replace(next)
 	close(replaced)
 	sw.Close() // whether the retry is due yet or not, it is not lost
 	close(delivered)
-	var evs []engine.Event
+	var evs []monitor.Event
 	for ev := range delivered {
 		evs = append(evs, ev)
 	}

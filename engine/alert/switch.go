@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 var _ engine.Notifier = (*Switch)(nil)
@@ -32,14 +33,14 @@ func NewSwitch(d *Dispatcher) *Switch {
 func (s *Switch) Current() *Dispatcher { return s.cur.Load() }
 
 // Notify implements engine.Notifier.
-func (s *Switch) Notify(ev engine.Event, st *engine.MonitorState) {
+func (s *Switch) Notify(ev monitor.Event, st *monitor.State) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.cur.Load().Notify(ev, st)
 }
 
 // Observe forwards a result (see Dispatcher.Observe).
-func (s *Switch) Observe(r *engine.Result) {
+func (s *Switch) Observe(r *monitor.Result) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.cur.Load().Observe(r)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Webhook headers; see WEBHOOK.md.
@@ -44,21 +45,21 @@ type WebhookPayload struct {
 
 // WebhookMonitor is one monitor in a webhook payload.
 type WebhookMonitor struct {
-	Monitor         string           `json:"monitor"`
-	Event           string           `json:"event"`
-	URL             string           `json:"url,omitempty"`
-	Status          engine.Status    `json:"status"`
-	Code            int              `json:"code"`
-	Class           string           `json:"class,omitempty"`
-	Name            string           `json:"name,omitempty"`
-	Meaning         string           `json:"meaning,omitempty"`
-	FirstStep       string           `json:"first_step,omitempty"`
-	Error           string           `json:"error,omitempty"`
-	Since           *time.Time       `json:"since,omitempty"`
-	DurationSeconds float64          `json:"duration_seconds,omitempty"`
-	Flapping        bool             `json:"flapping,omitempty"`
-	Flaps           int              `json:"flaps,omitempty"`
-	Incident        *engine.Incident `json:"incident,omitempty"`
+	Monitor         string            `json:"monitor"`
+	Event           string            `json:"event"`
+	URL             string            `json:"url,omitempty"`
+	Status          monitor.Status    `json:"status"`
+	Code            int               `json:"code"`
+	Class           string            `json:"class,omitempty"`
+	Name            string            `json:"name,omitempty"`
+	Meaning         string            `json:"meaning,omitempty"`
+	FirstStep       string            `json:"first_step,omitempty"`
+	Error           string            `json:"error,omitempty"`
+	Since           *time.Time        `json:"since,omitempty"`
+	DurationSeconds float64           `json:"duration_seconds,omitempty"`
+	Flapping        bool              `json:"flapping,omitempty"`
+	Flaps           int               `json:"flaps,omitempty"`
+	Incident        *monitor.Incident `json:"incident,omitempty"`
 }
 
 // NewWebhookPayload builds the payload for m.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // The checker against a bare net/http probe, both on a fresh connection
@@ -59,13 +59,13 @@ func BenchmarkHTTPCheck(b *testing.B) {
 				pool = x509.NewCertPool()
 				pool.AddCert(srv.Certificate())
 			}
-			checker := New(Options{RootCAs: pool})[engine.KindHTTP]
-			m := monitor(srv.URL)
+			checker := New(Options{RootCAs: pool})[monitor.KindHTTP]
+			m := testMonitor(srv.URL)
 			m.CertWarnDays = -1
 			measure(b, func() error {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
-				if r := checker.Check(ctx, m); r.Status != engine.StatusUp {
+				if r := checker.Check(ctx, m); r.Status != monitor.StatusUp {
 					b.Fatalf("%v %s %s", r.Status, r.Class, r.Error)
 				}
 				return nil
@@ -78,13 +78,13 @@ func BenchmarkHTTPCheck(b *testing.B) {
 // and parsed).
 func BenchmarkHTTPCheckJSON(b *testing.B) {
 	srv := benchServers(b)["http"]
-	checker := New(Options{})[engine.KindHTTP]
-	m := monitor(srv.URL)
+	checker := New(Options{})[monitor.KindHTTP]
+	m := testMonitor(srv.URL)
 	m.ExpectJSON = []string{`.status == "UP"`}
 	measure(b, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if r := checker.Check(ctx, m); r.Status != engine.StatusUp {
+		if r := checker.Check(ctx, m); r.Status != monitor.StatusUp {
 			b.Fatalf("%v %s %s", r.Status, r.Class, r.Error)
 		}
 		return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Certificate inspection shared by https:// and tls:// checks.
@@ -23,7 +24,7 @@ import (
 // marks r down or degraded when the chain has expired or expires within
 // the monitor's cert_warn_days. The expiry is the earliest one in the
 // verified chain (when several chains verify, the one lasting longest).
-func (b *base) judgeCert(r *engine.Result, m *engine.Monitor, st *tls.ConnectionState) {
+func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.ConnectionState) {
 	now := b.now()
 	var exp time.Time
 	var leaf *x509.Certificate
@@ -52,7 +53,7 @@ func (b *base) judgeCert(r *engine.Result, m *engine.Monitor, st *tls.Connection
 // certFailure fills r from a failed certificate verification: the class,
 // a message, and the expiry facts of the certificates the server sent. It
 // reports false when err is not a certificate problem.
-func (b *base) certFailure(r *engine.Result, err error) bool {
+func (b *base) certFailure(r *monitor.Result, err error) bool {
 	class := classifyCert(err)
 	if class == "" {
 		return false
@@ -76,7 +77,7 @@ func (b *base) certFailure(r *engine.Result, err error) bool {
 	return true
 }
 
-func setCertFacts(r *engine.Result, exp time.Time, leaf *x509.Certificate, now time.Time) {
+func setCertFacts(r *monitor.Result, exp time.Time, leaf *x509.Certificate, now time.Time) {
 	r.CertExpiry = exp
 	r.CertDays = daysLeft(exp, now)
 	r.CertIssuer = engine.Sanitize(issuerName(leaf), 200)
@@ -148,7 +149,7 @@ func subjectName(c *x509.Certificate) string {
 
 // tlsConfig is the client configuration for a monitor (ServerName is left
 // to the caller: net/http sets it per host).
-func (b *base) tlsConfig(m *engine.Monitor) (*tls.Config, error) {
+func (b *base) tlsConfig(m *monitor.Monitor) (*tls.Config, error) {
 	roots, err := b.rootsFor(m)
 	if err != nil {
 		return nil, err

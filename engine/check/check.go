@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Defaults for monitor fields left at zero. The config loader normally
@@ -89,15 +90,15 @@ type Options struct {
 
 // New returns one checker per kind of monitor (push has none: the engine
 // handles it). The checkers share caches and are safe for concurrent use.
-func New(opts Options) map[engine.Kind]engine.Checker {
+func New(opts Options) map[monitor.Kind]engine.Checker {
 	b := newBase(opts)
-	return map[engine.Kind]engine.Checker{
-		engine.KindHTTP:   &HTTP{b: b},
-		engine.KindTLS:    &TLS{b: b},
-		engine.KindTCP:    &TCP{b: b},
-		engine.KindICMP:   &ICMP{b: b},
-		engine.KindDNS:    &DNS{b: b},
-		engine.KindDomain: newDomain(b),
+	return map[monitor.Kind]engine.Checker{
+		monitor.KindHTTP:   &HTTP{b: b},
+		monitor.KindTLS:    &TLS{b: b},
+		monitor.KindTCP:    &TCP{b: b},
+		monitor.KindICMP:   &ICMP{b: b},
+		monitor.KindDNS:    &DNS{b: b},
+		monitor.KindDomain: newDomain(b),
 	}
 }
 
@@ -171,7 +172,7 @@ type poolEntry struct {
 // rootsFor returns the trust pool for a monitor: the base pool (the
 // system's, or Options.RootCAs) with the monitor's ca_file added. A nil
 // pool means the system pool.
-func (b *base) rootsFor(m *engine.Monitor) (*x509.CertPool, error) {
+func (b *base) rootsFor(m *monitor.Monitor) (*x509.CertPool, error) {
 	if m.CAFile == "" {
 		return b.roots, nil
 	}
@@ -211,7 +212,7 @@ var ErrNoCertificates = errors.New("no PEM certificates found")
 
 // parsedURL returns the monitor's URL, parsed once by the config loader or
 // here for a monitor built by hand.
-func parsedURL(m *engine.Monitor) (*url.URL, error) {
+func parsedURL(m *monitor.Monitor) (*url.URL, error) {
 	if m.Parsed != nil {
 		return m.Parsed, nil
 	}
@@ -235,27 +236,27 @@ func withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // fail marks r down with a class and a sanitized message.
-func fail(r *engine.Result, class, msg string) {
-	r.Status = engine.StatusDown
+func fail(r *monitor.Result, class, msg string) {
+	r.Status = monitor.StatusDown
 	r.Class = class
 	r.Error = engine.Sanitize(msg, maxError)
 }
 
 // failErr marks r down with the class of err and its message.
-func failErr(r *engine.Result, err error) {
+func failErr(r *monitor.Result, err error) {
 	fail(r, Classify(err), errorText(err))
 }
 
 // degrade marks an up result degraded; a down one stays down.
-func degrade(r *engine.Result, class, msg string) {
-	if r.Status == engine.StatusDown {
+func degrade(r *monitor.Result, class, msg string) {
+	if r.Status == monitor.StatusDown {
 		return
 	}
-	if r.Status == engine.StatusDegraded { // keep the first class, add the message
+	if r.Status == monitor.StatusDegraded { // keep the first class, add the message
 		r.Error = engine.Sanitize(r.Error+"; "+msg, maxError)
 		return
 	}
-	r.Status = engine.StatusDegraded
+	r.Status = monitor.StatusDegraded
 	r.Class = class
 	r.Error = engine.Sanitize(msg, maxError)
 }
@@ -283,7 +284,7 @@ func daysLeft(t, now time.Time) int {
 
 // warnDays is the monitor's cert_warn_days with the default for zero; a
 // negative value turns the warning off.
-func warnDays(m *engine.Monitor) int {
+func warnDays(m *monitor.Monitor) int {
 	if m.CertWarnDays == 0 {
 		return -1 // cert_warn_days = 0: no warning (the loader fills in the default when the key is unset)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // DNS checks dns://resolver[:port]/name?type=A[&expect=VALUE][&proto=tcp]
@@ -32,8 +33,8 @@ var _ engine.Checker = (*DNS)(nil)
 const maxAnswers = 16 // answers kept in a Result
 
 // Check sends one query for m.
-func (c *DNS) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (c *DNS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -96,7 +97,7 @@ func (c *DNS) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 			q.name, dns.TypeToString[q.qtype], q.expect, strings.Join(r.Answers, ", ")))
 		return r
 	}
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	return r
 }
 
@@ -131,7 +132,7 @@ type dnsQuery struct {
 }
 
 // parseDNSURL reads dns://resolver[:port]/name?type=A&expect=…&proto=tcp.
-func parseDNSURL(m *engine.Monitor, defaultServer string) (dnsQuery, error) {
+func parseDNSURL(m *monitor.Monitor, defaultServer string) (dnsQuery, error) {
 	u, err := parsedURL(m)
 	if err != nil {
 		return dnsQuery{}, err

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestDNS(t *testing.T) {
@@ -17,42 +16,42 @@ func TestDNS(t *testing.T) {
 		name    string
 		url     string
 		expect  string // the monitor's expect_answer
-		status  engine.Status
+		status  monitor.Status
 		class   string
 		code    int
 		answers []string
 	}{
-		{name: "A", url: "dns://" + addr + "/ok.test?type=A", status: engine.StatusUp, answers: []string{"127.0.0.1"}},
-		{name: "default type A", url: "dns://" + addr + "/ok.test", status: engine.StatusUp, answers: []string{"127.0.0.1"}},
-		{name: "expected in url", url: "dns://" + addr + "/two.test?type=A&expect=127.0.0.2", status: engine.StatusUp,
+		{name: "A", url: "dns://" + addr + "/ok.test?type=A", status: monitor.StatusUp, answers: []string{"127.0.0.1"}},
+		{name: "default type A", url: "dns://" + addr + "/ok.test", status: monitor.StatusUp, answers: []string{"127.0.0.1"}},
+		{name: "expected in url", url: "dns://" + addr + "/two.test?type=A&expect=127.0.0.2", status: monitor.StatusUp,
 			answers: []string{"127.0.0.1", "127.0.0.2"}},
 		{name: "expected in monitor", url: "dns://" + addr + "/two.test?type=A&expect=10.0.0.1", expect: "127.0.0.2",
-			status: engine.StatusUp, answers: []string{"127.0.0.1", "127.0.0.2"}},
+			status: monitor.StatusUp, answers: []string{"127.0.0.1", "127.0.0.2"}},
 		{name: "expected missing", url: "dns://" + addr + "/ok.test?type=A", expect: "127.0.0.9",
-			status: engine.StatusDown, class: ClassDNSMismatch, answers: []string{"127.0.0.1"}},
+			status: monitor.StatusDown, class: ClassDNSMismatch, answers: []string{"127.0.0.1"}},
 		{name: "address is not a substring match", url: "dns://" + addr + "/ok.test?expect=27.0.0.1",
-			status: engine.StatusDown, class: ClassDNSMismatch, answers: []string{"127.0.0.1"}},
-		{name: "TXT substring", url: "dns://" + addr + "/txt.test?type=txt&expect=SPF1", status: engine.StatusUp,
+			status: monitor.StatusDown, class: ClassDNSMismatch, answers: []string{"127.0.0.1"}},
+		{name: "TXT substring", url: "dns://" + addr + "/txt.test?type=txt&expect=SPF1", status: monitor.StatusUp,
 			answers: []string{`"v=spf1 -all"`}},
-		{name: "nxdomain", url: "dns://" + addr + "/nx.test", status: engine.StatusDown, class: ClassDNSNXDomain,
+		{name: "nxdomain", url: "dns://" + addr + "/nx.test", status: monitor.StatusDown, class: ClassDNSNXDomain,
 			code: dns.RcodeNameError},
-		{name: "servfail", url: "dns://" + addr + "/fail.test", status: engine.StatusDown, class: ClassDNSServfail,
+		{name: "servfail", url: "dns://" + addr + "/fail.test", status: monitor.StatusDown, class: ClassDNSServfail,
 			code: dns.RcodeServerFailure},
-		{name: "refused rcode", url: "dns://" + addr + "/refused.test", status: engine.StatusDown, class: ClassDNSRcode,
+		{name: "refused rcode", url: "dns://" + addr + "/refused.test", status: monitor.StatusDown, class: ClassDNSRcode,
 			code: dns.RcodeRefused},
-		{name: "no answer", url: "dns://" + addr + "/empty.test?type=AAAA", status: engine.StatusDown, class: ClassDNSNoAnswer},
+		{name: "no answer", url: "dns://" + addr + "/empty.test?type=AAAA", status: monitor.StatusDown, class: ClassDNSNoAnswer},
 		{name: "truncated over udp, retried over tcp", url: "dns://" + addr + "/big.test?expect=127.0.0.120",
-			status: engine.StatusUp},
-		{name: "tcp", url: "dns://" + addr + "/ok.test?proto=tcp", status: engine.StatusUp, answers: []string{"127.0.0.1"}},
-		{name: "default server", url: "dns:///ok.test", status: engine.StatusUp, answers: []string{"127.0.0.1"}},
-		{name: "bad type", url: "dns://" + addr + "/ok.test?type=BOGUS", status: engine.StatusDown, class: ClassConfig},
-		{name: "no name", url: "dns://" + addr + "/", status: engine.StatusDown, class: ClassConfig},
-		{name: "refused port", url: "dns://" + closedPort(t) + "/ok.test?proto=tcp", status: engine.StatusDown, class: ClassRefused},
+			status: monitor.StatusUp},
+		{name: "tcp", url: "dns://" + addr + "/ok.test?proto=tcp", status: monitor.StatusUp, answers: []string{"127.0.0.1"}},
+		{name: "default server", url: "dns:///ok.test", status: monitor.StatusUp, answers: []string{"127.0.0.1"}},
+		{name: "bad type", url: "dns://" + addr + "/ok.test?type=BOGUS", status: monitor.StatusDown, class: ClassConfig},
+		{name: "no name", url: "dns://" + addr + "/", status: monitor.StatusDown, class: ClassConfig},
+		{name: "refused port", url: "dns://" + closedPort(t) + "/ok.test?proto=tcp", status: monitor.StatusDown, class: ClassRefused},
 	}
-	checker := New(Options{DNSServer: addr})[engine.KindDNS]
+	checker := New(Options{DNSServer: addr})[monitor.KindDNS]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(tt.url)
+			m := testMonitor(tt.url)
 			m.ExpectAnswer = tt.expect
 			r := run(t, checker, m, 2*time.Second)
 			if r.Status != tt.status || r.Class != tt.class || r.Code != tt.code {
@@ -71,8 +70,8 @@ func TestDNS(t *testing.T) {
 
 func TestDNSHostileAnswer(t *testing.T) {
 	addr := dnsServer(t)
-	m := monitor("dns://" + addr + "/evil.test?type=TXT&expect=nothing")
-	r := run(t, New(Options{})[engine.KindDNS], m, 2*time.Second)
+	m := testMonitor("dns://" + addr + "/evil.test?type=TXT&expect=nothing")
+	r := run(t, New(Options{})[monitor.KindDNS], m, 2*time.Second)
 	if r.Class != ClassDNSMismatch || len(r.Answers) != 1 {
 		t.Fatalf("got %v/%q answers %q", r.Status, r.Class, r.Answers)
 	}
@@ -88,8 +87,8 @@ func TestDNSTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	r := run(t, New(Options{})[engine.KindDNS], monitor("dns://"+pc.LocalAddr().String()+"/ok.test"), 200*time.Millisecond)
-	if r.Status != engine.StatusDown || r.Class != ClassTimeout {
+	r := run(t, New(Options{})[monitor.KindDNS], testMonitor("dns://"+pc.LocalAddr().String()+"/ok.test"), 200*time.Millisecond)
+	if r.Status != monitor.StatusDown || r.Class != ClassTimeout {
 		t.Fatalf("got %v/%q (%q), want down/timeout", r.Status, r.Class, r.Error)
 	}
 }

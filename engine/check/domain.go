@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Domain checks domain://example.com monitors through RDAP: the registry
@@ -61,8 +62,8 @@ func newDomain(b *base) *Domain {
 }
 
 // Check looks m's domain up.
-func (d *Domain) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -117,7 +118,7 @@ func (d *Domain) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 	}
 
 	r.Registrar = engine.Sanitize(dom.registrar(), 200)
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	exp, ok := dom.expiry()
 	if !ok {
 		degrade(&r, ClassRDAPNoExpiry, fmt.Sprintf("the registry at %s publishes no expiry date for %s", server, name))

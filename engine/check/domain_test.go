@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // rdapServer is a local RDAP registry for .test and .example.test
@@ -86,38 +86,38 @@ func TestDomain(t *testing.T) {
 			defer mu.Unlock()
 			return clock
 		},
-	})[engine.KindDomain]
+	})[monitor.KindDomain]
 	tests := []struct {
 		name, url string
 		server    string
 		warn      int
-		status    engine.Status
+		status    monitor.Status
 		class     string
 		days      int
 		registrar string
 	}{
-		{name: "ok", url: "domain://ok.test", status: engine.StatusUp, days: 200, registrar: "Example Registrar, Inc."},
-		{name: "upper case and dot", url: "domain://OK.Test.", status: engine.StatusUp, days: 200, registrar: "Example Registrar, Inc."},
-		{name: "expiring", url: "domain://soon.test", warn: 14, status: engine.StatusDegraded, class: ClassDomainExpiring,
+		{name: "ok", url: "domain://ok.test", status: monitor.StatusUp, days: 200, registrar: "Example Registrar, Inc."},
+		{name: "upper case and dot", url: "domain://OK.Test.", status: monitor.StatusUp, days: 200, registrar: "Example Registrar, Inc."},
+		{name: "expiring", url: "domain://soon.test", warn: 14, status: monitor.StatusDegraded, class: ClassDomainExpiring,
 			days: 10, registrar: "Example Registrar, Inc."},
-		{name: "expiring, warning smaller", url: "domain://soon.test", warn: 7, status: engine.StatusUp, days: 10,
+		{name: "expiring, warning smaller", url: "domain://soon.test", warn: 7, status: monitor.StatusUp, days: 10,
 			registrar: "Example Registrar, Inc."},
-		{name: "expired", url: "domain://gone.test", status: engine.StatusDown, class: ClassDomainExpired, days: -3,
+		{name: "expired", url: "domain://gone.test", status: monitor.StatusDown, class: ClassDomainExpired, days: -3,
 			registrar: "Example Registrar, Inc."},
-		{name: "no expiry published", url: "domain://noexpiry.test", status: engine.StatusDegraded, class: ClassRDAPNoExpiry},
-		{name: "longest suffix wins", url: "domain://sub.example.test", status: engine.StatusUp, days: 50},
-		{name: "unknown domain", url: "domain://missing.test", status: engine.StatusDown, class: ClassRDAPNotFound},
-		{name: "unknown tld", url: "domain://example.nope", status: engine.StatusDown, class: ClassRDAPNotFound},
-		{name: "registry error", url: "domain://x.dead", status: engine.StatusDown, class: ClassRDAPError},
-		{name: "rdap_server override", url: "domain://ok.test", server: srv.URL + "/rdap2/", status: engine.StatusUp, days: 200,
+		{name: "no expiry published", url: "domain://noexpiry.test", status: monitor.StatusDegraded, class: ClassRDAPNoExpiry},
+		{name: "longest suffix wins", url: "domain://sub.example.test", status: monitor.StatusUp, days: 50},
+		{name: "unknown domain", url: "domain://missing.test", status: monitor.StatusDown, class: ClassRDAPNotFound},
+		{name: "unknown tld", url: "domain://example.nope", status: monitor.StatusDown, class: ClassRDAPNotFound},
+		{name: "registry error", url: "domain://x.dead", status: monitor.StatusDown, class: ClassRDAPError},
+		{name: "rdap_server override", url: "domain://ok.test", server: srv.URL + "/rdap2/", status: monitor.StatusUp, days: 200,
 			registrar: "Example Registrar, Inc."},
-		{name: "rdap_server not json", url: "domain://ok.test", server: srv.URL + "/garbage", status: engine.StatusDown,
+		{name: "rdap_server not json", url: "domain://ok.test", server: srv.URL + "/garbage", status: monitor.StatusDown,
 			class: ClassRDAPError},
-		{name: "not a domain", url: "domain://localhost", status: engine.StatusDown, class: ClassConfig},
+		{name: "not a domain", url: "domain://localhost", status: monitor.StatusDown, class: ClassConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(tt.url)
+			m := testMonitor(tt.url)
 			m.RDAPServer, m.CertWarnDays = tt.server, tt.warn
 			r := run(t, checker, m, 0)
 			if r.Status != tt.status || r.Class != tt.class {
@@ -139,7 +139,7 @@ func TestDomain(t *testing.T) {
 	mu.Lock()
 	clock = clock.Add(DefaultRDAPBootstrapTTL + time.Minute)
 	mu.Unlock()
-	if r := run(t, checker, monitor("domain://ok.test"), 0); r.Status != engine.StatusUp || r.CertDays != 199 {
+	if r := run(t, checker, testMonitor("domain://ok.test"), 0); r.Status != monitor.StatusUp || r.CertDays != 199 {
 		t.Errorf("a day later: %v/%q with %d days, want up with 199", r.Status, r.Class, r.CertDays)
 	}
 	if n := srv.bootstraps.Load(); n != 2 {
@@ -148,9 +148,9 @@ func TestDomain(t *testing.T) {
 }
 
 func TestDomainBootstrapUnreachable(t *testing.T) {
-	checker := New(Options{RDAPBootstrapURL: "http://" + closedPort(t) + "/dns.json"})[engine.KindDomain]
-	r := run(t, checker, monitor("domain://ok.test"), 0)
-	if r.Status != engine.StatusDown || r.Class != ClassRDAPError || !strings.Contains(r.Error, "bootstrap") {
+	checker := New(Options{RDAPBootstrapURL: "http://" + closedPort(t) + "/dns.json"})[monitor.KindDomain]
+	r := run(t, checker, testMonitor("domain://ok.test"), 0)
+	if r.Status != monitor.StatusDown || r.Class != ClassRDAPError || !strings.Contains(r.Error, "bootstrap") {
 		t.Fatalf("got %v/%q (%q), want down/rdap_error about the bootstrap", r.Status, r.Class, r.Error)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/internal/testcert"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) {
@@ -89,7 +90,7 @@ func tlsServer(t testing.TB, cert tls.Certificate, h http.Handler) *httptest.Ser
 }
 
 // run checks m with a timeout, as the engine would.
-func run(t testing.TB, c engine.Checker, m *engine.Monitor, timeout time.Duration) engine.Result {
+func run(t testing.TB, c engine.Checker, m *monitor.Monitor, timeout time.Duration) monitor.Result {
 	t.Helper()
 	if timeout == 0 {
 		timeout = 5 * time.Second
@@ -282,8 +283,8 @@ func clean(s string) bool {
 	return !bytes.ContainsRune([]byte(s), 0x1b)
 }
 
-func monitor(url string) *engine.Monitor {
-	kind, _ := engine.KindOf(strings.SplitN(url, ":", 2)[0])
+func testMonitor(url string) *monitor.Monitor {
+	kind, _ := monitor.KindOf(strings.SplitN(url, ":", 2)[0])
 	u, _ := neturl.Parse(url) // as the config loader does
-	return &engine.Monitor{Name: "t", URL: url, Kind: kind, Parsed: u}
+	return &monitor.Monitor{Name: "t", URL: url, Kind: kind, Parsed: u}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // HTTP checks http:// and https:// monitors: one request on a fresh
@@ -51,7 +52,7 @@ type transportKey struct {
 	insecure bool
 }
 
-func (h *HTTP) transport(m *engine.Monitor) (*http.Transport, error) {
+func (h *HTTP) transport(m *monitor.Monitor) (*http.Transport, error) {
 	if m.CAFile == "" { // the common case, without a map lookup
 		slot := &h.plain
 		if m.Insecure {
@@ -89,8 +90,8 @@ func (h *HTTP) newTransport(roots *x509.CertPool, insecure bool) *http.Transport
 }
 
 // Check performs one HTTP request for m.
-func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -197,7 +198,7 @@ func (h *HTTP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 	if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
 		r.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), h.b.now())
 	}
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	if p.haveTLS {
 		h.b.judgeCert(&r, m, &p.tlsState)
 	}
@@ -288,7 +289,7 @@ type httpProbe struct {
 	tlsT      time.Time
 	wroteT    time.Time
 	firstT    time.Time
-	phases    engine.Phases
+	phases    monitor.Phases
 	haveTLS   bool
 	tlsState  tls.ConnectionState
 	tlsErr    error
@@ -364,7 +365,7 @@ func (p *httpProbe) gotFirstByte() {
 	p.mu.Unlock()
 }
 
-func (p *httpProbe) phasesNow() engine.Phases {
+func (p *httpProbe) phasesNow() monitor.Phases {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.phases
@@ -467,7 +468,7 @@ func chain(via []*http.Request, next *http.Request) string {
 }
 
 // failure fills r for a request that got no usable response.
-func (p *httpProbe) failure(b *base, r *engine.Result, err error) {
+func (p *httpProbe) failure(b *base, r *monitor.Result, err error) {
 	p.mu.Lock()
 	tlsErr := p.tlsErr
 	p.mu.Unlock()
@@ -532,7 +533,7 @@ func (b *base) compileAll(exprs []string) error {
 // judgeJSON evaluates every expect_json expression over the body; each
 // must produce at least one value and only true ones, as `jq -e` would
 // accept (anything but false and null).
-func (b *base) judgeJSON(ctx context.Context, r *engine.Result, exprs []string, body []byte) {
+func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // headerLog records the headers of the last request each handler saw.
@@ -75,12 +75,12 @@ func TestHTTPRedirectKeepsHeadersOnHost(t *testing.T) {
 	srv.Start()
 
 	// localhost is dialled on 127.0.0.1: both hosts are loopback.
-	checker := New(Options{Dialer: &mapDialer{names: map[string]bool{"localhost": true}}})[engine.KindHTTP]
+	checker := New(Options{Dialer: &mapDialer{names: map[string]bool{"localhost": true}}})[monitor.KindHTTP]
 	check := func(t *testing.T, path string, headers map[string]string) {
 		t.Helper()
-		m := monitor(srv.URL + path + "?token=s3cret")
+		m := testMonitor(srv.URL + path + "?token=s3cret")
 		m.Headers, m.MaxRedirects = headers, 10
-		if r := run(t, checker, m, 0); r.Status != engine.StatusUp || r.FinalURL == "" {
+		if r := run(t, checker, m, 0); r.Status != monitor.StatusUp || r.FinalURL == "" {
 			t.Fatalf("got %v %q final %q, want up after a redirect", r.Status, r.Error, r.FinalURL)
 		}
 	}
@@ -164,15 +164,15 @@ func TestHTTPMaxRedirectsZeroFollowsNone(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	checker := New(Options{})[engine.KindHTTP]
-	m := monitor(srv.URL + "/old")
+	checker := New(Options{})[monitor.KindHTTP]
+	m := testMonitor(srv.URL + "/old")
 	m.ExpectStatus, m.MaxRedirects = []int{302}, 0
 	r := run(t, checker, m, 0)
-	if r.Status != engine.StatusUp || r.Code != http.StatusFound || r.FinalURL != "" {
+	if r.Status != monitor.StatusUp || r.Code != http.StatusFound || r.FinalURL != "" {
 		t.Fatalf("got %v code %d %q final %q, want up with 302 and no final URL", r.Status, r.Code, r.Error, r.FinalURL)
 	}
 	m.ExpectStatus = nil // any 2xx or 3xx
-	if r := run(t, checker, m, 0); r.Status != engine.StatusUp || r.Code != http.StatusFound {
+	if r := run(t, checker, m, 0); r.Status != monitor.StatusUp || r.Code != http.StatusFound {
 		t.Fatalf("without expect_status: got %v code %d %q, want up with 302", r.Status, r.Code, r.Error)
 	}
 	if n := followed.Load(); n != 0 {
@@ -202,25 +202,25 @@ func TestHTTPUserinfoNeverInResult(t *testing.T) {
 	host := srv.Listener.Addr().String()
 	withUser := func(addr, path string) string { return "http://admin:" + password + "@" + addr + path }
 
-	checker := New(Options{})[engine.KindHTTP]
+	checker := New(Options{})[monitor.KindHTTP]
 	for _, tt := range []struct {
 		name   string
 		url    string
 		max    int
-		status engine.Status
+		status monitor.Status
 		class  string
 		final  string
 	}{
-		{"success", withUser(host, "/ok"), 10, engine.StatusUp, "", ""},
-		{"500", withUser(host, "/500"), 10, engine.StatusDown, "http_500", ""},
-		{"refused", withUser(closedPort(t), "/"), 10, engine.StatusDown, ClassRefused, ""},
-		{"redirect", withUser(host, "/old"), 10, engine.StatusUp, "", "http://" + host + "/ok"},
-		{"redirect loop", withUser(host, "/loop"), 10, engine.StatusDown, ClassRedirectLoop, ""},
-		{"too many redirects", withUser(host, "/n/"), 2, engine.StatusDown, ClassTooManyRedirects, ""},
-		{"bad url", withUser("127.0.0.1:port", "/"), 10, engine.StatusDown, ClassConfig, ""},
+		{"success", withUser(host, "/ok"), 10, monitor.StatusUp, "", ""},
+		{"500", withUser(host, "/500"), 10, monitor.StatusDown, "http_500", ""},
+		{"refused", withUser(closedPort(t), "/"), 10, monitor.StatusDown, ClassRefused, ""},
+		{"redirect", withUser(host, "/old"), 10, monitor.StatusUp, "", "http://" + host + "/ok"},
+		{"redirect loop", withUser(host, "/loop"), 10, monitor.StatusDown, ClassRedirectLoop, ""},
+		{"too many redirects", withUser(host, "/n/"), 2, monitor.StatusDown, ClassTooManyRedirects, ""},
+		{"bad url", withUser("127.0.0.1:port", "/"), 10, monitor.StatusDown, ClassConfig, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(tt.url)
+			m := testMonitor(tt.url)
 			m.MaxRedirects = tt.max
 			r := run(t, checker, m, 0)
 			if r.Status != tt.status || r.Class != tt.class || r.FinalURL != tt.final {

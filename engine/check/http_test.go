@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestHTTPStatusBodyJSON(t *testing.T) {
@@ -53,13 +53,13 @@ func TestHTTPStatusBodyJSON(t *testing.T) {
 	tests := []struct {
 		name   string
 		path   string
-		edit   func(*engine.Monitor)
-		status engine.Status
+		edit   func(*monitor.Monitor)
+		status monitor.Status
 		class  string
 		code   int
-		more   func(t *testing.T, r engine.Result)
+		more   func(t *testing.T, r monitor.Result)
 	}{
-		{name: "200 up", path: "/ok", status: engine.StatusUp, code: 200, more: func(t *testing.T, r engine.Result) {
+		{name: "200 up", path: "/ok", status: monitor.StatusUp, code: 200, more: func(t *testing.T, r monitor.Result) {
 			if r.BodySize != int64(len("all good")) {
 				t.Errorf("BodySize = %d", r.BodySize)
 			}
@@ -67,76 +67,76 @@ func TestHTTPStatusBodyJSON(t *testing.T) {
 				t.Errorf("latency %v phases %+v: want connect and first byte measured", r.Latency, r.Phases)
 			}
 		}},
-		{name: "500", path: "/500", status: engine.StatusDown, class: "http_500", code: 500},
-		{name: "502", path: "/502", status: engine.StatusDown, class: "http_502", code: 502, more: func(t *testing.T, r engine.Result) {
+		{name: "500", path: "/500", status: monitor.StatusDown, class: "http_500", code: 500},
+		{name: "502", path: "/502", status: monitor.StatusDown, class: "http_502", code: 502, more: func(t *testing.T, r monitor.Result) {
 			if r.Error != "HTTP 502 Bad Gateway" {
 				t.Errorf("Error = %q", r.Error)
 			}
 		}},
-		{name: "503 retry-after seconds", path: "/503", status: engine.StatusDown, class: "http_503", code: 503,
-			more: func(t *testing.T, r engine.Result) {
+		{name: "503 retry-after seconds", path: "/503", status: monitor.StatusDown, class: "http_503", code: 503,
+			more: func(t *testing.T, r monitor.Result) {
 				if r.RetryAfter != 120*time.Second {
 					t.Errorf("RetryAfter = %v, want 2m", r.RetryAfter)
 				}
 			}},
-		{name: "503 retry-after date", path: "/503date", status: engine.StatusDown, class: "http_503", code: 503,
-			more: func(t *testing.T, r engine.Result) {
+		{name: "503 retry-after date", path: "/503date", status: monitor.StatusDown, class: "http_503", code: 503,
+			more: func(t *testing.T, r monitor.Result) {
 				if r.RetryAfter < 60*time.Second || r.RetryAfter > 91*time.Second {
 					t.Errorf("RetryAfter = %v, want about 90s", r.RetryAfter)
 				}
 			}},
-		{name: "504", path: "/504", status: engine.StatusDown, class: "http_504", code: 504},
-		{name: "522 cloudflare", path: "/522", status: engine.StatusDown, class: "http_522", code: 522},
-		{name: "404 default", path: "/404", status: engine.StatusDown, class: "http_404", code: 404},
-		{name: "404 expected", path: "/404", edit: func(m *engine.Monitor) { m.ExpectStatus = []int{404} },
-			status: engine.StatusUp, code: 404},
-		{name: "200 not in expect_status", path: "/ok", edit: func(m *engine.Monitor) { m.ExpectStatus = []int{204} },
-			status: engine.StatusDown, class: "http_200", code: 200},
-		{name: "204 up", path: "/204", status: engine.StatusUp, code: 204},
-		{name: "expect_body found", path: "/ok", edit: func(m *engine.Monitor) { m.ExpectBody = "good" },
-			status: engine.StatusUp, code: 200},
-		{name: "expect_body missing", path: "/ok", edit: func(m *engine.Monitor) { m.ExpectBody = "healthy" },
-			status: engine.StatusDown, class: ClassBodyMismatch, code: 200},
-		{name: "json up", path: "/up", edit: func(m *engine.Monitor) {
+		{name: "504", path: "/504", status: monitor.StatusDown, class: "http_504", code: 504},
+		{name: "522 cloudflare", path: "/522", status: monitor.StatusDown, class: "http_522", code: 522},
+		{name: "404 default", path: "/404", status: monitor.StatusDown, class: "http_404", code: 404},
+		{name: "404 expected", path: "/404", edit: func(m *monitor.Monitor) { m.ExpectStatus = []int{404} },
+			status: monitor.StatusUp, code: 404},
+		{name: "200 not in expect_status", path: "/ok", edit: func(m *monitor.Monitor) { m.ExpectStatus = []int{204} },
+			status: monitor.StatusDown, class: "http_200", code: 200},
+		{name: "204 up", path: "/204", status: monitor.StatusUp, code: 204},
+		{name: "expect_body found", path: "/ok", edit: func(m *monitor.Monitor) { m.ExpectBody = "good" },
+			status: monitor.StatusUp, code: 200},
+		{name: "expect_body missing", path: "/ok", edit: func(m *monitor.Monitor) { m.ExpectBody = "healthy" },
+			status: monitor.StatusDown, class: ClassBodyMismatch, code: 200},
+		{name: "json up", path: "/up", edit: func(m *monitor.Monitor) {
 			m.ExpectJSON = []string{`.status == "UP"`, `.checks[].ok`, `.checks | length`}
-		}, status: engine.StatusUp, code: 200},
-		{name: "json says DOWN", path: "/down", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.status == "UP"`} },
-			status: engine.StatusDown, class: ClassJSONAssertion, code: 200, more: func(t *testing.T, r engine.Result) {
+		}, status: monitor.StatusUp, code: 200},
+		{name: "json says DOWN", path: "/down", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.status == "UP"`} },
+			status: monitor.StatusDown, class: ClassJSONAssertion, code: 200, more: func(t *testing.T, r monitor.Result) {
 				if !strings.Contains(r.Error, `.status == \"UP\"`) || !strings.Contains(r.Error, "DOWN") {
 					t.Errorf("Error = %q, want the expression and the body", r.Error)
 				}
 			}},
-		{name: "json no value", path: "/down", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.checks[]?`} },
-			status: engine.StatusDown, class: ClassJSONAssertion, code: 200},
-		{name: "json null", path: "/down", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.missing`} },
-			status: engine.StatusDown, class: ClassJSONAssertion, code: 200},
-		{name: "json runtime error", path: "/down", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.status | tonumber`} },
-			status: engine.StatusDown, class: ClassJSONAssertion, code: 200},
-		{name: "not json", path: "/notjson", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.status == "UP"`} },
-			status: engine.StatusDown, class: ClassJSONInvalid, code: 200},
-		{name: "bad jq is a config error", path: "/up", edit: func(m *engine.Monitor) { m.ExpectJSON = []string{`.status ==`} },
-			status: engine.StatusDown, class: ClassConfig},
-		{name: "slow is degraded", path: "/ok", edit: func(m *engine.Monitor) { m.MaxLatency = time.Nanosecond },
-			status: engine.StatusDegraded, class: ClassSlow, code: 200},
-		{name: "slow but down stays down", path: "/502", edit: func(m *engine.Monitor) { m.MaxLatency = time.Nanosecond },
-			status: engine.StatusDown, class: "http_502", code: 502},
-		{name: "hostile body sanitized", path: "/hostile", edit: func(m *engine.Monitor) { m.ExpectBody = "nice" },
-			status: engine.StatusDown, class: ClassBodyMismatch, code: 200, more: func(t *testing.T, r engine.Result) {
+		{name: "json no value", path: "/down", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.checks[]?`} },
+			status: monitor.StatusDown, class: ClassJSONAssertion, code: 200},
+		{name: "json null", path: "/down", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.missing`} },
+			status: monitor.StatusDown, class: ClassJSONAssertion, code: 200},
+		{name: "json runtime error", path: "/down", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.status | tonumber`} },
+			status: monitor.StatusDown, class: ClassJSONAssertion, code: 200},
+		{name: "not json", path: "/notjson", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.status == "UP"`} },
+			status: monitor.StatusDown, class: ClassJSONInvalid, code: 200},
+		{name: "bad jq is a config error", path: "/up", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.status ==`} },
+			status: monitor.StatusDown, class: ClassConfig},
+		{name: "slow is degraded", path: "/ok", edit: func(m *monitor.Monitor) { m.MaxLatency = time.Nanosecond },
+			status: monitor.StatusDegraded, class: ClassSlow, code: 200},
+		{name: "slow but down stays down", path: "/502", edit: func(m *monitor.Monitor) { m.MaxLatency = time.Nanosecond },
+			status: monitor.StatusDown, class: "http_502", code: 502},
+		{name: "hostile body sanitized", path: "/hostile", edit: func(m *monitor.Monitor) { m.ExpectBody = "nice" },
+			status: monitor.StatusDown, class: ClassBodyMismatch, code: 200, more: func(t *testing.T, r monitor.Result) {
 				if !clean(r.Error) || strings.Contains(r.Error, "52;c") {
 					t.Errorf("Error not sanitized: %q", r.Error)
 				}
 			}},
-		{name: "method headers body", path: "/echo", edit: func(m *engine.Monitor) {
+		{name: "method headers body", path: "/echo", edit: func(m *monitor.Monitor) {
 			m.Method = "POST"
 			m.Headers = map[string]string{"X-Token": "abc"}
 			m.Body = "payload"
 			m.ExpectBody = "POST abc payload"
-		}, status: engine.StatusUp, code: 200},
+		}, status: monitor.StatusUp, code: 200},
 	}
-	checker := New(Options{})[engine.KindHTTP]
+	checker := New(Options{})[monitor.KindHTTP]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(srv.URL + tt.path)
+			m := testMonitor(srv.URL + tt.path)
 			if tt.edit != nil {
 				tt.edit(m)
 			}
@@ -145,7 +145,7 @@ func TestHTTPStatusBodyJSON(t *testing.T) {
 				t.Fatalf("got %v/%q code %d (%q), want %v/%q code %d", r.Status, r.Class, r.Code, r.Error,
 					tt.status, tt.class, tt.code)
 			}
-			if (tt.status == engine.StatusUp) != (r.Error == "") {
+			if (tt.status == monitor.StatusUp) != (r.Error == "") {
 				t.Errorf("Error = %q for status %v", r.Error, r.Status)
 			}
 			if tt.more != nil {
@@ -205,28 +205,28 @@ func TestHTTPRedirects(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	checker := New(Options{Dialer: &mapDialer{names: map[string]bool{"other.test": true}}})[engine.KindHTTP]
+	checker := New(Options{Dialer: &mapDialer{names: map[string]bool{"other.test": true}}})[monitor.KindHTTP]
 	creds := map[string]string{"Authorization": "Bearer secret", "Cookie": "session=secret", "X-Plain": "kept"}
 	tests := []struct {
 		name   string
 		path   string
 		max    int
-		status engine.Status
+		status monitor.Status
 		class  string
 		final  string
 	}{
-		{"loop a-b-a", "/a", 10, engine.StatusDown, ClassRedirectLoop, ""},
-		{"loop to itself", "/self", 10, engine.StatusDown, ClassRedirectLoop, ""},
-		{"too many", "/n/0", 3, engine.StatusDown, ClassTooManyRedirects, ""},
-		{"the loader's default limit", "/n/0", 10, engine.StatusDown, ClassTooManyRedirects, ""},
-		{"followed", "/old", 10, engine.StatusUp, "", srv.URL + "/new"},
-		{"zero follows none", "/old", 0, engine.StatusUp, "", ""},
-		{"negative follows none", "/old", -1, engine.StatusUp, "", ""},
-		{"cross host", "/away", 10, engine.StatusUp, "", "http://other.test:" + otherPort + "/x"},
+		{"loop a-b-a", "/a", 10, monitor.StatusDown, ClassRedirectLoop, ""},
+		{"loop to itself", "/self", 10, monitor.StatusDown, ClassRedirectLoop, ""},
+		{"too many", "/n/0", 3, monitor.StatusDown, ClassTooManyRedirects, ""},
+		{"the loader's default limit", "/n/0", 10, monitor.StatusDown, ClassTooManyRedirects, ""},
+		{"followed", "/old", 10, monitor.StatusUp, "", srv.URL + "/new"},
+		{"zero follows none", "/old", 0, monitor.StatusUp, "", ""},
+		{"negative follows none", "/old", -1, monitor.StatusUp, "", ""},
+		{"cross host", "/away", 10, monitor.StatusUp, "", "http://other.test:" + otherPort + "/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(srv.URL + tt.path)
+			m := testMonitor(srv.URL + tt.path)
 			m.MaxRedirects = tt.max
 			m.Headers = creds
 			r := run(t, checker, m, 0)
@@ -273,7 +273,7 @@ func endless(w http.ResponseWriter, _ *http.Request) {
 func TestHTTPBodyCapped(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(endless))
 	defer srv.Close()
-	checker := New(Options{})[engine.KindHTTP]
+	checker := New(Options{})[monitor.KindHTTP]
 	for _, tt := range []struct {
 		name       string
 		max        int64
@@ -285,10 +285,10 @@ func TestHTTPBodyCapped(t *testing.T) {
 		{"default cap", 0, "", DefaultMaxBody},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(srv.URL)
+			m := testMonitor(srv.URL)
 			m.MaxBody, m.ExpectBody = tt.max, tt.expectBody
 			r := run(t, checker, m, 0)
-			if r.Status != engine.StatusUp || r.BodySize != tt.want {
+			if r.Status != monitor.StatusUp || r.BodySize != tt.want {
 				t.Errorf("got %v %q BodySize %d, want up with %d", r.Status, r.Error, r.BodySize, tt.want)
 			}
 		})
@@ -331,30 +331,30 @@ func TestHTTPNetworkFailures(t *testing.T) {
 	defer ok.Close()
 	_, okPort, _ := net.SplitHostPort(ok.Listener.Addr().String())
 
-	checker := New(Options{Resolver: testResolver(dnsAddr)})[engine.KindHTTP]
+	checker := New(Options{Resolver: testResolver(dnsAddr)})[monitor.KindHTTP]
 	const timeout = 400 * time.Millisecond
 	tests := []struct {
 		name   string
 		url    string
-		status engine.Status
+		status monitor.Status
 		class  string
-		more   func(t *testing.T, r engine.Result)
+		more   func(t *testing.T, r monitor.Result)
 	}{
-		{name: "hung target", url: "http://" + hung, status: engine.StatusDown, class: ClassTimeout},
-		{name: "slowloris headers", url: "http://" + slowHeader, status: engine.StatusDown, class: ClassTimeout},
-		{name: "slowloris body", url: "http://" + slowBody, status: engine.StatusDown, class: ClassTimeout},
-		{name: "closed port", url: "http://" + closedPort(t), status: engine.StatusDown, class: ClassRefused},
-		{name: "empty reply", url: "http://" + closer, status: engine.StatusDown, class: ClassEOF},
-		{name: "not http", url: "http://" + garbage, status: engine.StatusDown, class: ClassBadResponse},
-		{name: "hostile status line", url: "http://" + hostile, status: engine.StatusDown, class: "http_502",
-			more: func(t *testing.T, r engine.Result) {
+		{name: "hung target", url: "http://" + hung, status: monitor.StatusDown, class: ClassTimeout},
+		{name: "slowloris headers", url: "http://" + slowHeader, status: monitor.StatusDown, class: ClassTimeout},
+		{name: "slowloris body", url: "http://" + slowBody, status: monitor.StatusDown, class: ClassTimeout},
+		{name: "closed port", url: "http://" + closedPort(t), status: monitor.StatusDown, class: ClassRefused},
+		{name: "empty reply", url: "http://" + closer, status: monitor.StatusDown, class: ClassEOF},
+		{name: "not http", url: "http://" + garbage, status: monitor.StatusDown, class: ClassBadResponse},
+		{name: "hostile status line", url: "http://" + hostile, status: monitor.StatusDown, class: "http_502",
+			more: func(t *testing.T, r monitor.Result) {
 				if !clean(r.Error) || strings.Contains(r.Error, "pwned") || !strings.Contains(r.Error, "Bad") {
 					t.Errorf("Error = %q, want the status text without escapes", r.Error)
 				}
 			}},
-		{name: "nxdomain", url: "http://nx.test:" + okPort, status: engine.StatusDown, class: ClassDNSNXDomain},
-		{name: "resolved by name", url: "http://ok.test:" + okPort, status: engine.StatusUp,
-			more: func(t *testing.T, r engine.Result) {
+		{name: "nxdomain", url: "http://nx.test:" + okPort, status: monitor.StatusDown, class: ClassDNSNXDomain},
+		{name: "resolved by name", url: "http://ok.test:" + okPort, status: monitor.StatusUp,
+			more: func(t *testing.T, r monitor.Result) {
 				if r.Phases.DNS <= 0 {
 					t.Errorf("DNS phase not measured: %+v", r.Phases)
 				}
@@ -364,9 +364,9 @@ func TestHTTPNetworkFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			done := make(chan engine.Result, 1)
-			go func() { done <- checker.Check(ctx, monitor(tt.url)) }()
-			var r engine.Result
+			done := make(chan monitor.Result, 1)
+			go func() { done <- checker.Check(ctx, testMonitor(tt.url)) }()
+			var r monitor.Result
 			select {
 			case r = <-done:
 			case <-time.After(timeout + 10*time.Second): // a guard, not a speed assertion
@@ -411,27 +411,27 @@ func TestHTTPSCertificates(t *testing.T) {
 		caFile   bool
 		insecure bool
 		warn     int
-		status   engine.Status
+		status   monitor.Status
 		class    string
 		days     [2]int // CertDays range, inclusive
 	}{
-		{"valid", p.valid, true, false, 0, engine.StatusUp, "", [2]int{360, 366}},
-		{"expiring in 3 days", p.expiring, true, false, 14, engine.StatusDegraded, ClassTLSExpiring, [2]int{3, 3}},
-		{"expiring but warn off", p.expiring, true, false, -1, engine.StatusUp, "", [2]int{3, 3}},
-		{"expired", p.expired, true, false, 0, engine.StatusDown, ClassTLSExpired, [2]int{-3, -3}},
-		{"not yet valid", p.notYet, true, false, 0, engine.StatusDown, ClassTLSNotYetValid, [2]int{299, 300}},
-		{"wrong host", p.wrongHost, true, false, 0, engine.StatusDown, ClassTLSHostname, [2]int{360, 366}},
-		{"unknown authority", p.unknownCA, true, false, 0, engine.StatusDown, ClassTLSUnknownCA, [2]int{360, 366}},
-		{"system pool only", p.valid, false, false, 0, engine.StatusDown, ClassTLSUnknownCA, [2]int{360, 366}},
-		{"insecure", p.unknownCA, false, true, 0, engine.StatusUp, "", [2]int{360, 366}},
-		{"insecure still sees expiry", p.expired, false, true, 0, engine.StatusDown, ClassTLSExpired, [2]int{-3, -3}},
-		{"earliest in chain is the CA", p.shortCA, true, false, 14, engine.StatusDegraded, ClassTLSExpiring, [2]int{5, 5}},
+		{"valid", p.valid, true, false, 0, monitor.StatusUp, "", [2]int{360, 366}},
+		{"expiring in 3 days", p.expiring, true, false, 14, monitor.StatusDegraded, ClassTLSExpiring, [2]int{3, 3}},
+		{"expiring but warn off", p.expiring, true, false, -1, monitor.StatusUp, "", [2]int{3, 3}},
+		{"expired", p.expired, true, false, 0, monitor.StatusDown, ClassTLSExpired, [2]int{-3, -3}},
+		{"not yet valid", p.notYet, true, false, 0, monitor.StatusDown, ClassTLSNotYetValid, [2]int{299, 300}},
+		{"wrong host", p.wrongHost, true, false, 0, monitor.StatusDown, ClassTLSHostname, [2]int{360, 366}},
+		{"unknown authority", p.unknownCA, true, false, 0, monitor.StatusDown, ClassTLSUnknownCA, [2]int{360, 366}},
+		{"system pool only", p.valid, false, false, 0, monitor.StatusDown, ClassTLSUnknownCA, [2]int{360, 366}},
+		{"insecure", p.unknownCA, false, true, 0, monitor.StatusUp, "", [2]int{360, 366}},
+		{"insecure still sees expiry", p.expired, false, true, 0, monitor.StatusDown, ClassTLSExpired, [2]int{-3, -3}},
+		{"earliest in chain is the CA", p.shortCA, true, false, 14, monitor.StatusDegraded, ClassTLSExpiring, [2]int{5, 5}},
 	}
-	checker := New(Options{})[engine.KindHTTP]
+	checker := New(Options{})[monitor.KindHTTP]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tlsServer(t, tt.cert, nil)
-			m := monitor(srv.URL)
+			m := testMonitor(srv.URL)
 			if tt.caFile {
 				m.CAFile = p.caFile
 			}
@@ -446,7 +446,7 @@ func TestHTTPSCertificates(t *testing.T) {
 			if r.CertIssuer == "" {
 				t.Error("CertIssuer empty")
 			}
-			if tt.status == engine.StatusUp && r.Phases.TLS <= 0 {
+			if tt.status == monitor.StatusUp && r.Phases.TLS <= 0 {
 				t.Errorf("TLS phase not measured: %+v", r.Phases)
 			}
 		})
@@ -456,8 +456,8 @@ func TestHTTPSCertificates(t *testing.T) {
 func TestHTTPSNotTLS(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer srv.Close()
-	r := run(t, New(Options{})[engine.KindHTTP], monitor(strings.Replace(srv.URL, "http:", "https:", 1)), 0)
-	if r.Status != engine.StatusDown || r.Class != ClassTLSHandshake {
+	r := run(t, New(Options{})[monitor.KindHTTP], testMonitor(strings.Replace(srv.URL, "http:", "https:", 1)), 0)
+	if r.Status != monitor.StatusDown || r.Class != ClassTLSHandshake {
 		t.Fatalf("got %v/%q (%q), want down/tls_handshake", r.Status, r.Class, r.Error)
 	}
 }
@@ -467,16 +467,16 @@ func TestHTTPConcurrentChecksShareCaches(t *testing.T) {
 		_, _ = io.WriteString(w, `{"status":"UP"}`)
 	}))
 	defer srv.Close()
-	checker := New(Options{})[engine.KindHTTP]
+	checker := New(Options{})[monitor.KindHTTP]
 	var wg sync.WaitGroup
 	errs := make(chan string, 16)
 	for i := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := monitor(fmt.Sprintf("%s/?i=%d", srv.URL, i))
+			m := testMonitor(fmt.Sprintf("%s/?i=%d", srv.URL, i))
 			m.ExpectJSON = []string{`.status == "UP"`}
-			if r := run(t, checker, m, 0); r.Status != engine.StatusUp {
+			if r := run(t, checker, m, 0); r.Status != monitor.StatusUp {
 				errs <- r.Error
 			}
 		}()

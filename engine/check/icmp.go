@@ -12,6 +12,7 @@ import (
 	probing "github.com/prometheus-community/pro-bing"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // ICMP checks icmp://host monitors with a few echo requests. It tries an
@@ -40,8 +41,8 @@ const (
 )
 
 // Check pings m's host.
-func (c *ICMP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (c *ICMP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -115,7 +116,7 @@ func (c *ICMP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 	}
 	r.Latency = stats.AvgRtt
 	r.Loss = stats.PacketLoss / 100
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	if stats.PacketsRecv < stats.PacketsSent {
 		degrade(&r, ClassPacketLoss, fmt.Sprintf("%d of %d echo requests to %s got no reply",
 			stats.PacketsSent-stats.PacketsRecv, stats.PacketsSent, ip))

@@ -12,23 +12,22 @@ import (
 	"time"
 
 	probing "github.com/prometheus-community/pro-bing"
-
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // TestICMPLoopback pings 127.0.0.1. Whether the OS lets this process ping
 // depends on the machine, so both outcomes are accepted, each with the
 // right shape.
 func TestICMPLoopback(t *testing.T) {
-	checker := New(Options{})[engine.KindICMP]
+	checker := New(Options{})[monitor.KindICMP]
 	for range 2 { // the second check starts with the socket kind that worked
-		r := run(t, checker, monitor("icmp://127.0.0.1"), 3*time.Second)
+		r := run(t, checker, testMonitor("icmp://127.0.0.1"), 3*time.Second)
 		switch r.Status {
-		case engine.StatusUp:
+		case monitor.StatusUp:
 			if r.Class != "" || r.Error != "" || r.Latency <= 0 || r.Loss != 0 {
 				t.Errorf("up with class %q error %q latency %v loss %v", r.Class, r.Error, r.Latency, r.Loss)
 			}
-		case engine.StatusDown:
+		case monitor.StatusDown:
 			if r.Class != ClassICMPNotPermitted {
 				t.Fatalf("down with class %q (%q), want up or %s", r.Class, r.Error, ClassICMPNotPermitted)
 			}
@@ -43,13 +42,13 @@ func TestICMPLoopback(t *testing.T) {
 }
 
 func TestICMPNames(t *testing.T) {
-	checker := New(Options{Resolver: testResolver(dnsServer(t))})[engine.KindICMP]
+	checker := New(Options{Resolver: testResolver(dnsServer(t))})[monitor.KindICMP]
 	for _, tt := range []struct{ url, class string }{
 		{"icmp://nx.test", ClassDNSNXDomain},
 		{"icmp://", ClassConfig},
 	} {
-		r := run(t, checker, monitor(tt.url), 2*time.Second)
-		if r.Status != engine.StatusDown || r.Class != tt.class {
+		r := run(t, checker, testMonitor(tt.url), 2*time.Second)
+		if r.Status != monitor.StatusDown || r.Class != tt.class {
 			t.Errorf("%s: got %v/%q (%q), want down/%s", tt.url, r.Status, r.Class, r.Error, tt.class)
 		}
 	}
@@ -68,25 +67,25 @@ func TestICMPSocketFallback(t *testing.T) {
 	tests := []struct {
 		name         string
 		unpriv, priv answer
-		status       engine.Status
+		status       monitor.Status
 		class        string
 		tries        []bool // privileged flag of each attempt, over two checks
 		loss         float64
 	}{
-		{"unprivileged works", answer{ok, nil}, answer{nil, eperm}, engine.StatusUp, "",
+		{"unprivileged works", answer{ok, nil}, answer{nil, eperm}, monitor.StatusUp, "",
 			[]bool{false, false}, 0},
-		{"raw socket fallback, remembered", answer{nil, eacces}, answer{ok, nil}, engine.StatusUp, "",
+		{"raw socket fallback, remembered", answer{nil, eacces}, answer{ok, nil}, monitor.StatusUp, "",
 			[]bool{false, true, true}, 0},
-		{"neither permitted", answer{nil, eacces}, answer{nil, eperm}, engine.StatusDown, ClassICMPNotPermitted,
+		{"neither permitted", answer{nil, eacces}, answer{nil, eperm}, monitor.StatusDown, ClassICMPNotPermitted,
 			[]bool{false, true, false, true}, 0},
-		{"some loss", answer{lossy, nil}, answer{}, engine.StatusDegraded, ClassPacketLoss,
+		{"some loss", answer{lossy, nil}, answer{}, monitor.StatusDegraded, ClassPacketLoss,
 			[]bool{false, false}, 1.0 / 3},
-		{"no reply", answer{silent, nil}, answer{}, engine.StatusDown, ClassTimeout,
+		{"no reply", answer{silent, nil}, answer{}, monitor.StatusDown, ClassTimeout,
 			[]bool{false, false}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := New(Options{})[engine.KindICMP].(*ICMP)
+			c := New(Options{})[monitor.KindICMP].(*ICMP)
 			var tries []bool
 			c.pingFn = func(_ context.Context, _ net.IPAddr, privileged bool) (*probing.Statistics, error) {
 				tries = append(tries, privileged)
@@ -95,9 +94,9 @@ func TestICMPSocketFallback(t *testing.T) {
 				}
 				return tt.unpriv.stats, tt.unpriv.err
 			}
-			var r engine.Result
+			var r monitor.Result
 			for range 2 {
-				r = run(t, c, monitor("icmp://127.0.0.1"), time.Second)
+				r = run(t, c, testMonitor("icmp://127.0.0.1"), time.Second)
 			}
 			if r.Status != tt.status || r.Class != tt.class {
 				t.Fatalf("got %v/%q (%q), want %v/%q", r.Status, r.Class, r.Error, tt.status, tt.class)

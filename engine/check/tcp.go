@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // TCP checks tcp://host:port monitors: the connection must open before the
@@ -15,8 +16,8 @@ type TCP struct{ b *base }
 var _ engine.Checker = (*TCP)(nil)
 
 // Check opens and closes one connection for m.
-func (c *TCP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (c *TCP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -39,6 +40,6 @@ func (c *TCP) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 		return r
 	}
 	conn.Close()
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	return r
 }

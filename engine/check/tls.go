@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // TLS checks tls://host:port monitors (port 443 when none is given): a
@@ -21,8 +22,8 @@ type TLS struct{ b *base }
 var _ engine.Checker = (*TLS)(nil)
 
 // Check performs one handshake for m.
-func (c *TLS) Check(ctx context.Context, m *engine.Monitor) engine.Result {
-	var r engine.Result
+func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 	start := time.Now()
@@ -70,7 +71,7 @@ func (c *TLS) Check(ctx context.Context, m *engine.Monitor) engine.Result {
 	}
 	st := tc.ConnectionState()
 	tc.Close()
-	r.Status = engine.StatusUp
+	r.Status = monitor.StatusUp
 	c.b.judgeCert(&r, m, &st)
 	return r
 }

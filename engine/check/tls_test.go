@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestTLS(t *testing.T) {
@@ -21,37 +21,37 @@ func TestTLS(t *testing.T) {
 		insecure bool
 		warn     int
 		now      time.Duration // clock offset
-		status   engine.Status
+		status   monitor.Status
 		class    string
 		days     [2]int
 		msg      string // part of Error
 	}{
-		{name: "valid", cert: p.valid, caFile: p.caFile, status: engine.StatusUp, days: [2]int{364, 365}},
-		{name: "expiring", cert: p.expiring, caFile: p.caFile, warn: 14, status: engine.StatusDegraded,
+		{name: "valid", cert: p.valid, caFile: p.caFile, status: monitor.StatusUp, days: [2]int{364, 365}},
+		{name: "expiring", cert: p.expiring, caFile: p.caFile, warn: 14, status: monitor.StatusDegraded,
 			class: ClassTLSExpiring, days: [2]int{3, 3}, msg: "expires in 3 days"},
-		{name: "expiring under a smaller warning", cert: p.expiring, caFile: p.caFile, warn: 2, status: engine.StatusUp, days: [2]int{3, 3}},
-		{name: "expiring with the warning off", cert: p.expiring, caFile: p.caFile, warn: 0, status: engine.StatusUp, days: [2]int{3, 3}},
-		{name: "expired", cert: p.expired, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSExpired,
+		{name: "expiring under a smaller warning", cert: p.expiring, caFile: p.caFile, warn: 2, status: monitor.StatusUp, days: [2]int{3, 3}},
+		{name: "expiring with the warning off", cert: p.expiring, caFile: p.caFile, warn: 0, status: monitor.StatusUp, days: [2]int{3, 3}},
+		{name: "expired", cert: p.expired, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSExpired,
 			days: [2]int{-3, -3}, msg: "expired on"},
-		{name: "not yet valid", cert: p.notYet, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSNotYetValid,
+		{name: "not yet valid", cert: p.notYet, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSNotYetValid,
 			days: [2]int{299, 300}, msg: "not valid before"},
-		{name: "wrong host", cert: p.wrongHost, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSHostname,
+		{name: "wrong host", cert: p.wrongHost, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSHostname,
 			days: [2]int{364, 365}, msg: "127.0.0.1"},
-		{name: "unknown authority", cert: p.unknownCA, caFile: p.caFile, status: engine.StatusDown, class: ClassTLSUnknownCA,
+		{name: "unknown authority", cert: p.unknownCA, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSUnknownCA,
 			days: [2]int{364, 365}},
-		{name: "insecure skips the chain", cert: p.wrongHost, insecure: true, status: engine.StatusUp, days: [2]int{364, 365}},
-		{name: "CA expires first", cert: p.shortCA, caFile: p.caFile, warn: 14, status: engine.StatusDegraded,
+		{name: "insecure skips the chain", cert: p.wrongHost, insecure: true, status: monitor.StatusUp, days: [2]int{364, 365}},
+		{name: "CA expires first", cert: p.shortCA, caFile: p.caFile, warn: 14, status: monitor.StatusDegraded,
 			class: ClassTLSExpiring, days: [2]int{5, 5}},
 		{name: "injected clock: 300 days on", cert: p.valid, caFile: p.caFile, warn: 90, now: 300 * day,
-			status: engine.StatusDegraded, class: ClassTLSExpiring, days: [2]int{64, 65}},
+			status: monitor.StatusDegraded, class: ClassTLSExpiring, days: [2]int{64, 65}},
 		{name: "injected clock: past expiry", cert: p.valid, caFile: p.caFile, now: 400 * day,
-			status: engine.StatusDown, class: ClassTLSExpired, days: [2]int{-36, -35}},
+			status: monitor.StatusDown, class: ClassTLSExpired, days: [2]int{-36, -35}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tlsServer(t, tt.cert, nil)
-			checker := New(Options{Now: func() time.Time { return time.Now().Add(tt.now) }})[engine.KindTLS]
-			m := monitor("tls://" + srv.Listener.Addr().String())
+			checker := New(Options{Now: func() time.Time { return time.Now().Add(tt.now) }})[monitor.KindTLS]
+			m := testMonitor("tls://" + srv.Listener.Addr().String())
 			m.CAFile, m.Insecure, m.CertWarnDays = tt.caFile, tt.insecure, tt.warn
 			r := run(t, checker, m, 0)
 			if r.Status != tt.status || r.Class != tt.class {
@@ -78,7 +78,7 @@ func TestTLSFailures(t *testing.T) {
 	defer plain.Close()
 	hung := rawServer(t, func(c net.Conn) { _, _ = c.Read(make([]byte, 1<<16)) })
 	badCA := t.TempDir() + "/none.pem"
-	checker := New(Options{})[engine.KindTLS]
+	checker := New(Options{})[monitor.KindTLS]
 	for _, tt := range []struct {
 		name, url, caFile, class string
 	}{
@@ -89,10 +89,10 @@ func TestTLSFailures(t *testing.T) {
 		{"no host", "tls://:443", "", ClassConfig},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := monitor(tt.url)
+			m := testMonitor(tt.url)
 			m.CAFile = tt.caFile
 			r := run(t, checker, m, 300*time.Millisecond)
-			if r.Status != engine.StatusDown || r.Class != tt.class {
+			if r.Status != monitor.StatusDown || r.Class != tt.class {
 				t.Fatalf("got %v/%q (%q), want down/%q", r.Status, r.Class, r.Error, tt.class)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 const examplePath = "../../config.toml.example"
@@ -72,7 +73,7 @@ func TestExampleLoads(t *testing.T) {
 		t.Errorf("settings = %+v", s)
 	}
 	shop := cfg.Monitors[0]
-	if shop.Name != "shop" || shop.Kind != engine.KindHTTP || shop.Interval != 30*time.Second || shop.Retries != 2 ||
+	if shop.Name != "shop" || shop.Kind != monitor.KindHTTP || shop.Interval != 30*time.Second || shop.Retries != 2 ||
 		shop.MaxBody != 256<<10 || shop.CertWarnDays != 21 || shop.MaxRedirects != 5 {
 		t.Errorf("shop = %+v", shop)
 	}
@@ -85,9 +86,9 @@ func TestExampleLoads(t *testing.T) {
 	if cfg.API.Token != "value-of-UPBEAT_TOKEN" || cfg.API.Listen != "127.0.0.1:9477" {
 		t.Errorf("api = %+v", cfg.API)
 	}
-	var push *engine.Monitor
+	var push *monitor.Monitor
 	for _, m := range cfg.Monitors {
-		if m.Kind == engine.KindPush {
+		if m.Kind == monitor.KindPush {
 			push = m
 		}
 	}
@@ -237,7 +238,7 @@ url = "https://shop.example.com/health"
 		t.Errorf("socket = %q", cfg.API.Socket)
 	}
 	m := cfg.Monitors[0]
-	if m.Kind != engine.KindHTTP || m.Parsed == nil || m.Parsed.Host != "shop.example.com" ||
+	if m.Kind != monitor.KindHTTP || m.Parsed == nil || m.Parsed.Host != "shop.example.com" ||
 		m.Interval != 60*time.Second || m.Timeout != 10*time.Second || m.Retries != 1 ||
 		m.RetryInterval != 5*time.Second || m.CertWarnDays != 14 || m.MaxBody != 1<<20 ||
 		m.MaxRedirects != 10 || m.Method != "GET" || m.Grace != 0 {
@@ -301,23 +302,23 @@ url = "icmp://a.example.com"
 }
 
 func TestKinds(t *testing.T) {
-	for url, kind := range map[string]engine.Kind{
-		"http://a.example.com/":               engine.KindHTTP,
-		"https://a.example.com/":              engine.KindHTTP,
-		"tcp://a.example.com:22":              engine.KindTCP,
-		"tls://a.example.com:443":             engine.KindTLS,
-		"icmp://a.example.com":                engine.KindICMP,
-		"dns://127.0.0.1:53/a.example.com":    engine.KindDNS,
-		"dns://1.1.1.1/a.example.com?type=mx": engine.KindDNS,
-		"domain://example.com":                engine.KindDomain,
-		"push://tok-EN_1.2~":                  engine.KindPush,
+	for url, kind := range map[string]monitor.Kind{
+		"http://a.example.com/":               monitor.KindHTTP,
+		"https://a.example.com/":              monitor.KindHTTP,
+		"tcp://a.example.com:22":              monitor.KindTCP,
+		"tls://a.example.com:443":             monitor.KindTLS,
+		"icmp://a.example.com":                monitor.KindICMP,
+		"dns://127.0.0.1:53/a.example.com":    monitor.KindDNS,
+		"dns://1.1.1.1/a.example.com?type=mx": monitor.KindDNS,
+		"domain://example.com":                monitor.KindDomain,
+		"push://tok-EN_1.2~":                  monitor.KindPush,
 	} {
 		cfg := mustParse(t, "[[monitor]]\nname = \"m\"\nurl = \""+url+"\"\ninterval = \"1m\"\n")
 		m := cfg.Monitors[0]
 		if m.Kind != kind || m.URL != url || m.Parsed.String() != url {
 			t.Errorf("%s: kind %q, parsed %v", url, m.Kind, m.Parsed)
 		}
-		if kind == engine.KindPush && m.Grace != 30*time.Second {
+		if kind == monitor.KindPush && m.Grace != 30*time.Second {
 			t.Errorf("push grace = %v, want half the interval", m.Grace)
 		}
 	}

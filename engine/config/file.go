@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // config checks the whole file: each table on its own, then what tables
@@ -108,25 +109,25 @@ func (l *loader) unique(ts []*table, name func(int) string, what string) {
 }
 
 // uniqueMonitors reports monitors with the same name, names that become
-// the same file and URL name (engine.Key: "Shop" and "shop"), and push
+// the same file and URL name (monitor.Key: "Shop" and "shop"), and push
 // monitors that share a token.
-func (l *loader) uniqueMonitors(ts []*table, ms []*engine.Monitor) {
+func (l *loader) uniqueMonitors(ts []*table, ms []*monitor.Monitor) {
 	byKey := map[string]int{}
 	byToken := map[string]int{}
 	for i, m := range ms {
 		if m.Name != "" {
-			if j, ok := byKey[engine.Key(m.Name)]; ok {
+			if j, ok := byKey[monitor.Key(m.Name)]; ok {
 				if ms[j].Name == m.Name {
 					ts[i].errorf("name", "another monitor is named %q (line %d)", m.Name, ts[j].line("name"))
 				} else {
 					ts[i].errorf("name", "%q and %q (line %d) are the same name (%s) in file names and URLs; rename one",
-						m.Name, ms[j].Name, ts[j].line("name"), engine.Key(m.Name))
+						m.Name, ms[j].Name, ts[j].line("name"), monitor.Key(m.Name))
 				}
 			} else {
-				byKey[engine.Key(m.Name)] = i
+				byKey[monitor.Key(m.Name)] = i
 			}
 		}
-		if m.Kind == engine.KindPush && m.Parsed != nil {
+		if m.Kind == monitor.KindPush && m.Parsed != nil {
 			if j, ok := byToken[m.Parsed.Host]; ok {
 				ts[i].errorf("url", "monitor %q (line %d) has the same push token", ms[j].Name, ts[j].line("url"))
 			} else {

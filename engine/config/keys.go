@@ -1,6 +1,6 @@
 package config
 
-import "github.com/upbeat-monitor/upbeat/engine"
+import "github.com/upbeat-monitor/upbeat/monitor"
 
 // The keys each table knows. They are the only keys accepted (anything
 // else is reported as unknown, with the closest of these suggested), and a
@@ -47,21 +47,21 @@ var (
 
 // monitorKeyKinds lists, for each monitor key that only some kinds of check
 // use, the kinds that use it. Setting one on another kind is a mistake.
-var monitorKeyKinds = map[string][]engine.Kind{
-	"expect_status":  {engine.KindHTTP},
-	"expect_body":    {engine.KindHTTP},
-	"expect_json":    {engine.KindHTTP},
-	"max_body":       {engine.KindHTTP},
-	"max_redirects":  {engine.KindHTTP},
-	"method":         {engine.KindHTTP},
-	"headers":        {engine.KindHTTP},
-	"body":           {engine.KindHTTP},
-	"expect_answer":  {engine.KindDNS},
-	"rdap_server":    {engine.KindDomain},
-	"grace":          {engine.KindPush},
-	"ca_file":        {engine.KindHTTP, engine.KindTLS},
-	"insecure":       {engine.KindHTTP, engine.KindTLS},
-	"cert_warn_days": {engine.KindHTTP, engine.KindTLS, engine.KindDomain},
+var monitorKeyKinds = map[string][]monitor.Kind{
+	"expect_status":  {monitor.KindHTTP},
+	"expect_body":    {monitor.KindHTTP},
+	"expect_json":    {monitor.KindHTTP},
+	"max_body":       {monitor.KindHTTP},
+	"max_redirects":  {monitor.KindHTTP},
+	"method":         {monitor.KindHTTP},
+	"headers":        {monitor.KindHTTP},
+	"body":           {monitor.KindHTTP},
+	"expect_answer":  {monitor.KindDNS},
+	"rdap_server":    {monitor.KindDomain},
+	"grace":          {monitor.KindPush},
+	"ca_file":        {monitor.KindHTTP, monitor.KindTLS},
+	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
+	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
 }
 
 // alertKindKeys lists the keys each alert kind uses besides name, kind,

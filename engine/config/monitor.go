@@ -13,26 +13,27 @@ import (
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // schemes are the URL schemes a monitor may use, for messages.
 var schemes = []string{"http", "https", "tcp", "tls", "icmp", "dns", "domain", "push"}
 
 // urlExamples show each kind's URL, for messages.
-var urlExamples = map[engine.Kind]string{
-	engine.KindHTTP:   "https://shop.example.com/health",
-	engine.KindTCP:    "tcp://db.example.com:5432",
-	engine.KindTLS:    "tls://mail.example.com:465",
-	engine.KindICMP:   "icmp://router.example.com",
-	engine.KindDNS:    "dns://1.1.1.1/example.com?type=A",
-	engine.KindDomain: "domain://example.com",
-	engine.KindPush:   "push://a-long-random-token",
+var urlExamples = map[monitor.Kind]string{
+	monitor.KindHTTP:   "https://shop.example.com/health",
+	monitor.KindTCP:    "tcp://db.example.com:5432",
+	monitor.KindTLS:    "tls://mail.example.com:465",
+	monitor.KindICMP:   "icmp://router.example.com",
+	monitor.KindDNS:    "dns://1.1.1.1/example.com?type=A",
+	monitor.KindDomain: "domain://example.com",
+	monitor.KindPush:   "push://a-long-random-token",
 }
 
 // monitor checks one [[monitor]]. Settings supply what it does not set;
 // alerts are the names of the [[alert]] tables.
-func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *engine.Monitor {
-	m := &engine.Monitor{
+func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor.Monitor {
+	m := &monitor.Monitor{
 		Retries:       s.Retries,
 		RetryInterval: s.RetryInterval,
 		CertWarnDays:  s.CertWarnDays,
@@ -42,7 +43,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *engine.
 	}
 	m.Name = name(t, "monitor")
 	if !t.has("url") {
-		t.errorf("url", "is missing; every monitor needs one, e.g. %s", urlExamples[engine.KindHTTP])
+		t.errorf("url", "is missing; every monitor needs one, e.g. %s", urlExamples[monitor.KindHTTP])
 	} else if raw, ok := t.str("url"); ok {
 		if u, kind, ok := monitorURL(t, raw); ok {
 			m.URL, m.Parsed, m.Kind = raw, u, kind
@@ -112,7 +113,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *engine.
 		}
 		m.Insecure = b
 	}
-	if m.Kind == engine.KindPush {
+	if m.Kind == monitor.KindPush {
 		m.Grace = m.Interval / 2
 	}
 	if d, ok := t.nonNegative("grace"); ok {
@@ -125,7 +126,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *engine.
 }
 
 // monitorHTTP reads the keys only http(s) monitors use.
-func (l *loader) monitorHTTP(t *table, m *engine.Monitor) {
+func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 	if t.has("expect_status") {
 		m.ExpectStatus = statusCodes(t)
 	}
@@ -208,7 +209,7 @@ func schemeHint(raw string) string {
 }
 
 // monitorURL checks a monitor's URL and finds its kind from the scheme.
-func monitorURL(t *table, raw string) (*url.URL, engine.Kind, bool) {
+func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 	u, err := checkURL(raw)
 	if err != nil {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
@@ -217,7 +218,7 @@ func monitorURL(t *table, raw string) (*url.URL, engine.Kind, bool) {
 		t.errorf("url", "%v", err)
 		return nil, "", false
 	}
-	kind, ok := engine.KindOf(u.Scheme)
+	kind, ok := monitor.KindOf(u.Scheme)
 	if !ok {
 		if s, near := closest(u.Scheme, schemes); near {
 			t.errorf("url", "unsupported scheme %q; did you mean %s?", u.Scheme, s)
@@ -231,12 +232,12 @@ func monitorURL(t *table, raw string) (*url.URL, engine.Kind, bool) {
 		return nil, "", false
 	}
 	switch kind {
-	case engine.KindTCP, engine.KindTLS:
+	case monitor.KindTCP, monitor.KindTLS:
 		if u.Port() == "" {
 			t.errorf("url", "%q has no port; write e.g. %s", raw, urlExamples[kind])
 			return nil, "", false
 		}
-	case engine.KindDNS:
+	case monitor.KindDNS:
 		if strings.Trim(u.Path, "/") == "" {
 			t.errorf("url", "%q names no record to look up; write e.g. %s", raw, urlExamples[kind])
 			return nil, "", false
@@ -247,7 +248,7 @@ func monitorURL(t *table, raw string) (*url.URL, engine.Kind, bool) {
 				return nil, "", false
 			}
 		}
-	case engine.KindPush:
+	case monitor.KindPush:
 		if strings.IndexFunc(u.Host, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
 			t.errorf("url", "a push token may hold only letters, digits, '-', '_', '.' and '~'")
 			return nil, "", false
@@ -312,7 +313,7 @@ func (l *loader) checkCAFile(t *table, path string) {
 }
 
 // checkKindKeys reports keys that the monitor's kind of check does not use.
-func checkKindKeys(t *table, m *engine.Monitor) {
+func checkKindKeys(t *table, m *monitor.Monitor) {
 	if m.Kind == "" {
 		return // the URL is wrong already
 	}
@@ -329,8 +330,8 @@ func checkKindKeys(t *table, m *engine.Monitor) {
 	}
 }
 
-func kindName(k engine.Kind) string {
-	if k == engine.KindHTTP {
+func kindName(k monitor.Kind) string {
+	if k == monitor.KindHTTP {
 		return "http(s)"
 	}
 	return string(k)

@@ -5,17 +5,17 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Monitor returns a monitor configuration for rawURL with the kind its
 // scheme decides.
-func Monitor(name, rawURL string, tags ...string) *engine.Monitor {
+func Monitor(name, rawURL string, tags ...string) *monitor.Monitor {
 	u, _ := url.Parse(rawURL)
-	m := &engine.Monitor{Name: name, URL: rawURL, Parsed: u, Tags: tags,
+	m := &monitor.Monitor{Name: name, URL: rawURL, Parsed: u, Tags: tags,
 		Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 2, CertWarnDays: 14}
 	if u != nil {
-		m.Kind, _ = engine.KindOf(u.Scheme)
+		m.Kind, _ = monitor.KindOf(u.Scheme)
 	}
 	return m
 }
@@ -41,16 +41,16 @@ func (j *jitter) next() float64 {
 // Samples makes n samples ending at now, every interval, with latencies
 // around base (±spread) and the given status; shape, when not nil, may
 // change each sample (i counts from the oldest).
-func Samples(name string, now time.Time, n int, interval, base, spread time.Duration, st engine.Status, code int,
-	shape func(i int, s *engine.Sample)) []engine.Sample {
+func Samples(name string, now time.Time, n int, interval, base, spread time.Duration, st monitor.Status, code int,
+	shape func(i int, s *monitor.Sample)) []monitor.Sample {
 	j := newJitter(name)
-	out := make([]engine.Sample, n)
+	out := make([]monitor.Sample, n)
 	for i := range out {
 		lat := base + time.Duration((j.next()*2-1)*float64(spread))
 		if lat < 0 {
 			lat = base / 2
 		}
-		out[i] = engine.Sample{Time: now.Add(-time.Duration(n-1-i) * interval), Latency: lat, Status: st, Code: code}
+		out[i] = monitor.Sample{Time: now.Add(-time.Duration(n-1-i) * interval), Latency: lat, Status: st, Code: code}
 		if shape != nil {
 			shape(i, &out[i])
 		}
@@ -59,9 +59,9 @@ func Samples(name string, now time.Time, n int, interval, base, spread time.Dura
 }
 
 // State builds a monitor state whose last result matches its last sample.
-func State(m *engine.Monitor, st engine.Status, since time.Time, samples []engine.Sample, last engine.Result) engine.MonitorState {
+func State(m *monitor.Monitor, st monitor.Status, since time.Time, samples []monitor.Sample, last monitor.Result) monitor.State {
 	last.Monitor, last.Kind, last.URL = m.Name, m.Kind, m.URL
-	if last.Status == engine.StatusPending && st != engine.StatusPending {
+	if last.Status == monitor.StatusPending && st != monitor.StatusPending {
 		last.Status = st
 	}
 	if len(samples) > 0 && last.Time.IsZero() {
@@ -71,22 +71,22 @@ func State(m *engine.Monitor, st engine.Status, since time.Time, samples []engin
 			last.Attempts = 1
 		}
 	}
-	return engine.MonitorState{Monitor: m, Status: st, Since: since, Last: last, Recent: samples,
+	return monitor.State{Monitor: m, Status: st, Since: since, Last: last, Recent: samples,
 		Checks: uint64(len(samples))}
 }
 
-func up(r float64) engine.Uptime { return engine.Uptime{Ratio: r, Valid: true} }
+func up(r float64) monitor.Uptime { return monitor.Uptime{Ratio: r, Valid: true} }
 
 // Fixture returns a dashboard's worth of monitors in every status and with
 // the failures the demo shows: a 502, a slow 504, a 200 whose JSON says
 // DOWN, a refused port, a certificate expiring in days, a Cloudflare 522,
 // a 503 maintenance, a paused and a pending monitor, a 0.4 ms cache and a
 // name too long for any column. It is the same on every call for a given now.
-func Fixture(now time.Time) []engine.MonitorState {
+func Fixture(now time.Time) []monitor.State {
 	const n = 120
 	iv := 30 * time.Second
-	var out []engine.MonitorState
-	add := func(s engine.MonitorState, u24, u7, u30 float64) {
+	var out []monitor.State
+	add := func(s monitor.State, u24, u7, u30 float64) {
 		if u24 >= 0 {
 			s.Uptime24 = up(u24)
 		}
@@ -101,114 +101,114 @@ func Fixture(now time.Time) []engine.MonitorState {
 
 	shop := Monitor("shop", "https://shop.example.test/health", "prod", "web")
 	shop.MaxLatency = 800 * time.Millisecond
-	s := State(shop, engine.StatusUp, now.Add(-76*time.Hour), Samples("shop", now, n, iv, 120*time.Millisecond, 25*time.Millisecond, engine.StatusUp, 200, nil),
-		engine.Result{Status: engine.StatusUp, CertExpiry: now.Add(62 * 24 * time.Hour), CertDays: 62, CertIssuer: "Example Test CA",
-			Phases: engine.Phases{DNS: 2 * time.Millisecond, Connect: 9 * time.Millisecond, TLS: 41 * time.Millisecond, FirstByte: 64 * time.Millisecond, Transfer: time.Millisecond}})
+	s := State(shop, monitor.StatusUp, now.Add(-76*time.Hour), Samples("shop", now, n, iv, 120*time.Millisecond, 25*time.Millisecond, monitor.StatusUp, 200, nil),
+		monitor.Result{Status: monitor.StatusUp, CertExpiry: now.Add(62 * 24 * time.Hour), CertDays: 62, CertIssuer: "Example Test CA",
+			Phases: monitor.Phases{DNS: 2 * time.Millisecond, Connect: 9 * time.Millisecond, TLS: 41 * time.Millisecond, FirstByte: 64 * time.Millisecond, Transfer: time.Millisecond}})
 	add(s, 0.9995, 0.9991, 0.9987)
 
 	api := Monitor("api", "https://api.example.test/v1/health", "prod")
-	s = State(api, engine.StatusDown, now.Add(-4*time.Minute-10*time.Second), Samples("api", now, n, iv, 90*time.Millisecond, 20*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(api, monitor.StatusDown, now.Add(-4*time.Minute-10*time.Second), Samples("api", now, n, iv, 90*time.Millisecond, 20*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			if i >= n-9 {
-				s.Status, s.Code, s.Latency = engine.StatusDown, 502, 3*time.Millisecond
+				s.Status, s.Code, s.Latency = monitor.StatusDown, 502, 3*time.Millisecond
 			}
-		}), engine.Result{Status: engine.StatusDown, Class: "http_502", Error: "502 Bad Gateway from nginx", Attempts: 3})
+		}), monitor.Result{Status: monitor.StatusDown, Class: "http_502", Error: "502 Bad Gateway from nginx", Attempts: 3})
 	add(s, 0.982, 0.996, 0.998)
 
 	co := Monitor("checkout", "https://shop.example.test/checkout", "prod", "web")
 	co.MaxLatency = 800 * time.Millisecond
-	s = State(co, engine.StatusDegraded, now.Add(-12*time.Minute), Samples("checkout", now, n, iv, 300*time.Millisecond, 60*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(co, monitor.StatusDegraded, now.Add(-12*time.Minute), Samples("checkout", now, n, iv, 300*time.Millisecond, 60*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			s.Latency += time.Duration(i*i) * 80 * time.Microsecond // creeping up
 			if s.Latency > 800*time.Millisecond {
-				s.Status = engine.StatusDegraded
+				s.Status = monitor.StatusDegraded
 			}
-		}), engine.Result{Status: engine.StatusDegraded, Class: "slow",
-		Phases: engine.Phases{DNS: 2 * time.Millisecond, Connect: 10 * time.Millisecond, TLS: 340 * time.Millisecond, FirstByte: 1100 * time.Millisecond, Transfer: 4 * time.Millisecond}})
+		}), monitor.Result{Status: monitor.StatusDegraded, Class: "slow",
+		Phases: monitor.Phases{DNS: 2 * time.Millisecond, Connect: 10 * time.Millisecond, TLS: 340 * time.Millisecond, FirstByte: 1100 * time.Millisecond, Transfer: 4 * time.Millisecond}})
 	add(s, 0.9931, 0.9988, 0.9995)
 
 	db := Monitor("db-port", "tcp://db.example.test:5432", "prod", "data")
-	s = State(db, engine.StatusDown, now.Add(-63*time.Minute), Samples("db-port", now, n, iv, 800*time.Microsecond, 200*time.Microsecond, engine.StatusDown, 0, nil),
-		engine.Result{Status: engine.StatusDown, Class: "refused", Error: "dial tcp 192.0.2.7:5432: connect: connection refused", Attempts: 3})
+	s = State(db, monitor.StatusDown, now.Add(-63*time.Minute), Samples("db-port", now, n, iv, 800*time.Microsecond, 200*time.Microsecond, monitor.StatusDown, 0, nil),
+		monitor.Result{Status: monitor.StatusDown, Class: "refused", Error: "dial tcp 192.0.2.7:5432: connect: connection refused", Attempts: 3})
 	s.Acked = true
 	add(s, 0.95, 0.992, 0.998)
 
 	js := Monitor("status-json", "https://api.example.test/status", "prod")
 	js.ExpectJSON = []string{`.status == "UP"`}
-	s = State(js, engine.StatusDown, now.Add(-2*time.Minute), Samples("status-json", now, n, iv, 45*time.Millisecond, 10*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(js, monitor.StatusDown, now.Add(-2*time.Minute), Samples("status-json", now, n, iv, 45*time.Millisecond, 10*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			if i >= n-4 {
-				s.Status = engine.StatusDown
+				s.Status = monitor.StatusDown
 			}
-		}), engine.Result{Status: engine.StatusDown, Class: "json_assertion", Error: `.status == "UP" is false (status is "DOWN")`})
+		}), monitor.Result{Status: monitor.StatusDown, Class: "json_assertion", Error: `.status == "UP" is false (status is "DOWN")`})
 	add(s, 0.9966, 0.9995, 0.9998)
 
 	cdn := Monitor("cdn-origin", "https://cdn.example.test/", "edge")
-	s = State(cdn, engine.StatusDown, now.Add(-17*time.Minute), Samples("cdn-origin", now, n, iv, 60*time.Millisecond, 15*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(cdn, monitor.StatusDown, now.Add(-17*time.Minute), Samples("cdn-origin", now, n, iv, 60*time.Millisecond, 15*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			if i >= n-34 {
-				s.Status, s.Code, s.Latency = engine.StatusDown, 522, 19*time.Second
+				s.Status, s.Code, s.Latency = monitor.StatusDown, 522, 19*time.Second
 			}
-		}), engine.Result{Status: engine.StatusDown, Class: "http_522", Attempts: 3})
+		}), monitor.Result{Status: monitor.StatusDown, Class: "http_522", Attempts: 3})
 	add(s, 0.88, 0.982, 0.994)
 
 	bill := Monitor("billing", "https://billing.example.test/health", "prod")
-	s = State(bill, engine.StatusMaintenance, now.Add(-25*time.Minute), Samples("billing", now, n, iv, 70*time.Millisecond, 10*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(bill, monitor.StatusMaintenance, now.Add(-25*time.Minute), Samples("billing", now, n, iv, 70*time.Millisecond, 10*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			if i >= n-50 {
-				s.Status, s.Code = engine.StatusMaintenance, 503
+				s.Status, s.Code = monitor.StatusMaintenance, 503
 			}
-		}), engine.Result{Status: engine.StatusMaintenance, Class: "http_503", RetryAfter: 20 * time.Minute})
+		}), monitor.Result{Status: monitor.StatusMaintenance, Class: "http_503", RetryAfter: 20 * time.Minute})
 	s.InMaint = "deploy"
 	add(s, 1, 0.9999, 0.9999)
 
 	cache := Monitor("cache", "tcp://127.0.0.1:6379", "data")
-	s = State(cache, engine.StatusUp, now.Add(-9*24*time.Hour), Samples("cache", now, n, iv, 400*time.Microsecond, 150*time.Microsecond, engine.StatusUp, 0, nil),
-		engine.Result{Status: engine.StatusUp})
+	s = State(cache, monitor.StatusUp, now.Add(-9*24*time.Hour), Samples("cache", now, n, iv, 400*time.Microsecond, 150*time.Microsecond, monitor.StatusUp, 0, nil),
+		monitor.Result{Status: monitor.StatusUp})
 	s.Last.Latency = 400 * time.Microsecond
 	add(s, 1, 1, 1)
 
 	tls := Monitor("shop-cert", "tls://shop.example.test:443", "web")
-	s = State(tls, engine.StatusDegraded, now.Add(-26*time.Hour), Samples("shop-cert", now, n, iv, 35*time.Millisecond, 8*time.Millisecond, engine.StatusDegraded, 0, nil),
-		engine.Result{Status: engine.StatusDegraded, Class: "tls_expiring", CertExpiry: now.Add(5*24*time.Hour + time.Hour), CertDays: 5, CertIssuer: "Example Test CA"})
+	s = State(tls, monitor.StatusDegraded, now.Add(-26*time.Hour), Samples("shop-cert", now, n, iv, 35*time.Millisecond, 8*time.Millisecond, monitor.StatusDegraded, 0, nil),
+		monitor.Result{Status: monitor.StatusDegraded, Class: "tls_expiring", CertExpiry: now.Add(5*24*time.Hour + time.Hour), CertDays: 5, CertIssuer: "Example Test CA"})
 	add(s, 1, 1, 1)
 
 	dom := Monitor("shop-domain", "domain://example.test", "web")
-	s = State(dom, engine.StatusUp, now.Add(-30*24*time.Hour), nil,
-		engine.Result{Status: engine.StatusUp, Time: now.Add(-3 * time.Hour), Latency: 310 * time.Millisecond,
+	s = State(dom, monitor.StatusUp, now.Add(-30*24*time.Hour), nil,
+		monitor.Result{Status: monitor.StatusUp, Time: now.Add(-3 * time.Hour), Latency: 310 * time.Millisecond,
 			CertExpiry: now.Add(97 * 24 * time.Hour), CertDays: 97, Registrar: "Example Registrar"})
 	add(s, 1, 1, 1)
 
 	dns := Monitor("resolver", "dns://127.0.0.53/example.test?type=A", "data")
-	s = State(dns, engine.StatusUp, now.Add(-5*24*time.Hour), Samples("resolver", now, n, iv, 2100*time.Microsecond, 900*time.Microsecond, engine.StatusUp, 0, nil),
-		engine.Result{Status: engine.StatusUp, Answers: []string{"192.0.2.10"}})
+	s = State(dns, monitor.StatusUp, now.Add(-5*24*time.Hour), Samples("resolver", now, n, iv, 2100*time.Microsecond, 900*time.Microsecond, monitor.StatusUp, 0, nil),
+		monitor.Result{Status: monitor.StatusUp, Answers: []string{"192.0.2.10"}})
 	add(s, 1, 1, 1)
 
 	slow := Monitor("reports", "https://reports.example.test/", "internal")
-	s = State(slow, engine.StatusDown, now.Add(-6*time.Minute), Samples("reports", now, n, iv, 200*time.Millisecond, 40*time.Millisecond, engine.StatusUp, 200,
-		func(i int, s *engine.Sample) {
+	s = State(slow, monitor.StatusDown, now.Add(-6*time.Minute), Samples("reports", now, n, iv, 200*time.Millisecond, 40*time.Millisecond, monitor.StatusUp, 200,
+		func(i int, s *monitor.Sample) {
 			s.Latency += time.Duration(i) * 60 * time.Millisecond
 			if s.Latency > 10*time.Second || i >= n-12 {
-				s.Status, s.Code, s.Latency = engine.StatusDown, 504, 10*time.Second
+				s.Status, s.Code, s.Latency = monitor.StatusDown, 504, 10*time.Second
 			} else if s.Latency > 2*time.Second {
-				s.Status = engine.StatusDegraded
+				s.Status = monitor.StatusDegraded
 			}
-		}), engine.Result{Status: engine.StatusDown, Class: "http_504", Attempts: 3})
+		}), monitor.Result{Status: monitor.StatusDown, Class: "http_504", Attempts: 3})
 	add(s, 0.91, 0.987, 0.996)
 
 	long := Monitor("payments-gateway-eu-west-1-primary-with-a-long-name", "https://pay.example.test/health", "prod")
-	s = State(long, engine.StatusUp, now.Add(-50*time.Hour), Samples("payments", now, n, iv, 180*time.Millisecond, 30*time.Millisecond, engine.StatusUp, 200, nil),
-		engine.Result{Status: engine.StatusUp})
+	s = State(long, monitor.StatusUp, now.Add(-50*time.Hour), Samples("payments", now, n, iv, 180*time.Millisecond, 30*time.Millisecond, monitor.StatusUp, 200, nil),
+		monitor.Result{Status: monitor.StatusUp})
 	add(s, 0.9999, 0.9997, 0.9996)
 
 	legacy := Monitor("legacy-ftp", "tcp://legacy.example.test:21", "internal")
-	s = State(legacy, engine.StatusPaused, now.Add(-48*time.Hour), Samples("legacy", now.Add(-48*time.Hour), 40, iv, 30*time.Millisecond, 5*time.Millisecond, engine.StatusUp, 0, nil),
-		engine.Result{Status: engine.StatusUp})
+	s = State(legacy, monitor.StatusPaused, now.Add(-48*time.Hour), Samples("legacy", now.Add(-48*time.Hour), 40, iv, 30*time.Millisecond, 5*time.Millisecond, monitor.StatusUp, 0, nil),
+		monitor.Result{Status: monitor.StatusUp})
 	s.Paused = true
 	add(s, -1, 0.97, 0.99)
 
 	fresh := Monitor("new-service", "https://new.example.test/health")
-	s = State(fresh, engine.StatusPending, time.Time{}, nil, engine.Result{})
+	s = State(fresh, monitor.StatusPending, time.Time{}, nil, monitor.Result{})
 	add(s, -1, -1, -1)
 	return out
 }
@@ -219,18 +219,18 @@ func Fixture(now time.Time) []engine.MonitorState {
 // is down 502 from eu-west only (up from us-east), "checkout" is degraded
 // from eu-west only, "reports" is down from us-east only; the others look
 // the same from both.
-func TwoLocations(now time.Time) []engine.MonitorState {
+func TwoLocations(now time.Time) []monitor.State {
 	states := Fixture(now)
 	for i := range states {
 		st := &states[i]
 		r := &st.Last
-		eu := engine.LocationState{Location: "eu-west", Status: st.Status, Code: r.Code, Class: r.Class, Latency: r.Latency, Since: st.Since}
+		eu := monitor.LocationState{Location: "eu-west", Status: st.Status, Code: r.Code, Class: r.Class, Latency: r.Latency, Since: st.Since}
 		us := eu
 		us.Location = "us-east"
 		if !r.Time.IsZero() {
 			us.Latency = r.Latency + r.Latency*2/5 // farther away
 		}
-		good := engine.LocationState{Location: "us-east", Status: engine.StatusUp, Code: 200, Latency: 88 * time.Millisecond,
+		good := monitor.LocationState{Location: "us-east", Status: monitor.StatusUp, Code: 200, Latency: 88 * time.Millisecond,
 			Since: now.Add(-76 * time.Hour)}
 		switch st.Monitor.Name {
 		case "api", "checkout":
@@ -240,7 +240,7 @@ func TwoLocations(now time.Time) []engine.MonitorState {
 			eu.Location = "eu-west"
 		}
 		st.Location = ""
-		st.Locations = []engine.LocationState{eu, us}
+		st.Locations = []monitor.LocationState{eu, us}
 	}
 	return states
 }

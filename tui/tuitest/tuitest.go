@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -28,7 +29,7 @@ var ErrUnknown = errors.New("no such monitor")
 // its subscribers and read the actions it was asked for from Calls.
 type Source struct {
 	mu     sync.Mutex
-	states []engine.MonitorState
+	states []monitor.State
 	info   tui.SourceInfo
 	query  engine.Querier
 	subs   []*engine.Subscription
@@ -41,19 +42,19 @@ type Source struct {
 var _ tui.Source = (*Source)(nil)
 
 // New returns a source holding states.
-func New(states ...engine.MonitorState) *Source {
+func New(states ...monitor.State) *Source {
 	return &Source{states: slices.Clone(states), Calls: make(chan Call, 1024), info: tui.SourceInfo{Config: "test.toml"}}
 }
 
 // SetStates replaces every state.
-func (s *Source) SetStates(states []engine.MonitorState) {
+func (s *Source) SetStates(states []monitor.State) {
 	s.mu.Lock()
 	s.states = slices.Clone(states)
 	s.mu.Unlock()
 }
 
 // Set replaces the state of the monitor of the same name, or adds it.
-func (s *Source) Set(st engine.MonitorState) {
+func (s *Source) Set(st monitor.State) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.states {
@@ -80,7 +81,7 @@ func (s *Source) SetQuery(q engine.Querier) {
 }
 
 // Publish sends events to every open subscription.
-func (s *Source) Publish(evs ...engine.Event) {
+func (s *Source) Publish(evs ...monitor.Event) {
 	s.mu.Lock()
 	subs := slices.Clone(s.subs)
 	s.mu.Unlock()
@@ -92,7 +93,7 @@ func (s *Source) Publish(evs ...engine.Event) {
 }
 
 // Snapshot returns a copy of the states.
-func (s *Source) Snapshot() []engine.MonitorState {
+func (s *Source) Snapshot() []monitor.State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.states)
@@ -166,17 +167,17 @@ func (s *Source) Info() tui.SourceInfo {
 
 // History is a fake engine.Querier over fixed data.
 type History struct {
-	ResultsOf   map[string][]engine.Result
-	IncidentsOf map[string][]engine.Incident
+	ResultsOf   map[string][]monitor.Result
+	IncidentsOf map[string][]monitor.Incident
 	ByHourOf    map[string][24]int
 }
 
 var _ engine.Querier = (*History)(nil)
 
 // Results returns the monitor's results in [from, to).
-func (h *History) Results(monitor string, from, to time.Time) ([]engine.Result, error) {
-	var out []engine.Result
-	for _, r := range h.ResultsOf[monitor] {
+func (h *History) Results(name string, from, to time.Time) ([]monitor.Result, error) {
+	var out []monitor.Result
+	for _, r := range h.ResultsOf[name] {
 		if !r.Time.Before(from) && r.Time.Before(to) {
 			out = append(out, r)
 		}
@@ -185,9 +186,9 @@ func (h *History) Results(monitor string, from, to time.Time) ([]engine.Result, 
 }
 
 // Incidents returns the monitor's incidents that overlap [from, to).
-func (h *History) Incidents(monitor string, from, to time.Time) ([]engine.Incident, error) {
-	var out []engine.Incident
-	for _, in := range h.IncidentsOf[monitor] {
+func (h *History) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
+	var out []monitor.Incident
+	for _, in := range h.IncidentsOf[name] {
 		if in.Start.Before(to) && (in.End.IsZero() || in.End.After(from)) {
 			out = append(out, in)
 		}
@@ -196,6 +197,6 @@ func (h *History) Incidents(monitor string, from, to time.Time) ([]engine.Incide
 }
 
 // ErrorsByHour returns the fixed counts of the monitor.
-func (h *History) ErrorsByHour(monitor string, _, _ time.Time) ([24]int, error) {
-	return h.ByHourOf[monitor], nil
+func (h *History) ErrorsByHour(name string, _, _ time.Time) ([24]int, error) {
+	return h.ByHourOf[name], nil
 }

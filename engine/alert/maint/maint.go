@@ -24,6 +24,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // AdhocName is the window name Active reports for an ad-hoc window.
@@ -166,7 +167,7 @@ func compile(c *engine.MaintenanceConfig) (*window, error) {
 
 // Active returns the name of a window in force for m at t: a configured
 // window first, then an ad-hoc one (named AdhocName).
-func (w *Windows) Active(m *engine.Monitor, t time.Time) (name string, ok bool) {
+func (w *Windows) Active(m *monitor.Monitor, t time.Time) (name string, ok bool) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	for _, win := range w.wins {
@@ -187,19 +188,19 @@ func (w *Windows) Active(m *engine.Monitor, t time.Time) (name string, ok bool) 
 // that lasts until the given time. An empty monitor name covers every
 // monitor. There is at most one ad-hoc window per monitor, so the set
 // stays as small as the list of monitors.
-func (w *Windows) Add(monitor string, until time.Time) {
+func (w *Windows) Add(name string, until time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.adhoc[monitor] = until
+	w.adhoc[name] = until
 }
 
 // Cancel ends the ad-hoc window of a monitor ("" for the one covering
 // every monitor). It reports whether there was one.
-func (w *Windows) Cancel(monitor string) bool {
+func (w *Windows) Cancel(name string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	_, ok := w.adhoc[monitor]
-	delete(w.adhoc, monitor)
+	_, ok := w.adhoc[name]
+	delete(w.adhoc, name)
 	return ok
 }
 
@@ -218,7 +219,7 @@ func (w *Windows) Adhoc(t time.Time) map[string]time.Time {
 }
 
 // applies reports whether the window selects m.
-func (win *window) applies(m *engine.Monitor) bool {
+func (win *window) applies(m *monitor.Monitor) bool {
 	if win.monitors == nil && win.tags == nil {
 		return true
 	}

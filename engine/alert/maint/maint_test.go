@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 var (
-	api  = &engine.Monitor{Name: "api", Tags: []string{"prod"}}
-	shop = &engine.Monitor{Name: "shop", Tags: []string{"prod", "web"}}
-	blog = &engine.Monitor{Name: "blog"}
+	api  = &monitor.Monitor{Name: "api", Tags: []string{"prod"}}
+	shop = &monitor.Monitor{Name: "shop", Tags: []string{"prod", "web"}}
+	blog = &monitor.Monitor{Name: "blog"}
 )
 
 func utc(s string) time.Time {
@@ -33,7 +34,7 @@ func mustNew(t *testing.T, cfgs ...*engine.MaintenanceConfig) *Windows {
 }
 
 // expect checks Active for m at each listed UTC time.
-func expect(t *testing.T, w *Windows, m *engine.Monitor, want map[string]bool) {
+func expect(t *testing.T, w *Windows, m *monitor.Monitor, want map[string]bool) {
 	t.Helper()
 	for at, on := range want {
 		name, ok := w.Active(m, utc(at))
@@ -71,7 +72,7 @@ func TestSelectors(t *testing.T) {
 	expect(t, byTag, api, map[string]bool{at: false})
 
 	all := mustNew(t, win(nil, nil))
-	for _, m := range []*engine.Monitor{api, shop, blog} {
+	for _, m := range []*monitor.Monitor{api, shop, blog} {
 		expect(t, all, m, map[string]bool{at: true})
 	}
 

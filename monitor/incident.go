@@ -1,0 +1,22 @@
+package monitor
+
+import "time"
+
+// Incident is one stretch of time a monitor was down (or flapping).
+type Incident struct {
+	Monitor  string    `json:"monitor"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"` // zero while open
+	Codes    []int     `json:"codes,omitempty"`
+	Classes  []string  `json:"classes,omitempty"`
+	Flapping bool      `json:"flapping,omitempty"`
+	Acked    bool      `json:"acked,omitempty"`
+}
+
+// Duration is how long the incident lasted, or has lasted by now.
+func (in *Incident) Duration(now time.Time) time.Duration {
+	if in.End.IsZero() {
+		return now.Sub(in.Start)
+	}
+	return in.End.Sub(in.Start)
+}

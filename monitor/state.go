@@ -1,0 +1,51 @@
+package monitor
+
+import "time"
+
+// Sample is one point of a monitor's recent history, enough to draw a
+// sparkline and a status timeline.
+type Sample struct {
+	Time    time.Time
+	Latency time.Duration
+	Status  Status
+	Code    int
+}
+
+// Uptime is the share of checks that were not down over a window, from
+// the monitor's first result (never from before it existed).
+type Uptime struct {
+	Ratio float64 // 0..1
+	Valid bool    // false when there is no result in the window
+}
+
+// State is what the engine publishes about one monitor: a copy,
+// safe to keep and read after the call that returned it.
+type State struct {
+	Monitor  *Monitor // the configuration; never modified once published
+	Status   Status
+	Since    time.Time // when Status last changed
+	Last     Result    // the most recent result; zero before the first check
+	Recent   []Sample  // the most recent results, oldest first
+	Uptime24 Uptime
+	Uptime7d Uptime
+	Uptime30 Uptime
+	Paused   bool
+	Acked    bool   // the open incident was acknowledged
+	InMaint  string // name of the maintenance window in force, if any
+	Checks   uint64 // checks run since start
+	Skipped  uint64 // checks skipped because the previous one was still running
+	Location string // where the engine that checked it runs
+	// Locations holds one entry per location when a viewer merges several
+	// daemons (attach with more than one address); empty otherwise.
+	Locations []LocationState
+}
+
+// LocationState is a monitor's state as seen from one location.
+type LocationState struct {
+	Location string        `json:"location"`
+	Status   Status        `json:"status"`
+	Code     int           `json:"code"`
+	Class    string        `json:"class,omitempty"`
+	Latency  time.Duration `json:"latency_ns"`
+	Since    time.Time     `json:"since"`
+}
