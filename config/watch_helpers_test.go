@@ -49,7 +49,7 @@ type testEngine struct {
 }
 
 func (e *testEngine) Reload(c *Config) ([]string, error) { return e.Engine.Reload(&c.Config) }
-func (e *testEngine) Current() *Config                    { return e.cfg }
+func (e *testEngine) Current() *Config                   { return e.cfg }
 
 func runEngine(t *testing.T, cfg *Config, chk engine.Checker) *testEngine {
 	t.Helper()
