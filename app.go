@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -135,11 +136,13 @@ func (rt *runtime) restoreIncidents() {
 
 func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Dispatcher {
 	opts := alert.Options{
-		Alerts:         cfg.Alerts,
-		Monitors:       cfg.Monitors,
-		Maintenance:    rt.windows,
-		RecoverAfter:   cfg.Settings.RecoverAfter,
-		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv},
+		Alerts:       cfg.Alerts,
+		Monitors:     cfg.Monitors,
+		Maintenance:  rt.windows,
+		RecoverAfter: cfg.Settings.RecoverAfter,
+		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv, Origin: alert.Origin{
+			Location: cfg.Settings.Location, URL: cfg.API.BaseURL(os.Hostname),
+		}},
 		OnDelivery: func(ev monitor.Event) {
 			if rt.eng != nil {
 				rt.eng.PublishAlert(ev)

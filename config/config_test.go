@@ -79,8 +79,12 @@ func TestExampleLoads(t *testing.T) {
 	if got := shop.Headers["Authorization"]; got != "Bearer value-of-SHOP_HEALTH_TOKEN" {
 		t.Errorf("Authorization header = %q", got)
 	}
-	if len(cfg.Alerts) != 6 || cfg.Alerts[0].Secret != "value-of-WEBHOOK_SECRET" || cfg.Alerts[3].ChatID != "-1001234567890" {
+	if len(cfg.Alerts) != 7 || cfg.Alerts[0].Secret != "value-of-WEBHOOK_SECRET" || cfg.Alerts[3].ChatID != "-1001234567890" {
 		t.Errorf("alerts = %+v", cfg.Alerts)
+	}
+	if am := cfg.Alerts[6]; am.Kind != "alertmanager" || len(am.URLs) != 2 || am.Resend != time.Minute ||
+		am.Labels["team"] != "platform" || !slices.Equal(am.On, []string{"down", "up"}) {
+		t.Errorf("alertmanager alert = %+v", am)
 	}
 	if cfg.API.Token != "value-of-UPBEAT_TOKEN" || cfg.API.Listen != "127.0.0.1:9477" {
 		t.Errorf("api = %+v", cfg.API)

@@ -22,6 +22,7 @@ var (
 		"url", "secret", "secret_file", "headers",
 		"token", "token_file", "chat_id", "base_url",
 		"smtp_host", "smtp_port", "username", "password", "password_file", "from", "to", "starttls",
+		"urls", "resend", "labels",
 	}
 	maintenanceKeys = []string{
 		"name", "monitors", "tags", "start", "end",
@@ -29,6 +30,7 @@ var (
 	}
 	apiKeys = []string{
 		"listen", "socket", "token", "token_file", "read_only_token", "read_only_token_file", "allowed_hosts",
+		"external_url",
 	}
 
 	// tableKeys maps each table to its keys; "" is the top level.
@@ -73,11 +75,12 @@ var alertKindKeys = map[string]struct{ required, optional []string }{
 	"telegram": {[]string{"token", "chat_id"}, []string{"token_file", "base_url"}},
 	"email": {[]string{"smtp_host", "from", "to"},
 		[]string{"smtp_port", "username", "password", "password_file", "starttls"}},
-	"url": {[]string{"url"}, nil},
+	"url":          {[]string{"url"}, nil},
+	"alertmanager": {[]string{"urls"}, []string{"headers", "resend", "labels"}},
 }
 
 // alertKinds in the order the documentation gives them.
-var alertKinds = []string{"desktop", "terminal", "webhook", "telegram", "email", "url"}
+var alertKinds = []string{"desktop", "terminal", "webhook", "telegram", "email", "url", "alertmanager"}
 
 // tableOf returns the table that knows key, if exactly one does.
 func tableOf(key string) string {

@@ -176,6 +176,9 @@ func New(opts Options) *Dispatcher {
 		post.add(cfg, ch)
 	}
 	post.start()
+	gate.lock()
+	d.policy.startResends(nil)
+	gate.unlock()
 	return d
 }
 

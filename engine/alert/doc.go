@@ -23,6 +23,17 @@
 // monitor fails at once, the Connectivity check decides whether upbeat's
 // own network is to blame, and one message says so.
 //
+// # Alertmanager
+//
+// The alertmanager channel (alertmanager.go) is not told of changes
+// alone: Alertmanager forgets an alert nobody posts again, so a channel
+// that is a Resender is sent every open incident routed to it every
+// ResendEvery (resend.go), through its queue like any message; a resend
+// waiting in the queue is replaced by the next. Its alerts carry labels
+// that stay the same for the whole incident (AlertLabels), so that two
+// daemons with the same config and location post the same alert and
+// Alertmanager notifies once.
+//
 // # Parts
 //
 // A Dispatcher wires parts that each do one job: the policy keeps one

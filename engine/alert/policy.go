@@ -20,6 +20,7 @@ type policy struct {
 	post       *courier
 	burst      *burst
 	onIncident func(monitor.Incident)
+	resends    []*resendLoop
 }
 
 // entry is a tracker with its alarms.
@@ -142,6 +143,9 @@ func (p *policy) stopAlarms() {
 		e.remind.cancel()
 		e.hold.cancel()
 		e.settle.cancel()
+	}
+	for _, r := range p.resends {
+		r.timer.cancel()
 	}
 }
 

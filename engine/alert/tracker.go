@@ -597,6 +597,7 @@ func (t *tracker) resolve(end time.Time, r *monitor.Result, fx *effects) {
 	}
 	if t.m != nil {
 		it.URL = displayURL(t.m.URL)
+		it.Tags = t.m.Tags
 	}
 	if r != nil && r.Status != monitor.StatusDown {
 		it.Code = r.Code
