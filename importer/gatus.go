@@ -144,6 +144,10 @@ func FromGatus(data []byte) (*Config, error) {
 	r := &gatusReader{builder: newBuilder(Gatus, ""), providers: map[string]*gatusProvider{}, domains: map[string]*Monitor{}}
 	r.cfg.Found = Counts{Monitors: len(gc.Endpoints) + len(gc.ExternalEndpoints), Alerts: len(gc.Alerting)}
 	r.readProviders(gc.Alerting)
+	if m := gc.Maintenance; m != nil {
+		r.cfg.Found.Maintenance++
+		r.maintenance("maintenance", *m, nil)
+	}
 	for _, e := range gc.Endpoints {
 		r.endpoint(e)
 	}
@@ -153,10 +157,6 @@ func FromGatus(data []byte) (*Config, error) {
 	for _, s := range gc.Suites {
 		r.cfg.Found.Monitors += len(s.Endpoints)
 		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %d endpoints in order, sharing values between them; upbeat checks each monitor on its own", len(s.Endpoints))
-	}
-	if m := gc.Maintenance; m != nil {
-		r.cfg.Found.Maintenance++
-		r.maintenance("maintenance", *m, nil)
 	}
 	r.finishProviders()
 	return r.cfg, nil
@@ -337,7 +337,7 @@ func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (mon
 	if k, ok := monitor.KindOf(raw[:strings.Index(raw, "://")]); ok {
 		kind = k
 	}
-	u, err := r.secretURL(item, raw, "URL")
+	u, err := r.secretURL(monitorBase(item), item, raw, "URL")
 	if err != nil {
 		r.skip(item, "%v", err)
 		return "", false
@@ -350,11 +350,9 @@ func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (mon
 // references upbeat's.
 func (r *gatusReader) headers(item string, hs []KV) []KV {
 	for i := range hs {
-		if !secretName(hs[i].Key) {
-			hs[i].Value = r.str(hs[i].Value, item+": the "+hs[i].Key+" header")
-		}
+		hs[i].Value = r.str(hs[i].Value, item+": the "+hs[i].Key+" header")
 	}
-	return r.secretHeaders(monitorBase(item), hs)
+	return r.secretHeaders(monitorBase(item), item, hs)
 }
 
 // monitorBase is the part of an item that names variables.
@@ -407,7 +405,7 @@ var conditionOps = []string{" == ", " != ", " <= ", " >= ", " < ", " > "}
 // conditions maps an endpoint's conditions; it reports whether one of
 // them became something upbeat calls degraded rather than down.
 func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, item string) (degraded bool, domains []*Monitor) {
-	codes := statusRange(100, 599)
+	codes := statusRange(200, 599) // a final answer is never 1xx
 	statusSet := false
 	for _, c := range conds {
 		left, op, right, ok := splitCondition(c)

@@ -372,7 +372,7 @@ func (r *kumaReader) httpMonitor(row kumaRow, m *Monitor, item string) bool {
 	} else if am := row.str("auth_method"); am != "" {
 		r.partial(item, "its %s authentication is not kept", am)
 	}
-	u, err := r.secretURL(m.Name, raw, "URL")
+	u, err := r.secretURL(m.Name, item, raw, "URL")
 	if err != nil {
 		r.skip(item, "%v", err)
 		return false
@@ -398,7 +398,7 @@ func (r *kumaReader) httpMonitor(row kumaRow, m *Monitor, item string) bool {
 			for _, k := range keys {
 				kv = append(kv, KV{k, fmt.Sprint(hs[k])})
 			}
-			m.Headers = r.secretHeaders(m.Name, kv)
+			m.Headers = r.secretHeaders(m.Name, item, kv)
 		}
 	}
 	codes, bad := kumaStatusCodes(row.str("accepted_statuscodes_json"))
@@ -600,7 +600,7 @@ func (r *kumaReader) newKindMonitor(row kumaRow, m *Monitor, item, typ, scheme s
 			return false
 		}
 		u.Scheme = scheme
-		s, err := r.secretURL(m.Name, u.String(), "connection string")
+		s, err := r.secretURL(m.Name, item, u.String(), "connection string")
 		if err != nil {
 			r.skip(item, "%v", err)
 			return false
@@ -618,7 +618,7 @@ func (r *kumaReader) newKindMonitor(row kumaRow, m *Monitor, item, typ, scheme s
 		}
 		m.URL = "smtp://" + hostPort(host, port)
 	case "websocket-upgrade":
-		s, err := r.secretURL(m.Name, row.str("url"), "URL")
+		s, err := r.secretURL(m.Name, item, row.str("url"), "URL")
 		if err != nil {
 			r.skip(item, "%v", err)
 			return false

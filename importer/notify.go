@@ -21,14 +21,15 @@ var errFromEnv = errors.New("from a variable")
 // webhookAlert is a plain webhook. upbeat posts its own JSON, signed
 // when a secret is set, not the source's template.
 func (b *builder) webhookAlert(a *Alert, rawURL string, headers []KV) error {
-	u, err := b.secretURL(a.Name, rawURL, "webhook URL")
+	label := fmt.Sprintf("alert %q", a.Name)
+	u, err := b.secretURL(a.Name, label, rawURL, "webhook URL")
 	if err != nil {
 		return err
 	}
 	a.Kind = "webhook"
 	a.Fields = append(a.Fields, Field{"url", u})
 	if len(headers) > 0 {
-		a.Fields = append(a.Fields, Field{"headers", b.secretHeaders(a.Name, headers)})
+		a.Fields = append(a.Fields, Field{"headers", b.secretHeaders(a.Name, label, headers)})
 	}
 	return nil
 }
@@ -306,11 +307,14 @@ func (b *builder) pagerDutyAlert(a *Alert, key string) error {
 
 // secretURL returns a URL with its password and secret-looking query
 // parameters made variables.
-func (b *builder) secretURL(base, raw, what string) (string, error) {
+func (b *builder) secretURL(base, label, raw, what string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if name, ok := envRef(raw); ok {
-		b.needEnv(name, fmt.Sprintf("%s: the %s (already a variable in the source)", base, what))
+		b.needEnv(name, fmt.Sprintf("%s: the %s (already a variable in the source)", label, what))
 		return "${" + name + "}", nil
+	}
+	if strings.Contains(raw, "${") {
+		return raw, nil // made of variables: nothing to take apart
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -319,7 +323,7 @@ func (b *builder) secretURL(base, raw, what string) (string, error) {
 	var pass string
 	if u.User != nil {
 		if p, ok := u.User.Password(); ok {
-			pass = b.secret(base, "PASSWORD", fmt.Sprintf("%s: the password in the %s, for %s (percent-encode any of :/?#@ in it)", base, what, u.User.Username()), p)
+			pass = b.secret(base, "PASSWORD", fmt.Sprintf("%s: the password in the %s, for %s (percent-encode any of :/?#@ in it)", label, what, u.User.Username()), p)
 		}
 	}
 	query := u.RawQuery
@@ -330,7 +334,7 @@ func (b *builder) secretURL(base, raw, what string) (string, error) {
 			key, _ := url.QueryUnescape(k)
 			if v != "" && secretName(key) {
 				val, _ := url.QueryUnescape(v)
-				parts[i] = k + "=" + b.secret(base, envPart(key), fmt.Sprintf("%s: the %s parameter of the %s", base, key, what), val)
+				parts[i] = k + "=" + b.secret(base, envPart(key), fmt.Sprintf("%s: the %s parameter of the %s", label, key, what), val)
 			}
 		}
 		query = strings.Join(parts, "&")
@@ -357,12 +361,12 @@ func (b *builder) secretURL(base, raw, what string) (string, error) {
 
 // secretHeaders makes the values of headers that carry credentials
 // variables.
-func (b *builder) secretHeaders(base string, headers []KV) []KV {
+func (b *builder) secretHeaders(base, label string, headers []KV) []KV {
 	out := make([]KV, len(headers))
 	for i, h := range headers {
 		out[i] = h
-		if secretName(h.Key) {
-			out[i].Value = b.secret(base, envPart(h.Key), fmt.Sprintf("%s: the value of the %s header", base, h.Key), h.Value)
+		if secretName(h.Key) && !strings.Contains(h.Value, "${") {
+			out[i].Value = b.secret(base, envPart(h.Key), fmt.Sprintf("%s: the value of the %s header", label, h.Key), h.Value)
 		}
 	}
 	return out

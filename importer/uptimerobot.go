@@ -203,7 +203,7 @@ func (b *builder) urMonitor(get func(string) string, line int) {
 				raw = u.String()
 			}
 		}
-		u, err := b.secretURL(cleanName(m.Name, "monitor"), raw, "URL")
+		u, err := b.secretURL(cleanName(m.Name, "monitor"), item, raw, "URL")
 		if err != nil {
 			b.skip(item, "%v", err)
 			return
