@@ -25,6 +25,8 @@ func dummySecret(v EnvVar) string {
 	switch {
 	case strings.Contains(v.What, "Slack"):
 		return "T00000000-B00000000-XXXXXXXXXXXXXXXXXXXXXXXX"
+	case strings.Contains(v.What, "Pushbullet"):
+		return "o.abcdefghijklmnopqrstuvwxyz012345"
 	case strings.Contains(v.What, "PagerDuty"):
 		return "0123456789abcdef0123456789abcdef"
 	case strings.Contains(v.What, "Gotify"):

@@ -39,6 +39,8 @@ func (r kumaRow) str(col string) string {
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case time.Time: // the driver reads DATETIME columns as times
+		return v.Format("2006-01-02 15:04:05")
 	}
 	return ""
 }
@@ -1032,7 +1034,7 @@ func clock(s string) string {
 			return fmt.Sprintf("%02d:%02d", t.Hours, t.Minutes)
 		}
 	}
-	for _, layout := range []string{"15:04:05", "15:04"} {
+	for _, layout := range []string{"15:04:05", "15:04", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.Format("15:04")
 		}

@@ -107,11 +107,10 @@ func (b *builder) slackAlert(a *Alert, webhook, channel string) error {
 		return errors.New("its webhook URL is not a Slack incoming webhook (…/services/T…/B…/X…)")
 	}
 	tok := b.secret(a.Name, "TOKEN", fmt.Sprintf("alert %q: the Slack webhook token, the three parts of the webhook URL after /services/ joined by '-': %s-%s-…", a.Name, parts[1], parts[2]), "")
-	s := "slack://hook:" + tok + "@webhook"
-	if channel = strings.TrimPrefix(channel, "#"); channel != "" {
-		s += "?channel=" + url.QueryEscape(channel)
+	if channel != "" {
+		a.Comments = append(a.Comments, "a Slack webhook posts to the channel it was made for; the channel "+channel+" is not kept")
 	}
-	return serviceURL(a, s)
+	return serviceURL(a, "slack://hook:"+tok+"@webhook")
 }
 
 // discordAlert maps https://discord.com/api/webhooks/ID/TOKEN.
