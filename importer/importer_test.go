@@ -14,8 +14,8 @@ import (
 	"github.com/itchyny/gojq"
 	"github.com/nicholas-fedor/shoutrrr/pkg/router"
 
-	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -40,7 +40,7 @@ func dummySecret(v EnvVar) string {
 // load writes c as TOML, sets every variable it names, and loads it with
 // the real config loader, as `upbeat validate` does. It also checks that
 // each alert of kind url is a service URL the notification library takes.
-func load(t *testing.T, c *Config) (*engine.Config, string) {
+func load(t *testing.T, c *Config) (*config.Config, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Write(&buf, c); err != nil {
@@ -79,7 +79,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func dummy(name string) string { return "x-" + strings.ReplaceAll(strings.ToLower(name), "_", "-") }
 
 // byName finds a monitor of the loaded config.
-func byName(t *testing.T, cfg *engine.Config, name string) *monitor.Monitor {
+func byName(t *testing.T, cfg *config.Config, name string) *monitor.Monitor {
 	t.Helper()
 	for _, m := range cfg.Monitors {
 		if m.Name == name {
@@ -94,7 +94,7 @@ func byName(t *testing.T, cfg *engine.Config, name string) *monitor.Monitor {
 	return nil
 }
 
-func alertByName(t *testing.T, cfg *engine.Config, name string) *engine.AlertConfig {
+func alertByName(t *testing.T, cfg *config.Config, name string) *alert.Config {
 	t.Helper()
 	for _, a := range cfg.Alerts {
 		if a.Name == name {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -414,7 +414,7 @@ func testKuma(t *testing.T, v2 bool) {
 	wantPartial(t, c, `monitor "port"`, "not mapped")
 
 	// Maintenance.
-	windows := map[string]*engine.MaintenanceConfig{}
+	windows := map[string]*maint.Config{}
 	for _, w := range cfg.Maintenance {
 		windows[w.Name] = w
 	}
