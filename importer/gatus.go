@@ -435,6 +435,7 @@ func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, 
 			}
 			m.MaxLatency = time.Duration(n * float64(time.Millisecond))
 			m.Comments = append(m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
+			r.partial(item, "condition %q became max_latency: slower is degraded, not down", c)
 			degraded = true
 		case left == "[CERTIFICATE_EXPIRATION]" || left == "[DOMAIN_EXPIRATION]":
 			days, ok := expiryDays(op, right)
@@ -453,6 +454,7 @@ func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, 
 				}
 				m.CertWarnDays = intp(days)
 				m.Comments = append(m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
+				r.partial(item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c, days)
 				degraded = true
 			} else {
 				if d := r.domainMonitor(m, days, item); d != nil {

@@ -60,6 +60,7 @@ func TestGatus(t *testing.T) {
 		}
 	}
 	wantPartial(t, c, `endpoint "api"`, "proxy-url")
+	wantPartial(t, c, `endpoint "front-end"`, "degraded, not down")
 	wantPartial(t, c, `endpoint "api"`, "[IP] == 10.0.0.1")
 
 	api2 := byName(t, cfg, "api-2")
