@@ -80,6 +80,7 @@ func commands() []command {
 		{"validate", "check the config and report every mistake with file:line and key", cmdValidate},
 		{"init", "write a commented starter config", cmdInit},
 		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},
+		{"import", "write a config from a Gatus config, an Uptime Kuma database or an UptimeRobot export", cmdImport},
 	}
 }
 
