@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -86,6 +87,13 @@ func TestExampleLoads(t *testing.T) {
 		am.Labels["team"] != "platform" || !slices.Equal(am.On, []string{"down", "up"}) {
 		t.Errorf("alertmanager alert = %+v", am)
 	}
+	if s.Shard != (fleet.Shard{I: 2, N: 4}) || len(cfg.Peers.URLs) != 2 || cfg.Peers.Quorum != 2 ||
+		cfg.Peers.Timeout != 2*time.Second || cfg.Peers.Token != "value-of-UPBEAT_PEER_TOKEN" {
+		t.Errorf("shard %v, peers %+v", s.Shard, cfg.Peers)
+	}
+	if len(cfg.Fleet.Daemons) != 4 || cfg.Fleet.Token != "value-of-UPBEAT_READ_TOKEN" {
+		t.Errorf("fleet %+v", cfg.Fleet)
+	}
 	if cfg.API.Token != "value-of-UPBEAT_TOKEN" || cfg.API.Listen != "127.0.0.1:9477" {
 		t.Errorf("api = %+v", cfg.API)
 	}
@@ -158,6 +166,14 @@ func TestEveryKnownKeyIsRead(t *testing.T) {
 	writeFile(t, dir, "secret", "s3cret\n")
 	writeFile(t, dir, "ca.pem", string(testCAPEM(t)))
 	files := `
+[settings]
+peers = ["https://peer.example.com:9477"]
+peer_token_file = "secret"
+
+[fleet]
+daemons = ["https://a.example.com:9477"]
+token_file = "secret"
+
 [[monitor]]
 name = "a"
 url = "https://a.example.com/"

@@ -10,6 +10,7 @@ var (
 		"history_dir", "location", "retention", "rollup_retention", "concurrency",
 		"interval", "timeout", "retries", "retry_interval", "cert_warn_days", "max_body",
 		"connectivity_check", "recover_after",
+		"shard", "peers", "peer_token", "peer_token_file", "peer_timeout", "quorum",
 	}
 	monitorKeys = []string{
 		"name", "url", "interval", "timeout", "retries", "retry_interval",
@@ -33,9 +34,12 @@ var (
 		"external_url",
 	}
 
+	fleetKeys = []string{"daemons", "token", "token_file"}
+
 	// tableKeys maps each table to its keys; "" is the top level.
 	tableKeys = map[string][]string{
-		"":            {"settings", "monitor", "alert", "maintenance", "api"},
+		"":            {"settings", "monitor", "alert", "maintenance", "api", "fleet"},
+		"fleet":       fleetKeys,
 		"settings":    settingsKeys,
 		"monitor":     monitorKeys,
 		"alert":       alertKeys,
