@@ -78,6 +78,18 @@
 //	flapping  settles while down                      open      nothing: its reminders go on
 //	open, held, flapping  acknowledge                 same      stop reminders, report acknowledged
 //
+// With a Jury (other locations watching the same monitors), a monitor
+// that goes down asks them before its incident opens:
+//
+//	phase     event                                   next      what is done
+//	idle      down (or still down after a window)     asking    ask the jury
+//	asking    the jury says page                      open      send down (with what the locations saw), arm reminder, report
+//	asking    the jury says no (or another pages)     outvoted  log what the locations saw
+//	asking    up, degraded, paused, maintenance       idle      nothing: nothing was opened, nothing resolves
+//	outvoted  a failing result                        asking    ask the jury again
+//	outvoted  up, degraded, paused, maintenance       idle      nothing
+//	asking    a reload hands it over                  asking    ask again (the answer went to the old Dispatcher)
+//
 // TestEveryTransition in tracker_test.go holds the full table: every
 // phase against every event, with what is done.
 package alert

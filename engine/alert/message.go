@@ -308,6 +308,9 @@ func (c composer) details(b *strings.Builder, it Item) {
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
 	}
+	if it.Agreement != "" {
+		fmt.Fprintf(b, "Locations: %s.\n", it.Agreement)
+	}
 }
 
 // sentence ends s with a full stop.

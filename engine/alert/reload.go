@@ -52,6 +52,7 @@ func (d *Dispatcher) retire() (h handover, ok bool) {
 	d.policy.stopAlarms()
 	h.burst = d.burst.take()
 	d.gate.unlock()
+	d.policy.stopAsks()
 	d.burst.stopChecks()
 	return h, true
 }

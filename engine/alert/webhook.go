@@ -59,6 +59,7 @@ type WebhookMonitor struct {
 	Flapping        bool              `json:"flapping,omitempty"`
 	Flaps           int               `json:"flaps,omitempty"`
 	Incident        *monitor.Incident `json:"incident,omitempty"`
+	Agreement       string            `json:"agreement,omitempty"`
 }
 
 // NewWebhookPayload builds the payload for m.
@@ -73,6 +74,7 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 			Monitor: it.Monitor, Event: it.Event, URL: it.URL, Status: it.Status, Code: it.Code,
 			Class: it.Class, Name: it.Name, Meaning: it.Meaning, FirstStep: it.FirstStep, Error: it.Error,
 			DurationSeconds: it.Duration.Seconds(), Flapping: it.Flapping, Flaps: it.Flaps, Incident: it.Incident,
+			Agreement: it.Agreement,
 		}
 		if !it.Since.IsZero() {
 			s := it.Since.UTC()
