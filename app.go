@@ -16,6 +16,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/peers"
 	"github.com/upbeat-monitor/upbeat/store"
 )
 
@@ -150,6 +151,9 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 		},
 		Logger:   o.log,
 		Location: time.Local,
+	}
+	if len(cfg.Peers.URLs) > 0 {
+		opts.Jury = peers.New(cfg.Settings.Location, cfg.Peers, nil)
 	}
 	if u := cfg.Settings.ConnectivityURL; u != "" {
 		opts.Connectivity = alert.HTTPConnectivity(nil, u)
