@@ -14,6 +14,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/peers"
@@ -48,12 +49,16 @@ type runtimeOptions struct {
 	noHistory  bool
 	// tuneAlerts adjusts the alert dispatcher's options (tests shorten its waits).
 	tuneAlerts func(*alert.Options)
+	// shard, when set, overrides [settings] shard (upbeat daemon --shard),
+	// at start and at every reload.
+	shard *fleet.Shard
 }
 
 func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
+	cfg = o.scope(cfg)
 	rt := &runtime{cfg: cfg, log: o.log, opts: o}
 	w, err := maint.New(cfg.Maintenance)
 	if err != nil {
@@ -182,6 +187,7 @@ func (rt *runtime) Close() {
 // kept), alert channels (open incidents carried over) and monitors (state
 // of unchanged ones kept).
 func (rt *runtime) reload(next *config.Config) ([]string, error) {
+	next = rt.opts.scope(next)
 	if err := rt.windows.Update(next.Maintenance); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
@@ -192,6 +198,37 @@ func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
 	rt.cfg = next
 	return changes, nil
+}
+
+// scope returns cfg as this daemon runs it: with the --shard override,
+// and only the monitors of its shard (every one without sharding). The
+// engine, the alerts and the history see nothing else.
+func (o runtimeOptions) scope(cfg *config.Config) *config.Config {
+	sh := cfg.Settings.Shard
+	if o.shard != nil {
+		sh = *o.shard
+	}
+	if sh == cfg.Settings.Shard && sh.N <= 1 {
+		return cfg
+	}
+	c := *cfg
+	c.Settings.Shard = sh
+	c.Monitors = shardMonitors(cfg.Monitors, sh)
+	return &c
+}
+
+// shardMonitors returns the monitors shard sh checks.
+func shardMonitors(all []*monitor.Monitor, sh fleet.Shard) []*monitor.Monitor {
+	if sh.N <= 1 {
+		return all
+	}
+	out := make([]*monitor.Monitor, 0, len(all)/sh.N+1)
+	for _, m := range all {
+		if sh.Owns(m.Name) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // historyDir is where results are kept: the runtime's override, else the

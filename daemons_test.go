@@ -59,7 +59,7 @@ func fastAlerts(o *alert.Options) { o.BurstWindow = -1; o.ResolveHold = -1; o.Fl
 // [api] socket, which it adds in a directory of its own) and runs
 // `upbeat daemon` on it until the test ends or stop is called. settings
 // is the body of [settings]; api the body of [api].
-func startDaemon(t *testing.T, name, settings, api, body string, tune func(*alert.Options)) *daemon {
+func startDaemon(t testing.TB, name, settings, api, body string, tune func(*alert.Options)) *daemon {
 	t.Helper()
 	dir := t.TempDir()
 	d := &daemon{name: name, dir: dir, socket: filepath.Join(dir, "upbeat.sock"), exited: make(chan int, 1), log: &syncBuffer{}}
@@ -103,7 +103,7 @@ func (d *daemon) stop() {
 }
 
 // writeConfigIn writes a config file into dir.
-func writeConfigIn(t *testing.T, dir, body string) string {
+func writeConfigIn(t testing.TB, dir, body string) string {
 	t.Helper()
 	p := filepath.Join(dir, "upbeat.toml")
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
