@@ -35,6 +35,8 @@ require (
 
 require go.yaml.in/yaml/v3 v3.0.5
 
+require golang.org/x/oauth2 v0.38.0 // indirect
+
 require (
 	early.upbeat.invalid/earlyterm v0.0.0
 	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect

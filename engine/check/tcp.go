@@ -36,7 +36,7 @@ func (c *TCP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	r.Latency = time.Since(start)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
 	if err != nil {
-		failErr(&r, err)
+		dialFailure(ctx, &r, start, u.Host, err)
 		return r
 	}
 	conn.Close()
