@@ -169,11 +169,19 @@ func (b *base) tlsConfig(m *monitor.Monitor) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tls.Config{
+	cfg := &tls.Config{
 		RootCAs:            roots,
 		InsecureSkipVerify: m.Insecure, //nolint:gosec // the monitor asked for it; shown as such
 		Time:               b.now,
-	}, nil
+	}
+	if m.ClientCert != "" {
+		cert, _, err := b.clientCert(m)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{*cert}
+	}
+	return cfg, nil
 }
 
 // newRootsConfig is a client configuration trusting the base pool only

@@ -63,7 +63,7 @@ const (
 	ClassTLSSelfSigned  = "tls_self_signed"          // the server's certificate signs itself and is not trusted
 	ClassTLSIncomplete  = "tls_incomplete_chain"     // the server does not send an intermediate its chain needs
 	ClassJSONNotBoolean = "json_assertion_invalid"   // an expect_json expression gave a value that is not true or false
-	ClassHTTPVersion    = "http_version_unsupported" // the server cannot speak the http_version the monitor requires
+	ClassHTTPVersion    = "unsupported_http_version" // the server cannot speak the http_version the monitor requires
 	ClassHeaderMismatch = "header_mismatch"          // an expect_headers header is missing or does not match
 	ClassOAuth2         = "oauth2_error"             // no OAuth2 token could be had from the token endpoint
 	ClassProxy          = "proxy_error"              // the proxy could not be reached or refused the tunnel

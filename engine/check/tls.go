@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,7 +52,7 @@ func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 
 	var t dialTrace
 	addr := net.JoinHostPort(host, port)
-	conn, err := c.b.dialer.DialContext(t.with(ctx, c.b), "tcp", addr)
+	conn, err := c.b.dialFunc(m.IPVersion, strings.Join(m.Resolve, ","))(t.with(ctx, c.b), "tcp", addr)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
 	if err != nil {
 		dialFailure(ctx, &r, start, addr, err)
