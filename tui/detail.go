@@ -314,12 +314,15 @@ func (d *Detail) top() []string {
 		if l := codeLabel(r); l != "—" {
 			now = append(now, l)
 		}
+		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
+			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		}
 		now = append(now, humanize.Latency(r.Latency))
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
-		if r.RetryAfter > 0 {
-			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		if r.HTTPVersion != "" {
+			now = append(now, "HTTP/"+clean(r.HTTPVersion))
 		}
 		if r.FinalURL != "" && r.FinalURL != m.URL {
 			now = append(now, "→ "+clean(r.FinalURL))
@@ -331,7 +334,12 @@ func (d *Detail) top() []string {
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
 	}
-	lines = append(lines, strings.Join(now, " · "))
+	line := strings.Join(now, " · ")
+	if width(line) > d.w && !st.Since.IsZero() { // narrow: the facts of the last check before the date
+		now[0] = fmt.Sprintf("%s for %s", st.Status, fmtDurLong(d.now.Sub(st.Since)))
+		line = strings.Join(now, " · ")
+	}
+	lines = append(lines, line)
 	if d.histOff {
 		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
 	} else if d.hist == nil {
@@ -736,6 +744,9 @@ func (d *Detail) explanation(w int) []string {
 	}
 	if errText != "" {
 		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
+		if r.Detail != "" && errText == r.Error {
+			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
+		}
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -43,21 +44,22 @@ type Message struct {
 
 // Item is what a message says about one monitor.
 type Item struct {
-	Event     string         // down, up, reminder, flapping, degraded, normal
-	Monitor   string         // name
-	URL       string         // the monitor's URL, credentials and tokens removed
-	Status    monitor.Status // status when the message was composed
-	Code      int            // HTTP status or rcode of the latest relevant result; 0 if none
-	Class     string         // failure class of that result
-	Name      string         // what the code or class is called ("Bad Gateway")
-	Meaning   string         // its one-line meaning
-	FirstStep string         // the first thing to check or do
-	Error     string         // the check's error text
-	Since     time.Time      // when the incident (or degradation) began; zero if unknown
-	Duration  time.Duration  // how long the incident lasted (up) or has lasted (reminder)
-	Flapping  bool           // the monitor keeps changing between down and up right now
-	Flaps     int            // up: times the monitor went down during the incident, when more than once
-	Incident  *monitor.Incident
+	Event      string         // down, up, reminder, flapping, degraded, normal
+	Monitor    string         // name
+	URL        string         // the monitor's URL, credentials and tokens removed
+	Status     monitor.Status // status when the message was composed
+	Code       int            // HTTP status or rcode of the latest relevant result; 0 if none
+	Class      string         // failure class of that result
+	Name       string         // what the code or class is called ("Bad Gateway")
+	Meaning    string         // its one-line meaning
+	FirstStep  string         // the first thing to check or do
+	Error      string         // the check's error text
+	RetryAfter time.Duration  // a 503's or 429's Retry-After; 0 if none
+	Since      time.Time      // when the incident (or degradation) began; zero if unknown
+	Duration   time.Duration  // how long the incident lasted (up) or has lasted (reminder)
+	Flapping   bool           // the monitor keeps changing between down and up right now
+	Flaps      int            // up: times the monitor went down during the incident, when more than once
+	Incident   *monitor.Incident
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -115,6 +117,7 @@ func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) 
 	}
 	if r != nil {
 		it.Status, it.Code, it.Class, it.Error = r.Status, r.Code, r.Class, engine.Sanitize(r.Error, 300)
+		it.RetryAfter = r.RetryAfter
 		if it.URL == "" {
 			it.URL = displayURL(r.URL)
 		}
@@ -284,6 +287,9 @@ func (c composer) details(b *strings.Builder, it Item) {
 	}
 	if it.Error != "" {
 		fmt.Fprintf(b, "Error: %s\n", it.Error)
+	}
+	if it.RetryAfter > 0 && !strings.Contains(it.Error, "Retry-After") {
+		fmt.Fprintf(b, "Retry-After: %s (when the server says to try again)\n", humanize.RetryAfter(it.RetryAfter))
 	}
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -368,23 +369,5 @@ func retryAfterText(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}
-	return ", Retry-After " + FormatRetryAfter(d)
-}
-
-// FormatRetryAfter writes a Retry-After delay as a person would: "90s",
-// "20m", "2h30m".
-func FormatRetryAfter(d time.Duration) string {
-	switch {
-	case d < 2*time.Minute:
-		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
-	case d < 2*time.Hour:
-		d = d.Round(time.Minute)
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	}
-	d = d.Round(time.Minute)
-	h, mi := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	if mi == 0 {
-		return fmt.Sprintf("%dh", h)
-	}
-	return fmt.Sprintf("%dh%dm", h, mi)
+	return ", Retry-After " + humanize.RetryAfter(d)
 }
