@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )

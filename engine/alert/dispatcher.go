@@ -53,7 +53,7 @@ const (
 // Options configure a Dispatcher. Only Alerts is needed for real use.
 type Options struct {
 	// Alerts are the [[alert]] channels.
-	Alerts []*engine.AlertConfig
+	Alerts []*Config
 	// Channels, by alert name, are used instead of building the channel
 	// from its config (tests, embedders). The config still gives kind,
 	// default, on and renotify.

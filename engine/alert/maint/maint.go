@@ -67,7 +67,7 @@ type window struct {
 
 // New compiles the configured windows. An error names the window and what
 // is wrong with it.
-func New(cfgs []*engine.MaintenanceConfig) (*Windows, error) {
+func New(cfgs []*Config) (*Windows, error) {
 	w := &Windows{adhoc: map[string]time.Time{}}
 	if err := w.Update(cfgs); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func New(cfgs []*engine.MaintenanceConfig) (*Windows, error) {
 
 // Update replaces the configured windows (on a config reload) and keeps
 // the ad-hoc ones. On error nothing changes.
-func (w *Windows) Update(cfgs []*engine.MaintenanceConfig) error {
+func (w *Windows) Update(cfgs []*Config) error {
 	wins := make([]*window, 0, len(cfgs))
 	for i, c := range cfgs {
 		win, err := compile(c)
@@ -97,7 +97,7 @@ func (w *Windows) Update(cfgs []*engine.MaintenanceConfig) error {
 }
 
 // compile checks one window and turns it into its matcher.
-func compile(c *engine.MaintenanceConfig) (*window, error) {
+func compile(c *Config) (*window, error) {
 	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC}
 	if len(c.Monitors) > 0 {
 		win.monitors = make(map[string]bool, len(c.Monitors))
