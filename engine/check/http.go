@@ -522,7 +522,9 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 		tlsTimeout(ctx, r, p.start, connAddr, err)
 	case class == ClassTimeout:
 		p.answerTimeout(ctx, r, err)
-	case tlsErr != nil && class != ClassCanceled:
+	case tlsErr != nil && class != ClassCanceled, isRemoteAlert(err):
+		// A TLS 1.3 server judges the client certificate after the
+		// handshake: its alert comes with the first read.
 		fail(r, ClassTLSHandshake, handshakeText(err, u.Hostname(), m.ClientCert != ""))
 		setDetail(r, err)
 	default:

@@ -69,9 +69,10 @@ func (b *base) trustFailure(ctx context.Context, served []*x509.Certificate, roo
 }
 
 // selfSigned reports whether c names itself as its issuer and its
-// signature checks out with its own key.
+// signature checks out with its own key (whether or not it may sign as a
+// CA: an appliance's default certificate often may not).
 func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // topOf follows the served certificates from the leaf up, issuer by
@@ -220,6 +221,11 @@ func remoteAlert(err error) (uint8, bool) {
 		return uint8(v.Uint()), true
 	}
 	return 0, false
+}
+
+func isRemoteAlert(err error) bool {
+	_, ok := remoteAlert(err)
+	return ok
 }
 
 // handshakeText says in plain words why a handshake failed that was not a
