@@ -47,6 +47,17 @@ var _ engine.Checker = (*HTTP)(nil)
 
 // Check performs one HTTP request for m.
 func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var req *http.Request
+	r := h.check(ctx, m, &req)
+	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil || m.Proxy != nil || len(m.Headers) > 0 {
+		redact(&r, secretsOf(m, req))
+	}
+	return r
+}
+
+// check does the work of Check; it hands back the request it made, so
+// that the credentials it carried can be kept out of the result.
+func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request) monitor.Result {
 	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
@@ -113,6 +124,7 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	if _, ok := req.Header["User-Agent"]; !ok {
 		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
 	}
+	*out = req
 	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil {
 		if aerr := h.b.authorize(ctx, req, m, tr); aerr != nil {
 			fail(&r, aerr.class, aerr.msg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -370,4 +371,52 @@ func retryAfterText(d time.Duration) string {
 		return ""
 	}
 	return ", Retry-After " + humanize.RetryAfter(d)
+}
+
+// secretsOf lists what must never show in a Result of m: passwords,
+// tokens and client secrets, and the header values carrying them, which a
+// misbehaving server may echo back in a header or body.
+func secretsOf(m *monitor.Monitor, req *http.Request) []string {
+	var out []string
+	add := func(s string) {
+		if len(s) >= 4 { // shorter ones would blank out ordinary words
+			out = append(out, s)
+		}
+	}
+	if a := m.BasicAuth; a != nil {
+		add(a.Password)
+	}
+	if o := m.OAuth2; o != nil {
+		add(o.ClientSecret)
+	}
+	if m.Proxy != nil {
+		if pw, ok := m.Proxy.User.Password(); ok {
+			add(pw)
+			add(basicToken(m.Proxy.User.Username(), pw))
+		}
+	}
+	if req != nil {
+		for _, h := range []string{"Authorization", "Proxy-Authorization"} {
+			if v := req.Header.Get(h); v != "" {
+				add(v)
+				if _, cred, ok := strings.Cut(v, " "); ok {
+					add(cred)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func basicToken(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+// redact replaces every secret in r's texts.
+func redact(r *monitor.Result, secrets []string) {
+	for _, s := range secrets {
+		r.Error = strings.ReplaceAll(r.Error, s, "…")
+		r.Detail = strings.ReplaceAll(r.Detail, s, "…")
+		r.FinalURL = strings.ReplaceAll(r.FinalURL, s, "…")
+	}
 }

@@ -163,7 +163,7 @@ func TestTimeoutsNameTheirPhase(t *testing.T) {
 // certChain is a private PKI: a root, an intermediate it signed (served
 // at an AIA URL), and leaves.
 type certChain struct {
-	rootFile                        string
+	rootFile                                     string
 	full, leafOnly, selfSigned, own, ownLeafOnly tls.Certificate
 }
 
