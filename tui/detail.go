@@ -812,8 +812,9 @@ func (d *Detail) dates() []string {
 		if st.Monitor.Kind == monitor.KindDomain || r.Registrar != "" {
 			what = "domain"
 		}
-		days := int(r.CertExpiry.Sub(d.now).Hours() / 24)
-		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"), daysLabel(days))
+		days := monitor.DaysLeft(r.CertExpiry, d.now)
+		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"),
+			daysLabel(days, !r.CertExpiry.After(d.now)))
 		var by string
 		if r.CertIssuer != "" {
 			by = "issuer " + clean(r.CertIssuer)
@@ -826,7 +827,7 @@ func (d *Detail) dates() []string {
 		}
 		seen[line+by] = true
 		switch {
-		case days < 0:
+		case !r.CertExpiry.After(d.now):
 			line = s.Bad.Render(line)
 		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
 			line = s.Warn.Render(line)
@@ -843,10 +844,15 @@ func (d *Detail) dates() []string {
 	return out
 }
 
-func daysLabel(days int) string {
+// daysLabel says how far an expiry is, in the days monitor.DaysLeft counts.
+func daysLabel(days int, expired bool) string {
 	switch {
+	case days == -1:
+		return "expired 1 day ago"
 	case days < 0:
 		return fmt.Sprintf("expired %d days ago", -days)
+	case days == 0 && expired:
+		return "expired today"
 	case days == 0:
 		return "today"
 	case days == 1:

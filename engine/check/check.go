@@ -1,6 +1,9 @@
 // Package check holds one engine.Checker per kind of monitor: http.go,
 // tls.go, tcp.go, icmp.go, dns.go and domain.go, found through the map that
-// New returns.
+// New returns. request.go makes HTTP requests the way a monitor asks
+// (protocol version, credentials, client certificate, proxy, pinned
+// addresses); trust.go and messages.go put failures in plain words, with
+// the library's own text kept as Result.Detail.
 //
 // As in blackbox_exporter's prober, the caller owns the timeout (the
 // context's deadline) and the stopwatch: a checker only probes, returns

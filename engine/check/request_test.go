@@ -112,7 +112,7 @@ func backloggedListener(t testing.TB) string {
 	// Fill the queue: the first connection completes and waits, unaccepted.
 	// Whether one or two fit depends on the kernel; dial until one hangs.
 	for i := 0; ; i++ {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond) // loopback answers in microseconds
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				return addr
