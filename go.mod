@@ -47,7 +47,7 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-require golang.org/x/oauth2 v0.38.0 // indirect
+require golang.org/x/oauth2 v0.38.0
 
 require (
 	early.upbeat.invalid/earlyterm v0.0.0
