@@ -207,7 +207,7 @@ func New(opts Options) *Dispatcher {
 		}
 		on := cfg.On
 		if len(on) == 0 {
-			on = []string{"down", "up", "degraded"}
+			on = DefaultOn()
 		}
 		o := &outlet{d: d, name: cfg.Name, kind: cfg.Kind, ch: ch, renotify: cfg.Renotify,
 			on: map[string]bool{}, wake: make(chan struct{}, 1), handoff: make(chan struct{})}
