@@ -98,19 +98,8 @@ func (w *Windows) Update(cfgs []*Config) error {
 
 // compile checks one window and turns it into its matcher.
 func compile(c *Config) (*window, error) {
-	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC}
-	if len(c.Monitors) > 0 {
-		win.monitors = make(map[string]bool, len(c.Monitors))
-		for _, m := range c.Monitors {
-			win.monitors[m] = true
-		}
-	}
-	if len(c.Tags) > 0 {
-		win.tags = make(map[string]bool, len(c.Tags))
-		for _, t := range c.Tags {
-			win.tags[t] = true
-		}
-	}
+	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC,
+		monitors: set(c.Monitors), tags: set(c.Tags)}
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
@@ -124,34 +113,18 @@ func compile(c *Config) (*window, error) {
 	case oneOff && recurring:
 		return nil, ErrTwoKinds
 	case oneOff:
-		if c.Start.IsZero() || c.End.IsZero() {
-			return nil, ErrNoSchedule
-		}
-		if !c.End.After(c.Start) {
-			return nil, ErrEndBefore
+		if err := checkOneOff(c); err != nil {
+			return nil, err
 		}
 		return win, nil
 	case !recurring:
 		return nil, ErrNoSchedule
-	}
-	if c.Duration <= 0 {
+	case c.Duration <= 0:
 		return nil, ErrNoDuration
-	}
-	if c.Cron != "" {
-		if c.At != "" || len(c.Weekdays) > 0 {
-			return nil, ErrCronAndAt
+	case c.Cron != "":
+		if err := compileCron(c, win); err != nil {
+			return nil, err
 		}
-		s, loc, err := parseCron(c.Cron)
-		if err != nil {
-			return nil, fmt.Errorf("cron: %w", err)
-		}
-		if loc != nil {
-			if c.Timezone != "" && loc.String() != win.loc.String() {
-				return nil, fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
-			}
-			win.loc = loc
-		}
-		win.sched = s
 		return win, nil
 	}
 	if c.At == "" {
@@ -163,6 +136,49 @@ func compile(c *Config) (*window, error) {
 	}
 	win.sched = s
 	return win, nil
+}
+
+// set makes a set of names; nil when there are none.
+func set(names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out
+}
+
+// checkOneOff checks a one-off window's start and end.
+func checkOneOff(c *Config) error {
+	switch {
+	case c.Start.IsZero() || c.End.IsZero():
+		return ErrNoSchedule
+	case !c.End.After(c.Start):
+		return ErrEndBefore
+	}
+	return nil
+}
+
+// compileCron sets a window's schedule from its cron line, and its zone
+// from the line's CRON_TZ when it names one.
+func compileCron(c *Config, win *window) error {
+	if c.At != "" || len(c.Weekdays) > 0 {
+		return ErrCronAndAt
+	}
+	s, loc, err := parseCron(c.Cron)
+	if err != nil {
+		return fmt.Errorf("cron: %w", err)
+	}
+	if loc != nil {
+		if c.Timezone != "" && loc.String() != win.loc.String() {
+			return fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
+		}
+		win.loc = loc
+	}
+	win.sched = s
+	return nil
 }
 
 // Active returns the name of a window in force for m at t: a configured
