@@ -109,61 +109,55 @@ func compile(c *Config) (*window, error) {
 	}
 	oneOff := !c.Start.IsZero() || !c.End.IsZero()
 	recurring := c.Cron != "" || c.At != "" || len(c.Weekdays) > 0
+	var err error
 	switch {
 	case oneOff && recurring:
-		return nil, ErrTwoKinds
+		err = ErrTwoKinds
+	case oneOff && (c.Start.IsZero() || c.End.IsZero()):
+		err = ErrNoSchedule
+	case oneOff && !c.End.After(c.Start):
+		err = ErrEndBefore
 	case oneOff:
-		if err := checkOneOff(c); err != nil {
-			return nil, err
-		}
-		return win, nil
 	case !recurring:
-		return nil, ErrNoSchedule
-	case c.Duration <= 0:
-		return nil, ErrNoDuration
-	case c.Cron != "":
-		if err := compileCron(c, win); err != nil {
-			return nil, err
-		}
-		return win, nil
+		err = ErrNoSchedule
+	default:
+		err = win.compileRecurring(c)
 	}
-	if c.At == "" {
-		return nil, fmt.Errorf("weekdays: %w", ErrBadTime)
-	}
-	s, err := weekly(c.Weekdays, c.At)
 	if err != nil {
 		return nil, err
 	}
-	win.sched = s
 	return win, nil
 }
 
-// set makes a set of names; nil when there are none.
+// set returns the names as a set; nil when there are none.
 func set(names []string) map[string]bool {
 	if len(names) == 0 {
 		return nil
 	}
-	out := make(map[string]bool, len(names))
+	s := make(map[string]bool, len(names))
 	for _, n := range names {
-		out[n] = true
+		s[n] = true
 	}
-	return out
+	return s
 }
 
-// checkOneOff checks a one-off window's start and end.
-func checkOneOff(c *Config) error {
-	switch {
-	case c.Start.IsZero() || c.End.IsZero():
-		return ErrNoSchedule
-	case !c.End.After(c.Start):
-		return ErrEndBefore
+// compileRecurring sets the schedule of a recurring window: a cron line,
+// or weekdays at a time.
+func (win *window) compileRecurring(c *Config) error {
+	if c.Duration <= 0 {
+		return ErrNoDuration
 	}
-	return nil
-}
-
-// compileCron sets a window's schedule from its cron line, and its zone
-// from the line's CRON_TZ when it names one.
-func compileCron(c *Config, win *window) error {
+	if c.Cron == "" {
+		if c.At == "" {
+			return fmt.Errorf("weekdays: %w", ErrBadTime)
+		}
+		s, err := weekly(c.Weekdays, c.At)
+		if err != nil {
+			return err
+		}
+		win.sched = s
+		return nil
+	}
 	if c.At != "" || len(c.Weekdays) > 0 {
 		return ErrCronAndAt
 	}
