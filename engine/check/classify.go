@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // The failure classes the checkers report. Each is a stable identifier the
@@ -41,7 +43,7 @@ const (
 	ClassBodyMismatch     = "body_mismatch"         // expect_body not found in the body
 	ClassJSONAssertion    = "json_assertion"        // an expect_json expression is not true
 	ClassJSONInvalid      = "json_invalid"          // expect_json set, but the body is not JSON
-	ClassSlow             = "slow"                  // degraded: slower than max_latency
+	ClassSlow             = engine.ClassSlow        // degraded: slower than max_latency (judged by the engine)
 	ClassICMPNotPermitted = "icmp_not_permitted"    // the OS allows neither kind of ping socket
 	ClassPacketLoss       = "packet_loss"           // degraded: some pings got no reply
 	ClassDomainExpiring   = "domain_expiring"       // degraded: the registration expires within cert_warn_days

@@ -200,11 +200,7 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	case len(m.ExpectJSON) > 0:
 		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes())
 	}
-	if m.MaxLatency > 0 && r.Latency > m.MaxLatency {
-		degrade(&r, ClassSlow, fmt.Sprintf("took %s, more than max_latency %s",
-			r.Latency.Round(time.Millisecond), m.MaxLatency))
-	}
-	return r
+	return r // the engine judges max_latency, the same way for every kind
 }
 
 // protoVersion is the response's protocol as "1.1" or "2".

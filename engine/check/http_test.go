@@ -116,10 +116,6 @@ func TestHTTPStatusBodyJSON(t *testing.T) {
 			status: monitor.StatusDown, class: ClassJSONInvalid, code: 200},
 		{name: "bad jq is a config error", path: "/up", edit: func(m *monitor.Monitor) { m.ExpectJSON = []string{`.status ==`} },
 			status: monitor.StatusDown, class: ClassConfig},
-		{name: "slow is degraded", path: "/ok", edit: func(m *monitor.Monitor) { m.MaxLatency = time.Nanosecond },
-			status: monitor.StatusDegraded, class: ClassSlow, code: 200},
-		{name: "slow but down stays down", path: "/502", edit: func(m *monitor.Monitor) { m.MaxLatency = time.Nanosecond },
-			status: monitor.StatusDown, class: "http_502", code: 502},
 		{name: "hostile body sanitized", path: "/hostile", edit: func(m *monitor.Monitor) { m.ExpectBody = "nice" },
 			status: monitor.StatusDown, class: ClassBodyMismatch, code: 200, more: func(t *testing.T, r monitor.Result) {
 				if !clean(r.Error) || strings.Contains(r.Error, "52;c") {
