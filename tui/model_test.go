@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -344,7 +343,7 @@ func helpAt(t *testing.T, w, h int) {
 	m.Update(keyRunes("?"))
 	v := m.View()
 	km := tui.DefaultKeyMap()
-	for _, b := range []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
+	for _, b := range []tui.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
 		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.Help, km.Quit} {
 		re := `(^|\s)` + regexp.QuoteMeta(b.Help().Key) + `\s+` + regexp.QuoteMeta(b.Help().Desc)
 		if !regexp.MustCompile(re).MatchString(v) {

@@ -10,7 +10,6 @@ import (
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
@@ -253,8 +252,12 @@ func (t *Table) SetData(states []monitor.State) {
 // none unless some monitor is seen from more than one location.
 func (t *Table) Locations() []string { return t.locs }
 
-// idealWidth is the width at which the table shows everything it has.
-func (t *Table) idealWidth() int { return idealTableWidth(t.locs) }
+// IdealWidth is the width at which the table shows everything it has.
+func (t *Table) IdealWidth() int { return idealTableWidth(t.locs) }
+
+// SetPlain draws no selection, for the table printed once without a
+// terminal.
+func (t *Table) SetPlain(on bool) { t.plain = on }
 
 // SetSort sets the sort order.
 func (t *Table) SetSort(s SortMode) {
@@ -270,6 +273,9 @@ func (t *Table) CycleSort() SortMode {
 
 // Sort returns the sort order.
 func (t *Table) Sort() SortMode { return t.sortBy }
+
+// Grouped reports whether the monitors are grouped by tag.
+func (t *Table) Grouped() bool { return t.group }
 
 // ToggleGroup turns grouping by tag on or off and returns the new setting.
 func (t *Table) ToggleGroup() bool {
@@ -514,19 +520,19 @@ func (t *Table) Update(msg tea.Msg) (*Table, tea.Cmd) {
 	case tea.KeyMsg:
 		vis := max(t.visibleRows(), 1)
 		switch {
-		case key.Matches(msg, t.keys.Down):
+		case t.keys.Down.Matches(msg):
 			t.moveTo(t.cursor+1, 1)
-		case key.Matches(msg, t.keys.Up):
+		case t.keys.Up.Matches(msg):
 			t.moveTo(t.cursor-1, -1)
-		case key.Matches(msg, t.keys.PageDown):
+		case t.keys.PageDown.Matches(msg):
 			t.offset += vis
 			t.moveTo(t.cursor+vis, 1)
-		case key.Matches(msg, t.keys.PageUp):
+		case t.keys.PageUp.Matches(msg):
 			t.offset -= vis
 			t.moveTo(t.cursor-vis, -1)
-		case key.Matches(msg, t.keys.Top):
+		case t.keys.Top.Matches(msg):
 			t.moveTo(0, 1)
-		case key.Matches(msg, t.keys.Bottom):
+		case t.keys.Bottom.Matches(msg):
 			t.moveTo(len(t.items)-1, -1)
 		}
 	case tea.MouseMsg:
