@@ -576,9 +576,11 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 	}{
 		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
 		{"", 80, "  ? help  q quit", "m maint"},
+		{"", 60, "enter detail  / filter  s sort  t group  ? help  q quit", "check"},
 		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
 		{"", 32, "? help  q quit", "maint"},
 		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"\r", 60, "esc back  j/k scroll  c check  p pause  ? help  q quit", "a ack"},
 		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
 		{"\r", 32, "esc back  ? help  q quit", "scroll"},
 	} {
