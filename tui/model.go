@@ -292,21 +292,40 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resize(msg.Width, msg.Height)
 		return nil
 	case eventsMsg:
-		return m.onEvents(msg)
+		// cheap bookkeeping only: the screen is redrawn on the next frame
+		m.log.Add(msg.events)
+		m.detail.AddEvents(msg.events)
+		m.noteWarnings(msg.events)
+		m.dataDirty = true
+		return tea.Batch(waitForActivity(m.sub), m.armFrame())
 	case subClosedMsg:
 		return nil
 	case frameMsg:
-		m.onFrame()
+		m.frameArmed = false
+		if m.dataDirty {
+			m.refresh()
+			m.stale = true
+		}
 		return nil
 	case tickMsg:
-		return m.onTick()
+		m.setNow(m.opts.Now())
+		var cmd tea.Cmd
+		if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && m.now.Sub(m.histAt) >= 30*time.Second {
+			cmd = m.loadHistory()
+		}
+		return tea.Batch(tick(), cmd)
 	case historyMsg:
 		m.histLoading = false
 		m.detail.SetHistory(msg.data)
 		m.stale = true
 		return nil
 	case actionMsg:
-		return m.onAction(msg)
+		m.stale = true
+		if msg.err != nil {
+			return m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
+		}
+		m.refresh() // at once: the next key may act on what this one changed
+		return m.setFlash(msg.verb+" "+msg.name+": done", false)
 	case flashDoneMsg:
 		if msg.id == m.flashID && m.flash != "" {
 			m.flash = ""
@@ -325,46 +344,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	return nil
-}
-
-// onEvents keeps a batch of events: cheap bookkeeping only, the screen is
-// drawn again on the next frame.
-func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
-	m.log.Add(msg.events)
-	m.detail.AddEvents(msg.events)
-	m.noteWarnings(msg.events)
-	m.dataDirty = true
-	return tea.Batch(waitForActivity(m.sub), m.armFrame())
-}
-
-// onFrame reads the snapshot when events came since the last frame.
-func (m *Model) onFrame() {
-	m.frameArmed = false
-	if m.dataDirty {
-		m.refresh()
-		m.stale = true
-	}
-}
-
-// onTick moves the clock, and reloads the detail view's history every
-// 30 seconds.
-func (m *Model) onTick() tea.Cmd {
-	m.setNow(m.opts.Now())
-	var cmd tea.Cmd
-	if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && m.now.Sub(m.histAt) >= 30*time.Second {
-		cmd = m.loadHistory()
-	}
-	return tea.Batch(tick(), cmd)
-}
-
-// onAction says how an action ended.
-func (m *Model) onAction(msg actionMsg) tea.Cmd {
-	m.stale = true
-	if msg.err != nil {
-		return m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
-	}
-	m.refresh() // at once: the next key may act on what this one changed
-	return m.setFlash(msg.verb+" "+msg.name+": done", false)
 }
 
 func (m *Model) setNow(now time.Time) {
@@ -687,6 +666,7 @@ func (m *Model) layout() layout {
 // the one the components were sized for: a filter or grouping changed the
 // number of rows (either way), new data changed what a filter matches,
 // a warning came or went in the header, location columns came or went.
+// It also sizes a prompt's text field, which grows with what is typed.
 // Update calls it after every message, so no key or event has to know
 // which of these it may have changed.
 func (m *Model) fit() {
@@ -697,7 +677,7 @@ func (m *Model) fit() {
 		}
 	}
 	if m.state == stateFilter || m.state == stateMaint {
-		m.input.Width = m.inputWidth() // the filter's grows with what is typed
+		m.input.Width = m.inputWidth()
 	}
 }
 
