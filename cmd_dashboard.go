@@ -123,7 +123,7 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 		src.config = "built-in demo"
 	}
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, rt.eng.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -208,7 +208,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	}
 	defer c.Close()
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, c.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, c.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
