@@ -21,6 +21,14 @@ import (
 	"github.com/upbeat-monitor/upbeat/store"
 )
 
+// The alert switch is the engine's notifier, and takes acknowledgements
+// and every result too.
+var (
+	_ engine.Notifier = (*alert.Switch)(nil)
+	_ engine.Acker    = (*alert.Switch)(nil)
+	_ engine.Observer = (*alert.Switch)(nil)
+)
+
 // newCheckers returns one checker per kind, shared by every monitor.
 func newCheckers(cfg *config.Config) map[monitor.Kind]engine.Checker {
 	return check.New(check.Options{})
@@ -124,7 +132,7 @@ func (rt *runtime) restoreIncidents() {
 	now := time.Now()
 	back := rt.cfg.Settings.Retention
 	if back <= 0 {
-		back = 30 * 24 * time.Hour
+		back = history.DefaultRetention
 	}
 	for _, st := range rt.eng.Snapshot() {
 		if st.Status != monitor.StatusDown {

@@ -71,6 +71,9 @@ type exportRow struct {
 	Answers     []string  `json:"answers,omitempty"`
 	Loss        float64   `json:"loss,omitempty"`
 	RetryAfterS float64   `json:"retry_after_s,omitempty"`
+	HTTPVersion string    `json:"http_version,omitempty"`
+	Redirects   int       `json:"redirects,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -82,7 +85,7 @@ func rowOf(r *monitor.Result) exportRow {
 		TLSMS: ms(r.Phases.TLS), FirstByteMS: ms(r.Phases.FirstByte), TransferMS: ms(r.Phases.Transfer),
 		Error: r.Error, Class: r.Class, Attempts: r.Attempts, FinalURL: r.FinalURL, BodySize: r.BodySize,
 		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
-		RetryAfterS: r.RetryAfter.Seconds(),
+		RetryAfterS: r.RetryAfter.Seconds(), HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, Detail: r.Detail,
 	}
 	if !r.CertExpiry.IsZero() {
 		row.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
@@ -127,7 +130,7 @@ func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Tim
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"time", "monitor", "kind", "url", "status", "code", "latency_ms", "dns_ms", "connect_ms",
 			"tls_ms", "first_byte_ms", "transfer_ms", "class", "error", "attempts", "final_url", "body_size",
-			"cert_expiry", "cert_days", "registrar", "answers", "loss"})
+			"cert_expiry", "cert_days", "registrar", "answers", "loss", "retry_after_s", "http_version", "detail"})
 		for i := range results {
 			r := rowOf(&results[i])
 			days := ""
@@ -138,7 +141,8 @@ func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Tim
 				strconv.Itoa(r.Code), fmtMS(r.LatencyMS), fmtMS(r.DNSMS), fmtMS(r.ConnectMS), fmtMS(r.TLSMS),
 				fmtMS(r.FirstByteMS), fmtMS(r.TransferMS), csvCell(r.Class), csvCell(r.Error), strconv.Itoa(r.Attempts),
 				csvCell(r.FinalURL), strconv.FormatInt(r.BodySize, 10), r.CertExpiry, days, csvCell(r.Registrar),
-				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64)})
+				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64),
+				strconv.FormatFloat(r.RetryAfterS, 'f', -1, 64), r.HTTPVersion, csvCell(r.Detail)})
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
