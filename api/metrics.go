@@ -108,6 +108,7 @@ type collector struct {
 	httpVersion, httpRedirects, httpSSL, failedRegex, dnsLookup, failureInfo *prometheus.Desc
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
+	shard                                                                                *prometheus.Desc
 }
 
 func newCollector(b Backend) *collector {
@@ -140,6 +141,9 @@ func newCollector(b Backend) *collector {
 		storageDrop:   g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
 		monitors:      g("upbeat_monitors", "Monitors configured."),
 		warnings:      g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
+		shard: prometheus.NewDesc("upbeat_shard_info",
+			"1 with the shard this daemon is (shard = \"i/n\": shard i of shards n); absent without sharding. upbeat_monitors is how many monitors it holds.",
+			[]string{"shard", "shards"}, nil),
 	}
 }
 
@@ -147,22 +151,14 @@ func newCollector(b Backend) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.success, c.duration, c.httpCode, c.httpPhase, c.certExpiry, c.bodyLen,
 		c.domainExpiry, c.loss, c.status, c.upRatio, c.lastCheck, c.checks, c.attempts, c.skipped, c.late, c.onTime,
-		c.storageErr, c.storageDrop, c.monitors, c.warnings,
+		c.storageErr, c.storageDrop, c.monitors, c.warnings, c.shard,
 		c.httpVersion, c.httpRedirects, c.httpSSL, c.failedRegex, c.dnsLookup, c.failureInfo} {
 		ch <- d
 	}
 }
 
 // TagsLabel is the value of the tags label for a monitor's tags.
-func TagsLabel(tags []string) string {
-	if len(tags) == 0 {
-		return ""
-	}
-	t := slices.Clone(tags)
-	slices.Sort(t)
-	t = slices.Compact(t)
-	return "," + strings.Join(t, ",") + ","
-}
+func TagsLabel(tags []string) string { return monitor.TagsLabel(tags) }
 
 var statuses = []monitor.Status{monitor.StatusPending, monitor.StatusUp, monitor.StatusDegraded,
 	monitor.StatusDown, monitor.StatusMaintenance, monitor.StatusPaused}
@@ -253,5 +249,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.storageErr, s.RecordErrors)
 	counter(c.storageDrop, s.RecordDropped)
 	gauge(c.monitors, float64(s.Monitors))
+	if cfg := c.b.Config(); cfg != nil && cfg.Settings.Shard.N > 0 {
+		sh := cfg.Settings.Shard
+		gauge(c.shard, 1, strconv.Itoa(sh.I), strconv.Itoa(sh.N))
+	}
 	gauge(c.warnings, float64(len(c.b.Warnings())))
 }

@@ -9,11 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // The labels of every alert upbeat posts to Alertmanager. They stay the
@@ -27,7 +28,7 @@ const (
 	LabelMonitor   = "monitor"   // the monitor's name
 	LabelLocation  = "location"  // [settings] location; left out when unset
 	LabelSeverity  = "severity"  // "critical" for an incident
-	LabelTags      = "tags"      // the monitor's tags, sorted, as ",a,b,"; left out when it has none
+	LabelTags      = "tags"      // monitor.TagsLabel: the tags, sorted, as ",a,b,"; left out when there are none
 
 	AlertnameDown = "UpbeatMonitorDown"
 	AlertnameTest = "UpbeatTest"
@@ -288,32 +289,19 @@ func (a *alertmanager) baseLabels(alertname, severity string) map[string]string 
 	return l
 }
 
-// AlertLabels returns the labels of the alert about an incident of
-// monitor (with tags) seen from location, besides the extra labels of the
+// AlertLabels returns the labels of the alert about an incident of the
+// monitor called name (with tags) seen from location, besides the extra labels of the
 // [[alert]]: the contract that Alertmanager routes, groups and silences
 // on, and that README documents.
-func AlertLabels(monitor, location string, tags []string) map[string]string {
-	l := map[string]string{LabelAlertname: AlertnameDown, LabelMonitor: monitor, LabelSeverity: SeverityDown}
+func AlertLabels(name, location string, tags []string) map[string]string {
+	l := map[string]string{LabelAlertname: AlertnameDown, LabelMonitor: name, LabelSeverity: SeverityDown}
 	if location != "" {
 		l[LabelLocation] = location
 	}
-	if t := TagsLabel(tags); t != "" {
+	if t := monitor.TagsLabel(tags); t != "" {
 		l[LabelTags] = t
 	}
 	return l
-}
-
-// TagsLabel writes tags as one label value: sorted, each once, between
-// commas (",db,prod,"), so that a matcher such as tags=~".*,prod,.*"
-// picks one tag exactly. It is "" without tags.
-func TagsLabel(tags []string) string {
-	if len(tags) == 0 {
-		return ""
-	}
-	s := slices.Clone(tags)
-	slices.Sort(s)
-	s = slices.Compact(s)
-	return "," + strings.Join(s, ",") + ","
 }
 
 // alert is the alert about one item.
