@@ -18,6 +18,14 @@ const (
 	KindDNS    Kind = "dns"
 	KindDomain Kind = "domain"
 	KindPush   Kind = "push"
+
+	// The services behind a site.
+	KindGRPC     Kind = "grpc"     // grpc://, grpcs://: the standard health protocol
+	KindWS       Kind = "ws"       // ws://, wss://: the WebSocket handshake, a message and its reply
+	KindPostgres Kind = "postgres" // postgres://, postgresql://
+	KindMySQL    Kind = "mysql"    // mysql:// (MySQL and MariaDB)
+	KindRedis    Kind = "redis"    // redis://, rediss://
+	KindSMTP     Kind = "smtp"     // smtp:// (STARTTLS), smtps:// (TLS from the start)
 )
 
 // KindOf maps a URL scheme to a check kind. ok is false for an unsupported scheme.
@@ -37,6 +45,18 @@ func KindOf(scheme string) (k Kind, ok bool) {
 		return KindDomain, true
 	case "push":
 		return KindPush, true
+	case "grpc", "grpcs":
+		return KindGRPC, true
+	case "ws", "wss":
+		return KindWS, true
+	case "postgres", "postgresql":
+		return KindPostgres, true
+	case "mysql":
+		return KindMySQL, true
+	case "redis", "rediss":
+		return KindRedis, true
+	case "smtp", "smtps":
+		return KindSMTP, true
 	}
 	return "", false
 }
@@ -133,6 +153,14 @@ type Monitor struct {
 	Body          string
 	Grace         time.Duration // push: allowed lateness beyond the interval
 
+	// Services behind a site (grpc, ws, postgres, mysql, redis, smtp).
+	Password    string   `json:"-"` // postgres, mysql, redis: never shown anywhere
+	Query       string   // postgres, mysql: SQL; redis: a command; empty: the kind's trivial one
+	ExpectValue string   // postgres, mysql, redis: the first value of the answer must equal this
+	MaxValue    *float64 // postgres, mysql, redis: the first value must be a number no larger (a lag bound)
+	Send        string   // ws: a text message sent after the handshake; its reply is judged
+	StartTLS    string   // smtp: "mandatory", "opportunistic" (empty: the default) or "none"
+
 	// Parsed is URL parsed once when the config is loaded.
 	Parsed *url.URL `json:"-"`
 }
@@ -154,7 +182,10 @@ func Key(name string) string {
 	return string(b)
 }
 
-// Phases are the parts of an HTTP check's latency.
+// Phases are the parts of a check's latency. For the services behind a
+// site (postgres, mysql, redis, smtp, grpc, ws), FirstByte is the
+// protocol's own handshake (greeting, login, upgrade) and Transfer the
+// round trip of the query, command or message.
 type Phases struct {
 	DNS       time.Duration `json:"dns"`
 	Connect   time.Duration `json:"connect"`

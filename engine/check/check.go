@@ -1,6 +1,8 @@
 // Package check holds one engine.Checker per kind of monitor: http.go,
-// tls.go, tcp.go, icmp.go, dns.go and domain.go, found through the map that
-// New returns.
+// tls.go, tcp.go, icmp.go, dns.go and domain.go, and for the services
+// behind a site grpc.go, ws.go, postgres.go, mysql.go, redis.go and
+// smtp.go (what those share is in service.go), found through the map
+// that New returns.
 //
 // As in blackbox_exporter's prober, the caller owns the timeout (the
 // context's deadline) and the stopwatch: a checker only probes, returns
@@ -99,6 +101,13 @@ func New(opts Options) map[monitor.Kind]engine.Checker {
 		monitor.KindICMP:   &ICMP{b: b},
 		monitor.KindDNS:    &DNS{b: b},
 		monitor.KindDomain: newDomain(b),
+		// The services behind a site (service.go).
+		monitor.KindGRPC:     &GRPC{b: b},
+		monitor.KindWS:       &WS{b: b},
+		monitor.KindPostgres: &Postgres{b: b},
+		monitor.KindMySQL:    &MySQL{b: b},
+		monitor.KindRedis:    &Redis{b: b},
+		monitor.KindSMTP:     &SMTP{b: b},
 	}
 }
 
