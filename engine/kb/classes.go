@@ -10,6 +10,7 @@ func classEntries() []Entry {
 	all = append(all, httpCheckEntries()...)
 	all = append(all, domainEntries()...)
 	all = append(all, monitorEntries()...)
+	all = append(all, serviceEntries()...) // services.go
 	return all
 }
 
