@@ -160,6 +160,11 @@ name = "a"
 url = "https://a.example.com/"
 ca_file = "ca.pem"
 
+[[monitor]]
+name = "db"
+url = "postgres://upbeat@db.example.com/shop"
+password_file = "secret"
+
 [[alert]]
 name = "w"
 kind = "webhook"

@@ -17,7 +17,7 @@ import (
 )
 
 // schemes are the URL schemes a monitor may use, for messages.
-var schemes = []string{"http", "https", "tcp", "tls", "icmp", "dns", "domain", "push"}
+var schemes = slices.Concat([]string{"http", "https", "tcp", "tls", "icmp", "dns", "domain", "push"}, serviceSchemes)
 
 // urlExamples show each kind's URL, for messages.
 var urlExamples = map[monitor.Kind]string{
@@ -28,6 +28,13 @@ var urlExamples = map[monitor.Kind]string{
 	monitor.KindDNS:    "dns://1.1.1.1/example.com?type=A",
 	monitor.KindDomain: "domain://example.com",
 	monitor.KindPush:   "push://a-long-random-token",
+	// services.go
+	monitor.KindGRPC:     serviceURLExamples[monitor.KindGRPC],
+	monitor.KindWS:       serviceURLExamples[monitor.KindWS],
+	monitor.KindPostgres: serviceURLExamples[monitor.KindPostgres],
+	monitor.KindMySQL:    serviceURLExamples[monitor.KindMySQL],
+	monitor.KindRedis:    serviceURLExamples[monitor.KindRedis],
+	monitor.KindSMTP:     serviceURLExamples[monitor.KindSMTP],
 }
 
 // monitor checks one [[monitor]]. Settings supply what it does not set;
@@ -94,6 +101,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 	}
 
 	l.monitorHTTP(t, m)
+	l.monitorServices(t, m) // services.go
 	if v, ok := t.str("expect_answer"); ok {
 		m.ExpectAnswer = v
 	}
@@ -248,6 +256,10 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 				return nil, "", false
 			}
 		}
+	case monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP:
+		if !serviceURL(t, raw, u, kind) { // services.go
+			return nil, "", false
+		}
 	case monitor.KindPush:
 		if strings.IndexFunc(u.Host, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
 			t.errorf("url", "a push token may hold only letters, digits, '-', '_', '.' and '~'")
@@ -331,8 +343,11 @@ func checkKindKeys(t *table, m *monitor.Monitor) {
 }
 
 func kindName(k monitor.Kind) string {
-	if k == monitor.KindHTTP {
+	switch k {
+	case monitor.KindHTTP:
 		return "http(s)"
+	case monitor.KindWS:
+		return "ws(s)"
 	}
 	return string(k)
 }
