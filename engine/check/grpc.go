@@ -41,8 +41,7 @@ var grpcTimeouts = svcTimeouts{
 }
 
 // Check makes one health call for m.
-func (c *GRPC) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *GRPC) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 
@@ -78,7 +77,6 @@ func (c *GRPC) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		grpc.WithUserAgent(c.b.userAgent),
 		grpc.WithDisableRetry(),
 		grpc.WithDisableServiceConfig(),
-		grpc.WithAuthority(u.Host),
 	)
 	if err != nil {
 		fail(&r, ClassConfig, "grpc: "+err.Error())
@@ -145,7 +143,10 @@ func (c *GRPC) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err 
 		}
 		if code == codes.Unavailable && !p.tls && p.phaseNow() == phaseHandshake && len(p.firstBytes()) == 0 &&
 			strings.Contains(msg, "server preface") {
-			fail(r, ClassGRPCError, "Unavailable: the server closed the connection before speaking HTTP/2; if it takes only TLS, use grpcs://")
+			// An HTTP/2 server answers the client's preface with its
+			// settings; one that closes without a word is a TLS port
+			// that could not make sense of plain text.
+			fail(r, ClassTLSRequired, "the server closed the connection without answering the HTTP/2 preface, as a TLS-only port does; use grpcs://")
 			return
 		}
 	}

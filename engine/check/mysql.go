@@ -58,29 +58,35 @@ type mysqlEntry struct {
 	once      sync.Once
 	connector driver.Connector
 	needsTLS  bool
-	err       error
+	// overTLS logs in over TLS, unverified: with tls=false, a refused
+	// login is tried once more with it, since MariaDB refuses a plain
+	// login under require_secure_transport as if the password were wrong.
+	overTLS driver.Connector
+	err     error
 }
 
 type mysqlProbeKey struct{}
 
 // Check connects, logs in and runs one query for m.
-func (c *MySQL) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *MySQL) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 
-	connector, needsTLS, err := c.connector(m)
+	e, err := c.connector(m)
 	if err != nil {
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	p := newProbe(c.b, needsTLS)
+	p := newProbe(c.b, e.needsTLS)
 	defer p.finish(&r)
 
-	dc, err := connector.Connect(context.WithValue(ctx, mysqlProbeKey{}, p))
+	dc, err := e.connector.Connect(context.WithValue(ctx, mysqlProbeKey{}, p))
 	addVersion(&r, mysqlVersion(p.firstBytes()))
 	if err != nil {
 		c.failure(ctx, &r, p, err)
+		if r.Class == ClassMySQLAuth && e.overTLS != nil && mysqlOffersTLS(p.firstBytes()) {
+			c.tryOverTLS(ctx, &r, e.overTLS)
+		}
 		return r
 	}
 	defer dc.Close()
@@ -153,10 +159,40 @@ func mysqlVersion(greeting []byte) string {
 	return string(rest[:end])
 }
 
-func (c *MySQL) connector(m *monitor.Monitor) (driver.Connector, bool, error) {
+// tryOverTLS logs in once more over TLS after a plain login was refused:
+// if that works, the server requires TLS, and r says so.
+func (c *MySQL) tryOverTLS(ctx context.Context, r *monitor.Result, overTLS driver.Connector) {
+	p := newProbe(c.b, true)
+	dc, err := overTLS.Connect(context.WithValue(ctx, mysqlProbeKey{}, p))
+	if err != nil {
+		return
+	}
+	dc.Close()
+	fail(r, ClassTLSRequired, r.Error+"; the same login over TLS succeeds, so the server requires TLS (require_secure_transport): use tls=preferred or tls=true")
+}
+
+// mysqlOffersTLS reads the SSL capability from the server's greeting:
+// after the version, a connection id (4 bytes), the first part of the
+// scramble (8), a filler (1), then the capability flags' low half.
+func mysqlOffersTLS(greeting []byte) bool {
+	if len(greeting) < 6 || greeting[4] != 10 {
+		return false
+	}
+	end := bytes.IndexByte(greeting[5:], 0)
+	if end < 0 {
+		return false
+	}
+	i := 5 + end + 1 + 4 + 8 + 1
+	if len(greeting) < i+2 {
+		return false
+	}
+	return (uint16(greeting[i])|uint16(greeting[i+1])<<8)&0x0800 != 0
+}
+
+func (c *MySQL) connector(m *monitor.Monitor) (*mysqlEntry, error) {
 	roots, err := c.b.rootsFor(m)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	key := mysqlKey{url: m.URL, password: m.Password, roots: roots, insecure: m.Insecure}
 	v, ok := c.connectors.Load(key)
@@ -164,20 +200,20 @@ func (c *MySQL) connector(m *monitor.Monitor) (driver.Connector, bool, error) {
 		v, _ = c.connectors.LoadOrStore(key, &mysqlEntry{})
 	}
 	e := v.(*mysqlEntry)
-	e.once.Do(func() { e.connector, e.needsTLS, e.err = c.build(m) })
-	return e.connector, e.needsTLS, e.err
+	e.once.Do(func() { e.err = c.build(m, e) })
+	return e, e.err
 }
 
 // MySQLTLSModes are the values of a mysql:// URL's tls parameter.
 var MySQLTLSModes = []string{"preferred", "true", "skip-verify", "false"}
 
-func (c *MySQL) build(m *monitor.Monitor) (driver.Connector, bool, error) {
+func (c *MySQL) build(m *monitor.Monitor, e *mysqlEntry) error {
 	u, err := parsedURL(m)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	if u.Hostname() == "" {
-		return nil, false, errors.New("mysql url has no host: mysql://user@host:3306/database")
+		return errors.New("mysql url has no host: mysql://user@host:3306/database")
 	}
 	cfg := mysql.NewConfig()
 	cfg.Logger = &mysql.NopLogger{}
@@ -200,15 +236,20 @@ func (c *MySQL) build(m *monitor.Monitor) (driver.Connector, bool, error) {
 	case "true":
 		cfg.TLS, err = c.b.serviceTLS(m, u.Hostname())
 		if err != nil {
-			return nil, false, err
+			return err
 		}
 		needsTLS = true
 	case "skip-verify":
 		cfg.TLS = &tls.Config{InsecureSkipVerify: true, Time: c.b.now} //nolint:gosec // the URL asked for it
 		needsTLS = true
 	case "false":
+		over := cfg.Clone()
+		over.TLS = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // only to tell "needs TLS" from "wrong password"
+		if e.overTLS, err = mysql.NewConnector(over); err != nil {
+			return fmt.Errorf("mysql url: %v", err)
+		}
 	default:
-		return nil, false, fmt.Errorf("mysql url: tls=%s is not one of %s", mode, strings.Join(MySQLTLSModes, ", "))
+		return fmt.Errorf("mysql url: tls=%s is not one of %s", mode, strings.Join(MySQLTLSModes, ", "))
 	}
 	if cfg.TLS != nil {
 		// Each check's own copy of the TLS configuration notes when the
@@ -219,14 +260,14 @@ func (c *MySQL) build(m *monitor.Monitor) (driver.Connector, bool, error) {
 			}
 			return nil
 		})); err != nil {
-			return nil, false, err
+			return err
 		}
 	}
-	connector, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, false, fmt.Errorf("mysql url: %v", err)
+	if e.connector, err = mysql.NewConnector(cfg); err != nil {
+		return fmt.Errorf("mysql url: %v", err)
 	}
-	return connector, needsTLS, nil
+	e.needsTLS = needsTLS
+	return nil
 }
 
 func mysqlDial(ctx context.Context, _, addr string) (net.Conn, error) {

@@ -59,8 +59,7 @@ type pgEntry struct {
 type pgProbeKey struct{}
 
 // Check connects, logs in and runs one query for m.
-func (c *Postgres) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *Postgres) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 
@@ -241,16 +240,17 @@ func pgDial(ctx context.Context, network, addr string) (net.Conn, error) {
 	return p.dial(ctx, addr)
 }
 
-// pgAfterNetConnect notes the TLS state once pgconn has finished the
-// handshake.
+// pgAfterNetConnect runs the TLS handshake that pgconn set up (it would
+// otherwise run lazily with the first write), so that the probe can time
+// it and see the certificates.
 func pgAfterNetConnect(ctx context.Context, _ *pgconn.Config, conn net.Conn) (net.Conn, error) {
-	if tc, ok := conn.(*tls.Conn); ok {
-		if p := pgProbe(ctx); p != nil {
-			st := tc.ConnectionState()
-			p.endTLS(&st, nil)
-		}
+	tc, ok := conn.(*tls.Conn)
+	p := pgProbe(ctx)
+	if !ok || p == nil {
+		return conn, nil
 	}
-	return conn, nil
+	_, err := p.handshakeTLS(ctx, tc, nil)
+	return conn, err // pgconn closes conn on an error
 }
 
 // failure classifies an error from the login or the query.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
@@ -39,8 +40,7 @@ var redisTimeouts = svcTimeouts{
 }
 
 // Check connects, logs in and runs one command for m.
-func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 
@@ -87,6 +87,7 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	}
 	opt.OnConnect = func(context.Context, *redis.Conn) error { p.loggedInNow(); return nil }
 	opt.MaxRetries = -1
+	opt.DialerRetries = 1 // a refused port is an answer, not something to try five times
 	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = 1, 0, 0
 	opt.ContextTimeoutEnabled = true
 	if dl, ok := ctx.Deadline(); ok {
@@ -95,6 +96,7 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	}
 	opt.DisableIdentity = true // no CLIENT SETINFO: one round trip fewer
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	quietRedis()
 	client := redis.NewClient(opt)
 	defer client.Close()
 
@@ -117,6 +119,15 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	}
 	return r
 }
+
+// quietRedis stops go-redis from writing its own log lines (a refused
+// dial, …) to the standard logger: what a check finds goes into its
+// result. The library's logger is global, hence the Once.
+var quietRedis = sync.OnceFunc(func() { redis.SetLogger(nopRedisLogger{}) })
+
+type nopRedisLogger struct{}
+
+func (nopRedisLogger) Printf(context.Context, string, ...any) {}
 
 // RedisCommand splits a redis monitor's query into a command's words:
 // separated by spaces, a word in double quotes may hold spaces. The config
@@ -240,6 +251,13 @@ func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err
 		return
 	}
 	if p.failConn(ctx, r, err, redisTimeouts) {
+		return
+	}
+	if c := Classify(err); !p.tls && len(p.firstBytes()) == 0 && (c == ClassEOF || c == ClassReset) {
+		// Redis answers even a command it does not know; a server that
+		// closes the connection without a word at HELLO is a TLS port
+		// that could not make sense of plain text.
+		fail(r, ClassTLSRequired, "the server closed the connection without answering HELLO, as a TLS-only port does; use rediss://")
 		return
 	}
 	msg := errorText(err)

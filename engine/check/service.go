@@ -205,9 +205,13 @@ func (p *svcProbe) endTLS(st *tls.ConnectionState, err error) {
 	p.phase = phaseHandshake
 }
 
-// handshakeTLS runs a client handshake over conn, noting it.
+// handshakeTLS runs a client handshake over conn, noting it. cfg nil:
+// conn is a *tls.Conn set up by a library, whose handshake is run here.
 func (p *svcProbe) handshakeTLS(ctx context.Context, conn net.Conn, cfg *tls.Config) (*tls.Conn, error) {
-	tc := tls.Client(conn, cfg)
+	tc, ok := conn.(*tls.Conn)
+	if cfg != nil || !ok {
+		tc = tls.Client(conn, cfg)
+	}
 	p.beginTLS()
 	err := tc.HandshakeContext(ctx)
 	if err != nil {
@@ -251,7 +255,9 @@ func (p *svcProbe) loggedInNow() {
 func (p *svcProbe) answeredNow() {
 	p.mu.Lock()
 	p.answered = time.Now()
-	p.phase = phaseDone
+	if p.phase == phaseRequest {
+		p.phase = phaseDone
+	}
 	p.mu.Unlock()
 }
 

@@ -61,8 +61,7 @@ func (c *SMTP) ehloName() string {
 }
 
 // Check talks to the mail server of m as far as EHLO and STARTTLS.
-func (c *SMTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *SMTP) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 

@@ -87,8 +87,7 @@ func (c *WS) transport(m *monitor.Monitor) (*http.Transport, error) {
 }
 
 // Check opens one WebSocket session for m.
-func (c *WS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
-	var r monitor.Result
+func (c *WS) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
 
