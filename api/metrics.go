@@ -79,6 +79,8 @@ type collector struct {
 	status, upRatio, lastCheck                                                      *prometheus.Desc
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
+
+	svc serviceDescs // metrics_services.go
 }
 
 func newCollector(b Backend) *collector {
@@ -105,6 +107,7 @@ func newCollector(b Backend) *collector {
 		storageDrop:  g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
 		monitors:     g("upbeat_monitors", "Monitors configured."),
 		warnings:     g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
+		svc:          newServiceDescs(),
 	}
 }
 
@@ -115,6 +118,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		c.storageErr, c.storageDrop, c.monitors, c.warnings} {
 		ch <- d
 	}
+	c.svc.describe(ch)
 }
 
 // TagsLabel is the value of the tags label for a monitor's tags.
@@ -194,6 +198,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		case monitor.KindICMP:
 			gauge(c.loss, r.Loss, lv...)
+		default:
+			if isService(m.Kind) {
+				c.collectService(gauge, m, r, lv)
+			}
 		}
 	}
 	s := c.b.Stats()

@@ -182,7 +182,7 @@ func codeLabel(r *monitor.Result) string {
 	if r.Time.IsZero() {
 		return "—"
 	}
-	if r.Code > 0 && r.Kind != monitor.KindDNS {
+	if r.Code > 0 && r.Kind != monitor.KindDNS && r.Kind != monitor.KindGRPC { // a gRPC status number says less than its class
 		return strconv.Itoa(r.Code)
 	}
 	if r.Class != "" {

@@ -223,9 +223,10 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
 			err = fmt.Errorf("%q has no scheme; write e.g. %s", raw, schemeHint(raw))
 		}
-		t.errorf("url", "%v", err)
+		t.errorf("url", "%s", hidePassword(err.Error(), raw)) // services.go
 		return nil, "", false
 	}
+	shown := hidePassword(raw, raw)
 	kind, ok := monitor.KindOf(u.Scheme)
 	if !ok {
 		if s, near := closest(u.Scheme, schemes); near {
@@ -236,18 +237,18 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 		return nil, "", false
 	}
 	if u.Host == "" {
-		t.errorf("url", "%q has no host; write e.g. %s", raw, urlExamples[kind])
+		t.errorf("url", "%q has no host; write e.g. %s", shown, urlExamples[kind])
 		return nil, "", false
 	}
 	switch kind {
 	case monitor.KindTCP, monitor.KindTLS:
 		if u.Port() == "" {
-			t.errorf("url", "%q has no port; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q has no port; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 	case monitor.KindDNS:
 		if strings.Trim(u.Path, "/") == "" {
-			t.errorf("url", "%q names no record to look up; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q names no record to look up; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 		if typ := u.Query().Get("type"); typ != "" {

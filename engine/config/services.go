@@ -181,3 +181,25 @@ func withServiceKinds(m map[string][]monitor.Kind) map[string][]monitor.Kind {
 	}
 	return m
 }
+
+// hidePassword replaces, in msg, the password of the URL raw (and raw
+// itself, written with its password) by "xxxxx", so that no message about
+// a database's URL shows its password. A URL that does not parse has its
+// userinfo cut out as text.
+func hidePassword(msg, raw string) string {
+	pw := ""
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		pw, _ = u.User.Password()
+	} else if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if _, p, ok := strings.Cut(rest[:at], ":"); ok {
+				pw = p
+			}
+		}
+	}
+	if pw == "" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, pw, "xxxxx")
+}
