@@ -335,3 +335,23 @@ func closedAddr(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+// `upbeat explain` knows the classes of the services behind a site, and
+// an SMTP reply code asked for as SMTP.
+func TestExplainServiceClasses(t *testing.T) {
+	for arg, want := range map[string]string{
+		"smtp_554":               "SMTP 554 transaction failed",
+		"smtp 421":               "SMTP 421 service not available",
+		"postgres_login_timeout": "PostgreSQL login timed out",
+		"tls_required":           "TLS required by the server",
+		"grpc_not_serving":       "gRPC service not serving",
+		"ws_closed":              "WebSocket closed by the server",
+		"redis_auth_failed":      "Redis login refused",
+		"mysql_not_allowed":      "MySQL host not allowed",
+	} {
+		out, errOut, code := runCmd(t, "explain", arg)
+		if code != exitOK || !strings.Contains(out, want) || !strings.Contains(out, "First step") {
+			t.Errorf("explain %s: exit %d, %q; stderr %q", arg, code, out, errOut)
+		}
+	}
+}

@@ -20,7 +20,7 @@ import (
 // document, /push sends a message on connect, /close closes with 1011,
 // /silent reads and never answers, /auth wants a bearer token; anything
 // else is 404.
-func wsHandler(t *testing.T) http.Handler {
+func wsHandler(t testing.TB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
 		switch path {
