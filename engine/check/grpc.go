@@ -59,6 +59,7 @@ func (c *GRPC) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result)
 	def := "80"
 	var creds credentials.TransportCredentials = insecure.NewCredentials()
 	p := newProbe(c.b, useTLS)
+	p.noSniff = true
 	if useTLS {
 		def = "443"
 		cfg, err := c.b.serviceTLS(m, host)
@@ -141,8 +142,7 @@ func (c *GRPC) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err 
 			r.Code = int(code)
 			return
 		}
-		if code == codes.Unavailable && !p.tls && p.phaseNow() == phaseHandshake && len(p.firstBytes()) == 0 &&
-			strings.Contains(msg, "server preface") {
+		if code == codes.Unavailable && !p.tls && p.phaseNow() == phaseHandshake && strings.Contains(msg, "server preface: EOF") {
 			// An HTTP/2 server answers the client's preface with its
 			// settings; one that closes without a word is a TLS port
 			// that could not make sense of plain text.

@@ -129,6 +129,10 @@ type svcProbe struct {
 	b     *base
 	start time.Time
 	tls   bool // the check asked for TLS (grpcs, wss, rediss, smtps, sslmode=require, …)
+	// noSniff hands libraries the connection itself, unwrapped: gRPC reads
+	// a *net.TCPConn with pooled buffers, and a wrapper would cost it a
+	// 32 KiB buffer per connection. The first bytes are then unknown.
+	noSniff bool
 
 	mu        sync.Mutex
 	phase     svcPhase
@@ -166,6 +170,9 @@ func (p *svcProbe) dial(ctx context.Context, addr string) (net.Conn, error) {
 	p.connected = time.Now()
 	if p.phase < phaseHandshake {
 		p.phase = phaseHandshake
+	}
+	if p.noSniff {
+		return conn, nil
 	}
 	return &svcConn{Conn: conn, p: p}, nil
 }
@@ -370,7 +377,7 @@ func (p *svcProbe) timeoutFail(ctx context.Context, r *monitor.Result, to svcTim
 		fail(r, ClassTLSTimeout, fmt.Sprintf("connected, but the TLS handshake did not finish within %s", waited))
 	case phaseHandshake:
 		class, msg := to.handshake, fmt.Sprintf("connected, but no answer to %s within %s", to.handshakeWhat, waited)
-		if len(p.firstBytes()) == 0 {
+		if len(p.firstBytes()) == 0 && !p.noSniff {
 			msg = fmt.Sprintf("connected, but the server sent nothing within %s (waiting for %s)", waited, to.handshakeWhat)
 		} else if to.greeted != "" {
 			class, msg = to.greeted, fmt.Sprintf("the server greeted, then did not answer within %s", waited)
