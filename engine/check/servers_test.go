@@ -208,6 +208,29 @@ func noTLSPostgres(t *testing.T) string {
 	})
 }
 
+// noTLSMySQL greets like a MySQL server built without TLS: a protocol 10
+// handshake whose capability flags lack CLIENT_SSL.
+func noTLSMySQL(t *testing.T) string {
+	var p []byte
+	p = append(p, 10)
+	p = append(p, "10.11.0-no-tls\x00"...)
+	p = append(p, 1, 0, 0, 0)            // connection id
+	p = append(p, "abcdefgh"...)         // scramble, first part
+	p = append(p, 0)                     // filler
+	p = append(p, 0xff, 0xf7)            // capabilities, low half: all but CLIENT_SSL (0x0800)
+	p = append(p, 33, 2, 0)              // charset, status
+	p = append(p, 0xff, 0x81)            // capabilities, high half
+	p = append(p, 21)                    // scramble length
+	p = append(p, make([]byte, 10)...)   // reserved
+	p = append(p, "ijklmnopqrst\x00"...) // scramble, second part
+	p = append(p, "mysql_native_password\x00"...)
+	packet := append([]byte{byte(len(p)), byte(len(p) >> 8), byte(len(p) >> 16), 0}, p...)
+	return rawServer(t, func(c net.Conn) {
+		_, _ = c.Write(packet)
+		_, _ = io.Copy(io.Discard, c)
+	})
+}
+
 func TestMySQLAgainstRealServer(t *testing.T) {
 	t.Parallel()
 	db := mariadbServer(t)
@@ -239,6 +262,8 @@ func TestMySQLAgainstRealServer(t *testing.T) {
 			status: monitor.StatusDown, class: ClassTLSRequired},
 		{name: "certificate of an unknown CA", m: svcMonitor(url+"?tls=true", pw),
 			status: monitor.StatusDown, class: ClassTLSUnknownCA},
+		{name: "TLS required by the check, not offered", m: svcMonitor("mysql://"+db.User+"@"+noTLSMySQL(t)+"/shop?tls=true", pw),
+			status: monitor.StatusDown, class: ClassTLSUnavailable, answer: "version 10.11.0-no-tls"},
 		{name: "hung", m: svcMonitor("mysql://"+db.User+"@"+hungServer(t)+"/shop", pw), timeout: 300 * time.Millisecond,
 			status: monitor.StatusDown, class: ClassMySQLLoginTimeout, errHas: "sent nothing"},
 	}, db.Password)

@@ -18,7 +18,6 @@ package check
 // trip of the query, command or message.
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -540,9 +539,4 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// contains reports whether b holds s, ignoring case.
-func containsFold(b []byte, s string) bool {
-	return bytes.Contains(bytes.ToLower(b), []byte(strings.ToLower(s)))
 }
