@@ -1052,7 +1052,7 @@ func (e *Engine) CheckAll(ctx context.Context) []monitor.Result {
 			select {
 			case e.sem <- struct{}{}:
 			case <-ctx.Done():
-				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: monitor.StatusDown, Class: "timeout", Error: ctx.Err().Error()}
+				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: displayURL(en.m), Status: monitor.StatusDown, Class: "timeout", Error: ctx.Err().Error()}
 				return
 			}
 			defer func() { <-e.sem }()
@@ -1069,7 +1069,7 @@ func (e *Engine) CheckAll(ctx context.Context) []monitor.Result {
 				e.mu.RUnlock()
 				out[i] = *r
 			} else {
-				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: en.m.URL, Status: monitor.StatusDown, Class: "timeout", Error: "interrupted"}
+				out[i] = monitor.Result{Monitor: en.m.Name, Kind: en.m.Kind, URL: displayURL(en.m), Status: monitor.StatusDown, Class: "timeout", Error: "interrupted"}
 			}
 		}()
 	}

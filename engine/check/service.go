@@ -473,8 +473,11 @@ func (c *svcConn) Read(b []byte) (int, error) {
 // query for messages.
 func judgeValue(r *monitor.Result, m *monitor.Monitor, class, what, value string, have bool) {
 	if !have {
-		if m.ExpectValue != "" || m.MaxValue != nil {
-			fail(r, class, what+" returned no value to compare")
+		switch {
+		case m.ExpectValue != "":
+			fail(r, class, fmt.Sprintf("%s returned no value (no row, or a missing key), want %q", what, engine.Sanitize(m.ExpectValue, 120)))
+		case m.MaxValue != nil:
+			fail(r, class, fmt.Sprintf("%s returned no value (no row, or a missing key) to compare with max_value %s", what, fmtNum(*m.MaxValue)))
 		}
 		return
 	}
