@@ -33,11 +33,10 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// The failure classes of the services behind a site. connect_timeout and
-// tls_timeout name the phase a deadline cut short, as they do for HTTP.
+// The failure classes of the services behind a site. A deadline in the
+// connect or TLS phase is connect_timeout or tls_timeout, as for HTTP
+// (phase_classes.go).
 const (
-	ClassConnectTimeout = "connect_timeout" // no TCP connection before the deadline
-	ClassTLSTimeout     = "tls_timeout"     // connected, the TLS handshake did not finish
 	ClassTLSRequired    = "tls_required"    // the server accepts only TLS, and the check spoke plain text
 	ClassTLSUnavailable = "tls_unavailable" // the check asked for TLS and the server does not offer it
 
@@ -93,7 +92,7 @@ var SMTPCodes = []int{421, 450, 451, 452, 454, 455, 500, 501, 502, 503, 504, 521
 // site report besides the shared ones in Classes and the smtp_NNN ones.
 func ServiceClasses() []string {
 	return []string{
-		ClassConnectTimeout, ClassTLSTimeout, ClassTLSRequired, ClassTLSUnavailable,
+		ClassTLSRequired, ClassTLSUnavailable,
 		ClassGRPCNotServing, ClassGRPCServiceUnknown, ClassGRPCNoHealth, ClassGRPCError,
 		ClassGRPCHandshakeTimeout, ClassGRPCCallTimeout,
 		ClassWSHandshake, ClassWSClosed, ClassWSReplyMismatch, ClassWSHandshakeTimeout, ClassWSReplyTimeout,
