@@ -118,7 +118,7 @@ func checkCases(t *testing.T, cases []serviceCase, secret string) {
 			if r.Latency <= 0 || r.Latency > timeout+time.Second {
 				t.Errorf("latency %v", r.Latency)
 			}
-			if tt.status == monitor.StatusUp && r.Phases.Connect <= 0 {
+			if tt.status != monitor.StatusDown && r.Phases.Connect <= 0 {
 				t.Errorf("phases not measured: %+v", r.Phases)
 			}
 			if secret != "" {
@@ -165,6 +165,11 @@ func TestPostgresAgainstRealServer(t *testing.T) {
 			m.CAFile = pg.TLS.CAFile
 			m.CertWarnDays = 14
 		}), status: monitor.StatusUp, cert: true},
+		{name: "certificate near expiry", m: svcMonitor(url+"?sslmode=verify-full", func(m *monitor.Monitor) {
+			pw(m)
+			m.CAFile = pg.TLS.CAFile
+			m.CertWarnDays = 400
+		}), status: monitor.StatusDegraded, class: ClassTLSExpiring, cert: true},
 		{name: "value as expected", m: svcMonitor(url, func(m *monitor.Monitor) {
 			pw(m)
 			m.Query, m.ExpectValue = "SELECT 40 + 2", "42"
@@ -319,6 +324,8 @@ func TestSMTPAgainstRealServer(t *testing.T) {
 			answer: "no STARTTLS offered"},
 		{name: "greeting recorded", m: svcMonitor("smtp://"+pf.PlainAddr, ca), status: monitor.StatusUp,
 			answer: "greeting upbeat-test.localhost ESMTP"},
+		{name: "certificate near expiry", m: svcMonitor("smtp://"+pf.TLSAddr, func(m *monitor.Monitor) { ca(m); m.CertWarnDays = 400 }),
+			status: monitor.StatusDegraded, class: ClassTLSExpiring, cert: true},
 		{name: "STARTTLS required, not offered", m: svcMonitor("smtp://"+pf.PlainAddr, mode("mandatory")),
 			status: monitor.StatusDown, class: ClassTLSUnavailable},
 		{name: "certificate of an unknown CA", m: svcMonitor("smtp://"+pf.TLSAddr, nil),
