@@ -85,7 +85,9 @@ func (g *Group) Start(name, dir string, o Options, path string, args ...string) 
 	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = (*lockedWriter)(p), (*lockedWriter)(p)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: a test binary that dies (a panic skips TestMain's Close)
+	// takes its servers with it instead of leaving them running.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if o.User != "" && os.Geteuid() == 0 {
 		uid, gid, err := userIDs(o.User)
 		if err != nil {

@@ -149,8 +149,8 @@ type MariaDB struct {
 	Proc     *Process
 }
 
-// StartMariaDB runs mariadb-install-db and mariadbd (which drops to
-// nobody itself when run as root).
+// StartMariaDB runs mariadb-install-db and mariadbd (as nobody when run
+// as root: mariadbd refuses to run as root).
 func StartMariaDB(g *Group) (*MariaDB, error) {
 	install, server := Find("mariadb-install-db", "mysql_install_db"), Find("mariadbd", "mysqld")
 	if install == "" || server == "" {
@@ -198,10 +198,9 @@ func StartMariaDB(g *Group) (*MariaDB, error) {
 		"--bind-address=127.0.0.1", "--socket=" + filepath.Join(dir, "sock"), "--pid-file=" + filepath.Join(dir, "pid"),
 		"--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--init-file=" + initSQL,
 		"--ssl-cert=" + cert, "--ssl-key=" + key, "--require-secure-transport=ON"}
-	if root {
-		sargs = append(sargs, "--user=nobody")
-	}
-	p, err := g.Start("mariadb", dir, Options{}, server, sargs...)
+	// Started as nobody rather than with --user: a process that changes
+	// its own user loses the signal that stops it with the test binary.
+	p, err := g.Start("mariadb", dir, Options{User: "nobody"}, server, sargs...)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +353,10 @@ func StartPostfix(g *Group) (*Postfix, error) {
 	}
 	// The master itself, not "postfix start-fg": that runs it as a child
 	// in a session of its own, out of reach of a stop by process group.
-	p, err := g.Start("postfix", dir, Options{}, master, "-d", "-c", conf)
+	// The master drops the signal that stops a server with a test binary
+	// that dies (Start's Pdeathsig), so a shell that keeps it passes it on.
+	const passOn = `"$0" "$@" & child=$!; trap 'kill -TERM $child; wait $child; exit' TERM; wait $child`
+	p, err := g.Start("postfix", dir, Options{}, "/bin/sh", "-c", passOn, master, "-d", "-c", conf)
 	if err != nil {
 		return nil, err
 	}
