@@ -186,7 +186,13 @@ func codeLabel(r *monitor.Result) string {
 		return strconv.Itoa(r.Code)
 	}
 	if r.Class != "" {
-		return strings.TrimPrefix(clean(r.Class), "http_")
+		c := strings.TrimPrefix(clean(r.Class), "http_")
+		switch r.Kind {
+		case monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP:
+			// The kind is in its own column: postgres_auth_failed shows as auth_failed.
+			c = strings.TrimPrefix(c, string(r.Kind)+"_")
+		}
+		return c
 	}
 	if r.Code > 0 {
 		return strconv.Itoa(r.Code)

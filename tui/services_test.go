@@ -59,3 +59,27 @@ func TestDetailHidesAPasswordInTheURL(t *testing.T) {
 		t.Errorf("the url is not shown redacted:\n%s", v)
 	}
 }
+
+// The table names a service's kind as https is named: the TLS variant of
+// the scheme (grpcs, wss, rediss, smtps); a gRPC status number gives way
+// to the failure's class; an SMTP code shows as a code.
+func TestTableShowsServiceKinds(t *testing.T) {
+	states := []monitor.State{
+		serviceState("cache", "rediss://cache.example:6380/0", monitor.Result{Status: monitor.StatusUp, Latency: time.Millisecond}),
+		serviceState("orders", "grpc://orders.example:50051/shop.Orders", monitor.Result{Status: monitor.StatusDown, Code: 14, Class: "refused"}),
+		serviceState("mail", "smtp://mail.example:25", monitor.Result{Status: monitor.StatusDown, Code: 554, Class: "smtp_554"}),
+		serviceState("db", "postgresql://upbeat@db.example/shop", monitor.Result{Status: monitor.StatusDown, Class: "postgres_auth_failed"}),
+	}
+	v := newTable(t, states, 160, 20).View()
+	for name, re := range map[string]string{
+		"cache":  `cache\s.*\srediss\s`,
+		"orders": `orders\s.*\sgrpc\s+refused\s`,
+		"mail":   `mail\s.*\ssmtp\s+554\s`,
+		"db":     `db\s.*\spg\s+auth_f`,
+	} {
+		if !regexp.MustCompile(re).MatchString(lineOf(t, v, name+" ")) {
+			t.Errorf("%s: line %q does not match /%s/", name, lineOf(t, v, name+" "), re)
+		}
+	}
+	checkFits(t, v, 160, 20)
+}

@@ -679,6 +679,8 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 			if u := st.Monitor.Parsed; u != nil && strings.HasSuffix(u.Scheme, "s") {
 				k = u.Scheme // grpcs, wss, rediss, smtps: the TLS variant, as https
 			}
+		case monitor.KindPostgres:
+			k = "pg" // the column is as wide as "https"
 		}
 		return k, &s.Dim
 	case colCode:
