@@ -142,7 +142,8 @@ func (c *GRPC) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err 
 			r.Code = int(code)
 			return
 		}
-		if code == codes.Unavailable && !p.tls && p.phaseNow() == phaseHandshake && strings.Contains(msg, "server preface: EOF") {
+		if code == codes.Unavailable && !p.tls && p.phaseNow() == phaseHandshake && strings.Contains(msg, "server preface") &&
+			(strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset")) {
 			// An HTTP/2 server answers the client's preface with its
 			// settings; one that closes without a word is a TLS port
 			// that could not make sense of plain text.
