@@ -156,7 +156,13 @@ func mysqlVersion(greeting []byte) string {
 	if end <= 0 {
 		return ""
 	}
-	return string(rest[:end])
+	v := string(rest[:end])
+	// MariaDB puts "5.5.5-" in front, for clients that compare versions
+	// with MySQL's; a person wants the real one.
+	if r, ok := strings.CutPrefix(v, "5.5.5-"); ok && strings.Contains(r, "MariaDB") {
+		v = r
+	}
+	return v
 }
 
 // tryOverTLS logs in once more over TLS after a plain login was refused:
