@@ -15,7 +15,13 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/config"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"github.com/upbeat-monitor/upbeat/store"
+)
+
+// The history is the engine's recorder, restorer and querier.
+var (
+	_ engine.Recorder = (*history.DB)(nil)
+	_ engine.Restorer = (*history.DB)(nil)
+	_ engine.Querier  = (*history.DB)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
@@ -30,7 +36,7 @@ type runtime struct {
 	eng     *engine.Engine
 	windows *maint.Windows
 	alerts  *alert.Switch
-	store   *store.Store // nil when history is off
+	store   *history.DB // nil when history is off
 	log     *slog.Logger
 	opts    runtimeOptions
 	closers []func()
@@ -99,8 +105,8 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 
 // openStore opens the history for writing. Storage faults after this
 // point are reported through the engine as a warning in the header.
-func openStore(cfg *engine.Config, o runtimeOptions) (*store.Store, error) {
-	return store.Open(historyDir(cfg, o), history.Options{
+func openStore(cfg *engine.Config, o runtimeOptions) (*history.DB, error) {
+	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,

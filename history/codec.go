@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // segMagic starts every segment file.
@@ -70,7 +72,7 @@ func clipTo(s string, n int) string {
 
 type monKey struct{ name, kind, url string }
 
-// encoder turns records into segment frames. Its dictionary and time base
+// encoder turns results into segment frames. Its dictionary and time base
 // are per segment, so every segment decodes on its own.
 type encoder struct {
 	last    int64 // ms of the previous result (or the segment base)
@@ -109,9 +111,9 @@ func (e *encoder) sid(s string) uint64 {
 func usec(d time.Duration) int64 { return int64(d / time.Microsecond) }
 
 // encode appends one frame holding r (and any new definitions) to dst.
-func (e *encoder) encode(dst []byte, r *Record) []byte {
+func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 	e.payload = e.payload[:0]
-	k := monKey{clipString(r.Monitor), clipString(r.Kind), clipString(r.URL)}
+	k := monKey{clipString(r.Monitor), clipString(string(r.Kind)), clipString(r.URL)}
 	mid, ok := e.mons[k]
 	if !ok {
 		n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
@@ -135,7 +137,7 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		flags |= resError
 		errID = e.sid(clipString(r.Error))
 	}
-	if r.Phases != (Phases{}) {
+	if r.Phases != (monitor.Phases{}) {
 		flags |= resPhases
 	}
 	if r.Attempts != 1 {
@@ -275,7 +277,7 @@ func (d *decoder) str(b *buf, what string) string {
 
 // frame decodes one frame's payload. When it holds a result of a wanted
 // monitor, the result is stored in r and got is true.
-func (d *decoder) frame(p []byte, r *Record) (got bool, err error) {
+func (d *decoder) frame(p []byte, r *monitor.Result) (got bool, err error) {
 	b := &buf{b: p}
 	for len(b.b) > 0 && b.err == nil {
 		typ := b.b[0]
@@ -332,7 +334,7 @@ func (d *decoder) frame(p []byte, r *Record) (got bool, err error) {
 	return false, b.err
 }
 
-func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
+func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 	var more uint64
 	if flags&resMore != 0 {
 		more = b.uvarint("flags")
@@ -352,12 +354,12 @@ func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
 		b.b = nil // the result is last in its frame: skip the rest
 		return false, nil
 	}
-	*r = Record{
+	*r = monitor.Result{
 		Monitor:  m.name,
-		Kind:     m.kind,
+		Kind:     monitor.Kind(m.kind),
 		URL:      m.url,
 		Time:     time.UnixMilli(t).UTC(),
-		Status:   Status(flags & resStatusMask),
+		Status:   monitor.Status(flags & resStatusMask),
 		Attempts: 1,
 	}
 	r.Code = int(b.varint("code"))
@@ -373,8 +375,8 @@ func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
 		dns, conn, tls, fb := b.varint("dns"), b.varint("connect"), b.varint("tls"), b.varint("first byte")
 		tr := b.varint("transfer") + (lat - dns - conn - tls - fb)
 		us := time.Microsecond
-		r.Phases = Phases{time.Duration(dns) * us, time.Duration(conn) * us, time.Duration(tls) * us,
-			time.Duration(fb) * us, time.Duration(tr) * us}
+		r.Phases = monitor.Phases{DNS: time.Duration(dns) * us, Connect: time.Duration(conn) * us,
+			TLS: time.Duration(tls) * us, FirstByte: time.Duration(fb) * us, Transfer: time.Duration(tr) * us}
 	}
 	if more&moreAttempts != 0 {
 		r.Attempts = int(b.varint("attempts"))

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // The golden history in testdata/golden-v1 was written by the writer as it
@@ -62,28 +64,28 @@ func writeGolden(t *testing.T, dir string) {
 		api := httpRecord("api", at, i)
 		switch h := at.Sub(goldenStart); {
 		case h >= 3*time.Hour && h < 3*time.Hour+40*time.Minute:
-			api.Status, api.Code, api.Class, api.Error = StatusDown, 502+int(h/(20*time.Minute))%2, "http_502", "bad gateway"
+			api.Status, api.Code, api.Class, api.Error = monitor.StatusDown, 502+int(h/(20*time.Minute))%2, "http_502", "bad gateway"
 		case h >= 15*time.Hour && h < 15*time.Hour+15*time.Minute:
-			api.Status, api.Code, api.Class, api.Error = StatusDown, 0, "refused", "connection refused"
+			api.Status, api.Code, api.Class, api.Error = monitor.StatusDown, 0, "refused", "connection refused"
 		case h >= 25*time.Hour+30*time.Minute:
-			api.Status, api.Code, api.Class, api.Error = StatusDown, 503, "http_503", "unavailable"
+			api.Status, api.Code, api.Class, api.Error = monitor.StatusDown, 503, "http_503", "unavailable"
 		case h >= 8*time.Hour && h < 8*time.Hour+30*time.Minute:
-			api.Status = StatusDegraded
+			api.Status = monitor.StatusDegraded
 		}
-		db := Record{Monitor: "db", Kind: "tcp", URL: "tcp://db.example.com:5432", Time: at.Add(time.Second),
-			Status: StatusUp, Latency: time.Duration(900+i%50) * time.Microsecond, Attempts: 1}
+		db := monitor.Result{Monitor: "db", Kind: "tcp", URL: "tcp://db.example.com:5432", Time: at.Add(time.Second),
+			Status: monitor.StatusUp, Latency: time.Duration(900+i%50) * time.Microsecond, Attempts: 1}
 		switch h := at.Sub(goldenStart); {
 		case h >= 17*time.Hour && h < 18*time.Hour:
-			db.Status = StatusMaintenance
+			db.Status = monitor.StatusMaintenance
 		case h >= 21*time.Hour && h < 21*time.Hour+20*time.Minute:
-			db.Status = StatusPaused
+			db.Status = monitor.StatusPaused
 		}
-		batch := []Record{api, db}
+		batch := []monitor.Result{api, db}
 		if at.Minute() == 0 {
 			full := fullRecord(at.Add(2 * time.Second))
 			full.BodySize = int64(i)
 			if at.Hour()%2 == 0 {
-				full.Status, full.Code, full.Class, full.Error = StatusUp, 200, "", ""
+				full.Status, full.Code, full.Class, full.Error = monitor.StatusUp, 200, "", ""
 			}
 			batch = append(batch, full)
 		}
@@ -153,7 +155,7 @@ func ts(t time.Time) string {
 
 // dumpGolden writes down every answer the history gives about the golden
 // data, in a form that does not depend on the Go types that hold it.
-func dumpGolden(t *testing.T, l *Log) string {
+func dumpGolden(t *testing.T, l *DB) string {
 	t.Helper()
 	var b strings.Builder
 	from, to := goldenStart.Add(-time.Hour), goldenEnd.Add(time.Hour)
@@ -198,7 +200,7 @@ func dumpGolden(t *testing.T, l *Log) string {
 			}
 		}
 		for _, w := range []time.Duration{time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour} {
-			ratio, ok, err := l.Uptime(m.Name, w, goldenEnd)
+			ratio, ok, err := l.roll.uptime(m.Name, w, goldenEnd)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +289,7 @@ func TestGoldenRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(t *testing.T, l *Log) {
+	check := func(t *testing.T, l *DB) {
 		t.Helper()
 		if rep := l.Repairs(); len(rep) != 0 {
 			t.Errorf("damage found in the golden history: %v", rep)
