@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
@@ -17,11 +18,13 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// The history is the engine's recorder, restorer and querier.
+// The history is the engine's recorder, restorer and querier, and
+// streams long periods to the API.
 var (
-	_ engine.Recorder = (*history.DB)(nil)
-	_ engine.Restorer = (*history.DB)(nil)
-	_ engine.Querier  = (*history.DB)(nil)
+	_ engine.Recorder   = (*history.DB)(nil)
+	_ engine.Restorer   = (*history.DB)(nil)
+	_ engine.Querier    = (*history.DB)(nil)
+	_ api.ResultScanner = (*history.DB)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
