@@ -113,78 +113,108 @@ func usec(d time.Duration) int64 { return int64(d / time.Microsecond) }
 // encode appends one frame holding r (and any new definitions) to dst.
 func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 	e.payload = e.payload[:0]
+	mid := e.monitorID(r)
+	flags, more := resultFlags(r)
+	var ids strIDs
+	e.stringIDs(&ids, r, flags, more)
+	e.payload = e.appendResult(e.payload, r, flags, more, mid, &ids)
+	return appendFrame(dst, e.payload)
+}
+
+// monitorID returns the dictionary id of r's monitor, appending its
+// definition (and its strings') to the payload when it is new.
+func (e *encoder) monitorID(r *monitor.Result) uint64 {
 	k := monKey{clipString(r.Monitor), clipString(string(r.Kind)), clipString(r.URL)}
-	mid, ok := e.mons[k]
-	if !ok {
-		n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
-		mid = uint64(len(e.mons))
-		e.mons[k] = mid
-		e.payload = append(e.payload, recMonitor)
-		e.payload = binary.AppendUvarint(e.payload, mid)
-		e.payload = binary.AppendUvarint(e.payload, n)
-		e.payload = binary.AppendUvarint(e.payload, kd)
-		e.payload = binary.AppendUvarint(e.payload, u)
+	if mid, ok := e.mons[k]; ok {
+		return mid
 	}
-	var classID, errID, finalID, issuerID, regID uint64
-	var answerIDs [maxAnswers]uint64
-	flags := byte(recResult) | byte(r.Status)&resStatusMask
-	var more uint64
+	n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
+	mid := uint64(len(e.mons))
+	e.mons[k] = mid
+	e.payload = append(e.payload, recMonitor)
+	e.payload = binary.AppendUvarint(e.payload, mid)
+	e.payload = binary.AppendUvarint(e.payload, n)
+	e.payload = binary.AppendUvarint(e.payload, kd)
+	e.payload = binary.AppendUvarint(e.payload, u)
+	return mid
+}
+
+// resultFlags returns a result's first byte and its "more" flags: which
+// of the optional fields it holds.
+func resultFlags(r *monitor.Result) (flags byte, more uint64) {
+	flags = byte(recResult) | byte(r.Status)&resStatusMask
 	if r.Class != "" {
 		flags |= resClass
-		classID = e.sid(clipString(r.Class))
 	}
 	if r.Error != "" {
 		flags |= resError
-		errID = e.sid(clipString(r.Error))
 	}
 	if r.Phases != (monitor.Phases{}) {
 		flags |= resPhases
 	}
-	if r.Attempts != 1 {
-		more |= moreAttempts
+	for _, f := range [...]struct {
+		set  bool
+		flag uint64
+	}{
+		{r.Attempts != 1, moreAttempts},
+		{r.RetryAfter != 0, moreRetryAfter},
+		{r.FinalURL != "", moreFinalURL},
+		{r.BodySize != 0, moreBodySize},
+		{!r.CertExpiry.IsZero(), moreCertExpiry},
+		{r.CertIssuer != "", moreCertIssuer},
+		{r.CertDays != 0, moreCertDays},
+		{r.Registrar != "", moreRegistrar},
+		{len(r.Answers) > 0, moreAnswers},
+		{r.Loss != 0, moreLoss},
+	} {
+		if f.set {
+			more |= f.flag
+		}
 	}
-	if r.RetryAfter != 0 {
-		more |= moreRetryAfter
+	if more != 0 {
+		flags |= resMore
 	}
-	if r.FinalURL != "" {
-		more |= moreFinalURL
-		finalID = e.sid(clipString(r.FinalURL))
+	return flags, more
+}
+
+// strIDs are the dictionary ids of a result's strings.
+type strIDs struct {
+	class, err, final, issuer, registrar uint64
+	nAnswers                             int
+	answers                              [maxAnswers]uint64
+}
+
+// stringIDs looks up (or defines, in this order) the strings a result
+// holds.
+func (e *encoder) stringIDs(ids *strIDs, r *monitor.Result, flags byte, more uint64) {
+	if flags&resClass != 0 {
+		ids.class = e.sid(clipString(r.Class))
 	}
-	if r.BodySize != 0 {
-		more |= moreBodySize
+	if flags&resError != 0 {
+		ids.err = e.sid(clipString(r.Error))
 	}
-	if !r.CertExpiry.IsZero() {
-		more |= moreCertExpiry
+	if more&moreFinalURL != 0 {
+		ids.final = e.sid(clipString(r.FinalURL))
 	}
-	if r.CertIssuer != "" {
-		more |= moreCertIssuer
-		issuerID = e.sid(clipString(r.CertIssuer))
+	if more&moreCertIssuer != 0 {
+		ids.issuer = e.sid(clipString(r.CertIssuer))
 	}
-	if r.CertDays != 0 {
-		more |= moreCertDays
-	}
-	if r.Registrar != "" {
-		more |= moreRegistrar
-		regID = e.sid(clipString(r.Registrar))
+	if more&moreRegistrar != 0 {
+		ids.registrar = e.sid(clipString(r.Registrar))
 	}
 	answers := r.Answers
 	if len(answers) > maxAnswers {
 		answers = answers[:maxAnswers]
 	}
-	if len(answers) > 0 {
-		more |= moreAnswers
-		for i, a := range answers {
-			answerIDs[i] = e.sid(clipTo(a, maxAnswer))
-		}
+	ids.nAnswers = len(answers)
+	for i, a := range answers {
+		ids.answers[i] = e.sid(clipTo(a, maxAnswer))
 	}
-	if r.Loss != 0 {
-		more |= moreLoss
-	}
-	if more != 0 {
-		flags |= resMore
-	}
+}
 
-	p := append(e.payload, flags)
+// appendResult appends the result record itself.
+func (e *encoder) appendResult(p []byte, r *monitor.Result, flags byte, more, mid uint64, ids *strIDs) []byte {
+	p = append(p, flags)
 	if more != 0 {
 		p = binary.AppendUvarint(p, more)
 	}
@@ -196,10 +226,10 @@ func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 	lat := usec(r.Latency)
 	p = binary.AppendVarint(p, lat)
 	if flags&resClass != 0 {
-		p = binary.AppendUvarint(p, classID)
+		p = binary.AppendUvarint(p, ids.class)
 	}
 	if flags&resError != 0 {
-		p = binary.AppendUvarint(p, errID)
+		p = binary.AppendUvarint(p, ids.err)
 	}
 	if flags&resPhases != 0 {
 		dns, conn, tls, fb := usec(r.Phases.DNS), usec(r.Phases.Connect), usec(r.Phases.TLS), usec(r.Phases.FirstByte)
@@ -210,6 +240,11 @@ func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 		// Transfer is usually what is left of the latency: store the difference.
 		p = binary.AppendVarint(p, usec(r.Phases.Transfer)-(lat-dns-conn-tls-fb))
 	}
+	return appendMore(p, r, more, ids, t)
+}
+
+// appendMore appends the optional fields the more-flags announce.
+func appendMore(p []byte, r *monitor.Result, more uint64, ids *strIDs, t int64) []byte {
 	if more&moreAttempts != 0 {
 		p = binary.AppendVarint(p, int64(r.Attempts))
 	}
@@ -217,7 +252,7 @@ func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 		p = binary.AppendVarint(p, usec(r.RetryAfter))
 	}
 	if more&moreFinalURL != 0 {
-		p = binary.AppendUvarint(p, finalID)
+		p = binary.AppendUvarint(p, ids.final)
 	}
 	if more&moreBodySize != 0 {
 		p = binary.AppendVarint(p, r.BodySize)
@@ -226,25 +261,24 @@ func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 		p = binary.AppendVarint(p, r.CertExpiry.UnixMilli()-t)
 	}
 	if more&moreCertIssuer != 0 {
-		p = binary.AppendUvarint(p, issuerID)
+		p = binary.AppendUvarint(p, ids.issuer)
 	}
 	if more&moreCertDays != 0 {
 		p = binary.AppendVarint(p, int64(r.CertDays))
 	}
 	if more&moreRegistrar != 0 {
-		p = binary.AppendUvarint(p, regID)
+		p = binary.AppendUvarint(p, ids.registrar)
 	}
 	if more&moreAnswers != 0 {
-		p = binary.AppendUvarint(p, uint64(len(answers)))
-		for _, id := range answerIDs[:len(answers)] {
+		p = binary.AppendUvarint(p, uint64(ids.nAnswers))
+		for _, id := range ids.answers[:ids.nAnswers] {
 			p = binary.AppendUvarint(p, id)
 		}
 	}
 	if more&moreLoss != 0 {
 		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(r.Loss))
 	}
-	e.payload = p
-	return appendFrame(dst, p)
+	return p
 }
 
 type monDef struct {

@@ -199,8 +199,14 @@ func TestFaultyWriterPartway(t *testing.T) {
 		t.Fatalf("health %v, stats %+v", l.Health(), l.Stats())
 	}
 	// Queries see what waits in memory.
-	if got, _ := l.Last("m", 100); len(got) != 9 {
+	got, _ := l.Last("m", 100)
+	if len(got) != 9 {
 		t.Fatalf("last during fault: %d results", len(got))
+	}
+	for i, q := range queued {
+		if got[5+i].BodySize != q.BodySize {
+			t.Fatalf("queued result %d reads back with body size %d, want %d", i, got[5+i].BodySize, q.BodySize)
+		}
 	}
 
 	fs.set(func(f *faults) { f.writeErr = nil })
@@ -221,7 +227,7 @@ func TestFaultyWriterPartway(t *testing.T) {
 	if rep := l.Repairs(); len(rep) != 0 {
 		t.Fatalf("a recovered fault left damage: %v", rep)
 	}
-	got, _ := l.Last("m", 100)
+	got, _ = l.Last("m", 100)
 	if len(got) != 9 {
 		t.Fatalf("got %d results, want 9", len(got))
 	}

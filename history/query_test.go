@@ -1,6 +1,8 @@
 package history
 
 import (
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -414,5 +416,83 @@ func TestHistogramQuantiles(t *testing.T) {
 		if lo := bucketLow(i); bucketOf(lo) != i || bucketOf(bucketLow(i+1)-1) != i {
 			t.Fatalf("bucket %d: low %d maps to %d", i, lo, bucketOf(lo))
 		}
+	}
+}
+
+// TestScanResultsNewest: with a limit, ScanResults sends the newest
+// results of the period, oldest first, whether the period starts and
+// ends inside segments, in the active one or at their edges.
+func TestScanResultsNewest(t *testing.T) {
+	s := newScenario(t)
+	check := func(t *testing.T, l *DB) {
+		for _, p := range []struct{ from, to time.Time }{
+			{t0, endTime},
+			{t0.Add(-time.Hour), endTime.Add(time.Hour)},
+			{t0.Add(90 * time.Minute), t0.Add(40 * time.Hour)},      // from inside the first segment into the second
+			{endTime.Add(-26 * time.Hour), endTime.Add(-time.Hour)}, // into the active segment
+			{t0.Add(14 * time.Hour), t0.Add(38 * time.Hour)},        // one whole day: midnight to midnight
+		} {
+			var want []monitor.Result
+			for _, r := range s.all {
+				if r.Monitor == "api" && !r.Time.Before(p.from) && r.Time.Before(p.to) {
+					want = append(want, r)
+				}
+			}
+			for _, limit := range []int{0, 1, 59, 60, 61, 1000, 1439, 1440, 1441, 5000, len(want), len(want) + 1} {
+				var got []monitor.Result
+				err := l.ScanResults(context.Background(), "api", p.from, p.to, limit, func(r *monitor.Result) error {
+					got = append(got, *r)
+					return nil
+				})
+				w := want
+				if limit > 0 && len(w) > limit {
+					w = w[len(w)-limit:]
+				}
+				if err != nil || len(got) != len(w) {
+					t.Fatalf("%v to %v, limit %d: %d results (%v), want %d", p.from, p.to, limit, len(got), err, len(w))
+				}
+				for i := range w {
+					if !got[i].Time.Equal(w[i].Time) {
+						t.Fatalf("%v to %v, limit %d: result %d at %v, want %v", p.from, p.to, limit, i, got[i].Time, w[i].Time)
+					}
+				}
+			}
+		}
+	}
+	t.Run("writer", func(t *testing.T) { check(t, s.l) })
+	t.Run("reader", func(t *testing.T) {
+		o := testOptions(t, s.c)
+		o.ReadOnly = true
+		r := mustOpen(t, s.dir, o)
+		defer r.Close()
+		check(t, r)
+	})
+}
+
+// TestScanResultsStops: a scan ends with the error of its callback, or
+// with its context's when the context is done.
+func TestScanResultsStops(t *testing.T) {
+	s := newScenario(t)
+	stop := errors.New("enough")
+	n := 0
+	err := s.l.ScanResults(context.Background(), "api", t0, endTime, 0, func(*monitor.Result) error {
+		if n++; n == 10 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 10 {
+		t.Errorf("callback error: %v after %d results", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err = s.l.ScanResults(ctx, "api", t0, endTime, 0, func(*monitor.Result) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= 72*60 {
+		t.Errorf("cancelled: %v after %d results", err, n)
 	}
 }

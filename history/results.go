@@ -134,51 +134,23 @@ func (q *results) stream(ctx context.Context, name string, from, to time.Time, l
 		return err
 	}
 	fms, tms := from.UnixMilli(), to.UnixMilli()
-	var parts []part
-	for _, s := range segs {
-		if s == open {
-			parts = append(parts, part{s, -1})
-			continue
-		}
-		x, err := q.idx.get(s)
-		if err != nil {
-			continue
-		}
-		mi := x.lookup(name)
-		if mi == nil || mi.max < fms || mi.min >= tms {
-			continue
-		}
-		n := -1
-		if mi.min >= fms && mi.max < tms {
-			n = int(mi.count)
-		}
-		parts = append(parts, part{s, n})
-	}
+	parts := q.parts(segs, open, name, fms, tms)
 	want := func(m string) bool { return m == name }
 	inPeriod := func(r *monitor.Result) bool { ms := r.Time.UnixMilli(); return ms >= fms && ms < tms }
 	first, skip := 0, 0
 	if limit > 0 {
-		need := limit
-		for i := len(parts) - 1; i >= 0 && need > 0; i-- {
-			n := parts[i].n
-			if n < 0 {
-				n = 0
-				err := q.scan(ctx, parts[i].seg, parts[i].seg != open, want, func(r *monitor.Result) error {
-					if inPeriod(r) {
-						n++
-					}
-					return nil
-				})
-				if err != nil {
-					return err
+		count := func(p part) (int, error) {
+			n := 0
+			err := q.scan(ctx, p.seg, p.seg != open, want, func(r *monitor.Result) error {
+				if inPeriod(r) {
+					n++
 				}
-			}
-			first = i
-			if n >= need {
-				skip, need = n-need, 0
-			} else {
-				need -= n
-			}
+				return nil
+			})
+			return n, err
+		}
+		if first, skip, err = newest(parts, limit, count); err != nil {
+			return err
 		}
 	}
 	sent := 0
@@ -207,6 +179,54 @@ func (q *results) stream(ctx context.Context, name string, from, to time.Time, l
 		}
 	}
 	return nil
+}
+
+// parts lists the segments that may hold a monitor's results in
+// [fms, tms), with their number when the index tells it exactly: when
+// all of the monitor's results in the segment are in the period.
+func (q *results) parts(segs []int, open int, name string, fms, tms int64) []part {
+	var parts []part
+	for _, s := range segs {
+		if s == open {
+			parts = append(parts, part{s, -1})
+			continue
+		}
+		x, err := q.idx.get(s)
+		if err != nil {
+			continue
+		}
+		mi := x.lookup(name)
+		if mi == nil || mi.max < fms || mi.min >= tms {
+			continue
+		}
+		n := -1
+		if mi.min >= fms && mi.max < tms {
+			n = int(mi.count)
+		}
+		parts = append(parts, part{s, n})
+	}
+	return parts
+}
+
+// newest finds where the newest limit results of parts begin: the index
+// of the part, and how many results of it come before. count counts a
+// part's results when its index cannot.
+func newest(parts []part, limit int, count func(part) (int, error)) (first, skip int, err error) {
+	need := limit
+	for i := len(parts) - 1; i >= 0 && need > 0; i-- {
+		n := parts[i].n
+		if n < 0 {
+			if n, err = count(parts[i]); err != nil {
+				return 0, 0, err
+			}
+		}
+		first = i
+		if n >= need {
+			return first, n - need, nil
+		}
+		need -= n
+	}
+	return first, 0, nil
 }
 
 // errEnough stops a stream that has sent its limit.
