@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/check"
-	"github.com/upbeat-monitor/upbeat/engine/config"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -28,14 +28,14 @@ var (
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
-func newCheckers(cfg *engine.Config) map[monitor.Kind]engine.Checker {
+func newCheckers(cfg *config.Config) map[monitor.Kind]engine.Checker {
 	return check.New(check.Options{})
 }
 
 // runtime is an engine with everything around it: maintenance windows,
 // alerts and (later) history. main.go's commands build one and run it.
 type runtime struct {
-	cfg     *engine.Config
+	cfg     *config.Config
 	eng     *engine.Engine
 	windows *maint.Windows
 	alerts  *alert.Switch
@@ -57,7 +57,7 @@ type runtimeOptions struct {
 	tuneAlerts func(*alert.Options)
 }
 
-func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
+func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
@@ -92,7 +92,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 			eopts.Controls = fileControls{path: filepath.Join(historyDir(cfg, o), "controls.json")}
 		}
 	}
-	eng, err := engine.New(cfg, eopts)
+	eng, err := engine.New(&cfg.Config, eopts)
 	if err != nil {
 		rt.Close()
 		return nil, err
@@ -108,7 +108,7 @@ func newRuntime(cfg *engine.Config, o runtimeOptions) (*runtime, error) {
 
 // openStore opens the history for writing. Storage faults after this
 // point are reported through the engine as a warning in the header.
-func openStore(cfg *engine.Config, o runtimeOptions) (*history.DB, error) {
+func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
@@ -142,7 +142,7 @@ func (rt *runtime) restoreIncidents() {
 	}
 }
 
-func (rt *runtime) newDispatcher(cfg *engine.Config, o runtimeOptions) *alert.Dispatcher {
+func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Dispatcher {
 	opts := alert.Options{
 		Alerts:         cfg.Alerts,
 		Monitors:       cfg.Monitors,
@@ -183,11 +183,11 @@ func (rt *runtime) Close() {
 // reload applies a new configuration: maintenance windows (ad-hoc ones
 // kept), alert channels (open incidents carried over) and monitors (state
 // of unchanged ones kept).
-func (rt *runtime) reload(next *engine.Config) ([]string, error) {
+func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	if err := rt.windows.Update(next.Maintenance); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
-	changes, err := rt.eng.Reload(next)
+	changes, err := rt.eng.Reload(&next.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (rt *runtime) reload(next *engine.Config) ([]string, error) {
 
 // historyDir is where results are kept: the runtime's override, else the
 // config's history_dir, else the XDG data dir.
-func historyDir(cfg *engine.Config, o runtimeOptions) string {
+func historyDir(cfg *config.Config, o runtimeOptions) string {
 	switch {
 	case o.historyDir != "":
 		return o.historyDir

@@ -46,7 +46,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "upbeat: maintenance:", err)
 		return exitConfig
 	}
-	eng, err := engine.New(cfg, engine.Options{Checkers: newCheckers(cfg), Maintenance: windows})
+	eng, err := engine.New(&cfg.Config, engine.Options{Checkers: newCheckers(cfg), Maintenance: windows})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig

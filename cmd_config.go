@@ -8,14 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 )
 
 // loadConfig finds and loads the config, printing every mistake. It
 // returns nil and the exit code when there is no usable config.
-func loadConfig(e *env, explicit string) (*engine.Config, int) {
+func loadConfig(e *env, explicit string) (*config.Config, int) {
 	path, err := config.Find(explicit)
 	if err != nil {
 		if errors.Is(err, config.ErrNoConfig) {

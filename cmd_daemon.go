@@ -13,7 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/upbeat-monitor/upbeat/api"
-	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/sshd"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -105,7 +105,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	}
 
 	if cfg.Path != "" {
-		go api.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup, api.WatchOptions{Logger: logger, Server: srv})
+		go config.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup,
+			config.WatchOptions{Logger: logger, SetTokens: srv.SetTokens, Current: func() *config.Config { return cfg }})
 	}
 	logger.Info("upbeat started", "version", versionString(), "monitors", len(cfg.Monitors),
 		"config", cfg.Path, "socket", socket, "listen", cfg.API.Listen)

@@ -12,9 +12,9 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/client"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/config"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -95,7 +95,7 @@ func runDemo(ctx context.Context, e *env, o dashOptions) int {
 
 // runLocal runs an engine in this process and shows it: the dashboard on
 // a terminal, a plain table every few seconds otherwise.
-func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) int {
+func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) int {
 	logger, closeLog := openLog(e)
 	defer closeLog()
 	var term io.Writer
@@ -123,7 +123,7 @@ func runLocal(ctx context.Context, e *env, cfg *engine.Config, o dashOptions) in
 		src.config = "built-in demo"
 	}
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, rt.eng.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -208,7 +208,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	}
 	defer c.Close()
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, c.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, c.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -221,7 +221,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 // engine: push monitors get their beats, /metrics works, and a second
 // `upbeat` attaches to this one instead of starting another engine. TCP
 // ([api] listen) is left to the daemon.
-func serveLocalAPI(e *env, cfg *engine.Config, rt *runtime, logger *slog.Logger) (stop func()) {
+func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, logger *slog.Logger) (stop func()) {
 	socket := cfg.API.Socket
 	if socket == "" {
 		socket = config.DefaultSocket()

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
-	"github.com/upbeat-monitor/upbeat/engine/config"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 

@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/upbeat-monitor/upbeat/engine/config"
+	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -63,7 +64,9 @@ interval = "1h"
 	}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, log: logger})
+	// No burst window: the message goes out as the incident opens.
+	noWait := func(o *alert.Options) { o.BurstWindow = -1 }
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, log: logger, tuneAlerts: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -37,7 +38,7 @@ type monitorSpec struct {
 // would fill is filled, with intervals and timeouts divided by Speed.
 // Settings.Location is "demo"; HistoryDir is left empty for the caller.
 // Each call returns a new Config the caller may change.
-func (o *Origin) Config() *engine.Config {
+func (o *Origin) Config() *config.Config {
 	specs := []monitorSpec{
 		{scenario: Shop, url: "http://" + o.appAddr + pathShop, interval: 3 * sec, tags: []string{"prod", "web"}, maxLatency: 800 * ms},
 		{scenario: Checkout, url: "http://" + o.appAddr + pathCheckout, interval: 2 * sec, tags: []string{"prod", "api"}},
@@ -50,7 +51,7 @@ func (o *Origin) Config() *engine.Config {
 		{scenario: AuthTLS, url: "tls://" + o.tlsAddr, interval: 5 * sec, tags: []string{"prod", "tls"}, caFile: o.caFile},
 		{scenario: Reports, url: "http://" + o.appAddr + pathReports, interval: 4 * sec, tags: []string{"internal"}, maxLatency: 800 * ms},
 	}
-	cfg := &engine.Config{
+	cfg := &config.Config{Config: engine.Config{
 		Settings: engine.Settings{
 			Location:        "demo",
 			Retention:       30 * 24 * time.Hour,
@@ -64,7 +65,7 @@ func (o *Origin) Config() *engine.Config {
 			MaxBody:         demoMaxBody,
 			RecoverAfter:    1,
 		},
-	}
+	}}
 	for _, s := range specs {
 		cfg.Monitors = append(cfg.Monitors, o.monitor(s))
 	}

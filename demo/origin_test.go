@@ -74,7 +74,7 @@ func newHarness(t *testing.T, opts Options) *harness {
 		t.Fatal(err)
 	}
 	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true}
-	h := &harness{t: t, o: o, clock: clock, client: &http.Client{Transport: tr, Timeout: 10 * time.Second}, cfg: o.Config()}
+	h := &harness{t: t, o: o, clock: clock, client: &http.Client{Transport: tr, Timeout: 10 * time.Second}, cfg: &o.Config().Config}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
 		if err := o.Close(); err != nil {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"time"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // Channel delivers messages to one destination: a desktop, a terminal, a
@@ -89,7 +87,7 @@ type ChannelOptions struct {
 }
 
 // NewChannel builds the channel an [[alert]] describes.
-func NewChannel(cfg *engine.AlertConfig, opts ChannelOptions) (Channel, error) {
+func NewChannel(cfg *Config, opts ChannelOptions) (Channel, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSendTimeout
 	}

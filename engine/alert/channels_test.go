@@ -25,7 +25,6 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -165,8 +164,8 @@ func startSMTP(t *testing.T, be *smtpBackend, cert tls.Certificate, tlsOn bool) 
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func emailConfig(port int, pass string) *engine.AlertConfig {
-	return &engine.AlertConfig{
+func emailConfig(port int, pass string) *Config {
+	return &Config{
 		Name: "mail", Kind: KindEmail, SMTPHost: "127.0.0.1", SMTPPort: port,
 		Username: "upbeat", Password: pass, From: "upbeat@example.test", To: []string{"oncall@example.test"},
 		StartTLS: "mandatory",
@@ -214,7 +213,7 @@ func TestEmailFailuresKeepThePasswordOut(t *testing.T) {
 	var logs bytes.Buffer
 	var rec recorder
 	d := New(Options{
-		Alerts: []*engine.AlertConfig{cfg}, MaxAttempts: 1, OnDelivery: rec.add,
+		Alerts: []*Config{cfg}, MaxAttempts: 1, OnDelivery: rec.add,
 		ChannelOptions: ChannelOptions{TLSConfig: &tls.Config{RootCAs: pool}},
 		Logger:         newTextLogger(&logs),
 	})
@@ -293,7 +292,7 @@ func TestTelegramSendMessage(t *testing.T) {
 		_, _ = io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
 	}))
 	defer srv.Close()
-	ch, err := NewChannel(&engine.AlertConfig{Name: "tg", Kind: KindTelegram, Token: testToken, ChatID: "-100200", BaseURL: srv.URL + "/"},
+	ch, err := NewChannel(&Config{Name: "tg", Kind: KindTelegram, Token: testToken, ChatID: "-100200", BaseURL: srv.URL + "/"},
 		ChannelOptions{HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -334,10 +333,10 @@ func TestTelegramTokenNeverLeaks(t *testing.T) {
 			var rec recorder
 			finished := make(chan struct{})
 			var incidents []monitor.Incident
-			cfg := &engine.AlertConfig{Name: "tg", Kind: KindTelegram, Token: testToken, ChatID: "42", BaseURL: base,
+			cfg := &Config{Name: "tg", Kind: KindTelegram, Token: testToken, ChatID: "42", BaseURL: base,
 				Default: true, On: []string{"down", "up"}}
 			d := New(Options{
-				Alerts: []*engine.AlertConfig{cfg},
+				Alerts: []*Config{cfg},
 				OnDelivery: func(ev monitor.Event) {
 					rec.add(ev)
 					if ev.Monitor == "shop" && ev.Alert.Attempts == tc.attempts {
@@ -418,7 +417,7 @@ func TestWebhookSignedJSON(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	cfg := &engine.AlertConfig{Name: "hook", Kind: KindWebhook, URL: srv.URL + "/upbeat", Secret: secret,
+	cfg := &Config{Name: "hook", Kind: KindWebhook, URL: srv.URL + "/upbeat", Secret: secret,
 		Headers: map[string]string{"X-Team": "payments"}}
 	ch, err := NewChannel(cfg, ChannelOptions{HTTPClient: srv.Client()})
 	if err != nil {
@@ -463,7 +462,7 @@ func TestWebhookStatusHandling(t *testing.T) {
 	status := http.StatusServiceUnavailable
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
 	defer srv.Close()
-	ch, err := NewChannel(&engine.AlertConfig{Name: "hook", Kind: KindWebhook, URL: srv.URL}, ChannelOptions{})
+	ch, err := NewChannel(&Config{Name: "hook", Kind: KindWebhook, URL: srv.URL}, ChannelOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +474,7 @@ func TestWebhookStatusHandling(t *testing.T) {
 	if err := ch.Send(context.Background(), downMessage()); !IsPermanent(err) {
 		t.Errorf("404: %v, want a permanent error", err)
 	}
-	if _, err := NewChannel(&engine.AlertConfig{Name: "hook", Kind: KindWebhook, URL: "ftp://x"}, ChannelOptions{}); err == nil {
+	if _, err := NewChannel(&Config{Name: "hook", Kind: KindWebhook, URL: "ftp://x"}, ChannelOptions{}); err == nil {
 		t.Error("ftp webhook accepted")
 	}
 }
@@ -495,7 +494,7 @@ func TestTerminalOSCOutsideAndInsideTmux(t *testing.T) {
 				"\x1bPtmux;\x1b\x1b]777;notify;upbeat: shop is DOWN: 502 Bad Gateway;shop is down since 14:02.\x07\x1b\\\a"},
 	} {
 		var term bytes.Buffer
-		ch, err := NewChannel(&engine.AlertConfig{Name: "term", Kind: KindTerminal}, ChannelOptions{
+		ch, err := NewChannel(&Config{Name: "term", Kind: KindTerminal}, ChannelOptions{
 			Terminal: &term, Env: func(k string) string { return tc.env[k] },
 		})
 		if err != nil {
@@ -540,7 +539,7 @@ func TestTerminalTextCannotInjectSequences(t *testing.T) {
 }
 
 func TestTerminalWithoutTerminal(t *testing.T) {
-	ch, _ := NewChannel(&engine.AlertConfig{Name: "term", Kind: KindTerminal}, ChannelOptions{})
+	ch, _ := NewChannel(&Config{Name: "term", Kind: KindTerminal}, ChannelOptions{})
 	if err := ch.Send(context.Background(), downMessage()); !errors.Is(err, ErrNoTerminal) || !IsPermanent(err) {
 		t.Errorf("no terminal: %v", err)
 	}
@@ -555,7 +554,7 @@ func TestURLChannelThroughGenericService(t *testing.T) {
 		bodies <- r.URL.Path + " " + string(b)
 	}))
 	defer srv.Close()
-	ch, err := NewChannel(&engine.AlertConfig{Name: "chat", Kind: KindURL, URL: "generic+" + srv.URL + "/notify"}, ChannelOptions{})
+	ch, err := NewChannel(&Config{Name: "chat", Kind: KindURL, URL: "generic+" + srv.URL + "/notify"}, ChannelOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +571,7 @@ func TestURLChannelErrorsHideTheURL(t *testing.T) {
 	gone := httptest.NewServer(http.NotFoundHandler())
 	raw := "generic+" + gone.URL + "/hooks/tok-9f8e7d6c5b4a3210"
 	gone.Close()
-	ch, err := NewChannel(&engine.AlertConfig{Name: "chat", Kind: KindURL, URL: raw}, ChannelOptions{Timeout: 5 * time.Second})
+	ch, err := NewChannel(&Config{Name: "chat", Kind: KindURL, URL: raw}, ChannelOptions{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +582,7 @@ func TestURLChannelErrorsHideTheURL(t *testing.T) {
 	if strings.Contains(err.Error(), "tok-9f8e7d6c5b4a3210") {
 		t.Errorf("token in error: %v", err)
 	}
-	_, err = NewChannel(&engine.AlertConfig{Name: "x", Kind: KindURL, URL: "nosuchservice://secret-token-abc@host"}, ChannelOptions{})
+	_, err = NewChannel(&Config{Name: "x", Kind: KindURL, URL: "nosuchservice://secret-token-abc@host"}, ChannelOptions{})
 	if err == nil || strings.Contains(err.Error(), "secret-token-abc") {
 		t.Errorf("unknown service: %v", err)
 	}
@@ -614,7 +613,7 @@ func TestDesktopChannel(t *testing.T) {
 func TestDesktopWithoutADesktopFailsGracefully(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
 	t.Setenv("PATH", t.TempDir()) // no notify-send, no kdialog
-	ch, err := NewChannel(&engine.AlertConfig{Name: "desk", Kind: KindDesktop}, ChannelOptions{})
+	ch, err := NewChannel(&Config{Name: "desk", Kind: KindDesktop}, ChannelOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -38,7 +37,7 @@ func TestDeliveryEventsNameEveryMonitorOfTheMessage(t *testing.T) {
 					mons = append(mons, testMonitor(n))
 				}
 				d := New(Options{
-					Alerts:     []*engine.AlertConfig{alertCfg("oncall", 0)},
+					Alerts:     []*Config{alertCfg("oncall", 0)},
 					Channels:   map[string]Channel{"oncall": ch},
 					Monitors:   mons,
 					OnDelivery: rec.add,
@@ -98,7 +97,7 @@ func TestTestMessageNamesNoMonitor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		var rec recorder
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, OnDelivery: rec.add})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, OnDelivery: rec.add})
 		defer d.Close()
 		if err := d.Test(t.Context(), "oncall"); err != nil {
 			t.Fatal(err)

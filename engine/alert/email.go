@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // email sends through SMTP with go-mail: STARTTLS (mandatory unless the
@@ -29,7 +27,7 @@ type email struct {
 }
 
 // newEmail returns an email channel.
-func newEmail(cfg *engine.AlertConfig, opts ChannelOptions) (*email, error) {
+func newEmail(cfg *Config, opts ChannelOptions) (*email, error) {
 	switch {
 	case cfg.SMTPHost == "":
 		return nil, fmt.Errorf("email: %w: smtp_host", ErrMissing)

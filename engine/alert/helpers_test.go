@@ -125,11 +125,11 @@ func (e *fakeEngine) down(m *monitor.Monitor) { e.check(m, monitor.StatusDown, 5
 func (e *fakeEngine) up(m *monitor.Monitor)   { e.check(m, monitor.StatusUp, 200, "") }
 
 // alertCfg returns a default alert of a fake kind.
-func alertCfg(name string, renotify time.Duration, on ...string) *engine.AlertConfig {
+func alertCfg(name string, renotify time.Duration, on ...string) *Config {
 	if len(on) == 0 {
 		on = []string{"down", "up", "degraded"}
 	}
-	return &engine.AlertConfig{Name: name, Kind: "fake", Default: true, On: on, Renotify: renotify}
+	return &Config{Name: name, Kind: "fake", Default: true, On: on, Renotify: renotify}
 }
 
 // recorder collects delivery events.

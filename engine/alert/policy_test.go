@@ -10,7 +10,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -20,7 +19,7 @@ func TestOneAlertPerIncidentPlusRenotify(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		var incidents []monitor.Incident
 		d := New(Options{
-			Alerts:     []*engine.AlertConfig{alertCfg("oncall", 30*time.Minute)},
+			Alerts:     []*Config{alertCfg("oncall", 30*time.Minute)},
 			Channels:   map[string]Channel{"oncall": ch},
 			OnIncident: func(in monitor.Incident) { incidents = append(incidents, in) },
 		})
@@ -73,7 +72,7 @@ func TestResolveSentOnceAfterRecoverAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		d := New(Options{
-			Alerts:       []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Alerts:       []*Config{alertCfg("oncall", 0)},
 			Channels:     map[string]Channel{"oncall": ch},
 			RecoverAfter: 3,
 		})
@@ -110,7 +109,7 @@ func TestResolveSentOnceAfterRecoverAfter(t *testing.T) {
 func TestAckStopsReminders(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 10*time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
 		db := testMonitor("db")
@@ -134,7 +133,7 @@ func TestNothingDuringMaintenanceAcrossDST(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				// A nightly window at 02:30 New York time. On 2026-03-08 the clocks jump from
 				// 02:00 to 03:00, so that night it runs from 03:00 EDT (07:00 UTC) to 08:00 UTC.
-				w, err := maint.New([]*engine.MaintenanceConfig{{
+				w, err := maint.New([]*maint.Config{{
 					Name: "nightly", At: "02:30", Duration: time.Hour, Timezone: "America/New_York", Monitors: []string{"api"},
 				}})
 				if err != nil {
@@ -143,7 +142,7 @@ func TestNothingDuringMaintenanceAcrossDST(t *testing.T) {
 				time.Sleep(time.Until(time.Date(2026, 3, 8, 6, 50, 0, 0, time.UTC)))
 				ch := &fakeChannel{name: "oncall"}
 				d := New(Options{
-					Alerts:      []*engine.AlertConfig{alertCfg("oncall", 5*time.Minute)},
+					Alerts:      []*Config{alertCfg("oncall", 5*time.Minute)},
 					Channels:    map[string]Channel{"oncall": ch},
 					Maintenance: w,
 				})
@@ -183,7 +182,7 @@ func TestMaintenanceSilencesRemindersOfOpenIncident(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		w, _ := maint.New(nil)
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute)}, Channels: map[string]Channel{"oncall": ch}, Maintenance: w})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 10*time.Minute)}, Channels: map[string]Channel{"oncall": ch}, Maintenance: w})
 		defer d.Close()
 		e := newFakeEngine(d)
 		e.maint = w
@@ -209,7 +208,7 @@ func TestFlappingGivesOneMessage(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		var flaps int
 		d := New(Options{
-			Alerts:   []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Alerts:   []*Config{alertCfg("oncall", 0)},
 			Channels: map[string]Channel{"oncall": ch},
 			OnIncident: func(in monitor.Incident) {
 				if in.Flapping && in.End.IsZero() {
@@ -272,7 +271,7 @@ func TestFlappingRemindersAndAck(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		// 10m30s: reminders never fall on the same instant as a change.
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 10*time.Minute+30*time.Second)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 10*time.Minute+30*time.Second)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
@@ -310,7 +309,7 @@ func TestFlappingRemindersAndAck(t *testing.T) {
 func TestFlappingThatSettlesDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, RecoverAfter: 2})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, RecoverAfter: 2})
 		defer d.Close()
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
@@ -352,7 +351,7 @@ func TestFlappingThatSettlesDown(t *testing.T) {
 func TestCleanOutageResolvesWithoutHold(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
 		api := testMonitor("api")
@@ -384,7 +383,7 @@ func TestBlipGivesOneDownAndOneResolve(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		var opened, resolved int
 		d := New(Options{
-			Alerts:   []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Alerts:   []*Config{alertCfg("oncall", 0)},
 			Channels: map[string]Channel{"oncall": ch},
 			OnIncident: func(in monitor.Incident) {
 				if in.End.IsZero() {
@@ -440,7 +439,7 @@ func TestBounceDuringHoldContinuesTheIncident(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		var opened int
 		d := New(Options{
-			Alerts:      []*engine.AlertConfig{alertCfg("oncall", 0)},
+			Alerts:      []*Config{alertCfg("oncall", 0)},
 			Channels:    map[string]Channel{"oncall": ch},
 			FlapChanges: 10, // not enough changes to flap: the hold alone keeps it one incident
 			OnIncident: func(in monitor.Incident) {
@@ -479,7 +478,7 @@ func TestBounceDuringHoldContinuesTheIncident(t *testing.T) {
 func TestResolveHoldNegativeSendsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, ResolveHold: -1})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, ResolveHold: -1})
 		defer d.Close()
 		e := newFakeEngine(d)
 		web := testMonitor("web")
@@ -498,7 +497,7 @@ func TestRestartWhileDownSendsNoDuplicateAndStillResolves(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
 		cfg := alertCfg("oncall", time.Hour)
 		pay := testMonitor("pay")
-		d1 := New(Options{Alerts: []*engine.AlertConfig{cfg}, Channels: map[string]Channel{"oncall": ch}})
+		d1 := New(Options{Alerts: []*Config{cfg}, Channels: map[string]Channel{"oncall": ch}})
 		e1 := newFakeEngine(d1)
 		e1.down(pay)
 		settle()
@@ -508,7 +507,7 @@ func TestRestartWhileDownSendsNoDuplicateAndStillResolves(t *testing.T) {
 		// upbeat restarts. The engine restored pay as down from history: its
 		// results are down and it reports no change.
 		time.Sleep(time.Minute)
-		d2 := New(Options{Alerts: []*engine.AlertConfig{cfg}, Channels: map[string]Channel{"oncall": ch}, Monitors: []*monitor.Monitor{pay}})
+		d2 := New(Options{Alerts: []*Config{cfg}, Channels: map[string]Channel{"oncall": ch}, Monitors: []*monitor.Monitor{pay}})
 		defer d2.Close()
 		e2 := newFakeEngine(d2)
 		e2.status["pay"] = monitor.StatusDown
@@ -541,7 +540,7 @@ func TestRestartResolveWithoutObserve(t *testing.T) {
 	// first check: the change alone resolves the incident nobody here saw open.
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		e := newFakeEngine(d)
 		e.status["pay"] = monitor.StatusDown
@@ -558,7 +557,7 @@ func TestRestartResolveWithoutObserve(t *testing.T) {
 func TestRestoreGivesTheResolveItsStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
 		defer d.Close()
 		start := time.Now().Add(-2 * time.Hour)
 		d.Restore("pay", monitor.Incident{Start: start, Codes: []int{503}, Classes: []string{"http_503"}})
@@ -584,7 +583,7 @@ func Test200MonitorsDownAtOnceGiveOneMessagePerChannel(t *testing.T) {
 			mons = append(mons, testMonitor(fmt.Sprintf("site-%03d", i)))
 		}
 		d := New(Options{
-			Alerts:   []*engine.AlertConfig{alertCfg("chat", 0), alertCfg("mail", 0)},
+			Alerts:   []*Config{alertCfg("chat", 0), alertCfg("mail", 0)},
 			Channels: map[string]Channel{"chat": a, "mail": b},
 			Monitors: mons,
 		})
@@ -648,7 +647,7 @@ func TestEveryMonitorDownSuspectsOwnNetwork(t *testing.T) {
 					mons = append(mons, testMonitor(fmt.Sprintf("m%02d", i)))
 				}
 				d := New(Options{
-					Alerts:             []*engine.AlertConfig{alertCfg("desk", 0), alertCfg("hook", 0)},
+					Alerts:             []*Config{alertCfg("desk", 0), alertCfg("hook", 0)},
 					Channels:           map[string]Channel{"desk": a, "hook": b},
 					Monitors:           mons,
 					ConnectivityTarget: "https://connectivity.example.test/",
@@ -698,7 +697,7 @@ func TestDegradedIsGentleAndSeparate(t *testing.T) {
 		pager := &fakeChannel{name: "pager"}
 		chat := &fakeChannel{name: "chat"}
 		d := New(Options{
-			Alerts: []*engine.AlertConfig{
+			Alerts: []*Config{
 				alertCfg("pager", 0, "down", "up"),
 				alertCfg("chat", 0, "down", "up", "degraded"),
 			},
@@ -736,7 +735,7 @@ func TestRoutingByMonitorAlerts(t *testing.T) {
 		team := &fakeChannel{name: "team"}
 		teamCfg := alertCfg("team", 0)
 		teamCfg.Default = false
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("default", 0), teamCfg},
+		d := New(Options{Alerts: []*Config{alertCfg("default", 0), teamCfg},
 			Channels: map[string]Channel{"default": def, "team": team}})
 		defer d.Close()
 		e := newFakeEngine(d)
@@ -759,7 +758,7 @@ func TestFailsTwiceThenDeliversOnce(t *testing.T) {
 		ch := &fakeChannel{name: "hook", failFirst: 2}
 		var rec recorder
 		d := New(Options{
-			Alerts:     []*engine.AlertConfig{alertCfg("hook", 0)},
+			Alerts:     []*Config{alertCfg("hook", 0)},
 			Channels:   map[string]Channel{"hook": ch},
 			OnDelivery: rec.add,
 			Backoff:    2 * time.Second,
@@ -800,7 +799,7 @@ func TestHungChannelDelaysNothing(t *testing.T) {
 		fast := &fakeChannel{name: "chat"}
 		var rec recorder
 		d := New(Options{
-			Alerts:      []*engine.AlertConfig{alertCfg("smtp", 0), alertCfg("chat", 0)},
+			Alerts:      []*Config{alertCfg("smtp", 0), alertCfg("chat", 0)},
 			Channels:    map[string]Channel{"smtp": hung, "chat": fast},
 			SendTimeout: 20 * time.Second,
 			MaxAttempts: 2,
@@ -855,7 +854,7 @@ func TestHungChannelDelaysNothing(t *testing.T) {
 func TestCloseSendsWhatIsWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ch := &fakeChannel{name: "oncall"}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", time.Minute)}, Channels: map[string]Channel{"oncall": ch}})
 		e := newFakeEngine(d)
 		e.down(testMonitor("api"))
 		d.Close() // inside the burst window
@@ -871,7 +870,7 @@ func TestCloseSendsWhatIsWaiting(t *testing.T) {
 func TestCloseCancelsAHungChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		hung := &fakeChannel{name: "smtp", hang: true}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("smtp", 0)}, Channels: map[string]Channel{"smtp": hung},
+		d := New(Options{Alerts: []*Config{alertCfg("smtp", 0)}, Channels: map[string]Channel{"smtp": hung},
 			BurstWindow: -1, SendTimeout: time.Hour, DrainTimeout: 3 * time.Second})
 		newFakeEngine(d).down(testMonitor("api"))
 		synctest.Wait()
@@ -886,7 +885,7 @@ func TestCloseCancelsAHungChannel(t *testing.T) {
 func TestTestSendsThroughOneChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, b := &fakeChannel{name: "a"}, &fakeChannel{name: "b", failFirst: 1}
-		d := New(Options{Alerts: []*engine.AlertConfig{alertCfg("a", 0), alertCfg("b", 0)}, Channels: map[string]Channel{"a": a, "b": b}})
+		d := New(Options{Alerts: []*Config{alertCfg("a", 0), alertCfg("b", 0)}, Channels: map[string]Channel{"a": a, "b": b}})
 		defer d.Close()
 		if err := d.Test(context.Background(), "a"); err != nil {
 			t.Fatal(err)
@@ -903,7 +902,7 @@ func TestTestSendsThroughOneChannel(t *testing.T) {
 }
 
 func TestUnbuildableChannelIsReported(t *testing.T) {
-	d := New(Options{Alerts: []*engine.AlertConfig{
+	d := New(Options{Alerts: []*Config{
 		{Name: "tg", Kind: KindTelegram, ChatID: "1"}, // no token
 		{Name: "x", Kind: "carrier-pigeon"},
 	}})
@@ -920,14 +919,14 @@ func TestUnbuildableChannelIsReported(t *testing.T) {
 func TestSwitchKeepsIncidentsAcrossReload(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
-		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
+		sw := NewSwitch(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
 		api := testMonitor("api")
 		e.check(api, monitor.StatusDown, 503, "http_503")
 		settle()
 		sw.Ack("api")
 		// The config is reloaded: a new dispatcher takes over the open, acknowledged incident.
-		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", time.Minute)}, Channels: map[string]Channel{"oncall": newCh}}))
+		sw.Replace(New(Options{Alerts: []*Config{alertCfg("oncall", time.Minute)}, Channels: map[string]Channel{"oncall": newCh}}))
 		if open := sw.Current().Incidents(); len(open) != 1 || !open[0].Acked || open[0].Codes[0] != 503 {
 			t.Fatalf("incidents after reload: %+v", open)
 		}
@@ -943,7 +942,7 @@ func TestSwitchKeepsIncidentsAcrossReload(t *testing.T) {
 func TestSwitchKeepsHeldResolveAcrossReload(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
-		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
+		sw := NewSwitch(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
 		api := testMonitor("api")
 		e.up(api)
@@ -954,7 +953,7 @@ func TestSwitchKeepsHeldResolveAcrossReload(t *testing.T) {
 		upAt := time.Now()
 		settle()
 		// Reloaded during the hold; api stays up, so the engine reports no change.
-		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
+		sw.Replace(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
 		defer func() { sw.Current().Close() }()
 		for range 6 {
 			time.Sleep(30 * time.Second)
@@ -975,7 +974,7 @@ func TestSwitchKeepsHeldResolveAcrossReload(t *testing.T) {
 func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		oldCh, newCh := &fakeChannel{name: "oncall"}, &fakeChannel{name: "oncall"}
-		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
+		sw := NewSwitch(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": oldCh}}))
 		e := newFakeEngine(sw)
 		lb := testMonitor("lb")
 		e.up(lb)
@@ -989,7 +988,7 @@ func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 		}
 		lastChange := time.Now()
 		time.Sleep(time.Minute)
-		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
+		sw.Replace(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
 		defer func() { sw.Current().Close() }()
 		if open := sw.Current().Incidents(); len(open) != 1 || !open[0].Flapping {
 			t.Fatalf("incidents after reload: %+v", open)
@@ -1009,6 +1008,48 @@ func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 		}
 		if up.Items[0].Flaps != 4 {
 			t.Errorf("flaps %d, want 4", up.Items[0].Flaps)
+		}
+	})
+}
+
+// OnIncident tells viewers every change of an incident's state, once
+// each: opened, flapping, acknowledged, resolved, with the flags set.
+func TestOnIncidentReportsEveryStateChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		var incs incidentLog
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, OnIncident: incs.add})
+		defer d.Close()
+		e := newFakeEngine(d)
+		lb := testMonitor("lb")
+		e.up(lb)
+		for i := range 5 { // down, up, down, up, down: flapping at the fourth change
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+		}
+		d.Ack("lb")
+		d.Ack("lb") // twice changes nothing
+		time.Sleep(time.Minute)
+		e.up(lb)
+		time.Sleep(DefaultFlapQuiet)
+		settle()
+		wantEvents(t, ch, EventDown, EventUp)
+
+		type state struct{ flapping, acked, resolved bool }
+		want := []state{{}, {flapping: true}, {flapping: true, acked: true}, {flapping: true, acked: true, resolved: true}}
+		incs.mu.Lock()
+		defer incs.mu.Unlock()
+		if len(incs.all) != len(want) {
+			t.Fatalf("OnIncident calls %+v, want %d", incs.all, len(want))
+		}
+		for i, in := range incs.all {
+			if got := (state{in.Flapping, in.Acked, !in.End.IsZero()}); got != want[i] || in.Monitor != "lb" || in.Start.IsZero() {
+				t.Errorf("call %d: %+v, want %+v", i, in, want[i])
+			}
 		}
 	})
 }

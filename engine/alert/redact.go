@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // redacted replaces a secret wherever one would be shown.
@@ -27,7 +25,7 @@ type Redactor struct {
 }
 
 // NewRedactor returns a Redactor for the secrets of the given alerts.
-func NewRedactor(alerts []*engine.AlertConfig) *Redactor {
+func NewRedactor(alerts []*Config) *Redactor {
 	var raw []string
 	for _, a := range alerts {
 		raw = append(raw, Secrets(a)...)
@@ -58,7 +56,7 @@ func NewRedactor(alerts []*engine.AlertConfig) *Redactor {
 // webhook secret, header values, and the parts of its URL that carry
 // credentials (user info, path segments and query values of a service URL
 // often hold tokens).
-func Secrets(a *engine.AlertConfig) []string {
+func Secrets(a *Config) []string {
 	out := []string{a.Token, a.Password, a.Secret}
 	for _, v := range a.Headers {
 		out = append(out, v)

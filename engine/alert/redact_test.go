@@ -7,12 +7,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 func TestRedactor(t *testing.T) {
-	r := NewRedactor([]*engine.AlertConfig{
+	r := NewRedactor([]*Config{
 		{Kind: KindTelegram, Token: "123:tok/en+x"},
 		{Kind: KindEmail, Password: "hunter22"},
 		{Kind: KindWebhook, URL: "https://hooks.example/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", Secret: "whsec",

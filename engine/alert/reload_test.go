@@ -11,7 +11,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -42,7 +41,7 @@ func (l *incidentLog) closed(name string) []monitor.Incident {
 func TestReloadClosesIncidentsOfRemovedMonitors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		api, web := testMonitor("api"), testMonitor("web")
-		alerts := []*engine.AlertConfig{alertCfg("oncall", time.Second)}
+		alerts := []*Config{alertCfg("oncall", time.Second)}
 		oldCh := &fakeChannel{name: "oncall"}
 		var incs incidentLog
 		sw := NewSwitch(New(Options{Alerts: alerts, Channels: map[string]Channel{"oncall": oldCh},
@@ -96,7 +95,7 @@ func TestReloadKeepsReminderScheduleAndReason(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		api := testMonitor("api")
 		var rec recorder
-		build := func(alerts ...*engine.AlertConfig) *Dispatcher {
+		build := func(alerts ...*Config) *Dispatcher {
 			chans := map[string]Channel{}
 			for _, a := range alerts {
 				chans[a.Name] = &fakeChannel{name: a.Name}
@@ -153,7 +152,7 @@ func TestReloadDuringBackoffDeliversOnce(t *testing.T) {
 		oldCh := &fakeChannel{name: "hook", failFirst: 2}
 		var rec recorder
 		opts := func(ch Channel) Options {
-			return Options{Alerts: []*engine.AlertConfig{alertCfg("hook", 0)}, Channels: map[string]Channel{"hook": ch},
+			return Options{Alerts: []*Config{alertCfg("hook", 0)}, Channels: map[string]Channel{"hook": ch},
 				Backoff: 2 * time.Second, OnDelivery: rec.add}
 		}
 		sw := NewSwitch(New(opts(oldCh)))
@@ -209,7 +208,7 @@ func TestReloadKeepsOrderBehindAnAttemptInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		gate := &gateChannel{name: "hook", calls: make(chan Message), reply: make(chan error)}
 		opts := func(ch Channel) Options {
-			return Options{Alerts: []*engine.AlertConfig{alertCfg("hook", 0)}, Channels: map[string]Channel{"hook": ch},
+			return Options{Alerts: []*Config{alertCfg("hook", 0)}, Channels: map[string]Channel{"hook": ch},
 				BurstWindow: -1, ResolveHold: -1, Backoff: 2 * time.Second}
 		}
 		sw := NewSwitch(New(opts(gate)))
@@ -238,14 +237,14 @@ func TestReloadLetsARemovedChannelFinishItsRetries(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		gone := &fakeChannel{name: "old", failFirst: 2}
 		var rec recorder
-		sw := NewSwitch(New(Options{Alerts: []*engine.AlertConfig{alertCfg("old", 0)}, Channels: map[string]Channel{"old": gone},
+		sw := NewSwitch(New(Options{Alerts: []*Config{alertCfg("old", 0)}, Channels: map[string]Channel{"old": gone},
 			Backoff: 2 * time.Second, OnDelivery: rec.add}))
 		defer sw.Close()
 		newFakeEngine(sw).down(testMonitor("api"))
 		time.Sleep(9 * time.Second) // two attempts failed; the third is due at 11s
 		synctest.Wait()
 		kept := &fakeChannel{name: "new"}
-		sw.Replace(New(Options{Alerts: []*engine.AlertConfig{alertCfg("new", 0)}, Channels: map[string]Channel{"new": kept}}))
+		sw.Replace(New(Options{Alerts: []*Config{alertCfg("new", 0)}, Channels: map[string]Channel{"new": kept}}))
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		wantEvents(t, gone, EventDown)
@@ -260,7 +259,7 @@ func TestReloadGivesUpOnARemovedChannelThatNeverWorks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		broken := &fakeChannel{name: "old", failFirst: 1000}
 		var rec recorder
-		old := New(Options{Alerts: []*engine.AlertConfig{alertCfg("old", 0)}, Channels: map[string]Channel{"old": broken},
+		old := New(Options{Alerts: []*Config{alertCfg("old", 0)}, Channels: map[string]Channel{"old": broken},
 			Backoff: 2 * time.Second, OnDelivery: rec.add})
 		sw := NewSwitch(old)
 		defer sw.Close()
@@ -275,7 +274,7 @@ func TestReloadGivesUpOnARemovedChannelThatNeverWorks(t *testing.T) {
 			t.Errorf("%d attempts, want %d", len(evs), defaultMaxAttempts)
 		}
 		select {
-		case <-old.done:
+		case <-old.post.done:
 		default:
 			t.Error("the replaced dispatcher is still running")
 		}
@@ -303,8 +302,8 @@ func TestWebhookRetriedAcrossReload(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	cfg := func() []*engine.AlertConfig {
-		return []*engine.AlertConfig{{Name: "hook", Kind: KindWebhook, URL: srv.URL, Default: true}}
+	cfg := func() []*Config {
+		return []*Config{{Name: "hook", Kind: KindWebhook, URL: srv.URL, Default: true}}
 	}
 	copts := ChannelOptions{HTTPClient: srv.Client()}
 
@@ -318,7 +317,7 @@ func TestWebhookRetriedAcrossReload(t *testing.T) {
 				close(failed)
 				select {
 				case <-replaced:
-				case <-old.draining:
+				case <-old.post.draining:
 				}
 			}
 		}})

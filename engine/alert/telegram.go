@@ -29,7 +29,7 @@ type telegram struct {
 }
 
 // newTelegram returns a Telegram channel.
-func newTelegram(cfg *engine.AlertConfig, opts ChannelOptions) (*telegram, error) {
+func newTelegram(cfg *Config, opts ChannelOptions) (*telegram, error) {
 	switch {
 	case cfg.Token == "":
 		return nil, fmt.Errorf("telegram: %w: token", ErrMissing)

@@ -26,11 +26,11 @@ type urlChannel struct {
 }
 
 // newURLChannel parses the service URL.
-func newURLChannel(cfg *engine.AlertConfig, opts ChannelOptions) (*urlChannel, error) {
+func newURLChannel(cfg *Config, opts ChannelOptions) (*urlChannel, error) {
 	if cfg.URL == "" {
 		return nil, fmt.Errorf("url: %w: url", ErrMissing)
 	}
-	scrub := NewRedactor([]*engine.AlertConfig{cfg})
+	scrub := NewRedactor([]*Config{cfg})
 	service, _, _ := strings.Cut(cfg.URL, ":")
 	r, err := router.New(log.New(io.Discard, "", 0), cfg.URL)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -108,7 +107,7 @@ type webhook struct {
 }
 
 // newWebhook checks the URL and returns a webhook channel.
-func newWebhook(cfg *engine.AlertConfig, opts ChannelOptions) (*webhook, error) {
+func newWebhook(cfg *Config, opts ChannelOptions) (*webhook, error) {
 	if cfg.URL == "" {
 		return nil, fmt.Errorf("webhook: %w: url", ErrMissing)
 	}

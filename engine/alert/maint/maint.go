@@ -67,7 +67,7 @@ type window struct {
 
 // New compiles the configured windows. An error names the window and what
 // is wrong with it.
-func New(cfgs []*engine.MaintenanceConfig) (*Windows, error) {
+func New(cfgs []*Config) (*Windows, error) {
 	w := &Windows{adhoc: map[string]time.Time{}}
 	if err := w.Update(cfgs); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func New(cfgs []*engine.MaintenanceConfig) (*Windows, error) {
 
 // Update replaces the configured windows (on a config reload) and keeps
 // the ad-hoc ones. On error nothing changes.
-func (w *Windows) Update(cfgs []*engine.MaintenanceConfig) error {
+func (w *Windows) Update(cfgs []*Config) error {
 	wins := make([]*window, 0, len(cfgs))
 	for i, c := range cfgs {
 		win, err := compile(c)
@@ -97,20 +97,9 @@ func (w *Windows) Update(cfgs []*engine.MaintenanceConfig) error {
 }
 
 // compile checks one window and turns it into its matcher.
-func compile(c *engine.MaintenanceConfig) (*window, error) {
-	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC}
-	if len(c.Monitors) > 0 {
-		win.monitors = make(map[string]bool, len(c.Monitors))
-		for _, m := range c.Monitors {
-			win.monitors[m] = true
-		}
-	}
-	if len(c.Tags) > 0 {
-		win.tags = make(map[string]bool, len(c.Tags))
-		for _, t := range c.Tags {
-			win.tags[t] = true
-		}
-	}
+func compile(c *Config) (*window, error) {
+	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC,
+		monitors: set(c.Monitors), tags: set(c.Tags)}
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
@@ -120,49 +109,70 @@ func compile(c *engine.MaintenanceConfig) (*window, error) {
 	}
 	oneOff := !c.Start.IsZero() || !c.End.IsZero()
 	recurring := c.Cron != "" || c.At != "" || len(c.Weekdays) > 0
+	var err error
 	switch {
 	case oneOff && recurring:
-		return nil, ErrTwoKinds
+		err = ErrTwoKinds
+	case oneOff && (c.Start.IsZero() || c.End.IsZero()):
+		err = ErrNoSchedule
+	case oneOff && !c.End.After(c.Start):
+		err = ErrEndBefore
 	case oneOff:
-		if c.Start.IsZero() || c.End.IsZero() {
-			return nil, ErrNoSchedule
-		}
-		if !c.End.After(c.Start) {
-			return nil, ErrEndBefore
-		}
-		return win, nil
 	case !recurring:
-		return nil, ErrNoSchedule
+		err = ErrNoSchedule
+	default:
+		err = win.compileRecurring(c)
 	}
-	if c.Duration <= 0 {
-		return nil, ErrNoDuration
-	}
-	if c.Cron != "" {
-		if c.At != "" || len(c.Weekdays) > 0 {
-			return nil, ErrCronAndAt
-		}
-		s, loc, err := parseCron(c.Cron)
-		if err != nil {
-			return nil, fmt.Errorf("cron: %w", err)
-		}
-		if loc != nil {
-			if c.Timezone != "" && loc.String() != win.loc.String() {
-				return nil, fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
-			}
-			win.loc = loc
-		}
-		win.sched = s
-		return win, nil
-	}
-	if c.At == "" {
-		return nil, fmt.Errorf("weekdays: %w", ErrBadTime)
-	}
-	s, err := weekly(c.Weekdays, c.At)
 	if err != nil {
 		return nil, err
 	}
-	win.sched = s
 	return win, nil
+}
+
+// set returns the names as a set; nil when there are none.
+func set(names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	s := make(map[string]bool, len(names))
+	for _, n := range names {
+		s[n] = true
+	}
+	return s
+}
+
+// compileRecurring sets the schedule of a recurring window: a cron line,
+// or weekdays at a time.
+func (win *window) compileRecurring(c *Config) error {
+	if c.Duration <= 0 {
+		return ErrNoDuration
+	}
+	if c.Cron == "" {
+		if c.At == "" {
+			return fmt.Errorf("weekdays: %w", ErrBadTime)
+		}
+		s, err := weekly(c.Weekdays, c.At)
+		if err != nil {
+			return err
+		}
+		win.sched = s
+		return nil
+	}
+	if c.At != "" || len(c.Weekdays) > 0 {
+		return ErrCronAndAt
+	}
+	s, loc, err := parseCron(c.Cron)
+	if err != nil {
+		return fmt.Errorf("cron: %w", err)
+	}
+	if loc != nil {
+		if c.Timezone != "" && loc.String() != win.loc.String() {
+			return fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
+		}
+		win.loc = loc
+	}
+	win.sched = s
+	return nil
 }
 
 // Active returns the name of a window in force for m at t: a configured

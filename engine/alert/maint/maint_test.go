@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -24,7 +23,7 @@ func utc(s string) time.Time {
 	return t
 }
 
-func mustNew(t *testing.T, cfgs ...*engine.MaintenanceConfig) *Windows {
+func mustNew(t *testing.T, cfgs ...*Config) *Windows {
 	t.Helper()
 	w, err := New(cfgs)
 	if err != nil {
@@ -45,7 +44,7 @@ func expect(t *testing.T, w *Windows, m *monitor.Monitor, want map[string]bool) 
 }
 
 func TestOneOffWindow(t *testing.T) {
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "deploy", Monitors: []string{"api"},
 		Start: utc("2026-11-24T02:00:00Z"), End: utc("2026-11-24T02:30:00Z"),
 	})
@@ -63,8 +62,8 @@ func TestOneOffWindow(t *testing.T) {
 
 func TestSelectors(t *testing.T) {
 	at := "2026-11-24T02:10:00Z"
-	win := func(monitors, tags []string) *engine.MaintenanceConfig {
-		return &engine.MaintenanceConfig{Name: "w", Monitors: monitors, Tags: tags,
+	win := func(monitors, tags []string) *Config {
+		return &Config{Name: "w", Monitors: monitors, Tags: tags,
 			Start: utc("2026-11-24T02:00:00Z"), End: utc("2026-11-24T03:00:00Z")}
 	}
 	byTag := mustNew(t, win(nil, []string{"web"}))
@@ -84,7 +83,7 @@ func TestSelectors(t *testing.T) {
 
 func TestWeeklyWindowInBerlin(t *testing.T) {
 	// Mondays at 02:00 Berlin time for an hour. 2026-11-23 is a Monday; Berlin is UTC+1 in November.
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "weekly", Weekdays: []string{"Mon"}, At: "02:00", Duration: time.Hour, Timezone: "Europe/Berlin",
 	})
 	expect(t, w, api, map[string]bool{
@@ -103,7 +102,7 @@ func TestWeeklyWindowInBerlin(t *testing.T) {
 func TestDailyWindowAcrossSpringForward(t *testing.T) {
 	// New York springs forward on 2026-03-08: 02:00 EST becomes 03:00 EDT at 07:00 UTC.
 	// A daily 02:30 window does not exist that night; it starts at the change instead.
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "nightly", At: "02:30", Duration: time.Hour, Timezone: "America/New_York",
 	})
 	expect(t, w, api, map[string]bool{
@@ -127,7 +126,7 @@ func TestDailyWindowAcrossSpringForward(t *testing.T) {
 
 func TestCronWindowAcrossSpringForwardInBerlin(t *testing.T) {
 	// Berlin springs forward on 2026-03-29 at 01:00 UTC (02:00 CET → 03:00 CEST).
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "sunday", Cron: "30 2 * * sun", Duration: 30 * time.Minute, Timezone: "Europe/Berlin",
 	})
 	expect(t, w, api, map[string]bool{
@@ -142,7 +141,7 @@ func TestCronWindowAcrossSpringForwardInBerlin(t *testing.T) {
 
 func TestWindowSpanningTheChangeKeepsItsLength(t *testing.T) {
 	// 01:00 EST on 2026-03-08 is 06:00 UTC; three hours of elapsed time end at 09:00 UTC (05:00 EDT).
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "long", Cron: "0 1 * * *", Duration: 3 * time.Hour, Timezone: "America/New_York",
 	})
 	expect(t, w, api, map[string]bool{
@@ -156,7 +155,7 @@ func TestWindowSpanningTheChangeKeepsItsLength(t *testing.T) {
 func TestFallBackRepeatsNoWindow(t *testing.T) {
 	// New York falls back on 2026-11-01: 01:00–02:00 happens twice (EDT, then EST).
 	// A 01:30 window happens once, the first time.
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "nightly", At: "01:30", Duration: 20 * time.Minute, Timezone: "America/New_York",
 	})
 	expect(t, w, api, map[string]bool{
@@ -171,7 +170,7 @@ func TestFallBackRepeatsNoWindow(t *testing.T) {
 
 func TestCronDayFields(t *testing.T) {
 	// Day of month and weekday both restricted: either matches (classic cron).
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "c", Cron: "0 3 1 * mon", Duration: time.Hour,
 	})
 	expect(t, w, api, map[string]bool{
@@ -180,19 +179,19 @@ func TestCronDayFields(t *testing.T) {
 		"2026-12-02T03:30:00Z": false, // neither
 	})
 	// Month names and a step.
-	w = mustNew(t, &engine.MaintenanceConfig{Name: "q", Cron: "*/15 4 * jan,jul *", Duration: 5 * time.Minute})
+	w = mustNew(t, &Config{Name: "q", Cron: "*/15 4 * jan,jul *", Duration: 5 * time.Minute})
 	expect(t, w, api, map[string]bool{
 		"2026-01-10T04:45:00Z": true,
 		"2026-01-10T04:50:00Z": false,
 		"2026-02-10T04:45:00Z": false,
 	})
 	// A zone given inside the cron line.
-	w = mustNew(t, &engine.MaintenanceConfig{Name: "tz", Cron: "CRON_TZ=Asia/Tokyo 0 9 * * *", Duration: time.Hour})
+	w = mustNew(t, &Config{Name: "tz", Cron: "CRON_TZ=Asia/Tokyo 0 9 * * *", Duration: time.Hour})
 	expect(t, w, api, map[string]bool{"2026-11-24T00:30:00Z": true, "2026-11-24T09:30:00Z": false})
 }
 
 func TestLongDurationCoversDays(t *testing.T) {
-	w := mustNew(t, &engine.MaintenanceConfig{
+	w := mustNew(t, &Config{
 		Name: "freeze", Cron: "0 0 1 12 *", Duration: 10 * 24 * time.Hour,
 	})
 	expect(t, w, api, map[string]bool{
@@ -223,7 +222,7 @@ func TestAdhoc(t *testing.T) {
 	expect(t, w, blog, map[string]bool{"2026-11-24T10:59:00Z": true, "2026-11-24T11:00:00Z": false})
 
 	// Ad-hoc windows survive a reload of the configured ones.
-	if err := w.Update([]*engine.MaintenanceConfig{{Name: "x", At: "05:00", Duration: time.Minute}}); err != nil {
+	if err := w.Update([]*Config{{Name: "x", At: "05:00", Duration: time.Minute}}); err != nil {
 		t.Fatal(err)
 	}
 	expect(t, w, blog, map[string]bool{"2026-11-24T10:59:00Z": true, "2026-11-24T05:00:30Z": true})
@@ -232,42 +231,42 @@ func TestAdhoc(t *testing.T) {
 func TestInvalidWindows(t *testing.T) {
 	start, end := utc("2026-11-24T02:00:00Z"), utc("2026-11-24T03:00:00Z")
 	cases := []struct {
-		cfg  engine.MaintenanceConfig
+		cfg  Config
 		want error
 	}{
-		{engine.MaintenanceConfig{}, ErrNoSchedule},
-		{engine.MaintenanceConfig{Start: start}, ErrNoSchedule},
-		{engine.MaintenanceConfig{Start: end, End: start}, ErrEndBefore},
-		{engine.MaintenanceConfig{Start: start, End: end, At: "02:00", Duration: time.Hour}, ErrTwoKinds},
-		{engine.MaintenanceConfig{At: "02:00"}, ErrNoDuration},
-		{engine.MaintenanceConfig{At: "2pm", Duration: time.Hour}, ErrBadTime},
-		{engine.MaintenanceConfig{At: "24:00", Duration: time.Hour}, ErrBadTime},
-		{engine.MaintenanceConfig{Weekdays: []string{"mon"}, Duration: time.Hour}, ErrBadTime},
-		{engine.MaintenanceConfig{Weekdays: []string{"funday"}, At: "01:00", Duration: time.Hour}, ErrBadWeekday},
-		{engine.MaintenanceConfig{Cron: "0 2 * * *", At: "02:00", Duration: time.Hour}, ErrCronAndAt},
-		{engine.MaintenanceConfig{At: "02:00", Duration: time.Hour, Timezone: "Mars/Olympus"}, ErrBadTimezone},
+		{Config{}, ErrNoSchedule},
+		{Config{Start: start}, ErrNoSchedule},
+		{Config{Start: end, End: start}, ErrEndBefore},
+		{Config{Start: start, End: end, At: "02:00", Duration: time.Hour}, ErrTwoKinds},
+		{Config{At: "02:00"}, ErrNoDuration},
+		{Config{At: "2pm", Duration: time.Hour}, ErrBadTime},
+		{Config{At: "24:00", Duration: time.Hour}, ErrBadTime},
+		{Config{Weekdays: []string{"mon"}, Duration: time.Hour}, ErrBadTime},
+		{Config{Weekdays: []string{"funday"}, At: "01:00", Duration: time.Hour}, ErrBadWeekday},
+		{Config{Cron: "0 2 * * *", At: "02:00", Duration: time.Hour}, ErrCronAndAt},
+		{Config{At: "02:00", Duration: time.Hour, Timezone: "Mars/Olympus"}, ErrBadTimezone},
 	}
 	for _, c := range cases {
 		c.cfg.Name = "bad"
-		_, err := New([]*engine.MaintenanceConfig{&c.cfg})
+		_, err := New([]*Config{&c.cfg})
 		if !errors.Is(err, c.want) {
 			t.Errorf("%+v: error %v, want %v", c.cfg, err, c.want)
 		}
 	}
 	for _, line := range []string{"0 2 * *", "61 2 * * *", "@every 1h", "0 2 * * funday"} {
-		_, err := New([]*engine.MaintenanceConfig{{Name: "c", Cron: line, Duration: time.Hour}})
+		_, err := New([]*Config{{Name: "c", Cron: line, Duration: time.Hour}})
 		if err == nil {
 			t.Errorf("cron %q: no error", line)
 		}
 	}
-	_, err := New([]*engine.MaintenanceConfig{{Name: "deploy", At: "x", Duration: time.Hour}})
+	_, err := New([]*Config{{Name: "deploy", At: "x", Duration: time.Hour}})
 	if err == nil || err.Error() != `maintenance deploy: at must be HH:MM: "x"` {
 		t.Errorf("error text: %v", err)
 	}
 }
 
 func TestConcurrentUse(t *testing.T) {
-	w := mustNew(t, &engine.MaintenanceConfig{Name: "n", At: "02:00", Duration: time.Hour})
+	w := mustNew(t, &Config{Name: "n", At: "02:00", Duration: time.Hour})
 	at := utc("2026-11-24T02:10:00Z")
 	var wg sync.WaitGroup
 	for i := range 4 {
@@ -314,7 +313,7 @@ func TestWallStart(t *testing.T) {
 }
 
 func BenchmarkActiveCron(b *testing.B) {
-	w, err := New([]*engine.MaintenanceConfig{
+	w, err := New([]*Config{
 		{Name: "a", Cron: "0 2 * * sun", Duration: 2 * time.Hour, Timezone: "Europe/Berlin", Tags: []string{"web"}},
 		{Name: "b", Cron: "*/5 * * * *", Duration: time.Minute, Monitors: []string{"api"}},
 	})

@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"github.com/upbeat-monitor/upbeat/internal/textdist"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/internal/textdist"
 )
 
 // parseDuration is time.ParseDuration that also knows days: "30d", "1d12h".

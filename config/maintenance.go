@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 )
 
 // weekdays are the day names a recurring window accepts, as stored.
@@ -26,8 +25,8 @@ var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-
 // maintenance checks one [[maintenance]] window: one-off (start, end) or
 // recurring (cron, or at with weekdays; and a duration), for the monitors
 // and tags it names (none: every monitor).
-func (l *loader) maintenance(t *table, monitors, tags []string) *engine.MaintenanceConfig {
-	w := &engine.MaintenanceConfig{Timezone: DefaultTimezone}
+func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
+	w := &maint.Config{Timezone: DefaultTimezone}
 	w.Name = name(t, "maintenance window")
 	if names, ok := t.list("monitors"); ok {
 		for _, n := range names {

@@ -3,16 +3,15 @@ package config
 import (
 	"slices"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // config checks the whole file: each table on its own, then what tables
 // say about each other (names that must be unique, names that must exist).
-func (l *loader) config(tree map[string]any) *engine.Config {
+func (l *loader) config(tree map[string]any) *Config {
 	l.table("", 0, tree).checkUnknown()
 
-	cfg := &engine.Config{}
+	cfg := &Config{}
 	cfg.Settings = l.settings(l.single(tree, "settings"))
 
 	alertTables := l.array(tree, "alert")

@@ -4,13 +4,13 @@ import (
 	"net"
 	"strings"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/api"
 )
 
 // api checks [api]: the unix socket, an optional TCP listener, and the
 // tokens, which are required when the listener is not on loopback.
-func (l *loader) api(t *table) engine.APIConfig {
-	a := engine.APIConfig{Socket: DefaultSocket()}
+func (l *loader) api(t *table) api.Config {
+	a := api.Config{Socket: DefaultSocket()}
 	if p, ok := t.filePath("socket"); ok {
 		a.Socket = p
 	}

@@ -1,4 +1,4 @@
-package api
+package config
 
 import (
 	"bytes"
@@ -39,9 +39,9 @@ type Watcher struct {
 	// that save by renaming a new file into place are seen.
 	Path string
 	// Load reads and validates the file (config.Load).
-	Load func(path string) (*engine.Config, error)
-	// Apply puts a config in force (Engine.Reload) and says what changed.
-	Apply func(*engine.Config) ([]string, error)
+	Load func(path string) (*Config, error)
+	// Apply puts a config in force (the runtime's reload) and says what changed.
+	Apply func(*Config) ([]string, error)
 	// Warn shows (msg != "") or clears (msg == "") a warning (Engine.Warn).
 	Warn func(key, msg string)
 	// Trigger forces a reload on every receive, e.g. a channel given to
@@ -52,10 +52,10 @@ type Watcher struct {
 	Debounce time.Duration
 	// Logger receives what was reloaded and why not; nil: discarded.
 	Logger *slog.Logger
-	// Current returns the config in force when Run starts (Engine.Config):
+	// Current returns the config in force when Run starts:
 	// the values that keys read only at start keep until a restart.
 	// nil: what needs a restart is not reported.
-	Current func() *engine.Config
+	Current func() *Config
 	// SetTokens, if set, puts new [api] tokens in force at once
 	// (Server.SetTokens); nil: a token change needs a restart.
 	SetTokens func(token, readOnly string) error
@@ -69,29 +69,24 @@ type WatchOptions struct {
 	// Logger receives every reload, accepted (what changed) or refused
 	// (the file:line errors), and watcher failures; nil: discarded.
 	Logger *slog.Logger
-	// Server, if set, takes new [api] tokens live, so that a SIGHUP
-	// revokes a leaked token; without it a token change needs a restart.
-	Server *Server
-	// Current returns the config in force (Engine.Config), to tell which
-	// changes need a restart. nil: the Server's backend's, if Server is set.
-	Current func() *engine.Config
+	// SetTokens, if set, puts new [api] tokens in force at once
+	// (api.Server.SetTokens), so that a SIGHUP revokes a leaked token;
+	// without it a token change needs a restart.
+	SetTokens func(token, readOnly string) error
+	// Current returns the config in force when watching starts, to tell
+	// which changes need a restart. nil: that is not reported.
+	Current func() *Config
 }
 
 // WatchConfig runs a Watcher until ctx is done. hup is the channel main
 // passes to signal.Notify for SIGHUP (nil: file changes only); library
 // code never installs signal handlers itself. When the file cannot be
 // watched (the inotify limit, say), it warns and goes on with SIGHUP alone.
-func WatchConfig(ctx context.Context, path string, load func(path string) (*engine.Config, error),
-	apply func(*engine.Config) ([]string, error), warn func(key, msg string), hup <-chan os.Signal,
+func WatchConfig(ctx context.Context, path string, load func(path string) (*Config, error),
+	apply func(*Config) ([]string, error), warn func(key, msg string), hup <-chan os.Signal,
 	opts WatchOptions) error {
 	w := &Watcher{Path: path, Load: load, Apply: apply, Warn: warn, Trigger: hup, Logger: opts.Logger,
-		Current: opts.Current}
-	if srv := opts.Server; srv != nil {
-		w.SetTokens = srv.SetTokens
-		if w.Current == nil {
-			w.Current = srv.b.Config
-		}
-	}
+		Current: opts.Current, SetTokens: opts.SetTokens}
 	return w.Run(ctx)
 }
 
@@ -110,7 +105,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err != nil {
 		path = filepath.Clean(w.Path) // only when the working directory is gone: use the path as given
 	}
-	var started *engine.Config // what keys read only at start hold until a restart
+	var started *Config // what keys read only at start hold until a restart
 	if w.Current != nil {
 		started = w.Current()
 	}
@@ -251,7 +246,7 @@ func tokenChanges(old, next [2]string) []string {
 // config the daemon started with and next ("" when none), as in
 // "[api] listen and [settings] location changed: needs a restart to apply".
 // tokens says whether the tokens count among them.
-func restartNote(started, next *engine.Config, tokens bool) string {
+func restartNote(started, next *Config, tokens bool) string {
 	a, b := started.API, next.API
 	var api []string
 	add := func(list *[]string, key string, changed bool) {

@@ -1,4 +1,4 @@
-// Package config loads upbeat's TOML configuration into an engine.Config.
+// Package config loads upbeat's TOML configuration into a Config.
 //
 // Every default is applied, every duration parsed, every ${VAR} expanded,
 // and every mistake in the file reported at once, each with its file, line
@@ -29,8 +29,22 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
+	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 )
+
+// Config is a whole configuration file: what the engine needs (settings
+// and monitors) and what the packages around it need, each in that
+// package's own type (alert channels with their secrets, maintenance
+// windows, the API).
+type Config struct {
+	engine.Config
+	Alerts      []*alert.Config
+	Maintenance []*maint.Config
+	API         api.Config
+}
 
 // ErrNoConfig is returned by Find when no config file was named and none
 // exists in the places looked at.
@@ -58,7 +72,7 @@ const (
 
 // Load reads and checks the config file at path. When the file has
 // mistakes, the error is an Errors listing all of them.
-func Load(path string) (*engine.Config, error) {
+func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
@@ -77,11 +91,11 @@ func Validate(path string) error {
 // Config.Path, and relative file names in the config are taken from its
 // directory. When the text has mistakes, the error is an Errors listing
 // all of them.
-func Parse(name string, data []byte) (*engine.Config, error) {
+func Parse(name string, data []byte) (*Config, error) {
 	return parse(name, data, os.LookupEnv, os.ReadFile)
 }
 
-func parse(name string, data []byte, lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (*engine.Config, error) {
+func parse(name string, data []byte, lookup func(string) (string, bool), readFile func(string) ([]byte, error)) (*Config, error) {
 	return newLoader(name, lookup, readFile).load(data)
 }
 
@@ -97,7 +111,7 @@ func newLoader(name string, lookup func(string) (string, bool), readFile func(st
 }
 
 // load parses the text and checks every table.
-func (l *loader) load(data []byte) (*engine.Config, error) {
+func (l *loader) load(data []byte) (*Config, error) {
 	var tree map[string]any
 	if _, err := toml.Decode(string(data), &tree); err != nil {
 		var pe toml.ParseError
@@ -117,8 +131,8 @@ func (l *loader) load(data []byte) (*engine.Config, error) {
 }
 
 // Default is the configuration with every default and no monitors.
-func Default() *engine.Config {
-	return &engine.Config{Settings: defaultSettings(), API: engine.APIConfig{Socket: DefaultSocket()}}
+func Default() *Config {
+	return &Config{Config: engine.Config{Settings: defaultSettings()}, API: api.Config{Socket: DefaultSocket()}}
 }
 
 func defaultSettings() engine.Settings {

@@ -1,4 +1,4 @@
-package api
+package config
 
 import (
 	"context"
@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // loadLines is a stand-in for config.Load: one "NAME URL" per line; any
 // other line is a mistake reported as file:line: key: msg.
-func loadLines(path string) (*engine.Config, error) {
+func loadLines(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func loadLines(path string) (*engine.Config, error) {
 	if errs != nil {
 		return nil, errors.New(strings.Join(errs, "\n"))
 	}
-	return config("x", ms...), nil
+	return testConfig("x", ms...), nil
 }
 
 // save writes the way many editors do: a new file renamed into place.
@@ -53,7 +53,7 @@ func save(t *testing.T, path, content string) {
 	}
 }
 
-func names(e *engine.Engine) []string {
+func names(e *testEngine) []string {
 	var out []string
 	for _, st := range e.Snapshot() {
 		out = append(out, st.Monitor.Name)
@@ -68,7 +68,7 @@ func TestReloadTypoKeepsOldConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runEngine(t, cfg, newSwitch(), engine.Options{})
+	e := runEngine(t, cfg, newSwitch())
 	sub := watch(e)
 	defer sub.Close()
 
@@ -125,12 +125,12 @@ func TestReloadTypoKeepsOldConfig(t *testing.T) {
 // loadKV is a stand-in for config.Load that also reads [api] and
 // [settings] keys: "monitor NAME URL" or "section.key value" per line;
 // anything else is a mistake reported as file:line.
-func loadKV(path string) (*engine.Config, error) {
+func loadKV(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg := config("eu-west")
+	cfg := testConfig("eu-west")
 	var errs []string
 	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		f := strings.Fields(line)
@@ -204,8 +204,8 @@ func waitLog(t *testing.T, ch <-chan slog.Record, msg string) (slog.Level, map[s
 }
 
 // runWatch runs WatchConfig until the test ends.
-func runWatch(t *testing.T, path string, load func(string) (*engine.Config, error),
-	apply func(*engine.Config) ([]string, error), warn func(key, msg string), hup chan os.Signal, opts WatchOptions) {
+func runWatch(t *testing.T, path string, load func(string) (*Config, error),
+	apply func(*Config) ([]string, error), warn func(key, msg string), hup chan os.Signal, opts WatchOptions) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -223,10 +223,10 @@ func runWatch(t *testing.T, path string, load func(string) (*engine.Config, erro
 func TestWatchFailureKeepsSIGHUP(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gone", "upbeat.toml") // a directory that cannot be watched
 	warns := make(chan [2]string, 16)
-	applied := make(chan *engine.Config, 4)
-	want := config("x", testMonitor("shop", "https://shop.example/"))
-	load := func(string) (*engine.Config, error) { return want, nil }
-	apply := func(c *engine.Config) ([]string, error) { applied <- c; return []string{"added shop"}, nil }
+	applied := make(chan *Config, 4)
+	want := testConfig("x", testMonitor("shop", "https://shop.example/"))
+	load := func(string) (*Config, error) { return want, nil }
+	apply := func(c *Config) ([]string, error) { applied <- c; return []string{"added shop"}, nil }
 	warn := func(k, m string) { warns <- [2]string{k, m} }
 	log, recs := newRecLogger()
 	hup := make(chan os.Signal, 1)
@@ -279,10 +279,10 @@ func TestReloadIsLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runEngine(t, cfg, newSwitch(), engine.Options{})
+	e := runEngine(t, cfg, newSwitch())
 	log, recs := newRecLogger()
 	hup := make(chan os.Signal, 1)
-	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, Current: e.Config})
+	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, Current: e.Current})
 
 	save(t, path, "monitor shop https://shop.example/\nintreval 30s\nmonitor api\n")
 	hup <- syscall.SIGHUP
@@ -314,12 +314,12 @@ func TestReloadReportsRestartNeeded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runEngine(t, cfg, newSwitch(), engine.Options{})
+	e := runEngine(t, cfg, newSwitch())
 	sub := watch(e)
 	defer sub.Close()
 	log, recs := newRecLogger()
 	hup := make(chan os.Signal, 1)
-	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, Current: e.Config})
+	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, Current: e.Current})
 
 	save(t, path, "monitor shop https://shop.example/\napi.listen 127.0.0.1:9478\napi.token tok2\n"+
 		"api.allowed_hosts dash.example\nsettings.concurrency 16\nsettings.location us-east\n")
@@ -361,18 +361,18 @@ func TestReloadRotatesTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runEngine(t, cfg, newSwitch(), engine.Options{})
-	s := New(e, Options{Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken})
+	e := runEngine(t, cfg, newSwitch())
+	s := api.New(e.Engine, api.Options{Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken})
 	ts := httptest.NewServer(s.Handler()) // a remote listener
 	defer ts.Close()
 	c := ts.Client()
 	check := ts.URL + "/api/v1/monitors/a/check"
-	if got := do(t, c, "POST", check, "leaked", nil); got != 200 {
+	if got := do(t, c, "POST", check, "leaked"); got != 200 {
 		t.Fatalf("before rotation: %d", got)
 	}
 	log, recs := newRecLogger()
 	hup := make(chan os.Signal, 1)
-	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, Server: s})
+	runWatch(t, path, loadKV, e.Reload, e.Warn, hup, WatchOptions{Logger: log, SetTokens: s.SetTokens, Current: e.Current})
 
 	save(t, path, "monitor a http://127.0.0.1/\napi.token fresh\napi.read_only_token view\napi.listen 127.0.0.1:1\n")
 	hup <- syscall.SIGHUP
@@ -385,7 +385,7 @@ func TestReloadRotatesTokens(t *testing.T) {
 		tok  string
 		want int
 	}{{"leaked", 401}, {"fresh", 200}, {"view", 403}} {
-		if got := do(t, c, "POST", check, tc.tok, nil); got != tc.want {
+		if got := do(t, c, "POST", check, tc.tok); got != tc.want {
 			t.Errorf("after rotation, token %q: %d, want %d", tc.tok, got, tc.want)
 		}
 	}

@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-const examplePath = "../../config.toml.example"
+const examplePath = "../config.toml.example"
 
 // env is a fixed environment for parse.
 func env(vars map[string]string) func(string) (string, bool) {
@@ -24,7 +23,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	}
 }
 
-func mustParse(t *testing.T, src string) *engine.Config {
+func mustParse(t *testing.T, src string) *Config {
 	t.Helper()
 	cfg, err := parse("upbeat.toml", []byte(src), env(nil), os.ReadFile)
 	if err != nil {

@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"golang.org/x/net/http/httpguts"
-
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // alertEvents are the changes an alert may be sent for; an alert that
@@ -19,8 +18,8 @@ var startTLSModes = []string{"mandatory", "opportunistic", "none"}
 
 // alert checks one [[alert]]: its kind, the keys that kind requires, and
 // no key that kind does not use.
-func (l *loader) alert(t *table) *engine.AlertConfig {
-	a := &engine.AlertConfig{On: slices.Clone(alertEvents)}
+func (l *loader) alert(t *table) *alert.Config {
+	a := &alert.Config{On: slices.Clone(alertEvents)}
 	a.Name = name(t, "alert")
 	kindKeys, kindOK := alertKind(t, a)
 
@@ -113,7 +112,7 @@ func withArticle(kind string) string {
 var commonAlertKeys = []string{"name", "kind", "default", "on", "renotify"}
 
 // alertKind reads kind and returns the keys that kind uses.
-func alertKind(t *table, a *engine.AlertConfig) (keys struct{ required, optional []string }, ok bool) {
+func alertKind(t *table, a *alert.Config) (keys struct{ required, optional []string }, ok bool) {
 	if !t.has("kind") {
 		t.errorf("kind", "is missing; use %s", oneOf(alertKinds))
 		return keys, false
@@ -149,7 +148,7 @@ func chatID(t *table) string {
 }
 
 // alertEmail reads the keys of an email alert.
-func (l *loader) alertEmail(t *table, a *engine.AlertConfig) {
+func (l *loader) alertEmail(t *table, a *alert.Config) {
 	if v, ok := t.str("smtp_host"); ok {
 		a.SMTPHost = v
 	}

@@ -1,0 +1,29 @@
+package alert
+
+import "time"
+
+// Config is one [[alert]] channel: the keys of its table, secrets
+// included (they stay in this package and its channels).
+type Config struct {
+	Name     string
+	Kind     string   // desktop, terminal, webhook, telegram, email, url
+	Default  bool     // used by monitors that name no alerts
+	On       []string // which changes: "down", "up", "degraded" (default all three)
+	Renotify time.Duration
+	// webhook and url
+	URL     string
+	Secret  string            // webhook HMAC key
+	Headers map[string]string // webhook extra headers
+	// telegram
+	Token   string // bot token
+	ChatID  string
+	BaseURL string // API base, default https://api.telegram.org
+	// email
+	SMTPHost string
+	SMTPPort int
+	Username string
+	Password string
+	From     string
+	To       []string
+	StartTLS string // "mandatory" (default), "opportunistic", "none"
+}
