@@ -419,11 +419,16 @@ func TestHistogramQuantiles(t *testing.T) {
 	}
 }
 
-// TestScanResultsNewest: with a limit, ScanResults sends the newest
-// results of the period, oldest first, whether the period starts and
-// ends inside segments, in the active one or at their edges.
-func TestScanResultsNewest(t *testing.T) {
+func TestScanResults(t *testing.T) {
 	s := newScenario(t)
+	t.Run("newest", func(t *testing.T) { testScanNewest(t, s) })
+	t.Run("stops", func(t *testing.T) { testScanStops(t, s) })
+}
+
+// testScanNewest: with a limit, ScanResults sends the newest results of
+// the period, oldest first, whether the period starts and ends inside
+// segments, in the active one or at their edges.
+func testScanNewest(t *testing.T, s *scenario) {
 	check := func(t *testing.T, l *DB) {
 		for _, p := range []struct{ from, to time.Time }{
 			{t0, endTime},
@@ -469,10 +474,9 @@ func TestScanResultsNewest(t *testing.T) {
 	})
 }
 
-// TestScanResultsStops: a scan ends with the error of its callback, or
-// with its context's when the context is done.
-func TestScanResultsStops(t *testing.T) {
-	s := newScenario(t)
+// testScanStops: a scan ends with the error of its callback, or with its
+// context's when the context is done.
+func testScanStops(t *testing.T, s *scenario) {
 	stop := errors.New("enough")
 	n := 0
 	err := s.l.ScanResults(context.Background(), "api", t0, endTime, 0, func(*monitor.Result) error {
