@@ -255,6 +255,7 @@ func TestGoldenUpdate(t *testing.T) {
 // TestGoldenWrite: today's writer writes, byte for byte, the files of the
 // writer the golden history was made with.
 func TestGoldenWrite(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	want := goldenFiles(t, goldenDir)
 	if len(want) == 0 {
 		t.Fatal("no golden history: run with -update")

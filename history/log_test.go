@@ -508,6 +508,7 @@ func runChildWriter(dir string) {
 }
 
 func TestKill9Writer(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
@@ -573,6 +574,7 @@ func TestKill9Writer(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	dir := t.TempDir()
 	c := newClock(t0)
 	o := testOptions(t, c)

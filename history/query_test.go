@@ -216,6 +216,7 @@ func checkQueries(t *testing.T, s *scenario, l *DB) {
 }
 
 func TestQueries(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	s := newScenario(t)
 	t.Run("live", func(t *testing.T) { checkQueries(t, s, s.l) })
 	t.Run("reader", func(t *testing.T) {
@@ -420,6 +421,7 @@ func TestHistogramQuantiles(t *testing.T) {
 }
 
 func TestScanResults(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	s := newScenario(t)
 	t.Run("newest", func(t *testing.T) { testScanNewest(t, s) })
 	t.Run("stops", func(t *testing.T) { testScanStops(t, s) })
