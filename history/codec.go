@@ -44,6 +44,10 @@ const (
 	moreRegistrar
 	moreAnswers
 	moreLoss
+	moreHTTPVersion
+	moreRedirects
+	moreCertUnverified // no payload
+	moreDetail
 )
 
 // Limits that keep a hostile or buggy caller from writing huge records.
@@ -166,6 +170,10 @@ func resultFlags(r *monitor.Result) (flags byte, more uint64) {
 		{r.Registrar != "", moreRegistrar},
 		{len(r.Answers) > 0, moreAnswers},
 		{r.Loss != 0, moreLoss},
+		{r.HTTPVersion != "", moreHTTPVersion},
+		{r.Redirects != 0, moreRedirects},
+		{r.CertUnverified, moreCertUnverified},
+		{r.Detail != "", moreDetail},
 	} {
 		if f.set {
 			more |= f.flag
@@ -180,6 +188,7 @@ func resultFlags(r *monitor.Result) (flags byte, more uint64) {
 // strIDs are the dictionary ids of a result's strings.
 type strIDs struct {
 	class, err, final, issuer, registrar uint64
+	version, detail                      uint64
 	nAnswers                             int
 	answers                              [maxAnswers]uint64
 }
@@ -209,6 +218,12 @@ func (e *encoder) stringIDs(ids *strIDs, r *monitor.Result, flags byte, more uin
 	ids.nAnswers = len(answers)
 	for i, a := range answers {
 		ids.answers[i] = e.sid(clipTo(a, maxAnswer))
+	}
+	if more&moreHTTPVersion != 0 {
+		ids.version = e.sid(clipString(r.HTTPVersion))
+	}
+	if more&moreDetail != 0 {
+		ids.detail = e.sid(clipString(r.Detail))
 	}
 }
 
@@ -277,6 +292,15 @@ func appendMore(p []byte, r *monitor.Result, more uint64, ids *strIDs, t int64) 
 	}
 	if more&moreLoss != 0 {
 		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(r.Loss))
+	}
+	if more&moreHTTPVersion != 0 {
+		p = binary.AppendUvarint(p, ids.version)
+	}
+	if more&moreRedirects != 0 {
+		p = binary.AppendVarint(p, int64(r.Redirects))
+	}
+	if more&moreDetail != 0 {
+		p = binary.AppendUvarint(p, ids.detail)
 	}
 	return p
 }
@@ -449,6 +473,16 @@ func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 	}
 	if more&moreLoss != 0 {
 		r.Loss = math.Float64frombits(b.fixed64("loss"))
+	}
+	if more&moreHTTPVersion != 0 {
+		r.HTTPVersion = d.str(b, "http version")
+	}
+	if more&moreRedirects != 0 {
+		r.Redirects = int(b.varint("redirects"))
+	}
+	r.CertUnverified = more&moreCertUnverified != 0
+	if more&moreDetail != 0 {
+		r.Detail = d.str(b, "detail")
 	}
 	if b.err != nil {
 		return false, b.err

@@ -72,6 +72,9 @@ type exportRow struct {
 	Answers     []string  `json:"answers,omitempty"`
 	Loss        float64   `json:"loss,omitempty"`
 	RetryAfterS float64   `json:"retry_after_s,omitempty"`
+	HTTPVersion string    `json:"http_version,omitempty"`
+	Redirects   int       `json:"redirects,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -83,7 +86,7 @@ func rowOf(r *monitor.Result) exportRow {
 		TLSMS: ms(r.Phases.TLS), FirstByteMS: ms(r.Phases.FirstByte), TransferMS: ms(r.Phases.Transfer),
 		Error: r.Error, Class: r.Class, Attempts: r.Attempts, FinalURL: r.FinalURL, BodySize: r.BodySize,
 		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
-		RetryAfterS: r.RetryAfter.Seconds(),
+		RetryAfterS: r.RetryAfter.Seconds(), HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, Detail: r.Detail,
 	}
 	if !r.CertExpiry.IsZero() {
 		row.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
@@ -129,7 +132,7 @@ func Export(ctx context.Context, w io.Writer, h ResultScanner, name string, sinc
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"time", "monitor", "kind", "url", "status", "code", "latency_ms", "dns_ms", "connect_ms",
 			"tls_ms", "first_byte_ms", "transfer_ms", "class", "error", "attempts", "final_url", "body_size",
-			"cert_expiry", "cert_days", "registrar", "answers", "loss"})
+			"cert_expiry", "cert_days", "registrar", "answers", "loss", "retry_after_s", "http_version", "detail"})
 		err := h.ScanResults(ctx, name, since, until, 0, func(res *monitor.Result) error {
 			r := rowOf(res)
 			days := ""
@@ -140,7 +143,8 @@ func Export(ctx context.Context, w io.Writer, h ResultScanner, name string, sinc
 				strconv.Itoa(r.Code), fmtMS(r.LatencyMS), fmtMS(r.DNSMS), fmtMS(r.ConnectMS), fmtMS(r.TLSMS),
 				fmtMS(r.FirstByteMS), fmtMS(r.TransferMS), csvCell(r.Class), csvCell(r.Error), strconv.Itoa(r.Attempts),
 				csvCell(r.FinalURL), strconv.FormatInt(r.BodySize, 10), r.CertExpiry, days, csvCell(r.Registrar),
-				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64)})
+				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64),
+				strconv.FormatFloat(r.RetryAfterS, 'f', -1, 64), r.HTTPVersion, csvCell(r.Detail)})
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
