@@ -46,7 +46,12 @@ func isService(k monitor.Kind) bool {
 
 // collectService writes the series of one service monitor's last result.
 func (c *collector) collectService(gauge func(d *prometheus.Desc, v float64, lv ...string), m *monitor.Monitor, r *monitor.Result, lv []string) {
-	if !r.CertExpiry.IsZero() {
+	if r.Phases.DNS > 0 {
+		gauge(c.dnsLookup, r.Phases.DNS.Seconds(), lv...)
+	}
+	// As for https: only for a chain that was verified (or not asked to
+	// be), so an expired or untrusted one fires the down rule alone.
+	if !r.CertExpiry.IsZero() && !r.CertUnverified {
 		gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
 	}
 	if m.Kind != monitor.KindGRPC {

@@ -58,7 +58,7 @@ func (c *GRPC) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result)
 	useTLS := u.Scheme == "grpcs"
 	def := "80"
 	var creds credentials.TransportCredentials = insecure.NewCredentials()
-	p := newProbe(c.b, useTLS)
+	p := newProbe(c.b, m, useTLS)
 	p.noSniff = true
 	if useTLS {
 		def = "443"
@@ -150,6 +150,12 @@ func (c *GRPC) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err 
 			fail(r, ClassTLSRequired, "the server closed the connection without answering the HTTP/2 preface, as a TLS-only port does; use grpcs://")
 			return
 		}
+	}
+	if code == codes.Unavailable {
+		// grpc-go's text about the transport, not the server's word
+		fail(r, ClassGRPCError, "Unavailable: no gRPC session could be set up with the server")
+		setDetail(r, err)
+		return
 	}
 	fail(r, ClassGRPCError, code.String()+": "+msg)
 }

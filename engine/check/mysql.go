@@ -77,7 +77,7 @@ func (c *MySQL) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	p := newProbe(c.b, e.needsTLS)
+	p := newProbe(c.b, m, e.needsTLS)
 	defer p.finish(&r)
 
 	dc, err := e.connector.Connect(context.WithValue(ctx, mysqlProbeKey{}, p))
@@ -85,7 +85,7 @@ func (c *MySQL) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 	if err != nil {
 		c.failure(ctx, &r, p, err)
 		if r.Class == ClassMySQLAuth && e.overTLS != nil && mysqlOffersTLS(p.firstBytes()) {
-			c.tryOverTLS(ctx, &r, e.overTLS)
+			c.tryOverTLS(ctx, &r, m, e.overTLS)
 		}
 		return r
 	}
@@ -167,8 +167,8 @@ func mysqlVersion(greeting []byte) string {
 
 // tryOverTLS logs in once more over TLS after a plain login was refused:
 // if that works, the server requires TLS, and r says so.
-func (c *MySQL) tryOverTLS(ctx context.Context, r *monitor.Result, overTLS driver.Connector) {
-	p := newProbe(c.b, true)
+func (c *MySQL) tryOverTLS(ctx context.Context, r *monitor.Result, m *monitor.Monitor, overTLS driver.Connector) {
+	p := newProbe(c.b, m, true)
 	dc, err := overTLS.Connect(context.WithValue(ctx, mysqlProbeKey{}, p))
 	if err != nil {
 		return
@@ -298,11 +298,10 @@ func (c *MySQL) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err
 	if p.failConn(ctx, r, err, mysqlTimeouts) {
 		return
 	}
-	msg := errorText(err)
+	failErr(r, err) // plain words, the library's text as the detail
 	if p.phaseNow() < phaseRequest {
-		msg = "login: " + msg
+		r.Error = engine.Sanitize("login: "+r.Error, maxError)
 	}
-	fail(r, Classify(err), msg)
 }
 
 // serverError classifies an error the server sent, by its number.

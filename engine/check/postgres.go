@@ -68,7 +68,7 @@ func (c *Postgres) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Res
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	p := newProbe(c.b, needsTLS)
+	p := newProbe(c.b, m, needsTLS)
 	defer p.finish(&r)
 	pctx := context.WithValue(ctx, pgProbeKey{}, p)
 
@@ -269,8 +269,8 @@ func (c *Postgres) failure(ctx context.Context, r *monitor.Result, p *svcProbe, 
 		fail(r, ClassTLSUnavailable, "the server does not offer TLS, and the sslmode requires it")
 	default:
 		failErr(r, errors.New(msg))
-		if r.Class == ClassError && p.phaseNow() == phaseHandshake {
-			r.Error = engine.Sanitize("login: "+msg, maxError)
+		if p.phaseNow() == phaseHandshake {
+			r.Error = engine.Sanitize("login: "+r.Error, maxError)
 		}
 	}
 }

@@ -66,7 +66,7 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 			return r
 		}
 	}
-	p := newProbe(c.b, tlsCfg != nil)
+	p := newProbe(c.b, m, tlsCfg != nil)
 	defer p.finish(&r)
 
 	if m.Password != "" {
@@ -260,11 +260,10 @@ func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err
 		fail(r, ClassTLSRequired, "the server closed the connection without answering HELLO, as a TLS-only port does; use rediss://")
 		return
 	}
-	msg := errorText(err)
+	failErr(r, err) // plain words, the library's text as the detail
 	if p.phaseNow() < phaseRequest {
-		msg = "login: " + msg
+		r.Error = engine.Sanitize("login: "+r.Error, maxError)
 	}
-	fail(r, Classify(err), msg)
 }
 
 // plainConn notes the first bytes that arrive after TLS is taken off, for

@@ -35,7 +35,7 @@ import (
 
 // The failure classes of the services behind a site. A deadline in the
 // connect or TLS phase is connect_timeout or tls_timeout, as for HTTP
-// (phase_classes.go).
+// (classify.go).
 const (
 	ClassTLSRequired    = "tls_required"    // the server accepts only TLS, and the check spoke plain text
 	ClassTLSUnavailable = "tls_unavailable" // the check asked for TLS and the server does not offer it
@@ -125,6 +125,7 @@ const (
 // lock.
 type svcProbe struct {
 	b     *base
+	m     *monitor.Monitor
 	start time.Time
 	tls   bool // the check asked for TLS (grpcs, wss, rediss, smtps, sslmode=require, …)
 	// noSniff hands libraries the connection itself, unwrapped: gRPC reads
@@ -149,8 +150,8 @@ type svcProbe struct {
 	raw       net.Conn // the connection, for checks that must close it themselves (ws)
 }
 
-func newProbe(b *base, useTLS bool) *svcProbe {
-	return &svcProbe{b: b, start: time.Now(), tls: useTLS}
+func newProbe(b *base, m *monitor.Monitor, useTLS bool) *svcProbe {
+	return &svcProbe{b: b, m: m, start: time.Now(), tls: useTLS}
 }
 
 // dial opens a connection to addr through the base dialer, measuring the
@@ -407,6 +408,7 @@ func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, t
 		return true
 	case isTimeout(ctx, err):
 		p.timeoutFail(ctx, r, to)
+		setDetail(r, err)
 		return true
 	case errors.Is(ctx.Err(), context.Canceled):
 		fail(r, ClassCanceled, "the check was canceled")
@@ -415,12 +417,13 @@ func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, t
 	if tlsErr == nil {
 		tlsErr = err
 	}
-	if p.b.certFailure(r, tlsErr) {
+	if p.b.certFailure(ctx, r, p.m, tlsErr) {
 		return true
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(tlsErr, &rh) {
 		fail(r, ClassTLSUnavailable, "the server answered in plain text, not TLS: it does not offer TLS on this port")
+		setDetail(r, tlsErr)
 		return true
 	}
 	if !p.tls && speaksTLS(p.firstBytes()) {
@@ -429,7 +432,8 @@ func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, t
 	}
 	var alert tls.AlertError
 	if errors.As(tlsErr, &alert) {
-		fail(r, ClassTLSHandshake, "tls handshake: "+errorText(tlsErr))
+		fail(r, ClassTLSHandshake, plainText(ClassTLSHandshake, tlsErr))
+		setDetail(r, tlsErr)
 		return true
 	}
 	return false

@@ -9,12 +9,12 @@ import (
 // Every class the service checks report is explained by the knowledge
 // base, under its own name.
 func TestServiceClassesExplained(t *testing.T) {
-	classes := append(ServiceClasses(), phaseClasses()...)
+	classes := ServiceClasses()
 	for _, c := range SMTPCodes {
 		classes = append(classes, SMTPClass(c))
 	}
 	seen := map[string]bool{}
-	for _, c := range append(classes, Classes()...) { // phase_classes.go: drop phaseClasses above once Classes has them
+	for _, c := range append(classes, Classes()...) {
 		if seen[c] {
 			t.Errorf("class %q listed twice", c)
 		}

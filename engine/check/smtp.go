@@ -89,7 +89,7 @@ func (c *SMTP) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result)
 	if implicit {
 		def = "465"
 	}
-	p := newProbe(c.b, implicit || mode == "mandatory")
+	p := newProbe(c.b, m, implicit || mode == "mandatory")
 	defer p.finish(&r)
 
 	raw, err := p.dial(ctx, hostPort(host, u.Port(), def))

@@ -105,7 +105,7 @@ func (c *WS) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	p := newProbe(c.b, u.Scheme == "wss")
+	p := newProbe(c.b, m, u.Scheme == "wss")
 	trace := &httptrace.ClientTrace{
 		TLSHandshakeStart: p.beginTLS,
 		TLSHandshakeDone: func(st tls.ConnectionState, err error) {
@@ -222,7 +222,8 @@ func (c *WS) dialFailure(ctx context.Context, r *monitor.Result, p *svcProbe, re
 	msg := errorText(err)
 	msg = strings.TrimPrefix(msg, "failed to WebSocket dial: ")
 	if p.phaseNow() == phaseHandshake && !strings.Contains(msg, "failed to send handshake request") {
-		fail(r, ClassWSHandshake, "the upgrade failed: "+msg)
+		fail(r, ClassWSHandshake, "the server's answer to the upgrade request is not a WebSocket handshake")
+		setDetail(r, err)
 		return
 	}
 	failErr(r, errors.New(msg))

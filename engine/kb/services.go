@@ -15,7 +15,6 @@ const (
 
 func serviceEntries() []Entry {
 	var all []Entry
-	all = append(all, phaseEntries()...) // phase_entries.go
 	all = append(all, servicePhaseEntries()...)
 	all = append(all, grpcEntries()...)
 	all = append(all, wsEntries()...)
