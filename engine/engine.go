@@ -478,7 +478,7 @@ func (e *Engine) Push(token string, status monitor.Status, msg string) (string, 
 	return en.m.Name, nil
 }
 
-func redactPush(m *monitor.Monitor) string { return "push://…" }
+func redactPush(m *monitor.Monitor) string { return monitor.PushURL }
 
 // beatMark tells a push monitor's beats from its lateness checks in
 // history, so a restart knows when the last real beat came.
@@ -493,16 +493,12 @@ func isBeat(r *monitor.Result) bool {
 	return false
 }
 
-// displayURL is a monitor's URL as results show it: without a password,
-// and a push monitor's token hidden.
+// displayURL is a monitor's URL as results show it (see monitor.RedactURL).
 func displayURL(m *monitor.Monitor) string {
 	if m.Kind == monitor.KindPush {
 		return redactPush(m)
 	}
-	if m.Parsed != nil {
-		return m.Parsed.Redacted()
-	}
-	return m.URL
+	return monitor.RedactURL(m.URL)
 }
 
 // kick wakes the scheduler.
@@ -728,6 +724,7 @@ func (e *Engine) attempt(ctx context.Context, en *entry) monitor.Result {
 	}
 	r.Monitor, r.Kind, r.Time = m.Name, m.Kind, start
 	r.URL = displayURL(m) // never the password in a URL, never a push token
+	r.FinalURL = monitor.RedactURL(r.FinalURL)
 	if r.Latency == 0 && m.Kind != monitor.KindPush {
 		r.Latency = e.now().Sub(start)
 	}

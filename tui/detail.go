@@ -287,7 +287,8 @@ func (d *Detail) top() []string {
 	}
 
 	var cfg []string
-	cfg = append(cfg, clean(m.URL), string(m.Kind))
+	shown := monitor.RedactURL(m.URL) // the local dashboard has the config's URL, password and all
+	cfg = append(cfg, clean(shown), string(m.Kind))
 	if m.Interval > 0 {
 		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
@@ -321,7 +322,7 @@ func (d *Detail) top() []string {
 		if r.RetryAfter > 0 {
 			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
 		}
-		if r.FinalURL != "" && r.FinalURL != m.URL {
+		if r.FinalURL != "" && r.FinalURL != shown {
 			now = append(now, "→ "+clean(r.FinalURL))
 		}
 	}
