@@ -209,11 +209,13 @@ func schemeHint(raw string) string {
 }
 
 // monitorURL checks a monitor's URL and finds its kind from the scheme.
+// Messages show the URL without its secrets (monitor.RedactURL).
 func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
+	shown := monitor.RedactURL(raw)
 	u, err := checkURL(raw)
 	if err != nil {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
-			err = fmt.Errorf("%q has no scheme; write e.g. %s", raw, schemeHint(raw))
+			err = fmt.Errorf("%q has no scheme; write e.g. %s", shown, schemeHint(shown))
 		}
 		t.errorf("url", "%v", err)
 		return nil, "", false
@@ -228,18 +230,18 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 		return nil, "", false
 	}
 	if u.Host == "" {
-		t.errorf("url", "%q has no host; write e.g. %s", raw, urlExamples[kind])
+		t.errorf("url", "%q has no host; write e.g. %s", shown, urlExamples[kind])
 		return nil, "", false
 	}
 	switch kind {
 	case monitor.KindTCP, monitor.KindTLS:
 		if u.Port() == "" {
-			t.errorf("url", "%q has no port; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q has no port; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 	case monitor.KindDNS:
 		if strings.Trim(u.Path, "/") == "" {
-			t.errorf("url", "%q names no record to look up; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q names no record to look up; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 		if typ := u.Query().Get("type"); typ != "" {

@@ -364,6 +364,14 @@ func (t *table) secret(key string) (string, bool) {
 	return s, true
 }
 
+// secretKey is the key a secret was read from: key, or key_file.
+func (t *table) secretKey(key string) string {
+	if t.has(key + "_file") {
+		return key + "_file"
+	}
+	return key
+}
+
 // tables reads a value that must be an array of tables, written [[name]].
 func tables(v any) ([]map[string]any, bool) {
 	switch v := v.(type) {
