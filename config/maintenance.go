@@ -29,6 +29,7 @@ func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 	w := &maint.Config{Timezone: DefaultTimezone}
 	w.Name = name(t, "maintenance window")
 	if names, ok := t.list("monitors"); ok {
+		names = nfc(names)
 		for _, n := range names {
 			if !slices.Contains(monitors, n) {
 				t.errorf("monitors", "%s", unknownName("monitor", n, monitors))
@@ -37,6 +38,7 @@ func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 		w.Monitors = names
 	}
 	if list, ok := t.list("tags"); ok {
+		list = nfc(list)
 		for _, tag := range list {
 			if !slices.Contains(tags, tag) {
 				t.errorf("tags", "no monitor has the tag %q", tag)
