@@ -27,7 +27,7 @@ func cmdAlert(ctx context.Context, e *env, args []string) int {
 		return exitConfig
 	}
 	name := fs.Arg(0)
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}
