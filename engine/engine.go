@@ -1077,8 +1077,10 @@ func (e *Engine) CheckAll(ctx context.Context) []monitor.Result {
 // Reload applies a new configuration as a diff: monitors whose settings
 // are unchanged keep their state; changed ones keep their history and
 // status but are checked again at once; new ones start pending; removed
-// ones stop. It returns a line per change.
-func (e *Engine) Reload(cfg *Config) ([]string, error) {
+// ones stop. It returns a line per change, with also: changes made
+// around the engine (alert channels, maintenance windows) that the reload
+// event reports with its own.
+func (e *Engine) Reload(cfg *Config, also ...string) ([]string, error) {
 	for _, m := range cfg.Monitors {
 		if _, ok := e.opts.Checkers[m.Kind]; !ok && m.Kind != monitor.KindPush {
 			return nil, fmt.Errorf("monitor %s: %w: %s", m.Name, ErrNoChecker, m.Kind)
@@ -1100,7 +1102,7 @@ func (e *Engine) Reload(cfg *Config) ([]string, error) {
 		}
 	}
 
-	var changes []string
+	changes := append([]string(nil), also...)
 	e.mu.Lock()
 	next := make(map[string]*entry, len(cfg.Monitors))
 	order := make([]*entry, 0, len(cfg.Monitors))
