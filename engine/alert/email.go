@@ -3,8 +3,10 @@ package alert
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -116,7 +118,24 @@ func (e *email) Send(ctx context.Context, m Message) error {
 		return Permanent(fmt.Errorf("email: %w", err))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("email via %s:%d: %w", e.host, e.port, err)
+		return fmt.Errorf("email via %s:%d: %w", e.host, e.port, e.explain(err))
 	}
 	return nil
+}
+
+// errNoStartTLS is the failure of a server that does not offer STARTTLS
+// while starttls is "mandatory": go-mail says only that its TLS policy is
+// TLSMandatory, a name the config does not use.
+var errNoStartTLS = errors.New(`the server does not offer STARTTLS, and starttls = "mandatory" (the default) ` +
+	`refuses to send the password and the message in clear; set starttls = "opportunistic" or "none" if that is expected`)
+
+// explain turns go-mail's errors that a person cannot act on into ones
+// that say what to do. go-mail has no typed error for a missing STARTTLS;
+// its message is matched, and a test against a server without STARTTLS
+// notices if that message changes.
+func (e *email) explain(err error) error {
+	if e.policy == mail.TLSMandatory && strings.Contains(err.Error(), "does not support STARTTLS") {
+		return errNoStartTLS
+	}
+	return err
 }
