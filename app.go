@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
@@ -16,7 +17,23 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"github.com/upbeat-monitor/upbeat/store"
+)
+
+// The history is the engine's recorder, restorer and querier, and
+// streams long periods to the API.
+var (
+	_ engine.Recorder   = (*history.DB)(nil)
+	_ engine.Restorer   = (*history.DB)(nil)
+	_ engine.Querier    = (*history.DB)(nil)
+	_ api.ResultScanner = (*history.DB)(nil)
+)
+
+// The alert switch is the engine's notifier, and takes acknowledgements
+// and every result too.
+var (
+	_ engine.Notifier = (*alert.Switch)(nil)
+	_ engine.Acker    = (*alert.Switch)(nil)
+	_ engine.Observer = (*alert.Switch)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
@@ -31,7 +48,7 @@ type runtime struct {
 	eng     *engine.Engine
 	windows *maint.Windows
 	alerts  *alert.Switch
-	store   *store.Store // nil when history is off
+	store   *history.DB // nil when history is off
 	log     *slog.Logger
 	opts    runtimeOptions
 	closers []func()
@@ -100,8 +117,8 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 
 // openStore opens the history for writing. Storage faults after this
 // point are reported through the engine as a warning in the header.
-func openStore(cfg *config.Config, o runtimeOptions) (*store.Store, error) {
-	return store.Open(historyDir(cfg, o), history.Options{
+func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
+	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,
@@ -118,7 +135,7 @@ func (rt *runtime) restoreIncidents() {
 	now := time.Now()
 	back := rt.cfg.Settings.Retention
 	if back <= 0 {
-		back = 30 * 24 * time.Hour
+		back = history.DefaultRetention
 	}
 	for _, st := range rt.eng.Snapshot() {
 		if st.Status != monitor.StatusDown {

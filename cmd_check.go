@@ -15,6 +15,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
+	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 )
 
@@ -107,6 +108,11 @@ type checkJSON struct {
 	CertExpiry  string   `json:"cert_expiry,omitempty"`
 	CertDays    *int     `json:"cert_days,omitempty"`
 	Answers     []string `json:"answers,omitempty"`
+	HTTPVersion string   `json:"http_version,omitempty"`
+	Redirects   int      `json:"redirects,omitempty"`
+	// CertUnverified: cert_expiry comes from a chain that failed verification.
+	CertUnverified bool   `json:"cert_unverified,omitempty"`
+	Detail         string `json:"detail,omitempty"`
 }
 
 func toCheckJSON(r *monitor.Result) checkJSON {
@@ -114,7 +120,8 @@ func toCheckJSON(r *monitor.Result) checkJSON {
 		Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(), Code: r.Code,
 		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Error: r.Error, Class: r.Class,
 		Attempts: r.Attempts, FinalURL: r.FinalURL, Answers: r.Answers,
-		RetryAfterS: r.RetryAfter.Seconds(),
+		RetryAfterS: r.RetryAfter.Seconds(), HTTPVersion: r.HTTPVersion, Redirects: r.Redirects,
+		CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 	if !r.Time.IsZero() {
 		j.Time = r.Time.UTC().Format(time.RFC3339Nano)
@@ -170,6 +177,9 @@ func why(r *monitor.Result) string {
 	}
 	if r.Error != "" && !strings.Contains(s, r.Error) {
 		s += " (" + engine.Sanitize(r.Error, 120) + ")"
+	}
+	if r.Class == check.ClassError && r.Detail != "" { // no class: the library's text is all there is
+		s += ": " + engine.Sanitize(r.Detail, 120)
 	}
 	return s
 }

@@ -48,6 +48,8 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
+require golang.org/x/oauth2 v0.38.0
+
 require (
 	early.upbeat.invalid/earlyterm v0.0.0
 	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect

@@ -12,7 +12,6 @@ import (
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -70,30 +69,38 @@ type Detail struct {
 	st      monitor.State
 	related []monitor.State // tls and domain monitors of the same host
 	hist    *HistoryData
-	histOff bool // the source keeps no history
-	offset  int
-	chart   latencyChart
-	lines   []string // rendered content, all of it
-	dirty   bool
+	histOff bool     // the source keeps no history
+	offset  int      // first line on screen, as last scrolled to (see shownOffset)
 	sent    alertLog // alerts sent about each monitor (AddEvents)
+
+	// caches of what was drawn, not state: View shows the same whether
+	// they are full or empty
+	chart latencyChart
+	drawn lineCache // every line of the content
 }
+
+// lineCache keeps rendered lines between frames. Whoever changes what they
+// are drawn from empties it.
+type lineCache struct{ lines []string }
+
+func (c *lineCache) clear() { c.lines = nil }
 
 // NewDetail returns an empty detail view.
 func NewDetail(sty *Styles, keys KeyMap) *Detail {
-	return &Detail{sty: sty, keys: keys, dirty: true}
+	return &Detail{sty: sty, keys: keys}
 }
 
 // SetSize sets the view's size.
 func (d *Detail) SetSize(w, h int) {
 	d.w, d.h = max(w, 0), max(h, 0)
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetNow sets the time durations are measured to.
 func (d *Detail) SetNow(now time.Time) {
 	if !now.Equal(d.now) {
 		d.now = now
-		d.dirty = true
+		d.drawn.clear()
 	}
 }
 
@@ -103,13 +110,13 @@ func (d *Detail) Open(st monitor.State, related []monitor.State, histOff bool) {
 	d.st, d.related, d.histOff = st, related, histOff
 	d.hist = nil
 	d.offset = 0
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetState refreshes the monitor shown.
 func (d *Detail) SetState(st monitor.State, related []monitor.State) {
 	d.st, d.related = st, related
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetHistory gives the view the answer of loadHistory.
@@ -118,7 +125,7 @@ func (d *Detail) SetHistory(h *HistoryData) {
 		return
 	}
 	d.hist = h
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // Name returns the name of the monitor shown.
@@ -129,38 +136,40 @@ func (d *Detail) Name() string {
 	return d.st.Monitor.Name
 }
 
-// Update scrolls on navigation keys.
+// Update scrolls on navigation keys and the mouse wheel.
 func (d *Detail) Update(msg tea.Msg) (*Detail, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		if m, ok := msg.(tea.MouseMsg); ok {
-			switch m.Button {
-			case tea.MouseButtonWheelDown:
-				d.offset++
-			case tea.MouseButtonWheelUp:
-				d.offset--
-			}
+	d.clampOffset() // move from where the person sees it
+	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelDown:
+			d.offset++
+		case tea.MouseButtonWheelUp:
+			d.offset--
 		}
-		d.clampOffset()
-		return d, nil
-	}
-	page := max(d.h-1, 1)
-	switch {
-	case key.Matches(k, d.keys.Down):
-		d.offset++
-	case key.Matches(k, d.keys.Up):
-		d.offset--
-	case key.Matches(k, d.keys.PageDown):
-		d.offset += page
-	case key.Matches(k, d.keys.PageUp):
-		d.offset -= page
-	case key.Matches(k, d.keys.Top):
-		d.offset = 0
-	case key.Matches(k, d.keys.Bottom):
-		d.offset = len(d.content())
+	case tea.KeyMsg:
+		d.scroll(msg)
 	}
 	d.clampOffset()
 	return d, nil
+}
+
+func (d *Detail) scroll(k tea.KeyMsg) {
+	page := max(d.h-1, 1)
+	switch {
+	case d.keys.Down.Matches(k):
+		d.offset++
+	case d.keys.Up.Matches(k):
+		d.offset--
+	case d.keys.PageDown.Matches(k):
+		d.offset += page
+	case d.keys.PageUp.Matches(k):
+		d.offset -= page
+	case d.keys.Top.Matches(k):
+		d.offset = 0
+	case d.keys.Bottom.Matches(k):
+		d.offset = len(d.content())
+	}
 }
 
 // page is the number of content lines on screen: one less than the height
@@ -172,8 +181,13 @@ func (d *Detail) page() int {
 	return d.h
 }
 
-func (d *Detail) clampOffset() {
-	d.offset = max(0, min(d.offset, len(d.content())-d.page()))
+func (d *Detail) clampOffset() { d.offset = d.shownOffset() }
+
+// shownOffset is the first line on screen: the offset kept, within what
+// the content has now (it may have shrunk, or the view grown, since the
+// offset was set).
+func (d *Detail) shownOffset() int {
+	return max(0, min(d.offset, len(d.content())-d.page()))
 }
 
 // View renders the lines on screen.
@@ -182,12 +196,13 @@ func (d *Detail) View() string {
 		return ""
 	}
 	lines := d.content()
-	d.clampOffset()
+	off := d.shownOffset()
 	page := d.page()
-	end := min(len(lines), d.offset+page)
-	vis := lines[d.offset:end]
+	end := min(len(lines), off+page)
+	vis := lines[off:end]
 	if page < d.h {
-		more := fmt.Sprintf("── %d-%d of %d lines · j/k scroll ──", d.offset+1, end, len(lines))
+		k, desc := d.keys.Scroll.hint()
+		more := fmt.Sprintf("── %d-%d of %d lines · %s %s ──", off+1, end, len(lines), k, desc)
 		vis = append(slices.Clone(vis), d.sty.Dim.Render(trunc(more, d.w)))
 	}
 	return strings.Join(vis, "\n")
@@ -195,12 +210,10 @@ func (d *Detail) View() string {
 
 // content returns every line of the view, rebuilt when something changed.
 func (d *Detail) content() []string {
-	if !d.dirty && d.lines != nil {
-		return d.lines
+	if d.drawn.lines == nil {
+		d.drawn.lines = d.build()
 	}
-	d.dirty = false
-	d.lines = d.build()
-	return d.lines
+	return d.drawn.lines
 }
 
 func (d *Detail) build() []string {
@@ -315,12 +328,15 @@ func (d *Detail) top() []string {
 		if l := codeLabel(r); l != "—" {
 			now = append(now, l)
 		}
+		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
+			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		}
 		now = append(now, humanize.Latency(r.Latency))
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
-		if r.RetryAfter > 0 {
-			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		if r.HTTPVersion != "" {
+			now = append(now, "HTTP/"+clean(r.HTTPVersion))
 		}
 		if r.FinalURL != "" && r.FinalURL != shown {
 			now = append(now, "→ "+clean(r.FinalURL))
@@ -332,7 +348,12 @@ func (d *Detail) top() []string {
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
 	}
-	lines = append(lines, strings.Join(now, " · "))
+	line := strings.Join(now, " · ")
+	if width(line) > d.w && !st.Since.IsZero() { // narrow: the facts of the last check before the date
+		now[0] = fmt.Sprintf("%s for %s", st.Status, fmtDurLong(d.now.Sub(st.Since)))
+		line = strings.Join(now, " · ")
+	}
+	lines = append(lines, line)
 	if d.histOff {
 		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
 	} else if d.hist == nil {
@@ -737,6 +758,9 @@ func (d *Detail) explanation(w int) []string {
 	}
 	if errText != "" {
 		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
+		if r.Detail != "" && errText == r.Error {
+			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
+		}
 	}
 	return out
 }
@@ -802,8 +826,9 @@ func (d *Detail) dates() []string {
 		if st.Monitor.Kind == monitor.KindDomain || r.Registrar != "" {
 			what = "domain"
 		}
-		days := int(r.CertExpiry.Sub(d.now).Hours() / 24)
-		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"), daysLabel(days))
+		days := monitor.DaysLeft(r.CertExpiry, d.now)
+		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"),
+			daysLabel(days, !r.CertExpiry.After(d.now)))
 		var by string
 		if r.CertIssuer != "" {
 			by = "issuer " + clean(r.CertIssuer)
@@ -816,7 +841,7 @@ func (d *Detail) dates() []string {
 		}
 		seen[line+by] = true
 		switch {
-		case days < 0:
+		case !r.CertExpiry.After(d.now):
 			line = s.Bad.Render(line)
 		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
 			line = s.Warn.Render(line)
@@ -833,10 +858,15 @@ func (d *Detail) dates() []string {
 	return out
 }
 
-func daysLabel(days int) string {
+// daysLabel says how far an expiry is, in the days monitor.DaysLeft counts.
+func daysLabel(days int, expired bool) string {
 	switch {
+	case days == -1:
+		return "expired 1 day ago"
 	case days < 0:
 		return fmt.Sprintf("expired %d days ago", -days)
+	case days == 0 && expired:
+		return "expired today"
 	case days == 0:
 		return "today"
 	case days == 1:

@@ -48,6 +48,12 @@ type Result struct {
 	Registrar   string         `json:"registrar,omitempty"`
 	Answers     []string       `json:"answers,omitempty"`
 	Loss        float64        `json:"loss,omitempty"`
+	// Issue 10: the protocol of the answer, redirects followed, an expiry
+	// read from a chain that failed verification, the library's text.
+	HTTPVersion    string `json:"http_version,omitempty"`
+	Redirects      int    `json:"redirects,omitempty"`
+	CertUnverified bool   `json:"cert_unverified,omitempty"`
+	Detail         string `json:"detail,omitempty"`
 }
 
 // Sample is one point of a monitor's recent history. It encodes as a
@@ -260,6 +266,7 @@ func FromResult(r *monitor.Result) *Result {
 		LatencyMS: ms(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
 		FinalURL: monitor.RedactURL(r.FinalURL), BodySize: r.BodySize, CertIssuer: r.CertIssuer, Registrar: r.Registrar,
 		Answers: r.Answers, Loss: r.Loss,
+		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 	if r.Kind == monitor.KindPush {
 		out.URL = monitor.PushURL
@@ -286,6 +293,7 @@ func (r *Result) ToEngine() monitor.Result {
 		Latency: fromMS(r.LatencyMS), Error: clean(r.Error), Class: clean(r.Class), Attempts: r.Attempts,
 		RetryAfter: fromS(r.RetryAfterS), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
 		CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
+		HTTPVersion: clean(r.HTTPVersion), Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: clean(r.Detail),
 	}
 	if p := r.Phases; p != nil {
 		out.Phases = monitor.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),

@@ -67,7 +67,7 @@ func newCourier(opts Options, c clock) *courier {
 func (p *courier) add(cfg *Config, ch Channel) {
 	on := cfg.On
 	if len(on) == 0 {
-		on = []string{"down", "up", "degraded"}
+		on = DefaultOn()
 	}
 	o := &outlet{c: p, name: cfg.Name, kind: cfg.Kind, ch: ch, renotify: cfg.Renotify,
 		on: map[string]bool{}, wake: make(chan struct{}, 1), handoff: make(chan struct{})}

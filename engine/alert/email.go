@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func (e *email) Send(ctx context.Context, m Message) error {
 		return Permanent(fmt.Errorf("email: %w", err))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("email via %s:%d: %w", e.host, e.port, e.explain(err))
+		return e.sendError(err)
 	}
 	return nil
 }
@@ -129,13 +130,30 @@ func (e *email) Send(ctx context.Context, m Message) error {
 var errNoStartTLS = errors.New(`the server does not offer STARTTLS, and starttls = "mandatory" (the default) ` +
 	`refuses to send the password and the message in clear; set starttls = "opportunistic" or "none" if that is expected`)
 
-// explain turns go-mail's errors that a person cannot act on into ones
-// that say what to do. go-mail has no typed error for a missing STARTTLS;
-// its message is matched, and a test against a server without STARTTLS
-// notices if that message changes.
-func (e *email) explain(err error) error {
-	if e.policy == mail.TLSMandatory && strings.Contains(err.Error(), "does not support STARTTLS") {
-		return errNoStartTLS
+// sendError says which step of the delivery failed. go-mail reports every
+// failure before the message as "dial failed", a refused login included;
+// a refused login is permanent (retrying a wrong password only locks the
+// account), and its message names the user, never the password.
+func (e *email) sendError(err error) error {
+	where := fmt.Sprintf("email via %s:%d", e.host, e.port)
+	s := err.Error()
+	var se *textproto.Error
+	switch {
+	case strings.Contains(s, "SMTP AUTH failed"):
+		why := "the server refused the login"
+		if errors.As(err, &se) {
+			why += fmt.Sprintf(" (%d %s)", se.Code, oscText(se.Msg, 120))
+		}
+		return Permanent(fmt.Errorf("%s: %s as %q: check username and password", where, why, e.user))
+	case strings.Contains(s, "does not support SMTP AUTH"):
+		return Permanent(fmt.Errorf("%s: the server offers no login (SMTP AUTH), but username is set", where))
+	case e.policy == mail.TLSMandatory && strings.Contains(s, "does not support STARTTLS"):
+		// go-mail names its policy (TLSMandatory), not the setting; it has
+		// no typed error for this, and the tests against a server without
+		// STARTTLS notice if its message changes.
+		return fmt.Errorf("%s: %w", where, errNoStartTLS)
+	case strings.Contains(s, "STARTTLS"), strings.Contains(s, "starttls"):
+		return fmt.Errorf("%s: STARTTLS failed (set starttls = \"opportunistic\" or \"none\" only for a server without TLS): %w", where, err)
 	}
-	return err
+	return fmt.Errorf("%s: %w", where, err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -266,6 +267,9 @@ func (c composer) details(b *strings.Builder, it Item) {
 	}
 	if it.Error != "" {
 		fmt.Fprintf(b, "Error: %s\n", it.Error)
+	}
+	if it.RetryAfter > 0 && !strings.Contains(it.Error, "Retry-After") {
+		fmt.Fprintf(b, "Retry-After: %s (when the server says to try again)\n", humanize.RetryAfter(it.RetryAfter))
 	}
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
