@@ -29,6 +29,8 @@ func TestURLMistakesHideSecrets(t *testing.T) {
 			`upbeat.toml:3: monitor.url: "shop.example/?token=xxxxx" has no scheme; write e.g. https://shop.example/?token=xxxxx or tcp://shop.example/?token=xxxxx`},
 		{"connectivity check", "[settings]\nconnectivity_check = \"https://u:hunter%zz@net.example/\"\n",
 			`upbeat.toml:2: settings.connectivity_check: "https://xxxxx@net.example/" is not a URL: the user name or password in it holds a "%" that starts no escape; write "%" itself as %25`},
+		{"proxy", "[[monitor]]\nname = \"a\"\nurl = \"https://a.example/\"\nproxy = \"http://u:hunter%zz@proxy.example:3128\"\n",
+			`upbeat.toml:4: monitor.proxy: "http://xxxxx@proxy.example:3128" is not a URL: the user name or password in it holds a "%" that starts no escape; write "%" itself as %25`},
 		{"webhook", "[[alert]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"https://hooks.example/services/T0/B0/S3CR%ET?token=T0KEN\"\n",
 			`upbeat.toml:4: alert.url: "https://hooks.example/…" is not a URL: it holds a "%" that starts no escape; write "%" itself as %25`},
 		{"webhook without scheme", "[[alert]]\nname = \"w\"\nkind = \"webhook\"\nurl = \"hooks.example/services/S3CR\"\n",
