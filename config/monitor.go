@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/itchyny/gojq"
 	"github.com/miekg/dns"
@@ -83,15 +82,16 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		m.CertWarnDays = n
 	}
 	if tags, ok := t.list("tags"); ok {
-		for _, tag := range tags {
-			if strings.TrimSpace(tag) == "" {
-				t.errorf("tags", "a tag must not be empty")
+		for _, tag := range nfc(tags) {
+			if p := nameProblem(tag); p != "" {
+				t.errorf("tags", "a tag %s", p)
 			} else if !slices.Contains(m.Tags, tag) {
 				m.Tags = append(m.Tags, tag)
 			}
 		}
 	}
 	if names, ok := t.list("alerts"); ok {
+		names = nfc(names)
 		for _, a := range names {
 			if !slices.Contains(alerts, a) {
 				t.errorf("alerts", "%s", unknownName("alert", a, alerts))
@@ -180,26 +180,6 @@ func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 	}
 }
 
-// name reads the name key every table but [settings] and [api] has.
-func name(t *table, what string) string {
-	if !t.has("name") {
-		t.errorf("name", "is missing; every %s needs a name", what)
-		return ""
-	}
-	n, ok := t.str("name")
-	switch {
-	case !ok:
-		return ""
-	case strings.TrimSpace(n) == "":
-		t.errorf("name", "must not be empty")
-		return ""
-	case strings.IndexFunc(n, unicode.IsControl) >= 0:
-		t.errorf("name", "must not hold control characters")
-		return ""
-	}
-	return n
-}
-
 // schemeHint suggests what a URL without a scheme may have meant: the
 // scheme with its colon or slashes mistyped ("http//host", "https:/host",
 // "http:host") is put right; otherwise https:// or tcp:// in front. A
@@ -220,16 +200,17 @@ func schemeHint(raw string) string {
 }
 
 // monitorURL checks a monitor's URL and finds its kind from the scheme.
+// Messages show the URL without its secrets (monitor.RedactURL).
 func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
+	shown := monitor.RedactURL(raw)
 	u, err := checkURL(raw)
 	if err != nil {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
-			err = fmt.Errorf("%q has no scheme; write e.g. %s", raw, schemeHint(raw))
+			err = fmt.Errorf("%q has no scheme; write e.g. %s", shown, schemeHint(shown))
 		}
-		t.errorf("url", "%s", hidePassword(err.Error(), raw)) // services.go
+		t.errorf("url", "%s", hidePassword(err.Error(), raw)) // a second guard: services.go
 		return nil, "", false
 	}
-	shown := hidePassword(raw, raw)
 	kind, ok := monitor.KindOf(u.Scheme)
 	if !ok {
 		if s, near := closest(u.Scheme, schemes); near {

@@ -300,11 +300,8 @@ func (d *Detail) top() []string {
 	}
 
 	var cfg []string
-	shownURL := m.URL
-	if m.Parsed != nil && m.Parsed.User != nil {
-		shownURL = m.Parsed.Redacted() // never a password (a database's url may hold one)
-	}
-	cfg = append(cfg, clean(shownURL), string(m.Kind))
+	shown := monitor.RedactURL(m.URL) // the local dashboard has the config's URL, password and all
+	cfg = append(cfg, clean(shown), string(m.Kind))
 	if m.Interval > 0 {
 		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
@@ -341,7 +338,7 @@ func (d *Detail) top() []string {
 		if r.HTTPVersion != "" {
 			now = append(now, "HTTP/"+clean(r.HTTPVersion))
 		}
-		if r.FinalURL != "" && r.FinalURL != m.URL {
+		if r.FinalURL != "" && r.FinalURL != shown {
 			now = append(now, "→ "+clean(r.FinalURL))
 		}
 		now = append(now, serviceFacts(m.Kind, r)...)
