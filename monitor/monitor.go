@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+	"unicode"
 )
 
 // Kind is the kind of check, decided by the scheme of a monitor's URL.
@@ -205,16 +206,18 @@ func DaysLeft(expiry, now time.Time) int {
 	return int(expiry.Sub(now) / (24 * time.Hour)) // truncated toward zero
 }
 
-// Key turns a monitor name into a safe identifier for files and URLs.
+// Key turns a monitor name into a safe identifier for files, URLs and
+// HTML ids: letters and digits of any script are kept (lower-cased), and
+// everything else becomes "_", so "Shop API" is "shop_api" and names in
+// other scripts stay apart ("Ⅰ" and "Ⅱ" are not both "___").
 func Key(name string) string {
-	b := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		c := name[i]
+	b := make([]rune, 0, len(name))
+	for _, c := range name {
 		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		case c == '-', c == '_', c == '.':
 			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+('a'-'A'))
+		case unicode.IsLetter(c) || unicode.IsNumber(c):
+			b = append(b, unicode.ToLower(c))
 		default:
 			b = append(b, '_')
 		}
