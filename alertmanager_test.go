@@ -311,7 +311,7 @@ url = %q
 name = "steady"
 url = %q
 `, nodes[0].URL, nodes[1].URL, shop.URL, quiet.URL, other.URL)
-	settings := "location = \"lab\"\nretries = 0\ninterval = \"200ms\"\ntimeout = \"150ms\""
+	settings := "location = \"lab\"\nretries = 0\ninterval = \"1s\"\ntimeout = \"500ms\""
 	api := `external_url = "http://upbeat.test:9477"`
 	a := startDaemon(t, "a", settings, api, body, fastAlerts)
 	b := startDaemon(t, "b", settings, api, body, fastAlerts)
@@ -326,12 +326,28 @@ url = %q
 
 	// One incident: both daemons post it to both nodes; one notification
 	// when it opens, one when it resolves, with the documented labels.
+	live := []*daemon{a, b}
+	// settled waits until every live daemon has delivered n messages of
+	// event: both have posted what they saw before the test moves on, as
+	// when an outage lasts longer than a check interval.
+	settled := func(event string, n int) {
+		t.Helper()
+		for _, d := range live {
+			waitFor(t, d.name+" posting "+event, func() bool {
+				return strings.Count(d.log.String(), "event="+event+" ") >= n
+			})
+		}
+	}
+	incidents := 0
 	incident := func(what string) {
 		t.Helper()
+		incidents++
 		shop.down.Store(true)
 		n := hook.expect(t, "firing", "shop")
+		settled("down", incidents)
 		shop.down.Store(false)
 		hook.expect(t, "resolved", "shop")
+		settled("up", incidents)
 		if what != "" {
 			return
 		}
@@ -365,7 +381,9 @@ url = %q
 		"--author=test", "--comment=planned work", "--duration=1h")
 	quiet.down.Store(true)
 	shop.down.Store(true)
+	incidents++
 	hook.expect(t, "firing", "shop")
+	settled("down", incidents)
 	nodes[0].proc.WaitFor(t, "the quiet incident posted and silenced", func() bool {
 		state, by := nodes[0].alertState(t, "quiet")
 		return state == "suppressed" && len(by) == 1
@@ -373,9 +391,11 @@ url = %q
 	quiet.down.Store(false)
 	shop.down.Store(false)
 	hook.expect(t, "resolved", "shop")
+	settled("up", incidents)
 
 	// Either daemon may die: the other goes on alone.
 	a.stop()
+	live = live[1:]
 	incident("after daemon a stopped")
 
 	// Either Alertmanager may die: the daemon posts to the other, which

@@ -47,7 +47,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		}
 		shard = &sh
 	}
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}

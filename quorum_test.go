@@ -85,7 +85,7 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 				peers = append(peers, fmt.Sprintf("%q", "http://"+testserver.Addr(ports[other])))
 			}
 		}
-		settings := fmt.Sprintf("location = %q\nretries = 0\ninterval = \"200ms\"\ntimeout = \"150ms\"\npeers = [%s]\npeer_timeout = \"2s\"",
+		settings := fmt.Sprintf("location = %q\nretries = 0\ninterval = \"1s\"\ntimeout = \"500ms\"\npeers = [%s]\npeer_timeout = \"2s\"",
 			l, strings.Join(peers, ", "))
 		api := fmt.Sprintf("listen = %q", testserver.Addr(ports[l]))
 		body := fmt.Sprintf("[[alert]]\nname = \"oncall\"\nkind = \"webhook\"\nurl = %q\ndefault = true\n\n[[monitor]]\nname = \"shop\"\nurl = %q\n",

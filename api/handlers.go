@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,6 +189,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, MaxHistory)
 	}
+	if sc, ok := q.(ResultScanner); ok {
+		streamHistory(w, r, sc, name, from, to, limit)
+		return
+	}
 	rs, err := q.Results(name, from, to)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
@@ -201,6 +206,55 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		out[i] = wire.FromResult(&rs[i])
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// ResultScanner streams a monitor's results over a period. The history
+// route uses it when the backend's Querier has it (history.DB does), so
+// that a long period costs the daemon no memory and a client that goes
+// away stops the read.
+type ResultScanner interface {
+	// ScanResults calls fn with a monitor's results in [from, to),
+	// oldest first; with limit > 0, only the newest limit of them. It
+	// stops with fn's error, or with ctx's when ctx is done.
+	ScanResults(ctx context.Context, monitor string, from, to time.Time, limit int, fn func(*monitor.Result) error) error
+}
+
+// streamHistory writes the history route's JSON array one result at a
+// time, as the results are read. An error before the first result is a
+// 500 as usual; after it, the response is cut off so that the client
+// cannot take what it got for the whole answer.
+func streamHistory(w http.ResponseWriter, r *http.Request, sc ResultScanner, name string, from, to time.Time, limit int) {
+	started := false
+	err := sc.ScanResults(r.Context(), name, from, to, limit, func(res *monitor.Result) error {
+		b, err := json.Marshal(wire.FromResult(res))
+		if err != nil {
+			return err
+		}
+		sep := []byte{','}
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			sep[0] = '['
+		}
+		if _, err := w.Write(sep); err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	switch {
+	case err == nil && !started:
+		writeJSON(w, http.StatusOK, []*wire.Result{})
+	case err == nil:
+		w.Write([]byte("]\n"))
+	case r.Context().Err() != nil:
+		// The client went away: nobody reads what is left.
+	case !started:
+		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
+	default:
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {

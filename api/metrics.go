@@ -109,6 +109,8 @@ type collector struct {
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
 	shard                                                                                *prometheus.Desc
+
+	svc serviceDescs // metrics_services.go
 }
 
 func newCollector(b Backend) *collector {
@@ -144,6 +146,7 @@ func newCollector(b Backend) *collector {
 		shard: prometheus.NewDesc("upbeat_shard_info",
 			"1 with the shard this daemon is (shard = \"i/n\": shard i of shards n); absent without sharding. upbeat_monitors is how many monitors it holds.",
 			[]string{"shard", "shards"}, nil),
+		svc: newServiceDescs(), // metrics_services.go
 	}
 }
 
@@ -155,6 +158,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		c.httpVersion, c.httpRedirects, c.httpSSL, c.failedRegex, c.dnsLookup, c.failureInfo} {
 		ch <- d
 	}
+	c.svc.describe(ch)
 }
 
 // TagsLabel is the value of the tags label for a monitor's tags.
@@ -238,6 +242,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		case monitor.KindICMP:
 			gauge(c.loss, r.Loss, lv...)
+		default:
+			if isService(m.Kind) {
+				c.collectService(gauge, m, r, lv)
+			}
 		}
 	}
 	s := c.b.Stats()

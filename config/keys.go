@@ -1,6 +1,10 @@
 package config
 
-import "github.com/upbeat-monitor/upbeat/monitor"
+import (
+	"slices"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // The keys each table knows. They are the only keys accepted (anything
 // else is reported as unknown, with the closest of these suggested), and a
@@ -12,12 +16,12 @@ var (
 		"connectivity_check", "recover_after",
 		"shard", "peers", "peer_token", "peer_token_file", "peer_timeout", "quorum",
 	}
-	monitorKeys = []string{
+	monitorKeys = slices.Concat([]string{
 		"name", "url", "interval", "timeout", "retries", "retry_interval",
 		"expect_status", "expect_body", "expect_json", "expect_answer", "max_latency",
 		"cert_warn_days", "rdap_server", "tags", "alerts", "ca_file", "insecure",
 		"max_body", "max_redirects", "method", "headers", "body", "grace",
-	}
+	}, serviceKeys) // services.go
 	alertKeys = []string{
 		"name", "kind", "default", "on", "renotify",
 		"url", "secret", "secret_file", "headers",
@@ -53,7 +57,7 @@ var (
 
 // monitorKeyKinds lists, for each monitor key that only some kinds of check
 // use, the kinds that use it. Setting one on another kind is a mistake.
-var monitorKeyKinds = map[string][]monitor.Kind{
+var monitorKeyKinds = withServiceKinds(map[string][]monitor.Kind{ // services.go adds its kinds
 	"expect_status":  {monitor.KindHTTP},
 	"expect_body":    {monitor.KindHTTP},
 	"expect_json":    {monitor.KindHTTP},
@@ -68,7 +72,7 @@ var monitorKeyKinds = map[string][]monitor.Kind{
 	"ca_file":        {monitor.KindHTTP, monitor.KindTLS},
 	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
 	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
-}
+})
 
 // alertKindKeys lists the keys each alert kind uses besides name, kind,
 // default, on and renotify, and, first, those it requires.

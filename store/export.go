@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -105,67 +106,83 @@ func csvCell(s string) string {
 
 func fmtMS(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
+// ResultScanner streams a monitor's results; *history.DB is one.
+type ResultScanner interface {
+	// ScanResults calls fn with a monitor's results in [from, to),
+	// oldest first (with limit > 0, only the newest limit of them),
+	// and stops at fn's first error or when ctx is done.
+	ScanResults(ctx context.Context, monitor string, from, to time.Time, limit int, fn func(*monitor.Result) error) error
+}
+
 // Export writes a monitor's results in [since, until) as a table, CSV or
-// JSON (one object per line, fields as in `upbeat check --json`).
-func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Time, format string) error {
-	switch format {
-	case "table", "csv", "json":
-	default:
-		return fmt.Errorf("%w: %q", ErrFormat, format)
-	}
-	results, err := q.Results(monitor, since, until)
-	if err != nil {
-		return err
-	}
+// JSON (one object per line, fields as in `upbeat check --json`). CSV and
+// JSON are written as the results are read, so a long period costs no
+// memory; a table is aligned over all its rows, so it holds them.
+func Export(ctx context.Context, w io.Writer, h ResultScanner, name string, since, until time.Time, format string) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
-		for i := range results {
-			if err := enc.Encode(rowOf(&results[i])); err != nil {
+		return h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+			if err := enc.Encode(rowOf(r)); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-		}
-		return nil
+			return nil
+		})
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"time", "monitor", "kind", "url", "status", "code", "latency_ms", "dns_ms", "connect_ms",
 			"tls_ms", "first_byte_ms", "transfer_ms", "class", "error", "attempts", "final_url", "body_size",
 			"cert_expiry", "cert_days", "registrar", "answers", "loss", "retry_after_s", "http_version", "detail"})
-		for i := range results {
-			r := rowOf(&results[i])
+		err := h.ScanResults(ctx, name, since, until, 0, func(res *monitor.Result) error {
+			r := rowOf(res)
 			days := ""
 			if r.CertDays != nil {
 				days = strconv.Itoa(*r.CertDays)
 			}
-			cw.Write([]string{r.Time.Format(time.RFC3339Nano), csvCell(r.Monitor), r.Kind, csvCell(r.URL), r.Status,
+			err := cw.Write([]string{r.Time.Format(time.RFC3339Nano), csvCell(r.Monitor), r.Kind, csvCell(r.URL), r.Status,
 				strconv.Itoa(r.Code), fmtMS(r.LatencyMS), fmtMS(r.DNSMS), fmtMS(r.ConnectMS), fmtMS(r.TLSMS),
 				fmtMS(r.FirstByteMS), fmtMS(r.TransferMS), csvCell(r.Class), csvCell(r.Error), strconv.Itoa(r.Attempts),
 				csvCell(r.FinalURL), strconv.FormatInt(r.BodySize, 10), r.CertExpiry, days, csvCell(r.Registrar),
 				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64),
 				strconv.FormatFloat(r.RetryAfterS, 'f', -1, 64), r.HTTPVersion, csvCell(r.Detail)})
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		return nil
+	case "table":
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, format)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME (UTC)\tSTATUS\tCODE\tLATENCY\tATTEMPTS\tCLASS\tERROR")
-	for i := range results {
-		r := &results[i]
+	n := 0
+	err := h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+		n++
 		code := "-"
 		if r.Code != 0 {
 			code = strconv.Itoa(r.Code)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Time.UTC().Format("2006-01-02 15:04:05"), r.Status, code,
 			latency(r.Latency), r.Attempts, dash(engine.Sanitize(r.Class, 40)), dash(engine.Sanitize(r.Error, 120)))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if len(results) == 0 {
-		_, err := fmt.Fprintf(w, "no results for %s between %s and %s\n", monitor,
+	if n == 0 {
+		_, err := fmt.Fprintf(w, "no results for %s between %s and %s\n", name,
 			since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
 		return err
 	}
