@@ -222,10 +222,11 @@ func (s *Server) Start() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	sub := s.b.Subscribe() // now, not in the goroutine: no event may fall between the first snapshot and it
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.strm.run(ctx)
+		s.strm.run(ctx, sub)
 	}()
 	h := s.Handler()
 	for i, l := range ls {

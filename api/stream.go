@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -49,9 +50,10 @@ func newStream(b Backend, size int, met *metrics) *stream {
 	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), ring: make([]frame, size), notify: make(chan struct{})}
 }
 
-// run drains the engine until ctx is done.
-func (st *stream) run(ctx context.Context) {
-	sub := st.b.Subscribe()
+// run drains sub, the engine's events, until ctx is done. The caller
+// subscribes before it starts serving: an event published before the
+// subscription would reach no viewer, nor be in any snapshot sent before it.
+func (st *stream) run(ctx context.Context, sub *engine.Subscription) {
 	defer sub.Close()
 	for {
 		select {

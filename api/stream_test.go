@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"compress/gzip"
 	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,6 +64,42 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 	}
 	if s := decode[wire.Snapshot](t, sse.nextNamed(t, "snapshot").data); len(s.Monitors) != 2 {
 		t.Errorf("snapshot after reload has %d monitors", len(s.Monitors))
+	}
+}
+
+// subscribeWatcher notes on which goroutine the server subscribes.
+type subscribeWatcher struct {
+	*engine.Engine
+	async atomic.Bool
+}
+
+func (w *subscribeWatcher) Subscribe() *engine.Subscription {
+	buf := make([]byte, 64<<10)
+	stack := string(buf[:runtime.Stack(buf, false)])
+	w.async.Store(strings.Contains(stack, "created by github.com/upbeat-monitor/upbeat/api.(*Server).Start"))
+	return w.Engine.Subscribe()
+}
+
+// What happens the moment the server has started reaches its viewers: Start
+// takes the engine's events itself, before it returns, not whenever its
+// stream goroutine first runs. (A dashboard that attached and acted at once
+// missed the events of its own action when that goroutine ran late, and its
+// view stayed pending: TestTwoLocationsMerge failed so on a loaded machine.)
+func TestEventsFromTheStartAreKept(t *testing.T) {
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	w := &subscribeWatcher{Engine: e}
+	sock := socketPath(t)
+	s := startServer(t, New(w, Options{Socket: sock, Heartbeat: time.Hour}))
+	if w.async.Load() {
+		t.Fatal("the server subscribed to the engine in a goroutine of its own, after Start")
+	}
+	e.Warn("storage", "disk full")
+	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", s.strm.epoch+"-0")
+	if h := decode[wire.Hello](t, sse.nextNamed(t, "hello").data); !h.Resumed {
+		t.Fatalf("not resumed from the start: %+v", h)
+	}
+	if ev := decode[wire.Event](t, sse.nextNamed(t, "warning").data); ev.Message != "disk full" {
+		t.Errorf("first event %+v, want the warning raised at start", ev)
 	}
 }
 

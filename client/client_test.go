@@ -164,10 +164,20 @@ func TestTwoLocationsMerge(t *testing.T) {
 	if err := c.CheckNow("shop"); err != nil { // goes to both daemons
 		t.Fatal(err)
 	}
-	waitFor(t, sub, "both locations checked", func() bool {
-		st, _ := find(c.Snapshot(), "shop")
-		return len(st.Locations) == 2 && st.Locations[0].Status == monitor.StatusDown && st.Locations[1].Status == monitor.StatusUp
+	// Wait for the changes themselves, not for the mirror to show them: a
+	// daemon sends a check's result (with the state it led to) before the
+	// change, so the mirror looks settled while the change is still on its
+	// way, to be taken later for a newer one.
+	changed := map[string]monitor.Status{}
+	waitForEvent(t, sub, "each location's first change", func(ev monitor.Event) bool {
+		if ev.Kind == monitor.EventChange && ev.Monitor == "shop" {
+			changed[ev.Location] = ev.To
+		}
+		return len(changed) == 2
 	})
+	if changed["eu-west"] != monitor.StatusDown || changed["us-east"] != monitor.StatusUp {
+		t.Fatalf("first changes by location: %v", changed)
+	}
 	snap := c.Snapshot()
 	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
 		t.Fatalf("merged monitors: %d", len(snap))
@@ -198,16 +208,13 @@ func TestTwoLocationsMerge(t *testing.T) {
 	// the target recovers in eu-west: the change event says where
 	eu.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 200})
 	c.CheckNow("shop")
-	var change *monitor.Event
-	waitForEvent(t, sub, "recovery seen from eu-west", func(ev monitor.Event) bool {
-		if ev.Kind == monitor.EventChange && ev.Monitor == "shop" && ev.To == monitor.StatusUp {
-			change = &ev
-			return true
-		}
-		return false
+	var change monitor.Event
+	waitForEvent(t, sub, "recovery", func(ev monitor.Event) bool {
+		change = ev
+		return ev.Kind == monitor.EventChange && ev.Monitor == "shop" && ev.To == monitor.StatusUp
 	})
-	if change.Location != "eu-west" {
-		t.Errorf("change event location %q, want eu-west", change.Location)
+	if change.Location != "eu-west" || change.From != monitor.StatusDown {
+		t.Errorf("change %v → %v from %q, want down → up from eu-west", change.From, change.To, change.Location)
 	}
 	if st, _ := find(c.Snapshot(), "shop"); st.Status != monitor.StatusUp {
 		t.Errorf("merged status after recovery: %v", st.Status)
