@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
 	"github.com/upbeat-monitor/upbeat/store"
 )
 
@@ -31,9 +32,12 @@ type runtime struct {
 	windows *maint.Windows
 	alerts  *alert.Switch
 	store   *store.Store // nil when history is off
-	log     *slog.Logger
-	opts    runtimeOptions
-	closers []func()
+	// incidents are the open incidents as the alerting sees them
+	// (acknowledged, flapping), for viewers.
+	incidents *local.Incidents
+	log       *slog.Logger
+	opts      runtimeOptions
+	closers   []func()
 }
 
 type runtimeOptions struct {
@@ -52,7 +56,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	rt := &runtime{cfg: cfg, log: o.log, opts: o}
+	rt := &runtime{cfg: cfg, log: o.log, opts: o, incidents: &local.Incidents{}}
 	w, err := maint.New(cfg.Maintenance)
 	if err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)

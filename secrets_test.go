@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -75,11 +76,11 @@ interval = "1h"
 	rt.eng.CheckNow("api")
 
 	// The dashboard, as a person would see it.
-	src := &localSource{rt: rt, config: cfgPath}
+	src := rt.localSource(cfgPath, false)
 	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(160, 40))
 
 	// Wait for the failed delivery.
-	var seen []monitor.Event
+	var seen []source.Event
 	deadline := time.After(30 * time.Second)
 	for failed := false; !failed; {
 		select {

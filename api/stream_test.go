@@ -13,13 +13,14 @@ import (
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 func TestEventsSnapshotThenEvents(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
 
@@ -69,15 +70,15 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 
 // subscribeWatcher notes on which goroutine the server subscribes.
 type subscribeWatcher struct {
-	*engine.Engine
+	Backend
 	async atomic.Bool
 }
 
-func (w *subscribeWatcher) Subscribe() *engine.Subscription {
+func (w *subscribeWatcher) Subscribe() *source.Subscription {
 	buf := make([]byte, 64<<10)
 	stack := string(buf[:runtime.Stack(buf, false)])
 	w.async.Store(strings.Contains(stack, "created by github.com/upbeat-monitor/upbeat/api.(*Server).Start"))
-	return w.Engine.Subscribe()
+	return w.Backend.Subscribe()
 }
 
 // What happens the moment the server has started reaches its viewers: Start
@@ -87,7 +88,7 @@ func (w *subscribeWatcher) Subscribe() *engine.Subscription {
 // view stayed pending: TestTwoLocationsMerge failed so on a loaded machine.)
 func TestEventsFromTheStartAreKept(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
-	w := &subscribeWatcher{Engine: e}
+	w := &subscribeWatcher{Backend: backend(e)}
 	sock := socketPath(t)
 	s := startServer(t, New(w, Options{Socket: sock, Heartbeat: time.Hour}))
 	if w.async.Load() {
@@ -107,7 +108,7 @@ func TestEventsResumeWithLastEventID(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
 	c := unixClient(t, sock)
 	check := func(code int) {
 		chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: code})
@@ -168,7 +169,7 @@ func TestEventsResumeWithLastEventID(t *testing.T) {
 func TestEventsHeartbeat(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
 	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", "")
 	sse.nextNamed(t, "snapshot")
 	// heartbeats keep coming well past the read timeout: the stream is not cut
@@ -215,7 +216,7 @@ func TestEventsSlowViewerGetsSnapshot(t *testing.T) {
 func TestEventsGzipOverTCP(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	req, _ := http.NewRequest("GET", "http://"+s.TCPAddr()+"/api/v1/events", nil)

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Named errors callers test for.
 var (
-	ErrNoMonitor = errors.New("no such monitor")
-	ErrNoChecker = errors.New("no checker for this kind")
+	ErrNoMonitor  = source.ErrNoMonitor  // no monitor has that name
+	ErrNoIncident = source.ErrNoIncident // Ack: the monitor is not down
+	ErrNoChecker  = errors.New("no checker for this kind")
 )
 
 // DefaultRecent is how many recent samples each monitor keeps for sparklines.
@@ -259,7 +261,7 @@ func (e *Engine) Config() *Config {
 }
 
 // Subscribe starts a stream of events. The caller must Close it.
-func (e *Engine) Subscribe() *Subscription { return e.hub.subscribe(0) }
+func (e *Engine) Subscribe() *source.Subscription { return e.hub.subscribe(0) }
 
 // Query answers questions about the past; nil when there is no history.
 func (e *Engine) Query() Querier { return e.opts.Querier }
@@ -416,8 +418,8 @@ func (e *Engine) Ack(name string) error {
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
 	}
-	if !down {
-		return nil // no open incident: nothing to acknowledge, and nothing kept for the next one
+	if !down { // nothing to acknowledge, and nothing kept for the next incident
+		return fmt.Errorf("%w: %s is not down", ErrNoIncident, name)
 	}
 	if a, ok := e.opts.Notifier.(interface{ Ack(string) }); ok {
 		a.Ack(name)

@@ -134,7 +134,7 @@ type Monitor struct {
 	Grace         time.Duration // push: allowed lateness beyond the interval
 
 	// Parsed is URL parsed once when the config is loaded.
-	Parsed *url.URL `json:"-"`
+	Parsed *url.URL
 }
 
 // Key turns a monitor name into a safe identifier for files and URLs.
@@ -156,11 +156,11 @@ func Key(name string) string {
 
 // Phases are the parts of an HTTP check's latency.
 type Phases struct {
-	DNS       time.Duration `json:"dns"`
-	Connect   time.Duration `json:"connect"`
-	TLS       time.Duration `json:"tls"`
-	FirstByte time.Duration `json:"first_byte"`
-	Transfer  time.Duration `json:"transfer"`
+	DNS       time.Duration
+	Connect   time.Duration
+	TLS       time.Duration
+	FirstByte time.Duration
+	Transfer  time.Duration
 }
 
 // Result is the outcome of one check of one monitor (after retries, the
@@ -172,28 +172,28 @@ type Phases struct {
 // human-readable message. Everything that came from the target is
 // sanitized before it is put here.
 type Result struct {
-	Monitor    string        `json:"monitor"`
-	Kind       Kind          `json:"kind"`
-	URL        string        `json:"url"`
-	Time       time.Time     `json:"time"` // when the (last) attempt started
-	Status     Status        `json:"status"`
-	Code       int           `json:"code"` // HTTP status, DNS rcode; 0 where there is none
-	Latency    time.Duration `json:"-"`
-	Phases     Phases        `json:"-"`
-	Class      string        `json:"class"`
-	Error      string        `json:"error"`
-	Attempts   int           `json:"attempts"`
-	RetryAfter time.Duration `json:"-"`
-	FinalURL   string        `json:"final_url,omitempty"`
-	BodySize   int64         `json:"body_size,omitempty"`
+	Monitor    string
+	Kind       Kind
+	URL        string
+	Time       time.Time // when the (last) attempt started
+	Status     Status
+	Code       int // HTTP status, DNS rcode; 0 where there is none
+	Latency    time.Duration
+	Phases     Phases
+	Class      string
+	Error      string
+	Attempts   int
+	RetryAfter time.Duration
+	FinalURL   string
+	BodySize   int64
 	// Certificate or domain registration facts, when the check saw them.
-	CertExpiry time.Time `json:"cert_expiry,omitempty"`
-	CertIssuer string    `json:"cert_issuer,omitempty"`
-	CertDays   int       `json:"-"` // days left; valid when !CertExpiry.IsZero()
-	Registrar  string    `json:"registrar,omitempty"`
+	CertExpiry time.Time
+	CertIssuer string
+	CertDays   int // days left; valid when !CertExpiry.IsZero()
+	Registrar  string
 	// Answers holds DNS answers or other short facts worth showing.
-	Answers []string `json:"answers,omitempty"`
-	Loss    float64  `json:"loss,omitempty"` // icmp: fraction of packets lost
+	Answers []string
+	Loss    float64 // icmp: fraction of packets lost
 }
 
 // Failed reports whether the result counts against uptime.
