@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
-	"github.com/upbeat-monitor/upbeat/monitor"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 )
@@ -44,66 +44,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// exportRow is one result in the JSON export; field names follow
-// `upbeat check --json`.
-type exportRow struct {
-	Time        time.Time `json:"time"`
-	Monitor     string    `json:"monitor"`
-	Kind        string    `json:"kind"`
-	URL         string    `json:"url"`
-	Status      string    `json:"status"`
-	Code        int       `json:"code"`
-	LatencyMS   float64   `json:"latency_ms"`
-	DNSMS       float64   `json:"dns_ms,omitempty"`
-	ConnectMS   float64   `json:"connect_ms,omitempty"`
-	TLSMS       float64   `json:"tls_ms,omitempty"`
-	FirstByteMS float64   `json:"first_byte_ms,omitempty"`
-	TransferMS  float64   `json:"transfer_ms,omitempty"`
-	Error       string    `json:"error"`
-	Class       string    `json:"class"`
-	Attempts    int       `json:"attempts"`
-	FinalURL    string    `json:"final_url,omitempty"`
-	BodySize    int64     `json:"body_size,omitempty"`
-	CertExpiry  string    `json:"cert_expiry,omitempty"`
-	CertIssuer  string    `json:"cert_issuer,omitempty"`
-	CertDays    *int      `json:"cert_days,omitempty"`
-	Registrar   string    `json:"registrar,omitempty"`
-	Answers     []string  `json:"answers,omitempty"`
-	Loss        float64   `json:"loss,omitempty"`
-	RetryAfterS float64   `json:"retry_after_s,omitempty"`
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func rowOf(r *monitor.Result) exportRow {
-	row := exportRow{
-		Time: r.Time.UTC(), Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(),
-		Code: r.Code, LatencyMS: ms(r.Latency), DNSMS: ms(r.Phases.DNS), ConnectMS: ms(r.Phases.Connect),
-		TLSMS: ms(r.Phases.TLS), FirstByteMS: ms(r.Phases.FirstByte), TransferMS: ms(r.Phases.Transfer),
-		Error: r.Error, Class: r.Class, Attempts: r.Attempts, FinalURL: r.FinalURL, BodySize: r.BodySize,
-		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
-		RetryAfterS: r.RetryAfter.Seconds(),
-	}
-	if !r.CertExpiry.IsZero() {
-		row.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
-		days := r.CertDays
-		row.CertDays = &days
-	}
-	return row
-}
-
-// csvCell keeps a cell from being read as a formula by a spreadsheet.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func fmtMS(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
 // Export writes a monitor's results in [since, until) as a table, CSV or
-// JSON (one object per line, fields as in `upbeat check --json`).
+// JSON: one wire.Result per line (the shape of `upbeat check --json` and
+// of the API), or CSV under wire.CSVHeader.
 func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Time, format string) error {
 	switch format {
 	case "table", "csv", "json":
@@ -118,27 +61,16 @@ func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Tim
 	case "json":
 		enc := json.NewEncoder(w)
 		for i := range results {
-			if err := enc.Encode(rowOf(&results[i])); err != nil {
+			if err := enc.Encode(wire.FromResult(&results[i])); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
 		}
 		return nil
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"time", "monitor", "kind", "url", "status", "code", "latency_ms", "dns_ms", "connect_ms",
-			"tls_ms", "first_byte_ms", "transfer_ms", "class", "error", "attempts", "final_url", "body_size",
-			"cert_expiry", "cert_days", "registrar", "answers", "loss"})
+		cw.Write(wire.CSVHeader)
 		for i := range results {
-			r := rowOf(&results[i])
-			days := ""
-			if r.CertDays != nil {
-				days = strconv.Itoa(*r.CertDays)
-			}
-			cw.Write([]string{r.Time.Format(time.RFC3339Nano), csvCell(r.Monitor), r.Kind, csvCell(r.URL), r.Status,
-				strconv.Itoa(r.Code), fmtMS(r.LatencyMS), fmtMS(r.DNSMS), fmtMS(r.ConnectMS), fmtMS(r.TLSMS),
-				fmtMS(r.FirstByteMS), fmtMS(r.TransferMS), csvCell(r.Class), csvCell(r.Error), strconv.Itoa(r.Attempts),
-				csvCell(r.FinalURL), strconv.FormatInt(r.BodySize, 10), r.CertExpiry, days, csvCell(r.Registrar),
-				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64)})
+			cw.Write(wire.FromResult(&results[i]).CSVRecord())
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
