@@ -19,6 +19,14 @@ import (
 	"github.com/upbeat-monitor/upbeat/store"
 )
 
+// The alert switch is the engine's notifier, and takes acknowledgements
+// and every result too.
+var (
+	_ engine.Notifier = (*alert.Switch)(nil)
+	_ engine.Acker    = (*alert.Switch)(nil)
+	_ engine.Observer = (*alert.Switch)(nil)
+)
+
 // newCheckers returns one checker per kind, shared by every monitor.
 func newCheckers(cfg *config.Config) map[monitor.Kind]engine.Checker {
 	return check.New(check.Options{})
@@ -121,7 +129,7 @@ func (rt *runtime) restoreIncidents() {
 	now := time.Now()
 	back := rt.cfg.Settings.Retention
 	if back <= 0 {
-		back = 30 * 24 * time.Hour
+		back = history.DefaultRetention
 	}
 	for _, st := range rt.eng.Snapshot() {
 		if st.Status != monitor.StatusDown {
@@ -149,8 +157,9 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 				rt.eng.PublishAlert(ev)
 			}
 		},
-		Logger:   o.log,
-		Location: time.Local,
+		OnIncident: rt.incidents.Update, // acknowledged, flapping: for the viewers' incidents
+		Logger:     o.log,
+		Location:   time.Local,
 	}
 	if u := cfg.Settings.ConnectivityURL; u != "" {
 		opts.Connectivity = alert.HTTPConnectivity(nil, u)

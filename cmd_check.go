@@ -16,6 +16,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
+	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 )
 
@@ -137,6 +138,9 @@ func why(r *monitor.Result) string {
 	}
 	if r.Error != "" && !strings.Contains(s, r.Error) {
 		s += " (" + engine.Sanitize(r.Error, 120) + ")"
+	}
+	if r.Class == check.ClassError && r.Detail != "" { // no class: the library's text is all there is
+		s += ": " + engine.Sanitize(r.Detail, 120)
 	}
 	return s
 }

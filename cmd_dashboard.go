@@ -124,7 +124,7 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 		defer stopAPI()
 	}
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, rt.eng.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -209,7 +209,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	}
 	defer c.Close()
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, c.Snapshot, 5*time.Second)
+		return livePlain(ctx, e.stdout, c.Snapshot, e.plainPeriod())
 	}
 	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)

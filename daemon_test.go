@@ -93,7 +93,8 @@ timeout = "500ms"
 	actx, acancel := context.WithTimeout(ctx, 30*time.Second)
 	defer acancel()
 	out := &cancelAfter{mark: "✕ down", cancel: acancel}
-	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" }}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" },
+		plainEvery: 50 * time.Millisecond} // the table is printed again until the check's result shows
 	if code := run(actx, e, []string{"attach", sock}); code != exitOK {
 		t.Fatalf("attach exit %d", code)
 	}

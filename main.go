@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
@@ -40,6 +41,21 @@ type env struct {
 	getenv func(string) string
 	// isTTY reports whether stdout is a terminal (the dashboard needs one).
 	isTTY bool
+	// plainEvery is how often the dashboard without a terminal prints the
+	// table; 0 means defaultPlainEvery (tests shorten it).
+	plainEvery time.Duration
+}
+
+// defaultPlainEvery is how often the dashboard without a terminal prints
+// the monitors table.
+const defaultPlainEvery = 5 * time.Second
+
+// plainPeriod returns how often the plain table is printed.
+func (e *env) plainPeriod() time.Duration {
+	if e.plainEvery > 0 {
+		return e.plainEvery
+	}
+	return defaultPlainEvery
 }
 
 type command struct {
@@ -60,6 +76,7 @@ func commands() []command {
 		{"validate", "check the config and report every mistake with file:line and key", cmdValidate},
 		{"init", "write a commented starter config", cmdInit},
 		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},
+		{"import", "write a config from a Gatus config, an Uptime Kuma database or an UptimeRobot export", cmdImport},
 	}
 }
 

@@ -146,6 +146,10 @@ func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
 	if j := got["s503"]; j.RetryAfterMS != 120000 {
 		t.Errorf("503 Retry-After = %vms, want 120000", j.RetryAfterMS)
 	}
+	// The line of `check` says it too, not only --json.
+	if line, _, _ := runCmd(t, "check", "--config", path, "s503"); !strings.Contains(line, "Retry-After 2m") {
+		t.Errorf("check's line lacks the Retry-After:\n%s", line)
+	}
 	if j := got["hung"]; j.Status != "down" || j.Class != "timeout" || j.LatencyMS < 400 || j.LatencyMS > 1900 {
 		t.Errorf("hung target: %+v, want down/timeout after about 500ms", j)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -64,7 +66,9 @@ interval = "1h"
 	}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, log: logger})
+	// No burst window: the message goes out as the incident opens.
+	noWait := func(o *alert.Options) { o.BurstWindow = -1 }
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, log: logger, tuneAlerts: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,5 +135,156 @@ interval = "1h"
 	})
 	if !strings.Contains(string(screen), "oncall") {
 		t.Errorf("the dashboard does not show the delivery at all")
+	}
+}
+
+// TestRequestSecretsAppearNowhere: the secrets of the request keys of
+// issue 10 (a basic auth password, a bearer token file, an OAuth2 client
+// secret, a proxy's password), sent to servers that refuse them and echo
+// what they got, are in no result, `check --json` line, log line, event,
+// history file or the rendered dashboard.
+func TestRequestSecretsAppearNowhere(t *testing.T) {
+	const (
+		password = "basic-PASSWORD-1234"
+		bearer   = "bearer-TOKEN-5678"
+		client   = "oauth-CLIENT-SECRET-9012"
+		proxyPW  = "proxy-PASSWORD-3456"
+	)
+	secrets := []string{password, bearer, client, proxyPW,
+		base64.StdEncoding.EncodeToString([]byte("upbeat:" + password)), base64.StdEncoding.EncodeToString([]byte("ops:" + proxyPW))}
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", r.Header.Get("Authorization")+r.Header.Get("Proxy-Authorization"))
+		_ = r.ParseForm()
+		if r.URL.Path != "/basic" { // basic gets a 200 whose header check fails, showing the header
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"got %s %s %v"}`,
+			r.Header.Get("Authorization"), r.Header.Get("Proxy-Authorization"), r.Form)
+	}))
+	defer echo.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedAddr := closed.Listener.Addr().String()
+	closed.Close()
+
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte(bearer), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BASIC_PW", password)
+	t.Setenv("CLIENT_SECRET", client)
+	t.Setenv("PROXY_PW", proxyPW)
+	cfgPath := writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %[1]q
+retries = 0
+
+[[monitor]]
+name = "basic"
+url = "%[2]s/basic"
+interval = "1h"
+basic_auth = { user = "upbeat", password = "${BASIC_PW}" }
+expect_headers = { "X-Echo" = "^$" }
+
+[[monitor]]
+name = "bearer"
+url = "%[2]s/bearer"
+interval = "1h"
+bearer_token_file = %[3]q
+
+[[monitor]]
+name = "oauth"
+url = "%[2]s/api"
+interval = "1h"
+oauth2 = { token_url = "%[2]s/token", client_id = "upbeat", client_secret = "${CLIENT_SECRET}" }
+
+[[monitor]]
+name = "proxied"
+url = "%[2]s/via-proxy"
+interval = "1h"
+proxy = "http://ops:${PROXY_PW}@%[4]s"
+`, filepath.Join(dir, "history"), echo.URL, tokenFile, closedAddr))
+
+	out, _, code := runCmd(t, "check", "--json", "--config", cfgPath)
+	if code != exitDown || strings.Count(out, "\n") != 4 {
+		t.Fatalf("check: exit %d\n%s", code, out)
+	}
+	outText, _, _ := runCmd(t, "check", "--config", cfgPath)
+
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := rt.eng.Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rt.eng.Run(ctx); close(done) }()
+	for _, name := range []string{"basic", "bearer", "oauth", "proxied"} {
+		rt.eng.CheckNow(name)
+	}
+	src := rt.localSource(cfgPath, false)
+	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(200, 40))
+	var seen []source.Event
+	results := map[string]bool{}
+	deadline := time.After(30 * time.Second)
+	for len(results) < 4 {
+		select {
+		case <-sub.Ready():
+			evs, _ := sub.Drain()
+			seen = append(seen, evs...)
+			for _, ev := range evs {
+				if ev.Kind == monitor.EventResult {
+					results[ev.Monitor] = true
+				}
+			}
+		case <-deadline:
+			t.Fatalf("results of %v only", results)
+		}
+	}
+	var screen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		screen = append(screen[:0], b...)
+		return bytes.Contains(b, []byte("proxied")) && bytes.Contains(b, []byte("oauth"))
+	}, teatest.WithDuration(10*time.Second))
+	tm.Quit()
+	rest, _ := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(5*time.Second)))
+	screen = append(screen, rest...)
+	cancel()
+	<-done
+	rt.Close()
+
+	check := func(where string, b []byte) {
+		t.Helper()
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s leaked into %s", s, where)
+			}
+		}
+	}
+	check("check --json", []byte(out))
+	check("check's lines", []byte(outText))
+	check("the dashboard", screen)
+	check("the log", logs.Bytes())
+	for _, ev := range seen {
+		check("an event", []byte(fmt.Sprintf("%+v %+v", ev, ev.Result)))
+	}
+	filepath.WalkDir(filepath.Join(dir, "history"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			check("history file "+filepath.Base(p), b)
+		}
+		return nil
+	})
+	for _, want := range []string{`"class":"header_mismatch"`, `"class":"http_401"`, `"class":"oauth2_error"`, `"class":"proxy_error"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check --json lacks %s:\n%s", want, out)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +53,32 @@ func (m *metrics) countAlert(a *monitor.AlertEvent) {
 	m.alerts.WithLabelValues(a.Channel, res).Inc()
 }
 
+// collectHTTP adds blackbox's HTTP details of the last check.
+func (c *collector) collectHTTP(gauge func(*prometheus.Desc, float64, ...string), m *monitor.Monitor, r *monitor.Result, lv []string) {
+	if r.HTTPVersion != "" {
+		if v, err := strconv.ParseFloat(r.HTTPVersion, 64); err == nil {
+			gauge(c.httpVersion, v, lv...)
+		}
+		gauge(c.httpRedirects, float64(r.Redirects), lv...)
+		final := r.FinalURL
+		if final == "" {
+			final = r.URL
+		}
+		ssl := 0.0
+		if strings.HasPrefix(final, "https://") {
+			ssl = 1
+		}
+		gauge(c.httpSSL, ssl, lv...)
+	}
+	if m.ExpectBody != "" || m.ExpectBodyRegex != "" || len(m.ExpectHeaders) > 0 {
+		v := 0.0
+		if r.Class == "body_mismatch" || r.Class == "header_mismatch" {
+			v = 1
+		}
+		gauge(c.failedRegex, v, lv...)
+	}
+}
+
 // slogPrinter lets promhttp log through slog.
 type slogPrinter struct{ log *slog.Logger }
 
@@ -77,6 +104,8 @@ type collector struct {
 
 	success, duration, httpCode, httpPhase, certExpiry, bodyLen, domainExpiry, loss *prometheus.Desc
 	status, upRatio, lastCheck                                                      *prometheus.Desc
+	// Issue 10: blackbox's HTTP details, and the failure class.
+	httpVersion, httpRedirects, httpSSL, failedRegex, dnsLookup, failureInfo *prometheus.Desc
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
 }
@@ -84,27 +113,33 @@ type collector struct {
 func newCollector(b Backend) *collector {
 	g := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
 	return &collector{
-		b:            b,
-		success:      desc("probe_success", "Whether the last check succeeded (1) or failed (0); degraded counts as success."),
-		duration:     desc("probe_duration_seconds", "How long the last check took, in seconds."),
-		httpCode:     desc("probe_http_status_code", "HTTP status code of the last check (0 when none was received)."),
-		httpPhase:    desc("probe_http_duration_seconds", "Duration of each phase of the last HTTP check, in seconds.", "phase"),
-		certExpiry:   desc("probe_ssl_earliest_cert_expiry", "Expiry of the earliest certificate in the chain, unix seconds."),
-		bodyLen:      desc("probe_http_uncompressed_body_length", "Bytes of body read by the last HTTP check."),
-		domainExpiry: desc("upbeat_domain_expiry_timestamp_seconds", "Domain registration expiry, unix seconds."),
-		loss:         desc("upbeat_probe_packet_loss_ratio", "Share of ping packets lost by the last check."),
-		status:       desc("upbeat_monitor_status", "The monitor's status: 1 for the status it is in, 0 for the others.", "status"),
-		upRatio:      desc("upbeat_monitor_up_ratio", "Share of checks that were not down over the window.", "window"),
-		lastCheck:    desc("upbeat_monitor_last_check_timestamp_seconds", "When the last check started, unix seconds."),
-		checks:       g("upbeat_checks_total", "Checks finished (retries count once)."),
-		attempts:     g("upbeat_check_attempts_total", "Check attempts, retries included."),
-		skipped:      g("upbeat_checks_skipped_total", "Checks skipped because the previous one was still running."),
-		late:         g("upbeat_checks_late_total", "Checks that started more than a second after their due time."),
-		onTime:       g("upbeat_checks_on_time_total", "Checks that started within a second of their due time."),
-		storageErr:   g("upbeat_storage_errors_total", "Results the history failed to store."),
-		storageDrop:  g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
-		monitors:     g("upbeat_monitors", "Monitors configured."),
-		warnings:     g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
+		b:             b,
+		success:       desc("probe_success", "Whether the last check succeeded (1) or failed (0); degraded counts as success."),
+		duration:      desc("probe_duration_seconds", "How long the last check took, in seconds."),
+		httpCode:      desc("probe_http_status_code", "HTTP status code of the last check (0 when none was received)."),
+		httpPhase:     desc("probe_http_duration_seconds", "Duration of each phase of the last HTTP check, in seconds.", "phase"),
+		certExpiry:    desc("probe_ssl_earliest_cert_expiry", "Expiry of the earliest certificate in the chain, unix seconds."),
+		bodyLen:       desc("probe_http_uncompressed_body_length", "Bytes of body read by the last HTTP check."),
+		domainExpiry:  desc("upbeat_domain_expiry_timestamp_seconds", "Domain registration expiry, unix seconds."),
+		loss:          desc("upbeat_probe_packet_loss_ratio", "Share of ping packets lost by the last check."),
+		status:        desc("upbeat_monitor_status", "The monitor's status: 1 for the status it is in, 0 for the others.", "status"),
+		upRatio:       desc("upbeat_monitor_up_ratio", "Share of checks that were not down over the window.", "window"),
+		lastCheck:     desc("upbeat_monitor_last_check_timestamp_seconds", "When the last check started, unix seconds."),
+		httpVersion:   desc("probe_http_version", "HTTP version of the last answer (1.1 or 2)."),
+		httpRedirects: desc("probe_http_redirects", "Redirects the last HTTP check followed."),
+		httpSSL:       desc("probe_http_ssl", "Whether the last HTTP answer came over TLS (1) or not (0)."),
+		failedRegex:   desc("probe_failed_due_to_regex", "Whether the last HTTP check failed because the body or a header did not match (1) or not (0)."),
+		dnsLookup:     desc("probe_dns_lookup_time_seconds", "How long resolving the target's name took in the last check, in seconds."),
+		failureInfo:   desc("upbeat_probe_failure_info", "1 with the failure class of the last check (explained by `upbeat explain CLASS`); absent when it passed.", "class"),
+		checks:        g("upbeat_checks_total", "Checks finished (retries count once)."),
+		attempts:      g("upbeat_check_attempts_total", "Check attempts, retries included."),
+		skipped:       g("upbeat_checks_skipped_total", "Checks skipped because the previous one was still running."),
+		late:          g("upbeat_checks_late_total", "Checks that started more than a second after their due time."),
+		onTime:        g("upbeat_checks_on_time_total", "Checks that started within a second of their due time."),
+		storageErr:    g("upbeat_storage_errors_total", "Results the history failed to store."),
+		storageDrop:   g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
+		monitors:      g("upbeat_monitors", "Monitors configured."),
+		warnings:      g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
 	}
 }
 
@@ -112,7 +147,8 @@ func newCollector(b Backend) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.success, c.duration, c.httpCode, c.httpPhase, c.certExpiry, c.bodyLen,
 		c.domainExpiry, c.loss, c.status, c.upRatio, c.lastCheck, c.checks, c.attempts, c.skipped, c.late, c.onTime,
-		c.storageErr, c.storageDrop, c.monitors, c.warnings} {
+		c.storageErr, c.storageDrop, c.monitors, c.warnings,
+		c.httpVersion, c.httpRedirects, c.httpSSL, c.failedRegex, c.dnsLookup, c.failureInfo} {
 		ch <- d
 	}
 }
@@ -171,8 +207,18 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.success, ok, lv...)
 		gauge(c.duration, r.Latency.Seconds(), lv...)
 		gauge(c.lastCheck, float64(r.Time.UnixNano())/1e9, lv...)
+		if r.Class != "" {
+			gauge(c.failureInfo, 1, with(r.Class)...)
+		}
+		switch m.Kind {
+		case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
+			if r.Phases.DNS > 0 {
+				gauge(c.dnsLookup, r.Phases.DNS.Seconds(), lv...)
+			}
+		}
 		switch m.Kind {
 		case monitor.KindHTTP:
+			c.collectHTTP(gauge, m, r, lv)
 			gauge(c.httpCode, float64(r.Code), lv...)
 			p := r.Phases
 			gauge(c.httpPhase, p.DNS.Seconds(), with("resolve")...)
@@ -181,11 +227,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(c.httpPhase, p.FirstByte.Seconds(), with("processing")...)
 			gauge(c.httpPhase, p.Transfer.Seconds(), with("transfer")...)
 			gauge(c.bodyLen, float64(r.BodySize), lv...)
-			if !r.CertExpiry.IsZero() {
+			if !r.CertExpiry.IsZero() && !r.CertUnverified {
 				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
 			}
 		case monitor.KindTLS:
-			if !r.CertExpiry.IsZero() {
+			// As blackbox: only for a handshake that succeeded, so an
+			// expired or untrusted chain fires the down rule alone.
+			if !r.CertExpiry.IsZero() && !r.CertUnverified {
 				gauge(c.certExpiry, float64(r.CertExpiry.Unix()), lv...)
 			}
 		case monitor.KindDomain:

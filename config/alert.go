@@ -11,7 +11,7 @@ import (
 
 // alertEvents are the changes an alert may be sent for; an alert that
 // sets no "on" is sent for all of them.
-var alertEvents = []string{"down", "up", "degraded"}
+var alertEvents = alert.DefaultOn()
 
 // startTLSModes are the values of an email alert's starttls.
 var startTLSModes = []string{"mandatory", "opportunistic", "none"}

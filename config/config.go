@@ -33,6 +33,8 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
+	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/history"
 )
 
 // Config is a whole configuration file: what the engine needs (settings
@@ -51,17 +53,17 @@ type Config struct {
 var ErrNoConfig = errors.New("no config file")
 
 // Defaults for the [settings] keys and for monitors that set nothing.
+// A default that the package using the setting must know too is defined
+// there, once: concurrency (engine.DefaultConcurrency), retention and
+// rollup_retention (history.DefaultRetention, history.DefaultRollupRetention),
+// max_body (check.DefaultMaxBody), an alert's on (alert.DefaultOn).
 const (
 	DefaultInterval        = 60 * time.Second
 	DefaultTimeout         = 10 * time.Second
 	DefaultRetries         = 1
 	DefaultRetryInterval   = 5 * time.Second
 	DefaultCertWarnDays    = 14
-	DefaultMaxBody         = 1 << 20 // bytes
 	DefaultMaxRedirects    = 10
-	DefaultRetention       = 30 * 24 * time.Hour
-	DefaultRollupRetention = 400 * 24 * time.Hour
-	DefaultConcurrency     = 256
 	DefaultRecoverAfter    = 1
 	DefaultMethod          = "GET"
 	DefaultSMTPPort        = 587
@@ -138,15 +140,15 @@ func Default() *Config {
 func defaultSettings() engine.Settings {
 	return engine.Settings{
 		HistoryDir:      DefaultHistoryDir(),
-		Retention:       DefaultRetention,
-		RollupRetention: DefaultRollupRetention,
-		Concurrency:     DefaultConcurrency,
+		Retention:       history.DefaultRetention,
+		RollupRetention: history.DefaultRollupRetention,
+		Concurrency:     engine.DefaultConcurrency,
 		Interval:        DefaultInterval,
 		Timeout:         DefaultTimeout,
 		Retries:         DefaultRetries,
 		RetryInterval:   DefaultRetryInterval,
 		CertWarnDays:    DefaultCertWarnDays,
-		MaxBody:         DefaultMaxBody,
+		MaxBody:         check.DefaultMaxBody,
 		RecoverAfter:    DefaultRecoverAfter,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/testcert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -105,7 +106,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := regexp.MustCompile(`^\[\[?([a-z_]+)\]\]?\s*(#.*)?$`)
-	key := regexp.MustCompile(`^#?\s*([a-z_]+)\s*=`)
+	key := regexp.MustCompile(`^#?\s*([a-z_0-9]+)\s*=`)
 	documented := map[string]map[string]bool{"": {}}
 	table := ""
 	for _, line := range strings.Split(string(src), "\n") {
@@ -153,11 +154,27 @@ func TestEveryKnownKeyIsRead(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "secret", "s3cret\n")
 	writeFile(t, dir, "ca.pem", string(testCAPEM(t)))
+	certPEM, keyPEM, _ := testcert.Generate(testcert.Options{})
+	writeFile(t, dir, "client.pem", string(certPEM))
+	writeFile(t, dir, "client.key", string(keyPEM))
 	files := `
 [[monitor]]
 name = "a"
 url = "https://a.example.com/"
 ca_file = "ca.pem"
+
+[[monitor]]
+name = "request files"
+url = "https://b.example.com/"
+body_file = "secret"
+bearer_token_file = "secret"
+client_cert = "client.pem"
+client_key = "client.key"
+
+[[monitor]]
+name = "oauth2"
+url = "https://c.example.com/"
+oauth2 = { token_url = "https://auth.example.com/token", client_id = "upbeat", client_secret_file = "secret" }
 
 [[alert]]
 name = "w"

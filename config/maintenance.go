@@ -28,6 +28,32 @@ var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-
 func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 	w := &maint.Config{Timezone: DefaultTimezone}
 	w.Name = name(t, "maintenance window")
+	windowTargets(t, w, monitors, tags)
+	loc := windowZone(t, w)
+	start, hasStart := windowTime(t, "start", loc)
+	end, hasEnd := windowTime(t, "end", loc)
+	w.Start, w.End = start, end
+	windowRecurrence(t, w)
+
+	oneOff := t.has("start") || t.has("end")
+	recurring := t.has("cron") || t.has("at") || t.has("weekdays") || t.has("duration")
+	switch {
+	case oneOff && recurring:
+		t.errorf("start", "a window is one-off (start and end) or recurring (cron or at, and duration), not both")
+	case oneOff:
+		checkOneOff(t, start, end, hasStart && hasEnd)
+	case recurring:
+		checkRecurring(t)
+	default:
+		t.errorf("", "has no time; set start and end, or cron or at with a duration")
+	}
+	t.checkUnknown()
+	return w
+}
+
+// windowTargets reads the monitors and tags a window is for; each must
+// exist.
+func windowTargets(t *table, w *maint.Config, monitors, tags []string) {
 	if names, ok := t.list("monitors"); ok {
 		for _, n := range names {
 			if !slices.Contains(monitors, n) {
@@ -44,19 +70,26 @@ func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 		}
 		w.Tags = list
 	}
+}
 
-	loc := time.UTC
-	if v, ok := t.str("timezone"); ok {
-		if z, err := time.LoadLocation(v); err != nil || v == "" || v == "Local" {
-			t.errorf("timezone", "unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", v)
-		} else {
-			w.Timezone, loc = v, z
-		}
+// windowZone reads a window's timezone and returns it (UTC when unset).
+func windowZone(t *table, w *maint.Config) *time.Location {
+	v, ok := t.str("timezone")
+	if !ok {
+		return time.UTC
 	}
+	z, err := time.LoadLocation(v)
+	if err != nil || v == "" || v == "Local" {
+		t.errorf("timezone", "unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", v)
+		return time.UTC
+	}
+	w.Timezone = v
+	return z
+}
 
-	start, hasStart := windowTime(t, "start", loc)
-	end, hasEnd := windowTime(t, "end", loc)
-	w.Start, w.End = start, end
+// windowRecurrence reads the keys of a recurring window: cron, weekdays,
+// at and duration.
+func windowRecurrence(t *table, w *maint.Config) {
 	if v, ok := t.str("cron"); ok {
 		checkCron(t, v)
 		w.Cron = v
@@ -81,36 +114,33 @@ func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 	if d, ok := t.positive("duration"); ok {
 		w.Duration = d
 	}
+}
 
-	oneOff := t.has("start") || t.has("end")
-	recurring := t.has("cron") || t.has("at") || t.has("weekdays") || t.has("duration")
+// checkOneOff checks that a one-off window has a start and an end, in
+// that order (both, when read without error: both).
+func checkOneOff(t *table, start, end time.Time, both bool) {
 	switch {
-	case oneOff && recurring:
-		t.errorf("start", "a window is one-off (start and end) or recurring (cron or at, and duration), not both")
-	case oneOff:
-		switch {
-		case !t.has("start"):
-			t.errorf("start", "is missing; a one-off window needs start and end")
-		case !t.has("end"):
-			t.errorf("end", "is missing; a one-off window needs start and end")
-		case hasStart && hasEnd && !end.After(start):
-			t.errorf("end", "%s is not after start %s", end.Format(time.RFC3339), start.Format(time.RFC3339))
-		}
-	case recurring:
-		switch {
-		case t.has("cron") && (t.has("at") || t.has("weekdays")):
-			t.errorf("cron", "set cron, or at with weekdays, not both")
-		case !t.has("cron") && !t.has("at"):
-			t.errorf("at", "is missing; a recurring window needs cron, or at (with weekdays, or every day)")
-		}
-		if !t.has("duration") {
-			t.errorf("duration", "is missing; a recurring window needs to know how long it lasts")
-		}
-	default:
-		t.errorf("", "has no time; set start and end, or cron or at with a duration")
+	case !t.has("start"):
+		t.errorf("start", "is missing; a one-off window needs start and end")
+	case !t.has("end"):
+		t.errorf("end", "is missing; a one-off window needs start and end")
+	case both && !end.After(start):
+		t.errorf("end", "%s is not after start %s", end.Format(time.RFC3339), start.Format(time.RFC3339))
 	}
-	t.checkUnknown()
-	return w
+}
+
+// checkRecurring checks that a recurring window has one schedule (cron,
+// or at with weekdays) and a duration.
+func checkRecurring(t *table) {
+	switch {
+	case t.has("cron") && (t.has("at") || t.has("weekdays")):
+		t.errorf("cron", "set cron, or at with weekdays, not both")
+	case !t.has("cron") && !t.has("at"):
+		t.errorf("at", "is missing; a recurring window needs cron, or at (with weekdays, or every day)")
+	}
+	if !t.has("duration") {
+		t.errorf("duration", "is missing; a recurring window needs to know how long it lasts")
+	}
 }
 
 // windowTime reads start or end: a TOML date-time or an RFC 3339 string;

@@ -94,6 +94,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 	}
 
 	l.monitorHTTP(t, m)
+	l.monitorRequest(t, m)
 	if v, ok := t.str("expect_answer"); ok {
 		m.ExpectAnswer = v
 	}
@@ -137,6 +138,8 @@ func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 		for i, e := range exprs {
 			if err := compileJQ(e); err != nil {
 				t.errorf("expect_json", "expression %d (%s): %v", i+1, e, err)
+			} else if err := lintJQ(e); err != nil {
+				t.errorf("expect_json", "expression %d (%s) can never be a test: %v", i+1, e, err)
 			}
 		}
 		m.ExpectJSON = exprs

@@ -97,132 +97,171 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if w.Debounce <= 0 {
 		w.Debounce = 300 * time.Millisecond
 	}
-	log := w.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	r := &watchRun{w: w, log: w.Logger}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
 	}
 	path, err := filepath.Abs(w.Path)
 	if err != nil {
 		path = filepath.Clean(w.Path) // only when the working directory is gone: use the path as given
 	}
-	var started *Config // what keys read only at start hold until a restart
+	r.path = path
 	if w.Current != nil {
-		started = w.Current()
+		r.started = w.Current()
 	}
-	var tokens [2]string // the tokens in force
-	if started != nil {
-		tokens = [2]string{started.API.Token, started.API.ReadOnlyToken}
+	if r.started != nil {
+		r.tokens = [2]string{r.started.API.Token, r.started.API.ReadOnlyToken}
 	}
-	tokenNote := "" // a token change that left a listener refusing everything
-
-	var events <-chan fsnotify.Event
-	var errs <-chan error
-	unwatched := func(err error) {
-		w.Warn(WarnWatchKey, "config file changes are not watched: "+oneLine(err.Error())+"; SIGHUP still reloads")
-		log.Warn("config file changes are not watched; SIGHUP still reloads", "path", path, "err", err)
-		events, errs = nil, nil
-	}
-	if fw, err := fsnotify.NewWatcher(); err != nil {
-		unwatched(fmt.Errorf("watch config: %w", err))
-	} else {
+	if fw := r.watch(); fw != nil {
 		defer fw.Close()
-		if err := fw.Add(filepath.Dir(path)); err != nil {
-			unwatched(fmt.Errorf("watch config dir: %w", err))
-		} else {
-			events, errs = fw.Events, fw.Errors
-		}
 	}
-	last := hashFile(path) // the content in force: a touch or chmod reloads nothing
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
+	r.last = hashFile(path) // the content in force: a touch or chmod reloads nothing
+	r.timer = time.NewTimer(time.Hour)
+	r.timer.Stop()
+	defer r.timer.Stop()
+	return r.loop(ctx)
+}
 
-	reload := func(force bool) {
-		sum := hashFile(path)
-		if !force && sum != nil && bytes.Equal(sum, last) {
-			return
-		}
-		cfg, err := w.Load(path)
-		if err == nil {
-			var changes []string
-			changes, err = w.Apply(cfg)
-			if err == nil {
-				last = sum
-				w.Warn(WarnKey, "")
-				if w.SetTokens != nil {
-					next := [2]string{cfg.API.Token, cfg.API.ReadOnlyToken}
-					if next != tokens {
-						terr := w.SetTokens(next[0], next[1])
-						changes = append(changes, tokenChanges(tokens, next)...)
-						tokens, tokenNote = next, ""
-						if terr != nil {
-							tokenNote = "[api] no token left: the listen address refuses every request, and the daemon would not start"
-						}
-					}
-				}
-				var notes []string
-				if started != nil {
-					if n := restartNote(started, cfg, w.SetTokens == nil); n != "" {
-						notes = append(notes, n)
-					}
-				}
-				if tokenNote != "" {
-					notes = append(notes, tokenNote)
-				}
-				w.Warn(WarnRestartKey, engine.Sanitize(strings.Join(notes, "; "), 600))
-				changes = append(changes, notes...)
-				what := "no change"
-				if len(changes) > 0 {
-					what = strings.Join(changes, ", ")
-				}
-				log.Info("config reloaded", "path", path, "changes", what)
-				if w.Reloaded != nil {
-					w.Reloaded(changes, nil)
-				}
-				return
-			}
-		}
-		last = sum // the same broken content is not re-read on every event; a signal still retries
-		w.Warn(WarnKey, "config not reloaded: "+oneLine(err.Error()))
-		log.Warn("config not reloaded", "path", path, "err", joinLines(err.Error()))
-		if w.Reloaded != nil {
-			w.Reloaded(nil, err)
-		}
+// watchRun is the state of one Watcher.Run.
+type watchRun struct {
+	w       *Watcher
+	log     *slog.Logger
+	path    string  // the file, absolute
+	started *Config // what keys read only at start hold until a restart
+	tokens  [2]string
+	// tokenNote is set while a token change left a listener refusing
+	// everything.
+	tokenNote string
+	last      []byte // hash of the content in force
+	events    <-chan fsnotify.Event
+	errs      <-chan error
+	timer     *time.Timer // the debounce
+}
+
+// watch starts watching the file's directory; nil when it cannot.
+func (r *watchRun) watch() *fsnotify.Watcher {
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		r.unwatched(fmt.Errorf("watch config: %w", err))
+		return nil
 	}
+	if err := fw.Add(filepath.Dir(r.path)); err != nil {
+		r.unwatched(fmt.Errorf("watch config dir: %w", err))
+		return fw
+	}
+	r.events, r.errs = fw.Events, fw.Errors
+	return fw
+}
 
+// unwatched says that file changes are no longer seen.
+func (r *watchRun) unwatched(err error) {
+	r.w.Warn(WarnWatchKey, "config file changes are not watched: "+oneLine(err.Error())+"; SIGHUP still reloads")
+	r.log.Warn("config file changes are not watched; SIGHUP still reloads", "path", r.path, "err", err)
+	r.events, r.errs = nil, nil
+}
+
+// loop reloads on every trigger and on every change of the file, once the
+// file has been quiet for the debounce.
+func (r *watchRun) loop(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case _, ok := <-w.Trigger:
+		case _, ok := <-r.w.Trigger:
 			if !ok {
-				w.Trigger = nil
+				r.w.Trigger = nil
 				continue
 			}
-			timer.Stop()
-			reload(true)
-		case ev, ok := <-events:
+			r.timer.Stop()
+			r.reload(true)
+		case ev, ok := <-r.events:
 			if !ok {
-				unwatched(errors.New("watch config: watcher closed"))
+				r.unwatched(errors.New("watch config: watcher closed"))
 				continue
 			}
-			if filepath.Clean(ev.Name) != path || ev.Op == fsnotify.Chmod {
+			if filepath.Clean(ev.Name) != r.path || ev.Op == fsnotify.Chmod {
 				continue
 			}
-			timer.Reset(w.Debounce)
-		case err, ok := <-errs:
+			r.timer.Reset(r.w.Debounce)
+		case err, ok := <-r.errs:
 			if !ok {
-				unwatched(errors.New("watch config: watcher closed"))
+				r.unwatched(errors.New("watch config: watcher closed"))
 				continue
 			}
-			log.Warn("config watcher", "err", err)
-		case <-timer.C:
-			if _, err := os.Stat(path); err != nil {
+			r.log.Warn("config watcher", "err", err)
+		case <-r.timer.C:
+			if _, err := os.Stat(r.path); err != nil {
 				continue // removed, or between an editor's remove and create: wait for the next event
 			}
-			reload(false)
+			r.reload(false)
 		}
 	}
+}
+
+// reload loads and applies the file unless its content is the one in
+// force (force: whatever it is).
+func (r *watchRun) reload(force bool) {
+	sum := hashFile(r.path)
+	if !force && sum != nil && bytes.Equal(sum, r.last) {
+		return
+	}
+	cfg, err := r.w.Load(r.path)
+	if err == nil {
+		var changes []string
+		if changes, err = r.w.Apply(cfg); err == nil {
+			r.last = sum
+			r.applied(cfg, changes)
+			return
+		}
+	}
+	r.last = sum // the same broken content is not re-read on every event; a signal still retries
+	r.w.Warn(WarnKey, "config not reloaded: "+oneLine(err.Error()))
+	r.log.Warn("config not reloaded", "path", r.path, "err", joinLines(err.Error()))
+	if r.w.Reloaded != nil {
+		r.w.Reloaded(nil, err)
+	}
+}
+
+// applied reports a config put in force: the changes, new tokens, and
+// what needs a restart.
+func (r *watchRun) applied(cfg *Config, changes []string) {
+	r.w.Warn(WarnKey, "")
+	changes = append(changes, r.setTokens(cfg)...)
+	var notes []string
+	if r.started != nil {
+		if n := restartNote(r.started, cfg, r.w.SetTokens == nil); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	if r.tokenNote != "" {
+		notes = append(notes, r.tokenNote)
+	}
+	r.w.Warn(WarnRestartKey, engine.Sanitize(strings.Join(notes, "; "), 600))
+	changes = append(changes, notes...)
+	what := "no change"
+	if len(changes) > 0 {
+		what = strings.Join(changes, ", ")
+	}
+	r.log.Info("config reloaded", "path", r.path, "changes", what)
+	if r.w.Reloaded != nil {
+		r.w.Reloaded(changes, nil)
+	}
+}
+
+// setTokens puts cfg's [api] tokens in force when they changed and the
+// watcher may, and says which changed.
+func (r *watchRun) setTokens(cfg *Config) []string {
+	next := [2]string{cfg.API.Token, cfg.API.ReadOnlyToken}
+	if r.w.SetTokens == nil || next == r.tokens {
+		return nil
+	}
+	err := r.w.SetTokens(next[0], next[1])
+	changes := tokenChanges(r.tokens, next)
+	r.tokens, r.tokenNote = next, ""
+	if err != nil {
+		r.tokenNote = "[api] no token left: the listen address refuses every request, and the daemon would not start"
+	}
+	return changes
 }
 
 // tokenChanges says which tokens changed, never what they are.

@@ -7,19 +7,17 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// Defaults of the demo config at Speed 1: short intervals so the demo is
-// lively, a timeout above every delay inside the origin so the monitors
-// see the proxies' own 504 and 524.
+// Where the demo config differs from upbeat's defaults, at Speed 1: short
+// intervals so the demo is lively, a timeout above every delay inside the
+// origin so the monitors see the proxies' own 504 and 524. Everything else
+// is the default a config file gets.
 const (
 	demoTimeout       = 2 * time.Second
 	demoRetryInterval = 1 * time.Second
-	demoRetries       = 1
-	demoCertWarnDays  = 14
-	demoMaxBody       = 1 << 20
-	demoMaxRedirects  = 10
 )
 
 // monitorSpec is the part of a demo monitor that differs between scenarios.
@@ -51,21 +49,10 @@ func (o *Origin) Config() *config.Config {
 		{scenario: AuthTLS, url: "tls://" + o.tlsAddr, interval: 5 * sec, tags: []string{"prod", "tls"}, caFile: o.caFile},
 		{scenario: Reports, url: "http://" + o.appAddr + pathReports, interval: 4 * sec, tags: []string{"internal"}, maxLatency: 800 * ms},
 	}
-	cfg := &config.Config{Config: engine.Config{
-		Settings: engine.Settings{
-			Location:        "demo",
-			Retention:       30 * 24 * time.Hour,
-			RollupRetention: 400 * 24 * time.Hour,
-			Concurrency:     256,
-			Interval:        o.scale(3 * sec),
-			Timeout:         o.scale(demoTimeout),
-			Retries:         demoRetries,
-			RetryInterval:   o.scale(demoRetryInterval),
-			CertWarnDays:    demoCertWarnDays,
-			MaxBody:         demoMaxBody,
-			RecoverAfter:    1,
-		},
-	}}
+	set := config.Default().Settings
+	set.HistoryDir, set.Location = "", "demo"
+	set.Interval, set.Timeout, set.RetryInterval = o.scale(3*sec), o.scale(demoTimeout), o.scale(demoRetryInterval)
+	cfg := &config.Config{Config: engine.Config{Settings: set}}
 	for _, s := range specs {
 		cfg.Monitors = append(cfg.Monitors, o.monitor(s))
 	}
@@ -89,19 +76,19 @@ func (o *Origin) monitor(s monitorSpec) *monitor.Monitor {
 		Kind:          kind,
 		Interval:      o.scale(s.interval),
 		Timeout:       o.scale(demoTimeout),
-		Retries:       demoRetries,
+		Retries:       config.DefaultRetries,
 		RetryInterval: o.scale(demoRetryInterval),
 		ExpectJSON:    append([]string(nil), s.expectJSON...),
 		MaxLatency:    o.scale(s.maxLatency),
-		CertWarnDays:  demoCertWarnDays,
+		CertWarnDays:  config.DefaultCertWarnDays,
 		Tags:          append([]string(nil), s.tags...),
 		CAFile:        s.caFile,
-		MaxBody:       demoMaxBody,
-		MaxRedirects:  demoMaxRedirects,
+		MaxBody:       check.DefaultMaxBody,
+		MaxRedirects:  config.DefaultMaxRedirects,
 		Parsed:        u,
 	}
 	if kind == monitor.KindHTTP {
-		m.Method = "GET"
+		m.Method = config.DefaultMethod
 	}
 	if len(m.ExpectJSON) == 0 {
 		m.ExpectJSON = nil

@@ -1,14 +1,9 @@
 package engine
 
-import (
-	"container/heap"
-	"reflect"
-
-	"github.com/upbeat-monitor/upbeat/monitor"
-)
+import "container/heap"
 
 // schedHeap orders entries by due time, earliest first. It belongs to the
-// scheduler goroutine (and is only touched with the engine's mu held).
+// scheduler and is only touched with its mu held.
 type schedHeap []*entry
 
 func (h schedHeap) Len() int           { return len(h) }
@@ -36,6 +31,3 @@ func (h *schedHeap) Pop() any {
 func heapPush(h *schedHeap, en *entry) { heap.Push(h, en) }
 func heapPop(h *schedHeap) *entry      { return heap.Pop(h).(*entry) }
 func heapFix(h *schedHeap, en *entry)  { heap.Fix(h, en.hidx) }
-
-// sameMonitor reports whether a reload left a monitor's settings as they were.
-func sameMonitor(a, b *monitor.Monitor) bool { return reflect.DeepEqual(a, b) }

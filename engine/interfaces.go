@@ -41,3 +41,38 @@ type Querier interface {
 	// ErrorsByHour counts a monitor's failed checks by hour of day (UTC) in [from, to).
 	ErrorsByHour(monitor string, from, to time.Time) ([24]int, error)
 }
+
+// Acker is a Notifier that wants to know when a person acknowledges a
+// monitor's open incident (Engine.Ack), so that it sends no reminders.
+type Acker interface {
+	// Ack acknowledges the named monitor's open incident. It must not block.
+	Ack(monitor string)
+}
+
+// Observer is a Notifier that wants every result, not only status changes:
+// to count recoveries, to tell a flapping monitor from a down one.
+type Observer interface {
+	// Observe is called for every result, before the status change it
+	// causes (if any) is notified. It must not block.
+	Observe(r *monitor.Result)
+}
+
+// Passive is a Checker that probes nothing: it judges against the clock
+// what reached the engine by other means (a push monitor's beats). The
+// engine measures no latency for it, runs it every Pace instead of every
+// interval, and hands it a monitor's recent results when the monitor is
+// restored from history, so that a restart loses nothing it knew.
+type Passive interface {
+	Checker
+	// Pace is how often the scheduler runs the check of m.
+	Pace(m *monitor.Monitor) time.Duration
+	// Resume takes up what m's recent results (oldest first) say.
+	Resume(m *monitor.Monitor, recent []monitor.Result)
+}
+
+// Redacter is a Checker whose monitors' URLs hold a secret other than a
+// password (a push token). Results show Redact's text instead.
+type Redacter interface {
+	// Redact returns m's URL as results may show it.
+	Redact(m *monitor.Monitor) string
+}

@@ -11,14 +11,7 @@ import (
 // removed whole, every other control character (C0, DEL, C1) becomes a
 // space, and the result is cut to max runes (0: no limit) with an ellipsis.
 func Sanitize(s string, max int) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean && (max <= 0 || len(s) <= max) {
+	if plain(s) && (max <= 0 || len(s) <= max) {
 		return s
 	}
 	var b strings.Builder
@@ -26,34 +19,60 @@ func Sanitize(s string, max int) string {
 	n := 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 {
-			r, size = utf8.RuneError, 1
-		}
-		switch {
-		case r == 0x1b: // ESC: skip the whole sequence
-			i = skipEscape(s, i)
+		if next, ok := skipSequence(s, i, r, size); ok {
+			i = next
 			continue
-		case r == 0x9b || r == 0x9d || r == 0x90 || r == 0x98 || r == 0x9e || r == 0x9f: // C1 introducers
-			i = skipString(s, i+size, r == 0x9b)
-			continue
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			r = ' '
-		case r == '\u2028' || r == '\u2029' || r == '\u200e' || r == '\u200f' ||
-			(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
-			// line separators and bidi overrides can rearrange what a terminal shows
-			r = ' '
-		case !unicode.IsPrint(r) && r != utf8.RuneError && !unicode.IsSpace(r):
-			r = ' '
 		}
 		if max > 0 && n == max {
 			b.WriteString("…")
 			break
 		}
-		b.WriteRune(r)
+		b.WriteRune(printable(r))
 		n++
 		i += size
 	}
 	return b.String()
+}
+
+// plain reports whether s is printable ASCII only.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// skipSequence returns the index after the escape sequence or C1 control
+// string that r, at s[i], begins, and false when r begins none.
+func skipSequence(s string, i int, r rune, size int) (int, bool) {
+	switch r {
+	case 0x1b: // ESC: skip the whole sequence
+		return skipEscape(s, i), true
+	case 0x9b: // C1 CSI
+		return skipString(s, i+size, true), true
+	case 0x9d, 0x90, 0x98, 0x9e, 0x9f: // C1 OSC, DCS, SOS, PM, APC
+		return skipString(s, i+size, false), true
+	}
+	return i, false
+}
+
+// printable returns r, or a space for a rune a terminal would not just
+// print: a control character (C0, DEL, C1), a line separator or a bidi
+// override (they can rearrange what a terminal shows), anything else not
+// printable. Invalid UTF-8 (utf8.RuneError) stays U+FFFD.
+func printable(r rune) rune {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return ' '
+	case r == '\u2028' || r == '\u2029' || r == '\u200e' || r == '\u200f' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+		return ' '
+	case !unicode.IsPrint(r) && r != utf8.RuneError && !unicode.IsSpace(r):
+		return ' '
+	}
+	return r
 }
 
 // skipEscape returns the index after the escape sequence starting at s[i] (ESC).

@@ -42,6 +42,10 @@ const (
 	moreRegistrar
 	moreAnswers
 	moreLoss
+	moreHTTPVersion
+	moreRedirects
+	moreCertUnverified // no payload
+	moreDetail
 )
 
 // Limits that keep a hostile or buggy caller from writing huge records.
@@ -123,7 +127,7 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		e.payload = binary.AppendUvarint(e.payload, kd)
 		e.payload = binary.AppendUvarint(e.payload, u)
 	}
-	var classID, errID, finalID, issuerID, regID uint64
+	var classID, errID, finalID, issuerID, regID, versionID, detailID uint64
 	var answerIDs [maxAnswers]uint64
 	flags := byte(recResult) | byte(r.Status)&resStatusMask
 	var more uint64
@@ -177,6 +181,20 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 	}
 	if r.Loss != 0 {
 		more |= moreLoss
+	}
+	if r.HTTPVersion != "" {
+		more |= moreHTTPVersion
+		versionID = e.sid(clipString(r.HTTPVersion))
+	}
+	if r.Redirects != 0 {
+		more |= moreRedirects
+	}
+	if r.CertUnverified {
+		more |= moreCertUnverified
+	}
+	if r.Detail != "" {
+		more |= moreDetail
+		detailID = e.sid(clipString(r.Detail))
 	}
 	if more != 0 {
 		flags |= resMore
@@ -240,6 +258,15 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 	}
 	if more&moreLoss != 0 {
 		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(r.Loss))
+	}
+	if more&moreHTTPVersion != 0 {
+		p = binary.AppendUvarint(p, versionID)
+	}
+	if more&moreRedirects != 0 {
+		p = binary.AppendVarint(p, int64(r.Redirects))
+	}
+	if more&moreDetail != 0 {
+		p = binary.AppendUvarint(p, detailID)
 	}
 	e.payload = p
 	return appendFrame(dst, p)
@@ -413,6 +440,16 @@ func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
 	}
 	if more&moreLoss != 0 {
 		r.Loss = math.Float64frombits(b.fixed64("loss"))
+	}
+	if more&moreHTTPVersion != 0 {
+		r.HTTPVersion = d.str(b, "http version")
+	}
+	if more&moreRedirects != 0 {
+		r.Redirects = int(b.varint("redirects"))
+	}
+	r.CertUnverified = more&moreCertUnverified != 0
+	if more&moreDetail != 0 {
+		r.Detail = d.str(b, "detail")
 	}
 	if b.err != nil {
 		return false, b.err

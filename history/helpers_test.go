@@ -90,7 +90,7 @@ func fullRecord(at time.Time) Record {
 		RetryAfter: 120 * time.Second, FinalURL: "https://shop.example.com/health/", BodySize: 98765,
 		CertExpiry: at.Add(40 * 24 * time.Hour).Truncate(time.Second), CertIssuer: "Test CA",
 		CertDays: 40, Registrar: "Example Registrar", Answers: []string{"192.0.2.1", "192.0.2.2"},
-		Loss: 0.25,
+		Loss: 0.25, HTTPVersion: "2", Redirects: 2, CertUnverified: true, Detail: "proxy: upstream closed the connection",
 	}
 }
 

@@ -70,6 +70,12 @@ type Record struct {
 	Registrar  string
 	Answers    []string
 	Loss       float64
+	// HTTPVersion ("1.1", "2"), redirects followed, an expiry read from an
+	// unverified chain, and the library's text behind Error.
+	HTTPVersion    string
+	Redirects      int
+	CertUnverified bool
+	Detail         string
 }
 
 // Failed reports whether the record counts against uptime.

@@ -133,8 +133,48 @@ type Monitor struct {
 	Body          string
 	Grace         time.Duration // push: allowed lateness beyond the interval
 
+	// How an http(s) request is made (issue 10). Secrets in these fields
+	// (passwords, client secrets, a proxy's credentials) are never put in
+	// a Result, the API or a log line.
+	HTTPVersion     string            // "", "1.1" or "2": "" negotiates h2 over TLS, as a browser does
+	BasicAuth       *BasicAuth        // nil: none
+	BearerTokenFile string            // read at every check, so a rotated token is used at once
+	ClientCert      string            // PEM certificate file for mutual TLS
+	ClientKey       string            // PEM key file for ClientCert
+	OAuth2          *OAuth2           // nil: none
+	Proxy           *url.URL          // nil: no proxy (the environment's proxy variables are not used)
+	ExpectBodyRegex string            // a regular expression the body must match
+	ExpectHeaders   map[string]string // header name → regular expression its value must match
+	IPVersion       int               // 0 (either), 4 or 6
+	Resolve         []string          // "host:port:address" pins, as curl --resolve
+
 	// Parsed is URL parsed once when the config is loaded.
 	Parsed *url.URL
+}
+
+// BasicAuth is the user and password sent with every request.
+type BasicAuth struct {
+	User     string
+	Password string
+}
+
+// OAuth2 is the client-credentials grant: a token is fetched from
+// TokenURL with the client's id and secret and sent as a bearer token.
+type OAuth2 struct {
+	TokenURL     string
+	ClientID     string
+	ClientSecret string
+	Scopes       []string
+	Params       map[string]string // extra form values for the token request (audience, resource, …)
+}
+
+// DaysLeft is the number of whole days from now until an expiry: 4 for
+// 4 days and 23 hours, 0 within the last day, -3 when it passed 3 days
+// and some hours ago. Every view and message that counts days uses it,
+// so that the dashboard, `check`, alerts and exports agree; whether the
+// time has passed is told by comparing the times, not by this number.
+func DaysLeft(expiry, now time.Time) int {
+	return int(expiry.Sub(now) / (24 * time.Hour)) // truncated toward zero
 }
 
 // Key turns a monitor name into a safe identifier for files and URLs.
@@ -194,6 +234,19 @@ type Result struct {
 	// Answers holds DNS answers or other short facts worth showing.
 	Answers []string
 	Loss    float64 // icmp: fraction of packets lost
+
+	// HTTPVersion is the protocol the last response came over: "1.0",
+	// "1.1" or "2"; empty when none came.
+	HTTPVersion string
+	// Redirects counts the redirects followed.
+	Redirects int
+	// CertUnverified says that CertExpiry comes from certificates whose
+	// chain failed verification: shown to the person, never exported as
+	// an expiry metric (as blackbox_exporter exports none for them).
+	CertUnverified bool
+	// Detail is the low-level text behind Error (a Go or TLS library
+	// message) for the detail view and JSON; never the one-line reason.
+	Detail string
 }
 
 // Failed reports whether the result counts against uptime.

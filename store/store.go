@@ -184,6 +184,7 @@ func toRecord(r *monitor.Result) history.Record {
 		Class: r.Class, Error: r.Error, Attempts: r.Attempts, RetryAfter: r.RetryAfter,
 		FinalURL: r.FinalURL, BodySize: r.BodySize, CertExpiry: r.CertExpiry, CertIssuer: r.CertIssuer,
 		CertDays: r.CertDays, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
+		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 }
 
@@ -196,5 +197,6 @@ func toResult(r *history.Record) monitor.Result {
 		Class: r.Class, Error: r.Error, Attempts: r.Attempts, RetryAfter: r.RetryAfter,
 		FinalURL: r.FinalURL, BodySize: r.BodySize, CertExpiry: r.CertExpiry, CertIssuer: r.CertIssuer,
 		CertDays: r.CertDays, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
+		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 }

@@ -323,12 +323,15 @@ func (d *Detail) top() []string {
 		if l := codeLabel(r); l != "—" {
 			now = append(now, l)
 		}
+		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
+			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		}
 		now = append(now, humanize.Latency(r.Latency))
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
-		if r.RetryAfter > 0 {
-			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
+		if r.HTTPVersion != "" {
+			now = append(now, "HTTP/"+clean(r.HTTPVersion))
 		}
 		if r.FinalURL != "" && r.FinalURL != m.URL {
 			now = append(now, "→ "+clean(r.FinalURL))
@@ -340,7 +343,12 @@ func (d *Detail) top() []string {
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
 	}
-	lines = append(lines, strings.Join(now, " · "))
+	line := strings.Join(now, " · ")
+	if width(line) > d.w && !st.Since.IsZero() { // narrow: the facts of the last check before the date
+		now[0] = fmt.Sprintf("%s for %s", st.Status, fmtDurLong(d.now.Sub(st.Since)))
+		line = strings.Join(now, " · ")
+	}
+	lines = append(lines, line)
 	if d.histOff {
 		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
 	} else if d.hist == nil {
@@ -745,6 +753,9 @@ func (d *Detail) explanation(w int) []string {
 	}
 	if errText != "" {
 		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
+		if r.Detail != "" && errText == r.Error {
+			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
+		}
 	}
 	return out
 }
@@ -810,8 +821,9 @@ func (d *Detail) dates() []string {
 		if st.Monitor.Kind == monitor.KindDomain || r.Registrar != "" {
 			what = "domain"
 		}
-		days := int(r.CertExpiry.Sub(d.now).Hours() / 24)
-		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"), daysLabel(days))
+		days := monitor.DaysLeft(r.CertExpiry, d.now)
+		line := fmt.Sprintf("%-11s expires %s (%s)", what, r.CertExpiry.In(d.now.Location()).Format("2006-01-02"),
+			daysLabel(days, !r.CertExpiry.After(d.now)))
 		var by string
 		if r.CertIssuer != "" {
 			by = "issuer " + clean(r.CertIssuer)
@@ -824,7 +836,7 @@ func (d *Detail) dates() []string {
 		}
 		seen[line+by] = true
 		switch {
-		case days < 0:
+		case !r.CertExpiry.After(d.now):
 			line = s.Bad.Render(line)
 		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
 			line = s.Warn.Render(line)
@@ -841,10 +853,15 @@ func (d *Detail) dates() []string {
 	return out
 }
 
-func daysLabel(days int) string {
+// daysLabel says how far an expiry is, in the days monitor.DaysLeft counts.
+func daysLabel(days int, expired bool) string {
 	switch {
+	case days == -1:
+		return "expired 1 day ago"
 	case days < 0:
 		return fmt.Sprintf("expired %d days ago", -days)
+	case days == 0 && expired:
+		return "expired today"
 	case days == 0:
 		return "today"
 	case days == 1:

@@ -342,3 +342,14 @@ func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
 	v := finalView(t, tm)
 	checkFits(t, v, 200, 50)
 }
+
+// A 503's Retry-After is on the detail view's status line at 80 columns,
+// where the line is narrowest (issue 10).
+func TestDetailRetryAfterAt80Columns(t *testing.T) {
+	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 503 with a 20-minute Retry-After
+	v := newDetail(t, st, nil, nil, 80, 24).View()
+	if !strings.Contains(v, "Retry-After 20m") {
+		t.Errorf("detail at 80 columns lacks Retry-After:\n%s", v)
+	}
+	checkFits(t, v, 80, 24)
+}

@@ -722,9 +722,9 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		if r.CertExpiry.IsZero() {
 			return "", nil
 		}
-		days := r.CertDays
+		days := monitor.DaysLeft(r.CertExpiry, t.now) // as the detail view and check count them
 		switch {
-		case days < 0 || !r.CertExpiry.After(t.now):
+		case !r.CertExpiry.After(t.now):
 			return "exp", &s.Bad
 		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
 			return strconv.Itoa(days) + "d", &s.Warn

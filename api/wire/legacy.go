@@ -7,25 +7,16 @@ import "encoding/json"
 // (MonitorConfig), retry_after_s (Result) and heartbeat_s (Hello). A new
 // viewer still attaches to such a daemon: decoding takes either spelling,
 // the _ms one when both are present. Nothing writes the old ones.
+//
+// A Result takes retry_after_s in a field of its own (RetryAfterS) rather
+// than through an UnmarshalJSON method: types that embed a Result (the
+// webhook's monitors) would take the method as theirs and decode nothing
+// else.
 
 func legacyMS(ms *float64, s *float64) {
 	if s != nil && *ms == 0 {
 		*ms = *s * 1000
 	}
-}
-
-// UnmarshalJSON decodes a Result, with retry_after_s.
-func (r *Result) UnmarshalJSON(b []byte) error {
-	type plain Result
-	v := struct {
-		*plain
-		RetryAfterS *float64 `json:"retry_after_s"`
-	}{plain: (*plain)(r)}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	legacyMS(&r.RetryAfterMS, v.RetryAfterS)
-	return nil
 }
 
 // UnmarshalJSON decodes a MonitorConfig, with the _s durations.
@@ -60,4 +51,11 @@ func (h *Hello) UnmarshalJSON(b []byte) error {
 	}
 	legacyMS(&h.HeartbeatMS, v.HeartbeatS)
 	return nil
+}
+
+// retryAfterMS is the Retry-After in milliseconds, from either spelling.
+func (r *Result) retryAfterMS() float64 {
+	ms := r.RetryAfterMS
+	legacyMS(&ms, &r.RetryAfterS)
+	return ms
 }

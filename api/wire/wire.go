@@ -62,9 +62,19 @@ type Result struct {
 	Registrar    string         `json:"registrar,omitempty"`
 	Answers      []string       `json:"answers,omitempty"`
 	Loss         float64        `json:"loss,omitempty"`
+	// The protocol of the answer, the redirects followed, an expiry read
+	// from a chain that failed verification, the library's own text.
+	HTTPVersion    string `json:"http_version,omitempty"`
+	Redirects      int    `json:"redirects,omitempty"`
+	CertUnverified bool   `json:"cert_unverified,omitempty"`
+	Detail         string `json:"detail,omitempty"`
 	// Explanation is the knowledge base's one-line meaning of Class:
 	// `check --json` says it; the API and the export leave it to the reader.
 	Explanation string `json:"explanation,omitempty"`
+
+	// RetryAfterS is RetryAfterMS as daemons from before milliseconds
+	// sent it, in seconds: read (see legacy.go), never written.
+	RetryAfterS float64 `json:"retry_after_s,omitempty"`
 }
 
 // Sample is one point of a monitor's recent history. It encodes as a
@@ -315,6 +325,7 @@ func FromResult(r *monitor.Result) *Result {
 		LatencyMS: Milliseconds(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
 		RetryAfterMS: Milliseconds(r.RetryAfter), FinalURL: r.FinalURL, BodySize: r.BodySize, CertIssuer: r.CertIssuer,
 		Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
+		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 	if r.Kind == monitor.KindPush {
 		out.URL = "push://…"
@@ -336,8 +347,9 @@ func (r *Result) ToDomain() monitor.Result {
 	out := monitor.Result{
 		Monitor: clean(r.Monitor), Kind: r.Kind, URL: clean(r.URL), Time: r.Time, Status: r.Status, Code: r.Code,
 		Latency: fromMS(r.LatencyMS), Error: clean(r.Error), Class: clean(r.Class), Attempts: r.Attempts,
-		RetryAfter: fromMS(r.RetryAfterMS), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
+		RetryAfter: fromMS(r.retryAfterMS()), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
 		CertExpiry: r.CertExpiry, CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
+		HTTPVersion: clean(r.HTTPVersion), Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: clean(r.Detail),
 	}
 	if p := r.Phases; p != nil {
 		out.Phases = monitor.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),

@@ -227,6 +227,11 @@ func TestEmailFailuresKeepThePasswordOut(t *testing.T) {
 			t.Errorf("password leaked: %s", text)
 		}
 	}
+	// The refused login says so: it is not a dial failure.
+	if msg := err.Error(); !strings.Contains(msg, "refused the login") || !strings.Contains(msg, `"upbeat"`) ||
+		strings.Contains(msg, "dial failed") {
+		t.Errorf("error = %q, want the refused login named", msg)
+	}
 }
 
 func TestEmailRefusesServerWithoutSTARTTLS(t *testing.T) {

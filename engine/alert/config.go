@@ -8,7 +8,7 @@ type Config struct {
 	Name     string
 	Kind     string   // desktop, terminal, webhook, telegram, email, url
 	Default  bool     // used by monitors that name no alerts
-	On       []string // which changes: "down", "up", "degraded" (default all three)
+	On       []string // which changes: "down", "up", "degraded" (default DefaultOn)
 	Renotify time.Duration
 	// webhook and url
 	URL     string
@@ -27,3 +27,7 @@ type Config struct {
 	To       []string
 	StartTLS string // "mandatory" (default), "opportunistic", "none"
 }
+
+// DefaultOn returns the changes an alert is sent for when its config names
+// none: every change there is.
+func DefaultOn() []string { return []string{"down", "up", "degraded"} }

@@ -6,18 +6,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/upbeat-monitor/upbeat/monitor"
-)
-
-// Delivery defaults.
-const (
-	defaultSendTimeout = 30 * time.Second
-	defaultMaxAttempts = 6
-	defaultBackoff     = 2 * time.Second
-	defaultMaxBackoff  = 5 * time.Minute
-	defaultQueueSize   = 100
-	defaultDrain       = 5 * time.Second
 )
 
 // delivery is one message waiting for one channel.
@@ -32,7 +20,7 @@ type delivery struct {
 // outlet is one configured channel with its queue and its worker: a slow
 // or hung channel holds up nothing but its own queue.
 type outlet struct {
-	d    *Dispatcher
+	c    *courier
 	name string
 	kind string
 	ch   Channel
@@ -80,11 +68,11 @@ func (o *outlet) push(dl *delivery) {
 	}
 	if o.closing || o.stopped {
 		o.mu.Unlock()
-		o.d.reportDrop(o, dl, ErrClosed)
+		o.c.reportDrop(o, dl, ErrClosed)
 		return
 	}
 	var dropped *delivery
-	if len(o.q) >= o.d.opts.QueueSize {
+	if len(o.q) >= o.c.queueSize {
 		dropped = o.q[0]
 		o.q[0] = nil
 		o.q = o.q[1:]
@@ -96,7 +84,7 @@ func (o *outlet) push(dl *delivery) {
 	default:
 	}
 	if dropped != nil {
-		o.d.reportDrop(o, dropped, errQueueFull)
+		o.c.reportDrop(o, dropped, errQueueFull)
 	}
 }
 
@@ -121,7 +109,7 @@ func (o *outlet) close() {
 func (o *outlet) next() (dl *delivery, ok bool) {
 	for {
 		o.mu.Lock()
-		cancelled := o.d.ctx.Err() != nil
+		cancelled := o.c.ctx.Err() != nil
 		switch {
 		case cancelled:
 			rest := o.q
@@ -129,7 +117,7 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 			o.stopped = true
 			o.mu.Unlock()
 			for _, dl := range rest {
-				o.d.reportDrop(o, dl, ErrClosed)
+				o.c.reportDrop(o, dl, ErrClosed)
 			}
 			return nil, false
 		case o.held: // the predecessor's messages come first
@@ -156,14 +144,14 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 		select {
 		case <-o.wake:
 		case <-handoff:
-		case <-o.d.ctx.Done():
+		case <-o.c.ctx.Done():
 		}
 	}
 }
 
 // run is the outlet's worker.
 func (o *outlet) run() {
-	defer o.d.wg.Done()
+	defer o.c.wg.Done()
 	for {
 		dl, ok := o.next()
 		if !ok {
@@ -183,49 +171,58 @@ func (o *outlet) run() {
 // successor (a reload): it does so rather than wait out a backoff or
 // make another attempt here.
 func (o *outlet) deliver(dl *delivery) bool {
-	d := o.d
-	max := d.opts.MaxAttempts
+	c := o.c
+	max := c.maxAttempts
 	if dl.done != nil {
 		max = 1
 	}
 	for {
-		if wait := time.Until(dl.due); wait > 0 && !d.isDraining() {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-d.draining:
-			case <-o.handoff:
-				t.Stop()
-				return false
-			case <-d.ctx.Done():
-			}
-			t.Stop()
-		}
-		if o.handingOff() {
+		if !o.waitDue(dl) || o.handingOff() {
 			return false
 		}
-		if d.ctx.Err() != nil {
-			d.reportDrop(o, dl, ErrClosed)
+		if c.ctx.Err() != nil {
+			c.reportDrop(o, dl, ErrClosed)
 			return true
 		}
 		dl.attempts++
-		ctx, cancel := context.WithTimeout(d.ctx, d.opts.SendTimeout)
+		ctx, cancel := context.WithTimeout(c.ctx, c.sendTimeout)
 		err := o.ch.Send(ctx, dl.msg)
 		cancel()
-		d.report(o, dl, dl.attempts, err)
+		c.report(o, dl, dl.attempts, err)
 		finished := err == nil || IsPermanent(err) || dl.attempts >= max
 		if !finished && o.handingOff() {
-			dl.due = time.Now().Add(d.backoff(dl.attempts))
+			dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
 			return false // the successor retries it, even if this one is closing
 		}
-		if finished || d.ctx.Err() != nil || d.isDraining() {
+		if finished || c.ctx.Err() != nil || c.isDraining() {
 			if dl.done != nil {
-				dl.done <- d.redactErr(err)
+				dl.done <- c.redactErr(err)
 			}
 			return true
 		}
-		dl.due = time.Now().Add(d.backoff(dl.attempts))
+		dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
 	}
+}
+
+// waitDue waits out dl's backoff, cut short when the courier drains or is
+// cancelled. It returns false when a successor takes the queue over
+// meanwhile.
+func (o *outlet) waitDue(dl *delivery) bool {
+	c := o.c
+	d := dl.due.Sub(c.clock.Now())
+	if d <= 0 || c.isDraining() {
+		return true
+	}
+	due, stop := wait(c.clock, d)
+	defer stop()
+	select {
+	case <-due:
+	case <-c.draining:
+	case <-o.handoff:
+		return false
+	case <-c.ctx.Done():
+	}
+	return true
 }
 
 // handingOff reports whether a successor takes over this outlet's queue.
@@ -280,13 +277,13 @@ func (o *outlet) receive(items []*delivery) {
 	if o.stopped {
 		o.mu.Unlock()
 		for _, dl := range items {
-			o.d.reportDrop(o, dl, ErrClosed)
+			o.c.reportDrop(o, dl, ErrClosed)
 		}
 		return
 	}
 	q := append(items, o.q...)
 	var dropped []*delivery
-	if n := len(q) - o.d.opts.QueueSize; n > 0 {
+	if n := len(q) - o.c.queueSize; n > 0 {
 		dropped = slices.Clone(q[:n])
 		q = q[n:]
 	}
@@ -297,72 +294,6 @@ func (o *outlet) receive(items []*delivery) {
 	default:
 	}
 	for _, dl := range dropped {
-		o.d.reportDrop(o, dl, errQueueFull)
+		o.c.reportDrop(o, dl, errQueueFull)
 	}
-}
-
-// backoff is the wait after the given failed attempt: Backoff, doubling,
-// at most MaxBackoff.
-func (d *Dispatcher) backoff(attempt int) time.Duration {
-	w := d.opts.Backoff
-	for i := 1; i < attempt && w < d.opts.MaxBackoff; i++ {
-		w *= 2
-	}
-	return min(w, d.opts.MaxBackoff)
-}
-
-// isDraining reports whether Close has begun.
-func (d *Dispatcher) isDraining() bool {
-	select {
-	case <-d.draining:
-		return true
-	default:
-		return false
-	}
-}
-
-// report publishes one delivery attempt: to the log and to OnDelivery.
-// Nothing in it holds a secret.
-func (d *Dispatcher) report(o *outlet, dl *delivery, attempt int, err error) {
-	ae := &monitor.AlertEvent{
-		Channel: o.name, Kind: o.kind, Subject: d.red.Redact(dl.msg.Title),
-		OK: err == nil, Error: d.red.Error(err), Attempts: attempt, Monitors: dl.msg.monitors(),
-	}
-	if err != nil {
-		d.log.Warn("alert delivery failed", "channel", o.name, "kind", o.kind, "event", dl.msg.Event,
-			"attempt", attempt, "error", ae.Error)
-	} else {
-		d.log.Info("alert delivered", "channel", o.name, "kind", o.kind, "event", dl.msg.Event, "attempt", attempt)
-	}
-	if d.opts.OnDelivery != nil {
-		d.opts.OnDelivery(monitor.Event{Kind: monitor.EventAlert, Time: time.Now(), Monitor: dl.monitor, Alert: ae})
-	}
-}
-
-// reportDrop reports a message that will never be attempted.
-func (d *Dispatcher) reportDrop(o *outlet, dl *delivery, why error) {
-	d.report(o, dl, 0, why)
-	if dl.done != nil {
-		dl.done <- why
-	}
-}
-
-// redactedError carries an error's redacted text. It answers errors.Is for
-// the original's sentinels without handing the original out.
-type redactedError struct {
-	msg  string
-	orig error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-
-// Is reports whether the original error matches target.
-func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
-
-// redactErr returns err with every secret removed from its text.
-func (d *Dispatcher) redactErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &redactedError{msg: d.red.Error(err), orig: err}
 }

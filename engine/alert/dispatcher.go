@@ -1,27 +1,3 @@
-// Package alert tells people about incidents: once when a monitor goes
-// down (after the engine's retries), once when it recovers, again every
-// renotify interval while it stays down unless acknowledged, gently when it
-// is degraded, never during maintenance, and never as a storm.
-//
-// The Dispatcher implements engine.Notifier. Notify and Observe only update
-// in-memory state and queue messages; every channel has its own queue and
-// worker, so a hung SMTP server or webhook delays nothing but its own
-// messages. Failed deliveries are retried with exponential backoff, and
-// every attempt is reported through Options.OnDelivery with secrets
-// redacted.
-//
-// Storms are avoided three ways. Messages wait BurstWindow (5s) so that
-// many monitors going down together make one message per channel. A
-// monitor that flaps gets one message for the whole flap and one resolve
-// when it settles: the first down pages at once, but the resolve of a
-// short or bouncing incident is held for ResolveHold (2 minutes) to see
-// whether the monitor stays up; if it goes down again meanwhile, the same
-// incident goes on and nothing is sent. Once it changes FlapChanges times
-// between down and up within FlapWindow, the incident is marked flapping
-// (still without a message) and resolves, with one message saying how
-// often it flapped, after FlapQuiet without a change. And when every
-// monitor fails at once, the Connectivity check decides whether upbeat's
-// own network is to blame, and one message says so.
 package alert
 
 import (
@@ -29,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -124,8 +97,18 @@ type Options struct {
 	// from the channels' goroutines, possibly at once. It must not block
 	// for long. Its events hold no secrets.
 	OnDelivery func(monitor.Event)
-	// OnIncident is told when an incident opens, changes (flapping,
-	// acknowledged) or resolves (End set). Called without locks held.
+	// OnIncident is told of every change of an incident's state, so that
+	// viewers can show it: when it opens (End zero), when it starts
+	// flapping (Flapping set), when it is acknowledged (Acked set), when
+	// it resolves (End set), and when a reload closes it because its
+	// monitor is no longer configured (End set, nothing sent). Each
+	// change is told once, with a copy of the whole incident. An incident
+	// taken over after a restart (Restore, or a monitor the engine
+	// restored as down) was told before the restart and is not told
+	// again until it changes. It is called without the Dispatcher's
+	// locks held, from the goroutine of the call or timer that caused the
+	// change (so calls may overlap); it may call back into the
+	// Dispatcher, and it must not block: it delays that call.
 	OnIncident func(monitor.Incident)
 	// Logger receives delivery failures (redacted); nil: discarded.
 	Logger *slog.Logger
@@ -135,63 +118,48 @@ type Options struct {
 
 var _ engine.Notifier = (*Dispatcher)(nil)
 
-// Dispatcher turns status changes into incidents and messages.
+// Dispatcher turns status changes into incidents and messages. It wires
+// four parts, each with one job: the policy (one state machine per
+// monitor, see tracker), the burst window (grouping), the courier (one
+// queue per channel, with retries) and the composer (the words).
 type Dispatcher struct {
-	opts     Options
-	log      *slog.Logger
-	red      *Redactor
-	comp     composer
-	outlets  []*outlet
-	byName   map[string]*outlet
-	defaults []*outlet
-	monitors map[string]*monitor.Monitor
-	errs     map[string]error // channels that could not be built
-
-	ctx        context.Context
-	cancel     context.CancelFunc
-	checkCtx   context.Context // the connectivity checks'
-	stopChecks context.CancelFunc
-	draining   chan struct{}
-	drainOnce  sync.Once
-	done       chan struct{}  // closed once a retired dispatcher's workers are done (see passOn)
-	wg         sync.WaitGroup // workers
-	checks     sync.WaitGroup // connectivity checks
-
-	mu         sync.Mutex
-	closed     bool
-	mons       map[string]*monState
-	burst      []pending
-	burstTimer *time.Timer
-	after      []func() // callbacks to run once mu is released
-}
-
-// pending is an item waiting in the burst window, with its channels.
-type pending struct {
-	item   Item
-	routes []*outlet
+	opts   Options
+	errs   map[string]error // channels that could not be built
+	gate   *serial
+	policy *policy
+	burst  *burst
+	post   *courier
 }
 
 // New builds the channels and starts their workers. A channel that cannot
 // be built is left out; Err reports it and Test returns it.
 func New(opts Options) *Dispatcher {
 	opts = withDefaults(opts)
-	d := &Dispatcher{
-		opts:     opts,
-		log:      opts.Logger,
-		red:      NewRedactor(opts.Alerts),
-		comp:     composer{loc: opts.Location},
-		byName:   map[string]*outlet{},
-		monitors: map[string]*monitor.Monitor{},
-		errs:     map[string]error{},
-		draining: make(chan struct{}),
-		done:     make(chan struct{}),
-		mons:     map[string]*monState{},
+	gate := &serial{clock: realClock{}}
+	post := newCourier(opts, gate.clock)
+	d := &Dispatcher{opts: opts, errs: map[string]error{}, gate: gate, post: post}
+	d.policy = &policy{
+		serial: gate,
+		rules: rules{
+			recoverAfter: opts.RecoverAfter, flapChanges: opts.FlapChanges, flapWindow: opts.FlapWindow,
+			flapQuiet: opts.FlapQuiet, resolveHold: opts.ResolveHold, degradedEvery: opts.DegradedEvery,
+			maint: opts.Maintenance,
+		},
+		monitors:   map[string]*monitor.Monitor{},
+		mons:       map[string]*entry{},
+		post:       post,
+		onIncident: opts.OnIncident,
 	}
-	d.ctx, d.cancel = context.WithCancel(context.Background())
-	d.checkCtx, d.stopChecks = context.WithCancel(d.ctx)
 	for _, m := range opts.Monitors {
-		d.monitors[m.Name] = m
+		d.policy.monitors[m.Name] = m
 	}
+	d.burst = &burst{
+		serial: gate, window: opts.BurstWindow, post: post, everyDown: d.policy.everyMonitorDown,
+		connect: opts.Connectivity, connTarget: opts.ConnectivityTarget, connTimeout: opts.ConnectivityTimeout,
+	}
+	d.burst.checkCtx, d.burst.stopCheck = context.WithCancel(post.ctx)
+	d.policy.burst = d.burst
+
 	copts := opts.ChannelOptions
 	copts.Timeout = opts.SendTimeout
 	for _, cfg := range opts.Alerts {
@@ -199,31 +167,15 @@ func New(opts Options) *Dispatcher {
 		if !ok {
 			var err error
 			if ch, err = NewChannel(cfg, copts); err != nil {
-				err = d.redactErr(err)
+				err = post.redactErr(err)
 				d.errs[cfg.Name] = err
-				d.log.Error("alert channel unusable", "channel", cfg.Name, "error", err.Error())
+				opts.Logger.Error("alert channel unusable", "channel", cfg.Name, "error", err.Error())
 				continue
 			}
 		}
-		on := cfg.On
-		if len(on) == 0 {
-			on = []string{"down", "up", "degraded"}
-		}
-		o := &outlet{d: d, name: cfg.Name, kind: cfg.Kind, ch: ch, renotify: cfg.Renotify,
-			on: map[string]bool{}, wake: make(chan struct{}, 1), handoff: make(chan struct{})}
-		for _, e := range on {
-			o.on[e] = true
-		}
-		d.outlets = append(d.outlets, o)
-		d.byName[o.name] = o
-		if cfg.Default {
-			d.defaults = append(d.defaults, o)
-		}
+		post.add(cfg, ch)
 	}
-	for _, o := range d.outlets {
-		d.wg.Add(1)
-		go o.run()
-	}
+	post.start()
 	return d
 }
 
@@ -283,21 +235,76 @@ func (d *Dispatcher) Err() error {
 // Test sends a test message through the named channel and waits for the
 // outcome of one attempt (upbeat alert test NAME). The error is redacted.
 func (d *Dispatcher) Test(ctx context.Context, name string) error {
-	o, ok := d.byName[name]
+	o, ok := d.post.byName[name]
 	if !ok {
 		if err, bad := d.errs[name]; bad {
 			return err
 		}
 		return fmt.Errorf("%w: %s", ErrUnknownChannel, name)
 	}
-	done := make(chan error, 1)
-	o.push(&delivery{msg: d.comp.test(name, time.Now()), done: done})
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	return d.post.test(ctx, o)
+}
+
+// Notify implements engine.Notifier. It handles EventChange (and passes
+// EventResult to Observe); it never blocks on delivery.
+func (d *Dispatcher) Notify(ev monitor.Event, st *monitor.State) {
+	switch ev.Kind {
+	case monitor.EventResult:
+		if ev.Result != nil {
+			d.Observe(ev.Result)
+		}
+		return
+	case monitor.EventChange:
+	default:
+		return
 	}
+	if !d.gate.enter() {
+		return
+	}
+	defer d.gate.unlock()
+	d.policy.change(ev, st)
+}
+
+// Observe takes every check result (the engine calls it before Notify for
+// the same result). It counts good checks for recover_after, collects the
+// codes and classes of an open incident, and notices a monitor that was
+// already down when upbeat started.
+func (d *Dispatcher) Observe(r *monitor.Result) {
+	if !d.gate.enter() {
+		return
+	}
+	defer d.gate.unlock()
+	d.policy.step(d.policy.entry(r.Monitor), event{kind: inResult, result: r})
+}
+
+// Ack acknowledges a monitor's open incident: no reminders until it
+// resolves; the resolve is still sent. It does nothing when no incident
+// is open.
+func (d *Dispatcher) Ack(name string) {
+	d.gate.lock()
+	defer d.gate.unlock()
+	if e, ok := d.policy.mons[name]; ok {
+		d.policy.step(e, event{kind: inAck})
+	}
+}
+
+// Restore takes over an incident that was open before a restart (from
+// history): nothing is sent for it now, reminders continue from now, and
+// its resolve is sent when the monitor recovers. Call it before checks
+// start. An incident already known for the monitor is kept.
+func (d *Dispatcher) Restore(name string, open monitor.Incident) {
+	if !d.gate.enter() {
+		return
+	}
+	defer d.gate.unlock()
+	d.policy.step(d.policy.entry(name), event{kind: inRestore, restore: open})
+}
+
+// Incidents returns the open incidents, oldest first.
+func (d *Dispatcher) Incidents() []monitor.Incident {
+	d.gate.lock()
+	defer d.gate.unlock()
+	return d.policy.incidents()
 }
 
 // Close stops taking alerts, sends what is queued (one attempt each, a
@@ -307,224 +314,25 @@ func (d *Dispatcher) Test(ctx context.Context, name string) error {
 // Closing a Dispatcher that a Switch has replaced ends its background
 // work the same way.
 func (d *Dispatcher) Close() {
-	d.mu.Lock()
-	items, first := d.stopLocked()
-	d.mu.Unlock()
+	items, first := d.stop()
 	if first {
-		d.stopChecks()
-		d.checks.Wait()
+		d.burst.stopChecks()
 		if len(items) > 0 {
-			d.deliver(items, "", nil)
+			d.post.deliver(items, verdict{})
 		}
 	}
-	d.drainOnce.Do(func() {
-		close(d.draining)
-		for _, o := range d.outlets {
-			o.close()
-		}
-		stop := time.AfterFunc(d.opts.DrainTimeout, d.cancel)
-		d.wg.Wait()
-		stop.Stop()
-		d.cancel()
-	})
+	d.post.close()
 }
 
-// stopLocked stops taking alerts and every timer, and returns what waited
-// in the burst window; first is false when it was stopped already. Called
-// with mu held.
-func (d *Dispatcher) stopLocked() (burst []pending, first bool) {
-	if d.closed {
+// stop stops taking alerts and every timer, and returns what waited in
+// the burst window; first is false when it was stopped already.
+func (d *Dispatcher) stop() (burst []pending, first bool) {
+	d.gate.lock()
+	defer d.gate.unlock()
+	if d.gate.closed {
 		return nil, false
 	}
-	d.closed = true
-	if d.burstTimer != nil {
-		d.burstTimer.Stop()
-		d.burstTimer = nil
-	}
-	for _, ms := range d.mons {
-		ms.stopTimers()
-	}
-	burst = d.burst
-	d.burst = nil
-	return burst, true
-}
-
-// Incidents returns the open incidents, oldest first.
-func (d *Dispatcher) Incidents() []monitor.Incident {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []monitor.Incident
-	for _, ms := range d.mons {
-		if ms.inc != nil {
-			out = append(out, ms.inc.snapshot())
-		}
-	}
-	slices.SortFunc(out, func(a, b monitor.Incident) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Monitor, b.Monitor)
-	})
-	return out
-}
-
-// unlock releases mu and then runs the callbacks queued while it was held.
-func (d *Dispatcher) unlock() {
-	after := d.after
-	d.after = nil
-	d.mu.Unlock()
-	for _, f := range after {
-		f()
-	}
-}
-
-// routes returns the channels a monitor's alerts go to: the ones it names,
-// else the default ones.
-func (d *Dispatcher) routes(m *monitor.Monitor) []*outlet {
-	if m == nil || len(m.Alerts) == 0 {
-		return d.defaults
-	}
-	out := make([]*outlet, 0, len(m.Alerts))
-	for _, n := range m.Alerts {
-		if o, ok := d.byName[n]; ok {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// enqueue puts an item in the burst window. Called with mu held.
-func (d *Dispatcher) enqueue(it Item, routes []*outlet) {
-	if len(routes) == 0 {
-		return
-	}
-	d.burst = append(d.burst, pending{item: it, routes: routes})
-	if d.opts.BurstWindow < 0 {
-		d.flushLocked()
-		return
-	}
-	if d.burstTimer == nil {
-		d.burstTimer = time.AfterFunc(d.opts.BurstWindow, d.flushTimer)
-	}
-}
-
-// flushTimer ends a burst window.
-func (d *Dispatcher) flushTimer() {
-	d.mu.Lock()
-	defer d.unlock()
-	if d.closed {
-		return
-	}
-	d.flushLocked()
-}
-
-// flushLocked sends the items of the burst window: one message per
-// channel. When every monitor failed at once it first checks upbeat's own
-// network, off the lock. Called with mu held.
-func (d *Dispatcher) flushLocked() {
-	items := d.burst
-	d.burst = nil
-	if d.burstTimer != nil {
-		d.burstTimer.Stop()
-		d.burstTimer = nil
-	}
-	if len(items) == 0 {
-		return
-	}
-	if !d.everyMonitorDown(items) {
-		d.deliver(items, "", nil)
-		return
-	}
-	if d.opts.Connectivity == nil {
-		d.deliver(items, "Every monitor failed at once: check the network of the machine running upbeat first.", nil)
-		return
-	}
-	d.checks.Add(1)
-	go func() {
-		defer d.checks.Done()
-		ctx, cancel := context.WithTimeout(d.checkCtx, d.opts.ConnectivityTimeout)
-		err := d.opts.Connectivity(ctx)
-		cancel()
-		switch {
-		case d.checkCtx.Err() != nil: // closing: no verdict
-			d.deliver(items, "", nil)
-		case err != nil:
-			d.deliver(items, "", err)
-		default:
-			d.deliver(items, "Every monitor failed at once, but the connectivity check passed: upbeat's own network works.", nil)
-		}
-	}()
-}
-
-// everyMonitorDown reports whether the burst holds at least two new
-// incidents and every monitor being checked is now down. Called with mu held.
-func (d *Dispatcher) everyMonitorDown(items []pending) bool {
-	opened := 0
-	for _, p := range items {
-		if p.item.Event == EventDown {
-			opened++
-		}
-	}
-	if opened < 2 {
-		return false
-	}
-	total, down := 0, 0
-	count := func(s monitor.Status) {
-		if s == monitor.StatusPaused || s == monitor.StatusMaintenance {
-			return
-		}
-		total++
-		if s == monitor.StatusDown {
-			down++
-		}
-	}
-	for name := range d.monitors {
-		if _, seen := d.mons[name]; !seen {
-			count(monitor.StatusPending)
-		}
-	}
-	for _, ms := range d.mons {
-		count(ms.status)
-	}
-	return total >= 2 && down == total
-}
-
-// deliver composes one message per channel from items and queues it.
-// netErr non-nil means the connectivity check failed: the new incidents
-// become one message about upbeat's own network.
-func (d *Dispatcher) deliver(items []pending, note string, netErr error) {
-	now := time.Now()
-	for _, o := range d.outlets {
-		var mine []Item
-		for _, p := range items {
-			if slices.Contains(p.routes, o) && o.accepts(p.item.Event) {
-				mine = append(mine, p.item)
-			}
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		if netErr != nil {
-			var downs, rest []Item
-			for _, it := range mine {
-				if it.Event == EventDown {
-					downs = append(downs, it)
-				} else {
-					rest = append(rest, it)
-				}
-			}
-			if len(downs) > 0 {
-				o.push(&delivery{msg: d.comp.network(downs, d.redactErr(netErr), d.opts.ConnectivityTarget, now)})
-			}
-			mine = rest
-			if len(mine) == 0 {
-				continue
-			}
-		}
-		if len(mine) == 1 && note == "" {
-			o.push(&delivery{msg: d.comp.single(mine[0], now), monitor: mine[0].Monitor})
-			continue
-		}
-		o.push(&delivery{msg: d.comp.group(mine, note, now)})
-	}
+	d.gate.closed = true
+	d.policy.stopAlarms()
+	return d.burst.take(), true
 }

@@ -3,8 +3,11 @@ package alert
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -116,7 +119,30 @@ func (e *email) Send(ctx context.Context, m Message) error {
 		return Permanent(fmt.Errorf("email: %w", err))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("email via %s:%d: %w", e.host, e.port, err)
+		return e.sendError(err)
 	}
 	return nil
+}
+
+// sendError says which step of the delivery failed. go-mail reports every
+// failure before the message as "dial failed", a refused login included;
+// a refused login is permanent (retrying a wrong password only locks the
+// account), and its message names the user, never the password.
+func (e *email) sendError(err error) error {
+	where := fmt.Sprintf("email via %s:%d", e.host, e.port)
+	s := err.Error()
+	var se *textproto.Error
+	switch {
+	case strings.Contains(s, "SMTP AUTH failed"):
+		why := "the server refused the login"
+		if errors.As(err, &se) {
+			why += fmt.Sprintf(" (%d %s)", se.Code, oscText(se.Msg, 120))
+		}
+		return Permanent(fmt.Errorf("%s: %s as %q: check username and password", where, why, e.user))
+	case strings.Contains(s, "does not support SMTP AUTH"):
+		return Permanent(fmt.Errorf("%s: the server offers no login (SMTP AUTH), but username is set", where))
+	case strings.Contains(s, "STARTTLS"), strings.Contains(s, "starttls"):
+		return fmt.Errorf("%s: STARTTLS failed (set starttls = \"opportunistic\" or \"none\" only for a server without TLS): %w", where, err)
+	}
+	return fmt.Errorf("%s: %w", where, err)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -41,23 +42,26 @@ type Message struct {
 	Items  []Item    // the monitors it is about: one, or many when grouped
 }
 
-// Item is what a message says about one monitor.
+// Item is what a message says about one monitor: the result it is about,
+// made fit to show, and what the message adds to it.
+//
+// Result is a copy of the check result the message is about (for an
+// incident, its latest failing result; for a resolve, only the code of
+// the good result, if any), made fit to show: Monitor is the monitor's
+// name, URL its configured URL without credentials or tokens, Error
+// sanitized, and Status the status when the message was composed.
 type Item struct {
-	Event     string         // down, up, reminder, flapping, degraded, normal
-	Monitor   string         // name
-	URL       string         // the monitor's URL, credentials and tokens removed
-	Status    monitor.Status // status when the message was composed
-	Code      int            // HTTP status or rcode of the latest relevant result; 0 if none
-	Class     string         // failure class of that result
-	Name      string         // what the code or class is called ("Bad Gateway")
-	Meaning   string         // its one-line meaning
-	FirstStep string         // the first thing to check or do
-	Error     string         // the check's error text
-	Since     time.Time      // when the incident (or degradation) began; zero if unknown
-	Duration  time.Duration  // how long the incident lasted (up) or has lasted (reminder)
-	Flapping  bool           // the monitor keeps changing between down and up right now
-	Flaps     int            // up: times the monitor went down during the incident, when more than once
-	Incident  *monitor.Incident
+	monitor.Result
+
+	Event     string            // down, up, reminder, flapping, degraded, normal
+	Name      string            // what the code or class is called ("Bad Gateway")
+	Meaning   string            // its one-line meaning
+	FirstStep string            // the first thing to check or do
+	Since     time.Time         // when the incident (or degradation) began; zero if unknown
+	Duration  time.Duration     // how long the incident lasted (up) or has lasted (reminder)
+	Flapping  bool              // the monitor keeps changing between down and up right now
+	Flaps     int               // up: times the monitor went down during the incident, when more than once
+	Incident  *monitor.Incident // the incident, for down, reminder, flapping and up
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -107,17 +111,23 @@ func (it *Item) label() string {
 	return "no reason given"
 }
 
-// itemFrom builds an item from a result.
+// itemFrom builds an item about monitor m (named name) from the result
+// r, which may be nil: a copy of r with its URLs shown without secrets
+// and its error sanitized, explained by the knowledge base.
 func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) Item {
-	it := Item{Event: event, Monitor: name}
+	it := Item{Event: event}
+	if r != nil {
+		it.Result = *r
+		it.Answers = slices.Clone(r.Answers)
+		it.Error = engine.Sanitize(r.Error, 300)
+		it.FinalURL = displayURL(r.FinalURL)
+	}
+	it.Monitor, it.URL = name, ""
 	if m != nil {
 		it.URL = displayURL(m.URL)
 	}
-	if r != nil {
-		it.Status, it.Code, it.Class, it.Error = r.Status, r.Code, r.Class, engine.Sanitize(r.Error, 300)
-		if it.URL == "" {
-			it.URL = displayURL(r.URL)
-		}
+	if it.URL == "" && r != nil {
+		it.URL = displayURL(r.URL)
 	}
 	it.explain()
 	return it
@@ -154,8 +164,8 @@ func displayURL(raw string) string {
 	return engine.Sanitize(u.String(), 300)
 }
 
-// clock formats a time for a message.
-func clock(t time.Time, loc *time.Location) string {
+// timeText formats a time for a message.
+func timeText(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "an unknown time"
 	}
@@ -210,7 +220,7 @@ func (c composer) single(it Item, now time.Time) Message {
 	switch it.Event {
 	case EventDown:
 		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label())
-		fmt.Fprintf(&b, "%s is down since %s.\n", it.Monitor, clock(it.Since, c.loc))
+		fmt.Fprintf(&b, "%s is down since %s.\n", it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
 	case EventReminder:
 		state := "DOWN"
@@ -222,14 +232,14 @@ func (c composer) single(it Item, now time.Time) Message {
 			fmt.Fprintf(&b, "%s has been %s since before upbeat started.\n", it.Monitor, strings.ToLower(state))
 		} else {
 			m.Title = fmt.Sprintf("%s is still %s after %s: %s", it.Monitor, state, human(it.Duration), it.label())
-			fmt.Fprintf(&b, "%s has been %s since %s (%s).\n", it.Monitor, strings.ToLower(state), clock(it.Since, c.loc), human(it.Duration))
+			fmt.Fprintf(&b, "%s has been %s since %s (%s).\n", it.Monitor, strings.ToLower(state), timeText(it.Since, c.loc), human(it.Duration))
 		}
 		c.details(&b, it)
 		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
 	case EventFlapping:
 		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
 		fmt.Fprintf(&b, "%s keeps going down and coming back (since %s). upbeat holds further messages until it settles.\n",
-			it.Monitor, clock(it.Since, c.loc))
+			it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
 	case EventUp:
 		m.Title = fmt.Sprintf("%s is UP again", it.Monitor)
@@ -238,7 +248,7 @@ func (c composer) single(it Item, now time.Time) Message {
 		}
 		if it.Incident != nil && !it.Incident.Start.IsZero() {
 			fmt.Fprintf(&b, "%s recovered at %s; it was down from %s (%s).\n",
-				it.Monitor, clock(it.Incident.End, c.loc), clock(it.Incident.Start, c.loc), human(it.Duration))
+				it.Monitor, timeText(it.Incident.End, c.loc), timeText(it.Incident.Start, c.loc), human(it.Duration))
 		} else {
 			fmt.Fprintf(&b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
 		}
@@ -260,7 +270,7 @@ func (c composer) single(it Item, now time.Time) Message {
 		}
 	case EventDegraded:
 		m.Title = fmt.Sprintf("%s is degraded: %s", it.Monitor, it.label())
-		fmt.Fprintf(&b, "%s still answers but is degraded since %s.\n", it.Monitor, clock(it.Since, c.loc))
+		fmt.Fprintf(&b, "%s still answers but is degraded since %s.\n", it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
 	case EventNormal:
 		m.Title = fmt.Sprintf("%s is no longer degraded", it.Monitor)
@@ -284,6 +294,9 @@ func (c composer) details(b *strings.Builder, it Item) {
 	}
 	if it.Error != "" {
 		fmt.Fprintf(b, "Error: %s\n", it.Error)
+	}
+	if it.RetryAfter > 0 && !strings.Contains(it.Error, "Retry-After") {
+		fmt.Fprintf(b, "Retry-After: %s (when the server says to try again)\n", humanize.RetryAfter(it.RetryAfter))
 	}
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
@@ -357,7 +370,7 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 		default:
 			fmt.Fprintf(&b, ": %s", it.label())
 			if !it.Since.IsZero() {
-				fmt.Fprintf(&b, ", since %s", clock(it.Since, c.loc))
+				fmt.Fprintf(&b, ", since %s", timeText(it.Since, c.loc))
 			}
 			if it.Meaning != "" {
 				fmt.Fprintf(&b, " — %s", strings.TrimSuffix(it.Meaning, "."))
@@ -463,6 +476,6 @@ func (c composer) test(channel string, now time.Time) Message {
 		ID: newID(), Event: EventTest, Time: now,
 		Title: "upbeat test alert",
 		Text: fmt.Sprintf("This is a test of the alert %q, sent at %s. If you can read it, the channel works.\n",
-			channel, clock(now, c.loc)),
+			channel, timeText(now, c.loc)),
 	}
 }

@@ -1011,3 +1011,45 @@ func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 		}
 	})
 }
+
+// OnIncident tells viewers every change of an incident's state, once
+// each: opened, flapping, acknowledged, resolved, with the flags set.
+func TestOnIncidentReportsEveryStateChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		var incs incidentLog
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}, OnIncident: incs.add})
+		defer d.Close()
+		e := newFakeEngine(d)
+		lb := testMonitor("lb")
+		e.up(lb)
+		for i := range 5 { // down, up, down, up, down: flapping at the fourth change
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+		}
+		d.Ack("lb")
+		d.Ack("lb") // twice changes nothing
+		time.Sleep(time.Minute)
+		e.up(lb)
+		time.Sleep(DefaultFlapQuiet)
+		settle()
+		wantEvents(t, ch, EventDown, EventUp)
+
+		type state struct{ flapping, acked, resolved bool }
+		want := []state{{}, {flapping: true}, {flapping: true, acked: true}, {flapping: true, acked: true, resolved: true}}
+		incs.mu.Lock()
+		defer incs.mu.Unlock()
+		if len(incs.all) != len(want) {
+			t.Fatalf("OnIncident calls %+v, want %d", incs.all, len(want))
+		}
+		for i, in := range incs.all {
+			if got := (state{in.Flapping, in.Acked, !in.End.IsZero()}); got != want[i] || in.Monitor != "lb" || in.Start.IsZero() {
+				t.Errorf("call %d: %+v, want %+v", i, in, want[i])
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -30,54 +31,45 @@ import (
 
 // handover is what a retiring Dispatcher passes to its successor.
 type handover struct {
-	mons  []monCarry
+	mons  []tracker // copies, incidents included, without alarms
 	burst []pending
 }
 
-// monCarry is one monitor's state, without its timers.
-type monCarry struct {
-	st      monState // timers and incident cleared
-	holding bool     // a resolve was held
-	inc     *incCarry
-}
-
-// incCarry is an open incident, its channels known by name.
-type incCarry struct {
-	monitor.Incident
-	last  *monitor.Result
-	sent  map[string]time.Time // channel name: last message about it
-	downs int
-}
-
-// retire stops d's policy for good (no more alerts taken, timers
-// stopped, connectivity checks ended, whose messages go to d's channels)
-// and returns what its successor needs. ok is false when d was closed
+// retire stops d's policy for good (no more alerts taken, alarms stopped,
+// connectivity checks ended, whose messages go to d's channels) and
+// returns what its successor needs. ok is false when d was closed
 // already: there is nothing to hand over.
 func (d *Dispatcher) retire() (h handover, ok bool) {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
+	d.gate.lock()
+	if d.gate.closed {
+		d.gate.unlock()
 		return h, false
 	}
-	for _, ms := range d.mons {
-		c := monCarry{st: *ms, holding: ms.holdTimer != nil}
-		c.st.flapTimer, c.st.holdTimer, c.st.inc = nil, nil, nil
-		c.st.edges = slices.Clone(ms.edges)
-		if in := ms.inc; in != nil {
-			ic := &incCarry{Incident: in.snapshot(), last: in.last, downs: in.downs, sent: map[string]time.Time{}}
-			for o, t := range in.sent {
-				ic.sent[o.name] = t
-			}
-			c.inc = ic
-		}
-		h.mons = append(h.mons, c)
-	}
-	slices.SortFunc(h.mons, func(a, b monCarry) int { return strings.Compare(a.st.name, b.st.name) })
-	h.burst, _ = d.stopLocked()
-	d.mu.Unlock()
-	d.stopChecks()
-	d.checks.Wait()
+	h.mons = d.policy.export()
+	d.gate.closed = true
+	d.policy.stopAlarms()
+	h.burst = d.burst.take()
+	d.gate.unlock()
+	d.burst.stopChecks()
 	return h, true
+}
+
+// export copies every tracker, sorted by monitor name.
+func (p *policy) export() []tracker {
+	out := make([]tracker, 0, len(p.mons))
+	for _, e := range p.mons {
+		t := e.tracker
+		t.edges = slices.Clone(t.edges)
+		if in := t.inc; in != nil {
+			c := *in
+			c.Incident = in.snapshot()
+			c.sent = maps.Clone(in.sent)
+			t.inc = &c
+		}
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b tracker) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // takeOver adopts the state a retired Dispatcher handed over. A monitor
@@ -96,59 +88,43 @@ func (d *Dispatcher) retire() (h handover, ok bool) {
 // to a channel of that name; a channel new to the incident starts its
 // reminders from now, so an edit of the config sends nothing by itself.
 func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []monitor.Incident) {
-	d.mu.Lock()
-	defer d.unlock()
-	if d.closed {
+	if !d.gate.enter() {
 		return nil
 	}
-	filter := oldKnew || len(d.monitors) > 0
-	now := time.Now()
-	for _, c := range h.mons {
-		name := c.st.name
-		if _, ok := d.monitors[name]; filter && !ok {
-			if c.inc != nil {
-				in := c.inc.Incident
+	defer d.gate.unlock()
+	p := d.policy
+	filter := oldKnew || len(p.monitors) > 0
+	now := p.clock.Now()
+	for _, t := range h.mons {
+		if _, ok := p.monitors[t.name]; filter && !ok {
+			if t.inc != nil {
+				in := t.inc.Incident
 				in.End = now
 				dropped = append(dropped, in)
 			}
 			continue
 		}
-		if _, known := d.mons[name]; known {
+		if _, known := p.mons[t.name]; known {
 			continue
 		}
-		ms := &monState{}
-		*ms = c.st
-		if m, ok := d.monitors[name]; ok {
-			ms.m = m
+		e := &entry{tracker: t}
+		e.rules = &p.rules
+		if m, ok := p.monitors[t.name]; ok {
+			e.m = m
 		}
-		d.mons[name] = ms
-		if c.inc != nil {
-			in := c.inc.Incident
-			in.End = time.Time{}
-			inc := &incident{Incident: in, last: c.inc.last, downs: c.inc.downs, sent: map[*outlet]time.Time{}}
-			for _, o := range d.routes(ms.m) {
-				if t, ok := c.inc.sent[o.name]; ok {
-					inc.sent[o] = t
+		p.mons[t.name] = e
+		if in := e.inc; in != nil {
+			sent := in.sent
+			in.sent = map[string]time.Time{}
+			for _, o := range p.post.routes(e.m) {
+				if at, ok := sent[o.name]; ok {
+					in.sent[o.name] = at
 				} else {
-					inc.sent[o] = now
+					in.sent[o.name] = now
 				}
 			}
-			ms.inc = inc
-			d.scheduleReminder(ms)
 		}
-		if ms.flapping && len(ms.edges) > 0 {
-			// It settles FlapQuiet after its last change, as before.
-			ms.flapGen++
-			gen := ms.flapGen
-			quiet := time.Until(ms.edges[len(ms.edges)-1].Add(d.opts.FlapQuiet))
-			ms.flapTimer = time.AfterFunc(max(quiet, 0), func() { d.settle(ms, gen) })
-			continue
-		}
-		ms.flapping = false
-		if c.holding && ms.inc != nil {
-			// The held resolve goes out when the hold would have ended.
-			d.maybeResolve(ms, ms.holdEnd, ms.holdResult)
-		}
+		p.step(e, event{kind: inResume, now: now})
 	}
 	return dropped
 }
@@ -156,14 +132,14 @@ func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []monitor.Incid
 // passOn gives next what d's channels still have to send: the burst
 // window's messages and every queue, to the channel of the same name;
 // d's channels that next lacks finish their queues with their normal
-// retries. When all of d's workers are done, d is cancelled and d.done
-// closed. Called once, after retire.
+// retries. When all of d's workers are done, d is cancelled and its done
+// channel closed. Called once, after retire.
 func (d *Dispatcher) passOn(next *Dispatcher, burst []pending) {
 	var theirs, mine []pending
 	for _, p := range burst {
 		var nr, or []*outlet
 		for _, o := range p.routes {
-			if n, ok := next.byName[o.name]; ok {
+			if n, ok := next.post.byName[o.name]; ok {
 				nr = append(nr, n)
 			} else {
 				or = append(or, o)
@@ -178,20 +154,9 @@ func (d *Dispatcher) passOn(next *Dispatcher, burst []pending) {
 	}
 	next.adoptBurst(theirs)
 	if len(mine) > 0 {
-		d.deliver(mine, "", nil)
+		d.post.deliver(mine, verdict{})
 	}
-	for _, o := range d.outlets {
-		if n, ok := next.byName[o.name]; ok {
-			o.handTo(n)
-		} else {
-			o.close()
-		}
-	}
-	go func() {
-		d.wg.Wait()
-		d.cancel()
-		close(d.done)
-	}()
+	d.post.passOn(next.post)
 }
 
 // adoptBurst puts messages of a retired Dispatcher in d's burst window.
@@ -199,14 +164,12 @@ func (d *Dispatcher) adoptBurst(items []pending) {
 	if len(items) == 0 {
 		return
 	}
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		d.deliver(items, "", nil)
+	if !d.gate.enter() {
+		d.post.deliver(items, verdict{})
 		return
 	}
 	for _, p := range items {
-		d.enqueue(p.item, p.routes)
+		d.burst.add(p.item, p.routes)
 	}
-	d.unlock()
+	d.gate.unlock()
 }

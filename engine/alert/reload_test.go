@@ -274,7 +274,7 @@ func TestReloadGivesUpOnARemovedChannelThatNeverWorks(t *testing.T) {
 			t.Errorf("%d attempts, want %d", len(evs), defaultMaxAttempts)
 		}
 		select {
-		case <-old.done:
+		case <-old.post.done:
 		default:
 			t.Error("the replaced dispatcher is still running")
 		}
@@ -317,7 +317,7 @@ func TestWebhookRetriedAcrossReload(t *testing.T) {
 				close(failed)
 				select {
 				case <-replaced:
-				case <-old.draining:
+				case <-old.post.draining:
 				}
 			}
 		}})

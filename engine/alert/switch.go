@@ -83,11 +83,11 @@ func (s *Switch) Replace(next *Dispatcher) {
 		s.mu.Unlock()
 		return // closed already: nothing to carry
 	}
-	dropped := next.takeOver(h, len(old.monitors) > 0)
+	dropped := next.takeOver(h, len(old.policy.monitors) > 0)
 	old.passOn(next, h.burst)
 	s.retired = slices.DeleteFunc(s.retired, func(d *Dispatcher) bool {
 		select {
-		case <-d.done:
+		case <-d.post.done:
 			return true
 		default:
 			return false
@@ -96,7 +96,7 @@ func (s *Switch) Replace(next *Dispatcher) {
 	s.retired = append(s.retired, old)
 	s.mu.Unlock()
 	for _, in := range dropped {
-		old.log.Info("incident closed: monitor no longer configured", "monitor", in.Monitor)
+		old.opts.Logger.Info("incident closed: monitor no longer configured", "monitor", in.Monitor)
 		if old.opts.OnIncident != nil {
 			old.opts.OnIncident(in)
 		}
@@ -115,7 +115,7 @@ func (s *Switch) Close() {
 	}
 	wg.Wait()
 	for _, d := range s.retired {
-		<-d.done
+		<-d.post.done
 	}
 	s.retired = nil
 }

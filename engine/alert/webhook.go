@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
-	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Webhook headers; see WEBHOOK.md.
@@ -46,21 +45,17 @@ type WebhookPayload struct {
 	Monitors []WebhookMonitor `json:"monitors"`
 }
 
-// WebhookMonitor is one monitor in a webhook payload: what the message
-// says of it under the names of `check --json` and the API (monitor, url,
-// status, code, class, error), what the knowledge base says of the
-// failure, and its incident as the API shows incidents (wire.Incident).
+// WebhookMonitor is one monitor in a webhook payload: the result the
+// message is about as `check --json` and the API write it (wire.Result:
+// monitor, kind, url, time, status, code, latency_ms, error, class, …),
+// what happened to the monitor and what the knowledge base says of it,
+// and its incident as the API shows incidents (wire.Incident).
 type WebhookMonitor struct {
-	Monitor    string         `json:"monitor"`
+	*wire.Result
 	Event      string         `json:"event"`
-	URL        string         `json:"url,omitempty"`
-	Status     monitor.Status `json:"status"`
-	Code       int            `json:"code"`
-	Class      string         `json:"class,omitempty"`
 	Name       string         `json:"name,omitempty"`
 	Meaning    string         `json:"meaning,omitempty"`
 	FirstStep  string         `json:"first_step,omitempty"`
-	Error      string         `json:"error,omitempty"`
 	Since      time.Time      `json:"since,omitzero"`
 	DurationMS float64        `json:"duration_ms,omitempty"`
 	Flapping   bool           `json:"flapping,omitempty"`
@@ -77,9 +72,8 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 	}
 	for _, it := range m.Items {
 		wm := WebhookMonitor{
-			Monitor: it.Monitor, Event: it.Event, URL: it.URL, Status: it.Status, Code: it.Code,
-			Class: it.Class, Name: it.Name, Meaning: it.Meaning, FirstStep: it.FirstStep, Error: it.Error,
-			DurationMS: wire.Milliseconds(it.Duration), Flapping: it.Flapping, Flaps: it.Flaps,
+			Result: wire.FromResult(&it.Result), Event: it.Event, Name: it.Name, Meaning: it.Meaning,
+			FirstStep: it.FirstStep, DurationMS: wire.Milliseconds(it.Duration), Flapping: it.Flapping, Flaps: it.Flaps,
 		}
 		if !it.Since.IsZero() {
 			wm.Since = it.Since.UTC()

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -51,35 +52,48 @@ func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.Connecti
 }
 
 // certFailure fills r from a failed certificate verification: the class,
-// a message, and the expiry facts of the certificates the server sent. It
-// reports false when err is not a certificate problem.
-func (b *base) certFailure(r *monitor.Result, err error) bool {
+// a message in plain words, the verifier's own text as the Detail, and
+// the expiry facts of the certificates the server sent, marked unverified.
+// It reports false when err is not a certificate problem.
+func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Monitor, err error) bool {
 	class := classifyCert(err)
 	if class == "" {
 		return false
 	}
 	now := b.now()
 	var ve *tls.CertificateVerificationError
-	if errors.As(err, &ve) && len(ve.UnverifiedCertificates) > 0 {
-		setCertFacts(r, earliest(ve.UnverifiedCertificates), ve.UnverifiedCertificates[0], now)
+	var served []*x509.Certificate
+	if errors.As(err, &ve) {
+		served = ve.UnverifiedCertificates
+	}
+	if len(served) > 0 {
+		setCertFacts(r, earliest(served), served[0], now)
+		r.CertUnverified = true
 	}
 	var inv x509.CertificateInvalidError
+	var host x509.HostnameError
+	msg := "the certificate chain could not be verified"
 	switch {
 	case class == ClassTLSExpired && errors.As(err, &inv) && inv.Cert != nil:
-		fail(r, class, expiredText(inv.Cert, inv.Cert.NotAfter, now))
+		msg = expiredText(inv.Cert, inv.Cert.NotAfter, now)
 	case class == ClassTLSNotYetValid && errors.As(err, &inv) && inv.Cert != nil:
-		fail(r, class, notYetValidText(inv.Cert))
-	case ve != nil && ve.Err != nil:
-		fail(r, class, ve.Err.Error())
-	default:
-		fail(r, class, errorText(err))
+		msg = notYetValidText(inv.Cert)
+	case class == ClassTLSHostname && errors.As(err, &host):
+		msg = hostnameText(host)
+	case class == ClassTLSUnknownCA:
+		roots, _ := b.rootsFor(m)
+		class, msg = b.trustFailure(ctx, served, roots, now)
+	case errors.As(err, &inv):
+		msg = invalidText(inv)
 	}
+	fail(r, class, msg)
+	setDetail(r, err)
 	return true
 }
 
 func setCertFacts(r *monitor.Result, exp time.Time, leaf *x509.Certificate, now time.Time) {
 	r.CertExpiry = exp
-	r.CertDays = daysLeft(exp, now)
+	r.CertDays = monitor.DaysLeft(exp, now)
 	r.CertIssuer = engine.Sanitize(issuerName(leaf), 200)
 }
 
@@ -87,9 +101,10 @@ func expiredText(c *x509.Certificate, exp, now time.Time) string {
 	return fmt.Sprintf("certificate %q expired on %s%s", subjectName(c), exp.UTC().Format(time.DateOnly), ago(exp, now))
 }
 
-// ago is " (N days ago)" for a time at least a day past, else "".
+// ago is " (N days ago)" for a time at least a day past, else "", with
+// N as monitor.DaysLeft counts it (so it matches cert_days).
 func ago(t, now time.Time) string {
-	if d := int(now.Sub(t) / (24 * time.Hour)); d == 1 {
+	if d := -monitor.DaysLeft(t, now); d == 1 {
 		return " (1 day ago)"
 	} else if d > 1 {
 		return fmt.Sprintf(" (%d days ago)", d)
@@ -154,11 +169,19 @@ func (b *base) tlsConfig(m *monitor.Monitor) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tls.Config{
+	cfg := &tls.Config{
 		RootCAs:            roots,
 		InsecureSkipVerify: m.Insecure, //nolint:gosec // the monitor asked for it; shown as such
 		Time:               b.now,
-	}, nil
+	}
+	if m.ClientCert != "" {
+		cert, _, err := b.clientCert(m)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{*cert}
+	}
+	return cfg, nil
 }
 
 // newRootsConfig is a client configuration trusting the base pool only

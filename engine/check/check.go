@@ -1,6 +1,9 @@
 // Package check holds one engine.Checker per kind of monitor: http.go,
 // tls.go, tcp.go, icmp.go, dns.go and domain.go, found through the map that
-// New returns.
+// New returns. request.go makes HTTP requests the way a monitor asks
+// (protocol version, credentials, client certificate, proxy, pinned
+// addresses); trust.go and messages.go put failures in plain words, with
+// the library's own text kept as Result.Detail.
 //
 // As in blackbox_exporter's prober, the caller owns the timeout (the
 // context's deadline) and the stopwatch: a checker only probes, returns
@@ -119,6 +122,10 @@ type base struct {
 	pools      sync.Map // caKey → *poolEntry: trust pools with a ca_file added
 	transports sync.Map // transportKey → *http.Transport
 	queries    sync.Map // string → *gojq.Code
+	regexps    sync.Map // string → *regexp.Regexp: expect_body_regex, expect_headers
+	issuers    sync.Map // AIA URL → fetchedIssuer
+	clients    sync.Map // clientKey → *clientEntry: client certificates
+	tokens     sync.Map // oauth2Key → *tokenEntry: OAuth2 tokens while they last
 }
 
 func newBase(o Options) *base {
@@ -242,9 +249,12 @@ func fail(r *monitor.Result, class, msg string) {
 	r.Error = engine.Sanitize(msg, maxError)
 }
 
-// failErr marks r down with the class of err and its message.
+// failErr marks r down with the class of err, a message in plain words
+// (see plainText) and the error's own text as the Detail.
 func failErr(r *monitor.Result, err error) {
-	fail(r, Classify(err), errorText(err))
+	class := Classify(err)
+	fail(r, class, plainText(class, err))
+	setDetail(r, err)
 }
 
 // degrade marks an up result degraded; a down one stays down.
@@ -269,17 +279,6 @@ func errorText(err error) string {
 		err = ue.Err
 	}
 	return err.Error()
-}
-
-// daysLeft is the number of whole days from now until t; negative once t
-// has passed.
-func daysLeft(t, now time.Time) int {
-	d := t.Sub(now)
-	days := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		days-- // floor, not truncation toward zero
-	}
-	return days
 }
 
 // warnDays is the monitor's cert_warn_days with the default for zero; a

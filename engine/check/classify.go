@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // The failure classes the checkers report. Each is a stable identifier the
@@ -41,7 +43,7 @@ const (
 	ClassBodyMismatch     = "body_mismatch"         // expect_body not found in the body
 	ClassJSONAssertion    = "json_assertion"        // an expect_json expression is not true
 	ClassJSONInvalid      = "json_invalid"          // expect_json set, but the body is not JSON
-	ClassSlow             = "slow"                  // degraded: slower than max_latency
+	ClassSlow             = engine.ClassSlow        // degraded: slower than max_latency (judged by the engine)
 	ClassICMPNotPermitted = "icmp_not_permitted"    // the OS allows neither kind of ping socket
 	ClassPacketLoss       = "packet_loss"           // degraded: some pings got no reply
 	ClassDomainExpiring   = "domain_expiring"       // degraded: the registration expires within cert_warn_days
@@ -52,6 +54,21 @@ const (
 	ClassConfig           = "config"                // the monitor's own settings are unusable (bad URL, ca_file, …)
 	ClassCanceled         = "canceled"              // the check was stopped before it finished
 	ClassError            = "error"                 // none of the above
+)
+
+// Classes of issue 10: timeouts named by the phase that ran out of time,
+// certificate trust told apart, and the request features.
+const (
+	ClassConnectTimeout = "connect_timeout"          // no TCP connection within the timeout (the SYN went unanswered)
+	ClassTLSTimeout     = "tls_timeout"              // connected, but the TLS handshake did not finish in time
+	ClassBodyTimeout    = "body_timeout"             // the headers came, the body did not finish in time
+	ClassTLSSelfSigned  = "tls_self_signed"          // the server's certificate signs itself and is not trusted
+	ClassTLSIncomplete  = "tls_incomplete_chain"     // the server does not send an intermediate its chain needs
+	ClassJSONNotBoolean = "json_assertion_invalid"   // an expect_json expression gave a value that is not true or false
+	ClassHTTPVersion    = "unsupported_http_version" // the server cannot speak the http_version the monitor requires
+	ClassHeaderMismatch = "header_mismatch"          // an expect_headers header is missing or does not match
+	ClassOAuth2         = "oauth2_error"             // no OAuth2 token could be had from the token endpoint
+	ClassProxy          = "proxy_error"              // the proxy could not be reached or refused the tunnel
 )
 
 // Classes lists every class a checker can report besides http_NNN, so the
@@ -65,6 +82,8 @@ func Classes() []string {
 		ClassICMPNotPermitted, ClassPacketLoss,
 		ClassDomainExpiring, ClassDomainExpired, ClassRDAPError, ClassRDAPNotFound, ClassRDAPNoExpiry,
 		ClassConfig, ClassCanceled, ClassError,
+		ClassConnectTimeout, ClassTLSTimeout, ClassBodyTimeout, ClassTLSSelfSigned, ClassTLSIncomplete,
+		ClassJSONNotBoolean, ClassHTTPVersion, ClassHeaderMismatch, ClassOAuth2, ClassProxy,
 	}
 }
 

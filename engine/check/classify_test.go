@@ -95,18 +95,3 @@ func TestClassesUnique(t *testing.T) {
 		seen[c] = true
 	}
 }
-
-func TestDaysLeft(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		d    time.Duration
-		want int
-	}{
-		{3*day + time.Hour, 3}, {3 * day, 3}, {3*day - time.Second, 2}, {time.Hour, 0},
-		{-time.Hour, -1}, {-day, -1}, {-day - time.Second, -2},
-	} {
-		if got := daysLeft(now.Add(tt.d), now); got != tt.want {
-			t.Errorf("daysLeft(now%+v) = %d, want %d", tt.d, got, tt.want)
-		}
-	}
-}

@@ -126,7 +126,7 @@ func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	}
 	now := d.b.now()
 	r.CertExpiry = exp
-	r.CertDays = daysLeft(exp, now)
+	r.CertDays = monitor.DaysLeft(exp, now)
 	switch w := warnDays(m); {
 	case !now.Before(exp):
 		fail(&r, ClassDomainExpired, fmt.Sprintf("%s expired on %s%s", name, exp.UTC().Format(time.DateOnly), ago(exp, now)))

@@ -102,7 +102,7 @@ func TestDomain(t *testing.T) {
 			days: 10, registrar: "Example Registrar, Inc."},
 		{name: "expiring, warning smaller", url: "domain://soon.test", warn: 7, status: monitor.StatusUp, days: 10,
 			registrar: "Example Registrar, Inc."},
-		{name: "expired", url: "domain://gone.test", status: monitor.StatusDown, class: ClassDomainExpired, days: -3,
+		{name: "expired", url: "domain://gone.test", status: monitor.StatusDown, class: ClassDomainExpired, days: -2,
 			registrar: "Example Registrar, Inc."},
 		{name: "no expiry published", url: "domain://noexpiry.test", status: monitor.StatusDegraded, class: ClassRDAPNoExpiry},
 		{name: "longest suffix wins", url: "domain://sub.example.test", status: monitor.StatusUp, days: 50},

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,53 +45,19 @@ type HTTP struct {
 
 var _ engine.Checker = (*HTTP)(nil)
 
-// transportKey selects a shared Transport: monitors that trust the same
-// pool share one. Keep-alives are off, so each request dials afresh and
-// no idle connection (or goroutine) outlives a check.
-type transportKey struct {
-	roots    *x509.CertPool
-	insecure bool
-}
-
-func (h *HTTP) transport(m *monitor.Monitor) (*http.Transport, error) {
-	if m.CAFile == "" { // the common case, without a map lookup
-		slot := &h.plain
-		if m.Insecure {
-			slot = &h.insecure
-		}
-		if t := slot.Load(); t != nil {
-			return t, nil
-		}
-		slot.CompareAndSwap(nil, h.newTransport(h.b.roots, m.Insecure))
-		return slot.Load(), nil
-	}
-	roots, err := h.b.rootsFor(m)
-	if err != nil {
-		return nil, err
-	}
-	key := transportKey{roots: roots, insecure: m.Insecure}
-	if v, ok := h.b.transports.Load(key); ok {
-		return v.(*http.Transport), nil
-	}
-	v, _ := h.b.transports.LoadOrStore(key, h.newTransport(roots, m.Insecure))
-	return v.(*http.Transport), nil
-}
-
-func (h *HTTP) newTransport(roots *x509.CertPool, insecure bool) *http.Transport {
-	return &http.Transport{
-		DialContext: h.b.dialer.DialContext,
-		TLSClientConfig: &tls.Config{
-			RootCAs:            roots,
-			InsecureSkipVerify: insecure, //nolint:gosec // the monitor asked for it; shown as such
-			Time:               h.b.now,
-		},
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-}
-
 // Check performs one HTTP request for m.
 func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	var req *http.Request
+	r := h.check(ctx, m, &req)
+	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil || m.Proxy != nil || len(m.Headers) > 0 {
+		redact(&r, secretsOf(m, req))
+	}
+	return r
+}
+
+// check does the work of Check; it hands back the request it made, so
+// that the credentials it carried can be kept out of the result.
+func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request) monitor.Result {
 	var r monitor.Result
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
@@ -121,7 +88,7 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
 		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
 	}
-	if u.Scheme == "https" {
+	if u.Scheme == "https" || m.Proxy != nil {
 		p.trace.TLSHandshakeStart, p.trace.TLSHandshakeDone = p.tlsStart, p.tlsDone
 	}
 	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
@@ -134,7 +101,11 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	if m.Body != "" {
 		body = strings.NewReader(m.Body)
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, &p.trace), method, m.URL, body)
+	rctx := httptrace.WithClientTrace(ctx, &p.trace)
+	if u.Scheme == "https" && m.ClientCert == "" {
+		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
+	}
+	req, err := http.NewRequestWithContext(rctx, method, m.URL, body)
 	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
 		fail(&r, ClassConfig, "new request: "+errorText(err))
 		return r
@@ -153,15 +124,25 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	if _, ok := req.Header["User-Agent"]; !ok {
 		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
 	}
+	*out = req
+	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil {
+		if aerr := h.b.authorize(ctx, req, m, tr); aerr != nil {
+			fail(&r, aerr.class, aerr.msg)
+			r.Detail = engine.Sanitize(aerr.detail, maxDetail)
+			r.Latency = time.Since(start)
+			return r
+		}
+	}
 
 	resp, err := p.client.Do(req)
 	if err != nil {
 		if resp != nil { // CheckRedirect refused: resp is the last redirect
 			r.Code = resp.StatusCode
 		}
-		p.failure(h.b, &r, err)
+		p.failure(ctx, h.b, &r, m, u, err)
 		r.Latency = time.Since(start)
 		r.Phases = p.phasesNow()
+		r.Redirects = p.followed
 		return r
 	}
 
@@ -171,7 +152,7 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	}
 	var buf *bytes.Buffer
 	var n int64
-	if m.ExpectBody != "" || len(m.ExpectJSON) > 0 {
+	if m.ExpectBody != "" || m.ExpectBodyRegex != "" || len(m.ExpectJSON) > 0 {
 		buf = h.getBuf()
 		defer h.bufs.Put(buf)
 		p.body = io.LimitedReader{R: resp.Body, N: limit}
@@ -190,6 +171,8 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 
 	r.Code = resp.StatusCode
 	r.BodySize = n
+	r.HTTPVersion = protoVersion(resp)
+	r.Redirects = p.followed
 	// Only after a redirect: net/http hands back a copy of req, not req,
 	// when it adds basic auth from the URL's userinfo.
 	if p.followed > 0 && resp.Request != nil {
@@ -205,19 +188,68 @@ func (h *HTTP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 
 	switch {
 	case !statusExpected(resp.StatusCode, m.ExpectStatus):
-		fail(&r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status)
+		fail(&r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
 	case err != nil:
-		failErr(&r, fmt.Errorf("read body: %w", err))
+		p.bodyFailure(ctx, &r, resp, n, err)
+	case m.HTTPVersion == "2" && resp.ProtoMajor != 2, m.HTTPVersion == "1.1" && resp.ProtoMajor != 1:
+		fail(&r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
+	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(&r, m.ExpectHeaders, resp.Header):
 	case m.ExpectBody != "" && !bytes.Contains(buf.Bytes(), []byte(m.ExpectBody)):
 		fail(&r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; it starts %q", m.ExpectBody, excerpt(buf.Bytes())))
+	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(&r, m.ExpectBodyRegex, buf.Bytes()):
 	case len(m.ExpectJSON) > 0:
 		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes())
 	}
-	if m.MaxLatency > 0 && r.Latency > m.MaxLatency {
-		degrade(&r, ClassSlow, fmt.Sprintf("took %s, more than max_latency %s",
-			r.Latency.Round(time.Millisecond), m.MaxLatency))
+	return r // the engine judges max_latency, the same way for every kind
+}
+
+// protoVersion is the response's protocol as "1.1" or "2".
+func protoVersion(resp *http.Response) string {
+	if resp.ProtoMajor == 2 {
+		return "2"
 	}
-	return r
+	return fmt.Sprintf("%d.%d", resp.ProtoMajor, resp.ProtoMinor)
+}
+
+// judgeHeaders checks expect_headers: each header present, with a value
+// matching its regular expression. It reports false after failing r.
+func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.Header) bool {
+	names := make([]string, 0, len(want))
+	for k := range want {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		re, err := b.compiledRegexp(want[name])
+		if err != nil {
+			fail(r, ClassConfig, fmt.Sprintf("expect_headers.%s: %v", name, err))
+			return false
+		}
+		vals := got.Values(name)
+		if len(vals) == 0 {
+			fail(r, ClassHeaderMismatch, fmt.Sprintf("the response has no %s header", name))
+			return false
+		}
+		if !slices.ContainsFunc(vals, re.MatchString) {
+			fail(r, ClassHeaderMismatch, fmt.Sprintf("header %s is %q, which does not match %q", name, engine.Sanitize(vals[0], 100), want[name]))
+			return false
+		}
+	}
+	return true
+}
+
+// bodyMatches checks expect_body_regex. It reports false after failing r.
+func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte) bool {
+	re, err := b.compiledRegexp(expr)
+	if err != nil {
+		fail(r, ClassConfig, fmt.Sprintf("expect_body_regex: %v", err))
+		return false
+	}
+	if re.Match(body) {
+		return true
+	}
+	fail(r, ClassBodyMismatch, fmt.Sprintf("body does not match %q; it starts %q", expr, excerpt(body)))
+	return false
 }
 
 func (h *HTTP) getBuf() *bytes.Buffer {
@@ -283,17 +315,20 @@ type httpProbe struct {
 	redirectMsg  string
 	body         io.LimitedReader // the capped body, kept here to save an allocation
 
-	mu        sync.Mutex // trace hooks may run on other goroutines
-	dnsT      time.Time
-	connT     time.Time
-	tlsT      time.Time
-	wroteT    time.Time
-	firstT    time.Time
-	phases    monitor.Phases
-	haveTLS   bool
-	tlsState  tls.ConnectionState
-	tlsErr    error
-	handshake bool // a TLS handshake was started
+	mu         sync.Mutex // trace hooks may run on other goroutines
+	dnsT       time.Time
+	connT      time.Time
+	tlsT       time.Time
+	wroteT     time.Time
+	firstT     time.Time
+	phases     monitor.Phases
+	haveTLS    bool
+	tlsState   tls.ConnectionState
+	tlsErr     error
+	handshake  bool   // a TLS handshake was started
+	tlsRunning bool   // a TLS handshake is under way
+	connAddr   string // the address of the last connection attempt
+	certAsked  bool   // the server asked for a client certificate
 }
 
 func (p *httpProbe) dnsStart(httptrace.DNSStartInfo) {
@@ -311,10 +346,11 @@ func (p *httpProbe) dnsDone(httptrace.DNSDoneInfo) {
 	p.mu.Unlock()
 }
 
-func (p *httpProbe) connectStart(string, string) {
+func (p *httpProbe) connectStart(_, addr string) {
 	p.mu.Lock()
 	if p.connT.IsZero() {
 		p.connT = time.Now()
+		p.connAddr = addr
 	}
 	p.mu.Unlock()
 }
@@ -331,7 +367,7 @@ func (p *httpProbe) connectDone(_, _ string, err error) {
 func (p *httpProbe) tlsStart() {
 	p.mu.Lock()
 	p.tlsT = time.Now()
-	p.handshake = true
+	p.handshake, p.tlsRunning = true, true
 	p.mu.Unlock()
 }
 
@@ -341,6 +377,7 @@ func (p *httpProbe) tlsDone(st tls.ConnectionState, err error) {
 		p.phases.TLS += time.Since(p.tlsT)
 		p.tlsT = time.Time{}
 	}
+	p.tlsRunning = false
 	if err != nil {
 		p.tlsErr = err
 	} else if !p.haveTLS { // the monitor's own host: the first handshake
@@ -467,22 +504,124 @@ func chain(via []*http.Request, next *http.Request) string {
 	return strings.Join(urls, " → ")
 }
 
-// failure fills r for a request that got no usable response.
-func (p *httpProbe) failure(b *base, r *monitor.Result, err error) {
+// failure fills r for a request that got no usable response: the class
+// names the phase that failed (connect, TLS, waiting for the answer) and
+// the message says what was waited for and how long.
+func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *monitor.Monitor, u *url.URL, err error) {
 	p.mu.Lock()
-	tlsErr := p.tlsErr
+	tlsErr, connecting, connAddr, tlsRunning, handshaken := p.tlsErr, !p.connT.IsZero(), p.connAddr, p.tlsRunning, p.haveTLS
 	p.mu.Unlock()
+	class := Classify(err)
 	switch {
-	case b.certFailure(r, err):
 	case errors.Is(err, ErrRedirectLoop):
 		fail(r, ClassRedirectLoop, p.redirectMsg)
 	case errors.Is(err, ErrTooManyRedirects):
 		fail(r, ClassTooManyRedirects, p.redirectMsg)
-	case tlsErr != nil:
-		fail(r, handshakeClass(err), "tls handshake: "+errorText(err))
+	case b.certFailure(ctx, r, m, err):
+	case m.HTTPVersion != "" && versionRefused(err, m.HTTPVersion):
+		fail(r, ClassHTTPVersion, fmt.Sprintf("the server does not speak HTTP/%s, which http_version requires", m.HTTPVersion))
+		setDetail(r, err)
+	case isProxyError(err):
+		fail(r, ClassProxy, proxyText(m, class))
+		setDetail(r, err)
+	case class == ClassTimeout && connecting:
+		connectTimeout(ctx, r, p.start, connAddr, err)
+	case class == ClassTimeout && (tlsRunning || tlsErr != nil && !handshaken):
+		tlsTimeout(ctx, r, p.start, connAddr, err)
+	case class == ClassTimeout:
+		p.answerTimeout(ctx, r, err)
+	case tlsErr != nil && class != ClassCanceled, isRemoteAlert(err):
+		// A TLS 1.3 server judges the client certificate after the
+		// handshake: its alert comes with the first read.
+		fail(r, ClassTLSHandshake, handshakeText(err, u.Hostname(), m.ClientCert != ""))
+		setDetail(r, err)
 	default:
 		failErr(r, err)
 	}
+}
+
+// answerTimeout fills r for a request that went out on an open connection
+// and got no (complete) response head in time.
+func (p *httpProbe) answerTimeout(ctx context.Context, r *monitor.Result, err error) {
+	p.mu.Lock()
+	first := p.firstT
+	p.mu.Unlock()
+	wait := budget(ctx, p.start)
+	if !first.IsZero() {
+		fail(r, ClassTimeout, fmt.Sprintf("the response began, but its headers did not finish within %s", wait))
+	} else {
+		fail(r, ClassTimeout, fmt.Sprintf("connected and sent the request, but no answer came within %s", wait))
+	}
+	setDetail(r, err)
+}
+
+// bodyFailure fills r for a body that could not be read to its end.
+func (p *httpProbe) bodyFailure(ctx context.Context, r *monitor.Result, resp *http.Response, n int64, err error) {
+	if Classify(err) == ClassTimeout {
+		fail(r, ClassBodyTimeout, fmt.Sprintf("the headers came (HTTP %d), but the body did not finish within %s (%d bytes read)",
+			resp.StatusCode, budget(ctx, p.start), n))
+		setDetail(r, err)
+		return
+	}
+	failErr(r, err)
+	if r.Class == ClassEOF || r.Class == ClassReset {
+		r.Error = engine.Sanitize(fmt.Sprintf("the connection ended after %d bytes of the body (HTTP %d)", n, resp.StatusCode), maxError)
+	}
+}
+
+// certHint explains a 400 or 403 to a request that left out the client
+// certificate the server asked for (nginx answers 400 to that).
+func (p *httpProbe) certHint(m *monitor.Monitor, code int) string {
+	if code != http.StatusBadRequest && code != http.StatusForbidden || m.ClientCert != "" {
+		return ""
+	}
+	p.mu.Lock()
+	asked := p.certAsked
+	p.mu.Unlock()
+	if !asked {
+		return ""
+	}
+	return "; the server asked for a client certificate and the monitor sends none (client_cert)"
+}
+
+// versionRefused reports whether err says the server cannot speak the
+// required protocol version: it refused the ALPN offer, or answered h2
+// with HTTP/1 (or the other way round).
+func versionRefused(err error, version string) bool {
+	if a, ok := remoteAlert(err); ok && a == alertNoApplicationProt {
+		return true
+	}
+	s := errorText(err)
+	return version == "2" && (strings.Contains(s, "http2:") || strings.Contains(s, "unexpected ALPN protocol") ||
+		strings.Contains(s, "malformed HTTP")) || version == "1.1" && strings.Contains(s, "malformed HTTP")
+}
+
+// isProxyError reports whether err came from the proxy rather than the
+// target: the proxy could not be reached, or refused the CONNECT tunnel.
+func isProxyError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		return true
+	}
+	s := errorText(err)
+	return strings.HasPrefix(s, "Proxy Authentication Required") || strings.HasPrefix(s, "proxyconnect")
+}
+
+// proxyText says what went wrong with the monitor's proxy.
+func proxyText(m *monitor.Monitor, class string) string {
+	at := "the proxy"
+	if m.Proxy != nil {
+		at += " " + engine.Sanitize(m.Proxy.Host, 100)
+	}
+	switch class {
+	case ClassRefused:
+		return at + " refuses connections"
+	case ClassTimeout:
+		return at + " did not answer in time"
+	case ClassDNSNXDomain, ClassDNSError:
+		return "the name of " + at + " could not be resolved"
+	}
+	return at + " did not open a tunnel to the target (wrong proxy credentials, or a host it does not allow?)"
 }
 
 // CompileJSON checks expect_json expressions; the config loader calls it
@@ -531,14 +670,17 @@ func (b *base) compileAll(exprs []string) error {
 }
 
 // judgeJSON evaluates every expect_json expression over the body; each
-// must produce at least one value and only true ones, as `jq -e` would
-// accept (anything but false and null).
+// must produce at least one value and only true ones. false or null (a
+// missing field) fails the assertion; any other value that is not a
+// boolean (a string, a number, …) means the expression is no test at all
+// (json_assertion_invalid): `.status` is "DOWN" is never up.
 func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		fail(r, ClassJSONInvalid, fmt.Sprintf("body is not JSON (%v); it starts %q", err, excerpt(body)))
+		fail(r, ClassJSONInvalid, fmt.Sprintf("body is not JSON; it starts %q", excerpt(body)))
+		setDetail(r, err)
 		return
 	}
 	for _, e := range exprs {
@@ -555,10 +697,17 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 				break
 			}
 			if err, isErr := x.(error); isErr {
-				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q: %v", e, err))
+				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q could not be evaluated on this body; it starts %q", e, excerpt(body)))
+				setDetail(r, err)
 				return
 			}
 			n++
+			if _, isBool := x.(bool); !isBool && x != nil {
+				got, _ := gojq.Marshal(x)
+				fail(r, ClassJSONNotBoolean, fmt.Sprintf("expect_json %q gave %s, not true or false: make it a test (==, >, test(…))",
+					e, engine.Sanitize(string(got), 60)))
+				return
+			}
 			if x == nil || x == false {
 				got, _ := gojq.Marshal(x)
 				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q is %s; body starts %q", e, got, excerpt(body)))

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -32,11 +33,11 @@ func (c *TCP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		return r
 	}
 	var t dialTrace
-	conn, err := c.b.dialer.DialContext(t.with(ctx, c.b), "tcp", u.Host)
+	conn, err := c.b.dialFunc(m.IPVersion, strings.Join(m.Resolve, ","))(t.with(ctx, c.b), "tcp", u.Host)
 	r.Latency = time.Since(start)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
 	if err != nil {
-		failErr(&r, err)
+		dialFailure(ctx, &r, start, u.Host, err)
 		return r
 	}
 	conn.Close()

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,10 +51,11 @@ func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	cfg.ServerName = host
 
 	var t dialTrace
-	conn, err := c.b.dialer.DialContext(t.with(ctx, c.b), "tcp", net.JoinHostPort(host, port))
+	addr := net.JoinHostPort(host, port)
+	conn, err := c.b.dialFunc(m.IPVersion, strings.Join(m.Resolve, ","))(t.with(ctx, c.b), "tcp", addr)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
 	if err != nil {
-		failErr(&r, err)
+		dialFailure(ctx, &r, start, addr, err)
 		r.Latency = time.Since(start)
 		return r
 	}
@@ -64,8 +66,15 @@ func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	r.Latency = time.Since(start)
 	if err != nil {
 		tc.Close()
-		if !c.b.certFailure(&r, err) {
-			fail(&r, handshakeClass(err), "tls handshake: "+errorText(err))
+		switch {
+		case c.b.certFailure(ctx, &r, m, err):
+		case handshakeClass(err) == ClassTimeout:
+			tlsTimeout(ctx, &r, start, addr, err)
+		case handshakeClass(err) == ClassCanceled:
+			failErr(&r, err)
+		default:
+			fail(&r, ClassTLSHandshake, handshakeText(err, host, m.ClientCert != ""))
+			setDetail(&r, err)
 		}
 		return r
 	}

@@ -32,7 +32,7 @@ func TestTLS(t *testing.T) {
 		{name: "expiring under a smaller warning", cert: p.expiring, caFile: p.caFile, warn: 2, status: monitor.StatusUp, days: [2]int{3, 3}},
 		{name: "expiring with the warning off", cert: p.expiring, caFile: p.caFile, warn: 0, status: monitor.StatusUp, days: [2]int{3, 3}},
 		{name: "expired", cert: p.expired, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSExpired,
-			days: [2]int{-3, -3}, msg: "expired on"},
+			days: [2]int{-2, -2}, msg: "expired on"},
 		{name: "not yet valid", cert: p.notYet, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSNotYetValid,
 			days: [2]int{299, 300}, msg: "not valid before"},
 		{name: "wrong host", cert: p.wrongHost, caFile: p.caFile, status: monitor.StatusDown, class: ClassTLSHostname,
@@ -83,7 +83,7 @@ func TestTLSFailures(t *testing.T) {
 		name, url, caFile, class string
 	}{
 		{"not tls", "tls://" + plain.Listener.Addr().String(), "", ClassTLSHandshake},
-		{"hung handshake", "tls://" + hung, "", ClassTimeout},
+		{"hung handshake", "tls://" + hung, "", ClassTLSTimeout},
 		{"closed port", "tls://" + closedPort(t), "", ClassRefused},
 		{"missing ca_file", "tls://" + plain.Listener.Addr().String(), badCA, ClassConfig},
 		{"no host", "tls://:443", "", ClassConfig},

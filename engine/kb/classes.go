@@ -10,6 +10,7 @@ func classEntries() []Entry {
 	all = append(all, httpCheckEntries()...)
 	all = append(all, domainEntries()...)
 	all = append(all, monitorEntries()...)
+	all = append(all, requestEntries()...)
 	return all
 }
 
@@ -17,18 +18,17 @@ func networkEntries() []Entry {
 	return []Entry{
 		{
 			Class: "timeout", Name: "Timed out", Family: FamilyNetwork,
-			Summary: "the target did not answer before the monitor's timeout",
-			Meaning: "The check ran out of time: no connection, or no complete response, arrived within the monitor's timeout. " +
-				"Nothing refused the request; it simply went unanswered, which points at a hung process, dropped packets or an overloaded host. " +
-				"The phase timings in the detail view show whether it stalled at DNS, connect, TLS or while waiting for the first byte.",
+			Summary: "connected and asked, but no answer came before the timeout",
+			Meaning: "The connection opened (and the TLS handshake finished, for https), the request went out, and then nothing came back within the monitor's timeout. " +
+				"Something accepts connections but does not answer: a hung or overloaded app, or a proxy waiting on its own upstream. " +
+				"Timeouts earlier in the exchange have classes of their own: connect_timeout, tls_timeout, and body_timeout once the answer has begun.",
 			Causes: []string{
-				"The app is hung or overloaded: it accepts connections but never answers",
-				"A firewall silently drops packets to the port",
-				"The host or its network is down, so nothing replies at all",
+				"The app is hung, deadlocked or out of workers, while the listener still accepts",
+				"A slow query or a lock held by another request",
+				"A proxy waiting on an upstream that does not answer",
 				"The monitor's timeout is shorter than the endpoint's normal response time",
-				"Packet loss or congestion on the path",
 			},
-			FirstStep: "From the monitor host run `curl -sv -o /dev/null -m 30 URL` and note where the output stops: at name lookup, at the connect, in the TLS handshake or after the request went out.",
+			FirstStep: "From the monitor host run `curl -sv -o /dev/null -m 30 URL`: if it hangs after the request is sent, look at the app's worker pool, its slow-request log and what its upstreams are doing.",
 		},
 		{
 			Class: "refused", Name: "Connection refused", Family: FamilyNetwork,
@@ -271,17 +271,17 @@ func tlsEntries() []Entry {
 		},
 		{
 			Class: "tls_unknown_authority", Name: "Unknown certificate authority", Family: FamilyTLS,
-			Summary: "the certificate chain does not lead to a trusted root",
-			Meaning: "upbeat could not build a chain from the server's certificate to a root it trusts. " +
-				"A server that leaves out its intermediate certificate is the classic cause, and browsers sometimes hide it by fetching the missing piece themselves. " +
-				"Self-signed and private-CA certificates fail the same way unless ca_file names their CA.",
+			Summary: "the certificate comes from a CA that is not trusted here",
+			Meaning: "The chain the server sends ends at a certificate authority that upbeat does not trust: neither the system's bundle nor the monitor's ca_file holds it. " +
+				"Most often it is a private or company CA, which is fine once its certificate is given with ca_file. " +
+				"A self-signed certificate and a chain missing its intermediate have classes of their own (tls_self_signed, tls_incomplete_chain).",
 			Causes: []string{
-				"The server does not send its intermediate (cert.pem configured instead of fullchain.pem)",
-				"A self-signed or private-CA certificate without ca_file set",
+				"A certificate from an internal or company CA, without ca_file set",
+				"ca_file naming another CA than the one that signed the certificate",
 				"A TLS-intercepting proxy on the monitor's network",
 				"An outdated CA bundle on the monitor host",
 			},
-			FirstStep: "Run `openssl s_client -connect HOST:443 -servername HOST -showcerts </dev/null` and count the certificates: only one means the server's config lacks the intermediate, so point it at the full chain file.",
+			FirstStep: "If the CA is your own, set ca_file to its certificate (PEM) on the monitor; otherwise run `openssl s_client -connect HOST:443 -servername HOST -showcerts </dev/null` and read the issuer lines to see who signed it.",
 		},
 		{
 			Class: "tls_handshake", Name: "TLS handshake failed", Family: FamilyTLS,

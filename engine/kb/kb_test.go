@@ -36,6 +36,9 @@ var checkClasses = []string{
 	"push_late", "push_down", "push_failed", "skipped", "maintenance", "internal",
 	// Also reported by engine/check (see check.Classes).
 	"bad_response", "dns_no_answer", "rdap_no_expiry", "config", "canceled", "error",
+	// Issue 10.
+	"connect_timeout", "tls_timeout", "body_timeout", "tls_self_signed", "tls_incomplete_chain",
+	"json_assertion_invalid", "unsupported_http_version", "header_mismatch", "oauth2_error", "proxy_error",
 }
 
 var knownFamilies = []string{

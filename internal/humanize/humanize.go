@@ -27,3 +27,21 @@ func Latency(d time.Duration) string {
 	}
 	return fmt.Sprintf("%ds", int(d.Seconds()))
 }
+
+// RetryAfter writes a Retry-After delay as a person would: "90s", "20m",
+// "2h30m".
+func RetryAfter(d time.Duration) string {
+	switch {
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
+	case d < 2*time.Hour:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	}
+	d = d.Round(time.Minute)
+	h, mi := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if mi == 0 {
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%dm", h, mi)
+}

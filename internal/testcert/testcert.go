@@ -47,6 +47,12 @@ type Options struct {
 	Parent *tls.Certificate
 	// Now replaces time.Now for the defaults above.
 	Now func() time.Time
+	// IssuingCertificateURL is the Authority Information Access URL where
+	// a client may fetch the issuer's certificate, as public CAs set it.
+	IssuingCertificateURL []string
+	// ClientAuth makes the certificate good for TLS clients too (mutual
+	// TLS), besides servers.
+	ClientAuth bool
 }
 
 // Generate makes a key and a certificate as described by opts and returns
@@ -107,6 +113,10 @@ func generate(opts Options) ([]byte, []byte, tls.Certificate, error) {
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
+		IssuingCertificateURL: opts.IssuingCertificateURL,
+	}
+	if opts.ClientAuth {
+		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageClientAuth)
 	}
 	if opts.IsCA {
 		tmpl.IsCA = true

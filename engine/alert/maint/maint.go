@@ -98,19 +98,8 @@ func (w *Windows) Update(cfgs []*Config) error {
 
 // compile checks one window and turns it into its matcher.
 func compile(c *Config) (*window, error) {
-	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC}
-	if len(c.Monitors) > 0 {
-		win.monitors = make(map[string]bool, len(c.Monitors))
-		for _, m := range c.Monitors {
-			win.monitors[m] = true
-		}
-	}
-	if len(c.Tags) > 0 {
-		win.tags = make(map[string]bool, len(c.Tags))
-		for _, t := range c.Tags {
-			win.tags[t] = true
-		}
-	}
+	win := &window{name: c.Name, start: c.Start, end: c.End, dur: c.Duration, loc: time.UTC,
+		monitors: set(c.Monitors), tags: set(c.Tags)}
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)
 		if err != nil {
@@ -120,49 +109,70 @@ func compile(c *Config) (*window, error) {
 	}
 	oneOff := !c.Start.IsZero() || !c.End.IsZero()
 	recurring := c.Cron != "" || c.At != "" || len(c.Weekdays) > 0
+	var err error
 	switch {
 	case oneOff && recurring:
-		return nil, ErrTwoKinds
+		err = ErrTwoKinds
+	case oneOff && (c.Start.IsZero() || c.End.IsZero()):
+		err = ErrNoSchedule
+	case oneOff && !c.End.After(c.Start):
+		err = ErrEndBefore
 	case oneOff:
-		if c.Start.IsZero() || c.End.IsZero() {
-			return nil, ErrNoSchedule
-		}
-		if !c.End.After(c.Start) {
-			return nil, ErrEndBefore
-		}
-		return win, nil
 	case !recurring:
-		return nil, ErrNoSchedule
+		err = ErrNoSchedule
+	default:
+		err = win.compileRecurring(c)
 	}
-	if c.Duration <= 0 {
-		return nil, ErrNoDuration
-	}
-	if c.Cron != "" {
-		if c.At != "" || len(c.Weekdays) > 0 {
-			return nil, ErrCronAndAt
-		}
-		s, loc, err := parseCron(c.Cron)
-		if err != nil {
-			return nil, fmt.Errorf("cron: %w", err)
-		}
-		if loc != nil {
-			if c.Timezone != "" && loc.String() != win.loc.String() {
-				return nil, fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
-			}
-			win.loc = loc
-		}
-		win.sched = s
-		return win, nil
-	}
-	if c.At == "" {
-		return nil, fmt.Errorf("weekdays: %w", ErrBadTime)
-	}
-	s, err := weekly(c.Weekdays, c.At)
 	if err != nil {
 		return nil, err
 	}
-	win.sched = s
 	return win, nil
+}
+
+// set returns the names as a set; nil when there are none.
+func set(names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	s := make(map[string]bool, len(names))
+	for _, n := range names {
+		s[n] = true
+	}
+	return s
+}
+
+// compileRecurring sets the schedule of a recurring window: a cron line,
+// or weekdays at a time.
+func (win *window) compileRecurring(c *Config) error {
+	if c.Duration <= 0 {
+		return ErrNoDuration
+	}
+	if c.Cron == "" {
+		if c.At == "" {
+			return fmt.Errorf("weekdays: %w", ErrBadTime)
+		}
+		s, err := weekly(c.Weekdays, c.At)
+		if err != nil {
+			return err
+		}
+		win.sched = s
+		return nil
+	}
+	if c.At != "" || len(c.Weekdays) > 0 {
+		return ErrCronAndAt
+	}
+	s, loc, err := parseCron(c.Cron)
+	if err != nil {
+		return fmt.Errorf("cron: %w", err)
+	}
+	if loc != nil {
+		if c.Timezone != "" && loc.String() != win.loc.String() {
+			return fmt.Errorf("cron names zone %s but timezone is %s", loc, win.loc)
+		}
+		win.loc = loc
+	}
+	win.sched = s
+	return nil
 }
 
 // Active returns the name of a window in force for m at t: a configured

@@ -1,0 +1,322 @@
+package alert
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// The policy's state machine, one transition at a time: every phase
+// meets every event, and the table says where it goes and what the
+// policy must do. The trackers are built as the policy leaves them in
+// each phase; guards are the facts a row adds.
+
+var (
+	t0  = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC) // when the incidents below began
+	now = t0.Add(3 * time.Minute)                      // when every event happens: the incidents are young
+)
+
+// testRules are the default settings.
+func testRules() *rules {
+	return &rules{recoverAfter: 1, flapChanges: DefaultFlapChanges, flapWindow: DefaultFlapWindow,
+		flapQuiet: DefaultFlapQuiet, resolveHold: DefaultResolveHold, degradedEvery: DefaultDegradedEvery}
+}
+
+func result(s monitor.Status, at time.Time) *monitor.Result {
+	r := &monitor.Result{Monitor: "api", URL: "https://api.example.test/", Time: at, Status: s}
+	switch s {
+	case monitor.StatusDown:
+		r.Code, r.Class, r.Error = 502, "http_502", "the check failed"
+	case monitor.StatusUp:
+		r.Code = 200
+	}
+	return r
+}
+
+// trackerIn returns a tracker in phase p, as the policy would leave it.
+func trackerIn(p phase) *tracker {
+	t := &tracker{name: "api", m: testMonitor("api"), rules: testRules(), phase: p, known: true, status: monitor.StatusUp}
+	openInc := func(status monitor.Status) {
+		t.status = status
+		t.inc = newIncident(monitor.Incident{Monitor: "api", Start: t0, Codes: []int{502}, Classes: []string{"http_502"}})
+		t.inc.downs = 1
+		t.inc.last = result(monitor.StatusDown, t0)
+		t.inc.sent["oncall"] = t0
+	}
+	switch p {
+	case phaseSuspect:
+		t.known, t.status = false, monitor.StatusPending
+		t.suspect = result(monitor.StatusDown, now.Add(-time.Minute))
+	case phaseDeferred: // down inside a window the engine does not know about
+		t.status = monitor.StatusDown
+	case phaseOpen:
+		openInc(monitor.StatusDown)
+	case phaseHeld: // back up a minute ago; the resolve waits
+		openInc(monitor.StatusUp)
+		t.good, t.goodSince, t.lastUp = 1, now.Add(-time.Minute), now.Add(-time.Minute)
+		t.edges = []time.Time{t0, now.Add(-time.Minute)}
+		t.holdEnd, t.holdResult = now.Add(-time.Minute), result(monitor.StatusUp, now.Add(-time.Minute))
+	case phaseFlapping: // down again, for the third time in three minutes
+		openInc(monitor.StatusDown)
+		t.inc.Flapping, t.inc.downs, t.flapping = true, 3, true
+		for i := range 5 {
+			t.edges = append(t.edges, t0.Add(time.Duration(i)*30*time.Second))
+		}
+		t.lastUp = now.Add(-time.Minute)
+	}
+	return t
+}
+
+// change is a status change reported by the engine, with its result.
+func change(from, to monitor.Status) event {
+	ev := event{kind: inChange, now: now, at: now, from: from, to: to}
+	if to == monitor.StatusDown || to == monitor.StatusUp || to == monitor.StatusDegraded {
+		ev.result = result(to, now)
+	}
+	return ev
+}
+
+// events are the inputs every phase is tested with, by name.
+var events = map[string]event{
+	"down":                change(monitor.StatusUp, monitor.StatusDown),
+	"down in maintenance": func() event { ev := change(monitor.StatusUp, monitor.StatusDown); ev.maint = true; return ev }(),
+	"up":                  change(monitor.StatusDown, monitor.StatusUp),
+	"degraded":            change(monitor.StatusUp, monitor.StatusDegraded),
+	"paused":              change(monitor.StatusUp, monitor.StatusPaused),
+	"bad result":          {kind: inResult, now: now, result: result(monitor.StatusDown, now)},
+	"good result":         {kind: inResult, now: now, result: result(monitor.StatusUp, now)},
+	"ack":                 {kind: inAck, now: now},
+	"restore":             {kind: inRestore, now: now, restore: monitor.Incident{Start: t0.Add(-time.Hour), Codes: []int{503}}},
+	"hold ends":           {kind: inHoldEnd, now: now},
+	"settles":             {kind: inSettle, now: now},
+	"remind":              {kind: inRemind, now: now},
+	"resume":              {kind: inResume, now: now},
+}
+
+// Guards: what a row adds to the canonical tracker.
+var (
+	old           = func(t *tracker) { t.inc.Start = t0.Add(-time.Hour) } // older than the flap window
+	recoverAfter2 = func(t *tracker) { t.rules.recoverAfter = 2 }
+	threeEdges    = func(t *tracker) { t.edges = []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)} }
+	acked         = func(t *tracker) { t.inc.Acked = true }
+	paused        = func(t *tracker) { t.status = monitor.StatusPaused }
+	isUp          = func(t *tracker) { t.status = monitor.StatusUp }
+	inMaintenance = func(t *tracker) { t.status = monitor.StatusMaintenance }
+	alreadyFlaps  = func(t *tracker) {
+		t.flapping, t.edges = true, []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)}
+	}
+	degradedWasSet = func(t *tracker) { t.degradedSent = true }
+	degradedRecent = func(t *tracker) { t.lastDegraded = now.Add(-10 * time.Minute) }
+)
+
+type transition struct {
+	from  phase
+	guard string         // what else holds, when it matters
+	setup func(*tracker) // makes the guard true
+	on    string         // a name in events, or a change written as "from>to"
+	to    phase
+	do    string // the effects, in order
+}
+
+var transitions = []transition{
+	// idle: no incident.
+	{from: phaseIdle, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
+	{from: phaseIdle, guard: "already flapping", setup: alreadyFlaps, on: "down", to: phaseFlapping,
+		do: "arm settle, stamp, send flapping, arm remind, report flapping"},
+	{from: phaseIdle, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseIdle, on: "up", to: phaseIdle, do: "stop remind, send up, report resolved"}, // down before upbeat knew: resolve it
+	{from: phaseIdle, on: "degraded", to: phaseIdle, do: "send degraded"},
+	{from: phaseIdle, guard: "degraded sent 10 minutes ago", setup: degradedRecent, on: "degraded", to: phaseIdle},
+	{from: phaseIdle, guard: "degraded sent", setup: degradedWasSet, on: "degraded>up", to: phaseIdle, do: "send normal"},
+	{from: phaseIdle, on: "degraded>up", to: phaseIdle},
+	{from: phaseIdle, on: "paused", to: phaseIdle},
+	{from: phaseIdle, on: "bad result", to: phaseIdle},
+	{from: phaseIdle, on: "good result", to: phaseIdle},
+	{from: phaseIdle, on: "ack", to: phaseIdle},
+	{from: phaseIdle, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseIdle, on: "hold ends", to: phaseIdle},
+	{from: phaseIdle, on: "settles", to: phaseIdle},
+	{from: phaseIdle, on: "remind", to: phaseIdle},
+	{from: phaseIdle, on: "resume", to: phaseIdle},
+
+	// suspect: status never told, one failing result seen.
+	{from: phaseSuspect, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
+	{from: phaseSuspect, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseSuspect, on: "up", to: phaseIdle, do: "stop remind, send up, report resolved"},
+	{from: phaseSuspect, on: "degraded", to: phaseIdle, do: "send degraded"},
+	{from: phaseSuspect, on: "paused", to: phaseIdle},
+	{from: phaseSuspect, on: "bad result", to: phaseOpen, do: "stamp, arm remind"}, // restored as down: taken over quietly
+	{from: phaseSuspect, on: "good result", to: phaseIdle},
+	{from: phaseSuspect, on: "ack", to: phaseSuspect},
+	{from: phaseSuspect, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseSuspect, on: "hold ends", to: phaseSuspect},
+	{from: phaseSuspect, on: "settles", to: phaseSuspect},
+	{from: phaseSuspect, on: "remind", to: phaseSuspect},
+	{from: phaseSuspect, on: "resume", to: phaseSuspect},
+
+	// deferred: down inside a window.
+	{from: phaseDeferred, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
+	{from: phaseDeferred, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseDeferred, on: "up", to: phaseIdle},
+	{from: phaseDeferred, on: "degraded", to: phaseIdle, do: "send degraded"},
+	{from: phaseDeferred, on: "paused", to: phaseDeferred},
+	{from: phaseDeferred, on: "bad result", to: phaseOpen, do: "stamp, send down, arm remind, report"}, // the window is over
+	{from: phaseDeferred, guard: "the engine says maintenance", setup: inMaintenance, on: "bad result", to: phaseDeferred},
+	{from: phaseDeferred, on: "good result", to: phaseIdle},
+	{from: phaseDeferred, on: "ack", to: phaseDeferred},
+	{from: phaseDeferred, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseDeferred, on: "hold ends", to: phaseDeferred},
+	{from: phaseDeferred, on: "settles", to: phaseDeferred},
+	{from: phaseDeferred, on: "remind", to: phaseDeferred},
+	{from: phaseDeferred, on: "resume", to: phaseDeferred},
+
+	// open: people were told.
+	{from: phaseOpen, on: "down", to: phaseOpen},
+	{from: phaseOpen, on: "down in maintenance", to: phaseOpen},
+	{from: phaseOpen, on: "up", to: phaseHeld, do: "arm hold"}, // young incident: the resolve waits
+	{from: phaseOpen, guard: "older than the flap window", setup: old, on: "up", to: phaseIdle,
+		do: "stop remind, send up, report resolved"},
+	{from: phaseOpen, guard: "recover_after 2", setup: recoverAfter2, on: "up", to: phaseOpen},
+	{from: phaseOpen, guard: "three changes before", setup: threeEdges, on: "up", to: phaseFlapping,
+		do: "arm settle, report flapping"},
+	{from: phaseOpen, on: "degraded", to: phaseHeld, do: "arm hold"},
+	{from: phaseOpen, on: "paused", to: phaseOpen},
+	{from: phaseOpen, on: "bad result", to: phaseOpen},
+	{from: phaseOpen, on: "good result", to: phaseOpen}, // still down as the engine says
+	{from: phaseOpen, guard: "status up", setup: isUp, on: "good result", to: phaseHeld, do: "arm hold"},
+	{from: phaseOpen, on: "ack", to: phaseOpen, do: "stop remind, report acked"},
+	{from: phaseOpen, guard: "acknowledged", setup: acked, on: "ack", to: phaseOpen},
+	{from: phaseOpen, on: "restore", to: phaseOpen},
+	{from: phaseOpen, on: "hold ends", to: phaseOpen},
+	{from: phaseOpen, on: "settles", to: phaseOpen},
+	{from: phaseOpen, on: "remind", to: phaseOpen, do: "remind, arm remind"},
+	{from: phaseOpen, guard: "acknowledged", setup: acked, on: "remind", to: phaseOpen, do: "remind quietly, arm remind"},
+	{from: phaseOpen, guard: "paused", setup: paused, on: "remind", to: phaseOpen, do: "remind quietly, arm remind"},
+	{from: phaseOpen, on: "resume", to: phaseOpen, do: "arm remind"},
+
+	// held: recovered, the resolve waits.
+	{from: phaseHeld, on: "down", to: phaseOpen, do: "stop hold"},
+	{from: phaseHeld, guard: "three changes before", setup: threeEdges, on: "down", to: phaseFlapping,
+		do: "stop hold, arm settle, report flapping"},
+	{from: phaseHeld, on: "down in maintenance", to: phaseOpen, do: "stop hold"},
+	{from: phaseHeld, on: "up", to: phaseHeld},
+	{from: phaseHeld, on: "degraded", to: phaseHeld},
+	{from: phaseHeld, on: "paused", to: phaseHeld},
+	{from: phaseHeld, on: "bad result", to: phaseOpen, do: "stop hold"},
+	{from: phaseHeld, on: "good result", to: phaseHeld},
+	{from: phaseHeld, on: "ack", to: phaseHeld, do: "stop remind, report acked"},
+	{from: phaseHeld, on: "restore", to: phaseHeld},
+	{from: phaseHeld, on: "hold ends", to: phaseIdle, do: "stop remind, send up, report resolved"},
+	{from: phaseHeld, guard: "paused", setup: paused, on: "hold ends", to: phaseOpen},
+	{from: phaseHeld, on: "settles", to: phaseHeld},
+	{from: phaseHeld, on: "remind", to: phaseHeld, do: "remind quietly, arm remind"},
+	{from: phaseHeld, on: "resume", to: phaseHeld, do: "arm remind, arm hold"},
+
+	// flapping: the incident keeps bouncing.
+	{from: phaseFlapping, on: "down", to: phaseFlapping, do: "arm settle"},
+	{from: phaseFlapping, on: "down in maintenance", to: phaseFlapping},
+	{from: phaseFlapping, on: "up", to: phaseFlapping, do: "arm settle"},
+	{from: phaseFlapping, on: "degraded", to: phaseFlapping},
+	{from: phaseFlapping, on: "paused", to: phaseFlapping},
+	{from: phaseFlapping, on: "bad result", to: phaseFlapping},
+	{from: phaseFlapping, on: "good result", to: phaseFlapping},
+	{from: phaseFlapping, on: "ack", to: phaseFlapping, do: "stop remind, report flapping acked"},
+	{from: phaseFlapping, on: "restore", to: phaseFlapping},
+	{from: phaseFlapping, on: "hold ends", to: phaseFlapping},
+	{from: phaseFlapping, on: "settles", to: phaseOpen}, // settled while down: the incident goes on
+	{from: phaseFlapping, guard: "status up", setup: isUp, on: "settles", to: phaseIdle,
+		do: "stop remind, send up, report flapping resolved"},
+	{from: phaseFlapping, on: "remind", to: phaseFlapping, do: "remind, arm remind"},
+	{from: phaseFlapping, on: "resume", to: phaseFlapping, do: "arm remind, arm settle"},
+}
+
+// eventFor returns the event a row names.
+func eventFor(t *testing.T, name string) event {
+	t.Helper()
+	if ev, ok := events[name]; ok {
+		return ev
+	}
+	from, to, ok := strings.Cut(name, ">")
+	if !ok {
+		t.Fatalf("no event %q", name)
+	}
+	var f, s monitor.Status
+	if err := f.UnmarshalText([]byte(from)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnmarshalText([]byte(to)); err != nil {
+		t.Fatal(err)
+	}
+	return change(f, s)
+}
+
+func TestEveryTransition(t *testing.T) {
+	for _, tr := range transitions {
+		name := tr.from.String() + "/" + tr.on
+		if tr.guard != "" {
+			name += "/" + tr.guard
+		}
+		t.Run(name, func(t *testing.T) {
+			tk := trackerIn(tr.from)
+			if tr.setup != nil {
+				tr.setup(tk)
+			}
+			fx := tk.handle(eventFor(t, tr.on))
+			var got []string
+			for _, f := range fx {
+				got = append(got, f.String())
+			}
+			if tk.phase != tr.to || strings.Join(got, ", ") != tr.do {
+				t.Errorf("%s + %s: %s, do %q; want %s, do %q", tr.from, tr.on, tk.phase, strings.Join(got, ", "), tr.to, tr.do)
+			}
+			if open := tk.inc != nil; open != (tk.phase == phaseOpen || tk.phase == phaseHeld || tk.phase == phaseFlapping) {
+				t.Errorf("phase %s with incident open=%v", tk.phase, open)
+			}
+			if tk.phase == phaseFlapping && !(tk.flapping && tk.inc.Flapping) {
+				t.Errorf("flapping phase: monitor flapping %v, incident flapping %v", tk.flapping, tk.inc.Flapping)
+			}
+		})
+	}
+}
+
+// The table leaves out no pair of phase and event.
+func TestTransitionTableIsComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tr := range transitions {
+		seen[tr.from.String()+"/"+tr.on] = true
+	}
+	for p := range phase(len(phaseNames)) {
+		for name := range events {
+			if !seen[p.String()+"/"+name] {
+				t.Errorf("no transition for %s on %s", p, name)
+			}
+		}
+	}
+}
+
+// The messages a transition asks for carry what people need: the
+// incident, its codes, and the explanation of the failure.
+func TestTransitionItems(t *testing.T) {
+	tk := trackerIn(phaseIdle)
+	fx := tk.handle(events["down"])
+	var it Item
+	for _, f := range fx {
+		if f.kind == doSend {
+			it = f.item
+		}
+	}
+	if it.Monitor != "api" || it.Code != 502 || it.Class != "http_502" || it.Name != "Bad Gateway" ||
+		it.URL != "https://api.example.test/health" || it.Incident == nil || !it.Incident.Start.Equal(now) || !it.Since.Equal(now) {
+		t.Errorf("down item %+v", it)
+	}
+
+	tk = trackerIn(phaseHeld)
+	fx = tk.handle(events["hold ends"])
+	it = fx[1].item
+	if it.Event != EventUp || it.Code != 200 || it.Class != "" || it.Incident == nil || !it.Incident.End.Equal(now.Add(-time.Minute)) ||
+		it.Duration != 2*time.Minute || it.Status != monitor.StatusUp {
+		t.Errorf("resolve item %+v, incident %+v", it, it.Incident)
+	}
+}

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// entry is one monitor as the engine's parts hold it. Each group of fields
+// belongs to one part and is guarded by that part's lock.
+type entry struct {
+	m    *monitor.Monitor
+	url  string       // the URL results show: no password, no push token
+	busy *atomic.Bool // a check is running; shared with the entry a reload replaces
+
+	// The scheduler's, under scheduler.mu.
+	due  time.Time
+	hidx int  // index in the scheduler's heap, -1 when not in it
+	asap bool // run as soon as a slot is free
+	off  bool // paused or removed: the scheduler drops it
+
+	// The state's, under states.mu.
+	state monitor.State // Recent is immutable once published: replaced, never modified
+	gone  bool          // removed by a reload
+	adhoc time.Time     // ad-hoc maintenance until
+	up    uptimeCounter
+}
+
+// newEntry makes a monitor's entry, restored from history. It reads
+// history, so it is called without any of the engine's locks held.
+func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
+	en := e.bareEntry(m, location)
+	if e.hist != nil {
+		e.restore(en, en.state.Since)
+	}
+	return en
+}
+
+// bareEntry makes a monitor's entry, pending, as if nothing were known of it.
+func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
+	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool),
+		state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}}
+}
+
+// restore fills an entry from history: recent samples, the last result,
+// the current status and since when, the uptime figures; a passive
+// checker takes up what it knew.
+func (e *Engine) restore(en *entry, now time.Time) {
+	recent, since, ok := e.hist.Restore(en.m.Name, e.recent)
+	if !ok || len(recent) == 0 {
+		return
+	}
+	samples := make([]monitor.Sample, 0, len(recent))
+	for i := range recent {
+		samples = append(samples, sampleOf(&recent[i]))
+	}
+	last := recent[len(recent)-1]
+	en.state.Recent = samples
+	en.state.Last = last
+	en.state.Status = last.Status
+	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
+		en.state.Status = monitor.StatusPending
+	}
+	en.state.Since = since
+	if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
+		p.Resume(en.m, recent)
+	}
+	en.up.apply(&en.state, e.uptime.fromHistory(en.m.Name, now))
+}
+
+func sampleOf(r *monitor.Result) monitor.Sample {
+	return monitor.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code}
+}

@@ -1,0 +1,201 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// states is every monitor's live state, in configuration order: what
+// Snapshot shows and what each result changes. It decides a monitor's
+// status (an incident opens when it goes down, ends when it comes back),
+// and applies maintenance windows.
+type states struct {
+	recent  int         // samples kept per monitor
+	maint   Maintenance // configured windows; nil: none
+	history bool        // uptime over 7 and 30 days comes from history
+
+	mu     sync.RWMutex
+	cfg    *Config
+	byName map[string]*entry
+	order  []*entry
+}
+
+// outcome is what a result changed.
+type outcome struct {
+	from, to monitor.Status
+	change   *monitor.Event // the status change, if any
+	state    monitor.State  // the state after it; only with a change
+}
+
+func (s *states) config() *Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
+func (s *states) count() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.order)
+}
+
+// list returns the entries in configuration order.
+func (s *states) list() []*entry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*entry(nil), s.order...)
+}
+
+func (s *states) snapshot() []monitor.State {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]monitor.State, len(s.order))
+	for i, en := range s.order {
+		out[i] = en.state
+	}
+	return out
+}
+
+func (s *states) state(name string) (monitor.State, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	en, ok := s.byName[name]
+	if !ok {
+		return monitor.State{}, fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	return en.state, nil
+}
+
+// get returns the named monitor's entry.
+func (s *states) get(name string) (*entry, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	en, ok := s.byName[name]
+	return en, ok
+}
+
+// with runs fn on the named monitor's entry with the lock held.
+func (s *states) with(name string, fn func(en *entry)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	en, ok := s.byName[name]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNoMonitor, name)
+	}
+	fn(en)
+	return nil
+}
+
+// each runs fn on every entry, in configuration order, with the lock held
+// for reading.
+func (s *states) each(fn func(en *entry)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, en := range s.order {
+		fn(en)
+	}
+}
+
+// locked runs fn with the lock held.
+func (s *states) locked(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+}
+
+// isDown reports whether en is down.
+func (s *states) isDown(en *entry) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return en.state.Status == monitor.StatusDown
+}
+
+// skipped counts a check of en that was due while the last one still ran.
+func (s *states) skipped(en *entry) {
+	s.mu.Lock()
+	en.state.Skipped++
+	s.mu.Unlock()
+}
+
+// apply updates en's state with a result. ok is false when the result
+// says nothing any more: its monitor is paused or gone, or something newer
+// is known already (a push beat overtook a scheduled check). A result
+// inside a maintenance window is changed to say so.
+func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if en.gone || en.state.Paused || r.Time.Before(en.state.Last.Time) {
+		return outcome{}, false
+	}
+	o.from, o.to = en.state.Status, r.Status
+	if o.to == monitor.StatusPending { // a passive check still waiting: keep the status
+		o.to = o.from
+	}
+	if name, in := s.inWindowLocked(en, r.Time); in {
+		// A monitor inside a window shows as maintenance whatever its
+		// check says (the code and latency are kept), and is recorded so:
+		// history counts neither downtime nor uptime nor an incident for
+		// a planned window.
+		en.state.InMaint = name
+		o.to = monitor.StatusMaintenance
+		r.Status = monitor.StatusMaintenance
+	} else {
+		en.state.InMaint = ""
+	}
+	en.state.Last = *r
+	en.state.Checks++
+	en.state.Recent = appendSample(en.state.Recent, sampleOf(r), s.recent)
+	en.up.count(&en.state, r, s.history)
+	if o.to != o.from {
+		o.change = setStatusLocked(en, o.to, r.Time, r)
+		o.state = en.state
+	}
+	return o, true
+}
+
+// setStatusLocked changes en's status at t and returns the change event;
+// r is the result that caused it, if one did.
+func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Result) *monitor.Event {
+	from := en.state.Status
+	en.state.Status = to
+	en.state.Since = t
+	if to != monitor.StatusMaintenance { // a window in the middle of an incident keeps its acknowledgement
+		en.state.Acked = false
+	}
+	return &monitor.Event{Kind: monitor.EventChange, Time: t, Monitor: en.m.Name, Result: r, From: from, To: to}
+}
+
+// inWindow reports whether en is inside a maintenance window at t.
+func (s *states) inWindow(en *entry, t time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, in := s.inWindowLocked(en, t)
+	return in
+}
+
+func (s *states) inWindowLocked(en *entry, t time.Time) (string, bool) {
+	if !en.adhoc.IsZero() && t.Before(en.adhoc) {
+		return "ad hoc", true
+	}
+	if s.maint != nil {
+		return s.maint.Active(en.m, t)
+	}
+	return "", false
+}
+
+// appendSample returns recent with x added and at most keep samples, in a
+// new slice, so that snapshots already handed out never change.
+func appendSample(recent []monitor.Sample, x monitor.Sample, keep int) []monitor.Sample {
+	n := len(recent) + 1
+	drop := 0
+	if n > keep {
+		drop = n - keep
+		n = keep
+	}
+	s := make([]monitor.Sample, 0, n)
+	s = append(s, recent[drop:]...)
+	return append(s, x)
+}

@@ -1,0 +1,945 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// The parts of a Gatus config that are read; Gatus has more keys, which
+// are about its own web page and storage, not about what is checked.
+type gatusConfig struct {
+	Endpoints         []gatusEndpoint      `yaml:"endpoints"`
+	ExternalEndpoints []gatusExternal      `yaml:"external-endpoints"`
+	Suites            []gatusSuite         `yaml:"suites"`
+	Alerting          map[string]yaml.Node `yaml:"alerting"`
+	Maintenance       *gatusMaintenance    `yaml:"maintenance"`
+}
+
+type gatusEndpoint struct {
+	Enabled            *bool              `yaml:"enabled"`
+	Name               string             `yaml:"name"`
+	Group              string             `yaml:"group"`
+	URL                string             `yaml:"url"`
+	Method             string             `yaml:"method"`
+	Body               string             `yaml:"body"`
+	GraphQL            bool               `yaml:"graphql"`
+	Headers            map[string]string  `yaml:"headers"`
+	Interval           string             `yaml:"interval"`
+	Conditions         []string           `yaml:"conditions"`
+	Alerts             []gatusAlert       `yaml:"alerts"`
+	MaintenanceWindows []gatusMaintenance `yaml:"maintenance-windows"`
+	DNS                *struct {
+		QueryType string `yaml:"query-type"`
+		QueryName string `yaml:"query-name"`
+	} `yaml:"dns"`
+	SSH         *yaml.Node        `yaml:"ssh"`
+	Client      *gatusClient      `yaml:"client"`
+	ExtraLabels map[string]string `yaml:"extra-labels"`
+}
+
+type gatusClient struct {
+	ProxyURL       string     `yaml:"proxy-url"`
+	Insecure       bool       `yaml:"insecure"`
+	IgnoreRedirect bool       `yaml:"ignore-redirect"`
+	Timeout        string     `yaml:"timeout"`
+	DNSResolver    string     `yaml:"dns-resolver"`
+	OAuth2         *yaml.Node `yaml:"oauth2"`
+	IAP            *yaml.Node `yaml:"identity-aware-proxy"`
+	Network        string     `yaml:"network"`
+	TLS            *yaml.Node `yaml:"tls"`
+	Tunnel         string     `yaml:"tunnel"`
+}
+
+type gatusAlert struct {
+	Type             string  `yaml:"type"`
+	Enabled          *bool   `yaml:"enabled"`
+	FailureThreshold int     `yaml:"failure-threshold"`
+	SendOnResolved   *bool   `yaml:"send-on-resolved"`
+	Description      *string `yaml:"description"`
+}
+
+type gatusMaintenance struct {
+	Enabled  *bool    `yaml:"enabled"`
+	Start    string   `yaml:"start"`
+	Duration string   `yaml:"duration"`
+	Timezone string   `yaml:"timezone"`
+	Every    []string `yaml:"every"`
+}
+
+type gatusExternal struct {
+	Enabled            *bool              `yaml:"enabled"`
+	Name               string             `yaml:"name"`
+	Group              string             `yaml:"group"`
+	Token              string             `yaml:"token"`
+	Alerts             []gatusAlert       `yaml:"alerts"`
+	MaintenanceWindows []gatusMaintenance `yaml:"maintenance-windows"`
+	Heartbeat          struct {
+		Interval string `yaml:"interval"`
+	} `yaml:"heartbeat"`
+}
+
+type gatusSuite struct {
+	Name      string          `yaml:"name"`
+	Endpoints []gatusEndpoint `yaml:"endpoints"`
+}
+
+// Gatus's defaults, where upbeat's differ or must be written.
+const (
+	gatusInterval         = 60 * time.Second
+	gatusFailureThreshold = 3
+)
+
+// looksLikeGatus reports whether data is YAML with a Gatus top-level key.
+func looksLikeGatus(data []byte) bool {
+	var top map[string]yaml.Node
+	if yaml.Unmarshal(data, &top) != nil {
+		return false
+	}
+	for _, k := range []string{"endpoints", "external-endpoints", "alerting", "suites"} {
+		if _, ok := top[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// gatusReader maps one Gatus config.
+type gatusReader struct {
+	*builder
+	providers map[string]*gatusProvider
+	// domains holds the domain:// monitors made, by domain.
+	domains map[string]*Monitor
+}
+
+// gatusProvider is an alerting provider and what the endpoints ask of it.
+type gatusProvider struct {
+	alert    *Alert
+	defaults gatusAlert
+	resolved map[bool]int // endpoints asking for resolve messages, or not
+	degraded bool         // an endpoint using it has a condition upbeat makes "degraded"
+}
+
+// FromGatus maps a Gatus config. Its ${VAR} and $VAR references stay
+// references; $$ is a literal $, as in Gatus.
+func FromGatus(data []byte) (*Config, error) {
+	var gc gatusConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&gc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("not a Gatus config: %v", yamlError(err))
+	}
+	r := &gatusReader{builder: newBuilder(Gatus, ""), providers: map[string]*gatusProvider{}, domains: map[string]*Monitor{}}
+	r.cfg.Found = Counts{Monitors: len(gc.Endpoints) + len(gc.ExternalEndpoints), Alerts: len(gc.Alerting)}
+	r.readProviders(gc.Alerting)
+	if m := gc.Maintenance; m != nil {
+		r.cfg.Found.Maintenance++
+		r.maintenance("maintenance", *m, nil)
+	}
+	for _, e := range gc.Endpoints {
+		r.endpoint(e)
+	}
+	for _, e := range gc.ExternalEndpoints {
+		r.external(e)
+	}
+	for _, s := range gc.Suites {
+		r.cfg.Found.Monitors += len(s.Endpoints)
+		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %d endpoints in order, sharing values between them; upbeat checks each monitor on its own", len(s.Endpoints))
+	}
+	r.finishProviders()
+	return r.cfg, nil
+}
+
+// yamlError shortens the YAML library's messages.
+func yamlError(err error) string {
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+// str turns Gatus's variable references into upbeat's: $NAME and
+// ${NAME} become ${NAME} (recorded as variables to set), $$ becomes $.
+func (r *gatusReader) str(s, item string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			continue
+		}
+		rest := s[i+1:]
+		switch {
+		case strings.HasPrefix(rest, "$"):
+			b.WriteByte('$')
+			i++
+		case strings.HasPrefix(rest, "{"):
+			end := strings.IndexByte(rest, '}')
+			if end > 1 && isEnvName(rest[1:end]) {
+				r.needEnv(rest[1:end], item+" (a variable in the Gatus config)")
+				b.WriteString("${" + rest[1:end] + "}")
+				i += end + 1
+				continue
+			}
+			b.WriteByte('$')
+		default:
+			n := 0
+			for n < len(rest) && isEnvName(rest[:n+1]) {
+				n++
+			}
+			if n == 0 {
+				b.WriteByte('$')
+				continue
+			}
+			r.needEnv(rest[:n], item+" (a variable in the Gatus config)")
+			b.WriteString("${" + rest[:n] + "}")
+			i += n
+		}
+	}
+	return b.String()
+}
+
+func (r *gatusReader) endpoint(e gatusEndpoint) {
+	item := fmt.Sprintf("endpoint %q", cleanText(e.Name))
+	if e.Enabled != nil && !*e.Enabled {
+		r.skip(item, "it is disabled in Gatus")
+		return
+	}
+	m := &Monitor{Name: e.Name, Interval: gatusInterval}
+	if e.Group != "" {
+		m.Tags = append(m.Tags, cleanName(e.Group, "group"))
+	}
+	if len(e.Conditions) > 0 {
+		m.Comments = append(m.Comments, "Gatus conditions: "+strings.Join(e.Conditions, ", "))
+	}
+	if d, err := parseDuration(e.Interval, time.Second); err != nil {
+		r.partial(item, "interval: %v; upbeat's default is used", err)
+		m.Interval = 0
+	} else if d > 0 {
+		m.Interval = d
+	}
+
+	kind, ok := r.endpointURL(e, m, item)
+	if !ok {
+		return
+	}
+	if kind == monitor.KindHTTP {
+		m.Method = strings.ToUpper(e.Method)
+		m.Body = r.str(e.Body, item+": the body")
+		keys := make([]string, 0, len(e.Headers))
+		for k := range e.Headers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var headers []KV
+		for _, k := range keys {
+			headers = append(headers, KV{k, e.Headers[k]})
+		}
+		m.Headers = r.headers(item, headers)
+		if e.GraphQL {
+			q, _ := jsonMarshal(map[string]string{"query": m.Body})
+			m.Body = q
+			if m.Method == "" || m.Method == "GET" {
+				m.Method = "POST"
+			}
+			m.Headers = append(m.Headers, KV{"Content-Type", "application/json"})
+		}
+	} else if e.Method != "" || e.Body != "" || len(e.Headers) > 0 {
+		r.partial(item, "method, body and headers are for HTTP endpoints; left out")
+	}
+	r.client(e.Client, m, kind, item)
+	degraded, domains := r.conditions(e.Conditions, m, kind, item)
+	r.endpointAlerts(e.Alerts, m, item, degraded)
+	if len(e.ExtraLabels) > 0 {
+		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
+	}
+	if e.SSH != nil {
+		r.partial(item, "the ssh settings are not kept")
+	}
+	if note := clampTimeout(m); note != "" {
+		m.Comments = append(m.Comments, note)
+	}
+	r.addMonitor(m, "endpoint")
+	for _, d := range domains {
+		d.Alerts = m.Alerts
+		r.addMonitor(d, d.Name)
+	}
+	for i, w := range e.MaintenanceWindows {
+		r.cfg.Found.Maintenance++
+		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
+	}
+}
+
+// endpointURL sets m.URL from the endpoint's URL (and dns settings) and
+// returns the kind of check; ok is false when the endpoint was skipped.
+func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (monitor.Kind, bool) {
+	raw := strings.TrimSpace(r.str(e.URL, item+": the URL"))
+	if raw == "" {
+		r.skip(item, "it has no url")
+		return "", false
+	}
+	if e.DNS != nil {
+		server := raw
+		if i := strings.Index(server, "://"); i >= 0 {
+			server = server[i+3:]
+		}
+		server = strings.TrimRight(server, "/")
+		if e.DNS.QueryName == "" {
+			r.skip(item, "its dns settings have no query-name")
+			return "", false
+		}
+		typ := strings.ToUpper(e.DNS.QueryType)
+		if typ == "" {
+			typ = "A"
+		}
+		m.URL = "dns://" + server + "/" + strings.TrimSuffix(e.DNS.QueryName, ".") + "?type=" + typ
+		return monitor.KindDNS, true
+	}
+	scheme, _, _ := strings.Cut(raw, "://")
+	scheme = strings.ToLower(scheme)
+	switch scheme {
+	case "http", "https", "tcp", "tls", "icmp":
+	case "grpc", "grpcs", "ws", "wss":
+		want := scheme
+		if scheme == "grpcs" {
+			want = "grpc"
+		}
+		if _, ok := monitor.KindOf(want); !ok {
+			r.skip(item, "upbeat has no %s check", scheme)
+			return "", false
+		}
+		if scheme == "grpcs" {
+			r.partial(item, "Gatus used TLS for gRPC; check that upbeat's grpc:// monitor does too")
+		}
+		raw = want + raw[len(scheme):]
+	case "starttls":
+		r.skip(item, "upbeat has no STARTTLS certificate check; a tls:// monitor on the implicit-TLS port, or an smtp:// one, may do instead")
+		return "", false
+	case "udp", "sctp", "ssh":
+		r.skip(item, "upbeat has no %s check", strings.ToUpper(scheme))
+		return "", false
+	default:
+		r.skip(item, "its url %q has a scheme upbeat does not check", cleanText(raw))
+		return "", false
+	}
+	kind, _ := monitor.KindOf(strings.TrimSuffix(raw[:strings.Index(raw, "://")], "s"))
+	if k, ok := monitor.KindOf(raw[:strings.Index(raw, "://")]); ok {
+		kind = k
+	}
+	u, err := r.secretURL(monitorBase(item), item, raw, "URL")
+	if err != nil {
+		r.skip(item, "%v", err)
+		return "", false
+	}
+	m.URL = u
+	return kind, true
+}
+
+// headers makes credentials in headers variables, and Gatus's variable
+// references upbeat's.
+func (r *gatusReader) headers(item string, hs []KV) []KV {
+	for i := range hs {
+		hs[i].Value = r.str(hs[i].Value, item+": the "+hs[i].Key+" header")
+	}
+	return r.secretHeaders(monitorBase(item), item, hs)
+}
+
+// monitorBase is the part of an item that names variables.
+func monitorBase(item string) string {
+	_, name, _ := strings.Cut(item, " ")
+	return strings.Trim(name, `"`)
+}
+
+func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item string) {
+	if c == nil {
+		return
+	}
+	if d, err := parseDuration(c.Timeout, time.Millisecond); err != nil {
+		r.partial(item, "client timeout: %v", err)
+	} else if d > 0 {
+		m.Timeout = d
+	}
+	if c.Insecure {
+		if kind == monitor.KindHTTP || kind == monitor.KindTLS {
+			m.Insecure = true
+		}
+	}
+	if c.IgnoreRedirect && kind == monitor.KindHTTP {
+		m.MaxRedirects = intp(0)
+	}
+	unsupported := map[string]bool{
+		"proxy-url":                c.ProxyURL != "",
+		"dns-resolver":             c.DNSResolver != "",
+		"oauth2":                   c.OAuth2 != nil,
+		"identity-aware-proxy":     c.IAP != nil,
+		"network":                  c.Network != "" && c.Network != "ip",
+		"tls (client certificate)": c.TLS != nil,
+		"tunnel":                   c.Tunnel != "",
+	}
+	keys := make([]string, 0, len(unsupported))
+	for k, set := range unsupported {
+		if set {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r.partial(item, "client %s is not kept: upbeat has no such setting", k)
+	}
+}
+
+// conditionOps are Gatus's operators, in the order Gatus looks for them.
+var conditionOps = []string{" == ", " != ", " <= ", " >= ", " < ", " > "}
+
+// conditions maps an endpoint's conditions; it reports whether one of
+// them became something upbeat calls degraded rather than down.
+func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, item string) (degraded bool, domains []*Monitor) {
+	codes := statusRange(200, 599) // a final answer is never 1xx
+	statusSet := false
+	for _, c := range conds {
+		left, op, right, ok := splitCondition(c)
+		if !ok {
+			r.partial(item, "condition %q is not mapped: upbeat cannot read it", c)
+			continue
+		}
+		bad := func(why string) { r.partial(item, "condition %q is not mapped: %s", c, why) }
+		switch {
+		case left == "[STATUS]":
+			if kind != monitor.KindHTTP {
+				bad("only HTTP monitors have a status")
+				continue
+			}
+			keep, ok := statusFilter(op, right)
+			if !ok {
+				bad("upbeat cannot read this value")
+				continue
+			}
+			codes = slices.DeleteFunc(codes, func(code int) bool { return !keep(code) })
+			statusSet = true
+		case left == "[RESPONSE_TIME]":
+			n, err := strconv.ParseFloat(right, 64)
+			if err != nil || (op != "<" && op != "<=") {
+				bad("upbeat has a maximum latency only ([RESPONSE_TIME] < N)")
+				continue
+			}
+			m.MaxLatency = time.Duration(n * float64(time.Millisecond))
+			m.Comments = append(m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
+			r.partial(item, "condition %q became max_latency: slower is degraded, not down", c)
+			degraded = true
+		case left == "[CERTIFICATE_EXPIRATION]" || left == "[DOMAIN_EXPIRATION]":
+			days, ok := expiryDays(op, right)
+			if !ok {
+				bad("upbeat warns when fewer than N days are left ([…_EXPIRATION] > 720h)")
+				continue
+			}
+			if left == "[CERTIFICATE_EXPIRATION]" {
+				if kind != monitor.KindHTTP && kind != monitor.KindTLS {
+					bad("only https and tls monitors have a certificate")
+					continue
+				}
+				if !strings.HasPrefix(m.URL, "https://") && kind == monitor.KindHTTP {
+					bad("the URL is not https")
+					continue
+				}
+				m.CertWarnDays = intp(days)
+				m.Comments = append(m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
+				r.partial(item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c, days)
+				degraded = true
+			} else {
+				if d := r.domainMonitor(m, days, item); d != nil {
+					domains = append(domains, d)
+				}
+			}
+		case left == "[CONNECTED]":
+			if op != "==" || right != "true" {
+				bad("upbeat's checks are down when they cannot connect; other uses of [CONNECTED] do not map")
+			}
+		case left == "[DNS_RCODE]":
+			if op != "==" || strings.ToUpper(right) != "NOERROR" {
+				bad("upbeat's DNS check is up when the query is answered (NOERROR); other answer codes do not map")
+			}
+		case left == "[BODY]":
+			r.wholeBody(c, op, right, m, kind, item)
+		case strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "len([BODY]") || strings.HasPrefix(left, "has([BODY]"):
+			if kind != monitor.KindHTTP {
+				bad("only HTTP monitors have a JSON body")
+				continue
+			}
+			expr, ok := bodyCondition(left, op, right)
+			if !ok {
+				bad("no jq expression could be made of it")
+				continue
+			}
+			m.ExpectJSON = append(m.ExpectJSON, expr)
+		default:
+			bad("upbeat has no such check")
+		}
+	}
+	if statusSet {
+		switch {
+		case len(codes) == 0:
+			r.partial(item, "the [STATUS] conditions leave no status code; upbeat's default (2xx and 3xx) is used")
+		case !isDefaultStatus(codes):
+			m.ExpectStatus = codes
+		}
+	}
+	return degraded, domains
+}
+
+// splitCondition splits "LEFT OP RIGHT".
+func splitCondition(c string) (left, op, right string, ok bool) {
+	for _, o := range conditionOps {
+		if l, rr, found := strings.Cut(c, o); found {
+			return strings.TrimSpace(l), strings.TrimSpace(o), strings.TrimSpace(rr), true
+		}
+	}
+	return "", "", "", false
+}
+
+// statusFilter returns which codes a [STATUS] condition lets through.
+func statusFilter(op, right string) (func(int) bool, bool) {
+	if inner, ok := fn(right, "any("); ok && (op == "==" || op == "!=") {
+		var set []int
+		for _, p := range strings.Split(inner, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return nil, false
+			}
+			set = append(set, n)
+		}
+		return func(c int) bool { return slices.Contains(set, c) == (op == "==") }, true
+	}
+	if inner, ok := fn(right, "pat("); ok && (op == "==" || op == "!=") {
+		re, err := regexp.Compile(globRegexp(inner))
+		if err != nil {
+			return nil, false
+		}
+		return func(c int) bool { return re.MatchString(strconv.Itoa(c)) == (op == "==") }, true
+	}
+	n, err := strconv.Atoi(right)
+	if err != nil {
+		return nil, false
+	}
+	switch op {
+	case "==":
+		return func(c int) bool { return c == n }, true
+	case "!=":
+		return func(c int) bool { return c != n }, true
+	case "<":
+		return func(c int) bool { return c < n }, true
+	case "<=":
+		return func(c int) bool { return c <= n }, true
+	case ">":
+		return func(c int) bool { return c > n }, true
+	case ">=":
+		return func(c int) bool { return c >= n }, true
+	}
+	return nil, false
+}
+
+// fn returns the argument of a function call such as pat(…) or any(…).
+func fn(s, prefix string) (string, bool) {
+	if strings.HasPrefix(s, prefix) && strings.HasSuffix(s, ")") {
+		return s[len(prefix) : len(s)-1], true
+	}
+	return "", false
+}
+
+// expiryDays reads "> 48h" (or a number of milliseconds) as whole days,
+// rounded up.
+func expiryDays(op, right string) (int, bool) {
+	if op != ">" && op != ">=" {
+		return 0, false
+	}
+	d, err := parseDuration(right, time.Millisecond)
+	if err != nil || d <= 0 {
+		return 0, false
+	}
+	return int(math.Ceil(d.Hours() / 24)), true
+}
+
+// wholeBody maps a condition on the whole body.
+func (r *gatusReader) wholeBody(c, op, right string, m *Monitor, kind monitor.Kind, item string) {
+	bad := func(why string) { r.partial(item, "condition %q is not mapped: %s", c, why) }
+	if op != "==" {
+		bad("upbeat looks for text in the body, or a DNS answer; it cannot negate or compare them")
+		return
+	}
+	if kind == monitor.KindDNS {
+		if strings.ContainsAny(right, "()*") {
+			bad("upbeat's DNS check takes one expected value, not a pattern or a list")
+			return
+		}
+		if m.ExpectAnswer != "" {
+			bad("upbeat's DNS check takes one expected value")
+			return
+		}
+		m.ExpectAnswer = right
+		return
+	}
+	if kind != monitor.KindHTTP {
+		bad("only HTTP and DNS monitors have a body")
+		return
+	}
+	if m.ExpectBody != "" {
+		bad("upbeat takes one expected text per monitor")
+		return
+	}
+	if inner, ok := fn(right, "pat("); ok {
+		core := strings.TrimSuffix(strings.TrimPrefix(inner, "*"), "*")
+		if core == "" || strings.Contains(core, "*") {
+			bad("upbeat looks for one piece of text, not a pattern")
+			return
+		}
+		m.ExpectBody = core
+		if core != inner[1:len(inner)-1] || !strings.HasPrefix(inner, "*") || !strings.HasSuffix(inner, "*") {
+			m.Comments = append(m.Comments, "expect_body: the body must contain this text (Gatus matched the pattern "+inner+")")
+			r.partial(item, "condition %q became: the body contains %q", c, core)
+		}
+		return
+	}
+	if _, ok := fn(right, "any("); ok {
+		bad("upbeat looks for one piece of text, not one of several")
+		return
+	}
+	m.ExpectBody = right
+	m.Comments = append(m.Comments, "expect_body: the body must contain this text (in Gatus it had to be exactly this)")
+	r.partial(item, "condition %q became: the body contains %q", c, right)
+}
+
+// bodyCondition turns a condition on a JSON path of the body into a jq
+// expression.
+func bodyCondition(left, op, right string) (string, bool) {
+	wrap := ""
+	if inner, ok := fn(left, "len("); ok {
+		left, wrap = inner, "length"
+	} else if inner, ok := fn(left, "has("); ok {
+		left, wrap = inner, "has"
+	}
+	path, ok := jqPath(strings.TrimPrefix(left, "[BODY]"))
+	if !ok {
+		return "", false
+	}
+	switch wrap {
+	case "length":
+		path = "(" + path + " | length)"
+	case "has":
+		if op != "==" || (right != "true" && right != "false") {
+			return "", false
+		}
+		if right == "true" {
+			return path + " != null", true
+		}
+		return path + " == null", true
+	}
+	if inner, ok := fn(right, "pat("); ok && (op == "==" || op == "!=") {
+		expr := "(" + path + " | tostring | test(" + jqString(globRegexp(inner)) + "))"
+		if op == "!=" {
+			expr += " | not"
+		}
+		return expr, true
+	}
+	if inner, ok := fn(right, "any("); ok && (op == "==" || op == "!=") {
+		var alts []string
+		for _, v := range strings.Split(inner, ",") {
+			alts = append(alts, "$v == "+jqValue(v))
+		}
+		expr := path + " as $v | (" + strings.Join(alts, " or ") + ")"
+		if op == "!=" {
+			expr = path + " as $v | (" + strings.Join(alts, " or ") + ") | not"
+		}
+		return expr, true
+	}
+	v := jqValue(right)
+	if op != "==" && op != "!=" {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "", false
+		}
+	}
+	return path + " " + op + " " + v, true
+}
+
+// domainMonitor makes (once per domain) a domain:// monitor for the
+// domain of m's host; it returns nil when there is none to add.
+func (r *gatusReader) domainMonitor(m *Monitor, days int, item string) *Monitor {
+	host := hostOf(m.URL)
+	if strings.HasPrefix(m.URL, "dns://") {
+		_, rest, _ := strings.Cut(strings.TrimPrefix(m.URL, "dns://"), "/")
+		host, _, _ = strings.Cut(rest, "?")
+	}
+	domain, ok := registrable(host)
+	if !ok {
+		r.partial(item, "[DOMAIN_EXPIRATION] is not mapped: %q is not a registered domain name", host)
+		return nil
+	}
+	if d, ok := r.domains[domain]; ok {
+		d.CertWarnDays = intp(max(*d.CertWarnDays, days))
+		return nil
+	}
+	d := &Monitor{
+		Name:         domain + " registration",
+		URL:          "domain://" + domain,
+		Interval:     12 * time.Hour,
+		CertWarnDays: intp(days),
+		Tags:         slices.Clone(m.Tags),
+		Comments:     []string{fmt.Sprintf("from the [DOMAIN_EXPIRATION] condition of %s; closer to expiry is degraded", item)},
+	}
+	r.domains[domain] = d
+	return d
+}
+
+// alerts maps an endpoint's alerts to the alert names it uses and its
+// retries: Gatus alerts after failure-threshold failures in a row.
+func (r *gatusReader) endpointAlerts(alerts []gatusAlert, m *Monitor, item string, degraded bool) {
+	threshold := 0
+	for _, a := range alerts {
+		p, ok := r.providers[a.Type]
+		if !ok {
+			r.partial(item, "its %s alert is not mapped: the provider is not configured, or not one upbeat has", a.Type)
+			continue
+		}
+		if p.alert == nil {
+			continue // the provider's own note says why
+		}
+		merged := p.defaults
+		if a.Enabled != nil {
+			merged.Enabled = a.Enabled
+		}
+		if a.FailureThreshold > 0 {
+			merged.FailureThreshold = a.FailureThreshold
+		}
+		if a.SendOnResolved != nil {
+			merged.SendOnResolved = a.SendOnResolved
+		}
+		if merged.Enabled != nil && !*merged.Enabled {
+			continue
+		}
+		if !slices.Contains(m.Alerts, p.alert.Name) {
+			m.Alerts = append(m.Alerts, p.alert.Name)
+		}
+		ft := merged.FailureThreshold
+		if ft <= 0 {
+			ft = gatusFailureThreshold
+		}
+		threshold = max(threshold, ft)
+		p.resolved[merged.SendOnResolved != nil && *merged.SendOnResolved]++
+		p.degraded = p.degraded || degraded
+	}
+	if threshold > 0 {
+		m.Retries = intp(threshold - 1)
+		m.Comments = append(m.Comments, fmt.Sprintf("retries: Gatus alerted after %d failures in a row (failure-threshold)", threshold))
+	}
+}
+
+// readProviders maps the alerting providers; endpoints refer to them by
+// type.
+func (r *gatusReader) readProviders(providers map[string]yaml.Node) {
+	names := make([]string, 0, len(providers))
+	for k := range providers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, typ := range names {
+		node := providers[typ]
+		var fields map[string]any
+		if err := node.Decode(&fields); err != nil || fields == nil {
+			continue
+		}
+		p := &gatusProvider{resolved: map[bool]int{}}
+		r.providers[typ] = p
+		if d, ok := fields["default-alert"].(map[string]any); ok {
+			if n, ok := d["failure-threshold"].(int); ok {
+				p.defaults.FailureThreshold = n
+			}
+			if b, ok := d["send-on-resolved"].(bool); ok {
+				p.defaults.SendOnResolved = &b
+			}
+			if b, ok := d["enabled"].(bool); ok {
+				p.defaults.Enabled = &b
+			}
+		}
+		item := fmt.Sprintf("alerting provider %q", typ)
+		a := &Alert{}
+		a.Name = r.alertName(typ, "alert", &a.Comments)
+		get := func(k string) string { return r.str(fmt.Sprint(orEmpty(fields[k])), item) }
+		raw := func(k string) string { return fmt.Sprint(orEmpty(fields[k])) }
+		var err error
+		switch typ {
+		case "custom":
+			var headers []KV
+			if h, ok := fields["headers"].(map[string]any); ok {
+				keys := make([]string, 0, len(h))
+				for k := range h {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					headers = append(headers, KV{k, fmt.Sprint(h[k])})
+				}
+			}
+			err = r.webhookAlert(a, raw("url"), headers)
+			if err == nil && (raw("body") != "" || raw("method") != "") {
+				a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not the custom body of Gatus")
+				r.partial(item, "its method and body template are not kept: upbeat posts its own JSON")
+			}
+		case "telegram":
+			err = r.telegramAlert(a, raw("token"), get("id"), get("api-url"))
+		case "email":
+			var to []string
+			for _, t := range strings.Split(get("to"), ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					to = append(to, t)
+				}
+			}
+			port, _ := strconv.Atoi(raw("port"))
+			err = r.emailAlert(a, get("host"), port, get("username"), raw("password"), get("from"), to, "")
+		case "slack":
+			err = r.slackAlert(a, raw("webhook-url"), "")
+		case "discord":
+			err = r.discordAlert(a, raw("webhook-url"))
+		case "teams":
+			err = r.teamsAlert(a, raw("webhook-url"))
+		case "mattermost":
+			err = r.hookAlert(a, "mattermost", "Mattermost", raw("webhook-url"), get("channel"))
+		case "rocketchat":
+			err = r.hookAlert(a, "rocketchat", "Rocket.Chat", raw("webhook-url"), get("channel"))
+		case "googlechat":
+			err = r.googleChatAlert(a, raw("webhook-url"))
+		case "ntfy":
+			prio, _ := strconv.Atoi(raw("priority"))
+			err = r.ntfyAlert(a, get("url"), get("topic"), "", "", raw("token"), prio)
+		case "gotify":
+			err = r.gotifyAlert(a, get("server-url"), raw("token"))
+		case "pushover":
+			err = r.pushoverAlert(a, raw("application-token"), get("user-key"), get("device"))
+		case "matrix":
+			err = r.matrixAlert(a, get("server-url"), raw("access-token"), get("internal-room-id"))
+		case "pagerduty":
+			err = r.pagerDutyAlert(a, raw("integration-key"))
+		case "opsgenie":
+			err = r.opsgenieAlert(a, raw("api-key"), false)
+		default:
+			err = fmt.Errorf("upbeat has no channel for %s", typ)
+		}
+		if err != nil {
+			r.skip(item, "%v", err)
+			delete(r.builder.alerts, a.Name)
+			continue
+		}
+		if _, ok := fields["overrides"]; ok {
+			r.partial(item, "its per-group overrides are not kept")
+		}
+		p.alert = a
+		r.cfg.Alerts = append(r.cfg.Alerts, a)
+	}
+}
+
+// finishProviders decides what each channel is sent for, from what the
+// endpoints that use it asked.
+func (r *gatusReader) finishProviders() {
+	for typ, p := range r.providers {
+		if p.alert == nil {
+			continue
+		}
+		on := []string{"down"}
+		switch {
+		case p.resolved[true] > 0 && p.resolved[false] > 0:
+			on = append(on, "up")
+			r.partial(fmt.Sprintf("alerting provider %q", typ), "some endpoints asked for resolve messages and some did not; upbeat sends them to all")
+		case p.resolved[true] > 0:
+			on = append(on, "up")
+		}
+		if p.degraded {
+			on = append(on, "degraded")
+			p.alert.Comments = append(p.alert.Comments, "degraded: slow answers and near certificate expiry failed the check in Gatus")
+		}
+		p.alert.On = on
+	}
+}
+
+// maintenance maps a maintenance window, for every monitor (monitors
+// nil) or for some.
+func (r *gatusReader) maintenance(name string, g gatusMaintenance, monitors []string) {
+	item := fmt.Sprintf("maintenance %q", name)
+	if g.Enabled != nil && !*g.Enabled {
+		r.skip(item, "it is disabled in Gatus")
+		return
+	}
+	d, err := parseDuration(g.Duration, time.Second)
+	if err != nil || d <= 0 {
+		r.skip(item, "its duration %q is not a duration", g.Duration)
+		return
+	}
+	if _, err := time.Parse("15:04", g.Start); err != nil {
+		r.skip(item, "its start %q is not a time of day", g.Start)
+		return
+	}
+	w := &Window{Name: name, Monitors: monitors, At: g.Start, Duration: d, Timezone: g.Timezone}
+	for _, day := range g.Every {
+		day = strings.ToLower(strings.TrimSpace(day))
+		if len(day) >= 3 {
+			w.Weekdays = append(w.Weekdays, day[:3])
+		}
+	}
+	r.addWindow(w, "maintenance")
+}
+
+func (r *gatusReader) external(e gatusExternal) {
+	item := fmt.Sprintf("external endpoint %q", cleanText(e.Name))
+	if e.Enabled != nil && !*e.Enabled {
+		r.skip(item, "it is disabled in Gatus")
+		return
+	}
+	if e.Token == "" {
+		r.skip(item, "it has no token")
+		return
+	}
+	m := &Monitor{Name: e.Name}
+	if e.Group != "" {
+		m.Tags = append(m.Tags, cleanName(e.Group, "group"))
+	}
+	d, err := parseDuration(e.Heartbeat.Interval, time.Second)
+	switch {
+	case err != nil || d <= 0:
+		m.Interval = time.Hour
+		m.Comments = append(m.Comments, "interval: Gatus expected no beat at a set interval; upbeat needs one, so this is a guess: change it")
+		r.partial(item, "it had no heartbeat interval; upbeat's push monitor needs one, and 1h was written")
+	default:
+		m.Interval = d
+	}
+	m.Comments = append(m.Comments, "Point the job at upbeat's /push/TOKEN; a beat saying failure is not read as down")
+	r.addMonitor(m, "external endpoint")
+	m.URL = "push://" + r.secret(m.Name, "PUSH_TOKEN", fmt.Sprintf("monitor %q: the token its job sends (the Gatus external endpoint token)", m.Name), e.Token)
+	r.endpointAlerts(e.Alerts, m, item, false)
+	for i, w := range e.MaintenanceWindows {
+		r.cfg.Found.Maintenance++
+		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
+	}
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// jsonMarshal writes v as compact JSON without escaping HTML.
+func jsonMarshal(v any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return strings.TrimSpace(b.String()), err
+}
