@@ -24,11 +24,6 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// funcChecker adapts a function to engine.Checker.
-type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
-
-func (f funcChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
-
 // switchChecker answers what it is set to answer, per monitor.
 type switchChecker struct {
 	mu  sync.Mutex

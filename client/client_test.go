@@ -183,28 +183,7 @@ func TestTwoLocationsMerge(t *testing.T) {
 	if changed["eu-west"] != monitor.StatusDown || changed["us-east"] != monitor.StatusUp {
 		t.Fatalf("first changes by location: %v", changed)
 	}
-	snap := c.Snapshot()
-	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
-		t.Fatalf("merged monitors: %d", len(snap))
-	}
-	shop := snap[0]
-	if shop.Status != monitor.StatusDown || shop.Last.Code != 502 {
-		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
-	}
-	locs := c.Locations()
-	if l := locs["shop"]; len(l) != 2 || l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
-		t.Errorf("locations %+v", l)
-	}
-	if got, want := tui.LocationSummary(locs["shop"]), "down from eu-west, up from us-east"; got != want {
-		t.Errorf("LocationSummary = %q, want %q", got, want)
-	}
-	if l := locs["eu-only"]; len(l) != 1 || l[0].Location != "eu-west" {
-		t.Errorf("eu-only locations %+v", l)
-	}
-	info := c.Info()
-	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
-		t.Errorf("info %+v", info)
-	}
+	checkMerged(t, c)
 
 	// a warning on one daemon shows in the merged view with its location
 	eUS.Warn("storage", "history: disk full")
@@ -227,6 +206,34 @@ func TestTwoLocationsMerge(t *testing.T) {
 	}
 	if err := c.CheckNow(bg, "nope"); !errors.Is(err, source.ErrNoMonitor) {
 		t.Errorf("unknown monitor: %v", err)
+	}
+}
+
+// checkMerged checks the view of TestTwoLocationsMerge once each
+// location has checked shop: down from eu-west, up from us-east.
+func checkMerged(t *testing.T, c *Client) {
+	t.Helper()
+	snap := c.Snapshot()
+	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
+		t.Fatalf("merged monitors: %d", len(snap))
+	}
+	shop := snap[0]
+	if shop.Status != monitor.StatusDown || shop.Last.Code != 502 {
+		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
+	}
+	locs := c.Locations()
+	if l := locs["shop"]; len(l) != 2 || l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
+		t.Errorf("locations %+v", l)
+	}
+	if got, want := tui.LocationSummary(locs["shop"]), "down from eu-west, up from us-east"; got != want {
+		t.Errorf("LocationSummary = %q, want %q", got, want)
+	}
+	if l := locs["eu-only"]; len(l) != 1 || l[0].Location != "eu-west" {
+		t.Errorf("eu-only locations %+v", l)
+	}
+	info := c.Info()
+	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
+		t.Errorf("info %+v", info)
 	}
 }
 
