@@ -15,8 +15,17 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/source/local"
-	"github.com/upbeat-monitor/upbeat/store"
+)
+
+// The history is the engine's recorder, restorer and querier, and
+// streams long periods to the API.
+var (
+	_ engine.Recorder      = (*history.DB)(nil)
+	_ engine.Restorer      = (*history.DB)(nil)
+	_ engine.Querier       = (*history.DB)(nil)
+	_ source.ResultScanner = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements
@@ -39,7 +48,7 @@ type runtime struct {
 	eng     *engine.Engine
 	windows *maint.Windows
 	alerts  *alert.Switch
-	store   *store.Store // nil when history is off
+	store   *history.DB // nil when history is off
 	// incidents are the open incidents as the alerting sees them
 	// (acknowledged, flapping), for viewers.
 	incidents *local.Incidents
@@ -111,8 +120,8 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 
 // openStore opens the history for writing. Storage faults after this
 // point are reported through the engine as a warning in the header.
-func openStore(cfg *config.Config, o runtimeOptions) (*store.Store, error) {
-	return store.Open(historyDir(cfg, o), history.Options{
+func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
+	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,

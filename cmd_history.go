@@ -7,12 +7,12 @@ import (
 
 	"errors"
 	"fmt"
-	"github.com/BurntSushi/toml"
 	"os"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/upbeat-monitor/upbeat/config"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/store"
 )
@@ -20,7 +20,7 @@ import (
 // openHistoryReader opens the history read-only, so it works while a
 // daemon writes. The directory is --history-dir, else the config's
 // history_dir (when a config is found), else the XDG data dir.
-func openHistoryReader(e *env, dirFlag, cfgPath string) (*store.Store, int) {
+func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 	dir := dirFlag
 	if dir == "" {
 		if p, err := config.Find(cfgPath); err == nil {
@@ -42,7 +42,7 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*store.Store, int) {
 		fmt.Fprintf(e.stderr, "upbeat: no history in %s: %v\n", dir, err)
 		return nil, exitConfig
 	}
-	st, err := store.Open(dir, history.Options{ReadOnly: true})
+	st, err := history.Open(dir, history.Options{ReadOnly: true})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat: open history:", err)
 		return nil, exitConfig
@@ -128,13 +128,13 @@ func cmdHistory(ctx context.Context, e *env, args []string) int {
 	defer st.Close()
 	if !hasMonitor(st, name) {
 		fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-		if s := closest(name, st.Monitors()); s != "" {
+		if s := closest(name, monitorNames(st)); s != "" {
 			fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
 		}
 		fmt.Fprintln(e.stderr)
 		return exitConfig
 	}
-	if err := store.Export(e.stdout, st, name, from, now, *format); err != nil {
+	if err := store.Export(ctx, e.stdout, st, name, from, now, *format); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
@@ -149,13 +149,19 @@ func splitName(args []string) (string, []string) {
 	return "", args
 }
 
-func hasMonitor(st *store.Store, name string) bool {
-	for _, m := range st.Monitors() {
-		if m == name {
-			return true
-		}
+func hasMonitor(st *history.DB, name string) bool {
+	_, ok := st.Monitor(name)
+	return ok
+}
+
+// monitorNames returns the names of the monitors on record, sorted.
+func monitorNames(st *history.DB) []string {
+	infos := st.Monitors()
+	out := make([]string, len(infos))
+	for i, m := range infos {
+		out[i] = m.Name
 	}
-	return false
+	return out
 }
 
 func cmdReport(ctx context.Context, e *env, args []string) int {
@@ -188,7 +194,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	for _, name := range fs.Args() {
 		if !hasMonitor(st, name) {
 			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-			if s := closest(name, st.Monitors()); s != "" {
+			if s := closest(name, monitorNames(st)); s != "" {
 				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
 			}
 			fmt.Fprintln(e.stderr)
@@ -211,5 +217,3 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 	}
 	return exitOK
 }
-
-var _ engine.Querier = (*store.Store)(nil)

@@ -203,6 +203,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, MaxHistory)
 	}
+	if sc, ok := q.(source.ResultScanner); ok {
+		streamHistory(w, r, sc, name, from, to, limit)
+		return
+	}
 	rs, err := q.Results(r.Context(), name, from, to)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
@@ -216,6 +220,44 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		out[i] = wire.FromResult(&rs[i])
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// streamHistory writes the history route's JSON array one result at a
+// time, as the results are read. An error before the first result is a
+// 500 as usual; after it, the response is cut off so that the client
+// cannot take what it got for the whole answer.
+func streamHistory(w http.ResponseWriter, r *http.Request, sc source.ResultScanner, name string, from, to time.Time, limit int) {
+	started := false
+	err := sc.ScanResults(r.Context(), name, from, to, limit, func(res *monitor.Result) error {
+		b, err := json.Marshal(wire.FromResult(res))
+		if err != nil {
+			return err
+		}
+		sep := []byte{','}
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			sep[0] = '['
+		}
+		if _, err := w.Write(sep); err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	})
+	switch {
+	case err == nil && !started:
+		writeJSON(w, http.StatusOK, []*wire.Result{})
+	case err == nil:
+		w.Write([]byte("]\n"))
+	case r.Context().Err() != nil:
+		// The client went away: nobody reads what is left.
+	case !started:
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
+	default:
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {

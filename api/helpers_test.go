@@ -180,7 +180,10 @@ type sseReader struct {
 
 func openSSE(t *testing.T, c *http.Client, u, lastID string) *sseReader {
 	t.Helper()
-	req, _ := http.NewRequest("GET", u, nil)
+	// an event that never comes fails the test rather than hanging it
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // segMagic starts every segment file.
@@ -74,7 +76,7 @@ func clipTo(s string, n int) string {
 
 type monKey struct{ name, kind, url string }
 
-// encoder turns records into segment frames. Its dictionary and time base
+// encoder turns results into segment frames. Its dictionary and time base
 // are per segment, so every segment decodes on its own.
 type encoder struct {
 	last    int64 // ms of the previous result (or the segment base)
@@ -113,94 +115,121 @@ func (e *encoder) sid(s string) uint64 {
 func usec(d time.Duration) int64 { return int64(d / time.Microsecond) }
 
 // encode appends one frame holding r (and any new definitions) to dst.
-func (e *encoder) encode(dst []byte, r *Record) []byte {
+func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
 	e.payload = e.payload[:0]
-	k := monKey{clipString(r.Monitor), clipString(r.Kind), clipString(r.URL)}
-	mid, ok := e.mons[k]
-	if !ok {
-		n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
-		mid = uint64(len(e.mons))
-		e.mons[k] = mid
-		e.payload = append(e.payload, recMonitor)
-		e.payload = binary.AppendUvarint(e.payload, mid)
-		e.payload = binary.AppendUvarint(e.payload, n)
-		e.payload = binary.AppendUvarint(e.payload, kd)
-		e.payload = binary.AppendUvarint(e.payload, u)
+	mid := e.monitorID(r)
+	flags, more := resultFlags(r)
+	var ids strIDs
+	e.stringIDs(&ids, r, flags, more)
+	e.payload = e.appendResult(e.payload, r, flags, more, mid, &ids)
+	return appendFrame(dst, e.payload)
+}
+
+// monitorID returns the dictionary id of r's monitor, appending its
+// definition (and its strings') to the payload when it is new.
+func (e *encoder) monitorID(r *monitor.Result) uint64 {
+	k := monKey{clipString(r.Monitor), clipString(string(r.Kind)), clipString(r.URL)}
+	if mid, ok := e.mons[k]; ok {
+		return mid
 	}
-	var classID, errID, finalID, issuerID, regID, versionID, detailID uint64
-	var answerIDs [maxAnswers]uint64
-	flags := byte(recResult) | byte(r.Status)&resStatusMask
-	var more uint64
+	n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
+	mid := uint64(len(e.mons))
+	e.mons[k] = mid
+	e.payload = append(e.payload, recMonitor)
+	e.payload = binary.AppendUvarint(e.payload, mid)
+	e.payload = binary.AppendUvarint(e.payload, n)
+	e.payload = binary.AppendUvarint(e.payload, kd)
+	e.payload = binary.AppendUvarint(e.payload, u)
+	return mid
+}
+
+// resultFlags returns a result's first byte and its "more" flags: which
+// of the optional fields it holds.
+func resultFlags(r *monitor.Result) (flags byte, more uint64) {
+	flags = byte(recResult) | byte(r.Status)&resStatusMask
 	if r.Class != "" {
 		flags |= resClass
-		classID = e.sid(clipString(r.Class))
 	}
 	if r.Error != "" {
 		flags |= resError
-		errID = e.sid(clipString(r.Error))
 	}
-	if r.Phases != (Phases{}) {
+	if r.Phases != (monitor.Phases{}) {
 		flags |= resPhases
 	}
-	if r.Attempts != 1 {
-		more |= moreAttempts
+	for _, f := range [...]struct {
+		set  bool
+		flag uint64
+	}{
+		{r.Attempts != 1, moreAttempts},
+		{r.RetryAfter != 0, moreRetryAfter},
+		{r.FinalURL != "", moreFinalURL},
+		{r.BodySize != 0, moreBodySize},
+		{!r.CertExpiry.IsZero(), moreCertExpiry},
+		{r.CertIssuer != "", moreCertIssuer},
+		{r.CertDays != 0, moreCertDays},
+		{r.Registrar != "", moreRegistrar},
+		{len(r.Answers) > 0, moreAnswers},
+		{r.Loss != 0, moreLoss},
+		{r.HTTPVersion != "", moreHTTPVersion},
+		{r.Redirects != 0, moreRedirects},
+		{r.CertUnverified, moreCertUnverified},
+		{r.Detail != "", moreDetail},
+	} {
+		if f.set {
+			more |= f.flag
+		}
 	}
-	if r.RetryAfter != 0 {
-		more |= moreRetryAfter
+	if more != 0 {
+		flags |= resMore
 	}
-	if r.FinalURL != "" {
-		more |= moreFinalURL
-		finalID = e.sid(clipString(r.FinalURL))
+	return flags, more
+}
+
+// strIDs are the dictionary ids of a result's strings.
+type strIDs struct {
+	class, err, final, issuer, registrar uint64
+	version, detail                      uint64
+	nAnswers                             int
+	answers                              [maxAnswers]uint64
+}
+
+// stringIDs looks up (or defines, in this order) the strings a result
+// holds.
+func (e *encoder) stringIDs(ids *strIDs, r *monitor.Result, flags byte, more uint64) {
+	if flags&resClass != 0 {
+		ids.class = e.sid(clipString(r.Class))
 	}
-	if r.BodySize != 0 {
-		more |= moreBodySize
+	if flags&resError != 0 {
+		ids.err = e.sid(clipString(r.Error))
 	}
-	if !r.CertExpiry.IsZero() {
-		more |= moreCertExpiry
+	if more&moreFinalURL != 0 {
+		ids.final = e.sid(clipString(r.FinalURL))
 	}
-	if r.CertIssuer != "" {
-		more |= moreCertIssuer
-		issuerID = e.sid(clipString(r.CertIssuer))
+	if more&moreCertIssuer != 0 {
+		ids.issuer = e.sid(clipString(r.CertIssuer))
 	}
-	if r.CertDays != 0 {
-		more |= moreCertDays
-	}
-	if r.Registrar != "" {
-		more |= moreRegistrar
-		regID = e.sid(clipString(r.Registrar))
+	if more&moreRegistrar != 0 {
+		ids.registrar = e.sid(clipString(r.Registrar))
 	}
 	answers := r.Answers
 	if len(answers) > maxAnswers {
 		answers = answers[:maxAnswers]
 	}
-	if len(answers) > 0 {
-		more |= moreAnswers
-		for i, a := range answers {
-			answerIDs[i] = e.sid(clipTo(a, maxAnswer))
-		}
+	ids.nAnswers = len(answers)
+	for i, a := range answers {
+		ids.answers[i] = e.sid(clipTo(a, maxAnswer))
 	}
-	if r.Loss != 0 {
-		more |= moreLoss
+	if more&moreHTTPVersion != 0 {
+		ids.version = e.sid(clipString(r.HTTPVersion))
 	}
-	if r.HTTPVersion != "" {
-		more |= moreHTTPVersion
-		versionID = e.sid(clipString(r.HTTPVersion))
+	if more&moreDetail != 0 {
+		ids.detail = e.sid(clipString(r.Detail))
 	}
-	if r.Redirects != 0 {
-		more |= moreRedirects
-	}
-	if r.CertUnverified {
-		more |= moreCertUnverified
-	}
-	if r.Detail != "" {
-		more |= moreDetail
-		detailID = e.sid(clipString(r.Detail))
-	}
-	if more != 0 {
-		flags |= resMore
-	}
+}
 
-	p := append(e.payload, flags)
+// appendResult appends the result record itself.
+func (e *encoder) appendResult(p []byte, r *monitor.Result, flags byte, more, mid uint64, ids *strIDs) []byte {
+	p = append(p, flags)
 	if more != 0 {
 		p = binary.AppendUvarint(p, more)
 	}
@@ -212,10 +241,10 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 	lat := usec(r.Latency)
 	p = binary.AppendVarint(p, lat)
 	if flags&resClass != 0 {
-		p = binary.AppendUvarint(p, classID)
+		p = binary.AppendUvarint(p, ids.class)
 	}
 	if flags&resError != 0 {
-		p = binary.AppendUvarint(p, errID)
+		p = binary.AppendUvarint(p, ids.err)
 	}
 	if flags&resPhases != 0 {
 		dns, conn, tls, fb := usec(r.Phases.DNS), usec(r.Phases.Connect), usec(r.Phases.TLS), usec(r.Phases.FirstByte)
@@ -226,6 +255,11 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		// Transfer is usually what is left of the latency: store the difference.
 		p = binary.AppendVarint(p, usec(r.Phases.Transfer)-(lat-dns-conn-tls-fb))
 	}
+	return appendMore(p, r, more, ids, t)
+}
+
+// appendMore appends the optional fields the more-flags announce.
+func appendMore(p []byte, r *monitor.Result, more uint64, ids *strIDs, t int64) []byte {
 	if more&moreAttempts != 0 {
 		p = binary.AppendVarint(p, int64(r.Attempts))
 	}
@@ -233,7 +267,7 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		p = binary.AppendVarint(p, usec(r.RetryAfter))
 	}
 	if more&moreFinalURL != 0 {
-		p = binary.AppendUvarint(p, finalID)
+		p = binary.AppendUvarint(p, ids.final)
 	}
 	if more&moreBodySize != 0 {
 		p = binary.AppendVarint(p, r.BodySize)
@@ -242,17 +276,17 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		p = binary.AppendVarint(p, r.CertExpiry.UnixMilli()-t)
 	}
 	if more&moreCertIssuer != 0 {
-		p = binary.AppendUvarint(p, issuerID)
+		p = binary.AppendUvarint(p, ids.issuer)
 	}
 	if more&moreCertDays != 0 {
 		p = binary.AppendVarint(p, int64(r.CertDays))
 	}
 	if more&moreRegistrar != 0 {
-		p = binary.AppendUvarint(p, regID)
+		p = binary.AppendUvarint(p, ids.registrar)
 	}
 	if more&moreAnswers != 0 {
-		p = binary.AppendUvarint(p, uint64(len(answers)))
-		for _, id := range answerIDs[:len(answers)] {
+		p = binary.AppendUvarint(p, uint64(ids.nAnswers))
+		for _, id := range ids.answers[:ids.nAnswers] {
 			p = binary.AppendUvarint(p, id)
 		}
 	}
@@ -260,16 +294,15 @@ func (e *encoder) encode(dst []byte, r *Record) []byte {
 		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(r.Loss))
 	}
 	if more&moreHTTPVersion != 0 {
-		p = binary.AppendUvarint(p, versionID)
+		p = binary.AppendUvarint(p, ids.version)
 	}
 	if more&moreRedirects != 0 {
 		p = binary.AppendVarint(p, int64(r.Redirects))
 	}
 	if more&moreDetail != 0 {
-		p = binary.AppendUvarint(p, detailID)
+		p = binary.AppendUvarint(p, ids.detail)
 	}
-	e.payload = p
-	return appendFrame(dst, p)
+	return p
 }
 
 type monDef struct {
@@ -302,7 +335,7 @@ func (d *decoder) str(b *buf, what string) string {
 
 // frame decodes one frame's payload. When it holds a result of a wanted
 // monitor, the result is stored in r and got is true.
-func (d *decoder) frame(p []byte, r *Record) (got bool, err error) {
+func (d *decoder) frame(p []byte, r *monitor.Result) (got bool, err error) {
 	b := &buf{b: p}
 	for len(b.b) > 0 && b.err == nil {
 		typ := b.b[0]
@@ -359,7 +392,7 @@ func (d *decoder) frame(p []byte, r *Record) (got bool, err error) {
 	return false, b.err
 }
 
-func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
+func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 	var more uint64
 	if flags&resMore != 0 {
 		more = b.uvarint("flags")
@@ -379,12 +412,12 @@ func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
 		b.b = nil // the result is last in its frame: skip the rest
 		return false, nil
 	}
-	*r = Record{
+	*r = monitor.Result{
 		Monitor:  m.name,
-		Kind:     m.kind,
+		Kind:     monitor.Kind(m.kind),
 		URL:      m.url,
 		Time:     time.UnixMilli(t).UTC(),
-		Status:   Status(flags & resStatusMask),
+		Status:   monitor.Status(flags & resStatusMask),
 		Attempts: 1,
 	}
 	r.Code = int(b.varint("code"))
@@ -400,8 +433,8 @@ func (d *decoder) result(b *buf, flags byte, r *Record) (bool, error) {
 		dns, conn, tls, fb := b.varint("dns"), b.varint("connect"), b.varint("tls"), b.varint("first byte")
 		tr := b.varint("transfer") + (lat - dns - conn - tls - fb)
 		us := time.Microsecond
-		r.Phases = Phases{time.Duration(dns) * us, time.Duration(conn) * us, time.Duration(tls) * us,
-			time.Duration(fb) * us, time.Duration(tr) * us}
+		r.Phases = monitor.Phases{DNS: time.Duration(dns) * us, Connect: time.Duration(conn) * us,
+			TLS: time.Duration(tls) * us, FirstByte: time.Duration(fb) * us, Transfer: time.Duration(tr) * us}
 	}
 	if more&moreAttempts != 0 {
 		r.Attempts = int(b.varint("attempts"))

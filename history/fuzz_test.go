@@ -5,13 +5,15 @@ import (
 	"encoding/binary"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // seedSegment builds a valid segment holding a few varied results.
 func seedSegment() []byte {
 	data := headerFrame(1, t0.UnixMilli())
 	e := newEncoder(t0.UnixMilli())
-	recs := []Record{fullRecord(t0), httpRecord("a", t0.Add(time.Second), 1), httpRecord("b", t0.Add(-time.Second), 2)}
+	recs := []monitor.Result{fullRecord(t0), httpRecord("a", t0.Add(time.Second), 1), httpRecord("b", t0.Add(-time.Second), 2)}
 	recs[2].Answers = []string{"x", "y"}
 	for i := range recs {
 		data = e.encode(data, &recs[i])
@@ -35,7 +37,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(segMagic))
 	f.Add([]byte{})
 	var r Rollup
-	r.add(&Record{Time: t0, Status: StatusDown, Code: 502, Class: "http_502", Latency: time.Second})
+	r.add(&monitor.Result{Time: t0, Status: monitor.StatusDown, Code: 502, Class: "http_502", Latency: time.Second})
 	f.Add(appendFrame([]byte(rollupMagic), r.appendTo(nil)))
 	f.Add((&Transition{Monitor: "a", Time: t0, Since: t0, Codes: []int{1}, Classes: []string{"x"}}).appendTo(nil))
 	f.Add((&checkpoint{agg: newAggregator()}).encode())
@@ -43,7 +45,7 @@ func FuzzReader(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := 0
-		good, err := scanSegment(data, -1, nil, func(r *Record, off int64) {
+		good, err := scanSegment(data, -1, nil, func(r *monitor.Result, off int64) {
 			n++
 			if off < int64(len(segMagic)) || off >= int64(len(data)) {
 				t.Fatalf("record at offset %d of %d", off, len(data))
@@ -58,7 +60,7 @@ func FuzzReader(f *testing.F) {
 		if good > int64(len(segMagic)) {
 			// The good prefix reads again without error and with the same results.
 			m := 0
-			if _, err := scanSegment(data[:good], -1, nil, func(*Record, int64) { m++ }); err != nil || m != n {
+			if _, err := scanSegment(data[:good], -1, nil, func(*monitor.Result, int64) { m++ }); err != nil || m != n {
 				t.Fatalf("good prefix re-read: %v, %d results vs %d", err, m, n)
 			}
 		}
@@ -70,7 +72,7 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("framed: good prefix %d", good)
 			}
 			d := &decoder{seg: 1, hdr: true}
-			var r Record
+			var r monitor.Result
 			d.frame(data, &r)
 			d = &decoder{seg: 1, hdr: true, want: func(string) bool { return false }}
 			d.strs = []string{"a", "b"}

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // t0 is a fixed start for test data: a Monday, 10:00 UTC.
@@ -58,7 +61,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func mustOpen(t testing.TB, dir string, o Options) *Log {
+func mustOpen(t testing.TB, dir string, o Options) *DB {
 	t.Helper()
 	l, err := Open(dir, o)
 	if err != nil {
@@ -68,23 +71,23 @@ func mustOpen(t testing.TB, dir string, o Options) *Log {
 }
 
 // httpRecord is a typical successful HTTP result.
-func httpRecord(mon string, at time.Time, seq int) Record {
+func httpRecord(mon string, at time.Time, seq int) monitor.Result {
 	lat := time.Duration(40+seq%17) * time.Millisecond
-	return Record{
+	return monitor.Result{
 		Monitor: mon, Kind: "http", URL: "https://" + mon + ".example.com/health",
-		Time: at, Status: StatusUp, Code: 200, Latency: lat,
-		Phases: Phases{DNS: 300 * time.Microsecond, Connect: 2 * time.Millisecond, TLS: 5 * time.Millisecond,
+		Time: at, Status: monitor.StatusUp, Code: 200, Latency: lat,
+		Phases: monitor.Phases{DNS: 300 * time.Microsecond, Connect: 2 * time.Millisecond, TLS: 5 * time.Millisecond,
 			FirstByte: lat - 8*time.Millisecond, Transfer: 700 * time.Microsecond},
 		Attempts: 1, BodySize: 512,
 	}
 }
 
 // fullRecord sets every field.
-func fullRecord(at time.Time) Record {
-	return Record{
+func fullRecord(at time.Time) monitor.Result {
+	return monitor.Result{
 		Monitor: "shop", Kind: "http", URL: "https://shop.example.com/health",
-		Time: at, Status: StatusDown, Code: 502, Latency: 1234567 * time.Microsecond,
-		Phases: Phases{DNS: 11 * time.Microsecond, Connect: 22 * time.Microsecond, TLS: 33 * time.Microsecond,
+		Time: at, Status: monitor.StatusDown, Code: 502, Latency: 1234567 * time.Microsecond,
+		Phases: monitor.Phases{DNS: 11 * time.Microsecond, Connect: 22 * time.Microsecond, TLS: 33 * time.Microsecond,
 			FirstByte: 44 * time.Microsecond, Transfer: 55 * time.Microsecond},
 		Class: "http_502", Error: "bad gateway: upstream closed", Attempts: 3,
 		RetryAfter: 120 * time.Second, FinalURL: "https://shop.example.com/health/", BodySize: 98765,
@@ -175,7 +178,7 @@ func (w *faultyFile) Sync() error {
 func (w *faultyFile) Close() error { return w.f.Close() }
 
 // sameRecord compares two records field by field.
-func sameRecord(a, b Record) error {
+func sameRecord(a, b monitor.Result) error {
 	if !a.Time.Equal(b.Time) || !a.CertExpiry.Equal(b.CertExpiry) {
 		return fmt.Errorf("times differ: %v/%v vs %v/%v", a.Time, a.CertExpiry, b.Time, b.CertExpiry)
 	}
@@ -184,4 +187,18 @@ func sameRecord(a, b Record) error {
 		return fmt.Errorf("records differ:\n got %#v\nwant %#v", a, b)
 	}
 	return nil
+}
+
+// scanSegment reads a segment's bytes with a SegmentReader, calling fn
+// with every result and the offset of its frame. It returns where the
+// good prefix ends and what stopped the reader before the end, if
+// anything.
+func scanSegment(data []byte, seg int, want func(string) bool, fn func(r *monitor.Result, off int64)) (good int64, err error) {
+	sr := NewSegmentReader(bytes.NewReader(data), seg, want)
+	for sr.Next() {
+		if fn != nil {
+			fn(sr.Result(), sr.Offset())
+		}
+	}
+	return sr.Good(), sr.Err()
 }

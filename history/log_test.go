@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
@@ -43,22 +44,22 @@ func TestRoundTripEveryField(t *testing.T) {
 	c := newClock(t0)
 	l := mustOpen(t, dir, testOptions(t, c))
 	full := fullRecord(t0.Add(1234 * time.Millisecond))
-	minimal := Record{Monitor: "db", Kind: "tcp", URL: "tcp://db:5432", Time: t0.Add(2 * time.Second), Status: StatusUp, Attempts: 1}
-	zeroAttempts := Record{Monitor: "db", Kind: "tcp", URL: "tcp://db:5432", Time: t0.Add(3 * time.Second), Status: StatusPending}
+	minimal := monitor.Result{Monitor: "db", Kind: "tcp", URL: "tcp://db:5432", Time: t0.Add(2 * time.Second), Status: monitor.StatusUp, Attempts: 1}
+	zeroAttempts := monitor.Result{Monitor: "db", Kind: "tcp", URL: "tcp://db:5432", Time: t0.Add(3 * time.Second), Status: monitor.StatusPending}
 	odd := fullRecord(t0.Add(-5 * time.Second)) // out of order, negative values, other statuses
 	odd.Code, odd.CertDays, odd.BodySize, odd.Loss = -1, -3, -7, 1
-	odd.Status = StatusMaintenance
+	odd.Status = monitor.StatusMaintenance
 	odd.Phases.Transfer = 9 * time.Second      // far from latency minus the other phases
 	odd.URL = "https://shop.example.com/other" // same name, new URL: a new monitor definition
 	paused := minimal
-	paused.Time, paused.Status, paused.Answers = t0.Add(4*time.Second), StatusPaused, []string{""}
-	want := []Record{full, minimal, zeroAttempts, odd, paused}
+	paused.Time, paused.Status, paused.Answers = t0.Add(4*time.Second), monitor.StatusPaused, []string{""}
+	want := []monitor.Result{full, minimal, zeroAttempts, odd, paused}
 	for i := range want {
 		if err := l.Append(&want[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	check := func(l *Log) {
+	check := func(l *DB) {
 		t.Helper()
 		got, err := l.Results("shop", t0.Add(-time.Hour), t0.Add(time.Hour))
 		if err != nil {
@@ -67,7 +68,7 @@ func TestRoundTripEveryField(t *testing.T) {
 		if len(got) != 2 {
 			t.Fatalf("shop: got %d results, want 2", len(got))
 		}
-		for i, w := range []Record{odd, full} {
+		for i, w := range []monitor.Result{odd, full} {
 			if err := sameRecord(got[i], w); err != nil {
 				t.Error(err)
 			}
@@ -79,7 +80,7 @@ func TestRoundTripEveryField(t *testing.T) {
 		if len(got) != 3 {
 			t.Fatalf("db: got %d results, want 3", len(got))
 		}
-		for i, w := range []Record{minimal, zeroAttempts, paused} {
+		for i, w := range []monitor.Result{minimal, zeroAttempts, paused} {
 			if err := sameRecord(got[i], w); err != nil {
 				t.Error(err)
 			}
@@ -128,7 +129,7 @@ func TestLongStringsAreCut(t *testing.T) {
 	// Every string as long as can be: the frame must stay under maxFrame.
 	long := func(c string) string { return strings.Repeat(c, maxString+100) }
 	r := fullRecord(t0)
-	r.Monitor, r.Kind, r.URL, r.Class = long("m"), long("k"), long("u"), long("c")
+	r.Monitor, r.Kind, r.URL, r.Class = long("m"), monitor.Kind(long("k")), long("u"), long("c")
 	r.Error = strings.Repeat("é", maxString) // two bytes per rune
 	r.FinalURL, r.CertIssuer, r.Registrar = long("f"), long("i"), long("r")
 	r.Answers = make([]string, 100)
@@ -152,12 +153,12 @@ func TestLongStringsAreCut(t *testing.T) {
 	}
 }
 
-func info0(l *Log) string { return l.Monitors()[0].Name }
+func info0(l *DB) string { return l.Monitors()[0].Name }
 
 // appendN appends n results of monitor "m", one a minute from start.
-func appendN(t testing.TB, l *Log, c *clock, start time.Time, n int) []Record {
+func appendN(t testing.TB, l *DB, c *clock, start time.Time, n int) []monitor.Result {
 	t.Helper()
-	var out []Record
+	var out []monitor.Result
 	for i := range n {
 		at := start.Add(time.Duration(i) * time.Minute)
 		c.Set(at)
@@ -184,7 +185,7 @@ func TestFaultyWriterPartway(t *testing.T) {
 
 	// The next write stops after 7 bytes; then the disk is full.
 	fs.set(func(f *faults) { f.partway, f.writeErr = 7, syscall.ENOSPC })
-	var queued []Record
+	var queued []monitor.Result
 	for i := range 4 {
 		r := httpRecord("m", t0.Add(time.Duration(5+i)*time.Minute), 5+i)
 		r.BodySize = int64(6 + i)
@@ -198,8 +199,14 @@ func TestFaultyWriterPartway(t *testing.T) {
 		t.Fatalf("health %v, stats %+v", l.Health(), l.Stats())
 	}
 	// Queries see what waits in memory.
-	if got, _ := l.Last("m", 100); len(got) != 9 {
+	got, _ := l.Last("m", 100)
+	if len(got) != 9 {
 		t.Fatalf("last during fault: %d results", len(got))
+	}
+	for i, q := range queued {
+		if got[5+i].BodySize != q.BodySize {
+			t.Fatalf("queued result %d reads back with body size %d, want %d", i, got[5+i].BodySize, q.BodySize)
+		}
 	}
 
 	fs.set(func(f *faults) { f.writeErr = nil })
@@ -220,7 +227,7 @@ func TestFaultyWriterPartway(t *testing.T) {
 	if rep := l.Repairs(); len(rep) != 0 {
 		t.Fatalf("a recovered fault left damage: %v", rep)
 	}
-	got, _ := l.Last("m", 100)
+	got, _ = l.Last("m", 100)
 	if len(got) != 9 {
 		t.Fatalf("got %d results, want 9", len(got))
 	}
@@ -309,7 +316,7 @@ func TestRollupFaultIsReportedAndRecovers(t *testing.T) {
 	if len(rs) != 2 || rs[0].Checks != 30 || rs[1].Checks != 2 {
 		t.Fatalf("rollups %+v", rs)
 	}
-	if names, _ := l.rollupFiles(famHour); len(names) != 1 {
+	if names, _ := l.w.files.list(famHour); len(names) != 1 {
 		t.Fatalf("hourly files %v", names)
 	}
 }
@@ -373,7 +380,7 @@ func segmentFrames(t *testing.T, path string) (offs []int64, size int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := scanSegment(data, -1, nil, func(_ *Record, off int64) { offs = append(offs, off) })
+	good, err := scanSegment(data, -1, nil, func(_ *monitor.Result, off int64) { offs = append(offs, off) })
 	if err != nil || good != int64(len(data)) {
 		t.Fatalf("fixture damaged: %v at %d", err, good)
 	}
@@ -488,7 +495,7 @@ func runChildWriter(dir string) {
 		r := httpRecord("kill", time.Now(), i)
 		r.BodySize = int64(i)
 		if i%37 == 0 {
-			r.Status = StatusDown
+			r.Status = monitor.StatusDown
 		}
 		if err := l.Append(&r); err != nil {
 			fmt.Fprintln(os.Stderr, "child append:", err)
@@ -501,6 +508,7 @@ func runChildWriter(dir string) {
 }
 
 func TestKill9Writer(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
@@ -566,6 +574,7 @@ func TestKill9Writer(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	dir := t.TempDir()
 	c := newClock(t0)
 	o := testOptions(t, c)
@@ -620,7 +629,7 @@ func TestRetention(t *testing.T) {
 	}
 	// Rollups: hourly files older than rollup retention are gone, newer
 	// ones are all there.
-	names, _ := l.rollupFiles(famHour)
+	names, _ := l.w.files.list(famHour)
 	rcut := now.Add(-o.RollupRetention)
 	for _, n := range names {
 		if _, _, end, _ := parseFamFile(n); !end.After(rcut) {
@@ -631,7 +640,7 @@ func TestRetention(t *testing.T) {
 		t.Errorf("only %d hourly files left: %v", len(names), names)
 	}
 	// Uptime over 5 days still answers from rollups although raw is gone.
-	ratio, ok, err := l.Uptime("m", 5*24*time.Hour, now)
+	ratio, ok, err := l.roll.uptime("m", 5*24*time.Hour, now)
 	if err != nil || !ok || ratio != 1 {
 		t.Errorf("uptime over 5 days: %v %v %v", ratio, ok, err)
 	}

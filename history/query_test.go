@@ -1,6 +1,8 @@
 package history
 
 import (
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // scenario writes three days of one-minute results for "api", with two
@@ -17,11 +21,11 @@ import (
 type scenario struct {
 	dir string
 	c   *clock
-	l   *Log
-	all []Record
+	l   *DB
+	all []monitor.Result
 }
 
-func (s *scenario) add(t *testing.T, r Record) {
+func (s *scenario) add(t *testing.T, r monitor.Result) {
 	t.Helper()
 	s.c.Set(r.Time)
 	if err := s.l.Append(&r); err != nil {
@@ -39,20 +43,20 @@ var (
 	endTime   = t0.Add(72 * time.Hour)
 )
 
-func apiStatus(at time.Time) (Status, int, string) {
+func apiStatus(at time.Time) (monitor.Status, int, string) {
 	switch {
 	case !at.Before(inc1Start) && at.Before(inc1Start.Add(10*time.Minute)):
-		return StatusDown, 502, "http_502"
+		return monitor.StatusDown, 502, "http_502"
 	case !at.Before(inc1Start) && at.Before(inc1End):
-		return StatusDown, 504, "http_504"
+		return monitor.StatusDown, 504, "http_504"
 	case !at.Before(inc2Start) && at.Before(inc2End):
-		return StatusDown, 0, "refused"
+		return monitor.StatusDown, 0, "refused"
 	case !at.Before(inc3Start):
-		return StatusDown, 503, "http_503"
+		return monitor.StatusDown, 503, "http_503"
 	case at.Hour() == 3 && at.Minute() < 30:
-		return StatusMaintenance, 503, ""
+		return monitor.StatusMaintenance, 503, ""
 	}
-	return StatusUp, 200, ""
+	return monitor.StatusUp, 200, ""
 }
 
 func newScenario(t *testing.T) *scenario {
@@ -63,14 +67,14 @@ func newScenario(t *testing.T) *scenario {
 		st, code, class := apiStatus(at)
 		r := httpRecord("api", at, i)
 		r.Status, r.Code, r.Class = st, code, class
-		if st == StatusDown {
+		if st == monitor.StatusDown {
 			r.Error = "boom"
 		}
 		s.add(t, r)
 		if young := endTime.Add(-2 * time.Hour); !at.Before(young) {
 			y := httpRecord("young", at.Add(time.Second), i)
 			if at.Sub(young) == 30*time.Minute {
-				y.Status, y.Code = StatusDown, 500
+				y.Status, y.Code = monitor.StatusDown, 500
 			}
 			s.add(t, y)
 		}
@@ -90,22 +94,22 @@ func (s *scenario) expectUptime(mon string, window time.Duration, now time.Time)
 			continue
 		}
 		c++
-		if r.Status == StatusDown {
+		if r.Status == monitor.StatusDown {
 			f++
 		}
-		if r.Status.excluded() {
+		if excluded(r.Status) {
 			x++
 		}
 	}
 	return uptimeOf(c, f, x)
 }
 
-func checkQueries(t *testing.T, s *scenario, l *Log) {
+func checkQueries(t *testing.T, s *scenario, l *DB) {
 	t.Helper()
 	now := s.c.Now()
 	for _, mon := range []string{"api", "young"} {
 		for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour} {
-			got, ok, err := l.Uptime(mon, w, now)
+			got, ok, err := l.roll.uptime(mon, w, now)
 			want, wok := s.expectUptime(mon, w, now)
 			if err != nil || ok != wok || math.Abs(got-want) > 1e-12 {
 				t.Errorf("uptime %s over %v: got %v %v %v, want %v %v", mon, w, got, ok, err, want, wok)
@@ -113,10 +117,10 @@ func checkQueries(t *testing.T, s *scenario, l *Log) {
 		}
 	}
 	// The young monitor is judged from its first result: one failure in 120.
-	if got, _, _ := l.Uptime("young", 30*24*time.Hour, now); math.Abs(got-119.0/120) > 1e-12 {
+	if got, _, _ := l.roll.uptime("young", 30*24*time.Hour, now); math.Abs(got-119.0/120) > 1e-12 {
 		t.Errorf("young uptime %v", got)
 	}
-	if _, ok, _ := l.Uptime("nobody", time.Hour, now); ok {
+	if _, ok, _ := l.roll.uptime("nobody", time.Hour, now); ok {
 		t.Error("uptime of an unknown monitor is valid")
 	}
 
@@ -124,7 +128,7 @@ func checkQueries(t *testing.T, s *scenario, l *Log) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Incident{
+	want := []monitor.Incident{
 		{Monitor: "api", Start: inc1Start, End: inc1End, Codes: []int{502, 504}, Classes: []string{"http_502", "http_504"}},
 		{Monitor: "api", Start: inc2Start, End: inc2End, Classes: []string{"refused"}},
 		{Monitor: "api", Start: inc3Start, Codes: []int{503}, Classes: []string{"http_503"}},
@@ -147,7 +151,7 @@ func checkQueries(t *testing.T, s *scenario, l *Log) {
 	}
 	var wantHours [24]int
 	for _, r := range s.all {
-		if r.Monitor == "api" && r.Status == StatusDown {
+		if r.Monitor == "api" && r.Status == monitor.StatusDown {
 			wantHours[r.Time.Hour()]++
 		}
 	}
@@ -192,7 +196,7 @@ func checkQueries(t *testing.T, s *scenario, l *Log) {
 	}
 
 	info, ok := l.Monitor("api")
-	if !ok || info.Status != StatusDown || !info.Since.Equal(inc3Start) || !info.First.Equal(t0) {
+	if !ok || info.Status != monitor.StatusDown || !info.Since.Equal(inc3Start) || !info.First.Equal(t0) {
 		t.Errorf("monitor info %+v", info)
 	}
 	if got := l.Monitors(); len(got) != 2 || got[0].Name != "api" || got[1].Name != "young" {
@@ -212,6 +216,7 @@ func checkQueries(t *testing.T, s *scenario, l *Log) {
 }
 
 func TestQueries(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	s := newScenario(t)
 	t.Run("live", func(t *testing.T) { checkQueries(t, s, s.l) })
 	t.Run("reader", func(t *testing.T) {
@@ -248,7 +253,7 @@ func TestRestartDuringIncidentIsNotANewIncident(t *testing.T) {
 	dir := t.TempDir()
 	c := newClock(t0)
 	l := mustOpen(t, dir, testOptions(t, c))
-	down := func(l *Log, at time.Time, st Status) {
+	down := func(l *DB, at time.Time, st monitor.Status) {
 		c.Set(at)
 		r := httpRecord("a", at, 0)
 		r.Status, r.Code = st, 502
@@ -256,17 +261,17 @@ func TestRestartDuringIncidentIsNotANewIncident(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	down(l, t0, StatusUp)
-	down(l, t0.Add(time.Minute), StatusDown)
-	down(l, t0.Add(2*time.Minute), StatusDown)
+	down(l, t0, monitor.StatusUp)
+	down(l, t0.Add(time.Minute), monitor.StatusDown)
+	down(l, t0.Add(2*time.Minute), monitor.StatusDown)
 	l.Close()
 	l = mustOpen(t, dir, testOptions(t, c))
 	defer l.Close()
-	if info, _ := l.Monitor("a"); info.Status != StatusDown || !info.Since.Equal(t0.Add(time.Minute)) {
+	if info, _ := l.Monitor("a"); info.Status != monitor.StatusDown || !info.Since.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("restored %+v", info)
 	}
-	down(l, t0.Add(3*time.Minute), StatusDown)
-	down(l, t0.Add(4*time.Minute), StatusUp)
+	down(l, t0.Add(3*time.Minute), monitor.StatusDown)
+	down(l, t0.Add(4*time.Minute), monitor.StatusUp)
 	incs, _ := l.Incidents("a", t0, t0.Add(time.Hour))
 	if len(incs) != 1 || !incs[0].Start.Equal(t0.Add(time.Minute)) || !incs[0].End.Equal(t0.Add(4*time.Minute)) {
 		t.Fatalf("incidents %+v", incs)
@@ -279,7 +284,7 @@ func TestFirstResultDownIsAnIncident(t *testing.T) {
 	l := mustOpen(t, dir, testOptions(t, c))
 	defer l.Close()
 	r := httpRecord("a", t0, 0)
-	r.Status = StatusDown
+	r.Status = monitor.StatusDown
 	l.Append(&r)
 	incs, _ := l.Incidents("a", t0.Add(-time.Hour), t0.Add(time.Hour))
 	if len(incs) != 1 || !incs[0].Start.Equal(t0) || !incs[0].End.IsZero() {
@@ -295,7 +300,7 @@ func TestReaderWhileWriterWrites(t *testing.T) {
 	appendN(t, l, c, t0, 50)
 	// A torn frame at the end of the active segment, as a reader may see
 	// while a write is in progress.
-	seg := filepath.Join(dir, rawDir, segName(l.act.seg))
+	seg := filepath.Join(dir, rawDir, segName(l.w.segs.act.seg))
 	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +345,7 @@ func TestSyncPolicy(t *testing.T) {
 	if syncs() != s0 {
 		t.Fatal("unchanged results were synced one by one")
 	}
-	r.Status = StatusDown
+	r.Status = monitor.StatusDown
 	l.Append(&r)
 	if syncs() != s0+1 {
 		t.Fatal("a change to down was not synced at once")
@@ -412,5 +417,88 @@ func TestHistogramQuantiles(t *testing.T) {
 		if lo := bucketLow(i); bucketOf(lo) != i || bucketOf(bucketLow(i+1)-1) != i {
 			t.Fatalf("bucket %d: low %d maps to %d", i, lo, bucketOf(lo))
 		}
+	}
+}
+
+func TestScanResults(t *testing.T) {
+	t.Parallel() // writes and fsyncs much: it overlaps with the others
+	s := newScenario(t)
+	t.Run("newest", func(t *testing.T) { testScanNewest(t, s) })
+	t.Run("stops", func(t *testing.T) { testScanStops(t, s) })
+}
+
+// testScanNewest: with a limit, ScanResults sends the newest results of
+// the period, oldest first, whether the period starts and ends inside
+// segments, in the active one or at their edges.
+func testScanNewest(t *testing.T, s *scenario) {
+	check := func(t *testing.T, l *DB) {
+		for _, p := range []struct{ from, to time.Time }{
+			{t0, endTime},
+			{t0.Add(-time.Hour), endTime.Add(time.Hour)},
+			{t0.Add(90 * time.Minute), t0.Add(40 * time.Hour)},      // from inside the first segment into the second
+			{endTime.Add(-26 * time.Hour), endTime.Add(-time.Hour)}, // into the active segment
+			{t0.Add(14 * time.Hour), t0.Add(38 * time.Hour)},        // one whole day: midnight to midnight
+		} {
+			var want []monitor.Result
+			for _, r := range s.all {
+				if r.Monitor == "api" && !r.Time.Before(p.from) && r.Time.Before(p.to) {
+					want = append(want, r)
+				}
+			}
+			for _, limit := range []int{0, 1, 59, 60, 61, 1000, 1439, 1440, 1441, 5000, len(want), len(want) + 1} {
+				var got []monitor.Result
+				err := l.ScanResults(context.Background(), "api", p.from, p.to, limit, func(r *monitor.Result) error {
+					got = append(got, *r)
+					return nil
+				})
+				w := want
+				if limit > 0 && len(w) > limit {
+					w = w[len(w)-limit:]
+				}
+				if err != nil || len(got) != len(w) {
+					t.Fatalf("%v to %v, limit %d: %d results (%v), want %d", p.from, p.to, limit, len(got), err, len(w))
+				}
+				for i := range w {
+					if !got[i].Time.Equal(w[i].Time) {
+						t.Fatalf("%v to %v, limit %d: result %d at %v, want %v", p.from, p.to, limit, i, got[i].Time, w[i].Time)
+					}
+				}
+			}
+		}
+	}
+	t.Run("writer", func(t *testing.T) { check(t, s.l) })
+	t.Run("reader", func(t *testing.T) {
+		o := testOptions(t, s.c)
+		o.ReadOnly = true
+		r := mustOpen(t, s.dir, o)
+		defer r.Close()
+		check(t, r)
+	})
+}
+
+// testScanStops: a scan ends with the error of its callback, or with its
+// context's when the context is done.
+func testScanStops(t *testing.T, s *scenario) {
+	stop := errors.New("enough")
+	n := 0
+	err := s.l.ScanResults(context.Background(), "api", t0, endTime, 0, func(*monitor.Result) error {
+		if n++; n == 10 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 10 {
+		t.Errorf("callback error: %v after %d results", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err = s.l.ScanResults(ctx, "api", t0, endTime, 0, func(*monitor.Result) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= 72*60 {
+		t.Errorf("cancelled: %v after %d results", err, n)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Rollup sums a monitor's results over an hour or a day.
@@ -70,16 +72,16 @@ func (r *Rollup) Mean() time.Duration {
 	return r.LatencySum / time.Duration(r.Checks)
 }
 
-func (r *Rollup) add(rec *Record) {
+func (r *Rollup) add(rec *monitor.Result) {
 	r.Checks++
-	failed := rec.Status == StatusDown
+	failed := rec.Status == monitor.StatusDown
 	switch {
 	case failed:
 		r.Failures++
 		r.FailuresByHour[rec.Time.UTC().Hour()]++
-	case rec.Status == StatusDegraded:
+	case rec.Status == monitor.StatusDegraded:
 		r.Degraded++
-	case rec.Status.excluded():
+	case excluded(rec.Status):
 		r.Excluded++
 	}
 	f := uint64(0)
@@ -288,8 +290,8 @@ func decodeRollup(p []byte) (*Rollup, error) {
 type Transition struct {
 	Monitor string
 	Time    time.Time // the first result in the new status
-	From    Status
-	To      Status
+	From    monitor.Status
+	To      monitor.Status
 	Since   time.Time // when From began
 	Code    int       // of the result that made the change
 	Class   string
@@ -330,8 +332,8 @@ func decodeTransition(p []byte) (*Transition, error) {
 	t := &Transition{Monitor: d.str("monitor")}
 	ms := d.varint("time")
 	t.Time = time.UnixMilli(ms).UTC()
-	t.From = Status(d.byte1("from"))
-	t.To = Status(d.byte1("to"))
+	t.From = monitor.Status(d.byte1("from"))
+	t.To = monitor.Status(d.byte1("to"))
 	t.Since = time.UnixMilli(ms - d.varint("since")).UTC()
 	t.Code = int(d.varint("code"))
 	t.Class = d.str("class")

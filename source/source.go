@@ -53,6 +53,17 @@ type Querier interface {
 	ErrorsByHour(ctx context.Context, name string, from, to time.Time) ([24]int, error)
 }
 
+// ResultScanner is a Querier that hands over a monitor's results one at a
+// time as it reads them, so that a long period costs no memory and a
+// reader that goes away stops the read (the daemon's history route
+// streams with it).
+type ResultScanner interface {
+	// ScanResults calls fn with a monitor's results in [from, to),
+	// oldest first; with limit > 0, only the newest limit of them. It
+	// stops with fn's error, or with ctx's when ctx is done.
+	ScanResults(ctx context.Context, name string, from, to time.Time, limit int, fn func(*monitor.Result) error) error
+}
+
 // Info describes a source for a viewer's header.
 type Info struct {
 	Config   string   // the config file in use, or what stands for it ("built-in demo")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 )
@@ -46,54 +49,61 @@ func ParseDuration(s string) (time.Duration, error) {
 
 // Export writes a monitor's results in [since, until) as a table, CSV or
 // JSON: one wire.Result per line (the shape of `upbeat check --json` and
-// of the API), or CSV under wire.CSVHeader.
-func Export(w io.Writer, q engine.Querier, monitor string, since, until time.Time, format string) error {
-	switch format {
-	case "table", "csv", "json":
-	default:
-		return fmt.Errorf("%w: %q", ErrFormat, format)
-	}
-	results, err := q.Results(monitor, since, until)
-	if err != nil {
-		return err
-	}
+// of the API), or CSV under wire.CSVHeader. CSV and JSON are written as
+// the results are read, so a long period costs no memory; a table is
+// aligned over all its rows, so it holds them.
+func Export(ctx context.Context, w io.Writer, h source.ResultScanner, name string, since, until time.Time, format string) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
-		for i := range results {
-			if err := enc.Encode(wire.FromResult(&results[i])); err != nil {
+		return h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+			if err := enc.Encode(wire.FromResult(r)); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-		}
-		return nil
+			return nil
+		})
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write(wire.CSVHeader)
-		for i := range results {
-			cw.Write(wire.FromResult(&results[i]).CSVRecord())
+		err := h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+			if err := cw.Write(wire.FromResult(r).CSVRecord()); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		return nil
+	case "table":
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, format)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME (UTC)\tSTATUS\tCODE\tLATENCY\tATTEMPTS\tCLASS\tERROR")
-	for i := range results {
-		r := &results[i]
+	n := 0
+	err := h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+		n++
 		code := "-"
 		if r.Code != 0 {
 			code = strconv.Itoa(r.Code)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Time.UTC().Format("2006-01-02 15:04:05"), r.Status, code,
 			latency(r.Latency), r.Attempts, dash(engine.Sanitize(r.Class, 40)), dash(engine.Sanitize(r.Error, 120)))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if len(results) == 0 {
-		_, err := fmt.Fprintf(w, "no results for %s between %s and %s\n", monitor,
+	if n == 0 {
+		_, err := fmt.Fprintf(w, "no results for %s between %s and %s\n", name,
 			since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339))
 		return err
 	}

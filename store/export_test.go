@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"slices"
@@ -29,7 +30,7 @@ func TestExportSpeaksTheWireContract(t *testing.T) {
 	from, to := t0.Add(-time.Hour), t0.Add(time.Hour)
 
 	var b bytes.Buffer
-	if err := Export(&b, s, "shop", from, to, "json"); err != nil {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "json"); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -50,7 +51,7 @@ func TestExportSpeaksTheWireContract(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := Export(&b, s, "shop", from, to, "csv"); err != nil {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "csv"); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()

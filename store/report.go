@@ -76,9 +76,9 @@ func (s Seconds) MarshalJSON() ([]byte, error) {
 // BuildReport computes a report from the history: uptime and 5xx counts
 // from rollups (hour granularity at the period's start), incidents from
 // status transitions, downtime clipped to the period.
-func BuildReport(s *Store, o ReportOptions) (*Report, error) {
+func BuildReport(h *history.DB, o ReportOptions) (*Report, error) {
 	rep := &Report{From: o.From.UTC(), To: o.To.UTC(), CostPerHour: o.CostPerHour}
-	infos := s.log.Monitors()
+	infos := h.Monitors()
 	want := map[string]bool{}
 	for _, m := range o.Monitors {
 		want[m] = true
@@ -91,7 +91,7 @@ func BuildReport(s *Store, o ReportOptions) (*Report, error) {
 		if !info.First.Before(o.To) || info.Last.Before(o.From) {
 			continue // did not exist in the period, or nothing left of it
 		}
-		mr, err := s.monitorReport(info, o)
+		mr, err := monitorReport(h, info, o)
 		if err != nil {
 			return nil, err
 		}
@@ -106,14 +106,14 @@ func BuildReport(s *Store, o ReportOptions) (*Report, error) {
 	return rep, nil
 }
 
-func (s *Store) monitorReport(info history.MonitorInfo, o ReportOptions) (*MonitorReport, error) {
+func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*MonitorReport, error) {
 	mr := &MonitorReport{Monitor: info.Name}
 	sm := &mr.Summary
 	sm.Since = o.From.UTC()
 	if info.First.After(o.From) {
 		sm.Since = info.First.UTC()
 	}
-	sum, err := s.log.Sum(info.Name, o.From, o.To)
+	sum, err := h.Sum(info.Name, o.From, o.To)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", info.Name, err)
 	}
@@ -125,7 +125,7 @@ func (s *Store) monitorReport(info history.MonitorInfo, o ReportOptions) (*Monit
 		}
 	}
 	sm.Codes5xx = sortedCodes(codes)
-	incs, err := s.Incidents(info.Name, o.From, o.To)
+	incs, err := h.Incidents(info.Name, o.From, o.To)
 	if err != nil {
 		return nil, err
 	}

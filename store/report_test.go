@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -19,7 +20,7 @@ import (
 // down with 502 then 504 on day one, 10 minutes down with 503 on day two,
 // and down at the end) and for "new", which starts six hours before the
 // end and has one 500.
-func fill(t *testing.T, s *Store, c *clock) (end time.Time) {
+func fill(t *testing.T, s *history.DB, c *clock) (end time.Time) {
 	t.Helper()
 	end = t0.Add(48 * time.Hour)
 	i1, i2, i3 := t0.Add(5*time.Hour), t0.Add(30*time.Hour), end.Add(-20*time.Minute)
@@ -153,7 +154,7 @@ func TestExport(t *testing.T) {
 	from, to := t0.Add(-time.Hour), t0.Add(time.Hour)
 
 	var b bytes.Buffer
-	if err := Export(&b, s, "shop", from, to, "csv"); err != nil {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "csv"); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
@@ -168,7 +169,7 @@ func TestExport(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := Export(&b, s, "shop", from, to, "json"); err != nil {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "json"); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -187,18 +188,18 @@ func TestExport(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := Export(&b, s, "shop", from, to, "table"); err != nil {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "table"); err != nil {
 		t.Fatal(err)
 	}
 	if out := b.String(); !strings.Contains(out, "degraded") || !strings.Contains(out, "1.23s") || strings.Contains(out, "\x1b") {
 		t.Errorf("table:\n%s", out)
 	}
 	b.Reset()
-	Export(&b, s, "nobody", from, to, "table")
+	Export(context.Background(), &b, s, "nobody", from, to, "table")
 	if !strings.Contains(b.String(), "no results for nobody") {
 		t.Errorf("empty table: %q", b.String())
 	}
-	if err := Export(&b, s, "shop", from, to, "xml"); !errors.Is(err, ErrFormat) {
+	if err := Export(context.Background(), &b, s, "shop", from, to, "xml"); !errors.Is(err, ErrFormat) {
 		t.Errorf("unknown format: %v", err)
 	}
 }
@@ -214,7 +215,7 @@ func TestCommandsReadWhileDaemonWrites(t *testing.T) {
 	r := openStore(t, dir, c, func(o *history.Options) { o.ReadOnly = true })
 	defer r.Close()
 	var b bytes.Buffer
-	if err := Export(&b, r, "api", end.Add(-time.Hour), end, "csv"); err != nil {
+	if err := Export(context.Background(), &b, r, "api", end.Add(-time.Hour), end, "csv"); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(b.String(), "\n"); n != 61 {

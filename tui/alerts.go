@@ -87,7 +87,7 @@ func (d *Detail) AddEvents(evs []source.Event) {
 		}
 		names := d.sent.add(&evs[i])
 		if d.st.Monitor != nil && slices.Contains(names, d.st.Monitor.Name) {
-			d.dirty = true
+			d.drawn.clear()
 		}
 	}
 }

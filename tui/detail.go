@@ -14,7 +14,6 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -72,30 +71,38 @@ type Detail struct {
 	related []monitor.State        // tls and domain monitors of the same host
 	locs    []source.LocationState // how each location sees it, from a merged source
 	hist    *HistoryData
-	histOff bool // the source keeps no history
-	offset  int
-	chart   latencyChart
-	lines   []string // rendered content, all of it
-	dirty   bool
+	histOff bool     // the source keeps no history
+	offset  int      // first line on screen, as last scrolled to (see shownOffset)
 	sent    alertLog // alerts sent about each monitor (AddEvents)
+
+	// caches of what was drawn, not state: View shows the same whether
+	// they are full or empty
+	chart latencyChart
+	drawn lineCache // every line of the content
 }
+
+// lineCache keeps rendered lines between frames. Whoever changes what they
+// are drawn from empties it.
+type lineCache struct{ lines []string }
+
+func (c *lineCache) clear() { c.lines = nil }
 
 // NewDetail returns an empty detail view.
 func NewDetail(sty *Styles, keys KeyMap) *Detail {
-	return &Detail{sty: sty, keys: keys, dirty: true}
+	return &Detail{sty: sty, keys: keys}
 }
 
 // SetSize sets the view's size.
 func (d *Detail) SetSize(w, h int) {
 	d.w, d.h = max(w, 0), max(h, 0)
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetNow sets the time durations are measured to.
 func (d *Detail) SetNow(now time.Time) {
 	if !now.Equal(d.now) {
 		d.now = now
-		d.dirty = true
+		d.drawn.clear()
 	}
 }
 
@@ -105,20 +112,20 @@ func (d *Detail) Open(st monitor.State, related []monitor.State, histOff bool) {
 	d.st, d.related, d.histOff = st, related, histOff
 	d.hist = nil
 	d.offset = 0
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetState refreshes the monitor shown.
 func (d *Detail) SetState(st monitor.State, related []monitor.State) {
 	d.st, d.related = st, related
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetLocations says how each location sees the monitor shown, when the
 // source merges several daemons (nil otherwise).
 func (d *Detail) SetLocations(locs []source.LocationState) {
 	d.locs = locs
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // SetHistory gives the view the answer of loadHistory.
@@ -127,7 +134,7 @@ func (d *Detail) SetHistory(h *HistoryData) {
 		return
 	}
 	d.hist = h
-	d.dirty = true
+	d.drawn.clear()
 }
 
 // Name returns the name of the monitor shown.
@@ -138,38 +145,40 @@ func (d *Detail) Name() string {
 	return d.st.Monitor.Name
 }
 
-// Update scrolls on navigation keys.
+// Update scrolls on navigation keys and the mouse wheel.
 func (d *Detail) Update(msg tea.Msg) (*Detail, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		if m, ok := msg.(tea.MouseMsg); ok {
-			switch m.Button {
-			case tea.MouseButtonWheelDown:
-				d.offset++
-			case tea.MouseButtonWheelUp:
-				d.offset--
-			}
+	d.clampOffset() // move from where the person sees it
+	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelDown:
+			d.offset++
+		case tea.MouseButtonWheelUp:
+			d.offset--
 		}
-		d.clampOffset()
-		return d, nil
-	}
-	page := max(d.h-1, 1)
-	switch {
-	case key.Matches(k, d.keys.Down):
-		d.offset++
-	case key.Matches(k, d.keys.Up):
-		d.offset--
-	case key.Matches(k, d.keys.PageDown):
-		d.offset += page
-	case key.Matches(k, d.keys.PageUp):
-		d.offset -= page
-	case key.Matches(k, d.keys.Top):
-		d.offset = 0
-	case key.Matches(k, d.keys.Bottom):
-		d.offset = len(d.content())
+	case tea.KeyMsg:
+		d.scroll(msg)
 	}
 	d.clampOffset()
 	return d, nil
+}
+
+func (d *Detail) scroll(k tea.KeyMsg) {
+	page := max(d.h-1, 1)
+	switch {
+	case d.keys.Down.Matches(k):
+		d.offset++
+	case d.keys.Up.Matches(k):
+		d.offset--
+	case d.keys.PageDown.Matches(k):
+		d.offset += page
+	case d.keys.PageUp.Matches(k):
+		d.offset -= page
+	case d.keys.Top.Matches(k):
+		d.offset = 0
+	case d.keys.Bottom.Matches(k):
+		d.offset = len(d.content())
+	}
 }
 
 // page is the number of content lines on screen: one less than the height
@@ -181,8 +190,13 @@ func (d *Detail) page() int {
 	return d.h
 }
 
-func (d *Detail) clampOffset() {
-	d.offset = max(0, min(d.offset, len(d.content())-d.page()))
+func (d *Detail) clampOffset() { d.offset = d.shownOffset() }
+
+// shownOffset is the first line on screen: the offset kept, within what
+// the content has now (it may have shrunk, or the view grown, since the
+// offset was set).
+func (d *Detail) shownOffset() int {
+	return max(0, min(d.offset, len(d.content())-d.page()))
 }
 
 // View renders the lines on screen.
@@ -191,12 +205,13 @@ func (d *Detail) View() string {
 		return ""
 	}
 	lines := d.content()
-	d.clampOffset()
+	off := d.shownOffset()
 	page := d.page()
-	end := min(len(lines), d.offset+page)
-	vis := lines[d.offset:end]
+	end := min(len(lines), off+page)
+	vis := lines[off:end]
 	if page < d.h {
-		more := fmt.Sprintf("── %d-%d of %d lines · j/k scroll ──", d.offset+1, end, len(lines))
+		k, desc := d.keys.Scroll.hint()
+		more := fmt.Sprintf("── %d-%d of %d lines · %s %s ──", off+1, end, len(lines), k, desc)
 		vis = append(slices.Clone(vis), d.sty.Dim.Render(trunc(more, d.w)))
 	}
 	return strings.Join(vis, "\n")
@@ -204,12 +219,10 @@ func (d *Detail) View() string {
 
 // content returns every line of the view, rebuilt when something changed.
 func (d *Detail) content() []string {
-	if !d.dirty && d.lines != nil {
-		return d.lines
+	if d.drawn.lines == nil {
+		d.drawn.lines = d.build()
 	}
-	d.dirty = false
-	d.lines = d.build()
-	return d.lines
+	return d.drawn.lines
 }
 
 func (d *Detail) build() []string {

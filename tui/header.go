@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,112 +119,145 @@ func (h *Header) View() string {
 // clock, the config (shortened first), the uptime; the location stays, and
 // with several its labels go whole from the end ("location eu-west +2").
 func (h *Header) sourceLine() string {
+	p := h.sourceParts()
+	loc := p.location(len(p.labels))
+	tries := []sourceItems{
+		{p.config(), loc, p.count, p.uptime, p.clock},
+		{p.config(), loc, "", p.uptime, p.clock},
+		{p.config(), loc, "", p.uptime, ""},
+	}
+	for _, c := range p.shorterConfigs(loc) {
+		tries = append(tries, sourceItems{c, loc, "", p.uptime, ""})
+	}
+	cfg := p.leastConfig()
+	tries = append(tries, sourceItems{cfg, loc, "", p.uptime, ""})
+	for n := len(p.labels); n >= 1; n-- {
+		tries = append(tries, sourceItems{cfg, p.location(n), "", "", ""})
+	}
+	for _, t := range tries {
+		if line := p.layout(t); width(line) <= h.w {
+			return line
+		}
+	}
+	return trunc(p.layout(sourceItems{cfg, p.location(min(1, len(p.labels))), "", "", ""}), h.w)
+}
+
+// sourceParts are the parts the source line is made of, styled.
+type sourceParts struct {
+	w      int
+	demo   bool
+	sep    string
+	cfgs   []string // the config part, longest form first
+	labels []string // the locations
+	count  string
+	uptime string
+	clock  string
+	sty    *Styles
+}
+
+// sourceItems are the parts on one try at the source line, left to right:
+// config, location, count, uptime and clock ("" for a part left out).
+type sourceItems [5]string
+
+func (h *Header) sourceParts() *sourceParts {
 	s := h.sty
-	sep := s.Dim.Render(" · ")
-	var cfgs []string // the config part, longest form first
+	p := &sourceParts{w: h.w, demo: h.info.Demo, sep: s.Dim.Render(" · "), sty: s}
 	if h.info.Demo {
-		cfgs = []string{
+		p.cfgs = []string{
 			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback · ") + s.Key.Render("upbeat init") + s.Dim.Render(" writes a config"),
 			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback"),
 			s.Warn.Render("demo"),
 		}
 	} else if h.info.Config != "" {
-		cfgs = []string{s.Dim.Render("config " + clean(h.info.Config))}
+		p.cfgs = []string{s.Dim.Render("config " + clean(h.info.Config))}
 	}
-	var labels []string
 	for _, l := range strings.Split(h.info.Location, ",") {
 		if l = strings.TrimSpace(clean(l)); l != "" {
-			labels = append(labels, l)
+			p.labels = append(p.labels, l)
 		}
 	}
-	count := s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
-	var uptime, clock string
+	p.count = s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
 	if h.uptime.Valid {
-		uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))
+		p.uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))
 	}
 	if !h.now.IsZero() {
-		clock = h.now.Format("15:04:05")
+		p.clock = h.now.Format("15:04:05")
 	}
-	location := func(n int) string { // the first n labels
-		if len(labels) == 0 {
-			return ""
-		}
-		txt := "location " + strings.Join(labels[:n], ", ")
-		if n < len(labels) {
-			txt += " +" + strconv.Itoa(len(labels)-n)
-		}
-		return s.Dim.Render(txt)
+	return p
+}
+
+// config is the config part in full.
+func (p *sourceParts) config() string {
+	if len(p.cfgs) == 0 {
+		return ""
 	}
-	layout := func(cfg, loc, count, uptime, clock string) string {
-		var left, right []string
-		for _, p := range []string{cfg, loc, count} {
-			if p != "" {
-				left = append(left, p)
-			}
-		}
-		for _, p := range []string{uptime, clock} {
-			if p != "" {
-				right = append(right, p)
-			}
-		}
-		l, r := strings.Join(left, sep), strings.Join(right, "  ")
-		if r == "" {
-			return l
-		}
-		if l == "" {
-			return spaces(h.w-width(r)) + r
-		}
-		return l + spaces(max(2, h.w-width(l)-width(r))) + r
+	return p.cfgs[0]
+}
+
+// shorterConfigs are the config part's shorter forms, longest first: the
+// demo's, or the path cut to the room the location and uptime leave.
+func (p *sourceParts) shorterConfigs(loc string) []string {
+	if len(p.cfgs) == 0 {
+		return nil
 	}
-	fits := func(line string) bool { return width(line) <= h.w }
-	cfg := ""
-	if len(cfgs) > 0 {
-		cfg = cfgs[0]
+	out := slices.Clone(p.cfgs[1:])
+	if p.demo {
+		return out
 	}
-	loc := location(len(labels))
-	if line := layout(cfg, loc, count, uptime, clock); fits(line) {
-		return line
+	room := p.w
+	if loc != "" {
+		room -= width(p.sep) + width(loc)
 	}
-	if line := layout(cfg, loc, "", uptime, clock); fits(line) {
-		return line
+	if p.uptime != "" {
+		room -= 2 + width(p.uptime)
 	}
-	if line := layout(cfg, loc, "", uptime, ""); fits(line) {
-		return line
+	if room >= 20 {
+		out = append(out, trunc(p.cfgs[0], room))
 	}
-	// the config, shorter: the demo's shorter forms, or the path cut to the room left
-	if len(cfgs) > 0 {
-		for _, c := range cfgs[1:] {
-			if line := layout(c, loc, "", uptime, ""); fits(line) {
-				return line
-			}
-		}
-		if !h.info.Demo {
-			room := h.w
-			if loc != "" {
-				room -= width(sep) + width(loc)
-			}
-			if uptime != "" {
-				room -= 2 + width(uptime)
-			}
-			if room >= 20 {
-				if line := layout(trunc(cfgs[0], room), loc, "", uptime, ""); fits(line) {
-					return line
-				}
-			}
-		}
-		if h.info.Demo {
-			cfg = cfgs[len(cfgs)-1] // "demo" stays: the data is not real
-		} else {
-			cfg = ""
+	return out
+}
+
+// leastConfig is what stays of the config part when nothing shorter fits:
+// "demo", since the data is not real; nothing for a config.
+func (p *sourceParts) leastConfig() string {
+	if p.demo && len(p.cfgs) > 0 {
+		return p.cfgs[len(p.cfgs)-1]
+	}
+	return ""
+}
+
+// location names the first n locations.
+func (p *sourceParts) location(n int) string {
+	if len(p.labels) == 0 {
+		return ""
+	}
+	txt := "location " + strings.Join(p.labels[:n], ", ")
+	if n < len(p.labels) {
+		txt += " +" + strconv.Itoa(len(p.labels)-n)
+	}
+	return p.sty.Dim.Render(txt)
+}
+
+// layout puts the parts on one line: the first three on the left, the
+// others on the right.
+func (p *sourceParts) layout(it sourceItems) string {
+	var left, right []string
+	for _, s := range it[:3] {
+		if s != "" {
+			left = append(left, s)
 		}
 	}
-	if line := layout(cfg, loc, "", uptime, ""); fits(line) {
-		return line
-	}
-	for n := len(labels); n >= 1; n-- {
-		if line := layout(cfg, location(n), "", "", ""); fits(line) {
-			return line
+	for _, s := range it[3:] {
+		if s != "" {
+			right = append(right, s)
 		}
 	}
-	return trunc(layout(cfg, location(min(1, len(labels))), "", "", ""), h.w)
+	l, r := strings.Join(left, p.sep), strings.Join(right, "  ")
+	if r == "" {
+		return l
+	}
+	if l == "" {
+		return spaces(p.w-width(r)) + r
+	}
+	return l + spaces(max(2, p.w-width(l)-width(r))) + r
 }

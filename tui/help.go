@@ -59,9 +59,10 @@ func (h *Help) View() string {
 		}
 	}
 	lines = append(lines, "")
+	keep, clear := h.keys.KeepFilter.Help(), h.keys.ClearFilter.Help()
 	for i, l := range wrap("Filter: words must all match: part of a name or tag, a status (down, degraded, maint…), "+
 		"a code (502, 5xx) or a failure class (timeout); narrow a word with name:, tag:, status: or code:. "+
-		"enter keeps the filter, esc clears it.", h.w) {
+		keep.Key+" "+keep.Desc+", "+clear.Key+" "+clear.Desc+".", h.w) {
 		if i == 0 {
 			l = s.Rule.Render("Filter:") + strings.TrimPrefix(l, "Filter:")
 		}

@@ -185,75 +185,14 @@ func (l *LogPane) Add(evs []source.Event) bool {
 	return changed
 }
 
+// add records one event if it is worth a line; it reports whether
+// anything changed.
 func (l *LogPane) add(ev *source.Event) bool {
 	switch ev.Kind {
 	case monitor.EventResult:
-		r := ev.Result
-		if r == nil {
-			return false
-		}
-		m := ev.Monitor
-		if m == "" {
-			m = r.Monitor
-		}
-		k := logKey{m, ev.Location}
-		if !hasError(r) || r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
-			// maintenance is not an outage: its 503s are expected
-			delete(l.lastFail, k)
-			return false
-		}
-		if i, ok := l.lastFail[k]; ok {
-			e := &l.entries[i]
-			if e.sameFailure(r) {
-				if !e.rtime.Equal(r.Time) {
-					e.count++
-					e.last = ev.Time
-					e.rtime = r.Time
-				}
-				return true
-			}
-		}
-		l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: 1,
-			monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
-		return true
+		return l.addResult(ev)
 	case monitor.EventChange:
-		if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
-			return false // a first good check is not news
-		}
-		e := logEntry{kind: monitor.EventChange, time: ev.Time, last: ev.Time, count: 1,
-			monitor: ev.Monitor, location: ev.Location, from: ev.From, to: ev.To, status: ev.To}
-		if e.monitor == "" && ev.Result != nil {
-			e.monitor = ev.Result.Monitor
-		}
-		k := e.key()
-		bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
-		if t, ok := l.badSince[k]; ok && !bad {
-			e.after = ev.Time.Sub(t)
-			delete(l.badSince, k)
-		} else if bad && !ok {
-			l.badSince[k] = ev.Time
-		}
-		if r := ev.Result; r != nil {
-			e.code, e.class, e.errText, e.rtime, e.status = r.Code, r.Class, r.Error, r.Time, r.Status
-			// the failing result of this change may already have a line: make it this one
-			if i, ok := l.lastFail[k]; ok {
-				old := &l.entries[i]
-				if old.kind == monitor.EventResult && old.count == 1 && old.sameFailure(r) && old.rtime.Equal(r.Time) {
-					old.kind, old.from, old.to = monitor.EventChange, ev.From, ev.To
-					if !bad {
-						delete(l.lastFail, k)
-					}
-					return true
-				}
-			}
-		}
-		i := l.insert(e)
-		if bad {
-			l.lastFail[k] = i
-		} else {
-			delete(l.lastFail, k)
-		}
-		return true
+		return l.addChange(ev)
 	case monitor.EventAlert:
 		if ev.Alert == nil {
 			return false
@@ -271,6 +210,92 @@ func (l *LogPane) add(ev *source.Event) bool {
 		return true
 	}
 	return false
+}
+
+// addResult records a failed check: a new line, or one more on the line
+// of the same failure.
+func (l *LogPane) addResult(ev *source.Event) bool {
+	r := ev.Result
+	if r == nil {
+		return false
+	}
+	m := ev.Monitor
+	if m == "" {
+		m = r.Monitor
+	}
+	k := logKey{m, ev.Location}
+	if !hasError(r) || r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
+		// maintenance is not an outage: its 503s are expected
+		delete(l.lastFail, k)
+		return false
+	}
+	if i, ok := l.lastFail[k]; ok {
+		e := &l.entries[i]
+		if e.sameFailure(r) {
+			if !e.rtime.Equal(r.Time) {
+				e.count++
+				e.last = ev.Time
+				e.rtime = r.Time
+			}
+			return true
+		}
+	}
+	l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: 1,
+		monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
+	return true
+}
+
+// addChange records a change of status, with how long the problem lasted
+// when it is a recovery.
+func (l *LogPane) addChange(ev *source.Event) bool {
+	if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
+		return false // a first good check is not news
+	}
+	e := logEntry{kind: monitor.EventChange, time: ev.Time, last: ev.Time, count: 1,
+		monitor: ev.Monitor, location: ev.Location, from: ev.From, to: ev.To, status: ev.To}
+	if e.monitor == "" && ev.Result != nil {
+		e.monitor = ev.Result.Monitor
+	}
+	k := e.key()
+	bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
+	if t, ok := l.badSince[k]; ok && !bad {
+		e.after = ev.Time.Sub(t)
+		delete(l.badSince, k)
+	} else if bad && !ok {
+		l.badSince[k] = ev.Time
+	}
+	if r := ev.Result; r != nil {
+		e.code, e.class, e.errText, e.rtime, e.status = r.Code, r.Class, r.Error, r.Time, r.Status
+		if l.becomesChange(k, ev, bad) {
+			return true
+		}
+	}
+	i := l.insert(e)
+	if bad {
+		l.lastFail[k] = i
+	} else {
+		delete(l.lastFail, k)
+	}
+	return true
+}
+
+// becomesChange turns the line of the failing result that caused a change
+// of status into the line of that change, when the result has a line of
+// its own; it reports whether it did.
+func (l *LogPane) becomesChange(k logKey, ev *source.Event, bad bool) bool {
+	i, ok := l.lastFail[k]
+	if !ok {
+		return false
+	}
+	old := &l.entries[i]
+	if old.kind != monitor.EventResult || old.count != 1 || !old.sameFailure(ev.Result) || !old.rtime.Equal(ev.Result.Time) {
+		return false
+	}
+	old.kind, old.from, old.to = monitor.EventChange, ev.From, ev.To
+	if !bad {
+		delete(l.lastFail, k)
+	}
+	return true
 }
 
 // replaces handles a warning that takes the place of one cleared at the

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -103,10 +102,10 @@ type Model struct {
 
 	sub        *source.Subscription
 	frameEvery time.Duration
-	dataDirty  bool // new events since the last snapshot
-	frameArmed bool // a frameMsg is on its way
-	stale      bool // the frame must be drawn again
-	frame      string
+	dataDirty  bool   // new events since the last snapshot
+	frameArmed bool   // a frameMsg is on its way
+	stale      bool   // the frame must be drawn again (Update does it)
+	frame      string // what View returns
 
 	flash    string
 	flashBad bool
@@ -167,6 +166,7 @@ func New(src source.Source, opts Options) *Model {
 	m.table.SetNow(m.now)
 	m.refresh()
 	m.log.Seed(m.states, m.locs)
+	m.draw()
 	return m
 }
 
@@ -254,27 +254,52 @@ func (m *Model) find(name string) *monitor.State {
 	return nil
 }
 
-// Update handles one message.
+// Update handles one message, lays the screen out again when what it
+// shows needs another layout, and draws the frame when something on it
+// changed: View only returns the frame drawn here.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.update(msg)
-	m.fit()
+	cmd := m.step(msg)
+	m.draw()
 	return m, cmd
 }
 
-// update handles one message; Update lays the screen out again after it.
-func (m *Model) update(msg tea.Msg) tea.Cmd {
-	// Keys that arrive in one read (fast typing, or an SSH connection
-	// that batches them) come as one message of several runes: "/down" is
-	// "/" then "down", so each rune is a key of its own here. A paste is
-	// kept whole.
+// step handles one message and lays the screen out again after it.
+func (m *Model) step(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
 	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste {
-		var cmds []tea.Cmd
-		for _, r := range k.Runes {
-			_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt})
-			cmds = append(cmds, cmd)
-		}
-		return tea.Batch(cmds...)
+		cmd = m.keysTogether(k)
+	} else {
+		cmd = m.update(msg)
 	}
+	m.fit()
+	return cmd
+}
+
+// keysTogether handles keys that arrive in one read (fast typing, or an
+// SSH connection that batches them): they come as one message of several
+// runes, and "/down" is "/" then "down", so each rune is a key of its own.
+// A paste is kept whole (step never passes one here).
+func (m *Model) keysTogether(k tea.KeyMsg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(k.Runes))
+	for _, r := range k.Runes {
+		cmds = append(cmds, m.step(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// draw renders the frame when it is stale. The frame is state, not a
+// cache of the model: new data reaches the log at once but is drawn at
+// most MaxFPS times a second (see frameMsg), so between frames the frame
+// shows less than the model holds.
+func (m *Model) draw() {
+	if m.stale {
+		m.frame = m.render()
+		m.stale = false
+	}
+}
+
+// update handles one message; step lays the screen out again after it.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -377,130 +402,173 @@ func (m *Model) setFlash(s string, bad bool) tea.Cmd {
 	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return flashDoneMsg{id: id} })
 }
 
+// onKey handles a key: ctrl+c anywhere, then the keys of the screen shown.
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
-	if k.Type == tea.KeyCtrlC {
+	if m.keys.ForceQuit.Matches(k) {
 		return tea.Quit
 	}
 	switch m.state {
 	case stateHelp:
-		if key.Matches(k, m.keys.Help, m.keys.Back) || k.String() == "q" {
+		if m.keys.CloseHelp.Matches(k) {
 			m.state = m.prev
 		}
 		return nil
 	case stateFilter:
-		switch k.Type {
-		case tea.KeyEnter:
-			m.state = stateTable
-			m.input.Blur()
-			return nil
-		case tea.KeyEsc:
-			m.state = stateTable
-			m.input.Blur()
-			m.table.SetFilter("")
-			return nil
-		}
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(k)
-		m.table.SetFilter(m.input.Value())
-		return cmd
+		return m.filterKey(k)
 	case stateMaint:
-		switch k.Type {
-		case tea.KeyEnter:
-			m.state = m.prev
-			m.input.Blur()
-			d, err := parseMaintDuration(m.input.Value())
-			if err != nil {
-				return m.setFlash(err.Error(), true)
-			}
-			name, src, ctx := m.target, m.src, m.ctx
-			if d == 0 {
-				return tea.Batch(m.setFlash("ending maintenance for "+name+"…", false), func() tea.Msg {
-					return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(ctx, name, 0)}
-				})
-			}
-			return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
-				return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(ctx, name, d)}
-			})
-		case tea.KeyEsc:
-			m.state = m.prev
-			m.input.Blur()
-			return nil
-		}
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(k)
+		return m.maintKey(k)
+	}
+	if cmd, ok := m.commonKey(k); ok {
 		return cmd
 	}
-
-	// table and detail
-	switch {
-	case key.Matches(k, m.keys.Quit):
-		return tea.Quit
-	case key.Matches(k, m.keys.Help):
-		m.prev, m.state = m.state, stateHelp
-		return nil
-	case key.Matches(k, m.keys.Check):
-		return m.act("check", func(ctx context.Context, src source.Source, name string) error { return src.CheckNow(ctx, name) })
-	case key.Matches(k, m.keys.Pause):
-		st := m.current()
-		if st == nil {
-			return m.setFlash("no monitor selected", true)
-		}
-		paused := st.Paused || st.Status == monitor.StatusPaused
-		verb := "pause"
-		if paused {
-			verb = "resume"
-		}
-		return m.act(verb, func(ctx context.Context, src source.Source, name string) error {
-			return src.SetPaused(ctx, name, !paused)
-		})
-	case key.Matches(k, m.keys.Ack):
-		st := m.current()
-		if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
-			return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
-		}
-		return m.act("acknowledge", func(ctx context.Context, src source.Source, name string) error { return src.Ack(ctx, name) })
-	case key.Matches(k, m.keys.Maint):
-		st := m.current()
-		if st == nil {
-			return m.setFlash("no monitor selected", true)
-		}
-		m.target = st.Monitor.Name
-		m.prev, m.state = m.state, stateMaint
-		m.input.Placeholder = ""
-		m.input.SetValue("30m")
-		m.input.CursorEnd()
-		return m.input.Focus()
-	}
-
 	if m.state == stateDetail {
-		if key.Matches(k, m.keys.Back) {
+		if m.keys.Back.Matches(k) {
 			m.state = stateTable
 			return nil
 		}
 		m.detail.Update(k)
 		return nil
 	}
+	return m.tableKey(k)
+}
 
-	// table
+// filterKey handles a key typed in the filter prompt.
+func (m *Model) filterKey(k tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(k, m.keys.Enter):
+	case m.keys.KeepFilter.Matches(k):
+		m.state = stateTable
+		m.input.Blur()
+		return nil
+	case m.keys.ClearFilter.Matches(k):
+		m.state = stateTable
+		m.input.Blur()
+		m.table.SetFilter("")
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(k)
+	m.table.SetFilter(m.input.Value())
+	return cmd
+}
+
+// maintKey handles a key typed in the maintenance prompt.
+func (m *Model) maintKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case m.keys.StartMaint.Matches(k):
+		m.state = m.prev
+		m.input.Blur()
+		return m.startMaint()
+	case m.keys.CancelMaint.Matches(k):
+		m.state = m.prev
+		m.input.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(k)
+	return cmd
+}
+
+// startMaint starts (or ends) the maintenance the prompt asked for.
+func (m *Model) startMaint() tea.Cmd {
+	d, err := parseMaintDuration(m.input.Value())
+	if err != nil {
+		return m.setFlash(err.Error(), true)
+	}
+	name, src, ctx := m.target, m.src, m.ctx
+	if d == 0 {
+		return tea.Batch(m.setFlash("ending maintenance for "+name+"…", false), func() tea.Msg {
+			return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(ctx, name, 0)}
+		})
+	}
+	return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
+		return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(ctx, name, d)}
+	})
+}
+
+// commonKey handles the keys the table and the detail view share; it
+// reports whether k was one of them.
+func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
+	switch {
+	case m.keys.Quit.Matches(k):
+		return tea.Quit, true
+	case m.keys.Help.Matches(k):
+		m.prev, m.state = m.state, stateHelp
+		return nil, true
+	case m.keys.Check.Matches(k):
+		return m.act("check", func(ctx context.Context, src source.Source, name string) error {
+			return src.CheckNow(ctx, name)
+		}), true
+	case m.keys.Pause.Matches(k):
+		return m.pause(), true
+	case m.keys.Ack.Matches(k):
+		return m.ack(), true
+	case m.keys.Maint.Matches(k):
+		return m.askMaint(), true
+	}
+	return nil, false
+}
+
+// pause pauses the current monitor, or resumes it.
+func (m *Model) pause() tea.Cmd {
+	st := m.current()
+	if st == nil {
+		return m.setFlash("no monitor selected", true)
+	}
+	paused := st.Paused || st.Status == monitor.StatusPaused
+	verb := "pause"
+	if paused {
+		verb = "resume"
+	}
+	return m.act(verb, func(ctx context.Context, src source.Source, name string) error {
+		return src.SetPaused(ctx, name, !paused)
+	})
+}
+
+// ack acknowledges the current monitor's open incident.
+func (m *Model) ack() tea.Cmd {
+	st := m.current()
+	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
+		return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
+	}
+	return m.act("acknowledge", func(ctx context.Context, src source.Source, name string) error { return src.Ack(ctx, name) })
+}
+
+// askMaint opens the prompt for how long the current monitor's
+// maintenance lasts.
+func (m *Model) askMaint() tea.Cmd {
+	st := m.current()
+	if st == nil {
+		return m.setFlash("no monitor selected", true)
+	}
+	m.target = st.Monitor.Name
+	m.prev, m.state = m.state, stateMaint
+	m.input.Placeholder = ""
+	m.input.SetValue("30m")
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+// tableKey handles a key on the monitors table.
+func (m *Model) tableKey(k tea.KeyMsg) tea.Cmd {
+	switch {
+	case m.keys.Enter.Matches(k):
 		return m.openDetail()
-	case key.Matches(k, m.keys.Back):
+	case m.keys.Back.Matches(k):
 		if m.table.Filter() != "" {
 			m.table.SetFilter("")
 			m.input.SetValue("")
 		}
 		return nil
-	case key.Matches(k, m.keys.Filter):
+	case m.keys.Filter.Matches(k):
 		m.state = stateFilter
 		m.input.Placeholder = "name, tag, status or code"
 		m.input.SetValue(m.table.Filter())
 		m.input.CursorEnd()
 		return m.input.Focus()
-	case key.Matches(k, m.keys.Sort):
+	case m.keys.Sort.Matches(k):
 		m.table.CycleSort()
 		return nil
-	case key.Matches(k, m.keys.Group):
+	case m.keys.Group.Matches(k):
 		m.table.ToggleGroup()
 		return nil
 	}
@@ -628,6 +696,7 @@ func (m *Model) layout() layout {
 // the one the components were sized for: a filter or grouping changed the
 // number of rows (either way), new data changed what a filter matches,
 // a warning came or went in the header, location columns came or went.
+// It also sizes a prompt's text field, which grows with what is typed.
 // Update calls it after every message, so no key or event has to know
 // which of these it may have changed.
 func (m *Model) fit() {
@@ -636,6 +705,9 @@ func (m *Model) fit() {
 		if !m.frameArmed {
 			m.stale = true // else the frame on its way draws it
 		}
+	}
+	if m.state == stateFilter || m.state == stateMaint {
+		m.input.Width = m.inputWidth()
 	}
 }
 
@@ -662,7 +734,7 @@ func (m *Model) split(body int) (tw, th, lw, lh int) {
 		return m.w, 0, 0, 0
 	}
 	if m.sideBySide() {
-		tw = min(m.w-51, m.table.idealWidth())
+		tw = min(m.w-51, m.table.IdealWidth())
 		return tw, body, m.w - tw - 1, body
 	}
 	if body < 10 {
@@ -672,7 +744,7 @@ func (m *Model) split(body int) (tw, th, lw, lh int) {
 	th = body - lh
 	shown, _ := m.table.Len()
 	need := shown + 2 // rule and headings
-	if m.table.group {
+	if m.table.Grouped() {
 		need += shown // at most one heading per monitor; enough for an estimate
 	}
 	if need < th {
@@ -682,15 +754,10 @@ func (m *Model) split(body int) (tw, th, lw, lh int) {
 	return m.w, th, m.w, lh
 }
 
-// View returns the current frame; it is drawn again only when something
-// changed, and new data is coalesced to at most MaxFPS frames a second.
-func (m *Model) View() string {
-	if m.stale {
-		m.frame = m.render()
-		m.stale = false
-	}
-	return m.frame
-}
+// View returns the frame Update drew last and changes nothing. Update
+// draws again only when something on screen changed, and new data at most
+// MaxFPS times a second.
+func (m *Model) View() string { return m.frame }
 
 func (m *Model) render() string {
 	if m.w <= 0 || m.h <= 0 {
@@ -764,7 +831,7 @@ func (m *Model) tableBlock(w, h int) []string {
 		title += fmt.Sprintf(" %d of %d", shown, total)
 	}
 	title += " · sort " + m.table.Sort().String()
-	if m.table.group {
+	if m.table.Grouped() {
 		title += " · by tag"
 	}
 	if f := m.table.Filter(); f != "" {
@@ -786,87 +853,6 @@ func (m *Model) logBlock(w, h int) []string {
 		out = append(out, strings.Split(m.log.View(), "\n")...)
 	}
 	return out
-}
-
-// hint is a key shown in the footer.
-type hint struct {
-	key, desc string
-	keep      bool // kept first when the footer is short of room: what a newcomer needs to get around
-}
-
-// The keys shown at the bottom of each screen, in the order shown. When
-// they do not all fit, the ones kept come first, then the others in this
-// order while they fit: the action hints go before ? help and q quit.
-var (
-	tableHints = []hint{{"enter", "detail", false}, {"/", "filter", false}, {"s", "sort", false}, {"t", "group", false},
-		{"c", "check", false}, {"p", "pause", false}, {"a", "ack", false}, {"m", "maint", false}, {"?", "help", true}, {"q", "quit", true}}
-	detailHints = []hint{{"esc", "back", true}, {"j/k", "scroll", false}, {"c", "check", false}, {"p", "pause", false},
-		{"a", "ack", false}, {"m", "maint", false}, {"?", "help", true}, {"q", "quit", true}}
-	helpHints = []hint{{"?/esc", "close help", true}, {"ctrl+c", "quit", true}}
-)
-
-// fitHints returns the hints that fit in w cells, two spaces apart: the
-// kept ones first, then the others in order, up to the first that does
-// not fit; they stay in the order given.
-func fitHints(hints []hint, w int) []hint {
-	in := make([]bool, len(hints))
-	used := -2 // no gap before the first
-	take := func(keep bool) {
-		for i, h := range hints {
-			if h.keep != keep {
-				continue
-			}
-			n := 2 + width(h.key) + 1 + width(h.desc)
-			if used+n > w {
-				return
-			}
-			in[i] = true
-			used += n
-		}
-	}
-	take(true)
-	take(false)
-	out := make([]hint, 0, len(hints))
-	for i, h := range hints {
-		if in[i] {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-func (m *Model) footer() string {
-	s := m.sty
-	switch m.state {
-	case stateFilter:
-		m.input.Width = max(1, min(max(24, width(m.input.Value())+2), m.w-30))
-		return trunc(s.Key.Render("/ ")+m.input.View()+s.Dim.Render("  enter keep · esc clear"), m.w)
-	case stateMaint:
-		m.input.Width = max(1, min(12, m.w-40))
-		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+s.Dim.Render("  enter start · 0 ends it · esc cancel"), m.w)
-	}
-	if m.flash != "" {
-		st := s.Plain
-		if m.flashBad {
-			st = s.Bad
-		}
-		return st.Render(trunc(m.flash, m.w))
-	}
-	hints := tableHints
-	switch m.state {
-	case stateDetail:
-		hints = detailHints
-	case stateHelp:
-		hints = helpHints
-	}
-	var b strings.Builder
-	for i, h := range fitHints(hints, m.w) {
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		b.WriteString(s.Key.Render(h.key) + " " + s.Dim.Render(h.desc))
-	}
-	return b.String()
 }
 
 // tooSmall is the whole screen when the terminal is below the minimum.

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
@@ -362,7 +361,7 @@ func helpAt(t *testing.T, w, h int) {
 	m.Update(keyRunes("?"))
 	v := m.View()
 	km := tui.DefaultKeyMap()
-	for _, b := range []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
+	for _, b := range []tui.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
 		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.Help, km.Quit} {
 		re := `(^|\s)` + regexp.QuoteMeta(b.Help().Key) + `\s+` + regexp.QuoteMeta(b.Help().Desc)
 		if !regexp.MustCompile(re).MatchString(v) {
@@ -595,9 +594,11 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 	}{
 		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
 		{"", 80, "  ? help  q quit", "m maint"},
+		{"", 60, "enter detail  / filter  s sort  t group  ? help  q quit", "check"},
 		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
 		{"", 32, "? help  q quit", "maint"},
 		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"\r", 60, "esc back  j/k scroll  c check  p pause  ? help  q quit", "a ack"},
 		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
 		{"\r", 32, "esc back  ? help  q quit", "scroll"},
 	} {

@@ -71,7 +71,7 @@ func PrintPlain(w io.Writer, snapshot []monitor.State, width int) error {
 	h := NewHeader(sty)
 	h.SetData(snapshot, source.Info{}, nil, time.Time{})
 	t := NewTable(sty, DefaultKeyMap())
-	t.plain = true
+	t.SetPlain(true)
 	t.SetNow(time.Now())
 	t.SetSize(width, len(snapshot)+1)
 	t.SetData(snapshot)

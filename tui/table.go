@@ -11,7 +11,6 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
@@ -220,10 +219,10 @@ type Table struct {
 	sel    string // name of the selected monitor, kept across refreshes
 	moved  bool   // the person has moved the selection (else it stays on the top row)
 	cols   []column
-	locs   []string // locations with a column each; none for one daemon
-	where  where    // how each location sees each monitor (SetLocations)
-	sparks sparkCache
-	plain  bool // no selection (the plain table printed without a terminal)
+	locs   []string   // locations with a column each; none for one daemon
+	where  where      // how each location sees each monitor (SetLocations)
+	sparks sparkCache // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
+	plain  bool       // no selection (the plain table printed without a terminal)
 }
 
 // NewTable returns an empty table sorted by status.
@@ -260,8 +259,12 @@ func (t *Table) SetData(states []monitor.State) {
 // none unless some monitor is seen from more than one location.
 func (t *Table) Locations() []string { return t.locs }
 
-// idealWidth is the width at which the table shows everything it has.
-func (t *Table) idealWidth() int { return idealTableWidth(t.locs) }
+// IdealWidth is the width at which the table shows everything it has.
+func (t *Table) IdealWidth() int { return idealTableWidth(t.locs) }
+
+// SetPlain draws no selection, for the table printed once without a
+// terminal.
+func (t *Table) SetPlain(on bool) { t.plain = on }
 
 // SetSort sets the sort order.
 func (t *Table) SetSort(s SortMode) {
@@ -277,6 +280,9 @@ func (t *Table) CycleSort() SortMode {
 
 // Sort returns the sort order.
 func (t *Table) Sort() SortMode { return t.sortBy }
+
+// Grouped reports whether the monitors are grouped by tag.
+func (t *Table) Grouped() bool { return t.group }
 
 // ToggleGroup turns grouping by tag on or off and returns the new setting.
 func (t *Table) ToggleGroup() bool {
@@ -521,19 +527,19 @@ func (t *Table) Update(msg tea.Msg) (*Table, tea.Cmd) {
 	case tea.KeyMsg:
 		vis := max(t.visibleRows(), 1)
 		switch {
-		case key.Matches(msg, t.keys.Down):
+		case t.keys.Down.Matches(msg):
 			t.moveTo(t.cursor+1, 1)
-		case key.Matches(msg, t.keys.Up):
+		case t.keys.Up.Matches(msg):
 			t.moveTo(t.cursor-1, -1)
-		case key.Matches(msg, t.keys.PageDown):
+		case t.keys.PageDown.Matches(msg):
 			t.offset += vis
 			t.moveTo(t.cursor+vis, 1)
-		case key.Matches(msg, t.keys.PageUp):
+		case t.keys.PageUp.Matches(msg):
 			t.offset -= vis
 			t.moveTo(t.cursor-vis, -1)
-		case key.Matches(msg, t.keys.Top):
+		case t.keys.Top.Matches(msg):
 			t.moveTo(0, 1)
-		case key.Matches(msg, t.keys.Bottom):
+		case t.keys.Bottom.Matches(msg):
 			t.moveTo(len(t.items)-1, -1)
 		}
 	case tea.MouseMsg:
@@ -657,18 +663,12 @@ func trimRight(s string) string { return strings.TrimRight(s, " ") }
 // cell returns the text of one cell and its style (nil: unstyled).
 func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.Style) {
 	s := t.sty
-	r := &st.Last
 	switch c.id {
 	case colStatus:
 		style := s.status(st.Status)
 		return statusLabel(st, t.where.of(st)), &style
 	case colLoc:
-		l, ok := locationOf(st, t.where.of(st), c.loc)
-		if !ok {
-			return "—", &s.Dim // not watched from there
-		}
-		style := s.status(l.Status)
-		return locationCell(l), &style
+		return t.locationCell(st, c.loc)
 	case colName:
 		name := clean(st.Monitor.Name)
 		if st.Monitor.Insecure {
@@ -682,69 +682,101 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		}
 		return k, &s.Dim
 	case colCode:
-		txt := codeLabel(r)
-		switch {
-		case r.Time.IsZero():
-			return txt, &s.Dim
-		case r.Status == monitor.StatusDown || r.Code >= 500:
-			return txt, &s.Bad
-		case r.Status == monitor.StatusDegraded || r.Code >= 400:
-			return txt, &s.Warn
-		}
-		return txt, nil
+		return t.codeCell(&st.Last)
 	case colLatency:
-		if r.Time.IsZero() {
-			return "—", &s.Dim
-		}
-		if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {
-			return humanize.Latency(r.Latency), &s.Warn
-		}
-		return humanize.Latency(r.Latency), nil
+		return t.latencyCell(st)
 	case colSpark:
 		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel), nil
-	case colUp24, colUp7, colUp30:
-		u := st.Uptime24
-		if c.id == colUp7 {
-			u = st.Uptime7d
-		} else if c.id == colUp30 {
-			u = st.Uptime30
-		}
-		switch {
-		case !u.Valid:
-			return "—", &s.Dim
-		case u.Ratio < 0.95:
-			return fmtUptime(u), &s.Bad
-		case u.Ratio < 0.99:
-			return fmtUptime(u), &s.Warn
-		}
-		return fmtUptime(u), nil
+	case colUp24:
+		return t.uptimeCell(st.Uptime24)
+	case colUp7:
+		return t.uptimeCell(st.Uptime7d)
+	case colUp30:
+		return t.uptimeCell(st.Uptime30)
 	case colCert:
-		if r.CertExpiry.IsZero() {
-			return "", nil
-		}
-		days := monitor.DaysLeft(r.CertExpiry, t.now) // as the detail view and check count them
-		switch {
-		case !r.CertExpiry.After(t.now):
-			return "exp", &s.Bad
-		case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
-			return strconv.Itoa(days) + "d", &s.Warn
-		}
-		return strconv.Itoa(days) + "d", nil
+		return t.certCell(st)
 	case colSince:
-		if st.Since.IsZero() {
-			return "—", &s.Dim
-		}
-		d := fmtDur(t.now.Sub(st.Since))
-		txt := d
-		if c.w >= sinceWideW {
-			txt = shortWord(st.Status) + " " + d
-		}
-		if st.Acked && st.Status == monitor.StatusDown {
-			if width(txt)+4 <= c.w {
-				txt += " ack"
-			}
-		}
-		return txt, &s.Dim
+		return t.sinceCell(st, c.w)
 	}
 	return "", nil
+}
+
+// locationCell is what one location sees of a monitor.
+func (t *Table) locationCell(st *monitor.State, loc string) (string, *lipgloss.Style) {
+	l, ok := locationOf(st, t.where.of(st), loc)
+	if !ok {
+		return "—", &t.sty.Dim // not watched from there
+	}
+	style := t.sty.status(l.Status)
+	return locationCell(l), &style
+}
+
+func (t *Table) codeCell(r *monitor.Result) (string, *lipgloss.Style) {
+	s := t.sty
+	txt := codeLabel(r)
+	switch {
+	case r.Time.IsZero():
+		return txt, &s.Dim
+	case r.Status == monitor.StatusDown || r.Code >= 500:
+		return txt, &s.Bad
+	case r.Status == monitor.StatusDegraded || r.Code >= 400:
+		return txt, &s.Warn
+	}
+	return txt, nil
+}
+
+func (t *Table) latencyCell(st *monitor.State) (string, *lipgloss.Style) {
+	r := &st.Last
+	if r.Time.IsZero() {
+		return "—", &t.sty.Dim
+	}
+	if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {
+		return humanize.Latency(r.Latency), &t.sty.Warn
+	}
+	return humanize.Latency(r.Latency), nil
+}
+
+func (t *Table) uptimeCell(u monitor.Uptime) (string, *lipgloss.Style) {
+	s := t.sty
+	switch {
+	case !u.Valid:
+		return "—", &s.Dim
+	case u.Ratio < 0.95:
+		return fmtUptime(u), &s.Bad
+	case u.Ratio < 0.99:
+		return fmtUptime(u), &s.Warn
+	}
+	return fmtUptime(u), nil
+}
+
+func (t *Table) certCell(st *monitor.State) (string, *lipgloss.Style) {
+	r := &st.Last
+	if r.CertExpiry.IsZero() {
+		return "", nil
+	}
+	days := monitor.DaysLeft(r.CertExpiry, t.now) // as the detail view and check count them
+	switch {
+	case !r.CertExpiry.After(t.now):
+		return "exp", &t.sty.Bad
+	case st.Monitor.CertWarnDays > 0 && days < st.Monitor.CertWarnDays:
+		return strconv.Itoa(days) + "d", &t.sty.Warn
+	}
+	return strconv.Itoa(days) + "d", nil
+}
+
+// sinceCell is how long the monitor has been in its status; a wide
+// column names the status too.
+func (t *Table) sinceCell(st *monitor.State, w int) (string, *lipgloss.Style) {
+	if st.Since.IsZero() {
+		return "—", &t.sty.Dim
+	}
+	d := fmtDur(t.now.Sub(st.Since))
+	txt := d
+	if w >= sinceWideW {
+		txt = shortWord(st.Status) + " " + d
+	}
+	if st.Acked && st.Status == monitor.StatusDown && width(txt)+4 <= w {
+		txt += " ack"
+	}
+	return txt, &t.sty.Dim
 }

@@ -58,7 +58,11 @@ func (s *Source) Query() source.Querier {
 	if q == nil {
 		return nil
 	}
-	return querier{q: q, live: s.opts.Incidents}
+	lq := querier{q: q, live: s.opts.Incidents}
+	if sc, ok := q.(source.ResultScanner); ok {
+		return scanningQuerier{lq, sc}
+	}
+	return lq
 }
 
 // CheckNow implements source.Source.
@@ -128,6 +132,16 @@ func (q querier) Incidents(ctx context.Context, name string, from, to time.Time)
 	}
 	q.live.flag(name, out)
 	return out, nil
+}
+
+// scanningQuerier is a querier whose history streams its results.
+type scanningQuerier struct {
+	querier
+	sc source.ResultScanner
+}
+
+func (q scanningQuerier) ScanResults(ctx context.Context, name string, from, to time.Time, limit int, fn func(*monitor.Result) error) error {
+	return q.sc.ScanResults(ctx, name, from, to, limit, fn)
 }
 
 func (q querier) ErrorsByHour(ctx context.Context, name string, from, to time.Time) ([24]int, error) {

@@ -1,10 +1,9 @@
-package store
+package history
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,35 +11,8 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"go.uber.org/goleak"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-
-func openStore(t *testing.T, dir string, c *clock, mod func(*history.Options)) *Store {
-	t.Helper()
-	o := history.Options{Now: c.Now, SyncInterval: -1}
-	if mod != nil {
-		mod(&o)
-	}
-	s, err := Open(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func result(mon string, at time.Time, st monitor.Status, code int) monitor.Result {
 	r := monitor.Result{Monitor: mon, Kind: monitor.KindHTTP, URL: "https://" + mon + ".example/", Time: at,
@@ -49,22 +21,6 @@ func result(mon string, at time.Time, st monitor.Status, code int) monitor.Resul
 		r.Class, r.Error = fmt.Sprintf("http_%d", code), "server said no"
 	}
 	return r
-}
-
-func TestStatusValuesMatch(t *testing.T) {
-	pairs := []struct {
-		e monitor.Status
-		h history.Status
-	}{
-		{monitor.StatusPending, history.StatusPending}, {monitor.StatusUp, history.StatusUp},
-		{monitor.StatusDegraded, history.StatusDegraded}, {monitor.StatusDown, history.StatusDown},
-		{monitor.StatusMaintenance, history.StatusMaintenance}, {monitor.StatusPaused, history.StatusPaused},
-	}
-	for _, p := range pairs {
-		if uint8(p.e) != uint8(p.h) || p.e.String() != p.h.String() {
-			t.Errorf("engine %v (%d) vs history %v (%d)", p.e, p.e, p.h, p.h)
-		}
-	}
 }
 
 func fullResult(at time.Time) monitor.Result {
@@ -79,7 +35,24 @@ func fullResult(at time.Time) monitor.Result {
 	}
 }
 
-func TestRoundTripEveryField(t *testing.T) {
+// The tests below are of the engine's side of a DB: Record, Restore,
+// Uptime and the Querier methods, and a real engine recording through a
+// faulty disk.
+
+func openStore(t *testing.T, dir string, c *clock, mod func(*Options)) *DB {
+	t.Helper()
+	o := Options{Now: c.Now, SyncInterval: -1}
+	if mod != nil {
+		mod(&o)
+	}
+	s, err := Open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRecordRoundTripEveryField(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -183,44 +156,6 @@ func TestUptimeFromFirstResult(t *testing.T) {
 	}
 }
 
-// faultyFile injects disk faults into the history's files.
-type faultyFile struct {
-	*os.File
-	f *faults
-}
-
-type faults struct {
-	mu        sync.Mutex
-	writeErr  error
-	createErr error
-}
-
-func (f *faults) get() (error, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.writeErr, f.createErr
-}
-
-func (f *faults) set(w, c error) { f.mu.Lock(); f.writeErr, f.createErr = w, c; f.mu.Unlock() }
-
-func (f *faults) open(name string, flag int, perm os.FileMode) (history.File, error) {
-	if _, c := f.get(); c != nil && flag&os.O_CREATE != 0 {
-		return nil, &os.PathError{Op: "open", Path: name, Err: c}
-	}
-	file, err := os.OpenFile(name, flag, perm)
-	if err != nil {
-		return nil, err
-	}
-	return faultyFile{file, f}, nil
-}
-
-func (w faultyFile) WriteAt(p []byte, off int64) (int, error) {
-	if e, _ := w.f.get(); e != nil {
-		return 0, e
-	}
-	return w.File.WriteAt(p, off)
-}
-
 // flipper is a checker whose answers the test sets.
 type flipper struct {
 	mu   sync.Mutex
@@ -238,12 +173,12 @@ func (f *flipper) Check(ctx context.Context, m *monitor.Monitor) monitor.Result 
 
 // signalRecorder tells the test about every Record call and its outcome.
 type signalRecorder struct {
-	*Store
+	*DB
 	done chan error
 }
 
 func (r signalRecorder) Record(res *monitor.Result) error {
-	err := r.Store.Record(res)
+	err := r.DB.Record(res)
 	r.done <- err
 	return err
 }
@@ -262,7 +197,7 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 			fs := &faults{}
 			// RetryInterval 1ns: every result retries the write, so the test
 			// needs no clock to wait for the fault to clear.
-			s, err := Open(dir, history.Options{OpenFile: fs.open, SyncInterval: -1, SegmentSize: 256, RetryInterval: time.Nanosecond})
+			s, err := Open(dir, Options{OpenFile: fs.open, SyncInterval: -1, SegmentSize: 256, RetryInterval: time.Nanosecond})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -333,7 +268,7 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 				t.Fatalf("first record: %v", err)
 			}
 
-			fs.set(tc.write, tc.create)
+			fs.set(func(f *faults) { f.writeErr, f.createErr = tc.write, tc.create })
 			chk.mu.Lock()
 			chk.down = true
 			chk.mu.Unlock()
@@ -341,7 +276,7 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 			}
 			// Checks and alerts go on: more results, a change to down, a warning.
 			for range 5 {
-				if err := next(); !errors.Is(err, history.ErrQueued) || !errors.Is(err, tc.write) {
+				if err := next(); !errors.Is(err, ErrQueued) || !errors.Is(err, tc.write) {
 					t.Fatalf("record during the fault: %v", err)
 				}
 			}
@@ -351,7 +286,7 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 				t.Fatalf("health: %v", h)
 			}
 
-			fs.set(nil, nil)
+			fs.set(func(f *faults) { f.writeErr, f.createErr = nil, nil })
 			for next() != nil {
 			}
 			waitFor("warning cleared", isWarning(true))

@@ -1,0 +1,87 @@
+package history
+
+import (
+	"slices"
+	"sort"
+	"sync"
+)
+
+// state is what the writer changes and queries read: the aggregator
+// (monitor states, open hourly rollups) and how far each rollup family is
+// written. The writer holds mu while it appends and maintains, so a
+// query's snapshot is consistent. A read-only DB's state does not change
+// after Open.
+type state struct {
+	mu    sync.Mutex
+	agg   *aggregator
+	marks [numFamilies]fileMark // newest rollup file of each family and its size
+}
+
+// snapshot is what a rollup query needs from the in-memory state.
+type snapshot struct {
+	flushed  int64
+	marks    [numFamilies]fileMark
+	open     []*Rollup     // the monitor's open hourly rollups, by start (full snapshots)
+	openSums []periodSum   // their counts (light snapshots)
+	trans    []*Transition // the monitor's transitions not yet written
+	info     MonitorInfo
+	known    bool
+}
+
+// snapshot copies the state a query of monitor from (unix s) on needs:
+// whole open rollups when full, else only their counts.
+func (st *state) snapshot(monitor string, from int64, full bool) snapshot {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := snapshot{flushed: st.agg.flushed, marks: st.marks}
+	for start, b := range st.agg.buckets {
+		if start+3600 <= from {
+			continue
+		}
+		if r := b.rollups[monitor]; r != nil {
+			if full {
+				s.open = append(s.open, r.clone())
+			} else {
+				s.openSums = append(s.openSums, periodSum{start, r.Checks, r.Failures, r.Excluded})
+			}
+		}
+		for _, t := range b.trans {
+			if t.Monitor == monitor {
+				c := *t
+				s.trans = append(s.trans, &c)
+			}
+		}
+	}
+	sort.Slice(s.open, func(i, j int) bool { return s.open[i].Start.Before(s.open[j].Start) })
+	if m := st.agg.mons[monitor]; m != nil {
+		s.info, s.known = *m, true
+		s.info.Codes = slices.Clone(m.Codes)
+		s.info.Classes = slices.Clone(m.Classes)
+	}
+	return s
+}
+
+// monitors returns what is known of every monitor on record, by name.
+func (st *state) monitors() []MonitorInfo {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]MonitorInfo, 0, len(st.agg.mons))
+	for _, m := range st.agg.mons {
+		c := *m
+		c.Codes, c.Classes = slices.Clone(m.Codes), slices.Clone(m.Classes)
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// names returns the names of the monitors on record, in no order.
+func (st *state) names() []string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	names := make([]string, 0, len(st.agg.mons))
+	for name := range st.agg.mons {
+		names = append(names, name)
+	}
+	return names
+}

@@ -1,0 +1,14 @@
+package tui
+
+import tea "github.com/charmbracelet/bubbletea"
+
+// Step handles msg as Update does, but leaves the frame as it was (for
+// tests that look at drawing apart from handling).
+func Step(m *Model, msg tea.Msg) tea.Cmd { return m.step(msg) }
+
+// Draw draws the frame as Update does after a message.
+func Draw(m *Model) { m.draw() }
+
+// Render draws m's frame from its state now, as Draw does when the frame
+// is stale, and returns it.
+func Render(m *Model) string { return m.render() }

@@ -1,0 +1,97 @@
+package tui
+
+import "strings"
+
+// The footer is the last line of the screen: the keys of the screen shown
+// (from the key map), a flash message about the last action, or the
+// filter and maintenance prompts.
+
+// footer renders the last line.
+func (m *Model) footer() string {
+	s := m.sty
+	switch m.state {
+	case stateFilter:
+		return trunc(s.Key.Render(m.keys.Filter.Help().Key+" ")+m.input.View()+
+			s.Dim.Render("  "+promptHints(m.keys.KeepFilter, m.keys.ClearFilter)), m.w)
+	case stateMaint:
+		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+
+			s.Dim.Render("  "+promptHints(m.keys.StartMaint, m.keys.EndMaint, m.keys.CancelMaint)), m.w)
+	}
+	if m.flash != "" {
+		st := s.Plain
+		if m.flashBad {
+			st = s.Bad
+		}
+		return st.Render(trunc(m.flash, m.w))
+	}
+	var b strings.Builder
+	for i, h := range fitHints(m.hints(), m.w) {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		k, desc := h.b.hint()
+		b.WriteString(s.Key.Render(k) + " " + s.Dim.Render(desc))
+	}
+	return b.String()
+}
+
+// hints are the keys of the screen shown.
+func (m *Model) hints() []hint {
+	switch m.state {
+	case stateDetail:
+		return m.keys.detailHints()
+	case stateHelp:
+		return m.keys.helpHints()
+	}
+	return m.keys.tableHints()
+}
+
+// inputWidth is the width of the prompt's text field: the filter grows
+// with what is typed, the maintenance duration is short.
+func (m *Model) inputWidth() int {
+	if m.state == stateMaint {
+		return max(1, min(12, m.w-40))
+	}
+	return max(1, min(max(24, width(m.input.Value())+2), m.w-30))
+}
+
+// promptHints is a prompt's hints on one line: "enter keep · esc clear".
+func promptHints(bs ...Binding) string {
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		k, desc := b.hint()
+		parts[i] = k + " " + desc
+	}
+	return strings.Join(parts, " · ")
+}
+
+// fitHints returns the hints that fit in w cells, two spaces apart: the
+// kept ones first, then the others in order, up to the first that does
+// not fit; they stay in the order given.
+func fitHints(hints []hint, w int) []hint {
+	in := make([]bool, len(hints))
+	used := -2 // no gap before the first
+	take := func(keep bool) {
+		for i, h := range hints {
+			if h.keep != keep {
+				continue
+			}
+			k, desc := h.b.hint()
+			n := 2 + width(k) + 1 + width(desc)
+			if used+n > w {
+				return
+			}
+			in[i] = true
+			used += n
+		}
+	}
+	take(true)
+	take(false)
+	out := make([]hint, 0, len(hints))
+	for i, h := range hints {
+		if in[i] {
+			out = append(out, h)
+		}
+	}
+	return out
+}

@@ -1,0 +1,250 @@
+package tui_test
+
+import (
+	"encoding/binary"
+	"hash"
+	"hash/fnv"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/upbeat-monitor/upbeat/tui"
+)
+
+// View and the drawing behind it change nothing. After the messages of a
+// session, handled without drawing: drawing the frame twice from the model
+// gives the same frame and leaves the whole model, walked field by field
+// down every pointer, as it was. Then, the frame drawn as Update draws it:
+// View twice returns it and changes nothing either. Only the caches of
+// drawn text (sparklines, the detail's lines and chart) may fill: they are
+// not state, and what is drawn is the same whether they are full or not.
+func TestViewChangesNothing(t *testing.T) {
+	enter := tea.KeyMsg{Type: tea.KeyEnter}
+	for _, c := range []struct {
+		name string
+		w, h int
+		msgs []tea.Msg
+	}{
+		{"table", 80, 24, nil},
+		{"table beside the log", 200, 50, nil},
+		{"grouped and sorted", 120, 40, []tea.Msg{keyRunes("t"), keyRunes("s"), keyRunes("j")}},
+		{"detail", 120, 40, []tea.Msg{keyRunes("j"), enter, keyRunes("j"), keyRunes("j")}},
+		// scrolled to the end, then a taller screen: drawing must not pull
+		// the offset back itself
+		{"detail scrolled, then taller", 80, 24, []tea.Msg{enter, keyRunes("G"), tea.WindowSizeMsg{Width: 80, Height: 60}}},
+		{"detail narrow", 60, 20, []tea.Msg{enter, tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown}}},
+		{"help", 80, 24, []tea.Msg{keyRunes("?")}},
+		{"help wide", 160, 40, []tea.Msg{enter, keyRunes("?")}},
+		{"filter typing", 80, 24, []tea.Msg{keyRunes("/sho")}},
+		{"filter kept", 60, 24, []tea.Msg{keyRunes("/down"), enter}},
+		{"maintenance prompt", 80, 24, []tea.Msg{keyRunes("m")}},
+		{"maintenance prompt from the detail", 100, 30, []tea.Msg{enter, keyRunes("m")}},
+		{"flash", 80, 24, []tea.Msg{keyRunes("c")}},
+		{"too small", 20, 5, nil},
+		{"no size", 0, 0, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m := tui.New(newSource(), testOptions())
+			defer m.Close()
+			msgs := append([]tea.Msg{tea.WindowSizeMsg{Width: c.w, Height: c.h}}, c.msgs...)
+			for _, msg := range msgs {
+				cmd := tui.Step(m, msg)
+				if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyEnter && cmd != nil {
+					tui.Step(m, cmd()) // the detail view's history
+				}
+			}
+			checkDrawingChangesNothing(t, m)
+		})
+	}
+}
+
+func checkDrawingChangesNothing(t *testing.T, m *tui.Model) {
+	t.Helper()
+	before := dumpState(m)
+	r1, r2 := tui.Render(m), tui.Render(m)
+	if after := dumpState(m); before.sum != after.sum {
+		t.Fatalf("drawing changed the model: %s", before.diff(after))
+	}
+	if r1 != r2 {
+		t.Fatalf("drawing twice gave two frames:\n%s\n----\n%s", r1, r2)
+	}
+	tui.Draw(m)
+	before = dumpState(m)
+	v1, v2 := m.View(), m.View()
+	if after := dumpState(m); before.sum != after.sum {
+		t.Fatalf("View changed the model: %s", before.diff(after))
+	}
+	if v1 != v2 || v1 != r1 {
+		t.Fatalf("View gave %q then %q, the model draws %q", v1, v2, r1)
+	}
+}
+
+// caches are the types whose values may change while drawing: rendered
+// text kept between frames.
+var caches = map[string]bool{"tui.sparkCache": true, "tui.lineCache": true, "tui.latencyChart": true}
+
+// external are the types of what the model uses but does not own: the
+// terminal's renderer, time zones, and the fake source (read, never
+// written, and large).
+var external = map[string]bool{"lipgloss.Renderer": true, "time.Location": true, "tuitest.Source": true}
+
+// modelState is a fingerprint of everything reachable from a model,
+// unexported fields included, except caches and external things: a hash
+// of it all, and one of each field of the model and of its components
+// (to say where two differ).
+type modelState struct {
+	sum    uint64
+	fields map[string]uint64
+}
+
+func dumpState(m *tui.Model) modelState {
+	d := &dumper{seen: map[uintptr]int{}, fields: map[string]uint64{}}
+	return modelState{sum: d.hash(reflect.ValueOf(m), "Model", 0), fields: d.fields}
+}
+
+// diff names the fields that differ.
+func (a modelState) diff(b modelState) string {
+	var out []string
+	for k, v := range a.fields {
+		if b.fields[k] != v {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return "changed: " + strings.Join(out, ", ")
+}
+
+type dumper struct {
+	seen   map[uintptr]int
+	fields map[string]uint64
+	buf    [8]byte
+}
+
+// hash returns the hash of v; path is where it is, for the fields within
+// the first levels (the model's, then its components').
+func (d *dumper) hash(v reflect.Value, path string, depth int) uint64 {
+	h := fnv.New64a()
+	d.write(h, v, path, depth)
+	return h.Sum64()
+}
+
+func (d *dumper) num(h hash.Hash64, n uint64) {
+	binary.LittleEndian.PutUint64(d.buf[:], n)
+	h.Write(d.buf[:])
+}
+
+func (d *dumper) str(h hash.Hash64, s string) {
+	d.num(h, uint64(len(s)))
+	io.WriteString(h, s)
+}
+
+func (d *dumper) write(h hash.Hash64, v reflect.Value, path string, depth int) {
+	if !v.IsValid() {
+		d.str(h, "<invalid>")
+		return
+	}
+	t := v.Type()
+	if caches[t.String()] || external[t.String()] {
+		d.str(h, t.String())
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			d.str(h, "nil")
+			return
+		}
+		if n, ok := d.seen[v.Pointer()]; ok {
+			d.str(h, "seen")
+			d.num(h, uint64(n))
+			return
+		}
+		d.seen[v.Pointer()] = len(d.seen)
+		d.write(h, v.Elem(), path, depth)
+	case reflect.Interface:
+		if v.IsNil() {
+			d.str(h, "nil")
+			return
+		}
+		d.str(h, v.Elem().Type().String())
+		d.write(h, v.Elem(), path, depth)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if depth < 2 {
+				p := path + "." + t.Field(i).Name
+				sub := d.hash(v.Field(i), p, depth+1)
+				d.fields[p] = sub
+				d.num(h, sub)
+				continue
+			}
+			d.write(h, v.Field(i), path, depth+1)
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			d.str(h, "nil")
+			return
+		}
+		d.num(h, uint64(v.Len()))
+		for i := 0; i < v.Len(); i++ {
+			d.write(h, v.Index(i), path, depth+1)
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			d.str(h, "nil")
+			return
+		}
+		// in any order: the sum of the entries' hashes
+		var sum uint64
+		for it := v.MapRange(); it.Next(); {
+			e := fnv.New64a()
+			d.write(e, it.Key(), path, depth+1)
+			d.write(e, it.Value(), path, depth+1)
+			sum += e.Sum64()
+		}
+		d.num(h, uint64(v.Len()))
+		d.num(h, sum)
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		d.str(h, v.Kind().String())
+		d.num(h, boolNum(v.IsNil()))
+	case reflect.Bool:
+		d.num(h, boolNum(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		d.num(h, uint64(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		d.num(h, v.Uint())
+	case reflect.Float32, reflect.Float64:
+		d.num(h, math.Float64bits(v.Float()))
+	case reflect.Complex64, reflect.Complex128:
+		d.num(h, math.Float64bits(real(v.Complex())))
+		d.num(h, math.Float64bits(imag(v.Complex())))
+	case reflect.String:
+		d.str(h, v.String())
+	default:
+		d.str(h, v.Kind().String())
+	}
+}
+
+func boolNum(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The test above would pass for a model that never changes: a screen
+// whose state did change shows it. (A sanity check of dumpState.)
+func TestDumpStateSeesAChange(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	before := dumpState(m)
+	m.Update(keyRunes("j"))
+	if dumpState(m).sum == before.sum {
+		t.Fatal("moving the selection left no trace in the dump")
+	}
+}
