@@ -38,17 +38,19 @@ func writeConfig(t *testing.T, body string) string {
 
 // checkLine is a line of `check --json` as a script reads it.
 type checkLine struct {
-	Monitor      string  `json:"monitor"`
-	Kind         string  `json:"kind"`
-	URL          string  `json:"url"`
-	Status       string  `json:"status"`
-	Code         int     `json:"code"`
-	LatencyMS    float64 `json:"latency_ms"`
-	Error        string  `json:"error"`
-	Class        string  `json:"class"`
-	Attempts     int     `json:"attempts"`
-	Explanation  string  `json:"explanation"`
-	RetryAfterMS float64 `json:"retry_after_ms"`
+	Monitor      string   `json:"monitor"`
+	Kind         string   `json:"kind"`
+	URL          string   `json:"url"`
+	Status       string   `json:"status"`
+	Code         int      `json:"code"`
+	LatencyMS    float64  `json:"latency_ms"`
+	Error        string   `json:"error"`
+	Class        string   `json:"class"`
+	Attempts     int      `json:"attempts"`
+	Explanation  string   `json:"explanation"`
+	RetryAfterMS float64  `json:"retry_after_ms"`
+	CertDays     *int     `json:"cert_days"`
+	Answers      []string `json:"answers"`
 }
 
 func decodeLines(t *testing.T, out string) map[string]checkLine {
@@ -124,7 +126,7 @@ func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"hung\"\nurl = \"http://%s/\"\ntimeout = \"500ms\"\n", hung.Addr())
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"closed\"\nurl = \"tcp://%s\"\n", closedAddr)
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"status\"\nurl = \"%s/status\"\nexpect_json = ['.status == \"UP\"']\n", srv.URL)
-	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"flaky\"\nurl = \"%s/flaky\"\nretries = 1\nretry_interval = \"10ms\"\n", srv.URL)
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"flaky\"\nurl = \"%s/flaky\"\nretries = 1\nretry_interval = \"100ms\"\n", srv.URL)
 	path := writeConfig(t, cfg.String())
 
 	start := time.Now()
