@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -257,9 +258,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.storageErr, s.RecordErrors)
 	counter(c.storageDrop, s.RecordDropped)
 	gauge(c.monitors, float64(s.Monitors))
-	if cfg := c.b.Config(); cfg != nil && cfg.Settings.Shard.N > 0 {
-		sh := cfg.Settings.Shard
+	info := c.b.Info()
+	if sh, err := fleet.ParseShard(info.Shard); err == nil && !sh.IsZero() {
 		gauge(c.shard, 1, strconv.Itoa(sh.I), strconv.Itoa(sh.N))
 	}
-	gauge(c.warnings, float64(len(c.b.Warnings())))
+	gauge(c.warnings, float64(len(info.Warnings)))
 }

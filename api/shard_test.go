@@ -1,25 +1,27 @@
 package api
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/fleet"
 )
 
-// /metrics says which shard a daemon is and how many monitors it holds;
-// without sharding there is no shard series.
+// /metrics and /healthz say which shard a daemon is and how many
+// monitors it holds; without sharding there is no shard series.
 func TestMetricsSayTheShard(t *testing.T) {
 	for _, sh := range []fleet.Shard{{I: 2, N: 4}, {}} {
 		cfg := config("eu-west", testMonitor("shop", "https://shop.example/"), testMonitor("db", "tcp://db.example:5432"))
 		cfg.Settings.Shard = sh
 		e := runEngine(t, cfg, newSwitch(), engine.Options{})
 		sock := socketPath(t)
-		startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+		startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 		resp, err := unixClient(t, sock).Get("http://localhost/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -40,6 +42,17 @@ func TestMetricsSayTheShard(t *testing.T) {
 		}
 		if n, _ := metricValue(t, fams, "upbeat_monitors", nil); n != 2 {
 			t.Errorf("upbeat_monitors = %v, want 2", n)
+		}
+		// /healthz and the event stream's hello say it too
+		resp, err = unixClient(t, sock).Get("http://localhost/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h wire.Health
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.Shard != sh.String() || h.Monitors != 2 {
+			t.Errorf("healthz %+v, want shard %q and 2 monitors", h, sh)
 		}
 	}
 }
