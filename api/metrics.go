@@ -54,6 +54,13 @@ func (m *metrics) countAlert(a *monitor.AlertEvent) {
 	m.alerts.WithLabelValues(a.Channel, res).Inc()
 }
 
+// collectShard says which shard the daemon is, when it is one.
+func (c *collector) collectShard(gauge func(*prometheus.Desc, float64, ...string), shard string) {
+	if sh, err := fleet.ParseShard(shard); err == nil && !sh.IsZero() {
+		gauge(c.shard, 1, strconv.Itoa(sh.I), strconv.Itoa(sh.N))
+	}
+}
+
 // collectHTTP adds blackbox's HTTP details of the last check.
 func (c *collector) collectHTTP(gauge func(*prometheus.Desc, float64, ...string), m *monitor.Monitor, r *monitor.Result, lv []string) {
 	if r.HTTPVersion != "" {
@@ -259,8 +266,6 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.storageDrop, s.RecordDropped)
 	gauge(c.monitors, float64(s.Monitors))
 	info := c.b.Info()
-	if sh, err := fleet.ParseShard(info.Shard); err == nil && !sh.IsZero() {
-		gauge(c.shard, 1, strconv.Itoa(sh.I), strconv.Itoa(sh.N))
-	}
+	c.collectShard(gauge, info.Shard)
 	gauge(c.warnings, float64(len(info.Warnings)))
 }

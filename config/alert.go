@@ -88,28 +88,34 @@ func (l *loader) alert(t *table) *alert.Config {
 	alertmanagerKeys(t, a)
 
 	if kindOK {
-		for _, k := range kindKeys.required {
-			if !t.has(k) && !t.has(k+"_file") {
-				also := ""
-				if slices.Contains(kindKeys.optional, k+"_file") {
-					also = " (or " + k + "_file)"
-				}
-				t.errorf(k, "is missing; %s alert needs it%s", withArticle(a.Kind), also)
-			}
-		}
-		for _, k := range t.keysInOrder() {
-			if slices.Contains(alertKeys, k) && !slices.Contains(commonAlertKeys, k) &&
-				!slices.Contains(kindKeys.required, k) && !slices.Contains(kindKeys.optional, k) {
-				if k == "url" && a.Kind == alert.KindAlertmanager {
-					t.errorf(k, "an alertmanager alert takes urls, a list with every node of the cluster")
-					continue
-				}
-				t.errorf(k, "%s alert does not use it", withArticle(a.Kind))
-			}
-		}
+		kindKeysUsed(t, a, kindKeys)
 	}
 	t.checkUnknown()
 	return a
+}
+
+// kindKeysUsed reports the keys a's kind needs and lacks, and the keys of
+// other kinds that it does not use.
+func kindKeysUsed(t *table, a *alert.Config, kindKeys struct{ required, optional []string }) {
+	for _, k := range kindKeys.required {
+		if !t.has(k) && !t.has(k+"_file") {
+			also := ""
+			if slices.Contains(kindKeys.optional, k+"_file") {
+				also = " (or " + k + "_file)"
+			}
+			t.errorf(k, "is missing; %s alert needs it%s", withArticle(a.Kind), also)
+		}
+	}
+	for _, k := range t.keysInOrder() {
+		if slices.Contains(alertKeys, k) && !slices.Contains(commonAlertKeys, k) &&
+			!slices.Contains(kindKeys.required, k) && !slices.Contains(kindKeys.optional, k) {
+			if k == "url" && a.Kind == alert.KindAlertmanager {
+				t.errorf(k, "an alertmanager alert takes urls, a list with every node of the cluster")
+				continue
+			}
+			t.errorf(k, "%s alert does not use it", withArticle(a.Kind))
+		}
+	}
 }
 
 // alertmanagerKeys reads the keys of an alertmanager alert. Such an alert
