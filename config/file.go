@@ -29,6 +29,7 @@ func (l *loader) config(tree map[string]any) *Config {
 		cfg.Monitors = append(cfg.Monitors, l.monitor(t, &cfg.Settings, alertNames))
 	}
 	l.uniqueMonitors(monitorTables, cfg.Monitors)
+	l.dependencies(monitorTables, cfg.Monitors)
 
 	var monitorNames, tags []string
 	for _, m := range cfg.Monitors {

@@ -34,4 +34,11 @@ type Settings struct {
 	// "the world is down" from "our network is down" (connectivity_check).
 	ConnectivityURL string
 	RecoverAfter    int // recover_after: good checks before an incident resolves (default 1)
+	// SLO and SLOWindow are the objective of monitors that set none (slo,
+	// slo_window; 0: none, 30 days).
+	SLO       float64
+	SLOWindow time.Duration
+	// StallThreshold is how late upbeat's own clock may find itself before
+	// it counts as stalled (stall_threshold, default 5s; 0: DefaultStallThreshold).
+	StallThreshold time.Duration
 }

@@ -131,10 +131,13 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 		return outcome{}, false
 	}
 	o.from, o.to = en.state.Status, r.Status
-	if o.to == monitor.StatusPending { // a passive check still waiting: keep the status
+	if o.to == monitor.StatusPending || r.Stalled() { // a passive check still waiting, or upbeat stalled: keep the status
 		o.to = o.from
 	}
-	if name, in := s.inWindowLocked(en, r.Time); in {
+	switch name, in := s.inWindowLocked(en, r.Time); {
+	case r.Stalled():
+		// upbeat stalled: the result says nothing, the status stays
+	case in:
 		// A monitor inside a window shows as maintenance whatever its
 		// check says (the code and latency are kept), and is recorded so:
 		// history counts neither downtime nor uptime nor an incident for
@@ -142,7 +145,7 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 		en.state.InMaint = name
 		o.to = monitor.StatusMaintenance
 		r.Status = monitor.StatusMaintenance
-	} else {
+	default:
 		en.state.InMaint = ""
 	}
 	en.state.Last = *r

@@ -11,6 +11,10 @@ type Incident struct {
 	Classes  []string  `json:"classes,omitempty"`
 	Flapping bool      `json:"flapping,omitempty"`
 	Acked    bool      `json:"acked,omitempty"`
+	// Affected names the monitors (depends_on) that failed behind this
+	// one while it was down: their failures joined this incident instead
+	// of opening their own.
+	Affected []string `json:"affected,omitempty"`
 }
 
 // Duration is how long the incident lasted, or has lasted by now.

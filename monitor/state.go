@@ -35,6 +35,7 @@ type State struct {
 	Checks   uint64 // checks run since start
 	Skipped  uint64 // checks skipped because the previous one was still running
 	Location string // where the engine that checked it runs
+	SLO      SLO    // the objective and how the monitor stands against it; zero without one
 	// Locations holds one entry per location when a viewer merges several
 	// daemons (attach with more than one address); empty otherwise.
 	Locations []LocationState
