@@ -215,6 +215,7 @@ func (e *Engine) finish(en *entry, r *monitor.Result) {
 		if e.notifier != nil {
 			e.notifier.Notify(*o.change, &o.state)
 		}
+		e.recheck(en, &o, r)
 	}
 }
 

@@ -69,6 +69,19 @@ type Options struct {
 	// negative: no waiting).
 	BurstWindow time.Duration
 
+	// DependencyWait bounds how long the failure of a monitor with
+	// depends_on waits, when none of the monitors it depends on is known
+	// to be down, for their next checks before it pages on its own
+	// (default 2 minutes). It waits as long as the slowest of them takes
+	// to be checked with its retries, at least 5s, and ends early once
+	// each has a good result after the failure. If one of them goes down
+	// meanwhile, the failure joins that incident instead.
+	DependencyWait time.Duration
+	// ChildGrace is the least time a monitor still down when the incident
+	// it joined resolves has to recover before it opens an incident of
+	// its own (default 1 minute, or one of its intervals if longer).
+	ChildGrace time.Duration
+
 	// Connectivity checks upbeat's own network when every monitor fails
 	// at once (settings.connectivity_check; see HTTPConnectivity). nil: no
 	// check; the grouped message still says what to suspect first.
@@ -143,8 +156,9 @@ func New(opts Options) *Dispatcher {
 		rules: rules{
 			recoverAfter: opts.RecoverAfter, flapChanges: opts.FlapChanges, flapWindow: opts.FlapWindow,
 			flapQuiet: opts.FlapQuiet, resolveHold: opts.ResolveHold, degradedEvery: opts.DegradedEvery,
-			maint: opts.Maintenance,
+			maint: opts.Maintenance, dependencyWait: opts.DependencyWait, childGrace: opts.ChildGrace,
 		},
+		deps:       newDeps(opts.Monitors),
 		monitors:   map[string]*monitor.Monitor{},
 		mons:       map[string]*entry{},
 		post:       post,
@@ -154,7 +168,7 @@ func New(opts Options) *Dispatcher {
 		d.policy.monitors[m.Name] = m
 	}
 	d.burst = &burst{
-		serial: gate, window: opts.BurstWindow, post: post, everyDown: d.policy.everyMonitorDown,
+		serial: gate, window: opts.BurstWindow, post: post, everyDown: d.policy.everyMonitorDown, refresh: d.policy.refresh,
 		connect: opts.Connectivity, connTarget: opts.ConnectivityTarget, connTimeout: opts.ConnectivityTimeout,
 	}
 	d.burst.checkCtx, d.burst.stopCheck = context.WithCancel(post.ctx)
@@ -197,6 +211,8 @@ func withDefaults(o Options) Options {
 	def(&o.ResolveHold, DefaultResolveHold)
 	def(&o.DegradedEvery, DefaultDegradedEvery)
 	def(&o.BurstWindow, DefaultBurstWindow)
+	def(&o.DependencyWait, DefaultDependencyWait)
+	def(&o.ChildGrace, DefaultChildGrace)
 	def(&o.ConnectivityTimeout, defaultConnTimeout)
 	def(&o.SendTimeout, defaultSendTimeout)
 	def(&o.Backoff, defaultBackoff)

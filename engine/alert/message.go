@@ -62,6 +62,15 @@ type Item struct {
 	Flapping  bool              // the monitor keeps changing between down and up right now
 	Flaps     int               // up: times the monitor went down during the incident, when more than once
 	Incident  *monitor.Incident // the incident, for down, reminder, flapping and up
+	// DependsOn lists every monitor this one depends on, directly or
+	// through others, sorted (the depends_on label for Alertmanager).
+	DependsOn []string
+	// Behind lists every monitor that depends on this one, directly or
+	// through others, in the order configured.
+	Behind []string
+	// StillDown names, for up, the monitors behind this one (its
+	// incident's Affected) that are still down when it recovered.
+	StillDown []string
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -219,9 +228,10 @@ func (c composer) single(it Item, now time.Time) Message {
 	var b strings.Builder
 	switch it.Event {
 	case EventDown:
-		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label())
+		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label()) + behindTitle(it)
 		fmt.Fprintf(&b, "%s is down since %s.\n", it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
+		behindText(&b, it)
 	case EventReminder:
 		state := "DOWN"
 		if it.Flapping {
@@ -234,7 +244,9 @@ func (c composer) single(it Item, now time.Time) Message {
 			m.Title = fmt.Sprintf("%s is still %s after %s: %s", it.Monitor, state, human(it.Duration), it.label())
 			fmt.Fprintf(&b, "%s has been %s since %s (%s).\n", it.Monitor, strings.ToLower(state), timeText(it.Since, c.loc), human(it.Duration))
 		}
+		m.Title += behindTitle(it)
 		c.details(&b, it)
+		behindText(&b, it)
 		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
 	case EventFlapping:
 		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
@@ -263,6 +275,15 @@ func (c composer) single(it Item, now time.Time) Message {
 				b.WriteString("It was flapping; it has now been steady for a while.\n")
 			case it.Flaps > 1:
 				fmt.Fprintf(&b, "It went down %d times before it stayed up.\n", it.Flaps)
+			}
+		}
+		if it.Incident != nil && len(it.Incident.Affected) > 0 {
+			n := len(it.Incident.Affected)
+			fmt.Fprintf(&b, "%d %s behind it failed with it", n, plural(n, "monitor"))
+			if len(it.StillDown) == 0 {
+				b.WriteString("; all are up again.\n")
+			} else {
+				fmt.Fprintf(&b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
 			}
 		}
 		if it.URL != "" {
@@ -301,6 +322,50 @@ func (c composer) details(b *strings.Builder, it Item) {
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
 	}
+}
+
+// behindTitle is "; 12 monitors behind it affected" for a monitor that
+// others depend on, else "".
+func behindTitle(it Item) string {
+	if n := len(it.Behind); n > 0 {
+		return fmt.Sprintf("; %d %s behind it affected", n, plural(n, "monitor"))
+	}
+	return ""
+}
+
+// behindText names the monitors behind an incident's monitor that failed
+// with it so far.
+func behindText(b *strings.Builder, it Item) {
+	if len(it.Behind) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "Behind it (depends_on): %d %s. ", len(it.Behind), plural(len(it.Behind), "monitor"))
+	if it.Incident == nil || len(it.Incident.Affected) == 0 {
+		b.WriteString("None of them has failed so far; while it is down, their failures send nothing of their own.\n")
+		return
+	}
+	fmt.Fprintf(b, "Failing with it so far: %s. They send nothing of their own while it is down, and resolve with it.\n",
+		listNames(it.Incident.Affected))
+}
+
+// listNames joins names, at most maxListed of them.
+func listNames(names []string) string {
+	if len(names) <= maxListed {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(names)-maxListed)
+}
+
+// plural is word for n of one thing, else its plural: the word with an
+// s, or the form given.
+func plural(n int, word string, pl ...string) string {
+	switch {
+	case n == 1:
+		return word
+	case len(pl) > 0:
+		return pl[0]
+	}
+	return word + "s"
 }
 
 // sentence ends s with a full stop.
@@ -375,6 +440,7 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 			if it.Meaning != "" {
 				fmt.Fprintf(&b, " — %s", strings.TrimSuffix(it.Meaning, "."))
 			}
+			b.WriteString(behindTitle(it))
 		}
 		b.WriteString("\n")
 	}

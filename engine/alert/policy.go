@@ -20,12 +20,14 @@ type policy struct {
 	post       *courier
 	burst      *burst
 	onIncident func(monitor.Incident)
+	deps       deps            // depends_on
+	settling   map[string]bool // monitors settleChildren is working on
 }
 
 // entry is a tracker with its alarms.
 type entry struct {
 	tracker
-	remind, hold, settle alarm
+	remind, hold, settle, wait alarm
 }
 
 // entry returns the tracker of a monitor, creating it.
@@ -43,16 +45,20 @@ func (p *policy) step(e *entry, ev event) {
 	if ev.now.IsZero() {
 		ev.now = p.clock.Now()
 	}
+	p.withDeps(e, &ev)
 	for _, f := range e.handle(ev) {
 		p.apply(e, f, ev.now)
 	}
+	p.settleChildren(e.name)
 }
 
 // apply carries out one effect.
 func (p *policy) apply(e *entry, f effect, now time.Time) {
 	switch f.kind {
 	case doSend:
-		p.burst.add(f.item, p.post.routes(e.m))
+		it := f.item
+		it.DependsOn, it.Behind = p.ancestors(e.name), p.descendants(e.name)
+		p.burst.add(it, p.post.routes(e.m))
 	case doStamp:
 		for _, o := range p.post.routes(e.m) {
 			e.inc.sent[o.name] = f.at
@@ -69,6 +75,12 @@ func (p *policy) apply(e *entry, f effect, now time.Time) {
 		e.hold.cancel()
 	case doArmSettle:
 		p.arm(&e.settle, f.at.Sub(now), func() { p.step(e, event{kind: inSettle}) })
+	case doArmWait:
+		p.arm(&e.wait, f.at.Sub(now), func() { p.step(e, event{kind: inWaitEnd}) })
+	case doStopWait:
+		e.wait.cancel()
+	case doJoined:
+		p.joined(f.root, e.name)
 	case doReport:
 		if p.onIncident != nil {
 			in := f.inc
@@ -142,6 +154,7 @@ func (p *policy) stopAlarms() {
 		e.remind.cancel()
 		e.hold.cancel()
 		e.settle.cancel()
+		e.wait.cancel()
 	}
 }
 

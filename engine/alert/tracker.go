@@ -34,9 +34,20 @@ const (
 	// phaseFlapping: the incident's monitor keeps changing between down
 	// and up; it resolves once FlapQuiet passes without a change.
 	phaseFlapping
+	// phaseWaiting: the monitor failed while none of the monitors it
+	// depends on was known to be down: before it pages, it waits for
+	// their next checks (the engine runs them at once) to join their
+	// incident if they are down too. The same wait is the grace a monitor
+	// still down gets once the incident it had joined resolves.
+	phaseWaiting
+	// phaseJoined: the monitor is down behind a monitor it depends on
+	// that is down: its failure is part of that incident (cover) and it
+	// sends nothing of its own. It leaves quietly when it comes back, and
+	// waits again when the incident it joined resolves while it is down.
+	phaseJoined
 )
 
-var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping"}
+var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping", "waiting", "joined"}
 
 func (p phase) String() string {
 	if int(p) < len(phaseNames) {
@@ -57,6 +68,9 @@ const (
 	inSettle                   // FlapQuiet passed without a change
 	inRemind                   // a reminder is due
 	inResume                   // a reload handed the tracker over (its alarms are not running)
+	inJoin                     // a monitor it depends on is down: its failure joins that incident (cover)
+	inRelease                  // the incident it had joined resolved (or no longer covers it)
+	inWaitEnd                  // the wait for the monitors it depends on is over
 )
 
 // event is one input with its facts.
@@ -70,6 +84,14 @@ type event struct {
 	maint    bool             // inChange: the engine says the monitor is in maintenance
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore
+	// cover names the monitor whose open incident a failure of this one
+	// joins now ("" when none of the monitors it depends on is down): set
+	// by the policy on every event of a monitor with depends_on.
+	cover string
+	// wait is how long a failure waits for the monitors it depends on
+	// before it pages (inChange; 0: it has none, page at once), or the
+	// grace after the incident it joined resolved (inRelease).
+	wait time.Duration
 }
 
 // effectKind is what the policy must do after a transition.
@@ -85,6 +107,9 @@ const (
 	doStopHold                         // the resolve is no longer held
 	doArmSettle                        // flapping ends at `at` unless the monitor changes again
 	doReport                           // tell OnIncident about inc
+	doArmWait                          // the wait for the monitors it depends on ends at `at`
+	doStopWait                         // no more waiting
+	doJoined                           // the failure joined the incident of root: name it among those affected
 )
 
 // effect is one thing to do.
@@ -92,8 +117,9 @@ type effect struct {
 	kind  effectKind
 	item  Item             // doSend, doRemind
 	quiet bool             // doRemind: note the channels as told but send nothing
-	at    time.Time        // doStamp, doArmHold, doArmSettle
+	at    time.Time        // doStamp, doArmHold, doArmSettle, doArmWait
 	inc   monitor.Incident // doReport: a copy
+	root  string           // doJoined
 }
 
 // String names an effect, for tests and debugging: "send down", "arm hold".
@@ -118,6 +144,12 @@ func (f effect) String() string {
 		return "stop hold"
 	case doArmSettle:
 		return "arm settle"
+	case doArmWait:
+		return "arm wait"
+	case doStopWait:
+		return "stop wait"
+	case doJoined:
+		return "join " + f.root
 	case doReport:
 		s := "report"
 		if f.inc.Flapping {
@@ -158,6 +190,10 @@ type rules struct {
 	resolveHold   time.Duration
 	degradedEvery time.Duration
 	maint         engine.Maintenance // nil: no windows of the dispatcher's own
+	// dependencyWait bounds a failure's wait for the monitors it depends
+	// on; childGrace is the least grace after the incident it joined.
+	dependencyWait time.Duration
+	childGrace     time.Duration
 }
 
 // inWindow reports whether a configured window covers m at t.
@@ -172,9 +208,10 @@ func (r *rules) inWindow(m *monitor.Monitor, t time.Time) bool {
 // incident is an open incident and who was told about it.
 type incident struct {
 	monitor.Incident
-	last  *monitor.Result      // the latest failing result
-	sent  map[string]time.Time // channel name: when it was last told (reminders)
-	downs int                  // times the monitor went down during the incident
+	last     *monitor.Result      // the latest failing result
+	sent     map[string]time.Time // channel name: when it was last told (reminders)
+	downs    int                  // times the monitor went down during the incident
+	restored bool                 // taken over at start from history (Restore): nothing was sent since
 }
 
 func newIncident(in monitor.Incident) *incident {
@@ -186,6 +223,7 @@ func (in *incident) snapshot() monitor.Incident {
 	c := in.Incident
 	c.Codes = slices.Clone(c.Codes)
 	c.Classes = slices.Clone(c.Classes)
+	c.Affected = slices.Clone(c.Affected)
 	return c
 }
 
@@ -237,6 +275,16 @@ type tracker struct {
 	// Degraded messages, outside incidents.
 	degradedSent bool
 	lastDegraded time.Time
+
+	// Dependencies (depends_on): the monitor whose incident this one's
+	// failure joined (phaseJoined), since when it waits and until when
+	// (phaseWaiting), the latest failing result and the status of the
+	// latest result (for a child's wait: is its parent fine?).
+	cover      string
+	waitSince  time.Time
+	waitUntil  time.Time
+	lastFail   *monitor.Result
+	lastStatus monitor.Status
 }
 
 // handle applies one event.
@@ -259,6 +307,12 @@ func (t *tracker) handle(ev event) effects {
 		t.remind(ev, &fx)
 	case inResume:
 		t.resume(ev, &fx)
+	case inJoin:
+		t.joinEvent(ev, &fx)
+	case inRelease:
+		t.release(ev, &fx)
+	case inWaitEnd:
+		t.waitEnded(ev, &fx)
 	}
 	return fx
 }
@@ -295,6 +349,7 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 	t.cancelHold(fx) // not steady after all: the incident goes on
 	if inMaint {
 		if t.inc == nil {
+			t.leaveDeps(fx)
 			t.phase = phaseDeferred
 		}
 		return
@@ -303,7 +358,16 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 		t.phase = phaseIdle
 	}
 	if t.inc == nil {
-		t.open(ev.at, ev.now, ev.result, fx)
+		switch {
+		case t.phase == phaseJoined:
+		case ev.cover != "":
+			t.join(ev.cover, fx)
+		case t.phase == phaseWaiting:
+		case ev.wait > 0:
+			t.startWait(ev.at, ev.now.Add(ev.wait), fx)
+		default:
+			t.open(ev.at, ev.now, ev.result, fx)
+		}
 		return
 	}
 	if flapEdge(ev.from, ev.to) {
@@ -317,6 +381,11 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 // cameBack: up or degraded. An open incident may resolve (see
 // maybeResolve); without one, degraded and back-to-normal messages go out.
 func (t *tracker) cameBack(ev event, inMaint, started bool, fx *effects) {
+	if t.phase == phaseJoined || t.phase == phaseWaiting {
+		// Back before it paged: nothing of its own was ever sent.
+		t.leaveDeps(fx)
+		return
+	}
 	wasDeferred := t.phase == phaseDeferred
 	if wasDeferred {
 		t.phase = phaseIdle
@@ -380,6 +449,7 @@ func (t *tracker) result(ev event, fx *effects) {
 			t.phase = phaseIdle
 			t.open(r.Time, ev.now, r, fx)
 		}
+	case t.phase == phaseJoined || t.phase == phaseWaiting:
 	case !t.known:
 		t.unknownResult(ev, fx)
 	}
@@ -403,6 +473,14 @@ func (t *tracker) unknownResult(ev event, fx *effects) {
 		t.suspect, t.phase = &cp, phaseSuspect
 		return
 	}
+	if ev.cover != "" {
+		// Down behind a monitor that is down: it was part of that
+		// incident before the restart, and still is.
+		t.suspect = nil
+		t.status, t.known = monitor.StatusDown, true
+		t.join(ev.cover, fx)
+		return
+	}
 	// Its incident was announced before the restart: take it over quietly.
 	// When it began is not known here (Restore tells it).
 	t.adopt(monitor.Incident{Monitor: t.name})
@@ -422,8 +500,11 @@ func (t *tracker) count(r *monitor.Result, fx *effects) bool {
 		return false
 	}
 	t.lastCounted = r.Time
+	t.lastStatus = r.Status
 	switch r.Status {
 	case monitor.StatusDown:
+		cp := *r
+		t.lastFail = &cp
 		t.good = 0
 		t.goodSince = time.Time{}
 		t.cancelHold(fx)
@@ -709,13 +790,19 @@ func (t *tracker) restore(ev event, fx *effects) {
 	if t.inc != nil {
 		return
 	}
+	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
+	if ev.cover != "" {
+		t.join(ev.cover, fx) // it was part of that incident before the restart
+		return
+	}
+	t.leaveDeps(fx)
 	in := ev.restore
 	in.Monitor = t.name
 	in.End = time.Time{}
 	in.Codes = slices.Clone(in.Codes)
 	in.Classes = slices.Clone(in.Classes)
 	t.adopt(in)
-	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
+	t.inc.restored = true
 	fx.stamp(ev.now)
 	fx.do(doArmRemind)
 }
@@ -726,6 +813,9 @@ func (t *tracker) restore(ev event, fx *effects) {
 func (t *tracker) resume(ev event, fx *effects) {
 	if t.inc != nil {
 		fx.do(doArmRemind)
+	}
+	if t.phase == phaseWaiting {
+		fx.arm(doArmWait, t.waitUntil)
 	}
 	if t.flapping && len(t.edges) > 0 {
 		fx.arm(doArmSettle, t.edges[len(t.edges)-1].Add(t.rules.flapQuiet))
