@@ -30,9 +30,10 @@ var (
 // The alert switch is the engine's notifier, and takes acknowledgements
 // and every result too.
 var (
-	_ engine.Notifier = (*alert.Switch)(nil)
-	_ engine.Acker    = (*alert.Switch)(nil)
-	_ engine.Observer = (*alert.Switch)(nil)
+	_ engine.Notifier    = (*alert.Switch)(nil)
+	_ engine.Acker       = (*alert.Switch)(nil)
+	_ engine.Observer    = (*alert.Switch)(nil)
+	_ engine.SLOObserver = (*alert.Switch)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.

@@ -88,6 +88,7 @@ type Engine struct {
 	querier  Querier
 	notifier Notifier
 	observer Observer
+	sloObs   SLOObserver
 	hub      hub
 	stats    counters
 
@@ -117,6 +118,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e := &Engine{log: opts.Logger, now: opts.Now, hist: opts.Restorer, recent: orDefault(opts.Recent, DefaultRecent),
 		querier: opts.Querier, notifier: opts.Notifier}
 	e.observer, _ = opts.Notifier.(Observer)
+	e.sloObs, _ = opts.Notifier.(SLOObserver)
 	acker, _ := opts.Notifier.(Acker)
 
 	e.push = newPushChecker(e.now)
@@ -209,6 +211,9 @@ func (e *Engine) finish(en *entry, r *monitor.Result) {
 	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: o.from, To: o.to})
 	if e.observer != nil && !r.Stalled() { // a stall says nothing about the target
 		e.observer.Observe(r)
+	}
+	if e.sloObs != nil && o.slo.Set() {
+		e.sloObs.ObserveSLO(r.Monitor, o.slo, r.Time)
 	}
 	if o.change != nil {
 		e.hub.publish(*o.change)

@@ -25,6 +25,7 @@ type entry struct {
 	gone  bool          // removed by a reload
 	adhoc time.Time     // ad-hoc maintenance until
 	up    uptimeCounter
+	slo   *sloCounter // nil: no objective
 }
 
 // newEntry makes a monitor's entry, restored from history. It reads
@@ -33,14 +34,19 @@ func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
 	en := e.bareEntry(m, location)
 	if e.hist != nil {
 		e.restore(en, en.state.Since)
+		e.seedSLO(en, e.now())
 	}
 	return en
 }
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
 func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
-	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool),
+	en := &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
 		state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}}
+	if en.slo != nil {
+		en.state.SLO = en.slo.figures()
+	}
+	return en
 }
 
 // restore fills an entry from history: recent samples, the last result,

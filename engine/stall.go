@@ -12,10 +12,12 @@ import (
 
 // stallWatch notices when upbeat itself did not run on time: the process
 // was stopped (SIGSTOP, a debugger, a frozen VM) or the machine slept. A
-// watchdog looks at the clock every tick; when it finds much more time
-// gone by than a tick, or the wall clock gone further than the monotonic
-// one by more than the threshold (the monotonic clock stands still while
-// the machine sleeps), the time in between was a stall. Every result is
+// watchdog looks at the clock every tick (a quarter of the threshold);
+// when it finds much more time gone by than a tick, or the machine's boot
+// clock (or the wall clock, where the system has no boot clock) gone
+// further than the monotonic one by more than the threshold (the
+// monotonic clock stands still while the machine sleeps), the time in
+// between was a stall. Every result is
 // judged against the stalls too, so a check that ends before the
 // watchdog wakes is caught all the same.
 //
@@ -65,7 +67,7 @@ func newStallWatch(now func() time.Time, threshold time.Duration, asleep func() 
 	if asleep == nil {
 		asleep = machineAsleep
 	}
-	return &stallWatch{now: now, threshold: threshold, tick: min(time.Second, threshold/4), asleep: asleep,
+	return &stallWatch{now: now, threshold: threshold, tick: max(threshold/4, 25*time.Millisecond), asleep: asleep,
 		log: log, warn: warn}
 }
 

@@ -28,6 +28,7 @@ type outcome struct {
 	from, to monitor.Status
 	change   *monitor.Event // the status change, if any
 	state    monitor.State  // the state after it; only with a change
+	slo      monitor.SLO    // the objective's figures after the result, when it counted toward one
 }
 
 func (s *states) config() *Config {
@@ -152,6 +153,11 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 	en.state.Checks++
 	en.state.Recent = appendSample(en.state.Recent, sampleOf(r), s.recent)
 	en.up.count(&en.state, r, s.history)
+	if en.slo != nil && counts(r) {
+		en.slo.count(r)
+		en.state.SLO = en.slo.figures()
+		o.slo = en.state.SLO
+	}
 	if o.to != o.from {
 		o.change = setStatusLocked(en, o.to, r.Time, r)
 		o.state = en.state

@@ -129,7 +129,10 @@ type Options struct {
 	Location *time.Location
 }
 
-var _ engine.Notifier = (*Dispatcher)(nil)
+var (
+	_ engine.Notifier    = (*Dispatcher)(nil)
+	_ engine.SLOObserver = (*Dispatcher)(nil)
+)
 
 // Dispatcher turns status changes into incidents and messages. It wires
 // four parts, each with one job: the policy (one state machine per

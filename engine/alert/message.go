@@ -27,6 +27,8 @@ const (
 	EventNetwork  = "network"  // every monitor failed at once: upbeat's own network is suspect
 	EventTest     = "test"     // upbeat alert test NAME
 	EventGroup    = "group"    // several monitors in one message; see Items
+	EventBurn     = "burn"     // a monitor spends its error budget too fast; see Item.Burn
+	EventBurnOver = "burn_over"
 )
 
 // Message is one notification, ready for any channel: a one-line Title, a
@@ -71,6 +73,8 @@ type Item struct {
 	// StillDown names, for up, the monitors behind this one (its
 	// incident's Affected) that are still down when it recovered.
 	StillDown []string
+	// Burn is set for burn and burn_over: the objective and its burn rates.
+	Burn *Burn
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -205,7 +209,7 @@ func trimZero(s string) string {
 // glyphs mark each event in grouped lists, with a word beside them.
 var glyphs = map[string]string{
 	EventDown: "✕", EventReminder: "✕", EventFlapping: "≈", EventUp: "●",
-	EventDegraded: "▲", EventNormal: "●",
+	EventDegraded: "▲", EventNormal: "●", EventBurn: "▲", EventBurnOver: "●",
 }
 
 // urgent reports whether an event may wake someone.
@@ -217,6 +221,12 @@ func urgent(event string) bool {
 	return false
 }
 
+// itemUrgent reports whether an item may wake someone: its event is
+// urgent, or it is a burn that pages.
+func itemUrgent(it *Item) bool {
+	return urgent(it.Event) || (it.Event == EventBurn && it.Burn != nil && it.Burn.Severity == BurnPage)
+}
+
 // composer writes messages; loc is the zone times are shown in.
 type composer struct {
 	loc *time.Location
@@ -224,7 +234,7 @@ type composer struct {
 
 // single writes the message about one item.
 func (c composer) single(it Item, now time.Time) Message {
-	m := Message{ID: newID(), Event: it.Event, Urgent: urgent(it.Event), Time: now, Items: []Item{it}}
+	m := Message{ID: newID(), Event: it.Event, Urgent: itemUrgent(&it), Time: now, Items: []Item{it}}
 	var b strings.Builder
 	switch it.Event {
 	case EventDown:
@@ -296,6 +306,13 @@ func (c composer) single(it Item, now time.Time) Message {
 	case EventNormal:
 		m.Title = fmt.Sprintf("%s is no longer degraded", it.Monitor)
 		fmt.Fprintf(&b, "%s is back to normal.\n", it.Monitor)
+	case EventBurn, EventBurnOver:
+		if it.Burn == nil {
+			m.Title = fmt.Sprintf("%s: %s", it.Monitor, it.Event)
+			break
+		}
+		m.Title = burnTitle(it)
+		burnText(&b, it)
 	default:
 		m.Title = fmt.Sprintf("%s: %s", it.Monitor, it.Event)
 	}
@@ -400,21 +417,39 @@ const maxListed = 40
 // paragraph (about the network) or "".
 func (c composer) group(items []Item, note string, now time.Time) Message {
 	m := Message{ID: newID(), Event: EventGroup, Time: now, Items: items}
+	causes := commonCauses(items)
+	shared := map[int]bool{}
+	var titles []string
+	for i := range causes {
+		titles = append(titles, causes[i].title(items))
+		for _, j := range causes[i].items {
+			shared[j] = true
+		}
+	}
 	counts := map[string]int{}
-	for _, it := range items {
-		counts[it.Event]++
-		m.Urgent = m.Urgent || urgent(it.Event)
+	for i, it := range items {
+		if !shared[i] {
+			counts[it.Event]++
+		}
+		m.Urgent = m.Urgent || itemUrgent(&items[i])
 	}
 	var parts []string
-	for _, ev := range []string{EventDown, EventFlapping, EventReminder, EventDegraded, EventUp, EventNormal} {
+	for _, ev := range []string{EventDown, EventFlapping, EventReminder, EventDegraded, EventUp, EventNormal, EventBurn, EventBurnOver} {
 		if n := counts[ev]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, groupWord(ev, n)))
 		}
 	}
-	m.Title = strings.Join(parts, ", ")
+	if rest := strings.Join(parts, ", "); rest != "" {
+		titles = append(titles, rest)
+	}
+	m.Title = strings.Join(titles, "; ")
 	var b strings.Builder
 	if note != "" {
 		b.WriteString(note)
+		b.WriteString("\n\n")
+	}
+	for i := range causes {
+		b.WriteString(causes[i].paragraph(items))
 		b.WriteString("\n\n")
 	}
 	for i, it := range items {
@@ -432,6 +467,11 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 				fmt.Fprintf(&b, " (flapped %d times)", it.Flaps)
 			}
 		case EventNormal:
+		case EventBurn, EventBurnOver:
+			if it.Burn != nil {
+				fmt.Fprintf(&b, ": %s over %s, %s over %s (SLO %s)", rateText(it.Burn.LongRate), human(it.Burn.Long),
+					rateText(it.Burn.ShortRate), human(it.Burn.Short), monitor.FormatObjective(it.Burn.Objective))
+			}
 		default:
 			fmt.Fprintf(&b, ": %s", it.label())
 			if !it.Since.IsZero() {
@@ -470,6 +510,10 @@ func groupWord(ev string, n int) string {
 		return "recovered"
 	case EventNormal:
 		return "no longer degraded"
+	case EventBurn:
+		return "burning " + plural(n, "its", "their") + " error budget"
+	case EventBurnOver:
+		return "no longer burning " + plural(n, "its", "their") + " error budget"
 	}
 	return ev
 }
@@ -489,6 +533,10 @@ func lineWord(ev string) string {
 		return "DEGRADED"
 	case EventNormal:
 		return "NORMAL"
+	case EventBurn:
+		return "BURNING"
+	case EventBurnOver:
+		return "BURN OVER"
 	}
 	return ev
 }

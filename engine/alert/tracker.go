@@ -285,6 +285,9 @@ type tracker struct {
 	waitUntil  time.Time
 	lastFail   *monitor.Result
 	lastStatus monitor.Status
+
+	// Burn-rate alerts (the policy's, see burn.go).
+	burn burnState
 }
 
 // handle applies one event.

@@ -59,6 +59,27 @@ type WebhookMonitor struct {
 	Flapping        bool              `json:"flapping,omitempty"`
 	Flaps           int               `json:"flaps,omitempty"`
 	Incident        *monitor.Incident `json:"incident,omitempty"`
+	// Issue 12: the address the check connected to, the monitors it
+	// depends on and those behind it, which of those are still down when
+	// it recovered, and a burn-rate alert's figures.
+	Remote    string       `json:"remote,omitempty"`
+	DependsOn []string     `json:"depends_on,omitempty"`
+	Behind    []string     `json:"behind,omitempty"`
+	StillDown []string     `json:"still_down,omitempty"`
+	Burn      *WebhookBurn `json:"burn,omitempty"`
+}
+
+// WebhookBurn is a burn-rate alert's figures in a webhook payload.
+type WebhookBurn struct {
+	Severity           string  `json:"severity,omitempty"` // "page" or "warn"; absent once over
+	Objective          float64 `json:"objective"`          // 0.999
+	WindowSeconds      float64 `json:"window_seconds"`
+	LongWindowSeconds  float64 `json:"long_window_seconds"`
+	ShortWindowSeconds float64 `json:"short_window_seconds"`
+	LongRate           float64 `json:"long_rate"`
+	ShortRate          float64 `json:"short_rate"`
+	Threshold          float64 `json:"threshold"`
+	BudgetLeft         float64 `json:"budget_left"`
 }
 
 // NewWebhookPayload builds the payload for m.
@@ -77,6 +98,12 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 		if !it.Since.IsZero() {
 			s := it.Since.UTC()
 			wm.Since = &s
+		}
+		wm.Remote, wm.DependsOn, wm.Behind, wm.StillDown = it.Remote, it.DependsOn, it.Behind, it.StillDown
+		if b := it.Burn; b != nil {
+			wm.Burn = &WebhookBurn{Severity: b.Severity, Objective: b.Objective, WindowSeconds: b.Window.Seconds(),
+				LongWindowSeconds: b.Long.Seconds(), ShortWindowSeconds: b.Short.Seconds(), LongRate: b.LongRate,
+				ShortRate: b.ShortRate, Threshold: b.Threshold, BudgetLeft: b.BudgetLeft}
 		}
 		p.Monitors = append(p.Monitors, wm)
 	}
