@@ -101,3 +101,46 @@ func TestSLOCounterCarriesOverAReload(t *testing.T) {
 		t.Error("a monitor without an objective kept a counter")
 	}
 }
+
+// countingHistory is a Restorer that counts: one failed check in each of
+// the last 48 hours, and per minute over the last 6 hours, none failed
+// but in the last 5 minutes, where all 5 did.
+type countingHistory struct{ emptyRestorer }
+
+func (countingHistory) CountChecks(name string, from, to time.Time, step time.Duration, fn func(time.Time, uint64, uint64)) error {
+	for t := from.Truncate(step); t.Before(to); t = t.Add(step) {
+		switch {
+		case step == time.Hour:
+			fn(t, 60, 1)
+		case to.Sub(t) <= 5*time.Minute:
+			fn(t, 1, 1)
+		default:
+			fn(t, 1, 0)
+		}
+	}
+	return nil
+}
+
+// At start the objective's figures come from history, once.
+func TestSLOFiguresComeFromHistoryAtStart(t *testing.T) {
+	m := testMonitor("shop", time.Minute)
+	m.SLO, m.SLOWindow = 0.99, 2*24*time.Hour
+	now := time.Date(2026, 3, 2, 12, 30, 0, 0, time.UTC)
+	e, err := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: upChecker()},
+		Restorer: countingHistory{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := e.State("shop")
+	s := st.SLO
+	if s.Objective != 0.99 || s.Checks != 48*60 || s.Failures != 48 {
+		t.Errorf("window: %d of %d failed (objective %v), want 48 of 2880", s.Failures, s.Checks, s.Objective)
+	}
+	if b, _ := s.BurnRate(5 * time.Minute); math.Abs(b-100) > 1e-9 {
+		t.Errorf("burn over 5m %v, want 100 (every check failed)", b)
+	}
+	// the hour is the current minute and the 59 before it: 5 of 59 failed
+	if b, _ := s.BurnRate(time.Hour); math.Abs(b-100*5/59.0) > 1e-9 {
+		t.Errorf("burn over 1h %v, want %v", b, 100*5/59.0)
+	}
+}
