@@ -66,7 +66,7 @@ func writeEngineError(w http.ResponseWriter, err error) {
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Service: wire.ServiceName, Version: s.opts.Version,
-		Monitors: s.b.Stats().Monitors})
+		Monitors: s.b.Stats().Monitors, Warnings: s.b.Warnings()})
 }
 
 // recentParam reads ?recent=N (0 or absent: no samples).

@@ -234,10 +234,11 @@ type Error struct {
 
 // Health is the body of GET /healthz.
 type Health struct {
-	Status   string `json:"status"` // "ok"
-	Service  string `json:"service"`
-	Version  string `json:"version,omitempty"`
-	Monitors int    `json:"monitors"`
+	Status   string   `json:"status"` // "ok"
+	Service  string   `json:"service"`
+	Version  string   `json:"version,omitempty"`
+	Monitors int      `json:"monitors"`
+	Warnings []string `json:"warnings,omitempty"` // problems with upbeat itself in force ("upbeat itself was stalled for 9m12s …")
 }
 
 // ServiceName identifies an upbeat daemon in Health.Service.
