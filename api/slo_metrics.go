@@ -2,8 +2,6 @@ package api
 
 import (
 	"slices"
-	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -40,14 +38,6 @@ func (c *sloCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// burnLabel names a burn window as the label value: "5m", "30m", "1h", "6h".
-func burnLabel(w time.Duration) string {
-	if w%time.Hour == 0 {
-		return strconv.Itoa(int(w/time.Hour)) + "h"
-	}
-	return strconv.Itoa(int(w/time.Minute)) + "m"
-}
-
 // Collect implements prometheus.Collector.
 func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, lv ...string) {
@@ -65,7 +55,7 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.window, st.SLO.Window.Seconds(), lv...)
 		gauge(c.budget, st.SLO.BudgetLeft(), lv...)
 		for j, w := range monitor.BurnWindows {
-			gauge(c.burn, st.SLO.Burn[j], append(slices.Clone(lv), burnLabel(w))...)
+			gauge(c.burn, st.SLO.Burn[j], append(slices.Clone(lv), monitor.BurnWindowName(w))...)
 		}
 	}
 	s := c.b.Stats()

@@ -78,6 +78,15 @@ func BurnRate(failures, checks uint64, objective float64) float64 {
 	return float64(failures) / float64(checks) / (1 - objective)
 }
 
+// BurnWindowName names a burn window as metrics and JSON do: "5m",
+// "30m", "1h", "6h".
+func BurnWindowName(w time.Duration) string {
+	if w%time.Hour == 0 {
+		return strconv.Itoa(int(w/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(w/time.Minute)) + "m"
+}
+
 // ParseObjective reads an objective as written in the config: "99.9%"
 // (the % may be left out). It returns the share, 0.999.
 func ParseObjective(s string) (float64, error) {

@@ -126,6 +126,43 @@ type MonitorConfig struct {
 	Insecure       bool     `json:"insecure,omitempty"`
 	Method         string   `json:"method,omitempty"`
 	GraceS         float64  `json:"grace_s,omitempty"`
+	DependsOn      []string `json:"depends_on,omitempty"`
+}
+
+// SLO is a monitor's objective and how it stands against it; absent for a
+// monitor without one.
+type SLO struct {
+	Objective  float64            `json:"objective"` // 0.999 for 99.9%
+	WindowS    float64            `json:"window_s"`
+	Checks     uint64             `json:"checks"`      // in the window
+	Failures   uint64             `json:"failures"`    // of them, down
+	BudgetLeft float64            `json:"budget_left"` // 1 untouched, 0 spent, negative overspent
+	Burn       map[string]float64 `json:"burn"`        // burn rate by window: "5m", "30m", "1h", "6h"
+}
+
+// sloOf converts an objective's figures; nil without one.
+func sloOf(s *monitor.SLO) *SLO {
+	if !s.Set() {
+		return nil
+	}
+	out := &SLO{Objective: s.Objective, WindowS: s.Window.Seconds(), Checks: s.Checks, Failures: s.Failures,
+		BudgetLeft: s.BudgetLeft(), Burn: make(map[string]float64, len(s.Burn))}
+	for i, w := range monitor.BurnWindows {
+		out.Burn[monitor.BurnWindowName(w)] = s.Burn[i]
+	}
+	return out
+}
+
+// toEngine rebuilds the figures; the zero value for nil.
+func (s *SLO) toEngine() monitor.SLO {
+	if s == nil {
+		return monitor.SLO{}
+	}
+	out := monitor.SLO{Objective: s.Objective, Window: fromS(s.WindowS), Checks: s.Checks, Failures: s.Failures}
+	for i, w := range monitor.BurnWindows {
+		out.Burn[i] = s.Burn[monitor.BurnWindowName(w)]
+	}
+	return out
 }
 
 // Location is a monitor's state as seen from one location.
@@ -156,6 +193,7 @@ type Monitor struct {
 	Maintenance string     `json:"maintenance,omitempty"`
 	Checks      uint64     `json:"checks"`
 	Skipped     uint64     `json:"skipped"`
+	SLO         *SLO       `json:"slo,omitempty"`
 
 	Config    *MonitorConfig `json:"config,omitempty"`
 	Last      *Result        `json:"last,omitempty"`
@@ -174,13 +212,15 @@ type State struct {
 	Maintenance string         `json:"maintenance,omitempty"`
 	Checks      uint64         `json:"checks"`
 	Skipped     uint64         `json:"skipped,omitempty"`
+	SLO         *SLO           `json:"slo,omitempty"`
 }
 
 // StateOf extracts the State of a monitor's state.
 func StateOf(st *monitor.State) State {
 	return State{Status: st.Status, Since: st.Since,
 		Uptime: Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)},
-		Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped}
+		Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped,
+		SLO: sloOf(&st.SLO)}
 }
 
 // ApplyTo copies s onto st.
@@ -189,6 +229,7 @@ func (s *State) ApplyTo(st *monitor.State) {
 	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(s.Uptime.H24), uptimeOf(s.Uptime.D7), uptimeOf(s.Uptime.D30)
 	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
 	st.Checks, st.Skipped = s.Checks, s.Skipped
+	st.SLO = s.SLO.toEngine()
 }
 
 // Hello is the first event of every stream: who is talking and whether
@@ -356,7 +397,7 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status,
 		Since: st.Since, Uptime: Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)},
 		Tags: m.Tags, Location: st.Location, Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint,
-		Checks: st.Checks, Skipped: st.Skipped, Locations: st.Locations,
+		Checks: st.Checks, Skipped: st.Skipped, Locations: st.Locations, SLO: sloOf(&st.SLO),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -378,6 +419,7 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 			IntervalS: m.Interval.Seconds(), TimeoutS: m.Timeout.Seconds(), Retries: m.Retries,
 			RetryIntervalS: m.RetryInterval.Seconds(), MaxLatencyMS: ms(m.MaxLatency), CertWarnDays: m.CertWarnDays,
 			ExpectStatus: m.ExpectStatus, Alerts: m.Alerts, Insecure: m.Insecure, Method: m.Method, GraceS: m.Grace.Seconds(),
+			DependsOn: m.DependsOn,
 		}
 	}
 	if with&WithRecent != 0 {
@@ -410,6 +452,9 @@ func (m *Monitor) MonitorOf() *monitor.Monitor {
 		for _, a := range c.Alerts {
 			out.Alerts = append(out.Alerts, clean(a))
 		}
+		for _, p := range c.DependsOn {
+			out.DependsOn = append(out.DependsOn, clean(p))
+		}
 	}
 	return out
 }
@@ -421,6 +466,7 @@ func (m *Monitor) ApplyTo(st *monitor.State) {
 	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(m.Uptime.H24), uptimeOf(m.Uptime.D7), uptimeOf(m.Uptime.D30)
 	st.Paused, st.Acked, st.InMaint = m.Paused, m.Acked, clean(m.Maintenance)
 	st.Checks, st.Skipped, st.Location = m.Checks, m.Skipped, clean(m.Location)
+	st.SLO = m.SLO.toEngine()
 }
 
 // ToState rebuilds a whole monitor state; mon is the configuration to
