@@ -16,6 +16,30 @@ const DefaultSLOWindow = 30 * 24 * time.Hour
 // workbook (5m with 1h, 30m with 6h).
 var BurnWindows = [4]time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour}
 
+// BurnRule is one severity of burn-rate alert, as Google's SRE workbook
+// sets them: the budget burns at least Rate times faster than it may over
+// both Long and Short.
+type BurnRule struct {
+	Severity    string // "page" or "warn"
+	Long, Short time.Duration
+	Rate        float64
+}
+
+// BurnRules are the burn-rate alerts, most severe first: 2% of a 30-day
+// budget in an hour pages, 5% in six hours warns.
+var BurnRules = [2]BurnRule{
+	{"page", time.Hour, 5 * time.Minute, 14.4},
+	{"warn", 6 * time.Hour, 30 * time.Minute, 6},
+}
+
+// Holds reports whether r holds for s: the burn rate over both of r's
+// windows is at least r.Rate.
+func (r *BurnRule) Holds(s *SLO) bool {
+	long, _ := s.BurnRate(r.Long)
+	short, _ := s.BurnRate(r.Short)
+	return long >= r.Rate && short >= r.Rate
+}
+
 // SLO is how a monitor stands against its service level objective: the
 // objective, and its checks over the rolling window and the burn windows.
 // The zero value is a monitor without one.

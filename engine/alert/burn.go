@@ -18,24 +18,11 @@ import (
 // under the rate. They go to the alerts whose on names "burn", and
 // nowhere else.
 
-// A burnRule is one severity of burn-rate alert.
-type burnRule struct {
-	severity    string
-	long, short time.Duration
-	rate        float64
-}
-
-// Burn severities.
+// Burn severities (monitor.BurnRules).
 const (
 	BurnPage = "page"
 	BurnWarn = "warn"
 )
-
-// burnRules are checked in order: the first that holds decides.
-var burnRules = []burnRule{
-	{BurnPage, time.Hour, 5 * time.Minute, 14.4},
-	{BurnWarn, 6 * time.Hour, 30 * time.Minute, 6},
-}
 
 // Burn is what a burn-rate message says: the rule that holds (none once
 // it is over) and the figures behind it.
@@ -51,12 +38,9 @@ type Burn struct {
 }
 
 // burnLevel is the rule that holds for slo, or nil.
-func burnLevel(slo *monitor.SLO) *burnRule {
-	for i := range burnRules {
-		r := &burnRules[i]
-		long, _ := slo.BurnRate(r.long)
-		short, _ := slo.BurnRate(r.short)
-		if long >= r.rate && short >= r.rate {
+func burnLevel(slo *monitor.SLO) *monitor.BurnRule {
+	for i := range monitor.BurnRules {
+		if r := &monitor.BurnRules[i]; r.Holds(slo) {
 			return r
 		}
 	}
@@ -64,16 +48,16 @@ func burnLevel(slo *monitor.SLO) *burnRule {
 }
 
 // burnFacts describes slo under rule r (the one that held, for the end).
-func burnFacts(slo *monitor.SLO, r *burnRule, severity string) *Burn {
-	long, _ := slo.BurnRate(r.long)
-	short, _ := slo.BurnRate(r.short)
-	return &Burn{Severity: severity, Objective: slo.Objective, Window: slo.Window, Long: r.long, Short: r.short,
-		LongRate: long, ShortRate: short, Threshold: r.rate, BudgetLeft: slo.BudgetLeft()}
+func burnFacts(slo *monitor.SLO, r *monitor.BurnRule, severity string) *Burn {
+	long, _ := slo.BurnRate(r.Long)
+	short, _ := slo.BurnRate(r.Short)
+	return &Burn{Severity: severity, Objective: slo.Objective, Window: slo.Window, Long: r.Long, Short: r.Short,
+		LongRate: long, ShortRate: short, Threshold: r.Rate, BudgetLeft: slo.BudgetLeft()}
 }
 
 // burnState is where one monitor stands with burn-rate alerts.
 type burnState struct {
-	rule *burnRule // the rule that holds now; nil: none
+	rule *monitor.BurnRule // the rule that holds now; nil: none
 }
 
 // observeSLO takes a monitor's figures after a result. A rule that
@@ -87,9 +71,9 @@ func (p *policy) observeSLO(e *entry, slo monitor.SLO, at time.Time) {
 	r := burnLevel(&slo)
 	prev := e.burn.rule
 	switch {
-	case r != nil && (prev == nil || r.rate > prev.rate):
+	case r != nil && (prev == nil || r.Rate > prev.Rate):
 		it := itemFrom(EventBurn, e.m, e.name, nil)
-		it.Burn = burnFacts(&slo, r, r.severity)
+		it.Burn = burnFacts(&slo, r, r.Severity)
 		it.Since = at
 		e.burn.rule = r
 		p.burst.add(it, p.post.routes(e.m))
@@ -108,9 +92,9 @@ func (p *policy) observeSLO(e *entry, slo monitor.SLO, at time.Time) {
 
 // holds reports whether an alert raised by r still holds: its long window
 // is still at r's rate.
-func holds(slo *monitor.SLO, r *burnRule) bool {
-	long, _ := slo.BurnRate(r.long)
-	return long >= r.rate
+func holds(slo *monitor.SLO, r *monitor.BurnRule) bool {
+	long, _ := slo.BurnRate(r.Long)
+	return long >= r.Rate
 }
 
 // ObserveSLO implements engine.SLOObserver: burn-rate alerts.
