@@ -66,3 +66,37 @@ func TestDependenciesAreCheckedAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// A check asked for while the monitor's check is running is not lost: it
+// runs once that one ends (a scheduled one would be skipped instead).
+func TestCheckNowWhileACheckRunsIsNotLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			if n.Add(1) == 1 {
+				<-release
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		e, _ := New(testConfig(testMonitor("slow", time.Hour)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		if err := e.CheckNow("slow"); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait() // the first check is running, held
+		if err := e.CheckNow("slow"); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		close(release)
+		synctest.Wait()
+		if got := n.Load(); got != 2 {
+			t.Errorf("%d checks, want 2: the one asked for while the first ran was lost", got)
+		}
+		if s := e.Stats(); s.Skipped != 0 {
+			t.Errorf("%d skipped", s.Skipped)
+		}
+	})
+}

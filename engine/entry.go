@@ -13,6 +13,9 @@ type entry struct {
 	m    *monitor.Monitor
 	url  string       // the URL results show: no password, no push token
 	busy *atomic.Bool // a check is running; shared with the entry a reload replaces
+	// again: a check someone asked for came while one was running; it
+	// runs once that one ends (the runner's).
+	again atomic.Bool
 
 	// The scheduler's, under scheduler.mu.
 	due  time.Time

@@ -42,47 +42,63 @@ func (r *runner) pace(m *monitor.Monitor) time.Duration {
 	return m.Interval
 }
 
-// displayURL is m's URL as results show it: without a password, and
-// without whatever else its checker says is secret.
+// displayURL is m's URL as results show it: without whatever its checker
+// says is secret, and as monitor.RedactURL shows every URL.
 func (r *runner) displayURL(m *monitor.Monitor) string {
 	if rd, ok := r.checkers[m.Kind].(Redacter); ok {
-		return rd.Redact(m)
+		return monitor.RedactURL(rd.Redact(m))
 	}
-	if m.Parsed != nil {
-		return m.Parsed.Redacted()
-	}
-	return m.URL
+	return monitor.RedactURL(m.URL)
 }
 
 // start launches a check of en that was due at due, unless one is already
-// running, in which case this one is counted as skipped.
-func (r *runner) start(ctx context.Context, en *entry, due time.Time) {
+// running: then a scheduled check is counted as skipped, and one someone
+// asked for (asked: check now, a reload, a dependency) runs as soon as the
+// running one ends, so that it is never lost.
+func (r *runner) start(ctx context.Context, en *entry, due time.Time, asked bool) {
 	if !en.busy.CompareAndSwap(false, true) {
-		r.stats.skipped.Add(1)
-		r.skipped(en)
-		return
+		if asked {
+			en.again.Store(true)
+			if en.busy.CompareAndSwap(false, true) { // it ended meanwhile
+				en.again.Store(false)
+			} else {
+				return
+			}
+		} else {
+			r.stats.skipped.Add(1)
+			r.skipped(en)
+			return
+		}
 	}
 	r.running.Add(1)
 	go func() {
 		defer r.running.Done()
-		defer en.busy.Store(false)
-		select {
-		case r.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
+		r.run(ctx, en, due)
+		en.busy.Store(false)
+		if en.again.Swap(false) && ctx.Err() == nil {
+			r.start(ctx, en, r.now(), true)
 		}
-		defer func() { <-r.sem }()
-		if late := r.now().Sub(due); late <= time.Second {
-			r.stats.onTime.Add(1)
-		} else {
-			r.stats.late.Add(1)
-		}
-		res := r.check(ctx, en, true)
-		if res == nil || ctx.Err() != nil {
-			return
-		}
-		r.done(en, res)
 	}()
+}
+
+// run runs one check of en, started by start, within the concurrency limit.
+func (r *runner) run(ctx context.Context, en *entry, due time.Time) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	defer func() { <-r.sem }()
+	if late := r.now().Sub(due); late <= time.Second {
+		r.stats.onTime.Add(1)
+	} else {
+		r.stats.late.Add(1)
+	}
+	res := r.check(ctx, en, true)
+	if res == nil || ctx.Err() != nil {
+		return
+	}
+	r.done(en, res)
 }
 
 // wait returns once every check started has ended.
@@ -124,6 +140,7 @@ func (r *runner) attempt(ctx context.Context, en *entry) monitor.Result {
 	res := chk.Check(cctx, m)
 	cancel()
 	res.Monitor, res.Kind, res.Time, res.URL = m.Name, m.Kind, start, en.url
+	res.FinalURL = monitor.RedactURL(res.FinalURL)
 	if _, passive := chk.(Passive); res.Latency == 0 && !passive {
 		res.Latency = r.now().Sub(start)
 	}

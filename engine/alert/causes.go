@@ -124,16 +124,19 @@ func hostPort(raw string) string {
 	}
 	port := u.Port()
 	if port == "" {
-		switch u.Scheme {
-		case "https", "tls", "wss":
-			port = "443"
-		case "http", "ws":
-			port = "80"
-		default:
+		var ok bool
+		if port, ok = defaultPorts[u.Scheme]; !ok {
 			return "" // icmp, dns, domain: no port of their own
 		}
 	}
 	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// defaultPorts are the ports of the schemes whose URL may leave it out.
+var defaultPorts = map[string]string{
+	"http": "80", "https": "443", "tls": "443", "ws": "80", "wss": "443", "grpc": "80", "grpcs": "443",
+	"postgres": "5432", "postgresql": "5432", "mysql": "3306", "redis": "6379", "rediss": "6379",
+	"smtp": "25", "smtps": "465",
 }
 
 // commonCauses finds the groups of items opening incidents (down) that
