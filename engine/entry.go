@@ -68,6 +68,13 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	en.state.Recent = samples
 	en.state.Last = last
 	en.state.Status = last.Status
+	for i := len(recent) - 1; i >= 0 && recent[i].Stalled(); i-- {
+		// a stall of upbeat's own said nothing: the status is the one before it
+		en.state.Status = monitor.StatusPending
+		if i > 0 {
+			en.state.Status = recent[i-1].Status
+		}
+	}
 	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
 		en.state.Status = monitor.StatusPending
 	}

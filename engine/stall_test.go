@@ -166,3 +166,28 @@ func TestStallWatch(t *testing.T) {
 		}
 	})
 }
+
+// stalledLast is a history whose newest result of a down monitor was
+// caught in a stall.
+type stalledLast struct{ emptyRestorer }
+
+func (stalledLast) Restore(name string, n int) ([]monitor.Result, time.Time, bool) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	return []monitor.Result{
+		{Monitor: name, Time: t0, Status: monitor.StatusDown, Class: "refused"},
+		{Monitor: name, Time: t0.Add(time.Minute), Status: monitor.StatusPaused, Class: monitor.ClassStalled},
+	}, t0, true
+}
+
+// A restart right after a stall restores the status from before it: a
+// monitor that was down is still down (its incident goes on), not pending.
+func TestRestoreLooksPastAStalledResult(t *testing.T) {
+	e, err := New(testConfig(testMonitor("db", time.Minute)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: upChecker()},
+		Restorer: stalledLast{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.State("db"); st.Status != monitor.StatusDown {
+		t.Errorf("restored %s, want down", st.Status)
+	}
+}

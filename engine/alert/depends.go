@@ -2,6 +2,7 @@ package alert
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -229,6 +230,20 @@ func (p *policy) descendants(name string) []string {
 		}
 	}
 	return out
+}
+
+// DependsOnLabel writes the monitors a monitor depends on (Item.DependsOn)
+// as one label value, as the tags label is written: sorted, each once,
+// between commas (",db,edge-router,"), so that an Alertmanager inhibition
+// rule can match one exactly with depends_on=~".*,edge-router,.*". It is
+// "" for a monitor that depends on none.
+func DependsOnLabel(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	s := slices.Clone(names)
+	slices.Sort(s)
+	return "," + strings.Join(slices.Compact(s), ",") + ","
 }
 
 // refresh brings the items waiting in the burst window up to date with

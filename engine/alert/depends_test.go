@@ -212,3 +212,20 @@ func TestGrandchildJoinsTheRootIncident(t *testing.T) {
 		}
 	})
 }
+
+// The label Alertmanager's inhibition rules match: every ancestor, sorted,
+// between commas.
+func TestDependsOnLabel(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"edge-router"}, ",edge-router,"},
+		{[]string{"edge-router", "db", "db"}, ",db,edge-router,"},
+	} {
+		if got := DependsOnLabel(c.in); got != c.want {
+			t.Errorf("DependsOnLabel(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
