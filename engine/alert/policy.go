@@ -123,7 +123,9 @@ func (p *policy) remind(e *entry, f effect, now time.Time) {
 		}
 	}
 	if !f.quiet && len(due) > 0 {
-		p.burst.add(f.item, due)
+		it := f.item
+		it.DependsOn, it.Behind = p.ancestors(e.name), p.descendants(e.name)
+		p.burst.add(it, due)
 	}
 }
 
