@@ -29,15 +29,17 @@ var (
 	_ engine.Recorder      = (*history.DB)(nil)
 	_ engine.Restorer      = (*history.DB)(nil)
 	_ engine.Querier       = (*history.DB)(nil)
+	_ engine.CheckCounter  = (*history.DB)(nil)
 	_ source.ResultScanner = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements
 // and every result too.
 var (
-	_ engine.Notifier = (*alert.Switch)(nil)
-	_ engine.Acker    = (*alert.Switch)(nil)
-	_ engine.Observer = (*alert.Switch)(nil)
+	_ engine.Notifier    = (*alert.Switch)(nil)
+	_ engine.Acker       = (*alert.Switch)(nil)
+	_ engine.Observer    = (*alert.Switch)(nil)
+	_ engine.SLOObserver = (*alert.Switch)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.

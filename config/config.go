@@ -37,6 +37,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // Config is a whole configuration file: what the engine needs (settings
@@ -171,6 +172,8 @@ func defaultSettings() engine.Settings {
 		CertWarnDays:    DefaultCertWarnDays,
 		MaxBody:         check.DefaultMaxBody,
 		RecoverAfter:    DefaultRecoverAfter,
+		SLOWindow:       monitor.DefaultSLOWindow,
+		StallThreshold:  engine.DefaultStallThreshold,
 	}
 }
 

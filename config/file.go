@@ -31,6 +31,7 @@ func (l *loader) config(tree map[string]any) *Config {
 	}
 	l.uniqueMonitors(monitorTables, cfg.Monitors)
 	l.uniqueTags(monitorTables, cfg.Monitors)
+	l.dependencies(monitorTables, cfg.Monitors)
 
 	var monitorNames, tags []string
 	for _, m := range cfg.Monitors {

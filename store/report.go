@@ -20,6 +20,9 @@ type ReportOptions struct {
 	From, To    time.Time
 	CostPerHour float64  // what an hour of downtime costs; 0: no cost shown
 	Monitors    []string // empty: every monitor with results in the period
+	// Objectives are the monitors' objectives (slo) by name, from the
+	// config: each gets its error budget and burn rates as of To.
+	Objectives map[string]Objective
 }
 
 // Report is uptime, incidents and the cost of downtime over a period, per
@@ -37,6 +40,7 @@ type MonitorReport struct {
 	Monitor string `json:"monitor"`
 	Summary
 	IncidentList []monitor.Incident `json:"incident_list"`
+	SLO          *SLOReport         `json:"slo,omitempty"` // the monitor has an objective
 }
 
 // Summary holds the figures of a report line. Uptime counts from the
@@ -156,6 +160,11 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 	}
 	sm.Incidents = len(incs)
 	finish(sm, o.CostPerHour)
+	if obj, ok := o.Objectives[info.Name]; ok && obj.Objective > 0 {
+		if mr.SLO, err = sloReport(h, info.Name, obj, o.To); err != nil {
+			return nil, err
+		}
+	}
 	return mr, nil
 }
 
@@ -259,8 +268,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	} else if len(r.Monitors) > 1 {
 		fmt.Fprintf(w, "  overall: %s\n", fmtCodes(r.Overall.Codes5xx))
 	}
-	_, err := fmt.Fprint(w)
-	return err
+	return r.writeObjectives(w)
 }
 
 func fmtCodes(cs []CodeCount) string {

@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,5 +248,42 @@ func TestParseDuration(t *testing.T) {
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("%q parsed", in)
 		}
+	}
+}
+
+// A monitor with an objective gets its error budget over the objective's
+// window and its burn rates as of the report's end; one without, none.
+func TestReportObjectives(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	end := fill(t, s, c)
+	rep, err := BuildReport(s, ReportOptions{From: end.Add(-24 * time.Hour), To: end,
+		Objectives: map[string]Objective{"api": {Objective: 0.95, Window: 30 * 24 * time.Hour}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, nw := rep.Monitors[0], rep.Monitors[1]
+	if nw.SLO != nil {
+		t.Errorf("an objective for new: %+v", nw.SLO)
+	}
+	o := api.SLO
+	// over the window (all of api's two days): 60 of 2880 failed where 5% may
+	if o == nil || o.Checks != 2880 || o.Failures != 60 || math.Abs(o.BudgetLeft-(1-60.0/2880/0.05)) > 1e-6 {
+		t.Fatalf("api objective %+v", o)
+	}
+	// down for the last 20 minutes
+	for w, want := range map[string]float64{"5m": 20, "30m": 20.0 / 30 / 0.05, "1h": 20.0 / 60 / 0.05, "6h": 20.0 / 360 / 0.05} {
+		if got := o.BurnRate[w]; math.Abs(got-want) > 1e-6 {
+			t.Errorf("burn over %s = %v, want %v", w, got, want)
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "objectives, as of") || !regexp.MustCompile(`api\s+95%\s+30d00h\s+97\.917%\s+58%`).MatchString(b.String()) {
+		t.Errorf("text report:\n%s", b.String())
 	}
 }

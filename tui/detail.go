@@ -74,6 +74,7 @@ type Detail struct {
 	histOff bool     // the source keeps no history
 	offset  int      // first line on screen, as last scrolled to (see shownOffset)
 	sent    alertLog // alerts sent about each monitor (AddEvents)
+	behind  []string // monitors down behind this one, folded under it (depends_on)
 
 	// caches of what was drawn, not state: View shows the same whether
 	// they are full or empty
@@ -244,6 +245,10 @@ func (d *Detail) build() []string {
 		out = append(out, sideBySide(left, right, lw, 2)...)
 	} else {
 		// one column: where and what the error means first, then the charts
+		if s := d.slo(d.w); s != nil {
+			out = append(out, s...)
+			out = append(out, "")
+		}
 		out = append(out, d.byLocation(d.w)...)
 		out = append(out, d.rule("What this means", d.w))
 		out = append(out, d.explanation(d.w)...)
@@ -364,6 +369,7 @@ func (d *Detail) top() []string {
 		line = strings.Join(now, " · ")
 	}
 	lines = append(lines, line)
+	lines = append(lines, d.behindLine()...)
 	if d.histOff {
 		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
 	} else if d.hist == nil {
@@ -515,6 +521,10 @@ func (d *Detail) byLocation(w int) []string {
 // facts is the right column: the explanation, incidents, alerts, dates.
 func (d *Detail) facts(w int) []string {
 	var out []string
+	if s := d.slo(w); s != nil {
+		out = append(out, s...)
+		out = append(out, "")
+	}
 	out = append(out, d.byLocation(w)...)
 	out = append(out, d.rule("What this means", w))
 	out = append(out, d.explanation(w)...)

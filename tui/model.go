@@ -228,6 +228,7 @@ func (m *Model) refresh() {
 		if st := m.find(m.detail.Name()); st != nil {
 			m.detail.SetState(*st, relatedStates(m.states, st))
 			m.detail.SetLocations(m.locs.of(st))
+			m.detail.SetBehind(downBehind(m.states, st.Monitor.Name))
 		}
 	}
 }
@@ -638,6 +639,7 @@ func (m *Model) openDetail() tea.Cmd {
 	q := m.src.Query()
 	m.detail.Open(*st, relatedStates(m.states, st), q == nil)
 	m.detail.SetLocations(m.locs.of(st))
+	m.detail.SetBehind(downBehind(m.states, st.Monitor.Name))
 	m.detail.SetNow(m.now)
 	m.state = stateDetail
 	if q == nil {
@@ -825,10 +827,17 @@ func (m *Model) tableBlock(w, h int) []string {
 	}
 	title := "Monitors"
 	shown, total := m.table.Len()
+	folded, under := m.table.Folded()
 	if c := m.table.Counter(); c != "" {
 		title += " " + c
-	} else if shown != total {
-		title += fmt.Sprintf(" %d of %d", shown, total)
+	} else if shown+folded != total {
+		title += fmt.Sprintf(" %d of %d", shown+folded, total)
+	}
+	switch {
+	case folded > 0 && under != "":
+		title += fmt.Sprintf(" · %d folded under %s", folded, clean(under))
+	case folded > 0:
+		title += fmt.Sprintf(" · %d folded (depends_on)", folded)
 	}
 	title += " · sort " + m.table.Sort().String()
 	if m.table.Grouped() {

@@ -219,10 +219,12 @@ type Table struct {
 	sel    string // name of the selected monitor, kept across refreshes
 	moved  bool   // the person has moved the selection (else it stays on the top row)
 	cols   []column
-	locs   []string   // locations with a column each; none for one daemon
-	where  where      // how each location sees each monitor (SetLocations)
-	sparks sparkCache // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
-	plain  bool       // no selection (the plain table printed without a terminal)
+	locs   []string       // locations with a column each; none for one daemon
+	where  where          // how each location sees each monitor (SetLocations)
+	sparks sparkCache     // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
+	plain  bool           // no selection (the plain table printed without a terminal)
+	behind map[string]int // monitors folded under each monitor (depends_on), by its name
+	folded int            // monitors folded away
 }
 
 // NewTable returns an empty table sorted by status.
@@ -308,8 +310,20 @@ func (t *Table) Selected() *monitor.State {
 	return t.items[t.cursor].st
 }
 
-// Len returns the number of monitors shown (after the filter) and the total.
+// Len returns the number of monitors shown (after the filter and
+// folding) and the total.
 func (t *Table) Len() (shown, total int) { return t.rows, len(t.all) }
+
+// Folded returns how many monitors are folded under a monitor they
+// depend on that is down, and under which, when it is one alone.
+func (t *Table) Folded() (n int, under string) {
+	if len(t.behind) == 1 {
+		for r := range t.behind {
+			under = r
+		}
+	}
+	return t.folded, under
+}
 
 // Names returns the names of the monitors in display order (for tests and
 // for whoever wants the order the person sees).
@@ -382,6 +396,25 @@ func (t *Table) rebuild() {
 		}
 		return less(a, b)
 	})
+	// Down behind a monitor that is down: folded under it, unless a
+	// filter asks for monitors by themselves.
+	var roots map[string]string
+	if !t.filter.active() {
+		roots = foldRoots(t.all)
+	}
+	t.behind, t.folded = map[string]int{}, len(roots)
+	for _, r := range roots {
+		t.behind[r]++
+	}
+	if len(roots) > 0 {
+		kept := idx[:0]
+		for _, i := range idx {
+			if _, ok := roots[t.all[i].Monitor.Name]; !ok {
+				kept = append(kept, i)
+			}
+		}
+		idx = kept
+	}
 	t.items = t.items[:0]
 	t.rows = len(idx)
 	head := -1
@@ -671,6 +704,9 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		return t.locationCell(st, c.loc)
 	case colName:
 		name := clean(st.Monitor.Name)
+		if n := t.behind[st.Monitor.Name]; n > 0 {
+			name += fmt.Sprintf(" +%d behind", n)
+		}
 		if st.Monitor.Insecure {
 			name += " (insecure)"
 		}

@@ -2,8 +2,10 @@ package check
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -92,6 +94,8 @@ func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Mo
 }
 
 func setCertFacts(r *monitor.Result, exp time.Time, leaf *x509.Certificate, now time.Time) {
+	sum := sha256.Sum256(leaf.Raw)
+	r.CertFingerprint = hex.EncodeToString(sum[:])
 	r.CertExpiry = exp
 	r.CertDays = monitor.DaysLeft(exp, now)
 	r.CertIssuer = engine.Sanitize(issuerName(leaf), 200)
