@@ -63,6 +63,8 @@ type runtimeOptions struct {
 	noHistory  bool
 	// tuneAlerts adjusts the alert dispatcher's options (tests shorten its waits).
 	tuneAlerts func(*alert.Options)
+	// now is the clock of the engine and the history; nil: time.Now.
+	now func() time.Time
 }
 
 func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
@@ -83,6 +85,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 		Notifier:    rt.alerts,
 		Maintenance: w,
 		Logger:      o.log,
+		Now:         o.now,
 	}
 	var storeErr error
 	if !o.noHistory {
@@ -121,6 +124,7 @@ func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,
+		Now:             o.now,
 	})
 }
 

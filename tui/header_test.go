@@ -35,8 +35,9 @@ func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 	}{
 		{one, 200, []string{"config /etc/upbeat/upbeat.toml · location eu-west · 15 monitors", "uptime 24h 97.8%  14:03:00"}, nil},
 		{one, 80, []string{"config /etc/upbeat/upbeat.toml · location eu-west", "uptime 24h 97.8%  14:03:00"}, []string{"…"}},
-		{demo, 200, []string{"demo: simulated targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
-		{demo, 80, []string{"demo: simulated targets on loopback · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
+		// the demo's past is simulated, and the header says so at every width that has room
+		{demo, 200, []string{"demo: 7 days of simulated history, then live targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
+		{demo, 80, []string{"demo: 7 days of simulated history · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
 		{demo, 40, []string{"demo · location demo"}, []string{"…"}},
 		{two, 80, []string{"config daemons at /run/user/1000/", "… · location eu-west, us-east", "uptime 24h 97.8%"}, nil},
 		{two, 50, []string{"location eu-west, us-east ", "uptime 24h 97.8%"}, []string{"config", "…"}},
