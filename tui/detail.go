@@ -485,7 +485,7 @@ func (d *Detail) byLocation(w int) []string {
 		line := fit(clean(l.Location), lw) + "  " + s.status(l.Status).Render(fit(Glyph(l.Status)+" "+l.Status.String(), sw))
 		var parts []string
 		if c := codeOrClass(l.Code, l.Class); c != "" {
-			parts = append(parts, fit(c, 7))
+			parts = append(parts, fit(codeFor(c, codeMinW), codeMinW))
 		}
 		if l.Latency > 0 {
 			parts = append(parts, fitRight(humanize.Latency(l.Latency), 7))
@@ -811,12 +811,12 @@ func (d *Detail) incidents(w int) []string {
 }
 
 // dates lists certificate and domain expiry from this monitor and from the
-// tls and domain monitors of the same host.
+// monitors relatedStates finds, each of those named.
 func (d *Detail) dates() []string {
 	s := d.sty
 	var out []string
 	seen := map[string]bool{}
-	add := func(st *monitor.State) {
+	add := func(st *monitor.State, own bool) {
 		r := &st.Last
 		if r.CertExpiry.IsZero() {
 			return
@@ -839,6 +839,12 @@ func (d *Detail) dates() []string {
 			return
 		}
 		seen[line+by] = true
+		if !own { // whose it is: another monitor watches it
+			if by != "" {
+				by += " · "
+			}
+			by += "from monitor " + clean(st.Monitor.Name)
+		}
 		switch {
 		case !r.CertExpiry.After(d.now):
 			line = s.Bad.Render(line)
@@ -850,9 +856,9 @@ func (d *Detail) dates() []string {
 			out = append(out, s.Dim.Render(spaces(12)+by))
 		}
 	}
-	add(&d.st)
+	add(&d.st, true)
 	for i := range d.related {
-		add(&d.related[i])
+		add(&d.related[i], false)
 	}
 	return out
 }
@@ -924,22 +930,34 @@ func wrap(s string, w int) []string {
 	return out
 }
 
-// hostOf returns the host of a monitor's URL ("" when there is none).
-func hostOf(m *monitor.Monitor) string {
-	if m.Parsed != nil {
-		return m.Parsed.Hostname()
+// endpointOf returns the host of a monitor's URL and its port, the
+// scheme's default when it names none ("" when there is neither).
+func endpointOf(m *monitor.Monitor) (host, port string) {
+	u := m.Parsed
+	if u == nil {
+		var err error
+		if u, err = url.Parse(m.URL); err != nil {
+			return "", ""
+		}
 	}
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		return ""
+	port = u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "https", "tls", "wss":
+			port = "443"
+		case "http", "ws":
+			port = "80"
+		}
 	}
-	return u.Hostname()
+	return u.Hostname(), port
 }
 
-// relatedStates returns the tls and domain monitors that watch the same
-// host as st, whose certificate and domain dates belong in its detail view.
+// relatedStates returns the monitors whose dates belong in st's detail
+// view: the tls monitors of the same host and port (the certificate st's
+// own connections are served) and the domain monitors of its domain. A tls
+// monitor of another port of the host watches another certificate.
 func relatedStates(all []monitor.State, st *monitor.State) []monitor.State {
-	host := hostOf(st.Monitor)
+	host, port := endpointOf(st.Monitor)
 	if host == "" {
 		return nil
 	}
@@ -949,12 +967,16 @@ func relatedStates(all []monitor.State, st *monitor.State) []monitor.State {
 		if o.Monitor == nil || o.Monitor == st.Monitor || o.Monitor.Name == st.Monitor.Name {
 			continue
 		}
-		if o.Monitor.Kind != monitor.KindTLS && o.Monitor.Kind != monitor.KindDomain {
-			continue
-		}
-		oh := hostOf(o.Monitor)
-		if oh == host || (o.Monitor.Kind == monitor.KindDomain && strings.HasSuffix(host, "."+oh)) {
-			out = append(out, *o)
+		oh, op := endpointOf(o.Monitor)
+		switch o.Monitor.Kind {
+		case monitor.KindTLS:
+			if oh == host && op == port {
+				out = append(out, *o)
+			}
+		case monitor.KindDomain:
+			if oh == host || strings.HasSuffix(host, "."+oh) {
+				out = append(out, *o)
+			}
 		}
 	}
 	return out
