@@ -184,4 +184,3 @@ func BenchmarkWritePast(b *testing.B) {
 		b.ReportMetric(float64(n), "results")
 	})
 }
-
