@@ -709,26 +709,87 @@ func (d *Detail) heatmap(w int) []string {
 // explanation is the knowledge-base entry for the current (or latest) error.
 func (d *Detail) explanation(w int) []string {
 	s := d.sty
-	r := &d.st.Last
-	code, class, errText := r.Code, r.Class, r.Error
+	st := &d.st
+	r := &st.Last
+	if hasError(r) {
+		return d.explain(r, w)
+	}
+	f, found := d.lastFailure()
 	var out []string
-	if !hasError(r) {
-		// the latest failure among the recent samples, if any
-		found := false
-		for i := len(d.st.Recent) - 1; i >= 0; i-- {
-			if sm := d.st.Recent[i]; sm.Status == monitor.StatusDown {
-				code, class, errText, found = sm.Code, "", "", true
-				out = append(out, s.Good.Render("no error now")+s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(sm.Time))+" ago:"))
+	if st.Status == monitor.StatusDown || st.Status == monitor.StatusDegraded {
+		// The status says down (or degraded) though the last check carries
+		// no error: a passive check still waiting for its first beat after
+		// a restart, say. Never "no error now": the failure that made it
+		// so stands until a check says otherwise.
+		line := s.status(st.Status).Render(st.Status.String())
+		if !st.Since.IsZero() {
+			line += s.Dim.Render(" since " + st.Since.In(d.now.Location()).Format("Jan 2 15:04:05"))
+		}
+		switch {
+		case r.Time.IsZero():
+			line += s.Dim.Render(" · not checked since upbeat started")
+		case r.Error != "":
+			line += s.Dim.Render(" · the last check is " + r.Status.String() + ": " + clean(r.Error))
+		default:
+			line += s.Dim.Render(" · the last check is " + r.Status.String())
+		}
+		out = append(out, wrap(line, w)...)
+		switch {
+		case !found:
+			return out
+		case f.Code == 0 && f.Class == "":
+			return append(out, s.Dim.Render("the last failure was "+fmtDur(d.now.Sub(f.Time))+" ago"))
+		}
+		out = append(out, s.Dim.Render("the last failure, "+fmtDur(d.now.Sub(f.Time))+" ago:"))
+		return append(out, d.explain(&f, w)...)
+	}
+	if !found {
+		return []string{s.Good.Render("no error in the recent checks")}
+	}
+	head := s.Good.Render("no error now") + s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(f.Time))+" ago")
+	if f.Code == 0 && f.Class == "" {
+		// a failure known from the recent samples only, which keep no
+		// class: say when, and no colon with nothing after it
+		if d.hist == nil && !d.histOff {
+			head += s.Dim.Render(" (its details: loading history…)")
+		}
+		return []string{head}
+	}
+	return append([]string{head + s.Dim.Render(":")}, d.explain(&f, w)...)
+}
+
+// lastFailure is the latest failed check known: from the history, which
+// keeps its class and message, or from the recent samples, which are
+// newer than the history last loaded but keep only the code.
+func (d *Detail) lastFailure() (monitor.Result, bool) {
+	var f monitor.Result
+	found := false
+	if d.hist != nil {
+		for i := len(d.hist.results) - 1; i >= 0; i-- {
+			if r := &d.hist.results[i]; r.Status == monitor.StatusDown {
+				f, found = *r, true
 				break
 			}
 		}
-		if !found {
-			return []string{s.Good.Render("no error in the recent checks")}
-		}
-		if code == 0 {
-			return out
+	}
+	for i := len(d.st.Recent) - 1; i >= 0; i-- {
+		if sm := d.st.Recent[i]; sm.Status == monitor.StatusDown {
+			if !found || sm.Time.After(f.Time) {
+				f = monitor.Result{Time: sm.Time, Status: sm.Status, Code: sm.Code, Latency: sm.Latency}
+				found = true
+			}
+			break
 		}
 	}
+	return f, found
+}
+
+// explain is the knowledge-base entry for a failed result, with its
+// message and detail.
+func (d *Detail) explain(r *monitor.Result, w int) []string {
+	s := d.sty
+	code, class, errText := r.Code, r.Class, r.Error
+	var out []string
 	e := explain(code, class)
 	for _, l := range wrap(explainLine(code, class), w) {
 		out = append(out, s.Bold.Render(l))
@@ -757,7 +818,7 @@ func (d *Detail) explanation(w int) []string {
 	}
 	if errText != "" {
 		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
-		if r.Detail != "" && errText == r.Error {
+		if r.Detail != "" {
 			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
 		}
 	}
