@@ -35,8 +35,8 @@ func (u *uptimeCounter) count(st *monitor.State, r *monitor.Result, withHistory 
 		u.hour++
 		u.buckets[u.hour%24] = struct{ good, total uint32 }{}
 	}
-	if r.Status == monitor.StatusMaintenance {
-		return // a planned window counts neither for nor against uptime
+	if r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPending {
+		return // a planned window, or a check that judged nothing yet, counts neither for nor against uptime
 	}
 	b := &u.buckets[hour%24]
 	if hour > u.hour-24 {

@@ -304,8 +304,12 @@ func (d *Detail) top() []string {
 	if m.Interval > 0 {
 		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
-	if m.Timeout > 0 {
+	push := m.Kind == monitor.KindPush
+	if m.Timeout > 0 && !push { // a push monitor waits for beats; it times nothing out
 		cfg = append(cfg, "timeout "+fmtSetting(m.Timeout))
+	}
+	if push && m.Grace > 0 {
+		cfg = append(cfg, "grace "+fmtSetting(m.Grace))
 	}
 	if len(m.Tags) > 0 {
 		cfg = append(cfg, "tags "+clean(strings.Join(m.Tags, ", ")))
@@ -330,7 +334,9 @@ func (d *Detail) top() []string {
 		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
 			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
 		}
-		now = append(now, humanize.Latency(r.Latency))
+		if !push {
+			now = append(now, humanize.Latency(r.Latency))
+		}
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
@@ -341,8 +347,15 @@ func (d *Detail) top() []string {
 			now = append(now, "→ "+clean(r.FinalURL))
 		}
 	}
+	if push {
+		if t, ok := d.lastBeat(); ok {
+			now = append(now, "last beat "+t.In(d.now.Location()).Format("15:04:05")+" ("+fmtDur(d.now.Sub(t))+" ago)")
+		} else if d.hist != nil {
+			now = append(now, "no beat in the last 24h")
+		}
+	}
 	if st.Checks > 0 {
-		now = append(now, fmt.Sprintf("%d checks", st.Checks))
+		now = append(now, plural(int(st.Checks), "check", "checks"))
 	}
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
@@ -438,21 +451,28 @@ func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time
 func (d *Detail) charts(w int) []string {
 	s := d.sty
 	var out []string
-	pts, fails, from, to, span := d.points()
-	title := "Latency, last 24h"
-	if span != "in 24h" {
-		title = "Latency, recent checks"
-	}
-	out = append(out, d.rule(title, w))
-	ch := max(6, min(12, d.h/3))
-	if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
-		out = append(out, lines...)
-	}
-	out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
+	if d.st.Monitor.Kind == monitor.KindPush {
+		// beats and how late they came: a push monitor has no latency
+		out = append(out, d.rule("Beats, last 24h", w))
+		out = append(out, d.beats(w)...)
+		out = append(out, "")
+	} else {
+		pts, fails, from, to, span := d.points()
+		title := "Latency, last 24h"
+		if span != "in 24h" {
+			title = "Latency, recent checks"
+		}
+		out = append(out, d.rule(title, w))
+		ch := max(6, min(12, d.h/3))
+		if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
+			out = append(out, lines...)
+		}
+		out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
 
-	out = append(out, d.rule("Phases of the last check", w))
-	out = append(out, d.phases()...)
-	out = append(out, "")
+		out = append(out, d.rule("Phases of the last check", w))
+		out = append(out, d.phases()...)
+		out = append(out, "")
+	}
 
 	out = append(out, d.rule("Status timeline", w))
 	out = append(out, d.timeline(w)...)
@@ -461,6 +481,86 @@ func (d *Detail) charts(w int) []string {
 	out = append(out, d.rule("Errors by hour of day (UTC)", w))
 	out = append(out, d.heatmap(w)...)
 	return out
+}
+
+// beatTimes are a push monitor's beats known to the view, oldest first:
+// from the history of the last 24h, and the last result if it is one.
+func (d *Detail) beatTimes() []time.Time {
+	var out []time.Time
+	if d.hist != nil {
+		for i := range d.hist.results {
+			if r := &d.hist.results[i]; r.IsBeat() {
+				out = append(out, r.Time)
+			}
+		}
+	}
+	if r := &d.st.Last; r.IsBeat() && (len(out) == 0 || r.Time.After(out[len(out)-1])) {
+		out = append(out, r.Time)
+	}
+	return out
+}
+
+// lastBeat is when a push monitor's last beat known came.
+func (d *Detail) lastBeat() (time.Time, bool) {
+	b := d.beatTimes()
+	if len(b) == 0 {
+		return time.Time{}, false
+	}
+	return b[len(b)-1], true
+}
+
+// beats draws a push monitor's beats over the last 24h, one cell per
+// slice of the window (│ where a beat came), and sums them up: how many,
+// how often they were due, the longest wait between two, the last.
+func (d *Detail) beats(w int) []string {
+	s := d.sty
+	m := d.st.Monitor
+	due := "expected every " + fmtSetting(m.Interval)
+	if m.Grace > 0 {
+		due += ", down after " + fmtSetting(m.Interval+m.Grace)
+	}
+	if d.hist == nil {
+		if d.histOff {
+			return []string{s.Dim.Render("beats are kept in the history, which is off · " + due)}
+		}
+		return []string{s.Dim.Render("loading history… · " + due)}
+	}
+	beats := d.beatTimes()
+	from, to := d.hist.from, d.hist.to
+	n := max(w-2, 1)
+	cells := make([]bool, n)
+	span := max(to.Sub(from), time.Second)
+	var longest time.Duration
+	var longestEnd time.Time
+	prev := time.Time{}
+	for _, b := range beats {
+		if i := int(float64(b.Sub(from)) / float64(span) * float64(n)); i >= 0 && i < n {
+			cells[i] = true
+		}
+		if !prev.IsZero() && b.Sub(prev) > longest {
+			longest, longestEnd = b.Sub(prev), b
+		}
+		prev = b
+	}
+	var strip strings.Builder
+	for _, c := range cells {
+		if c {
+			strip.WriteString(s.status(monitor.StatusUp).Render("│"))
+		} else {
+			strip.WriteString(s.Dim.Render("·"))
+		}
+	}
+	legend := s.Dim.Render("24h ago" + spaces(n-len("24h ago")-len("now")) + "now")
+	if len(beats) == 0 {
+		return []string{strip.String(), legend, s.Warn.Render("no beat in the last 24h") + s.Dim.Render(" · "+due)}
+	}
+	sum := []string{plural(len(beats), "beat", "beats"), due}
+	if longest > 0 {
+		sum = append(sum, "longest wait "+fmtDurLong(longest)+" (until "+longestEnd.In(d.now.Location()).Format("Jan 2 15:04")+")")
+	}
+	sum = append(sum, "last "+fmtDur(d.now.Sub(prev))+" ago")
+	out := []string{strip.String(), legend}
+	return append(out, wrap(strings.Join(sum, " · "), w)...)
 }
 
 // byLocation lists the monitor as each location sees it (when several

@@ -694,7 +694,7 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 	case colLatency:
 		return t.latencyCell(st)
 	case colSpark:
-		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel), nil
+		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel, st.Monitor.Kind == monitor.KindPush), nil
 	case colUp24:
 		return t.uptimeCell(st.Uptime24)
 	case colUp7:
@@ -735,7 +735,7 @@ func (t *Table) codeCell(r *monitor.Result, w int) (string, *lipgloss.Style) {
 
 func (t *Table) latencyCell(st *monitor.State) (string, *lipgloss.Style) {
 	r := &st.Last
-	if r.Time.IsZero() {
+	if r.Time.IsZero() || st.Monitor.Kind == monitor.KindPush { // a push monitor has beats, not latency
 		return "—", &t.sty.Dim
 	}
 	if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {
