@@ -13,6 +13,10 @@ import (
 // logCap is how many entries the log pane keeps.
 const logCap = 1000
 
+// logRepeatsLegend explains the count after an entry, in the help and
+// in the log's title.
+const logRepeatsLegend = "×12 after an entry means the same failure 12 times in a row"
+
 // logEntry is one line of the log pane.
 type logEntry struct {
 	kind     monitor.EventKind
@@ -152,6 +156,17 @@ func (l *LogPane) insert(e logEntry) int {
 		}
 	}
 	return i
+}
+
+// Repeats reports whether an entry on screen counts repeats ("×12"),
+// which the pane's title then explains.
+func (l *LogPane) Repeats() bool {
+	for i := len(l.entries) - 1; i >= 0 && i >= len(l.entries)-l.h; i-- {
+		if l.entries[i].count > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // Len returns the number of entries kept.

@@ -398,6 +398,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case stateHelp:
 		if m.keys.CloseHelp.Matches(k) {
 			m.state = m.prev
+		} else {
+			m.help.Update(k) // it scrolls when the screen is short
 		}
 		return nil
 	case stateFilter:
@@ -525,9 +527,10 @@ func (m *Model) askMaint() tea.Cmd {
 	}
 	m.target = st.Monitor.Name
 	m.prev, m.state = m.state, stateMaint
-	m.input.Placeholder = ""
-	m.input.SetValue("30m")
-	m.input.CursorEnd()
+	// empty, with the default as a placeholder: what is typed replaces it,
+	// so 0 ends the maintenance (never "30m0"), and enter alone takes 30m
+	m.input.Placeholder = "30m"
+	m.input.SetValue("")
 	return m.input.Focus()
 }
 
@@ -643,6 +646,9 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 		m.stale = true
 	case stateDetail:
 		m.detail.Update(msg)
+		m.stale = true
+	case stateHelp:
+		m.help.Update(msg)
 		m.stale = true
 	}
 	return nil
@@ -818,7 +824,11 @@ func (m *Model) logBlock(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	out := []string{m.rule("Log · newest first", w)}
+	title := "Log · newest first"
+	if m.log.Repeats() {
+		title += " · ×N: the same failure N times in a row"
+	}
+	out := []string{m.rule(title, w)}
 	if h > 1 {
 		out = append(out, strings.Split(m.log.View(), "\n")...)
 	}
