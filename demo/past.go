@@ -306,8 +306,8 @@ func (p *pastPlan) result(pm *pastMonitor, at time.Time, ep *episode, rng *rand.
 		r.CertDays = monitor.DaysLeft(p.certExpiry, at)
 		if r.CertDays < m.CertWarnDays {
 			r.Status, r.Class = monitor.StatusDegraded, "tls_expiring"
-			r.Error = fmt.Sprintf("certificate expires in %d days (%s), under cert_warn_days %d",
-				r.CertDays, p.certExpiry.UTC().Format("2006-01-02"), m.CertWarnDays)
+			r.Error = fmt.Sprintf("certificate expires in %s (%s), under cert_warn_days %d",
+				humanize.Count(r.CertDays, "day", "days"), p.certExpiry.UTC().Format("2006-01-02"), m.CertWarnDays)
 		}
 		return r
 	}

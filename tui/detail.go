@@ -355,7 +355,7 @@ func (d *Detail) top() []string {
 		}
 	}
 	if st.Checks > 0 {
-		now = append(now, plural(int(st.Checks), "check", "checks"))
+		now = append(now, humanize.Count(int(st.Checks), "check", "checks"))
 	}
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
@@ -367,7 +367,7 @@ func (d *Detail) top() []string {
 	}
 	lines = append(lines, line)
 	if d.histOff {
-		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
+		lines = append(lines, s.Warn.Render("history is off: showing the last "+humanize.Count(len(st.Recent), "check", "checks")+" only"))
 	} else if d.hist == nil {
 		lines = append(lines, s.Dim.Render("loading history…"))
 	} else if d.hist.err != nil {
@@ -408,7 +408,7 @@ func (d *Detail) summary30d() string {
 	if open {
 		txt += " (one still open)"
 	}
-	txt += fmt.Sprintf(" · %d failed checks", failed)
+	txt += " · " + humanize.Count(failed, "failed check", "failed checks")
 	if n == 0 && failed == 0 {
 		return s.Good.Render(txt)
 	}
@@ -554,7 +554,7 @@ func (d *Detail) beats(w int) []string {
 	if len(beats) == 0 {
 		return []string{strip.String(), legend, s.Warn.Render("no beat in the last 24h") + s.Dim.Render(" · "+due)}
 	}
-	sum := []string{plural(len(beats), "beat", "beats"), due}
+	sum := []string{humanize.Count(len(beats), "beat", "beats"), due}
 	if longest > 0 {
 		sum = append(sum, "longest wait "+fmtDurLong(longest)+" (until "+longestEnd.In(d.now.Location()).Format("Jan 2 15:04")+")")
 	}
@@ -735,7 +735,7 @@ func (d *Detail) timeline(w int) []string {
 			put(n-len(rec)+i, rec[i].Status)
 		}
 		if len(rec) > 0 {
-			left, right = fmt.Sprintf("%d checks ago", len(rec)), "now"
+			left, right = humanize.Count(len(rec), "check", "checks")+" ago", "now"
 		}
 	}
 	var b strings.Builder
@@ -767,7 +767,7 @@ func (d *Detail) heatmap(w int) []string {
 				counts[r.Time.UTC().Hour()]++
 			}
 		}
-		note = fmt.Sprintf("from the last %d checks", len(d.st.Recent))
+		note = "from the last " + humanize.Count(len(d.st.Recent), "check", "checks")
 		if !d.histOff {
 			note = "loading history…"
 		}

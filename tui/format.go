@@ -221,12 +221,3 @@ func explainLine(code int, class string) string {
 func hasError(r *monitor.Result) bool {
 	return !r.Time.IsZero() && (r.Status == monitor.StatusDown || r.Status == monitor.StatusDegraded || r.Class != "" || r.Code >= 400)
 }
-
-// plural is n and the noun that goes with it: "1 check", "2 checks",
-// "0 checks". Every count the dashboard shows goes through it.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -183,7 +184,7 @@ func (h *Header) sourceParts() *sourceParts {
 			p.labels = append(p.labels, l)
 		}
 	}
-	p.count = s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
+	p.count = s.Dim.Render(humanize.Count(h.total, "monitor", "monitors"))
 	if h.uptime.Valid {
 		p.uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))
 	}

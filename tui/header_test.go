@@ -73,3 +73,23 @@ func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
 		}
 	}
 }
+
+// Counts read as a person would write them: "1 monitor", "1 failed
+// check", never "1 monitors".
+func TestCountsAgreeWithTheirNoun(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)[:1]
+	h := tui.NewHeader(plainStyles())
+	h.SetSize(200, 0)
+	h.SetData(states, tui.SourceInfo{Config: "upbeat.toml"}, nil, fixedNow)
+	if v := h.View(); !strings.Contains(v, "· 1 monitor ") || strings.Contains(v, "1 monitors") {
+		t.Errorf("header with one monitor: %q", v)
+	}
+	st := states[0]
+	var byHour [24]int
+	byHour[3] = 1
+	q := &tuitest.History{ByHourOf: map[string][24]int{st.Monitor.Name: byHour}}
+	v := newDetail(t, st, nil, q, 100, 300).View()
+	if !strings.Contains(v, "no incident · 1 failed check\n") {
+		t.Errorf("detail with one failed check:\n%s", v)
+	}
+}
