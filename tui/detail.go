@@ -798,12 +798,21 @@ func (d *Detail) heatmap(w int) []string {
 		out = append(out, s.Dim.Render(strings.TrimRight(labels.String(), " ")))
 	}
 	if total == 0 {
-		out = append(out, s.Dim.Render("no failed checks ("+note+")"))
-	} else {
-		out = append(out, fmt.Sprintf("most at %02d:00 UTC: %d of %d failed checks (%s)", peakH, peak, total, note)+
-			s.Dim.Render(" · darker is more"))
+		for _, l := range wrap("no failed checks ("+note+")", w) {
+			out = append(out, s.Dim.Render(l))
+		}
+		return out
 	}
-	return out
+	// wrapped, never cut: the caption is what the row means
+	caption := wrap(fmt.Sprintf("most at %02d:00 UTC: %d of %s (%s)", peakH, peak,
+		humanize.Count(total, "failed check", "failed checks"), note), w)
+	const darker = " · darker is more"
+	if last := len(caption) - 1; width(caption[last])+width(darker) <= w {
+		caption[last] += s.Dim.Render(darker)
+	} else {
+		caption = append(caption, s.Dim.Render(strings.TrimPrefix(darker, " · ")))
+	}
+	return append(out, caption...)
 }
 
 // explanation is the knowledge-base entry for the current (or latest) error.

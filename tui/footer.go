@@ -52,7 +52,9 @@ func (m *Model) inputWidth() int {
 	if m.state == stateMaint {
 		return max(1, min(12, m.w-40))
 	}
-	return max(1, min(max(24, width(m.input.Value())+2), m.w-30))
+	// room for the placeholder whole ("name, tag, status or code"), and
+	// for what is typed as it grows
+	return max(1, min(max(24, width(m.input.Placeholder)+1, width(m.input.Value())+2), m.w-30))
 }
 
 // promptHints is a prompt's hints on one line: "enter keep · esc clear".

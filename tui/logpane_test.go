@@ -181,6 +181,30 @@ func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
 	}
 }
 
+// The end of a lost connection to a daemon reads as the reconnection it
+// is, never as "no longer: lost connection".
+func TestLogPaneSaysReconnected(t *testing.T) {
+	lost := monitor.LostConnection("/run/upbeat/upbeat.sock")
+	never := monitor.Unreachable("https://eu.example.test:9477", "connection refused")
+	l := tui.NewLogPane(plainStyles())
+	l.Add([]monitor.Event{
+		{Kind: monitor.EventWarning, Time: fixedNow, Message: lost},
+		{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Second), Message: never},
+		{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Minute), Message: lost, Clear: true},
+		{Kind: monitor.EventWarning, Time: fixedNow.Add(2 * time.Minute), Message: never, Clear: true},
+	})
+	lines := logLines(l, 160, false)
+	if !strings.Contains(lines[0], "✓ connected to https://eu.example.test:9477") {
+		t.Errorf("the first connection after failures: %q", lines[0])
+	}
+	if !strings.Contains(lines[1], "✓ reconnected to /run/upbeat/upbeat.sock") {
+		t.Errorf("a reconnection: %q", lines[1])
+	}
+	if v := strings.Join(lines, "\n"); strings.Contains(v, "no longer") {
+		t.Errorf("a reconnection reads as a problem that went away:\n%s", v)
+	}
+}
+
 // A refused reload lists every mistake in one long line: the count and
 // the hint to run upbeat validate come first, so that the pane cut at 80
 // columns or wrapped beside the table still shows them, and the file's

@@ -108,6 +108,7 @@ type Model struct {
 
 	tableTop int    // screen line of the table's column headings (for the mouse)
 	laid     layout // what the components were last sized for
+	logGen   uint64 // the table's generation the log pane was last filtered for
 }
 
 // layout is how the screen is divided: the terminal's size, the header's
@@ -259,7 +260,25 @@ func (m *Model) step(msg tea.Msg) tea.Cmd {
 		cmd = m.update(msg)
 	}
 	m.fit()
+	m.filterLog()
 	return cmd
+}
+
+// filterLog filters the log pane as the table is filtered, whenever the
+// rows the filter leaves may have changed.
+func (m *Model) filterLog() {
+	if m.table.Filter() == "" {
+		if m.log.Filtered() {
+			m.log.SetShown(nil)
+			m.stale = true
+		}
+		return
+	}
+	if g := m.table.Generation(); g != m.logGen || !m.log.Filtered() {
+		m.logGen = g
+		m.log.SetShown(m.table.Names())
+		m.stale = true
+	}
 }
 
 // keysTogether handles keys that arrive in one read (fast typing, or an
@@ -825,6 +844,9 @@ func (m *Model) logBlock(w, h int) []string {
 		return nil
 	}
 	title := "Log · newest first"
+	if f := m.table.Filter(); f != "" {
+		title += " · filter " + strconv.Quote(f)
+	}
 	if m.log.Repeats() {
 		title += " · ×N: the same failure N times in a row"
 	}

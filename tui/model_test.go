@@ -662,3 +662,56 @@ func TestHelpScrollsOnASmallScreen(t *testing.T) {
 		t.Errorf("? did not close the help:\n%s", m.View())
 	}
 }
+
+// What the line has room for is shown whole: the filter prompt's
+// placeholder at 80 columns, and the heatmap's caption beside the facts
+// column of a 120-column detail view (wrapped, never cut).
+func TestPlaceholderAndCaptionAreNotCut(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(keyRunes("/"))
+	lines := strings.Split(m.View(), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "name, tag, status or code") {
+		t.Errorf("filter prompt %q cuts its placeholder", footer)
+	}
+
+	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
+	v := newDetail(t, st, nil, history24h("api"), 120, 300).View()
+	if !strings.Contains(v, "most at 03:00 UTC: 41 of 45 failed checks (last 30 days)") || !strings.Contains(v, "darker is more") {
+		t.Errorf("heatmap caption cut:\n%s", v)
+	}
+}
+
+// / filters the log pane as it filters the table: only the entries about
+// the monitors it leaves, and the pane's title says so; clearing the
+// filter brings every entry back.
+func TestFilterAppliesToTheLog(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	logPart := func() string {
+		v := m.View()
+		i := strings.Index(v, "── Log")
+		if i < 0 {
+			t.Fatalf("no log pane:\n%s", v)
+		}
+		return v[i:]
+	}
+	if l := logPart(); !strings.Contains(l, "status-json") || !strings.Contains(l, "db-port") {
+		t.Fatalf("before the filter the log lacks entries:\n%s", l)
+	}
+	m.Update(keyRunes("/db"))
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	l := logPart()
+	if !strings.Contains(l, "db-port") || strings.Contains(l, "status-json") || strings.Contains(l, " api ") {
+		t.Errorf("filtered by \"db\", the log shows other monitors:\n%s", l)
+	}
+	if !strings.Contains(l, `Log · newest first · filter "db"`) {
+		t.Errorf("the log's title does not say it is filtered:\n%s", l)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if l := logPart(); !strings.Contains(l, "status-json") || strings.Contains(l, `filter "db"`) {
+		t.Errorf("esc did not bring the log back:\n%s", l)
+	}
+}

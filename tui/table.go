@@ -232,6 +232,7 @@ type Table struct {
 	codeW  int        // cells the longest code or class of the monitors takes
 	sparks sparkCache // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
 	plain  bool       // no selection (the plain table printed without a terminal)
+	gen    uint64     // counts the rebuilds of the rows: what shows them may compare it
 }
 
 // NewTable returns an empty table sorted by status.
@@ -354,7 +355,12 @@ func (t *Table) Counter() string {
 
 func (t *Table) visibleRows() int { return max(t.h-1, 0) }
 
+// Generation changes whenever the rows are rebuilt (new data, a filter,
+// a sort): the monitors shown may have changed.
+func (t *Table) Generation() uint64 { return t.gen }
+
 func (t *Table) rebuild() {
+	t.gen++
 	if sel := t.Selected(); sel != nil && t.moved {
 		t.sel = sel.Monitor.Name
 	}
