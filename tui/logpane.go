@@ -61,6 +61,7 @@ type LogPane struct {
 	// shown, when set, holds the monitors the table's filter leaves: the
 	// entries about others are not drawn (those about upbeat itself are).
 	shown map[string]bool
+	loc   *time.Location // the times shown are in it; nil: each time's own
 }
 
 // logKey is a monitor as seen from one location ("" for a single daemon).
@@ -73,6 +74,10 @@ func NewLogPane(sty *Styles) *LogPane {
 
 // SetSize sets the pane's size.
 func (l *LogPane) SetSize(w, h int) { l.w, l.h = max(w, 0), max(h, 0) }
+
+// SetLocation sets the time zone the entries' times are shown in: the
+// dashboard clock's, whatever zone a time came from (history or a daemon).
+func (l *LogPane) SetLocation(loc *time.Location) { l.loc = loc }
 
 // SetWrap lets long entries wrap onto more lines (when the pane is beside
 // the table and has the height for it).
@@ -499,7 +504,11 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 	if l.w < 100 {
 		layout = "15:04"
 	}
-	ts := e.time.Format(layout) // when it began: the order of the lines
+	t := e.time
+	if l.loc != nil {
+		t = t.In(l.loc)
+	}
+	ts := t.Format(layout) // when it began: the order of the lines
 	var glyph string
 	style := s.Plain
 	name := fit(clean(e.monitor), nameW)
@@ -524,7 +533,7 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 				text += "  " + where + e.to.String()
 			}
 			if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
-				text += "  since " + e.time.Format("Jan 2")
+				text += "  since " + t.Format("Jan 2")
 			}
 		}
 		if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {

@@ -155,6 +155,7 @@ func New(src Source, opts Options) *Model {
 	m.input.Cursor.TextStyle = sty.R.NewStyle()
 	m.input.Cursor.SetMode(cursor.CursorStatic) // no blinking: no redraw twice a second
 	m.sub = src.Subscribe()
+	m.log.SetLocation(m.now.Location())
 	m.table.SetNow(m.now)
 	m.refresh()
 	m.log.Seed(m.states)
