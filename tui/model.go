@@ -849,7 +849,7 @@ func (m *Model) logBlock(w, h int) []string {
 		title += " · filter " + strconv.Quote(f)
 	}
 	if m.log.Repeats() {
-		title += " · ×N: the same failure N times in a row"
+		title += " · ×N: N times in a row"
 	}
 	out := []string{m.rule(title, w)}
 	if h > 1 {
