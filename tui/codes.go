@@ -60,6 +60,30 @@ var shortCodes = map[string]string{
 	"push_down":                "no beat",
 	"push_failed":              "job fail",
 	"maintenance":              "maint",
+
+	// the classes of the service kinds, as the CODE column shows them:
+	// without their kind, which has a column of its own
+	// (postgres_auth_failed shows as auth_failed)
+	"auth_failed":       "auth err",
+	"not_allowed":       "denied",
+	"no_database":       "no db",
+	"unavailable":       "unavail",
+	"query_failed":      "qry fail",
+	"query_timeout":     "qry t/o",
+	"login_timeout":     "lgn t/o",
+	"value_mismatch":    "bad val",
+	"command_failed":    "cmd fail",
+	"command_timeout":   "cmd t/o",
+	"not_serving":       "no serve",
+	"service_unknown":   "no svc",
+	"no_health":         "no hlth",
+	"call_timeout":      "call t/o",
+	"handshake":         "handshk",
+	"handshake_timeout": "hs t/o",
+	"reply_mismatch":    "bad rply",
+	"reply_timeout":     "rply t/o",
+	"bad_greeting":      "greeting",
+	"banner_timeout":    "bnr t/o",
 }
 
 // shortCode is a label that fits in codeMinW cells: the label itself when
