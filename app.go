@@ -76,6 +76,8 @@ type runtimeOptions struct {
 	// shard, when set, overrides [settings] shard (upbeat daemon --shard),
 	// at start and at every reload.
 	shard *fleet.Shard
+	// now is the clock of the engine and the history; nil: time.Now.
+	now func() time.Time
 }
 
 func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
@@ -97,6 +99,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 		Notifier:    rt.alerts,
 		Maintenance: w,
 		Logger:      o.log,
+		Now:         o.now,
 	}
 	var storeErr error
 	if !o.noHistory {
@@ -135,6 +138,7 @@ func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
 		Logger:          o.log,
+		Now:             o.now,
 	})
 }
 

@@ -141,7 +141,8 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)
-	e.uptime = &uptimeRefresher{hist: opts.Restorer, states: e.states, now: e.now}
+	e.uptime = newUptimeRefresher(opts.Restorer, e.states, e.now)
+	e.records.stored = e.uptime.kick
 	e.controls = &controls{states: e.states, sched: e.sched, store: opts.Controls, acker: acker, now: e.now, log: e.log,
 		warn: e.Warn, changed: e.announce, stopped: e.recordStop}
 
@@ -209,7 +210,11 @@ func (e *Engine) finish(en *entry, r *monitor.Result) {
 	if !ok {
 		return
 	}
-	e.records.add(r)
+	if o.change != nil && (o.to == monitor.StatusDown || o.from == monitor.StatusDown) {
+		e.records.addChange(r) // its uptime is read again once it is stored
+	} else {
+		e.records.add(r)
+	}
 	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: o.from, To: o.to})
 	if e.observer != nil && !r.Stalled() { // a stall says nothing about the target
 		e.observer.Observe(r)

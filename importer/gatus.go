@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -156,7 +157,7 @@ func FromGatus(data []byte) (*Config, error) {
 	}
 	for _, s := range gc.Suites {
 		r.cfg.Found.Monitors += len(s.Endpoints)
-		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %d endpoints in order, sharing values between them; upbeat checks each monitor on its own", len(s.Endpoints))
+		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %s in order, sharing values between them; upbeat checks each monitor on its own", humanize.Count(len(s.Endpoints), "endpoint", "endpoints"))
 	}
 	r.finishProviders()
 	return r.cfg, nil
@@ -738,7 +739,7 @@ func (r *gatusReader) endpointAlerts(alerts []gatusAlert, m *Monitor, item strin
 	}
 	if threshold > 0 {
 		m.Retries = intp(threshold - 1)
-		m.Comments = append(m.Comments, fmt.Sprintf("retries: Gatus alerted after %d failures in a row (failure-threshold)", threshold))
+		m.Comments = append(m.Comments, fmt.Sprintf("retries: Gatus alerted after %s in a row (failure-threshold)", humanize.Count(threshold, "failure", "failures")))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	_ "modernc.org/sqlite" // a pure-Go SQLite: no cgo, one static binary
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -326,7 +327,7 @@ func (r *kumaReader) monitor(row kumaRow, notifications []int64) {
 		}
 	}
 	if row.num("resend_interval") > 0 {
-		r.partial(item, "resend every %d checks is not kept; set renotify on the alert instead", row.int("resend_interval"))
+		r.partial(item, "resend every %s is not kept; set renotify on the alert instead", humanize.Count(int(row.int("resend_interval")), "check", "checks"))
 	}
 	if row.num("proxy_id") > 0 {
 		r.partial(item, "its proxy is not kept")
@@ -960,7 +961,7 @@ func (r *kumaReader) window(row kumaRow, monitorIDs []int64, onPage bool) {
 			} else {
 				w.Cron = fmt.Sprintf("%s */%d * *", cronAt(startTime), n)
 				w.Duration = daily()
-				r.partial(item, "every %d days counts from the first of each month in upbeat (cron), not from the window's start", n)
+				r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
 			}
 		case "recurring-day-of-month":
 			var days []any

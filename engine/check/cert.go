@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -48,8 +49,8 @@ func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.Connecti
 	case now.After(exp):
 		fail(r, ClassTLSExpired, expiredText(leaf, exp, now))
 	case w > 0 && r.CertDays < w:
-		degrade(r, ClassTLSExpiring, fmt.Sprintf("certificate expires in %d days (%s), under cert_warn_days %d",
-			r.CertDays, exp.UTC().Format(time.DateOnly), w))
+		degrade(r, ClassTLSExpiring, fmt.Sprintf("certificate expires in %s (%s), under cert_warn_days %d",
+			humanize.Count(r.CertDays, "day", "days"), exp.UTC().Format(time.DateOnly), w))
 	}
 }
 
