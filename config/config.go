@@ -36,6 +36,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/statuspage"
 )
 
 // Config is a whole configuration file: what the engine needs (settings
@@ -46,6 +47,7 @@ type Config struct {
 	engine.Config
 	Alerts      []*alert.Config
 	Maintenance []*maint.Config
+	StatusPages []*statuspage.Config
 	API         api.Config
 }
 

@@ -44,6 +44,12 @@ func (l *loader) config(tree map[string]any) *Config {
 	}
 	l.unique(maintenanceTables, func(i int) string { return cfg.Maintenance[i].Name }, "maintenance window")
 
+	pageTables := l.array(tree, "status_page")
+	for _, t := range pageTables {
+		cfg.StatusPages = append(cfg.StatusPages, l.statusPage(t, monitorNames, tags))
+	}
+	l.uniquePages(pageTables, cfg.StatusPages)
+
 	cfg.API = l.api(l.single(tree, "api"))
 	return cfg
 }
