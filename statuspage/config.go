@@ -34,8 +34,8 @@ type Group struct {
 // DefaultTitle is a page's title when the config gives none.
 const DefaultTitle = "Status"
 
-// Section is a group resolved against the monitors in force.
-type Section struct {
+// Selected is a group resolved against the monitors in force.
+type Selected struct {
 	Name     string
 	Monitors []*monitor.Monitor
 }
@@ -46,17 +46,17 @@ type Section struct {
 // left out (the config loader reports them). A page with no group shows
 // every monitor in one section without a heading; sections left empty
 // are dropped.
-func (c *Config) Resolve(monitors []*monitor.Monitor) []Section {
+func (c *Config) Resolve(monitors []*monitor.Monitor) []Selected {
 	if len(c.Groups) == 0 {
-		return []Section{{Monitors: slices.Clone(monitors)}}
+		return []Selected{{Monitors: slices.Clone(monitors)}}
 	}
 	byName := make(map[string]*monitor.Monitor, len(monitors))
 	for _, m := range monitors {
 		byName[m.Name] = m
 	}
-	var out []Section
+	var out []Selected
 	for _, g := range c.Groups {
-		s := Section{Name: g.Name}
+		s := Selected{Name: g.Name}
 		seen := map[string]bool{}
 		add := func(m *monitor.Monitor) {
 			if m != nil && !seen[m.Name] {
