@@ -171,4 +171,3 @@ func TestLiveUpdate(t *testing.T) {
 	for sc.Scan() {
 	}
 }
-
