@@ -94,3 +94,50 @@ func BenchmarkRender500(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLoadDays500 reads the bars of 500 monitors from a real
+// history of 90 days (24 results a day each): what the daemon does in
+// the background every minute, and an export once.
+func BenchmarkLoadDays500(b *testing.B) {
+	dir := b.TempDir()
+	end := time.Now().Truncate(time.Hour)
+	clock := end.AddDate(0, 0, -NumDays)
+	db, err := history.Open(dir, history.Options{SyncInterval: -1, Now: func() time.Time { return clock }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make([]string, 500)
+	for i := range names {
+		names[i] = fmt.Sprintf("service-%03d", i)
+	}
+	for day := 0; day < NumDays; day++ {
+		clock = end.AddDate(0, 0, day-NumDays+1)
+		batch := make([]monitor.Result, 0, 24*len(names))
+		for i, n := range names {
+			for k := range 24 {
+				st := monitor.StatusUp
+				if (day+i)%29 == 0 && k < 3 {
+					st = monitor.StatusDown
+				}
+				batch = append(batch, monitor.Result{Monitor: n, Kind: monitor.KindHTTP, Time: clock.Add(time.Duration(k) * time.Second),
+					Status: st, Code: 200, Latency: 50 * time.Millisecond})
+			}
+		}
+		if err := db.AppendBatch(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	ro, err := history.Open(dir, history.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ro.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		days, err := LoadDays(ro, names, end)
+		if err != nil || len(days) != len(names) {
+			b.Fatal(err)
+		}
+	}
+}
