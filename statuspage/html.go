@@ -135,6 +135,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
 <title>{{.Title}}</title>
 <link rel="alternate" type="application/json" href="{{.Base}}.json">
 <style>{{.CSS}}</style>

@@ -240,12 +240,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Security-Policy", CSP)
 	}
+	// A status page is live: a cache may keep it, but must ask again
+	// every time; the ETag makes asking cheap when nothing changed.
 	if rt.page.Public {
-		h.Set("Cache-Control", "public, max-age=10")
+		h.Set("Cache-Control", "public, no-cache")
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 	}
-	if acceptsGzip(r) && len(body.plain) > 1024 {
+	gz := acceptsGzip(r) && len(body.plain) > 1024
+	etag := body.etag()
+	if gz {
+		etag = strings.TrimSuffix(etag, `"`) + `-gzip"` // another representation, another tag
+	}
+	h.Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
 		h.Set("Content-Encoding", "gzip")
 		w.Write(body.gzipped())
 		return
@@ -306,9 +318,17 @@ type built struct {
 
 // output is one rendering of a built page, and its gzip once asked for.
 type output struct {
-	plain []byte
-	once  sync.Once
-	gz    []byte
+	plain   []byte
+	once    sync.Once
+	gz      []byte
+	tagOnce sync.Once
+	tag     string
+}
+
+// etag is a strong validator of the rendering.
+func (o *output) etag() string {
+	o.tagOnce.Do(func() { o.tag = ETag(o.plain) })
+	return o.tag
 }
 
 func (o *output) gzipped() []byte {

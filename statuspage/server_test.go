@@ -51,8 +51,11 @@ func TestNegotiation(t *testing.T) {
 	if !strings.Contains(body, "<script>"+pageJS+"</script>") || !strings.Contains(body, "<style>"+pageCSS+"</style>") {
 		t.Error("the inline script or style is not served byte for byte as hashed")
 	}
-	if resp.Header.Get("Cache-Control") != "public, max-age=10" {
-		t.Errorf("Cache-Control %q", resp.Header.Get("Cache-Control"))
+	if resp.Header.Get("Cache-Control") != "public, no-cache" || resp.Header.Get("ETag") == "" {
+		t.Errorf("Cache-Control %q, ETag %q", resp.Header.Get("Cache-Control"), resp.Header.Get("ETag"))
+	}
+	if r, b := get(t, ts.URL+"/status", "Accept", "text/html", "If-None-Match", resp.Header.Get("ETag")); r.StatusCode != http.StatusNotModified || b != "" {
+		t.Errorf("the page again with its ETag: %s", r.Status)
 	}
 	req, _ := http.NewRequest("POST", ts.URL+"/status", nil)
 	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusMethodNotAllowed {
