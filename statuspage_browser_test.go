@@ -445,7 +445,6 @@ func checkNow(t *testing.T, base, name string) {
 	}
 }
 
-
 // startDaemon runs `upbeat daemon` in this process until the test ends.
 func startDaemon(t *testing.T, cfg string) {
 	t.Helper()

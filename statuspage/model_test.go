@@ -71,7 +71,7 @@ func TestBuild(t *testing.T) {
 
 func TestDays(t *testing.T) {
 	counts := []history.DayCount{{Counted: 100}, {Counted: 100, Down: 1}, {Counted: 100, Down: 3}, {Counted: 100, Down: 50}, {}}
-	start := now.Truncate(24*time.Hour).Add(-24*time.Hour + 23*time.Hour) // yesterday 23:00
+	start := now.Truncate(24 * time.Hour).Add(-24*time.Hour + 23*time.Hour) // yesterday 23:00
 	d := NewDays(counts, []monitor.Incident{{Start: start, End: start.Add(90 * time.Minute)}, {Start: now.Add(-time.Minute)}}, now)
 	if len(d.Days) != NumDays || !d.Days[NumDays-1].Date.Equal(now.Truncate(24*time.Hour)) {
 		t.Fatalf("days %d, last %v", len(d.Days), d.Days[NumDays-1].Date)
