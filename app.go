@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
@@ -17,15 +16,17 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // The history is the engine's recorder, restorer and querier, and
 // streams long periods to the API.
 var (
-	_ engine.Recorder   = (*history.DB)(nil)
-	_ engine.Restorer   = (*history.DB)(nil)
-	_ engine.Querier    = (*history.DB)(nil)
-	_ api.ResultScanner = (*history.DB)(nil)
+	_ engine.Recorder      = (*history.DB)(nil)
+	_ engine.Restorer      = (*history.DB)(nil)
+	_ engine.Querier       = (*history.DB)(nil)
+	_ source.ResultScanner = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements
@@ -49,9 +50,12 @@ type runtime struct {
 	windows *maint.Windows
 	alerts  *alert.Switch
 	store   *history.DB // nil when history is off
-	log     *slog.Logger
-	opts    runtimeOptions
-	closers []func()
+	// incidents are the open incidents as the alerting sees them
+	// (acknowledged, flapping), for viewers.
+	incidents *local.Incidents
+	log       *slog.Logger
+	opts      runtimeOptions
+	closers   []func()
 }
 
 type runtimeOptions struct {
@@ -70,7 +74,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	rt := &runtime{cfg: cfg, log: o.log, opts: o}
+	rt := &runtime{cfg: cfg, log: o.log, opts: o, incidents: &local.Incidents{}}
 	w, err := maint.New(cfg.Maintenance)
 	if err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
@@ -163,8 +167,9 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 				rt.eng.PublishAlert(ev)
 			}
 		},
-		Logger:   o.log,
-		Location: time.Local,
+		OnIncident: rt.incidents.Update, // acknowledged, flapping: for the viewers' incidents
+		Logger:     o.log,
+		Location:   time.Local,
 	}
 	if u := cfg.Settings.ConnectivityURL; u != "" {
 		opts.Connectivity = alert.HTTPConnectivity(nil, u)

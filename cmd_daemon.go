@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/sshd"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -57,8 +58,9 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	if socket == "" {
 		socket = config.DefaultSocket()
 	}
-	pages := newPages(rt, logger)
-	srv := api.New(eng, api.Options{
+	src := rt.localSource(cfg.Path, false)
+	pages := newPages(rt, src, logger)
+	srv := api.New(src, api.Options{
 		Socket: socket, Listen: cfg.API.Listen, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
 		AllowedHosts: cfg.API.AllowedHosts, Version: versionString(), Logger: logger, Pages: pages,
 	})
@@ -88,10 +90,9 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 			}
 			hk = filepath.Join(dir, "ssh_host_ed25519_key")
 		}
-		src := &localSource{rt: rt, config: cfg.Path}
 		ss, err := sshd.New(sshd.Options{
 			Addr: *sshAddr, HostKeyPath: hk, AuthorizedKeys: keys, Source: src, Logger: logger,
-			NewModel: func(src tui.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
+			NewModel: func(src source.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
 				return tui.New(src, tui.Options{Renderer: r})
 			},
 		})

@@ -114,13 +114,14 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 	go func() { rt.eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	if !o.demo {
-		stopAPI := serveLocalAPI(e, cfg, rt, logger)
-		defer stopAPI()
-	}
-	src := &localSource{rt: rt, config: cfg.Path, demo: o.demo}
+	config := cfg.Path
 	if o.demo {
-		src.config = "built-in demo"
+		config = "built-in demo"
+	}
+	src := rt.localSource(config, o.demo)
+	if !o.demo {
+		stopAPI := serveLocalAPI(e, cfg, rt, src, logger)
+		defer stopAPI()
 	}
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
@@ -221,12 +222,12 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 // engine: push monitors get their beats, /metrics works, and a second
 // `upbeat` attaches to this one instead of starting another engine. TCP
 // ([api] listen) is left to the daemon.
-func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, logger *slog.Logger) (stop func()) {
+func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (stop func()) {
 	socket := cfg.API.Socket
 	if socket == "" {
 		socket = config.DefaultSocket()
 	}
-	srv := api.New(rt.eng, api.Options{Socket: socket, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
+	srv := api.New(src, api.Options{Socket: socket, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
 		Version: versionString(), Logger: logger})
 	if err := srv.Start(); err != nil {
 		logger.Warn("api not served", "socket", socket, "err", err)

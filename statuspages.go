@@ -3,8 +3,8 @@ package main
 import (
 	"log/slog"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/statuspage"
 )
 
@@ -12,8 +12,8 @@ import (
 // engine's states live, the bars from its history (when it keeps one),
 // its maintenance windows. Start it; Close it before the API server,
 // so that the pages' live streams end first.
-func newPages(rt *runtime, log *slog.Logger) *statuspage.Server {
-	o := statuspage.Options{Live: pageLive{rt.eng}, Maintenance: rt.windows, Logger: log}
+func newPages(rt *runtime, src source.Source, log *slog.Logger) *statuspage.Server {
+	o := statuspage.Options{Live: pageLive{src}, Maintenance: rt.windows, Logger: log}
 	if rt.store != nil {
 		o.History = rt.store
 	}
@@ -21,13 +21,13 @@ func newPages(rt *runtime, log *slog.Logger) *statuspage.Server {
 }
 
 // pageLive is the engine as status pages see it.
-type pageLive struct{ eng *engine.Engine }
+type pageLive struct{ src source.Source }
 
-func (l pageLive) Snapshot() []monitor.State    { return l.eng.Snapshot() }
-func (l pageLive) Subscribe() statuspage.Events { return pageEvents{l.eng.Subscribe()} }
+func (l pageLive) Snapshot() []monitor.State    { return l.src.Snapshot() }
+func (l pageLive) Subscribe() statuspage.Events { return pageEvents{l.src.Subscribe()} }
 
 // pageEvents reduces the engine's events to whether a status changed.
-type pageEvents struct{ sub *engine.Subscription }
+type pageEvents struct{ sub *source.Subscription }
 
 func (e pageEvents) Ready() <-chan struct{} { return e.sub.Ready() }
 func (e pageEvents) Close()                 { e.sub.Close() }

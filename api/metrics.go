@@ -261,5 +261,5 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.storageErr, s.RecordErrors)
 	counter(c.storageDrop, s.RecordDropped)
 	gauge(c.monitors, float64(s.Monitors))
-	gauge(c.warnings, float64(len(c.b.Warnings())))
+	gauge(c.warnings, float64(len(c.b.Info().Warnings)))
 }

@@ -27,12 +27,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tr trust, pub
 		return
 	}
 	tk := s.tok.Load()
-	if code, msg := s.access(basicAsBearer(r), tr, tk); code != 0 {
+	if code, e := s.access(basicAsBearer(r), tr, tk); code != 0 {
 		if code == http.StatusUnauthorized {
 			w.Header().Add("WWW-Authenticate", `Basic realm="upbeat status page", charset="UTF-8"`)
 			w.Header().Add("WWW-Authenticate", `Bearer realm="upbeat"`)
 		}
-		http.Error(w, msg, code)
+		writeJSON(w, code, e)
 		return
 	}
 	if strings.HasSuffix(r.URL.Path, "/events") {

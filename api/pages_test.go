@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/statuspage"
 )
 
@@ -19,7 +20,7 @@ type pageLive struct{ e *engine.Engine }
 func (l pageLive) Snapshot() []monitor.State    { return l.e.Snapshot() }
 func (l pageLive) Subscribe() statuspage.Events { return pageEvents{l.e.Subscribe()} }
 
-type pageEvents struct{ *engine.Subscription }
+type pageEvents struct{ *source.Subscription }
 
 func (p pageEvents) Drain() bool { p.Subscription.Drain(); return true }
 
@@ -41,7 +42,7 @@ func TestStatusPageAccess(t *testing.T) {
 	pages := statuspage.NewServer([]*statuspage.Config{{Path: "/status", Public: true}, {Path: "/team"}}, statuspage.Options{Live: pageLive{e}})
 	pages.Start()
 	defer pages.Close()
-	s := New(e, Options{Listen: "0.0.0.0:0", Token: "admin-tok", ReadOnlyToken: "read-tok", Pages: pages})
+	s := New(backend(e), Options{Listen: "0.0.0.0:0", Token: "admin-tok", ReadOnlyToken: "read-tok", Pages: pages})
 	ts := httptest.NewServer(s.Handler()) // as a remote client sees it
 	defer ts.Close()
 

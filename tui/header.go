@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Header is the top of the dashboard: counts by status, overall uptime, a
@@ -20,7 +21,7 @@ type Header struct {
 	counts   [6]int
 	total    int
 	uptime   monitor.Uptime
-	info     SourceInfo
+	info     source.Info
 	warnings []string
 	now      time.Time
 }
@@ -33,7 +34,7 @@ func (h *Header) SetSize(w, _ int) { h.w = w }
 
 // SetData gives the header what it shows. warnings are the current
 // problems with upbeat itself, oldest first.
-func (h *Header) SetData(states []monitor.State, info SourceInfo, warnings []string, now time.Time) {
+func (h *Header) SetData(states []monitor.State, info source.Info, warnings []string, now time.Time) {
 	h.counts = [6]int{}
 	var sum float64
 	var n int
