@@ -38,6 +38,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/statuspage"
 )
 
 // Config is a whole configuration file: what the engine needs (settings
@@ -48,6 +49,7 @@ type Config struct {
 	engine.Config
 	Alerts      []*alert.Config
 	Maintenance []*maint.Config
+	StatusPages []*statuspage.Config
 	API         api.Config
 	Peers       fleet.Peers // [settings] peers, peer_token, peer_timeout, quorum
 	Fleet       fleet.List  // [fleet]

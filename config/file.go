@@ -48,6 +48,12 @@ func (l *loader) config(tree map[string]any) *Config {
 	}
 	l.unique(maintenanceTables, func(i int) string { return cfg.Maintenance[i].Name }, "maintenance window")
 
+	pageTables := l.array(tree, "status_page")
+	for _, t := range pageTables {
+		cfg.StatusPages = append(cfg.StatusPages, l.statusPage(t, monitorNames, tags))
+	}
+	l.uniquePages(pageTables, cfg.StatusPages)
+
 	cfg.API = l.api(l.single(tree, "api"))
 	checkPeers(settings, cfg.Peers, struct{ listen, external string }{cfg.API.Listen, cfg.API.ExternalURL})
 	cfg.Fleet = fleetList(l.single(tree, "fleet"))
