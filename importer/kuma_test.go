@@ -117,6 +117,14 @@ func kumaDBFile(t *testing.T, v2 bool, fill func(ins func(table string, r row) i
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// One connection, and no syncing to disk: the file is made to be read
+	// once, and the tests make many.
+	db.SetMaxOpenConns(1)
+	for _, p := range []string{"PRAGMA journal_mode = MEMORY", "PRAGMA synchronous = OFF"} {
+		if _, err := db.Exec(p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	schema := kumaV1Schema
 	if v2 {
 		schema += kumaV2Schema
