@@ -33,6 +33,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/monitors/{name}/resume", s.action(func(n string, r *http.Request) error { return s.b.SetPaused(r.Context(), n, false) }))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/ack", s.action(func(n string, r *http.Request) error { return s.b.Ack(r.Context(), n) }))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/maintenance", s.action(s.maintain))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/warroom", s.action(s.warRoom))
+	mux.HandleFunc("GET /api/v1/summary", s.summary)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("GET /push/{token}", s.push)
 	mux.HandleFunc("POST /push/{token}", s.push)
@@ -64,7 +66,7 @@ func writeSourceError(w http.ResponseWriter, err error) {
 	switch code {
 	case wire.CodeNoMonitor:
 		status, msg = http.StatusNotFound, "no such monitor"
-	case wire.CodeNoIncident:
+	case wire.CodeNoIncident, wire.CodePaused:
 		status = http.StatusConflict
 	case wire.CodeForbidden:
 		status = http.StatusForbidden
@@ -321,6 +323,22 @@ func (s *Server) maintain(name string, r *http.Request) error {
 		return badRequest{fmt.Errorf("for: want a duration such as 30m, got %q", v)}
 	}
 	return s.b.Maintain(r.Context(), name, d)
+}
+
+// warRoom starts a war room for ?for= (absent: the daemon's
+// war_room_duration; 0 ends the war room in force).
+func (s *Server) warRoom(name string, r *http.Request) error {
+	var d time.Duration
+	if v := r.FormValue("for"); v != "" {
+		var err error
+		if d, err = ParseSince(v); err != nil {
+			return badRequest{fmt.Errorf("for: want a duration such as 15m, got %q", v)}
+		}
+		if d == 0 {
+			d = -1
+		}
+	}
+	return s.b.WarRoom(r.Context(), name, d)
 }
 
 // parseForm reads the query and a form body, answering 413 for a body

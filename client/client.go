@@ -507,7 +507,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		location = d.label() // so that the log can say where it was seen
 	}
 	switch ev.Kind {
-	case monitor.EventResult, monitor.EventChange:
+	case monitor.EventResult, monitor.EventChange, monitor.EventWarRoom:
 		if st, ok := d.states[ev.Monitor]; ok {
 			next := *st
 			if we.State != nil {
@@ -532,7 +532,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		return
 	}
 	d.mu.Unlock()
-	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange {
+	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange || ev.Kind == monitor.EventWarRoom {
 		c.merge.touch(ev.Monitor)
 	}
 	c.publish(ev, location)
@@ -744,6 +744,19 @@ func (c *Client) Ack(ctx context.Context, name string) error { return c.act(ctx,
 // Maintain puts the monitor in maintenance for d on every daemon that has it.
 func (c *Client) Maintain(ctx context.Context, name string, d time.Duration) error {
 	return c.act(ctx, name, "maintenance", url.Values{"for": {d.String()}})
+}
+
+// WarRoom starts (or, with a negative d, ends) a war room on the monitor
+// on every daemon that has it; 0 leaves the duration to each daemon.
+func (c *Client) WarRoom(ctx context.Context, name string, d time.Duration) error {
+	var q url.Values
+	switch {
+	case d < 0:
+		q = url.Values{"for": {"0"}}
+	case d > 0:
+		q = url.Values{"for": {d.String()}}
+	}
+	return c.act(ctx, name, "warroom", q)
 }
 
 // LocalDaemon reports whether an upbeat daemon answers on the unix socket

@@ -176,6 +176,8 @@ func defaultSettings() engine.Settings {
 		RecoverAfter:    DefaultRecoverAfter,
 		SLOWindow:       monitor.DefaultSLOWindow,
 		StallThreshold:  engine.DefaultStallThreshold,
+		WarRoomInterval: engine.DefaultWarRoomInterval,
+		WarRoomDuration: engine.DefaultWarRoomDuration,
 	}
 }
 

@@ -62,6 +62,7 @@ func (l *loader) settings(t *table) engine.Settings {
 		s.RecoverAfter = n
 	}
 	settingsIssue12(t, &s)
+	settingsWarRoom(t, &s)
 	t.checkUnknown()
 	return s
 }

@@ -46,4 +46,9 @@ type Settings struct {
 	// StallThreshold is how late upbeat's own clock may find itself before
 	// it counts as stalled (stall_threshold, default 5s; 0: DefaultStallThreshold).
 	StallThreshold time.Duration
+	// WarRoomInterval and WarRoomDuration are how often a war room checks
+	// its monitor and for how long by default (war_room_interval,
+	// war_room_duration; 0: DefaultWarRoomInterval, DefaultWarRoomDuration).
+	WarRoomInterval time.Duration
+	WarRoomDuration time.Duration
 }

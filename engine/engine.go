@@ -312,7 +312,12 @@ func (e *Engine) PublishAlert(ev monitor.Event) {
 func (e *Engine) CheckNow(name string) error { return e.controls.checkNow(name) }
 
 // SetPaused pauses a monitor (no checks, no alerts) or resumes it.
-func (e *Engine) SetPaused(name string, paused bool) error { return e.controls.setPaused(name, paused) }
+func (e *Engine) SetPaused(name string, paused bool) error {
+	if err := e.controls.setPaused(name, paused); err != nil || !paused {
+		return err
+	}
+	return e.endWarRoom(name, time.Time{}, "ended: paused")
+}
 
 // Ack acknowledges a monitor's open incident: no re-notification until it
 // resolves. A monitor that is not down has nothing to acknowledge.

@@ -22,13 +22,18 @@ type entry struct {
 	hidx int  // index in the scheduler's heap, -1 when not in it
 	asap bool // run as soon as a slot is free
 	off  bool // paused or removed: the scheduler drops it
+	// warEvery and warUntil: a war room checks the monitor every warEvery
+	// until warUntil instead of at its interval.
+	warEvery time.Duration
+	warUntil time.Time
 
 	// The state's, under states.mu.
-	state monitor.State // Recent is immutable once published: replaced, never modified
-	gone  bool          // removed by a reload
-	adhoc time.Time     // ad-hoc maintenance until
-	up    uptimeCounter
-	slo   *sloCounter // nil: no objective
+	state  monitor.State // Recent is immutable once published: replaced, never modified
+	gone   bool          // removed by a reload
+	adhoc  time.Time     // ad-hoc maintenance until
+	up     uptimeCounter
+	slo    *sloCounter // nil: no objective
+	warEnd *time.Timer // ends the war room in state.WarRoom
 }
 
 // newEntry makes a monitor's entry, restored from history. It reads

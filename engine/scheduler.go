@@ -60,6 +60,27 @@ func (s *scheduler) resume(en *entry) {
 	s.soon(en)
 }
 
+// every is how often en is checked from now: the war room's pace while
+// one is in force, else the monitor's own. Called with s.mu held.
+func (s *scheduler) every(en *entry, now time.Time) time.Duration {
+	if en.warEvery > 0 && now.Before(en.warUntil) {
+		return en.warEvery
+	}
+	return s.pace(en.m)
+}
+
+// warRoom checks en every `every` until `until`, starting at once; a zero
+// until ends a war room, and the monitor goes back to its own pace after
+// the check already due.
+func (s *scheduler) warRoom(en *entry, every time.Duration, until time.Time) {
+	s.mu.Lock()
+	en.warEvery, en.warUntil = every, until
+	s.mu.Unlock()
+	if !until.IsZero() {
+		s.soon(en)
+	}
+}
+
 // stop takes en out of the schedule (paused, or removed by a reload).
 func (s *scheduler) stop(en *entry) {
 	s.mu.Lock()
@@ -120,7 +141,7 @@ func (s *scheduler) dispatch(ctx context.Context) time.Duration {
 			break
 		}
 		due, asked := en.due, en.asap
-		en.due = nextDue(due, s.pace(en.m), now)
+		en.due = nextDue(due, s.every(en, now), now)
 		en.asap = false
 		heapFix(&s.h, en)
 		s.due = append(s.due, launch{en, due, asked})

@@ -151,6 +151,7 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 	}
 	en.state.Last = *r
 	en.state.Checks++
+	countWarRoom(en, r)
 	en.state.Recent = appendSample(en.state.Recent, sampleOf(r), s.recent)
 	en.up.count(&en.state, r, s.history)
 	if en.slo != nil && counts(r) {

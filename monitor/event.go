@@ -12,6 +12,7 @@ const (
 	EventAlert                        // an alert was delivered or failed: Alert is set
 	EventWarning                      // something about upbeat itself is wrong (or fine again): Message is set
 	EventReload                       // the configuration was reloaded: Message says what changed
+	EventWarRoom                      // a war room began or ended on Monitor: Message says which, Clear that it ended
 )
 
 func (k EventKind) String() string {
@@ -26,6 +27,8 @@ func (k EventKind) String() string {
 		return "warning"
 	case EventReload:
 		return "reload"
+	case EventWarRoom:
+		return "war_room"
 	}
 	return "unknown"
 }
@@ -54,5 +57,5 @@ type Event struct {
 	To      Status
 	Alert   *AlertEvent
 	Message string
-	Clear   bool // EventWarning: the problem named by Message is over
+	Clear   bool // EventWarning: the problem named by Message is over; EventWarRoom: the war room ended
 }

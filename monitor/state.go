@@ -36,4 +36,21 @@ type State struct {
 	Skipped  uint64 // checks skipped because the previous one was still running
 	Location string // where the engine that checked it runs
 	SLO      SLO    // the objective and how the monitor stands against it; zero without one
+	// WarRoom is the war room on this monitor (checked every few seconds
+	// for a while, on a person's request); zero when there is none.
+	WarRoom WarRoom
 }
+
+// WarRoom is a stretch of time in which a monitor is checked far more
+// often than its interval, because someone is watching it closely (the
+// `w` key, POST /api/v1/monitors/{name}/warroom).
+type WarRoom struct {
+	Start    time.Time     // when it began
+	Until    time.Time     // when it ends by itself
+	Every    time.Duration // how often the monitor is checked meanwhile
+	Checks   int           // checks finished since Start
+	Failures int           // of which down
+}
+
+// Active reports whether w is a war room in force at now.
+func (w *WarRoom) Active(now time.Time) bool { return !w.Until.IsZero() && now.Before(w.Until) }

@@ -16,6 +16,9 @@ var (
 	ErrForbidden = errors.New("not allowed: this viewer may watch but not act")
 	// ErrUnauthorized: the daemon wants a (valid) token.
 	ErrUnauthorized = errors.New("the daemon refused the token (or needs one)")
+	// ErrPaused: the monitor is paused, so the action (a war room) makes
+	// no sense until it is resumed.
+	ErrPaused = errors.New("the monitor is paused")
 	// ErrNoHistory: the source keeps no history.
 	ErrNoHistory = errors.New("no history is kept")
 )

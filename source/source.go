@@ -39,6 +39,11 @@ type Source interface {
 	Ack(ctx context.Context, name string) error
 	// Maintain puts a monitor in maintenance for d from now; 0 ends it.
 	Maintain(ctx context.Context, name string, d time.Duration) error
+	// WarRoom checks a monitor every few seconds (war_room_interval) for
+	// d from now, starting at once; 0 means the source's default
+	// (war_room_duration) and a negative d ends the war room. The error
+	// wraps ErrPaused for a paused monitor.
+	WarRoom(ctx context.Context, name string, d time.Duration) error
 }
 
 // Querier answers questions about the past. Every call may read files or

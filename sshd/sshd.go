@@ -302,3 +302,4 @@ func (readOnly) CheckNow(context.Context, string) error                { return 
 func (readOnly) SetPaused(context.Context, string, bool) error         { return ErrReadOnly }
 func (readOnly) Ack(context.Context, string) error                     { return ErrReadOnly }
 func (readOnly) Maintain(context.Context, string, time.Duration) error { return ErrReadOnly }
+func (readOnly) WarRoom(context.Context, string, time.Duration) error  { return ErrReadOnly }

@@ -39,6 +39,7 @@ func (f *fakeSource) Ack(context.Context, string) error                     { re
 func (f *fakeSource) Query() source.Querier                                 { return nil }
 func (f *fakeSource) Info() source.Info                                     { return source.Info{Location: "jump-1"} }
 func (f *fakeSource) Maintain(context.Context, string, time.Duration) error { return nil }
+func (f *fakeSource) WarRoom(context.Context, string, time.Duration) error  { return nil }
 func (f *fakeSource) CheckNow(_ context.Context, name string) error {
 	f.mu.Lock()
 	f.checks = append(f.checks, name)
@@ -323,7 +324,7 @@ func TestReadOnlyWrapper(t *testing.T) {
 	src := &fakeSource{}
 	ro := ReadOnly(src)
 	ctx := context.Background()
-	for _, err := range []error{ro.CheckNow(ctx, "a"), ro.SetPaused(ctx, "a", true), ro.Ack(ctx, "a"), ro.Maintain(ctx, "a", time.Minute)} {
+	for _, err := range []error{ro.CheckNow(ctx, "a"), ro.SetPaused(ctx, "a", true), ro.Ack(ctx, "a"), ro.Maintain(ctx, "a", time.Minute), ro.WarRoom(ctx, "a", 0)} {
 		if !errors.Is(err, ErrReadOnly) || !errors.Is(err, source.ErrForbidden) {
 			t.Errorf("action through ReadOnly: %v", err)
 		}

@@ -27,6 +27,7 @@ func (c *countSource) CheckNow(context.Context, string) error                { r
 func (c *countSource) SetPaused(context.Context, string, bool) error         { return nil }
 func (c *countSource) Ack(context.Context, string) error                     { return nil }
 func (c *countSource) Maintain(context.Context, string, time.Duration) error { return nil }
+func (c *countSource) WarRoom(context.Context, string, time.Duration) error  { return nil }
 func (c *countSource) Query() source.Querier                                 { return nil }
 func (c *countSource) Info() source.Info                                     { return source.Info{} }
 

@@ -68,6 +68,8 @@ type Result struct {
 	Redirects      int    `json:"redirects,omitempty"`
 	CertUnverified bool   `json:"cert_unverified,omitempty"`
 	Detail         string `json:"detail,omitempty"`
+	// Remote is the address the check connected to ("203.0.113.7:443").
+	Remote string `json:"remote,omitempty"`
 	// Explanation is the knowledge base's one-line meaning of Class:
 	// `check --json` says it; the API and the export leave it to the reader.
 	Explanation string `json:"explanation,omitempty"`
@@ -224,6 +226,7 @@ type Monitor struct {
 	Checks      uint64    `json:"checks"`
 	Skipped     uint64    `json:"skipped"`
 	SLO         *SLO      `json:"slo,omitempty"`
+	WarRoom     *WarRoom  `json:"war_room,omitempty"`
 
 	Config    *MonitorConfig `json:"config,omitempty"`
 	Last      *Result        `json:"last,omitempty"`
@@ -243,6 +246,31 @@ type State struct {
 	Checks      uint64         `json:"checks"`
 	Skipped     uint64         `json:"skipped,omitempty"`
 	SLO         *SLO           `json:"slo,omitempty"`
+	WarRoom     *WarRoom       `json:"war_room,omitempty"`
+}
+
+// WarRoom is a war room in force on a monitor: checked every every_ms
+// from start until until; checks and failures count what it saw so far.
+type WarRoom struct {
+	Start    time.Time `json:"start"`
+	Until    time.Time `json:"until"`
+	EveryMS  float64   `json:"every_ms"`
+	Checks   int       `json:"checks"`
+	Failures int       `json:"failures"`
+}
+
+func warRoomOf(w *monitor.WarRoom) *WarRoom {
+	if w.Until.IsZero() {
+		return nil
+	}
+	return &WarRoom{Start: utc(w.Start), Until: utc(w.Until), EveryMS: Milliseconds(w.Every), Checks: w.Checks, Failures: w.Failures}
+}
+
+func (w *WarRoom) toDomain() monitor.WarRoom {
+	if w == nil {
+		return monitor.WarRoom{}
+	}
+	return monitor.WarRoom{Start: w.Start, Until: w.Until, Every: fromMS(w.EveryMS), Checks: w.Checks, Failures: w.Failures}
 }
 
 // Incident is one stretch of time a monitor was down; end is absent
@@ -358,6 +386,7 @@ func FromResult(r *monitor.Result) *Result {
 		RetryAfterMS: Milliseconds(r.RetryAfter), FinalURL: monitor.RedactURL(r.FinalURL), BodySize: r.BodySize,
 		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
 		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
+		Remote: r.Remote,
 	}
 	if r.Kind == monitor.KindPush {
 		out.URL = monitor.PushURL
@@ -382,6 +411,7 @@ func (r *Result) ToDomain() monitor.Result {
 		RetryAfter: fromMS(r.retryAfterMS()), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
 		CertExpiry: r.CertExpiry, CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
 		HTTPVersion: clean(r.HTTPVersion), Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: clean(r.Detail),
+		Remote: clean(r.Remote),
 	}
 	if p := r.Phases; p != nil {
 		out.Phases = monitor.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),
@@ -472,7 +502,7 @@ func uptimes(st *monitor.State) Uptime {
 // StateOf extracts the State of a monitor's state.
 func StateOf(st *monitor.State) State {
 	return State{Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st), Paused: st.Paused, Acked: st.Acked,
-		Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO)}
+		Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO), WarRoom: warRoomOf(&st.WarRoom)}
 }
 
 // ApplyTo copies s onto st.
@@ -482,6 +512,7 @@ func (s *State) ApplyTo(st *monitor.State) {
 	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
 	st.Checks, st.Skipped = s.Checks, s.Skipped
 	st.SLO = s.SLO.toDomain()
+	st.WarRoom = s.WarRoom.toDomain()
 }
 
 // What to include in a Monitor besides the state.
@@ -499,7 +530,7 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 	out := Monitor{
 		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st),
 		Tags: m.Tags, Location: st.Location, Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint,
-		Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO),
+		Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO), WarRoom: warRoomOf(&st.WarRoom),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -566,7 +597,7 @@ func (m *Monitor) ToState(mon *monitor.Monitor) monitor.State {
 	st := monitor.State{Monitor: mon, Status: m.Status, Since: m.Since,
 		Uptime24: uptimeOf(m.Uptime.H24), Uptime7d: uptimeOf(m.Uptime.D7), Uptime30: uptimeOf(m.Uptime.D30),
 		Paused: m.Paused, Acked: m.Acked, InMaint: clean(m.Maintenance), Checks: m.Checks, Skipped: m.Skipped,
-		Location: clean(m.Location), SLO: m.SLO.toDomain()}
+		Location: clean(m.Location), SLO: m.SLO.toDomain(), WarRoom: m.WarRoom.toDomain()}
 	if m.Last != nil {
 		st.Last = m.Last.ToDomain()
 	}
@@ -606,7 +637,7 @@ func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 
 var eventKinds = map[string]monitor.EventKind{
 	"result": monitor.EventResult, "change": monitor.EventChange, "alert": monitor.EventAlert,
-	"warning": monitor.EventWarning, "reload": monitor.EventReload,
+	"warning": monitor.EventWarning, "reload": monitor.EventReload, "war_room": monitor.EventWarRoom,
 }
 
 // ToDomain converts back, sanitized; ok is false for a kind this version

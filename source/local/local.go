@@ -98,6 +98,14 @@ func (s *Source) Maintain(ctx context.Context, name string, d time.Duration) err
 	return s.e.Maintain(name, d)
 }
 
+// WarRoom implements source.Source.
+func (s *Source) WarRoom(ctx context.Context, name string, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.e.WarRoom(name, d)
+}
+
 // State returns one monitor's state (for api.Backend).
 func (s *Source) State(name string) (monitor.State, error) { return s.e.State(name) }
 

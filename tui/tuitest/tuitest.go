@@ -175,6 +175,11 @@ func (s *Source) Maintain(_ context.Context, name string, d time.Duration) error
 	return s.record(Call{Op: "maintain", Name: name, D: d})
 }
 
+// WarRoom records a war room request.
+func (s *Source) WarRoom(_ context.Context, name string, d time.Duration) error {
+	return s.record(Call{Op: "warroom", Name: name, D: d})
+}
+
 // Query returns the querier set with SetQuery.
 func (s *Source) Query() source.Querier {
 	s.mu.Lock()
