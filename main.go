@@ -77,6 +77,7 @@ func commands() []command {
 		{"check", "check every monitor once and exit 0 when none is down (--json for scripts)", cmdCheck},
 		{"daemon", "run the engine headless: checks, history, alerts, the API and /metrics", cmdDaemon},
 		{"attach", "the dashboard on one or more running daemons", cmdAttach},
+		{"status", "one short line for a tmux status bar or a prompt: ✕2 ▲1 ●37 (--tmux, --prompt, --json)", cmdStatus},
 		{"explain", "what a status code or error class means and what to do first", cmdExplain},
 		{"history", "a monitor's results over a period (table, csv or json)", cmdHistory},
 		{"report", "uptime, incidents, MTTR, downtime and what it cost", cmdReport},

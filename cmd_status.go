@@ -1,0 +1,176 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/config"
+)
+
+// cmdStatus prints one short line about the running daemon for a tmux
+// status bar or a shell prompt. It is run every few seconds by both, so
+// it stays small: one request to GET /api/v1/summary, no config read
+// unless a TCP address wants a token, no dashboard code. When no daemon
+// answers it prints nothing and exits 0, so that a status bar shows no
+// error noise; --verbose says why on stderr and exits 1.
+func cmdStatus(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "status", "status [--tmux | --prompt | --json] [--addr ADDR] [--token T] [--config FILE]",
+		"One short line from the running daemon: monitors down (✕), degraded (▲) and up (●), e.g.\n"+
+			"\"✕2 ▲1 ●37\". --tmux adds tmux colours for status-right, --prompt prints only the problems\n"+
+			"(nothing while all is well) for PS1, --json prints the counts and the names of the monitors\n"+
+			"down. Prints nothing and exits 0 when no daemon answers (--verbose says why and exits 1).")
+	tmux := fs.Bool("tmux", false, "tmux colour codes (#[fg=red]…) for status-left/status-right")
+	prompt := fs.Bool("prompt", false, "plain text, only what is down or degraded, for a shell prompt")
+	asJSON := fs.Bool("json", false, "a JSON object: counts by status and the names of the monitors down")
+	addr := fs.String("addr", "", "the daemon: a unix socket `path` or http(s)://host:port (default: the local daemon's socket)")
+	token := fs.String("token", "", "bearer token for an http(s) address (default: $UPBEAT_TOKEN, then the config's [fleet] token)")
+	cfgPath := fs.String("config", "", "read the daemon's socket ([api] socket) and token from this config `file` (read only when given)")
+	timeout := fs.Duration("timeout", 500*time.Millisecond, "give up after this long and print nothing")
+	verbose := fs.Bool("verbose", false, "say on stderr why nothing was printed, and exit 1 then")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	n := 0
+	for _, b := range []bool{*tmux, *prompt, *asJSON} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "upbeat: status: give at most one of --tmux, --prompt and --json, and no names")
+		return exitConfig
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	sum, err := fetchSummary(ctx, e, *addr, *token, *cfgPath)
+	if err != nil {
+		if *verbose {
+			fmt.Fprintln(e.stderr, "upbeat: status:", err)
+			return exitDown
+		}
+		return exitOK
+	}
+	switch {
+	case *asJSON:
+		b, _ := json.Marshal(sum)
+		fmt.Fprintf(e.stdout, "%s\n", b)
+	case *tmux:
+		fmt.Fprintln(e.stdout, statusLine(sum, tmuxColours, false))
+	case *prompt:
+		if line := statusLine(sum, nil, true); line != "" {
+			fmt.Fprintln(e.stdout, line)
+		}
+	default:
+		fmt.Fprintln(e.stdout, statusLine(sum, nil, false))
+	}
+	return exitOK
+}
+
+// tmuxColours are the tmux style of each part of the status line.
+var tmuxColours = map[string]string{"✕": "#[fg=red,bold]", "▲": "#[fg=yellow]", "●": "#[fg=green]", "!": "#[fg=magenta]"}
+
+// statusLine writes a summary as "✕2 ▲1 ●37": the glyphs the dashboard
+// uses, a part only when its count is not zero (up is always there, unless
+// problemsOnly). colours wraps each part in a style and resets it after;
+// "!N" counts problems with upbeat itself (a stall, a full disk).
+func statusLine(s wire.Summary, colours map[string]string, problemsOnly bool) string {
+	var parts []string
+	add := func(glyph string, n int, always bool) {
+		if n == 0 && !always {
+			return
+		}
+		part := fmt.Sprintf("%s%d", glyph, n)
+		if c := colours[glyph]; c != "" {
+			part = c + part + "#[default]"
+		}
+		parts = append(parts, part)
+	}
+	add("✕", s.Down, false)
+	add("▲", s.Degraded, false)
+	if !problemsOnly {
+		add("●", s.Up, true)
+	}
+	add("!", s.Warnings, false)
+	return strings.Join(parts, " ")
+}
+
+// fetchSummary asks the daemon at addr (a socket path or an http(s) URL),
+// else at the socket of the config at cfgPath, else at the local daemon's
+// socket, for its summary. The config is read only when named.
+func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wire.Summary, error) {
+	var cfg *config.Config
+	if cfgPath != "" {
+		var err error
+		if cfg, err = loadUntil(ctx, cfgPath); err != nil {
+			return wire.Summary{}, err
+		}
+	}
+	remote := strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")
+	if remote && token == "" {
+		token = e.getenv("UPBEAT_TOKEN")
+	}
+	if remote && token == "" && cfg != nil {
+		token = cmp.Or(cfg.Fleet.Token, cfg.API.Token)
+	}
+	if addr != "" {
+		return summaryFrom(ctx, addr, token)
+	}
+	sockets := []string{config.DefaultSocket(), systemSocket}
+	if cfg != nil && cfg.API.Socket != "" {
+		sockets = []string{cfg.API.Socket}
+	}
+	var errs []string
+	for _, p := range sockets {
+		s, err := summaryFrom(ctx, p, "")
+		if err == nil {
+			return s, nil
+		}
+		errs = append(errs, err.Error())
+	}
+	return wire.Summary{}, errors.New("no daemon answers: " + strings.Join(errs, "; "))
+}
+
+// summaryFrom asks one daemon for GET /api/v1/summary.
+func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) {
+	base, tr := strings.TrimRight(addr, "/"), &http.Transport{}
+	if !strings.Contains(addr, "://") { // a unix socket
+		base = "http://upbeat"
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", addr)
+		}
+	}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/summary", nil)
+	if err != nil {
+		return wire.Summary{}, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return wire.Summary{}, fmt.Errorf("%s: %w", addr, err)
+	}
+	defer resp.Body.Close()
+	body := io.LimitReader(resp.Body, 1<<20)
+	if resp.StatusCode != http.StatusOK {
+		var we wire.Error
+		json.NewDecoder(body).Decode(&we)
+		return wire.Summary{}, fmt.Errorf("%s: %s %s", addr, resp.Status, we.Error)
+	}
+	var s wire.Summary
+	if err := json.NewDecoder(body).Decode(&s); err != nil {
+		return wire.Summary{}, fmt.Errorf("%s: %w", addr, err)
+	}
+	return s, nil
+}
