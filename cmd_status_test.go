@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/api"
+	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
+)
+
+func TestStatusLine(t *testing.T) {
+	bad := wire.Summary{Down: 2, Degraded: 1, Up: 37}
+	fine := wire.Summary{Up: 40}
+	stalled := wire.Summary{Up: 3, Warnings: 1}
+	for _, c := range []struct {
+		s            wire.Summary
+		colours      map[string]string
+		problemsOnly bool
+		want         string
+	}{
+		{bad, nil, false, "✕2 ▲1 ●37"},
+		{bad, tmuxColours, false, "#[fg=red,bold]✕2#[default] #[fg=yellow]▲1#[default] #[fg=green]●37#[default]"},
+		{bad, nil, true, "✕2 ▲1"},
+		{fine, nil, false, "●40"},
+		{fine, nil, true, ""},
+		{stalled, nil, false, "●3 !1"},
+		{wire.Summary{}, nil, false, "●0"},
+	} {
+		if got := statusLine(c.s, c.colours, c.problemsOnly); got != c.want {
+			t.Errorf("statusLine(%+v, problemsOnly=%v) = %q, want %q", c.s, c.problemsOnly, got, c.want)
+		}
+	}
+}
+
+// With no daemon, status prints nothing and exits 0 (a tmux status bar
+// shows no noise); --verbose says why and exits 1.
+func TestStatusWithoutDaemon(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	for _, f := range []string{"--tmux", "--prompt", "--json"} {
+		if out, errOut, code := runCmd(t, "status", f); out != "" || errOut != "" || code != exitOK {
+			t.Errorf("status %s without a daemon: exit %d, %q %q", f, code, out, errOut)
+		}
+	}
+	if out, errOut, code := runCmd(t, "status", "--verbose"); out != "" || code != 1 || !strings.Contains(errOut, "no daemon answers") {
+		t.Errorf("status --verbose without a daemon: exit %d, %q %q", code, out, errOut)
+	}
+	if _, errOut, code := runCmd(t, "status", "--tmux", "--json"); code != exitConfig || !strings.Contains(errOut, "at most one") {
+		t.Errorf("status --tmux --json: exit %d, %q", code, errOut)
+	}
+}
+
+// status asks a daemon over its socket, or over TCP with a token from
+// the flag or $UPBEAT_TOKEN; a read-only token is enough.
+func TestStatusFromDaemon(t *testing.T) {
+	down := func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		if m.Name == "db" || m.Name == "shop" {
+			return monitor.Result{Status: monitor.StatusDown, Class: "refused"}
+		}
+		return monitor.Result{Status: monitor.StatusUp, Code: 200}
+	}
+	var ms []*monitor.Monitor
+	for _, n := range []string{"web", "db", "api", "shop"} {
+		u := "http://127.0.0.1:1/" + n
+		ms = append(ms, &monitor.Monitor{Name: n, URL: u, Kind: monitor.KindHTTP, Interval: time.Hour, Timeout: time.Second})
+	}
+	e, err := engine.New(&engine.Config{Settings: engine.Settings{Location: "eu"}, Monitors: ms},
+		engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: statusChecker(down)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := e.Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for _, m := range ms {
+		e.CheckNow(m.Name)
+	}
+	for seen := 0; seen < 4; {
+		<-sub.Ready()
+		evs, _ := sub.Drain()
+		for _, ev := range evs {
+			if ev.Kind == monitor.EventResult {
+				seen++
+			}
+		}
+	}
+
+	dir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	srv := api.New(local.New(e, local.Options{}), api.Options{Socket: filepath.Join(dir, "upbeat.sock"), Token: "admin", ReadOnlyToken: "view"})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if out, _, code := runCmd(t, "status", "--tmux"); code != 0 || out != "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n" {
+		t.Errorf("status --tmux: exit %d, %q", code, out)
+	}
+	if out, _, _ := runCmd(t, "status", "--prompt"); out != "✕2\n" {
+		t.Errorf("status --prompt: %q", out)
+	}
+	out, _, _ := runCmd(t, "status", "--json")
+	var sum wire.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Down != 2 || strings.Join(sum.DownNames, ",") != "db,shop" || sum.Total != 4 {
+		t.Errorf("status --json: %q (%v)", out, err)
+	}
+
+	ts := httptest.NewServer(srv.Handler()) // as over TCP: a token is required
+	defer ts.Close()
+	if _, errOut, code := runCmd(t, "status", "--addr", ts.URL, "--verbose"); code != 1 || !strings.Contains(errOut, "401") {
+		t.Errorf("status over TCP without a token: exit %d, %q", code, errOut)
+	}
+	if out, _, code := runCmd(t, "status", "--addr", ts.URL, "--token", "view"); code != 0 || out != "✕2 ●2\n" {
+		t.Errorf("status over TCP with a read-only token: exit %d, %q", code, out)
+	}
+	var o, eb strings.Builder
+	env := &env{stdin: strings.NewReader(""), stdout: &o, stderr: &eb, getenv: func(k string) string {
+		if k == "UPBEAT_TOKEN" {
+			return "admin"
+		}
+		return ""
+	}}
+	if code := run(context.Background(), env, []string{"status", "--addr", ts.URL}); code != 0 || o.String() != "✕2 ●2\n" {
+		t.Errorf("status over TCP with $UPBEAT_TOKEN: exit %d, %q %q", code, o.String(), eb.String())
+	}
+}
+
+type statusChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
+
+func (f statusChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
