@@ -25,6 +25,7 @@ type Header struct {
 	info     source.Info
 	warnings []string
 	now      time.Time
+	states   []monitor.State // for the war room banner
 }
 
 // NewHeader returns an empty header.
@@ -57,6 +58,7 @@ func (h *Header) SetData(states []monitor.State, info source.Info, warnings []st
 	h.info = info
 	h.warnings = warnings
 	h.now = now
+	h.states = states
 }
 
 // SetNow moves the clock.
@@ -73,6 +75,9 @@ func (h *Header) Height() int {
 		n++
 	}
 	if len(h.warnings) > 0 {
+		n++
+	}
+	if len(activeWarRooms(h.states, h.now)) > 0 {
 		n++
 	}
 	return n
@@ -110,6 +115,9 @@ func (h *Header) View() string {
 	out := line1 + "\n" + h.sourceLine()
 	if len(h.info.Daemons) > 1 {
 		out += "\n" + h.daemonsLine()
+	}
+	if ws := activeWarRooms(h.states, h.now); len(ws) > 0 {
+		out += "\n" + warRoomBanner(s, ws, h.now, h.w)
 	}
 	if len(h.warnings) == 0 {
 		return out

@@ -50,6 +50,8 @@ type KeyMap struct {
 	Pause    Binding
 	Ack      Binding
 	Maint    Binding
+	WarRoom  Binding // start or end a war room on the monitor
+	Copy     Binding // detail view: copy the command that reproduces the check
 	Help     Binding
 	Quit     Binding
 
@@ -92,6 +94,8 @@ func DefaultKeyMap() KeyMap {
 		Pause:    b("p", "pause or resume the monitor", "pause", "p"),
 		Ack:      b("a", "acknowledge the open incident", "ack", "a"),
 		Maint:    b("m", "maintenance for a while (0 ends it)", "maint", "m"),
+		WarRoom:  b("w", "war room: check it every few seconds for a while (w or esc ends it)", "war room", "w"),
+		Copy:     b("y", "copy the command that reproduces the check (curl) to the clipboard", "copy curl", "y"),
 		Help:     b("?", "show or hide this help", "help", "?"),
 		Quit:     quit,
 
@@ -117,7 +121,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"Move", []Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{"View", []Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Group, k.Help, k.Quit}},
-		{"Act on the selected monitor", []Binding{k.Check, k.Pause, k.Ack, k.Maint}},
+		{"Act on the selected monitor", []Binding{k.Check, k.Pause, k.Ack, k.Maint, k.WarRoom, k.Copy}},
 	}
 }
 
@@ -142,12 +146,12 @@ const (
 
 func (k KeyMap) tableHints() []hint {
 	return []hint{{k.Enter, rankEssential}, {k.Filter, rankEssential}, {k.Sort, rankMore}, {k.Group, rankMore},
-		{k.Check, rankEssential}, {k.Pause, rankMore}, {k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
+		{k.Check, rankEssential}, {k.Pause, rankMore}, {k.Ack, rankEssential}, {k.Maint, rankMore}, {k.WarRoom, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
 func (k KeyMap) detailHints() []hint {
 	return []hint{{k.Back, rankKeep}, {k.Scroll, rankEssential}, {k.Check, rankEssential}, {k.Pause, rankMore},
-		{k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
+		{k.Ack, rankEssential}, {k.Maint, rankMore}, {k.WarRoom, rankMore}, {k.Copy, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
 // helpHints are the help screen's; scroll says the help is taller than

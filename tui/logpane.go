@@ -256,7 +256,7 @@ func (l *LogPane) add(ev *source.Event) bool {
 		l.insert(logEntry{kind: monitor.EventAlert, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
-	case monitor.EventWarning, monitor.EventReload:
+	case monitor.EventWarning, monitor.EventReload, monitor.EventWarRoom:
 		if ev.Kind == monitor.EventWarning && !ev.Clear && l.replaces(&ev.Event) {
 			return true
 		}
@@ -573,6 +573,8 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		}
 	case monitor.EventReload:
 		glyph, text = "↻", reloadText(e.message)
+	case monitor.EventWarRoom:
+		glyph, style, text = "◉", s.Warn, clean(e.message)
 	}
 	if e.count > 1 {
 		text += "  ×" + strconv.Itoa(e.count)

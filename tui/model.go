@@ -527,6 +527,10 @@ func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.ack(), true
 	case m.keys.Maint.Matches(k):
 		return m.askMaint(), true
+	case m.keys.WarRoom.Matches(k):
+		return m.warRoom(), true
+	case m.keys.Copy.Matches(k) && m.state == stateDetail:
+		return m.copyReproduce(), true
 	}
 	return nil, false
 }
@@ -581,8 +585,9 @@ func (m *Model) tableKey(k tea.KeyMsg) tea.Cmd {
 		if m.table.Filter() != "" {
 			m.table.SetFilter("")
 			m.input.SetValue("")
+			return nil
 		}
-		return nil
+		return m.endWarRoom() // with nothing else to back out of, esc ends a war room
 	case m.keys.Filter.Matches(k):
 		m.state = stateFilter
 		m.input.Placeholder = "name, tag, status or code"
