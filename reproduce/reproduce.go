@@ -28,6 +28,9 @@ type Command struct {
 	// Line is the command, on one line, ready to paste; empty when no
 	// command reproduces the check (then Note says what to try).
 	Line string
+	// Args are the words of Line, each quoted as in Line, for a view
+	// that breaks the command over several lines.
+	Args []string
 	// Omitted names what was left out of Line because it is secret
 	// ("header Authorization", "the password of user alice").
 	Omitted []string
@@ -43,6 +46,14 @@ const PhasesFormat = `code %{http_code}  dns %{time_namelookup}s  connect %{time
 // For returns the command that reproduces m's check; r is the result to
 // reproduce (its Remote pins the address), nil for none.
 func For(m *monitor.Monitor, r *monitor.Result) Command {
+	c := command(m, r)
+	if c.Line != "" {
+		c.Args = splitQuoted(c.Line)
+	}
+	return c
+}
+
+func command(m *monitor.Monitor, r *monitor.Result) Command {
 	if m == nil {
 		return Command{}
 	}
@@ -317,12 +328,14 @@ func sortedKeys(h map[string]string) []string {
 
 // join quotes each argument for a POSIX shell (none when it needs none)
 // and joins them with spaces. Each is first reduced to printable text.
-func join(args ...string) string {
+func join(args ...string) string { return strings.Join(quoted(args), " ") }
+
+func quoted(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		out[i] = Quote(safe(a))
 	}
-	return strings.Join(out, " ")
+	return out
 }
 
 // Quote quotes s for a POSIX shell: as it is when it holds only
@@ -365,3 +378,35 @@ func safe(s string) string {
 // Safe is what every part of a command goes through: s with everything
 // but printable text taken out. Exported for the clipboard's last check.
 func Safe(s string) string { return safe(s) }
+
+// splitQuoted splits a line that join wrote back into its quoted words
+// (a redirection such as "</dev/null" is a word of its own).
+func splitQuoted(line string) []string {
+	var out []string
+	var cur strings.Builder
+	inQuote, escaped := false, false
+	for _, r := range line {
+		switch {
+		case escaped:
+			escaped = false
+			cur.WriteRune(r)
+		case r == '\\' && !inQuote:
+			escaped = true
+			cur.WriteRune(r)
+		case r == '\'':
+			inQuote = !inQuote
+			cur.WriteRune(r)
+		case r == ' ' && !inQuote:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}

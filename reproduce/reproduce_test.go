@@ -132,3 +132,21 @@ func TestOtherKinds(t *testing.T) {
 		}
 	}
 }
+
+// Args are the quoted words of Line, a quote inside a word kept whole.
+func TestArgsAreTheWordsOfLine(t *testing.T) {
+	m := httpMonitor("https://shop.example.com/it's here")
+	m.Headers = map[string]string{"X-A": "b c'd e"}
+	c := For(m, nil)
+	if strings.Join(c.Args, " ") != c.Line {
+		t.Fatalf("args %q do not make the line %q", c.Args, c.Line)
+	}
+	if last := c.Args[len(c.Args)-1]; last != `https://shop.example.com/it%27s%20here` {
+		t.Errorf("last word %q", last)
+	}
+	for _, a := range c.Args {
+		if strings.HasPrefix(a, "'X-A") && a != `'X-A: b c'\''d e'` {
+			t.Errorf("header word %q", a)
+		}
+	}
+}
