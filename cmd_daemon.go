@@ -104,7 +104,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		ss, err := sshd.New(sshd.Options{
 			Addr: *sshAddr, HostKeyPath: hk, AuthorizedKeys: keys, Source: src, Logger: logger,
 			NewModel: func(src source.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
-				return tui.New(src, tui.Options{Renderer: r})
+				return tui.New(src, tui.Options{Renderer: r, Clipboard: r.Output()}) // y copies to the SSH client's terminal
 			},
 		})
 		if err != nil {

@@ -310,7 +310,7 @@ func secs(d time.Duration) string {
 	if d <= 0 {
 		d = 10 * time.Second
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+	return strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64)
 }
 
 func sortedKeys(h map[string]string) []string {

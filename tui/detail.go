@@ -991,7 +991,7 @@ func (d *Detail) explain(r *monitor.Result, w int) []string {
 			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
 		}
 	}
-	return out
+	return append(out, d.reproduceLines(r, w)...)
 }
 
 func (d *Detail) incidents(w int) []string {

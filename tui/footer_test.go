@@ -26,8 +26,8 @@ func TestFootersComeFromTheKeyMap(t *testing.T) {
 		sep  string
 		n    int // hints
 	}{
-		{"table", nil, "  ", 10},
-		{"detail", []tea.KeyMsg{{Type: tea.KeyEnter}}, "  ", 8},
+		{"table", nil, "  ", 11},
+		{"detail", []tea.KeyMsg{{Type: tea.KeyEnter}}, "  ", 10},
 		{"help", []tea.KeyMsg{keyRunes("?")}, "  ", 2},
 		{"filter", []tea.KeyMsg{keyRunes("/")}, " · ", 2},
 		{"maintenance", []tea.KeyMsg{keyRunes("m")}, " · ", 3},

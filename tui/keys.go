@@ -94,8 +94,8 @@ func DefaultKeyMap() KeyMap {
 		Pause:    b("p", "pause or resume the monitor", "pause", "p"),
 		Ack:      b("a", "acknowledge the open incident", "ack", "a"),
 		Maint:    b("m", "maintenance for a while (0 ends it)", "maint", "m"),
-		WarRoom:  b("w", "war room: check it every few seconds for a while (w or esc ends it)", "war room", "w"),
-		Copy:     b("y", "copy the command that reproduces the check (curl) to the clipboard", "copy curl", "y"),
+		WarRoom:  b("w", "war room: check every few seconds", "war room", "w"),
+		Copy:     b("y", "copy the curl that reproduces it", "copy curl", "y"),
 		Help:     b("?", "show or hide this help", "help", "?"),
 		Quit:     quit,
 

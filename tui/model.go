@@ -30,6 +30,12 @@ type Options struct {
 	Output   io.Writer          // where the program draws; nil: stdout
 	Input    io.Reader          // where keys come from; nil: stdin
 	Renderer *lipgloss.Renderer // styles are built from it; nil: one for Output
+	// Clipboard is the terminal `y` writes its OSC 52 sequence to (over
+	// SSH, the session); nil: Output when Run starts the program, else
+	// nothing can be copied.
+	Clipboard io.Writer
+	// ClipboardTmux wraps the sequence for tmux's passthrough as well.
+	ClipboardTmux bool
 }
 
 // The smallest terminal the dashboard draws in; below it says so.

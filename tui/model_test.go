@@ -362,7 +362,7 @@ func helpAt(t *testing.T, w, h int) {
 	v := m.View()
 	km := tui.DefaultKeyMap()
 	for _, b := range []tui.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
-		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.Help, km.Quit} {
+		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.WarRoom, km.Copy, km.Help, km.Quit} {
 		re := `(^|\s)` + regexp.QuoteMeta(b.Help().Key) + `\s+` + regexp.QuoteMeta(b.Help().Desc)
 		if !regexp.MustCompile(re).MatchString(v) {
 			t.Errorf("help lacks %q %q:\n%s", b.Help().Key, b.Help().Desc, v)
@@ -593,12 +593,12 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		want    string
 		wantNot string
 	}{
-		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  w war room  ? help  q quit", ""},
 		{"", 80, "  ? help  q quit", "m maint"},
 		{"", 60, "enter detail  / filter  c check  a ack  ? help  q quit", "sort"},
 		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
 		{"", 32, "? help  q quit", "maint"},
-		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  w war room  y copy curl  ? help  q quit", ""},
 		{"\r", 60, "esc back  j/k scroll  c check  a ack  ? help  q quit", "p pause"},
 		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
 		{"\r", 32, "esc back  ? help  q quit", "scroll"},

@@ -39,6 +39,10 @@ func Run(ctx context.Context, src source.Source, opts Options) error {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.NewRenderer(out)
 	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = out
+		opts.ClipboardTmux = os.Getenv("TMUX") != ""
+	}
 	m := New(src, opts)
 	defer m.Close()
 	popts := []tea.ProgramOption{
