@@ -136,4 +136,6 @@ func TestStatusFromDaemon(t *testing.T) {
 
 type statusChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
 
-func (f statusChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
+func (f statusChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
+	return f(ctx, m)
+}

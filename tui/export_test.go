@@ -1,6 +1,10 @@
 package tui
 
-import tea "github.com/charmbracelet/bubbletea"
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/upbeat-monitor/upbeat/source"
+)
 
 // Step handles msg as Update does, but leaves the frame as it was (for
 // tests that look at drawing apart from handling).
@@ -12,3 +16,9 @@ func Draw(m *Model) { m.draw() }
 // Render draws m's frame from its state now, as Draw does when the frame
 // is stale, and returns it.
 func Render(m *Model) string { return m.render() }
+
+// EventsMsg is the message a batch of the source's events arrives in.
+func EventsMsg(evs []source.Event) tea.Msg { return eventsMsg{events: evs} }
+
+// FrameMsg is the frame tick: new data is read and drawn.
+func FrameMsg() tea.Msg { return frameMsg{} }
