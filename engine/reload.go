@@ -68,6 +68,10 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			}
 			old.gone = true
 			sched.stop(old)
+			if wr := en.state.WarRoom; !wr.Until.IsZero() { // the war room goes on at its pace
+				en.warEnd = old.warEnd
+				sched.warRoom(en, wr.Every, wr.Until)
+			}
 			rl.changes = append(rl.changes, "changed "+m.Name)
 		}
 		if en != old {

@@ -145,3 +145,45 @@ func TestFmtDur(t *testing.T) {
 		}
 	}
 }
+
+// A reload that changes the monitor keeps its war room going at the war
+// room's pace, and it still ends on time.
+func TestWarRoomSurvivesReload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			n.Add(1)
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		m := testMonitor("shop", time.Hour)
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if err := e.WarRoom("shop", 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Second)
+		synctest.Wait()
+		changed := testMonitor("shop", 2*time.Hour)
+		if _, err := e.Reload(testConfig(changed)); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		before := n.Load()
+		time.Sleep(30*time.Second + time.Millisecond)
+		synctest.Wait()
+		if got := n.Load() - before; got < 6 {
+			t.Errorf("%d checks in the 30s after a reload, want the war room's 5s pace", got)
+		}
+		if st, _ := e.State("shop"); !st.WarRoom.Active(time.Now()) {
+			t.Error("the reload ended the war room")
+		}
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		if st, _ := e.State("shop"); st.WarRoom != (monitor.WarRoom{}) {
+			t.Errorf("war room still in the state after its end: %+v", st.WarRoom)
+		}
+	})
+}
