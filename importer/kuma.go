@@ -1023,104 +1023,137 @@ func (r *kumaReader) readNotifications() error {
 	return nil
 }
 
+// kumaConfig reads a field of a channel's config as text, whatever JSON
+// type Kuma stored it as (ports and flags are numbers or strings,
+// depending on the version and the form that saved them).
+type kumaConfig map[string]any
+
+func (c kumaConfig) s(k string) string {
+	switch v := c[k].(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+func (c kumaConfig) n(k string) int { i, _ := strconv.Atoi(c.s(k)); return i }
+
+// kumaChannels map each of Kuma's notification types that upbeat can
+// send to onto an alert.
+var kumaChannels = map[string]func(r *kumaReader, a *Alert, c kumaConfig) error{
+	"webhook": (*kumaReader).webhook,
+	"smtp":    (*kumaReader).smtp,
+	"ntfy":    (*kumaReader).ntfy,
+	"telegram": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.telegramAlert(a, c.s("telegramBotToken"), c.s("telegramChatID"), c.s("telegramServerUrl"))
+	},
+	"slack": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.slackAlert(a, c.s("slackwebhookURL"), c.s("slackchannel"))
+	},
+	"discord": func(r *kumaReader, a *Alert, c kumaConfig) error { return r.discordAlert(a, c.s("discordWebhookUrl")) },
+	"teams":   func(r *kumaReader, a *Alert, c kumaConfig) error { return r.teamsAlert(a, c.s("webhookUrl")) },
+	"mattermost": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.hookAlert(a, "mattermost", "Mattermost", c.s("mattermostWebhookUrl"), c.s("mattermostchannel"))
+	},
+	"rocket.chat": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.hookAlert(a, "rocketchat", "Rocket.Chat", c.s("rocketwebhookURL"), c.s("rocketchannel"))
+	},
+	"GoogleChat": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.googleChatAlert(a, c.s("googleChatWebhookURL"))
+	},
+	"gotify": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.gotifyAlert(a, c.s("gotifyserverurl"), c.s("gotifyapplicationToken"))
+	},
+	"pushover": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pushoverAlert(a, c.s("pushoverapptoken"), c.s("pushoveruserkey"), c.s("pushoverdevice"))
+	},
+	"matrix": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.matrixAlert(a, c.s("homeserverUrl"), c.s("accessToken"), c.s("internalRoomId"))
+	},
+	"pushbullet": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pushbulletAlert(a, c.s("pushbulletAccessToken"))
+	},
+	"Opsgenie": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.opsgenieAlert(a, c.s("opsgenieApiKey"), c.s("opsgenieRegion") == "eu")
+	},
+	"PagerDuty": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pagerDutyAlert(a, c.s("pagerdutyIntegrationKey"))
+	},
+}
+
 // notification maps one channel's config (Kuma stores it as JSON, with
 // the service in "type").
 func (r *kumaReader) notification(a *Alert, typ string, c map[string]any) error {
-	s := func(k string) string {
-		switch v := c[k].(type) {
-		case string:
-			return strings.TrimSpace(v)
-		case float64:
-			return strconv.FormatFloat(v, 'f', -1, 64)
-		case bool:
-			return strconv.FormatBool(v)
-		}
-		return ""
-	}
-	n := func(k string) int { i, _ := strconv.Atoi(s(k)); return i }
-	switch typ {
-	case "webhook":
-		var headers []KV
-		if h := s("webhookAdditionalHeaders"); h != "" {
-			var hs map[string]any
-			if json.Unmarshal([]byte(h), &hs) == nil {
-				keys := make([]string, 0, len(hs))
-				for k := range hs {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					headers = append(headers, KV{k, fmt.Sprint(hs[k])})
-				}
-			}
-		}
-		if err := r.webhookAlert(a, s("webhookURL"), headers); err != nil {
-			return err
-		}
-		a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not Uptime Kuma's")
-		if s("webhookContentType") == "custom" || s("webhookCustomBody") != "" {
-			r.partial(fmt.Sprintf("notification %q (webhook)", a.Name), "its custom body is not kept: upbeat posts its own JSON")
-		}
-		return nil
-	case "telegram":
-		return r.telegramAlert(a, s("telegramBotToken"), s("telegramChatID"), s("telegramServerUrl"))
-	case "smtp":
-		var to []string
-		for _, k := range []string{"smtpTo", "smtpCC", "smtpBCC"} {
-			for _, t := range strings.Split(s(k), ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					to = append(to, t)
-				}
-			}
-		}
-		port := n("smtpPort")
-		starttls := "opportunistic"
-		if s("smtpIgnoreSTARTTLS") == "true" {
-			starttls = "none"
-		}
-		if s("smtpSecure") == "true" && port != 465 {
-			r.partial(fmt.Sprintf("notification %q (smtp)", a.Name), "it used TLS from the start on port %d; upbeat does that on port 465 only and uses STARTTLS here", port)
-			starttls = "mandatory"
-		}
-		return r.emailAlert(a, s("smtpHost"), port, s("smtpUsername"), s("smtpPassword"), s("smtpFrom"), to, starttls)
-	case "slack":
-		return r.slackAlert(a, s("slackwebhookURL"), s("slackchannel"))
-	case "discord":
-		return r.discordAlert(a, s("discordWebhookUrl"))
-	case "teams":
-		return r.teamsAlert(a, s("webhookUrl"))
-	case "mattermost":
-		return r.hookAlert(a, "mattermost", "Mattermost", s("mattermostWebhookUrl"), s("mattermostchannel"))
-	case "rocket.chat":
-		return r.hookAlert(a, "rocketchat", "Rocket.Chat", s("rocketwebhookURL"), s("rocketchannel"))
-	case "GoogleChat":
-		return r.googleChatAlert(a, s("googleChatWebhookURL"))
-	case "ntfy":
-		token := ""
-		if s("ntfyAuthenticationMethod") == "accessToken" || s("ntfyaccesstoken") != "" && s("ntfyusername") == "" {
-			token = s("ntfyaccesstoken")
-		}
-		user := s("ntfyusername")
-		if token != "" {
-			user = ""
-		}
-		return r.ntfyAlert(a, s("ntfyserverurl"), s("ntfytopic"), user, s("ntfypassword"), token, n("ntfyPriority"))
-	case "gotify":
-		return r.gotifyAlert(a, s("gotifyserverurl"), s("gotifyapplicationToken"))
-	case "pushover":
-		return r.pushoverAlert(a, s("pushoverapptoken"), s("pushoveruserkey"), s("pushoverdevice"))
-	case "matrix":
-		return r.matrixAlert(a, s("homeserverUrl"), s("accessToken"), s("internalRoomId"))
-	case "pushbullet":
-		return r.pushbulletAlert(a, s("pushbulletAccessToken"))
-	case "Opsgenie":
-		return r.opsgenieAlert(a, s("opsgenieApiKey"), s("opsgenieRegion") == "eu")
-	case "PagerDuty":
-		return r.pagerDutyAlert(a, s("pagerdutyIntegrationKey"))
-	case "":
+	if typ == "" {
 		return errors.New("its config names no service")
 	}
-	return fmt.Errorf("upbeat has no channel for %s", typ)
+	mapper, ok := kumaChannels[typ]
+	if !ok {
+		return fmt.Errorf("upbeat has no channel for %s", typ)
+	}
+	return mapper(r, a, kumaConfig(c))
+}
+
+// webhook maps a webhook channel. Its extra headers are a JSON object
+// in a string; they are written in name order so that imports are stable.
+func (r *kumaReader) webhook(a *Alert, c kumaConfig) error {
+	var headers []KV
+	if h := c.s("webhookAdditionalHeaders"); h != "" {
+		var hs map[string]any
+		if json.Unmarshal([]byte(h), &hs) == nil {
+			headers = sortedKV(hs)
+		}
+	}
+	if err := r.webhookAlert(a, c.s("webhookURL"), headers); err != nil {
+		return err
+	}
+	a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not Uptime Kuma's")
+	if c.s("webhookContentType") == "custom" || c.s("webhookCustomBody") != "" {
+		r.partial(fmt.Sprintf("notification %q (webhook)", a.Name), "its custom body is not kept: upbeat posts its own JSON")
+	}
+	return nil
+}
+
+// smtp maps an email channel: every recipient (to, cc and bcc alike) and
+// how the connection is secured.
+func (r *kumaReader) smtp(a *Alert, c kumaConfig) error {
+	var to []string
+	for _, k := range []string{"smtpTo", "smtpCC", "smtpBCC"} {
+		for _, t := range strings.Split(c.s(k), ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				to = append(to, t)
+			}
+		}
+	}
+	port := c.n("smtpPort")
+	starttls := "opportunistic"
+	if c.s("smtpIgnoreSTARTTLS") == "true" {
+		starttls = "none"
+	}
+	if c.s("smtpSecure") == "true" && port != 465 {
+		r.partial(fmt.Sprintf("notification %q (smtp)", a.Name), "it used TLS from the start on port %d; upbeat does that on port 465 only and uses STARTTLS here", port)
+		starttls = "mandatory"
+	}
+	return r.emailAlert(a, c.s("smtpHost"), port, c.s("smtpUsername"), c.s("smtpPassword"), c.s("smtpFrom"), to, starttls)
+}
+
+// ntfy maps an ntfy channel. Older Kuma versions have no authentication
+// method field: a token without a user name means token authentication.
+// upbeat sends one of the two, the token first.
+func (r *kumaReader) ntfy(a *Alert, c kumaConfig) error {
+	token := ""
+	if c.s("ntfyAuthenticationMethod") == "accessToken" || c.s("ntfyaccesstoken") != "" && c.s("ntfyusername") == "" {
+		token = c.s("ntfyaccesstoken")
+	}
+	user := c.s("ntfyusername")
+	if token != "" {
+		user = ""
+	}
+	return r.ntfyAlert(a, c.s("ntfyserverurl"), c.s("ntfytopic"), user, c.s("ntfypassword"), token, c.n("ntfyPriority"))
 }
 
 // readMaintenance maps the maintenance windows.
