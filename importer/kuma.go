@@ -1209,112 +1209,169 @@ func (r *kumaReader) window(row kumaRow, monitorIDs []int64, onPage bool) {
 		r.skip(item, "%s", why)
 		return
 	}
-	tz := row.str("timezone")
-	switch tz {
-	case "", "SAME_AS_SERVER", "UTC":
-		if tz == "SAME_AS_SERVER" {
-			r.partial(item, "it followed the Uptime Kuma server's time zone; UTC was written, change timezone if that was not UTC")
-		}
-		tz = "UTC"
-	default:
-		if _, err := time.LoadLocation(tz); err != nil {
-			r.skip(item, "its time zone %q is unknown here", tz)
-			return
-		}
+	tz, ok := r.windowZone(row.str("timezone"), item)
+	if !ok {
+		return
 	}
 	w.Timezone = tz
-	start, end := kumaTime(row.str("start_date")), kumaTime(row.str("end_date"))
-	startTime, endTime := clock(row.str("start_time")), clock(row.str("end_time"))
-	daily := func() time.Duration {
-		a, _ := time.Parse("15:04", startTime)
-		b, _ := time.Parse("15:04", endTime)
-		d := b.Sub(a)
-		if d <= 0 {
-			d += 24 * time.Hour
-		}
-		return d
+	if r.windowTimes(row, w, item) {
+		r.addWindow(w, fmt.Sprintf("maintenance-%d", id(row, "id")))
 	}
+}
+
+// windowZone maps a window's time zone. Kuma can follow its server's
+// zone, which the import cannot know: UTC is written, and the report says
+// so.
+func (r *kumaReader) windowZone(tz, item string) (string, bool) {
+	switch tz {
+	case "", "UTC":
+		return "UTC", true
+	case "SAME_AS_SERVER":
+		r.partial(item, "it followed the Uptime Kuma server's time zone; UTC was written, change timezone if that was not UTC")
+		return "UTC", true
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		r.skip(item, "its time zone %q is unknown here", tz)
+		return "", false
+	}
+	return tz, true
+}
+
+// windowTimes maps when a window is on, by its strategy; false means it
+// was left out.
+func (r *kumaReader) windowTimes(row kumaRow, w *Window, item string) bool {
 	strategy := row.str("strategy")
+	end := kumaTime(row.str("end_date"))
 	switch strategy {
 	case "manual":
 		r.skip(item, "a manual window is turned on and off by hand: in upbeat, press m on the monitor in the dashboard")
-		return
+		return false
 	case "single":
+		start := kumaTime(row.str("start_date"))
 		if start == "" || end == "" {
 			r.skip(item, "it has no start or no end")
-			return
+			return false
 		}
 		w.Start, w.End = start, end
-	case "recurring-weekday", "recurring-interval", "recurring-day-of-month", "cron":
-		if strategy != "cron" && (startTime == "" || endTime == "") {
-			r.skip(item, "it has no time of day")
-			return
-		}
-		switch strategy {
-		case "recurring-weekday":
-			var days []int
-			json.Unmarshal([]byte(row.str("weekdays")), &days)
-			sort.Ints(days)
-			for _, d := range days {
-				if d >= 0 && d <= 7 {
-					w.Weekdays = appendUnique(w.Weekdays, kumaWeekdays[d])
-				}
-			}
-			if len(w.Weekdays) == 0 {
-				r.skip(item, "it names no weekday")
-				return
-			}
-			w.At, w.Duration = startTime, daily()
-		case "recurring-interval":
-			if n := row.int("interval_day"); n <= 1 {
-				w.At, w.Duration = startTime, daily()
-			} else {
-				w.Cron = fmt.Sprintf("%s */%d * *", cronAt(startTime), n)
-				w.Duration = daily()
-				r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
-			}
-		case "recurring-day-of-month":
-			var days []any
-			json.Unmarshal([]byte(row.str("days_of_month")), &days)
-			var list []string
-			for _, d := range days {
-				switch d := d.(type) {
-				case float64:
-					list = append(list, strconv.Itoa(int(d)))
-				case string:
-					if _, err := strconv.Atoi(d); err == nil {
-						list = append(list, d)
-					} else {
-						r.partial(item, "the day %q (counted from the end of the month) is not kept", d)
-					}
-				}
-			}
-			if len(list) == 0 {
-				r.skip(item, "it names no day of the month upbeat can use")
-				return
-			}
-			w.Cron = fmt.Sprintf("%s %s * *", cronAt(startTime), strings.Join(list, ","))
-			w.Duration = daily()
-		case "cron":
-			w.Cron = strings.TrimSpace(row.str("cron"))
-			w.Duration = time.Duration(row.num("duration")) * time.Second
-			if w.Cron == "" || w.Duration <= 0 {
-				r.skip(item, "it has no cron line or no duration")
-				return
-			}
-			if strings.ContainsAny(w.Cron, "LW#?") || len(strings.Fields(w.Cron)) != 5 {
-				r.skip(item, "its cron line %q uses what a standard five-field cron line lacks", w.Cron)
-				return
-			}
-		}
-		if end != "" {
-			r.partial(item, "it ends on %s; upbeat repeats it with no end date", end)
-		}
-	default:
-		r.skip(item, "upbeat does not know the strategy %q", strategy)
-		return
+		return true
 	}
-	r.addWindow(w, fmt.Sprintf("maintenance-%d", id(row, "id")))
+	recurring, ok := kumaRecurring[strategy]
+	if !ok {
+		r.skip(item, "upbeat does not know the strategy %q", strategy)
+		return false
+	}
+	day := kumaDay{clock(row.str("start_time")), clock(row.str("end_time"))}
+	if strategy != "cron" && (day.start == "" || day.end == "") {
+		r.skip(item, "it has no time of day")
+		return false
+	}
+	if !recurring(r, row, w, day, item) {
+		return false
+	}
+	if end != "" {
+		r.partial(item, "it ends on %s; upbeat repeats it with no end date", end)
+	}
+	return true
+}
+
+// kumaDay is the time of day a recurring window starts and ends ("15:04").
+type kumaDay struct{ start, end string }
+
+// duration is how long the window lasts; one that ends at or before its
+// start runs past midnight.
+func (d kumaDay) duration() time.Duration {
+	a, _ := time.Parse("15:04", d.start)
+	b, _ := time.Parse("15:04", d.end)
+	n := b.Sub(a)
+	if n <= 0 {
+		n += 24 * time.Hour
+	}
+	return n
+}
+
+// kumaRecurring map Kuma's recurring strategies onto w; false means the
+// window was left out (and the report says why).
+var kumaRecurring = map[string]func(r *kumaReader, row kumaRow, w *Window, day kumaDay, item string) bool{
+	"recurring-weekday":      (*kumaReader).weekdayWindow,
+	"recurring-interval":     (*kumaReader).intervalWindow,
+	"recurring-day-of-month": (*kumaReader).dayOfMonthWindow,
+	"cron":                   (*kumaReader).cronWindow,
+}
+
+// weekdayWindow maps a window on some weekdays; Kuma counts them from
+// Sunday, as 0 or 7.
+func (r *kumaReader) weekdayWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	var days []int
+	json.Unmarshal([]byte(row.str("weekdays")), &days)
+	sort.Ints(days)
+	for _, d := range days {
+		if d >= 0 && d <= 7 {
+			w.Weekdays = appendUnique(w.Weekdays, kumaWeekdays[d])
+		}
+	}
+	if len(w.Weekdays) == 0 {
+		r.skip(item, "it names no weekday")
+		return false
+	}
+	w.At, w.Duration = day.start, day.duration()
+	return true
+}
+
+// intervalWindow maps a window every N days. upbeat has no such
+// schedule: every day is daily, and every N days becomes a cron line,
+// which counts from the first of the month.
+func (r *kumaReader) intervalWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	if n := row.int("interval_day"); n <= 1 {
+		w.At, w.Duration = day.start, day.duration()
+	} else {
+		w.Cron = fmt.Sprintf("%s */%d * *", cronAt(day.start), n)
+		w.Duration = day.duration()
+		r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
+	}
+	return true
+}
+
+// dayOfMonthWindow maps a window on some days of the month, as a cron
+// line. Kuma's days counted from the end of the month have no cron form.
+func (r *kumaReader) dayOfMonthWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	var days []any
+	json.Unmarshal([]byte(row.str("days_of_month")), &days)
+	var list []string
+	for _, d := range days {
+		switch d := d.(type) {
+		case float64:
+			list = append(list, strconv.Itoa(int(d)))
+		case string:
+			if _, err := strconv.Atoi(d); err == nil {
+				list = append(list, d)
+			} else {
+				r.partial(item, "the day %q (counted from the end of the month) is not kept", d)
+			}
+		}
+	}
+	if len(list) == 0 {
+		r.skip(item, "it names no day of the month upbeat can use")
+		return false
+	}
+	w.Cron = fmt.Sprintf("%s %s * *", cronAt(day.start), strings.Join(list, ","))
+	w.Duration = day.duration()
+	return true
+}
+
+// cronWindow maps a window with a cron line of its own, if it is a
+// standard five-field one (Kuma's library also takes L, W, # and ?).
+func (r *kumaReader) cronWindow(row kumaRow, w *Window, _ kumaDay, item string) bool {
+	w.Cron = strings.TrimSpace(row.str("cron"))
+	w.Duration = time.Duration(row.num("duration")) * time.Second
+	if w.Cron == "" || w.Duration <= 0 {
+		r.skip(item, "it has no cron line or no duration")
+		return false
+	}
+	if strings.ContainsAny(w.Cron, "LW#?") || len(strings.Fields(w.Cron)) != 5 {
+		r.skip(item, "its cron line %q uses what a standard five-field cron line lacks", w.Cron)
+		return false
+	}
+	return true
 }
 
 // cronAt turns "02:30" into the minute and hour fields of a cron line.
