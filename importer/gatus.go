@@ -249,15 +249,36 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 	if !ok {
 		return
 	}
-	keys := make([]string, 0, len(e.Headers))
-	for k := range e.Headers {
-		keys = append(keys, k)
+	r.request(e, m, kind, item)
+	r.client(e.Client, m, kind, item)
+	degraded, domains := r.conditions(e.Conditions, m, kind, item)
+	if kind == monitor.KindWS && m.Send == "" && (m.ExpectBody != "" || len(m.ExpectJSON) > 0) {
+		r.partial(item, "Gatus sent an empty message first; upbeat sends none and judges the first message the server sends")
 	}
-	sort.Strings(keys)
-	var headers []KV
-	for _, k := range keys {
-		headers = append(headers, KV{k, e.Headers[k]})
+	r.endpointAlerts(e.Alerts, m, item, degraded)
+	if len(e.ExtraLabels) > 0 {
+		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
 	}
+	if e.SSH != nil {
+		r.partial(item, "the ssh settings are not kept")
+	}
+	r.add(m, item, "endpoint")
+	for _, d := range domains {
+		d.Alerts = m.Alerts
+		r.add(d, item, d.Name)
+	}
+	for i, w := range e.MaintenanceWindows {
+		r.cfg.Found.Maintenance++
+		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
+	}
+}
+
+// request maps what the endpoint sends: for HTTP the method, body and
+// headers (a GraphQL query is POSTed as JSON, as Gatus does), for a
+// WebSocket the message and the headers of the handshake. Other checks
+// send nothing of the sort, so the report says they were left out.
+func (r *gatusReader) request(e gatusEndpoint, m *Monitor, kind monitor.Kind, item string) {
+	headers := sortedKV(e.Headers)
 	switch kind {
 	case monitor.KindHTTP:
 		m.Method = strings.ToUpper(e.Method)
@@ -283,27 +304,6 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 		if e.Method != "" || e.Body != "" || len(e.Headers) > 0 {
 			r.partial(item, "method, body and headers are for HTTP endpoints; left out")
 		}
-	}
-	r.client(e.Client, m, kind, item)
-	degraded, domains := r.conditions(e.Conditions, m, kind, item)
-	if kind == monitor.KindWS && m.Send == "" && (m.ExpectBody != "" || len(m.ExpectJSON) > 0) {
-		r.partial(item, "Gatus sent an empty message first; upbeat sends none and judges the first message the server sends")
-	}
-	r.endpointAlerts(e.Alerts, m, item, degraded)
-	if len(e.ExtraLabels) > 0 {
-		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
-	}
-	if e.SSH != nil {
-		r.partial(item, "the ssh settings are not kept")
-	}
-	r.add(m, item, "endpoint")
-	for _, d := range domains {
-		d.Alerts = m.Alerts
-		r.add(d, item, d.Name)
-	}
-	for i, w := range e.MaintenanceWindows {
-		r.cfg.Found.Maintenance++
-		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
 	}
 }
 
@@ -415,13 +415,6 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 	} else if d > 0 {
 		m.Timeout = d
 	}
-	httpOnly := func(key string) bool {
-		if kind != monitor.KindHTTP {
-			r.partial(item, "client %s is not kept: upbeat uses it for http and https monitors only", key)
-			return false
-		}
-		return true
-	}
 	if c.Insecure {
 		switch kind {
 		case monitor.KindHTTP, monitor.KindTLS, monitor.KindGRPC, monitor.KindWS, monitor.KindSMTP:
@@ -430,6 +423,22 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 	}
 	if c.IgnoreRedirect && kind == monitor.KindHTTP {
 		m.MaxRedirects = intp(0)
+	}
+	r.clientHTTP(c, m, kind, item)
+	r.clientTLS(c.TLS, m, kind, item)
+	r.clientNetwork(c.Network, m, kind, item)
+	r.clientUnkept(c, item)
+}
+
+// clientHTTP maps the client settings upbeat has for http(s) monitors
+// only: the proxy and OAuth2.
+func (r *gatusReader) clientHTTP(c *gatusClient, m *Monitor, kind monitor.Kind, item string) {
+	httpOnly := func(key string) bool {
+		if kind != monitor.KindHTTP {
+			r.partial(item, "client %s is not kept: upbeat uses it for http and https monitors only", key)
+			return false
+		}
+		return true
 	}
 	if c.ProxyURL != "" && httpOnly("proxy-url") {
 		name := cleanName(m.Name, "monitor")
@@ -447,33 +456,50 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 			r.partial(item, "the user and password in the URL are not kept: the OAuth2 token replaced them in Gatus, and upbeat sends one Authorization header")
 		}
 	}
-	if t := c.TLS; t != nil {
-		if kind != monitor.KindHTTP && kind != monitor.KindTLS {
-			r.partial(item, "client tls is not kept: upbeat sends client certificates from http, https and tls monitors only")
-		} else {
-			r.clientCert(m, item, r.str(t.CertificateFile, item+": the client certificate"), r.str(t.PrivateKeyFile, item+": the client key"))
-			if t.Renegotiation != "" && t.Renegotiation != "never" {
-				r.partial(item, "client tls renegotiation %q is not kept: upbeat never renegotiates", t.Renegotiation)
-			}
-		}
+}
+
+// clientTLS maps a client certificate.
+func (r *gatusReader) clientTLS(t *gatusTLS, m *Monitor, kind monitor.Kind, item string) {
+	if t == nil {
+		return
 	}
-	switch c.Network {
+	if kind != monitor.KindHTTP && kind != monitor.KindTLS {
+		r.partial(item, "client tls is not kept: upbeat sends client certificates from http, https and tls monitors only")
+		return
+	}
+	r.clientCert(m, item, r.str(t.CertificateFile, item+": the client certificate"), r.str(t.PrivateKeyFile, item+": the client key"))
+	if t.Renegotiation != "" && t.Renegotiation != "never" {
+		r.partial(item, "client tls renegotiation %q is not kept: upbeat never renegotiates", t.Renegotiation)
+	}
+}
+
+// clientNetwork maps the IP version. Gatus applies it to pings only;
+// upbeat to the connections of http, tcp and tls checks, so the meaning
+// shifts and the report says how.
+func (r *gatusReader) clientNetwork(network string, m *Monitor, kind monitor.Kind, item string) {
+	var v int
+	switch network {
 	case "", "ip":
-	case "ip4", "ip6":
-		v := 4
-		if c.Network == "ip6" {
-			v = 6
-		}
-		switch kind {
-		case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
-			m.IPVersion = v
-			r.partial(item, "client network %s became ip_version = %d: Gatus applied it to pings only, upbeat applies it to this check's connections", c.Network, v)
-		default:
-			r.partial(item, "client network %s is not kept: upbeat sets the IP version of http, https, tcp and tls monitors only (for a ping, write the address in the URL)", c.Network)
-		}
+		return
+	case "ip4":
+		v = 4
+	case "ip6":
+		v = 6
 	default:
-		r.partial(item, "client network %q is not kept: it is none of ip, ip4 and ip6", c.Network)
+		r.partial(item, "client network %q is not kept: it is none of ip, ip4 and ip6", network)
+		return
 	}
+	switch kind {
+	case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
+		m.IPVersion = v
+		r.partial(item, "client network %s became ip_version = %d: Gatus applied it to pings only, upbeat applies it to this check's connections", network, v)
+	default:
+		r.partial(item, "client network %s is not kept: upbeat sets the IP version of http, https, tcp and tls monitors only (for a ping, write the address in the URL)", network)
+	}
+}
+
+// clientUnkept reports the client settings upbeat has no counterpart for.
+func (r *gatusReader) clientUnkept(c *gatusClient, item string) {
 	if c.DNSResolver != "" {
 		r.partial(item, "client dns-resolver %s is not kept: upbeat asks the system's resolver (resolve = [\"host:port:address\"] pins an address instead)", cleanText(c.DNSResolver))
 	}
