@@ -514,101 +514,164 @@ func (r *gatusReader) clientUnkept(c *gatusClient, item string) {
 // conditionOps are Gatus's operators, in the order Gatus looks for them.
 var conditionOps = []string{" == ", " != ", " <= ", " >= ", " < ", " > "}
 
+// gatusCond is one condition, "LEFT OP RIGHT", and its text for messages.
+type gatusCond struct{ text, left, op, right string }
+
+// condMapper maps the conditions of one endpoint onto its monitor, and
+// gathers what they add up to.
+type condMapper struct {
+	r    *gatusReader
+	m    *Monitor
+	kind monitor.Kind
+	item string
+
+	codes     []int // the status codes every [STATUS] condition so far lets through
+	statusSet bool
+	degraded  bool // a condition became something upbeat calls degraded
+	domains   []*Monitor
+}
+
+// gatusPlaceholders map a condition by its left side; each returns why
+// the condition is not mapped, or "" when it is (or when it reported
+// itself).
+var gatusPlaceholders = map[string]func(cm *condMapper, c gatusCond) string{
+	"[STATUS]":                 (*condMapper).status,
+	"[RESPONSE_TIME]":          (*condMapper).responseTime,
+	"[CERTIFICATE_EXPIRATION]": (*condMapper).certificateExpiration,
+	"[DOMAIN_EXPIRATION]":      (*condMapper).domainExpiration,
+	"[CONNECTED]": func(_ *condMapper, c gatusCond) string {
+		if c.op != "==" || c.right != "true" {
+			return "upbeat's checks are down when they cannot connect; other uses of [CONNECTED] do not map"
+		}
+		return ""
+	},
+	"[DNS_RCODE]": func(_ *condMapper, c gatusCond) string {
+		if c.op != "==" || strings.ToUpper(c.right) != "NOERROR" {
+			return "upbeat's DNS check is up when the query is answered (NOERROR); other answer codes do not map"
+		}
+		return ""
+	},
+	"[BODY]": func(cm *condMapper, c gatusCond) string {
+		cm.r.wholeBody(c.text, c.op, c.right, cm.m, cm.kind, cm.item)
+		return ""
+	},
+}
+
 // conditions maps an endpoint's conditions; it reports whether one of
 // them became something upbeat calls degraded rather than down.
 func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, item string) (degraded bool, domains []*Monitor) {
-	codes := statusRange(200, 599) // a final answer is never 1xx
-	statusSet := false
+	cm := &condMapper{r: r, m: m, kind: kind, item: item, codes: statusRange(200, 599)} // a final answer is never 1xx
 	for _, c := range conds {
 		left, op, right, ok := splitCondition(c)
 		if !ok {
 			r.partial(item, "condition %q is not mapped: upbeat cannot read it", c)
 			continue
 		}
-		bad := func(why string) { r.partial(item, "condition %q is not mapped: %s", c, why) }
-		switch {
-		case left == "[STATUS]":
-			if kind != monitor.KindHTTP {
-				bad("only HTTP monitors have a status")
-				continue
-			}
-			keep, ok := statusFilter(op, right)
-			if !ok {
-				bad("upbeat cannot read this value")
-				continue
-			}
-			codes = slices.DeleteFunc(codes, func(code int) bool { return !keep(code) })
-			statusSet = true
-		case left == "[RESPONSE_TIME]":
-			n, err := strconv.ParseFloat(right, 64)
-			if err != nil || (op != "<" && op != "<=") {
-				bad("upbeat has a maximum latency only ([RESPONSE_TIME] < N)")
-				continue
-			}
-			m.MaxLatency = time.Duration(n * float64(time.Millisecond))
-			m.Comments = append(m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
-			r.partial(item, "condition %q became max_latency: slower is degraded, not down", c)
-			degraded = true
-		case left == "[CERTIFICATE_EXPIRATION]" || left == "[DOMAIN_EXPIRATION]":
-			days, ok := expiryDays(op, right)
-			if !ok {
-				bad("upbeat warns when fewer than N days are left ([…_EXPIRATION] > 720h)")
-				continue
-			}
-			if left == "[CERTIFICATE_EXPIRATION]" {
-				if !speaksTLS(m) {
-					bad("the check does not speak TLS, so it sees no certificate")
-					continue
-				}
-				m.CertWarnDays = intp(days)
-				m.Comments = append(m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
-				r.partial(item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c, days)
-				degraded = true
-			} else {
-				if d := r.domainMonitor(m, days, item); d != nil {
-					domains = append(domains, d)
-				}
-			}
-		case left == "[CONNECTED]":
-			if op != "==" || right != "true" {
-				bad("upbeat's checks are down when they cannot connect; other uses of [CONNECTED] do not map")
-			}
-		case left == "[DNS_RCODE]":
-			if op != "==" || strings.ToUpper(right) != "NOERROR" {
-				bad("upbeat's DNS check is up when the query is answered (NOERROR); other answer codes do not map")
-			}
-		case left == "[BODY]":
-			r.wholeBody(c, op, right, m, kind, item)
-		case kind == monitor.KindGRPC && strings.HasPrefix(left, "[BODY]"):
-			// Gatus's body for gRPC is {"status": "…"} from the health
-			// service; upbeat's gRPC check is up on SERVING.
-			if left != "[BODY].status" || op != "==" || right != "SERVING" {
-				bad("upbeat's gRPC check is up when the health service answers SERVING; other conditions on its answer do not map")
-			}
-		case strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "len([BODY]") || strings.HasPrefix(left, "has([BODY]"):
-			if kind != monitor.KindHTTP && kind != monitor.KindWS {
-				bad("only HTTP and WebSocket monitors have a JSON body")
-				continue
-			}
-			expr, ok := bodyCondition(left, op, right)
-			if !ok {
-				bad("no jq expression could be made of it")
-				continue
-			}
-			m.ExpectJSON = append(m.ExpectJSON, expr)
-		default:
-			bad("upbeat has no such check")
+		if why := cm.condition(gatusCond{c, left, op, right}); why != "" {
+			r.partial(item, "condition %q is not mapped: %s", c, why)
 		}
 	}
-	if statusSet {
+	if cm.statusSet {
 		switch {
-		case len(codes) == 0:
+		case len(cm.codes) == 0:
 			r.partial(item, "the [STATUS] conditions leave no status code; upbeat's default (2xx and 3xx) is used")
-		case !isDefaultStatus(codes):
-			m.ExpectStatus = codes
+		case !isDefaultStatus(cm.codes):
+			m.ExpectStatus = cm.codes
 		}
 	}
-	return degraded, domains
+	return cm.degraded, cm.domains
+}
+
+// condition maps one condition; it returns why it is not mapped, or "".
+func (cm *condMapper) condition(c gatusCond) string {
+	if f, ok := gatusPlaceholders[c.left]; ok {
+		return f(cm, c)
+	}
+	switch {
+	case cm.kind == monitor.KindGRPC && strings.HasPrefix(c.left, "[BODY]"):
+		// Gatus's body for gRPC is {"status": "…"} from the health
+		// service; upbeat's gRPC check is up on SERVING.
+		if c.left != "[BODY].status" || c.op != "==" || c.right != "SERVING" {
+			return "upbeat's gRPC check is up when the health service answers SERVING; other conditions on its answer do not map"
+		}
+		return ""
+	case strings.HasPrefix(c.left, "[BODY]") || strings.HasPrefix(c.left, "len([BODY]") || strings.HasPrefix(c.left, "has([BODY]"):
+		return cm.jsonBody(c)
+	}
+	return "upbeat has no such check"
+}
+
+// status narrows the status codes the monitor expects.
+func (cm *condMapper) status(c gatusCond) string {
+	if cm.kind != monitor.KindHTTP {
+		return "only HTTP monitors have a status"
+	}
+	keep, ok := statusFilter(c.op, c.right)
+	if !ok {
+		return "upbeat cannot read this value"
+	}
+	cm.codes = slices.DeleteFunc(cm.codes, func(code int) bool { return !keep(code) })
+	cm.statusSet = true
+	return ""
+}
+
+// responseTime becomes max_latency; slower is degraded in upbeat, where
+// it failed the check in Gatus.
+func (cm *condMapper) responseTime(c gatusCond) string {
+	n, err := strconv.ParseFloat(c.right, 64)
+	if err != nil || (c.op != "<" && c.op != "<=") {
+		return "upbeat has a maximum latency only ([RESPONSE_TIME] < N)"
+	}
+	cm.m.MaxLatency = time.Duration(n * float64(time.Millisecond))
+	cm.m.Comments = append(cm.m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
+	cm.r.partial(cm.item, "condition %q became max_latency: slower is degraded, not down", c.text)
+	cm.degraded = true
+	return ""
+}
+
+// expiryWhy is why an expiry condition upbeat cannot read is not mapped.
+const expiryWhy = "upbeat warns when fewer than N days are left ([…_EXPIRATION] > 720h)"
+
+// certificateExpiration becomes cert_warn_days, on a check that sees a
+// certificate; closer to expiry is degraded in upbeat.
+func (cm *condMapper) certificateExpiration(c gatusCond) string {
+	days, ok := expiryDays(c.op, c.right)
+	if !ok {
+		return expiryWhy
+	}
+	if !speaksTLS(cm.m) {
+		return "the check does not speak TLS, so it sees no certificate"
+	}
+	cm.m.CertWarnDays = intp(days)
+	cm.m.Comments = append(cm.m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
+	cm.r.partial(cm.item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c.text, days)
+	cm.degraded = true
+	return ""
+}
+
+// domainExpiration becomes a domain monitor of its own.
+func (cm *condMapper) domainExpiration(c gatusCond) string {
+	days, ok := expiryDays(c.op, c.right)
+	if !ok {
+		return expiryWhy
+	}
+	if d := cm.r.domainMonitor(cm.m, days, cm.item); d != nil {
+		cm.domains = append(cm.domains, d)
+	}
+	return ""
+}
+
+// jsonBody becomes a jq expression on the JSON body.
+func (cm *condMapper) jsonBody(c gatusCond) string {
+	if cm.kind != monitor.KindHTTP && cm.kind != monitor.KindWS {
+		return "only HTTP and WebSocket monitors have a JSON body"
+	}
+	expr, ok := bodyCondition(c.left, c.op, c.right)
+	if !ok {
+		return "no jq expression could be made of it"
+	}
+	cm.m.ExpectJSON = append(cm.m.ExpectJSON, expr)
+	return ""
 }
 
 // speaksTLS reports whether m's check makes a TLS connection, and so
