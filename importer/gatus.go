@@ -958,81 +958,14 @@ func (r *gatusReader) readProviders(providers map[string]yaml.Node) {
 		if err := node.Decode(&fields); err != nil || fields == nil {
 			continue
 		}
-		p := &gatusProvider{resolved: map[bool]int{}}
+		p := &gatusProvider{resolved: map[bool]int{}, defaults: providerDefaults(fields)}
 		r.providers[typ] = p
-		if d, ok := fields["default-alert"].(map[string]any); ok {
-			if n, ok := d["failure-threshold"].(int); ok {
-				p.defaults.FailureThreshold = n
-			}
-			if b, ok := d["send-on-resolved"].(bool); ok {
-				p.defaults.SendOnResolved = &b
-			}
-			if b, ok := d["enabled"].(bool); ok {
-				p.defaults.Enabled = &b
-			}
-		}
 		item := fmt.Sprintf("alerting provider %q", typ)
 		a := &Alert{}
 		a.Name = r.alertName(typ, "alert", &a.Comments)
-		get := func(k string) string { return r.str(fmt.Sprint(orEmpty(fields[k])), item) }
-		raw := func(k string) string { return fmt.Sprint(orEmpty(fields[k])) }
-		var err error
-		switch typ {
-		case "custom":
-			var headers []KV
-			if h, ok := fields["headers"].(map[string]any); ok {
-				keys := make([]string, 0, len(h))
-				for k := range h {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					headers = append(headers, KV{k, fmt.Sprint(h[k])})
-				}
-			}
-			err = r.webhookAlert(a, raw("url"), headers)
-			if err == nil && (raw("body") != "" || raw("method") != "") {
-				a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not the custom body of Gatus")
-				r.partial(item, "its method and body template are not kept: upbeat posts its own JSON")
-			}
-		case "telegram":
-			err = r.telegramAlert(a, raw("token"), get("id"), get("api-url"))
-		case "email":
-			var to []string
-			for _, t := range strings.Split(get("to"), ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					to = append(to, t)
-				}
-			}
-			port, _ := strconv.Atoi(raw("port"))
-			err = r.emailAlert(a, get("host"), port, get("username"), raw("password"), get("from"), to, "")
-		case "slack":
-			err = r.slackAlert(a, raw("webhook-url"), "")
-		case "discord":
-			err = r.discordAlert(a, raw("webhook-url"))
-		case "teams":
-			err = r.teamsAlert(a, raw("webhook-url"))
-		case "mattermost":
-			err = r.hookAlert(a, "mattermost", "Mattermost", raw("webhook-url"), get("channel"))
-		case "rocketchat":
-			err = r.hookAlert(a, "rocketchat", "Rocket.Chat", raw("webhook-url"), get("channel"))
-		case "googlechat":
-			err = r.googleChatAlert(a, raw("webhook-url"))
-		case "ntfy":
-			prio, _ := strconv.Atoi(raw("priority"))
-			err = r.ntfyAlert(a, get("url"), get("topic"), "", "", raw("token"), prio)
-		case "gotify":
-			err = r.gotifyAlert(a, get("server-url"), raw("token"))
-		case "pushover":
-			err = r.pushoverAlert(a, raw("application-token"), get("user-key"), get("device"))
-		case "matrix":
-			err = r.matrixAlert(a, get("server-url"), raw("access-token"), get("internal-room-id"))
-		case "pagerduty":
-			err = r.pagerDutyAlert(a, raw("integration-key"))
-		case "opsgenie":
-			err = r.opsgenieAlert(a, raw("api-key"), false)
-		default:
-			err = fmt.Errorf("upbeat has no channel for %s", typ)
+		err := fmt.Errorf("upbeat has no channel for %s", typ)
+		if mapper, ok := gatusChannels[typ]; ok {
+			err = mapper(r, a, gatusFields{r, fields, item})
 		}
 		if err != nil {
 			r.skip(item, "%v", err)
@@ -1045,6 +978,110 @@ func (r *gatusReader) readProviders(providers map[string]yaml.Node) {
 		p.alert = a
 		r.cfg.Alerts = append(r.cfg.Alerts, a)
 	}
+}
+
+// providerDefaults reads a provider's default-alert, which endpoints'
+// alerts of its type inherit.
+func providerDefaults(fields map[string]any) gatusAlert {
+	var defaults gatusAlert
+	d, ok := fields["default-alert"].(map[string]any)
+	if !ok {
+		return defaults
+	}
+	if n, ok := d["failure-threshold"].(int); ok {
+		defaults.FailureThreshold = n
+	}
+	if b, ok := d["send-on-resolved"].(bool); ok {
+		defaults.SendOnResolved = &b
+	}
+	if b, ok := d["enabled"].(bool); ok {
+		defaults.Enabled = &b
+	}
+	return defaults
+}
+
+// gatusFields are a provider's settings, read as text.
+type gatusFields struct {
+	r      *gatusReader
+	fields map[string]any
+	item   string
+}
+
+// raw reads a setting as it is: for secrets, which the mappers make
+// variables of their own.
+func (f gatusFields) raw(k string) string { return fmt.Sprint(orEmpty(f.fields[k])) }
+
+// get reads a setting with Gatus's variable references made upbeat's.
+func (f gatusFields) get(k string) string { return f.r.str(f.raw(k), f.item) }
+
+// gatusChannels map each of Gatus's alerting providers that upbeat can
+// send to onto an alert.
+var gatusChannels = map[string]func(r *gatusReader, a *Alert, f gatusFields) error{
+	"custom": (*gatusReader).customProvider,
+	"email":  (*gatusReader).emailProvider,
+	"telegram": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.telegramAlert(a, f.raw("token"), f.get("id"), f.get("api-url"))
+	},
+	"slack":   func(r *gatusReader, a *Alert, f gatusFields) error { return r.slackAlert(a, f.raw("webhook-url"), "") },
+	"discord": func(r *gatusReader, a *Alert, f gatusFields) error { return r.discordAlert(a, f.raw("webhook-url")) },
+	"teams":   func(r *gatusReader, a *Alert, f gatusFields) error { return r.teamsAlert(a, f.raw("webhook-url")) },
+	"mattermost": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.hookAlert(a, "mattermost", "Mattermost", f.raw("webhook-url"), f.get("channel"))
+	},
+	"rocketchat": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.hookAlert(a, "rocketchat", "Rocket.Chat", f.raw("webhook-url"), f.get("channel"))
+	},
+	"googlechat": func(r *gatusReader, a *Alert, f gatusFields) error { return r.googleChatAlert(a, f.raw("webhook-url")) },
+	"ntfy": func(r *gatusReader, a *Alert, f gatusFields) error {
+		prio, _ := strconv.Atoi(f.raw("priority"))
+		return r.ntfyAlert(a, f.get("url"), f.get("topic"), "", "", f.raw("token"), prio)
+	},
+	"gotify": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.gotifyAlert(a, f.get("server-url"), f.raw("token"))
+	},
+	"pushover": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.pushoverAlert(a, f.raw("application-token"), f.get("user-key"), f.get("device"))
+	},
+	"matrix": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.matrixAlert(a, f.get("server-url"), f.raw("access-token"), f.get("internal-room-id"))
+	},
+	"pagerduty": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.pagerDutyAlert(a, f.raw("integration-key"))
+	},
+	"opsgenie": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.opsgenieAlert(a, f.raw("api-key"), false)
+	},
+}
+
+// customProvider maps Gatus's custom provider to a webhook, with its
+// headers in name order. upbeat posts its own JSON, so a method or body
+// template is not kept.
+func (r *gatusReader) customProvider(a *Alert, f gatusFields) error {
+	var headers []KV
+	if h, ok := f.fields["headers"].(map[string]any); ok {
+		headers = sortedKV(h)
+	}
+	if err := r.webhookAlert(a, f.raw("url"), headers); err != nil {
+		return err
+	}
+	if f.raw("body") != "" || f.raw("method") != "" {
+		a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not the custom body of Gatus")
+		r.partial(f.item, "its method and body template are not kept: upbeat posts its own JSON")
+	}
+	return nil
+}
+
+// emailProvider maps the email provider; its recipients are one
+// comma-separated setting.
+func (r *gatusReader) emailProvider(a *Alert, f gatusFields) error {
+	var to []string
+	for _, t := range strings.Split(f.get("to"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			to = append(to, t)
+		}
+	}
+	port, _ := strconv.Atoi(f.raw("port"))
+	return r.emailAlert(a, f.get("host"), port, f.get("username"), f.raw("password"), f.get("from"), to, "")
 }
 
 // finishProviders decides what each channel is sent for, from what the
