@@ -71,3 +71,25 @@ resolve = ["a.example.com:443:127.0.0.1"]
 		t.Errorf("%+v", m)
 	}
 }
+
+// TestMonitorKeyErrors pins messages of the common monitor keys,
+// including when one is not given: a timeout beyond a bad interval is
+// not reported twice.
+func TestMonitorKeyErrors(t *testing.T) {
+	for _, tc := range []struct{ keys, want, not string }{
+		{`rdap_server = "ftp://rdap.example.com"`, "monitor.rdap_server:", ""},
+		{"interval = \"1m\"\ntimeout = \"2m\"", "monitor.timeout: 2m is longer than the interval 1m", ""},
+		{`timeout = "10m"`, "monitor.timeout: 10m is longer than the interval", ""},
+		{"interval = \"soon\"\ntimeout = \"10m\"", "monitor.interval:", "monitor.timeout"},
+		{`tags = ["ok", ""]`, "monitor.tags: a tag", ""},
+		{`alerts = ["pager"]`, "monitor.alerts:", ""},
+		{"ca_file = \"testdata/nonexistent.pem\"\ninsecure = true", "monitor.insecure: set ca_file or insecure, not both", ""},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			es := parseErrors(t, "[[monitor]]\nname = \"m\"\nurl = \"https://a.example.com/\"\n"+tc.keys+"\n")
+			if !strings.Contains(es.Error(), tc.want) || tc.not != "" && strings.Contains(es.Error(), tc.not) {
+				t.Errorf("got:\n%v\nwant %q and not %q", es, tc.want, tc.not)
+			}
+		})
+	}
+}
