@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -151,10 +150,6 @@ func Classify(err error) string {
 	var alert tls.AlertError
 	if errors.As(err, &rh) || errors.As(err, &alert) {
 		return ClassTLSHandshake
-	}
-	var pe *http.ProtocolError
-	if errors.As(err, &pe) {
-		return ClassBadResponse
 	}
 	if s := err.Error(); strings.Contains(s, "malformed HTTP") || strings.Contains(s, "bad HTTP response") ||
 		strings.Contains(s, "readLoopPeekFailLocked") { // the server spoke before it was asked
