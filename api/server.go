@@ -90,6 +90,8 @@ type Options struct {
 	ReadTimeout time.Duration
 	// Logger receives the server's own problems; nil: discarded.
 	Logger *slog.Logger
+	// Pages are status pages served beside the API; nil: none.
+	Pages Pages
 }
 
 // Server is the daemon's HTTP API. Create it with New, then Start it;

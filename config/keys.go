@@ -34,6 +34,9 @@ var (
 		"name", "monitors", "tags", "start", "end",
 		"cron", "weekdays", "at", "duration", "timezone",
 	}
+	statusPageKeys = []string{
+		"path", "title", "description", "public", "monitors", "tags", "group",
+	}
 	apiKeys = []string{
 		"listen", "socket", "token", "token_file", "read_only_token", "read_only_token_file", "allowed_hosts",
 		"external_url",
@@ -43,17 +46,18 @@ var (
 
 	// tableKeys maps each table to its keys; "" is the top level.
 	tableKeys = map[string][]string{
-		"":            {"settings", "monitor", "alert", "maintenance", "api", "fleet"},
+		"":            {"settings", "monitor", "alert", "maintenance", "status_page", "api", "fleet"},
 		"fleet":       fleetKeys,
 		"settings":    settingsKeys,
 		"monitor":     monitorKeys,
 		"alert":       alertKeys,
 		"maintenance": maintenanceKeys,
+		"status_page": statusPageKeys,
 		"api":         apiKeys,
 	}
 
 	// arrayTables are the tables written [[name]]; the others are [name].
-	arrayTables = map[string]bool{"monitor": true, "alert": true, "maintenance": true}
+	arrayTables = map[string]bool{"monitor": true, "alert": true, "maintenance": true, "status_page": true}
 )
 
 // monitorKeyKinds lists, for each monitor key that only some kinds of check

@@ -129,6 +129,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		m.Grace = d
 	}
 
+	monitorIssue12(t, m, s)
 	checkKindKeys(t, m)
 	t.checkUnknown()
 	return m

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +21,9 @@ type ReportOptions struct {
 	From, To    time.Time
 	CostPerHour float64  // what an hour of downtime costs; 0: no cost shown
 	Monitors    []string // empty: every monitor with results in the period
+	// Objectives are the monitors' objectives (slo) by name, from the
+	// config: each gets its error budget and burn rates as of To.
+	Objectives map[string]Objective
 }
 
 // Report is uptime, incidents and the cost of downtime over a period, per
@@ -37,6 +41,7 @@ type MonitorReport struct {
 	Monitor string `json:"monitor"`
 	Summary
 	IncidentList []monitor.Incident `json:"incident_list"`
+	SLO          *SLOReport         `json:"slo,omitempty"` // the monitor has an objective
 }
 
 // Summary holds the figures of a report line. Uptime counts from the
@@ -47,9 +52,13 @@ type Summary struct {
 	Failures  uint64    `json:"failures"`
 	Uptime    *float64  `json:"uptime_pct"` // nil when no check counts
 	Incidents int       `json:"incidents"`
+	// Open counts the incidents still open at the end of the period.
+	Open int `json:"open_incidents"`
 	// Longest, MTTR and Downtime are in seconds in JSON.
-	Longest  Seconds     `json:"longest_outage_seconds"`
-	MTTR     Seconds     `json:"mttr_seconds"` // mean duration of the incidents that ended
+	Longest Seconds `json:"longest_outage_seconds"`
+	// MTTR is the mean duration of the incidents that ended; nil (null in
+	// JSON) when none did: an incident still open has no time to repair yet.
+	MTTR     *Seconds    `json:"mttr_seconds"`
 	Downtime Seconds     `json:"downtime_seconds"`
 	Cost     float64     `json:"cost"`
 	Codes5xx []CodeCount `json:"codes_5xx"`
@@ -140,10 +149,12 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 			end = o.To
 		}
 		full := end.Sub(in.Start)
-		if !in.End.IsZero() {
+		if !in.End.IsZero() && !in.End.After(o.To) {
 			full = in.End.Sub(in.Start)
 			sm.resolved++
 			sm.repair += full
+		} else {
+			sm.Open++
 		}
 		sm.Longest = Seconds(max(time.Duration(sm.Longest), full))
 		start := in.Start
@@ -156,6 +167,11 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 	}
 	sm.Incidents = len(incs)
 	finish(sm, o.CostPerHour)
+	if obj, ok := o.Objectives[info.Name]; ok && obj.Objective > 0 {
+		if mr.SLO, err = sloReport(h, info.Name, obj, o.To); err != nil {
+			return nil, err
+		}
+	}
 	return mr, nil
 }
 
@@ -167,6 +183,7 @@ func addSummary(all, m *Summary) {
 	all.Failures += m.Failures
 	all.excluded += m.excluded
 	all.Incidents += m.Incidents
+	all.Open += m.Open
 	all.Longest = Seconds(max(time.Duration(all.Longest), time.Duration(m.Longest)))
 	all.Downtime += m.Downtime
 	all.resolved += m.resolved
@@ -180,7 +197,8 @@ func finish(sm *Summary, costPerHour float64) {
 		sm.Uptime = &u
 	}
 	if sm.resolved > 0 {
-		sm.MTTR = Seconds(sm.repair / time.Duration(sm.resolved))
+		mttr := Seconds(sm.repair / time.Duration(sm.resolved))
+		sm.MTTR = &mttr
 	}
 	sm.Cost = math.Round(time.Duration(sm.Downtime).Hours()*costPerHour*100) / 100
 	if sm.Codes5xx == nil {
@@ -227,8 +245,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		if s.Uptime != nil {
 			up = fmt.Sprintf("%.3f%%", *s.Uptime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s", engine.Sanitize(name, 40), up, s.Checks, s.Incidents,
-			fmtSpan(time.Duration(s.Longest)), fmtSpan(time.Duration(s.MTTR)), fmtSpan(time.Duration(s.Downtime)))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s", engine.Sanitize(name, 40), up, s.Checks, incidentsText(s),
+			fmtSpan(time.Duration(s.Longest)), mttrText(s), fmtSpan(time.Duration(s.Downtime)))
 		if r.CostPerHour > 0 {
 			fmt.Fprintf(tw, "\t%.2f", s.Cost)
 		}
@@ -259,8 +277,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	} else if len(r.Monitors) > 1 {
 		fmt.Fprintf(w, "  overall: %s\n", fmtCodes(r.Overall.Codes5xx))
 	}
-	_, err := fmt.Fprint(w)
-	return err
+	return r.writeObjectives(w)
 }
 
 func fmtCodes(cs []CodeCount) string {
@@ -272,6 +289,24 @@ func fmtCodes(cs []CodeCount) string {
 }
 
 // fmtSpan prints a duration briefly: 0, 45s, 12m30s, 3h05m, 2d04h.
+// incidentsText is the INCIDENTS cell: how many, and how many of them
+// are still open ("3 (1 open)").
+func incidentsText(s *Summary) string {
+	if s.Open == 0 {
+		return strconv.Itoa(s.Incidents)
+	}
+	return fmt.Sprintf("%d (%d open)", s.Incidents, s.Open)
+}
+
+// mttrText is the MTTR cell: "-" while no incident has ended (an open one
+// has no time to repair yet, and 0 would say it took none).
+func mttrText(s *Summary) string {
+	if s.MTTR == nil {
+		return "-"
+	}
+	return fmtSpan(time.Duration(*s.MTTR))
+}
+
 func fmtSpan(d time.Duration) string {
 	switch {
 	case d <= 0:

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -146,8 +147,8 @@ func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	case !now.Before(exp):
 		fail(&r, ClassDomainExpired, fmt.Sprintf("%s expired on %s%s", name, exp.UTC().Format(time.DateOnly), ago(exp, now)))
 	case w > 0 && r.CertDays < w:
-		degrade(&r, ClassDomainExpiring, fmt.Sprintf("%s expires in %d days (%s), under cert_warn_days %d",
-			name, r.CertDays, exp.UTC().Format(time.DateOnly), w))
+		degrade(&r, ClassDomainExpiring, fmt.Sprintf("%s expires in %s (%s), under cert_warn_days %d",
+			name, humanize.Count(r.CertDays, "day", "days"), exp.UTC().Format(time.DateOnly), w))
 	}
 	return r
 }

@@ -146,6 +146,7 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	}
 
 	resp, err := p.client.Do(req)
+	r.Remote = p.remote()
 	if err != nil {
 		if resp != nil { // CheckRedirect refused: resp is the last redirect
 			r.Code = resp.StatusCode
@@ -396,13 +397,21 @@ func (p *httpProbe) connectStart(_, addr string) {
 	p.mu.Unlock()
 }
 
-func (p *httpProbe) connectDone(_, _ string, err error) {
+func (p *httpProbe) connectDone(_, addr string, err error) {
 	p.mu.Lock()
 	if err == nil && !p.connT.IsZero() {
 		p.phases.Connect += time.Since(p.connT)
 		p.connT = time.Time{}
+		p.connAddr = addr
 	}
 	p.mu.Unlock()
+}
+
+// remote is the address of the last connection made or tried.
+func (p *httpProbe) remote() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.connAddr
 }
 
 func (p *httpProbe) tlsStart() {

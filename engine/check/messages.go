@@ -99,6 +99,10 @@ func budget(ctx context.Context, start time.Time) string {
 		d = d.Round(time.Second)
 	case d >= time.Second:
 		d = d.Round(100 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		// The deadline was set a moment before the check took its start:
+		// 299.4ms is the 300ms timeout.
+		d = d.Round(10 * time.Millisecond)
 	default:
 		d = d.Round(time.Millisecond)
 	}

@@ -571,6 +571,20 @@ func monitorEntries() []Entry {
 			FirstStep: "Read the [[maintenance]] entries in the config and confirm the window's start, end and the monitors or tags it covers.",
 		},
 		{
+			Class: "upbeat_stalled", Name: "upbeat itself was stalled", Family: FamilyMonitor,
+			Summary: "taken while upbeat was not running on time; not counted",
+			Meaning: "upbeat noticed that it had not been running for a while: the process was stopped, the machine slept or froze, or it fell far behind. " +
+				"A check that overlapped that stretch may have timed out only because upbeat was not there to read the answer, so it says nothing about the target. " +
+				"Such results open no incident and count neither for nor against uptime or an SLO; the dashboard and the log say how long the stall lasted.",
+			Causes: []string{
+				"The machine was suspended, or its virtual machine paused or migrated",
+				"The process was stopped (SIGSTOP, Ctrl-Z, a debugger)",
+				"Heavy swapping or CPU starvation froze the process",
+				"A container runtime froze the container (docker pause, a cgroup freezer)",
+			},
+			FirstStep: "Look at the host around the stall with `journalctl --since '-30 min'` for suspend, OOM or hypervisor messages, and at `vmstat 1` for swapping.",
+		},
+		{
 			Class: "internal", Name: "Internal error", Family: FamilyMonitor,
 			Summary: "upbeat itself failed to run the check",
 			Meaning: "Something went wrong inside upbeat while preparing or running the check, not at the target. " +
