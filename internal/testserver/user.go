@@ -43,4 +43,3 @@ func chownAll(t testing.TB, dir string, uid, gid int) {
 		}
 	}
 }
-
