@@ -75,22 +75,35 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// tmuxColours are the tmux style of each part of the status line.
-var tmuxColours = map[string]string{"✕": "#[fg=red,bold]", "▲": "#[fg=yellow]", "●": "#[fg=green]", "!": "#[fg=magenta]"}
+// tmuxColours is the tmux style of each part of the status line (a
+// function, not a map: nothing is built before the command runs).
+func tmuxColours(glyph string) string {
+	switch glyph {
+	case "✕":
+		return "#[fg=red,bold]"
+	case "▲":
+		return "#[fg=yellow]"
+	case "●":
+		return "#[fg=green]"
+	case "!":
+		return "#[fg=magenta]"
+	}
+	return ""
+}
 
 // statusLine writes a summary as "✕2 ▲1 ●37": the glyphs the dashboard
 // uses, a part only when its count is not zero (up is always there, unless
 // problemsOnly). colours wraps each part in a style and resets it after;
 // "!N" counts problems with upbeat itself (a stall, a full disk).
-func statusLine(s wire.Summary, colours map[string]string, problemsOnly bool) string {
+func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly bool) string {
 	var parts []string
 	add := func(glyph string, n int, always bool) {
 		if n == 0 && !always {
 			return
 		}
 		part := fmt.Sprintf("%s%d", glyph, n)
-		if c := colours[glyph]; c != "" {
-			part = c + part + "#[default]"
+		if colours != nil {
+			part = colours(glyph) + part + "#[default]"
 		}
 		parts = append(parts, part)
 	}

@@ -22,7 +22,7 @@ func TestStatusLine(t *testing.T) {
 	stalled := wire.Summary{Up: 3, Warnings: 1}
 	for _, c := range []struct {
 		s            wire.Summary
-		colours      map[string]string
+		colours      func(string) string
 		problemsOnly bool
 		want         string
 	}{
