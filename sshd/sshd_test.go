@@ -71,6 +71,9 @@ func (m testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			} else {
 				m.msg = "action done"
 			}
+		case "y": // as the dashboard's y does: OSC 52 to the renderer's output
+			io.WriteString(m.r.Output(), "\x1b]52;c;aGk=\x07")
+			m.msg = "copied"
 		case "q":
 			return m, tea.Quit
 		}
@@ -294,6 +297,16 @@ func TestSSHOperatorMayAct(t *testing.T) {
 	if len(f.src.checks) != 1 || f.src.checks[0] != "shop" {
 		t.Errorf("checks = %v", f.src.checks)
 	}
+}
+
+// What the dashboard writes to its renderer's output (the OSC 52 of y,
+// wired so in cmd_daemon.go) reaches the SSH client's terminal.
+func TestSSHClipboardReachesTheClient(t *testing.T) {
+	f := start(t)
+	tm := f.open(t, f.viewer, darkTerm)
+	tm.waitFor(t, "read-only=true")
+	tm.stdin.Write([]byte("y"))
+	tm.waitFor(t, "\x1b]52;c;aGk=\x07")
 }
 
 // A terminal that never answers the colour query still gets its
