@@ -94,15 +94,15 @@ func command(m *monitor.Monitor, r *monitor.Result) Command {
 	case monitor.KindWS:
 		return Command{Line: join("websocat", "-v", monitor.RedactURL(stripUser(u))), Note: "no curl equivalent for a WebSocket exchange"}
 	case monitor.KindPostgres:
-		return service(u, "5432", []string{"pg_isready", "-h", u.Hostname(), "-p", port(u, "5432")}, "postgres")
+		return service(u, []string{"pg_isready", "-h", u.Hostname(), "-p", port(u, "5432")}, "postgres")
 	case monitor.KindMySQL:
-		return service(u, "3306", []string{"mysqladmin", "ping", "-h", u.Hostname(), "-P", port(u, "3306")}, "mysql")
+		return service(u, []string{"mysqladmin", "ping", "-h", u.Hostname(), "-P", port(u, "3306")}, "mysql")
 	case monitor.KindRedis:
 		args := []string{"redis-cli", "-h", u.Hostname(), "-p", port(u, "6379")}
 		if u.Scheme == "rediss" {
 			args = append(args, "--tls")
 		}
-		return service(u, "6379", append(args, "ping"), "redis")
+		return service(u, append(args, "ping"), "redis")
 	case monitor.KindSMTP:
 		if u.Scheme == "smtps" {
 			return Command{Line: join("openssl", "s_client", "-connect", hostPort(u, "465"), "-crlf", "-quiet") + " </dev/null",
@@ -118,6 +118,29 @@ func command(m *monitor.Monitor, r *monitor.Result) Command {
 func curl(m *monitor.Monitor, u *url.URL, r *monitor.Result) Command {
 	var c Command
 	args := []string{"curl", "-sS", "-o", "/dev/null"} // never the body: it is the target's, and may hold escapes
+	args = append(args, requestFlags(m, u, r)...)
+	args = append(args, tlsFlags(m, u, r)...)
+	args = c.withoutSecrets(m, args)
+	args = append(args, "-w", PhasesFormat)
+	shown := stripUser(u)
+	if u.User != nil {
+		c.Omitted = append(c.Omitted, "the user and password in the URL")
+	}
+	red := monitor.RedactURL(shown)
+	if red != shown {
+		c.Omitted = append(c.Omitted, "secret query values (shown as "+monitor.Redacted+")")
+	}
+	c.Line = join(append(args, red)...)
+	if r != nil && r.Remote != "" && m.Proxy != nil {
+		c.Note = "the check went through the proxy; the address is not pinned"
+	}
+	return c
+}
+
+// requestFlags are the method, redirects, the pinned address, the IP
+// version and the timeouts.
+func requestFlags(m *monitor.Monitor, u *url.URL, r *monitor.Result) []string {
+	var args []string
 	switch method := strings.ToUpper(m.Method); method {
 	case "", "GET":
 	case "HEAD":
@@ -140,6 +163,12 @@ func curl(m *monitor.Monitor, u *url.URL, r *monitor.Result) Command {
 	if m.Timeout > 0 {
 		args = append(args, "--connect-timeout", secs(m.Timeout), "--max-time", secs(m.Timeout))
 	}
+	return args
+}
+
+// tlsFlags are the protocol version and the TLS trust and identity.
+func tlsFlags(m *monitor.Monitor, u *url.URL, r *monitor.Result) []string {
+	var args []string
 	switch {
 	case m.HTTPVersion == "1.1":
 		args = append(args, "--http1.1")
@@ -160,6 +189,12 @@ func curl(m *monitor.Monitor, u *url.URL, r *monitor.Result) Command {
 			args = append(args, "--key", m.ClientKey)
 		}
 	}
+	return args
+}
+
+// withoutSecrets adds the proxy, the user and the headers to args, each
+// without its secret, and names in c.Omitted what it left out.
+func (c *Command) withoutSecrets(m *monitor.Monitor, args []string) []string {
 	if m.Proxy != nil {
 		p := *m.Proxy
 		if p.User != nil {
@@ -188,21 +223,7 @@ func curl(m *monitor.Monitor, u *url.URL, r *monitor.Result) Command {
 	if m.Body != "" {
 		c.Omitted = append(c.Omitted, fmt.Sprintf("the request body (%d bytes; add --data-binary @FILE)", len(m.Body)))
 	}
-	args = append(args, "-w", PhasesFormat)
-	shown := stripUser(u)
-	if u.User != nil {
-		c.Omitted = append(c.Omitted, "the user and password in the URL")
-	}
-	red := monitor.RedactURL(shown)
-	if red != shown {
-		c.Omitted = append(c.Omitted, "secret query values (shown as "+monitor.Redacted+")")
-	}
-	args = append(args, red)
-	c.Line = join(args...)
-	if r != nil && r.Remote != "" && m.Proxy != nil {
-		c.Note = "the check went through the proxy; the address is not pinned"
-	}
-	return c
+	return args
 }
 
 // resolvePin returns curl's --resolve value pinning the host the result
@@ -268,7 +289,7 @@ func dig(u *url.URL) Command {
 
 // service builds the command of a database or cache check, without its
 // password.
-func service(u *url.URL, _ string, args []string, kind string) Command {
+func service(u *url.URL, args []string, kind string) Command {
 	c := Command{Line: join(args...), Note: "no curl equivalent for " + kind + "; this asks whether it answers"}
 	if _, ok := u.User.Password(); ok {
 		c.Omitted = append(c.Omitted, "the password")
