@@ -35,6 +35,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
 
@@ -302,3 +303,4 @@ func (readOnly) CheckNow(context.Context, string) error                { return 
 func (readOnly) SetPaused(context.Context, string, bool) error         { return ErrReadOnly }
 func (readOnly) Ack(context.Context, string) error                     { return ErrReadOnly }
 func (readOnly) Maintain(context.Context, string, time.Duration) error { return ErrReadOnly }
+func (readOnly) AddNote(context.Context, string, monitor.Note) error   { return ErrReadOnly }

@@ -36,6 +36,7 @@ func (f *fakeSource) Snapshot() []monitor.State                             { re
 func (f *fakeSource) Subscribe() *source.Subscription                       { return source.NewSubscription(0, nil) }
 func (f *fakeSource) SetPaused(context.Context, string, bool) error         { return nil }
 func (f *fakeSource) Ack(context.Context, string) error                     { return nil }
+func (f *fakeSource) AddNote(context.Context, string, monitor.Note) error   { return nil }
 func (f *fakeSource) Query() source.Querier                                 { return nil }
 func (f *fakeSource) Info() source.Info                                     { return source.Info{Location: "jump-1"} }
 func (f *fakeSource) Maintain(context.Context, string, time.Duration) error { return nil }
