@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/user"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -39,4 +40,16 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 			rt.log.Warn("could not keep an alert's delivery in history", "monitor", name, "err", err)
 		}
 	}
+}
+
+// localUser is who notes typed in this dashboard are from: $UPBEAT_USER,
+// else the login name, else $USER.
+func localUser(e *env) string {
+	if u := e.getenv("UPBEAT_USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return e.getenv("USER")
 }
