@@ -36,6 +36,7 @@ type Source struct {
 	info   source.Info
 	query  source.Querier
 	subs   []*source.Subscription
+	clock  func() time.Time // stamps notes (SetClock)
 
 	// Calls receives every action; it is buffered (1024) and never blocks
 	// the caller: once full, further calls are dropped.
@@ -171,6 +172,14 @@ func (s *Source) Ack(_ context.Context, name string) error {
 	return s.record(Call{Op: "ack", Name: name})
 }
 
+// SetClock sets the time AddNote stamps notes with (zero time without
+// one).
+func (s *Source) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	s.clock = now
+	s.mu.Unlock()
+}
+
 // AddNote records a note (Op "note"), or an acknowledgement with a
 // reason (Op "ack"), and publishes it as the engine does.
 func (s *Source) AddNote(_ context.Context, name string, n monitor.Note) error {
@@ -182,6 +191,11 @@ func (s *Source) AddNote(_ context.Context, name string, n monitor.Note) error {
 		return err
 	}
 	n.Monitor = name
+	s.mu.Lock()
+	if s.clock != nil {
+		n.Time = s.clock()
+	}
+	s.mu.Unlock()
 	s.Publish(monitor.Event{Kind: monitor.EventNote, Time: n.Time, Monitor: name, Note: &n})
 	return nil
 }
