@@ -671,7 +671,7 @@ func TestHelpScrollsOnASmallScreen(t *testing.T) {
 		m.Update(keyRunes("j"))
 		seen += m.View()
 	}
-	for _, want := range []string{"check the monitor now", "acknowledge the open incident", "maintenance for a while", "×12 after an entry means"} {
+	for _, want := range []string{"check the monitor now", "acknowledge; a reason is optional", "write a note on the open incident", "maintenance for a while", "×12 after an entry means"} {
 		if !strings.Contains(seen, want) {
 			t.Errorf("scrolling the help never shows %q:\n%s", want, m.View())
 		}
