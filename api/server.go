@@ -300,15 +300,6 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// Serve starts the server and runs it until ctx is done.
-func (s *Server) Serve(ctx context.Context) error {
-	if err := s.Start(); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return s.Close()
-}
-
 // listenSocket listens on a unix socket at path with mode 0660. A socket
 // file nobody answers on is removed first; one a daemon answers on is
 // ErrDaemonRunning. The socket is created under a temporary name, made

@@ -21,6 +21,7 @@ var (
 		"expect_status", "expect_body", "expect_json", "expect_answer", "max_latency",
 		"cert_warn_days", "rdap_server", "tags", "alerts", "ca_file", "insecure",
 		"max_body", "max_redirects", "method", "headers", "body", "grace",
+		"allow_private_redirects",
 	}, serviceKeys) // services.go
 	alertKeys = []string{
 		"name", "kind", "default", "on", "renotify",
@@ -76,6 +77,9 @@ var monitorKeyKinds = withServiceKinds(map[string][]monitor.Kind{ // services.go
 	"ca_file":        {monitor.KindHTTP, monitor.KindTLS},
 	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
 	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
+
+	// Issue 14: the redirects of http checks and of RDAP lookups.
+	"allow_private_redirects": {monitor.KindHTTP, monitor.KindDomain},
 })
 
 // alertKindKeys lists the keys each alert kind uses besides name, kind,

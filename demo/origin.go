@@ -242,10 +242,6 @@ func (o *Origin) Elapsed() time.Duration {
 // Phase is what scenario s is doing now.
 func (o *Origin) Phase(s Scenario) Phase { return PhaseAt(s, o.Elapsed()) }
 
-// CAFile is the path of the PEM file holding the CA that signed the TLS
-// endpoint's certificate; the auth-tls monitor trusts it.
-func (o *Origin) CAFile() string { return o.caFile }
-
 // scale turns a delay at Speed 1 into the delay at the origin's speed.
 func (o *Origin) scale(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / o.speed)

@@ -108,9 +108,7 @@ func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
 					break
 				}
 			}
-			select { // hangs until its (long) timeout
-			case <-ctx.Done():
-			}
+			<-ctx.Done() // hangs until its (long) timeout
 			return monitor.Result{Status: monitor.StatusDown, Class: "timeout"}
 		})
 		m := testMonitor("slow", 10*time.Second)

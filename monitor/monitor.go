@@ -187,6 +187,12 @@ type Monitor struct {
 	SLO       float64
 	SLOWindow time.Duration
 
+	// AllowPrivateRedirects lets a redirect lead from a public address to
+	// a loopback, link-local or private one (http, domain); without it
+	// such a redirect is refused, so that a target cannot make the checker
+	// read an internal service.
+	AllowPrivateRedirects bool
+
 	// Parsed is URL parsed once when the config is loaded.
 	Parsed *url.URL
 }

@@ -117,23 +117,6 @@ var forbidden = []string{
 	"upstream", "(detail)", "https://", "postgres://", "tcp://", "Bearer", "xxxxx",
 }
 
-// testDays makes bars with some bad days for every monitor.
-func testDays(states []monitor.State) map[string]*Days {
-	out := map[string]*Days{}
-	for i, st := range states {
-		counts := make([]history.DayCount, NumDays)
-		for d := range counts {
-			counts[d] = history.DayCount{Counted: 1440}
-			if (d+i)%17 == 0 {
-				counts[d].Down = uint64(1 + (d*7+i)%90)
-			}
-		}
-		inc := []monitor.Incident{{Monitor: st.Monitor.Name, Start: now.Add(-50 * time.Hour), End: now.Add(-49*time.Hour - 30*time.Minute)}}
-		out[st.Monitor.Name] = NewDays(counts, inc, now)
-	}
-	return out
-}
-
 // newTestServer serves pages over fake live states.
 func newTestServer(t *testing.T, live *fakeLive, pages ...*Config) (*Server, *httptest.Server) {
 	t.Helper()
@@ -149,7 +132,8 @@ func newTestServer(t *testing.T, live *fakeLive, pages ...*Config) (*Server, *ht
 	return s, ts
 }
 
-// fakeHistory answers every monitor with the days of testDays.
+// fakeHistory answers every monitor with a few failures a day and one
+// incident three hours ago.
 type fakeHistory struct{}
 
 func (fakeHistory) Daily(name string, n int, now time.Time) ([]history.DayCount, error) {

@@ -55,11 +55,11 @@ type Summary struct {
 	// Open counts the incidents still open at the end of the period.
 	Open int `json:"open_incidents"`
 	// Longest, MTTR and Downtime are in seconds in JSON.
-	Longest Seconds `json:"longest_outage_seconds"`
+	Longest Millis `json:"longest_outage_ms"`
 	// MTTR is the mean duration of the incidents that ended; nil (null in
 	// JSON) when none did: an incident still open has no time to repair yet.
-	MTTR     *Seconds    `json:"mttr_seconds"`
-	Downtime Seconds     `json:"downtime_seconds"`
+	MTTR     *Millis     `json:"mttr_ms"`
+	Downtime Millis      `json:"downtime_ms"`
 	Cost     float64     `json:"cost"`
 	Codes5xx []CodeCount `json:"codes_5xx"`
 
@@ -74,12 +74,13 @@ type CodeCount struct {
 	Count uint64 `json:"count"`
 }
 
-// Seconds is a duration that encodes as seconds in JSON.
-type Seconds time.Duration
+// Millis is a duration that encodes as milliseconds in JSON, as every
+// duration upbeat writes does.
+type Millis time.Duration
 
-// MarshalJSON writes the duration in seconds.
-func (s Seconds) MarshalJSON() ([]byte, error) {
-	return json.Marshal(math.Round(time.Duration(s).Seconds()*1000) / 1000)
+// MarshalJSON writes the duration in milliseconds.
+func (s Millis) MarshalJSON() ([]byte, error) {
+	return json.Marshal(math.Round(float64(time.Duration(s).Microseconds())) / 1000)
 }
 
 // BuildReport computes a report from the history: uptime and 5xx counts
@@ -156,13 +157,13 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 		} else {
 			sm.Open++
 		}
-		sm.Longest = Seconds(max(time.Duration(sm.Longest), full))
+		sm.Longest = Millis(max(time.Duration(sm.Longest), full))
 		start := in.Start
 		if start.Before(sm.Since) {
 			start = sm.Since
 		}
 		if end.After(start) {
-			sm.Downtime += Seconds(end.Sub(start))
+			sm.Downtime += Millis(end.Sub(start))
 		}
 	}
 	sm.Incidents = len(incs)
@@ -184,7 +185,7 @@ func addSummary(all, m *Summary) {
 	all.excluded += m.excluded
 	all.Incidents += m.Incidents
 	all.Open += m.Open
-	all.Longest = Seconds(max(time.Duration(all.Longest), time.Duration(m.Longest)))
+	all.Longest = Millis(max(time.Duration(all.Longest), time.Duration(m.Longest)))
 	all.Downtime += m.Downtime
 	all.resolved += m.resolved
 	all.repair += m.repair
@@ -197,7 +198,7 @@ func finish(sm *Summary, costPerHour float64) {
 		sm.Uptime = &u
 	}
 	if sm.resolved > 0 {
-		mttr := Seconds(sm.repair / time.Duration(sm.resolved))
+		mttr := Millis(sm.repair / time.Duration(sm.resolved))
 		sm.MTTR = &mttr
 	}
 	sm.Cost = math.Round(time.Duration(sm.Downtime).Hours()*costPerHour*100) / 100

@@ -118,7 +118,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	ov := back["overall"].(map[string]any)
-	if ov["downtime_seconds"].(float64) != 3660 || ov["incidents"].(float64) != 4 || ov["cost"].(float64) != 610 {
+	if ov["downtime_ms"].(float64) != 3660000 || ov["incidents"].(float64) != 4 || ov["cost"].(float64) != 610 {
 		t.Errorf("json overall %v", ov)
 	}
 
@@ -176,7 +176,7 @@ func TestReportMTTROfAnOpenIncident(t *testing.T) {
 	if err := rep.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(js.String(), `"mttr_seconds": null`) || !strings.Contains(js.String(), `"open_incidents": 1`) {
+	if !strings.Contains(js.String(), `"mttr_ms": null`) || !strings.Contains(js.String(), `"open_incidents": 1`) {
 		t.Errorf("json lacks a null MTTR and the open incident:\n%s", js.String())
 	}
 }

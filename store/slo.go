@@ -24,12 +24,12 @@ type Objective struct {
 // period): the error budget left and how fast it burns.
 type SLOReport struct {
 	Objective  float64            `json:"objective"`
-	Window     Seconds            `json:"window_seconds"`
+	Window     Millis             `json:"window_ms"`
 	Checks     uint64             `json:"checks"`
 	Failures   uint64             `json:"failures"`
 	BudgetLeft float64            `json:"error_budget_remaining"` // 1 untouched, 0 spent, negative overspent
-	Budget     Seconds            `json:"error_budget_seconds"`   // the budget as downtime over the window
-	Spent      Seconds            `json:"error_budget_spent_seconds"`
+	Budget     Millis             `json:"error_budget_ms"`        // the budget as downtime over the window
+	Spent      Millis             `json:"error_budget_spent_ms"`
 	BurnRate   map[string]float64 `json:"burn_rate"` // by window: 5m, 30m, 1h, 6h
 }
 
@@ -59,7 +59,7 @@ func sloReport(h *history.DB, name string, o Objective, to time.Time) (*SLORepor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", name, err)
 	}
-	r := &SLOReport{Objective: s.Objective, Window: Seconds(s.Window), Checks: s.Checks, Failures: s.Failures,
+	r := &SLOReport{Objective: s.Objective, Window: Millis(s.Window), Checks: s.Checks, Failures: s.Failures,
 		BurnRate: map[string]float64{}}
 	for i, w := range monitor.BurnWindows {
 		s.Burn[i] = monitor.BurnRate(failures[i], checks[i], s.Objective)
@@ -67,7 +67,7 @@ func sloReport(h *history.DB, name string, o Objective, to time.Time) (*SLORepor
 	}
 	r.BudgetLeft = round6(s.BudgetLeft())
 	budget, spent := s.BudgetTime()
-	r.Budget, r.Spent = Seconds(budget), Seconds(spent)
+	r.Budget, r.Spent = Millis(budget), Millis(spent)
 	return r, nil
 }
 

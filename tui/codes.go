@@ -42,6 +42,7 @@ var shortCodes = map[string]string{
 	"connect_timeout":          "conn t/o",
 	"body_timeout":             "body t/o",
 	"redirect_loop":            "rdr loop",
+	"redirect_private":         "rdr intl",
 	"too_many_redirects":       "rdr many",
 	"body_mismatch":            "no text",
 	"json_assertion":           "json",

@@ -35,6 +35,12 @@ import (
 // (another host or port, or https downgraded to http), none of them is sent
 // again, nor a Referer. A URL's userinfo is sent as basic auth but never
 // shows in a Result.
+//
+// A redirect from a public address to an internal one is refused
+// (redirect_private, see private.go) unless the monitor sets
+// allow_private_redirects, and a body is quoted in a message only when it
+// came from the monitor's own host: a target cannot have the checker read
+// another service and show what it said.
 type HTTP struct {
 	b    *base
 	bufs sync.Pool // *bytes.Buffer for bodies that must be kept
@@ -63,66 +69,10 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	defer cancel()
 	start := time.Now()
 
-	if err := h.b.compileAll(m.ExpectJSON); err != nil {
-		fail(&r, ClassConfig, err.Error())
-		return r
-	}
-	tr, err := h.transport(m)
+	p, req, u, tr, err := h.prepare(ctx, m, start)
 	if err != nil {
 		fail(&r, ClassConfig, err.Error())
 		return r
-	}
-	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects, headers: m.Headers, ua: h.b.uaHeader}
-	// Hooks cost an allocation each: only those that can fire are set.
-	p.trace = httptrace.ClientTrace{
-		ConnectStart:         p.connectStart,
-		ConnectDone:          p.connectDone,
-		WroteRequest:         p.wroteRequest,
-		GotFirstResponseByte: p.gotFirstByte,
-	}
-	u, err := parsedURL(m)
-	if err != nil {
-		fail(&r, ClassConfig, err.Error())
-		return r
-	}
-	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
-		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
-	}
-	if u.Scheme == "https" || m.Proxy != nil {
-		p.trace.TLSHandshakeStart, p.trace.TLSHandshakeDone = p.tlsStart, p.tlsDone
-	}
-	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
-
-	method := m.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	var body io.Reader
-	if m.Body != "" {
-		body = strings.NewReader(m.Body)
-	}
-	rctx := httptrace.WithClientTrace(ctx, &p.trace)
-	if u.Scheme == "https" && m.ClientCert == "" {
-		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
-	}
-	req, err := http.NewRequestWithContext(rctx, method, m.URL, body)
-	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
-		fail(&r, ClassConfig, "new request: "+errorText(err))
-		return r
-	}
-	for k, v := range m.Headers {
-		switch {
-		case strings.EqualFold(k, "Host"):
-			req.Host = v
-		case strings.EqualFold(k, "Referer"):
-			p.referer = true
-			req.Header.Set(k, v)
-		default:
-			req.Header.Set(k, v)
-		}
-	}
-	if _, ok := req.Header["User-Agent"]; !ok {
-		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
 	}
 	*out = req
 	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil {
@@ -146,30 +96,120 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 		r.Redirects = p.followed
 		return r
 	}
+	buf, n, err := h.readBody(p, resp, m)
+	if buf != nil {
+		defer h.bufs.Put(buf)
+	}
+	h.describe(&r, p, resp, m, start, n)
+	h.judge(ctx, &r, p, resp, m, u, buf, n, err)
+	return r // the engine judges max_latency, the same way for every kind
+}
 
+// prepare makes the probe and the request for m: the transport, the
+// trace hooks that can fire, the redirect guard and the headers. An error
+// is a mistake in the monitor's configuration.
+func (h *HTTP) prepare(ctx context.Context, m *monitor.Monitor, start time.Time) (*httpProbe, *http.Request, *url.URL, *http.Transport, error) {
+	if err := h.b.compileAll(m.ExpectJSON); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tr, err := h.transport(m)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	u, err := parsedURL(m)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects, headers: m.Headers, ua: h.b.uaHeader}
+	// Hooks cost an allocation each: only those that can fire are set.
+	p.trace = httptrace.ClientTrace{
+		ConnectStart:         p.connectStart,
+		ConnectDone:          p.connectDone,
+		WroteRequest:         p.wroteRequest,
+		GotFirstResponseByte: p.gotFirstByte,
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
+		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
+	}
+	if u.Scheme == "https" || m.Proxy != nil {
+		p.trace.TLSHandshakeStart, p.trace.TLSHandshakeDone = p.tlsStart, p.tlsDone
+	}
+	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
+
+	rctx := httptrace.WithClientTrace(ctx, &p.trace)
+	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
+		h.b.initGuard(&p.guard, u, m.Proxy != nil)
+		p.guarded = true
+		rctx = withGuard(rctx, &p.guard)
+	}
+	if u.Scheme == "https" && m.ClientCert == "" {
+		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
+	}
+	req, err := h.newRequest(rctx, m, p)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return p, req, u, tr, nil
+}
+
+// newRequest is m's request with its method, body and headers.
+func (h *HTTP) newRequest(ctx context.Context, m *monitor.Monitor, p *httpProbe) (*http.Request, error) {
+	method := m.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var body io.Reader
+	if m.Body != "" {
+		body = strings.NewReader(m.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, m.URL, body)
+	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
+		return nil, errors.New("new request: " + errorText(err))
+	}
+	for k, v := range m.Headers {
+		switch {
+		case strings.EqualFold(k, "Host"):
+			req.Host = v
+		case strings.EqualFold(k, "Referer"):
+			p.referer = true
+			req.Header.Set(k, v)
+		default:
+			req.Header.Set(k, v)
+		}
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
+	}
+	return req, nil
+}
+
+// readBody reads the answer's body up to max_body: into a pooled buffer
+// (the caller puts it back) when something will judge it, else away.
+func (h *HTTP) readBody(p *httpProbe, resp *http.Response, m *monitor.Monitor) (*bytes.Buffer, int64, error) {
+	defer resp.Body.Close()
 	limit := m.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	var buf *bytes.Buffer
-	var n int64
-	if m.ExpectBody != "" || m.ExpectBodyRegex != "" || len(m.ExpectJSON) > 0 {
-		buf = h.getBuf()
-		defer h.bufs.Put(buf)
-		p.body = io.LimitedReader{R: resp.Body, N: limit}
-		n, err = buf.ReadFrom(&p.body)
-	} else {
-		p.body = io.LimitedReader{R: resp.Body, N: limit}
-		n, err = io.Copy(io.Discard, &p.body)
+	p.body = io.LimitedReader{R: resp.Body, N: limit}
+	if m.ExpectBody == "" && m.ExpectBodyRegex == "" && len(m.ExpectJSON) == 0 {
+		n, err := io.Copy(io.Discard, &p.body)
+		return nil, n, err
 	}
-	resp.Body.Close()
+	buf := h.getBuf()
+	n, err := buf.ReadFrom(&p.body)
+	return buf, n, err
+}
+
+// describe fills r with what the answer was, before it is judged: timing,
+// code, size, protocol, redirects, Retry-After and the certificate.
+func (h *HTTP) describe(r *monitor.Result, p *httpProbe, resp *http.Response, m *monitor.Monitor, start time.Time, n int64) {
 	end := time.Now()
 	r.Latency = end.Sub(start)
 	r.Phases = p.phasesNow()
 	if fb := p.lastFirstByte(); !fb.IsZero() {
 		r.Phases.Transfer = end.Sub(fb)
 	}
-
 	r.Code = resp.StatusCode
 	r.BodySize = n
 	r.HTTPVersion = protoVersion(resp)
@@ -184,24 +224,33 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	}
 	r.Status = monitor.StatusUp
 	if p.haveTLS {
-		h.b.judgeCert(&r, m, &p.tlsState)
+		h.b.judgeCert(r, m, &p.tlsState)
 	}
+}
 
+// judge holds the answer to what the monitor expects, in order: the
+// status code, a body read to the end, the protocol, headers, body text,
+// JSON. The first that fails is the result's failure.
+func (h *HTTP) judge(ctx context.Context, r *monitor.Result, p *httpProbe, resp *http.Response, m *monitor.Monitor,
+	u *url.URL, buf *bytes.Buffer, n int64, bodyErr error) {
+	var bt bodyText // quoted only when it came from the monitor's own host
+	if p.followed > 0 && resp.Request != nil && !sameHost(u, resp.Request.URL) {
+		bt.from = resp.Request.URL.Host
+	}
 	switch {
 	case !statusExpected(resp.StatusCode, m.ExpectStatus):
-		fail(&r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
-	case err != nil:
-		p.bodyFailure(ctx, &r, resp, n, err)
+		fail(r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
+	case bodyErr != nil:
+		p.bodyFailure(ctx, r, resp, n, bodyErr)
 	case m.HTTPVersion == "2" && resp.ProtoMajor != 2, m.HTTPVersion == "1.1" && resp.ProtoMajor != 1:
-		fail(&r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
-	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(&r, m.ExpectHeaders, resp.Header):
+		fail(r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
+	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(r, m.ExpectHeaders, resp.Header, bt):
 	case m.ExpectBody != "" && !bytes.Contains(buf.Bytes(), []byte(m.ExpectBody)):
-		fail(&r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; it starts %q", m.ExpectBody, excerpt(buf.Bytes())))
-	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(&r, m.ExpectBodyRegex, buf.Bytes()):
+		fail(r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; %s", m.ExpectBody, bt.starts("it", buf.Bytes())))
+	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(r, m.ExpectBodyRegex, buf.Bytes(), bt):
 	case len(m.ExpectJSON) > 0:
-		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes())
+		h.b.judgeJSON(ctx, r, m.ExpectJSON, buf.Bytes(), bt)
 	}
-	return r // the engine judges max_latency, the same way for every kind
 }
 
 // protoVersion is the response's protocol as "1.1" or "2".
@@ -214,7 +263,7 @@ func protoVersion(resp *http.Response) string {
 
 // judgeHeaders checks expect_headers: each header present, with a value
 // matching its regular expression. It reports false after failing r.
-func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.Header) bool {
+func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.Header, bt bodyText) bool {
 	names := make([]string, 0, len(want))
 	for k := range want {
 		names = append(names, k)
@@ -232,6 +281,11 @@ func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.
 			return false
 		}
 		if !slices.ContainsFunc(vals, re.MatchString) {
+			if bt.from != "" {
+				fail(r, ClassHeaderMismatch, fmt.Sprintf("header %s does not match %q; the answer came from %s, another host than the monitor's, so its value is not quoted",
+					name, want[name], engine.Sanitize(bt.from, 100)))
+				return false
+			}
 			fail(r, ClassHeaderMismatch, fmt.Sprintf("header %s is %q, which does not match %q", name, engine.Sanitize(vals[0], 100), want[name]))
 			return false
 		}
@@ -240,7 +294,7 @@ func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.
 }
 
 // bodyMatches checks expect_body_regex. It reports false after failing r.
-func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte) bool {
+func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte, bt bodyText) bool {
 	re, err := b.compiledRegexp(expr)
 	if err != nil {
 		fail(r, ClassConfig, fmt.Sprintf("expect_body_regex: %v", err))
@@ -249,7 +303,7 @@ func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte) bool {
 	if re.Match(body) {
 		return true
 	}
-	fail(r, ClassBodyMismatch, fmt.Sprintf("body does not match %q; it starts %q", expr, excerpt(body)))
+	fail(r, ClassBodyMismatch, fmt.Sprintf("body does not match %q; %s", expr, bt.starts("it", body)))
 	return false
 }
 
@@ -292,6 +346,23 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// bodyText says how a message shows a body: by its start, quoted, or, when
+// it came from another host than the monitor's after redirects, by where
+// it came from alone. A target could otherwise redirect the check to a
+// service it cannot reach itself and read the answer in the error.
+type bodyText struct {
+	from string // the host the body came from, when it is not the monitor's
+}
+
+// starts is `it starts "…"`, with subject for "it", or why the body is
+// not quoted.
+func (bt bodyText) starts(subject string, body []byte) string {
+	if bt.from != "" {
+		return fmt.Sprintf("the body came from %s, another host than the monitor's, so it is not quoted", engine.Sanitize(bt.from, 100))
+	}
+	return fmt.Sprintf("%s starts %q", subject, excerpt(body))
+}
+
 // excerpt is the sanitized start of a body, for messages.
 func excerpt(b []byte) string {
 	const n = 80
@@ -314,6 +385,10 @@ type httpProbe struct {
 	followed     int               // redirects followed
 	offSite      bool              // a redirect has left the monitor's site
 	redirectMsg  string
+	guard        redirectGuard    // used when guarded
+	guarded      bool             // false: redirects may lead anywhere (none followed, or allow_private_redirects)
+	from, to     *url.URL         // the last redirect followed
+	redirectCode int              // its status code
 	body         io.LimitedReader // the capped body, kept here to save an allocation
 
 	mu         sync.Mutex // trace hooks may run on other goroutines
@@ -444,6 +519,15 @@ func (p *httpProbe) checkRedirect(req *http.Request, via []*http.Request) error 
 		p.redirectMsg = fmt.Sprintf("more than %d redirects: %s", p.maxRedirects, chain(via, req))
 		return ErrTooManyRedirects
 	}
+	p.from, p.to = via[len(via)-1].URL, req.URL
+	if req.Response != nil {
+		p.redirectCode = req.Response.StatusCode
+	}
+	if p.guarded {
+		if err := p.guard.redirect(req.URL); err != nil {
+			return err
+		}
+	}
 	if !p.offSite && !sameSite(via[0].URL, req.URL) {
 		p.offSite = true // for good: a site that sends the chain back is not trusted with them either
 	}
@@ -477,6 +561,12 @@ func sameSite(from, to *url.URL) bool {
 	}
 	return from.Scheme == "http" && to.Scheme == "https" &&
 		effectivePort(from) == "80" && effectivePort(to) == "443"
+}
+
+// sameHost reports whether two URLs name the same host: the same name and
+// port, an http-to-https upgrade on the default ports included.
+func sameHost(a, b *url.URL) bool {
+	return sameSite(a, b) || sameSite(b, a)
 }
 
 // effectivePort is the URL's port, or its scheme's default port.
@@ -524,6 +614,8 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 		fail(r, ClassRedirectLoop, p.redirectMsg)
 	case errors.Is(err, ErrTooManyRedirects):
 		fail(r, ClassTooManyRedirects, p.redirectMsg)
+	case errors.Is(err, ErrRedirectPrivate):
+		p.privateFailure(r, err)
 	case b.certFailure(ctx, r, m, err):
 	case m.HTTPVersion != "" && versionRefused(err, m.HTTPVersion):
 		fail(r, ClassHTTPVersion, fmt.Sprintf("the server does not speak HTTP/%s, which http_version requires", m.HTTPVersion))
@@ -545,6 +637,29 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 	default:
 		failErr(r, err)
 	}
+}
+
+// privateFailure fills r for a redirect refused because it leads from a
+// public address into an internal one.
+func (p *httpProbe) privateFailure(r *monitor.Result, err error) {
+	if r.Code == 0 {
+		r.Code = p.redirectCode
+	}
+	where := "an internal address"
+	var pe *privateAddrError
+	if errors.As(err, &pe) {
+		if pe.addr.IsValid() {
+			where = pe.addr.String() + ", " + addrKind(pe.addr)
+		} else {
+			where = pe.host + " (this machine)"
+		}
+	}
+	hop := "a redirect"
+	if p.from != nil && p.to != nil {
+		hop = engine.Sanitize(redactURL(p.from), 80) + " → " + engine.Sanitize(redactURL(p.to), 80)
+	}
+	fail(r, ClassRedirectPrivate, fmt.Sprintf("refused to follow %s: it leads from a public address to %s; allow_private_redirects = true permits it",
+		hop, where))
 }
 
 // answerTimeout fills r for a request that went out on an open connection
@@ -681,13 +796,15 @@ func (b *base) compileAll(exprs []string) error {
 // missing field) fails the assertion; any other value that is not a
 // boolean (a string, a number, …) means the expression is no test at all
 // (json_assertion_invalid): `.status` is "DOWN" is never up.
-func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte) {
+func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte, bt bodyText) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		fail(r, ClassJSONInvalid, fmt.Sprintf("body is not JSON; it starts %q", excerpt(body)))
-		setDetail(r, err)
+		fail(r, ClassJSONInvalid, "body is not JSON; "+bt.starts("it", body))
+		if bt.from == "" { // the decoder's message may quote the body
+			setDetail(r, err)
+		}
 		return
 	}
 	for _, e := range exprs {
@@ -704,12 +821,19 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 				break
 			}
 			if err, isErr := x.(error); isErr {
-				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q could not be evaluated on this body; it starts %q", e, excerpt(body)))
-				setDetail(r, err)
+				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q could not be evaluated on this body; %s", e, bt.starts("it", body)))
+				if bt.from == "" { // jq's message may quote values of the body
+					setDetail(r, err)
+				}
 				return
 			}
 			n++
 			if _, isBool := x.(bool); !isBool && x != nil {
+				if bt.from != "" {
+					fail(r, ClassJSONNotBoolean, fmt.Sprintf("expect_json %q gave a value that is not true or false: make it a test (==, >, test(…)); %s",
+						e, bt.starts("the body", body)))
+					return
+				}
 				got, _ := gojq.Marshal(x)
 				fail(r, ClassJSONNotBoolean, fmt.Sprintf("expect_json %q gave %s, not true or false: make it a test (==, >, test(…))",
 					e, engine.Sanitize(string(got), 60)))
@@ -717,12 +841,12 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 			}
 			if x == nil || x == false {
 				got, _ := gojq.Marshal(x)
-				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q is %s; body starts %q", e, got, excerpt(body)))
+				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q is %s; %s", e, got, bt.starts("body", body)))
 				return
 			}
 		}
 		if n == 0 {
-			fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q gave no value; body starts %q", e, excerpt(body)))
+			fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q gave no value; %s", e, bt.starts("body", body)))
 			return
 		}
 	}

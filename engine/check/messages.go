@@ -50,6 +50,12 @@ func plainText(class string, err error) string {
 			"(allow its group in sysctl net.ipv4.ping_group_range) nor a raw one (needs root or CAP_NET_RAW)"
 	case ClassRedirectLoop, ClassTooManyRedirects:
 		return errorText(err) // upbeat's own text
+	case ClassRedirectPrivate:
+		var pe *privateAddrError
+		if errors.As(err, &pe) {
+			return pe.Error() + " (allow_private_redirects permits it)"
+		}
+		return ErrRedirectPrivate.Error() + ", refused"
 	case ClassTLSExpired, ClassTLSNotYetValid, ClassTLSHostname, ClassTLSUnknownCA:
 		return "the server's certificate was not accepted"
 	}

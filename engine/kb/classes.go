@@ -349,6 +349,21 @@ func httpCheckEntries() []Entry {
 			FirstStep: "List every hop with `curl -sIL --max-redirs 20 URL | grep -i '^location'` and collapse the chain into a single redirect to the final address.",
 		},
 		{
+			Class: "redirect_private", Name: "Redirect into an internal network refused", Family: FamilyRedirect,
+			Summary: "a public address redirected to a loopback, link-local or private one",
+			Meaning: "The monitor's URL answered from a public address with a redirect whose next hop is internal: this machine (127.0.0.1, ::1), a private network (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10) or a link-local address such as 169.254.169.254, where cloud metadata services hand out credentials. " +
+				"upbeat does not follow it, so that a site cannot use the checker to read services only the checker can reach and have their answers shown in errors and alerts. " +
+				"The address is judged at connection time, so a name that resolves to a public address first and an internal one later is caught too. " +
+				"A monitor whose own URL is internal is not affected.",
+			Causes: []string{
+				"A site behind a proxy that builds its Location header from an internal host name or address",
+				"An application that redirects to its own bind address (localhost:8080) because it ignores X-Forwarded-Host",
+				"A compromised or hostile site probing what the monitoring host can reach",
+				"A split-horizon name that points at a private address from where upbeat runs",
+			},
+			FirstStep: "Look at the hop in the message with `curl -sI URL | grep -i '^location'`; fix the Location the site sends, or, if the monitor really is meant to end up inside, set `allow_private_redirects = true` on it.",
+		},
+		{
 			Class: "body_mismatch", Name: "Expected text missing", Family: FamilyAssertion,
 			Summary: "the page loaded, but the expected text was not in it",
 			Meaning: "The server returned an accepted status, but the body did not contain the expect_body text. " +

@@ -41,6 +41,8 @@ var checkClasses = []string{
 	"json_assertion_invalid", "unsupported_http_version", "header_mismatch", "oauth2_error", "proxy_error",
 	// Issue 12.
 	"upbeat_stalled",
+	// Issue 14.
+	"redirect_private",
 }
 
 var knownFamilies = []string{
