@@ -22,8 +22,8 @@ func cmdIncident(ctx context.Context, e *env, args []string) int {
 		return cmdIncidentList(e, args)
 	case "show":
 		return cmdIncidentShow(e, args)
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, incidentUsage)
+	case "-h", "--help", "help": // on stderr, as every command's --help
+		fmt.Fprint(e.stderr, incidentUsage)
 		return exitOK
 	}
 	if sub != "" {
