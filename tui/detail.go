@@ -71,10 +71,11 @@ type Detail struct {
 	related []monitor.State        // tls and domain monitors of the same host
 	locs    []source.LocationState // how each location sees it, from a merged source
 	hist    *HistoryData
-	histOff bool     // the source keeps no history
-	offset  int      // first line on screen, as last scrolled to (see shownOffset)
-	sent    alertLog // alerts sent about each monitor (AddEvents)
-	behind  []string // monitors down behind this one, folded under it (depends_on)
+	histOff bool                      // the source keeps no history
+	offset  int                       // first line on screen, as last scrolled to (see shownOffset)
+	sent    alertLog                  // alerts sent about each monitor (AddEvents)
+	behind  []string                  // monitors down behind this one, folded under it (depends_on)
+	live    map[string][]monitor.Note // notes that arrived as events, by monitor (AddNotes)
 
 	// caches of what was drawn, not state: View shows the same whether
 	// they are full or empty
@@ -1008,7 +1009,7 @@ func (d *Detail) incidents(w int) []string {
 	}
 	var out []string
 	loc := d.now.Location()
-	for i := len(in) - 1; i >= 0 && len(out) < 8; i-- {
+	for i := len(in) - 1; i >= 0 && len(in)-1-i < 8; i-- {
 		inc := &in[i]
 		var codes []string
 		for _, c := range inc.Codes {
@@ -1030,9 +1031,14 @@ func (d *Detail) incidents(w int) []string {
 		if inc.Flapping {
 			state += ", flapping"
 		}
-		line := inc.Start.In(loc).Format("Jan 02 15:04") + "  " + fitRight(fmtDurLong(inc.Duration(d.now)), 7) + "  " +
-			fit(strings.Join(codes, ","), 12) + " " + st.Render(state)
+		line := s.Dim.Render(inc.ID()) + " " + inc.Start.In(loc).Format("Jan 02 15:04") + " " + fitRight(fmtDurLong(inc.Duration(d.now)), 7) + "  " +
+			fit(strings.Join(codes, ","), 9) + " " + st.Render(state)
 		out = append(out, trunc(line, w))
+		most := 2 // the open incident's notes matter most now
+		if inc.End.IsZero() {
+			most = 5
+		}
+		out = append(out, d.noteLines(inc, w, most)...)
 	}
 	if len(in) > 8 {
 		out = append(out, s.Dim.Render(fmt.Sprintf("… and %d more", len(in)-8)))
