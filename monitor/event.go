@@ -12,6 +12,7 @@ const (
 	EventAlert                        // an alert was delivered or failed: Alert is set
 	EventWarning                      // something about upbeat itself is wrong (or fine again): Message is set
 	EventReload                       // the configuration was reloaded: Message says what changed
+	EventNote                         // a person wrote a note on an incident or acknowledged it: Note is set
 	EventWarRoom                      // a war room began or ended on Monitor: Message says which, Clear that it ended
 )
 
@@ -29,6 +30,8 @@ func (k EventKind) String() string {
 		return "reload"
 	case EventWarRoom:
 		return "war_room"
+	case EventNote:
+		return "note"
 	}
 	return "unknown"
 }
@@ -56,6 +59,7 @@ type Event struct {
 	From    Status
 	To      Status
 	Alert   *AlertEvent
+	Note    *Note // EventNote
 	Message string
 	Clear   bool // EventWarning: the problem named by Message is over; EventWarRoom: the war room ended
 }

@@ -44,6 +44,14 @@ type Source interface {
 	// (war_room_duration) and a negative d ends the war room. The error
 	// wraps ErrPaused for a paused monitor.
 	WarRoom(ctx context.Context, name string, d time.Duration) error
+	// AddNote adds a note (Kind monitor.NoteText) to a monitor's open
+	// incident, or acknowledges it with a reason (Kind monitor.NoteAck;
+	// the Text may be empty). The source sets the note's Monitor and
+	// Time; Author is who the viewer says writes it (the source may put
+	// the name it knows the viewer by instead). Every viewer gets it as
+	// an EventNote. The error wraps ErrNoIncident when the monitor has
+	// no open incident, ErrBadNote for an empty or too long text.
+	AddNote(ctx context.Context, name string, n monitor.Note) error
 }
 
 // Querier answers questions about the past. Every call may read files or

@@ -23,6 +23,7 @@ const (
 	CodeUnauthorized = "unauthorized" // a (valid) token is required (401)
 	CodeNoHistory    = "no_history"   // the daemon keeps no history (501)
 	CodePaused       = "paused"       // war room: the monitor is paused (409)
+	CodeBadNote      = "bad_note"     // a note is empty or too long (400)
 
 	CodeHostNotAllowed = "host_not_allowed" // Host is not in the allow-list (403)
 	CodeCrossOrigin    = "cross_origin"     // an action from a browser on another origin (403)
@@ -42,6 +43,7 @@ var namedErrors = []struct {
 	{CodeUnauthorized, source.ErrUnauthorized},
 	{CodeNoHistory, source.ErrNoHistory},
 	{CodePaused, source.ErrPaused},
+	{CodeBadNote, source.ErrBadNote},
 }
 
 // CodeOf returns the code for err: that of the named source error it

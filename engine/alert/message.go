@@ -241,7 +241,10 @@ func (c composer) single(it Item, now time.Time) Message {
 		m.Title += behindTitle(it)
 		c.details(&b, it)
 		behindText(&b, it)
-		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
+		c.notesText(&b, it.Incident)
+		if it.Incident == nil || !it.Incident.Acked {
+			b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
+		}
 	case EventFlapping:
 		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
 		fmt.Fprintf(&b, "%s keeps going down and coming back (since %s). upbeat holds further messages until it settles.\n",
@@ -280,6 +283,7 @@ func (c composer) single(it Item, now time.Time) Message {
 				fmt.Fprintf(&b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
 			}
 		}
+		c.notesText(&b, it.Incident)
 		if it.URL != "" {
 			fmt.Fprintf(&b, "URL: %s\n", it.URL)
 		}
