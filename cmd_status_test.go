@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -112,6 +113,17 @@ func TestStatusFromDaemon(t *testing.T) {
 	var sum wire.Summary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Down != 2 || strings.Join(sum.DownNames, ",") != "db,shop" || sum.Total != 4 {
 		t.Errorf("status --json: %q (%v)", out, err)
+	}
+
+	// --config names the socket ([api] socket) when it is not the default
+	cfg := writeConfig(t, fmt.Sprintf("[settings]\nhistory_dir = %q\n[api]\nsocket = %q\n\n[[monitor]]\nname = \"x\"\nurl = \"tcp://127.0.0.1:1\"\n",
+		filepath.Join(dir, "history"), filepath.Join(dir, "upbeat.sock")))
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	if out, _, code := runCmd(t, "status"); out != "" || code != 0 {
+		t.Errorf("status with the socket elsewhere: exit %d, %q", code, out)
+	}
+	if out, errOut, code := runCmd(t, "status", "--config", cfg); code != 0 || out != "✕2 ●2\n" {
+		t.Errorf("status --config: exit %d, %q %q", code, out, errOut)
 	}
 
 	ts := httptest.NewServer(srv.Handler()) // as over TCP: a token is required
