@@ -43,7 +43,7 @@ func newMetrics(b Backend) *metrics {
 			Help: "Event streams ended by the daemon because the viewer did not keep up (it reconnects and resumes).",
 		}),
 	}
-	m.reg.MustRegister(newCollector(b), m.alerts, m.viewers, m.sseBytes, m.dropped,
+	m.reg.MustRegister(newCollector(b), newSLOCollector(b), m.alerts, m.viewers, m.sseBytes, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

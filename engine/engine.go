@@ -26,6 +26,9 @@ const (
 	DefaultRecent      = 60      // samples kept per monitor for sparklines
 	DefaultConcurrency = 256     // checks running at once at most
 	DefaultRecordQueue = 1 << 16 // results waiting for the recorder at most
+	// DefaultStallThreshold is how late upbeat's own clock may find itself
+	// before it counts as stalled (settings.stall_threshold).
+	DefaultStallThreshold = 5 * time.Second
 )
 
 // Options are the engine's collaborators. Only Checkers is required; the
@@ -46,6 +49,10 @@ type Options struct {
 	// Controls keeps what people decided (pauses, ad-hoc maintenance)
 	// across restarts; nil: they last as long as the process.
 	Controls ControlStore
+	// Asleep returns how long the machine has slept since it booted, for
+	// the stall watch (tests); nil: the system's own figure where it has
+	// one (Linux), else the wall clock's lead over the monotonic one.
+	Asleep func() time.Duration
 }
 
 // Stats are the engine's own health counters.
@@ -58,6 +65,8 @@ type Stats struct {
 	RecordErrors  uint64 // results the recorder failed to store
 	RecordDropped uint64 // results dropped because the recorder fell behind
 	Monitors      int
+	Stalls        uint64        // times upbeat itself was found stalled
+	Stalled       time.Duration // how long those stalls lasted in all
 }
 
 // counters are the Stats the parts count.
@@ -81,6 +90,7 @@ type Engine struct {
 	querier  Querier
 	notifier Notifier
 	observer Observer
+	sloObs   SLOObserver
 	hub      hub
 	stats    counters
 
@@ -92,6 +102,7 @@ type Engine struct {
 	uptime   *uptimeRefresher
 	controls *controls
 	warnings *warnings
+	stall    *stallWatch
 
 	reloading sync.Mutex // one Reload at a time
 }
@@ -109,6 +120,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e := &Engine{log: opts.Logger, now: opts.Now, hist: opts.Restorer, recent: orDefault(opts.Recent, DefaultRecent),
 		querier: opts.Querier, notifier: opts.Notifier}
 	e.observer, _ = opts.Notifier.(Observer)
+	e.sloObs, _ = opts.Notifier.(SLOObserver)
 	acker, _ := opts.Notifier.(Acker)
 
 	e.push = newPushChecker(e.now)
@@ -123,12 +135,14 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, cfg: cfg,
 		byName: make(map[string]*entry)}
 	e.warnings = newWarnings(e.now, e.hub.publish)
+	e.stall = newStallWatch(e.now, cfg.Settings.StallThreshold, opts.Asleep, e.log, e.Warn)
 	e.runner = &runner{checkers: checkers, now: e.now, stats: &e.stats,
 		sem:    make(chan struct{}, orDefault(cfg.Settings.Concurrency, DefaultConcurrency)),
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)
-	e.uptime = &uptimeRefresher{hist: opts.Restorer, states: e.states, now: e.now}
+	e.uptime = newUptimeRefresher(opts.Restorer, e.states, e.now)
+	e.records.stored = e.uptime.kick
 	e.controls = &controls{states: e.states, sched: e.sched, store: opts.Controls, acker: acker, now: e.now, log: e.log,
 		warn: e.Warn, changed: e.announce, stopped: e.recordStop}
 
@@ -173,11 +187,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	upCtx, upStop := context.WithCancel(ctx)
 	upDone := make(chan struct{})
 	go func() { e.uptime.run(upCtx); close(upDone) }()
+	stallDone := make(chan struct{})
+	go func() { e.stall.run(upCtx); close(stallDone) }()
 
 	e.sched.run(ctx, e.states.list())
 
 	upStop()
 	<-upDone
+	<-stallDone
 	e.runner.wait()
 	e.records.close()
 	<-recDone
@@ -188,21 +205,39 @@ func (e *Engine) Run(ctx context.Context) error {
 // and tells the notifier of it and of the status change it made.
 func (e *Engine) finish(en *entry, r *monitor.Result) {
 	e.stats.checks.Add(1)
+	e.stall.judge(r, e.lookback(en.m))
 	o, ok := e.states.apply(en, r)
 	if !ok {
 		return
 	}
-	e.records.add(r)
+	if o.change != nil && (o.to == monitor.StatusDown || o.from == monitor.StatusDown) {
+		e.records.addChange(r) // its uptime is read again once it is stored
+	} else {
+		e.records.add(r)
+	}
 	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: o.from, To: o.to})
-	if e.observer != nil {
+	if e.observer != nil && !r.Stalled() { // a stall says nothing about the target
 		e.observer.Observe(r)
+	}
+	if e.sloObs != nil && o.slo.Set() {
+		e.sloObs.ObserveSLO(r.Monitor, o.slo, r.Time)
 	}
 	if o.change != nil {
 		e.hub.publish(*o.change)
 		if e.notifier != nil {
 			e.notifier.Notify(*o.change, &o.state)
 		}
+		e.recheck(en, &o, r)
 	}
+}
+
+// lookback is how far before a result of m a stall still spoils it: a
+// passive check judges beats that could not arrive during one.
+func (e *Engine) lookback(m *monitor.Monitor) time.Duration {
+	if _, ok := e.runner.checkers[m.Kind].(Passive); ok {
+		return m.Interval + m.Grace
+	}
+	return 0
 }
 
 // announce publishes a status change that no result caused (a pause).
@@ -241,6 +276,7 @@ func (e *Engine) State(name string) (monitor.State, error) { return e.states.sta
 
 // Stats returns the engine's health counters.
 func (e *Engine) Stats() Stats {
+	stalls, stalled := e.stall.stats()
 	return Stats{
 		Checks:        e.stats.checks.Load(),
 		Attempts:      e.stats.attempts.Load(),
@@ -250,6 +286,8 @@ func (e *Engine) Stats() Stats {
 		RecordErrors:  e.stats.recErr.Load(),
 		RecordDropped: e.stats.recDrop.Load(),
 		Monitors:      e.states.count(),
+		Stalls:        stalls,
+		Stalled:       stalled,
 	}
 }
 

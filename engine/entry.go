@@ -13,6 +13,9 @@ type entry struct {
 	m    *monitor.Monitor
 	url  string       // the URL results show: no password, no push token
 	busy *atomic.Bool // a check is running; shared with the entry a reload replaces
+	// again: a check someone asked for came while one was running; it
+	// runs once that one ends (the runner's).
+	again atomic.Bool
 
 	// The scheduler's, under scheduler.mu.
 	due  time.Time
@@ -25,6 +28,7 @@ type entry struct {
 	gone  bool          // removed by a reload
 	adhoc time.Time     // ad-hoc maintenance until
 	up    uptimeCounter
+	slo   *sloCounter // nil: no objective
 }
 
 // newEntry makes a monitor's entry, restored from history. It reads
@@ -33,14 +37,19 @@ func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
 	en := e.bareEntry(m, location)
 	if e.hist != nil {
 		e.restore(en, en.state.Since)
+		e.seedSLO(en, e.now())
 	}
 	return en
 }
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
 func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
-	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool),
+	en := &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
 		state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}}
+	if en.slo != nil {
+		en.state.SLO = en.slo.figures()
+	}
+	return en
 }
 
 // restore fills an entry from history: recent samples, the last result,
@@ -59,6 +68,13 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	en.state.Recent = samples
 	en.state.Last = last
 	en.state.Status = last.Status
+	for i := len(recent) - 1; i >= 0 && recent[i].Stalled(); i-- {
+		// a stall of upbeat's own said nothing: the status is the one before it
+		en.state.Status = monitor.StatusPending
+		if i > 0 {
+			en.state.Status = recent[i-1].Status
+		}
+	}
 	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
 		en.state.Status = monitor.StatusPending
 	}

@@ -60,7 +60,12 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// keeps the new entry from starting a second one
 			en = rl.bare(m)
 			en.busy, en.adhoc, en.up, en.state = old.busy, old.adhoc, old.up, old.state
+			en.slo = old.slo.carry(m)
 			en.state.Monitor = m
+			en.state.SLO = monitor.SLO{}
+			if en.slo != nil {
+				en.state.SLO = en.slo.figures()
+			}
 			old.gone = true
 			sched.stop(old)
 			rl.changes = append(rl.changes, "changed "+m.Name)

@@ -35,8 +35,11 @@ func (u *uptimeCounter) count(st *monitor.State, r *monitor.Result, withHistory 
 		u.hour++
 		u.buckets[u.hour%24] = struct{ good, total uint32 }{}
 	}
-	if r.Status == monitor.StatusMaintenance {
-		return // a planned window counts neither for nor against uptime
+	switch r.Status {
+	case monitor.StatusMaintenance, monitor.StatusPaused, monitor.StatusPending:
+		// A planned window, a check spoilt by a stall of upbeat's own, or a
+		// check that judged nothing yet counts neither for nor against uptime.
+		return
 	}
 	b := &u.buckets[hour%24]
 	if hour > u.hour-24 {
@@ -86,31 +89,63 @@ type uptimeRefresher struct {
 	hist   Restorer // nil: no history, nothing to refresh
 	states *states
 	now    func() time.Time
+	// kicks names monitors whose figures are stale now (a result that
+	// took them down or back up was stored): refreshed at once, not at
+	// the next round, so that a monitor that just went down never shows
+	// 100% for seconds.
+	kicks chan string
 }
 
-// run refreshes until ctx is done.
+func newUptimeRefresher(hist Restorer, s *states, now func() time.Time) *uptimeRefresher {
+	return &uptimeRefresher{hist: hist, states: s, now: now, kicks: make(chan string, 64)}
+}
+
+// kick asks for a monitor's figures to be read again at once; it never
+// blocks (a kick that finds the queue full is covered by the next round).
+func (u *uptimeRefresher) kick(name string) {
+	if u.hist == nil {
+		return
+	}
+	select {
+	case u.kicks <- name:
+	default:
+	}
+}
+
+// run refreshes until ctx is done: every monitor each round, and a
+// monitor at once when it is kicked.
 func (u *uptimeRefresher) run(ctx context.Context) {
 	if u.hist == nil {
 		return
 	}
+	t := time.NewTimer(uptimePeriod(u.states.count()))
+	defer t.Stop()
 	for {
-		list := u.states.list()
-		t := time.NewTimer(uptimePeriod(len(list)))
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return
-		case <-t.C:
-		}
-		now := u.now()
-		for _, en := range list {
-			if ctx.Err() != nil {
-				return
+		case name := <-u.kicks:
+			if en, ok := u.states.get(name); ok {
+				u.refresh(en, u.now())
 			}
-			got := u.fromHistory(en.m.Name, now) // without the states' lock
-			u.states.locked(func() { en.up.apply(&en.state, got) })
+		case <-t.C:
+			now := u.now()
+			for _, en := range u.states.list() {
+				if ctx.Err() != nil {
+					return
+				}
+				u.refresh(en, now)
+			}
+			t.Reset(uptimePeriod(u.states.count()))
 		}
 	}
+}
+
+// refresh reads a monitor's figures from history (without the states'
+// lock) and puts them in its state.
+func (u *uptimeRefresher) refresh(en *entry, now time.Time) {
+	got := u.fromHistory(en.m.Name, now)
+	u.states.locked(func() { en.up.apply(&en.state, got) })
 }
 
 // uptimePeriod spends about 2 ms of history reads per monitor per round.
