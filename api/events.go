@@ -236,13 +236,24 @@ func (v *viewerOut) ping() error {
 	return v.flush()
 }
 
+// write sends p in pieces, each under its own deadline: a viewer that
+// reads, however slowly, keeps its stream; one that stops is dropped.
 func (v *viewerOut) write(p []byte) error {
-	if v.rc != nil {
-		v.rc.SetWriteDeadline(time.Now().Add(v.timeout))
+	for len(p) > 0 {
+		n := min(len(p), writePiece)
+		if v.rc != nil {
+			v.rc.SetWriteDeadline(time.Now().Add(v.timeout))
+		}
+		if _, err := v.w.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
 	}
-	_, err := v.w.Write(p)
-	return err
+	return nil
 }
+
+// writePiece is the most written under one deadline.
+const writePiece = 64 << 10
 
 func (v *viewerOut) flush() error {
 	if v.rc == nil {
