@@ -20,6 +20,7 @@ type metrics struct {
 	alerts   *prometheus.CounterVec
 	viewers  prometheus.Gauge
 	sseBytes prometheus.Counter
+	dropped  prometheus.Counter
 }
 
 func newMetrics(b Backend) *metrics {
@@ -37,8 +38,12 @@ func newMetrics(b Backend) *metrics {
 			Name: "upbeat_api_event_stream_bytes_total",
 			Help: "Bytes sent to event streams (after compression).",
 		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "upbeat_api_event_streams_dropped_total",
+			Help: "Event streams ended by the daemon because the viewer did not keep up (it reconnects and resumes).",
+		}),
 	}
-	m.reg.MustRegister(newCollector(b), newSLOCollector(b), m.alerts, m.viewers, m.sseBytes,
+	m.reg.MustRegister(newCollector(b), newSLOCollector(b), m.alerts, m.viewers, m.sseBytes, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

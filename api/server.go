@@ -88,6 +88,14 @@ type Options struct {
 	// ReadTimeout bounds reading a whole request, body included (default
 	// 30s); event streams lift it once their request is read.
 	ReadTimeout time.Duration
+	// WriteTimeout bounds each write to an event stream (default 10s): a
+	// viewer that does not read is dropped after it.
+	WriteTimeout time.Duration
+	// EventBatch: under a steady flow of events, the stream sends them in
+	// batches at most this often (default 250ms), which makes the
+	// compressed stream several times smaller; a quiet stream sends each
+	// event at once.
+	EventBatch time.Duration
 	// Logger receives the server's own problems; nil: discarded.
 	Logger *slog.Logger
 	// Pages are status pages served beside the API; nil: none.
@@ -132,6 +140,12 @@ func New(b Backend, opts Options) *Server {
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = 30 * time.Second
 	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
+	if opts.EventBatch <= 0 {
+		opts.EventBatch = defaultEventsEvery
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -140,6 +154,7 @@ func New(b Backend, opts Options) *Server {
 	s.tok.Store(newTokens(opts.Token, opts.ReadOnlyToken))
 	s.met = newMetrics(b)
 	s.strm = newStream(b, opts.Ring, s.met)
+	s.strm.every = opts.EventBatch
 	s.mux = s.routes()
 	return s
 }
@@ -226,8 +241,8 @@ func (s *Server) Start() error {
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 			BaseContext:       func(net.Listener) context.Context { return ctx },
-			ConnContext: func(c context.Context, _ net.Conn) context.Context {
-				return context.WithValue(c, trustKey{}, tr)
+			ConnContext: func(c context.Context, nc net.Conn) context.Context {
+				return context.WithValue(context.WithValue(c, trustKey{}, tr), connKey{}, nc)
 			},
 		}
 		s.servers = append(s.servers, srv)

@@ -2,14 +2,13 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
+	"compress/flate"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"net/http"
-	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,33 +20,72 @@ import (
 )
 
 // stream turns the engine's events into server-sent event frames, once
-// for all clients: one subscription drains the engine, each event is
-// encoded once into a ring of frames, and every client handler copies the
-// frames after its own cursor. A client that falls behind the ring (or
-// reconnects after its Last-Event-ID has left it) is sent a fresh
-// snapshot instead, so a slow viewer never slows the engine or the others.
+// for all viewers: one subscription drains the engine, each batch of
+// events is encoded once into a segment of a ring, and every viewer's
+// handler writes the segments after its own cursor. The ring is the only
+// queue: a viewer holds no copy of what it has yet to read, so a thousand
+// viewers cost what one does. A viewer that falls out of the ring is
+// dropped; it comes back with its Last-Event-ID and is replayed what it
+// missed, or sent a snapshot when that has left the ring too.
+//
+// Under a steady flow, events are taken in batches (at most one segment
+// every `every`, after a burst of a few); a quiet stream sends each event
+// at once. Batches make the compressed stream small: each segment is
+// compressed once, for every viewer that asked for gzip.
 type stream struct {
 	b     Backend
 	met   *metrics
 	epoch string // changes on every start, so ids from another run never resume
+	every time.Duration
+	z     *deflater
 
 	mu     sync.Mutex
-	seq    uint64  // id of the newest frame
-	ring   []frame // circular
-	head   int     // index of the oldest frame
-	n      int
-	notify chan struct{} // closed and replaced when frames are added
+	seq    uint64     // id of the newest frame; only the publishing goroutine changes it
+	segs   []*segment // oldest first
+	n      int        // frames in segs
+	size   int        // frames kept (at least the newest segment's)
+	notify chan struct{}
+
+	snapMu   sync.Mutex
+	snap     *segment      // the snapshot built last, shared by viewers that attach
+	snapWait chan struct{} // closed when the snapshot being built is ready
 }
 
-type frame struct {
-	seq  uint64
-	data []byte // the whole SSE frame
+// segment is frames first..last, encoded once and shared by every viewer.
+type segment struct {
+	first, last uint64
+	raw         []byte // the frames with their id lines; nil while a snapshot is built
+	ends        []int  // ends[i]: where frame first+i ends in raw
+
+	zOnce sync.Once
+	z     []byte // raw as deflate blocks that stand alone (see deflater)
 }
+
+// tail is raw from frame seq on.
+func (g *segment) tail(seq uint64) []byte {
+	if seq <= g.first {
+		return g.raw
+	}
+	return g.raw[g.ends[seq-g.first-1]:]
+}
+
+// chunk is what a viewer is sent of a segment: its frames from `from` on.
+type chunk struct {
+	g    *segment
+	from uint64
+}
+
+// Coalescing: up to burstSegments at once, then one every `every`.
+const (
+	burstSegments      = 8
+	defaultEventsEvery = 250 * time.Millisecond
+)
 
 func newStream(b Backend, size int, met *metrics) *stream {
 	var e [6]byte
 	rand.Read(e[:])
-	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), ring: make([]frame, size), notify: make(chan struct{})}
+	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), every: defaultEventsEvery,
+		z: newDeflater(), size: size, notify: make(chan struct{})}
 }
 
 // run drains sub, the engine's events, until ctx is done. The caller
@@ -55,107 +93,129 @@ func newStream(b Backend, size int, met *metrics) *stream {
 // subscription would reach no viewer, nor be in any snapshot sent before it.
 func (st *stream) run(ctx context.Context, sub *source.Subscription) {
 	defer sub.Close()
+	tokens, last := float64(burstSegments), time.Now()
+	refill := func() {
+		now := time.Now()
+		tokens = min(burstSegments, tokens+float64(now.Sub(last))/float64(st.every))
+		last = now
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sub.Ready():
 		}
+		if refill(); tokens < 1 {
+			t := time.NewTimer(time.Duration((1 - tokens) * float64(st.every)))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			refill()
+		}
+		tokens--
 		evs, dropped := sub.Drain()
 		st.publish(evs, dropped)
 	}
 }
 
-// publish encodes evs into frames. After a reload (monitors added,
+// publish encodes evs into one segment. After a reload (monitors added,
 // changed or removed) or when results were dropped, a snapshot follows so
 // that every mirror is whole again.
 func (st *stream) publish(evs []source.Event, dropped int) {
-	frames := make([][]byte, 0, len(evs)+1)
 	resync := dropped > 0
 	var warnings []string
-	for i := range evs {
-		ev := &evs[i].Event
-		var state *wire.State
-		switch ev.Kind {
-		case monitor.EventResult, monitor.EventChange, monitor.EventWarRoom, monitor.EventNote:
-			if ms, err := st.b.State(ev.Monitor); err == nil {
-				s := wire.StateOf(&ms)
-				state = &s
+	var g *segment
+	if len(evs) > 0 {
+		g = &segment{first: st.seq + 1, ends: make([]int, 0, len(evs))}
+		var buf bytes.Buffer
+		for i := range evs {
+			ev := &evs[i].Event
+			var state *wire.State
+			switch ev.Kind {
+			case monitor.EventResult, monitor.EventChange, monitor.EventWarRoom, monitor.EventNote:
+				if ms, err := st.b.State(ev.Monitor); err == nil {
+					s := wire.StateOf(&ms)
+					state = &s
+				}
+			case monitor.EventAlert:
+				st.met.countAlert(ev.Alert)
+			case monitor.EventWarning:
+				if warnings == nil {
+					warnings = st.b.Info().Warnings
+				}
+			case monitor.EventReload:
+				resync = true
 			}
-		case monitor.EventAlert:
-			st.met.countAlert(ev.Alert)
-		case monitor.EventWarning:
-			if warnings == nil {
-				warnings = st.b.Info().Warnings
-			}
-		case monitor.EventReload:
-			resync = true
+			we := wire.FromEvent(ev, state, warnings)
+			writeID(&buf, st.id(g.first+uint64(i)))
+			writeFrame(&buf, we.Kind, we)
+			g.ends = append(g.ends, buf.Len())
 		}
-		we := wire.FromEvent(ev, state, warnings)
-		frames = append(frames, encodeFrame(we.Kind, we))
+		g.raw, g.last = buf.Bytes(), g.first+uint64(len(evs))-1
 	}
 	st.mu.Lock()
-	for _, f := range frames {
-		st.appendLocked(f, true)
+	if g != nil {
+		st.pushLocked(g)
 	}
 	if resync {
-		st.appendLocked(nil, false) // snapshot placeholder, built outside the lock
-		seq := st.seq
+		snap := &segment{first: st.seq + 1, last: st.seq + 1} // raw nil: viewers wait for it
+		st.pushLocked(snap)
 		st.mu.Unlock()
-		snap := st.snapshotFrame(seq)
+		raw := st.snapshotFrame(snap.first)
 		st.mu.Lock()
-		st.fillLocked(seq, snap)
+		snap.raw, snap.ends = raw, []int{len(raw)}
+		defer st.shareSnapshot(snap)
 	}
 	close(st.notify)
 	st.notify = make(chan struct{})
 	st.mu.Unlock()
 }
 
-// appendLocked adds a frame with the next id; withID false leaves data
-// nil for fillLocked.
-func (st *stream) appendLocked(data []byte, withID bool) {
-	st.seq++
-	if withID {
-		data = st.withID(st.seq, data)
+// pushLocked adds g to the ring, dropping the oldest segments beyond size
+// frames (the newest one is always kept, however large).
+func (st *stream) pushLocked(g *segment) {
+	st.seq = g.last
+	st.segs = append(st.segs, g)
+	st.n += int(g.last - g.first + 1)
+	drop := 0
+	for st.n > st.size && drop < len(st.segs)-1 {
+		st.n -= int(st.segs[drop].last - st.segs[drop].first + 1)
+		st.segs[drop] = nil
+		drop++
 	}
-	idx := (st.head + st.n) % len(st.ring)
-	if st.n == len(st.ring) {
-		st.head = (st.head + 1) % len(st.ring)
-	} else {
-		st.n++
+	if drop > 0 {
+		st.segs = append(st.segs[:0:0], st.segs[drop:]...)
 	}
-	st.ring[idx] = frame{seq: st.seq, data: data}
 }
 
-func (st *stream) fillLocked(seq uint64, data []byte) {
-	for i := range st.n {
-		f := &st.ring[(st.head+i)%len(st.ring)]
-		if f.seq == seq {
-			f.data = data
-			return
-		}
-	}
-}
+// oldestLocked is the id before the oldest frame kept: a cursor at or
+// after it can be served from the ring.
+func (st *stream) oldestLocked() uint64 { return st.seq - uint64(st.n) }
 
 func (st *stream) id(seq uint64) string { return st.epoch + "-" + strconv.FormatUint(seq, 10) }
 
-// withID puts the id line in front of an encoded frame.
-func (st *stream) withID(seq uint64, data []byte) []byte {
-	out := make([]byte, 0, len(data)+24)
-	out = append(out, "id: "...)
-	out = append(out, st.id(seq)...)
-	out = append(out, '\n')
-	return append(out, data...)
+func writeID(b *bytes.Buffer, id string) {
+	b.WriteString("id: ")
+	b.WriteString(id)
+	b.WriteByte('\n')
 }
 
-// encodeFrame writes "event: kind\ndata: json\n\n" (JSON has no raw newlines).
-func encodeFrame(kind string, v any) []byte {
-	var b bytes.Buffer
+// writeFrame writes "event: kind\ndata: json\n\n" (JSON has no raw newlines).
+func writeFrame(b *bytes.Buffer, kind string, v any) {
 	b.WriteString("event: ")
 	b.WriteString(kind)
 	b.WriteString("\ndata: ")
-	json.NewEncoder(&b).Encode(v) // ends with '\n'
+	json.NewEncoder(b).Encode(v) // ends with '\n'
 	b.WriteByte('\n')
+}
+
+// encodeFrame is writeFrame into a new slice.
+func encodeFrame(kind string, v any) []byte {
+	var b bytes.Buffer
+	writeFrame(&b, kind, v)
 	return b.Bytes()
 }
 
@@ -167,19 +227,60 @@ func (st *stream) snapshotFrame(seq uint64) []byte {
 	for i := range snap {
 		out.Monitors[i] = wire.FromState(&snap[i], wire.WithConfig|wire.WithLast|wire.WithRecent, 0)
 	}
-	return st.withID(seq, encodeFrame("snapshot", out))
+	var b bytes.Buffer
+	writeID(&b, st.id(seq))
+	writeFrame(&b, "snapshot", out)
+	return b.Bytes()
 }
 
-// countWriter counts the bytes that go out (after compression).
-type countWriter struct {
-	w io.Writer
-	c interface{ Add(float64) }
+// shareSnapshot offers g to the viewers that attach next.
+func (st *stream) shareSnapshot(g *segment) {
+	st.snapMu.Lock()
+	if st.snap == nil || g.first > st.snap.first {
+		st.snap = g
+	}
+	st.snapMu.Unlock()
 }
 
-func (c countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.c.Add(float64(n))
-	return n, err
+// attachSnapshot returns the snapshot a viewer that attaches now starts
+// from: the last one built while the frames after it are still in the
+// ring and few, else a new one. Viewers attaching together share it, so
+// a crowd of them costs one encoding, not one each.
+func (st *stream) attachSnapshot() *segment {
+	for {
+		st.snapMu.Lock()
+		if g := st.snap; g != nil && st.fresh(g) {
+			st.snapMu.Unlock()
+			return g
+		}
+		if w := st.snapWait; w != nil {
+			st.snapMu.Unlock()
+			<-w
+			continue
+		}
+		w := make(chan struct{})
+		st.snapWait = w
+		st.snapMu.Unlock()
+
+		st.mu.Lock()
+		seq := st.seq // always the end of a segment: gzip viewers go on with shared blocks
+		st.mu.Unlock()
+		raw := st.snapshotFrame(seq)
+		g := &segment{first: seq, last: seq, raw: raw, ends: []int{len(raw)}}
+		st.snapMu.Lock()
+		st.snap, st.snapWait = g, nil
+		st.snapMu.Unlock()
+		close(w)
+		return g
+	}
+}
+
+// fresh says whether a viewer may start from snapshot g: the frames after
+// it are in the ring, and replaying them costs less than a new snapshot.
+func (st *stream) fresh(g *segment) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return g.first >= st.oldestLocked() && st.seq-g.first <= uint64(max(st.size/4, 16))
 }
 
 // parseID splits "epoch-seq".
@@ -192,149 +293,66 @@ func parseID(id string) (epoch string, seq uint64, ok bool) {
 	return e, n, err == nil
 }
 
-// cursor decides where a client starts: after lastID when that frame is
-// still in the ring (resumed), else at the newest frame with a snapshot.
+// cursor decides where a viewer starts: after lastID when that frame is
+// still in the ring (resumed), else from a snapshot.
 func (st *stream) cursor(lastID string) (seq uint64, resumed bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	e, n, ok := parseID(lastID)
-	oldest := st.seq - uint64(st.n) // frames after this one are in the ring
-	if ok && e == st.epoch && n >= oldest && n <= st.seq {
+	if ok && e == st.epoch && n >= st.oldestLocked() && n <= st.seq {
 		return n, true
 	}
 	return st.seq, false
 }
 
-// since returns the frames after cur, the new cursor, the channel to wait
-// on for more, and whether cur has fallen out of the ring.
-func (st *stream) since(cur uint64, buf [][]byte) ([][]byte, uint64, <-chan struct{}, bool) {
+// since appends to out what comes after cur, and returns the new cursor,
+// the channel to wait on for more, and whether cur has fallen out of the
+// ring (the viewer is too far behind).
+func (st *stream) since(cur uint64, out []chunk) ([]chunk, uint64, <-chan struct{}, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if cur < st.seq-uint64(st.n) {
-		return buf, st.seq, st.notify, true
+	if cur < st.oldestLocked() {
+		return out, cur, st.notify, true
 	}
-	for i := range st.n {
-		f := st.ring[(st.head+i)%len(st.ring)]
-		if f.seq > cur && f.data != nil {
-			buf = append(buf, f.data)
-			cur = f.seq
-		} else if f.seq > cur { // a snapshot still being built: wait for it
+	i := sort.Search(len(st.segs), func(i int) bool { return st.segs[i].last > cur })
+	for _, g := range st.segs[i:] {
+		if g.raw == nil { // a snapshot still being built: wait for it
 			break
 		}
+		out = append(out, chunk{g, max(cur+1, g.first)})
+		cur = g.last
 	}
-	return buf, cur, st.notify, false
+	return out, cur, st.notify, false
 }
 
-func (s *Server) hello(resumed bool) wire.Hello {
-	info := s.b.Info()
-	w := info.Warnings
-	if w == nil {
-		w = []string{}
-	}
-	return wire.Hello{Epoch: s.strm.epoch, Version: s.opts.Version, Location: info.Location, Config: absPath(info.Config),
-		Warnings: w, Shard: info.Shard, History: s.b.Query() != nil, HeartbeatMS: float64(s.opts.Heartbeat.Milliseconds()), Resumed: resumed}
+// deflater compresses segments into deflate blocks that refer to nothing
+// before them and end on a byte boundary (a sync flush, no final block).
+// Such blocks can follow any other such blocks in one deflate stream, so
+// each segment is compressed once and every gzip viewer's stream is its
+// own header, the shared blocks, and its own trailer.
+type deflater struct{ pool sync.Pool }
+
+func newDeflater() *deflater {
+	return &deflater{pool: sync.Pool{New: func() any {
+		w, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
+		return w
+	}}}
 }
 
-// events serves GET /api/v1/events: a hello, a snapshot unless resuming,
-// then every event as it happens, with a comment line as heartbeat.
-// Last-Event-ID (header, or ?last_event_id=) resumes a dropped stream.
-func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	rc.SetReadDeadline(time.Time{}) // the request is read; the stream lives on
-	last := r.Header.Get("Last-Event-ID")
-	if last == "" {
-		last = r.URL.Query().Get("last_event_id")
-	}
-	cur, resumed := s.strm.cursor(last)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	h.Set("Vary", "Accept-Encoding")
-	// Over TCP (a dashboard across the network), compress: the stream is
-	// repetitive JSON. The socket is local: bandwidth is free there and
-	// the frames go out as encoded once for everyone.
-	tr, _ := r.Context().Value(trustKey{}).(trust)
-	var out io.Writer = countWriter{w, s.met.sseBytes}
-	flush := func() error { return rc.Flush() }
-	if tr != trustSocket && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
-		gz, _ := gzip.NewWriterLevel(out, gzip.BestSpeed)
-		defer gz.Close()
-		out = gz
-		flush = func() error {
-			if err := gz.Flush(); err != nil {
-				return err
-			}
-			return rc.Flush()
-		}
-	}
-	w.WriteHeader(http.StatusOK)
-	s.met.viewers.Inc()
-	defer s.met.viewers.Dec()
-
-	write := func(chunks ...[]byte) bool {
-		rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		for _, c := range chunks {
-			if _, err := out.Write(c); err != nil {
-				return false
-			}
-		}
-		return flush() == nil
-	}
-	if !write(encodeFrame("hello", s.hello(resumed))) {
-		return
-	}
-	if !resumed && !write(s.strm.snapshotFrame(cur)) {
-		return
-	}
-	beat := time.NewTicker(s.opts.Heartbeat)
-	defer beat.Stop()
-	// When the tokens are replaced, the request is checked again: a
-	// stream admitted by a revoked token ends.
-	var revoked <-chan struct{}
-	if tk, ok := r.Context().Value(tokensKey{}).(*tokens); ok {
-		revoked = tk.revoked
-	}
-	var buf [][]byte
-	for {
-		var wait <-chan struct{}
-		var behind bool
-		buf, cur, wait, behind = s.strm.since(cur, buf[:0])
-		if behind {
-			buf = append(buf, s.strm.snapshotFrame(cur))
-		}
-		if len(buf) > 0 && !write(buf...) {
-			return
-		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		case <-beat.C:
-			if !write([]byte(": ping\n\n")) {
-				return
-			}
-		case <-revoked:
-			tk := s.tok.Load()
-			if status, _ := s.access(r, tr, tk); status != 0 {
-				return
-			}
-			revoked = tk.revoked
-		case <-wait:
-		}
-	}
+func (d *deflater) blocks(p []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(p)/4 + 64)
+	w := d.pool.Get().(*flate.Writer)
+	w.Reset(&b)
+	w.Write(p)
+	w.Flush()
+	w.Reset(io.Discard) // let go of b
+	d.pool.Put(w)
+	return b.Bytes()
 }
 
-// absPath makes a config path absolute for viewers, who run in another
-// directory than the daemon; "" stays "".
-func absPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
+// deflated is g's frames as shared deflate blocks, compressed on first use.
+func (st *stream) deflated(g *segment) []byte {
+	g.zOnce.Do(func() { g.z = st.z.blocks(g.raw) })
+	return g.z
 }

@@ -188,29 +188,47 @@ func TestEventsHeartbeat(t *testing.T) {
 	}
 }
 
-// A viewer that stops reading falls behind the ring and gets a snapshot
-// when it reads again; the engine and the other viewers never wait for it.
-func TestEventsSlowViewerGetsSnapshot(t *testing.T) {
+// The ring keeps the newest frames in segments shared by every viewer; a
+// cursor that has fallen out of it is behind (the viewer is dropped and
+// comes back for a snapshot).
+func TestEventsRingKeepsTheNewestFrames(t *testing.T) {
 	st := newStream(nil, 4, nil)
-	for i := range 3 {
+	push := func(n int) {
 		st.mu.Lock()
-		st.appendLocked(encodeFrame("x", i), true)
+		g := &segment{first: st.seq + 1, last: st.seq + uint64(n)}
+		for i := range n {
+			g.raw = append(g.raw, encodeFrame("x", i)...)
+			g.ends = append(g.ends, len(g.raw))
+		}
+		st.pushLocked(g)
 		st.mu.Unlock()
 	}
+	frames := func(cs []chunk) (n int) {
+		for _, c := range cs {
+			n += int(c.g.last - c.from + 1)
+		}
+		return n
+	}
+	push(3)
 	got, cur, _, behind := st.since(0, nil)
-	if behind || len(got) != 3 || cur != 3 {
-		t.Fatalf("since 0: %d frames, cur %d, behind %v", len(got), cur, behind)
+	if behind || frames(got) != 3 || cur != 3 {
+		t.Fatalf("since 0: %d frames, cur %d, behind %v", frames(got), cur, behind)
 	}
-	for i := range 5 {
-		st.mu.Lock()
-		st.appendLocked(encodeFrame("x", i), true)
-		st.mu.Unlock()
-	}
+	push(2)
+	push(3)
 	if _, _, _, behind := st.since(3, nil); !behind {
 		t.Error("a cursor 5 frames back in a 4-frame ring is not behind")
 	}
-	if got, cur, _, behind := st.since(5, nil); behind || len(got) != 3 || cur != 8 {
-		t.Errorf("since 5: %d frames, cur %d, behind %v", len(got), cur, behind)
+	got, cur, _, behind = st.since(6, nil)
+	if behind || frames(got) != 2 || cur != 8 || got[0].from != 7 {
+		t.Errorf("since 6: %d frames from %d, cur %d, behind %v", frames(got), got[0].from, cur, behind)
+	}
+	if tail := got[0].g.tail(7); string(tail) != string(encodeFrame("x", 1))+string(encodeFrame("x", 2)) {
+		t.Errorf("tail from the middle of a segment: %q", tail)
+	}
+	push(9) // larger than the ring: kept whole, alone
+	if len(st.segs) != 1 || st.n != 9 {
+		t.Errorf("after a 9-frame segment: %d segments, %d frames", len(st.segs), st.n)
 	}
 }
 

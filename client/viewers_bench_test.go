@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,25 +28,29 @@ import (
 // viewerEnv names the address a viewer helper process attaches to.
 const viewerEnv = "UPBEAT_BENCH_VIEWER_SOCKET"
 
-// BenchmarkViewers measures what attached dashboards cost a daemon: one
-// daemon (engine + API) with 1,000 monitors, first alone, then with five
-// viewers attached, each a separate process (this test binary running
-// TestViewerProcess) so that the daemon's CPU is measured apart from
-// theirs. It runs once whatever b.N is:
+// BenchmarkViewers measures what attached dashboards cost and receive:
+// one daemon (engine + API) with 1,000 monitors, first alone, then with
+// one viewer attached, then with five, each viewer a separate process
+// (this test binary running TestViewerProcess) so that the daemon's CPU
+// and each viewer's are measured apart. It reports, for 1 and 5 viewers,
+// the bytes per second each viewer is sent in steady state and the CPU
+// each viewer process uses (share of one core, attach not counted). It
+// runs once whatever b.N is:
 //
 //	go test ./client -run '^$' -bench Viewers -benchtime 1x
 //
 // UPBEAT_BENCH_INTERVAL (default 10s) is every monitor's interval and
 // UPBEAT_BENCH_PHASE (default 20s) the length of each measured phase;
-// UPBEAT_BENCH_TCP=1 attaches the viewers over loopback TCP (where the
-// stream is gzip-compressed) instead of the unix socket.
+// UPBEAT_BENCH_TCP=1 attaches the viewers over loopback TCP instead of
+// the unix socket; UPBEAT_BENCH_VIEWER_PROFILE=FILE writes the first
+// viewer's CPU profile to FILE-1 and FILE-5.
 // Checks are answered by an in-process fake (2% down) so that the figure
 // is the engine and API's own cost: with real probes the daemon's base
 // CPU is higher and the viewers' share smaller.
 func BenchmarkViewers(b *testing.B) {
 	interval := envDuration(b, "UPBEAT_BENCH_INTERVAL", 10*time.Second)
 	phase := envDuration(b, "UPBEAT_BENCH_PHASE", 20*time.Second)
-	const monitors, viewers = 1000, 5
+	const monitors = 1000
 
 	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		lat := time.Duration(20+rand.IntN(200)) * time.Millisecond
@@ -76,7 +82,7 @@ func BenchmarkViewers(b *testing.B) {
 	defer srv.Close()
 	attach, how := sock, "unix socket"
 	if os.Getenv("UPBEAT_BENCH_TCP") != "" {
-		attach, how = "http://"+srv.TCPAddr(), "loopback TCP (gzip)"
+		attach, how = "http://"+srv.TCPAddr(), "loopback TCP"
 	}
 	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
@@ -88,14 +94,46 @@ func BenchmarkViewers(b *testing.B) {
 	checks0 := e.Stats().Checks
 	alone := cpuOver(phase)
 	checksAlone := e.Stats().Checks - checks0
+	b.ReportMetric(float64(checksAlone)/phase.Seconds(), "checks/s")
+	b.ReportMetric(alone*100, "daemon-cpu%-alone")
+	b.Logf("viewers over %s; %d monitors every %s: %.0f checks/s, daemon CPU %.2f%% alone",
+		how, monitors, interval, float64(checksAlone)/phase.Seconds(), alone*100)
 
-	// five viewers, each its own process
-	attach0 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
-	var procs []*exec.Cmd
-	var stdins []interface{ Close() error }
-	for range viewers {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestViewerProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), viewerEnv+"="+attach)
+	for _, n := range []int{1, 5} {
+		attach0 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
+		vs := startViewers(b, attach, n)
+		bytes0 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
+		attachBytes := (bytes0 - attach0) / float64(n) // the snapshot, and the events while the others attached
+		with := cpuOver(phase)
+		bytes1 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
+		viewerCPU := vs.stop(b) * 100
+		perViewer := (bytes1 - bytes0) / float64(n) / phase.Seconds()
+		b.ReportMetric(perViewer, fmt.Sprintf("bytes/s/viewer-%d", n))
+		b.ReportMetric(viewerCPU, fmt.Sprintf("viewer-cpu%%-%d", n))
+		b.ReportMetric(with*100, fmt.Sprintf("daemon-cpu%%-%d", n))
+		b.Logf("%d viewer(s): %.0f B/s to each in steady state, %.0f B to attach; each viewer %.2f%% of a core; daemon CPU %.2f%% (x%.2f alone)",
+			n, perViewer, attachBytes, viewerCPU, with*100, with/alone)
+	}
+}
+
+// viewerProcs are viewer processes started by startViewers.
+type viewerProcs struct {
+	cmds   []*exec.Cmd
+	stdins []interface{ Close() error }
+	cpu    []chan float64 // share of a core from attached to stopped, as each reports it
+}
+
+// startViewers starts n viewer processes attached to addr and returns
+// once each has its snapshot.
+func startViewers(b *testing.B, addr string, n int) *viewerProcs {
+	vs := &viewerProcs{}
+	for range n {
+		args := []string{"-test.run=^TestViewerProcess$", "-test.count=1"}
+		if p := os.Getenv("UPBEAT_BENCH_VIEWER_PROFILE"); p != "" && len(vs.cmds) == 0 {
+			args = append(args, "-test.cpuprofile="+p+"-"+strconv.Itoa(n))
+		}
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), viewerEnv+"="+addr)
 		in, _ := cmd.StdinPipe()
 		out, _ := cmd.StdoutPipe()
 		cmd.Stderr = os.Stderr
@@ -113,42 +151,33 @@ func BenchmarkViewers(b *testing.B) {
 		if !ready {
 			b.Fatal("viewer did not attach")
 		}
-		go func() { // keep draining its output
+		cpu := make(chan float64, 1)
+		go func() { // its report, then keep draining its output
 			for sc.Scan() {
+				if v, ok := strings.CutPrefix(sc.Text(), "cpu "); ok {
+					f, _ := strconv.ParseFloat(v, 64)
+					cpu <- f
+				}
 			}
+			close(cpu)
 		}()
-		procs, stdins = append(procs, cmd), append(stdins, in)
+		vs.cmds, vs.stdins, vs.cpu = append(vs.cmds, cmd), append(vs.stdins, in), append(vs.cpu, cpu)
 	}
-	bytes0 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
-	attachBytes := (bytes0 - attach0) / viewers // the snapshot, and the events while the others attached
-	checks0 = e.Stats().Checks
-	with := cpuOver(phase)
-	checksWith := e.Stats().Checks - checks0
-	bytes1 := scrape(b, hc, "upbeat_api_event_stream_bytes_total")
-	var viewerCPU time.Duration
-	for i, cmd := range procs {
-		stdins[i].Close()
+	return vs
+}
+
+// stop ends the viewers and returns the CPU each used while attached, on
+// average, as a share of one core.
+func (vs *viewerProcs) stop(b *testing.B) float64 {
+	var total float64
+	for i, cmd := range vs.cmds {
+		vs.stdins[i].Close()
+		total += <-vs.cpu[i]
 		if err := cmd.Wait(); err != nil {
 			b.Errorf("viewer %d: %v", i, err)
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			viewerCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		}
 	}
-
-	perViewer := (bytes1 - bytes0) / float64(viewers) / phase.Seconds()
-	b.ReportMetric(float64(checksAlone)/phase.Seconds(), "checks/s")
-	b.ReportMetric(alone*100, "daemon-cpu%-alone")
-	b.ReportMetric(with*100, "daemon-cpu%-5-viewers")
-	b.ReportMetric(with/alone, "cpu-ratio")
-	b.ReportMetric(perViewer, "bytes/s/viewer")
-	b.ReportMetric(attachBytes, "attach-bytes/viewer")
-	b.ReportMetric(viewerCPU.Seconds()/float64(viewers), "cpu-s/viewer-process")
-	b.Logf("viewers over %s", how)
-	b.Logf("%d monitors every %s: %.0f checks/s alone, %.0f with viewers; daemon CPU %.2f%% alone, %.2f%% with %d viewers (×%.2f); "+
-		"%.0f B/s to each viewer in steady state, %.0f B to attach; each viewer process used %.2f s CPU in total (attach + %s)",
-		monitors, interval, float64(checksAlone)/phase.Seconds(), float64(checksWith)/phase.Seconds(), alone*100, with*100,
-		viewers, with/alone, perViewer, attachBytes, viewerCPU.Seconds()/float64(viewers), phase)
+	return total / float64(len(vs.cmds))
 }
 
 // cpuOver returns this process's CPU use over d as a share of one core.
@@ -161,6 +190,13 @@ func cpuOver(d time.Duration) float64 {
 	wall := time.Since(t0)
 	cpu := time.Duration(r1.Utime.Nano()-r0.Utime.Nano()) + time.Duration(r1.Stime.Nano()-r0.Stime.Nano())
 	return cpu.Seconds() / wall.Seconds()
+}
+
+// processCPU is the CPU this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func scrape(b *testing.B, hc *http.Client, name string) float64 {
@@ -218,6 +254,7 @@ func TestViewerProcess(t *testing.T) {
 	if n := len(c.Snapshot()); n == 0 {
 		t.Fatal("empty snapshot")
 	}
+	cpu0, t0 := processCPU(), time.Now()
 	fmt.Println("ready")
 	stop := make(chan struct{})
 	go func() {
@@ -231,6 +268,7 @@ func TestViewerProcess(t *testing.T) {
 		select {
 		case <-stop:
 			fmt.Println("frames", frames)
+			fmt.Printf("cpu %.6f\n", (processCPU()-cpu0).Seconds()/time.Since(t0).Seconds()) // share of a core
 			return
 		case <-sub.Ready():
 			sub.Drain()
