@@ -24,7 +24,17 @@ type MonitorInfo struct {
 type bucket struct {
 	start   int64 // unix seconds, a multiple of 3600
 	rollups map[string]*Rollup
-	trans   []*Transition
+	trans   []*Transition            // in the order they came
+	transOf map[string][]*Transition // the same, by monitor
+}
+
+// addTrans keeps a status change.
+func (b *bucket) addTrans(t *Transition) {
+	b.trans = append(b.trans, t)
+	if b.transOf == nil {
+		b.transOf = map[string][]*Transition{}
+	}
+	b.transOf[t.Monitor] = append(b.transOf[t.Monitor], t)
 }
 
 // aggregator keeps monitor states and the open hourly buckets. It is fed
@@ -90,7 +100,7 @@ func (a *aggregator) add(r *monitor.Result) bool {
 		if st.Status == monitor.StatusDown {
 			t.Codes, t.Classes = st.Codes, st.Classes
 		}
-		b.trans = append(b.trans, t)
+		b.addTrans(t)
 		st.Status, st.Since, st.Codes, st.Classes = r.Status, r.Time, nil, nil
 		changed = true
 	}

@@ -153,7 +153,7 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.trans = append(b.trans, t)
+			b.addTrans(t)
 		}
 		c.agg.buckets[b.start] = b
 	}

@@ -18,6 +18,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,6 +205,27 @@ func (db *DB) Uptime(name string, window time.Duration, now time.Time) monitor.U
 	return monitor.Uptime{Ratio: ratio, Valid: true}
 }
 
+// Tally counts a monitor's results per period (time.Hour, or 24*time.Hour
+// for UTC days) for the n periods that end with the one holding now,
+// oldest first: those that count toward uptime, and those of them not
+// down (engine.Restorer). It reads rollups, as Uptime does; nil when they
+// cannot be read.
+func (db *DB) Tally(name string, period time.Duration, n int, now time.Time) []monitor.Tally {
+	p := int64(3600)
+	if period >= 24*time.Hour {
+		p = 86400
+	}
+	got, err := db.roll.tally(name, p, n, now)
+	if err != nil {
+		return nil
+	}
+	out := make([]monitor.Tally, len(got))
+	for i, c := range got {
+		out[i] = monitor.Tally{Good: uint32(min(c.good, math.MaxUint32)), Total: uint32(min(c.total, math.MaxUint32))}
+	}
+	return out
+}
+
 // ScanResults calls fn with a monitor's results in [from, to) in the order
 // they were recorded (oldest first); with limit > 0, only the newest limit
 // of them. fn must copy what it keeps of the result. Its memory does not
@@ -294,6 +316,6 @@ func (db *DB) Monitors() []MonitorInfo { return db.st.monitors() }
 
 // Monitor returns what is known of one monitor; ok is false when nothing is.
 func (db *DB) Monitor(name string) (MonitorInfo, bool) {
-	s := db.st.snapshot(name, 1<<62, false)
+	s := db.st.snapshot(name, 1<<62, 0)
 	return s.info, s.known
 }

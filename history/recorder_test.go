@@ -301,3 +301,64 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 		})
 	}
 }
+
+// Tally counts per hour and per day what Uptime counts over a window:
+// maintenance left out, from the rollups written and the hours still open.
+func TestTallyMatchesTheResults(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	type key struct{ hour, day int64 }
+	want := map[key]monitor.Tally{}
+	for i := range 3 * 24 * 6 { // three days, every 10 minutes
+		at := t0.Add(time.Duration(i) * 10 * time.Minute)
+		c.Set(at)
+		st := monitor.StatusUp
+		switch {
+		case i%7 == 0:
+			st = monitor.StatusDown
+		case i%11 == 0:
+			st = monitor.StatusMaintenance
+		}
+		r := result("m", at, st, 200)
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+		if st == monitor.StatusMaintenance {
+			continue
+		}
+		for _, k := range []key{{hour: at.Unix() / 3600}, {day: at.Unix() / 86400}} {
+			tl := want[k]
+			tl.Total++
+			if st != monitor.StatusDown {
+				tl.Good++
+			}
+			want[k] = tl
+		}
+	}
+	now := c.Now()
+	hours := s.Tally("m", time.Hour, 25, now)
+	var good, total uint32
+	for i, got := range hours {
+		h := now.Unix()/3600 - int64(24-i)
+		if got != want[key{hour: h}] {
+			t.Errorf("hour %s: %+v, want %+v", time.Unix(h*3600, 0).UTC(), got, want[key{hour: h}])
+		}
+		good, total = good+got.Good, total+got.Total
+	}
+	if u := s.Uptime("m", 24*time.Hour, now); u.Ratio != float64(good)/float64(total) {
+		t.Errorf("24h uptime %v, the hourly tallies give %v", u.Ratio, float64(good)/float64(total))
+	}
+	days := s.Tally("m", 24*time.Hour, 31, now)
+	for i, got := range days {
+		d := now.Unix()/86400 - int64(30-i)
+		if got != want[key{day: d}] {
+			t.Errorf("day %s: %+v, want %+v", time.Unix(d*86400, 0).UTC(), got, want[key{day: d}])
+		}
+	}
+	if got := s.Tally("nobody", time.Hour, 3, now); len(got) != 3 || got[2] != (monitor.Tally{}) {
+		t.Errorf("unknown monitor: %+v", got)
+	}
+}
