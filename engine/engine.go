@@ -31,7 +31,7 @@ const (
 type Options struct {
 	Checkers    map[monitor.Kind]Checker
 	Recorder    Recorder    // every result is handed to it; nil: none kept
-	Restorer    Restorer    // state at start and uptime figures; nil: start fresh
+	Restorer    Restorer    // state at start and the counts behind uptime; nil: start fresh
 	Querier     Querier     // the past, for viewers; nil: no history
 	Notifier    Notifier    // told of every status change (see Acker, Observer); nil: no alerts
 	Maintenance Maintenance // configured windows; ad-hoc windows are the engine's own
@@ -68,8 +68,8 @@ type counters struct {
 // any goroutine, before, during and after Run.
 //
 // It wires parts that each do one job: the scheduler (when), the runner
-// (checks, retries, latency), the push checker (beats), the states (status
-// and incidents), the uptime refresher, the record queue (history),
+// (checks, retries, latency), the push checker (beats), the states (status,
+// incidents, recent samples, uptime counts), the record queue (history),
 // controls (what people decide), reloads and warnings.
 type Engine struct {
 	log      *slog.Logger
@@ -87,7 +87,6 @@ type Engine struct {
 	runner   *runner
 	push     *pushChecker
 	records  *recordQueue
-	uptime   *uptimeRefresher
 	controls *controls
 	warnings *warnings
 
@@ -118,7 +117,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	if err := knownKinds(cfg, checkers); err != nil {
 		return nil, err
 	}
-	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, cfg: cfg,
+	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, now: e.now, cfg: cfg,
 		byName: make(map[string]*entry)}
 	e.warnings = newWarnings(e.now, e.hub.publish)
 	e.runner = &runner{checkers: checkers, now: e.now, stats: &e.stats,
@@ -126,7 +125,6 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)
-	e.uptime = &uptimeRefresher{hist: opts.Restorer, states: e.states, now: e.now}
 	e.controls = &controls{states: e.states, sched: e.sched, store: opts.Controls, acker: acker, now: e.now, log: e.log,
 		warn: e.Warn, changed: e.announce, stopped: e.recordStop}
 
@@ -168,14 +166,8 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.records.run()
 		}
 	}()
-	upCtx, upStop := context.WithCancel(ctx)
-	upDone := make(chan struct{})
-	go func() { e.uptime.run(upCtx); close(upDone) }()
-
 	e.sched.run(ctx, e.states.list())
 
-	upStop()
-	<-upDone
 	e.runner.wait()
 	e.records.close()
 	<-recDone

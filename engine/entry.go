@@ -20,11 +20,14 @@ type entry struct {
 	asap bool // run as soon as a slot is free
 	off  bool // paused or removed: the scheduler drops it
 
-	// The state's, under states.mu.
-	state monitor.State // Recent is immutable once published: replaced, never modified
-	gone  bool          // removed by a reload
-	adhoc time.Time     // ad-hoc maintenance until
-	up    uptimeCounter
+	// The state's, under states.mu. state holds neither Recent nor the
+	// uptime figures: they are kept packed in recent and up, and filled
+	// in when the state is read (states.published).
+	state  monitor.State
+	recent sampleRing
+	up     uptimeCounter
+	gone   bool      // removed by a reload
+	adhoc  time.Time // ad-hoc maintenance until
 }
 
 // newEntry makes a monitor's entry, restored from history. It reads
@@ -44,19 +47,17 @@ func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
 }
 
 // restore fills an entry from history: recent samples, the last result,
-// the current status and since when, the uptime figures; a passive
-// checker takes up what it knew.
+// the current status and since when, the counts behind the uptime
+// figures; a passive checker takes up what it knew.
 func (e *Engine) restore(en *entry, now time.Time) {
 	recent, since, ok := e.hist.Restore(en.m.Name, e.recent)
 	if !ok || len(recent) == 0 {
 		return
 	}
-	samples := make([]monitor.Sample, 0, len(recent))
 	for i := range recent {
-		samples = append(samples, sampleOf(&recent[i]))
+		en.recent.push(sampleOf(&recent[i]), e.recent)
 	}
 	last := recent[len(recent)-1]
-	en.state.Recent = samples
 	en.state.Last = last
 	en.state.Status = last.Status
 	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
@@ -66,7 +67,7 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 		p.Resume(en.m, recent)
 	}
-	en.up.apply(&en.state, e.uptime.fromHistory(en.m.Name, now))
+	en.up.seed(e.hist, en.m.Name, now)
 }
 
 func sampleOf(r *monitor.Result) monitor.Sample {

@@ -14,14 +14,18 @@ type Recorder interface {
 	Record(r *monitor.Result) error
 }
 
-// Restorer gives the engine what it needs at start so that a restart is
-// not a new incident and sparklines start filled.
+// Restorer gives the engine what it needs when it takes up a monitor, so
+// that a restart is not a new incident, sparklines start filled and the
+// uptime figures count what came before. The engine asks once per monitor
+// and keeps counting itself.
 type Restorer interface {
 	// Restore returns the last n results of a monitor, oldest first, and
 	// the time its current status began. ok is false when nothing is known.
 	Restore(monitor string, n int) (recent []monitor.Result, since time.Time, ok bool)
-	// Uptime returns the share of good checks over the window ending now.
-	Uptime(monitor string, window time.Duration, now time.Time) monitor.Uptime
+	// Tally returns a monitor's counted checks per period (time.Hour, or
+	// 24*time.Hour for UTC days) for the n periods that end with the one
+	// holding now, oldest first.
+	Tally(monitor string, period time.Duration, n int, now time.Time) []monitor.Tally
 }
 
 // Notifier is told of every status change. It must not block: delivery

@@ -59,7 +59,7 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// busy is shared: a check of the old settings still in flight
 			// keeps the new entry from starting a second one
 			en = rl.bare(m)
-			en.busy, en.adhoc, en.up, en.state = old.busy, old.adhoc, old.up, old.state
+			en.busy, en.adhoc, en.up, en.recent, en.state = old.busy, old.adhoc, old.up, old.recent, old.state
 			en.state.Monitor = m
 			old.gone = true
 			sched.stop(old)

@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// tallies is history that counted checks per hour and per day.
+type tallies struct {
+	hours, days []monitor.Tally
+}
+
+func (tallies) Restore(string, int) ([]monitor.Result, time.Time, bool) {
+	return nil, time.Time{}, false
+}
+
+func (t tallies) Tally(_ string, period time.Duration, n int, _ time.Time) []monitor.Tally {
+	src := t.days
+	if period == time.Hour {
+		src = t.hours
+	}
+	out := make([]monitor.Tally, n)
+	copy(out[n-min(n, len(src)):], src[max(0, len(src)-n):])
+	return out
+}
+
+func TestUptimeCounterSeededThenCounting(t *testing.T) {
+	now := time.Date(2026, 3, 20, 10, 30, 0, 0, time.UTC)
+	h := tallies{hours: make([]monitor.Tally, tallyHours), days: make([]monitor.Tally, tallyDays)}
+	for i := range h.hours {
+		h.hours[i] = monitor.Tally{Good: 9, Total: 10} // 90% every hour
+	}
+	h.hours[0] = monitor.Tally{Good: 0, Total: 10} // the hour 24 hours ago, counted whole
+	for i := range h.days {
+		h.days[i] = monitor.Tally{Good: 100, Total: 100}
+	}
+	h.days[tallyDays-8] = monitor.Tally{Good: 0, Total: 100} // the day 7d starts in: 14 of its hours inside
+	var u uptimeCounter
+	u.seed(h, "x", now)
+	h24, d7, d30 := u.figures(now, true)
+	if want := float64(24*9) / 250; !h24.Valid || h24.Ratio != want {
+		t.Errorf("24h = %+v, want %v", h24, want)
+	}
+	edge := 14.0 / 24 * 100
+	if want := 700 / (700 + edge); !d7.Valid || d7.Ratio != want {
+		t.Errorf("7d = %+v, want %v", d7, want)
+	}
+	if !d30.Valid || d30.Ratio >= 1 || d30.Ratio < 0.96 {
+		t.Errorf("30d = %+v", d30)
+	}
+
+	// An hour later the hour that was down has left the 24h window, and
+	// a failure now counts.
+	later := now.Add(time.Hour)
+	u.count(&monitor.Result{Time: later, Status: monitor.StatusDown})
+	u.count(&monitor.Result{Time: later, Status: monitor.StatusMaintenance})
+	h24, _, _ = u.figures(later, true)
+	if want := float64(24*9) / 241; h24.Ratio != want {
+		t.Errorf("24h an hour later = %v, want %v", h24.Ratio, want)
+	}
+	// Two days on without a result: the window holds nothing of the 24h.
+	if h24, d7, _ := u.figures(later.Add(48*time.Hour), true); h24.Valid || !d7.Valid {
+		t.Errorf("two days later: 24h %+v, 7d %+v", h24, d7)
+	}
+}
+
+func TestUptimeCounterWithoutHistoryKnowsOnly24h(t *testing.T) {
+	var u uptimeCounter
+	now := time.Date(2026, 3, 20, 10, 30, 0, 0, time.UTC)
+	for i := range 4 {
+		st := monitor.StatusUp
+		if i == 0 {
+			st = monitor.StatusDown
+		}
+		u.count(&monitor.Result{Time: now.Add(time.Duration(i) * time.Minute), Status: st})
+	}
+	h24, d7, d30 := u.figures(now.Add(5*time.Minute), false)
+	if h24.Ratio != 0.75 || d7.Valid || d30.Valid {
+		t.Errorf("24h %+v 7d %+v 30d %+v", h24, d7, d30)
+	}
+	if n := testing.AllocsPerRun(100, func() { u.count(&monitor.Result{Time: now, Status: monitor.StatusUp}) }); n != 0 {
+		t.Errorf("counting a result costs %v allocations", n)
+	}
+}
