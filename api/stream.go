@@ -25,17 +25,23 @@ import (
 // frames after its own cursor. A client that falls behind the ring (or
 // reconnects after its Last-Event-ID has left it) is sent a fresh
 // snapshot instead, so a slow viewer never slows the engine or the others.
+// With no viewer attached nothing is encoded, once the frames a departed
+// viewer could still resume from have left the ring anyway.
 type stream struct {
 	b     Backend
 	met   *metrics
 	epoch string // changes on every start, so ids from another run never resume
 
-	mu     sync.Mutex
-	seq    uint64  // id of the newest frame
-	ring   []frame // circular
-	head   int     // index of the oldest frame
-	n      int
-	notify chan struct{} // closed and replaced when frames are added
+	mu      sync.Mutex
+	seq     uint64  // id of the newest frame
+	ring    []frame // circular
+	head    int     // index of the oldest frame
+	n       int
+	notify  chan struct{} // closed and replaced when frames are added
+	viewers int           // event streams attached
+	// keepUntil: frames are encoded while seq is below it with no viewer
+	// attached, so that the last one to leave can still resume.
+	keepUntil uint64
 }
 
 type frame struct {
@@ -64,10 +70,48 @@ func (st *stream) run(ctx context.Context) {
 	}
 }
 
+// attach counts a viewer in until the returned func is called.
+func (st *stream) attach() (detach func()) {
+	st.mu.Lock()
+	st.viewers++
+	st.mu.Unlock()
+	return func() {
+		st.mu.Lock()
+		st.viewers--
+		st.keepUntil = max(st.keepUntil, st.seq+uint64(len(st.ring)))
+		st.mu.Unlock()
+	}
+}
+
+// skip passes over n events when no viewer is attached and none could
+// resume: nothing is encoded, and the ring is emptied, so that an id
+// from before the gap gets a snapshot.
+func (st *stream) skip(n int) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.viewers > 0 || st.seq < st.keepUntil {
+		return false
+	}
+	st.seq += uint64(n)
+	if st.n > 0 {
+		clear(st.ring)
+		st.head, st.n = 0, 0
+	}
+	return true
+}
+
 // publish encodes evs into frames. After a reload (monitors added,
 // changed or removed) or when results were dropped, a snapshot follows so
 // that every mirror is whole again.
 func (st *stream) publish(evs []monitor.Event, dropped int) {
+	if st.skip(len(evs)) {
+		for i := range evs {
+			if evs[i].Kind == monitor.EventAlert {
+				st.met.countAlert(evs[i].Alert)
+			}
+		}
+		return
+	}
 	frames := make([][]byte, 0, len(evs)+1)
 	resync := dropped > 0
 	var warnings []string
@@ -244,6 +288,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if last == "" {
 		last = r.URL.Query().Get("last_event_id")
 	}
+	defer s.strm.attach()() // before the cursor: from now on every event is encoded
 	cur, resumed := s.strm.cursor(last)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
