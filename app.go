@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api"
@@ -190,12 +191,17 @@ func (rt *runtime) Close() {
 
 // reload applies a new configuration: maintenance windows (ad-hoc ones
 // kept), alert channels (open incidents carried over) and monitors (state
-// of unchanged ones kept).
+// of unchanged ones kept). The changes it returns (and the engine's reload
+// event reports) name every monitor, alert and maintenance window that was
+// added, changed or removed, by name only: an alert's URL holds secrets.
 func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	if err := rt.windows.Update(next.Maintenance); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
-	changes, err := rt.eng.Reload(&next.Config)
+	also := append(
+		diffByName("alert", rt.cfg.Alerts, next.Alerts, func(a *alert.Config) string { return a.Name }, sameAlert),
+		diffByName("maintenance", rt.cfg.Maintenance, next.Maintenance, func(w *maint.Config) string { return w.Name }, sameWindow)...)
+	changes, err := rt.eng.Reload(&next.Config, also...)
 	if err != nil {
 		return nil, err
 	}
@@ -214,4 +220,46 @@ func historyDir(cfg *config.Config, o runtimeOptions) string {
 		return cfg.Settings.HistoryDir
 	}
 	return config.DefaultHistoryDir()
+}
+
+// diffByName lists what differs between two lists of named things, as the
+// engine lists monitors: "added alert pager", "changed maintenance deploy",
+// "removed alert old".
+func diffByName[T any](what string, old, next []T, name func(T) string, same func(a, b T) bool) []string {
+	before := make(map[string]T, len(old))
+	for _, x := range old {
+		before[name(x)] = x
+	}
+	var out []string
+	for _, x := range next {
+		prev, ok := before[name(x)]
+		switch {
+		case !ok:
+			out = append(out, "added "+what+" "+name(x))
+		case !same(prev, x):
+			out = append(out, "changed "+what+" "+name(x))
+		}
+		delete(before, name(x))
+	}
+	for _, x := range old {
+		if _, gone := before[name(x)]; gone {
+			out = append(out, "removed "+what+" "+name(x))
+		}
+	}
+	return out
+}
+
+// sameAlert reports whether a reload left an alert channel as it was,
+// secrets and all.
+func sameAlert(a, b *alert.Config) bool { return reflect.DeepEqual(a, b) }
+
+// sameWindow reports whether a reload left a maintenance window as it
+// was; times are compared as instants.
+func sameWindow(a, b *maint.Config) bool {
+	x, y := *a, *b
+	if !x.Start.Equal(y.Start) || !x.End.Equal(y.End) {
+		return false
+	}
+	x.Start, x.End, y.Start, y.End = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y)
 }

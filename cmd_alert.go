@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -27,7 +28,7 @@ func cmdAlert(ctx context.Context, e *env, args []string) int {
 		return exitConfig
 	}
 	name := fs.Arg(0)
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}
@@ -45,6 +46,15 @@ func cmdAlert(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
 		}
 		fmt.Fprintln(e.stderr)
+		if len(known) == 0 {
+			fmt.Fprintf(e.stderr, "%s has no [[alert]]; config.toml.example shows each kind\n", cfg.Path)
+		} else {
+			quoted := make([]string, len(known))
+			for i, k := range known {
+				quoted[i] = fmt.Sprintf("%q", k)
+			}
+			fmt.Fprintf(e.stderr, "the alerts in %s: %s\n", cfg.Path, strings.Join(quoted, ", "))
+		}
 		return exitConfig
 	}
 	var term io.Writer // nil, not a nil *os.File: the terminal channel then says it has no terminal

@@ -29,7 +29,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}

@@ -13,8 +13,9 @@ import (
 )
 
 // loadConfig finds and loads the config, printing every mistake. It
-// returns nil and the exit code when there is no usable config.
-func loadConfig(e *env, explicit string) (*config.Config, int) {
+// returns nil and the exit code when there is no usable config, or when
+// ctx ends (a signal) first.
+func loadConfig(ctx context.Context, e *env, explicit string) (*config.Config, int) {
 	path, err := config.Find(explicit)
 	if err != nil {
 		if errors.Is(err, config.ErrNoConfig) {
@@ -25,12 +26,42 @@ func loadConfig(e *env, explicit string) (*config.Config, int) {
 		}
 		return nil, exitConfig
 	}
-	cfg, err := config.Load(path)
+	cfg, err := loadUntil(ctx, path)
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(e.stderr, "upbeat: interrupted while loading the config")
+		return nil, exitInterrupted
+	}
 	if err != nil {
 		printConfigErrors(e, err)
 		return nil, exitConfig
 	}
 	return cfg, exitOK
+}
+
+// errInterrupted is loadUntil's error when ctx ended first.
+var errInterrupted = errors.New("interrupted")
+
+// loadUntil loads the config on a goroutine of its own and returns when it
+// is loaded or when ctx ends, whichever is first: main's signal handler
+// only cancels ctx, so a load that does not return (a file that is a pipe
+// nobody writes, a parse that takes long) must not keep SIGINT or SIGTERM
+// from ending the command. The load left behind ends with the process.
+func loadUntil(ctx context.Context, path string) (*config.Config, error) {
+	type loaded struct {
+		cfg *config.Config
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		cfg, err := config.Load(path)
+		done <- loaded{cfg, err}
+	}()
+	select {
+	case l := <-done:
+		return l.cfg, l.err
+	case <-ctx.Done():
+		return nil, errInterrupted
+	}
 }
 
 func printConfigErrors(e *env, err error) {
@@ -55,7 +86,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	if fs.NArg() == 1 && *cfgPath == "" {
 		*cfgPath = fs.Arg(0)
 	}
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}

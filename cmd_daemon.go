@@ -36,7 +36,7 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	hup := make(chan os.Signal, 1) // from the start: a SIGHUP while starting is a reload, never an exit
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}

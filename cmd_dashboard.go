@@ -38,7 +38,7 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "upbeat: no config found, so this is the built-in demo; 'upbeat init' writes a starter config")
 		return runDemo(ctx, e, dashOptions{mouse: *mouse}) // the dashboard's header says it is the demo
 	}
-	cfg, code := loadConfig(e, *cfgPath)
+	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}

@@ -30,6 +30,9 @@ const (
 	exitOK     = 0
 	exitDown   = 1 // check: at least one monitor is down
 	exitConfig = 2 // the config (or the command line) is wrong
+	// exitInterrupted: a signal ended the command before it started its
+	// work (128 + SIGINT, as shells report it).
+	exitInterrupted = 130
 )
 
 // env is what a command may touch of the outside world, so tests can run

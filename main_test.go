@@ -107,7 +107,7 @@ func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"hung\"\nurl = \"http://%s/\"\ntimeout = \"500ms\"\n", hung.Addr())
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"closed\"\nurl = \"tcp://%s\"\n", closedAddr)
 	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"status\"\nurl = \"%s/status\"\nexpect_json = ['.status == \"UP\"']\n", srv.URL)
-	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"flaky\"\nurl = \"%s/flaky\"\nretries = 1\nretry_interval = \"10ms\"\n", srv.URL)
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"flaky\"\nurl = \"%s/flaky\"\nretries = 1\nretry_interval = \"100ms\"\n", srv.URL)
 	path := writeConfig(t, cfg.String())
 
 	start := time.Now()

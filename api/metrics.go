@@ -108,6 +108,8 @@ type collector struct {
 	httpVersion, httpRedirects, httpSSL, failedRegex, dnsLookup, failureInfo *prometheus.Desc
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
+
+	svc serviceDescs // metrics_services.go
 }
 
 func newCollector(b Backend) *collector {
@@ -140,6 +142,7 @@ func newCollector(b Backend) *collector {
 		storageDrop:   g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
 		monitors:      g("upbeat_monitors", "Monitors configured."),
 		warnings:      g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
+		svc:           newServiceDescs(), // metrics_services.go
 	}
 }
 
@@ -151,6 +154,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		c.httpVersion, c.httpRedirects, c.httpSSL, c.failedRegex, c.dnsLookup, c.failureInfo} {
 		ch <- d
 	}
+	c.svc.describe(ch)
 }
 
 // TagsLabel is the value of the tags label for a monitor's tags.
@@ -242,6 +246,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		case monitor.KindICMP:
 			gauge(c.loss, r.Loss, lv...)
+		default:
+			if isService(m.Kind) {
+				c.collectService(gauge, m, r, lv)
+			}
 		}
 	}
 	s := c.b.Stats()

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"golang.org/x/net/http/httpguts"
@@ -47,7 +48,7 @@ func (l *loader) alert(t *table) *alert.Config {
 		if a.Kind == "url" {
 			schemes = nil // any service URL the notification library knows
 		}
-		if _, err := checkURL(v, schemes...); err != nil {
+		if _, err := checkURLShown(v, alertURLShown(v, a.Kind == "url"), schemes...); err != nil {
 			t.errorf("url", "%v", err)
 		}
 	}
@@ -66,11 +67,15 @@ func (l *loader) alert(t *table) *alert.Config {
 		a.Headers = h
 	}
 	if v, ok := t.secret("token"); ok {
+		if a.Kind == "telegram" && strings.IndexFunc(v, func(r rune) bool { return !isBotTokenRune(r) }) >= 0 {
+			// The token goes into the Bot API's URL; never quote it.
+			t.errorf(t.secretKey("token"), "holds a character no bot token has (a space, %%, / or the like); copy the token again from @BotFather")
+		}
 		a.Token = v
 	}
 	a.ChatID = chatID(t)
 	if v, ok := t.str("base_url"); ok {
-		if _, err := checkURL(v, "https", "http"); err != nil {
+		if _, err := checkURLShown(v, alertURLShown(v, false), "https", "http"); err != nil {
 			t.errorf("base_url", "%v", err)
 		}
 		a.BaseURL = v
@@ -98,6 +103,12 @@ func (l *loader) alert(t *table) *alert.Config {
 	}
 	t.checkUnknown()
 	return a
+}
+
+// isBotTokenRune reports whether r may be part of a Telegram bot token:
+// digits, a colon, letters, "_" and "-".
+func isBotTokenRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ':' || r == '_' || r == '-'
 }
 
 // withArticle puts "a" or "an" before an alert kind.

@@ -21,6 +21,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -73,11 +74,24 @@ const (
 )
 
 // Load reads and checks the config file at path. When the file has
-// mistakes, the error is an Errors listing all of them.
+// mistakes, the error is an Errors listing all of them. A file larger than
+// MaxConfigSize is refused without being read whole.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(data) > MaxConfigSize {
+		size := int64(len(data))
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		return nil, Errors{tooLarge(path, size)}
 	}
 	return Parse(path, data)
 }
@@ -112,8 +126,12 @@ func newLoader(name string, lookup func(string) (string, bool), readFile func(st
 	}
 }
 
-// load parses the text and checks every table.
+// load parses the text and checks every table. Text too large or too
+// deeply nested is refused before it reaches the parser (see prescan).
 func (l *loader) load(data []byte) (*Config, error) {
+	if e := prescan(l.file, data); e != nil {
+		return nil, Errors{e}
+	}
 	var tree map[string]any
 	if _, err := toml.Decode(string(data), &tree); err != nil {
 		var pe toml.ParseError

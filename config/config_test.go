@@ -176,6 +176,11 @@ name = "oauth2"
 url = "https://c.example.com/"
 oauth2 = { token_url = "https://auth.example.com/token", client_id = "upbeat", client_secret_file = "secret" }
 
+[[monitor]]
+name = "db"
+url = "postgres://upbeat@db.example.com/shop"
+password_file = "secret"
+
 [[alert]]
 name = "w"
 kind = "webhook"

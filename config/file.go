@@ -2,8 +2,6 @@ package config
 
 import (
 	"slices"
-
-	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // config checks the whole file: each table on its own, then what tables
@@ -29,6 +27,7 @@ func (l *loader) config(tree map[string]any) *Config {
 		cfg.Monitors = append(cfg.Monitors, l.monitor(t, &cfg.Settings, alertNames))
 	}
 	l.uniqueMonitors(monitorTables, cfg.Monitors)
+	l.uniqueTags(monitorTables, cfg.Monitors)
 
 	var monitorNames, tags []string
 	for _, m := range cfg.Monitors {
@@ -88,50 +87,4 @@ func (l *loader) array(tree map[string]any, name string) []*table {
 		out[i] = l.table(name, i, m)
 	}
 	return out
-}
-
-// unique reports names used twice among tables; empty names are reported
-// where they are read.
-func (l *loader) unique(ts []*table, name func(int) string, what string) {
-	first := map[string]*table{}
-	for i, t := range ts {
-		n := name(i)
-		if n == "" {
-			continue
-		}
-		if f, ok := first[n]; ok {
-			t.errorf("name", "another %s is named %q (line %d)", what, n, f.line("name"))
-			continue
-		}
-		first[n] = t
-	}
-}
-
-// uniqueMonitors reports monitors with the same name, names that become
-// the same file and URL name (monitor.Key: "Shop" and "shop"), and push
-// monitors that share a token.
-func (l *loader) uniqueMonitors(ts []*table, ms []*monitor.Monitor) {
-	byKey := map[string]int{}
-	byToken := map[string]int{}
-	for i, m := range ms {
-		if m.Name != "" {
-			if j, ok := byKey[monitor.Key(m.Name)]; ok {
-				if ms[j].Name == m.Name {
-					ts[i].errorf("name", "another monitor is named %q (line %d)", m.Name, ts[j].line("name"))
-				} else {
-					ts[i].errorf("name", "%q and %q (line %d) are the same name (%s) in file names and URLs; rename one",
-						m.Name, ms[j].Name, ts[j].line("name"), monitor.Key(m.Name))
-				}
-			} else {
-				byKey[monitor.Key(m.Name)] = i
-			}
-		}
-		if m.Kind == monitor.KindPush && m.Parsed != nil {
-			if j, ok := byToken[m.Parsed.Host]; ok {
-				ts[i].errorf("url", "monitor %q (line %d) has the same push token", ms[j].Name, ts[j].line("url"))
-			} else {
-				byToken[m.Parsed.Host] = i
-			}
-		}
-	}
 }

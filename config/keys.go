@@ -1,6 +1,10 @@
 package config
 
-import "github.com/upbeat-monitor/upbeat/monitor"
+import (
+	"slices"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // The keys each table knows. They are the only keys accepted (anything
 // else is reported as unknown, with the closest of these suggested), and a
@@ -11,12 +15,12 @@ var (
 		"interval", "timeout", "retries", "retry_interval", "cert_warn_days", "max_body",
 		"connectivity_check", "recover_after",
 	}
-	monitorKeys = []string{
+	monitorKeys = slices.Concat([]string{
 		"name", "url", "interval", "timeout", "retries", "retry_interval",
 		"expect_status", "expect_body", "expect_json", "expect_answer", "max_latency",
 		"cert_warn_days", "rdap_server", "tags", "alerts", "ca_file", "insecure",
 		"max_body", "max_redirects", "method", "headers", "body", "grace",
-	}
+	}, serviceKeys) // services.go
 	alertKeys = []string{
 		"name", "kind", "default", "on", "renotify",
 		"url", "secret", "secret_file", "headers",
@@ -47,7 +51,7 @@ var (
 
 // monitorKeyKinds lists, for each monitor key that only some kinds of check
 // use, the kinds that use it. Setting one on another kind is a mistake.
-var monitorKeyKinds = map[string][]monitor.Kind{
+var monitorKeyKinds = withServiceKinds(map[string][]monitor.Kind{ // services.go adds its kinds
 	"expect_status":  {monitor.KindHTTP},
 	"expect_body":    {monitor.KindHTTP},
 	"expect_json":    {monitor.KindHTTP},
@@ -62,7 +66,7 @@ var monitorKeyKinds = map[string][]monitor.Kind{
 	"ca_file":        {monitor.KindHTTP, monitor.KindTLS},
 	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
 	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
-}
+})
 
 // alertKindKeys lists the keys each alert kind uses besides name, kind,
 // default, on and renotify, and, first, those it requires.

@@ -55,6 +55,7 @@ func (l *loader) maintenance(t *table, monitors, tags []string) *maint.Config {
 // exist.
 func windowTargets(t *table, w *maint.Config, monitors, tags []string) {
 	if names, ok := t.list("monitors"); ok {
+		names = nfc(names)
 		for _, n := range names {
 			if !slices.Contains(monitors, n) {
 				t.errorf("monitors", "%s", unknownName("monitor", n, monitors))
@@ -63,6 +64,7 @@ func windowTargets(t *table, w *maint.Config, monitors, tags []string) {
 		w.Monitors = names
 	}
 	if list, ok := t.list("tags"); ok {
+		list = nfc(list)
 		for _, tag := range list {
 			if !slices.Contains(tags, tag) {
 				t.errorf("tags", "no monitor has the tag %q", tag)

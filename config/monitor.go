@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/itchyny/gojq"
 	"github.com/miekg/dns"
@@ -17,7 +16,7 @@ import (
 )
 
 // schemes are the URL schemes a monitor may use, for messages.
-var schemes = []string{"http", "https", "tcp", "tls", "icmp", "dns", "domain", "push"}
+var schemes = slices.Concat([]string{"http", "https", "tcp", "tls", "icmp", "dns", "domain", "push"}, serviceSchemes)
 
 // urlExamples show each kind's URL, for messages.
 var urlExamples = map[monitor.Kind]string{
@@ -28,6 +27,13 @@ var urlExamples = map[monitor.Kind]string{
 	monitor.KindDNS:    "dns://1.1.1.1/example.com?type=A",
 	monitor.KindDomain: "domain://example.com",
 	monitor.KindPush:   "push://a-long-random-token",
+	// services.go
+	monitor.KindGRPC:     serviceURLExamples[monitor.KindGRPC],
+	monitor.KindWS:       serviceURLExamples[monitor.KindWS],
+	monitor.KindPostgres: serviceURLExamples[monitor.KindPostgres],
+	monitor.KindMySQL:    serviceURLExamples[monitor.KindMySQL],
+	monitor.KindRedis:    serviceURLExamples[monitor.KindRedis],
+	monitor.KindSMTP:     serviceURLExamples[monitor.KindSMTP],
 }
 
 // monitor checks one [[monitor]]. Settings supply what it does not set;
@@ -76,15 +82,16 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		m.CertWarnDays = n
 	}
 	if tags, ok := t.list("tags"); ok {
-		for _, tag := range tags {
-			if strings.TrimSpace(tag) == "" {
-				t.errorf("tags", "a tag must not be empty")
+		for _, tag := range nfc(tags) {
+			if p := nameProblem(tag); p != "" {
+				t.errorf("tags", "a tag %s", p)
 			} else if !slices.Contains(m.Tags, tag) {
 				m.Tags = append(m.Tags, tag)
 			}
 		}
 	}
 	if names, ok := t.list("alerts"); ok {
+		names = nfc(names)
 		for _, a := range names {
 			if !slices.Contains(alerts, a) {
 				t.errorf("alerts", "%s", unknownName("alert", a, alerts))
@@ -95,6 +102,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 
 	l.monitorHTTP(t, m)
 	l.monitorRequest(t, m)
+	l.monitorServices(t, m) // services.go
 	if v, ok := t.str("expect_answer"); ok {
 		m.ExpectAnswer = v
 	}
@@ -172,26 +180,6 @@ func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 	}
 }
 
-// name reads the name key every table but [settings] and [api] has.
-func name(t *table, what string) string {
-	if !t.has("name") {
-		t.errorf("name", "is missing; every %s needs a name", what)
-		return ""
-	}
-	n, ok := t.str("name")
-	switch {
-	case !ok:
-		return ""
-	case strings.TrimSpace(n) == "":
-		t.errorf("name", "must not be empty")
-		return ""
-	case strings.IndexFunc(n, unicode.IsControl) >= 0:
-		t.errorf("name", "must not hold control characters")
-		return ""
-	}
-	return n
-}
-
 // schemeHint suggests what a URL without a scheme may have meant: the
 // scheme with its colon or slashes mistyped ("http//host", "https:/host",
 // "http:host") is put right; otherwise https:// or tcp:// in front. A
@@ -212,13 +200,15 @@ func schemeHint(raw string) string {
 }
 
 // monitorURL checks a monitor's URL and finds its kind from the scheme.
+// Messages show the URL without its secrets (monitor.RedactURL).
 func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
+	shown := monitor.RedactURL(raw)
 	u, err := checkURL(raw)
 	if err != nil {
 		if strings.HasSuffix(err.Error(), "has no scheme") {
-			err = fmt.Errorf("%q has no scheme; write e.g. %s", raw, schemeHint(raw))
+			err = fmt.Errorf("%q has no scheme; write e.g. %s", shown, schemeHint(shown))
 		}
-		t.errorf("url", "%v", err)
+		t.errorf("url", "%s", hidePassword(err.Error(), raw)) // a second guard: services.go
 		return nil, "", false
 	}
 	kind, ok := monitor.KindOf(u.Scheme)
@@ -231,18 +221,18 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 		return nil, "", false
 	}
 	if u.Host == "" {
-		t.errorf("url", "%q has no host; write e.g. %s", raw, urlExamples[kind])
+		t.errorf("url", "%q has no host; write e.g. %s", shown, urlExamples[kind])
 		return nil, "", false
 	}
 	switch kind {
 	case monitor.KindTCP, monitor.KindTLS:
 		if u.Port() == "" {
-			t.errorf("url", "%q has no port; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q has no port; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 	case monitor.KindDNS:
 		if strings.Trim(u.Path, "/") == "" {
-			t.errorf("url", "%q names no record to look up; write e.g. %s", raw, urlExamples[kind])
+			t.errorf("url", "%q names no record to look up; write e.g. %s", shown, urlExamples[kind])
 			return nil, "", false
 		}
 		if typ := u.Query().Get("type"); typ != "" {
@@ -250,6 +240,10 @@ func monitorURL(t *table, raw string) (*url.URL, monitor.Kind, bool) {
 				t.errorf("url", "unknown DNS record type %q; use e.g. A, AAAA, CNAME, MX, TXT, NS", typ)
 				return nil, "", false
 			}
+		}
+	case monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP:
+		if !serviceURL(t, raw, u, kind) { // services.go
+			return nil, "", false
 		}
 	case monitor.KindPush:
 		if strings.IndexFunc(u.Host, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
@@ -334,8 +328,11 @@ func checkKindKeys(t *table, m *monitor.Monitor) {
 }
 
 func kindName(k monitor.Kind) string {
-	if k == monitor.KindHTTP {
+	switch k {
+	case monitor.KindHTTP:
 		return "http(s)"
+	case monitor.KindWS:
+		return "ws(s)"
 	}
 	return string(k)
 }

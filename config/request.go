@@ -97,7 +97,9 @@ func (l *loader) monitorRequest(t *table, m *monitor.Monitor) {
 	if v, ok := t.str("proxy"); ok {
 		u, err := url.Parse(v)
 		switch {
-		case err != nil || u.Host == "":
+		case err != nil: // never quoted whole: a proxy URL often holds a password
+			t.errorf("proxy", "%q is not a URL: %s", monitor.RedactURL(v), urlProblem(v))
+		case u.Host == "":
 			t.errorf("proxy", "is not a URL; write e.g. http://proxy.example.com:3128")
 		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
 			t.errorf("proxy", "unsupported scheme %q; use http, https or socks5", u.Scheme)

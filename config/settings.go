@@ -1,11 +1,6 @@
 package config
 
 import (
-	"errors"
-	"fmt"
-	"net/url"
-	"slices"
-
 	"github.com/upbeat-monitor/upbeat/engine"
 )
 
@@ -68,34 +63,4 @@ func (l *loader) settings(t *table) engine.Settings {
 	}
 	t.checkUnknown()
 	return s
-}
-
-// checkURL parses raw and checks that it has one of schemes (any scheme
-// when none is given) and a host.
-func checkURL(raw string, schemes ...string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%q is not a URL: %v", raw, err)
-	}
-	if u.Scheme == "" {
-		if len(schemes) > 0 {
-			example := schemes[0]
-			if slices.Contains(schemes, "https") {
-				example = "https"
-			}
-			return nil, fmt.Errorf("%q has no scheme; write e.g. %s://%s", raw, example, raw)
-		}
-		return nil, fmt.Errorf("%q has no scheme", raw)
-	}
-	if len(schemes) > 0 && !slices.Contains(schemes, u.Scheme) {
-		return nil, fmt.Errorf("unsupported scheme %q; use %s", u.Scheme, oneOf(schemes))
-	}
-	if u.Host == "" && len(schemes) > 0 {
-		return nil, fmt.Errorf("%q has no host", raw)
-	}
-	return u, nil
 }

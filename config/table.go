@@ -221,11 +221,15 @@ func (t *table) integer(key string) (int, bool) {
 	return int(n), true
 }
 
-// atLeast reads an integer that must not be below lo.
+// atLeast reads an integer that must not be below lo, nor outside the
+// key's bounds (see limits).
 func (t *table) atLeast(key string, lo int) (int, bool) {
 	n, ok := t.integer(key)
 	if ok && n < lo {
 		t.errorf(key, "must be at least %d, not %d", lo, n)
+		return 0, false
+	}
+	if ok && !t.bounded(key, int64(n)) {
 		return 0, false
 	}
 	return n, ok
@@ -272,27 +276,36 @@ func (t *table) duration(key string) (time.Duration, bool) {
 	return d, true
 }
 
-// positive reads a duration that must be more than zero.
+// positive reads a duration that must be more than zero, and within the
+// key's bounds (see limits).
 func (t *table) positive(key string) (time.Duration, bool) {
 	d, ok := t.duration(key)
 	if ok && d <= 0 {
 		t.errorf(key, "must be more than zero, not %q", t.data[key])
 		return 0, false
 	}
+	if ok && !t.bounded(key, int64(d)) {
+		return 0, false
+	}
 	return d, ok
 }
 
-// nonNegative reads a duration that must not be below zero.
+// nonNegative reads a duration that must not be below zero, and within
+// the key's bounds (see limits).
 func (t *table) nonNegative(key string) (time.Duration, bool) {
 	d, ok := t.duration(key)
 	if ok && d < 0 {
 		t.errorf(key, "must not be negative, not %q", t.data[key])
 		return 0, false
 	}
+	if ok && !t.bounded(key, int64(d)) {
+		return 0, false
+	}
 	return d, ok
 }
 
-// size reads a byte count: an integer, or a string with a unit ("1MiB").
+// size reads a byte count: an integer, or a string with a unit ("1MiB"),
+// within the key's bounds (see limits).
 func (t *table) size(key string) (int64, bool) {
 	v, ok := t.get(key)
 	if !ok {
@@ -318,6 +331,9 @@ func (t *table) size(key string) (int64, bool) {
 	}
 	if n <= 0 {
 		t.errorf(key, "must be more than zero bytes")
+		return 0, false
+	}
+	if !t.bounded(key, n) {
 		return 0, false
 	}
 	return n, true
@@ -362,6 +378,14 @@ func (t *table) secret(key string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// secretKey is the key a secret was read from: key, or key_file.
+func (t *table) secretKey(key string) string {
+	if t.has(key + "_file") {
+		return key + "_file"
+	}
+	return key
 }
 
 // tables reads a value that must be an array of tables, written [[name]].

@@ -297,15 +297,17 @@ func (e *Engine) CheckAll(ctx context.Context) []monitor.Result {
 // Reload applies a new configuration as a diff: monitors whose settings
 // are unchanged keep their state; changed ones keep their history and
 // status but are checked again at once; new ones start pending; removed
-// ones stop. It returns a line per change.
-func (e *Engine) Reload(cfg *Config) ([]string, error) {
+// ones stop. It returns a line per change, with also: changes made
+// around the engine (alert channels, maintenance windows) that the reload
+// event reports with its own.
+func (e *Engine) Reload(cfg *Config, also ...string) ([]string, error) {
 	if err := knownKinds(cfg, e.runner.checkers); err != nil {
 		return nil, err
 	}
 	e.reloading.Lock()
 	defer e.reloading.Unlock()
 	e.push.watch(cfg.Monitors) // first: a new push monitor's last beat is restored from history below
-	rl := &reload{cfg: cfg, fresh: make(map[string]*entry),
+	rl := &reload{cfg: cfg, fresh: make(map[string]*entry), changes: append([]string(nil), also...),
 		bare: func(m *monitor.Monitor) *entry { return e.bareEntry(m, cfg.Settings.Location) }}
 	for _, m := range e.states.newMonitors(cfg) {
 		rl.fresh[m.Name] = e.newEntry(m, cfg.Settings.Location)

@@ -23,7 +23,7 @@ const beatMark = "beat received"
 
 // pushURL is what results show of a push monitor's URL: its token is the
 // monitor's only secret.
-const pushURL = "push://…"
+const pushURL = monitor.PushURL
 
 // pushChecker checks push monitors. The job being watched calls upbeat (a
 // beat, through Engine.Push) and each check compares the last beat with

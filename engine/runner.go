@@ -42,16 +42,13 @@ func (r *runner) pace(m *monitor.Monitor) time.Duration {
 	return m.Interval
 }
 
-// displayURL is m's URL as results show it: without a password, and
-// without whatever else its checker says is secret.
+// displayURL is m's URL as results show it: without whatever its checker
+// says is secret, and as monitor.RedactURL shows every URL.
 func (r *runner) displayURL(m *monitor.Monitor) string {
 	if rd, ok := r.checkers[m.Kind].(Redacter); ok {
-		return rd.Redact(m)
+		return monitor.RedactURL(rd.Redact(m))
 	}
-	if m.Parsed != nil {
-		return m.Parsed.Redacted()
-	}
-	return m.URL
+	return monitor.RedactURL(m.URL)
 }
 
 // start launches a check of en that was due at due, unless one is already
@@ -124,6 +121,7 @@ func (r *runner) attempt(ctx context.Context, en *entry) monitor.Result {
 	res := chk.Check(cctx, m)
 	cancel()
 	res.Monitor, res.Kind, res.Time, res.URL = m.Name, m.Kind, start, en.url
+	res.FinalURL = monitor.RedactURL(res.FinalURL)
 	if _, passive := chk.(Passive); res.Latency == 0 && !passive {
 		res.Latency = r.now().Sub(start)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+	"unicode"
 )
 
 // Kind is the kind of check, decided by the scheme of a monitor's URL.
@@ -18,6 +19,14 @@ const (
 	KindDNS    Kind = "dns"
 	KindDomain Kind = "domain"
 	KindPush   Kind = "push"
+
+	// The services behind a site.
+	KindGRPC     Kind = "grpc"     // grpc://, grpcs://: the standard health protocol
+	KindWS       Kind = "ws"       // ws://, wss://: the WebSocket handshake, a message and its reply
+	KindPostgres Kind = "postgres" // postgres://, postgresql://
+	KindMySQL    Kind = "mysql"    // mysql:// (MySQL and MariaDB)
+	KindRedis    Kind = "redis"    // redis://, rediss://
+	KindSMTP     Kind = "smtp"     // smtp:// (STARTTLS), smtps:// (TLS from the start)
 )
 
 // KindOf maps a URL scheme to a check kind. ok is false for an unsupported scheme.
@@ -37,6 +46,18 @@ func KindOf(scheme string) (k Kind, ok bool) {
 		return KindDomain, true
 	case "push":
 		return KindPush, true
+	case "grpc", "grpcs":
+		return KindGRPC, true
+	case "ws", "wss":
+		return KindWS, true
+	case "postgres", "postgresql":
+		return KindPostgres, true
+	case "mysql":
+		return KindMySQL, true
+	case "redis", "rediss":
+		return KindRedis, true
+	case "smtp", "smtps":
+		return KindSMTP, true
 	}
 	return "", false
 }
@@ -148,6 +169,14 @@ type Monitor struct {
 	IPVersion       int               // 0 (either), 4 or 6
 	Resolve         []string          // "host:port:address" pins, as curl --resolve
 
+	// Services behind a site (grpc, ws, postgres, mysql, redis, smtp).
+	Password    string   `json:"-"` // postgres, mysql, redis: never shown anywhere
+	Query       string   // postgres, mysql: SQL; redis: a command; empty: the kind's trivial one
+	ExpectValue string   // postgres, mysql, redis: the first value of the answer must equal this
+	MaxValue    *float64 // postgres, mysql, redis: the first value must be a number no larger (a lag bound)
+	Send        string   // ws: a text message sent after the handshake; its reply is judged
+	StartTLS    string   // smtp: "mandatory", "opportunistic" (empty: the default) or "none"
+
 	// Parsed is URL parsed once when the config is loaded.
 	Parsed *url.URL `json:"-"`
 }
@@ -177,16 +206,18 @@ func DaysLeft(expiry, now time.Time) int {
 	return int(expiry.Sub(now) / (24 * time.Hour)) // truncated toward zero
 }
 
-// Key turns a monitor name into a safe identifier for files and URLs.
+// Key turns a monitor name into a safe identifier for files, URLs and
+// HTML ids: letters and digits of any script are kept (lower-cased), and
+// everything else becomes "_", so "Shop API" is "shop_api" and names in
+// other scripts stay apart ("Ⅰ" and "Ⅱ" are not both "___").
 func Key(name string) string {
-	b := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		c := name[i]
+	b := make([]rune, 0, len(name))
+	for _, c := range name {
 		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		case c == '-', c == '_', c == '.':
 			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+('a'-'A'))
+		case unicode.IsLetter(c) || unicode.IsNumber(c):
+			b = append(b, unicode.ToLower(c))
 		default:
 			b = append(b, '_')
 		}
@@ -194,7 +225,10 @@ func Key(name string) string {
 	return string(b)
 }
 
-// Phases are the parts of an HTTP check's latency.
+// Phases are the parts of a check's latency. For the services behind a
+// site (postgres, mysql, redis, smtp, grpc, ws), FirstByte is the
+// protocol's own handshake (greeting, login, upgrade) and Transfer the
+// round trip of the query, command or message.
 type Phases struct {
 	DNS       time.Duration `json:"dns"`
 	Connect   time.Duration `json:"connect"`

@@ -22,3 +22,13 @@ func TestDaysLeft(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Shop API": "shop_api", "a/b": "a_b", "db-1.eu": "db-1.eu", "Café": "café", "Ⅰ": "ⅰ", "Ⅱ": "ⅱ", "商店": "商店", "\x1b[2J": "__2j",
+	} {
+		if got := Key(in); got != want {
+			t.Errorf("Key(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -300,7 +300,8 @@ func (d *Detail) top() []string {
 	}
 
 	var cfg []string
-	cfg = append(cfg, clean(m.URL), string(m.Kind))
+	shown := monitor.RedactURL(m.URL) // the local dashboard has the config's URL, password and all
+	cfg = append(cfg, clean(shown), string(m.Kind))
 	if m.Interval > 0 {
 		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
@@ -337,9 +338,10 @@ func (d *Detail) top() []string {
 		if r.HTTPVersion != "" {
 			now = append(now, "HTTP/"+clean(r.HTTPVersion))
 		}
-		if r.FinalURL != "" && r.FinalURL != m.URL {
+		if r.FinalURL != "" && r.FinalURL != shown {
 			now = append(now, "→ "+clean(r.FinalURL))
 		}
+		now = append(now, serviceFacts(m.Kind, r)...)
 	}
 	if st.Checks > 0 {
 		now = append(now, fmt.Sprintf("%d checks", st.Checks))
@@ -521,8 +523,46 @@ func (d *Detail) facts(w int) []string {
 
 var phaseNames = [5]string{"DNS", "connect", "TLS", "first byte", "transfer"}
 
+// phaseNamesOf names the phases of a kind's check: the services behind a
+// site record their handshake and their request where HTTP records the
+// first byte and the transfer (see monitor.Phases).
+func phaseNamesOf(k monitor.Kind) [5]string {
+	hs, req := "", ""
+	switch k {
+	case monitor.KindPostgres, monitor.KindMySQL:
+		hs, req = "login", "query"
+	case monitor.KindRedis:
+		hs, req = "login", "command"
+	case monitor.KindGRPC:
+		hs, req = "HTTP/2", "health call"
+	case monitor.KindWS:
+		hs, req = "upgrade", "message"
+	case monitor.KindSMTP:
+		hs, req = "greeting", "QUIT"
+	default:
+		return phaseNames
+	}
+	return [5]string{phaseNames[0], phaseNames[1], phaseNames[2], hs, req}
+}
+
 func phaseValues(p monitor.Phases) [5]time.Duration {
 	return [5]time.Duration{p.DNS, p.Connect, p.TLS, p.FirstByte, p.Transfer}
+}
+
+// serviceFacts are the short facts a service check records (the server's
+// version, the value its query returned, the SMTP greeting), for the
+// detail view's status line.
+func serviceFacts(k monitor.Kind, r *monitor.Result) []string {
+	switch k {
+	case monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP:
+	default:
+		return nil
+	}
+	out := make([]string, 0, len(r.Answers))
+	for _, a := range r.Answers {
+		out = append(out, trunc(clean(a), 48))
+	}
+	return out
 }
 
 // phases compares the last check's phases with their usual values (the
@@ -563,11 +603,12 @@ func (d *Detail) phases() []string {
 		}
 	}
 	var out []string
+	names := phaseNamesOf(d.st.Monitor.Kind)
 	for j, v := range last {
 		if v == 0 && usual[j] == 0 {
 			continue
 		}
-		line := fit(phaseNames[j], 11) + fitRight(fmtMS(v), 9)
+		line := fit(names[j], 11) + fitRight(fmtMS(v), 9)
 		if usual[j] > 0 {
 			line += "  usually " + fmtMS(usual[j])
 			if v >= 2*usual[j] && v-usual[j] >= 10*time.Millisecond {

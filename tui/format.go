@@ -182,11 +182,17 @@ func codeLabel(r *monitor.Result) string {
 	if r.Time.IsZero() {
 		return "—"
 	}
-	if r.Code > 0 && r.Kind != monitor.KindDNS {
+	if r.Code > 0 && r.Kind != monitor.KindDNS && r.Kind != monitor.KindGRPC { // a gRPC status number says less than its class
 		return strconv.Itoa(r.Code)
 	}
 	if r.Class != "" {
-		return strings.TrimPrefix(clean(r.Class), "http_")
+		c := strings.TrimPrefix(clean(r.Class), "http_")
+		switch r.Kind {
+		case monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP:
+			// The kind is in its own column: postgres_auth_failed shows as auth_failed.
+			c = strings.TrimPrefix(c, string(r.Kind)+"_")
+		}
+		return c
 	}
 	if r.Code > 0 {
 		return strconv.Itoa(r.Code)

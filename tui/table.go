@@ -670,8 +670,17 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		return name, nil
 	case colKind:
 		k := string(st.Monitor.Kind)
-		if st.Monitor.Kind == monitor.KindHTTP && strings.HasPrefix(st.Monitor.URL, "https:") {
-			k = "https"
+		switch st.Monitor.Kind {
+		case monitor.KindHTTP:
+			if strings.HasPrefix(st.Monitor.URL, "https:") {
+				k = "https"
+			}
+		case monitor.KindGRPC, monitor.KindWS, monitor.KindRedis, monitor.KindSMTP:
+			if u := st.Monitor.Parsed; u != nil && strings.HasSuffix(u.Scheme, "s") {
+				k = u.Scheme // grpcs, wss, rediss, smtps: the TLS variant, as https
+			}
+		case monitor.KindPostgres:
+			k = "pg" // the column is as wide as "https"
 		}
 		return k, &s.Dim
 	case colCode:

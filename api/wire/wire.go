@@ -249,38 +249,27 @@ func fromMS(f float64) time.Duration {
 }
 func fromS(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
-// RedactURL hides what a URL must not show to viewers: a push monitor's
-// token and the password of a userinfo.
+// RedactURL is a monitor's URL as viewers see it (see monitor.RedactURL).
 func RedactURL(m *monitor.Monitor) string {
 	if m.Kind == monitor.KindPush {
-		return "push://…"
+		return monitor.PushURL
 	}
-	u := m.Parsed
-	if u == nil {
-		p, err := url.Parse(m.URL)
-		if err != nil {
-			return m.URL
-		}
-		u = p
-	}
-	if u.User != nil {
-		return u.Redacted()
-	}
-	return m.URL
+	return monitor.RedactURL(m.URL)
 }
 
-// FromResult converts an engine result. The push token never appears:
-// the engine already writes push results with a redacted URL.
+// FromResult converts an engine result. Its URLs are redacted again:
+// the engine writes them redacted, but history kept by an older version
+// may hold a token in a query string.
 func FromResult(r *monitor.Result) *Result {
 	out := &Result{
-		Monitor: r.Monitor, Kind: r.Kind, URL: r.URL, Time: r.Time, Status: r.Status, Code: r.Code,
+		Monitor: r.Monitor, Kind: r.Kind, URL: monitor.RedactURL(r.URL), Time: r.Time, Status: r.Status, Code: r.Code,
 		LatencyMS: ms(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
-		FinalURL: r.FinalURL, BodySize: r.BodySize, CertIssuer: r.CertIssuer, Registrar: r.Registrar,
+		FinalURL: monitor.RedactURL(r.FinalURL), BodySize: r.BodySize, CertIssuer: r.CertIssuer, Registrar: r.Registrar,
 		Answers: r.Answers, Loss: r.Loss,
 		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 	if r.Kind == monitor.KindPush {
-		out.URL = "push://…"
+		out.URL = monitor.PushURL
 	}
 	if r.Phases != (monitor.Phases{}) {
 		p := r.Phases

@@ -66,7 +66,7 @@ func TestRedactURL(t *testing.T) {
 		want string
 	}{
 		{mk("push://s3cret", monitor.KindPush), "push://…"},
-		{mk("https://bob:pw@api.example/x", monitor.KindHTTP), "https://bob:xxxxx@api.example/x"},
+		{mk("https://bob:pw@api.example/x", monitor.KindHTTP), "https://xxxxx@api.example/x"},
 		{mk("tcp://db:5432", monitor.KindTCP), "tcp://db:5432"},
 	} {
 		if got := RedactURL(tc.m); got != tc.want {

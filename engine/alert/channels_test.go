@@ -244,8 +244,13 @@ func TestEmailRefusesServerWithoutSTARTTLS(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := ch.Send(ctx, downMessage()); err == nil {
+	err = ch.Send(ctx, downMessage())
+	if err == nil {
 		t.Fatal("sent in clear although STARTTLS is mandatory")
+	}
+	// go-mail's untyped error is recognised (see email.explain).
+	if !errors.Is(err, errNoStartTLS) {
+		t.Errorf("error %q does not say what to do", err)
 	}
 	if len(be.auths) != 0 {
 		t.Errorf("credentials offered without TLS: %v", be.auths)

@@ -124,6 +124,12 @@ func (e *email) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
+// errNoStartTLS is the failure of a server that does not offer STARTTLS
+// while starttls is "mandatory": go-mail says only that its TLS policy is
+// TLSMandatory, a name the config does not use.
+var errNoStartTLS = errors.New(`the server does not offer STARTTLS, and starttls = "mandatory" (the default) ` +
+	`refuses to send the password and the message in clear; set starttls = "opportunistic" or "none" if that is expected`)
+
 // sendError says which step of the delivery failed. go-mail reports every
 // failure before the message as "dial failed", a refused login included;
 // a refused login is permanent (retrying a wrong password only locks the
@@ -141,6 +147,11 @@ func (e *email) sendError(err error) error {
 		return Permanent(fmt.Errorf("%s: %s as %q: check username and password", where, why, e.user))
 	case strings.Contains(s, "does not support SMTP AUTH"):
 		return Permanent(fmt.Errorf("%s: the server offers no login (SMTP AUTH), but username is set", where))
+	case e.policy == mail.TLSMandatory && strings.Contains(s, "does not support STARTTLS"):
+		// go-mail names its policy (TLSMandatory), not the setting; it has
+		// no typed error for this, and the tests against a server without
+		// STARTTLS notice if its message changes.
+		return fmt.Errorf("%s: %w", where, errNoStartTLS)
 	case strings.Contains(s, "STARTTLS"), strings.Contains(s, "starttls"):
 		return fmt.Errorf("%s: STARTTLS failed (set starttls = \"opportunistic\" or \"none\" only for a server without TLS): %w", where, err)
 	}

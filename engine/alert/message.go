@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,35 +132,9 @@ func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) 
 	return it
 }
 
-// secretQuery are query keys whose values are hidden when a URL is shown.
-var secretQuery = []string{"token", "key", "secret", "password", "pass", "auth", "sig", "signature", "apikey", "api_key", "access_token"}
-
-// displayURL returns a URL fit to show: no password, no push token, no
-// secret-looking query values.
+// displayURL returns a URL fit to show (see monitor.RedactURL).
 func displayURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return engine.Sanitize(raw, 200)
-	}
-	if u.Scheme == "push" {
-		return "push://" + redacted
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if slices.Contains(secretQuery, strings.ToLower(k)) {
-				q.Set(k, redacted)
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return engine.Sanitize(u.String(), 300)
+	return engine.Sanitize(monitor.RedactURL(raw), 300)
 }
 
 // timeText formats a time for a message.

@@ -2,9 +2,10 @@ package alert
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // redacted replaces a secret wherever one would be shown.
@@ -13,9 +14,6 @@ const redacted = "REDACTED"
 // minSecret is the shortest string treated as a secret; shorter ones would
 // blank out ordinary words in error messages.
 const minSecret = 4
-
-// userinfo matches credentials inside any URL in a text.
-var userinfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/\s@]+@`)
 
 // Redactor removes known secrets from text: every configured token,
 // password and webhook secret, in plain and URL-escaped form, and the
@@ -98,7 +96,7 @@ func urlSecrets(raw string, all bool) []string {
 	}
 	for k, vs := range u.Query() {
 		for _, v := range vs {
-			if len(v) >= 16 || (all && len(v) >= 8) || slices.Contains(secretQuery, strings.ToLower(k)) {
+			if len(v) >= 16 || (all && len(v) >= 8) || monitor.SecretQueryKey(k) {
 				out = append(out, v)
 			}
 		}
@@ -106,7 +104,8 @@ func urlSecrets(raw string, all bool) []string {
 	return out
 }
 
-// Redact returns s with every secret and URL credential replaced.
+// Redact returns s with every secret replaced, and every URL in it
+// redacted as monitor.RedactURL does.
 func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
@@ -116,7 +115,7 @@ func (r *Redactor) Redact(s string) string {
 			s = strings.ReplaceAll(s, sec, redacted)
 		}
 	}
-	return userinfo.ReplaceAllString(s, "${1}"+redacted+"@")
+	return monitor.RedactURLs(s)
 }
 
 // Error returns the redacted text of err, or "" for nil.

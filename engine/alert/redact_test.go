@@ -22,7 +22,7 @@ func TestRedactor(t *testing.T) {
 		"post https://api/bot123:tok/en+x/sendMessage":              "post https://api/botREDACTED/sendMessage",
 		"get /bot123:tok%2Fen+x/x":                                  "get /botREDACTED/x",
 		"535 auth failed for hunter22":                              "535 auth failed for REDACTED",
-		"dial https://user:pw@host/path":                            "dial https://REDACTED@host/path",
+		"dial https://user:pw@host/path":                            "dial https://xxxxx@host/path",
 		"post .../services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX: 404": "post .../services/T000/B000/REDACTED: 404",
 		"header Bearer abcdef123456 refused; secret whsec":          "header REDACTED refused; secret REDACTED",
 		"ntfy alerts-f00ba5 ntfypass":                               "ntfy REDACTED REDACTED",
@@ -36,8 +36,8 @@ func TestRedactor(t *testing.T) {
 
 func TestDisplayURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://user:pw@shop.example/health?apikey=k1&x=1": "https://user@shop.example/health?apikey=REDACTED&x=1",
-		"push://0123456789abcdef":                           "push://REDACTED",
+		"https://user:pw@shop.example/health?apikey=k1&x=1": "https://xxxxx@shop.example/health?apikey=xxxxx&x=1",
+		"push://0123456789abcdef":                           "push://…",
 		"tcp://db.internal:5432":                            "tcp://db.internal:5432",
 	} {
 		if got := displayURL(in); got != want {

@@ -1,6 +1,8 @@
 // Package check holds one engine.Checker per kind of monitor: http.go,
-// tls.go, tcp.go, icmp.go, dns.go and domain.go, found through the map that
-// New returns. request.go makes HTTP requests the way a monitor asks
+// tls.go, tcp.go, icmp.go, dns.go and domain.go, and for the services
+// behind a site grpc.go, ws.go, postgres.go, mysql.go, redis.go and
+// smtp.go (what those share is in service.go), found through the map
+// that New returns. request.go makes HTTP requests the way a monitor asks
 // (protocol version, credentials, client certificate, proxy, pinned
 // addresses); trust.go and messages.go put failures in plain words, with
 // the library's own text kept as Result.Detail.
@@ -102,6 +104,13 @@ func New(opts Options) map[monitor.Kind]engine.Checker {
 		monitor.KindICMP:   &ICMP{b: b},
 		monitor.KindDNS:    &DNS{b: b},
 		monitor.KindDomain: newDomain(b),
+		// The services behind a site (service.go).
+		monitor.KindGRPC:     &GRPC{b: b},
+		monitor.KindWS:       &WS{b: b},
+		monitor.KindPostgres: &Postgres{b: b},
+		monitor.KindMySQL:    &MySQL{b: b},
+		monitor.KindRedis:    &Redis{b: b},
+		monitor.KindSMTP:     &SMTP{b: b},
 	}
 }
 

@@ -26,7 +26,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(stopServers{m}) // servers_test.go
 }
 
 // testPKI is a set of certificates for the TLS tests: a trusted CA (and a

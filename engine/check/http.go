@@ -481,14 +481,12 @@ func effectivePort(u *url.URL) string {
 	return "80"
 }
 
-// redactURL is u as text without its userinfo: what a Result may show.
+// redactURL is u as text without its userinfo (a redirect inherits the
+// monitor's) and its secrets (see monitor.RedactURL): what a Result may show.
 func redactURL(u *url.URL) string {
-	if u.User == nil {
-		return u.String()
-	}
 	c := *u
 	c.User = nil
-	return c.String()
+	return monitor.RedactURL(c.String())
 }
 
 // chain renders a redirect chain for a message, shortened in the middle.

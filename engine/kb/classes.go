@@ -11,6 +11,7 @@ func classEntries() []Entry {
 	all = append(all, domainEntries()...)
 	all = append(all, monitorEntries()...)
 	all = append(all, requestEntries()...)
+	all = append(all, serviceEntries()...) // services.go
 	return all
 }
 

@@ -45,6 +45,7 @@ var knownFamilies = []string{
 	FamilyInformational, FamilySuccess, FamilyRedirect, FamilyClient, FamilyServer,
 	FamilyCloudflare, FamilyNetwork, FamilyDNS, FamilyTLS, FamilyAssertion,
 	FamilyDomain, FamilyPush, FamilyMonitor, FamilyUnknown,
+	FamilyGRPC, FamilyWebSocket, FamilyDatabase, FamilySMTP, // services.go
 }
 
 // sentenceEnd matches the end of a sentence: a full stop, question or

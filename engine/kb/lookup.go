@@ -181,6 +181,11 @@ func ForResult(code int, class string) Entry {
 		if i, ok := t.find(class); ok {
 			return t.entry(i)
 		}
+		// A class of a family that is not HTTP's keeps its family even
+		// when its code is in HTTP's range (smtp_555, tls_…).
+		if e, ok := fallback(class); ok {
+			return e
+		}
 	}
 	// A class like "http_587" carries the code when the caller passed none.
 	if code == 0 {
@@ -197,18 +202,23 @@ func ForResult(code int, class string) Entry {
 		e.Class = codeClass(code)
 		return e
 	}
-	k := normalize(class)
-	for _, f := range classFallbacks {
-		if strings.HasPrefix(k, f.prefix) {
-			return t.entry(t.index[f.class])
-		}
-	}
 	e := unknownEntry()
 	if class != "" {
 		e.Class = class
 	}
 	e.Code = code
 	return e
+}
+
+// fallback is the general entry for a class nobody wrote one for yet.
+func fallback(class string) (Entry, bool) {
+	k := normalize(class)
+	for _, f := range classFallbacks {
+		if strings.HasPrefix(k, f.prefix) {
+			return kbTable.entry(kbTable.index[f.class]), true
+		}
+	}
+	return Entry{}, false
 }
 
 // classFallbacks name the general entry for a class nobody wrote one for
@@ -220,6 +230,15 @@ var classFallbacks = []struct{ prefix, class string }{
 	{"push_", "push_down"},
 	{"json_", "json_invalid"},
 	{"domain_", "domain_expiring"},
+	// services.go
+	{"smtp_4", "smtp_4xx"},
+	{"smtp_5", "smtp_5xx"},
+	{"smtp_", "smtp_bad_greeting"},
+	{"grpc_", "grpc_error"},
+	{"ws_", "ws_handshake"},
+	{"postgres_", "postgres_query_failed"},
+	{"mysql_", "mysql_query_failed"},
+	{"redis_", "redis_command_failed"},
 }
 
 // ForCode returns the entry for an HTTP status code, falling back to the
