@@ -121,6 +121,7 @@ func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
+		GroupReadable:   cfg.Settings.HistoryAccess == config.HistoryGroup,
 		Logger:          o.log,
 	})
 }

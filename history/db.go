@@ -17,12 +17,16 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -52,10 +56,8 @@ type DB struct {
 func Open(dir string, o Options) (*DB, error) {
 	o.setDefaults()
 	db := &DB{dir: dir, opts: o, st: &state{}, dmg: newDamage(o.Logger)}
-	raw := filepath.Join(dir, rawDir)
-	files := &rollupFiles{dir: filepath.Join(dir, rollupDir), open: o.OpenFile, dmg: db.dmg}
-	idx := newIndexes(raw, &db.opts, db.dmg)
-	rc := &recovery{raw: raw, o: &db.opts, st: db.st, files: files, idx: idx, dmg: db.dmg, writer: !o.ReadOnly}
+	p := permsOf(&db.opts)
+	var fl *flock.Flock
 	if o.ReadOnly {
 		fi, err := os.Stat(dir)
 		if err != nil {
@@ -64,25 +66,38 @@ func Open(dir string, o Options) (*DB, error) {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("open history %s: not a directory", dir)
 		}
-		if _, err := rc.run(); err != nil {
-			return nil, err
-		}
 	} else {
-		for _, d := range []string{raw, files.dir} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(dir, p.dir); err != nil {
 				return nil, fmt.Errorf("open history: %w", err)
 			}
+			fixMode(dir, p.dir)
 		}
-		fl, err := lockDir(dir, &db.opts)
-		if err != nil {
+		var err error
+		if fl, err = lockDir(dir, &db.opts); err != nil {
 			return nil, err
 		}
-		next, err := rc.run()
-		if err != nil {
+		if err := prepareDir(dir, p, o.OpenFile); err != nil {
 			fl.Unlock()
 			return nil, err
 		}
-		db.w = newWriter(dir, &db.opts, fl, db.st, files, idx, next)
+		if err := applyPerms(dir, p); err != nil {
+			o.Logger.Warn("history: cannot set the modes of its files", "err", err)
+		}
+	}
+	raw := segmentsPath(dir)
+	files := &rollupFiles{dir: filepath.Join(dir, rollupDir), open: o.OpenFile, perm: p.file, dmg: db.dmg}
+	idx := newIndexes(raw, &db.opts, db.dmg)
+	rc := &recovery{raw: raw, o: &db.opts, st: db.st, files: files, idx: idx, dmg: db.dmg, writer: !o.ReadOnly}
+	next, err := rc.run()
+	if err != nil {
+		if fl != nil {
+			fl.Unlock()
+		}
+		return nil, err
+	}
+	if fl != nil {
+		db.w = newWriter(dir, raw, &db.opts, fl, db.st, files, idx, next)
 		db.w.start()
 	}
 	db.res = &results{raw: raw, limit: db.opts.readLimit(), idx: idx, dmg: db.dmg, w: db.w}

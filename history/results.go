@@ -104,12 +104,17 @@ func (q *results) scan(ctx context.Context, s int, sealed bool, want func(string
 			return err
 		}
 	}
+	path := filepath.Join(q.raw, segName(s))
+	for _, ce := range sr.Skipped() {
+		ce.File = path
+		q.dmg.skipped(&ce)
+	}
 	switch err := sr.Err(); {
 	case err == nil:
 	case !errors.Is(err, ErrCorrupt):
 		return fmt.Errorf("read segment %s: %w", segName(s), err)
 	case sealed:
-		q.dmg.skipped(&CorruptionError{File: filepath.Join(q.raw, segName(s)), Segment: s, Offset: sr.Good(), Err: err})
+		q.dmg.skipped(&CorruptionError{File: path, Segment: s, Offset: sr.Good(), Err: err})
 	}
 	return nil
 }
