@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 )
 
-// castagnoli is the CRC32-Castagnoli table; read-only after init.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli returns the CRC32-Castagnoli table, made when first needed
+// (not at start-up: most commands never read history).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // maxFrame is the largest frame payload in a segment or rollup file. A
 // length field above it is corruption, never an allocation.
@@ -55,8 +57,8 @@ func (e *CorruptionError) Unwrap() error { return e.Err }
 func appendFrame(dst, payload []byte) []byte {
 	var lb [binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(lb[:], uint64(len(payload)))
-	crc := crc32.Update(0, castagnoli, lb[:n])
-	crc = crc32.Update(crc, castagnoli, payload)
+	crc := crc32.Update(0, castagnoli(), lb[:n])
+	crc = crc32.Update(crc, castagnoli(), payload)
 	dst = append(dst, lb[:n]...)
 	dst = binary.LittleEndian.AppendUint32(dst, crc)
 	return append(dst, payload...)
@@ -83,8 +85,8 @@ func readFrame(b []byte, limit int) (payload []byte, n int, err error) {
 		return nil, 0, errTorn
 	}
 	want := binary.LittleEndian.Uint32(b[ln:])
-	crc := crc32.Update(0, castagnoli, b[:ln])
-	crc = crc32.Update(crc, castagnoli, b[ln+4:total])
+	crc := crc32.Update(0, castagnoli(), b[:ln])
+	crc = crc32.Update(crc, castagnoli(), b[ln+4:total])
 	if crc != want {
 		return nil, 0, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
@@ -182,7 +184,7 @@ func putFrame2Header(dst []byte, n int, crc uint32) {
 // appendFrame2 appends payload framed as format 2 frames are.
 func appendFrame2(dst, payload []byte) []byte {
 	var h [frame2Header]byte
-	putFrame2Header(h[:], len(payload), crc32.Checksum(payload, castagnoli))
+	putFrame2Header(h[:], len(payload), crc32.Checksum(payload, castagnoli()))
 	dst = append(dst, h[:]...)
 	return append(dst, payload...)
 }
@@ -205,7 +207,7 @@ func readFrame2(b []byte, limit int) (payload []byte, n int, err error) {
 		return nil, 0, errTorn
 	}
 	p := b[frame2Header : frame2Header+l]
-	if crc32.Checksum(p, castagnoli) != binary.LittleEndian.Uint32(b[3:]) {
+	if crc32.Checksum(p, castagnoli()) != binary.LittleEndian.Uint32(b[3:]) {
 		return nil, 0, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	return p, frame2Header + l, nil

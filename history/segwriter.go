@@ -111,7 +111,7 @@ func (w *segmentWriter) add(r *monitor.Result, now time.Time) {
 
 // grew accounts for what was appended to the open block from pending[mark:].
 func (w *segmentWriter) grew(a *active, mark int) {
-	a.blockCRC = crc32.Update(a.blockCRC, castagnoli, a.pending[mark:])
+	a.blockCRC = crc32.Update(a.blockCRC, castagnoli(), a.pending[mark:])
 	putFrame2Header(a.at(a.block), int(a.size()-a.block-frame2Header), a.blockCRC)
 	if a.block < a.diskEnd {
 		a.hdrAt = a.block
