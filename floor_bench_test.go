@@ -199,7 +199,7 @@ func runFloor(b *testing.B, bins floorBins, n int, interval, window time.Duratio
 	time.Sleep(2 * interval) // every monitor has been checked: a steady state
 	cpuD0, cpuB0 := procCPU(b, daemon.Process.Pid), procCPU(b, bare.Process.Pid)
 	reqD0, reqB0 := daemonOrigin.n.Load(), bareOrigin.n.Load()
-	raw0 := segmentBytes(filepath.Join(hist, "raw"))
+	raw0 := segmentBytes(filepath.Join(hist, "segments"))
 	if profDir != "" {
 		daemon.Process.Signal(syscall.SIGUSR1)
 	}
@@ -214,7 +214,7 @@ func runFloor(b *testing.B, bins floorBins, n int, interval, window time.Duratio
 	}
 	cpuD, cpuB := procCPU(b, daemon.Process.Pid)-cpuD0, procCPU(b, bare.Process.Pid)-cpuB0
 	reqD, reqB := daemonOrigin.n.Load()-reqD0, bareOrigin.n.Load()-reqB0
-	raw := segmentBytes(filepath.Join(hist, "raw")) - raw0
+	raw := segmentBytes(filepath.Join(hist, "segments")) - raw0
 	if profDir != "" {
 		daemon.Process.Signal(syscall.SIGUSR2)
 	}

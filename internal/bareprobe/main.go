@@ -8,7 +8,8 @@
 //	done=N ontime=N late=N failed=N
 //
 // With -once it requests every URL once, in parallel, and exits: what
-// `upbeat check` does with the same URLs.
+// `upbeat check` does with the same URLs. With -version it prints a line
+// and exits: the start-up of a Go program that does nothing.
 package main
 
 import (
@@ -31,7 +32,12 @@ func main() {
 	once := flag.Bool("once", false, "request every URL once and exit")
 	conc := flag.Int("concurrency", 256, "requests in flight at most")
 	timeout := flag.Duration("timeout", 5*time.Second, "timeout of one request")
+	version := flag.Bool("version", false, "print a line and exit")
 	flag.Parse()
+	if *version {
+		fmt.Println("bareprobe")
+		return
+	}
 	urls, err := readLines(*urlsFile)
 	if err != nil || len(urls) == 0 {
 		fmt.Fprintln(os.Stderr, "bareprobe: -urls: need a file with URLs:", err)
