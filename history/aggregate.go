@@ -23,7 +23,7 @@ type MonitorInfo struct {
 // bucket is an hour whose rollups are not yet written.
 type bucket struct {
 	start   int64 // unix seconds, a multiple of 3600
-	rollups map[string]*Rollup
+	rollups map[string]*openRollup
 	trans   []*Transition            // in the order they came
 	transOf map[string][]*Transition // the same, by monitor
 }
@@ -84,15 +84,15 @@ func (a *aggregator) add(r *monitor.Result) bool {
 	}
 	b := a.buckets[h]
 	if b == nil {
-		b = &bucket{start: h, rollups: map[string]*Rollup{}}
+		b = &bucket{start: h, rollups: map[string]*openRollup{}}
 		a.buckets[h] = b
 	}
 	ru := b.rollups[name]
 	if ru == nil {
-		ru = &Rollup{Monitor: name, Start: time.Unix(h, 0).UTC(), Period: time.Hour}
+		ru = &openRollup{}
 		b.rollups[name] = ru
 	}
-	ru.add(r)
+	ru.add(r, h)
 	changed := false
 	if r.Status != st.Status {
 		t := &Transition{Monitor: name, Time: r.Time, From: st.Status, To: r.Status, Since: st.Since,
@@ -130,8 +130,8 @@ func (a *aggregator) due(target int64) []*bucket {
 // sortedRollups returns a bucket's rollups by monitor name.
 func (b *bucket) sortedRollups() []*Rollup {
 	out := make([]*Rollup, 0, len(b.rollups))
-	for _, r := range b.rollups {
-		out = append(out, r)
+	for name, r := range b.rollups {
+		out = append(out, r.toRollup(name, b.start))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Monitor < out[j].Monitor })
 	return out

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -360,5 +362,33 @@ func TestTallyMatchesTheResults(t *testing.T) {
 	}
 	if got := s.Tally("nobody", time.Hour, 3, now); len(got) != 3 || got[2] != (monitor.Tally{}) {
 		t.Errorf("unknown monitor: %+v", got)
+	}
+}
+
+// An hour's open rollup is kept compact in memory and becomes the same
+// Rollup the results would make, late results included.
+func TestOpenRollupIsTheRollup(t *testing.T) {
+	start := t0.Unix() - t0.Unix()%3600
+	var want Rollup
+	var o openRollup
+	for i := range 500 {
+		r := genRecord(i%7, t0.Add(time.Duration(i)*7*time.Second))
+		if i%50 == 0 {
+			r.Time = r.Time.Add(-3 * time.Hour) // late for its hour: counted in this one
+			r.Status, r.Class = monitor.StatusDown, "late"
+		}
+		want.add(&r)
+		o.add(&r, start)
+	}
+	got := o.toRollup("m", start)
+	want.Monitor, want.Start, want.Period = "m", time.Unix(start, 0).UTC(), time.Hour
+	if !reflect.DeepEqual(got, &want) {
+		t.Fatalf("open rollup\n%+v\nwant\n%+v", got, &want)
+	}
+	if back := openOf(got, start).toRollup("m", start); !reflect.DeepEqual(back, got) {
+		t.Fatalf("through a checkpoint\n%+v\nwant\n%+v", back, got)
+	}
+	if size := unsafe.Sizeof(o); size > 128 {
+		t.Errorf("an open rollup takes %d bytes", size)
 	}
 }

@@ -49,10 +49,10 @@ func (st *state) snapshot(monitor string, from int64, need int) snapshot {
 			}
 			if r := b.rollups[monitor]; r != nil {
 				if need&needOpen != 0 {
-					s.open = append(s.open, r.clone())
+					s.open = append(s.open, r.toRollup(monitor, start))
 				}
 				if need&needSums != 0 {
-					s.openSums = append(s.openSums, periodSum{start, r.Checks, r.Failures, r.Excluded})
+					s.openSums = append(s.openSums, periodSum{start, uint64(r.checks), uint64(r.failures), uint64(r.excluded)})
 				}
 			}
 			if need&needTrans != 0 {
