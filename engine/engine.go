@@ -130,7 +130,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 
 	e.push.watch(cfg.Monitors)
 	for _, m := range cfg.Monitors {
-		en := e.newEntry(m, cfg.Settings.Location)
+		en := e.newEntry(m)
 		e.states.byName[m.Name] = en
 		e.states.order = append(e.states.order, en)
 	}
@@ -308,9 +308,9 @@ func (e *Engine) Reload(cfg *Config, also ...string) ([]string, error) {
 	defer e.reloading.Unlock()
 	e.push.watch(cfg.Monitors) // first: a new push monitor's last beat is restored from history below
 	rl := &reload{cfg: cfg, fresh: make(map[string]*entry), changes: append([]string(nil), also...),
-		bare: func(m *monitor.Monitor) *entry { return e.bareEntry(m, cfg.Settings.Location) }}
+		bare: e.bareEntry}
 	for _, m := range e.states.newMonitors(cfg) {
-		rl.fresh[m.Name] = e.newEntry(m, cfg.Settings.Location)
+		rl.fresh[m.Name] = e.newEntry(m)
 	}
 	rl.apply(e.states, e.sched)
 	for _, en := range rl.removed {

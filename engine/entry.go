@@ -20,20 +20,32 @@ type entry struct {
 	asap bool // run as soon as a slot is free
 	off  bool // paused or removed: the scheduler drops it
 
-	// The state's, under states.mu. state holds neither Recent nor the
-	// uptime figures: they are kept packed in recent and up, and filled
-	// in when the state is read (states.published).
-	state  monitor.State
+	// The state's, under states.mu. The recent samples and the counts
+	// behind uptime are kept packed beside it, and a monitor.State is made
+	// of them when the state is read (states.published).
+	state  live
 	recent sampleRing
 	up     uptimeCounter
 	gone   bool      // removed by a reload
 	adhoc  time.Time // ad-hoc maintenance until
 }
 
+// live is what a monitor.State holds that changes with results and
+// controls; the rest comes from the config (the monitor, the location),
+// the sample ring and the uptime counter.
+type live struct {
+	Last            monitor.Result // the most recent result; zero before the first check
+	Since           time.Time      // when Status last changed
+	InMaint         string         // name of the maintenance window in force, if any
+	Checks, Skipped uint64
+	Status          monitor.Status
+	Paused, Acked   bool
+}
+
 // newEntry makes a monitor's entry, restored from history. It reads
 // history, so it is called without any of the engine's locks held.
-func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
-	en := e.bareEntry(m, location)
+func (e *Engine) newEntry(m *monitor.Monitor) *entry {
+	en := e.bareEntry(m)
 	if e.hist != nil {
 		e.restore(en, en.state.Since)
 	}
@@ -41,9 +53,9 @@ func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
 }
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
-func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
+func (e *Engine) bareEntry(m *monitor.Monitor) *entry {
 	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool),
-		state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}}
+		state: live{Status: monitor.StatusPending, Since: e.now()}}
 }
 
 // restore fills an entry from history: recent samples, the last result,

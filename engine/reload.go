@@ -60,7 +60,6 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// keeps the new entry from starting a second one
 			en = rl.bare(m)
 			en.busy, en.adhoc, en.up, en.recent, en.state = old.busy, old.adhoc, old.up, old.recent, old.state
-			en.state.Monitor = m
 			old.gone = true
 			sched.stop(old)
 			rl.changes = append(rl.changes, "changed "+m.Name)
@@ -72,7 +71,6 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 				sched.soon(en)
 			}
 		}
-		en.state.Location = cfg.Settings.Location
 		next[m.Name], order = en, append(order, en)
 	}
 	for _, en := range s.order {

@@ -84,8 +84,9 @@ func (s *states) state(name string) (monitor.State, error) {
 // samples and uptime figures. With keep the unpacked samples are kept
 // for the next reader (the lock must then be held for writing).
 func (s *states) published(en *entry, now time.Time, keep bool) monitor.State {
-	st := en.state
-	st.Recent = en.recent.samples(keep)
+	l := &en.state
+	st := monitor.State{Monitor: en.m, Status: l.Status, Since: l.Since, Last: l.Last, Recent: en.recent.samples(keep),
+		Paused: l.Paused, Acked: l.Acked, InMaint: l.InMaint, Checks: l.Checks, Skipped: l.Skipped, Location: s.cfg.Settings.Location}
 	st.Uptime24, st.Uptime7d, st.Uptime30 = en.up.figures(now, s.history)
 	return st
 }

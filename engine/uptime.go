@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -20,9 +21,23 @@ const (
 // when they are read, never a read of history, whatever the number of
 // monitors. It is guarded by the states' lock.
 type uptimeCounter struct {
-	hours [tallyHours]monitor.Tally // by hour number % tallyHours
-	days  [tallyDays]monitor.Tally  // by day number % tallyDays
-	hour  int64                     // hour number of the newest result counted; 0: none
+	hours [tallyHours]hourTally    // by hour number % tallyHours
+	days  [tallyDays]monitor.Tally // by day number % tallyDays
+	hour  int64                    // hour number of the newest result counted; 0: none
+}
+
+// hourTally is an hour's tally in 16 bits each: a check a second is 3,600
+// an hour; a count that would pass 65,535 stays there.
+type hourTally struct{ good, total uint16 }
+
+func (t *hourTally) add(good bool) {
+	if t.total == math.MaxUint16 {
+		return
+	}
+	t.total++
+	if good {
+		t.good++
+	}
 }
 
 func hourNumber(t time.Time) int64 { return floorDiv(t.Unix(), 3600) }
@@ -46,7 +61,7 @@ func (u *uptimeCounter) advance(h int64) {
 		return
 	}
 	for x := u.hour + 1; x <= h && x <= u.hour+tallyHours; x++ {
-		u.hours[mod(x, tallyHours)] = monitor.Tally{}
+		u.hours[mod(x, tallyHours)] = hourTally{}
 	}
 	d0, d1 := floorDiv(u.hour, 24), floorDiv(h, 24)
 	for d := d0 + 1; d <= d1 && d <= d0+tallyDays; d++ {
@@ -74,13 +89,12 @@ func (u *uptimeCounter) count(r *monitor.Result) {
 	if h <= u.hour-tallyHours {
 		return
 	}
-	good := uint32(0)
-	if r.Status != monitor.StatusDown {
-		good = 1
-	}
-	for _, t := range []*monitor.Tally{&u.hours[mod(h, tallyHours)], &u.days[mod(floorDiv(h, 24), tallyDays)]} {
-		t.Total++
-		t.Good += good
+	good := r.Status != monitor.StatusDown
+	u.hours[mod(h, tallyHours)].add(good)
+	d := &u.days[mod(floorDiv(h, 24), tallyDays)]
+	d.Total++
+	if good {
+		d.Good++
 	}
 }
 
@@ -91,7 +105,7 @@ func (u *uptimeCounter) seed(hist Restorer, name string, now time.Time) {
 	h := hourNumber(now)
 	*u = uptimeCounter{hour: h}
 	for i, t := range hours {
-		u.hours[mod(h-int64(len(hours)-1-i), tallyHours)] = t
+		u.hours[mod(h-int64(len(hours)-1-i), tallyHours)] = hourTally{uint16(min(t.Good, math.MaxUint16)), uint16(min(t.Total, math.MaxUint16))}
 	}
 	d := floorDiv(h, 24)
 	for i, t := range days {
@@ -113,7 +127,7 @@ func (u *uptimeCounter) figures(now time.Time, long bool) (h24, d7, d30 monitor.
 	for x := nowH - 24; x <= nowH; x++ {
 		if x > u.hour-tallyHours && x <= u.hour {
 			t := u.hours[mod(x, tallyHours)]
-			good, total = good+float64(t.Good), total+float64(t.Total)
+			good, total = good+float64(t.good), total+float64(t.total)
 		}
 	}
 	h24 = ratio(good, total)
