@@ -22,10 +22,11 @@ import (
 // The history is the engine's recorder, restorer and querier, and
 // streams long periods to the API.
 var (
-	_ engine.Recorder   = (*history.DB)(nil)
-	_ engine.Restorer   = (*history.DB)(nil)
-	_ engine.Querier    = (*history.DB)(nil)
-	_ api.ResultScanner = (*history.DB)(nil)
+	_ engine.Recorder     = (*history.DB)(nil)
+	_ engine.Restorer     = (*history.DB)(nil)
+	_ engine.BulkRestorer = (*history.DB)(nil)
+	_ engine.Querier      = (*history.DB)(nil)
+	_ api.ResultScanner   = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements

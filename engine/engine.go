@@ -129,10 +129,17 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		warn: e.Warn, changed: e.announce, stopped: e.recordStop}
 
 	e.push.watch(cfg.Monitors)
+	bulk, _ := e.hist.(BulkRestorer)
 	for _, m := range cfg.Monitors {
-		en := e.newEntry(m)
+		en := e.bareEntry(m)
+		if e.hist != nil && bulk == nil {
+			e.restore(en, en.state.Since)
+		}
 		e.states.byName[m.Name] = en
 		e.states.order = append(e.states.order, en)
+	}
+	if bulk != nil {
+		e.restoreAll(bulk, e.states.byName)
 	}
 	e.controls.load(e.states.byName)
 	return e, nil

@@ -82,6 +82,50 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	en.up.seed(e.hist, en.m.Name, now)
 }
 
+// restoreAll restores every entry as restore does, from one pass over
+// history that streams each monitor's recent results into its sample
+// ring: no copy of them all is ever held. Passive checkers get their
+// monitors' recent results, as with restore.
+func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
+	var passive map[string][]monitor.Result
+	seen := make(map[*entry]bool, len(entries))
+	err := h.RestoreAll(e.recent, func(r *monitor.Result) {
+		en := entries[r.Monitor]
+		if en == nil {
+			return
+		}
+		seen[en] = true
+		en.recent.push(sampleOf(r), e.recent)
+		en.state.Last = *r
+		if _, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
+			if passive == nil {
+				passive = map[string][]monitor.Result{}
+			}
+			passive[r.Monitor] = append(passive[r.Monitor], *r)
+		}
+	})
+	if err != nil {
+		e.log.Warn("history: cannot restore recent results", "err", err)
+	}
+	now := e.now()
+	for en := range seen {
+		since, ok := h.Since(en.m.Name)
+		if !ok {
+			en.state.Last, en.recent = monitor.Result{}, sampleRing{}
+			continue
+		}
+		en.state.Status = en.state.Last.Status
+		if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
+			en.state.Status = monitor.StatusPending
+		}
+		en.state.Since = since
+		if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
+			p.Resume(en.m, passive[en.m.Name])
+		}
+		en.up.seed(h, en.m.Name, now)
+	}
+}
+
 func sampleOf(r *monitor.Result) monitor.Sample {
 	return monitor.Sample{Time: r.Time, Latency: r.Latency, Status: r.Status, Code: r.Code}
 }

@@ -28,6 +28,19 @@ type Restorer interface {
 	Tally(monitor string, period time.Duration, n int, now time.Time) []monitor.Tally
 }
 
+// BulkRestorer is a Restorer that hands the recent results of every
+// monitor in one pass, so that the engine restores thousands of monitors
+// without a copy of all their recent results in memory at once.
+type BulkRestorer interface {
+	Restorer
+	// RestoreAll calls fn with the last n results of every monitor on
+	// record, each monitor's oldest first. fn must copy what it keeps.
+	RestoreAll(n int, fn func(r *monitor.Result)) error
+	// Since returns when a monitor's current status (that of its last
+	// result) began; ok is false when nothing is known.
+	Since(monitor string) (since time.Time, ok bool)
+}
+
 // Notifier is told of every status change. It must not block: delivery
 // happens off the check path.
 type Notifier interface {

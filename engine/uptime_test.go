@@ -84,3 +84,54 @@ func TestUptimeCounterWithoutHistoryKnowsOnly24h(t *testing.T) {
 		t.Errorf("counting a result costs %v allocations", n)
 	}
 }
+
+// bulk is history that restores every monitor in one pass, and refuses
+// to be asked one monitor at a time.
+type bulk struct {
+	tallies
+	results []monitor.Result
+	since   map[string]time.Time
+}
+
+func (bulk) Restore(string, int) ([]monitor.Result, time.Time, bool) {
+	panic("restored one monitor at a time")
+}
+
+func (b bulk) RestoreAll(n int, fn func(r *monitor.Result)) error {
+	for i := range b.results {
+		fn(&b.results[i])
+	}
+	return nil
+}
+
+func (b bulk) Since(name string) (time.Time, bool) { s, ok := b.since[name]; return s, ok }
+
+func TestRestoreAllInOnePass(t *testing.T) {
+	now := time.Now()
+	h := bulk{tallies: tallies{hours: []monitor.Tally{{Good: 3, Total: 4}}, days: []monitor.Tally{{Good: 3, Total: 4}}},
+		since: map[string]time.Time{"web": now.Add(-time.Hour), "db": now.Add(-5 * time.Minute)}}
+	for i := range 100 {
+		at := now.Add(time.Duration(i-100) * time.Second)
+		h.results = append(h.results, monitor.Result{Monitor: "web", Time: at, Status: monitor.StatusUp, Code: 200 + i})
+		if i >= 90 {
+			h.results = append(h.results, monitor.Result{Monitor: "db", Time: at, Status: monitor.StatusDown, Code: 0, Class: "refused"})
+		}
+	}
+	e, err := New(testConfig(testMonitor("web", time.Minute), testMonitor("db", time.Minute), testMonitor("new", time.Minute)),
+		Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: upChecker()}, Restorer: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, _ := e.State("web")
+	if web.Status != monitor.StatusUp || !web.Since.Equal(h.since["web"]) || web.Last.Code != 299 || len(web.Recent) != DefaultRecent ||
+		web.Recent[0].Code != 240 || !web.Uptime24.Valid || web.Uptime24.Ratio != 0.75 {
+		t.Errorf("web: %v since %v, last %d, %d samples from %d, 24h %+v", web.Status, web.Since, web.Last.Code, len(web.Recent),
+			web.Recent[0].Code, web.Uptime24)
+	}
+	if db, _ := e.State("db"); db.Status != monitor.StatusDown || len(db.Recent) != 10 || db.Last.Class != "refused" {
+		t.Errorf("db: %v, %d samples, last %q", db.Status, len(db.Recent), db.Last.Class)
+	}
+	if n, _ := e.State("new"); n.Status != monitor.StatusPending || len(n.Recent) != 0 {
+		t.Errorf("a monitor history does not know: %v with %d samples", n.Status, len(n.Recent))
+	}
+}

@@ -209,6 +209,21 @@ func (db *DB) Restore(name string, n int) (recent []monitor.Result, since time.T
 	return db.rest.recent(name, n), info.Since, true
 }
 
+// RestoreAll calls fn with the last n results of every monitor on
+// record, each monitor's oldest first (engine.BulkRestorer): one pass
+// over the newest segments that holds no more than a page and a count
+// per monitor, however many monitors. fn must copy what it keeps.
+func (db *DB) RestoreAll(n int, fn func(r *monitor.Result)) error {
+	return db.res.each(context.Background(), db.st.names(), n, fn)
+}
+
+// Since returns when a monitor's current status began, the status of its
+// last result (engine.BulkRestorer); ok is false when nothing is known.
+func (db *DB) Since(name string) (since time.Time, ok bool) {
+	info, ok := db.Monitor(name)
+	return info.Since, ok
+}
+
 // Uptime returns the share of a monitor's checks that were not down over
 // the window ending at now, counted from its first result (engine.Restorer).
 // Whole days come from daily rollups, so 90 days cost no more than a day.

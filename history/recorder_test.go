@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -390,5 +392,51 @@ func TestOpenRollupIsTheRollup(t *testing.T) {
 	}
 	if size := unsafe.Sizeof(o); size > 128 {
 		t.Errorf("an open rollup takes %d bytes", size)
+	}
+}
+
+// RestoreAll hands every monitor's last n results, as Last does one
+// monitor at a time, over segments sealed and open, without holding them.
+func TestRestoreAllMatchesLast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := openStore(t, dir, c, func(o *Options) { o.SegmentSize = 4 << 10 })
+	defer l.Close()
+	for i := range 900 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		c.Set(at)
+		m := fmt.Sprintf("m%d", i%9)
+		if i > 300 && i%9 == 8 {
+			continue // m8 stops early: its last results are in old segments
+		}
+		if i%9 == 7 && i > 60 {
+			continue // m7 has fewer results than asked for
+		}
+		r := result(m, at, monitor.StatusUp, 200+i)
+		if err := l.Append(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string][]int{}
+	if err := l.RestoreAll(20, func(r *monitor.Result) { got[r.Monitor] = append(got[r.Monitor], r.Code) }); err != nil {
+		t.Fatal(err)
+	}
+	if segs, _ := listSegments(filepath.Join(dir, segDir)); len(segs) < 3 {
+		t.Fatalf("only %d segments: the test needs several", len(segs))
+	}
+	for m := range 9 {
+		name := fmt.Sprintf("m%d", m)
+		last, err := l.Last(name, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int
+		for _, r := range last {
+			want = append(want, r.Code)
+		}
+		if !slices.Equal(got[name], want) {
+			t.Errorf("%s: %v, want %v", name, got[name], want)
+		}
 	}
 }
