@@ -5,28 +5,32 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/peers"
+	"github.com/upbeat-monitor/upbeat/source"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // The history is the engine's recorder, restorer and querier, and
 // streams long periods to the API.
 var (
-	_ engine.Recorder     = (*history.DB)(nil)
-	_ engine.Restorer     = (*history.DB)(nil)
-	_ engine.BulkRestorer = (*history.DB)(nil)
-	_ engine.Querier      = (*history.DB)(nil)
-	_ api.ResultScanner   = (*history.DB)(nil)
+	_ engine.Recorder      = (*history.DB)(nil)
+	_ engine.Restorer      = (*history.DB)(nil)
+	_ engine.BulkRestorer  = (*history.DB)(nil)
+	_ engine.Querier       = (*history.DB)(nil)
+	_ source.ResultScanner = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements
@@ -50,9 +54,12 @@ type runtime struct {
 	windows *maint.Windows
 	alerts  *alert.Switch
 	store   *history.DB // nil when history is off
-	log     *slog.Logger
-	opts    runtimeOptions
-	closers []func()
+	// incidents are the open incidents as the alerting sees them
+	// (acknowledged, flapping), for viewers.
+	incidents *local.Incidents
+	log       *slog.Logger
+	opts      runtimeOptions
+	closers   []func()
 }
 
 type runtimeOptions struct {
@@ -65,13 +72,17 @@ type runtimeOptions struct {
 	noHistory  bool
 	// tuneAlerts adjusts the alert dispatcher's options (tests shorten its waits).
 	tuneAlerts func(*alert.Options)
+	// shard, when set, overrides [settings] shard (upbeat daemon --shard),
+	// at start and at every reload.
+	shard *fleet.Shard
 }
 
 func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 	if o.log == nil {
 		o.log = slog.New(slog.DiscardHandler)
 	}
-	rt := &runtime{cfg: cfg, log: o.log, opts: o}
+	cfg = o.scope(cfg)
+	rt := &runtime{cfg: cfg, log: o.log, opts: o, incidents: &local.Incidents{}}
 	w, err := maint.New(cfg.Maintenance)
 	if err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
@@ -155,18 +166,24 @@ func (rt *runtime) restoreIncidents() {
 
 func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Dispatcher {
 	opts := alert.Options{
-		Alerts:         cfg.Alerts,
-		Monitors:       cfg.Monitors,
-		Maintenance:    rt.windows,
-		RecoverAfter:   cfg.Settings.RecoverAfter,
-		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv},
+		Alerts:       cfg.Alerts,
+		Monitors:     cfg.Monitors,
+		Maintenance:  rt.windows,
+		RecoverAfter: cfg.Settings.RecoverAfter,
+		ChannelOptions: alert.ChannelOptions{Terminal: o.terminal, Env: o.getenv, Origin: alert.Origin{
+			Location: cfg.Settings.Location, URL: cfg.API.BaseURL(os.Hostname),
+		}},
 		OnDelivery: func(ev monitor.Event) {
 			if rt.eng != nil {
 				rt.eng.PublishAlert(ev)
 			}
 		},
-		Logger:   o.log,
-		Location: time.Local,
+		OnIncident: rt.incidents.Update, // acknowledged, flapping: for the viewers' incidents
+		Logger:     o.log,
+		Location:   time.Local,
+	}
+	if len(cfg.Peers.URLs) > 0 {
+		opts.Jury = peers.New(cfg.Settings.Location, cfg.Peers, nil)
 	}
 	if u := cfg.Settings.ConnectivityURL; u != "" {
 		opts.Connectivity = alert.HTTPConnectivity(nil, u)
@@ -197,6 +214,7 @@ func (rt *runtime) Close() {
 // event reports) name every monitor, alert and maintenance window that was
 // added, changed or removed, by name only: an alert's URL holds secrets.
 func (rt *runtime) reload(next *config.Config) ([]string, error) {
+	next = rt.opts.scope(next)
 	if err := rt.windows.Update(next.Maintenance); err != nil {
 		return nil, fmt.Errorf("maintenance: %w", err)
 	}
@@ -210,6 +228,37 @@ func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
 	rt.cfg = next
 	return changes, nil
+}
+
+// scope returns cfg as this daemon runs it: with the --shard override,
+// and only the monitors of its shard (every one without sharding). The
+// engine, the alerts and the history see nothing else.
+func (o runtimeOptions) scope(cfg *config.Config) *config.Config {
+	sh := cfg.Settings.Shard
+	if o.shard != nil {
+		sh = *o.shard
+	}
+	if sh == cfg.Settings.Shard && sh.N <= 1 {
+		return cfg
+	}
+	c := *cfg
+	c.Settings.Shard = sh
+	c.Monitors = shardMonitors(cfg.Monitors, sh)
+	return &c
+}
+
+// shardMonitors returns the monitors shard sh checks.
+func shardMonitors(all []*monitor.Monitor, sh fleet.Shard) []*monitor.Monitor {
+	if sh.N <= 1 {
+		return all
+	}
+	out := make([]*monitor.Monitor, 0, len(all)/sh.N+1)
+	for _, m := range all {
+		if sh.Owns(m.Name) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // historyDir is where results are kept: the runtime's override, else the

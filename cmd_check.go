@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -89,58 +90,18 @@ func selectMonitors(e *env, all []*monitor.Monitor, names []string) ([]*monitor.
 	return out, exitOK
 }
 
-// checkJSON is the contract of `check --json` (PRODUCT.md §5): scripts rely
-// on these names.
-type checkJSON struct {
-	Monitor     string   `json:"monitor"`
-	Kind        string   `json:"kind"`
-	URL         string   `json:"url"`
-	Status      string   `json:"status"`
-	Code        int      `json:"code"`
-	LatencyMS   float64  `json:"latency_ms"`
-	Error       string   `json:"error"`
-	Class       string   `json:"class"`
-	Attempts    int      `json:"attempts"`
-	Time        string   `json:"time"`
-	Explanation string   `json:"explanation,omitempty"`
-	RetryAfterS float64  `json:"retry_after_s,omitempty"`
-	FinalURL    string   `json:"final_url,omitempty"`
-	CertExpiry  string   `json:"cert_expiry,omitempty"`
-	CertDays    *int     `json:"cert_days,omitempty"`
-	Answers     []string `json:"answers,omitempty"`
-	HTTPVersion string   `json:"http_version,omitempty"`
-	Redirects   int      `json:"redirects,omitempty"`
-	// CertUnverified: cert_expiry comes from a chain that failed verification.
-	CertUnverified bool   `json:"cert_unverified,omitempty"`
-	Detail         string `json:"detail,omitempty"`
-}
-
-func toCheckJSON(r *monitor.Result) checkJSON {
-	j := checkJSON{
-		Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(), Code: r.Code,
-		LatencyMS: float64(r.Latency.Microseconds()) / 1000, Error: r.Error, Class: r.Class,
-		Attempts: r.Attempts, FinalURL: r.FinalURL, Answers: r.Answers,
-		RetryAfterS: r.RetryAfter.Seconds(), HTTPVersion: r.HTTPVersion, Redirects: r.Redirects,
-		CertUnverified: r.CertUnverified, Detail: r.Detail,
-	}
-	if !r.Time.IsZero() {
-		j.Time = r.Time.UTC().Format(time.RFC3339Nano)
-	}
-	if r.Class != "" {
-		j.Explanation = kb.ForResult(r.Code, r.Class).Summary
-	}
-	if !r.CertExpiry.IsZero() {
-		j.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
-		d := r.CertDays
-		j.CertDays = &d
-	}
-	return j
-}
-
+// writeCheckJSON writes one wire.Result per line: the contract of `check
+// --json` (PRODUCT.md §5), the same shape as the API's and the export's,
+// with the knowledge base's explanation of a failure.
 func writeCheckJSON(w io.Writer, results []monitor.Result) {
 	enc := json.NewEncoder(w)
 	for i := range results {
-		enc.Encode(toCheckJSON(&results[i]))
+		r := &results[i]
+		line := wire.FromResult(r)
+		if r.Class != "" {
+			line.Explanation = kb.ForResult(r.Code, r.Class).Summary
+		}
+		enc.Encode(line)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/fleet"
 )
 
 // loadConfig finds and loads the config, printing every mistake. It
@@ -94,6 +95,14 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 		cfg.Path, len(cfg.Monitors), len(cfg.Alerts), len(cfg.Maintenance))
 	if len(cfg.Monitors) == 0 {
 		fmt.Fprintln(e.stderr, "upbeat: warning: the config has no [[monitor]], so nothing will be checked")
+	}
+	if sh := cfg.Settings.Shard; sh.N > 1 {
+		counts := make([]string, sh.N)
+		for i := range sh.N {
+			counts[i] = fmt.Sprintf("%d/%d: %d", i+1, sh.N, len(shardMonitors(cfg.Monitors, fleet.Shard{I: i + 1, N: sh.N})))
+		}
+		fmt.Fprintf(e.stdout, "shard %s: checks %d of the %d monitor(s) (%s)\n",
+			sh, len(shardMonitors(cfg.Monitors, sh)), len(cfg.Monitors), strings.Join(counts, ", "))
 	}
 	return exitOK
 }

@@ -14,13 +14,15 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/sshd"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
 func cmdDaemon(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "daemon", "daemon [--config FILE] [--ssh ADDR --authorized-keys FILE]",
+	fs := newFlags(e, "daemon", "daemon [--config FILE] [--shard I/N] [--ssh ADDR --authorized-keys FILE]",
 		"Runs the engine headless until SIGTERM: checks, history, alerts, the HTTP API on a unix\n"+
 			"socket (and [api] listen), /metrics and push URLs. SIGHUP or a change of the config file\n"+
 			"reloads it; a config with mistakes is refused and the old one keeps running.\n"+
@@ -30,18 +32,28 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	sshAddr := fs.String("ssh", "", "serve the dashboard over SSH on this `address` (e.g. :2222)")
 	authKeys := fs.String("authorized-keys", "", "authorized keys `file` for --ssh (default ~/.ssh/authorized_keys)")
 	hostKey := fs.String("host-key", "", "SSH host key `file`, generated if missing (default: in the history dir)")
+	shardFlag := fs.String("shard", "", "check only shard `i/n` of the monitors (overrides [settings] shard)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	hup := make(chan os.Signal, 1) // from the start: a SIGHUP while starting is a reload, never an exit
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	var shard *fleet.Shard
+	if *shardFlag != "" {
+		sh, err := fleet.ParseShard(*shardFlag)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "upbeat: --shard:", err)
+			return exitConfig
+		}
+		shard = &sh
+	}
 	cfg, code := loadConfig(ctx, e, *cfgPath)
 	if cfg == nil {
 		return code
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil)) // under systemd: the journal
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger})
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, tuneAlerts: e.tuneAlerts, shard: shard})
 	if err != nil {
 		if errors.Is(err, history.ErrLocked) {
 			fmt.Fprintln(e.stderr, "upbeat: another upbeat is already writing this history:", err)
@@ -57,7 +69,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	if socket == "" {
 		socket = config.DefaultSocket()
 	}
-	srv := api.New(eng, api.Options{
+	src := rt.localSource(cfg.Path, false)
+	srv := api.New(src, api.Options{
 		Socket: socket, Listen: cfg.API.Listen, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
 		AllowedHosts: cfg.API.AllowedHosts, Version: versionString(), Logger: logger,
 	})
@@ -85,10 +98,9 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 			}
 			hk = filepath.Join(dir, "ssh_host_ed25519_key")
 		}
-		src := &localSource{rt: rt, config: cfg.Path}
 		ss, err := sshd.New(sshd.Options{
 			Addr: *sshAddr, HostKeyPath: hk, AuthorizedKeys: keys, Source: src, Logger: logger,
-			NewModel: func(src tui.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
+			NewModel: func(src source.Source, r *lipgloss.Renderer, readOnly bool) tea.Model {
 				return tui.New(src, tui.Options{Renderer: r})
 			},
 		})
@@ -108,8 +120,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		go config.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup,
 			config.WatchOptions{Logger: logger, SetTokens: srv.SetTokens, Current: func() *config.Config { return cfg }})
 	}
-	logger.Info("upbeat started", "version", versionString(), "monitors", len(cfg.Monitors),
-		"config", cfg.Path, "socket", socket, "listen", cfg.API.Listen)
+	logger.Info("upbeat started", "version", versionString(), "monitors", len(rt.cfg.Monitors),
+		"shard", rt.cfg.Settings.Shard.String(), "config", cfg.Path, "socket", socket, "listen", cfg.API.Listen)
 	eng.Run(ctx)
 	logger.Info("upbeat stopped")
 	return exitOK

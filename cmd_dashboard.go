@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -114,13 +115,14 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 	go func() { rt.eng.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	if !o.demo {
-		stopAPI := serveLocalAPI(e, cfg, rt, logger)
-		defer stopAPI()
-	}
-	src := &localSource{rt: rt, config: cfg.Path, demo: o.demo}
+	config := cfg.Path
 	if o.demo {
-		src.config = "built-in demo"
+		config = "built-in demo"
+	}
+	src := rt.localSource(config, o.demo)
+	if !o.demo {
+		stopAPI := serveLocalAPI(e, cfg, rt, src, logger)
+		defer stopAPI()
 	}
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
@@ -174,16 +176,31 @@ func localDaemon(e *env) string {
 }
 
 func cmdAttach(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "attach", "attach [--token T] [ADDR…]",
+	fs := newFlags(e, "attach", "attach [--token T] [--config FILE] [ADDR…]",
 		"The dashboard on one or more running daemons. An ADDR is a unix socket path or an\n"+
-			"http(s)://host:port URL; with none, the local daemon's socket. With several, monitors\n"+
-			"are merged and each location gets a column. Reconnects by itself after a daemon restart.")
-	token := fs.String("token", "", "bearer token for the daemons (default $UPBEAT_TOKEN)")
+			"http(s)://host:port URL; with none, the daemons of the config's [fleet], else the local\n"+
+			"daemon's socket. With several, monitors are merged (the shards' monitors side by side,\n"+
+			"the replicas of one location as one), each location gets a column, and a header line\n"+
+			"says which daemons answer. Reconnects by itself after a daemon restart.")
+	token := fs.String("token", "", "bearer token for the daemons (default: [fleet] token, then $UPBEAT_TOKEN)")
+	cfgPath := fs.String("config", "", "config `file` whose [fleet] lists the daemons (default ./upbeat.toml, then the XDG config)")
 	mouse := fs.Bool("mouse", false, "enable mouse reporting")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	addrs := fs.Args()
+	if len(addrs) == 0 {
+		fl, code := fleetOf(ctx, e, *cfgPath)
+		if code != exitOK {
+			return code
+		}
+		if len(fl.Daemons) > 0 {
+			addrs = fl.Daemons
+			if *token == "" {
+				*token = fl.Token
+			}
+		}
+	}
 	if len(addrs) == 0 {
 		p := localDaemon(e)
 		if p == "" {
@@ -193,6 +210,32 @@ func cmdAttach(ctx context.Context, e *env, args []string) int {
 		addrs = []string{p}
 	}
 	return runAttached(ctx, e, addrs, *token, *mouse)
+}
+
+// fleetOf returns the [fleet] of the config named explicitly (whose
+// mistakes are reported), else of the config found in the usual places,
+// if there is one that loads; an empty list otherwise.
+func fleetOf(ctx context.Context, e *env, explicit string) (fleet.List, int) {
+	if explicit != "" {
+		cfg, code := loadConfig(ctx, e, explicit)
+		if cfg == nil {
+			return fleet.List{}, code
+		}
+		if len(cfg.Fleet.Daemons) == 0 {
+			fmt.Fprintf(e.stderr, "upbeat: %s has no [fleet] daemons; name the addresses instead\n", cfg.Path)
+			return fleet.List{}, exitConfig
+		}
+		return cfg.Fleet, exitOK
+	}
+	path, err := config.Find("")
+	if err != nil {
+		return fleet.List{}, exitOK
+	}
+	cfg, err := loadUntil(ctx, path)
+	if err != nil {
+		return fleet.List{}, exitOK // not a fleet: the local daemon's socket, as before
+	}
+	return cfg.Fleet, exitOK
 }
 
 func runAttached(ctx context.Context, e *env, addrs []string, token string, mouse bool) int {
@@ -221,12 +264,12 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 // engine: push monitors get their beats, /metrics works, and a second
 // `upbeat` attaches to this one instead of starting another engine. TCP
 // ([api] listen) is left to the daemon.
-func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, logger *slog.Logger) (stop func()) {
+func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (stop func()) {
 	socket := cfg.API.Socket
 	if socket == "" {
 		socket = config.DefaultSocket()
 	}
-	srv := api.New(rt.eng, api.Options{Socket: socket, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
+	srv := api.New(src, api.Options{Socket: socket, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
 		Version: versionString(), Logger: logger})
 	if err := srv.Start(); err != nil {
 		logger.Warn("api not served", "socket", socket, "err", err)

@@ -33,7 +33,7 @@ func BenchmarkDemoTerminalBytes(b *testing.B) {
 		}
 		done := make(chan struct{})
 		go func() { rt.eng.Run(ctx); close(done) }()
-		src := &localSource{rt: rt, config: "built-in demo", demo: true}
+		src := rt.localSource("built-in demo", true)
 		tm := teatest.NewTestModel(b, tui.New(src, tui.Options{}), teatest.WithInitialTermSize(160, 40))
 		var n atomic.Int64
 		stopCount := make(chan struct{})

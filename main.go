@@ -5,6 +5,7 @@ package main
 
 import (
 	_ "early.upbeat.invalid/earlyterm" // before Bubble Tea's init: see the package doc
+	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/internal/textdist"
 
 	"context"
@@ -47,6 +48,9 @@ type env struct {
 	// plainEvery is how often the dashboard without a terminal prints the
 	// table; 0 means defaultPlainEvery (tests shorten it).
 	plainEvery time.Duration
+	// tuneAlerts adjusts the daemon's alert dispatcher (tests shorten its
+	// waits); nil in real use.
+	tuneAlerts func(*alert.Options)
 }
 
 // defaultPlainEvery is how often the dashboard without a terminal prints

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // runCmd runs the upbeat command line in-process.
@@ -34,11 +36,28 @@ func writeConfig(t *testing.T, body string) string {
 	return p
 }
 
-func decodeLines(t *testing.T, out string) map[string]checkJSON {
+// checkLine is a line of `check --json` as a script reads it.
+type checkLine struct {
+	Monitor      string   `json:"monitor"`
+	Kind         string   `json:"kind"`
+	URL          string   `json:"url"`
+	Status       string   `json:"status"`
+	Code         int      `json:"code"`
+	LatencyMS    float64  `json:"latency_ms"`
+	Error        string   `json:"error"`
+	Class        string   `json:"class"`
+	Attempts     int      `json:"attempts"`
+	Explanation  string   `json:"explanation"`
+	RetryAfterMS float64  `json:"retry_after_ms"`
+	CertDays     *int     `json:"cert_days"`
+	Answers      []string `json:"answers"`
+}
+
+func decodeLines(t *testing.T, out string) map[string]checkLine {
 	t.Helper()
-	got := map[string]checkJSON{}
+	got := map[string]checkLine{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var j checkJSON
+		var j checkLine
 		if err := json.Unmarshal([]byte(line), &j); err != nil {
 			t.Fatalf("not a JSON line: %q: %v", line, err)
 		}
@@ -126,8 +145,8 @@ func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
 			t.Errorf("%d: no explanation", c)
 		}
 	}
-	if j := got["s503"]; j.RetryAfterS != 120 {
-		t.Errorf("503 Retry-After = %vs, want 120", j.RetryAfterS)
+	if j := got["s503"]; j.RetryAfterMS != 120000 {
+		t.Errorf("503 Retry-After = %vms, want 120000", j.RetryAfterMS)
 	}
 	// The line of `check` says it too, not only --json.
 	if line, _, _ := runCmd(t, "check", "--config", path, "s503"); !strings.Contains(line, "Retry-After 2m") {
@@ -151,6 +170,29 @@ func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
 	for _, field := range []string{`"monitor"`, `"kind"`, `"url"`, `"status"`, `"code"`, `"latency_ms"`, `"error"`, `"class"`, `"attempts"`} {
 		if !strings.Contains(out, field) {
 			t.Errorf("check --json lacks %s", field)
+		}
+	}
+	if strings.Contains(out, "0001-01-01") || strings.Contains(out, `_s"`) {
+		t.Errorf("check --json has a zero time or a duration in seconds:\n%s", out)
+	}
+}
+
+// A result that never started (a check cut short before its first
+// attempt) has no time: check --json leaves it out rather than writing
+// the zero time.
+func TestCheckJSONLeavesOutUnknownTimes(t *testing.T) {
+	var b bytes.Buffer
+	writeCheckJSON(&b, []monitor.Result{{Monitor: "cut", Kind: monitor.KindHTTP, Status: monitor.StatusDown, Class: "timeout"}})
+	var line map[string]any
+	if err := json.Unmarshal(b.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := line["time"]; ok || strings.Contains(b.String(), "0001-01-01") {
+		t.Errorf("unknown time written: %s", b.String())
+	}
+	for _, k := range []string{"monitor", "kind", "url", "status", "code", "latency_ms", "error", "class", "attempts", "explanation"} {
+		if _, ok := line[k]; !ok {
+			t.Errorf("check --json lacks %q: %s", k, b.String())
 		}
 	}
 }

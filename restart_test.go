@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/config"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // TestRestartWhileDownIsNotANewIncident runs upbeat twice on the same
@@ -61,7 +61,7 @@ interval = "1h"
 	fast := func(o *alert.Options) { o.BurstWindow = -1; o.ResolveHold = -1 }
 
 	// start runs upbeat until the returned stop is called, checking "api" at once.
-	start := func() (*runtime, *engine.Subscription, func()) {
+	start := func() (*runtime, *source.Subscription, func()) {
 		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: fast})
 		if err != nil {
 			t.Fatal(err)
@@ -73,7 +73,7 @@ interval = "1h"
 		rt.eng.CheckNow("api")
 		return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
 	}
-	waitResult := func(sub *engine.Subscription, want monitor.Status) {
+	waitResult := func(sub *source.Subscription, want monitor.Status) {
 		t.Helper()
 		timeout := time.After(20 * time.Second)
 		for {

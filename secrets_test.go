@@ -20,6 +20,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -79,11 +80,11 @@ interval = "1h"
 	rt.eng.CheckNow("api")
 
 	// The dashboard, as a person would see it.
-	src := &localSource{rt: rt, config: cfgPath}
+	src := rt.localSource(cfgPath, false)
 	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(160, 40))
 
 	// Wait for the failed delivery.
-	var seen []monitor.Event
+	var seen []source.Event
 	deadline := time.After(30 * time.Second)
 	for failed := false; !failed; {
 		select {
@@ -228,9 +229,9 @@ proxy = "http://ops:${PROXY_PW}@%[4]s"
 	for _, name := range []string{"basic", "bearer", "oauth", "proxied"} {
 		rt.eng.CheckNow(name)
 	}
-	src := &localSource{rt: rt, config: cfgPath}
+	src := rt.localSource(cfgPath, false)
 	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(200, 40))
-	var seen []monitor.Event
+	var seen []source.Event
 	results := map[string]bool{}
 	deadline := time.After(30 * time.Second)
 	for len(results) < 4 {

@@ -27,6 +27,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/internal/testserver"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -260,10 +261,10 @@ interval = "1h"
 	for _, n := range []string{"db-env", "db-file", "db-url"} {
 		rt.eng.CheckNow(n)
 	}
-	src := &localSource{rt: rt, config: cfgPath}
+	src := rt.localSource(cfgPath, false)
 	tm := teatest.NewTestModel(t, tui.New(src, tui.Options{Now: time.Now, NoColor: true}), teatest.WithInitialTermSize(200, 40))
 
-	var seen []monitor.Event
+	var seen []source.Event
 	results := map[string]monitor.Result{}
 	deadline := time.After(30 * time.Second)
 	for len(results) < 3 {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/upbeat-monitor/upbeat/api/wire"
 )
 
 // trust is where a request came in.
@@ -125,24 +127,24 @@ func roleOf(r *http.Request, tr trust, tk *tokens) (role, bool) {
 
 // access decides whether the tokens tk admit a request that came in
 // through tr: 0 when they do, else the status code and why not.
-func (s *Server) access(r *http.Request, tr trust, tk *tokens) (int, string) {
+func (s *Server) access(r *http.Request, tr trust, tk *tokens) (int, wire.Error) {
 	ro, valid := roleOf(r, tr, tk)
 	if !valid {
-		return http.StatusUnauthorized, "invalid token"
+		return http.StatusUnauthorized, wire.Error{Code: wire.CodeUnauthorized, Error: "invalid token"}
 	}
 	if tr != trustSocket && ro == roleNone && !s.hosts[strings.ToLower(hostOnly(r.Host))] {
-		return http.StatusForbidden, "host not allowed (add it to [api] allowed_hosts)"
+		return http.StatusForbidden, wire.Error{Code: wire.CodeHostNotAllowed, Error: "host not allowed (add it to [api] allowed_hosts)"}
 	}
 	act := isAction(r)
 	switch {
 	case tr == trustRemote && ro == roleNone:
-		return http.StatusUnauthorized, "a bearer token is required"
+		return http.StatusUnauthorized, wire.Error{Code: wire.CodeUnauthorized, Error: "a bearer token is required"}
 	case act && ro == roleRead:
-		return http.StatusForbidden, "this token may watch but not act"
+		return http.StatusForbidden, wire.Error{Code: wire.CodeForbidden, Error: "this token may watch but not act"}
 	case act && ro == roleNone && tr == trustLoopback && tk.admin != "":
-		return http.StatusUnauthorized, "a bearer token is required for actions"
+		return http.StatusUnauthorized, wire.Error{Code: wire.CodeUnauthorized, Error: "a bearer token is required for actions"}
 	}
-	return 0, ""
+	return 0, wire.Error{}
 }
 
 // isAction tells whether a request changes something (every non-safe method).
@@ -157,7 +159,7 @@ func isAction(r *http.Request) bool {
 func (s *Server) guard(next http.Handler) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusForbidden, "cross-origin request refused")
+		writeError(w, http.StatusForbidden, wire.CodeCrossOrigin, "cross-origin request refused")
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
@@ -173,11 +175,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		tk := s.tok.Load()
-		if code, msg := s.access(r, tr, tk); code != 0 {
-			if code == http.StatusUnauthorized {
+		if status, e := s.access(r, tr, tk); status != 0 {
+			if status == http.StatusUnauthorized {
 				h.Set("WWW-Authenticate", `Bearer realm="upbeat"`)
 			}
-			writeError(w, code, msg)
+			writeJSON(w, status, e)
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tokensKey{}, tk))

@@ -20,7 +20,7 @@ func TestSocketIgnoresPresentedToken(t *testing.T) {
 		{Socket: socketPath(t)}, // no tokens configured at all
 		{Socket: socketPath(t), Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"},
 	} {
-		s := startServer(t, New(e, opts))
+		s := startServer(t, New(backend(e), opts))
 		c := unixClient(t, opts.Socket)
 		for _, tc := range []struct {
 			method, path, token string
@@ -65,7 +65,7 @@ func TestSocketIgnoresPresentedToken(t *testing.T) {
 // the Host allow-list either.
 func TestLoopbackWithoutTokensIgnoresPresentedToken(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0"}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0"}))
 	c := &http.Client{Timeout: 10 * time.Second}
 	defer c.CloseIdleConnections()
 	base := "http://" + s.TCPAddr()
@@ -98,7 +98,7 @@ func TestLoopbackWithoutTokensIgnoresPresentedToken(t *testing.T) {
 // token ends.
 func TestSetTokensRotates(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
-	s := New(e, Options{Token: "old-admin", ReadOnlyToken: "old-view"})
+	s := New(backend(e), Options{Token: "old-admin", ReadOnlyToken: "old-view"})
 	ts := httptest.NewServer(s.Handler()) // treated as a remote listener
 	defer ts.Close()
 	c := ts.Client()
@@ -156,7 +156,7 @@ func TestSetTokensRotates(t *testing.T) {
 // A stream whose token is still in force after a change goes on.
 func TestSetTokensKeepsValidStream(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Token: "admin", ReadOnlyToken: "view"}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0", Token: "admin", ReadOnlyToken: "view"}))
 	c := &http.Client{Timeout: 10 * time.Second} // bounds the whole stream: a stuck test fails
 	defer c.CloseIdleConnections()
 	req, _ := http.NewRequest("GET", "http://"+s.TCPAddr()+"/api/v1/events", nil)
@@ -185,7 +185,7 @@ func TestSetTokensKeepsValidStream(t *testing.T) {
 // the listener refuses everything (it fails closed).
 func TestSetTokensNoneOffLoopback(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
-	s := New(e, Options{Token: "admin"})
+	s := New(backend(e), Options{Token: "admin"})
 	s.remote = true // as Start sets it for a non-loopback Listen address
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()

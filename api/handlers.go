@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // MaxHistory bounds the results one history request returns.
@@ -28,10 +28,10 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/monitors/{name}/history", s.history)
 	mux.HandleFunc("GET /api/v1/monitors/{name}/incidents", s.incidents)
 	mux.HandleFunc("GET /api/v1/monitors/{name}/errors_by_hour", s.errorsByHour)
-	mux.HandleFunc("POST /api/v1/monitors/{name}/check", s.action(func(n string, _ *http.Request) error { return s.b.CheckNow(n) }))
-	mux.HandleFunc("POST /api/v1/monitors/{name}/pause", s.action(func(n string, _ *http.Request) error { return s.b.SetPaused(n, true) }))
-	mux.HandleFunc("POST /api/v1/monitors/{name}/resume", s.action(func(n string, _ *http.Request) error { return s.b.SetPaused(n, false) }))
-	mux.HandleFunc("POST /api/v1/monitors/{name}/ack", s.action(func(n string, _ *http.Request) error { return s.b.Ack(n) }))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/check", s.action(func(n string, r *http.Request) error { return s.b.CheckNow(r.Context(), n) }))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/pause", s.action(func(n string, r *http.Request) error { return s.b.SetPaused(r.Context(), n, true) }))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/resume", s.action(func(n string, r *http.Request) error { return s.b.SetPaused(r.Context(), n, false) }))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/ack", s.action(func(n string, r *http.Request) error { return s.b.Ack(r.Context(), n) }))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/maintenance", s.action(s.maintain))
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("GET /push/{token}", s.push)
@@ -50,23 +50,37 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, wire.Error{Error: msg})
+// writeError answers status with {"error": msg, "code": code}.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, wire.Error{Error: msg, Code: code})
 }
 
-// writeEngineError maps the engine's named errors to status codes.
-func writeEngineError(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, engine.ErrNoMonitor):
-		writeError(w, http.StatusNotFound, "no such monitor")
+// writeSourceError answers with the status and code of the source's
+// named error in err (see wire.CodeOf), else 500.
+func writeSourceError(w http.ResponseWriter, err error) {
+	code := wire.CodeOf(err)
+	msg := engine.Sanitize(err.Error(), 300)
+	status := http.StatusInternalServerError
+	switch code {
+	case wire.CodeNoMonitor:
+		status, msg = http.StatusNotFound, "no such monitor"
+	case wire.CodeNoIncident:
+		status = http.StatusConflict
+	case wire.CodeForbidden:
+		status = http.StatusForbidden
+	case wire.CodeUnauthorized:
+		status = http.StatusUnauthorized
+	case wire.CodeNoHistory:
+		status = http.StatusNotImplemented
 	default:
-		writeError(w, http.StatusInternalServerError, engine.Sanitize(err.Error(), 300))
+		code = wire.CodeInternal
 	}
+	writeError(w, status, code, msg)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Service: wire.ServiceName, Version: s.opts.Version,
-		Monitors: s.b.Stats().Monitors})
+		Monitors: s.b.Stats().Monitors, Shard: s.b.Info().Shard})
 }
 
 // recentParam reads ?recent=N (0 or absent: no samples).
@@ -88,7 +102,7 @@ func recentParam(r *http.Request) (with, n int, err error) {
 func (s *Server) listMonitors(w http.ResponseWriter, r *http.Request) {
 	with, n, err := recentParam(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, wire.CodeBadRequest, err.Error())
 		return
 	}
 	snap := s.b.Snapshot()
@@ -102,12 +116,12 @@ func (s *Server) listMonitors(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getMonitor(w http.ResponseWriter, r *http.Request) {
 	with, n, err := recentParam(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, wire.CodeBadRequest, err.Error())
 		return
 	}
 	st, err := s.b.State(r.PathValue("name"))
 	if err != nil {
-		writeEngineError(w, err)
+		writeSourceError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, wire.FromState(&st, wire.WithConfig|wire.WithLast|with, n))
@@ -156,20 +170,20 @@ func period(r *http.Request, now time.Time) (from, to time.Time, err error) {
 
 // querier resolves the monitor and the history for the history routes,
 // writing the error response itself when there is none.
-func (s *Server) querier(w http.ResponseWriter, r *http.Request) (engine.Querier, string, time.Time, time.Time, bool) {
+func (s *Server) querier(w http.ResponseWriter, r *http.Request) (source.Querier, string, time.Time, time.Time, bool) {
 	name := r.PathValue("name")
 	if _, err := s.b.State(name); err != nil {
-		writeEngineError(w, err)
+		writeSourceError(w, err)
 		return nil, "", time.Time{}, time.Time{}, false
 	}
 	q := s.b.Query()
 	if q == nil {
-		writeError(w, http.StatusNotImplemented, "this daemon keeps no history")
+		writeError(w, http.StatusNotImplemented, wire.CodeNoHistory, "this daemon keeps no history")
 		return nil, "", time.Time{}, time.Time{}, false
 	}
 	from, to, err := period(r, time.Now())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, wire.CodeBadRequest, err.Error())
 		return nil, "", time.Time{}, time.Time{}, false
 	}
 	return q, name, from, to, true
@@ -184,18 +198,18 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("limit: want a positive number, got %q", v))
+			writeError(w, http.StatusBadRequest, wire.CodeBadRequest, fmt.Sprintf("limit: want a positive number, got %q", v))
 			return
 		}
 		limit = min(n, MaxHistory)
 	}
-	if sc, ok := q.(ResultScanner); ok {
+	if sc, ok := q.(source.ResultScanner); ok {
 		streamHistory(w, r, sc, name, from, to, limit)
 		return
 	}
-	rs, err := q.Results(name, from, to)
+	rs, err := q.Results(r.Context(), name, from, to)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
 		return
 	}
 	if len(rs) > limit { // the newest ones
@@ -208,22 +222,11 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// ResultScanner streams a monitor's results over a period. The history
-// route uses it when the backend's Querier has it (history.DB does), so
-// that a long period costs the daemon no memory and a client that goes
-// away stops the read.
-type ResultScanner interface {
-	// ScanResults calls fn with a monitor's results in [from, to),
-	// oldest first; with limit > 0, only the newest limit of them. It
-	// stops with fn's error, or with ctx's when ctx is done.
-	ScanResults(ctx context.Context, monitor string, from, to time.Time, limit int, fn func(*monitor.Result) error) error
-}
-
 // streamHistory writes the history route's JSON array one result at a
 // time, as the results are read. An error before the first result is a
 // 500 as usual; after it, the response is cut off so that the client
 // cannot take what it got for the whole answer.
-func streamHistory(w http.ResponseWriter, r *http.Request, sc ResultScanner, name string, from, to time.Time, limit int) {
+func streamHistory(w http.ResponseWriter, r *http.Request, sc source.ResultScanner, name string, from, to time.Time, limit int) {
 	started := false
 	err := sc.ScanResults(r.Context(), name, from, to, limit, func(res *monitor.Result) error {
 		b, err := json.Marshal(wire.FromResult(res))
@@ -251,7 +254,7 @@ func streamHistory(w http.ResponseWriter, r *http.Request, sc ResultScanner, nam
 	case r.Context().Err() != nil:
 		// The client went away: nobody reads what is left.
 	case !started:
-		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
 	default:
 		panic(http.ErrAbortHandler)
 	}
@@ -262,15 +265,12 @@ func (s *Server) incidents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := q.Incidents(name, from, to)
+	ins, err := q.Incidents(r.Context(), name, from, to)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
 		return
 	}
-	if out == nil {
-		out = []monitor.Incident{}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, wire.FromIncidents(ins))
 }
 
 func (s *Server) errorsByHour(w http.ResponseWriter, r *http.Request) {
@@ -278,16 +278,17 @@ func (s *Server) errorsByHour(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := q.ErrorsByHour(name, from, to)
+	out, err := q.ErrorsByHour(r.Context(), name, from, to)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "history: "+engine.Sanitize(err.Error(), 300))
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "history: "+engine.Sanitize(err.Error(), 300))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// action wraps a monitor action: 404 for an unknown monitor, else 200
-// with {"monitor": name, "ok": true}.
+// action wraps a monitor action: 200 with {"monitor": name, "ok": true},
+// else the status and code of the error (404 for an unknown monitor, 409
+// for an acknowledgement with no open incident).
 func (s *Server) action(do func(name string, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
@@ -297,10 +298,10 @@ func (s *Server) action(do func(name string, r *http.Request) error) http.Handle
 		if err := do(name, r); err != nil {
 			var bad badRequest
 			if errors.As(err, &bad) {
-				writeError(w, http.StatusBadRequest, bad.Error())
+				writeError(w, http.StatusBadRequest, wire.CodeBadRequest, bad.Error())
 				return
 			}
-			writeEngineError(w, err)
+			writeSourceError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"monitor": name, "ok": true})
@@ -318,7 +319,7 @@ func (s *Server) maintain(name string, r *http.Request) error {
 	if err != nil {
 		return badRequest{fmt.Errorf("for: want a duration such as 30m, got %q", v)}
 	}
-	return s.b.Maintain(name, d)
+	return s.b.Maintain(r.Context(), name, d)
 }
 
 // parseForm reads the query and a form body, answering 413 for a body
@@ -327,10 +328,10 @@ func parseForm(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			writeError(w, http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "request body too large")
 			return false
 		}
-		writeError(w, http.StatusBadRequest, "malformed form")
+		writeError(w, http.StatusBadRequest, wire.CodeBadRequest, "malformed form")
 		return false
 	}
 	return true
@@ -346,15 +347,15 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	case "down", "fail", "error":
 		status = monitor.StatusDown
 	default:
-		writeError(w, http.StatusBadRequest, "status: want up or down")
+		writeError(w, http.StatusBadRequest, wire.CodeBadRequest, "status: want up or down")
 		return
 	}
 	if _, err := s.b.Push(r.PathValue("token"), status, r.FormValue("msg")); err != nil {
-		if errors.Is(err, engine.ErrNoMonitor) {
-			writeError(w, http.StatusNotFound, "not found")
+		if errors.Is(err, source.ErrNoMonitor) {
+			writeError(w, http.StatusNotFound, wire.CodeNotFound, "not found")
 			return
 		}
-		writeError(w, http.StatusInternalServerError, "push not recorded")
+		writeError(w, http.StatusInternalServerError, wire.CodeInternal, "push not recorded")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})

@@ -18,14 +18,11 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// funcChecker adapts a function to engine.Checker.
-type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
-
-func (f funcChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result { return f(ctx, m) }
 
 // switchChecker answers what it is set to answer, per monitor.
 type switchChecker struct {
@@ -81,6 +78,9 @@ func runEngine(t *testing.T, cfg *engine.Config, chk engine.Checker, opts engine
 	return e
 }
 
+// backend serves e as the daemon does.
+func backend(e *engine.Engine) Backend { return local.New(e, local.Options{}) }
+
 // startServer starts s and closes it when the test ends.
 func startServer(t *testing.T, s *Server) *Server {
 	t.Helper()
@@ -130,8 +130,8 @@ func do(t *testing.T, c *http.Client, method, u, token string, out any) int {
 
 // watcher collects an engine's events for a test to wait on.
 type watcher struct {
-	sub *engine.Subscription
-	buf []monitor.Event
+	sub *source.Subscription
+	buf []source.Event
 }
 
 func watch(e *engine.Engine) *watcher { return &watcher{sub: e.Subscribe()} }
@@ -140,7 +140,7 @@ func (w *watcher) Close() { w.sub.Close() }
 
 // wait returns the next event matching ok (10s at most), keeping the
 // events after it for the next wait.
-func (w *watcher) wait(t *testing.T, ok func(monitor.Event) bool) monitor.Event {
+func (w *watcher) wait(t *testing.T, ok func(source.Event) bool) source.Event {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
@@ -162,8 +162,8 @@ func (w *watcher) wait(t *testing.T, ok func(monitor.Event) bool) monitor.Event 
 	}
 }
 
-func isResult(name string) func(monitor.Event) bool {
-	return func(ev monitor.Event) bool { return ev.Kind == monitor.EventResult && ev.Monitor == name }
+func isResult(name string) func(source.Event) bool {
+	return func(ev source.Event) bool { return ev.Kind == monitor.EventResult && ev.Monitor == name }
 }
 
 // sseEvent is one server-sent event as read by sseReader.
@@ -180,7 +180,10 @@ type sseReader struct {
 
 func openSSE(t *testing.T, c *http.Client, u, lastID string) *sseReader {
 	t.Helper()
-	req, _ := http.NewRequest("GET", u, nil)
+	// an event that never comes fails the test rather than hanging it
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // scanQuerier is fakeQuerier that also streams, as history.DB does.
@@ -18,7 +19,7 @@ type scanQuerier struct {
 	err error // returned before any result
 }
 
-var _ ResultScanner = scanQuerier{}
+var _ source.ResultScanner = scanQuerier{}
 
 func (q scanQuerier) ScanResults(ctx context.Context, m string, from, to time.Time, limit int, fn func(*monitor.Result) error) error {
 	if q.err != nil {
@@ -63,7 +64,7 @@ func TestHistoryStreamedAsBefore(t *testing.T) {
 	serve := func(q engine.Querier) *http.Client {
 		e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{Querier: q})
 		sock := socketPath(t)
-		startServer(t, New(e, Options{Socket: sock}))
+		startServer(t, New(backend(e), Options{Socket: sock}))
 		return unixClient(t, sock)
 	}
 	slice, stream := serve(fq), serve(scanQuerier{fakeQuerier: fq})
@@ -76,7 +77,7 @@ func TestHistoryStreamedAsBefore(t *testing.T) {
 		}
 	}
 	failing := serve(scanQuerier{fakeQuerier: fq, err: errors.New("disk on fire")})
-	if code, body := rawGet(t, failing, base+"?since=3d"); code != 500 || body != "{\"error\":\"history: disk on fire\"}\n" {
+	if code, body := rawGet(t, failing, base+"?since=3d"); code != 500 || body != "{\"error\":\"history: disk on fire\",\"code\":\"internal\"}\n" {
 		t.Errorf("failing history: %d %q", code, body)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -51,6 +52,13 @@ func (m *metrics) countAlert(a *monitor.AlertEvent) {
 		res = "failed"
 	}
 	m.alerts.WithLabelValues(a.Channel, res).Inc()
+}
+
+// collectShard says which shard the daemon is, when it is one.
+func (c *collector) collectShard(gauge func(*prometheus.Desc, float64, ...string), shard string) {
+	if sh, err := fleet.ParseShard(shard); err == nil && !sh.IsZero() {
+		gauge(c.shard, 1, strconv.Itoa(sh.I), strconv.Itoa(sh.N))
+	}
 }
 
 // collectHTTP adds blackbox's HTTP details of the last check.
@@ -108,6 +116,7 @@ type collector struct {
 	httpVersion, httpRedirects, httpSSL, failedRegex, dnsLookup, failureInfo *prometheus.Desc
 
 	checks, attempts, skipped, late, onTime, storageErr, storageDrop, monitors, warnings *prometheus.Desc
+	shard                                                                                *prometheus.Desc
 
 	svc serviceDescs // metrics_services.go
 }
@@ -142,7 +151,10 @@ func newCollector(b Backend) *collector {
 		storageDrop:   g("upbeat_storage_dropped_total", "Results dropped because the history fell behind."),
 		monitors:      g("upbeat_monitors", "Monitors configured."),
 		warnings:      g("upbeat_warnings", "Problems with upbeat itself in force (storage, config reload, …)."),
-		svc:           newServiceDescs(), // metrics_services.go
+		shard: prometheus.NewDesc("upbeat_shard_info",
+			"1 with the shard this daemon is (shard = \"i/n\": shard i of shards n); absent without sharding. upbeat_monitors is how many monitors it holds.",
+			[]string{"shard", "shards"}, nil),
+		svc: newServiceDescs(), // metrics_services.go
 	}
 }
 
@@ -150,7 +162,7 @@ func newCollector(b Backend) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.success, c.duration, c.httpCode, c.httpPhase, c.certExpiry, c.bodyLen,
 		c.domainExpiry, c.loss, c.status, c.upRatio, c.lastCheck, c.checks, c.attempts, c.skipped, c.late, c.onTime,
-		c.storageErr, c.storageDrop, c.monitors, c.warnings,
+		c.storageErr, c.storageDrop, c.monitors, c.warnings, c.shard,
 		c.httpVersion, c.httpRedirects, c.httpSSL, c.failedRegex, c.dnsLookup, c.failureInfo} {
 		ch <- d
 	}
@@ -158,15 +170,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 // TagsLabel is the value of the tags label for a monitor's tags.
-func TagsLabel(tags []string) string {
-	if len(tags) == 0 {
-		return ""
-	}
-	t := slices.Clone(tags)
-	slices.Sort(t)
-	t = slices.Compact(t)
-	return "," + strings.Join(t, ",") + ","
-}
+func TagsLabel(tags []string) string { return monitor.TagsLabel(tags) }
 
 var statuses = []monitor.Status{monitor.StatusPending, monitor.StatusUp, monitor.StatusDegraded,
 	monitor.StatusDown, monitor.StatusMaintenance, monitor.StatusPaused}
@@ -261,5 +265,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.storageErr, s.RecordErrors)
 	counter(c.storageDrop, s.RecordDropped)
 	gauge(c.monitors, float64(s.Monitors))
-	gauge(c.warnings, float64(len(c.b.Warnings())))
+	info := c.b.Info()
+	c.collectShard(gauge, info.Shard)
+	gauge(c.warnings, float64(len(info.Warnings)))
 }

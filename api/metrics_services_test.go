@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // The services behind a site get probe_success and probe_duration_seconds
@@ -35,7 +36,7 @@ func TestMetricsOfServices(t *testing.T) {
 		testMonitor("db", "postgres://upbeat@db.example/shop"),
 		testMonitor("mail", "smtp://mail.example:25")), chk, engine.Options{Checkers: checkers})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
 	sub := watch(e)
 	defer sub.Close()
@@ -44,7 +45,7 @@ func TestMetricsOfServices(t *testing.T) {
 		e.CheckNow(n)
 	}
 	seen := map[string]bool{}
-	sub.wait(t, func(ev monitor.Event) bool {
+	sub.wait(t, func(ev source.Event) bool {
 		if ev.Kind == monitor.EventResult {
 			seen[ev.Monitor] = true
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // metricValue finds the sample of family name whose labels include want.
@@ -58,7 +59,7 @@ func TestMetricsScrape(t *testing.T) {
 		testMonitor("cert", "tls://shop.example:443"),
 		testMonitor("beat", "push://tok")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
 
 	sub := watch(e)
@@ -67,7 +68,7 @@ func TestMetricsScrape(t *testing.T) {
 		e.CheckNow(n)
 	}
 	seen := map[string]bool{}
-	sub.wait(t, func(ev monitor.Event) bool {
+	sub.wait(t, func(ev source.Event) bool {
 		if ev.Kind == monitor.EventResult {
 			seen[ev.Monitor] = true
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/internal/testserver"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // scrapeIssue10 runs an engine whose monitors show every metric issue 10
@@ -39,7 +40,7 @@ func scrapeIssue10(t *testing.T) []byte {
 		health,
 		testMonitor("db", "tcp://db.example:5432")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
 	sub := watch(e)
 	defer sub.Close()
@@ -47,7 +48,7 @@ func scrapeIssue10(t *testing.T) []byte {
 		e.CheckNow(n)
 	}
 	seen := map[string]bool{}
-	sub.wait(t, func(ev monitor.Event) bool {
+	sub.wait(t, func(ev source.Event) bool {
 		if ev.Kind == monitor.EventResult {
 			seen[ev.Monitor] = true
 		}

@@ -30,7 +30,7 @@ func TestPushBeatThenLate(t *testing.T) {
 		go func() { e.Run(ctx); close(done) }()
 		defer func() { cancel(); <-done }()
 
-		h := New(e, Options{Token: "tok"}).Handler()
+		h := New(backend(e), Options{Token: "tok"}).Handler()
 		call := func(method, target string) (int, string) {
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest(method, target, nil)

@@ -25,39 +25,24 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
-// Backend is what the API needs from the engine. *engine.Engine
-// implements it; tests may fake it.
+// Backend is what the API serves: a Source, as every viewer reads and
+// acts on it, and what only a daemon has besides. The engine running in
+// the daemon's process implements it (package source/local); tests may
+// fake it.
 type Backend interface {
-	// Snapshot returns the state of every monitor in configuration order.
-	Snapshot() []monitor.State
-	// State returns one monitor's state, or an error wrapping engine.ErrNoMonitor.
+	source.Source
+	// State returns one monitor's state, or an error wrapping
+	// source.ErrNoMonitor.
 	State(name string) (monitor.State, error)
-	// Subscribe starts a stream of events; the caller closes it.
-	Subscribe() *engine.Subscription
-	// CheckNow runs a monitor's check as soon as possible.
-	CheckNow(name string) error
-	// SetPaused pauses or resumes a monitor.
-	SetPaused(name string, paused bool) error
-	// Ack acknowledges a monitor's open incident.
-	Ack(name string) error
-	// Maintain puts a monitor in maintenance for d from now (0 ends it).
-	Maintain(name string, d time.Duration) error
 	// Push records a heartbeat for the push monitor with this token; the
-	// error wraps engine.ErrNoMonitor for an unknown token.
+	// error wraps source.ErrNoMonitor for an unknown token.
 	Push(token string, status monitor.Status, msg string) (string, error)
-	// Query answers questions about the past; nil when there is no history.
-	Query() engine.Querier
-	// Warnings returns the problems with upbeat itself now in force.
-	Warnings() []string
-	// Stats returns the engine's health counters.
+	// Stats returns the engine's health counters, for /metrics.
 	Stats() engine.Stats
-	// Config returns the configuration in force.
-	Config() *engine.Config
 }
-
-var _ Backend = (*engine.Engine)(nil)
 
 // Named errors.
 var (
@@ -222,10 +207,11 @@ func (s *Server) Start() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	sub := s.b.Subscribe() // now, not in the goroutine: no event may fall between the first snapshot and it
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		s.strm.run(ctx)
+		s.strm.run(ctx, sub)
 	}()
 	h := s.Handler()
 	for i, l := range ls {

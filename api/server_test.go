@@ -15,6 +15,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 func TestSocketRoundTrip(t *testing.T) {
@@ -25,7 +26,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	e := runEngine(t, config("eu-west", testMonitor("shop", "https://user:secret@shop.example/health", "prod", "web"),
 		testMonitor(odd, "tcp://db.example:5432"), testMonitor("beat", "push://s3cret-token")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Version: "test"}))
+	startServer(t, New(backend(e), Options{Socket: sock, Version: "test"}))
 
 	fi, err := os.Stat(sock)
 	if err != nil {
@@ -47,7 +48,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if strings.Contains(list[0].URL, "secret") || list[2].URL != "push://…" {
 		t.Errorf("secrets not redacted: %q, %q", list[0].URL, list[2].URL)
 	}
-	if list[0].Config == nil || list[0].Config.IntervalS != 3600 || strings.Join(list[0].Tags, ",") != "prod,web" {
+	if list[0].Config == nil || list[0].Config.IntervalMS != 3600000 || strings.Join(list[0].Tags, ",") != "prod,web" {
 		t.Errorf("config/tags = %+v %v", list[0].Config, list[0].Tags)
 	}
 
@@ -62,7 +63,7 @@ func TestSocketRoundTrip(t *testing.T) {
 		t.Fatalf("get: %d", code)
 	}
 	if m.Status != monitor.StatusDown || m.Code != 502 || m.Class != "http_502" || m.LatencyMS != 40 || m.Attempts != 1 ||
-		m.Last == nil || m.Last.Phases == nil || m.Last.Phases.FirstByte != 30 || m.LastCheck == nil {
+		m.Last == nil || m.Last.Phases == nil || m.Last.Phases.FirstByte != 30 || m.LastCheck.IsZero() {
 		t.Errorf("after check: %+v last=%+v", m, m.Last)
 	}
 
@@ -95,7 +96,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if code := do(t, c, "POST", base+"/shop/maintenance?for=30m", "", nil); code != 200 {
 		t.Fatalf("maintenance: %d", code)
 	}
-	sub.wait(t, func(ev monitor.Event) bool {
+	sub.wait(t, func(ev source.Event) bool {
 		return ev.Kind == monitor.EventChange && ev.To == monitor.StatusMaintenance
 	})
 	if code := do(t, c, "POST", base+"/nope/check", "", nil); code != 404 {
@@ -129,10 +130,10 @@ func TestSocketStaleAndBusy(t *testing.T) {
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
 	l.Close()
-	s1 := startServer(t, New(e, Options{Socket: sock}))
+	s1 := startServer(t, New(backend(e), Options{Socket: sock}))
 
 	// a second daemon on the same socket is refused, and leaves the first alone
-	err = New(e, Options{Socket: sock}).Start()
+	err = New(backend(e), Options{Socket: sock}).Start()
 	if !errors.Is(err, ErrDaemonRunning) {
 		t.Fatalf("second daemon: %v, want ErrDaemonRunning", err)
 	}
@@ -148,13 +149,13 @@ func TestSocketStaleAndBusy(t *testing.T) {
 	open := filepath.Join(t.TempDir(), "shared")
 	os.Mkdir(open, 0o777)
 	os.Chmod(open, 0o777)
-	if err := New(e, Options{Socket: filepath.Join(open, "upbeat.sock")}).Start(); !errors.Is(err, ErrUnsafeDir) {
+	if err := New(backend(e), Options{Socket: filepath.Join(open, "upbeat.sock")}).Start(); !errors.Is(err, ErrUnsafeDir) {
 		t.Errorf("world-writable socket dir: %v, want ErrUnsafeDir", err)
 	}
 
 	// a file that is not a socket is never removed
 	os.WriteFile(sock, []byte("mine"), 0o600)
-	if err := New(e, Options{Socket: sock}).Start(); !errors.Is(err, ErrNotSocket) {
+	if err := New(backend(e), Options{Socket: sock}).Start(); !errors.Is(err, ErrNotSocket) {
 		t.Errorf("regular file: %v, want ErrNotSocket", err)
 	}
 }
@@ -162,7 +163,7 @@ func TestSocketStaleAndBusy(t *testing.T) {
 func TestTokenRequiredOffLoopback(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
-		err := New(e, Options{Listen: addr}).Start()
+		err := New(backend(e), Options{Listen: addr}).Start()
 		if !errors.Is(err, ErrTokenRequired) {
 			t.Errorf("listen %s without token: %v, want ErrTokenRequired", addr, err)
 		}
@@ -171,7 +172,7 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 	// A remote listener is simulated by serving the handler on loopback
 	// without the loopback mark on the connection: the same code path as
 	// a real non-loopback address, without leaving 127.0.0.1.
-	s := New(e, Options{Token: "admin-tok", ReadOnlyToken: "view-tok"})
+	s := New(backend(e), Options{Token: "admin-tok", ReadOnlyToken: "view-tok"})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	c := ts.Client()
@@ -199,7 +200,7 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 
 func TestLoopbackActionsNeedConfiguredToken(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0", Token: "admin-tok", ReadOnlyToken: "view-tok"}))
 	base := "http://" + s.TCPAddr()
 	c := &http.Client{Timeout: 10 * time.Second}
 	defer c.CloseIdleConnections()
@@ -220,7 +221,7 @@ func TestLoopbackActionsNeedConfiguredToken(t *testing.T) {
 
 func TestHostAllowList(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/"), testMonitor("p", "push://tok")), newSwitch(), engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", AllowedHosts: []string{"dash.example:9477"}}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0", AllowedHosts: []string{"dash.example:9477"}}))
 	_, port, _ := net.SplitHostPort(s.TCPAddr())
 	c := &http.Client{Timeout: 10 * time.Second}
 	defer c.CloseIdleConnections()
@@ -266,7 +267,7 @@ func TestHostAllowList(t *testing.T) {
 func TestBodyLimit(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("p", "push://tok")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, MaxBody: 1024}))
+	startServer(t, New(backend(e), Options{Socket: sock, MaxBody: 1024}))
 	c := unixClient(t, sock)
 	resp, err := c.Post("http://localhost/push/tok", "application/x-www-form-urlencoded",
 		strings.NewReader("msg="+strings.Repeat("x", 4096)))
@@ -314,12 +315,12 @@ func TestHistory(t *testing.T) {
 	}}
 	e := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{Querier: q})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock}))
+	startServer(t, New(backend(e), Options{Socket: sock}))
 	c := unixClient(t, sock)
 	base := "http://localhost/api/v1/monitors/a/"
 	var rs []wire.Result
 	if code := do(t, c, "GET", base+"history?since=24h", "", &rs); code != 200 || len(rs) != 1 ||
-		rs[0].Code != 503 || rs[0].LatencyMS != 1500 || rs[0].RetryAfterS != 120 {
+		rs[0].Code != 503 || rs[0].LatencyMS != 1500 || rs[0].RetryAfterMS != 120000 {
 		t.Errorf("history 24h: %d %+v", code, rs)
 	}
 	if code := do(t, c, "GET", base+"history?since=3d", "", &rs); code != 200 || len(rs) != 2 {
@@ -328,7 +329,7 @@ func TestHistory(t *testing.T) {
 	if code := do(t, c, "GET", base+"history?since=3d&limit=1", "", &rs); code != 200 || len(rs) != 1 || rs[0].Code != 503 {
 		t.Errorf("history limit: %d %+v", code, rs)
 	}
-	var inc []monitor.Incident
+	var inc []wire.Incident
 	if code := do(t, c, "GET", base+"incidents?since=7d", "", &inc); code != 200 || len(inc) != 1 || inc[0].Codes[0] != 502 {
 		t.Errorf("incidents: %d %+v", code, inc)
 	}
@@ -345,7 +346,7 @@ func TestHistory(t *testing.T) {
 
 	e2 := runEngine(t, config("x", testMonitor("a", "http://127.0.0.1/")), newSwitch(), engine.Options{})
 	sock2 := socketPath(t)
-	startServer(t, New(e2, Options{Socket: sock2}))
+	startServer(t, New(backend(e2), Options{Socket: sock2}))
 	if code := do(t, unixClient(t, sock2), "GET", base+"history", "", nil); code != http.StatusNotImplemented {
 		t.Errorf("no history: %d, want 501", code)
 	}

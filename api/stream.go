@@ -17,6 +17,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // stream turns the engine's events into server-sent event frames, once
@@ -26,7 +27,8 @@ import (
 // reconnects after its Last-Event-ID has left it) is sent a fresh
 // snapshot instead, so a slow viewer never slows the engine or the others.
 // With no viewer attached nothing is encoded, once the frames a departed
-// viewer could still resume from have left the ring anyway.
+// viewer (or one attaching just after start) could still resume from have
+// left the ring anyway.
 type stream struct {
 	b     Backend
 	met   *metrics
@@ -52,12 +54,15 @@ type frame struct {
 func newStream(b Backend, size int, met *metrics) *stream {
 	var e [6]byte
 	rand.Read(e[:])
-	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), ring: make([]frame, size), notify: make(chan struct{})}
+	// The first ring's worth of events is encoded whoever is attached, so
+	// that a viewer attaching just after start resumes from the start.
+	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), ring: make([]frame, size), notify: make(chan struct{}), keepUntil: uint64(size)}
 }
 
-// run drains the engine until ctx is done.
-func (st *stream) run(ctx context.Context) {
-	sub := st.b.Subscribe()
+// run drains sub, the engine's events, until ctx is done. The caller
+// subscribes before it starts serving: an event published before the
+// subscription would reach no viewer, nor be in any snapshot sent before it.
+func (st *stream) run(ctx context.Context, sub *source.Subscription) {
 	defer sub.Close()
 	for {
 		select {
@@ -103,11 +108,11 @@ func (st *stream) skip(n int) bool {
 // publish encodes evs into frames. After a reload (monitors added,
 // changed or removed) or when results were dropped, a snapshot follows so
 // that every mirror is whole again.
-func (st *stream) publish(evs []monitor.Event, dropped int) {
+func (st *stream) publish(evs []source.Event, dropped int) {
 	if st.skip(len(evs)) {
 		for i := range evs {
-			if evs[i].Kind == monitor.EventAlert {
-				st.met.countAlert(evs[i].Alert)
+			if evs[i].Event.Kind == monitor.EventAlert {
+				st.met.countAlert(evs[i].Event.Alert)
 			}
 		}
 		return
@@ -116,7 +121,7 @@ func (st *stream) publish(evs []monitor.Event, dropped int) {
 	resync := dropped > 0
 	var warnings []string
 	for i := range evs {
-		ev := &evs[i]
+		ev := &evs[i].Event
 		var state *wire.State
 		switch ev.Kind {
 		case monitor.EventResult, monitor.EventChange:
@@ -128,7 +133,7 @@ func (st *stream) publish(evs []monitor.Event, dropped int) {
 			st.met.countAlert(ev.Alert)
 		case monitor.EventWarning:
 			if warnings == nil {
-				warnings = st.b.Warnings()
+				warnings = st.b.Info().Warnings
 			}
 		case monitor.EventReload:
 			resync = true
@@ -205,8 +210,7 @@ func encodeFrame(kind string, v any) []byte {
 // recent samples, under id seq.
 func (st *stream) snapshotFrame(seq uint64) []byte {
 	snap := st.b.Snapshot()
-	cfg := st.b.Config()
-	out := wire.Snapshot{Location: cfg.Settings.Location, Monitors: make([]wire.Monitor, len(snap))}
+	out := wire.Snapshot{Location: st.b.Info().Location, Monitors: make([]wire.Monitor, len(snap))}
 	for i := range snap {
 		out.Monitors[i] = wire.FromState(&snap[i], wire.WithConfig|wire.WithLast|wire.WithRecent, 0)
 	}
@@ -269,13 +273,13 @@ func (st *stream) since(cur uint64, buf [][]byte) ([][]byte, uint64, <-chan stru
 }
 
 func (s *Server) hello(resumed bool) wire.Hello {
-	cfg := s.b.Config()
-	w := s.b.Warnings()
+	info := s.b.Info()
+	w := info.Warnings
 	if w == nil {
 		w = []string{}
 	}
-	return wire.Hello{Epoch: s.strm.epoch, Version: s.opts.Version, Location: cfg.Settings.Location, Config: absPath(cfg.Path),
-		Warnings: w, History: s.b.Query() != nil, HeartbeatS: s.opts.Heartbeat.Seconds(), Resumed: resumed}
+	return wire.Hello{Epoch: s.strm.epoch, Version: s.opts.Version, Location: info.Location, Config: absPath(info.Config),
+		Warnings: w, Shard: info.Shard, History: s.b.Query() != nil, HeartbeatMS: float64(s.opts.Heartbeat.Milliseconds()), Resumed: resumed}
 }
 
 // events serves GET /api/v1/events: a hello, a snapshot unless resuming,
@@ -362,7 +366,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-revoked:
 			tk := s.tok.Load()
-			if code, _ := s.access(r, tr, tk); code != 0 {
+			if status, _ := s.access(r, tr, tk); status != 0 {
 				return
 			}
 			revoked = tk.revoked

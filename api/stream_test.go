@@ -3,20 +3,25 @@ package api
 import (
 	"bufio"
 	"compress/gzip"
+	"fmt"
 	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 func TestEventsSnapshotThenEvents(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
 	c := unixClient(t, sock)
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
 
@@ -64,26 +69,64 @@ func TestEventsSnapshotThenEvents(t *testing.T) {
 	}
 }
 
+// subscribeWatcher notes on which goroutine the server subscribes.
+type subscribeWatcher struct {
+	Backend
+	async atomic.Bool
+}
+
+func (w *subscribeWatcher) Subscribe() *source.Subscription {
+	buf := make([]byte, 64<<10)
+	stack := string(buf[:runtime.Stack(buf, false)])
+	w.async.Store(strings.Contains(stack, "created by github.com/upbeat-monitor/upbeat/api.(*Server).Start"))
+	return w.Backend.Subscribe()
+}
+
+// What happens the moment the server has started reaches its viewers: Start
+// takes the engine's events itself, before it returns, not whenever its
+// stream goroutine first runs. (A dashboard that attached and acted at once
+// missed the events of its own action when that goroutine ran late, and its
+// view stayed pending: TestTwoLocationsMerge failed so on a loaded machine.)
+func TestEventsFromTheStartAreKept(t *testing.T) {
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	w := &subscribeWatcher{Backend: backend(e)}
+	sock := socketPath(t)
+	s := startServer(t, New(w, Options{Socket: sock, Heartbeat: time.Hour}))
+	if w.async.Load() {
+		t.Fatal("the server subscribed to the engine in a goroutine of its own, after Start")
+	}
+	e.Warn("storage", "disk full")
+	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", s.strm.epoch+"-0")
+	if h := decode[wire.Hello](t, sse.nextNamed(t, "hello").data); !h.Resumed {
+		t.Fatalf("not resumed from the start: %+v", h)
+	}
+	if ev := decode[wire.Event](t, sse.nextNamed(t, "warning").data); ev.Message != "disk full" {
+		t.Errorf("first event %+v, want the warning raised at start", ev)
+	}
+}
+
 func TestEventsResumeWithLastEventID(t *testing.T) {
 	chk := newSwitch()
-	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/"), testMonitor("api", "https://api.example/")), chk, engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour, Ring: 8}))
 	c := unixClient(t, sock)
-	check := func(code int) {
-		chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: code})
-		do(t, c, "POST", "http://localhost/api/v1/monitors/shop/check", "", nil)
+	// each check is of a monitor not checked before: a check asked for
+	// while the same monitor's last one is still winding up is skipped
+	check := func(name string, code int) {
+		chk.set(name, monitor.Result{Status: monitor.StatusUp, Code: code})
+		do(t, c, "POST", "http://localhost/api/v1/monitors/"+name+"/check", "", nil)
 	}
 	sse := openSSE(t, c, "http://localhost/api/v1/events", "")
 	sse.nextNamed(t, "snapshot")
-	check(201)
+	check("shop", 201)
 	first := sse.nextNamed(t, "result")
 	sse.close()
 
 	// missed while away: replayed on resume, without a snapshot
 	sub := watch(e)
-	check(202)
-	sub.wait(t, isResult("shop"))
+	check("api", 202)
+	sub.wait(t, isResult("api"))
 	sub.Close()
 	sse = openSSE(t, c, "http://localhost/api/v1/events", first.id)
 	hello := decode[wire.Hello](t, sse.nextNamed(t, "hello").data)
@@ -110,8 +153,8 @@ func TestEventsResumeWithLastEventID(t *testing.T) {
 		if id == first.id { // push it out of the 8-frame ring, as seen by a viewer
 			live := openSSE(t, c, "http://localhost/api/v1/events", "")
 			for i := range 8 {
-				check(210 + i)
-				live.nextNamed(t, "result")
+				e.Warn(fmt.Sprint("test", i), "filler")
+				live.nextNamed(t, "warning")
 			}
 			live.close()
 		}
@@ -129,7 +172,7 @@ func TestEventsResumeWithLastEventID(t *testing.T) {
 func TestEventsHeartbeat(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
-	startServer(t, New(e, Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
+	startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: 10 * time.Millisecond, ReadTimeout: 30 * time.Millisecond}))
 	sse := openSSE(t, unixClient(t, sock), "http://localhost/api/v1/events", "")
 	sse.nextNamed(t, "snapshot")
 	// heartbeats keep coming well past the read timeout: the stream is not cut
@@ -176,7 +219,7 @@ func TestEventsSlowViewerGetsSnapshot(t *testing.T) {
 func TestEventsGzipOverTCP(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
-	s := startServer(t, New(e, Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
+	s := startServer(t, New(backend(e), Options{Listen: "127.0.0.1:0", Heartbeat: time.Hour}))
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	req, _ := http.NewRequest("GET", "http://"+s.TCPAddr()+"/api/v1/events", nil)
@@ -218,17 +261,23 @@ func (b *countingBackend) State(name string) (monitor.State, error) {
 func TestEventsNothingEncodedWithoutViewers(t *testing.T) {
 	b := &countingBackend{}
 	st := newStream(b, 4, nil)
-	result := []monitor.Event{{Kind: monitor.EventResult, Monitor: "shop", Result: &monitor.Result{Code: 200}}}
+	result := []source.Event{{Event: monitor.Event{Kind: monitor.EventResult, Monitor: "shop", Result: &monitor.Result{Code: 200}}}}
+	for range 4 { // what a viewer attaching just after start resumes from
+		st.publish(result, 0)
+	}
+	if b.states != 4 || st.n != 4 {
+		t.Fatalf("the first ring's worth: %d states read, %d frames kept", b.states, st.n)
+	}
 	for range 10 {
 		st.publish(result, 0)
 	}
-	if b.states != 0 || st.n != 0 {
+	if b.states != 4 || st.n != 0 {
 		t.Fatalf("no viewer ever attached: %d states read, %d frames kept", b.states, st.n)
 	}
 	detach := st.attach()
 	cur, _ := st.cursor("")
 	st.publish(result, 0)
-	if got, _, _, _ := st.since(cur, nil); len(got) != 1 || b.states != 1 {
+	if got, _, _, _ := st.since(cur, nil); len(got) != 1 || b.states != 5 {
 		t.Fatalf("attached: %d frames, %d states read", len(got), b.states)
 	}
 	left := st.seq
@@ -236,13 +285,13 @@ func TestEventsNothingEncodedWithoutViewers(t *testing.T) {
 	for range 4 { // what the departed viewer may still resume from
 		st.publish(result, 0)
 	}
-	if _, resumed := st.cursor(st.id(left)); !resumed || b.states != 5 {
+	if _, resumed := st.cursor(st.id(left)); !resumed || b.states != 9 {
 		t.Fatalf("just after leaving: resumed %v, %d states read", resumed, b.states)
 	}
 	for range 10 {
 		st.publish(result, 0)
 	}
-	if b.states != 5 || st.n != 0 {
+	if b.states != 9 || st.n != 0 {
 		t.Errorf("the ring has turned over: still %d states read, %d frames kept", b.states, st.n)
 	}
 	if _, resumed := st.cursor(st.id(left)); resumed {

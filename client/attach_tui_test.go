@@ -41,7 +41,7 @@ func TestAttachDashboardToTwoDaemons(t *testing.T) {
 	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
 	defer m.Close()
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	if err := c.CheckNow("shop"); err != nil {
+	if err := c.CheckNow(bg, "shop"); err != nil {
 		t.Fatal(err)
 	}
 	wants := map[string]*regexp.Regexp{

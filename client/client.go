@@ -6,8 +6,12 @@
 // reconnects with backoff (resuming with Last-Event-ID when the daemon
 // still has the events, else from a fresh snapshot) while Info shows
 // "lost connection to ADDR, retrying". With several daemons, monitors are
-// merged by name: the merged status is the worst one, and Locations holds
-// each location's view.
+// merged by name: the merged status is the worst one, Locations (the
+// client is a source.Merged) says what each location sees, and events
+// name the location they come from. A whole fleet works the same way:
+// daemons of different shards add their monitors, replicas of one
+// location count as that one location (the latest result wins), and
+// Info().Daemons says which daemons answer.
 package client
 
 import (
@@ -31,20 +35,15 @@ import (
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
-var _ tui.Source = (*Client)(nil)
+var _ source.Merged = (*Client)(nil)
 
-// Named errors.
-var (
-	// ErrUnauthorized: the daemon wants a (valid) token.
-	ErrUnauthorized = errors.New("the daemon refused the token (or needs one)")
-	// ErrForbidden: the token may watch but not act.
-	ErrForbidden = errors.New("not allowed: this token is read-only")
-	// ErrNoDaemon: no daemon could be reached.
-	ErrNoDaemon = errors.New("no daemon reachable")
-)
+// ErrNoDaemon: no daemon could be reached. What a daemon refuses comes
+// back as the named errors of package source (source.ErrForbidden,
+// source.ErrUnauthorized, source.ErrNoMonitor, …).
+var ErrNoDaemon = errors.New("no daemon reachable")
 
 // Options configure a Client.
 type Options struct {
@@ -62,7 +61,7 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Client mirrors one or more daemons. It implements tui.Source.
+// Client mirrors one or more daemons. It implements source.Merged.
 type Client struct {
 	opts    Options
 	log     *slog.Logger
@@ -71,7 +70,9 @@ type Client struct {
 	wg      sync.WaitGroup
 
 	mu   sync.Mutex
-	subs map[*engine.Subscription]struct{}
+	subs map[*source.Subscription]struct{}
+
+	merge merger // the merged view of several daemons (merge.go)
 }
 
 // Dial connects to every address and returns once each has sent its
@@ -95,7 +96,7 @@ func Dial(ctx context.Context, addrs []string, opts Options) (*Client, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{opts: opts, log: opts.Logger, subs: map[*engine.Subscription]struct{}{}}
+	c := &Client{opts: opts, log: opts.Logger, subs: map[*source.Subscription]struct{}{}}
 	for _, a := range addrs {
 		d, err := newDaemon(a, opts)
 		if err != nil {
@@ -146,26 +147,29 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// Subscribe starts a stream of the events the daemons send, in the
-// engine's shape; the caller closes it.
-func (c *Client) Subscribe() *engine.Subscription {
-	s := engine.NewSubscription(0)
+// Subscribe starts a stream of the events the daemons send; with several
+// daemons, each result, change and alert names its location. The caller
+// closes it.
+func (c *Client) Subscribe() *source.Subscription {
+	var s *source.Subscription
+	s = source.NewSubscription(0, func() {
+		c.mu.Lock()
+		delete(c.subs, s)
+		c.mu.Unlock()
+	})
 	c.mu.Lock()
 	c.subs[s] = struct{}{}
 	c.mu.Unlock()
 	return s
 }
 
-func (c *Client) publish(ev monitor.Event) {
+// publish passes ev on to every subscription; location is where it was
+// seen ("" with one daemon, or for what is about no location).
+func (c *Client) publish(ev monitor.Event, location string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for s := range c.subs {
-		select {
-		case <-s.Done():
-			delete(c.subs, s)
-		default:
-			s.Publish(ev)
-		}
+		s.Publish(source.Event{Event: ev, Location: location})
 	}
 }
 
@@ -287,10 +291,10 @@ func (c *Client) setDown(d *daemon, err error) {
 	d.mu.Unlock()
 	c.log.Warn("daemon stream ended", "addr", d.addr, "err", err)
 	if old != "" && old != msg { // one warning per daemon: the new one replaces the old
-		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: old, Clear: true})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: old, Clear: true}, "")
 	}
 	if wasUp || old != msg {
-		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: msg})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: msg}, "")
 	}
 }
 
@@ -305,22 +309,28 @@ func shortErr(err error) string {
 	return err.Error()
 }
 
-// statusError maps a daemon's error status to the named errors.
+// statusError turns a daemon's error answer into an error: the named
+// source error its code stands for, in the daemon's words. A daemon older
+// than error codes is understood by its status.
 func statusError(resp *http.Response) error {
 	var e wire.Error
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	json.Unmarshal(body, &e)
+	if err := e.Err(); err != nil {
+		return err
+	}
 	msg := engine.Sanitize(e.Error, 200)
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		return ErrUnauthorized
-	case http.StatusForbidden:
-		if strings.Contains(msg, "read-only") || strings.Contains(msg, "watch but not act") {
-			return ErrForbidden
+	if e.Code == "" {
+		switch resp.StatusCode {
+		case http.StatusUnauthorized:
+			return source.ErrUnauthorized
+		case http.StatusForbidden:
+			return source.Reason(source.ErrForbidden, msg)
+		case http.StatusNotFound:
+			return source.ErrNoMonitor
+		case http.StatusNotImplemented:
+			return source.ErrNoHistory
 		}
-		return fmt.Errorf("refused: %s", msg)
-	case http.StatusNotFound:
-		return engine.ErrNoMonitor
 	}
 	if msg == "" {
 		msg = resp.Status
@@ -381,8 +391,8 @@ func (c *Client) streamOnce(ctx context.Context, d *daemon) error {
 			if err := json.Unmarshal(ev.Data, &h); err != nil {
 				return fmt.Errorf("hello: %w", err)
 			}
-			if h.HeartbeatS > 0 {
-				idle = time.Duration(3*h.HeartbeatS*float64(time.Second)) + 5*time.Second
+			if hb := h.Heartbeat(); hb > 0 {
+				idle = 3*hb + 5*time.Second
 				watchdog.Reset(idle)
 			}
 			c.onHello(d, h)
@@ -425,11 +435,12 @@ func (c *Client) onHello(d *daemon, h wire.Hello) {
 	}
 	resumed := h.Resumed
 	d.mu.Unlock()
+	c.merge.invalidate() // its location may have changed
 	if resumed {
 		d.firstDone()
 	}
 	if wasDown != "" {
-		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: wasDown, Clear: true})
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: wasDown, Clear: true}, "")
 	}
 }
 
@@ -465,9 +476,10 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 	reload := d.reload
 	d.reload = nil
 	d.mu.Unlock()
+	c.merge.invalidate()
 	d.firstDone()
 	if reload != nil {
-		c.publish(*reload)
+		c.publish(*reload, "")
 	}
 }
 
@@ -482,7 +494,7 @@ func sameConfig(a, b *wire.MonitorConfig) bool {
 
 // onEvent applies one event to d's mirror and passes it on.
 func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
-	ev, ok := we.ToEngine()
+	ev, ok := we.ToDomain()
 	if !ok {
 		return
 	}
@@ -490,8 +502,9 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 	if id != "" {
 		d.lastID = id
 	}
+	var location string
 	if len(c.daemons) > 1 && (ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange || ev.Kind == monitor.EventAlert) {
-		ev.Location = d.label() // so that the log can say where it was seen
+		location = d.label() // so that the log can say where it was seen
 	}
 	switch ev.Kind {
 	case monitor.EventResult, monitor.EventChange:
@@ -519,7 +532,10 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		return
 	}
 	d.mu.Unlock()
-	c.publish(ev)
+	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange {
+		c.merge.touch(ev.Monitor)
+	}
+	c.publish(ev, location)
 }
 
 // appendSample returns a new slice with r's sample at the end (the old
@@ -538,7 +554,8 @@ func appendSample(old []monitor.Sample, r *monitor.Result) []monitor.Sample {
 }
 
 // Snapshot returns every monitor: with one daemon, its monitors in its
-// order; with several, merged by name (see package doc).
+// order; with several, merged by name, each with the worst status any
+// location sees (see Locations for each location's).
 func (c *Client) Snapshot() []monitor.State {
 	if len(c.daemons) == 1 {
 		d := c.daemons[0]
@@ -550,53 +567,72 @@ func (c *Client) Snapshot() []monitor.State {
 		}
 		return out
 	}
-	type seen struct {
-		label string
-		st    *monitor.State
+	c.merge.mu.Lock()
+	defer c.merge.mu.Unlock()
+	return slices.Clone(c.currentLocked().rows)
+}
+
+// Locations returns how each daemon (location) sees each monitor, by
+// name, in the order of the addresses; nil with one daemon.
+func (c *Client) Locations() map[string][]source.LocationState {
+	if len(c.daemons) == 1 {
+		return nil
 	}
-	var order []string
-	byName := map[string][]seen{}
+	c.merge.mu.Lock()
+	defer c.merge.mu.Unlock()
+	return c.currentLocked().locs
+}
+
+// seenFrom is a monitor's state in one daemon's mirror.
+type seenFrom struct {
+	label string
+	st    *monitor.State
+}
+
+// seen gathers every location's view of each monitor, by name, and the
+// names in the order they first appear. Daemons of one location (the
+// replicas of a fleet) are merged: the location sees what the one with
+// the latest result saw. Daemons of other shards simply add monitors.
+func (c *Client) seen() (order []string, byName map[string][]seenFrom) {
+	byName = map[string][]seenFrom{}
 	for _, d := range c.daemons {
 		d.mu.RLock()
+		label := d.label()
 		for _, n := range d.order {
-			if _, ok := byName[n]; !ok {
+			all, ok := byName[n]
+			if !ok {
 				order = append(order, n)
 			}
-			byName[n] = append(byName[n], seen{d.label(), d.states[n]})
+			byName[n] = addSeen(all, label, d.states[n])
 		}
 		d.mu.RUnlock()
 	}
-	out := make([]monitor.State, 0, len(order))
-	for _, n := range order {
-		all := byName[n]
-		worst := all[0].st
-		locs := make([]monitor.LocationState, len(all))
-		for i, s := range all {
-			if s.st.Status.Severity() < worst.Status.Severity() {
-				worst = s.st
-			}
-			locs[i] = monitor.LocationState{Location: s.label, Status: s.st.Status, Code: s.st.Last.Code,
-				Class: s.st.Last.Class, Latency: s.st.Last.Latency, Since: s.st.Since}
-		}
-		m := *worst
-		m.Locations = locs
-		out = append(out, m)
-	}
-	return out
+	return order, byName
 }
 
 // Info describes the daemons for the dashboard's header; Warnings holds
 // each daemon's own warnings (prefixed with its location when there are
 // several) and the connections being retried.
-func (c *Client) Info() tui.SourceInfo {
-	var info tui.SourceInfo
+func (c *Client) Info() source.Info {
+	var info source.Info
 	var addrs, locs, down []string
 	multi := len(c.daemons) > 1
 	for _, d := range c.daemons {
 		d.mu.RLock()
 		addrs = append(addrs, d.addr)
-		if d.ever {
+		if d.ever && !slices.Contains(locs, d.label()) {
 			locs = append(locs, d.label())
+		}
+		if multi {
+			dm := source.Daemon{Addr: d.addr, Location: d.hello.Location, Shard: d.hello.Shard,
+				Monitors: len(d.order), Reachable: d.connected}
+			if !d.connected {
+				dm.Error = "not connected yet"
+				if d.lastErr != nil {
+					dm.Error = d.lastErr.Error()
+				}
+			}
+			info.Daemons = append(info.Daemons, dm)
 		}
 		for _, w := range d.warnings {
 			if multi {
@@ -613,6 +649,7 @@ func (c *Client) Info() tui.SourceInfo {
 				info.Config = d.hello.Config + " (daemon at " + d.addr + ")"
 			}
 			info.Location = d.hello.Location
+			info.Shard = d.hello.Shard
 		}
 		d.mu.RUnlock()
 	}
@@ -638,30 +675,39 @@ func (c *Client) owners(name string) []*daemon {
 	return out
 }
 
-// act posts an action to every daemon that has the monitor.
-func (c *Client) act(name, action string, q url.Values) error {
+// act posts an action to every daemon that has the monitor. An
+// acknowledgement that found an incident on some daemons succeeds, though
+// the others had none.
+func (c *Client) act(ctx context.Context, name, action string, q url.Values) error {
 	ds := c.owners(name)
 	if len(ds) == 0 {
-		return fmt.Errorf("%w: %s", engine.ErrNoMonitor, name)
+		return fmt.Errorf("%w: %s", source.ErrNoMonitor, name)
 	}
 	path := "/api/v1/monitors/" + url.PathEscape(name) + "/" + action
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
 	var errs []error
+	done := 0
 	for _, d := range ds {
-		if err := d.post(path); err != nil {
-			if len(ds) > 1 {
-				err = fmt.Errorf("%s: %w", d.label(), err)
-			}
-			errs = append(errs, err)
+		err := d.post(ctx, path)
+		if err == nil {
+			done++
+			continue
 		}
+		if len(ds) > 1 {
+			err = fmt.Errorf("%s: %w", d.label(), err)
+		}
+		errs = append(errs, err)
+	}
+	if done > 0 {
+		errs = slices.DeleteFunc(errs, func(err error) bool { return errors.Is(err, source.ErrNoIncident) })
 	}
 	return errors.Join(errs...)
 }
 
-func (d *daemon) post(path string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), d.hc.Timeout)
+func (d *daemon) post(ctx context.Context, path string) error {
+	ctx, cancel := context.WithTimeout(ctx, d.hc.Timeout)
 	defer cancel()
 	req, err := d.newRequest(ctx, "POST", path)
 	if err != nil {
@@ -680,22 +726,24 @@ func (d *daemon) post(path string) error {
 }
 
 // CheckNow asks every daemon that has the monitor to check it at once.
-func (c *Client) CheckNow(name string) error { return c.act(name, "check", nil) }
+func (c *Client) CheckNow(ctx context.Context, name string) error {
+	return c.act(ctx, name, "check", nil)
+}
 
 // SetPaused pauses or resumes the monitor on every daemon that has it.
-func (c *Client) SetPaused(name string, paused bool) error {
+func (c *Client) SetPaused(ctx context.Context, name string, paused bool) error {
 	if paused {
-		return c.act(name, "pause", nil)
+		return c.act(ctx, name, "pause", nil)
 	}
-	return c.act(name, "resume", nil)
+	return c.act(ctx, name, "resume", nil)
 }
 
 // Ack acknowledges the monitor's open incident on every daemon that has it.
-func (c *Client) Ack(name string) error { return c.act(name, "ack", nil) }
+func (c *Client) Ack(ctx context.Context, name string) error { return c.act(ctx, name, "ack", nil) }
 
 // Maintain puts the monitor in maintenance for d on every daemon that has it.
-func (c *Client) Maintain(name string, d time.Duration) error {
-	return c.act(name, "maintenance", url.Values{"for": {d.String()}})
+func (c *Client) Maintain(ctx context.Context, name string, d time.Duration) error {
+	return c.act(ctx, name, "maintenance", url.Values{"for": {d.String()}})
 }
 
 // LocalDaemon reports whether an upbeat daemon answers on the unix socket

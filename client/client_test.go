@@ -18,8 +18,13 @@ import (
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
+	"github.com/upbeat-monitor/upbeat/source/local"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
+
+// bg is the context of the tests' actions and queries.
+var bg = context.Background()
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m,
@@ -79,7 +84,7 @@ func runEngine(t *testing.T, cfg *engine.Config, chk engine.Checker, opts engine
 
 func serve(t *testing.T, e *engine.Engine, opts api.Options) *api.Server {
 	t.Helper()
-	s := api.New(e, opts)
+	s := api.New(local.New(e, local.Options{}), opts)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +109,7 @@ func dial(t *testing.T, addrs []string, opts Options) *Client {
 
 // waitFor waits (10s at most) until cond holds, re-checking after every
 // batch of events from sub.
-func waitFor(t *testing.T, sub *engine.Subscription, what string, cond func() bool) {
+func waitFor(t *testing.T, sub *source.Subscription, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
@@ -119,7 +124,7 @@ func waitFor(t *testing.T, sub *engine.Subscription, what string, cond func() bo
 }
 
 // waitForEvent waits (10s at most) for an event from sub that match accepts.
-func waitForEvent(t *testing.T, sub *engine.Subscription, what string, match func(monitor.Event) bool) {
+func waitForEvent(t *testing.T, sub *source.Subscription, what string, match func(source.Event) bool) {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
@@ -161,34 +166,24 @@ func TestTwoLocationsMerge(t *testing.T) {
 	c := dial(t, []string{"unix://" + sock, "http://" + sUS.TCPAddr()}, Options{})
 	sub := c.Subscribe()
 	defer sub.Close()
-	if err := c.CheckNow("shop"); err != nil { // goes to both daemons
+	if err := c.CheckNow(bg, "shop"); err != nil { // goes to both daemons
 		t.Fatal(err)
 	}
-	waitFor(t, sub, "both locations checked", func() bool {
-		st, _ := find(c.Snapshot(), "shop")
-		return len(st.Locations) == 2 && st.Locations[0].Status == monitor.StatusDown && st.Locations[1].Status == monitor.StatusUp
+	// Wait for the changes themselves, not for the mirror to show them: a
+	// daemon sends a check's result (with the state it led to) before the
+	// change, so the mirror looks settled while the change is still on its
+	// way, to be taken later for a newer one.
+	changed := map[string]monitor.Status{}
+	waitForEvent(t, sub, "each location's first change", func(ev source.Event) bool {
+		if ev.Kind == monitor.EventChange && ev.Monitor == "shop" {
+			changed[ev.Location] = ev.To
+		}
+		return len(changed) == 2
 	})
-	snap := c.Snapshot()
-	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
-		t.Fatalf("merged monitors: %d", len(snap))
+	if changed["eu-west"] != monitor.StatusDown || changed["us-east"] != monitor.StatusUp {
+		t.Fatalf("first changes by location: %v", changed)
 	}
-	shop := snap[0]
-	if shop.Status != monitor.StatusDown || shop.Last.Code != 502 {
-		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
-	}
-	if l := shop.Locations; l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
-		t.Errorf("locations %+v", l)
-	}
-	if got, want := tui.LocationSummary(shop), "down from eu-west, up from us-east"; got != want {
-		t.Errorf("LocationSummary = %q, want %q", got, want)
-	}
-	if l := snap[1].Locations; len(l) != 1 || l[0].Location != "eu-west" {
-		t.Errorf("eu-only locations %+v", l)
-	}
-	info := c.Info()
-	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
-		t.Errorf("info %+v", info)
-	}
+	checkMerged(t, c)
 
 	// a warning on one daemon shows in the merged view with its location
 	eUS.Warn("storage", "history: disk full")
@@ -197,23 +192,48 @@ func TestTwoLocationsMerge(t *testing.T) {
 	})
 	// the target recovers in eu-west: the change event says where
 	eu.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 200})
-	c.CheckNow("shop")
-	var change *monitor.Event
-	waitForEvent(t, sub, "recovery seen from eu-west", func(ev monitor.Event) bool {
-		if ev.Kind == monitor.EventChange && ev.Monitor == "shop" && ev.To == monitor.StatusUp {
-			change = &ev
-			return true
-		}
-		return false
+	c.CheckNow(bg, "shop")
+	var change source.Event
+	waitForEvent(t, sub, "recovery", func(ev source.Event) bool {
+		change = ev
+		return ev.Kind == monitor.EventChange && ev.Monitor == "shop" && ev.To == monitor.StatusUp
 	})
-	if change.Location != "eu-west" {
-		t.Errorf("change event location %q, want eu-west", change.Location)
+	if change.Location != "eu-west" || change.From != monitor.StatusDown {
+		t.Errorf("change %v → %v from %q, want down → up from eu-west", change.From, change.To, change.Location)
 	}
 	if st, _ := find(c.Snapshot(), "shop"); st.Status != monitor.StatusUp {
 		t.Errorf("merged status after recovery: %v", st.Status)
 	}
-	if err := c.CheckNow("nope"); !errors.Is(err, engine.ErrNoMonitor) {
+	if err := c.CheckNow(bg, "nope"); !errors.Is(err, source.ErrNoMonitor) {
 		t.Errorf("unknown monitor: %v", err)
+	}
+}
+
+// checkMerged checks the view of TestTwoLocationsMerge once each
+// location has checked shop: down from eu-west, up from us-east.
+func checkMerged(t *testing.T, c *Client) {
+	t.Helper()
+	snap := c.Snapshot()
+	if len(snap) != 2 || snap[0].Monitor.Name != "shop" || snap[1].Monitor.Name != "eu-only" {
+		t.Fatalf("merged monitors: %d", len(snap))
+	}
+	shop := snap[0]
+	if shop.Status != monitor.StatusDown || shop.Last.Code != 502 {
+		t.Errorf("merged status %v code %d, want the worst (down, 502)", shop.Status, shop.Last.Code)
+	}
+	locs := c.Locations()
+	if l := locs["shop"]; len(l) != 2 || l[0].Location != "eu-west" || l[0].Code != 502 || l[1].Location != "us-east" || l[1].Code != 200 {
+		t.Errorf("locations %+v", l)
+	}
+	if got, want := tui.LocationSummary(locs["shop"]), "down from eu-west, up from us-east"; got != want {
+		t.Errorf("LocationSummary = %q, want %q", got, want)
+	}
+	if l := locs["eu-only"]; len(l) != 1 || l[0].Location != "eu-west" {
+		t.Errorf("eu-only locations %+v", l)
+	}
+	info := c.Info()
+	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
+		t.Errorf("info %+v", info)
 	}
 }
 
@@ -223,7 +243,7 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	chk := newSwitch()
 	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), chk, engine.Options{})
 	sock := filepath.Join(t.TempDir(), "upbeat.sock")
-	s1 := api.New(e, api.Options{Socket: sock})
+	s1 := api.New(local.New(e, local.Options{}), api.Options{Socket: sock})
 	if err := s1.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +251,7 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	sub := c.Subscribe()
 	defer sub.Close()
 	chk.set("shop", monitor.Result{Status: monitor.StatusDown, Code: 503})
-	c.CheckNow("shop")
+	c.CheckNow(bg, "shop")
 	waitFor(t, sub, "first result", func() bool { st, _ := find(c.Snapshot(), "shop"); return st.Last.Code == 503 })
 
 	s1.Close()
@@ -240,14 +260,14 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	if st, ok := find(c.Snapshot(), "shop"); !ok || st.Status != monitor.StatusDown || st.Last.Code != 503 {
 		t.Errorf("view lost while the daemon is away: %+v", st)
 	}
-	if err := c.CheckNow("shop"); err == nil {
+	if err := c.CheckNow(bg, "shop"); err == nil {
 		t.Error("an action with the daemon away did not fail")
 	}
 
 	serve(t, e, api.Options{Socket: sock})
 	waitFor(t, sub, "reconnection", func() bool { return len(c.Info().Warnings) == 0 })
 	chk.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 204})
-	if err := c.CheckNow("shop"); err != nil {
+	if err := c.CheckNow(bg, "shop"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, sub, "result after reconnection", func() bool {
@@ -279,7 +299,7 @@ func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
 			t.Fatal("no reload event")
 		}
 		evs, _ := sub.Drain()
-		i := slices.IndexFunc(evs, func(ev monitor.Event) bool { return ev.Kind == monitor.EventReload })
+		i := slices.IndexFunc(evs, func(ev source.Event) bool { return ev.Kind == monitor.EventReload })
 		if i < 0 {
 			continue
 		}
@@ -304,15 +324,15 @@ func TestTokens(t *testing.T) {
 	addr := "http://" + s.TCPAddr()
 
 	viewer := dial(t, []string{addr}, Options{Token: "view-tok"})
-	if err := viewer.CheckNow("shop"); !errors.Is(err, ErrForbidden) {
+	if err := viewer.CheckNow(bg, "shop"); !errors.Is(err, source.ErrForbidden) {
 		t.Errorf("read-only token acting: %v, want ErrForbidden", err)
 	}
 	anon := dial(t, []string{addr}, Options{})
-	if err := anon.SetPaused("shop", true); !errors.Is(err, ErrUnauthorized) {
+	if err := anon.SetPaused(bg, "shop", true); !errors.Is(err, source.ErrUnauthorized) {
 		t.Errorf("no token acting: %v, want ErrUnauthorized", err)
 	}
 	admin := dial(t, []string{"http://admin-tok@" + s.TCPAddr()}, Options{})
-	if err := admin.SetPaused("shop", true); err != nil {
+	if err := admin.SetPaused(bg, "shop", true); err != nil {
 		t.Errorf("admin token in the address: %v", err)
 	}
 	if strings.Contains(admin.Info().Config, "admin-tok") {
@@ -322,16 +342,16 @@ func TestTokens(t *testing.T) {
 	if got := admin.Info().Config; !strings.HasPrefix(got, "/etc/upbeat/upbeat.toml (daemon at http://") {
 		t.Errorf("info config = %q", got)
 	}
-	if err := admin.Maintain("shop", 30*time.Minute); err != nil {
+	if err := admin.Maintain(bg, "shop", 30*time.Minute); err != nil {
 		t.Errorf("maintain: %v", err)
 	}
-	if err := admin.Ack("shop"); err != nil {
-		t.Errorf("ack: %v", err)
+	if err := admin.Ack(bg, "shop"); !errors.Is(err, source.ErrNoIncident) {
+		t.Errorf("ack of a monitor that is up: %v, want ErrNoIncident", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := Dial(ctx, []string{"http://wrong@" + s.TCPAddr()}, Options{MinBackoff: time.Millisecond}); !errors.Is(err, ErrNoDaemon) ||
-		!errors.Is(err, ErrUnauthorized) {
+		!errors.Is(err, source.ErrUnauthorized) {
 		t.Errorf("wrong token: %v", err)
 	}
 }
@@ -390,19 +410,19 @@ func TestQueryOverHistoryEndpoint(t *testing.T) {
 		t.Fatal("no querier though the daemon keeps history")
 	}
 	now := time.Now()
-	rs, err := q.Results("shop", now.Add(-time.Hour), now)
+	rs, err := q.Results(bg, "shop", now.Add(-time.Hour), now)
 	if err != nil || len(rs) != 1 || rs[0].Code != 504 || rs[0].Latency != 10*time.Second || rs[0].Error != "gateway timeout" {
 		t.Errorf("results %+v, %v", rs, err)
 	}
-	inc, err := q.Incidents("shop", now.Add(-time.Hour), now)
+	inc, err := q.Incidents(bg, "shop", now.Add(-time.Hour), now)
 	if err != nil || len(inc) != 1 || inc[0].Codes[0] != 504 {
 		t.Errorf("incidents %+v, %v", inc, err)
 	}
-	h, err := q.ErrorsByHour("shop", now.Add(-time.Hour), now)
+	h, err := q.ErrorsByHour(bg, "shop", now.Add(-time.Hour), now)
 	if err != nil || h[23] != 4 {
 		t.Errorf("errors by hour %v, %v", h, err)
 	}
-	if _, err := q.Results("nope", now.Add(-time.Hour), now); !errors.Is(err, engine.ErrNoMonitor) {
+	if _, err := q.Results(bg, "nope", now.Add(-time.Hour), now); !errors.Is(err, source.ErrNoMonitor) {
 		t.Errorf("unknown monitor: %v", err)
 	}
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // maxHistoryBody bounds a history answer (100,000 results as JSON).
@@ -21,7 +21,7 @@ const maxHistoryBody = 256 << 20
 // endpoints; nil when no daemon keeps history. With several daemons, a
 // monitor's history comes from the first daemon (in the order of the
 // addresses) that has the monitor and keeps history.
-func (c *Client) Query() engine.Querier {
+func (c *Client) Query() source.Querier {
 	for _, d := range c.daemons {
 		d.mu.RLock()
 		h := d.hello.History
@@ -35,7 +35,7 @@ func (c *Client) Query() engine.Querier {
 
 type querier struct{ c *Client }
 
-var _ engine.Querier = querier{}
+var _ source.Querier = querier{}
 
 // daemonFor picks the daemon to ask about a monitor.
 func (q querier) daemonFor(name string) (*daemon, error) {
@@ -47,16 +47,18 @@ func (q querier) daemonFor(name string) (*daemon, error) {
 			return d, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %s (or no history kept for it)", engine.ErrNoMonitor, name)
+	return nil, fmt.Errorf("%w: %s (or no history kept for it)", source.ErrNoMonitor, name)
 }
 
-func (q querier) get(name, what string, from, to time.Time, out any) error {
+// get asks for one of a monitor's history endpoints and hands the answer
+// to decode.
+func (q querier) get(ctx context.Context, name, what string, from, to time.Time, decode func(*json.Decoder) error) error {
 	d, err := q.daemonFor(name)
 	if err != nil {
 		return err
 	}
 	v := url.Values{"from": {from.UTC().Format(time.RFC3339)}, "to": {to.UTC().Format(time.RFC3339)}}
-	ctx, cancel := context.WithTimeout(context.Background(), d.hc.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.hc.Timeout)
 	defer cancel()
 	req, err := d.newRequest(ctx, "GET", "/api/v1/monitors/"+url.PathEscape(name)+"/"+what+"?"+v.Encode())
 	if err != nil {
@@ -68,48 +70,54 @@ func (q querier) get(name, what string, from, to time.Time, out any) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		if resp.StatusCode == http.StatusNotImplemented {
-			return fmt.Errorf("%s keeps no history", d.addr)
-		}
 		return statusError(resp)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxHistoryBody)).Decode(out); err != nil {
+	if err := decode(json.NewDecoder(io.LimitReader(resp.Body, maxHistoryBody))); err != nil {
 		return fmt.Errorf("history from %s: %w", d.addr, err)
 	}
 	return nil
 }
 
-// Results returns a monitor's results in [from, to), oldest first.
-func (q querier) Results(name string, from, to time.Time) ([]monitor.Result, error) {
-	var rs []wire.Result
-	if err := q.get(name, "history", from, to, &rs); err != nil {
+// Results returns a monitor's results in [from, to), oldest first. They
+// are converted as they are read: the answer is never held twice.
+func (q querier) Results(ctx context.Context, name string, from, to time.Time) ([]monitor.Result, error) {
+	var out []monitor.Result
+	err := q.get(ctx, name, "history", from, to, func(dec *json.Decoder) error {
+		if _, err := dec.Token(); err != nil { // [
+			return err
+		}
+		for dec.More() {
+			var r wire.Result
+			if err := dec.Decode(&r); err != nil {
+				return err
+			}
+			out = append(out, r.ToDomain())
+		}
+		_, err := dec.Token() // ]
+		return err
+	})
+	if err != nil {
 		return nil, err
-	}
-	out := make([]monitor.Result, len(rs))
-	for i := range rs {
-		out[i] = rs[i].ToEngine()
 	}
 	return out, nil
 }
 
 // Incidents returns a monitor's incidents that overlap [from, to), oldest first.
-func (q querier) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
-	var out []monitor.Incident
-	if err := q.get(name, "incidents", from, to, &out); err != nil {
+func (q querier) Incidents(ctx context.Context, name string, from, to time.Time) ([]monitor.Incident, error) {
+	var ins []wire.Incident
+	if err := q.get(ctx, name, "incidents", from, to, func(dec *json.Decoder) error { return dec.Decode(&ins) }); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Monitor = engine.Sanitize(out[i].Monitor, 0)
-		for j, c := range out[i].Classes {
-			out[i].Classes[j] = engine.Sanitize(c, 60)
-		}
+	out := make([]monitor.Incident, len(ins))
+	for i := range ins {
+		out[i] = ins[i].ToDomain()
 	}
 	return out, nil
 }
 
 // ErrorsByHour counts a monitor's failed checks by hour of day (UTC) in [from, to).
-func (q querier) ErrorsByHour(name string, from, to time.Time) ([24]int, error) {
+func (q querier) ErrorsByHour(ctx context.Context, name string, from, to time.Time) ([24]int, error) {
 	var out [24]int
-	err := q.get(name, "errors_by_hour", from, to, &out)
+	err := q.get(ctx, name, "errors_by_hour", from, to, func(dec *json.Decoder) error { return dec.Decode(&out) })
 	return out, err
 }

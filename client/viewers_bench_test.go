@@ -20,6 +20,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // viewerEnv names the address a viewer helper process attaches to.
@@ -68,7 +69,7 @@ func BenchmarkViewers(b *testing.B) {
 	go func() { e.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	sock := filepath.Join(b.TempDir(), "upbeat.sock")
-	srv := api.New(e, api.Options{Socket: sock, Listen: "127.0.0.1:0"})
+	srv := api.New(local.New(e, local.Options{}), api.Options{Socket: sock, Listen: "127.0.0.1:0"})
 	if err := srv.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"maps"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,26 +85,92 @@ func (l *loader) alert(t *table) *alert.Config {
 		a.BaseURL = DefaultTelegramBaseURL
 	}
 	l.alertEmail(t, a)
+	alertmanagerKeys(t, a)
 
 	if kindOK {
-		for _, k := range kindKeys.required {
-			if !t.has(k) && !t.has(k+"_file") {
-				also := ""
-				if slices.Contains(kindKeys.optional, k+"_file") {
-					also = " (or " + k + "_file)"
-				}
-				t.errorf(k, "is missing; %s alert needs it%s", withArticle(a.Kind), also)
-			}
-		}
-		for _, k := range t.keysInOrder() {
-			if slices.Contains(alertKeys, k) && !slices.Contains(commonAlertKeys, k) &&
-				!slices.Contains(kindKeys.required, k) && !slices.Contains(kindKeys.optional, k) {
-				t.errorf(k, "%s alert does not use it", withArticle(a.Kind))
-			}
-		}
+		kindKeysUsed(t, a, kindKeys)
 	}
 	t.checkUnknown()
 	return a
+}
+
+// kindKeysUsed reports the keys a's kind needs and lacks, and the keys of
+// other kinds that it does not use.
+func kindKeysUsed(t *table, a *alert.Config, kindKeys struct{ required, optional []string }) {
+	for _, k := range kindKeys.required {
+		if !t.has(k) && !t.has(k+"_file") {
+			also := ""
+			if slices.Contains(kindKeys.optional, k+"_file") {
+				also = " (or " + k + "_file)"
+			}
+			t.errorf(k, "is missing; %s alert needs it%s", withArticle(a.Kind), also)
+		}
+	}
+	for _, k := range t.keysInOrder() {
+		if slices.Contains(alertKeys, k) && !slices.Contains(commonAlertKeys, k) &&
+			!slices.Contains(kindKeys.required, k) && !slices.Contains(kindKeys.optional, k) {
+			if k == "url" && a.Kind == alert.KindAlertmanager {
+				t.errorf(k, "an alertmanager alert takes urls, a list with every node of the cluster")
+				continue
+			}
+			t.errorf(k, "%s alert does not use it", withArticle(a.Kind))
+		}
+	}
+}
+
+// alertmanagerKeys reads the keys of an alertmanager alert. Such an alert
+// carries incidents only: it is sent when one opens and when it resolves
+// (on is fixed), and Alertmanager repeats notifications itself
+// (repeat_interval), so renotify has no place either.
+func alertmanagerKeys(t *table, a *alert.Config) {
+	if urls, ok := t.list("urls"); ok {
+		if len(urls) == 0 {
+			t.errorf("urls", "names no Alertmanager")
+		}
+		for _, u := range urls {
+			if !strings.Contains(u, "://") {
+				t.errorf("urls", "%q has no scheme; write e.g. http://%s", u, u)
+			} else if _, err := checkURL(u, "http", "https"); err != nil {
+				t.errorf("urls", "%v", err)
+			}
+		}
+		a.URLs = urls
+	}
+	if d, ok := t.positive("resend"); ok {
+		a.Resend = d
+	}
+	if labels, ok := t.stringMap("labels"); ok {
+		for _, k := range slices.Sorted(maps.Keys(labels)) {
+			switch {
+			case !labelName.MatchString(k):
+				t.errorf(joinKey("labels", k), "%q is not a label name (letters, digits and _, not starting with a digit)", k)
+			case slices.Contains(reservedLabels, k):
+				t.errorf(joinKey("labels", k), "%q is set by upbeat itself (%s)", k, strings.Join(reservedLabels, ", "))
+			}
+		}
+		a.Labels = labels
+	}
+	if a.Kind != alert.KindAlertmanager {
+		return
+	}
+	if t.has("on") {
+		t.errorf("on", "an alertmanager alert is sent for every incident, when it opens and when it resolves; route or silence in Alertmanager instead")
+	}
+	if t.has("renotify") {
+		t.errorf("renotify", "Alertmanager repeats notifications itself (repeat_interval); upbeat posts open incidents again every resend")
+	}
+	a.On = []string{"down", "up"}
+	if a.Resend == 0 {
+		a.Resend = alert.DefaultResend
+	}
+}
+
+// labelName is what Alertmanager accepts as a label name.
+var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// reservedLabels are the labels upbeat sets on every alertmanager alert.
+var reservedLabels = []string{
+	alert.LabelAlertname, alert.LabelMonitor, alert.LabelLocation, alert.LabelSeverity, alert.LabelTags,
 }
 
 // isBotTokenRune reports whether r may be part of a Telegram bot token:
@@ -113,7 +181,7 @@ func isBotTokenRune(r rune) bool {
 
 // withArticle puts "a" or "an" before an alert kind.
 func withArticle(kind string) string {
-	if kind == "email" {
+	if kind == "email" || kind == "alertmanager" {
 		return "an " + kind
 	}
 	return "a " + kind

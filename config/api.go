@@ -41,6 +41,14 @@ func (l *loader) api(t *table) api.Config {
 		}
 		a.Listen = v
 	}
+	if v, ok := t.str("external_url"); ok {
+		if u, err := checkURL(v, "http", "https"); err != nil {
+			t.errorf("external_url", "%v", err)
+		} else if u.RawQuery != "" || u.Fragment != "" {
+			t.errorf("external_url", "%q has a query or fragment; give the base URL of the API, e.g. https://upbeat.example.com", v)
+		}
+		a.ExternalURL = strings.TrimSuffix(v, "/")
+	}
 	t.checkUnknown()
 	return a
 }

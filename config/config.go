@@ -35,6 +35,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
 	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
 )
 
@@ -47,6 +48,8 @@ type Config struct {
 	Alerts      []*alert.Config
 	Maintenance []*maint.Config
 	API         api.Config
+	Peers       fleet.Peers // [settings] peers, peer_token, peer_timeout, quorum
+	Fleet       fleet.List  // [fleet]
 }
 
 // ErrNoConfig is returned by Find when no config file was named and none

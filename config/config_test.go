@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/internal/testcert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -80,8 +81,19 @@ func TestExampleLoads(t *testing.T) {
 	if got := shop.Headers["Authorization"]; got != "Bearer value-of-SHOP_HEALTH_TOKEN" {
 		t.Errorf("Authorization header = %q", got)
 	}
-	if len(cfg.Alerts) != 6 || cfg.Alerts[0].Secret != "value-of-WEBHOOK_SECRET" || cfg.Alerts[3].ChatID != "-1001234567890" {
+	if len(cfg.Alerts) != 7 || cfg.Alerts[0].Secret != "value-of-WEBHOOK_SECRET" || cfg.Alerts[3].ChatID != "-1001234567890" {
 		t.Errorf("alerts = %+v", cfg.Alerts)
+	}
+	if am := cfg.Alerts[6]; am.Kind != "alertmanager" || len(am.URLs) != 2 || am.Resend != time.Minute ||
+		am.Labels["team"] != "platform" || !slices.Equal(am.On, []string{"down", "up"}) {
+		t.Errorf("alertmanager alert = %+v", am)
+	}
+	if s.Shard != (fleet.Shard{I: 2, N: 4}) || len(cfg.Peers.URLs) != 2 || cfg.Peers.Quorum != 2 ||
+		cfg.Peers.Timeout != 2*time.Second || cfg.Peers.Token != "value-of-UPBEAT_PEER_TOKEN" {
+		t.Errorf("shard %v, peers %+v", s.Shard, cfg.Peers)
+	}
+	if len(cfg.Fleet.Daemons) != 4 || cfg.Fleet.Token != "value-of-UPBEAT_READ_TOKEN" {
+		t.Errorf("fleet %+v", cfg.Fleet)
 	}
 	if cfg.API.Token != "value-of-UPBEAT_TOKEN" || cfg.API.Listen != "127.0.0.1:9477" {
 		t.Errorf("api = %+v", cfg.API)
@@ -158,6 +170,14 @@ func TestEveryKnownKeyIsRead(t *testing.T) {
 	writeFile(t, dir, "client.pem", string(certPEM))
 	writeFile(t, dir, "client.key", string(keyPEM))
 	files := `
+[settings]
+peers = ["https://peer.example.com:9477"]
+peer_token_file = "secret"
+
+[fleet]
+daemons = ["https://a.example.com:9477"]
+token_file = "secret"
+
 [[monitor]]
 name = "a"
 url = "https://a.example.com/"

@@ -10,7 +10,10 @@ func (l *loader) config(tree map[string]any) *Config {
 	l.table("", 0, tree).checkUnknown()
 
 	cfg := &Config{}
-	cfg.Settings = l.settings(l.single(tree, "settings"))
+	settings := l.single(tree, "settings")
+	cfg.Settings = l.settings(settings)
+	cfg.Settings.Shard = shard(settings)
+	cfg.Peers = peers(settings)
 
 	alertTables := l.array(tree, "alert")
 	for _, t := range alertTables {
@@ -45,6 +48,8 @@ func (l *loader) config(tree map[string]any) *Config {
 	l.unique(maintenanceTables, func(i int) string { return cfg.Maintenance[i].Name }, "maintenance window")
 
 	cfg.API = l.api(l.single(tree, "api"))
+	checkPeers(settings, cfg.Peers, struct{ listen, external string }{cfg.API.Listen, cfg.API.ExternalURL})
+	cfg.Fleet = fleetList(l.single(tree, "fleet"))
 	return cfg
 }
 

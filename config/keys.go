@@ -14,6 +14,7 @@ var (
 		"history_dir", "history_access", "location", "retention", "rollup_retention", "concurrency",
 		"interval", "timeout", "retries", "retry_interval", "cert_warn_days", "max_body",
 		"connectivity_check", "recover_after",
+		"shard", "peers", "peer_token", "peer_token_file", "peer_timeout", "quorum",
 	}
 	monitorKeys = slices.Concat([]string{
 		"name", "url", "interval", "timeout", "retries", "retry_interval",
@@ -26,6 +27,7 @@ var (
 		"url", "secret", "secret_file", "headers",
 		"token", "token_file", "chat_id", "base_url",
 		"smtp_host", "smtp_port", "username", "password", "password_file", "from", "to", "starttls",
+		"urls", "resend", "labels",
 	}
 	maintenanceKeys = []string{
 		"name", "monitors", "tags", "start", "end",
@@ -33,11 +35,15 @@ var (
 	}
 	apiKeys = []string{
 		"listen", "socket", "token", "token_file", "read_only_token", "read_only_token_file", "allowed_hosts",
+		"external_url",
 	}
+
+	fleetKeys = []string{"daemons", "token", "token_file"}
 
 	// tableKeys maps each table to its keys; "" is the top level.
 	tableKeys = map[string][]string{
-		"":            {"settings", "monitor", "alert", "maintenance", "api"},
+		"":            {"settings", "monitor", "alert", "maintenance", "api", "fleet"},
+		"fleet":       fleetKeys,
 		"settings":    settingsKeys,
 		"monitor":     monitorKeys,
 		"alert":       alertKeys,
@@ -77,11 +83,12 @@ var alertKindKeys = map[string]struct{ required, optional []string }{
 	"telegram": {[]string{"token", "chat_id"}, []string{"token_file", "base_url"}},
 	"email": {[]string{"smtp_host", "from", "to"},
 		[]string{"smtp_port", "username", "password", "password_file", "starttls"}},
-	"url": {[]string{"url"}, nil},
+	"url":          {[]string{"url"}, nil},
+	"alertmanager": {[]string{"urls"}, []string{"headers", "resend", "labels"}},
 }
 
 // alertKinds in the order the documentation gives them.
-var alertKinds = []string{"desktop", "terminal", "webhook", "telegram", "email", "url"}
+var alertKinds = []string{"desktop", "terminal", "webhook", "telegram", "email", "url", "alertmanager"}
 
 // tableOf returns the table that knows key, if exactly one does.
 func tableOf(key string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // switchChecker answers up with 200, or what it is set to answer.
@@ -89,7 +90,7 @@ func do(t *testing.T, c *http.Client, method, u, token string) int {
 
 // watcher collects an engine's events for a test to wait on.
 type watcher struct {
-	sub *engine.Subscription
+	sub *source.Subscription
 	buf []monitor.Event
 }
 
@@ -114,7 +115,9 @@ func (w *watcher) wait(t *testing.T, ok func(monitor.Event) bool) monitor.Event 
 		select {
 		case <-w.sub.Ready():
 			evs, _ := w.sub.Drain()
-			w.buf = append(w.buf, evs...)
+			for _, ev := range evs {
+				w.buf = append(w.buf, ev.Event)
+			}
 		case <-deadline.C:
 			t.Fatal("timed out waiting for an event")
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // loadLines is a stand-in for config.Load: one "NAME URL" per line; any
@@ -362,7 +363,7 @@ func TestReloadRotatesTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := runEngine(t, cfg, newSwitch())
-	s := api.New(e.Engine, api.Options{Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken})
+	s := api.New(local.New(e.Engine, local.Options{}), api.Options{Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken})
 	ts := httptest.NewServer(s.Handler()) // a remote listener
 	defer ts.Close()
 	c := ts.Client()

@@ -3,6 +3,7 @@ package engine
 import (
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -35,4 +36,8 @@ type Settings struct {
 	// "the world is down" from "our network is down" (connectivity_check).
 	ConnectivityURL string
 	RecoverAfter    int // recover_after: good checks before an incident resolves (default 1)
+	// Shard is the part of the monitors this daemon checks (shard = "i/n");
+	// zero: all of them. The engine is given only its own monitors; Shard
+	// says which part they are, for metrics and viewers.
+	Shard fleet.Shard
 }

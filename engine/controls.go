@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -133,10 +134,16 @@ func (c *controls) ack(name string) error {
 			en.state.Acked = true
 		}
 	})
-	if err == nil && down && c.acker != nil {
+	if err != nil {
+		return err
+	}
+	if !down { // nothing to acknowledge, and nothing kept for the next incident
+		return fmt.Errorf("%w: %s is not down", ErrNoIncident, name)
+	}
+	if c.acker != nil {
 		c.acker.Ack(name)
 	}
-	return err
+	return nil
 }
 
 // maintain puts a monitor in maintenance for d from now (0 ends it) and

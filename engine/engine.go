@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Named errors callers test for.
 var (
-	ErrNoMonitor = errors.New("no such monitor")
-	ErrNoChecker = errors.New("no checker for this kind")
+	ErrNoMonitor  = source.ErrNoMonitor  // no monitor has that name
+	ErrNoIncident = source.ErrNoIncident // Ack: the monitor is not down
+	ErrNoChecker  = errors.New("no checker for this kind")
 )
 
 // Defaults of the engine's own settings.
@@ -225,7 +227,7 @@ func (e *Engine) recordStop(en *entry, why string) {
 func (e *Engine) Config() *Config { return e.states.config() }
 
 // Subscribe starts a stream of events. The caller must Close it.
-func (e *Engine) Subscribe() *Subscription { return e.hub.subscribe(0) }
+func (e *Engine) Subscribe() *source.Subscription { return e.hub.subscribe(0) }
 
 // Query answers questions about the past; nil when there is no history.
 func (e *Engine) Query() Querier { return e.querier }

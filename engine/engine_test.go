@@ -663,14 +663,18 @@ func TestAckOnlyAnOpenIncident(t *testing.T) {
 		defer stop()
 		time.Sleep(11 * time.Second)
 		synctest.Wait()
-		e.Ack("a") // up: nothing to acknowledge
+		if err := e.Ack("a"); !errors.Is(err, ErrNoIncident) { // up: nothing to acknowledge
+			t.Errorf("ack while up: %v, want ErrNoIncident", err)
+		}
 		down.Store(true)
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
 		if st, _ := e.State("a"); st.Status != monitor.StatusDown || st.Acked {
 			t.Fatalf("new outage: %v acked=%v, want down and not acknowledged", st.Status, st.Acked)
 		}
-		e.Ack("a")
+		if err := e.Ack("a"); err != nil {
+			t.Errorf("ack during an outage: %v", err)
+		}
 		if st, _ := e.State("a"); !st.Acked {
 			t.Errorf("ack during an outage did not stick")
 		}

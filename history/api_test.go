@@ -19,6 +19,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // The tests in this file are the daemon's side of a long history query:
@@ -132,7 +133,7 @@ func newBusyDaemon(t *testing.T) *busyDaemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := api.New(e, api.Options{Token: busyToken}).Handler()
+	h := api.New(local.New(e, local.Options{}), api.Options{Token: busyToken}).Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { b.done <- struct{}{} }()
 		h.ServeHTTP(w, r)

@@ -255,7 +255,9 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 					select {
 					case <-sub.Ready():
 						evs, _ := sub.Drain()
-						seen = append(seen, evs...)
+						for _, ev := range evs {
+							seen = append(seen, ev.Event)
+						}
 					case <-time.After(10 * time.Second):
 						t.Fatalf("no %s", what)
 					}

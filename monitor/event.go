@@ -32,31 +32,27 @@ func (k EventKind) String() string {
 
 // AlertEvent reports one delivery attempt of an alert.
 type AlertEvent struct {
-	Channel  string `json:"channel"` // the [[alert]] name
-	Kind     string `json:"kind"`    // webhook, email, …
-	Subject  string `json:"subject"`
-	OK       bool   `json:"ok"`
-	Error    string `json:"error,omitempty"` // redacted: never holds a secret
-	Attempts int    `json:"attempts"`
+	Channel  string // the [[alert]] name
+	Kind     string // webhook, email, …
+	Subject  string
+	OK       bool
+	Error    string // redacted: never holds a secret
+	Attempts int
 	// Monitors names every monitor the message is about: one, or several
 	// for a grouped message (a burst, "everything is down"), where
 	// Event.Monitor is empty. Empty for a test message.
-	Monitors []string `json:"monitors,omitempty"`
+	Monitors []string
 }
 
 // Event is one thing that happened, as published to subscribers.
 type Event struct {
-	Kind    EventKind   `json:"kind"`
-	Time    time.Time   `json:"time"`
-	Monitor string      `json:"monitor,omitempty"`
-	Result  *Result     `json:"result,omitempty"`
-	From    Status      `json:"from"`
-	To      Status      `json:"to"`
-	Alert   *AlertEvent `json:"alert,omitempty"`
-	Message string      `json:"message,omitempty"`
-	Clear   bool        `json:"clear,omitempty"` // EventWarning: the problem named by Message is over
-	// Location names where a result, change or alert was seen when a
-	// viewer merges several daemons (attach with more than one address);
-	// empty otherwise.
-	Location string `json:"location,omitempty"`
+	Kind    EventKind
+	Time    time.Time
+	Monitor string
+	Result  *Result
+	From    Status
+	To      Status
+	Alert   *AlertEvent
+	Message string
+	Clear   bool // EventWarning: the problem named by Message is over
 }

@@ -4,13 +4,13 @@ import "time"
 
 // Incident is one stretch of time a monitor was down (or flapping).
 type Incident struct {
-	Monitor  string    `json:"monitor"`
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"` // zero while open
-	Codes    []int     `json:"codes,omitempty"`
-	Classes  []string  `json:"classes,omitempty"`
-	Flapping bool      `json:"flapping,omitempty"`
-	Acked    bool      `json:"acked,omitempty"`
+	Monitor  string
+	Start    time.Time
+	End      time.Time // zero while open
+	Codes    []int
+	Classes  []string
+	Flapping bool
+	Acked    bool
 }
 
 // Duration is how long the incident lasted, or has lasted by now.

@@ -170,7 +170,7 @@ type Monitor struct {
 	Resolve         []string          // "host:port:address" pins, as curl --resolve
 
 	// Services behind a site (grpc, ws, postgres, mysql, redis, smtp).
-	Password    string   `json:"-"` // postgres, mysql, redis: never shown anywhere
+	Password    string   // postgres, mysql, redis: never shown anywhere (no wire shape carries it)
 	Query       string   // postgres, mysql: SQL; redis: a command; empty: the kind's trivial one
 	ExpectValue string   // postgres, mysql, redis: the first value of the answer must equal this
 	MaxValue    *float64 // postgres, mysql, redis: the first value must be a number no larger (a lag bound)
@@ -178,7 +178,7 @@ type Monitor struct {
 	StartTLS    string   // smtp: "mandatory", "opportunistic" (empty: the default) or "none"
 
 	// Parsed is URL parsed once when the config is loaded.
-	Parsed *url.URL `json:"-"`
+	Parsed *url.URL
 }
 
 // BasicAuth is the user and password sent with every request.
@@ -230,11 +230,11 @@ func Key(name string) string {
 // protocol's own handshake (greeting, login, upgrade) and Transfer the
 // round trip of the query, command or message.
 type Phases struct {
-	DNS       time.Duration `json:"dns"`
-	Connect   time.Duration `json:"connect"`
-	TLS       time.Duration `json:"tls"`
-	FirstByte time.Duration `json:"first_byte"`
-	Transfer  time.Duration `json:"transfer"`
+	DNS       time.Duration
+	Connect   time.Duration
+	TLS       time.Duration
+	FirstByte time.Duration
+	Transfer  time.Duration
 }
 
 // Result is the outcome of one check of one monitor (after retries, the
@@ -246,41 +246,41 @@ type Phases struct {
 // human-readable message. Everything that came from the target is
 // sanitized before it is put here.
 type Result struct {
-	Monitor    string        `json:"monitor"`
-	Kind       Kind          `json:"kind"`
-	URL        string        `json:"url"`
-	Time       time.Time     `json:"time"` // when the (last) attempt started
-	Status     Status        `json:"status"`
-	Code       int           `json:"code"` // HTTP status, DNS rcode; 0 where there is none
-	Latency    time.Duration `json:"-"`
-	Phases     Phases        `json:"-"`
-	Class      string        `json:"class"`
-	Error      string        `json:"error"`
-	Attempts   int           `json:"attempts"`
-	RetryAfter time.Duration `json:"-"`
-	FinalURL   string        `json:"final_url,omitempty"`
-	BodySize   int64         `json:"body_size,omitempty"`
+	Monitor    string
+	Kind       Kind
+	URL        string
+	Time       time.Time // when the (last) attempt started
+	Status     Status
+	Code       int // HTTP status, DNS rcode; 0 where there is none
+	Latency    time.Duration
+	Phases     Phases
+	Class      string
+	Error      string
+	Attempts   int
+	RetryAfter time.Duration
+	FinalURL   string
+	BodySize   int64
 	// Certificate or domain registration facts, when the check saw them.
-	CertExpiry time.Time `json:"cert_expiry,omitempty"`
-	CertIssuer string    `json:"cert_issuer,omitempty"`
-	CertDays   int       `json:"-"` // days left; valid when !CertExpiry.IsZero()
-	Registrar  string    `json:"registrar,omitempty"`
+	CertExpiry time.Time
+	CertIssuer string
+	CertDays   int // days left; valid when !CertExpiry.IsZero()
+	Registrar  string
 	// Answers holds DNS answers or other short facts worth showing.
-	Answers []string `json:"answers,omitempty"`
-	Loss    float64  `json:"loss,omitempty"` // icmp: fraction of packets lost
+	Answers []string
+	Loss    float64 // icmp: fraction of packets lost
 
 	// HTTPVersion is the protocol the last response came over: "1.0",
 	// "1.1" or "2"; empty when none came.
-	HTTPVersion string `json:"http_version,omitempty"`
+	HTTPVersion string
 	// Redirects counts the redirects followed.
-	Redirects int `json:"redirects,omitempty"`
+	Redirects int
 	// CertUnverified says that CertExpiry comes from certificates whose
 	// chain failed verification: shown to the person, never exported as
 	// an expiry metric (as blackbox_exporter exports none for them).
-	CertUnverified bool `json:"cert_unverified,omitempty"`
+	CertUnverified bool
 	// Detail is the low-level text behind Error (a Go or TLS library
 	// message) for the detail view and JSON; never the one-line reason.
-	Detail string `json:"detail,omitempty"`
+	Detail string
 }
 
 // Failed reports whether the result counts against uptime.

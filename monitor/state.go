@@ -42,17 +42,4 @@ type State struct {
 	Checks   uint64 // checks run since start
 	Skipped  uint64 // checks skipped because the previous one was still running
 	Location string // where the engine that checked it runs
-	// Locations holds one entry per location when a viewer merges several
-	// daemons (attach with more than one address); empty otherwise.
-	Locations []LocationState
-}
-
-// LocationState is a monitor's state as seen from one location.
-type LocationState struct {
-	Location string        `json:"location"`
-	Status   Status        `json:"status"`
-	Code     int           `json:"code"`
-	Class    string        `json:"class,omitempty"`
-	Latency  time.Duration `json:"latency_ns"`
-	Since    time.Time     `json:"since"`
 }

@@ -35,7 +35,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // ActionsOption marks an authorized key allowed to act (check now,
@@ -46,8 +46,9 @@ import (
 //	ssh-ed25519 AAAA… bob@desk upbeat-actions
 const ActionsOption = "upbeat-actions"
 
-// ErrReadOnly is returned by every action of a read-only session.
-var ErrReadOnly = errors.New("read-only session: this key may watch but not act")
+// ErrReadOnly is returned by every action of a read-only session; it is
+// a source.ErrForbidden.
+var ErrReadOnly = source.Reason(source.ErrForbidden, "read-only session: this key may watch but not act")
 
 // Options configure a Server.
 type Options struct {
@@ -60,11 +61,11 @@ type Options struct {
 	// is read at every login, so edits need no restart.
 	AuthorizedKeys string
 	// Source is what every session's dashboard shows.
-	Source tui.Source
+	Source source.Source
 	// NewModel builds a session's dashboard: src is read-only wrapped for
 	// read-only keys, r renders for the session's terminal. A model with a
 	// Close method (tui.Model) is closed when its session ends.
-	NewModel func(src tui.Source, r *lipgloss.Renderer, readOnly bool) tea.Model
+	NewModel func(src source.Source, r *lipgloss.Renderer, readOnly bool) tea.Model
 	// ProgramOptions are added to each session's program (default: the
 	// alternate screen).
 	ProgramOptions []tea.ProgramOption
@@ -281,11 +282,23 @@ func ensureHostKey(path string) error {
 
 // ReadOnly wraps a source so that every action fails with ErrReadOnly;
 // reading is unchanged.
-func ReadOnly(src tui.Source) tui.Source { return readOnly{src} }
+func ReadOnly(src source.Source) source.Source {
+	if m, ok := src.(source.Merged); ok { // keep what the dashboard learns of locations
+		return readOnlyMerged{readOnly{src}, m}
+	}
+	return readOnly{src}
+}
 
-type readOnly struct{ tui.Source }
+type readOnly struct{ source.Source }
 
-func (readOnly) CheckNow(string) error                { return ErrReadOnly }
-func (readOnly) SetPaused(string, bool) error         { return ErrReadOnly }
-func (readOnly) Ack(string) error                     { return ErrReadOnly }
-func (readOnly) Maintain(string, time.Duration) error { return ErrReadOnly }
+type readOnlyMerged struct {
+	readOnly
+	m source.Merged
+}
+
+func (r readOnlyMerged) Locations() map[string][]source.LocationState { return r.m.Locations() }
+
+func (readOnly) CheckNow(context.Context, string) error                { return ErrReadOnly }
+func (readOnly) SetPaused(context.Context, string, bool) error         { return ErrReadOnly }
+func (readOnly) Ack(context.Context, string) error                     { return ErrReadOnly }
+func (readOnly) Maintain(context.Context, string, time.Duration) error { return ErrReadOnly }

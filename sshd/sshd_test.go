@@ -21,9 +21,8 @@ import (
 	"go.uber.org/goleak"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // fakeSource records actions and models closed.
@@ -33,14 +32,14 @@ type fakeSource struct {
 	closed chan struct{} // a model was closed
 }
 
-func (f *fakeSource) Snapshot() []monitor.State            { return nil }
-func (f *fakeSource) Subscribe() *engine.Subscription      { return engine.NewSubscription(0) }
-func (f *fakeSource) SetPaused(string, bool) error         { return nil }
-func (f *fakeSource) Ack(string) error                     { return nil }
-func (f *fakeSource) Maintain(string, time.Duration) error { return nil }
-func (f *fakeSource) Query() engine.Querier                { return nil }
-func (f *fakeSource) Info() tui.SourceInfo                 { return tui.SourceInfo{Location: "jump-1"} }
-func (f *fakeSource) CheckNow(name string) error {
+func (f *fakeSource) Snapshot() []monitor.State                             { return nil }
+func (f *fakeSource) Subscribe() *source.Subscription                       { return source.NewSubscription(0, nil) }
+func (f *fakeSource) SetPaused(context.Context, string, bool) error         { return nil }
+func (f *fakeSource) Ack(context.Context, string) error                     { return nil }
+func (f *fakeSource) Query() source.Querier                                 { return nil }
+func (f *fakeSource) Info() source.Info                                     { return source.Info{Location: "jump-1"} }
+func (f *fakeSource) Maintain(context.Context, string, time.Duration) error { return nil }
+func (f *fakeSource) CheckNow(_ context.Context, name string) error {
 	f.mu.Lock()
 	f.checks = append(f.checks, name)
 	f.mu.Unlock()
@@ -50,7 +49,7 @@ func (f *fakeSource) CheckNow(name string) error {
 // testModel is a trivial dashboard: it says who it is and tries an
 // action on "c".
 type testModel struct {
-	src      tui.Source
+	src      source.Source
 	r        *lipgloss.Renderer
 	readOnly bool
 	msg      string
@@ -66,7 +65,7 @@ func (m testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.String() {
 		case "c":
-			if err := m.src.CheckNow("shop"); err != nil {
+			if err := m.src.CheckNow(context.Background(), "shop"); err != nil {
 				m.msg = "action refused"
 			} else {
 				m.msg = "action done"
@@ -121,7 +120,7 @@ func start(t *testing.T) *fixture {
 	hk := filepath.Join(dir, "data", "ssh_host_ed25519_key")
 	srv, err := New(Options{
 		HostKeyPath: hk, AuthorizedKeys: ak, Source: f.src,
-		NewModel: func(src tui.Source, r *lipgloss.Renderer, ro bool) tea.Model {
+		NewModel: func(src source.Source, r *lipgloss.Renderer, ro bool) tea.Model {
 			return testModel{src: src, r: r, readOnly: ro, closed: f.src.closed}
 		},
 		ProgramOptions: []tea.ProgramOption{}, // no alternate screen: keeps the output easy to read
@@ -323,8 +322,9 @@ func TestSSHUnknownKeyRefused(t *testing.T) {
 func TestReadOnlyWrapper(t *testing.T) {
 	src := &fakeSource{}
 	ro := ReadOnly(src)
-	for _, err := range []error{ro.CheckNow("a"), ro.SetPaused("a", true), ro.Ack("a"), ro.Maintain("a", time.Minute)} {
-		if !errors.Is(err, ErrReadOnly) {
+	ctx := context.Background()
+	for _, err := range []error{ro.CheckNow(ctx, "a"), ro.SetPaused(ctx, "a", true), ro.Ack(ctx, "a"), ro.Maintain(ctx, "a", time.Minute)} {
+		if !errors.Is(err, ErrReadOnly) || !errors.Is(err, source.ErrForbidden) {
 			t.Errorf("action through ReadOnly: %v", err)
 		}
 	}
@@ -339,7 +339,7 @@ func TestReadOnlyWrapper(t *testing.T) {
 func TestNewRefusesMissingAuthorizedKeys(t *testing.T) {
 	dir := t.TempDir()
 	_, err := New(Options{HostKeyPath: filepath.Join(dir, "hk"), AuthorizedKeys: filepath.Join(dir, "none"),
-		Source: &fakeSource{}, NewModel: func(tui.Source, *lipgloss.Renderer, bool) tea.Model { return nil }})
+		Source: &fakeSource{}, NewModel: func(source.Source, *lipgloss.Renderer, bool) tea.Model { return nil }})
 	if err == nil {
 		t.Error("started without an authorized keys file")
 	}

@@ -12,8 +12,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 )
@@ -45,107 +47,26 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// exportRow is one result in the JSON export; field names follow
-// `upbeat check --json`.
-type exportRow struct {
-	Time        time.Time `json:"time"`
-	Monitor     string    `json:"monitor"`
-	Kind        string    `json:"kind"`
-	URL         string    `json:"url"`
-	Status      string    `json:"status"`
-	Code        int       `json:"code"`
-	LatencyMS   float64   `json:"latency_ms"`
-	DNSMS       float64   `json:"dns_ms,omitempty"`
-	ConnectMS   float64   `json:"connect_ms,omitempty"`
-	TLSMS       float64   `json:"tls_ms,omitempty"`
-	FirstByteMS float64   `json:"first_byte_ms,omitempty"`
-	TransferMS  float64   `json:"transfer_ms,omitempty"`
-	Error       string    `json:"error"`
-	Class       string    `json:"class"`
-	Attempts    int       `json:"attempts"`
-	FinalURL    string    `json:"final_url,omitempty"`
-	BodySize    int64     `json:"body_size,omitempty"`
-	CertExpiry  string    `json:"cert_expiry,omitempty"`
-	CertIssuer  string    `json:"cert_issuer,omitempty"`
-	CertDays    *int      `json:"cert_days,omitempty"`
-	Registrar   string    `json:"registrar,omitempty"`
-	Answers     []string  `json:"answers,omitempty"`
-	Loss        float64   `json:"loss,omitempty"`
-	RetryAfterS float64   `json:"retry_after_s,omitempty"`
-	HTTPVersion string    `json:"http_version,omitempty"`
-	Redirects   int       `json:"redirects,omitempty"`
-	Detail      string    `json:"detail,omitempty"`
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func rowOf(r *monitor.Result) exportRow {
-	row := exportRow{
-		Time: r.Time.UTC(), Monitor: r.Monitor, Kind: string(r.Kind), URL: r.URL, Status: r.Status.String(),
-		Code: r.Code, LatencyMS: ms(r.Latency), DNSMS: ms(r.Phases.DNS), ConnectMS: ms(r.Phases.Connect),
-		TLSMS: ms(r.Phases.TLS), FirstByteMS: ms(r.Phases.FirstByte), TransferMS: ms(r.Phases.Transfer),
-		Error: r.Error, Class: r.Class, Attempts: r.Attempts, FinalURL: r.FinalURL, BodySize: r.BodySize,
-		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
-		RetryAfterS: r.RetryAfter.Seconds(), HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, Detail: r.Detail,
-	}
-	if !r.CertExpiry.IsZero() {
-		row.CertExpiry = r.CertExpiry.UTC().Format(time.RFC3339)
-		days := r.CertDays
-		row.CertDays = &days
-	}
-	return row
-}
-
-// csvCell keeps a cell from being read as a formula by a spreadsheet.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func fmtMS(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-// ResultScanner streams a monitor's results; *history.DB is one.
-type ResultScanner interface {
-	// ScanResults calls fn with a monitor's results in [from, to),
-	// oldest first (with limit > 0, only the newest limit of them),
-	// and stops at fn's first error or when ctx is done.
-	ScanResults(ctx context.Context, monitor string, from, to time.Time, limit int, fn func(*monitor.Result) error) error
-}
-
 // Export writes a monitor's results in [since, until) as a table, CSV or
-// JSON (one object per line, fields as in `upbeat check --json`). CSV and
-// JSON are written as the results are read, so a long period costs no
-// memory; a table is aligned over all its rows, so it holds them.
-func Export(ctx context.Context, w io.Writer, h ResultScanner, name string, since, until time.Time, format string) error {
+// JSON: one wire.Result per line (the shape of `upbeat check --json` and
+// of the API), or CSV under wire.CSVHeader. CSV and JSON are written as
+// the results are read, so a long period costs no memory; a table is
+// aligned over all its rows, so it holds them.
+func Export(ctx context.Context, w io.Writer, h source.ResultScanner, name string, since, until time.Time, format string) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		return h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
-			if err := enc.Encode(rowOf(r)); err != nil {
+			if err := enc.Encode(wire.FromResult(r)); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
 			return nil
 		})
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"time", "monitor", "kind", "url", "status", "code", "latency_ms", "dns_ms", "connect_ms",
-			"tls_ms", "first_byte_ms", "transfer_ms", "class", "error", "attempts", "final_url", "body_size",
-			"cert_expiry", "cert_days", "registrar", "answers", "loss", "retry_after_s", "http_version", "detail"})
-		err := h.ScanResults(ctx, name, since, until, 0, func(res *monitor.Result) error {
-			r := rowOf(res)
-			days := ""
-			if r.CertDays != nil {
-				days = strconv.Itoa(*r.CertDays)
-			}
-			err := cw.Write([]string{r.Time.Format(time.RFC3339Nano), csvCell(r.Monitor), r.Kind, csvCell(r.URL), r.Status,
-				strconv.Itoa(r.Code), fmtMS(r.LatencyMS), fmtMS(r.DNSMS), fmtMS(r.ConnectMS), fmtMS(r.TLSMS),
-				fmtMS(r.FirstByteMS), fmtMS(r.TransferMS), csvCell(r.Class), csvCell(r.Error), strconv.Itoa(r.Attempts),
-				csvCell(r.FinalURL), strconv.FormatInt(r.BodySize, 10), r.CertExpiry, days, csvCell(r.Registrar),
-				csvCell(strings.Join(r.Answers, " ")), strconv.FormatFloat(r.Loss, 'f', -1, 64),
-				strconv.FormatFloat(r.RetryAfterS, 'f', -1, 64), r.HTTPVersion, csvCell(r.Detail)})
-			if err != nil {
+		cw.Write(wire.CSVHeader)
+		err := h.ScanResults(ctx, name, since, until, 0, func(r *monitor.Result) error {
+			if err := cw.Write(wire.FromResult(r).CSVRecord()); err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
 			return nil

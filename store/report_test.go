@@ -164,7 +164,7 @@ func TestExport(t *testing.T) {
 	if rows[1][13] != "'"+r.Error || rows[1][6] != "1234" {
 		t.Errorf("csv row: %q", rows[1])
 	}
-	if col := slices.Index(rows[0], "retry_after_s"); col < 0 || rows[1][col] != strconv.Itoa(int(r.RetryAfter.Seconds())) || r.RetryAfter == 0 {
+	if col := slices.Index(rows[0], "retry_after_ms"); col < 0 || rows[1][col] != strconv.Itoa(int(r.RetryAfter.Milliseconds())) || r.RetryAfter == 0 {
 		t.Errorf("csv lacks the 503's Retry-After: %q / %q", rows[0], rows[1])
 	}
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // What the detail view keeps and shows of the alerts sent.
@@ -37,7 +38,7 @@ type alertLog map[string][]sentAlert
 
 // add records an alert event under every monitor it is about (a grouped
 // message is about several) and returns their names.
-func (l alertLog) add(ev *monitor.Event) []string {
+func (l alertLog) add(ev *source.Event) []string {
 	if ev.Kind != monitor.EventAlert || ev.Alert == nil {
 		return nil
 	}
@@ -76,7 +77,7 @@ func (l alertLog) add(ev *monitor.Event) []string {
 
 // AddEvents records the alert deliveries among evs for the monitors they
 // are about: the view of each lists its latest ones.
-func (d *Detail) AddEvents(evs []monitor.Event) {
+func (d *Detail) AddEvents(evs []source.Event) {
 	for i := range evs {
 		if evs[i].Kind != monitor.EventAlert {
 			continue

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,10 +12,10 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/upbeat-monitor/upbeat/engine"
 )
 
 // History windows of the detail view.
@@ -40,20 +41,20 @@ type historyMsg struct{ data *HistoryData }
 
 // QueryHistory asks q about a monitor's past as of now. Errors are kept in
 // the result and shown by the detail view.
-func QueryHistory(q engine.Querier, name string, now time.Time) *HistoryData {
+func QueryHistory(ctx context.Context, q source.Querier, name string, now time.Time) *HistoryData {
 	h := &HistoryData{name: name, from: now.Add(-detailWindow), to: now}
 	end := now.Add(time.Second)
 	var e1, e2, e3 error
-	h.results, e1 = q.Results(name, h.from, end)
-	h.incidents, e2 = q.Incidents(name, now.Add(-incidentWindow), end)
-	h.byHour, e3 = q.ErrorsByHour(name, now.Add(-incidentWindow), end)
+	h.results, e1 = q.Results(ctx, name, h.from, end)
+	h.incidents, e2 = q.Incidents(ctx, name, now.Add(-incidentWindow), end)
+	h.byHour, e3 = q.ErrorsByHour(ctx, name, now.Add(-incidentWindow), end)
 	h.err = errors.Join(e1, e2, e3)
 	return h
 }
 
 // loadHistory runs QueryHistory off the UI goroutine.
-func loadHistory(q engine.Querier, name string, now time.Time) tea.Cmd {
-	return func() tea.Msg { return historyMsg{data: QueryHistory(q, name, now)} }
+func loadHistory(ctx context.Context, q source.Querier, name string, now time.Time) tea.Cmd {
+	return func() tea.Msg { return historyMsg{data: QueryHistory(ctx, q, name, now)} }
 }
 
 // Detail is the view of one monitor: latency over time with percentiles,
@@ -67,7 +68,8 @@ type Detail struct {
 	w, h    int
 	now     time.Time
 	st      monitor.State
-	related []monitor.State // tls and domain monitors of the same host
+	related []monitor.State        // tls and domain monitors of the same host
+	locs    []source.LocationState // how each location sees it, from a merged source
 	hist    *HistoryData
 	histOff bool     // the source keeps no history
 	offset  int      // first line on screen, as last scrolled to (see shownOffset)
@@ -116,6 +118,13 @@ func (d *Detail) Open(st monitor.State, related []monitor.State, histOff bool) {
 // SetState refreshes the monitor shown.
 func (d *Detail) SetState(st monitor.State, related []monitor.State) {
 	d.st, d.related = st, related
+	d.drawn.clear()
+}
+
+// SetLocations says how each location sees the monitor shown, when the
+// source merges several daemons (nil otherwise).
+func (d *Detail) SetLocations(locs []source.LocationState) {
+	d.locs = locs
 	d.drawn.clear()
 }
 
@@ -294,7 +303,7 @@ func (d *Detail) top() []string {
 		title += s.Dim.Render("  maintenance window " + strconv.Quote(clean(st.InMaint)))
 	}
 	lines := []string{title}
-	if sum := LocationSummary(*st); sum != "" {
+	if sum := LocationSummary(d.locs); sum != "" {
 		// "down from eu-west, up from us-east": is it down for everyone?
 		lines = append(lines, s.status(st.Status).Render(Glyph(st.Status))+" "+sum)
 	}
@@ -468,7 +477,7 @@ func (d *Detail) charts(w int) []string {
 // byLocation lists the monitor as each location sees it (when several
 // daemons are merged): status, code, latency and for how long.
 func (d *Detail) byLocation(w int) []string {
-	locs := d.st.Locations
+	locs := d.locs
 	if len(locs) < 2 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -8,9 +9,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -53,14 +54,14 @@ func history24h(name string) *tuitest.History {
 	}
 }
 
-func newDetail(t *testing.T, st monitor.State, related []monitor.State, q engine.Querier, w, h int) *tui.Detail {
+func newDetail(t *testing.T, st monitor.State, related []monitor.State, q source.Querier, w, h int) *tui.Detail {
 	t.Helper()
 	d := tui.NewDetail(plainStyles(), tui.DefaultKeyMap())
 	d.SetSize(w, h)
 	d.SetNow(fixedNow)
 	d.Open(st, related, q == nil)
 	if q != nil {
-		d.SetHistory(tui.QueryHistory(q, st.Monitor.Name, fixedNow))
+		d.SetHistory(tui.QueryHistory(context.Background(), q, st.Monitor.Name, fixedNow))
 	}
 	return d
 }
@@ -242,7 +243,7 @@ func alertSection(t *testing.T, v string) []string {
 func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	tgErr := "telegram: Post \"https://api.telegram.org/bot[REDACTED]/sendMessage\": 401 Unauthorized"
-	evs := []monitor.Event{
+	evs := events(
 		alertEv(-4*time.Minute, "api", monitor.AlertEvent{Channel: "oncall", Kind: "webhook",
 			Subject: "api is DOWN: 502 Bad Gateway", OK: true, Attempts: 1, Monitors: []string{"api"}}),
 		// every attempt is reported: the retries replace the failure before them
@@ -256,8 +257,8 @@ func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
 		alertEv(-time.Minute, "", monitor.AlertEvent{Channel: "mail", Kind: "email",
 			Subject: "2 monitors down", OK: true, Attempts: 2, Monitors: []string{"api", "shop"}}),
 		// not an alert: ignored
-		{Kind: monitor.EventWarning, Time: fixedNow, Monitor: "cache", Message: "disk full"},
-	}
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Monitor: "cache", Message: "disk full"},
+	)
 	// the events come in two batches, the second after the view was drawn
 	d := newDetail(t, stateOf(t, states, "api"), nil, history24h("api"), 100, 400)
 	d.AddEvents(evs[:1])
@@ -318,8 +319,8 @@ func TestDetailKeepsTheLatestAlerts(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	d := newDetail(t, stateOf(t, states, "api"), nil, nil, 100, 400)
 	for i := range 25 {
-		d.AddEvents([]monitor.Event{alertEv(time.Duration(i-30)*time.Minute, "api", monitor.AlertEvent{
-			Channel: "oncall", Kind: "webhook", Subject: fmt.Sprintf("message %d", i), OK: true, Attempts: 1})})
+		d.AddEvents(events(alertEv(time.Duration(i-30)*time.Minute, "api", monitor.AlertEvent{
+			Channel: "oncall", Kind: "webhook", Subject: fmt.Sprintf("message %d", i), OK: true, Attempts: 1})))
 	}
 	got := alertSection(t, d.View())
 	if len(got) != 10 || !strings.HasSuffix(got[0], "message 24") || !strings.HasSuffix(got[9], "message 15") {

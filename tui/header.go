@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Header is the top of the dashboard: counts by status, overall uptime, a
@@ -20,7 +21,7 @@ type Header struct {
 	counts   [6]int
 	total    int
 	uptime   monitor.Uptime
-	info     SourceInfo
+	info     source.Info
 	warnings []string
 	now      time.Time
 }
@@ -33,7 +34,7 @@ func (h *Header) SetSize(w, _ int) { h.w = w }
 
 // SetData gives the header what it shows. warnings are the current
 // problems with upbeat itself, oldest first.
-func (h *Header) SetData(states []monitor.State, info SourceInfo, warnings []string, now time.Time) {
+func (h *Header) SetData(states []monitor.State, info source.Info, warnings []string, now time.Time) {
 	h.counts = [6]int{}
 	var sum float64
 	var n int
@@ -63,12 +64,17 @@ func (h *Header) SetNow(now time.Time) { h.now = now }
 // Update does nothing: the header only shows what it is given.
 func (h *Header) Update(tea.Msg) (*Header, tea.Cmd) { return h, nil }
 
-// Height is the number of lines View returns.
+// Height is the number of lines View returns: two, a line about the
+// daemons of a fleet, and one of warnings.
 func (h *Header) Height() int {
-	if len(h.warnings) > 0 {
-		return 3
+	n := 2
+	if len(h.info.Daemons) > 1 {
+		n++
 	}
-	return 2
+	if len(h.warnings) > 0 {
+		n++
+	}
+	return n
 }
 
 // Counts returns the number of monitors by status (pending is its own
@@ -100,15 +106,65 @@ func (h *Header) View() string {
 	line1 := trunc(s.Title.Render("upbeat")+"  "+strings.Join(parts, "  "), h.w)
 
 	// Line 2: where the data comes from; uptime and the clock on the right.
-	line2 := h.sourceLine()
+	out := line1 + "\n" + h.sourceLine()
+	if len(h.info.Daemons) > 1 {
+		out += "\n" + h.daemonsLine()
+	}
 	if len(h.warnings) == 0 {
-		return line1 + "\n" + line2
+		return out
 	}
 	w := "! " + warningText(h.warnings[len(h.warnings)-1])
 	if len(h.warnings) > 1 {
 		w += fmt.Sprintf(" (+%d more)", len(h.warnings)-1)
 	}
-	return line1 + "\n" + line2 + "\n" + s.Warn.Render(trunc(w, h.w))
+	return out + "\n" + s.Warn.Render(trunc(w, h.w))
+}
+
+// daemonsLine says, for a dashboard over several daemons (a fleet), how
+// many answer, in how many locations and shards, and which do not:
+// "daemons 7/8 reachable · 2 locations · 4 shards · not reachable:
+// https://us-2:9477 (connection refused)".
+func (h *Header) daemonsLine() string {
+	s := h.sty
+	ds := h.info.Daemons
+	up := 0
+	var locs, shards, gone []string
+	for _, d := range ds {
+		if d.Reachable {
+			up++
+		} else {
+			why := clean(d.Error)
+			if why == "" {
+				why = "not reachable"
+			}
+			gone = append(gone, clean(d.Addr)+" ("+why+")")
+		}
+		if d.Location != "" && !slices.Contains(locs, d.Location) {
+			locs = append(locs, d.Location)
+		}
+		if d.Shard != "" && !slices.Contains(shards, d.Shard) {
+			shards = append(shards, d.Shard)
+		}
+	}
+	head := fmt.Sprintf("daemons %d/%d reachable", up, len(ds))
+	parts := []string{}
+	if len(locs) > 1 {
+		parts = append(parts, fmt.Sprintf("%d locations", len(locs)))
+	}
+	if len(shards) > 0 {
+		parts = append(parts, fmt.Sprintf("%d shards", len(shards)))
+	}
+	line := s.Dim.Render(head)
+	if len(gone) > 0 {
+		line = s.Warn.Render(head)
+	}
+	for _, p := range parts {
+		line += s.Dim.Render(" · " + p)
+	}
+	if len(gone) > 0 {
+		line += s.Warn.Render(" · not reachable: " + strings.Join(gone, ", "))
+	}
+	return trunc(line, h.w)
 }
 
 // sourceLine is the header's second line: where the data comes from
@@ -176,6 +232,9 @@ func (h *Header) sourceParts() *sourceParts {
 		}
 	}
 	p.count = s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
+	if h.info.Shard != "" {
+		p.count = s.Dim.Render(fmt.Sprintf("shard %s: %d monitors", clean(h.info.Shard), h.total))
+	}
 	if h.uptime.Valid {
 		p.uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))
 	}

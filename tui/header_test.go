@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
 
 // headerLine2 renders the header for info at width w and returns its
 // second line.
-func headerLine2(t *testing.T, info tui.SourceInfo, w int) string {
+func headerLine2(t *testing.T, info source.Info, w int) string {
 	t.Helper()
 	h := tui.NewHeader(plainStyles())
 	h.SetSize(w, 0)
@@ -23,12 +24,12 @@ func headerLine2(t *testing.T, info tui.SourceInfo, w int) string {
 // When the second line does not fit, it drops whole parts, least useful
 // first, and never cuts the location label.
 func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
-	demo := tui.SourceInfo{Config: "built-in demo", Location: "demo", Demo: true}
-	two := tui.SourceInfo{Config: "daemons at /run/user/1000/upbeat/eu-west.sock, /run/user/1000/upbeat/us-east.sock", Location: "eu-west, us-east"}
-	three := tui.SourceInfo{Config: two.Config, Location: "eu-west, us-east, ap-southeast-2"}
-	one := tui.SourceInfo{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"}
+	demo := source.Info{Config: "built-in demo", Location: "demo", Demo: true}
+	two := source.Info{Config: "daemons at /run/user/1000/upbeat/eu-west.sock, /run/user/1000/upbeat/us-east.sock", Location: "eu-west, us-east"}
+	three := source.Info{Config: two.Config, Location: "eu-west, us-east, ap-southeast-2"}
+	one := source.Info{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"}
 	for _, tc := range []struct {
-		info    tui.SourceInfo
+		info    source.Info
 		w       int
 		want    []string
 		wantNot []string
@@ -62,7 +63,7 @@ func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
 	h := tui.NewHeader(plainStyles())
 	h.SetSize(80, 0)
 	msg := "config not reloaded: /srv/upbeat/upbeat.toml:3: monitor.intreval: unknown key; /srv/upbeat/upbeat.toml:7: monitor.url: not a URL"
-	h.SetData(tuitest.Fixture(fixedNow), tui.SourceInfo{Config: "/srv/upbeat/upbeat.toml"}, []string{msg}, fixedNow)
+	h.SetData(tuitest.Fixture(fixedNow), source.Info{Config: "/srv/upbeat/upbeat.toml"}, []string{msg}, fixedNow)
 	v := h.View()
 	checkFits(t, v, 80, h.Height())
 	line := strings.Split(v, "\n")[2]

@@ -1,14 +1,15 @@
 package tui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // countSource is a minimal Source that counts snapshots.
@@ -21,13 +22,13 @@ func (c *countSource) Snapshot() []monitor.State {
 	c.snaps++
 	return slices.Clone(c.states)
 }
-func (c *countSource) Subscribe() *engine.Subscription      { return engine.NewSubscription(0) }
-func (c *countSource) CheckNow(string) error                { return nil }
-func (c *countSource) SetPaused(string, bool) error         { return nil }
-func (c *countSource) Ack(string) error                     { return nil }
-func (c *countSource) Maintain(string, time.Duration) error { return nil }
-func (c *countSource) Query() engine.Querier                { return nil }
-func (c *countSource) Info() SourceInfo                     { return SourceInfo{} }
+func (c *countSource) Subscribe() *source.Subscription                       { return source.NewSubscription(0, nil) }
+func (c *countSource) CheckNow(context.Context, string) error                { return nil }
+func (c *countSource) SetPaused(context.Context, string, bool) error         { return nil }
+func (c *countSource) Ack(context.Context, string) error                     { return nil }
+func (c *countSource) Maintain(context.Context, string, time.Duration) error { return nil }
+func (c *countSource) Query() source.Querier                                 { return nil }
+func (c *countSource) Info() source.Info                                     { return source.Info{} }
 
 // However many batches of events arrive, the snapshot is read and the
 // screen drawn once per frame.
@@ -42,7 +43,7 @@ func TestEventsAreCoalescedIntoFrames(t *testing.T) {
 	snaps := src.snaps
 	for i := 0; i < 100; i++ {
 		r := &monitor.Result{Monitor: "api", Time: now.Add(time.Duration(i) * time.Second), Status: monitor.StatusDown, Code: 500 + i%4}
-		m.Update(eventsMsg{events: []monitor.Event{{Kind: monitor.EventResult, Time: r.Time, Monitor: "api", Result: r}}})
+		m.Update(eventsMsg{events: []source.Event{{Event: monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: "api", Result: r}}}})
 		if got := m.View(); got != before {
 			t.Fatalf("batch %d redrew the screen before the frame", i)
 		}

@@ -6,14 +6,27 @@ import (
 	"strings"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
-// LocationSummary says where a merged monitor stands, worst first:
-// "down from eu-west, up from us-east"; "down from eu-west and ap-south;
-// up from us-east" when a status covers several locations. It is "" for
-// a monitor seen from one location only.
-func LocationSummary(st monitor.State) string {
-	if len(st.Locations) < 2 {
+// where says how each location sees each monitor, by monitor name, when
+// the source merges several daemons (source.Merged); nil otherwise.
+type where map[string][]source.LocationState
+
+// of returns the locations that see st's monitor.
+func (w where) of(st *monitor.State) []source.LocationState {
+	if w == nil || st.Monitor == nil {
+		return nil
+	}
+	return w[st.Monitor.Name]
+}
+
+// LocationSummary says where a merged monitor stands, given how each
+// location sees it, worst first: "down from eu-west, up from us-east";
+// "down from eu-west and ap-south; up from us-east" when a status covers
+// several locations. It is "" for a monitor seen from one location only.
+func LocationSummary(locs []source.LocationState) string {
+	if len(locs) < 2 {
 		return ""
 	}
 	type group struct {
@@ -21,7 +34,7 @@ func LocationSummary(st monitor.State) string {
 		locs   []string
 	}
 	var groups []group
-	for _, l := range st.Locations {
+	for _, l := range locs {
 		found := false
 		for i := range groups {
 			if groups[i].status == l.Status {
@@ -61,10 +74,10 @@ func andList(s []string) string {
 // locationLabels returns the locations the table gives a column each, in
 // the order they first appear: none unless some monitor is seen from more
 // than one location.
-func locationLabels(states []monitor.State) []string {
+func locationLabels(states []monitor.State, w where) []string {
 	multi := false
 	for i := range states {
-		if len(states[i].Locations) > 1 {
+		if len(w.of(&states[i])) > 1 {
 			multi = true
 			break
 		}
@@ -74,7 +87,7 @@ func locationLabels(states []monitor.State) []string {
 	}
 	var out []string
 	for i := range states {
-		for _, l := range states[i].Locations {
+		for _, l := range w.of(&states[i]) {
 			if !slices.Contains(out, l.Location) {
 				out = append(out, l.Location)
 			}
@@ -83,50 +96,51 @@ func locationLabels(states []monitor.State) []string {
 	return out
 }
 
-// locationOf returns the monitor's state as seen from loc.
-func locationOf(st *monitor.State, loc string) (monitor.LocationState, bool) {
-	for _, l := range st.Locations {
+// locationOf returns the monitor's state as seen from loc; locs is how
+// each location sees it.
+func locationOf(st *monitor.State, locs []source.LocationState, loc string) (source.LocationState, bool) {
+	for _, l := range locs {
 		if l.Location == loc {
 			return l, true
 		}
 	}
-	if len(st.Locations) == 0 && st.Location == loc && st.Monitor != nil {
+	if len(locs) == 0 && st.Location == loc && st.Monitor != nil {
 		r := &st.Last
-		return monitor.LocationState{Location: loc, Status: st.Status, Code: r.Code, Class: r.Class,
+		return source.LocationState{Location: loc, Status: st.Status, Code: r.Code, Class: r.Class,
 			Latency: r.Latency, Since: st.Since}, true
 	}
-	return monitor.LocationState{}, false
+	return source.LocationState{}, false
 }
 
 // statusShare counts the locations that see the monitor's (merged, worst)
-// status, out of all the locations that see it; total is 0 for a monitor
-// seen from one location.
-func statusShare(st *monitor.State) (n, total int) {
-	if len(st.Locations) < 2 {
+// status, out of all the locations locs that see it; total is 0 for a
+// monitor seen from one location.
+func statusShare(st *monitor.State, locs []source.LocationState) (n, total int) {
+	if len(locs) < 2 {
 		return 0, 0
 	}
-	for _, l := range st.Locations {
+	for _, l := range locs {
 		if l.Status == st.Status {
 			n++
 		}
 	}
-	return n, len(st.Locations)
+	return n, len(locs)
 }
 
 // partial reports whether the monitor is down (or degraded) from some of
 // its locations but not all of them.
-func partial(st *monitor.State) bool {
-	n, total := statusShare(st)
+func partial(st *monitor.State, locs []source.LocationState) bool {
+	n, total := statusShare(st, locs)
 	return total > 1 && n < total && (st.Status == monitor.StatusDown || st.Status == monitor.StatusDegraded)
 }
 
 // statusLabel is the STATUS cell: "✕ down", or "✕ down 1/2" when only one
 // location of two sees it down.
-func statusLabel(st *monitor.State) string {
-	if !partial(st) {
+func statusLabel(st *monitor.State, locs []source.LocationState) string {
+	if !partial(st, locs) {
 		return Glyph(st.Status) + " " + shortWord(st.Status)
 	}
-	n, total := statusShare(st)
+	n, total := statusShare(st, locs)
 	word := "down"
 	if st.Status == monitor.StatusDegraded {
 		word = "degr"
@@ -136,7 +150,7 @@ func statusLabel(st *monitor.State) string {
 
 // locationWord is what a location's cell says after the glyph: the code
 // (or failure class) of a failure, else the status word.
-func locationWord(l monitor.LocationState) string {
+func locationWord(l source.LocationState) string {
 	if l.Status == monitor.StatusDown || l.Status == monitor.StatusDegraded {
 		if c := codeOrClass(l.Code, l.Class); c != "" {
 			return c
@@ -157,6 +171,6 @@ func codeOrClass(code int, class string) string {
 }
 
 // locationCell is a location's cell in the table: "✕ 502", "● up".
-func locationCell(l monitor.LocationState) string {
+func locationCell(l source.LocationState) string {
 	return Glyph(l.Status) + " " + locationWord(l)
 }

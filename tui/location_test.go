@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -15,8 +16,10 @@ import (
 // twoLocationSource is the fixture as seen through two daemons, eu-west
 // and us-east; "api" is down 502 from eu-west and up from us-east.
 func twoLocationSource() *tuitest.Source {
-	src := tuitest.New(tuitest.TwoLocations(fixedNow)...)
-	src.SetInfo(tui.SourceInfo{Config: "daemons at /run/upbeat/eu.sock, https://us-east.example.test:8443", Location: "eu-west, us-east"})
+	states, locs := tuitest.TwoLocations(fixedNow)
+	src := tuitest.New(states...)
+	src.SetLocations(locs)
+	src.SetInfo(source.Info{Config: "daemons at /run/upbeat/eu.sock, https://us-east.example.test:8443", Location: "eu-west, us-east"})
 	return src
 }
 
@@ -128,9 +131,9 @@ func cell(head, row, title string) string {
 // At every width the location columns come before the less essential
 // ones; when even they do not fit, no other column takes their place.
 func TestLocationColumnsHavePriority(t *testing.T) {
-	states := tuitest.TwoLocations(fixedNow)
+	states, locs := tuitest.TwoLocations(fixedNow)
 	for w := 40; w <= 200; w += 4 {
-		tb := newTable(t, states, w, 20)
+		tb := newLocatedTable(t, states, locs, w, 20)
 		v := tb.View()
 		checkFits(t, v, w, 21)
 		head := strings.Split(v, "\n")[0]
@@ -145,7 +148,7 @@ func TestLocationColumnsHavePriority(t *testing.T) {
 			t.Errorf("width %d: both locations should fit: %q", w, head)
 		}
 	}
-	if got := newTable(t, states, 80, 20).Locations(); !slices.Equal(got, []string{"eu-west", "us-east"}) {
+	if got := newLocatedTable(t, states, locs, 80, 20).Locations(); !slices.Equal(got, []string{"eu-west", "us-east"}) {
 		t.Errorf("Locations() = %v", got)
 	}
 	if got := newTable(t, tuitest.Fixture(fixedNow), 80, 20).Locations(); got != nil {
@@ -156,7 +159,8 @@ func TestLocationColumnsHavePriority(t *testing.T) {
 // Sorted by status, a monitor down from every location comes before one
 // down from some only.
 func TestStatusSortPutsDownEverywhereFirst(t *testing.T) {
-	names := newTable(t, tuitest.TwoLocations(fixedNow), 120, 40).Names()
+	states, locs := tuitest.TwoLocations(fixedNow)
+	names := newLocatedTable(t, states, locs, 120, 40).Names()
 	if i, j := slices.Index(names, "cdn-origin"), slices.Index(names, "api"); i < 0 || j < 0 || i > j {
 		t.Errorf("cdn-origin (down from both) should come before api (down from one): %v", names)
 	}
@@ -166,22 +170,22 @@ func TestStatusSortPutsDownEverywhereFirst(t *testing.T) {
 }
 
 func TestLocationSummary(t *testing.T) {
-	loc := func(name string, s monitor.Status) monitor.LocationState {
-		return monitor.LocationState{Location: name, Status: s}
+	loc := func(name string, s monitor.Status) source.LocationState {
+		return source.LocationState{Location: name, Status: s}
 	}
 	for _, tc := range []struct {
-		locs []monitor.LocationState
+		locs []source.LocationState
 		want string
 	}{
 		{nil, ""},
-		{[]monitor.LocationState{loc("eu-west", monitor.StatusDown)}, ""},
-		{[]monitor.LocationState{loc("us-east", monitor.StatusUp), loc("eu-west", monitor.StatusDown)}, "down from eu-west, up from us-east"},
-		{[]monitor.LocationState{loc("a", monitor.StatusUp), loc("b", monitor.StatusUp)}, "up from a and b"},
-		{[]monitor.LocationState{loc("a", monitor.StatusDown), loc("b", monitor.StatusUp), loc("c", monitor.StatusDown), loc("d", monitor.StatusDegraded)},
+		{[]source.LocationState{loc("eu-west", monitor.StatusDown)}, ""},
+		{[]source.LocationState{loc("us-east", monitor.StatusUp), loc("eu-west", monitor.StatusDown)}, "down from eu-west, up from us-east"},
+		{[]source.LocationState{loc("a", monitor.StatusUp), loc("b", monitor.StatusUp)}, "up from a and b"},
+		{[]source.LocationState{loc("a", monitor.StatusDown), loc("b", monitor.StatusUp), loc("c", monitor.StatusDown), loc("d", monitor.StatusDegraded)},
 			"down from a and c; degraded from d; up from b"},
-		{[]monitor.LocationState{loc("eu\x1b]0;x\x07", monitor.StatusDown), loc("us", monitor.StatusUp)}, "down from eu, up from us"},
+		{[]source.LocationState{loc("eu\x1b]0;x\x07", monitor.StatusDown), loc("us", monitor.StatusUp)}, "down from eu, up from us"},
 	} {
-		if got := tui.LocationSummary(monitor.State{Locations: tc.locs}); got != tc.want {
+		if got := tui.LocationSummary(tc.locs); got != tc.want {
 			t.Errorf("LocationSummary(%v) = %q, want %q", tc.locs, got, tc.want)
 		}
 	}
@@ -194,14 +198,14 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
-	at := func(ev monitor.Event, loc string) monitor.Event { ev.Location = loc; return ev }
+	at := func(ev monitor.Event, loc string) source.Event { return source.Event{Event: ev, Location: loc} }
 	bad := &monitor.Result{Monitor: "shop", Time: t0, Status: monitor.StatusDown, Code: 502, Class: "http_502"}
-	l.Add([]monitor.Event{
+	l.Add([]source.Event{
 		at(resultEv(t0, "shop", monitor.StatusDown, 502, "http_502", ""), "eu-west"),
 		at(monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "shop", From: monitor.StatusUp, To: monitor.StatusDown, Result: bad}, "eu-west"),
 	})
 	for i := 1; i <= 3; i++ {
-		l.Add([]monitor.Event{
+		l.Add([]source.Event{
 			at(resultEv(t0.Add(time.Duration(i)*time.Second), "shop", monitor.StatusUp, 200, "", ""), "us-east"),
 			at(resultEv(t0.Add(time.Duration(i)*30*time.Second), "shop", monitor.StatusDown, 502, "http_502", ""), "eu-west"),
 		})
@@ -221,7 +225,7 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 	checkFits(t, l.View(), 60, 10)
 	l.SetSize(160, 10)
 	up := &monitor.Result{Monitor: "shop", Time: t0.Add(2 * time.Minute), Status: monitor.StatusUp, Code: 200}
-	l.Add([]monitor.Event{at(monitor.Event{Kind: monitor.EventChange, Time: up.Time, Monitor: "shop", From: monitor.StatusDown, To: monitor.StatusUp, Result: up}, "eu-west"),
+	l.Add([]source.Event{at(monitor.Event{Kind: monitor.EventChange, Time: up.Time, Monitor: "shop", From: monitor.StatusDown, To: monitor.StatusUp, Result: up}, "eu-west"),
 		at(monitor.Event{Kind: monitor.EventAlert, Time: up.Time, Monitor: "shop", Alert: &monitor.AlertEvent{Channel: "oncall", Subject: "shop is up", OK: true}}, "eu-west")})
 	first := strings.Split(l.View(), "\n")
 	if !strings.Contains(first[0], "eu-west: alert oncall: shop is up — sent") || !strings.Contains(first[1], "shop  eu-west: down → up after 2m") {
@@ -237,14 +241,14 @@ func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
 	l.SetSize(160, 10)
 	t0 := fixedNow
 	slow := &monitor.Result{Monitor: "reports", Time: t0, Status: monitor.StatusDown, Class: "timeout", Error: "timed out after 10s"}
-	l.Add([]monitor.Event{resultEv(t0.Add(-time.Minute), "api", monitor.StatusDown, 502, "http_502", "")})
-	l.Add([]monitor.Event{resultEv(t0.Add(5*time.Second), "api", monitor.StatusDown, 503, "http_503", "")}) // quick, started later
+	l.Add(events(resultEv(t0.Add(-time.Minute), "api", monitor.StatusDown, 502, "http_502", "")))
+	l.Add(events(resultEv(t0.Add(5*time.Second), "api", monitor.StatusDown, 503, "http_503", ""))) // quick, started later
 	// the slow one, started first, arrives last
-	l.Add([]monitor.Event{
-		{Kind: monitor.EventResult, Time: t0, Monitor: "reports", Result: slow},
-		{Kind: monitor.EventChange, Time: t0, Monitor: "reports", From: monitor.StatusUp, To: monitor.StatusDown, Result: slow},
-	})
-	l.Add([]monitor.Event{resultEv(t0.Add(6*time.Second), "db", monitor.StatusDown, 0, "refused", "connection refused")})
+	l.Add(events(
+		monitor.Event{Kind: monitor.EventResult, Time: t0, Monitor: "reports", Result: slow},
+		monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "reports", From: monitor.StatusUp, To: monitor.StatusDown, Result: slow},
+	))
+	l.Add(events(resultEv(t0.Add(6*time.Second), "db", monitor.StatusDown, 0, "refused", "connection refused")))
 	lines := strings.Split(l.View(), "\n")
 	var times []string
 	for _, ln := range lines {
@@ -258,8 +262,8 @@ func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
 		t.Fatalf("lines:\n%s", l.View())
 	}
 	// the slow monitor's repeats still count on its (now middle) line
-	l.Add([]monitor.Event{{Kind: monitor.EventResult, Time: t0.Add(40 * time.Second), Monitor: "reports",
-		Result: &monitor.Result{Monitor: "reports", Time: t0.Add(40 * time.Second), Status: monitor.StatusDown, Class: "timeout"}}})
+	l.Add(events(monitor.Event{Kind: monitor.EventResult, Time: t0.Add(40 * time.Second), Monitor: "reports",
+		Result: &monitor.Result{Monitor: "reports", Time: t0.Add(40 * time.Second), Status: monitor.StatusDown, Class: "timeout"}}))
 	if v := l.View(); !strings.Contains(lineOf(t, v, "reports"), "×2") || strings.Count(v, "reports") != 1 {
 		t.Fatalf("repeat not counted on the reports line:\n%s", v)
 	}

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // logCap is how many entries the log pane keeps.
@@ -73,8 +74,10 @@ func (l *LogPane) SetWrap(on bool) { l.wrap = on }
 
 // Seed lists the problems already there when the dashboard starts, so that
 // the log explains them from the first frame: every monitor down or
-// degraded, oldest change first.
-func (l *LogPane) Seed(states []monitor.State) {
+// degraded, oldest change first. locs says how each location sees each
+// monitor when the source merges several daemons (nil otherwise).
+func (l *LogPane) Seed(states []monitor.State, locs map[string][]source.LocationState) {
+	w := where(locs)
 	type seed struct {
 		e    logEntry
 		locs []string // the locations that see it (none for a single daemon)
@@ -86,7 +89,7 @@ func (l *LogPane) Seed(states []monitor.State) {
 			continue
 		}
 		r := &st.Last
-		if len(st.Locations) < 2 {
+		if len(w.of(st)) < 2 {
 			t := st.Since
 			if t.IsZero() {
 				t = r.Time
@@ -99,7 +102,7 @@ func (l *LogPane) Seed(states []monitor.State) {
 		// one line per problem, naming the locations that see it
 		first := len(seeds)
 	next:
-		for _, loc := range st.Locations {
+		for _, loc := range w.of(st) {
 			if loc.Status != monitor.StatusDown && loc.Status != monitor.StatusDegraded {
 				continue
 			}
@@ -161,7 +164,7 @@ func (l *LogPane) Len() int { return len(l.entries) }
 func (l *LogPane) Update(tea.Msg) (*LogPane, tea.Cmd) { return l, nil }
 
 // Add records the events worth a line; it reports whether anything changed.
-func (l *LogPane) Add(evs []monitor.Event) bool {
+func (l *LogPane) Add(evs []source.Event) bool {
 	changed := false
 	for i := range evs {
 		if l.add(&evs[i]) {
@@ -184,7 +187,7 @@ func (l *LogPane) Add(evs []monitor.Event) bool {
 
 // add records one event if it is worth a line; it reports whether
 // anything changed.
-func (l *LogPane) add(ev *monitor.Event) bool {
+func (l *LogPane) add(ev *source.Event) bool {
 	switch ev.Kind {
 	case monitor.EventResult:
 		return l.addResult(ev)
@@ -199,7 +202,7 @@ func (l *LogPane) add(ev *monitor.Event) bool {
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
 	case monitor.EventWarning, monitor.EventReload:
-		if ev.Kind == monitor.EventWarning && !ev.Clear && l.replaces(ev) {
+		if ev.Kind == monitor.EventWarning && !ev.Clear && l.replaces(&ev.Event) {
 			return true
 		}
 		l.insert(logEntry{kind: ev.Kind, time: ev.Time, last: ev.Time, count: 1,
@@ -211,7 +214,7 @@ func (l *LogPane) add(ev *monitor.Event) bool {
 
 // addResult records a failed check: a new line, or one more on the line
 // of the same failure.
-func (l *LogPane) addResult(ev *monitor.Event) bool {
+func (l *LogPane) addResult(ev *source.Event) bool {
 	r := ev.Result
 	if r == nil {
 		return false
@@ -244,7 +247,7 @@ func (l *LogPane) addResult(ev *monitor.Event) bool {
 
 // addChange records a change of status, with how long the problem lasted
 // when it is a recovery.
-func (l *LogPane) addChange(ev *monitor.Event) bool {
+func (l *LogPane) addChange(ev *source.Event) bool {
 	if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
 		return false // a first good check is not news
 	}
@@ -279,7 +282,7 @@ func (l *LogPane) addChange(ev *monitor.Event) bool {
 // becomesChange turns the line of the failing result that caused a change
 // of status into the line of that change, when the result has a line of
 // its own; it reports whether it did.
-func (l *LogPane) becomesChange(k logKey, ev *monitor.Event, bad bool) bool {
+func (l *LogPane) becomesChange(k logKey, ev *source.Event, bad bool) bool {
 	i, ok := l.lastFail[k]
 	if !ok {
 		return false

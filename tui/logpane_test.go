@@ -20,11 +20,11 @@ func TestLogPaneExplainsErrorsNewestFirst(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
-	l.Add([]monitor.Event{
+	l.Add(events(
 		resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""),
 		resultEv(t0.Add(time.Second), "db-port", monitor.StatusDown, 0, "refused", "connection refused"),
 		resultEv(t0.Add(2*time.Second), "shop", monitor.StatusUp, 200, "", ""), // not an error: no line
-	})
+	))
 	lines := strings.Split(l.View(), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("want 2 lines, got %d:\n%s", len(lines), l.View())
@@ -51,10 +51,10 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 	l.SetSize(160, 20)
 	t0 := fixedNow
 	for i := 0; i < 3; i++ {
-		l.Add([]monitor.Event{resultEv(t0.Add(time.Duration(i)*30*time.Second), "api", monitor.StatusDown, 502, "http_502", "")})
+		l.Add(events(resultEv(t0.Add(time.Duration(i)*30*time.Second), "api", monitor.StatusDown, 502, "http_502", "")))
 		if i == 0 { // the first failure also changed the status: same line
 			r0 := &monitor.Result{Monitor: "api", Time: t0, Status: monitor.StatusDown, Code: 502, Class: "http_502"}
-			l.Add([]monitor.Event{{Kind: monitor.EventChange, Time: t0, Monitor: "api", From: monitor.StatusUp, To: monitor.StatusDown, Result: r0}})
+			l.Add(events(monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "api", From: monitor.StatusUp, To: monitor.StatusDown, Result: r0}))
 		}
 	}
 	if n := strings.Count(l.View(), "\n") + 1; n != 1 {
@@ -64,12 +64,12 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 		t.Fatalf("repeats not counted:\n%s", l.View())
 	}
 	r := &monitor.Result{Monitor: "api", Time: t0.Add(2 * time.Minute), Status: monitor.StatusUp, Code: 200}
-	l.Add([]monitor.Event{
-		{Kind: monitor.EventChange, Time: t0.Add(2 * time.Minute), Monitor: "api", From: monitor.StatusDown, To: monitor.StatusUp, Result: r},
-		{Kind: monitor.EventAlert, Time: t0.Add(2 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "oncall", Kind: "webhook", Subject: "api is up", OK: true, Attempts: 1}},
-		{Kind: monitor.EventAlert, Time: t0.Add(3 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "mail", Kind: "email", Subject: "api is up", OK: false, Error: "535 auth failed", Attempts: 3}},
-		{Kind: monitor.EventWarning, Time: t0.Add(4 * time.Minute), Message: "history: disk full, results are not saved"},
-	})
+	l.Add(events(
+		monitor.Event{Kind: monitor.EventChange, Time: t0.Add(2 * time.Minute), Monitor: "api", From: monitor.StatusDown, To: monitor.StatusUp, Result: r},
+		monitor.Event{Kind: monitor.EventAlert, Time: t0.Add(2 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "oncall", Kind: "webhook", Subject: "api is up", OK: true, Attempts: 1}},
+		monitor.Event{Kind: monitor.EventAlert, Time: t0.Add(3 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "mail", Kind: "email", Subject: "api is up", OK: false, Error: "535 auth failed", Attempts: 3}},
+		monitor.Event{Kind: monitor.EventWarning, Time: t0.Add(4 * time.Minute), Message: "history: disk full, results are not saved"},
+	))
 	v := l.View()
 	lines := strings.Split(v, "\n")
 	for i, want := range []string{
@@ -84,7 +84,7 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 		}
 	}
 	// a new failure after recovery is a new line
-	l.Add([]monitor.Event{resultEv(t0.Add(5*time.Minute), "api", monitor.StatusDown, 504, "http_504", "")})
+	l.Add(events(resultEv(t0.Add(5*time.Minute), "api", monitor.StatusDown, 504, "http_504", "")))
 	if !strings.Contains(strings.Split(l.View(), "\n")[0], "504 Gateway Timeout") {
 		t.Fatalf("new failure not on top:\n%s", l.View())
 	}
@@ -92,7 +92,7 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 
 func TestLogPaneSeedsCurrentProblemsAndFits(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
-	l.Seed(tuitest.Fixture(fixedNow))
+	l.Seed(tuitest.Fixture(fixedNow), nil)
 	for _, w := range []int{0, 1, 10, 40, 80, 200} {
 		for _, h := range []int{0, 1, 3, 20} {
 			l.SetSize(w, h)
@@ -134,8 +134,8 @@ func logLines(l *tui.LogPane, w int, wrapped bool) []string {
 // shows it once.
 func TestLogPaneSaysConfigReloadedOnce(t *testing.T) {
 	l := tui.NewLogPane(plainStyles())
-	l.Add([]monitor.Event{{Kind: monitor.EventReload, Time: fixedNow,
-		Message: "config reloaded: 3 change(s): added shop, changed api, removed old"}})
+	l.Add(events(monitor.Event{Kind: monitor.EventReload, Time: fixedNow,
+		Message: "config reloaded: 3 change(s): added shop, changed api, removed old"}))
 	v := logLines(l, 160, false)[0]
 	if !strings.Contains(v, "↻ config reloaded: 3 change(s): added shop") || strings.Count(v, "config reloaded") != 1 {
 		t.Fatalf("reload line: %q", v)
@@ -149,12 +149,12 @@ func TestLogPaneSaysConfigReloadedOnce(t *testing.T) {
 func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
 	const refused = "config not reloaded: upbeat.toml:3: monitor.intreval: unknown key"
 	l := tui.NewLogPane(plainStyles())
-	l.Add([]monitor.Event{
-		{Kind: monitor.EventWarning, Time: fixedNow, Message: refused},
-		{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Minute), Message: "history: disk full"},
-		{Kind: monitor.EventWarning, Time: fixedNow.Add(2 * time.Minute), Message: "history: disk full", Clear: true},
-		{Kind: monitor.EventWarning, Time: fixedNow.Add(3 * time.Minute), Message: refused, Clear: true},
-	})
+	l.Add(events(
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: refused},
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Minute), Message: "history: disk full"},
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(2 * time.Minute), Message: "history: disk full", Clear: true},
+		monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(3 * time.Minute), Message: refused, Clear: true},
+	))
 	lines := logLines(l, 160, false)
 	if !strings.Contains(lines[0], "✓ config accepted") || strings.Contains(lines[0], "not reloaded") {
 		t.Fatalf("a cleared refusal: %q", lines[0])
@@ -169,9 +169,9 @@ func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
 	// refused again, with another mistake: the engine retires the old text
 	// and raises the new one at the same instant
 	const again = "config not reloaded: upbeat.toml:9: monitor.url: not a URL"
-	l.Add([]monitor.Event{{Kind: monitor.EventWarning, Time: fixedNow.Add(4 * time.Minute), Message: refused}})
-	l.Add([]monitor.Event{{Kind: monitor.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: refused, Clear: true}})
-	l.Add([]monitor.Event{{Kind: monitor.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: again}})
+	l.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(4 * time.Minute), Message: refused}))
+	l.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: refused, Clear: true}))
+	l.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(5 * time.Minute), Message: again}))
 	lines = logLines(l, 160, false)
 	if !strings.Contains(lines[0], "! config not reloaded") || !strings.Contains(lines[0], "upbeat.toml:9") {
 		t.Fatalf("the new refusal is not on top: %q", lines[0])
@@ -190,7 +190,7 @@ func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
 	msg := "config not reloaded: " + dir + "upbeat.toml:3: monitor.intreval: unknown key; " +
 		dir + "upbeat.toml:7: monitor.url: \"htp://x\" is not an http or https URL"
 	l := tui.NewLogPane(plainStyles())
-	l.Add([]monitor.Event{{Kind: monitor.EventWarning, Time: fixedNow, Message: msg}})
+	l.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: msg}))
 	for _, c := range []struct {
 		w       int
 		wrapped bool
@@ -214,7 +214,7 @@ func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
 
 	// a refusal that is not a list of mistakes (the file unreadable) keeps its words
 	l2 := tui.NewLogPane(plainStyles())
-	l2.Add([]monitor.Event{{Kind: monitor.EventWarning, Time: fixedNow, Message: "config not reloaded: read config: open /etc/upbeat.toml: permission denied"}})
+	l2.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: "config not reloaded: read config: open /etc/upbeat.toml: permission denied"}))
 	if v := logLines(l2, 160, false)[0]; !strings.Contains(v, "upbeat validate") || !strings.Contains(v, "read config: open /etc/upbeat.toml: permission denied") || strings.Contains(v, "mistake") {
 		t.Fatalf("unreadable config: %q", v)
 	}

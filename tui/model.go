@@ -1,9 +1,11 @@
 // Package tui is upbeat's dashboard: a live Bubble Tea view of the
 // monitors, a log of errors with their explanations, and a detail view per
-// monitor. It reads everything through a Source and knows nothing else.
+// monitor. It reads everything through a source.Source and knows nothing else.
 package tui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -15,8 +17,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Options configure the dashboard.
@@ -48,9 +50,9 @@ const (
 
 // Messages.
 type (
-	// eventsMsg is one batch of engine events.
+	// eventsMsg is one batch of the source's events.
 	eventsMsg struct {
-		events  []monitor.Event
+		events  []source.Event
 		dropped int
 	}
 	// subClosedMsg says the subscription ended.
@@ -70,17 +72,23 @@ type (
 
 // Model is the dashboard: the root Bubble Tea model.
 type Model struct {
-	src  Source
+	src  source.Source
 	opts Options
 	sty  *Styles
 	keys KeyMap
+
+	// ctx ends with the dashboard (Close): actions and history queries
+	// still under way for it are abandoned.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	state, prev state
 	w, h        int
 	now         time.Time
 
 	states   []monitor.State
-	info     SourceInfo
+	locs     where // how each location sees each monitor, from a merged source
+	info     source.Info
 	evWarn   []string // warnings raised by events and not yet cleared
 	warnings []string
 
@@ -92,7 +100,7 @@ type Model struct {
 	input  textinput.Model
 	target string // the monitor a maintenance prompt is about
 
-	sub        *engine.Subscription
+	sub        *source.Subscription
 	frameEvery time.Duration
 	dataDirty  bool   // new events since the last snapshot
 	frameArmed bool   // a frameMsg is on its way
@@ -121,7 +129,7 @@ type layout struct {
 
 // New returns the dashboard reading src. It subscribes to src's events at
 // once; Close ends the subscription.
-func New(src Source, opts Options) *Model {
+func New(src source.Source, opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -144,6 +152,7 @@ func New(src Source, opts Options) *Model {
 		frameEvery: time.Second / time.Duration(opts.MaxFPS),
 		stale:      true,
 	}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.input = textinput.New()
 	m.input.Prompt = ""
 	m.input.CharLimit = 200
@@ -156,13 +165,14 @@ func New(src Source, opts Options) *Model {
 	m.sub = src.Subscribe()
 	m.table.SetNow(m.now)
 	m.refresh()
-	m.log.Seed(m.states)
+	m.log.Seed(m.states, m.locs)
 	m.draw()
 	return m
 }
 
-// Close ends the event subscription.
+// Close ends the event subscription and abandons what is under way.
 func (m *Model) Close() {
+	m.cancel()
 	if m.sub != nil {
 		m.sub.Close()
 	}
@@ -175,7 +185,7 @@ func (m *Model) Init() tea.Cmd {
 
 // waitForActivity waits for the subscription to have events and returns
 // them as one batch; the model re-arms it after every batch.
-func waitForActivity(sub *engine.Subscription) tea.Cmd {
+func waitForActivity(sub *source.Subscription) tea.Cmd {
 	if sub == nil {
 		return nil
 	}
@@ -208,13 +218,16 @@ func (m *Model) armFrame() tea.Cmd {
 func (m *Model) refresh() {
 	m.dataDirty = false
 	m.states = m.src.Snapshot()
+	m.locs = source.LocationsOf(m.src)
 	m.info = m.src.Info()
 	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
 	m.header.SetData(m.states, m.info, m.warnings, m.now)
+	m.table.SetLocations(m.locs)
 	m.table.SetData(m.states) // rows may come or go under a filter: fit lays the screen out again
 	if m.state == stateDetail || m.prev == stateDetail {
 		if st := m.find(m.detail.Name()); st != nil {
 			m.detail.SetState(*st, relatedStates(m.states, st))
+			m.detail.SetLocations(m.locs.of(st))
 		}
 	}
 }
@@ -322,7 +335,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case actionMsg:
 		m.stale = true
 		if msg.err != nil {
-			return m.setFlash(fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error())), true)
+			return m.setFlash(m.failed(msg), true)
 		}
 		m.refresh() // at once: the next key may act on what this one changed
 		return m.setFlash(msg.verb+" "+msg.name+": done", false)
@@ -358,7 +371,7 @@ func (m *Model) setNow(now time.Time) {
 }
 
 // noteWarnings keeps the warnings raised and cleared by events.
-func (m *Model) noteWarnings(evs []monitor.Event) {
+func (m *Model) noteWarnings(evs []source.Event) {
 	changed := false
 	for i := range evs {
 		ev := &evs[i]
@@ -461,14 +474,14 @@ func (m *Model) startMaint() tea.Cmd {
 	if err != nil {
 		return m.setFlash(err.Error(), true)
 	}
-	name, src := m.target, m.src
+	name, src, ctx := m.target, m.src, m.ctx
 	if d == 0 {
 		return tea.Batch(m.setFlash("ending maintenance for "+name+"…", false), func() tea.Msg {
-			return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(name, 0)}
+			return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(ctx, name, 0)}
 		})
 	}
 	return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
-		return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(name, d)}
+		return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(ctx, name, d)}
 	})
 }
 
@@ -482,7 +495,9 @@ func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		m.prev, m.state = m.state, stateHelp
 		return nil, true
 	case m.keys.Check.Matches(k):
-		return m.act("check", func(src Source, name string) error { return src.CheckNow(name) }), true
+		return m.act("check", func(ctx context.Context, src source.Source, name string) error {
+			return src.CheckNow(ctx, name)
+		}), true
 	case m.keys.Pause.Matches(k):
 		return m.pause(), true
 	case m.keys.Ack.Matches(k):
@@ -504,7 +519,9 @@ func (m *Model) pause() tea.Cmd {
 	if paused {
 		verb = "resume"
 	}
-	return m.act(verb, func(src Source, name string) error { return src.SetPaused(name, !paused) })
+	return m.act(verb, func(ctx context.Context, src source.Source, name string) error {
+		return src.SetPaused(ctx, name, !paused)
+	})
 }
 
 // ack acknowledges the current monitor's open incident.
@@ -513,7 +530,7 @@ func (m *Model) ack() tea.Cmd {
 	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
 		return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
 	}
-	return m.act("acknowledge", func(src Source, name string) error { return src.Ack(name) })
+	return m.act("acknowledge", func(ctx context.Context, src source.Source, name string) error { return src.Ack(ctx, name) })
 }
 
 // askMaint opens the prompt for how long the current monitor's
@@ -580,6 +597,18 @@ func parseMaintDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// failed says what went wrong with an action: the source's error, or
+// plainly that an acknowledgement found nothing to acknowledge.
+func (m *Model) failed(msg actionMsg) string {
+	if errors.Is(msg.err, source.ErrNoIncident) {
+		if st := m.find(msg.name); st != nil && st.Status != monitor.StatusDown {
+			return fmt.Sprintf("nothing to acknowledge: %s is %s, not down", msg.name, st.Status)
+		}
+		return "nothing to acknowledge: " + msg.name + " has no open incident"
+	}
+	return fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error()))
+}
+
 // current is the monitor the actions apply to: the one in the detail view,
 // else the selected row.
 func (m *Model) current() *monitor.State {
@@ -590,14 +619,14 @@ func (m *Model) current() *monitor.State {
 }
 
 // act runs an action on the current monitor off the UI goroutine.
-func (m *Model) act(verb string, f func(Source, string) error) tea.Cmd {
+func (m *Model) act(verb string, f func(context.Context, source.Source, string) error) tea.Cmd {
 	st := m.current()
 	if st == nil {
 		return m.setFlash("no monitor selected", true)
 	}
-	name, src := st.Monitor.Name, m.src
+	name, src, ctx := st.Monitor.Name, m.src, m.ctx
 	return tea.Batch(m.setFlash(verb+" "+name+"…", false), func() tea.Msg {
-		return actionMsg{verb: verb, name: name, err: f(src, name)}
+		return actionMsg{verb: verb, name: name, err: f(ctx, src, name)}
 	})
 }
 
@@ -608,6 +637,7 @@ func (m *Model) openDetail() tea.Cmd {
 	}
 	q := m.src.Query()
 	m.detail.Open(*st, relatedStates(m.states, st), q == nil)
+	m.detail.SetLocations(m.locs.of(st))
 	m.detail.SetNow(m.now)
 	m.state = stateDetail
 	if q == nil {
@@ -623,7 +653,7 @@ func (m *Model) loadHistory() tea.Cmd {
 	}
 	m.histLoading = true
 	m.histAt = m.now
-	return loadHistory(q, m.detail.Name(), m.now)
+	return loadHistory(m.ctx, q, m.detail.Name(), m.now)
 }
 
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {

@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -28,7 +29,7 @@ func testOptions() tui.Options {
 func newSource() *tuitest.Source {
 	states := tuitest.Fixture(fixedNow)
 	src := tuitest.New(states...)
-	src.SetInfo(tui.SourceInfo{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"})
+	src.SetInfo(source.Info{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"})
 	h := &tuitest.History{ResultsOf: map[string][]monitor.Result{}, IncidentsOf: map[string][]monitor.Incident{}, ByHourOf: map[string][24]int{}}
 	for _, st := range states {
 		one := history24h(st.Monitor.Name)
@@ -48,7 +49,7 @@ type program struct {
 }
 
 // start runs the whole program under teatest at w×h.
-func start(t *testing.T, src tui.Source, w, h int) *program {
+func start(t *testing.T, src source.Source, w, h int) *program {
 	t.Helper()
 	m := tui.New(src, testOptions())
 	t.Cleanup(m.Close)
@@ -268,6 +269,23 @@ func TestAckWithoutIncidentDoesNotCall(t *testing.T) {
 	m.Update(keyRunes("a"))
 	if v := m.View(); !strings.Contains(v, "cache has no open incident to acknowledge") {
 		t.Fatalf("ack on an up monitor:\n%s", v)
+	}
+}
+
+// a on a degraded monitor reaches the source, which has no incident to
+// acknowledge (only down opens one): the dashboard says so rather than
+// "done".
+func TestAckOnDegradedSaysNothingToAcknowledge(t *testing.T) {
+	src := newSource()
+	tm := start(t, src, 120, 40)
+	waitOutput(t, tm, "Monitors")
+	sendKeys(tm, keyRunes("/"), keyRunes("checkout"), tea.KeyMsg{Type: tea.KeyEnter}, keyRunes("a"))
+	if got := waitCall(t, src); got != (tuitest.Call{Op: "ack", Name: "checkout"}) {
+		t.Fatalf("call %+v, want an ack of checkout", got)
+	}
+	waitOutput(t, tm, "nothing to acknowledge: checkout is degraded, not down")
+	if v := finalView(t, tm); strings.Contains(v, "checkout: done") {
+		t.Errorf("an acknowledgement that did nothing was reported done:\n%s", v)
 	}
 }
 

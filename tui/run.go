@@ -14,13 +14,14 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Run shows the dashboard on src until the person quits or ctx is done.
 // When the output is not a terminal it prints the plain table once instead
 // (see PrintPlain) rather than failing on /dev/tty. NO_COLOR in the
 // environment turns colour off.
-func Run(ctx context.Context, src Source, opts Options) error {
+func Run(ctx context.Context, src source.Source, opts Options) error {
 	out := opts.Output
 	if out == nil {
 		out = os.Stdout
@@ -68,7 +69,7 @@ func PrintPlain(w io.Writer, snapshot []monitor.State, width int) error {
 	}
 	sty := NewStyles(lipgloss.NewRenderer(io.Discard), true)
 	h := NewHeader(sty)
-	h.SetData(snapshot, SourceInfo{}, nil, time.Time{})
+	h.SetData(snapshot, source.Info{}, nil, time.Time{})
 	t := NewTable(sty, DefaultKeyMap())
 	t.SetPlain(true)
 	t.SetNow(time.Now())

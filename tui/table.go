@@ -9,6 +9,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -219,6 +220,7 @@ type Table struct {
 	moved  bool   // the person has moved the selection (else it stays on the top row)
 	cols   []column
 	locs   []string   // locations with a column each; none for one daemon
+	where  where      // how each location sees each monitor (SetLocations)
 	sparks sparkCache // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
 	plain  bool       // no selection (the plain table printed without a terminal)
 }
@@ -238,10 +240,15 @@ func (t *Table) SetSize(w, h int) {
 // SetNow sets the time "since" labels are measured from.
 func (t *Table) SetNow(now time.Time) { t.now = now }
 
+// SetLocations says how each location sees each monitor, by name, for a
+// source that merges several daemons (nil for one daemon); the next
+// SetData takes it into account.
+func (t *Table) SetLocations(locs map[string][]source.LocationState) { t.where = locs }
+
 // SetData replaces the monitors shown; the table keeps and reads states.
 func (t *Table) SetData(states []monitor.State) {
 	t.all = states
-	if locs := locationLabels(states); !slices.Equal(locs, t.locs) {
+	if locs := locationLabels(states, t.where); !slices.Equal(locs, t.locs) {
 		t.locs = locs
 		t.cols = layoutColumns(t.w, t.locs)
 	}
@@ -440,8 +447,8 @@ func (t *Table) lessFunc() func(a, b int) int {
 			return d
 		}
 		// seen so from more of its locations first: down everywhere before down from one
-		na, ta := statusShare(&all[a])
-		nb, tb := statusShare(&all[b])
+		na, ta := statusShare(&all[a], t.where.of(&all[a]))
+		nb, tb := statusShare(&all[b], t.where.of(&all[b]))
 		if ta > 0 && tb > 0 {
 			return nb*ta - na*tb
 		}
@@ -659,7 +666,7 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 	switch c.id {
 	case colStatus:
 		style := s.status(st.Status)
-		return statusLabel(st), &style
+		return statusLabel(st, t.where.of(st)), &style
 	case colLoc:
 		return t.locationCell(st, c.loc)
 	case colName:
@@ -705,7 +712,7 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 
 // locationCell is what one location sees of a monitor.
 func (t *Table) locationCell(st *monitor.State, loc string) (string, *lipgloss.Style) {
-	l, ok := locationOf(st, loc)
+	l, ok := locationOf(st, t.where.of(st), loc)
 	if !ok {
 		return "—", &t.sty.Dim // not watched from there
 	}

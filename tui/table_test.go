@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -36,6 +37,18 @@ func newTable(t *testing.T, states []monitor.State, w, h int) *tui.Table {
 	tb := tui.NewTable(plainStyles(), tui.DefaultKeyMap())
 	tb.SetNow(fixedNow)
 	tb.SetSize(w, h)
+	tb.SetData(states)
+	return tb
+}
+
+// newLocatedTable is newTable for a source that merges several daemons:
+// locs says how each location sees each monitor.
+func newLocatedTable(t *testing.T, states []monitor.State, locs map[string][]source.LocationState, w, h int) *tui.Table {
+	t.Helper()
+	tb := tui.NewTable(plainStyles(), tui.DefaultKeyMap())
+	tb.SetNow(fixedNow)
+	tb.SetSize(w, h)
+	tb.SetLocations(locs)
 	tb.SetData(states)
 	return tb
 }

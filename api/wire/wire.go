@@ -1,15 +1,27 @@
-// Package wire holds the JSON shapes of the daemon's HTTP API (documented
-// in api/API.md) and their conversions to and from the engine's types. The
-// server encodes them; the remote client decodes them.
+// Package wire holds every JSON shape upbeat writes: the daemon's HTTP API
+// (documented in api/API.md), `upbeat check --json`, `upbeat history
+// --format json|csv` and the webhook payload (which wraps Incident). It
+// is also the one place where the domain types of package monitor are
+// converted to and from these shapes: nothing else copies a result field
+// by field.
 //
-// Field names follow `upbeat check --json`: monitor, kind, url, status,
-// code, latency_ms, error, class, attempts. Durations are numbers with
-// their unit in the name (latency_ms, interval_s); times are RFC 3339.
+// The conventions, the same everywhere:
+//   - Field names follow `upbeat check --json`: monitor, kind, url, status,
+//     code, latency_ms, error, class, attempts.
+//   - Every duration is a number of milliseconds whose name ends in _ms
+//     (latency_ms, interval_ms, retry_after_ms; phases_ms holds the
+//     phases of an HTTP check, each in milliseconds).
+//   - Times are RFC 3339 in UTC; a time that is not known is left out,
+//     never written as the zero time.
+//
+// Daemons before this convention wrote some durations in seconds (_s);
+// decoding accepts both spellings (see legacy.go).
 package wire
 
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -26,34 +38,43 @@ type Phases struct {
 	Transfer  float64 `json:"transfer"`
 }
 
-// Result is one check's outcome.
+// Result is one check's outcome: a line of `check --json` and of
+// `history --format json`, an item of the API's history, the result of
+// a result event.
 type Result struct {
-	Monitor     string         `json:"monitor"`
-	Kind        monitor.Kind   `json:"kind"`
-	URL         string         `json:"url"`
-	Time        time.Time      `json:"time"`
-	Status      monitor.Status `json:"status"`
-	Code        int            `json:"code"`
-	LatencyMS   float64        `json:"latency_ms"`
-	Error       string         `json:"error"`
-	Class       string         `json:"class"`
-	Attempts    int            `json:"attempts"`
-	Phases      *Phases        `json:"phases_ms,omitempty"`
-	RetryAfterS float64        `json:"retry_after_s,omitempty"`
-	FinalURL    string         `json:"final_url,omitempty"`
-	BodySize    int64          `json:"body_size,omitempty"`
-	CertExpiry  *time.Time     `json:"cert_expiry,omitempty"`
-	CertIssuer  string         `json:"cert_issuer,omitempty"`
-	CertDays    *int           `json:"cert_days,omitempty"`
-	Registrar   string         `json:"registrar,omitempty"`
-	Answers     []string       `json:"answers,omitempty"`
-	Loss        float64        `json:"loss,omitempty"`
-	// Issue 10: the protocol of the answer, redirects followed, an expiry
-	// read from a chain that failed verification, the library's text.
+	Monitor      string         `json:"monitor"`
+	Kind         monitor.Kind   `json:"kind"`
+	URL          string         `json:"url"`
+	Time         time.Time      `json:"time,omitzero"`
+	Status       monitor.Status `json:"status"`
+	Code         int            `json:"code"`
+	LatencyMS    float64        `json:"latency_ms"`
+	Error        string         `json:"error"`
+	Class        string         `json:"class"`
+	Attempts     int            `json:"attempts"`
+	Phases       *Phases        `json:"phases_ms,omitempty"`
+	RetryAfterMS float64        `json:"retry_after_ms,omitempty"`
+	FinalURL     string         `json:"final_url,omitempty"`
+	BodySize     int64          `json:"body_size,omitempty"`
+	CertExpiry   time.Time      `json:"cert_expiry,omitzero"`
+	CertIssuer   string         `json:"cert_issuer,omitempty"`
+	CertDays     *int           `json:"cert_days,omitempty"`
+	Registrar    string         `json:"registrar,omitempty"`
+	Answers      []string       `json:"answers,omitempty"`
+	Loss         float64        `json:"loss,omitempty"`
+	// The protocol of the answer, the redirects followed, an expiry read
+	// from a chain that failed verification, the library's own text.
 	HTTPVersion    string `json:"http_version,omitempty"`
 	Redirects      int    `json:"redirects,omitempty"`
 	CertUnverified bool   `json:"cert_unverified,omitempty"`
 	Detail         string `json:"detail,omitempty"`
+	// Explanation is the knowledge base's one-line meaning of Class:
+	// `check --json` says it; the API and the export leave it to the reader.
+	Explanation string `json:"explanation,omitempty"`
+
+	// RetryAfterS is RetryAfterMS as daemons from before milliseconds
+	// sent it, in seconds: read (see legacy.go), never written.
+	RetryAfterS float64 `json:"retry_after_s,omitempty"`
 }
 
 // Sample is one point of a monitor's recent history. It encodes as a
@@ -115,21 +136,30 @@ type Uptime struct {
 // MonitorConfig is the part of a monitor's configuration a viewer shows.
 // Headers, bodies and secrets are never sent.
 type MonitorConfig struct {
-	IntervalS      float64  `json:"interval_s"`
-	TimeoutS       float64  `json:"timeout_s"`
-	Retries        int      `json:"retries"`
-	RetryIntervalS float64  `json:"retry_interval_s"`
-	MaxLatencyMS   float64  `json:"max_latency_ms,omitempty"`
-	CertWarnDays   int      `json:"cert_warn_days,omitempty"`
-	ExpectStatus   []int    `json:"expect_status,omitempty"`
-	Alerts         []string `json:"alerts,omitempty"`
-	Insecure       bool     `json:"insecure,omitempty"`
-	Method         string   `json:"method,omitempty"`
-	GraceS         float64  `json:"grace_s,omitempty"`
+	IntervalMS      float64  `json:"interval_ms"`
+	TimeoutMS       float64  `json:"timeout_ms"`
+	Retries         int      `json:"retries"`
+	RetryIntervalMS float64  `json:"retry_interval_ms"`
+	MaxLatencyMS    float64  `json:"max_latency_ms,omitempty"`
+	CertWarnDays    int      `json:"cert_warn_days,omitempty"`
+	ExpectStatus    []int    `json:"expect_status,omitempty"`
+	Alerts          []string `json:"alerts,omitempty"`
+	Insecure        bool     `json:"insecure,omitempty"`
+	Method          string   `json:"method,omitempty"`
+	GraceMS         float64  `json:"grace_ms,omitempty"`
 }
 
-// Location is a monitor's state as seen from one location.
-type Location = monitor.LocationState
+// Location is a monitor's state as seen from one location: the shape of
+// a merged view's locations (a client of several daemons). A daemon,
+// which is one location, never sends it.
+type Location struct {
+	Location  string         `json:"location"`
+	Status    monitor.Status `json:"status"`
+	Code      int            `json:"code"`
+	Class     string         `json:"class,omitempty"`
+	LatencyMS float64        `json:"latency_ms"`
+	Since     time.Time      `json:"since,omitzero"`
+}
 
 // Monitor is one monitor's state: the `check --json` fields of its last
 // result at the top, then its state, configuration and recent samples.
@@ -144,18 +174,18 @@ type Monitor struct {
 	Class     string         `json:"class"`
 	Attempts  int            `json:"attempts"`
 
-	Since       time.Time  `json:"since"`
-	LastCheck   *time.Time `json:"last_check,omitempty"`
-	Uptime      Uptime     `json:"uptime"`
-	CertDays    *int       `json:"cert_days,omitempty"`
-	CertExpiry  *time.Time `json:"cert_expiry,omitempty"`
-	Tags        []string   `json:"tags"`
-	Location    string     `json:"location"`
-	Paused      bool       `json:"paused"`
-	Acked       bool       `json:"acked"`
-	Maintenance string     `json:"maintenance,omitempty"`
-	Checks      uint64     `json:"checks"`
-	Skipped     uint64     `json:"skipped"`
+	Since       time.Time `json:"since,omitzero"`
+	LastCheck   time.Time `json:"last_check,omitzero"`
+	Uptime      Uptime    `json:"uptime"`
+	CertDays    *int      `json:"cert_days,omitempty"`
+	CertExpiry  time.Time `json:"cert_expiry,omitzero"`
+	Tags        []string  `json:"tags"`
+	Location    string    `json:"location"`
+	Paused      bool      `json:"paused"`
+	Acked       bool      `json:"acked"`
+	Maintenance string    `json:"maintenance,omitempty"`
+	Checks      uint64    `json:"checks"`
+	Skipped     uint64    `json:"skipped"`
 
 	Config    *MonitorConfig `json:"config,omitempty"`
 	Last      *Result        `json:"last,omitempty"`
@@ -167,7 +197,7 @@ type Monitor struct {
 // with every result and change event instead of the whole Monitor.
 type State struct {
 	Status      monitor.Status `json:"status"`
-	Since       time.Time      `json:"since"`
+	Since       time.Time      `json:"since,omitzero"`
 	Uptime      Uptime         `json:"uptime"`
 	Paused      bool           `json:"paused,omitempty"`
 	Acked       bool           `json:"acked,omitempty"`
@@ -176,33 +206,46 @@ type State struct {
 	Skipped     uint64         `json:"skipped,omitempty"`
 }
 
-// StateOf extracts the State of a monitor's state.
-func StateOf(st *monitor.State) State {
-	return State{Status: st.Status, Since: st.Since,
-		Uptime: Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)},
-		Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped}
+// Incident is one stretch of time a monitor was down; end is absent
+// while it is open. Flapping and acked are the alerting's view of it.
+type Incident struct {
+	Monitor  string    `json:"monitor"`
+	Start    time.Time `json:"start,omitzero"`
+	End      time.Time `json:"end,omitzero"`
+	Codes    []int     `json:"codes,omitempty"`
+	Classes  []string  `json:"classes,omitempty"`
+	Flapping bool      `json:"flapping,omitempty"`
+	Acked    bool      `json:"acked,omitempty"`
 }
 
-// ApplyTo copies s onto st.
-func (s *State) ApplyTo(st *monitor.State) {
-	st.Status, st.Since = s.Status, s.Since
-	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(s.Uptime.H24), uptimeOf(s.Uptime.D7), uptimeOf(s.Uptime.D30)
-	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
-	st.Checks, st.Skipped = s.Checks, s.Skipped
+// Alert is one delivery attempt of an alert (the alert event's data).
+type Alert struct {
+	Channel  string   `json:"channel"` // the [[alert]] name
+	Kind     string   `json:"kind"`    // webhook, email, …
+	Subject  string   `json:"subject"`
+	OK       bool     `json:"ok"`
+	Error    string   `json:"error,omitempty"`
+	Attempts int      `json:"attempts"`
+	Monitors []string `json:"monitors,omitempty"`
 }
 
 // Hello is the first event of every stream: who is talking and whether
 // the stream resumes where the client left off (else a snapshot follows).
 type Hello struct {
-	Epoch      string   `json:"epoch"`
-	Version    string   `json:"version,omitempty"`
-	Location   string   `json:"location"`
-	Config     string   `json:"config"`
-	Warnings   []string `json:"warnings"`
-	History    bool     `json:"history"`
-	HeartbeatS float64  `json:"heartbeat_s"`
-	Resumed    bool     `json:"resumed"`
+	Epoch       string   `json:"epoch"`
+	Version     string   `json:"version,omitempty"`
+	Location    string   `json:"location"`
+	Config      string   `json:"config"`
+	Warnings    []string `json:"warnings"`
+	Shard       string   `json:"shard,omitempty"` // "2/4" for a daemon that checks one shard of the monitors
+	History     bool     `json:"history"`
+	HeartbeatMS float64  `json:"heartbeat_ms"`
+	Resumed     bool     `json:"resumed"`
 }
+
+// Heartbeat is the interval of the stream's keep-alive comments (0 when
+// the daemon did not say).
+func (h *Hello) Heartbeat() time.Duration { return fromMS(h.HeartbeatMS) }
 
 // Snapshot is every monitor's state, in configuration order.
 type Snapshot struct {
@@ -213,23 +256,18 @@ type Snapshot struct {
 // Event is one thing that happened (SSE event names: result, change,
 // alert, warning, reload).
 type Event struct {
-	Kind    string              `json:"kind"`
-	Time    time.Time           `json:"time"`
-	Monitor string              `json:"monitor,omitempty"`
-	From    *monitor.Status     `json:"from,omitempty"`
-	To      *monitor.Status     `json:"to,omitempty"`
-	Result  *Result             `json:"result,omitempty"`
-	State   *State              `json:"state,omitempty"` // result, change: the monitor's state now
-	Alert   *monitor.AlertEvent `json:"alert,omitempty"`
-	Message string              `json:"message,omitempty"`
-	Clear   bool                `json:"clear,omitempty"`
+	Kind    string          `json:"kind"`
+	Time    time.Time       `json:"time,omitzero"`
+	Monitor string          `json:"monitor,omitempty"`
+	From    *monitor.Status `json:"from,omitempty"`
+	To      *monitor.Status `json:"to,omitempty"`
+	Result  *Result         `json:"result,omitempty"`
+	State   *State          `json:"state,omitempty"` // result, change: the monitor's state now
+	Alert   *Alert          `json:"alert,omitempty"`
+	Message string          `json:"message,omitempty"`
+	Clear   bool            `json:"clear,omitempty"`
 	// Warnings is the full list in force after a warning event.
 	Warnings []string `json:"warnings,omitempty"`
-}
-
-// Error is the body of every error response.
-type Error struct {
-	Error string `json:"error"`
 }
 
 // Health is the body of GET /healthz.
@@ -238,16 +276,28 @@ type Health struct {
 	Service  string `json:"service"`
 	Version  string `json:"version,omitempty"`
 	Monitors int    `json:"monitors"`
+	Shard    string `json:"shard,omitempty"` // "2/4" for a daemon that checks one shard of the monitors
 }
 
 // ServiceName identifies an upbeat daemon in Health.Service.
 const ServiceName = "upbeat"
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+// Milliseconds is a duration as every JSON shape writes it: a number of
+// milliseconds, to the microsecond.
+func Milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// fromMS is the inverse of ms.
 func fromMS(f float64) time.Duration {
-	return time.Duration(f * float64(time.Millisecond))
+	return time.Duration(math.Round(f*1000)) * time.Microsecond
 }
-func fromS(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// utc is t in UTC for the wire; the zero time stays zero (and is left out).
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
 
 // RedactURL is a monitor's URL as viewers see it (see monitor.RedactURL).
 func RedactURL(m *monitor.Monitor) string {
@@ -257,15 +307,15 @@ func RedactURL(m *monitor.Monitor) string {
 	return monitor.RedactURL(m.URL)
 }
 
-// FromResult converts an engine result. Its URLs are redacted again:
-// the engine writes them redacted, but history kept by an older version
-// may hold a token in a query string.
+// FromResult converts a result. Its URLs are redacted again: the engine
+// writes them redacted, but history kept by an older version may hold a
+// token in a query string.
 func FromResult(r *monitor.Result) *Result {
 	out := &Result{
-		Monitor: r.Monitor, Kind: r.Kind, URL: monitor.RedactURL(r.URL), Time: r.Time, Status: r.Status, Code: r.Code,
-		LatencyMS: ms(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
-		FinalURL: monitor.RedactURL(r.FinalURL), BodySize: r.BodySize, CertIssuer: r.CertIssuer, Registrar: r.Registrar,
-		Answers: r.Answers, Loss: r.Loss,
+		Monitor: r.Monitor, Kind: r.Kind, URL: monitor.RedactURL(r.URL), Time: utc(r.Time), Status: r.Status, Code: r.Code,
+		LatencyMS: Milliseconds(r.Latency), Error: r.Error, Class: r.Class, Attempts: r.Attempts,
+		RetryAfterMS: Milliseconds(r.RetryAfter), FinalURL: monitor.RedactURL(r.FinalURL), BodySize: r.BodySize,
+		CertIssuer: r.CertIssuer, Registrar: r.Registrar, Answers: r.Answers, Loss: r.Loss,
 		HTTPVersion: r.HTTPVersion, Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: r.Detail,
 	}
 	if r.Kind == monitor.KindPush {
@@ -273,45 +323,88 @@ func FromResult(r *monitor.Result) *Result {
 	}
 	if r.Phases != (monitor.Phases{}) {
 		p := r.Phases
-		out.Phases = &Phases{DNS: ms(p.DNS), Connect: ms(p.Connect), TLS: ms(p.TLS), FirstByte: ms(p.FirstByte), Transfer: ms(p.Transfer)}
-	}
-	if r.RetryAfter > 0 {
-		out.RetryAfterS = r.RetryAfter.Seconds()
+		out.Phases = &Phases{DNS: Milliseconds(p.DNS), Connect: Milliseconds(p.Connect), TLS: Milliseconds(p.TLS), FirstByte: Milliseconds(p.FirstByte), Transfer: Milliseconds(p.Transfer)}
 	}
 	if !r.CertExpiry.IsZero() {
-		t, d := r.CertExpiry, r.CertDays
-		out.CertExpiry, out.CertDays = &t, &d
+		d := r.CertDays
+		out.CertExpiry, out.CertDays = r.CertExpiry.UTC(), &d
 	}
 	return out
 }
 
-// ToEngine converts back; every string is sanitized because it came from
+// ToDomain converts back; every string is sanitized because it came from
 // the network.
-func (r *Result) ToEngine() monitor.Result {
+func (r *Result) ToDomain() monitor.Result {
 	out := monitor.Result{
 		Monitor: clean(r.Monitor), Kind: r.Kind, URL: clean(r.URL), Time: r.Time, Status: r.Status, Code: r.Code,
 		Latency: fromMS(r.LatencyMS), Error: clean(r.Error), Class: clean(r.Class), Attempts: r.Attempts,
-		RetryAfter: fromS(r.RetryAfterS), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
-		CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
+		RetryAfter: fromMS(r.retryAfterMS()), FinalURL: clean(r.FinalURL), BodySize: r.BodySize,
+		CertExpiry: r.CertExpiry, CertIssuer: clean(r.CertIssuer), Registrar: clean(r.Registrar), Loss: r.Loss,
 		HTTPVersion: clean(r.HTTPVersion), Redirects: r.Redirects, CertUnverified: r.CertUnverified, Detail: clean(r.Detail),
 	}
 	if p := r.Phases; p != nil {
 		out.Phases = monitor.Phases{DNS: fromMS(p.DNS), Connect: fromMS(p.Connect), TLS: fromMS(p.TLS),
 			FirstByte: fromMS(p.FirstByte), Transfer: fromMS(p.Transfer)}
 	}
-	if r.CertExpiry != nil {
-		out.CertExpiry = *r.CertExpiry
-	}
 	if r.CertDays != nil {
 		out.CertDays = *r.CertDays
 	}
-	for _, a := range r.Answers {
-		out.Answers = append(out.Answers, clean(a))
+	if r.Answers != nil {
+		out.Answers = cleanAll(r.Answers)
+	}
+	return out
+}
+
+// FromIncident converts an incident.
+func FromIncident(in *monitor.Incident) *Incident {
+	return &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
+		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked}
+}
+
+// FromIncidents converts a list of incidents; nil becomes empty.
+func FromIncidents(ins []monitor.Incident) []*Incident {
+	out := make([]*Incident, len(ins))
+	for i := range ins {
+		out[i] = FromIncident(&ins[i])
+	}
+	return out
+}
+
+// ToDomain converts back, sanitized.
+func (in *Incident) ToDomain() monitor.Incident {
+	out := monitor.Incident{Monitor: clean(in.Monitor), Start: in.Start, End: in.End, Codes: in.Codes,
+		Flapping: in.Flapping, Acked: in.Acked}
+	if in.Classes != nil {
+		out.Classes = cleanAll(in.Classes)
+	}
+	return out
+}
+
+// FromAlert converts an alert delivery report.
+func FromAlert(a *monitor.AlertEvent) *Alert {
+	return &Alert{Channel: a.Channel, Kind: a.Kind, Subject: a.Subject, OK: a.OK, Error: a.Error,
+		Attempts: a.Attempts, Monitors: a.Monitors}
+}
+
+// ToDomain converts back, sanitized.
+func (a *Alert) ToDomain() monitor.AlertEvent {
+	out := monitor.AlertEvent{Channel: clean(a.Channel), Kind: clean(a.Kind), Subject: clean(a.Subject), OK: a.OK,
+		Error: clean(a.Error), Attempts: a.Attempts}
+	if a.Monitors != nil {
+		out.Monitors = cleanAll(a.Monitors)
 	}
 	return out
 }
 
 func clean(s string) string { return engine.Sanitize(s, 0) }
+
+func cleanAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = clean(s)
+	}
+	return out
+}
 
 func uptimePtr(u monitor.Uptime) *float64 {
 	if !u.Valid {
@@ -328,6 +421,24 @@ func uptimeOf(p *float64) monitor.Uptime {
 	return monitor.Uptime{Ratio: *p, Valid: true}
 }
 
+func uptimes(st *monitor.State) Uptime {
+	return Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)}
+}
+
+// StateOf extracts the State of a monitor's state.
+func StateOf(st *monitor.State) State {
+	return State{Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st), Paused: st.Paused, Acked: st.Acked,
+		Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped}
+}
+
+// ApplyTo copies s onto st.
+func (s *State) ApplyTo(st *monitor.State) {
+	st.Status, st.Since = s.Status, s.Since
+	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(s.Uptime.H24), uptimeOf(s.Uptime.D7), uptimeOf(s.Uptime.D30)
+	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
+	st.Checks, st.Skipped = s.Checks, s.Skipped
+}
+
 // What to include in a Monitor besides the state.
 const (
 	WithConfig = 1 << iota // the monitor's configuration
@@ -341,21 +452,19 @@ const (
 func FromState(st *monitor.State, with int, recent int) Monitor {
 	m := st.Monitor
 	out := Monitor{
-		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status,
-		Since: st.Since, Uptime: Uptime{H24: uptimePtr(st.Uptime24), D7: uptimePtr(st.Uptime7d), D30: uptimePtr(st.Uptime30)},
+		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st),
 		Tags: m.Tags, Location: st.Location, Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint,
-		Checks: st.Checks, Skipped: st.Skipped, Locations: st.Locations,
+		Checks: st.Checks, Skipped: st.Skipped,
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}
 	if l := &st.Last; !l.Time.IsZero() {
-		out.Code, out.LatencyMS, out.Error, out.Class, out.Attempts = l.Code, ms(l.Latency), l.Error, l.Class, l.Attempts
-		t := l.Time
-		out.LastCheck = &t
+		out.Code, out.LatencyMS, out.Error, out.Class, out.Attempts = l.Code, Milliseconds(l.Latency), l.Error, l.Class, l.Attempts
+		out.LastCheck = l.Time.UTC()
 		if !l.CertExpiry.IsZero() {
-			e, d := l.CertExpiry, l.CertDays
-			out.CertExpiry, out.CertDays = &e, &d
+			d := l.CertDays
+			out.CertExpiry, out.CertDays = l.CertExpiry.UTC(), &d
 		}
 		if with&WithLast != 0 {
 			out.Last = FromResult(l)
@@ -363,9 +472,9 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 	}
 	if with&WithConfig != 0 {
 		out.Config = &MonitorConfig{
-			IntervalS: m.Interval.Seconds(), TimeoutS: m.Timeout.Seconds(), Retries: m.Retries,
-			RetryIntervalS: m.RetryInterval.Seconds(), MaxLatencyMS: ms(m.MaxLatency), CertWarnDays: m.CertWarnDays,
-			ExpectStatus: m.ExpectStatus, Alerts: m.Alerts, Insecure: m.Insecure, Method: m.Method, GraceS: m.Grace.Seconds(),
+			IntervalMS: Milliseconds(m.Interval), TimeoutMS: Milliseconds(m.Timeout), Retries: m.Retries,
+			RetryIntervalMS: Milliseconds(m.RetryInterval), MaxLatencyMS: Milliseconds(m.MaxLatency), CertWarnDays: m.CertWarnDays,
+			ExpectStatus: m.ExpectStatus, Alerts: m.Alerts, Insecure: m.Insecure, Method: m.Method, GraceMS: Milliseconds(m.Grace),
 		}
 	}
 	if with&WithRecent != 0 {
@@ -375,49 +484,42 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 		}
 		out.Recent = make([]Sample, len(rs))
 		for i, s := range rs {
-			out.Recent[i] = Sample{Time: s.Time, LatencyMS: ms(s.Latency), Status: s.Status, Code: s.Code}
+			out.Recent[i] = Sample{Time: s.Time, LatencyMS: Milliseconds(s.Latency), Status: s.Status, Code: s.Code}
 		}
 	}
 	return out
 }
 
-// MonitorOf rebuilds the engine's monitor configuration from m (which
-// must carry Config). Strings are sanitized.
+// MonitorOf rebuilds a monitor's configuration from m (which must carry
+// Config). Strings are sanitized.
 func (m *Monitor) MonitorOf() *monitor.Monitor {
 	out := &monitor.Monitor{Name: clean(m.Monitor), URL: clean(m.URL), Kind: m.Kind}
-	for _, t := range m.Tags {
-		out.Tags = append(out.Tags, clean(t))
+	if m.Tags != nil {
+		out.Tags = cleanAll(m.Tags)
 	}
 	if u, err := url.Parse(out.URL); err == nil {
 		out.Parsed = u
 	}
 	if c := m.Config; c != nil {
-		out.Interval, out.Timeout, out.Retries = fromS(c.IntervalS), fromS(c.TimeoutS), c.Retries
-		out.RetryInterval, out.MaxLatency, out.CertWarnDays = fromS(c.RetryIntervalS), fromMS(c.MaxLatencyMS), c.CertWarnDays
-		out.ExpectStatus, out.Insecure, out.Method, out.Grace = c.ExpectStatus, c.Insecure, clean(c.Method), fromS(c.GraceS)
-		for _, a := range c.Alerts {
-			out.Alerts = append(out.Alerts, clean(a))
+		out.Interval, out.Timeout, out.Retries = fromMS(c.IntervalMS), fromMS(c.TimeoutMS), c.Retries
+		out.RetryInterval, out.MaxLatency, out.CertWarnDays = fromMS(c.RetryIntervalMS), fromMS(c.MaxLatencyMS), c.CertWarnDays
+		out.ExpectStatus, out.Insecure, out.Method, out.Grace = c.ExpectStatus, c.Insecure, clean(c.Method), fromMS(c.GraceMS)
+		if c.Alerts != nil {
+			out.Alerts = cleanAll(c.Alerts)
 		}
 	}
 	return out
 }
 
-// ApplyTo copies the state fields of m (not its configuration, last
-// result or samples) onto st.
-func (m *Monitor) ApplyTo(st *monitor.State) {
-	st.Status, st.Since = m.Status, m.Since
-	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(m.Uptime.H24), uptimeOf(m.Uptime.D7), uptimeOf(m.Uptime.D30)
-	st.Paused, st.Acked, st.InMaint = m.Paused, m.Acked, clean(m.Maintenance)
-	st.Checks, st.Skipped, st.Location = m.Checks, m.Skipped, clean(m.Location)
-}
-
 // ToState rebuilds a whole monitor state; mon is the configuration to
 // point at (MonitorOf, or an equal one kept from before).
 func (m *Monitor) ToState(mon *monitor.Monitor) monitor.State {
-	st := monitor.State{Monitor: mon}
-	m.ApplyTo(&st)
+	st := monitor.State{Monitor: mon, Status: m.Status, Since: m.Since,
+		Uptime24: uptimeOf(m.Uptime.H24), Uptime7d: uptimeOf(m.Uptime.D7), Uptime30: uptimeOf(m.Uptime.D30),
+		Paused: m.Paused, Acked: m.Acked, InMaint: clean(m.Maintenance), Checks: m.Checks, Skipped: m.Skipped,
+		Location: clean(m.Location)}
 	if m.Last != nil {
-		st.Last = m.Last.ToEngine()
+		st.Last = m.Last.ToDomain()
 	}
 	if len(m.Recent) > 0 {
 		st.Recent = make([]monitor.Sample, len(m.Recent))
@@ -428,18 +530,21 @@ func (m *Monitor) ToState(mon *monitor.Monitor) monitor.State {
 	return st
 }
 
-// FromEvent converts an engine event; state is the monitor's state now
-// for result and change events (nil otherwise), warnings the full list
-// for warning events.
+// FromEvent converts an event; state is the monitor's state now for
+// result and change events (nil otherwise), warnings the full list for
+// warning events.
 func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
-	out := Event{Kind: ev.Kind.String(), Time: ev.Time, Monitor: ev.Monitor, State: state,
-		Alert: ev.Alert, Message: ev.Message, Clear: ev.Clear}
+	out := Event{Kind: ev.Kind.String(), Time: utc(ev.Time), Monitor: ev.Monitor, State: state,
+		Message: ev.Message, Clear: ev.Clear}
 	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange {
 		f, t := ev.From, ev.To
 		out.From, out.To = &f, &t
 	}
 	if ev.Result != nil {
 		out.Result = FromResult(ev.Result)
+	}
+	if ev.Alert != nil {
+		out.Alert = FromAlert(ev.Alert)
 	}
 	if ev.Kind == monitor.EventWarning {
 		out.Warnings = warnings
@@ -450,22 +555,16 @@ func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 	return out
 }
 
-// ToEngine converts back to an engine event; ok is false for a kind this
-// version does not know.
-func (e *Event) ToEngine() (ev monitor.Event, ok bool) {
-	var k monitor.EventKind
-	switch e.Kind {
-	case "result":
-		k = monitor.EventResult
-	case "change":
-		k = monitor.EventChange
-	case "alert":
-		k = monitor.EventAlert
-	case "warning":
-		k = monitor.EventWarning
-	case "reload":
-		k = monitor.EventReload
-	default:
+var eventKinds = map[string]monitor.EventKind{
+	"result": monitor.EventResult, "change": monitor.EventChange, "alert": monitor.EventAlert,
+	"warning": monitor.EventWarning, "reload": monitor.EventReload,
+}
+
+// ToDomain converts back, sanitized; ok is false for a kind this version
+// does not know.
+func (e *Event) ToDomain() (ev monitor.Event, ok bool) {
+	k, ok := eventKinds[e.Kind]
+	if !ok {
 		return monitor.Event{}, false
 	}
 	ev = monitor.Event{Kind: k, Time: e.Time, Monitor: clean(e.Monitor), Message: clean(e.Message), Clear: e.Clear}
@@ -476,19 +575,11 @@ func (e *Event) ToEngine() (ev monitor.Event, ok bool) {
 		ev.To = *e.To
 	}
 	if e.Result != nil {
-		r := e.Result.ToEngine()
+		r := e.Result.ToDomain()
 		ev.Result = &r
 	}
 	if e.Alert != nil {
-		a := *e.Alert
-		a.Channel, a.Kind, a.Subject, a.Error = clean(a.Channel), clean(a.Kind), clean(a.Subject), clean(a.Error)
-		if a.Monitors != nil {
-			ms := make([]string, len(a.Monitors))
-			for i, m := range a.Monitors {
-				ms[i] = clean(m)
-			}
-			a.Monitors = ms
-		}
+		a := e.Alert.ToDomain()
 		ev.Alert = &a
 	}
 	return ev, true

@@ -2,11 +2,15 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 func TestSampleCompactRoundTrip(t *testing.T) {
@@ -44,14 +48,14 @@ func TestResultRoundTripAndSanitize(t *testing.T) {
 	if err := json.Unmarshal(b, &w); err != nil {
 		t.Fatal(err)
 	}
-	back := w.ToEngine()
+	back := w.ToDomain()
 	back.Time, r.Time = back.Time.UTC(), r.Time.UTC()
 	if back.Latency != r.Latency || back.Phases != r.Phases || back.RetryAfter != r.RetryAfter || !back.CertExpiry.Equal(exp) ||
 		back.CertDays != 39 || back.Code != 200 || back.Status != monitor.StatusDegraded || back.Answers[0] != "1.2.3.4" {
 		t.Errorf("round trip: %+v", back)
 	}
 	w.Error = "evil\x1b]0;title\x07 text"
-	if got := w.ToEngine().Error; got != "evil text" {
+	if got := w.ToDomain().Error; got != "evil text" {
 		t.Errorf("not sanitized: %q", got)
 	}
 }
@@ -72,5 +76,151 @@ func TestRedactURL(t *testing.T) {
 		if got := RedactURL(tc.m); got != tc.want {
 			t.Errorf("RedactURL(%s) = %q, want %q", tc.m.URL, got, tc.want)
 		}
+	}
+}
+
+// walkKeys calls f with every object key in a decoded JSON value.
+func walkKeys(v any, f func(string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			f(k)
+			walkKeys(e, f)
+		}
+	case []any:
+		for _, e := range x {
+			walkKeys(e, f)
+		}
+	}
+}
+
+// fullState is a monitor state with every field the wire carries set.
+func fullState() monitor.State {
+	u, _ := url.Parse("https://shop.example/health")
+	m := &monitor.Monitor{Name: "shop", URL: u.String(), Parsed: u, Kind: monitor.KindHTTP, Interval: 30 * time.Second,
+		Timeout: 10 * time.Second, Retries: 2, RetryInterval: 5 * time.Second, MaxLatency: 800 * time.Millisecond,
+		CertWarnDays: 14, Grace: time.Minute, Tags: []string{"prod"}, Alerts: []string{"oncall"}}
+	t := time.Date(2026, 11, 24, 2, 5, 4, 0, time.UTC)
+	r := monitor.Result{Monitor: "shop", Kind: monitor.KindHTTP, URL: m.URL, Time: t, Status: monitor.StatusDown, Code: 503,
+		Latency: 1502300 * time.Microsecond, Phases: monitor.Phases{DNS: time.Millisecond, Transfer: time.Millisecond},
+		Class: "http_503", Error: "service unavailable", Attempts: 3, RetryAfter: 2 * time.Minute,
+		CertExpiry: t.Add(61 * 24 * time.Hour), CertDays: 61}
+	return monitor.State{Monitor: m, Status: monitor.StatusDown, Since: t.Add(-time.Minute), Last: r,
+		Recent:   []monitor.Sample{{Time: t, Latency: r.Latency, Status: r.Status, Code: r.Code}},
+		Uptime24: monitor.Uptime{Ratio: 0.99, Valid: true}, Location: "eu-west", Checks: 3}
+}
+
+// Every duration on the wire is in milliseconds, named *_ms: no field is
+// in seconds any more (interval_s and the like were renamed).
+func TestEveryDurationInMilliseconds(t *testing.T) {
+	st := fullState()
+	ev := monitor.Event{Kind: monitor.EventResult, Time: st.Last.Time, Monitor: "shop", Result: &st.Last}
+	s := StateOf(&st)
+	for name, v := range map[string]any{
+		"monitor":  FromState(&st, WithConfig|WithLast|WithRecent, 0),
+		"event":    FromEvent(&ev, &s, nil),
+		"hello":    Hello{Epoch: "e", HeartbeatMS: 15000},
+		"incident": FromIncident(&monitor.Incident{Monitor: "shop", Start: st.Since}),
+	} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		json.Unmarshal(b, &doc)
+		walkKeys(doc, func(k string) {
+			if strings.HasSuffix(k, "_s") || strings.HasSuffix(k, "_seconds") || strings.HasSuffix(k, "_ns") {
+				t.Errorf("%s: field %q is not in milliseconds", name, k)
+			}
+		})
+	}
+	b, _ := json.Marshal(FromState(&st, WithConfig|WithLast, 0))
+	for _, want := range []string{`"interval_ms":30000`, `"timeout_ms":10000`, `"retry_interval_ms":5000`,
+		`"max_latency_ms":800`, `"grace_ms":60000`, `"retry_after_ms":120000`, `"latency_ms":1502.3`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("monitor lacks %s: %s", want, b)
+		}
+	}
+}
+
+// A time that is not known is left out, never sent as 0001-01-01.
+func TestNoZeroTimes(t *testing.T) {
+	m := &monitor.Monitor{Name: "new", URL: "https://new.example/", Kind: monitor.KindHTTP}
+	pending := monitor.State{Monitor: m} // never checked: no since, no last check
+	open := monitor.Incident{Monitor: "new", Start: time.Unix(1795400584, 0)}
+	st := StateOf(&pending)
+	for name, v := range map[string]any{
+		"monitor":  FromState(&pending, WithConfig|WithLast|WithRecent, 0),
+		"state":    st,
+		"result":   FromResult(&monitor.Result{Monitor: "new"}),
+		"incident": FromIncident(&open),
+		"event":    FromEvent(&monitor.Event{Kind: monitor.EventWarning, Message: "x"}, nil, nil),
+		"alert":    FromEvent(&monitor.Event{Kind: monitor.EventAlert, Alert: &monitor.AlertEvent{Channel: "c"}}, nil, nil),
+	} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "0001-01-01") {
+			t.Errorf("%s carries a zero time: %s", name, b)
+		}
+	}
+	if row := FromResult(&monitor.Result{Monitor: "new"}).CSVRecord(); row[0] != "" || row[17] != "" {
+		t.Errorf("csv times of an unknown time: %q and %q, want empty", row[0], row[17])
+	}
+	b, _ := json.Marshal(FromIncident(&open))
+	if strings.Contains(string(b), `"end"`) {
+		t.Errorf("open incident has an end: %s", b)
+	}
+}
+
+// A viewer still reads a daemon from before milliseconds: the _s fields
+// it sends are taken (and converted), the _ms ones win when both are there.
+func TestLegacySecondsAccepted(t *testing.T) {
+	var m Monitor
+	old := `{"monitor":"shop","kind":"http","url":"https://shop.example/","status":"up",
+		"config":{"interval_s":30,"timeout_s":10,"retries":2,"retry_interval_s":5,"grace_s":60,"max_latency_ms":800},
+		"last":{"monitor":"shop","status":"down","code":503,"retry_after_s":120}}`
+	if err := json.Unmarshal([]byte(old), &m); err != nil {
+		t.Fatal(err)
+	}
+	mon := m.MonitorOf()
+	if mon.Interval != 30*time.Second || mon.Timeout != 10*time.Second || mon.RetryInterval != 5*time.Second ||
+		mon.Grace != time.Minute || mon.MaxLatency != 800*time.Millisecond {
+		t.Errorf("config from an old daemon: %+v", mon)
+	}
+	if r := m.Last.ToDomain(); r.RetryAfter != 2*time.Minute || r.Code != 503 {
+		t.Errorf("result from an old daemon: retry after %v", r.RetryAfter)
+	}
+	var h Hello
+	if err := json.Unmarshal([]byte(`{"epoch":"e","heartbeat_s":15}`), &h); err != nil || h.Heartbeat() != 15*time.Second {
+		t.Errorf("old hello: heartbeat %v, %v", h.Heartbeat(), err)
+	}
+	if err := json.Unmarshal([]byte(`{"epoch":"e","heartbeat_s":15,"heartbeat_ms":2000}`), &h); err != nil || h.Heartbeat() != 2*time.Second {
+		t.Errorf("both spellings: heartbeat %v, want the _ms one", h.Heartbeat())
+	}
+}
+
+// A named error crosses the wire as a code and comes back as itself, in
+// the daemon's words.
+func TestErrorCodesRoundTrip(t *testing.T) {
+	for _, named := range []error{source.ErrNoMonitor, source.ErrNoIncident, source.ErrForbidden,
+		source.ErrUnauthorized, source.ErrNoHistory} {
+		sent := fmt.Errorf("%w: shop is not down", named)
+		b, _ := json.Marshal(Error{Error: sent.Error(), Code: CodeOf(sent)})
+		var e Error
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
+		got := e.Err()
+		if !errors.Is(got, named) || got.Error() != sent.Error() {
+			t.Errorf("%v came back as %v", sent, got)
+		}
+	}
+	if c := CodeOf(errors.New("disk full")); c != "" {
+		t.Errorf("code of an unnamed error: %q", c)
+	}
+	if err := (&Error{Error: "boom", Code: CodeInternal}).Err(); err != nil {
+		t.Errorf("internal error mapped to %v", err)
 	}
 }

@@ -29,6 +29,8 @@ const (
 	KindTelegram = "telegram"
 	KindEmail    = "email"
 	KindURL      = "url"
+	// KindAlertmanager posts incidents to an Alertmanager cluster.
+	KindAlertmanager = "alertmanager"
 )
 
 // Errors callers test for.
@@ -84,6 +86,22 @@ type ChannelOptions struct {
 	// Timeout bounds one delivery attempt where a library needs it up front
 	// (SMTP, the notification URL library); default 30s.
 	Timeout time.Duration
+	// Origin is where this upbeat runs: the location and the link back
+	// that alertmanager alerts carry.
+	Origin Origin
+}
+
+// Resender is a channel that wants every open incident again every so
+// often, not only when something changes: Alertmanager forgets an alert
+// that is not posted again. The Dispatcher sends such a channel a message
+// of event EventResend listing every open incident routed to it, every
+// ResendEvery; a resend still waiting in the queue is replaced by the
+// next one. Successful resends are not reported through OnDelivery (they
+// are routine); failed ones are.
+type Resender interface {
+	Channel
+	// ResendEvery is how often the open incidents are sent again.
+	ResendEvery() time.Duration
 }
 
 // NewChannel builds the channel an [[alert]] describes.
@@ -111,6 +129,8 @@ func NewChannel(cfg *Config, opts ChannelOptions) (Channel, error) {
 		ch, err = newEmail(cfg, opts)
 	case KindURL:
 		ch, err = newURLChannel(cfg, opts)
+	case KindAlertmanager:
+		ch, err = newAlertmanager(cfg, opts)
 	default:
 		return nil, fmt.Errorf("alert %s: %w %q", cfg.Name, ErrUnknownKind, cfg.Kind)
 	}

@@ -450,12 +450,12 @@ func TestWebhookSignedJSON(t *testing.T) {
 		t.Errorf("signature %q", g.header.Get(HeaderSignature))
 	}
 	p := g.payload
-	if p.Version != 1 || p.Event != "down" || !p.Urgent || p.ID != msg.ID || len(p.Monitors) != 1 || p.SentAt.Unix() != ts {
+	if p.Version != WebhookVersion || p.Event != "down" || !p.Urgent || p.ID != msg.ID || len(p.Monitors) != 1 || p.SentAt.Unix() != ts {
 		t.Errorf("payload %+v", p)
 	}
 	m := p.Monitors[0]
 	if m.Monitor != "shop" || m.Code != 502 || m.Class != "http_502" || m.Name != "Bad Gateway" || m.Meaning == "" ||
-		m.FirstStep == "" || m.Status != monitor.StatusDown || m.Since == nil || m.URL != "https://shop.example.test/health" {
+		m.FirstStep == "" || m.Status != monitor.StatusDown || m.Since.IsZero() || m.URL != "https://shop.example.test/health" {
 		t.Errorf("monitor %+v", m)
 	}
 	// The schema's field names, as WEBHOOK.md documents them.

@@ -6,7 +6,7 @@ import "time"
 // included (they stay in this package and its channels).
 type Config struct {
 	Name     string
-	Kind     string   // desktop, terminal, webhook, telegram, email, url
+	Kind     string   // desktop, terminal, webhook, telegram, email, url, alertmanager
 	Default  bool     // used by monitors that name no alerts
 	On       []string // which changes: "down", "up", "degraded" (default DefaultOn)
 	Renotify time.Duration
@@ -26,6 +26,10 @@ type Config struct {
 	From     string
 	To       []string
 	StartTLS string // "mandatory" (default), "opportunistic", "none"
+	// alertmanager (Headers apply too)
+	URLs   []string          // the nodes of one Alertmanager cluster; every post goes to each
+	Resend time.Duration     // how often open incidents are posted again (default DefaultResend)
+	Labels map[string]string // extra labels on every alert, for routing
 }
 
 // DefaultOn returns the changes an alert is sent for when its config names

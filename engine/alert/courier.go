@@ -74,6 +74,10 @@ func (p *courier) add(cfg *Config, ch Channel) {
 	for _, e := range on {
 		o.on[e] = true
 	}
+	if r, ok := ch.(Resender); ok {
+		o.resend = r.ResendEvery()
+		delete(o.on, "degraded") // not an incident: nothing such a channel tracks
+	}
 	p.outlets = append(p.outlets, o)
 	p.byName[o.name] = o
 	if cfg.Default {
@@ -224,10 +228,14 @@ func (p *courier) report(o *outlet, dl *delivery, attempt int, err error) {
 		Channel: o.name, Kind: o.kind, Subject: p.red.Redact(dl.msg.Title),
 		OK: err == nil, Error: p.red.Error(err), Attempts: attempt, Monitors: dl.msg.monitors(),
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		p.log.Warn("alert delivery failed", "channel", o.name, "kind", o.kind, "event", dl.msg.Event,
 			"attempt", attempt, "error", ae.Error)
-	} else {
+	case dl.routine:
+		p.log.Debug("alert delivered", "channel", o.name, "kind", o.kind, "event", dl.msg.Event, "attempt", attempt)
+		return
+	default:
 		p.log.Info("alert delivered", "channel", o.name, "kind", o.kind, "event", dl.msg.Event, "attempt", attempt)
 	}
 	if p.onDelivery != nil {

@@ -15,6 +15,12 @@ type delivery struct {
 	done     chan error // Test: the outcome of its single attempt
 	attempts int        // attempts made so far, by this outlet or its predecessors
 	due      time.Time  // not before: the backoff after a failed attempt
+	// replaces: a queued delivery with the same key is replaced by this
+	// one instead of waiting beside it (a resend supersedes the last).
+	replaces string
+	// routine: a success is logged at debug level and not reported
+	// through OnDelivery (resends); a failure is reported as usual.
+	routine bool
 }
 
 // outlet is one configured channel with its queue and its worker: a slow
@@ -27,6 +33,9 @@ type outlet struct {
 	on   map[string]bool
 	// renotify is the channel's reminder interval; 0: no reminders.
 	renotify time.Duration
+	// resend: the channel wants every open incident again this often
+	// (Resender); 0: it does not.
+	resend time.Duration
 
 	mu      sync.Mutex
 	q       []*delivery
@@ -70,6 +79,15 @@ func (o *outlet) push(dl *delivery) {
 		o.mu.Unlock()
 		o.c.reportDrop(o, dl, ErrClosed)
 		return
+	}
+	if dl.replaces != "" {
+		for i, q := range o.q {
+			if q.replaces == dl.replaces {
+				o.q[i] = dl
+				o.mu.Unlock()
+				return
+			}
+		}
 	}
 	var dropped *delivery
 	if len(o.q) >= o.c.queueSize {

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -80,7 +81,7 @@ func TestDeliveryEventsNameEveryMonitorOfTheMessage(t *testing.T) {
 					}
 				}
 				// and they travel in the event's JSON
-				b, err := json.Marshal(evs[1])
+				b, err := json.Marshal(wire.FromEvent(&evs[1], nil, nil))
 				if err != nil {
 					t.Fatal(err)
 				}

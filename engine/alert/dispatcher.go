@@ -78,6 +78,11 @@ type Options struct {
 	// ConnectivityTimeout bounds the check (default 10s).
 	ConnectivityTimeout time.Duration
 
+	// Jury, when set, is asked before an incident opens: the other
+	// locations' view decides whether it opens here (see Jury). nil: it
+	// opens at once.
+	Jury Jury
+
 	// SendTimeout bounds one delivery attempt (default 30s).
 	SendTimeout time.Duration
 	// MaxAttempts is how often a message is tried (default 6).
@@ -143,7 +148,7 @@ func New(opts Options) *Dispatcher {
 		rules: rules{
 			recoverAfter: opts.RecoverAfter, flapChanges: opts.FlapChanges, flapWindow: opts.FlapWindow,
 			flapQuiet: opts.FlapQuiet, resolveHold: opts.ResolveHold, degradedEvery: opts.DegradedEvery,
-			maint: opts.Maintenance,
+			maint: opts.Maintenance, ask: opts.Jury != nil,
 		},
 		monitors:   map[string]*monitor.Monitor{},
 		mons:       map[string]*entry{},
@@ -159,6 +164,8 @@ func New(opts Options) *Dispatcher {
 	}
 	d.burst.checkCtx, d.burst.stopCheck = context.WithCancel(post.ctx)
 	d.policy.burst = d.burst
+	d.policy.asks.jury = opts.Jury
+	d.policy.asks.ctx, d.policy.asks.stop = context.WithCancel(post.ctx)
 
 	copts := opts.ChannelOptions
 	copts.Timeout = opts.SendTimeout
@@ -176,6 +183,9 @@ func New(opts Options) *Dispatcher {
 		post.add(cfg, ch)
 	}
 	post.start()
+	gate.lock()
+	d.policy.startResends(nil)
+	gate.unlock()
 	return d
 }
 
@@ -316,6 +326,7 @@ func (d *Dispatcher) Incidents() []monitor.Incident {
 func (d *Dispatcher) Close() {
 	items, first := d.stop()
 	if first {
+		d.policy.stopAsks()
 		d.burst.stopChecks()
 		if len(items) > 0 {
 			d.post.deliver(items, verdict{})

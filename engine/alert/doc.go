@@ -23,6 +23,17 @@
 // monitor fails at once, the Connectivity check decides whether upbeat's
 // own network is to blame, and one message says so.
 //
+// # Alertmanager
+//
+// The alertmanager channel (alertmanager.go) is not told of changes
+// alone: Alertmanager forgets an alert nobody posts again, so a channel
+// that is a Resender is sent every open incident routed to it every
+// ResendEvery (resend.go), through its queue like any message; a resend
+// waiting in the queue is replaced by the next. Its alerts carry labels
+// that stay the same for the whole incident (AlertLabels), so that two
+// daemons with the same config and location post the same alert and
+// Alertmanager notifies once.
+//
 // # Parts
 //
 // A Dispatcher wires parts that each do one job: the policy keeps one
@@ -66,6 +77,18 @@
 //	flapping  settles while up                        idle      send up (saying how often it flapped), report
 //	flapping  settles while down                      open      nothing: its reminders go on
 //	open, held, flapping  acknowledge                 same      stop reminders, report acknowledged
+//
+// With a Jury (other locations watching the same monitors), a monitor
+// that goes down asks them before its incident opens:
+//
+//	phase     event                                   next      what is done
+//	idle      down (or still down after a window)     asking    ask the jury
+//	asking    the jury says page                      open      send down (with what the locations saw), arm reminder, report
+//	asking    the jury says no (or another pages)     outvoted  log what the locations saw
+//	asking    up, degraded, paused, maintenance       idle      nothing: nothing was opened, nothing resolves
+//	outvoted  a failing result                        asking    ask the jury again
+//	outvoted  up, degraded, paused, maintenance       idle      nothing
+//	asking    a reload hands it over                  asking    ask again (the answer went to the old Dispatcher)
 //
 // TestEveryTransition in tracker_test.go holds the full table: every
 // phase against every event, with what is done.

@@ -26,6 +26,7 @@ const (
 	EventNetwork  = "network"  // every monitor failed at once: upbeat's own network is suspect
 	EventTest     = "test"     // upbeat alert test NAME
 	EventGroup    = "group"    // several monitors in one message; see Items
+	EventResend   = "resend"   // every open incident again, for channels that want it (see Resender)
 )
 
 // Message is one notification, ready for any channel: a one-line Title, a
@@ -61,13 +62,22 @@ type Item struct {
 	Flapping  bool              // the monitor keeps changing between down and up right now
 	Flaps     int               // up: times the monitor went down during the incident, when more than once
 	Incident  *monitor.Incident // the incident, for down, reminder, flapping and up
+	Tags      []string          // the monitor's tags
+	// Agreement is what the other locations said before the incident
+	// opened ("down from 2 of 3 locations (eu-west, us-east); up from
+	// ap-south"); "" without peers.
+	Agreement string
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
 
 // monitors returns the names of the monitors a message is about, each
-// once, in the order of its items; nil when it is about none (a test).
+// once, in the order of its items; nil when it is about none (a test)
+// or about every open incident (a resend: a routine refresh).
 func (m *Message) monitors() []string {
+	if m.Event == EventResend {
+		return nil
+	}
 	var out []string
 	for _, it := range m.Items {
 		if it.Monitor != "" && !slices.Contains(out, it.Monitor) {
@@ -124,6 +134,7 @@ func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) 
 	it.Monitor, it.URL = name, ""
 	if m != nil {
 		it.URL = displayURL(m.URL)
+		it.Tags = m.Tags
 	}
 	if it.URL == "" && r != nil {
 		it.URL = displayURL(r.URL)
@@ -273,6 +284,9 @@ func (c composer) details(b *strings.Builder, it Item) {
 	}
 	if it.FirstStep != "" {
 		fmt.Fprintf(b, "First step: %s\n", sentence(it.FirstStep))
+	}
+	if it.Agreement != "" {
+		fmt.Fprintf(b, "Locations: %s.\n", it.Agreement)
 	}
 }
 
@@ -441,6 +455,19 @@ func (c composer) network(items []Item, checkErr error, target string, now time.
 	fmt.Fprintf(&b, "Failing: %s.\n", strings.Join(names, ", "))
 	m.Text = b.String()
 	return m
+}
+
+// resend writes the message that repeats every open incident to a
+// channel that wants them (a Resender).
+func (c composer) resend(items []Item, now time.Time) Message {
+	s := "s"
+	if len(items) == 1 {
+		s = ""
+	}
+	return Message{
+		ID: newID(), Event: EventResend, Time: now, Items: items,
+		Title: fmt.Sprintf("%d incident%s still open", len(items), s),
+	}
 }
 
 // test writes the message of upbeat alert test.

@@ -20,6 +20,8 @@ type policy struct {
 	post       *courier
 	burst      *burst
 	onIncident func(monitor.Incident)
+	resends    []*resendLoop
+	asks       asks
 }
 
 // entry is a tracker with its alarms.
@@ -69,6 +71,10 @@ func (p *policy) apply(e *entry, f effect, now time.Time) {
 		e.hold.cancel()
 	case doArmSettle:
 		p.arm(&e.settle, f.at.Sub(now), func() { p.step(e, event{kind: inSettle}) })
+	case doAsk:
+		p.ask(e, f.gen)
+	case doNote:
+		p.post.log.Info("incident not opened: the other locations do not confirm it", "monitor", e.name, "locations", f.text)
 	case doReport:
 		if p.onIncident != nil {
 			in := f.inc
@@ -142,6 +148,9 @@ func (p *policy) stopAlarms() {
 		e.remind.cancel()
 		e.hold.cancel()
 		e.settle.cancel()
+	}
+	for _, r := range p.resends {
+		r.timer.cancel()
 	}
 }
 

@@ -65,6 +65,9 @@ func Secrets(a *Config) []string {
 	if a.URL != "" {
 		out = append(out, urlSecrets(a.URL, a.Kind == KindURL)...)
 	}
+	for _, u := range a.URLs {
+		out = append(out, urlSecrets(u, false)...)
+	}
 	return slices.DeleteFunc(out, func(s string) bool { return len(s) < minSecret })
 }
 

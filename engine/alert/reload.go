@@ -31,8 +31,9 @@ import (
 
 // handover is what a retiring Dispatcher passes to its successor.
 type handover struct {
-	mons  []tracker // copies, incidents included, without alarms
-	burst []pending
+	mons       []tracker // copies, incidents included, without alarms
+	burst      []pending
+	resendsDue map[string]time.Time // channel name: when its next resend of every open incident is due
 }
 
 // retire stops d's policy for good (no more alerts taken, alarms stopped,
@@ -46,10 +47,12 @@ func (d *Dispatcher) retire() (h handover, ok bool) {
 		return h, false
 	}
 	h.mons = d.policy.export()
+	h.resendsDue = d.policy.resendsDue()
 	d.gate.closed = true
 	d.policy.stopAlarms()
 	h.burst = d.burst.take()
 	d.gate.unlock()
+	d.policy.stopAsks()
 	d.burst.stopChecks()
 	return h, true
 }
@@ -126,6 +129,7 @@ func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []monitor.Incid
 		}
 		p.step(e, event{kind: inResume, now: now})
 	}
+	p.startResends(h.resendsDue)
 	return dropped
 }
 

@@ -34,9 +34,17 @@ const (
 	// phaseFlapping: the incident's monitor keeps changing between down
 	// and up; it resolves once FlapQuiet passes without a change.
 	phaseFlapping
+	// phaseAsking: the monitor is down here and the other locations are
+	// being asked (Options.Jury) whether the incident opens. No incident
+	// is open yet.
+	phaseAsking
+	// phaseOutvoted: the other locations did not confirm the outage (or
+	// another location pages for it). No incident; the next failing
+	// result asks again.
+	phaseOutvoted
 )
 
-var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping"}
+var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping", "asking", "outvoted"}
 
 func (p phase) String() string {
 	if int(p) < len(phaseNames) {
@@ -57,6 +65,7 @@ const (
 	inSettle                   // FlapQuiet passed without a change
 	inRemind                   // a reminder is due
 	inResume                   // a reload handed the tracker over (its alarms are not running)
+	inVerdict                  // the other locations answered (Options.Jury)
 )
 
 // event is one input with its facts.
@@ -70,6 +79,8 @@ type event struct {
 	maint    bool             // inChange: the engine says the monitor is in maintenance
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore
+	verdict  Verdict          // inVerdict
+	gen      uint64           // inVerdict: which ask it answers
 }
 
 // effectKind is what the policy must do after a transition.
@@ -85,6 +96,8 @@ const (
 	doStopHold                         // the resolve is no longer held
 	doArmSettle                        // flapping ends at `at` unless the monitor changes again
 	doReport                           // tell OnIncident about inc
+	doAsk                              // ask the other locations (the ask numbered gen)
+	doNote                             // log text: the other locations kept an incident from opening
 )
 
 // effect is one thing to do.
@@ -94,6 +107,8 @@ type effect struct {
 	quiet bool             // doRemind: note the channels as told but send nothing
 	at    time.Time        // doStamp, doArmHold, doArmSettle
 	inc   monitor.Incident // doReport: a copy
+	gen   uint64           // doAsk
+	text  string           // doNote
 }
 
 // String names an effect, for tests and debugging: "send down", "arm hold".
@@ -118,6 +133,10 @@ func (f effect) String() string {
 		return "stop hold"
 	case doArmSettle:
 		return "arm settle"
+	case doAsk:
+		return "ask"
+	case doNote:
+		return "note"
 	case doReport:
 		s := "report"
 		if f.inc.Flapping {
@@ -147,6 +166,8 @@ func (fx *effects) remind(it Item, quiet bool) {
 	*fx = append(*fx, effect{kind: doRemind, item: it, quiet: quiet})
 }
 func (fx *effects) stamp(at time.Time) { *fx = append(*fx, effect{kind: doStamp, at: at}) }
+func (fx *effects) ask(gen uint64)     { *fx = append(*fx, effect{kind: doAsk, gen: gen}) }
+func (fx *effects) note(text string)   { *fx = append(*fx, effect{kind: doNote, text: text}) }
 
 // rules are the policy's settings: what the transitions depend on besides
 // the tracker itself.
@@ -158,6 +179,7 @@ type rules struct {
 	resolveHold   time.Duration
 	degradedEvery time.Duration
 	maint         engine.Maintenance // nil: no windows of the dispatcher's own
+	ask           bool               // other locations are asked before an incident opens
 }
 
 // inWindow reports whether a configured window covers m at t.
@@ -175,6 +197,8 @@ type incident struct {
 	last  *monitor.Result      // the latest failing result
 	sent  map[string]time.Time // channel name: when it was last told (reminders)
 	downs int                  // times the monitor went down during the incident
+	// agreement is what the other locations said when it opened; "".
+	agreement string
 }
 
 func newIncident(in monitor.Incident) *incident {
@@ -237,6 +261,13 @@ type tracker struct {
 	// Degraded messages, outside incidents.
 	degradedSent bool
 	lastDegraded time.Time
+
+	// Asking the other locations: when the monitor went down here (the
+	// incident's start if it opens), its latest failing result, and the
+	// number of the current ask (a verdict for an older one is stale).
+	downAt    time.Time
+	askResult *monitor.Result
+	askGen    uint64
 }
 
 // handle applies one event.
@@ -259,6 +290,8 @@ func (t *tracker) handle(ev event) effects {
 		t.remind(ev, &fx)
 	case inResume:
 		t.resume(ev, &fx)
+	case inVerdict:
+		t.verdict(ev, &fx)
 	}
 	return fx
 }
@@ -270,6 +303,10 @@ func (t *tracker) change(ev event, fx *effects) {
 	t.status, t.known, t.suspect = ev.to, true, nil
 	if t.phase == phaseSuspect {
 		t.phase = phaseIdle
+	}
+	asked := t.phase == phaseAsking || t.phase == phaseOutvoted
+	if asked && ev.to != monitor.StatusDown {
+		t.phase, t.askResult = phaseIdle, nil // an answer still to come is stale
 	}
 	t.count(ev.result, fx)
 	if ev.acked {
@@ -284,7 +321,7 @@ func (t *tracker) change(ev event, fx *effects) {
 	case monitor.StatusDown:
 		t.wentDown(ev, inMaint, started, fx)
 	case monitor.StatusUp, monitor.StatusDegraded:
-		t.cameBack(ev, inMaint, started, fx)
+		t.cameBack(ev, inMaint, started, asked, fx)
 	}
 }
 
@@ -303,7 +340,15 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 		t.phase = phaseIdle
 	}
 	if t.inc == nil {
-		t.open(ev.at, ev.now, ev.result, fx)
+		switch t.phase {
+		case phaseAsking: // the answer is on its way
+			t.keepFailure(ev.result)
+		case phaseOutvoted:
+			t.keepFailure(ev.result)
+			t.ask(fx)
+		default:
+			t.openOrAsk(ev.at, ev.now, ev.result, fx)
+		}
 		return
 	}
 	if flapEdge(ev.from, ev.to) {
@@ -316,7 +361,8 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 
 // cameBack: up or degraded. An open incident may resolve (see
 // maybeResolve); without one, degraded and back-to-normal messages go out.
-func (t *tracker) cameBack(ev event, inMaint, started bool, fx *effects) {
+// asked: the monitor was down here only, the other locations asked.
+func (t *tracker) cameBack(ev event, inMaint, started, asked bool, fx *effects) {
 	wasDeferred := t.phase == phaseDeferred
 	if wasDeferred {
 		t.phase = phaseIdle
@@ -324,7 +370,7 @@ func (t *tracker) cameBack(ev event, inMaint, started bool, fx *effects) {
 	if ev.from == monitor.StatusDown {
 		t.lastUp = ev.at
 	}
-	if t.inc == nil && ev.from == monitor.StatusDown && !wasDeferred {
+	if t.inc == nil && ev.from == monitor.StatusDown && !wasDeferred && !asked {
 		// Down before we knew it (restored at start): resolve it all the same.
 		t.adopt(monitor.Incident{Monitor: t.name})
 	}
@@ -372,13 +418,20 @@ func (t *tracker) result(ev event, fx *effects) {
 		if !t.flapping {
 			t.maybeResolve(r.Time, ev.now, r, fx)
 		}
+	case t.phase == phaseAsking:
+		t.keepFailure(r)
+	case t.phase == phaseOutvoted:
+		if r.Status == monitor.StatusDown {
+			t.keepFailure(r)
+			t.ask(fx)
+		}
 	case t.phase == phaseDeferred:
 		if r.Status != monitor.StatusDown {
 			t.phase = phaseIdle
 		} else if !t.rules.inWindow(t.m, r.Time) && t.status != monitor.StatusMaintenance {
 			// The window ended and the monitor is still down, with no change to tell us.
 			t.phase = phaseIdle
-			t.open(r.Time, ev.now, r, fx)
+			t.openOrAsk(r.Time, ev.now, r, fx)
 		}
 	case !t.known:
 		t.unknownResult(ev, fx)
@@ -447,10 +500,55 @@ func (t *tracker) openPhase() phase {
 	return phaseOpen
 }
 
-// open starts an incident at `at` and tells its people.
-func (t *tracker) open(at, now time.Time, r *monitor.Result, fx *effects) {
+// openOrAsk opens an incident at `at`, or, when other locations have a
+// say, asks them first.
+func (t *tracker) openOrAsk(at, now time.Time, r *monitor.Result, fx *effects) {
+	if !t.rules.ask {
+		t.open(at, now, r, "", fx)
+		return
+	}
+	t.downAt, t.askResult = at, nil
+	t.keepFailure(r)
+	t.ask(fx)
+}
+
+// ask asks the other locations (again).
+func (t *tracker) ask(fx *effects) {
+	t.phase = phaseAsking
+	t.askGen++
+	fx.ask(t.askGen)
+}
+
+// keepFailure keeps the latest failing result while the other locations
+// are asked: the incident, if it opens, is about it.
+func (t *tracker) keepFailure(r *monitor.Result) {
+	if r != nil && r.Status == monitor.StatusDown {
+		cp := *r
+		t.askResult = &cp
+	}
+}
+
+// verdict takes the other locations' answer to the current ask: the
+// incident opens (with what they said), or waits for the next failure.
+func (t *tracker) verdict(ev event, fx *effects) {
+	if t.phase != phaseAsking || ev.gen != t.askGen {
+		return
+	}
+	if !ev.verdict.Page {
+		t.phase = phaseOutvoted
+		fx.note(ev.verdict.Text)
+		return
+	}
+	t.open(t.downAt, ev.now, t.askResult, ev.verdict.Text, fx)
+	t.askResult = nil
+}
+
+// open starts an incident at `at` and tells its people; agreement is
+// what the other locations said, if they were asked.
+func (t *tracker) open(at, now time.Time, r *monitor.Result, agreement string, fx *effects) {
 	inc := newIncident(monitor.Incident{Monitor: t.name, Start: at, Flapping: t.flapping})
 	inc.downs = 1
+	inc.agreement = agreement
 	inc.note(r)
 	t.inc, t.phase = inc, t.openPhase()
 	t.good, t.goodSince = 0, time.Time{}
@@ -481,6 +579,7 @@ func (t *tracker) incidentItem(event string, now time.Time) Item {
 	if !inc.Start.IsZero() && event == EventReminder {
 		it.Duration = now.Sub(inc.Start)
 	}
+	it.Agreement = inc.agreement
 	snap := inc.snapshot()
 	it.Incident = &snap
 	return it
@@ -597,6 +696,7 @@ func (t *tracker) resolve(end time.Time, r *monitor.Result, fx *effects) {
 	}
 	if t.m != nil {
 		it.URL = displayURL(t.m.URL)
+		it.Tags = t.m.Tags
 	}
 	if r != nil && r.Status != monitor.StatusDown {
 		it.Code = r.Code
@@ -726,6 +826,9 @@ func (t *tracker) restore(ev event, fx *effects) {
 func (t *tracker) resume(ev event, fx *effects) {
 	if t.inc != nil {
 		fx.do(doArmRemind)
+	}
+	if t.phase == phaseAsking { // the answer went to the retired Dispatcher
+		t.ask(fx)
 	}
 	if t.flapping && len(t.edges) > 0 {
 		fx.arm(doArmSettle, t.edges[len(t.edges)-1].Add(t.rules.flapQuiet))

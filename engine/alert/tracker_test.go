@@ -58,6 +58,10 @@ func trackerIn(p phase) *tracker {
 		t.good, t.goodSince, t.lastUp = 1, now.Add(-time.Minute), now.Add(-time.Minute)
 		t.edges = []time.Time{t0, now.Add(-time.Minute)}
 		t.holdEnd, t.holdResult = now.Add(-time.Minute), result(monitor.StatusUp, now.Add(-time.Minute))
+	case phaseAsking, phaseOutvoted: // down here for half a minute; peers asked once
+		t.rules.ask = true
+		t.status, t.downAt, t.askGen = monitor.StatusDown, now.Add(-30*time.Second), 1
+		t.askResult = result(monitor.StatusDown, now.Add(-30*time.Second))
 	case phaseFlapping: // down again, for the third time in three minutes
 		openInc(monitor.StatusDown)
 		t.inc.Flapping, t.inc.downs, t.flapping = true, 3, true
@@ -93,6 +97,8 @@ var events = map[string]event{
 	"settles":             {kind: inSettle, now: now},
 	"remind":              {kind: inRemind, now: now},
 	"resume":              {kind: inResume, now: now},
+	"page":                {kind: inVerdict, now: now, gen: 1, verdict: Verdict{Page: true, Text: "down from 2 of 3 locations"}},
+	"not confirmed":       {kind: inVerdict, now: now, gen: 1, verdict: Verdict{Text: "down from 1 of 3 locations"}},
 }
 
 // Guards: what a row adds to the canonical tracker.
@@ -109,6 +115,8 @@ var (
 	}
 	degradedWasSet = func(t *tracker) { t.degradedSent = true }
 	degradedRecent = func(t *tracker) { t.lastDegraded = now.Add(-10 * time.Minute) }
+	withPeers      = func(t *tracker) { t.rules.ask = true }
+	askedAgain     = func(t *tracker) { t.askGen = 2 } // the verdict answers an older ask
 )
 
 type transition struct {
@@ -140,6 +148,9 @@ var transitions = []transition{
 	{from: phaseIdle, on: "settles", to: phaseIdle},
 	{from: phaseIdle, on: "remind", to: phaseIdle},
 	{from: phaseIdle, on: "resume", to: phaseIdle},
+	{from: phaseIdle, guard: "peers", setup: withPeers, on: "down", to: phaseAsking, do: "ask"},
+	{from: phaseIdle, on: "page", to: phaseIdle},
+	{from: phaseIdle, on: "not confirmed", to: phaseIdle},
 
 	// suspect: status never told, one failing result seen.
 	{from: phaseSuspect, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
@@ -155,6 +166,8 @@ var transitions = []transition{
 	{from: phaseSuspect, on: "settles", to: phaseSuspect},
 	{from: phaseSuspect, on: "remind", to: phaseSuspect},
 	{from: phaseSuspect, on: "resume", to: phaseSuspect},
+	{from: phaseSuspect, on: "page", to: phaseSuspect},
+	{from: phaseSuspect, on: "not confirmed", to: phaseSuspect},
 
 	// deferred: down inside a window.
 	{from: phaseDeferred, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
@@ -171,6 +184,9 @@ var transitions = []transition{
 	{from: phaseDeferred, on: "settles", to: phaseDeferred},
 	{from: phaseDeferred, on: "remind", to: phaseDeferred},
 	{from: phaseDeferred, on: "resume", to: phaseDeferred},
+	{from: phaseDeferred, guard: "peers", setup: withPeers, on: "bad result", to: phaseAsking, do: "ask"},
+	{from: phaseDeferred, on: "page", to: phaseDeferred},
+	{from: phaseDeferred, on: "not confirmed", to: phaseDeferred},
 
 	// open: people were told.
 	{from: phaseOpen, on: "down", to: phaseOpen},
@@ -195,6 +211,8 @@ var transitions = []transition{
 	{from: phaseOpen, guard: "acknowledged", setup: acked, on: "remind", to: phaseOpen, do: "remind quietly, arm remind"},
 	{from: phaseOpen, guard: "paused", setup: paused, on: "remind", to: phaseOpen, do: "remind quietly, arm remind"},
 	{from: phaseOpen, on: "resume", to: phaseOpen, do: "arm remind"},
+	{from: phaseOpen, on: "page", to: phaseOpen},
+	{from: phaseOpen, on: "not confirmed", to: phaseOpen},
 
 	// held: recovered, the resolve waits.
 	{from: phaseHeld, on: "down", to: phaseOpen, do: "stop hold"},
@@ -213,6 +231,8 @@ var transitions = []transition{
 	{from: phaseHeld, on: "settles", to: phaseHeld},
 	{from: phaseHeld, on: "remind", to: phaseHeld, do: "remind quietly, arm remind"},
 	{from: phaseHeld, on: "resume", to: phaseHeld, do: "arm remind, arm hold"},
+	{from: phaseHeld, on: "page", to: phaseHeld},
+	{from: phaseHeld, on: "not confirmed", to: phaseHeld},
 
 	// flapping: the incident keeps bouncing.
 	{from: phaseFlapping, on: "down", to: phaseFlapping, do: "arm settle"},
@@ -230,6 +250,43 @@ var transitions = []transition{
 		do: "stop remind, send up, report flapping resolved"},
 	{from: phaseFlapping, on: "remind", to: phaseFlapping, do: "remind, arm remind"},
 	{from: phaseFlapping, on: "resume", to: phaseFlapping, do: "arm remind, arm settle"},
+	{from: phaseFlapping, on: "page", to: phaseFlapping},
+	{from: phaseFlapping, on: "not confirmed", to: phaseFlapping},
+
+	// asking: down here, the other locations asked; no incident yet.
+	{from: phaseAsking, on: "page", to: phaseOpen, do: "stamp, send down, arm remind, report"},
+	{from: phaseAsking, on: "not confirmed", to: phaseOutvoted, do: "note"},
+	{from: phaseAsking, guard: "asked again since", setup: askedAgain, on: "page", to: phaseAsking},
+	{from: phaseAsking, on: "down", to: phaseAsking}, // the answer is on its way
+	{from: phaseAsking, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseAsking, on: "up", to: phaseIdle}, // nothing was opened: nothing resolves
+	{from: phaseAsking, on: "degraded", to: phaseIdle, do: "send degraded"},
+	{from: phaseAsking, on: "paused", to: phaseIdle},
+	{from: phaseAsking, on: "bad result", to: phaseAsking},
+	{from: phaseAsking, on: "good result", to: phaseAsking}, // still down as the engine says
+	{from: phaseAsking, on: "ack", to: phaseAsking},
+	{from: phaseAsking, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseAsking, on: "hold ends", to: phaseAsking},
+	{from: phaseAsking, on: "settles", to: phaseAsking},
+	{from: phaseAsking, on: "remind", to: phaseAsking},
+	{from: phaseAsking, on: "resume", to: phaseAsking, do: "ask"}, // the answer went to the retired Dispatcher
+
+	// outvoted: down here only; the next failure asks again.
+	{from: phaseOutvoted, on: "bad result", to: phaseAsking, do: "ask"},
+	{from: phaseOutvoted, on: "down", to: phaseAsking, do: "ask"},
+	{from: phaseOutvoted, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseOutvoted, on: "up", to: phaseIdle},
+	{from: phaseOutvoted, on: "degraded", to: phaseIdle, do: "send degraded"},
+	{from: phaseOutvoted, on: "paused", to: phaseIdle},
+	{from: phaseOutvoted, on: "good result", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "ack", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseOutvoted, on: "hold ends", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "settles", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "remind", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "resume", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "page", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "not confirmed", to: phaseOutvoted},
 }
 
 // eventFor returns the event a row names.

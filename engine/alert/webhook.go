@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/api/wire"
 )
 
 // Webhook headers; see WEBHOOK.md.
@@ -26,8 +26,11 @@ const (
 	HeaderDelivery  = "X-Upbeat-Delivery"  // the message id: the same on every retry
 )
 
-// WebhookVersion is the version of the webhook payload schema.
-const WebhookVersion = 1
+// WebhookVersion is the version of the webhook payload schema. Version 2
+// follows the JSON contract of package wire: durations in milliseconds
+// (duration_ms, which replaced duration_seconds), a time that is not known
+// left out (an open incident has no end).
+const WebhookVersion = 2
 
 // WebhookPayload is the JSON body of a webhook; WEBHOOK.md documents it.
 type WebhookPayload struct {
@@ -42,23 +45,23 @@ type WebhookPayload struct {
 	Monitors []WebhookMonitor `json:"monitors"`
 }
 
-// WebhookMonitor is one monitor in a webhook payload.
+// WebhookMonitor is one monitor in a webhook payload: the result the
+// message is about as `check --json` and the API write it (wire.Result:
+// monitor, kind, url, time, status, code, latency_ms, error, class, …),
+// what happened to the monitor and what the knowledge base says of it,
+// and its incident as the API shows incidents (wire.Incident).
 type WebhookMonitor struct {
-	Monitor         string            `json:"monitor"`
-	Event           string            `json:"event"`
-	URL             string            `json:"url,omitempty"`
-	Status          monitor.Status    `json:"status"`
-	Code            int               `json:"code"`
-	Class           string            `json:"class,omitempty"`
-	Name            string            `json:"name,omitempty"`
-	Meaning         string            `json:"meaning,omitempty"`
-	FirstStep       string            `json:"first_step,omitempty"`
-	Error           string            `json:"error,omitempty"`
-	Since           *time.Time        `json:"since,omitempty"`
-	DurationSeconds float64           `json:"duration_seconds,omitempty"`
-	Flapping        bool              `json:"flapping,omitempty"`
-	Flaps           int               `json:"flaps,omitempty"`
-	Incident        *monitor.Incident `json:"incident,omitempty"`
+	*wire.Result
+	Event      string         `json:"event"`
+	Name       string         `json:"name,omitempty"`
+	Meaning    string         `json:"meaning,omitempty"`
+	FirstStep  string         `json:"first_step,omitempty"`
+	Since      time.Time      `json:"since,omitzero"`
+	DurationMS float64        `json:"duration_ms,omitempty"`
+	Flapping   bool           `json:"flapping,omitempty"`
+	Flaps      int            `json:"flaps,omitempty"`
+	Incident   *wire.Incident `json:"incident,omitempty"`
+	Agreement  string         `json:"agreement,omitempty"`
 }
 
 // NewWebhookPayload builds the payload for m.
@@ -70,13 +73,15 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 	}
 	for _, it := range m.Items {
 		wm := WebhookMonitor{
-			Monitor: it.Monitor, Event: it.Event, URL: it.URL, Status: it.Status, Code: it.Code,
-			Class: it.Class, Name: it.Name, Meaning: it.Meaning, FirstStep: it.FirstStep, Error: it.Error,
-			DurationSeconds: it.Duration.Seconds(), Flapping: it.Flapping, Flaps: it.Flaps, Incident: it.Incident,
+			Result: wire.FromResult(&it.Result), Event: it.Event, Name: it.Name, Meaning: it.Meaning,
+			FirstStep: it.FirstStep, DurationMS: wire.Milliseconds(it.Duration), Flapping: it.Flapping, Flaps: it.Flaps,
+			Agreement: it.Agreement,
 		}
 		if !it.Since.IsZero() {
-			s := it.Since.UTC()
-			wm.Since = &s
+			wm.Since = it.Since.UTC()
+		}
+		if it.Incident != nil {
+			wm.Incident = wire.FromIncident(it.Incident)
 		}
 		p.Monitors = append(p.Monitors, wm)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Monitor returns a monitor configuration for rawURL with the kind its
@@ -214,23 +215,25 @@ func Fixture(now time.Time) []monitor.State {
 }
 
 // TwoLocations returns the Fixture as a viewer attached to two daemons
-// sees it, one in eu-west and one in us-east: each monitor carries both
-// locations' states and its merged status is the worst of the two. "api"
-// is down 502 from eu-west only (up from us-east), "checkout" is degraded
-// from eu-west only, "reports" is down from us-east only; the others look
-// the same from both.
-func TwoLocations(now time.Time) []monitor.State {
+// sees it, one in eu-west and one in us-east: the merged states (each
+// monitor's status is the worst of the two) and, by monitor name, both
+// locations' view, for Source.SetLocations. "api" is down 502 from
+// eu-west only (up from us-east), "checkout" is degraded from eu-west
+// only, "reports" is down from us-east only; the others look the same
+// from both.
+func TwoLocations(now time.Time) ([]monitor.State, map[string][]source.LocationState) {
 	states := Fixture(now)
+	locs := make(map[string][]source.LocationState, len(states))
 	for i := range states {
 		st := &states[i]
 		r := &st.Last
-		eu := monitor.LocationState{Location: "eu-west", Status: st.Status, Code: r.Code, Class: r.Class, Latency: r.Latency, Since: st.Since}
+		eu := source.LocationState{Location: "eu-west", Status: st.Status, Code: r.Code, Class: r.Class, Latency: r.Latency, Since: st.Since}
 		us := eu
 		us.Location = "us-east"
 		if !r.Time.IsZero() {
 			us.Latency = r.Latency + r.Latency*2/5 // farther away
 		}
-		good := monitor.LocationState{Location: "us-east", Status: monitor.StatusUp, Code: 200, Latency: 88 * time.Millisecond,
+		good := source.LocationState{Location: "us-east", Status: monitor.StatusUp, Code: 200, Latency: 88 * time.Millisecond,
 			Since: now.Add(-76 * time.Hour)}
 		switch st.Monitor.Name {
 		case "api", "checkout":
@@ -240,7 +243,7 @@ func TwoLocations(now time.Time) []monitor.State {
 			eu.Location = "eu-west"
 		}
 		st.Location = ""
-		st.Locations = []monitor.LocationState{eu, us}
+		locs[st.Monitor.Name] = []source.LocationState{eu, us}
 	}
-	return states
+	return states, locs
 }

@@ -1,17 +1,18 @@
-// Package tuitest provides a fake tui.Source and builders of monitor
+// Package tuitest provides a fake source.Source and builders of monitor
 // states, for tests of the dashboard and of whatever serves it (over SSH,
 // for instance). Nothing in it touches the network or the clock.
 package tuitest
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
-	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Call records one action the dashboard asked of the source.
@@ -22,28 +23,44 @@ type Call struct {
 	D      time.Duration // maintain: for how long
 }
 
-// ErrUnknown is returned for actions on a monitor the source does not have.
-var ErrUnknown = errors.New("no such monitor")
-
-// Source is a fake tui.Source: tests set its states, publish events to
-// its subscribers and read the actions it was asked for from Calls.
+// Source is a fake source.Source, and a source.Merged when given
+// locations: tests set its states, publish events to its subscribers and
+// read the actions it was asked for from Calls. Actions on a monitor it
+// does not have fail with source.ErrNoMonitor; an acknowledgement of one
+// that is not down fails with source.ErrNoIncident, as the engine's does.
 type Source struct {
 	mu     sync.Mutex
 	states []monitor.State
-	info   tui.SourceInfo
-	query  engine.Querier
-	subs   []*engine.Subscription
+	locs   map[string][]source.LocationState
+	info   source.Info
+	query  source.Querier
+	subs   []*source.Subscription
 
 	// Calls receives every action; it is buffered (1024) and never blocks
 	// the caller: once full, further calls are dropped.
 	Calls chan Call
 }
 
-var _ tui.Source = (*Source)(nil)
+var _ source.Merged = (*Source)(nil)
 
 // New returns a source holding states.
 func New(states ...monitor.State) *Source {
-	return &Source{states: slices.Clone(states), Calls: make(chan Call, 1024), info: tui.SourceInfo{Config: "test.toml"}}
+	return &Source{states: slices.Clone(states), Calls: make(chan Call, 1024), info: source.Info{Config: "test.toml"}}
+}
+
+// SetLocations sets how each location sees each monitor, as a source
+// merging several daemons knows it (nil: one daemon).
+func (s *Source) SetLocations(locs map[string][]source.LocationState) {
+	s.mu.Lock()
+	s.locs = locs
+	s.mu.Unlock()
+}
+
+// Locations returns what SetLocations set.
+func (s *Source) Locations() map[string][]source.LocationState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.locs)
 }
 
 // SetStates replaces every state.
@@ -67,27 +84,31 @@ func (s *Source) Set(st monitor.State) {
 }
 
 // SetInfo sets what Info returns.
-func (s *Source) SetInfo(info tui.SourceInfo) {
+func (s *Source) SetInfo(info source.Info) {
 	s.mu.Lock()
 	s.info = info
 	s.mu.Unlock()
 }
 
 // SetQuery sets what Query returns (nil: no history).
-func (s *Source) SetQuery(q engine.Querier) {
+func (s *Source) SetQuery(q source.Querier) {
 	s.mu.Lock()
 	s.query = q
 	s.mu.Unlock()
 }
 
 // Publish sends events to every open subscription.
-func (s *Source) Publish(evs ...monitor.Event) {
+func (s *Source) Publish(evs ...monitor.Event) { s.PublishAt("", evs...) }
+
+// PublishAt sends events seen from location to every open subscription,
+// as a source merging several daemons does.
+func (s *Source) PublishAt(location string, evs ...monitor.Event) {
 	s.mu.Lock()
 	subs := slices.Clone(s.subs)
 	s.mu.Unlock()
 	for _, sub := range subs {
 		for _, ev := range evs {
-			sub.Publish(ev)
+			sub.Publish(source.Event{Event: ev, Location: location})
 		}
 	}
 }
@@ -100,8 +121,8 @@ func (s *Source) Snapshot() []monitor.State {
 }
 
 // Subscribe returns a subscription that Publish feeds.
-func (s *Source) Subscribe() *engine.Subscription {
-	sub := engine.NewSubscription(0)
+func (s *Source) Subscribe() *source.Subscription {
+	sub := source.NewSubscription(0, nil)
 	s.mu.Lock()
 	s.subs = append(s.subs, sub)
 	s.mu.Unlock()
@@ -110,16 +131,20 @@ func (s *Source) Subscribe() *engine.Subscription {
 
 func (s *Source) record(c Call) error {
 	s.mu.Lock()
-	found := false
+	var err error = fmt.Errorf("%w: %s", source.ErrNoMonitor, c.Name)
 	for i := range s.states {
-		if s.states[i].Monitor.Name == c.Name {
-			found = true
-			if c.Op == "pause" {
-				s.states[i].Paused = c.Paused
-			}
-			if c.Op == "ack" {
-				s.states[i].Acked = true
-			}
+		st := &s.states[i]
+		if st.Monitor.Name != c.Name {
+			continue
+		}
+		err = nil
+		switch {
+		case c.Op == "pause":
+			st.Paused = c.Paused
+		case c.Op == "ack" && st.Status != monitor.StatusDown:
+			err = fmt.Errorf("%w: %s is not down", source.ErrNoIncident, c.Name)
+		case c.Op == "ack":
+			st.Acked = true
 		}
 	}
 	s.mu.Unlock()
@@ -127,37 +152,38 @@ func (s *Source) record(c Call) error {
 	case s.Calls <- c:
 	default:
 	}
-	if !found {
-		return ErrUnknown
-	}
-	return nil
+	return err
 }
 
 // CheckNow records a check request.
-func (s *Source) CheckNow(name string) error { return s.record(Call{Op: "check", Name: name}) }
+func (s *Source) CheckNow(_ context.Context, name string) error {
+	return s.record(Call{Op: "check", Name: name})
+}
 
 // SetPaused records a pause or resume and applies it to the state.
-func (s *Source) SetPaused(name string, paused bool) error {
+func (s *Source) SetPaused(_ context.Context, name string, paused bool) error {
 	return s.record(Call{Op: "pause", Name: name, Paused: paused})
 }
 
 // Ack records an acknowledgement and applies it to the state.
-func (s *Source) Ack(name string) error { return s.record(Call{Op: "ack", Name: name}) }
+func (s *Source) Ack(_ context.Context, name string) error {
+	return s.record(Call{Op: "ack", Name: name})
+}
 
 // Maintain records a maintenance request.
-func (s *Source) Maintain(name string, d time.Duration) error {
+func (s *Source) Maintain(_ context.Context, name string, d time.Duration) error {
 	return s.record(Call{Op: "maintain", Name: name, D: d})
 }
 
 // Query returns the querier set with SetQuery.
-func (s *Source) Query() engine.Querier {
+func (s *Source) Query() source.Querier {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.query
 }
 
 // Info returns what SetInfo set.
-func (s *Source) Info() tui.SourceInfo {
+func (s *Source) Info() source.Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	info := s.info
@@ -165,17 +191,17 @@ func (s *Source) Info() tui.SourceInfo {
 	return info
 }
 
-// History is a fake engine.Querier over fixed data.
+// History is a fake source.Querier over fixed data.
 type History struct {
 	ResultsOf   map[string][]monitor.Result
 	IncidentsOf map[string][]monitor.Incident
 	ByHourOf    map[string][24]int
 }
 
-var _ engine.Querier = (*History)(nil)
+var _ source.Querier = (*History)(nil)
 
 // Results returns the monitor's results in [from, to).
-func (h *History) Results(name string, from, to time.Time) ([]monitor.Result, error) {
+func (h *History) Results(_ context.Context, name string, from, to time.Time) ([]monitor.Result, error) {
 	var out []monitor.Result
 	for _, r := range h.ResultsOf[name] {
 		if !r.Time.Before(from) && r.Time.Before(to) {
@@ -186,7 +212,7 @@ func (h *History) Results(name string, from, to time.Time) ([]monitor.Result, er
 }
 
 // Incidents returns the monitor's incidents that overlap [from, to).
-func (h *History) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
+func (h *History) Incidents(_ context.Context, name string, from, to time.Time) ([]monitor.Incident, error) {
 	var out []monitor.Incident
 	for _, in := range h.IncidentsOf[name] {
 		if in.Start.Before(to) && (in.End.IsZero() || in.End.After(from)) {
@@ -197,6 +223,6 @@ func (h *History) Incidents(name string, from, to time.Time) ([]monitor.Incident
 }
 
 // ErrorsByHour returns the fixed counts of the monitor.
-func (h *History) ErrorsByHour(name string, _, _ time.Time) ([24]int, error) {
+func (h *History) ErrorsByHour(_ context.Context, name string, _, _ time.Time) ([24]int, error) {
 	return h.ByHourOf[name], nil
 }
