@@ -34,13 +34,13 @@ import (
 // a window and prints, per size: CPU per check of each and their ratio,
 // the share of due checks done, memory (RSS, and its anonymous part) per
 // monitor of each and their ratio, and the bytes per result the history
-// grew by. The origin's CPU is counted in neither. It takes about 90 s
-// per size:
+// grew by. The origin's CPU is counted in neither. It takes about a
+// minute per size:
 //
 //	go test . -run '^$' -bench Floor -benchtime 1x -timeout 30m
 //
 // UPBEAT_FLOOR_SIZES (default 1000,5000,10000) and UPBEAT_FLOOR_WINDOW
-// (default 60s) change what is measured; UPBEAT_FLOOR_PROFILE=DIR writes
+// (default 30s) change what is measured; UPBEAT_FLOOR_PROFILE=DIR writes
 // a CPU profile of the daemon during each window to DIR/daemon-N.pprof.
 func BenchmarkFloor(b *testing.B) {
 	if testing.Short() {
@@ -57,7 +57,7 @@ func BenchmarkFloor(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	window := time.Minute
+	window := 30 * time.Second
 	if s := os.Getenv("UPBEAT_FLOOR_WINDOW"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil {
