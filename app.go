@@ -30,15 +30,17 @@ var (
 	_ engine.Restorer      = (*history.DB)(nil)
 	_ engine.BulkRestorer  = (*history.DB)(nil)
 	_ engine.Querier       = (*history.DB)(nil)
+	_ engine.CheckCounter  = (*history.DB)(nil)
 	_ source.ResultScanner = (*history.DB)(nil)
 )
 
 // The alert switch is the engine's notifier, and takes acknowledgements
 // and every result too.
 var (
-	_ engine.Notifier = (*alert.Switch)(nil)
-	_ engine.Acker    = (*alert.Switch)(nil)
-	_ engine.Observer = (*alert.Switch)(nil)
+	_ engine.Notifier    = (*alert.Switch)(nil)
+	_ engine.Acker       = (*alert.Switch)(nil)
+	_ engine.Observer    = (*alert.Switch)(nil)
+	_ engine.SLOObserver = (*alert.Switch)(nil)
 )
 
 // newCheckers returns one checker per kind, shared by every monitor.
@@ -75,6 +77,8 @@ type runtimeOptions struct {
 	// shard, when set, overrides [settings] shard (upbeat daemon --shard),
 	// at start and at every reload.
 	shard *fleet.Shard
+	// now is the clock of the engine and the history; nil: time.Now.
+	now func() time.Time
 }
 
 func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
@@ -96,6 +100,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 		Notifier:    rt.alerts,
 		Maintenance: w,
 		Logger:      o.log,
+		Now:         o.now,
 	}
 	var storeErr error
 	if !o.noHistory {
@@ -135,6 +140,7 @@ func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 		RollupRetention: cfg.Settings.RollupRetention,
 		GroupReadable:   cfg.Settings.HistoryAccess == config.HistoryGroup,
 		Logger:          o.log,
+		Now:             o.now,
 	})
 }
 

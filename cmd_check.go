@@ -125,7 +125,7 @@ func why(r *monitor.Result) string {
 	if r.Class == "" {
 		if r.Status == monitor.StatusUp {
 			if !r.CertExpiry.IsZero() {
-				return fmt.Sprintf("certificate valid for %d more days", r.CertDays)
+				return "certificate valid for " + humanize.Count(r.CertDays, "more day", "more days")
 			}
 			return ""
 		}

@@ -70,9 +70,10 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		socket = config.DefaultSocket()
 	}
 	src := rt.localSource(cfg.Path, false)
+	pages := newPages(rt, src, logger)
 	srv := api.New(src, api.Options{
 		Socket: socket, Listen: cfg.API.Listen, Token: cfg.API.Token, ReadOnlyToken: cfg.API.ReadOnlyToken,
-		AllowedHosts: cfg.API.AllowedHosts, Version: versionString(), Logger: logger,
+		AllowedHosts: cfg.API.AllowedHosts, Version: versionString(), Logger: logger, Pages: pages,
 	})
 	if err := srv.Start(); err != nil {
 		if errors.Is(err, api.ErrDaemonRunning) {
@@ -83,6 +84,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		return exitConfig
 	}
 	defer srv.Close()
+	pages.Start()
+	defer pages.Close() // before the API server: its live streams end first
 
 	if *sshAddr != "" {
 		keys := *authKeys
@@ -117,7 +120,14 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 	}
 
 	if cfg.Path != "" {
-		go config.WatchConfig(ctx, cfg.Path, config.Load, rt.reload, eng.Warn, hup,
+		reload := func(next *config.Config) ([]string, error) {
+			changes, err := rt.reload(next)
+			if err == nil {
+				pages.SetPages(next.StatusPages)
+			}
+			return changes, err
+		}
+		go config.WatchConfig(ctx, cfg.Path, config.Load, reload, eng.Warn, hup,
 			config.WatchOptions{Logger: logger, SetTokens: srv.SetTokens, Current: func() *config.Config { return cfg }})
 	}
 	logger.Info("upbeat started", "version", versionString(), "monitors", len(rt.cfg.Monitors),

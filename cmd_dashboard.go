@@ -91,6 +91,13 @@ func runDemo(ctx context.Context, e *env, o dashOptions) int {
 	}
 	defer os.RemoveAll(dir)
 	o.historyDir = dir
+	// a week of simulated results first, so that uptime, percentiles,
+	// incidents and errors by hour have something to show at once; the
+	// dashboard's header says it is simulated (SourceInfo.Demo)
+	if _, err := origin.WritePast(dir, time.Now(), demo.PastSpan); err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: demo:", err)
+		return exitConfig
+	}
 	return runLocal(ctx, e, origin.Config(), o)
 }
 

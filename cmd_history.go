@@ -50,6 +50,27 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 	return st, exitOK
 }
 
+// reportObjectives returns the objectives the config gives its monitors,
+// by name; none when there is no config or it does not load (the report
+// then has no objectives section).
+func reportObjectives(cfgPath string) map[string]store.Objective {
+	p, err := config.Find(cfgPath)
+	if err != nil {
+		return nil
+	}
+	cfg, err := config.Load(p)
+	if err != nil {
+		return nil
+	}
+	out := map[string]store.Objective{}
+	for _, m := range cfg.Monitors {
+		if m.SLO > 0 {
+			out[m.Name] = store.Objective{Objective: m.SLO, Window: m.SLOWindow}
+		}
+	}
+	return out
+}
+
 // historyDirOnly reads just [settings] history_dir from a config that
 // does not load as a whole (say, an alert secret that only the daemon's
 // environment has): reading history needs nothing else.
@@ -167,7 +188,9 @@ func monitorNames(st *history.DB) []string {
 func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "report", "report [--since 30d] [--cost-per-hour N] [--json] [NAME…]",
 		"Per monitor and overall: uptime %, incidents, longest outage, MTTR, total downtime and\n"+
-			"what it cost, and the 5xx breakdown by code. Uptime counts from a monitor's first result.")
+			"what it cost, and the 5xx breakdown by code. Uptime counts from a monitor's first result.\n"+
+			"Monitors with an slo in the config also get their error budget left over the objective's\n"+
+			"window and their burn rates over 5m, 30m, 1h and 6h, as of now.")
 	cfgPath := fs.String("config", "", "config `file`, for its history_dir")
 	dir := fs.String("history-dir", "", "read the history in this `directory`")
 	since := fs.String("since", "30d", "the period: a duration (30d, 90d) or an RFC 3339 time")
@@ -201,7 +224,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 			return exitConfig
 		}
 	}
-	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args()})
+	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args(),
+		Objectives: reportObjectives(*cfgPath)})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig

@@ -84,6 +84,7 @@ func commands() []command {
 		{"init", "write a commented starter config", cmdInit},
 		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},
 		{"import", "write a config from a Gatus config, an Uptime Kuma database or an UptimeRobot export", cmdImport},
+		{"status-page", "status-page build --out DIR: write the status pages, their JSON and badges as files", cmdStatusPage},
 	}
 }
 

@@ -21,7 +21,7 @@ type pages struct {
 	got []alert.WebhookPayload
 }
 
-func newPages(t *testing.T) *pages {
+func newPageLog(t *testing.T) *pages {
 	p := &pages{}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body alert.WebhookPayload
@@ -69,7 +69,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // what each location saw; the resolve follows from the same one.
 func TestLocationsAgreeBeforePaging(t *testing.T) {
 	t.Parallel()
-	hook := newPages(t)
+	hook := newPageLog(t)
 	locs := []string{"ap-south", "eu-west", "us-east"}
 	paths := map[string]*switchable{}
 	ports := map[string]int{}

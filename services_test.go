@@ -37,6 +37,7 @@ var servers testserver.Group
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeBrowser()
 	servers.Close()
 	os.Exit(code)
 }

@@ -153,7 +153,8 @@ func isAction(r *http.Request) bool {
 }
 
 // guard applies, in order: the body limit, the public routes (push and
-// healthz, which need no token), the bearer token, the Host allow-list
+// healthz, which need no token), the status pages (see servePage), the
+// bearer token, the Host allow-list
 // against DNS rebinding (TCP requests without a valid token), the
 // cross-origin check on actions, and the read/act permission.
 func (s *Server) guard(next http.Handler) http.Handler {
@@ -173,6 +174,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/push/") || r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
 			return
+		}
+		if s.opts.Pages != nil {
+			if public, ok := s.opts.Pages.Match(r.URL.Path); ok {
+				s.servePage(w, r, tr, public)
+				return
+			}
 		}
 		tk := s.tok.Load()
 		if status, e := s.access(r, tr, tk); status != 0 {

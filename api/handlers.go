@@ -79,8 +79,9 @@ func writeSourceError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	info := s.b.Info()
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ok", Service: wire.ServiceName, Version: s.opts.Version,
-		Monitors: s.b.Stats().Monitors, Shard: s.b.Info().Shard})
+		Monitors: s.b.Stats().Monitors, Shard: info.Shard, Warnings: info.Warnings})
 }
 
 // recentParam reads ?recent=N (0 or absent: no samples).

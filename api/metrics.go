@@ -38,7 +38,7 @@ func newMetrics(b Backend) *metrics {
 			Help: "Bytes sent to event streams (after compression).",
 		}),
 	}
-	m.reg.MustRegister(newCollector(b), m.alerts, m.viewers, m.sseBytes,
+	m.reg.MustRegister(newCollector(b), newSLOCollector(b), m.alerts, m.viewers, m.sseBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

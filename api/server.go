@@ -90,6 +90,8 @@ type Options struct {
 	ReadTimeout time.Duration
 	// Logger receives the server's own problems; nil: discarded.
 	Logger *slog.Logger
+	// Pages are status pages served beside the API; nil: none.
+	Pages Pages
 }
 
 // Server is the daemon's HTTP API. Create it with New, then Start it;
@@ -296,15 +298,6 @@ func (s *Server) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Serve starts the server and runs it until ctx is done.
-func (s *Server) Serve(ctx context.Context) error {
-	if err := s.Start(); err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return s.Close()
 }
 
 // listenSocket listens on a unix socket at path with mode 0660. A socket

@@ -283,9 +283,9 @@ func (c *Client) setDown(d *daemon, err error) {
 	d.connected, d.lastErr = false, err
 	old := d.downMsg
 	if d.ever {
-		d.downMsg = fmt.Sprintf("lost connection to %s, retrying", d.addr)
+		d.downMsg = monitor.LostConnection(d.addr)
 	} else {
-		d.downMsg = fmt.Sprintf("cannot reach %s (%s), retrying", d.addr, engine.Sanitize(shortErr(err), 120))
+		d.downMsg = monitor.Unreachable(d.addr, engine.Sanitize(shortErr(err), 120))
 	}
 	msg := d.downMsg
 	d.mu.Unlock()

@@ -13,8 +13,8 @@ import (
 )
 
 // alertEvents are the changes an alert may be sent for; an alert that
-// sets no "on" is sent for all of them.
-var alertEvents = alert.DefaultOn()
+// sets no "on" is sent for alert.DefaultOn.
+var alertEvents = alert.OnChoices()
 
 // startTLSModes are the values of an email alert's starttls.
 var startTLSModes = []string{"mandatory", "opportunistic", "none"}
@@ -22,7 +22,7 @@ var startTLSModes = []string{"mandatory", "opportunistic", "none"}
 // alert checks one [[alert]]: its kind, the keys that kind requires, and
 // no key that kind does not use.
 func (l *loader) alert(t *table) *alert.Config {
-	a := &alert.Config{On: slices.Clone(alertEvents)}
+	a := &alert.Config{On: alert.DefaultOn()}
 	a.Name = name(t, "alert")
 	kindKeys, kindOK := alertKind(t, a)
 

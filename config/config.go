@@ -37,6 +37,8 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/check"
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/statuspage"
 )
 
 // Config is a whole configuration file: what the engine needs (settings
@@ -47,6 +49,7 @@ type Config struct {
 	engine.Config
 	Alerts      []*alert.Config
 	Maintenance []*maint.Config
+	StatusPages []*statuspage.Config
 	API         api.Config
 	Peers       fleet.Peers // [settings] peers, peer_token, peer_timeout, quorum
 	Fleet       fleet.List  // [fleet]
@@ -172,6 +175,8 @@ func defaultSettings() engine.Settings {
 		CertWarnDays:    DefaultCertWarnDays,
 		MaxBody:         check.DefaultMaxBody,
 		RecoverAfter:    DefaultRecoverAfter,
+		SLOWindow:       monitor.DefaultSLOWindow,
+		StallThreshold:  engine.DefaultStallThreshold,
 	}
 }
 

@@ -118,11 +118,18 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := regexp.MustCompile(`^\[\[?([a-z_]+)\]\]?\s*(#.*)?$`)
+	// [[status_page.group]] documents the key group of [[status_page]],
+	// and the keys under it stay with their page.
+	subHeader := regexp.MustCompile(`^\[\[([a-z_]+)\.([a-z_]+)\]\]\s*(#.*)?$`)
 	key := regexp.MustCompile(`^#?\s*([a-z_0-9]+)\s*=`)
 	documented := map[string]map[string]bool{"": {}}
 	table := ""
 	for _, line := range strings.Split(string(src), "\n") {
 		line = strings.TrimSpace(line)
+		if m := subHeader.FindStringSubmatch(line); m != nil && m[1] == table {
+			documented[table][m[2]] = true
+			continue
+		}
 		if m := header.FindStringSubmatch(line); m != nil {
 			table = m[1]
 			documented[""][table] = true

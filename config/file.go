@@ -31,6 +31,7 @@ func (l *loader) config(tree map[string]any) *Config {
 	}
 	l.uniqueMonitors(monitorTables, cfg.Monitors)
 	l.uniqueTags(monitorTables, cfg.Monitors)
+	l.dependencies(monitorTables, cfg.Monitors)
 
 	var monitorNames, tags []string
 	for _, m := range cfg.Monitors {
@@ -46,6 +47,12 @@ func (l *loader) config(tree map[string]any) *Config {
 		cfg.Maintenance = append(cfg.Maintenance, l.maintenance(t, monitorNames, tags))
 	}
 	l.unique(maintenanceTables, func(i int) string { return cfg.Maintenance[i].Name }, "maintenance window")
+
+	pageTables := l.array(tree, "status_page")
+	for _, t := range pageTables {
+		cfg.StatusPages = append(cfg.StatusPages, l.statusPage(t, monitorNames, tags))
+	}
+	l.uniquePages(pageTables, cfg.StatusPages)
 
 	cfg.API = l.api(l.single(tree, "api"))
 	checkPeers(settings, cfg.Peers, struct{ listen, external string }{cfg.API.Listen, cfg.API.ExternalURL})

@@ -21,6 +21,7 @@ var (
 		"expect_status", "expect_body", "expect_json", "expect_answer", "max_latency",
 		"cert_warn_days", "rdap_server", "tags", "alerts", "ca_file", "insecure",
 		"max_body", "max_redirects", "method", "headers", "body", "grace",
+		"allow_private_redirects",
 	}, serviceKeys) // services.go
 	alertKeys = []string{
 		"name", "kind", "default", "on", "renotify",
@@ -33,6 +34,9 @@ var (
 		"name", "monitors", "tags", "start", "end",
 		"cron", "weekdays", "at", "duration", "timezone",
 	}
+	statusPageKeys = []string{
+		"path", "title", "description", "public", "monitors", "tags", "group",
+	}
 	apiKeys = []string{
 		"listen", "socket", "token", "token_file", "read_only_token", "read_only_token_file", "allowed_hosts",
 		"external_url",
@@ -42,17 +46,18 @@ var (
 
 	// tableKeys maps each table to its keys; "" is the top level.
 	tableKeys = map[string][]string{
-		"":            {"settings", "monitor", "alert", "maintenance", "api", "fleet"},
+		"":            {"settings", "monitor", "alert", "maintenance", "status_page", "api", "fleet"},
 		"fleet":       fleetKeys,
 		"settings":    settingsKeys,
 		"monitor":     monitorKeys,
 		"alert":       alertKeys,
 		"maintenance": maintenanceKeys,
+		"status_page": statusPageKeys,
 		"api":         apiKeys,
 	}
 
 	// arrayTables are the tables written [[name]]; the others are [name].
-	arrayTables = map[string]bool{"monitor": true, "alert": true, "maintenance": true}
+	arrayTables = map[string]bool{"monitor": true, "alert": true, "maintenance": true, "status_page": true}
 )
 
 // monitorKeyKinds lists, for each monitor key that only some kinds of check
@@ -72,6 +77,9 @@ var monitorKeyKinds = withServiceKinds(map[string][]monitor.Kind{ // services.go
 	"ca_file":        {monitor.KindHTTP, monitor.KindTLS},
 	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
 	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
+
+	// Issue 14: the redirects of http checks and of RDAP lookups.
+	"allow_private_redirects": {monitor.KindHTTP, monitor.KindDomain},
 })
 
 // alertKindKeys lists the keys each alert kind uses besides name, kind,

@@ -83,7 +83,7 @@ type lineScanner struct {
 	line int
 	x    *lineIndex
 
-	count  map[string]int // occurrences of each [[table]] so far
+	count  map[string]int // occurrences of each [[table]] so far, and of each [[table.sub]] in one
 	table  string         // the table the following keys belong to
 	index  int            // which occurrence of it
 	prefix string         // "headers" after [monitor.headers]
@@ -159,6 +159,13 @@ func (s *lineScanner) header() {
 		s.count[s.table]++
 	}
 	s.index = max(s.count[s.table]-1, 0)
+	if array && len(parts) > 1 {
+		// [[status_page.group]]: the n-th one in this [[status_page]]
+		// is recorded as group[n], so that each has its own lines.
+		k := s.table + "#" + strconv.Itoa(s.index) + "." + s.prefix
+		s.count[k]++
+		s.prefix += "[" + strconv.Itoa(s.count[k]-1) + "]"
+	}
 	s.record(s.prefix, line)
 }
 

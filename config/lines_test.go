@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -122,6 +123,17 @@ func TestLinesAgreeWithLibrary(t *testing.T) {
 			table, index, path := "", 0, k.String()
 			if typ := md.Type(k[0]); typ == "Hash" || typ == "ArrayHash" {
 				table, index, path = k[0], max(count[k[0]]-1, 0), strings.Join(k[1:], ".")
+			}
+			// [[status_page.group]]: the n-th in its page is group[n].
+			if len(k) >= 2 && md.Type(k[0]) == "ArrayHash" && md.Type(k[:2]...) == "ArrayHash" {
+				sub := fmt.Sprintf("%s#%d.%s", k[0], index, k[1])
+				if len(k) == 2 {
+					count[sub]++
+				}
+				path = fmt.Sprintf("%s[%d]", k[1], max(count[sub]-1, 0))
+				if len(k) > 2 {
+					path += "." + strings.Join(k[2:], ".")
+				}
 			}
 			line := x.find(table, index, path)
 			if line == 0 {

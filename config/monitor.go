@@ -129,6 +129,7 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		m.Grace = d
 	}
 
+	monitorIssue12(t, m, s)
 	checkKindKeys(t, m)
 	t.checkUnknown()
 	return m
@@ -157,6 +158,12 @@ func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 	}
 	if n, ok := t.atLeast("max_redirects", 0); ok {
 		m.MaxRedirects = n
+	}
+	if b, ok := t.boolean("allow_private_redirects"); ok {
+		if b && m.MaxRedirects == 0 && t.has("max_redirects") {
+			t.errorf("allow_private_redirects", "has nothing to allow with max_redirects = 0, which follows no redirect")
+		}
+		m.AllowPrivateRedirects = b
 	}
 	if v, ok := t.str("method"); ok {
 		if !httpguts.ValidHeaderFieldName(v) { // a method is a token, as a header name is

@@ -79,6 +79,7 @@ func (l *loader) settings(t *table) engine.Settings {
 	if n, ok := t.atLeast("recover_after", 1); ok {
 		s.RecoverAfter = n
 	}
+	settingsIssue12(t, &s)
 	t.checkUnknown()
 	return s
 }

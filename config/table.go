@@ -50,25 +50,37 @@ type table struct {
 	index int    // which occurrence of [[name]]
 	data  map[string]any
 	known []string
+	// prefix names a table inside this occurrence ("group[1]" for the
+	// second [[status_page.group]] of a page); header is how the file
+	// writes it. Both are empty for the table itself.
+	prefix, header string
 }
 
 func (l *loader) table(name string, index int, data map[string]any) *table {
 	return &table{l: l, name: name, index: index, data: data, known: tableKeys[name]}
 }
 
+// sub returns the table written [[name.…]] inside this one whose keys
+// the line index records under prefix.
+func (t *table) sub(prefix string, data map[string]any, known []string, header string) *table {
+	return &table{l: t.l, name: t.name, index: t.index, data: data, known: known, prefix: prefix, header: header}
+}
+
 // line is the line key is written on (or the table's header).
-func (t *table) line(key string) int { return t.l.lines.find(t.name, t.index, key) }
+func (t *table) line(key string) int {
+	return t.l.lines.find(t.name, t.index, joinKey(t.prefix, key))
+}
 
 // errorf reports a mistake in key.
 func (t *table) errorf(key, format string, args ...any) {
-	t.l.add(t.line(key), joinKey(t.name, key), format, args...)
+	t.l.add(t.line(key), joinKey(t.name, joinKey(t.prefix, key)), format, args...)
 }
 
 // get returns the raw value of key, noting that the key was read.
 func (t *table) get(key string) (any, bool) {
 	v, ok := t.data[key]
 	if ok {
-		t.l.read[joinKey(t.name, key)] = true
+		t.l.read[joinKey(t.name, joinKey(t.prefix, key))] = true
 	}
 	return v, ok
 }
@@ -118,7 +130,11 @@ func (t *table) checkUnknown() {
 			t.errorf(k, "unknown key; the file holds %s", allOf(headers))
 			continue
 		}
-		t.errorf(k, "unknown key; %s takes %s", tableHeader(t.name), allOf(t.known))
+		header := tableHeader(t.name)
+		if t.header != "" {
+			header = t.header
+		}
+		t.errorf(k, "unknown key; %s takes %s", header, allOf(t.known))
 	}
 }
 

@@ -14,8 +14,9 @@ const certLife = 5 * 24 * time.Hour
 // demoCerts is a throwaway CA and a leaf it signed for 127.0.0.1, ::1 and
 // localhost.
 type demoCerts struct {
-	caPEM []byte          // the CA alone: what the monitor trusts
-	leaf  tls.Certificate // leaf then CA, with the leaf's key
+	caPEM    []byte          // the CA alone: what the monitor trusts
+	leaf     tls.Certificate // leaf then CA, with the leaf's key
+	notAfter time.Time       // the leaf's expiry: the earliest in the chain
 }
 
 // newCerts makes a CA valid for ten years and a leaf that expires
@@ -36,5 +37,5 @@ func newCerts(now time.Time) *demoCerts {
 		Parent:     &ca,
 		Now:        clock,
 	})
-	return &demoCerts{caPEM: caPEM, leaf: leaf}
+	return &demoCerts{caPEM: caPEM, leaf: leaf, notAfter: now.Add(certLife)}
 }

@@ -75,6 +75,7 @@ type Origin struct {
 
 	randMu sync.Mutex
 	rand   *rand.Rand
+	seed   uint64 // of rand, and of the simulated past
 
 	// lifeMu guards closing and stopAfter; handlers enter under its read lock.
 	lifeMu   sync.RWMutex
@@ -119,6 +120,7 @@ func Start(ctx context.Context, opts Options) (*Origin, error) {
 	if seed == 0 {
 		seed = uint64(o.start.UnixNano())
 	}
+	o.seed = seed
 	o.rand = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	o.ctx, o.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
@@ -239,10 +241,6 @@ func (o *Origin) Elapsed() time.Duration {
 
 // Phase is what scenario s is doing now.
 func (o *Origin) Phase(s Scenario) Phase { return PhaseAt(s, o.Elapsed()) }
-
-// CAFile is the path of the PEM file holding the CA that signed the TLS
-// endpoint's certificate; the auth-tls monitor trusts it.
-func (o *Origin) CAFile() string { return o.caFile }
 
 // scale turns a delay at Speed 1 into the delay at the origin's speed.
 func (o *Origin) scale(d time.Duration) time.Duration {

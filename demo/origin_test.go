@@ -129,28 +129,29 @@ func TestHTTPScenarios(t *testing.T) {
 		header   map[string]string // exact header values
 	}{
 		{Shop, 10 * sec, 200, "Demo shop", nil},
-		{Shop, 120 * sec, 200, "Demo shop", nil},
-		{Checkout, 10 * sec, 200, `"ok":true`, nil},
-		{Checkout, 30 * sec, 500, "unhandled exception", nil},
-		{Checkout, 90 * sec, 500, "unhandled exception", nil},
-		{Checkout, 94 * sec, 200, `"ok":true`, nil},
+		{Shop, 100 * sec, 200, "Demo shop", nil},
+		{Checkout, 1 * sec, 200, `"ok":true`, nil},
+		{Checkout, 5 * sec, 500, "unhandled exception", nil},
+		{Checkout, 66 * sec, 500, "unhandled exception", nil},
+		{Checkout, 72 * sec, 200, `"ok":true`, nil},
 		{Billing, 10 * sec, 200, "invoices", nil},
-		// 18 s of the window left, at Speed 10: 1.8 s, rounded up.
-		{Billing, 130 * sec, 503, "planned maintenance", map[string]string{"Retry-After": "2"}},
-		{Search, 10 * sec, 200, `"hits":3`, map[string]string{"Server": "demo-proxy"}},
-		{Search, 60 * sec, 200, `"hits":3`, nil},
+		// 11 s of the window left, at Speed 10: 1.1 s, rounded up.
+		{Billing, 19 * sec, 503, "planned maintenance", map[string]string{"Retry-After": "2"}},
+		{Billing, 40 * sec, 200, "invoices", nil},
+		{Search, 40 * sec, 200, `"hits":3`, map[string]string{"Server": "demo-proxy"}},
+		{Search, 8 * sec, 200, `"hits":3`, nil},
 		// The backend hangs; the real proxy gives up after its timeout.
-		{Search, 110 * sec, 504, "504 Gateway Timeout", map[string]string{"Server": "demo-proxy"}},
-		{Search, 130 * sec, 200, `"hits":3`, nil},
-		{StatusAPI, 10 * sec, 200, `"status":"UP"`, nil},
-		{StatusAPI, 80 * sec, 200, `"status":"DOWN"`, nil},
-		{CDNEdge, 10 * sec, 200, "font-family", map[string]string{"Server": "cloudflare", "CF-Cache-Status": "MISS"}},
-		{CDNEdge, 17 * sec, 520, "error code: 520", map[string]string{"Server": "cloudflare"}}, // empty reply
-		{CDNEdge, 25 * sec, 520, "error code: 520", nil},                                       // garbled reply
-		{CDNEdge, 60 * sec, 522, "error code: 522", nil},
-		{CDNEdge, 120 * sec, 524, "error code: 524", nil},
+		{Search, 20 * sec, 504, "504 Gateway Timeout", map[string]string{"Server": "demo-proxy"}},
+		{Search, 30 * sec, 200, `"hits":3`, nil},
+		{StatusAPI, 5 * sec, 200, `"status":"UP"`, nil},
+		{StatusAPI, 15 * sec, 200, `"status":"DOWN"`, nil},
+		{CDNEdge, 5 * sec, 200, "font-family", map[string]string{"Server": "cloudflare", "CF-Cache-Status": "MISS"}},
+		{CDNEdge, 14 * sec, 520, "error code: 520", map[string]string{"Server": "cloudflare"}}, // empty reply
+		{CDNEdge, 20 * sec, 520, "error code: 520", nil},                                       // garbled reply
+		{CDNEdge, 65 * sec, 522, "error code: 522", nil},
+		{CDNEdge, 100 * sec, 524, "error code: 524", nil},
+		{Reports, 2 * sec, 200, "revenue", nil},
 		{Reports, 10 * sec, 200, "revenue", nil},
-		{Reports, 80 * sec, 200, "revenue", nil},
 	}
 	for _, tt := range tests {
 		h.at(tt.at)
@@ -187,7 +188,7 @@ func TestStatusAPIFailsItsAssertion(t *testing.T) {
 	for _, c := range []struct {
 		at   time.Duration
 		want bool
-	}{{10 * time.Second, true}, {80 * time.Second, false}, {120 * time.Second, true}} {
+	}{{5 * time.Second, true}, {15 * time.Second, false}, {50 * time.Second, true}} {
 		h.at(c.at)
 		resp, body := h.get(StatusAPI)
 		if resp.StatusCode != 200 {
@@ -209,13 +210,13 @@ func TestStatusAPIFailsItsAssertion(t *testing.T) {
 // back on the same port.
 func TestPaymentsProxyUpstreamDies(t *testing.T) {
 	h := newHarness(t, Options{})
-	h.at(10 * time.Second)
+	h.at(3 * time.Second)
 	if resp, body := h.get(Payments); resp.StatusCode != 200 || !strings.Contains(body, `"service":"payments"`) {
 		t.Fatalf("before: %d %q", resp.StatusCode, body)
 	}
 	upstream := h.o.upstream.Addr()
 
-	h.at(50 * time.Second)
+	h.at(10 * time.Second)
 	resp, body := h.get(Payments)
 	if resp.StatusCode != 502 || !strings.Contains(body, "502 Bad Gateway") {
 		t.Errorf("upstream down: %d %q, want 502", resp.StatusCode, body)
@@ -224,7 +225,7 @@ func TestPaymentsProxyUpstreamDies(t *testing.T) {
 		t.Errorf("upstream port while down: %v, want connection refused", err)
 	}
 
-	h.at(75 * time.Second)
+	h.at(30 * time.Second)
 	if resp, body := h.get(Payments); resp.StatusCode != 200 {
 		t.Errorf("after: %d %q, want 200", resp.StatusCode, body)
 	}
@@ -251,7 +252,7 @@ func TestLegacyPortRefuses(t *testing.T) {
 	for _, c := range []struct {
 		at      time.Duration
 		refused bool
-	}{{10 * time.Second, false}, {100 * time.Second, true}, {145 * time.Second, false}} {
+	}{{10 * time.Second, false}, {20 * time.Second, true}, {50 * time.Second, false}, {104 * time.Second, true}, {115 * time.Second, false}} {
 		h.at(c.at)
 		h.o.sync()
 		banner, err := dial()
@@ -400,7 +401,7 @@ func TestCloseEndsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.set(epoch.Add(110 * time.Second)) // search backend hangs, speed 1
+	clock.set(epoch.Add(20 * time.Second)) // search backend hangs, speed 1
 	cfg := o.Config()
 	search := cfg.Monitors[4]
 	if search.Name != string(Search) {

@@ -30,7 +30,21 @@ func Scenarios() []Scenario {
 }
 
 // Cycle is the length of one full story at Speed 1; the story then repeats.
-const Cycle = 150 * time.Second
+//
+// It is told in four acts. The first 30 seconds show every failure once,
+// a few seconds apart so that each can be read as it comes: a 500 burst,
+// a slow report, the payments upstream dying (502), a health JSON saying
+// DOWN, search latency creeping up until its proxy gives up (504), a
+// Cloudflare 520, a refused port and billing's planned maintenance (503
+// with Retry-After), beside a certificate that expires in days. Then
+// everything recovers and stays quiet for half a minute; a second act
+// brings the other edge codes (522, 524) and the failures again in
+// another order; the last seconds are quiet before the story starts over.
+const Cycle = 120 * time.Second
+
+// Opening is how long the first act lasts: by its end the story has shown
+// every failure it has.
+const Opening = 30 * time.Second
 
 // Phase is what one scenario does during one stretch of the story.
 type Phase struct {
@@ -79,61 +93,86 @@ func ok(end, latency time.Duration, jitter float64) segment {
 	return segment{end: end, name: "healthy", note: "answering normally", code: 200, latency: latency, jitter: jitter}
 }
 
+// Notes of the phases that come back in several scenarios or acts.
+const (
+	noteBurst    = "unhandled exceptions: the app answers 500"
+	noteUpstream = "the upstream process is gone; the proxy answers 502"
+	noteSlowing  = "the backend gets slower and slower"
+	noteHung     = "the backend no longer answers in time; the proxy gives up with 504"
+	noteJSONDown = "200, but the health JSON says DOWN (database unreachable)"
+	noteOpen     = "the port accepts connections"
+	noteClosed   = "nothing listens on the port: connections are refused"
+	noteSlow     = "working, but slower than the latency budget"
+)
+
 // timelines is the story, per scenario: contiguous segments covering
-// [0, Cycle). Read-only.
+// [0, Cycle). Every failure phase lasts long enough for a check and its
+// retry to see it (the longest demo interval is 5 s), so that each one
+// turns its monitor down or degraded, not only shows a code. Read-only.
 var timelines = map[Scenario][]segment{
 	Shop: {
 		ok(Cycle, 35*ms, 0.35),
 	},
 	Checkout: {
-		ok(25*sec, 60*ms, 0.3),
-		{end: 35 * sec, name: "burst", note: "unhandled exceptions: the app answers 500", code: 500, latency: 15 * ms, jitter: 0.3},
-		ok(85*sec, 60*ms, 0.3),
-		{end: 93 * sec, name: "burst", note: "unhandled exceptions: the app answers 500", code: 500, latency: 15 * ms, jitter: 0.3},
+		ok(2*sec, 60*ms, 0.3),
+		{end: 10 * sec, name: "burst", note: noteBurst, code: 500, latency: 15 * ms, jitter: 0.3},
+		ok(64*sec, 60*ms, 0.3),
+		{end: 72 * sec, name: "burst", note: noteBurst, code: 500, latency: 15 * ms, jitter: 0.3},
 		ok(Cycle, 60*ms, 0.3),
 	},
+	Reports: {
+		ok(4*sec, 150*ms, 0.2),
+		{end: 22 * sec, name: "slow", note: noteSlow, code: 200, latency: 1100 * ms, jitter: 0.1},
+		ok(80*sec, 150*ms, 0.2),
+		{end: 95 * sec, name: "slow", note: noteSlow, code: 200, latency: 1100 * ms, jitter: 0.1},
+		ok(Cycle, 150*ms, 0.2),
+	},
 	Payments: {
-		ok(40*sec, 45*ms, 0.25),
-		{end: 70 * sec, name: "upstream-down", note: "the upstream process is gone; the proxy answers 502", code: 502, latency: 0},
+		ok(6*sec, 45*ms, 0.25),
+		{end: 17 * sec, name: "upstream-down", note: noteUpstream, code: 502},
+		ok(76*sec, 45*ms, 0.25),
+		{end: 86 * sec, name: "upstream-down", note: noteUpstream, code: 502},
 		ok(Cycle, 45*ms, 0.25),
 	},
-	Billing: {
-		ok(130*sec, 50*ms, 0.25),
-		{end: 148 * sec, name: "maintenance", note: "planned maintenance: 503 with Retry-After", code: 503, latency: 5 * ms},
-		ok(Cycle, 50*ms, 0.25),
-	},
-	Search: {
-		ok(30*sec, 60*ms, 0.15),
-		{end: 100 * sec, name: "slowing", note: "the backend gets slower and slower", code: 200, latency: 60 * ms, rampTo: 1350 * ms, jitter: 0.04},
-		{end: 125 * sec, name: "backend-hung", note: "the backend no longer answers in time; the proxy gives up with 504", code: 504, latency: hang},
-		ok(Cycle, 60*ms, 0.15),
-	},
 	StatusAPI: {
-		ok(75*sec, 25*ms, 0.3),
-		{end: 100 * sec, name: "json-down", note: "200, but the health JSON says DOWN (database unreachable)", code: 200, latency: 25 * ms, jitter: 0.3},
+		ok(10*sec, 25*ms, 0.3),
+		{end: 21 * sec, name: "json-down", note: noteJSONDown, code: 200, latency: 25 * ms, jitter: 0.3},
+		ok(90*sec, 25*ms, 0.3),
+		{end: 98 * sec, name: "json-down", note: noteJSONDown, code: 200, latency: 25 * ms, jitter: 0.3},
 		ok(Cycle, 25*ms, 0.3),
 	},
+	Search: {
+		ok(1*sec, 60*ms, 0.15),
+		{end: 14 * sec, name: "slowing", note: noteSlowing, code: 200, latency: 80 * ms, rampTo: 1350 * ms, jitter: 0.04},
+		{end: 26 * sec, name: "backend-hung", note: noteHung, code: 504, latency: hang},
+		ok(72*sec, 60*ms, 0.15),
+		{end: 84 * sec, name: "slowing", note: noteSlowing, code: 200, latency: 80 * ms, rampTo: 1350 * ms, jitter: 0.04},
+		{end: 92 * sec, name: "backend-hung", note: noteHung, code: 504, latency: hang},
+		ok(Cycle, 60*ms, 0.15),
+	},
 	CDNEdge: {
-		ok(15*sec, 40*ms, 0.3),
-		{end: 27 * sec, name: "origin-empty", note: "the origin sends an empty or garbled reply; the edge answers 520", code: 520},
-		ok(55*sec, 40*ms, 0.3),
-		{end: 67 * sec, name: "origin-unreachable", note: "the edge cannot complete a TCP handshake with the origin: 522", code: 522},
-		ok(115*sec, 40*ms, 0.3),
-		{end: 127 * sec, name: "origin-slow", note: "the origin accepts but never answers in time: 524", code: 524, latency: hang},
+		ok(12*sec, 40*ms, 0.3),
+		{end: 22 * sec, name: "origin-empty", note: "the origin sends an empty or garbled reply; the edge answers 520", code: 520},
+		ok(60*sec, 40*ms, 0.3),
+		{end: 70 * sec, name: "origin-unreachable", note: "the edge cannot complete a TCP handshake with the origin: 522", code: 522},
+		ok(96*sec, 40*ms, 0.3),
+		{end: 106 * sec, name: "origin-slow", note: "the origin accepts but never answers in time: 524", code: 524, latency: hang},
 		ok(Cycle, 40*ms, 0.3),
 	},
 	LegacyPort: {
-		{end: 90 * sec, name: "open", note: "the port accepts connections"},
-		{end: 140 * sec, name: "closed", note: "nothing listens on the port: connections are refused"},
-		{end: Cycle, name: "open", note: "the port accepts connections"},
+		{end: 16 * sec, name: "open", note: noteOpen},
+		{end: 28 * sec, name: "closed", note: noteClosed},
+		{end: 100 * sec, name: "open", note: noteOpen},
+		{end: 108 * sec, name: "closed", note: noteClosed},
+		{end: Cycle, name: "open", note: noteOpen},
+	},
+	Billing: {
+		ok(19*sec, 50*ms, 0.25),
+		{end: 30 * sec, name: "maintenance", note: "planned maintenance: 503 with Retry-After", code: 503, latency: 5 * ms},
+		ok(Cycle, 50*ms, 0.25),
 	},
 	AuthTLS: {
 		{end: Cycle, name: "expiring", note: "the certificate expires in a few days", code: 200, latency: 5 * ms},
-	},
-	Reports: {
-		ok(60*sec, 150*ms, 0.2),
-		{end: 110 * sec, name: "slow", note: "working, but slower than the latency budget", code: 200, latency: 1100 * ms, jitter: 0.1},
-		ok(Cycle, 150*ms, 0.2),
 	},
 }
 

@@ -40,4 +40,11 @@ type Settings struct {
 	// zero: all of them. The engine is given only its own monitors; Shard
 	// says which part they are, for metrics and viewers.
 	Shard fleet.Shard
+	// SLO and SLOWindow are the objective of monitors that set none (slo,
+	// slo_window; 0: none, 30 days).
+	SLO       float64
+	SLOWindow time.Duration
+	// StallThreshold is how late upbeat's own clock may find itself before
+	// it counts as stalled (stall_threshold, default 5s; 0: DefaultStallThreshold).
+	StallThreshold time.Duration
 }

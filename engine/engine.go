@@ -26,6 +26,9 @@ const (
 	DefaultRecent      = 60      // samples kept per monitor for sparklines
 	DefaultConcurrency = 256     // checks running at once at most
 	DefaultRecordQueue = 1 << 16 // results waiting for the recorder at most
+	// DefaultStallThreshold is how late upbeat's own clock may find itself
+	// before it counts as stalled (settings.stall_threshold).
+	DefaultStallThreshold = 5 * time.Second
 )
 
 // Options are the engine's collaborators. Only Checkers is required; the
@@ -46,6 +49,10 @@ type Options struct {
 	// Controls keeps what people decided (pauses, ad-hoc maintenance)
 	// across restarts; nil: they last as long as the process.
 	Controls ControlStore
+	// Asleep returns how long the machine has slept since it booted, for
+	// the stall watch (tests); nil: the system's own figure where it has
+	// one (Linux), else the wall clock's lead over the monotonic one.
+	Asleep func() time.Duration
 }
 
 // Stats are the engine's own health counters.
@@ -58,6 +65,8 @@ type Stats struct {
 	RecordErrors  uint64 // results the recorder failed to store
 	RecordDropped uint64 // results dropped because the recorder fell behind
 	Monitors      int
+	Stalls        uint64        // times upbeat itself was found stalled
+	Stalled       time.Duration // how long those stalls lasted in all
 }
 
 // counters are the Stats the parts count.
@@ -81,6 +90,7 @@ type Engine struct {
 	querier  Querier
 	notifier Notifier
 	observer Observer
+	sloObs   SLOObserver
 	hub      hub
 	stats    counters
 
@@ -91,6 +101,7 @@ type Engine struct {
 	records  *recordQueue
 	controls *controls
 	warnings *warnings
+	stall    *stallWatch
 
 	reloading sync.Mutex // one Reload at a time
 }
@@ -108,6 +119,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e := &Engine{log: opts.Logger, now: opts.Now, hist: opts.Restorer, recent: orDefault(opts.Recent, DefaultRecent),
 		querier: opts.Querier, notifier: opts.Notifier}
 	e.observer, _ = opts.Notifier.(Observer)
+	e.sloObs, _ = opts.Notifier.(SLOObserver)
 	acker, _ := opts.Notifier.(Acker)
 
 	e.push = newPushChecker(e.now)
@@ -122,6 +134,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, now: e.now, cfg: cfg,
 		byName: make(map[string]*entry)}
 	e.warnings = newWarnings(e.now, e.hub.publish)
+	e.stall = newStallWatch(e.now, cfg.Settings.StallThreshold, opts.Asleep, e.log, e.Warn)
 	e.runner = &runner{checkers: checkers, now: e.now, stats: &e.stats,
 		sem:    make(chan struct{}, orDefault(cfg.Settings.Concurrency, DefaultConcurrency)),
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
@@ -134,8 +147,11 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	bulk, _ := e.hist.(BulkRestorer)
 	for _, m := range cfg.Monitors {
 		en := e.bareEntry(m)
-		if e.hist != nil && bulk == nil {
-			e.restore(en, en.state.Since)
+		if e.hist != nil {
+			if bulk == nil {
+				e.restore(en, en.state.Since)
+			}
+			e.seedSLO(en, e.now())
 		}
 		e.states.byName[m.Name] = en
 		e.states.order = append(e.states.order, en)
@@ -175,8 +191,14 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.records.run()
 		}
 	}()
+	stopCtx, stop := context.WithCancel(ctx)
+	stallDone := make(chan struct{})
+	go func() { e.stall.run(stopCtx); close(stallDone) }()
+
 	e.sched.run(ctx, e.states.list())
 
+	stop()
+	<-stallDone
 	e.runner.wait()
 	e.records.close()
 	<-recDone
@@ -187,21 +209,35 @@ func (e *Engine) Run(ctx context.Context) error {
 // and tells the notifier of it and of the status change it made.
 func (e *Engine) finish(en *entry, r *monitor.Result) {
 	e.stats.checks.Add(1)
+	e.stall.judge(r, e.lookback(en.m))
 	o, ok := e.states.apply(en, r)
 	if !ok {
 		return
 	}
 	e.records.add(r)
 	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: o.from, To: o.to})
-	if e.observer != nil {
+	if e.observer != nil && !r.Stalled() { // a stall says nothing about the target
 		e.observer.Observe(r)
+	}
+	if e.sloObs != nil && o.slo.Set() {
+		e.sloObs.ObserveSLO(r.Monitor, o.slo, r.Time)
 	}
 	if o.change != nil {
 		e.hub.publish(*o.change)
 		if e.notifier != nil {
 			e.notifier.Notify(*o.change, &o.state)
 		}
+		e.recheck(en, &o, r)
 	}
+}
+
+// lookback is how far before a result of m a stall still spoils it: a
+// passive check judges beats that could not arrive during one.
+func (e *Engine) lookback(m *monitor.Monitor) time.Duration {
+	if _, ok := e.runner.checkers[m.Kind].(Passive); ok {
+		return m.Interval + m.Grace
+	}
+	return 0
 }
 
 // announce publishes a status change that no result caused (a pause).
@@ -240,6 +276,7 @@ func (e *Engine) State(name string) (monitor.State, error) { return e.states.sta
 
 // Stats returns the engine's health counters.
 func (e *Engine) Stats() Stats {
+	stalls, stalled := e.stall.stats()
 	return Stats{
 		Checks:        e.stats.checks.Load(),
 		Attempts:      e.stats.attempts.Load(),
@@ -249,6 +286,8 @@ func (e *Engine) Stats() Stats {
 		RecordErrors:  e.stats.recErr.Load(),
 		RecordDropped: e.stats.recDrop.Load(),
 		Monitors:      e.states.count(),
+		Stalls:        stalls,
+		Stalled:       stalled,
 	}
 }
 

@@ -108,9 +108,7 @@ func TestNoOverlapLateCheckIsSkipped(t *testing.T) {
 					break
 				}
 			}
-			select { // hangs until its (long) timeout
-			case <-ctx.Done():
-			}
+			<-ctx.Done() // hangs until its (long) timeout
 			return monitor.Result{Status: monitor.StatusDown, Class: "timeout"}
 		})
 		m := testMonitor("slow", 10*time.Second)
@@ -825,6 +823,43 @@ func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {
 		synctest.Wait()
 		if st, _ := e.State("web"); !st.Uptime24.Valid || st.Uptime24.Ratio > 0.8 {
 			t.Errorf("45 s into an outage (40%% of the checks failed) 24h uptime shows %+v", st.Uptime24)
+		}
+	})
+}
+
+// A monitor that goes down never shows the 100% history had a moment
+// before: the result that took it down is stored, and its figures are read
+// again at once, not at the refresher's next round.
+func TestUptimeFollowsAnOutageAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var down atomic.Bool
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			if down.Load() {
+				return monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502"}
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		h := &histRecorder{}
+		m := testMonitor("web", 2*time.Second)
+		m.Retries = 0
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, Recorder: h, Restorer: h})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(70 * time.Second) // past the first refresh: history's figure is the one in use
+		synctest.Wait()
+		if st, _ := e.State("web"); st.Uptime24.Ratio != 1 {
+			t.Fatalf("before the outage: %+v", st.Uptime24)
+		}
+		down.Store(true)
+		for {
+			time.Sleep(100 * time.Millisecond)
+			synctest.Wait() // the result stored, the refresher done with it
+			if st, _ := e.State("web"); st.Status == monitor.StatusDown {
+				if !st.Uptime24.Valid || st.Uptime24.Ratio >= 1 {
+					t.Errorf("down, and 24h uptime shows %+v", st.Uptime24)
+				}
+				return
+			}
 		}
 	})
 }

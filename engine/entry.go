@@ -13,6 +13,9 @@ type entry struct {
 	m    *monitor.Monitor
 	url  string       // the URL results show: no password, no push token
 	busy *atomic.Bool // a check is running; shared with the entry a reload replaces
+	// again: a check someone asked for came while one was running; it
+	// runs once that one ends (the runner's).
+	again atomic.Bool
 
 	// The scheduler's, under scheduler.mu.
 	due  time.Time
@@ -26,8 +29,9 @@ type entry struct {
 	state  live
 	recent sampleRing
 	up     uptimeCounter
-	gone   bool      // removed by a reload
-	adhoc  time.Time // ad-hoc maintenance until
+	gone   bool        // removed by a reload
+	adhoc  time.Time   // ad-hoc maintenance until
+	slo    *sloCounter // nil: no objective
 }
 
 // live is what a monitor.State holds that changes with results and
@@ -48,13 +52,14 @@ func (e *Engine) newEntry(m *monitor.Monitor) *entry {
 	en := e.bareEntry(m)
 	if e.hist != nil {
 		e.restore(en, en.state.Since)
+		e.seedSLO(en, e.now())
 	}
 	return en
 }
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
 func (e *Engine) bareEntry(m *monitor.Monitor) *entry {
-	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool),
+	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
 		state: live{Status: monitor.StatusPending, Since: e.now()}}
 }
 
@@ -72,6 +77,13 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	last := recent[len(recent)-1]
 	en.state.Last = last
 	en.state.Status = last.Status
+	for i := len(recent) - 1; i >= 0 && recent[i].Stalled(); i-- {
+		// a stall of upbeat's own said nothing: the status is the one before it
+		en.state.Status = monitor.StatusPending
+		if i > 0 {
+			en.state.Status = recent[i-1].Status
+		}
+	}
 	if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
 		en.state.Status = monitor.StatusPending
 	}
@@ -89,6 +101,9 @@ func (e *Engine) restore(en *entry, now time.Time) {
 func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 	var passive map[string][]monitor.Result
 	seen := make(map[*entry]bool, len(entries))
+	// settled: the status of each monitor's newest result that was not a
+	// stall of upbeat's own, which says nothing of the target
+	settled := make(map[*entry]monitor.Status)
 	err := h.RestoreAll(e.recent, func(r *monitor.Result) {
 		en := entries[r.Monitor]
 		if en == nil {
@@ -97,6 +112,9 @@ func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 		seen[en] = true
 		en.recent.push(sampleOf(r), e.recent)
 		en.state.Last = *r
+		if !r.Stalled() {
+			settled[en] = r.Status
+		}
 		if _, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 			if passive == nil {
 				passive = map[string][]monitor.Result{}
@@ -114,7 +132,10 @@ func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 			en.state.Last, en.recent = monitor.Result{}, sampleRing{}
 			continue
 		}
-		en.state.Status = en.state.Last.Status
+		en.state.Status = monitor.StatusPending
+		if st, ok := settled[en]; ok {
+			en.state.Status = st
+		}
 		if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
 			en.state.Status = monitor.StatusPending
 		}

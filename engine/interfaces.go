@@ -93,3 +93,22 @@ type Redacter interface {
 	// Redact returns m's URL as results may show it.
 	Redact(m *monitor.Monitor) string
 }
+
+// CheckCounter is a Restorer that can count a monitor's past checks, so
+// that the figures of an objective (slo) survive a restart without the
+// engine ever querying history for them again.
+type CheckCounter interface {
+	// CountChecks calls fn for each step (time.Minute or time.Hour) of
+	// [from, to) with checks in it, oldest first: when the step starts,
+	// the checks that count (not in maintenance, paused or caught in a
+	// stall) and how many of them failed.
+	CountChecks(monitor string, from, to time.Time, step time.Duration, fn func(start time.Time, checks, failures uint64)) error
+}
+
+// SLOObserver is a Notifier that wants a monitor's objective figures
+// after each of its results that counted toward them: burn-rate alerts.
+type SLOObserver interface {
+	// ObserveSLO is called after the result of monitor at `at` updated
+	// slo. It must not block.
+	ObserveSLO(monitor string, slo monitor.SLO, at time.Time)
+}

@@ -82,7 +82,7 @@ func TestSchedulerStopAndResume(t *testing.T) {
 		var mu sync.Mutex
 		runs := map[string]int{}
 		s := newScheduler(time.Now, func(m *monitor.Monitor) time.Duration { return m.Interval },
-			func(_ context.Context, en *entry, _ time.Time) {
+			func(_ context.Context, en *entry, _ time.Time, _ bool) {
 				mu.Lock()
 				runs[en.m.Name]++
 				mu.Unlock()

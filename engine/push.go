@@ -18,8 +18,9 @@ const (
 )
 
 // beatMark tells a push monitor's beats from its lateness checks in
-// history, so a restart knows when the last real beat came.
-const beatMark = "beat received"
+// history, so a restart knows when the last real beat came (and the
+// dashboard, when the last beat came).
+const beatMark = monitor.BeatAnswer
 
 // pushURL is what results show of a push monitor's URL: its token is the
 // monitor's only secret.
@@ -172,11 +173,4 @@ func (p *pushChecker) Resume(m *monitor.Monitor, recent []monitor.Result) {
 // Redact hides the token: it is the push monitor's only secret.
 func (p *pushChecker) Redact(*monitor.Monitor) string { return pushURL }
 
-func isBeat(r *monitor.Result) bool {
-	for _, a := range r.Answers {
-		if a == beatMark {
-			return true
-		}
-	}
-	return false
-}
+func isBeat(r *monitor.Result) bool { return r.IsBeat() }

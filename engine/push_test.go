@@ -135,3 +135,20 @@ func TestPushAfterReload(t *testing.T) {
 		}
 	})
 }
+
+// A push monitor waiting for its first beat is not 100% up: checks that
+// judged nothing count neither for nor against uptime.
+func TestPendingChecksCountNoUptime(t *testing.T) {
+	var u uptimeCounter
+	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		u.count(&monitor.Result{Time: t0.Add(time.Duration(i) * time.Minute), Status: monitor.StatusPending})
+	}
+	if h24, _, _ := u.figures(t0.Add(5*time.Minute), true); h24.Valid {
+		t.Errorf("five pending checks: uptime %v, want none", h24)
+	}
+	u.count(&monitor.Result{Time: t0.Add(6 * time.Minute), Status: monitor.StatusDown})
+	if h24, _, _ := u.figures(t0.Add(6*time.Minute), true); !h24.Valid || h24.Ratio != 0 {
+		t.Errorf("pending checks then a failure: uptime %v, want 0%% (the only check that judged failed)", h24)
+	}
+}

@@ -60,6 +60,7 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// keeps the new entry from starting a second one
 			en = rl.bare(m)
 			en.busy, en.adhoc, en.up, en.recent, en.state = old.busy, old.adhoc, old.up, old.recent, old.state
+			en.slo = old.slo.carry(m)
 			old.gone = true
 			sched.stop(old)
 			rl.changes = append(rl.changes, "changed "+m.Name)

@@ -52,34 +52,53 @@ func (r *runner) displayURL(m *monitor.Monitor) string {
 }
 
 // start launches a check of en that was due at due, unless one is already
-// running, in which case this one is counted as skipped.
-func (r *runner) start(ctx context.Context, en *entry, due time.Time) {
+// running: then a scheduled check is counted as skipped, and one someone
+// asked for (asked: check now, a reload, a dependency) runs as soon as the
+// running one ends, so that it is never lost.
+func (r *runner) start(ctx context.Context, en *entry, due time.Time, asked bool) {
 	if !en.busy.CompareAndSwap(false, true) {
-		r.stats.skipped.Add(1)
-		r.skipped(en)
-		return
+		if asked {
+			en.again.Store(true)
+			if en.busy.CompareAndSwap(false, true) { // it ended meanwhile
+				en.again.Store(false)
+			} else {
+				return
+			}
+		} else {
+			r.stats.skipped.Add(1)
+			r.skipped(en)
+			return
+		}
 	}
 	r.running.Add(1)
 	go func() {
 		defer r.running.Done()
-		defer en.busy.Store(false)
-		select {
-		case r.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
+		r.run(ctx, en, due)
+		en.busy.Store(false)
+		if en.again.Swap(false) && ctx.Err() == nil {
+			r.start(ctx, en, r.now(), true)
 		}
-		defer func() { <-r.sem }()
-		if late := r.now().Sub(due); late <= time.Second {
-			r.stats.onTime.Add(1)
-		} else {
-			r.stats.late.Add(1)
-		}
-		res := r.check(ctx, en, true)
-		if res == nil || ctx.Err() != nil {
-			return
-		}
-		r.done(en, res)
 	}()
+}
+
+// run runs one check of en, started by start, within the concurrency limit.
+func (r *runner) run(ctx context.Context, en *entry, due time.Time) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	defer func() { <-r.sem }()
+	if late := r.now().Sub(due); late <= time.Second {
+		r.stats.onTime.Add(1)
+	} else {
+		r.stats.late.Add(1)
+	}
+	res := r.check(ctx, en, true)
+	if res == nil || ctx.Err() != nil {
+		return
+	}
+	r.done(en, res)
 }
 
 // wait returns once every check started has ended.

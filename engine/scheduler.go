@@ -17,7 +17,7 @@ import (
 type scheduler struct {
 	now    func() time.Time
 	pace   func(m *monitor.Monitor) time.Duration // how often m is checked
-	launch func(ctx context.Context, en *entry, due time.Time)
+	launch func(ctx context.Context, en *entry, due time.Time, asked bool)
 
 	mu sync.Mutex
 	h  schedHeap
@@ -28,14 +28,16 @@ type scheduler struct {
 	due   []launch // the scheduler goroutine's: checks to launch, reused
 }
 
-// launch is a check to start and when it was due.
+// launch is a check to start, when it was due, and whether someone asked
+// for it (check now, a reload, a dependency) rather than its schedule.
 type launch struct {
-	en  *entry
-	due time.Time
+	en    *entry
+	due   time.Time
+	asked bool
 }
 
 func newScheduler(now func() time.Time, pace func(*monitor.Monitor) time.Duration,
-	start func(context.Context, *entry, time.Time)) *scheduler {
+	start func(context.Context, *entry, time.Time, bool)) *scheduler {
 	return &scheduler{now: now, pace: pace, launch: start, wake: make(chan struct{}, 1)}
 }
 
@@ -117,15 +119,15 @@ func (s *scheduler) dispatch(ctx context.Context) time.Duration {
 			wait = en.due.Sub(now)
 			break
 		}
-		due := en.due
+		due, asked := en.due, en.asap
 		en.due = nextDue(due, s.pace(en.m), now)
 		en.asap = false
 		heapFix(&s.h, en)
-		s.due = append(s.due, launch{en, due})
+		s.due = append(s.due, launch{en, due, asked})
 	}
 	s.mu.Unlock()
 	for _, l := range s.due {
-		s.launch(ctx, l.en, l.due)
+		s.launch(ctx, l.en, l.due, l.asked)
 	}
 	clear(s.due)
 	s.due = s.due[:0]

@@ -30,6 +30,7 @@ type outcome struct {
 	from, to monitor.Status
 	change   *monitor.Event // the status change, if any
 	state    monitor.State  // the state after it; only with a change
+	slo      monitor.SLO    // the objective's figures after the result, when it counted toward one
 }
 
 func (s *states) config() *Config {
@@ -88,6 +89,9 @@ func (s *states) published(en *entry, now time.Time, keep bool) monitor.State {
 	st := monitor.State{Monitor: en.m, Status: l.Status, Since: l.Since, Last: l.Last, Recent: en.recent.samples(keep),
 		Paused: l.Paused, Acked: l.Acked, InMaint: l.InMaint, Checks: l.Checks, Skipped: l.Skipped, Location: s.cfg.Settings.Location}
 	st.Uptime24, st.Uptime7d, st.Uptime30 = en.up.figures(now, s.history)
+	if en.slo != nil {
+		st.SLO = en.slo.figures()
+	}
 	return st
 }
 
@@ -153,10 +157,13 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 		return outcome{}, false
 	}
 	o.from, o.to = en.state.Status, r.Status
-	if o.to == monitor.StatusPending { // a passive check still waiting: keep the status
+	if o.to == monitor.StatusPending || r.Stalled() { // a passive check still waiting, or upbeat stalled: keep the status
 		o.to = o.from
 	}
-	if name, in := s.inWindowLocked(en, r.Time); in {
+	switch name, in := s.inWindowLocked(en, r.Time); {
+	case r.Stalled():
+		// upbeat stalled: the result says nothing, the status stays
+	case in:
 		// A monitor inside a window shows as maintenance whatever its
 		// check says (the code and latency are kept), and is recorded so:
 		// history counts neither downtime nor uptime nor an incident for
@@ -164,13 +171,17 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 		en.state.InMaint = name
 		o.to = monitor.StatusMaintenance
 		r.Status = monitor.StatusMaintenance
-	} else {
+	default:
 		en.state.InMaint = ""
 	}
 	en.state.Last = *r
 	en.state.Checks++
 	en.recent.push(sampleOf(r), s.recent)
 	en.up.count(r)
+	if en.slo != nil && counts(r) {
+		en.slo.count(r)
+		o.slo = en.slo.figures()
+	}
 	if o.to != o.from {
 		o.change = setStatusLocked(en, o.to, r.Time, r)
 		o.state = s.published(en, s.now(), false)

@@ -70,18 +70,13 @@ func (u *uptimeCounter) advance(h int64) {
 	u.hour = h
 }
 
-func mod(a, b int64) int64 {
-	m := a % b
-	if m < 0 {
-		m += b
-	}
-	return m
-}
-
-// count adds a result. Maintenance counts neither for nor against uptime,
-// and a result older than what the counter holds is left out.
+// count adds a result. Maintenance, a stall and a pending check count
+// neither for nor against uptime, and a result older than what the counter holds is left out.
 func (u *uptimeCounter) count(r *monitor.Result) {
-	if r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
+	switch r.Status {
+	case monitor.StatusMaintenance, monitor.StatusPaused, monitor.StatusPending:
+		// A planned window, a check spoilt by a stall of upbeat's own, or a
+		// check that judged nothing yet counts neither for nor against uptime.
 		return
 	}
 	h := hourNumber(r.Time)

@@ -138,7 +138,8 @@ func (b *bucket) sortedRollups() []*Rollup {
 }
 
 // excluded reports whether a result in this status counts neither for nor
-// against uptime (a planned window, or a monitor nobody checks).
+// against uptime: a planned window, a monitor nobody checks, or one not
+// judged yet (a push monitor waiting for its first beat is not 100% up).
 func excluded(s monitor.Status) bool {
-	return s == monitor.StatusMaintenance || s == monitor.StatusPaused
+	return s == monitor.StatusMaintenance || s == monitor.StatusPaused || s == monitor.StatusPending
 }

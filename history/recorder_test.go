@@ -160,6 +160,31 @@ func TestUptimeFromFirstResult(t *testing.T) {
 	}
 }
 
+// Checks that judged nothing yet (a push monitor waiting for its first
+// beat) count neither for nor against uptime.
+func TestPendingCountsNoUptime(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		c.Set(at)
+		st := monitor.StatusPending
+		if i == 9 {
+			st = monitor.StatusDown
+		}
+		r := result("push", at, st, 0)
+		s.Record(&r)
+		if u := s.Uptime("push", time.Hour, at); i < 9 && u.Valid {
+			t.Fatalf("after %d pending checks: uptime %+v, want none", i+1, u)
+		}
+	}
+	if u := s.Uptime("push", time.Hour, c.Now()); !u.Valid || u.Ratio != 0 {
+		t.Errorf("pending checks then a failure: uptime %+v, want 0", u)
+	}
+}
+
 // flipper is a checker whose answers the test sets.
 type flipper struct {
 	mu   sync.Mutex

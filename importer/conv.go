@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/upbeat-monitor/upbeat/config"
 )
 
 // Helpers shared by the sources: status code ranges, JSON paths in jq,
@@ -210,15 +212,50 @@ func parseDuration(s string, unit time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// clampTimeout keeps a timeout within the interval, as upbeat requires;
-// it returns a comment when it had to.
-func clampTimeout(m *Monitor) string {
-	if m.Timeout <= 0 || m.Interval <= 0 || m.Timeout <= m.Interval {
-		return ""
+// bound brings m's values within the bounds upbeat's config loader
+// enforces (config.MinInterval and the rest), each to the nearest value
+// allowed, so that the config written always validates. It returns one
+// line per value changed, e.g. "retries 20 → 10: upbeat allows at most 10".
+func bound(m *Monitor) []string {
+	var notes []string
+	atLeast := func(key string, d *time.Duration, lo time.Duration) {
+		if *d > 0 && *d < lo {
+			notes = append(notes, fmt.Sprintf("%s %s → %s: upbeat allows at least %s", key, formatDuration(*d), formatDuration(lo), formatDuration(lo)))
+			*d = lo
+		}
 	}
-	note := fmt.Sprintf("the timeout %s was longer than the interval and is now %s", formatDuration(m.Timeout), formatDuration(m.Interval))
-	m.Timeout = m.Interval
-	return note
+	atMost := func(key string, n *int, hi int) {
+		switch {
+		case n == nil:
+		case *n > hi:
+			notes = append(notes, fmt.Sprintf("%s %d → %d: upbeat allows at most %d", key, *n, hi, hi))
+			*n = hi
+		case *n < 0:
+			notes = append(notes, fmt.Sprintf("%s %d → 0: upbeat allows no fewer than 0", key, *n))
+			*n = 0
+		}
+	}
+	atLeast("interval", &m.Interval, config.MinInterval)
+	atLeast("timeout", &m.Timeout, config.MinTimeout)
+	if m.Timeout > 0 && m.Interval > 0 && m.Timeout > m.Interval {
+		notes = append(notes, fmt.Sprintf("timeout %s → %s: upbeat allows at most the interval", formatDuration(m.Timeout), formatDuration(m.Interval)))
+		m.Timeout = m.Interval
+	}
+	atMost("retries", m.Retries, config.MaxRetries)
+	atLeast("retry_interval", &m.RetryInterval, config.MinRetryInterval)
+	atMost("max_redirects", m.MaxRedirects, config.MaxMaxRedirects)
+	atMost("cert_warn_days", m.CertWarnDays, config.MaxCertWarnDays)
+	return notes
+}
+
+// add bounds m (see bound), notes what that changed in the report and in
+// m's comments, and adds m under a unique name.
+func (b *builder) add(m *Monitor, item, fallback string) {
+	for _, n := range bound(m) {
+		m.Comments = append(m.Comments, n)
+		b.partial(item, "%s", n)
+	}
+	b.addMonitor(m, fallback)
 }
 
 func intp(n int) *int { return &n }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -52,16 +54,29 @@ type gatusEndpoint struct {
 }
 
 type gatusClient struct {
-	ProxyURL       string     `yaml:"proxy-url"`
-	Insecure       bool       `yaml:"insecure"`
-	IgnoreRedirect bool       `yaml:"ignore-redirect"`
-	Timeout        string     `yaml:"timeout"`
-	DNSResolver    string     `yaml:"dns-resolver"`
-	OAuth2         *yaml.Node `yaml:"oauth2"`
-	IAP            *yaml.Node `yaml:"identity-aware-proxy"`
-	Network        string     `yaml:"network"`
-	TLS            *yaml.Node `yaml:"tls"`
-	Tunnel         string     `yaml:"tunnel"`
+	ProxyURL       string       `yaml:"proxy-url"`
+	Insecure       bool         `yaml:"insecure"`
+	IgnoreRedirect bool         `yaml:"ignore-redirect"`
+	Timeout        string       `yaml:"timeout"`
+	DNSResolver    string       `yaml:"dns-resolver"`
+	OAuth2         *gatusOAuth2 `yaml:"oauth2"`
+	IAP            *yaml.Node   `yaml:"identity-aware-proxy"`
+	Network        string       `yaml:"network"`
+	TLS            *gatusTLS    `yaml:"tls"`
+	Tunnel         string       `yaml:"tunnel"`
+}
+
+type gatusOAuth2 struct {
+	TokenURL     string   `yaml:"token-url"`
+	ClientID     string   `yaml:"client-id"`
+	ClientSecret string   `yaml:"client-secret"`
+	Scopes       []string `yaml:"scopes"`
+}
+
+type gatusTLS struct {
+	CertificateFile string `yaml:"certificate-file"`
+	PrivateKeyFile  string `yaml:"private-key-file"`
+	Renegotiation   string `yaml:"renegotiation"`
 }
 
 type gatusAlert struct {
@@ -156,7 +171,7 @@ func FromGatus(data []byte) (*Config, error) {
 	}
 	for _, s := range gc.Suites {
 		r.cfg.Found.Monitors += len(s.Endpoints)
-		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %d endpoints in order, sharing values between them; upbeat checks each monitor on its own", len(s.Endpoints))
+		r.skip(fmt.Sprintf("suite %q", cleanText(s.Name)), "a suite runs its %s in order, sharing values between them; upbeat checks each monitor on its own", humanize.Count(len(s.Endpoints), "endpoint", "endpoints"))
 	}
 	r.finishProviders()
 	return r.cfg, nil
@@ -234,18 +249,19 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 	if !ok {
 		return
 	}
-	if kind == monitor.KindHTTP {
+	keys := make([]string, 0, len(e.Headers))
+	for k := range e.Headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var headers []KV
+	for _, k := range keys {
+		headers = append(headers, KV{k, e.Headers[k]})
+	}
+	switch kind {
+	case monitor.KindHTTP:
 		m.Method = strings.ToUpper(e.Method)
 		m.Body = r.str(e.Body, item+": the body")
-		keys := make([]string, 0, len(e.Headers))
-		for k := range e.Headers {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var headers []KV
-		for _, k := range keys {
-			headers = append(headers, KV{k, e.Headers[k]})
-		}
 		m.Headers = r.headers(item, headers)
 		if e.GraphQL {
 			q, _ := jsonMarshal(map[string]string{"query": m.Body})
@@ -255,11 +271,24 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 			}
 			m.Headers = append(m.Headers, KV{"Content-Type", "application/json"})
 		}
-	} else if e.Method != "" || e.Body != "" || len(e.Headers) > 0 {
-		r.partial(item, "method, body and headers are for HTTP endpoints; left out")
+	case monitor.KindWS:
+		// Gatus sends the body as a message and judges the one that
+		// comes back, as upbeat does with send.
+		m.Send = r.str(e.Body, item+": the body")
+		m.Headers = r.headers(item, headers)
+		if e.Method != "" {
+			r.partial(item, "method is for HTTP endpoints; left out")
+		}
+	default:
+		if e.Method != "" || e.Body != "" || len(e.Headers) > 0 {
+			r.partial(item, "method, body and headers are for HTTP endpoints; left out")
+		}
 	}
 	r.client(e.Client, m, kind, item)
 	degraded, domains := r.conditions(e.Conditions, m, kind, item)
+	if kind == monitor.KindWS && m.Send == "" && (m.ExpectBody != "" || len(m.ExpectJSON) > 0) {
+		r.partial(item, "Gatus sent an empty message first; upbeat sends none and judges the first message the server sends")
+	}
 	r.endpointAlerts(e.Alerts, m, item, degraded)
 	if len(e.ExtraLabels) > 0 {
 		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
@@ -267,13 +296,10 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 	if e.SSH != nil {
 		r.partial(item, "the ssh settings are not kept")
 	}
-	if note := clampTimeout(m); note != "" {
-		m.Comments = append(m.Comments, note)
-	}
-	r.addMonitor(m, "endpoint")
+	r.add(m, item, "endpoint")
 	for _, d := range domains {
 		d.Alerts = m.Alerts
-		r.addMonitor(d, d.Name)
+		r.add(d, item, d.Name)
 	}
 	for i, w := range e.MaintenanceWindows {
 		r.cfg.Found.Maintenance++
@@ -309,23 +335,32 @@ func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (mon
 	scheme, _, _ := strings.Cut(raw, "://")
 	scheme = strings.ToLower(scheme)
 	switch scheme {
-	case "http", "https", "tcp", "tls", "icmp":
-	case "grpc", "grpcs", "ws", "wss":
-		want := scheme
-		if scheme == "grpcs" {
-			want = "grpc"
+	case "http", "https", "tcp", "tls":
+	case "icmp":
+		// Gatus takes an IPv6 address bare; a URL needs it in brackets.
+		if host := strings.TrimRight(raw[len("icmp://"):], "/"); strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+			raw = "icmp://" + bracketHost(host)
 		}
-		if _, ok := monitor.KindOf(want); !ok {
-			r.skip(item, "upbeat has no %s check", scheme)
+	case "grpc", "grpcs":
+		// Gatus asks the health service about the whole server, as
+		// upbeat does when the URL names no service.
+		raw = strings.TrimRight(raw, "/")
+	case "ws", "wss":
+	case "starttls":
+		// Gatus's STARTTLS check speaks SMTP: upbeat's smtp:// check
+		// does the same with starttls = "mandatory".
+		hp := strings.TrimRight(raw[len("starttls://"):], "/")
+		_, port, err := net.SplitHostPort(hp)
+		if err != nil {
+			r.skip(item, "its url %q is not starttls://host:port", cleanText(raw))
 			return "", false
 		}
-		if scheme == "grpcs" {
-			r.partial(item, "Gatus used TLS for gRPC; check that upbeat's grpc:// monitor does too")
+		if !slices.Contains(smtpPorts, port) {
+			r.skip(item, "upbeat checks STARTTLS as part of an SMTP check, and port %s is not an SMTP port (%s); if the server speaks SMTP there, write an smtp:// monitor with starttls = \"mandatory\" by hand", port, strings.Join(smtpPorts, ", "))
+			return "", false
 		}
-		raw = want + raw[len(scheme):]
-	case "starttls":
-		r.skip(item, "upbeat has no STARTTLS certificate check; a tls:// monitor on the implicit-TLS port, or an smtp:// one, may do instead")
-		return "", false
+		raw = "smtp://" + hp
+		m.StartTLS = "mandatory"
 	case "udp", "sctp", "ssh":
 		r.skip(item, "upbeat has no %s check", strings.ToUpper(scheme))
 		return "", false
@@ -333,9 +368,13 @@ func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (mon
 		r.skip(item, "its url %q has a scheme upbeat does not check", cleanText(raw))
 		return "", false
 	}
-	kind, _ := monitor.KindOf(strings.TrimSuffix(raw[:strings.Index(raw, "://")], "s"))
-	if k, ok := monitor.KindOf(raw[:strings.Index(raw, "://")]); ok {
-		kind = k
+	kind, _ := monitor.KindOf(strings.ToLower(raw[:strings.Index(raw, "://")]))
+	if kind == monitor.KindHTTP {
+		if err := r.httpURL(m, item, raw); err != nil {
+			r.skip(item, "%v", err)
+			return "", false
+		}
+		return kind, true
 	}
 	u, err := r.secretURL(monitorBase(item), item, raw, "URL")
 	if err != nil {
@@ -345,6 +384,10 @@ func (r *gatusReader) endpointURL(e gatusEndpoint, m *Monitor, item string) (mon
 	m.URL = u
 	return kind, true
 }
+
+// smtpPorts are the ports SMTP is spoken on with STARTTLS: relay,
+// submission, and the usual alternative to both.
+var smtpPorts = []string{"25", "587", "2525"}
 
 // headers makes credentials in headers variables, and Gatus's variable
 // references upbeat's.
@@ -361,6 +404,8 @@ func monitorBase(item string) string {
 	return strings.Trim(name, `"`)
 }
 
+// client maps the endpoint's client settings: timeout, TLS verification,
+// redirects, proxy, OAuth2, a client certificate and the IP version.
 func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item string) {
 	if c == nil {
 		return
@@ -370,32 +415,73 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 	} else if d > 0 {
 		m.Timeout = d
 	}
+	httpOnly := func(key string) bool {
+		if kind != monitor.KindHTTP {
+			r.partial(item, "client %s is not kept: upbeat uses it for http and https monitors only", key)
+			return false
+		}
+		return true
+	}
 	if c.Insecure {
-		if kind == monitor.KindHTTP || kind == monitor.KindTLS {
+		switch kind {
+		case monitor.KindHTTP, monitor.KindTLS, monitor.KindGRPC, monitor.KindWS, monitor.KindSMTP:
 			m.Insecure = true
 		}
 	}
 	if c.IgnoreRedirect && kind == monitor.KindHTTP {
 		m.MaxRedirects = intp(0)
 	}
-	unsupported := map[string]bool{
-		"proxy-url":                c.ProxyURL != "",
-		"dns-resolver":             c.DNSResolver != "",
-		"oauth2":                   c.OAuth2 != nil,
-		"identity-aware-proxy":     c.IAP != nil,
-		"network":                  c.Network != "" && c.Network != "ip",
-		"tls (client certificate)": c.TLS != nil,
-		"tunnel":                   c.Tunnel != "",
-	}
-	keys := make([]string, 0, len(unsupported))
-	for k, set := range unsupported {
-		if set {
-			keys = append(keys, k)
+	if c.ProxyURL != "" && httpOnly("proxy-url") {
+		name := cleanName(m.Name, "monitor")
+		if p, err := r.proxyURL(name+" proxy", item, r.str(c.ProxyURL, item+": the proxy URL")); err != nil {
+			r.partial(item, "client proxy-url is not kept: %v", err)
+		} else {
+			m.Proxy = p
 		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		r.partial(item, "client %s is not kept: upbeat has no such setting", k)
+	if o := c.OAuth2; o != nil && httpOnly("oauth2") {
+		r.oauth2(m, item, r.str(o.TokenURL, item+": the OAuth2 token URL"), r.str(o.ClientID, item+": the OAuth2 client id"), o.ClientSecret, o.Scopes, nil)
+		if m.OAuth2 != nil && m.BasicAuth != nil {
+			// Gatus's OAuth2 token replaces the URL's user and password.
+			m.BasicAuth = nil
+			r.partial(item, "the user and password in the URL are not kept: the OAuth2 token replaced them in Gatus, and upbeat sends one Authorization header")
+		}
+	}
+	if t := c.TLS; t != nil {
+		if kind != monitor.KindHTTP && kind != monitor.KindTLS {
+			r.partial(item, "client tls is not kept: upbeat sends client certificates from http, https and tls monitors only")
+		} else {
+			r.clientCert(m, item, r.str(t.CertificateFile, item+": the client certificate"), r.str(t.PrivateKeyFile, item+": the client key"))
+			if t.Renegotiation != "" && t.Renegotiation != "never" {
+				r.partial(item, "client tls renegotiation %q is not kept: upbeat never renegotiates", t.Renegotiation)
+			}
+		}
+	}
+	switch c.Network {
+	case "", "ip":
+	case "ip4", "ip6":
+		v := 4
+		if c.Network == "ip6" {
+			v = 6
+		}
+		switch kind {
+		case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
+			m.IPVersion = v
+			r.partial(item, "client network %s became ip_version = %d: Gatus applied it to pings only, upbeat applies it to this check's connections", c.Network, v)
+		default:
+			r.partial(item, "client network %s is not kept: upbeat sets the IP version of http, https, tcp and tls monitors only (for a ping, write the address in the URL)", c.Network)
+		}
+	default:
+		r.partial(item, "client network %q is not kept: it is none of ip, ip4 and ip6", c.Network)
+	}
+	if c.DNSResolver != "" {
+		r.partial(item, "client dns-resolver %s is not kept: upbeat asks the system's resolver (resolve = [\"host:port:address\"] pins an address instead)", cleanText(c.DNSResolver))
+	}
+	if c.IAP != nil {
+		r.partial(item, "client identity-aware-proxy is not kept: upbeat has no Google IAP sign-in (an oauth2 client or a header may do)")
+	}
+	if c.Tunnel != "" {
+		r.partial(item, "client tunnel %q is not kept: upbeat has no SSH tunnels; run upbeat where the target can be reached", cleanText(c.Tunnel))
 	}
 }
 
@@ -444,12 +530,8 @@ func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, 
 				continue
 			}
 			if left == "[CERTIFICATE_EXPIRATION]" {
-				if kind != monitor.KindHTTP && kind != monitor.KindTLS {
-					bad("only https and tls monitors have a certificate")
-					continue
-				}
-				if !strings.HasPrefix(m.URL, "https://") && kind == monitor.KindHTTP {
-					bad("the URL is not https")
+				if !speaksTLS(m) {
+					bad("the check does not speak TLS, so it sees no certificate")
 					continue
 				}
 				m.CertWarnDays = intp(days)
@@ -471,9 +553,15 @@ func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, 
 			}
 		case left == "[BODY]":
 			r.wholeBody(c, op, right, m, kind, item)
+		case kind == monitor.KindGRPC && strings.HasPrefix(left, "[BODY]"):
+			// Gatus's body for gRPC is {"status": "…"} from the health
+			// service; upbeat's gRPC check is up on SERVING.
+			if left != "[BODY].status" || op != "==" || right != "SERVING" {
+				bad("upbeat's gRPC check is up when the health service answers SERVING; other conditions on its answer do not map")
+			}
 		case strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "len([BODY]") || strings.HasPrefix(left, "has([BODY]"):
-			if kind != monitor.KindHTTP {
-				bad("only HTTP monitors have a JSON body")
+			if kind != monitor.KindHTTP && kind != monitor.KindWS {
+				bad("only HTTP and WebSocket monitors have a JSON body")
 				continue
 			}
 			expr, ok := bodyCondition(left, op, right)
@@ -495,6 +583,17 @@ func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, 
 		}
 	}
 	return degraded, domains
+}
+
+// speaksTLS reports whether m's check makes a TLS connection, and so
+// sees a certificate.
+func speaksTLS(m *Monitor) bool {
+	for _, p := range []string{"https://", "tls://", "grpcs://", "wss://", "smtps://"} {
+		if strings.HasPrefix(m.URL, p) {
+			return true
+		}
+	}
+	return strings.HasPrefix(m.URL, "smtp://") && m.StartTLS == "mandatory"
 }
 
 // splitCondition splits "LEFT OP RIGHT".
@@ -569,7 +668,10 @@ func expiryDays(op, right string) (int, bool) {
 	return int(math.Ceil(d.Hours() / 24)), true
 }
 
-// wholeBody maps a condition on the whole body.
+// wholeBody maps a condition on the whole body: for HTTP, the text it
+// must contain (expect_body) or, for what a piece of text cannot say, a
+// regular expression (expect_body_regex); for a WebSocket's reply, the
+// text only; for DNS, the expected answer.
 func (r *gatusReader) wholeBody(c, op, right string, m *Monitor, kind monitor.Kind, item string) {
 	bad := func(why string) { r.partial(item, "condition %q is not mapped: %s", c, why) }
 	if op != "==" {
@@ -588,34 +690,45 @@ func (r *gatusReader) wholeBody(c, op, right string, m *Monitor, kind monitor.Ki
 		m.ExpectAnswer = right
 		return
 	}
-	if kind != monitor.KindHTTP {
-		bad("only HTTP and DNS monitors have a body")
+	if kind != monitor.KindHTTP && kind != monitor.KindWS {
+		bad("only HTTP, WebSocket and DNS monitors have a body")
 		return
 	}
-	if m.ExpectBody != "" {
-		bad("upbeat takes one expected text per monitor")
-		return
-	}
-	if inner, ok := fn(right, "pat("); ok {
-		core := strings.TrimSuffix(strings.TrimPrefix(inner, "*"), "*")
-		if core == "" || strings.Contains(core, "*") {
-			bad("upbeat looks for one piece of text, not a pattern")
+	// A pattern *text* is "contains text", which expect_body says exactly.
+	inner, isPat := fn(right, "pat(")
+	if core := strings.TrimSuffix(strings.TrimPrefix(inner, "*"), "*"); isPat && len(inner) > 2 &&
+		strings.HasPrefix(inner, "*") && strings.HasSuffix(inner, "*") && core != "" && !strings.Contains(core, "*") {
+		if m.ExpectBody != "" {
+			bad("upbeat takes one expected text per monitor")
 			return
 		}
 		m.ExpectBody = core
-		if core != inner[1:len(inner)-1] || !strings.HasPrefix(inner, "*") || !strings.HasSuffix(inner, "*") {
-			m.Comments = append(m.Comments, "expect_body: the body must contain this text (Gatus matched the pattern "+inner+")")
-			r.partial(item, "condition %q became: the body contains %q", c, core)
+		return
+	}
+	if kind == monitor.KindWS {
+		bad("upbeat looks for one piece of text in a WebSocket reply, not a whole reply, a pattern or one of several")
+		return
+	}
+	if m.ExpectBodyRegex != "" {
+		bad("upbeat takes one regular expression per monitor")
+		return
+	}
+	// Anything else matches the whole body: anchored, across lines.
+	var re string
+	switch alts, isAny := fn(right, "any("); {
+	case isPat:
+		re = globRegexp(inner)
+	case isAny:
+		var parts []string
+		for _, a := range strings.Split(alts, ",") {
+			parts = append(parts, regexp.QuoteMeta(strings.TrimSpace(a)))
 		}
-		return
+		re = "^(?:" + strings.Join(parts, "|") + ")$"
+	default:
+		re = "^" + regexp.QuoteMeta(right) + "$"
 	}
-	if _, ok := fn(right, "any("); ok {
-		bad("upbeat looks for one piece of text, not one of several")
-		return
-	}
-	m.ExpectBody = right
-	m.Comments = append(m.Comments, "expect_body: the body must contain this text (in Gatus it had to be exactly this)")
-	r.partial(item, "condition %q became: the body contains %q", c, right)
+	m.ExpectBodyRegex = "(?s)" + re
+	m.Comments = append(m.Comments, "expect_body_regex: the whole body, as the Gatus condition "+c+" had it")
 }
 
 // bodyCondition turns a condition on a JSON path of the body into a jq
@@ -738,7 +851,7 @@ func (r *gatusReader) endpointAlerts(alerts []gatusAlert, m *Monitor, item strin
 	}
 	if threshold > 0 {
 		m.Retries = intp(threshold - 1)
-		m.Comments = append(m.Comments, fmt.Sprintf("retries: Gatus alerted after %d failures in a row (failure-threshold)", threshold))
+		m.Comments = append(m.Comments, fmt.Sprintf("retries: Gatus alerted after %s in a row (failure-threshold)", humanize.Count(threshold, "failure", "failures")))
 	}
 }
 
@@ -919,7 +1032,7 @@ func (r *gatusReader) external(e gatusExternal) {
 		m.Interval = d
 	}
 	m.Comments = append(m.Comments, "Point the job at upbeat's /push/TOKEN; a beat saying failure is not read as down")
-	r.addMonitor(m, "external endpoint")
+	r.add(m, item, "external endpoint")
 	m.URL = "push://" + r.secret(m.Name, "PUSH_TOKEN", fmt.Sprintf("monitor %q: the token its job sends (the Gatus external endpoint token)", m.Name), e.Token)
 	r.endpointAlerts(e.Alerts, m, item, false)
 	for i, w := range e.MaintenanceWindows {

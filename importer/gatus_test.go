@@ -3,11 +3,14 @@ package importer
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/testcert"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -42,8 +45,14 @@ func TestGatus(t *testing.T) {
 	if api.Headers["X-Api-Key"] != dummy("API_X_API_KEY") || api.Headers["Content-Type"] != "application/json" {
 		t.Errorf("api headers: %v", api.Headers)
 	}
-	if !strings.Contains(api.URL, "api:x-api-password@") || !strings.Contains(api.URL, "api_key=x-api-api-key&verbose=1") {
-		t.Errorf("api URL %q: the password and the key should come from variables", api.URL)
+	if strings.Contains(api.URL, "@") || !strings.Contains(api.URL, "api_key=x-api-api-key&verbose=1") {
+		t.Errorf("api URL %q: the key should come from a variable, and the user and password go to basic_auth", api.URL)
+	}
+	if a := api.BasicAuth; a == nil || a.User != "api" || a.Password != dummy("API_PASSWORD") {
+		t.Errorf("api basic auth %+v: want user api and the password from API_PASSWORD", a)
+	}
+	if api.Proxy == nil || api.Proxy.String() != "http://proxy.example.com:3128" {
+		t.Errorf("api proxy %v, want http://proxy.example.com:3128", api.Proxy)
 	}
 	// The JSON conditions mean what they meant in Gatus.
 	good := map[string]any{"data": []any{1.0}, "version": "2.4.1", "checks": []any{map[string]any{"ok": true}}, "latency_ms": 200.0}
@@ -59,7 +68,6 @@ func TestGatus(t *testing.T) {
 			t.Errorf("%s is true on a body that fails the Gatus conditions", e)
 		}
 	}
-	wantPartial(t, c, `endpoint "api"`, "proxy-url")
 	wantPartial(t, c, `endpoint "front-end"`, "degraded, not down")
 	wantPartial(t, c, `endpoint "api"`, "[IP] == 10.0.0.1")
 
@@ -135,16 +143,70 @@ func TestGatus(t *testing.T) {
 		t.Errorf("endpoint maintenance: %+v", w)
 	}
 
-	// What was left out, each named with why.
-	left := []string{`endpoint "starttls"`, `endpoint "udp"`, `endpoint "ssh"`, `endpoint "disabled"`,
-		`suite "login-flow"`, `alerting provider "twilio"`}
-	if _, ok := monitor.KindOf("grpc"); ok {
-		if m := byName(t, cfg, "grpc"); !strings.HasPrefix(m.URL, "grpc://") {
-			t.Errorf("grpc: %+v", m)
-		}
-	} else {
-		left = append(left, `endpoint "grpc"`)
+	// The services behind a site.
+	if m := byName(t, cfg, "starttls"); m.Kind != monitor.KindSMTP || m.URL != "smtp://smtp.example.com:587" || m.StartTLS != "mandatory" || m.CertWarnDays != 10 {
+		t.Errorf("starttls: %+v", m)
 	}
+	if n := noteFor(c, `endpoint "starttls-imap"`, true); len(n) != 1 || !strings.Contains(n[0].Reason, "port 143 is not an SMTP port") {
+		t.Errorf("starttls-imap: the report should leave it out because 143 is not an SMTP port; it says %v", n)
+	}
+	if m := byName(t, cfg, "grpc"); m.Kind != monitor.KindGRPC || m.URL != "grpc://grpc.example.com:443" {
+		t.Errorf("grpc: %+v", m)
+	}
+	noNotes(t, c, `endpoint "grpc"`)
+	if m := byName(t, cfg, "grpcs"); m.URL != "grpcs://orders.example.com:443" || !m.Insecure || m.CertWarnDays != 7 {
+		t.Errorf("grpcs: %+v", m)
+	}
+	ws := byName(t, cfg, "websocket")
+	if ws.Kind != monitor.KindWS || ws.URL != "wss://ws.example.com/echo" || ws.Send != `{"op":"ping"}` || ws.ExpectBody != "pong" ||
+		!slices.Equal(ws.ExpectJSON, []string{`.op == "pong"`}) || ws.Headers["Authorization"] != dummy("WEBSOCKET_AUTHORIZATION") {
+		t.Errorf("websocket: %+v", ws)
+	}
+	noNotes(t, c, `endpoint "websocket"`)
+
+	// How requests are made.
+	o := byName(t, cfg, "oauth-api").OAuth2
+	if o == nil || o.TokenURL != "https://auth.example.com/oauth/token" || o.ClientID != "gatus" || o.ClientSecret != dummy("OAUTH_API_CLIENT_SECRET") ||
+		!slices.Equal(o.Scopes, []string{"status:read"}) {
+		t.Errorf("oauth-api: %+v", o)
+	}
+	if m := byName(t, cfg, "mtls-api"); m.ClientCert != "" || !strings.Contains(text, `# client_cert = "/nonexistent/gatus/client.pem"`) {
+		t.Errorf("mtls-api: files that cannot be read here are written as comments; client_cert %q", m.ClientCert)
+	}
+	wantPartial(t, c, `endpoint "mtls-api"`, "cannot be read here")
+	v4 := byName(t, cfg, "v4-only")
+	if v4.IPVersion != 4 || v4.Proxy == nil || v4.Proxy.String() != "socks5://gatus:"+dummy("V4_ONLY_PROXY_PASSWORD")+"@socks.example.com:1080" {
+		t.Errorf("v4-only: ip_version %d, proxy %v", v4.IPVersion, v4.Proxy)
+	}
+	wantPartial(t, c, `endpoint "v4-only"`, "became ip_version = 4")
+	wantPartial(t, c, `endpoint "v4-only"`, "dns-resolver tcp://9.9.9.9:53 is not kept")
+	wantPartial(t, c, `endpoint "v4-only"`, "identity-aware-proxy is not kept")
+	wantPartial(t, c, `endpoint "gateway6"`, "network ip6 is not kept")
+	if m := byName(t, cfg, "gateway6"); m.URL != "icmp://[2001:db8::1]" {
+		t.Errorf("gateway6: url %q, want the IPv6 address in brackets", m.URL)
+	}
+
+	// Whole-body conditions that a piece of text cannot say.
+	if m := byName(t, cfg, "exact-body"); m.ExpectBodyRegex != "(?s)^pong$" || m.ExpectBody != "" {
+		t.Errorf("exact-body: %+v", m)
+	}
+	pat := regexp.MustCompile(byName(t, cfg, "pattern-body").ExpectBodyRegex)
+	if !pat.MatchString("build-1234: ok") || pat.MatchString("build-1234: failed") || pat.MatchString("x build-1: ok") {
+		t.Errorf("pattern-body: %s does not mean pat(build-*: ok)", pat)
+	}
+
+	// Values beyond upbeat's bounds become the nearest allowed, with a note.
+	if m := byName(t, cfg, "hammered"); m.Interval != time.Second || m.Timeout != 10*time.Millisecond || m.Retries != 10 || m.CertWarnDays != 365 {
+		t.Errorf("hammered: interval %s, timeout %s, retries %d, cert_warn_days %d; want 1s, 10ms, 10, 365", m.Interval, m.Timeout, m.Retries, m.CertWarnDays)
+	}
+	for _, n := range []string{"interval 500ms → 1s: upbeat allows at least 1s", "timeout 5ms → 10ms: upbeat allows at least 10ms",
+		"retries 24 → 10: upbeat allows at most 10", "cert_warn_days 375 → 365: upbeat allows at most 365"} {
+		wantPartial(t, c, `endpoint "hammered"`, n)
+	}
+
+	// What was left out, each named with why.
+	left := []string{`endpoint "starttls-imap"`, `endpoint "udp"`, `endpoint "ssh"`, `endpoint "disabled"`,
+		`suite "login-flow"`, `alerting provider "twilio"`}
 	wantSkipped(t, c, left...)
 	if n := len(c.Skipped()); n != len(left) {
 		t.Errorf("%d items left out, want %d:\n%s", n, len(left), notes(c))
@@ -207,4 +269,49 @@ func TestBodyCondition(t *testing.T) {
 			t.Errorf("%s became %s, which does not tell %s from %s", tc.cond, expr, tc.yes, tc.no)
 		}
 	}
+}
+
+// TestGatusClientCert maps a client certificate whose files are there, by
+// absolute path and by a path relative to where Gatus ran, and checks that
+// the loader takes them as a pair.
+func TestGatusClientCert(t *testing.T) {
+	dir := t.TempDir()
+	certPEM, keyPEM, _ := testcert.Generate(testcert.Options{Hosts: []string{"upbeat-client"}, ClientAuth: true})
+	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cert, key := filepath.Join(dir, "certs", "client.pem"), filepath.Join(dir, "certs", "client.key")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	t.Chdir(dir) // Gatus takes relative paths from its working directory
+	doc := `endpoints:
+  - name: absolute
+    url: https://mtls.example.com/
+    client:
+      tls: {certificate-file: "` + cert + `", private-key-file: "` + key + `"}
+  - name: relative
+    url: tls://mtls.example.com:443
+    client:
+      tls: {certificate-file: certs/client.pem, private-key-file: certs/client.key, renegotiation: freely}
+  - name: grpc
+    url: grpcs://mtls.example.com:443
+    client:
+      tls: {certificate-file: certs/client.pem, private-key-file: certs/client.key}
+`
+	c, err := FromGatus([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := load(t, c)
+	for _, name := range []string{"absolute", "relative"} {
+		if m := byName(t, cfg, name); m.ClientCert != cert || m.ClientKey != key {
+			t.Errorf("%s: client_cert %q, client_key %q; want %q and %q", name, m.ClientCert, m.ClientKey, cert, key)
+		}
+	}
+	noNotes(t, c, `endpoint "absolute"`)
+	wantPartial(t, c, `endpoint "relative"`, `renegotiation "freely"`)
+	if m := byName(t, cfg, "grpc"); m.ClientCert != "" {
+		t.Errorf("grpc: upbeat's gRPC check sends no client certificate, yet client_cert is %q", m.ClientCert)
+	}
+	wantPartial(t, c, `endpoint "grpc"`, "client tls is not kept")
 }

@@ -4,14 +4,17 @@
 //
 // Each source has its own file (gatus.go, kuma.go, uptimerobot.go) that
 // reads the source into a Config, the model of the upbeat config to write,
-// and says in Notes what it could not carry over and why. Write renders a
-// Config as commented TOML in a stable order. The package writes the TOML
-// itself and does not import the config loader: the tests check the
-// output with the real loader.
+// and says in Notes what it could not carry over and why; request.go maps
+// authentication, proxies and client certificates the same way for all of
+// them. Write renders a Config as commented TOML in a stable order. The
+// package writes the TOML itself and does not use the config loader (the
+// tests check the output with it), but takes the loader's bounds: a value
+// beyond one becomes the nearest allowed, with a note, so that the output
+// always validates.
 //
-// Secrets (passwords, tokens, webhook keys, push tokens) are never copied:
-// each becomes a ${VAR} reference, listed in Config.Env with what to set it
-// to.
+// Secrets (passwords, tokens, client secrets, webhook keys, push tokens)
+// are never copied: each becomes a ${VAR} reference, listed in Config.Env
+// with what to set it to.
 package importer
 
 import (
@@ -172,8 +175,37 @@ type Monitor struct {
 	MaxRedirects  *int
 	Insecure      bool
 	Grace         time.Duration
-	Tags          []string
-	Alerts        []string
+	// How the request is made (http and https; client certificates and
+	// ip_version also tcp and tls).
+	BasicAuth       *BasicAuth
+	OAuth2          *OAuth2
+	Proxy           string
+	ClientCert      string
+	ClientKey       string
+	IPVersion       int
+	ExpectBodyRegex string
+	// The services behind a site: databases, ws and smtp.
+	Password    string
+	Query       string
+	ExpectValue string
+	Send        string
+	StartTLS    string
+	Tags        []string
+	Alerts      []string
+	// Commented are keys written as comments after the others, for the
+	// person to set once they can, e.g. certificate files not found here.
+	Commented []Field
+}
+
+// BasicAuth is a monitor's basic_auth; Password is a ${VAR}.
+type BasicAuth struct{ User, Password string }
+
+// OAuth2 is a monitor's oauth2 client credentials; ClientSecret is a
+// ${VAR}.
+type OAuth2 struct {
+	TokenURL, ClientID, ClientSecret string
+	Scopes                           []string
+	Params                           []KV
 }
 
 // KV is a key and a value, kept in order.

@@ -6,10 +6,12 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/itchyny/gojq"
 	"github.com/nicholas-fedor/shoutrrr/pkg/router"
@@ -137,6 +139,17 @@ func wantPartial(t *testing.T, c *Config, item, text string) {
 	t.Errorf("the report has no note on %s about %q; it says:\n%s", item, text, notes(c))
 }
 
+// noNotes checks that the report says nothing about item: it carried
+// over whole.
+func noNotes(t *testing.T, c *Config, item string) {
+	t.Helper()
+	for _, n := range c.Notes {
+		if strings.Contains(n.Item, item) {
+			t.Errorf("%s should carry over whole, but the report says: %s", item, n)
+		}
+	}
+}
+
 func notes(c *Config) string {
 	var b strings.Builder
 	for _, n := range c.Notes {
@@ -145,11 +158,18 @@ func notes(c *Config) string {
 	return b.String()
 }
 
+// secretMark finds the secrets of the fixtures: each is written SECRET
+// followed by lowercase letters or digits ("SECRETsmtp", "tk_SECRETntfy"),
+// so that it is told from the names of variables such as
+// OAUTH_CLIENT_SECRET, which the config rightly holds.
+var secretMark = regexp.MustCompile(`SECRET[a-z0-9]`)
+
 // noSecrets checks that no value marked SECRET in a fixture reached the
 // config text.
 func noSecrets(t *testing.T, text string) {
 	t.Helper()
-	if i := strings.Index(text, "SECRET"); i >= 0 {
+	for _, loc := range secretMark.FindAllStringIndex(text, -1) {
+		i := loc[0]
 		t.Errorf("a secret is in the config in clear: …%s…", text[max(0, i-60):min(len(text), i+40)])
 	}
 }
@@ -259,5 +279,40 @@ func TestFormatDuration(t *testing.T) {
 		if got := formatDuration(pd); got != want {
 			t.Errorf("formatDuration(%s) = %s, want %s", d, got, want)
 		}
+	}
+}
+
+// TestBound checks that every bounded value is brought to the nearest
+// allowed one, with a line saying so, and that the result loads.
+func TestBound(t *testing.T) {
+	b := newBuilder(Kuma, "")
+	m := &Monitor{Name: "tight", URL: "https://example.com/", Interval: 200 * time.Millisecond, Timeout: time.Millisecond,
+		Retries: intp(99), RetryInterval: 10 * time.Millisecond, MaxRedirects: intp(-1), CertWarnDays: intp(1000)}
+	b.add(m, `monitor "tight"`, "monitor")
+	want := []string{
+		"interval 200ms → 1s: upbeat allows at least 1s",
+		"timeout 1ms → 10ms: upbeat allows at least 10ms",
+		"retries 99 → 10: upbeat allows at most 10",
+		"retry_interval 10ms → 100ms: upbeat allows at least 100ms",
+		"max_redirects -1 → 0: upbeat allows no fewer than 0",
+		"cert_warn_days 1000 → 365: upbeat allows at most 365",
+	}
+	var got []string
+	for _, n := range b.cfg.Notes {
+		got = append(got, n.Reason)
+	}
+	if !slices.Equal(got, want) || !slices.Equal(m.Comments, want) {
+		t.Errorf("notes %q\ncomments %q\nwant %q", got, m.Comments, want)
+	}
+	long := &Monitor{Name: "long", URL: "tcp://db.example.com:5432", Interval: 20 * time.Second, Timeout: 48 * time.Second, Retries: intp(3)}
+	b.add(long, `monitor "long"`, "monitor")
+	wantPartial(t, b.cfg, `monitor "long"`, "timeout 48s → 20s: upbeat allows at most the interval")
+	cfg, _ := load(t, b.cfg)
+	if m := byName(t, cfg, "tight"); m.Interval != time.Second || m.Timeout != 10*time.Millisecond || m.Retries != 10 ||
+		m.RetryInterval != 100*time.Millisecond || m.MaxRedirects != 0 || m.CertWarnDays != 365 {
+		t.Errorf("tight: %+v", m)
+	}
+	if m := byName(t, cfg, "long"); m.Timeout != 20*time.Second || m.Retries != 3 {
+		t.Errorf("long: %+v", m)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ import (
 
 	_ "modernc.org/sqlite" // a pure-Go SQLite: no cgo, one static binary
 
-	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 )
 
 // Uptime Kuma keeps everything in one SQLite file (data/kuma.db). Version
@@ -167,13 +168,15 @@ func (k *kumaDB) table(name, order string) ([]kumaRow, error) {
 // kumaReader maps one Kuma database.
 type kumaReader struct {
 	*builder
-	k        *kumaDB
-	byID     map[int64]kumaRow
-	names    map[int64]string   // monitor id → name in the config
-	tags     map[int64][]string // monitor id → tags
-	alerts   map[int64]string   // notification id → alert name
-	unmapped map[int64]string   // notification id → why it is not mapped
-	domains  map[string]*Monitor
+	k         *kumaDB
+	byID      map[int64]kumaRow
+	names     map[int64]string   // monitor id → name in the config
+	tags      map[int64][]string // monitor id → tags
+	alerts    map[int64]string   // notification id → alert name
+	unmapped  map[int64]string   // notification id → why it is not mapped
+	domains   map[string]*Monitor
+	proxies   map[int64]kumaRow     // proxy id → its row
+	proxyKeys map[int64]proxyResult // proxy id → the proxy key, once made
 }
 
 // FromKuma maps the Uptime Kuma database at path.
@@ -188,14 +191,23 @@ func FromKuma(path string) (*Config, error) {
 		version = "schema v2"
 	}
 	r := &kumaReader{
-		builder:  newBuilder(Kuma, version),
-		k:        k,
-		byID:     map[int64]kumaRow{},
-		names:    map[int64]string{},
-		tags:     map[int64][]string{},
-		alerts:   map[int64]string{},
-		unmapped: map[int64]string{},
-		domains:  map[string]*Monitor{},
+		builder:   newBuilder(Kuma, version),
+		k:         k,
+		byID:      map[int64]kumaRow{},
+		names:     map[int64]string{},
+		tags:      map[int64][]string{},
+		alerts:    map[int64]string{},
+		unmapped:  map[int64]string{},
+		domains:   map[string]*Monitor{},
+		proxies:   map[int64]kumaRow{},
+		proxyKeys: map[int64]proxyResult{},
+	}
+	proxies, err := k.table("proxy", "id")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range proxies {
+		r.proxies[id(p, "id")] = p
 	}
 	monitors, err := k.table("monitor", "id")
 	if err != nil {
@@ -231,8 +243,7 @@ func FromKuma(path string) (*Config, error) {
 func id(r kumaRow, col string) int64 { return int64(r.num(col)) }
 
 // kumaUnsupported says why each kind of Kuma monitor upbeat cannot check
-// is left out. Kinds upbeat may gain (grpc, databases, smtp, websocket)
-// are mapped in monitor() when monitor.KindOf knows their scheme.
+// is left out.
 var kumaUnsupported = map[string]string{
 	"docker":         "upbeat has no Docker container check",
 	"gamedig":        "upbeat has no game server check",
@@ -252,17 +263,6 @@ var kumaUnsupported = map[string]string{
 	"globalping":     "upbeat checks from where it runs; Globalping probes from elsewhere",
 	"system-service": "upbeat has no system service check",
 	"pm2":            "upbeat has no PM2 process check",
-}
-
-// kumaKinds maps Kuma monitor types to upbeat schemes that may not exist
-// yet, with why they are left out when not.
-var kumaKinds = map[string][2]string{
-	"grpc-keyword":      {"grpc", "upbeat has no gRPC check"},
-	"postgres":          {"postgres", "upbeat has no PostgreSQL check"},
-	"mysql":             {"mysql", "upbeat has no MySQL check"},
-	"redis":             {"redis", "upbeat has no Redis check"},
-	"smtp":              {"smtp", "upbeat has no SMTP check"},
-	"websocket-upgrade": {"ws", "upbeat has no WebSocket check"},
 }
 
 func (r *kumaReader) monitor(row kumaRow, notifications []int64) {
@@ -300,17 +300,17 @@ func (r *kumaReader) monitor(row kumaRow, notifications []int64) {
 		ok = r.dnsMonitor(row, m, item)
 	case "push":
 		ok = r.pushMonitor(row, m, item)
+	case "grpc-keyword":
+		ok = r.grpcMonitor(row, m, item)
+	case "postgres", "mysql", "redis":
+		ok = r.databaseMonitor(row, m, item, typ)
+	case "smtp":
+		ok = r.smtpMonitor(row, m, item)
+	case "websocket-upgrade":
+		ok = r.wsMonitor(row, m, item)
 	default:
-		k, known := kumaKinds[typ]
-		switch {
-		case !known:
-			r.skip(item, "upbeat does not know this kind of Uptime Kuma monitor")
-			return
-		case !kindExists(k[0]):
-			r.skip(item, "%s", k[1])
-			return
-		}
-		ok = r.newKindMonitor(row, m, item, typ, k[0])
+		r.skip(item, "upbeat does not know this kind of Uptime Kuma monitor")
+		return
 	}
 	if !ok {
 		return
@@ -326,25 +326,13 @@ func (r *kumaReader) monitor(row kumaRow, notifications []int64) {
 		}
 	}
 	if row.num("resend_interval") > 0 {
-		r.partial(item, "resend every %d checks is not kept; set renotify on the alert instead", row.int("resend_interval"))
+		r.partial(item, "resend every %s is not kept; set renotify on the alert instead", humanize.Count(int(row.int("resend_interval")), "check", "checks"))
 	}
-	if row.num("proxy_id") > 0 {
-		r.partial(item, "its proxy is not kept")
-	}
-	if note := clampTimeout(m); note != "" {
-		m.Comments = append(m.Comments, note)
-	}
-	r.addMonitor(m, fmt.Sprintf("monitor-%d", id(row, "id")))
+	r.add(m, item, fmt.Sprintf("monitor-%d", id(row, "id")))
 	r.names[id(row, "id")] = m.Name
 	if typ == "http" || typ == "keyword" || typ == "json-query" {
 		r.domainMonitor(row, m)
 	}
-}
-
-// kindExists reports whether upbeat checks URLs with this scheme.
-func kindExists(scheme string) bool {
-	_, ok := monitor.KindOf(scheme)
-	return ok
 }
 
 // schedule sets the interval, timeout and retries.
@@ -355,7 +343,7 @@ func (r *kumaReader) schedule(row kumaRow, m *Monitor, item string) {
 	if s := row.num("timeout"); s > 0 && m.URL != "" && !strings.HasPrefix(m.URL, "push://") {
 		m.Timeout = time.Duration(s * float64(time.Second)).Round(time.Millisecond)
 	}
-	m.Retries = intp(max(row.int("maxretries"), 0))
+	m.Retries = intp(row.int("maxretries"))
 	if s := row.num("retry_interval"); s > 0 && *m.Retries > 0 {
 		m.RetryInterval = time.Duration(s * float64(time.Second))
 	}
@@ -363,45 +351,25 @@ func (r *kumaReader) schedule(row kumaRow, m *Monitor, item string) {
 
 func (r *kumaReader) httpMonitor(row kumaRow, m *Monitor, item string) bool {
 	typ := row.str("type")
-	raw := strings.TrimSpace(row.str("url"))
-	if row.str("auth_method") == "basic" || row.str("auth_method") == "" && row.str("basic_auth_user") != "" {
-		if user := row.str("basic_auth_user"); user != "" {
-			if u, err := url.Parse(raw); err == nil && u.Host != "" {
-				u.User = url.UserPassword(user, row.str("basic_auth_pass"))
-				raw = u.String()
-			}
-		}
-	} else if am := row.str("auth_method"); am != "" {
-		r.partial(item, "its %s authentication is not kept", am)
-	}
-	u, err := r.secretURL(m.Name, item, raw, "URL")
-	if err != nil {
+	if err := r.httpURL(m, item, row.str("url")); err != nil {
 		r.skip(item, "%v", err)
 		return false
 	}
-	m.URL = u
 	if typ == "real-browser" {
 		m.Comments = append(m.Comments, "Uptime Kuma loaded this page in a browser; upbeat checks the HTTP answer")
 		r.partial(item, "checked as a plain HTTP request, not in a browser")
 	}
 	m.Method = strings.ToUpper(row.str("method"))
 	m.Body = row.str("body")
-	if h := strings.TrimSpace(row.str("headers")); h != "" {
-		var hs map[string]any
-		if err := json.Unmarshal([]byte(h), &hs); err != nil {
-			r.partial(item, "its headers are not JSON; left out")
-		} else {
-			keys := make([]string, 0, len(hs))
-			for k := range hs {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			var kv []KV
-			for _, k := range keys {
-				kv = append(kv, KV{k, fmt.Sprint(hs[k])})
-			}
-			m.Headers = r.secretHeaders(m.Name, item, kv)
-		}
+	r.headers(row, m, item)
+	if ct := kumaContentType(row.str("http_body_encoding")); ct != "" && strings.TrimSpace(m.Body) != "" && !hasHeader(m.Headers, "Content-Type") {
+		m.Headers = append(m.Headers, KV{"Content-Type", ct})
+	}
+	r.auth(row, m, item, false)
+	r.proxy(row, m, item)
+	m.IPVersion = kumaIPVersion(row.str("ip_family"))
+	if row.flag("cache_bust") {
+		r.partial(item, "the random query parameter Uptime Kuma added to defeat caches is not kept")
 	}
 	codes, bad := kumaStatusCodes(row.str("accepted_statuscodes_json"))
 	for _, b := range bad {
@@ -411,12 +379,9 @@ func (r *kumaReader) httpMonitor(row kumaRow, m *Monitor, item string) bool {
 		m.ExpectStatus = codes
 	}
 	if row.has("maxredirects") && row.int("maxredirects") != 10 {
-		m.MaxRedirects = intp(max(row.int("maxredirects"), 0))
+		m.MaxRedirects = intp(row.int("maxredirects"))
 	}
 	m.Insecure = row.flag("ignore_tls")
-	if row.str("tls_cert") != "" || row.str("tls_key") != "" {
-		r.partial(item, "its client certificate is not kept")
-	}
 	switch typ {
 	case "keyword":
 		kw := row.str("keyword")
@@ -435,6 +400,166 @@ func (r *kumaReader) httpMonitor(row kumaRow, m *Monitor, item string) bool {
 		}
 	}
 	return true
+}
+
+// headers reads a monitor's extra request headers (a JSON object).
+func (r *kumaReader) headers(row kumaRow, m *Monitor, item string) {
+	h := strings.TrimSpace(row.str("headers"))
+	if h == "" {
+		return
+	}
+	var hs map[string]any
+	if err := json.Unmarshal([]byte(h), &hs); err != nil {
+		r.partial(item, "its headers are not JSON; left out")
+		return
+	}
+	keys := make([]string, 0, len(hs))
+	for k := range hs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var kv []KV
+	for _, k := range keys {
+		kv = append(kv, KV{k, fmt.Sprint(hs[k])})
+	}
+	m.Headers = r.secretHeaders(cleanName(m.Name, "monitor"), item, kv)
+}
+
+// hasHeader reports whether hs has a header called name, in any case.
+func hasHeader(hs []KV, name string) bool {
+	return slices.ContainsFunc(hs, func(h KV) bool { return strings.EqualFold(h.Key, name) })
+}
+
+// kumaContentType is the Content-Type Kuma sends with a body of the
+// given encoding (json when none is said).
+func kumaContentType(enc string) string {
+	switch enc {
+	case "", "json":
+		return "application/json"
+	case "form":
+		return "application/x-www-form-urlencoded"
+	case "xml":
+		return "text/xml; charset=utf-8"
+	}
+	return ""
+}
+
+// kumaIPVersion reads ip_family ("ipv4", "ipv6", or empty for either).
+func kumaIPVersion(family string) int {
+	switch strings.ToLower(family) {
+	case "ipv4":
+		return 4
+	case "ipv6":
+		return 6
+	}
+	return 0
+}
+
+// auth maps how the monitor authenticates: basic, bearer and OAuth2
+// client credentials (http only; a WebSocket gets an Authorization
+// header); mTLS and NTLM are noted. The source's own Authorization
+// header, when it has one, wins, as it does in Kuma.
+func (r *kumaReader) auth(row kumaRow, m *Monitor, item string, ws bool) {
+	method := row.str("auth_method")
+	if method == "" && row.str("basic_auth_user") != "" {
+		method = "basic" // rows from before Kuma had auth_method
+	}
+	name := cleanName(m.Name, "monitor")
+	header := func(value string) {
+		if !hasHeader(m.Headers, "Authorization") {
+			m.Headers = append(m.Headers, KV{"Authorization", value})
+		}
+	}
+	switch method {
+	case "":
+	case "basic":
+		user := row.str("basic_auth_user")
+		switch {
+		case !ws:
+			r.basicAuth(m, item, user, row.str("basic_auth_pass"))
+		case user != "" || row.str("basic_auth_pass") != "":
+			header("Basic " + r.secret(name, "BASIC_AUTH", fmt.Sprintf("monitor %q: %s:PASSWORD in base64, as basic auth sends it", name, user), ""))
+		}
+	case "bearer":
+		if tok := row.str("bearer_token"); tok != "" {
+			header("Bearer " + r.secret(name, "BEARER_TOKEN", fmt.Sprintf("monitor %q: the bearer token", name), tok))
+		}
+	case "oauth2-cc":
+		if ws {
+			r.partial(item, "its OAuth2 client credentials are not kept: upbeat's WebSocket check takes headers only")
+			return
+		}
+		var params []KV
+		if a := strings.TrimSpace(row.str("oauth_audience")); a != "" {
+			params = append(params, KV{"audience", a})
+		}
+		r.oauth2(m, item, strings.TrimSpace(row.str("oauth_token_url")), strings.TrimSpace(row.str("oauth_client_id")),
+			row.str("oauth_client_secret"), strings.FieldsFunc(row.str("oauth_scopes"), func(c rune) bool { return c == ' ' || c == ',' }), params)
+	case "mtls":
+		if ws {
+			r.partial(item, "its client certificate (mTLS) is not kept: upbeat's WebSocket check sends none")
+			return
+		}
+		ca := ""
+		if row.str("tls_ca") != "" {
+			ca = ", and tls_ca as the file ca_file names"
+		}
+		r.partial(item, "its client certificate (mTLS) is kept inside the Uptime Kuma database, not in files: save tls_cert and tls_key as PEM files and set client_cert and client_key%s", ca)
+	case "ntlm":
+		r.partial(item, "upbeat has no NTLM authentication; left out")
+	default:
+		r.partial(item, "its %s authentication is not kept", method)
+	}
+}
+
+// proxyResult is a Kuma proxy made into upbeat's proxy key, or why not.
+type proxyResult struct {
+	url string
+	err error
+}
+
+// proxy sets the proxy an http monitor uses. Kuma keeps proxies in their
+// own table, shared by monitors: each is mapped once, with one variable
+// for its password.
+func (r *kumaReader) proxy(row kumaRow, m *Monitor, item string) {
+	pid := id(row, "proxy_id")
+	if pid == 0 {
+		return
+	}
+	res, done := r.proxyKeys[pid]
+	if !done {
+		res = r.mapProxy(pid)
+		r.proxyKeys[pid] = res
+	}
+	switch {
+	case res.err != nil:
+		r.partial(item, "its proxy is not kept: %v", res.err)
+	case res.url != "":
+		m.Proxy = res.url
+	}
+}
+
+func (r *kumaReader) mapProxy(pid int64) proxyResult {
+	p, ok := r.proxies[pid]
+	switch {
+	case !ok:
+		return proxyResult{err: fmt.Errorf("proxy %d is not in the database", pid)}
+	case p.has("active") && !p.flag("active"):
+		return proxyResult{} // Kuma connects directly when the proxy is off
+	}
+	host, port := strings.TrimSpace(p.str("host")), p.int("port")
+	if host == "" || port <= 0 || port > 65535 {
+		return proxyResult{err: fmt.Errorf("proxy %d has no host or port", pid)}
+	}
+	u := &url.URL{Scheme: strings.ToLower(p.str("protocol")), Host: hostPort(host, port)}
+	if p.flag("auth") && p.str("username") != "" {
+		u.User = url.UserPassword(p.str("username"), p.str("password"))
+		if p.str("password") == "" {
+			u.User = url.User(p.str("username"))
+		}
+	}
+	s, err := r.proxyURL(host, "Uptime Kuma proxy "+u.Host, u.String())
+	return proxyResult{url: s, err: err}
 }
 
 // kumaStatusCodes reads accepted_statuscodes_json, e.g. ["200-299","404"].
@@ -581,51 +706,204 @@ func (r *kumaReader) pushMonitor(row kumaRow, m *Monitor, item string) bool {
 	return true
 }
 
-// newKindMonitor maps the kinds upbeat gained after this importer was
-// written, when they exist: grpc, postgres, mysql, redis, smtp, ws.
-func (r *kumaReader) newKindMonitor(row kumaRow, m *Monitor, item, typ, scheme string) bool {
+// grpcMonitor maps a gRPC call whose answer must hold a keyword. upbeat's
+// gRPC check asks the standard health service (grpc.health.v1.Health)
+// instead: a Kuma monitor calling that service's Check for "SERVING" maps
+// exactly; any other call becomes a health check of the whole server.
+func (r *kumaReader) grpcMonitor(row kumaRow, m *Monitor, item string) bool {
+	target := strings.TrimSpace(row.str("grpc_url"))
+	scheme := "grpc"
+	if row.flag("grpc_enable_tls") {
+		scheme = "grpcs"
+	}
+	if s, rest, ok := strings.Cut(target, "://"); ok {
+		if s == "grpcs" || s == "https" {
+			scheme = "grpcs"
+		}
+		target = rest
+	}
+	target = strings.Trim(target, "/")
+	if target == "" {
+		r.skip(item, "it has no gRPC address")
+		return false
+	}
+	svc, method, kw := row.str("grpc_service_name"), row.str("grpc_method"), row.str("keyword")
+	health := (svc == "Health" || strings.HasSuffix(svc, ".Health")) && strings.EqualFold(method, "check")
+	asked := ""
+	if health {
+		var body struct {
+			Service string `json:"service"`
+		}
+		json.Unmarshal([]byte(row.str("grpc_body")), &body)
+		asked = strings.Trim(body.Service, "/")
+	}
+	m.URL = scheme + "://" + target
+	if asked != "" {
+		m.URL += "/" + asked
+	}
+	m.Insecure = row.flag("ignore_tls") && scheme == "grpcs"
+	switch {
+	case !health:
+		r.partial(item, "upbeat does not call %s.%s: it asks the server's standard gRPC health service about the whole server, which the server must offer; the keyword %q is not checked", svc, method, kw)
+	case row.flag("invert_keyword"):
+		r.partial(item, "the keyword check is inverted (down when %q is found); upbeat's gRPC check is up when the service answers SERVING", kw)
+	case kw != "SERVING":
+		r.partial(item, "the keyword %q is not checked: upbeat's gRPC check is up when the service answers SERVING", kw)
+	}
+	if md := strings.TrimSpace(row.str("grpc_metadata")); md != "" && md != "{}" {
+		r.partial(item, "its gRPC metadata is not sent: upbeat's gRPC check sends none")
+	}
+	return true
+}
+
+// databaseMonitor maps postgres, mysql and redis: the connection string
+// without its password becomes the URL, the password a variable, and the
+// query (postgres and mysql) and its expected value (mysql's conditions,
+// version 2) carry over.
+func (r *kumaReader) databaseMonitor(row kumaRow, m *Monitor, item, typ string) bool {
+	u, err := url.Parse(strings.TrimSpace(row.str("database_connection_string")))
+	if err != nil || u.Host == "" {
+		r.skip(item, "its connection string is not a URL such as %s://user@host/database", typ)
+		return false
+	}
+	password := ""
+	if u.User != nil {
+		password, _ = u.User.Password()
+		u.User = url.User(u.User.Username())
+		if u.User.Username() == "" {
+			u.User = nil
+		}
+	}
 	switch typ {
-	case "grpc-keyword":
-		target := strings.TrimSpace(row.str("grpc_url"))
-		if target == "" {
-			r.skip(item, "it has no gRPC address")
-			return false
+	case "postgres":
+		u.Scheme = "postgres"
+		r.postgresSSL(u, item)
+	case "mysql":
+		u.Scheme = "mysql"
+		if p := row.str("radius_password"); p != "" {
+			password = p // Kuma's separate password field wins over the URL's
 		}
-		target = strings.TrimPrefix(strings.TrimPrefix(target, "grpcs://"), "grpc://")
-		m.URL = "grpc://" + strings.TrimRight(target, "/") + "/" + row.str("grpc_service_name")
-		r.partial(item, "upbeat asks the standard gRPC health service for %q; the method %q and keyword %q are not kept", row.str("grpc_service_name"), row.str("grpc_method"), row.str("keyword"))
-	case "postgres", "mysql", "redis":
-		conn := strings.TrimSpace(row.str("database_connection_string"))
-		u, err := url.Parse(conn)
-		if err != nil || u.Host == "" {
-			r.skip(item, "its connection string is not a URL")
-			return false
+	case "redis":
+		if u.Scheme != "rediss" {
+			u.Scheme = "redis"
 		}
-		u.Scheme = scheme
-		s, err := r.secretURL(m.Name, item, u.String(), "connection string")
-		if err != nil {
-			r.skip(item, "%v", err)
-			return false
+		m.Insecure = u.Scheme == "rediss" && row.flag("ignore_tls")
+	}
+	name := cleanName(m.Name, "monitor")
+	s, err := r.secretURL(name, item, u.String(), "connection string")
+	if err != nil {
+		r.skip(item, "%v", err)
+		return false
+	}
+	m.URL = s
+	if password != "" {
+		m.Password = r.secret(name, "PASSWORD", fmt.Sprintf("monitor %q: the database password", name), password)
+	}
+	if typ != "redis" {
+		m.Query = strings.TrimSpace(row.str("database_query"))
+	}
+	if c := strings.TrimSpace(row.str("conditions")); typ == "mysql" && c != "" && c != "[]" {
+		r.resultConditions(c, m, item)
+	}
+	return true
+}
+
+// postgresSSL turns the TLS parameters of node-postgres's connection
+// strings into libpq's sslmode, which upbeat reads.
+func (r *kumaReader) postgresSSL(u *url.URL, item string) {
+	q := u.Query()
+	changed := false
+	if v, ok := q["ssl"]; ok {
+		switch strings.ToLower(v[0]) {
+		case "true", "1":
+			q.Set("sslmode", "verify-full") // node-postgres verifies the certificate and the name
+		case "false", "0":
+			q.Set("sslmode", "disable")
 		}
-		m.URL = s
-		if q := row.str("database_query"); q != "" {
-			r.partial(item, "the query %q is not kept", q)
+		q.Del("ssl")
+		changed = true
+	}
+	if q.Get("sslmode") == "no-verify" {
+		q.Set("sslmode", "require")
+		changed = true
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+}
+
+// resultConditions maps a database monitor's conditions on its result:
+// "result equals X" is expect_value; nothing else maps.
+func (r *kumaReader) resultConditions(raw string, m *Monitor, item string) {
+	var conds []kumaCondition
+	if err := json.Unmarshal([]byte(raw), &conds); err != nil {
+		r.partial(item, "its conditions are not JSON; left out")
+		return
+	}
+	for _, c := range conds {
+		desc := strings.TrimSpace(fmt.Sprintf("%s %s %s", c.Variable, c.Operator, c.Value))
+		switch {
+		case c.Type != "expression" || c.AndOr == "or":
+			r.partial(item, "condition group or 'or' is not mapped: upbeat takes one expected value")
+		case c.Variable == "result" && c.Operator == "equals" && m.ExpectValue == "":
+			m.ExpectValue = c.Value
+		default:
+			r.partial(item, "condition %q is not mapped: upbeat compares the result with one expected value (expect_value)", desc)
 		}
-	case "smtp":
-		host := row.str("hostname")
-		port := row.int("port")
-		if host == "" || port == 0 {
-			r.skip(item, "it has no host or port")
-			return false
+	}
+}
+
+// smtpMonitor maps an SMTP server check and how it uses TLS.
+func (r *kumaReader) smtpMonitor(row kumaRow, m *Monitor, item string) bool {
+	host := strings.TrimSpace(row.str("hostname"))
+	if host == "" {
+		r.skip(item, "it has no hostname")
+		return false
+	}
+	port := row.int("port")
+	if port <= 0 || port > 65535 {
+		port = 25 // as Kuma does
+	}
+	m.URL = "smtp://" + hostPort(host, port)
+	switch row.str("smtp_security") {
+	case "secure":
+		m.URL = "smtps://" + hostPort(host, port)
+	case "starttls":
+		m.StartTLS = "mandatory"
+	case "nostarttls":
+		m.StartTLS = "none"
+	}
+	return true
+}
+
+// wsMonitor maps a WebSocket upgrade: the handshake, with the monitor's
+// headers and authentication.
+func (r *kumaReader) wsMonitor(row kumaRow, m *Monitor, item string) bool {
+	s, err := r.secretURL(cleanName(m.Name, "monitor"), item, row.str("url"), "URL")
+	if err != nil {
+		r.skip(item, "%v", err)
+		return false
+	}
+	if !strings.HasPrefix(s, "ws://") && !strings.HasPrefix(s, "wss://") {
+		r.skip(item, "its URL is not ws:// or wss://")
+		return false
+	}
+	m.URL = s
+	r.headers(row, m, item)
+	r.auth(row, m, item, true)
+	m.Insecure = strings.HasPrefix(s, "wss://") && row.flag("ignore_tls")
+	if codes := row.str("accepted_statuscodes_json"); codes != "" {
+		var list []string
+		json.Unmarshal([]byte(codes), &list)
+		if len(list) > 0 && !slices.Equal(list, []string{"1000"}) {
+			r.partial(item, "the accepted close codes %s are not kept: upbeat's WebSocket check is up when the handshake succeeds", strings.Join(list, ", "))
 		}
-		m.URL = "smtp://" + hostPort(host, port)
-	case "websocket-upgrade":
-		s, err := r.secretURL(m.Name, item, row.str("url"), "URL")
-		if err != nil {
-			r.skip(item, "%v", err)
-			return false
-		}
-		m.URL = s
+	}
+	if p := strings.TrimSpace(row.str("ws_subprotocol")); p != "" {
+		r.partial(item, "the subprotocol %q is not asked for: upbeat's WebSocket check names none", p)
+	}
+	if row.flag("ws_ignore_sec_websocket_accept_header") {
+		r.partial(item, "upbeat always checks the server's Sec-WebSocket-Accept header; Uptime Kuma was told to ignore it")
 	}
 	return true
 }
@@ -707,7 +985,7 @@ func (r *kumaReader) domainMonitor(row kumaRow, m *Monitor) {
 		Comments: []string{fmt.Sprintf("Uptime Kuma watched the domain expiry of monitor %q", m.Name)},
 	}
 	r.domains[domain] = d
-	r.addMonitor(d, domain)
+	r.add(d, fmt.Sprintf("monitor %q (domain expiry)", m.Name), domain)
 }
 
 // readNotifications maps the notification channels.
@@ -960,7 +1238,7 @@ func (r *kumaReader) window(row kumaRow, monitorIDs []int64, onPage bool) {
 			} else {
 				w.Cron = fmt.Sprintf("%s */%d * *", cronAt(startTime), n)
 				w.Duration = daily()
-				r.partial(item, "every %d days counts from the first of each month in upbeat (cron), not from the window's start", n)
+				r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
 			}
 		case "recurring-day-of-month":
 			var days []any

@@ -58,6 +58,9 @@ CREATE TABLE maintenance (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, title V
 	interval_day INTEGER, cron TEXT, timezone VARCHAR(255), duration INTEGER);
 CREATE TABLE monitor_maintenance (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, monitor_id INTEGER NOT NULL, maintenance_id INTEGER NOT NULL);
 CREATE TABLE status_page (id INTEGER PRIMARY KEY AUTOINCREMENT, slug VARCHAR(255) NOT NULL UNIQUE, title VARCHAR(255) NOT NULL);
+CREATE TABLE proxy (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, user_id INT NOT NULL, protocol VARCHAR(10) NOT NULL,
+	host VARCHAR(255) NOT NULL, port SMALLINT NOT NULL, auth BOOLEAN NOT NULL, username VARCHAR(255) NULL, password VARCHAR(255) NULL,
+	active BOOLEAN NOT NULL DEFAULT 1, 'default' BOOLEAN NOT NULL DEFAULT 0, created_date DATETIME DEFAULT (DATETIME('now')) NOT NULL);
 CREATE TABLE maintenance_status_page (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, status_page_id INTEGER NOT NULL, maintenance_id INTEGER NOT NULL);
 `
 
@@ -98,6 +101,7 @@ ALTER TABLE monitor ADD COLUMN snmp_v3_username VARCHAR(255);
 ALTER TABLE monitor ADD COLUMN expected_tls_alert VARCHAR(50);
 ALTER TABLE monitor ADD COLUMN retry_only_on_status_code_failure BOOLEAN NOT NULL DEFAULT 0;
 ALTER TABLE monitor ADD COLUMN screenshot_delay INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE monitor ADD COLUMN bearer_token TEXT DEFAULT NULL;
 ALTER TABLE maintenance ADD COLUMN last_start_date DATETIME;
 `
 
@@ -113,6 +117,14 @@ func kumaDBFile(t *testing.T, v2 bool, fill func(ins func(table string, r row) i
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// One connection, and no syncing to disk: the file is made to be read
+	// once, and the tests make many.
+	db.SetMaxOpenConns(1)
+	for _, p := range []string{"PRAGMA journal_mode = MEMORY", "PRAGMA synchronous = OFF"} {
+		if _, err := db.Exec(p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	schema := kumaV1Schema
 	if v2 {
 		schema += kumaV2Schema
@@ -151,13 +163,11 @@ func kumaDBFile(t *testing.T, v2 bool, fill func(ins func(table string, r row) i
 	return path
 }
 
-// kumaMonitors are monitors of every type both versions have, each with
-// what the importer should make of it: a URL, or "" when it is left out
-// (or, for the kinds upbeat may gain, a URL only when the kind exists).
+// kumaCases are monitors of every type both versions have, each with
+// what the importer should make of it: a URL, or "" when it is left out.
 type kumaCase struct {
-	r       row
-	url     string // "" = left out
-	newKind string // the scheme that decides, for kinds added later
+	r   row
+	url string // "" = left out
 }
 
 func kumaCases(v2 bool) []kumaCase {
@@ -166,7 +176,7 @@ func kumaCases(v2 bool) []kumaCase {
 			"accepted_statuscodes_json": `["200-299","404"]`, "headers": `{"X-Api-Key":"SECRETkey","Accept":"application/json"}`, "method": "POST", "body": `{"a":1}`,
 			"maxredirects": 3, "ignore_tls": 1, "description": "the shop's health page"}, url: "https://shop.example.com/health"},
 		{r: row{"name": "login", "type": "keyword", "url": "https://example.com/login", "keyword": "Sign in", "interval": 60,
-			"auth_method": "basic", "basic_auth_user": "probe", "basic_auth_pass": "SECRETbasic"}, url: "https://probe:x-login-password@example.com/login"},
+			"auth_method": "basic", "basic_auth_user": "probe", "basic_auth_pass": "SECRETbasic"}, url: "https://example.com/login"},
 		{r: row{"name": "banner", "type": "keyword", "url": "https://example.com/", "keyword": "Maintenance", "invert_keyword": 1, "interval": 60}, url: "https://example.com/"},
 		{r: row{"name": "status", "type": "json-query", "url": "https://api.example.com/status", "json_path": "data.status", "expected_value": "UP", "interval": 60}, url: "https://api.example.com/status"},
 		{r: row{"name": "port", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 60}, url: "tcp://db.example.com:5432"},
@@ -177,14 +187,33 @@ func kumaCases(v2 bool) []kumaCase {
 		{r: row{"name": "upside", "type": "http", "url": "https://gone.example.com/", "upside_down": 1}},
 		{r: row{"name": "paused", "type": "http", "url": "https://paused.example.com/", "active": 0}},
 		{r: row{"name": "docker", "type": "docker", "docker_container": "web"}},
-		{r: row{"name": "grpc", "type": "grpc-keyword", "grpc_url": "grpc.example.com:443", "grpc_service_name": "health", "grpc_method": "Check", "keyword": "SERVING"},
-			url: "grpc://grpc.example.com:443/health", newKind: "grpc"},
-		{r: row{"name": "mysql", "type": "mysql", "database_connection_string": "mysql://root:SECRETmysql@db.example.com:3306/shop"},
-			url: "mysql://root:x-mysql-password@db.example.com:3306/shop", newKind: "mysql"},
-		{r: row{"name": "postgres", "type": "postgres", "database_connection_string": "postgres://app:SECRETpg@db.example.com:5432/app"},
-			url: "postgres://app:x-postgres-password@db.example.com:5432/app", newKind: "postgres"},
+		{r: row{"name": "grpc", "type": "grpc-keyword", "grpc_url": "grpc.example.com:443", "grpc_enable_tls": 1, "grpc_service_name": "grpc.health.v1.Health",
+			"grpc_method": "check", "grpc_body": `{"service":"orders.v1.Orders"}`, "keyword": "SERVING"}, url: "grpcs://grpc.example.com:443/orders.v1.Orders"},
+		{r: row{"name": "grpc custom", "type": "grpc-keyword", "grpc_url": "catalog.example.com:50051", "grpc_service_name": "shop.Catalog",
+			"grpc_method": "listItems", "grpc_body": `{}`, "keyword": "items"}, url: "grpc://catalog.example.com:50051"},
+		{r: row{"name": "mysql", "type": "mysql", "database_connection_string": "mysql://root:SECRETmysql@db.example.com:3306/shop",
+			"database_query": "SELECT COUNT(*) FROM orders"}, url: "mysql://root@db.example.com:3306/shop"},
+		{r: row{"name": "postgres", "type": "postgres", "database_connection_string": "postgresql://app:SECRETpg@db.example.com:5432/app?ssl=true",
+			"database_query": "SELECT 1 FROM pg_stat_replication"}, url: "postgres://app@db.example.com:5432/app?sslmode=verify-full"},
 		{r: row{"name": "redis", "type": "redis", "database_connection_string": "redis://:SECRETredis@cache.example.com:6379"},
-			url: "redis://:x-redis-password@cache.example.com:6379", newKind: "redis"},
+			url: "redis://cache.example.com:6379"},
+		{r: row{"name": "redis tls", "type": "redis", "database_connection_string": "rediss://default:SECRETrediss@cache.example.com:6380/2", "ignore_tls": 1},
+			url: "rediss://default@cache.example.com:6380/2"},
+		{r: row{"name": "oauth", "type": "json-query", "url": "https://api.example.com/private", "json_path": "ok", "expected_value": "true",
+			"auth_method": "oauth2-cc", "oauth_token_url": "https://auth.example.com/token", "oauth_client_id": "upbeat", "oauth_client_secret": "SECREToauth",
+			"oauth_scopes": "status:read status:list", "oauth_auth_method": "client_secret_post"}, url: "https://api.example.com/private"},
+		{r: row{"name": "mtls", "type": "http", "url": "https://mtls.example.com/", "auth_method": "mtls",
+			"tls_cert": "-----BEGIN CERTIFICATE-----", "tls_key": "-----BEGIN PRIVATE KEY-----SECRETkey"}, url: "https://mtls.example.com/"},
+		{r: row{"name": "ntlm", "type": "http", "url": "https://intranet.example.com/", "auth_method": "ntlm", "basic_auth_user": "dom\\user", "basic_auth_pass": "SECRETntlm"},
+			url: "https://intranet.example.com/"},
+		{r: row{"name": "proxied", "type": "http", "url": "https://internal.example.com/", "proxy_id": 1}, url: "https://internal.example.com/"},
+		{r: row{"name": "proxied too", "type": "keyword", "url": "https://internal2.example.com/", "keyword": "ok", "proxy_id": 1}, url: "https://internal2.example.com/"},
+		{r: row{"name": "socks4", "type": "http", "url": "https://legacy.example.com/", "proxy_id": 2}, url: "https://legacy.example.com/"},
+		{r: row{"name": "proxy off", "type": "http", "url": "https://direct.example.com/", "proxy_id": 3}, url: "https://direct.example.com/"},
+		{r: row{"name": "strict", "type": "http", "url": "https://strict.example.com/", "interval": 20, "timeout": 0.005, "maxretries": 20,
+			"retry_interval": 20, "maxredirects": 50}, url: "https://strict.example.com/"},
+		{r: row{"name": "form", "type": "http", "url": "https://forms.example.com/submit", "method": "POST", "body": "a=1&b=2", "http_body_encoding": "form"},
+			url: "https://forms.example.com/submit"},
 		{r: row{"name": "mongodb", "type": "mongodb", "database_connection_string": "mongodb://x:SECRETmongo@m.example.com"}},
 		{r: row{"name": "sqlserver", "type": "sqlserver", "database_connection_string": "Server=x;Password=SECRETmssql"}},
 		{r: row{"name": "radius", "type": "radius", "hostname": "radius.example.com"}},
@@ -200,8 +229,23 @@ func kumaCases(v2 bool) []kumaCase {
 			kumaCase{r: row{"name": "dns v2", "type": "dns", "hostname": "www.example.com", "dns_resolve_server": "1.1.1.1", "dns_resolve_type": "A", "port": 53,
 				"conditions": `[{"type":"expression","variable":"record","operator":"contains","value":"93.184.216.34","andOr":"and"}]`}, url: "dns://1.1.1.1/www.example.com?type=A"},
 			kumaCase{r: row{"name": "expiring", "type": "http", "url": "https://www.shop.example.co.uk/", "domain_expiry_notification": 1}, url: "https://www.shop.example.co.uk/"},
-			kumaCase{r: row{"name": "smtp", "type": "smtp", "hostname": "mail.example.com", "port": 587, "smtp_security": "starttls"}, url: "smtp://mail.example.com:587", newKind: "smtp"},
-			kumaCase{r: row{"name": "websocket", "type": "websocket-upgrade", "url": "wss://ws.example.com/socket"}, url: "wss://ws.example.com/socket", newKind: "ws"},
+			kumaCase{r: row{"name": "smtp", "type": "smtp", "hostname": "mail.example.com", "port": 587, "smtp_security": "starttls"}, url: "smtp://mail.example.com:587"},
+			kumaCase{r: row{"name": "smtps", "type": "smtp", "hostname": "mail.example.com", "port": 465, "smtp_security": "secure"}, url: "smtps://mail.example.com:465"},
+			kumaCase{r: row{"name": "smtp plain", "type": "smtp", "hostname": "relay.example.com", "smtp_security": "nostarttls"}, url: "smtp://relay.example.com:25"},
+			kumaCase{r: row{"name": "websocket", "type": "websocket-upgrade", "url": "wss://ws.example.com/socket", "headers": `{"X-Client":"upbeat"}`,
+				"auth_method": "bearer", "bearer_token": "SECRETwsbearer", "accepted_statuscodes_json": `["1000"]`}, url: "wss://ws.example.com/socket"},
+			kumaCase{r: row{"name": "websocket basic", "type": "websocket-upgrade", "url": "ws://ws.example.com/plain", "auth_method": "basic",
+				"basic_auth_user": "ws", "basic_auth_pass": "SECRETwsbasic", "ws_subprotocol": "graphql-ws", "accepted_statuscodes_json": `["1000","1001"]`},
+				url: "ws://ws.example.com/plain"},
+			kumaCase{r: row{"name": "mysql v2", "type": "mysql", "database_connection_string": "mysql://probe@db.example.com/shop", "radius_password": "SECRETmysqlfield",
+				"database_query": "SELECT status FROM health", "conditions": `[{"type":"expression","variable":"result","operator":"equals","value":"ok","andOr":"and"}]`},
+				url: "mysql://probe@db.example.com/shop"},
+			kumaCase{r: row{"name": "oauth v2", "type": "http", "url": "https://api.example.com/v2/private", "auth_method": "oauth2-cc",
+				"oauth_token_url": "https://auth.example.com/token", "oauth_client_id": "upbeat-v2", "oauth_client_secret": "SECREToauth2", "oauth_audience": "api.example.com"},
+				url: "https://api.example.com/v2/private"},
+			kumaCase{r: row{"name": "bearer", "type": "http", "url": "https://api.example.com/bearer", "auth_method": "bearer", "bearer_token": "SECRETbearer"},
+				url: "https://api.example.com/bearer"},
+			kumaCase{r: row{"name": "ipv6 only", "type": "http", "url": "https://v6.example.com/", "ip_family": "ipv6", "cache_bust": 1}, url: "https://v6.example.com/"},
 			kumaCase{r: row{"name": "snmp", "type": "snmp", "hostname": "switch", "snmp_oid": "1.3.6"}},
 			kumaCase{r: row{"name": "rabbitmq", "type": "rabbitmq", "rabbitmq_nodes": `["http://r:15672"]`, "rabbitmq_password": "SECRETrabbit"}},
 			kumaCase{r: row{"name": "sip", "type": "sip-options", "hostname": "sip.example.com"}},
@@ -257,6 +301,9 @@ func testKuma(t *testing.T, v2 bool) {
 	ids := map[string]int64{}
 	path := kumaDBFile(t, v2, func(ins func(string, row) int64) {
 		ins("user", row{"username": "admin"})
+		ins("proxy", row{"user_id": 1, "protocol": "http", "host": "proxy.example.com", "port": 3128, "auth": 1, "username": "kuma", "password": "SECRETproxy"})
+		ins("proxy", row{"user_id": 1, "protocol": "socks4", "host": "socks.example.com", "port": 1080, "auth": 0})
+		ins("proxy", row{"user_id": 1, "protocol": "https", "host": "off.example.com", "port": 443, "auth": 0, "active": 0})
 		group := ins("monitor", row{"name": "Production", "type": "group", "interval": 60})
 		for _, c := range cases {
 			r := c.r
@@ -321,11 +368,6 @@ func testKuma(t *testing.T, v2 bool) {
 	for _, kc := range cases {
 		name := kc.r["name"].(string)
 		want := kc.url
-		if kc.newKind != "" {
-			if _, ok := monitor.KindOf(kc.newKind); !ok {
-				want = ""
-			}
-		}
 		if want == "" {
 			wantSkipped(t, c, fmt.Sprintf("monitor %q", name))
 			if slices.ContainsFunc(cfg.Monitors, func(m *monitor.Monitor) bool { return m.Name == name }) {
@@ -363,6 +405,9 @@ func testKuma(t *testing.T, v2 bool) {
 	if m := byName(t, cfg, "login"); m.ExpectBody != "Sign in" || !slices.Equal(m.Tags, []string{"Production"}) {
 		t.Errorf("login: %+v", m)
 	}
+	if m := byName(t, cfg, "login"); m.BasicAuth == nil || m.BasicAuth.User != "probe" || m.BasicAuth.Password != dummy("LOGIN_PASSWORD") || strings.Contains(m.URL, "@") {
+		t.Errorf("login: basic auth %+v from URL %q, want user probe and the password from LOGIN_PASSWORD, and no password in the URL", m.BasicAuth, m.URL)
+	}
 	if m := byName(t, cfg, "banner"); m.ExpectBody != "" {
 		t.Errorf("banner: an inverted keyword must not become expect_body: %+v", m)
 	}
@@ -394,6 +439,99 @@ func testKuma(t *testing.T, v2 bool) {
 			t.Errorf("domain expiry: %+v", m)
 		}
 	}
+
+	// The services behind a site, and how requests are made.
+	if m := byName(t, cfg, "grpc"); m.Kind != monitor.KindGRPC {
+		t.Errorf("grpc: %+v", m)
+	}
+	noNotes(t, c, `monitor "grpc" (`)
+	wantPartial(t, c, `monitor "grpc custom"`, "does not call shop.Catalog.listItems")
+	wantPartial(t, c, `monitor "grpc custom"`, `keyword "items" is not checked`)
+	if m := byName(t, cfg, "mysql"); m.Password != dummy("MYSQL_PASSWORD") || m.Query != "SELECT COUNT(*) FROM orders" {
+		t.Errorf("mysql: password %q, query %q", m.Password, m.Query)
+	}
+	if m := byName(t, cfg, "postgres"); m.Kind != monitor.KindPostgres || m.Password != dummy("POSTGRES_PASSWORD") || m.Query != "SELECT 1 FROM pg_stat_replication" {
+		t.Errorf("postgres: %+v", m)
+	}
+	if m := byName(t, cfg, "redis"); m.Password != dummy("REDIS_PASSWORD") || m.Query != "" || m.Insecure {
+		t.Errorf("redis: %+v", m)
+	}
+	if m := byName(t, cfg, "redis tls"); m.Password != dummy("REDIS_TLS_PASSWORD") || !m.Insecure {
+		t.Errorf("redis tls: %+v", m)
+	}
+	o := byName(t, cfg, "oauth").OAuth2
+	if o == nil || o.TokenURL != "https://auth.example.com/token" || o.ClientID != "upbeat" || o.ClientSecret != dummy("OAUTH_CLIENT_SECRET") ||
+		!slices.Equal(o.Scopes, []string{"status:read", "status:list"}) {
+		t.Errorf("oauth: %+v", o)
+	}
+	wantPartial(t, c, `monitor "mtls"`, "save tls_cert and tls_key")
+	wantPartial(t, c, `monitor "ntlm"`, "no NTLM")
+	if m := byName(t, cfg, "ntlm"); m.BasicAuth != nil {
+		t.Errorf("ntlm: its NTLM login must not become basic auth: %+v", m.BasicAuth)
+	}
+	// Both monitors behind the proxy share one variable for its password.
+	for _, name := range []string{"proxied", "proxied too"} {
+		m := byName(t, cfg, name)
+		if m.Proxy == nil || m.Proxy.String() != "http://kuma:"+dummy("PROXY_EXAMPLE_COM_PASSWORD")+"@proxy.example.com:3128" {
+			t.Errorf("%s: proxy %v", name, m.Proxy)
+		}
+	}
+	if m := byName(t, cfg, "socks4"); m.Proxy != nil {
+		t.Errorf("socks4: proxy %v, want none", m.Proxy)
+	}
+	wantPartial(t, c, `monitor "socks4"`, "the proxy speaks socks4")
+	if m := byName(t, cfg, "proxy off"); m.Proxy != nil {
+		t.Errorf("proxy off: a proxy turned off in Kuma is not used, but got %v", m.Proxy)
+	}
+	noNotes(t, c, `monitor "proxy off"`)
+	// Values beyond upbeat's bounds become the nearest allowed, with a note.
+	if m := byName(t, cfg, "strict"); m.Retries != 10 || m.Timeout != 10*time.Millisecond || m.MaxRedirects != 30 {
+		t.Errorf("strict: retries %d, timeout %s, max_redirects %d; want 10, 10ms, 30", m.Retries, m.Timeout, m.MaxRedirects)
+	}
+	wantPartial(t, c, `monitor "strict"`, "retries 20 → 10: upbeat allows at most 10")
+	wantPartial(t, c, `monitor "strict"`, "timeout 5ms → 10ms: upbeat allows at least 10ms")
+	wantPartial(t, c, `monitor "strict"`, "max_redirects 50 → 30: upbeat allows at most 30")
+	if m := byName(t, cfg, "form"); m.Headers["Content-Type"] != "application/x-www-form-urlencoded" || m.Body != "a=1&b=2" {
+		t.Errorf("form: %+v", m)
+	}
+	if m := byName(t, cfg, "shop"); m.Headers["Content-Type"] != "application/json" {
+		t.Errorf("shop: Kuma sends a JSON body as application/json; headers %v", m.Headers)
+	}
+	if v2 {
+		if m := byName(t, cfg, "smtp"); m.Kind != monitor.KindSMTP || m.StartTLS != "mandatory" {
+			t.Errorf("smtp: %+v", m)
+		}
+		if m := byName(t, cfg, "smtp plain"); m.StartTLS != "none" {
+			t.Errorf("smtp plain: %+v", m)
+		}
+		if m := byName(t, cfg, "smtps"); m.StartTLS != "" {
+			t.Errorf("smtps: %+v", m)
+		}
+		ws := byName(t, cfg, "websocket")
+		if ws.Kind != monitor.KindWS || ws.Headers["Authorization"] != "Bearer "+dummy("WEBSOCKET_BEARER_TOKEN") || ws.Headers["X-Client"] != "upbeat" {
+			t.Errorf("websocket: %+v", ws)
+		}
+		noNotes(t, c, `monitor "websocket" (`)
+		if m := byName(t, cfg, "websocket basic"); m.Headers["Authorization"] != "Basic "+dummy("WEBSOCKET_BASIC_BASIC_AUTH") {
+			t.Errorf("websocket basic: %+v", m)
+		}
+		wantPartial(t, c, `monitor "websocket basic"`, `subprotocol "graphql-ws"`)
+		wantPartial(t, c, `monitor "websocket basic"`, "close codes 1000, 1001")
+		if m := byName(t, cfg, "mysql v2"); m.Password != dummy("MYSQL_V2_PASSWORD") || m.ExpectValue != "ok" || m.Query != "SELECT status FROM health" {
+			t.Errorf("mysql v2: %+v", m)
+		}
+		if o := byName(t, cfg, "oauth v2").OAuth2; o == nil || o.Params["audience"] != "api.example.com" || o.ClientSecret != dummy("OAUTH_V2_CLIENT_SECRET") {
+			t.Errorf("oauth v2: %+v", o)
+		}
+		if m := byName(t, cfg, "bearer"); m.Headers["Authorization"] != "Bearer "+dummy("BEARER_BEARER_TOKEN") {
+			t.Errorf("bearer: %+v", m)
+		}
+		if m := byName(t, cfg, "ipv6 only"); m.IPVersion != 6 {
+			t.Errorf("ipv6 only: %+v", m)
+		}
+		wantPartial(t, c, `monitor "ipv6 only"`, "random query parameter")
+	}
+	wantSkipped(t, c, `monitor "upside"`)
 
 	// Notifications.
 	for _, n := range kumaNotifications {

@@ -317,7 +317,7 @@ func (b *builder) secretURL(base, label, raw, what string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("its %s %q is not a URL", what, cleanText(raw))
+		return "", fmt.Errorf("its %s %q is not a URL", what, cleanText(redactUserinfo(raw)))
 	}
 	var pass string
 	if u.User != nil {

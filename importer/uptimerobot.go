@@ -197,18 +197,13 @@ func (b *builder) urMonitor(get func(string) string, line int) {
 		if !strings.Contains(raw, "://") {
 			raw = "https://" + raw
 		}
-		if user := get("httpuser"); user != "" {
-			if u, err := url.Parse(raw); err == nil {
-				u.User = url.UserPassword(user, get("httppassword"))
-				raw = u.String()
-			}
-		}
-		u, err := b.secretURL(cleanName(m.Name, "monitor"), item, raw, "URL")
-		if err != nil {
+		if err := b.httpURL(m, item, raw); err != nil {
 			b.skip(item, "%v", err)
 			return
 		}
-		m.URL = u
+		if user := get("httpuser"); user != "" {
+			b.basicAuth(m, item, user, get("httppassword"))
+		}
 		if meth := strings.ToUpper(get("method")); meth != "" && meth != "GET" && meth != "HEAD" {
 			m.Method = meth
 		}
@@ -274,10 +269,7 @@ func (b *builder) urMonitor(get func(string) string, line int) {
 			}
 		}
 	}
-	if note := clampTimeout(m); note != "" {
-		m.Comments = append(m.Comments, note)
-	}
-	b.addMonitor(m, fmt.Sprintf("monitor-line-%d", line))
+	b.add(m, item, fmt.Sprintf("monitor-line-%d", line))
 }
 
 // urDuration reads an interval: seconds as a bare number of at least 30

@@ -46,8 +46,9 @@ func TestUptimeRobot(t *testing.T) {
 	if m := byName(t, cfg, "Backups"); m.Kind != monitor.KindPush || m.Interval != 24*time.Hour {
 		t.Errorf("Backups: %+v", m)
 	}
-	if m := byName(t, cfg, `Admin "area", EU`); m.URL != "https://admin:"+dummy("ADMIN_AREA_EU_PASSWORD")+"@admin.example.com/" {
-		t.Errorf("Admin: %+v", m)
+	if m := byName(t, cfg, `Admin "area", EU`); m.URL != "https://admin.example.com/" || m.BasicAuth == nil ||
+		m.BasicAuth.User != "admin" || m.BasicAuth.Password != dummy("ADMIN_AREA_EU_PASSWORD") {
+		t.Errorf("Admin: want basic auth with user admin and the password from ADMIN_AREA_EU_PASSWORD: %+v", m)
 	}
 	wantSkipped(t, c, `"Paused site"`, `"Weird"`)
 	if n := len(c.Skipped()); n != 2 {

@@ -84,14 +84,9 @@ func (p *printer) dur(key string, d time.Duration) {
 }
 
 func (p *printer) list(key string, vs []string) {
-	if len(vs) == 0 {
-		return
+	if len(vs) > 0 {
+		p.line(key + " = " + inlineList(vs))
 	}
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = quote(v)
-	}
-	p.line(key + " = [" + strings.Join(q, ", ") + "]")
 }
 
 func (p *printer) monitor(m *Monitor) {
@@ -116,6 +111,7 @@ func (p *printer) monitor(m *Monitor) {
 		p.line("expect_status = [" + strings.Join(codes, ", ") + "]")
 	}
 	p.str("expect_body", m.ExpectBody)
+	p.str("expect_body_regex", m.ExpectBodyRegex)
 	p.list("expect_json", m.ExpectJSON)
 	p.str("expect_answer", m.ExpectAnswer)
 	p.dur("max_latency", m.MaxLatency)
@@ -126,22 +122,97 @@ func (p *printer) monitor(m *Monitor) {
 		p.str("method", m.Method)
 	}
 	if len(m.Headers) > 0 {
-		kv := make([]string, len(m.Headers))
-		for i, h := range m.Headers {
-			kv[i] = quote(h.Key) + " = " + quote(h.Value)
-		}
-		p.line("headers = { " + strings.Join(kv, ", ") + " }")
+		p.line("headers = " + inlineTable(m.Headers))
 	}
 	p.str("body", m.Body)
+	if a := m.BasicAuth; a != nil {
+		p.line("basic_auth = " + inlineTable([]KV{{"user", a.User}, {"password", a.Password}}))
+	}
+	if o := m.OAuth2; o != nil {
+		parts := []string{"token_url = " + quote(o.TokenURL), "client_id = " + quote(o.ClientID), "client_secret = " + quote(o.ClientSecret)}
+		if len(o.Scopes) > 0 {
+			parts = append(parts, "scopes = "+inlineList(o.Scopes))
+		}
+		if len(o.Params) > 0 {
+			parts = append(parts, "params = "+inlineTable(o.Params))
+		}
+		p.line("oauth2 = { " + strings.Join(parts, ", ") + " }")
+	}
+	p.str("proxy", m.Proxy)
+	p.str("client_cert", m.ClientCert)
+	p.str("client_key", m.ClientKey)
+	if m.IPVersion != 0 {
+		p.line("ip_version = " + strconv.Itoa(m.IPVersion))
+	}
 	if m.MaxRedirects != nil {
 		p.line("max_redirects = " + strconv.Itoa(*m.MaxRedirects))
 	}
 	if m.Insecure {
 		p.line("insecure = true")
 	}
+	p.str("password", m.Password)
+	p.str("query", m.Query)
+	p.str("expect_value", m.ExpectValue)
+	p.str("send", m.Send)
+	p.str("starttls", m.StartTLS)
 	p.dur("grace", m.Grace)
 	p.list("tags", m.Tags)
 	p.list("alerts", m.Alerts)
+	for _, f := range m.Commented {
+		if v := fieldValue(f.Value); v != "" {
+			p.line("# " + f.Key + " = " + v)
+		}
+	}
+}
+
+// inlineTable writes key-value pairs as a TOML inline table.
+func inlineTable(kvs []KV) string {
+	parts := make([]string, len(kvs))
+	for i, kv := range kvs {
+		parts[i] = quoteKey(kv.Key) + " = " + quote(kv.Value)
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// inlineList writes strings as a TOML array.
+func inlineList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// quoteKey writes a key bare when TOML allows it, else quoted.
+func quoteKey(k string) string {
+	if k != "" && strings.Trim(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == "" {
+		return k
+	}
+	return quote(k)
+}
+
+// fieldValue writes a value of a Field as TOML.
+func fieldValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			return ""
+		}
+		return quote(v)
+	case int:
+		return strconv.Itoa(v)
+	case []string:
+		if len(v) == 0 {
+			return ""
+		}
+		return inlineList(v)
+	case []KV:
+		if len(v) == 0 {
+			return ""
+		}
+		return inlineTable(v)
+	}
+	return ""
 }
 
 func (p *printer) alert(a *Alert) {
@@ -153,19 +224,8 @@ func (p *printer) alert(a *Alert) {
 	p.str("name", a.Name)
 	p.str("kind", a.Kind)
 	for _, f := range a.Fields {
-		switch v := f.Value.(type) {
-		case string:
-			p.str(f.Key, v)
-		case int:
-			p.line(f.Key + " = " + strconv.Itoa(v))
-		case []string:
-			p.list(f.Key, v)
-		case []KV:
-			kv := make([]string, len(v))
-			for i, h := range v {
-				kv[i] = quote(h.Key) + " = " + quote(h.Value)
-			}
-			p.line(f.Key + " = { " + strings.Join(kv, ", ") + " }")
+		if v := fieldValue(f.Value); v != "" {
+			p.line(f.Key + " = " + v)
 		}
 	}
 	p.list("on", a.On)

@@ -11,6 +11,10 @@ type Incident struct {
 	Classes  []string
 	Flapping bool
 	Acked    bool
+	// Affected names the monitors (depends_on) that failed behind this
+	// one while it was down: their failures joined this incident instead
+	// of opening their own.
+	Affected []string
 }
 
 // Duration is how long the incident lasted, or has lasted by now.

@@ -177,6 +177,22 @@ type Monitor struct {
 	Send        string   // ws: a text message sent after the handshake; its reply is judged
 	StartTLS    string   // smtp: "mandatory", "opportunistic" (empty: the default) or "none"
 
+	// DependsOn names the monitors this one sits behind (issue 12): while
+	// one of them is down, this monitor's failure joins that incident
+	// instead of opening its own. Checked for unknown names and cycles
+	// when the config is loaded.
+	DependsOn []string
+	// SLO is the objective: the share of checks that must not be down
+	// over SLOWindow (0.999 for "99.9%"); 0 sets none.
+	SLO       float64
+	SLOWindow time.Duration
+
+	// AllowPrivateRedirects lets a redirect lead from a public address to
+	// a loopback, link-local or private one (http, domain); without it
+	// such a redirect is refused, so that a target cannot make the checker
+	// read an internal service.
+	AllowPrivateRedirects bool
+
 	// Parsed is URL parsed once when the config is loaded.
 	Parsed *url.URL
 }
@@ -281,7 +297,26 @@ type Result struct {
 	// Detail is the low-level text behind Error (a Go or TLS library
 	// message) for the detail view and JSON; never the one-line reason.
 	Detail string
+
+	// Remote is the address ("203.0.113.7:443") the last attempt
+	// connected to, or tried to; empty when it got no address (a DNS
+	// failure). Monitors that fail together and share it are reported in
+	// one message naming it.
+	Remote string
+	// CertFingerprint is the SHA-256 of the leaf certificate the server
+	// sent, in hex; empty when no certificate was seen.
+	CertFingerprint string
 }
+
+// ClassStalled is the class of a result taken while upbeat itself was
+// stalled (the process suspended, the machine asleep, the scheduler far
+// behind): such a result says nothing about the target. It is recorded
+// with StatusPaused, so that it counts neither for nor against uptime and
+// opens no incident.
+const ClassStalled = "upbeat_stalled"
+
+// Stalled reports whether r was taken while upbeat itself was stalled.
+func (r *Result) Stalled() bool { return r.Class == ClassStalled && r.Status == StatusPaused }
 
 // Failed reports whether the result counts against uptime.
 func (r *Result) Failed() bool { return r.Status == StatusDown }

@@ -42,4 +42,5 @@ type State struct {
 	Checks   uint64 // checks run since start
 	Skipped  uint64 // checks skipped because the previous one was still running
 	Location string // where the engine that checked it runs
+	SLO      SLO    // the objective and how the monitor stands against it; zero without one
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +21,9 @@ type ReportOptions struct {
 	From, To    time.Time
 	CostPerHour float64  // what an hour of downtime costs; 0: no cost shown
 	Monitors    []string // empty: every monitor with results in the period
+	// Objectives are the monitors' objectives (slo) by name, from the
+	// config: each gets its error budget and burn rates as of To.
+	Objectives map[string]Objective
 }
 
 // Report is uptime, incidents and the cost of downtime over a period, per
@@ -37,6 +41,7 @@ type MonitorReport struct {
 	Monitor string `json:"monitor"`
 	Summary
 	IncidentList []monitor.Incident `json:"incident_list"`
+	SLO          *SLOReport         `json:"slo,omitempty"` // the monitor has an objective
 }
 
 // Summary holds the figures of a report line. Uptime counts from the
@@ -47,10 +52,14 @@ type Summary struct {
 	Failures  uint64    `json:"failures"`
 	Uptime    *float64  `json:"uptime_pct"` // nil when no check counts
 	Incidents int       `json:"incidents"`
+	// Open counts the incidents still open at the end of the period.
+	Open int `json:"open_incidents"`
 	// Longest, MTTR and Downtime are in seconds in JSON.
-	Longest  Seconds     `json:"longest_outage_seconds"`
-	MTTR     Seconds     `json:"mttr_seconds"` // mean duration of the incidents that ended
-	Downtime Seconds     `json:"downtime_seconds"`
+	Longest Millis `json:"longest_outage_ms"`
+	// MTTR is the mean duration of the incidents that ended; nil (null in
+	// JSON) when none did: an incident still open has no time to repair yet.
+	MTTR     *Millis     `json:"mttr_ms"`
+	Downtime Millis      `json:"downtime_ms"`
 	Cost     float64     `json:"cost"`
 	Codes5xx []CodeCount `json:"codes_5xx"`
 
@@ -65,12 +74,13 @@ type CodeCount struct {
 	Count uint64 `json:"count"`
 }
 
-// Seconds is a duration that encodes as seconds in JSON.
-type Seconds time.Duration
+// Millis is a duration that encodes as milliseconds in JSON, as every
+// duration upbeat writes does.
+type Millis time.Duration
 
-// MarshalJSON writes the duration in seconds.
-func (s Seconds) MarshalJSON() ([]byte, error) {
-	return json.Marshal(math.Round(time.Duration(s).Seconds()*1000) / 1000)
+// MarshalJSON writes the duration in milliseconds.
+func (s Millis) MarshalJSON() ([]byte, error) {
+	return json.Marshal(math.Round(float64(time.Duration(s).Microseconds())) / 1000)
 }
 
 // BuildReport computes a report from the history: uptime and 5xx counts
@@ -140,22 +150,29 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 			end = o.To
 		}
 		full := end.Sub(in.Start)
-		if !in.End.IsZero() {
+		if !in.End.IsZero() && !in.End.After(o.To) {
 			full = in.End.Sub(in.Start)
 			sm.resolved++
 			sm.repair += full
+		} else {
+			sm.Open++
 		}
-		sm.Longest = Seconds(max(time.Duration(sm.Longest), full))
+		sm.Longest = Millis(max(time.Duration(sm.Longest), full))
 		start := in.Start
 		if start.Before(sm.Since) {
 			start = sm.Since
 		}
 		if end.After(start) {
-			sm.Downtime += Seconds(end.Sub(start))
+			sm.Downtime += Millis(end.Sub(start))
 		}
 	}
 	sm.Incidents = len(incs)
 	finish(sm, o.CostPerHour)
+	if obj, ok := o.Objectives[info.Name]; ok && obj.Objective > 0 {
+		if mr.SLO, err = sloReport(h, info.Name, obj, o.To); err != nil {
+			return nil, err
+		}
+	}
 	return mr, nil
 }
 
@@ -167,7 +184,8 @@ func addSummary(all, m *Summary) {
 	all.Failures += m.Failures
 	all.excluded += m.excluded
 	all.Incidents += m.Incidents
-	all.Longest = Seconds(max(time.Duration(all.Longest), time.Duration(m.Longest)))
+	all.Open += m.Open
+	all.Longest = Millis(max(time.Duration(all.Longest), time.Duration(m.Longest)))
 	all.Downtime += m.Downtime
 	all.resolved += m.resolved
 	all.repair += m.repair
@@ -180,7 +198,8 @@ func finish(sm *Summary, costPerHour float64) {
 		sm.Uptime = &u
 	}
 	if sm.resolved > 0 {
-		sm.MTTR = Seconds(sm.repair / time.Duration(sm.resolved))
+		mttr := Millis(sm.repair / time.Duration(sm.resolved))
+		sm.MTTR = &mttr
 	}
 	sm.Cost = math.Round(time.Duration(sm.Downtime).Hours()*costPerHour*100) / 100
 	if sm.Codes5xx == nil {
@@ -227,8 +246,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		if s.Uptime != nil {
 			up = fmt.Sprintf("%.3f%%", *s.Uptime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s", engine.Sanitize(name, 40), up, s.Checks, s.Incidents,
-			fmtSpan(time.Duration(s.Longest)), fmtSpan(time.Duration(s.MTTR)), fmtSpan(time.Duration(s.Downtime)))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s", engine.Sanitize(name, 40), up, s.Checks, incidentsText(s),
+			fmtSpan(time.Duration(s.Longest)), mttrText(s), fmtSpan(time.Duration(s.Downtime)))
 		if r.CostPerHour > 0 {
 			fmt.Fprintf(tw, "\t%.2f", s.Cost)
 		}
@@ -259,8 +278,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	} else if len(r.Monitors) > 1 {
 		fmt.Fprintf(w, "  overall: %s\n", fmtCodes(r.Overall.Codes5xx))
 	}
-	_, err := fmt.Fprint(w)
-	return err
+	return r.writeObjectives(w)
 }
 
 func fmtCodes(cs []CodeCount) string {
@@ -272,6 +290,24 @@ func fmtCodes(cs []CodeCount) string {
 }
 
 // fmtSpan prints a duration briefly: 0, 45s, 12m30s, 3h05m, 2d04h.
+// incidentsText is the INCIDENTS cell: how many, and how many of them
+// are still open ("3 (1 open)").
+func incidentsText(s *Summary) string {
+	if s.Open == 0 {
+		return strconv.Itoa(s.Incidents)
+	}
+	return fmt.Sprintf("%d (%d open)", s.Incidents, s.Open)
+}
+
+// mttrText is the MTTR cell: "-" while no incident has ended (an open one
+// has no time to repair yet, and 0 would say it took none).
+func mttrText(s *Summary) string {
+	if s.MTTR == nil {
+		return "-"
+	}
+	return fmtSpan(time.Duration(*s.MTTR))
+}
+
 func fmtSpan(d time.Duration) string {
 	switch {
 	case d <= 0:

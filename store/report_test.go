@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,10 +79,10 @@ func TestReport(t *testing.T) {
 	if got := *api.Uptime; got != 100*float64(2880-60)/2880 {
 		t.Errorf("api uptime %v", got)
 	}
-	if time.Duration(api.Longest) != 30*time.Minute || time.Duration(api.MTTR) != 20*time.Minute ||
-		time.Duration(api.Downtime) != 60*time.Minute || api.Cost != 600 {
-		t.Errorf("api durations: longest %v mttr %v downtime %v cost %v", time.Duration(api.Longest),
-			time.Duration(api.MTTR), time.Duration(api.Downtime), api.Cost)
+	if api.MTTR == nil || time.Duration(api.Longest) != 30*time.Minute || time.Duration(*api.MTTR) != 20*time.Minute ||
+		time.Duration(api.Downtime) != 60*time.Minute || api.Cost != 600 || api.Open != 1 {
+		t.Errorf("api durations: longest %v mttr %v downtime %v cost %v open %d", time.Duration(api.Longest),
+			api.MTTR, time.Duration(api.Downtime), api.Cost, api.Open)
 	}
 	if want := []CodeCount{{500, 20}, {502, 10}, {503, 10}, {504, 20}}; !equalCodes(api.Codes5xx, want) {
 		t.Errorf("api 5xx %+v", api.Codes5xx)
@@ -116,7 +118,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	ov := back["overall"].(map[string]any)
-	if ov["downtime_seconds"].(float64) != 3660 || ov["incidents"].(float64) != 4 || ov["cost"].(float64) != 610 {
+	if ov["downtime_ms"].(float64) != 3660000 || ov["incidents"].(float64) != 4 || ov["cost"].(float64) != 610 {
 		t.Errorf("json overall %v", ov)
 	}
 
@@ -126,6 +128,56 @@ func TestReport(t *testing.T) {
 	empty.WriteText(&text)
 	if len(empty.Monitors) != 0 || !strings.Contains(text.String(), "no results") {
 		t.Errorf("empty report: %s", text.String())
+	}
+}
+
+// A monitor whose only incident is still open has no MTTR yet: the report
+// says "-" (null in JSON), never 0, and counts the incident as open.
+func TestReportMTTROfAnOpenIncident(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	end := t0.Add(2 * time.Hour)
+	for at := t0; at.Before(end); at = at.Add(time.Minute) {
+		c.Set(at)
+		st, code := monitor.StatusUp, 200
+		if !at.Before(t0.Add(time.Hour)) {
+			st, code = monitor.StatusDown, 502
+		}
+		r := result("solo", at, st, code)
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Set(end)
+	rep, err := BuildReport(s, ReportOptions{From: t0, To: end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	solo := rep.Monitors[0]
+	if solo.Incidents != 1 || solo.Open != 1 || solo.MTTR != nil {
+		t.Errorf("one open incident: %d incidents, %d open, MTTR %v; want 1, 1, none", solo.Incidents, solo.Open, solo.MTTR)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	line := ""
+	for _, l := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(l, "solo") {
+			line = l
+		}
+	}
+	if f := strings.Fields(line); len(f) < 7 || !strings.Contains(line, "1 (1 open)") || f[len(f)-2] != "-" {
+		t.Errorf("text line %q, want 1 (1 open) and MTTR -:\n%s", line, text.String())
+	}
+	var js bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"mttr_ms": null`) || !strings.Contains(js.String(), `"open_incidents": 1`) {
+		t.Errorf("json lacks a null MTTR and the open incident:\n%s", js.String())
 	}
 }
 
@@ -246,5 +298,42 @@ func TestParseDuration(t *testing.T) {
 		if _, err := ParseDuration(in); err == nil {
 			t.Errorf("%q parsed", in)
 		}
+	}
+}
+
+// A monitor with an objective gets its error budget over the objective's
+// window and its burn rates as of the report's end; one without, none.
+func TestReportObjectives(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	end := fill(t, s, c)
+	rep, err := BuildReport(s, ReportOptions{From: end.Add(-24 * time.Hour), To: end,
+		Objectives: map[string]Objective{"api": {Objective: 0.95, Window: 30 * 24 * time.Hour}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, nw := rep.Monitors[0], rep.Monitors[1]
+	if nw.SLO != nil {
+		t.Errorf("an objective for new: %+v", nw.SLO)
+	}
+	o := api.SLO
+	// over the window (all of api's two days): 60 of 2880 failed where 5% may
+	if o == nil || o.Checks != 2880 || o.Failures != 60 || math.Abs(o.BudgetLeft-(1-60.0/2880/0.05)) > 1e-6 {
+		t.Fatalf("api objective %+v", o)
+	}
+	// down for the last 20 minutes
+	for w, want := range map[string]float64{"5m": 20, "30m": 20.0 / 30 / 0.05, "1h": 20.0 / 60 / 0.05, "6h": 20.0 / 360 / 0.05} {
+		if got := o.BurnRate[w]; math.Abs(got-want) > 1e-6 {
+			t.Errorf("burn over %s = %v, want %v", w, got, want)
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "objectives, as of") || !regexp.MustCompile(`api\s+95%\s+30d00h\s+97\.917%\s+58%`).MatchString(b.String()) {
+		t.Errorf("text report:\n%s", b.String())
 	}
 }

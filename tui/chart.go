@@ -71,8 +71,22 @@ func (c *latencyChart) view(sty *Styles, pts []latPoint, fails []time.Time, from
 }
 
 // drawLatencyChart draws the successful checks' latency as a line, marks
-// failed checks with ✕ along the top, and p50/p95/p99 as dotted lines.
+// failed checks with ✕ along the top, and p50/p95/p99 as dotted lines,
+// each labelled with its own value on the right. Marks that share a row
+// share its label ("p50 39ms p95 97ms"); when that is longer than the
+// room kept for labels, the chart is drawn again narrower (its rows do not
+// depend on its width).
 func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to time.Time, w, h int) []string {
+	lines, need := drawLatencyChartWith(sty, pts, fails, from, to, w, h, chartLabelW)
+	if need > chartLabelW && w-need >= 20 {
+		lines, _ = drawLatencyChartWith(sty, pts, fails, from, to, w, h, need)
+	}
+	return lines
+}
+
+// drawLatencyChartWith draws the chart with labelW cells kept for the
+// labels, and returns the cells its labels need.
+func drawLatencyChartWith(sty *Styles, pts []latPoint, fails []time.Time, from, to time.Time, w, h, labelW int) ([]string, int) {
 	pct, _ := percentiles(pts)
 	top := pct[2]
 	for i := range pts {
@@ -98,7 +112,7 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 		}
 		return humanize.Latency(time.Duration(v * float64(time.Millisecond)))
 	}
-	cw := w - chartLabelW
+	cw := w - labelW
 	lc := timeserieslinechart.New(cw, h,
 		timeserieslinechart.WithTimeRange(from, to),
 		timeserieslinechart.WithYRange(0, ymax),
@@ -135,12 +149,17 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 				lc.Canvas.SetCell(pt, canvas.NewCellWithStyle('┄', style))
 			}
 		}
-		// marks on the same row share one label: "p95/p99 1.2s"
+		// marks on the same row share one label, each with its value:
+		// "p50 39ms p95 97ms", never "p50/p95 97ms"
+		l := names[i] + " " + humanize.Latency(p)
 		if old, ok := labels[y]; ok {
-			labels[y] = strings.SplitN(old, " ", 2)[0] + "/" + names[i] + " " + humanize.Latency(p)
-		} else {
-			labels[y] = names[i] + " " + humanize.Latency(p)
+			l = old + " " + l
 		}
+		labels[y] = l
+	}
+	need := 0
+	for _, l := range labels {
+		need = max(need, width(l)+1)
 	}
 	// failed checks: a ✕ on the top row, above where the line has a gap
 	for _, t := range fails {
@@ -153,10 +172,10 @@ func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to t
 	lines := strings.Split(lc.View(), "\n")
 	for y, l := range labels {
 		if y < len(lines) {
-			lines[y] += " " + sty.Dim.Render(trunc(l, chartLabelW-1))
+			lines[y] += " " + sty.Dim.Render(trunc(l, labelW-1))
 		}
 	}
-	return lines
+	return lines, need
 }
 
 // percentileLine is the legend under the chart.
@@ -164,10 +183,13 @@ func percentileLine(pts []latPoint, fails int, span string) string {
 	pct, ok := percentiles(pts)
 	if !ok {
 		if fails > 0 {
+			if fails == 1 {
+				return "nothing to chart: the one check " + span + " failed"
+			}
 			return fmt.Sprintf("nothing to chart: all %d checks %s failed", fails, span)
 		}
 		return "no checks to chart yet"
 	}
-	return fmt.Sprintf("p50 %s · p95 %s · p99 %s · %d checks %s",
-		humanize.Latency(pct[0]), humanize.Latency(pct[1]), humanize.Latency(pct[2]), len(pts), span)
+	return fmt.Sprintf("p50 %s · p95 %s · p99 %s · %s %s",
+		humanize.Latency(pct[0]), humanize.Latency(pct[1]), humanize.Latency(pct[2]), humanize.Count(len(pts), "check", "checks"), span)
 }

@@ -74,6 +74,7 @@ type Detail struct {
 	histOff bool     // the source keeps no history
 	offset  int      // first line on screen, as last scrolled to (see shownOffset)
 	sent    alertLog // alerts sent about each monitor (AddEvents)
+	behind  []string // monitors down behind this one, folded under it (depends_on)
 
 	// caches of what was drawn, not state: View shows the same whether
 	// they are full or empty
@@ -244,6 +245,10 @@ func (d *Detail) build() []string {
 		out = append(out, sideBySide(left, right, lw, 2)...)
 	} else {
 		// one column: where and what the error means first, then the charts
+		if s := d.slo(d.w); s != nil {
+			out = append(out, s...)
+			out = append(out, "")
+		}
 		out = append(out, d.byLocation(d.w)...)
 		out = append(out, d.rule("What this means", d.w))
 		out = append(out, d.explanation(d.w)...)
@@ -314,8 +319,12 @@ func (d *Detail) top() []string {
 	if m.Interval > 0 {
 		cfg = append(cfg, "every "+fmtSetting(m.Interval))
 	}
-	if m.Timeout > 0 {
+	push := m.Kind == monitor.KindPush
+	if m.Timeout > 0 && !push { // a push monitor waits for beats; it times nothing out
 		cfg = append(cfg, "timeout "+fmtSetting(m.Timeout))
+	}
+	if push && m.Grace > 0 {
+		cfg = append(cfg, "grace "+fmtSetting(m.Grace))
 	}
 	if len(m.Tags) > 0 {
 		cfg = append(cfg, "tags "+clean(strings.Join(m.Tags, ", ")))
@@ -340,7 +349,9 @@ func (d *Detail) top() []string {
 		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
 			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
 		}
-		now = append(now, humanize.Latency(r.Latency))
+		if !push {
+			now = append(now, humanize.Latency(r.Latency))
+		}
 		if r.Attempts > 1 {
 			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
 		}
@@ -352,8 +363,15 @@ func (d *Detail) top() []string {
 		}
 		now = append(now, serviceFacts(m.Kind, r)...)
 	}
+	if push {
+		if t, ok := d.lastBeat(); ok {
+			now = append(now, "last beat "+t.In(d.now.Location()).Format("15:04:05")+" ("+fmtDur(d.now.Sub(t))+" ago)")
+		} else if d.hist != nil {
+			now = append(now, "no beat in the last 24h")
+		}
+	}
 	if st.Checks > 0 {
-		now = append(now, fmt.Sprintf("%d checks", st.Checks))
+		now = append(now, humanize.Count(int(st.Checks), "check", "checks"))
 	}
 	if st.Skipped > 0 {
 		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
@@ -364,8 +382,9 @@ func (d *Detail) top() []string {
 		line = strings.Join(now, " · ")
 	}
 	lines = append(lines, line)
+	lines = append(lines, d.behindLine()...)
 	if d.histOff {
-		lines = append(lines, s.Warn.Render(fmt.Sprintf("history is off: showing the last %d checks only", len(st.Recent))))
+		lines = append(lines, s.Warn.Render("history is off: showing the last "+humanize.Count(len(st.Recent), "check", "checks")+" only"))
 	} else if d.hist == nil {
 		lines = append(lines, s.Dim.Render("loading history…"))
 	} else if d.hist.err != nil {
@@ -406,7 +425,7 @@ func (d *Detail) summary30d() string {
 	if open {
 		txt += " (one still open)"
 	}
-	txt += fmt.Sprintf(" · %d failed checks", failed)
+	txt += " · " + humanize.Count(failed, "failed check", "failed checks")
 	if n == 0 && failed == 0 {
 		return s.Good.Render(txt)
 	}
@@ -449,21 +468,28 @@ func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time
 func (d *Detail) charts(w int) []string {
 	s := d.sty
 	var out []string
-	pts, fails, from, to, span := d.points()
-	title := "Latency, last 24h"
-	if span != "in 24h" {
-		title = "Latency, recent checks"
-	}
-	out = append(out, d.rule(title, w))
-	ch := max(6, min(12, d.h/3))
-	if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
-		out = append(out, lines...)
-	}
-	out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
+	if d.st.Monitor.Kind == monitor.KindPush {
+		// beats and how late they came: a push monitor has no latency
+		out = append(out, d.rule("Beats, last 24h", w))
+		out = append(out, d.beats(w)...)
+		out = append(out, "")
+	} else {
+		pts, fails, from, to, span := d.points()
+		title := "Latency, last 24h"
+		if span != "in 24h" {
+			title = "Latency, recent checks"
+		}
+		out = append(out, d.rule(title, w))
+		ch := max(6, min(12, d.h/3))
+		if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
+			out = append(out, lines...)
+		}
+		out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
 
-	out = append(out, d.rule("Phases of the last check", w))
-	out = append(out, d.phases()...)
-	out = append(out, "")
+		out = append(out, d.rule("Phases of the last check", w))
+		out = append(out, d.phases()...)
+		out = append(out, "")
+	}
 
 	out = append(out, d.rule("Status timeline", w))
 	out = append(out, d.timeline(w)...)
@@ -472,6 +498,86 @@ func (d *Detail) charts(w int) []string {
 	out = append(out, d.rule("Errors by hour of day (UTC)", w))
 	out = append(out, d.heatmap(w)...)
 	return out
+}
+
+// beatTimes are a push monitor's beats known to the view, oldest first:
+// from the history of the last 24h, and the last result if it is one.
+func (d *Detail) beatTimes() []time.Time {
+	var out []time.Time
+	if d.hist != nil {
+		for i := range d.hist.results {
+			if r := &d.hist.results[i]; r.IsBeat() {
+				out = append(out, r.Time)
+			}
+		}
+	}
+	if r := &d.st.Last; r.IsBeat() && (len(out) == 0 || r.Time.After(out[len(out)-1])) {
+		out = append(out, r.Time)
+	}
+	return out
+}
+
+// lastBeat is when a push monitor's last beat known came.
+func (d *Detail) lastBeat() (time.Time, bool) {
+	b := d.beatTimes()
+	if len(b) == 0 {
+		return time.Time{}, false
+	}
+	return b[len(b)-1], true
+}
+
+// beats draws a push monitor's beats over the last 24h, one cell per
+// slice of the window (│ where a beat came), and sums them up: how many,
+// how often they were due, the longest wait between two, the last.
+func (d *Detail) beats(w int) []string {
+	s := d.sty
+	m := d.st.Monitor
+	due := "expected every " + fmtSetting(m.Interval)
+	if m.Grace > 0 {
+		due += ", down after " + fmtSetting(m.Interval+m.Grace)
+	}
+	if d.hist == nil {
+		if d.histOff {
+			return []string{s.Dim.Render("beats are kept in the history, which is off · " + due)}
+		}
+		return []string{s.Dim.Render("loading history… · " + due)}
+	}
+	beats := d.beatTimes()
+	from, to := d.hist.from, d.hist.to
+	n := max(w-2, 1)
+	cells := make([]bool, n)
+	span := max(to.Sub(from), time.Second)
+	var longest time.Duration
+	var longestEnd time.Time
+	prev := time.Time{}
+	for _, b := range beats {
+		if i := int(float64(b.Sub(from)) / float64(span) * float64(n)); i >= 0 && i < n {
+			cells[i] = true
+		}
+		if !prev.IsZero() && b.Sub(prev) > longest {
+			longest, longestEnd = b.Sub(prev), b
+		}
+		prev = b
+	}
+	var strip strings.Builder
+	for _, c := range cells {
+		if c {
+			strip.WriteString(s.status(monitor.StatusUp).Render("│"))
+		} else {
+			strip.WriteString(s.Dim.Render("·"))
+		}
+	}
+	legend := s.Dim.Render("24h ago" + spaces(n-len("24h ago")-len("now")) + "now")
+	if len(beats) == 0 {
+		return []string{strip.String(), legend, s.Warn.Render("no beat in the last 24h") + s.Dim.Render(" · "+due)}
+	}
+	sum := []string{humanize.Count(len(beats), "beat", "beats"), due}
+	if longest > 0 {
+		sum = append(sum, "longest wait "+fmtDurLong(longest)+" (until "+longestEnd.In(d.now.Location()).Format("Jan 2 15:04")+")")
+	}
+	sum = append(sum, "last "+fmtDur(d.now.Sub(prev))+" ago")
+	out := []string{strip.String(), legend}
+	return append(out, wrap(strings.Join(sum, " · "), w)...)
 }
 
 // byLocation lists the monitor as each location sees it (when several
@@ -496,7 +602,7 @@ func (d *Detail) byLocation(w int) []string {
 		line := fit(clean(l.Location), lw) + "  " + s.status(l.Status).Render(fit(Glyph(l.Status)+" "+l.Status.String(), sw))
 		var parts []string
 		if c := codeOrClass(l.Code, l.Class); c != "" {
-			parts = append(parts, fit(c, 7))
+			parts = append(parts, fit(codeFor(c, codeMinW), codeMinW))
 		}
 		if l.Latency > 0 {
 			parts = append(parts, fitRight(humanize.Latency(l.Latency), 7))
@@ -515,6 +621,10 @@ func (d *Detail) byLocation(w int) []string {
 // facts is the right column: the explanation, incidents, alerts, dates.
 func (d *Detail) facts(w int) []string {
 	var out []string
+	if s := d.slo(w); s != nil {
+		out = append(out, s...)
+		out = append(out, "")
+	}
 	out = append(out, d.byLocation(w)...)
 	out = append(out, d.rule("What this means", w))
 	out = append(out, d.explanation(w)...)
@@ -685,7 +795,7 @@ func (d *Detail) timeline(w int) []string {
 			put(n-len(rec)+i, rec[i].Status)
 		}
 		if len(rec) > 0 {
-			left, right = fmt.Sprintf("%d checks ago", len(rec)), "now"
+			left, right = humanize.Count(len(rec), "check", "checks")+" ago", "now"
 		}
 	}
 	var b strings.Builder
@@ -717,7 +827,7 @@ func (d *Detail) heatmap(w int) []string {
 				counts[r.Time.UTC().Hour()]++
 			}
 		}
-		note = fmt.Sprintf("from the last %d checks", len(d.st.Recent))
+		note = "from the last " + humanize.Count(len(d.st.Recent), "check", "checks")
 		if !d.histOff {
 			note = "loading history…"
 		}
@@ -748,37 +858,107 @@ func (d *Detail) heatmap(w int) []string {
 		out = append(out, s.Dim.Render(strings.TrimRight(labels.String(), " ")))
 	}
 	if total == 0 {
-		out = append(out, s.Dim.Render("no failed checks ("+note+")"))
-	} else {
-		out = append(out, fmt.Sprintf("most at %02d:00 UTC: %d of %d failed checks (%s)", peakH, peak, total, note)+
-			s.Dim.Render(" · darker is more"))
+		for _, l := range wrap("no failed checks ("+note+")", w) {
+			out = append(out, s.Dim.Render(l))
+		}
+		return out
 	}
-	return out
+	// wrapped, never cut: the caption is what the row means
+	caption := wrap(fmt.Sprintf("most at %02d:00 UTC: %d of %s (%s)", peakH, peak,
+		humanize.Count(total, "failed check", "failed checks"), note), w)
+	const darker = " · darker is more"
+	if last := len(caption) - 1; width(caption[last])+width(darker) <= w {
+		caption[last] += s.Dim.Render(darker)
+	} else {
+		caption = append(caption, s.Dim.Render(strings.TrimPrefix(darker, " · ")))
+	}
+	return append(out, caption...)
 }
 
 // explanation is the knowledge-base entry for the current (or latest) error.
 func (d *Detail) explanation(w int) []string {
 	s := d.sty
-	r := &d.st.Last
-	code, class, errText := r.Code, r.Class, r.Error
+	st := &d.st
+	r := &st.Last
+	if hasError(r) {
+		return d.explain(r, w)
+	}
+	f, found := d.lastFailure()
 	var out []string
-	if !hasError(r) {
-		// the latest failure among the recent samples, if any
-		found := false
-		for i := len(d.st.Recent) - 1; i >= 0; i-- {
-			if sm := d.st.Recent[i]; sm.Status == monitor.StatusDown {
-				code, class, errText, found = sm.Code, "", "", true
-				out = append(out, s.Good.Render("no error now")+s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(sm.Time))+" ago:"))
+	if st.Status == monitor.StatusDown || st.Status == monitor.StatusDegraded {
+		// The status says down (or degraded) though the last check carries
+		// no error: a passive check still waiting for its first beat after
+		// a restart, say. Never "no error now": the failure that made it
+		// so stands until a check says otherwise.
+		line := s.status(st.Status).Render(st.Status.String())
+		if !st.Since.IsZero() {
+			line += s.Dim.Render(" since " + st.Since.In(d.now.Location()).Format("Jan 2 15:04:05"))
+		}
+		switch {
+		case r.Time.IsZero():
+			line += s.Dim.Render(" · not checked since upbeat started")
+		case r.Error != "":
+			line += s.Dim.Render(" · the last check is " + r.Status.String() + ": " + clean(r.Error))
+		default:
+			line += s.Dim.Render(" · the last check is " + r.Status.String())
+		}
+		out = append(out, wrap(line, w)...)
+		switch {
+		case !found:
+			return out
+		case f.Code == 0 && f.Class == "":
+			return append(out, s.Dim.Render("the last failure was "+fmtDur(d.now.Sub(f.Time))+" ago"))
+		}
+		out = append(out, s.Dim.Render("the last failure, "+fmtDur(d.now.Sub(f.Time))+" ago:"))
+		return append(out, d.explain(&f, w)...)
+	}
+	if !found {
+		return []string{s.Good.Render("no error in the recent checks")}
+	}
+	head := s.Good.Render("no error now") + s.Dim.Render(" · the last failure was "+fmtDur(d.now.Sub(f.Time))+" ago")
+	if f.Code == 0 && f.Class == "" {
+		// a failure known from the recent samples only, which keep no
+		// class: say when, and no colon with nothing after it
+		if d.hist == nil && !d.histOff {
+			head += s.Dim.Render(" (its details: loading history…)")
+		}
+		return []string{head}
+	}
+	return append([]string{head + s.Dim.Render(":")}, d.explain(&f, w)...)
+}
+
+// lastFailure is the latest failed check known: from the history, which
+// keeps its class and message, or from the recent samples, which are
+// newer than the history last loaded but keep only the code.
+func (d *Detail) lastFailure() (monitor.Result, bool) {
+	var f monitor.Result
+	found := false
+	if d.hist != nil {
+		for i := len(d.hist.results) - 1; i >= 0; i-- {
+			if r := &d.hist.results[i]; r.Status == monitor.StatusDown {
+				f, found = *r, true
 				break
 			}
 		}
-		if !found {
-			return []string{s.Good.Render("no error in the recent checks")}
-		}
-		if code == 0 {
-			return out
+	}
+	for i := len(d.st.Recent) - 1; i >= 0; i-- {
+		if sm := d.st.Recent[i]; sm.Status == monitor.StatusDown {
+			if !found || sm.Time.After(f.Time) {
+				f = monitor.Result{Time: sm.Time, Status: sm.Status, Code: sm.Code, Latency: sm.Latency}
+				found = true
+			}
+			break
 		}
 	}
+	return f, found
+}
+
+// explain is the knowledge-base entry for a failed result, with its
+// message and detail.
+func (d *Detail) explain(r *monitor.Result, w int) []string {
+	s := d.sty
+	code, class, errText := r.Code, r.Class, r.Error
+	var out []string
 	e := explain(code, class)
 	for _, l := range wrap(explainLine(code, class), w) {
 		out = append(out, s.Bold.Render(l))
@@ -807,7 +987,7 @@ func (d *Detail) explanation(w int) []string {
 	}
 	if errText != "" {
 		out = append(out, "", s.Dim.Render("error: ")+trunc(clean(errText), w-7))
-		if r.Detail != "" && errText == r.Error {
+		if r.Detail != "" {
 			out = append(out, s.Dim.Render("detail: "+trunc(clean(r.Detail), w-8)))
 		}
 	}
@@ -861,12 +1041,12 @@ func (d *Detail) incidents(w int) []string {
 }
 
 // dates lists certificate and domain expiry from this monitor and from the
-// tls and domain monitors of the same host.
+// monitors relatedStates finds, each of those named.
 func (d *Detail) dates() []string {
 	s := d.sty
 	var out []string
 	seen := map[string]bool{}
-	add := func(st *monitor.State) {
+	add := func(st *monitor.State, own bool) {
 		r := &st.Last
 		if r.CertExpiry.IsZero() {
 			return
@@ -889,6 +1069,12 @@ func (d *Detail) dates() []string {
 			return
 		}
 		seen[line+by] = true
+		if !own { // whose it is: another monitor watches it
+			if by != "" {
+				by += " · "
+			}
+			by += "from monitor " + clean(st.Monitor.Name)
+		}
 		switch {
 		case !r.CertExpiry.After(d.now):
 			line = s.Bad.Render(line)
@@ -900,9 +1086,9 @@ func (d *Detail) dates() []string {
 			out = append(out, s.Dim.Render(spaces(12)+by))
 		}
 	}
-	add(&d.st)
+	add(&d.st, true)
 	for i := range d.related {
-		add(&d.related[i])
+		add(&d.related[i], false)
 	}
 	return out
 }
@@ -974,22 +1160,34 @@ func wrap(s string, w int) []string {
 	return out
 }
 
-// hostOf returns the host of a monitor's URL ("" when there is none).
-func hostOf(m *monitor.Monitor) string {
-	if m.Parsed != nil {
-		return m.Parsed.Hostname()
+// endpointOf returns the host of a monitor's URL and its port, the
+// scheme's default when it names none ("" when there is neither).
+func endpointOf(m *monitor.Monitor) (host, port string) {
+	u := m.Parsed
+	if u == nil {
+		var err error
+		if u, err = url.Parse(m.URL); err != nil {
+			return "", ""
+		}
 	}
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		return ""
+	port = u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "https", "tls", "wss":
+			port = "443"
+		case "http", "ws":
+			port = "80"
+		}
 	}
-	return u.Hostname()
+	return u.Hostname(), port
 }
 
-// relatedStates returns the tls and domain monitors that watch the same
-// host as st, whose certificate and domain dates belong in its detail view.
+// relatedStates returns the monitors whose dates belong in st's detail
+// view: the tls monitors of the same host and port (the certificate st's
+// own connections are served) and the domain monitors of its domain. A tls
+// monitor of another port of the host watches another certificate.
 func relatedStates(all []monitor.State, st *monitor.State) []monitor.State {
-	host := hostOf(st.Monitor)
+	host, port := endpointOf(st.Monitor)
 	if host == "" {
 		return nil
 	}
@@ -999,12 +1197,16 @@ func relatedStates(all []monitor.State, st *monitor.State) []monitor.State {
 		if o.Monitor == nil || o.Monitor == st.Monitor || o.Monitor.Name == st.Monitor.Name {
 			continue
 		}
-		if o.Monitor.Kind != monitor.KindTLS && o.Monitor.Kind != monitor.KindDomain {
-			continue
-		}
-		oh := hostOf(o.Monitor)
-		if oh == host || (o.Monitor.Kind == monitor.KindDomain && strings.HasSuffix(host, "."+oh)) {
-			out = append(out, *o)
+		oh, op := endpointOf(o.Monitor)
+		switch o.Monitor.Kind {
+		case monitor.KindTLS:
+			if oh == host && op == port {
+				out = append(out, *o)
+			}
+		case monitor.KindDomain:
+			if oh == host || strings.HasSuffix(host, "."+oh) {
+				out = append(out, *o)
+			}
 		}
 	}
 	return out

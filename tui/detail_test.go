@@ -353,3 +353,65 @@ func TestDetailRetryAfterAt80Columns(t *testing.T) {
 	}
 	checkFits(t, v, 80, 24)
 }
+
+// The explanation never contradicts the status, and never ends in a colon
+// with nothing after it: a down push monitor whose last check only waits
+// for its first beat (after a restart) says it is down and why; a monitor
+// whose last failure had no code (refused) says when it was, and what it
+// was once the history tells.
+func TestDetailExplainsTheLastFailure(t *testing.T) {
+	push := tuitest.Monitor("nightly-backup", "push://t0ken")
+	push.Interval = 10 * time.Minute
+	beatDown := monitor.Result{Monitor: "nightly-backup", Kind: monitor.KindPush, Time: fixedNow.Add(-36 * time.Second),
+		Status: monitor.StatusDown, Class: "push_down", Error: "last beat 25m ago, expected every 10m"}
+	samples := []monitor.Sample{{Time: beatDown.Time, Status: monitor.StatusDown}}
+	waiting := tuitest.State(push, monitor.StatusDown, fixedNow.Add(-15*time.Minute), samples,
+		monitor.Result{Time: fixedNow.Add(-2 * time.Second), Status: monitor.StatusPending, Error: "waiting for the first beat"})
+	waiting.Last.Status = monitor.StatusPending // a passive check still waiting keeps the status down
+
+	port := tuitest.Monitor("db-port", "tcp://db.example.test:5432")
+	refused := monitor.Result{Monitor: "db-port", Kind: monitor.KindTCP, Time: fixedNow.Add(-36 * time.Second), Status: monitor.StatusDown,
+		Class: "refused", Error: "nothing accepts connections on 192.0.2.7:5432 (connection refused)"}
+	up := tuitest.State(port, monitor.StatusUp, fixedNow.Add(-20*time.Second),
+		[]monitor.Sample{{Time: refused.Time, Status: monitor.StatusDown}, {Time: fixedNow.Add(-20 * time.Second), Status: monitor.StatusUp}},
+		monitor.Result{Status: monitor.StatusUp})
+
+	hist := &tuitest.History{ResultsOf: map[string][]monitor.Result{"nightly-backup": {beatDown}, "db-port": {refused}}}
+	for _, c := range []struct {
+		name    string
+		st      monitor.State
+		q       source.Querier
+		want    []string
+		wantNot []string
+	}{
+		{"push down, waiting, with history", waiting, hist,
+			[]string{"down since", "the last check is pending: waiting for the first beat", "the last failure, 36s ago:", "Heartbeat missing"},
+			[]string{"no error now"}},
+		{"push down, waiting, no history", waiting, nil,
+			[]string{"down since", "the last check is pending: waiting for the first beat", "the last failure was 36s ago"},
+			[]string{"no error now"}},
+		{"refused, no history", up, nil,
+			[]string{"no error now · the last failure was 36s ago"}, nil},
+		{"refused, with history", up, hist,
+			[]string{"no error now · the last failure was 36s ago:", "Connection refused", "error: nothing accepts connections"}, nil},
+	} {
+		v := newDetail(t, c.st, nil, c.q, 100, 300).View()
+		for _, w := range c.want {
+			if !strings.Contains(v, w) {
+				t.Errorf("%s: detail lacks %q:\n%s", c.name, w, v)
+			}
+		}
+		for _, w := range c.wantNot {
+			if strings.Contains(v, w) {
+				t.Errorf("%s: detail says %q:\n%s", c.name, w, v)
+			}
+		}
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasSuffix(strings.TrimSpace(l), ":") && strings.Contains(l, "failure") {
+				if i := strings.Index(v, l); !strings.Contains(v[i+len(l):], "—") {
+					t.Errorf("%s: %q has nothing after it:\n%s", c.name, l, v)
+				}
+			}
+		}
+	}
+}

@@ -41,7 +41,7 @@ func (m *Model) hints() []hint {
 	case stateDetail:
 		return m.keys.detailHints()
 	case stateHelp:
-		return m.keys.helpHints()
+		return m.keys.helpHints(m.help.Scrolls())
 	}
 	return m.keys.tableHints()
 }
@@ -52,7 +52,9 @@ func (m *Model) inputWidth() int {
 	if m.state == stateMaint {
 		return max(1, min(12, m.w-40))
 	}
-	return max(1, min(max(24, width(m.input.Value())+2), m.w-30))
+	// room for the placeholder whole ("name, tag, status or code"), and
+	// for what is typed as it grows
+	return max(1, min(max(24, width(m.input.Placeholder)+1, width(m.input.Value())+2), m.w-30))
 }
 
 // promptHints is a prompt's hints on one line: "enter keep · esc clear".
@@ -65,28 +67,32 @@ func promptHints(bs ...Binding) string {
 	return strings.Join(parts, " · ")
 }
 
-// fitHints returns the hints that fit in w cells, two spaces apart: the
-// kept ones first, then the others in order, up to the first that does
-// not fit; they stay in the order given.
+// fitHints returns the hints that fit in w cells, two spaces apart: those
+// of the first rank first, then each rank in turn, in order, up to the
+// first that does not fit; they stay in the order given.
 func fitHints(hints []hint, w int) []hint {
 	in := make([]bool, len(hints))
 	used := -2 // no gap before the first
-	take := func(keep bool) {
+	take := func(r rank) bool {
 		for i, h := range hints {
-			if h.keep != keep {
+			if h.rank != r {
 				continue
 			}
 			k, desc := h.b.hint()
 			n := 2 + width(k) + 1 + width(desc)
 			if used+n > w {
-				return
+				return false
 			}
 			in[i] = true
 			used += n
 		}
+		return true
 	}
-	take(true)
-	take(false)
+	for r := rankKeep; r <= rankMore; r++ {
+		if !take(r) {
+			break
+		}
+	}
 	out := make([]hint, 0, len(hints))
 	for i, h := range hints {
 		if in[i] {

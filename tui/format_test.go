@@ -112,13 +112,13 @@ func TestSparkCacheRedrawsOnlyOnChange(t *testing.T) {
 	var c sparkCache
 	now := time.Now()
 	s := []monitor.Sample{{Time: now, Latency: time.Millisecond, Status: monitor.StatusUp}}
-	a := c.get(sty, "x", s, 10, false)
+	a := c.get(sty, "x", s, 10, false, false)
 	e := c.m[sparkName{"x", false}]
-	if b := c.get(sty, "x", s, 10, false); b != a || c.m[sparkName{"x", false}] != e {
+	if b := c.get(sty, "x", s, 10, false, false); b != a || c.m[sparkName{"x", false}] != e {
 		t.Fatal("same samples drawn again")
 	}
 	s = append(s, monitor.Sample{Time: now.Add(time.Second), Latency: 3 * time.Millisecond, Status: monitor.StatusUp})
-	if b := c.get(sty, "x", s, 10, false); b == a {
+	if b := c.get(sty, "x", s, 10, false, false); b == a {
 		t.Fatal("new sample not drawn")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -197,6 +198,10 @@ func (h *Header) sourceLine() string {
 	return trunc(p.layout(sourceItems{cfg, p.location(min(1, len(p.labels))), "", "", ""}), h.w)
 }
 
+// demoPast is what the header says of the demo's history: the demo
+// writes a week of simulated results before its live story starts.
+const demoPast = "7 days of simulated history"
+
 // sourceParts are the parts the source line is made of, styled.
 type sourceParts struct {
 	w      int
@@ -218,9 +223,13 @@ func (h *Header) sourceParts() *sourceParts {
 	s := h.sty
 	p := &sourceParts{w: h.w, demo: h.info.Demo, sep: s.Dim.Render(" · "), sty: s}
 	if h.info.Demo {
+		// the demo starts with a simulated past (demo.PastSpan) before its
+		// live story: neither is real, and the header says so
+		past := s.Warn.Render("demo") + s.Dim.Render(": "+demoPast)
 		p.cfgs = []string{
-			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback · ") + s.Key.Render("upbeat init") + s.Dim.Render(" writes a config"),
-			s.Warn.Render("demo") + s.Dim.Render(": simulated targets on loopback"),
+			past + s.Dim.Render(", then live targets on loopback · ") + s.Key.Render("upbeat init") + s.Dim.Render(" writes a config"),
+			past + s.Dim.Render(", then live targets on loopback"),
+			past,
 			s.Warn.Render("demo"),
 		}
 	} else if h.info.Config != "" {
@@ -231,9 +240,9 @@ func (h *Header) sourceParts() *sourceParts {
 			p.labels = append(p.labels, l)
 		}
 	}
-	p.count = s.Dim.Render(fmt.Sprintf("%d monitors", h.total))
+	p.count = s.Dim.Render(humanize.Count(h.total, "monitor", "monitors"))
 	if h.info.Shard != "" {
-		p.count = s.Dim.Render(fmt.Sprintf("shard %s: %d monitors", clean(h.info.Shard), h.total))
+		p.count = s.Dim.Render(fmt.Sprintf("shard %s: %s", clean(h.info.Shard), humanize.Count(h.total, "monitor", "monitors")))
 	}
 	if h.uptime.Valid {
 		p.uptime = s.Dim.Render("uptime 24h ") + s.Bold.Render(fmtRatio(h.uptime.Ratio))

@@ -36,8 +36,9 @@ func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 	}{
 		{one, 200, []string{"config /etc/upbeat/upbeat.toml · location eu-west · 15 monitors", "uptime 24h 97.8%  14:03:00"}, nil},
 		{one, 80, []string{"config /etc/upbeat/upbeat.toml · location eu-west", "uptime 24h 97.8%  14:03:00"}, []string{"…"}},
-		{demo, 200, []string{"demo: simulated targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
-		{demo, 80, []string{"demo: simulated targets on loopback · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
+		// the demo's past is simulated, and the header says so at every width that has room
+		{demo, 200, []string{"demo: 7 days of simulated history, then live targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
+		{demo, 80, []string{"demo: 7 days of simulated history · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
 		{demo, 40, []string{"demo · location demo"}, []string{"…"}},
 		{two, 80, []string{"config daemons at /run/user/1000/", "… · location eu-west, us-east", "uptime 24h 97.8%"}, nil},
 		{two, 50, []string{"location eu-west, us-east ", "uptime 24h 97.8%"}, []string{"config", "…"}},
@@ -71,5 +72,25 @@ func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
 		if !strings.Contains(line, want) {
 			t.Errorf("warning line lacks %q: %q", want, line)
 		}
+	}
+}
+
+// Counts read as a person would write them: "1 monitor", "1 failed
+// check", never "1 monitors".
+func TestCountsAgreeWithTheirNoun(t *testing.T) {
+	states := tuitest.Fixture(fixedNow)[:1]
+	h := tui.NewHeader(plainStyles())
+	h.SetSize(200, 0)
+	h.SetData(states, source.Info{Config: "upbeat.toml"}, nil, fixedNow)
+	if v := h.View(); !strings.Contains(v, "· 1 monitor ") || strings.Contains(v, "1 monitors") {
+		t.Errorf("header with one monitor: %q", v)
+	}
+	st := states[0]
+	var byHour [24]int
+	byHour[3] = 1
+	q := &tuitest.History{ByHourOf: map[string][24]int{st.Monitor.Name: byHour}}
+	v := newDetail(t, st, nil, q, 100, 300).View()
+	if !strings.Contains(v, "no incident · 1 failed check\n") {
+		t.Errorf("detail with one failed check:\n%s", v)
 	}
 }

@@ -115,8 +115,8 @@ type helpGroup struct {
 // helpGroups lists the bindings by theme for the help screen.
 func (k KeyMap) helpGroups() []helpGroup {
 	return []helpGroup{
-		{"Move", []Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Enter, k.Back}},
-		{"View", []Binding{k.Filter, k.Sort, k.Group, k.Help, k.Quit}},
+		{"Move", []Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{"View", []Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Group, k.Help, k.Quit}},
 		{"Act on the selected monitor", []Binding{k.Check, k.Pause, k.Ack, k.Maint}},
 	}
 }
@@ -124,21 +124,37 @@ func (k KeyMap) helpGroups() []helpGroup {
 // hint is a binding named in a footer.
 type hint struct {
 	b    Binding
-	keep bool // kept first when the footer is short of room: what a newcomer needs to get around
+	rank rank
 }
 
+// rank orders the hints of a footer that is short of room.
+type rank int
+
+const (
+	rankKeep      rank = iota // always there: what a newcomer needs to get around (help, quit, back)
+	rankEssential             // next: what the person on call does most (open, filter, check, ack)
+	rankMore                  // then the others, while they fit
+)
+
 // The keys named at the bottom of each screen, in the order shown. When
-// they do not all fit, the ones kept come first, then the others in this
-// order while they fit: the action hints go before ? help and q quit.
+// they do not all fit, the first rank comes first, then each rank in turn
+// while it fits: at 60 columns the table still names check and ack.
 
 func (k KeyMap) tableHints() []hint {
-	return []hint{{k.Enter, false}, {k.Filter, false}, {k.Sort, false}, {k.Group, false},
-		{k.Check, false}, {k.Pause, false}, {k.Ack, false}, {k.Maint, false}, {k.Help, true}, {k.Quit, true}}
+	return []hint{{k.Enter, rankEssential}, {k.Filter, rankEssential}, {k.Sort, rankMore}, {k.Group, rankMore},
+		{k.Check, rankEssential}, {k.Pause, rankMore}, {k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
 func (k KeyMap) detailHints() []hint {
-	return []hint{{k.Back, true}, {k.Scroll, false}, {k.Check, false}, {k.Pause, false},
-		{k.Ack, false}, {k.Maint, false}, {k.Help, true}, {k.Quit, true}}
+	return []hint{{k.Back, rankKeep}, {k.Scroll, rankEssential}, {k.Check, rankEssential}, {k.Pause, rankMore},
+		{k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
-func (k KeyMap) helpHints() []hint { return []hint{{k.CloseHelp, true}, {k.ForceQuit, true}} }
+// helpHints are the help screen's; scroll says the help is taller than
+// the screen.
+func (k KeyMap) helpHints(scroll bool) []hint {
+	if scroll {
+		return []hint{{k.CloseHelp, rankKeep}, {k.Scroll, rankKeep}, {k.ForceQuit, rankKeep}}
+	}
+	return []hint{{k.CloseHelp, rankKeep}, {k.ForceQuit, rankKeep}}
+}

@@ -14,6 +14,10 @@ import (
 // logCap is how many entries the log pane keeps.
 const logCap = 1000
 
+// logRepeatsLegend explains the count after an entry, in the help and
+// in the log's title.
+const logRepeatsLegend = "×12 after an entry means the same failure 12 times in a row"
+
 // logEntry is one line of the log pane.
 type logEntry struct {
 	kind     monitor.EventKind
@@ -55,6 +59,10 @@ type LogPane struct {
 	lastFail map[logKey]int       // index of each monitor's current failure entry
 	badSince map[logKey]time.Time // when each monitor's current problem began
 	wrap     bool                 // long entries take up to three lines
+	// shown, when set, holds the monitors the table's filter leaves: the
+	// entries about others are not drawn (those about upbeat itself are).
+	shown map[string]bool
+	loc   *time.Location // the times shown are in it; nil: each time's own
 }
 
 // logKey is a monitor as seen from one location ("" for a single daemon).
@@ -67,6 +75,10 @@ func NewLogPane(sty *Styles) *LogPane {
 
 // SetSize sets the pane's size.
 func (l *LogPane) SetSize(w, h int) { l.w, l.h = max(w, 0), max(h, 0) }
+
+// SetLocation sets the time zone the entries' times are shown in: the
+// dashboard clock's, whatever zone a time came from (history or a daemon).
+func (l *LogPane) SetLocation(loc *time.Location) { l.loc = loc }
 
 // SetWrap lets long entries wrap onto more lines (when the pane is beside
 // the table and has the height for it).
@@ -155,6 +167,49 @@ func (l *LogPane) insert(e logEntry) int {
 		}
 	}
 	return i
+}
+
+// SetShown filters the pane as the table is filtered: only the entries
+// about the monitors named (and those about upbeat itself) are drawn. nil
+// draws every entry.
+func (l *LogPane) SetShown(names []string) {
+	if names == nil {
+		l.shown = nil
+		return
+	}
+	l.shown = make(map[string]bool, len(names))
+	for _, n := range names {
+		l.shown[n] = true
+	}
+}
+
+// Filtered reports whether the pane draws only some monitors' entries.
+func (l *LogPane) Filtered() bool { return l.shown != nil }
+
+func (l *LogPane) visible(e *logEntry) bool {
+	return l.shown == nil || e.monitor == "" || l.shown[e.monitor]
+}
+
+// onScreen returns the entries drawn, newest first: at most one per line.
+func (l *LogPane) onScreen() []*logEntry {
+	out := make([]*logEntry, 0, l.h)
+	for i := len(l.entries) - 1; i >= 0 && len(out) < l.h; i-- {
+		if e := &l.entries[i]; l.visible(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Repeats reports whether an entry on screen counts repeats ("×12"),
+// which the pane's title then explains.
+func (l *LogPane) Repeats() bool {
+	for _, e := range l.onScreen() {
+		if e.count > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // Len returns the number of entries kept.
@@ -367,10 +422,14 @@ func warningText(msg string) string {
 // clearedText is how a warning that no longer holds reads: "no longer:"
 // and its text, never the bare text behind a tick, which reads as the
 // problem itself. A refused config that is cleared was accepted since
-// (a refusal replaced by another never shows as cleared: see replaces).
+// (a refusal replaced by another never shows as cleared: see replaces); a
+// lost connection that is cleared is a reconnection.
 func clearedText(msg string) string {
 	if strings.HasPrefix(clean(msg), refusedPrefix) {
 		return "config accepted: the mistakes that stopped a reload are fixed"
+	}
+	if txt, ok := monitor.Reconnected(clean(msg)); ok {
+		return txt // "reconnected to …", never "no longer: lost connection"
 	}
 	return "no longer: " + clean(msg)
 }
@@ -393,18 +452,24 @@ func (l *LogPane) View() string {
 	if l.w <= 0 || l.h <= 0 {
 		return ""
 	}
-	if len(l.entries) == 0 {
-		return l.sty.Dim.Render(trunc("  nothing yet: errors, status changes and alerts show here", l.w))
+	shown := l.onScreen()
+	if len(shown) == 0 {
+		msg := "  nothing yet: errors, status changes and alerts show here"
+		if l.shown != nil && len(l.entries) > 0 {
+			msg = "  nothing about the monitors the filter leaves"
+		}
+		return l.sty.Dim.Render(trunc(msg, l.w))
 	}
-	n := min(l.h, len(l.entries))
 	nameW := 0
-	for i := 0; i < n; i++ {
-		nameW = max(nameW, width(clean(l.entries[len(l.entries)-1-i].monitor)))
+	for _, e := range shown {
+		nameW = max(nameW, width(clean(e.monitor)))
 	}
 	nameW = min(nameW, 20)
 	lines := make([]string, 0, l.h)
-	for i := 0; i < len(l.entries) && len(lines) < l.h; i++ {
-		e := &l.entries[len(l.entries)-1-i]
+	for _, e := range shown {
+		if len(lines) >= l.h {
+			break
+		}
 		head, text := l.line(e, nameW)
 		tw := l.w - width(head)
 		if !l.wrap || width(text) <= tw || tw < 20 {
@@ -442,7 +507,11 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 	if l.w < 100 {
 		layout = "15:04"
 	}
-	ts := e.time.Format(layout) // when it began: the order of the lines
+	t := e.time
+	if l.loc != nil {
+		t = t.In(l.loc)
+	}
+	ts := t.Format(layout) // when it began: the order of the lines
 	var glyph string
 	style := s.Plain
 	name := fit(clean(e.monitor), nameW)
@@ -467,7 +536,7 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 				text += "  " + where + e.to.String()
 			}
 			if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
-				text += "  since " + e.time.Format("Jan 2")
+				text += "  since " + t.Format("Jan 2")
 			}
 		}
 		if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -178,6 +179,30 @@ func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
 	}
 	if strings.Contains(lines[1], "config accepted") {
 		t.Fatalf("a refusal replaced by another reads as accepted:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// The end of a lost connection to a daemon reads as the reconnection it
+// is, never as "no longer: lost connection".
+func TestLogPaneSaysReconnected(t *testing.T) {
+	lost := monitor.LostConnection("/run/upbeat/upbeat.sock")
+	never := monitor.Unreachable("https://eu.example.test:9477", "connection refused")
+	l := tui.NewLogPane(plainStyles())
+	l.Add([]source.Event{
+		{Event: monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: lost}},
+		{Event: monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Second), Message: never}},
+		{Event: monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(time.Minute), Message: lost, Clear: true}},
+		{Event: monitor.Event{Kind: monitor.EventWarning, Time: fixedNow.Add(2 * time.Minute), Message: never, Clear: true}},
+	})
+	lines := logLines(l, 160, false)
+	if !strings.Contains(lines[0], "✓ connected to https://eu.example.test:9477") {
+		t.Errorf("the first connection after failures: %q", lines[0])
+	}
+	if !strings.Contains(lines[1], "✓ reconnected to /run/upbeat/upbeat.sock") {
+		t.Errorf("a reconnection: %q", lines[1])
+	}
+	if v := strings.Join(lines, "\n"); strings.Contains(v, "no longer") {
+		t.Errorf("a reconnection reads as a problem that went away:\n%s", v)
 	}
 }
 

@@ -116,6 +116,7 @@ type Model struct {
 
 	tableTop int    // screen line of the table's column headings (for the mouse)
 	laid     layout // what the components were last sized for
+	logGen   uint64 // the table's generation the log pane was last filtered for
 }
 
 // layout is how the screen is divided: the terminal's size, the header's
@@ -163,6 +164,7 @@ func New(src source.Source, opts Options) *Model {
 	m.input.Cursor.TextStyle = sty.R.NewStyle()
 	m.input.Cursor.SetMode(cursor.CursorStatic) // no blinking: no redraw twice a second
 	m.sub = src.Subscribe()
+	m.log.SetLocation(m.now.Location())
 	m.table.SetNow(m.now)
 	m.refresh()
 	m.log.Seed(m.states, m.locs)
@@ -228,6 +230,7 @@ func (m *Model) refresh() {
 		if st := m.find(m.detail.Name()); st != nil {
 			m.detail.SetState(*st, relatedStates(m.states, st))
 			m.detail.SetLocations(m.locs.of(st))
+			m.detail.SetBehind(downBehind(m.states, st.Monitor.Name))
 		}
 	}
 }
@@ -272,7 +275,25 @@ func (m *Model) step(msg tea.Msg) tea.Cmd {
 		cmd = m.update(msg)
 	}
 	m.fit()
+	m.filterLog()
 	return cmd
+}
+
+// filterLog filters the log pane as the table is filtered, whenever the
+// rows the filter leaves may have changed.
+func (m *Model) filterLog() {
+	if m.table.Filter() == "" {
+		if m.log.Filtered() {
+			m.log.SetShown(nil)
+			m.stale = true
+		}
+		return
+	}
+	if g := m.table.Generation(); g != m.logGen || !m.log.Filtered() {
+		m.logGen = g
+		m.log.SetShown(m.table.Names())
+		m.stale = true
+	}
 }
 
 // keysTogether handles keys that arrive in one read (fast typing, or an
@@ -411,6 +432,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case stateHelp:
 		if m.keys.CloseHelp.Matches(k) {
 			m.state = m.prev
+		} else {
+			m.help.Update(k) // it scrolls when the screen is short
 		}
 		return nil
 	case stateFilter:
@@ -542,9 +565,10 @@ func (m *Model) askMaint() tea.Cmd {
 	}
 	m.target = st.Monitor.Name
 	m.prev, m.state = m.state, stateMaint
-	m.input.Placeholder = ""
-	m.input.SetValue("30m")
-	m.input.CursorEnd()
+	// empty, with the default as a placeholder: what is typed replaces it,
+	// so 0 ends the maintenance (never "30m0"), and enter alone takes 30m
+	m.input.Placeholder = "30m"
+	m.input.SetValue("")
 	return m.input.Focus()
 }
 
@@ -638,6 +662,7 @@ func (m *Model) openDetail() tea.Cmd {
 	q := m.src.Query()
 	m.detail.Open(*st, relatedStates(m.states, st), q == nil)
 	m.detail.SetLocations(m.locs.of(st))
+	m.detail.SetBehind(downBehind(m.states, st.Monitor.Name))
 	m.detail.SetNow(m.now)
 	m.state = stateDetail
 	if q == nil {
@@ -673,6 +698,9 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 		m.stale = true
 	case stateDetail:
 		m.detail.Update(msg)
+		m.stale = true
+	case stateHelp:
+		m.help.Update(msg)
 		m.stale = true
 	}
 	return nil
@@ -825,10 +853,17 @@ func (m *Model) tableBlock(w, h int) []string {
 	}
 	title := "Monitors"
 	shown, total := m.table.Len()
+	folded, under := m.table.Folded()
 	if c := m.table.Counter(); c != "" {
 		title += " " + c
-	} else if shown != total {
-		title += fmt.Sprintf(" %d of %d", shown, total)
+	} else if shown+folded != total {
+		title += fmt.Sprintf(" %d of %d", shown+folded, total)
+	}
+	switch {
+	case folded > 0 && under != "":
+		title += fmt.Sprintf(" · %d folded under %s", folded, clean(under))
+	case folded > 0:
+		title += fmt.Sprintf(" · %d folded (depends_on)", folded)
 	}
 	title += " · sort " + m.table.Sort().String()
 	if m.table.Grouped() {
@@ -848,7 +883,14 @@ func (m *Model) logBlock(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	out := []string{m.rule("Log · newest first", w)}
+	title := "Log · newest first"
+	if f := m.table.Filter(); f != "" {
+		title += " · filter " + strconv.Quote(f)
+	}
+	if m.log.Repeats() {
+		title += " · ×N: N times in a row"
+	}
+	out := []string{m.rule(title, w)}
 	if h > 1 {
 		out = append(out, strings.Split(m.log.View(), "\n")...)
 	}

@@ -239,7 +239,7 @@ func TestActionKeysCallTheSource(t *testing.T) {
 		{[]tea.KeyMsg{keyRunes("p")}, tuitest.Call{Op: "pause", Name: "api", Paused: true}},
 		{[]tea.KeyMsg{keyRunes("a")}, tuitest.Call{Op: "ack", Name: "api"}},
 		{[]tea.KeyMsg{keyRunes("m"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "maintain", Name: "api", D: 30 * time.Minute}},
-		{[]tea.KeyMsg{keyRunes("j"), keyRunes("m"), {Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, {Type: tea.KeyBackspace}, keyRunes("2h"), {Type: tea.KeyEnter}},
+		{[]tea.KeyMsg{keyRunes("j"), keyRunes("m"), keyRunes("2h"), {Type: tea.KeyEnter}},
 			tuitest.Call{Op: "maintain", Name: "db-port", D: 2 * time.Hour}},
 		{[]tea.KeyMsg{{Type: tea.KeyEnter}, keyRunes("c")}, tuitest.Call{Op: "check", Name: "db-port"}}, // from the detail view
 	} {
@@ -583,8 +583,9 @@ func TestFilteredTableFollowsTheData(t *testing.T) {
 	}
 }
 
-// When the footer is short of room, the action hints go first: ? help
-// and q quit (and esc back in the detail view) stay.
+// When the footer is short of room, ? help and q quit (and esc back in the
+// detail view) stay, then the keys used most (open, filter, check, ack),
+// then the others while they fit.
 func TestFooterKeepsHelpAndQuit(t *testing.T) {
 	for _, c := range []struct {
 		keys    string
@@ -594,11 +595,11 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 	}{
 		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
 		{"", 80, "  ? help  q quit", "m maint"},
-		{"", 60, "enter detail  / filter  s sort  t group  ? help  q quit", "check"},
+		{"", 60, "enter detail  / filter  c check  a ack  ? help  q quit", "sort"},
 		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
 		{"", 32, "? help  q quit", "maint"},
 		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
-		{"\r", 60, "esc back  j/k scroll  c check  p pause  ? help  q quit", "a ack"},
+		{"\r", 60, "esc back  j/k scroll  c check  a ack  ? help  q quit", "p pause"},
 		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
 		{"\r", 32, "esc back  ? help  q quit", "scroll"},
 	} {
@@ -624,14 +625,14 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 	}
 }
 
-// 0 (or off, end) at the maintenance prompt ends the maintenance.
+// 0 (or off, end) typed at the maintenance prompt ends the maintenance:
+// the prompt's 30m is a placeholder, not text that 0 would be added to.
 func TestMaintenancePromptZeroEndsIt(t *testing.T) {
 	for _, in := range []string{"0", "off", "end"} {
 		src := newSource()
 		tm := start(t, src, 120, 40)
 		waitOutput(t, tm, "Monitors")
-		sendKeys(tm, keyRunes("m"), tea.KeyMsg{Type: tea.KeyBackspace}, tea.KeyMsg{Type: tea.KeyBackspace},
-			tea.KeyMsg{Type: tea.KeyBackspace}, keyRunes(in), tea.KeyMsg{Type: tea.KeyEnter})
+		sendKeys(tm, keyRunes("m"), keyRunes(in), tea.KeyMsg{Type: tea.KeyEnter})
 		if got := waitCall(t, src); got != (tuitest.Call{Op: "maintain", Name: "api", D: 0}) {
 			t.Fatalf("%q: call %+v, want maintain api 0", in, got)
 		}
@@ -639,5 +640,96 @@ func TestMaintenancePromptZeroEndsIt(t *testing.T) {
 		if v := finalView(t, tm); strings.Contains(v, "not a duration") {
 			t.Fatalf("%q was refused:\n%s", in, v)
 		}
+	}
+}
+
+// At 60x15 the help does not fit: it scrolls with j/k (and the page keys),
+// its last line says which lines are shown, and the footer says how to
+// scroll; scrolled down, the keys that act on a monitor appear.
+func TestHelpScrollsOnASmallScreen(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 15})
+	m.Update(keyRunes("?"))
+	v := m.View()
+	checkFits(t, v, 60, 15)
+	lines := strings.Split(v, "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "j/k scroll") || !strings.Contains(footer, "close help") {
+		t.Errorf("help footer %q, want close help and j/k scroll", footer)
+	}
+	if !regexp.MustCompile(`── 1-13 of \d+ lines · j/k scroll ──`).MatchString(v) {
+		t.Errorf("help does not say which lines it shows:\n%s", v)
+	}
+	seen := v
+	for range 40 {
+		m.Update(keyRunes("j"))
+		seen += m.View()
+	}
+	for _, want := range []string{"check the monitor now", "acknowledge the open incident", "maintenance for a while", "×12 after an entry means"} {
+		if !strings.Contains(seen, want) {
+			t.Errorf("scrolling the help never shows %q:\n%s", want, m.View())
+		}
+	}
+	checkFits(t, m.View(), 60, 15)
+	m.Update(keyRunes("g"))
+	if !strings.Contains(m.View(), "── 1-13 of") {
+		t.Errorf("g does not go back to the top:\n%s", m.View())
+	}
+	m.Update(keyRunes("?"))
+	if strings.Contains(m.View(), "close help") {
+		t.Errorf("? did not close the help:\n%s", m.View())
+	}
+}
+
+// What the line has room for is shown whole: the filter prompt's
+// placeholder at 80 columns, and the heatmap's caption beside the facts
+// column of a 120-column detail view (wrapped, never cut).
+func TestPlaceholderAndCaptionAreNotCut(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(keyRunes("/"))
+	lines := strings.Split(m.View(), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "name, tag, status or code") {
+		t.Errorf("filter prompt %q cuts its placeholder", footer)
+	}
+
+	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
+	v := newDetail(t, st, nil, history24h("api"), 120, 300).View()
+	if !strings.Contains(v, "most at 03:00 UTC: 41 of 45 failed checks (last 30 days)") || !strings.Contains(v, "darker is more") {
+		t.Errorf("heatmap caption cut:\n%s", v)
+	}
+}
+
+// / filters the log pane as it filters the table: only the entries about
+// the monitors it leaves, and the pane's title says so; clearing the
+// filter brings every entry back.
+func TestFilterAppliesToTheLog(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	logPart := func() string {
+		v := m.View()
+		i := strings.Index(v, "── Log")
+		if i < 0 {
+			t.Fatalf("no log pane:\n%s", v)
+		}
+		return v[i:]
+	}
+	if l := logPart(); !strings.Contains(l, "status-json") || !strings.Contains(l, "db-port") {
+		t.Fatalf("before the filter the log lacks entries:\n%s", l)
+	}
+	m.Update(keyRunes("/db"))
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	l := logPart()
+	if !strings.Contains(l, "db-port") || strings.Contains(l, "status-json") || strings.Contains(l, " api ") {
+		t.Errorf("filtered by \"db\", the log shows other monitors:\n%s", l)
+	}
+	if !strings.Contains(l, `Log · newest first · filter "db"`) {
+		t.Errorf("the log's title does not say it is filtered:\n%s", l)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if l := logPart(); !strings.Contains(l, "status-json") || strings.Contains(l, `filter "db"`) {
+		t.Errorf("esc did not bring the log back:\n%s", l)
 	}
 }

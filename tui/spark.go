@@ -2,6 +2,7 @@ package tui
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
@@ -75,6 +76,12 @@ func renderSpark(sty *Styles, samples []monitor.Sample, w int, plain bool) strin
 	for i := range win {
 		p := canvas.Point{X: start + i, Y: 0}
 		switch win[i].Status {
+		case monitor.StatusPending: // a check that judged nothing: no latency to draw
+			st := sty.Dim
+			if plain {
+				st = base
+			}
+			sp.Canvas.SetCell(p, canvas.NewCellWithStyle(sparkPending, st))
 		case monitor.StatusDown:
 			st := sty.Status[monitor.StatusDown]
 			if plain {
@@ -90,13 +97,59 @@ func renderSpark(sty *Styles, samples []monitor.Sample, w int, plain bool) strin
 	return sp.View()
 }
 
+// sparkPending marks a check that judged nothing (a push monitor waiting
+// for its first beat).
+const sparkPending = '·'
+
+// renderBeats draws a push monitor's recent checks as a strip of statuses
+// instead of latencies, which it has none of: flat while the beats come on
+// time, taller when one is late, ✕ when it is missing, · before the first.
+// plain leaves out every style.
+func renderBeats(sty *Styles, samples []monitor.Sample, w int, plain bool) string {
+	if w <= 0 {
+		return ""
+	}
+	win := samples
+	if len(win) > w {
+		win = win[len(win)-w:]
+	}
+	var b strings.Builder
+	b.WriteString(spaces(w - len(win)))
+	for i := range win {
+		var g string
+		st := sty.status(win[i].Status)
+		switch win[i].Status {
+		case monitor.StatusUp:
+			g = "▁"
+		case monitor.StatusDegraded:
+			g = "▄"
+		case monitor.StatusDown:
+			g = string(sparkDown)
+		case monitor.StatusPending:
+			g, st = string(sparkPending), sty.Dim
+		case monitor.StatusMaintenance:
+			g = "░"
+		default:
+			g = " "
+		}
+		if plain {
+			b.WriteString(g)
+		} else {
+			b.WriteString(st.Render(g))
+		}
+	}
+	return b.String()
+}
+
 // sparkKey identifies what a cached sparkline was drawn from.
 type sparkKey struct {
 	n     int
 	last  time.Time
 	lastL time.Duration
+	lastS monitor.Status
 	w     int
 	plain bool
+	beats bool
 }
 
 type sparkEntry struct {
@@ -119,23 +172,30 @@ type sparkName struct {
 	plain bool
 }
 
-// get returns the sparkline of a monitor, drawing it only when needed.
-func (c *sparkCache) get(sty *Styles, name string, samples []monitor.Sample, w int, plain bool) string {
+// get returns the sparkline of a monitor, drawing it only when needed;
+// beats draws a push monitor's strip of statuses instead (renderBeats).
+func (c *sparkCache) get(sty *Styles, name string, samples []monitor.Sample, w int, plain, beats bool) string {
 	if c.m == nil {
 		c.m = make(map[sparkName]*sparkEntry)
 	}
 	id := sparkName{name, plain}
-	k := sparkKey{n: len(samples), w: w, plain: plain}
+	k := sparkKey{n: len(samples), w: w, plain: plain, beats: beats}
 	if n := len(samples); n > 0 {
 		k.last = samples[n-1].Time
 		k.lastL = samples[n-1].Latency
+		k.lastS = samples[n-1].Status
 	}
 	e := c.m[id]
 	if e != nil && e.key == k {
 		e.used = c.frame
 		return e.view
 	}
-	v := renderSpark(sty, samples, w, plain)
+	var v string
+	if beats {
+		v = renderBeats(sty, samples, w, plain)
+	} else {
+		v = renderSpark(sty, samples, w, plain)
+	}
 	if e == nil {
 		e = &sparkEntry{}
 		c.m[id] = e

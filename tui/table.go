@@ -85,7 +85,7 @@ const (
 // optional columns, most important first: they drop from the end when the
 // terminal is narrow.
 var optionalCols = []column{
-	{id: colCode, title: "CODE", w: 7},
+	{id: colCode, title: "CODE", w: codeMinW},
 	{id: colLatency, title: "LATENCY", w: 7, right: true},
 	{id: colSince, title: "FOR", w: sinceW},
 	{id: colUp24, title: "24H", w: 6, right: true},
@@ -127,8 +127,9 @@ func candidates(locs []string) []column {
 
 // layoutColumns chooses the columns that fit in w cells and their widths,
 // in display order; locs are the locations that get a column each (none
-// for a single daemon). A one-cell selection marker comes before them.
-func layoutColumns(w int, locs []string) []column {
+// for a single daemon), code is the width the longest code or class
+// shown would take. A one-cell selection marker comes before them.
+func layoutColumns(w int, locs []string, code int) []column {
 	cols := []column{{id: colStatus, title: "STATUS", w: statusW}}
 	avail := w - 1 - statusW - 1 // marker, status, gap before the name
 	if avail < 1 {
@@ -158,13 +159,19 @@ func layoutColumns(w int, locs []string) []column {
 		*w += g
 		extra -= g
 	}
-	sp := -1
+	sp, cd := -1, -1
 	for i := range chosen {
-		if chosen[i].id == colSpark {
+		switch chosen[i].id {
+		case colSpark:
 			sp = i
+		case colCode:
+			cd = i
 		}
 	}
 	grow(20, &name)
+	if want := min(code, codeMaxW); cd >= 0 && extra >= want-chosen[cd].w {
+		grow(want, &chosen[cd].w) // whole class names where there is room for them; else short labels
+	}
 	if sp >= 0 {
 		grow(30, &chosen[sp].w)
 	}
@@ -179,8 +186,9 @@ func layoutColumns(w int, locs []string) []column {
 }
 
 // idealTableWidth is the width at which the table shows every column, a
-// whole name and a 30-cell sparkline; beside the log pane it takes no more.
-func idealTableWidth(locs []string) int {
+// whole name, every code and class whole and a 30-cell sparkline; beside
+// the log pane it takes no more.
+func idealTableWidth(locs []string, code int) int {
 	w := 1 + statusW + 1 + nameMax
 	for _, c := range candidates(locs) {
 		switch c.id {
@@ -188,6 +196,8 @@ func idealTableWidth(locs []string) int {
 			c.w = sinceWideW
 		case colSpark:
 			c.w = 30
+		case colCode:
+			c.w = max(c.w, min(code, codeMaxW))
 		}
 		w += c.w + 1
 	}
@@ -219,10 +229,14 @@ type Table struct {
 	sel    string // name of the selected monitor, kept across refreshes
 	moved  bool   // the person has moved the selection (else it stays on the top row)
 	cols   []column
-	locs   []string   // locations with a column each; none for one daemon
-	where  where      // how each location sees each monitor (SetLocations)
-	sparks sparkCache // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
-	plain  bool       // no selection (the plain table printed without a terminal)
+	locs   []string       // locations with a column each; none for one daemon
+	where  where          // how each location sees each monitor (SetLocations)
+	codeW  int            // cells the longest code or class of the monitors takes
+	sparks sparkCache     // drawn sparklines: a cache, not state (View fills it; what it draws does not depend on it)
+	plain  bool           // no selection (the plain table printed without a terminal)
+	gen    uint64         // counts the rebuilds of the rows: what shows them may compare it
+	behind map[string]int // monitors folded under each monitor (depends_on), by its name
+	folded int            // monitors folded away
 }
 
 // NewTable returns an empty table sorted by status.
@@ -233,7 +247,7 @@ func NewTable(sty *Styles, keys KeyMap) *Table {
 // SetSize sets the table's size; h counts the column heading line.
 func (t *Table) SetSize(w, h int) {
 	t.w, t.h = max(w, 0), max(h, 0)
-	t.cols = layoutColumns(t.w, t.locs)
+	t.cols = layoutColumns(t.w, t.locs, t.codeW)
 	t.scroll()
 }
 
@@ -248,9 +262,13 @@ func (t *Table) SetLocations(locs map[string][]source.LocationState) { t.where =
 // SetData replaces the monitors shown; the table keeps and reads states.
 func (t *Table) SetData(states []monitor.State) {
 	t.all = states
-	if locs := locationLabels(states, t.where); !slices.Equal(locs, t.locs) {
-		t.locs = locs
-		t.cols = layoutColumns(t.w, t.locs)
+	code := codeMinW
+	for i := range states {
+		code = max(code, width(codeLabel(&states[i].Last)))
+	}
+	if locs := locationLabels(states, t.where); !slices.Equal(locs, t.locs) || code != t.codeW {
+		t.locs, t.codeW = locs, code
+		t.cols = layoutColumns(t.w, t.locs, t.codeW)
 	}
 	t.rebuild()
 }
@@ -260,7 +278,7 @@ func (t *Table) SetData(states []monitor.State) {
 func (t *Table) Locations() []string { return t.locs }
 
 // IdealWidth is the width at which the table shows everything it has.
-func (t *Table) IdealWidth() int { return idealTableWidth(t.locs) }
+func (t *Table) IdealWidth() int { return idealTableWidth(t.locs, t.codeW) }
 
 // SetPlain draws no selection, for the table printed once without a
 // terminal.
@@ -308,8 +326,20 @@ func (t *Table) Selected() *monitor.State {
 	return t.items[t.cursor].st
 }
 
-// Len returns the number of monitors shown (after the filter) and the total.
+// Len returns the number of monitors shown (after the filter and
+// folding) and the total.
 func (t *Table) Len() (shown, total int) { return t.rows, len(t.all) }
+
+// Folded returns how many monitors are folded under a monitor they
+// depend on that is down, and under which, when it is one alone.
+func (t *Table) Folded() (n int, under string) {
+	if len(t.behind) == 1 {
+		for r := range t.behind {
+			under = r
+		}
+	}
+	return t.folded, under
+}
 
 // Names returns the names of the monitors in display order (for tests and
 // for whoever wants the order the person sees).
@@ -346,7 +376,12 @@ func (t *Table) Counter() string {
 
 func (t *Table) visibleRows() int { return max(t.h-1, 0) }
 
+// Generation changes whenever the rows are rebuilt (new data, a filter,
+// a sort): the monitors shown may have changed.
+func (t *Table) Generation() uint64 { return t.gen }
+
 func (t *Table) rebuild() {
+	t.gen++
 	if sel := t.Selected(); sel != nil && t.moved {
 		t.sel = sel.Monitor.Name
 	}
@@ -382,6 +417,25 @@ func (t *Table) rebuild() {
 		}
 		return less(a, b)
 	})
+	// Down behind a monitor that is down: folded under it, unless a
+	// filter asks for monitors by themselves.
+	var roots map[string]string
+	if !t.filter.active() {
+		roots = foldRoots(t.all)
+	}
+	t.behind, t.folded = map[string]int{}, len(roots)
+	for _, r := range roots {
+		t.behind[r]++
+	}
+	if len(roots) > 0 {
+		kept := idx[:0]
+		for _, i := range idx {
+			if _, ok := roots[t.all[i].Monitor.Name]; !ok {
+				kept = append(kept, i)
+			}
+		}
+		idx = kept
+	}
 	t.items = t.items[:0]
 	t.rows = len(idx)
 	head := -1
@@ -671,6 +725,9 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		return t.locationCell(st, c.loc)
 	case colName:
 		name := clean(st.Monitor.Name)
+		if n := t.behind[st.Monitor.Name]; n > 0 {
+			name += fmt.Sprintf(" +%d behind", n)
+		}
 		if st.Monitor.Insecure {
 			name += " (insecure)"
 		}
@@ -691,11 +748,11 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 		}
 		return k, &s.Dim
 	case colCode:
-		return t.codeCell(&st.Last)
+		return t.codeCell(&st.Last, c.w)
 	case colLatency:
 		return t.latencyCell(st)
 	case colSpark:
-		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel), nil
+		return t.sparks.get(s, st.Monitor.Name, st.Recent, c.w, sel, st.Monitor.Kind == monitor.KindPush), nil
 	case colUp24:
 		return t.uptimeCell(st.Uptime24)
 	case colUp7:
@@ -720,9 +777,9 @@ func (t *Table) locationCell(st *monitor.State, loc string) (string, *lipgloss.S
 	return locationCell(l), &style
 }
 
-func (t *Table) codeCell(r *monitor.Result) (string, *lipgloss.Style) {
+func (t *Table) codeCell(r *monitor.Result, w int) (string, *lipgloss.Style) {
 	s := t.sty
-	txt := codeLabel(r)
+	txt := codeFor(codeLabel(r), w)
 	switch {
 	case r.Time.IsZero():
 		return txt, &s.Dim
@@ -736,7 +793,7 @@ func (t *Table) codeCell(r *monitor.Result) (string, *lipgloss.Style) {
 
 func (t *Table) latencyCell(st *monitor.State) (string, *lipgloss.Style) {
 	r := &st.Last
-	if r.Time.IsZero() {
+	if r.Time.IsZero() || st.Monitor.Kind == monitor.KindPush { // a push monitor has beats, not latency
 		return "—", &t.sty.Dim
 	}
 	if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {

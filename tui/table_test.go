@@ -321,3 +321,31 @@ func TestRunWithoutTerminalPrintsPlainTable(t *testing.T) {
 		t.Fatalf("not a plain table:\n%q", out)
 	}
 }
+
+// The CODE column uses the room it has: whole class names when the table
+// is wide, short labels that stay distinct when it is not, never two
+// classes cut to the same "tls_ex…".
+func TestCodeColumnUsesTheRoom(t *testing.T) {
+	expired := tuitest.State(tuitest.Monitor("old-cert", "tls://a.example.test:443"), monitor.StatusDown, fixedNow.Add(-time.Hour), nil,
+		monitor.Result{Time: fixedNow, Status: monitor.StatusDown, Class: "tls_expired", Attempts: 1})
+	expiring := tuitest.State(tuitest.Monitor("new-cert", "tls://b.example.test:443"), monitor.StatusDegraded, fixedNow.Add(-time.Hour), nil,
+		monitor.Result{Time: fixedNow, Status: monitor.StatusDegraded, Class: "tls_expiring", Attempts: 1})
+	for _, c := range []struct {
+		w                 int
+		expired, expiring string
+	}{
+		{200, "tls_expired", "tls_expiring"},
+		{120, "tls_expired", "tls_expiring"},
+		{80, "expired", "expiring"},
+		{60, "expired", "expiring"},
+	} {
+		v := newTable(t, []monitor.State{expired, expiring}, c.w, 5).View()
+		checkFits(t, v, c.w, 5)
+		if l := lineOf(t, v, "old-cert"); !strings.Contains(l, " "+c.expired+" ") || strings.Contains(l, "…") {
+			t.Errorf("%d columns: %q, want %q whole", c.w, l, c.expired)
+		}
+		if l := lineOf(t, v, "new-cert"); !strings.Contains(l, " "+c.expiring+" ") || strings.Contains(l, "…") {
+			t.Errorf("%d columns: %q, want %q whole", c.w, l, c.expiring)
+		}
+	}
+}

@@ -147,6 +147,43 @@ type MonitorConfig struct {
 	Insecure        bool     `json:"insecure,omitempty"`
 	Method          string   `json:"method,omitempty"`
 	GraceMS         float64  `json:"grace_ms,omitempty"`
+	DependsOn       []string `json:"depends_on,omitempty"`
+}
+
+// SLO is a monitor's objective and how it stands against it; absent for a
+// monitor without one.
+type SLO struct {
+	Objective  float64            `json:"objective"` // 0.999 for 99.9%
+	WindowMS   float64            `json:"window_ms"`
+	Checks     uint64             `json:"checks"`      // in the window
+	Failures   uint64             `json:"failures"`    // of them, down
+	BudgetLeft float64            `json:"budget_left"` // 1 untouched, 0 spent, negative overspent
+	Burn       map[string]float64 `json:"burn"`        // burn rate by window: "5m", "30m", "1h", "6h"
+}
+
+// sloOf converts an objective's figures; nil without one.
+func sloOf(s *monitor.SLO) *SLO {
+	if !s.Set() {
+		return nil
+	}
+	out := &SLO{Objective: s.Objective, WindowMS: Milliseconds(s.Window), Checks: s.Checks, Failures: s.Failures,
+		BudgetLeft: s.BudgetLeft(), Burn: make(map[string]float64, len(s.Burn))}
+	for i, w := range monitor.BurnWindows {
+		out.Burn[monitor.BurnWindowName(w)] = s.Burn[i]
+	}
+	return out
+}
+
+// toDomain rebuilds the figures; the zero value for nil.
+func (s *SLO) toDomain() monitor.SLO {
+	if s == nil {
+		return monitor.SLO{}
+	}
+	out := monitor.SLO{Objective: s.Objective, Window: fromMS(s.WindowMS), Checks: s.Checks, Failures: s.Failures}
+	for i, w := range monitor.BurnWindows {
+		out.Burn[i] = s.Burn[monitor.BurnWindowName(w)]
+	}
+	return out
 }
 
 // Location is a monitor's state as seen from one location: the shape of
@@ -186,6 +223,7 @@ type Monitor struct {
 	Maintenance string    `json:"maintenance,omitempty"`
 	Checks      uint64    `json:"checks"`
 	Skipped     uint64    `json:"skipped"`
+	SLO         *SLO      `json:"slo,omitempty"`
 
 	Config    *MonitorConfig `json:"config,omitempty"`
 	Last      *Result        `json:"last,omitempty"`
@@ -204,6 +242,7 @@ type State struct {
 	Maintenance string         `json:"maintenance,omitempty"`
 	Checks      uint64         `json:"checks"`
 	Skipped     uint64         `json:"skipped,omitempty"`
+	SLO         *SLO           `json:"slo,omitempty"`
 }
 
 // Incident is one stretch of time a monitor was down; end is absent
@@ -216,6 +255,7 @@ type Incident struct {
 	Classes  []string  `json:"classes,omitempty"`
 	Flapping bool      `json:"flapping,omitempty"`
 	Acked    bool      `json:"acked,omitempty"`
+	Affected []string  `json:"affected,omitempty"` // monitors behind it (depends_on) whose failures joined it
 }
 
 // Alert is one delivery attempt of an alert (the alert event's data).
@@ -272,11 +312,12 @@ type Event struct {
 
 // Health is the body of GET /healthz.
 type Health struct {
-	Status   string `json:"status"` // "ok"
-	Service  string `json:"service"`
-	Version  string `json:"version,omitempty"`
-	Monitors int    `json:"monitors"`
-	Shard    string `json:"shard,omitempty"` // "2/4" for a daemon that checks one shard of the monitors
+	Status   string   `json:"status"` // "ok"
+	Service  string   `json:"service"`
+	Version  string   `json:"version,omitempty"`
+	Monitors int      `json:"monitors"`
+	Shard    string   `json:"shard,omitempty"`    // "2/4" for a daemon that checks one shard of the monitors
+	Warnings []string `json:"warnings,omitempty"` // problems with upbeat itself in force ("upbeat itself was stalled for 9m12s …")
 }
 
 // ServiceName identifies an upbeat daemon in Health.Service.
@@ -358,7 +399,7 @@ func (r *Result) ToDomain() monitor.Result {
 // FromIncident converts an incident.
 func FromIncident(in *monitor.Incident) *Incident {
 	return &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
-		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked}
+		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected}
 }
 
 // FromIncidents converts a list of incidents; nil becomes empty.
@@ -376,6 +417,9 @@ func (in *Incident) ToDomain() monitor.Incident {
 		Flapping: in.Flapping, Acked: in.Acked}
 	if in.Classes != nil {
 		out.Classes = cleanAll(in.Classes)
+	}
+	if in.Affected != nil {
+		out.Affected = cleanAll(in.Affected)
 	}
 	return out
 }
@@ -428,7 +472,7 @@ func uptimes(st *monitor.State) Uptime {
 // StateOf extracts the State of a monitor's state.
 func StateOf(st *monitor.State) State {
 	return State{Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st), Paused: st.Paused, Acked: st.Acked,
-		Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped}
+		Maintenance: st.InMaint, Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO)}
 }
 
 // ApplyTo copies s onto st.
@@ -437,6 +481,7 @@ func (s *State) ApplyTo(st *monitor.State) {
 	st.Uptime24, st.Uptime7d, st.Uptime30 = uptimeOf(s.Uptime.H24), uptimeOf(s.Uptime.D7), uptimeOf(s.Uptime.D30)
 	st.Paused, st.Acked, st.InMaint = s.Paused, s.Acked, clean(s.Maintenance)
 	st.Checks, st.Skipped = s.Checks, s.Skipped
+	st.SLO = s.SLO.toDomain()
 }
 
 // What to include in a Monitor besides the state.
@@ -454,7 +499,7 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 	out := Monitor{
 		Monitor: m.Name, Kind: m.Kind, URL: RedactURL(m), Status: st.Status, Since: utc(st.Since), Uptime: uptimes(st),
 		Tags: m.Tags, Location: st.Location, Paused: st.Paused, Acked: st.Acked, Maintenance: st.InMaint,
-		Checks: st.Checks, Skipped: st.Skipped,
+		Checks: st.Checks, Skipped: st.Skipped, SLO: sloOf(&st.SLO),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -475,6 +520,7 @@ func FromState(st *monitor.State, with int, recent int) Monitor {
 			IntervalMS: Milliseconds(m.Interval), TimeoutMS: Milliseconds(m.Timeout), Retries: m.Retries,
 			RetryIntervalMS: Milliseconds(m.RetryInterval), MaxLatencyMS: Milliseconds(m.MaxLatency), CertWarnDays: m.CertWarnDays,
 			ExpectStatus: m.ExpectStatus, Alerts: m.Alerts, Insecure: m.Insecure, Method: m.Method, GraceMS: Milliseconds(m.Grace),
+			DependsOn: m.DependsOn,
 		}
 	}
 	if with&WithRecent != 0 {
@@ -507,6 +553,9 @@ func (m *Monitor) MonitorOf() *monitor.Monitor {
 		if c.Alerts != nil {
 			out.Alerts = cleanAll(c.Alerts)
 		}
+		for _, p := range c.DependsOn {
+			out.DependsOn = append(out.DependsOn, clean(p))
+		}
 	}
 	return out
 }
@@ -517,7 +566,7 @@ func (m *Monitor) ToState(mon *monitor.Monitor) monitor.State {
 	st := monitor.State{Monitor: mon, Status: m.Status, Since: m.Since,
 		Uptime24: uptimeOf(m.Uptime.H24), Uptime7d: uptimeOf(m.Uptime.D7), Uptime30: uptimeOf(m.Uptime.D30),
 		Paused: m.Paused, Acked: m.Acked, InMaint: clean(m.Maintenance), Checks: m.Checks, Skipped: m.Skipped,
-		Location: clean(m.Location)}
+		Location: clean(m.Location), SLO: m.SLO.toDomain()}
 	if m.Last != nil {
 		st.Last = m.Last.ToDomain()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,39 @@ func TestErrorCodesRoundTrip(t *testing.T) {
 	}
 	if err := (&Error{Error: "boom", Code: CodeInternal}).Err(); err != nil {
 		t.Errorf("internal error mapped to %v", err)
+	}
+}
+
+// An objective's figures and depends_on go to viewers and come back as
+// they were, with the state events carry too.
+func TestSLOAndDependsOnRoundTrip(t *testing.T) {
+	slo := monitor.SLO{Objective: 0.999, Window: 30 * 24 * time.Hour, Checks: 86400, Failures: 12,
+		Burn: [4]float64{0, 1.5, 14.4, 2}}
+	m := &monitor.Monitor{Name: "api", URL: "https://api.example.com/", Kind: monitor.KindHTTP, DependsOn: []string{"edge-router"}}
+	st := monitor.State{Monitor: m, Status: monitor.StatusUp, SLO: slo}
+	b, err := json.Marshal(FromState(&st, WithConfig, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"burn":{"1h":14.4,"30m":1.5,"5m":0,"6h":2}`) || !strings.Contains(string(b), `"depends_on":["edge-router"]`) {
+		t.Errorf("JSON %s", b)
+	}
+	var back Monitor
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	got := back.ToState(back.MonitorOf())
+	if got.SLO != slo || !slices.Equal(got.Monitor.DependsOn, m.DependsOn) {
+		t.Errorf("back: %+v depends on %v", got.SLO, got.Monitor.DependsOn)
+	}
+	var ev monitor.State
+	s := StateOf(&st)
+	s.ApplyTo(&ev)
+	if ev.SLO != slo {
+		t.Errorf("state event: %+v", ev.SLO)
+	}
+	none := StateOf(&monitor.State{Monitor: m})
+	if none.SLO != nil {
+		t.Errorf("an objective for a monitor without one: %+v", none.SLO)
 	}
 }

@@ -24,11 +24,12 @@ import (
 // de-duplicates it). The code and class change while an incident lasts:
 // they are annotations, never labels.
 const (
-	LabelAlertname = "alertname" // AlertnameDown for an incident; AlertnameTest for upbeat alert test
-	LabelMonitor   = "monitor"   // the monitor's name
-	LabelLocation  = "location"  // [settings] location; left out when unset
-	LabelSeverity  = "severity"  // "critical" for an incident
-	LabelTags      = "tags"      // monitor.TagsLabel: the tags, sorted, as ",a,b,"; left out when there are none
+	LabelAlertname = "alertname"  // AlertnameDown for an incident; AlertnameTest for upbeat alert test
+	LabelMonitor   = "monitor"    // the monitor's name
+	LabelLocation  = "location"   // [settings] location; left out when unset
+	LabelSeverity  = "severity"   // "critical" for an incident
+	LabelTags      = "tags"       // monitor.TagsLabel: the tags, sorted, as ",a,b,"; left out when there are none
+	LabelDependsOn = "depends_on" // DependsOnLabel: every monitor it depends on, as ",db,edge-router,"; left out when none
 
 	AlertnameDown = "UpbeatMonitorDown"
 	AlertnameTest = "UpbeatTest"
@@ -309,6 +310,9 @@ func (a *alertmanager) alert(it Item, firing bool, now time.Time) amAlert {
 	labels := a.baseLabels(AlertnameDown, SeverityDown)
 	for k, v := range AlertLabels(it.Monitor, a.origin.Location, it.Tags) {
 		labels[k] = v
+	}
+	if d := DependsOnLabel(it.DependsOn); d != "" {
+		labels[LabelDependsOn] = d // for inhibition rules: see README
 	}
 	al := amAlert{Labels: labels, Annotations: annotations(it, firing)}
 	if in := it.Incident; in != nil {

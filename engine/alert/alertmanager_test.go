@@ -313,3 +313,38 @@ func TestAlertmanagerSecretsStayOut(t *testing.T) {
 		}
 	}
 }
+
+// An alert about a monitor behind others carries depends_on, every
+// monitor it depends on, so that an inhibition rule can mute it while its
+// parent's alert fires; a monitor that depends on none has no such label.
+func TestAlertmanagerDependsOnLabel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nodes := newAMNodes()
+		router, db := testMonitor("edge-router"), testMonitor("db")
+		db.DependsOn = []string{"edge-router"}
+		api := testMonitor("api")
+		api.DependsOn = []string{"db"}
+		d := New(Options{
+			Alerts: []*Config{amConfig("http://am-1:9093")}, Monitors: []*monitor.Monitor{router, db, api},
+			ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: nodes}},
+			BurstWindow:    -1, ResolveHold: -1,
+		})
+		defer d.Close()
+		e := newFakeEngine(d)
+		e.down(api) // its parents stay up: after the wait for them, it pages on its own
+		time.Sleep(DefaultDependencyWait + time.Second)
+		synctest.Wait()
+		e.down(router)
+		synctest.Wait()
+		got := map[string]string{}
+		for _, post := range nodes.got("am-1:9093") {
+			for _, a := range post {
+				got[a.Labels[LabelMonitor]] = a.Labels[LabelDependsOn]
+			}
+		}
+		want := map[string]string{"api": ",db,edge-router,", "edge-router": ""}
+		if !maps.Equal(got, want) {
+			t.Errorf("depends_on labels by monitor %v, want %v", got, want)
+		}
+	})
+}

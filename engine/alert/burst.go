@@ -22,7 +22,8 @@ type burst struct {
 	items       []pending
 	timer       alarm
 	post        *courier
-	everyDown   func() bool // every monitor being checked is down (the policy's word)
+	everyDown   func() bool     // every monitor being checked is down (the policy's word)
+	refresh     func([]pending) // brings items up to date with their incidents (the policy's)
 	connect     func(ctx context.Context) error
 	connTarget  string
 	connTimeout time.Duration
@@ -62,6 +63,9 @@ func (b *burst) flush() {
 	items := b.take()
 	if len(items) == 0 {
 		return
+	}
+	if b.refresh != nil {
+		b.refresh(items)
 	}
 	if !b.everyMonitorDown(items) {
 		b.post.deliver(items, verdict{})

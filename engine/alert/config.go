@@ -33,5 +33,9 @@ type Config struct {
 }
 
 // DefaultOn returns the changes an alert is sent for when its config names
-// none: every change there is.
+// none: incidents (down and up) and degradation. Burn-rate alerts are sent
+// only to alerts that name "burn", so that people choose where they go.
 func DefaultOn() []string { return []string{"down", "up", "degraded"} }
+
+// OnChoices returns every change an alert's on may name.
+func OnChoices() []string { return []string{"down", "up", "degraded", "burn"} }

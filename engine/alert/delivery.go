@@ -62,6 +62,8 @@ func (o *outlet) accepts(event string) bool {
 		return o.on["up"]
 	case EventDegraded, EventNormal:
 		return o.on["degraded"]
+	case EventBurn, EventBurnOver:
+		return o.on["burn"]
 	}
 	return true
 }

@@ -69,6 +69,19 @@ type Options struct {
 	// negative: no waiting).
 	BurstWindow time.Duration
 
+	// DependencyWait bounds how long the failure of a monitor with
+	// depends_on waits, when none of the monitors it depends on is known
+	// to be down, for their next checks before it pages on its own
+	// (default 2 minutes). It waits as long as the slowest of them takes
+	// to be checked with its retries, at least 5s, and ends early once
+	// each has a good result after the failure. If one of them goes down
+	// meanwhile, the failure joins that incident instead.
+	DependencyWait time.Duration
+	// ChildGrace is the least time a monitor still down when the incident
+	// it joined resolves has to recover before it opens an incident of
+	// its own (default 1 minute, or one of its intervals if longer).
+	ChildGrace time.Duration
+
 	// Connectivity checks upbeat's own network when every monitor fails
 	// at once (settings.connectivity_check; see HTTPConnectivity). nil: no
 	// check; the grouped message still says what to suspect first.
@@ -121,7 +134,10 @@ type Options struct {
 	Location *time.Location
 }
 
-var _ engine.Notifier = (*Dispatcher)(nil)
+var (
+	_ engine.Notifier    = (*Dispatcher)(nil)
+	_ engine.SLOObserver = (*Dispatcher)(nil)
+)
 
 // Dispatcher turns status changes into incidents and messages. It wires
 // four parts, each with one job: the policy (one state machine per
@@ -148,8 +164,9 @@ func New(opts Options) *Dispatcher {
 		rules: rules{
 			recoverAfter: opts.RecoverAfter, flapChanges: opts.FlapChanges, flapWindow: opts.FlapWindow,
 			flapQuiet: opts.FlapQuiet, resolveHold: opts.ResolveHold, degradedEvery: opts.DegradedEvery,
-			maint: opts.Maintenance, ask: opts.Jury != nil,
+			maint: opts.Maintenance, ask: opts.Jury != nil, dependencyWait: opts.DependencyWait, childGrace: opts.ChildGrace,
 		},
+		deps:       newDeps(opts.Monitors),
 		monitors:   map[string]*monitor.Monitor{},
 		mons:       map[string]*entry{},
 		post:       post,
@@ -159,7 +176,7 @@ func New(opts Options) *Dispatcher {
 		d.policy.monitors[m.Name] = m
 	}
 	d.burst = &burst{
-		serial: gate, window: opts.BurstWindow, post: post, everyDown: d.policy.everyMonitorDown,
+		serial: gate, window: opts.BurstWindow, post: post, everyDown: d.policy.everyMonitorDown, refresh: d.policy.refresh,
 		connect: opts.Connectivity, connTarget: opts.ConnectivityTarget, connTimeout: opts.ConnectivityTimeout,
 	}
 	d.burst.checkCtx, d.burst.stopCheck = context.WithCancel(post.ctx)
@@ -207,6 +224,8 @@ func withDefaults(o Options) Options {
 	def(&o.ResolveHold, DefaultResolveHold)
 	def(&o.DegradedEvery, DefaultDegradedEvery)
 	def(&o.BurstWindow, DefaultBurstWindow)
+	def(&o.DependencyWait, DefaultDependencyWait)
+	def(&o.ChildGrace, DefaultChildGrace)
 	def(&o.ConnectivityTimeout, defaultConnTimeout)
 	def(&o.SendTimeout, defaultSendTimeout)
 	def(&o.Backoff, defaultBackoff)

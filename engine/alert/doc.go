@@ -10,6 +10,16 @@
 // every attempt is reported through Options.OnDelivery with secrets
 // redacted.
 //
+// Monitors with depends_on page less. A failure while a monitor they
+// depend on is down joins that monitor's incident: one message, "router
+// is DOWN: …; 12 monitors behind it affected", names them, and they send
+// nothing of their own. A failure while none of those is known to be
+// down waits until they have been checked (the engine checks them at
+// once; DependencyWait bounds the wait), then joins or pages on its own.
+// A monitor still down when the incident it joined resolves pages on its
+// own after a grace (ChildGrace). depends.go holds the policy's side of
+// it, deptracker.go the tracker's.
+//
 // Storms are avoided three ways. Messages wait BurstWindow (5s) so that
 // many monitors going down together make one message per channel. A
 // monitor that flaps gets one message for the whole flap and one resolve
@@ -77,6 +87,14 @@
 //	flapping  settles while up                        idle      send up (saying how often it flapped), report
 //	flapping  settles while down                      open      nothing: its reminders go on
 //	open, held, flapping  acknowledge                 same      stop reminders, report acknowledged
+//	idle      down while a parent is down             joined    nothing sent: name it among those the parent's incident affects
+//	idle      down, no parent known to be down        waiting   arm wait (the parents are checked at once)
+//	waiting   a parent goes down                      joined    stop wait, as above
+//	waiting   the parents are checked good, or the    open      send down (the incident starts when it failed), arm reminder, report
+//	          wait runs out, still down
+//	waiting   up                                      idle      nothing
+//	joined    up                                      idle      nothing: it came back with its parent
+//	joined    the parent's incident ends, still down  waiting   arm wait (the grace: ChildGrace, or one interval)
 //
 // With a Jury (other locations watching the same monitors), a monitor
 // that goes down asks them before its incident opens:

@@ -27,6 +27,8 @@ const (
 	EventTest     = "test"     // upbeat alert test NAME
 	EventGroup    = "group"    // several monitors in one message; see Items
 	EventResend   = "resend"   // every open incident again, for channels that want it (see Resender)
+	EventBurn     = "burn"     // a monitor spends its error budget too fast; see Item.Burn
+	EventBurnOver = "burn_over"
 )
 
 // Message is one notification, ready for any channel: a one-line Title, a
@@ -67,6 +69,17 @@ type Item struct {
 	// opened ("down from 2 of 3 locations (eu-west, us-east); up from
 	// ap-south"); "" without peers.
 	Agreement string
+	// DependsOn lists every monitor this one depends on, directly or
+	// through others, sorted (the depends_on label for Alertmanager).
+	DependsOn []string
+	// Behind lists every monitor that depends on this one, directly or
+	// through others, in the order configured.
+	Behind []string
+	// StillDown names, for up, the monitors behind this one (its
+	// incident's Affected) that are still down when it recovered.
+	StillDown []string
+	// Burn is set for burn and burn_over: the objective and its burn rates.
+	Burn *Burn
 
 	codeNamed bool // Name is the name of Code itself, not of a class
 }
@@ -180,7 +193,7 @@ func trimZero(s string) string {
 // glyphs mark each event in grouped lists, with a word beside them.
 var glyphs = map[string]string{
 	EventDown: "✕", EventReminder: "✕", EventFlapping: "≈", EventUp: "●",
-	EventDegraded: "▲", EventNormal: "●",
+	EventDegraded: "▲", EventNormal: "●", EventBurn: "▲", EventBurnOver: "●",
 }
 
 // urgent reports whether an event may wake someone.
@@ -192,6 +205,12 @@ func urgent(event string) bool {
 	return false
 }
 
+// itemUrgent reports whether an item may wake someone: its event is
+// urgent, or it is a burn that pages.
+func itemUrgent(it *Item) bool {
+	return urgent(it.Event) || (it.Event == EventBurn && it.Burn != nil && it.Burn.Severity == BurnPage)
+}
+
 // composer writes messages; loc is the zone times are shown in.
 type composer struct {
 	loc *time.Location
@@ -199,13 +218,14 @@ type composer struct {
 
 // single writes the message about one item.
 func (c composer) single(it Item, now time.Time) Message {
-	m := Message{ID: newID(), Event: it.Event, Urgent: urgent(it.Event), Time: now, Items: []Item{it}}
+	m := Message{ID: newID(), Event: it.Event, Urgent: itemUrgent(&it), Time: now, Items: []Item{it}}
 	var b strings.Builder
 	switch it.Event {
 	case EventDown:
-		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label())
+		m.Title = fmt.Sprintf("%s is DOWN: %s", it.Monitor, it.label()) + behindTitle(it)
 		fmt.Fprintf(&b, "%s is down since %s.\n", it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
+		behindText(&b, it)
 	case EventReminder:
 		state := "DOWN"
 		if it.Flapping {
@@ -218,7 +238,9 @@ func (c composer) single(it Item, now time.Time) Message {
 			m.Title = fmt.Sprintf("%s is still %s after %s: %s", it.Monitor, state, human(it.Duration), it.label())
 			fmt.Fprintf(&b, "%s has been %s since %s (%s).\n", it.Monitor, strings.ToLower(state), timeText(it.Since, c.loc), human(it.Duration))
 		}
+		m.Title += behindTitle(it)
 		c.details(&b, it)
+		behindText(&b, it)
 		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
 	case EventFlapping:
 		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
@@ -249,6 +271,15 @@ func (c composer) single(it Item, now time.Time) Message {
 				fmt.Fprintf(&b, "It went down %d times before it stayed up.\n", it.Flaps)
 			}
 		}
+		if it.Incident != nil && len(it.Incident.Affected) > 0 {
+			n := len(it.Incident.Affected)
+			fmt.Fprintf(&b, "%d %s behind it failed with it", n, plural(n, "monitor"))
+			if len(it.StillDown) == 0 {
+				b.WriteString("; all are up again.\n")
+			} else {
+				fmt.Fprintf(&b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
+			}
+		}
 		if it.URL != "" {
 			fmt.Fprintf(&b, "URL: %s\n", it.URL)
 		}
@@ -259,6 +290,13 @@ func (c composer) single(it Item, now time.Time) Message {
 	case EventNormal:
 		m.Title = fmt.Sprintf("%s is no longer degraded", it.Monitor)
 		fmt.Fprintf(&b, "%s is back to normal.\n", it.Monitor)
+	case EventBurn, EventBurnOver:
+		if it.Burn == nil {
+			m.Title = fmt.Sprintf("%s: %s", it.Monitor, it.Event)
+			break
+		}
+		m.Title = burnTitle(it)
+		burnText(&b, it)
 	default:
 		m.Title = fmt.Sprintf("%s: %s", it.Monitor, it.Event)
 	}
@@ -288,6 +326,50 @@ func (c composer) details(b *strings.Builder, it Item) {
 	if it.Agreement != "" {
 		fmt.Fprintf(b, "Locations: %s.\n", it.Agreement)
 	}
+}
+
+// behindTitle is "; 12 monitors behind it affected" for a monitor that
+// others depend on, else "".
+func behindTitle(it Item) string {
+	if n := len(it.Behind); n > 0 {
+		return fmt.Sprintf("; %d %s behind it affected", n, plural(n, "monitor"))
+	}
+	return ""
+}
+
+// behindText names the monitors behind an incident's monitor that failed
+// with it so far.
+func behindText(b *strings.Builder, it Item) {
+	if len(it.Behind) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "Behind it (depends_on): %d %s. ", len(it.Behind), plural(len(it.Behind), "monitor"))
+	if it.Incident == nil || len(it.Incident.Affected) == 0 {
+		b.WriteString("None of them has failed so far; while it is down, their failures send nothing of their own.\n")
+		return
+	}
+	fmt.Fprintf(b, "Failing with it so far: %s. They send nothing of their own while it is down, and resolve with it.\n",
+		listNames(it.Incident.Affected))
+}
+
+// listNames joins names, at most maxListed of them.
+func listNames(names []string) string {
+	if len(names) <= maxListed {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(names)-maxListed)
+}
+
+// plural is word for n of one thing, else its plural: the word with an
+// s, or the form given.
+func plural(n int, word string, pl ...string) string {
+	switch {
+	case n == 1:
+		return word
+	case len(pl) > 0:
+		return pl[0]
+	}
+	return word + "s"
 }
 
 // sentence ends s with a full stop.
@@ -322,21 +404,39 @@ const maxListed = 40
 // paragraph (about the network) or "".
 func (c composer) group(items []Item, note string, now time.Time) Message {
 	m := Message{ID: newID(), Event: EventGroup, Time: now, Items: items}
+	causes := commonCauses(items)
+	shared := map[int]bool{}
+	var titles []string
+	for i := range causes {
+		titles = append(titles, causes[i].title(items))
+		for _, j := range causes[i].items {
+			shared[j] = true
+		}
+	}
 	counts := map[string]int{}
-	for _, it := range items {
-		counts[it.Event]++
-		m.Urgent = m.Urgent || urgent(it.Event)
+	for i, it := range items {
+		if !shared[i] {
+			counts[it.Event]++
+		}
+		m.Urgent = m.Urgent || itemUrgent(&items[i])
 	}
 	var parts []string
-	for _, ev := range []string{EventDown, EventFlapping, EventReminder, EventDegraded, EventUp, EventNormal} {
+	for _, ev := range []string{EventDown, EventFlapping, EventReminder, EventDegraded, EventUp, EventNormal, EventBurn, EventBurnOver} {
 		if n := counts[ev]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, groupWord(ev, n)))
 		}
 	}
-	m.Title = strings.Join(parts, ", ")
+	if rest := strings.Join(parts, ", "); rest != "" {
+		titles = append(titles, rest)
+	}
+	m.Title = strings.Join(titles, "; ")
 	var b strings.Builder
 	if note != "" {
 		b.WriteString(note)
+		b.WriteString("\n\n")
+	}
+	for i := range causes {
+		b.WriteString(causes[i].paragraph(items))
 		b.WriteString("\n\n")
 	}
 	for i, it := range items {
@@ -354,6 +454,11 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 				fmt.Fprintf(&b, " (flapped %d times)", it.Flaps)
 			}
 		case EventNormal:
+		case EventBurn, EventBurnOver:
+			if it.Burn != nil {
+				fmt.Fprintf(&b, ": %s over %s, %s over %s (SLO %s)", rateText(it.Burn.LongRate), human(it.Burn.Long),
+					rateText(it.Burn.ShortRate), human(it.Burn.Short), monitor.FormatObjective(it.Burn.Objective))
+			}
 		default:
 			fmt.Fprintf(&b, ": %s", it.label())
 			if !it.Since.IsZero() {
@@ -362,6 +467,7 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 			if it.Meaning != "" {
 				fmt.Fprintf(&b, " — %s", strings.TrimSuffix(it.Meaning, "."))
 			}
+			b.WriteString(behindTitle(it))
 		}
 		b.WriteString("\n")
 	}
@@ -391,6 +497,10 @@ func groupWord(ev string, n int) string {
 		return "recovered"
 	case EventNormal:
 		return "no longer degraded"
+	case EventBurn:
+		return "burning " + plural(n, "its", "their") + " error budget"
+	case EventBurnOver:
+		return "no longer burning " + plural(n, "its", "their") + " error budget"
 	}
 	return ev
 }
@@ -410,6 +520,10 @@ func lineWord(ev string) string {
 		return "DEGRADED"
 	case EventNormal:
 		return "NORMAL"
+	case EventBurn:
+		return "BURNING"
+	case EventBurnOver:
+		return "BURN OVER"
 	}
 	return ev
 }

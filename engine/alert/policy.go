@@ -22,12 +22,14 @@ type policy struct {
 	onIncident func(monitor.Incident)
 	resends    []*resendLoop
 	asks       asks
+	deps       deps            // depends_on
+	settling   map[string]bool // monitors settleChildren is working on
 }
 
 // entry is a tracker with its alarms.
 type entry struct {
 	tracker
-	remind, hold, settle alarm
+	remind, hold, settle, wait alarm
 }
 
 // entry returns the tracker of a monitor, creating it.
@@ -45,16 +47,18 @@ func (p *policy) step(e *entry, ev event) {
 	if ev.now.IsZero() {
 		ev.now = p.clock.Now()
 	}
+	p.withDeps(e, &ev)
 	for _, f := range e.handle(ev) {
 		p.apply(e, f, ev.now)
 	}
+	p.settleChildren(e.name)
 }
 
 // apply carries out one effect.
 func (p *policy) apply(e *entry, f effect, now time.Time) {
 	switch f.kind {
 	case doSend:
-		p.burst.add(f.item, p.post.routes(e.m))
+		p.burst.add(p.related(e.name, f.item), p.post.routes(e.m))
 	case doStamp:
 		for _, o := range p.post.routes(e.m) {
 			e.inc.sent[o.name] = f.at
@@ -75,6 +79,12 @@ func (p *policy) apply(e *entry, f effect, now time.Time) {
 		p.ask(e, f.gen)
 	case doNote:
 		p.post.log.Info("incident not opened: the other locations do not confirm it", "monitor", e.name, "locations", f.text)
+	case doArmWait:
+		p.arm(&e.wait, f.at.Sub(now), func() { p.step(e, event{kind: inWaitEnd}) })
+	case doStopWait:
+		e.wait.cancel()
+	case doJoined:
+		p.joined(f.root, e.name)
 	case doReport:
 		if p.onIncident != nil {
 			in := f.inc
@@ -117,7 +127,7 @@ func (p *policy) remind(e *entry, f effect, now time.Time) {
 		}
 	}
 	if !f.quiet && len(due) > 0 {
-		p.burst.add(f.item, due)
+		p.burst.add(p.related(e.name, f.item), due)
 	}
 }
 
@@ -148,6 +158,7 @@ func (p *policy) stopAlarms() {
 		e.remind.cancel()
 		e.hold.cancel()
 		e.settle.cancel()
+		e.wait.cancel()
 	}
 	for _, r := range p.resends {
 		r.timer.cancel()

@@ -130,6 +130,15 @@ func (d *Dispatcher) takeOver(h handover, oldKnew bool) (dropped []monitor.Incid
 		p.step(e, event{kind: inResume, now: now})
 	}
 	p.startResends(h.resendsDue)
+	// The new configuration may say otherwise of who depends on whom.
+	for name := range p.deps.children {
+		p.settleChildren(name)
+	}
+	for _, e := range p.mons {
+		if e.phase == phaseJoined && len(p.deps.parents[e.name]) == 0 {
+			p.step(e, event{kind: inRelease, now: now})
+		}
+	}
 	return dropped
 }
 

@@ -56,7 +56,7 @@ func (p *policy) openItems(o *outlet, now time.Time) []Item {
 	var items []Item
 	for _, e := range p.mons {
 		if e.inc != nil && slices.Contains(p.post.routes(e.m), o) {
-			items = append(items, e.incidentItem(EventResend, now))
+			items = append(items, p.related(e.name, e.incidentItem(EventResend, now)))
 		}
 	}
 	slices.SortFunc(items, func(a, b Item) int { return strings.Compare(a.Monitor, b.Monitor) })

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -44,6 +45,13 @@ func (s *Switch) Observe(r *monitor.Result) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.cur.Load().Observe(r)
+}
+
+// ObserveSLO forwards an objective's figures (see Dispatcher.ObserveSLO).
+func (s *Switch) ObserveSLO(name string, slo monitor.SLO, at time.Time) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.cur.Load().ObserveSLO(name, slo, at)
 }
 
 // Ack forwards an acknowledgement (see Dispatcher.Ack).

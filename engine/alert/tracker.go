@@ -42,9 +42,20 @@ const (
 	// another location pages for it). No incident; the next failing
 	// result asks again.
 	phaseOutvoted
+	// phaseWaiting: the monitor failed while none of the monitors it
+	// depends on was known to be down: before it pages, it waits for
+	// their next checks (the engine runs them at once) to join their
+	// incident if they are down too. The same wait is the grace a monitor
+	// still down gets once the incident it had joined resolves.
+	phaseWaiting
+	// phaseJoined: the monitor is down behind a monitor it depends on
+	// that is down: its failure is part of that incident (cover) and it
+	// sends nothing of its own. It leaves quietly when it comes back, and
+	// waits again when the incident it joined resolves while it is down.
+	phaseJoined
 )
 
-var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping", "asking", "outvoted"}
+var phaseNames = [...]string{"idle", "suspect", "deferred", "open", "held", "flapping", "asking", "outvoted", "waiting", "joined"}
 
 func (p phase) String() string {
 	if int(p) < len(phaseNames) {
@@ -66,6 +77,9 @@ const (
 	inRemind                   // a reminder is due
 	inResume                   // a reload handed the tracker over (its alarms are not running)
 	inVerdict                  // the other locations answered (Options.Jury)
+	inJoin                     // a monitor it depends on is down: its failure joins that incident (cover)
+	inRelease                  // the incident it had joined resolved (or no longer covers it)
+	inWaitEnd                  // the wait for the monitors it depends on is over
 )
 
 // event is one input with its facts.
@@ -81,6 +95,14 @@ type event struct {
 	restore  monitor.Incident // inRestore
 	verdict  Verdict          // inVerdict
 	gen      uint64           // inVerdict: which ask it answers
+	// cover names the monitor whose open incident a failure of this one
+	// joins now ("" when none of the monitors it depends on is down): set
+	// by the policy on every event of a monitor with depends_on.
+	cover string
+	// wait is how long a failure waits for the monitors it depends on
+	// before it pages (inChange; 0: it has none, page at once), or the
+	// grace after the incident it joined resolved (inRelease).
+	wait time.Duration
 }
 
 // effectKind is what the policy must do after a transition.
@@ -98,6 +120,9 @@ const (
 	doReport                           // tell OnIncident about inc
 	doAsk                              // ask the other locations (the ask numbered gen)
 	doNote                             // log text: the other locations kept an incident from opening
+	doArmWait                          // the wait for the monitors it depends on ends at `at`
+	doStopWait                         // no more waiting
+	doJoined                           // the failure joined the incident of root: name it among those affected
 )
 
 // effect is one thing to do.
@@ -105,10 +130,11 @@ type effect struct {
 	kind  effectKind
 	item  Item             // doSend, doRemind
 	quiet bool             // doRemind: note the channels as told but send nothing
-	at    time.Time        // doStamp, doArmHold, doArmSettle
+	at    time.Time        // doStamp, doArmHold, doArmSettle, doArmWait
 	inc   monitor.Incident // doReport: a copy
 	gen   uint64           // doAsk
 	text  string           // doNote
+	root  string           // doJoined
 }
 
 // String names an effect, for tests and debugging: "send down", "arm hold".
@@ -137,6 +163,12 @@ func (f effect) String() string {
 		return "ask"
 	case doNote:
 		return "note"
+	case doArmWait:
+		return "arm wait"
+	case doStopWait:
+		return "stop wait"
+	case doJoined:
+		return "join " + f.root
 	case doReport:
 		s := "report"
 		if f.inc.Flapping {
@@ -180,6 +212,10 @@ type rules struct {
 	degradedEvery time.Duration
 	maint         engine.Maintenance // nil: no windows of the dispatcher's own
 	ask           bool               // other locations are asked before an incident opens
+	// dependencyWait bounds a failure's wait for the monitors it depends
+	// on; childGrace is the least grace after the incident it joined.
+	dependencyWait time.Duration
+	childGrace     time.Duration
 }
 
 // inWindow reports whether a configured window covers m at t.
@@ -199,6 +235,7 @@ type incident struct {
 	downs int                  // times the monitor went down during the incident
 	// agreement is what the other locations said when it opened; "".
 	agreement string
+	restored  bool // taken over at start from history (Restore): nothing was sent since
 }
 
 func newIncident(in monitor.Incident) *incident {
@@ -210,6 +247,7 @@ func (in *incident) snapshot() monitor.Incident {
 	c := in.Incident
 	c.Codes = slices.Clone(c.Codes)
 	c.Classes = slices.Clone(c.Classes)
+	c.Affected = slices.Clone(c.Affected)
 	return c
 }
 
@@ -268,6 +306,18 @@ type tracker struct {
 	downAt    time.Time
 	askResult *monitor.Result
 	askGen    uint64
+	// Dependencies (depends_on): the monitor whose incident this one's
+	// failure joined (phaseJoined), since when it waits and until when
+	// (phaseWaiting), the latest failing result and the status of the
+	// latest result (for a child's wait: is its parent fine?).
+	cover      string
+	waitSince  time.Time
+	waitUntil  time.Time
+	lastFail   *monitor.Result
+	lastStatus monitor.Status
+
+	// Burn-rate alerts (the policy's, see burn.go).
+	burn burnState
 }
 
 // handle applies one event.
@@ -292,6 +342,12 @@ func (t *tracker) handle(ev event) effects {
 		t.resume(ev, &fx)
 	case inVerdict:
 		t.verdict(ev, &fx)
+	case inJoin:
+		t.joinEvent(ev, &fx)
+	case inRelease:
+		t.release(ev, &fx)
+	case inWaitEnd:
+		t.waitEnded(ev, &fx)
 	}
 	return fx
 }
@@ -332,6 +388,7 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 	t.cancelHold(fx) // not steady after all: the incident goes on
 	if inMaint {
 		if t.inc == nil {
+			t.leaveDeps(fx)
 			t.phase = phaseDeferred
 		}
 		return
@@ -340,12 +397,18 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 		t.phase = phaseIdle
 	}
 	if t.inc == nil {
-		switch t.phase {
-		case phaseAsking: // the answer is on its way
+		switch {
+		case t.phase == phaseJoined:
+		case ev.cover != "": // a monitor it depends on is down: no need to ask anyone
+			t.join(ev.cover, fx)
+		case t.phase == phaseWaiting:
+		case t.phase == phaseAsking: // the answer is on its way
 			t.keepFailure(ev.result)
-		case phaseOutvoted:
+		case t.phase == phaseOutvoted:
 			t.keepFailure(ev.result)
 			t.ask(fx)
+		case ev.wait > 0:
+			t.startWait(ev.at, ev.now.Add(ev.wait), fx)
 		default:
 			t.openOrAsk(ev.at, ev.now, ev.result, fx)
 		}
@@ -363,6 +426,11 @@ func (t *tracker) wentDown(ev event, inMaint, started bool, fx *effects) {
 // maybeResolve); without one, degraded and back-to-normal messages go out.
 // asked: the monitor was down here only, the other locations asked.
 func (t *tracker) cameBack(ev event, inMaint, started, asked bool, fx *effects) {
+	if t.phase == phaseJoined || t.phase == phaseWaiting {
+		// Back before it paged: nothing of its own was ever sent.
+		t.leaveDeps(fx)
+		return
+	}
 	wasDeferred := t.phase == phaseDeferred
 	if wasDeferred {
 		t.phase = phaseIdle
@@ -433,6 +501,7 @@ func (t *tracker) result(ev event, fx *effects) {
 			t.phase = phaseIdle
 			t.openOrAsk(r.Time, ev.now, r, fx)
 		}
+	case t.phase == phaseJoined || t.phase == phaseWaiting:
 	case !t.known:
 		t.unknownResult(ev, fx)
 	}
@@ -456,6 +525,14 @@ func (t *tracker) unknownResult(ev event, fx *effects) {
 		t.suspect, t.phase = &cp, phaseSuspect
 		return
 	}
+	if ev.cover != "" {
+		// Down behind a monitor that is down: it was part of that
+		// incident before the restart, and still is.
+		t.suspect = nil
+		t.status, t.known = monitor.StatusDown, true
+		t.join(ev.cover, fx)
+		return
+	}
 	// Its incident was announced before the restart: take it over quietly.
 	// When it began is not known here (Restore tells it).
 	t.adopt(monitor.Incident{Monitor: t.name})
@@ -475,8 +552,11 @@ func (t *tracker) count(r *monitor.Result, fx *effects) bool {
 		return false
 	}
 	t.lastCounted = r.Time
+	t.lastStatus = r.Status
 	switch r.Status {
 	case monitor.StatusDown:
+		cp := *r
+		t.lastFail = &cp
 		t.good = 0
 		t.goodSince = time.Time{}
 		t.cancelHold(fx)
@@ -809,13 +889,19 @@ func (t *tracker) restore(ev event, fx *effects) {
 	if t.inc != nil {
 		return
 	}
+	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
+	if ev.cover != "" {
+		t.join(ev.cover, fx) // it was part of that incident before the restart
+		return
+	}
+	t.leaveDeps(fx)
 	in := ev.restore
 	in.Monitor = t.name
 	in.End = time.Time{}
 	in.Codes = slices.Clone(in.Codes)
 	in.Classes = slices.Clone(in.Classes)
 	t.adopt(in)
-	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
+	t.inc.restored = true
 	fx.stamp(ev.now)
 	fx.do(doArmRemind)
 }
@@ -829,6 +915,9 @@ func (t *tracker) resume(ev event, fx *effects) {
 	}
 	if t.phase == phaseAsking { // the answer went to the retired Dispatcher
 		t.ask(fx)
+	}
+	if t.phase == phaseWaiting {
+		fx.arm(doArmWait, t.waitUntil)
 	}
 	if t.flapping && len(t.edges) > 0 {
 		fx.arm(doArmSettle, t.edges[len(t.edges)-1].Add(t.rules.flapQuiet))

@@ -69,6 +69,11 @@ func trackerIn(p phase) *tracker {
 			t.edges = append(t.edges, t0.Add(time.Duration(i)*30*time.Second))
 		}
 		t.lastUp = now.Add(-time.Minute)
+	case phaseWaiting: // failed ten seconds ago; its parents are being checked
+		t.status, t.lastFail = monitor.StatusDown, result(monitor.StatusDown, now.Add(-10*time.Second))
+		t.waitSince, t.waitUntil = now.Add(-10*time.Second), now.Add(20*time.Second)
+	case phaseJoined: // down behind the router, which is down
+		t.status, t.lastFail, t.cover = monitor.StatusDown, result(monitor.StatusDown, now.Add(-time.Minute)), "router"
 	}
 	return t
 }
@@ -99,6 +104,18 @@ var events = map[string]event{
 	"resume":              {kind: inResume, now: now},
 	"page":                {kind: inVerdict, now: now, gen: 1, verdict: Verdict{Page: true, Text: "down from 2 of 3 locations"}},
 	"not confirmed":       {kind: inVerdict, now: now, gen: 1, verdict: Verdict{Text: "down from 1 of 3 locations"}},
+	// depends_on: the policy says whether a parent is down (cover) and
+	// how long to wait for the parents' verdict.
+	"down behind router": func() event { ev := change(monitor.StatusUp, monitor.StatusDown); ev.cover = "router"; return ev }(),
+	"down, parents unsure": func() event {
+		ev := change(monitor.StatusUp, monitor.StatusDown)
+		ev.wait = 30 * time.Second
+		return ev
+	}(),
+	"join":               {kind: inJoin, now: now, cover: "router"},
+	"release":            {kind: inRelease, now: now, wait: time.Minute},
+	"wait ends":          {kind: inWaitEnd, now: now},
+	"wait ends, covered": {kind: inWaitEnd, now: now, cover: "router"},
 }
 
 // Guards: what a row adds to the canonical tracker.
@@ -151,6 +168,12 @@ var transitions = []transition{
 	{from: phaseIdle, guard: "peers", setup: withPeers, on: "down", to: phaseAsking, do: "ask"},
 	{from: phaseIdle, on: "page", to: phaseIdle},
 	{from: phaseIdle, on: "not confirmed", to: phaseIdle},
+	{from: phaseIdle, on: "down behind router", to: phaseJoined, do: "join router"},
+	{from: phaseIdle, on: "down, parents unsure", to: phaseWaiting, do: "arm wait"},
+	{from: phaseIdle, on: "join", to: phaseIdle},
+	{from: phaseIdle, on: "release", to: phaseIdle},
+	{from: phaseIdle, on: "wait ends", to: phaseIdle},
+	{from: phaseIdle, on: "wait ends, covered", to: phaseIdle},
 
 	// suspect: status never told, one failing result seen.
 	{from: phaseSuspect, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
@@ -168,6 +191,12 @@ var transitions = []transition{
 	{from: phaseSuspect, on: "resume", to: phaseSuspect},
 	{from: phaseSuspect, on: "page", to: phaseSuspect},
 	{from: phaseSuspect, on: "not confirmed", to: phaseSuspect},
+	{from: phaseSuspect, on: "down behind router", to: phaseJoined, do: "join router"},
+	{from: phaseSuspect, on: "down, parents unsure", to: phaseWaiting, do: "arm wait"},
+	{from: phaseSuspect, on: "join", to: phaseSuspect},
+	{from: phaseSuspect, on: "release", to: phaseSuspect},
+	{from: phaseSuspect, on: "wait ends", to: phaseSuspect},
+	{from: phaseSuspect, on: "wait ends, covered", to: phaseSuspect},
 
 	// deferred: down inside a window.
 	{from: phaseDeferred, on: "down", to: phaseOpen, do: "stamp, send down, arm remind, report"},
@@ -187,6 +216,12 @@ var transitions = []transition{
 	{from: phaseDeferred, guard: "peers", setup: withPeers, on: "bad result", to: phaseAsking, do: "ask"},
 	{from: phaseDeferred, on: "page", to: phaseDeferred},
 	{from: phaseDeferred, on: "not confirmed", to: phaseDeferred},
+	{from: phaseDeferred, on: "down behind router", to: phaseJoined, do: "join router"},
+	{from: phaseDeferred, on: "down, parents unsure", to: phaseWaiting, do: "arm wait"},
+	{from: phaseDeferred, on: "join", to: phaseDeferred},
+	{from: phaseDeferred, on: "release", to: phaseDeferred},
+	{from: phaseDeferred, on: "wait ends", to: phaseDeferred},
+	{from: phaseDeferred, on: "wait ends, covered", to: phaseDeferred},
 
 	// open: people were told.
 	{from: phaseOpen, on: "down", to: phaseOpen},
@@ -213,6 +248,12 @@ var transitions = []transition{
 	{from: phaseOpen, on: "resume", to: phaseOpen, do: "arm remind"},
 	{from: phaseOpen, on: "page", to: phaseOpen},
 	{from: phaseOpen, on: "not confirmed", to: phaseOpen},
+	{from: phaseOpen, on: "down behind router", to: phaseOpen}, // paged already: its incident goes on
+	{from: phaseOpen, on: "down, parents unsure", to: phaseOpen},
+	{from: phaseOpen, on: "join", to: phaseOpen},
+	{from: phaseOpen, on: "release", to: phaseOpen},
+	{from: phaseOpen, on: "wait ends", to: phaseOpen},
+	{from: phaseOpen, on: "wait ends, covered", to: phaseOpen},
 
 	// held: recovered, the resolve waits.
 	{from: phaseHeld, on: "down", to: phaseOpen, do: "stop hold"},
@@ -233,6 +274,12 @@ var transitions = []transition{
 	{from: phaseHeld, on: "resume", to: phaseHeld, do: "arm remind, arm hold"},
 	{from: phaseHeld, on: "page", to: phaseHeld},
 	{from: phaseHeld, on: "not confirmed", to: phaseHeld},
+	{from: phaseHeld, on: "down behind router", to: phaseOpen, do: "stop hold"},
+	{from: phaseHeld, on: "down, parents unsure", to: phaseOpen, do: "stop hold"},
+	{from: phaseHeld, on: "join", to: phaseHeld},
+	{from: phaseHeld, on: "release", to: phaseHeld},
+	{from: phaseHeld, on: "wait ends", to: phaseHeld},
+	{from: phaseHeld, on: "wait ends, covered", to: phaseHeld},
 
 	// flapping: the incident keeps bouncing.
 	{from: phaseFlapping, on: "down", to: phaseFlapping, do: "arm settle"},
@@ -287,6 +334,75 @@ var transitions = []transition{
 	{from: phaseOutvoted, on: "resume", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "page", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "not confirmed", to: phaseOutvoted},
+	{from: phaseFlapping, on: "down behind router", to: phaseFlapping, do: "arm settle"},
+	{from: phaseFlapping, on: "down, parents unsure", to: phaseFlapping, do: "arm settle"},
+	{from: phaseFlapping, on: "join", to: phaseFlapping},
+	{from: phaseFlapping, on: "release", to: phaseFlapping},
+	{from: phaseFlapping, on: "wait ends", to: phaseFlapping},
+	{from: phaseFlapping, on: "wait ends, covered", to: phaseFlapping},
+	// waiting: failed while its parents looked fine; waiting for their verdict.
+	{from: phaseWaiting, on: "down", to: phaseWaiting},
+	{from: phaseWaiting, on: "down in maintenance", to: phaseDeferred, do: "stop wait"},
+	{from: phaseWaiting, on: "up", to: phaseIdle, do: "stop wait"}, // back before it paged: nothing to say
+	{from: phaseWaiting, on: "degraded", to: phaseIdle, do: "stop wait"},
+	{from: phaseWaiting, on: "paused", to: phaseWaiting},
+	{from: phaseWaiting, on: "bad result", to: phaseWaiting},
+	{from: phaseWaiting, on: "good result", to: phaseWaiting},
+	{from: phaseWaiting, on: "ack", to: phaseWaiting},
+	{from: phaseWaiting, on: "restore", to: phaseOpen, do: "stop wait, stamp, arm remind"},
+	{from: phaseWaiting, on: "hold ends", to: phaseWaiting},
+	{from: phaseWaiting, on: "settles", to: phaseWaiting},
+	{from: phaseWaiting, on: "remind", to: phaseWaiting},
+	{from: phaseWaiting, on: "resume", to: phaseWaiting, do: "arm wait"},
+	{from: phaseWaiting, on: "down behind router", to: phaseJoined, do: "stop wait, join router"},
+	{from: phaseWaiting, on: "down, parents unsure", to: phaseWaiting},
+	{from: phaseWaiting, on: "join", to: phaseJoined, do: "stop wait, join router"},
+	{from: phaseWaiting, on: "release", to: phaseWaiting},
+	{from: phaseWaiting, on: "wait ends", to: phaseOpen, do: "stamp, send down, arm remind, report"}, // its parents are fine: it pages
+	{from: phaseWaiting, guard: "paused", setup: paused, on: "wait ends", to: phaseIdle},
+	{from: phaseWaiting, on: "wait ends, covered", to: phaseJoined, do: "stop wait, join router"},
+
+	// joined: down behind a parent that is down; part of its incident.
+	{from: phaseJoined, on: "down", to: phaseJoined},
+	{from: phaseJoined, on: "down in maintenance", to: phaseDeferred},
+	{from: phaseJoined, on: "up", to: phaseIdle}, // came back with (or before) its parent: nothing of its own
+	{from: phaseJoined, on: "degraded", to: phaseIdle},
+	{from: phaseJoined, on: "paused", to: phaseJoined},
+	{from: phaseJoined, on: "bad result", to: phaseJoined},
+	{from: phaseJoined, on: "good result", to: phaseJoined},
+	{from: phaseJoined, on: "ack", to: phaseJoined},
+	{from: phaseJoined, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseJoined, on: "hold ends", to: phaseJoined},
+	{from: phaseJoined, on: "settles", to: phaseJoined},
+	{from: phaseJoined, on: "remind", to: phaseJoined},
+	{from: phaseJoined, on: "resume", to: phaseJoined},
+	{from: phaseJoined, on: "down behind router", to: phaseJoined},
+	{from: phaseJoined, on: "down, parents unsure", to: phaseJoined},
+	{from: phaseJoined, on: "join", to: phaseJoined},
+	{from: phaseJoined, on: "release", to: phaseWaiting, do: "arm wait"}, // the parent is back, this one is not: a grace
+	{from: phaseJoined, guard: "status up", setup: isUp, on: "release", to: phaseIdle},
+	{from: phaseJoined, on: "wait ends", to: phaseJoined},
+	{from: phaseJoined, on: "wait ends, covered", to: phaseJoined},
+
+	// asking and outvoted meet depends_on: a parent down settles it.
+	{from: phaseAsking, on: "down behind router", to: phaseJoined, do: "join router"},
+	{from: phaseAsking, on: "down, parents unsure", to: phaseAsking},
+	{from: phaseAsking, on: "join", to: phaseJoined, do: "join router"},
+	{from: phaseAsking, on: "release", to: phaseAsking},
+	{from: phaseAsking, on: "wait ends", to: phaseAsking},
+	{from: phaseAsking, on: "wait ends, covered", to: phaseAsking},
+	{from: phaseOutvoted, on: "down behind router", to: phaseJoined, do: "join router"},
+	{from: phaseOutvoted, on: "down, parents unsure", to: phaseAsking, do: "ask"},
+	{from: phaseOutvoted, on: "join", to: phaseJoined, do: "join router"},
+	{from: phaseOutvoted, on: "release", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "wait ends", to: phaseOutvoted},
+	{from: phaseOutvoted, on: "wait ends, covered", to: phaseOutvoted},
+	// waiting and joined ignore a verdict: it answers no ask of theirs.
+	{from: phaseWaiting, on: "page", to: phaseWaiting},
+	{from: phaseWaiting, on: "not confirmed", to: phaseWaiting},
+	{from: phaseWaiting, guard: "peers", setup: withPeers, on: "wait ends", to: phaseAsking, do: "ask"}, // its parents are fine: the other locations decide
+	{from: phaseJoined, on: "page", to: phaseJoined},
+	{from: phaseJoined, on: "not confirmed", to: phaseJoined},
 }
 
 // eventFor returns the event a row names.

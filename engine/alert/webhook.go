@@ -62,6 +62,27 @@ type WebhookMonitor struct {
 	Flaps      int            `json:"flaps,omitempty"`
 	Incident   *wire.Incident `json:"incident,omitempty"`
 	Agreement  string         `json:"agreement,omitempty"`
+	// The address the check connected to, the monitors it depends on and
+	// those behind it, which of those are still down when it recovered,
+	// and a burn-rate alert's figures.
+	Remote    string       `json:"remote,omitempty"`
+	DependsOn []string     `json:"depends_on,omitempty"`
+	Behind    []string     `json:"behind,omitempty"`
+	StillDown []string     `json:"still_down,omitempty"`
+	Burn      *WebhookBurn `json:"burn,omitempty"`
+}
+
+// WebhookBurn is a burn-rate alert's figures in a webhook payload.
+type WebhookBurn struct {
+	Severity      string  `json:"severity,omitempty"` // "page" or "warn"; absent once over
+	Objective     float64 `json:"objective"`          // 0.999
+	WindowMS      float64 `json:"window_ms"`
+	LongWindowMS  float64 `json:"long_window_ms"`
+	ShortWindowMS float64 `json:"short_window_ms"`
+	LongRate      float64 `json:"long_rate"`
+	ShortRate     float64 `json:"short_rate"`
+	Threshold     float64 `json:"threshold"`
+	BudgetLeft    float64 `json:"budget_left"`
 }
 
 // NewWebhookPayload builds the payload for m.
@@ -82,6 +103,12 @@ func NewWebhookPayload(m Message, sentAt time.Time) WebhookPayload {
 		}
 		if it.Incident != nil {
 			wm.Incident = wire.FromIncident(it.Incident)
+		}
+		wm.Remote, wm.DependsOn, wm.Behind, wm.StillDown = it.Remote, it.DependsOn, it.Behind, it.StillDown
+		if b := it.Burn; b != nil {
+			wm.Burn = &WebhookBurn{Severity: b.Severity, Objective: b.Objective, WindowMS: wire.Milliseconds(b.Window),
+				LongWindowMS: wire.Milliseconds(b.Long), ShortWindowMS: wire.Milliseconds(b.Short), LongRate: b.LongRate,
+				ShortRate: b.ShortRate, Threshold: b.Threshold, BudgetLeft: b.BudgetLeft}
 		}
 		p.Monitors = append(p.Monitors, wm)
 	}

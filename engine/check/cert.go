@@ -2,13 +2,16 @@ package check
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -46,8 +49,8 @@ func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.Connecti
 	case now.After(exp):
 		fail(r, ClassTLSExpired, expiredText(leaf, exp, now))
 	case w > 0 && r.CertDays < w:
-		degrade(r, ClassTLSExpiring, fmt.Sprintf("certificate expires in %d days (%s), under cert_warn_days %d",
-			r.CertDays, exp.UTC().Format(time.DateOnly), w))
+		degrade(r, ClassTLSExpiring, fmt.Sprintf("certificate expires in %s (%s), under cert_warn_days %d",
+			humanize.Count(r.CertDays, "day", "days"), exp.UTC().Format(time.DateOnly), w))
 	}
 }
 
@@ -92,6 +95,8 @@ func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Mo
 }
 
 func setCertFacts(r *monitor.Result, exp time.Time, leaf *x509.Certificate, now time.Time) {
+	sum := sha256.Sum256(leaf.Raw)
+	r.CertFingerprint = hex.EncodeToString(sum[:])
 	r.CertExpiry = exp
 	r.CertDays = monitor.DaysLeft(exp, now)
 	r.CertIssuer = engine.Sanitize(issuerName(leaf), 200)

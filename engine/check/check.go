@@ -4,8 +4,10 @@
 // smtp.go (what those share is in service.go), found through the map
 // that New returns. request.go makes HTTP requests the way a monitor asks
 // (protocol version, credentials, client certificate, proxy, pinned
-// addresses); trust.go and messages.go put failures in plain words, with
-// the library's own text kept as Result.Detail.
+// addresses); private.go keeps a redirect from leading a check out of a
+// public site into an internal network; trust.go and messages.go put
+// failures in plain words, with the library's own text kept as
+// Result.Detail.
 //
 // As in blackbox_exporter's prober, the caller owns the timeout (the
 // context's deadline) and the stopwatch: a checker only probes, returns
@@ -27,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"sync"
@@ -91,6 +94,11 @@ type Options struct {
 	// UserAgent is sent by HTTP and RDAP requests that set none.
 	// Default: DefaultUserAgent.
 	UserAgent string
+
+	// public tells which addresses count as public for the rule against
+	// redirects into internal services (private.go). Default: publicAddr.
+	// Tests set it, since everything they can reach is on loopback.
+	public func(netip.Addr) bool
 }
 
 // New returns one checker per kind of monitor (push has none: the engine
@@ -127,6 +135,8 @@ type base struct {
 	uaHeader  []string // userAgent as a header value, shared read-only by requests
 	rdapURL   string
 	rdapTTL   time.Duration
+	public    func(netip.Addr) bool // the addresses that count as public (private.go)
+	guarded   *net.Dialer           // dialer asking the guard before each attempt; nil unless dialer is a *net.Dialer
 
 	pools      sync.Map // caKey → *poolEntry: trust pools with a ca_file added
 	transports sync.Map // transportKey → *http.Transport
@@ -147,6 +157,7 @@ func newBase(o Options) *base {
 		userAgent: o.UserAgent,
 		rdapURL:   o.RDAPBootstrapURL,
 		rdapTTL:   o.RDAPBootstrapTTL,
+		public:    o.public,
 	}
 	if b.resolver == nil {
 		b.resolver = net.DefaultResolver
@@ -154,7 +165,14 @@ func newBase(o Options) *base {
 	if b.dialer == nil {
 		b.dialer = &net.Dialer{Resolver: b.resolver}
 	}
-	_, b.netDialer = b.dialer.(*net.Dialer)
+	if nd, ok := b.dialer.(*net.Dialer); ok {
+		// Redirects into internal services are refused before the
+		// connection is attempted (private.go).
+		b.guarded, b.netDialer = guardedDialer(nd), true
+	}
+	if b.public == nil {
+		b.public = publicAddr
+	}
 	if b.now == nil {
 		b.now = time.Now
 	}

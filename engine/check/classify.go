@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -71,6 +70,11 @@ const (
 	ClassProxy          = "proxy_error"              // the proxy could not be reached or refused the tunnel
 )
 
+// ClassRedirectPrivate (issue 14): a redirect led from a public address to
+// a loopback, link-local or private one, and the monitor does not set
+// allow_private_redirects (private.go).
+const ClassRedirectPrivate = "redirect_private"
+
 // Classes lists every class a checker can report besides http_NNN, so the
 // knowledge base can be tested to explain them all.
 func Classes() []string {
@@ -84,6 +88,7 @@ func Classes() []string {
 		ClassConfig, ClassCanceled, ClassError,
 		ClassConnectTimeout, ClassTLSTimeout, ClassBodyTimeout, ClassTLSSelfSigned, ClassTLSIncomplete,
 		ClassJSONNotBoolean, ClassHTTPVersion, ClassHeaderMismatch, ClassOAuth2, ClassProxy,
+		ClassRedirectPrivate,
 	}
 }
 
@@ -112,6 +117,8 @@ func Classify(err error) string {
 		return ClassRedirectLoop
 	case errors.Is(err, ErrTooManyRedirects):
 		return ClassTooManyRedirects
+	case errors.Is(err, ErrRedirectPrivate):
+		return ClassRedirectPrivate
 	case errors.Is(err, ErrICMPNotPermitted):
 		return ClassICMPNotPermitted
 	}
@@ -151,10 +158,6 @@ func Classify(err error) string {
 	var alert tls.AlertError
 	if errors.As(err, &rh) || errors.As(err, &alert) {
 		return ClassTLSHandshake
-	}
-	var pe *http.ProtocolError
-	if errors.As(err, &pe) {
-		return ClassBadResponse
 	}
 	if s := err.Error(); strings.Contains(s, "malformed HTTP") || strings.Contains(s, "bad HTTP response") ||
 		strings.Contains(s, "readLoopPeekFailLocked") { // the server spoke before it was asked

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -52,13 +53,26 @@ const (
 
 func newDomain(b *base) *Domain {
 	t := &http.Transport{
-		DialContext:       b.dialer.DialContext,
+		DialContext:       guardedDial(b.dial),
 		DisableKeepAlives: true, // lookups are rare: no idle connections left behind
 	}
 	if b.roots != nil {
 		t.TLSClientConfig = newRootsConfig(b)
 	}
-	return &Domain{b: b, client: &http.Client{Transport: t}, lock: make(chan struct{}, 1)}
+	return &Domain{b: b, client: &http.Client{Transport: t, CheckRedirect: rdapRedirect}, lock: make(chan struct{}, 1)}
+}
+
+// rdapRedirect follows up to 10 redirects, as net/http does by default,
+// and refuses one from a public address into an internal one (private.go)
+// when the request carries a guard.
+func rdapRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return ErrTooManyRedirects
+	}
+	if g := guardOf(req.Context()); g != nil {
+		return g.redirect(req.URL)
+	}
+	return nil
 }
 
 // Check looks m's domain up.
@@ -97,7 +111,7 @@ func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		}
 	}
 	var dom rdapDomain
-	code, err := d.getJSON(ctx, strings.TrimSuffix(server, "/")+"/domain/"+name, maxRDAPBody, &dom)
+	code, err := d.getJSON(ctx, strings.TrimSuffix(server, "/")+"/domain/"+name, maxRDAPBody, &dom, m.AllowPrivateRedirects)
 	if code != 0 && code != http.StatusOK {
 		r.Code = code
 	}
@@ -111,6 +125,8 @@ func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	case err != nil:
 		if c := Classify(err); c == ClassTimeout || c == ClassCanceled {
 			fail(&r, c, "rdap: "+errorText(err))
+		} else if c == ClassRedirectPrivate {
+			fail(&r, c, "rdap: "+plainText(c, err))
 		} else {
 			fail(&r, ClassRDAPError, "rdap: "+errorText(err))
 		}
@@ -131,8 +147,8 @@ func (d *Domain) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	case !now.Before(exp):
 		fail(&r, ClassDomainExpired, fmt.Sprintf("%s expired on %s%s", name, exp.UTC().Format(time.DateOnly), ago(exp, now)))
 	case w > 0 && r.CertDays < w:
-		degrade(&r, ClassDomainExpiring, fmt.Sprintf("%s expires in %d days (%s), under cert_warn_days %d",
-			name, r.CertDays, exp.UTC().Format(time.DateOnly), w))
+		degrade(&r, ClassDomainExpiring, fmt.Sprintf("%s expires in %s (%s), under cert_warn_days %d",
+			name, humanize.Count(r.CertDays, "day", "days"), exp.UTC().Format(time.DateOnly), w))
 	}
 	return r
 }
@@ -179,7 +195,7 @@ func (d *Domain) fetchBootstrap(ctx context.Context) (map[string]string, error) 
 	var doc struct {
 		Services [][][]string `json:"services"`
 	}
-	code, err := d.getJSON(ctx, d.b.rdapURL, maxBootstrapBody, &doc)
+	code, err := d.getJSON(ctx, d.b.rdapURL, maxBootstrapBody, &doc, false)
 	if err == nil && code != http.StatusOK {
 		err = fmt.Errorf("status %d", code)
 	}
@@ -210,11 +226,15 @@ func (d *Domain) fetchBootstrap(ctx context.Context) (map[string]string, error) 
 
 // getJSON GETs url and decodes a 200 answer into v, reading at most limit
 // bytes. It returns the status code (0 when there was no answer); a
-// non-200 answer is not decoded and not an error.
-func (d *Domain) getJSON(ctx context.Context, url string, limit int64, v any) (int, error) {
+// non-200 answer is not decoded and not an error. Unless allow is set, a
+// redirect from a public address into an internal one is refused.
+func (d *Domain) getJSON(ctx context.Context, url string, limit int64, v any, allow bool) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
+	}
+	if !allow {
+		req = req.WithContext(withGuard(ctx, d.b.newGuard(req.URL, false)))
 	}
 	req.Header.Set("Accept", "application/rdap+json, application/json")
 	req.Header.Set("User-Agent", d.b.userAgent)

@@ -35,6 +35,12 @@ import (
 // (another host or port, or https downgraded to http), none of them is sent
 // again, nor a Referer. A URL's userinfo is sent as basic auth but never
 // shows in a Result.
+//
+// A redirect from a public address to an internal one is refused
+// (redirect_private, see private.go) unless the monitor sets
+// allow_private_redirects, and a body is quoted in a message only when it
+// came from the monitor's own host: a target cannot have the checker read
+// another service and show what it said.
 type HTTP struct {
 	b    *base
 	bufs sync.Pool // *bytes.Buffer for bodies that must be kept
@@ -102,6 +108,11 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 		body = strings.NewReader(m.Body)
 	}
 	rctx := httptrace.WithClientTrace(ctx, &p.trace)
+	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
+		h.b.initGuard(&p.guard, u, m.Proxy != nil)
+		p.guarded = true
+		rctx = withGuard(rctx, &p.guard)
+	}
 	if u.Scheme == "https" && m.ClientCert == "" {
 		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
 	}
@@ -135,6 +146,7 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	}
 
 	resp, err := p.client.Do(req)
+	r.Remote = p.remote()
 	if err != nil {
 		if resp != nil { // CheckRedirect refused: resp is the last redirect
 			r.Code = resp.StatusCode
@@ -185,6 +197,10 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	if p.haveTLS {
 		h.b.judgeCert(&r, m, &p.tlsState)
 	}
+	var bt bodyText // quoted only when it came from the monitor's own host
+	if p.followed > 0 && resp.Request != nil && !sameHost(u, resp.Request.URL) {
+		bt.from = resp.Request.URL.Host
+	}
 
 	switch {
 	case !statusExpected(resp.StatusCode, m.ExpectStatus):
@@ -193,12 +209,12 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 		p.bodyFailure(ctx, &r, resp, n, err)
 	case m.HTTPVersion == "2" && resp.ProtoMajor != 2, m.HTTPVersion == "1.1" && resp.ProtoMajor != 1:
 		fail(&r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
-	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(&r, m.ExpectHeaders, resp.Header):
+	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(&r, m.ExpectHeaders, resp.Header, bt):
 	case m.ExpectBody != "" && !bytes.Contains(buf.Bytes(), []byte(m.ExpectBody)):
-		fail(&r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; it starts %q", m.ExpectBody, excerpt(buf.Bytes())))
-	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(&r, m.ExpectBodyRegex, buf.Bytes()):
+		fail(&r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; %s", m.ExpectBody, bt.starts("it", buf.Bytes())))
+	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(&r, m.ExpectBodyRegex, buf.Bytes(), bt):
 	case len(m.ExpectJSON) > 0:
-		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes())
+		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes(), bt)
 	}
 	return r // the engine judges max_latency, the same way for every kind
 }
@@ -213,7 +229,7 @@ func protoVersion(resp *http.Response) string {
 
 // judgeHeaders checks expect_headers: each header present, with a value
 // matching its regular expression. It reports false after failing r.
-func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.Header) bool {
+func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.Header, bt bodyText) bool {
 	names := make([]string, 0, len(want))
 	for k := range want {
 		names = append(names, k)
@@ -231,6 +247,11 @@ func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.
 			return false
 		}
 		if !slices.ContainsFunc(vals, re.MatchString) {
+			if bt.from != "" {
+				fail(r, ClassHeaderMismatch, fmt.Sprintf("header %s does not match %q; the answer came from %s, another host than the monitor's, so its value is not quoted",
+					name, want[name], engine.Sanitize(bt.from, 100)))
+				return false
+			}
 			fail(r, ClassHeaderMismatch, fmt.Sprintf("header %s is %q, which does not match %q", name, engine.Sanitize(vals[0], 100), want[name]))
 			return false
 		}
@@ -239,7 +260,7 @@ func (b *base) judgeHeaders(r *monitor.Result, want map[string]string, got http.
 }
 
 // bodyMatches checks expect_body_regex. It reports false after failing r.
-func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte) bool {
+func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte, bt bodyText) bool {
 	re, err := b.compiledRegexp(expr)
 	if err != nil {
 		fail(r, ClassConfig, fmt.Sprintf("expect_body_regex: %v", err))
@@ -248,7 +269,7 @@ func (b *base) bodyMatches(r *monitor.Result, expr string, body []byte) bool {
 	if re.Match(body) {
 		return true
 	}
-	fail(r, ClassBodyMismatch, fmt.Sprintf("body does not match %q; it starts %q", expr, excerpt(body)))
+	fail(r, ClassBodyMismatch, fmt.Sprintf("body does not match %q; %s", expr, bt.starts("it", body)))
 	return false
 }
 
@@ -291,6 +312,23 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// bodyText says how a message shows a body: by its start, quoted, or, when
+// it came from another host than the monitor's after redirects, by where
+// it came from alone. A target could otherwise redirect the check to a
+// service it cannot reach itself and read the answer in the error.
+type bodyText struct {
+	from string // the host the body came from, when it is not the monitor's
+}
+
+// starts is `it starts "…"`, with subject for "it", or why the body is
+// not quoted.
+func (bt bodyText) starts(subject string, body []byte) string {
+	if bt.from != "" {
+		return fmt.Sprintf("the body came from %s, another host than the monitor's, so it is not quoted", engine.Sanitize(bt.from, 100))
+	}
+	return fmt.Sprintf("%s starts %q", subject, excerpt(body))
+}
+
 // excerpt is the sanitized start of a body, for messages.
 func excerpt(b []byte) string {
 	const n = 80
@@ -313,6 +351,10 @@ type httpProbe struct {
 	followed     int               // redirects followed
 	offSite      bool              // a redirect has left the monitor's site
 	redirectMsg  string
+	guard        redirectGuard    // used when guarded
+	guarded      bool             // false: redirects may lead anywhere (none followed, or allow_private_redirects)
+	from, to     *url.URL         // the last redirect followed
+	redirectCode int              // its status code
 	body         io.LimitedReader // the capped body, kept here to save an allocation
 
 	mu         sync.Mutex // trace hooks may run on other goroutines
@@ -355,13 +397,21 @@ func (p *httpProbe) connectStart(_, addr string) {
 	p.mu.Unlock()
 }
 
-func (p *httpProbe) connectDone(_, _ string, err error) {
+func (p *httpProbe) connectDone(_, addr string, err error) {
 	p.mu.Lock()
 	if err == nil && !p.connT.IsZero() {
 		p.phases.Connect += time.Since(p.connT)
 		p.connT = time.Time{}
+		p.connAddr = addr
 	}
 	p.mu.Unlock()
+}
+
+// remote is the address of the last connection made or tried.
+func (p *httpProbe) remote() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.connAddr
 }
 
 func (p *httpProbe) tlsStart() {
@@ -435,6 +485,15 @@ func (p *httpProbe) checkRedirect(req *http.Request, via []*http.Request) error 
 		p.redirectMsg = fmt.Sprintf("more than %d redirects: %s", p.maxRedirects, chain(via, req))
 		return ErrTooManyRedirects
 	}
+	p.from, p.to = via[len(via)-1].URL, req.URL
+	if req.Response != nil {
+		p.redirectCode = req.Response.StatusCode
+	}
+	if p.guarded {
+		if err := p.guard.redirect(req.URL); err != nil {
+			return err
+		}
+	}
 	if !p.offSite && !sameSite(via[0].URL, req.URL) {
 		p.offSite = true // for good: a site that sends the chain back is not trusted with them either
 	}
@@ -468,6 +527,12 @@ func sameSite(from, to *url.URL) bool {
 	}
 	return from.Scheme == "http" && to.Scheme == "https" &&
 		effectivePort(from) == "80" && effectivePort(to) == "443"
+}
+
+// sameHost reports whether two URLs name the same host: the same name and
+// port, an http-to-https upgrade on the default ports included.
+func sameHost(a, b *url.URL) bool {
+	return sameSite(a, b) || sameSite(b, a)
 }
 
 // effectivePort is the URL's port, or its scheme's default port.
@@ -515,6 +580,8 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 		fail(r, ClassRedirectLoop, p.redirectMsg)
 	case errors.Is(err, ErrTooManyRedirects):
 		fail(r, ClassTooManyRedirects, p.redirectMsg)
+	case errors.Is(err, ErrRedirectPrivate):
+		p.privateFailure(r, err)
 	case b.certFailure(ctx, r, m, err):
 	case m.HTTPVersion != "" && versionRefused(err, m.HTTPVersion):
 		fail(r, ClassHTTPVersion, fmt.Sprintf("the server does not speak HTTP/%s, which http_version requires", m.HTTPVersion))
@@ -536,6 +603,29 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 	default:
 		failErr(r, err)
 	}
+}
+
+// privateFailure fills r for a redirect refused because it leads from a
+// public address into an internal one.
+func (p *httpProbe) privateFailure(r *monitor.Result, err error) {
+	if r.Code == 0 {
+		r.Code = p.redirectCode
+	}
+	where := "an internal address"
+	var pe *privateAddrError
+	if errors.As(err, &pe) {
+		if pe.addr.IsValid() {
+			where = pe.addr.String() + ", " + addrKind(pe.addr)
+		} else {
+			where = pe.host + " (this machine)"
+		}
+	}
+	hop := "a redirect"
+	if p.from != nil && p.to != nil {
+		hop = engine.Sanitize(redactURL(p.from), 80) + " → " + engine.Sanitize(redactURL(p.to), 80)
+	}
+	fail(r, ClassRedirectPrivate, fmt.Sprintf("refused to follow %s: it leads from a public address to %s; allow_private_redirects = true permits it",
+		hop, where))
 }
 
 // answerTimeout fills r for a request that went out on an open connection
@@ -672,13 +762,15 @@ func (b *base) compileAll(exprs []string) error {
 // missing field) fails the assertion; any other value that is not a
 // boolean (a string, a number, …) means the expression is no test at all
 // (json_assertion_invalid): `.status` is "DOWN" is never up.
-func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte) {
+func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string, body []byte, bt bodyText) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		fail(r, ClassJSONInvalid, fmt.Sprintf("body is not JSON; it starts %q", excerpt(body)))
-		setDetail(r, err)
+		fail(r, ClassJSONInvalid, "body is not JSON; "+bt.starts("it", body))
+		if bt.from == "" { // the decoder's message may quote the body
+			setDetail(r, err)
+		}
 		return
 	}
 	for _, e := range exprs {
@@ -695,12 +787,19 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 				break
 			}
 			if err, isErr := x.(error); isErr {
-				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q could not be evaluated on this body; it starts %q", e, excerpt(body)))
-				setDetail(r, err)
+				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q could not be evaluated on this body; %s", e, bt.starts("it", body)))
+				if bt.from == "" { // jq's message may quote values of the body
+					setDetail(r, err)
+				}
 				return
 			}
 			n++
 			if _, isBool := x.(bool); !isBool && x != nil {
+				if bt.from != "" {
+					fail(r, ClassJSONNotBoolean, fmt.Sprintf("expect_json %q gave a value that is not true or false: make it a test (==, >, test(…)); %s",
+						e, bt.starts("the body", body)))
+					return
+				}
 				got, _ := gojq.Marshal(x)
 				fail(r, ClassJSONNotBoolean, fmt.Sprintf("expect_json %q gave %s, not true or false: make it a test (==, >, test(…))",
 					e, engine.Sanitize(string(got), 60)))
@@ -708,12 +807,12 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 			}
 			if x == nil || x == false {
 				got, _ := gojq.Marshal(x)
-				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q is %s; body starts %q", e, got, excerpt(body)))
+				fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q is %s; %s", e, got, bt.starts("body", body)))
 				return
 			}
 		}
 		if n == 0 {
-			fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q gave no value; body starts %q", e, excerpt(body)))
+			fail(r, ClassJSONAssertion, fmt.Sprintf("expect_json %q gave no value; %s", e, bt.starts("body", body)))
 			return
 		}
 	}

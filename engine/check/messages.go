@@ -50,6 +50,12 @@ func plainText(class string, err error) string {
 			"(allow its group in sysctl net.ipv4.ping_group_range) nor a raw one (needs root or CAP_NET_RAW)"
 	case ClassRedirectLoop, ClassTooManyRedirects:
 		return errorText(err) // upbeat's own text
+	case ClassRedirectPrivate:
+		var pe *privateAddrError
+		if errors.As(err, &pe) {
+			return pe.Error() + " (allow_private_redirects permits it)"
+		}
+		return ErrRedirectPrivate.Error() + ", refused"
 	case ClassTLSExpired, ClassTLSNotYetValid, ClassTLSHostname, ClassTLSUnknownCA:
 		return "the server's certificate was not accepted"
 	}
@@ -93,6 +99,10 @@ func budget(ctx context.Context, start time.Time) string {
 		d = d.Round(time.Second)
 	case d >= time.Second:
 		d = d.Round(100 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		// The deadline was set a moment before the check took its start:
+		// 299.4ms is the 300ms timeout.
+		d = d.Round(10 * time.Millisecond)
 	default:
 		d = d.Round(time.Millisecond)
 	}

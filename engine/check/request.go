@@ -97,7 +97,7 @@ func (b *base) newTransport(k transportKey, cert *tls.Certificate) *http.Transpo
 		p.SetHTTP2(true)
 	}
 	t := &http.Transport{
-		DialContext: b.dialFunc(k.ipVersion, k.resolve),
+		DialContext: guardedDial(b.dialFunc(k.ipVersion, k.resolve)),
 		TLSClientConfig: &tls.Config{
 			RootCAs:              k.roots,
 			InsecureSkipVerify:   k.insecure, //nolint:gosec // the monitor asked for it; shown as such
@@ -140,7 +140,7 @@ func clientCertFunc(cert *tls.Certificate) func(*tls.CertificateRequestInfo) (*t
 // for and to the pinned address of a host:port, as curl --resolve does.
 func (b *base) dialFunc(ipVersion int, resolve string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	if ipVersion == 0 && resolve == "" {
-		return b.dialer.DialContext
+		return b.dial
 	}
 	pins := map[string]string{}
 	for _, pin := range strings.Split(resolve, ",") {
@@ -157,7 +157,7 @@ func (b *base) dialFunc(ipVersion int, resolve string) func(ctx context.Context,
 		if network == "tcp" && ipVersion != 0 {
 			network = fmt.Sprintf("tcp%d", ipVersion)
 		}
-		return b.dialer.DialContext(ctx, network, addr)
+		return b.dial(ctx, network, addr)
 	}
 }
 

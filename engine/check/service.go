@@ -145,6 +145,7 @@ type svcProbe struct {
 	loggedIn  time.Time
 	answered  time.Time
 	firstRead time.Time
+	remote    string   // the address connected to
 	first     []byte   // the first bytes the server sent, as they came over the wire
 	plain     []byte   // the first bytes after TLS was taken off (plainConn)
 	raw       net.Conn // the connection, for checks that must close it themselves (ws)
@@ -167,6 +168,9 @@ func (p *svcProbe) dial(ctx context.Context, addr string) (net.Conn, error) {
 		return nil, err
 	}
 	p.connected = time.Now()
+	if a := conn.RemoteAddr(); a != nil {
+		p.remote = a.String()
+	}
 	if p.phase < phaseHandshake {
 		p.phase = phaseHandshake
 	}
@@ -309,6 +313,10 @@ func (p *svcProbe) finish(r *monitor.Result) {
 	defer p.mu.Unlock()
 	r.Latency = end.Sub(p.start)
 	r.Phases.DNS, r.Phases.Connect = p.trace.phases()
+	r.Remote = p.remote
+	if r.Remote == "" {
+		r.Remote = p.trace.remote(nil) // the address tried, when none answered
+	}
 	if r.Phases.Connect == 0 && !p.connected.IsZero() && !p.b.netDialer {
 		r.Phases.Connect = p.connected.Sub(p.start) // an injected dialer: no trace hooks
 	}

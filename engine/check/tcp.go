@@ -36,6 +36,7 @@ func (c *TCP) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	conn, err := c.b.dialFunc(m.IPVersion, strings.Join(m.Resolve, ","))(t.with(ctx, c.b), "tcp", u.Host)
 	r.Latency = time.Since(start)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
+	r.Remote = t.remote(conn)
 	if err != nil {
 		dialFailure(ctx, &r, start, u.Host, err)
 		return r

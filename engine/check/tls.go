@@ -54,6 +54,7 @@ func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	addr := net.JoinHostPort(host, port)
 	conn, err := c.b.dialFunc(m.IPVersion, strings.Join(m.Resolve, ","))(t.with(ctx, c.b), "tcp", addr)
 	r.Phases.DNS, r.Phases.Connect = t.phases()
+	r.Remote = t.remote(conn)
 	if err != nil {
 		dialFailure(ctx, &r, start, addr, err)
 		r.Latency = time.Since(start)
@@ -93,6 +94,7 @@ type dialTrace struct {
 	mu           sync.Mutex
 	dnsT, connT  time.Time
 	dns, connect time.Duration
+	addr         string // the address connected to, else the first one tried
 	trace        httptrace.ClientTrace
 }
 
@@ -111,22 +113,35 @@ func (t *dialTrace) with(ctx context.Context, b *base) context.Context {
 			t.dns = time.Since(t.dnsT)
 			t.mu.Unlock()
 		},
-		ConnectStart: func(string, string) {
+		ConnectStart: func(_, addr string) {
 			t.mu.Lock()
 			if t.connT.IsZero() {
 				t.connT = time.Now()
+				t.addr = addr
 			}
 			t.mu.Unlock()
 		},
-		ConnectDone: func(_, _ string, err error) {
+		ConnectDone: func(_, addr string, err error) {
 			t.mu.Lock()
 			if err == nil && t.connect == 0 {
 				t.connect = time.Since(t.connT)
+				t.addr = addr
 			}
 			t.mu.Unlock()
 		},
 	}
 	return httptrace.WithClientTrace(ctx, &t.trace)
+}
+
+// remote is the address a dial reached (conn, when it opened), else the
+// one it tried first; "" when it got to no address (a DNS failure).
+func (t *dialTrace) remote(conn net.Conn) string {
+	if conn != nil && conn.RemoteAddr() != nil {
+		return conn.RemoteAddr().String()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.addr
 }
 
 // phases returns the DNS and connect durations measured so far.

@@ -186,7 +186,7 @@ func (c *WS) exchange(ctx context.Context, r *monitor.Result, p *svcProbe, m *mo
 	case m.ExpectBody != "" && !bytes.Contains(data, []byte(m.ExpectBody)):
 		fail(r, ClassWSReplyMismatch, fmt.Sprintf("the reply does not contain %q; it starts %q", m.ExpectBody, excerpt(data)))
 	case len(m.ExpectJSON) > 0:
-		c.b.judgeJSON(ctx, r, m.ExpectJSON, data)
+		c.b.judgeJSON(ctx, r, m.ExpectJSON, data, bodyText{}) // no redirect is followed: the reply is the target's
 		if r.Class == ClassJSONAssertion || r.Class == ClassJSONInvalid {
 			r.Class = ClassWSReplyMismatch
 			r.Error = engine.Sanitize("reply: "+r.Error, maxError)

@@ -349,6 +349,21 @@ func httpCheckEntries() []Entry {
 			FirstStep: "List every hop with `curl -sIL --max-redirs 20 URL | grep -i '^location'` and collapse the chain into a single redirect to the final address.",
 		},
 		{
+			Class: "redirect_private", Name: "Redirect into an internal network refused", Family: FamilyRedirect,
+			Summary: "a public address redirected to a loopback, link-local or private one",
+			Meaning: "The monitor's URL answered from a public address with a redirect whose next hop is internal: this machine (127.0.0.1, ::1), a private network (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10) or a link-local address such as 169.254.169.254, where cloud metadata services hand out credentials. " +
+				"upbeat does not follow it, so that a site cannot use the checker to read services only the checker can reach and have their answers shown in errors and alerts. " +
+				"The address is judged at connection time, so a name that resolves to a public address first and an internal one later is caught too. " +
+				"A monitor whose own URL is internal is not affected.",
+			Causes: []string{
+				"A site behind a proxy that builds its Location header from an internal host name or address",
+				"An application that redirects to its own bind address (localhost:8080) because it ignores X-Forwarded-Host",
+				"A compromised or hostile site probing what the monitoring host can reach",
+				"A split-horizon name that points at a private address from where upbeat runs",
+			},
+			FirstStep: "Look at the hop in the message with `curl -sI URL | grep -i '^location'`; fix the Location the site sends, or, if the monitor really is meant to end up inside, set `allow_private_redirects = true` on it.",
+		},
+		{
 			Class: "body_mismatch", Name: "Expected text missing", Family: FamilyAssertion,
 			Summary: "the page loaded, but the expected text was not in it",
 			Meaning: "The server returned an accepted status, but the body did not contain the expect_body text. " +
@@ -554,6 +569,20 @@ func monitorEntries() []Entry {
 				"A window left over from an earlier change",
 			},
 			FirstStep: "Read the [[maintenance]] entries in the config and confirm the window's start, end and the monitors or tags it covers.",
+		},
+		{
+			Class: "upbeat_stalled", Name: "upbeat itself was stalled", Family: FamilyMonitor,
+			Summary: "taken while upbeat was not running on time; not counted",
+			Meaning: "upbeat noticed that it had not been running for a while: the process was stopped, the machine slept or froze, or it fell far behind. " +
+				"A check that overlapped that stretch may have timed out only because upbeat was not there to read the answer, so it says nothing about the target. " +
+				"Such results open no incident and count neither for nor against uptime or an SLO; the dashboard and the log say how long the stall lasted.",
+			Causes: []string{
+				"The machine was suspended, or its virtual machine paused or migrated",
+				"The process was stopped (SIGSTOP, Ctrl-Z, a debugger)",
+				"Heavy swapping or CPU starvation froze the process",
+				"A container runtime froze the container (docker pause, a cgroup freezer)",
+			},
+			FirstStep: "Look at the host around the stall with `journalctl --since '-30 min'` for suspend, OOM or hypervisor messages, and at `vmstat 1` for swapping.",
 		},
 		{
 			Class: "internal", Name: "Internal error", Family: FamilyMonitor,

@@ -39,6 +39,10 @@ var checkClasses = []string{
 	// Issue 10.
 	"connect_timeout", "tls_timeout", "body_timeout", "tls_self_signed", "tls_incomplete_chain",
 	"json_assertion_invalid", "unsupported_http_version", "header_mismatch", "oauth2_error", "proxy_error",
+	// Issue 12.
+	"upbeat_stalled",
+	// Issue 14.
+	"redirect_private",
 }
 
 var knownFamilies = []string{

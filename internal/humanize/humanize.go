@@ -45,3 +45,13 @@ func RetryAfter(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dh%dm", h, mi)
 }
+
+// Count is n and the noun that goes with it: "1 check", "0 checks",
+// "2 checks". Every count upbeat writes for a person goes through it, so
+// that none reads "1 monitors".
+func Count(n int, one, many string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

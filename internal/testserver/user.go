@@ -43,14 +43,3 @@ func chownAll(t testing.TB, dir string, uid, gid int) {
 		}
 	}
 }
-
-// Chown hands path (a file or directory tree the test wrote after Start
-// chose the directory) to the named user when the test runs as root.
-func Chown(t testing.TB, path, name string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		return
-	}
-	uid, gid := lookupUser(t, name)
-	chownAll(t, path, int(uid), int(gid))
-}
