@@ -29,6 +29,7 @@ var (
 	_ engine.Recorder      = (*history.DB)(nil)
 	_ engine.Restorer      = (*history.DB)(nil)
 	_ engine.BulkRestorer  = (*history.DB)(nil)
+	_ engine.Origin        = (*history.DB)(nil)
 	_ engine.Querier       = (*history.DB)(nil)
 	_ engine.CheckCounter  = (*history.DB)(nil)
 	_ source.ResultScanner = (*history.DB)(nil)

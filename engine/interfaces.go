@@ -28,6 +28,13 @@ type Restorer interface {
 	Tally(monitor string, period time.Duration, n int, now time.Time) []monitor.Tally
 }
 
+// Origin is a Restorer that knows when a monitor's first result on record
+// is, so that the uptime of a monitor younger than a window counts the
+// day it began whole.
+type Origin interface {
+	First(monitor string) (first time.Time, ok bool)
+}
+
 // BulkRestorer is a Restorer that hands the recent results of every
 // monitor in one pass, so that the engine restores thousands of monitors
 // without a copy of all their recent results in memory at once.

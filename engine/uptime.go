@@ -24,6 +24,13 @@ type uptimeCounter struct {
 	hours [tallyHours]hourTally    // by hour number % tallyHours
 	days  [tallyDays]monitor.Tally // by day number % tallyDays
 	hour  int64                    // hour number of the newest result counted; 0: none
+	// first is the hour number of the monitor's first result when it is
+	// known (0 when not): the day a window starts in is then counted in
+	// the share of its hours with results that lie inside the window, so
+	// that a monitor younger than a window shows the same figure for it
+	// as for any longer one.
+	first  int64
+	seeded bool // history's counts are in; first comes from history
 }
 
 // hourTally is an hour's tally in 16 bits each: a check a second is 3,600
@@ -84,6 +91,9 @@ func (u *uptimeCounter) count(r *monitor.Result) {
 	if h <= u.hour-tallyHours {
 		return
 	}
+	if u.first == 0 && !u.seeded {
+		u.first = h
+	}
 	good := r.Status != monitor.StatusDown
 	u.hours[mod(h, tallyHours)].add(good)
 	d := &u.days[mod(floorDiv(h, 24), tallyDays)]
@@ -105,6 +115,12 @@ func (u *uptimeCounter) seed(hist Restorer, name string, now time.Time) {
 	d := floorDiv(h, 24)
 	for i, t := range days {
 		u.days[mod(d-int64(len(days)-1-i), tallyDays)] = t
+		u.seeded = u.seeded || t.Total > 0
+	}
+	if o, ok := hist.(Origin); ok && u.seeded {
+		if t, ok := o.First(name); ok {
+			u.first = hourNumber(t)
+		}
 	}
 }
 
@@ -112,7 +128,8 @@ func (u *uptimeCounter) seed(hist Restorer, name string, now time.Time) {
 // (long false) only the 24h figure is known. The 24h window starts on the
 // hour 24 hours ago, counted whole, as history counts it; the longer
 // windows add whole days, and of the day the window starts in the share
-// of it inside the window.
+// of it inside the window (of the part after the monitor's first result,
+// when that is known and falls in that day).
 func (u *uptimeCounter) figures(now time.Time, long bool) (h24, d7, d30 monitor.Uptime) {
 	if u.hour == 0 {
 		return
@@ -144,7 +161,8 @@ func (u *uptimeCounter) overDays(nowH int64, n int64) monitor.Uptime {
 		t := u.days[mod(d, tallyDays)]
 		w := 1.0
 		if d == first {
-			w = float64(24-mod(startH, 24)) / 24
+			lo := max(d*24, u.first) // the day's hours that can hold results
+			w = float64(24*(d+1)-max(startH, lo)) / float64(max(24*(d+1)-lo, 1))
 		}
 		good, total = good+w*float64(t.Good), total+w*float64(t.Total)
 	}

@@ -135,3 +135,54 @@ func TestRestoreAllInOnePass(t *testing.T) {
 		t.Errorf("a monitor history does not know: %v with %d samples", n.Status, len(n.Recent))
 	}
 }
+
+// first is a history that knows when the monitor's first result was.
+type first struct {
+	tallies
+	at time.Time
+}
+
+func (f first) First(string) (time.Time, bool) { return f.at, true }
+
+// A monitor younger than both windows shows the same 7d and 30d figure,
+// the ratio of all its checks, though the 7d window starts in the day it
+// began: that day's checks all lie inside the window. Counted live and
+// seeded from a history that knows the first result alike.
+func TestUptimeOfAMonitorYoungerThanTheWindow(t *testing.T) {
+	begin := time.Date(2026, 11, 17, 15, 30, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 24, 15, 4, 0, 0, time.UTC) // 7d starts at 15:00 on Nov 17
+	var live uptimeCounter
+	h := tallies{hours: make([]monitor.Tally, tallyHours), days: make([]monitor.Tally, tallyDays)}
+	var good, total float64
+	for at, i := begin, 0; at.Before(now); at, i = at.Add(10*time.Minute), i+1 {
+		st := monitor.StatusUp
+		if i%50 == 0 {
+			st = monitor.StatusDown
+		}
+		live.count(&monitor.Result{Time: at, Status: st})
+		total++
+		if st == monitor.StatusUp {
+			good++
+		}
+		d := &h.days[tallyDays-1-int(now.Sub(at.Truncate(24*time.Hour))/(24*time.Hour))]
+		if hours := int(now.Truncate(time.Hour).Sub(at.Truncate(time.Hour)) / time.Hour); hours < tallyHours {
+			x := &h.hours[tallyHours-1-hours]
+			x.Total++
+			if st == monitor.StatusUp {
+				x.Good++
+			}
+		}
+		d.Total++
+		if st == monitor.StatusUp {
+			d.Good++
+		}
+	}
+	var seeded uptimeCounter
+	seeded.seed(first{h, begin}, "x", now)
+	for name, u := range map[string]*uptimeCounter{"counted": &live, "seeded": &seeded} {
+		_, d7, d30 := u.figures(now, true)
+		if !d7.Valid || !d30.Valid || d7.Ratio != good/total || d30.Ratio != good/total {
+			t.Errorf("%s: 7d %+v, 30d %+v, want both %v", name, d7, d30, good/total)
+		}
+	}
+}

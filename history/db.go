@@ -344,6 +344,17 @@ func (db *DB) Rollups(name string, period time.Duration, from, to time.Time) ([]
 // Monitors returns what is known of every monitor on record, by name.
 func (db *DB) Monitors() []MonitorInfo { return db.st.monitors() }
 
+// First returns the time of a monitor's first result on record
+// (engine.Origin); ok is false when nothing is known of it.
+func (db *DB) First(name string) (time.Time, bool) {
+	db.st.mu.Lock()
+	defer db.st.mu.Unlock()
+	if m := db.st.agg.mons[name]; m != nil {
+		return m.First, true
+	}
+	return time.Time{}, false
+}
+
 // Monitor returns what is known of one monitor; ok is false when nothing is.
 func (db *DB) Monitor(name string) (MonitorInfo, bool) {
 	s := db.st.snapshot(name, 1<<62, 0)
