@@ -116,6 +116,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 			rt.store = st
 			rt.closers = append(rt.closers, func() { st.Close() })
 			eopts.Recorder, eopts.Restorer, eopts.Querier = st, st, st
+			eopts.Notes = st
 			eopts.Controls = fileControls{path: filepath.Join(historyDir(cfg, o), "controls.json")}
 		}
 	}
@@ -166,6 +167,10 @@ func (rt *runtime) restoreIncidents() {
 			continue
 		}
 		if last := incs[len(incs)-1]; last.End.IsZero() {
+			if notes, err := rt.store.Notes(st.Monitor.Name, last.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
+				local.AttachNotes(incs[len(incs)-1:], notes) // the resolve still carries them
+				last = incs[len(incs)-1]
+			}
 			rt.alerts.Current().Restore(st.Monitor.Name, last)
 		}
 	}
@@ -184,6 +189,7 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 			if rt.eng != nil {
 				rt.eng.PublishAlert(ev)
 			}
+			rt.keepDelivery(ev)
 		},
 		OnIncident: rt.incidents.Update, // acknowledged, flapping: for the viewers' incidents
 		Logger:     o.log,

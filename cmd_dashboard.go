@@ -134,7 +134,7 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
-	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin}); err != nil {
+	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
@@ -260,7 +260,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, c.Snapshot, e.plainPeriod())
 	}
-	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin}); err != nil {
+	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}

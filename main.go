@@ -80,6 +80,7 @@ func commands() []command {
 		{"explain", "what a status code or error class means and what to do first", cmdExplain},
 		{"history", "a monitor's results over a period (table, csv or json)", cmdHistory},
 		{"report", "uptime, incidents, MTTR, downtime and what it cost", cmdReport},
+		{"incident", "incident list | show ID [--markdown]: incidents and the timeline of one, for a postmortem", cmdIncident},
 		{"validate", "check the config and report every mistake with file:line and key", cmdValidate},
 		{"init", "write a commented starter config", cmdInit},
 		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},

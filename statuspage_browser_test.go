@@ -153,6 +153,7 @@ func seedHistory(t *testing.T, dir string, names []string) {
 // the page reads with JavaScript off, and it is photographed at desktop
 // and phone sizes, light and dark.
 func TestStatusPageInBrowser(t *testing.T) {
+	t.Parallel() // the slowest test of the package: the others run meanwhile
 	ctx := newTab(t)
 
 	shop, checkout, search, payments, cdn := &codedTarget{}, &codedTarget{}, &codedTarget{}, &codedTarget{}, &codedTarget{}
@@ -172,7 +173,6 @@ func TestStatusPageInBrowser(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "run"))
 	histDir := filepath.Join(dir, "history")
 	seedHistory(t, histDir, []string{"shop", "checkout-api", "search", "payments", "cdn"})
 	port := testserver.Port(t)
@@ -231,11 +231,12 @@ name = "Infrastructure"
 tags = ["infra"]
 
 [api]
+socket = %q
 listen = %q
 token = "admin-token-never-shown"
 `, histDir, targets["shop"].URL, targets["checkout-api"].URL, targets["search"].URL, targets["payments"].URL, targets["cdn"].URL,
 		now.Add(-time.Hour).Format(time.RFC3339), now.Add(2*time.Hour).Format(time.RFC3339),
-		now.Add(26*time.Hour).Truncate(time.Hour).Format(time.RFC3339), now.Add(27*time.Hour).Truncate(time.Hour).Format(time.RFC3339), addr))
+		now.Add(26*time.Hour).Truncate(time.Hour).Format(time.RFC3339), now.Add(27*time.Hour).Truncate(time.Hour).Format(time.RFC3339), filepath.Join(dir, "run", "upbeat.sock"), addr))
 	startPageDaemon(t, cfg)
 	base := "http://" + addr
 

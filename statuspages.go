@@ -2,7 +2,9 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
+	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/statuspage"
@@ -16,8 +18,35 @@ func newPages(rt *runtime, src source.Source, log *slog.Logger) *statuspage.Serv
 	o := statuspage.Options{Live: pageLive{src}, Maintenance: rt.windows, Logger: log}
 	if rt.store != nil {
 		o.History = rt.store
+		o.Notes = pageNotes{rt.store}
 	}
 	return statuspage.NewServer(rt.cfg.StatusPages, o)
+}
+
+// pageNotes gives status pages the notes and acknowledgements people
+// wrote about an open incident, from the history; not the record of
+// alerts sent.
+type pageNotes struct{ db *history.DB }
+
+func (n pageNotes) Notes(name string, start time.Time) []statuspage.Note {
+	notes, err := n.db.Notes(name, start.Add(-time.Second), time.Now().Add(time.Hour))
+	if err != nil {
+		return nil
+	}
+	var out []statuspage.Note
+	for _, x := range notes {
+		switch x.Kind {
+		case monitor.NoteText:
+			out = append(out, statuspage.Note{Time: x.Time, Author: x.Author, Text: x.Text})
+		case monitor.NoteAck:
+			text := "acknowledged"
+			if x.Text != "" {
+				text += ": " + x.Text
+			}
+			out = append(out, statuspage.Note{Time: x.Time, Author: x.Author, Text: text})
+		}
+	}
+	return out
 }
 
 // pageLive is the engine as status pages see it.

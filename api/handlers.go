@@ -31,7 +31,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/v1/monitors/{name}/check", s.action(func(n string, r *http.Request) error { return s.b.CheckNow(r.Context(), n) }))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/pause", s.action(func(n string, r *http.Request) error { return s.b.SetPaused(r.Context(), n, true) }))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/resume", s.action(func(n string, r *http.Request) error { return s.b.SetPaused(r.Context(), n, false) }))
-	mux.HandleFunc("POST /api/v1/monitors/{name}/ack", s.action(func(n string, r *http.Request) error { return s.b.Ack(r.Context(), n) }))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/ack", s.action(s.ack))
+	mux.HandleFunc("POST /api/v1/monitors/{name}/notes", s.action(s.addNote))
 	mux.HandleFunc("POST /api/v1/monitors/{name}/maintenance", s.action(s.maintain))
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("GET /push/{token}", s.push)
@@ -72,6 +73,8 @@ func writeSourceError(w http.ResponseWriter, err error) {
 		status = http.StatusUnauthorized
 	case wire.CodeNoHistory:
 		status = http.StatusNotImplemented
+	case wire.CodeBadNote:
+		status = http.StatusBadRequest
 	default:
 		code = wire.CodeInternal
 	}

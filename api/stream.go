@@ -124,7 +124,7 @@ func (st *stream) publish(evs []source.Event, dropped int) {
 		ev := &evs[i].Event
 		var state *wire.State
 		switch ev.Kind {
-		case monitor.EventResult, monitor.EventChange:
+		case monitor.EventResult, monitor.EventChange, monitor.EventNote:
 			if ms, err := st.b.State(ev.Monitor); err == nil {
 				s := wire.StateOf(&ms)
 				state = &s

@@ -15,6 +15,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -507,7 +508,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		location = d.label() // so that the log can say where it was seen
 	}
 	switch ev.Kind {
-	case monitor.EventResult, monitor.EventChange:
+	case monitor.EventResult, monitor.EventChange, monitor.EventNote:
 		if st, ok := d.states[ev.Monitor]; ok {
 			next := *st
 			if we.State != nil {
@@ -532,7 +533,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		return
 	}
 	d.mu.Unlock()
-	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange {
+	if ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange || ev.Kind == monitor.EventNote {
 		c.merge.touch(ev.Monitor)
 	}
 	c.publish(ev, location)
@@ -679,6 +680,11 @@ func (c *Client) owners(name string) []*daemon {
 // acknowledgement that found an incident on some daemons succeeds, though
 // the others had none.
 func (c *Client) act(ctx context.Context, name, action string, q url.Values) error {
+	return c.actWith(ctx, name, action, q, nil)
+}
+
+// actWith is act with a JSON body (nil: none).
+func (c *Client) actWith(ctx context.Context, name, action string, q url.Values, body []byte) error {
 	ds := c.owners(name)
 	if len(ds) == 0 {
 		return fmt.Errorf("%w: %s", source.ErrNoMonitor, name)
@@ -690,7 +696,7 @@ func (c *Client) act(ctx context.Context, name, action string, q url.Values) err
 	var errs []error
 	done := 0
 	for _, d := range ds {
-		err := d.post(ctx, path)
+		err := d.post(ctx, path, body)
 		if err == nil {
 			done++
 			continue
@@ -706,12 +712,17 @@ func (c *Client) act(ctx context.Context, name, action string, q url.Values) err
 	return errors.Join(errs...)
 }
 
-func (d *daemon) post(ctx context.Context, path string) error {
+func (d *daemon) post(ctx context.Context, path string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, d.hc.Timeout)
 	defer cancel()
 	req, err := d.newRequest(ctx, "POST", path)
 	if err != nil {
 		return err
+	}
+	if body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
@@ -740,6 +751,19 @@ func (c *Client) SetPaused(ctx context.Context, name string, paused bool) error 
 
 // Ack acknowledges the monitor's open incident on every daemon that has it.
 func (c *Client) Ack(ctx context.Context, name string) error { return c.act(ctx, name, "ack", nil) }
+
+// AddNote adds a note to the monitor's open incident, or acknowledges it
+// with a reason (Kind monitor.NoteAck), on every daemon that has it.
+func (c *Client) AddNote(ctx context.Context, name string, n monitor.Note) error {
+	body, err := json.Marshal(wire.NoteRequest{Text: n.Text, Author: n.Author})
+	if err != nil {
+		return err
+	}
+	if n.Kind == monitor.NoteAck {
+		return c.actWith(ctx, name, "ack", nil, body)
+	}
+	return c.actWith(ctx, name, "notes", nil, body)
+}
 
 // Maintain puts the monitor in maintenance for d on every daemon that has it.
 func (c *Client) Maintain(ctx context.Context, name string, d time.Duration) error {

@@ -56,6 +56,40 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		}
 	}
 
+	monitorTiming(t, m, s)
+	monitorLabels(t, m, alerts)
+
+	l.monitorHTTP(t, m)
+	l.monitorRequest(t, m)
+	l.monitorServices(t, m) // services.go
+	if v, ok := t.str("expect_answer"); ok {
+		m.ExpectAnswer = v
+	}
+	if v, ok := t.str("rdap_server"); ok {
+		if _, err := checkURL(v, "https", "http"); err != nil {
+			t.errorf("rdap_server", "%v", err)
+		}
+		m.RDAPServer = v
+	}
+	l.monitorTrust(t, m)
+	if m.Kind == monitor.KindPush {
+		m.Grace = m.Interval / 2
+	}
+	if d, ok := t.nonNegative("grace"); ok {
+		m.Grace = d
+	}
+
+	monitorIssue12(t, m, s)
+	checkKindKeys(t, m)
+	t.checkUnknown()
+	return m
+}
+
+// monitorTiming reads when and how patiently the monitor checks. The
+// timeout defaults to the settings' but never beyond the interval; one
+// set beyond it is a mistake unless the interval was not read (its own
+// error says so already).
+func monitorTiming(t *table, m *monitor.Monitor, s *engine.Settings) {
 	m.Interval = s.Interval
 	d, intervalOK := t.positive("interval")
 	if intervalOK {
@@ -81,6 +115,11 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 	if n, ok := t.atLeast("cert_warn_days", 0); ok {
 		m.CertWarnDays = n
 	}
+}
+
+// monitorLabels reads the monitor's tags and the alerts it sends to,
+// which must name [[alert]] tables.
+func monitorLabels(t *table, m *monitor.Monitor, alerts []string) {
 	if tags, ok := t.list("tags"); ok {
 		for _, tag := range nfc(tags) {
 			if p := nameProblem(tag); p != "" {
@@ -99,19 +138,11 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		}
 		m.Alerts = names
 	}
+}
 
-	l.monitorHTTP(t, m)
-	l.monitorRequest(t, m)
-	l.monitorServices(t, m) // services.go
-	if v, ok := t.str("expect_answer"); ok {
-		m.ExpectAnswer = v
-	}
-	if v, ok := t.str("rdap_server"); ok {
-		if _, err := checkURL(v, "https", "http"); err != nil {
-			t.errorf("rdap_server", "%v", err)
-		}
-		m.RDAPServer = v
-	}
+// monitorTrust reads how the server's certificate is verified: against
+// a CA file, or not at all; not both.
+func (l *loader) monitorTrust(t *table, m *monitor.Monitor) {
 	if p, ok := t.filePath("ca_file"); ok {
 		l.checkCAFile(t, p)
 		m.CAFile = p
@@ -122,17 +153,6 @@ func (l *loader) monitor(t *table, s *engine.Settings, alerts []string) *monitor
 		}
 		m.Insecure = b
 	}
-	if m.Kind == monitor.KindPush {
-		m.Grace = m.Interval / 2
-	}
-	if d, ok := t.nonNegative("grace"); ok {
-		m.Grace = d
-	}
-
-	monitorIssue12(t, m, s)
-	checkKindKeys(t, m)
-	t.checkUnknown()
-	return m
 }
 
 // monitorHTTP reads the keys only http(s) monitors use.

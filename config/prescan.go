@@ -67,89 +67,126 @@ func tooDeep(data []byte, max int) int {
 // open. It reads strings and comments as TOML does, and never fails: text
 // that is not TOML is the parser's to report.
 func nesting(data []byte, max, budget int) (line int, deep bool) {
-	type frame struct{ keyDots int }
-	var (
-		stack       []frame
-		keyDots     int // dots of the key being read or whose value is open
-		openDots    int // sum of keyDots in stack
-		sectionDots int // dots of the last [table] or [[table]] name
-		header      bool
-		headerDots  int
-		work        int    // the sum of depths entered
-		lineStart   = true // only white space so far on this line
-	)
-	line = 1
-	depth := func() int { return len(stack) + openDots + keyDots + sectionDots }
-	n := len(data)
-	for i := 0; i < n; i++ {
-		c := data[i]
-		switch c {
+	s := &nestScan{data: data, line: 1, lineStart: true}
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
 		case '\n':
-			line++
-			lineStart = true
-			if len(stack) == 0 {
-				keyDots = 0
-			}
+			s.newline()
 			continue
 		case ' ', '\t', '\r':
 			continue
 		case '#':
-			for i+1 < n && data[i+1] != '\n' {
-				i++
-			}
+			i = skipComment(data, i)
 			continue
 		case '"', '\'':
-			i, line = skipString(data, i, line)
+			i, s.line = skipString(data, i, s.line)
 		case '.':
-			if header {
-				headerDots++
-				work += headerDots
-				if headerDots > max {
-					return line, true
-				}
-				break
+			if s.dot(max) {
+				return s.line, true
 			}
-			keyDots++
-			work += depth()
 		case ',':
-			keyDots = 0
+			s.keyDots = 0
 		case '[', '{':
-			if c == '[' && lineStart && len(stack) == 0 {
-				header, headerDots = true, 0
-				if i+1 < n && data[i+1] == '[' {
-					i++
-				}
-				break
-			}
-			stack = append(stack, frame{keyDots})
-			openDots += keyDots
-			keyDots = 0
-			work += depth()
+			i = s.open(c, i)
 		case ']', '}':
-			if header && c == ']' {
-				header = false
-				sectionDots = headerDots
-				if i+1 < n && data[i+1] == ']' {
-					i++
-				}
-				break
-			}
-			if len(stack) > 0 {
-				top := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				openDots -= top.keyDots
-				keyDots = top.keyDots // the value of that key is still being read
-			}
+			i = s.close(c, i)
 		}
-		lineStart = false
-		if depth() > max {
-			return line, true
+		s.lineStart = false
+		if s.depth() > max {
+			return s.line, true
 		}
-		if work > budget {
-			return line, false
+		if s.work > budget {
+			return s.line, false
 		}
 	}
 	return 0, false
+}
+
+// nestScan is where nesting is in the text: what is open, and the work
+// done so far.
+type nestScan struct {
+	data        []byte
+	stack       []int // the keyDots in force when each open bracket or brace was opened
+	keyDots     int   // dots of the key being read or whose value is open
+	openDots    int   // sum of the stack
+	sectionDots int   // dots of the last [table] or [[table]] name
+	header      bool  // in the name of a [table] or [[table]]
+	headerDots  int
+	work        int  // the sum of depths entered
+	line        int  // the line being read
+	lineStart   bool // only white space so far on this line
+}
+
+func (s *nestScan) depth() int { return len(s.stack) + s.openDots + s.keyDots + s.sectionDots }
+
+// newline ends a line; a key ends with its line unless its value is
+// still open.
+func (s *nestScan) newline() {
+	s.line++
+	s.lineStart = true
+	if len(s.stack) == 0 {
+		s.keyDots = 0
+	}
+}
+
+// dot reads a dot of a dotted key or table name; it reports whether a
+// table name now nests deeper than max (a key's depth is depth()'s).
+func (s *nestScan) dot(max int) bool {
+	if s.header {
+		s.headerDots++
+		s.work += s.headerDots
+		return s.headerDots > max
+	}
+	s.keyDots++
+	s.work += s.depth()
+	return false
+}
+
+// open reads data[i], a '[' or '{': the start of a table header when it
+// begins a line outside any value, else an array or inline table. It
+// returns the index of the last byte read.
+func (s *nestScan) open(c byte, i int) int {
+	if c == '[' && s.lineStart && len(s.stack) == 0 {
+		s.header, s.headerDots = true, 0
+		if i+1 < len(s.data) && s.data[i+1] == '[' {
+			i++
+		}
+		return i
+	}
+	s.stack = append(s.stack, s.keyDots)
+	s.openDots += s.keyDots
+	s.keyDots = 0
+	s.work += s.depth()
+	return i
+}
+
+// close reads data[i], a ']' or '}': the end of a table header or of
+// the innermost open value. It returns the index of the last byte read.
+func (s *nestScan) close(c byte, i int) int {
+	if s.header && c == ']' {
+		s.header = false
+		s.sectionDots = s.headerDots
+		if i+1 < len(s.data) && s.data[i+1] == ']' {
+			i++
+		}
+		return i
+	}
+	if n := len(s.stack); n > 0 {
+		top := s.stack[n-1]
+		s.stack = s.stack[:n-1]
+		s.openDots -= top
+		s.keyDots = top // the value of that key is still being read
+	}
+	return i
+}
+
+// skipComment returns the index of the last byte of the comment that
+// starts at data[i], before the line break.
+func skipComment(data []byte, i int) int {
+	for i+1 < len(data) && data[i+1] != '\n' {
+		i++
+	}
+	return i
 }
 
 // skipString returns the index of the last byte of the string that starts

@@ -72,6 +72,34 @@ func (l *loader) monitorRequest(t *table, m *monitor.Monitor) {
 			m.Body = string(b)
 		}
 	}
+	l.requestAuth(t, m)
+	l.clientCert(t, m)
+	if v, ok := t.str("proxy"); ok {
+		if u, ok := proxyURL(t, v); ok {
+			m.Proxy = u
+		}
+	}
+	expectAnswer(t, m)
+	if n, ok := t.integer("ip_version"); ok {
+		if n != 4 && n != 6 {
+			t.errorf("ip_version", "must be 4 or 6, not %d (leave it out to use either)", n)
+		} else {
+			m.IPVersion = n
+		}
+	}
+	if pins, ok := t.list("resolve"); ok {
+		for _, p := range pins {
+			if _, _, _, err := check.ParseResolve(p); err != nil {
+				t.errorf("resolve", "%v", err)
+			}
+		}
+		m.Resolve = pins
+	}
+}
+
+// requestAuth reads how the request signs in. Each way sends its own
+// Authorization header, so one at most may be set.
+func (l *loader) requestAuth(t *table, m *monitor.Monitor) {
 	auths := 0
 	if a, ok := l.basicAuth(t); ok {
 		m.BasicAuth = a
@@ -93,58 +121,51 @@ func (l *loader) monitorRequest(t *table, m *monitor.Monitor) {
 	if auths > 1 {
 		t.errorf("basic_auth", "set one of basic_auth, bearer_token_file and oauth2: each sends its own Authorization header")
 	}
-	l.clientCert(t, m)
-	if v, ok := t.str("proxy"); ok {
-		u, err := url.Parse(v)
-		switch {
-		case err != nil: // never quoted whole: a proxy URL often holds a password
-			t.errorf("proxy", "%q is not a URL: %s", monitor.RedactURL(v), urlProblem(v))
-		case u.Host == "":
-			t.errorf("proxy", "is not a URL; write e.g. http://proxy.example.com:3128")
-		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
-			t.errorf("proxy", "unsupported scheme %q; use http, https or socks5", u.Scheme)
-		default:
-			m.Proxy = u
-		}
+}
+
+// proxyURL checks the proxy key's URL.
+func proxyURL(t *table, v string) (*url.URL, bool) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil: // never quoted whole: a proxy URL often holds a password
+		t.errorf("proxy", "%q is not a URL: %s", monitor.RedactURL(v), urlProblem(v))
+	case u.Host == "":
+		t.errorf("proxy", "is not a URL; write e.g. http://proxy.example.com:3128")
+	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
+		t.errorf("proxy", "unsupported scheme %q; use http, https or socks5", u.Scheme)
+	default:
+		return u, true
 	}
+	return nil, false
+}
+
+// expectAnswer reads what the answer must hold besides the status and
+// the body text: a regular expression on the body, and one per header.
+func expectAnswer(t *table, m *monitor.Monitor) {
 	if v, ok := t.str("expect_body_regex"); ok {
 		if _, err := regexp.Compile(v); err != nil {
 			t.errorf("expect_body_regex", "%s", regexpError(err))
 		}
 		m.ExpectBodyRegex = v
 	}
-	if h, ok := t.stringMap("expect_headers"); ok {
-		names := make([]string, 0, len(h))
-		for name := range h {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			re := h[name]
-			if !httpguts.ValidHeaderFieldName(name) {
-				t.errorf(joinKey("expect_headers", name), "%q is not a valid header name", name)
-			}
-			if _, err := regexp.Compile(re); err != nil {
-				t.errorf(joinKey("expect_headers", name), "%s", regexpError(err))
-			}
-		}
-		m.ExpectHeaders = h
+	h, ok := t.stringMap("expect_headers")
+	if !ok {
+		return
 	}
-	if n, ok := t.integer("ip_version"); ok {
-		if n != 4 && n != 6 {
-			t.errorf("ip_version", "must be 4 or 6, not %d (leave it out to use either)", n)
-		} else {
-			m.IPVersion = n
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !httpguts.ValidHeaderFieldName(name) {
+			t.errorf(joinKey("expect_headers", name), "%q is not a valid header name", name)
+		}
+		if _, err := regexp.Compile(h[name]); err != nil {
+			t.errorf(joinKey("expect_headers", name), "%s", regexpError(err))
 		}
 	}
-	if pins, ok := t.list("resolve"); ok {
-		for _, p := range pins {
-			if _, _, _, err := check.ParseResolve(p); err != nil {
-				t.errorf("resolve", "%v", err)
-			}
-		}
-		m.Resolve = pins
-	}
+	m.ExpectHeaders = h
 }
 
 // regexpError is a regexp compile error without the package's prefix.

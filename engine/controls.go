@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -30,9 +29,15 @@ type controls struct {
 	sched  *scheduler
 	store  ControlStore // nil: decisions last as long as the process
 	acker  Acker        // nil: the notifier takes no acknowledgements
-	now    func() time.Time
-	log    *slog.Logger
-	warn   func(key, msg string)
+	// notes keeps notes and acknowledgements (nil: they last as long as
+	// the process); annotator is told of them (nil: messages do not
+	// carry them); publish hands them to viewers.
+	notes     NoteStore
+	annotator Annotator
+	publish   func(ev monitor.Event)
+	now       func() time.Time
+	log       *slog.Logger
+	warn      func(key, msg string)
 	// changed announces a status change a person caused.
 	changed func(ev *monitor.Event)
 	// stopped records that a monitor is no longer watched.
@@ -124,26 +129,12 @@ func (c *controls) setPaused(name string, paused bool) error {
 	return nil
 }
 
-// ack acknowledges a monitor's open incident: no reminders until it
-// resolves. A monitor that is not down has nothing to acknowledge, and
-// nothing is kept for its next incident.
+// ack acknowledges a monitor's open incident without a reason: no
+// reminders until it resolves. A monitor that is not down has nothing to
+// acknowledge, and nothing is kept for its next incident.
 func (c *controls) ack(name string) error {
-	down := false
-	err := c.states.with(name, func(en *entry) {
-		if down = en.state.Status == monitor.StatusDown; down {
-			en.state.Acked = true
-		}
-	})
-	if err != nil {
-		return err
-	}
-	if !down { // nothing to acknowledge, and nothing kept for the next incident
-		return fmt.Errorf("%w: %s is not down", ErrNoIncident, name)
-	}
-	if c.acker != nil {
-		c.acker.Ack(name)
-	}
-	return nil
+	_, err := c.addNote(name, monitor.Note{Kind: monitor.NoteAck})
+	return err
 }
 
 // maintain puts a monitor in maintenance for d from now (0 ends it) and

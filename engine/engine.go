@@ -49,6 +49,9 @@ type Options struct {
 	// Controls keeps what people decided (pauses, ad-hoc maintenance)
 	// across restarts; nil: they last as long as the process.
 	Controls ControlStore
+	// Notes keeps notes and acknowledgements (AddNote) across restarts;
+	// nil: they last as long as the process.
+	Notes NoteStore
 	// Asleep returns how long the machine has slept since it booted, for
 	// the stall watch (tests); nil: the system's own figure where it has
 	// one (Linux), else the wall clock's lead over the monotonic one.
@@ -141,7 +144,8 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)
 	e.controls = &controls{states: e.states, sched: e.sched, store: opts.Controls, acker: acker, now: e.now, log: e.log,
-		warn: e.Warn, changed: e.announce, stopped: e.recordStop}
+		warn: e.Warn, changed: e.announce, stopped: e.recordStop, notes: opts.Notes, publish: e.hub.publish}
+	e.controls.annotator, _ = opts.Notifier.(Annotator)
 
 	e.push.watch(cfg.Monitors)
 	bulk, _ := e.hist.(BulkRestorer)

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -46,6 +47,9 @@ type DB struct {
 	inc    *incidentQuery
 	rest   *restorer
 	closed bool // a read-only DB was closed; guarded by st.mu
+
+	notesOnce sync.Once
+	notes     *noteLog // see notes.go
 }
 
 // Open opens the history in dir, creating it when writing. A writer takes

@@ -95,7 +95,7 @@ func applyPerms(dir string, p perms) error {
 			errs = append(errs, err)
 		}
 	}
-	for _, name := range []string{lockName, ownerName, rawDir} {
+	for _, name := range []string{lockName, ownerName, rawDir, notesName} {
 		chmod(filepath.Join(dir, name), p.file)
 	}
 	for _, sub := range []string{segDir, rollupDir} {

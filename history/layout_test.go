@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // modes returns the mode of every file and directory under dir that the
@@ -66,6 +68,9 @@ func TestAccessModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Add(time.Minute)
+		}
+		if err := l.AddNote(&monitor.Note{Monitor: "m", Time: c.Now(), Kind: monitor.NoteText, Text: "looking"}); err != nil {
+			t.Fatal(err)
 		}
 		if err := l.Close(); err != nil {
 			t.Fatal(err)

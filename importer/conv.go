@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,3 +260,18 @@ func (b *builder) add(m *Monitor, item, fallback string) {
 }
 
 func intp(n int) *int { return &n }
+
+// sortedKV lists a map's entries in key order, the values as text, so
+// that what an import writes does not depend on map order.
+func sortedKV[V any](m map[string]V) []KV {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []KV
+	for _, k := range keys {
+		out = append(out, KV{k, fmt.Sprint(m[k])})
+	}
+	return out
+}

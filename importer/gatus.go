@@ -249,15 +249,36 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 	if !ok {
 		return
 	}
-	keys := make([]string, 0, len(e.Headers))
-	for k := range e.Headers {
-		keys = append(keys, k)
+	r.request(e, m, kind, item)
+	r.client(e.Client, m, kind, item)
+	degraded, domains := r.conditions(e.Conditions, m, kind, item)
+	if kind == monitor.KindWS && m.Send == "" && (m.ExpectBody != "" || len(m.ExpectJSON) > 0) {
+		r.partial(item, "Gatus sent an empty message first; upbeat sends none and judges the first message the server sends")
 	}
-	sort.Strings(keys)
-	var headers []KV
-	for _, k := range keys {
-		headers = append(headers, KV{k, e.Headers[k]})
+	r.endpointAlerts(e.Alerts, m, item, degraded)
+	if len(e.ExtraLabels) > 0 {
+		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
 	}
+	if e.SSH != nil {
+		r.partial(item, "the ssh settings are not kept")
+	}
+	r.add(m, item, "endpoint")
+	for _, d := range domains {
+		d.Alerts = m.Alerts
+		r.add(d, item, d.Name)
+	}
+	for i, w := range e.MaintenanceWindows {
+		r.cfg.Found.Maintenance++
+		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
+	}
+}
+
+// request maps what the endpoint sends: for HTTP the method, body and
+// headers (a GraphQL query is POSTed as JSON, as Gatus does), for a
+// WebSocket the message and the headers of the handshake. Other checks
+// send nothing of the sort, so the report says they were left out.
+func (r *gatusReader) request(e gatusEndpoint, m *Monitor, kind monitor.Kind, item string) {
+	headers := sortedKV(e.Headers)
 	switch kind {
 	case monitor.KindHTTP:
 		m.Method = strings.ToUpper(e.Method)
@@ -283,27 +304,6 @@ func (r *gatusReader) endpoint(e gatusEndpoint) {
 		if e.Method != "" || e.Body != "" || len(e.Headers) > 0 {
 			r.partial(item, "method, body and headers are for HTTP endpoints; left out")
 		}
-	}
-	r.client(e.Client, m, kind, item)
-	degraded, domains := r.conditions(e.Conditions, m, kind, item)
-	if kind == monitor.KindWS && m.Send == "" && (m.ExpectBody != "" || len(m.ExpectJSON) > 0) {
-		r.partial(item, "Gatus sent an empty message first; upbeat sends none and judges the first message the server sends")
-	}
-	r.endpointAlerts(e.Alerts, m, item, degraded)
-	if len(e.ExtraLabels) > 0 {
-		r.partial(item, "extra-labels are not kept (upbeat labels metrics with the monitor's tags)")
-	}
-	if e.SSH != nil {
-		r.partial(item, "the ssh settings are not kept")
-	}
-	r.add(m, item, "endpoint")
-	for _, d := range domains {
-		d.Alerts = m.Alerts
-		r.add(d, item, d.Name)
-	}
-	for i, w := range e.MaintenanceWindows {
-		r.cfg.Found.Maintenance++
-		r.maintenance(fmt.Sprintf("%s maintenance %d", m.Name, i+1), w, []string{m.Name})
 	}
 }
 
@@ -415,13 +415,6 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 	} else if d > 0 {
 		m.Timeout = d
 	}
-	httpOnly := func(key string) bool {
-		if kind != monitor.KindHTTP {
-			r.partial(item, "client %s is not kept: upbeat uses it for http and https monitors only", key)
-			return false
-		}
-		return true
-	}
 	if c.Insecure {
 		switch kind {
 		case monitor.KindHTTP, monitor.KindTLS, monitor.KindGRPC, monitor.KindWS, monitor.KindSMTP:
@@ -430,6 +423,22 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 	}
 	if c.IgnoreRedirect && kind == monitor.KindHTTP {
 		m.MaxRedirects = intp(0)
+	}
+	r.clientHTTP(c, m, kind, item)
+	r.clientTLS(c.TLS, m, kind, item)
+	r.clientNetwork(c.Network, m, kind, item)
+	r.clientUnkept(c, item)
+}
+
+// clientHTTP maps the client settings upbeat has for http(s) monitors
+// only: the proxy and OAuth2.
+func (r *gatusReader) clientHTTP(c *gatusClient, m *Monitor, kind monitor.Kind, item string) {
+	httpOnly := func(key string) bool {
+		if kind != monitor.KindHTTP {
+			r.partial(item, "client %s is not kept: upbeat uses it for http and https monitors only", key)
+			return false
+		}
+		return true
 	}
 	if c.ProxyURL != "" && httpOnly("proxy-url") {
 		name := cleanName(m.Name, "monitor")
@@ -447,33 +456,50 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 			r.partial(item, "the user and password in the URL are not kept: the OAuth2 token replaced them in Gatus, and upbeat sends one Authorization header")
 		}
 	}
-	if t := c.TLS; t != nil {
-		if kind != monitor.KindHTTP && kind != monitor.KindTLS {
-			r.partial(item, "client tls is not kept: upbeat sends client certificates from http, https and tls monitors only")
-		} else {
-			r.clientCert(m, item, r.str(t.CertificateFile, item+": the client certificate"), r.str(t.PrivateKeyFile, item+": the client key"))
-			if t.Renegotiation != "" && t.Renegotiation != "never" {
-				r.partial(item, "client tls renegotiation %q is not kept: upbeat never renegotiates", t.Renegotiation)
-			}
-		}
+}
+
+// clientTLS maps a client certificate.
+func (r *gatusReader) clientTLS(t *gatusTLS, m *Monitor, kind monitor.Kind, item string) {
+	if t == nil {
+		return
 	}
-	switch c.Network {
+	if kind != monitor.KindHTTP && kind != monitor.KindTLS {
+		r.partial(item, "client tls is not kept: upbeat sends client certificates from http, https and tls monitors only")
+		return
+	}
+	r.clientCert(m, item, r.str(t.CertificateFile, item+": the client certificate"), r.str(t.PrivateKeyFile, item+": the client key"))
+	if t.Renegotiation != "" && t.Renegotiation != "never" {
+		r.partial(item, "client tls renegotiation %q is not kept: upbeat never renegotiates", t.Renegotiation)
+	}
+}
+
+// clientNetwork maps the IP version. Gatus applies it to pings only;
+// upbeat to the connections of http, tcp and tls checks, so the meaning
+// shifts and the report says how.
+func (r *gatusReader) clientNetwork(network string, m *Monitor, kind monitor.Kind, item string) {
+	var v int
+	switch network {
 	case "", "ip":
-	case "ip4", "ip6":
-		v := 4
-		if c.Network == "ip6" {
-			v = 6
-		}
-		switch kind {
-		case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
-			m.IPVersion = v
-			r.partial(item, "client network %s became ip_version = %d: Gatus applied it to pings only, upbeat applies it to this check's connections", c.Network, v)
-		default:
-			r.partial(item, "client network %s is not kept: upbeat sets the IP version of http, https, tcp and tls monitors only (for a ping, write the address in the URL)", c.Network)
-		}
+		return
+	case "ip4":
+		v = 4
+	case "ip6":
+		v = 6
 	default:
-		r.partial(item, "client network %q is not kept: it is none of ip, ip4 and ip6", c.Network)
+		r.partial(item, "client network %q is not kept: it is none of ip, ip4 and ip6", network)
+		return
 	}
+	switch kind {
+	case monitor.KindHTTP, monitor.KindTCP, monitor.KindTLS:
+		m.IPVersion = v
+		r.partial(item, "client network %s became ip_version = %d: Gatus applied it to pings only, upbeat applies it to this check's connections", network, v)
+	default:
+		r.partial(item, "client network %s is not kept: upbeat sets the IP version of http, https, tcp and tls monitors only (for a ping, write the address in the URL)", network)
+	}
+}
+
+// clientUnkept reports the client settings upbeat has no counterpart for.
+func (r *gatusReader) clientUnkept(c *gatusClient, item string) {
 	if c.DNSResolver != "" {
 		r.partial(item, "client dns-resolver %s is not kept: upbeat asks the system's resolver (resolve = [\"host:port:address\"] pins an address instead)", cleanText(c.DNSResolver))
 	}
@@ -488,101 +514,164 @@ func (r *gatusReader) client(c *gatusClient, m *Monitor, kind monitor.Kind, item
 // conditionOps are Gatus's operators, in the order Gatus looks for them.
 var conditionOps = []string{" == ", " != ", " <= ", " >= ", " < ", " > "}
 
+// gatusCond is one condition, "LEFT OP RIGHT", and its text for messages.
+type gatusCond struct{ text, left, op, right string }
+
+// condMapper maps the conditions of one endpoint onto its monitor, and
+// gathers what they add up to.
+type condMapper struct {
+	r    *gatusReader
+	m    *Monitor
+	kind monitor.Kind
+	item string
+
+	codes     []int // the status codes every [STATUS] condition so far lets through
+	statusSet bool
+	degraded  bool // a condition became something upbeat calls degraded
+	domains   []*Monitor
+}
+
+// gatusPlaceholders map a condition by its left side; each returns why
+// the condition is not mapped, or "" when it is (or when it reported
+// itself).
+var gatusPlaceholders = map[string]func(cm *condMapper, c gatusCond) string{
+	"[STATUS]":                 (*condMapper).status,
+	"[RESPONSE_TIME]":          (*condMapper).responseTime,
+	"[CERTIFICATE_EXPIRATION]": (*condMapper).certificateExpiration,
+	"[DOMAIN_EXPIRATION]":      (*condMapper).domainExpiration,
+	"[CONNECTED]": func(_ *condMapper, c gatusCond) string {
+		if c.op != "==" || c.right != "true" {
+			return "upbeat's checks are down when they cannot connect; other uses of [CONNECTED] do not map"
+		}
+		return ""
+	},
+	"[DNS_RCODE]": func(_ *condMapper, c gatusCond) string {
+		if c.op != "==" || strings.ToUpper(c.right) != "NOERROR" {
+			return "upbeat's DNS check is up when the query is answered (NOERROR); other answer codes do not map"
+		}
+		return ""
+	},
+	"[BODY]": func(cm *condMapper, c gatusCond) string {
+		cm.r.wholeBody(c.text, c.op, c.right, cm.m, cm.kind, cm.item)
+		return ""
+	},
+}
+
 // conditions maps an endpoint's conditions; it reports whether one of
 // them became something upbeat calls degraded rather than down.
 func (r *gatusReader) conditions(conds []string, m *Monitor, kind monitor.Kind, item string) (degraded bool, domains []*Monitor) {
-	codes := statusRange(200, 599) // a final answer is never 1xx
-	statusSet := false
+	cm := &condMapper{r: r, m: m, kind: kind, item: item, codes: statusRange(200, 599)} // a final answer is never 1xx
 	for _, c := range conds {
 		left, op, right, ok := splitCondition(c)
 		if !ok {
 			r.partial(item, "condition %q is not mapped: upbeat cannot read it", c)
 			continue
 		}
-		bad := func(why string) { r.partial(item, "condition %q is not mapped: %s", c, why) }
-		switch {
-		case left == "[STATUS]":
-			if kind != monitor.KindHTTP {
-				bad("only HTTP monitors have a status")
-				continue
-			}
-			keep, ok := statusFilter(op, right)
-			if !ok {
-				bad("upbeat cannot read this value")
-				continue
-			}
-			codes = slices.DeleteFunc(codes, func(code int) bool { return !keep(code) })
-			statusSet = true
-		case left == "[RESPONSE_TIME]":
-			n, err := strconv.ParseFloat(right, 64)
-			if err != nil || (op != "<" && op != "<=") {
-				bad("upbeat has a maximum latency only ([RESPONSE_TIME] < N)")
-				continue
-			}
-			m.MaxLatency = time.Duration(n * float64(time.Millisecond))
-			m.Comments = append(m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
-			r.partial(item, "condition %q became max_latency: slower is degraded, not down", c)
-			degraded = true
-		case left == "[CERTIFICATE_EXPIRATION]" || left == "[DOMAIN_EXPIRATION]":
-			days, ok := expiryDays(op, right)
-			if !ok {
-				bad("upbeat warns when fewer than N days are left ([…_EXPIRATION] > 720h)")
-				continue
-			}
-			if left == "[CERTIFICATE_EXPIRATION]" {
-				if !speaksTLS(m) {
-					bad("the check does not speak TLS, so it sees no certificate")
-					continue
-				}
-				m.CertWarnDays = intp(days)
-				m.Comments = append(m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
-				r.partial(item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c, days)
-				degraded = true
-			} else {
-				if d := r.domainMonitor(m, days, item); d != nil {
-					domains = append(domains, d)
-				}
-			}
-		case left == "[CONNECTED]":
-			if op != "==" || right != "true" {
-				bad("upbeat's checks are down when they cannot connect; other uses of [CONNECTED] do not map")
-			}
-		case left == "[DNS_RCODE]":
-			if op != "==" || strings.ToUpper(right) != "NOERROR" {
-				bad("upbeat's DNS check is up when the query is answered (NOERROR); other answer codes do not map")
-			}
-		case left == "[BODY]":
-			r.wholeBody(c, op, right, m, kind, item)
-		case kind == monitor.KindGRPC && strings.HasPrefix(left, "[BODY]"):
-			// Gatus's body for gRPC is {"status": "…"} from the health
-			// service; upbeat's gRPC check is up on SERVING.
-			if left != "[BODY].status" || op != "==" || right != "SERVING" {
-				bad("upbeat's gRPC check is up when the health service answers SERVING; other conditions on its answer do not map")
-			}
-		case strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "len([BODY]") || strings.HasPrefix(left, "has([BODY]"):
-			if kind != monitor.KindHTTP && kind != monitor.KindWS {
-				bad("only HTTP and WebSocket monitors have a JSON body")
-				continue
-			}
-			expr, ok := bodyCondition(left, op, right)
-			if !ok {
-				bad("no jq expression could be made of it")
-				continue
-			}
-			m.ExpectJSON = append(m.ExpectJSON, expr)
-		default:
-			bad("upbeat has no such check")
+		if why := cm.condition(gatusCond{c, left, op, right}); why != "" {
+			r.partial(item, "condition %q is not mapped: %s", c, why)
 		}
 	}
-	if statusSet {
+	if cm.statusSet {
 		switch {
-		case len(codes) == 0:
+		case len(cm.codes) == 0:
 			r.partial(item, "the [STATUS] conditions leave no status code; upbeat's default (2xx and 3xx) is used")
-		case !isDefaultStatus(codes):
-			m.ExpectStatus = codes
+		case !isDefaultStatus(cm.codes):
+			m.ExpectStatus = cm.codes
 		}
 	}
-	return degraded, domains
+	return cm.degraded, cm.domains
+}
+
+// condition maps one condition; it returns why it is not mapped, or "".
+func (cm *condMapper) condition(c gatusCond) string {
+	if f, ok := gatusPlaceholders[c.left]; ok {
+		return f(cm, c)
+	}
+	switch {
+	case cm.kind == monitor.KindGRPC && strings.HasPrefix(c.left, "[BODY]"):
+		// Gatus's body for gRPC is {"status": "…"} from the health
+		// service; upbeat's gRPC check is up on SERVING.
+		if c.left != "[BODY].status" || c.op != "==" || c.right != "SERVING" {
+			return "upbeat's gRPC check is up when the health service answers SERVING; other conditions on its answer do not map"
+		}
+		return ""
+	case strings.HasPrefix(c.left, "[BODY]") || strings.HasPrefix(c.left, "len([BODY]") || strings.HasPrefix(c.left, "has([BODY]"):
+		return cm.jsonBody(c)
+	}
+	return "upbeat has no such check"
+}
+
+// status narrows the status codes the monitor expects.
+func (cm *condMapper) status(c gatusCond) string {
+	if cm.kind != monitor.KindHTTP {
+		return "only HTTP monitors have a status"
+	}
+	keep, ok := statusFilter(c.op, c.right)
+	if !ok {
+		return "upbeat cannot read this value"
+	}
+	cm.codes = slices.DeleteFunc(cm.codes, func(code int) bool { return !keep(code) })
+	cm.statusSet = true
+	return ""
+}
+
+// responseTime becomes max_latency; slower is degraded in upbeat, where
+// it failed the check in Gatus.
+func (cm *condMapper) responseTime(c gatusCond) string {
+	n, err := strconv.ParseFloat(c.right, 64)
+	if err != nil || (c.op != "<" && c.op != "<=") {
+		return "upbeat has a maximum latency only ([RESPONSE_TIME] < N)"
+	}
+	cm.m.MaxLatency = time.Duration(n * float64(time.Millisecond))
+	cm.m.Comments = append(cm.m.Comments, "max_latency: slower is degraded in upbeat (in Gatus it failed the check)")
+	cm.r.partial(cm.item, "condition %q became max_latency: slower is degraded, not down", c.text)
+	cm.degraded = true
+	return ""
+}
+
+// expiryWhy is why an expiry condition upbeat cannot read is not mapped.
+const expiryWhy = "upbeat warns when fewer than N days are left ([…_EXPIRATION] > 720h)"
+
+// certificateExpiration becomes cert_warn_days, on a check that sees a
+// certificate; closer to expiry is degraded in upbeat.
+func (cm *condMapper) certificateExpiration(c gatusCond) string {
+	days, ok := expiryDays(c.op, c.right)
+	if !ok {
+		return expiryWhy
+	}
+	if !speaksTLS(cm.m) {
+		return "the check does not speak TLS, so it sees no certificate"
+	}
+	cm.m.CertWarnDays = intp(days)
+	cm.m.Comments = append(cm.m.Comments, "cert_warn_days: a certificate closer to expiry is degraded in upbeat (in Gatus it failed the check)")
+	cm.r.partial(cm.item, "condition %q became cert_warn_days = %d: closer to expiry is degraded, not down", c.text, days)
+	cm.degraded = true
+	return ""
+}
+
+// domainExpiration becomes a domain monitor of its own.
+func (cm *condMapper) domainExpiration(c gatusCond) string {
+	days, ok := expiryDays(c.op, c.right)
+	if !ok {
+		return expiryWhy
+	}
+	if d := cm.r.domainMonitor(cm.m, days, cm.item); d != nil {
+		cm.domains = append(cm.domains, d)
+	}
+	return ""
+}
+
+// jsonBody becomes a jq expression on the JSON body.
+func (cm *condMapper) jsonBody(c gatusCond) string {
+	if cm.kind != monitor.KindHTTP && cm.kind != monitor.KindWS {
+		return "only HTTP and WebSocket monitors have a JSON body"
+	}
+	expr, ok := bodyCondition(c.left, c.op, c.right)
+	if !ok {
+		return "no jq expression could be made of it"
+	}
+	cm.m.ExpectJSON = append(cm.m.ExpectJSON, expr)
+	return ""
 }
 
 // speaksTLS reports whether m's check makes a TLS connection, and so
@@ -869,81 +958,14 @@ func (r *gatusReader) readProviders(providers map[string]yaml.Node) {
 		if err := node.Decode(&fields); err != nil || fields == nil {
 			continue
 		}
-		p := &gatusProvider{resolved: map[bool]int{}}
+		p := &gatusProvider{resolved: map[bool]int{}, defaults: providerDefaults(fields)}
 		r.providers[typ] = p
-		if d, ok := fields["default-alert"].(map[string]any); ok {
-			if n, ok := d["failure-threshold"].(int); ok {
-				p.defaults.FailureThreshold = n
-			}
-			if b, ok := d["send-on-resolved"].(bool); ok {
-				p.defaults.SendOnResolved = &b
-			}
-			if b, ok := d["enabled"].(bool); ok {
-				p.defaults.Enabled = &b
-			}
-		}
 		item := fmt.Sprintf("alerting provider %q", typ)
 		a := &Alert{}
 		a.Name = r.alertName(typ, "alert", &a.Comments)
-		get := func(k string) string { return r.str(fmt.Sprint(orEmpty(fields[k])), item) }
-		raw := func(k string) string { return fmt.Sprint(orEmpty(fields[k])) }
-		var err error
-		switch typ {
-		case "custom":
-			var headers []KV
-			if h, ok := fields["headers"].(map[string]any); ok {
-				keys := make([]string, 0, len(h))
-				for k := range h {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					headers = append(headers, KV{k, fmt.Sprint(h[k])})
-				}
-			}
-			err = r.webhookAlert(a, raw("url"), headers)
-			if err == nil && (raw("body") != "" || raw("method") != "") {
-				a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not the custom body of Gatus")
-				r.partial(item, "its method and body template are not kept: upbeat posts its own JSON")
-			}
-		case "telegram":
-			err = r.telegramAlert(a, raw("token"), get("id"), get("api-url"))
-		case "email":
-			var to []string
-			for _, t := range strings.Split(get("to"), ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					to = append(to, t)
-				}
-			}
-			port, _ := strconv.Atoi(raw("port"))
-			err = r.emailAlert(a, get("host"), port, get("username"), raw("password"), get("from"), to, "")
-		case "slack":
-			err = r.slackAlert(a, raw("webhook-url"), "")
-		case "discord":
-			err = r.discordAlert(a, raw("webhook-url"))
-		case "teams":
-			err = r.teamsAlert(a, raw("webhook-url"))
-		case "mattermost":
-			err = r.hookAlert(a, "mattermost", "Mattermost", raw("webhook-url"), get("channel"))
-		case "rocketchat":
-			err = r.hookAlert(a, "rocketchat", "Rocket.Chat", raw("webhook-url"), get("channel"))
-		case "googlechat":
-			err = r.googleChatAlert(a, raw("webhook-url"))
-		case "ntfy":
-			prio, _ := strconv.Atoi(raw("priority"))
-			err = r.ntfyAlert(a, get("url"), get("topic"), "", "", raw("token"), prio)
-		case "gotify":
-			err = r.gotifyAlert(a, get("server-url"), raw("token"))
-		case "pushover":
-			err = r.pushoverAlert(a, raw("application-token"), get("user-key"), get("device"))
-		case "matrix":
-			err = r.matrixAlert(a, get("server-url"), raw("access-token"), get("internal-room-id"))
-		case "pagerduty":
-			err = r.pagerDutyAlert(a, raw("integration-key"))
-		case "opsgenie":
-			err = r.opsgenieAlert(a, raw("api-key"), false)
-		default:
-			err = fmt.Errorf("upbeat has no channel for %s", typ)
+		err := fmt.Errorf("upbeat has no channel for %s", typ)
+		if mapper, ok := gatusChannels[typ]; ok {
+			err = mapper(r, a, gatusFields{r, fields, item})
 		}
 		if err != nil {
 			r.skip(item, "%v", err)
@@ -956,6 +978,110 @@ func (r *gatusReader) readProviders(providers map[string]yaml.Node) {
 		p.alert = a
 		r.cfg.Alerts = append(r.cfg.Alerts, a)
 	}
+}
+
+// providerDefaults reads a provider's default-alert, which endpoints'
+// alerts of its type inherit.
+func providerDefaults(fields map[string]any) gatusAlert {
+	var defaults gatusAlert
+	d, ok := fields["default-alert"].(map[string]any)
+	if !ok {
+		return defaults
+	}
+	if n, ok := d["failure-threshold"].(int); ok {
+		defaults.FailureThreshold = n
+	}
+	if b, ok := d["send-on-resolved"].(bool); ok {
+		defaults.SendOnResolved = &b
+	}
+	if b, ok := d["enabled"].(bool); ok {
+		defaults.Enabled = &b
+	}
+	return defaults
+}
+
+// gatusFields are a provider's settings, read as text.
+type gatusFields struct {
+	r      *gatusReader
+	fields map[string]any
+	item   string
+}
+
+// raw reads a setting as it is: for secrets, which the mappers make
+// variables of their own.
+func (f gatusFields) raw(k string) string { return fmt.Sprint(orEmpty(f.fields[k])) }
+
+// get reads a setting with Gatus's variable references made upbeat's.
+func (f gatusFields) get(k string) string { return f.r.str(f.raw(k), f.item) }
+
+// gatusChannels map each of Gatus's alerting providers that upbeat can
+// send to onto an alert.
+var gatusChannels = map[string]func(r *gatusReader, a *Alert, f gatusFields) error{
+	"custom": (*gatusReader).customProvider,
+	"email":  (*gatusReader).emailProvider,
+	"telegram": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.telegramAlert(a, f.raw("token"), f.get("id"), f.get("api-url"))
+	},
+	"slack":   func(r *gatusReader, a *Alert, f gatusFields) error { return r.slackAlert(a, f.raw("webhook-url"), "") },
+	"discord": func(r *gatusReader, a *Alert, f gatusFields) error { return r.discordAlert(a, f.raw("webhook-url")) },
+	"teams":   func(r *gatusReader, a *Alert, f gatusFields) error { return r.teamsAlert(a, f.raw("webhook-url")) },
+	"mattermost": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.hookAlert(a, "mattermost", "Mattermost", f.raw("webhook-url"), f.get("channel"))
+	},
+	"rocketchat": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.hookAlert(a, "rocketchat", "Rocket.Chat", f.raw("webhook-url"), f.get("channel"))
+	},
+	"googlechat": func(r *gatusReader, a *Alert, f gatusFields) error { return r.googleChatAlert(a, f.raw("webhook-url")) },
+	"ntfy": func(r *gatusReader, a *Alert, f gatusFields) error {
+		prio, _ := strconv.Atoi(f.raw("priority"))
+		return r.ntfyAlert(a, f.get("url"), f.get("topic"), "", "", f.raw("token"), prio)
+	},
+	"gotify": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.gotifyAlert(a, f.get("server-url"), f.raw("token"))
+	},
+	"pushover": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.pushoverAlert(a, f.raw("application-token"), f.get("user-key"), f.get("device"))
+	},
+	"matrix": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.matrixAlert(a, f.get("server-url"), f.raw("access-token"), f.get("internal-room-id"))
+	},
+	"pagerduty": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.pagerDutyAlert(a, f.raw("integration-key"))
+	},
+	"opsgenie": func(r *gatusReader, a *Alert, f gatusFields) error {
+		return r.opsgenieAlert(a, f.raw("api-key"), false)
+	},
+}
+
+// customProvider maps Gatus's custom provider to a webhook, with its
+// headers in name order. upbeat posts its own JSON, so a method or body
+// template is not kept.
+func (r *gatusReader) customProvider(a *Alert, f gatusFields) error {
+	var headers []KV
+	if h, ok := f.fields["headers"].(map[string]any); ok {
+		headers = sortedKV(h)
+	}
+	if err := r.webhookAlert(a, f.raw("url"), headers); err != nil {
+		return err
+	}
+	if f.raw("body") != "" || f.raw("method") != "" {
+		a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not the custom body of Gatus")
+		r.partial(f.item, "its method and body template are not kept: upbeat posts its own JSON")
+	}
+	return nil
+}
+
+// emailProvider maps the email provider; its recipients are one
+// comma-separated setting.
+func (r *gatusReader) emailProvider(a *Alert, f gatusFields) error {
+	var to []string
+	for _, t := range strings.Split(f.get("to"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			to = append(to, t)
+		}
+	}
+	port, _ := strconv.Atoi(f.raw("port"))
+	return r.emailAlert(a, f.get("host"), port, f.get("username"), f.raw("password"), f.get("from"), to, "")
 }
 
 // finishProviders decides what each channel is sent for, from what the

@@ -1023,104 +1023,137 @@ func (r *kumaReader) readNotifications() error {
 	return nil
 }
 
+// kumaConfig reads a field of a channel's config as text, whatever JSON
+// type Kuma stored it as (ports and flags are numbers or strings,
+// depending on the version and the form that saved them).
+type kumaConfig map[string]any
+
+func (c kumaConfig) s(k string) string {
+	switch v := c[k].(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+func (c kumaConfig) n(k string) int { i, _ := strconv.Atoi(c.s(k)); return i }
+
+// kumaChannels map each of Kuma's notification types that upbeat can
+// send to onto an alert.
+var kumaChannels = map[string]func(r *kumaReader, a *Alert, c kumaConfig) error{
+	"webhook": (*kumaReader).webhook,
+	"smtp":    (*kumaReader).smtp,
+	"ntfy":    (*kumaReader).ntfy,
+	"telegram": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.telegramAlert(a, c.s("telegramBotToken"), c.s("telegramChatID"), c.s("telegramServerUrl"))
+	},
+	"slack": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.slackAlert(a, c.s("slackwebhookURL"), c.s("slackchannel"))
+	},
+	"discord": func(r *kumaReader, a *Alert, c kumaConfig) error { return r.discordAlert(a, c.s("discordWebhookUrl")) },
+	"teams":   func(r *kumaReader, a *Alert, c kumaConfig) error { return r.teamsAlert(a, c.s("webhookUrl")) },
+	"mattermost": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.hookAlert(a, "mattermost", "Mattermost", c.s("mattermostWebhookUrl"), c.s("mattermostchannel"))
+	},
+	"rocket.chat": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.hookAlert(a, "rocketchat", "Rocket.Chat", c.s("rocketwebhookURL"), c.s("rocketchannel"))
+	},
+	"GoogleChat": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.googleChatAlert(a, c.s("googleChatWebhookURL"))
+	},
+	"gotify": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.gotifyAlert(a, c.s("gotifyserverurl"), c.s("gotifyapplicationToken"))
+	},
+	"pushover": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pushoverAlert(a, c.s("pushoverapptoken"), c.s("pushoveruserkey"), c.s("pushoverdevice"))
+	},
+	"matrix": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.matrixAlert(a, c.s("homeserverUrl"), c.s("accessToken"), c.s("internalRoomId"))
+	},
+	"pushbullet": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pushbulletAlert(a, c.s("pushbulletAccessToken"))
+	},
+	"Opsgenie": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.opsgenieAlert(a, c.s("opsgenieApiKey"), c.s("opsgenieRegion") == "eu")
+	},
+	"PagerDuty": func(r *kumaReader, a *Alert, c kumaConfig) error {
+		return r.pagerDutyAlert(a, c.s("pagerdutyIntegrationKey"))
+	},
+}
+
 // notification maps one channel's config (Kuma stores it as JSON, with
 // the service in "type").
 func (r *kumaReader) notification(a *Alert, typ string, c map[string]any) error {
-	s := func(k string) string {
-		switch v := c[k].(type) {
-		case string:
-			return strings.TrimSpace(v)
-		case float64:
-			return strconv.FormatFloat(v, 'f', -1, 64)
-		case bool:
-			return strconv.FormatBool(v)
-		}
-		return ""
-	}
-	n := func(k string) int { i, _ := strconv.Atoi(s(k)); return i }
-	switch typ {
-	case "webhook":
-		var headers []KV
-		if h := s("webhookAdditionalHeaders"); h != "" {
-			var hs map[string]any
-			if json.Unmarshal([]byte(h), &hs) == nil {
-				keys := make([]string, 0, len(hs))
-				for k := range hs {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				for _, k := range keys {
-					headers = append(headers, KV{k, fmt.Sprint(hs[k])})
-				}
-			}
-		}
-		if err := r.webhookAlert(a, s("webhookURL"), headers); err != nil {
-			return err
-		}
-		a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not Uptime Kuma's")
-		if s("webhookContentType") == "custom" || s("webhookCustomBody") != "" {
-			r.partial(fmt.Sprintf("notification %q (webhook)", a.Name), "its custom body is not kept: upbeat posts its own JSON")
-		}
-		return nil
-	case "telegram":
-		return r.telegramAlert(a, s("telegramBotToken"), s("telegramChatID"), s("telegramServerUrl"))
-	case "smtp":
-		var to []string
-		for _, k := range []string{"smtpTo", "smtpCC", "smtpBCC"} {
-			for _, t := range strings.Split(s(k), ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					to = append(to, t)
-				}
-			}
-		}
-		port := n("smtpPort")
-		starttls := "opportunistic"
-		if s("smtpIgnoreSTARTTLS") == "true" {
-			starttls = "none"
-		}
-		if s("smtpSecure") == "true" && port != 465 {
-			r.partial(fmt.Sprintf("notification %q (smtp)", a.Name), "it used TLS from the start on port %d; upbeat does that on port 465 only and uses STARTTLS here", port)
-			starttls = "mandatory"
-		}
-		return r.emailAlert(a, s("smtpHost"), port, s("smtpUsername"), s("smtpPassword"), s("smtpFrom"), to, starttls)
-	case "slack":
-		return r.slackAlert(a, s("slackwebhookURL"), s("slackchannel"))
-	case "discord":
-		return r.discordAlert(a, s("discordWebhookUrl"))
-	case "teams":
-		return r.teamsAlert(a, s("webhookUrl"))
-	case "mattermost":
-		return r.hookAlert(a, "mattermost", "Mattermost", s("mattermostWebhookUrl"), s("mattermostchannel"))
-	case "rocket.chat":
-		return r.hookAlert(a, "rocketchat", "Rocket.Chat", s("rocketwebhookURL"), s("rocketchannel"))
-	case "GoogleChat":
-		return r.googleChatAlert(a, s("googleChatWebhookURL"))
-	case "ntfy":
-		token := ""
-		if s("ntfyAuthenticationMethod") == "accessToken" || s("ntfyaccesstoken") != "" && s("ntfyusername") == "" {
-			token = s("ntfyaccesstoken")
-		}
-		user := s("ntfyusername")
-		if token != "" {
-			user = ""
-		}
-		return r.ntfyAlert(a, s("ntfyserverurl"), s("ntfytopic"), user, s("ntfypassword"), token, n("ntfyPriority"))
-	case "gotify":
-		return r.gotifyAlert(a, s("gotifyserverurl"), s("gotifyapplicationToken"))
-	case "pushover":
-		return r.pushoverAlert(a, s("pushoverapptoken"), s("pushoveruserkey"), s("pushoverdevice"))
-	case "matrix":
-		return r.matrixAlert(a, s("homeserverUrl"), s("accessToken"), s("internalRoomId"))
-	case "pushbullet":
-		return r.pushbulletAlert(a, s("pushbulletAccessToken"))
-	case "Opsgenie":
-		return r.opsgenieAlert(a, s("opsgenieApiKey"), s("opsgenieRegion") == "eu")
-	case "PagerDuty":
-		return r.pagerDutyAlert(a, s("pagerdutyIntegrationKey"))
-	case "":
+	if typ == "" {
 		return errors.New("its config names no service")
 	}
-	return fmt.Errorf("upbeat has no channel for %s", typ)
+	mapper, ok := kumaChannels[typ]
+	if !ok {
+		return fmt.Errorf("upbeat has no channel for %s", typ)
+	}
+	return mapper(r, a, kumaConfig(c))
+}
+
+// webhook maps a webhook channel. Its extra headers are a JSON object
+// in a string; they are written in name order so that imports are stable.
+func (r *kumaReader) webhook(a *Alert, c kumaConfig) error {
+	var headers []KV
+	if h := c.s("webhookAdditionalHeaders"); h != "" {
+		var hs map[string]any
+		if json.Unmarshal([]byte(h), &hs) == nil {
+			headers = sortedKV(hs)
+		}
+	}
+	if err := r.webhookAlert(a, c.s("webhookURL"), headers); err != nil {
+		return err
+	}
+	a.Comments = append(a.Comments, "upbeat posts its own JSON (see engine/alert/WEBHOOK.md), not Uptime Kuma's")
+	if c.s("webhookContentType") == "custom" || c.s("webhookCustomBody") != "" {
+		r.partial(fmt.Sprintf("notification %q (webhook)", a.Name), "its custom body is not kept: upbeat posts its own JSON")
+	}
+	return nil
+}
+
+// smtp maps an email channel: every recipient (to, cc and bcc alike) and
+// how the connection is secured.
+func (r *kumaReader) smtp(a *Alert, c kumaConfig) error {
+	var to []string
+	for _, k := range []string{"smtpTo", "smtpCC", "smtpBCC"} {
+		for _, t := range strings.Split(c.s(k), ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				to = append(to, t)
+			}
+		}
+	}
+	port := c.n("smtpPort")
+	starttls := "opportunistic"
+	if c.s("smtpIgnoreSTARTTLS") == "true" {
+		starttls = "none"
+	}
+	if c.s("smtpSecure") == "true" && port != 465 {
+		r.partial(fmt.Sprintf("notification %q (smtp)", a.Name), "it used TLS from the start on port %d; upbeat does that on port 465 only and uses STARTTLS here", port)
+		starttls = "mandatory"
+	}
+	return r.emailAlert(a, c.s("smtpHost"), port, c.s("smtpUsername"), c.s("smtpPassword"), c.s("smtpFrom"), to, starttls)
+}
+
+// ntfy maps an ntfy channel. Older Kuma versions have no authentication
+// method field: a token without a user name means token authentication.
+// upbeat sends one of the two, the token first.
+func (r *kumaReader) ntfy(a *Alert, c kumaConfig) error {
+	token := ""
+	if c.s("ntfyAuthenticationMethod") == "accessToken" || c.s("ntfyaccesstoken") != "" && c.s("ntfyusername") == "" {
+		token = c.s("ntfyaccesstoken")
+	}
+	user := c.s("ntfyusername")
+	if token != "" {
+		user = ""
+	}
+	return r.ntfyAlert(a, c.s("ntfyserverurl"), c.s("ntfytopic"), user, c.s("ntfypassword"), token, c.n("ntfyPriority"))
 }
 
 // readMaintenance maps the maintenance windows.
@@ -1176,112 +1209,169 @@ func (r *kumaReader) window(row kumaRow, monitorIDs []int64, onPage bool) {
 		r.skip(item, "%s", why)
 		return
 	}
-	tz := row.str("timezone")
-	switch tz {
-	case "", "SAME_AS_SERVER", "UTC":
-		if tz == "SAME_AS_SERVER" {
-			r.partial(item, "it followed the Uptime Kuma server's time zone; UTC was written, change timezone if that was not UTC")
-		}
-		tz = "UTC"
-	default:
-		if _, err := time.LoadLocation(tz); err != nil {
-			r.skip(item, "its time zone %q is unknown here", tz)
-			return
-		}
+	tz, ok := r.windowZone(row.str("timezone"), item)
+	if !ok {
+		return
 	}
 	w.Timezone = tz
-	start, end := kumaTime(row.str("start_date")), kumaTime(row.str("end_date"))
-	startTime, endTime := clock(row.str("start_time")), clock(row.str("end_time"))
-	daily := func() time.Duration {
-		a, _ := time.Parse("15:04", startTime)
-		b, _ := time.Parse("15:04", endTime)
-		d := b.Sub(a)
-		if d <= 0 {
-			d += 24 * time.Hour
-		}
-		return d
+	if r.windowTimes(row, w, item) {
+		r.addWindow(w, fmt.Sprintf("maintenance-%d", id(row, "id")))
 	}
+}
+
+// windowZone maps a window's time zone. Kuma can follow its server's
+// zone, which the import cannot know: UTC is written, and the report says
+// so.
+func (r *kumaReader) windowZone(tz, item string) (string, bool) {
+	switch tz {
+	case "", "UTC":
+		return "UTC", true
+	case "SAME_AS_SERVER":
+		r.partial(item, "it followed the Uptime Kuma server's time zone; UTC was written, change timezone if that was not UTC")
+		return "UTC", true
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		r.skip(item, "its time zone %q is unknown here", tz)
+		return "", false
+	}
+	return tz, true
+}
+
+// windowTimes maps when a window is on, by its strategy; false means it
+// was left out.
+func (r *kumaReader) windowTimes(row kumaRow, w *Window, item string) bool {
 	strategy := row.str("strategy")
+	end := kumaTime(row.str("end_date"))
 	switch strategy {
 	case "manual":
 		r.skip(item, "a manual window is turned on and off by hand: in upbeat, press m on the monitor in the dashboard")
-		return
+		return false
 	case "single":
+		start := kumaTime(row.str("start_date"))
 		if start == "" || end == "" {
 			r.skip(item, "it has no start or no end")
-			return
+			return false
 		}
 		w.Start, w.End = start, end
-	case "recurring-weekday", "recurring-interval", "recurring-day-of-month", "cron":
-		if strategy != "cron" && (startTime == "" || endTime == "") {
-			r.skip(item, "it has no time of day")
-			return
-		}
-		switch strategy {
-		case "recurring-weekday":
-			var days []int
-			json.Unmarshal([]byte(row.str("weekdays")), &days)
-			sort.Ints(days)
-			for _, d := range days {
-				if d >= 0 && d <= 7 {
-					w.Weekdays = appendUnique(w.Weekdays, kumaWeekdays[d])
-				}
-			}
-			if len(w.Weekdays) == 0 {
-				r.skip(item, "it names no weekday")
-				return
-			}
-			w.At, w.Duration = startTime, daily()
-		case "recurring-interval":
-			if n := row.int("interval_day"); n <= 1 {
-				w.At, w.Duration = startTime, daily()
-			} else {
-				w.Cron = fmt.Sprintf("%s */%d * *", cronAt(startTime), n)
-				w.Duration = daily()
-				r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
-			}
-		case "recurring-day-of-month":
-			var days []any
-			json.Unmarshal([]byte(row.str("days_of_month")), &days)
-			var list []string
-			for _, d := range days {
-				switch d := d.(type) {
-				case float64:
-					list = append(list, strconv.Itoa(int(d)))
-				case string:
-					if _, err := strconv.Atoi(d); err == nil {
-						list = append(list, d)
-					} else {
-						r.partial(item, "the day %q (counted from the end of the month) is not kept", d)
-					}
-				}
-			}
-			if len(list) == 0 {
-				r.skip(item, "it names no day of the month upbeat can use")
-				return
-			}
-			w.Cron = fmt.Sprintf("%s %s * *", cronAt(startTime), strings.Join(list, ","))
-			w.Duration = daily()
-		case "cron":
-			w.Cron = strings.TrimSpace(row.str("cron"))
-			w.Duration = time.Duration(row.num("duration")) * time.Second
-			if w.Cron == "" || w.Duration <= 0 {
-				r.skip(item, "it has no cron line or no duration")
-				return
-			}
-			if strings.ContainsAny(w.Cron, "LW#?") || len(strings.Fields(w.Cron)) != 5 {
-				r.skip(item, "its cron line %q uses what a standard five-field cron line lacks", w.Cron)
-				return
-			}
-		}
-		if end != "" {
-			r.partial(item, "it ends on %s; upbeat repeats it with no end date", end)
-		}
-	default:
-		r.skip(item, "upbeat does not know the strategy %q", strategy)
-		return
+		return true
 	}
-	r.addWindow(w, fmt.Sprintf("maintenance-%d", id(row, "id")))
+	recurring, ok := kumaRecurring[strategy]
+	if !ok {
+		r.skip(item, "upbeat does not know the strategy %q", strategy)
+		return false
+	}
+	day := kumaDay{clock(row.str("start_time")), clock(row.str("end_time"))}
+	if strategy != "cron" && (day.start == "" || day.end == "") {
+		r.skip(item, "it has no time of day")
+		return false
+	}
+	if !recurring(r, row, w, day, item) {
+		return false
+	}
+	if end != "" {
+		r.partial(item, "it ends on %s; upbeat repeats it with no end date", end)
+	}
+	return true
+}
+
+// kumaDay is the time of day a recurring window starts and ends ("15:04").
+type kumaDay struct{ start, end string }
+
+// duration is how long the window lasts; one that ends at or before its
+// start runs past midnight.
+func (d kumaDay) duration() time.Duration {
+	a, _ := time.Parse("15:04", d.start)
+	b, _ := time.Parse("15:04", d.end)
+	n := b.Sub(a)
+	if n <= 0 {
+		n += 24 * time.Hour
+	}
+	return n
+}
+
+// kumaRecurring map Kuma's recurring strategies onto w; false means the
+// window was left out (and the report says why).
+var kumaRecurring = map[string]func(r *kumaReader, row kumaRow, w *Window, day kumaDay, item string) bool{
+	"recurring-weekday":      (*kumaReader).weekdayWindow,
+	"recurring-interval":     (*kumaReader).intervalWindow,
+	"recurring-day-of-month": (*kumaReader).dayOfMonthWindow,
+	"cron":                   (*kumaReader).cronWindow,
+}
+
+// weekdayWindow maps a window on some weekdays; Kuma counts them from
+// Sunday, as 0 or 7.
+func (r *kumaReader) weekdayWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	var days []int
+	json.Unmarshal([]byte(row.str("weekdays")), &days)
+	sort.Ints(days)
+	for _, d := range days {
+		if d >= 0 && d <= 7 {
+			w.Weekdays = appendUnique(w.Weekdays, kumaWeekdays[d])
+		}
+	}
+	if len(w.Weekdays) == 0 {
+		r.skip(item, "it names no weekday")
+		return false
+	}
+	w.At, w.Duration = day.start, day.duration()
+	return true
+}
+
+// intervalWindow maps a window every N days. upbeat has no such
+// schedule: every day is daily, and every N days becomes a cron line,
+// which counts from the first of the month.
+func (r *kumaReader) intervalWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	if n := row.int("interval_day"); n <= 1 {
+		w.At, w.Duration = day.start, day.duration()
+	} else {
+		w.Cron = fmt.Sprintf("%s */%d * *", cronAt(day.start), n)
+		w.Duration = day.duration()
+		r.partial(item, "every %s counts from the first of each month in upbeat (cron), not from the window's start", humanize.Count(int(n), "day", "days"))
+	}
+	return true
+}
+
+// dayOfMonthWindow maps a window on some days of the month, as a cron
+// line. Kuma's days counted from the end of the month have no cron form.
+func (r *kumaReader) dayOfMonthWindow(row kumaRow, w *Window, day kumaDay, item string) bool {
+	var days []any
+	json.Unmarshal([]byte(row.str("days_of_month")), &days)
+	var list []string
+	for _, d := range days {
+		switch d := d.(type) {
+		case float64:
+			list = append(list, strconv.Itoa(int(d)))
+		case string:
+			if _, err := strconv.Atoi(d); err == nil {
+				list = append(list, d)
+			} else {
+				r.partial(item, "the day %q (counted from the end of the month) is not kept", d)
+			}
+		}
+	}
+	if len(list) == 0 {
+		r.skip(item, "it names no day of the month upbeat can use")
+		return false
+	}
+	w.Cron = fmt.Sprintf("%s %s * *", cronAt(day.start), strings.Join(list, ","))
+	w.Duration = day.duration()
+	return true
+}
+
+// cronWindow maps a window with a cron line of its own, if it is a
+// standard five-field one (Kuma's library also takes L, W, # and ?).
+func (r *kumaReader) cronWindow(row kumaRow, w *Window, _ kumaDay, item string) bool {
+	w.Cron = strings.TrimSpace(row.str("cron"))
+	w.Duration = time.Duration(row.num("duration")) * time.Second
+	if w.Cron == "" || w.Duration <= 0 {
+		r.skip(item, "it has no cron line or no duration")
+		return false
+	}
+	if strings.ContainsAny(w.Cron, "LW#?") || len(strings.Fields(w.Cron)) != 5 {
+		r.skip(item, "its cron line %q uses what a standard five-field cron line lacks", w.Cron)
+		return false
+	}
+	return true
 }
 
 // cronAt turns "02:30" into the minute and hour fields of a cron line.

@@ -173,11 +173,23 @@ func urType(s string) string {
 var urPorts = map[string]int{"1": 80, "http": 80, "2": 443, "https": 443, "3": 21, "ftp": 21,
 	"4": 25, "smtp": 25, "5": 110, "pop3": 110, "6": 143, "imap": 143}
 
+// urMappers map each short monitor type (urType's) onto m; false means
+// the monitor was left out (and the report says why).
+var urMappers = map[string]func(b *builder, m *Monitor, get func(string) string, raw, item string) bool{
+	"http":      (*builder).urHTTP,
+	"keyword":   (*builder).urKeyword,
+	"ping":      (*builder).urPing,
+	"port":      (*builder).urPort,
+	"heartbeat": (*builder).urHeartbeat,
+}
+
 func (b *builder) urMonitor(get func(string) string, line int) {
 	typ := urType(get("type"))
 	raw := get("url")
 	item := fmt.Sprintf("monitor %q (line %d)", cleanText(get("name")), line)
 	if typ == "" {
+		// Old exports have no type column: a URL is a website, anything
+		// else a host to ping.
 		typ = "http"
 		if !strings.Contains(raw, "://") {
 			typ = "ping"
@@ -191,64 +203,102 @@ func (b *builder) urMonitor(get func(string) string, line int) {
 		b.skip(item, "it has no URL or host")
 		return
 	}
-	m := &Monitor{Name: get("name")}
-	switch typ {
-	case "http", "keyword":
-		if !strings.Contains(raw, "://") {
-			raw = "https://" + raw
-		}
-		if err := b.httpURL(m, item, raw); err != nil {
-			b.skip(item, "%v", err)
-			return
-		}
-		if user := get("httpuser"); user != "" {
-			b.basicAuth(m, item, user, get("httppassword"))
-		}
-		if meth := strings.ToUpper(get("method")); meth != "" && meth != "GET" && meth != "HEAD" {
-			m.Method = meth
-		}
-		if typ == "keyword" {
-			kw := get("keyword")
-			kt := normHeader(get("keywordtype"))
-			switch {
-			case kw == "":
-				b.partial(item, "it is a keyword monitor without a keyword")
-			case kt == "2" || strings.Contains(kt, "notexist") || strings.Contains(kt, "exists") && strings.Contains(kt, "not"):
-				b.partial(item, "it is down when %q is found; upbeat cannot invert a keyword, so it was left out", kw)
-			default:
-				m.ExpectBody = kw
-				if normHeader(get("keywordcase")) == "0" || normHeader(get("keywordcase")) == "caseinsensitive" {
-					b.partial(item, "the keyword was matched in any case; upbeat matches it exactly")
-				}
-			}
-		}
-	case "ping":
-		m.URL = "icmp://" + bracketHost(hostOf(raw))
-	case "port":
-		port, err := strconv.Atoi(get("port"))
-		if err != nil || port <= 0 || port > 65535 {
-			port = urPorts[normHeader(get("subtype"))]
-		}
-		if port == 0 {
-			b.skip(item, "it has no port")
-			return
-		}
-		m.URL = "tcp://" + hostPort(hostOf(raw), port)
-	case "heartbeat":
-		tok := raw
-		if u, err := url.Parse(raw); err == nil && u.Path != "" {
-			tok = strings.Trim(u.Path, "/")
-			if i := strings.LastIndex(tok, "/"); i >= 0 {
-				tok = tok[i+1:]
-			}
-		}
-		name := cleanName(m.Name, "heartbeat")
-		m.URL = "push://" + b.secret(name, "PUSH_TOKEN", fmt.Sprintf("monitor %q: the token its job sends (the last part of UptimeRobot's heartbeat URL, or a new one)", name), tok)
-		m.Comments = append(m.Comments, "Point the job at upbeat's /push/TOKEN instead of UptimeRobot's heartbeat URL")
-	default:
+	mapper, ok := urMappers[typ]
+	if !ok {
 		b.skip(item, "upbeat has no check for UptimeRobot's %q monitors", typ)
 		return
 	}
+	m := &Monitor{Name: get("name")}
+	if !mapper(b, m, get, raw, item) {
+		return
+	}
+	b.urSchedule(m, get, typ, item)
+	m.Tags = urTags(get("tags"), m.Tags)
+	b.add(m, item, fmt.Sprintf("monitor-line-%d", line))
+}
+
+// urHTTP maps a website monitor: the URL (https when the export left the
+// scheme out), HTTP basic auth and a method other than the default.
+func (b *builder) urHTTP(m *Monitor, get func(string) string, raw, item string) bool {
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	if err := b.httpURL(m, item, raw); err != nil {
+		b.skip(item, "%v", err)
+		return false
+	}
+	if user := get("httpuser"); user != "" {
+		b.basicAuth(m, item, user, get("httppassword"))
+	}
+	if meth := strings.ToUpper(get("method")); meth != "" && meth != "GET" && meth != "HEAD" {
+		m.Method = meth
+	}
+	return true
+}
+
+// urKeyword maps a keyword monitor: a website monitor whose keyword must
+// be in the body. UptimeRobot can also be down when the keyword is found,
+// and match it in any case; upbeat does neither, so the report says so.
+func (b *builder) urKeyword(m *Monitor, get func(string) string, raw, item string) bool {
+	if !b.urHTTP(m, get, raw, item) {
+		return false
+	}
+	kw := get("keyword")
+	kt := normHeader(get("keywordtype"))
+	switch {
+	case kw == "":
+		b.partial(item, "it is a keyword monitor without a keyword")
+	case kt == "2" || strings.Contains(kt, "notexist") || strings.Contains(kt, "exists") && strings.Contains(kt, "not"):
+		b.partial(item, "it is down when %q is found; upbeat cannot invert a keyword, so it was left out", kw)
+	default:
+		m.ExpectBody = kw
+		if kc := normHeader(get("keywordcase")); kc == "0" || kc == "caseinsensitive" {
+			b.partial(item, "the keyword was matched in any case; upbeat matches it exactly")
+		}
+	}
+	return true
+}
+
+func (b *builder) urPing(m *Monitor, _ func(string) string, raw, _ string) bool {
+	m.URL = "icmp://" + bracketHost(hostOf(raw))
+	return true
+}
+
+// urPort maps a port monitor: its own port, or else the port of its
+// predefined sub-type (HTTP, FTP, SMTP…).
+func (b *builder) urPort(m *Monitor, get func(string) string, raw, item string) bool {
+	port, err := strconv.Atoi(get("port"))
+	if err != nil || port <= 0 || port > 65535 {
+		port = urPorts[normHeader(get("subtype"))]
+	}
+	if port == 0 {
+		b.skip(item, "it has no port")
+		return false
+	}
+	m.URL = "tcp://" + hostPort(hostOf(raw), port)
+	return true
+}
+
+// urHeartbeat maps a heartbeat monitor to a push monitor. Its token is
+// the last part of UptimeRobot's heartbeat URL, kept in a variable so the
+// job can be pointed at upbeat with the token it already has.
+func (b *builder) urHeartbeat(m *Monitor, _ func(string) string, raw, _ string) bool {
+	tok := raw
+	if u, err := url.Parse(raw); err == nil && u.Path != "" {
+		tok = strings.Trim(u.Path, "/")
+		if i := strings.LastIndex(tok, "/"); i >= 0 {
+			tok = tok[i+1:]
+		}
+	}
+	name := cleanName(m.Name, "heartbeat")
+	m.URL = "push://" + b.secret(name, "PUSH_TOKEN", fmt.Sprintf("monitor %q: the token its job sends (the last part of UptimeRobot's heartbeat URL, or a new one)", name), tok)
+	m.Comments = append(m.Comments, "Point the job at upbeat's /push/TOKEN instead of UptimeRobot's heartbeat URL")
+	return true
+}
+
+// urSchedule maps the interval and the timeout. A heartbeat has no
+// timeout of its own: nothing is fetched.
+func (b *builder) urSchedule(m *Monitor, get func(string) string, typ, item string) {
 	if s := get("interval"); s != "" {
 		d, err := urDuration(s)
 		if err != nil {
@@ -262,14 +312,17 @@ func (b *builder) urMonitor(get func(string) string, line int) {
 			m.Timeout = d
 		}
 	}
-	if tags := get("tags"); tags != "" {
-		for _, t := range strings.FieldsFunc(tags, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
-			if t = cleanName(t, ""); t != "" {
-				m.Tags = appendUnique(m.Tags, t)
-			}
+}
+
+// urTags adds the tags of a tags column, split on any of UptimeRobot's
+// separators, to tags.
+func urTags(column string, tags []string) []string {
+	for _, t := range strings.FieldsFunc(column, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		if t = cleanName(t, ""); t != "" {
+			tags = appendUnique(tags, t)
 		}
 	}
-	b.add(m, item, fmt.Sprintf("monitor-line-%d", line))
+	return tags
 }
 
 // urDuration reads an interval: seconds as a bare number of at least 30

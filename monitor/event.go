@@ -12,6 +12,7 @@ const (
 	EventAlert                        // an alert was delivered or failed: Alert is set
 	EventWarning                      // something about upbeat itself is wrong (or fine again): Message is set
 	EventReload                       // the configuration was reloaded: Message says what changed
+	EventNote                         // a person wrote a note on an incident or acknowledged it: Note is set
 )
 
 func (k EventKind) String() string {
@@ -26,6 +27,8 @@ func (k EventKind) String() string {
 		return "warning"
 	case EventReload:
 		return "reload"
+	case EventNote:
+		return "note"
 	}
 	return "unknown"
 }
@@ -53,6 +56,7 @@ type Event struct {
 	From    Status
 	To      Status
 	Alert   *AlertEvent
+	Note    *Note // EventNote
 	Message string
 	Clear   bool // EventWarning: the problem named by Message is over
 }

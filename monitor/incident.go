@@ -15,6 +15,9 @@ type Incident struct {
 	// one while it was down: their failures joined this incident instead
 	// of opening their own.
 	Affected []string
+	// Notes are what people wrote about it and why they acknowledged
+	// it, oldest first (see Note).
+	Notes []Note
 }
 
 // Duration is how long the incident lasted, or has lasted by now.

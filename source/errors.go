@@ -8,8 +8,8 @@ import "errors"
 var (
 	// ErrNoMonitor: no monitor has that name.
 	ErrNoMonitor = errors.New("no such monitor")
-	// ErrNoIncident: an acknowledgement found no open incident to
-	// acknowledge (the monitor is up, or degraded but not down).
+	// ErrNoIncident: an acknowledgement or a note found no open
+	// incident (the monitor is up, or degraded but not down).
 	ErrNoIncident = errors.New("no open incident")
 	// ErrForbidden: the viewer may watch but not act (a read-only token
 	// or SSH key).
@@ -18,6 +18,8 @@ var (
 	ErrUnauthorized = errors.New("the daemon refused the token (or needs one)")
 	// ErrNoHistory: the source keeps no history.
 	ErrNoHistory = errors.New("no history is kept")
+	// ErrBadNote: a note is empty, or longer than monitor.MaxNoteLen.
+	ErrBadNote = errors.New("bad note")
 )
 
 // Reason returns an error that reads msg and that errors.Is reports as

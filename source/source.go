@@ -39,6 +39,14 @@ type Source interface {
 	Ack(ctx context.Context, name string) error
 	// Maintain puts a monitor in maintenance for d from now; 0 ends it.
 	Maintain(ctx context.Context, name string, d time.Duration) error
+	// AddNote adds a note (Kind monitor.NoteText) to a monitor's open
+	// incident, or acknowledges it with a reason (Kind monitor.NoteAck;
+	// the Text may be empty). The source sets the note's Monitor and
+	// Time; Author is who the viewer says writes it (the source may put
+	// the name it knows the viewer by instead). Every viewer gets it as
+	// an EventNote. The error wraps ErrNoIncident when the monitor has
+	// no open incident, ErrBadNote for an empty or too long text.
+	AddNote(ctx context.Context, name string, n monitor.Note) error
 }
 
 // Querier answers questions about the past. Every call may read files or

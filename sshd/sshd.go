@@ -35,6 +35,7 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
 
@@ -141,6 +142,7 @@ func (s *Server) Close() error { return s.srv.Close() }
 type key struct {
 	pub     gossh.PublicKey
 	actions bool
+	comment string
 }
 
 // readAuthorized parses the authorized keys file. A line that does not
@@ -164,7 +166,7 @@ func readAuthorized(path string, log *slog.Logger) ([]key, error) {
 			continue
 		}
 		act := slices.Contains(options, ActionsOption) || slices.Contains(strings.Fields(comment), ActionsOption)
-		out = append(out, key{pub: pub, actions: act})
+		out = append(out, key{pub: pub, actions: act, comment: comment})
 	}
 	return out, sc.Err()
 }
@@ -214,6 +216,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	src := s.opts.Source
 	if !k.actions {
 		src = ReadOnly(src)
+	} else {
+		src = Signed(src, KeyName(k.comment, sess.User()))
 	}
 	r, in := sessionTerm(sess)
 	m := s.opts.NewModel(src, r, !k.actions)
@@ -302,3 +306,4 @@ func (readOnly) CheckNow(context.Context, string) error                { return 
 func (readOnly) SetPaused(context.Context, string, bool) error         { return ErrReadOnly }
 func (readOnly) Ack(context.Context, string) error                     { return ErrReadOnly }
 func (readOnly) Maintain(context.Context, string, time.Duration) error { return ErrReadOnly }
+func (readOnly) AddNote(context.Context, string, monitor.Note) error   { return ErrReadOnly }

@@ -29,6 +29,7 @@ import (
 type fakeSource struct {
 	mu     sync.Mutex
 	checks []string
+	notes  []monitor.Note
 	closed chan struct{} // a model was closed
 }
 
@@ -39,6 +40,12 @@ func (f *fakeSource) Ack(context.Context, string) error                     { re
 func (f *fakeSource) Query() source.Querier                                 { return nil }
 func (f *fakeSource) Info() source.Info                                     { return source.Info{Location: "jump-1"} }
 func (f *fakeSource) Maintain(context.Context, string, time.Duration) error { return nil }
+func (f *fakeSource) AddNote(_ context.Context, _ string, n monitor.Note) error {
+	f.mu.Lock()
+	f.notes = append(f.notes, n)
+	f.mu.Unlock()
+	return nil
+}
 func (f *fakeSource) CheckNow(_ context.Context, name string) error {
 	f.mu.Lock()
 	f.checks = append(f.checks, name)
@@ -69,6 +76,12 @@ func (m testModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.msg = "action refused"
 			} else {
 				m.msg = "action done"
+			}
+		case "n":
+			if err := m.src.AddNote(context.Background(), "shop", monitor.Note{Text: "pool restarted", Author: "claimed"}); err != nil {
+				m.msg = "note refused"
+			} else {
+				m.msg = "note done"
 			}
 		case "q":
 			return m, tea.Quit
@@ -292,6 +305,39 @@ func TestSSHOperatorMayAct(t *testing.T) {
 	defer f.src.mu.Unlock()
 	if len(f.src.checks) != 1 || f.src.checks[0] != "shop" {
 		t.Errorf("checks = %v", f.src.checks)
+	}
+}
+
+// A note typed over SSH is signed with the key's name from the
+// authorized keys file, whatever the dashboard claims; a read-only key
+// may not write one.
+func TestSSHNotesSignedWithTheKeyName(t *testing.T) {
+	f := start(t)
+	tm := f.open(t, f.operator, lightTerm)
+	tm.waitFor(t, "read-only=false")
+	tm.stdin.Write([]byte("n"))
+	tm.waitFor(t, "note done")
+	ro := f.open(t, f.viewer, lightTerm)
+	ro.waitFor(t, "read-only=true")
+	ro.stdin.Write([]byte("n"))
+	ro.waitFor(t, "note refused")
+	f.src.mu.Lock()
+	defer f.src.mu.Unlock()
+	if len(f.src.notes) != 1 || f.src.notes[0].Author != "oncall@laptop" || f.src.notes[0].Text != "pool restarted" {
+		t.Errorf("notes = %+v, want one signed oncall@laptop", f.src.notes)
+	}
+}
+
+func TestKeyName(t *testing.T) {
+	for _, c := range []struct{ comment, user, want string }{
+		{"alice@laptop", "ops", "alice@laptop"},
+		{ActionsOption + " bob@desk", "ops", "bob@desk"},
+		{ActionsOption, "ops", "ops"},
+		{"", "ops", "ops"},
+	} {
+		if got := KeyName(c.comment, c.user); got != c.want {
+			t.Errorf("KeyName(%q, %q) = %q, want %q", c.comment, c.user, got, c.want)
+		}
 	}
 }
 

@@ -157,7 +157,9 @@ func Build(c *Config, in *Inputs) *Page {
 		p.Incidents = append(p.Incidents, in)
 	}
 	sortIncidents(p.Incidents)
-	if in.Notes != nil {
+	// The on-call's notes are written for the team, not the public: a
+	// public page leaves them out (they may name hosts or people).
+	if in.Notes != nil && !c.Public {
 		for i := range p.Incidents {
 			p.Incidents[i].Notes = in.Notes.Notes(p.Incidents[i].Monitor, p.Incidents[i].Start)
 		}

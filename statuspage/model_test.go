@@ -48,6 +48,14 @@ func TestBuild(t *testing.T) {
 	if !strings.Contains(html.String(), "rolling back the deploy") || !strings.Contains(html.String(), "db upgrade") {
 		t.Error("the notes or the maintenance are not on the page")
 	}
+	public := *c
+	public.Public = true
+	pp := Build(&public, &Inputs{Now: now, States: states, Notes: notes{"checkout-api": {{Time: now, Author: "ana", Text: "rolling back the deploy"}}}})
+	html.Reset()
+	pp.WriteHTML(&html)
+	if len(pp.Incidents) != 2 || len(pp.Incidents[0].Notes) != 0 || strings.Contains(html.String(), "rolling back") {
+		t.Errorf("a public page shows the on-call's notes: %+v", pp.Incidents)
+	}
 
 	for _, c := range []struct {
 		statuses []monitor.Status

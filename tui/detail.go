@@ -71,10 +71,11 @@ type Detail struct {
 	related []monitor.State        // tls and domain monitors of the same host
 	locs    []source.LocationState // how each location sees it, from a merged source
 	hist    *HistoryData
-	histOff bool     // the source keeps no history
-	offset  int      // first line on screen, as last scrolled to (see shownOffset)
-	sent    alertLog // alerts sent about each monitor (AddEvents)
-	behind  []string // monitors down behind this one, folded under it (depends_on)
+	histOff bool                      // the source keeps no history
+	offset  int                       // first line on screen, as last scrolled to (see shownOffset)
+	sent    alertLog                  // alerts sent about each monitor (AddEvents)
+	behind  []string                  // monitors down behind this one, folded under it (depends_on)
+	live    map[string][]monitor.Note // notes that arrived as events, by monitor (AddNotes)
 
 	// caches of what was drawn, not state: View shows the same whether
 	// they are full or empty
@@ -299,8 +300,7 @@ func (d *Detail) rule(title string, w int) string {
 func (d *Detail) top() []string {
 	s := d.sty
 	st := &d.st
-	m := st.Monitor
-	title := s.status(st.Status).Render(Glyph(st.Status)+" "+st.Status.String()) + "  " + s.Bold.Render(clean(m.Name))
+	title := s.status(st.Status).Render(Glyph(st.Status)+" "+st.Status.String()) + "  " + s.Bold.Render(clean(st.Monitor.Name))
 	if st.Acked {
 		title += s.Dim.Render("  (acknowledged)")
 	}
@@ -312,58 +312,45 @@ func (d *Detail) top() []string {
 		// "down from eu-west, up from us-east": is it down for everyone?
 		lines = append(lines, s.status(st.Status).Render(Glyph(st.Status))+" "+sum)
 	}
+	lines = append(lines, s.Dim.Render(trunc(strings.Join(d.settingsFacts(), " · "), d.w)), d.nowLine())
+	lines = append(lines, d.behindLine()...)
+	return append(lines, d.historyLine(), "")
+}
 
-	var cfg []string
-	shown := monitor.RedactURL(m.URL) // the local dashboard has the config's URL, password and all
-	cfg = append(cfg, clean(shown), string(m.Kind))
+// settingsFacts are what the monitor is configured to do: its URL (its
+// password left out), kind, interval, timeout or grace, tags.
+func (d *Detail) settingsFacts() []string {
+	m := d.st.Monitor
+	facts := []string{clean(monitor.RedactURL(m.URL)), string(m.Kind)} // the local dashboard has the config's URL, password and all
 	if m.Interval > 0 {
-		cfg = append(cfg, "every "+fmtSetting(m.Interval))
+		facts = append(facts, "every "+fmtSetting(m.Interval))
 	}
 	push := m.Kind == monitor.KindPush
 	if m.Timeout > 0 && !push { // a push monitor waits for beats; it times nothing out
-		cfg = append(cfg, "timeout "+fmtSetting(m.Timeout))
+		facts = append(facts, "timeout "+fmtSetting(m.Timeout))
 	}
 	if push && m.Grace > 0 {
-		cfg = append(cfg, "grace "+fmtSetting(m.Grace))
+		facts = append(facts, "grace "+fmtSetting(m.Grace))
 	}
 	if len(m.Tags) > 0 {
-		cfg = append(cfg, "tags "+clean(strings.Join(m.Tags, ", ")))
+		facts = append(facts, "tags "+clean(strings.Join(m.Tags, ", ")))
 	}
 	if m.Insecure {
-		cfg = append(cfg, s.Warn.Render("certificate not verified (insecure)"))
+		facts = append(facts, d.sty.Warn.Render("certificate not verified (insecure)"))
 	}
-	lines = append(lines, s.Dim.Render(trunc(strings.Join(cfg, " · "), d.w)))
+	return facts
+}
 
+// nowLine says how the monitor stands: since when, what its last check
+// found, its beats, how many checks ran. Narrow, the date goes first.
+func (d *Detail) nowLine() string {
+	st := &d.st
 	var now []string
 	if !st.Since.IsZero() {
 		now = append(now, fmt.Sprintf("%s for %s (since %s)", st.Status, fmtDurLong(d.now.Sub(st.Since)), st.Since.In(d.now.Location()).Format("Jan 2 15:04:05")))
 	}
-	r := &st.Last
-	if r.Time.IsZero() {
-		now = append(now, "not checked yet")
-	} else {
-		now = append(now, "last check "+r.Time.In(d.now.Location()).Format("15:04:05"))
-		if l := codeLabel(r); l != "—" {
-			now = append(now, l)
-		}
-		if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
-			now = append(now, "Retry-After "+fmtSetting(r.RetryAfter))
-		}
-		if !push {
-			now = append(now, humanize.Latency(r.Latency))
-		}
-		if r.Attempts > 1 {
-			now = append(now, fmt.Sprintf("%d attempts", r.Attempts))
-		}
-		if r.HTTPVersion != "" {
-			now = append(now, "HTTP/"+clean(r.HTTPVersion))
-		}
-		if r.FinalURL != "" && r.FinalURL != shown {
-			now = append(now, "→ "+clean(r.FinalURL))
-		}
-		now = append(now, serviceFacts(m.Kind, r)...)
-	}
-	if push {
+	now = append(now, d.lastCheckFacts()...)
+	if st.Monitor.Kind == monitor.KindPush {
 		if t, ok := d.lastBeat(); ok {
 			now = append(now, "last beat "+t.In(d.now.Location()).Format("15:04:05")+" ("+fmtDur(d.now.Sub(t))+" ago)")
 		} else if d.hist != nil {
@@ -374,25 +361,57 @@ func (d *Detail) top() []string {
 		now = append(now, humanize.Count(int(st.Checks), "check", "checks"))
 	}
 	if st.Skipped > 0 {
-		now = append(now, s.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
+		now = append(now, d.sty.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))
 	}
 	line := strings.Join(now, " · ")
 	if width(line) > d.w && !st.Since.IsZero() { // narrow: the facts of the last check before the date
 		now[0] = fmt.Sprintf("%s for %s", st.Status, fmtDurLong(d.now.Sub(st.Since)))
 		line = strings.Join(now, " · ")
 	}
-	lines = append(lines, line)
-	lines = append(lines, d.behindLine()...)
-	if d.histOff {
-		lines = append(lines, s.Warn.Render("history is off: showing the last "+humanize.Count(len(st.Recent), "check", "checks")+" only"))
-	} else if d.hist == nil {
-		lines = append(lines, s.Dim.Render("loading history…"))
-	} else if d.hist.err != nil {
-		lines = append(lines, s.Warn.Render("history: "+clean(d.hist.err.Error())))
-	} else {
-		lines = append(lines, d.summary30d())
+	return line
+}
+
+// lastCheckFacts are what the last check found: when, its code, Retry-After,
+// latency, attempts, protocol, where redirects led, the service's facts.
+func (d *Detail) lastCheckFacts() []string {
+	m, r := d.st.Monitor, &d.st.Last
+	if r.Time.IsZero() {
+		return []string{"not checked yet"}
 	}
-	return append(lines, "")
+	facts := []string{"last check " + r.Time.In(d.now.Location()).Format("15:04:05")}
+	if l := codeLabel(r); l != "—" {
+		facts = append(facts, l)
+	}
+	if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
+		facts = append(facts, "Retry-After "+fmtSetting(r.RetryAfter))
+	}
+	if m.Kind != monitor.KindPush {
+		facts = append(facts, humanize.Latency(r.Latency))
+	}
+	if r.Attempts > 1 {
+		facts = append(facts, fmt.Sprintf("%d attempts", r.Attempts))
+	}
+	if r.HTTPVersion != "" {
+		facts = append(facts, "HTTP/"+clean(r.HTTPVersion))
+	}
+	if r.FinalURL != "" && r.FinalURL != monitor.RedactURL(m.URL) {
+		facts = append(facts, "→ "+clean(r.FinalURL))
+	}
+	return append(facts, serviceFacts(m.Kind, r)...)
+}
+
+// historyLine is the last 30 days in a line, or why there is none.
+func (d *Detail) historyLine() string {
+	s := d.sty
+	switch {
+	case d.histOff:
+		return s.Warn.Render("history is off: showing the last " + humanize.Count(len(d.st.Recent), "check", "checks") + " only")
+	case d.hist == nil:
+		return s.Dim.Render("loading history…")
+	case d.hist.err != nil:
+		return s.Warn.Render("history: " + clean(d.hist.err.Error()))
+	}
+	return d.summary30d()
 }
 
 // summary30d is the one-line story of the last 30 days.
@@ -1008,7 +1027,7 @@ func (d *Detail) incidents(w int) []string {
 	}
 	var out []string
 	loc := d.now.Location()
-	for i := len(in) - 1; i >= 0 && len(out) < 8; i-- {
+	for i := len(in) - 1; i >= 0 && len(in)-1-i < 8; i-- {
 		inc := &in[i]
 		var codes []string
 		for _, c := range inc.Codes {
@@ -1030,9 +1049,14 @@ func (d *Detail) incidents(w int) []string {
 		if inc.Flapping {
 			state += ", flapping"
 		}
-		line := inc.Start.In(loc).Format("Jan 02 15:04") + "  " + fitRight(fmtDurLong(inc.Duration(d.now)), 7) + "  " +
-			fit(strings.Join(codes, ","), 12) + " " + st.Render(state)
+		line := s.Dim.Render(inc.ID()) + " " + inc.Start.In(loc).Format("Jan 02 15:04") + " " + fitRight(fmtDurLong(inc.Duration(d.now)), 7) + "  " +
+			fit(strings.Join(codes, ","), 9) + " " + st.Render(state)
 		out = append(out, trunc(line, w))
+		most := 2 // the open incident's notes matter most now
+		if inc.End.IsZero() {
+			most = 5
+		}
+		out = append(out, d.noteLines(inc, w, most)...)
 	}
 	if len(in) > 8 {
 		out = append(out, s.Dim.Render(fmt.Sprintf("… and %d more", len(in)-8)))

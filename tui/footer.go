@@ -16,6 +16,8 @@ func (m *Model) footer() string {
 	case stateMaint:
 		return trunc(s.Key.Render("maintenance for "+clean(m.target)+": ")+m.input.View()+
 			s.Dim.Render("  "+promptHints(m.keys.StartMaint, m.keys.EndMaint, m.keys.CancelMaint)), m.w)
+	case stateNote:
+		return m.notePrompt()
 	}
 	if m.flash != "" {
 		st := s.Plain
@@ -51,6 +53,9 @@ func (m *Model) hints() []hint {
 func (m *Model) inputWidth() int {
 	if m.state == stateMaint {
 		return max(1, min(12, m.w-40))
+	}
+	if m.state == stateNote {
+		return m.noteInputWidth()
 	}
 	// room for the placeholder whole ("name, tag, status or code"), and
 	// for what is typed as it grows

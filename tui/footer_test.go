@@ -26,11 +26,13 @@ func TestFootersComeFromTheKeyMap(t *testing.T) {
 		sep  string
 		n    int // hints
 	}{
-		{"table", nil, "  ", 10},
-		{"detail", []tea.KeyMsg{{Type: tea.KeyEnter}}, "  ", 8},
+		{"table", nil, "  ", 11},
+		{"detail", []tea.KeyMsg{{Type: tea.KeyEnter}}, "  ", 9},
 		{"help", []tea.KeyMsg{keyRunes("?")}, "  ", 2},
 		{"filter", []tea.KeyMsg{keyRunes("/")}, " · ", 2},
 		{"maintenance", []tea.KeyMsg{keyRunes("m")}, " · ", 3},
+		{"note", []tea.KeyMsg{keyRunes("n")}, " · ", 2},
+		{"acknowledge", []tea.KeyMsg{keyRunes("a")}, " · ", 2},
 	} {
 		m := tui.New(newSource(), testOptions())
 		m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})

@@ -24,8 +24,8 @@ func TestGoldenIssue12(t *testing.T) {
 	}{
 		{"folded-80x24", 80, 24, "", "12 folded under edge-router"},
 		{"folded-200x50", 200, 50, "", "edge-router +12 behind"},
-		{"slo-detail-80x24", 80, 24, "\r", "burn rate"},
-		{"slo-detail-200x50", 200, 50, "\r", "burn rate"},
+		{"slo-detail-80x24", 80, 24, "\r", "2 incidents, down"}, // the incidents come with the query: the last to arrive
+		{"slo-detail-200x50", 200, 50, "\r", "2 incidents, down"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := newSource()

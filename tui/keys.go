@@ -49,6 +49,7 @@ type KeyMap struct {
 	Check    Binding
 	Pause    Binding
 	Ack      Binding
+	Note     Binding
 	Maint    Binding
 	Help     Binding
 	Quit     Binding
@@ -61,6 +62,9 @@ type KeyMap struct {
 	StartMaint  Binding // in the maintenance prompt
 	EndMaint    Binding // 0 typed as the duration: it has no key of its own
 	CancelMaint Binding
+	SaveNote    Binding // in the note prompt
+	SendAck     Binding // in the acknowledgement prompt
+	CancelNote  Binding // in either
 }
 
 // DefaultKeyMap returns the standard key bindings.
@@ -90,7 +94,8 @@ func DefaultKeyMap() KeyMap {
 		Group:    b("t", "group by tag", "group", "t"),
 		Check:    b("c", "check the monitor now", "check", "c"),
 		Pause:    b("p", "pause or resume the monitor", "pause", "p"),
-		Ack:      b("a", "acknowledge the open incident", "ack", "a"),
+		Ack:      b("a", "acknowledge; a reason is optional", "ack", "a"),
+		Note:     b("n", "write a note on the open incident", "note", "n"),
 		Maint:    b("m", "maintenance for a while (0 ends it)", "maint", "m"),
 		Help:     b("?", "show or hide this help", "help", "?"),
 		Quit:     quit,
@@ -103,6 +108,9 @@ func DefaultKeyMap() KeyMap {
 		StartMaint:  b("enter", "starts the maintenance", "start", "enter"),
 		EndMaint:    b("0", "ends the maintenance", "ends it"),
 		CancelMaint: b("esc", "cancels", "cancel", "esc"),
+		SaveNote:    b("enter", "saves the note", "save", "enter"),
+		SendAck:     b("enter", "acknowledges (the reason may be empty)", "acknowledge", "enter"),
+		CancelNote:  b("esc", "cancels", "cancel", "esc"),
 	}
 }
 
@@ -117,7 +125,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"Move", []Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{"View", []Binding{k.Enter, k.Back, k.Filter, k.Sort, k.Group, k.Help, k.Quit}},
-		{"Act on the selected monitor", []Binding{k.Check, k.Pause, k.Ack, k.Maint}},
+		{"Act on the selected monitor", []Binding{k.Check, k.Pause, k.Ack, k.Note, k.Maint}},
 	}
 }
 
@@ -142,12 +150,12 @@ const (
 
 func (k KeyMap) tableHints() []hint {
 	return []hint{{k.Enter, rankEssential}, {k.Filter, rankEssential}, {k.Sort, rankMore}, {k.Group, rankMore},
-		{k.Check, rankEssential}, {k.Pause, rankMore}, {k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
+		{k.Check, rankEssential}, {k.Pause, rankMore}, {k.Ack, rankEssential}, {k.Note, rankMore}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
 func (k KeyMap) detailHints() []hint {
 	return []hint{{k.Back, rankKeep}, {k.Scroll, rankEssential}, {k.Check, rankEssential}, {k.Pause, rankMore},
-		{k.Ack, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
+		{k.Ack, rankEssential}, {k.Note, rankEssential}, {k.Maint, rankMore}, {k.Help, rankKeep}, {k.Quit, rankKeep}}
 }
 
 // helpHints are the help screen's; scroll says the help is taller than

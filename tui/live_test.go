@@ -26,6 +26,7 @@ func (c *countSource) Subscribe() *source.Subscription                       { r
 func (c *countSource) CheckNow(context.Context, string) error                { return nil }
 func (c *countSource) SetPaused(context.Context, string, bool) error         { return nil }
 func (c *countSource) Ack(context.Context, string) error                     { return nil }
+func (c *countSource) AddNote(context.Context, string, monitor.Note) error   { return nil }
 func (c *countSource) Maintain(context.Context, string, time.Duration) error { return nil }
 func (c *countSource) Query() source.Querier                                 { return nil }
 func (c *countSource) Info() source.Info                                     { return source.Info{} }

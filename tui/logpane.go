@@ -34,6 +34,7 @@ type logEntry struct {
 	rtime    time.Time     // time of the result this entry describes
 	after    time.Duration // a recovery: how long the problem lasted
 	alert    *monitor.AlertEvent
+	note     *monitor.Note // a note or an acknowledgement's reason
 	message  string
 	clear    bool
 	seed     bool // a problem that was already there when the dashboard started
@@ -255,6 +256,14 @@ func (l *LogPane) add(ev *source.Event) bool {
 		a := *ev.Alert
 		l.insert(logEntry{kind: monitor.EventAlert, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
+		return true
+	case monitor.EventNote:
+		if ev.Note == nil {
+			return false
+		}
+		n := *ev.Note
+		l.insert(logEntry{kind: monitor.EventNote, time: ev.Time, last: ev.Time, count: 1,
+			monitor: ev.Monitor, location: ev.Location, note: &n})
 		return true
 	case monitor.EventWarning, monitor.EventReload:
 		if ev.Kind == monitor.EventWarning && !ev.Clear && l.replaces(&ev.Event) {
@@ -573,6 +582,11 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		}
 	case monitor.EventReload:
 		glyph, text = "↻", reloadText(e.message)
+	case monitor.EventNote:
+		glyph, text = "✎", name+"  "+where+clean(noteText(*e.note))
+		if e.note.Kind == monitor.NoteAck {
+			glyph = "✓"
+		}
 	}
 	if e.count > 1 {
 		text += "  ×" + strconv.Itoa(e.count)

@@ -30,6 +30,10 @@ type Options struct {
 	Output   io.Writer          // where the program draws; nil: stdout
 	Input    io.Reader          // where keys come from; nil: stdin
 	Renderer *lipgloss.Renderer // styles are built from it; nil: one for Output
+	// User is who notes and acknowledgements typed here are from: the
+	// local user name, or over SSH the key's name; "" lets the source
+	// say (a daemon's API puts "api").
+	User string
 }
 
 // The smallest terminal the dashboard draws in; below it says so.
@@ -46,6 +50,7 @@ const (
 	stateHelp                // the key list
 	stateFilter              // typing a filter under the table
 	stateMaint               // asking how long a maintenance lasts
+	stateNote                // asking for a note, or an acknowledgement's reason (notes.go)
 )
 
 // Messages.
@@ -98,7 +103,10 @@ type Model struct {
 	detail *Detail
 	help   *Help
 	input  textinput.Model
-	target string // the monitor a maintenance prompt is about
+	target string // the monitor a maintenance or note prompt is about
+	// noteKind is what the note prompt writes: a note, or an
+	// acknowledgement's reason.
+	noteKind monitor.NoteKind
 
 	sub        *source.Subscription
 	frameEvery time.Duration
@@ -156,7 +164,7 @@ func New(src source.Source, opts Options) *Model {
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.input = textinput.New()
 	m.input.Prompt = ""
-	m.input.CharLimit = 200
+	m.input.CharLimit = monitor.MaxNoteLen
 	m.input.PromptStyle = sty.R.NewStyle()
 	m.input.TextStyle = sty.R.NewStyle()
 	m.input.PlaceholderStyle = sty.Dim
@@ -329,6 +337,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// cheap bookkeeping only: the screen is redrawn on the next frame
 		m.log.Add(msg.events)
 		m.detail.AddEvents(msg.events)
+		m.detail.AddNotes(msg.events)
 		m.noteWarnings(msg.events)
 		m.dataDirty = true
 		return tea.Batch(waitForActivity(m.sub), m.armFrame())
@@ -372,7 +381,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.MouseMsg:
 		return m.onMouse(msg)
 	}
-	if m.state == stateFilter || m.state == stateMaint {
+	if m.state == stateFilter || m.prompting() {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
 		return cmd
@@ -440,6 +449,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.filterKey(k)
 	case stateMaint:
 		return m.maintKey(k)
+	case stateNote:
+		return m.noteKey(k)
 	}
 	if cmd, ok := m.commonKey(k); ok {
 		return cmd
@@ -524,7 +535,9 @@ func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	case m.keys.Pause.Matches(k):
 		return m.pause(), true
 	case m.keys.Ack.Matches(k):
-		return m.ack(), true
+		return m.askAck(), true
+	case m.keys.Note.Matches(k):
+		return m.askNote(), true
 	case m.keys.Maint.Matches(k):
 		return m.askMaint(), true
 	}
@@ -545,15 +558,6 @@ func (m *Model) pause() tea.Cmd {
 	return m.act(verb, func(ctx context.Context, src source.Source, name string) error {
 		return src.SetPaused(ctx, name, !paused)
 	})
-}
-
-// ack acknowledges the current monitor's open incident.
-func (m *Model) ack() tea.Cmd {
-	st := m.current()
-	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
-		return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
-	}
-	return m.act("acknowledge", func(ctx context.Context, src source.Source, name string) error { return src.Ack(ctx, name) })
 }
 
 // askMaint opens the prompt for how long the current monitor's
@@ -636,7 +640,7 @@ func (m *Model) failed(msg actionMsg) string {
 // current is the monitor the actions apply to: the one in the detail view,
 // else the selected row.
 func (m *Model) current() *monitor.State {
-	if m.state == stateDetail || (m.state == stateMaint && m.prev == stateDetail) {
+	if m.state == stateDetail || (m.prompting() && m.prev == stateDetail) {
 		return m.find(m.detail.Name())
 	}
 	return m.table.Selected()
@@ -734,7 +738,7 @@ func (m *Model) fit() {
 			m.stale = true // else the frame on its way draws it
 		}
 	}
-	if m.state == stateFilter || m.state == stateMaint {
+	if m.state == stateFilter || m.prompting() {
 		m.input.Width = m.inputWidth()
 	}
 }
@@ -801,7 +805,7 @@ func (m *Model) render() string {
 	}
 	lines = append(lines, m.header.View())
 	body := m.h - m.header.Height() - 1
-	if m.state == stateDetail || (m.state == stateMaint && m.prev == stateDetail) {
+	if m.state == stateDetail || (m.prompting() && m.prev == stateDetail) {
 		lines = append(lines, m.detail.View())
 		return m.finish(lines, m.footer())
 	}

@@ -22,7 +22,7 @@ import (
 const waitLimit = 10 * time.Second
 
 func testOptions() tui.Options {
-	return tui.Options{Now: func() time.Time { return fixedNow }, Renderer: asciiRenderer(), NoColor: true}
+	return tui.Options{Now: func() time.Time { return fixedNow }, Renderer: asciiRenderer(), NoColor: true, User: "alice"}
 }
 
 // newSource is the fixture with a history for every monitor.
@@ -237,7 +237,9 @@ func TestActionKeysCallTheSource(t *testing.T) {
 	}{
 		{[]tea.KeyMsg{keyRunes("c")}, tuitest.Call{Op: "check", Name: "api"}},
 		{[]tea.KeyMsg{keyRunes("p")}, tuitest.Call{Op: "pause", Name: "api", Paused: true}},
-		{[]tea.KeyMsg{keyRunes("a")}, tuitest.Call{Op: "ack", Name: "api"}},
+		{[]tea.KeyMsg{keyRunes("a"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "ack", Name: "api", Note: monitor.Note{Kind: monitor.NoteAck, Author: "alice"}}},
+		{[]tea.KeyMsg{keyRunes("n"), keyRunes("pool"), {Type: tea.KeyEnter}},
+			tuitest.Call{Op: "note", Name: "api", Note: monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "pool"}}},
 		{[]tea.KeyMsg{keyRunes("m"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "maintain", Name: "api", D: 30 * time.Minute}},
 		{[]tea.KeyMsg{keyRunes("j"), keyRunes("m"), keyRunes("2h"), {Type: tea.KeyEnter}},
 			tuitest.Call{Op: "maintain", Name: "db-port", D: 2 * time.Hour}},
@@ -279,8 +281,8 @@ func TestAckOnDegradedSaysNothingToAcknowledge(t *testing.T) {
 	src := newSource()
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")
-	sendKeys(tm, keyRunes("/"), keyRunes("checkout"), tea.KeyMsg{Type: tea.KeyEnter}, keyRunes("a"))
-	if got := waitCall(t, src); got != (tuitest.Call{Op: "ack", Name: "checkout"}) {
+	sendKeys(tm, keyRunes("/"), keyRunes("checkout"), tea.KeyMsg{Type: tea.KeyEnter}, keyRunes("a"), tea.KeyMsg{Type: tea.KeyEnter})
+	if got := waitCall(t, src); got.Op != "ack" || got.Name != "checkout" {
 		t.Fatalf("call %+v, want an ack of checkout", got)
 	}
 	waitOutput(t, tm, "nothing to acknowledge: checkout is degraded, not down")
@@ -360,9 +362,13 @@ func helpAt(t *testing.T, w, h int) {
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	m.Update(keyRunes("?"))
 	v := m.View()
+	for range 20 { // a short screen scrolls: read every line of the help
+		m.Update(keyRunes("j"))
+		v += "\n" + m.View()
+	}
 	km := tui.DefaultKeyMap()
 	for _, b := range []tui.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Enter, km.Back,
-		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Maint, km.Help, km.Quit} {
+		km.Filter, km.Sort, km.Group, km.Check, km.Pause, km.Ack, km.Note, km.Maint, km.Help, km.Quit} {
 		re := `(^|\s)` + regexp.QuoteMeta(b.Help().Key) + `\s+` + regexp.QuoteMeta(b.Help().Desc)
 		if !regexp.MustCompile(re).MatchString(v) {
 			t.Errorf("help lacks %q %q:\n%s", b.Help().Key, b.Help().Desc, v)
@@ -593,13 +599,13 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		want    string
 		wantNot string
 	}{
-		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  m maint  ? help  q quit", ""},
+		{"", 200, "enter detail  / filter  s sort  t group  c check  p pause  a ack  n note  m maint  ? help  q quit", ""},
 		{"", 80, "  ? help  q quit", "m maint"},
 		{"", 60, "enter detail  / filter  c check  a ack  ? help  q quit", "sort"},
 		{"", 40, "enter detail  / filter  ? help  q quit", "sort"},
 		{"", 32, "? help  q quit", "maint"},
-		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  m maint  ? help  q quit", ""},
-		{"\r", 60, "esc back  j/k scroll  c check  a ack  ? help  q quit", "p pause"},
+		{"\r", 200, "esc back  j/k scroll  c check  p pause  a ack  n note  m maint  ? help  q quit", ""},
+		{"\r", 60, "esc back  j/k scroll  c check  a ack  n note  ? help  q quit", "p pause"},
 		{"\r", 40, "esc back  j/k scroll  ? help  q quit", "maint"},
 		{"\r", 32, "esc back  ? help  q quit", "scroll"},
 	} {
@@ -665,7 +671,7 @@ func TestHelpScrollsOnASmallScreen(t *testing.T) {
 		m.Update(keyRunes("j"))
 		seen += m.View()
 	}
-	for _, want := range []string{"check the monitor now", "acknowledge the open incident", "maintenance for a while", "×12 after an entry means"} {
+	for _, want := range []string{"check the monitor now", "acknowledge; a reason is optional", "write a note on the open incident", "maintenance for a while", "×12 after an entry means"} {
 		if !strings.Contains(seen, want) {
 			t.Errorf("scrolling the help never shows %q:\n%s", want, m.View())
 		}

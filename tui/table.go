@@ -385,64 +385,14 @@ func (t *Table) rebuild() {
 	if sel := t.Selected(); sel != nil && t.moved {
 		t.sel = sel.Monitor.Name
 	}
-	idx := make([]int, 0, len(t.all))
-	for i := range t.all {
-		if t.all[i].Monitor == nil {
-			continue
-		}
-		if t.filter.active() && !t.filter.match(&t.all[i]) {
-			continue
-		}
-		idx = append(idx, i)
-	}
-	less := t.lessFunc()
-	groupOf := func(i int) string {
-		if tags := t.all[i].Monitor.Tags; len(tags) > 0 {
-			return tags[0]
-		}
-		return ""
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if t.group {
-			ga, gb := groupOf(a), groupOf(b)
-			if ga != gb {
-				switch {
-				case ga == "":
-					return 1
-				case gb == "":
-					return -1
-				}
-				return strings.Compare(ga, gb)
-			}
-		}
-		return less(a, b)
-	})
-	// Down behind a monitor that is down: folded under it, unless a
-	// filter asks for monitors by themselves.
-	var roots map[string]string
-	if !t.filter.active() {
-		roots = foldRoots(t.all)
-	}
-	t.behind, t.folded = map[string]int{}, len(roots)
-	for _, r := range roots {
-		t.behind[r]++
-	}
-	if len(roots) > 0 {
-		kept := idx[:0]
-		for _, i := range idx {
-			if _, ok := roots[t.all[i].Monitor.Name]; !ok {
-				kept = append(kept, i)
-			}
-		}
-		idx = kept
-	}
+	idx := t.fold(t.sorted(t.shown()))
 	t.items = t.items[:0]
 	t.rows = len(idx)
 	head := -1
 	for n, i := range idx {
 		if t.group {
-			g := groupOf(i)
-			if n == 0 || groupOf(idx[n-1]) != g {
+			g := t.groupOf(i)
+			if n == 0 || t.groupOf(idx[n-1]) != g {
 				head = len(t.items)
 				t.items = append(t.items, tableItem{group: g})
 			}
@@ -462,6 +412,74 @@ func (t *Table) rebuild() {
 		t.cursor = t.nextMonitor(0, 1)
 	}
 	t.scroll()
+}
+
+// shown is the index in t.all of every monitor the filter lets through.
+func (t *Table) shown() []int {
+	idx := make([]int, 0, len(t.all))
+	for i := range t.all {
+		if t.all[i].Monitor == nil {
+			continue
+		}
+		if t.filter.active() && !t.filter.match(&t.all[i]) {
+			continue
+		}
+		idx = append(idx, i)
+	}
+	return idx
+}
+
+// groupOf is the group of t.all[i]: its first tag, "" for none.
+func (t *Table) groupOf(i int) string {
+	if tags := t.all[i].Monitor.Tags; len(tags) > 0 {
+		return tags[0]
+	}
+	return ""
+}
+
+// sorted orders idx by the sort chosen, within groups when grouping
+// (monitors without a tag last).
+func (t *Table) sorted(idx []int) []int {
+	less := t.lessFunc()
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if t.group {
+			if ga, gb := t.groupOf(a), t.groupOf(b); ga != gb {
+				switch {
+				case ga == "":
+					return 1
+				case gb == "":
+					return -1
+				}
+				return strings.Compare(ga, gb)
+			}
+		}
+		return less(a, b)
+	})
+	return idx
+}
+
+// fold takes out of idx the monitors down behind a monitor that is down:
+// they are folded under it (t.behind counts them), unless a filter asks
+// for monitors by themselves.
+func (t *Table) fold(idx []int) []int {
+	var roots map[string]string
+	if !t.filter.active() {
+		roots = foldRoots(t.all)
+	}
+	t.behind, t.folded = map[string]int{}, len(roots)
+	for _, r := range roots {
+		t.behind[r]++
+	}
+	if len(roots) == 0 {
+		return idx
+	}
+	kept := idx[:0]
+	for _, i := range idx {
+		if _, ok := roots[t.all[i].Monitor.Name]; !ok {
+			kept = append(kept, i)
+		}
+	}
+	return kept
 }
 
 func (t *Table) lessFunc() func(a, b int) int {

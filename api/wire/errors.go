@@ -22,6 +22,7 @@ const (
 	CodeForbidden    = "forbidden"    // the token may watch but not act (403)
 	CodeUnauthorized = "unauthorized" // a (valid) token is required (401)
 	CodeNoHistory    = "no_history"   // the daemon keeps no history (501)
+	CodeBadNote      = "bad_note"     // a note is empty or too long (400)
 
 	CodeHostNotAllowed = "host_not_allowed" // Host is not in the allow-list (403)
 	CodeCrossOrigin    = "cross_origin"     // an action from a browser on another origin (403)
@@ -40,6 +41,7 @@ var namedErrors = []struct {
 	{CodeForbidden, source.ErrForbidden},
 	{CodeUnauthorized, source.ErrUnauthorized},
 	{CodeNoHistory, source.ErrNoHistory},
+	{CodeBadNote, source.ErrBadNote},
 }
 
 // CodeOf returns the code for err: that of the named source error it

@@ -248,6 +248,7 @@ type State struct {
 // Incident is one stretch of time a monitor was down; end is absent
 // while it is open. Flapping and acked are the alerting's view of it.
 type Incident struct {
+	ID       string    `json:"id,omitempty"` // short and stable: from the monitor and the start (upbeat incident show ID)
 	Monitor  string    `json:"monitor"`
 	Start    time.Time `json:"start,omitzero"`
 	End      time.Time `json:"end,omitzero"`
@@ -256,6 +257,7 @@ type Incident struct {
 	Flapping bool      `json:"flapping,omitempty"`
 	Acked    bool      `json:"acked,omitempty"`
 	Affected []string  `json:"affected,omitempty"` // monitors behind it (depends_on) whose failures joined it
+	Notes    []Note    `json:"notes,omitempty"`    // what people wrote on it and why they acknowledged it, oldest first
 }
 
 // Alert is one delivery attempt of an alert (the alert event's data).
@@ -294,7 +296,7 @@ type Snapshot struct {
 }
 
 // Event is one thing that happened (SSE event names: result, change,
-// alert, warning, reload).
+// alert, warning, reload, note).
 type Event struct {
 	Kind    string          `json:"kind"`
 	Time    time.Time       `json:"time,omitzero"`
@@ -304,6 +306,7 @@ type Event struct {
 	Result  *Result         `json:"result,omitempty"`
 	State   *State          `json:"state,omitempty"` // result, change: the monitor's state now
 	Alert   *Alert          `json:"alert,omitempty"`
+	Note    *Note           `json:"note,omitempty"` // note: what was written, by whom
 	Message string          `json:"message,omitempty"`
 	Clear   bool            `json:"clear,omitempty"`
 	// Warnings is the full list in force after a warning event.
@@ -398,8 +401,12 @@ func (r *Result) ToDomain() monitor.Result {
 
 // FromIncident converts an incident.
 func FromIncident(in *monitor.Incident) *Incident {
-	return &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
-		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected}
+	out := &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
+		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected, Notes: FromNotes(in.Notes)}
+	if !in.Start.IsZero() {
+		out.ID = in.ID()
+	}
+	return out
 }
 
 // FromIncidents converts a list of incidents; nil becomes empty.
@@ -421,6 +428,7 @@ func (in *Incident) ToDomain() monitor.Incident {
 	if in.Affected != nil {
 		out.Affected = cleanAll(in.Affected)
 	}
+	out.Notes = ToNotes(in.Notes, out.Monitor)
 	return out
 }
 
@@ -595,6 +603,10 @@ func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 	if ev.Alert != nil {
 		out.Alert = FromAlert(ev.Alert)
 	}
+	if ev.Note != nil {
+		n := FromNote(ev.Note)
+		out.Note = &n
+	}
 	if ev.Kind == monitor.EventWarning {
 		out.Warnings = warnings
 		if out.Warnings == nil {
@@ -606,7 +618,7 @@ func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 
 var eventKinds = map[string]monitor.EventKind{
 	"result": monitor.EventResult, "change": monitor.EventChange, "alert": monitor.EventAlert,
-	"warning": monitor.EventWarning, "reload": monitor.EventReload,
+	"warning": monitor.EventWarning, "reload": monitor.EventReload, "note": monitor.EventNote,
 }
 
 // ToDomain converts back, sanitized; ok is false for a kind this version
@@ -630,6 +642,13 @@ func (e *Event) ToDomain() (ev monitor.Event, ok bool) {
 	if e.Alert != nil {
 		a := e.Alert.ToDomain()
 		ev.Alert = &a
+	}
+	if e.Note != nil {
+		n := e.Note.ToDomain(ev.Monitor)
+		ev.Note = &n
+	}
+	if ev.Kind == monitor.EventNote && ev.Note == nil {
+		return monitor.Event{}, false
 	}
 	return ev, true
 }

@@ -49,6 +49,7 @@ const (
 	AnnotationURL         = "url"         // what the monitor checks, without secrets
 	AnnotationFlapping    = "flapping"    // "true" while the monitor flaps
 	AnnotationAgreement   = "agreement"   // what the peers said before the incident opened
+	AnnotationNotes       = "notes"       // the incident's notes and acknowledgement reasons, "; "-separated
 )
 
 // Alertmanager defaults.
@@ -390,6 +391,7 @@ func annotations(it Item, firing bool) map[string]string {
 		fmt.Fprintf(&desc, " %s", sentence(upperFirst(it.Agreement)))
 	}
 	set(AnnotationDescription, desc.String())
+	set(AnnotationNotes, notesSummary(it.Incident))
 	set(AnnotationURL, it.URL)
 	since := it.Since
 	if it.Incident != nil && !it.Incident.Start.IsZero() {

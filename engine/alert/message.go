@@ -241,48 +241,17 @@ func (c composer) single(it Item, now time.Time) Message {
 		m.Title += behindTitle(it)
 		c.details(&b, it)
 		behindText(&b, it)
-		b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
+		c.notesText(&b, it.Incident)
+		if it.Incident == nil || !it.Incident.Acked {
+			b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
+		}
 	case EventFlapping:
 		m.Title = fmt.Sprintf("%s is FLAPPING between down and up", it.Monitor)
 		fmt.Fprintf(&b, "%s keeps going down and coming back (since %s). upbeat holds further messages until it settles.\n",
 			it.Monitor, timeText(it.Since, c.loc))
 		c.details(&b, it)
 	case EventUp:
-		m.Title = fmt.Sprintf("%s is UP again", it.Monitor)
-		if it.Duration > 0 {
-			m.Title += " after " + human(it.Duration)
-		}
-		if it.Incident != nil && !it.Incident.Start.IsZero() {
-			fmt.Fprintf(&b, "%s recovered at %s; it was down from %s (%s).\n",
-				it.Monitor, timeText(it.Incident.End, c.loc), timeText(it.Incident.Start, c.loc), human(it.Duration))
-		} else {
-			fmt.Fprintf(&b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
-		}
-		if it.Incident != nil {
-			if seen := seenText(it.Incident); seen != "" {
-				fmt.Fprintf(&b, "Seen during the incident: %s.\n", seen)
-			}
-			switch {
-			case it.Incident.Flapping && it.Flaps > 1:
-				fmt.Fprintf(&b, "It flapped %d times (down and back up) before it settled; it has now been steady for a while.\n", it.Flaps)
-			case it.Incident.Flapping:
-				b.WriteString("It was flapping; it has now been steady for a while.\n")
-			case it.Flaps > 1:
-				fmt.Fprintf(&b, "It went down %d times before it stayed up.\n", it.Flaps)
-			}
-		}
-		if it.Incident != nil && len(it.Incident.Affected) > 0 {
-			n := len(it.Incident.Affected)
-			fmt.Fprintf(&b, "%d %s behind it failed with it", n, plural(n, "monitor"))
-			if len(it.StillDown) == 0 {
-				b.WriteString("; all are up again.\n")
-			} else {
-				fmt.Fprintf(&b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
-			}
-		}
-		if it.URL != "" {
-			fmt.Fprintf(&b, "URL: %s\n", it.URL)
-		}
+		m.Title = c.up(&b, it)
 	case EventDegraded:
 		m.Title = fmt.Sprintf("%s is degraded: %s", it.Monitor, it.label())
 		fmt.Fprintf(&b, "%s still answers but is degraded since %s.\n", it.Monitor, timeText(it.Since, c.loc))
@@ -302,6 +271,49 @@ func (c composer) single(it Item, now time.Time) Message {
 	}
 	m.Text = b.String()
 	return m
+}
+
+// up writes the text of a resolve into b and returns its title: how long
+// it lasted, what was seen, how it flapped, the monitors behind it still
+// down, the notes.
+func (c composer) up(b *strings.Builder, it Item) string {
+	title := fmt.Sprintf("%s is UP again", it.Monitor)
+	if it.Duration > 0 {
+		title += " after " + human(it.Duration)
+	}
+	if it.Incident != nil && !it.Incident.Start.IsZero() {
+		fmt.Fprintf(b, "%s recovered at %s; it was down from %s (%s).\n",
+			it.Monitor, timeText(it.Incident.End, c.loc), timeText(it.Incident.Start, c.loc), human(it.Duration))
+	} else {
+		fmt.Fprintf(b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
+	}
+	if it.Incident != nil {
+		if seen := seenText(it.Incident); seen != "" {
+			fmt.Fprintf(b, "Seen during the incident: %s.\n", seen)
+		}
+		switch {
+		case it.Incident.Flapping && it.Flaps > 1:
+			fmt.Fprintf(b, "It flapped %d times (down and back up) before it settled; it has now been steady for a while.\n", it.Flaps)
+		case it.Incident.Flapping:
+			b.WriteString("It was flapping; it has now been steady for a while.\n")
+		case it.Flaps > 1:
+			fmt.Fprintf(b, "It went down %d times before it stayed up.\n", it.Flaps)
+		}
+	}
+	if it.Incident != nil && len(it.Incident.Affected) > 0 {
+		n := len(it.Incident.Affected)
+		fmt.Fprintf(b, "%d %s behind it failed with it", n, plural(n, "monitor"))
+		if len(it.StillDown) == 0 {
+			b.WriteString("; all are up again.\n")
+		} else {
+			fmt.Fprintf(b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
+		}
+	}
+	c.notesText(b, it.Incident)
+	if it.URL != "" {
+		fmt.Fprintf(b, "URL: %s\n", it.URL)
+	}
+	return title
 }
 
 // details writes what broke, what it means and the first step.

@@ -80,6 +80,7 @@ const (
 	inJoin                     // a monitor it depends on is down: its failure joins that incident (cover)
 	inRelease                  // the incident it had joined resolved (or no longer covers it)
 	inWaitEnd                  // the wait for the monitors it depends on is over
+	inNote                     // someone wrote a note on the incident or gave a reason for acknowledging it (notes.go)
 )
 
 // event is one input with its facts.
@@ -93,6 +94,7 @@ type event struct {
 	maint    bool             // inChange: the engine says the monitor is in maintenance
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore
+	note     monitor.Note     // inNote
 	verdict  Verdict          // inVerdict
 	gen      uint64           // inVerdict: which ask it answers
 	// cover names the monitor whose open incident a failure of this one
@@ -248,6 +250,7 @@ func (in *incident) snapshot() monitor.Incident {
 	c.Codes = slices.Clone(c.Codes)
 	c.Classes = slices.Clone(c.Classes)
 	c.Affected = slices.Clone(c.Affected)
+	c.Notes = slices.Clone(c.Notes)
 	return c
 }
 
@@ -348,6 +351,8 @@ func (t *tracker) handle(ev event) effects {
 		t.release(ev, &fx)
 	case inWaitEnd:
 		t.waitEnded(ev, &fx)
+	case inNote:
+		t.addNote(ev, &fx)
 	}
 	return fx
 }
@@ -900,6 +905,7 @@ func (t *tracker) restore(ev event, fx *effects) {
 	in.End = time.Time{}
 	in.Codes = slices.Clone(in.Codes)
 	in.Classes = slices.Clone(in.Classes)
+	in.Notes = slices.Clone(in.Notes)
 	t.adopt(in)
 	t.inc.restored = true
 	fx.stamp(ev.now)

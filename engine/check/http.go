@@ -69,71 +69,10 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	defer cancel()
 	start := time.Now()
 
-	if err := h.b.compileAll(m.ExpectJSON); err != nil {
-		fail(&r, ClassConfig, err.Error())
-		return r
-	}
-	tr, err := h.transport(m)
+	p, req, u, tr, err := h.prepare(ctx, m, start)
 	if err != nil {
 		fail(&r, ClassConfig, err.Error())
 		return r
-	}
-	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects, headers: m.Headers, ua: h.b.uaHeader}
-	// Hooks cost an allocation each: only those that can fire are set.
-	p.trace = httptrace.ClientTrace{
-		ConnectStart:         p.connectStart,
-		ConnectDone:          p.connectDone,
-		WroteRequest:         p.wroteRequest,
-		GotFirstResponseByte: p.gotFirstByte,
-	}
-	u, err := parsedURL(m)
-	if err != nil {
-		fail(&r, ClassConfig, err.Error())
-		return r
-	}
-	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
-		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
-	}
-	if u.Scheme == "https" || m.Proxy != nil {
-		p.trace.TLSHandshakeStart, p.trace.TLSHandshakeDone = p.tlsStart, p.tlsDone
-	}
-	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
-
-	method := m.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	var body io.Reader
-	if m.Body != "" {
-		body = strings.NewReader(m.Body)
-	}
-	rctx := httptrace.WithClientTrace(ctx, &p.trace)
-	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
-		h.b.initGuard(&p.guard, u, m.Proxy != nil)
-		p.guarded = true
-		rctx = withGuard(rctx, &p.guard)
-	}
-	if u.Scheme == "https" && m.ClientCert == "" {
-		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
-	}
-	req, err := http.NewRequestWithContext(rctx, method, m.URL, body)
-	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
-		fail(&r, ClassConfig, "new request: "+errorText(err))
-		return r
-	}
-	for k, v := range m.Headers {
-		switch {
-		case strings.EqualFold(k, "Host"):
-			req.Host = v
-		case strings.EqualFold(k, "Referer"):
-			p.referer = true
-			req.Header.Set(k, v)
-		default:
-			req.Header.Set(k, v)
-		}
-	}
-	if _, ok := req.Header["User-Agent"]; !ok {
-		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
 	}
 	*out = req
 	if m.BasicAuth != nil || m.BearerTokenFile != "" || m.OAuth2 != nil {
@@ -157,30 +96,120 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 		r.Redirects = p.followed
 		return r
 	}
+	buf, n, err := h.readBody(p, resp, m)
+	if buf != nil {
+		defer h.bufs.Put(buf)
+	}
+	h.describe(&r, p, resp, m, start, n)
+	h.judge(ctx, &r, p, resp, m, u, buf, n, err)
+	return r // the engine judges max_latency, the same way for every kind
+}
 
+// prepare makes the probe and the request for m: the transport, the
+// trace hooks that can fire, the redirect guard and the headers. An error
+// is a mistake in the monitor's configuration.
+func (h *HTTP) prepare(ctx context.Context, m *monitor.Monitor, start time.Time) (*httpProbe, *http.Request, *url.URL, *http.Transport, error) {
+	if err := h.b.compileAll(m.ExpectJSON); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tr, err := h.transport(m)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	u, err := parsedURL(m)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	p := &httpProbe{start: start, maxRedirects: m.MaxRedirects, headers: m.Headers, ua: h.b.uaHeader}
+	// Hooks cost an allocation each: only those that can fire are set.
+	p.trace = httptrace.ClientTrace{
+		ConnectStart:         p.connectStart,
+		ConnectDone:          p.connectDone,
+		WroteRequest:         p.wroteRequest,
+		GotFirstResponseByte: p.gotFirstByte,
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
+		p.trace.DNSStart, p.trace.DNSDone = p.dnsStart, p.dnsDone
+	}
+	if u.Scheme == "https" || m.Proxy != nil {
+		p.trace.TLSHandshakeStart, p.trace.TLSHandshakeDone = p.tlsStart, p.tlsDone
+	}
+	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
+
+	rctx := httptrace.WithClientTrace(ctx, &p.trace)
+	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
+		h.b.initGuard(&p.guard, u, m.Proxy != nil)
+		p.guarded = true
+		rctx = withGuard(rctx, &p.guard)
+	}
+	if u.Scheme == "https" && m.ClientCert == "" {
+		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
+	}
+	req, err := h.newRequest(rctx, m, p)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return p, req, u, tr, nil
+}
+
+// newRequest is m's request with its method, body and headers.
+func (h *HTTP) newRequest(ctx context.Context, m *monitor.Monitor, p *httpProbe) (*http.Request, error) {
+	method := m.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var body io.Reader
+	if m.Body != "" {
+		body = strings.NewReader(m.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, m.URL, body)
+	if err != nil { // the message of a *url.Error holds the URL, userinfo and all
+		return nil, errors.New("new request: " + errorText(err))
+	}
+	for k, v := range m.Headers {
+		switch {
+		case strings.EqualFold(k, "Host"):
+			req.Host = v
+		case strings.EqualFold(k, "Referer"):
+			p.referer = true
+			req.Header.Set(k, v)
+		default:
+			req.Header.Set(k, v)
+		}
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		req.Header["User-Agent"] = h.b.uaHeader // shared, read-only
+	}
+	return req, nil
+}
+
+// readBody reads the answer's body up to max_body: into a pooled buffer
+// (the caller puts it back) when something will judge it, else away.
+func (h *HTTP) readBody(p *httpProbe, resp *http.Response, m *monitor.Monitor) (*bytes.Buffer, int64, error) {
+	defer resp.Body.Close()
 	limit := m.MaxBody
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	var buf *bytes.Buffer
-	var n int64
-	if m.ExpectBody != "" || m.ExpectBodyRegex != "" || len(m.ExpectJSON) > 0 {
-		buf = h.getBuf()
-		defer h.bufs.Put(buf)
-		p.body = io.LimitedReader{R: resp.Body, N: limit}
-		n, err = buf.ReadFrom(&p.body)
-	} else {
-		p.body = io.LimitedReader{R: resp.Body, N: limit}
-		n, err = io.Copy(io.Discard, &p.body)
+	p.body = io.LimitedReader{R: resp.Body, N: limit}
+	if m.ExpectBody == "" && m.ExpectBodyRegex == "" && len(m.ExpectJSON) == 0 {
+		n, err := io.Copy(io.Discard, &p.body)
+		return nil, n, err
 	}
-	resp.Body.Close()
+	buf := h.getBuf()
+	n, err := buf.ReadFrom(&p.body)
+	return buf, n, err
+}
+
+// describe fills r with what the answer was, before it is judged: timing,
+// code, size, protocol, redirects, Retry-After and the certificate.
+func (h *HTTP) describe(r *monitor.Result, p *httpProbe, resp *http.Response, m *monitor.Monitor, start time.Time, n int64) {
 	end := time.Now()
 	r.Latency = end.Sub(start)
 	r.Phases = p.phasesNow()
 	if fb := p.lastFirstByte(); !fb.IsZero() {
 		r.Phases.Transfer = end.Sub(fb)
 	}
-
 	r.Code = resp.StatusCode
 	r.BodySize = n
 	r.HTTPVersion = protoVersion(resp)
@@ -195,28 +224,33 @@ func (h *HTTP) check(ctx context.Context, m *monitor.Monitor, out **http.Request
 	}
 	r.Status = monitor.StatusUp
 	if p.haveTLS {
-		h.b.judgeCert(&r, m, &p.tlsState)
+		h.b.judgeCert(r, m, &p.tlsState)
 	}
+}
+
+// judge holds the answer to what the monitor expects, in order: the
+// status code, a body read to the end, the protocol, headers, body text,
+// JSON. The first that fails is the result's failure.
+func (h *HTTP) judge(ctx context.Context, r *monitor.Result, p *httpProbe, resp *http.Response, m *monitor.Monitor,
+	u *url.URL, buf *bytes.Buffer, n int64, bodyErr error) {
 	var bt bodyText // quoted only when it came from the monitor's own host
 	if p.followed > 0 && resp.Request != nil && !sameHost(u, resp.Request.URL) {
 		bt.from = resp.Request.URL.Host
 	}
-
 	switch {
 	case !statusExpected(resp.StatusCode, m.ExpectStatus):
-		fail(&r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
-	case err != nil:
-		p.bodyFailure(ctx, &r, resp, n, err)
+		fail(r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
+	case bodyErr != nil:
+		p.bodyFailure(ctx, r, resp, n, bodyErr)
 	case m.HTTPVersion == "2" && resp.ProtoMajor != 2, m.HTTPVersion == "1.1" && resp.ProtoMajor != 1:
-		fail(&r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
-	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(&r, m.ExpectHeaders, resp.Header, bt):
+		fail(r, ClassHTTPVersion, fmt.Sprintf("the answer came over %s, but http_version requires HTTP/%s", resp.Proto, m.HTTPVersion))
+	case len(m.ExpectHeaders) > 0 && !h.b.judgeHeaders(r, m.ExpectHeaders, resp.Header, bt):
 	case m.ExpectBody != "" && !bytes.Contains(buf.Bytes(), []byte(m.ExpectBody)):
-		fail(&r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; %s", m.ExpectBody, bt.starts("it", buf.Bytes())))
-	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(&r, m.ExpectBodyRegex, buf.Bytes(), bt):
+		fail(r, ClassBodyMismatch, fmt.Sprintf("body does not contain %q; %s", m.ExpectBody, bt.starts("it", buf.Bytes())))
+	case m.ExpectBodyRegex != "" && !h.b.bodyMatches(r, m.ExpectBodyRegex, buf.Bytes(), bt):
 	case len(m.ExpectJSON) > 0:
-		h.b.judgeJSON(ctx, &r, m.ExpectJSON, buf.Bytes(), bt)
+		h.b.judgeJSON(ctx, r, m.ExpectJSON, buf.Bytes(), bt)
 	}
-	return r // the engine judges max_latency, the same way for every kind
 }
 
 // protoVersion is the response's protocol as "1.1" or "2".

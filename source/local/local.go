@@ -132,6 +132,7 @@ func (q querier) Incidents(ctx context.Context, name string, from, to time.Time)
 		return nil, err
 	}
 	q.live.flag(name, out)
+	withNotes(q.q, name, out)
 	return out, nil
 }
 

@@ -17,10 +17,11 @@ import (
 
 // Call records one action the dashboard asked of the source.
 type Call struct {
-	Op     string // "check", "pause", "ack", "maintain"
+	Op     string // "check", "pause", "ack", "maintain", "note"
 	Name   string
 	Paused bool          // pause: the requested state
 	D      time.Duration // maintain: for how long
+	Note   monitor.Note  // note, and ack with a reason: what was written
 }
 
 // Source is a fake source.Source, and a source.Merged when given
@@ -35,6 +36,7 @@ type Source struct {
 	info   source.Info
 	query  source.Querier
 	subs   []*source.Subscription
+	clock  func() time.Time // stamps notes (SetClock)
 
 	// Calls receives every action; it is buffered (1024) and never blocks
 	// the caller: once full, further calls are dropped.
@@ -141,7 +143,7 @@ func (s *Source) record(c Call) error {
 		switch {
 		case c.Op == "pause":
 			st.Paused = c.Paused
-		case c.Op == "ack" && st.Status != monitor.StatusDown:
+		case (c.Op == "ack" || c.Op == "note") && st.Status != monitor.StatusDown:
 			err = fmt.Errorf("%w: %s is not down", source.ErrNoIncident, c.Name)
 		case c.Op == "ack":
 			st.Acked = true
@@ -168,6 +170,34 @@ func (s *Source) SetPaused(_ context.Context, name string, paused bool) error {
 // Ack records an acknowledgement and applies it to the state.
 func (s *Source) Ack(_ context.Context, name string) error {
 	return s.record(Call{Op: "ack", Name: name})
+}
+
+// SetClock sets the time AddNote stamps notes with (zero time without
+// one).
+func (s *Source) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	s.clock = now
+	s.mu.Unlock()
+}
+
+// AddNote records a note (Op "note"), or an acknowledgement with a
+// reason (Op "ack"), and publishes it as the engine does.
+func (s *Source) AddNote(_ context.Context, name string, n monitor.Note) error {
+	op := "note"
+	if n.Kind == monitor.NoteAck {
+		op = "ack"
+	}
+	if err := s.record(Call{Op: op, Name: name, Note: n}); err != nil {
+		return err
+	}
+	n.Monitor = name
+	s.mu.Lock()
+	if s.clock != nil {
+		n.Time = s.clock()
+	}
+	s.mu.Unlock()
+	s.Publish(monitor.Event{Kind: monitor.EventNote, Time: n.Time, Monitor: name, Note: &n})
+	return nil
 }
 
 // Maintain records a maintenance request.

@@ -1,0 +1,59 @@
+package alert
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// The notes on an incident go out with the next message about it: the
+// reminder's and the resolve's text, and the Alertmanager annotation.
+func TestMessagesCarryTheNotes(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 14, 2, 5, 0, time.UTC)
+	in := &monitor.Incident{Monitor: "shop", Start: t0, End: t0.Add(12 * time.Minute), Codes: []int{502}, Notes: []monitor.Note{
+		{Monitor: "shop", Time: t0.Add(time.Minute), Kind: monitor.NoteAck, Author: "bob", Text: "looking"},
+		{Monitor: "shop", Time: t0.Add(5 * time.Minute), Kind: monitor.NoteText, Author: "alice", Text: "pool restarted on db-2"},
+	}}
+	c := composer{loc: time.UTC}
+	up := Item{Event: EventUp, Since: t0, Duration: 12 * time.Minute, Incident: in}
+	up.Monitor, up.Status = "shop", monitor.StatusUp
+	msg := c.single(up, in.End)
+	for _, want := range []string{"Notes:", "- 2026-11-24 14:03:05 UTC bob acknowledged: looking", "alice: pool restarted on db-2"} {
+		if !strings.Contains(msg.Text, want) && !strings.Contains(msg.Text, strings.TrimPrefix(want, "- 2026-11-24 ")) {
+			t.Errorf("resolve text lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	rem := itemFrom(EventReminder, testMonitor("shop"), "shop", &monitor.Result{Monitor: "shop", Status: monitor.StatusDown, Code: 502})
+	rem.Since, rem.Duration, rem.Incident = t0, 10*time.Minute, in
+	if msg := c.single(rem, t0.Add(10*time.Minute)); !strings.Contains(msg.Text, "alice: pool restarted on db-2") {
+		t.Errorf("reminder text lacks the note:\n%s", msg.Text)
+	}
+	an := annotations(up, false)
+	if got := an[AnnotationNotes]; got != "bob acknowledged: looking; alice: pool restarted on db-2" {
+		t.Errorf("notes annotation %q", got)
+	}
+	bare := Item{Event: EventUp}
+	bare.Monitor = "shop"
+	if _, ok := annotations(bare, false)[AnnotationNotes]; ok {
+		t.Error("a notes annotation without notes")
+	}
+}
+
+// NoteLine says who did what.
+func TestNoteLine(t *testing.T) {
+	for _, c := range []struct {
+		n    monitor.Note
+		want string
+	}{
+		{monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "x"}, "alice: x"},
+		{monitor.Note{Kind: monitor.NoteAck}, "someone acknowledged"},
+		{monitor.Note{Kind: monitor.NoteAlert, Author: "pager", Text: "shop is DOWN", OK: true}, "alert pager delivered: shop is DOWN"},
+		{monitor.Note{Kind: monitor.NoteAlert, Author: "pager", Text: "shop is DOWN"}, "alert pager failed: shop is DOWN"},
+	} {
+		if got := NoteLine(c.n); got != c.want {
+			t.Errorf("NoteLine(%+v) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

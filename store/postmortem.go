@@ -1,0 +1,343 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// ErrNoSuchIncident: no incident on record has the ID asked for.
+var ErrNoSuchIncident = errors.New("no incident with that ID")
+
+// ErrAmbiguousIncident: an ID prefix matches several incidents.
+var ErrAmbiguousIncident = errors.New("the ID matches several incidents")
+
+// incidentSlack is how far apart history and the alerting may put an
+// incident's start (both take it from the result that opened it).
+const incidentSlack = time.Second
+
+// alertSlack is how long after an incident ended its resolve may still
+// be delivered (a held resolve, retries).
+const alertSlack = 30 * time.Minute
+
+// ListIncidents returns the incidents of the named monitors (every
+// monitor on record when names is empty) that overlap [from, to), newest
+// first, each with its notes.
+func ListIncidents(h *history.DB, names []string, from, to time.Time) ([]monitor.Incident, error) {
+	var out []monitor.Incident
+	for _, info := range h.Monitors() {
+		if len(names) > 0 && !slices.Contains(names, info.Name) {
+			continue
+		}
+		ins, err := h.Incidents(info.Name, from, to)
+		if err != nil {
+			return nil, fmt.Errorf("incidents of %s: %w", info.Name, err)
+		}
+		if len(ins) == 0 {
+			continue
+		}
+		notes, err := h.Notes(info.Name, ins[0].Start.Add(-incidentSlack), to.Add(alertSlack))
+		if err != nil {
+			return nil, err
+		}
+		for i := range ins {
+			ins[i].Notes = ins[i].NotesDuring(peopleNotes(notes), incidentSlack)
+		}
+		out = append(out, ins...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	return out, nil
+}
+
+// peopleNotes returns the notes people wrote (not alert deliveries).
+func peopleNotes(ns []monitor.Note) []monitor.Note {
+	return slices.DeleteFunc(slices.Clone(ns), func(n monitor.Note) bool { return n.Kind == monitor.NoteAlert })
+}
+
+// FindIncident returns the incident whose ID is id, or begins with it (at
+// least 4 characters), among every incident on record.
+func FindIncident(h *history.DB, id string, now time.Time) (monitor.Incident, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if len(id) < 4 {
+		return monitor.Incident{}, fmt.Errorf("%w: %q (an ID has 8 characters; give at least 4)", ErrNoSuchIncident, id)
+	}
+	var found []monitor.Incident
+	for _, info := range h.Monitors() {
+		ins, err := h.Incidents(info.Name, info.First.Add(-time.Second), now.Add(time.Second))
+		if err != nil {
+			return monitor.Incident{}, fmt.Errorf("incidents of %s: %w", info.Name, err)
+		}
+		for _, in := range ins {
+			if strings.HasPrefix(in.ID(), id) {
+				found = append(found, in)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return monitor.Incident{}, fmt.Errorf("%w: %s", ErrNoSuchIncident, id)
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i := range found {
+		ids[i] = found[i].ID() + " (" + found[i].Monitor + ")"
+	}
+	return monitor.Incident{}, fmt.Errorf("%w: %s", ErrAmbiguousIncident, strings.Join(ids, ", "))
+}
+
+// Postmortem is the story of one incident, from history: what failed and
+// how, who was told, who acknowledged and what they wrote, when it ended
+// and what it cost.
+type Postmortem struct {
+	Incident    monitor.Incident // with its notes
+	Now         time.Time        // when the postmortem was made: the end of an open incident
+	Duration    time.Duration
+	CostPerHour float64 // 0: no cost
+	Cost        float64
+	Checks      int // checks that failed during the incident
+	Retried     int // of them, those that took more than one attempt
+	Timeline    []TimelineEntry
+	Seen        []Seen
+	Alerts      []monitor.Note // deliveries, oldest first
+}
+
+// TimelineEntry is one line of a postmortem's timeline.
+type TimelineEntry struct {
+	Time time.Time
+	Kind string // failed, changed, alert, ack, note, resolved, open
+	Text string
+	// Phases of the check the entry is about, when it has them.
+	Phases *monitor.Phases
+}
+
+// Seen is one failure (a code and a class) seen during an incident.
+type Seen struct {
+	Code        int
+	Class       string
+	Error       string // the first error text with it
+	Checks      int
+	First, Last time.Time
+	Phases      monitor.Phases // medians over its checks
+}
+
+// BuildPostmortem reads what history knows of an incident.
+func BuildPostmortem(h *history.DB, in monitor.Incident, now time.Time, costPerHour float64) (*Postmortem, error) {
+	end := in.End
+	if end.IsZero() {
+		end = now
+	}
+	pm := &Postmortem{Incident: in, Now: now, Duration: end.Sub(in.Start), CostPerHour: costPerHour}
+	pm.Cost = math.Round(pm.Duration.Hours()*costPerHour*100) / 100
+	rs, err := h.Results(in.Monitor, in.Start.Add(-incidentSlack), end.Add(time.Hour))
+	if err != nil {
+		return nil, fmt.Errorf("results of %s: %w", in.Monitor, err)
+	}
+	notes, err := h.Notes(in.Monitor, in.Start.Add(-incidentSlack), end.Add(alertSlack))
+	if err != nil {
+		return nil, err
+	}
+	pm.failures(rs, end)
+	pm.resolve(rs, in.End)
+	for _, n := range notes {
+		if n.Kind == monitor.NoteAlert {
+			pm.Alerts = append(pm.Alerts, n)
+			pm.add(TimelineEntry{Time: n.Time, Kind: "alert", Text: alertLine(n)})
+		}
+	}
+	pm.Incident.Notes = in.NotesDuring(peopleNotes(notes), incidentSlack)
+	for _, n := range pm.Incident.Notes {
+		pm.add(TimelineEntry{Time: n.Time, Kind: n.Kind.String(), Text: noteLine(n)})
+	}
+	sort.SliceStable(pm.Timeline, func(i, j int) bool { return pm.Timeline[i].Time.Before(pm.Timeline[j].Time) })
+	return pm, nil
+}
+
+func (pm *Postmortem) add(e TimelineEntry) { pm.Timeline = append(pm.Timeline, e) }
+
+// failures walks the failed checks of the incident: the first one, each
+// change of what failed, and what was seen.
+func (pm *Postmortem) failures(rs []monitor.Result, end time.Time) {
+	type key struct {
+		code  int
+		class string
+	}
+	seen := map[key]*Seen{}
+	phases := map[key][]monitor.Phases{}
+	var order []key
+	var prev *key
+	for i := range rs {
+		r := &rs[i]
+		if r.Time.After(end) || r.Status != monitor.StatusDown {
+			continue
+		}
+		pm.Checks++
+		if r.Attempts > 1 {
+			pm.Retried++
+		}
+		k := key{r.Code, r.Class}
+		s, ok := seen[k]
+		if !ok {
+			s = &Seen{Code: r.Code, Class: r.Class, Error: r.Error, First: r.Time}
+			seen[k] = s
+			order = append(order, k)
+		}
+		s.Checks++
+		s.Last = r.Time
+		phases[k] = append(phases[k], r.Phases)
+		if prev == nil || *prev != k {
+			kind, text := "changed", "now failing: "+failureText(r)
+			if prev == nil {
+				kind, text = "failed", "first failed check: "+failureText(r)
+			}
+			ph := r.Phases
+			pm.add(TimelineEntry{Time: r.Time, Kind: kind, Text: text, Phases: &ph})
+			prev = &k
+		}
+	}
+	for _, k := range order {
+		s := seen[k]
+		s.Phases = medianPhases(phases[k])
+		pm.Seen = append(pm.Seen, *s)
+	}
+}
+
+// resolve adds the end of the incident: the first good check after it,
+// or that it is still open.
+func (pm *Postmortem) resolve(rs []monitor.Result, end time.Time) {
+	if end.IsZero() {
+		pm.add(TimelineEntry{Time: pm.Now, Kind: "open", Text: "still down after " + fmtDuration(pm.Duration)})
+		return
+	}
+	text := "resolved after " + fmtDuration(pm.Duration)
+	for i := range rs {
+		r := &rs[i]
+		if !r.Time.Before(end) && r.Status != monitor.StatusDown {
+			text += ": " + r.Status.String()
+			if r.Code != 0 {
+				text += ", " + strconv.Itoa(r.Code)
+			}
+			if r.Latency > 0 {
+				text += " in " + humanize.Latency(r.Latency)
+			}
+			break
+		}
+	}
+	pm.add(TimelineEntry{Time: end, Kind: "resolved", Text: text})
+}
+
+// failureText says what a failed check found: "502 (http_502) after 3
+// attempts: bad gateway".
+func failureText(r *monitor.Result) string {
+	var parts []string
+	if r.Code != 0 {
+		parts = append(parts, strconv.Itoa(r.Code))
+	}
+	if r.Class != "" {
+		parts = append(parts, "("+r.Class+")")
+	}
+	s := strings.Join(parts, " ")
+	if s == "" {
+		s = "down"
+	}
+	if r.Attempts > 1 {
+		s += fmt.Sprintf(" after %d attempts", r.Attempts)
+	}
+	if r.Error != "" {
+		s += ": " + r.Error
+	}
+	return s
+}
+
+// noteLine is a person's note in words.
+func noteLine(n monitor.Note) string {
+	who := n.Author
+	if who == "" {
+		who = "someone"
+	}
+	if n.Kind == monitor.NoteAck {
+		if n.Text == "" {
+			return who + " acknowledged"
+		}
+		return who + " acknowledged: " + n.Text
+	}
+	return who + " noted: " + n.Text
+}
+
+// alertLine is an alert's delivery in words.
+func alertLine(n monitor.Note) string {
+	if n.OK {
+		return "alert " + n.Author + " delivered: " + n.Text
+	}
+	return "alert " + n.Author + " FAILED: " + n.Text
+}
+
+// medianPhases returns the median of each phase.
+func medianPhases(ps []monitor.Phases) monitor.Phases {
+	med := func(get func(*monitor.Phases) time.Duration) time.Duration {
+		v := make([]time.Duration, len(ps))
+		for i := range ps {
+			v[i] = get(&ps[i])
+		}
+		slices.Sort(v)
+		if len(v) == 0 {
+			return 0
+		}
+		return v[len(v)/2]
+	}
+	return monitor.Phases{
+		DNS:       med(func(p *monitor.Phases) time.Duration { return p.DNS }),
+		Connect:   med(func(p *monitor.Phases) time.Duration { return p.Connect }),
+		TLS:       med(func(p *monitor.Phases) time.Duration { return p.TLS }),
+		FirstByte: med(func(p *monitor.Phases) time.Duration { return p.FirstByte }),
+		Transfer:  med(func(p *monitor.Phases) time.Duration { return p.Transfer }),
+	}
+}
+
+// PhasesText is a check's phases in words, the zero ones left out: "dns
+// 3ms · connect 10ms · first byte 1.2s"; "" when it has none.
+func PhasesText(p monitor.Phases) string {
+	var parts []string
+	for _, x := range []struct {
+		name string
+		d    time.Duration
+	}{{"dns", p.DNS}, {"connect", p.Connect}, {"tls", p.TLS}, {"first byte", p.FirstByte}, {"transfer", p.Transfer}} {
+		if x.d > 0 {
+			parts = append(parts, x.name+" "+humanize.Latency(x.d))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// fmtDuration is a duration to the second, in words a person reads:
+// "12m", "1h 4m", "2d 3h".
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		m, s := int(d.Minutes()), int(d.Seconds())%60
+		if s == 0 {
+			return strconv.Itoa(m) + "m"
+		}
+		return fmt.Sprintf("%dm %ds", m, s)
+	case d < 48*time.Hour:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return strconv.Itoa(h) + "h"
+		}
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	days, h := int(d.Hours())/24, int(d.Hours())%24
+	return fmt.Sprintf("%dd %dh", days, h)
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// The incidents of "api" (see fill) are listed newest first with their
+// IDs; one is found by its ID or a prefix; its postmortem tells the story
+// in order: the first failure, the change from 502 to 504, the alert, the
+// acknowledgement and the note, the resolve; with the cost.
+func TestPostmortem(t *testing.T) {
+	c := &clock{}
+	s := openStore(t, t.TempDir(), c, nil)
+	defer s.Close()
+	end := fill(t, s, c)
+	i1 := t0.Add(5 * time.Hour)
+	for _, n := range []monitor.Note{
+		{Monitor: "api", Time: i1.Add(30 * time.Second), Kind: monitor.NoteAlert, Author: "pager", Text: "api is DOWN: 502", OK: true},
+		{Monitor: "api", Time: i1.Add(3 * time.Minute), Kind: monitor.NoteAck, Author: "bob", Text: "looking"},
+		{Monitor: "api", Time: i1.Add(12 * time.Minute), Kind: monitor.NoteText, Author: "alice", Text: "upstream | pool <full>"},
+		{Monitor: "api", Time: t0.Add(30*time.Hour + time.Minute), Kind: monitor.NoteText, Author: "carol", Text: "another day"},
+	} {
+		if err := s.AddNote(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+
+	ins, err := ListIncidents(s, nil, t0, end)
+	if err != nil || len(ins) < 4 {
+		t.Fatalf("list: %d incidents, %v", len(ins), err)
+	}
+	for i := 1; i < len(ins); i++ {
+		if ins[i].Start.After(ins[i-1].Start) {
+			t.Fatalf("not newest first: %v after %v", ins[i].Start, ins[i-1].Start)
+		}
+	}
+	var first monitor.Incident
+	for _, in := range ins {
+		if in.Monitor == "api" && in.Start.Equal(i1) {
+			first = in
+		}
+	}
+	if len(first.Notes) != 2 || first.Notes[0].Author != "bob" || first.Notes[1].Author != "alice" {
+		t.Fatalf("first incident's notes: %+v (alert deliveries are not notes)", first.Notes)
+	}
+	var out bytes.Buffer
+	if err := WriteIncidents(&out, ins, end); err != nil || !strings.Contains(out.String(), first.ID()+"  api") {
+		t.Errorf("list text lacks %s:\n%s", first.ID(), out.String())
+	}
+
+	for _, id := range []string{first.ID(), first.ID()[:4], strings.ToUpper(first.ID())} {
+		if got, err := FindIncident(s, id, end); err != nil || !got.Start.Equal(i1) {
+			t.Errorf("FindIncident(%q): %+v, %v", id, got, err)
+		}
+	}
+	if _, err := FindIncident(s, "abc", end); !errors.Is(err, ErrNoSuchIncident) {
+		t.Errorf("a 3-character ID: %v", err)
+	}
+	if _, err := FindIncident(s, "zzzzzzzz", end); !errors.Is(err, ErrNoSuchIncident) {
+		t.Errorf("an unknown ID: %v", err)
+	}
+
+	pm, err := BuildPostmortem(s, first, end, 120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range pm.Timeline {
+		kinds = append(kinds, e.Kind)
+	}
+	if got := strings.Join(kinds, ","); got != "failed,alert,ack,changed,note,resolved" {
+		t.Errorf("timeline %s", got)
+	}
+	if pm.Duration != 30*time.Minute || pm.Cost != 60 || pm.Checks != 30 || len(pm.Seen) != 2 || pm.Seen[0].Code != 502 ||
+		pm.Seen[0].Checks != 10 || pm.Seen[1].Code != 504 {
+		t.Errorf("postmortem: duration %v cost %v checks %d seen %+v", pm.Duration, pm.Cost, pm.Checks, pm.Seen)
+	}
+	out.Reset()
+	if err := pm.WriteMarkdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	md := out.String()
+	for _, want := range []string{"# Incident " + first.ID() + ": api down for 30m", "| Downtime cost | 60.00 (at 120.00 per hour) |",
+		"first failed check: 502 (http_502)", "now failing: 504 (http_504)", "alert pager delivered: api is DOWN: 502",
+		"bob acknowledged: looking", `alice noted: upstream \| pool &lt;full&gt;`, "resolved after 30m: up, 200", "| 504 | http_504 | 20 |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "another day") {
+		t.Errorf("markdown has a note of another incident:\n%s", md)
+	}
+	out.Reset()
+	if err := pm.WriteJSON(&out); err != nil {
+		t.Fatal(err)
+	}
+	var w wire.Postmortem
+	if err := json.Unmarshal(out.Bytes(), &w); err != nil || w.Incident.ID != first.ID() || w.DurationMS != 1800000 ||
+		len(w.Timeline) != 6 || len(w.Alerts) != 1 || w.Alerts[0].OK == nil || !*w.Alerts[0].OK {
+		t.Errorf("JSON: %+v, %v", w, err)
+	}
+	out.Reset()
+	if err := pm.WriteText(&out); err != nil || !strings.Contains(out.String(), "timeline (UTC):") {
+		t.Errorf("text: %v\n%s", err, out.String())
+	}
+}

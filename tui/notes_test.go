@@ -1,0 +1,106 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/tui"
+	"github.com/upbeat-monitor/upbeat/tui/tuitest"
+)
+
+// notesSource is the fixture whose api incident already has an
+// acknowledgement with a reason on record, and which stamps new notes
+// with the fixed clock.
+func notesSource() *tuitest.Source {
+	src := newSource()
+	src.SetClock(func() time.Time { return fixedNow })
+	h := src.Query().(*tuitest.History)
+	ins := h.IncidentsOf["api"]
+	for i := range ins {
+		if ins[i].End.IsZero() {
+			ins[i].Notes = []monitor.Note{{Monitor: "api", Time: ins[i].Start.Add(time.Minute), Kind: monitor.NoteAck, Author: "bob",
+				Text: "looking at the upstream pool"}}
+		}
+	}
+	return src
+}
+
+// The note prompt, and the notes in the detail view (one from history,
+// one typed here that arrives as an event), at 80×24 and 200×50,
+// compared with testdata/TestGoldenNotes/*.golden (refresh with
+// go test ./tui -run TestGoldenNotes -update).
+func TestGoldenNotes(t *testing.T) {
+	const typed = "restarted the pool on db-2"
+	for _, c := range []struct {
+		name   string
+		w, h   int
+		detail bool
+		scroll string // keys that bring the incidents into view
+		submit bool
+		want   string
+	}{
+		{"prompt-80x24", 80, 24, false, "", false, typed},
+		{"prompt-200x50", 200, 50, false, "", false, typed},
+		{"detail-80x24", 80, 24, true, "G", true, "alice: " + typed},
+		{"detail-200x50", 200, 50, true, "", true, "alice: " + typed},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tm := start(t, notesSource(), c.w, c.h)
+			waitOutput(t, tm, "Monitors")
+			if c.detail {
+				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+				waitOutput(t, tm, "last 30 days")
+			}
+			tm.Send(keyRunes("n"))
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(typed), Paste: true})
+			if c.submit {
+				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+			}
+			for _, k := range c.scroll {
+				tm.Send(keyRunes(string(k)))
+			}
+			waitOutput(t, tm, c.want)
+			if c.detail {
+				waitOutput(t, tm, "bob acknowledged: looking")
+			}
+			v := finalView(t, tm)
+			checkFits(t, v, c.w, c.h)
+			if n := strings.Count(v, "\n") + 1; n != c.h {
+				t.Errorf("frame has %d lines, want %d", n, c.h)
+			}
+			teatest.RequireEqualOutput(t, []byte(v))
+		})
+	}
+}
+
+// n and a on a monitor that is not down open no prompt and say why; the
+// prompt refuses an empty note; esc cancels.
+func TestNotePromptRefusals(t *testing.T) {
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	tui.Step(m, keyRunes("/cache"))
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
+	tui.Step(m, keyRunes("n"))
+	if v := tui.Render(m); !strings.Contains(v, "cache has no open incident to write a note on") {
+		t.Errorf("n on an up monitor:\n%s", v)
+	}
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc})
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc})
+	tui.Step(m, keyRunes("n"))
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
+	if v := tui.Render(m); !strings.Contains(v, "an empty note is not saved") {
+		t.Errorf("an empty note:\n%s", v)
+	}
+	tui.Step(m, keyRunes("n"))
+	tui.Step(m, keyRunes("x"))
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc})
+	if v := tui.Render(m); strings.Contains(v, "note on") {
+		t.Errorf("esc left the prompt open:\n%s", v)
+	}
+}
