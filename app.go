@@ -28,6 +28,8 @@ import (
 var (
 	_ engine.Recorder      = (*history.DB)(nil)
 	_ engine.Restorer      = (*history.DB)(nil)
+	_ engine.BulkRestorer  = (*history.DB)(nil)
+	_ engine.Origin        = (*history.DB)(nil)
 	_ engine.Querier       = (*history.DB)(nil)
 	_ engine.CheckCounter  = (*history.DB)(nil)
 	_ source.ResultScanner = (*history.DB)(nil)
@@ -138,6 +140,7 @@ func openStore(cfg *config.Config, o runtimeOptions) (*history.DB, error) {
 	return history.Open(historyDir(cfg, o), history.Options{
 		Retention:       cfg.Settings.Retention,
 		RollupRetention: cfg.Settings.RollupRetention,
+		GroupReadable:   cfg.Settings.HistoryAccess == config.HistoryGroup,
 		Logger:          o.log,
 		Now:             o.now,
 	})

@@ -103,6 +103,7 @@ func main() {
 		stop() // a second signal stops a shutdown that hangs
 	}()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTTY: isTerminal(os.Stdout)}
+	profileOnSignal(e.getenv)
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -55,6 +55,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if c, ok := r.Context().Value(connKey{}).(interface{ SetWriteBuffer(int) error }); ok {
 		c.SetWriteBuffer(streamSendBuffer)
 	}
+	defer s.strm.attach()() // before the cursor: from now on every event is encoded
 	cur, resumed := s.strm.cursor(last)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

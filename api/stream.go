@@ -49,6 +49,11 @@ type stream struct {
 	snapMu   sync.Mutex
 	snap     *segment      // the snapshot built last, shared by viewers that attach
 	snapWait chan struct{} // closed when the snapshot being built is ready
+
+	viewers int // event streams attached
+	// keepUntil: frames are encoded while seq is below it with no viewer
+	// attached, so that the last one to leave can still resume.
+	keepUntil uint64
 }
 
 // segment is frames first..last, encoded once and shared by every viewer.
@@ -85,7 +90,10 @@ func newStream(b Backend, size int, met *metrics) *stream {
 	var e [6]byte
 	rand.Read(e[:])
 	return &stream{b: b, met: met, epoch: hex.EncodeToString(e[:]), every: defaultEventsEvery,
-		z: newDeflater(), size: size, notify: make(chan struct{})}
+		z: newDeflater(), size: size, notify: make(chan struct{}),
+		// The first ring's worth of events is encoded whoever is attached,
+		// so that a viewer attaching just after start resumes from the start.
+		keepUntil: uint64(size)}
 }
 
 // run drains sub, the engine's events, until ctx is done. The caller
@@ -121,10 +129,47 @@ func (st *stream) run(ctx context.Context, sub *source.Subscription) {
 	}
 }
 
+// attach counts a viewer in until the returned func is called.
+func (st *stream) attach() (detach func()) {
+	st.mu.Lock()
+	st.viewers++
+	st.mu.Unlock()
+	return func() {
+		st.mu.Lock()
+		st.viewers--
+		st.keepUntil = max(st.keepUntil, st.seq+uint64(st.size))
+		st.mu.Unlock()
+	}
+}
+
+// skip passes over n events when no viewer is attached and none could
+// resume: nothing is encoded, and the ring is emptied, so that an id
+// from before the gap gets a snapshot.
+func (st *stream) skip(n int) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.viewers > 0 || st.seq < st.keepUntil {
+		return false
+	}
+	st.seq += uint64(n)
+	clear(st.segs)
+	st.segs, st.n = st.segs[:0], 0
+	return true
+}
+
 // publish encodes evs into one segment. After a reload (monitors added,
 // changed or removed) or when results were dropped, a snapshot follows so
-// that every mirror is whole again.
+// that every mirror is whole again. With no viewer to read them, nothing
+// is encoded (see skip); alerts are still counted for /metrics.
 func (st *stream) publish(evs []source.Event, dropped int) {
+	if st.skip(len(evs)) {
+		for i := range evs {
+			if evs[i].Event.Kind == monitor.EventAlert {
+				st.met.countAlert(evs[i].Event.Alert)
+			}
+		}
+		return
+	}
 	resync := dropped > 0
 	var warnings []string
 	var g *segment

@@ -262,3 +262,57 @@ func TestEventsGzipOverTCP(t *testing.T) {
 		t.Errorf("result %+v", ev.Result)
 	}
 }
+
+// countingBackend counts the states asked for: what encoding an event costs.
+type countingBackend struct {
+	Backend
+	states int
+}
+
+func (b *countingBackend) State(name string) (monitor.State, error) {
+	b.states++
+	return monitor.State{Status: monitor.StatusUp}, nil
+}
+
+// With no viewer attached nothing is encoded, but only once a viewer that
+// left could no longer resume: until the ring has turned over.
+func TestEventsNothingEncodedWithoutViewers(t *testing.T) {
+	b := &countingBackend{}
+	st := newStream(b, 4, nil)
+	result := []source.Event{{Event: monitor.Event{Kind: monitor.EventResult, Monitor: "shop", Result: &monitor.Result{Code: 200}}}}
+	for range 4 { // what a viewer attaching just after start resumes from
+		st.publish(result, 0)
+	}
+	if b.states != 4 || st.n != 4 {
+		t.Fatalf("the first ring's worth: %d states read, %d frames kept", b.states, st.n)
+	}
+	for range 10 {
+		st.publish(result, 0)
+	}
+	if b.states != 4 || st.n != 0 {
+		t.Fatalf("no viewer ever attached: %d states read, %d frames kept", b.states, st.n)
+	}
+	detach := st.attach()
+	cur, _ := st.cursor("")
+	st.publish(result, 0)
+	if got, _, _, _ := st.since(cur, nil); len(got) != 1 || b.states != 5 {
+		t.Fatalf("attached: %d frames, %d states read", len(got), b.states)
+	}
+	left := st.seq
+	detach()
+	for range 4 { // what the departed viewer may still resume from
+		st.publish(result, 0)
+	}
+	if _, resumed := st.cursor(st.id(left)); !resumed || b.states != 9 {
+		t.Fatalf("just after leaving: resumed %v, %d states read", resumed, b.states)
+	}
+	for range 10 {
+		st.publish(result, 0)
+	}
+	if b.states != 9 || st.n != 0 {
+		t.Errorf("the ring has turned over: still %d states read, %d frames kept", b.states, st.n)
+	}
+	if _, resumed := st.cursor(st.id(left)); resumed {
+		t.Error("resumed across events that were never encoded")
+	}
+}

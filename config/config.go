@@ -164,6 +164,7 @@ func Default() *Config {
 func defaultSettings() engine.Settings {
 	return engine.Settings{
 		HistoryDir:      DefaultHistoryDir(),
+		HistoryAccess:   HistoryOwner,
 		Retention:       history.DefaultRetention,
 		RollupRetention: history.DefaultRollupRetention,
 		Concurrency:     engine.DefaultConcurrency,

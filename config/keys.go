@@ -11,7 +11,7 @@ import (
 // test checks that config.toml.example documents every one of them.
 var (
 	settingsKeys = []string{
-		"history_dir", "location", "retention", "rollup_retention", "concurrency",
+		"history_dir", "history_access", "location", "retention", "rollup_retention", "concurrency",
 		"interval", "timeout", "retries", "retry_interval", "cert_warn_days", "max_body",
 		"connectivity_check", "recover_after",
 		"shard", "peers", "peer_token", "peer_token_file", "peer_timeout", "quorum",

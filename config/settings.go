@@ -1,8 +1,19 @@
 package config
 
 import (
+	"slices"
+
 	"github.com/upbeat-monitor/upbeat/engine"
 )
+
+// Values of history_access: who may read the history files besides the
+// user the daemon runs as.
+const (
+	HistoryOwner = "owner" // files 0600, directories 0700 (the default)
+	HistoryGroup = "group" // files 0640, directories 0750: the directory's group may read
+)
+
+var historyAccess = []string{HistoryOwner, HistoryGroup}
 
 // settings checks [settings]: where history goes, how long it is kept,
 // and the defaults every monitor inherits.
@@ -10,6 +21,13 @@ func (l *loader) settings(t *table) engine.Settings {
 	s := defaultSettings()
 	if p, ok := t.filePath("history_dir"); ok {
 		s.HistoryDir = p
+	}
+	if v, ok := t.str("history_access"); ok {
+		if !slices.Contains(historyAccess, v) {
+			t.errorf("history_access", "unknown value %q; use %s", v, oneOf(historyAccess))
+		} else {
+			s.HistoryAccess = v
+		}
 	}
 	if v, ok := t.str("location"); ok {
 		s.Location = v

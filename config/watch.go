@@ -303,6 +303,7 @@ func restartNote(started, next *Config, tokens bool) string {
 	add(&set, "location", sa.Location != sb.Location)
 	add(&set, "concurrency", sa.Concurrency != sb.Concurrency)
 	add(&set, "history_dir", sa.HistoryDir != sb.HistoryDir)
+	add(&set, "history_access", sa.HistoryAccess != sb.HistoryAccess)
 	add(&set, "retention", sa.Retention != sb.Retention)
 	add(&set, "rollup_retention", sa.RollupRetention != sb.RollupRetention)
 	var parts []string

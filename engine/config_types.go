@@ -20,6 +20,7 @@ type Config struct {
 // Settings are the [settings] keys.
 type Settings struct {
 	HistoryDir      string        // history_dir; default: the XDG data dir
+	HistoryAccess   string        // history_access: who may read the history files, "owner" (default) or "group"
 	Location        string        // location; label for multi-location views and metrics
 	Retention       time.Duration // retention; raw results are kept this long (default 30 days)
 	RollupRetention time.Duration // rollup_retention; hourly and daily rollups (default 400 days)

@@ -36,7 +36,7 @@ const (
 type Options struct {
 	Checkers    map[monitor.Kind]Checker
 	Recorder    Recorder    // every result is handed to it; nil: none kept
-	Restorer    Restorer    // state at start and uptime figures; nil: start fresh
+	Restorer    Restorer    // state at start and the counts behind uptime; nil: start fresh
 	Querier     Querier     // the past, for viewers; nil: no history
 	Notifier    Notifier    // told of every status change (see Acker, Observer); nil: no alerts
 	Maintenance Maintenance // configured windows; ad-hoc windows are the engine's own
@@ -82,8 +82,8 @@ type counters struct {
 // any goroutine, before, during and after Run.
 //
 // It wires parts that each do one job: the scheduler (when), the runner
-// (checks, retries, latency), the push checker (beats), the states (status
-// and incidents), the uptime refresher, the record queue (history),
+// (checks, retries, latency), the push checker (beats), the states (status,
+// incidents, recent samples, uptime counts), the record queue (history),
 // controls (what people decide), reloads and warnings.
 type Engine struct {
 	log      *slog.Logger
@@ -102,7 +102,6 @@ type Engine struct {
 	runner   *runner
 	push     *pushChecker
 	records  *recordQueue
-	uptime   *uptimeRefresher
 	controls *controls
 	warnings *warnings
 	stall    *stallWatch
@@ -135,7 +134,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	if err := knownKinds(cfg, checkers); err != nil {
 		return nil, err
 	}
-	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, cfg: cfg,
+	e.states = &states{recent: e.recent, maint: opts.Maintenance, history: opts.Restorer != nil, now: e.now, cfg: cfg,
 		byName: make(map[string]*entry)}
 	e.warnings = newWarnings(e.now, e.hub.publish)
 	e.stall = newStallWatch(e.now, cfg.Settings.StallThreshold, opts.Asleep, e.log, e.Warn)
@@ -144,17 +143,25 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)
-	e.uptime = newUptimeRefresher(opts.Restorer, e.states, e.now)
-	e.records.stored = e.uptime.kick
 	e.controls = &controls{states: e.states, sched: e.sched, store: opts.Controls, acker: acker, now: e.now, log: e.log,
 		warn: e.Warn, changed: e.announce, stopped: e.recordStop, notes: opts.Notes, publish: e.hub.publish}
 	e.controls.annotator, _ = opts.Notifier.(Annotator)
 
 	e.push.watch(cfg.Monitors)
+	bulk, _ := e.hist.(BulkRestorer)
 	for _, m := range cfg.Monitors {
-		en := e.newEntry(m, cfg.Settings.Location)
+		en := e.bareEntry(m)
+		if e.hist != nil {
+			if bulk == nil {
+				e.restore(en, en.state.Since)
+			}
+			e.seedSLO(en, e.now())
+		}
 		e.states.byName[m.Name] = en
 		e.states.order = append(e.states.order, en)
+	}
+	if bulk != nil {
+		e.restoreAll(bulk, e.states.byName)
 	}
 	e.controls.load(e.states.byName)
 	return e, nil
@@ -188,16 +195,13 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.records.run()
 		}
 	}()
-	upCtx, upStop := context.WithCancel(ctx)
-	upDone := make(chan struct{})
-	go func() { e.uptime.run(upCtx); close(upDone) }()
+	stopCtx, stop := context.WithCancel(ctx)
 	stallDone := make(chan struct{})
-	go func() { e.stall.run(upCtx); close(stallDone) }()
+	go func() { e.stall.run(stopCtx); close(stallDone) }()
 
 	e.sched.run(ctx, e.states.list())
 
-	upStop()
-	<-upDone
+	stop()
 	<-stallDone
 	e.runner.wait()
 	e.records.close()
@@ -214,11 +218,7 @@ func (e *Engine) finish(en *entry, r *monitor.Result) {
 	if !ok {
 		return
 	}
-	if o.change != nil && (o.to == monitor.StatusDown || o.from == monitor.StatusDown) {
-		e.records.addChange(r) // its uptime is read again once it is stored
-	} else {
-		e.records.add(r)
-	}
+	e.records.add(r)
 	e.hub.publish(monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: r.Monitor, Result: r, From: o.from, To: o.to})
 	if e.observer != nil && !r.Stalled() { // a stall says nothing about the target
 		e.observer.Observe(r)
@@ -365,9 +365,9 @@ func (e *Engine) Reload(cfg *Config, also ...string) ([]string, error) {
 	defer e.reloading.Unlock()
 	e.push.watch(cfg.Monitors) // first: a new push monitor's last beat is restored from history below
 	rl := &reload{cfg: cfg, fresh: make(map[string]*entry), changes: append([]string(nil), also...),
-		bare: func(m *monitor.Monitor) *entry { return e.bareEntry(m, cfg.Settings.Location) }}
+		bare: e.bareEntry}
 	for _, m := range e.states.newMonitors(cfg) {
-		rl.fresh[m.Name] = e.newEntry(m, cfg.Settings.Location)
+		rl.fresh[m.Name] = e.newEntry(m)
 	}
 	rl.apply(e.states, e.sched)
 	for _, en := range rl.removed {

@@ -458,7 +458,7 @@ func (b beatsOnly) Restore(string, int) ([]monitor.Result, time.Time, bool) {
 		{Time: b.check, Status: monitor.StatusDown, Class: "push_down"},
 	}, b.check, true
 }
-func (beatsOnly) Uptime(string, time.Duration, time.Time) monitor.Uptime { return monitor.Uptime{} }
+func (beatsOnly) Tally(string, time.Duration, int, time.Time) []monitor.Tally { return nil }
 
 func TestPushRestartKeepsTheLastRealBeat(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -558,7 +558,7 @@ type emptyRestorer struct{}
 func (emptyRestorer) Restore(string, int) ([]monitor.Result, time.Time, bool) {
 	return nil, time.Time{}, false
 }
-func (emptyRestorer) Uptime(string, time.Duration, time.Time) monitor.Uptime { return monitor.Uptime{} }
+func (emptyRestorer) Tally(string, time.Duration, int, time.Time) []monitor.Tally { return nil }
 
 func TestUptimeBeforeHistoryKnowsAnything(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -784,22 +784,22 @@ type histRecorder struct{ memRecorder }
 func (h *histRecorder) Restore(string, int) ([]monitor.Result, time.Time, bool) {
 	return nil, time.Time{}, false
 }
-func (h *histRecorder) Uptime(name string, window time.Duration, now time.Time) monitor.Uptime {
+func (h *histRecorder) Tally(name string, period time.Duration, n int, now time.Time) []monitor.Tally {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var good, total int
+	out := make([]monitor.Tally, n)
+	last := now.Truncate(period)
 	for _, r := range h.got {
-		if r.Monitor == name && now.Sub(r.Time) <= window {
-			total++
-			if r.Status != monitor.StatusDown {
-				good++
-			}
+		i := n - 1 - int(last.Sub(r.Time.Truncate(period))/period)
+		if r.Monitor != name || i < 0 || i >= n || r.Status == monitor.StatusMaintenance {
+			continue
+		}
+		out[i].Total++
+		if r.Status != monitor.StatusDown {
+			out[i].Good++
 		}
 	}
-	if total == 0 {
-		return monitor.Uptime{}
-	}
-	return monitor.Uptime{Ratio: float64(good) / float64(total), Valid: true}
+	return out
 }
 
 func TestUptimeFromHistoryFollowsAnOutageWithinSeconds(t *testing.T) {

@@ -27,19 +27,35 @@ type entry struct {
 	warEvery time.Duration
 	warUntil time.Time
 
-	// The state's, under states.mu.
-	state  monitor.State // Recent is immutable once published: replaced, never modified
-	gone   bool          // removed by a reload
-	adhoc  time.Time     // ad-hoc maintenance until
+	// The state's, under states.mu. The recent samples and the counts
+	// behind uptime are kept packed beside it, and a monitor.State is made
+	// of them when the state is read (states.published).
+	state  live
+	recent sampleRing
 	up     uptimeCounter
+	gone   bool        // removed by a reload
+	adhoc  time.Time   // ad-hoc maintenance until
 	slo    *sloCounter // nil: no objective
 	warEnd *time.Timer // ends the war room in state.WarRoom
 }
 
+// live is what a monitor.State holds that changes with results and
+// controls; the rest comes from the config (the monitor, the location),
+// the sample ring and the uptime counter.
+type live struct {
+	Last            monitor.Result // the most recent result; zero before the first check
+	Since           time.Time      // when Status last changed
+	InMaint         string         // name of the maintenance window in force, if any
+	Checks, Skipped uint64
+	Status          monitor.Status
+	Paused, Acked   bool
+	WarRoom         monitor.WarRoom // zero: none in force
+}
+
 // newEntry makes a monitor's entry, restored from history. It reads
 // history, so it is called without any of the engine's locks held.
-func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
-	en := e.bareEntry(m, location)
+func (e *Engine) newEntry(m *monitor.Monitor) *entry {
+	en := e.bareEntry(m)
 	if e.hist != nil {
 		e.restore(en, en.state.Since)
 		e.seedSLO(en, e.now())
@@ -48,29 +64,23 @@ func (e *Engine) newEntry(m *monitor.Monitor, location string) *entry {
 }
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
-func (e *Engine) bareEntry(m *monitor.Monitor, location string) *entry {
-	en := &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
-		state: monitor.State{Monitor: m, Status: monitor.StatusPending, Since: e.now(), Location: location}}
-	if en.slo != nil {
-		en.state.SLO = en.slo.figures()
-	}
-	return en
+func (e *Engine) bareEntry(m *monitor.Monitor) *entry {
+	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
+		state: live{Status: monitor.StatusPending, Since: e.now()}}
 }
 
 // restore fills an entry from history: recent samples, the last result,
-// the current status and since when, the uptime figures; a passive
-// checker takes up what it knew.
+// the current status and since when, the counts behind the uptime
+// figures; a passive checker takes up what it knew.
 func (e *Engine) restore(en *entry, now time.Time) {
 	recent, since, ok := e.hist.Restore(en.m.Name, e.recent)
 	if !ok || len(recent) == 0 {
 		return
 	}
-	samples := make([]monitor.Sample, 0, len(recent))
 	for i := range recent {
-		samples = append(samples, sampleOf(&recent[i]))
+		en.recent.push(sampleOf(&recent[i]), e.recent)
 	}
 	last := recent[len(recent)-1]
-	en.state.Recent = samples
 	en.state.Last = last
 	en.state.Status = last.Status
 	for i := len(recent) - 1; i >= 0 && recent[i].Stalled(); i-- {
@@ -87,7 +97,60 @@ func (e *Engine) restore(en *entry, now time.Time) {
 	if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 		p.Resume(en.m, recent)
 	}
-	en.up.apply(&en.state, e.uptime.fromHistory(en.m.Name, now))
+	en.up.seed(e.hist, en.m.Name, now)
+}
+
+// restoreAll restores every entry as restore does, from one pass over
+// history that streams each monitor's recent results into its sample
+// ring: no copy of them all is ever held. Passive checkers get their
+// monitors' recent results, as with restore.
+func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
+	var passive map[string][]monitor.Result
+	seen := make(map[*entry]bool, len(entries))
+	// settled: the status of each monitor's newest result that was not a
+	// stall of upbeat's own, which says nothing of the target
+	settled := make(map[*entry]monitor.Status)
+	err := h.RestoreAll(e.recent, func(r *monitor.Result) {
+		en := entries[r.Monitor]
+		if en == nil {
+			return
+		}
+		seen[en] = true
+		en.recent.push(sampleOf(r), e.recent)
+		en.state.Last = *r
+		if !r.Stalled() {
+			settled[en] = r.Status
+		}
+		if _, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
+			if passive == nil {
+				passive = map[string][]monitor.Result{}
+			}
+			passive[r.Monitor] = append(passive[r.Monitor], *r)
+		}
+	})
+	if err != nil {
+		e.log.Warn("history: cannot restore recent results", "err", err)
+	}
+	now := e.now()
+	for en := range seen {
+		since, ok := h.Since(en.m.Name)
+		if !ok {
+			en.state.Last, en.recent = monitor.Result{}, sampleRing{}
+			continue
+		}
+		en.state.Status = monitor.StatusPending
+		if st, ok := settled[en]; ok {
+			en.state.Status = st
+		}
+		if en.state.Status == monitor.StatusMaintenance || en.state.Status == monitor.StatusPaused {
+			en.state.Status = monitor.StatusPending
+		}
+		en.state.Since = since
+		if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
+			p.Resume(en.m, passive[en.m.Name])
+		}
+		en.up.seed(h, en.m.Name, now)
+	}
 }
 
 func sampleOf(r *monitor.Result) monitor.Sample {

@@ -14,14 +14,38 @@ type Recorder interface {
 	Record(r *monitor.Result) error
 }
 
-// Restorer gives the engine what it needs at start so that a restart is
-// not a new incident and sparklines start filled.
+// Restorer gives the engine what it needs when it takes up a monitor, so
+// that a restart is not a new incident, sparklines start filled and the
+// uptime figures count what came before. The engine asks once per monitor
+// and keeps counting itself.
 type Restorer interface {
 	// Restore returns the last n results of a monitor, oldest first, and
 	// the time its current status began. ok is false when nothing is known.
 	Restore(monitor string, n int) (recent []monitor.Result, since time.Time, ok bool)
-	// Uptime returns the share of good checks over the window ending now.
-	Uptime(monitor string, window time.Duration, now time.Time) monitor.Uptime
+	// Tally returns a monitor's counted checks per period (time.Hour, or
+	// 24*time.Hour for UTC days) for the n periods that end with the one
+	// holding now, oldest first.
+	Tally(monitor string, period time.Duration, n int, now time.Time) []monitor.Tally
+}
+
+// Origin is a Restorer that knows when a monitor's first result on record
+// is, so that the uptime of a monitor younger than a window counts the
+// day it began whole.
+type Origin interface {
+	First(monitor string) (first time.Time, ok bool)
+}
+
+// BulkRestorer is a Restorer that hands the recent results of every
+// monitor in one pass, so that the engine restores thousands of monitors
+// without a copy of all their recent results in memory at once.
+type BulkRestorer interface {
+	Restorer
+	// RestoreAll calls fn with the last n results of every monitor on
+	// record, each monitor's oldest first. fn must copy what it keeps.
+	RestoreAll(n int, fn func(r *monitor.Result)) error
+	// Since returns when a monitor's current status (that of its last
+	// result) began; ok is false when nothing is known.
+	Since(monitor string) (since time.Time, ok bool)
 }
 
 // Notifier is told of every status change. It must not block: delivery

@@ -140,16 +140,15 @@ func TestPushAfterReload(t *testing.T) {
 // judged nothing count neither for nor against uptime.
 func TestPendingChecksCountNoUptime(t *testing.T) {
 	var u uptimeCounter
-	var st monitor.State
 	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for i := range 5 {
-		u.count(&st, &monitor.Result{Time: t0.Add(time.Duration(i) * time.Minute), Status: monitor.StatusPending}, true)
+		u.count(&monitor.Result{Time: t0.Add(time.Duration(i) * time.Minute), Status: monitor.StatusPending})
 	}
-	if st.Uptime24.Valid {
-		t.Errorf("five pending checks: uptime %v, want none", st.Uptime24)
+	if h24, _, _ := u.figures(t0.Add(5*time.Minute), true); h24.Valid {
+		t.Errorf("five pending checks: uptime %v, want none", h24)
 	}
-	u.count(&st, &monitor.Result{Time: t0.Add(6 * time.Minute), Status: monitor.StatusDown}, true)
-	if !st.Uptime24.Valid || st.Uptime24.Ratio != 0 {
-		t.Errorf("pending checks then a failure: uptime %v, want 0%% (the only check that judged failed)", st.Uptime24)
+	u.count(&monitor.Result{Time: t0.Add(6 * time.Minute), Status: monitor.StatusDown})
+	if h24, _, _ := u.figures(t0.Add(6*time.Minute), true); !h24.Valid || h24.Ratio != 0 {
+		t.Errorf("pending checks then a failure: uptime %v, want 0%% (the only check that judged failed)", h24)
 	}
 }

@@ -10,60 +10,52 @@ import (
 // recordQueue hands results to the Recorder on one goroutine, in order,
 // without ever making a check wait: when the recorder falls behind, new
 // results are dropped and counted. Storage errors become a warning that
-// clears once writing works again.
+// clears once writing works again. The queue holds what waits and no
+// more: it grows while the recorder is behind and is given back after.
 type recordQueue struct {
 	rec   Recorder // nil: nothing is kept
 	log   *slog.Logger
 	warn  func(key, msg string)
 	stats *counters
+	limit int // results waiting at most
 
-	// stored, when set, is told the monitor of each result stored that
-	// took it down or back up (see addChange).
-	stored func(monitor string)
-
-	// mu is held for reading while a result goes in and for writing while
-	// the queue closes, so that nothing is ever sent on a closed channel.
-	mu     sync.RWMutex
+	mu     sync.Mutex
 	closed bool
-	ch     chan queued
-}
-
-// queued is a result waiting to be stored.
-type queued struct {
-	r      *monitor.Result
-	change bool // it took its monitor down or back up: tell stored
+	q      []*monitor.Result // waiting, oldest first
+	spare  []*monitor.Result // the slice run took last time, for reuse
+	wake   chan struct{}     // signalled when q gets a result or the queue closes
 }
 
 func newRecordQueue(rec Recorder, size int, log *slog.Logger, warn func(key, msg string), stats *counters) *recordQueue {
-	q := &recordQueue{rec: rec, log: log, warn: warn, stats: stats}
-	if rec != nil {
-		q.ch = make(chan queued, size)
-	}
-	return q
+	return &recordQueue{rec: rec, log: log, warn: warn, stats: stats, limit: size, wake: make(chan struct{}, 1)}
 }
 
 // add queues r. A result added after close is dropped: the engine has
 // stopped.
-func (q *recordQueue) add(r *monitor.Result) { q.push(queued{r: r}) }
-
-// addChange queues r, a result that took its monitor down or back up:
-// once it is stored, stored is told (the uptime figures are stale).
-func (q *recordQueue) addChange(r *monitor.Result) { q.push(queued{r: r, change: true}) }
-
-func (q *recordQueue) push(it queued) {
+func (q *recordQueue) add(r *monitor.Result) {
 	if q.rec == nil {
 		return
 	}
-	q.mu.RLock()
-	defer q.mu.RUnlock()
+	q.mu.Lock()
 	if q.closed {
+		q.mu.Unlock()
 		return
 	}
-	select {
-	case q.ch <- it:
-	default:
+	if len(q.q) >= q.limit {
+		q.mu.Unlock()
 		q.stats.recDrop.Add(1)
 		q.warn("record-queue", "history is falling behind: some results were not stored")
+		return
+	}
+	q.q = append(q.q, r)
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *recordQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -71,32 +63,59 @@ func (q *recordQueue) push(it queued) {
 // It is safe to call more than once.
 func (q *recordQueue) close() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed && q.ch != nil {
-		close(q.ch)
-	}
 	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+// take returns what waits, and whether the queue is closed.
+func (q *recordQueue) take() ([]*monitor.Result, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	batch := q.q
+	q.q = q.spare[:0]
+	q.spare = nil
+	return batch, q.closed
+}
+
+// give hands a stored batch back for reuse, unless it grew large in a
+// backlog: then it goes to the garbage collector.
+func (q *recordQueue) give(batch []*monitor.Result) {
+	clear(batch)
+	if cap(batch) > 1024 {
+		return
+	}
+	q.mu.Lock()
+	q.spare = batch[:0]
+	q.mu.Unlock()
 }
 
 // run stores results until the queue is closed and empty.
 func (q *recordQueue) run() {
 	failing := false
-	for it := range q.ch {
-		err := q.rec.Record(it.r)
-		if err == nil && it.change && q.stored != nil {
-			q.stored(it.r.Monitor)
-		}
-		switch {
-		case err != nil:
-			q.stats.recErr.Add(1)
-			if !failing {
-				q.log.Warn("history write failed", "err", err)
+	for {
+		batch, closed := q.take()
+		for _, r := range batch {
+			err := q.rec.Record(r)
+			switch {
+			case err != nil:
+				q.stats.recErr.Add(1)
+				if !failing {
+					q.log.Warn("history write failed", "err", err)
+				}
+				failing = true
+				q.warn("storage", "history: "+Sanitize(err.Error(), 160)+" (checks and alerts go on)")
+			case failing:
+				failing = false
+				q.warn("storage", "")
 			}
-			failing = true
-			q.warn("storage", "history: "+Sanitize(err.Error(), 160)+" (checks and alerts go on)")
-		case failing:
-			failing = false
-			q.warn("storage", "")
+		}
+		if len(batch) == 0 && closed {
+			return
+		}
+		q.give(batch)
+		if len(batch) == 0 {
+			<-q.wake
 		}
 	}
 }

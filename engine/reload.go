@@ -59,13 +59,8 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// busy is shared: a check of the old settings still in flight
 			// keeps the new entry from starting a second one
 			en = rl.bare(m)
-			en.busy, en.adhoc, en.up, en.state = old.busy, old.adhoc, old.up, old.state
+			en.busy, en.adhoc, en.up, en.recent, en.state = old.busy, old.adhoc, old.up, old.recent, old.state
 			en.slo = old.slo.carry(m)
-			en.state.Monitor = m
-			en.state.SLO = monitor.SLO{}
-			if en.slo != nil {
-				en.state.SLO = en.slo.figures()
-			}
 			old.gone = true
 			sched.stop(old)
 			if wr := en.state.WarRoom; !wr.Until.IsZero() { // the war room goes on at its pace
@@ -81,7 +76,6 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 				sched.soon(en)
 			}
 		}
-		en.state.Location = cfg.Settings.Location
 		next[m.Name], order = en, append(order, en)
 	}
 	for _, en := range s.order {

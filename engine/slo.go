@@ -194,5 +194,4 @@ func (e *Engine) seedSLO(en *entry, now time.Time) {
 		}
 	})
 	c.advanceMinutes(now.Unix() / 60)
-	en.state.SLO = c.figures()
 }

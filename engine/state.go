@@ -15,12 +15,14 @@ import (
 type states struct {
 	recent  int         // samples kept per monitor
 	maint   Maintenance // configured windows; nil: none
-	history bool        // uptime over 7 and 30 days comes from history
+	history bool        // uptime over 7 and 30 days is known (history counted what came before)
+	now     func() time.Time
 
-	mu     sync.RWMutex
-	cfg    *Config
-	byName map[string]*entry
-	order  []*entry
+	mu       sync.RWMutex
+	cfg      *Config
+	byName   map[string]*entry
+	order    []*entry
+	lastSnap time.Time // when the last snapshot was taken
 }
 
 // outcome is what a result changed.
@@ -50,24 +52,48 @@ func (s *states) list() []*entry {
 	return append([]*entry(nil), s.order...)
 }
 
+// snapFrequent is how soon after the last snapshot a snapshot counts as
+// one of a series (a dashboard redrawing): the samples it unpacks are kept
+// for the next one. An occasional reader (a scrape) keeps nothing alive.
+const snapFrequent = 2 * time.Second
+
 func (s *states) snapshot() []monitor.State {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	now := s.now()
+	s.mu.Lock() // the samples unpacked for a series are kept in the entries
+	defer s.mu.Unlock()
+	keep := now.Sub(s.lastSnap) < snapFrequent
+	s.lastSnap = now
 	out := make([]monitor.State, len(s.order))
 	for i, en := range s.order {
-		out[i] = en.state
+		out[i] = s.published(en, now, keep)
 	}
 	return out
 }
 
 func (s *states) state(name string) (monitor.State, error) {
+	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	en, ok := s.byName[name]
 	if !ok {
 		return monitor.State{}, fmt.Errorf("%w: %s", ErrNoMonitor, name)
 	}
-	return en.state, nil
+	return s.published(en, now, false), nil
+}
+
+// published is en's state as readers see it at now: with its recent
+// samples and uptime figures. With keep the unpacked samples are kept
+// for the next reader (the lock must then be held for writing).
+func (s *states) published(en *entry, now time.Time, keep bool) monitor.State {
+	l := &en.state
+	st := monitor.State{Monitor: en.m, Status: l.Status, Since: l.Since, Last: l.Last, Recent: en.recent.samples(keep),
+		Paused: l.Paused, Acked: l.Acked, InMaint: l.InMaint, Checks: l.Checks, Skipped: l.Skipped, Location: s.cfg.Settings.Location,
+		WarRoom: l.WarRoom}
+	st.Uptime24, st.Uptime7d, st.Uptime30 = en.up.figures(now, s.history)
+	if en.slo != nil {
+		st.SLO = en.slo.figures()
+	}
+	return st
 }
 
 // get returns the named monitor's entry.
@@ -152,16 +178,15 @@ func (s *states) apply(en *entry, r *monitor.Result) (o outcome, ok bool) {
 	en.state.Last = *r
 	en.state.Checks++
 	countWarRoom(en, r)
-	en.state.Recent = appendSample(en.state.Recent, sampleOf(r), s.recent)
-	en.up.count(&en.state, r, s.history)
+	en.recent.push(sampleOf(r), s.recent)
+	en.up.count(r)
 	if en.slo != nil && counts(r) {
 		en.slo.count(r)
-		en.state.SLO = en.slo.figures()
-		o.slo = en.state.SLO
+		o.slo = en.slo.figures()
 	}
 	if o.to != o.from {
 		o.change = setStatusLocked(en, o.to, r.Time, r)
-		o.state = en.state
+		o.state = s.published(en, s.now(), false)
 	}
 	return o, true
 }
@@ -194,18 +219,4 @@ func (s *states) inWindowLocked(en *entry, t time.Time) (string, bool) {
 		return s.maint.Active(en.m, t)
 	}
 	return "", false
-}
-
-// appendSample returns recent with x added and at most keep samples, in a
-// new slice, so that snapshots already handed out never change.
-func appendSample(recent []monitor.Sample, x monitor.Sample, keep int) []monitor.Sample {
-	n := len(recent) + 1
-	drop := 0
-	if n > keep {
-		drop = n - keep
-		n = keep
-	}
-	s := make([]monitor.Sample, 0, n)
-	s = append(s, recent[drop:]...)
-	return append(s, x)
 }

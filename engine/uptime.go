@@ -1,163 +1,177 @@
 package engine
 
 import (
-	"context"
+	"math"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// uptimeWindows are the 24h, 7d and 30d windows, in the order of uptimes.
-var uptimeWindows = [3]time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
+// Buckets of the uptime counter: 25 hours, so that the 24h window can
+// start on an hour boundary and count that hour whole (as history does),
+// and 31 UTC days for the 7d and 30d windows.
+const (
+	tallyHours = 25
+	tallyDays  = 31
+)
 
-// uptimes are a state's 24h, 7d and 30d figures, in that order.
-func uptimes(st *monitor.State) [3]*monitor.Uptime {
-	return [3]*monitor.Uptime{&st.Uptime24, &st.Uptime7d, &st.Uptime30}
-}
-
-// uptimeCounter keeps a monitor's good and total checks in 24 hourly
-// buckets, so that its uptime is known without history, and remembers
-// which figures history has taken over.
+// uptimeCounter keeps a monitor's counted checks per hour and per UTC day,
+// seeded from history when the monitor is restored and updated by every
+// result after that: the 24h, 7d and 30d figures cost a few additions
+// when they are read, never a read of history, whatever the number of
+// monitors. It is guarded by the states' lock.
 type uptimeCounter struct {
-	buckets [24]struct{ good, total uint32 }
-	hour    int64   // hour number of the newest bucket
-	history [3]bool // which figures came from history
+	hours [tallyHours]hourTally    // by hour number % tallyHours
+	days  [tallyDays]monitor.Tally // by day number % tallyDays
+	hour  int64                    // hour number of the newest result counted; 0: none
+	// first is the hour number of the monitor's first result when it is
+	// known (0 when not): the day a window starts in is then counted in
+	// the share of its hours with results that lie inside the window, so
+	// that a monitor younger than a window shows the same figure for it
+	// as for any longer one.
+	first  int64
+	seeded bool // history's counts are in; first comes from history
 }
 
-// count adds r and updates the figures history does not know. Without
-// history (withHistory false) only the 24h figure is kept.
-func (u *uptimeCounter) count(st *monitor.State, r *monitor.Result, withHistory bool) {
-	hour := r.Time.Unix() / 3600
+// hourTally is an hour's tally in 16 bits each: a check a second is 3,600
+// an hour; a count that would pass 65,535 stays there.
+type hourTally struct{ good, total uint16 }
+
+func (t *hourTally) add(good bool) {
+	if t.total == math.MaxUint16 {
+		return
+	}
+	t.total++
+	if good {
+		t.good++
+	}
+}
+
+func hourNumber(t time.Time) int64 { return floorDiv(t.Unix(), 3600) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// advance moves the newest hour to h, emptying the hours and days that
+// leave the counter.
+func (u *uptimeCounter) advance(h int64) {
 	if u.hour == 0 {
-		u.hour = hour
+		u.hour = h
+		return
 	}
-	for u.hour < hour {
-		u.hour++
-		u.buckets[u.hour%24] = struct{ good, total uint32 }{}
+	if h <= u.hour {
+		return
 	}
+	for x := u.hour + 1; x <= h && x <= u.hour+tallyHours; x++ {
+		u.hours[mod(x, tallyHours)] = hourTally{}
+	}
+	d0, d1 := floorDiv(u.hour, 24), floorDiv(h, 24)
+	for d := d0 + 1; d <= d1 && d <= d0+tallyDays; d++ {
+		u.days[mod(d, tallyDays)] = monitor.Tally{}
+	}
+	u.hour = h
+}
+
+// count adds a result. Maintenance, a stall and a pending check count
+// neither for nor against uptime, and a result older than what the counter holds is left out.
+func (u *uptimeCounter) count(r *monitor.Result) {
 	switch r.Status {
 	case monitor.StatusMaintenance, monitor.StatusPaused, monitor.StatusPending:
 		// A planned window, a check spoilt by a stall of upbeat's own, or a
 		// check that judged nothing yet counts neither for nor against uptime.
 		return
 	}
-	b := &u.buckets[hour%24]
-	if hour > u.hour-24 {
-		b.total++
-		if r.Status != monitor.StatusDown {
-			b.good++
-		}
-	}
-	// Without history, or before history has anything on a new monitor,
-	// the hourly buckets are the whole truth about the last 24 hours (and
-	// about any longer window of a monitor younger than that).
-	var good, total uint32
-	for _, x := range u.buckets {
-		good += x.good
-		total += x.total
-	}
-	if total == 0 {
+	h := hourNumber(r.Time)
+	u.advance(h)
+	if h <= u.hour-tallyHours {
 		return
 	}
-	mem := monitor.Uptime{Ratio: float64(good) / float64(total), Valid: true}
-	for i, fig := range uptimes(st) {
-		if !withHistory && i > 0 {
-			break // a longer window than the buckets cover, with nothing to say about it
-		}
-		if !u.history[i] {
-			*fig = mem
+	if u.first == 0 && !u.seeded {
+		u.first = h
+	}
+	good := r.Status != monitor.StatusDown
+	u.hours[mod(h, tallyHours)].add(good)
+	d := &u.days[mod(floorDiv(h, 24), tallyDays)]
+	d.Total++
+	if good {
+		d.Good++
+	}
+}
+
+// seed fills the counter with what history counted before now.
+func (u *uptimeCounter) seed(hist Restorer, name string, now time.Time) {
+	hours := hist.Tally(name, time.Hour, tallyHours, now)
+	days := hist.Tally(name, 24*time.Hour, tallyDays, now)
+	h := hourNumber(now)
+	*u = uptimeCounter{hour: h}
+	for i, t := range hours {
+		u.hours[mod(h-int64(len(hours)-1-i), tallyHours)] = hourTally{uint16(min(t.Good, math.MaxUint16)), uint16(min(t.Total, math.MaxUint16))}
+	}
+	d := floorDiv(h, 24)
+	for i, t := range days {
+		u.days[mod(d-int64(len(days)-1-i), tallyDays)] = t
+		u.seeded = u.seeded || t.Total > 0
+	}
+	if o, ok := hist.(Origin); ok && u.seeded {
+		if t, ok := o.First(name); ok {
+			u.first = hourNumber(t)
 		}
 	}
 }
 
-// apply keeps the figures history knows; the others stay counted here.
-func (u *uptimeCounter) apply(st *monitor.State, got [3]monitor.Uptime) {
-	for i, fig := range uptimes(st) {
-		u.history[i] = got[i].Valid
-		if got[i].Valid {
-			*fig = got[i]
-		}
-	}
-}
-
-// uptimeRefresher refreshes every monitor's uptime from history on its own
-// goroutine (history may be slow, a failing disk, and must never hold up
-// the checks), as often as the number of monitors allows: every 5 s for a
-// few hundred, at most every minute, so a monitor that just went down does
-// not show 100% for long.
-type uptimeRefresher struct {
-	hist   Restorer // nil: no history, nothing to refresh
-	states *states
-	now    func() time.Time
-	// kicks names monitors whose figures are stale now (a result that
-	// took them down or back up was stored): refreshed at once, not at
-	// the next round, so that a monitor that just went down never shows
-	// 100% for seconds.
-	kicks chan string
-}
-
-func newUptimeRefresher(hist Restorer, s *states, now func() time.Time) *uptimeRefresher {
-	return &uptimeRefresher{hist: hist, states: s, now: now, kicks: make(chan string, 64)}
-}
-
-// kick asks for a monitor's figures to be read again at once; it never
-// blocks (a kick that finds the queue full is covered by the next round).
-func (u *uptimeRefresher) kick(name string) {
-	if u.hist == nil {
+// figures returns the 24h, 7d and 30d uptime at now. Without history
+// (long false) only the 24h figure is known. The 24h window starts on the
+// hour 24 hours ago, counted whole, as history counts it; the longer
+// windows add whole days, and of the day the window starts in the share
+// of it inside the window (of the part after the monitor's first result,
+// when that is known and falls in that day).
+func (u *uptimeCounter) figures(now time.Time, long bool) (h24, d7, d30 monitor.Uptime) {
+	if u.hour == 0 {
 		return
 	}
-	select {
-	case u.kicks <- name:
-	default:
-	}
-}
-
-// run refreshes until ctx is done: every monitor each round, and a
-// monitor at once when it is kicked.
-func (u *uptimeRefresher) run(ctx context.Context) {
-	if u.hist == nil {
-		return
-	}
-	t := time.NewTimer(uptimePeriod(u.states.count()))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case name := <-u.kicks:
-			if en, ok := u.states.get(name); ok {
-				u.refresh(en, u.now())
-			}
-		case <-t.C:
-			now := u.now()
-			for _, en := range u.states.list() {
-				if ctx.Err() != nil {
-					return
-				}
-				u.refresh(en, now)
-			}
-			t.Reset(uptimePeriod(u.states.count()))
+	nowH := max(hourNumber(now), u.hour)
+	var good, total float64
+	for x := nowH - 24; x <= nowH; x++ {
+		if x > u.hour-tallyHours && x <= u.hour {
+			t := u.hours[mod(x, tallyHours)]
+			good, total = good+float64(t.good), total+float64(t.total)
 		}
 	}
-}
-
-// refresh reads a monitor's figures from history (without the states'
-// lock) and puts them in its state.
-func (u *uptimeRefresher) refresh(en *entry, now time.Time) {
-	got := u.fromHistory(en.m.Name, now)
-	u.states.locked(func() { en.up.apply(&en.state, got) })
-}
-
-// uptimePeriod spends about 2 ms of history reads per monitor per round.
-func uptimePeriod(monitors int) time.Duration {
-	return min(max(time.Duration(monitors)*2*time.Millisecond, 5*time.Second), time.Minute)
-}
-
-// fromHistory asks history for the 24h, 7d and 30d figures.
-func (u *uptimeRefresher) fromHistory(name string, now time.Time) [3]monitor.Uptime {
-	var got [3]monitor.Uptime
-	for i := range got {
-		got[i] = u.hist.Uptime(name, uptimeWindows[i], now)
+	h24 = ratio(good, total)
+	if long {
+		d7, d30 = u.overDays(nowH, 7), u.overDays(nowH, 30)
 	}
-	return got
+	return h24, d7, d30
+}
+
+// overDays is the uptime over the days since the hour n days before nowH.
+func (u *uptimeCounter) overDays(nowH int64, n int64) monitor.Uptime {
+	startH := nowH - 24*n
+	first, last, newest := floorDiv(startH, 24), floorDiv(nowH, 24), floorDiv(u.hour, 24)
+	var good, total float64
+	for d := first; d <= last; d++ {
+		if d <= newest-tallyDays || d > newest {
+			continue
+		}
+		t := u.days[mod(d, tallyDays)]
+		w := 1.0
+		if d == first {
+			lo := max(d*24, u.first) // the day's hours that can hold results
+			w = float64(24*(d+1)-max(startH, lo)) / float64(max(24*(d+1)-lo, 1))
+		}
+		good, total = good+w*float64(t.Good), total+w*float64(t.Total)
+	}
+	return ratio(good, total)
+}
+
+func ratio(good, total float64) monitor.Uptime {
+	if total <= 0 {
+		return monitor.Uptime{}
+	}
+	return monitor.Uptime{Ratio: good / total, Valid: true}
 }

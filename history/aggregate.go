@@ -23,8 +23,18 @@ type MonitorInfo struct {
 // bucket is an hour whose rollups are not yet written.
 type bucket struct {
 	start   int64 // unix seconds, a multiple of 3600
-	rollups map[string]*Rollup
-	trans   []*Transition
+	rollups map[string]*openRollup
+	trans   []*Transition            // in the order they came
+	transOf map[string][]*Transition // the same, by monitor
+}
+
+// addTrans keeps a status change.
+func (b *bucket) addTrans(t *Transition) {
+	b.trans = append(b.trans, t)
+	if b.transOf == nil {
+		b.transOf = map[string][]*Transition{}
+	}
+	b.transOf[t.Monitor] = append(b.transOf[t.Monitor], t)
 }
 
 // aggregator keeps monitor states and the open hourly buckets. It is fed
@@ -74,15 +84,15 @@ func (a *aggregator) add(r *monitor.Result) bool {
 	}
 	b := a.buckets[h]
 	if b == nil {
-		b = &bucket{start: h, rollups: map[string]*Rollup{}}
+		b = &bucket{start: h, rollups: map[string]*openRollup{}}
 		a.buckets[h] = b
 	}
 	ru := b.rollups[name]
 	if ru == nil {
-		ru = &Rollup{Monitor: name, Start: time.Unix(h, 0).UTC(), Period: time.Hour}
+		ru = &openRollup{}
 		b.rollups[name] = ru
 	}
-	ru.add(r)
+	ru.add(r, h)
 	changed := false
 	if r.Status != st.Status {
 		t := &Transition{Monitor: name, Time: r.Time, From: st.Status, To: r.Status, Since: st.Since,
@@ -90,7 +100,7 @@ func (a *aggregator) add(r *monitor.Result) bool {
 		if st.Status == monitor.StatusDown {
 			t.Codes, t.Classes = st.Codes, st.Classes
 		}
-		b.trans = append(b.trans, t)
+		b.addTrans(t)
 		st.Status, st.Since, st.Codes, st.Classes = r.Status, r.Time, nil, nil
 		changed = true
 	}
@@ -120,8 +130,8 @@ func (a *aggregator) due(target int64) []*bucket {
 // sortedRollups returns a bucket's rollups by monitor name.
 func (b *bucket) sortedRollups() []*Rollup {
 	out := make([]*Rollup, 0, len(b.rollups))
-	for _, r := range b.rollups {
-		out = append(out, r)
+	for name, r := range b.rollups {
+		out = append(out, r.toRollup(name, b.start))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Monitor < out[j].Monitor })
 	return out

@@ -138,14 +138,14 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 	}
 	nb := d.uvarint("buckets")
 	for i := uint64(0); i < nb && d.err == nil; i++ {
-		b := &bucket{start: d.varint("bucket start"), rollups: map[string]*Rollup{}}
+		b := &bucket{start: d.varint("bucket start"), rollups: map[string]*openRollup{}}
 		k := d.uvarint("rollups")
 		for j := uint64(0); j < k && d.err == nil; j++ {
 			r, err := decodeRollup(d.bytes(d.uvarint("rollup"), "rollup"))
 			if err != nil {
 				return nil, err
 			}
-			b.rollups[r.Monitor] = r
+			b.rollups[r.Monitor] = openOf(r, b.start)
 		}
 		k = d.uvarint("transitions")
 		for j := uint64(0); j < k && d.err == nil; j++ {
@@ -153,7 +153,7 @@ func decodeCheckpoint(data []byte) (*checkpoint, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.trans = append(b.trans, t)
+			b.addTrans(t)
 		}
 		c.agg.buckets[b.start] = b
 	}

@@ -1,7 +1,6 @@
 package history
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"time"
@@ -74,243 +73,15 @@ func clipTo(s string, n int) string {
 	return s[:i]
 }
 
-type monKey struct{ name, kind, url string }
-
-// encoder turns results into segment frames. Its dictionary and time base
-// are per segment, so every segment decodes on its own.
-type encoder struct {
-	last    int64 // ms of the previous result (or the segment base)
-	strs    map[string]uint64
-	mons    map[monKey]uint64
-	payload []byte
-}
-
-func newEncoder(base int64) *encoder {
-	return &encoder{last: base, strs: map[string]uint64{}, mons: map[monKey]uint64{}}
-}
-
-// headerFrame returns the magic and the header frame that begin a segment.
-func headerFrame(seg int, base int64) []byte {
-	p := []byte{recHeader}
-	p = binary.AppendUvarint(p, 1) // format version
-	p = binary.AppendUvarint(p, uint64(seg))
-	p = binary.AppendVarint(p, base)
-	return appendFrame([]byte(segMagic), p)
-}
-
-// sid returns the dictionary id of s, appending its definition to the
-// payload when it is new in this segment.
-func (e *encoder) sid(s string) uint64 {
-	if id, ok := e.strs[s]; ok {
-		return id
-	}
-	id := uint64(len(e.strs))
-	e.strs[s] = id
-	e.payload = append(e.payload, recString)
-	e.payload = binary.AppendUvarint(e.payload, id)
-	e.payload = appendStr(e.payload, s)
-	return id
-}
-
 func usec(d time.Duration) int64 { return int64(d / time.Microsecond) }
-
-// encode appends one frame holding r (and any new definitions) to dst.
-func (e *encoder) encode(dst []byte, r *monitor.Result) []byte {
-	e.payload = e.payload[:0]
-	mid := e.monitorID(r)
-	flags, more := resultFlags(r)
-	var ids strIDs
-	e.stringIDs(&ids, r, flags, more)
-	e.payload = e.appendResult(e.payload, r, flags, more, mid, &ids)
-	return appendFrame(dst, e.payload)
-}
-
-// monitorID returns the dictionary id of r's monitor, appending its
-// definition (and its strings') to the payload when it is new.
-func (e *encoder) monitorID(r *monitor.Result) uint64 {
-	k := monKey{clipString(r.Monitor), clipString(string(r.Kind)), clipString(r.URL)}
-	if mid, ok := e.mons[k]; ok {
-		return mid
-	}
-	n, kd, u := e.sid(k.name), e.sid(k.kind), e.sid(k.url)
-	mid := uint64(len(e.mons))
-	e.mons[k] = mid
-	e.payload = append(e.payload, recMonitor)
-	e.payload = binary.AppendUvarint(e.payload, mid)
-	e.payload = binary.AppendUvarint(e.payload, n)
-	e.payload = binary.AppendUvarint(e.payload, kd)
-	e.payload = binary.AppendUvarint(e.payload, u)
-	return mid
-}
-
-// resultFlags returns a result's first byte and its "more" flags: which
-// of the optional fields it holds.
-func resultFlags(r *monitor.Result) (flags byte, more uint64) {
-	flags = byte(recResult) | byte(r.Status)&resStatusMask
-	if r.Class != "" {
-		flags |= resClass
-	}
-	if r.Error != "" {
-		flags |= resError
-	}
-	if r.Phases != (monitor.Phases{}) {
-		flags |= resPhases
-	}
-	for _, f := range [...]struct {
-		set  bool
-		flag uint64
-	}{
-		{r.Attempts != 1, moreAttempts},
-		{r.RetryAfter != 0, moreRetryAfter},
-		{r.FinalURL != "", moreFinalURL},
-		{r.BodySize != 0, moreBodySize},
-		{!r.CertExpiry.IsZero(), moreCertExpiry},
-		{r.CertIssuer != "", moreCertIssuer},
-		{r.CertDays != 0, moreCertDays},
-		{r.Registrar != "", moreRegistrar},
-		{len(r.Answers) > 0, moreAnswers},
-		{r.Loss != 0, moreLoss},
-		{r.HTTPVersion != "", moreHTTPVersion},
-		{r.Redirects != 0, moreRedirects},
-		{r.CertUnverified, moreCertUnverified},
-		{r.Detail != "", moreDetail},
-	} {
-		if f.set {
-			more |= f.flag
-		}
-	}
-	if more != 0 {
-		flags |= resMore
-	}
-	return flags, more
-}
-
-// strIDs are the dictionary ids of a result's strings.
-type strIDs struct {
-	class, err, final, issuer, registrar uint64
-	version, detail                      uint64
-	nAnswers                             int
-	answers                              [maxAnswers]uint64
-}
-
-// stringIDs looks up (or defines, in this order) the strings a result
-// holds.
-func (e *encoder) stringIDs(ids *strIDs, r *monitor.Result, flags byte, more uint64) {
-	if flags&resClass != 0 {
-		ids.class = e.sid(clipString(r.Class))
-	}
-	if flags&resError != 0 {
-		ids.err = e.sid(clipString(r.Error))
-	}
-	if more&moreFinalURL != 0 {
-		ids.final = e.sid(clipString(r.FinalURL))
-	}
-	if more&moreCertIssuer != 0 {
-		ids.issuer = e.sid(clipString(r.CertIssuer))
-	}
-	if more&moreRegistrar != 0 {
-		ids.registrar = e.sid(clipString(r.Registrar))
-	}
-	answers := r.Answers
-	if len(answers) > maxAnswers {
-		answers = answers[:maxAnswers]
-	}
-	ids.nAnswers = len(answers)
-	for i, a := range answers {
-		ids.answers[i] = e.sid(clipTo(a, maxAnswer))
-	}
-	if more&moreHTTPVersion != 0 {
-		ids.version = e.sid(clipString(r.HTTPVersion))
-	}
-	if more&moreDetail != 0 {
-		ids.detail = e.sid(clipString(r.Detail))
-	}
-}
-
-// appendResult appends the result record itself.
-func (e *encoder) appendResult(p []byte, r *monitor.Result, flags byte, more, mid uint64, ids *strIDs) []byte {
-	p = append(p, flags)
-	if more != 0 {
-		p = binary.AppendUvarint(p, more)
-	}
-	p = binary.AppendUvarint(p, mid)
-	t := r.Time.UnixMilli()
-	p = binary.AppendVarint(p, t-e.last)
-	e.last = t
-	p = binary.AppendVarint(p, int64(r.Code))
-	lat := usec(r.Latency)
-	p = binary.AppendVarint(p, lat)
-	if flags&resClass != 0 {
-		p = binary.AppendUvarint(p, ids.class)
-	}
-	if flags&resError != 0 {
-		p = binary.AppendUvarint(p, ids.err)
-	}
-	if flags&resPhases != 0 {
-		dns, conn, tls, fb := usec(r.Phases.DNS), usec(r.Phases.Connect), usec(r.Phases.TLS), usec(r.Phases.FirstByte)
-		p = binary.AppendVarint(p, dns)
-		p = binary.AppendVarint(p, conn)
-		p = binary.AppendVarint(p, tls)
-		p = binary.AppendVarint(p, fb)
-		// Transfer is usually what is left of the latency: store the difference.
-		p = binary.AppendVarint(p, usec(r.Phases.Transfer)-(lat-dns-conn-tls-fb))
-	}
-	return appendMore(p, r, more, ids, t)
-}
-
-// appendMore appends the optional fields the more-flags announce.
-func appendMore(p []byte, r *monitor.Result, more uint64, ids *strIDs, t int64) []byte {
-	if more&moreAttempts != 0 {
-		p = binary.AppendVarint(p, int64(r.Attempts))
-	}
-	if more&moreRetryAfter != 0 {
-		p = binary.AppendVarint(p, usec(r.RetryAfter))
-	}
-	if more&moreFinalURL != 0 {
-		p = binary.AppendUvarint(p, ids.final)
-	}
-	if more&moreBodySize != 0 {
-		p = binary.AppendVarint(p, r.BodySize)
-	}
-	if more&moreCertExpiry != 0 {
-		p = binary.AppendVarint(p, r.CertExpiry.UnixMilli()-t)
-	}
-	if more&moreCertIssuer != 0 {
-		p = binary.AppendUvarint(p, ids.issuer)
-	}
-	if more&moreCertDays != 0 {
-		p = binary.AppendVarint(p, int64(r.CertDays))
-	}
-	if more&moreRegistrar != 0 {
-		p = binary.AppendUvarint(p, ids.registrar)
-	}
-	if more&moreAnswers != 0 {
-		p = binary.AppendUvarint(p, uint64(ids.nAnswers))
-		for _, id := range ids.answers[:ids.nAnswers] {
-			p = binary.AppendUvarint(p, id)
-		}
-	}
-	if more&moreLoss != 0 {
-		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(r.Loss))
-	}
-	if more&moreHTTPVersion != 0 {
-		p = binary.AppendUvarint(p, ids.version)
-	}
-	if more&moreRedirects != 0 {
-		p = binary.AppendVarint(p, int64(r.Redirects))
-	}
-	if more&moreDetail != 0 {
-		p = binary.AppendUvarint(p, ids.detail)
-	}
-	return p
-}
 
 type monDef struct {
 	name, kind, url string
 	want            bool
+	lost            bool // defined in a frame that was skipped
 }
 
-// decoder reads the frames of one segment in order.
+// decoder reads the frames of one segment of format 1 in order.
 type decoder struct {
 	seg  int
 	hdr  bool
@@ -319,6 +90,11 @@ type decoder struct {
 	strs []string
 	mons []monDef
 	want func(name string) bool // nil: every monitor
+	// gaps: frames were skipped, so definitions may be missing (a frame
+	// that needs one is skipped too), and times may be early by what the
+	// skipped results advanced them
+	gaps bool
+	lost map[uint64]bool // string ids defined in skipped frames
 }
 
 func (d *decoder) str(b *buf, what string) string {
@@ -326,7 +102,7 @@ func (d *decoder) str(b *buf, what string) string {
 	if b.err != nil {
 		return ""
 	}
-	if id >= uint64(len(d.strs)) {
+	if id >= uint64(len(d.strs)) || d.lost[id] {
 		b.fail(what + " id")
 		return ""
 	}
@@ -362,7 +138,16 @@ func (d *decoder) frame(p []byte, r *monitor.Result) (got bool, err error) {
 			id := b.uvarint("string id")
 			s := b.str("string")
 			if b.err == nil && id != uint64(len(d.strs)) {
-				return false, fmt.Errorf("%w: string id %d out of order", ErrCorrupt, id)
+				if !d.gaps || id < uint64(len(d.strs)) || id-uint64(len(d.strs)) > 1<<20 {
+					return false, fmt.Errorf("%w: string id %d out of order", ErrCorrupt, id)
+				}
+				if d.lost == nil {
+					d.lost = map[uint64]bool{}
+				}
+				for n := uint64(len(d.strs)); n < id; n++ {
+					d.lost[n] = true
+					d.strs = append(d.strs, "")
+				}
 			}
 			d.strs = append(d.strs, s)
 		case typ == recMonitor:
@@ -372,7 +157,12 @@ func (d *decoder) frame(p []byte, r *monitor.Result) (got bool, err error) {
 				break
 			}
 			if id != uint64(len(d.mons)) {
-				return false, fmt.Errorf("%w: monitor id %d out of order", ErrCorrupt, id)
+				if !d.gaps || id < uint64(len(d.mons)) || id-uint64(len(d.mons)) > 1<<20 {
+					return false, fmt.Errorf("%w: monitor id %d out of order", ErrCorrupt, id)
+				}
+				for n := uint64(len(d.mons)); n < id; n++ {
+					d.mons = append(d.mons, monDef{lost: true})
+				}
 			}
 			m.want = d.want == nil || d.want(m.name)
 			d.mons = append(d.mons, m)
@@ -408,6 +198,9 @@ func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 	t := d.last + dt
 	d.last = t
 	m := &d.mons[mid]
+	if m.lost {
+		return false, fmt.Errorf("%w: monitor %d was defined in a damaged frame", ErrCorrupt, mid)
+	}
 	if !m.want {
 		b.b = nil // the result is last in its frame: skip the rest
 		return false, nil

@@ -42,7 +42,7 @@ func (db *DB) Daily(name string, n int, now time.Time) ([]DayCount, error) {
 		out[i].Counted += c
 		out[i].Down += min(p.failures, c)
 	}
-	s := db.st.snapshot(name, first, false)
+	s := db.st.snapshot(name, first, needSums)
 	for _, sp := range spans(first, to+1, s.flushed) {
 		t, err := db.roll.sumsOf(&s.marks, sp.fam, sp.file)
 		if err != nil {

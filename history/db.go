@@ -17,12 +17,17 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -55,10 +60,8 @@ type DB struct {
 func Open(dir string, o Options) (*DB, error) {
 	o.setDefaults()
 	db := &DB{dir: dir, opts: o, st: &state{}, dmg: newDamage(o.Logger)}
-	raw := filepath.Join(dir, rawDir)
-	files := &rollupFiles{dir: filepath.Join(dir, rollupDir), open: o.OpenFile, dmg: db.dmg}
-	idx := newIndexes(raw, &db.opts, db.dmg)
-	rc := &recovery{raw: raw, o: &db.opts, st: db.st, files: files, idx: idx, dmg: db.dmg, writer: !o.ReadOnly}
+	p := permsOf(&db.opts)
+	var fl *flock.Flock
 	if o.ReadOnly {
 		fi, err := os.Stat(dir)
 		if err != nil {
@@ -67,25 +70,38 @@ func Open(dir string, o Options) (*DB, error) {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("open history %s: not a directory", dir)
 		}
-		if _, err := rc.run(); err != nil {
-			return nil, err
-		}
 	} else {
-		for _, d := range []string{raw, files.dir} {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(dir, p.dir); err != nil {
 				return nil, fmt.Errorf("open history: %w", err)
 			}
+			fixMode(dir, p.dir)
 		}
-		fl, err := lockDir(dir, &db.opts)
-		if err != nil {
+		var err error
+		if fl, err = lockDir(dir, &db.opts); err != nil {
 			return nil, err
 		}
-		next, err := rc.run()
-		if err != nil {
+		if err := prepareDir(dir, p, o.OpenFile); err != nil {
 			fl.Unlock()
 			return nil, err
 		}
-		db.w = newWriter(dir, &db.opts, fl, db.st, files, idx, next)
+		if err := applyPerms(dir, p); err != nil {
+			o.Logger.Warn("history: cannot set the modes of its files", "err", err)
+		}
+	}
+	raw := segmentsPath(dir)
+	files := &rollupFiles{dir: filepath.Join(dir, rollupDir), open: o.OpenFile, perm: p.file, dmg: db.dmg}
+	idx := newIndexes(raw, &db.opts, db.dmg)
+	rc := &recovery{raw: raw, o: &db.opts, st: db.st, files: files, idx: idx, dmg: db.dmg, writer: !o.ReadOnly}
+	next, err := rc.run()
+	if err != nil {
+		if fl != nil {
+			fl.Unlock()
+		}
+		return nil, err
+	}
+	if fl != nil {
+		db.w = newWriter(dir, raw, &db.opts, fl, db.st, files, idx, next)
 		db.w.start()
 	}
 	db.res = &results{raw: raw, limit: db.opts.readLimit(), idx: idx, dmg: db.dmg, w: db.w}
@@ -197,6 +213,21 @@ func (db *DB) Restore(name string, n int) (recent []monitor.Result, since time.T
 	return db.rest.recent(name, n), info.Since, true
 }
 
+// RestoreAll calls fn with the last n results of every monitor on
+// record, each monitor's oldest first (engine.BulkRestorer): one pass
+// over the newest segments that holds no more than a page and a count
+// per monitor, however many monitors. fn must copy what it keeps.
+func (db *DB) RestoreAll(n int, fn func(r *monitor.Result)) error {
+	return db.res.each(context.Background(), db.st.names(), n, fn)
+}
+
+// Since returns when a monitor's current status began, the status of its
+// last result (engine.BulkRestorer); ok is false when nothing is known.
+func (db *DB) Since(name string) (since time.Time, ok bool) {
+	info, ok := db.Monitor(name)
+	return info.Since, ok
+}
+
 // Uptime returns the share of a monitor's checks that were not down over
 // the window ending at now, counted from its first result (engine.Restorer).
 // Whole days come from daily rollups, so 90 days cost no more than a day.
@@ -206,6 +237,27 @@ func (db *DB) Uptime(name string, window time.Duration, now time.Time) monitor.U
 		return monitor.Uptime{}
 	}
 	return monitor.Uptime{Ratio: ratio, Valid: true}
+}
+
+// Tally counts a monitor's results per period (time.Hour, or 24*time.Hour
+// for UTC days) for the n periods that end with the one holding now,
+// oldest first: those that count toward uptime, and those of them not
+// down (engine.Restorer). It reads rollups, as Uptime does; nil when they
+// cannot be read.
+func (db *DB) Tally(name string, period time.Duration, n int, now time.Time) []monitor.Tally {
+	p := int64(3600)
+	if period >= 24*time.Hour {
+		p = 86400
+	}
+	got, err := db.roll.tally(name, p, n, now)
+	if err != nil {
+		return nil
+	}
+	out := make([]monitor.Tally, len(got))
+	for i, c := range got {
+		out[i] = monitor.Tally{Good: uint32(min(c.good, math.MaxUint32)), Total: uint32(min(c.total, math.MaxUint32))}
+	}
+	return out
 }
 
 // ScanResults calls fn with a monitor's results in [from, to) in the order
@@ -296,8 +348,19 @@ func (db *DB) Rollups(name string, period time.Duration, from, to time.Time) ([]
 // Monitors returns what is known of every monitor on record, by name.
 func (db *DB) Monitors() []MonitorInfo { return db.st.monitors() }
 
+// First returns the time of a monitor's first result on record
+// (engine.Origin); ok is false when nothing is known of it.
+func (db *DB) First(name string) (time.Time, bool) {
+	db.st.mu.Lock()
+	defer db.st.mu.Unlock()
+	if m := db.st.agg.mons[name]; m != nil {
+		return m.First, true
+	}
+	return time.Time{}, false
+}
+
 // Monitor returns what is known of one monitor; ok is false when nothing is.
 func (db *DB) Monitor(name string) (MonitorInfo, bool) {
-	s := db.st.snapshot(name, 1<<62, false)
+	s := db.st.snapshot(name, 1<<62, 0)
 	return s.info, s.known
 }

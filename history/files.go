@@ -49,13 +49,15 @@ func openLimited(path string, limit int64) (*os.File, int64, error) {
 	return f, min(fi.Size(), limit), nil
 }
 
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(open OpenFileFunc, path string, data []byte, sync bool) error {
+// writeFileAtomic writes data to path through a temporary file and a
+// rename; a new file gets perm.
+func writeFileAtomic(open OpenFileFunc, path string, data []byte, perm os.FileMode, sync bool) error {
 	tmp := path + ".tmp"
-	f, err := open(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := open(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, perm)
 	if err != nil {
 		return err
 	}
+	fixMode(tmp, perm)
 	if _, err := f.WriteAt(data, 0); err != nil {
 		f.Close()
 		os.Remove(tmp)
@@ -95,12 +97,12 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// moveAside copies what r holds to a free "<path>.corrupt[.N]" file and
-// returns its name.
-func moveAside(path string, r io.Reader) (string, error) {
+// moveAside copies what r holds to a free "<path>.corrupt[.N]" file with
+// mode perm and returns its name.
+func moveAside(path string, r io.Reader, perm os.FileMode) (string, error) {
 	name := path + ".corrupt"
 	for i := 1; ; i++ {
-		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, perm)
 		if errors.Is(err, fs.ErrExist) && i < 1000 {
 			name = fmt.Sprintf("%s.corrupt.%d", path, i)
 			continue
@@ -108,6 +110,7 @@ func moveAside(path string, r io.Reader) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		fixMode(name, perm)
 		_, err = io.Copy(f, r)
 		if cerr := f.Close(); err == nil {
 			err = cerr

@@ -21,11 +21,35 @@ func seedSegment() []byte {
 	return data
 }
 
+// seedSegment2 builds a valid segment of format 2 holding a few blocks.
+func seedSegment2() []byte {
+	data := header2Frame(1, t0.UnixMilli())
+	e := newBlockEncoder(t0.UnixMilli())
+	recs := []monitor.Result{fullRecord(t0), httpRecord("a", t0.Add(time.Second), 1), httpRecord("b", t0.Add(-time.Second), 2),
+		httpRecord("a", t0.Add(2*time.Second), 3)}
+	recs[2].Answers = []string{"x", "y"}
+	recs[3].Status, recs[3].Code = monitor.StatusDown, 502
+	for i := 0; i < len(recs); i += 2 {
+		p := e.startBlock(nil, endMS(&recs[i]))
+		for j := i; j < min(i+2, len(recs)); j++ {
+			p = e.add(p, &recs[j])
+		}
+		data = appendFrame2(data, p)
+	}
+	return data
+}
+
 // FuzzReader feeds arbitrary bytes to the segment reader and the other
 // decoders: they must never panic, never read past the data, and report
 // a good prefix that re-reads cleanly.
 func FuzzReader(f *testing.F) {
 	seg := seedSegment()
+	seg2 := seedSegment2()
+	f.Add(seg2)
+	f.Add(seg2[:len(seg2)-3])
+	flipped2 := bytes.Clone(seg2)
+	flipped2[len(seg2)/2] ^= 0x10
+	f.Add(flipped2)
 	f.Add(seg)
 	f.Add(seg[:len(seg)-3])
 	f.Add(append(bytes.Clone(seg), make([]byte, 64)...))
@@ -78,6 +102,19 @@ func FuzzReader(f *testing.F) {
 			d.strs = []string{"a", "b"}
 			d.mons = []monDef{{name: "a"}}
 			d.frame(data, &r)
+			// And as the rows of a block of format 2.
+			block := append([]byte{recBlock, 0}, data...)
+			if good, _ := scanSegment(appendFrame2(header2Frame(1, 0), block), 1, nil, nil); good < int64(len(seg2Magic)) {
+				t.Fatalf("framed block: good prefix %d", good)
+			}
+			d2 := &decoder2{seg: 1, hdr: true, gaps: true, strs: []string{"a", "b"}, mons: []mon2{{name: "a", want: true}}}
+			if d2.frame(block) == nil {
+				for {
+					if got, err := d2.next(&r); !got || err != nil {
+						break
+					}
+				}
+			}
 		}
 		// The other decoders must not panic either.
 		decodeRollup(data)

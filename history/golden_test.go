@@ -15,18 +15,22 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// The golden history in testdata/golden-v1 was written by the writer as it
-// was before the package was split into writer, reader, rollups and
-// queries. It pins the file format both ways: today's code must read it
-// and give the same answers (testdata/golden-v1.txt), and today's writer
-// must write the same bytes for the same results, so that a daemon of
-// either age reads the other's files.
+// The golden histories pin the file format. testdata/golden-v1 was
+// written by the writer of format 1 (raw/ segments of one result a
+// frame): today's code must read it, as a reader and as a writer that
+// moves it to the layout of format 2, and give the answers in
+// testdata/golden-v1.txt. testdata/golden-v2 was written by the writer of
+// format 2 from the same results: today's writer must write the same
+// bytes, and reading it must give the same answers, word for word.
 //
-// -update rewrites both from the current code; do that only for a
-// deliberate, versioned format change.
-var update = flag.Bool("update", false, "rewrite the golden history in testdata")
+// -update rewrites golden-v2 from the current code; do that only for a
+// deliberate, versioned format change. golden-v1 is never rewritten.
+var update = flag.Bool("update", false, "rewrite the golden history of the current format in testdata")
 
-const goldenDir = "testdata/golden-v1"
+const (
+	goldenDir  = "testdata/golden-v1" // format 1, as the first release wrote it
+	goldenDir2 = "testdata/golden-v2" // format 2, the current one
+)
 
 // goldenStart is where the golden history begins: a Monday, 10:00 UTC.
 var goldenStart = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -228,13 +232,13 @@ func TestGoldenUpdate(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite the golden history")
 	}
-	if err := os.RemoveAll(goldenDir); err != nil {
+	if err := os.RemoveAll(goldenDir2); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	writeGolden(t, dir)
 	for rel, b := range goldenFiles(t, dir) {
-		p := filepath.Join(goldenDir, filepath.FromSlash(rel))
+		p := filepath.Join(goldenDir2, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -244,21 +248,21 @@ func TestGoldenUpdate(t *testing.T) {
 	}
 	o := goldenOptions(newClock(goldenEnd))
 	o.ReadOnly = true
-	l, err := Open(goldenDir, o)
+	l, err := Open(goldenDir2, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if err := os.WriteFile(goldenDir+".txt", []byte(dumpGolden(t, l)), 0o644); err != nil {
+	if err := os.WriteFile(goldenDir2+".txt", []byte(dumpGolden(t, l)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // TestGoldenWrite: today's writer writes, byte for byte, the files of the
-// writer the golden history was made with.
+// writer the golden history of the current format was made with.
 func TestGoldenWrite(t *testing.T) {
 	t.Parallel() // writes and fsyncs much: it overlaps with the others
-	want := goldenFiles(t, goldenDir)
+	want := goldenFiles(t, goldenDir2)
 	if len(want) == 0 {
 		t.Fatal("no golden history: run with -update")
 	}
@@ -285,9 +289,22 @@ func TestGoldenWrite(t *testing.T) {
 	}
 }
 
-// TestGoldenRead: today's code reads the golden history, as a reader and
-// as a writer that opens it, and answers as the writer that made it did.
+// TestGoldenRead: today's code reads the golden histories, as a reader
+// and as a writer that opens them, and answers as the writers that made
+// them did; the two formats hold the same results and give the same
+// answers.
 func TestGoldenRead(t *testing.T) {
+	for _, dir := range []string{goldenDir, goldenDir2} {
+		t.Run(filepath.Base(dir), func(t *testing.T) { testGoldenRead(t, dir) })
+	}
+	v1, err1 := os.ReadFile(goldenDir + ".txt")
+	v2, err2 := os.ReadFile(goldenDir2 + ".txt")
+	if err1 != nil || err2 != nil || !bytes.Equal(v1, v2) {
+		t.Errorf("the answers of format 2 differ from those of format 1 (%v, %v)", err1, err2)
+	}
+}
+
+func testGoldenRead(t *testing.T, goldenDir string) {
 	want, err := os.ReadFile(goldenDir + ".txt")
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ type incidentQuery struct {
 // which is by time within each hour written. It returns the snapshot the
 // in-memory ones came from.
 func (q *incidentQuery) each(monitor string, from time.Time, fn func(t *Transition)) (snapshot, error) {
-	s := q.st.snapshot(monitor, hourOf(from.Unix()), false)
+	s := q.st.snapshot(monitor, hourOf(from.Unix()), needTrans)
 	names, err := q.files.list(famTrans)
 	if err != nil {
 		return s, err

@@ -17,6 +17,7 @@ type indexes struct {
 	limit    int64 // bytes of a segment read at most
 	readOnly bool
 	open     OpenFileFunc
+	perm     os.FileMode
 	log      *slog.Logger
 	dmg      *damage
 
@@ -25,7 +26,7 @@ type indexes struct {
 }
 
 func newIndexes(raw string, o *Options, dmg *damage) *indexes {
-	return &indexes{raw: raw, limit: o.readLimit(), readOnly: o.ReadOnly, open: o.OpenFile, log: o.Logger,
+	return &indexes{raw: raw, limit: o.readLimit(), readOnly: o.ReadOnly, open: o.OpenFile, perm: permsOf(o).file, log: o.Logger,
 		dmg: dmg, m: map[int]*segIndex{}}
 }
 
@@ -52,8 +53,12 @@ func (ix *indexes) get(s int) (*segIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, good, serr := indexSegment(io.LimitReader(f, n), s)
+	x, good, skipped, serr := indexSegment(io.LimitReader(f, n), s)
 	f.Close()
+	for _, ce := range skipped {
+		ce.File = path
+		ix.dmg.skipped(&ce)
+	}
 	if serr != nil {
 		ix.dmg.skipped(&CorruptionError{File: path, Segment: s, Offset: good, Err: serr})
 	}
@@ -69,7 +74,7 @@ func (ix *indexes) get(s int) (*segIndex, error) {
 // write saves a segment's index next to it and keeps it.
 func (ix *indexes) write(x *segIndex) {
 	path := filepath.Join(ix.raw, segName(x.seg)) + idxSuffix
-	if err := writeFileAtomic(ix.open, path, x.encode(), false); err != nil {
+	if err := writeFileAtomic(ix.open, path, x.encode(), ix.perm, false); err != nil {
 		ix.log.Warn("history: cannot write segment index", "segment", segName(x.seg), "err", err)
 	}
 	ix.put(x.seg, x)

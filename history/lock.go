@@ -14,7 +14,7 @@ import (
 // *LockedError naming the process that holds it. The holder is written
 // to LOCK.owner, for the refusal of the next writer.
 func lockDir(dir string, o *Options) (*flock.Flock, error) {
-	fl := flock.New(filepath.Join(dir, lockName))
+	fl := flock.New(filepath.Join(dir, lockName), flock.SetPermissions(permsOf(o).file))
 	ok, err := fl.TryLock()
 	if err != nil {
 		return nil, fmt.Errorf("lock history %s: %w", dir, err)
@@ -38,7 +38,7 @@ func lockDir(dir string, o *Options) (*flock.Flock, error) {
 			}
 			return r
 		}, cmd), o.Now().UTC().Format(time.RFC3339))
-	if err := writeFileAtomic(o.OpenFile, filepath.Join(dir, ownerName), []byte(owner+"\n"), false); err != nil {
+	if err := writeFileAtomic(o.OpenFile, filepath.Join(dir, ownerName), []byte(owner+"\n"), permsOf(o).file, false); err != nil {
 		o.Logger.Warn("history: cannot write lock owner", "err", err)
 	}
 	return fl, nil

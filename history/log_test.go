@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -387,39 +388,59 @@ func segmentFrames(t *testing.T, path string) (offs []int64, size int64) {
 	return offs, good
 }
 
+// TestDamagedTails: damage at the end of a segment (a torn write, junk
+// after the last frame) is cut off by a writer and moved aside; damage in
+// the middle loses only the frame it hits: readers and the writer read on
+// from the next good frame, and nothing is moved.
 func TestDamagedTails(t *testing.T) {
 	src := t.TempDir()
 	c := newClock(t0)
 	l := mustOpen(t, src, testOptions(t, c))
-	appendN(t, l, c, t0, 10)
+	appendN(t, l, c, t0, 10) // a minute apart: a frame each
 	l.Close()
-	seg := filepath.Join(src, rawDir, segName(1))
+	seg := filepath.Join(src, segDir, segName(1))
 	offs, size := segmentFrames(t, seg)
 
 	cases := []struct {
 		name   string
 		damage func(b []byte) []byte
-		good   int64 // where the good prefix ends
-		keep   int   // results that survive
+		good   int64 // where the damage reported starts
+		until  int64 // where reading went on; 0: the damage is a tail, cut off
+		lost   []int // results lost
 	}{
-		{"cut mid-record", func(b []byte) []byte { return b[:offs[9]+3] }, offs[9], 9},
-		{"cut in length", func(b []byte) []byte { return b[:offs[9]+1] }, offs[9], 9},
-		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 8192)...) }, size, 10},
-		{"flipped crc", func(b []byte) []byte { b[offs[6]+2] ^= 0x40; return b }, offs[6], 6},
-		{"flipped payload", func(b []byte) []byte { b[offs[7]+9] ^= 0x01; return b }, offs[7], 7},
+		{"cut mid-record", func(b []byte) []byte { return b[:offs[9]+3] }, offs[9], 0, []int{9}},
+		{"cut in length", func(b []byte) []byte { return b[:offs[9]+1] }, offs[9], 0, []int{9}},
+		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 8192)...) }, size, 0, nil},
+		{"flipped length", func(b []byte) []byte { b[offs[6]+2] ^= 0x40; return b }, offs[6], offs[7], []int{6}},
+		{"flipped crc", func(b []byte) []byte { b[offs[6]+4] ^= 0x40; return b }, offs[6], offs[7], []int{6}},
+		{"flipped payload", func(b []byte) []byte { b[offs[7]+9] ^= 0x01; return b }, offs[7], offs[8], []int{7}},
 		{"length 0xFFFFFFFF", func(b []byte) []byte {
 			b = binary.AppendUvarint(b, 0xFFFFFFFF)
 			return append(b, 1, 2, 3, 4, 5, 6, 7, 8)
-		}, size, 10},
-		{"raw ff ff ff ff", func(b []byte) []byte { return append(b, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02) }, size, 10},
-		{"garbage magic", func(b []byte) []byte { copy(b, "NOTOURS!"); return b }, 0, 0},
+		}, size, 0, nil},
+		{"raw ff ff ff ff", func(b []byte) []byte { return append(b, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02) }, size, 0, nil},
+		{"garbage magic", func(b []byte) []byte { copy(b, "NOTOURS!"); return b }, 0, 0, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			var want []int64 // body sizes that survive
+			for i := range 10 {
+				if !slices.Contains(tc.lost, i) {
+					want = append(want, int64(i+1))
+				}
+			}
+			bodies := func(rs []monitor.Result) []int64 {
+				var out []int64
+				for _, r := range rs {
+					out = append(out, r.BodySize)
+				}
+				return out
+			}
 			dir := t.TempDir()
-			os.MkdirAll(filepath.Join(dir, rawDir), 0o755)
+			os.MkdirAll(filepath.Join(dir, segDir), 0o755)
+			os.WriteFile(filepath.Join(dir, rawDir), []byte(rawNotice), 0o644)
 			data, _ := os.ReadFile(seg)
-			path := filepath.Join(dir, rawDir, segName(1))
+			path := filepath.Join(dir, segDir, segName(1))
 			if err := os.WriteFile(path, tc.damage(bytes.Clone(data)), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -427,8 +448,8 @@ func TestDamagedTails(t *testing.T) {
 			ro := testOptions(t, c)
 			ro.ReadOnly = true
 			r := mustOpen(t, dir, ro)
-			if got, _ := r.Last("m", 100); len(got) != tc.keep {
-				t.Errorf("reader: %d results, want %d", len(got), tc.keep)
+			if got, _ := r.Last("m", 100); !slices.Equal(bodies(got), want) {
+				t.Errorf("reader: results %v, want %v", bodies(got), want)
 			}
 			r.Close()
 
@@ -443,22 +464,22 @@ func TestDamagedTails(t *testing.T) {
 				t.Errorf("open allocated %d bytes", grew)
 			}
 			rep := l.Repairs()
-			if len(rep) != 1 || rep[0].Segment != 1 || rep[0].Offset != tc.good || !errors.Is(rep[0].Err, ErrCorrupt) {
+			if len(rep) != 1 || rep[0].Segment != 1 || rep[0].Offset != tc.good || rep[0].Until != tc.until || !errors.Is(rep[0].Err, ErrCorrupt) {
 				t.Fatalf("repairs: %+v", rep)
 			}
-			if rep[0].Moved == "" {
+			switch {
+			case tc.until > 0 && rep[0].Moved != "":
+				t.Error("damage in the middle was moved aside: the frames after it go with it")
+			case tc.until == 0 && rep[0].Moved == "":
 				t.Error("the bad rest was not moved aside")
-			} else if _, err := os.Stat(rep[0].Moved); err != nil {
-				t.Error(err)
+			case tc.until == 0:
+				if _, err := os.Stat(rep[0].Moved); err != nil {
+					t.Error(err)
+				}
 			}
 			got, _ := l.Last("m", 100)
-			if len(got) != tc.keep {
-				t.Fatalf("got %d results, want %d", len(got), tc.keep)
-			}
-			for i, r := range got {
-				if r.BodySize != int64(i+1) {
-					t.Fatalf("result %d: body size %d", i, r.BodySize)
-				}
+			if !slices.Equal(bodies(got), want) {
+				t.Fatalf("writer: results %v, want %v", bodies(got), want)
 			}
 			// Writing goes on, and the next open finds nothing to repair.
 			c2 := newClock(t0.Add(time.Hour))
@@ -472,10 +493,120 @@ func TestDamagedTails(t *testing.T) {
 			if rep := l.Repairs(); len(rep) != 0 {
 				t.Fatalf("second open repaired again: %v", rep)
 			}
-			if got, _ := l.Last("m", 100); len(got) != tc.keep+1 {
+			if got, _ := l.Last("m", 100); len(got) != len(want)+1 {
 				t.Fatalf("after append: %d results", len(got))
 			}
 		})
+	}
+}
+
+// TestBitFlipMidSegment: one bit flipped in the middle of a segment
+// written as a daemon writes (many monitors, blocks of a second of
+// results) loses the results of the frame it hits and nothing else; the
+// report says where the damage is and where reading went on.
+func TestBitFlipMidSegment(t *testing.T) {
+	src := t.TempDir()
+	c := newClock(t0)
+	l := mustOpen(t, src, testOptions(t, c))
+	var all []monitor.Result
+	for i := range 3000 { // 20 monitors at 50 ms apart: 20 results a second
+		at := t0.Add(time.Duration(i) * 50 * time.Millisecond)
+		c.Set(at)
+		r := genRecord(i%20, at)
+		r.BodySize = int64(i + 1) // a result's identity
+		if err := l.Append(&r); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	l.Close()
+	seg := filepath.Join(src, segDir, segName(1))
+	data, _ := os.ReadFile(seg)
+	var offs []int64 // frame of each result
+	if _, err := scanSegment(data, -1, nil, func(_ *monitor.Result, off int64) { offs = append(offs, off) }); err != nil {
+		t.Fatal(err)
+	}
+	flip := int64(len(data) / 2)
+	var hit, next int64 // the frame the flip hits, and the one after
+	var inHit int
+	for _, o := range offs {
+		if o <= flip {
+			hit = o
+		}
+		if o > flip && next == 0 {
+			next = o
+		}
+	}
+	for _, o := range offs {
+		if o == hit {
+			inHit++
+		}
+	}
+	if inHit < 10 {
+		t.Fatalf("the frame hit holds %d results: blocks are not what a daemon writes", inHit)
+	}
+	data[flip] ^= 0x08
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, segDir), 0o755)
+	os.WriteFile(filepath.Join(dir, rawDir), []byte(rawNotice), 0o644)
+	os.WriteFile(filepath.Join(dir, segDir, segName(1)), data, 0o644)
+
+	for _, ro := range []bool{true, false} {
+		o := testOptions(t, c)
+		o.ReadOnly = ro
+		l := mustOpen(t, dir, o)
+		got := map[int64]bool{}
+		for m := range 20 {
+			rs, err := l.Results(fmt.Sprintf("mon-%04d", m), t0.Add(-time.Hour), t0.Add(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				got[r.BodySize] = true
+			}
+		}
+		lost := 0
+		for i, r := range all {
+			switch {
+			case offs[i] == hit && got[r.BodySize]:
+				t.Fatalf("read-only %v: result %d of the damaged frame was read", ro, i)
+			case offs[i] != hit && !got[r.BodySize]:
+				t.Fatalf("read-only %v: result %d (frame at %d, damage at %d) was lost", ro, i, offs[i], hit)
+			case offs[i] == hit:
+				lost++
+			}
+		}
+		rep := l.Repairs()
+		if len(rep) != 1 || rep[0].Offset != hit || rep[0].Until != next || rep[0].Moved != "" {
+			t.Fatalf("read-only %v: reported %+v; want the damaged frame at %d, read on at %d", ro, rep, hit, next)
+		}
+		t.Logf("read-only %v: lost %d of %d results: %v", ro, lost, len(all), &rep[0])
+		l.Close()
+	}
+}
+
+// TestBitFlipInFormat1: in a segment of format 1 a flipped bit loses the
+// one result its frame holds; reading goes on after it.
+func TestBitFlipInFormat1(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(goldenDir, rawDir, segName(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offs []int64
+	n := 0
+	if _, err := scanSegment(data, -1, nil, func(_ *monitor.Result, off int64) { offs = append(offs, off); n++ }); err != nil {
+		t.Fatal(err)
+	}
+	hit := offs[len(offs)/2]
+	bad := bytes.Clone(data)
+	bad[hit+6] ^= 0x01 // in the payload
+	m := 0
+	sr := NewSegmentReader(bytes.NewReader(bad), 1, nil)
+	for sr.Next() {
+		m++
+	}
+	if sr.Err() != nil || m != n-1 || len(sr.Skipped()) != 1 || sr.Skipped()[0].Offset != hit {
+		t.Fatalf("%d of %d results read, err %v, skipped %+v", m, n, sr.Err(), sr.Skipped())
 	}
 }
 

@@ -47,13 +47,14 @@ type noteRecord struct {
 // noteLog appends notes to, and reads them from, a history's notes.log.
 type noteLog struct {
 	path     string
+	perm     os.FileMode // of the file when it is created, as the history's others
 	mu       sync.Mutex
 	repaired bool // the writer has cut off a torn tail (done once, before its first append)
 }
 
 func notesOf(db *DB) *noteLog {
 	db.notesOnce.Do(func() {
-		db.notes = &noteLog{path: filepath.Join(db.dir, notesName)}
+		db.notes = &noteLog{path: filepath.Join(db.dir, notesName), perm: permsOf(&db.opts).file}
 	})
 	return db.notes
 }
@@ -93,13 +94,14 @@ func (l *noteLog) add(n *monitor.Note) error {
 		}
 		l.repaired = true
 	}
-	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, l.perm)
 	if err != nil {
 		return fmt.Errorf("add note: %w", err)
 	}
 	var b []byte
 	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
 		b = append(b, notesMagic...)
+		fixMode(l.path, l.perm)
 	}
 	b = appendFrame(b, payload)
 	_, err = f.Write(b)

@@ -21,7 +21,6 @@ const (
 
 // Names inside a history directory.
 const (
-	rawDir     = "raw"
 	rollupDir  = "rollup"
 	lockName   = "LOCK"
 	ownerName  = "LOCK.owner"
@@ -71,6 +70,11 @@ type Options struct {
 	// Grace is how long after an hour ends its rollups wait for late results.
 	Grace    time.Duration
 	ReadOnly bool // open without the lock, never write (a second process reading)
+	// GroupReadable makes what a writer creates readable by the
+	// directory's group (files 0640, directories 0750) instead of by its
+	// owner only (0600, 0700); a writer applies it on open to what is
+	// there already.
+	GroupReadable bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives repairs, faults and recoveries; nothing when nil.

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -300,7 +301,7 @@ func TestReaderWhileWriterWrites(t *testing.T) {
 	appendN(t, l, c, t0, 50)
 	// A torn frame at the end of the active segment, as a reader may see
 	// while a write is in progress.
-	seg := filepath.Join(dir, rawDir, segName(l.w.segs.act.seg))
+	seg := filepath.Join(dir, segDir, segName(l.w.segs.act.seg))
 	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -320,6 +321,52 @@ func TestReaderWhileWriterWrites(t *testing.T) {
 	}
 	if err := r.Append(&got[0]); err != ErrReadOnly {
 		t.Fatalf("reader append: %v", err)
+	}
+}
+
+// TestReaderOfAGrowingBlock: results a second apart share a frame that
+// grows in place; another process reads them all, every time, and a kill
+// between writing a result's bytes and rewriting the frame's header
+// leaves the frame as it was.
+func TestReaderOfAGrowingBlock(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := mustOpen(t, dir, testOptions(t, c))
+	defer l.Close()
+	path := filepath.Join(dir, segDir, segName(1))
+	o := testOptions(t, c)
+	o.ReadOnly = true
+	var before []byte // the file after 10 results
+	for i := range 20 {
+		at := t0.Add(time.Duration(i) * 10 * time.Millisecond)
+		c.Set(at)
+		r := httpRecord("m", at, i)
+		if err := l.Append(&r); err != nil {
+			t.Fatal(err)
+		}
+		rd := mustOpen(t, dir, o)
+		got, err := rd.Last("m", 100)
+		rd.Close()
+		if err != nil || len(got) != i+1 {
+			t.Fatalf("after %d appends a reader reads %d results: %v", i+1, len(got), err)
+		}
+		if i == 9 {
+			before, _ = os.ReadFile(path)
+		}
+	}
+	after, _ := os.ReadFile(path)
+	var offs []int64
+	scanSegment(after, 1, nil, func(_ *monitor.Result, off int64) { offs = append(offs, off) })
+	if len(offs) != 20 || offs[0] != offs[19] {
+		t.Fatalf("20 results a few ms apart are not one frame: %v", offs)
+	}
+	// The header as it was after 10 results, the rows of all 20.
+	killed := bytes.Clone(after)
+	copy(killed[offs[0]:offs[0]+frame2Header], before[offs[0]:])
+	n := 0
+	good, err := scanSegment(killed, 1, nil, func(*monitor.Result, int64) { n++ })
+	if n != 10 || good != int64(len(before)) || !errors.Is(err, ErrCorrupt) {
+		t.Errorf("header not yet rewritten: %d results, good prefix %d of %d, %v; want the first 10 and a tail", n, good, len(before), err)
 	}
 }
 

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -326,5 +330,140 @@ func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
 				t.Fatalf("%d results on disk, %d checks: %v", len(res), checks, err)
 			}
 		})
+	}
+}
+
+// Tally counts per hour and per day what Uptime counts over a window:
+// maintenance left out, from the rollups written and the hours still open.
+func TestTallyMatchesTheResults(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := &clock{now: t0}
+	s := openStore(t, dir, c, nil)
+	defer s.Close()
+	type key struct{ hour, day int64 }
+	want := map[key]monitor.Tally{}
+	for i := range 3 * 24 * 6 { // three days, every 10 minutes
+		at := t0.Add(time.Duration(i) * 10 * time.Minute)
+		c.Set(at)
+		st := monitor.StatusUp
+		switch {
+		case i%7 == 0:
+			st = monitor.StatusDown
+		case i%11 == 0:
+			st = monitor.StatusMaintenance
+		}
+		r := result("m", at, st, 200)
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+		if st == monitor.StatusMaintenance {
+			continue
+		}
+		for _, k := range []key{{hour: at.Unix() / 3600}, {day: at.Unix() / 86400}} {
+			tl := want[k]
+			tl.Total++
+			if st != monitor.StatusDown {
+				tl.Good++
+			}
+			want[k] = tl
+		}
+	}
+	now := c.Now()
+	hours := s.Tally("m", time.Hour, 25, now)
+	var good, total uint32
+	for i, got := range hours {
+		h := now.Unix()/3600 - int64(24-i)
+		if got != want[key{hour: h}] {
+			t.Errorf("hour %s: %+v, want %+v", time.Unix(h*3600, 0).UTC(), got, want[key{hour: h}])
+		}
+		good, total = good+got.Good, total+got.Total
+	}
+	if u := s.Uptime("m", 24*time.Hour, now); u.Ratio != float64(good)/float64(total) {
+		t.Errorf("24h uptime %v, the hourly tallies give %v", u.Ratio, float64(good)/float64(total))
+	}
+	days := s.Tally("m", 24*time.Hour, 31, now)
+	for i, got := range days {
+		d := now.Unix()/86400 - int64(30-i)
+		if got != want[key{day: d}] {
+			t.Errorf("day %s: %+v, want %+v", time.Unix(d*86400, 0).UTC(), got, want[key{day: d}])
+		}
+	}
+	if got := s.Tally("nobody", time.Hour, 3, now); len(got) != 3 || got[2] != (monitor.Tally{}) {
+		t.Errorf("unknown monitor: %+v", got)
+	}
+}
+
+// An hour's open rollup is kept compact in memory and becomes the same
+// Rollup the results would make, late results included.
+func TestOpenRollupIsTheRollup(t *testing.T) {
+	start := t0.Unix() - t0.Unix()%3600
+	var want Rollup
+	var o openRollup
+	for i := range 500 {
+		r := genRecord(i%7, t0.Add(time.Duration(i)*7*time.Second))
+		if i%50 == 0 {
+			r.Time = r.Time.Add(-3 * time.Hour) // late for its hour: counted in this one
+			r.Status, r.Class = monitor.StatusDown, "late"
+		}
+		want.add(&r)
+		o.add(&r, start)
+	}
+	got := o.toRollup("m", start)
+	want.Monitor, want.Start, want.Period = "m", time.Unix(start, 0).UTC(), time.Hour
+	if !reflect.DeepEqual(got, &want) {
+		t.Fatalf("open rollup\n%+v\nwant\n%+v", got, &want)
+	}
+	if back := openOf(got, start).toRollup("m", start); !reflect.DeepEqual(back, got) {
+		t.Fatalf("through a checkpoint\n%+v\nwant\n%+v", back, got)
+	}
+	if size := unsafe.Sizeof(o); size > 128 {
+		t.Errorf("an open rollup takes %d bytes", size)
+	}
+}
+
+// RestoreAll hands every monitor's last n results, as Last does one
+// monitor at a time, over segments sealed and open, without holding them.
+func TestRestoreAllMatchesLast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := newClock(t0)
+	l := openStore(t, dir, c, func(o *Options) { o.SegmentSize = 4 << 10 })
+	defer l.Close()
+	for i := range 900 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		c.Set(at)
+		m := fmt.Sprintf("m%d", i%9)
+		if i > 300 && i%9 == 8 {
+			continue // m8 stops early: its last results are in old segments
+		}
+		if i%9 == 7 && i > 60 {
+			continue // m7 has fewer results than asked for
+		}
+		r := result(m, at, monitor.StatusUp, 200+i)
+		if err := l.Append(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string][]int{}
+	if err := l.RestoreAll(20, func(r *monitor.Result) { got[r.Monitor] = append(got[r.Monitor], r.Code) }); err != nil {
+		t.Fatal(err)
+	}
+	if segs, _ := listSegments(filepath.Join(dir, segDir)); len(segs) < 3 {
+		t.Fatalf("only %d segments: the test needs several", len(segs))
+	}
+	for m := range 9 {
+		name := fmt.Sprintf("m%d", m)
+		last, err := l.Last(name, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int
+		for _, r := range last {
+			want = append(want, r.Code)
+		}
+		if !slices.Equal(got[name], want) {
+			t.Errorf("%s: %v, want %v", name, got[name], want)
+		}
 	}
 }

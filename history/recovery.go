@@ -103,6 +103,10 @@ func (rc *recovery) replay(segs []int, pos position) error {
 			}
 		}
 		f.Close()
+		for _, ce := range sr.Skipped() {
+			ce.File = path
+			rc.dmg.skipped(&ce)
+		}
 		good, serr := sr.Good(), sr.Err()
 		switch {
 		case serr != nil && !errors.Is(serr, ErrCorrupt):
@@ -135,7 +139,7 @@ func (rc *recovery) repair(seg int, n, good int64, cause error) error {
 		if err != nil {
 			return fmt.Errorf("repair segment %s: %w", segName(seg), err)
 		}
-		ce.Moved, err = moveAside(path, io.NewSectionReader(f, from, n-from))
+		ce.Moved, err = moveAside(path, io.NewSectionReader(f, from, n-from), permsOf(rc.o).file)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("repair segment %s: %w", segName(seg), err)
@@ -217,7 +221,7 @@ func (rc *recovery) startRebuild(segs []int) error {
 		if err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
-		x, _, err := indexSegment(io.LimitReader(f, n), s)
+		x, _, _, err := indexSegment(io.LimitReader(f, n), s)
 		f.Close()
 		if err != nil && !errors.Is(err, ErrCorrupt) {
 			return fmt.Errorf("rebuild rollups: %w", err)
@@ -308,7 +312,7 @@ func (rc *recovery) prune(h0 int64) error {
 			if err != nil {
 				return fmt.Errorf("prune rollups: %w", err)
 			}
-			if err := writeFileAtomic(rc.o.OpenFile, path, kept, true); err != nil {
+			if err := writeFileAtomic(rc.o.OpenFile, path, kept, permsOf(rc.o).file, true); err != nil {
 				return fmt.Errorf("prune rollups: %w", err)
 			}
 		}

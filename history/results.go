@@ -104,12 +104,17 @@ func (q *results) scan(ctx context.Context, s int, sealed bool, want func(string
 			return err
 		}
 	}
+	path := filepath.Join(q.raw, segName(s))
+	for _, ce := range sr.Skipped() {
+		ce.File = path
+		q.dmg.skipped(&ce)
+	}
 	switch err := sr.Err(); {
 	case err == nil:
 	case !errors.Is(err, ErrCorrupt):
 		return fmt.Errorf("read segment %s: %w", segName(s), err)
 	case sealed:
-		q.dmg.skipped(&CorruptionError{File: filepath.Join(q.raw, segName(s)), Segment: s, Offset: sr.Good(), Err: err})
+		q.dmg.skipped(&CorruptionError{File: path, Segment: s, Offset: sr.Good(), Err: err})
 	}
 	return nil
 }
@@ -323,4 +328,84 @@ func (q *results) tail(ctx context.Context, names []string, n int) (map[string][
 		out[m] = all
 	}
 	return out, nil
+}
+
+// each calls fn with the last n results of every named monitor, each
+// monitor's oldest first, the monitors' interleaved as they were written.
+// It counts from the segment indexes (reading only the segment being
+// written to count its results) where each monitor's last n begin, then
+// reads forward from the earliest of those places: what it holds is a page
+// and a count per monitor, never the results.
+func (q *results) each(ctx context.Context, names []string, n int, fn func(r *monitor.Result)) error {
+	if n <= 0 || len(names) == 0 {
+		return nil
+	}
+	segs, open, err := q.segments()
+	if err != nil {
+		return err
+	}
+	type window struct {
+		seg  int // the segment the monitor's last n begin in
+		skip int // its results in that segment before them
+	}
+	need := make(map[string]int, len(names))
+	for _, m := range names {
+		need[m] = n
+	}
+	starts := make(map[string]window, len(names))
+	first := len(segs)
+	for i := len(segs) - 1; i >= 0 && len(need) > 0; i-- {
+		s := segs[i]
+		counts := map[string]int{}
+		x, err := q.idx.get(s)
+		switch {
+		case s == open || err != nil:
+			err := q.scan(ctx, s, s != open, func(m string) bool { return need[m] > 0 }, func(r *monitor.Result) error {
+				counts[r.Monitor]++
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		default:
+			for m := range need {
+				if mi := x.lookup(m); mi != nil {
+					counts[m] = int(mi.count)
+				}
+			}
+		}
+		for m, c := range counts {
+			k, ok := need[m]
+			if !ok || c == 0 {
+				continue
+			}
+			first = i
+			if c >= k {
+				starts[m] = window{s, c - k}
+				delete(need, m)
+			} else {
+				need[m] = k - c
+			}
+		}
+	}
+	for i := first; i < len(segs); i++ {
+		s := segs[i]
+		want := func(m string) bool {
+			w, ok := starts[m]
+			return !ok || s >= w.seg
+		}
+		err := q.scan(ctx, s, s != open, want, func(r *monitor.Result) error {
+			if w, ok := starts[r.Monitor]; ok && w.seg == s && w.skip > 0 {
+				w.skip--
+				starts[r.Monitor] = w
+				return nil
+			}
+			fn(r)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 // older than RollupRetention, and monitors with nothing left on record.
 func (w *writer) retention(now time.Time) {
 	cut := now.Add(-w.o.Retention).UnixMilli()
-	raw := filepath.Join(w.dir, rawDir)
+	raw := w.segs.raw
 	segs, err := listSegments(raw)
 	if err != nil {
 		w.o.Logger.Warn("history: retention", "err", err)

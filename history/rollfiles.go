@@ -69,6 +69,7 @@ func rollupLimit(marks *[numFamilies]fileMark, fam int, name string) (limit int6
 type rollupFiles struct {
 	dir  string
 	open OpenFileFunc
+	perm os.FileMode // of a new file
 	dmg  *damage
 }
 
@@ -137,9 +138,12 @@ func (rf *rollupFiles) append(marks *[numFamilies]fileMark, fam int, name string
 	if size == 0 {
 		data = append([]byte(rollupMagic), frames...)
 	}
-	f, err := rf.open(path, os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := rf.open(path, os.O_CREATE|os.O_WRONLY, rf.perm)
 	if err != nil {
 		return fmt.Errorf("write rollup %s: %w", name, err)
+	}
+	if size == 0 {
+		fixMode(path, rf.perm)
 	}
 	_, err = f.WriteAt(data, size)
 	if err == nil {

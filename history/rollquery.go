@@ -132,7 +132,7 @@ func (q *rollupQuery) sumsOf(marks *[numFamilies]fileMark, fam int, name string)
 func (q *rollupQuery) uptime(monitor string, window time.Duration, now time.Time) (ratio float64, ok bool, err error) {
 	h0 := hourOf(now.Add(-window).Unix())
 	to := now.Unix()
-	s := q.st.snapshot(monitor, h0, false)
+	s := q.st.snapshot(monitor, h0, needSums)
 	var c, f, x uint64
 	for _, sp := range spans(h0, to+1, s.flushed) {
 		t, err := q.sumsOf(&s.marks, sp.fam, sp.file)
@@ -156,6 +156,67 @@ func (q *rollupQuery) uptime(monitor string, window time.Duration, now time.Time
 	return ratio, ok, nil
 }
 
+// hourSpans is spans without daily files: the flushed hours from h0 up
+// to h1, read from hourly files, a day at a time.
+func hourSpans(h0, h1, flushed int64) []span {
+	h1 = min(h1, flushed)
+	var out []span
+	for t := h0; t < h1; {
+		d := dayOf(t)
+		e := min(d+86400, h1)
+		out = append(out, span{famHour, famFile(famHour, d), t, e})
+		t = e
+	}
+	return out
+}
+
+// tally counts a monitor's results per period (3600 or 86400 seconds,
+// UTC) for the n periods that end with the one holding now, oldest
+// first: the results that count toward uptime, and those of them not
+// down. It reads what uptime reads: whole days from daily rollups, hours
+// from hourly ones, the open hours from memory.
+func (q *rollupQuery) tally(monitor string, period int64, n int, now time.Time) ([]tallyCount, error) {
+	out := make([]tallyCount, n)
+	to := now.Unix()
+	first := to - mod(to, period) - int64(n-1)*period
+	add := func(p periodSum) {
+		i := (p.start - first) / period
+		if p.start < first || i >= int64(n) || p.checks < p.excluded {
+			return
+		}
+		counted := p.checks - p.excluded
+		out[i].total += counted
+		out[i].good += counted - min(p.failures, counted)
+	}
+	s := q.st.snapshot(monitor, first, needSums)
+	sps := spans(first, to+1, s.flushed)
+	if period < 86400 {
+		sps = hourSpans(first, to+1, s.flushed)
+	}
+	for _, sp := range sps {
+		t, err := q.sumsOf(&s.marks, sp.fam, sp.file)
+		if err != nil {
+			return nil, err
+		}
+		if lst := t[monitor]; lst != nil {
+			for _, p := range *lst {
+				if p.start >= sp.from && p.start < sp.to {
+					add(p)
+				}
+			}
+		}
+	}
+	for _, p := range s.openSums {
+		if p.start <= to {
+			add(p)
+		}
+	}
+	return out, nil
+}
+
+// tallyCount is a period's counts as tally adds them up.
+type tallyCount struct{ good, total uint64 }
+
 // read calls fn with every rollup of monitor in the span.
 func (q *rollupQuery) read(marks *[numFamilies]fileMark, sp span, monitor string, fn func(r *Rollup)) error {
 	return q.files.walk(marks, sp.fam, sp.file, func(p []byte) {
@@ -178,7 +239,7 @@ func (q *rollupQuery) read(marks *[numFamilies]fileMark, sp span, monitor string
 func (q *rollupQuery) sum(monitor string, from, to time.Time) (*Rollup, error) {
 	h0 := hourOf(from.Unix())
 	end := to.Unix()
-	s := q.st.snapshot(monitor, h0, true)
+	s := q.st.snapshot(monitor, h0, needOpen)
 	sum := &Rollup{Monitor: monitor, Start: time.Unix(h0, 0).UTC(), Period: to.Sub(time.Unix(h0, 0))}
 	for _, sp := range spans(h0, end, s.flushed) {
 		if err := q.read(&s.marks, sp, monitor, func(r *Rollup) { sum.Merge(r) }); err != nil {
@@ -218,7 +279,7 @@ func (q *rollupQuery) rollups(monitor string, period time.Duration, from, to tim
 	}
 	start := from.Unix() - mod(from.Unix(), unit)
 	end := to.Unix()
-	s := q.st.snapshot(monitor, start, true)
+	s := q.st.snapshot(monitor, start, needOpen)
 	byStart := map[int64]*Rollup{}
 	add := func(r *Rollup) {
 		k := r.Start.Unix()

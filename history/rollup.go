@@ -152,15 +152,6 @@ func (r *Rollup) Merge(o *Rollup) {
 	}
 }
 
-// clone returns a deep copy.
-func (r *Rollup) clone() *Rollup {
-	c := *r
-	c.Codes = append([]CodeCount(nil), r.Codes...)
-	c.Classes = append([]ClassCount(nil), r.Classes...)
-	c.Latency.b = append([]hbucket(nil), r.Latency.b...)
-	return &c
-}
-
 // Record types in rollup files (one record per frame).
 const (
 	recRollup     = 0x10

@@ -98,16 +98,17 @@ func (b *indexBuilder) build(seg int, size int64) *segIndex {
 	return x
 }
 
-// indexSegment reads a segment and indexes its good prefix. It returns
-// the index, where the good prefix ends, and what ended it early.
-func indexSegment(r io.Reader, seg int) (*segIndex, int64, error) {
+// indexSegment reads a segment and indexes what reads of it. It returns
+// the index, where the good part ends, the damage passed over on the
+// way, and what ended it early.
+func indexSegment(r io.Reader, seg int) (*segIndex, int64, []CorruptionError, error) {
 	b := newIndexBuilder()
 	sr := NewSegmentReader(r, seg, nil)
 	for sr.Next() {
 		res := sr.Result()
 		b.add(res.Monitor, res.Time.UnixMilli())
 	}
-	return b.build(seg, sr.Good()), sr.Good(), sr.Err()
+	return b.build(seg, sr.Good()), sr.Good(), sr.Skipped(), sr.Err()
 }
 
 const idxMagic = "UPBHIDX1"

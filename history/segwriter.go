@@ -2,6 +2,7 @@ package history
 
 import (
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"time"
@@ -9,29 +10,56 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// active is the segment being written.
+// blockSpan is how long a block stays open: its results are rewritten
+// as one frame, so a torn write or a damaged byte costs at most this
+// much of the log.
+const blockSpan = time.Second
+
+// sector is the unit a frame header never straddles: the header of the
+// open block is rewritten in place, and a write inside one sector (or one
+// page) is whole or not at all.
+const sector = 512
+
+// active is the segment being written. The writer keeps its image from
+// flushed on in pending: bytes before flushed are on disk and final;
+// after it come sealed blocks not yet written and the open block, which
+// grows in place (its rows appended, its header rewritten).
 type active struct {
 	seg       int
-	enc       *encoder
+	enc       *blockEncoder
 	file      File // nil until created
 	dirSynced bool
-	committed int64  // bytes written to the file
-	pending   []byte // encoded frames not yet written
-	queued    int    // results in pending
-	dirty     bool   // written but not yet fsynced
-	torn      bool   // a failed write may have left bytes after committed
-	dayEnd    int64  // ms: a result at or after it starts a new segment
+	flushed   int64  // the image before it is on disk, final
+	pending   []byte // the image from flushed on
+	diskEnd   int64  // bytes of the image written to the file
+	hdrAt     int64  // a block header on disk that has changed since it was written, or -1
+	block     int64  // offset of the open block's frame, or -1
+	blockCRC  uint32 // crc32c of the open block's payload so far
+	opened    time.Time
+	queued    int  // results not yet on disk
+	dirty     bool // written but not yet fsynced
+	torn      bool // a failed write may have left bytes after diskEnd
+	dayEnd    int64
 	ib        *indexBuilder
 }
 
-func (a *active) size() int64 { return a.committed + int64(len(a.pending)) }
+func (a *active) size() int64 { return a.flushed + int64(len(a.pending)) }
 
-// segmentWriter appends results to the raw segments: encoded into the
-// active segment's pending frames, then written with one pwrite per
-// flush. A segment is cut at SegmentSize and at midnight UTC, and sealed
-// (fsynced, closed, indexed) when the next one starts. When a write fails
-// the frames wait in memory, MaxPending bytes at most, and the next flush
-// tries again. It is used under the writer's lock.
+// clean says whether the file holds the whole image.
+func (a *active) clean() bool { return a.diskEnd == a.size() && a.hdrAt < 0 }
+
+// at returns the image from offset off on.
+func (a *active) at(off int64) []byte { return a.pending[off-a.flushed:] }
+
+// segmentWriter appends results to the raw segments, in blocks of up to
+// blockSpan of results: a result is added to the open block's frame in
+// memory, then its bytes are written after what the file holds and the
+// block's header is rewritten, so that a kill at any point leaves the
+// frame as it was or as it is (FORMAT.md). A segment is cut at
+// SegmentSize and at midnight UTC, and sealed (fsynced, closed, indexed)
+// when the next one starts. When a write fails the image waits in
+// memory, MaxPending bytes at most, and the next flush tries again. It is
+// used under the writer's lock.
 type segmentWriter struct {
 	raw     string
 	o       *Options
@@ -41,24 +69,39 @@ type segmentWriter struct {
 	stats   *Stats
 	health  *health
 	idx     *indexes
+	perm    perms
 }
 
 // add encodes one result into the active segment, starting a new one
 // when the active one is full or the result belongs to a later day.
-func (w *segmentWriter) add(r *monitor.Result) {
+func (w *segmentWriter) add(r *monitor.Result, now time.Time) {
 	t := r.Time.UnixMilli()
 	a := w.act
-	if a != nil && a.file != nil && len(a.pending) == 0 && (a.committed >= w.o.SegmentSize || t >= a.dayEnd) {
+	if a != nil && a.file != nil && a.clean() && (a.size() >= w.o.SegmentSize || t >= a.dayEnd) {
 		w.seal()
 		a = nil
 	}
 	if a == nil {
-		a = &active{seg: w.next, enc: newEncoder(t), pending: headerFrame(w.next, t), ib: newIndexBuilder()}
+		hdr := header2Frame(w.next, t)
+		a = &active{seg: w.next, enc: newBlockEncoder(t), pending: hdr, hdrAt: -1, block: -1, ib: newIndexBuilder()}
 		a.dayEnd = (dayOf(r.Time.Unix()) + 86400) * 1000
 		w.next++
 		w.act = a
 	}
-	a.pending = a.enc.encode(a.pending, r)
+	if a.block >= 0 && (now.Sub(a.opened) >= blockSpan || now.Before(a.opened) || a.size()-a.block >= maxBlock) {
+		w.closeBlock(a)
+	}
+	mark := len(a.pending)
+	if a.block < 0 {
+		a.block = a.size()
+		a.opened = now
+		a.pending = append(a.pending, make([]byte, frame2Header)...)
+		mark = len(a.pending)
+		a.pending = a.enc.startBlock(a.pending, endMS(r))
+		a.blockCRC = 0
+	}
+	a.pending = a.enc.add(a.pending, r)
+	w.grew(a, mark)
 	a.queued++
 	a.ib.add(clipString(r.Monitor), t)
 	if len(a.pending) > w.o.MaxPending {
@@ -66,8 +109,32 @@ func (w *segmentWriter) add(r *monitor.Result) {
 	}
 }
 
+// grew accounts for what was appended to the open block from pending[mark:].
+func (w *segmentWriter) grew(a *active, mark int) {
+	a.blockCRC = crc32.Update(a.blockCRC, castagnoli(), a.pending[mark:])
+	putFrame2Header(a.at(a.block), int(a.size()-a.block-frame2Header), a.blockCRC)
+	if a.block < a.diskEnd {
+		a.hdrAt = a.block
+	}
+}
+
+// closeBlock seals the open block. When the next frame's header would
+// straddle a sector, the block is padded with zeros up to it.
+func (w *segmentWriter) closeBlock(a *active) {
+	if a.block < 0 {
+		return
+	}
+	if rem := a.size() % sector; rem > sector-frame2Header {
+		mark := len(a.pending)
+		a.pending = append(a.pending, make([]byte, sector-rem)...)
+		w.grew(a, mark)
+	}
+	a.block = -1
+}
+
 // drop gives up on the results waiting in memory: the queue is full. The
-// segment they belonged to ends at what was written; the next result
+// segment they belonged to ends at what was written (a frame whose header
+// was not rewritten yet keeps its rows as they were); the next result
 // starts a new one.
 func (w *segmentWriter) drop() {
 	a := w.act
@@ -76,13 +143,14 @@ func (w *segmentWriter) drop() {
 	w.o.Logger.Error("history: in-memory queue full, results dropped", "results", a.queued, "segment", segName(a.seg))
 	if a.file != nil {
 		if a.torn {
-			a.file.Truncate(a.committed)
+			a.file.Truncate(a.diskEnd)
 		}
 		a.file.Close()
-		if a.committed == 0 {
+		if a.diskEnd == 0 {
 			os.Remove(filepath.Join(w.raw, segName(a.seg)))
 		}
-		// Otherwise its index is rebuilt from what is on disk when needed.
+		// Otherwise the next open cuts what follows the last whole frame,
+		// and the index is rebuilt from what is on disk when needed.
 	}
 }
 
@@ -100,19 +168,21 @@ func (w *segmentWriter) seal() {
 		w.stats.Syncs++
 	}
 	if a.torn {
-		a.file.Truncate(a.committed)
+		a.file.Truncate(a.diskEnd)
 	}
 	if err := a.file.Close(); err != nil {
 		w.fault(fmt.Errorf("close segment %s: %w", segName(a.seg), err))
 	}
-	w.idx.write(a.ib.build(a.seg, a.committed))
+	w.idx.write(a.ib.build(a.seg, a.diskEnd))
 }
 
-// flush writes the pending frames. While the disk is faulty it tries
-// again at most every RetryInterval unless force is set.
+// flush writes what the file does not hold yet: the bytes after what it
+// holds, then the header of a block that grew since it was written.
+// While the disk is faulty it tries again at most every RetryInterval
+// unless force is set.
 func (w *segmentWriter) flush(now time.Time, force bool) error {
 	a := w.act
-	if a == nil || len(a.pending) == 0 {
+	if a == nil || a.clean() {
 		return nil
 	}
 	ri := w.o.RetryInterval
@@ -121,10 +191,12 @@ func (w *segmentWriter) flush(now time.Time, force bool) error {
 	}
 	name := segName(a.seg)
 	if a.file == nil {
-		f, err := w.o.OpenFile(filepath.Join(w.raw, name), os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o644)
+		path := filepath.Join(w.raw, name)
+		f, err := w.o.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_TRUNC, w.perm.file)
 		if err != nil {
 			return w.fault(fmt.Errorf("create segment %s: %w", name, err))
 		}
+		fixMode(path, w.perm.file)
 		a.file = f
 	}
 	if !a.dirSynced {
@@ -133,21 +205,37 @@ func (w *segmentWriter) flush(now time.Time, force bool) error {
 		}
 		a.dirSynced = true
 	}
-	n, err := a.file.WriteAt(a.pending, a.committed)
-	if err != nil {
-		if n > 0 {
-			a.torn = true
+	if a.diskEnd < a.size() {
+		n, err := a.file.WriteAt(a.at(a.diskEnd), a.diskEnd)
+		if err != nil {
+			if n > 0 {
+				a.torn = true
+			}
+			return w.fault(fmt.Errorf("write segment %s: %w", name, err))
 		}
-		return w.fault(fmt.Errorf("write segment %s: %w", name, err))
+		a.diskEnd += int64(n)
 	}
-	a.committed += int64(n)
-	a.pending = a.pending[:0]
-	if cap(a.pending) > 1<<20 {
-		a.pending = nil
+	if a.hdrAt >= 0 {
+		if _, err := a.file.WriteAt(a.at(a.hdrAt)[:frame2Header], a.hdrAt); err != nil {
+			return w.fault(fmt.Errorf("write segment %s: %w", name, err))
+		}
+		a.hdrAt = -1
+	}
+	// What precedes the open block is final: keep only the open block.
+	keep := a.size()
+	if a.block >= 0 {
+		keep = a.block
+	}
+	if keep > a.flushed {
+		a.pending = append(a.pending[:0], a.at(keep)...)
+		a.flushed = keep
+	}
+	if cap(a.pending) > 1<<20 && len(a.pending) < 1<<16 {
+		a.pending = append([]byte(nil), a.pending...)
 	}
 	a.queued = 0
 	a.dirty = true
-	if a.torn && a.file.Truncate(a.committed) == nil {
+	if a.torn && a.file.Truncate(a.diskEnd) == nil {
 		a.torn = false
 	}
 	if w.health.raw != nil {
@@ -202,22 +290,24 @@ func (w *segmentWriter) syncFailed(seg int, err error) {
 	w.fault(fmt.Errorf("sync segment %s: %w", segName(seg), err))
 }
 
-// pos is the raw position after everything appended so far.
-func (w *segmentWriter) pos() position {
+// boundary seals the open block and returns the raw position after
+// everything appended so far: a frame boundary, where a replay may start.
+func (w *segmentWriter) boundary() position {
 	if a := w.act; a != nil {
+		w.closeBlock(a)
 		return position{a.seg, a.size()}
 	}
 	return position{w.next, 0}
 }
 
-// view says how much of segment s is written and copies what waits in
-// memory, when s is the active segment.
+// view says how much of segment s is on disk and final, and copies the
+// image after it, when s is the active segment.
 func (w *segmentWriter) view(s int) (committed int64, pending []byte, ok bool) {
 	a := w.act
 	if a == nil || a.seg != s {
 		return 0, nil, false
 	}
-	return a.committed, append([]byte(nil), a.pending...), true
+	return a.flushed, append([]byte(nil), a.pending...), true
 }
 
 // close closes the active segment's file; what is pending stays pending.

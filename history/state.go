@@ -17,38 +17,49 @@ type state struct {
 	marks [numFamilies]fileMark // newest rollup file of each family and its size
 }
 
-// snapshot is what a rollup query needs from the in-memory state.
+// snapshot is what a query needs from the in-memory state.
 type snapshot struct {
 	flushed  int64
 	marks    [numFamilies]fileMark
-	open     []*Rollup     // the monitor's open hourly rollups, by start (full snapshots)
-	openSums []periodSum   // their counts (light snapshots)
-	trans    []*Transition // the monitor's transitions not yet written
+	open     []*Rollup     // the monitor's open hourly rollups, by start (needOpen)
+	openSums []periodSum   // their counts (needSums)
+	trans    []*Transition // the monitor's transitions not yet written (needTrans)
 	info     MonitorInfo
 	known    bool
 }
 
-// snapshot copies the state a query of monitor from (unix s) on needs:
-// whole open rollups when full, else only their counts.
-func (st *state) snapshot(monitor string, from int64, full bool) snapshot {
+// What a snapshot copies besides the monitor's info and the file marks.
+const (
+	needOpen  = 1 << iota // whole open rollups
+	needSums              // the counts of the open rollups
+	needTrans             // transitions not yet written
+)
+
+// snapshot copies what a query of monitor from (unix s) on needs. It
+// looks at the monitor's own entries only: its cost does not grow with
+// the number of monitors nor with the changes of the others.
+func (st *state) snapshot(monitor string, from int64, need int) snapshot {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := snapshot{flushed: st.agg.flushed, marks: st.marks}
-	for start, b := range st.agg.buckets {
-		if start+3600 <= from {
-			continue
-		}
-		if r := b.rollups[monitor]; r != nil {
-			if full {
-				s.open = append(s.open, r.clone())
-			} else {
-				s.openSums = append(s.openSums, periodSum{start, r.Checks, r.Failures, r.Excluded})
+	if need != 0 {
+		for start, b := range st.agg.buckets {
+			if start+3600 <= from {
+				continue
 			}
-		}
-		for _, t := range b.trans {
-			if t.Monitor == monitor {
-				c := *t
-				s.trans = append(s.trans, &c)
+			if r := b.rollups[monitor]; r != nil {
+				if need&needOpen != 0 {
+					s.open = append(s.open, r.toRollup(monitor, start))
+				}
+				if need&needSums != 0 {
+					s.openSums = append(s.openSums, periodSum{start, uint64(r.checks), uint64(r.failures), uint64(r.excluded)})
+				}
+			}
+			if need&needTrans != 0 {
+				for _, t := range b.transOf[monitor] {
+					c := *t
+					s.trans = append(s.trans, &c)
+				}
 			}
 		}
 	}

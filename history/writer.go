@@ -41,10 +41,10 @@ type writer struct {
 	wg   sync.WaitGroup
 }
 
-func newWriter(dir string, o *Options, fl *flock.Flock, st *state, files *rollupFiles, idx *indexes, next int) *writer {
+func newWriter(dir, raw string, o *Options, fl *flock.Flock, st *state, files *rollupFiles, idx *indexes, next int) *writer {
 	w := &writer{dir: dir, o: o, lock: fl, st: st, files: files, idx: idx}
 	w.health.onHealth = o.OnHealth
-	w.segs = segmentWriter{raw: filepath.Join(dir, rawDir), o: o, next: next, stats: &w.stats, health: &w.health, idx: idx}
+	w.segs = segmentWriter{raw: raw, o: o, next: next, stats: &w.stats, health: &w.health, idx: idx, perm: permsOf(o)}
 	w.roll = roller{st: st, files: files, keep: o.RollupRetention}
 	return w
 }
@@ -75,7 +75,7 @@ func (w *writer) append(one *monitor.Result, rs []monitor.Result) error {
 	changed := false
 	add := func(r *monitor.Result) {
 		changed = w.st.agg.add(r) || changed
-		w.segs.add(r)
+		w.segs.add(r, now)
 		w.stats.Appended++
 	}
 	if one != nil {
@@ -197,12 +197,14 @@ func (w *writer) maintain(now time.Time, force bool) {
 
 // checkpoint saves the rollup state as of the raw position reached.
 func (w *writer) checkpoint(now time.Time) error {
-	// The raw data the checkpoint accounts for goes to disk first.
-	if w.health.raw == nil {
+	// The raw data the checkpoint accounts for goes to disk first, and
+	// ends at a frame boundary: where a replay may start.
+	pos := w.segs.boundary()
+	if w.health.raw == nil && w.segs.flush(now, false) == nil {
 		w.segs.sync()
 	}
-	c := checkpoint{pos: w.segs.pos(), agg: w.st.agg, files: w.st.marks}
-	if err := writeFileAtomic(w.o.OpenFile, filepath.Join(w.files.dir, ckptName), c.encode(), true); err != nil {
+	c := checkpoint{pos: pos, agg: w.st.agg, files: w.st.marks}
+	if err := writeFileAtomic(w.o.OpenFile, filepath.Join(w.files.dir, ckptName), c.encode(), permsOf(w.o).file, true); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	w.ckptPos = c.pos

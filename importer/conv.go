@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
@@ -67,10 +68,11 @@ func addCodes(list []int, codes ...int) []int {
 }
 
 // identRE is a JSON key that jq takes after a dot.
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // pathSegRE splits a dotted path with [N] indexes: a.b[0].c.
-var pathSegRE = regexp.MustCompile(`^([^.\[\]]+)?((?:\[-?[0-9]+\])*)$`)
+// Both are compiled when first needed, not at start-up.
+var pathSegRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^.\[\]]+)?((?:\[-?[0-9]+\])*)$`) })
 
 // jqPath turns a dotted path (a.b[0].c, as Gatus writes after [BODY] and
 // as the simple JSONata queries of Uptime Kuma are) into a jq path. An
@@ -83,14 +85,14 @@ func jqPath(p string) (string, bool) {
 	}
 	var b strings.Builder
 	for _, seg := range splitPath(p) {
-		m := pathSegRE.FindStringSubmatch(seg)
+		m := pathSegRE().FindStringSubmatch(seg)
 		if m == nil || m[1] == "" && m[2] == "" {
 			return "", false
 		}
 		key := strings.Trim(m[1], "`")
 		switch {
 		case key == "":
-		case identRE.MatchString(key):
+		case identRE().MatchString(key):
 			b.WriteString("." + key)
 		default:
 			if strings.ContainsAny(key, "*()$&|=<>!'\" ") {

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Redacted stands in for the secret parts of a URL wherever one is shown
@@ -157,8 +158,11 @@ func SecretQueryKey(name string) bool {
 
 // urlInText finds URLs in free text: one in double quotes whole (net/http
 // quotes the URL of a failed request, and it may hold spaces), else up to
-// white space or a quote.
-var urlInText = regexp.MustCompile(`"[a-zA-Z][a-zA-Z0-9+.-]*:[^"]*"|[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
+// white space or a quote. It is compiled when first needed, not at
+// start-up.
+var urlInText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"[a-zA-Z][a-zA-Z0-9+.-]*:[^"]*"|[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
+})
 
 // RedactURLs returns s with every URL in it passed through RedactURL, for
 // messages (errors of libraries, logs) that may quote a URL.
@@ -166,7 +170,7 @@ func RedactURLs(s string) string {
 	if !strings.Contains(s, ":") {
 		return s
 	}
-	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+	return urlInText().ReplaceAllStringFunc(s, func(m string) string {
 		if strings.HasPrefix(m, `"`) {
 			inner := m[1 : len(m)-1]
 			if !strings.Contains(inner, "//") && !strings.Contains(inner, "@") {

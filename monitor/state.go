@@ -18,6 +18,13 @@ type Uptime struct {
 	Valid bool    // false when there is no result in the window
 }
 
+// Tally counts the checks of a period that count toward uptime
+// (maintenance and paused ones do not), and those of them that were not
+// down.
+type Tally struct {
+	Good, Total uint32
+}
+
 // State is what the engine publishes about one monitor: a copy,
 // safe to keep and read after the call that returned it.
 type State struct {

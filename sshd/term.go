@@ -26,9 +26,13 @@ const QueryTimeout = 500 * time.Millisecond
 // of it, anything else (keys typed meanwhile) is passed on to the
 // program, and the wait is bounded by QueryTimeout.
 
+// The answers' patterns, compiled when a session first needs them (not
+// at start-up: most commands never serve SSH).
 var (
-	oscBG = regexp.MustCompile(`\x1b\]11;rgb:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:\x07|\x1b\\)`)
-	da1   = regexp.MustCompile(`\x1b\[\?[0-9;]*c`)
+	oscBG = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\x1b\]11;rgb:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:\x07|\x1b\\)`)
+	})
+	da1 = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[\?[0-9;]*c`) })
 )
 
 // sessionTerm returns the renderer for sess's terminal and the input the
@@ -98,9 +102,9 @@ func relay(in io.Reader, out io.Writer, timeout time.Duration) (*io.PipeReader, 
 			case n > 0:
 				pending.Write(buf[:n])
 				b := pending.Bytes()
-				if loc := da1.FindIndex(b); loc != nil {
+				if loc := da1().FindIndex(b); loc != nil {
 					dark := true
-					if m := oscBG.FindSubmatch(b[:loc[0]]); m != nil {
+					if m := oscBG().FindSubmatch(b[:loc[0]]); m != nil {
 						dark = isDark(string(m[1]), string(m[2]), string(m[3]))
 					}
 					decide(dark)
@@ -121,8 +125,8 @@ func relay(in io.Reader, out io.Writer, timeout time.Duration) (*io.PipeReader, 
 }
 
 func removeAnswers(b []byte) []byte {
-	b = oscBG.ReplaceAll(b, nil)
-	return da1.ReplaceAll(b, nil)
+	b = oscBG().ReplaceAll(b, nil)
+	return da1().ReplaceAll(b, nil)
 }
 
 // isDark tells whether an rgb:R/G/B colour (1 to 4 hex digits each) is

@@ -21,6 +21,7 @@ type fakeLive struct {
 	mu     sync.Mutex
 	states []monitor.State
 	subs   []*fakeSub
+	snaps  int // Snapshot calls
 }
 
 type fakeSub struct {
@@ -47,6 +48,7 @@ func (s *fakeSub) Close() {
 func (l *fakeLive) Snapshot() []monitor.State {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.snaps++
 	out := make([]monitor.State, len(l.states))
 	copy(out, l.states)
 	return out

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // heartbeat is how often an idle live stream sends a comment, so that
@@ -135,10 +136,13 @@ func (s *Server) follow(sub Events) {
 	}
 }
 
-// publish builds every page that has viewers and updates its feed.
+// publish builds every page that has viewers and updates its feed. The
+// engine's states are copied only when some page is watched: with no one
+// watching, a daemon of 10,000 monitors copied them all four times a
+// second.
 func (s *Server) publish() {
 	now := s.o.Now()
-	var states = s.o.Live.Snapshot()
+	var states []monitor.State
 	for _, p := range s.Pages() {
 		f := s.feedOf(p.Path)
 		f.mu.Lock()
@@ -146,6 +150,9 @@ func (s *Server) publish() {
 		f.mu.Unlock()
 		if !watched {
 			continue
+		}
+		if states == nil {
+			states = s.o.Live.Snapshot()
 		}
 		f.update(s.build(p, now, states).page)
 	}

@@ -174,3 +174,17 @@ func TestLiveUpdate(t *testing.T) {
 	for sc.Scan() {
 	}
 }
+
+// With no one watching a live page, results do not make the server copy
+// the engine's states: that was four copies of every monitor a second.
+func TestNoSnapshotWithoutWatchers(t *testing.T) {
+	live := &fakeLive{states: secretMonitors()}
+	s, _ := newTestServer(t, live, &Config{Path: "/status", Title: "Shop", Public: true})
+	s.publish()
+	live.mu.Lock()
+	n := live.snaps
+	live.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d snapshots of the engine with no page watched", n)
+	}
+}

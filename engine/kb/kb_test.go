@@ -343,7 +343,7 @@ func TestSuggest(t *testing.T) {
 
 func TestAliasesAndFallbacksResolve(t *testing.T) {
 	for alias, target := range aliases {
-		if _, ok := kbTable.index[target]; !ok {
+		if _, ok := kbTable().index[target]; !ok {
 			t.Errorf("alias %q points at missing key %q", alias, target)
 		}
 		if e, ok := Lookup(alias); !ok || e.Class != target {
@@ -351,12 +351,12 @@ func TestAliasesAndFallbacksResolve(t *testing.T) {
 		}
 	}
 	for _, f := range classFallbacks {
-		if _, ok := kbTable.index[f.class]; !ok {
+		if _, ok := kbTable().index[f.class]; !ok {
 			t.Errorf("fallback for %q points at missing key %q", f.prefix, f.class)
 		}
 	}
 	for _, fam := range []string{"1xx", "2xx", "3xx", "4xx", "5xx"} {
-		if _, ok := kbTable.index[fam]; !ok {
+		if _, ok := kbTable().index[fam]; !ok {
 			t.Errorf("no family entry %q", fam)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Families an entry belongs to. They group entries in listings and name the
@@ -35,8 +36,9 @@ type table struct {
 	names   map[string]int // normalized Name -> position (first wins)
 }
 
-// kbTable is read-only after package initialisation.
-var kbTable = buildTable()
+// kbTable is the table, built when it is first needed (not at start-up:
+// most commands never look anything up) and read-only after that.
+var kbTable = sync.OnceValue(buildTable)
 
 func buildTable() *table {
 	var codes []Entry
@@ -163,11 +165,11 @@ func (t *table) entry(i int) Entry {
 }
 
 func lookup(key string) (Entry, bool) {
-	i, ok := kbTable.find(key)
+	i, ok := kbTable().find(key)
 	if !ok {
 		return Entry{}, false
 	}
-	return kbTable.entry(i), true
+	return kbTable().entry(i), true
 }
 
 // ForResult returns the best explanation for a check result: the entry for
@@ -176,7 +178,7 @@ func lookup(key string) (Entry, bool) {
 // Code and Class set to the real values), else a generic entry for the kind
 // of class. It never returns an empty entry.
 func ForResult(code int, class string) Entry {
-	t := kbTable
+	t := kbTable()
 	if class != "" {
 		if i, ok := t.find(class); ok {
 			return t.entry(i)
@@ -215,7 +217,7 @@ func fallback(class string) (Entry, bool) {
 	k := normalize(class)
 	for _, f := range classFallbacks {
 		if strings.HasPrefix(k, f.prefix) {
-			return kbTable.entry(kbTable.index[f.class]), true
+			return kbTable().entry(kbTable().index[f.class]), true
 		}
 	}
 	return Entry{}, false
@@ -249,8 +251,8 @@ func ForCode(code int) Entry { return ForResult(code, "") }
 // ascending ("http_100" … "http_599"), then the families ("1xx" … "5xx"),
 // then the failure classes grouped by family.
 func Keys() []string {
-	keys := make([]string, len(kbTable.entries))
-	for i, e := range kbTable.entries {
+	keys := make([]string, len(kbTable().entries))
+	for i, e := range kbTable().entries {
 		keys[i] = e.Class
 	}
 	return keys
@@ -300,7 +302,7 @@ func Suggest(key string) []string {
 			found = append(found, cand{display, score, order})
 		}
 	}
-	for i, e := range kbTable.entries {
+	for i, e := range kbTable().entries {
 		text := strings.TrimPrefix(e.Class, "http_")
 		words := strings.FieldsFunc(strings.ToLower(e.Class+" "+e.Name), func(r rune) bool {
 			return (r < 'a' || r > 'z') && (r < '0' || r > '9')
@@ -308,7 +310,7 @@ func Suggest(key string) []string {
 		consider(text, text, i, words)
 	}
 	for alias, target := range aliases {
-		consider(alias, target, kbTable.index[target], strings.Split(alias, "_"))
+		consider(alias, target, kbTable().index[target], strings.Split(alias, "_"))
 	}
 	slices.SortFunc(found, func(a, b cand) int {
 		if a.score != b.score {
