@@ -85,8 +85,6 @@ func (r *sampleRing) rebase(ms int64) {
 	}
 }
 
-func (r *sampleRing) len() int { return len(r.buf) }
-
 // unpack returns the samples, oldest first, in a new slice.
 func (r *sampleRing) unpack() []monitor.Sample {
 	if len(r.buf) == 0 {

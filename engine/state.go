@@ -126,13 +126,6 @@ func (s *states) each(fn func(en *entry)) {
 	}
 }
 
-// locked runs fn with the lock held.
-func (s *states) locked(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fn()
-}
-
 // isDown reports whether en is down.
 func (s *states) isDown(en *entry) bool {
 	s.mu.RLock()

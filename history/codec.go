@@ -121,65 +121,89 @@ func (d *decoder) frame(p []byte, r *monitor.Result) (got bool, err error) {
 		}
 		switch {
 		case typ == recHeader:
-			if d.hdr {
-				return false, fmt.Errorf("%w: second header", ErrCorrupt)
-			}
-			if v := b.uvarint("version"); v != 1 && b.err == nil {
-				return false, fmt.Errorf("%w: unknown version %d", ErrCorrupt, v)
-			}
-			seg := b.uvarint("segment number")
-			d.base = b.varint("base time")
-			d.last = d.base
-			if b.err == nil && d.seg >= 0 && seg != uint64(d.seg) {
-				return false, fmt.Errorf("%w: header names segment %d", ErrCorrupt, seg)
-			}
-			d.hdr = true
+			err = d.header(b)
 		case typ == recString:
-			id := b.uvarint("string id")
-			s := b.str("string")
-			if b.err == nil && id != uint64(len(d.strs)) {
-				if !d.gaps || id < uint64(len(d.strs)) || id-uint64(len(d.strs)) > 1<<20 {
-					return false, fmt.Errorf("%w: string id %d out of order", ErrCorrupt, id)
-				}
-				if d.lost == nil {
-					d.lost = map[uint64]bool{}
-				}
-				for n := uint64(len(d.strs)); n < id; n++ {
-					d.lost[n] = true
-					d.strs = append(d.strs, "")
-				}
-			}
-			d.strs = append(d.strs, s)
+			err = d.stringDef(b)
 		case typ == recMonitor:
-			id := b.uvarint("monitor id")
-			m := monDef{name: d.str(b, "monitor name"), kind: d.str(b, "kind"), url: d.str(b, "url")}
-			if b.err != nil {
-				break
-			}
-			if id != uint64(len(d.mons)) {
-				if !d.gaps || id < uint64(len(d.mons)) || id-uint64(len(d.mons)) > 1<<20 {
-					return false, fmt.Errorf("%w: monitor id %d out of order", ErrCorrupt, id)
-				}
-				for n := uint64(len(d.mons)); n < id; n++ {
-					d.mons = append(d.mons, monDef{lost: true})
-				}
-			}
-			m.want = d.want == nil || d.want(m.name)
-			d.mons = append(d.mons, m)
+			err = d.monitorDef(b)
 		case typ&recResult != 0:
 			got, err = d.result(b, typ, r)
-			if err != nil || len(b.b) > 0 && b.err == nil {
-				if err == nil {
-					err = fmt.Errorf("%w: bytes after a result", ErrCorrupt)
-				}
+			if err == nil && len(b.b) > 0 && b.err == nil {
+				err = fmt.Errorf("%w: bytes after a result", ErrCorrupt)
+			}
+			if err != nil {
 				return false, err
 			}
 			return got, nil
 		default:
-			return false, fmt.Errorf("%w: unknown record type %#x", ErrCorrupt, typ)
+			err = fmt.Errorf("%w: unknown record type %#x", ErrCorrupt, typ)
+		}
+		if err != nil {
+			return false, err
 		}
 	}
 	return false, b.err
+}
+
+// header reads a segment's header record: the format version, the
+// segment's number and the base time the results count from.
+func (d *decoder) header(b *buf) error {
+	if d.hdr {
+		return fmt.Errorf("%w: second header", ErrCorrupt)
+	}
+	if v := b.uvarint("version"); v != 1 && b.err == nil {
+		return fmt.Errorf("%w: unknown version %d", ErrCorrupt, v)
+	}
+	seg := b.uvarint("segment number")
+	d.base = b.varint("base time")
+	d.last = d.base
+	if b.err == nil && d.seg >= 0 && seg != uint64(d.seg) {
+		return fmt.Errorf("%w: header names segment %d", ErrCorrupt, seg)
+	}
+	d.hdr = true
+	return nil
+}
+
+// stringDef reads a string of the segment's dictionary. When frames may
+// have been skipped (gaps), the ids it missed are kept as lost.
+func (d *decoder) stringDef(b *buf) error {
+	id := b.uvarint("string id")
+	s := b.str("string")
+	if b.err == nil && id != uint64(len(d.strs)) {
+		if !d.gaps || id < uint64(len(d.strs)) || id-uint64(len(d.strs)) > 1<<20 {
+			return fmt.Errorf("%w: string id %d out of order", ErrCorrupt, id)
+		}
+		if d.lost == nil {
+			d.lost = map[uint64]bool{}
+		}
+		for n := uint64(len(d.strs)); n < id; n++ {
+			d.lost[n] = true
+			d.strs = append(d.strs, "")
+		}
+	}
+	d.strs = append(d.strs, s)
+	return nil
+}
+
+// monitorDef reads a monitor of the segment: its name, kind and URL, by
+// their string ids. Monitors missed in a gap are kept as lost.
+func (d *decoder) monitorDef(b *buf) error {
+	id := b.uvarint("monitor id")
+	m := monDef{name: d.str(b, "monitor name"), kind: d.str(b, "kind"), url: d.str(b, "url")}
+	if b.err != nil {
+		return nil // the caller reports b.err
+	}
+	if id != uint64(len(d.mons)) {
+		if !d.gaps || id < uint64(len(d.mons)) || id-uint64(len(d.mons)) > 1<<20 {
+			return fmt.Errorf("%w: monitor id %d out of order", ErrCorrupt, id)
+		}
+		for n := uint64(len(d.mons)); n < id; n++ {
+			d.mons = append(d.mons, monDef{lost: true})
+		}
+	}
+	m.want = d.want == nil || d.want(m.name)
+	d.mons = append(d.mons, m)
+	return nil
 }
 
 func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
@@ -229,6 +253,18 @@ func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 		r.Phases = monitor.Phases{DNS: time.Duration(dns) * us, Connect: time.Duration(conn) * us,
 			TLS: time.Duration(tls) * us, FirstByte: time.Duration(fb) * us, Transfer: time.Duration(tr) * us}
 	}
+	d.extras(b, more, t, r)
+	if b.err != nil {
+		return false, b.err
+	}
+	return true, nil
+}
+
+// extras reads the fields a result has only now and then, as its more
+// flags say: attempts, Retry-After, certificate, DNS answers, and the rest.
+// t is the result's time in unix ms (the certificate's expiry counts from
+// it). A failure is left in b.
+func (d *decoder) extras(b *buf, more uint64, t int64, r *monitor.Result) {
 	if more&moreAttempts != 0 {
 		r.Attempts = int(b.varint("attempts"))
 	}
@@ -277,8 +313,4 @@ func (d *decoder) result(b *buf, flags byte, r *monitor.Result) (bool, error) {
 	if more&moreDetail != 0 {
 		r.Detail = d.str(b, "detail")
 	}
-	if b.err != nil {
-		return false, b.err
-	}
-	return true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -534,46 +535,10 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		text = name + "  " + where + l.explain(e)
 	case monitor.EventChange:
 		glyph, style = Glyph(e.to), s.status(e.to)
-		text = name + "  " + where + e.from.String() + " → " + e.to.String()
-		if e.after > 0 {
-			text += " after " + fmtDurLong(e.after)
-		}
-		if e.seed {
-			// already so when the dashboard started; the time is when it began
-			text = name
-			if where != "" {
-				text += "  " + where + e.to.String()
-			}
-			if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
-				text += "  since " + t.Format("Jan 2")
-			}
-		}
-		if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {
-			text += "  " + l.explain(e)
-		}
+		text = l.changeText(e, name, where, t)
 	case monitor.EventAlert:
-		a := e.alert
 		glyph = "»"
-		what := where + "alert " + clean(a.Channel)
-		if a.Kind != "" {
-			what += " (" + clean(a.Kind) + ")"
-		}
-		if a.Subject != "" {
-			what += ": " + clean(a.Subject)
-		}
-		if a.OK {
-			style = s.Good
-			text = what + " — sent"
-		} else {
-			style = s.Bad
-			text = what + " — failed"
-			if a.Error != "" {
-				text += ": " + clean(a.Error)
-			}
-		}
-		if a.Attempts > 1 {
-			text += " (" + strconv.Itoa(a.Attempts) + " attempts)"
-		}
+		style, text = l.alertText(e, where)
 	case monitor.EventWarning:
 		if e.clear {
 			glyph, style, text = "✓", s.Good, clearedText(e.message)
@@ -594,6 +559,54 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		text += "  ×" + strconv.Itoa(e.count)
 	}
 	return s.Dim.Render(ts) + " " + style.Render(glyph) + " ", text
+}
+
+// changeText is a status change: "api  up → down after 3s  502 Bad
+// Gateway — …". A change the dashboard found already made when it
+// started reads as the state it is, since t when that was long ago.
+func (l *LogPane) changeText(e *logEntry, name, where string, t time.Time) string {
+	text := name + "  " + where + e.from.String() + " → " + e.to.String()
+	if e.after > 0 {
+		text += " after " + fmtDurLong(e.after)
+	}
+	if e.seed {
+		// already so when the dashboard started; the time is when it began
+		text = name
+		if where != "" {
+			text += "  " + where + e.to.String()
+		}
+		if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
+			text += "  since " + t.Format("Jan 2")
+		}
+	}
+	if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {
+		text += "  " + l.explain(e)
+	}
+	return text
+}
+
+// alertText is one delivery of an alert: the channel, what it said, and
+// whether it went out.
+func (l *LogPane) alertText(e *logEntry, where string) (lipgloss.Style, string) {
+	a := e.alert
+	what := where + "alert " + clean(a.Channel)
+	if a.Kind != "" {
+		what += " (" + clean(a.Kind) + ")"
+	}
+	if a.Subject != "" {
+		what += ": " + clean(a.Subject)
+	}
+	style, text := l.sty.Good, what+" — sent"
+	if !a.OK {
+		style, text = l.sty.Bad, what+" — failed"
+		if a.Error != "" {
+			text += ": " + clean(a.Error)
+		}
+	}
+	if a.Attempts > 1 {
+		text += " (" + strconv.Itoa(a.Attempts) + " attempts)"
+	}
+	return style, text
 }
 
 // explain is the one-line explanation of an entry's failure.
