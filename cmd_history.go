@@ -185,6 +185,22 @@ func monitorNames(st *history.DB) []string {
 	return out
 }
 
+// haveHistory reports whether the history holds every monitor named,
+// after saying which one it does not (and the closest name it has).
+func haveHistory(e *env, st *history.DB, names []string) bool {
+	for _, name := range names {
+		if !hasMonitor(st, name) {
+			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
+			if s := closest(name, monitorNames(st)); s != "" {
+				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
+			}
+			fmt.Fprintln(e.stderr)
+			return false
+		}
+	}
+	return true
+}
+
 func cmdReport(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "report", "report [--since 30d] [--cost-per-hour N] [--json] [NAME…]",
 		"Per monitor and overall: uptime %, incidents, longest outage, MTTR, total downtime and\n"+
@@ -214,15 +230,8 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer st.Close()
-	for _, name := range fs.Args() {
-		if !hasMonitor(st, name) {
-			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-			if s := closest(name, monitorNames(st)); s != "" {
-				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
-			}
-			fmt.Fprintln(e.stderr)
-			return exitConfig
-		}
+	if !haveHistory(e, st, fs.Args()) {
+		return exitConfig
 	}
 	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args(),
 		Objectives: reportObjectives(*cfgPath)})

@@ -65,15 +65,8 @@ func cmdIncidentList(e *env, args []string) int {
 		return code
 	}
 	defer st.Close()
-	for _, name := range fs.Args() {
-		if !hasMonitor(st, name) {
-			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-			if s := closest(name, monitorNames(st)); s != "" {
-				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
-			}
-			fmt.Fprintln(e.stderr)
-			return exitConfig
-		}
+	if !haveHistory(e, st, fs.Args()) {
+		return exitConfig
 	}
 	ins, err := store.ListIncidents(st, fs.Args(), from, now.Add(time.Second))
 	if err != nil {

@@ -493,12 +493,18 @@ func (m *Model) filterKey(k tea.KeyMsg) tea.Cmd {
 
 // maintKey handles a key typed in the maintenance prompt.
 func (m *Model) maintKey(k tea.KeyMsg) tea.Cmd {
+	return m.promptKey(k, m.keys.StartMaint, m.keys.CancelMaint, m.startMaint)
+}
+
+// promptKey handles a key typed in a one-line prompt: ok closes it and
+// runs done, cancel closes it, any other key edits the line.
+func (m *Model) promptKey(k tea.KeyMsg, ok, cancel Binding, done func() tea.Cmd) tea.Cmd {
 	switch {
-	case m.keys.StartMaint.Matches(k):
+	case ok.Matches(k):
 		m.state = m.prev
 		m.input.Blur()
-		return m.startMaint()
-	case m.keys.CancelMaint.Matches(k):
+		return done()
+	case cancel.Matches(k):
 		m.state = m.prev
 		m.input.Blur()
 		return nil

@@ -54,19 +54,7 @@ func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder st
 
 // noteKey handles a key typed in the note prompt.
 func (m *Model) noteKey(k tea.KeyMsg) tea.Cmd {
-	switch {
-	case m.keys.SaveNote.Matches(k): // SendAck is the same key
-		m.state = m.prev
-		m.input.Blur()
-		return m.sendNote()
-	case m.keys.CancelNote.Matches(k):
-		m.state = m.prev
-		m.input.Blur()
-		return nil
-	}
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(k)
-	return cmd
+	return m.promptKey(k, m.keys.SaveNote, m.keys.CancelNote, m.sendNote) // SendAck is the same key as SaveNote
 }
 
 // sendNote sends what the prompt holds.
