@@ -159,6 +159,10 @@ func (rt *runtime) restoreIncidents() {
 		back = history.DefaultRetention
 	}
 	for _, st := range rt.eng.Snapshot() {
+		if st.Status == monitor.StatusUp || st.Status == monitor.StatusDegraded {
+			rt.resolveLate(st.Monitor.Name, now)
+			continue
+		}
 		if st.Status != monitor.StatusDown {
 			continue
 		}

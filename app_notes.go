@@ -7,6 +7,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
 // The history keeps notes, acknowledgements with their reasons and the
@@ -40,6 +41,49 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 			rt.log.Warn("could not keep an alert's delivery in history", "monitor", name, "err", err)
 		}
 	}
+}
+
+// resolveLate sends the resolve of a monitor's incident that ended just
+// before this start when the history shows that its people were told it
+// was down and never told it was up: upbeat died (kill -9, a crash, a
+// power cut) while the resolve was held (ResolveHold) or about to go out.
+// A graceful stop sends held resolves itself (alert.Dispatcher.Close), and
+// the delivery of each is kept as a note, so a resolve is never sent twice.
+//
+// Deliveries are told apart by time: one at or after the incident's end is
+// taken for its resolve; one between its start and its end told its
+// people it was down. A channel that failed every attempt told nobody.
+func (rt *runtime) resolveLate(name string, now time.Time) {
+	d := rt.alerts.Current()
+	incs, err := rt.store.Incidents(name, now.Add(-d.LateResolveWindow()), now)
+	if err != nil || len(incs) == 0 {
+		return
+	}
+	last := incs[len(incs)-1]
+	if last.End.IsZero() || now.Sub(last.End) > d.LateResolveWindow() {
+		return
+	}
+	notes, err := rt.store.Notes(name, last.Start, now.Add(time.Hour))
+	if err != nil {
+		rt.log.Warn("could not read the history's notes: a resolve may be missing", "monitor", name, "err", err)
+		return
+	}
+	told, resolved := false, false
+	for _, n := range notes {
+		if n.Kind != monitor.NoteAlert || !n.OK {
+			continue
+		}
+		if n.Time.Before(last.End) {
+			told = true
+		} else {
+			resolved = true
+		}
+	}
+	if !told || resolved {
+		return
+	}
+	local.AttachNotes(incs[len(incs)-1:], notes) // the resolve carries the incident's notes
+	d.ResolveLate(name, incs[len(incs)-1])
 }
 
 // localUser is who notes typed in this dashboard are from: $UPBEAT_USER,

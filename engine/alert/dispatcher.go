@@ -339,7 +339,10 @@ func (d *Dispatcher) Incidents() []monitor.Incident {
 // Close stops taking alerts, sends what is queued (one attempt each, a
 // message waiting to be retried included, for at most DrainTimeout), then
 // cancels whatever is still in flight and waits for every goroutine it
-// started. Messages still waiting in the burst window are sent, not lost.
+// started. Messages still waiting in the burst window are sent, not lost,
+// and so is every held resolve (the monitor came back and is still up):
+// a resolve waiting out ResolveHold goes out at once rather than die with
+// the process, which would leave the incident open wherever it was sent.
 // Closing a Dispatcher that a Switch has replaced ends its background
 // work the same way.
 func (d *Dispatcher) Close() {
@@ -362,7 +365,49 @@ func (d *Dispatcher) stop() (burst []pending, first bool) {
 	if d.gate.closed {
 		return nil, false
 	}
+	d.policy.sendHeld()
 	d.gate.closed = true
 	d.policy.stopAlarms()
 	return d.burst.take(), true
+}
+
+// lateResolveGrace is how long past ResolveHold (and the burst window) an
+// incident's end may be for ResolveLate to still send its resolve.
+const lateResolveGrace = time.Minute
+
+// ResolveLate sends the resolve of an incident that ended before upbeat
+// last stopped (in.End set) and whose resolve never went out: the
+// process died (kill -9, a crash) while the resolve was held or waiting
+// in the burst window. The caller tells from the history's record of
+// deliveries that the incident's people were told it was down and were
+// not told it was up. It does nothing, and returns false, when the
+// incident ended longer ago than ResolveHold and the burst window, plus a
+// minute, or when the monitor has an incident open or is not up (the
+// engine's restored status, as Notify told it; up when not told). Call
+// it before checks start.
+func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
+	if in.End.IsZero() {
+		return false
+	}
+	if !d.gate.enter() {
+		return false
+	}
+	defer d.gate.unlock()
+	now := d.gate.clock.Now()
+	if now.Sub(in.End) > d.LateResolveWindow() {
+		return false
+	}
+	e := d.policy.entry(name)
+	if !e.lateResolvable() {
+		return false
+	}
+	d.policy.step(e, event{kind: inLate, now: now, restore: in})
+	d.opts.Logger.Info("resolve sent after a restart: upbeat stopped before it went out", "monitor", name)
+	return true
+}
+
+// LateResolveWindow is how far back ResolveLate reaches: ResolveHold and
+// the burst window (when positive), plus a minute.
+func (d *Dispatcher) LateResolveWindow() time.Duration {
+	return max(d.opts.ResolveHold, 0) + max(d.opts.BurstWindow, 0) + lateResolveGrace
 }

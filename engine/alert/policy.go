@@ -152,6 +152,27 @@ func (p *policy) change(ev monitor.Event, st *monitor.State) {
 	p.step(e, in)
 }
 
+// sendHeld sends every held resolve now, as when its hold ends (Close:
+// the process is stopping and the hold would never end). A reload does
+// not come here: it hands held resolves over (retire).
+func (p *policy) sendHeld() {
+	names := make([]string, 0, len(p.mons))
+	for name, e := range p.mons {
+		if e.phase == phaseHeld {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	now := p.clock.Now()
+	for _, name := range names {
+		e := p.mons[name]
+		p.step(e, event{kind: inHoldEnd, now: now})
+		if e.inc == nil {
+			p.post.log.Info("held resolve sent at shutdown", "monitor", name)
+		}
+	}
+}
+
 // stopAlarms stops every alarm (closing or retiring).
 func (p *policy) stopAlarms() {
 	for _, e := range p.mons {

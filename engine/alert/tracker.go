@@ -81,6 +81,7 @@ const (
 	inRelease                  // the incident it had joined resolved (or no longer covers it)
 	inWaitEnd                  // the wait for the monitors it depends on is over
 	inNote                     // someone wrote a note on the incident or gave a reason for acknowledging it (notes.go)
+	inLate                     // an incident that ended before a restart has had no resolve sent (ResolveLate)
 )
 
 // event is one input with its facts.
@@ -93,7 +94,7 @@ type event struct {
 	result   *monitor.Result  // inChange (may be nil), inResult
 	maint    bool             // inChange: the engine says the monitor is in maintenance
 	acked    bool             // inChange: the engine says the incident is acknowledged
-	restore  monitor.Incident // inRestore
+	restore  monitor.Incident // inRestore, inLate
 	note     monitor.Note     // inNote
 	verdict  Verdict          // inVerdict
 	gen      uint64           // inVerdict: which ask it answers
@@ -353,6 +354,8 @@ func (t *tracker) handle(ev event) effects {
 		t.waitEnded(ev, &fx)
 	case inNote:
 		t.addNote(ev, &fx)
+	case inLate:
+		t.resolveLate(ev, &fx)
 	}
 	return fx
 }
@@ -910,6 +913,36 @@ func (t *tracker) restore(ev event, fx *effects) {
 	t.inc.restored = true
 	fx.stamp(ev.now)
 	fx.do(doArmRemind)
+}
+
+// resolveLate sends the resolve of an incident that ended before a
+// restart and whose resolve never went out: nothing is open for the
+// monitor now, and its status is as the engine restored it (up when it
+// was not told). A monitor with an incident of its own, or that is being
+// decided about, is left alone.
+func (t *tracker) resolveLate(ev event, fx *effects) {
+	if ev.restore.End.IsZero() || !t.lateResolvable() {
+		return
+	}
+	if !t.known {
+		t.status, t.known = monitor.StatusUp, true
+	}
+	in := ev.restore
+	in.Monitor = t.name
+	in.Codes = slices.Clone(in.Codes)
+	in.Classes = slices.Clone(in.Classes)
+	in.Notes = slices.Clone(in.Notes)
+	t.inc, t.phase = newIncident(in), phaseOpen
+	t.resolve(in.End, nil, fx)
+}
+
+// lateResolvable reports whether resolveLate would send: no incident,
+// nothing being decided, and the monitor up (or not told).
+func (t *tracker) lateResolvable() bool {
+	if t.inc != nil || t.phase != phaseIdle {
+		return false
+	}
+	return !t.known || t.status == monitor.StatusUp || t.status == monitor.StatusDegraded
 }
 
 // resume restarts the alarms of a tracker handed over by a reload: the

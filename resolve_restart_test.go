@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
+	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// pagerChannel records the messages it is given.
+type pagerChannel struct {
+	mu  sync.Mutex
+	got []alert.Message
+}
+
+func (p *pagerChannel) Name() string { return "pager" }
+
+func (p *pagerChannel) Send(_ context.Context, m alert.Message) error {
+	p.mu.Lock()
+	p.got = append(p.got, m)
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *pagerChannel) messages() []alert.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]alert.Message(nil), p.got...)
+}
+
+// TestRestartAfterCrashSendsHeldResolveOnce: upbeat was killed while the
+// resolve of a short outage was held. The history has the incident closed
+// and the down's delivery; the next start sends the resolve, and the start
+// after that, which finds its delivery in the history, sends nothing.
+func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
+	dir := t.TempDir()
+	histDir := filepath.Join(dir, "history")
+	cfgPath := writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+
+[[alert]]
+name = "pager"
+kind = "webhook"
+url = "http://127.0.0.1:9/hook"
+default = true
+
+[[monitor]]
+name = "api"
+url = "http://127.0.0.1:9/health"
+interval = "1h"
+`, histDir))
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// What the killed run left behind: api down for a minute, back 40s
+	// ago, the down delivered, the resolve still held when it died.
+	now := time.Now().Truncate(time.Millisecond) // as precise as the history keeps it
+	downAt, upAt := now.Add(-100*time.Second), now.Add(-40*time.Second)
+	db, err := history.Open(histDir, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []monitor.Result{
+		{Monitor: "api", Time: downAt.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
+		{Monitor: "api", Time: downAt, Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"},
+		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
+	} {
+		if err := db.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.AddNote(&monitor.Note{Monitor: "api", Time: downAt.Add(time.Second), Kind: monitor.NoteAlert,
+		Author: "pager", Text: "api is DOWN: HTTP 502", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	start := func(pager *pagerChannel) {
+		t.Helper()
+		tune := func(o *alert.Options) {
+			o.BurstWindow = -1
+			o.Channels = map[string]alert.Channel{"pager": pager}
+		}
+		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: tune})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.Close() // a graceful stop: what is queued goes out first
+	}
+
+	first := &pagerChannel{}
+	start(first)
+	got := first.messages()
+	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "api" {
+		t.Fatalf("first start after the crash sent %+v, want api's resolve", got)
+	}
+	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) {
+		t.Errorf("resolve about %+v, want the incident from %s to %s", in, downAt, upAt)
+	}
+
+	second := &pagerChannel{}
+	start(second)
+	if got := second.messages(); len(got) != 0 {
+		t.Errorf("second start sent %+v: the resolve went out already", got)
+	}
+}
