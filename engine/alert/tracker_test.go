@@ -99,6 +99,7 @@ var events = map[string]event{
 	"ack":                 {kind: inAck, now: now},
 	"restore":             {kind: inRestore, now: now, restore: monitor.Incident{Start: t0.Add(-time.Hour), Codes: []int{503}}},
 	"hold ends":           {kind: inHoldEnd, now: now},
+	"late resolve":        {kind: inLate, now: now, restore: monitor.Incident{Start: t0, End: t0.Add(time.Minute), Codes: []int{502}}},
 	"settles":             {kind: inSettle, now: now},
 	"remind":              {kind: inRemind, now: now},
 	"resume":              {kind: inResume, now: now},
@@ -126,6 +127,7 @@ var (
 	acked         = func(t *tracker) { t.inc.Acked = true }
 	paused        = func(t *tracker) { t.status = monitor.StatusPaused }
 	isUp          = func(t *tracker) { t.status = monitor.StatusUp }
+	isDown        = func(t *tracker) { t.status = monitor.StatusDown }
 	inMaintenance = func(t *tracker) { t.status = monitor.StatusMaintenance }
 	alreadyFlaps  = func(t *tracker) {
 		t.flapping, t.edges = true, []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)}
@@ -161,6 +163,8 @@ var transitions = []transition{
 	{from: phaseIdle, on: "good result", to: phaseIdle},
 	{from: phaseIdle, on: "ack", to: phaseIdle},
 	{from: phaseIdle, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseIdle, on: "late resolve", to: phaseIdle, do: "stop remind, send up, report resolved"}, // ended before a crash, resolve never sent
+	{from: phaseIdle, guard: "down", setup: isDown, on: "late resolve", to: phaseIdle},
 	{from: phaseIdle, on: "hold ends", to: phaseIdle},
 	{from: phaseIdle, on: "settles", to: phaseIdle},
 	{from: phaseIdle, on: "remind", to: phaseIdle},
@@ -185,6 +189,7 @@ var transitions = []transition{
 	{from: phaseSuspect, on: "good result", to: phaseIdle},
 	{from: phaseSuspect, on: "ack", to: phaseSuspect},
 	{from: phaseSuspect, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseSuspect, on: "late resolve", to: phaseSuspect},
 	{from: phaseSuspect, on: "hold ends", to: phaseSuspect},
 	{from: phaseSuspect, on: "settles", to: phaseSuspect},
 	{from: phaseSuspect, on: "remind", to: phaseSuspect},
@@ -209,6 +214,7 @@ var transitions = []transition{
 	{from: phaseDeferred, on: "good result", to: phaseIdle},
 	{from: phaseDeferred, on: "ack", to: phaseDeferred},
 	{from: phaseDeferred, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseDeferred, on: "late resolve", to: phaseDeferred},
 	{from: phaseDeferred, on: "hold ends", to: phaseDeferred},
 	{from: phaseDeferred, on: "settles", to: phaseDeferred},
 	{from: phaseDeferred, on: "remind", to: phaseDeferred},
@@ -240,6 +246,7 @@ var transitions = []transition{
 	{from: phaseOpen, on: "ack", to: phaseOpen, do: "stop remind, report acked"},
 	{from: phaseOpen, guard: "acknowledged", setup: acked, on: "ack", to: phaseOpen},
 	{from: phaseOpen, on: "restore", to: phaseOpen},
+	{from: phaseOpen, on: "late resolve", to: phaseOpen},
 	{from: phaseOpen, on: "hold ends", to: phaseOpen},
 	{from: phaseOpen, on: "settles", to: phaseOpen},
 	{from: phaseOpen, on: "remind", to: phaseOpen, do: "remind, arm remind"},
@@ -267,6 +274,7 @@ var transitions = []transition{
 	{from: phaseHeld, on: "good result", to: phaseHeld},
 	{from: phaseHeld, on: "ack", to: phaseHeld, do: "stop remind, report acked"},
 	{from: phaseHeld, on: "restore", to: phaseHeld},
+	{from: phaseHeld, on: "late resolve", to: phaseHeld},
 	{from: phaseHeld, on: "hold ends", to: phaseIdle, do: "stop remind, send up, report resolved"},
 	{from: phaseHeld, guard: "paused", setup: paused, on: "hold ends", to: phaseOpen},
 	{from: phaseHeld, on: "settles", to: phaseHeld},
@@ -291,6 +299,7 @@ var transitions = []transition{
 	{from: phaseFlapping, on: "good result", to: phaseFlapping},
 	{from: phaseFlapping, on: "ack", to: phaseFlapping, do: "stop remind, report flapping acked"},
 	{from: phaseFlapping, on: "restore", to: phaseFlapping},
+	{from: phaseFlapping, on: "late resolve", to: phaseFlapping},
 	{from: phaseFlapping, on: "hold ends", to: phaseFlapping},
 	{from: phaseFlapping, on: "settles", to: phaseOpen}, // settled while down: the incident goes on
 	{from: phaseFlapping, guard: "status up", setup: isUp, on: "settles", to: phaseIdle,
@@ -313,6 +322,7 @@ var transitions = []transition{
 	{from: phaseAsking, on: "good result", to: phaseAsking}, // still down as the engine says
 	{from: phaseAsking, on: "ack", to: phaseAsking},
 	{from: phaseAsking, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseAsking, on: "late resolve", to: phaseAsking},
 	{from: phaseAsking, on: "hold ends", to: phaseAsking},
 	{from: phaseAsking, on: "settles", to: phaseAsking},
 	{from: phaseAsking, on: "remind", to: phaseAsking},
@@ -328,6 +338,7 @@ var transitions = []transition{
 	{from: phaseOutvoted, on: "good result", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "ack", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseOutvoted, on: "late resolve", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "hold ends", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "settles", to: phaseOutvoted},
 	{from: phaseOutvoted, on: "remind", to: phaseOutvoted},
@@ -350,6 +361,7 @@ var transitions = []transition{
 	{from: phaseWaiting, on: "good result", to: phaseWaiting},
 	{from: phaseWaiting, on: "ack", to: phaseWaiting},
 	{from: phaseWaiting, on: "restore", to: phaseOpen, do: "stop wait, stamp, arm remind"},
+	{from: phaseWaiting, on: "late resolve", to: phaseWaiting},
 	{from: phaseWaiting, on: "hold ends", to: phaseWaiting},
 	{from: phaseWaiting, on: "settles", to: phaseWaiting},
 	{from: phaseWaiting, on: "remind", to: phaseWaiting},
@@ -372,6 +384,7 @@ var transitions = []transition{
 	{from: phaseJoined, on: "good result", to: phaseJoined},
 	{from: phaseJoined, on: "ack", to: phaseJoined},
 	{from: phaseJoined, on: "restore", to: phaseOpen, do: "stamp, arm remind"},
+	{from: phaseJoined, on: "late resolve", to: phaseJoined},
 	{from: phaseJoined, on: "hold ends", to: phaseJoined},
 	{from: phaseJoined, on: "settles", to: phaseJoined},
 	{from: phaseJoined, on: "remind", to: phaseJoined},
