@@ -67,7 +67,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, statusLine(sum, tmuxColours, false))
 	case *prompt:
 		if line := statusLine(sum, nil, true); line != "" {
-			fmt.Fprintln(e.stdout, line)
+			fmt.Fprintln(e.stdout, line+" ") // the space parts it from the rest of the prompt
 		}
 	default:
 		fmt.Fprintln(e.stdout, statusLine(sum, nil, false))

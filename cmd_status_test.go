@@ -106,7 +106,7 @@ func TestStatusFromDaemon(t *testing.T) {
 	if out, _, code := runCmd(t, "status", "--tmux"); code != 0 || out != "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n" {
 		t.Errorf("status --tmux: exit %d, %q", code, out)
 	}
-	if out, _, _ := runCmd(t, "status", "--prompt"); out != "✕2\n" {
+	if out, _, _ := runCmd(t, "status", "--prompt"); out != "✕2 \n" { // a space before the rest of the prompt
 		t.Errorf("status --prompt: %q", out)
 	}
 	out, _, _ := runCmd(t, "status", "--json")

@@ -257,7 +257,8 @@ func closest(s string, candidates []string) string {
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
 	for _, c := range sorted {
-		if d := textdist.Distance(s, c); d < bestD {
+		// Case counts for nothing: "Web-B" is closest to "web-b", not to "web-a".
+		if d := textdist.Distance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}

@@ -47,6 +47,10 @@ func (e *Engine) WarRoom(name string, d time.Duration) error {
 		if en.state.Paused {
 			return
 		}
+		every := every
+		if iv := en.m.Interval; iv > 0 && iv < every {
+			every = iv // a war room never checks less often than the monitor does anyway
+		}
 		if en.warEnd != nil {
 			en.warEnd.Stop()
 		}

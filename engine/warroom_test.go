@@ -187,3 +187,38 @@ func TestWarRoomSurvivesReload(t *testing.T) {
 		}
 	})
 }
+
+// A monitor already checked more often than war_room_interval keeps its
+// own pace in a war room: a war room never slows a monitor down.
+func TestWarRoomNeverSlowsAMonitor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var checks atomic.Int32
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			checks.Add(1)
+			return monitor.Result{Status: monitor.StatusDown, Class: "http_502", Code: 502}
+		})
+		m := testMonitor("fast", 3*time.Second)
+		cfg := testConfig(m)
+		cfg.Settings.WarRoomInterval = 5 * time.Second
+		cfg.Settings.WarRoomDuration = time.Minute
+		e, _ := New(cfg, Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if err := e.WarRoom("fast", 0); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		before := checks.Load()
+		st, _ := e.State("fast")
+		if st.WarRoom.Every != 3*time.Second {
+			t.Errorf("war room every %v, want the monitor's own 3s", st.WarRoom.Every)
+		}
+		time.Sleep(30*time.Second + time.Millisecond)
+		synctest.Wait()
+		if n := checks.Load() - before; n != 10 { // at 3, 6, …, 30 s
+			t.Errorf("%d checks in 30s of a war room on a monitor checked every 3s, want 10", n)
+		}
+	})
+}

@@ -321,7 +321,7 @@ func PhasesText(p monitor.Phases) string {
 // fmtDuration is a duration to the second, in words a person reads:
 // "12m", "1h 4m", "2d 3h".
 func fmtDuration(d time.Duration) string {
-	d = d.Round(time.Second)
+	d = d.Truncate(time.Second) // as the report and the dashboard count: 72.6s is 1m 12s everywhere
 	switch {
 	case d < time.Minute:
 		return strconv.Itoa(int(d.Seconds())) + "s"

@@ -115,3 +115,11 @@ func TestPostmortem(t *testing.T) {
 		t.Errorf("text: %v\n%s", err, out.String())
 	}
 }
+
+// A postmortem counts whole seconds as the report and the dashboard do:
+// an incident of 72.6s lasted 1m 12s everywhere, never 1m 13s here.
+func TestPostmortemDurationTruncates(t *testing.T) {
+	if got := fmtDuration(72600 * time.Millisecond); got != "1m 12s" {
+		t.Errorf("72.6s reads %q, want 1m 12s", got)
+	}
+}

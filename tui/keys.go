@@ -100,7 +100,7 @@ func DefaultKeyMap() KeyMap {
 		Note:     b("n", "write a note on the open incident", "note", "n"),
 		Maint:    b("m", "maintenance for a while (0 ends it)", "maint", "m"),
 		WarRoom:  b("w", "war room: check every few seconds", "war room", "w"),
-		Copy:     b("y", "copy the curl that reproduces it", "copy curl", "y"),
+		Copy:     b("y", "in the detail view: copy its curl", "copy curl", "y"),
 		Help:     b("?", "show or hide this help", "help", "?"),
 		Quit:     quit,
 

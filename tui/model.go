@@ -603,7 +603,7 @@ func (m *Model) tableKey(k tea.KeyMsg) tea.Cmd {
 			m.input.SetValue("")
 			return nil
 		}
-		return m.endWarRoom() // with nothing else to back out of, esc ends a war room
+		return nil // not a war room: it runs for every attached dashboard, and esc is pressed by reflex
 	case m.keys.Filter.Matches(k):
 		m.state = stateFilter
 		m.input.Placeholder = "name, tag, status or code"

@@ -362,7 +362,7 @@ func helpAt(t *testing.T, w, h int) {
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	m.Update(keyRunes("?"))
 	v := m.View()
-	for range 20 { // a short screen scrolls: read every line of the help
+	for range 40 { // a short screen scrolls: read every line of the help
 		m.Update(keyRunes("j"))
 		v += "\n" + m.View()
 	}

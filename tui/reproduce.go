@@ -57,8 +57,19 @@ func (d *Detail) reproduceLines(r *monitor.Result, w int) []string {
 		return append(out, wrap(s.Dim.Render(clean(c.Note)), w)...)
 	}
 	line := ""
-	for _, a := range c.Args {
+	for i, a := range c.Args {
 		switch {
+		case i > 0 && c.Args[i-1] == "-w" && width(line)+1+width(a) > w && strings.Contains(a, "  "):
+			// curl's output template is wider than the screen: it goes on
+			// over lines inside its quotes, where a line break is only one
+			// more in what curl prints (y copies it on one line).
+			fields := strings.Split(a, "  ")
+			out = append(out, line+" \\")
+			line = "  " + fields[0]
+			for _, f := range fields[1:] {
+				out = append(out, line)
+				line = "  " + f
+			}
 		case line == "":
 			line = a
 		case width(line)+1+width(a)+2 > w:

@@ -61,7 +61,7 @@ func activeWarRooms(states []monitor.State, now time.Time) []*monitor.State {
 
 // warRoomBanner is the header's line about the war rooms in force, fitted
 // to w: "◉ WAR ROOM shop · 14:32 left · 37 checks, 3 failed · every 5s ·
-// w or esc ends it", the first one of several with "(+1 more)". The
+// w ends it", the first one of several with "(+1 more)". The
 // parts that matter most stay when the line is cut.
 func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) string {
 	if len(ws) == 0 || w <= 0 {
@@ -81,7 +81,7 @@ func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) strin
 		parts[0] += fmt.Sprintf(" (+%d more)", len(ws)-1)
 	}
 	line := strings.Join(parts, " · ")
-	if tail := " · w or esc ends it"; width(line+tail) <= w {
+	if tail := " · w ends it"; width(line+tail) <= w {
 		line += tail
 	}
 	style := sty.Warn

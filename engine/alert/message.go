@@ -171,7 +171,7 @@ func timeText(t time.Time, loc *time.Location) string {
 
 // human formats a duration for a person: "3m 20s", "2h 5m", "1d 4h".
 func human(d time.Duration) string {
-	d = d.Round(time.Second)
+	d = d.Truncate(time.Second) // as the report, the dashboard and the postmortem count
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d/time.Second))
