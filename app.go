@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	goruntime "runtime"
+	"slices"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/config"
@@ -63,6 +66,9 @@ type runtime struct {
 	log       *slog.Logger
 	opts      runtimeOptions
 	closers   []func()
+	// undeliverable are the keys of the engine's warnings about alerts
+	// that cannot deliver here (warnUndeliverable).
+	undeliverable []string
 }
 
 type runtimeOptions struct {
@@ -78,6 +84,10 @@ type runtimeOptions struct {
 	// shard, when set, overrides [settings] shard (upbeat daemon --shard),
 	// at start and at every reload.
 	shard *fleet.Shard
+	// checkDelivery warns at start and at every reload of alerts that
+	// can never deliver here (warnUndeliverable): the daemon, and the
+	// dashboard without a terminal.
+	checkDelivery bool
 	// now is the clock of the engine and the history; nil: time.Now.
 	now func() time.Time
 }
@@ -131,6 +141,9 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 		eng.Warn("storage", "history is off: "+engine.Sanitize(storeErr.Error(), 160))
 	}
 	rt.restoreIncidents()
+	if o.checkDelivery {
+		rt.warnUndeliverable()
+	}
 	return rt, nil
 }
 
@@ -216,6 +229,60 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 	return d
 }
 
+// warnUndeliverable warns, in the log and as a warning of the engine
+// (shown in /healthz and the dashboards' header), of every terminal or
+// desktop alert that cannot deliver where this runtime runs: a terminal
+// alert without a terminal (a daemon, output to a pipe), a desktop alert
+// without a session bus. Such alerts pass 'upbeat validate' but every
+// delivery would fail.
+func (rt *runtime) warnUndeliverable() {
+	keys := map[string]bool{}
+	for _, a := range rt.cfg.Alerts {
+		var why string
+		switch {
+		case a.Kind == alert.KindTerminal && rt.opts.terminal == nil:
+			why = "a terminal alert needs the dashboard ('upbeat') running in the foreground in a terminal, and this upbeat has none"
+		case a.Kind == alert.KindDesktop && !sessionBus(rt.opts.getenv):
+			why = "a desktop alert needs a desktop session (a D-Bus session bus), and there is none here"
+		default:
+			continue
+		}
+		msg := fmt.Sprintf("alert %q can never deliver: %s; use a webhook or email alert instead", a.Name, why)
+		rt.log.Warn(msg, "alert", a.Name, "kind", a.Kind)
+		key := "alert " + a.Name
+		rt.eng.Warn(key, msg)
+		keys[key] = true
+	}
+	for _, key := range rt.undeliverable { // alerts a reload fixed or removed
+		if !keys[key] {
+			rt.eng.Warn(key, "")
+		}
+	}
+	rt.undeliverable = slices.Collect(maps.Keys(keys))
+}
+
+// sessionBus reports whether desktop notifications have a D-Bus session
+// bus to go through (Linux and the BSDs; elsewhere the system's own
+// notification service is assumed).
+func sessionBus(getenv func(string) string) bool {
+	switch goruntime.GOOS {
+	case "darwin", "windows", "ios", "android":
+		return true
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	if dir := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(dir) {
+		if fi, err := os.Stat(filepath.Join(dir, "bus")); err == nil && fi.Mode()&os.ModeSocket != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Close stops the alert dispatcher and closes what the runtime opened, in
 // reverse order.
 func (rt *runtime) Close() {
@@ -244,6 +311,9 @@ func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	}
 	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
 	rt.cfg = next
+	if rt.opts.checkDelivery {
+		rt.warnUndeliverable()
+	}
 	return changes, nil
 }
 

@@ -53,7 +53,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil)) // under systemd: the journal
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, tuneAlerts: e.tuneAlerts, shard: shard})
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, tuneAlerts: e.tuneAlerts, shard: shard,
+		checkDelivery: true})
 	if err != nil {
 		if errors.Is(err, history.ErrLocked) {
 			fmt.Fprintln(e.stderr, "upbeat: another upbeat is already writing this history:", err)

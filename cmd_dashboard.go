@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api"
@@ -15,7 +18,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/fleet"
+	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -30,10 +33,11 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if *cfgPath == "" {
-		if p := localDaemon(e); p != "" {
-			return runAttached(ctx, e, []string{p}, "", *mouse)
-		}
+	// a daemon already running this config (or, with none named, any local
+	// one) is attached to rather than started a second time
+	tried := dashboardSockets(*cfgPath)
+	if p := daemonOn(e, tried...); p != "" {
+		return runAttached(ctx, e, []string{p}, "", *mouse)
 	}
 	if _, err := config.Find(*cfgPath); errors.Is(err, config.ErrNoConfig) && *cfgPath == "" {
 		fmt.Fprintln(e.stderr, "upbeat: no config found, so this is the built-in demo; 'upbeat init' writes a starter config")
@@ -43,11 +47,47 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	return runLocal(ctx, e, cfg, dashOptions{mouse: *mouse})
+	return runLocal(ctx, e, cfg, dashOptions{mouse: *mouse, tried: tried})
+}
+
+// dashboardSockets returns where the dashboard looks for a running daemon
+// before it starts an engine of its own: the [api] socket of the config
+// (named, else found), and with no config named also the default and the
+// system sockets, where any local daemon answers.
+func dashboardSockets(explicit string) []string {
+	var out []string
+	if ep, _ := findEndpoints(explicit); ep != nil {
+		out = append(out, ep.API.Socket)
+	}
+	if explicit == "" {
+		for _, p := range []string{config.DefaultSocket(), systemSocket} {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// findEndpoints reads [api] and [fleet] of the config named, else of the
+// one found in the usual places; nil and no error when there is none.
+func findEndpoints(explicit string) (*config.Endpoints, error) {
+	path, err := config.Find(explicit)
+	if errors.Is(err, config.ErrNoConfig) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return config.LoadEndpoints(path)
 }
 
 type dashOptions struct {
 	mouse bool
+	// tried are the sockets on which no daemon answered before the
+	// dashboard started its own engine, named when the history turns out
+	// to be locked by one.
+	tried []string
 	demo  bool
 	speed float64
 	// historyDir overrides where results are kept (the demo keeps them in
@@ -110,9 +150,13 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 	if e.isTTY {
 		term = e.stdout // terminal alerts: OSC 9/777 to the terminal the dashboard runs in
 	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, terminal: term, historyDir: o.historyDir})
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: e.getenv, log: logger, terminal: term, historyDir: o.historyDir,
+		checkDelivery: !e.isTTY})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
+		if errors.Is(err, history.ErrLocked) {
+			explainLocked(e, cfg, o.tried)
+		}
 		return exitConfig
 	}
 	defer rt.Close()
@@ -165,11 +209,11 @@ func livePlain(ctx context.Context, w io.Writer, snapshot func() []monitor.State
 // systemSocket is where the packaged systemd unit puts the daemon's socket.
 const systemSocket = "/run/upbeat/upbeat.sock"
 
-// localDaemon returns the socket of a daemon running on this machine, if
-// any. A socket this user may not open is named on stderr, so that nobody
-// wonders why a second engine started.
-func localDaemon(e *env) string {
-	for _, p := range []string{config.DefaultSocket(), systemSocket} {
+// daemonOn returns the first of sockets on which an upbeat daemon (or
+// dashboard) answers, "" when none does. A socket this user may not open
+// is named on stderr, so that nobody wonders why a second engine started.
+func daemonOn(e *env, sockets ...string) string {
+	for _, p := range sockets {
 		if client.LocalDaemon(p) {
 			return p
 		}
@@ -182,67 +226,114 @@ func localDaemon(e *env) string {
 	return ""
 }
 
+// explainLocked says, after the history turned out to be locked, that
+// another upbeat writes it which this dashboard could not reach, and how
+// to attach to it instead.
+func explainLocked(e *env, cfg *config.Config, tried []string) {
+	where := "no socket"
+	if len(tried) > 0 {
+		where = strings.Join(tried, ", ")
+	}
+	fmt.Fprintf(e.stderr, "upbeat: that upbeat (a daemon, most likely) answers on none of the sockets this dashboard tried (%s), so it could not attach to it\n", where)
+	fmt.Fprintf(e.stderr, "upbeat: attach with 'upbeat attach SOCKET' naming the [api] socket that daemon serves (it logs it at start as socket=…), or set that socket under [api] in %s\n", cfg.Path)
+}
+
 func cmdAttach(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "attach", "attach [--token T] [--config FILE] [ADDR…]",
 		"The dashboard on one or more running daemons. An ADDR is a unix socket path or an\n"+
-			"http(s)://host:port URL; with none, the daemons of the config's [fleet], else the local\n"+
-			"daemon's socket. With several, monitors are merged (the shards' monitors side by side,\n"+
+			"http(s)://host:port URL; with none, the daemons of the config's [fleet], else the config's\n"+
+			"[api] socket, else (when the config names none) the local daemon's socket. With several, monitors are merged (the shards' monitors side by side,\n"+
 			"the replicas of one location as one), each location gets a column, and a header line\n"+
 			"says which daemons answer. Reconnects by itself after a daemon restart.")
-	token := fs.String("token", "", "bearer token for the daemons (default: [fleet] token, then $UPBEAT_TOKEN)")
-	cfgPath := fs.String("config", "", "config `file` whose [fleet] lists the daemons (default ./upbeat.toml, then the XDG config)")
+	token := fs.String("token", "", "bearer token for the daemons (default: [fleet] token, the config's [api] token for its own listen address, then $UPBEAT_TOKEN)")
+	cfgPath := fs.String("config", "", "config `file` whose [fleet] or [api] socket names the daemons (default ./upbeat.toml, then the XDG config)")
 	mouse := fs.Bool("mouse", false, "enable mouse reporting")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	addrs := fs.Args()
-	if len(addrs) == 0 {
-		fl, code := fleetOf(ctx, e, *cfgPath)
-		if code != exitOK {
-			return code
-		}
-		if len(fl.Daemons) > 0 {
-			addrs = fl.Daemons
-			if *token == "" {
-				*token = fl.Token
-			}
-		}
+	addrs, tok, code := attachAddrs(e, fs.Args(), *cfgPath)
+	if code != exitOK {
+		return code
 	}
-	if len(addrs) == 0 {
-		p := localDaemon(e)
-		if p == "" {
-			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
-			return exitConfig
-		}
-		addrs = []string{p}
+	if *token == "" {
+		*token = tok
 	}
 	return runAttached(ctx, e, addrs, *token, *mouse)
 }
 
-// fleetOf returns the [fleet] of the config named explicitly (whose
-// mistakes are reported), else of the config found in the usual places,
-// if there is one that loads; an empty list otherwise.
-func fleetOf(ctx context.Context, e *env, explicit string) (fleet.List, int) {
-	if explicit != "" {
-		cfg, code := loadConfig(ctx, e, explicit)
-		if cfg == nil {
-			return fleet.List{}, code
-		}
-		if len(cfg.Fleet.Daemons) == 0 {
-			fmt.Fprintf(e.stderr, "upbeat: %s has no [fleet] daemons; name the addresses instead\n", cfg.Path)
-			return fleet.List{}, exitConfig
-		}
-		return cfg.Fleet, exitOK
-	}
-	path, err := config.Find("")
+// attachAddrs returns the daemons attach shows and the token the config
+// has for them: the addresses given; else the config's [fleet] daemons
+// and token; else its [api] socket; else, when the config names no socket
+// (or there is no config), the local daemon's. The config is the one
+// named, whose mistakes are reported, else the one found in the usual
+// places. A given address that is the config's own [api] listen address
+// gets the config's [api] token.
+func attachAddrs(e *env, args []string, explicit string) ([]string, string, int) {
+	ep, err := findEndpoints(explicit)
 	if err != nil {
-		return fleet.List{}, exitOK
+		if explicit != "" {
+			printConfigErrors(e, err)
+			return nil, "", exitConfig
+		}
+		fmt.Fprintf(e.stderr, "upbeat: attach: the config's [api] and [fleet] are unreadable, so the default socket is used: %v\n", err)
 	}
-	cfg, err := loadUntil(ctx, path)
-	if err != nil {
-		return fleet.List{}, exitOK // not a fleet: the local daemon's socket, as before
+	if len(args) > 0 {
+		var token string
+		if ep != nil {
+			for _, a := range args {
+				if sameListen(a, ep.API.Listen) {
+					token = ep.API.Token
+				}
+			}
+		}
+		return args, token, exitOK
 	}
-	return cfg.Fleet, exitOK
+	if ep != nil && len(ep.Fleet.Daemons) > 0 {
+		return ep.Fleet.Daemons, ep.Fleet.Token, exitOK
+	}
+	if ep != nil && ep.API.Socket != config.DefaultSocket() {
+		if daemonOn(e, ep.API.Socket) == "" {
+			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s (the [api] socket of %s); start one with 'upbeat daemon' or name an address\n", ep.API.Socket, ep.Path)
+			return nil, "", exitConfig
+		}
+		return []string{ep.API.Socket}, "", exitOK
+	}
+	p := daemonOn(e, config.DefaultSocket(), systemSocket)
+	if p == "" {
+		fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
+		return nil, "", exitConfig
+	}
+	return []string{p}, "", exitOK
+}
+
+// sameListen reports whether the http(s) address addr is the TCP listen
+// address listen ("127.0.0.1:9477", ":9477"): the same port, and the same
+// host, or any host of this machine when listen names none.
+func sameListen(addr, listen string) bool {
+	if listen == "" {
+		return false
+	}
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	lh, lp, err := net.SplitHostPort(listen)
+	if err != nil || u.Port() != lp {
+		return false
+	}
+	h := u.Hostname()
+	if h == lh {
+		return true
+	}
+	// a listener on every address, or on loopback, is reached through any
+	// name of loopback
+	return (lh == "" || lh == "0.0.0.0" || lh == "::" || loopbackName(lh)) && loopbackName(h)
+}
+
+// loopbackName reports whether host is localhost or a loopback address.
+func loopbackName(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func runAttached(ctx context.Context, e *env, addrs []string, token string, mouse bool) int {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,8 +17,9 @@ import (
 
 // cmdStatus prints one short line about the running daemon for a tmux
 // status bar or a shell prompt. It is run every few seconds by both, so
-// it stays small: one request to GET /api/v1/summary, no config read
-// unless a TCP address wants a token, no dashboard code. When no daemon
+// it stays small: one request to GET /api/v1/summary, of the config only
+// [api] and [fleet] (and only when there is a config file), no dashboard
+// code. When no daemon
 // answers it prints nothing and exits 0, so that a status bar shows no
 // error noise; --verbose says why on stderr and exits 1.
 func cmdStatus(ctx context.Context, e *env, args []string) int {
@@ -31,9 +31,9 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	tmux := fs.Bool("tmux", false, "tmux colour codes (#[fg=red]…) for status-left/status-right")
 	prompt := fs.Bool("prompt", false, "plain text, only what is down or degraded, for a shell prompt")
 	asJSON := fs.Bool("json", false, "a JSON object: counts by status and the names of the monitors down")
-	addr := fs.String("addr", "", "the daemon: a unix socket `path` or http(s)://host:port (default: the local daemon's socket)")
+	addr := fs.String("addr", "", "the daemon: a unix socket `path` or http(s)://host:port (default: the config's [api] socket, else the local daemon's)")
 	token := fs.String("token", "", "bearer token for an http(s) address (default: $UPBEAT_TOKEN, then the config's [fleet] token)")
-	cfgPath := fs.String("config", "", "read the daemon's socket ([api] socket) and token from this config `file` (read only when given)")
+	cfgPath := fs.String("config", "", "read the daemon's socket ([api] socket) and token from this config `file` (default ./upbeat.toml, then the XDG config)")
 	timeout := fs.Duration("timeout", 500*time.Millisecond, "give up after this long and print nothing")
 	verbose := fs.Bool("verbose", false, "say on stderr why nothing was printed, and exit 1 then")
 	if code, done := parseFlags(fs, args); done {
@@ -117,29 +117,31 @@ func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly 
 }
 
 // fetchSummary asks the daemon at addr (a socket path or an http(s) URL),
-// else at the socket of the config at cfgPath, else at the local daemon's
-// socket, for its summary. The config is read only when named.
+// else at the [api] socket of the config (the one at cfgPath, else the one
+// found in the usual places), else at the local daemon's socket, for its
+// summary. Of the config only [api] and [fleet] are read, and only when a
+// file is there: status runs every few seconds.
 func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wire.Summary, error) {
-	var cfg *config.Config
-	if cfgPath != "" {
-		var err error
-		if cfg, err = loadUntil(ctx, cfgPath); err != nil {
-			return wire.Summary{}, err
-		}
+	ep, cfgErr := findEndpoints(cfgPath)
+	if cfgErr != nil && cfgPath != "" {
+		return wire.Summary{}, cfgErr
 	}
 	remote := strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")
 	if remote && token == "" {
 		token = e.getenv("UPBEAT_TOKEN")
 	}
-	if remote && token == "" && cfg != nil {
-		token = cmp.Or(cfg.Fleet.Token, cfg.API.Token)
+	if remote && token == "" && ep != nil {
+		token = ep.Fleet.Token
+		if token == "" && (cfgPath != "" || sameListen(addr, ep.API.Listen)) {
+			token = ep.API.Token // a config named, or this config's own listener
+		}
 	}
 	if addr != "" {
 		return summaryFrom(ctx, addr, token)
 	}
 	sockets := []string{config.DefaultSocket(), systemSocket}
-	if cfg != nil && cfg.API.Socket != "" {
-		sockets = []string{cfg.API.Socket}
+	if ep != nil && ep.API.Socket != config.DefaultSocket() {
+		sockets = []string{ep.API.Socket} // the config's daemon, no other
 	}
 	var errs []string
 	for _, p := range sockets {
@@ -148,6 +150,9 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 			return s, nil
 		}
 		errs = append(errs, err.Error())
+	}
+	if cfgErr != nil { // a config found but unreadable: the default sockets were asked
+		errs = append(errs, "the config's [api] socket is unknown: "+cfgErr.Error())
 	}
 	return wire.Summary{}, errors.New("no daemon answers: " + strings.Join(errs, "; "))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -66,8 +67,10 @@ func TestAttachToTheFleetOfAConfig(t *testing.T) {
 		}
 	}
 
-	_, errOut, code := runCmd(t, "attach", "--config", writeConfig(t, "[settings]\nretries = 0\n"))
-	if code != exitConfig || !strings.Contains(errOut, "has no [fleet] daemons") {
+	// without [fleet], the config's [api] socket, where nothing answers here
+	sock := filepath.Join(t.TempDir(), "none.sock")
+	_, errOut, code := runCmd(t, "attach", "--config", writeConfig(t, fmt.Sprintf("[settings]\nretries = 0\n[api]\nsocket = %q\n", sock)))
+	if code != exitConfig || !strings.Contains(errOut, "no daemon answers on "+sock) {
 		t.Errorf("attach --config without [fleet]: %d %q", code, errOut)
 	}
 }

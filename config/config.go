@@ -135,6 +135,22 @@ func newLoader(name string, lookup func(string) (string, bool), readFile func(st
 // load parses the text and checks every table. Text too large or too
 // deeply nested is refused before it reaches the parser (see prescan).
 func (l *loader) load(data []byte) (*Config, error) {
+	tree, err := l.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	cfg := l.config(tree)
+	if len(l.errs) > 0 {
+		l.errs.sort()
+		return nil, l.errs
+	}
+	cfg.Path = l.file
+	return cfg, nil
+}
+
+// decode parses the text into a tree and indexes its lines, after
+// prescan has measured it.
+func (l *loader) decode(data []byte) (map[string]any, error) {
 	if e := prescan(l.file, data); e != nil {
 		return nil, Errors{e}
 	}
@@ -147,13 +163,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 		return nil, Errors{{File: l.file, Msg: "not valid TOML: " + err.Error()}}
 	}
 	l.lines = indexLines(string(data))
-	cfg := l.config(tree)
-	if len(l.errs) > 0 {
-		l.errs.sort()
-		return nil, l.errs
-	}
-	cfg.Path = l.file
-	return cfg, nil
+	return tree, nil
 }
 
 // Default is the configuration with every default and no monitors.
