@@ -29,24 +29,6 @@ func (m *Model) warRoom() tea.Cmd {
 	})
 }
 
-// endWarRoom ends the war room the banner shows: the selected monitor's,
-// else the first one in force; nothing when there is none.
-func (m *Model) endWarRoom() tea.Cmd {
-	name := ""
-	if st := m.table.Selected(); st != nil && st.WarRoom.Active(m.now) {
-		name = st.Monitor.Name
-	} else if ws := activeWarRooms(m.states, m.now); len(ws) > 0 {
-		name = ws[0].Monitor.Name
-	}
-	if name == "" {
-		return nil
-	}
-	src, ctx := m.src, m.ctx
-	return tea.Batch(m.setFlash("end the war room on "+name+"…", false), func() tea.Msg {
-		return actionMsg{verb: "end the war room on", name: name, err: src.WarRoom(ctx, name, -1)}
-	})
-}
-
 // activeWarRooms returns the states with a war room in force at now, in
 // the order given.
 func activeWarRooms(states []monitor.State, now time.Time) []*monitor.State {
@@ -61,7 +43,7 @@ func activeWarRooms(states []monitor.State, now time.Time) []*monitor.State {
 
 // warRoomBanner is the header's line about the war rooms in force, fitted
 // to w: "◉ WAR ROOM shop · 14:32 left · 37 checks, 3 failed · every 5s ·
-// w ends it", the first one of several with "(+1 more)". The
+// w on it ends it", the first one of several with "(+1 more)". The
 // parts that matter most stay when the line is cut.
 func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) string {
 	if len(ws) == 0 || w <= 0 {
@@ -81,7 +63,7 @@ func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) strin
 		parts[0] += fmt.Sprintf(" (+%d more)", len(ws)-1)
 	}
 	line := strings.Join(parts, " · ")
-	if tail := " · w ends it"; width(line+tail) <= w {
+	if tail := " · w on it ends it"; width(line+tail) <= w {
 		line += tail
 	}
 	style := sty.Warn

@@ -48,7 +48,7 @@ func TestGoldenWarRoom(t *testing.T) {
 		want string // waited for before quitting
 	}{
 		{"banner-80x24", 80, 24, "", "WAR ROOM api"},
-		{"banner-200x50", 200, 50, "", "w ends it"},
+		{"banner-200x50", 200, 50, "", "w on it ends it"},
 		{"reproduce-80x24", 80, 24, "\rjjjjjjjjjjjjjjjjjj", "y copies it"},
 		{"reproduce-200x50", 200, 50, "\r", "203.0.113.7"},
 	} {
