@@ -522,6 +522,14 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		t = t.In(l.loc)
 	}
 	ts := t.Format(layout) // when it began: the order of the lines
+	if e.seed && !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
+		// began days before the dashboard started: its day, not a time of
+		// day that reads as today's (or as one still to come)
+		ts = t.Format("Jan02")
+		if len(layout) > 5 {
+			ts = t.Format("Jan 02") + "  "
+		}
+	}
 	var glyph string
 	style := s.Plain
 	name := fit(clean(e.monitor), nameW)
@@ -535,7 +543,7 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 		text = name + "  " + where + l.explain(e)
 	case monitor.EventChange:
 		glyph, style = Glyph(e.to), s.status(e.to)
-		text = l.changeText(e, name, where, t)
+		text = l.changeText(e, name, where)
 	case monitor.EventAlert:
 		glyph = "»"
 		style, text = l.alertText(e, where)
@@ -563,8 +571,8 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 
 // changeText is a status change: "api  up → down after 3s  502 Bad
 // Gateway — …". A change the dashboard found already made when it
-// started reads as the state it is, since t when that was long ago.
-func (l *LogPane) changeText(e *logEntry, name, where string, t time.Time) string {
+// started reads as the state it is.
+func (l *LogPane) changeText(e *logEntry, name, where string) string {
 	text := name + "  " + where + e.from.String() + " → " + e.to.String()
 	if e.after > 0 {
 		text += " after " + fmtDurLong(e.after)
@@ -574,9 +582,6 @@ func (l *LogPane) changeText(e *logEntry, name, where string, t time.Time) strin
 		text = name
 		if where != "" {
 			text += "  " + where + e.to.String()
-		}
-		if !e.rtime.IsZero() && e.rtime.Sub(e.time) >= 20*time.Hour {
-			text += "  since " + t.Format("Jan 2")
 		}
 	}
 	if e.to == monitor.StatusDown || e.to == monitor.StatusDegraded {
