@@ -19,6 +19,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/demo"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/internal/daemonaddr"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
@@ -278,6 +279,10 @@ func attachAddrs(e *env, args []string, explicit string) ([]string, string, int)
 		fmt.Fprintf(e.stderr, "upbeat: attach: the config's [api] and [fleet] are unreadable, so the default socket is used: %v\n", err)
 	}
 	if len(args) > 0 {
+		args = slices.Clone(args)
+		for i, a := range args {
+			args[i] = daemonaddr.Normalize(a) // host:port is a TCP address
+		}
 		var token string
 		if ep != nil {
 			for _, a := range args {

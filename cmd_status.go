@@ -13,6 +13,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/internal/daemonaddr"
 )
 
 // cmdStatus prints one short line about the running daemon for a tmux
@@ -126,6 +127,7 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 	if cfgErr != nil && cfgPath != "" {
 		return wire.Summary{}, cfgErr
 	}
+	addr = daemonaddr.Normalize(addr)
 	remote := strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")
 	if remote && token == "" {
 		token = e.getenv("UPBEAT_TOKEN")
@@ -159,6 +161,7 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 
 // summaryFrom asks one daemon for GET /api/v1/summary.
 func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) {
+	addr = daemonaddr.Normalize(addr) // host:port is a TCP address, not a socket path
 	base, tr := strings.TrimRight(addr, "/"), &http.Transport{}
 	if !strings.Contains(addr, "://") { // a unix socket
 		base = "http://upbeat"
@@ -177,7 +180,7 @@ func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) 
 	}
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
-		return wire.Summary{}, fmt.Errorf("%s: %w", addr, err)
+		return wire.Summary{}, fmt.Errorf("%s: %s", addr, daemonaddr.Why(err))
 	}
 	defer resp.Body.Close()
 	body := io.LimitReader(resp.Body, 1<<20)

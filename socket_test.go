@@ -77,6 +77,7 @@ func TestCommandsFindTheConfigsSocket(t *testing.T) {
 	port := listen[strings.LastIndex(listen, ":"):]
 	for addr, want := range map[string]string{
 		"http://" + listen:          "trial-token",
+		listen:                      "trial-token", // host:port, as people type it
 		"http://localhost" + port:   "trial-token",
 		"http://127.0.0.1:1":        "",
 		"http://example.com" + port: "",

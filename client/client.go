@@ -35,6 +35,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/daemonaddr"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -79,7 +80,7 @@ type Client struct {
 // Dial connects to every address and returns once each has sent its
 // first snapshot or failed its first attempt (or ctx is done). It fails
 // only when no daemon could be reached; the others keep retrying in the
-// background, shown in Info().Warnings. An address is a unix socket path,
+// background, shown in Info().Warnings. An address is a unix socket path, host:port,
 // unix:///path, or http(s)://[TOKEN@]host:port. Close stops the client.
 func Dial(ctx context.Context, addrs []string, opts Options) (*Client, error) {
 	if len(addrs) == 0 {
@@ -127,7 +128,7 @@ func Dial(ctx context.Context, addrs []string, opts Options) (*Client, error) {
 		if d.connected {
 			ok = true
 		} else {
-			errs = append(errs, fmt.Errorf("%s: %w", d.addr, d.lastErr))
+			errs = append(errs, reachError{d.addr, d.lastErr})
 		}
 		d.mu.RUnlock()
 	}
@@ -200,6 +201,7 @@ type daemon struct {
 }
 
 func newDaemon(addr string, opts Options) (*daemon, error) {
+	addr = daemonaddr.Normalize(addr) // host:port is a TCP address, not a socket path
 	d := &daemon{addr: addr, token: opts.Token, first: make(chan struct{}),
 		states: map[string]*monitor.State{}, cfgs: map[string]*wire.MonitorConfig{}}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -300,15 +302,21 @@ func (c *Client) setDown(d *daemon, err error) {
 }
 
 func shortErr(err error) string {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Err != nil {
-		return op.Err.Error()
-	}
 	if err == nil {
 		return "stream ended"
 	}
-	return err.Error()
+	return daemonaddr.Why(err)
 }
+
+// reachError is why the daemon at addr could not be reached, in plain
+// words; it wraps the cause (source.ErrUnauthorized and the like).
+type reachError struct {
+	addr string
+	err  error
+}
+
+func (e reachError) Error() string { return e.addr + ": " + shortErr(e.err) }
+func (e reachError) Unwrap() error { return e.err }
 
 // statusError turns a daemon's error answer into an error: the named
 // source error its code stands for, in the daemon's words. A daemon older
