@@ -201,6 +201,7 @@ func (e *Engine) Run(ctx context.Context) error {
 
 	e.sched.run(ctx, e.states.list())
 
+	e.endWarRooms("ended: upbeat stopped") // said while viewers are still attached
 	stop()
 	<-stallDone
 	e.runner.wait()

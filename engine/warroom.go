@@ -125,3 +125,17 @@ func fmtDur(d time.Duration) string {
 	}
 	return s
 }
+
+// endWarRooms ends every war room in force, saying why: a war room is not
+// kept across a restart, so the engine says so as it stops.
+func (e *Engine) endWarRooms(why string) {
+	var names []string
+	e.states.each(func(en *entry) {
+		if !en.state.WarRoom.Until.IsZero() {
+			names = append(names, en.m.Name)
+		}
+	})
+	for _, name := range names {
+		e.endWarRoom(name, time.Time{}, why)
+	}
+}

@@ -222,3 +222,34 @@ func TestWarRoomNeverSlowsAMonitor(t *testing.T) {
 		}
 	})
 }
+
+// A war room is not kept across a restart: as the engine stops, it ends
+// every war room with an event that says so, while viewers still listen.
+func TestWarRoomEndsWhenTheEngineStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := testMonitor("shop", time.Minute)
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: upChecker()}})
+		sub := e.Subscribe()
+		defer sub.Close()
+		stop := runEngine(t, e)
+		synctest.Wait()
+		if err := e.WarRoom("shop", 0); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		stop()
+		evs, _ := sub.Drain()
+		var ended bool
+		for _, ev := range evs {
+			if ev.Kind == monitor.EventWarRoom && ev.Clear && strings.Contains(ev.Message, "upbeat stopped") {
+				ended = true
+			}
+		}
+		if !ended {
+			t.Errorf("no war-room end when the engine stopped: %+v", evs)
+		}
+		if st, _ := e.State("shop"); !st.WarRoom.Until.IsZero() {
+			t.Errorf("war room still in the state: %+v", st.WarRoom)
+		}
+	})
+}
