@@ -50,6 +50,15 @@ type noteLog struct {
 	perm     os.FileMode // of the file when it is created, as the history's others
 	mu       sync.Mutex
 	repaired bool // the writer has cut off a torn tail (done once, before its first append)
+
+	// The notes decoded last and the file's size and time then: a status
+	// page asks for notes several times a second, the file seldom changes.
+	readMu  sync.Mutex
+	read    []monitor.Note
+	readFor struct {
+		size int64
+		mod  time.Time
+	}
 }
 
 func notesOf(db *DB) *noteLog {
@@ -72,6 +81,38 @@ func (db *DB) AddNote(n *monitor.Note) error {
 // monitor's when name is "".
 func (db *DB) Notes(name string, from, to time.Time) ([]monitor.Note, error) {
 	return notesOf(db).list(name, from, to)
+}
+
+// all returns every note in the file, decoding it again only when it has
+// changed since the last call. The slice is shared: callers copy out.
+func (l *noteLog) all() ([]monitor.Note, error) {
+	l.readMu.Lock()
+	defer l.readMu.Unlock()
+	f, err := os.Open(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		l.read, l.readFor.size, l.readFor.mod = nil, 0, time.Time{}
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read notes: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read notes: %w", err)
+	}
+	if fi.Size() == l.readFor.size && fi.ModTime().Equal(l.readFor.mod) {
+		return l.read, nil
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read notes: %w", err)
+	}
+	// A tail that does not decode is a note being appended, or damage
+	// the next writer cuts off: what comes before it is good either way.
+	l.read, _, _ = decodeNotes(data)
+	l.readFor.size, l.readFor.mod = fi.Size(), fi.ModTime()
+	return l.read, nil
 }
 
 func (l *noteLog) add(n *monitor.Note) error {
@@ -138,21 +179,10 @@ func (l *noteLog) repair() error {
 }
 
 func (l *noteLog) list(name string, from, to time.Time) ([]monitor.Note, error) {
-	f, err := os.Open(l.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	all, err := l.all()
 	if err != nil {
-		return nil, fmt.Errorf("read notes: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("read notes: %w", err)
-	}
-	// A tail that does not decode is a note being appended, or damage
-	// the next writer cuts off: what comes before it is good either way.
-	all, _, _ := decodeNotes(data)
 	var out []monitor.Note
 	for _, n := range all {
 		if (name == "" || n.Monitor == name) && !n.Time.Before(from) && n.Time.Before(to) {

@@ -90,3 +90,29 @@ func FuzzDecodeNotes(f *testing.F) {
 		}
 	})
 }
+
+// Notes are decoded once and kept while the file does not change; a note
+// added since is seen at once.
+func TestNotesSeenAfterCachedRead(t *testing.T) {
+	db, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Now().Truncate(time.Second)
+	add := func(text string) {
+		if err := db.AddNote(&monitor.Note{Monitor: "shop", Time: at, Kind: monitor.NoteText, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("one")
+	for range 2 {
+		if ns, err := db.Notes("shop", at.Add(-time.Hour), at.Add(time.Hour)); err != nil || len(ns) != 1 {
+			t.Fatalf("notes %+v, %v", ns, err)
+		}
+	}
+	add("two")
+	if ns, _ := db.Notes("shop", at.Add(-time.Hour), at.Add(time.Hour)); len(ns) != 2 || ns[1].Text != "two" {
+		t.Errorf("after a second note: %+v", ns)
+	}
+}
