@@ -25,6 +25,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/internal/testserver"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
@@ -36,6 +37,7 @@ import (
 var servers testserver.Group
 
 func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
 	code := m.Run()
 	closeBrowser()
 	servers.Close()

@@ -17,12 +17,16 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/source/local"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
+	goleak.VerifyTestMain(m)
+}
 
 // switchChecker answers what it is set to answer, per monitor.
 type switchChecker struct {

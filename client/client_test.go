@@ -17,6 +17,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/source/local"
@@ -27,6 +28,7 @@ import (
 var bg = context.Background()
 
 func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
 	goleak.VerifyTestMain(m,
 		// a Bubble Tea program's last tick outlives it by up to a second (the dashboard test)
 		goleak.IgnoreAnyFunction("github.com/charmbracelet/bubbletea.Tick.func1"),

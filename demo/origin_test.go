@@ -21,10 +21,14 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
+	goleak.VerifyTestMain(m)
+}
 
 // testSpeed makes every delay in the origin ten times shorter: the 504 and
 // 524 arrive after 150 ms, while healthy answers stay far from any timeout.

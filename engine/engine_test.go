@@ -12,11 +12,15 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
+	goleak.VerifyTestMain(m)
+}
 
 // funcChecker adapts a function to Checker.
 type funcChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result

@@ -17,11 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
 	if dir := os.Getenv(childEnv); dir != "" {
 		runChildWriter(dir)
 		return

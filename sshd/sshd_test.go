@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -405,7 +406,10 @@ func TestNewRefusesMissingAuthorizedKeys(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
+	goleak.VerifyTestMain(m)
+}
 
 func TestIsDark(t *testing.T) {
 	for _, tc := range []struct {

@@ -7,11 +7,15 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/history"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
+	goleak.VerifyTestMain(m)
+}
 
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 

@@ -16,10 +16,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
 	goleak.VerifyTestMain(m)
 }
 

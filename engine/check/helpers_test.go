@@ -22,10 +22,12 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/internal/testcert"
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 func TestMain(m *testing.M) {
+	testmain.SkipRaceExitSleep()
 	goleak.VerifyTestMain(stopServers{m}) // servers_test.go
 }
 

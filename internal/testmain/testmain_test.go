@@ -1,0 +1,47 @@
+package testmain
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	SkipRaceExitSleep()
+	os.Exit(m.Run())
+}
+
+func TestSleepOff(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		in      []string
+		want    []string
+		changed bool
+	}{
+		{"no GORACE", []string{"HOME=/h"}, []string{"HOME=/h", "GORACE=atexit_sleep_ms=0"}, true},
+		{"other options kept", []string{"GORACE=halt_on_error=1", "A=b"}, []string{"A=b", "GORACE=halt_on_error=1 atexit_sleep_ms=0"}, true},
+		{"empty GORACE", []string{"GORACE="}, []string{"GORACE=atexit_sleep_ms=0"}, true},
+		{"set by a person", []string{"GORACE=atexit_sleep_ms=500"}, []string{"GORACE=atexit_sleep_ms=500"}, false},
+		{"one GORACE only", []string{"GORACE=log_path=x", "GORACE=y=1"}, []string{"GORACE=log_path=x atexit_sleep_ms=0"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, changed := sleepOff(tc.in)
+			if changed != tc.changed || !slices.Equal(got, tc.want) {
+				t.Errorf("sleepOff(%q) = %q, %v; want %q, %v", tc.in, got, changed, tc.want, tc.changed)
+			}
+		})
+	}
+}
+
+// TestThisBinaryRanWithoutExitSleep shows that TestMain's call took effect:
+// under the race detector this very process was started again with the sleep
+// off.
+func TestThisBinaryRanWithoutExitSleep(t *testing.T) {
+	if !raceEnabled {
+		t.Skip("only the race detector sleeps at exit")
+	}
+	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms=0") {
+		t.Errorf("GORACE = %q: SkipRaceExitSleep did not run the binary again", g)
+	}
+}
