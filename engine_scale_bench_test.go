@@ -1,4 +1,4 @@
-package engine_test
+package main
 
 import (
 	"context"
@@ -8,11 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"runtime"
+	goruntime "runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,17 +20,17 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// BenchmarkScale runs the real scheduler and HTTP checker with 10,000
+// BenchmarkEngineScale runs the real scheduler and HTTP checker with 10,000
 // monitors at a 30 s interval against loopback servers for one interval
 // (plus the spread), then a bare net/http probe doing the same requests on
 // fresh connections at the same rate, and reports both CPU costs and their
 // ratio, the share of checks started within 1 s of their due time, and the
 // peak memory per monitor. It takes about 70 s:
 //
-//	go test ./engine -run '^$' -bench Scale -benchtime 1x
+//	go test . -run '^$' -bench EngineScale -benchtime 1x
 //
 // UPBEAT_BENCH_MONITORS and UPBEAT_BENCH_INTERVAL change the size.
-func BenchmarkScale(b *testing.B) {
+func BenchmarkEngineScale(b *testing.B) {
 	n := envInt("UPBEAT_BENCH_MONITORS", 10000)
 	interval := 30 * time.Second
 	if s := os.Getenv("UPBEAT_BENCH_INTERVAL"); s != "" {
@@ -59,7 +58,7 @@ func BenchmarkScale(b *testing.B) {
 	}()
 
 	for b.Loop() {
-		runtime.GC()
+		goruntime.GC()
 		base := heapAndStacks()
 		cfg := &engine.Config{Settings: engine.Settings{Concurrency: 256}}
 		for i := range n {
@@ -77,22 +76,22 @@ func BenchmarkScale(b *testing.B) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		peak := watchPeak(ctx)
-		cpu0 := cpuTime()
+		cpu0 := cpuNow()
 		done := make(chan struct{})
 		go func() { eng.Run(ctx); close(done) }()
 		time.Sleep(interval + interval/10)
 		cancel()
 		<-done
-		engCPU := cpuTime() - cpu0
+		engCPU := cpuNow() - cpu0
 		st := eng.Stats()
 		peakBytes := <-peak
-		runtime.KeepAlive(eng)
+		goruntime.KeepAlive(eng)
 
 		// The bare probe: the same requests, fresh connections, same rate.
 		checks := int(st.Checks)
-		cpu1 := cpuTime()
+		cpu1 := cpuNow()
 		bareProbe(urls, checks, interval+interval/10)
-		bareCPU := cpuTime() - cpu1
+		bareCPU := cpuNow() - cpu1
 
 		perCheck := float64(engCPU.Microseconds()) / float64(max(checks, 1))
 		perBare := float64(bareCPU.Microseconds()) / float64(max(checks, 1))
@@ -137,15 +136,9 @@ func bareProbe(urls []string, n int, d time.Duration) {
 	wg.Wait()
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func heapAndStacks() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
+	var ms goruntime.MemStats
+	goruntime.ReadMemStats(&ms)
 	return ms.HeapInuse + ms.StackInuse
 }
 
