@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +32,30 @@ func stateOf(t *testing.T, states []monitor.State, name string) monitor.State {
 // history24h makes a day of results every 5 minutes with usual phases
 // (TLS 45 ms), a 502 incident, and 502s by hour with a peak at 03:00.
 func history24h(name string) *tuitest.History {
-	var rs []monitor.Result
+	var byHour [24]int
+	byHour[3], byHour[4], byHour[15] = 41, 3, 1
+	return &tuitest.History{
+		ResultsOf: map[string][]monitor.Result{name: dayOfResults(name)},
+		IncidentsOf: map[string][]monitor.Incident{name: {
+			{Monitor: name, Start: fixedNow.Add(-11 * time.Hour), End: fixedNow.Add(-11*time.Hour + 12*time.Minute), Codes: []int{502}},
+			{Monitor: name, Start: fixedNow.Add(-4 * time.Minute), Codes: []int{502}, Acked: true},
+		}},
+		ByHourOf: map[string][24]int{name: byHour},
+	}
+}
+
+// days holds the results of history24h by monitor name. They are the same
+// on every call and many (newSource asks for every monitor's), so they are
+// made once and shared; nobody writes to them (tuitest.History hands out
+// copies), and their capacity is their length, so that an append copies.
+var days sync.Map
+
+// dayOfResults returns the day of results history24h gives name.
+func dayOfResults(name string) []monitor.Result {
+	if rs, ok := days.Load(name); ok {
+		return rs.([]monitor.Result)
+	}
+	rs := make([]monitor.Result, 0, 24*12)
 	i := 0
 	for t := fixedNow.Add(-24 * time.Hour); t.Before(fixedNow); t = t.Add(5 * time.Minute) {
 		i++
@@ -42,16 +67,8 @@ func history24h(name string) *tuitest.History {
 		}
 		rs = append(rs, r)
 	}
-	var byHour [24]int
-	byHour[3], byHour[4], byHour[15] = 41, 3, 1
-	return &tuitest.History{
-		ResultsOf: map[string][]monitor.Result{name: rs},
-		IncidentsOf: map[string][]monitor.Incident{name: {
-			{Monitor: name, Start: fixedNow.Add(-11 * time.Hour), End: fixedNow.Add(-11*time.Hour + 12*time.Minute), Codes: []int{502}},
-			{Monitor: name, Start: fixedNow.Add(-4 * time.Minute), Codes: []int{502}, Acked: true},
-		}},
-		ByHourOf: map[string][24]int{name: byHour},
-	}
+	stored, _ := days.LoadOrStore(name, slices.Clip(rs))
+	return stored.([]monitor.Result)
 }
 
 func newDetail(t *testing.T, st monitor.State, related []monitor.State, q source.Querier, w, h int) *tui.Detail {
