@@ -21,8 +21,12 @@ import (
 
 const waitLimit = 10 * time.Second
 
+// testOptions are the dashboard's options in tests: a fixed clock, no
+// colour, and new data drawn within a millisecond rather than at the next
+// of ten frames a second, so that a test waiting to see an event does not
+// wait for the frame (TestEventsAreCoalescedIntoFrames covers the frames).
 func testOptions() tui.Options {
-	return tui.Options{Now: func() time.Time { return fixedNow }, Renderer: asciiRenderer(), NoColor: true, User: "alice"}
+	return tui.Options{Now: func() time.Time { return fixedNow }, Renderer: asciiRenderer(), NoColor: true, User: "alice", MaxFPS: 1000}
 }
 
 // newSource is the fixture with a history for every monitor.
