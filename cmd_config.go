@@ -27,7 +27,7 @@ func loadConfig(ctx context.Context, e *env, explicit string) (*config.Config, i
 		}
 		return nil, exitConfig
 	}
-	cfg, err := loadUntil(ctx, path)
+	cfg, err := loadUntil(ctx, path, e.lookup())
 	if errors.Is(err, errInterrupted) {
 		fmt.Fprintln(e.stderr, "upbeat: interrupted while loading the config")
 		return nil, exitInterrupted
@@ -47,14 +47,14 @@ var errInterrupted = errors.New("interrupted")
 // only cancels ctx, so a load that does not return (a file that is a pipe
 // nobody writes, a parse that takes long) must not keep SIGINT or SIGTERM
 // from ending the command. The load left behind ends with the process.
-func loadUntil(ctx context.Context, path string) (*config.Config, error) {
+func loadUntil(ctx context.Context, path string, lookupEnv func(string) (string, bool)) (*config.Config, error) {
 	type loaded struct {
 		cfg *config.Config
 		err error
 	}
 	done := make(chan loaded, 1)
 	go func() {
-		cfg, err := config.Load(path)
+		cfg, err := config.LoadWithEnv(path, lookupEnv)
 		done <- loaded{cfg, err}
 	}()
 	select {

@@ -128,7 +128,8 @@ func cmdDaemon(ctx context.Context, e *env, args []string) int {
 			}
 			return changes, err
 		}
-		go config.WatchConfig(ctx, cfg.Path, config.Load, reload, eng.Warn, hup,
+		load := func(path string) (*config.Config, error) { return config.LoadWithEnv(path, e.lookup()) }
+		go config.WatchConfig(ctx, cfg.Path, load, reload, eng.Warn, hup,
 			config.WatchOptions{Logger: logger, SetTokens: srv.SetTokens, Current: func() *config.Config { return cfg }})
 	}
 	logger.Info("upbeat started", "version", versionString(), "monitors", len(rt.cfg.Monitors),

@@ -36,7 +36,7 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 	}
 	// a daemon already running this config (or, with none named, any local
 	// one) is attached to rather than started a second time
-	tried := dashboardSockets(*cfgPath)
+	tried := dashboardSockets(e, *cfgPath)
 	if p := daemonOn(e, tried...); p != "" {
 		return runAttached(ctx, e, []string{p}, "", *mouse)
 	}
@@ -55,9 +55,9 @@ func cmdDashboard(ctx context.Context, e *env, args []string) int {
 // before it starts an engine of its own: the [api] socket of the config
 // (named, else found), and with no config named also the default and the
 // system sockets, where any local daemon answers.
-func dashboardSockets(explicit string) []string {
+func dashboardSockets(e *env, explicit string) []string {
 	var out []string
-	if ep, _ := findEndpoints(explicit); ep != nil {
+	if ep, _ := findEndpoints(e, explicit); ep != nil {
 		out = append(out, ep.API.Socket)
 	}
 	if explicit == "" {
@@ -72,7 +72,7 @@ func dashboardSockets(explicit string) []string {
 
 // findEndpoints reads [api] and [fleet] of the config named, else of the
 // one found in the usual places; nil and no error when there is none.
-func findEndpoints(explicit string) (*config.Endpoints, error) {
+func findEndpoints(e *env, explicit string) (*config.Endpoints, error) {
 	path, err := config.Find(explicit)
 	if errors.Is(err, config.ErrNoConfig) {
 		return nil, nil
@@ -80,7 +80,7 @@ func findEndpoints(explicit string) (*config.Endpoints, error) {
 	if err != nil {
 		return nil, err
 	}
-	return config.LoadEndpoints(path)
+	return config.LoadEndpointsWithEnv(path, e.lookup())
 }
 
 type dashOptions struct {
@@ -270,7 +270,7 @@ func cmdAttach(ctx context.Context, e *env, args []string) int {
 // places. A given address that is the config's own [api] listen address
 // gets the config's [api] token.
 func attachAddrs(e *env, args []string, explicit string) ([]string, string, int) {
-	ep, err := findEndpoints(explicit)
+	ep, err := findEndpoints(e, explicit)
 	if err != nil {
 		if explicit != "" {
 			printConfigErrors(e, err)

@@ -24,7 +24,7 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 	dir := dirFlag
 	if dir == "" {
 		if p, err := config.Find(cfgPath); err == nil {
-			if cfg, err := config.Load(p); err == nil {
+			if cfg, err := config.LoadWithEnv(p, e.lookup()); err == nil {
 				dir = cfg.Settings.HistoryDir
 			} else if dir, err = historyDirOnly(p); err != nil {
 				printConfigErrors(e, err)
@@ -53,12 +53,12 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 // reportObjectives returns the objectives the config gives its monitors,
 // by name; none when there is no config or it does not load (the report
 // then has no objectives section).
-func reportObjectives(cfgPath string) map[string]store.Objective {
+func reportObjectives(e *env, cfgPath string) map[string]store.Objective {
 	p, err := config.Find(cfgPath)
 	if err != nil {
 		return nil
 	}
-	cfg, err := config.Load(p)
+	cfg, err := config.LoadWithEnv(p, e.lookup())
 	if err != nil {
 		return nil
 	}
@@ -234,7 +234,7 @@ func cmdReport(ctx context.Context, e *env, args []string) int {
 		return exitConfig
 	}
 	rep, err := store.BuildReport(st, store.ReportOptions{From: from, To: now, CostPerHour: *cost, Monitors: fs.Args(),
-		Objectives: reportObjectives(*cfgPath)})
+		Objectives: reportObjectives(e, *cfgPath)})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig

@@ -123,7 +123,7 @@ func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly 
 // summary. Of the config only [api] and [fleet] are read, and only when a
 // file is there: status runs every few seconds.
 func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wire.Summary, error) {
-	ep, cfgErr := findEndpoints(cfgPath)
+	ep, cfgErr := findEndpoints(e, cfgPath)
 	if cfgErr != nil && cfgPath != "" {
 		return wire.Summary{}, cfgErr
 	}

@@ -51,6 +51,18 @@ type env struct {
 	// tuneAlerts adjusts the daemon's alert dispatcher (tests shorten its
 	// waits); nil in real use.
 	tuneAlerts func(*alert.Options)
+	// lookupEnv reads the environment for the config's ${NAME}; nil reads
+	// the process's. Tests give their own, so that tests that set
+	// variables need not change the process's and may run side by side.
+	lookupEnv func(string) (string, bool)
+}
+
+// lookup returns what reads the environment for the config's ${NAME}.
+func (e *env) lookup() func(string) (string, bool) {
+	if e.lookupEnv != nil {
+		return e.lookupEnv
+	}
+	return os.LookupEnv
 }
 
 // defaultPlainEvery is how often the dashboard without a terminal prints
@@ -102,7 +114,8 @@ func main() {
 		<-ctx.Done()
 		stop() // a second signal stops a shutdown that hangs
 	}()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTTY: isTerminal(os.Stdout)}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupEnv: os.LookupEnv,
+		isTTY: isTerminal(os.Stdout)}
 	profileOnSignal(e.getenv)
 	code := run(ctx, e, os.Args[1:])
 	stop()

@@ -21,10 +21,30 @@ import (
 // runCmd runs the upbeat command line in-process.
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runCmdEnv(t, nil, args...)
+}
+
+// runCmdEnv is runCmd with the config's ${NAME} read from vars rather
+// than from the process's environment (a nil map reads the process's).
+// Tests that give variables this way, not with t.Setenv, may run in
+// parallel.
+func runCmdEnv(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	if vars != nil {
+		e.lookupEnv = lookupIn(vars)
+	}
 	code = run(context.Background(), e, args)
 	return out.String(), errb.String(), code
+}
+
+// lookupIn reads vars as os.LookupEnv reads the environment.
+func lookupIn(vars map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
 }
 
 func writeConfig(t *testing.T, body string) string {

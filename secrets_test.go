@@ -29,6 +29,7 @@ import (
 // might), the bot token is in no log line, no error, no event, no history
 // file and nowhere on the rendered dashboard.
 func TestTelegramTokenAppearsNowhere(t *testing.T) {
+	t.Parallel()
 	const token = "123456:SECRET-bot-token-ABCdef"
 	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -41,7 +42,7 @@ func TestTelegramTokenAppearsNowhere(t *testing.T) {
 	defer target.Close()
 
 	dir := t.TempDir()
-	t.Setenv("TG_TOKEN", token)
+	vars := map[string]string{"TG_TOKEN": token}
 	cfgPath := writeConfig(t, fmt.Sprintf(`
 [settings]
 history_dir = %q
@@ -60,7 +61,7 @@ name = "api"
 url = %q
 interval = "1h"
 `, filepath.Join(dir, "history"), bot.URL, target.URL))
-	cfg, err := config.Load(cfgPath)
+	cfg, err := config.LoadWithEnv(cfgPath, lookupIn(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +145,7 @@ interval = "1h"
 // what they got, are in no result, `check --json` line, log line, event,
 // history file or the rendered dashboard.
 func TestRequestSecretsAppearNowhere(t *testing.T) {
+	t.Parallel()
 	const (
 		password = "basic-PASSWORD-1234"
 		bearer   = "bearer-TOKEN-5678"
@@ -171,9 +173,7 @@ func TestRequestSecretsAppearNowhere(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte(bearer), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("BASIC_PW", password)
-	t.Setenv("CLIENT_SECRET", client)
-	t.Setenv("PROXY_PW", proxyPW)
+	vars := map[string]string{"BASIC_PW": password, "CLIENT_SECRET": client, "PROXY_PW": proxyPW}
 	cfgPath := writeConfig(t, fmt.Sprintf(`
 [settings]
 history_dir = %[1]q
@@ -205,13 +205,13 @@ interval = "1h"
 proxy = "http://ops:${PROXY_PW}@%[4]s"
 `, filepath.Join(dir, "history"), echo.URL, tokenFile, closedAddr))
 
-	out, _, code := runCmd(t, "check", "--json", "--config", cfgPath)
+	out, _, code := runCmdEnv(t, vars, "check", "--json", "--config", cfgPath)
 	if code != exitDown || strings.Count(out, "\n") != 4 {
 		t.Fatalf("check: exit %d\n%s", code, out)
 	}
-	outText, _, _ := runCmd(t, "check", "--config", cfgPath)
+	outText, _, _ := runCmdEnv(t, vars, "check", "--config", cfgPath)
 
-	cfg, err := config.Load(cfgPath)
+	cfg, err := config.LoadWithEnv(cfgPath, lookupIn(vars))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,6 +131,7 @@ func inProcessServices(t *testing.T) (grpcAddr, wsAddr string) {
 // WebSocket servers: each new kind shows the right status and class, with
 // passwords taken from the environment and from a file.
 func TestCheckJSONAgainstRealServers(t *testing.T) {
+	t.Parallel()
 	s := startRealServers(t)
 	grpcAddr, wsAddr := inProcessServices(t)
 	closed := closedAddr(t)
@@ -138,8 +139,7 @@ func TestCheckJSONAgainstRealServers(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "mysql-password"), []byte(s.my.Password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("UPBEAT_TEST_PG_PASSWORD", s.pg.Password)
-	t.Setenv("UPBEAT_TEST_REDIS_PASSWORD", s.rs.Password)
+	vars := map[string]string{"UPBEAT_TEST_PG_PASSWORD": s.pg.Password, "UPBEAT_TEST_REDIS_PASSWORD": s.rs.Password}
 
 	type want struct{ status, class string }
 	wants := map[string]want{}
@@ -171,7 +171,7 @@ func TestCheckJSONAgainstRealServers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, errOut, code := runCmd(t, "check", "--json", "--config", path)
+	out, errOut, code := runCmdEnv(t, vars, "check", "--json", "--config", path)
 	if code != exitDown {
 		t.Fatalf("exit %d, want 1 (some down); stderr: %s\n%s", code, errOut, out)
 	}
@@ -207,6 +207,7 @@ func TestCheckJSONAgainstRealServers(t *testing.T) {
 // a log line, the history files or the dashboard, whether the login
 // succeeds or fails.
 func TestServicePasswordAppearsNowhere(t *testing.T) {
+	t.Parallel()
 	testserver.Need(t, "postgresql", "postgres")
 	v, err := servers.Once("postgres", func() (any, error) { return testserver.StartPostgres(&servers) })
 	if err != nil {
@@ -218,7 +219,7 @@ func TestServicePasswordAppearsNowhere(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "pw"), []byte(wrong), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("UPBEAT_TEST_PG_PASSWORD", pg.Password)
+	vars := map[string]string{"UPBEAT_TEST_PG_PASSWORD": pg.Password}
 	cfgPath := filepath.Join(dir, "upbeat.toml")
 	cfgText := fmt.Sprintf(`
 [settings]
@@ -246,7 +247,7 @@ interval = "1h"
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(cfgPath)
+	cfg, err := config.LoadWithEnv(cfgPath, lookupIn(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +325,7 @@ interval = "1h"
 		}
 		return nil
 	})
-	out, _, _ := runCmd(t, "check", "--json", "--config", cfgPath)
+	out, _, _ := runCmdEnv(t, vars, "check", "--json", "--config", cfgPath)
 	check("check --json", []byte(out))
 }
 

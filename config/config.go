@@ -83,6 +83,13 @@ const (
 // mistakes, the error is an Errors listing all of them. A file larger than
 // MaxConfigSize is refused without being read whole.
 func Load(path string) (*Config, error) {
+	return LoadWithEnv(path, os.LookupEnv)
+}
+
+// LoadWithEnv is Load with ${NAME} in the file read through lookupEnv
+// rather than from the process's environment: a command passes the
+// environment it was given.
+func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
@@ -99,7 +106,7 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, Errors{tooLarge(path, size)}
 	}
-	return Parse(path, data)
+	return parse(path, data, lookupEnv, os.ReadFile)
 }
 
 // Validate checks the config file at path, as `upbeat validate` does; the

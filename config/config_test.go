@@ -408,6 +408,32 @@ to = ["b@example.com"]
 	}
 }
 
+// LoadWithEnv and LoadEndpointsWithEnv read ${NAME} from the environment
+// they are given, not from the process's.
+func TestLoadWithEnv(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "upbeat.toml")
+	body := "[api]\ntoken = \"${UPBEAT_TEST_GIVEN_TOKEN}\"\n\n[[monitor]]\nname = \"a\"\nurl = \"https://${UPBEAT_TEST_GIVEN_HOST}/\"\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	given := env(map[string]string{"UPBEAT_TEST_GIVEN_HOST": "h.example.com", "UPBEAT_TEST_GIVEN_TOKEN": "s3cret-token-of-32-characters-xx"})
+	cfg, err := LoadWithEnv(p, given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Monitors[0].URL != "https://h.example.com/" || cfg.API.Token != "s3cret-token-of-32-characters-xx" {
+		t.Errorf("url %q, token %q: not from the given environment", cfg.Monitors[0].URL, cfg.API.Token)
+	}
+	ep, err := LoadEndpointsWithEnv(p, given)
+	if err != nil || ep.API.Token != "s3cret-token-of-32-characters-xx" {
+		t.Errorf("endpoints: token %q, %v", ep.API.Token, err)
+	}
+	var errs Errors
+	if _, err := LoadWithEnv(p, env(nil)); !errors.As(err, &errs) || !strings.Contains(err.Error(), "UPBEAT_TEST_GIVEN_HOST") {
+		t.Errorf("with nothing set: %v, want the variable named as missing", err)
+	}
+}
+
 func TestExpand(t *testing.T) {
 	lookup := env(map[string]string{"A": "1", "B_2": "two", "EMPTY": ""})
 	for _, c := range []struct {

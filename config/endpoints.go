@@ -25,6 +25,12 @@ type Endpoints struct {
 // keep them from finding the daemon. The error is as Load's, limited to
 // those two tables.
 func LoadEndpoints(path string) (*Endpoints, error) {
+	return LoadEndpointsWithEnv(path, os.LookupEnv)
+}
+
+// LoadEndpointsWithEnv is LoadEndpoints with ${NAME} read through
+// lookupEnv, as LoadWithEnv does.
+func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*Endpoints, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
@@ -37,7 +43,7 @@ func LoadEndpoints(path string) (*Endpoints, error) {
 	if len(data) > MaxConfigSize {
 		return nil, Errors{tooLarge(path, int64(len(data)))}
 	}
-	l := newLoader(path, os.LookupEnv, os.ReadFile)
+	l := newLoader(path, lookupEnv, os.ReadFile)
 	tree, err := l.decode(data)
 	if err != nil {
 		return nil, err
