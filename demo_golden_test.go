@@ -25,6 +25,7 @@ import (
 // simulated. The clock and the demo's seed are fixed, so the frames are
 // too (refresh with go test . -run TestDemoFirstFrames -update).
 func TestDemoFirstFrames(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 15, 4, 5, 0, time.UTC)
 	clock := func() time.Time { return now }
 	origin, err := demo.Start(t.Context(), demo.Options{Now: clock, Seed: 14, Dir: t.TempDir()})

@@ -18,6 +18,7 @@ func TestNoTerminalQueryAtStart(t *testing.T) {
 		run(context.Background(), &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, []string{"--version"})
 		return
 	}
+	t.Parallel()
 	script, err := exec.LookPath("script")
 	if err != nil {
 		t.Skip("script(1) is not installed")

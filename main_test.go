@@ -87,6 +87,7 @@ func decodeLines(t *testing.T, out string) map[string]checkLine {
 }
 
 func TestCheckJSONAgainstMisbehavingTargets(t *testing.T) {
+	t.Parallel()
 	codes := []int{500, 502, 503, 504, 522}
 	mux := http.NewServeMux()
 	for _, c := range codes {

@@ -36,6 +36,7 @@ import (
 // stream), is kept across a restart of the daemon, goes out in the
 // resolve webhook, and is in `upbeat incident show --markdown`.
 func TestNoteFromDashboardToWebhookAndPostmortem(t *testing.T) {
+	t.Parallel()
 	var healthy atomic.Bool
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !healthy.Load() {

@@ -38,6 +38,10 @@ var servers testserver.Group
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
+	// The parallel tests here wait far more than they compute (on real
+	// servers, a browser, daemons' check intervals, child processes): all
+	// of them may wait at once.
+	testmain.Parallel(16)
 	code := m.Run()
 	closeBrowser()
 	servers.Close()

@@ -112,6 +112,7 @@ func (l *logBuffer) waitFor(t *testing.T, s string, exited <-chan int) {
 // token holder on the TCP listener included; and what is said names the
 // mistake and how to fix it.
 func TestURLSecretsStayOutOfMessages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := writeConfig(t, badURLConfig(filepath.Join(dir, "history"), ""))
 	for _, cmd := range []string{"validate", "check"} {

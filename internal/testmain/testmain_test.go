@@ -1,6 +1,7 @@
 package testmain
 
 import (
+	"flag"
 	"os"
 	"slices"
 	"strings"
@@ -43,5 +44,30 @@ func TestThisBinaryRanWithoutExitSleep(t *testing.T) {
 	}
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms=0") {
 		t.Errorf("GORACE = %q: SkipRaceExitSleep did not run the binary again", g)
+	}
+}
+
+// Parallel's flag is set unless the command line gave it.
+func TestSetParallel(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		set  bool
+		want string
+	}{
+		{nil, true, "8"},
+		{[]string{"-test.parallel=3"}, false, "3"},
+		{[]string{"-test.parallel", "1"}, false, "1"},
+	} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.Int(parallelFlag, 2, "")
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if set := setParallel(fs, 8); set != tc.set || fs.Lookup(parallelFlag).Value.String() != tc.want {
+			t.Errorf("%q: set %v, -test.parallel %s; want %v, %s", tc.args, set, fs.Lookup(parallelFlag).Value, tc.set, tc.want)
+		}
+	}
+	if setParallel(flag.NewFlagSet("empty", flag.ContinueOnError), 8) {
+		t.Error("set a flag that is not there")
 	}
 }
