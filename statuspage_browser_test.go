@@ -45,6 +45,7 @@ var browser struct {
 
 // closeBrowser stops the browser, if a test started one.
 func closeBrowser() {
+	browser.once.Do(func() {}) // waits for a start under way
 	if browser.cancel != nil {
 		browser.cancel()
 	}
@@ -53,7 +54,20 @@ func closeBrowser() {
 // newTab opens a tab of the package's browser; the test closes it.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
-	path := testserver.Need(t, "chromium", "chromium")
+	startBrowser(testserver.Need(t, "chromium", "chromium"))
+	if browser.err != nil {
+		t.Fatal(browser.err)
+	}
+	ctx, cancel := chromedp.NewContext(browser.ctx)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// startBrowser starts the package's browser, the Chromium at path, unless
+// it is started already; it returns once it is. A test may call it on a
+// goroutine of its own, to start the browser while it does something
+// else; newTab then waits for it.
+func startBrowser(path string) {
 	browser.once.Do(func() {
 		dir, err := servers.TempDir("chromium")
 		if err != nil {
@@ -74,12 +88,6 @@ func newTab(t *testing.T) context.Context {
 		}
 		browser.ctx, browser.cancel = bctx, func() { bcancel(); acancel() }
 	})
-	if browser.err != nil {
-		t.Fatal(browser.err)
-	}
-	ctx, cancel := chromedp.NewContext(browser.ctx)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // codedTarget is a target answering the status code the test sets.
@@ -154,7 +162,8 @@ func seedHistory(t *testing.T, dir string, names []string) {
 // and phone sizes, light and dark.
 func TestStatusPageInBrowser(t *testing.T) {
 	t.Parallel() // the slowest test of the package: the others run meanwhile
-	ctx := newTab(t)
+	// Chromium starts while the history is written.
+	go startBrowser(testserver.Need(t, "chromium", "chromium"))
 
 	shop, checkout, search, payments, cdn := &codedTarget{}, &codedTarget{}, &codedTarget{}, &codedTarget{}, &codedTarget{}
 	for _, s := range []*codedTarget{shop, checkout, search, cdn} {
@@ -239,6 +248,12 @@ token = "admin-token-never-shown"
 		now.Add(26*time.Hour).Truncate(time.Hour).Format(time.RFC3339), now.Add(27*time.Hour).Truncate(time.Hour).Format(time.RFC3339), filepath.Join(dir, "run", "upbeat.sock"), addr))
 	startPageDaemon(t, cfg)
 	base := "http://" + addr
+	// The first checks settle the statuses restored from the history: at
+	// once, rather than spread over the first interval.
+	for name := range targets {
+		checkNow(t, base, name)
+	}
+	ctx := newTab(t)
 
 	var mu sync.Mutex
 	var requests, problems []string
@@ -327,6 +342,9 @@ token = "admin-token-never-shown"
 		t.Error("ArrowLeft did not move to the day before")
 	}
 
+	// Each photograph is decoded while the next is taken.
+	var decoding sync.WaitGroup
+	defer decoding.Wait()
 	shoot := func(name string, w, h int64, scale float64, dark bool) {
 		t.Helper()
 		scheme := "light"
@@ -349,13 +367,16 @@ token = "admin-token-never-shown"
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := png.Decode(bytes.NewReader(buf))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if b := img.Bounds(); b.Dx() != int(float64(w)*scale) || b.Dy() != int(float64(h)*scale) {
-			t.Errorf("%s is %dx%d, want %dx%d at scale %v", name, b.Dx(), b.Dy(), w, h, scale)
-		}
+		decoding.Go(func() {
+			img, err := png.Decode(bytes.NewReader(buf))
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				return
+			}
+			if b := img.Bounds(); b.Dx() != int(float64(w)*scale) || b.Dy() != int(float64(h)*scale) {
+				t.Errorf("%s is %dx%d, want %dx%d at scale %v", name, b.Dx(), b.Dy(), w, h, scale)
+			}
+		})
 		if *screenshotDir != "" {
 			if err := os.WriteFile(filepath.Join(*screenshotDir, name), buf, 0o644); err != nil {
 				t.Fatal(err)
