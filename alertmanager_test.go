@@ -24,10 +24,12 @@ import (
 // started on loopback with a webhook receiver in the test.
 
 // Alertmanager's timers in these tests: short, so that a notification
-// follows a post within a second or two.
+// follows a post within a second. The second node of a cluster waits a
+// peer timeout before it sends what the first has not; group_wait is
+// longer than that (see the sentinel incident of TestAlertmanagerHAPair).
 const (
 	amGroupWait     = 500 * time.Millisecond
-	amGroupInterval = time.Second
+	amGroupInterval = 500 * time.Millisecond
 	amPeerTimeout   = 300 * time.Millisecond
 )
 
@@ -145,7 +147,7 @@ receivers:
 			args = append(args, "--cluster.listen-address=")
 		} else {
 			args = append(args, "--cluster.listen-address="+node.cluster, "--cluster.advertise-address="+node.cluster,
-				"--cluster.peer-timeout="+amPeerTimeout.String(), "--cluster.gossip-interval=20ms",
+				"--cluster.peer-timeout="+amPeerTimeout.String(), "--cluster.gossip-interval=10ms",
 				"--cluster.pushpull-interval=1s", "--cluster.probe-interval=200ms", "--cluster.probe-timeout=100ms",
 				"--cluster.settle-timeout=5s", "--cluster.reconnect-interval=1s")
 			for j, peer := range nodes {
@@ -289,7 +291,8 @@ func TestAlertmanagerHAPair(t *testing.T) {
 	t.Parallel()
 	hook := newAMHook(t)
 	nodes := startAlertmanagers(t, hook.URL, 2)
-	shop, quiet, other := newSwitchable(t), newSwitchable(t), newSwitchable(t)
+	shop, quiet, other, sentinel := newSwitchable(t), newSwitchable(t), newSwitchable(t), newSwitchable(t)
+	names := map[*switchable]string{shop: "shop", quiet: "quiet", sentinel: "sentinel"}
 	body := fmt.Sprintf(`
 [[alert]]
 name = "am"
@@ -310,7 +313,11 @@ url = %q
 [[monitor]]
 name = "steady"
 url = %q
-`, nodes[0].URL, nodes[1].URL, shop.URL, quiet.URL, other.URL)
+
+[[monitor]]
+name = "sentinel"
+url = %q
+`, nodes[0].URL, nodes[1].URL, shop.URL, quiet.URL, other.URL, sentinel.URL)
 	settings := "location = \"lab\"\nretries = 0\ninterval = \"1s\"\ntimeout = \"500ms\""
 	api := `external_url = "http://upbeat.test:9477"`
 	a := startDaemon(t, "a", settings, api, body, fastAlerts)
@@ -338,14 +345,27 @@ url = %q
 			})
 		}
 	}
+	// switchTo turns the targets down or up, and has every live daemon
+	// check them at once rather than at its next interval.
+	switchTo := func(down bool, targets ...*switchable) {
+		t.Helper()
+		for _, s := range targets {
+			s.down.Store(down)
+		}
+		for _, d := range live {
+			for _, s := range targets {
+				d.checkNow(t, names[s])
+			}
+		}
+	}
 	incidents := 0
 	incident := func(what string) {
 		t.Helper()
 		incidents++
-		shop.down.Store(true)
+		switchTo(true, shop)
 		n := hook.expect(t, "firing", "shop")
 		settled("down", incidents)
-		shop.down.Store(false)
+		switchTo(false, shop)
 		hook.expect(t, "resolved", "shop")
 		settled("up", incidents)
 		if what != "" {
@@ -379,8 +399,7 @@ url = %q
 	amtool := testserver.Need(t, "prometheus-alertmanager", "amtool")
 	testserver.Run(t, t.TempDir(), amtool, "silence", "add", "monitor=quiet", "--alertmanager.url="+nodes[0].URL,
 		"--author=test", "--comment=planned work", "--duration=1h")
-	quiet.down.Store(true)
-	shop.down.Store(true)
+	switchTo(true, quiet, shop)
 	incidents++
 	hook.expect(t, "firing", "shop")
 	settled("down", incidents)
@@ -388,8 +407,7 @@ url = %q
 		state, by := nodes[0].alertState(t, "quiet")
 		return state == "suppressed" && len(by) == 1
 	})
-	quiet.down.Store(false)
-	shop.down.Store(false)
+	switchTo(false, quiet, shop)
 	hook.expect(t, "resolved", "shop")
 	settled("up", incidents)
 
@@ -412,11 +430,13 @@ url = %q
 	incident("after the notifying alertmanager was killed")
 
 	// A duplicate would come from the node that waits one peer timeout
-	// after the first: the sentinel incident's notification comes a whole
-	// group_wait after its post, so any duplicate of what came before
-	// has arrived by then.
-	shop.down.Store(true)
-	hook.expect(t, "firing", "shop")
+	// after the first. The sentinel, a monitor down for the first time,
+	// is a new group in Alertmanager: its notification comes a whole
+	// group_wait after its post (an existing group's may come at its
+	// next group_interval tick, sooner), so any duplicate of what came
+	// before has arrived by then.
+	switchTo(true, sentinel)
+	hook.expect(t, "firing", "sentinel")
 	var firing, resolved int
 	for _, n := range hook.received() {
 		if n.monitor() == "quiet" {
@@ -430,6 +450,6 @@ url = %q
 		}
 	}
 	if firing != 5 || resolved != 4 {
-		t.Errorf("%d firing and %d resolved notifications, want 5 and 4 (one each per incident)", firing, resolved)
+		t.Errorf("%d firing and %d resolved notifications, want 5 and 4 (one each per incident, and the sentinel's)", firing, resolved)
 	}
 }

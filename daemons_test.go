@@ -102,6 +102,20 @@ func (d *daemon) stop() {
 	d.exited <- code
 }
 
+// checkNow asks the daemon, through its socket, to check the monitor at
+// once rather than at its next interval.
+func (d *daemon) checkNow(t testing.TB, monitor string) {
+	t.Helper()
+	resp, err := d.client().Post("http://upbeat/api/v1/monitors/"+monitor+"/check", "", nil)
+	if err != nil {
+		t.Fatalf("%s: check %s now: %v", d.name, monitor, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s: check %s now: %s", d.name, monitor, resp.Status)
+	}
+}
+
 // writeConfigIn writes a config file into dir.
 func writeConfigIn(t testing.TB, dir, body string) string {
 	t.Helper()
