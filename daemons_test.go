@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 )
 
@@ -114,6 +116,22 @@ func (d *daemon) checkNow(t testing.TB, monitor string) {
 	if resp.StatusCode/100 != 2 {
 		t.Fatalf("%s: check %s now: %s", d.name, monitor, resp.Status)
 	}
+}
+
+// status is the monitor's status at the daemon ("pending" before its
+// first check), read from its API.
+func (d *daemon) status(t testing.TB, monitor string) string {
+	t.Helper()
+	resp, err := d.client().Get("http://upbeat/api/v1/monitors/" + monitor)
+	if err != nil {
+		t.Fatalf("%s: status of %s: %v", d.name, monitor, err)
+	}
+	defer resp.Body.Close()
+	var m wire.Monitor
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatalf("%s: status of %s: %s: %v", d.name, monitor, resp.Status, err)
+	}
+	return m.Status.String()
 }
 
 // writeConfigIn writes a config file into dir.

@@ -93,11 +93,24 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 		daemons[l] = startDaemon(t, l, settings, api, body, fastAlerts)
 	}
 	logged := func(d *daemon, text string) int { return strings.Count(d.log.String(), text) }
+	// check has a location check the site at once rather than at its
+	// next interval (it goes on checking every interval too).
+	check := func(l string) { daemons[l].checkNow(t, "shop") }
+
+	// Every location has seen the site up: one that has not checked it
+	// yet has no say.
+	for _, l := range locs {
+		check(l)
+		waitFor(t, l+" seeing the site up", func() bool { return daemons[l].status(t, "shop") == "up" })
+	}
 
 	// eu-west's path breaks: it asks, is outvoted, and asks again at every
 	// check; nobody is paged.
 	paths["eu-west"].down.Store(true)
 	outvoted := `locations="down from 1 of 3 locations (eu-west); up from ap-south, us-east: fewer than the quorum of 2"`
+	check("eu-west")
+	waitFor(t, "an outvoted question from eu-west", func() bool { return logged(daemons["eu-west"], outvoted) >= 1 })
+	check("eu-west")
 	waitFor(t, "second outvoted question from eu-west", func() bool { return logged(daemons["eu-west"], outvoted) >= 2 })
 	if got := hook.of("down"); len(got) != 0 {
 		t.Fatalf("a fault seen from one location of three paged: %+v", got)
@@ -106,8 +119,12 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 	// us-east's path breaks too: two of three see it down; eu-west, the
 	// first of them by name, pages, and us-east leaves it to eu-west.
 	paths["us-east"].down.Store(true)
-	waitFor(t, "a page", func() bool { return len(hook.of("down")) > 0 })
 	deferred := "eu-west pages for it"
+	check("us-east")
+	waitFor(t, "us-east leaving the page to eu-west", func() bool { return logged(daemons["us-east"], deferred) >= 1 })
+	check("eu-west") // asks us-east, which sees it down now
+	waitFor(t, "a page", func() bool { return len(hook.of("down")) > 0 })
+	check("us-east")
 	waitFor(t, "us-east leaving the page to eu-west twice", func() bool { return logged(daemons["us-east"], deferred) >= 2 })
 	downs := hook.of("down")
 	if len(downs) != 1 || len(downs[0].Monitors) != 1 {
@@ -126,6 +143,8 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 	// Repaired: the one incident resolves, once.
 	paths["eu-west"].down.Store(false)
 	paths["us-east"].down.Store(false)
+	check("us-east")
+	check("eu-west")
 	waitFor(t, "the resolve", func() bool { return len(hook.of("up")) > 0 })
 	if n := len(hook.of("down")); n != 1 {
 		t.Errorf("%d pages in all, want 1", n)
