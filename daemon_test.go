@@ -89,6 +89,9 @@ timeout = "500ms"
 		t.Errorf("second daemon: exit %d, %q", code, errOut)
 	}
 
+	// its first check at once, rather than spread over the first interval
+	checkNowOn(t, sock, "maint-page")
+
 	// attach (no terminal: the plain table) until the monitor shows down
 	actx, acancel := context.WithTimeout(ctx, 30*time.Second)
 	defer acancel()

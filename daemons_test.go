@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -108,14 +109,30 @@ func (d *daemon) stop() {
 // once rather than at its next interval.
 func (d *daemon) checkNow(t testing.TB, monitor string) {
 	t.Helper()
-	resp, err := d.client().Post("http://upbeat/api/v1/monitors/"+monitor+"/check", "", nil)
+	checkNowOn(t, d.socket, monitor)
+}
+
+// checkNowOn asks the daemon whose API is on socket to check the monitor
+// at once.
+func checkNowOn(t testing.TB, socket, monitor string) {
+	t.Helper()
+	resp, err := socketClient(socket).Post("http://upbeat/api/v1/monitors/"+monitor+"/check", "", nil)
 	if err != nil {
-		t.Fatalf("%s: check %s now: %v", d.name, monitor, err)
+		t.Fatalf("%s: check %s now: %v", socket, monitor, err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s: check %s now: %s", d.name, monitor, resp.Status)
+		t.Fatalf("%s: check %s now: %s", socket, monitor, resp.Status)
 	}
+}
+
+// socketClient returns an HTTP client that reaches a daemon's API on its
+// unix socket.
+func socketClient(socket string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var dl net.Dialer
+		return dl.DialContext(ctx, "unix", socket)
+	}}}
 }
 
 // status is the monitor's status at the daemon ("pending" before its

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	goruntime "runtime"
@@ -176,12 +174,7 @@ func BenchmarkShardedFleet(b *testing.B) {
 }
 
 // client returns an HTTP client that reaches the daemon's socket.
-func (d *daemon) client() *http.Client {
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var dl net.Dialer
-		return dl.DialContext(ctx, "unix", d.socket)
-	}}}
-}
+func (d *daemon) client() *http.Client { return socketClient(d.socket) }
 
 // daemonMetric reads a metric without labels from a daemon's /metrics.
 func daemonMetric(b testing.TB, d *daemon, name string) float64 {
