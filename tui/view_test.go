@@ -1,15 +1,12 @@
 package tui_test
 
 import (
-	"encoding/binary"
-	"hash"
-	"hash/fnv"
-	"io"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -103,8 +100,12 @@ type modelState struct {
 }
 
 func dumpState(m *tui.Model) modelState {
-	d := &dumper{seen: map[uintptr]int{}, fields: map[string]uint64{}}
+	d := newDumper()
 	return modelState{sum: d.hash(reflect.ValueOf(m), "Model", 0), fields: d.fields}
+}
+
+func newDumper() *dumper {
+	return &dumper{seen: map[uintptr]int{}, fields: map[string]uint64{}, skip: map[reflect.Type]bool{}}
 }
 
 // diff names the fields that differ.
@@ -122,111 +123,179 @@ func (a modelState) diff(b modelState) string {
 type dumper struct {
 	seen   map[uintptr]int
 	fields map[string]uint64
-	buf    [8]byte
+	skip   map[reflect.Type]bool // caches and external types, by type (a type's name is slow to ask for)
+}
+
+// fnv64 is FNV-1a, 64 bits, kept in a value: a model has tens of
+// thousands of values to hash, so nothing here allocates.
+type fnv64 uint64
+
+const (
+	fnvOffset fnv64 = 14695981039346656037
+	fnvPrime  fnv64 = 1099511628211
+)
+
+func (h *fnv64) num(n uint64) {
+	for i := 0; i < 8; i++ {
+		*h = (*h ^ fnv64(byte(n))) * fnvPrime
+		n >>= 8
+	}
+}
+
+func (h *fnv64) str(s string) {
+	h.num(uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		*h = (*h ^ fnv64(s[i])) * fnvPrime
+	}
 }
 
 // hash returns the hash of v; path is where it is, for the fields within
 // the first levels (the model's, then its components').
 func (d *dumper) hash(v reflect.Value, path string, depth int) uint64 {
-	h := fnv.New64a()
-	d.write(h, v, path, depth)
-	return h.Sum64()
+	h := fnvOffset
+	d.write(&h, v, path, depth)
+	return uint64(h)
 }
 
-func (d *dumper) num(h hash.Hash64, n uint64) {
-	binary.LittleEndian.PutUint64(d.buf[:], n)
-	h.Write(d.buf[:])
+// skipped reports whether values of t are left out (caches, external:
+// all of them structs).
+func (d *dumper) skipped(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	skip, ok := d.skip[t]
+	if !ok {
+		skip = caches[t.String()] || external[t.String()]
+		d.skip[t] = skip
+	}
+	return skip
 }
 
-func (d *dumper) str(h hash.Hash64, s string) {
-	d.num(h, uint64(len(s)))
-	io.WriteString(h, s)
-}
-
-func (d *dumper) write(h hash.Hash64, v reflect.Value, path string, depth int) {
+func (d *dumper) write(h *fnv64, v reflect.Value, path string, depth int) {
 	if !v.IsValid() {
-		d.str(h, "<invalid>")
+		h.str("<invalid>")
 		return
 	}
 	t := v.Type()
-	if caches[t.String()] || external[t.String()] {
-		d.str(h, t.String())
+	if d.skipped(t) {
+		h.str(t.String())
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
-			d.str(h, "nil")
+			h.str("nil")
 			return
 		}
 		if n, ok := d.seen[v.Pointer()]; ok {
-			d.str(h, "seen")
-			d.num(h, uint64(n))
+			h.str("seen")
+			h.num(uint64(n))
 			return
 		}
 		d.seen[v.Pointer()] = len(d.seen)
 		d.write(h, v.Elem(), path, depth)
 	case reflect.Interface:
 		if v.IsNil() {
-			d.str(h, "nil")
+			h.str("nil")
 			return
 		}
-		d.str(h, v.Elem().Type().String())
+		h.str(v.Elem().Type().String())
 		d.write(h, v.Elem(), path, depth)
 	case reflect.Struct:
+		if t == timeType && timeLayoutKnown && v.CanAddr() && depth >= 2 {
+			d.time(h, v, path, depth)
+			return
+		}
 		for i := 0; i < v.NumField(); i++ {
 			if depth < 2 {
 				p := path + "." + t.Field(i).Name
 				sub := d.hash(v.Field(i), p, depth+1)
 				d.fields[p] = sub
-				d.num(h, sub)
+				h.num(sub)
 				continue
 			}
 			d.write(h, v.Field(i), path, depth+1)
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			d.str(h, "nil")
+			h.str("nil")
 			return
 		}
-		d.num(h, uint64(v.Len()))
+		h.num(uint64(v.Len()))
 		for i := 0; i < v.Len(); i++ {
 			d.write(h, v.Index(i), path, depth+1)
 		}
 	case reflect.Map:
 		if v.IsNil() {
-			d.str(h, "nil")
+			h.str("nil")
 			return
 		}
 		// in any order: the sum of the entries' hashes
 		var sum uint64
 		for it := v.MapRange(); it.Next(); {
-			e := fnv.New64a()
-			d.write(e, it.Key(), path, depth+1)
-			d.write(e, it.Value(), path, depth+1)
-			sum += e.Sum64()
+			e := fnvOffset
+			d.write(&e, it.Key(), path, depth+1)
+			d.write(&e, it.Value(), path, depth+1)
+			sum += uint64(e)
 		}
-		d.num(h, uint64(v.Len()))
-		d.num(h, sum)
+		h.num(uint64(v.Len()))
+		h.num(sum)
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
-		d.str(h, v.Kind().String())
-		d.num(h, boolNum(v.IsNil()))
+		h.str(v.Kind().String())
+		h.num(boolNum(v.IsNil()))
 	case reflect.Bool:
-		d.num(h, boolNum(v.Bool()))
+		h.num(boolNum(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		d.num(h, uint64(v.Int()))
+		h.num(uint64(v.Int()))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		d.num(h, v.Uint())
+		h.num(v.Uint())
 	case reflect.Float32, reflect.Float64:
-		d.num(h, math.Float64bits(v.Float()))
+		h.num(math.Float64bits(v.Float()))
 	case reflect.Complex64, reflect.Complex128:
-		d.num(h, math.Float64bits(real(v.Complex())))
-		d.num(h, math.Float64bits(imag(v.Complex())))
+		h.num(math.Float64bits(real(v.Complex())))
+		h.num(math.Float64bits(imag(v.Complex())))
 	case reflect.String:
-		d.str(h, v.String())
+		h.str(v.String())
 	default:
-		d.str(h, v.Kind().String())
+		h.str(v.Kind().String())
 	}
+}
+
+// timeType is the type of time.Time, whose fields are hashed without
+// reflection: a model holds thousands of them (every sample's), and
+// reflecting on each of their fields is most of the time a dump takes.
+var timeType = reflect.TypeFor[time.Time]()
+
+// timeFields are time.Time's fields, in order.
+type timeFields struct {
+	wall uint64
+	ext  int64
+	loc  *time.Location
+}
+
+// timeLayoutKnown is whether time.Time is laid out as timeFields (else
+// times are reflected on like any struct).
+var timeLayoutKnown = func() bool {
+	want := reflect.TypeFor[timeFields]()
+	if timeType.NumField() != want.NumField() || timeType.Size() != want.Size() {
+		return false
+	}
+	for i := range want.NumField() {
+		a, b := timeType.Field(i), want.Field(i)
+		if a.Name != b.Name || a.Type != b.Type || a.Offset != b.Offset {
+			return false
+		}
+	}
+	return true
+}()
+
+// time writes the time.Time at v (addressable) as write writes a struct:
+// each field in order, the location as a pointer.
+func (d *dumper) time(h *fnv64, v reflect.Value, path string, depth int) {
+	f := (*timeFields)(v.Addr().UnsafePointer())
+	h.num(f.wall)
+	h.num(uint64(f.ext))
+	d.write(h, reflect.ValueOf(f.loc), path, depth+1)
 }
 
 func boolNum(b bool) uint64 {
@@ -234,6 +303,33 @@ func boolNum(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// The dump's shortcut for times sees a change of each of their fields:
+// the instant, the monotonic reading, the location.
+func TestDumpSeesTimes(t *testing.T) {
+	if !timeLayoutKnown {
+		t.Fatal("time.Time is not laid out as the dump expects: it reflects on times, slowly")
+	}
+	at := []time.Time{fixedNow, fixedNow}
+	sum := func() uint64 { return newDumper().hash(reflect.ValueOf(at), "at", 2) }
+	before := sum()
+	now := time.Now()
+	for _, c := range []struct {
+		name string
+		t    time.Time
+	}{
+		{"instant", fixedNow.Add(time.Nanosecond)},
+		{"location", fixedNow.In(time.FixedZone("X", 3600))},
+		{"monotonic reading", now},
+		{"no monotonic reading", now.Round(0)},
+	} {
+		at[1] = c.t
+		if after := sum(); after == before {
+			t.Errorf("a change of the %s left no trace in the dump", c.name)
+		}
+		before = sum()
+	}
 }
 
 // The test above would pass for a model that never changes: a screen
