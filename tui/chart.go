@@ -74,20 +74,61 @@ func (c *latencyChart) view(sty *Styles, pts []latPoint, fails []time.Time, from
 // failed checks with ✕ along the top, and p50/p95/p99 as dotted lines,
 // each labelled with its own value on the right. Marks that share a row
 // share its label ("p50 39ms p95 97ms"); when that is longer than the
-// room kept for labels, the chart is drawn again narrower (its rows do not
-// depend on its width).
+// room kept for labels, the chart is narrower. The rows of the marks are
+// known from the chart's scale before anything is drawn, so the chart is
+// drawn once, at the width it ends up with.
 func drawLatencyChart(sty *Styles, pts []latPoint, fails []time.Time, from, to time.Time, w, h int) []string {
-	lines, need := drawLatencyChartWith(sty, pts, fails, from, to, w, h, chartLabelW)
-	if need > chartLabelW && w-need >= 20 {
-		lines, _ = drawLatencyChartWith(sty, pts, fails, from, to, w, h, need)
+	pct, _ := percentiles(pts)
+	labelW := chartLabelW
+	lc := newLatencyChartModel(sty, pts, pct, from, to, w-labelW, h)
+	if _, need := percentileMarks(lc, pct); need > chartLabelW && w-need >= 20 {
+		labelW = need
+		lc = newLatencyChartModel(sty, pts, pct, from, to, w-labelW, h)
+	}
+	for i := range pts {
+		lc.Push(timeserieslinechart.TimePoint{Time: pts[i].t, Value: float64(pts[i].lat) / float64(time.Millisecond)})
+	}
+	lc.Draw()
+
+	// dotted percentile lines on the empty cells of their rows
+	rows, _ := percentileMarks(lc, pct)
+	labels := map[int]string{}
+	origin := lc.Origin()
+	names := [3]string{"p50", "p95", "p99"}
+	for i, p := range pct {
+		y := rows[i]
+		style := sty.Dim
+		if i == 2 {
+			style = sty.Warn
+		}
+		for x := origin.X + 1; x < lc.Canvas.Width(); x++ {
+			pt := canvas.Point{X: x, Y: y}
+			if lc.Canvas.Cell(pt).Rune == runes.Null {
+				lc.Canvas.SetCell(pt, canvas.NewCellWithStyle('┄', style))
+			}
+		}
+		labels[y] = markLabel(labels[y], names[i], p)
+	}
+	// failed checks: a ✕ on the top row, above where the line has a gap
+	for _, t := range fails {
+		sp := lc.ScaleFloat64PointForLine(canvas.Float64Point{X: float64(t.Unix()), Y: 0})
+		pt := canvas.Point{X: origin.X + int(math.Round(sp.X)), Y: 0}
+		if pt.X > origin.X && pt.X < lc.Canvas.Width() {
+			lc.Canvas.SetCell(pt, canvas.NewCellWithStyle(sparkDown, sty.Status[monitor.StatusDown]))
+		}
+	}
+	lines := strings.Split(lc.View(), "\n")
+	for y, l := range labels {
+		if y < len(lines) {
+			lines[y] += " " + sty.Dim.Render(trunc(l, labelW-1))
+		}
 	}
 	return lines
 }
 
-// drawLatencyChartWith draws the chart with labelW cells kept for the
-// labels, and returns the cells its labels need.
-func drawLatencyChartWith(sty *Styles, pts []latPoint, fails []time.Time, from, to time.Time, w, h, labelW int) ([]string, int) {
-	pct, _ := percentiles(pts)
+// newLatencyChartModel is the time-series chart of pts, cw cells wide,
+// with nothing pushed or drawn yet.
+func newLatencyChartModel(sty *Styles, pts []latPoint, pct [3]time.Duration, from, to time.Time, cw, h int) *timeserieslinechart.Model {
 	top := pct[2]
 	for i := range pts {
 		top = max(top, pts[i].lat)
@@ -112,7 +153,6 @@ func drawLatencyChartWith(sty *Styles, pts []latPoint, fails []time.Time, from, 
 		}
 		return humanize.Latency(time.Duration(v * float64(time.Millisecond)))
 	}
-	cw := w - labelW
 	lc := timeserieslinechart.New(cw, h,
 		timeserieslinechart.WithTimeRange(from, to),
 		timeserieslinechart.WithYRange(0, ymax),
@@ -123,14 +163,16 @@ func drawLatencyChartWith(sty *Styles, pts []latPoint, fails []time.Time, from, 
 		timeserieslinechart.WithLineStyle(runes.ArcLineStyle),
 		timeserieslinechart.WithStyle(sty.status(monitor.StatusUp)),
 	)
-	for i := range pts {
-		lc.Push(timeserieslinechart.TimePoint{Time: pts[i].t, Value: float64(pts[i].lat) / float64(time.Millisecond)})
-	}
-	lc.Draw()
+	return &lc
+}
 
-	// dotted percentile lines on the empty cells of their rows
-	labels := map[int]string{}
+// percentileMarks returns the row of each percentile's mark on lc and the
+// cells their labels need. They follow from the chart's y scale alone:
+// neither the points pushed (the y range holds them all) nor the width
+// change them.
+func percentileMarks(lc *timeserieslinechart.Model, pct [3]time.Duration) (rows [3]int, need int) {
 	origin := lc.Origin()
+	labels := map[int]string{}
 	names := [3]string{"p50", "p95", "p99"}
 	for i, p := range pct {
 		v := float64(p) / float64(time.Millisecond)
@@ -139,43 +181,24 @@ func drawLatencyChartWith(sty *Styles, pts []latPoint, fails []time.Time, from, 
 		if y < 0 || y >= origin.Y {
 			y = max(0, min(y, origin.Y-1))
 		}
-		style := sty.Dim
-		if i == 2 {
-			style = sty.Warn
-		}
-		for x := origin.X + 1; x < lc.Canvas.Width(); x++ {
-			pt := canvas.Point{X: x, Y: y}
-			if lc.Canvas.Cell(pt).Rune == runes.Null {
-				lc.Canvas.SetCell(pt, canvas.NewCellWithStyle('┄', style))
-			}
-		}
-		// marks on the same row share one label, each with its value:
-		// "p50 39ms p95 97ms", never "p50/p95 97ms"
-		l := names[i] + " " + humanize.Latency(p)
-		if old, ok := labels[y]; ok {
-			l = old + " " + l
-		}
-		labels[y] = l
+		rows[i] = y
+		labels[y] = markLabel(labels[y], names[i], p)
 	}
-	need := 0
 	for _, l := range labels {
 		need = max(need, width(l)+1)
 	}
-	// failed checks: a ✕ on the top row, above where the line has a gap
-	for _, t := range fails {
-		sp := lc.ScaleFloat64PointForLine(canvas.Float64Point{X: float64(t.Unix()), Y: 0})
-		pt := canvas.Point{X: origin.X + int(math.Round(sp.X)), Y: 0}
-		if pt.X > origin.X && pt.X < lc.Canvas.Width() {
-			lc.Canvas.SetCell(pt, canvas.NewCellWithStyle(sparkDown, sty.Status[monitor.StatusDown]))
-		}
+	return rows, need
+}
+
+// markLabel adds a mark to the label of its row: marks on the same row
+// share one label, each with its value ("p50 39ms p95 97ms", never
+// "p50/p95 97ms").
+func markLabel(row, name string, p time.Duration) string {
+	l := name + " " + humanize.Latency(p)
+	if row != "" {
+		return row + " " + l
 	}
-	lines := strings.Split(lc.View(), "\n")
-	for y, l := range labels {
-		if y < len(lines) {
-			lines[y] += " " + sty.Dim.Render(trunc(l, labelW-1))
-		}
-	}
-	return lines, need
+	return l
 }
 
 // percentileLine is the legend under the chart.
