@@ -238,23 +238,28 @@ func TestActionKeysCallTheSource(t *testing.T) {
 	for _, c := range []struct {
 		keys []tea.KeyMsg
 		want tuitest.Call
+		done string // the flash once the call has returned
 	}{
-		{[]tea.KeyMsg{keyRunes("c")}, tuitest.Call{Op: "check", Name: "api"}},
-		{[]tea.KeyMsg{keyRunes("p")}, tuitest.Call{Op: "pause", Name: "api", Paused: true}},
-		{[]tea.KeyMsg{keyRunes("a"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "ack", Name: "api", Note: monitor.Note{Kind: monitor.NoteAck, Author: "alice"}}},
+		{[]tea.KeyMsg{keyRunes("c")}, tuitest.Call{Op: "check", Name: "api"}, "check api: done"},
+		{[]tea.KeyMsg{keyRunes("p")}, tuitest.Call{Op: "pause", Name: "api", Paused: true}, "pause api: done"},
+		{[]tea.KeyMsg{keyRunes("a"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "ack", Name: "api", Note: monitor.Note{Kind: monitor.NoteAck, Author: "alice"}},
+			"acknowledge api: done"},
 		{[]tea.KeyMsg{keyRunes("n"), keyRunes("pool"), {Type: tea.KeyEnter}},
-			tuitest.Call{Op: "note", Name: "api", Note: monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "pool"}}},
-		{[]tea.KeyMsg{keyRunes("m"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "maintain", Name: "api", D: 30 * time.Minute}},
+			tuitest.Call{Op: "note", Name: "api", Note: monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "pool"}}, "note on api: done"},
+		{[]tea.KeyMsg{keyRunes("m"), {Type: tea.KeyEnter}}, tuitest.Call{Op: "maintain", Name: "api", D: 30 * time.Minute}, "maintenance 30m for api: done"},
 		{[]tea.KeyMsg{keyRunes("j"), keyRunes("m"), keyRunes("2h"), {Type: tea.KeyEnter}},
-			tuitest.Call{Op: "maintain", Name: "db-port", D: 2 * time.Hour}},
-		{[]tea.KeyMsg{{Type: tea.KeyEnter}, keyRunes("c")}, tuitest.Call{Op: "check", Name: "db-port"}}, // from the detail view
+			tuitest.Call{Op: "maintain", Name: "db-port", D: 2 * time.Hour}, "maintenance 2h for db-port: done"},
+		{[]tea.KeyMsg{{Type: tea.KeyEnter}, keyRunes("c")}, tuitest.Call{Op: "check", Name: "db-port"}, "check db-port: done"}, // from the detail view
 	} {
 		sendKeys(tm, c.keys...)
 		if got := waitCall(t, src); got != c.want {
 			t.Fatalf("keys %v: call %+v, want %+v", c.keys, got, c.want)
 		}
+		// The call's answer comes back as a message of its own: the next
+		// keys wait for it, or it could land after them (and its flash
+		// hide theirs).
+		waitOutput(t, tm, c.done)
 	}
-	waitOutput(t, tm, "check db-port: done")
 	// api is now paused in the source: p resumes it
 	sendKeys(tm, tea.KeyMsg{Type: tea.KeyEsc}, keyRunes("k"), keyRunes("p"))
 	if got := waitCall(t, src); got != (tuitest.Call{Op: "pause", Name: "api", Paused: false}) {

@@ -52,6 +52,10 @@ func TestGoldenWarRoom(t *testing.T) {
 			for _, k := range c.keys {
 				if k == '\r' {
 					tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+					// the detail's history comes in on its own: the
+					// frame is compared with it loaded, however fast
+					// the keys that follow are
+					waitOutput(t, tm, "last 30 days: ")
 				} else {
 					tm.Send(keyRunes(string(k)))
 				}
