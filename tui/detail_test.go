@@ -170,6 +170,7 @@ func TestDetailWithoutHistorySaysSo(t *testing.T) {
 }
 
 func TestDetailScrollsAndFits(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	for _, st := range states {
 		for _, size := range [][2]int{{0, 0}, {1, 1}, {20, 5}, {80, 21}, {120, 37}, {200, 47}} {
@@ -211,6 +212,7 @@ func TestDetailShowsSettingsHumanely(t *testing.T) {
 // The explanation of a 503 names the Retry-After header: at no width does
 // the detail view break it across lines.
 func TestDetailKeepsRetryAfterOnOneLine(t *testing.T) {
+	t.Parallel()
 	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 503 in maintenance
 	// one column: from 120 columns the explanation goes beside the charts
 	for w := 40; w < 120; w++ {

@@ -14,6 +14,7 @@ import (
 // names keys that binding answers to: the footers are built from the key
 // map, never written beside it.
 func TestFootersComeFromTheKeyMap(t *testing.T) {
+	t.Parallel()
 	km := tui.DefaultKeyMap()
 	var bindings []tui.Binding
 	v := reflect.ValueOf(km)

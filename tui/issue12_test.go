@@ -16,6 +16,7 @@ import (
 // view, at 80×24 and 200×50, compared with testdata/TestGoldenIssue12/*.golden
 // (refresh with go test ./tui -run TestGoldenIssue12 -update).
 func TestGoldenIssue12(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		w, h int

@@ -83,6 +83,7 @@ func finalView(t *testing.T, tm *program) string {
 // The whole program at three sizes, compared with testdata/TestGolden/*.golden
 // (refresh with go test ./tui -run TestGolden -update).
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		w, h int
@@ -148,6 +149,7 @@ func TestResizeToTinyNeverPanics(t *testing.T) {
 // Every state at every size: never more lines than the terminal, never a
 // line wider than it, never a panic.
 func TestEveryStateFitsEverySize(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	sizes := [][2]int{{0, 0}, {1, 1}, {20, 5}, {31, 7}, {32, 8}, {40, 10}, {60, 15}, {80, 24}, {100, 30}, {159, 40}, {160, 40}, {250, 60}}
 	for _, keys := range []string{"", "\r", "?", "/", "m", "t", "\rG"} {
@@ -392,6 +394,7 @@ func helpAt(t *testing.T, w, h int) {
 // New results arrive through the subscription; each batch re-arms the
 // wait, so a second batch shows too; warnings reach the header.
 func TestLiveEventsReachTheScreen(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")

@@ -35,6 +35,7 @@ func notesSource() *tuitest.Source {
 // compared with testdata/TestGoldenNotes/*.golden (refresh with
 // go test ./tui -run TestGoldenNotes -update).
 func TestGoldenNotes(t *testing.T) {
+	t.Parallel()
 	const typed = "restarted the pool on db-2"
 	for _, c := range []struct {
 		name   string

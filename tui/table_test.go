@@ -171,6 +171,7 @@ func TestTableCounterAndVisibleRowsOnly(t *testing.T) {
 }
 
 func TestTableTruncatesNamesAndNeverWraps(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	tb := newTable(t, states, 80, 30)
 	l := lineOf(t, tb.View(), "payments")

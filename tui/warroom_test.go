@@ -35,6 +35,7 @@ func warRoomSource() *tuitest.Source {
 // testdata/TestGoldenWarRoom/*.golden (refresh with go test ./tui -run
 // TestGoldenWarRoom -update).
 func TestGoldenWarRoom(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		w, h int
