@@ -259,3 +259,24 @@ func TestSLOAndDependsOnRoundTrip(t *testing.T) {
 		t.Errorf("an objective for a monitor without one: %+v", none.SLO)
 	}
 }
+
+// An incident says whether it is open, so a script need not infer it from
+// a missing end.
+func TestIncidentState(t *testing.T) {
+	start := time.Unix(1795400584, 0)
+	for _, tc := range []struct {
+		in   monitor.Incident
+		want string
+	}{
+		{monitor.Incident{Monitor: "shop", Start: start}, `"state":"open"`},
+		{monitor.Incident{Monitor: "shop", Start: start, End: start.Add(time.Minute)}, `"state":"resolved"`},
+	} {
+		b, err := json.Marshal(FromIncident(&tc.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tc.want) {
+			t.Errorf("incident %s lacks %s", b, tc.want)
+		}
+	}
+}
