@@ -369,7 +369,7 @@ func utc(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}
 	}
-	return t.UTC()
+	return t.UTC().Truncate(time.Millisecond)
 }
 
 // RedactURL is a monitor's URL as viewers see it (see monitor.RedactURL).

@@ -280,3 +280,16 @@ func TestIncidentState(t *testing.T) {
 		}
 	}
 }
+
+// Times go out to the millisecond, as history keeps them: a result seen
+// live and the same result read back from history carry the same time.
+func TestTimesToTheMillisecond(t *testing.T) {
+	at := time.Date(2026, 12, 4, 5, 26, 25, 193676202, time.UTC)
+	b, err := json.Marshal(FromResult(&monitor.Result{Monitor: "m", Time: at}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"time":"2026-12-04T05:26:25.193Z"`) {
+		t.Errorf("result time not to the millisecond: %s", b)
+	}
+}
