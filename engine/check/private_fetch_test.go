@@ -2,6 +2,7 @@ package check
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -17,7 +18,8 @@ import (
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// The requests a check makes to where a server, not the monitor, says. As
+// The requests a check makes to where a server, not the monitor, says: the
+// AIA URL in a certificate, and an OAuth2 token endpoint's redirects. As
 // in private_test.go, 127.0.0.2 and 127.0.0.3 play public sites
 // (testPublic) and 127.0.0.1 the internal network.
 
@@ -213,6 +215,81 @@ func TestIssuerFetchPrivate(t *testing.T) {
 		}
 		if n := aia.hits.Load(); n != 1 {
 			t.Errorf("the public AIA server was asked %d times, want 1", n)
+		}
+	})
+}
+
+// TestOAuth2RedirectPrivate: a token endpoint on a public address that
+// redirects into the internal network (by address, to localhost, to a
+// name resolving inside) fails the check as oauth2_error naming the kind
+// of address, before the internal endpoint is asked and without the
+// secret; an internal token endpoint, or allow_private_redirects, may.
+func TestOAuth2RedirectPrivate(t *testing.T) {
+	const secret = "oauth-client-secret-guarded"
+	internal := newCounting(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"tok-internal","token_type":"Bearer","expires_in":3600}`)
+	})
+	internalToken := "http://127.0.0.1:" + internal.port() + "/token"
+	to := func(target string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target, http.StatusTemporaryRedirect) // a POST stays a POST, body and all
+		}
+	}
+	api := listenOn(t, "127.0.0.2:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok-internal" {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	checker := New(Options{Resolver: rebindDNS(t), public: testPublic})[monitor.KindHTTP]
+	monitorFor := func(tokenURL string) *monitor.Monitor {
+		m := testMonitor(api.URL + "/status")
+		m.OAuth2 = &monitor.OAuth2{TokenURL: tokenURL, ClientID: "upbeat", ClientSecret: secret}
+		return m
+	}
+
+	for _, tt := range []struct{ name, target, says string }{
+		{"by address", internalToken, "127.0.0.1, a loopback address (this machine)"},
+		{"localhost", "http://localhost:" + internal.port() + "/token", "localhost (this machine)"},
+		{"by a name resolving inside", "http://internal.test:" + internal.port() + "/token", "127.0.0.1, a loopback address (this machine)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint := newCounting(t, "127.0.0.2:0", to(tt.target))
+			r := run(t, checker, monitorFor(endpoint.URL+"/token"), 0)
+			if r.Status != monitor.StatusDown || r.Class != ClassOAuth2 {
+				t.Fatalf("got %v/%q (%q), want down/%s", r.Status, r.Class, r.Error, ClassOAuth2)
+			}
+			if !strings.Contains(r.Error, tt.says) || !strings.Contains(r.Error, "allow_private_redirects") ||
+				!strings.Contains(r.Error, "token endpoint") {
+				t.Errorf("error %q: want the token endpoint, the address refused (%s) and the key that allows it", r.Error, tt.says)
+			}
+			if strings.Contains(fmt.Sprintf("%+v", r), secret) {
+				t.Errorf("the client secret is in the result: %+v", r)
+			}
+			if n := internal.hits.Load(); n != 0 {
+				t.Errorf("the internal token endpoint was asked %d times", n)
+			}
+			if endpoint.hits.Load() == 0 {
+				t.Error("the public token endpoint was never asked: the test proves nothing")
+			}
+		})
+	}
+
+	t.Run("allowed", func(t *testing.T) {
+		before := internal.hits.Load()
+		public := newCounting(t, "127.0.0.2:0", to(internalToken))
+		m := monitorFor(public.URL + "/token")
+		m.AllowPrivateRedirects = true
+		if r := run(t, checker, m, 0); r.Status != monitor.StatusUp {
+			t.Errorf("allow_private_redirects: got %v/%q (%q), want up", r.Status, r.Class, r.Error)
+		}
+		// An internal token endpoint may redirect inside.
+		inner := newCounting(t, "127.0.0.1:0", to(internalToken))
+		if r := run(t, checker, monitorFor(inner.URL+"/token"), 0); r.Status != monitor.StatusUp {
+			t.Errorf("internal token endpoint: got %v/%q (%q), want up", r.Status, r.Class, r.Error)
+		}
+		if n := internal.hits.Load() - before; n != 2 {
+			t.Errorf("the internal token endpoint was asked %d times, want 2", n)
 		}
 	})
 }
