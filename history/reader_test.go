@@ -79,6 +79,7 @@ func TestSegmentReaderPages(t *testing.T) {
 // TestSegmentReaderMemory: reading a whole segment holds one page,
 // however long the segment.
 func TestSegmentReaderMemory(t *testing.T) {
+	t.Parallel()
 	e := newEncoder(t0.UnixMilli())
 	data := headerFrame(1, t0.UnixMilli())
 	names := make([]string, 50) // made once: formatting a name per result was most of the test's cost

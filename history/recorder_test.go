@@ -87,6 +87,7 @@ func TestRecordRoundTripEveryField(t *testing.T) {
 }
 
 func TestRestore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -213,6 +214,7 @@ func (r signalRecorder) Record(res *monitor.Result) error {
 }
 
 func TestEngineKeepsRunningOnDiskFaults(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name          string
 		write, create error
