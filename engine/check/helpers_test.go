@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"flag"
 	"io"
 	"log"
 	"net"
@@ -12,6 +13,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +32,27 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
+	flag.Parse()
+	waitersParallel()
 	goleak.VerifyTestMain(stopServers{m}) // servers_test.go
+}
+
+// waitParallel is how many parallel tests run at once here unless
+// -parallel says otherwise.
+const waitParallel = 8
+
+// waitersParallel lets more parallel tests run at once than the default,
+// GOMAXPROCS, unless -parallel was given. The parallel tests of this
+// package spend their time waiting, not computing: on the deadlines they
+// test (300 ms or so, against servers that never answer) and on servers
+// in other processes (PostgreSQL, MariaDB, Postfix booting). On a
+// two-core machine the default let two of them wait at a time.
+func waitersParallel() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given && runtime.GOMAXPROCS(0) < waitParallel {
+		_ = flag.Set("test.parallel", strconv.Itoa(waitParallel))
+	}
 }
 
 // testPKI is a set of certificates for the TLS tests: a trusted CA (and a
