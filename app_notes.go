@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/user"
+	"slices"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -46,24 +47,34 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 // resolveLate sends the resolve of a monitor's incident that ended just
 // before this start when the history shows that its people were told it
 // was down and never told it was up: upbeat died (kill -9, a crash, a
-// power cut) while the resolve was held (ResolveHold) or about to go out.
-// A graceful stop sends held resolves itself (alert.Dispatcher.Close), and
+// power cut) while the resolve was held (ResolveHold), waited for a
+// flapping monitor to settle (FlapQuiet), or was about to go out.
+// A graceful stop sends these itself (alert.Dispatcher.Close), and
 // the delivery of each is kept as a note, so a resolve is never sent twice.
+//
+// History knows outages, not incidents: a flapping monitor leaves one
+// outage per time it went down, and its people were told at the first.
+// Outages less than IncidentGap apart are joined into the one incident the
+// policy made of them.
 //
 // Deliveries are told apart by time: one at or after the incident's end is
 // taken for its resolve; one between its start and its end told its
 // people it was down. A channel that failed every attempt told nobody.
 func (rt *runtime) resolveLate(name string, now time.Time) {
 	d := rt.alerts.Current()
-	incs, err := rt.store.Incidents(name, now.Add(-d.LateResolveWindow()), now)
+	back := rt.cfg.Settings.Retention
+	if back <= 0 {
+		back = history.DefaultRetention
+	}
+	incs, err := rt.store.Incidents(name, now.Add(-back), now)
 	if err != nil || len(incs) == 0 {
 		return
 	}
-	last := incs[len(incs)-1]
-	if last.End.IsZero() || now.Sub(last.End) > d.LateResolveWindow() {
+	in := joinOutages(incs, d.IncidentGap())
+	if in.End.IsZero() || now.Sub(in.End) > d.LateResolveWindow() {
 		return
 	}
-	notes, err := rt.store.Notes(name, last.Start, now.Add(time.Hour))
+	notes, err := rt.store.Notes(name, in.Start, now.Add(time.Hour))
 	if err != nil {
 		rt.log.Warn("could not read the history's notes: a resolve may be missing", "monitor", name, "err", err)
 		return
@@ -73,7 +84,7 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 		if n.Kind != monitor.NoteAlert || !n.OK {
 			continue
 		}
-		if n.Time.Before(last.End) {
+		if n.Time.Before(in.End) {
 			told = true
 		} else {
 			resolved = true
@@ -82,8 +93,36 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 	if !told || resolved {
 		return
 	}
-	local.AttachNotes(incs[len(incs)-1:], notes) // the resolve carries the incident's notes
-	d.ResolveLate(name, incs[len(incs)-1])
+	one := []monitor.Incident{in}
+	local.AttachNotes(one, notes) // the resolve carries the incident's notes
+	d.ResolveLate(name, one[0])
+}
+
+// joinOutages returns the last of a monitor's outages (oldest first) joined
+// with those before it that ended less than gap before the next began:
+// from the first one's start to the last one's end, with every code and
+// class seen.
+func joinOutages(incs []monitor.Incident, gap time.Duration) monitor.Incident {
+	in := incs[len(incs)-1]
+	in.Codes, in.Classes = slices.Clone(in.Codes), slices.Clone(in.Classes)
+	for i := len(incs) - 2; i >= 0; i-- {
+		prev := incs[i]
+		if prev.End.IsZero() || in.Start.Sub(prev.End) >= gap {
+			break
+		}
+		in.Start = prev.Start
+		for _, c := range prev.Codes {
+			if !slices.Contains(in.Codes, c) {
+				in.Codes = append(in.Codes, c)
+			}
+		}
+		for _, c := range prev.Classes {
+			if !slices.Contains(in.Classes, c) {
+				in.Classes = append(in.Classes, c)
+			}
+		}
+	}
+	return in
 }
 
 // localUser is who notes typed in this dashboard are from: $UPBEAT_USER,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -115,5 +116,113 @@ interval = "1h"
 	start(second)
 	if got := second.messages(); len(got) != 0 {
 		t.Errorf("second start sent %+v: the resolve went out already", got)
+	}
+}
+
+// TestRestartAfterCrashSendsFlappingResolve: upbeat was killed while a
+// flapping monitor, back up for four minutes, waited to settle (FlapQuiet).
+// History holds one outage per time it went down, and the one delivery, at
+// the first. The next start joins the outages into the incident its people
+// were paged for and sends its resolve; the start after that sends nothing.
+func TestRestartAfterCrashSendsFlappingResolve(t *testing.T) {
+	dir := t.TempDir()
+	histDir := filepath.Join(dir, "history")
+	cfgPath := writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+
+[[alert]]
+name = "pager"
+kind = "webhook"
+url = "http://127.0.0.1:9/hook"
+default = true
+
+[[monitor]]
+name = "lb"
+url = "http://127.0.0.1:9/health"
+interval = "1h"
+`, histDir))
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Millisecond)
+	firstDown := now.Add(-12 * time.Minute)
+	db, err := history.Open(histDir, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(r monitor.Result) {
+		t.Helper()
+		if err := db.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec(monitor.Result{Monitor: "lb", Time: firstDown.Add(-time.Minute), Status: monitor.StatusUp, Code: 200})
+	var lastUp time.Time
+	for i := range 8 { // down and up every minute, four times
+		at := firstDown.Add(time.Duration(i) * time.Minute)
+		if i%2 == 0 {
+			rec(monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusDown, Code: 503, Class: "http_503", Error: "unavailable"})
+		} else {
+			rec(monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusUp, Code: 200})
+			lastUp = at
+		}
+	}
+	if err := db.AddNote(&monitor.Note{Monitor: "lb", Time: firstDown.Add(time.Second), Kind: monitor.NoteAlert,
+		Author: "pager", Text: "lb is DOWN: HTTP 503", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	start := func(pager *pagerChannel) {
+		t.Helper()
+		tune := func(o *alert.Options) {
+			o.BurstWindow = -1
+			o.Channels = map[string]alert.Channel{"pager": pager}
+		}
+		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: tune})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.Close()
+	}
+	first := &pagerChannel{}
+	start(first)
+	got := first.messages()
+	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "lb" {
+		t.Fatalf("first start after the crash sent %+v, want lb's resolve", got)
+	}
+	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(firstDown) || !in.End.Equal(lastUp) {
+		t.Errorf("resolve about %+v, want the incident from %s to %s", in, firstDown, lastUp)
+	}
+	second := &pagerChannel{}
+	start(second)
+	if got := second.messages(); len(got) != 0 {
+		t.Errorf("second start sent %+v: the resolve went out already", got)
+	}
+}
+
+func TestJoinOutages(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	out := func(start, end int, code int) monitor.Incident {
+		return monitor.Incident{Monitor: "m", Start: t0.Add(time.Duration(start) * time.Minute),
+			End: t0.Add(time.Duration(end) * time.Minute), Codes: []int{code}}
+	}
+	incs := []monitor.Incident{out(0, 10, 500), out(30, 31, 502), out(33, 34, 503), out(36, 37, 502)}
+	in := joinOutages(incs, 5*time.Minute)
+	if !in.Start.Equal(t0.Add(30*time.Minute)) || !in.End.Equal(t0.Add(37*time.Minute)) {
+		t.Errorf("joined %s to %s, want 10:30 to 10:37 (the 10:00 outage is 20 minutes before)", in.Start, in.End)
+	}
+	if want := []int{502, 503}; !slices.Equal(in.Codes, want) {
+		t.Errorf("codes %v, want %v", in.Codes, want)
+	}
+	if incs[3].Codes[0] != 502 || len(incs[3].Codes) != 1 {
+		t.Errorf("the history's own incident was changed: %+v", incs[3])
+	}
+	if in := joinOutages(incs[:1], 5*time.Minute); !in.Start.Equal(t0) || !in.End.Equal(t0.Add(10*time.Minute)) {
+		t.Errorf("one outage: %s to %s", in.Start, in.End)
 	}
 }

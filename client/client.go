@@ -194,7 +194,9 @@ type daemon struct {
 	downMsg   string // the warning shown while down
 	lastID    string
 	order     []string
-	states    map[string]*monitor.State
+	states    map[string]*monitor.State      // never changed in place: an event replaces the pointer
+	flat      []monitor.State                // the same states by value, in order: Snapshot copies it in one go
+	at        map[string]int                 // index in order and flat
 	cfgs      map[string]*wire.MonitorConfig // to keep *monitor.Monitor stable across snapshots
 	warnings  []string
 	reload    *monitor.Event // a reload event held until its snapshot is applied
@@ -478,7 +480,12 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 		states[mon.Name] = &st
 		cfgs[mon.Name] = wm.Config
 	}
-	d.order, d.states, d.cfgs = order, states, cfgs
+	flat := make([]monitor.State, len(order))
+	at := make(map[string]int, len(order))
+	for i, n := range order {
+		flat[i], at[n] = *states[n], i
+	}
+	d.order, d.states, d.cfgs, d.flat, d.at = order, states, cfgs, flat, at
 	if id != "" {
 		d.lastID = id
 	}
@@ -529,6 +536,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 				next.Recent = appendSample(next.Recent, ev.Result)
 			}
 			d.states[ev.Monitor] = &next
+			d.flat[d.at[ev.Monitor]] = next
 		}
 	case monitor.EventWarning:
 		d.warnings = cleanAll(we.Warnings)
@@ -570,11 +578,7 @@ func (c *Client) Snapshot() []monitor.State {
 		d := c.daemons[0]
 		d.mu.RLock()
 		defer d.mu.RUnlock()
-		out := make([]monitor.State, 0, len(d.order))
-		for _, n := range d.order {
-			out = append(out, *d.states[n])
-		}
-		return out
+		return append(make([]monitor.State, 0, len(d.flat)), d.flat...)
 	}
 	c.merge.mu.Lock()
 	defer c.merge.mu.Unlock()

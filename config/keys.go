@@ -78,7 +78,9 @@ var monitorKeyKinds = withServiceKinds(map[string][]monitor.Kind{ // services.go
 	"insecure":       {monitor.KindHTTP, monitor.KindTLS},
 	"cert_warn_days": {monitor.KindHTTP, monitor.KindTLS, monitor.KindDomain},
 
-	// Issue 14: the redirects of http checks and of RDAP lookups.
+	// Issue 14: the redirects of http checks and of RDAP lookups; every
+	// kind that speaks TLS adds itself (services.go), for the issuer's
+	// certificate fetched from the URL a server's certificate names.
 	"allow_private_redirects": {monitor.KindHTTP, monitor.KindDomain},
 })
 

@@ -180,7 +180,10 @@ func (l *loader) monitorHTTP(t *table, m *monitor.Monitor) {
 		m.MaxRedirects = n
 	}
 	if b, ok := t.boolean("allow_private_redirects"); ok {
-		if b && m.MaxRedirects == 0 && t.has("max_redirects") {
+		// With no redirect followed, an https check may still fetch its
+		// issuer's certificate (AIA) and an oauth2 one ask a token endpoint
+		// that redirects: the key has something to allow in both.
+		if b && m.MaxRedirects == 0 && t.has("max_redirects") && !t.has("oauth2") && (m.Parsed == nil || m.Parsed.Scheme != "https") {
 			t.errorf("allow_private_redirects", "has nothing to allow with max_redirects = 0, which follows no redirect")
 		}
 		m.AllowPrivateRedirects = b

@@ -44,8 +44,8 @@ var serviceKeyKinds = map[string][]monitor.Kind{
 	"starttls":      {monitor.KindSMTP},
 }
 
-// tlsKinds are the kinds that may speak TLS and so take ca_file, insecure
-// and cert_warn_days.
+// tlsKinds are the kinds that may speak TLS and so take ca_file, insecure,
+// cert_warn_days and allow_private_redirects.
 var tlsKinds = []monitor.Kind{
 	monitor.KindHTTP, monitor.KindTLS,
 	monitor.KindGRPC, monitor.KindWS, monitor.KindPostgres, monitor.KindMySQL, monitor.KindRedis, monitor.KindSMTP,
@@ -169,7 +169,7 @@ func withServiceKinds(m map[string][]monitor.Kind) map[string][]monitor.Kind {
 	for k, kinds := range serviceKeyKinds {
 		m[k] = kinds
 	}
-	for _, k := range []string{"ca_file", "insecure", "cert_warn_days"} {
+	for _, k := range []string{"ca_file", "insecure", "cert_warn_days", "allow_private_redirects"} {
 		for _, kind := range tlsKinds {
 			if !slices.Contains(m[k], kind) {
 				m[k] = append(m[k], kind)

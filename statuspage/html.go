@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -129,7 +130,13 @@ var funcs = template.FuncMap{
 	"join": func(s []string) string { return strings.Join(s, ", ") },
 }
 
-var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
+// pageTmpl is parsed on first use, not at start-up: most runs of the
+// binary (status, check, the dashboard) never serve a page.
+var pageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(funcs).Parse(pageSource))
+})
+
+const pageSource = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -171,7 +178,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE 
 <h2 id="h-mnt">Maintenance</h2>
 <ul class="list card">{{range .Maintenance}}<li><span class="st s-maintenance">{{glyph 4}} {{.Name}}</span> <span class="when">{{if .Active}}now, until <time datetime="{{iso .End}}">{{hm .End}}</time>{{else}}<time datetime="{{iso .Start}}">{{hm .Start}}</time> to <time datetime="{{iso .End}}">{{hm .End}}</time>{{end}}</span><br><span class="when">{{join .Monitors}}</span></li>{{end}}</ul>
 </section>
-{{end}}{{end}}`))
+{{end}}{{end}}`
 
 // view is what the page template reads: the page and its assets.
 type view struct {
@@ -190,11 +197,11 @@ func (d *Days) HTML() template.HTML { return d.bar }
 
 // WriteHTML renders the page as HTML.
 func (p *Page) WriteHTML(w io.Writer) error {
-	return pageTmpl.Execute(w, view{Page: p, CSS: template.CSS(pageCSS), JS: template.JS(pageJS)})
+	return pageTmpl().Execute(w, view{Page: p, CSS: template.CSS(pageCSS), JS: template.JS(pageJS)})
 }
 
 // writeNotices renders the incidents and maintenance of the page, the
 // part a live update replaces whole.
 func (p *Page) writeNotices(w io.Writer) error {
-	return pageTmpl.ExecuteTemplate(w, "notices", p)
+	return pageTmpl().ExecuteTemplate(w, "notices", p)
 }

@@ -133,33 +133,38 @@ func (h *Help) lines() []string {
 			lines = append(lines, render(g, kw)...)
 		}
 	}
-	lines = append(lines, "")
 	keep, clear := h.keys.KeepFilter.Help(), h.keys.ClearFilter.Help()
-	for i, l := range wrap("Filter: words must all match: part of a name or tag, a status (down, degraded, maint…), "+
-		"a code (502, 5xx) or a failure class (timeout); narrow a word with name:, tag:, status: or code:. "+
-		keep.Key+" "+keep.Desc+", "+clear.Key+" "+clear.Desc+".", h.w) {
-		if i == 0 {
-			l = s.Rule.Render("Filter:") + strings.TrimPrefix(l, "Filter:")
-		}
-		lines = append(lines, l)
+	notes := [][]string{
+		h.legend("Filter:", "words must all match: part of a name or tag, a status (down, degraded, maint…), "+
+			"a code (502, 5xx) or a failure class (timeout); narrow a word with name:, tag:, status: or code:. "+
+			keep.Key+" "+keep.Desc+", "+clear.Key+" "+clear.Desc+"."),
+		h.legend("Status:", "● up  ▲ degraded  ✕ down  ◆ maintenance  ‖ paused  ○ pending (unchecked)"),
+		h.legend("Log:", logRepeatsLegend+"."),
 	}
-	lines = append(lines, "")
-	for i, l := range wrap("Status: ● up  ▲ degraded  ✕ down  ◆ maintenance  ‖ paused  ○ pending (unchecked)", h.w) {
-		if i == 0 {
-			l = s.Rule.Render("Status:") + strings.TrimPrefix(l, "Status:")
-		}
-		lines = append(lines, l)
+	// A blank line before each note, unless leaving them out is what
+	// makes the help fit the screen (80x24 among others): then it does
+	// not scroll.
+	n := len(lines)
+	for _, l := range notes {
+		n += len(l)
 	}
-	lines = append(lines, "")
-	for i, l := range wrap("Log: "+logRepeatsLegend+".", h.w) {
-		if i == 0 {
-			l = s.Rule.Render("Log:") + strings.TrimPrefix(l, "Log:")
+	gap := n+len(notes) > h.h && n <= h.h
+	for _, l := range notes {
+		if !gap {
+			lines = append(lines, "")
 		}
-		lines = append(lines, l)
+		lines = append(lines, l...)
 	}
 	for i := range lines {
 		lines[i] = trunc(lines[i], h.w)
 	}
+	return lines
+}
+
+// legend is a titled paragraph of the help, wrapped to its width.
+func (h *Help) legend(title, text string) []string {
+	lines := wrap(title+" "+text, h.w)
+	lines[0] = h.sty.Rule.Render(title) + strings.TrimPrefix(lines[0], title)
 	return lines
 }
 

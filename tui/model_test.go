@@ -649,6 +649,31 @@ func TestMaintenancePromptZeroEndsIt(t *testing.T) {
 	}
 }
 
+// At 80x24, the size people first try, the whole help is on one screen:
+// it gives up its blank lines rather than scroll; with room to spare it
+// keeps them.
+func TestHelpFitsAt80x24(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := tui.New(newSource(), testOptions())
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		m.Update(keyRunes("?"))
+		v := m.View()
+		m.Close()
+		checkFits(t, v, size[0], size[1])
+		if strings.Contains(v, "j/k scroll") {
+			t.Errorf("%dx%d: the help scrolls:\n%s", size[0], size[1], v)
+		}
+		for _, want := range []string{"check the monitor now", "Filter:", "Status:", "×12 after an entry means"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d: the help lacks %q:\n%s", size[0], size[1], want, v)
+			}
+		}
+		if size[1] == 40 && !strings.Contains(v, "\n\n") {
+			t.Errorf("%dx%d: the help left out its blank lines though it has room:\n%s", size[0], size[1], v)
+		}
+	}
+}
+
 // At 60x15 the help does not fit: it scrolls with j/k (and the page keys),
 // its last line says which lines are shown, and the footer says how to
 // scroll; scrolled down, the keys that act on a monitor appear.

@@ -280,6 +280,7 @@ type Incident struct {
 	Monitor  string    `json:"monitor"`
 	Start    time.Time `json:"start,omitzero"`
 	End      time.Time `json:"end,omitzero"`
+	State    string    `json:"state,omitempty"` // "open" or "resolved" (whether end is set), for scripts
 	Codes    []int     `json:"codes,omitempty"`
 	Classes  []string  `json:"classes,omitempty"`
 	Flapping bool      `json:"flapping,omitempty"`
@@ -368,7 +369,7 @@ func utc(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Time{}
 	}
-	return t.UTC()
+	return t.UTC().Truncate(time.Millisecond)
 }
 
 // RedactURL is a monitor's URL as viewers see it (see monitor.RedactURL).
@@ -434,10 +435,19 @@ func FromIncident(in *monitor.Incident) *Incident {
 	out := &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
 		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected, Notes: FromNotes(in.Notes)}
 	if !in.Start.IsZero() {
-		out.ID = in.ID()
+		out.ID, out.State = in.ID(), IncidentOpen
+		if !in.End.IsZero() {
+			out.State = IncidentResolved
+		}
 	}
 	return out
 }
+
+// The values of Incident.State.
+const (
+	IncidentOpen     = "open"
+	IncidentResolved = "resolved"
+)
 
 // FromIncidents converts a list of incidents; nil becomes empty.
 func FromIncidents(ins []monitor.Incident) []*Incident {

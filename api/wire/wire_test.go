@@ -259,3 +259,37 @@ func TestSLOAndDependsOnRoundTrip(t *testing.T) {
 		t.Errorf("an objective for a monitor without one: %+v", none.SLO)
 	}
 }
+
+// An incident says whether it is open, so a script need not infer it from
+// a missing end.
+func TestIncidentState(t *testing.T) {
+	start := time.Unix(1795400584, 0)
+	for _, tc := range []struct {
+		in   monitor.Incident
+		want string
+	}{
+		{monitor.Incident{Monitor: "shop", Start: start}, `"state":"open"`},
+		{monitor.Incident{Monitor: "shop", Start: start, End: start.Add(time.Minute)}, `"state":"resolved"`},
+	} {
+		b, err := json.Marshal(FromIncident(&tc.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tc.want) {
+			t.Errorf("incident %s lacks %s", b, tc.want)
+		}
+	}
+}
+
+// Times go out to the millisecond, as history keeps them: a result seen
+// live and the same result read back from history carry the same time.
+func TestTimesToTheMillisecond(t *testing.T) {
+	at := time.Date(2026, 12, 4, 5, 26, 25, 193676202, time.UTC)
+	b, err := json.Marshal(FromResult(&monitor.Result{Monitor: "m", Time: at}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"time":"2026-12-04T05:26:25.193Z"`) {
+		t.Errorf("result time not to the millisecond: %s", b)
+	}
+}

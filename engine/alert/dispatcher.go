@@ -371,18 +371,19 @@ func (d *Dispatcher) stop() (burst []pending, first bool) {
 	return d.burst.take(), true
 }
 
-// lateResolveGrace is how long past ResolveHold (and the burst window) an
-// incident's end may be for ResolveLate to still send its resolve.
+// lateResolveGrace is how long past the longest wait for a resolve
+// (ResolveHold or FlapQuiet, and the burst window) an incident's end may be
+// for ResolveLate to still send its resolve.
 const lateResolveGrace = time.Minute
 
 // ResolveLate sends the resolve of an incident that ended before upbeat
 // last stopped (in.End set) and whose resolve never went out: the
-// process died (kill -9, a crash) while the resolve was held or waiting
-// in the burst window. The caller tells from the history's record of
-// deliveries that the incident's people were told it was down and were
-// not told it was up. It does nothing, and returns false, when the
-// incident ended longer ago than ResolveHold and the burst window, plus a
-// minute, or when the monitor has an incident open or is not up (the
+// process died (kill -9, a crash) while the resolve was held, waited for
+// a flapping monitor to settle, or waited in the burst window. The caller
+// tells from the history's record of deliveries that the incident's
+// people were told it was down and were not told it was up. It does
+// nothing, and returns false, when the incident ended longer ago than
+// LateResolveWindow, or when the monitor has an incident open or is not up (the
 // engine's restored status, as Notify told it; up when not told). Call
 // it before checks start.
 func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
@@ -406,8 +407,17 @@ func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
 	return true
 }
 
-// LateResolveWindow is how far back ResolveLate reaches: ResolveHold and
+// LateResolveWindow is how far back ResolveLate reaches: the longest a
+// resolve waits (ResolveHold, or FlapQuiet for a flapping incident) and
 // the burst window (when positive), plus a minute.
 func (d *Dispatcher) LateResolveWindow() time.Duration {
-	return max(d.opts.ResolveHold, 0) + max(d.opts.BurstWindow, 0) + lateResolveGrace
+	return max(d.opts.ResolveHold, d.opts.FlapQuiet, 0) + max(d.opts.BurstWindow, 0) + lateResolveGrace
+}
+
+// IncidentGap is the longest a monitor may stay up between two of its
+// outages for the policy to count them as one incident: a resolve held
+// (ResolveHold) or a flapping incident waiting to settle (FlapQuiet).
+// History, which knows outages, not incidents, uses it to join them.
+func (d *Dispatcher) IncidentGap() time.Duration {
+	return max(d.opts.ResolveHold, d.opts.FlapQuiet, 0)
 }

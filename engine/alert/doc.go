@@ -84,6 +84,7 @@
 //	held      hold ends, still up                     idle      send up (its end: when it came back), report
 //	held      reminder due                            held      nothing sent: the monitor is up
 //	held      Close (upbeat stops gracefully)         idle      send up now, not lost with the process; report
+//	flapping  Close, while up                        idle      send up now (saying how often it flapped); report
 //	idle      late resolve (ResolveLate, at start)    idle      send up of an incident whose resolve died in a crash; report
 //	flapping  a change                                flapping  settle later (FlapQuiet after the last change)
 //	flapping  settles while up                        idle      send up (saying how often it flapped), report

@@ -153,12 +153,14 @@ func (p *policy) change(ev monitor.Event, st *monitor.State) {
 }
 
 // sendHeld sends every held resolve now, as when its hold ends (Close:
-// the process is stopping and the hold would never end). A reload does
-// not come here: it hands held resolves over (retire).
+// the process is stopping and the hold would never end), and so does a
+// flapping incident whose monitor is up: its resolve waits for FlapQuiet,
+// which would never pass either. A reload does not come here: it hands
+// held resolves and flapping over (retire).
 func (p *policy) sendHeld() {
 	names := make([]string, 0, len(p.mons))
 	for name, e := range p.mons {
-		if e.phase == phaseHeld {
+		if e.phase == phaseHeld || e.phase == phaseFlapping && e.upNow() {
 			names = append(names, name)
 		}
 	}
@@ -166,7 +168,11 @@ func (p *policy) sendHeld() {
 	now := p.clock.Now()
 	for _, name := range names {
 		e := p.mons[name]
-		p.step(e, event{kind: inHoldEnd, now: now})
+		if e.phase == phaseFlapping {
+			p.step(e, event{kind: inSettle, now: now})
+		} else {
+			p.step(e, event{kind: inHoldEnd, now: now})
+		}
 		if e.inc == nil {
 			p.post.log.Info("held resolve sent at shutdown", "monitor", name)
 		}

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -45,6 +46,66 @@ func TestCloseSendsHeldResolve(t *testing.T) {
 		if n := len(reported); n != 2 || reported[1].End.IsZero() {
 			t.Errorf("incident changes reported %+v, want opened then resolved", reported)
 		}
+	})
+}
+
+// TestCloseSendsFlappingResolve: a flapping incident whose monitor is up
+// waits FlapQuiet for its resolve; a graceful stop inside that wait sends
+// the resolve at once, saying how often it flapped, instead of leaving the
+// incident open wherever it was sent.
+func TestCloseSendsFlappingResolve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		e := newFakeEngine(d)
+		lb := testMonitor("lb")
+		e.up(lb)
+		for i := range 8 { // down and up every minute: it flaps
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+		}
+		upAt := time.Now()
+		settle()
+		if open := d.Incidents(); len(open) != 1 || !open[0].Flapping {
+			t.Fatalf("open incidents %+v, want one flapping", open)
+		}
+		time.Sleep(DefaultFlapQuiet / 2) // stopped before it settles
+		d.Close()
+		wantEvents(t, ch, EventDown, EventUp)
+		up := ch.messages()[1]
+		if in := up.Items[0].Incident; in == nil || !in.Flapping || !in.End.Equal(upAt) {
+			t.Errorf("resolved incident %+v should be the flapping one, ending when lb came back (%s)", in, upAt)
+		}
+		if up.Items[0].Flaps != 4 || !strings.Contains(up.Text, "flapped 4 times") {
+			t.Errorf("resolve should say it flapped 4 times: flaps %d\n%s", up.Items[0].Flaps, up.Text)
+		}
+	})
+}
+
+// TestCloseLeavesFlappingDownOpen: a flapping incident whose monitor is
+// down at the stop is still open: nothing is sent for it.
+func TestCloseLeavesFlappingDownOpen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "oncall"}
+		d := New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": ch}})
+		e := newFakeEngine(d)
+		lb := testMonitor("lb")
+		e.up(lb)
+		for i := range 9 { // ends down
+			time.Sleep(time.Minute)
+			if i%2 == 0 {
+				e.down(lb)
+			} else {
+				e.up(lb)
+			}
+		}
+		settle()
+		d.Close()
+		wantEvents(t, ch, EventDown)
 	})
 }
 

@@ -936,6 +936,12 @@ func (t *tracker) resolveLate(ev event, fx *effects) {
 	t.resolve(in.End, nil, fx)
 }
 
+// upNow reports whether the monitor is up (or degraded, which is up for
+// an incident) as last told.
+func (t *tracker) upNow() bool {
+	return t.known && (t.status == monitor.StatusUp || t.status == monitor.StatusDegraded)
+}
+
 // lateResolvable reports whether resolveLate would send: no incident,
 // nothing being decided, and the monitor up (or not told).
 func (t *tracker) lateResolvable() bool {

@@ -57,8 +57,11 @@ func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.Connecti
 // certFailure fills r from a failed certificate verification: the class,
 // a message in plain words, the verifier's own text as the Detail, and
 // the expiry facts of the certificates the server sent, marked unverified.
-// It reports false when err is not a certificate problem.
-func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Monitor, err error) bool {
+// It reports false when err is not a certificate problem. targetPublic
+// says whether the check began on a public address: then the issuer's
+// certificate is fetched from public addresses only (see trustFailure),
+// unless the monitor allows private redirects.
+func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Monitor, err error, targetPublic bool) bool {
 	class := classifyCert(err)
 	if class == "" {
 		return false
@@ -76,6 +79,7 @@ func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Mo
 	var inv x509.CertificateInvalidError
 	var host x509.HostnameError
 	msg := "the certificate chain could not be verified"
+	note := "" // added to the Detail
 	switch {
 	case class == ClassTLSExpired && errors.As(err, &inv) && inv.Cert != nil:
 		msg = expiredText(inv.Cert, inv.Cert.NotAfter, now)
@@ -85,12 +89,18 @@ func (b *base) certFailure(ctx context.Context, r *monitor.Result, m *monitor.Mo
 		msg = hostnameText(host)
 	case class == ClassTLSUnknownCA:
 		roots, _ := b.rootsFor(m)
-		class, msg = b.trustFailure(ctx, served, roots, now)
+		if targetPublic && !m.AllowPrivateRedirects {
+			ctx = withGuard(ctx, b.issuerGuard())
+		}
+		class, msg, note = b.trustFailure(ctx, served, roots, now)
 	case errors.As(err, &inv):
 		msg = invalidText(inv)
 	}
 	fail(r, class, msg)
 	setDetail(r, err)
+	if note != "" {
+		r.Detail = engine.Sanitize(r.Detail+"; "+note, maxDetail)
+	}
 	return true
 }
 

@@ -616,7 +616,7 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 		fail(r, ClassTooManyRedirects, p.redirectMsg)
 	case errors.Is(err, ErrRedirectPrivate):
 		p.privateFailure(r, err)
-	case b.certFailure(ctx, r, m, err):
+	case b.certFailure(ctx, r, m, err, p.targetPublic(b, m, u, connAddr)):
 	case m.HTTPVersion != "" && versionRefused(err, m.HTTPVersion):
 		fail(r, ClassHTTPVersion, fmt.Sprintf("the server does not speak HTTP/%s, which http_version requires", m.HTTPVersion))
 		setDetail(r, err)
@@ -639,6 +639,15 @@ func (p *httpProbe) failure(ctx context.Context, b *base, r *monitor.Result, m *
 	}
 }
 
+// targetPublic reports whether the check began on a public address: the
+// guard's origin when redirects were guarded, else the one connection's.
+func (p *httpProbe) targetPublic(b *base, m *monitor.Monitor, u *url.URL, connAddr string) bool {
+	if p.guarded {
+		return p.guard.startedPublic()
+	}
+	return b.targetPublic(u, m.Proxy != nil, addrOf(connAddr))
+}
+
 // privateFailure fills r for a redirect refused because it leads from a
 // public address into an internal one.
 func (p *httpProbe) privateFailure(r *monitor.Result, err error) {
@@ -648,11 +657,7 @@ func (p *httpProbe) privateFailure(r *monitor.Result, err error) {
 	where := "an internal address"
 	var pe *privateAddrError
 	if errors.As(err, &pe) {
-		if pe.addr.IsValid() {
-			where = pe.addr.String() + ", " + addrKind(pe.addr)
-		} else {
-			where = pe.host + " (this machine)"
-		}
+		where = pe.where()
 	}
 	hop := "a redirect"
 	if p.from != nil && p.to != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -28,6 +29,16 @@ import (
 // once it is open and before anything is sent on it. Through a proxy the
 // checker never learns the address (the proxy resolves the name), so only
 // addresses written as such in a redirect, and localhost, are refused.
+//
+// Two other requests go where a server, not the monitor, says: the "CA
+// Issuers" URL (AIA) in the certificate of a server that sends an
+// incomplete chain, which trust.go fetches to tell tls_incomplete_chain
+// apart, and the redirects of an OAuth2 token endpoint (request.go). Both
+// follow the same rule: an AIA URL is fetched, redirects included, only
+// from public addresses when the monitor's own target is public (an
+// internal site with an internal CA may name an internal URL), and a
+// token endpoint on a public address may not redirect to an internal one;
+// allow_private_redirects lifts both.
 
 // ErrRedirectPrivate: a redirect led from a public address to one that is
 // not public, and the monitor does not allow that.
@@ -44,6 +55,15 @@ func (e *privateAddrError) Error() string {
 		return "a redirect leads to " + e.addr.String() + ", " + addrKind(e.addr) + "; refused"
 	}
 	return "a redirect leads to " + e.host + ", this machine; refused"
+}
+
+// where names the address refused and its kind, for messages:
+// "169.254.169.254, the cloud metadata address", "localhost (this machine)".
+func (e *privateAddrError) where() string {
+	if e.addr.IsValid() {
+		return e.addr.String() + ", " + addrKind(e.addr)
+	}
+	return e.host + " (this machine)"
 }
 
 func (e *privateAddrError) Is(target error) bool { return target == ErrRedirectPrivate }
@@ -186,13 +206,60 @@ func (g *redirectGuard) redirect(u *url.URL) error {
 
 // originPublic reports whether the chain started on a public address:
 // the first connection's, or, when that is unknown (a proxy, a dialer
-// whose connections have no IP address), the configured host's.
+// whose connections have no IP address), the configured host's. The
+// caller holds g.mu, or is alone with g.
 func (g *redirectGuard) originPublic() bool {
 	if g.origin.IsValid() && !g.proxied {
 		return g.public(g.origin)
 	}
 	_, ok := hostPublic(g.host, g.public)
 	return ok
+}
+
+// targetPublic reports whether a check of the URL u began on a public
+// address, judged as a redirect guard judges its origin: origin is the
+// address the check's first connection reached (invalid when unknown),
+// proxied says it reached a proxy.
+func (b *base) targetPublic(u *url.URL, proxied bool, origin netip.Addr) bool {
+	g := redirectGuard{public: b.public, host: u.Hostname(), proxied: proxied, origin: origin}
+	return g.originPublic()
+}
+
+// startedPublic is originPublic under g's lock.
+func (g *redirectGuard) startedPublic() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.originPublic()
+}
+
+// addrOf is the address of "host:port" when host is an IP address.
+func addrOf(hostport string) netip.Addr {
+	ap, err := netip.ParseAddrPort(hostport)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
+}
+
+// issuerGuard is the guard for fetching a URL that a public target's
+// certificate names (its AIA "CA Issuers" URL): armed from the start, as
+// if the URL were a redirect the target sent, so that only public
+// addresses are dialled, for the URL and any redirect it leads to. The
+// fetch goes out directly, never through the monitor's proxy.
+func (b *base) issuerGuard() *redirectGuard {
+	return &redirectGuard{public: b.public, armed: true}
+}
+
+// guardRedirects is the CheckRedirect of a client making a request that
+// is not the monitor's own (an AIA fetch, an OAuth2 token request): at
+// most 10 redirects, as net/http's default, each judged by g.
+func guardRedirects(g *redirectGuard) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return g.redirect(req.URL)
+	}
 }
 
 // dialing is called with every address a connection is attempted to.

@@ -274,7 +274,7 @@ func (b *base) authorize(ctx context.Context, req *http.Request, m *monitor.Moni
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	if m.OAuth2 != nil {
-		tok, err := b.oauth2Token(ctx, m.OAuth2, tr)
+		tok, err := b.oauth2Token(ctx, m, tr)
 		if err != nil {
 			return err
 		}
@@ -284,10 +284,13 @@ func (b *base) authorize(ctx context.Context, req *http.Request, m *monitor.Moni
 }
 
 // oauth2Key identifies one OAuth2 client; the secret is part of it, so a
-// changed secret fetches a new token.
+// changed secret fetches a new token, and so is allow_private_redirects,
+// so a token had through a redirect into an internal network serves only
+// the monitors that allow one.
 type oauth2Key struct {
 	tokenURL, id, secret, scopes, params string
 	tr                                   http.RoundTripper
+	allowPrivate                         bool
 }
 
 type tokenEntry struct {
@@ -295,17 +298,20 @@ type tokenEntry struct {
 	tok *oauth2.Token
 }
 
-// oauth2Token returns a token for the client, fetched through the
-// monitor's own Transport (its trust, proxy and pins) and reused while it
-// is valid.
-func (b *base) oauth2Token(ctx context.Context, o *monitor.OAuth2, tr http.RoundTripper) (string, *authError) {
+// oauth2Token returns a token for the monitor's client, fetched through
+// the monitor's own Transport (its trust, proxy and pins) and reused while
+// it is valid. The token endpoint's redirects are followed as the
+// monitor's own are: not from a public address to an internal one,
+// unless the monitor sets allow_private_redirects (private.go).
+func (b *base) oauth2Token(ctx context.Context, m *monitor.Monitor, tr http.RoundTripper) (string, *authError) {
+	o := m.OAuth2
 	params := make([]string, 0, len(o.Params))
 	for k, v := range o.Params {
 		params = append(params, k+"="+v)
 	}
 	slices.Sort(params)
 	key := oauth2Key{tokenURL: o.TokenURL, id: o.ClientID, secret: o.ClientSecret, scopes: strings.Join(o.Scopes, " "),
-		params: strings.Join(params, "&"), tr: tr}
+		params: strings.Join(params, "&"), tr: tr, allowPrivate: m.AllowPrivateRedirects}
 	v, ok := b.tokens.Load(key)
 	if !ok {
 		v, _ = b.tokens.LoadOrStore(key, &tokenEntry{})
@@ -323,7 +329,17 @@ func (b *base) oauth2Token(ctx context.Context, o *monitor.OAuth2, tr http.Round
 			cfg.EndpointParams[k] = []string{v}
 		}
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: tr, Timeout: noDeadline})
+	client := &http.Client{Transport: tr, Timeout: noDeadline}
+	if !m.AllowPrivateRedirects {
+		u, err := url.Parse(o.TokenURL)
+		if err != nil {
+			return "", &authError{class: ClassConfig, msg: "oauth2.token_url is not a URL"}
+		}
+		g := b.newGuard(u, m.Proxy != nil)
+		client.CheckRedirect = guardRedirects(g)
+		ctx = withGuard(ctx, g)
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	tok, err := cfg.Token(ctx)
 	if err != nil {
 		return "", oauth2Failure(o, err)
@@ -336,6 +352,11 @@ func (b *base) oauth2Token(ctx context.Context, o *monitor.OAuth2, tr http.Round
 // body (which may echo what was sent) or anything secret.
 func oauth2Failure(o *monitor.OAuth2, err error) *authError {
 	where := "the token endpoint " + engine.Sanitize(redactString(o.TokenURL), 200)
+	var pe *privateAddrError
+	if errors.As(err, &pe) {
+		return &authError{class: ClassOAuth2, msg: where + " redirected from a public address to " + pe.where() +
+			": refused, as any redirect into an internal network is; allow_private_redirects = true permits it"}
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		msg := where + " refused the client credentials"

@@ -403,7 +403,7 @@ func (p *svcProbe) timeoutFail(ctx context.Context, r *monitor.Result, to svcTim
 // classes.
 func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, to svcTimeouts) bool {
 	p.mu.Lock()
-	dialErr, tlsErr := p.dialErr, p.tlsErr
+	dialErr, tlsErr, remote := p.dialErr, p.tlsErr, p.remote
 	connected := !p.connected.IsZero()
 	p.mu.Unlock()
 	switch {
@@ -425,7 +425,7 @@ func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, t
 	if tlsErr == nil {
 		tlsErr = err
 	}
-	if p.b.certFailure(ctx, r, p.m, tlsErr) {
+	if p.b.certFailure(ctx, r, p.m, tlsErr, p.targetPublic(remote)) {
 		return true
 	}
 	var rh tls.RecordHeaderError
@@ -445,6 +445,16 @@ func (p *svcProbe) failConn(ctx context.Context, r *monitor.Result, err error, t
 		return true
 	}
 	return false
+}
+
+// targetPublic reports whether the check's connection, to remote, went
+// to a public address (by the URL's host when remote is unknown).
+func (p *svcProbe) targetPublic(remote string) bool {
+	u, err := parsedURL(p.m)
+	if err != nil {
+		return true // nothing to go by: the stricter answer
+	}
+	return p.b.targetPublic(u, false, addrOf(remote))
 }
 
 // speaksTLS reports whether b starts like a TLS record (an alert or a

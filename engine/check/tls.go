@@ -68,7 +68,7 @@ func (c *TLS) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	if err != nil {
 		tc.Close()
 		switch {
-		case c.b.certFailure(ctx, &r, m, err):
+		case c.b.certFailure(ctx, &r, m, err, c.b.targetPublic(u, false, addrOf(r.Remote))):
 		case handshakeClass(err) == ClassTimeout:
 			tlsTimeout(ctx, &r, start, addr, err)
 		case handshakeClass(err) == ClassCanceled:

@@ -36,36 +36,43 @@ func setDetail(r *monitor.Result, err error) {
 // certificate signs itself; the server leaves out an intermediate (found
 // through the certificate's Authority Information Access URL, as browsers
 // do, and chaining to a trusted root); or the chain ends at a CA that is
-// not trusted.
-func (b *base) trustFailure(ctx context.Context, served []*x509.Certificate, roots *x509.CertPool, now time.Time) (class, msg string) {
+// not trusted. The AIA URL is the server's choice: a redirect guard in
+// ctx (private.go) keeps its fetch on public addresses, and when it
+// refused one, note says so, for the result's Detail.
+func (b *base) trustFailure(ctx context.Context, served []*x509.Certificate, roots *x509.CertPool, now time.Time) (class, msg, note string) {
 	if len(served) == 0 {
-		return ClassTLSUnknownCA, "the certificate chain leads to no trusted CA; if the CA is your own, add it with ca_file"
+		return ClassTLSUnknownCA, "the certificate chain leads to no trusted CA; if the CA is your own, add it with ca_file", ""
 	}
 	leaf := served[0]
 	if selfSigned(leaf) {
 		return ClassTLSSelfSigned, fmt.Sprintf("the certificate %q is self-signed and not trusted; "+
-			"trust it with ca_file, or serve a certificate from a CA", subjectName(leaf))
+			"trust it with ca_file, or serve a certificate from a CA", subjectName(leaf)), ""
 	}
 	top := topOf(served)
 	if selfSigned(top) {
 		return ClassTLSUnknownCA, fmt.Sprintf("the chain ends at %q, a CA that is not trusted; if it is your own CA, add it with ca_file",
-			subjectName(top))
+			subjectName(top)), ""
 	}
 	issuer := engine.Sanitize(issuerName(top), 100)
-	if up := b.fetchIssuer(ctx, top); up != nil {
+	up, refused := b.fetchIssuer(ctx, top)
+	if refused != nil {
+		note = "the issuer's certificate was not fetched from the AIA URL in the server's certificate: it leads from a public target to " +
+			refused.where() + "; allow_private_redirects = true permits it"
+	}
+	if up != nil {
 		if !selfSigned(up) {
 			opts := x509.VerifyOptions{Roots: roots, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
 			if _, err := up.Verify(opts); err == nil {
 				return ClassTLSIncomplete, fmt.Sprintf("the server does not send the intermediate certificate %q that signed %q; "+
-					"browsers may fetch it, other clients fail: append it to the server's certificate file", issuer, subjectName(top))
+					"browsers may fetch it, other clients fail: append it to the server's certificate file", issuer, subjectName(top)), note
 			}
 		}
 	} else if len(top.IssuingCertificateURL) > 0 {
 		return ClassTLSIncomplete, fmt.Sprintf("the server does not send the certificate of %q, the issuer of %q, "+
-			"and it could not be fetched either: append it to the server's certificate file", issuer, subjectName(top))
+			"and it could not be fetched either: append it to the server's certificate file", issuer, subjectName(top)), note
 	}
 	return ClassTLSUnknownCA, fmt.Sprintf("%q is issued by %q, a CA that is not trusted; if it is your own CA, add it with ca_file",
-		subjectName(top), issuer)
+		subjectName(top), issuer), note
 }
 
 // selfSigned reports whether c names itself as its issuer and its
@@ -101,58 +108,76 @@ const issuerCacheTTL = 24 * time.Hour
 type fetchedIssuer struct {
 	cert *x509.Certificate
 	at   time.Time
+	// public: fetched under an armed guard, from public addresses only.
+	// Only such a certificate is handed to a guarded fetch, so that what
+	// a public target is told never depends on what an internal monitor
+	// fetched before.
+	public bool
 }
 
 // fetchIssuer downloads the certificate of c's issuer from c's AIA
 // "CA Issuers" URL (plain http, as CAs publish them), within ctx's
-// deadline, or returns nil. Found certificates are cached.
-func (b *base) fetchIssuer(ctx context.Context, c *x509.Certificate) *x509.Certificate {
+// deadline, or returns nil, and the refusal of the guard in ctx when it
+// kept a URL from being fetched. Found certificates are cached.
+func (b *base) fetchIssuer(ctx context.Context, c *x509.Certificate) (*x509.Certificate, *privateAddrError) {
+	guarded := guardOf(ctx) != nil
+	var refused *privateAddrError
 	for _, u := range c.IssuingCertificateURL {
 		if !strings.HasPrefix(u, "http://") {
 			continue
 		}
 		if v, ok := b.issuers.Load(u); ok {
-			if f := v.(fetchedIssuer); time.Since(f.at) < issuerCacheTTL {
-				return f.cert
+			if f := v.(fetchedIssuer); time.Since(f.at) < issuerCacheTTL && (f.public || !guarded) {
+				return f.cert, nil
 			}
 		}
-		cert := b.getIssuer(ctx, u)
+		cert, err := b.getIssuer(ctx, u)
 		if cert != nil {
-			b.issuers.Store(u, fetchedIssuer{cert: cert, at: time.Now()})
-			return cert
+			b.issuers.Store(u, fetchedIssuer{cert: cert, at: time.Now(), public: guarded})
+			return cert, nil
+		}
+		var pe *privateAddrError
+		if refused == nil && errors.As(err, &pe) {
+			refused = pe
 		}
 	}
-	return nil
+	return nil, refused
 }
 
-func (b *base) getIssuer(ctx context.Context, u string) *x509.Certificate {
+// getIssuer fetches and parses the certificate at u. With a guard in ctx,
+// u is judged as a redirect the target sent: an address written in it at
+// once, every address dialled for it or its redirects before connecting.
+func (b *base) getIssuer(ctx context.Context, u string) (*x509.Certificate, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	req.Header["User-Agent"] = b.uaHeader
-	tr := &http.Transport{DialContext: b.dialer.DialContext, DisableKeepAlives: true, MaxResponseHeaderBytes: 16 << 10}
+	tr := &http.Transport{DialContext: guardedDial(b.dial), DisableKeepAlives: true, MaxResponseHeaderBytes: 16 << 10}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Do(req)
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	if g := guardOf(ctx); g != nil {
+		if err := g.redirect(req.URL); err != nil {
+			return nil, err
+		}
+		client.CheckRedirect = guardRedirects(g)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	der, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	if blk, _ := pem.Decode(der); blk != nil {
 		der = blk.Bytes
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil
-	}
-	return cert
+	return x509.ParseCertificate(der)
 }
 
 // hostnameText says which names a certificate is for, and which was asked.

@@ -66,7 +66,8 @@ func requestEntries() []Entry {
 			Summary: "the server leaves out an intermediate certificate its chain needs",
 			Meaning: "The server's certificate was signed by an intermediate CA whose certificate the server does not send, so the chain to the trusted root is broken. " +
 				"Browsers often paper over this by fetching the missing certificate themselves, which is why the site may look fine in one; API clients, phones and other tools fail. " +
-				"The message names the missing issuer.",
+				"The message names the missing issuer. " +
+				"To tell this apart, upbeat fetches the missing certificate from the URL the server's certificate names (Authority Information Access); for a site on a public address it does so only from public addresses, and the Detail says when it would not (allow_private_redirects lifts that).",
 			Causes: []string{
 				"The server points at the certificate alone (cert.pem) instead of the full chain (fullchain.pem)",
 				"A renewal that replaced the chain file with the leaf only",
@@ -127,6 +128,7 @@ func requestEntries() []Entry {
 				"A client id unknown to the authorization server, or a scope it may not request",
 				"A wrong token_url, or an audience parameter the server requires",
 				"The authorization server itself is down or unreachable",
+				"A token endpoint on a public address that redirects into an internal network, refused unless allow_private_redirects is set",
 			},
 			FirstStep: "Request a token by hand with `curl -s -u CLIENT_ID:SECRET -d grant_type=client_credentials TOKEN_URL` and read the error field of the answer.",
 		},
