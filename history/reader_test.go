@@ -81,7 +81,8 @@ func TestSegmentReaderPages(t *testing.T) {
 func TestSegmentReaderMemory(t *testing.T) {
 	t.Parallel()
 	e := newEncoder(t0.UnixMilli())
-	data := headerFrame(1, t0.UnixMilli())
+	// About 2.7 MB: the buffer is made once, not grown by doubling.
+	data := append(make([]byte, 0, 3<<20), headerFrame(1, t0.UnixMilli())...)
 	names := make([]string, 50) // made once: formatting a name per result was most of the test's cost
 	for m := range names {
 		names[m] = fmt.Sprintf("m%d", m)
