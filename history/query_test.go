@@ -222,6 +222,11 @@ func checkQueries(t *testing.T, s *scenario, l *DB) {
 	}
 }
 
+// TestQueries asks everything of one scenario, built once (it is 4,440
+// appends): the queries and ScanResults of the writer that wrote it and
+// of a reader opened beside it, then the queries again after the writer
+// is reopened, after its rollups are rebuilt, and after its checkpoint is
+// lost.
 func TestQueries(t *testing.T) {
 	t.Parallel() // writes and fsyncs much: it overlaps with the others
 	s := newScenario(t)
@@ -233,6 +238,10 @@ func TestQueries(t *testing.T) {
 		defer r.Close()
 		checkQueries(t, s, r)
 	})
+	// ScanResults, of the writer that wrote the scenario (before the
+	// subtests below reopen it) and of a reader.
+	t.Run("scan newest", func(t *testing.T) { testScanNewest(t, s) })
+	t.Run("scan stops", func(t *testing.T) { testScanStops(t, s) })
 	t.Run("reopened", func(t *testing.T) {
 		s.l.Close()
 		s.l = mustOpen(t, s.dir, testOptions(t, s.c))
@@ -471,13 +480,6 @@ func TestHistogramQuantiles(t *testing.T) {
 			t.Fatalf("bucket %d: low %d maps to %d", i, lo, bucketOf(lo))
 		}
 	}
-}
-
-func TestScanResults(t *testing.T) {
-	t.Parallel() // writes and fsyncs much: it overlaps with the others
-	s := newScenario(t)
-	t.Run("newest", func(t *testing.T) { testScanNewest(t, s) })
-	t.Run("stops", func(t *testing.T) { testScanStops(t, s) })
 }
 
 // testScanNewest: with a limit, ScanResults sends the newest results of
