@@ -24,7 +24,9 @@ import (
 // monStrings are a generated monitor's fixed strings.
 type monStrings struct{ name, http, tcp, tls, dns, icmp, errText string }
 
-var benchNames = func() []monStrings { // read-only after init
+// benchNames are made on first use, not at init: every process of this
+// binary would pay for them, the kill -9 test's twenty children included.
+var benchNames = sync.OnceValue(func() []monStrings { // read-only once made
 	out := make([]monStrings, 1000)
 	for m := range out {
 		n := fmt.Sprintf("mon-%04d", m)
@@ -33,7 +35,7 @@ var benchNames = func() []monStrings { // read-only after init
 			"icmp://" + n + ".example.com", fmt.Sprintf("upstream answered %d", 502+m%3)}
 	}
 	return out
-}()
+})
 
 var benchAnswers = []string{"192.0.2.10", "192.0.2.11"}
 
@@ -42,7 +44,7 @@ var benchAnswers = []string{"192.0.2.10", "192.0.2.11"}
 func genRecord(m int, at time.Time) monitor.Result {
 	h := uint64(m)*0x9E3779B97F4A7C15 ^ uint64(at.Unix())*0xBF58476D1CE4E5B9
 	h ^= h >> 31
-	ns := &benchNames[m]
+	ns := &benchNames()[m]
 	r := monitor.Result{Monitor: ns.name, Time: at, Status: monitor.StatusUp, Attempts: 1}
 	jitter := time.Duration(h%20000) * time.Microsecond
 	switch m % 20 {

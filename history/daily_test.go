@@ -11,6 +11,7 @@ import (
 // TestDaily counts results per UTC day from daily rollups, hourly ones
 // and the open hour alike, in the writer and in a reader opened beside it.
 func TestDaily(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	day0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	c := newClock(day0)

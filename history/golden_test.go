@@ -294,6 +294,7 @@ func TestGoldenWrite(t *testing.T) {
 // them did; the two formats hold the same results and give the same
 // answers.
 func TestGoldenRead(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{goldenDir, goldenDir2} {
 		t.Run(filepath.Base(dir), func(t *testing.T) { testGoldenRead(t, dir) })
 	}

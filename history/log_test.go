@@ -176,6 +176,7 @@ func appendN(t testing.TB, l *DB, c *clock, start time.Time, n int) []monitor.Re
 }
 
 func TestFaultyWriterPartway(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := newClock(t0)
 	fs := &faults{}
@@ -242,6 +243,7 @@ func TestFaultyWriterPartway(t *testing.T) {
 }
 
 func TestReadOnlyDirectoryAndRecovery(t *testing.T) {
+	t.Parallel()
 	// As root, permissions do not stop writes, so the fault is injected:
 	// every create fails with EROFS, as on a file system remounted read-only.
 	dir := t.TempDir()
@@ -287,6 +289,7 @@ func TestReadOnlyDirectoryAndRecovery(t *testing.T) {
 }
 
 func TestRollupFaultIsReportedAndRecovers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := newClock(t0)
 	fs := &faults{}
@@ -507,6 +510,7 @@ func TestDamagedTails(t *testing.T) {
 // results) loses the results of the frame it hits and nothing else; the
 // report says where the damage is and where reading went on.
 func TestBitFlipMidSegment(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	c := newClock(t0)
 	l := mustOpen(t, src, testOptions(t, c))
@@ -713,6 +717,10 @@ func TestRetention(t *testing.T) {
 	o := testOptions(t, c)
 	o.Retention = 3 * 24 * time.Hour
 	o.RollupRetention = 6 * 24 * time.Hour
+	// Results come every ten minutes: with the default interval every
+	// one of them would save a checkpoint (three fsyncs). Retention does
+	// not depend on it; a checkpoint still follows each hour's rollups.
+	o.CheckpointInterval = time.Hour
 	l := mustOpen(t, dir, o)
 	defer l.Close()
 	const days = 10

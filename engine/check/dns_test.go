@@ -81,6 +81,7 @@ func TestDNSHostileAnswer(t *testing.T) {
 }
 
 func TestDNSTimeout(t *testing.T) {
+	t.Parallel()
 	// a UDP socket that never answers
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {

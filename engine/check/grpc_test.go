@@ -40,6 +40,7 @@ func grpcServer(t *testing.T, cert *tls.Certificate, hs *health.Server) string {
 }
 
 func TestGRPC(t *testing.T) {
+	t.Parallel()
 	hs := health.NewServer()
 	hs.SetServingStatus("shop.Orders", healthpb.HealthCheckResponse_SERVING)
 	hs.SetServingStatus("shop.Payments", healthpb.HealthCheckResponse_NOT_SERVING)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"flag"
 	"io"
 	"log"
 	"net"
@@ -12,8 +13,11 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,7 +32,27 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
+	flag.Parse()
+	waitersParallel()
 	goleak.VerifyTestMain(stopServers{m}) // servers_test.go
+}
+
+// waitParallel is how many parallel tests run at once here unless
+// -parallel says otherwise.
+const waitParallel = 8
+
+// waitersParallel lets more parallel tests run at once than the default,
+// GOMAXPROCS, unless -parallel was given. The parallel tests of this
+// package spend their time waiting, not computing: on the deadlines they
+// test (300 ms or so, against servers that never answer) and on servers
+// in other processes (PostgreSQL, MariaDB, Postfix booting). On a
+// two-core machine the default let two of them wait at a time.
+func waitersParallel() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given && runtime.GOMAXPROCS(0) < waitParallel {
+		_ = flag.Set("test.parallel", strconv.Itoa(waitParallel))
+	}
 }
 
 // testPKI is a set of certificates for the TLS tests: a trusted CA (and a
@@ -158,16 +182,26 @@ func rawServer(t testing.TB, serve func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
-// closedPort returns a loopback address nothing listens on.
+// closedPort returns a loopback address nothing listens on: a port held
+// by a socket that is bound and never listens, so that connecting to it is
+// refused. Holding it until the test ends, rather than closing a listener
+// at once, keeps the kernel from giving the port to a listener that a
+// test running in parallel opens meanwhile.
 func closedPort(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
 }
 
 // dnsZone is what the test DNS server answers.

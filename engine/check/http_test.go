@@ -292,6 +292,7 @@ func TestHTTPBodyCapped(t *testing.T) {
 }
 
 func TestHTTPNetworkFailures(t *testing.T) {
+	t.Parallel()
 	dnsAddr := dnsServer(t)
 	// hung accepts and never answers
 	hung := rawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })

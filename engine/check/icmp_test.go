@@ -19,6 +19,7 @@ import (
 // depends on the machine, so both outcomes are accepted, each with the
 // right shape.
 func TestICMPLoopback(t *testing.T) {
+	t.Parallel()
 	checker := New(Options{})[monitor.KindICMP]
 	for range 2 { // the second check starts with the socket kind that worked
 		r := run(t, checker, testMonitor("icmp://127.0.0.1"), 3*time.Second)

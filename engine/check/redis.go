@@ -88,7 +88,13 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 	opt.OnConnect = func(context.Context, *redis.Conn) error { p.loggedInNow(); return nil }
 	opt.MaxRetries = -1
 	opt.DialerRetries = 1 // a refused port is an answer, not something to try five times
-	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = 1, 0, 0
+	// Two slots for the one connection a check makes: once as many dials
+	// have failed as the pool has slots, go-redis starts a goroutine that
+	// dials the target again in the background, a second apart, until the
+	// pool is closed. With one slot every failed dial (a refused port, a
+	// TLS handshake that timed out) left that goroutine behind for up to a
+	// second after the check, dialling through this check's probe.
+	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = 2, 0, 0
 	opt.ContextTimeoutEnabled = true
 	if dl, ok := ctx.Deadline(); ok {
 		left := max(timeUntil(dl), 1)

@@ -130,6 +130,7 @@ func backloggedListener(t testing.TB) string {
 // never answers is a timeout; a TLS handshake never finished is a
 // tls_timeout. Each message says what was waited for and for how long.
 func TestTimeoutsNameTheirPhase(t *testing.T) {
+	t.Parallel()
 	synDrop := backloggedListener(t)
 	hung := rawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 	checkers := New(Options{})

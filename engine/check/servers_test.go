@@ -26,47 +26,93 @@ func (s stopServers) Run() int {
 	return code
 }
 
-func postgresServer(t *testing.T) *testserver.Postgres {
+// The shared servers take seconds to boot (initdb, mariadb-install-db,
+// postfix). A test asks for its server before it calls t.Parallel, which
+// starts the server in the background, and waits for it after: the
+// servers boot together while the serial tests run, instead of one or
+// two at a time once the parallel tests are let go.
+
+// startShared starts the group's server name (once) in the background
+// and returns a function that waits for it.
+func startShared(name string, start func() (any, error)) func() (any, error) {
+	done := make(chan struct{})
+	var v any
+	var err error
+	go func() {
+		defer close(done)
+		v, err = servers.Once(name, start)
+	}()
+	return func() (any, error) {
+		<-done
+		return v, err
+	}
+}
+
+// postgresServer starts the shared PostgreSQL; the function it returns
+// waits for it.
+func postgresServer(t *testing.T) func() *testserver.Postgres {
 	t.Helper()
 	testserver.Need(t, "postgresql", "postgres")
-	v, err := servers.Once("postgres", func() (any, error) { return testserver.StartPostgres(&servers) })
-	if err != nil {
-		t.Fatal(err)
+	wait := startShared("postgres", func() (any, error) { return testserver.StartPostgres(&servers) })
+	return func() *testserver.Postgres {
+		t.Helper()
+		v, err := wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(*testserver.Postgres)
 	}
-	return v.(*testserver.Postgres)
 }
 
-func mariadbServer(t *testing.T) *testserver.MariaDB {
+// mariadbServer starts the shared MariaDB; the function it returns waits
+// for it.
+func mariadbServer(t *testing.T) func() *testserver.MariaDB {
 	t.Helper()
 	testserver.Need(t, "mariadb-server", "mariadbd", "mysqld")
-	v, err := servers.Once("mariadb", func() (any, error) { return testserver.StartMariaDB(&servers) })
-	if err != nil {
-		t.Fatal(err)
+	wait := startShared("mariadb", func() (any, error) { return testserver.StartMariaDB(&servers) })
+	return func() *testserver.MariaDB {
+		t.Helper()
+		v, err := wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(*testserver.MariaDB)
 	}
-	return v.(*testserver.MariaDB)
 }
 
-func redisServer(t *testing.T) *testserver.Redis {
+// redisServer starts the shared Redis; the function it returns waits for
+// it.
+func redisServer(t *testing.T) func() *testserver.Redis {
 	t.Helper()
 	testserver.Need(t, "redis-server", "redis-server")
-	v, err := servers.Once("redis", func() (any, error) { return testserver.StartRedis(&servers) })
-	if err != nil {
-		t.Fatal(err)
+	wait := startShared("redis", func() (any, error) { return testserver.StartRedis(&servers) })
+	return func() *testserver.Redis {
+		t.Helper()
+		v, err := wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(*testserver.Redis)
 	}
-	return v.(*testserver.Redis)
 }
 
-func postfixServer(t *testing.T) *testserver.Postfix {
+// postfixServer starts the shared Postfix; the function it returns waits
+// for it, and skips the test where Postfix cannot run (not as root).
+func postfixServer(t *testing.T) func() *testserver.Postfix {
 	t.Helper()
 	testserver.Need(t, "postfix", "postfix")
-	v, err := servers.Once("postfix", func() (any, error) { return testserver.StartPostfix(&servers) })
-	if errors.Is(err, testserver.ErrNeedsRoot) {
-		t.Skip("postfix's master must be started as root")
+	wait := startShared("postfix", func() (any, error) { return testserver.StartPostfix(&servers) })
+	return func() *testserver.Postfix {
+		t.Helper()
+		v, err := wait()
+		if errors.Is(err, testserver.ErrNeedsRoot) {
+			t.Skip("postfix's master must be started as root")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(*testserver.Postfix)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v.(*testserver.Postfix)
 }
 
 // hungServer accepts connections and never says a word.
@@ -153,8 +199,9 @@ func svcMonitor(url string, set func(m *monitor.Monitor)) *monitor.Monitor {
 }
 
 func TestPostgresAgainstRealServer(t *testing.T) {
+	server := postgresServer(t) // boots while the serial tests run
 	t.Parallel()
-	pg := postgresServer(t)
+	pg := server()
 	pw := func(m *monitor.Monitor) { m.Password = pg.Password }
 	url := "postgres://postgres@" + pg.Addr + "/postgres"
 	maxLag := 0.5
@@ -237,8 +284,9 @@ func noTLSMySQL(t *testing.T) string {
 }
 
 func TestMySQLAgainstRealServer(t *testing.T) {
+	server := mariadbServer(t) // boots while the serial tests run
 	t.Parallel()
-	db := mariadbServer(t)
+	db := server()
 	pw := func(m *monitor.Monitor) { m.Password = db.Password }
 	url := "mysql://" + db.User + "@" + db.Addr + "/shop"
 	checkCases(t, []serviceCase{
@@ -275,8 +323,9 @@ func TestMySQLAgainstRealServer(t *testing.T) {
 }
 
 func TestRedisAgainstRealServer(t *testing.T) {
+	server := redisServer(t) // boots while the serial tests run
 	t.Parallel()
-	rs := redisServer(t)
+	rs := server()
 	pw := func(m *monitor.Monitor) { m.Password = rs.Password }
 	url := "redis://" + rs.Addr + "/0"
 	checkCases(t, []serviceCase{
@@ -313,8 +362,9 @@ func TestRedisAgainstRealServer(t *testing.T) {
 }
 
 func TestSMTPAgainstRealServer(t *testing.T) {
+	server := postfixServer(t) // boots while the serial tests run
 	t.Parallel()
-	pf := postfixServer(t)
+	pf := server()
 	ca := func(m *monitor.Monitor) { m.CAFile = pf.TLS.CAFile; m.CertWarnDays = 14 }
 	mode := func(s string) func(m *monitor.Monitor) { return func(m *monitor.Monitor) { ca(m); m.StartTLS = s } }
 	checkCases(t, []serviceCase{

@@ -72,6 +72,7 @@ func wsHandler(t testing.TB) http.Handler {
 }
 
 func TestWS(t *testing.T) {
+	t.Parallel()
 	plain := httptest.NewServer(wsHandler(t))
 	t.Cleanup(plain.Close)
 	p := pki(t)
