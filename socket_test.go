@@ -15,6 +15,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/internal/testserver"
 )
 
 // A user's setup as a trial found it: a daemon started from ./upbeat.toml,
@@ -50,15 +51,10 @@ func runUntil(t *testing.T, mark string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// freePort returns a loopback TCP port nothing listens on just now.
+// freePort returns a loopback TCP address nothing listens on just now.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).AddrPort().String()
+	return testserver.Addr(testserver.Port(t))
 }
 
 // attach, plain upbeat and status with no address all find the daemon on

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/internal/testserver"
 )
 
 // The secrets of badURLConfig: passwords with a stray "%" or a space,
@@ -139,12 +140,7 @@ func TestURLSecretsStayOutOfMessages(t *testing.T) {
 	// The daemon, with a TCP listener and a read-only token.
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := testserver.Addr(testserver.Port(t))
 	api := fmt.Sprintf("\n[api]\nsocket = %q\nlisten = %q\ntoken = \"admin-token-1\"\nread_only_token = \"viewer-token-2\"\n",
 		filepath.Join(dir, "upbeat.sock"), addr)
 	good := fmt.Sprintf("[settings]\nhistory_dir = %q\n\n[[monitor]]\nname = \"percent\"\nurl = %q\ninterval = \"1h\"\n%s",

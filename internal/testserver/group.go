@@ -175,15 +175,9 @@ func (p *Process) WaitForErr(what string, ready func() bool) error {
 	return nil
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago,
+// below the ephemeral range where it can (see port.go).
+func FreePort() (int, error) { return freePort() }
 
 // Find returns the path of the first candidate program that is installed,
 // looked up as Need does, or "".

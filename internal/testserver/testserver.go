@@ -65,15 +65,15 @@ func find(name string) string {
 	return ""
 }
 
-// Port returns a TCP port on 127.0.0.1 that was free a moment ago.
+// Port returns a TCP port on 127.0.0.1 that was free a moment ago, below
+// the ephemeral range where it can (see port.go).
 func Port(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // Addr is 127.0.0.1:port.

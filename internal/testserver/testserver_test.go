@@ -25,3 +25,25 @@ func TestStartStop(t *testing.T) {
 		t.Fatal("port still answers after Stop")
 	}
 }
+
+// Ports are free, below the ephemeral range (where the kernel hands out
+// none by itself), and never handed out twice.
+func TestPortsAreBelowTheEphemeralRange(t *testing.T) {
+	low := ephemeralLow()
+	seen := map[int]bool{}
+	for range 50 {
+		p := Port(t)
+		if low-portsFrom >= 1000 && (p < portsFrom || p >= low) {
+			t.Errorf("port %d, want one in [%d, %d)", p, portsFrom, low)
+		}
+		if seen[p] {
+			t.Errorf("port %d handed out twice", p)
+		}
+		seen[p] = true
+		l, err := net.Listen("tcp", Addr(p))
+		if err != nil {
+			t.Fatalf("port %d is not free: %v", p, err)
+		}
+		l.Close()
+	}
+}
