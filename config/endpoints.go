@@ -17,19 +17,13 @@ type Endpoints struct {
 	Fleet fleet.List
 }
 
-// LoadEndpoints reads only [api] and [fleet] of the config file at path:
+// LoadEndpointsWithEnv reads only [api] and [fleet] of the config file at path:
 // the socket (relative to the file's directory, ~ expanded, the default
 // socket when none is named), the listen address and the tokens. It
 // parses the TOML but checks nothing else, so commands that run often
 // (upbeat status) stay fast, and a mistake elsewhere in the file does not
 // keep them from finding the daemon. The error is as Load's, limited to
-// those two tables.
-func LoadEndpoints(path string) (*Endpoints, error) {
-	return LoadEndpointsWithEnv(path, os.LookupEnv)
-}
-
-// LoadEndpointsWithEnv is LoadEndpoints with ${NAME} read through
-// lookupEnv, as LoadWithEnv does.
+// those two tables. ${NAME} is read through lookupEnv, as LoadWithEnv does.
 func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*Endpoints, error) {
 	f, err := os.Open(path)
 	if err != nil {
