@@ -167,10 +167,7 @@ func (rt *runtime) restoreIncidents() {
 		return
 	}
 	now := time.Now()
-	back := rt.cfg.Settings.Retention
-	if back <= 0 {
-		back = history.DefaultRetention
-	}
+	back := rt.retention()
 	for _, st := range rt.eng.Snapshot() {
 		if st.Status == monitor.StatusUp || st.Status == monitor.StatusDegraded {
 			rt.resolveLate(st.Monitor.Name, now)
@@ -191,6 +188,14 @@ func (rt *runtime) restoreIncidents() {
 			rt.alerts.Current().Restore(st.Monitor.Name, last)
 		}
 	}
+}
+
+// retention is how far back the history goes.
+func (rt *runtime) retention() time.Duration {
+	if r := rt.cfg.Settings.Retention; r > 0 {
+		return r
+	}
+	return history.DefaultRetention
 }
 
 func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Dispatcher {

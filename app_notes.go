@@ -62,11 +62,14 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 // people it was down. A channel that failed every attempt told nobody.
 func (rt *runtime) resolveLate(name string, now time.Time) {
 	d := rt.alerts.Current()
-	back := rt.cfg.Settings.Retention
-	if back <= 0 {
-		back = history.DefaultRetention
+	// First only the last few minutes, as for every monitor at each start:
+	// the whole retention is read only for one that has an outage ending
+	// there, to join the outages before it.
+	recent, err := rt.store.Incidents(name, now.Add(-d.LateResolveWindow()), now)
+	if err != nil || len(recent) == 0 || recent[len(recent)-1].End.IsZero() {
+		return
 	}
-	incs, err := rt.store.Incidents(name, now.Add(-back), now)
+	incs, err := rt.store.Incidents(name, now.Add(-rt.retention()), now)
 	if err != nil || len(incs) == 0 {
 		return
 	}

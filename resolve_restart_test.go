@@ -37,13 +37,12 @@ func (p *pagerChannel) messages() []alert.Message {
 	return append([]alert.Message(nil), p.got...)
 }
 
-// TestRestartAfterCrashSendsHeldResolveOnce: upbeat was killed while the
-// resolve of a short outage was held. The history has the incident closed
-// and the down's delivery; the next start sends the resolve, and the start
-// after that, which finds its delivery in the history, sends nothing.
-func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
-	dir := t.TempDir()
-	histDir := filepath.Join(dir, "history")
+// crashConfig is the config of the crash tests: one monitor, name, and a
+// pager, with its history in a directory of its own (returned, for the
+// test to write what the killed run left behind).
+func crashConfig(t *testing.T, name string) (*config.Config, string) {
+	t.Helper()
+	histDir := filepath.Join(t.TempDir(), "history")
 	cfgPath := writeConfig(t, fmt.Sprintf(`
 [settings]
 history_dir = %q
@@ -55,14 +54,38 @@ url = "http://127.0.0.1:9/hook"
 default = true
 
 [[monitor]]
-name = "api"
+name = %q
 url = "http://127.0.0.1:9/health"
 interval = "1h"
-`, histDir))
+`, histDir, name))
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, histDir
+}
+
+// startAndStop starts upbeat on cfg with its alerts going to pager, and
+// stops it gracefully: what is queued goes out first.
+func startAndStop(t *testing.T, cfg *config.Config, pager *pagerChannel) {
+	t.Helper()
+	tune := func(o *alert.Options) {
+		o.BurstWindow = -1
+		o.Channels = map[string]alert.Channel{"pager": pager}
+	}
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: tune})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Close()
+}
+
+// TestRestartAfterCrashSendsHeldResolveOnce: upbeat was killed while the
+// resolve of a short outage was held. The history has the incident closed
+// and the down's delivery; the next start sends the resolve, and the start
+// after that, which finds its delivery in the history, sends nothing.
+func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
+	cfg, histDir := crashConfig(t, "api")
 
 	// What the killed run left behind: api down for a minute, back 40s
 	// ago, the down delivered, the resolve still held when it died.
@@ -89,21 +112,8 @@ interval = "1h"
 		t.Fatal(err)
 	}
 
-	start := func(pager *pagerChannel) {
-		t.Helper()
-		tune := func(o *alert.Options) {
-			o.BurstWindow = -1
-			o.Channels = map[string]alert.Channel{"pager": pager}
-		}
-		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: tune})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rt.Close() // a graceful stop: what is queued goes out first
-	}
-
 	first := &pagerChannel{}
-	start(first)
+	startAndStop(t, cfg, first)
 	got := first.messages()
 	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "api" {
 		t.Fatalf("first start after the crash sent %+v, want api's resolve", got)
@@ -113,7 +123,7 @@ interval = "1h"
 	}
 
 	second := &pagerChannel{}
-	start(second)
+	startAndStop(t, cfg, second)
 	if got := second.messages(); len(got) != 0 {
 		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}
@@ -125,27 +135,7 @@ interval = "1h"
 // the first. The next start joins the outages into the incident its people
 // were paged for and sends its resolve; the start after that sends nothing.
 func TestRestartAfterCrashSendsFlappingResolve(t *testing.T) {
-	dir := t.TempDir()
-	histDir := filepath.Join(dir, "history")
-	cfgPath := writeConfig(t, fmt.Sprintf(`
-[settings]
-history_dir = %q
-
-[[alert]]
-name = "pager"
-kind = "webhook"
-url = "http://127.0.0.1:9/hook"
-default = true
-
-[[monitor]]
-name = "lb"
-url = "http://127.0.0.1:9/health"
-interval = "1h"
-`, histDir))
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, histDir := crashConfig(t, "lb")
 	now := time.Now().Truncate(time.Millisecond)
 	firstDown := now.Add(-12 * time.Minute)
 	db, err := history.Open(histDir, history.Options{})
@@ -177,20 +167,8 @@ interval = "1h"
 		t.Fatal(err)
 	}
 
-	start := func(pager *pagerChannel) {
-		t.Helper()
-		tune := func(o *alert.Options) {
-			o.BurstWindow = -1
-			o.Channels = map[string]alert.Channel{"pager": pager}
-		}
-		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: tune})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rt.Close()
-	}
 	first := &pagerChannel{}
-	start(first)
+	startAndStop(t, cfg, first)
 	got := first.messages()
 	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "lb" {
 		t.Fatalf("first start after the crash sent %+v, want lb's resolve", got)
@@ -199,7 +177,7 @@ interval = "1h"
 		t.Errorf("resolve about %+v, want the incident from %s to %s", in, firstDown, lastUp)
 	}
 	second := &pagerChannel{}
-	start(second)
+	startAndStop(t, cfg, second)
 	if got := second.messages(); len(got) != 0 {
 		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}

@@ -77,6 +77,19 @@ func (f *fakeChannel) events() []string {
 // calls Observe for every result and Notify for every change, and maps a
 // failure inside a maintenance window to the maintenance status, as the
 // engine does.
+// flap takes m down and up again, a change a minute, for changes changes
+// (down first): an odd number leaves it down.
+func (e *fakeEngine) flap(m *monitor.Monitor, changes int) {
+	for i := range changes {
+		time.Sleep(time.Minute)
+		if i%2 == 0 {
+			e.down(m)
+		} else {
+			e.up(m)
+		}
+	}
+}
+
 type fakeEngine struct {
 	d      observer
 	maint  engine.Maintenance // applied like the engine; nil: the engine knows no windows

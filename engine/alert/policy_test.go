@@ -221,14 +221,7 @@ func TestFlappingGivesOneMessage(t *testing.T) {
 		lb := testMonitor("lb")
 		e.up(lb)
 		// Down and up every minute for 30 minutes: 30 changes.
-		for i := range 30 {
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 30)
 		settle()
 		// The first down pages at once; every later change is part of the same
 		// incident (each resolve was held and then cancelled), so nothing more.
@@ -314,14 +307,7 @@ func TestFlappingThatSettlesDown(t *testing.T) {
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
 		e.up(lb)
-		for i := range 12 {
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 12)
 		for range 10 {
 			time.Sleep(time.Minute)
 			e.down(lb)
@@ -978,14 +964,7 @@ func TestSwitchKeepsFlappingAcrossReload(t *testing.T) {
 		e := newFakeEngine(sw)
 		lb := testMonitor("lb")
 		e.up(lb)
-		for i := range 8 {
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 8)
 		lastChange := time.Now()
 		time.Sleep(time.Minute)
 		sw.Replace(New(Options{Alerts: []*Config{alertCfg("oncall", 0)}, Channels: map[string]Channel{"oncall": newCh}}))
@@ -1023,14 +1002,7 @@ func TestOnIncidentReportsEveryStateChange(t *testing.T) {
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
 		e.up(lb)
-		for i := range 5 { // down, up, down, up, down: flapping at the fourth change
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 5) // down, up, down, up, down: flapping at the fourth change
 		d.Ack("lb")
 		d.Ack("lb") // twice changes nothing
 		time.Sleep(time.Minute)

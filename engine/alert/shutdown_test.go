@@ -60,14 +60,7 @@ func TestCloseSendsFlappingResolve(t *testing.T) {
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
 		e.up(lb)
-		for i := range 8 { // down and up every minute: it flaps
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 8) // down and up every minute: it flaps
 		upAt := time.Now()
 		settle()
 		if open := d.Incidents(); len(open) != 1 || !open[0].Flapping {
@@ -95,14 +88,7 @@ func TestCloseLeavesFlappingDownOpen(t *testing.T) {
 		e := newFakeEngine(d)
 		lb := testMonitor("lb")
 		e.up(lb)
-		for i := range 9 { // ends down
-			time.Sleep(time.Minute)
-			if i%2 == 0 {
-				e.down(lb)
-			} else {
-				e.up(lb)
-			}
-		}
+		e.flap(lb, 9) // ends down
 		settle()
 		d.Close()
 		wantEvents(t, ch, EventDown)

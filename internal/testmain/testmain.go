@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"testing"
 )
 
 // sleepOption is the GORACE option that sets the exit sleep.
@@ -63,4 +64,11 @@ func sleepOff(environ []string) ([]string, bool) {
 		return environ, false
 	}
 	return append(out, "GORACE="+strings.TrimSpace(gorace+" "+sleepOption+"=0")), true
+}
+
+// Run is the whole TestMain of a package that needs nothing else: it skips
+// the exit sleep, runs the tests and exits with their status.
+func Run(m *testing.M) {
+	SkipRaceExitSleep()
+	os.Exit(m.Run())
 }
