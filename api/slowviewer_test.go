@@ -53,7 +53,8 @@ func rawViewer(t *testing.T, network, addr, lastID string) (*sseReader, net.Conn
 func TestEventsNonReadingViewerIsDroppedAndResumes(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
-	s := startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour, Ring: 1024, WriteTimeout: time.Second}))
+	s := startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour, Ring: 1024, WriteTimeout: 250 * time.Millisecond,
+		EventBatch: time.Millisecond})) // paced at the default, the buffers would take seconds to fill
 
 	v, _ := rawViewer(t, "unix", sock, "")
 	v.nextNamed(t, "hello")
@@ -61,7 +62,7 @@ func TestEventsNonReadingViewerIsDroppedAndResumes(t *testing.T) {
 	// It reads no more. Warnings of 16 KiB each (every warning event carries
 	// the full list) fill the socket's buffers within a few dozen events.
 	big := strings.Repeat("x", 16<<10)
-	tick := time.NewTicker(5 * time.Millisecond)
+	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	giveUp := time.After(10 * time.Second)
 	for sent := 0; counter(s.met.dropped) == 0; sent++ {
