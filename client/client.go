@@ -573,16 +573,20 @@ func appendSample(old []monitor.Sample, r *monitor.Result) []monitor.Sample {
 // Snapshot returns every monitor: with one daemon, its monitors in its
 // order; with several, merged by name, each with the worst status any
 // location sees (see Locations for each location's).
-func (c *Client) Snapshot() []monitor.State {
+func (c *Client) Snapshot() []monitor.State { return c.AppendSnapshot(nil) }
+
+// AppendSnapshot appends what Snapshot returns to dst (see
+// source.Source).
+func (c *Client) AppendSnapshot(dst []monitor.State) []monitor.State {
 	if len(c.daemons) == 1 {
 		d := c.daemons[0]
 		d.mu.RLock()
 		defer d.mu.RUnlock()
-		return append(make([]monitor.State, 0, len(d.flat)), d.flat...)
+		return append(dst, d.flat...)
 	}
 	c.merge.mu.Lock()
 	defer c.merge.mu.Unlock()
-	return slices.Clone(c.currentLocked().rows)
+	return append(dst, c.currentLocked().rows...)
 }
 
 // Locations returns how each daemon (location) sees each monitor, by

@@ -206,6 +206,7 @@ func TestTwoLocationsMerge(t *testing.T) {
 	if st, _ := find(c.Snapshot(), "shop"); st.Status != monitor.StatusUp {
 		t.Errorf("merged status after recovery: %v", st.Status)
 	}
+	checkAppendSnapshot(t, c)
 	if err := c.CheckNow(bg, "nope"); !errors.Is(err, source.ErrNoMonitor) {
 		t.Errorf("unknown monitor: %v", err)
 	}
@@ -237,6 +238,37 @@ func checkMerged(t *testing.T, c *Client) {
 	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
 		t.Errorf("info %+v", info)
 	}
+}
+
+// checkAppendSnapshot checks that AppendSnapshot gives what Snapshot
+// does, into the slice it is given, with no allocation once that slice is
+// large enough: a dashboard redraws with it several times a second.
+func checkAppendSnapshot(t *testing.T, c *Client) {
+	t.Helper()
+	want := c.Snapshot()
+	buf := make([]monitor.State, 0, len(want))
+	var got []monitor.State
+	if n := testing.AllocsPerRun(20, func() { got = c.AppendSnapshot(buf[:0]) }); n != 0 {
+		t.Errorf("AppendSnapshot into a large enough slice: %v allocations", n)
+	}
+	if len(got) != len(want) || len(got) == 0 || &got[0] != &buf[:1][0] {
+		t.Fatalf("AppendSnapshot gave %d states, Snapshot %d; into the slice given: %v", len(got), len(want), len(got) > 0 && &got[0] == &buf[:1][0])
+	}
+	for i := range got {
+		if got[i].Monitor.Name != want[i].Monitor.Name {
+			t.Errorf("state %d: %s, Snapshot has %s", i, got[i].Monitor.Name, want[i].Monitor.Name)
+		}
+	}
+	if more := c.AppendSnapshot(got); len(more) != 2*len(want) {
+		t.Errorf("appending to %d states: %d", len(got), len(more))
+	}
+}
+
+func TestAppendSnapshotFromOneDaemon(t *testing.T) {
+	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/"), testMonitor("api", "https://api.example/")), newSwitch(), engine.Options{})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	serve(t, e, api.Options{Socket: sock})
+	checkAppendSnapshot(t, dial(t, []string{"unix://" + sock}, Options{}))
 }
 
 // The daemon restarts (a new server, a new epoch): the client keeps its

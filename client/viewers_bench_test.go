@@ -264,6 +264,7 @@ func TestViewerProcess(t *testing.T) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	dirty, frames := false, 0
+	var states, spare []monitor.State // as the dashboard redraws: two slices in turn
 	for {
 		select {
 		case <-stop:
@@ -275,7 +276,7 @@ func TestViewerProcess(t *testing.T) {
 			dirty = true
 		case <-tick.C:
 			if dirty {
-				_ = c.Snapshot()
+				states, spare = c.AppendSnapshot(spare[:0]), states
 				dirty, frames = false, frames+1
 			}
 		}

@@ -274,7 +274,13 @@ func (e *Engine) Subscribe() *source.Subscription { return e.hub.subscribe(0) }
 func (e *Engine) Query() Querier { return e.querier }
 
 // Snapshot returns the state of every monitor in configuration order.
-func (e *Engine) Snapshot() []monitor.State { return e.states.snapshot() }
+func (e *Engine) Snapshot() []monitor.State { return e.states.appendSnapshot(nil) }
+
+// AppendSnapshot appends what Snapshot returns to dst (see
+// source.Source).
+func (e *Engine) AppendSnapshot(dst []monitor.State) []monitor.State {
+	return e.states.appendSnapshot(dst)
+}
 
 // State returns one monitor's state.
 func (e *Engine) State(name string) (monitor.State, error) { return e.states.state(name) }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,17 +58,17 @@ func (s *states) list() []*entry {
 // for the next one. An occasional reader (a scrape) keeps nothing alive.
 const snapFrequent = 2 * time.Second
 
-func (s *states) snapshot() []monitor.State {
+func (s *states) appendSnapshot(dst []monitor.State) []monitor.State {
 	now := s.now()
 	s.mu.Lock() // the samples unpacked for a series are kept in the entries
 	defer s.mu.Unlock()
 	keep := now.Sub(s.lastSnap) < snapFrequent
 	s.lastSnap = now
-	out := make([]monitor.State, len(s.order))
-	for i, en := range s.order {
-		out[i] = s.published(en, now, keep)
+	dst = slices.Grow(dst, len(s.order))
+	for _, en := range s.order {
+		dst = append(dst, s.published(en, now, keep))
 	}
-	return out
+	return dst
 }
 
 func (s *states) state(name string) (monitor.State, error) {

@@ -22,6 +22,13 @@ type Source interface {
 	// Snapshot returns the state of every monitor, in configuration order.
 	// The states are copies, safe to keep.
 	Snapshot() []monitor.State
+	// AppendSnapshot appends what Snapshot returns to dst and returns the
+	// extended slice. A viewer that redraws several times a second keeps
+	// two slices and passes the one it no longer reads (dst[:0]): once
+	// they are large enough, a redraw allocates nothing. What the states
+	// point to (samples, the monitor) is shared and never changed, as
+	// with Snapshot.
+	AppendSnapshot(dst []monitor.State) []monitor.State
 	// Subscribe starts a stream of events; the caller closes it.
 	Subscribe() *Subscription
 	// Info describes the source for a viewer's header.

@@ -35,6 +35,7 @@ type fakeSource struct {
 }
 
 func (f *fakeSource) Snapshot() []monitor.State                             { return nil }
+func (f *fakeSource) AppendSnapshot(dst []monitor.State) []monitor.State    { return dst }
 func (f *fakeSource) Subscribe() *source.Subscription                       { return source.NewSubscription(0, nil) }
 func (f *fakeSource) SetPaused(context.Context, string, bool) error         { return nil }
 func (f *fakeSource) Ack(context.Context, string) error                     { return nil }

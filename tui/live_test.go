@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +17,10 @@ type countSource struct {
 	snaps  int
 }
 
-func (c *countSource) Snapshot() []monitor.State {
+func (c *countSource) Snapshot() []monitor.State { return c.AppendSnapshot(nil) }
+func (c *countSource) AppendSnapshot(dst []monitor.State) []monitor.State {
 	c.snaps++
-	return slices.Clone(c.states)
+	return append(dst, c.states...)
 }
 func (c *countSource) Subscribe() *source.Subscription                       { return source.NewSubscription(0, nil) }
 func (c *countSource) CheckNow(context.Context, string) error                { return nil }
@@ -69,4 +69,39 @@ func TestEventsAreCoalescedIntoFrames(t *testing.T) {
 	if src.snaps != snaps+1 {
 		t.Fatal("an idle frame read the snapshot")
 	}
+}
+
+// Each refresh reads the snapshot into the slice the refresh before last
+// filled: with data arriving all the time, a dashboard refreshes several
+// times a second and copies the states without allocating for them.
+func TestRefreshFillsTwoSlicesInTurn(t *testing.T) {
+	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
+	src := &countSource{}
+	for _, name := range []string{"api", "shop", "db"} {
+		src.states = append(src.states, monitor.State{Monitor: &monitor.Monitor{Name: name, Kind: monitor.KindHTTP}, Status: monitor.StatusUp})
+	}
+	m := New(src, Options{Now: func() time.Time { return now }, Renderer: testStyles().R, NoColor: true})
+	defer m.Close()
+	var arrays []*monitor.State
+	for range 4 {
+		m.refresh()
+		arrays = append(arrays, &m.states[0])
+	}
+	if arrays[0] == arrays[1] || arrays[2] != arrays[0] || arrays[3] != arrays[1] {
+		t.Errorf("the states of four refreshes are in arrays %p %p %p %p: want two, in turn", arrays[0], arrays[1], arrays[2], arrays[3])
+	}
+	sel := m.table.Selected()
+	if sel == nil || !inArray(sel, m.states) {
+		t.Error("the table does not read the states of the last refresh")
+	}
+}
+
+// inArray reports whether p points into states.
+func inArray(p *monitor.State, states []monitor.State) bool {
+	for i := range states {
+		if p == &states[i] {
+			return true
+		}
+	}
+	return false
 }

@@ -98,7 +98,8 @@ type Model struct {
 	now         time.Time
 
 	states   []monitor.State
-	locs     where // how each location sees each monitor, from a merged source
+	spare    []monitor.State // the slice of the refresh before; the next one fills it
+	locs     where           // how each location sees each monitor, from a merged source
 	info     source.Info
 	evWarn   []string // warnings raised by events and not yet cleared
 	warnings []string
@@ -233,7 +234,9 @@ func (m *Model) armFrame() tea.Cmd {
 // refresh reads the snapshot and hands it to the components.
 func (m *Model) refresh() {
 	m.dataDirty = false
-	m.states = m.src.Snapshot()
+	// Two slices in turn: the one read before this refresh is referred to
+	// by nothing once the components have this one.
+	m.states, m.spare = m.src.AppendSnapshot(m.spare[:0]), m.states
 	m.locs = source.LocationsOf(m.src)
 	m.info = m.src.Info()
 	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)

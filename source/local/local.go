@@ -39,6 +39,9 @@ func New(e *engine.Engine, opts Options) *Source { return &Source{e: e, opts: op
 // Snapshot implements source.Source.
 func (s *Source) Snapshot() []monitor.State { return s.e.Snapshot() }
 
+// AppendSnapshot implements source.Source.
+func (s *Source) AppendSnapshot(dst []monitor.State) []monitor.State { return s.e.AppendSnapshot(dst) }
+
 // Subscribe implements source.Source.
 func (s *Source) Subscribe() *source.Subscription { return s.e.Subscribe() }
 

@@ -116,10 +116,13 @@ func (s *Source) PublishAt(location string, evs ...monitor.Event) {
 }
 
 // Snapshot returns a copy of the states.
-func (s *Source) Snapshot() []monitor.State {
+func (s *Source) Snapshot() []monitor.State { return s.AppendSnapshot(nil) }
+
+// AppendSnapshot appends a copy of the states to dst.
+func (s *Source) AppendSnapshot(dst []monitor.State) []monitor.State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.states)
+	return append(dst, s.states...)
 }
 
 // Subscribe returns a subscription that Publish feeds.
