@@ -139,7 +139,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 	e.warnings = newWarnings(e.now, e.hub.publish)
 	e.stall = newStallWatch(e.now, cfg.Settings.StallThreshold, opts.Asleep, e.log, e.Warn)
 	e.runner = &runner{checkers: checkers, now: e.now, stats: &e.stats,
-		sem:    make(chan struct{}, orDefault(cfg.Settings.Concurrency, DefaultConcurrency)),
+		sem: make(chan struct{}, orDefault(cfg.Settings.Concurrency, DefaultConcurrency)), jobs: make(chan job),
 		isDown: e.states.isDown, skipped: e.states.skipped, done: e.finish}
 	e.sched = newScheduler(e.now, e.runner.pace, e.runner.start)
 	e.records = newRecordQueue(opts.Recorder, orDefault(opts.RecordQueue, DefaultRecordQueue), e.log, e.Warn, &e.stats)

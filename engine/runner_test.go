@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -45,7 +48,7 @@ func TestJudgeLatency(t *testing.T) {
 func testRunner(chk Checker, down bool) (*runner, *counters) {
 	var c counters
 	return &runner{checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}, now: time.Now, stats: &c,
-		sem: make(chan struct{}, 4), isDown: func(*entry) bool { return down }, skipped: func(*entry) {},
+		sem: make(chan struct{}, 4), jobs: make(chan job), isDown: func(*entry) bool { return down }, skipped: func(*entry) {},
 		done: func(*entry, *monitor.Result) {}}, &c
 }
 
@@ -157,4 +160,67 @@ func TestCheckAllInterruptedHidesThePassword(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goroutineID is the number the runtime gives the calling goroutine in a
+// stack trace.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
+// A worker that has run a check runs the next one rather than exiting (a
+// new goroutine would grow its stack again); no more workers wait than the
+// concurrency allows, and they end with the context.
+func TestRunnerReusesWorkers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		ran := map[string]int{}
+		release := make(chan struct{})
+		var blocking atomic.Bool
+		r, _ := testRunner(funcChecker(func(context.Context, *monitor.Monitor) monitor.Result {
+			mu.Lock()
+			ran[goroutineID()]++
+			mu.Unlock()
+			if blocking.Load() {
+				<-release
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		}), false)
+		ctx, cancel := context.WithCancel(context.Background())
+		entries := make([]*entry, 10)
+		for i := range entries {
+			m := testMonitor(fmt.Sprint("m", i), time.Minute)
+			entries[i] = &entry{m: m, url: r.displayURL(m), busy: new(atomic.Bool)}
+		}
+
+		for i := range 20 { // one after another: one worker runs them all
+			r.start(ctx, entries[i%len(entries)], time.Now(), false)
+			synctest.Wait()
+		}
+		if len(ran) != 1 {
+			t.Errorf("20 checks one after another ran on %d goroutines, want 1", len(ran))
+		}
+
+		blocking.Store(true) // ten at once, four at a time: more workers, then four wait
+		for _, en := range entries {
+			r.start(ctx, en, time.Now(), false)
+		}
+		synctest.Wait()
+		close(release)
+		synctest.Wait()
+		if w := r.idle.Load(); w != int32(cap(r.sem)) {
+			t.Errorf("%d workers wait after a burst, want %d (the concurrency)", w, cap(r.sem))
+		}
+		cancel()
+		r.wait() // returns: the waiting workers end with the context
+		if w := r.idle.Load(); w != 0 {
+			t.Errorf("%d workers still counted as waiting after the end", w)
+		}
+	})
 }
