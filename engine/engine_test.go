@@ -897,3 +897,51 @@ func TestPauseAndRemovalAreRecorded(t *testing.T) {
 		}
 	})
 }
+
+// A monitor changed by a reload while its check is still running is
+// checked again, with its new settings, as soon as that check ends: the
+// check asked for is not lost between the old entry and the new one.
+func TestReloadDuringACheckChecksAgainWhenItEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var timeouts []time.Duration
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			mu.Lock()
+			timeouts = append(timeouts, m.Timeout)
+			first := len(timeouts) == 1
+			mu.Unlock()
+			if first {
+				<-release
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		m := testMonitor("slow", time.Hour)
+		m.Timeout = time.Minute
+		e, _ := New(testConfig(m), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		if err := e.CheckNow("slow"); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait() // the first check runs, and hangs
+		mu.Lock()
+		if len(timeouts) != 1 {
+			t.Fatalf("%d checks before the reload, want 1", len(timeouts))
+		}
+		mu.Unlock()
+		m2 := *m
+		m2.Timeout = 2 * time.Minute
+		if _, err := e.Reload(testConfig(&m2)); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		close(release)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(timeouts) != 2 || timeouts[1] != 2*time.Minute {
+			t.Errorf("checks with timeouts %v, want the first then one with the new settings (2m0s) at once", timeouts)
+		}
+	})
+}

@@ -14,8 +14,11 @@ type entry struct {
 	url  string       // the URL results show: no password, no push token
 	busy *atomic.Bool // a check is running; shared with the entry a reload replaces
 	// again: a check someone asked for came while one was running; it
-	// runs once that one ends (the runner's).
-	again atomic.Bool
+	// runs once that one ends (the runner's). It holds the entry to
+	// check and, like busy, is shared with the entry a reload replaces:
+	// the check asked for is of the new settings, and the old entry's
+	// worker is the one that sees its check end.
+	again *atomic.Pointer[entry]
 
 	// The scheduler's, under scheduler.mu.
 	due  time.Time
@@ -65,7 +68,7 @@ func (e *Engine) newEntry(m *monitor.Monitor) *entry {
 
 // bareEntry makes a monitor's entry, pending, as if nothing were known of it.
 func (e *Engine) bareEntry(m *monitor.Monitor) *entry {
-	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), slo: newSLOCounter(m),
+	return &entry{m: m, url: e.runner.displayURL(m), hidx: -1, busy: new(atomic.Bool), again: new(atomic.Pointer[entry]), slo: newSLOCounter(m),
 		state: live{Status: monitor.StatusPending, Since: e.now()}}
 }
 

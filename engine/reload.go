@@ -56,10 +56,11 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 		case sameMonitor(old.m, m):
 			en = old
 		default:
-			// busy is shared: a check of the old settings still in flight
-			// keeps the new entry from starting a second one
+			// busy and again are shared: a check of the old settings still
+			// in flight keeps the new entry from starting a second one, and
+			// starts the new entry's once it ends if one was asked for
 			en = rl.bare(m)
-			en.busy, en.adhoc, en.up, en.recent, en.state = old.busy, old.adhoc, old.up, old.recent, old.state
+			en.busy, en.again, en.adhoc, en.up, en.recent, en.state = old.busy, old.again, old.adhoc, old.up, old.recent, old.state
 			en.slo = old.slo.carry(m)
 			old.gone = true
 			sched.stop(old)

@@ -68,9 +68,9 @@ func (r *runner) displayURL(m *monitor.Monitor) string {
 func (r *runner) start(ctx context.Context, en *entry, due time.Time, asked bool) {
 	if !en.busy.CompareAndSwap(false, true) {
 		if asked {
-			en.again.Store(true)
+			en.again.Store(en)
 			if en.busy.CompareAndSwap(false, true) { // it ended meanwhile
-				en.again.Store(false)
+				en.again.Store(nil)
 			} else {
 				return
 			}
@@ -103,17 +103,19 @@ func (r *runner) work(j job) {
 	for {
 		r.run(j.ctx, j.en, j.due)
 		j.en.busy.Store(false)
-		if j.en.again.Swap(false) && j.ctx.Err() == nil {
-			r.start(j.ctx, j.en, r.now(), true)
+		if next := j.en.again.Swap(nil); next != nil && j.ctx.Err() == nil {
+			r.start(j.ctx, next, r.now(), true)
 		}
 		if r.idle.Add(1) > int32(cap(r.sem)) {
 			r.idle.Add(-1)
 			return
 		}
+		ctx := j.ctx
+		j = job{} // a monitor a reload removes is not kept while its worker waits
 		select {
 		case j = <-r.jobs:
 			r.idle.Add(-1)
-		case <-j.ctx.Done():
+		case <-ctx.Done():
 			r.idle.Add(-1)
 			return
 		}

@@ -196,7 +196,7 @@ func TestRunnerReusesWorkers(t *testing.T) {
 		entries := make([]*entry, 10)
 		for i := range entries {
 			m := testMonitor(fmt.Sprint("m", i), time.Minute)
-			entries[i] = &entry{m: m, url: r.displayURL(m), busy: new(atomic.Bool)}
+			entries[i] = &entry{m: m, url: r.displayURL(m), busy: new(atomic.Bool), again: new(atomic.Pointer[entry])}
 		}
 
 		for i := range 20 { // one after another: one worker runs them all
@@ -214,6 +214,13 @@ func TestRunnerReusesWorkers(t *testing.T) {
 		synctest.Wait()
 		close(release)
 		synctest.Wait()
+		total := 0
+		for _, n := range ran {
+			total += n
+		}
+		if total != 30 {
+			t.Errorf("%d checks ran, want 30", total)
+		}
 		if w := r.idle.Load(); w != int32(cap(r.sem)) {
 			t.Errorf("%d workers wait after a burst, want %d (the concurrency)", w, cap(r.sem))
 		}
