@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	closeBrowser()
 	servers.Close()
-	os.Exit(code)
+	testmain.Exit(code)
 }
 
 // realServers starts (once) the servers behind a site that the end-to-end

@@ -33,7 +33,8 @@ func TestMain(m *testing.M) {
 		// a Bubble Tea program's last tick outlives it by up to a second (the dashboard test)
 		goleak.IgnoreAnyFunction("github.com/charmbracelet/bubbletea.Tick.func1"),
 		goleak.IgnoreAnyFunction("github.com/charmbracelet/bubbletea.(*Program).execBatchMsg"),
-		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
+		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"),
+		goleak.Cleanup(testmain.Exit))
 }
 
 // switchChecker answers what it is set to, per monitor (up by default).

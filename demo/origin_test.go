@@ -27,7 +27,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(testmain.Exit))
 }
 
 // testSpeed makes every delay in the origin ten times shorter: the 504 and

@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(testmain.Exit))
 }
 
 // funcChecker adapts a function to Checker.

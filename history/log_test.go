@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		runChildWriter(dir)
 		return
 	}
-	goleak.VerifyTestMain(cleanupM{m})
+	goleak.VerifyTestMain(cleanupM{m}, goleak.Cleanup(testmain.Exit))
 }
 
 // cleanupM removes the benchmark's generated data after the run.

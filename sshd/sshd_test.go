@@ -409,7 +409,7 @@ func TestNewRefusesMissingAuthorizedKeys(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(testmain.Exit))
 }
 
 func TestIsDark(t *testing.T) {

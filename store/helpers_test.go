@@ -14,7 +14,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(testmain.Exit))
 }
 
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)

@@ -22,7 +22,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(testmain.Exit))
 }
 
 // fakeChannel records what it is sent. It can fail its first attempts or

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	testmain.SkipRaceExitSleep()
 	flag.Parse()
 	waitersParallel()
-	goleak.VerifyTestMain(stopServers{m}) // servers_test.go
+	goleak.VerifyTestMain(stopServers{m}, goleak.Cleanup(testmain.Exit)) // servers_test.go
 }
 
 // waitParallel is how many parallel tests run at once here unless

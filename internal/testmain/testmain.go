@@ -1,5 +1,5 @@
-// Package testmain holds what every package's TestMain does before it runs
-// the tests.
+// Package testmain holds what every package's TestMain does before and
+// after it runs the tests.
 //
 // The race detector sleeps for a second when a process exits while other
 // goroutines still exist (GORACE's atexit_sleep_ms, 1000 by default), so
@@ -20,15 +20,20 @@ import (
 // sleepOption is the GORACE option that sets the exit sleep.
 const sleepOption = "atexit_sleep_ms"
 
-// SkipRaceExitSleep, under the race detector, replaces the process by the same
-// test binary with GORACE's exit sleep set to zero, and so returns only in a
-// process that has it. Without the race detector, or when GORACE already
-// names the option (a person who set it meant it), it returns at once. If the
-// binary cannot be run again it returns too: the tests run, one second
-// slower.
+// skipSleep says that Exit may end the process without the race
+// detector's exit sleep: SkipRaceExitSleep found it on and no one had set it.
+var skipSleep bool
+
+// SkipRaceExitSleep, under the race detector, arranges for the process and
+// the processes it starts to exit without the exit sleep. The race runtime
+// reads GORACE once, at start, so this process cannot turn the sleep off for
+// itself: Exit ends it without the runtime's exit path instead. The
+// environment gets the option for the child processes that tests start (the
+// test binary run again as a daemon or a writer), which exit the usual way.
+// Without the race detector, or when GORACE already names the option (a
+// person who set it meant it), it does nothing.
 //
-// It must be the first thing TestMain does. syscall.Exec keeps the process ID,
-// the arguments, the open files and the signals that `go test` sends.
+// It must be the first thing TestMain does, before any test starts a child.
 func SkipRaceExitSleep() {
 	if !raceEnabled {
 		return
@@ -37,11 +42,24 @@ func SkipRaceExitSleep() {
 	if !changed {
 		return
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GORACE="); ok && os.Setenv("GORACE", v) == nil {
+			skipSleep = true
+		}
 	}
-	_ = syscall.Exec(exe, os.Args, env)
+}
+
+// Exit ends a test process with code, as os.Exit does. When the tests passed
+// and SkipRaceExitSleep turned the sleep off, it ends the process directly:
+// the race runtime's exit step would only sleep, and the testing package has
+// already asked the detector for reports after the last test. Under -cover it
+// always leaves through os.Exit, which runs the exit hooks that write
+// coverage.
+func Exit(code int) {
+	if skipSleep && code == 0 && testing.CoverMode() == "" {
+		syscall.Exit(0)
+	}
+	os.Exit(code)
 }
 
 // sleepOff returns environ with GORACE's exit sleep set to zero, and whether
@@ -70,5 +88,5 @@ func sleepOff(environ []string) ([]string, bool) {
 // the exit sleep, runs the tests and exits with their status.
 func Run(m *testing.M) {
 	SkipRaceExitSleep()
-	os.Exit(m.Run())
+	Exit(m.Run())
 }

@@ -3,14 +3,20 @@ package testmain
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 func TestMain(m *testing.M) {
 	SkipRaceExitSleep()
-	os.Exit(m.Run())
+	if v := os.Getenv(exitEnv); v != "" {
+		code, _ := strconv.Atoi(v)
+		Exit(code)
+	}
+	Exit(m.Run())
 }
 
 func TestSleepOff(t *testing.T) {
@@ -35,15 +41,41 @@ func TestSleepOff(t *testing.T) {
 	}
 }
 
-// TestThisBinaryRanWithoutExitSleep shows that TestMain's call took effect:
-// under the race detector this very process was started again with the sleep
-// off.
-func TestThisBinaryRanWithoutExitSleep(t *testing.T) {
+// exitEnv makes TestMain exit at once with the code it holds: a child for
+// TestExitKeepsTheCode.
+const exitEnv = "UPBEAT_TESTMAIN_EXIT"
+
+// TestChildrenExitWithoutSleep shows that TestMain's call took effect: under
+// the race detector the processes that tests start get the sleep off, and this
+// one will leave without it when its tests pass.
+func TestChildrenExitWithoutSleep(t *testing.T) {
 	if !raceEnabled {
 		t.Skip("only the race detector sleeps at exit")
 	}
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms=0") {
-		t.Errorf("GORACE = %q: SkipRaceExitSleep did not run the binary again", g)
+		t.Errorf("GORACE = %q: children would sleep at exit", g)
+	}
+	if !skipSleep {
+		t.Error("Exit would leave through the race runtime's exit sleep")
+	}
+}
+
+// Exit ends the process with the code it is given, the tests' status: a
+// failure is never turned into a pass by the direct exit.
+func TestExitKeepsTheCode(t *testing.T) {
+	for _, code := range []int{0, 1, 3} {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), exitEnv+"="+strconv.Itoa(code))
+		err := cmd.Run()
+		got := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			got = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if got != code {
+			t.Errorf("Exit(%d): the process exited with %d", code, got)
+		}
 	}
 }
 
