@@ -34,7 +34,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/engine/alert/maint"
-	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -63,7 +63,7 @@ var ErrNoConfig = errors.New("no config file")
 // A default that the package using the setting must know too is defined
 // there, once: concurrency (engine.DefaultConcurrency), retention and
 // rollup_retention (history.DefaultRetention, history.DefaultRollupRetention),
-// max_body (check.DefaultMaxBody), an alert's on (alert.DefaultOn).
+// max_body (settings.DefaultMaxBody), an alert's on (alert.DefaultOn).
 const (
 	DefaultInterval        = 60 * time.Second
 	DefaultTimeout         = 10 * time.Second
@@ -190,7 +190,7 @@ func defaultSettings() engine.Settings {
 		Retries:         DefaultRetries,
 		RetryInterval:   DefaultRetryInterval,
 		CertWarnDays:    DefaultCertWarnDays,
-		MaxBody:         check.DefaultMaxBody,
+		MaxBody:         settings.DefaultMaxBody,
 		RecoverAfter:    DefaultRecoverAfter,
 		SLOWindow:       monitor.DefaultSLOWindow,
 		StallThreshold:  engine.DefaultStallThreshold,

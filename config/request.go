@@ -11,7 +11,7 @@ import (
 	"github.com/itchyny/gojq"
 	"golang.org/x/net/http/httpguts"
 
-	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -89,7 +89,7 @@ func (l *loader) monitorRequest(t *table, m *monitor.Monitor) {
 	}
 	if pins, ok := t.list("resolve"); ok {
 		for _, p := range pins {
-			if _, _, _, err := check.ParseResolve(p); err != nil {
+			if _, _, _, err := settings.ParseResolve(p); err != nil {
 				t.errorf("resolve", "%v", err)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -70,7 +70,7 @@ func (l *loader) monitorServices(t *table, m *monitor.Monitor) {
 		case strings.TrimSpace(v) == "":
 			t.errorf("query", "must not be empty; leave it out for the default (%s)", defaultQuery(m.Kind))
 		case m.Kind == monitor.KindRedis:
-			if _, err := check.RedisCommand(v); err != nil {
+			if _, err := settings.RedisCommand(v); err != nil {
 				t.errorf("query", "%v", err)
 			}
 		}
@@ -89,8 +89,8 @@ func (l *loader) monitorServices(t *table, m *monitor.Monitor) {
 		m.Send = v
 	}
 	if v, ok := t.str("starttls"); ok {
-		if !slices.Contains(check.StartTLSModes, v) {
-			t.errorf("starttls", "unknown mode %q; use %s", v, oneOf(check.StartTLSModes))
+		if !slices.Contains(settings.StartTLSModes, v) {
+			t.errorf("starttls", "unknown mode %q; use %s", v, oneOf(settings.StartTLSModes))
 		} else if m.Parsed != nil && m.Parsed.Scheme == "smtps" {
 			t.errorf("starttls", "smtps:// speaks TLS from the start; starttls is for smtp://")
 		}
@@ -102,11 +102,11 @@ func (l *loader) monitorServices(t *table, m *monitor.Monitor) {
 func defaultQuery(k monitor.Kind) string {
 	switch k {
 	case monitor.KindRedis:
-		return check.DefaultRedisCommand
+		return settings.DefaultRedisCommand
 	case monitor.KindMySQL:
-		return check.DefaultMySQLQuery
+		return settings.DefaultMySQLQuery
 	}
-	return check.DefaultPostgresQuery
+	return settings.DefaultPostgresQuery
 }
 
 // postgresSSLModes are the sslmode values libpq (and psql) know.
@@ -124,12 +124,12 @@ func serviceURL(t *table, raw string, u *url.URL, kind monitor.Kind) bool {
 		if mode := u.Query().Get("sslmode"); mode != "" && !slices.Contains(postgresSSLModes, mode) {
 			return bad("sslmode=%s is not one of %s", mode, oneOf(postgresSSLModes))
 		}
-		if err := check.CheckPostgresURL(raw); err != nil {
+		if err := settings.CheckPostgresURL(raw); err != nil {
 			return bad("%v", err)
 		}
 	case monitor.KindMySQL:
-		if mode := u.Query().Get("tls"); mode != "" && !slices.Contains(check.MySQLTLSModes, mode) {
-			return bad("tls=%s is not one of %s", mode, oneOf(check.MySQLTLSModes))
+		if mode := u.Query().Get("tls"); mode != "" && !slices.Contains(settings.MySQLTLSModes, mode) {
+			return bad("tls=%s is not one of %s", mode, oneOf(settings.MySQLTLSModes))
 		}
 	case monitor.KindRedis:
 		if db := strings.Trim(u.Path, "/"); db != "" && strings.Trim(db, "0123456789") != "" {

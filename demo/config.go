@@ -7,7 +7,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/check"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -83,7 +83,7 @@ func (o *Origin) monitor(s monitorSpec) *monitor.Monitor {
 		CertWarnDays:  config.DefaultCertWarnDays,
 		Tags:          append([]string(nil), s.tags...),
 		CAFile:        s.caFile,
-		MaxBody:       check.DefaultMaxBody,
+		MaxBody:       settings.DefaultMaxBody,
 		MaxRedirects:  config.DefaultMaxRedirects,
 		Parsed:        u,
 	}

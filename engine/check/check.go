@@ -44,7 +44,6 @@ import (
 // MaxRedirects and CertWarnDays have none: zero follows no redirect and
 // gives no expiry warning, as 0 does in the config file.
 const (
-	DefaultMaxBody = 1 << 20 // bytes of an HTTP body read at most
 	// DefaultRDAPBootstrap is IANA's RDAP bootstrap registry for domain names.
 	DefaultRDAPBootstrap = "https://data.iana.org/rdap/dns.json"
 	// DefaultRDAPBootstrapTTL is how long the bootstrap registry is cached.

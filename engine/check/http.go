@@ -23,6 +23,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -189,7 +190,7 @@ func (h *HTTP) readBody(p *httpProbe, resp *http.Response, m *monitor.Monitor) (
 	defer resp.Body.Close()
 	limit := m.MaxBody
 	if limit <= 0 {
-		limit = DefaultMaxBody
+		limit = settings.DefaultMaxBody
 	}
 	p.body = io.LimitedReader{R: resp.Body, N: limit}
 	if m.ExpectBody == "" && m.ExpectBodyRegex == "" && len(m.ExpectJSON) == 0 {

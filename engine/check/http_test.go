@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -278,7 +279,7 @@ func TestHTTPBodyCapped(t *testing.T) {
 	}{
 		{"discarded", 100 << 10, "", 100 << 10},
 		{"kept for expect_body", 100 << 10, "xxx", 100 << 10},
-		{"default cap", 0, "", DefaultMaxBody},
+		{"default cap", 0, "", settings.DefaultMaxBody},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := testMonitor(srv.URL)

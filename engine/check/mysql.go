@@ -17,6 +17,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -39,9 +40,6 @@ type MySQL struct {
 }
 
 var _ engine.Checker = (*MySQL)(nil)
-
-// DefaultMySQLQuery is run when a mysql monitor sets no query.
-const DefaultMySQLQuery = "SELECT 1"
 
 var mysqlTimeouts = svcTimeouts{
 	handshake: ClassMySQLLoginTimeout, handshakeWhat: "the greeting and login",
@@ -94,7 +92,7 @@ func (c *MySQL) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 
 	query := m.Query
 	if query == "" {
-		query = DefaultMySQLQuery
+		query = settings.DefaultMySQLQuery
 	}
 	value, have, err := mysqlQuery(ctx, dc, query)
 	p.answeredNow()
@@ -210,9 +208,6 @@ func (c *MySQL) connector(m *monitor.Monitor) (*mysqlEntry, error) {
 	return e, e.err
 }
 
-// MySQLTLSModes are the values of a mysql:// URL's tls parameter.
-var MySQLTLSModes = []string{"preferred", "true", "skip-verify", "false"}
-
 func (c *MySQL) build(m *monitor.Monitor, e *mysqlEntry) error {
 	u, err := parsedURL(m)
 	if err != nil {
@@ -255,7 +250,7 @@ func (c *MySQL) build(m *monitor.Monitor, e *mysqlEntry) error {
 			return fmt.Errorf("mysql url: %v", err)
 		}
 	default:
-		return fmt.Errorf("mysql url: tls=%s is not one of %s", mode, strings.Join(MySQLTLSModes, ", "))
+		return fmt.Errorf("mysql url: tls=%s is not one of %s", mode, strings.Join(settings.MySQLTLSModes, ", "))
 	}
 	if cfg.TLS != nil {
 		// Each check's own copy of the TLS configuration notes when the

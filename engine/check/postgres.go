@@ -5,15 +5,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -34,9 +33,6 @@ type Postgres struct {
 }
 
 var _ engine.Checker = (*Postgres)(nil)
-
-// DefaultPostgresQuery is run when a postgres monitor sets no query.
-const DefaultPostgresQuery = "SELECT 1"
 
 var pgTimeouts = svcTimeouts{
 	handshake: ClassPostgresLoginTimeout, handshakeWhat: "the startup and login",
@@ -83,7 +79,7 @@ func (c *Postgres) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Res
 
 	query := m.Query
 	if query == "" {
-		query = DefaultPostgresQuery
+		query = settings.DefaultPostgresQuery
 	}
 	results, err := conn.Exec(ctx, query).ReadAll()
 	if err == nil {
@@ -148,7 +144,7 @@ func (c *Postgres) parse(m *monitor.Monitor, roots *x509.CertPool) (*pgconn.Conf
 	if u.Hostname() == "" {
 		return nil, false, errors.New("postgres url has no host: postgres://user@host:5432/database")
 	}
-	cfg, err := parsePostgresURL(m.URL)
+	cfg, err := settings.ParsePostgresURL(m.URL)
 	if err != nil {
 		return nil, false, err
 	}
@@ -197,34 +193,6 @@ func slicesDeleteUnixSockets(fs []*pgconn.FallbackConfig) []*pgconn.FallbackConf
 		}
 	}
 	return out
-}
-
-// CheckPostgresURL reports what is wrong with a postgres:// URL (an
-// unknown sslmode, a bad port, …); the config loader calls it so that the
-// mistake is a config error.
-func CheckPostgresURL(raw string) error {
-	_, err := parsePostgresURL(raw)
-	return err
-}
-
-// parsePostgresURL parses a connection URL. pgconn's own message quotes
-// the URL and, in the error it wraps, may quote it again with the
-// password: only what is wrong is kept, and never the password.
-func parsePostgresURL(raw string) (*pgconn.Config, error) {
-	cfg, err := pgconn.ParseConfig(raw)
-	if err == nil {
-		return cfg, nil
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "`: "); i >= 0 {
-		msg = msg[i+3:]
-	}
-	if u, perr := url.Parse(raw); perr != nil || strings.Contains(msg, raw) {
-		msg = "cannot be parsed"
-	} else if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(msg, pw) {
-		msg = "cannot be parsed"
-	}
-	return nil, fmt.Errorf("postgres url: %s", msg)
 }
 
 func pgProbe(ctx context.Context) *svcProbe {

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -30,9 +31,6 @@ import (
 type Redis struct{ b *base }
 
 var _ engine.Checker = (*Redis)(nil)
-
-// DefaultRedisCommand is run when a redis monitor sets no query.
-const DefaultRedisCommand = "PING"
 
 var redisTimeouts = svcTimeouts{
 	handshake: ClassRedisLoginTimeout, handshakeWhat: "HELLO (the login)",
@@ -54,7 +52,7 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 		fail(&r, ClassConfig, "redis url: "+redisParseProblem(err, u.String()))
 		return r
 	}
-	args, err := RedisCommand(m.Query)
+	args, err := settings.RedisCommand(m.Query)
 	if err != nil {
 		fail(&r, ClassConfig, err.Error())
 		return r
@@ -134,46 +132,6 @@ var quietRedis = sync.OnceFunc(func() { redis.SetLogger(nopRedisLogger{}) })
 type nopRedisLogger struct{}
 
 func (nopRedisLogger) Printf(context.Context, string, ...any) {}
-
-// RedisCommand splits a redis monitor's query into a command's words:
-// separated by spaces, a word in double quotes may hold spaces. The config
-// loader calls it so that a bad command is a config error.
-func RedisCommand(q string) ([]any, error) {
-	if strings.TrimSpace(q) == "" {
-		q = DefaultRedisCommand
-	}
-	var args []any
-	var word strings.Builder
-	inWord, quoted := false, false
-	for i := 0; i < len(q); i++ {
-		ch := q[i]
-		switch {
-		case quoted && ch == '\\' && i+1 < len(q):
-			i++
-			word.WriteByte(q[i])
-		case quoted && ch == '"':
-			quoted = false
-		case !quoted && ch == '"':
-			quoted, inWord = true, true
-		case !quoted && (ch == ' ' || ch == '\t'):
-			if inWord {
-				args = append(args, word.String())
-				word.Reset()
-				inWord = false
-			}
-		default:
-			word.WriteByte(ch)
-			inWord = true
-		}
-	}
-	if quoted {
-		return nil, fmt.Errorf("a double quote is not closed in %q", q)
-	}
-	if inWord {
-		args = append(args, word.String())
-	}
-	return args, nil
-}
 
 // redisValue turns a reply into the value compared: a string or number as
 // it is, the first element of an array.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -144,7 +145,7 @@ func (b *base) dialFunc(ipVersion int, resolve string) func(ctx context.Context,
 	}
 	pins := map[string]string{}
 	for _, pin := range strings.Split(resolve, ",") {
-		if host, port, addr, err := ParseResolve(pin); err == nil {
+		if host, port, addr, err := settings.ParseResolve(pin); err == nil {
 			pins[net.JoinHostPort(strings.ToLower(host), port)] = net.JoinHostPort(addr, port)
 		}
 	}
@@ -159,38 +160,6 @@ func (b *base) dialFunc(ipVersion int, resolve string) func(ctx context.Context,
 		}
 		return b.dial(ctx, network, addr)
 	}
-}
-
-// ParseResolve splits a resolve entry "host:port:address" (the address
-// may be an IPv6 one, bare or in brackets) and checks its parts.
-func ParseResolve(s string) (host, port, addr string, err error) {
-	host, rest, ok := strings.Cut(s, ":")
-	port, addr, ok2 := strings.Cut(rest, ":")
-	if !ok || !ok2 || host == "" || port == "" || addr == "" {
-		return "", "", "", fmt.Errorf("%q is not host:port:address, e.g. shop.example.com:443:192.0.2.10", s)
-	}
-	if n, err := parsePort(port); err != nil || n == 0 {
-		return "", "", "", fmt.Errorf("%q: %q is not a port", s, port)
-	}
-	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
-	if net.ParseIP(addr) == nil {
-		return "", "", "", fmt.Errorf("%q: %q is not an IP address", s, addr)
-	}
-	return host, port, addr, nil
-}
-
-func parsePort(s string) (int, error) {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' || n > 65535 {
-			return 0, errors.New("not a port")
-		}
-		n = n*10 + int(c-'0')
-	}
-	if n > 65535 {
-		return 0, errors.New("not a port")
-	}
-	return n, nil
 }
 
 // clientKey identifies one version of a client certificate and its key.

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -38,10 +39,6 @@ type SMTP struct {
 }
 
 var _ engine.Checker = (*SMTP)(nil)
-
-// StartTLSModes are the values of an smtp monitor's starttls, the default
-// first.
-var StartTLSModes = []string{"opportunistic", "mandatory", "none"}
 
 var smtpTimeouts = svcTimeouts{
 	handshake: ClassSMTPBannerTimeout, handshakeWhat: "the greeting", greeted: ClassSMTPReplyTimeout,
@@ -78,7 +75,7 @@ func (c *SMTP) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result)
 	implicit := u.Scheme == "smtps"
 	mode := m.StartTLS
 	if mode == "" {
-		mode = StartTLSModes[0]
+		mode = settings.StartTLSModes[0]
 	}
 	tlsCfg, err := c.b.serviceTLS(m, host)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -165,7 +166,7 @@ func (c *WS) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 func (c *WS) exchange(ctx context.Context, r *monitor.Result, p *svcProbe, m *monitor.Monitor, conn *websocket.Conn) {
 	limit := m.MaxBody
 	if limit <= 0 {
-		limit = DefaultMaxBody
+		limit = settings.DefaultMaxBody
 	}
 	conn.SetReadLimit(limit)
 	if m.Send != "" {

@@ -1,0 +1,9 @@
+package settings
+
+import (
+	"testing"
+
+	"github.com/upbeat-monitor/upbeat/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Run(m) }
