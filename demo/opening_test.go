@@ -87,6 +87,7 @@ func firstSeen(h *harness, obs []seen) map[string]seen {
 // failures start a little apart so that each can be read; and the story
 // tells the same opening again after a full cycle.
 func TestOpeningShowsEveryFailure(t *testing.T) {
+	t.Parallel() // waits on the story's real time: overlaps with the others
 	h := newHarness(t, Options{Speed: 25})
 	want := []string{"500", "502", "503+retry-after", "504", "200-json-down", "refused", "520", "tls_expiring", "slow"}
 	obs := watchStory(t, h, 0, Opening)

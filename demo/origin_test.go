@@ -123,6 +123,7 @@ func (h *harness) get(s Scenario) (*http.Response, string) {
 }
 
 func TestHTTPScenarios(t *testing.T) {
+	t.Parallel() // waits on the story's real time: overlaps with the others
 	h := newHarness(t, Options{})
 	sec := time.Second
 	tests := []struct {
