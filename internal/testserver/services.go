@@ -106,9 +106,19 @@ func StartPostgres(g *Group) (*Postgres, error) {
 		return nil, err
 	}
 	data := filepath.Join(dir, "data")
-	if out, err := RunAs("nobody", dir, initdb, "-D", data, "-U", "postgres", "--auth=scram-sha-256",
-		"--pwfile="+pwfile, "-E", "UTF8", "--no-sync", "--locale=C"); err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+	options := []string{"-U", "postgres", "--auth=scram-sha-256", "-E", "UTF8", "--no-sync", "--locale=C"}
+	err = fromTemplate("postgres", templateKey([]string{initdb, postgres}, append(options, "password="+pg.Password)...), data,
+		func(data string) error {
+			if out, err := RunAs("nobody", dir, initdb, append([]string{"-D", data, "--pwfile=" + pwfile}, options...)...); err != nil {
+				return fmt.Errorf("initdb: %v\n%s", err, out)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if err := GiveTo(data, "nobody"); err != nil {
+		return nil, err
 	}
 	hba := "hostnossl " + pg.TLSOnlyDB + " all 127.0.0.1/32 reject\n" +
 		"host all all 127.0.0.1/32 scram-sha-256\n"
@@ -179,13 +189,19 @@ func StartMariaDB(g *Group) (*MariaDB, error) {
 	if err := GiveTo(tmp, "nobody"); err != nil {
 		return nil, err
 	}
-	args := []string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
-		"--skip-test-db", "--skip-name-resolve", "--tmpdir=" + tmp}
+	options := []string{"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}
 	if root {
-		args = append(args, "--user=nobody")
+		options = append(options, "--user=nobody")
 	}
-	if out, err := RunAs("", dir, install, args...); err != nil {
-		return nil, fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
+	args := append([]string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp}, options...)
+	err = fromTemplate("mariadb", templateKey([]string{install, server}, options...), data, func(string) error {
+		if out, err := RunAs("", dir, install, args...); err != nil {
+			return fmt.Errorf("mariadb-install-db: %v\n%s", err, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	cert, key, err := files.copyInto(dir)
 	if err != nil {
