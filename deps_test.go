@@ -2,6 +2,7 @@ package main
 
 import (
 	"go/build"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,12 +11,13 @@ import (
 
 const modulePath = "github.com/upbeat-monitor/upbeat"
 
-// upbeatDeps returns every upbeat package that pkg (a path inside the
-// module, "" for the root) imports, directly or not, tests left out. It
-// reads only import clauses, with go/build.
-func upbeatDeps(t *testing.T, pkg string) []string {
+// imports returns every upbeat package that pkg (a path inside the module,
+// "" for the root) imports, directly or not, and every package from outside
+// the module and the standard library that any of them imports directly;
+// tests left out. It reads only import clauses, with go/build.
+func imports(t *testing.T, pkg string) (upbeat, outside []string) {
 	t.Helper()
-	seen := map[string]bool{}
+	seen, out := map[string]bool{}, map[string]bool{}
 	var walk func(string)
 	walk = func(p string) {
 		bp, err := build.ImportDir(filepath.FromSlash("./"+p), 0)
@@ -24,20 +26,20 @@ func upbeatDeps(t *testing.T, pkg string) []string {
 		}
 		for _, imp := range bp.Imports {
 			rel, ok := strings.CutPrefix(imp, modulePath+"/")
-			if !ok || seen[rel] {
+			if !ok {
+				if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
+					out[imp] = true
+				}
 				continue
 			}
-			seen[rel] = true
-			walk(rel)
+			if !seen[rel] {
+				seen[rel] = true
+				walk(rel)
+			}
 		}
 	}
 	walk(pkg)
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(seen)), slices.Sorted(maps.Keys(out))
 }
 
 // Dependencies point the way ARCHITECTURE.md draws them.
@@ -56,7 +58,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		{"client", []string{"tui"}, "client never imports tui"},
 		{"config", []string{"engine/check"}, "config reads check settings through engine/check/settings, without every protocol client"},
 	} {
-		deps := upbeatDeps(t, rule.pkg)
+		deps, _ := imports(t, rule.pkg)
 		if rule.never == nil && len(deps) > 0 {
 			t.Errorf("%s imports %v: %s", rule.pkg, deps, rule.why)
 		}
@@ -65,5 +67,11 @@ func TestDependenciesPointOneWay(t *testing.T) {
 				t.Errorf("%s imports %s: %s", rule.pkg, bad, rule.why)
 			}
 		}
+	}
+	// What config links for check settings stays small: pgconn parses a
+	// postgres:// URL as the checker will; no other client comes with it.
+	deps, outside := imports(t, "engine/check/settings")
+	if len(deps) > 0 || !slices.Equal(outside, []string{"github.com/jackc/pgx/v5/pgconn"}) {
+		t.Errorf("engine/check/settings imports %v and, from outside, %v: want only pgconn", deps, outside)
 	}
 }

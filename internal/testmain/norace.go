@@ -3,3 +3,5 @@
 package testmain
 
 const raceEnabled = false
+
+func raceErrors() int { return 0 }

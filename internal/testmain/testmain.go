@@ -7,7 +7,8 @@
 // goroutines (the runtime's own), so every package paid a real second per
 // run of `go test -race ./...`. The sleep buys nothing here: the testing
 // package checks the detector after each test and again after the last one
-// ("race detected outside of test execution"), before the process exits.
+// ("race detected outside of test execution"), and Exit asks it once more
+// for what TestMain ran after the tests.
 package testmain
 
 import (
@@ -22,12 +23,13 @@ const sleepOption = "atexit_sleep_ms"
 
 // skipSleep says that Exit may end the process without the race
 // detector's exit sleep: SkipRaceExitSleep found it on and no one had set it.
-var skipSleep bool
+// personSet says that GORACE named the sleep before the tests started.
+var skipSleep, personSet bool
 
 // SkipRaceExitSleep, under the race detector, arranges for the process and
 // the processes it starts to exit without the exit sleep. The race runtime
 // reads GORACE once, at start, so this process cannot turn the sleep off for
-// itself: Exit ends it without the runtime's exit path instead. The
+// itself: Exit ends it without the runtime's exit step instead. The
 // environment gets the option for the child processes that tests start (the
 // test binary run again as a daemon or a writer), which exit the usual way.
 // Without the race detector, or when GORACE already names the option (a
@@ -40,6 +42,7 @@ func SkipRaceExitSleep() {
 	}
 	env, changed := sleepOff(os.Environ())
 	if !changed {
+		personSet = true
 		return
 	}
 	for _, kv := range env {
@@ -49,14 +52,15 @@ func SkipRaceExitSleep() {
 	}
 }
 
-// Exit ends a test process with code, as os.Exit does. When the tests passed
-// and SkipRaceExitSleep turned the sleep off, it ends the process directly:
-// the race runtime's exit step would only sleep, and the testing package has
-// already asked the detector for reports after the last test. Under -cover it
-// always leaves through os.Exit, which runs the exit hooks that write
-// coverage.
+// Exit ends a test process with code, as os.Exit does. When the tests passed,
+// the detector has reported no race at all (TestMain may run code after
+// m.Run: stopping servers, goleak's search) and SkipRaceExitSleep turned the
+// sleep off, it ends the process directly: the race runtime's exit step would
+// only sleep. Otherwise it leaves through os.Exit, whose exit step turns a
+// reported race into exit status 66; and always under -cover, whose exit
+// hooks write the profile.
 func Exit(code int) {
-	if skipSleep && code == 0 && testing.CoverMode() == "" {
+	if skipSleep && code == 0 && raceErrors() == 0 && testing.CoverMode() == "" {
 		syscall.Exit(0)
 	}
 	os.Exit(code)

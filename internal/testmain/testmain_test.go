@@ -14,9 +14,23 @@ func TestMain(m *testing.M) {
 	SkipRaceExitSleep()
 	if v := os.Getenv(exitEnv); v != "" {
 		code, _ := strconv.Atoi(v)
+		if os.Getenv(raceEnv) != "" {
+			race()
+		}
 		Exit(code)
 	}
 	Exit(m.Run())
+}
+
+// race writes one variable from two goroutines with nothing ordering the
+// writes: a data race the detector reports.
+func race() {
+	var x int
+	done := make(chan bool)
+	go func() { x = 1; done <- true }()
+	x = 2
+	<-done
+	_ = x
 }
 
 func TestSleepOff(t *testing.T) {
@@ -41,9 +55,34 @@ func TestSleepOff(t *testing.T) {
 	}
 }
 
-// exitEnv makes TestMain exit at once with the code it holds: a child for
-// TestExitKeepsTheCode.
-const exitEnv = "UPBEAT_TESTMAIN_EXIT"
+// exitEnv makes TestMain exit at once with the code it holds, and raceEnv
+// makes it race first, as code after m.Run might: children for the Exit
+// tests.
+const (
+	exitEnv = "UPBEAT_TESTMAIN_EXIT"
+	raceEnv = "UPBEAT_TESTMAIN_RACE"
+)
+
+// child runs this test binary again with env and without GORACE, as go
+// test runs it, and returns its exit status.
+func child(t *testing.T, env ...string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GORACE=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		t.Logf("child %q: exit %d\n%s", env, ee.ExitCode(), out)
+		return ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
 
 // TestChildrenExitWithoutSleep shows that TestMain's call took effect: under
 // the race detector the processes that tests start get the sleep off, and this
@@ -51,6 +90,9 @@ const exitEnv = "UPBEAT_TESTMAIN_EXIT"
 func TestChildrenExitWithoutSleep(t *testing.T) {
 	if !raceEnabled {
 		t.Skip("only the race detector sleeps at exit")
+	}
+	if personSet {
+		t.Skip("GORACE named the exit sleep before the tests: it is left as set")
 	}
 	if g := os.Getenv("GORACE"); !strings.Contains(g, "atexit_sleep_ms=0") {
 		t.Errorf("GORACE = %q: children would sleep at exit", g)
@@ -63,19 +105,24 @@ func TestChildrenExitWithoutSleep(t *testing.T) {
 // Exit ends the process with the code it is given, the tests' status: a
 // failure is never turned into a pass by the direct exit.
 func TestExitKeepsTheCode(t *testing.T) {
+	t.Parallel()
 	for _, code := range []int{0, 1, 3} {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), exitEnv+"="+strconv.Itoa(code))
-		err := cmd.Run()
-		got := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			got = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if got != code {
+		if got := child(t, exitEnv+"="+strconv.Itoa(code)); got != code {
 			t.Errorf("Exit(%d): the process exited with %d", code, got)
 		}
+	}
+}
+
+// A race that TestMain's own code runs into after the tests (stopping
+// servers, goleak's search) fails the run: Exit leaves through the race
+// runtime's exit step, which exits with 66, rather than directly with 0.
+func TestRaceAfterTheTestsFailsTheRun(t *testing.T) {
+	if !raceEnabled {
+		t.Skip("needs the race detector")
+	}
+	t.Parallel() // the child sleeps its second at exit, as a failing run does
+	if got := child(t, exitEnv+"=0", raceEnv+"=1"); got == 0 {
+		t.Error("a race after the tests: the process exited with 0")
 	}
 }
 

@@ -22,9 +22,10 @@ import (
 //	var servers testserver.Group
 //
 //	func TestMain(m *testing.M) {
+//		testmain.SkipRaceExitSleep()
 //		code := m.Run()
 //		servers.Close()
-//		os.Exit(code)
+//		testmain.Exit(code)
 //	}
 //
 // Its methods report errors instead of failing a test, because a server

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -62,10 +63,17 @@ func fromTemplateIn(cache, name, key, dst string, build func(dst string) error) 
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return build(dst)
 	}
-	sum := sha256.Sum256([]byte(key))
+	// The user is part of the key: a template that root made is not
+	// readable by another user who shares the cache (sudo -E).
+	sum := sha256.Sum256([]byte(key + "\nuid " + strconv.Itoa(os.Geteuid())))
 	tmpl := filepath.Join(cache, name+"-"+hex.EncodeToString(sum[:8]))
 	if _, err := os.Stat(tmpl); err == nil {
-		return copyTree(tmpl, dst)
+		if copyTree(tmpl, dst) == nil {
+			return nil
+		}
+		// A template that cannot be copied is built again.
+		os.RemoveAll(dst)
+		os.RemoveAll(tmpl)
 	}
 	if err := build(dst); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -94,5 +95,36 @@ func TestTemplateNotKeptWhenTheBuildFails(t *testing.T) {
 	built := false
 	if err := fromTemplateIn(cache, "db", "v1", filepath.Join(t.TempDir(), "data"), func(dst string) error { built = true; return os.Mkdir(dst, 0o700) }); err != nil || !built {
 		t.Errorf("built %v, %v: want a new build after a failed one", built, err)
+	}
+}
+
+// A template that cannot be copied (here it holds a named pipe, which a
+// data directory never does) is built again, and the server gets the new
+// build.
+func TestTemplateThatCannotBeCopiedIsBuiltAgain(t *testing.T) {
+	cache, work := t.TempDir(), t.TempDir()
+	n := 0
+	build := func(dst string) error {
+		n++
+		if err := os.Mkdir(dst, 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, "table"), []byte("rows"), 0o600)
+	}
+	if err := fromTemplateIn(cache, "db", "v1", filepath.Join(work, "a"), build); err != nil {
+		t.Fatal(err)
+	}
+	olds, _ := filepath.Glob(filepath.Join(cache, "db-*"))
+	if len(olds) != 1 {
+		t.Fatalf("templates %v", olds)
+	}
+	if err := syscall.Mkfifo(filepath.Join(olds[0], "pipe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := fromTemplateIn(cache, "db", "v1", filepath.Join(work, "b"), build); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(work, "b", "table")); n != 2 || string(b) != "rows" {
+		t.Errorf("%d builds, %q %v: want the template built again", n, b, err)
 	}
 }
