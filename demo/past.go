@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -50,8 +49,8 @@ func (o *Origin) WritePast(dir string, end time.Time, span time.Duration) (int, 
 	clock.Store(p.grid().UnixNano())
 	db, err := history.Open(dir, history.Options{
 		Now:          func() time.Time { return time.Unix(0, clock.Load()) },
-		SyncInterval: -1, // nothing runs in the background: the clock is this goroutine's
-		OpenFile:     openNoSync,
+		SyncInterval: -1,                     // nothing runs in the background: the clock is this goroutine's
+		OpenFile:     history.OpenFileNoSync, // a crash takes the demo's temporary history with it
 	})
 	if err != nil {
 		return 0, fmt.Errorf("write simulated history: %w", err)
@@ -74,21 +73,6 @@ func (o *Origin) WritePast(dir string, end time.Time, span time.Duration) (int, 
 		return n, fmt.Errorf("write simulated history: %w", err)
 	}
 	return n, nil
-}
-
-// noSync is a file whose Sync does nothing. The simulated past goes into
-// the demo's temporary history, which a crash takes with it: waiting for
-// the disk at every hour rolled up would only make the demo start later.
-type noSync struct{ *os.File }
-
-func (noSync) Sync() error { return nil }
-
-func openNoSync(name string, flag int, perm os.FileMode) (history.File, error) {
-	f, err := os.OpenFile(name, flag, perm)
-	if err != nil {
-		return nil, err
-	}
-	return noSync{f}, nil
 }
 
 // Past returns the simulated results of every demo monitor in [end-span,
