@@ -123,7 +123,7 @@ func (h *harness) get(s Scenario) (*http.Response, string) {
 }
 
 func TestHTTPScenarios(t *testing.T) {
-	t.Parallel() // waits on the story's real time: overlaps with the others
+	t.Parallel() // waits on the scenarios in real time: the others run meanwhile
 	h := newHarness(t, Options{})
 	sec := time.Second
 	tests := []struct {

@@ -36,7 +36,7 @@ func writePast(t testing.TB, o *Origin) *history.DB {
 // same week; and it ends as the live story begins (everything up but the
 // expiring certificate), with no incident left open.
 func TestPastIsAWeekOfTheDemo(t *testing.T) {
-	t.Parallel() // waits on the story's real time: overlaps with the others
+	t.Parallel() // overlaps with TestHTTPScenarios, which waits on real time
 	h := newHarness(t, Options{Speed: 1, Seed: 42})
 	past := h.o.Past(pastEnd, PastSpan)
 	if len(past) < 10*(6*24*12+24*60)*99/100 {
@@ -95,7 +95,7 @@ func TestPastIsAWeekOfTheDemo(t *testing.T) {
 // payments upstream's nightly restart at 03:00 and the legacy port's at
 // 04:00.
 func TestPastInHistory(t *testing.T) {
-	t.Parallel() // waits on the story's real time: overlaps with the others
+	t.Parallel() // overlaps with TestHTTPScenarios, which waits on real time
 	h := newHarness(t, Options{Speed: 1, Seed: 7})
 	db := writePast(t, h.o)
 	from := pastEnd.Add(-PastSpan)
