@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -70,11 +71,24 @@ func watchStory(t *testing.T, h *harness, from, to time.Duration) []seen {
 	return out
 }
 
+// storyLabel is o's label, or "" for a status code that the story does not
+// answer at that moment: the demo's proxy timing out (504) because the
+// machine was too busy to answer within a timeout of a few tens of
+// milliseconds at speed 25 is the machine, not the story. What the origin
+// answers at each phase is TestHTTPScenarios' to check.
+func (s seen) storyLabel(h *harness) string {
+	l := s.label(h.monitor(Scenario(s.monitor)))
+	if code, err := strconv.Atoi(l); err == nil && PhaseAt(Scenario(s.monitor), s.at).Code != code {
+		return ""
+	}
+	return l
+}
+
 // firstSeen returns when each failure was first shown, and by which monitor.
 func firstSeen(h *harness, obs []seen) map[string]seen {
 	first := map[string]seen{}
 	for _, o := range obs {
-		l := o.label(h.monitor(Scenario(o.monitor)))
+		l := o.storyLabel(h)
 		if _, ok := first[l]; l != "" && !ok {
 			first[l] = o
 		}
@@ -86,10 +100,8 @@ func firstSeen(h *harness, obs []seen) map[string]seen {
 // the way the dashboard's monitors check, on the origin's fake clock; the
 // failures start a little apart so that each can be read; and the story
 // tells the same opening again after a full cycle.
-// Not parallel: at speed 25 a check's timeout is a few tens of
-// milliseconds, and with the other tests' CPU beside it a check at the
-// start can time out before the story has made search slow.
 func TestOpeningShowsEveryFailure(t *testing.T) {
+	t.Parallel() // waits on the story's real time: overlaps with the others
 	h := newHarness(t, Options{Speed: 25})
 	want := []string{"500", "502", "503+retry-after", "504", "200-json-down", "refused", "520", "tls_expiring", "slow"}
 	obs := watchStory(t, h, 0, Opening)
@@ -106,7 +118,7 @@ func TestOpeningShowsEveryFailure(t *testing.T) {
 		if o.monitor != string(Search) {
 			continue
 		}
-		switch l := o.label(h.monitor(Search)); {
+		switch l := o.storyLabel(h); {
 		case l == "slow" && slowAt < 0:
 			slowAt = o.at
 		case l == "504" && timeoutAt < 0:
