@@ -65,7 +65,8 @@ var Periods = [...]struct {
 	D    time.Duration
 }{{"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"30d", 30 * 24 * time.Hour}, {"90d", NumDays * 24 * time.Hour}}
 
-// Incident is an incident open now.
+// Incident is what a page says of a monitor down or degraded now: a view
+// of the live state, not history's monitor.Incident.
 type Incident struct {
 	Monitor string
 	Key     string
@@ -81,8 +82,9 @@ type Note struct {
 	Text   string
 }
 
-// Notes gives the notes of an incident (issue 12's incident notes).
-// Nothing implements it yet; a page shows no notes without one.
+// Notes gives the notes of an incident: what people wrote about it and why
+// they acknowledged it (the daemon reads them from the history). A page
+// shows no notes without one, and a public page never shows them.
 type Notes interface {
 	// Notes returns the notes written about monitor's incident that
 	// began at start, oldest first.
