@@ -265,6 +265,7 @@ func TestHostAllowList(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel() // net/http waits 500 ms (rstAvoidanceDelay) before it closes a connection with a body it did not read
 	e := runEngine(t, config("x", testMonitor("p", "push://tok")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
 	startServer(t, New(backend(e), Options{Socket: sock, MaxBody: 1024}))

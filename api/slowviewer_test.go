@@ -51,6 +51,7 @@ func rawViewer(t *testing.T, network, addr, lastID string) (*sseReader, net.Conn
 // (once that has left the ring, it gets a snapshot instead: see
 // TestEventsResumeWithLastEventID).
 func TestEventsNonReadingViewerIsDroppedAndResumes(t *testing.T) {
+	t.Parallel() // waits on write timeouts: the others run meanwhile
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := socketPath(t)
 	s := startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour, Ring: 1024, WriteTimeout: 250 * time.Millisecond,
