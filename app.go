@@ -185,6 +185,12 @@ func (rt *runtime) restoreIncidents() {
 				local.AttachNotes(incs[len(incs)-1:], notes) // the resolve still carries them
 				last = incs[len(incs)-1]
 			}
+			// An acknowledgement outlives the process: no reminders after
+			// the restart, and every view still says it.
+			if slices.ContainsFunc(last.Notes, func(n monitor.Note) bool { return n.Kind == monitor.NoteAck }) {
+				last.Acked = true
+				rt.eng.RestoreAcked(st.Monitor.Name)
+			}
 			rt.alerts.Current().Restore(st.Monitor.Name, last)
 		}
 	}

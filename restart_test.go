@@ -149,3 +149,80 @@ func TestPauseSurvivesARestart(t *testing.T) {
 		t.Errorf("after a restart: %v, want paused", st.Status)
 	}
 }
+
+// An acknowledgement survives a restart, as the notes do: the incident the
+// alerting takes over from history is still acknowledged (so no reminder
+// goes out) and the engine's state says so to every view.
+func TestAckSurvivesARestart(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer target.Close()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer hook.Close()
+	dir := t.TempDir()
+	cfg, err := config.Load(writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+retries = 0
+
+[[alert]]
+name = "hook"
+kind = "webhook"
+url = %q
+default = true
+renotify = "1m"
+
+[[monitor]]
+name = "api"
+url = %q
+interval = "1h"
+`, dir, hook.URL, target.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) { o.BurstWindow = -1 }}
+
+	rt, err := newRuntime(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := rt.eng.Subscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rt.eng.Run(ctx); close(done) }()
+	rt.eng.CheckNow("api")
+	for st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown; st, _ = rt.eng.State("api") {
+		select {
+		case <-sub.Ready():
+			sub.Drain()
+		case <-time.After(20 * time.Second):
+			t.Fatal("api never went down")
+		}
+	}
+	if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteAck, Text: "on it"}); err != nil {
+		t.Fatal(err)
+	}
+	sub.Close()
+	cancel()
+	<-done
+	rt.Close()
+
+	rt, err = newRuntime(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown || !st.Acked {
+		t.Errorf("after a restart: %v, acked %v; want down and acknowledged", st.Status, st.Acked)
+	}
+	incs := rt.alerts.Current().Incidents()
+	if len(incs) != 1 || !incs[0].Acked {
+		t.Errorf("the alerting's incidents after a restart: %+v; want api's, acknowledged", incs)
+	}
+	now := time.Now()
+	ins, err := rt.localSource("", false).Query().Incidents(context.Background(), "api", now.Add(-time.Hour), now.Add(time.Minute))
+	if err != nil || len(ins) != 1 || !ins[0].Acked {
+		t.Errorf("the incidents the detail view and the API read after a restart: %+v, %v; want one, acknowledged", ins, err)
+	}
+}

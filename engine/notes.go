@@ -57,6 +57,18 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 	return e.controls.addNote(name, n)
 }
 
+// RestoreAcked marks a monitor's open incident as acknowledged again after
+// a restart: history keeps an acknowledgement as a note, and the live flag
+// is the engine's. Nothing is written and nothing is told. A monitor that
+// is not down is left alone.
+func (e *Engine) RestoreAcked(name string) {
+	_ = e.controls.states.with(name, func(en *entry) {
+		if en.state.Status == monitor.StatusDown {
+			en.state.Acked = true
+		}
+	})
+}
+
 // addNote: see Engine.AddNote.
 func (c *controls) addNote(name string, n monitor.Note) (monitor.Note, error) {
 	n, err := CleanNote(n)

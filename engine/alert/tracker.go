@@ -911,6 +911,9 @@ func (t *tracker) restore(ev event, fx *effects) {
 	in.Notes = slices.Clone(in.Notes)
 	t.adopt(in)
 	t.inc.restored = true
+	if t.inc.Acked { // the views hear of the flag as they would of a live ack
+		fx.report(t.inc)
+	}
 	fx.stamp(ev.now)
 	fx.do(doArmRemind)
 }

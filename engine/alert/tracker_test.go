@@ -506,3 +506,29 @@ func TestTransitionItems(t *testing.T) {
 		t.Errorf("resolve item %+v, incident %+v", it, it.Incident)
 	}
 }
+
+// An incident restored acknowledged (history kept the ack as a note) is
+// reported, so that the views show the flag, and its reminders stay quiet.
+func TestRestoredAckIsReportedAndQuiet(t *testing.T) {
+	tk := trackerIn(phaseIdle)
+	ev := events["restore"]
+	ev.restore.Acked = true
+	reported := false
+	for _, f := range tk.handle(ev) {
+		reported = reported || f.kind == doReport && f.inc.Acked
+	}
+	if !reported {
+		t.Error("the restored acknowledgement was not reported")
+	}
+	for _, f := range tk.handle(events["remind"]) {
+		if f.kind == doRemind && !f.quiet {
+			t.Errorf("a reminder of an acknowledged incident is sent: %+v", f.item)
+		}
+	}
+	// Restored without an ack, it is taken over quietly: nothing to report.
+	for _, f := range trackerIn(phaseIdle).handle(events["restore"]) {
+		if f.kind == doReport {
+			t.Errorf("a restore without an ack reports %+v", f.inc)
+		}
+	}
+}
