@@ -61,6 +61,9 @@ func TestGoldenNotes(t *testing.T) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(typed), Paste: true})
 			if c.submit {
 				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+				// The note lengthens the detail view: scroll once it is in,
+				// or the end that G finds is the one before it.
+				waitOutput(t, tm, "note on api: done")
 			}
 			for _, k := range c.scroll {
 				tm.Send(keyRunes(string(k)))
