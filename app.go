@@ -216,6 +216,7 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 		OnDelivery: func(ev monitor.Event) {
 			if rt.eng != nil {
 				rt.eng.PublishAlert(ev)
+				rt.warnUndelivered(ev.Alert)
 			}
 			rt.keepDelivery(ev)
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os/user"
 	"slices"
 	"time"
@@ -18,6 +19,24 @@ var _ engine.NoteStore = (*history.DB)(nil)
 // keepDelivery records an alert's delivery (or its failure) in history as
 // a note of each monitor the message was about, for the timeline of
 // `upbeat incident show`. A test message (about no monitor) is not kept.
+// warnUndelivered keeps a daemon warning (status's !N, /healthz, the
+// dashboard's header) for a channel that gave up on a message, until the
+// channel delivers one again: a page that never arrived must not pass
+// unnoticed in the log alone.
+func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
+	if a == nil {
+		return
+	}
+	key := "delivery:" + a.Channel
+	switch {
+	case a.OK:
+		rt.eng.Warn(key, "")
+	case a.GaveUp:
+		rt.eng.Warn(key, fmt.Sprintf("alert %q gave up on %q after %d attempts: %s", a.Channel, a.Subject, a.Attempts,
+			engine.Sanitize(a.Error, 160)))
+	}
+}
+
 func (rt *runtime) keepDelivery(ev monitor.Event) {
 	if rt.store == nil || ev.Alert == nil {
 		return

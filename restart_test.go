@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -224,5 +225,86 @@ interval = "1h"
 	ins, err := rt.localSource("", false).Query().Incidents(context.Background(), "api", now.Add(-time.Hour), now.Add(time.Minute))
 	if err != nil || len(ins) != 1 || !ins[0].Acked {
 		t.Errorf("the incidents the detail view and the API read after a restart: %+v, %v; want one, acknowledged", ins, err)
+	}
+}
+
+// A message a channel gave up on leaves a daemon warning (status's !N,
+// /healthz, the dashboard's header) naming the channel, until the channel
+// delivers again.
+func TestUndeliveredAlertWarnsUntilTheChannelWorks(t *testing.T) {
+	var healthy, hookUp atomic.Bool
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healthy.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer target.Close()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hookUp.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer hook.Close()
+	cfg, err := config.Load(writeConfig(t, fmt.Sprintf(`
+[settings]
+history_dir = %q
+retries = 0
+
+[[alert]]
+name = "hook"
+kind = "webhook"
+url = %q
+default = true
+
+[[monitor]]
+name = "api"
+url = %q
+interval = "1h"
+`, t.TempDir(), hook.URL, target.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
+		o.BurstWindow, o.ResolveHold, o.MaxAttempts, o.Backoff = -1, -1, 2, time.Millisecond
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	sub := rt.eng.Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rt.eng.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitAlert := func(ok func(*monitor.AlertEvent) bool) {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case <-sub.Ready():
+				evs, _ := sub.Drain()
+				for _, ev := range evs {
+					if ev.Kind == monitor.EventAlert && ok(ev.Alert) {
+						return
+					}
+				}
+			case <-timeout:
+				t.Fatal("no such delivery event")
+			}
+		}
+	}
+
+	rt.eng.CheckNow("api")
+	waitAlert(func(a *monitor.AlertEvent) bool { return a.GaveUp })
+	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" gave up on`) || !strings.Contains(w, "after 2 attempts") {
+		t.Errorf("warnings after the channel gave up: %q", w)
+	}
+	hookUp.Store(true)
+	healthy.Store(true)
+	rt.eng.CheckNow("api")
+	waitAlert(func(a *monitor.AlertEvent) bool { return a.OK })
+	if w := rt.eng.Warnings(); len(w) != 0 {
+		t.Errorf("warnings after the channel delivered again: %q", w)
 	}
 }

@@ -44,6 +44,9 @@ type AlertEvent struct {
 	OK       bool
 	Error    string // redacted: never holds a secret
 	Attempts int
+	// GaveUp says that this failed attempt was the last: the message is
+	// not tried again (MaxAttempts reached, or a permanent error).
+	GaveUp bool
 	// Monitors names every monitor the message is about: one, or several
 	// for a grouped message (a burst, "everything is down"), where
 	// Event.Monitor is empty. Empty for a test message.

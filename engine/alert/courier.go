@@ -222,13 +222,17 @@ func (p *courier) isDraining() bool {
 }
 
 // report publishes one delivery attempt: to the log and to OnDelivery.
-// Nothing in it holds a secret.
-func (p *courier) report(o *outlet, dl *delivery, attempt int, err error) {
+// gaveUp marks a failed attempt after which the message is not tried
+// again. Nothing in it holds a secret.
+func (p *courier) report(o *outlet, dl *delivery, attempt int, err error, gaveUp bool) {
 	ae := &monitor.AlertEvent{
 		Channel: o.name, Kind: o.kind, Subject: p.red.Redact(dl.msg.Title),
-		OK: err == nil, Error: p.red.Error(err), Attempts: attempt, Monitors: dl.msg.monitors(),
+		OK: err == nil, Error: p.red.Error(err), Attempts: attempt, GaveUp: gaveUp, Monitors: dl.msg.monitors(),
 	}
 	switch {
+	case gaveUp: // the same message, louder: nothing more will be tried
+		p.log.Error("alert delivery failed", "channel", o.name, "kind", o.kind, "event", dl.msg.Event,
+			"attempt", attempt, "error", ae.Error, "gave_up", true)
 	case err != nil:
 		p.log.Warn("alert delivery failed", "channel", o.name, "kind", o.kind, "event", dl.msg.Event,
 			"attempt", attempt, "error", ae.Error)
@@ -245,7 +249,7 @@ func (p *courier) report(o *outlet, dl *delivery, attempt int, err error) {
 
 // reportDrop reports a message that will never be attempted.
 func (p *courier) reportDrop(o *outlet, dl *delivery, why error) {
-	p.report(o, dl, 0, why)
+	p.report(o, dl, 0, why, true)
 	if dl.done != nil {
 		dl.done <- why
 	}

@@ -208,8 +208,8 @@ func (o *outlet) deliver(dl *delivery) bool {
 		ctx, cancel := context.WithTimeout(c.ctx, c.sendTimeout)
 		err := o.ch.Send(ctx, dl.msg)
 		cancel()
-		c.report(o, dl, dl.attempts, err)
 		finished := err == nil || IsPermanent(err) || dl.attempts >= max
+		c.report(o, dl, dl.attempts, err, err != nil && finished)
 		if !finished && o.handingOff() {
 			dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
 			return false // the successor retries it, even if this one is closing

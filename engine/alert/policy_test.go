@@ -1025,3 +1025,33 @@ func TestOnIncidentReportsEveryStateChange(t *testing.T) {
 		}
 	})
 }
+
+// The last failed attempt says that nothing more will be tried (GaveUp),
+// and only the last: a daemon warns of it until the channel works again.
+func TestLastFailedAttemptGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ch := &fakeChannel{name: "hook", failFirst: 100}
+		var rec recorder
+		d := New(Options{
+			Alerts:      []*Config{alertCfg("hook", 0)},
+			Channels:    map[string]Channel{"hook": ch},
+			OnDelivery:  rec.add,
+			Backoff:     time.Second,
+			MaxAttempts: 3,
+		})
+		defer d.Close()
+		newFakeEngine(d).down(testMonitor("api"))
+		settle()
+		time.Sleep(time.Minute) // every backoff
+		synctest.Wait()
+		evs := rec.all()
+		if len(evs) != 3 {
+			t.Fatalf("%d delivery events, want 3: %+v", len(evs), evs)
+		}
+		for i, ev := range evs {
+			if a := ev.Alert; a.OK || a.GaveUp != (i == 2) {
+				t.Errorf("attempt %d: ok %v, gave up %v; want only the last to give up", a.Attempts, a.OK, a.GaveUp)
+			}
+		}
+	})
+}
