@@ -215,8 +215,8 @@ func (rt *runtime) newDispatcher(cfg *config.Config, o runtimeOptions) *alert.Di
 		}},
 		OnDelivery: func(ev monitor.Event) {
 			if rt.eng != nil {
+				rt.warnUndelivered(ev.Alert) // first: a viewer told of the event finds the warning
 				rt.eng.PublishAlert(ev)
-				rt.warnUndelivered(ev.Alert)
 			}
 			rt.keepDelivery(ev)
 		},
