@@ -742,7 +742,7 @@ func (d *daemon) post(ctx context.Context, path string, body []byte) error {
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
-		return err
+		return reachError{d.addr, err} // not Go's `Post "http://localhost/…": …`
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

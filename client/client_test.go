@@ -295,8 +295,11 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	if st, ok := find(c.Snapshot(), "shop"); !ok || st.Status != monitor.StatusDown || st.Last.Code != 503 {
 		t.Errorf("view lost while the daemon is away: %+v", st)
 	}
+	// It says, in plain words, which daemon and why: no Go request in it.
 	if err := c.CheckNow(bg, "shop"); err == nil {
 		t.Error("an action with the daemon away did not fail")
+	} else if msg := err.Error(); !strings.HasPrefix(msg, sock+": ") || strings.Contains(msg, "Post ") || strings.Contains(msg, "http://") {
+		t.Errorf("an action with the daemon away: %q", msg)
 	}
 
 	serve(t, e, api.Options{Socket: sock})

@@ -66,7 +66,7 @@ func (q querier) get(ctx context.Context, name, what string, from, to time.Time,
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
-		return err
+		return reachError{d.addr, err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
