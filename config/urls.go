@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -25,10 +26,11 @@ func checkURL(raw string, schemes ...string) (*url.URL, error) {
 // checkURLShown is checkURL with the URL shown as shown in its errors.
 func checkURLShown(raw, shown string, schemes ...string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil {
+	noScheme := hostPortOnly(raw)
+	if err != nil && !noScheme {
 		return nil, fmt.Errorf("%q is not a URL: %s", shown, urlProblem(raw))
 	}
-	if u.Scheme == "" {
+	if noScheme || u.Scheme == "" {
 		if len(schemes) > 0 {
 			example := schemes[0]
 			if slices.Contains(schemes, "https") {
@@ -45,6 +47,27 @@ func checkURLShown(raw, shown string, schemes ...string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q has no host", shown)
 	}
 	return u, nil
+}
+
+// hostPortOnly reports whether raw is a host and a port with no scheme
+// ("127.0.0.1:8080", "localhost:8080/health"): net/url refuses the first (a
+// colon in the first path segment) and reads the second as the scheme
+// "localhost", but a person meant a place to connect to.
+func hostPortOnly(raw string) bool {
+	if strings.Contains(raw, "://") {
+		return false
+	}
+	hostport, _, _ := strings.Cut(raw, "/")
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil || host == "" || port == "" {
+		return false
+	}
+	for _, c := range port {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // urlProblem says what keeps raw from parsing as a URL, in words that
