@@ -25,8 +25,9 @@ import (
 // error noise; --verbose says why on stderr and exits 1.
 func cmdStatus(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "status", "status [--tmux | --prompt | --json] [--addr ADDR] [--token T] [--config FILE]",
-		"One short line from the running daemon: monitors down (✕), degraded (▲) and up (●), e.g.\n"+
-			"\"✕2 ▲1 ●37\". --tmux adds tmux colours for status-right, --prompt prints only the problems\n"+
+		"One short line from the running daemon: monitors down (✕), degraded (▲), up (●), in\n"+
+			"maintenance (◆) and paused (‖), e.g. \"✕2 ▲1 ●37 ◆2\"; !N counts problems with upbeat\n"+
+			"itself. --tmux adds tmux colours for status-right, --prompt prints only the problems\n"+
 			"(nothing while all is well) for PS1, --json prints the counts and the names of the monitors\n"+
 			"down. Prints nothing and exits 0 when no daemon answers (--verbose says why and exits 1).")
 	tmux := fs.Bool("tmux", false, "tmux colour codes (#[fg=red]…) for status-left/status-right")
@@ -86,16 +87,22 @@ func tmuxColours(glyph string) string {
 		return "#[fg=yellow]"
 	case "●":
 		return "#[fg=green]"
+	case "◆":
+		return "#[fg=blue]"
+	case "‖":
+		return "#[dim]"
 	case "!":
 		return "#[fg=magenta]"
 	}
 	return ""
 }
 
-// statusLine writes a summary as "✕2 ▲1 ●37": the glyphs the dashboard
-// uses, a part only when its count is not zero (up is always there, unless
-// problemsOnly). colours wraps each part in a style and resets it after;
-// "!N" counts problems with upbeat itself (a stall, a full disk).
+// statusLine writes a summary as "✕2 ▲1 ●37 ◆2 ‖1": the glyphs the
+// dashboard uses, a part only when its count is not zero (up is always
+// there, unless problemsOnly, which leaves out up, maintenance and
+// paused). colours wraps each part in a style and resets it after; "!N"
+// counts problems with upbeat itself (a stall, a full disk, an alert
+// channel that gave up).
 func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly bool) string {
 	var parts []string
 	add := func(glyph string, n int, always bool) {
@@ -112,6 +119,8 @@ func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly 
 	add("▲", s.Degraded, false)
 	if !problemsOnly {
 		add("●", s.Up, true)
+		add("◆", s.Maintenance, false)
+		add("‖", s.Paused, false)
 	}
 	add("!", s.Warnings, false)
 	return strings.Join(parts, " ")

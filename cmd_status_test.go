@@ -34,6 +34,10 @@ func TestStatusLine(t *testing.T) {
 		{fine, nil, true, ""},
 		{stalled, nil, false, "●3 !1"},
 		{wire.Summary{}, nil, false, "●0"},
+		// maintenance and paused are counted, not problems: --prompt leaves them out
+		{wire.Summary{Down: 1, Up: 3, Maintenance: 2, Paused: 1}, nil, false, "✕1 ●3 ◆2 ‖1"},
+		{wire.Summary{Up: 3, Maintenance: 2}, tmuxColours, false, "#[fg=green]●3#[default] #[fg=blue]◆2#[default]"},
+		{wire.Summary{Up: 3, Maintenance: 2, Paused: 1}, nil, true, ""},
 	} {
 		if got := statusLine(c.s, c.colours, c.problemsOnly); got != c.want {
 			t.Errorf("statusLine(%+v, problemsOnly=%v) = %q, want %q", c.s, c.problemsOnly, got, c.want)
