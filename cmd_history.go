@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -22,6 +23,7 @@ import (
 // history_dir (when a config is found), else the XDG data dir.
 func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 	dir := dirFlag
+	noConfig := false
 	if dir == "" {
 		if p, err := config.Find(cfgPath); err == nil {
 			if cfg, err := config.LoadWithEnv(p, e.lookup()); err == nil {
@@ -33,13 +35,23 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 		} else if cfgPath != "" {
 			fmt.Fprintln(e.stderr, "upbeat:", err)
 			return nil, exitConfig
+		} else {
+			noConfig = errors.Is(err, config.ErrNoConfig)
 		}
 	}
 	if dir == "" {
 		dir = config.DefaultHistoryDir()
 	}
 	if _, err := os.Stat(dir); err != nil {
-		fmt.Fprintf(e.stderr, "upbeat: no history in %s: %v\n", dir, err)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && noConfig:
+			fmt.Fprintf(e.stderr, "upbeat: no config found here, and no history in %s: run this where the config is,\n"+
+				"or give --config FILE or --history-dir DIR\n", dir)
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(e.stderr, "upbeat: no history in %s yet: the daemon writes it once it runs\n", dir)
+		default:
+			fmt.Fprintf(e.stderr, "upbeat: no history in %s: %v\n", dir, err)
+		}
 		return nil, exitConfig
 	}
 	st, err := history.Open(dir, history.Options{ReadOnly: true})

@@ -1,6 +1,11 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // The "did you mean" of a monitor name counts case for nothing.
 func TestClosestIgnoresCase(t *testing.T) {
@@ -9,5 +14,30 @@ func TestClosestIgnoresCase(t *testing.T) {
 		if got := closest(in, names); got != want {
 			t.Errorf("closest(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Run away from any config, the commands that read history say what to do,
+// not only that a directory is missing.
+func TestHistoryCommandsWithoutConfigSayWhatToDo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
+	for _, args := range [][]string{{"history", "a"}, {"report"}, {"incident", "list"}} {
+		_, errOut, code := runCmd(t, args...)
+		if code != exitConfig || !strings.Contains(errOut, "no config found here, and no history in "+filepath.Join(data, "upbeat")) ||
+			!strings.Contains(errOut, "give --config FILE or --history-dir DIR") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	// With a config that names a history not written yet: the daemon writes it.
+	cfg := filepath.Join(t.TempDir(), "upbeat.toml")
+	hist := filepath.Join(t.TempDir(), "none")
+	if err := os.WriteFile(cfg, []byte("[settings]\nhistory_dir = \""+hist+"\"\n[[monitor]]\nname = \"a\"\nurl = \"https://a.example/\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCmd(t, "history", "a", "--config", cfg); code != exitConfig || !strings.Contains(errOut, "no history in "+hist+" yet: the daemon writes it") {
+		t.Errorf("history with a config: exit %d, %q", code, errOut)
 	}
 }
