@@ -78,11 +78,7 @@ func selectMonitors(e *env, all []*monitor.Monitor, names []string) ([]*monitor.
 	for _, n := range names {
 		m, ok := byName[n]
 		if !ok {
-			fmt.Fprintf(e.stderr, "upbeat: no monitor named %q", n)
-			if s := closest(n, known); s != "" {
-				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
-			}
-			fmt.Fprintln(e.stderr)
+			fmt.Fprintf(e.stderr, "upbeat: no monitor named %q%s\n", n, nameHint(n, known))
 			return nil, exitConfig
 		}
 		out = append(out, m)

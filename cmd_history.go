@@ -160,11 +160,7 @@ func cmdHistory(ctx context.Context, e *env, args []string) int {
 	}
 	defer st.Close()
 	if !hasMonitor(st, name) {
-		fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-		if s := closest(name, monitorNames(st)); s != "" {
-			fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
-		}
-		fmt.Fprintln(e.stderr)
+		fmt.Fprintf(e.stderr, "upbeat: no history for %q%s\n", name, nameHint(name, monitorNames(st)))
 		return exitConfig
 	}
 	if err := store.Export(ctx, e.stdout, st, name, from, now, *format); err != nil {
@@ -202,11 +198,7 @@ func monitorNames(st *history.DB) []string {
 func haveHistory(e *env, st *history.DB, names []string) bool {
 	for _, name := range names {
 		if !hasMonitor(st, name) {
-			fmt.Fprintf(e.stderr, "upbeat: no history for %q", name)
-			if s := closest(name, monitorNames(st)); s != "" {
-				fmt.Fprintf(e.stderr, " (did you mean %q?)", s)
-			}
-			fmt.Fprintln(e.stderr)
+			fmt.Fprintf(e.stderr, "upbeat: no history for %q%s\n", name, nameHint(name, monitorNames(st)))
 			return false
 		}
 	}

@@ -17,6 +17,26 @@ func TestClosestIgnoresCase(t *testing.T) {
 	}
 }
 
+// A name that is not there gets the nearest one as a question, else the
+// names there are.
+func TestNameHint(t *testing.T) {
+	many := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}
+	for _, c := range []struct {
+		name  string
+		names []string
+		want  string
+	}{
+		{"web-c", []string{"web-a", "db"}, ` (did you mean "web-a"?)`},
+		{"nosuch", []string{"shop", "api"}, "; there are shop, api"},
+		{"nosuch", many, "; there are a1, a2, a3, a4, a5, a6, a7, a8 and 2 more"},
+		{"nosuch", nil, "; there are no monitors"},
+	} {
+		if got := nameHint(c.name, c.names); got != c.want {
+			t.Errorf("nameHint(%q, %q) = %q, want %q", c.name, c.names, got, c.want)
+		}
+	}
+}
+
 // Run away from any config, the commands that read history say what to do,
 // not only that a directory is missing.
 func TestHistoryCommandsWithoutConfigSayWhatToDo(t *testing.T) {

@@ -278,6 +278,24 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
+// nameHint is what follows "no monitor named X": the nearest name as a
+// question, else the names there are (the first few, in order) so that
+// the next try can be right.
+func nameHint(s string, candidates []string) string {
+	if c := closest(s, candidates); c != "" {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	const shown = 8
+	switch n := len(candidates); {
+	case n == 0:
+		return "; there are no monitors"
+	case n <= shown:
+		return "; there are " + strings.Join(candidates, ", ")
+	default:
+		return fmt.Sprintf("; there are %s and %d more", strings.Join(candidates[:shown], ", "), n-shown)
+	}
+}
+
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
