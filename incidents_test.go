@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -38,22 +37,7 @@ func TestIncidentFlagsReachTheDetailViewAndTheAPI(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	defer hook.Close()
 	dir := t.TempDir()
-	cfgPath := writeConfig(t, fmt.Sprintf(`
-[settings]
-history_dir = %q
-retries = 0
-
-[[alert]]
-name = "hook"
-kind = "webhook"
-url = %q
-default = true
-
-[[monitor]]
-name = "api"
-url = %q
-interval = "1h"
-`, filepath.Join(dir, "history"), hook.URL, target.URL))
+	cfgPath := hookConfig(t, filepath.Join(dir, "history"), hook.URL, target.URL, "")
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -129,18 +113,25 @@ interval = "1h"
 // waitChange waits for a monitor's status to change to want.
 func waitChange(t *testing.T, sub *source.Subscription, want monitor.Status) {
 	t.Helper()
+	waitEvent(t, sub, "change to "+string(want), func(ev monitor.Event) bool { return ev.Kind == monitor.EventChange && ev.To == want })
+}
+
+// waitEvent waits for an event that ok accepts; what names it in the
+// failure.
+func waitEvent(t *testing.T, sub *source.Subscription, what string, ok func(monitor.Event) bool) {
+	t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
 		select {
 		case <-sub.Ready():
 			evs, _ := sub.Drain()
 			for _, ev := range evs {
-				if ev.Kind == monitor.EventChange && ev.To == want {
+				if ok(ev.Event) {
 					return
 				}
 			}
 		case <-timeout:
-			t.Fatalf("no change to %s", want)
+			t.Fatalf("no %s", what)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -55,22 +54,7 @@ func TestNoteFromDashboardToWebhookAndPostmortem(t *testing.T) {
 	defer hook.Close()
 	dir := t.TempDir()
 	histDir := filepath.Join(dir, "history")
-	cfgPath := writeConfig(t, fmt.Sprintf(`
-[settings]
-history_dir = %q
-retries = 0
-
-[[alert]]
-name = "hook"
-kind = "webhook"
-url = %q
-default = true
-
-[[monitor]]
-name = "api"
-url = %q
-interval = "1h"
-`, histDir, hook.URL, target.URL))
+	cfgPath := hookConfig(t, histDir, hook.URL, target.URL, "")
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)

@@ -39,40 +39,15 @@ func TestRestartWhileDownIsNotANewIncident(t *testing.T) {
 	}))
 	defer hook.Close()
 	dir := t.TempDir()
-	cfgPath := writeConfig(t, fmt.Sprintf(`
-[settings]
-history_dir = %q
-retries = 0
-
-[[alert]]
-name = "hook"
-kind = "webhook"
-url = %q
-default = true
-
-[[monitor]]
-name = "api"
-url = %q
-interval = "1h"
-`, filepath.Join(dir, "history"), hook.URL, target.URL))
+	cfgPath := hookConfig(t, filepath.Join(dir, "history"), hook.URL, target.URL, "")
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fast := func(o *alert.Options) { o.BurstWindow = -1; o.ResolveHold = -1 }
 
-	// start runs upbeat until the returned stop is called, checking "api" at once.
 	start := func() (*runtime, *source.Subscription, func()) {
-		rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: fast})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub := rt.eng.Subscribe()
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { rt.eng.Run(ctx); close(done) }()
-		rt.eng.CheckNow("api")
-		return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
+		return startRuntime(t, cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: fast})
 	}
 	waitResult := func(sub *source.Subscription, want monitor.Status) {
 		t.Helper()
@@ -162,52 +137,18 @@ func TestAckSurvivesARestart(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer hook.Close()
 	dir := t.TempDir()
-	cfg, err := config.Load(writeConfig(t, fmt.Sprintf(`
-[settings]
-history_dir = %q
-retries = 0
-
-[[alert]]
-name = "hook"
-kind = "webhook"
-url = %q
-default = true
-renotify = "1m"
-
-[[monitor]]
-name = "api"
-url = %q
-interval = "1h"
-`, dir, hook.URL, target.URL)))
+	cfg, err := config.Load(hookConfig(t, dir, hook.URL, target.URL, `renotify = "1m"`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) { o.BurstWindow = -1 }}
 
-	rt, err := newRuntime(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := rt.eng.Subscribe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { rt.eng.Run(ctx); close(done) }()
-	rt.eng.CheckNow("api")
-	for st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown; st, _ = rt.eng.State("api") {
-		select {
-		case <-sub.Ready():
-			sub.Drain()
-		case <-time.After(20 * time.Second):
-			t.Fatal("api never went down")
-		}
-	}
+	rt, sub, stop := startRuntime(t, cfg, opts)
+	waitChange(t, sub, monitor.StatusDown)
 	if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteAck, Text: "on it"}); err != nil {
 		t.Fatal(err)
 	}
-	sub.Close()
-	cancel()
-	<-done
-	rt.Close()
+	stop()
 
 	rt, err = newRuntime(cfg, opts)
 	if err != nil {
@@ -245,7 +186,38 @@ func TestUndeliveredAlertWarnsUntilTheChannelWorks(t *testing.T) {
 		}
 	}))
 	defer hook.Close()
-	cfg, err := config.Load(writeConfig(t, fmt.Sprintf(`
+	cfg, err := config.Load(hookConfig(t, t.TempDir(), hook.URL, target.URL, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, sub, stop := startRuntime(t, cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
+		o.BurstWindow, o.ResolveHold, o.MaxAttempts, o.Backoff = -1, -1, 2, time.Millisecond
+	}})
+	defer stop()
+	waitAlert := func(what string, ok func(*monitor.AlertEvent) bool) {
+		t.Helper()
+		waitEvent(t, sub, what, func(ev monitor.Event) bool { return ev.Kind == monitor.EventAlert && ok(ev.Alert) })
+	}
+
+	waitAlert("delivery given up", func(a *monitor.AlertEvent) bool { return a.GaveUp })
+	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" gave up on`) || !strings.Contains(w, "after 2 attempts") {
+		t.Errorf("warnings after the channel gave up: %q", w)
+	}
+	hookUp.Store(true)
+	healthy.Store(true)
+	rt.eng.CheckNow("api")
+	waitAlert("delivery", func(a *monitor.AlertEvent) bool { return a.OK })
+	if w := rt.eng.Warnings(); len(w) != 0 {
+		t.Errorf("warnings after the channel delivered again: %q", w)
+	}
+}
+
+// hookConfig writes a config of one monitor, "api" on target, checked
+// hourly without retries, whose history is in historyDir, and one default
+// webhook alert "hook" to hook; alertKeys adds lines to the alert.
+func hookConfig(t *testing.T, historyDir, hook, target, alertKeys string) string {
+	t.Helper()
+	return writeConfig(t, fmt.Sprintf(`
 [settings]
 history_dir = %q
 retries = 0
@@ -255,56 +227,27 @@ name = "hook"
 kind = "webhook"
 url = %q
 default = true
+%s
 
 [[monitor]]
 name = "api"
 url = %q
 interval = "1h"
-`, t.TempDir(), hook.URL, target.URL)))
+`, historyDir, hook, alertKeys, target))
+}
+
+// startRuntime runs upbeat with cfg until the returned stop is called,
+// checking "api" at once; sub has every event from the start.
+func startRuntime(t *testing.T, cfg *config.Config, o runtimeOptions) (*runtime, *source.Subscription, func()) {
+	t.Helper()
+	rt, err := newRuntime(cfg, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
-		o.BurstWindow, o.ResolveHold, o.MaxAttempts, o.Backoff = -1, -1, 2, time.Millisecond
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
 	sub := rt.eng.Subscribe()
-	defer sub.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { rt.eng.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	waitAlert := func(ok func(*monitor.AlertEvent) bool) {
-		t.Helper()
-		timeout := time.After(20 * time.Second)
-		for {
-			select {
-			case <-sub.Ready():
-				evs, _ := sub.Drain()
-				for _, ev := range evs {
-					if ev.Kind == monitor.EventAlert && ok(ev.Alert) {
-						return
-					}
-				}
-			case <-timeout:
-				t.Fatal("no such delivery event")
-			}
-		}
-	}
-
 	rt.eng.CheckNow("api")
-	waitAlert(func(a *monitor.AlertEvent) bool { return a.GaveUp })
-	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" gave up on`) || !strings.Contains(w, "after 2 attempts") {
-		t.Errorf("warnings after the channel gave up: %q", w)
-	}
-	hookUp.Store(true)
-	healthy.Store(true)
-	rt.eng.CheckNow("api")
-	waitAlert(func(a *monitor.AlertEvent) bool { return a.OK })
-	if w := rt.eng.Warnings(); len(w) != 0 {
-		t.Errorf("warnings after the channel delivered again: %q", w)
-	}
+	return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
 }
