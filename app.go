@@ -69,6 +69,8 @@ type runtime struct {
 	// undeliverable are the keys of the engine's warnings about alerts
 	// that cannot deliver here (warnUndeliverable).
 	undeliverable []string
+	// undelivered: the channels that gave up on a message (warnUndelivered).
+	undelivered undelivered
 }
 
 type runtimeOptions struct {
@@ -140,6 +142,7 @@ func newRuntime(cfg *config.Config, o runtimeOptions) (*runtime, error) {
 		o.log.Error("history is off: results are not kept", "err", storeErr)
 		eng.Warn("storage", "history is off: "+engine.Sanitize(storeErr.Error(), 160))
 	}
+	rt.setChannels(rt.cfg) // before anything is sent: restoreIncidents may send a late resolve
 	rt.restoreIncidents()
 	if o.checkDelivery {
 		rt.warnUndeliverable()
@@ -323,6 +326,7 @@ func (rt *runtime) reload(next *config.Config) ([]string, error) {
 	}
 	rt.alerts.Replace(rt.newDispatcher(next, rt.opts))
 	rt.cfg = next
+	rt.setChannels(next)
 	if rt.opts.checkDelivery {
 		rt.warnUndeliverable()
 	}

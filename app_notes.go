@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os/user"
 	"slices"
+	"sync"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -16,27 +18,71 @@ import (
 // delivery of each alert, for `upbeat incident show`.
 var _ engine.NoteStore = (*history.DB)(nil)
 
-// keepDelivery records an alert's delivery (or its failure) in history as
-// a note of each monitor the message was about, for the timeline of
-// `upbeat incident show`. A test message (about no monitor) is not kept.
+// undelivered holds the channels that gave up on a message and have not
+// delivered one since (each with a daemon warning in force), and the
+// channels configured now: a channel that a reload removed never delivers
+// again to clear its warning, so the reload clears it, and a late report
+// from it is not taken up.
+type undelivered struct {
+	mu       sync.Mutex
+	channels map[string]bool
+	warned   map[string]bool
+}
+
 // warnUndelivered keeps a daemon warning (status's !N, /healthz, the
 // dashboard's header) for a channel that gave up on a message, until the
 // channel delivers one again: a page that never arrived must not pass
 // unnoticed in the log alone.
 func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
-	if a == nil {
+	if a == nil || !a.OK && !a.GaveUp {
 		return
 	}
+	u := &rt.undelivered
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.channels[a.Channel] {
+		return // a test of a channel being set up, or one a reload removed
+	}
 	key := "delivery:" + a.Channel
-	switch {
-	case a.OK:
-		rt.eng.Warn(key, "")
-	case a.GaveUp:
-		rt.eng.Warn(key, fmt.Sprintf("alert %q gave up on %q after %d attempts: %s", a.Channel, a.Subject, a.Attempts,
-			engine.Sanitize(a.Error, 160)))
+	if a.OK {
+		if u.warned[a.Channel] {
+			delete(u.warned, a.Channel)
+			rt.eng.Warn(key, "")
+		}
+		return
+	}
+	what := fmt.Sprintf("gave up on %q after %d attempts", a.Subject, a.Attempts)
+	if a.Attempts == 0 {
+		what = fmt.Sprintf("dropped %q", a.Subject)
+	}
+	u.warned[a.Channel] = true
+	rt.eng.Warn(key, fmt.Sprintf("alert %q %s: %s", a.Channel, what, engine.Sanitize(a.Error, 160)))
+}
+
+// setChannels tells the delivery warnings which channels cfg has, and
+// clears the warnings of those it no longer has.
+func (rt *runtime) setChannels(cfg *config.Config) {
+	u := &rt.undelivered
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.channels = map[string]bool{}
+	for _, a := range cfg.Alerts {
+		u.channels[a.Name] = true
+	}
+	if u.warned == nil {
+		u.warned = map[string]bool{}
+	}
+	for ch := range u.warned {
+		if !u.channels[ch] {
+			delete(u.warned, ch)
+			rt.eng.Warn("delivery:"+ch, "")
+		}
 	}
 }
 
+// keepDelivery records an alert's delivery (or its failure) in history as
+// a note of each monitor the message was about, for the timeline of
+// `upbeat incident show`. A test message (about no monitor) is not kept.
 func (rt *runtime) keepDelivery(ev monitor.Event) {
 	if rt.store == nil || ev.Alert == nil {
 		return

@@ -29,7 +29,7 @@ func TestNameHint(t *testing.T) {
 		{"web-c", []string{"web-a", "db"}, ` (did you mean "web-a"?)`},
 		{"nosuch", []string{"shop", "api"}, "; there are shop, api"},
 		{"nosuch", many, "; there are a1, a2, a3, a4, a5, a6, a7, a8 and 2 more"},
-		{"nosuch", nil, "; there are no monitors"},
+		{"nosuch", nil, "; there is none"},
 	} {
 		if got := nameHint(c.name, c.names); got != c.want {
 			t.Errorf("nameHint(%q, %q) = %q, want %q", c.name, c.names, got, c.want)

@@ -288,7 +288,7 @@ func nameHint(s string, candidates []string) string {
 	const shown = 8
 	switch n := len(candidates); {
 	case n == 0:
-		return "; there are no monitors"
+		return "; there is none"
 	case n <= shown:
 		return "; there are " + strings.Join(candidates, ", ")
 	default:

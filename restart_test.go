@@ -251,3 +251,32 @@ func startRuntime(t *testing.T, cfg *config.Config, o runtimeOptions) (*runtime,
 	rt.eng.CheckNow("api")
 	return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
 }
+
+// A reload that removes a channel clears its warning: it will never
+// deliver again to clear it itself, and a late report from it is ignored.
+// A message dropped unattempted (a full queue) says so.
+func TestReloadClearsTheWarningOfARemovedChannel(t *testing.T) {
+	cfg, err := config.Load(hookConfig(t, t.TempDir(), "http://127.0.0.1:9/hook", "http://127.0.0.1:9/", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rt.warnUndelivered(&monitor.AlertEvent{Channel: "hook", Subject: "api down", Error: "queue full", GaveUp: true})
+	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" dropped "api down": queue full`) {
+		t.Fatalf("warnings: %q", w)
+	}
+	without := *cfg
+	without.Alerts = nil
+	rt.setChannels(&without)
+	if w := rt.eng.Warnings(); len(w) != 0 {
+		t.Errorf("warnings after the channel was removed: %q", w)
+	}
+	rt.warnUndelivered(&monitor.AlertEvent{Channel: "hook", Subject: "api down", Attempts: 6, Error: "503", GaveUp: true})
+	if w := rt.eng.Warnings(); len(w) != 0 {
+		t.Errorf("warnings after a late report of a removed channel: %q", w)
+	}
+}

@@ -247,9 +247,11 @@ func (p *courier) report(o *outlet, dl *delivery, attempt int, err error, gaveUp
 	}
 }
 
-// reportDrop reports a message that will never be attempted.
+// reportDrop reports a message that will never be attempted: given up
+// on (a full queue), unless the dispatcher is closing (ErrClosed), when
+// the process is ending and nothing is to be warned of.
 func (p *courier) reportDrop(o *outlet, dl *delivery, why error) {
-	p.report(o, dl, 0, why, true)
+	p.report(o, dl, 0, why, !errors.Is(why, ErrClosed))
 	if dl.done != nil {
 		dl.done <- why
 	}
