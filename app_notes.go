@@ -18,15 +18,14 @@ import (
 // delivery of each alert, for `upbeat incident show`.
 var _ engine.NoteStore = (*history.DB)(nil)
 
-// undelivered holds the channels that gave up on a message and have not
-// delivered one since (each with a daemon warning in force), and the
-// channels configured now: a channel that a reload removed never delivers
-// again to clear its warning, so the reload clears it, and a late report
-// from it is not taken up.
+// undelivered holds the channels configured now, for the delivery
+// warnings: a channel that a reload removed never delivers again to clear
+// its warning, so the reload clears it, and a late report from it is not
+// taken up. (The engine's warnings are the record of which are in force;
+// clearing one that is not is nothing.)
 type undelivered struct {
 	mu       sync.Mutex
 	channels map[string]bool
-	warned   map[string]bool
 }
 
 // warnUndelivered keeps a daemon warning (status's !N, /healthz, the
@@ -45,17 +44,13 @@ func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
 	}
 	key := "delivery:" + a.Channel
 	if a.OK {
-		if u.warned[a.Channel] {
-			delete(u.warned, a.Channel)
-			rt.eng.Warn(key, "")
-		}
+		rt.eng.Warn(key, "")
 		return
 	}
 	what := fmt.Sprintf("gave up on %q after %d attempts", a.Subject, a.Attempts)
 	if a.Attempts == 0 {
 		what = fmt.Sprintf("dropped %q", a.Subject)
 	}
-	u.warned[a.Channel] = true
 	rt.eng.Warn(key, fmt.Sprintf("alert %q %s: %s", a.Channel, what, engine.Sanitize(a.Error, 160)))
 }
 
@@ -65,19 +60,16 @@ func (rt *runtime) setChannels(cfg *config.Config) {
 	u := &rt.undelivered
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.channels = map[string]bool{}
+	next := map[string]bool{}
 	for _, a := range cfg.Alerts {
-		u.channels[a.Name] = true
+		next[a.Name] = true
 	}
-	if u.warned == nil {
-		u.warned = map[string]bool{}
-	}
-	for ch := range u.warned {
-		if !u.channels[ch] {
-			delete(u.warned, ch)
+	for ch := range u.channels {
+		if !next[ch] {
 			rt.eng.Warn("delivery:"+ch, "")
 		}
 	}
+	u.channels = next
 }
 
 // keepDelivery records an alert's delivery (or its failure) in history as
