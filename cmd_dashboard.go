@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/client"
 	"github.com/upbeat-monitor/upbeat/config"
@@ -61,7 +62,7 @@ func dashboardSockets(e *env, explicit string) []string {
 		out = append(out, ep.API.Socket)
 	}
 	if explicit == "" {
-		for _, p := range []string{config.DefaultSocket(), systemSocket} {
+		for _, p := range []string{config.DefaultSocket(), statusline.SystemSocket} {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}
@@ -207,9 +208,6 @@ func livePlain(ctx context.Context, w io.Writer, snapshot func() []monitor.State
 	}
 }
 
-// systemSocket is where the packaged systemd unit puts the daemon's socket.
-const systemSocket = "/run/upbeat/upbeat.sock"
-
 // daemonOn returns the first of sockets on which an upbeat daemon (or
 // dashboard) answers, "" when none does. A socket this user may not open
 // is named on stderr, so that nobody wonders why a second engine started.
@@ -303,7 +301,7 @@ func attachAddrs(e *env, args []string, explicit string) ([]string, string, int)
 		}
 		return []string{ep.API.Socket}, "", exitOK
 	}
-	p := daemonOn(e, config.DefaultSocket(), systemSocket)
+	p := daemonOn(e, config.DefaultSocket(), statusline.SystemSocket)
 	if p == "" {
 		fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
 		return nil, "", exitConfig

@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
+	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/internal/daemonaddr"
@@ -36,7 +36,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	addr := fs.String("addr", "", "the daemon: a unix socket `path` or http(s)://host:port (default: the config's [api] socket, else the local daemon's)")
 	token := fs.String("token", "", "bearer token for an http(s) address (default: $UPBEAT_TOKEN, then the config's [fleet] token)")
 	cfgPath := fs.String("config", "", "read the daemon's socket ([api] socket) and token from this config `file` (default ./upbeat.toml, then the XDG config)")
-	timeout := fs.Duration("timeout", 500*time.Millisecond, "give up after this long and print nothing")
+	timeout := fs.Duration("timeout", statusline.Timeout, "give up after this long and print nothing")
 	verbose := fs.Bool("verbose", false, "say on stderr why nothing was printed, and exit 1 then")
 	if code, done := parseFlags(fs, args); done {
 		return code
@@ -61,69 +61,17 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		}
 		return exitOK
 	}
+	mode := statusline.Plain
 	switch {
 	case *asJSON:
-		b, _ := json.Marshal(sum)
-		fmt.Fprintf(e.stdout, "%s\n", b)
+		mode = statusline.JSON
 	case *tmux:
-		fmt.Fprintln(e.stdout, statusLine(sum, tmuxColours, false))
+		mode = statusline.Tmux
 	case *prompt:
-		if line := statusLine(sum, nil, true); line != "" {
-			fmt.Fprintln(e.stdout, line+" ") // the space parts it from the rest of the prompt
-		}
-	default:
-		fmt.Fprintln(e.stdout, statusLine(sum, nil, false))
+		mode = statusline.Prompt
 	}
+	statusline.Write(e.stdout, sum, mode)
 	return exitOK
-}
-
-// tmuxColours is the tmux style of each part of the status line (a
-// function, not a map: nothing is built before the command runs).
-func tmuxColours(glyph string) string {
-	switch glyph {
-	case "✕":
-		return "#[fg=red,bold]"
-	case "▲":
-		return "#[fg=yellow]"
-	case "●":
-		return "#[fg=green]"
-	case "◆":
-		return "#[fg=blue]"
-	case "‖":
-		return "#[dim]"
-	case "!":
-		return "#[fg=magenta]"
-	}
-	return ""
-}
-
-// statusLine writes a summary as "✕2 ▲1 ●37 ◆2 ‖1": the glyphs the
-// dashboard uses, a part only when its count is not zero (up is always
-// there, unless problemsOnly, which leaves out up, maintenance and
-// paused). colours wraps each part in a style and resets it after; "!N"
-// counts problems with upbeat itself (a stall, a full disk, an alert
-// channel that gave up).
-func statusLine(s wire.Summary, colours func(glyph string) string, problemsOnly bool) string {
-	var parts []string
-	add := func(glyph string, n int, always bool) {
-		if n == 0 && !always {
-			return
-		}
-		part := fmt.Sprintf("%s%d", glyph, n)
-		if colours != nil {
-			part = colours(glyph) + part + "#[default]"
-		}
-		parts = append(parts, part)
-	}
-	add("✕", s.Down, false)
-	add("▲", s.Degraded, false)
-	if !problemsOnly {
-		add("●", s.Up, true)
-		add("◆", s.Maintenance, false)
-		add("‖", s.Paused, false)
-	}
-	add("!", s.Warnings, false)
-	return strings.Join(parts, " ")
 }
 
 // fetchSummary asks the daemon at addr (a socket path or an http(s) URL),
@@ -150,7 +98,7 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 	if addr != "" {
 		return summaryFrom(ctx, addr, token)
 	}
-	sockets := []string{config.DefaultSocket(), systemSocket}
+	sockets := []string{config.DefaultSocket(), statusline.SystemSocket}
 	if ep != nil && ep.API.Socket != config.DefaultSocket() {
 		sockets = []string{ep.API.Socket} // the config's daemon, no other
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
@@ -23,24 +24,24 @@ func TestStatusLine(t *testing.T) {
 	stalled := wire.Summary{Up: 3, Warnings: 1}
 	for _, c := range []struct {
 		s            wire.Summary
-		colours      func(string) string
+		tmux         bool
 		problemsOnly bool
 		want         string
 	}{
-		{bad, nil, false, "✕2 ▲1 ●37"},
-		{bad, tmuxColours, false, "#[fg=red,bold]✕2#[default] #[fg=yellow]▲1#[default] #[fg=green]●37#[default]"},
-		{bad, nil, true, "✕2 ▲1"},
-		{fine, nil, false, "●40"},
-		{fine, nil, true, ""},
-		{stalled, nil, false, "●3 !1"},
-		{wire.Summary{}, nil, false, "●0"},
+		{bad, false, false, "✕2 ▲1 ●37"},
+		{bad, true, false, "#[fg=red,bold]✕2#[default] #[fg=yellow]▲1#[default] #[fg=green]●37#[default]"},
+		{bad, false, true, "✕2 ▲1"},
+		{fine, false, false, "●40"},
+		{fine, false, true, ""},
+		{stalled, false, false, "●3 !1"},
+		{wire.Summary{}, false, false, "●0"},
 		// maintenance and paused are counted, not problems: --prompt leaves them out
-		{wire.Summary{Down: 1, Up: 3, Maintenance: 2, Paused: 1}, nil, false, "✕1 ●3 ◆2 ‖1"},
-		{wire.Summary{Up: 3, Maintenance: 2}, tmuxColours, false, "#[fg=green]●3#[default] #[fg=blue]◆2#[default]"},
-		{wire.Summary{Up: 3, Maintenance: 2, Paused: 1}, nil, true, ""},
+		{wire.Summary{Down: 1, Up: 3, Maintenance: 2, Paused: 1}, false, false, "✕1 ●3 ◆2 ‖1"},
+		{wire.Summary{Up: 3, Maintenance: 2}, true, false, "#[fg=green]●3#[default] #[fg=blue]◆2#[default]"},
+		{wire.Summary{Up: 3, Maintenance: 2, Paused: 1}, false, true, ""},
 	} {
-		if got := statusLine(c.s, c.colours, c.problemsOnly); got != c.want {
-			t.Errorf("statusLine(%+v, problemsOnly=%v) = %q, want %q", c.s, c.problemsOnly, got, c.want)
+		if got := statusline.Line(c.s, c.tmux, c.problemsOnly); got != c.want {
+			t.Errorf("Line(%+v, tmux=%v, problemsOnly=%v) = %q, want %q", c.s, c.tmux, c.problemsOnly, got, c.want)
 		}
 	}
 }
@@ -65,48 +66,9 @@ func TestStatusWithoutDaemon(t *testing.T) {
 // status asks a daemon over its socket, or over TCP with a token from
 // the flag or $UPBEAT_TOKEN; a read-only token is enough.
 func TestStatusFromDaemon(t *testing.T) {
-	down := func(ctx context.Context, m *monitor.Monitor) monitor.Result {
-		if m.Name == "db" || m.Name == "shop" {
-			return monitor.Result{Status: monitor.StatusDown, Class: "refused"}
-		}
-		return monitor.Result{Status: monitor.StatusUp, Code: 200}
-	}
-	var ms []*monitor.Monitor
-	for _, n := range []string{"web", "db", "api", "shop"} {
-		u := "http://127.0.0.1:1/" + n
-		ms = append(ms, &monitor.Monitor{Name: n, URL: u, Kind: monitor.KindHTTP, Interval: time.Hour, Timeout: time.Second})
-	}
-	e, err := engine.New(&engine.Config{Settings: engine.Settings{Location: "eu"}, Monitors: ms},
-		engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: statusChecker(down)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := e.Subscribe()
-	defer sub.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	for _, m := range ms {
-		e.CheckNow(m.Name)
-	}
-	for seen := 0; seen < 4; {
-		<-sub.Ready()
-		evs, _ := sub.Drain()
-		for _, ev := range evs {
-			if ev.Kind == monitor.EventResult {
-				seen++
-			}
-		}
-	}
-
 	dir := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", dir)
-	srv := api.New(local.New(e, local.Options{}), api.Options{Socket: filepath.Join(dir, "upbeat.sock"), Token: "admin", ReadOnlyToken: "view"})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := serveStatus(t, filepath.Join(dir, "upbeat.sock"))
 	if out, _, code := runCmd(t, "status", "--tmux"); code != 0 || out != "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n" {
 		t.Errorf("status --tmux: exit %d, %q", code, out)
 	}
@@ -148,6 +110,53 @@ func TestStatusFromDaemon(t *testing.T) {
 	if code := run(context.Background(), env, []string{"status", "--addr", ts.URL}); code != 0 || o.String() != "✕2 ●2\n" {
 		t.Errorf("status over TCP with $UPBEAT_TOKEN: exit %d, %q %q", code, o.String(), eb.String())
 	}
+}
+
+// serveStatus serves the API of a daemon of four monitors, two of them
+// down (db and shop), on the unix socket at path until the test ends.
+func serveStatus(t *testing.T, path string) *api.Server {
+	t.Helper()
+	down := func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		if m.Name == "db" || m.Name == "shop" {
+			return monitor.Result{Status: monitor.StatusDown, Class: "refused"}
+		}
+		return monitor.Result{Status: monitor.StatusUp, Code: 200}
+	}
+	var ms []*monitor.Monitor
+	for _, n := range []string{"web", "db", "api", "shop"} {
+		u := "http://127.0.0.1:1/" + n
+		ms = append(ms, &monitor.Monitor{Name: n, URL: u, Kind: monitor.KindHTTP, Interval: time.Hour, Timeout: time.Second})
+	}
+	e, err := engine.New(&engine.Config{Settings: engine.Settings{Location: "eu"}, Monitors: ms},
+		engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: statusChecker(down)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := e.Subscribe()
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for _, m := range ms {
+		e.CheckNow(m.Name)
+	}
+	for seen := 0; seen < 4; {
+		<-sub.Ready()
+		evs, _ := sub.Drain()
+		for _, ev := range evs {
+			if ev.Kind == monitor.EventResult {
+				seen++
+			}
+		}
+	}
+
+	srv := api.New(local.New(e, local.Options{}), api.Options{Socket: path, Token: "admin", ReadOnlyToken: "view"})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
 }
 
 type statusChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result

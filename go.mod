@@ -66,7 +66,7 @@ require (
 )
 
 require (
-	early.upbeat.invalid/earlyterm v0.0.0
+	early.upbeat.invalid v0.0.0
 	git.sr.ht/~jackmordaunt/go-toast v1.1.2 // indirect
 	github.com/anmitsu/go-shlex v0.0.0-20200514113438-38f4b401e2be // indirect
 	github.com/atotto/clipboard v0.1.4 // indirect
@@ -120,4 +120,4 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-replace early.upbeat.invalid/earlyterm => ./internal/earlyterm
+replace early.upbeat.invalid => ./internal/early

@@ -4,7 +4,8 @@
 package main
 
 import (
-	_ "early.upbeat.invalid/earlyterm" // before Bubble Tea's init: see the package doc
+	_ "early.upbeat.invalid/earlyterm"   // before Bubble Tea's init: see the package doc
+	_ "early.upbeat.invalid/quickstatus" // `upbeat status` before the rest initialises
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/internal/textdist"
 

@@ -37,6 +37,7 @@ import (
 var servers testserver.Group
 
 func TestMain(m *testing.M) {
+	runStatusAsMain() // a child of quickstatus_test.go
 	testmain.SkipRaceExitSleep()
 	// The parallel tests here wait far more than they compute (on real
 	// servers, a browser, daemons' check intervals, child processes): all

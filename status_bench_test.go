@@ -13,10 +13,11 @@ import (
 // BenchmarkStatusCommand measures `upbeat status --tmux` as tmux runs it:
 // the real binary, exec to exit, with no daemon (it must print nothing,
 // quickly) and with a daemon of 200 monitors on the default socket. Each
-// run is paired with `upbeat --version` in turn, the floor every command
-// of this binary pays (loading it, initialising its packages), so that the
-// ratio shows what the status path itself adds on a machine however busy.
-// It reports medians in milliseconds:
+// run is paired with `upbeat --version`, which initialises every package
+// of the binary before it prints (the quick path of internal/early/statusline
+// answers status before most of them), and with true(1), what starting any
+// process costs on this machine, so that the ratios hold however busy it
+// is. It reports medians in milliseconds:
 //
 //	go test . -run '^$' -bench StatusCommand -benchtime 50x
 func BenchmarkStatusCommand(b *testing.B) {
@@ -28,12 +29,16 @@ func BenchmarkStatusCommand(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	trueBin, err := exec.LookPath("true")
+	if err != nil {
+		b.Skip("no true(1) to measure the cost of any process against")
+	}
 	median := func(d []time.Duration) float64 {
 		slices.Sort(d)
 		return float64(d[len(d)/2]) / float64(time.Millisecond)
 	}
 	measure := func(b *testing.B, env []string, wantOut bool) {
-		var took, floor []time.Duration
+		var took, floor, exec0 []time.Duration
 		for b.Loop() {
 			cmd := exec.Command(bin, "status", "--tmux")
 			cmd.Env = env
@@ -48,10 +53,16 @@ func BenchmarkStatusCommand(b *testing.B) {
 				b.Fatal(err)
 			}
 			floor = append(floor, time.Since(start))
+			start = time.Now()
+			if err := exec.Command(trueBin).Run(); err != nil {
+				b.Fatal(err)
+			}
+			exec0 = append(exec0, time.Since(start))
 		}
-		s, v := median(took), median(floor)
+		s, v, x := median(took), median(floor), median(exec0)
 		b.ReportMetric(s, "status-ms")
 		b.ReportMetric(v, "version-ms")
+		b.ReportMetric(x, "true-ms")
 		b.ReportMetric(s/v, "ratio")
 	}
 

@@ -25,9 +25,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
+	"early.upbeat.invalid/statusline"
 	"github.com/BurntSushi/toml"
 
 	"github.com/upbeat-monitor/upbeat/api"
@@ -132,7 +132,7 @@ func newLoader(name string, lookup func(string) (string, bool), readFile func(st
 	return &loader{
 		file:     name,
 		dir:      filepath.Dir(name),
-		home:     userHome(),
+		home:     statusline.Home(),
 		lookup:   lookup,
 		readFile: readFile,
 		read:     map[string]bool{},
@@ -210,11 +210,7 @@ func Find(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	candidates := []string{"upbeat.toml"}
-	if dir := xdgDir("XDG_CONFIG_HOME", ".config"); dir != "" {
-		candidates = append(candidates, filepath.Join(dir, "upbeat", "config.toml"))
-	}
-	for _, p := range candidates {
+	for _, p := range statusline.ConfigCandidates() {
 		fi, err := os.Stat(p)
 		switch {
 		case err == nil && !fi.IsDir():
@@ -230,38 +226,12 @@ func Find(explicit string) (string, error) {
 // $XDG_DATA_HOME/upbeat, else ~/.local/share/upbeat; without a home
 // directory, a per-user directory under os.TempDir().
 func DefaultHistoryDir() string {
-	if dir := xdgDir("XDG_DATA_HOME", filepath.Join(".local", "share")); dir != "" {
+	if dir := statusline.XDGDir("XDG_DATA_HOME", filepath.Join(".local", "share")); dir != "" {
 		return filepath.Join(dir, "upbeat")
 	}
-	return filepath.Join(os.TempDir(), "upbeat-"+userID(), "history")
+	return filepath.Join(statusline.UserDir(), "history")
 }
 
-// DefaultSocket is the daemon's unix socket when api.socket is not set:
-// $XDG_RUNTIME_DIR/upbeat.sock, else upbeat.sock in a per-user directory
-// under os.TempDir(). That directory may not exist yet: the daemon creates
-// it, and must check that it owns it before trusting it.
-func DefaultSocket() string {
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(dir) {
-		return filepath.Join(dir, "upbeat.sock")
-	}
-	return filepath.Join(os.TempDir(), "upbeat-"+userID(), "upbeat.sock")
-}
-
-// xdgDir returns $env when it is an absolute path (as the XDG spec asks),
-// else fallback under the home directory, else "".
-func xdgDir(env, fallback string) string {
-	if dir := os.Getenv(env); filepath.IsAbs(dir) {
-		return dir
-	}
-	if home := userHome(); home != "" {
-		return filepath.Join(home, fallback)
-	}
-	return ""
-}
-
-func userID() string {
-	if uid := os.Getuid(); uid >= 0 {
-		return strconv.Itoa(uid)
-	}
-	return "user"
-}
+// DefaultSocket is the daemon's unix socket when api.socket is not set
+// (statusline.DefaultSocket).
+func DefaultSocket() string { return statusline.DefaultSocket() }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"early.upbeat.invalid/tomlscan"
 )
 
 // nested is a config whose line 5 holds a value n levels deep, written
@@ -167,7 +169,7 @@ func TestNestingBudget(t *testing.T) {
 			"headers = { \"X-Probe\" = \"upbeat\", Accept = \"application/json\" }\ntags = [\"prod\", \"eu\"]\n"+
 			"expect_status = [200, 204]\nexpect_json = ['.status == \"UP\"']\n\n", i, i)
 	}
-	if line, _ := nesting([]byte(b.String()), MaxConfigDepth, MaxConfigNesting); line != 0 {
+	if line, _ := tomlscan.Nesting([]byte(b.String()), MaxConfigDepth, MaxConfigNesting); line != 0 {
 		t.Errorf("10,000 ordinary monitors refused on line %d", line)
 	}
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -421,12 +420,4 @@ func tables(v any) ([]map[string]any, bool) {
 		return out, true
 	}
 	return nil, false
-}
-
-func userHome() string {
-	h, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return h
 }

@@ -1,22 +1,16 @@
 package wire
 
-import "github.com/upbeat-monitor/upbeat/monitor"
+import (
+	"early.upbeat.invalid/statusline"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // Summary is GET /api/v1/summary: how many monitors stand in each status
 // and which are down, the few bytes a status line (`upbeat status`) needs.
-type Summary struct {
-	Location    string   `json:"location,omitempty"`
-	Total       int      `json:"total"`
-	Down        int      `json:"down"`
-	Degraded    int      `json:"degraded"`
-	Up          int      `json:"up"`
-	Pending     int      `json:"pending"`
-	Maintenance int      `json:"maintenance"`
-	Paused      int      `json:"paused"`
-	Acked       int      `json:"acked"`         // of the down ones, how many are acknowledged
-	DownNames   []string `json:"down_monitors"` // in configuration order; never null
-	Warnings    int      `json:"warnings"`      // problems with upbeat itself in force
-}
+// It is defined with the status line, which reads it before the rest of
+// upbeat is initialised.
+type Summary = statusline.Summary
 
 // SummaryOf counts states by status.
 func SummaryOf(states []monitor.State, location string, warnings int) Summary {
