@@ -66,7 +66,8 @@ func runStatusAsMain() {
 // same line in every mode, from the socket the config names (relative to
 // the config, from ~, in the XDG config) or the default one, and nothing
 // when no daemon answers. What it cannot read as the full command would
-// (${VAR} in the socket, a config too deeply nested, a named address) it
+// (${VAR} in the socket, a config too deeply nested or missing, a named
+// address) it
 // leaves to the full command, which still answers.
 func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 	root := t.TempDir()
@@ -105,6 +106,10 @@ func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 		{"no daemon", statusProcess{noConfig, elsewhere, []string{"--tmux"}}, "", true},
 		{"relative socket", statusProcess{config("rel", "[api]\nsocket = \"../run/upbeat.sock\"\n"), elsewhere, nil}, line, true},
 		{"socket from home", statusProcess{config("home", "[api]\nsocket = \"~/run/upbeat.sock\"\n"), elsewhere, nil}, line, true},
+		{"--config", statusProcess{noConfig, elsewhere, []string{"--tmux", "--config", filepath.Join(root, "xdg", "upbeat", "config.toml")}},
+			"#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n", true},
+		{"-config=", statusProcess{noConfig, elsewhere, []string{"-config=" + filepath.Join(root, "xdg", "upbeat", "config.toml")}}, line, true},
+		{"no such config", statusProcess{noConfig, onDefault, []string{"--config", filepath.Join(root, "none.toml")}}, "", false},
 		{"xdg config", statusProcess{noConfig, []string{"XDG_RUNTIME_DIR=" + nowhere, "HOME=" + root, "XDG_CONFIG_HOME=" + filepath.Join(root, "xdg")}, nil}, line, true},
 		// the config's socket is the only one asked, even with a daemon on the default one
 		{"config elsewhere", statusProcess{config("other", "[api]\nsocket = \"/nonexistent/upbeat.sock\"\n"), onDefault, nil}, "", true},

@@ -18,16 +18,16 @@ import (
 
 // Quick runs `upbeat status` with args (what follows "status") when it is
 // sure to answer as the full command would, and reports whether it did:
-// only --tmux, --prompt or --json (or none of them), on the daemon of the
-// local config's [api] socket, else of the default sockets. Like the full
+// with at most --tmux, --prompt or --json and --config, on the daemon of
+// the config's [api] socket, else of the default sockets. Like the full
 // command without --verbose it prints nothing and exits 0 when no daemon
 // answers.
 func Quick(args []string, stdout io.Writer) (code int, done bool) {
-	mode, ok := quickMode(args)
+	q, ok := quickArgs(args)
 	if !ok {
 		return 0, false
 	}
-	sockets, ok := localSockets()
+	sockets, ok := localSockets(q.config)
 	if !ok {
 		return 0, false
 	}
@@ -36,7 +36,7 @@ func Quick(args []string, stdout io.Writer) (code int, done bool) {
 		s, answer := summaryOn(sock, deadline)
 		switch answer {
 		case answered:
-			Write(stdout, s, mode)
+			Write(stdout, s, q.mode)
 			return 0, true
 		case unsure:
 			return 0, false
@@ -45,44 +45,61 @@ func Quick(args []string, stdout io.Writer) (code int, done bool) {
 	return 0, true
 }
 
-// quickMode reads the arguments Quick answers: none, or one of the three
-// modes as a flag without a value.
-func quickMode(args []string) (Mode, bool) {
-	if len(args) == 0 {
-		return Plain, true
+// quick is what Quick was asked.
+type quick struct {
+	mode   Mode
+	config string // --config, or ""
+}
+
+// quickArgs reads the arguments Quick answers: at most one of the three
+// modes, and a config file, each at most once, as the flag package takes
+// them.
+func quickArgs(args []string) (quick, bool) {
+	var q quick
+	modes := 0
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; a {
+		case "--tmux", "-tmux":
+			q.mode, modes = Tmux, modes+1
+		case "--prompt", "-prompt":
+			q.mode, modes = Prompt, modes+1
+		case "--json", "-json":
+			q.mode, modes = JSON, modes+1
+		case "--config", "-config":
+			if i+1 == len(args) || q.config != "" || args[i+1] == "" {
+				return q, false
+			}
+			i++
+			q.config = args[i]
+		default:
+			v, ok := strings.CutPrefix(a, "--config=")
+			if !ok {
+				v, ok = strings.CutPrefix(a, "-config=")
+			}
+			if !ok || q.config != "" || v == "" {
+				return q, false
+			}
+			q.config = v
+		}
 	}
-	if len(args) > 1 {
-		return 0, false
-	}
-	switch args[0] {
-	case "--tmux", "-tmux":
-		return Tmux, true
-	case "--prompt", "-prompt":
-		return Prompt, true
-	case "--json", "-json":
-		return JSON, true
-	}
-	return 0, false
+	return q, modes <= 1
 }
 
 // localSockets are the sockets status asks when no address is named: the
-// [api] socket of the config found in the usual places if it sets another
-// than the default, else the default one and the system one. It reports
-// false for a config it cannot read as the full loader would.
-func localSockets() ([]string, bool) {
+// [api] socket of the config (explicit, else the one found in the usual
+// places) if it sets another than the default, else the default one and
+// the system one. It reports false for a config it cannot read as the
+// full loader would.
+func localSockets(explicit string) ([]string, bool) {
 	defaults := []string{DefaultSocket(), SystemSocket}
-	file := ""
-	for _, p := range ConfigCandidates() {
-		fi, err := os.Stat(p)
-		if err == nil && !fi.IsDir() {
-			file = p
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, false
-		}
-	}
+	file, ok := explicit, true
 	if file == "" {
+		file, ok = findConfig()
+	}
+	switch {
+	case !ok:
+		return nil, false
+	case file == "":
 		return defaults, true
 	}
 	socket, ok := configSocket(file)
@@ -93,6 +110,22 @@ func localSockets() ([]string, bool) {
 		return defaults, true
 	}
 	return []string{socket}, true
+}
+
+// findConfig is config.Find's choice among ConfigCandidates: the first
+// that is a file, "" when there is none, false when one cannot be looked
+// at.
+func findConfig() (string, bool) {
+	for _, p := range ConfigCandidates() {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return p, true
+		case err != nil && !errors.Is(err, os.ErrNotExist):
+			return "", false
+		}
+	}
+	return "", true
 }
 
 // configSocket reads the [api] socket of the config at file ("" when it
