@@ -67,8 +67,7 @@ func runStatusAsMain() {
 // the config, from ~, in the XDG config) or the default one, and nothing
 // when no daemon answers. What it cannot read as the full command would
 // (${VAR} in the socket, a config too deeply nested or missing, a named
-// address) it
-// leaves to the full command, which still answers.
+// address) it leaves to the full command, which still answers.
 func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 	root := t.TempDir()
 	run := filepath.Join(root, "run")
