@@ -10,8 +10,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"early.upbeat.invalid/statusline"
 )
 
 // statusProcess is one run of `upbeat status` as its own process: this
@@ -44,8 +45,7 @@ func (p statusProcess) run(t *testing.T) statusRun {
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		t.Errorf("status %v: %v", p.args, err) // not Fatal: runs in its own goroutine
-		return statusRun{code: -1}
+		t.Fatalf("status %v: %v", p.args, err)
 	}
 	return statusRun{out: out.String(), code: cmd.ProcessState.ExitCode(), quick: !initNet.Match(errOut.Bytes())}
 }
@@ -61,19 +61,20 @@ func runStatusAsMain() {
 	os.Exit(run(context.Background(), e, os.Args[1:]))
 }
 
-// The quick path (internal/early/statusline) answers `upbeat status`
-// before the rest of upbeat initialises, as the full command would: the
-// same line in every mode, from the socket the config names (relative to
-// the config, from ~, in the XDG config) or the default one, and nothing
-// when no daemon answers. What it cannot read as the full command would
-// (${VAR} in the socket, a config too deeply nested or missing, a named
-// address) it leaves to the full command, which still answers.
+// The quick path (statusline.Quick) answers `upbeat status` as the full
+// command does: the same line in every mode, from the socket the config
+// names (relative to the config, from ~, in the XDG config, with
+// --config) or the default one, and nothing when no daemon answers. What
+// it cannot read as the full command would (${VAR} in the socket, a config
+// too deeply nested or missing, a named address) it leaves to the full
+// command. Both run in this process; TestQuickStatusRunsFirst shows the
+// quick path wired into the start of the binary.
 func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 	root := t.TempDir()
 	run := filepath.Join(root, "run")
 	sock := filepath.Join(run, "upbeat.sock")
-	nowhere, noConfig := filepath.Join(root, "nowhere"), filepath.Join(root, "noconfig")
-	for _, d := range []string{run, nowhere, noConfig, filepath.Join(root, "xdg", "upbeat")} {
+	nowhere, noConfig, xdg := filepath.Join(root, "nowhere"), filepath.Join(root, "noconfig"), filepath.Join(root, "xdg")
+	for _, d := range []string{run, nowhere, noConfig, filepath.Join(xdg, "upbeat")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -87,56 +88,83 @@ func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 		}
 		return dir
 	}
-	base := []string{"HOME=" + root, "XDG_CONFIG_HOME=" + noConfig}
-	onDefault := append([]string{"XDG_RUNTIME_DIR=" + run}, base...)
-	elsewhere := append([]string{"XDG_RUNTIME_DIR=" + nowhere}, base...)
-	os.WriteFile(filepath.Join(root, "xdg", "upbeat", "config.toml"), []byte("[api]\nsocket = "+strconv.Quote(sock)+"\n"), 0o600)
+	xdgConfig := filepath.Join(xdg, "upbeat", "config.toml")
+	os.WriteFile(xdgConfig, []byte("[api]\nsocket = "+strconv.Quote(sock)+"\n"), 0o600)
+	t.Setenv("HOME", root)
+	t.Setenv("RUN", run)
 
 	const line = "✕2 ●2\n"
+	tmuxLine := "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n"
 	cases := []struct {
-		name  string
-		p     statusProcess
-		want  string
-		quick bool
+		name       string
+		dir        string // working directory
+		runtimeDir string // $XDG_RUNTIME_DIR: where the default socket is
+		configHome string // $XDG_CONFIG_HOME
+		args       []string
+		want       string
+		quick      bool
 	}{
-		{"plain", statusProcess{noConfig, onDefault, nil}, line, true},
-		{"tmux", statusProcess{noConfig, onDefault, []string{"--tmux"}}, "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n", true},
-		{"prompt", statusProcess{noConfig, onDefault, []string{"-prompt"}}, "✕2 \n", true},
-		{"no daemon", statusProcess{noConfig, elsewhere, []string{"--tmux"}}, "", true},
-		{"relative socket", statusProcess{config("rel", "[api]\nsocket = \"../run/upbeat.sock\"\n"), elsewhere, nil}, line, true},
-		{"socket from home", statusProcess{config("home", "[api]\nsocket = \"~/run/upbeat.sock\"\n"), elsewhere, nil}, line, true},
-		{"--config", statusProcess{noConfig, elsewhere, []string{"--tmux", "--config", filepath.Join(root, "xdg", "upbeat", "config.toml")}},
-			"#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n", true},
-		{"-config=", statusProcess{noConfig, elsewhere, []string{"-config=" + filepath.Join(root, "xdg", "upbeat", "config.toml")}}, line, true},
-		{"no such config", statusProcess{noConfig, onDefault, []string{"--config", filepath.Join(root, "none.toml")}}, "", false},
-		{"xdg config", statusProcess{noConfig, []string{"XDG_RUNTIME_DIR=" + nowhere, "HOME=" + root, "XDG_CONFIG_HOME=" + filepath.Join(root, "xdg")}, nil}, line, true},
+		{"plain", noConfig, run, noConfig, nil, line, true},
+		{"tmux", noConfig, run, noConfig, []string{"--tmux"}, tmuxLine, true},
+		{"prompt", noConfig, run, noConfig, []string{"-prompt"}, "✕2 \n", true},
+		{"no daemon", noConfig, nowhere, noConfig, []string{"--tmux"}, "", true},
+		{"relative socket", config("rel", "[api]\nsocket = \"../run/upbeat.sock\"\n"), nowhere, noConfig, nil, line, true},
+		{"socket from home", config("home", "[api]\nsocket = \"~/run/upbeat.sock\"\n"), nowhere, noConfig, nil, line, true},
+		{"xdg config", noConfig, nowhere, xdg, nil, line, true},
+		{"--config", noConfig, nowhere, noConfig, []string{"--tmux", "--config", xdgConfig}, tmuxLine, true},
+		{"-config=", noConfig, nowhere, noConfig, []string{"-config=" + xdgConfig}, line, true},
 		// the config's socket is the only one asked, even with a daemon on the default one
-		{"config elsewhere", statusProcess{config("other", "[api]\nsocket = \"/nonexistent/upbeat.sock\"\n"), onDefault, nil}, "", true},
-		{"${VAR}", statusProcess{config("var", "[api]\nsocket = \"${RUN}/upbeat.sock\"\n"), append([]string{"RUN=" + run}, elsewhere...), nil}, line, false},
-		{"too deep", statusProcess{config("deep", "a = "+strings.Repeat("[", 100)+"\n"), onDefault, nil}, line, false},
-		{"--addr", statusProcess{noConfig, elsewhere, []string{"--addr", sock}}, line, false},
-		{"a name", statusProcess{noConfig, onDefault, []string{"tmux"}}, "", false}, // refused by the full command
+		{"config elsewhere", config("other", "[api]\nsocket = \"/nonexistent/upbeat.sock\"\n"), run, noConfig, nil, "", true},
+		{"${VAR}", config("var", "[api]\nsocket = \"${RUN}/upbeat.sock\"\n"), nowhere, noConfig, nil, line, false},
+		{"too deep", config("deep", "a = "+strings.Repeat("[", 100)+"\n"), run, noConfig, nil, line, false},
+		{"no such config", noConfig, run, noConfig, []string{"--config", filepath.Join(root, "none.toml")}, "", false},
+		{"--addr", noConfig, nowhere, noConfig, []string{"--addr", sock}, line, false},
+		{"--verbose", noConfig, run, noConfig, []string{"--verbose"}, line, false},
+		{"two modes", noConfig, run, noConfig, []string{"--tmux", "--json"}, "", false},
+		{"a name", noConfig, run, noConfig, []string{"tmux"}, "", false},
 	}
-	runs := make([]statusRun, len(cases))
-	var wg sync.WaitGroup
-	for i, c := range cases {
-		wg.Go(func() { runs[i] = c.p.run(t) })
-	}
-	wg.Wait()
-	for i, c := range cases {
-		wantCode := 0
-		if c.name == "a name" {
-			wantCode = exitConfig
-		}
-		if r := runs[i]; r.out != c.want || r.code != wantCode || r.quick != c.quick {
-			t.Errorf("%s: exit %d, %q, quick path answered: %v; want %q, quick: %v", c.name, r.code, r.out, r.quick, c.want, c.quick)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Chdir(c.dir)
+			t.Setenv("XDG_RUNTIME_DIR", c.runtimeDir)
+			t.Setenv("XDG_CONFIG_HOME", c.configHome)
+			var quick bytes.Buffer
+			_, done := statusline.Quick(c.args, &quick)
+			full, _, _ := runCmd(t, append([]string{"status"}, c.args...)...)
+			if done != c.quick || full != c.want || (done && quick.String() != full) {
+				t.Errorf("quick path answered: %v, %q; full command: %q; want %q from the full command, quick path: %v",
+					done, quick.String(), full, c.want, c.quick)
+			}
+		})
 	}
 
 	// --json: the very bytes the full command prints
-	quick := statusProcess{noConfig, onDefault, []string{"--json"}}.run(t)
-	full := statusProcess{noConfig, onDefault, []string{"--json", "--verbose"}}.run(t)
-	if !quick.quick || full.quick || quick.out != full.out || !strings.Contains(quick.out, `"down_monitors":["db","shop"]`) {
-		t.Errorf("--json: quick path %q (answered: %v), full command %q", quick.out, quick.quick, full.out)
+	t.Chdir(noConfig)
+	t.Setenv("XDG_RUNTIME_DIR", run)
+	t.Setenv("XDG_CONFIG_HOME", noConfig)
+	var quick bytes.Buffer
+	statusline.Quick([]string{"--json"}, &quick)
+	full, _, _ := runCmd(t, "status", "--json")
+	if quick.String() != full || !strings.Contains(full, `"down_monitors":["db","shop"]`) {
+		t.Errorf("--json: quick path %q, full command %q", quick.String(), full)
+	}
+}
+
+// The upbeat binary answers `upbeat status` in the init of quickstatus,
+// before most packages (net among them) are initialised, and runs the full
+// command when the quick path declines. This test binary links the same
+// packages, and its TestMain runs the full command as main does.
+func TestQuickStatusRunsFirst(t *testing.T) {
+	root := t.TempDir()
+	serveStatus(t, filepath.Join(root, "upbeat.sock"))
+	env := []string{"XDG_RUNTIME_DIR=" + root, "XDG_CONFIG_HOME=" + root, "HOME=" + root}
+	quick := statusProcess{root, env, []string{"--tmux"}}.run(t)
+	full := statusProcess{root, env, []string{"--tmux", "--verbose"}}.run(t)
+	want := "#[fg=red,bold]✕2#[default] #[fg=green]●2#[default]\n"
+	if quick.out != want || quick.code != 0 || !quick.quick {
+		t.Errorf("status --tmux: exit %d, %q, answered before net was initialised: %v", quick.code, quick.out, quick.quick)
+	}
+	if full.out != want || full.code != 0 || full.quick {
+		t.Errorf("status --tmux --verbose: exit %d, %q, answered before net was initialised: %v", full.code, full.out, full.quick)
 	}
 }
