@@ -38,7 +38,11 @@ type logEntry struct {
 	note     *monitor.Note // a note or an acknowledgement's reason
 	message  string
 	clear    bool
-	seed     bool // a problem that was already there when the dashboard started
+	// seed marks a problem that was already there when the dashboard
+	// started: its time is when the problem began, and its repeats are
+	// not counted (count stays 1), since the checks made before the
+	// dashboard started (or the daemon restarted) are not known.
+	seed bool
 }
 
 func (e *logEntry) sameFailure(r *monitor.Result) bool {
@@ -298,7 +302,9 @@ func (l *LogPane) addResult(ev *source.Event) bool {
 		e := &l.entries[i]
 		if e.sameFailure(r) {
 			if !e.rtime.Equal(r.Time) {
-				e.count++
+				if !e.seed { // a seed counts nothing (see logEntry.seed)
+					e.count++
+				}
 				e.last = ev.Time
 				e.rtime = r.Time
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
@@ -242,5 +243,58 @@ func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
 	l2.Add(events(monitor.Event{Kind: monitor.EventWarning, Time: fixedNow, Message: "config not reloaded: read config: open /etc/upbeat.toml: permission denied"}))
 	if v := logLines(l2, 160, false)[0]; !strings.Contains(v, "upbeat validate") || !strings.Contains(v, "read config: open /etc/upbeat.toml: permission denied") || strings.Contains(v, "mistake") {
 		t.Fatalf("unreadable config: %q", v)
+	}
+}
+
+// After a restart (of the daemon, or of the dashboard on its own engine)
+// a monitor that has been down for hours is restored as down since then,
+// and the dashboard lists it from its first frame at the time it went
+// down. The checks made since the dashboard started are not all the checks
+// of that span: the line counts none of them ("×5" beside 11:03 would
+// read as five failures in three hours). A failure that begins while the
+// dashboard watches still counts its repeats from its own time.
+func TestLogLineAfterRestartCountsNoChecksFromAnotherSpan(t *testing.T) {
+	since := fixedNow.Add(-3 * time.Hour)
+	db := tuitest.Monitor("db-port", "tcp://db.example.test:5432")
+	st := tuitest.State(db, monitor.StatusDown, since, nil, monitor.Result{Time: fixedNow, Status: monitor.StatusDown,
+		Class: "refused", Error: "nothing accepts connections on 192.0.2.7:5432 (connection refused)", Attempts: 1})
+	st.Checks = 2 // since the daemon restarted
+	api := tuitest.Monitor("api", "https://api.example.test/health")
+	ok := tuitest.State(api, monitor.StatusUp, since, nil, monitor.Result{Time: fixedNow, Status: monitor.StatusUp, Code: 200})
+	m := tui.New(tuitest.New(st, ok), testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	var evs []monitor.Event
+	for i := 1; i <= 5; i++ {
+		at := fixedNow.Add(time.Duration(i) * 30 * time.Second)
+		evs = append(evs, resultEv(at, "db-port", monitor.StatusDown, 0, "refused", st.Last.Error),
+			resultEv(at, "api", monitor.StatusDown, 502, "http_502", "HTTP 502 Bad Gateway"))
+	}
+	tui.Step(m, tui.EventsMsg(events(evs...)))
+	v := tui.Render(m)
+	checkFits(t, v, 80, 24)
+	_, logPart, found := strings.Cut(v, "── Log")
+	if !found {
+		t.Fatalf("no log pane at 80x24:\n%s", v)
+	}
+	line := func(name string) string {
+		for _, l := range strings.Split(logPart, "\n") {
+			if strings.Contains(l, " "+name+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no log line about %s:\n%s", name, v)
+		return ""
+	}
+	db0 := line("db-port")
+	if !strings.HasPrefix(db0, since.Format("15:04")+" ✕ db-port") {
+		t.Errorf("the restored problem's line does not start at its beginning (%s): %q", since.Format("15:04"), db0)
+	}
+	if strings.Contains(db0, "×") {
+		t.Errorf("the line since %s counts only the checks since the dashboard started: %q\n%s", since.Format("15:04"), db0, v)
+	}
+	// api went down under the dashboard's eyes: its line counts from its time
+	if a := line("api"); !strings.Contains(a, "×5") {
+		t.Errorf("a failure seen from its start should count its repeats: %q\n%s", a, v)
 	}
 }
