@@ -342,7 +342,11 @@ func (d *Detail) settingsFacts() []string {
 }
 
 // nowLine says how the monitor stands: since when, what its last check
-// found, its beats, how many checks ran. Narrow, the date goes first.
+// found, its beats. Narrow, the date goes first. It gives no count of
+// checks: the engine counts them from its own start, and after a restart
+// the status is restored from history with the time it began, so "down
+// for 3h · 12 checks" would count only the checks since the restart. The
+// history line below counts the failed checks of the last 30 days.
 func (d *Detail) nowLine() string {
 	st := &d.st
 	var now []string
@@ -356,9 +360,6 @@ func (d *Detail) nowLine() string {
 		} else if d.hist != nil {
 			now = append(now, "no beat in the last 24h")
 		}
-	}
-	if st.Checks > 0 {
-		now = append(now, humanize.Count(int(st.Checks), "check", "checks"))
 	}
 	if st.Skipped > 0 {
 		now = append(now, d.sty.Warn.Render(fmt.Sprintf("%d skipped (previous check still running)", st.Skipped)))

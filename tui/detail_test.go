@@ -434,3 +434,30 @@ func TestDetailExplainsTheLastFailure(t *testing.T) {
 		}
 	}
 }
+
+// After a restart the status is restored with the time it began, while
+// the engine counts checks from its own start: the line that says how
+// long the monitor has been down gives no count of checks beside it.
+func TestDetailNowLineMixesNoSpans(t *testing.T) {
+	since := fixedNow.Add(-3 * time.Hour)
+	db := tuitest.Monitor("db-port", "tcp://db.example.test:5432")
+	st := tuitest.State(db, monitor.StatusDown, since, nil, monitor.Result{Time: fixedNow, Status: monitor.StatusDown,
+		Class: "refused", Error: "nothing accepts connections on 192.0.2.7:5432 (connection refused)", Attempts: 1})
+	st.Checks = 12 // since the daemon restarted, minutes ago
+	for _, w := range []int{80, 200} {
+		v := newDetail(t, st, nil, nil, w, 24).View()
+		checkFits(t, v, w, 24)
+		var now string
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(l, "down for 3h") {
+				now = l
+			}
+		}
+		if now == "" {
+			t.Fatalf("%d columns: no line says how long it has been down:\n%s", w, v)
+		}
+		if strings.Contains(now, "12 checks") {
+			t.Errorf("%d columns: %q counts the checks since the restart beside a span of 3h", w, now)
+		}
+	}
+}
