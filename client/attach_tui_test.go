@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -73,5 +74,41 @@ func TestAttachDashboardToTwoDaemons(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("detail view lacks %q:\n%s", want, v)
 		}
+	}
+}
+
+// Attached to one daemon whose socket sits deep in the file system (a
+// long XDG_RUNTIME_DIR), the real dashboard at 80 columns names the socket
+// by its end, the socket's name and the directories above it that fit
+// behind a leading "…", rather than its start cut off mid-path.
+func TestAttachLongSocketHeader(t *testing.T) {
+	sw := newSwitch()
+	sw.set("shop", monitor.Result{Status: monitor.StatusUp, Code: 200})
+	e := runEngine(t, config("eu-west", testMonitor("shop", "https://shop.example/")), sw, engine.Options{})
+	dir := filepath.Join(t.TempDir(), "oncall-runtime", "session-0042")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "upbeat.sock")
+	serve(t, e, api.Options{Socket: sock})
+	c := dial(t, []string{sock}, Options{})
+
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
+	defer m.Close()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	want := regexp.MustCompile(`daemon at …/\S*session-0042/upbeat\.sock · location eu-west`)
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = append(seen, b...)
+		return want.Match(seen)
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	v := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	if line := strings.Split(v, "\n")[1]; !want.MatchString(line) {
+		t.Errorf("header at 80 columns: %q, want /%s/", line, want)
 	}
 }

@@ -632,11 +632,10 @@ func (c *Client) seen() (order []string, byName map[string][]seenFrom) {
 // several) and the connections being retried.
 func (c *Client) Info() source.Info {
 	var info source.Info
-	var addrs, locs, down []string
+	var locs, down []string
 	multi := len(c.daemons) > 1
 	for _, d := range c.daemons {
 		d.mu.RLock()
-		addrs = append(addrs, d.addr)
 		if d.ever && !slices.Contains(locs, d.label()) {
 			locs = append(locs, d.label())
 		}
@@ -661,10 +660,7 @@ func (c *Client) Info() source.Info {
 			down = append(down, d.downMsg)
 		}
 		if !multi {
-			info.Config = "daemon at " + d.addr
-			if d.hello.Config != "" {
-				info.Config = d.hello.Config + " (daemon at " + d.addr + ")"
-			}
+			info.Config, info.Daemon = d.hello.Config, d.addr
 			info.Location = d.hello.Location
 			info.Shard = d.hello.Shard
 		}
@@ -672,8 +668,7 @@ func (c *Client) Info() source.Info {
 	}
 	info.Warnings = append(info.Warnings, down...)
 	if multi {
-		info.Config = "daemons at " + strings.Join(addrs, ", ")
-		info.Location = strings.Join(locs, ", ")
+		info.Location = strings.Join(locs, ", ") // the daemons are in info.Daemons
 	}
 	return info
 }

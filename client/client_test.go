@@ -236,7 +236,7 @@ func checkMerged(t *testing.T, c *Client) {
 		t.Errorf("eu-only locations %+v", l)
 	}
 	info := c.Info()
-	if info.Location != "eu-west, us-east" || !strings.HasPrefix(info.Config, "daemons at ") || len(info.Warnings) != 0 {
+	if info.Location != "eu-west, us-east" || len(info.Daemons) != 2 || info.Config != "" || info.Daemon != "" || len(info.Warnings) != 0 {
 		t.Errorf("info %+v", info)
 	}
 }
@@ -376,9 +376,9 @@ func TestTokens(t *testing.T) {
 	if strings.Contains(admin.Info().Config, "admin-tok") {
 		t.Errorf("token shown in info: %q", admin.Info().Config)
 	}
-	// the header reads "config FILE (daemon at ADDR)", not a run-on "daemon at ADDR: FILE"
-	if got := admin.Info().Config; !strings.HasPrefix(got, "/etc/upbeat/upbeat.toml (daemon at http://") {
-		t.Errorf("info config = %q", got)
+	// the daemon's config and its address apart, for the header to name
+	if got := admin.Info(); got.Config != "/etc/upbeat/upbeat.toml" || !strings.HasPrefix(got.Daemon, "http://127.0.0.1:") {
+		t.Errorf("info config = %q, daemon = %q", got.Config, got.Daemon)
 	}
 	if err := admin.Maintain(bg, "shop", 30*time.Minute); err != nil {
 		t.Errorf("maintain: %v", err)

@@ -86,7 +86,14 @@ type ResultScanner interface {
 
 // Info describes a source for a viewer's header.
 type Info struct {
-	Config   string   // the config file in use, or what stands for it ("built-in demo")
+	// Config is the config file in use (for one daemon, the daemon's, as
+	// it says), or what stands for it ("built-in demo"); "" when it is not
+	// known, and for a source over several daemons.
+	Config string
+	// Daemon is the address of the one daemon the source reads (a socket
+	// path, or an http(s) URL without its token); "" for an engine in this
+	// process and for a source over several daemons (see Daemons).
+	Daemon   string
 	Location string   // the location label; several, comma-separated, for a merged source
 	Warnings []string // problems with upbeat itself now in force, oldest first
 	Demo     bool     // the source checks the built-in demo origin

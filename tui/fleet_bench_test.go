@@ -38,7 +38,7 @@ func newFleet(b *testing.B, n int) *tui.Model {
 		locs[st.Monitor.Name] = ls
 	}
 	src.SetLocations(locs)
-	info := source.Info{Config: "daemons at …", Location: "eu-west, us-east, ap-south"}
+	info := source.Info{Location: "eu-west, us-east, ap-south"}
 	for i := range 24 {
 		d := source.Daemon{Addr: fmt.Sprintf("https://upbeat-%02d.example:9477", i), Location: []string{"eu-west", "us-east", "ap-south"}[i%3],
 			Shard: fmt.Sprintf("%d/4", i%4+1), Monitors: n / 4, Reachable: i != 5}

@@ -26,10 +26,15 @@ type Header struct {
 	warnings []string
 	now      time.Time
 	states   []monitor.State // for the war room banner
+	home     string          // written ~ at the start of the paths named
 }
 
 // NewHeader returns an empty header.
 func NewHeader(sty *Styles) *Header { return &Header{sty: sty} }
+
+// SetHome sets the home directory, which the paths the header names start
+// with "~" in place of (as shells write them); "" names them whole.
+func (h *Header) SetHome(dir string) { h.home = dir }
 
 // SetSize sets the width; the height follows from the content (see Height).
 func (h *Header) SetSize(w, _ int) { h.w = w }
@@ -177,11 +182,13 @@ func (h *Header) daemonsLine() string {
 }
 
 // sourceLine is the header's second line: where the data comes from
-// (config or demo, location, number of monitors) on the left, the 24h
-// uptime and the clock on the right. When it does not fit, whole parts go,
-// least useful first: the number of monitors (line 1 counts them), the
-// clock, the config (shortened first), the uptime; the location stays, and
-// with several its labels go whole from the end ("location eu-west +2").
+// (config or demo, or the daemon attached to; location; number of
+// monitors) on the left, the 24h uptime and the clock on the right. When it
+// does not fit, whole parts go, least useful first: the number of monitors
+// (line 1 counts them), the clock, then the config and daemon are named
+// shorter (see nameSource), the uptime rather than the last directory of a
+// path, the rest of the config; the location stays, and with several its
+// labels go whole from the end ("location eu-west +2").
 func (h *Header) sourceLine() string {
 	p := h.sourceParts()
 	loc := p.location(len(p.labels))
@@ -190,7 +197,26 @@ func (h *Header) sourceLine() string {
 		{p.config(), loc, "", p.uptime, p.clock},
 		{p.config(), loc, "", p.uptime, ""},
 	}
-	for _, c := range p.shorterConfigs(loc) {
+	for _, c := range p.shorterConfigs() {
+		tries = append(tries, sourceItems{c, loc, "", p.uptime, ""})
+	}
+	// a path cut from the left to the room there is: first keeping its
+	// last directory, with the uptime or without; then its name alone
+	room := p.w
+	if loc != "" {
+		room -= width(p.sep) + width(loc)
+	}
+	withUptime := room
+	if p.uptime != "" {
+		withUptime -= 2 + width(p.uptime)
+	}
+	if c := p.cutConfig(withUptime, true); c != "" {
+		tries = append(tries, sourceItems{c, loc, "", p.uptime, ""})
+	}
+	if c := p.cutConfig(room, true); c != "" {
+		tries = append(tries, sourceItems{c, loc, "", "", ""})
+	}
+	if c := p.cutConfig(withUptime, false); c != "" {
 		tries = append(tries, sourceItems{c, loc, "", p.uptime, ""})
 	}
 	cfg := p.leastConfig()
@@ -215,8 +241,9 @@ type sourceParts struct {
 	w      int
 	demo   bool
 	sep    string
-	cfgs   []string // the config part, longest form first
-	labels []string // the locations
+	cfgs   []string   // the config part, longest form first
+	name   sourceName // what cfgs name (not the demo)
+	labels []string   // the locations
 	count  string
 	uptime string
 	clock  string
@@ -240,8 +267,11 @@ func (h *Header) sourceParts() *sourceParts {
 			past,
 			s.Warn.Render("demo"),
 		}
-	} else if h.info.Config != "" {
-		p.cfgs = []string{s.Dim.Render("config " + clean(h.info.Config))}
+	} else {
+		p.name = nameSource(h.info, h.home)
+		for _, f := range p.name.forms {
+			p.cfgs = append(p.cfgs, s.Dim.Render(f))
+		}
 	}
 	for _, l := range strings.Split(h.info.Location, ",") {
 		if l = strings.TrimSpace(clean(l)); l != "" {
@@ -269,27 +299,22 @@ func (p *sourceParts) config() string {
 	return p.cfgs[0]
 }
 
-// shorterConfigs are the config part's shorter forms, longest first: the
-// demo's, or the path cut to the room the location and uptime leave.
-func (p *sourceParts) shorterConfigs(loc string) []string {
+// shorterConfigs are the config part's shorter forms, longest first.
+func (p *sourceParts) shorterConfigs() []string {
 	if len(p.cfgs) == 0 {
 		return nil
 	}
-	out := slices.Clone(p.cfgs[1:])
-	if p.demo {
-		return out
+	return slices.Clone(p.cfgs[1:])
+}
+
+// cutConfig is the config part with its path cut from the left to fit in
+// room cells, keeping at least its last directory when keepDir is set; ""
+// when it does not fit, or for the demo.
+func (p *sourceParts) cutConfig(room int, keepDir bool) string {
+	if c := p.name.cut(room, keepDir); c != "" {
+		return p.sty.Dim.Render(c)
 	}
-	room := p.w
-	if loc != "" {
-		room -= width(p.sep) + width(loc)
-	}
-	if p.uptime != "" {
-		room -= 2 + width(p.uptime)
-	}
-	if room >= 20 {
-		out = append(out, trunc(p.cfgs[0], room))
-	}
-	return out
+	return ""
 }
 
 // leastConfig is what stays of the config part when nothing shorter fits:

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
@@ -25,8 +26,11 @@ func headerLine2(t *testing.T, info source.Info, w int) string {
 // first, and never cuts the location label.
 func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 	demo := source.Info{Config: "built-in demo", Location: "demo", Demo: true}
-	two := source.Info{Config: "daemons at /run/user/1000/upbeat/eu-west.sock, /run/user/1000/upbeat/us-east.sock", Location: "eu-west, us-east"}
-	three := source.Info{Config: two.Config, Location: "eu-west, us-east, ap-southeast-2"}
+	two := source.Info{Location: "eu-west, us-east", Daemons: []source.Daemon{
+		{Addr: "/run/user/1000/upbeat/eu-west.sock", Location: "eu-west", Reachable: true},
+		{Addr: "/run/user/1000/upbeat/us-east.sock", Location: "us-east", Reachable: true},
+	}}
+	three := source.Info{Daemons: two.Daemons, Location: "eu-west, us-east, ap-southeast-2"}
 	one := source.Info{Config: "/etc/upbeat/upbeat.toml", Location: "eu-west"}
 	for _, tc := range []struct {
 		info    source.Info
@@ -40,7 +44,11 @@ func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 		{demo, 200, []string{"demo: 7 days of simulated history, then live targets on loopback · upbeat init writes a config · location demo · 15 monitors"}, nil},
 		{demo, 80, []string{"demo: 7 days of simulated history · location demo", "uptime 24h 97.8%"}, []string{"…", "location de…"}},
 		{demo, 40, []string{"demo · location demo"}, []string{"…"}},
-		{two, 80, []string{"config daemons at /run/user/1000/", "… · location eu-west, us-east", "uptime 24h 97.8%"}, nil},
+		// several daemons: their sockets whole, or each cut from the left
+		// at a directory, never cut at the end
+		{two, 200, []string{"daemons at /run/user/1000/upbeat/eu-west.sock, /run/user/1000/upbeat/us-east.sock · location eu-west, us-east"}, nil},
+		{two, 120, []string{"daemons at …/upbeat/eu-west.sock, …/upbeat/us-east.sock · location eu-west, us-east", "uptime 24h 97.8%"}, nil},
+		{two, 80, []string{"location eu-west, us-east", "uptime 24h 97.8%"}, []string{"daemons", "…"}},
 		{two, 50, []string{"location eu-west, us-east ", "uptime 24h 97.8%"}, []string{"config", "…"}},
 		{three, 32, []string{"location eu-west, us-east +1"}, []string{"…", "ap-"}},
 	} {
@@ -92,5 +100,69 @@ func TestCountsAgreeWithTheirNoun(t *testing.T) {
 	v := newDetail(t, st, nil, q, 100, 300).View()
 	if !strings.Contains(v, "no incident · 1 failed check\n") {
 		t.Errorf("detail with one failed check:\n%s", v)
+	}
+}
+
+// Attached to a daemon whose socket sits under a long XDG_RUNTIME_DIR, the
+// header names the socket readably at 80 columns: its end (the socket's
+// name and the directory above it) behind a leading "…", never the start
+// of the path cut off at the right. The config goes first (the daemon is
+// the source), and the home directory reads as ~, as in a shell. At
+// 200×50 both paths show whole.
+func TestHeaderNamesTheAttachedSocketAt80Columns(t *testing.T) {
+	const (
+		home = "/home/alice"
+		cfg  = home + "/.config/upbeat/upbeat.toml"
+		run  = "/tmp/upbeat-ci-7f3a9c/runtime-dir-for-the-oncall-user/session-0042"
+		sock = run + "/upbeat.sock"
+	)
+	line2 := func(info source.Info, home string, w, h int) string {
+		src := tuitest.New(tuitest.Fixture(fixedNow)...)
+		src.SetInfo(info)
+		opts := testOptions()
+		opts.Home = home
+		m := tui.New(src, opts)
+		defer m.Close()
+		tui.Step(m, tea.WindowSizeMsg{Width: w, Height: h})
+		v := tui.Render(m)
+		checkFits(t, v, w, h)
+		return strings.Split(v, "\n")[1]
+	}
+	attached := source.Info{Config: cfg, Daemon: sock, Location: "eu-west"}
+
+	wide := line2(attached, home, 200, 50)
+	if want := "config " + cfg + " (daemon at " + sock + ") · location eu-west"; !strings.Contains(wide, want) {
+		t.Errorf("200 columns: want %q in %q", want, wide)
+	}
+	l := line2(attached, home, 80, 24)
+	if want := "daemon at …/session-0042/upbeat.sock · location eu-west"; !strings.Contains(l, want) {
+		t.Errorf("80 columns: want %q in %q", want, l)
+	}
+	if strings.Contains(l, "…·") || strings.Contains(l, "… ·") {
+		t.Errorf("80 columns: a path cut at its end: %q", l)
+	}
+	// a socket in the home directory reads as ~, and then fits whole
+	inHome := source.Info{Config: cfg, Daemon: home + "/.local/run/upbeat.sock", Location: "eu-west"}
+	if l := line2(inHome, home, 80, 24); !strings.Contains(l, "daemon at ~/.local/run/upbeat.sock · location eu-west") {
+		t.Errorf("80 columns, socket under home: %q", l)
+	}
+	// narrower, where the directory above the socket cannot stay, the
+	// uptime does and the daemon goes whole: never a path cut at its end
+	if l := line2(attached, home, 50, 24); strings.Contains(l, "…") || !strings.Contains(l, "location eu-west") {
+		t.Errorf("50 columns: %q", l)
+	}
+	// over TCP the address keeps its host; the config there is a path on
+	// the daemon's machine, never written with this user's ~
+	remote := source.Info{Config: home + "/upbeat.toml", Daemon: "https://upbeat.eu-west.example.test:9477", Location: "eu-west"}
+	if l := line2(remote, home, 120, 40); !strings.Contains(l, "config "+home+"/upbeat.toml (daemon at https://upbeat.eu-west.example.test:9477)") {
+		t.Errorf("120 columns, a daemon over https: %q", l)
+	}
+	if l := line2(remote, home, 80, 24); !strings.Contains(l, "daemon at https://upbeat.eu-west.example.test:9477 · location eu-west") {
+		t.Errorf("80 columns, a daemon over https: %q", l)
+	}
+	// a dashboard on its own engine: a long config path keeps its end too
+	local := source.Info{Config: "/srv/deployments/2026-11/monitoring/upbeat/production/upbeat.toml", Location: "eu-west"}
+	if l := line2(local, "", 80, 24); !strings.Contains(l, "config …/") || !strings.Contains(l, "/production/upbeat.toml · location eu-west") {
+		t.Errorf("80 columns, a long config path: %q", l)
 	}
 }

@@ -19,7 +19,10 @@ func twoLocationSource() *tuitest.Source {
 	states, locs := tuitest.TwoLocations(fixedNow)
 	src := tuitest.New(states...)
 	src.SetLocations(locs)
-	src.SetInfo(source.Info{Config: "daemons at /run/upbeat/eu.sock, https://us-east.example.test:8443", Location: "eu-west, us-east"})
+	src.SetInfo(source.Info{Location: "eu-west, us-east", Daemons: []source.Daemon{
+		{Addr: "/run/upbeat/eu.sock", Location: "eu-west", Monitors: len(states), Reachable: true},
+		{Addr: "https://us-east.example.test:8443", Location: "us-east", Monitors: len(states), Reachable: true},
+	}})
 	return src
 }
 

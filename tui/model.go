@@ -40,6 +40,11 @@ type Options struct {
 	// local user name, or over SSH the key's name; "" lets the source
 	// say (a daemon's API puts "api").
 	User string
+	// Home is the home directory, written ~ at the start of the paths the
+	// header names (the config, the daemon's socket), as shells write
+	// them; "" names them whole. Run sets it to the user's own when it is
+	// not set.
+	Home string
 }
 
 // The smallest terminal the dashboard draws in; below it says so.
@@ -168,6 +173,7 @@ func New(src source.Source, opts Options) *Model {
 		frameEvery: time.Second / time.Duration(opts.MaxFPS),
 		stale:      true,
 	}
+	m.header.SetHome(opts.Home)
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.input = textinput.New()
 	m.input.Prompt = ""

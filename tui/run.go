@@ -39,6 +39,9 @@ func Run(ctx context.Context, src source.Source, opts Options) error {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.NewRenderer(out)
 	}
+	if opts.Home == "" {
+		opts.Home, _ = os.UserHomeDir() // none known: paths are named whole
+	}
 	if opts.Clipboard == nil {
 		opts.Clipboard = out
 		opts.ClipboardTmux = os.Getenv("TMUX") != ""
