@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -116,7 +117,14 @@ func writeCheckTable(w io.Writer, results []monitor.Result) {
 	tw.Flush()
 }
 
-// why is the one-line reason shown beside a result that is not plainly up.
+// why is the one-line reason shown beside a result that is not plainly up:
+// the class's name first, then what this check found, in its own words,
+// less what the name and the CODE column already say ("nothing accepts
+// connections on 10.0.0.5:5432", not its generic twin "nothing accepts
+// connections on that port", nor "(connection refused)" again). An HTTP
+// status's message is its status line, which says nothing the code and the
+// name do not: the knowledge base's one-line meaning takes its place, after
+// what the check added to the line (Retry-After).
 func why(r *monitor.Result) string {
 	if r.Class == "" {
 		if r.Status == monitor.StatusUp {
@@ -129,16 +137,47 @@ func why(r *monitor.Result) string {
 	}
 	e := kb.ForResult(r.Code, r.Class)
 	s := e.Name
-	if e.Summary != "" {
-		s += " — " + e.Summary
+	found, added := foundText(r, e.Name)
+	if added != "" {
+		s += ", " + added
 	}
-	if r.Error != "" && !strings.Contains(s, r.Error) {
-		s += " (" + engine.Sanitize(r.Error, 120) + ")"
+	switch {
+	case found != "":
+		s += " — " + found
+	case e.Summary != "":
+		s += " — " + e.Summary
 	}
 	if r.Class == check.ClassError && r.Detail != "" { // no class: the library's text is all there is
 		s += ": " + engine.Sanitize(r.Detail, 120)
 	}
 	return s
+}
+
+// foundText is what a result's message adds to its class's name: found,
+// the failure in words; or, for an HTTP status (whose message is its
+// status line and what the check added after it), nothing found and the
+// added text alone.
+func foundText(r *monitor.Result, name string) (found, added string) {
+	msg := strings.TrimSpace(engine.Sanitize(r.Error, 120))
+	if code := strconv.Itoa(r.Code); r.Code > 0 && r.Class == "http_"+code {
+		line, ok := strings.CutPrefix(msg, "HTTP "+code)
+		if !ok {
+			return msg, "" // not a status line: words of its own
+		}
+		if i := strings.IndexAny(line, ",;"); i >= 0 {
+			return "", strings.TrimSpace(line[i+1:])
+		}
+		return "", ""
+	}
+	// a closing "(connection refused)" or "(NXDOMAIN)" the name already says
+	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") &&
+		strings.Contains(strings.ToLower(name), strings.ToLower(msg[i+2:len(msg)-1])) {
+		msg = msg[:i]
+	}
+	if strings.EqualFold(msg, name) {
+		return "", ""
+	}
+	return msg, ""
 }
 
 // latency is "-" for a result with no latency, else as everywhere else.

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/upbeat-monitor/upbeat/engine/kb"
+)
+
+// The WHY column of `upbeat check` says each thing once, the class's name
+// first: the name is not repeated ("Connection refused — … (connection
+// refused)", "Bad Gateway — … (HTTP 502 Bad Gateway)"), the check's own
+// words are not followed by the knowledge base's generic twin of them, and
+// a status code stays in the CODE column. What only this check knows stays:
+// the address refused, the Retry-After.
+func TestCheckWhySaysItOnce(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	for _, c := range []int{502, 503, 522} {
+		mux.HandleFunc(fmt.Sprintf("/%d", c), func(w http.ResponseWriter, r *http.Request) {
+			if c == 503 {
+				w.Header().Set("Retry-After", "120")
+			}
+			w.WriteHeader(c)
+		})
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedAddr := closed.Addr().String()
+	closed.Close()
+
+	var cfg strings.Builder
+	cfg.WriteString("[settings]\nretries = 0\ntimeout = \"2s\"\n")
+	for _, c := range []int{502, 503, 522} {
+		fmt.Fprintf(&cfg, "[[monitor]]\nname = \"s%d\"\nurl = \"%s/%d\"\n", c, srv.URL, c)
+	}
+	fmt.Fprintf(&cfg, "[[monitor]]\nname = \"db\"\nurl = \"tcp://%s\"\n", refusedAddr)
+	out, errOut, code := runCmd(t, "check", "--config", writeConfig(t, cfg.String()))
+	if code != exitDown {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	col := strings.Index(lines[0], "WHY") // the header is ASCII: its byte index is the column
+	if col < 0 {
+		t.Fatalf("no WHY column:\n%s", out)
+	}
+	whyOf := map[string]string{}
+	for _, l := range lines[1:] {
+		if f := strings.Fields(l); len(f) > 2 {
+			if r := []rune(l); len(r) > col {
+				whyOf[f[2]] = string(r[col:])
+			}
+		}
+	}
+	for name, c := range map[string]struct {
+		code  int
+		class string
+		want  []string // what only this check knows
+	}{
+		"s502": {502, "http_502", nil},
+		"s503": {503, "http_503", []string{"Retry-After 2m"}},
+		"s522": {522, "http_522", nil},
+		"db":   {0, "refused", []string{refusedAddr}},
+	} {
+		why, ok := whyOf[name]
+		if !ok {
+			t.Errorf("no line for %s:\n%s", name, out)
+			continue
+		}
+		e := kb.ForResult(c.code, c.class)
+		if !strings.HasPrefix(why, e.Name) {
+			t.Errorf("%s: WHY does not start with the class's name %q: %q", name, e.Name, why)
+		}
+		if n := strings.Count(strings.ToLower(why), strings.ToLower(e.Name)); n != 1 {
+			t.Errorf("%s: the name %q %d times: %q", name, e.Name, n, why)
+		}
+		if c.code != 0 && strings.Contains(why, fmt.Sprint(c.code)) {
+			t.Errorf("%s: the code again, beside the CODE column: %q", name, why)
+		}
+		if p := repeatedPhrase(why); p != "" {
+			t.Errorf("%s: %q twice: %q", name, p, why)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(why, w) {
+				t.Errorf("%s: WHY lacks %q: %q", name, w, why)
+			}
+		}
+	}
+}
+
+// repeatedPhrase returns a run of three words that s has twice (case and
+// punctuation aside), or "".
+func repeatedPhrase(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == ':')
+	})
+	seen := map[string]bool{}
+	for i := 0; i+3 <= len(words); i++ {
+		p := strings.Join(words[i:i+3], " ")
+		if seen[p] {
+			return p
+		}
+		seen[p] = true
+	}
+	return ""
+}
