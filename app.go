@@ -184,9 +184,15 @@ func (rt *runtime) restoreIncidents() {
 			continue
 		}
 		if last := incs[len(incs)-1]; last.End.IsZero() {
+			if len(incs) > 1 { // a window may have split it
+				if trans, err := rt.store.Transitions(st.Monitor.Name, now.Add(-back), now); err == nil {
+					last = acrossWindows(last, trans)
+				}
+			}
 			if notes, err := rt.store.Notes(st.Monitor.Name, last.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
-				local.AttachNotes(incs[len(incs)-1:], notes) // the resolve still carries them
-				last = incs[len(incs)-1]
+				one := []monitor.Incident{last}
+				local.AttachNotes(one, notes) // the resolve still carries them
+				last = one[0]
 			}
 			// An acknowledgement outlives the process: no reminders after
 			// the restart, and every view still says it.
@@ -197,6 +203,48 @@ func (rt *runtime) restoreIncidents() {
 			rt.alerts.Current().Restore(st.Monitor.Name, last)
 		}
 	}
+}
+
+// acrossWindows returns the open incident in (the last stretch of
+// downtime history has) joined with the stretches before it that only
+// maintenance windows split from it: down, then in a window, then down
+// again when the window ended. The alerting kept them one incident (a
+// window silences an incident, it does not end it), so the incident taken
+// over after a restart starts when the monitor first went down, keeps the
+// ID its people were paged with, and has the notes and acknowledgement of
+// every stretch. trans are the monitor's transitions, oldest first.
+func acrossWindows(in monitor.Incident, trans []history.Transition) monitor.Incident {
+	// at finds the transition into to at t. History keeps the times of
+	// the transitions written to disk to the millisecond.
+	at := func(to monitor.Status, t time.Time, below int) int {
+		for i := below - 1; i >= 0; i-- {
+			if trans[i].To == to && trans[i].Time.UnixMilli() == t.UnixMilli() {
+				return i
+			}
+		}
+		return -1
+	}
+	in.Codes, in.Classes = slices.Clone(in.Codes), slices.Clone(in.Classes)
+	i := at(monitor.StatusDown, in.Start, len(trans))
+	for i > 0 && trans[i].From == monitor.StatusMaintenance {
+		w := at(monitor.StatusMaintenance, trans[i].Since, i)
+		if w < 0 || trans[w].From != monitor.StatusDown {
+			break // the window began while it was up: the outage began in it
+		}
+		in.Start = trans[w].Since
+		for _, c := range trans[w].Codes {
+			if !slices.Contains(in.Codes, c) {
+				in.Codes = append(in.Codes, c)
+			}
+		}
+		for _, c := range trans[w].Classes {
+			if !slices.Contains(in.Classes, c) {
+				in.Classes = append(in.Classes, c)
+			}
+		}
+		i = at(monitor.StatusDown, in.Start, w)
+	}
+	return in
 }
 
 // retention is how far back the history goes.

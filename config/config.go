@@ -90,23 +90,33 @@ func Load(path string) (*Config, error) {
 // rather than from the process's environment: a command passes the
 // environment it was given.
 func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	data, err := readConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return parse(path, data, lookupEnv, os.ReadFile)
+}
+
+// readConfig reads the config file at path, refusing one larger than
+// MaxConfigSize: a regular file by its size, before anything is read;
+// anything else (a pipe, a device) once it has given a byte too many.
+func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxConfigSize {
+		return nil, Errors{tooLarge(path, fi.Size())}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	if len(data) > MaxConfigSize {
-		size := int64(len(data))
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		return nil, Errors{tooLarge(path, size)}
+		return nil, Errors{tooLarge(path, int64(len(data)))}
 	}
-	return parse(path, data, lookupEnv, os.ReadFile)
+	return data, nil
 }
 
 // Validate checks the config file at path, as `upbeat validate` does; the

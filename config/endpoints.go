@@ -1,8 +1,6 @@
 package config
 
 import (
-	"fmt"
-	"io"
 	"os"
 
 	"github.com/upbeat-monitor/upbeat/api"
@@ -25,17 +23,9 @@ type Endpoints struct {
 // keep them from finding the daemon. The error is as Load's, limited to
 // those two tables. ${NAME} is read through lookupEnv, as LoadWithEnv does.
 func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*Endpoints, error) {
-	f, err := os.Open(path)
+	data, err := readConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	if len(data) > MaxConfigSize {
-		return nil, Errors{tooLarge(path, int64(len(data)))}
+		return nil, err
 	}
 	l := newLoader(path, lookupEnv, os.ReadFile)
 	tree, err := l.decode(data)

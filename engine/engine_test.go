@@ -683,6 +683,58 @@ func TestAckOnlyAnOpenIncident(t *testing.T) {
 	})
 }
 
+// A maintenance window in the middle of an outage keeps its
+// acknowledgement: down again after the window, the incident is still
+// acknowledged. A monitor that was up before a window is not.
+func TestAckOutlastsAWindowInTheIncident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var down atomic.Bool
+		down.Store(true)
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			if down.Load() {
+				return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		e, _ := New(testConfig(testMonitor("a", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		if err := e.Ack("a"); err != nil {
+			t.Fatal(err)
+		}
+		step := func(want monitor.Status, wantAcked bool, what string) {
+			t.Helper()
+			synctest.Wait()
+			if st, _ := e.State("a"); st.Status != want || st.Acked != wantAcked {
+				t.Errorf("%s: %v acked=%v, want %v acked=%v", what, st.Status, st.Acked, want, wantAcked)
+			}
+		}
+		if err := e.Maintain("a", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusMaintenance, true, "in the window")
+		if err := e.Maintain("a", 0); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusDown, true, "down again after the window")
+
+		down.Store(false)
+		time.Sleep(10 * time.Second)
+		step(monitor.StatusUp, false, "back up")
+		if err := e.Maintain("a", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		down.Store(true)
+		step(monitor.StatusMaintenance, false, "down in a window, up before it")
+		if err := e.Maintain("a", 0); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusDown, false, "down after a window it was up before")
+	})
+}
+
 func TestResultsNeverShowAURLPassword(t *testing.T) {
 	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		return monitor.Result{Status: monitor.StatusUp}

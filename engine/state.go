@@ -191,7 +191,11 @@ func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Resul
 	from := en.state.Status
 	en.state.Status = to
 	en.state.Since = t
-	if to != monitor.StatusMaintenance { // a window in the middle of an incident keeps its acknowledgement
+	// A window in the middle of an incident keeps its acknowledgement,
+	// into the window and out of it: still down after the window, it is
+	// the incident that was acknowledged (the alerting keeps it open across
+	// the window). Any other change ends the acknowledgement.
+	if to != monitor.StatusMaintenance && (from != monitor.StatusMaintenance || to != monitor.StatusDown) {
 		en.state.Acked = false
 	}
 	return &monitor.Event{Kind: monitor.EventChange, Time: t, Monitor: en.m.Name, Result: r, From: from, To: to}
