@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"early.upbeat.invalid/statusline"
+	"early.upbeat.invalid/paths"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/client"
 	"github.com/upbeat-monitor/upbeat/config"
@@ -62,7 +62,7 @@ func dashboardSockets(e *env, explicit string) []string {
 		out = append(out, ep.API.Socket)
 	}
 	if explicit == "" {
-		for _, p := range []string{config.DefaultSocket(), statusline.SystemSocket} {
+		for _, p := range []string{config.DefaultSocket(), paths.SystemSocket} {
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}
@@ -301,7 +301,7 @@ func attachAddrs(e *env, args []string, explicit string) ([]string, string, int)
 		}
 		return []string{ep.API.Socket}, "", exitOK
 	}
-	p := daemonOn(e, config.DefaultSocket(), statusline.SystemSocket)
+	p := daemonOn(e, config.DefaultSocket(), paths.SystemSocket)
 	if p == "" {
 		fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
 		return nil, "", exitConfig

@@ -11,8 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/store"
@@ -92,8 +90,8 @@ func historyDirOnly(path string) (string, error) {
 			HistoryDir string `toml:"history_dir"`
 		} `toml:"settings"`
 	}
-	if _, err := toml.DecodeFile(path, &c); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
+	if err := config.DecodeLenient(path, &c); err != nil {
+		return "", err
 	}
 	dir := c.Settings.HistoryDir
 	if strings.Contains(dir, "${") {

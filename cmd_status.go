@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"early.upbeat.invalid/paths"
 	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
@@ -77,30 +78,40 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 // fetchSummary asks the daemon at addr (a socket path or an http(s) URL),
 // else at the [api] socket of the config (the one at cfgPath, else the one
 // found in the usual places), else at the local daemon's socket, for its
-// summary. Of the config only [api] and [fleet] are read, and only when a
-// file is there: status runs every few seconds.
+// summary. Of the config only [api] and [fleet] are read, for an address,
+// and only the [api] socket without one; only when a file is there.
 func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wire.Summary, error) {
-	ep, cfgErr := findEndpoints(e, cfgPath)
-	if cfgErr != nil && cfgPath != "" {
-		return wire.Summary{}, cfgErr
-	}
 	addr = daemonaddr.Normalize(addr)
-	remote := strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")
-	if remote && token == "" {
-		token = e.getenv("UPBEAT_TOKEN")
-	}
-	if remote && token == "" && ep != nil {
-		token = ep.Fleet.Token
-		if token == "" && (cfgPath != "" || sameListen(addr, ep.API.Listen)) {
-			token = ep.API.Token // a config named, or this config's own listener
-		}
-	}
 	if addr != "" {
+		ep, cfgErr := findEndpoints(e, cfgPath)
+		if cfgErr != nil && cfgPath != "" {
+			return wire.Summary{}, cfgErr
+		}
+		remote := strings.HasPrefix(addr, "http://") || strings.HasPrefix(addr, "https://")
+		if remote && token == "" {
+			token = e.getenv("UPBEAT_TOKEN")
+		}
+		if remote && token == "" && ep != nil {
+			token = ep.Fleet.Token
+			if token == "" && (cfgPath != "" || sameListen(addr, ep.API.Listen)) {
+				token = ep.API.Token // a config named, or this config's own listener
+			}
+		}
 		return summaryFrom(ctx, addr, token)
 	}
-	sockets := []string{config.DefaultSocket(), statusline.SystemSocket}
-	if ep != nil && ep.API.Socket != config.DefaultSocket() {
-		sockets = []string{ep.API.Socket} // the config's daemon, no other
+	sockets := []string{config.DefaultSocket(), paths.SystemSocket}
+	var cfgErr error
+	if path, err := config.Find(cfgPath); err == nil {
+		var socket string
+		socket, cfgErr = config.SocketWithEnv(path, e.lookup())
+		if cfgErr == nil && socket != config.DefaultSocket() {
+			sockets = []string{socket} // the config's daemon, no other
+		}
+	} else if !errors.Is(err, config.ErrNoConfig) {
+		cfgErr = err
+	}
+	if cfgErr != nil && cfgPath != "" {
+		return wire.Summary{}, cfgErr
 	}
 	var errs []string
 	for _, p := range sockets {
@@ -140,7 +151,7 @@ func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) 
 		return wire.Summary{}, fmt.Errorf("%s: %s", addr, daemonaddr.Why(err))
 	}
 	defer resp.Body.Close()
-	body := io.LimitReader(resp.Body, 1<<20)
+	body := io.LimitReader(resp.Body, statusline.MaxSummary)
 	if resp.StatusCode != http.StatusOK {
 		var we wire.Error
 		json.NewDecoder(body).Decode(&we)

@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"early.upbeat.invalid/statusline"
 )
@@ -116,7 +123,13 @@ func TestQuickStatusAnswersAsTheFullCommand(t *testing.T) {
 		// the config's socket is the only one asked, even with a daemon on the default one
 		{"config elsewhere", config("other", "[api]\nsocket = \"/nonexistent/upbeat.sock\"\n"), run, noConfig, nil, "", true},
 		{"${VAR}", config("var", "[api]\nsocket = \"${RUN}/upbeat.sock\"\n"), nowhere, noConfig, nil, line, false},
-		{"too deep", config("deep", "a = "+strings.Repeat("[", 100)+"\n"), run, noConfig, nil, line, false},
+		{"too deep", config("deep", "a = "+strings.Repeat("[", 100)+"1"+strings.Repeat("]", 100)+"\n"), run, noConfig, nil, line, false},
+		// only the socket counts: a token only the daemon's environment has is no matter
+		{"unset token", config("token", "[api]\nsocket = \"../run/upbeat.sock\"\ntoken = \"${UPBEAT_TEST_UNSET}\"\n[fleet]\ntoken = \"${UPBEAT_TEST_UNSET}\"\n"),
+			nowhere, noConfig, nil, line, true},
+		{"unset token elsewhere", config("token2", "[api]\nsocket = \"/nonexistent/upbeat.sock\"\ntoken = \"${UPBEAT_TEST_UNSET}\"\n"), run, noConfig, nil, "", true},
+		{"[[api]]", noConfig, run, noConfig, []string{"--config", filepath.Join(config("apis", "[[api]]\nsocket = \"/nonexistent/upbeat.sock\"\n"), "upbeat.toml")}, "", false},
+		{"[[api]] found", filepath.Join(root, "apis"), run, noConfig, nil, line, false},
 		{"no such config", noConfig, run, noConfig, []string{"--config", filepath.Join(root, "none.toml")}, "", false},
 		{"--addr", noConfig, nowhere, noConfig, []string{"--addr", sock}, line, false},
 		{"--verbose", noConfig, run, noConfig, []string{"--verbose"}, line, false},
@@ -166,5 +179,148 @@ func TestQuickStatusRunsFirst(t *testing.T) {
 	}
 	if full.out != want || full.code != 0 || full.quick {
 		t.Errorf("status --tmux --verbose: exit %d, %q, answered before net was initialised: %v", full.code, full.out, full.quick)
+	}
+}
+
+// within fails the test when f has not returned in a minute: the status
+// line must never wait on a file forever.
+func within(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: still waiting after a minute", what)
+	}
+}
+
+// A config that is a pipe can be read only once: the quick path leaves it
+// to the full command. A FIFO where a config is looked for unnamed is
+// passed over by both, which would otherwise wait for a writer (a prompt
+// in a directory where someone left one).
+func TestQuickStatusAndPipes(t *testing.T) {
+	root := t.TempDir()
+	sock := filepath.Join(root, "upbeat.sock")
+	serveStatus(t, sock)
+	fifo := filepath.Join(root, "config.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	go func() { // one writer: the first reader gets the config
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			fmt.Fprintf(f, "[api]\nsocket = %q\n", sock)
+			f.Close()
+		}
+	}()
+	t.Chdir(root)
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(root, "nowhere"))
+	t.Setenv("XDG_CONFIG_HOME", root)
+	within(t, "status --config FIFO", func() {
+		var quick bytes.Buffer
+		if _, done := statusline.Quick([]string{"--config", fifo}, &quick); done {
+			t.Errorf("the quick path answered %q from a pipe", quick.String())
+		}
+		if full, _, _ := runCmd(t, "status", "--config", fifo); full != "✕2 ●2\n" {
+			t.Errorf("status --config FIFO: %q", full)
+		}
+	})
+
+	if err := syscall.Mkfifo(filepath.Join(root, "upbeat.toml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", root) // the daemon is on the default socket
+	within(t, "status with a FIFO for ./upbeat.toml", func() {
+		var quick bytes.Buffer
+		_, done := statusline.Quick(nil, &quick)
+		full, _, _ := runCmd(t, "status")
+		if !done || quick.String() != "✕2 ●2\n" || full != quick.String() {
+			t.Errorf("quick path answered: %v, %q; full command %q", done, quick.String(), full)
+		}
+	})
+}
+
+// The quick path reads a reply as the full command's HTTP client does, or
+// leaves it to it: a body of the length the head gives, on a connection
+// kept open, or to the close, its first JSON value; an error status, or a
+// value cut short or too large give nothing; an encoded body or an interim status go to the full
+// command.
+func TestQuickStatusReadsRepliesAsTheFullCommand(t *testing.T) {
+	root := t.TempDir()
+	body := `{"total":4,"down":2,"degraded":0,"up":2,"pending":0,"maintenance":0,"paused":0,"acked":0,"down_monitors":["db","shop"],"warnings":0}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(body))
+	zw.Close()
+	big := `{"down":1,"down_monitors":[` + strings.Repeat(`"a-monitor-with-a-long-name",`, statusline.MaxSummary/28+1) + `"last"]}`
+	length := func(b string) string { return "Content-Length: " + strconv.Itoa(len(b)) + "\r\n\r\n" + b }
+	const line = "✕2 ●2\n"
+	cases := []struct {
+		name     string
+		reply    string
+		keepOpen bool
+		want     string
+		quick    bool
+	}{
+		{"length, kept open", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + length(body), true, line, true},
+		{"to the close", "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + body + "\n", false, line, true},
+		{"chunked", fmt.Sprintf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(body), body), false, line, false},
+		{"gzip", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n" + length(gz.String()), false, line, false},
+		{"interim status", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n" + length(body), false, line, false},
+		{"error status", "HTTP/1.0 500 Internal Server Error\r\n\r\n{\"error\":\"broken\"}", false, "", true},
+		{"cut short after the value", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + body, false, line, true},
+		{"cut short in the value", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + body[:40], false, "", true},
+		{"too large", "HTTP/1.0 200 OK\r\n\r\n" + big, false, "", true},
+	}
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(root, "nowhere"))
+	t.Setenv("XDG_CONFIG_HOME", root)
+	t.Chdir(root)
+	for i, c := range cases {
+		sock := filepath.Join(root, strconv.Itoa(i)+".sock")
+		ln, err := net.Listen("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go serveReply(ln, c.reply, c.keepOpen)
+		cfg := filepath.Join(root, strconv.Itoa(i)+".toml")
+		os.WriteFile(cfg, []byte("[api]\nsocket = "+strconv.Quote(sock)+"\n"), 0o600)
+		t.Run(c.name, func(t *testing.T) {
+			var quick bytes.Buffer
+			_, done := statusline.Quick([]string{"--config", cfg}, &quick)
+			full, _, _ := runCmd(t, "status", "--config", cfg)
+			if done != c.quick || full != c.want || (done && quick.String() != full) {
+				t.Errorf("quick path answered: %v, %q; full command: %q; want %q from the full command, quick path: %v",
+					done, quick.String(), full, c.want, c.quick)
+			}
+		})
+	}
+}
+
+// serveReply answers every request on ln with reply, then closes the
+// connection, or waits for the client to close it.
+func serveReply(ln net.Listener, reply string, keepOpen bool) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == "\r\n" {
+					break
+				}
+			}
+			io.WriteString(conn, reply)
+			if keepOpen {
+				io.Copy(io.Discard, r)
+			}
+		}()
 	}
 }

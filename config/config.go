@@ -22,12 +22,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
-	"early.upbeat.invalid/statusline"
+	"early.upbeat.invalid/paths"
 	"github.com/BurntSushi/toml"
 
 	"github.com/upbeat-monitor/upbeat/api"
@@ -142,7 +141,7 @@ func newLoader(name string, lookup func(string) (string, bool), readFile func(st
 	return &loader{
 		file:     name,
 		dir:      filepath.Dir(name),
-		home:     statusline.Home(),
+		home:     paths.Home(),
 		lookup:   lookup,
 		readFile: readFile,
 		read:     map[string]bool{},
@@ -210,9 +209,10 @@ func defaultSettings() engine.Settings {
 }
 
 // Find returns the config file to use: explicit (from --config) when it is
-// given, which must then exist; else ./upbeat.toml; else
-// $XDG_CONFIG_HOME/upbeat/config.toml (~/.config/upbeat/config.toml). It
-// returns ErrNoConfig when none was given and none exists.
+// given, which must then exist; else the first of ./upbeat.toml and
+// $XDG_CONFIG_HOME/upbeat/config.toml (~/.config/upbeat/config.toml) that
+// is a regular file (paths.FindConfig). It returns ErrNoConfig when none
+// was given and none exists.
 func Find(explicit string) (string, error) {
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
@@ -220,14 +220,12 @@ func Find(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	for _, p := range statusline.ConfigCandidates() {
-		fi, err := os.Stat(p)
-		switch {
-		case err == nil && !fi.IsDir():
-			return p, nil
-		case err != nil && !errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("config file: %w", err)
-		}
+	p, err := paths.FindConfig()
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("config file: %w", err)
+	case p != "":
+		return p, nil
 	}
 	return "", ErrNoConfig
 }
@@ -236,12 +234,12 @@ func Find(explicit string) (string, error) {
 // $XDG_DATA_HOME/upbeat, else ~/.local/share/upbeat; without a home
 // directory, a per-user directory under os.TempDir().
 func DefaultHistoryDir() string {
-	if dir := statusline.XDGDir("XDG_DATA_HOME", filepath.Join(".local", "share")); dir != "" {
+	if dir := paths.XDGDir("XDG_DATA_HOME", filepath.Join(".local", "share")); dir != "" {
 		return filepath.Join(dir, "upbeat")
 	}
-	return filepath.Join(statusline.UserDir(), "history")
+	return filepath.Join(paths.UserDir(), "history")
 }
 
 // DefaultSocket is the daemon's unix socket when api.socket is not set
-// (statusline.DefaultSocket).
-func DefaultSocket() string { return statusline.DefaultSocket() }
+// (paths.DefaultSocket).
+func DefaultSocket() string { return paths.DefaultSocket() }

@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"os"
 
+	"github.com/BurntSushi/toml"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/fleet"
 )
@@ -38,4 +40,53 @@ func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*
 		return nil, l.errs
 	}
 	return ep, nil
+}
+
+// SocketWithEnv reads only the [api] socket of the config file at path, as
+// the daemon reads it (${NAME} through lookupEnv, ~ and a path relative to
+// the file's directory; the default socket when none is set), for a
+// command that only asks the local daemon (upbeat status): a mistake
+// elsewhere in the file, [api] included (a token from a variable only the
+// daemon's environment has), does not keep it from finding the daemon.
+func SocketWithEnv(path string, lookupEnv func(string) (string, bool)) (string, error) {
+	data, err := readConfig(path)
+	if err != nil {
+		return "", err
+	}
+	l := newLoader(path, lookupEnv, os.ReadFile)
+	tree, err := l.decode(data)
+	if err != nil {
+		return "", err
+	}
+	socket := DefaultSocket()
+	if p, ok := l.single(tree, "api").filePath("socket"); ok {
+		socket = p
+	}
+	if len(l.errs) > 0 {
+		l.errs.sort()
+		return "", l.errs
+	}
+	return socket, nil
+}
+
+// DecodeLenient decodes the config file at path into v with the TOML
+// library, after the size and nesting checks every reader of a config
+// applies, and checks nothing else: for a command that needs one key of a
+// config that may not load as a whole. Its errors name the file.
+func DecodeLenient(path string, v any) error {
+	data, err := readConfig(path)
+	if err != nil {
+		return err
+	}
+	if e := prescan(path, data); e != nil {
+		return Errors{e}
+	}
+	if _, err := toml.Decode(string(data), v); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return Errors{{File: path, Line: pe.Position.Line, Msg: "not valid TOML: " + pe.Message}}
+		}
+		return Errors{{File: path, Msg: err.Error()}}
+	}
+	return nil
 }

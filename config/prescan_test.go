@@ -180,3 +180,31 @@ func TestNestingBudget(t *testing.T) {
 		t.Errorf("10,000 ordinary monitors refused on line %d", line)
 	}
 }
+
+// A reader of one key (upbeat history's history_dir) measures the text
+// as the loader does before the parser sees it, and its errors name the
+// file and line.
+func TestDecodeLenient(t *testing.T) {
+	dir := t.TempDir()
+	deep := filepath.Join(dir, "deep.toml")
+	os.WriteFile(deep, []byte("[settings]\nhistory_dir = \"h\"\nx = "+nested(5_000, "{b = ", "}")+"\n"), 0o600)
+	var c struct {
+		Settings struct {
+			HistoryDir string `toml:"history_dir"`
+		} `toml:"settings"`
+	}
+	var es Errors
+	if err := DecodeLenient(deep, &c); !errors.As(err, &es) || es[0].Line < 3 || !strings.Contains(es[0].Msg, "levels deep") {
+		t.Errorf("a deep config: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[settings]\nhistory_dir = \n"), 0o600)
+	if err := DecodeLenient(bad, &c); !errors.As(err, &es) || es[0].File != bad || es[0].Line != 2 {
+		t.Errorf("a config that is not TOML: %v", err)
+	}
+	ok := filepath.Join(dir, "ok.toml")
+	os.WriteFile(ok, []byte("[settings]\nhistory_dir = \"h\"\ntoken = \"${UNSET}\"\n"), 0o600)
+	if err := DecodeLenient(ok, &c); err != nil || c.Settings.HistoryDir != "h" {
+		t.Errorf("DecodeLenient = %v, %+v", err, c)
+	}
+}

@@ -3,10 +3,11 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"early.upbeat.invalid/paths"
 )
 
 // loader holds what the checks of one file share.
@@ -27,17 +28,7 @@ func (l *loader) add(line int, key, format string, args ...any) {
 
 // path resolves a file name from the config: "~/" is the home directory,
 // and a relative name is taken from the config file's directory.
-func (l *loader) path(p string) string {
-	switch {
-	case p == "":
-		return ""
-	case (p == "~" || strings.HasPrefix(p, "~/")) && l.home != "":
-		return filepath.Join(l.home, p[1:])
-	case filepath.IsAbs(p):
-		return filepath.Clean(p)
-	}
-	return filepath.Join(l.dir, p)
-}
+func (l *loader) path(p string) string { return paths.Resolve(p, l.dir, l.home) }
 
 // table is one occurrence of a table in the file: [settings], the third
 // [[monitor]], … Its accessors read, type-check and ${VAR}-expand one key

@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"early.upbeat.invalid/paths"
 	"early.upbeat.invalid/tomlscan"
 )
 
@@ -88,52 +90,55 @@ func quickArgs(args []string) (quick, bool) {
 // localSockets are the sockets status asks when no address is named: the
 // [api] socket of the config (explicit, else the one found in the usual
 // places) if it sets another than the default, else the default one and
-// the system one. It reports false for a config it cannot read as the
-// full loader would.
+// the system one. It reports false for a config it cannot read as
+// config.SocketWithEnv would.
 func localSockets(explicit string) ([]string, bool) {
-	defaults := []string{DefaultSocket(), SystemSocket}
-	file, ok := explicit, true
+	defaults := []string{paths.DefaultSocket(), paths.SystemSocket}
+	file := explicit
 	if file == "" {
-		file, ok = findConfig()
+		var err error
+		if file, err = paths.FindConfig(); err != nil {
+			return nil, false
+		}
 	}
-	switch {
-	case !ok:
-		return nil, false
-	case file == "":
+	if file == "" {
 		return defaults, true
 	}
 	socket, ok := configSocket(file)
 	switch {
 	case !ok:
 		return nil, false
-	case socket == "" || socket == DefaultSocket():
+	case socket == paths.DefaultSocket():
 		return defaults, true
 	}
 	return []string{socket}, true
 }
 
-// findConfig is config.Find's choice among ConfigCandidates: the first
-// that is a file, "" when there is none, false when one cannot be looked
-// at.
-func findConfig() (string, bool) {
-	for _, p := range ConfigCandidates() {
-		fi, err := os.Stat(p)
-		switch {
-		case err == nil && !fi.IsDir():
-			return p, true
-		case err != nil && !errors.Is(err, os.ErrNotExist):
-			return "", false
-		}
-	}
-	return "", true
-}
-
-// configSocket reads the [api] socket of the config at file ("" when it
-// sets none), as config's loader reads it: a path from the home directory
-// when it starts with ~/, else from the config's directory.
+// configSocket reads the [api] socket of the config in file (the default
+// socket when it sets none), as config.SocketWithEnv does, or reports
+// false: for a file that is not a regular one (a pipe can be read only
+// once, and the full command must read it), too large or too deeply
+// nested, not TOML, or whose socket is not a plain path.
 func configSocket(file string) (string, bool) {
-	data, err := readAtMost(file, tomlscan.MaxSize)
+	regular := func(fi os.FileInfo, err error) bool {
+		return err == nil && fi.Mode().IsRegular() && fi.Size() <= tomlscan.MaxSize
+	}
+	// Looked at before it is opened: opening a FIFO waits for a writer,
+	// and would take what it writes from the full command. Not blocking
+	// on the open, in case it became one in between.
+	if !regular(os.Stat(file)) {
+		return "", false
+	}
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if !regular(f.Stat()) {
+		return "", false
+	}
+	data, err := io.ReadAll(io.LimitReader(f, tomlscan.MaxSize+1))
+	if err != nil || len(data) > tomlscan.MaxSize {
 		return "", false
 	}
 	if line, _ := tomlscan.Nesting(data, tomlscan.MaxDepth, tomlscan.MaxNesting); line > 0 {
@@ -145,7 +150,7 @@ func configSocket(file string) (string, bool) {
 	}
 	v, ok := tree["api"]
 	if !ok {
-		return "", true
+		return paths.DefaultSocket(), true
 	}
 	api, ok := v.(map[string]any)
 	if !ok {
@@ -153,33 +158,13 @@ func configSocket(file string) (string, bool) {
 	}
 	v, ok = api["socket"]
 	if !ok {
-		return "", true
+		return paths.DefaultSocket(), true
 	}
 	p, ok := v.(string)
 	if !ok || p == "" || strings.Contains(p, "$") {
 		return "", false
 	}
-	switch home := Home(); {
-	case (p == "~" || strings.HasPrefix(p, "~/")) && home != "":
-		return path.Join(home, p[1:]), true
-	case isAbs(p):
-		return path.Clean(p), true
-	}
-	return path.Join(path.Dir(file), p), true
-}
-
-// readAtMost reads file, or fails when it holds more than max bytes.
-func readAtMost(file string, max int64) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err == nil && int64(len(data)) > max {
-		err = errors.New("too large")
-	}
-	return data, err
+	return paths.Resolve(p, path.Dir(file), paths.Home()), true
 }
 
 // answer is what came of asking one socket.
@@ -187,12 +172,16 @@ type answer int
 
 const (
 	answered   answer = iota
-	unanswered        // nobody there, too slow, or not a summary: ask the next socket
-	unsure            // an answer this package does not read: leave it to the full command
+	unanswered        // nobody there, too slow, or no summary: ask the next socket
+	unsure            // a reply this package does not read: leave it to the full command
 )
 
-// summaryOn asks the daemon on the unix socket sock for its summary, with
-// HTTP/1.0 so that the answer ends where the connection does.
+// maxHead bounds what is read of a reply's status line and headers.
+const maxHead = 64 << 10
+
+// summaryOn asks the daemon on the unix socket sock for its summary. The
+// request is HTTP/1.0, so the reply ends with the connection if it does
+// not say its length first.
 func summaryOn(sock string, deadline time.Time) (Summary, answer) {
 	if !time.Now().Before(deadline) {
 		return Summary{}, unanswered
@@ -208,11 +197,11 @@ func summaryOn(sock string, deadline time.Time) (Summary, answer) {
 	if _, err := io.WriteString(f, "GET /api/v1/summary HTTP/1.0\r\nHost: upbeat\r\n\r\n"); err != nil {
 		return Summary{}, unanswered
 	}
-	resp, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	r, err := readReply(f)
 	if err != nil {
 		return Summary{}, unanswered
 	}
-	return readSummary(resp)
+	return r.summary()
 }
 
 // dialUnix connects to a unix socket without waiting: a daemon too busy
@@ -235,27 +224,93 @@ func dialUnix(sock string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), sock), nil
 }
 
-// readSummary reads an HTTP/1.x response whose body ends with the
-// connection.
-func readSummary(resp []byte) (Summary, answer) {
-	head, body, ok := bytes.Cut(resp, []byte("\r\n\r\n"))
-	if !ok {
-		return Summary{}, unanswered // cut short
+// reply is an HTTP/1.x reply as read.
+type reply struct {
+	status  string   // "200"
+	headers []string // "Name: value"
+	body    []byte
+	length  int // Content-Length, or -1
+}
+
+// readReply reads a reply: its head, then its body up to the length the
+// head gives, else to the end of the connection, and no more of the body
+// than the full command reads (MaxSummary, and the rest unread).
+func readReply(r io.Reader) (*reply, error) {
+	buf := make([]byte, 0, 16<<10)
+	var rp *reply
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if rp == nil {
+			head, body, ok := bytes.Cut(buf, []byte("\r\n\r\n"))
+			switch {
+			case ok:
+				rp = parseHead(string(head))
+				buf = append([]byte(nil), body...)
+			case len(buf) > maxHead:
+				return nil, errors.New("no end to the reply's head")
+			}
+		}
+		if rp != nil && (rp.length >= 0 && len(buf) >= rp.length || len(buf) > MaxSummary) {
+			break
+		}
+		if err == io.EOF && rp != nil {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	lines := strings.Split(string(head), "\r\n")
-	status := strings.Fields(lines[0])
-	if len(status) < 2 || !strings.HasPrefix(status[0], "HTTP/1.") {
-		return Summary{}, unsure
+	if rp.length >= 0 && len(buf) > rp.length {
+		buf = buf[:rp.length]
 	}
-	for _, h := range lines[1:] {
+	rp.body = buf
+	return rp, nil
+}
+
+// parseHead reads a reply's status line and headers.
+func parseHead(head string) *reply {
+	lines := strings.Split(head, "\r\n")
+	rp := &reply{length: -1, headers: lines[1:]}
+	if f := strings.Fields(lines[0]); len(f) >= 2 && strings.HasPrefix(f[0], "HTTP/1.") {
+		rp.status = f[1]
+	}
+	for _, h := range rp.headers {
+		name, value, _ := strings.Cut(h, ":")
+		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			if n, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && n >= 0 {
+				rp.length = n
+			}
+		}
+	}
+	return rp
+}
+
+// summary reads the reply as the full command would: a summary from a
+// 200 of plain JSON, its first value (what follows, or a body cut short
+// after it, does not matter); nothing from an error status or a value cut
+// short; anything else (an encoded body, an interim or redirecting status) is
+// the full command's to read.
+func (rp *reply) summary() (Summary, answer) {
+	for _, h := range rp.headers {
 		name, _, _ := strings.Cut(h, ":")
-		if strings.EqualFold(strings.TrimSpace(name), "Transfer-Encoding") ||
-			strings.EqualFold(strings.TrimSpace(name), "Content-Encoding") {
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "Transfer-Encoding"), strings.EqualFold(name, "Content-Encoding"):
 			return Summary{}, unsure
 		}
 	}
-	if status[1] != "200" {
+	switch {
+	case rp.status == "" || rp.status < "200" || rp.status[0] == '3':
+		return Summary{}, unsure
+	case rp.status != "200":
 		return Summary{}, unanswered
+	}
+	body := rp.body
+	if len(body) > MaxSummary {
+		body = body[:MaxSummary]
 	}
 	var s Summary
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&s); err != nil {

@@ -14,21 +14,17 @@
 // socket through system calls.
 //
 // Whatever it is not sure to answer as the full command would (an
-// address, token or config named on the command line, --verbose, a config
-// whose [api] socket needs ${VAR} expanding, an answer in a shape it does
-// not expect) it leaves to the full command in package main, which then
-// runs as if this package were not there. One difference is deliberate: a
-// config whose [api] or [fleet] table the daemon would refuse is still
-// read here for its socket, where the full command falls back to the
-// default sockets.
+// address or token named on the command line, --timeout, --verbose, a
+// config that is not a regular file or whose [api] socket needs ${VAR}
+// expanding or does not read, a reply in a shape it does not expect) it
+// leaves to the full command in package main, which then runs as if this
+// package were not there. Both read of the config only the [api] socket.
 package statusline
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -53,66 +49,8 @@ type Summary struct {
 // Timeout is how long status waits for a daemon before it prints nothing.
 const Timeout = 500 * time.Millisecond
 
-// SystemSocket is where the packaged systemd unit puts the daemon's socket.
-const SystemSocket = "/run/upbeat/upbeat.sock"
-
-// DefaultSocket is the daemon's unix socket when api.socket is not set:
-// $XDG_RUNTIME_DIR/upbeat.sock, else upbeat.sock in UserDir. That
-// directory may not exist yet: the daemon creates it, and must check that
-// it owns it before trusting it.
-func DefaultSocket() string {
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); isAbs(dir) {
-		return path.Join(dir, "upbeat.sock")
-	}
-	return path.Join(UserDir(), "upbeat.sock")
-}
-
-// UserDir is the per-user directory under os.TempDir() where upbeat keeps
-// what has no XDG directory to go to.
-func UserDir() string {
-	id := "user"
-	if uid := os.Getuid(); uid >= 0 {
-		id = strconv.Itoa(uid)
-	}
-	return path.Join(os.TempDir(), "upbeat-"+id)
-}
-
-// ConfigCandidates are the files a config is read from when none is
-// named, first found first: ./upbeat.toml, then
-// $XDG_CONFIG_HOME/upbeat/config.toml (~/.config/upbeat/config.toml).
-func ConfigCandidates() []string {
-	candidates := []string{"upbeat.toml"}
-	if dir := XDGDir("XDG_CONFIG_HOME", ".config"); dir != "" {
-		candidates = append(candidates, path.Join(dir, "upbeat", "config.toml"))
-	}
-	return candidates
-}
-
-// XDGDir returns $env when it is an absolute path (as the XDG spec asks),
-// else fallback under the home directory, else "".
-func XDGDir(env, fallback string) string {
-	if dir := os.Getenv(env); isAbs(dir) {
-		return dir
-	}
-	if home := Home(); home != "" {
-		return path.Join(home, fallback)
-	}
-	return ""
-}
-
-// isAbs is filepath.IsAbs where upbeat runs, on unix. Paths here are
-// handled with package path, not path/filepath, which Go would initialise
-// only after most of upbeat (see the package doc).
-func isAbs(p string) bool { return strings.HasPrefix(p, "/") }
-
-// Home is the user's home directory, or "" when there is none.
-func Home() string {
-	h, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return h
-}
+// MaxSummary is the most of a summary's body status reads.
+const MaxSummary = 1 << 20
 
 // Mode is how a summary is written.
 type Mode int
