@@ -240,7 +240,7 @@ func (h *HTTP) judge(ctx context.Context, r *monitor.Result, p *httpProbe, resp 
 	}
 	switch {
 	case !statusExpected(resp.StatusCode, m.ExpectStatus):
-		fail(r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+resp.Status+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
+		fail(r, "http_"+strconv.Itoa(resp.StatusCode), "HTTP "+statusLine(resp)+retryAfterText(r.RetryAfter)+p.certHint(m, resp.StatusCode))
 	case bodyErr != nil:
 		p.bodyFailure(ctx, r, resp, n, bodyErr)
 	case m.HTTPVersion == "2" && resp.ProtoMajor != 2, m.HTTPVersion == "1.1" && resp.ProtoMajor != 1:
@@ -856,4 +856,16 @@ func (b *base) judgeJSON(ctx context.Context, r *monitor.Result, exprs []string,
 			return
 		}
 	}
+}
+
+// statusLine is the code of a reply and its reason, without a reason
+// that says nothing: none, or the "status code 522" a Go server writes
+// for a code it has no name for.
+func statusLine(resp *http.Response) string {
+	code := strconv.Itoa(resp.StatusCode)
+	reason := strings.TrimSpace(strings.TrimPrefix(resp.Status, code))
+	if reason == "" || reason == "status code "+code {
+		return code
+	}
+	return code + " " + reason
 }

@@ -87,7 +87,11 @@ func TestHTTPStatusBodyJSON(t *testing.T) {
 				}
 			}},
 		{name: "504", path: "/504", status: monitor.StatusDown, class: "http_504", code: 504},
-		{name: "522 cloudflare", path: "/522", status: monitor.StatusDown, class: "http_522", code: 522},
+		{name: "522 cloudflare", path: "/522", status: monitor.StatusDown, class: "http_522", code: 522, more: func(t *testing.T, r monitor.Result) {
+			if r.Error != "HTTP 522" { // not Go's stand-in reason, "522 status code 522"
+				t.Errorf("Error = %q", r.Error)
+			}
+		}},
 		{name: "404 default", path: "/404", status: monitor.StatusDown, class: "http_404", code: 404},
 		{name: "404 expected", path: "/404", edit: func(m *monitor.Monitor) { m.ExpectStatus = []int{404} },
 			status: monitor.StatusUp, code: 404},
