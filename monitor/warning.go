@@ -22,21 +22,35 @@ func Unreachable(addr, why string) string {
 	return unreachablePrefix + addr + " (" + why + ")" + retryingSuffix
 }
 
+// ConnectionAddr splits a warning that LostConnection or Unreachable
+// made around the daemon's address: before + addr + after. ok is false
+// for every other warning.
+func ConnectionAddr(warning string) (before, addr, after string, ok bool) {
+	rest, ok := strings.CutSuffix(warning, retryingSuffix)
+	if !ok {
+		return "", "", "", false
+	}
+	if addr, ok := strings.CutPrefix(rest, lostPrefix); ok {
+		return lostPrefix, addr, retryingSuffix, true
+	}
+	if rest, ok := strings.CutPrefix(rest, unreachablePrefix); ok {
+		if i := strings.LastIndex(rest, " ("); i > 0 {
+			return unreachablePrefix, rest[:i], rest[i:] + retryingSuffix, true
+		}
+	}
+	return "", "", "", false
+}
+
 // Reconnected words the end of a warning that LostConnection or
 // Unreachable made: "reconnected to ADDR" or "connected to ADDR". ok is
 // false for every other warning.
 func Reconnected(warning string) (string, bool) {
-	rest, ok := strings.CutSuffix(warning, retryingSuffix)
-	if !ok {
+	before, addr, _, ok := ConnectionAddr(warning)
+	switch {
+	case !ok:
 		return "", false
-	}
-	if addr, ok := strings.CutPrefix(rest, lostPrefix); ok {
+	case before == lostPrefix:
 		return "reconnected to " + addr, true
 	}
-	if rest, ok := strings.CutPrefix(rest, unreachablePrefix); ok {
-		if i := strings.LastIndex(rest, " ("); i > 0 {
-			return "connected to " + rest[:i], true
-		}
-	}
-	return "", false
+	return "connected to " + addr, true
 }

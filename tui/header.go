@@ -127,11 +127,30 @@ func (h *Header) View() string {
 	if len(h.warnings) == 0 {
 		return out
 	}
-	w := "! " + warningText(h.warnings[len(h.warnings)-1])
+	return out + "\n" + s.Warn.Render(h.warningLine())
+}
+
+// warningLine is the newest warning and how many more there are, in the
+// width: a daemon's address it names is cut as the source line cuts one
+// (from the left, at a directory), so that "retrying" and the reason
+// stay in sight.
+func (h *Header) warningLine() string {
+	last := h.warnings[len(h.warnings)-1]
+	more := ""
 	if len(h.warnings) > 1 {
-		w += fmt.Sprintf(" (+%d more)", len(h.warnings)-1)
+		more = fmt.Sprintf(" (+%d more)", len(h.warnings)-1)
 	}
-	return out + "\n" + s.Warn.Render(trunc(w, h.w))
+	w := "! " + warningText(last) + more
+	if width(w) <= h.w {
+		return w
+	}
+	if before, addr, after, ok := monitor.ConnectionAddr(clean(last)); ok {
+		room := h.w - width("! "+before+after+more)
+		if short := cutPath(tilde(addr, h.home), room, false); short != "" {
+			return "! " + before + short + after + more
+		}
+	}
+	return trunc(w, h.w)
 }
 
 // daemonsLine says, for a dashboard over several daemons (a fleet), how

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
@@ -164,5 +165,34 @@ func TestHeaderNamesTheAttachedSocketAt80Columns(t *testing.T) {
 	local := source.Info{Config: "/srv/deployments/2026-11/monitoring/upbeat/production/upbeat.toml", Location: "eu-west"}
 	if l := line2(local, "", 80, 24); !strings.Contains(l, "config …/") || !strings.Contains(l, "/production/upbeat.toml · location eu-west") {
 		t.Errorf("80 columns, a long config path: %q", l)
+	}
+}
+
+// The warning that the connection to the daemon was lost names its socket
+// cut from the left as the source line does, so that "retrying" and the
+// count of other warnings stay in sight at 80 columns; at 200 it is whole.
+func TestHeaderWarningKeepsRetryingInSight(t *testing.T) {
+	const sock = "/tmp/upbeat-ci-7f3a9c/runtime-dir-for-the-oncall-user/session-0042/upbeat.sock"
+	warning := func(w, h int) string {
+		src := tuitest.New(tuitest.Fixture(fixedNow)...)
+		src.SetInfo(source.Info{Daemon: sock, Warnings: []string{"disk is full", monitor.LostConnection(sock)}})
+		m := tui.New(src, testOptions())
+		defer m.Close()
+		tui.Step(m, tea.WindowSizeMsg{Width: w, Height: h})
+		v := tui.Render(m)
+		checkFits(t, v, w, h)
+		for _, l := range strings.Split(v, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "! ") {
+				return strings.TrimSpace(l)
+			}
+		}
+		t.Fatalf("no warning line at %dx%d:\n%s", w, h, v)
+		return ""
+	}
+	if got, want := warning(80, 24), "! lost connection to …/session-0042/upbeat.sock, retrying (+1 more)"; got != want {
+		t.Errorf("80 columns: %q, want %q", got, want)
+	}
+	if got, want := warning(200, 50), "! "+monitor.LostConnection(sock)+" (+1 more)"; got != want {
+		t.Errorf("200 columns: %q, want %q", got, want)
 	}
 }
