@@ -232,16 +232,7 @@ func acrossWindows(in monitor.Incident, trans []history.Transition) monitor.Inci
 			break // the window began while it was up: the outage began in it
 		}
 		in.Start = trans[w].Since
-		for _, c := range trans[w].Codes {
-			if !slices.Contains(in.Codes, c) {
-				in.Codes = append(in.Codes, c)
-			}
-		}
-		for _, c := range trans[w].Classes {
-			if !slices.Contains(in.Classes, c) {
-				in.Classes = append(in.Classes, c)
-			}
-		}
+		addSeen(&in, trans[w].Codes, trans[w].Classes)
 		i = at(monitor.StatusDown, in.Start, w)
 	}
 	return in

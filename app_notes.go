@@ -131,6 +131,11 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 		return
 	}
 	in := joinOutages(incs, d.IncidentGap())
+	if len(incs) > 1 { // a window may have split it, however long
+		if trans, err := rt.store.Transitions(name, now.Add(-rt.retention()), now); err == nil {
+			in = acrossWindows(in, trans)
+		}
+	}
 	if in.End.IsZero() || now.Sub(in.End) > d.LateResolveWindow() {
 		return
 	}
@@ -171,18 +176,23 @@ func joinOutages(incs []monitor.Incident, gap time.Duration) monitor.Incident {
 			break
 		}
 		in.Start = prev.Start
-		for _, c := range prev.Codes {
-			if !slices.Contains(in.Codes, c) {
-				in.Codes = append(in.Codes, c)
-			}
-		}
-		for _, c := range prev.Classes {
-			if !slices.Contains(in.Classes, c) {
-				in.Classes = append(in.Classes, c)
-			}
-		}
+		addSeen(&in, prev.Codes, prev.Classes)
 	}
 	return in
+}
+
+// addSeen adds to an incident's codes and classes those it lacks.
+func addSeen(in *monitor.Incident, codes []int, classes []string) {
+	for _, c := range codes {
+		if !slices.Contains(in.Codes, c) {
+			in.Codes = append(in.Codes, c)
+		}
+	}
+	for _, c := range classes {
+		if !slices.Contains(in.Classes, c) {
+			in.Classes = append(in.Classes, c)
+		}
+	}
 }
 
 // localUser is who notes typed in this dashboard are from: $UPBEAT_USER,

@@ -183,6 +183,54 @@ func TestRestartAfterCrashSendsFlappingResolve(t *testing.T) {
 	}
 }
 
+// TestRestartAfterCrashSendsResolveAcrossAWindow: a window in the middle
+// of an outage (longer than the incident gap) splits it in the history,
+// not for the people paged at its start: upbeat killed while the resolve
+// after the window was held sends it at the next start, about the whole
+// incident.
+func TestRestartAfterCrashSendsResolveAcrossAWindow(t *testing.T) {
+	cfg, histDir := crashConfig(t, "api")
+	now := time.Now().Truncate(time.Millisecond)
+	downAt, windowAt, downAgain, upAt := now.Add(-50*time.Minute), now.Add(-45*time.Minute), now.Add(-5*time.Minute), now.Add(-40*time.Second)
+	db, err := history.Open(histDir, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []monitor.Result{
+		{Monitor: "api", Time: downAt.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
+		{Monitor: "api", Time: downAt, Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"},
+		{Monitor: "api", Time: windowAt, Status: monitor.StatusMaintenance, Code: 502, Class: "http_502"},
+		{Monitor: "api", Time: downAgain, Status: monitor.StatusDown, Code: 504, Class: "http_504", Error: "gateway timeout"},
+		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
+	} {
+		if err := db.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.AddNote(&monitor.Note{Monitor: "api", Time: downAt.Add(time.Second), Kind: monitor.NoteAlert,
+		Author: "pager", Text: "api is DOWN: HTTP 502", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	first := &pagerChannel{}
+	startAndStop(t, cfg, first)
+	got := first.messages()
+	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "api" {
+		t.Fatalf("first start after the crash sent %+v, want api's resolve", got)
+	}
+	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{504, 502}) {
+		t.Errorf("resolve about %+v, want the incident from %s to %s, with both codes", in, downAt, upAt)
+	}
+	second := &pagerChannel{}
+	startAndStop(t, cfg, second)
+	if got := second.messages(); len(got) != 0 {
+		t.Errorf("second start sent %+v: the resolve went out already", got)
+	}
+}
+
 func TestJoinOutages(t *testing.T) {
 	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
 	out := func(start, end int, code int) monitor.Incident {
