@@ -80,6 +80,47 @@ func startAndStop(t *testing.T, cfg *config.Config, pager *pagerChannel) {
 	rt.Close()
 }
 
+// crashed writes what a run killed while a resolve was held left in the
+// history at histDir: the results, and the delivery of the page at pagedAt.
+func crashed(t *testing.T, histDir string, results []monitor.Result, pagedAt time.Time) {
+	t.Helper()
+	db, err := history.Open(histDir, history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if err := db.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := results[0].Monitor
+	if err := db.AddNote(&monitor.Note{Monitor: name, Time: pagedAt, Kind: monitor.NoteAlert,
+		Author: "pager", Text: name + " is DOWN", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// resolvedOnce starts upbeat on cfg twice and returns the incident of the
+// one resolve the first start sent; the second must send nothing.
+func resolvedOnce(t *testing.T, cfg *config.Config, name string) *monitor.Incident {
+	t.Helper()
+	first := &pagerChannel{}
+	startAndStop(t, cfg, first)
+	got := first.messages()
+	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != name {
+		t.Fatalf("first start after the crash sent %+v, want %s's resolve", got, name)
+	}
+	second := &pagerChannel{}
+	startAndStop(t, cfg, second)
+	if got := second.messages(); len(got) != 0 {
+		t.Errorf("second start sent %+v: the resolve went out already", got)
+	}
+	return got[0].Items[0].Incident
+}
+
 // TestRestartAfterCrashSendsHeldResolveOnce: upbeat was killed while the
 // resolve of a short outage was held. The history has the incident closed
 // and the down's delivery; the next start sends the resolve, and the start
@@ -91,41 +132,13 @@ func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
 	// ago, the down delivered, the resolve still held when it died.
 	now := time.Now().Truncate(time.Millisecond) // as precise as the history keeps it
 	downAt, upAt := now.Add(-100*time.Second), now.Add(-40*time.Second)
-	db, err := history.Open(histDir, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []monitor.Result{
+	crashed(t, histDir, []monitor.Result{
 		{Monitor: "api", Time: downAt.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
 		{Monitor: "api", Time: downAt, Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"},
 		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
-	} {
-		if err := db.Record(&r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.AddNote(&monitor.Note{Monitor: "api", Time: downAt.Add(time.Second), Kind: monitor.NoteAlert,
-		Author: "pager", Text: "api is DOWN: HTTP 502", OK: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	first := &pagerChannel{}
-	startAndStop(t, cfg, first)
-	got := first.messages()
-	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "api" {
-		t.Fatalf("first start after the crash sent %+v, want api's resolve", got)
-	}
-	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) {
+	}, downAt.Add(time.Second))
+	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s", in, downAt, upAt)
-	}
-
-	second := &pagerChannel{}
-	startAndStop(t, cfg, second)
-	if got := second.messages(); len(got) != 0 {
-		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}
 }
 
@@ -138,48 +151,20 @@ func TestRestartAfterCrashSendsFlappingResolve(t *testing.T) {
 	cfg, histDir := crashConfig(t, "lb")
 	now := time.Now().Truncate(time.Millisecond)
 	firstDown := now.Add(-12 * time.Minute)
-	db, err := history.Open(histDir, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := func(r monitor.Result) {
-		t.Helper()
-		if err := db.Record(&r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rec(monitor.Result{Monitor: "lb", Time: firstDown.Add(-time.Minute), Status: monitor.StatusUp, Code: 200})
+	results := []monitor.Result{{Monitor: "lb", Time: firstDown.Add(-time.Minute), Status: monitor.StatusUp, Code: 200}}
 	var lastUp time.Time
 	for i := range 8 { // down and up every minute, four times
 		at := firstDown.Add(time.Duration(i) * time.Minute)
 		if i%2 == 0 {
-			rec(monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusDown, Code: 503, Class: "http_503", Error: "unavailable"})
+			results = append(results, monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusDown, Code: 503, Class: "http_503", Error: "unavailable"})
 		} else {
-			rec(monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusUp, Code: 200})
+			results = append(results, monitor.Result{Monitor: "lb", Time: at, Status: monitor.StatusUp, Code: 200})
 			lastUp = at
 		}
 	}
-	if err := db.AddNote(&monitor.Note{Monitor: "lb", Time: firstDown.Add(time.Second), Kind: monitor.NoteAlert,
-		Author: "pager", Text: "lb is DOWN: HTTP 503", OK: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	first := &pagerChannel{}
-	startAndStop(t, cfg, first)
-	got := first.messages()
-	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "lb" {
-		t.Fatalf("first start after the crash sent %+v, want lb's resolve", got)
-	}
-	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(firstDown) || !in.End.Equal(lastUp) {
+	crashed(t, histDir, results, firstDown.Add(time.Second))
+	if in := resolvedOnce(t, cfg, "lb"); in == nil || !in.Start.Equal(firstDown) || !in.End.Equal(lastUp) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s", in, firstDown, lastUp)
-	}
-	second := &pagerChannel{}
-	startAndStop(t, cfg, second)
-	if got := second.messages(); len(got) != 0 {
-		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}
 }
 
@@ -192,42 +177,15 @@ func TestRestartAfterCrashSendsResolveAcrossAWindow(t *testing.T) {
 	cfg, histDir := crashConfig(t, "api")
 	now := time.Now().Truncate(time.Millisecond)
 	downAt, windowAt, downAgain, upAt := now.Add(-50*time.Minute), now.Add(-45*time.Minute), now.Add(-5*time.Minute), now.Add(-40*time.Second)
-	db, err := history.Open(histDir, history.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []monitor.Result{
+	crashed(t, histDir, []monitor.Result{
 		{Monitor: "api", Time: downAt.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
 		{Monitor: "api", Time: downAt, Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"},
 		{Monitor: "api", Time: windowAt, Status: monitor.StatusMaintenance, Code: 502, Class: "http_502"},
 		{Monitor: "api", Time: downAgain, Status: monitor.StatusDown, Code: 504, Class: "http_504", Error: "gateway timeout"},
 		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
-	} {
-		if err := db.Record(&r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.AddNote(&monitor.Note{Monitor: "api", Time: downAt.Add(time.Second), Kind: monitor.NoteAlert,
-		Author: "pager", Text: "api is DOWN: HTTP 502", OK: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	first := &pagerChannel{}
-	startAndStop(t, cfg, first)
-	got := first.messages()
-	if len(got) != 1 || got[0].Event != alert.EventUp || len(got[0].Items) != 1 || got[0].Items[0].Monitor != "api" {
-		t.Fatalf("first start after the crash sent %+v, want api's resolve", got)
-	}
-	if in := got[0].Items[0].Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{504, 502}) {
+	}, downAt.Add(time.Second))
+	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{504, 502}) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s, with both codes", in, downAt, upAt)
-	}
-	second := &pagerChannel{}
-	startAndStop(t, cfg, second)
-	if got := second.messages(); len(got) != 0 {
-		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}
 }
 

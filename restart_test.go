@@ -128,21 +128,30 @@ func TestPauseSurvivesARestart(t *testing.T) {
 	}
 }
 
-// An acknowledgement survives a restart, as the notes do: the incident the
-// alerting takes over from history is still acknowledged (so no reminder
-// goes out) and the engine's state says so to every view.
-func TestAckSurvivesARestart(t *testing.T) {
+// downWithReminders is the config of one monitor, api, whose target
+// answers 502, with a webhook that reminds every minute, and its history
+// directory. The servers stop when the test ends.
+func downWithReminders(t *testing.T) (*config.Config, string) {
+	t.Helper()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 	}))
-	defer target.Close()
+	t.Cleanup(target.Close)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer hook.Close()
+	t.Cleanup(hook.Close)
 	dir := t.TempDir()
 	cfg, err := config.Load(hookConfig(t, dir, hook.URL, target.URL, `renotify = "1m"`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, dir
+}
+
+// An acknowledgement survives a restart, as the notes do: the incident the
+// alerting takes over from history is still acknowledged (so no reminder
+// goes out) and the engine's state says so to every view.
+func TestAckSurvivesARestart(t *testing.T) {
+	cfg, _ := downWithReminders(t)
 	opts := runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) { o.BurstWindow = -1 }}
 
 	rt, sub, stop := startRuntime(t, cfg, opts)
@@ -152,7 +161,7 @@ func TestAckSurvivesARestart(t *testing.T) {
 	}
 	stop()
 
-	rt, err = newRuntime(cfg, opts)
+	rt, err := newRuntime(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,17 +191,7 @@ func TestAckSurvivesARestart(t *testing.T) {
 // is moved on by hand, so that the stretches lie minutes apart (the stall
 // watch is told to take those jumps for the passing of time they stand for).
 func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusBadGateway)
-	}))
-	defer target.Close()
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	defer hook.Close()
-	dir := t.TempDir()
-	cfg, err := config.Load(hookConfig(t, dir, hook.URL, target.URL, `renotify = "1m"`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, dir := downWithReminders(t)
 	cfg.Settings.StallThreshold = time.Hour
 	var ahead atomic.Int64
 	clock := func() time.Time { return time.Now().Add(-2*time.Hour + time.Duration(ahead.Load())) }
@@ -221,7 +220,7 @@ func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 	}
 	stop()
 
-	rt, err = newRuntime(cfg, opts)
+	rt, err := newRuntime(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
