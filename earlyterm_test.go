@@ -12,7 +12,7 @@ import (
 // TestNoTerminalQueryAtStart runs this test binary on a pseudo-terminal
 // that answers nothing (through script(1)) and checks that nothing asks
 // the terminal for its background colour: where nobody answers, that
-// query costs five seconds before main even runs (see internal/earlyterm).
+// query costs five seconds before main even runs (see internal/early/earlyterm).
 func TestNoTerminalQueryAtStart(t *testing.T) {
 	if os.Getenv("UPBEAT_HELPER_VERSION") == "1" {
 		run(context.Background(), &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, []string{"--version"})
