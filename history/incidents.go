@@ -78,7 +78,8 @@ func (q *incidentQuery) incidents(name string, from, to time.Time) ([]monitor.In
 	}
 	s, err := q.each(name, from, func(t *Transition) {
 		if t.From == monitor.StatusDown {
-			keep(monitor.Incident{Monitor: name, Start: t.Since, End: t.Time, Codes: t.Codes, Classes: t.Classes})
+			keep(monitor.Incident{Monitor: name, Start: t.Since, End: t.Time, Codes: t.Codes, Classes: t.Classes,
+				IntoWindow: t.To == monitor.StatusMaintenance})
 		}
 	})
 	if err != nil {

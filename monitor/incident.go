@@ -11,6 +11,10 @@ type Incident struct {
 	Classes  []string
 	Flapping bool
 	Acked    bool
+	// IntoWindow: a maintenance window, not a recovery, ended this
+	// stretch. The outage itself went on, silenced: the alerting and the
+	// restore take the stretches a window split for one incident.
+	IntoWindow bool
 	// Affected names the monitors (depends_on) that failed behind this
 	// one while it was down: their failures joined this incident instead
 	// of opening their own.

@@ -221,6 +221,11 @@ func (pm *Postmortem) resolve(rs []monitor.Result, end time.Time) {
 	text := "resolved after " + fmtDuration(pm.Duration)
 	for i := range rs {
 		r := &rs[i]
+		if !r.Time.Before(end) && r.Status == monitor.StatusMaintenance {
+			pm.add(TimelineEntry{Time: end, Kind: "maintenance", Text: "a maintenance window began after " + fmtDuration(pm.Duration) +
+				": alerts silenced, not resolved (the stretch after the window, if still down, is the same outage)"})
+			return
+		}
 		if !r.Time.Before(end) && r.Status != monitor.StatusDown {
 			text += ": " + r.Status.String()
 			if r.Code != 0 {

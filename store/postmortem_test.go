@@ -123,3 +123,51 @@ func TestPostmortemDurationTruncates(t *testing.T) {
 		t.Errorf("72.6s reads %q, want 1m 12s", got)
 	}
 }
+
+// A maintenance window that begins during an outage ends its stretch in
+// the history but not the outage: the list says "maintenance", not
+// "resolved", and the postmortem says the window began, not that it
+// resolved.
+func TestWindowEndsAStretchNotTheOutage(t *testing.T) {
+	c := &clock{}
+	s := openStore(t, t.TempDir(), c, nil)
+	defer s.Close()
+	down, window, again, up := t0, t0.Add(time.Minute), t0.Add(31*time.Minute), t0.Add(40*time.Minute)
+	for _, r := range []monitor.Result{
+		{Monitor: "api", Time: down.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
+		{Monitor: "api", Time: down, Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Monitor: "api", Time: window, Status: monitor.StatusMaintenance, Code: 502, Class: "http_502"},
+		{Monitor: "api", Time: again, Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Monitor: "api", Time: up, Status: monitor.StatusUp, Code: 200},
+	} {
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	now := up.Add(time.Hour)
+	ins, err := ListIncidents(s, nil, t0.Add(-time.Hour), now)
+	if err != nil || len(ins) != 2 || !ins[1].IntoWindow || ins[0].IntoWindow {
+		t.Fatalf("incidents %+v, %v: want two stretches, the first ended by the window", ins, err)
+	}
+	var list bytes.Buffer
+	WriteIncidents(&list, ins, now)
+	lines := strings.Split(list.String(), "\n")
+	if !strings.Contains(lines[1], "resolved") || !strings.Contains(lines[2], "maintenance") || strings.Contains(lines[2], "resolved") {
+		t.Errorf("list:\n%s", list.String())
+	}
+	pm, err := BuildPostmortem(s, ins[1], now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := pm.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if out := md.String(); !strings.Contains(out, "a maintenance window began after 1m") || strings.Contains(out, "resolved after") ||
+		!strings.Contains(out, "no: a maintenance window began") {
+		t.Errorf("the first stretch's postmortem:\n%s", out)
+	}
+}

@@ -55,9 +55,12 @@ func (pm *Postmortem) title() string {
 func (pm *Postmortem) facts() [][2]string {
 	in := &pm.Incident
 	f := [][2]string{{"Incident", in.ID()}, {"Monitor", in.Monitor}, {"Started", stamp(in.Start)}}
-	if in.End.IsZero() {
+	switch {
+	case in.End.IsZero():
 		f = append(f, [2]string{"Resolved", "not yet (open)"})
-	} else {
+	case in.IntoWindow:
+		f = append(f, [2]string{"Resolved", "no: a maintenance window began " + stamp(in.End)})
+	default:
 		f = append(f, [2]string{"Resolved", stamp(in.End)})
 	}
 	f = append(f, [2]string{"Duration", fmtDuration(pm.Duration)})
@@ -185,8 +188,11 @@ func WriteIncidents(w io.Writer, ins []monitor.Incident, now time.Time) error {
 	for i := range ins {
 		in := &ins[i]
 		state := "resolved"
-		if in.End.IsZero() {
+		switch {
+		case in.End.IsZero():
 			state = "open"
+		case in.IntoWindow:
+			state = "maintenance" // silenced, not over: see the stretch after the window
 		}
 		var seen []string
 		for _, c := range in.Codes {
