@@ -86,20 +86,20 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"demo", "the dashboard on a built-in simulated origin that misbehaves on loopback", cmdDemo},
-		{"check", "check every monitor once and exit 0 when none is down (--json for scripts)", cmdCheck},
-		{"daemon", "run the engine headless: checks, history, alerts, the API and /metrics", cmdDaemon},
+		{"demo", "the dashboard on a built-in origin that misbehaves on loopback", cmdDemo},
+		{"check", "check every monitor once; exit 0 when none is down (--json)", cmdCheck},
+		{"daemon", "checks, history and alerts headless, with the API and /metrics", cmdDaemon},
 		{"attach", "the dashboard on one or more running daemons", cmdAttach},
-		{"status", "one short line for a tmux status bar or a prompt: ✕2 ▲1 ●37 (--tmux, --prompt, --json)", cmdStatus},
+		{"status", "a line for tmux or a prompt: ✕2 ▲1 ●37 (--tmux, --prompt, --json)", cmdStatus},
 		{"explain", "what a status code or error class means and what to do first", cmdExplain},
 		{"history", "a monitor's results over a period (table, csv or json)", cmdHistory},
 		{"report", "uptime, incidents, MTTR, downtime and what it cost", cmdReport},
-		{"incident", "incident list | show ID [--markdown]: incidents and the timeline of one, for a postmortem", cmdIncident},
-		{"validate", "check the config and report every mistake with file:line and key", cmdValidate},
+		{"incident", "list | show ID [--markdown]: incidents; a timeline for postmortems", cmdIncident},
+		{"validate", "check the config: every mistake, with file:line and key", cmdValidate},
 		{"init", "write a commented starter config", cmdInit},
-		{"alert", "alert test NAME: send a test message through one channel", cmdAlert},
-		{"import", "write a config from a Gatus config, an Uptime Kuma database or an UptimeRobot export", cmdImport},
-		{"status-page", "status-page build --out DIR: write the status pages, their JSON and badges as files", cmdStatusPage},
+		{"alert", "test NAME: send a test message through one channel", cmdAlert},
+		{"import", "a config from Gatus, an Uptime Kuma database or UptimeRobot", cmdImport},
+		{"status-page", "build --out DIR: the status pages, their JSON and badges as files", cmdStatusPage},
 	}
 }
 
@@ -165,14 +165,18 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `upbeat: a terminal-first uptime monitor
 
 Usage:
-  upbeat [--config FILE] [--mouse]   the dashboard (attaches to a local daemon if one runs;
-                                     with no config at all it runs the demo and says so)
+  upbeat [--config FILE] [--mouse]   the dashboard (on the local daemon if one
+                                     runs; with no config at all, on the demo)
   upbeat COMMAND [flags]
 
 Commands:
 `)
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Every command takes --help. The config is --config FILE, else ./upbeat.toml,

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
@@ -377,5 +378,33 @@ func TestExplainListTakesNoCodes(t *testing.T) {
 	}
 	if out, _, code := runCmd(t, "explain", "--list"); code != 0 || !strings.Contains(out, "http_502") && !strings.Contains(out, "502") {
 		t.Errorf("explain --list: %d", code)
+	}
+}
+
+// upbeat --help lists every command with its summary in one column, in
+// 80 columns: a name as long as status-page does not push its summary out
+// of line.
+func TestHelpFitsEightyColumns(t *testing.T) {
+	out, _, code := runCmd(t, "--help")
+	if code != exitOK {
+		t.Fatalf("--help: exit %d", code)
+	}
+	col := -1
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("%d columns: %q", n, l)
+		}
+		for _, c := range commands() {
+			if rest, ok := strings.CutPrefix(l, "  "+c.name+" "); ok {
+				at := len(l) - len(strings.TrimLeft(rest, " "))
+				if col >= 0 && at != col {
+					t.Errorf("%s's summary starts at %d, the others' at %d", c.name, at, col)
+				}
+				col = at
+			}
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no command listed:\n%s", out)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"early.upbeat.invalid/paths"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
@@ -321,6 +322,10 @@ func (s *Server) Close() error {
 // 0660, then renamed into place, so that it is never reachable with
 // wider permissions.
 func listenSocket(path string) (net.Listener, error) {
+	if len(path) > paths.MaxSocket {
+		return nil, fmt.Errorf("socket path %s is %d bytes long, and a unix socket's may be at most %d: set [api] socket to a shorter path (or XDG_RUNTIME_DIR, which the default is in)",
+			path, len(path), paths.MaxSocket)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("api socket dir: %w", err)
 	}
@@ -344,7 +349,12 @@ func listenSocket(path string) (net.Listener, error) {
 		}
 	}
 	tmp := path + ".new." + strconv.Itoa(os.Getpid())
-	os.Remove(tmp)
+	if len(tmp) > paths.MaxSocket { // a short name beside it, then
+		tmp = filepath.Join(filepath.Dir(path), ".ub"+strconv.Itoa(os.Getpid()))
+	}
+	if fi, err := os.Lstat(tmp); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(tmp) // left by a daemon of this PID that died before the rename
+	}
 	l, err := net.Listen("unix", tmp)
 	if err != nil {
 		return nil, fmt.Errorf("api socket: %w", err)

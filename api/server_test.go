@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"early.upbeat.invalid/paths"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -350,5 +351,38 @@ func TestHistory(t *testing.T) {
 	startServer(t, New(backend(e2), Options{Socket: sock2}))
 	if code := do(t, unixClient(t, sock2), "GET", base+"history", "", nil); code != http.StatusNotImplemented {
 		t.Errorf("no history: %d, want 501", code)
+	}
+}
+
+// A socket path as long as a unix socket's may be is listened on (its
+// temporary name, longer, is not used then), and one a byte longer is
+// refused with what to do, not the kernel's "invalid argument".
+func TestSocketPathAtTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	const base = "upbeat.sock"
+	room := paths.MaxSocket - len(dir) - len("/") - len(base) - len("/")
+	if room < 1 {
+		t.Skipf("the temporary directory %s is too long to build the path in", dir)
+	}
+	long := filepath.Join(dir, strings.Repeat("d", room))
+	if err := os.Mkdir(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	atLimit := filepath.Join(long, base)
+	if len(atLimit) != paths.MaxSocket {
+		t.Fatalf("built a path of %d bytes, want %d", len(atLimit), paths.MaxSocket)
+	}
+	l, err := listenSocket(atLimit)
+	if err != nil {
+		t.Fatalf("a socket path of %d bytes: %v", len(atLimit), err)
+	}
+	l.Close()
+	os.Remove(atLimit)
+	_, err = listenSocket(atLimit + "x")
+	if err == nil || !strings.Contains(err.Error(), "set [api] socket to a shorter path") {
+		t.Errorf("a socket path a byte too long: %v", err)
+	}
+	if entries, _ := os.ReadDir(long); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 
+	"early.upbeat.invalid/paths"
 	"github.com/upbeat-monitor/upbeat/api"
 )
 
@@ -13,6 +14,9 @@ func (l *loader) api(t *table) api.Config {
 	a := api.Config{Socket: DefaultSocket()}
 	if p, ok := t.filePath("socket"); ok {
 		a.Socket = p
+		if len(p) > paths.MaxSocket {
+			t.errorf("socket", "%s is %d bytes long, and a unix socket's path may be at most %d; choose a shorter one", p, len(p), paths.MaxSocket)
+		}
 	}
 	if v, ok := t.secret("token"); ok {
 		a.Token = v

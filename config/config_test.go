@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"early.upbeat.invalid/paths"
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/internal/testcert"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -826,5 +827,18 @@ func TestSchemeHint(t *testing.T) {
 		if got := schemeHint(raw); got != want {
 			t.Errorf("schemeHint(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// An [api] socket too long for a unix socket is a mistake validate names,
+// not the kernel's "invalid argument" when the daemon starts.
+func TestSocketTooLong(t *testing.T) {
+	long := "/run/" + strings.Repeat("d", paths.MaxSocket) + "/upbeat.sock"
+	es := parseErrors(t, "[api]\nsocket = \""+long+"\"\n")
+	if len(es) != 1 || es[0].Line != 2 || !strings.Contains(es[0].Msg, "choose a shorter one") {
+		t.Errorf("got %v", es)
+	}
+	if _, err := parse("upbeat.toml", []byte("[api]\nsocket = \"/run/u/upbeat.sock\"\n"), env(nil), os.ReadFile); err != nil {
+		t.Errorf("a short socket: %v", err)
 	}
 }

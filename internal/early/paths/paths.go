@@ -15,7 +15,12 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 )
+
+// MaxSocket is the longest path a unix socket may have here (the kernel's
+// sun_path, less its closing NUL): 107 bytes on Linux, 103 on macOS.
+var MaxSocket = len(syscall.RawSockaddrUnix{}.Path) - 1
 
 // SystemSocket is where the packaged systemd unit puts the daemon's socket.
 const SystemSocket = "/run/upbeat/upbeat.sock"
