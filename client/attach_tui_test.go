@@ -112,3 +112,50 @@ func TestAttachLongSocketHeader(t *testing.T) {
 		t.Errorf("header at 80 columns: %q, want /%s/", line, want)
 	}
 }
+
+// The user's trial: the real dashboard at 80x24 attached to a daemon that
+// warns, is restarted without the warning, then stopped again. The header
+// then says the connection is lost and the figures stale, with nothing of
+// the first daemon's warning.
+func TestAttachDashboardAcrossRestart(t *testing.T) {
+	const gaveUp = `alert "hook" gave up on "3 monitors behind 127.0.0.1:18080 down; 1 monitor down since 09:12"`
+	cfg := config("eu-west", testMonitor("shop", "https://shop.example/"))
+	e1 := runEngine(t, cfg, newSwitch(), engine.Options{})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	s1 := serve(t, e1, api.Options{Socket: sock})
+	c := dial(t, []string{sock}, Options{})
+
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
+	defer m.Close()
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitOut := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitOut("daemon at")
+	e1.Warn("alert:hook", gaveUp)
+	waitOut(`gave up on`)
+	s1.Close()
+	waitOut("lost connection to")
+	s2 := serve(t, runEngine(t, cfg, newSwitch(), engine.Options{}), api.Options{Socket: sock})
+	waitOut("reconnected to")
+	s2.Close()
+	waitOut("lost connection to")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	v := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	lines := strings.Split(v, "\n")
+	if !strings.Contains(lines[0], "stale:") {
+		t.Errorf("line 1 does not say the figures are stale: %q", lines[0])
+	}
+	if w := strings.TrimSpace(lines[2]); !strings.HasPrefix(w, "! lost connection to ") || !strings.HasSuffix(w, "upbeat.sock, retrying") {
+		t.Errorf("warning line: %q, want the lost connection alone", w)
+	}
+	if strings.Contains(strings.Join(lines[:4], "\n"), "gave up") {
+		t.Errorf("the first daemon's warning stays in the header:\n%s", v)
+	}
+}

@@ -436,6 +436,18 @@ func (c *Client) onHello(d *daemon, h wire.Hello) {
 	h.Location, h.Config = engine.Sanitize(h.Location, 60), engine.Sanitize(h.Config, 300)
 	h.Warnings = cleanAll(h.Warnings)
 	d.mu.Lock()
+	// The warnings of the connection before that this one does not report
+	// are over (a restarted daemon knows nothing of its predecessor's):
+	// viewers keep warnings from events, so each gets its clear.
+	var retired []string
+	for _, w := range d.warnings {
+		if !slices.Contains(h.Warnings, w) {
+			if len(c.daemons) > 1 { // as they were published
+				w = d.label() + ": " + w
+			}
+			retired = append(retired, w)
+		}
+	}
 	d.hello = h
 	d.warnings = h.Warnings
 	wasDown := d.downMsg
@@ -450,8 +462,12 @@ func (c *Client) onHello(d *daemon, h wire.Hello) {
 	if resumed {
 		d.firstDone()
 	}
+	now := time.Now()
+	for _, w := range retired {
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: now, Message: w, Clear: true}, "")
+	}
 	if wasDown != "" {
-		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: time.Now(), Message: wasDown, Clear: true}, "")
+		c.publish(monitor.Event{Kind: monitor.EventWarning, Time: now, Message: wasDown, Clear: true}, "")
 	}
 }
 

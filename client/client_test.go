@@ -318,6 +318,37 @@ func TestReconnectAfterDaemonRestart(t *testing.T) {
 	}
 }
 
+// A daemon warns, stops, and another starts on its socket without that
+// warning: the client clears the old daemon's warning as it reconnects,
+// for viewers keep warnings from events, and says no more of it in Info.
+func TestRestartRetiresTheOldDaemonsWarnings(t *testing.T) {
+	const gaveUp = `alert "hook" gave up on "shop down"`
+	cfg := config("eu-west", testMonitor("shop", "https://shop.example/"))
+	e1 := runEngine(t, cfg, newSwitch(), engine.Options{})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	s1 := api.New(local.New(e1, local.Options{}), api.Options{Socket: sock})
+	if err := s1.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, []string{sock}, Options{})
+	sub := c.Subscribe()
+	defer sub.Close()
+	e1.Warn("alert:hook", gaveUp)
+	waitFor(t, sub, "the daemon's warning", func() bool { return slices.Contains(c.Info().Warnings, gaveUp) })
+
+	s1.Close()
+	lost := monitor.LostConnection(sock)
+	waitFor(t, sub, "lost connection warning", func() bool { return slices.Contains(c.Info().Warnings, lost) })
+	e2 := runEngine(t, cfg, newSwitch(), engine.Options{})
+	serve(t, e2, api.Options{Socket: sock})
+	waitForEvent(t, sub, "the old warning cleared", func(ev source.Event) bool {
+		return ev.Kind == monitor.EventWarning && ev.Clear && ev.Message == gaveUp
+	})
+	if ws := c.Info().Warnings; len(ws) != 0 {
+		t.Errorf("warnings after reconnecting to a daemon with none: %q", ws)
+	}
+}
+
 func TestReloadReachesViewerWithNewMonitors(t *testing.T) {
 	e := runEngine(t, config("x", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
 	sock := filepath.Join(t.TempDir(), "upbeat.sock")

@@ -88,6 +88,21 @@ func (h *Header) Height() int {
 	return n
 }
 
+// Stale reports whether the figures shown are the last ones seen, not
+// live ones: the connection to the daemon is lost (or was never made),
+// or to every daemon of a fleet.
+func (h *Header) Stale() bool {
+	if lastConnectionWarning(h.warnings) < 0 {
+		return false
+	}
+	for _, d := range h.info.Daemons {
+		if d.Reachable {
+			return false
+		}
+	}
+	return true
+}
+
 // Counts returns the number of monitors by status (pending is its own
 // count: a monitor that has not been checked yet is not up).
 func (h *Header) Counts() [6]int { return h.counts }
@@ -114,7 +129,11 @@ func (h *Header) View() string {
 			parts = append(parts, s.status(st).Render(txt))
 		}
 	}
-	line1 := trunc(s.Title.Render("upbeat")+"  "+strings.Join(parts, "  "), h.w)
+	title := s.Title.Render("upbeat") + "  "
+	if h.Stale() {
+		title += s.Warn.Render("stale:") + " "
+	}
+	line1 := trunc(title+strings.Join(parts, "  "), h.w)
 
 	// Line 2: where the data comes from; uptime and the clock on the right.
 	out := line1 + "\n" + h.sourceLine()
@@ -130,27 +149,47 @@ func (h *Header) View() string {
 	return out + "\n" + s.Warn.Render(h.warningLine())
 }
 
-// warningLine is the newest warning and how many more there are, in the
-// width: a daemon's address it names is cut as the source line cuts one
-// (from the left, at a directory), so that "retrying" and the reason
-// stay in sight.
+// warningLine is the warning that matters most and how many more there
+// are, in the width. A lost connection to a daemon outranks every other
+// warning (while it lasts, the figures on screen are stale); otherwise the
+// newest one shows. The count of the others is never cut off: the text is
+// cut before it, and a daemon's address the text names is cut as the
+// source line cuts one (from the left, at a directory), so that
+// "retrying" and the reason stay in sight.
 func (h *Header) warningLine() string {
-	last := h.warnings[len(h.warnings)-1]
+	shown := h.warnings[len(h.warnings)-1]
+	if i := lastConnectionWarning(h.warnings); i >= 0 {
+		shown = h.warnings[i]
+	}
 	more := ""
 	if len(h.warnings) > 1 {
 		more = fmt.Sprintf(" (+%d more)", len(h.warnings)-1)
 	}
-	w := "! " + warningText(last) + more
+	w := "! " + warningText(shown) + more
 	if width(w) <= h.w {
 		return w
 	}
-	if before, addr, after, ok := monitor.ConnectionAddr(clean(last)); ok {
+	if before, addr, after, ok := monitor.ConnectionAddr(clean(shown)); ok {
 		room := h.w - width("! "+before+after+more)
 		if short := cutPath(tilde(addr, h.home), room, false); short != "" {
 			return "! " + before + short + after + more
 		}
 	}
+	if room := h.w - width(more); more != "" && room >= width("! x…") {
+		return trunc("! "+warningText(shown), room) + more
+	}
 	return trunc(w, h.w)
+}
+
+// lastConnectionWarning is the index of the newest warning about the
+// connection to a daemon (lost, or never made), or -1.
+func lastConnectionWarning(ws []string) int {
+	for i := len(ws) - 1; i >= 0; i-- {
+		if _, _, _, ok := monitor.ConnectionAddr(clean(ws[i])); ok {
+			return i
+		}
+	}
+	return -1
 }
 
 // daemonsLine says, for a dashboard over several daemons (a fleet), how

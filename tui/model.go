@@ -244,7 +244,9 @@ func (m *Model) refresh() {
 	// by nothing once the components have this one.
 	m.states, m.spare = m.src.AppendSnapshot(m.spare[:0]), m.states
 	m.locs = source.LocationsOf(m.src)
-	m.info = m.src.Info()
+	info := m.src.Info()
+	m.evWarn = dropRetired(m.evWarn, m.info.Warnings, info.Warnings)
+	m.info = info
 	m.warnings = mergeWarnings(m.info.Warnings, m.evWarn)
 	m.header.SetData(m.states, m.info, m.warnings, m.now)
 	m.table.SetLocations(m.locs)
@@ -256,6 +258,16 @@ func (m *Model) refresh() {
 			m.detail.SetBehind(downBehind(m.states, st.Monitor.Name))
 		}
 	}
+}
+
+// dropRetired removes from the warnings kept from events those the
+// source reported before (was) and no longer reports (now): they are
+// over, though no event said so, as when the daemon attached to restarted
+// without them or the event that cleared one was dropped.
+func dropRetired(evWarn, was, now []string) []string {
+	return slices.DeleteFunc(evWarn, func(w string) bool {
+		return slices.Contains(was, w) && !slices.Contains(now, w)
+	})
 }
 
 func mergeWarnings(a, b []string) []string {
