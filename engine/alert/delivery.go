@@ -14,6 +14,7 @@ type delivery struct {
 	monitor  string     // the monitor it is about, when there is one
 	done     chan error // Test: the outcome of its single attempt
 	attempts int        // attempts made so far, by this outlet or its predecessors
+	seq      uint64     // the order it was queued in (see requeue)
 	due      time.Time  // not before: the backoff after a failed attempt
 	// replaces: a queued delivery with the same key is replaced by this
 	// one instead of waiting beside it (a resend supersedes the last).
@@ -38,7 +39,8 @@ type outlet struct {
 	resend time.Duration
 
 	mu      sync.Mutex
-	q       []*delivery
+	q       []*delivery // in the order queued, a message being retried included
+	seq     uint64      // the last delivery's seq
 	closing bool
 	wake    chan struct{} // capacity 1: "the queue changed"
 
@@ -85,12 +87,15 @@ func (o *outlet) push(dl *delivery) {
 	if dl.replaces != "" {
 		for i, q := range o.q {
 			if q.replaces == dl.replaces {
+				dl.seq = q.seq
 				o.q[i] = dl
 				o.mu.Unlock()
 				return
 			}
 		}
 	}
+	o.seq++
+	dl.seq = o.seq
 	var dropped *delivery
 	if len(o.q) >= o.c.queueSize {
 		dropped = o.q[0]
@@ -123,13 +128,18 @@ func (o *outlet) close() {
 	}
 }
 
-// next waits for the next delivery. ok is false when the outlet is closed
-// and empty, the dispatcher is cancelled, or the queue went to the
-// successor.
+// next waits for the next delivery to attempt: the oldest one that is
+// due and that no older queued message holds back (see blocks). A
+// message waiting out its backoff stays in the queue, so that the
+// messages behind it are not held up by it; once Close begins, nothing
+// waits out a backoff. ok is false when the outlet is closed and empty,
+// the dispatcher is cancelled, or the queue went to the successor.
 func (o *outlet) next() (dl *delivery, ok bool) {
+	c := o.c
 	for {
 		o.mu.Lock()
-		cancelled := o.c.ctx.Err() != nil
+		cancelled := c.ctx.Err() != nil
+		var soonest time.Time // when the first message held by its backoff is due
 		switch {
 		case cancelled:
 			rest := o.q
@@ -137,7 +147,7 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 			o.stopped = true
 			o.mu.Unlock()
 			for _, dl := range rest {
-				o.c.reportDrop(o, dl, ErrClosed)
+				c.reportDrop(o, dl, ErrClosed)
 			}
 			return nil, false
 		case o.held: // the predecessor's messages come first
@@ -146,11 +156,14 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 			o.handOver(nil)
 			return nil, false
 		case len(o.q) > 0:
-			dl = o.q[0]
-			o.q[0] = nil
-			o.q = o.q[1:]
-			o.mu.Unlock()
-			return dl, true
+			var i int
+			i, soonest = o.pick(c.clock.Now(), c.isDraining())
+			if i >= 0 {
+				dl = o.q[i]
+				o.q = slices.Delete(o.q, i, i+1)
+				o.mu.Unlock()
+				return dl, true
+			}
 		case o.closing:
 			o.stopped = true
 			o.mu.Unlock()
@@ -161,11 +174,84 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 			handoff = nil // closed already
 		}
 		o.mu.Unlock()
+		var due <-chan struct{}
+		stop := func() bool { return false }
+		draining := c.draining
+		if !soonest.IsZero() {
+			due, stop = wait(c.clock, soonest.Sub(c.clock.Now()))
+		} else {
+			draining = nil // nothing waits out a backoff
+		}
 		select {
 		case <-o.wake:
 		case <-handoff:
-		case <-o.c.ctx.Done():
+		case <-due:
+		case <-draining:
+		case <-c.ctx.Done():
 		}
+		stop()
+	}
+}
+
+// pick returns the index of the queued message to attempt next, or -1
+// and when the first message waiting out its backoff is due. A message
+// is taken when it is due (or the courier drains) and no older queued
+// message is about one of its monitors: a resolve never overtakes the
+// DOWN it resolves, while a message about other monitors goes ahead of
+// one that is being retried. Called with o.mu held.
+func (o *outlet) pick(now time.Time, draining bool) (int, time.Time) {
+	var soonest time.Time
+	for i, dl := range o.q {
+		if o.blocked(i) {
+			continue
+		}
+		if draining || !dl.due.After(now) {
+			return i, time.Time{}
+		}
+		if soonest.IsZero() || dl.due.Before(soonest) {
+			soonest = dl.due
+		}
+	}
+	return -1, soonest
+}
+
+// blocked reports whether an older message in the queue is about one of
+// the monitors the i-th one is about. Called with o.mu held.
+func (o *outlet) blocked(i int) bool {
+	mine := o.q[i].msg.about()
+	if len(mine) == 0 {
+		return false
+	}
+	for _, older := range o.q[:i] {
+		for _, m := range older.msg.about() {
+			if slices.Contains(mine, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// requeue puts back a message to be retried at its due time, where it
+// was in the queue: before every message queued after it. A message
+// queued meanwhile about one of its monitors therefore still waits for
+// it. When the outlet stopped meanwhile, the message is reported dropped.
+func (o *outlet) requeue(dl *delivery) {
+	o.mu.Lock()
+	if o.stopped {
+		o.mu.Unlock()
+		o.c.reportDrop(o, dl, ErrClosed)
+		return
+	}
+	i := 0
+	for i < len(o.q) && o.q[i].seq < dl.seq {
+		i++
+	}
+	o.q = slices.Insert(o.q, i, dl)
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -177,72 +263,41 @@ func (o *outlet) run() {
 		if !ok {
 			return
 		}
-		if !o.deliver(dl) {
-			o.handOver(dl)
-			return
-		}
+		o.attempt(dl)
 	}
 }
 
-// deliver sends one message, retrying with exponential backoff. Every
-// attempt is reported. Once the dispatcher closes, a message waiting to
-// be retried gets one last attempt and nothing is retried after that. It
-// returns false when the message, not yet sent, is to go to the
-// successor (a reload): it does so rather than wait out a backoff or
-// make another attempt here.
-func (o *outlet) deliver(dl *delivery) bool {
+// attempt makes one attempt at a message and reports it. A message that
+// failed and may be tried again goes back into the queue with its
+// backoff, not waited out here: the messages behind it go meanwhile.
+// Once the dispatcher closes, a message waiting to be retried gets one
+// last attempt and nothing is retried after that; when a successor takes
+// the queue over (a reload), it retries the message, even if this
+// outlet is closing.
+func (o *outlet) attempt(dl *delivery) {
 	c := o.c
 	max := c.maxAttempts
 	if dl.done != nil {
 		max = 1
 	}
-	for {
-		if !o.waitDue(dl) || o.handingOff() {
-			return false
-		}
-		if c.ctx.Err() != nil {
-			c.reportDrop(o, dl, ErrClosed)
-			return true
-		}
-		dl.attempts++
-		ctx, cancel := context.WithTimeout(c.ctx, c.sendTimeout)
-		err := o.ch.Send(ctx, dl.msg)
-		cancel()
-		finished := err == nil || IsPermanent(err) || dl.attempts >= max
-		c.report(o, dl, dl.attempts, err, err != nil && finished)
-		if !finished && o.handingOff() {
-			dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
-			return false // the successor retries it, even if this one is closing
-		}
-		if finished || c.ctx.Err() != nil || c.isDraining() {
-			if dl.done != nil {
-				dl.done <- c.redactErr(err)
-			}
-			return true
-		}
+	if c.ctx.Err() != nil {
+		c.reportDrop(o, dl, ErrClosed)
+		return
+	}
+	dl.attempts++
+	ctx, cancel := context.WithTimeout(c.ctx, c.sendTimeout)
+	err := o.ch.Send(ctx, dl.msg)
+	cancel()
+	finished := err == nil || IsPermanent(err) || dl.attempts >= max
+	c.report(o, dl, dl.attempts, err, err != nil && finished)
+	if !finished && (o.handingOff() || c.ctx.Err() == nil && !c.isDraining()) {
 		dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
+		o.requeue(dl)
+		return
 	}
-}
-
-// waitDue waits out dl's backoff, cut short when the courier drains or is
-// cancelled. It returns false when a successor takes the queue over
-// meanwhile.
-func (o *outlet) waitDue(dl *delivery) bool {
-	c := o.c
-	d := dl.due.Sub(c.clock.Now())
-	if d <= 0 || c.isDraining() {
-		return true
+	if dl.done != nil {
+		dl.done <- c.redactErr(err)
 	}
-	due, stop := wait(c.clock, d)
-	defer stop()
-	select {
-	case <-due:
-	case <-c.draining:
-	case <-o.handoff:
-		return false
-	case <-c.ctx.Done():
-	}
-	return true
 }
 
 // handingOff reports whether a successor takes over this outlet's queue.
@@ -302,6 +357,10 @@ func (o *outlet) receive(items []*delivery) {
 		return
 	}
 	q := append(items, o.q...)
+	for _, dl := range q { // the handed-over ones first
+		o.seq++
+		dl.seq = o.seq
+	}
 	var dropped []*delivery
 	if n := len(q) - o.c.queueSize; n > 0 {
 		dropped = slices.Clone(q[:n])

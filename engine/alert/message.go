@@ -100,6 +100,18 @@ func (m *Message) monitors() []string {
 	return out
 }
 
+// about names every monitor the message's items are about, a resend's
+// included: messages about one monitor go out in the order queued.
+func (m *Message) about() []string {
+	var out []string
+	for _, it := range m.Items {
+		if it.Monitor != "" && !slices.Contains(out, it.Monitor) {
+			out = append(out, it.Monitor)
+		}
+	}
+	return out
+}
+
 // newID returns a random identifier for a message.
 func newID() string {
 	var b [12]byte
