@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/user"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -72,11 +73,15 @@ func (rt *runtime) setChannels(cfg *config.Config) {
 	u.channels = next
 }
 
-// keepDelivery records an alert's delivery (or its failure) in history as
-// a note of each monitor the message was about, for the timeline of
-// `upbeat incident show`. A test message (about no monitor) is not kept.
+// keepDelivery records the outcome of an alert's message in history as a
+// note of each monitor the message was about, for the timeline of
+// `upbeat incident show`: one note a message, delivered (on which
+// attempt) or given up on (after how many, and why). A failed attempt
+// that is retried is not kept: six notes for one message read as six
+// alerts. A message dropped unsent (Attempts 0) is kept. A test message
+// (about no monitor) is not kept.
 func (rt *runtime) keepDelivery(ev monitor.Event) {
-	if rt.store == nil || ev.Alert == nil {
+	if rt.store == nil || ev.Alert == nil || !finalOutcome(ev.Alert) {
 		return
 	}
 	a := ev.Alert
@@ -84,11 +89,7 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 	if len(names) == 0 && ev.Monitor != "" {
 		names = []string{ev.Monitor}
 	}
-	text := a.Subject
-	if !a.OK && a.Error != "" {
-		text += " (" + a.Error + ")"
-	}
-	text = engine.Sanitize(text, monitor.MaxNoteLen)
+	text := engine.Sanitize(a.Subject+deliveryOutcome(a), monitor.MaxNoteLen)
 	for _, name := range names {
 		at := ev.Time
 		if at.IsZero() {
@@ -99,6 +100,33 @@ func (rt *runtime) keepDelivery(ev monitor.Event) {
 			rt.log.Warn("could not keep an alert's delivery in history", "monitor", name, "err", err)
 		}
 	}
+}
+
+// finalOutcome reports whether a delivery event is a message's last word:
+// delivered, given up on, or dropped without an attempt.
+func finalOutcome(a *monitor.AlertEvent) bool { return a.OK || a.GaveUp || a.Attempts == 0 }
+
+// deliveryOutcome is what a delivery note adds to the subject: " (on
+// attempt 3)", " (after 6 attempts: HTTP 501)", " (queue full: message
+// dropped)", or nothing for a message delivered at once.
+func deliveryOutcome(a *monitor.AlertEvent) string {
+	var out string
+	switch {
+	case a.OK && a.Attempts > 1:
+		out = "on attempt " + strconv.Itoa(a.Attempts)
+	case !a.OK && a.Attempts > 1:
+		out = "after " + strconv.Itoa(a.Attempts) + " attempts"
+	}
+	if !a.OK && a.Error != "" {
+		if out != "" {
+			out += ": "
+		}
+		out += a.Error
+	}
+	if out == "" {
+		return ""
+	}
+	return " (" + out + ")"
 }
 
 // resolveLate sends the resolve of a monitor's incident that ended just

@@ -148,11 +148,9 @@ func BuildPostmortem(h *history.DB, in monitor.Incident, now time.Time, costPerH
 	}
 	pm.failures(rs, end)
 	pm.resolve(rs, in.End)
-	for _, n := range notes {
-		if n.Kind == monitor.NoteAlert {
-			pm.Alerts = append(pm.Alerts, n)
-			pm.add(TimelineEntry{Time: n.Time, Kind: "alert", Text: alertLine(n)})
-		}
+	pm.Alerts = foldAttempts(notes)
+	for _, n := range pm.Alerts {
+		pm.add(TimelineEntry{Time: n.Time, Kind: "alert", Text: alertLine(n)})
 	}
 	pm.Incident.Notes = in.NotesDuring(peopleNotes(notes), incidentSlack)
 	for _, n := range pm.Incident.Notes {
@@ -276,6 +274,35 @@ func noteLine(n monitor.Note) string {
 		return who + " acknowledged: " + n.Text
 	}
 	return who + " noted: " + n.Text
+}
+
+// foldAttempts returns the alert deliveries among notes, one a message.
+// Upbeat now keeps one note a message (its outcome), but a history
+// written before kept every failed attempt: a run of failed notes of one
+// channel with the same text is one message retried, shown once, at its
+// first attempt, with how many attempts failed.
+func foldAttempts(notes []monitor.Note) []monitor.Note {
+	var out []monitor.Note
+	last := map[string]int{} // by channel: the index in out of its latest note
+	count := map[int]int{}   // by index in out: the failed attempts folded into it
+	for _, n := range notes {
+		if n.Kind != monitor.NoteAlert {
+			continue
+		}
+		if i, ok := last[n.Author]; ok && !n.OK && !out[i].OK && out[i].Text == n.Text {
+			count[i]++
+			continue
+		}
+		last[n.Author] = len(out)
+		count[len(out)] = 1
+		out = append(out, n)
+	}
+	for i, c := range count {
+		if c > 1 {
+			out[i].Text += fmt.Sprintf(" (%d attempts)", c)
+		}
+	}
+	return out
 }
 
 // alertLine is an alert's delivery in words.

@@ -291,12 +291,14 @@ type Incident struct {
 
 // Alert is one delivery attempt of an alert (the alert event's data).
 type Alert struct {
-	Channel  string   `json:"channel"` // the [[alert]] name
-	Kind     string   `json:"kind"`    // webhook, email, …
-	Subject  string   `json:"subject"`
-	OK       bool     `json:"ok"`
-	Error    string   `json:"error,omitempty"`
-	Attempts int      `json:"attempts"`
+	Channel  string `json:"channel"` // the [[alert]] name
+	Kind     string `json:"kind"`    // webhook, email, …
+	Subject  string `json:"subject"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+	Attempts int    `json:"attempts"`
+	// GaveUp: this failed attempt was the last; the message is not tried again.
+	GaveUp   bool     `json:"gave_up,omitempty"`
 	Monitors []string `json:"monitors,omitempty"`
 }
 
@@ -475,13 +477,13 @@ func (in *Incident) ToDomain() monitor.Incident {
 // FromAlert converts an alert delivery report.
 func FromAlert(a *monitor.AlertEvent) *Alert {
 	return &Alert{Channel: a.Channel, Kind: a.Kind, Subject: a.Subject, OK: a.OK, Error: a.Error,
-		Attempts: a.Attempts, Monitors: a.Monitors}
+		Attempts: a.Attempts, GaveUp: a.GaveUp, Monitors: a.Monitors}
 }
 
 // ToDomain converts back, sanitized.
 func (a *Alert) ToDomain() monitor.AlertEvent {
 	out := monitor.AlertEvent{Channel: clean(a.Channel), Kind: clean(a.Kind), Subject: clean(a.Subject), OK: a.OK,
-		Error: clean(a.Error), Attempts: a.Attempts}
+		Error: clean(a.Error), Attempts: a.Attempts, GaveUp: a.GaveUp}
 	if a.Monitors != nil {
 		out.Monitors = cleanAll(a.Monitors)
 	}
