@@ -355,7 +355,7 @@ func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
 	waitOutput(t, tm, "Monitors")
 	src.Publish(alertEv(-time.Minute, "", monitor.AlertEvent{Channel: "mail", Kind: "email",
 		Subject: "2 monitors down", OK: true, Attempts: 1, Monitors: []string{"api", "shop"}}))
-	waitOutput(t, tm, "alert mail (email): 2 monitors down — sent") // the log pane
+	waitOutput(t, tm, "alert mail (email) sent: 2 monitors down") // the log pane
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})                         // api, the first row
 	waitOutput(t, tm, "14:02:00 ✓ mail (email)  sent · 2 monitors down")
 	v := finalView(t, tm)

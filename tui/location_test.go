@@ -231,7 +231,7 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 	l.Add([]source.Event{at(monitor.Event{Kind: monitor.EventChange, Time: up.Time, Monitor: "shop", From: monitor.StatusDown, To: monitor.StatusUp, Result: up}, "eu-west"),
 		at(monitor.Event{Kind: monitor.EventAlert, Time: up.Time, Monitor: "shop", Alert: &monitor.AlertEvent{Channel: "oncall", Subject: "shop is up", OK: true}}, "eu-west")})
 	first := strings.Split(l.View(), "\n")
-	if !strings.Contains(first[0], "eu-west: alert oncall: shop is up — sent") || !strings.Contains(first[1], "shop  eu-west: down → up after 2m") {
+	if !strings.Contains(first[0], "eu-west: alert oncall sent: shop is up") || !strings.Contains(first[1], "shop  eu-west: down → up after 2m") {
 		t.Fatalf("recovery and alert from eu-west:\n%s", l.View())
 	}
 }

@@ -259,6 +259,10 @@ func (l *LogPane) add(ev *source.Event) bool {
 			return false
 		}
 		a := *ev.Alert
+		if e := l.retried(ev); e != nil {
+			e.alert, e.last = &a, ev.Time // the same message, tried again: one line
+			return true
+		}
 		l.insert(logEntry{kind: monitor.EventAlert, time: ev.Time, last: ev.Time, count: 1,
 			monitor: ev.Monitor, location: ev.Location, alert: &a})
 		return true
@@ -279,6 +283,26 @@ func (l *LogPane) add(ev *source.Event) bool {
 		return true
 	}
 	return false
+}
+
+// retried returns the line of the message that ev is a later attempt at:
+// the newest line of the same channel, location and subject whose last
+// attempt failed and was to be retried. nil when there is none.
+func (l *LogPane) retried(ev *source.Event) *logEntry {
+	a := ev.Alert
+	if a.Attempts < 2 {
+		return nil
+	}
+	for i := len(l.entries) - 1; i >= 0; i-- {
+		e := &l.entries[i]
+		if e.kind != monitor.EventAlert || e.alert.Channel != a.Channel || e.location != ev.Location {
+			continue
+		}
+		if e.alert.Subject == a.Subject && !e.alert.OK && !e.alert.GaveUp && e.alert.Attempts < a.Attempts {
+			return e
+		}
+	}
+	return nil
 }
 
 // addResult records a failed check: a new line, or one more on the line
@@ -596,26 +620,38 @@ func (l *LogPane) changeText(e *logEntry, name, where string) string {
 	return text
 }
 
-// alertText is one delivery of an alert: the channel, what it said, and
-// whether it went out.
+// alertText is one message of an alert: the channel, the outcome, then
+// what it said, so that a line cut at 80 columns still tells whether it
+// went out: "alert hook (webhook) FAILED after 6 attempts: api is down —
+// HTTP 501". The attempts of one message share its line (see retried).
 func (l *LogPane) alertText(e *logEntry, where string) (lipgloss.Style, string) {
 	a := e.alert
 	what := where + "alert " + clean(a.Channel)
 	if a.Kind != "" {
 		what += " (" + clean(a.Kind) + ")"
 	}
+	style := l.sty.Bad
+	var outcome string
+	switch {
+	case a.OK && a.Attempts > 1:
+		style, outcome = l.sty.Good, "sent on attempt "+strconv.Itoa(a.Attempts)
+	case a.OK:
+		style, outcome = l.sty.Good, "sent"
+	case a.Attempts == 0:
+		outcome = "FAILED, not sent"
+	case a.GaveUp && a.Attempts > 1:
+		outcome = "FAILED after " + strconv.Itoa(a.Attempts) + " attempts"
+	case a.GaveUp:
+		outcome = "FAILED"
+	default:
+		style, outcome = l.sty.Warn, "failing, retrying (attempt "+strconv.Itoa(a.Attempts)+")"
+	}
+	text := what + " " + outcome
 	if a.Subject != "" {
-		what += ": " + clean(a.Subject)
+		text += ": " + clean(a.Subject)
 	}
-	style, text := l.sty.Good, what+" — sent"
-	if !a.OK {
-		style, text = l.sty.Bad, what+" — failed"
-		if a.Error != "" {
-			text += ": " + clean(a.Error)
-		}
-	}
-	if a.Attempts > 1 {
-		text += " (" + strconv.Itoa(a.Attempts) + " attempts)"
+	if !a.OK && a.Error != "" {
+		text += " — " + clean(a.Error)
 	}
 	return style, text
 }

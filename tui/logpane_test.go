@@ -69,15 +69,15 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 	l.Add(events(
 		monitor.Event{Kind: monitor.EventChange, Time: t0.Add(2 * time.Minute), Monitor: "api", From: monitor.StatusDown, To: monitor.StatusUp, Result: r},
 		monitor.Event{Kind: monitor.EventAlert, Time: t0.Add(2 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "oncall", Kind: "webhook", Subject: "api is up", OK: true, Attempts: 1}},
-		monitor.Event{Kind: monitor.EventAlert, Time: t0.Add(3 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "mail", Kind: "email", Subject: "api is up", OK: false, Error: "535 auth failed", Attempts: 3}},
+		monitor.Event{Kind: monitor.EventAlert, Time: t0.Add(3 * time.Minute), Monitor: "api", Alert: &monitor.AlertEvent{Channel: "mail", Kind: "email", Subject: "api is up", OK: false, Error: "535 auth failed", Attempts: 3, GaveUp: true}},
 		monitor.Event{Kind: monitor.EventWarning, Time: t0.Add(4 * time.Minute), Message: "history: disk full, results are not saved"},
 	))
 	v := l.View()
 	lines := strings.Split(v, "\n")
 	for i, want := range []string{
 		"! history: disk full",
-		"alert mail (email): api is up — failed: 535 auth failed (3 attempts)",
-		"alert oncall (webhook): api is up — sent",
+		"alert mail (email) FAILED after 3 attempts: api is up — 535 auth failed",
+		"alert oncall (webhook) sent: api is up",
 		"● api  down → up after 2m",
 		"✕ api  up → down  502 Bad Gateway",
 	} {
