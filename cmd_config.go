@@ -11,6 +11,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/fleet"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 )
 
 // loadConfig finds and loads the config, printing every mistake. It
@@ -71,7 +72,7 @@ func printConfigErrors(e *env, err error) {
 		for _, x := range errs {
 			fmt.Fprintln(e.stderr, x.Error())
 		}
-		fmt.Fprintf(e.stderr, "upbeat: %d mistake(s) in the config; nothing was started\n", len(errs))
+		fmt.Fprintf(e.stderr, "upbeat: %s in the config\n", humanize.Count(len(errs), "mistake", "mistakes"))
 		return
 	}
 	fmt.Fprintln(e.stderr, "upbeat:", err)

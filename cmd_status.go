@@ -26,11 +26,12 @@ import (
 // error noise; --verbose says why on stderr and exits 1.
 func cmdStatus(ctx context.Context, e *env, args []string) int {
 	fs := newFlags(e, "status", "status [--tmux | --prompt | --json] [--addr ADDR] [--token T] [--config FILE]",
-		"One short line from the running daemon: monitors down (✕), degraded (▲), up (●), in\n"+
-			"maintenance (◆) and paused (‖), e.g. \"✕2 ▲1 ●37 ◆2\"; !N counts problems with upbeat\n"+
-			"itself. --tmux adds tmux colours for status-right, --prompt prints only the problems\n"+
-			"(nothing while all is well) for PS1, --json prints the counts and the names of the monitors\n"+
-			"down. Prints nothing and exits 0 when no daemon answers (--verbose says why and exits 1).")
+		"One short line from the running daemon: monitors down (✕), degraded (▲), up\n"+
+			"(●), not checked yet (○), in maintenance (◆) and paused (‖), e.g. \"✕2 ▲1 ●37\n"+
+			"◆2\"; !N counts problems with upbeat itself. --tmux adds tmux colours for\n"+
+			"status-right, --prompt prints only the problems (nothing while all is well)\n"+
+			"for PS1, --json prints the counts and the names of the monitors down. Prints\n"+
+			"nothing and exits 0 when no daemon answers (--verbose says why and exits 1).")
 	tmux := fs.Bool("tmux", false, "tmux colour codes (#[fg=red]…) for status-left/status-right")
 	prompt := fs.Bool("prompt", false, "plain text, only what is down or degraded, for a shell prompt")
 	asJSON := fs.Bool("json", false, "a JSON object: counts by status and the names of the monitors down")

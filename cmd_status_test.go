@@ -39,6 +39,10 @@ func TestStatusLine(t *testing.T) {
 		{wire.Summary{Down: 1, Up: 3, Maintenance: 2, Paused: 1}, false, false, "✕1 ●3 ◆2 ‖1"},
 		{wire.Summary{Up: 3, Maintenance: 2}, true, false, "#[fg=green]●3#[default] #[fg=blue]◆2#[default]"},
 		{wire.Summary{Up: 3, Maintenance: 2, Paused: 1}, false, true, ""},
+		// a daemon whose monitors are not checked yet says so, not "●0"
+		{wire.Summary{Pending: 2}, false, false, "●0 ○2"},
+		{wire.Summary{Pending: 2}, true, false, "#[fg=green]●0#[default] #[dim]○2#[default]"},
+		{wire.Summary{Pending: 2}, false, true, ""},
 	} {
 		if got := statusline.Line(c.s, c.tmux, c.problemsOnly); got != c.want {
 			t.Errorf("Line(%+v, tmux=%v, problemsOnly=%v) = %q, want %q", c.s, c.tmux, c.problemsOnly, got, c.want)

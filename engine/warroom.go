@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -89,8 +90,8 @@ func (e *Engine) endWarRoom(name string, start time.Time, why string) error {
 		e.sched.warRoom(en, 0, time.Time{})
 		now := e.now()
 		ev = &monitor.Event{Kind: monitor.EventWarRoom, Time: now, Monitor: name, Clear: true,
-			Message: fmt.Sprintf("war room on %s %s after %s: %d checks, %d failed",
-				name, why, fmtDur(now.Sub(wr.Start)), wr.Checks, wr.Failures)}
+			Message: fmt.Sprintf("war room on %s %s after %s: %s, %d failed",
+				name, why, fmtDur(now.Sub(wr.Start)), humanize.Count(wr.Checks, "check", "checks"), wr.Failures)}
 	})
 	if err != nil || ev == nil {
 		return err

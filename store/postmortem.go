@@ -245,8 +245,11 @@ func failureText(r *monitor.Result) string {
 	if r.Code != 0 {
 		parts = append(parts, strconv.Itoa(r.Code))
 	}
-	if r.Class != "" {
+	switch {
+	case r.Class != "" && r.Code != 0:
 		parts = append(parts, "("+r.Class+")")
+	case r.Class != "": // no code to explain: the class alone
+		parts = append(parts, r.Class)
 	}
 	s := strings.Join(parts, " ")
 	if s == "" {

@@ -171,3 +171,20 @@ func TestWindowEndsAStretchNotTheOutage(t *testing.T) {
 		t.Errorf("the first stretch's postmortem:\n%s", out)
 	}
 }
+
+// A failed check reads as its code, then its class (in brackets only
+// beside a code), the attempts and the error: never "(refused)" alone.
+func TestFailureText(t *testing.T) {
+	for _, c := range []struct {
+		r    monitor.Result
+		want string
+	}{
+		{monitor.Result{Code: 502, Class: "http_502", Attempts: 3, Error: "bad gateway"}, "502 (http_502) after 3 attempts: bad gateway"},
+		{monitor.Result{Class: "refused", Error: "connect: connection refused"}, "refused: connect: connection refused"},
+		{monitor.Result{}, "down"},
+	} {
+		if got := failureText(&c.r); got != c.want {
+			t.Errorf("failureText(%+v) = %q, want %q", c.r, got, c.want)
+		}
+	}
+}

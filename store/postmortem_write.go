@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -69,7 +70,7 @@ func (pm *Postmortem) facts() [][2]string {
 	}
 	checks := strconv.Itoa(pm.Checks)
 	if pm.Retried > 0 {
-		checks += fmt.Sprintf(" (%d of them after retries)", pm.Retried)
+		checks += fmt.Sprintf(" (%s retried before it counted as failed)", humanize.Count(pm.Retried, "check was", "checks were"))
 	}
 	f = append(f, [2]string{"Failed checks", checks})
 	if len(in.Codes) > 0 {

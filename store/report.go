@@ -312,6 +312,8 @@ func fmtSpan(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "0"
+	case d < time.Second: // not "0s" beside the cost of it
+		return "<1s"
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	case d < time.Hour:

@@ -337,3 +337,14 @@ func TestReportObjectives(t *testing.T) {
 		t.Errorf("text report:\n%s", b.String())
 	}
 }
+
+// A span reads as its largest two units, and a downtime under a second
+// as "<1s", not "0s" beside a cost that is not zero.
+func TestFmtSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0", 900 * time.Millisecond: "<1s", 59 * time.Second: "59s",
+		61 * time.Second: "1m01s", 90 * time.Minute: "1h30m", 49 * time.Hour: "2d01h"} {
+		if got := fmtSpan(d); got != want {
+			t.Errorf("fmtSpan(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

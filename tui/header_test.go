@@ -196,3 +196,19 @@ func TestHeaderWarningKeepsRetryingInSight(t *testing.T) {
 		t.Errorf("200 columns: %q, want %q", got, want)
 	}
 }
+
+// Where the config's whole path does not fit beside the daemon, it keeps
+// the directory above its file before it is named by the file alone: two
+// configs are often both upbeat.toml.
+func TestHeaderNamesTheConfigByItsDirectoryFirst(t *testing.T) {
+	src := tuitest.New(tuitest.Fixture(fixedNow)...)
+	src.SetInfo(source.Info{Config: "/srv/oncall/team-payments/staging/upbeat.toml", Daemon: "/tmp/s2/o.sock"})
+	m := tui.New(src, testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := tui.Render(m)
+	checkFits(t, v, 80, 24)
+	if l := strings.Split(v, "\n")[1]; !strings.Contains(l, "config …/staging/upbeat.toml (daemon at /tmp/s2/o.sock)") {
+		t.Errorf("80 columns: %q", l)
+	}
+}

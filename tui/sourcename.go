@@ -11,8 +11,8 @@ import (
 // file, the daemon attached to, or the daemons of a fleet.
 type sourceName struct {
 	// forms name it, plain, longest first: the paths whole, then with ~
-	// for the home directory, then (attached) the config by its file name
-	// alone, then the daemon alone.
+	// for the home directory, then (attached) the config by its directory
+	// and file name, then by its file name alone, then the daemon alone.
 	forms []string
 	// label and paths are the last form, to be cut to a room: a path
 	// keeps its end (the socket's or the file's name, and the directories
@@ -46,6 +46,9 @@ func nameSource(info source.Info, home string) sourceName {
 		if cfg != "" {
 			w.add("config " + cfg + " (daemon at " + d + ")")
 			w.add("config " + tilde(cfg, cfgHome) + " (daemon at " + w.paths[0] + ")")
+			// the directory above the file before the file alone: two
+			// configs are often both upbeat.toml
+			w.add("config " + pathTail(tilde(cfg, cfgHome), 2) + " (daemon at " + w.paths[0] + ")")
 			w.add("config " + cfg[strings.LastIndex(cfg, "/")+1:] + " (daemon at " + w.paths[0] + ")")
 		} else {
 			w.add(w.label + d)

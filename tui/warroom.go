@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -52,11 +53,7 @@ func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) strin
 	st := ws[0]
 	wr := st.WarRoom
 	left := wr.Until.Sub(now).Round(time.Second)
-	checks := fmt.Sprintf("%d checks", wr.Checks)
-	if wr.Checks == 1 {
-		checks = "1 check"
-	}
-	checks += fmt.Sprintf(", %d failed", wr.Failures)
+	checks := humanize.Count(wr.Checks, "check", "checks") + fmt.Sprintf(", %d failed", wr.Failures)
 	parts := []string{"◉ WAR ROOM " + clean(st.Monitor.Name), clock(left) + " left", checks,
 		"every " + fmtSetting(wr.Every)}
 	if len(ws) > 1 {

@@ -36,6 +36,7 @@ func (b *base) judgeCert(r *monitor.Result, m *monitor.Monitor, st *tls.Connecti
 		exp, leaf = chainExpiry(st.VerifiedChains)
 	} else if len(st.PeerCertificates) > 0 { // insecure: nothing was verified
 		exp, leaf = earliest(st.PeerCertificates), st.PeerCertificates[0]
+		r.CertUnverified = true // its dates are judged, but /metrics and the views say they are the server's word
 		if now.Before(leaf.NotBefore) {
 			setCertFacts(r, exp, leaf, now)
 			fail(r, ClassTLSNotYetValid, notYetValidText(leaf))

@@ -69,6 +69,10 @@ func TestTLS(t *testing.T) {
 			if r.CertIssuer == "" {
 				t.Error("no issuer")
 			}
+			// an insecure monitor's dates are the server's word: nothing verified them
+			if wantUnverified := tt.insecure || tt.status == monitor.StatusDown; r.CertUnverified != wantUnverified {
+				t.Errorf("CertUnverified = %v, want %v", r.CertUnverified, wantUnverified)
+			}
 		})
 	}
 }

@@ -78,12 +78,12 @@ func Write(w io.Writer, s Summary, mode Mode) {
 	}
 }
 
-// Line writes a summary as "✕2 ▲1 ●37 ◆2 ‖1": the glyphs the dashboard
+// Line writes a summary as "✕2 ▲1 ●37 ○3 ◆2 ‖1": the glyphs the dashboard
 // uses, a part only when its count is not zero (up is always there,
-// unless problemsOnly, which leaves out up, maintenance and paused). With
-// tmux each part is wrapped in its tmux style, reset after; "!N" counts
-// problems with upbeat itself (a stall, a full disk, an alert channel
-// that gave up).
+// unless problemsOnly, which leaves out up, pending, maintenance and
+// paused). With tmux each part is wrapped in its tmux style, reset after;
+// "!N" counts problems with upbeat itself (a stall, a full disk, an alert
+// channel that gave up).
 func Line(s Summary, tmux, problemsOnly bool) string {
 	var parts []string
 	add := func(glyph string, n int, always bool) {
@@ -100,6 +100,7 @@ func Line(s Summary, tmux, problemsOnly bool) string {
 	add("▲", s.Degraded, false)
 	if !problemsOnly {
 		add("●", s.Up, true)
+		add("○", s.Pending, false) // not checked yet: "●0" alone would read as nothing watched
 		add("◆", s.Maintenance, false)
 		add("‖", s.Paused, false)
 	}
@@ -118,7 +119,7 @@ func tmuxStyle(glyph string) string {
 		return "#[fg=green]"
 	case "◆":
 		return "#[fg=blue]"
-	case "‖":
+	case "○", "‖":
 		return "#[dim]"
 	case "!":
 		return "#[fg=magenta]"
