@@ -356,7 +356,7 @@ func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
 	src.Publish(alertEv(-time.Minute, "", monitor.AlertEvent{Channel: "mail", Kind: "email",
 		Subject: "2 monitors down", OK: true, Attempts: 1, Monitors: []string{"api", "shop"}}))
 	waitOutput(t, tm, "alert mail (email) sent: 2 monitors down") // the log pane
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})                         // api, the first row
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})                       // api, the first row
 	waitOutput(t, tm, "14:02:00 ✓ mail (email)  sent · 2 monitors down")
 	v := finalView(t, tm)
 	checkFits(t, v, 200, 50)
