@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"testing"
 	"time"
 
-	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -13,15 +11,7 @@ import (
 // attempt that is retried is not kept; the outcome is, with how many
 // attempts it took.
 func TestOneDeliveryNoteAMessage(t *testing.T) {
-	cfg, err := config.Load(hookConfig(t, t.TempDir(), "http://127.0.0.1:9/hook", "http://127.0.0.1:9/", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt := idleRuntime(t)
 	if rt.store == nil {
 		t.Fatal("the runtime has no history")
 	}

@@ -349,10 +349,10 @@ func startRuntime(t *testing.T, cfg *config.Config, o runtimeOptions) (*runtime,
 	return rt, sub, func() { sub.Close(); cancel(); <-done; rt.Close() }
 }
 
-// A reload that removes a channel clears its warning: it will never
-// deliver again to clear it itself, and a late report from it is ignored.
-// A message dropped unattempted (a full queue) says so.
-func TestReloadClearsTheWarningOfARemovedChannel(t *testing.T) {
+// idleRuntime is upbeat on one monitor and one webhook, both on a closed
+// port, not started: for what the runtime does with events given to it.
+func idleRuntime(t *testing.T) *runtime {
+	t.Helper()
 	cfg, err := config.Load(hookConfig(t, t.TempDir(), "http://127.0.0.1:9/hook", "http://127.0.0.1:9/", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -361,12 +361,20 @@ func TestReloadClearsTheWarningOfARemovedChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rt.Close()
+	t.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+// A reload that removes a channel clears its warning: it will never
+// deliver again to clear it itself, and a late report from it is ignored.
+// A message dropped unattempted (a full queue) says so.
+func TestReloadClearsTheWarningOfARemovedChannel(t *testing.T) {
+	rt := idleRuntime(t)
 	rt.warnUndelivered(&monitor.AlertEvent{Channel: "hook", Subject: "api down", Error: "queue full", GaveUp: true})
 	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" dropped "api down": queue full`) {
 		t.Fatalf("warnings: %q", w)
 	}
-	without := *cfg
+	without := *rt.cfg
 	without.Alerts = nil
 	rt.setChannels(&without)
 	if w := rt.eng.Warnings(); len(w) != 0 {

@@ -37,11 +37,7 @@ func TestAttachDashboardToTwoDaemons(t *testing.T) {
 	sUS := serve(t, eUS, api.Options{Listen: "127.0.0.1:0"})
 	c := dial(t, []string{sock, "http://" + sUS.TCPAddr()}, Options{})
 
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
-	defer m.Close()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tm := plainDashboard(t, c)
 	if err := c.CheckNow(bg, "shop"); err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +89,7 @@ func TestAttachLongSocketHeader(t *testing.T) {
 	serve(t, e, api.Options{Socket: sock})
 	c := dial(t, []string{sock}, Options{})
 
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
-	defer m.Close()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tm := plainDashboard(t, c)
 	want := regexp.MustCompile(`daemon at …/\S*session-0042/upbeat\.sock · location eu-west`)
 	var seen []byte
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
@@ -125,11 +117,7 @@ func TestAttachDashboardAcrossRestart(t *testing.T) {
 	s1 := serve(t, e1, api.Options{Socket: sock})
 	c := dial(t, []string{sock}, Options{})
 
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
-	defer m.Close()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tm := plainDashboard(t, c)
 	waitOut := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
@@ -158,4 +146,15 @@ func TestAttachDashboardAcrossRestart(t *testing.T) {
 	if strings.Contains(strings.Join(lines[:4], "\n"), "gave up") {
 		t.Errorf("the first daemon's warning stays in the header:\n%s", v)
 	}
+}
+
+// plainDashboard runs the real dashboard on c at 80x24, without colour,
+// until the test ends.
+func plainDashboard(t *testing.T, c *Client) *teatest.TestModel {
+	t.Helper()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
+	t.Cleanup(m.Close)
+	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 }
