@@ -174,7 +174,7 @@ func (p *policy) sendHeld() {
 			p.step(e, event{kind: inHoldEnd, now: now})
 		}
 		if e.inc == nil {
-			p.post.log.Info("held resolve sent at shutdown", "monitor", name)
+			p.post.log.Info("held resolve queued at shutdown; its delivery is logged apart", "monitor", name)
 		}
 	}
 }
