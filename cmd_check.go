@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
@@ -58,7 +60,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if *asJSON {
 		writeCheckJSON(e.stdout, results)
 	} else {
-		writeCheckTable(e.stdout, results)
+		writeCheckTable(e.stdout, results, e.width)
 	}
 	for _, r := range results {
 		if r.Status == monitor.StatusDown {
@@ -102,8 +104,13 @@ func writeCheckJSON(w io.Writer, results []monitor.Result) {
 	}
 }
 
-func writeCheckTable(w io.Writer, results []monitor.Result) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+// writeCheckTable writes the results as a table. In a terminal width
+// columns wide (0: not a terminal), a WHY too long for its line goes on
+// below, at its column and broken between words, rather than being
+// wrapped by the terminal in the middle of one.
+func writeCheckTable(w io.Writer, results []monitor.Result, width int) {
+	var b bytes.Buffer
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tMONITOR\tKIND\tCODE\tLATENCY\tTRIES\tWHY")
 	for i := range results {
 		r := &results[i]
@@ -115,6 +122,38 @@ func writeCheckTable(w io.Writer, results []monitor.Result) {
 			code, latency(r.Latency), r.Attempts, why(r))
 	}
 	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	col := utf8.RuneCountInString(lines[0]) - len("WHY")
+	for _, l := range lines {
+		for _, part := range wrapAt(l, col, width) {
+			fmt.Fprintln(w, part)
+		}
+	}
+}
+
+// wrapAt breaks a line longer than width after its first col columns into
+// lines that go on at that column, between words. A line that fits, or
+// one whose words cannot fit beside col, stays whole.
+func wrapAt(line string, col, width int) []string {
+	if width <= 0 || utf8.RuneCountInString(line) <= width || width-col < 20 {
+		return []string{line}
+	}
+	runes := []rune(line)
+	head, words := string(runes[:col]), strings.Fields(string(runes[col:]))
+	var out []string
+	cur := ""
+	for _, word := range words {
+		switch {
+		case cur == "":
+			cur = word
+		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(word) <= width-col:
+			cur += " " + word
+		default:
+			out = append(out, head+cur)
+			head, cur = strings.Repeat(" ", col), word
+		}
+	}
+	return append(out, head+cur)
 }
 
 // why is the one-line reason shown beside a result that is not plainly up:

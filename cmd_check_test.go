@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/engine/kb"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // The WHY column of `upbeat check` says each thing once, the class's name
@@ -111,4 +115,44 @@ func repeatedPhrase(s string) string {
 		seen[p] = true
 	}
 	return ""
+}
+
+// In an 80-column terminal a long WHY goes on below at its own column,
+// broken between words (the terminal would break it inside one); piped,
+// each result stays one line for scripts.
+func TestCheckTableWrapsBetweenWords(t *testing.T) {
+	results := []monitor.Result{
+		{Monitor: "shop", Kind: monitor.KindHTTP, Status: monitor.StatusUp, Code: 200, Attempts: 1},
+		{Monitor: "checkout-api", Kind: monitor.KindHTTP, Status: monitor.StatusDown, Code: 503, Class: "http_503", Attempts: 3,
+			RetryAfter: 2 * time.Minute, Error: "HTTP 503 Service Unavailable, Retry-After 2m"},
+	}
+	var piped bytes.Buffer
+	writeCheckTable(&piped, results, 0)
+	if n := strings.Count(piped.String(), "\n"); n != 3 {
+		t.Fatalf("piped: %d lines, want 3:\n%s", n, piped.String())
+	}
+	whole := strings.Split(piped.String(), "\n")[2]
+	col := utf8.RuneCountInString(strings.Split(piped.String(), "\n")[0]) - len("WHY")
+
+	var tty bytes.Buffer
+	writeCheckTable(&tty, results, 80)
+	lines := strings.Split(strings.TrimSuffix(tty.String(), "\n"), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("at 80 columns the WHY was not carried over:\n%s", tty.String())
+	}
+	var words []string
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("line %d is %d columns: %q", i, n, l)
+		}
+		if i >= 2 {
+			words = append(words, strings.Fields(string([]rune(l)[col:]))...)
+		}
+		if i > 2 && strings.TrimSpace(string([]rune(l)[:col])) != "" {
+			t.Errorf("line %d does not go on at the WHY column: %q", i, l)
+		}
+	}
+	if got, want := strings.Join(words, " "), strings.Join(strings.Fields(string([]rune(whole)[col:])), " "); got != want {
+		t.Errorf("the WHY carried over reads %q, want %q", got, want)
+	}
 }

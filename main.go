@@ -6,6 +6,7 @@ package main
 import (
 	_ "early.upbeat.invalid/earlyterm"   // before Bubble Tea's init: see the package doc
 	_ "early.upbeat.invalid/quickstatus" // `upbeat status` before the rest initialises
+	"github.com/charmbracelet/x/term"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/internal/textdist"
 
@@ -46,6 +47,9 @@ type env struct {
 	getenv func(string) string
 	// isTTY reports whether stdout is a terminal (the dashboard needs one).
 	isTTY bool
+	// width is how many columns stdout's terminal has; 0 when it is not
+	// one (a pipe, a file) or its size is unknown.
+	width int
 	// plainEvery is how often the dashboard without a terminal prints the
 	// table; 0 means defaultPlainEvery (tests shorten it).
 	plainEvery time.Duration
@@ -117,6 +121,11 @@ func main() {
 	}()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, lookupEnv: os.LookupEnv,
 		isTTY: isTerminal(os.Stdout)}
+	if e.isTTY {
+		if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil {
+			e.width = w
+		}
+	}
 	profileOnSignal(e.getenv)
 	code := run(ctx, e, os.Args[1:])
 	stop()
