@@ -161,11 +161,7 @@ func TestAckSurvivesARestart(t *testing.T) {
 	}
 	stop()
 
-	rt, err := newRuntime(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt = openRuntime(t, cfg, opts)
 	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown || !st.Acked {
 		t.Errorf("after a restart: %v, acked %v; want down and acknowledged", st.Status, st.Acked)
 	}
@@ -220,11 +216,7 @@ func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 	}
 	stop()
 
-	rt, err := newRuntime(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close()
+	rt = openRuntime(t, cfg, opts)
 	now := time.Now()
 	stretches, err := rt.store.Incidents("api", now.Add(-3*time.Hour), now)
 	if err != nil || len(stretches) != 2 || stretches[0].End.IsZero() || !stretches[1].End.IsZero() {
@@ -357,11 +349,19 @@ func idleRuntime(t *testing.T) *runtime {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := newRuntime(cfg, runtimeOptions{getenv: os.Getenv})
+	return openRuntime(t, cfg, runtimeOptions{getenv: os.Getenv})
+}
+
+// openRuntime makes upbeat's runtime on cfg, not started; it is closed
+// when the test ends, if the test has not closed it (Close may be called
+// twice).
+func openRuntime(t *testing.T, cfg *config.Config, opts runtimeOptions) *runtime {
+	t.Helper()
+	rt, err := newRuntime(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { rt.Close() })
+	t.Cleanup(rt.Close)
 	return rt
 }
 
