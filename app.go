@@ -170,39 +170,90 @@ func (rt *runtime) restoreIncidents() {
 		return
 	}
 	now := time.Now()
-	back := rt.retention()
 	for _, st := range rt.eng.Snapshot() {
-		if st.Status == monitor.StatusUp || st.Status == monitor.StatusDegraded {
-			rt.resolveLate(st.Monitor.Name, now)
-			continue
-		}
-		if st.Status != monitor.StatusDown {
-			continue
-		}
-		incs, err := rt.store.Incidents(st.Monitor.Name, now.Add(-back), now)
-		if err != nil || len(incs) == 0 {
-			continue
-		}
-		if last := incs[len(incs)-1]; last.End.IsZero() {
-			if len(incs) > 1 { // a window may have split it
-				if trans, err := rt.store.Transitions(st.Monitor.Name, now.Add(-back), now); err == nil {
-					last = acrossWindows(last, trans)
-				}
+		name := st.Monitor.Name
+		switch {
+		case st.Status == monitor.StatusUp || st.Status == monitor.StatusDegraded:
+			rt.resolveLate(name, now)
+		case st.Status == monitor.StatusDown:
+			if in, ok := rt.openIncident(name, now); ok {
+				rt.takeOver(name, in, now, false)
 			}
-			if notes, err := rt.store.Notes(st.Monitor.Name, last.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
-				one := []monitor.Incident{last}
-				local.AttachNotes(one, notes) // the resolve still carries them
-				last = one[0]
+		case st.Status == monitor.StatusPending && st.Last.Status == monitor.StatusMaintenance:
+			// The engine restores a monitor that was in a window as
+			// pending: its next check says whether it still is.
+			if in, ok := rt.silencedIncident(name, now); ok {
+				rt.takeOver(name, in, now, true)
 			}
-			// An acknowledgement outlives the process: no reminders after
-			// the restart, and every view still says it.
-			if slices.ContainsFunc(last.Notes, func(n monitor.Note) bool { return n.Kind == monitor.NoteAck }) {
-				last.Acked = true
-				rt.eng.RestoreAcked(st.Monitor.Name)
-			}
-			rt.alerts.Current().Restore(st.Monitor.Name, last)
 		}
 	}
+}
+
+// openIncident returns the incident of a monitor restored down: the open
+// stretch of downtime history has, joined with those a window split from
+// it.
+func (rt *runtime) openIncident(name string, now time.Time) (monitor.Incident, bool) {
+	back := rt.retention()
+	incs, err := rt.store.Incidents(name, now.Add(-back), now)
+	if err != nil || len(incs) == 0 {
+		return monitor.Incident{}, false
+	}
+	last := incs[len(incs)-1]
+	if !last.End.IsZero() {
+		return monitor.Incident{}, false
+	}
+	if len(incs) > 1 { // a window may have split it
+		if trans, err := rt.store.Transitions(name, now.Add(-back), now); err == nil {
+			last = acrossWindows(last, trans)
+		}
+	}
+	return last, true
+}
+
+// silencedIncident returns the incident of a monitor that went into a
+// maintenance window while down and was still in it when upbeat stopped:
+// history ended its last stretch of downtime there (a window, not a
+// recovery), and nothing changed since. Without a restart the alerting
+// keeps such an incident open across the window; taken over, it goes on
+// as it would have, one incident from when the monitor first went down.
+func (rt *runtime) silencedIncident(name string, now time.Time) (monitor.Incident, bool) {
+	back := rt.retention()
+	incs, err := rt.store.Incidents(name, now.Add(-back), now)
+	if err != nil || len(incs) == 0 || !incs[len(incs)-1].IntoWindow {
+		return monitor.Incident{}, false
+	}
+	trans, err := rt.store.Transitions(name, now.Add(-back), now)
+	if err != nil || len(trans) == 0 {
+		return monitor.Incident{}, false
+	}
+	last, into := incs[len(incs)-1], trans[len(trans)-1]
+	if into.From != monitor.StatusDown || into.To != monitor.StatusMaintenance || into.Time.UnixMilli() != last.End.UnixMilli() {
+		return monitor.Incident{}, false // the monitor changed after that window
+	}
+	last.End, last.IntoWindow = time.Time{}, false
+	return acrossWindows(last, trans), true
+}
+
+// takeOver hands the alerting an incident open before this start, with
+// its notes and its acknowledgement; inWindow: its monitor was in a
+// maintenance window when upbeat stopped (silencedIncident).
+func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, inWindow bool) {
+	if notes, err := rt.store.Notes(name, in.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
+		one := []monitor.Incident{in}
+		local.AttachNotes(one, notes) // the resolve still carries them
+		in = one[0]
+	}
+	// An acknowledgement outlives the process: no reminders after the
+	// restart, and every view still says it.
+	if slices.ContainsFunc(in.Notes, func(n monitor.Note) bool { return n.Kind == monitor.NoteAck }) {
+		in.Acked = true
+		rt.eng.RestoreAcked(name)
+	}
+	if inWindow {
+		rt.alerts.Current().RestoreInWindow(name, in)
+		return
+	}
+	rt.alerts.Current().Restore(name, in)
 }
 
 // acrossWindows returns the open incident in (the last stretch of

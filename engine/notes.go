@@ -60,10 +60,13 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 // RestoreAcked marks a monitor's open incident as acknowledged again after
 // a restart: history keeps an acknowledgement as a note, and the live flag
 // is the engine's. Nothing is written and nothing is told. A monitor that
-// is not down is left alone.
+// is neither down nor pending is left alone: pending is a monitor restored
+// from a maintenance window (its next check says whether it is still in
+// it), whose incident the window only silenced, and the flag goes with it
+// into the window and out of it, as a window in the incident keeps it.
 func (e *Engine) RestoreAcked(name string) {
 	_ = e.controls.states.with(name, func(en *entry) {
-		if en.state.Status == monitor.StatusDown {
+		if s := en.state.Status; s == monitor.StatusDown || s == monitor.StatusPending {
 			en.state.Acked = true
 		}
 	})

@@ -194,11 +194,20 @@ func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Resul
 	// A window in the middle of an incident keeps its acknowledgement,
 	// into the window and out of it: still down after the window, it is
 	// the incident that was acknowledged (the alerting keeps it open across
-	// the window). Any other change ends the acknowledgement.
-	if to != monitor.StatusMaintenance && (from != monitor.StatusMaintenance || to != monitor.StatusDown) {
+	// the window). So does a restart in the window, which leaves the
+	// monitor pending until its next check (RestoreAcked). Any other
+	// change ends the acknowledgement.
+	if to != monitor.StatusMaintenance && (!silenced(from) || to != monitor.StatusDown) {
 		en.state.Acked = false
 	}
 	return &monitor.Event{Kind: monitor.EventChange, Time: t, Monitor: en.m.Name, Result: r, From: from, To: to}
+}
+
+// silenced reports whether an acknowledged incident may be in status s
+// without being down: in a window, or restored from one and not checked
+// since (only RestoreAcked leaves a pending monitor acknowledged).
+func silenced(s monitor.Status) bool {
+	return s == monitor.StatusMaintenance || s == monitor.StatusPending
 }
 
 // inWindow reports whether en is inside a maintenance window at t.

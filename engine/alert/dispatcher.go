@@ -322,11 +322,25 @@ func (d *Dispatcher) Ack(name string) {
 // its resolve is sent when the monitor recovers. Call it before checks
 // start. An incident already known for the monitor is kept.
 func (d *Dispatcher) Restore(name string, open monitor.Incident) {
+	d.restore(name, open, false)
+}
+
+// RestoreInWindow takes over, as Restore does, an incident whose monitor
+// went into a maintenance window while down and was still in it when
+// upbeat stopped. The window silenced the incident, it did not end it:
+// it stays silent until the engine says the monitor left the window;
+// still down then, it goes on with nothing sent (no second page), and
+// back up, it resolves.
+func (d *Dispatcher) RestoreInWindow(name string, open monitor.Incident) {
+	d.restore(name, open, true)
+}
+
+func (d *Dispatcher) restore(name string, open monitor.Incident, inWindow bool) {
 	if !d.gate.enter() {
 		return
 	}
 	defer d.gate.unlock()
-	d.policy.step(d.policy.entry(name), event{kind: inRestore, restore: open})
+	d.policy.step(d.policy.entry(name), event{kind: inRestore, restore: open, maint: inWindow})
 }
 
 // Incidents returns the open incidents, oldest first.

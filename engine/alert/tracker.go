@@ -92,7 +92,7 @@ type event struct {
 	now, at  time.Time
 	from, to monitor.Status   // inChange
 	result   *monitor.Result  // inChange (may be nil), inResult
-	maint    bool             // inChange: the engine says the monitor is in maintenance
+	maint    bool             // inChange: the engine says the monitor is in maintenance; inRestore: it was when upbeat stopped
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore, inLate
 	note     monitor.Note     // inNote
@@ -892,12 +892,18 @@ func (t *tracker) ack(fx *effects) {
 
 // restore takes over an incident open before a restart: nothing is sent,
 // reminders continue from now, and the resolve goes out when the monitor
-// recovers. An incident already open is kept.
+// recovers. An incident already open is kept. One whose monitor was in a
+// maintenance window when upbeat stopped is in it still, as far as anyone
+// knows: its reminders are quiet until the engine says the monitor left
+// the window, and then it goes on as it would have without the restart.
 func (t *tracker) restore(ev event, fx *effects) {
 	if t.inc != nil {
 		return
 	}
 	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
+	if ev.maint {
+		t.status = monitor.StatusMaintenance
+	}
 	if ev.cover != "" {
 		t.join(ev.cover, fx) // it was part of that incident before the restart
 		return

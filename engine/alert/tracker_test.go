@@ -532,3 +532,41 @@ func TestRestoredAckIsReportedAndQuiet(t *testing.T) {
 		}
 	}
 }
+
+// An incident restored in a window (RestoreInWindow) stays silent until
+// the engine says the monitor left the window, even before its first check
+// since the start: its reminders are quiet. Still down after the window,
+// it goes on with nothing sent and its reminders resume; back up, it
+// resolves.
+func TestRestoredInAWindowIsSilentUntilItEnds(t *testing.T) {
+	inWindow := func() *tracker {
+		tk := trackerIn(phaseIdle)
+		ev := events["restore"]
+		ev.maint = true
+		tk.handle(ev)
+		return tk
+	}
+	sent := func(fx effects) (s []string) {
+		for _, f := range fx {
+			if f.kind == doSend || f.kind == doRemind && !f.quiet {
+				s = append(s, f.String())
+			}
+		}
+		return s
+	}
+	tk := inWindow()
+	if got := sent(tk.handle(events["remind"])); got != nil {
+		t.Errorf("a reminder due in the window: %q, want it quiet", got)
+	}
+	if got := sent(tk.handle(change(monitor.StatusMaintenance, monitor.StatusDown))); got != nil || tk.phase != phaseOpen {
+		t.Errorf("still down after the window: %s, %q; want the incident open, nothing sent", tk.phase, got)
+	}
+	if got := sent(tk.handle(events["remind"])); len(got) != 1 || got[0] != "remind" {
+		t.Errorf("a reminder due after the window: %q, want it sent", got)
+	}
+
+	tk = inWindow()
+	if got := sent(tk.handle(change(monitor.StatusMaintenance, monitor.StatusUp))); len(got) != 1 || got[0] != "send up" || tk.phase != phaseIdle {
+		t.Errorf("back up after the window: %s, %q; want the resolve", tk.phase, got)
+	}
+}
