@@ -85,7 +85,13 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 				peers = append(peers, fmt.Sprintf("%q", "http://"+testserver.Addr(ports[other])))
 			}
 		}
-		settings := fmt.Sprintf("location = %q\nretries = 0\ninterval = \"1s\"\ntimeout = \"500ms\"\npeers = [%s]\npeer_timeout = \"2s\"",
+		// The test checks at the moments it chooses (check), and every
+		// wait is for an answer that comes at once (a 200 or a 502 on
+		// loopback, a peer's API): the timeouts are generous so that a
+		// busy machine, which may leave a check or a peer unanswered for
+		// a second, cannot make a location see its working path down or
+		// a peer have no say.
+		settings := fmt.Sprintf("location = %q\nretries = 0\ninterval = \"10s\"\ntimeout = \"10s\"\npeers = [%s]\npeer_timeout = \"10s\"",
 			l, strings.Join(peers, ", "))
 		api := fmt.Sprintf("listen = %q", testserver.Addr(ports[l]))
 		body := fmt.Sprintf("[[alert]]\nname = \"oncall\"\nkind = \"webhook\"\nurl = %q\ndefault = true\n\n[[monitor]]\nname = \"shop\"\nurl = %q\n",
@@ -137,7 +143,7 @@ func TestLocationsAgreeBeforePaging(t *testing.T) {
 		t.Errorf("the message text does not say what the locations saw:\n%s", downs[0].Text)
 	}
 	if logged(daemons["ap-south"], "incident not opened") != 0 {
-		t.Error("ap-south asked about a monitor it sees up")
+		t.Errorf("ap-south asked about a monitor it sees up:\n%s", daemons["ap-south"].log.String())
 	}
 
 	// Repaired: the one incident resolves, once.

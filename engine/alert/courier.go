@@ -129,7 +129,7 @@ func (p *courier) deliver(items []pending, v verdict) {
 			var downs []Item
 			downs, mine = splitDowns(mine)
 			if len(downs) > 0 {
-				o.push(&delivery{msg: p.comp.network(downs, p.redactErr(v.netErr), v.target, now)})
+				o.push(p.network(downs, nil, p.redactErr(v.netErr), v.target, now))
 			}
 		}
 		switch {
@@ -137,9 +137,47 @@ func (p *courier) deliver(items []pending, v verdict) {
 		case len(mine) == 1 && v.note == "":
 			o.push(&delivery{msg: p.comp.single(mine[0], now), monitor: mine[0].Monitor})
 		default:
-			o.push(&delivery{msg: p.comp.group(mine, v.note, now)})
+			dl := &delivery{msg: p.comp.group(mine, v.note, now)}
+			dl.part = func(items []Item) *delivery { return p.groupPart(items, v.note, now) }
+			o.push(dl)
 		}
 	}
+}
+
+// The parts of a message that is split (see outlet.split) read as the
+// message would have read had it been about those items alone, composed
+// at the same time.
+
+// groupPart is the delivery of the part of a grouped message about
+// items: a group again, or the single message about one item, with the
+// group's note (if any) before its text.
+func (p *courier) groupPart(items []Item, note string, now time.Time) *delivery {
+	dl := &delivery{msg: p.comp.group(items, note, now)}
+	if len(items) == 1 {
+		dl = &delivery{msg: p.comp.single(items[0], now), monitor: items[0].Monitor}
+		if note != "" {
+			dl.msg.Text = note + "\n\n" + dl.msg.Text
+		}
+	}
+	dl.part = func(items []Item) *delivery { return p.groupPart(items, note, now) }
+	return dl
+}
+
+// network is the delivery of the message that upbeat's own network looks
+// down, about downs; elsewhere names the monitors that failed with them
+// but are told of in another part of it.
+func (p *courier) network(downs []Item, elsewhere []string, checkErr error, target string, now time.Time) *delivery {
+	dl := &delivery{msg: p.comp.network(downs, elsewhere, checkErr, target, now)}
+	dl.part = func(items []Item) *delivery {
+		others := slices.Clone(elsewhere)
+		for _, it := range downs {
+			if !slices.ContainsFunc(items, func(x Item) bool { return x.Monitor == it.Monitor }) {
+				others = append(others, it.Monitor)
+			}
+		}
+		return p.network(items, others, checkErr, target, now)
+	}
+	return dl
 }
 
 // splitDowns separates the items that open an incident from the rest.

@@ -22,6 +22,10 @@ type delivery struct {
 	// routine: a success is logged at debug level and not reported
 	// through OnDelivery (resends); a failure is reported as usual.
 	routine bool
+	// part composes the message about some of msg's items, as msg was
+	// composed, so that a message about several monitors can be split
+	// (see outlet.split); nil: it goes whole or not at all.
+	part func(items []Item) *delivery
 }
 
 // outlet is one configured channel with its queue and its worker: a slow
@@ -129,7 +133,7 @@ func (o *outlet) close() {
 }
 
 // next waits for the next delivery to attempt: the oldest one that is
-// due and that no older queued message holds back (see blocks). A
+// due and that no older queued message holds back (see pick). A
 // message waiting out its backoff stays in the queue, so that the
 // messages behind it are not held up by it; once Close begins, nothing
 // waits out a backoff. ok is false when the outlet is closed and empty,
@@ -198,44 +202,80 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 // is taken when it is due (or the courier drains) and no older queued
 // message is about one of its monitors: a resolve never overtakes the
 // DOWN it resolves, while a message about other monitors goes ahead of
-// one that is being retried. Called with o.mu held.
+// one that is being retried. A message about several monitors, only
+// some of which an older message holds back, is split first: the part
+// about the others is taken. Called with o.mu held.
 func (o *outlet) pick(now time.Time, draining bool) (int, time.Time) {
 	var soonest time.Time
-	for i, dl := range o.q {
-		if o.blocked(i) {
-			continue
+	ahead := map[string]bool{}      // the monitors the messages before the i-th are about
+	for i := 0; i < len(o.q); i++ { // a split lengthens o.q
+		held := heldBack(o.q[i], ahead)
+		if len(held) == 0 || o.split(i, held) {
+			dl := o.q[i]
+			if draining || !dl.due.After(now) {
+				return i, time.Time{}
+			}
+			if soonest.IsZero() || dl.due.Before(soonest) {
+				soonest = dl.due
+			}
 		}
-		if draining || !dl.due.After(now) {
-			return i, time.Time{}
-		}
-		if soonest.IsZero() || dl.due.Before(soonest) {
-			soonest = dl.due
+		for _, m := range o.q[i].msg.about() {
+			ahead[m] = true
 		}
 	}
 	return -1, soonest
 }
 
-// blocked reports whether an older message in the queue is about one of
-// the monitors the i-th one is about. Called with o.mu held.
-func (o *outlet) blocked(i int) bool {
-	mine := o.q[i].msg.about()
-	if len(mine) == 0 {
-		return false
-	}
-	for _, older := range o.q[:i] {
-		for _, m := range older.msg.about() {
-			if slices.Contains(mine, m) {
-				return true
-			}
+// heldBack returns the monitors dl is about that a message ahead of it
+// in the queue is about too.
+func heldBack(dl *delivery, ahead map[string]bool) []string {
+	var held []string
+	for _, m := range dl.msg.about() {
+		if ahead[m] {
+			held = append(held, m)
 		}
 	}
-	return false
+	return held
+}
+
+// split divides the i-th queued message, which older messages hold back
+// for the monitors in held, in two, and reports whether it did: the part
+// about the other monitors takes its place, to go now, and the part
+// about held waits right behind it, in the same place among the other
+// messages, for the older ones. So a monitor with nothing pending is not
+// kept waiting while another monitor's message is retried, and each
+// monitor's messages still go in order. Only a message not yet tried is
+// split (a retry is the same message, with the same id); one about held
+// alone is not. Called with o.mu held.
+func (o *outlet) split(i int, held []string) bool {
+	dl := o.q[i]
+	if dl.part == nil || dl.attempts > 0 || len(held) == len(dl.msg.about()) {
+		return false
+	}
+	var free, rest []Item
+	for _, it := range dl.msg.Items {
+		if slices.Contains(held, it.Monitor) {
+			rest = append(rest, it)
+		} else {
+			free = append(free, it)
+		}
+	}
+	now, later := dl.part(free), dl.part(rest)
+	for _, p := range []*delivery{now, later} {
+		p.seq, p.due, p.routine = dl.seq, dl.due, dl.routine
+	}
+	later.replaces = dl.replaces // a later resend replaces what still waits
+	o.q[i] = later
+	o.q = slices.Insert(o.q, i, now)
+	return true
 }
 
 // requeue puts back a message to be retried at its due time, where it
-// was in the queue: before every message queued after it. A message
-// queued meanwhile about one of its monitors therefore still waits for
-// it. When the outlet stopped meanwhile, the message is reported dropped.
+// was in the queue: before every message queued after it (and before
+// the held part of a message it was split from, which is about other
+// monitors). A message queued meanwhile about one of its monitors
+// therefore still waits for it. When the outlet stopped meanwhile, the
+// message is reported dropped.
 func (o *outlet) requeue(dl *delivery) {
 	o.mu.Lock()
 	if o.stopped {

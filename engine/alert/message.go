@@ -570,17 +570,24 @@ func commonStep(items []Item) string {
 
 // network writes the message sent instead of paging for each monitor when
 // every monitor failed at once and the connectivity check failed too.
-func (c composer) network(items []Item, checkErr error, target string, now time.Time) Message {
+// elsewhere names the monitors that failed with items but are told of in
+// another message: the part of this one held back behind an earlier
+// message about them, or sent ahead of it (see outlet.split).
+func (c composer) network(items []Item, elsewhere []string, checkErr error, target string, now time.Time) Message {
 	m := Message{ID: newID(), Event: EventNetwork, Urgent: true, Time: now, Items: items}
-	m.Title = fmt.Sprintf("upbeat's own network looks down: all %d monitors failed at once", len(items))
+	m.Title = fmt.Sprintf("upbeat's own network looks down: all %d monitors failed at once", len(items)+len(elsewhere))
 	var b strings.Builder
 	fmt.Fprintf(&b, "Every monitor failed within a few seconds, and the connectivity check")
 	if target != "" {
 		fmt.Fprintf(&b, " (%s)", target)
 	}
 	fmt.Fprintf(&b, " failed as well: %v.\n", checkErr)
+	one := "this one message"
+	if len(elsewhere) > 0 {
+		one = "this message"
+	}
 	b.WriteString("That usually means the machine running upbeat lost its network, not that every site is down. " +
-		"upbeat sends this one message instead of one per monitor, and a single message when checks recover.\n")
+		"upbeat sends " + one + " instead of one per monitor, and a single message when checks recover.\n")
 	b.WriteString("First step: check this machine's network link, DNS resolver, proxy and firewall.\n")
 	names := make([]string, 0, min(len(items), maxListed))
 	for i, it := range items {
@@ -590,7 +597,11 @@ func (c composer) network(items []Item, checkErr error, target string, now time.
 		}
 		names = append(names, it.Monitor)
 	}
-	fmt.Fprintf(&b, "Failing: %s.\n", strings.Join(names, ", "))
+	fmt.Fprintf(&b, "Failing: %s", strings.Join(names, ", "))
+	if len(elsewhere) > 0 {
+		fmt.Fprintf(&b, " (and %s, in another message)", listNames(elsewhere))
+	}
+	b.WriteString(".\n")
 	m.Text = b.String()
 	return m
 }

@@ -45,7 +45,7 @@ func (p *policy) resend(r *resendLoop) {
 	now := p.clock.Now()
 	r.due = now.Add(r.o.resend)
 	if items := p.openItems(r.o, now); len(items) > 0 {
-		r.o.push(&delivery{msg: p.post.comp.resend(items, now), replaces: EventResend, routine: true})
+		r.o.push(p.post.resend(items, now))
 	}
 	p.arm(&r.timer, r.due.Sub(now), func() { p.resend(r) })
 }
@@ -70,4 +70,13 @@ func (p *policy) resendsDue() map[string]time.Time {
 		out[r.o.name] = r.due
 	}
 	return out
+}
+
+// resend is the delivery of a resend of items. It replaces a resend
+// still waiting in the queue; a part of it (see outlet.split) is a
+// resend of fewer incidents.
+func (p *courier) resend(items []Item, now time.Time) *delivery {
+	dl := &delivery{msg: p.comp.resend(items, now), replaces: EventResend, routine: true}
+	dl.part = func(items []Item) *delivery { return p.resend(items, now) }
+	return dl
 }
