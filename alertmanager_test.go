@@ -318,7 +318,7 @@ url = %q
 name = "sentinel"
 url = %q
 `, nodes[0].URL, nodes[1].URL, shop.URL, quiet.URL, other.URL, sentinel.URL)
-	settings := "location = \"lab\"\nretries = 0\ninterval = \"1s\"\ntimeout = \"500ms\""
+	settings := "location = \"lab\"\nretries = 0\ninterval = \"10s\"\ntimeout = \"10s\""
 	api := `external_url = "http://upbeat.test:9477"`
 	a := startDaemon(t, "a", settings, api, body, fastAlerts)
 	b := startDaemon(t, "b", settings, api, body, fastAlerts)
