@@ -324,16 +324,21 @@ func (l *LogPane) addResult(ev *source.Event) bool {
 	}
 	if i, ok := l.lastFail[k]; ok {
 		e := &l.entries[i]
-		if e.sameFailure(r) {
-			if !e.rtime.Equal(r.Time) {
-				if !e.seed { // a seed counts nothing (see logEntry.seed)
-					e.count++
-				}
-				e.last = ev.Time
-				e.rtime = r.Time
+		switch {
+		case !e.sameFailure(r):
+		case e.rtime.Equal(r.Time):
+			return true // the result of that line again
+		case e.kind == monitor.EventResult || e.seed:
+			if !e.seed { // a seed counts nothing (see logEntry.seed)
+				e.count++
 			}
+			e.last = ev.Time
+			e.rtime = r.Time
 			return true
 		}
+		// A change of status is one line, never counted: "up → down ×3"
+		// would read as three outages. The failures after it are counted
+		// on a line of their own.
 	}
 	l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: 1,
 		monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})

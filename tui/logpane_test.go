@@ -59,10 +59,11 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 			l.Add(events(monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "api", From: monitor.StatusUp, To: monitor.StatusDown, Result: r0}))
 		}
 	}
-	if n := strings.Count(l.View(), "\n") + 1; n != 1 {
-		t.Fatalf("a repeated failure should stay one line, got %d:\n%s", n, l.View())
+	// the change is a line; the failures after it are counted on one line
+	if n := strings.Count(l.View(), "\n") + 1; n != 2 {
+		t.Fatalf("want the change and one line of repeats, got %d:\n%s", n, l.View())
 	}
-	if !strings.Contains(l.View(), "×3") {
+	if first := strings.Split(l.View(), "\n")[0]; !strings.Contains(first, "api  502 Bad Gateway") || !strings.HasSuffix(first, "×2") {
 		t.Fatalf("repeats not counted:\n%s", l.View())
 	}
 	r := &monitor.Result{Monitor: "api", Time: t0.Add(2 * time.Minute), Status: monitor.StatusUp, Code: 200}
@@ -79,6 +80,7 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 		"alert mail (email) FAILED after 3 attempts: api is up — 535 auth failed",
 		"alert oncall (webhook) sent: api is up",
 		"● api  down → up after 2m",
+		"✕ api  502 Bad Gateway",
 		"✕ api  up → down  502 Bad Gateway",
 	} {
 		if i >= len(lines) || !strings.Contains(lines[i], want) {
@@ -296,5 +298,58 @@ func TestLogLineAfterRestartCountsNoChecksFromAnotherSpan(t *testing.T) {
 	// api went down under the dashboard's eyes: its line counts from its time
 	if a := line("api"); !strings.Contains(a, "×5") {
 		t.Errorf("a failure seen from its start should count its repeats: %q\n%s", a, v)
+	}
+}
+
+// A change of status is one line, never counted: the identical failures
+// after it are counted on a failure line of their own ("×3"), so that no
+// line reads as a monitor going down three times. The engine publishes
+// the failing result first, then the change it caused; a duplicate of
+// the change's own result adds nothing, and a monitor that flaps gets a
+// line per change, none of them counted.
+func TestLogPaneChangeLinesCountNoRepeats(t *testing.T) {
+	t0 := fixedNow
+	change := func(at time.Time, from, to monitor.Status, code int, class string) monitor.Event {
+		r := &monitor.Result{Monitor: "api", Time: at, Status: to, Code: code, Class: class}
+		return monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: "api", From: from, To: to, Result: r}
+	}
+	l := tui.NewLogPane(plainStyles())
+	l.Add(events(resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""),
+		change(t0, monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""))) // the change's own result again
+	for i := 1; i <= 3; i++ {
+		l.Add(events(resultEv(t0.Add(time.Duration(i)*30*time.Second), "api", monitor.StatusDown, 502, "http_502", "")))
+	}
+	lines := logLines(l, 160, false)
+	if len(lines) != 2 || !strings.Contains(lines[1], "api  up → down  502 Bad Gateway") {
+		t.Fatalf("want the change, then the failures after it:\n%s", strings.Join(lines, "\n"))
+	}
+	if strings.Contains(lines[1], "×") {
+		t.Errorf("the change line counts repeats: %q", lines[1])
+	}
+	if !strings.HasPrefix(lines[0], t0.Add(30*time.Second).Format("15:04:05")+" ✕ api  502 Bad Gateway") || !strings.HasSuffix(lines[0], "×3") {
+		t.Errorf("the repeats are not counted on a failure line from the first of them: %q", lines[0])
+	}
+	if !l.Repeats() {
+		t.Error("the pane does not explain the count")
+	}
+
+	// flapping: down, up, down with the same code, and a change that came
+	// without its result (dropped for a slow viewer), then its repeats
+	l = tui.NewLogPane(plainStyles())
+	l.Add(events(resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""),
+		change(t0, monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		change(t0.Add(time.Minute), monitor.StatusDown, monitor.StatusUp, 200, ""),
+		change(t0.Add(2*time.Minute), monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		resultEv(t0.Add(3*time.Minute), "api", monitor.StatusDown, 502, "http_502", "")))
+	lines = logLines(l, 80, false)
+	checkFits(t, strings.Join(lines, "\n"), 80, 20)
+	if len(lines) != 4 || strings.Contains(strings.Join(lines, "\n"), "×") || l.Repeats() {
+		t.Errorf("three changes and one failure after them, nothing counted:\n%s", strings.Join(lines, "\n"))
+	}
+	for i, want := range []string{"api  502 Bad Gateway", "api  up → down  502", "api  down → up after 1m", "api  up → down  502"} {
+		if i < len(lines) && !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: %q, want %q", i, lines[i], want)
+		}
 	}
 }
