@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -350,6 +351,100 @@ func TestLogPaneChangeLinesCountNoRepeats(t *testing.T) {
 	for i, want := range []string{"api  502 Bad Gateway", "api  up → down  502", "api  down → up after 1m", "api  up → down  502"} {
 		if i < len(lines) && !strings.Contains(lines[i], want) {
 			t.Errorf("line %d: %q, want %q", i, lines[i], want)
+		}
+	}
+}
+
+// A dashboard that starts late replays the journal of its source: its
+// log must read line for line as the log of one that watched every event
+// live. Random stories of a few monitors (failures that repeat and
+// change, recoveries, maintenance, errors on a monitor that stays up,
+// notes, alerts retried, warnings) are told to one pane live, and to
+// panes that start from the journal at points along the way and then go
+// on live.
+func TestLogPaneFromJournalReadsAsLive(t *testing.T) {
+	outcomes := []monitor.Result{
+		{Status: monitor.StatusUp, Code: 200},
+		{Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Status: monitor.StatusDown, Code: 504, Class: "http_504"},
+		{Status: monitor.StatusDegraded, Code: 200, Class: "slow"},
+		{Status: monitor.StatusMaintenance, Code: 503, Class: "http_503"},
+		{Status: monitor.StatusUp, Code: 404}, // expected, but an error code
+		{Status: monitor.StatusPending},       // a push monitor still waiting
+	}
+	names := []string{"api", "shop", "db"}
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		status := map[string]monitor.Status{}
+		journal := source.NewJournal(0)
+		live := tui.NewLogPane(plainStyles())
+		var late []*tui.LogPane
+		at := fixedNow
+		// the source began with a problem in force (restored at start):
+		// the journal begins with it, and a dashboard started then seeds it
+		if seed%2 == 1 {
+			r := monitor.Result{Monitor: "db", Time: at, Status: monitor.StatusDown, Class: "refused", Error: "connection refused"}
+			st := tuitest.State(tuitest.Monitor("db", "tcp://db.example.test:5432"), monitor.StatusDown, at.Add(-3*time.Hour), nil, r)
+			status["db"] = monitor.StatusDown
+			live.Seed([]monitor.State{st}, nil)
+			ev, _ := source.InForce(&st)
+			journal.Add(ev)
+		}
+		var last *monitor.Event
+		tell := func(ev monitor.Event) {
+			evs := events(ev)
+			journal.Add(evs[0])
+			live.Add(evs)
+			for _, l := range late {
+				l.Add(evs)
+			}
+		}
+		for step := range 120 {
+			at = at.Add(time.Duration(1+rng.IntN(40)) * time.Second)
+			name := names[rng.IntN(len(names))]
+			switch k := rng.IntN(20); {
+			case k < 15: // a check, and the change it makes
+				r := outcomes[rng.IntN(len(outcomes))]
+				r.Monitor, r.Time = name, at
+				from := status[name]
+				to := r.Status
+				if to == monitor.StatusPending {
+					to = from
+				}
+				last = &monitor.Event{Kind: monitor.EventResult, Time: at, Monitor: name, Result: &r, From: from, To: to}
+				tell(*last)
+				if to != from {
+					status[name] = to
+					tell(monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: name, Result: &r, From: from, To: to})
+				}
+			case k < 17:
+				tell(monitor.Event{Kind: monitor.EventNote, Time: at, Monitor: name, Note: &monitor.Note{Kind: monitor.NoteKind(1 + rng.IntN(2)), Text: "looking"}})
+			case k < 19:
+				tries := 1 + rng.IntN(3)
+				tell(monitor.Event{Kind: monitor.EventAlert, Time: at, Monitor: name,
+					Alert: &monitor.AlertEvent{Channel: "oncall", Subject: name + " is down", OK: rng.IntN(2) == 0, Attempts: tries}})
+			case k < 20 && last != nil && rng.IntN(2) == 0: // the same result again
+				tell(*last)
+			default:
+				tell(monitor.Event{Kind: monitor.EventWarning, Time: at, Message: "history: disk full", Clear: rng.IntN(2) == 0})
+			}
+			if step%30 == 29 { // a dashboard starts
+				l := tui.NewLogPane(plainStyles())
+				l.Add(journal.Events())
+				late = append(late, l)
+			}
+		}
+		want := logLines(live, 160, false)
+		for i, l := range late {
+			l.SetSize(160, 500)
+			live.SetSize(160, 500)
+			if got, want := l.View(), live.View(); got != want {
+				t.Fatalf("seed %d: a dashboard started from the journal at step %d reads:\n%s\n\nwhere one that watched live reads:\n%s", seed, 30*i+29, got, want)
+			}
+		}
+		if len(want) < 5 {
+			t.Fatalf("seed %d: too short a story to tell anything:\n%s", seed, strings.Join(want, "\n"))
 		}
 	}
 }
