@@ -225,7 +225,15 @@ func (s *Server) Start() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	sub := s.b.Subscribe() // now, not in the goroutine: no event may fall between the first snapshot and it
+	// now, not in the goroutine: no event may fall between the first snapshot and it
+	var sub *source.Subscription
+	if j, ok := s.b.(source.Journaled); ok {
+		past, jsub := j.SubscribeJournal()
+		s.strm.begin(past)
+		sub = jsub
+	} else {
+		sub = s.b.Subscribe()
+	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()

@@ -54,6 +54,10 @@ type stream struct {
 	// keepUntil: frames are encoded while seq is below it with no viewer
 	// attached, so that the last one to leave can still resume.
 	keepUntil uint64
+	// journal holds what a viewer's log tells of, up to frame seq: every
+	// snapshot carries it, so that a viewer that attaches late builds the
+	// log one attached all along did (see source.Journal).
+	journal source.Journal
 }
 
 // segment is frames first..last, encoded once and shared by every viewer.
@@ -94,6 +98,16 @@ func newStream(b Backend, size int, met *metrics) *stream {
 		// The first ring's worth of events is encoded whoever is attached,
 		// so that a viewer attaching just after start resumes from the start.
 		keepUntil: uint64(size)}
+}
+
+// begin starts the journal with what the engine's held when the stream
+// subscribed to it.
+func (st *stream) begin(past []source.Event) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, ev := range past {
+		st.journal.Add(ev)
+	}
 }
 
 // run drains sub, the engine's events, until ctx is done. The caller
@@ -142,16 +156,17 @@ func (st *stream) attach() (detach func()) {
 	}
 }
 
-// skip passes over n events when no viewer is attached and none could
-// resume: nothing is encoded, and the ring is emptied, so that an id
-// from before the gap gets a snapshot.
-func (st *stream) skip(n int) bool {
+// skip passes over evs when no viewer is attached and none could resume:
+// nothing is encoded, and the ring is emptied, so that an id from before
+// the gap gets a snapshot. The journal keeps them still.
+func (st *stream) skip(evs []source.Event) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.viewers > 0 || st.seq < st.keepUntil {
 		return false
 	}
-	st.seq += uint64(n)
+	st.journalLocked(evs)
+	st.seq += uint64(len(evs))
 	clear(st.segs)
 	st.segs, st.n = st.segs[:0], 0
 	return true
@@ -162,7 +177,7 @@ func (st *stream) skip(n int) bool {
 // that every mirror is whole again. With no viewer to read them, nothing
 // is encoded (see skip); alerts are still counted for /metrics.
 func (st *stream) publish(evs []source.Event, dropped int) {
-	if st.skip(len(evs)) {
+	if st.skip(evs) {
 		for i := range evs {
 			if evs[i].Event.Kind == monitor.EventAlert {
 				st.met.countAlert(evs[i].Event.Alert)
@@ -202,14 +217,16 @@ func (st *stream) publish(evs []source.Event, dropped int) {
 		g.raw, g.last = buf.Bytes(), g.first+uint64(len(evs))-1
 	}
 	st.mu.Lock()
+	st.journalLocked(evs) // with seq: a snapshot carries the journal up to its frame
 	if g != nil {
 		st.pushLocked(g)
 	}
 	if resync {
 		snap := &segment{first: st.seq + 1, last: st.seq + 1} // raw nil: viewers wait for it
 		st.pushLocked(snap)
+		past := st.journal.Events()
 		st.mu.Unlock()
-		raw := st.snapshotFrame(snap.first)
+		raw := st.snapshotFrame(snap.first, past)
 		st.mu.Lock()
 		snap.raw, snap.ends = raw, []int{len(raw)}
 		defer st.shareSnapshot(snap)
@@ -217,6 +234,13 @@ func (st *stream) publish(evs []source.Event, dropped int) {
 	close(st.notify)
 	st.notify = make(chan struct{})
 	st.mu.Unlock()
+}
+
+// journalLocked adds evs to the journal.
+func (st *stream) journalLocked(evs []source.Event) {
+	for _, ev := range evs {
+		st.journal.Add(ev)
+	}
 }
 
 // pushLocked adds g to the ring, dropping the oldest segments beyond size
@@ -265,10 +289,10 @@ func encodeFrame(kind string, v any) []byte {
 }
 
 // snapshotFrame encodes every monitor, with config, last result and
-// recent samples, under id seq.
-func (st *stream) snapshotFrame(seq uint64) []byte {
+// recent samples, and past, the journal up to frame seq, under id seq.
+func (st *stream) snapshotFrame(seq uint64, past []source.Event) []byte {
 	snap := st.b.Snapshot()
-	out := wire.Snapshot{Location: st.b.Info().Location, Monitors: make([]wire.Monitor, len(snap))}
+	out := wire.Snapshot{Location: st.b.Info().Location, Monitors: make([]wire.Monitor, len(snap)), Log: wire.FromJournal(past)}
 	for i := range snap {
 		out.Monitors[i] = wire.FromState(&snap[i], wire.WithConfig|wire.WithLast|wire.WithRecent, 0)
 	}
@@ -309,8 +333,9 @@ func (st *stream) attachSnapshot() *segment {
 
 		st.mu.Lock()
 		seq := st.seq // always the end of a segment: gzip viewers go on with shared blocks
+		past := st.journal.Events()
 		st.mu.Unlock()
-		raw := st.snapshotFrame(seq)
+		raw := st.snapshotFrame(seq, past)
 		g := &segment{first: seq, last: seq, raw: raw, ends: []int{len(raw)}}
 		st.snapMu.Lock()
 		st.snap, st.snapWait = g, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -317,5 +318,56 @@ func TestEventsNothingEncodedWithoutViewers(t *testing.T) {
 	}
 	if _, resumed := st.cursor(st.id(left)); resumed {
 		t.Error("resumed across events that were never encoded")
+	}
+}
+
+// A viewer that attaches gets, in its snapshot, the journal of what came
+// before (the events a log tells of, a repeated failure as one record with
+// its count), whether or not anyone watched then; what comes after the
+// snapshot comes live, and nothing comes twice.
+func TestEventsSnapshotCarriesTheLog(t *testing.T) {
+	e, err := engine.New(config("eu-west", testMonitor("shop", "https://shop.example/")), engine.Options{
+		Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: newSwitch()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newStream(backend(e), 4, newMetrics(backend(e)))
+	t0 := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	failure := func(i int) source.Event {
+		r := &monitor.Result{Monitor: "shop", Time: t0.Add(time.Duration(i) * time.Minute), Status: monitor.StatusDown, Code: 502, Class: "http_502"}
+		return source.Event{Event: monitor.Event{Kind: monitor.EventResult, Time: r.Time, Monitor: "shop", Result: r, From: monitor.StatusDown, To: monitor.StatusDown}}
+	}
+	first := failure(0)
+	first.From = monitor.StatusUp
+	change := first
+	change.Kind = monitor.EventChange
+	st.publish([]source.Event{first, change}, 0)
+	for i := 1; i <= 6; i++ { // more than the ring holds, with no viewer: not encoded
+		st.publish([]source.Event{failure(i)}, 0)
+	}
+	st.publish([]source.Event{{Event: monitor.Event{Kind: monitor.EventWarning, Time: t0.Add(7 * time.Minute), Message: "disk full"}}}, 0)
+
+	detach := st.attach()
+	defer detach()
+	g := st.attachSnapshot()
+	st.publish([]source.Event{failure(8)}, 0)
+	_, data, _ := strings.Cut(string(g.raw), "data: ")
+	snap := decode[wire.Snapshot](t, data)
+	var kinds []string
+	for _, ev := range snap.Log {
+		kinds = append(kinds, ev.Kind+"×"+strconv.Itoa(ev.Repeats))
+		if ev.State != nil || ev.Warnings != nil {
+			t.Errorf("a logged event carries what the snapshot says: %+v", ev)
+		}
+	}
+	if want := "result×0 change×0 result×6 warning×0"; strings.Join(kinds, " ") != want {
+		t.Errorf("log: %s, want %s", strings.Join(kinds, " "), want)
+	}
+	if len(snap.Log) > 2 && (!snap.Log[2].Time.Equal(t0.Add(time.Minute)) || !snap.Log[2].Result.Time.Equal(t0.Add(6*time.Minute))) {
+		t.Errorf("the repeats from %v to %v, want from +1m to +6m", snap.Log[2].Time, snap.Log[2].Result.Time)
+	}
+	chunks, _, _, _ := st.since(g.last, nil)
+	if len(chunks) != 1 || !strings.Contains(string(chunks[0].g.tail(chunks[0].from)), `"time":"2026-11-24T14:08:00Z"`) {
+		t.Errorf("after the snapshot: %d chunks, want the one failure after it", len(chunks))
 	}
 }

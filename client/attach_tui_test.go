@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 )
 
@@ -157,4 +159,109 @@ func plainDashboard(t *testing.T, c *Client) *teatest.TestModel {
 	m := tui.New(c, tui.Options{Renderer: r, NoColor: true})
 	t.Cleanup(m.Close)
 	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+}
+
+// The user's trial: dashboards on one daemon during an incident, one
+// attached before it, one halfway and one after, in three tmux panes.
+// Their log panes tell the same story, line for line: a dashboard that
+// attaches replays what the daemon kept of the events and builds its
+// lines from them as the first built them live.
+func TestAttachedLaterTellsTheSameStory(t *testing.T) {
+	// the daemon's clock moves half a minute before each check, so that
+	// each result has a time of its own (the wire keeps milliseconds)
+	var mu sync.Mutex
+	now := time.Now().Truncate(time.Hour).Add(14 * time.Minute)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	later := func() { mu.Lock(); now = now.Add(30 * time.Second); mu.Unlock() }
+	sw := newSwitch()
+	cfg := config("eu-west", testMonitor("shop", "https://shop.example/"), testMonitor("api", "https://api.example/"))
+	cfg.Settings.StallThreshold = 24 * time.Hour // the clock's jumps are no stall
+	e := runEngine(t, cfg, sw, engine.Options{Now: clock, Asleep: func() time.Duration { return 0 }})
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	serve(t, e, api.Options{Socket: sock})
+	sub := e.Subscribe()
+	defer sub.Close()
+	check := func(name string, r monitor.Result) {
+		t.Helper()
+		later()
+		sw.set(name, r)
+		if err := e.CheckNow(name); err != nil {
+			t.Fatal(err)
+		}
+		waitForEvent(t, sub, "a check of "+name, func(ev source.Event) bool {
+			return ev.Kind == monitor.EventResult && ev.Monitor == name && ev.Result.Status == r.Status
+		})
+	}
+	note := func(kind monitor.NoteKind, text string) {
+		t.Helper()
+		later()
+		if _, err := e.AddNote("shop", monitor.Note{Kind: kind, Text: text, Author: "ana"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attach := func() *teatest.TestModel { // it has subscribed when it returns
+		return plainDashboard(t, dial(t, []string{sock}, Options{}))
+	}
+
+	ok := monitor.Result{Status: monitor.StatusUp, Code: 200}
+	check("shop", ok)
+	check("api", ok)
+	early := attach()
+	bad := monitor.Result{Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "HTTP 502 Bad Gateway"}
+	check("shop", bad)
+	check("shop", bad)
+	check("api", monitor.Result{Status: monitor.StatusDegraded, Code: 200, Class: "slow", Latency: 2 * time.Second})
+	check("shop", bad)
+	note(monitor.NoteText, "rolling back the 14:00 deploy")
+	halfway := attach()
+	note(monitor.NoteAck, "on it")
+	check("shop", bad)
+	check("shop", ok)
+	late := attach()
+
+	logs := map[string][]string{}
+	for name, tm := range map[string]*teatest.TestModel{"early": early, "halfway": halfway, "late": late} {
+		waitOutput(t, tm, "down → up after")
+		if err := tm.Quit(); err != nil {
+			t.Fatal(err)
+		}
+		v := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+		_, log, ok := strings.Cut(v, "── Log")
+		if !ok {
+			t.Fatalf("%s: no log pane at 80x24:\n%s", name, v)
+		}
+		for _, l := range strings.Split(log, "\n")[1:] {
+			if w := lipgloss.Width(l); w > 80 {
+				t.Errorf("%s: a log line %d columns wide: %q", name, w, l)
+			}
+			if l = strings.TrimRight(l, " "); l != "" && !strings.Contains(l, "enter detail") {
+				logs[name] = append(logs[name], l)
+			}
+		}
+	}
+	story := strings.Join(logs["early"], "\n")
+	for i, want := range []string{"● shop  down → up after 3m30s", "✓ shop  ana acknowledged: on it", "✎ shop  ana: rolling back the 14:00 deploy",
+		"▲ api   up → degraded  Slow response", "✕ shop  502 Bad Gateway — ", "✕ shop  up → down  502 Bad Gateway"} {
+		if i >= len(logs["early"]) || !strings.Contains(logs["early"][i], want) {
+			t.Errorf("line %d of the early dashboard's log should contain %q:\n%s", i, want, story)
+		}
+	}
+	if !strings.HasSuffix(logs["early"][4], "×3") {
+		t.Errorf("the repeats are not counted: %q", logs["early"][4])
+	}
+	for _, name := range []string{"halfway", "late"} {
+		if got := strings.Join(logs[name], "\n"); got != story {
+			t.Errorf("the dashboard attached %s tells another story:\n%s\n\nthan the one attached before:\n%s", name, got, story)
+		}
+	}
+}
+
+// waitOutput waits (10s at most) until tm has drawn what.
+func waitOutput(t *testing.T, tm *teatest.TestModel, what string) {
+	t.Helper()
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = append(seen, b...)
+		return bytes.Contains(seen, []byte(what))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }

@@ -40,7 +40,10 @@ import (
 	"github.com/upbeat-monitor/upbeat/source"
 )
 
-var _ source.Merged = (*Client)(nil)
+var (
+	_ source.Merged    = (*Client)(nil)
+	_ source.Journaled = (*Client)(nil)
+)
 
 // ErrNoDaemon: no daemon could be reached. What a daemon refuses comes
 // back as the named errors of package source (source.ErrForbidden,
@@ -73,6 +76,9 @@ type Client struct {
 
 	mu   sync.Mutex
 	subs map[*source.Subscription]struct{}
+	// journal holds what was passed on, from each daemon's journal as its
+	// first snapshot brought it on (see source.Journal).
+	journal source.Journal
 
 	merge merger // the merged view of several daemons (merge.go)
 }
@@ -153,25 +159,47 @@ func (c *Client) Close() error {
 // daemons, each result, change and alert names its location. The caller
 // closes it.
 func (c *Client) Subscribe() *source.Subscription {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.subscribeLocked()
+}
+
+// SubscribeJournal implements source.Journaled: the journal holds what
+// each daemon's held when the client first had its snapshot, and every
+// event passed on since.
+func (c *Client) SubscribeJournal() ([]source.Event, *source.Subscription) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.journal.Events(), c.subscribeLocked()
+}
+
+func (c *Client) subscribeLocked() *source.Subscription {
 	var s *source.Subscription
 	s = source.NewSubscription(0, func() {
 		c.mu.Lock()
 		delete(c.subs, s)
 		c.mu.Unlock()
 	})
-	c.mu.Lock()
 	c.subs[s] = struct{}{}
-	c.mu.Unlock()
 	return s
 }
 
 // publish passes ev on to every subscription; location is where it was
 // seen ("" with one daemon, or for what is about no location).
 func (c *Client) publish(ev monitor.Event, location string) {
+	c.passOn(source.Event{Event: ev, Location: location})
+}
+
+// passOn passes evs on to every subscription, and keeps them in the
+// journal.
+func (c *Client) passOn(evs ...source.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for s := range c.subs {
-		s.Publish(source.Event{Event: ev, Location: location})
+	for _, ev := range evs {
+		c.journal.Add(ev)
+		for s := range c.subs {
+			s.Publish(ev)
+		}
 	}
 }
 
@@ -200,6 +228,7 @@ type daemon struct {
 	cfgs      map[string]*wire.MonitorConfig // to keep *monitor.Monitor stable across snapshots
 	warnings  []string
 	reload    *monitor.Event // a reload event held until its snapshot is applied
+	journaled bool           // its journal was passed on (with its first snapshot)
 }
 
 func newDaemon(addr string, opts Options) (*daemon, error) {
@@ -507,12 +536,58 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 	}
 	reload := d.reload
 	d.reload = nil
+	var past []source.Event
+	if !d.journaled {
+		d.journaled = true
+		past = c.journalOf(d, s, flat)
+	}
 	d.mu.Unlock()
 	c.merge.invalidate()
+	c.passOn(past...)
 	d.firstDone()
 	if reload != nil {
 		c.publish(*reload, "")
 	}
+}
+
+// journalOf is d's journal as its first snapshot s brings it, each event
+// as onEvent passes it on (with d's location when there are several
+// daemons). A daemon older than journals sends none: its journal then
+// begins with the problems in force now, its monitors' states. The
+// journal of a daemon that restarts, or that the client fell too far
+// behind, is not passed on again: its events would come twice.
+func (c *Client) journalOf(d *daemon, s *wire.Snapshot, states []monitor.State) []source.Event {
+	past := wire.ToJournal(s.Log)
+	if s.Log == nil {
+		for i := range states {
+			if ev, ok := source.InForce(&states[i]); ok {
+				past = append(past, ev)
+			}
+		}
+	}
+	for i := range past {
+		past[i].Event, past[i].Location = c.labelled(d, past[i].Event)
+	}
+	return past
+}
+
+// labelled is ev as it is passed on, and where it was seen: with several
+// daemons, a result, change or alert names the daemon's location and a
+// warning starts with it, as Info shows warnings. d.mu is held.
+func (c *Client) labelled(d *daemon, ev monitor.Event) (monitor.Event, string) {
+	if len(c.daemons) < 2 {
+		return ev, ""
+	}
+	var location string
+	switch ev.Kind {
+	case monitor.EventResult, monitor.EventChange, monitor.EventAlert:
+		location = d.label() // so that the log can say where it was seen
+	case monitor.EventWarning:
+		if ev.Message != "" {
+			ev.Message = d.label() + ": " + ev.Message
+		}
+	}
+	return ev, location
 }
 
 func sameConfig(a, b *wire.MonitorConfig) bool {
@@ -534,10 +609,6 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 	if id != "" {
 		d.lastID = id
 	}
-	var location string
-	if len(c.daemons) > 1 && (ev.Kind == monitor.EventResult || ev.Kind == monitor.EventChange || ev.Kind == monitor.EventAlert) {
-		location = d.label() // so that the log can say where it was seen
-	}
 	switch ev.Kind {
 	case monitor.EventResult, monitor.EventChange, monitor.EventWarRoom, monitor.EventNote:
 		if st, ok := d.states[ev.Monitor]; ok {
@@ -556,10 +627,9 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 		}
 	case monitor.EventWarning:
 		d.warnings = cleanAll(we.Warnings)
-		if len(c.daemons) > 1 && ev.Message != "" { // as Info shows it, so a viewer can match the two
-			ev.Message = d.label() + ": " + ev.Message
-		}
-	case monitor.EventReload:
+	}
+	ev, location := c.labelled(d, ev)
+	if ev.Kind == monitor.EventReload {
 		d.reload = &ev // passed on once the snapshot that follows it is applied
 		d.mu.Unlock()
 		return

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/upbeat-monitor/upbeat/api"
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/internal/testmain"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -530,5 +532,49 @@ func TestSSEReader(t *testing.T) {
 	}
 	if _, err := r.Next(); err == nil {
 		t.Error("no error at the end")
+	}
+}
+
+// A client takes each daemon's journal from its first snapshot, as it
+// passes on live events: with several daemons, a change names its
+// location and a warning starts with it. A daemon older than journals
+// sends none: its journal then begins with its problems in force.
+func TestJournalOfSeveralDaemonsNamesLocations(t *testing.T) {
+	c := &Client{subs: map[*source.Subscription]struct{}{}}
+	for _, loc := range []string{"eu-west", "us-east"} {
+		d, err := newDaemon("/run/"+loc+".sock", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.hello.Location = loc
+		c.daemons = append(c.daemons, d)
+	}
+	t0 := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	down, up := monitor.StatusDown, monitor.StatusUp
+	r := &wire.Result{Monitor: "shop", Time: t0, Status: down, Code: 502, Class: "http_502"}
+	c.onSnapshot(c.daemons[0], &wire.Snapshot{Location: "eu-west", Log: []wire.Event{
+		{Kind: "change", Time: t0, Monitor: "shop", From: &up, To: &down, Result: r},
+		{Kind: "warning", Time: t0, Message: "history: disk full"},
+		{Kind: "someday", Time: t0}, // a kind this version does not know
+	}}, "e-1")
+	shop := wire.Monitor{Monitor: "shop", URL: "https://shop.example/", Kind: monitor.KindHTTP, Status: down, Since: t0,
+		Last: &wire.Result{Monitor: "shop", Time: t0.Add(time.Minute), Status: down, Class: "timeout"}}
+	c.onSnapshot(c.daemons[1], &wire.Snapshot{Location: "us-east", Monitors: []wire.Monitor{shop}}, "u-1")
+	// a later snapshot (after a reload, a restart) is not taken again
+	c.onSnapshot(c.daemons[0], &wire.Snapshot{Location: "eu-west", Log: []wire.Event{{Kind: "warning", Time: t0, Message: "again"}}}, "e-9")
+
+	past, sub := c.SubscribeJournal()
+	sub.Close()
+	var got []string
+	for _, ev := range past {
+		got = append(got, fmt.Sprintf("%v %s %q %q %v→%v", ev.Kind, ev.Monitor, ev.Location, ev.Message, ev.From, ev.To))
+	}
+	want := []string{
+		`change shop "eu-west" "" up→down`,
+		`warning  "" "eu-west: history: disk full" pending→pending`,
+		`change shop "us-east" "" down→down`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("journal:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

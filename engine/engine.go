@@ -164,6 +164,7 @@ func New(cfg *Config, opts Options) (*Engine, error) {
 		e.restoreAll(bulk, e.states.byName)
 	}
 	e.controls.load(e.states.byName)
+	e.hub.begin(e.states.inForce())
 	return e, nil
 }
 
@@ -269,6 +270,14 @@ func (e *Engine) Config() *Config { return e.states.config() }
 
 // Subscribe starts a stream of events. The caller must Close it.
 func (e *Engine) Subscribe() *source.Subscription { return e.hub.subscribe(0) }
+
+// SubscribeJournal starts a stream of events, and returns with it the
+// journal of what came before: the problems in force when the engine
+// started (restored from history), then the events a viewer's log tells
+// of (see source.Journal). The caller must Close the stream.
+func (e *Engine) SubscribeJournal() ([]source.Event, *source.Subscription) {
+	return e.hub.subscribeJournal(0)
+}
 
 // Query answers questions about the past; nil when there is no history.
 func (e *Engine) Query() Querier { return e.querier }

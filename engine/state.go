@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // states is every monitor's live state, in configuration order: what
@@ -95,6 +96,21 @@ func (s *states) published(en *entry, now time.Time, keep bool) monitor.State {
 		st.SLO = en.slo.figures()
 	}
 	return st
+}
+
+// inForce returns the record a journal begins with for each monitor down
+// or degraded (see source.InForce), in configuration order.
+func (s *states) inForce() []source.Event {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []source.Event
+	for _, en := range s.order {
+		st := monitor.State{Monitor: en.m, Status: en.state.Status, Since: en.state.Since, Last: en.state.Last}
+		if ev, ok := source.InForce(&st); ok {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // get returns the named monitor's entry.

@@ -12,6 +12,10 @@ type Event struct {
 	// Location names where a result, change or alert was seen when the
 	// source is Merged; empty otherwise.
 	Location string
+	// Repeats is set on a result a Journal keeps for several: the same
+	// failure that many times in a row, the first at Time, Result the
+	// newest. 0 on a live event: it is one result.
+	Repeats int
 }
 
 // DefaultLimit is how many events a Subscription holds for a slow reader

@@ -900,7 +900,7 @@ func (d *Detail) explanation(w int) []string {
 	s := d.sty
 	st := &d.st
 	r := &st.Last
-	if hasError(r) {
+	if source.HasError(r) {
 		return d.explain(r, w)
 	}
 	f, found := d.lastFailure()

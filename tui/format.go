@@ -222,8 +222,3 @@ func explainLine(code int, class string) string {
 	}
 	return clean(head + " — " + e.Summary)
 }
-
-// hasError reports whether a result is worth explaining.
-func hasError(r *monitor.Result) bool {
-	return !r.Time.IsZero() && (r.Status == monitor.StatusDown || r.Status == monitor.StatusDegraded || r.Class != "" || r.Code >= 400)
-}

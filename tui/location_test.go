@@ -214,15 +214,17 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 		})
 	}
 	v := l.View()
-	if n := strings.Count(v, "\n") + 1; n != 1 {
-		t.Fatalf("one failure from one location should stay one line, got %d:\n%s", n, v)
+	if n := strings.Count(v, "\n") + 1; n != 2 {
+		t.Fatalf("one failure from one location: its change and its repeats, got %d lines:\n%s", n, v)
 	}
-	if !strings.Contains(v, "shop  eu-west: up → down  502 Bad Gateway") || !strings.Contains(v, "×4") {
-		t.Fatalf("want the change from eu-west, counted ×4:\n%s", v)
+	lines := strings.Split(v, "\n")
+	if !strings.Contains(lines[1], "shop  eu-west: up → down  502 Bad Gateway") || !strings.Contains(lines[0], "shop  eu-west: 502 Bad Gateway") ||
+		!strings.HasSuffix(lines[0], "×3") {
+		t.Fatalf("want the change from eu-west, and its repeats counted ×3:\n%s", v)
 	}
 	// in a narrow pane the explanation is cut, not the count
 	l.SetSize(60, 10)
-	if v := l.View(); !strings.HasSuffix(v, "… ×4") || !strings.Contains(v, "eu-west: up → down") {
+	if v := l.View(); !strings.HasSuffix(strings.Split(v, "\n")[0], "… ×3") || !strings.Contains(v, "eu-west: up → down") {
 		t.Fatalf("narrow pane should keep the location and the count:\n%s", v)
 	}
 	checkFits(t, l.View(), 60, 10)
@@ -264,10 +266,13 @@ func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
 		!strings.Contains(lines[2], "reports  up → down") || !strings.Contains(lines[3], "502") {
 		t.Fatalf("lines:\n%s", l.View())
 	}
-	// the slow monitor's repeats still count on its (now middle) line
-	l.Add(events(monitor.Event{Kind: monitor.EventResult, Time: t0.Add(40 * time.Second), Monitor: "reports",
-		Result: &monitor.Result{Monitor: "reports", Time: t0.Add(40 * time.Second), Status: monitor.StatusDown, Class: "timeout"}}))
-	if v := l.View(); !strings.Contains(lineOf(t, v, "reports"), "×2") || strings.Count(v, "reports") != 1 {
-		t.Fatalf("repeat not counted on the reports line:\n%s", v)
+	// the slow monitor's repeats count on their own line, from the first
+	// of them, however the lines of others came in between
+	for _, after := range []time.Duration{40 * time.Second, 70 * time.Second} {
+		l.Add(events(monitor.Event{Kind: monitor.EventResult, Time: t0.Add(after), Monitor: "reports",
+			Result: &monitor.Result{Monitor: "reports", Time: t0.Add(after), Status: monitor.StatusDown, Class: "timeout"}}))
+	}
+	if v := l.View(); !strings.HasSuffix(lineOf(t, v, "14:03:40 ✕ reports"), "×2") || strings.Count(v, "reports") != 2 {
+		t.Fatalf("repeats not counted on a line of their own:\n%s", v)
 	}
 }

@@ -39,9 +39,10 @@ type logEntry struct {
 	message  string
 	clear    bool
 	// seed marks a problem that was already there when the dashboard
-	// started: its time is when the problem began, and its repeats are
-	// not counted (count stays 1), since the checks made before the
-	// dashboard started (or the daemon restarted) are not known.
+	// started, or when the journal it replayed began (the daemon
+	// started): its time is when the problem began, and its repeats are
+	// not counted (count stays 1), since the checks made before are not
+	// known.
 	seed bool
 }
 
@@ -93,7 +94,10 @@ func (l *LogPane) SetWrap(on bool) { l.wrap = on }
 // Seed lists the problems already there when the dashboard starts, so that
 // the log explains them from the first frame: every monitor down or
 // degraded, oldest change first. locs says how each location sees each
-// monitor when the source merges several daemons (nil otherwise).
+// monitor when the source merges several daemons (nil otherwise). A
+// dashboard on a source that keeps a journal replays it instead (see
+// source.Journaled): the journal begins with the problems in force when
+// it began, each read as Seed reads one here.
 func (l *LogPane) Seed(states []monitor.State, locs map[string][]source.LocationState) {
 	w := where(locs)
 	type seed struct {
@@ -108,13 +112,9 @@ func (l *LogPane) Seed(states []monitor.State, locs map[string][]source.Location
 		}
 		r := &st.Last
 		if len(w.of(st)) < 2 {
-			t := st.Since
-			if t.IsZero() {
-				t = r.Time
+			if ev, ok := source.InForce(st); ok {
+				l.addChange(&ev) // as a journal tells of it
 			}
-			seeds = append(seeds, seed{e: logEntry{kind: monitor.EventChange, time: t, last: t, count: 1, monitor: st.Monitor.Name,
-				status: st.Status, from: st.Status, to: st.Status, code: r.Code, class: r.Class, errText: r.Error,
-				rtime: r.Time, seed: true}})
 			continue
 		}
 		// one line per problem, naming the locations that see it
@@ -317,25 +317,30 @@ func (l *LogPane) addResult(ev *source.Event) bool {
 		m = r.Monitor
 	}
 	k := logKey{m, ev.Location}
-	if !hasError(r) || r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
+	if !source.HasError(r) || r.Status == monitor.StatusMaintenance || r.Status == monitor.StatusPaused {
 		// maintenance is not an outage: its 503s are expected
 		delete(l.lastFail, k)
 		return false
 	}
 	if i, ok := l.lastFail[k]; ok {
 		e := &l.entries[i]
-		if e.sameFailure(r) {
-			if !e.rtime.Equal(r.Time) {
-				if !e.seed { // a seed counts nothing (see logEntry.seed)
-					e.count++
-				}
-				e.last = ev.Time
-				e.rtime = r.Time
+		switch {
+		case !e.sameFailure(r):
+		case e.rtime.Equal(r.Time):
+			return true // the result of that line again
+		case e.kind == monitor.EventResult || e.seed:
+			if !e.seed { // a seed counts nothing (see logEntry.seed)
+				e.count += max(ev.Repeats, 1)
 			}
+			e.last = ev.Time
+			e.rtime = r.Time
 			return true
 		}
+		// A change of status is one line, never counted: "up → down ×3"
+		// would read as three outages. The failures after it are counted
+		// on a line of their own.
 	}
-	l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: 1,
+	l.lastFail[k] = l.insert(logEntry{kind: monitor.EventResult, time: ev.Time, last: ev.Time, count: max(ev.Repeats, 1),
 		monitor: m, location: ev.Location, status: r.Status, code: r.Code, class: r.Class, errText: r.Error, rtime: r.Time})
 	return true
 }
@@ -353,6 +358,10 @@ func (l *LogPane) addChange(ev *source.Event) bool {
 	}
 	k := e.key()
 	bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
+	if bad && ev.From == ev.To {
+		l.inForce(e, ev.Result)
+		return true
+	}
 	if t, ok := l.badSince[k]; ok && !bad {
 		e.after = ev.Time.Sub(t)
 		delete(l.badSince, k)
@@ -372,6 +381,20 @@ func (l *LogPane) addChange(ev *source.Event) bool {
 		delete(l.lastFail, k)
 	}
 	return true
+}
+
+// inForce records a problem already there when the dashboard started, or
+// when the journal it replays began (see source.InForce): e, a change from
+// its status to itself at the time the problem began, with r the last
+// result then.
+func (l *LogPane) inForce(e logEntry, r *monitor.Result) {
+	if r != nil {
+		e.code, e.class, e.errText, e.rtime = r.Code, r.Class, r.Error, r.Time
+	}
+	e.seed = true
+	i := l.insert(e)
+	l.lastFail[e.key()] = i
+	l.badSince[e.key()] = e.time
 }
 
 // becomesChange turns the line of the failing result that caused a change

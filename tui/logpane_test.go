@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -59,10 +60,11 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 			l.Add(events(monitor.Event{Kind: monitor.EventChange, Time: t0, Monitor: "api", From: monitor.StatusUp, To: monitor.StatusDown, Result: r0}))
 		}
 	}
-	if n := strings.Count(l.View(), "\n") + 1; n != 1 {
-		t.Fatalf("a repeated failure should stay one line, got %d:\n%s", n, l.View())
+	// the change is a line; the failures after it are counted on one line
+	if n := strings.Count(l.View(), "\n") + 1; n != 2 {
+		t.Fatalf("want the change and one line of repeats, got %d:\n%s", n, l.View())
 	}
-	if !strings.Contains(l.View(), "×3") {
+	if first := strings.Split(l.View(), "\n")[0]; !strings.Contains(first, "api  502 Bad Gateway") || !strings.HasSuffix(first, "×2") {
 		t.Fatalf("repeats not counted:\n%s", l.View())
 	}
 	r := &monitor.Result{Monitor: "api", Time: t0.Add(2 * time.Minute), Status: monitor.StatusUp, Code: 200}
@@ -79,6 +81,7 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 		"alert mail (email) FAILED after 3 attempts: api is up — 535 auth failed",
 		"alert oncall (webhook) sent: api is up",
 		"● api  down → up after 2m",
+		"✕ api  502 Bad Gateway",
 		"✕ api  up → down  502 Bad Gateway",
 	} {
 		if i >= len(lines) || !strings.Contains(lines[i], want) {
@@ -296,5 +299,152 @@ func TestLogLineAfterRestartCountsNoChecksFromAnotherSpan(t *testing.T) {
 	// api went down under the dashboard's eyes: its line counts from its time
 	if a := line("api"); !strings.Contains(a, "×5") {
 		t.Errorf("a failure seen from its start should count its repeats: %q\n%s", a, v)
+	}
+}
+
+// A change of status is one line, never counted: the identical failures
+// after it are counted on a failure line of their own ("×3"), so that no
+// line reads as a monitor going down three times. The engine publishes
+// the failing result first, then the change it caused; a duplicate of
+// the change's own result adds nothing, and a monitor that flaps gets a
+// line per change, none of them counted.
+func TestLogPaneChangeLinesCountNoRepeats(t *testing.T) {
+	t0 := fixedNow
+	change := func(at time.Time, from, to monitor.Status, code int, class string) monitor.Event {
+		r := &monitor.Result{Monitor: "api", Time: at, Status: to, Code: code, Class: class}
+		return monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: "api", From: from, To: to, Result: r}
+	}
+	l := tui.NewLogPane(plainStyles())
+	l.Add(events(resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""),
+		change(t0, monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""))) // the change's own result again
+	for i := 1; i <= 3; i++ {
+		l.Add(events(resultEv(t0.Add(time.Duration(i)*30*time.Second), "api", monitor.StatusDown, 502, "http_502", "")))
+	}
+	lines := logLines(l, 160, false)
+	if len(lines) != 2 || !strings.Contains(lines[1], "api  up → down  502 Bad Gateway") {
+		t.Fatalf("want the change, then the failures after it:\n%s", strings.Join(lines, "\n"))
+	}
+	if strings.Contains(lines[1], "×") {
+		t.Errorf("the change line counts repeats: %q", lines[1])
+	}
+	if !strings.HasPrefix(lines[0], t0.Add(30*time.Second).Format("15:04:05")+" ✕ api  502 Bad Gateway") || !strings.HasSuffix(lines[0], "×3") {
+		t.Errorf("the repeats are not counted on a failure line from the first of them: %q", lines[0])
+	}
+	if !l.Repeats() {
+		t.Error("the pane does not explain the count")
+	}
+
+	// flapping: down, up, down with the same code, and a change that came
+	// without its result (dropped for a slow viewer), then its repeats
+	l = tui.NewLogPane(plainStyles())
+	l.Add(events(resultEv(t0, "api", monitor.StatusDown, 502, "http_502", ""),
+		change(t0, monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		change(t0.Add(time.Minute), monitor.StatusDown, monitor.StatusUp, 200, ""),
+		change(t0.Add(2*time.Minute), monitor.StatusUp, monitor.StatusDown, 502, "http_502"),
+		resultEv(t0.Add(3*time.Minute), "api", monitor.StatusDown, 502, "http_502", "")))
+	lines = logLines(l, 80, false)
+	checkFits(t, strings.Join(lines, "\n"), 80, 20)
+	if len(lines) != 4 || strings.Contains(strings.Join(lines, "\n"), "×") || l.Repeats() {
+		t.Errorf("three changes and one failure after them, nothing counted:\n%s", strings.Join(lines, "\n"))
+	}
+	for i, want := range []string{"api  502 Bad Gateway", "api  up → down  502", "api  down → up after 1m", "api  up → down  502"} {
+		if i < len(lines) && !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: %q, want %q", i, lines[i], want)
+		}
+	}
+}
+
+// A dashboard that starts late replays the journal of its source: its
+// log must read line for line as the log of one that watched every event
+// live. Random stories of a few monitors (failures that repeat and
+// change, recoveries, maintenance, errors on a monitor that stays up,
+// notes, alerts retried, warnings) are told to one pane live, and to
+// panes that start from the journal at points along the way and then go
+// on live.
+func TestLogPaneFromJournalReadsAsLive(t *testing.T) {
+	outcomes := []monitor.Result{
+		{Status: monitor.StatusUp, Code: 200},
+		{Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Status: monitor.StatusDown, Code: 502, Class: "http_502"},
+		{Status: monitor.StatusDown, Code: 504, Class: "http_504"},
+		{Status: monitor.StatusDegraded, Code: 200, Class: "slow"},
+		{Status: monitor.StatusMaintenance, Code: 503, Class: "http_503"},
+		{Status: monitor.StatusUp, Code: 404}, // expected, but an error code
+		{Status: monitor.StatusPending},       // a push monitor still waiting
+	}
+	names := []string{"api", "shop", "db"}
+	for seed := range uint64(16) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		status := map[string]monitor.Status{}
+		journal := source.NewJournal(0)
+		live := tui.NewLogPane(plainStyles())
+		var late []*tui.LogPane
+		at := fixedNow
+		// the source began with a problem in force (restored at start):
+		// the journal begins with it, and a dashboard started then seeds it
+		if seed%2 == 1 {
+			r := monitor.Result{Monitor: "db", Time: at, Status: monitor.StatusDown, Class: "refused", Error: "connection refused"}
+			st := tuitest.State(tuitest.Monitor("db", "tcp://db.example.test:5432"), monitor.StatusDown, at.Add(-3*time.Hour), nil, r)
+			status["db"] = monitor.StatusDown
+			live.Seed([]monitor.State{st}, nil)
+			ev, _ := source.InForce(&st)
+			journal.Add(ev)
+		}
+		var last *monitor.Event
+		tell := func(ev monitor.Event) {
+			evs := events(ev)
+			journal.Add(evs[0])
+			live.Add(evs)
+			for _, l := range late {
+				l.Add(evs)
+			}
+		}
+		for step := range 120 {
+			at = at.Add(time.Duration(1+rng.IntN(40)) * time.Second)
+			name := names[rng.IntN(len(names))]
+			switch k := rng.IntN(20); {
+			case k < 15: // a check, and the change it makes
+				r := outcomes[rng.IntN(len(outcomes))]
+				r.Monitor, r.Time = name, at
+				from := status[name]
+				to := r.Status
+				if to == monitor.StatusPending {
+					to = from
+				}
+				last = &monitor.Event{Kind: monitor.EventResult, Time: at, Monitor: name, Result: &r, From: from, To: to}
+				tell(*last)
+				if to != from {
+					status[name] = to
+					tell(monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: name, Result: &r, From: from, To: to})
+				}
+			case k < 17:
+				tell(monitor.Event{Kind: monitor.EventNote, Time: at, Monitor: name, Note: &monitor.Note{Kind: monitor.NoteKind(1 + rng.IntN(2)), Text: "looking"}})
+			case k < 19:
+				tries := 1 + rng.IntN(3)
+				tell(monitor.Event{Kind: monitor.EventAlert, Time: at, Monitor: name,
+					Alert: &monitor.AlertEvent{Channel: "oncall", Subject: name + " is down", OK: rng.IntN(2) == 0, Attempts: tries}})
+			case k < 20 && last != nil && rng.IntN(2) == 0: // the same result again
+				tell(*last)
+			default:
+				tell(monitor.Event{Kind: monitor.EventWarning, Time: at, Message: "history: disk full", Clear: rng.IntN(2) == 0})
+			}
+			if step%30 == 29 { // a dashboard starts
+				l := tui.NewLogPane(plainStyles())
+				l.Add(journal.Events())
+				late = append(late, l)
+			}
+		}
+		want := logLines(live, 160, false)
+		for i, l := range late {
+			l.SetSize(160, 500)
+			live.SetSize(160, 500)
+			if got, want := l.View(), live.View(); got != want {
+				t.Fatalf("seed %d: a dashboard started from the journal at step %d reads:\n%s\n\nwhere one that watched live reads:\n%s", seed, 30*i+29, got, want)
+			}
+		}
+		if len(want) < 5 {
+			t.Fatalf("seed %d: too short a story to tell anything:\n%s", seed, strings.Join(want, "\n"))
+		}
 	}
 }

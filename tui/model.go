@@ -184,11 +184,25 @@ func New(src source.Source, opts Options) *Model {
 	m.input.Cursor.Style = sty.R.NewStyle()
 	m.input.Cursor.TextStyle = sty.R.NewStyle()
 	m.input.Cursor.SetMode(cursor.CursorStatic) // no blinking: no redraw twice a second
-	m.sub = src.Subscribe()
+	// The log of a source that keeps a journal is built from its events,
+	// from the problems in force when it began on, as the log of a viewer
+	// that watched all along was built: the same lines in the same order.
+	// Without one, it begins with the problems in force now.
+	var past []source.Event
+	j, journaled := src.(source.Journaled)
+	if journaled {
+		past, m.sub = j.SubscribeJournal()
+	} else {
+		m.sub = src.Subscribe()
+	}
 	m.log.SetLocation(m.now.Location())
 	m.table.SetNow(m.now)
 	m.refresh()
-	m.log.Seed(m.states, m.locs)
+	if journaled {
+		m.log.Add(past)
+	} else {
+		m.log.Seed(m.states, m.locs)
+	}
 	m.draw()
 	return m
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/reproduce"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // maxClipboard bounds what is put on the clipboard: terminals refuse (or
@@ -37,7 +38,7 @@ func OSC52(text string, tmux bool) string {
 // else the last check.
 func (d *Detail) reproduceFor() (reproduce.Command, *monitor.Result) {
 	r := &d.st.Last
-	if !hasError(r) {
+	if !source.HasError(r) {
 		if f, ok := d.lastFailure(); ok {
 			r = &f
 		}

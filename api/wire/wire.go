@@ -27,6 +27,7 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 )
 
 // Phases are an HTTP check's latency parts, in milliseconds.
@@ -324,6 +325,11 @@ func (h *Hello) Heartbeat() time.Duration { return fromMS(h.HeartbeatMS) }
 type Snapshot struct {
 	Location string    `json:"location"`
 	Monitors []Monitor `json:"monitors"`
+	// Log is the daemon's journal up to the snapshot, oldest first: the
+	// events a viewer's log tells of, from the problems in force when the
+	// daemon started on (see source.Journal), so that a viewer that
+	// attaches now tells the story one attached all along does.
+	Log []Event `json:"log,omitempty"`
 }
 
 // Event is one thing that happened (SSE event names: result, change,
@@ -342,6 +348,10 @@ type Event struct {
 	Clear   bool            `json:"clear,omitempty"`
 	// Warnings is the full list in force after a warning event.
 	Warnings []string `json:"warnings,omitempty"`
+	// Repeats, in a snapshot's log only: the same failure that many
+	// times in a row, the first at time, result the newest (see
+	// source.Event.Repeats).
+	Repeats int `json:"repeats,omitempty"`
 }
 
 // Health is the body of GET /healthz.
@@ -654,6 +664,32 @@ func FromEvent(ev *monitor.Event, state *State, warnings []string) Event {
 		out.Warnings = warnings
 		if out.Warnings == nil {
 			out.Warnings = []string{}
+		}
+	}
+	return out
+}
+
+// FromJournal converts a journal for a snapshot's log.
+func FromJournal(evs []source.Event) []Event {
+	if len(evs) == 0 {
+		return nil
+	}
+	out := make([]Event, len(evs))
+	for i := range evs {
+		out[i] = FromEvent(&evs[i].Event, nil, nil)
+		out[i].Warnings = nil // the list in force is the hello's and the snapshot's
+		out[i].Repeats = evs[i].Repeats
+	}
+	return out
+}
+
+// ToJournal converts a snapshot's log back, sanitized, leaving out the
+// events of kinds this version does not know.
+func ToJournal(in []Event) []source.Event {
+	out := make([]source.Event, 0, len(in))
+	for i := range in {
+		if ev, ok := in[i].ToDomain(); ok {
+			out = append(out, source.Event{Event: ev, Repeats: max(in[i].Repeats, 0)})
 		}
 	}
 	return out

@@ -31,7 +31,7 @@ type Source struct {
 	opts Options
 }
 
-var _ source.Source = (*Source)(nil)
+var _ source.Journaled = (*Source)(nil)
 
 // New returns e as a source.
 func New(e *engine.Engine, opts Options) *Source { return &Source{e: e, opts: opts} }
@@ -44,6 +44,11 @@ func (s *Source) AppendSnapshot(dst []monitor.State) []monitor.State { return s.
 
 // Subscribe implements source.Source.
 func (s *Source) Subscribe() *source.Subscription { return s.e.Subscribe() }
+
+// SubscribeJournal implements source.Journaled.
+func (s *Source) SubscribeJournal() ([]source.Event, *source.Subscription) {
+	return s.e.SubscribeJournal()
+}
 
 // Info implements source.Source.
 func (s *Source) Info() source.Info {
