@@ -363,6 +363,7 @@ func TestLogPaneChangeLinesCountNoRepeats(t *testing.T) {
 // panes that start from the journal at points along the way and then go
 // on live.
 func TestLogPaneFromJournalReadsAsLive(t *testing.T) {
+	t.Parallel() // sixteen stories: the rest of the package runs meanwhile
 	outcomes := []monitor.Result{
 		{Status: monitor.StatusUp, Code: 200},
 		{Status: monitor.StatusDown, Code: 502, Class: "http_502"},
