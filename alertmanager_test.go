@@ -51,15 +51,23 @@ type amNotification struct {
 func (n amNotification) monitor() string { return n.GroupLabels["monitor"] }
 
 // amHook is the receiver Alertmanager notifies.
+//
+// A cluster of Alertmanagers notifies at least once, not exactly once:
+// the second node sends what the first's gossip has not told it of
+// within a peer timeout, so on a busy machine a notification can come
+// twice. The hook passes on the first of each (status, monitor and the
+// incident's start), and counts the others apart.
 type amHook struct {
 	*httptest.Server
-	mu  sync.Mutex
-	all []amNotification
-	ch  chan amNotification
+	mu   sync.Mutex
+	all  []amNotification
+	seen map[string]bool
+	dups int
+	ch   chan amNotification
 }
 
 func newAMHook(t *testing.T) *amHook {
-	h := &amHook{ch: make(chan amNotification, 100)}
+	h := &amHook{ch: make(chan amNotification, 100), seen: map[string]bool{}}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n amNotification
 		if err := json.NewDecoder(r.Body).Decode(&n); err != nil {
@@ -67,12 +75,35 @@ func newAMHook(t *testing.T) *amHook {
 			return
 		}
 		h.mu.Lock()
+		if h.seen[n.key()] {
+			h.dups++
+			h.mu.Unlock()
+			return
+		}
+		h.seen[n.key()] = true
 		h.all = append(h.all, n)
 		h.mu.Unlock()
 		h.ch <- n
 	}))
-	t.Cleanup(h.Close)
+	t.Cleanup(func() {
+		h.Close()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.dups > 0 {
+			t.Logf("the cluster notified %d times more than once (gossip slower than its peer timeout)", h.dups)
+		}
+	})
 	return h
+}
+
+// key tells one notification from another: what it says, of which
+// monitor, about the incident that began when.
+func (n amNotification) key() string {
+	k := n.Status + " " + n.monitor()
+	for _, a := range n.Alerts {
+		k += " " + a.StartsAt.Format(time.RFC3339Nano)
+	}
+	return k
 }
 
 // next waits for the next notification.
