@@ -381,7 +381,7 @@ func TestMissingConfigSuggestsInit(t *testing.T) {
 	want := "upbeat: no config file at " + missing + "\nwrite a starter config there with: upbeat init " + missing + "\n"
 	for _, args := range [][]string{
 		{"validate"}, {"check"}, {"daemon"}, {"attach"}, {"alert", "test", "x"}, {"status-page", "build", "--out", t.TempDir()},
-		{"history", "web"}, {"report"}, {"incident", "list"},
+		{"history", "web"}, {"report"}, {"incident", "list"}, {"ack", "web"}, {"pause", "web"},
 	} {
 		out, errOut, code := runCmd(t, append(args, "--config", missing)...)
 		if code != exitConfig || out != "" || errOut != want {
