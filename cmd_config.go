@@ -12,6 +12,7 @@ import (
 	"github.com/upbeat-monitor/upbeat/engine/kb"
 	"github.com/upbeat-monitor/upbeat/fleet"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
+	"github.com/upbeat-monitor/upbeat/reproduce"
 )
 
 // loadConfig finds and loads the config, printing every mistake. It
@@ -24,7 +25,7 @@ func loadConfig(ctx context.Context, e *env, explicit string) (*config.Config, i
 			fmt.Fprintln(e.stderr, "upbeat: no config found (looked for ./upbeat.toml and the XDG config dir)")
 			fmt.Fprintln(e.stderr, "create one with 'upbeat init', or try 'upbeat demo'")
 		} else {
-			fmt.Fprintln(e.stderr, "upbeat:", err)
+			printConfigErrors(e, err)
 		}
 		return nil, exitConfig
 	}
@@ -66,7 +67,16 @@ func loadUntil(ctx context.Context, path string, lookupEnv func(string) (string,
 	}
 }
 
+// printConfigErrors says what is wrong with the config: each mistake
+// with its file:line, or that the file named is not there and how to
+// write one.
 func printConfigErrors(e *env, err error) {
+	var missing *config.MissingError
+	if errors.As(err, &missing) {
+		fmt.Fprintln(e.stderr, "upbeat:", err)
+		fmt.Fprintln(e.stderr, "write a starter config there with: upbeat init", reproduce.Quote(missing.Path))
+		return
+	}
 	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, x := range errs {

@@ -261,20 +261,32 @@ func cmdAttach(ctx context.Context, e *env, args []string) int {
 }
 
 // attachAddrs returns the daemons attach shows and the token the config
-// has for them: the addresses given; else the config's [fleet] daemons
-// and token; else its [api] socket; else, when the config names no socket
-// (or there is no config), the local daemon's. The config is the one
-// named, whose mistakes are reported, else the one found in the usual
-// places. A given address that is the config's own [api] listen address
-// gets the config's [api] token.
+// has for them (see findDaemons).
 func attachAddrs(e *env, args []string, explicit string) ([]string, string, int) {
+	return findDaemons(e, daemonSearch{who: "attach", nameOne: "name an address"}, args, explicit)
+}
+
+// daemonSearch is who looks for the daemons, in findDaemons' messages.
+type daemonSearch struct {
+	who     string // the command: attach, ack, …
+	nameOne string // how to name a daemon instead: "name an address"
+}
+
+// findDaemons returns the daemons a command talks to and the token the
+// config has for them: the addresses given; else the config's [fleet]
+// daemons and token; else its [api] socket; else, when the config names
+// no socket (or there is no config), the local daemon's. The config is
+// the one named, whose mistakes are reported, else the one found in the
+// usual places. A given address that is the config's own [api] listen
+// address gets the config's [api] token.
+func findDaemons(e *env, ds daemonSearch, args []string, explicit string) ([]string, string, int) {
 	ep, err := findEndpoints(e, explicit)
 	if err != nil {
 		if explicit != "" {
 			printConfigErrors(e, err)
 			return nil, "", exitConfig
 		}
-		fmt.Fprintf(e.stderr, "upbeat: attach: the config's [api] and [fleet] are unreadable, so the default socket is used: %v\n", err)
+		fmt.Fprintf(e.stderr, "upbeat: %s: the config's [api] and [fleet] are unreadable, so the default socket is used: %v\n", ds.who, err)
 	}
 	if len(args) > 0 {
 		args = slices.Clone(args)
@@ -296,14 +308,14 @@ func attachAddrs(e *env, args []string, explicit string) ([]string, string, int)
 	}
 	if ep != nil && ep.API.Socket != config.DefaultSocket() {
 		if daemonOn(e, ep.API.Socket) == "" {
-			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s (the [api] socket of %s); start one with 'upbeat daemon' or name an address\n", ep.API.Socket, ep.Path)
+			fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s (the [api] socket of %s); start one with 'upbeat daemon' or %s\n", ep.API.Socket, ep.Path, ds.nameOne)
 			return nil, "", exitConfig
 		}
 		return []string{ep.API.Socket}, "", exitOK
 	}
 	p := daemonOn(e, config.DefaultSocket(), paths.SystemSocket)
 	if p == "" {
-		fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or name an address\n", config.DefaultSocket())
+		fmt.Fprintf(e.stderr, "upbeat: no daemon answers on %s; start one with 'upbeat daemon' or %s\n", config.DefaultSocket(), ds.nameOne)
 		return nil, "", exitConfig
 	}
 	return []string{p}, "", exitOK

@@ -31,7 +31,7 @@ func openHistoryReader(e *env, dirFlag, cfgPath string) (*history.DB, int) {
 				return nil, exitConfig
 			}
 		} else if cfgPath != "" {
-			fmt.Fprintln(e.stderr, "upbeat:", err)
+			printConfigErrors(e, err)
 			return nil, exitConfig
 		} else {
 			noConfig = errors.Is(err, config.ErrNoConfig)

@@ -58,7 +58,11 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	sum, err := fetchSummary(ctx, e, *addr, *token, *cfgPath)
 	if err != nil {
 		if *verbose {
-			fmt.Fprintln(e.stderr, "upbeat: status:", err)
+			if errors.As(err, new(*config.MissingError)) {
+				printConfigErrors(e, err)
+			} else {
+				fmt.Fprintln(e.stderr, "upbeat: status:", err)
+			}
 			return exitDown
 		}
 		return exitOK

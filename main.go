@@ -30,9 +30,12 @@ var version = ""
 
 // Exit codes of `upbeat check` and of every command.
 const (
-	exitOK     = 0
-	exitDown   = 1 // check: at least one monitor is down
-	exitConfig = 2 // the config (or the command line) is wrong
+	exitOK   = 0
+	exitDown = 1 // check: at least one monitor is down
+	// exitRefused: ack, note, maintain, pause and resume: the daemon did
+	// not do it (no open incident, no such monitor, a read-only token).
+	exitRefused = 1
+	exitConfig  = 2 // the config (or the command line) is wrong
 	// exitInterrupted: a signal ended the command before it started its
 	// work (128 + SIGINT, as shells report it).
 	exitInterrupted = 130
@@ -95,6 +98,11 @@ func commands() []command {
 		{"daemon", "checks, history and alerts headless, with the API and /metrics", cmdDaemon},
 		{"attach", "the dashboard on one or more running daemons", cmdAttach},
 		{"status", "a line for tmux or a prompt: ✕2 ▲1 ●37 (--tmux, --prompt, --json)", cmdStatus},
+		{"ack", "NAME [REASON…]: acknowledge its open incident (a in the dashboard)", cmdAck},
+		{"note", "NAME TEXT…: a note on its open incident (n in the dashboard)", cmdNote},
+		{"maintain", "NAME DURATION: start maintenance, 0 ends it (m in the dashboard)", cmdMaintain},
+		{"pause", "NAME: no checks and no alerts until resume (p in the dashboard)", cmdPause},
+		{"resume", "NAME: check a paused monitor again", cmdResume},
 		{"explain", "what a status code or error class means and what to do first", cmdExplain},
 		{"history", "a monitor's results over a period (table, csv or json)", cmdHistory},
 		{"report", "uptime, incidents, MTTR, downtime and what it cost", cmdReport},

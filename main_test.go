@@ -372,6 +372,31 @@ func TestEmptyConfigIsNotQuietlyFine(t *testing.T) {
 	}
 }
 
+// A --config that names no file says so and how to write one, in every
+// command that reads a config (a trial found "config file: stat
+// nope.toml: no such file or directory" and no word of upbeat init).
+func TestMissingConfigSuggestsInit(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "nope.toml")
+	want := "upbeat: no config file at " + missing + "\nwrite a starter config there with: upbeat init " + missing + "\n"
+	for _, args := range [][]string{
+		{"validate"}, {"check"}, {"daemon"}, {"attach"}, {"alert", "test", "x"}, {"status-page", "build", "--out", t.TempDir()},
+		{"history", "web"}, {"report"}, {"incident", "list"}, {"ack", "web"}, {"pause", "web"},
+	} {
+		out, errOut, code := runCmd(t, append(args, "--config", missing)...)
+		if code != exitConfig || out != "" || errOut != want {
+			t.Errorf("%s --config %s: exit %d, %q %q; want %q", strings.Join(args, " "), missing, code, out, errOut, want)
+		}
+	}
+	if _, errOut, code := runCmd(t, "status", "--verbose", "--config", missing); code != exitDown || errOut != want {
+		t.Errorf("status --verbose --config %s: exit %d, %q; want %q", missing, code, errOut, want)
+	}
+	// the dashboard too, which would otherwise have run the demo
+	if _, errOut, code := runCmd(t, "--config", missing); code != exitConfig || errOut != want {
+		t.Errorf("upbeat --config %s: exit %d, %q", missing, code, errOut)
+	}
+}
+
 func TestExplainListTakesNoCodes(t *testing.T) {
 	if _, errOut, code := runCmd(t, "explain", "--list", "502"); code != exitConfig || !strings.Contains(errOut, "--list") {
 		t.Errorf("explain --list 502: %d %q", code, errOut)

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -57,6 +58,17 @@ type Config struct {
 // ErrNoConfig is returned by Find when no config file was named and none
 // exists in the places looked at.
 var ErrNoConfig = errors.New("no config file")
+
+// MissingError is Find's error when the config file named (--config)
+// does not exist: not ErrNoConfig, which lets a command go on without a
+// config, since a file named and missing is a mistake to report.
+type MissingError struct {
+	Path string
+	Err  error // from os.Stat; wraps fs.ErrNotExist
+}
+
+func (e *MissingError) Error() string { return "no config file at " + e.Path }
+func (e *MissingError) Unwrap() error { return e.Err }
 
 // Defaults for the [settings] keys and for monitors that set nothing.
 // A default that the package using the setting must know too is defined
@@ -209,13 +221,16 @@ func defaultSettings() engine.Settings {
 }
 
 // Find returns the config file to use: explicit (from --config) when it is
-// given, which must then exist; else the first of ./upbeat.toml and
-// $XDG_CONFIG_HOME/upbeat/config.toml (~/.config/upbeat/config.toml) that
-// is a regular file (paths.FindConfig). It returns ErrNoConfig when none
-// was given and none exists.
+// given, which must then exist (a *MissingError when it does not); else
+// the first of ./upbeat.toml and $XDG_CONFIG_HOME/upbeat/config.toml
+// (~/.config/upbeat/config.toml) that is a regular file
+// (paths.FindConfig). It returns ErrNoConfig when none was given and none
+// exists.
 func Find(explicit string) (string, error) {
 	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil {
+		if _, err := os.Stat(explicit); errors.Is(err, fs.ErrNotExist) {
+			return "", &MissingError{Path: explicit, Err: err}
+		} else if err != nil {
 			return "", fmt.Errorf("config file: %w", err)
 		}
 		return explicit, nil

@@ -323,14 +323,14 @@ func (d *Detail) settingsFacts() []string {
 	m := d.st.Monitor
 	facts := []string{clean(monitor.RedactURL(m.URL)), string(m.Kind)} // the local dashboard has the config's URL, password and all
 	if m.Interval > 0 {
-		facts = append(facts, "every "+fmtSetting(m.Interval))
+		facts = append(facts, "every "+humanize.Setting(m.Interval))
 	}
 	push := m.Kind == monitor.KindPush
 	if m.Timeout > 0 && !push { // a push monitor waits for beats; it times nothing out
-		facts = append(facts, "timeout "+fmtSetting(m.Timeout))
+		facts = append(facts, "timeout "+humanize.Setting(m.Timeout))
 	}
 	if push && m.Grace > 0 {
-		facts = append(facts, "grace "+fmtSetting(m.Grace))
+		facts = append(facts, "grace "+humanize.Setting(m.Grace))
 	}
 	if len(m.Tags) > 0 {
 		facts = append(facts, "tags "+clean(strings.Join(m.Tags, ", ")))
@@ -384,7 +384,7 @@ func (d *Detail) lastCheckFacts() []string {
 		facts = append(facts, l)
 	}
 	if r.RetryAfter > 0 { // beside the code, so that 80 columns still show it
-		facts = append(facts, "Retry-After "+fmtSetting(r.RetryAfter))
+		facts = append(facts, "Retry-After "+humanize.Setting(r.RetryAfter))
 	}
 	if m.Kind != monitor.KindPush {
 		facts = append(facts, humanize.Latency(r.Latency))
@@ -552,9 +552,9 @@ func (d *Detail) lastBeat() (time.Time, bool) {
 func (d *Detail) beats(w int) []string {
 	s := d.sty
 	m := d.st.Monitor
-	due := "expected every " + fmtSetting(m.Interval)
+	due := "expected every " + humanize.Setting(m.Interval)
 	if m.Grace > 0 {
-		due += ", down after " + fmtSetting(m.Interval+m.Grace)
+		due += ", down after " + humanize.Setting(m.Interval+m.Grace)
 	}
 	if d.hist == nil {
 		if d.histOff {

@@ -125,34 +125,6 @@ func fmtDurLong(d time.Duration) string {
 	return fmt.Sprintf("%dd%02dh", days, h)
 }
 
-// fmtSetting shows a configured duration (an interval, a timeout, a
-// Retry-After, a maintenance) as a person would write it: to the
-// millisecond below 10 s ("667ms", "2.5s"), to a tenth of a second below
-// a minute ("13.3s"), to the second above ("1m30s"), with no trailing
-// zero units ("5m", "1h", never "5m0s").
-func fmtSetting(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "0s"
-	case d < time.Millisecond:
-		return d.String()
-	case d < 10*time.Second:
-		d = d.Round(time.Millisecond)
-	case d < time.Minute:
-		d = d.Round(100 * time.Millisecond)
-	default:
-		d = d.Round(time.Second)
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
 // fmtUptime shows an uptime ratio; "—" when there is no result in the window.
 func fmtUptime(u monitor.Uptime) string {
 	if !u.Valid {

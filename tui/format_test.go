@@ -144,44 +144,14 @@ func TestParseMaintDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{"": 30 * time.Minute, "45": 45 * time.Minute, "2h": 2 * time.Hour, " 90m ": 90 * time.Minute,
 		// 0 ends the maintenance
 		"0": 0, "0m": 0, "off": 0, " End ": 0, "stop": 0} {
-		got, err := parseMaintDuration(in)
+		got, err := ParseMaintDuration(in)
 		if err != nil || got != want {
-			t.Errorf("parseMaintDuration(%q) = %v, %v; want %v", in, got, err, want)
+			t.Errorf("ParseMaintDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"soon", "-5m", "-1", "1.5"} {
-		if _, err := parseMaintDuration(bad); err == nil {
-			t.Errorf("parseMaintDuration(%q) accepted", bad)
-		}
-	}
-}
-
-func TestFmtSetting(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		time.Second * 2 / 3:                    "667ms",
-		time.Second / 3:                        "333ms",
-		time.Second:                            "1s",
-		2500 * time.Millisecond:                "2.5s",
-		10 * time.Second / 3:                   "3.333s",
-		40 * time.Second / 3:                   "13.3s",
-		30 * time.Second:                       "30s",
-		100 * time.Second / 3:                  "33.3s",
-		5 * time.Minute:                        "5m",
-		90 * time.Second:                       "1m30s",
-		100*time.Second + 400*time.Millisecond: "1m40s",
-		time.Hour:                              "1h",
-		90 * time.Minute:                       "1h30m",
-		time.Hour + 5*time.Second:              "1h0m5s",
-		20 * time.Minute:                       "20m",
-		500 * time.Microsecond:                 "500µs",
-		0:                                      "0s",
-		-time.Second:                           "0s",
-		10*time.Second - time.Microsecond:      "10s",
-		time.Minute - time.Millisecond:         "1m",
-		2*time.Hour + 30*time.Minute + 400*time.Millisecond: "2h30m",
-	} {
-		if got := fmtSetting(d); got != want {
-			t.Errorf("fmtSetting(%v) = %q, want %q", d, got, want)
+		if _, err := ParseMaintDuration(bad); err == nil {
+			t.Errorf("ParseMaintDuration(%q) accepted", bad)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -551,7 +552,7 @@ func (m *Model) promptKey(k tea.KeyMsg, ok, cancel Binding, done func() tea.Cmd)
 
 // startMaint starts (or ends) the maintenance the prompt asked for.
 func (m *Model) startMaint() tea.Cmd {
-	d, err := parseMaintDuration(m.input.Value())
+	d, err := ParseMaintDuration(m.input.Value())
 	if err != nil {
 		return m.setFlash(err.Error(), true)
 	}
@@ -561,8 +562,8 @@ func (m *Model) startMaint() tea.Cmd {
 			return actionMsg{verb: "end maintenance for", name: name, err: src.Maintain(ctx, name, 0)}
 		})
 	}
-	return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, fmtSetting(d)), false), func() tea.Msg {
-		return actionMsg{verb: "maintenance " + fmtSetting(d) + " for", name: name, err: src.Maintain(ctx, name, d)}
+	return tea.Batch(m.setFlash(fmt.Sprintf("maintenance for %s, %s…", name, humanize.Setting(d)), false), func() tea.Msg {
+		return actionMsg{verb: "maintenance " + humanize.Setting(d) + " for", name: name, err: src.Maintain(ctx, name, d)}
 	})
 }
 
@@ -656,10 +657,12 @@ func (m *Model) tableKey(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// parseMaintDuration reads the maintenance prompt: a Go duration ("90m",
+// ParseMaintDuration reads the maintenance prompt (and the DURATION of
+// `upbeat maintain`, so that both take the same): a Go duration ("90m",
 // "2h"), a whole number of minutes ("45"), or 0, "off" or "end", which
-// end the maintenance started from here (0 is returned for them).
-func parseMaintDuration(s string) (time.Duration, error) {
+// end the maintenance started from here (0 is returned for them); empty
+// is the prompt's default, 30m.
+func ParseMaintDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
 	case "":

@@ -55,7 +55,7 @@ func warRoomBanner(sty *Styles, ws []*monitor.State, now time.Time, w int) strin
 	left := wr.Until.Sub(now).Round(time.Second)
 	checks := humanize.Count(wr.Checks, "check", "checks") + fmt.Sprintf(", %d failed", wr.Failures)
 	parts := []string{"◉ WAR ROOM " + clean(st.Monitor.Name), clock(left) + " left", checks,
-		"every " + fmtSetting(wr.Every)}
+		"every " + humanize.Setting(wr.Every)}
 	if len(ws) > 1 {
 		parts[0] += fmt.Sprintf(" (+%d more)", len(ws)-1)
 	}

@@ -4,6 +4,7 @@ package humanize
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -54,4 +55,33 @@ func Count(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Setting shows a configured duration (an interval, a timeout, a
+// Retry-After, a maintenance) as a person would write it: to the
+// millisecond below 10 s ("667ms", "2.5s"), to a tenth of a second below
+// a minute ("13.3s"), to the second above ("1m30s"), with no trailing
+// zero units ("5m", "1h", never "5m0s"). The dashboard and `upbeat
+// maintain` write durations so.
+func Setting(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return d.String()
+	case d < 10*time.Second:
+		d = d.Round(time.Millisecond)
+	case d < time.Minute:
+		d = d.Round(100 * time.Millisecond)
+	default:
+		d = d.Round(time.Second)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

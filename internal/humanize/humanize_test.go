@@ -36,3 +36,33 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestSetting(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Second * 2 / 3:                    "667ms",
+		time.Second / 3:                        "333ms",
+		time.Second:                            "1s",
+		2500 * time.Millisecond:                "2.5s",
+		10 * time.Second / 3:                   "3.333s",
+		40 * time.Second / 3:                   "13.3s",
+		30 * time.Second:                       "30s",
+		100 * time.Second / 3:                  "33.3s",
+		5 * time.Minute:                        "5m",
+		90 * time.Second:                       "1m30s",
+		100*time.Second + 400*time.Millisecond: "1m40s",
+		time.Hour:                              "1h",
+		90 * time.Minute:                       "1h30m",
+		time.Hour + 5*time.Second:              "1h0m5s",
+		20 * time.Minute:                       "20m",
+		500 * time.Microsecond:                 "500µs",
+		0:                                      "0s",
+		-time.Second:                           "0s",
+		10*time.Second - time.Microsecond:      "10s",
+		time.Minute - time.Millisecond:         "1m",
+		2*time.Hour + 30*time.Minute + 400*time.Millisecond: "2h30m",
+	} {
+		if got := Setting(d); got != want {
+			t.Errorf("Setting(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
