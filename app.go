@@ -189,55 +189,43 @@ func (rt *runtime) restoreIncidents() {
 	}
 }
 
-// openIncident returns the incident of a monitor restored down: the open
-// stretch of downtime history has, joined with those a window split from
-// it.
+// openIncident returns the incident of a monitor restored down: the last
+// one history has, open. History joins the stretches of downtime a
+// window split, as the alerting does, so it starts when the monitor
+// first went down, keeps the ID its people were paged with, and has the
+// notes and acknowledgement of every stretch.
 func (rt *runtime) openIncident(name string, now time.Time) (monitor.Incident, bool) {
-	back := rt.retention()
-	incs, err := rt.store.Incidents(name, now.Add(-back), now)
-	if err != nil || len(incs) == 0 {
-		return monitor.Incident{}, false
-	}
-	last := incs[len(incs)-1]
-	if !last.End.IsZero() {
-		return monitor.Incident{}, false
-	}
-	if len(incs) > 1 { // a window may have split it
-		if trans, err := rt.store.Transitions(name, now.Add(-back), now); err == nil {
-			last = acrossWindows(last, trans)
-		}
-	}
-	return last, true
+	in, ok := rt.lastIncident(name, now)
+	return in, ok && in.End.IsZero() && !in.InWindow()
 }
 
 // silencedIncident returns the incident of a monitor that went into a
 // maintenance window while down and was still in it when upbeat stopped:
-// history ended its last stretch of downtime there (a window, not a
-// recovery), and nothing changed since. Without a restart the alerting
-// keeps such an incident open across the window; taken over, it goes on
-// as it would have, one incident from when the monitor first went down.
+// history has it open, in the window (monitor.Incident.InWindow).
+// Without a restart the alerting keeps such an incident open across the
+// window; taken over, it goes on as it would have, one incident from
+// when the monitor first went down.
 func (rt *runtime) silencedIncident(name string, now time.Time) (monitor.Incident, bool) {
-	back := rt.retention()
-	incs, err := rt.store.Incidents(name, now.Add(-back), now)
-	if err != nil || len(incs) == 0 || !incs[len(incs)-1].IntoWindow {
+	in, ok := rt.lastIncident(name, now)
+	return in, ok && in.InWindow()
+}
+
+// lastIncident returns a monitor's last incident in the history.
+func (rt *runtime) lastIncident(name string, now time.Time) (monitor.Incident, bool) {
+	incs, err := rt.store.Incidents(name, now.Add(-rt.retention()), now)
+	if err != nil || len(incs) == 0 {
 		return monitor.Incident{}, false
 	}
-	trans, err := rt.store.Transitions(name, now.Add(-back), now)
-	if err != nil || len(trans) == 0 {
-		return monitor.Incident{}, false
-	}
-	last, into := incs[len(incs)-1], trans[len(trans)-1]
-	if into.From != monitor.StatusDown || into.To != monitor.StatusMaintenance || into.Time.UnixMilli() != last.End.UnixMilli() {
-		return monitor.Incident{}, false // the monitor changed after that window
-	}
-	last.End, last.IntoWindow = time.Time{}, false
-	return acrossWindows(last, trans), true
+	return incs[len(incs)-1], true
 }
 
 // takeOver hands the alerting an incident open before this start, with
 // its notes and its acknowledgement; inWindow: its monitor was in a
 // maintenance window when upbeat stopped (silencedIncident).
 func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, inWindow bool) {
+	// The alerting keeps no breaks of its own: after a restart its
+	// messages say what they would have said without one.
+	in.Breaks = nil
 	if notes, err := rt.store.Notes(name, in.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
 		one := []monitor.Incident{in}
 		local.AttachNotes(one, notes) // the resolve still carries them
@@ -254,39 +242,6 @@ func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, inW
 		return
 	}
 	rt.alerts.Current().Restore(name, in)
-}
-
-// acrossWindows returns the open incident in (the last stretch of
-// downtime history has) joined with the stretches before it that only
-// maintenance windows split from it: down, then in a window, then down
-// again when the window ended. The alerting kept them one incident (a
-// window silences an incident, it does not end it), so the incident taken
-// over after a restart starts when the monitor first went down, keeps the
-// ID its people were paged with, and has the notes and acknowledgement of
-// every stretch. trans are the monitor's transitions, oldest first.
-func acrossWindows(in monitor.Incident, trans []history.Transition) monitor.Incident {
-	// at finds the transition into to at t. History keeps the times of
-	// the transitions written to disk to the millisecond.
-	at := func(to monitor.Status, t time.Time, below int) int {
-		for i := below - 1; i >= 0; i-- {
-			if trans[i].To == to && trans[i].Time.UnixMilli() == t.UnixMilli() {
-				return i
-			}
-		}
-		return -1
-	}
-	in.Codes, in.Classes = slices.Clone(in.Codes), slices.Clone(in.Classes)
-	i := at(monitor.StatusDown, in.Start, len(trans))
-	for i > 0 && trans[i].From == monitor.StatusMaintenance {
-		w := at(monitor.StatusMaintenance, trans[i].Since, i)
-		if w < 0 || trans[w].From != monitor.StatusDown {
-			break // the window began while it was up: the outage began in it
-		}
-		in.Start = trans[w].Since
-		addSeen(&in, trans[w].Codes, trans[w].Classes)
-		i = at(monitor.StatusDown, in.Start, w)
-	}
-	return in
 }
 
 // retention is how far back the history goes.

@@ -158,12 +158,7 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 	if err != nil || len(incs) == 0 {
 		return
 	}
-	in := joinOutages(incs, d.IncidentGap())
-	if len(incs) > 1 { // a window may have split it, however long
-		if trans, err := rt.store.Transitions(name, now.Add(-rt.retention()), now); err == nil {
-			in = acrossWindows(in, trans)
-		}
-	}
+	in := joinOutages(incs, d.IncidentGap()) // history joined those a window split, however long
 	if in.End.IsZero() || now.Sub(in.End) > d.LateResolveWindow() {
 		return
 	}

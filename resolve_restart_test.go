@@ -184,7 +184,7 @@ func TestRestartAfterCrashSendsResolveAcrossAWindow(t *testing.T) {
 		{Monitor: "api", Time: downAgain, Status: monitor.StatusDown, Code: 504, Class: "http_504", Error: "gateway timeout"},
 		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
 	}, downAt.Add(time.Second))
-	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{504, 502}) {
+	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{502, 504}) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s, with both codes", in, downAt, upAt)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
-	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -177,15 +175,15 @@ func TestAckSurvivesARestart(t *testing.T) {
 }
 
 // An acknowledgement given before a maintenance window that fell inside
-// the incident survives a restart as well. History keeps the outage as two
-// stretches of downtime, split at the window; the alerting kept one
-// incident across it (the window only silenced it), and after a restart it
-// takes over that same incident: from when the monitor first went down
-// (the ID its people were paged with), still acknowledged, with the notes
-// of both stretches, each once. The postmortem of the first stretch keeps
-// the acknowledgement, once. The engine's clock runs two hours behind and
-// is moved on by hand, so that the stretches lie minutes apart (the stall
-// watch is told to take those jumps for the passing of time they stand for).
+// the incident survives a restart as well. The alerting kept one incident
+// across the window (the window only silenced it), and so does history:
+// after a restart the alerting takes over that same incident, from when
+// the monitor first went down (the ID its people were paged with), still
+// acknowledged, with the notes of before and after the window, each once,
+// and its postmortem has them once. The engine's clock runs two hours
+// behind and is moved on by hand, so that the stretches lie minutes apart
+// (the stall watch is told to take those jumps for the passing of time
+// they stand for).
 func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 	cfg, dir := downWithReminders(t)
 	cfg.Settings.StallThreshold = time.Hour
@@ -218,24 +216,24 @@ func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 
 	rt = openRuntime(t, cfg, opts)
 	now := time.Now()
-	stretches, err := rt.store.Incidents("api", now.Add(-3*time.Hour), now)
-	if err != nil || len(stretches) != 2 || stretches[0].End.IsZero() || !stretches[1].End.IsZero() {
-		t.Fatalf("history's stretches of downtime: %+v, %v; want two, split at the window, the last open", stretches, err)
+	hist, err := rt.store.Incidents("api", now.Add(-3*time.Hour), now)
+	if err != nil || len(hist) != 1 || !hist[0].End.IsZero() || len(hist[0].Breaks) != 1 {
+		t.Fatalf("history's incidents: %+v, %v; want one, open, the window in it", hist, err)
 	}
-	first := stretches[0]
+	first := hist[0]
 	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusDown || !st.Acked {
 		t.Errorf("after a restart: %v, acked %v; want down and acknowledged", st.Status, st.Acked)
 	}
 	incs := rt.alerts.Current().Incidents()
 	if len(incs) != 1 || !incs[0].Acked || incs[0].ID() != first.ID() {
-		t.Fatalf("the alerting's incidents after a restart: %+v; want api's, acknowledged, with the ID %s of its first stretch", incs, first.ID())
+		t.Fatalf("the alerting's incidents after a restart: %+v; want api's, acknowledged, with history's ID %s", incs, first.ID())
 	}
 	if ns := incs[0].Notes; len(ns) != 2 || ns[0].Kind != monitor.NoteAck || ns[0].Text != "on it" || ns[1].Text != "still 502 after the window" {
 		t.Errorf("the restored incident's notes: %+v; want bob's acknowledgement and alice's note, once each", ns)
 	}
 	ins, err := rt.localSource("", false).Query().Incidents(context.Background(), "api", now.Add(-3*time.Hour), now.Add(time.Minute))
-	if err != nil || len(ins) != 2 || !ins[0].Acked || !ins[1].Acked {
-		t.Errorf("the incidents the detail view and the API read after a restart: %+v, %v; want both stretches acknowledged", ins, err)
+	if err != nil || len(ins) != 1 || !ins[0].Acked || len(ins[0].Notes) != 2 {
+		t.Errorf("the incidents the detail view and the API read after a restart: %+v, %v; want one, acknowledged, with both notes", ins, err)
 	}
 	rt.Close()
 
@@ -247,13 +245,10 @@ func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 		}
 		return out
 	}
-	both := show(first.ID()) + show(stretches[1].ID())
-	if n := strings.Count(show(first.ID()), "bob acknowledged: on it"); n != 1 {
-		t.Errorf("the first stretch's postmortem has the acknowledgement %d times, want once", n)
-	}
-	for _, want := range []string{"bob acknowledged: on it", "alice noted: still 502 after the window"} {
-		if n := strings.Count(both, want); n != 1 {
-			t.Errorf("the stretches' postmortems have %q %d times, want once:\n%s", want, n, both)
+	out := show(first.ID())
+	for _, want := range []string{"bob acknowledged: on it", "alice noted: still 502 after the window", "a maintenance window began"} {
+		if n := strings.Count(out, want); n != 1 {
+			t.Errorf("the postmortem has %q %d times, want once:\n%s", want, n, out)
 		}
 	}
 }
@@ -383,43 +378,5 @@ func TestReloadClearsTheWarningOfARemovedChannel(t *testing.T) {
 	rt.warnUndelivered(&monitor.AlertEvent{Channel: "hook", Subject: "api down", Attempts: 6, Error: "503", GaveUp: true})
 	if w := rt.eng.Warnings(); len(w) != 0 {
 		t.Errorf("warnings after a late report of a removed channel: %q", w)
-	}
-}
-
-// Only stretches of downtime that a window alone split are joined: not an
-// outage that began inside a window the monitor entered up, nor one that
-// followed a recovery.
-func TestAcrossWindowsJoinsOnlyWhatAWindowSplit(t *testing.T) {
-	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
-	const (
-		up, down, maint, pending = monitor.StatusUp, monitor.StatusDown, monitor.StatusMaintenance, monitor.StatusPending
-	)
-	tr := func(from, to monitor.Status, since, t int, codes ...int) history.Transition {
-		return history.Transition{Monitor: "a", From: from, To: to, Since: at(since), Time: at(t), Codes: codes}
-	}
-	for _, c := range []struct {
-		name      string
-		trans     []history.Transition
-		start     int // of the open stretch
-		wantStart int
-		wantCodes []int
-	}{
-		{"one window", []history.Transition{tr(pending, down, 0, 0), tr(down, maint, 0, 10, 500), tr(maint, down, 10, 20)}, 20, 0, []int{502, 500}},
-		{"two windows", []history.Transition{tr(up, down, 0, 5), tr(down, maint, 5, 10, 500), tr(maint, down, 10, 20),
-			tr(down, maint, 20, 30, 503), tr(maint, down, 30, 40)}, 40, 5, []int{502, 503, 500}},
-		{"up before the window", []history.Transition{tr(down, up, 0, 5, 500), tr(up, maint, 5, 10), tr(maint, down, 10, 20)}, 20, 20, []int{502}},
-		{"a recovery between", []history.Transition{tr(up, down, 0, 5), tr(down, up, 5, 10, 500), tr(up, down, 10, 20)}, 20, 20, []int{502}},
-	} {
-		// The open stretch's start as the engine has it, finer than the millisecond history keeps.
-		open := monitor.Incident{Monitor: "a", Start: at(c.start).Add(300 * time.Microsecond), Codes: []int{502}}
-		got := acrossWindows(open, c.trans)
-		want := at(c.wantStart)
-		if c.wantStart == c.start {
-			want = open.Start
-		}
-		if !got.Start.Equal(want) || !slices.Equal(got.Codes, c.wantCodes) {
-			t.Errorf("%s: start %s, codes %v; want %s, %v", c.name, got.Start, got.Codes, want, c.wantCodes)
-		}
 	}
 }

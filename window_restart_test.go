@@ -1,12 +1,17 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -24,7 +29,11 @@ type windowTrial struct {
 	restart   bool // upbeat restarts while the window is on (after the recovery, if any)
 	// lapse: the window runs out rather than being ended by hand; with a
 	// restart, while upbeat is stopped.
-	lapse      bool
+	lapse bool
+	// configured: the window is a [[maintenance]] window of the config,
+	// not an ad-hoc one: it runs out (while upbeat runs, unless lapse).
+	configured bool
+	note       bool // someone writes a note once the window ended with the target still down
 	downAfter  bool // the target fails again once the window ended with it up
 	wantAcked  bool // the incident is still acknowledged, down after the window
 	wantAlerts []string
@@ -35,23 +44,22 @@ type windowTrial struct {
 type windowOutcome struct {
 	alerts    []string
 	incidents []*monitor.Incident
+	history   string // the history's directory
 }
 
 // run plays the trial: the window is an ad-hoc one (upbeat maintain) of
-// an hour, kept across the restart as a person's decision is. The
-// engine's clock starts two hours behind and jumps to the present for
-// the window to run out (below the stall watch's threshold). The target is made healthy at the end, so that an incident still
-// open resolves, and upbeat is stopped, which sends what is queued: the
-// alerts returned are every one the trial caused, in order.
+// an hour, kept across the restart as a person's decision is, or one of
+// the config from 10 minutes to an hour in. The engine's clock starts two
+// hours behind, moves 20 minutes on into a configured window, and jumps
+// to the present for the window to run out (below the stall watch's
+// threshold). The target is made healthy at the end, so that an incident
+// still open resolves, and upbeat is stopped, which sends what is queued:
+// the alerts returned are every one the trial caused, in order.
 func (tr windowTrial) run(t *testing.T) windowOutcome {
 	t.Helper()
 	target := newSwitchable(t)
 	target.down.Store(!tr.upBefore)
-	cfg, err := config.Load(hookConfig(t, t.TempDir(), "http://127.0.0.1:9/hook", target.URL, `renotify = "1h"`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Settings.StallThreshold = 3 * time.Hour
+	cfg, dir := tr.config(t, target.URL)
 	var ahead atomic.Int64
 	pager := &pagerChannel{}
 	opts := runtimeOptions{getenv: os.Getenv, now: func() time.Time {
@@ -77,7 +85,10 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 			t.Fatal(err)
 		}
 	}
-	if err := rt.eng.Maintain("api", time.Hour); err != nil {
+	if tr.configured {
+		ahead.Store(int64(20 * time.Minute))
+		rt.eng.CheckNow("api")
+	} else if err := rt.eng.Maintain("api", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	waitChange(t, sub, monitor.StatusMaintenance)
@@ -111,7 +122,7 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 	}
 	switch {
 	case tr.lapse && tr.restart: // the check at start found it over
-	case tr.lapse:
+	case tr.lapse || tr.configured:
 		ahead.Store(int64(2 * time.Hour))
 		rt.eng.CheckNow("api")
 	default:
@@ -121,11 +132,7 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 	}
 	waitChange(t, sub, after)
 	if after == monitor.StatusDown {
-		st, _ := rt.eng.State("api")
-		incs := rt.alerts.Current().Incidents()
-		if st.Acked != tr.wantAcked || len(incs) != 1 || incs[0].Acked != tr.wantAcked {
-			t.Errorf("down after the window: acknowledged %v, the alerting's incidents %+v; want one, acknowledged %v", st.Acked, incs, tr.wantAcked)
-		}
+		tr.downAfterWindow(t, rt)
 	}
 	if tr.downAfter {
 		target.down.Store(true)
@@ -136,8 +143,48 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 		check(rt, sub, monitor.StatusUp)
 	}
 	stop()
+	return outcomeOf(pager, dir)
+}
 
-	var out windowOutcome
+// config is the trial's config, with its history in the directory
+// returned: api on target, a webhook, and the window if it is one of the
+// config, from 10 minutes to an hour after the engine's clock starts.
+func (tr windowTrial) config(t *testing.T, target string) (*config.Config, string) {
+	t.Helper()
+	keys := `renotify = "1h"`
+	if tr.configured {
+		base := time.Now().Add(-2 * time.Hour).UTC()
+		keys += fmt.Sprintf("\n\n[[maintenance]]\nname = \"deploy\"\nmonitors = [\"api\"]\nstart = %q\nend = %q\n",
+			base.Add(10*time.Minute).Format(time.RFC3339), base.Add(time.Hour).Format(time.RFC3339))
+	}
+	dir := t.TempDir()
+	cfg, err := config.Load(hookConfig(t, dir, "http://127.0.0.1:9/hook", target, keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Settings.StallThreshold = 3 * time.Hour
+	return cfg, dir
+}
+
+// downAfterWindow checks the alerting kept the incident across the window,
+// and writes the trial's note.
+func (tr windowTrial) downAfterWindow(t *testing.T, rt *runtime) {
+	t.Helper()
+	st, _ := rt.eng.State("api")
+	incs := rt.alerts.Current().Incidents()
+	if st.Acked != tr.wantAcked || len(incs) != 1 || incs[0].Acked != tr.wantAcked {
+		t.Errorf("down after the window: acknowledged %v, the alerting's incidents %+v; want one, acknowledged %v", st.Acked, incs, tr.wantAcked)
+	}
+	if tr.note {
+		if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "restarted the pool"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// outcomeOf is what the pager was given.
+func outcomeOf(pager *pagerChannel, dir string) windowOutcome {
+	out := windowOutcome{history: dir}
 	for _, m := range pager.messages() {
 		out.alerts = append(out.alerts, m.Event)
 		var in *monitor.Incident
@@ -169,6 +216,8 @@ func TestRestartInAWindowAlertsAsWithout(t *testing.T) {
 		{"back in the window, down again in it", windowTrial{recoverIn: true, failIn: true, ack: true, wantAcked: true,
 			wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"the window runs out", windowTrial{lapse: true, ack: true, wantAcked: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
+		{"a configured window", windowTrial{configured: true, ack: true, wantAcked: true,
+			wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"back when the window runs out", windowTrial{lapse: true, recoverIn: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		// Up when the window began: the outage began in it, and pages when it ends.
 		{"down in the window only", windowTrial{upBefore: true, failIn: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
@@ -187,5 +236,77 @@ func TestRestartInAWindowAlertsAsWithout(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The ID its people were paged with tells the whole story in the history,
+// as the alerts told it: api went down and paged, a configured
+// maintenance window began, upbeat restarted in it, the window ended with
+// api still down, someone wrote a note, api came back. That is one
+// incident under the ID of the page: `upbeat incident show` has the
+// window, the note and the resolve, and ends where the resolve said;
+// `upbeat incident list` has it once, with its note; `upbeat report`
+// counts it once, its MTTR its whole duration.
+func TestThePagedIncidentTellsTheWholeStory(t *testing.T) {
+	got := windowTrial{configured: true, restart: true, note: true}.run(t)
+	if !slices.Equal(got.alerts, []string{alert.EventDown, alert.EventUp}) {
+		t.Fatalf("alerts %q, want the page and the resolve", got.alerts)
+	}
+	page, resolve := got.incidents[0], got.incidents[1]
+	if page == nil || resolve == nil || resolve.End.IsZero() {
+		t.Fatalf("the page is about %+v, the resolve %+v", page, resolve)
+	}
+	paged := page.ID()
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := runCmd(t, append(args, "--history-dir", got.history)...)
+		if code != exitOK {
+			t.Fatalf("%q: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+
+	var pm wire.Postmortem
+	if err := json.Unmarshal([]byte(run("incident", "show", paged, "--json")), &pm); err != nil {
+		t.Fatal(err)
+	}
+	// history keeps times to the millisecond
+	if in := pm.Incident; in.ID != paged || in.State != wire.IncidentResolved || in.End.UnixMilli() != resolve.End.UnixMilli() ||
+		len(in.Notes) != 1 || in.Notes[0].Text != "restarted the pool" || len(in.Breaks) != 1 {
+		t.Errorf("incident show %s: %+v; want it resolved when the resolve said, with the note and the window", paged, in)
+	}
+	kinds := map[string]int{}
+	for _, e := range pm.Timeline {
+		kinds[e.Kind]++
+	}
+	if kinds["maintenance"] != 2 || kinds["resolved"] != 1 || kinds["note"] != 1 || kinds["alert"] != 2 {
+		t.Errorf("the timeline's entries %v: want the window's start and end, the note, the resolve and both alerts", kinds)
+	}
+	if text := run("incident", "show", paged); !strings.Contains(text, "api down for ") || !strings.Contains(text, "across a maintenance window") {
+		t.Errorf("incident show %s:\n%s", paged, text)
+	}
+	if list := run("incident", "list"); strings.Count(list, " api ") != 1 || !regexp.MustCompile(paged+`\s+api\s.*resolved\s+\S+\s+1\n`).MatchString(list) {
+		t.Errorf("incident list: want %s once, resolved, with its note:\n%s", paged, list)
+	}
+
+	checkReportedOnce(t, run("report", "--json"), pm.DurationMS)
+}
+
+// checkReportedOnce checks a report (as JSON) counts one incident of api,
+// its MTTR the incident's duration.
+func checkReportedOnce(t *testing.T, report string, durationMS float64) {
+	t.Helper()
+	var rep struct {
+		Monitors []struct {
+			Monitor   string   `json:"monitor"`
+			Incidents int      `json:"incidents"`
+			MTTR      *float64 `json:"mttr_ms"`
+		} `json:"monitors"`
+	}
+	if err := json.Unmarshal([]byte(report), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Monitors) != 1 || rep.Monitors[0].Incidents != 1 || rep.Monitors[0].MTTR == nil || *rep.Monitors[0].MTTR != durationMS {
+		t.Errorf("report: %+v; want one incident of api, its MTTR %vms", rep.Monitors, durationMS)
 	}
 }

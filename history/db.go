@@ -306,7 +306,10 @@ func (db *DB) Last(name string, n int) ([]monitor.Result, error) {
 }
 
 // Incidents returns a monitor's incidents that overlap [from, to), oldest
-// first (engine.Querier). One still open has a zero End.
+// first (engine.Querier). One still open has a zero End. A maintenance
+// window or a pause in the middle of an outage does not end it: it is a
+// break in the incident (monitor.Incident.Breaks), which keeps the start,
+// and so the ID, its people were paged with.
 func (db *DB) Incidents(name string, from, to time.Time) ([]monitor.Incident, error) {
 	incs, err := db.inc.incidents(name, from, to)
 	if err != nil {

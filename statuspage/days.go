@@ -109,24 +109,14 @@ func NewDays(counts []history.DayCount, incidents []monitor.Incident, now time.T
 		for i := range d.Days {
 			day := &d.Days[i]
 			ds, de := day.Date, day.Date.Add(24*time.Hour)
-			s, e := maxTime(in.Start, ds), minTime(end, de)
 			if in.Start.Before(de) && end.After(ds) {
 				day.Incidents++
-				if e.After(s) {
-					day.DownFor += e.Sub(s)
-				}
+				day.DownFor += in.Downtime(ds, minTime(de, now)) // a window in it is not downtime
 			}
 		}
 	}
 	d.bar = d.render()
 	return d
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -80,7 +80,8 @@ func TestBuild(t *testing.T) {
 func TestDays(t *testing.T) {
 	counts := []history.DayCount{{Counted: 100}, {Counted: 100, Down: 1}, {Counted: 100, Down: 3}, {Counted: 100, Down: 50}, {}}
 	start := now.Truncate(24 * time.Hour).Add(-24*time.Hour + 23*time.Hour) // yesterday 23:00
-	d := NewDays(counts, []monitor.Incident{{Start: start, End: start.Add(90 * time.Minute)}, {Start: now.Add(-time.Minute)}}, now)
+	window := []monitor.Break{{Start: start.Add(10 * time.Minute), End: start.Add(20 * time.Minute), Status: monitor.StatusMaintenance}}
+	d := NewDays(counts, []monitor.Incident{{Start: start, End: start.Add(90 * time.Minute), Breaks: window}, {Start: now.Add(-time.Minute)}}, now)
 	if len(d.Days) != NumDays || !d.Days[NumDays-1].Date.Equal(now.Truncate(24*time.Hour)) {
 		t.Fatalf("days %d, last %v", len(d.Days), d.Days[NumDays-1].Date)
 	}
@@ -94,9 +95,10 @@ func TestDays(t *testing.T) {
 	if d.Uptime.Ratio != 346.0/400 {
 		t.Errorf("uptime %v", d.Uptime)
 	}
-	// The incident over midnight counts on both days, with its time on each.
+	// The incident over midnight counts on both days, with its time on
+	// each, less the maintenance window in it.
 	y, td := d.Days[NumDays-2], d.Days[NumDays-1]
-	if y.Incidents != 1 || y.DownFor != time.Hour || td.Incidents != 2 || td.DownFor != 31*time.Minute {
+	if y.Incidents != 1 || y.DownFor != 50*time.Minute || td.Incidents != 2 || td.DownFor != 31*time.Minute {
 		t.Errorf("yesterday %+v, today %+v", y, td)
 	}
 	if got := td.Label(); got != "12 Mar 2026: no data, 2 incidents (31m down)" {

@@ -99,9 +99,13 @@ func FindIncident(h *history.DB, id string, now time.Time) (monitor.Incident, er
 // how, who was told, who acknowledged and what they wrote, when it ended
 // and what it cost.
 type Postmortem struct {
-	Incident    monitor.Incident // with its notes
-	Now         time.Time        // when the postmortem was made: the end of an open incident
+	Incident monitor.Incident // with its notes
+	Now      time.Time        // when the postmortem was made: the end of an open incident
+	// Duration runs from the first failure to the recovery, as the
+	// resolve says; Downtime leaves out the incident's breaks (windows,
+	// pauses), as upbeat report does, and is what the cost is of.
 	Duration    time.Duration
+	Downtime    time.Duration
 	CostPerHour float64 // 0: no cost
 	Cost        float64
 	Checks      int // checks that failed during the incident
@@ -136,8 +140,9 @@ func BuildPostmortem(h *history.DB, in monitor.Incident, now time.Time, costPerH
 	if end.IsZero() {
 		end = now
 	}
-	pm := &Postmortem{Incident: in, Now: now, Duration: end.Sub(in.Start), CostPerHour: costPerHour}
-	pm.Cost = math.Round(pm.Duration.Hours()*costPerHour*100) / 100
+	pm := &Postmortem{Incident: in, Now: now, Duration: end.Sub(in.Start), Downtime: in.Downtime(in.Start, end),
+		CostPerHour: costPerHour}
+	pm.Cost = math.Round(pm.Downtime.Hours()*costPerHour*100) / 100
 	rs, err := h.Results(in.Monitor, in.Start.Add(-incidentSlack), end.Add(time.Hour))
 	if err != nil {
 		return nil, fmt.Errorf("results of %s: %w", in.Monitor, err)
@@ -146,8 +151,9 @@ func BuildPostmortem(h *history.DB, in monitor.Incident, now time.Time, costPerH
 	if err != nil {
 		return nil, err
 	}
+	pm.breaks() // first: a window that ends reads before what failed after it
 	pm.failures(rs, end)
-	pm.resolve(rs, in.End)
+	pm.resolve(rs)
 	pm.Alerts = foldAttempts(notes)
 	for _, n := range pm.Alerts {
 		pm.add(TimelineEntry{Time: n.Time, Kind: "alert", Text: alertLine(n)})
@@ -209,22 +215,58 @@ func (pm *Postmortem) failures(rs []monitor.Result, end time.Time) {
 	}
 }
 
+// breaks adds when each window or pause in the incident began, and when
+// it ended with the monitor still down.
+func (pm *Postmortem) breaks() {
+	in := &pm.Incident
+	for i, b := range in.Breaks {
+		kind, began, ended := breakWords(b)
+		pm.add(TimelineEntry{Time: b.Start, Kind: kind, Text: began + ": no alerts, no checks counted; the incident goes on"})
+		next := i+1 < len(in.Breaks) && in.Breaks[i+1].Start.Equal(b.End)
+		if !b.End.IsZero() && !b.End.Equal(in.End) && !next {
+			pm.add(TimelineEntry{Time: b.End, Kind: kind, Text: ended + ": still down, the same incident"})
+		}
+	}
+}
+
+// breakWords names a break: its timeline kind, and how its start and end
+// read.
+func breakWords(b monitor.Break) (kind, began, ended string) {
+	switch {
+	case b.Status == monitor.StatusMaintenance:
+		return "maintenance", "a maintenance window began", "the window ended"
+	case b.Stalled:
+		return "stalled", "upbeat itself stalled", "upbeat ran again"
+	case b.Status == monitor.StatusPaused:
+		return "paused", "paused", "resumed"
+	}
+	return "pending", "not checked", "checked again"
+}
+
 // resolve adds the end of the incident: the first good check after it,
-// or that it is still open.
-func (pm *Postmortem) resolve(rs []monitor.Result, end time.Time) {
-	if end.IsZero() {
+// that it is still open, or that it was paused while down.
+func (pm *Postmortem) resolve(rs []monitor.Result) {
+	in := &pm.Incident
+	switch {
+	case in.End.IsZero() && in.InWindow():
+		pm.add(TimelineEntry{Time: pm.Now, Kind: "open", Text: "still open after " + fmtDuration(pm.Duration) +
+			", in a maintenance window: still down when it ends, the incident goes on"})
+		return
+	case in.End.IsZero():
 		pm.add(TimelineEntry{Time: pm.Now, Kind: "open", Text: "still down after " + fmtDuration(pm.Duration)})
+		return
+	case in.Paused:
+		pm.add(TimelineEntry{Time: in.End, Kind: "paused", Text: "paused after " + fmtDuration(pm.Duration) +
+			" while down, not checked since: no recovery seen (resumed, the monitor carries this incident on)"})
 		return
 	}
 	text := "resolved after " + fmtDuration(pm.Duration)
+	if len(in.Breaks) > 0 {
+		text += ", across " + breaksText(in.Breaks)
+	}
 	for i := range rs {
 		r := &rs[i]
-		if !r.Time.Before(end) && r.Status == monitor.StatusMaintenance {
-			pm.add(TimelineEntry{Time: end, Kind: "maintenance", Text: "a maintenance window began after " + fmtDuration(pm.Duration) +
-				": alerts silenced, not resolved (the stretch after the window, if still down, is the same outage)"})
-			return
-		}
-		if !r.Time.Before(end) && r.Status != monitor.StatusDown {
+		if !r.Time.Before(in.End) && r.Status != monitor.StatusDown {
 			text += ": " + r.Status.String()
 			if r.Code != 0 {
 				text += ", " + strconv.Itoa(r.Code)
@@ -235,7 +277,34 @@ func (pm *Postmortem) resolve(rs []monitor.Result, end time.Time) {
 			break
 		}
 	}
-	pm.add(TimelineEntry{Time: end, Kind: "resolved", Text: text})
+	pm.add(TimelineEntry{Time: in.End, Kind: "resolved", Text: text})
+}
+
+// breaksText names an incident's breaks: "a maintenance window", "2
+// maintenance windows and a pause".
+func breaksText(bs []monitor.Break) string {
+	counts := map[string]int{}
+	var order []string
+	for _, b := range bs {
+		kind, _, _ := breakWords(b)
+		if counts[kind] == 0 {
+			order = append(order, kind)
+		}
+		counts[kind]++
+	}
+	one := map[string][2]string{"maintenance": {"a maintenance window", "maintenance windows"},
+		"paused": {"a pause", "pauses"}, "stalled": {"a stall of upbeat", "stalls of upbeat"}, "pending": {"a time unchecked", "times unchecked"}}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = one[k][0]
+		if n := counts[k]; n > 1 {
+			parts[i] = strconv.Itoa(n) + " " + one[k][1]
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // failureText says what a failed check found: "502 (http_502) after 3

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -124,56 +126,164 @@ func TestPostmortemDurationTruncates(t *testing.T) {
 	}
 }
 
-// A maintenance window that begins during an outage ends its stretch in
-// the history but not the outage: the list says "maintenance", not
-// "resolved", and the postmortem says the window began, not that it
-// resolved.
-func TestWindowEndsAStretchNotTheOutage(t *testing.T) {
+// outageStory records four outages and returns the history and a time
+// after them. billing went down and was paged, a maintenance window
+// began, it was still down when the window ended, someone wrote a note,
+// it came back after 12m 24s. shop was paused while down and came back
+// when resumed; cache was paused while down and still is; db is in a
+// window since it went down.
+func outageStory(t *testing.T) (*history.DB, time.Time) {
+	t.Helper()
 	c := &clock{}
 	s := openStore(t, t.TempDir(), c, nil)
-	defer s.Close()
-	down, window, again, up := t0, t0.Add(time.Minute), t0.Add(31*time.Minute), t0.Add(40*time.Minute)
-	for _, r := range []monitor.Result{
-		{Monitor: "api", Time: down.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
-		{Monitor: "api", Time: down, Status: monitor.StatusDown, Code: 502, Class: "http_502"},
-		{Monitor: "api", Time: window, Status: monitor.StatusMaintenance, Code: 502, Class: "http_502"},
-		{Monitor: "api", Time: again, Status: monitor.StatusDown, Code: 502, Class: "http_502"},
-		{Monitor: "api", Time: up, Status: monitor.StatusUp, Code: 200},
-	} {
+	t.Cleanup(func() { s.Close() })
+	sec := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+	record := func(mon string, n int, st monitor.Status, code int) {
+		t.Helper()
+		c.Set(sec(n))
+		r := result(mon, sec(n), st, code)
 		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, mon := range []string{"billing", "shop", "cache", "db"} {
+		record(mon, -60, monitor.StatusUp, 200)
+		record(mon, 0, monitor.StatusDown, 502)
+	}
+	record("billing", 17, monitor.StatusMaintenance, 502) // the window begins
+	record("billing", 257, monitor.StatusDown, 504)       // and ends 4m later, still down
+	record("billing", 744, monitor.StatusUp, 200)         // back after 12m 24s
+	record("shop", 11, monitor.StatusPaused, 0)           // paused, fixed, resumed
+	record("shop", 20, monitor.StatusUp, 200)
+	record("cache", 11, monitor.StatusPaused, 0) // and still paused
+	record("db", 30, monitor.StatusMaintenance, 502)
+	for _, n := range []monitor.Note{
+		{Monitor: "billing", Time: sec(1), Kind: monitor.NoteAlert, Author: "pager", Text: "billing is DOWN: 502", OK: true},
+		{Monitor: "billing", Time: sec(400), Kind: monitor.NoteText, Author: "alice", Text: "restarted the pool"},
+		{Monitor: "billing", Time: sec(745), Kind: monitor.NoteAlert, Author: "pager", Text: "billing is UP again after 12m 24s", OK: true},
+	} {
+		if err := s.AddNote(&n); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := s.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	now := up.Add(time.Hour)
+	return s, sec(3600)
+}
+
+// An outage that a maintenance window interrupted is one incident, as
+// its alerts had it (see outageStory): under the ID it was paged with,
+// with the note written after the window, lasting from the first failure
+// to the recovery, its downtime without the window. A pause in an outage
+// is a break alike (shop); a monitor paused while down and not checked
+// since ends its incident at the pause (cache); one in a window now is
+// open (db).
+func TestAWindowDoesNotSplitTheIncident(t *testing.T) {
+	s, now := outageStory(t)
+	paged := monitor.IncidentID("billing", t0)
 	ins, err := ListIncidents(s, nil, t0.Add(-time.Hour), now)
-	if err != nil || len(ins) != 2 || !ins[1].IntoWindow || ins[0].IntoWindow {
-		t.Fatalf("incidents %+v, %v: want two stretches, the first ended by the window", ins, err)
+	if err != nil || len(ins) != 4 {
+		t.Fatalf("incidents %+v, %v: want one a monitor", ins, err)
+	}
+	byName := map[string]monitor.Incident{}
+	for _, in := range ins {
+		byName[in.Monitor] = in
+	}
+	billing := byName["billing"]
+	if billing.ID() != paged || !billing.End.Equal(t0.Add(744*time.Second)) || len(billing.Notes) != 1 || len(billing.Breaks) != 1 ||
+		billing.Downtime(t0, now) != 504*time.Second {
+		t.Errorf("billing's incident %+v: want %s, to the recovery, with the note and the window", billing, paged)
+	}
+	if shop := byName["shop"]; !shop.End.Equal(t0.Add(20*time.Second)) || shop.Paused || len(shop.Breaks) != 1 {
+		t.Errorf("shop's incident %+v: want it resolved when it came back after the pause", shop)
+	}
+	if cache := byName["cache"]; !cache.End.Equal(t0.Add(11*time.Second)) || !cache.Paused {
+		t.Errorf("cache's incident %+v: want it ended by the pause", cache)
+	}
+	if db := byName["db"]; !db.End.IsZero() || !db.InWindow() {
+		t.Errorf("db's incident %+v: want it open, in the window", db)
 	}
 	var list bytes.Buffer
-	WriteIncidents(&list, ins, now)
-	lines := strings.Split(list.String(), "\n")
-	if !strings.Contains(lines[1], "resolved") || !strings.Contains(lines[2], "maintenance") || strings.Contains(lines[2], "resolved") {
-		t.Errorf("list:\n%s", list.String())
-	}
-	pm, err := BuildPostmortem(s, ins[1], now, 0)
-	if err != nil {
+	if err := WriteIncidents(&list, ins, now); err != nil {
 		t.Fatal(err)
 	}
-	var md bytes.Buffer
-	if err := pm.WriteMarkdown(&md); err != nil {
-		t.Fatal(err)
-	}
-	if out := md.String(); !strings.Contains(out, "a maintenance window began after 1m") || strings.Contains(out, "resolved after") ||
-		!strings.Contains(out, "no: a maintenance window began") {
-		t.Errorf("the first stretch's postmortem:\n%s", out)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(paged + `\s+billing\s.*12m 24s\s+resolved\s+\S+\s+1\n`),
+		regexp.MustCompile(`shop\s.*20s\s+resolved`), regexp.MustCompile(`cache\s.*11s\s+paused`),
+		regexp.MustCompile(`db\s.*1h\s+open`),
+	} {
+		if !want.MatchString(list.String()) {
+			t.Errorf("list lacks %s:\n%s", want, list.String())
+		}
 	}
 }
 
-// A failed check reads as its code, then its class (in brackets only
-// beside a code), the attempts and the error: never "(refused)" alone.
+// The ID billing was paged with (see outageStory) finds the whole story:
+// the window, the note, the resolve, one duration from the first failure
+// to the recovery, the downtime (and its cost) without the window. An
+// incident open in a window says it is open, not how long it lasted.
+func TestPostmortemAcrossAWindow(t *testing.T) {
+	s, now := outageStory(t)
+	show := func(id string) string {
+		t.Helper()
+		in, err := FindIncident(s, id, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pm, err := BuildPostmortem(s, in, now, 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := pm.WriteText(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	paged := monitor.IncidentID("billing", t0)
+	out := show(paged)
+	for _, want := range []string{"billing down for 12m 24s on 2026-03-02, across a maintenance window",
+		"Resolved:       2026-03-02 10:12:24 UTC", "Duration:       12m 24s", "Downtime:       8m 24s (4m in a maintenance window is not downtime)",
+		"Downtime cost:  8.40", "a maintenance window began", "the window ended: still down", "alice noted: restarted the pool",
+		"resolved after 12m 24s", "billing is UP again after 12m 24s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("incident show %s lacks %q:\n%s", paged, want, out)
+		}
+	}
+	if out := show(monitor.IncidentID("db", t0)); !strings.Contains(out, "db down since") || strings.Contains(out, "down for") {
+		t.Errorf("the postmortem of an incident open in a window:\n%s", out)
+	}
+	if out := show(monitor.IncidentID("cache", t0)); !strings.Contains(out, "Resolved:       no: paused") {
+		t.Errorf("the postmortem of an incident ended by a pause:\n%s", out)
+	}
+}
+
+// The report counts an incident a window or a pause interrupted once (see
+// outageStory), its MTTR and longest outage from the first failure to the
+// recovery, its downtime without the break; an incident ended by a pause
+// has no time to repair.
+func TestReportCountsAnIncidentAcrossAWindowOnce(t *testing.T) {
+	s, now := outageStory(t)
+	rep, err := BuildReport(s, ReportOptions{From: t0.Add(-time.Hour), To: now, Monitors: []string{"billing", "shop", "cache"}})
+	if err != nil || len(rep.Monitors) != 3 {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	for _, m := range rep.Monitors {
+		// the MTTR (0: none), the longest and the downtime
+		want := map[string][3]time.Duration{"billing": {744 * time.Second, 744 * time.Second, 504 * time.Second},
+			"shop": {20 * time.Second, 20 * time.Second, 11 * time.Second}, "cache": {0, 11 * time.Second, 11 * time.Second}}[m.Monitor]
+		mttr := time.Duration(0)
+		if m.MTTR != nil {
+			mttr = time.Duration(*m.MTTR)
+		}
+		if m.Incidents != 1 || m.Open != 0 || mttr != want[0] || time.Duration(m.Longest) != want[1] || time.Duration(m.Downtime) != want[2] {
+			t.Errorf("%s in the report: %d incidents (%d open), MTTR %v, longest %v, downtime %v; want 1 (0), %v, %v, %v",
+				m.Monitor, m.Incidents, m.Open, mttr, time.Duration(m.Longest), time.Duration(m.Downtime), want[0], want[1], want[2])
+		}
+	}
+}
+
 func TestFailureText(t *testing.T) {
 	for _, c := range []struct {
 		r    monitor.Result

@@ -17,6 +17,7 @@ import (
 // Wire returns the postmortem as `upbeat incident show --json` prints it.
 func (pm *Postmortem) Wire() wire.Postmortem {
 	out := wire.Postmortem{Incident: wire.FromIncident(&pm.Incident), DurationMS: wire.Milliseconds(pm.Duration),
+		DowntimeMS:  wire.Milliseconds(pm.Downtime),
 		CostPerHour: pm.CostPerHour, Cost: pm.Cost, Checks: pm.Checks, Retried: pm.Retried,
 		Timeline: make([]wire.TimelineEntry, len(pm.Timeline)), Seen: make([]wire.Seen, len(pm.Seen)),
 		Alerts: wire.FromNotes(pm.Alerts)}
@@ -46,10 +47,21 @@ func (pm *Postmortem) WriteJSON(w io.Writer) error {
 // title is the postmortem's one-line title.
 func (pm *Postmortem) title() string {
 	in := &pm.Incident
-	if in.End.IsZero() {
+	switch {
+	case in.End.IsZero() && in.InWindow():
+		return fmt.Sprintf("%s down since %s (open, silenced by a maintenance window, %s so far)", in.Monitor,
+			in.Start.UTC().Format("2006-01-02 15:04 UTC"), fmtDuration(pm.Duration))
+	case in.End.IsZero():
 		return fmt.Sprintf("%s down since %s (open, %s so far)", in.Monitor, in.Start.UTC().Format("2006-01-02 15:04 UTC"), fmtDuration(pm.Duration))
 	}
-	return fmt.Sprintf("%s down for %s on %s", in.Monitor, fmtDuration(pm.Duration), in.Start.UTC().Format("2006-01-02"))
+	t := fmt.Sprintf("%s down for %s on %s", in.Monitor, fmtDuration(pm.Duration), in.Start.UTC().Format("2006-01-02"))
+	if len(in.Breaks) > 0 {
+		t += ", across " + breaksText(in.Breaks)
+	}
+	if in.Paused {
+		t += ", until it was paused"
+	}
+	return t
 }
 
 // facts are the postmortem's key facts, in order.
@@ -57,14 +69,23 @@ func (pm *Postmortem) facts() [][2]string {
 	in := &pm.Incident
 	f := [][2]string{{"Incident", in.ID()}, {"Monitor", in.Monitor}, {"Started", stamp(in.Start)}}
 	switch {
+	case in.InWindow():
+		f = append(f, [2]string{"Resolved", "not yet (open, silenced by a maintenance window since " +
+			stamp(in.Breaks[len(in.Breaks)-1].Start) + ")"})
 	case in.End.IsZero():
 		f = append(f, [2]string{"Resolved", "not yet (open)"})
-	case in.IntoWindow:
-		f = append(f, [2]string{"Resolved", "no: a maintenance window began " + stamp(in.End)})
+	case in.Paused:
+		f = append(f, [2]string{"Resolved", "no: paused " + stamp(in.End) + " while down, not checked since"})
 	default:
 		f = append(f, [2]string{"Resolved", stamp(in.End)})
 	}
 	f = append(f, [2]string{"Duration", fmtDuration(pm.Duration)})
+	if len(in.Breaks) > 0 {
+		// As upbeat report counts it: a window or a pause is neither up nor down.
+		f[len(f)-1][1] += " (from the first failure, " + breaksText(in.Breaks) + " in it)"
+		f = append(f, [2]string{"Downtime", fmtDuration(pm.Downtime) + " (" + fmtDuration(pm.Duration-pm.Downtime) +
+			" in " + breaksText(in.Breaks) + " is not downtime)"})
+	}
 	if pm.CostPerHour > 0 {
 		f = append(f, [2]string{"Downtime cost", fmt.Sprintf("%.2f (at %.2f per hour)", pm.Cost, pm.CostPerHour)})
 	}
@@ -191,9 +212,9 @@ func WriteIncidents(w io.Writer, ins []monitor.Incident, now time.Time) error {
 		state := "resolved"
 		switch {
 		case in.End.IsZero():
-			state = "open"
-		case in.IntoWindow:
-			state = "maintenance" // silenced, not over: see the stretch after the window
+			state = "open" // in a window or not: the same incident goes on
+		case in.Paused:
+			state = "paused" // while down: no recovery seen
 		}
 		var seen []string
 		for _, c := range in.Codes {

@@ -54,7 +54,11 @@ type Summary struct {
 	Incidents int       `json:"incidents"`
 	// Open counts the incidents still open at the end of the period.
 	Open int `json:"open_incidents"`
-	// Longest, MTTR and Downtime are in seconds in JSON.
+	// Longest, MTTR and Downtime are in milliseconds in JSON. An incident
+	// that a maintenance window or a pause interrupted is one incident,
+	// as its alerts said: Longest and MTTR take its duration from the
+	// first failure to the recovery, and Downtime leaves the window out
+	// (a window is neither up nor down).
 	Longest Millis `json:"longest_outage_ms"`
 	// MTTR is the mean duration of the incidents that ended; nil (null in
 	// JSON) when none did: an incident still open has no time to repair yet.
@@ -150,21 +154,16 @@ func monitorReport(h *history.DB, info history.MonitorInfo, o ReportOptions) (*M
 			end = o.To
 		}
 		full := end.Sub(in.Start)
-		if !in.End.IsZero() && !in.End.After(o.To) {
-			full = in.End.Sub(in.Start)
+		switch {
+		case in.End.IsZero() || in.End.After(o.To):
+			sm.Open++
+		case in.Paused: // paused while down: no time to repair is known
+		default:
 			sm.resolved++
 			sm.repair += full
-		} else {
-			sm.Open++
 		}
 		sm.Longest = Millis(max(time.Duration(sm.Longest), full))
-		start := in.Start
-		if start.Before(sm.Since) {
-			start = sm.Since
-		}
-		if end.After(start) {
-			sm.Downtime += Millis(end.Sub(start))
-		}
+		sm.Downtime += Millis(in.Downtime(sm.Since, o.To))
 	}
 	sm.Incidents = len(incs)
 	finish(sm, o.CostPerHour)

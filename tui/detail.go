@@ -436,7 +436,7 @@ func (d *Detail) summary30d() string {
 	open := false
 	for i := range d.hist.incidents {
 		in := &d.hist.incidents[i]
-		total += in.Duration(d.now)
+		total += in.Downtime(in.Start, d.now) // as upbeat report counts it: windows and pauses are not downtime
 		open = open || in.End.IsZero()
 	}
 	if n > 0 {
@@ -1041,8 +1041,11 @@ func (d *Detail) incidents(w int) []string {
 		}
 		state := "resolved"
 		st := s.Dim
-		if inc.End.IsZero() {
+		switch {
+		case inc.End.IsZero():
 			state, st = "open", s.Bad
+		case inc.Paused:
+			state = "paused" // while down: no recovery seen
 		}
 		if inc.Acked {
 			state += ", acked"

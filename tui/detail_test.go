@@ -109,6 +109,26 @@ func TestDetailShowsEverythingAboutAMonitor(t *testing.T) {
 	checkFits(t, v, 100, 400)
 }
 
+// The detail view's incidents read as history has them: one across a
+// maintenance window lasts from its first failure to its recovery, its
+// window left out of the downtime (as upbeat report counts it); one
+// ended by a pause says so, not "resolved".
+func TestDetailIncidentsAcrossAWindowAndAPause(t *testing.T) {
+	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
+	start := fixedNow.Add(-3 * time.Hour)
+	h := &tuitest.History{IncidentsOf: map[string][]monitor.Incident{"api": {
+		{Monitor: "api", Start: start, End: start.Add(20 * time.Minute), Codes: []int{502},
+			Breaks: []monitor.Break{{Start: start.Add(5 * time.Minute), End: start.Add(15 * time.Minute), Status: monitor.StatusMaintenance}}},
+		{Monitor: "api", Start: start.Add(time.Hour), End: start.Add(time.Hour + 3*time.Minute), Codes: []int{503}, Paused: true},
+	}}}
+	v := newDetail(t, st, nil, h, 100, 400).View()
+	for _, re := range []string{`2 incidents, down 13m in all`, `\s20m\s+502\s+resolved`, `\s3m\s+503\s+paused`} {
+		if !regexp.MustCompile(re).MatchString(v) {
+			t.Errorf("detail lacks /%s/:\n%s", re, v)
+		}
+	}
+}
+
 func TestDetailExplainsTheCurrentError(t *testing.T) {
 	states := tuitest.Fixture(fixedNow)
 	st := stateOf(t, states, "api")

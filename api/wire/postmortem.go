@@ -9,8 +9,9 @@ import (
 // Postmortem is the output of `upbeat incident show ID --json`: one
 // incident's timeline from history. Durations are in milliseconds.
 type Postmortem struct {
-	Incident    *Incident       `json:"incident"` // with its id and notes
-	DurationMS  float64         `json:"duration_ms"`
+	Incident    *Incident       `json:"incident"`    // with its id and notes
+	DurationMS  float64         `json:"duration_ms"` // from the first failure to the recovery (or now)
+	DowntimeMS  float64         `json:"downtime_ms"` // the duration less the incident's breaks (windows, pauses): what the cost is of
 	CostPerHour float64         `json:"cost_per_hour,omitempty"`
 	Cost        float64         `json:"cost,omitempty"`
 	Checks      int             `json:"failed_checks"`  // checks that failed during it
@@ -21,7 +22,8 @@ type Postmortem struct {
 }
 
 // TimelineEntry is one line of a postmortem's timeline. Kind is one of
-// failed, changed, alert, ack, note, resolved, open.
+// failed, changed, alert, ack, note, resolved, open, and for a break in
+// the incident maintenance, paused, stalled or pending.
 type TimelineEntry struct {
 	Time   time.Time `json:"time"`
 	Kind   string    `json:"kind"`

@@ -288,6 +288,20 @@ type Incident struct {
 	Acked    bool      `json:"acked,omitempty"`
 	Affected []string  `json:"affected,omitempty"` // monitors behind it (depends_on) whose failures joined it
 	Notes    []Note    `json:"notes,omitempty"`    // what people wrote on it and why they acknowledged it, oldest first
+	// Breaks are the maintenance windows and pauses within it: part of
+	// its duration, not of its downtime; the last may have no end yet.
+	Breaks []Break `json:"breaks,omitempty"`
+	// Paused: its monitor was paused (or removed) while down and is not
+	// checked since; the end is the pause, not a recovery.
+	Paused bool `json:"paused,omitempty"`
+}
+
+// Break is a stretch of an incident when its monitor was not judged.
+type Break struct {
+	Start   time.Time      `json:"start"`
+	End     time.Time      `json:"end,omitzero"`
+	Status  monitor.Status `json:"status"`            // maintenance, paused or pending
+	Stalled bool           `json:"stalled,omitempty"` // paused because upbeat itself stalled
 }
 
 // Alert is one delivery attempt of an alert (the alert event's data).
@@ -445,7 +459,11 @@ func (r *Result) ToDomain() monitor.Result {
 // FromIncident converts an incident.
 func FromIncident(in *monitor.Incident) *Incident {
 	out := &Incident{Monitor: in.Monitor, Start: utc(in.Start), End: utc(in.End), Codes: in.Codes,
-		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected, Notes: FromNotes(in.Notes)}
+		Classes: in.Classes, Flapping: in.Flapping, Acked: in.Acked, Affected: in.Affected, Notes: FromNotes(in.Notes),
+		Paused: in.Paused}
+	for _, b := range in.Breaks {
+		out.Breaks = append(out.Breaks, Break{Start: utc(b.Start), End: utc(b.End), Status: b.Status, Stalled: b.Stalled})
+	}
 	if !in.Start.IsZero() {
 		out.ID, out.State = in.ID(), IncidentOpen
 		if !in.End.IsZero() {
@@ -473,7 +491,10 @@ func FromIncidents(ins []monitor.Incident) []*Incident {
 // ToDomain converts back, sanitized.
 func (in *Incident) ToDomain() monitor.Incident {
 	out := monitor.Incident{Monitor: clean(in.Monitor), Start: in.Start, End: in.End, Codes: in.Codes,
-		Flapping: in.Flapping, Acked: in.Acked}
+		Flapping: in.Flapping, Acked: in.Acked, Paused: in.Paused}
+	for _, b := range in.Breaks {
+		out.Breaks = append(out.Breaks, monitor.Break{Start: b.Start, End: b.End, Status: b.Status, Stalled: b.Stalled})
+	}
 	if in.Classes != nil {
 		out.Classes = cleanAll(in.Classes)
 	}

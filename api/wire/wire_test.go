@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -278,6 +279,27 @@ func TestIncidentState(t *testing.T) {
 		if !strings.Contains(string(b), tc.want) {
 			t.Errorf("incident %s lacks %s", b, tc.want)
 		}
+	}
+}
+
+// An incident's breaks and its end by a pause reach an attached
+// dashboard as history has them.
+func TestIncidentBreaksRoundTrip(t *testing.T) {
+	start := time.Unix(1795400584, 0).UTC()
+	in := monitor.Incident{Monitor: "shop", Start: start, End: start.Add(time.Hour), Paused: true,
+		Breaks: []monitor.Break{{Start: start.Add(time.Minute), End: start.Add(2 * time.Minute), Status: monitor.StatusMaintenance},
+			{Start: start.Add(3 * time.Minute), End: start.Add(4 * time.Minute), Status: monitor.StatusPaused, Stalled: true}}}
+	b, err := json.Marshal(FromIncident(&in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Incident
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.ToDomain(); !got.Paused || !reflect.DeepEqual(got.Breaks, in.Breaks) ||
+		!strings.Contains(string(b), `"breaks":[{"start":"2026-11-23T02:24:04Z"`) || !strings.Contains(string(b), `"status":"maintenance"`) {
+		t.Errorf("%s came back as %+v", b, got)
 	}
 }
 
