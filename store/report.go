@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/history"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -40,8 +41,19 @@ type Report struct {
 type MonitorReport struct {
 	Monitor string `json:"monitor"`
 	Summary
-	IncidentList []monitor.Incident `json:"incident_list"`
+	IncidentList []monitor.Incident `json:"-"`             // in JSON as the API writes incidents (MarshalJSON)
 	SLO          *SLOReport         `json:"slo,omitempty"` // the monitor has an objective
+}
+
+// MarshalJSON writes the report line with its incidents as the API
+// writes them (wire.Incident: an id, a state, no end while open), the
+// one JSON shape of an incident upbeat has.
+func (m MonitorReport) MarshalJSON() ([]byte, error) {
+	type plain MonitorReport // without this method
+	return json.Marshal(struct {
+		plain
+		IncidentList []*wire.Incident `json:"incident_list"`
+	}{plain(m), wire.FromIncidents(m.IncidentList)})
 }
 
 // Summary holds the figures of a report line. Uptime counts from the

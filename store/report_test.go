@@ -179,6 +179,35 @@ func TestReportMTTROfAnOpenIncident(t *testing.T) {
 	if !strings.Contains(js.String(), `"mttr_ms": null`) || !strings.Contains(js.String(), `"open_incidents": 1`) {
 		t.Errorf("json lacks a null MTTR and the open incident:\n%s", js.String())
 	}
+	// The incidents read as the API's do: snake_case, an id and a state,
+	// and an open incident has no end rather than the zero time.
+	var back struct {
+		Monitors []struct {
+			Monitor   string           `json:"monitor"`
+			Incidents []map[string]any `json:"incident_list"`
+		} `json:"monitors"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range back.Monitors {
+		if m.Monitor != "solo" {
+			continue
+		}
+		if len(m.Incidents) != 1 {
+			t.Fatalf("solo's incident_list: %v", m.Incidents)
+		}
+		in := m.Incidents[0]
+		if in["state"] != "open" || in["id"] == nil || in["start"] == nil || in["monitor"] != "solo" {
+			t.Errorf("solo's open incident reads %v, want monitor, id, start and state open", in)
+		}
+		if _, ok := in["end"]; ok {
+			t.Errorf("an open incident has an end: %v", in)
+		}
+	}
+	if strings.Contains(js.String(), "0001-01-01") || strings.Contains(js.String(), `"ID"`) {
+		t.Errorf("json has a zero time or a Go field name:\n%s", js.String())
+	}
 }
 
 func equalCodes(a, b []CodeCount) bool {
