@@ -145,7 +145,10 @@ func deliveryOutcome(a *monitor.AlertEvent) string {
 // Deliveries are told apart by time: one at or after the incident's end is
 // taken for its resolve; one between its start and its end told its
 // people it was down. A channel that failed every attempt told nobody.
-func (rt *runtime) resolveLate(name string, now time.Time) {
+//
+// last is the monitor's latest result as the engine restored it: the
+// resolve is about it (nil: none known).
+func (rt *runtime) resolveLate(name string, last *monitor.Result, now time.Time) {
 	d := rt.alerts.Current()
 	// First only the last few minutes, as for every monitor at each start:
 	// the whole retention is read only for one that has an outage ending
@@ -188,7 +191,7 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 	}
 	one := []monitor.Incident{in}
 	local.AttachNotes(one, notes) // the resolve carries the incident's notes
-	d.ResolveLate(name, one[0])
+	d.ResolveLate(name, one[0], last)
 }
 
 // joinOutages returns the last of a monitor's outages (oldest first) joined

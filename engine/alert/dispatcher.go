@@ -400,7 +400,12 @@ const lateResolveGrace = time.Minute
 // LateResolveWindow, or when the monitor has an incident open or is not up (the
 // engine's restored status, as Notify told it; up when not told). Call
 // it before checks start.
-func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
+//
+// last is the monitor's latest result upbeat knows of (the engine's
+// restored one, checked before the stop; nil when none is known): the
+// resolve is about it, as a resolve is about the check that resolved
+// its incident.
+func (d *Dispatcher) ResolveLate(name string, in monitor.Incident, last *monitor.Result) bool {
 	if in.End.IsZero() {
 		return false
 	}
@@ -416,7 +421,10 @@ func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
 	if !e.lateResolvable() {
 		return false
 	}
-	d.policy.step(e, event{kind: inLate, now: now, restore: in})
+	if last != nil && (last.Monitor != name || last.Time.IsZero()) {
+		last = nil
+	}
+	d.policy.step(e, event{kind: inLate, now: now, restore: in, result: last})
 	d.opts.Logger.Info("resolve sent after a restart: upbeat stopped before it went out", "monitor", name)
 	return true
 }
