@@ -225,6 +225,12 @@ func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+func (p *pager) setDown(down bool) {
+	p.mu.Lock()
+	p.down = down
+	p.mu.Unlock()
+}
+
 // delivered returns the payloads the receiver took, in order.
 func (p *pager) delivered() []WebhookPayload {
 	p.mu.Lock()
@@ -238,6 +244,13 @@ func (p *pager) delivered() []WebhookPayload {
 	return out
 }
 
+// requests returns how many requests the receiver was sent.
+func (p *pager) requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.got)
+}
+
 // titles returns "event title" of each payload.
 func titles(pls []WebhookPayload) []string {
 	var out []string
@@ -245,4 +258,15 @@ func titles(pls []WebhookPayload) []string {
 		out = append(out, pl.Event+" "+pl.Title)
 	}
 	return out
+}
+
+// pagerDispatcher is a Dispatcher with one default webhook alert,
+// "oncall", to recv, taking the events on (all when empty), resolving
+// at once; it reports deliveries to rec.
+func pagerDispatcher(recv *pager, rec *recorder, on []string, mons ...*monitor.Monitor) *Dispatcher {
+	return New(Options{
+		Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true, On: on}},
+		ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
+		Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1,
+	})
 }

@@ -83,6 +83,9 @@ type Item struct {
 	Burn *Burn
 
 	codeNamed bool // Name is the name of Code itself, not of a class
+	// missed: for up, the page about the incident never got through the
+	// channel this message goes to, and this message tells of both.
+	missed *missedPage
 }
 
 // monitors returns the names of the monitors a message is about, each
@@ -312,6 +315,11 @@ func (c composer) up(b *strings.Builder, it Item) string {
 	} else {
 		fmt.Fprintf(b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
 	}
+	if m := it.missed; m != nil {
+		fmt.Fprintf(b, "The page that %s was down (composed %s) never got through this alert (%d %s failed; the last: %s). "+
+			"It is not sent now that %s is up again; this message tells of both.\n",
+			it.Monitor, timeText(m.at, c.loc), m.attempts, plural(m.attempts, "attempt"), m.err, it.Monitor)
+	}
 	if it.Incident != nil {
 		if seen := seenText(it.Incident); seen != "" {
 			fmt.Fprintf(b, "Seen during the incident: %s.\n", seen)
@@ -511,13 +519,16 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 }
 
 // upLine ends the line of a resolve in a grouped list: how long the
-// incident lasted and how it flapped.
+// incident lasted, how it flapped, and whether its page got through.
 func upLine(b *strings.Builder, it Item) {
 	if it.Duration > 0 {
 		fmt.Fprintf(b, " after %s", human(it.Duration))
 	}
 	if it.Flaps > 1 && it.Incident != nil && it.Incident.Flapping {
 		fmt.Fprintf(b, " (flapped %d times)", it.Flaps)
+	}
+	if it.missed != nil {
+		b.WriteString(" (its DOWN never got through this alert)")
 	}
 }
 
