@@ -174,7 +174,11 @@ func (rt *runtime) restoreIncidents() {
 		name := st.Monitor.Name
 		switch {
 		case st.Status == monitor.StatusUp || st.Status == monitor.StatusDegraded:
-			rt.resolveLate(name, now)
+			var last *monitor.Result
+			if !st.Last.Time.IsZero() {
+				last = &st.Last
+			}
+			rt.resolveLate(name, last, now)
 		case st.Status == monitor.StatusDown:
 			if in, ok := rt.openIncident(name, now); ok {
 				rt.takeOver(name, in, now, false)

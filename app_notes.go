@@ -30,12 +30,17 @@ type undelivered struct {
 }
 
 // warnUndelivered keeps a daemon warning (status's !N, /healthz, the
-// dashboard's header) for a channel that gave up on a message, until the
-// channel delivers one again: a page that never arrived must not pass
-// unnoticed in the log alone.
+// dashboard's header) for a channel whose last attempt failed, from the
+// first failed attempt until the channel delivers a message again: a page
+// that does not arrive must not pass unnoticed in the log alone, for
+// the minutes its retries take either. The warning says whether the
+// message is retried (it is, until the channel works again: see
+// engine/alert/kept.go) or was given up on, and the error. Its text does
+// not change with each attempt of one message, so that viewers are not
+// told of it again every time.
 func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
-	if a == nil || !a.OK && !a.GaveUp {
-		return
+	if a == nil || !a.OK && !a.GaveUp && a.Attempts == 0 {
+		return // dropped unsent at shutdown: nothing to warn of
 	}
 	u := &rt.undelivered
 	u.mu.Lock()
@@ -44,13 +49,17 @@ func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
 		return // a test of a channel being set up, or one a reload removed
 	}
 	key := "delivery:" + a.Channel
-	if a.OK {
+	var what string
+	switch {
+	case a.OK:
 		rt.eng.Warn(key, "")
 		return
-	}
-	what := fmt.Sprintf("gave up on %q after %d attempts", a.Subject, a.Attempts)
-	if a.Attempts == 0 {
+	case !a.GaveUp:
+		what = fmt.Sprintf("failing, retrying: %q not delivered yet", a.Subject)
+	case a.Attempts == 0:
 		what = fmt.Sprintf("dropped %q", a.Subject)
+	default:
+		what = fmt.Sprintf("gave up on %q after %d attempt%s", a.Subject, a.Attempts, map[bool]string{true: "s"}[a.Attempts > 1])
 	}
 	rt.eng.Warn(key, fmt.Sprintf("alert %q %s: %s", a.Channel, what, engine.Sanitize(a.Error, 160)))
 }
@@ -145,7 +154,10 @@ func deliveryOutcome(a *monitor.AlertEvent) string {
 // Deliveries are told apart by time: one at or after the incident's end is
 // taken for its resolve; one between its start and its end told its
 // people it was down. A channel that failed every attempt told nobody.
-func (rt *runtime) resolveLate(name string, now time.Time) {
+//
+// last is the monitor's latest result as the engine restored it: the
+// resolve is about it (nil: none known).
+func (rt *runtime) resolveLate(name string, last *monitor.Result, now time.Time) {
 	d := rt.alerts.Current()
 	// First only the last few minutes, as for every monitor at each start:
 	// the whole retention is read only for one that has an outage ending
@@ -183,7 +195,7 @@ func (rt *runtime) resolveLate(name string, now time.Time) {
 	}
 	one := []monitor.Incident{in}
 	local.AttachNotes(one, notes) // the resolve carries the incident's notes
-	d.ResolveLate(name, one[0])
+	d.ResolveLate(name, one[0], last)
 }
 
 // joinOutages returns the last of a monitor's outages (oldest first) joined

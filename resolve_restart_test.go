@@ -103,9 +103,10 @@ func crashed(t *testing.T, histDir string, results []monitor.Result, pagedAt tim
 	}
 }
 
-// resolvedOnce starts upbeat on cfg twice and returns the incident of the
-// one resolve the first start sent; the second must send nothing.
-func resolvedOnce(t *testing.T, cfg *config.Config, name string) *monitor.Incident {
+// resolvedOnce starts upbeat on cfg twice and returns what the one
+// resolve the first start sent says of the monitor (its incident, the
+// check it is about); the second must send nothing.
+func resolvedOnce(t *testing.T, cfg *config.Config, name string) alert.Item {
 	t.Helper()
 	first := &pagerChannel{}
 	startAndStop(t, cfg, first)
@@ -118,13 +119,15 @@ func resolvedOnce(t *testing.T, cfg *config.Config, name string) *monitor.Incide
 	if got := second.messages(); len(got) != 0 {
 		t.Errorf("second start sent %+v: the resolve went out already", got)
 	}
-	return got[0].Items[0].Incident
+	return got[0].Items[0]
 }
 
 // TestRestartAfterCrashSendsHeldResolveOnce: upbeat was killed while the
 // resolve of a short outage was held. The history has the incident closed
 // and the down's delivery; the next start sends the resolve, and the start
-// after that, which finds its delivery in the history, sends nothing.
+// after that, which finds its delivery in the history, sends nothing. The
+// resolve is about the latest check the history kept (as a resolve is
+// about a check), not an empty result.
 func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
 	cfg, histDir := crashConfig(t, "api")
 
@@ -135,10 +138,14 @@ func TestRestartAfterCrashSendsHeldResolveOnce(t *testing.T) {
 	crashed(t, histDir, []monitor.Result{
 		{Monitor: "api", Time: downAt.Add(-time.Minute), Status: monitor.StatusUp, Code: 200},
 		{Monitor: "api", Time: downAt, Status: monitor.StatusDown, Code: 502, Class: "http_502", Error: "bad gateway"},
-		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
+		{Monitor: "api", Kind: monitor.KindHTTP, Time: upAt, Status: monitor.StatusUp, Code: 200, Latency: 42 * time.Millisecond, Attempts: 1},
 	}, downAt.Add(time.Second))
-	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) {
+	it := resolvedOnce(t, cfg, "api")
+	if in := it.Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s", in, downAt, upAt)
+	}
+	if it.Kind != monitor.KindHTTP || !it.Time.Equal(upAt) || it.Code != 200 || it.Latency != 42*time.Millisecond || it.Attempts != 1 {
+		t.Errorf("the resolve is about %+v, want the check at %s", it.Result, upAt)
 	}
 }
 
@@ -163,7 +170,7 @@ func TestRestartAfterCrashSendsFlappingResolve(t *testing.T) {
 		}
 	}
 	crashed(t, histDir, results, firstDown.Add(time.Second))
-	if in := resolvedOnce(t, cfg, "lb"); in == nil || !in.Start.Equal(firstDown) || !in.End.Equal(lastUp) {
+	if in := resolvedOnce(t, cfg, "lb").Incident; in == nil || !in.Start.Equal(firstDown) || !in.End.Equal(lastUp) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s", in, firstDown, lastUp)
 	}
 }
@@ -184,7 +191,7 @@ func TestRestartAfterCrashSendsResolveAcrossAWindow(t *testing.T) {
 		{Monitor: "api", Time: downAgain, Status: monitor.StatusDown, Code: 504, Class: "http_504", Error: "gateway timeout"},
 		{Monitor: "api", Time: upAt, Status: monitor.StatusUp, Code: 200},
 	}, downAt.Add(time.Second))
-	if in := resolvedOnce(t, cfg, "api"); in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{502, 504}) {
+	if in := resolvedOnce(t, cfg, "api").Incident; in == nil || !in.Start.Equal(downAt) || !in.End.Equal(upAt) || !slices.Equal(in.Codes, []int{502, 504}) {
 		t.Errorf("resolve about %+v, want the incident from %s to %s, with both codes", in, downAt, upAt)
 	}
 }

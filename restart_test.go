@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -253,15 +254,15 @@ func TestAckBeforeAWindowSurvivesARestart(t *testing.T) {
 	}
 }
 
-// A message a channel gave up on leaves a daemon warning (status's !N,
-// /healthz, the dashboard's header) naming the channel, until the channel
-// delivers again.
-func TestUndeliveredAlertWarnsUntilTheChannelWorks(t *testing.T) {
-	var healthy, hookUp atomic.Bool
+// A channel that fails to deliver leaves a daemon warning (status's !N,
+// /healthz, the dashboard's header) naming the channel from its first
+// failed attempt, saying that it retries and why it failed, not only
+// once the retries run out; the warning clears when the channel delivers
+// again (here the same page, retried).
+func TestFailingChannelWarnsFromTheFirstFailedAttempt(t *testing.T) {
+	var hookUp atomic.Bool
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !healthy.Load() {
-			w.WriteHeader(http.StatusBadGateway)
-		}
+		w.WriteHeader(http.StatusBadGateway)
 	}))
 	defer target.Close()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -275,21 +276,27 @@ func TestUndeliveredAlertWarnsUntilTheChannelWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt, sub, stop := startRuntime(t, cfg, runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
-		o.BurstWindow, o.ResolveHold, o.MaxAttempts, o.Backoff = -1, -1, 2, time.Millisecond
+		o.BurstWindow, o.Backoff, o.MaxBackoff = -1, time.Millisecond, 5*time.Millisecond
 	}})
 	defer stop()
+	srv := api.New(rt.localSource("", false), api.Options{Token: "admin"})
+	status := httptest.NewServer(srv.Handler())
+	defer status.Close()
 	waitAlert := func(what string, ok func(*monitor.AlertEvent) bool) {
 		t.Helper()
 		waitEvent(t, sub, what, func(ev monitor.Event) bool { return ev.Kind == monitor.EventAlert && ok(ev.Alert) })
 	}
 
-	waitAlert("delivery given up", func(a *monitor.AlertEvent) bool { return a.GaveUp })
-	if w := strings.Join(rt.eng.Warnings(), "\n"); !strings.Contains(w, `alert "hook" gave up on`) || !strings.Contains(w, "after 2 attempts") {
-		t.Errorf("warnings after the channel gave up: %q", w)
+	waitAlert("first failed attempt", func(a *monitor.AlertEvent) bool { return !a.OK && a.Attempts == 1 && !a.GaveUp })
+	w := strings.Join(rt.eng.Warnings(), "\n")
+	if !strings.Contains(w, `alert "hook" failing, retrying: "api is DOWN: 502 Bad Gateway" not delivered yet`) ||
+		!strings.Contains(w, "503 Service Unavailable") {
+		t.Errorf("warnings after the first failed attempt: %q", w)
+	}
+	if out, errOut, code := runCmd(t, "status", "--addr", status.URL, "--token", "admin"); out != "✕1 ●0 !1\n" {
+		t.Errorf("status after the first failed attempt: exit %d, %q %q; want the warning counted", code, out, errOut)
 	}
 	hookUp.Store(true)
-	healthy.Store(true)
-	rt.eng.CheckNow("api")
 	waitAlert("delivery", func(a *monitor.AlertEvent) bool { return a.OK })
 	if w := rt.eng.Warnings(); len(w) != 0 {
 		t.Errorf("warnings after the channel delivered again: %q", w)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -26,7 +27,8 @@ var ErrAmbiguousIncident = errors.New("the ID matches several incidents")
 const incidentSlack = time.Second
 
 // alertSlack is how long after an incident ended its resolve may still
-// be delivered (a held resolve, retries).
+// be delivered (a held resolve, retries); a channel that was failing may
+// deliver later still (see lateDeliveries).
 const alertSlack = 30 * time.Minute
 
 // ListIncidents returns the incidents of the named monitors (every
@@ -150,6 +152,13 @@ func BuildPostmortem(h *history.DB, in monitor.Incident, now time.Time, costPerH
 	notes, err := h.Notes(in.Monitor, in.Start.Add(-incidentSlack), end.Add(alertSlack))
 	if err != nil {
 		return nil, err
+	}
+	if !in.End.IsZero() {
+		late, err := lateDeliveries(h, in, notes, now)
+		if err != nil {
+			return nil, err
+		}
+		notes = append(notes, late...)
 	}
 	pm.breaks() // first: a window that ends reads before what failed after it
 	pm.failures(rs, end)
@@ -346,6 +355,51 @@ func noteLine(n monitor.Note) string {
 		return who + " acknowledged: " + n.Text
 	}
 	return who + " noted: " + n.Text
+}
+
+// lateDeliveries returns the deliveries of a resolved incident's messages
+// that went out after alertSlack: a channel that fails keeps a message
+// until it works again (engine/alert/kept.go), however long that takes.
+// They are the alert notes, after notes (the incident's, up to the
+// slack), of each channel whose last delivery there failed, up to its
+// first success, and before the monitor's next incident began: what
+// follows is about that one.
+func lateDeliveries(h *history.DB, in monitor.Incident, notes []monitor.Note, now time.Time) ([]monitor.Note, error) {
+	failing := map[string]bool{}
+	for _, n := range notes {
+		if n.Kind == monitor.NoteAlert {
+			failing[n.Author] = !n.OK
+		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(failing)), true) {
+		return nil, nil
+	}
+	from, to := in.End.Add(alertSlack), now
+	next, err := h.Incidents(in.Monitor, from, now)
+	if err != nil {
+		return nil, fmt.Errorf("incidents of %s: %w", in.Monitor, err)
+	}
+	for _, x := range next {
+		if x.Start.After(in.End) {
+			to = x.Start
+			break
+		}
+	}
+	if !to.After(from) {
+		return nil, nil
+	}
+	later, err := h.Notes(in.Monitor, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []monitor.Note
+	for _, n := range later {
+		if n.Kind == monitor.NoteAlert && failing[n.Author] {
+			out = append(out, n)
+			failing[n.Author] = !n.OK
+		}
+	}
+	return out, nil
 }
 
 // foldAttempts returns the alert deliveries among notes, one a message.

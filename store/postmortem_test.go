@@ -118,6 +118,66 @@ func TestPostmortem(t *testing.T) {
 	}
 }
 
+// A channel that was down when an incident ended delivers its messages
+// about it when it works again, however late (the page is kept, see
+// engine/alert/kept.go): the postmortem tells that story to its end,
+// and nothing of what the channel sent about the next incident, nor
+// the late messages of a channel that had delivered.
+func TestPostmortemTellsALateDelivery(t *testing.T) {
+	c := &clock{}
+	s := openStore(t, t.TempDir(), c, nil)
+	defer s.Close()
+	i1, i2, end := t0.Add(5*time.Hour), t0.Add(30*time.Hour), t0.Add(48*time.Hour) // 30 minutes; the next one
+	for _, r := range []monitor.Result{
+		result("api", t0, monitor.StatusUp, 200), result("api", i1, monitor.StatusDown, 502),
+		result("api", i1.Add(30*time.Minute), monitor.StatusUp, 200), result("api", i2, monitor.StatusDown, 503),
+		result("api", i2.Add(10*time.Minute), monitor.StatusUp, 200),
+	} {
+		c.Set(r.Time)
+		if err := s.Record(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Set(end)
+	for _, n := range []monitor.Note{
+		{Monitor: "api", Time: i1.Add(30 * time.Second), Kind: monitor.NoteAlert, Author: "mail", Text: "api is DOWN: 502", OK: true},
+		{Monitor: "api", Time: i1.Add(31 * time.Minute), Kind: monitor.NoteAlert, Author: "pager",
+			Text: "api is DOWN: 502 (after 7 attempts: 503; not sent: its incident ended before the channel worked again, and the resolve tells of it)"},
+		{Monitor: "api", Time: i1.Add(31 * time.Minute), Kind: monitor.NoteAlert, Author: "mail", Text: "api is UP again after 30m", OK: true},
+		{Monitor: "api", Time: i1.Add(3 * time.Hour), Kind: monitor.NoteAlert, Author: "pager", Text: "api is UP again after 30m (on attempt 12)", OK: true},
+		{Monitor: "api", Time: i1.Add(4 * time.Hour), Kind: monitor.NoteAlert, Author: "mail", Text: "api is degraded", OK: true},
+		{Monitor: "api", Time: i2.Add(time.Minute), Kind: monitor.NoteAlert, Author: "pager", Text: "api is DOWN: 503", OK: true},
+	} {
+		if err := s.AddNote(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := FindIncident(s, monitor.IncidentID("api", i1), end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := BuildPostmortem(s, first, end, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range pm.Alerts {
+		got = append(got, alertLine(n))
+	}
+	want := []string{
+		"alert mail delivered: api is DOWN: 502",
+		"alert pager FAILED: api is DOWN: 502 (after 7 attempts: 503; not sent: its incident ended before the channel worked again, and the resolve tells of it)",
+		"alert mail delivered: api is UP again after 30m",
+		"alert pager delivered: api is UP again after 30m (on attempt 12)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the deliveries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A postmortem counts whole seconds as the report and the dashboard do:
 // an incident of 72.6s lasted 1m 12s everywhere, never 1m 13s here.
 func TestPostmortemDurationTruncates(t *testing.T) {

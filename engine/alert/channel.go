@@ -97,7 +97,8 @@ type ChannelOptions struct {
 // of event EventResend listing every open incident routed to it, every
 // ResendEvery; a resend still waiting in the queue is replaced by the
 // next one. Successful resends are not reported through OnDelivery (they
-// are routine); failed ones are.
+// are routine), except the first after a failed attempt (the channel
+// works again); failed ones are.
 type Resender interface {
 	Channel
 	// ResendEvery is how often the open incidents are sent again.

@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -116,6 +117,9 @@ type verdict struct {
 }
 
 // deliver composes one message per channel from items and queues it.
+// A resolve then tells every channel of its monitor that the incident
+// ended: a page about it that the channel could not deliver is moot
+// (see kept.go).
 func (p *courier) deliver(items []pending, v verdict) {
 	now := p.clock.Now()
 	for _, o := range p.outlets {
@@ -140,6 +144,13 @@ func (p *courier) deliver(items []pending, v verdict) {
 			dl := &delivery{msg: p.comp.group(mine, v.note, now)}
 			dl.part = func(items []Item) *delivery { return p.groupPart(items, v.note, now) }
 			o.push(dl)
+		}
+	}
+	for _, it := range items {
+		if it.item.Event == EventUp && it.item.Incident != nil {
+			for _, o := range it.routes {
+				o.resolved(it.item.Monitor, it.item.Incident.Start)
+			}
 		}
 	}
 }
@@ -285,11 +296,16 @@ func (p *courier) report(o *outlet, dl *delivery, attempt int, err error, gaveUp
 	}
 }
 
-// reportDrop reports a message that will never be attempted: given up
-// on (a full queue), unless the dispatcher is closing (ErrClosed), when
-// the process is ending and nothing is to be warned of.
+// reportDrop reports a message that will never be attempted (again):
+// given up on (a full queue), unless the dispatcher is closing
+// (ErrClosed), when the process is ending and nothing is to be warned
+// of. A message tried before says how that went.
 func (p *courier) reportDrop(o *outlet, dl *delivery, why error) {
-	p.report(o, dl, 0, why, !errors.Is(why, ErrClosed))
+	err := why
+	if dl.lastErr != nil {
+		err = fmt.Errorf("%w (%d %s failed before: %w)", why, dl.attempts, plural(dl.attempts, "attempt"), dl.lastErr)
+	}
+	p.report(o, dl, 0, err, !errors.Is(why, ErrClosed))
 	if dl.done != nil {
 		dl.done <- why
 	}

@@ -26,6 +26,11 @@ type delivery struct {
 	// composed, so that a message about several monitors can be split
 	// (see outlet.split); nil: it goes whole or not at all.
 	part func(items []Item) *delivery
+	// kept: the message used up its attempts (MaxAttempts) and waits for
+	// the channel to work again (see kept.go); lastErr is its last
+	// attempt's error.
+	kept    bool
+	lastErr error
 }
 
 // outlet is one configured channel with its queue and its worker: a slow
@@ -57,6 +62,12 @@ type outlet struct {
 	handoff chan struct{}
 	held    bool
 	stopped bool
+
+	// failing: the channel's last attempt failed. ended holds, by
+	// monitor, when the incident whose resolve was queued last began:
+	// a kept message about it alone is moot (see kept.go).
+	failing bool
+	ended   map[string]time.Time
 }
 
 // accepts reports whether the channel wants messages about event.
@@ -204,21 +215,27 @@ func (o *outlet) next() (dl *delivery, ok bool) {
 // DOWN it resolves, while a message about other monitors goes ahead of
 // one that is being retried. A message about several monitors, only
 // some of which an older message holds back, is split first: the part
-// about the others is taken. Called with o.mu held.
+// about the others is taken. Of the kept messages (see kept.go), only
+// the oldest is tried when due, as a probe of the channel; the others
+// wait for the channel to work again, unless the outlet is closing or
+// draining. Called with o.mu held.
 func (o *outlet) pick(now time.Time, draining bool) (int, time.Time) {
 	var soonest time.Time
+	probe := true                   // no kept message seen yet
 	ahead := map[string]bool{}      // the monitors the messages before the i-th are about
 	for i := 0; i < len(o.q); i++ { // a split lengthens o.q
 		held := heldBack(o.q[i], ahead)
 		if len(held) == 0 || o.split(i, held) {
 			dl := o.q[i]
-			if draining || !dl.due.After(now) {
+			switch {
+			case dl.kept && !probe && !draining && !o.closing: // waits for the channel to work
+			case draining || !dl.due.After(now):
 				return i, time.Time{}
-			}
-			if soonest.IsZero() || dl.due.Before(soonest) {
+			case soonest.IsZero() || dl.due.Before(soonest):
 				soonest = dl.due
 			}
 		}
+		probe = probe && !o.q[i].kept
 		for _, m := range o.q[i].msg.about() {
 			ahead[m] = true
 		}
@@ -283,12 +300,18 @@ func (o *outlet) requeue(dl *delivery) {
 		o.c.reportDrop(o, dl, ErrClosed)
 		return
 	}
+	o.insert(dl)
+	o.mu.Unlock()
+}
+
+// insert puts dl back in its place in the queue (see requeue). Called
+// with o.mu held.
+func (o *outlet) insert(dl *delivery) {
 	i := 0
 	for i < len(o.q) && o.q[i].seq < dl.seq {
 		i++
 	}
 	o.q = slices.Insert(o.q, i, dl)
-	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
 	default:
@@ -309,17 +332,14 @@ func (o *outlet) run() {
 
 // attempt makes one attempt at a message and reports it. A message that
 // failed and may be tried again goes back into the queue with its
-// backoff, not waited out here: the messages behind it go meanwhile.
-// Once the dispatcher closes, a message waiting to be retried gets one
-// last attempt and nothing is retried after that; when a successor takes
-// the queue over (a reload), it retries the message, even if this
-// outlet is closing.
+// backoff, not waited out here: the messages behind it go meanwhile;
+// one that used up its attempts is kept (see park). Once the dispatcher
+// closes, a message waiting to be retried gets one last attempt and
+// nothing is retried after that: a failure then is final (gave up);
+// when a successor takes the queue over (a reload), it retries the
+// message, even if this outlet is closing.
 func (o *outlet) attempt(dl *delivery) {
 	c := o.c
-	max := c.maxAttempts
-	if dl.done != nil {
-		max = 1
-	}
 	if c.ctx.Err() != nil {
 		c.reportDrop(o, dl, ErrClosed)
 		return
@@ -328,16 +348,50 @@ func (o *outlet) attempt(dl *delivery) {
 	ctx, cancel := context.WithTimeout(c.ctx, c.sendTimeout)
 	err := o.ch.Send(ctx, dl.msg)
 	cancel()
-	finished := err == nil || IsPermanent(err) || dl.attempts >= max
-	c.report(o, dl, dl.attempts, err, err != nil && finished)
-	if !finished && (o.handingOff() || c.ctx.Err() == nil && !c.isDraining()) {
-		dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
-		o.requeue(dl)
+	if err == nil {
+		o.delivered(dl)
 		return
 	}
-	if dl.done != nil {
-		dl.done <- c.redactErr(err)
+	dl.lastErr = err
+	o.setFailing(true)
+	retry := dl.done == nil && !IsPermanent(err) && (o.handingOff() || c.ctx.Err() == nil && !c.isDraining())
+	switch {
+	case !retry:
+		c.report(o, dl, dl.attempts, err, true)
+		if dl.done != nil {
+			dl.done <- c.redactErr(err)
+		}
+	case dl.attempts < c.maxAttempts:
+		c.report(o, dl, dl.attempts, err, false)
+		dl.due = c.clock.Now().Add(c.backoff(dl.attempts))
+		o.requeue(dl)
+	default:
+		o.park(dl, err)
 	}
+}
+
+// delivered reports a message that got through. The channel works: the
+// messages kept for that moment go next. A routine message is reported
+// like any other when the attempt before it failed, so that the warning
+// of a failing channel ends with it.
+func (o *outlet) delivered(dl *delivery) {
+	if o.setFailing(false) {
+		dl.routine = false
+	}
+	o.c.report(o, dl, dl.attempts, nil, false)
+	o.release()
+	if dl.done != nil {
+		dl.done <- nil
+	}
+}
+
+// setFailing records whether the channel's last attempt failed and
+// reports whether the one before it had.
+func (o *outlet) setFailing(failing bool) (was bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	was, o.failing = o.failing, failing
+	return was
 }
 
 // handingOff reports whether a successor takes over this outlet's queue.
@@ -375,20 +429,28 @@ func (o *outlet) handOver(dl *delivery) {
 	items := o.q
 	o.q = nil
 	o.stopped = true
-	succ := o.succ
+	succ, failing, ended := o.succ, o.failing, o.ended
 	o.mu.Unlock()
 	if dl != nil {
 		items = append([]*delivery{dl}, items...)
 	}
-	succ.receive(items)
+	succ.receive(items, failing, ended)
 }
 
 // receive takes the messages a predecessor handed over: they go before
-// anything queued since, keeping their attempts and due times. A full
-// queue drops its oldest, as push does.
-func (o *outlet) receive(items []*delivery) {
+// anything queued since, keeping their attempts, due times and whether
+// they are kept. A full queue drops its oldest, as push does. failing
+// and ended are the predecessor's (see outlet); what this outlet learnt
+// since goes first.
+func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.Time) {
 	o.mu.Lock()
 	o.held = false
+	o.failing = o.failing || failing
+	for m, start := range ended {
+		if _, ok := o.ended[m]; !ok {
+			o.setEnded(m, start)
+		}
+	}
 	if o.stopped {
 		o.mu.Unlock()
 		for _, dl := range items {
@@ -407,6 +469,7 @@ func (o *outlet) receive(items []*delivery) {
 		q = q[n:]
 	}
 	o.q = q
+	moot := o.dropMoot() // an incident may have ended here before the queue came
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
@@ -415,4 +478,5 @@ func (o *outlet) receive(items []*delivery) {
 	for _, dl := range dropped {
 		o.c.reportDrop(o, dl, errQueueFull)
 	}
+	o.reportMoot(moot)
 }

@@ -98,14 +98,17 @@ type Options struct {
 
 	// SendTimeout bounds one delivery attempt (default 30s).
 	SendTimeout time.Duration
-	// MaxAttempts is how often a message is tried (default 6).
+	// MaxAttempts is how often a message is tried before it is kept
+	// (default 6): it is not dropped, but waits for the channel to work
+	// again (kept.go).
 	MaxAttempts int
 	// Backoff is the wait after the first failed attempt, doubling after
-	// each further one up to MaxBackoff (defaults 2s and 5 minutes).
+	// each further one up to MaxBackoff (defaults 2s and 5 minutes); the
+	// oldest kept message is tried again after it too.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
-	// QueueSize is how many messages may wait per channel before the
-	// oldest is dropped (default 100).
+	// QueueSize is how many messages may wait per channel, kept ones
+	// included, before the oldest is dropped (default 100).
 	QueueSize int
 	// DrainTimeout is how long Close lets queued messages go out before
 	// it cancels them (default 5s).
@@ -113,7 +116,10 @@ type Options struct {
 
 	// OnDelivery is told of every delivery attempt (an monitor.EventAlert),
 	// from the channels' goroutines, possibly at once. It must not block
-	// for long. Its events hold no secrets.
+	// for long. Its events hold no secrets. A failed attempt is retried
+	// unless its event says GaveUp; a message dropped unsent has
+	// Attempts 0. So each message ends with one event that is OK, GaveUp
+	// or has Attempts 0, unless it is still waiting for its channel.
 	OnDelivery func(monitor.Event)
 	// OnIncident is told of every change of an incident's state, so that
 	// viewers can show it: when it opens (End zero), when it starts
@@ -351,9 +357,10 @@ func (d *Dispatcher) Incidents() []monitor.Incident {
 }
 
 // Close stops taking alerts, sends what is queued (one attempt each, a
-// message waiting to be retried included, for at most DrainTimeout), then
-// cancels whatever is still in flight and waits for every goroutine it
-// started. Messages still waiting in the burst window are sent, not lost,
+// message waiting to be retried or kept included, for at most
+// DrainTimeout; a failure then is reported as given up), then cancels
+// whatever is still in flight (reported as dropped) and waits for every
+// goroutine it started. Messages still waiting in the burst window are sent, not lost,
 // and so is every held resolve (the monitor came back and is still up):
 // a resolve waiting out ResolveHold goes out at once rather than die with
 // the process, which would leave the incident open wherever it was sent.
@@ -400,7 +407,12 @@ const lateResolveGrace = time.Minute
 // LateResolveWindow, or when the monitor has an incident open or is not up (the
 // engine's restored status, as Notify told it; up when not told). Call
 // it before checks start.
-func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
+//
+// last is the monitor's latest result upbeat knows of (the engine's
+// restored one, checked before the stop; nil when none is known): the
+// resolve is about it, as a resolve is about the check that resolved
+// its incident.
+func (d *Dispatcher) ResolveLate(name string, in monitor.Incident, last *monitor.Result) bool {
 	if in.End.IsZero() {
 		return false
 	}
@@ -416,7 +428,10 @@ func (d *Dispatcher) ResolveLate(name string, in monitor.Incident) bool {
 	if !e.lateResolvable() {
 		return false
 	}
-	d.policy.step(e, event{kind: inLate, now: now, restore: in})
+	if last != nil && (last.Monitor != name || last.Time.IsZero()) {
+		last = nil
+	}
+	d.policy.step(e, event{kind: inLate, now: now, restore: in, result: last})
 	d.opts.Logger.Info("resolve sent after a restart: upbeat stopped before it went out", "monitor", name)
 	return true
 }

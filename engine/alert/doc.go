@@ -8,7 +8,9 @@
 // worker, so a hung SMTP server or webhook delays nothing but its own
 // messages. Failed deliveries are retried with exponential backoff, and
 // every attempt is reported through Options.OnDelivery with secrets
-// redacted.
+// redacted. A message whose retries run out is kept, not dropped, and sent
+// when the channel works again; a page made moot by its incident's end is
+// told of in the resolve instead (kept.go).
 //
 // Monitors with depends_on page less. A failure while a monitor they
 // depend on is down joins that monitor's incident: one message, "router
@@ -50,10 +52,10 @@
 // state machine per monitor (tracker.go) and carries out what its
 // transitions ask (policy.go); the burst window groups messages
 // (burst.go); the courier routes them and runs one queue per channel with
-// retries and backoff (courier.go, delivery.go); the composer writes the
-// words (message.go); a reload hands all of it to the next Dispatcher
-// (reload.go, switch.go). Every timer runs on one clock, and a timer that
-// was re-armed or stopped never acts (clock.go).
+// retries and backoff (courier.go, delivery.go, kept.go); the composer
+// writes the words (message.go); a reload hands all of it to the next
+// Dispatcher (reload.go, switch.go). Every timer runs on one clock, and a
+// timer that was re-armed or stopped never acts (clock.go).
 //
 // # States
 //

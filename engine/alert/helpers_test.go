@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -107,10 +108,12 @@ func newFakeEngine(d observer) *fakeEngine {
 	return &fakeEngine{d: d, status: map[string]monitor.Status{}, acked: map[string]bool{}}
 }
 
-// check reports one result of m at the current (fake) time.
+// check reports one result of m at the current (fake) time, with the
+// fields a real check fills in: its kind, latency and attempts.
 func (e *fakeEngine) check(m *monitor.Monitor, s monitor.Status, code int, class string) {
 	now := time.Now()
-	r := &monitor.Result{Monitor: m.Name, URL: m.URL, Time: now, Status: s, Code: code, Class: class}
+	r := &monitor.Result{Monitor: m.Name, Kind: m.Kind, URL: m.URL, Time: now, Status: s, Code: code, Class: class,
+		Latency: 42 * time.Millisecond, Attempts: 1}
 	if s == monitor.StatusDown {
 		r.Error = "the check failed"
 	}
@@ -194,4 +197,76 @@ func newTextLogger(w io.Writer) *slog.Logger {
 func eventsText(evs []monitor.Event) string {
 	b, _ := json.Marshal(evs)
 	return string(b)
+}
+
+// pager is a webhook receiver that is down (it answers 503) until told
+// otherwise, and keeps every request, in order, with whether it took it.
+type pager struct {
+	mu   sync.Mutex
+	down bool
+	got  []WebhookPayload
+	ok   []bool
+}
+
+func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var pl WebhookPayload
+	if err := json.NewDecoder(r.Body).Decode(&pl); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	p.mu.Lock()
+	down := p.down
+	p.got, p.ok = append(p.got, pl), append(p.ok, !down)
+	p.mu.Unlock()
+	if down {
+		http.Error(w, "receiver down", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (p *pager) setDown(down bool) {
+	p.mu.Lock()
+	p.down = down
+	p.mu.Unlock()
+}
+
+// delivered returns the payloads the receiver took, in order.
+func (p *pager) delivered() []WebhookPayload {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []WebhookPayload
+	for i, pl := range p.got {
+		if p.ok[i] {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+// requests returns how many requests the receiver was sent.
+func (p *pager) requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.got)
+}
+
+// titles returns "event title" of each payload.
+func titles(pls []WebhookPayload) []string {
+	var out []string
+	for _, pl := range pls {
+		out = append(out, pl.Event+" "+pl.Title)
+	}
+	return out
+}
+
+// pagerDispatcher is a Dispatcher with one default webhook alert,
+// "oncall", to recv, taking the events on (all when empty), resolving
+// at once; it reports deliveries to rec.
+func pagerDispatcher(recv *pager, rec *recorder, on []string, mons ...*monitor.Monitor) *Dispatcher {
+	return New(Options{
+		Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true, On: on}},
+		ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
+		Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1,
+	})
 }

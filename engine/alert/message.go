@@ -48,9 +48,10 @@ type Message struct {
 // made fit to show, and what the message adds to it.
 //
 // Result is a copy of the check result the message is about (for an
-// incident, its latest failing result; for a resolve, only the code of
-// the good result, if any), made fit to show: Monitor is the monitor's
-// name, URL its configured URL without credentials or tokens, Error
+// incident, its latest failing result; for a resolve, the good check
+// that resolved it, or the latest good one known), made fit to show:
+// Monitor is the monitor's name, Kind its kind (also when no result is
+// known), URL its configured URL without credentials or tokens, Error
 // sanitized, and Status the status when the message was composed.
 type Item struct {
 	monitor.Result
@@ -82,6 +83,9 @@ type Item struct {
 	Burn *Burn
 
 	codeNamed bool // Name is the name of Code itself, not of a class
+	// missed: for up, the page about the incident never got through the
+	// channel this message goes to, and this message tells of both.
+	missed *missedPage
 }
 
 // monitors returns the names of the monitors a message is about, each
@@ -147,8 +151,18 @@ func (it *Item) label() string {
 
 // itemFrom builds an item about monitor m (named name) from the result
 // r, which may be nil: a copy of r with its URLs shown without secrets
-// and its error sanitized, explained by the knowledge base.
+// and its error sanitized (see resultItem), explained by the knowledge
+// base.
 func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) Item {
+	it := resultItem(event, m, name, r)
+	it.explain()
+	return it
+}
+
+// resultItem builds an item about monitor m (named name) from the result
+// r, which may be nil: a copy of r with its URLs shown without secrets
+// and its error sanitized; the monitor's kind when r has none.
+func resultItem(event string, m *monitor.Monitor, name string, r *monitor.Result) Item {
 	it := Item{Event: event}
 	if r != nil {
 		it.Result = *r
@@ -164,7 +178,9 @@ func itemFrom(event string, m *monitor.Monitor, name string, r *monitor.Result) 
 	if it.URL == "" && r != nil {
 		it.URL = displayURL(r.URL)
 	}
-	it.explain()
+	if it.Kind == "" && m != nil {
+		it.Kind = m.Kind
+	}
 	return it
 }
 
@@ -298,6 +314,11 @@ func (c composer) up(b *strings.Builder, it Item) string {
 			it.Monitor, timeText(it.Incident.End, c.loc), timeText(it.Incident.Start, c.loc), human(it.Duration))
 	} else {
 		fmt.Fprintf(b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
+	}
+	if m := it.missed; m != nil {
+		fmt.Fprintf(b, "The page that %s was down (composed %s) never got through this alert (%d %s failed; the last: %s). "+
+			"It is not sent now that %s is up again; this message tells of both.\n",
+			it.Monitor, timeText(m.at, c.loc), m.attempts, plural(m.attempts, "attempt"), m.err, it.Monitor)
 	}
 	if it.Incident != nil {
 		if seen := seenText(it.Incident); seen != "" {
@@ -471,12 +492,7 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 		fmt.Fprintf(&b, "%s %s %s", glyphs[it.Event], it.Monitor, lineWord(it.Event))
 		switch it.Event {
 		case EventUp:
-			if it.Duration > 0 {
-				fmt.Fprintf(&b, " after %s", human(it.Duration))
-			}
-			if it.Flaps > 1 && it.Incident != nil && it.Incident.Flapping {
-				fmt.Fprintf(&b, " (flapped %d times)", it.Flaps)
-			}
+			upLine(&b, it)
 		case EventNormal:
 		case EventBurn, EventBurnOver:
 			if it.Burn != nil {
@@ -500,6 +516,20 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 	}
 	m.Text = b.String()
 	return m
+}
+
+// upLine ends the line of a resolve in a grouped list: how long the
+// incident lasted, how it flapped, and whether its page got through.
+func upLine(b *strings.Builder, it Item) {
+	if it.Duration > 0 {
+		fmt.Fprintf(b, " after %s", human(it.Duration))
+	}
+	if it.Flaps > 1 && it.Incident != nil && it.Incident.Flapping {
+		fmt.Fprintf(b, " (flapped %d times)", it.Flaps)
+	}
+	if it.missed != nil {
+		b.WriteString(" (its DOWN never got through this alert)")
+	}
 }
 
 // groupWord names an event in a grouped title.

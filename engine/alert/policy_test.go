@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -1026,11 +1027,13 @@ func TestOnIncidentReportsEveryStateChange(t *testing.T) {
 	})
 }
 
-// The last failed attempt says that nothing more will be tried (GaveUp),
-// and only the last: a daemon warns of it until the channel works again.
-func TestLastFailedAttemptGivesUp(t *testing.T) {
+// A failed attempt says that nothing more will be tried (GaveUp) only
+// when that is so: after a refusal (a permanent error), not after the
+// last attempt of the retries, when the message is kept (kept.go). A
+// daemon warns from the first failed attempt until the channel works.
+func TestOnlyAFinalFailureGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ch := &fakeChannel{name: "hook", failFirst: 100}
+		ch := &refusingChannel{name: "hook", refuseAt: 5}
 		var rec recorder
 		d := New(Options{
 			Alerts:      []*Config{alertCfg("hook", 0)},
@@ -1042,16 +1045,38 @@ func TestLastFailedAttemptGivesUp(t *testing.T) {
 		defer d.Close()
 		newFakeEngine(d).down(testMonitor("api"))
 		settle()
-		time.Sleep(time.Minute) // every backoff
+		time.Sleep(time.Hour) // every backoff, and the probes of the kept message
 		synctest.Wait()
 		evs := rec.all()
-		if len(evs) != 3 {
-			t.Fatalf("%d delivery events, want 3: %+v", len(evs), evs)
+		if len(evs) != 5 {
+			t.Fatalf("%d delivery events, want 5 (3 attempts, 2 probes, the second refused): %s", len(evs), eventsText(evs))
 		}
 		for i, ev := range evs {
-			if a := ev.Alert; a.OK || a.GaveUp != (i == 2) {
-				t.Errorf("attempt %d: ok %v, gave up %v; want only the last to give up", a.Attempts, a.OK, a.GaveUp)
+			if a := ev.Alert; a.OK || a.Attempts != i+1 || a.GaveUp != (i == 4) {
+				t.Errorf("attempt %d: ok %v, gave up %v; want only the refused one to give up", a.Attempts, a.OK, a.GaveUp)
 			}
 		}
 	})
+}
+
+// refusingChannel fails every attempt, and from its refuseAt-th on
+// refuses the message for good (Permanent).
+type refusingChannel struct {
+	name     string
+	refuseAt int
+
+	mu    sync.Mutex
+	calls int
+}
+
+func (r *refusingChannel) Name() string { return r.name }
+
+func (r *refusingChannel) Send(context.Context, Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if r.calls >= r.refuseAt {
+		return Permanent(errors.New("HTTP 400"))
+	}
+	return errors.New("HTTP 503")
 }

@@ -20,12 +20,15 @@ import (
 //   - the messages waiting in its burst window, for the channels the new
 //     configuration still has;
 //   - every channel's queue, including a message waiting to be retried
-//     (with its attempts and its next due time), to the new channel of
-//     the same name. That channel sends nothing until the old one's
-//     attempt in flight, if any, has ended, so messages keep their order.
+//     (with its attempts and its next due time) or kept (kept.go), and
+//     whether the channel is failing, to the new channel of the same
+//     name. That channel sends nothing until the old one's attempt in
+//     flight, if any, has ended, so messages keep their order.
 //
 // A channel the new configuration lacks finishes its queue in the
-// background with its normal retries (MaxAttempts each), then stops.
+// background with its normal retries (MaxAttempts each; a kept message
+// gets one more attempt), then stops: nothing is kept for a channel that
+// is gone, and what fails is given up on.
 // Incidents of monitors the new configuration lacks are closed without a
 // message: see takeOver.
 

@@ -199,17 +199,17 @@ func TestResolveLate(t *testing.T) {
 		now := time.Now()
 		recent := monitor.Incident{Monitor: "api", Start: now.Add(-3 * time.Minute), End: now.Add(-2 * time.Minute),
 			Codes: []int{502}, Notes: []monitor.Note{{Monitor: "api", Kind: monitor.NoteText, Author: "alice", Text: "restarted the pool"}}}
-		if !d.ResolveLate("api", recent) {
+		if !d.ResolveLate("api", recent, nil) {
 			t.Error("a resolve held when upbeat died was not sent")
 		}
-		if d.ResolveLate("old", monitor.Incident{Start: now.Add(-time.Hour), End: now.Add(-d.LateResolveWindow() - time.Second)}) {
+		if d.ResolveLate("old", monitor.Incident{Start: now.Add(-time.Hour), End: now.Add(-d.LateResolveWindow() - time.Second)}, nil) {
 			t.Error("a resolve of an incident that ended long ago was sent")
 		}
-		if d.ResolveLate("db", monitor.Incident{Start: now.Add(-time.Minute)}) {
+		if d.ResolveLate("db", monitor.Incident{Start: now.Add(-time.Minute)}, nil) {
 			t.Error("a resolve was sent for an incident that has not ended")
 		}
 		d.Restore("db", monitor.Incident{Start: now.Add(-time.Minute)})
-		if d.ResolveLate("db", monitor.Incident{Start: now.Add(-3 * time.Minute), End: now.Add(-2 * time.Minute)}) {
+		if d.ResolveLate("db", monitor.Incident{Start: now.Add(-3 * time.Minute), End: now.Add(-2 * time.Minute)}, nil) {
 			t.Error("a resolve was sent for a monitor with an incident open")
 		}
 		settle()

@@ -91,7 +91,7 @@ type event struct {
 	// change happened (the engine's time, else now).
 	now, at  time.Time
 	from, to monitor.Status   // inChange
-	result   *monitor.Result  // inChange (may be nil), inResult
+	result   *monitor.Result  // inChange (may be nil), inResult, inLate (the latest known; may be nil)
 	maint    bool             // inChange: the engine says the monitor is in maintenance; inRestore: it was when upbeat stopped
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore, inLate
@@ -285,10 +285,13 @@ type tracker struct {
 	inc     *incident      // the open incident (phaseOpen, phaseHeld, phaseFlapping)
 	suspect *monitor.Result
 
-	// Recovery: good checks in a row, counted once per result.
+	// Recovery: good checks in a row, counted once per result, and the
+	// latest good result (what a resolve with no result of its own is
+	// about).
 	good        int
 	goodSince   time.Time
 	lastCounted time.Time
+	lastGood    *monitor.Result
 
 	// Flapping: changes between down and up within the flap window.
 	edges    []time.Time
@@ -576,6 +579,8 @@ func (t *tracker) count(r *monitor.Result, fx *effects) bool {
 			t.goodSince = r.Time
 		}
 		t.good++
+		cp := *r
+		t.lastGood = &cp
 	}
 	return true
 }
@@ -769,7 +774,10 @@ func (t *tracker) holdEnded(fx *effects) {
 }
 
 // resolve closes the incident, ending at `end`, and sends the one message
-// saying so.
+// saying so. The message is about r, the good check that resolved it;
+// when there is none (a flapping incident that settled, a change told
+// without its result), about the latest good check known. Nothing is
+// wrong in it: the knowledge base has nothing to explain.
 func (t *tracker) resolve(end time.Time, r *monitor.Result, fx *effects) {
 	inc := t.inc
 	fx.do(doStopRemind)
@@ -777,17 +785,13 @@ func (t *tracker) resolve(end time.Time, r *monitor.Result, fx *effects) {
 	inc.End = end
 	t.inc, t.phase = nil, phaseIdle
 	t.good, t.goodSince = 0, time.Time{}
-	it := Item{Event: EventUp, Since: inc.Start}
-	it.Monitor, it.Status = t.name, t.status
+	if r == nil || r.Status == monitor.StatusDown {
+		r = t.lastGood
+	}
+	it := resultItem(EventUp, t.m, t.name, r)
+	it.Since, it.Status = inc.Start, t.status
 	if inc.downs > 1 {
 		it.Flaps = inc.downs
-	}
-	if t.m != nil {
-		it.URL = displayURL(t.m.URL)
-		it.Tags = t.m.Tags
-	}
-	if r != nil && r.Status != monitor.StatusDown {
-		it.Code = r.Code
 	}
 	if !inc.Start.IsZero() {
 		it.Duration = end.Sub(inc.Start)
@@ -942,7 +946,7 @@ func (t *tracker) resolveLate(ev event, fx *effects) {
 	in.Classes = slices.Clone(in.Classes)
 	in.Notes = slices.Clone(in.Notes)
 	t.inc, t.phase = newIncident(in), phaseOpen
-	t.resolve(in.End, nil, fx)
+	t.resolve(in.End, ev.result, fx)
 }
 
 // upNow reports whether the monitor is up (or degraded, which is up for

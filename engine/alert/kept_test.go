@@ -1,0 +1,221 @@
+package alert
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
+
+// A page that a channel fails to deliver is not dropped when its
+// retries run out: it is kept, and sent once the channel works again,
+// found by a later probe (its backoff capped at MaxBackoff) or by
+// another message getting through. It is the same message (the same
+// ID), its attempts counted on; nothing along the way says it was given
+// up on.
+func TestLostPageSentOnceTheChannelWorks(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		other bool // another monitor's page gets through first
+		want  []string
+	}{
+		{name: "a probe finds the channel back", want: []string{"down api is DOWN: 502 Bad Gateway"}},
+		{name: "another message gets through", other: true,
+			want: []string{"down shop is DOWN: 502 Bad Gateway", "down api is DOWN: 502 Bad Gateway"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				recv := &pager{down: true}
+				var rec recorder
+				api, shop := testMonitor("api"), testMonitor("shop")
+				d := pagerDispatcher(recv, &rec, nil, api, shop)
+				defer d.Close()
+				e := newFakeEngine(d)
+				e.up(api)
+				e.up(shop)
+				time.Sleep(time.Minute)
+				e.down(api)
+				settle()
+				time.Sleep(10 * time.Minute) // its retries ran out long ago
+				synctest.Wait()
+				tried := recv.requests()
+				if tried <= defaultMaxAttempts {
+					t.Errorf("api's DOWN was tried %d times in 10 minutes, want more than its %d retries", tried, defaultMaxAttempts)
+				}
+				for _, ev := range rec.all() {
+					if ev.Alert.OK || ev.Alert.GaveUp {
+						t.Fatalf("while the receiver was down: %s", eventsText(rec.all()))
+					}
+				}
+
+				recv.setDown(false)
+				if c.other {
+					e.down(shop)
+					settle() // well before the next probe
+				} else {
+					time.Sleep(defaultMaxBackoff)
+					synctest.Wait()
+				}
+				got := recv.delivered()
+				if !slices.Equal(titles(got), c.want) {
+					t.Fatalf("the receiver took %q, want %q", titles(got), c.want)
+				}
+				if page := got[len(got)-1]; page.ID != recv.got[0].ID {
+					t.Errorf("the page went as a new message (%s), not as the one tried before (%s)", page.ID, recv.got[0].ID)
+				}
+				evs := rec.all()
+				last := evs[len(evs)-1].Alert
+				if !last.OK || last.Attempts != tried+1 || !slices.Equal(last.Monitors, []string{"api"}) {
+					t.Errorf("api's DOWN delivered: %+v, want on attempt %d", last, tried+1)
+				}
+			})
+		})
+	}
+}
+
+// A page that could not be delivered is moot once its incident has
+// ended: it is not sent late, to wake someone for what is over. The
+// resolve, which waited for it, goes instead and says the page never got
+// through, so the person paged learns of the outage once, in one message
+// that tells of both; the page's outcome says why it went no further. A
+// channel that takes no resolves is sent nothing.
+func TestLostPageOfAResolvedIncident(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		on       []string
+		upAfter  time.Duration // after api went down: during or after its DOWN's retries
+		want     []string
+		outcomes string // in the DOWN's outcome
+	}{
+		{name: "resolved after its retries", upAfter: 3 * time.Minute,
+			want: []string{"up api is UP again after 3m"}, outcomes: "its incident ended before the channel worked again, and the resolve tells of it"},
+		{name: "resolved during its retries", upAfter: 10 * time.Second,
+			want: []string{"up api is UP again after 10s"}, outcomes: "its incident ended before the channel worked again, and the resolve tells of it"},
+		{name: "a channel that takes no resolves", on: []string{"down"}, upAfter: 3 * time.Minute,
+			outcomes: "its incident ended before the channel worked again"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				recv := &pager{down: true}
+				var rec recorder
+				api := testMonitor("api")
+				d := pagerDispatcher(recv, &rec, c.on, api)
+				defer d.Close()
+				e := newFakeEngine(d)
+				e.up(api)
+				time.Sleep(time.Minute)
+				e.down(api)
+				time.Sleep(c.upAfter)
+				e.up(api)
+				time.Sleep(5 * time.Minute) // every retry of the DOWN is over
+				synctest.Wait()
+				recv.setDown(false)
+				time.Sleep(defaultMaxBackoff + time.Minute)
+				synctest.Wait()
+
+				got := recv.delivered()
+				if !slices.Equal(titles(got), c.want) {
+					t.Fatalf("the receiver took %q, want %q", titles(got), c.want)
+				}
+				if len(got) > 0 {
+					text := got[0].Text
+					if !strings.Contains(text, "The page that api was down") || !strings.Contains(text, "never got through this alert") ||
+						!strings.Contains(text, "503 Service Unavailable") || !strings.Contains(text, "tells of both") {
+						t.Errorf("the resolve does not say the page never got through:\n%s", text)
+					}
+				}
+				var down *monitor.AlertEvent
+				for _, ev := range rec.all() {
+					if a := ev.Alert; strings.Contains(a.Subject, "DOWN") && (a.OK || a.GaveUp) {
+						if down != nil || a.OK {
+							t.Fatalf("the DOWN's outcomes: %s", eventsText(rec.all()))
+						}
+						down = a
+					}
+				}
+				if down == nil || !strings.Contains(down.Error, c.outcomes) || !strings.Contains(down.Error, "503 Service Unavailable") ||
+					c.on != nil && strings.Contains(down.Error, "resolve") {
+					t.Errorf("the DOWN's outcome %+v, want given up: %q", down, c.outcomes)
+				}
+			})
+		})
+	}
+}
+
+// A message still undelivered when upbeat stops gets one last attempt,
+// and when that fails it is reported as given up on: nothing more will be
+// tried. So its outcome is on record, not left "retrying" forever.
+func TestUndeliveredAtShutdownIsGivenUp(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		stopped time.Duration // after api went down: during its retries, or once it is kept
+	}{{"during its retries", 7 * time.Second}, {"kept", 5 * time.Minute}} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				recv := &pager{down: true}
+				var rec recorder
+				api := testMonitor("api")
+				d := pagerDispatcher(recv, &rec, nil, api)
+				e := newFakeEngine(d)
+				e.up(api)
+				time.Sleep(time.Minute)
+				e.down(api)
+				time.Sleep(c.stopped)
+				synctest.Wait()
+				before := recv.requests()
+				d.Close()
+				evs := rec.all()
+				last := evs[len(evs)-1].Alert
+				if recv.requests() != before+1 || last.OK || !last.GaveUp || last.Attempts != before+1 {
+					t.Errorf("after %d attempts before Close, %d requests, last outcome %+v; want one more attempt, given up",
+						before, recv.requests(), last)
+				}
+				for _, ev := range evs[:len(evs)-1] {
+					if ev.Alert.GaveUp {
+						t.Errorf("gave up before Close: %+v", ev.Alert)
+					}
+				}
+			})
+		})
+	}
+}
+
+// A reload hands a kept page to the new channel of the same name, which
+// sends it once the receiver works again.
+func TestKeptPageSurvivesAReload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recv := &pager{down: true}
+		var rec recorder
+		api := testMonitor("api")
+		sw := NewSwitch(pagerDispatcher(recv, &rec, nil, api))
+		defer sw.Close()
+		e := newFakeEngine(sw)
+		e.up(api)
+		time.Sleep(time.Minute)
+		e.down(api)
+		time.Sleep(5 * time.Minute) // its retries ran out
+		synctest.Wait()
+		sw.Replace(pagerDispatcher(recv, &rec, nil, api))
+		recv.setDown(false)
+		time.Sleep(defaultMaxBackoff)
+		synctest.Wait()
+		if got := titles(recv.delivered()); !slices.Equal(got, []string{"down api is DOWN: 502 Bad Gateway"}) {
+			t.Errorf("after a reload, the receiver took %q, want the kept page", got)
+		}
+	})
+}
+
+// A resolve that tells of its incident's page that never got through
+// says so in a grouped message too, on its own line.
+func TestGroupedResolveSaysItsPageNeverGotThrough(t *testing.T) {
+	c := composer{loc: time.UTC}
+	up := resultItem(EventUp, testMonitor("api"), "api", nil)
+	up.Duration, up.missed = 3*time.Minute, &missedPage{at: time.Now(), attempts: 7, err: "503 Service Unavailable"}
+	m := c.group([]Item{up, itemFrom(EventDown, testMonitor("shop"), "shop", nil)}, "", time.Now())
+	if !strings.Contains(m.Text, "● api UP after 3m (its DOWN never got through this alert)\n") {
+		t.Errorf("grouped resolve:\n%s", m.Text)
+	}
+}
