@@ -173,14 +173,17 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 		config = "built-in demo"
 	}
 	src := rt.localSource(config, o.demo)
+	var attached func() int // dashboards attached to this engine through its API
 	if !o.demo {
-		stopAPI := serveLocalAPI(e, cfg, rt, src, logger)
+		var stopAPI func()
+		attached, stopAPI = serveLocalAPI(e, cfg, rt, src, logger)
 		defer stopAPI()
 	}
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
-	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
+	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin, User: localUser(e),
+		Attached: attached}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
@@ -364,8 +367,9 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 // serveLocalAPI serves the API on the socket from the dashboard's own
 // engine: push monitors get their beats, /metrics works, and a second
 // `upbeat` attaches to this one instead of starting another engine. TCP
-// ([api] listen) is left to the daemon.
-func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (stop func()) {
+// ([api] listen) is left to the daemon. attached counts the dashboards
+// attached through it (nil when it is not served).
+func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (attached func() int, stop func()) {
 	socket := cfg.API.Socket
 	if socket == "" {
 		socket = config.DefaultSocket()
@@ -381,7 +385,7 @@ func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, log
 				break
 			}
 		}
-		return func() {}
+		return nil, func() {}
 	}
-	return func() { srv.Close() }
+	return srv.Viewers, func() { srv.Close() }
 }
