@@ -173,22 +173,26 @@ func runLocal(ctx context.Context, e *env, cfg *config.Config, o dashOptions) in
 		config = "built-in demo"
 	}
 	src := rt.localSource(config, o.demo)
+	var attached func() int // dashboards attached to this engine through its API
 	if !o.demo {
-		stopAPI := serveLocalAPI(e, cfg, rt, src, logger)
+		var stopAPI func()
+		attached, stopAPI = serveLocalAPI(e, cfg, rt, src, logger)
 		defer stopAPI()
 	}
 	if !e.isTTY {
 		return livePlain(ctx, e.stdout, rt.eng.Snapshot, e.plainPeriod())
 	}
-	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
+	if err := tui.Run(ctx, src, tui.Options{Mouse: o.mouse, Output: e.stdout, Input: e.stdin, User: localUser(e),
+		Attached: attached}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
 	return exitOK
 }
 
-// livePlain prints the monitors table every period until ctx is done: the
-// output when stdout is not a terminal.
+// livePlain prints the monitors table every period until ctx is done:
+// the output of an upbeat that runs the engine itself when stdout is not
+// a terminal, a log of what it watches.
 func livePlain(ctx context.Context, w io.Writer, snapshot func() []monitor.State, period time.Duration) int {
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -200,12 +204,30 @@ func livePlain(ctx context.Context, w io.Writer, snapshot func() []monitor.State
 			case <-t.C:
 			}
 		}
-		fmt.Fprintf(w, "%s\n", time.Now().Format("2006-01-02 15:04:05"))
-		if err := tui.PrintPlain(w, snapshot(), 0); err != nil {
+		if err := plainFrame(w, snapshot()); err != nil {
 			return exitOK // the reader went away
 		}
-		fmt.Fprintln(w)
 	}
+}
+
+// plainFrame prints the time and the monitors table, then a blank line.
+func plainFrame(w io.Writer, states []monitor.State) error {
+	fmt.Fprintf(w, "%s\n", time.Now().Format("2006-01-02 15:04:05"))
+	if err := tui.PrintPlain(w, states, 0); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// printAttached prints a daemon's monitors once, for output that is not a
+// terminal (a pipe, a file), and ends: the daemon does the watching, and a
+// table printed every few seconds until killed is no use to a script,
+// which is told on stderr what serves it.
+func printAttached(e *env, c *client.Client) int {
+	fmt.Fprintln(e.stderr, "upbeat: not a terminal, so the table is printed once; a script reads 'upbeat status --json' or the API (/api/v1/monitors, /api/v1/events)")
+	plainFrame(e.stdout, c.Snapshot()) // an error: the reader went away
+	return exitOK
 }
 
 // daemonOn returns the first of sockets on which an upbeat daemon (or
@@ -243,7 +265,8 @@ func cmdAttach(ctx context.Context, e *env, args []string) int {
 			"http(s)://host:port URL; with none, the daemons of the config's [fleet], else the config's\n"+
 			"[api] socket, else (when the config names none) the local daemon's socket. With several, monitors are merged (the shards' monitors side by side,\n"+
 			"the replicas of one location as one), each location gets a column, and a header line\n"+
-			"says which daemons answer. Reconnects by itself after a daemon restart.")
+			"says which daemons answer. Reconnects by itself after a daemon restart. Without a\n"+
+			"terminal it prints the table once and ends ('upbeat status --json' is for scripts).")
 	token := fs.String("token", "", "bearer token for the daemons (default: [fleet] token, the config's [api] token for its own listen address, then $UPBEAT_TOKEN)")
 	cfgPath := fs.String("config", "", "config `file` whose [fleet] or [api] socket names the daemons (default ./upbeat.toml, then the XDG config)")
 	mouse := fs.Bool("mouse", false, "enable mouse reporting")
@@ -364,7 +387,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	}
 	defer c.Close()
 	if !e.isTTY {
-		return livePlain(ctx, e.stdout, c.Snapshot, e.plainPeriod())
+		return printAttached(e, c)
 	}
 	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
@@ -376,8 +399,9 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 // serveLocalAPI serves the API on the socket from the dashboard's own
 // engine: push monitors get their beats, /metrics works, and a second
 // `upbeat` attaches to this one instead of starting another engine. TCP
-// ([api] listen) is left to the daemon.
-func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (stop func()) {
+// ([api] listen) is left to the daemon. attached counts the dashboards
+// attached through it (nil when it is not served).
+func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, logger *slog.Logger) (attached func() int, stop func()) {
 	socket := cfg.API.Socket
 	if socket == "" {
 		socket = config.DefaultSocket()
@@ -393,7 +417,7 @@ func serveLocalAPI(e *env, cfg *config.Config, rt *runtime, src api.Backend, log
 				break
 			}
 		}
-		return func() {}
+		return nil, func() {}
 	}
-	return func() { srv.Close() }
+	return srv.Viewers, func() { srv.Close() }
 }

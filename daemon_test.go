@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upbeat-monitor/upbeat/client"
+	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
 // cancelAfter is a writer that keeps what it is given and cancels once it
@@ -89,20 +92,34 @@ timeout = "500ms"
 		t.Errorf("second daemon: exit %d, %q", code, errOut)
 	}
 
-	// its first check at once, rather than spread over the first interval
+	// its first check at once, rather than spread over the first interval,
+	// and its result waited for on the daemon's event stream
+	watch, err := client.Dial(ctx, []string{sock}, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	sub := watch.Subscribe()
+	defer sub.Close()
 	checkNowOn(t, sock, "maint-page")
+	if st := watch.Snapshot(); len(st) != 1 || st[0].Status != monitor.StatusDown {
+		waitChange(t, sub, monitor.StatusDown)
+	}
 
-	// attach (no terminal: the plain table) until the monitor shows down
+	// attach with no terminal: the plain table, once, and it ends by
+	// itself (it printed a table every few seconds until killed)
 	actx, acancel := context.WithTimeout(ctx, 30*time.Second)
 	defer acancel()
-	out := &cancelAfter{mark: "✕ down", cancel: acancel}
-	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" },
-		plainEvery: 50 * time.Millisecond} // the table is printed again until the check's result shows
-	if code := run(actx, e, []string{"attach", sock}); code != exitOK {
-		t.Fatalf("attach exit %d", code)
+	var out, aerr syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &aerr, getenv: func(string) string { return "" }}
+	if code := run(actx, e, []string{"attach", sock}); code != exitOK || actx.Err() != nil {
+		t.Fatalf("attach exit %d, %v", code, actx.Err())
 	}
-	if got := out.String(); !strings.Contains(got, "maint-page") || !strings.Contains(got, "✕ down") {
-		t.Errorf("attach did not show the monitor down:\n%s", got)
+	if got := out.String(); !strings.Contains(got, "maint-page") || !strings.Contains(got, "✕ down") || strings.Count(got, "maint-page") != 1 {
+		t.Errorf("attach did not show the monitor down, once:\n%s", got)
+	}
+	if got := aerr.String(); !strings.Contains(got, "printed once") || !strings.Contains(got, "upbeat status --json") {
+		t.Errorf("attach did not say what a script reads instead: %q", got)
 	}
 
 	// plain `upbeat`, no arguments, in a directory with no config: it finds
@@ -110,10 +127,10 @@ timeout = "500ms"
 	t.Chdir(t.TempDir())
 	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer pcancel()
-	plain := &cancelAfter{mark: "maint-page", cancel: pcancel}
-	pe := &env{stdin: strings.NewReader(""), stdout: plain, stderr: io.Discard, getenv: func(string) string { return "" }}
-	if code := run(pctx, pe, nil); code != exitOK {
-		t.Fatalf("plain upbeat exit %d", code)
+	var plain syncBuffer
+	pe := &env{stdin: strings.NewReader(""), stdout: &plain, stderr: io.Discard, getenv: func(string) string { return "" }}
+	if code := run(pctx, pe, nil); code != exitOK || pctx.Err() != nil {
+		t.Fatalf("plain upbeat exit %d, %v", code, pctx.Err())
 	}
 	if got := plain.String(); strings.Contains(got, "shop") || !strings.Contains(got, "maint-page") {
 		t.Errorf("plain upbeat did not attach to the daemon:\n%s", got)

@@ -54,8 +54,7 @@ func TestAttachToTheFleetOfAConfig(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out := &allSeen{marks: names, cancel: cancel}
-	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" },
-		plainEvery: 50 * time.Millisecond}
+	e := &env{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard, getenv: func(string) string { return "" }}
 	if code := run(ctx, e, []string{"attach", "--config", cfg}); code != exitOK {
 		t.Fatalf("attach exit %d", code)
 	}

@@ -290,6 +290,10 @@ func (s *Server) TCPAddr() string {
 	return ""
 }
 
+// Viewers returns how many event streams are open now: the dashboards
+// attached (upbeat attach), and whatever else follows the stream.
+func (s *Server) Viewers() int { return s.strm.viewerCount() }
+
 // Close stops serving: event streams end, requests in flight get a few
 // seconds to finish, and the socket file is removed.
 func (s *Server) Close() error {

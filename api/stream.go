@@ -156,6 +156,13 @@ func (st *stream) attach() (detach func()) {
 	}
 }
 
+// viewerCount is how many viewers are attached now.
+func (st *stream) viewerCount() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.viewers
+}
+
 // skip passes over evs when no viewer is attached and none could resume:
 // nothing is encoded, and the ring is emptied, so that an id from before
 // the gap gets a snapshot. The journal keeps them still.

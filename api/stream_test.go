@@ -371,3 +371,21 @@ func TestEventsSnapshotCarriesTheLog(t *testing.T) {
 		t.Errorf("after the snapshot: %d chunks, want the one failure after it", len(chunks))
 	}
 }
+
+// Viewers counts the event streams open: what a dashboard that runs the
+// engine itself asks before quitting (its own quits stop theirs).
+func TestViewersCountsEventStreams(t *testing.T) {
+	e := runEngine(t, config("", testMonitor("shop", "https://shop.example/")), newSwitch(), engine.Options{})
+	sock := socketPath(t)
+	s := startServer(t, New(backend(e), Options{Socket: sock, Heartbeat: time.Hour}))
+	if n := s.Viewers(); n != 0 {
+		t.Fatalf("%d viewers before any attached", n)
+	}
+	c := unixClient(t, sock)
+	for want := 1; want <= 2; want++ {
+		openSSE(t, c, "http://localhost/api/v1/events", "").nextNamed(t, "hello")
+		if n := s.Viewers(); n != want {
+			t.Errorf("%d viewers with %d streams open", n, want)
+		}
+	}
+}

@@ -200,6 +200,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	stallDone := make(chan struct{})
 	go func() { e.stall.run(stopCtx); close(stallDone) }()
 
+	for _, en := range e.states.staleInWindow(e.now()) {
+		e.sched.soon(en) // before the schedule starts: at once, ahead of the spread
+	}
 	e.sched.run(ctx, e.states.list())
 
 	e.endWarRooms("ended: upbeat stopped") // said while viewers are still attached

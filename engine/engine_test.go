@@ -997,3 +997,53 @@ func TestReloadDuringACheckChecksAgainWhenItEnds(t *testing.T) {
 		}
 	})
 }
+
+// lastAnswered is a history in which every monitor answered 200 a minute
+// before the engine starts, inside a maintenance window.
+type lastAnswered struct {
+	emptyRestorer
+	at time.Time
+}
+
+func (h lastAnswered) Restore(name string, n int) ([]monitor.Result, time.Time, bool) {
+	return []monitor.Result{{Monitor: name, Time: h.at, Status: monitor.StatusMaintenance, Code: 200, Latency: 3 * time.Millisecond}},
+		h.at.Add(-time.Hour), true
+}
+
+// windowOn is a maintenance window, "deploy", over the monitors named.
+type windowOn map[string]bool
+
+func (w windowOn) Active(m *monitor.Monitor, _ time.Time) (string, bool) { return "deploy", w[m.Name] }
+
+// A monitor inside a maintenance window when upbeat starts is checked at
+// once: else, restored pending (a restart does not trust a window's
+// status), it showed pending and its last answer from before the restart
+// (200 in 3 ms while the target answered 500) until its first check, up
+// to half a minute later. The others keep their place in the spread.
+func TestStartInAWindowChecksAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
+		})
+		api, web := testMonitor("api", time.Hour), testMonitor("web", time.Hour)
+		for _, m := range []*monitor.Monitor{api, web} {
+			if d := offset(m.Name, m.Interval); d < time.Second {
+				t.Fatalf("%s is checked %v after start: the test needs a later one", m.Name, d)
+			}
+		}
+		e, err := New(testConfig(api, web), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk},
+			Restorer: lastAnswered{at: time.Now().Add(-time.Minute)}, Maintenance: windowOn{"api": true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := runEngine(t, e)
+		defer stop()
+		synctest.Wait()
+		if st, _ := e.State("api"); st.Status != monitor.StatusMaintenance || st.InMaint != "deploy" || st.Last.Code != 500 {
+			t.Errorf("api, in a window, at start: %s (window %q), last answer %d; want maintenance, deploy, 500", st.Status, st.InMaint, st.Last.Code)
+		}
+		if st, _ := e.State("web"); st.Status != monitor.StatusPending || st.Last.Code != 200 {
+			t.Errorf("web, in no window, at start: %s, last answer %d; want pending until its turn, 200", st.Status, st.Last.Code)
+		}
+	})
+}

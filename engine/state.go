@@ -226,6 +226,25 @@ func silenced(s monitor.Status) bool {
 	return s == monitor.StatusMaintenance || s == monitor.StatusPending
 }
 
+// staleInWindow returns the monitors inside a maintenance window at now
+// whose last result is from before it: restored after a restart (a window
+// does not survive in the status, which is pending), or from before a
+// window that began while upbeat was stopped. Until its first check, up
+// to maxSpread after start, such a monitor would show that old result,
+// and pending or its status of before; Run checks them at once, as
+// starting a window from a dashboard does (controls.maintain).
+func (s *states) staleInWindow(now time.Time) []*entry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*entry
+	for _, en := range s.order {
+		if _, in := s.inWindowLocked(en, now); in && !en.state.Last.Time.IsZero() && en.state.Last.Time.Before(now) {
+			out = append(out, en)
+		}
+	}
+	return out
+}
+
 // inWindow reports whether en is inside a maintenance window at t.
 func (s *states) inWindow(en *entry, t time.Time) bool {
 	s.mu.RLock()

@@ -314,7 +314,8 @@ func (d *Detail) top() []string {
 	}
 	lines = append(lines, s.Dim.Render(trunc(strings.Join(d.settingsFacts(), " · "), d.w)), d.nowLine())
 	lines = append(lines, d.behindLine()...)
-	return append(lines, d.historyLine(), "")
+	lines = append(lines, d.historyLines()...)
+	return append(lines, "")
 }
 
 // settingsFacts are what the monitor is configured to do: its URL (its
@@ -401,23 +402,24 @@ func (d *Detail) lastCheckFacts() []string {
 	return append(facts, serviceFacts(m.Kind, r)...)
 }
 
-// historyLine is the last 30 days in a line, or why there is none.
-func (d *Detail) historyLine() string {
+// historyLines are the last 30 days in a line, or two when the screen is
+// narrow, or why there is none.
+func (d *Detail) historyLines() []string {
 	s := d.sty
 	switch {
 	case d.histOff:
-		return s.Warn.Render("history is off: showing the last " + humanize.Count(len(d.st.Recent), "check", "checks") + " only")
+		return []string{s.Warn.Render("history is off: showing the last " + humanize.Count(len(d.st.Recent), "check", "checks") + " only")}
 	case d.hist == nil:
-		return s.Dim.Render("loading history…")
+		return []string{s.Dim.Render("loading history…")}
 	case d.hist.err != nil:
-		return s.Warn.Render("history: " + clean(d.hist.err.Error()))
+		return []string{s.Warn.Render("history: " + clean(d.hist.err.Error()))}
 	}
 	return d.summary30d()
 }
 
-// summary30d is the one-line story of the last 30 days.
-func (d *Detail) summary30d() string {
-	s := d.sty
+// summary30d is the story of the last 30 days, on one line where it fits;
+// else it breaks between its parts, so that no word is cut.
+func (d *Detail) summary30d() []string {
 	failed := 0
 	for _, c := range d.hist.byHour {
 		failed += c
@@ -445,11 +447,40 @@ func (d *Detail) summary30d() string {
 	if open {
 		txt += " (one still open)"
 	}
-	txt += " · " + humanize.Count(failed, "failed check", "failed checks")
+	lines := joinFit([]string{txt, humanize.Count(failed, "failed check", "failed checks")}, " · ", d.w)
 	if n == 0 && failed == 0 {
-		return s.Good.Render(txt)
+		for i := range lines {
+			lines[i] = d.sty.Good.Render(lines[i])
+		}
 	}
-	return txt
+	return lines
+}
+
+// joinFit joins parts with sep into lines of at most w cells, breaking
+// only between parts; a part wider than a line is wrapped at its spaces.
+func joinFit(parts []string, sep string, w int) []string {
+	var out []string
+	line := ""
+	for _, p := range parts {
+		switch {
+		case line == "":
+			line = p
+		case width(line)+width(sep)+width(p) <= w:
+			line += sep + p
+		default:
+			out = append(out, line)
+			line = p
+		}
+		if width(line) > w && w > 0 {
+			wrapped := wrap(line, w)
+			out = append(out, wrapped[:len(wrapped)-1]...)
+			line = wrapped[len(wrapped)-1]
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 // points returns the latency samples of successful checks and the window

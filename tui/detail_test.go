@@ -481,3 +481,40 @@ func TestDetailNowLineMixesNoSpans(t *testing.T) {
 		}
 	}
 }
+
+// The line about the last 30 days fits at 80 columns and narrower, whole
+// words only: a long one breaks between its parts rather than being cut
+// ("· 83 failed chec…").
+func TestDetailHistoryLineCutsNoWord(t *testing.T) {
+	const name = "legacy"
+	var byHour [24]int
+	byHour[3], byHour[4] = 80, 3
+	var incs []monitor.Incident
+	for i := range 11 {
+		start := fixedNow.Add(-time.Duration(i+1) * 48 * time.Hour)
+		incs = append(incs, monitor.Incident{Monitor: name, Start: start, End: start.Add(5 * time.Hour), Codes: []int{502}})
+	}
+	incs = append(incs, monitor.Incident{Monitor: name, Start: fixedNow.Add(-4 * time.Minute), Codes: []int{502}})
+	h := &tuitest.History{ResultsOf: map[string][]monitor.Result{name: dayOfResults(name)},
+		IncidentsOf: map[string][]monitor.Incident{name: incs}, ByHourOf: map[string][24]int{name: byHour}}
+	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
+	st.Monitor = tuitest.Monitor(name, "https://legacy.example.test/")
+	for _, w := range []int{200, 80, 60, 40} {
+		v := newDetail(t, st, nil, h, w, 60).View()
+		lines := strings.Split(v, "\n")
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "last 30 days:") })
+		if i < 0 {
+			t.Fatalf("%d columns: no line about the last 30 days:\n%s", w, v)
+		}
+		got := strings.Join(lines[i:i+3], "\n")
+		words := strings.Join(strings.Fields(got), " ")
+		if !strings.Contains(words, "12 incidents, down 2d07h in all (one still open)") || !strings.Contains(words, "83 failed checks") ||
+			strings.Contains(got, "…") {
+			t.Errorf("%d columns: the last 30 days read\n%s", w, got)
+		}
+		if w == 200 && !strings.Contains(lines[i], "(one still open) · 83 failed checks") {
+			t.Errorf("200 columns: not on one line: %q", lines[i])
+		}
+		checkFits(t, v, w, 60)
+	}
+}

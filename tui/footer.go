@@ -1,6 +1,10 @@
 package tui
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/upbeat-monitor/upbeat/internal/humanize"
+)
 
 // The footer is the last line of the screen: the keys of the screen shown
 // (from the key map), a flash message about the last action, or the
@@ -9,6 +13,9 @@ import "strings"
 // footer renders the last line.
 func (m *Model) footer() string {
 	s := m.sty
+	if m.askQuit > 0 {
+		return s.Warn.Render(m.quitQuestion())
+	}
 	switch m.state {
 	case stateFilter:
 		return trunc(s.Key.Render(m.keys.Filter.Help().Key+" ")+m.input.View()+
@@ -35,6 +42,26 @@ func (m *Model) footer() string {
 		b.WriteString(s.Key.Render(k) + " " + s.Dim.Render(desc))
 	}
 	return b.String()
+}
+
+// quitQuestion asks whether to quit while other dashboards are attached,
+// in as many words as the line has room for.
+func (m *Model) quitQuestion() string {
+	n := m.askQuit
+	q, _ := m.keys.Quit.hint()
+	who := humanize.Count(n, "dashboard is", "dashboards are")
+	forms := []string{
+		who + " attached to this upbeat: quitting stops monitoring for them too · " + q + " again to quit, any other key to stay",
+		who + " attached: quitting stops monitoring for them · " + q + " again to quit, any other key to stay",
+		"quitting stops monitoring for " + humanize.Count(n, "attached dashboard", "attached dashboards") + " · " + q + " quits, other keys stay",
+		"quitting stops " + humanize.Count(n, "dashboard", "dashboards") + " · " + q + " quits, other keys stay",
+	}
+	for _, f := range forms {
+		if width(f) <= m.w {
+			return f
+		}
+	}
+	return trunc(forms[len(forms)-1], m.w)
 }
 
 // hints are the keys of the screen shown.

@@ -79,7 +79,7 @@ func DefaultKeyMap() KeyMap {
 			Hint:    key.Help{Desc: word},
 		}
 	}
-	quit := b("q/ctrl+c", "quit", "quit", "q", "ctrl+c")
+	quit := b("q/ctrl+c", "quit (asks if others are attached)", "quit", "q", "ctrl+c")
 	quit.Hint.Key = "q" // ctrl+c is for where q does something else
 	return KeyMap{
 		Up:       b("↑/k", "move up", "", "up", "k"),

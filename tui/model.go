@@ -41,6 +41,12 @@ type Options struct {
 	// local user name, or over SSH the key's name; "" lets the source
 	// say (a daemon's API puts "api").
 	User string
+	// Attached, when set, says how many other dashboards are attached
+	// to the engine this dashboard runs (upbeat attach, through the API
+	// it serves): quitting stops monitoring for them as well, so q asks
+	// first while any are. nil: there is no such engine (the dashboard is
+	// itself attached to a daemon) or no API.
+	Attached func() int
 	// Home is the home directory, written ~ at the start of the paths the
 	// header names (the config, the daemon's socket), as shells write
 	// them; "" names them whole. Run sets it to the user's own when it is
@@ -131,6 +137,10 @@ type Model struct {
 	flash    string
 	flashBad bool
 	flashID  int
+	// askQuit is how many dashboards were attached when quitting was
+	// asked for: the footer asks whether to quit all the same, and the
+	// next key answers. 0: nothing asked.
+	askQuit int
 
 	histLoading bool
 	histAt      time.Time
@@ -474,10 +484,18 @@ func (m *Model) setFlash(s string, bad bool) tea.Cmd {
 	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return flashDoneMsg{id: id} })
 }
 
-// onKey handles a key: ctrl+c anywhere, then the keys of the screen shown.
+// onKey handles a key: the answer to "quit?", ctrl+c anywhere, then the
+// keys of the screen shown.
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
+	if m.askQuit > 0 {
+		m.askQuit = 0
+		if m.keys.Quit.Matches(k) || m.keys.ForceQuit.Matches(k) {
+			return tea.Quit
+		}
+		return nil // any other key stays, and does nothing else
+	}
 	if m.keys.ForceQuit.Matches(k) {
-		return tea.Quit
+		return m.quit()
 	}
 	switch m.state {
 	case stateHelp:
@@ -572,7 +590,7 @@ func (m *Model) startMaint() tea.Cmd {
 func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case m.keys.Quit.Matches(k):
-		return tea.Quit, true
+		return m.quit(), true
 	case m.keys.Help.Matches(k):
 		m.prev, m.state = m.state, stateHelp
 		return nil, true
@@ -594,6 +612,19 @@ func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.copyReproduce(), true
 	}
 	return nil, false
+}
+
+// quit ends the dashboard. When other dashboards are attached to the
+// engine it runs, quitting ends their monitoring too (checks and alerts
+// stop): it asks first, and the next key answers (see onKey).
+func (m *Model) quit() tea.Cmd {
+	if m.opts.Attached != nil {
+		if n := m.opts.Attached(); n > 0 {
+			m.askQuit = n
+			return nil
+		}
+	}
+	return tea.Quit
 }
 
 // pause pauses the current monitor, or resumes it.

@@ -94,8 +94,8 @@ func TestNotePromptRefusals(t *testing.T) {
 	if v := tui.Render(m); !strings.Contains(v, "cache has no open incident to write a note on") {
 		t.Errorf("n on an up monitor:\n%s", v)
 	}
-	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc})
-	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc})
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc}) // the filter goes; cache stays selected
+	tui.Step(m, keyRunes("g"))                // api, down
 	tui.Step(m, keyRunes("n"))
 	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
 	if v := tui.Render(m); !strings.Contains(v, "an empty note is not saved") {

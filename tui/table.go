@@ -223,11 +223,23 @@ type Table struct {
 	rows   int // monitor rows among items
 	cursor int // index into items of the selected monitor; -1 when none
 	offset int // first item on screen
+	// prior is the offset before the last rebuild scrolled to keep the
+	// selection on screen, -1 once the person has moved since: that
+	// rebuild scrolled for the height the table had, and a filter that
+	// gives rows back is followed by a taller one (SetSize scrolls from
+	// prior again).
+	prior  int
 	sortBy SortMode
 	group  bool
 	filter filter
-	sel    string // name of the selected monitor, kept across refreshes
-	moved  bool   // the person has moved the selection (else it stays on the top row)
+	// sel is the name of the selected monitor: the selection follows it
+	// whatever moves the rows (new data, a sort, a filter, a snapshot), so
+	// that a key meant for it never lands on the monitor that took its
+	// row. It is kept while no row is shown.
+	sel string
+	// order is the names in display order at the last rebuild: when the
+	// selected monitor is no longer shown, where its neighbours were.
+	order  []string
 	cols   []column
 	locs   []string       // locations with a column each; none for one daemon
 	where  where          // how each location sees each monitor (SetLocations)
@@ -241,13 +253,16 @@ type Table struct {
 
 // NewTable returns an empty table sorted by status.
 func NewTable(sty *Styles, keys KeyMap) *Table {
-	return &Table{sty: sty, keys: keys, cursor: -1}
+	return &Table{sty: sty, keys: keys, cursor: -1, prior: -1}
 }
 
 // SetSize sets the table's size; h counts the column heading line.
 func (t *Table) SetSize(w, h int) {
 	t.w, t.h = max(w, 0), max(h, 0)
 	t.cols = layoutColumns(t.w, t.locs, t.codeW)
+	if t.prior >= 0 {
+		t.offset = t.prior
+	}
 	t.scroll()
 }
 
@@ -382,9 +397,6 @@ func (t *Table) Generation() uint64 { return t.gen }
 
 func (t *Table) rebuild() {
 	t.gen++
-	if sel := t.Selected(); sel != nil && t.moved {
-		t.sel = sel.Monitor.Name
-	}
 	idx := t.fold(t.sorted(t.shown()))
 	t.items = t.items[:0]
 	t.rows = len(idx)
@@ -400,18 +412,64 @@ func (t *Table) rebuild() {
 		}
 		t.items = append(t.items, tableItem{st: &t.all[i], ord: n + 1})
 	}
-	// keep the selection on the same monitor, once the person chose one
-	t.cursor = -1
-	for i := 0; t.moved && i < len(t.items); i++ {
-		if st := t.items[i].st; st != nil && st.Monitor.Name == t.sel {
-			t.cursor = i
-			break
+	t.cursor = t.find(t.sel)
+	if t.cursor < 0 && len(t.items) > 0 {
+		t.cursor = t.neighbour()
+		t.sel = t.items[t.cursor].st.Monitor.Name
+	}
+	t.prior = t.offset
+	if t.rows > 0 { // with none shown, where they were is kept for when some are again
+		t.order = t.order[:0]
+		for _, it := range t.items {
+			if it.st != nil {
+				t.order = append(t.order, it.st.Monitor.Name)
+			}
 		}
 	}
-	if t.cursor < 0 {
-		t.cursor = t.nextMonitor(0, 1)
-	}
 	t.scroll()
+}
+
+// find returns the item of the monitor called name, or -1.
+func (t *Table) find(name string) int {
+	if name == "" {
+		return -1
+	}
+	for i := range t.items {
+		if st := t.items[i].st; st != nil && st.Monitor.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// neighbour is the item to select when the selected monitor is no longer
+// shown (filtered out, removed by a reload): the nearest monitor after it
+// in the order shown before that is still shown, else the nearest before
+// it; the top row when there was no selection. There is at least one
+// item.
+func (t *Table) neighbour() int {
+	top := t.nextMonitor(0, 1)
+	at := slices.Index(t.order, t.sel)
+	if at < 0 {
+		return top
+	}
+	shown := make(map[string]int, t.rows)
+	for i := range t.items {
+		if st := t.items[i].st; st != nil {
+			shown[st.Monitor.Name] = i
+		}
+	}
+	for j := at + 1; j < len(t.order); j++ {
+		if i, ok := shown[t.order[j]]; ok {
+			return i
+		}
+	}
+	for j := at - 1; j >= 0; j-- {
+		if i, ok := shown[t.order[j]]; ok {
+			return i
+		}
+	}
+	return top
 }
 
 // shown is the index in t.all of every monitor the filter lets through.
@@ -567,9 +625,9 @@ func (t *Table) moveTo(i int, dir int) {
 	if c >= 0 {
 		t.cursor = c
 		t.sel = t.items[c].st.Monitor.Name
-		t.moved = true
 	}
 	t.scroll()
+	t.prior = -1
 }
 
 // scroll keeps the cursor on screen.
@@ -634,7 +692,7 @@ func (t *Table) ClickRow(y int) bool {
 	}
 	t.cursor = i
 	t.sel = t.items[i].st.Monitor.Name
-	t.moved = true
+	t.prior = -1
 	return true
 }
 
