@@ -55,19 +55,20 @@ func (n amNotification) monitor() string { return n.GroupLabels["monitor"] }
 // A cluster of Alertmanagers notifies at least once, not exactly once:
 // the second node sends what the first's gossip has not told it of
 // within a peer timeout, so on a busy machine a notification can come
-// twice. The hook passes on the first of each (status, monitor and the
-// incident's start), and counts the others apart.
+// twice in a row. The hook passes on a notification unless it is the
+// same as the one before it about the same monitor (status, alerts,
+// their labels and starts), and counts those apart.
 type amHook struct {
 	*httptest.Server
 	mu   sync.Mutex
 	all  []amNotification
-	seen map[string]bool
+	last map[string]string // the key of the last notification about each monitor
 	dups int
 	ch   chan amNotification
 }
 
 func newAMHook(t *testing.T) *amHook {
-	h := &amHook{ch: make(chan amNotification, 100), seen: map[string]bool{}}
+	h := &amHook{ch: make(chan amNotification, 100), last: map[string]string{}}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n amNotification
 		if err := json.NewDecoder(r.Body).Decode(&n); err != nil {
@@ -75,12 +76,12 @@ func newAMHook(t *testing.T) *amHook {
 			return
 		}
 		h.mu.Lock()
-		if h.seen[n.key()] {
+		if h.last[n.monitor()] == n.key() {
 			h.dups++
 			h.mu.Unlock()
 			return
 		}
-		h.seen[n.key()] = true
+		h.last[n.monitor()] = n.key()
 		h.all = append(h.all, n)
 		h.mu.Unlock()
 		h.ch <- n
@@ -96,12 +97,12 @@ func newAMHook(t *testing.T) *amHook {
 	return h
 }
 
-// key tells one notification from another: what it says, of which
-// monitor, about the incident that began when.
+// key tells one notification from another: what it says, and of which
+// alerts (their labels and starts).
 func (n amNotification) key() string {
-	k := n.Status + " " + n.monitor()
+	k := n.Status
 	for _, a := range n.Alerts {
-		k += " " + a.StartsAt.Format(time.RFC3339Nano)
+		k += fmt.Sprint(" ", a.Labels, a.StartsAt.UnixNano())
 	}
 	return k
 }
