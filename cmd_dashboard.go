@@ -224,9 +224,16 @@ func plainFrame(w io.Writer, states []monitor.State) error {
 // terminal (a pipe, a file), and ends: the daemon does the watching, and a
 // table printed every few seconds until killed is no use to a script,
 // which is told on stderr what serves it.
-func printAttached(e *env, c *client.Client) int {
+func printAttached(ctx context.Context, e *env, c *client.Client) int {
 	fmt.Fprintln(e.stderr, "upbeat: not a terminal, so the table is printed once; a script reads 'upbeat status --json' or the API (/api/v1/monitors, /api/v1/events)")
-	plainFrame(e.stdout, c.Snapshot()) // an error: the reader went away
+	states, err := c.Now(ctx) // as they are now, not as the stream has told so far
+	if err != nil {
+		fmt.Fprintln(e.stderr, "upbeat: attach:", err)
+		if len(states) == 0 {
+			return exitConfig
+		}
+	}
+	plainFrame(e.stdout, states) // an error: the reader went away
 	return exitOK
 }
 
@@ -387,7 +394,7 @@ func runAttached(ctx context.Context, e *env, addrs []string, token string, mous
 	}
 	defer c.Close()
 	if !e.isTTY {
-		return printAttached(e, c)
+		return printAttached(ctx, e, c)
 	}
 	if err := tui.Run(ctx, c, tui.Options{Mouse: mouse, Output: e.stdout, Input: e.stdin, User: localUser(e)}); err != nil {
 		fmt.Fprintln(e.stderr, "upbeat:", err)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
 )
@@ -120,4 +122,55 @@ func (q querier) ErrorsByHour(ctx context.Context, name string, from, to time.Ti
 	var out [24]int
 	err := q.get(ctx, name, "errors_by_hour", from, to, func(dec *json.Decoder) error { return dec.Decode(&out) })
 	return out, err
+}
+
+// Now asks every daemon for its monitors as they are at this moment (GET
+// /api/v1/monitors), one daemon after another in the order given. The
+// event stream's first snapshot may be one shared with viewers that
+// attached a little earlier, with the events since following it: right
+// for a view that goes on, stale for one printed once and done. A daemon
+// that does not answer is left out, and named in the error.
+func (c *Client) Now(ctx context.Context) ([]monitor.State, error) {
+	var out []monitor.State
+	var errs []error
+	for _, d := range c.daemons {
+		ms, err := d.monitorsNow(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d.mu.RLock()
+		loc := d.hello.Location
+		d.mu.RUnlock()
+		for i := range ms {
+			st := ms[i].ToState(ms[i].MonitorOf())
+			if st.Location == "" {
+				st.Location = engine.Sanitize(loc, 60)
+			}
+			out = append(out, st)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func (d *daemon) monitorsNow(ctx context.Context) ([]wire.Monitor, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.hc.Timeout)
+	defer cancel()
+	req, err := d.newRequest(ctx, "GET", "/api/v1/monitors")
+	if err != nil {
+		return nil, err
+	}
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return nil, reachError{d.addr, err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, statusError(resp)
+	}
+	var ms []wire.Monitor
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxHistoryBody)).Decode(&ms); err != nil {
+		return nil, fmt.Errorf("monitors from %s: %w", d.addr, err)
+	}
+	return ms, nil
 }
