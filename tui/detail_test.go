@@ -370,6 +370,7 @@ func TestDetailKeepsTheLatestAlerts(t *testing.T) {
 // The dashboard hands the alerts it is told of to the detail view: a
 // grouped message shows in the view of each monitor it is about.
 func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	tm := start(t, src, 200, 50)
 	waitOutput(t, tm, "Monitors")

@@ -134,6 +134,7 @@ func cell(head, row, title string) string {
 // At every width the location columns come before the less essential
 // ones; when even they do not fit, no other column takes their place.
 func TestLocationColumnsHavePriority(t *testing.T) {
+	t.Parallel()
 	states, locs := tuitest.TwoLocations(fixedNow)
 	for w := 40; w <= 200; w += 4 {
 		tb := newLocatedTable(t, states, locs, w, 20)

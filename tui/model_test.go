@@ -178,6 +178,7 @@ func TestEveryStateFitsEverySize(t *testing.T) {
 // sequence in its error, URL, issuer and even its name never gets them to
 // the terminal.
 func TestEscapeSequencesFromTargetsNeverReachTheTerminal(t *testing.T) {
+	t.Parallel()
 	const osc52 = "\x1b]52;c;SGVsbG8gY2xpcGJvYXJk\x07"
 	const title = "\x1b]0;pwned-title\x1b\\"
 	const c1 = "\u009d2;pwned-c1\u009c"
@@ -233,6 +234,7 @@ func waitCall(t *testing.T, src *tuitest.Source) tuitest.Call {
 }
 
 func TestActionKeysCallTheSource(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")
@@ -362,6 +364,7 @@ func TestSortCycleAndFilterKeys(t *testing.T) {
 }
 
 func TestHelpListsEveryKey(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {100, 30}} {
 		helpAt(t, size[0], size[1])
 	}
@@ -585,6 +588,7 @@ func TestClearingTheFilterGivesTheTableItsRowsBack(t *testing.T) {
 // A kept filter whose matches change with the data (status:down while
 // monitors go down) resizes the table to the rows it now has.
 func TestFilteredTableFollowsTheData(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	tm := start(t, src, 80, 24)
 	waitOutput(t, tm, "Monitors")
@@ -647,6 +651,7 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 // 0 (or off, end) typed at the maintenance prompt ends the maintenance:
 // the prompt's 30m is a placeholder, not text that 0 would be added to.
 func TestMaintenancePromptZeroEndsIt(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"0", "off", "end"} {
 		src := newSource()
 		tm := start(t, src, 120, 40)

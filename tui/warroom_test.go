@@ -76,6 +76,7 @@ func TestGoldenWarRoom(t *testing.T) {
 // source's default duration); w on a monitor in one ends it, esc does not
 // (it runs for every dashboard attached). A war room event is a line in the log.
 func TestWarRoomKeys(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	m := tui.New(src, testOptions())
 	defer m.Close()
