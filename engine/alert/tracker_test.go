@@ -555,12 +555,15 @@ func TestRestoredSilencedIsSilentUntilItEnds(t *testing.T) {
 }
 
 func testRestoredSilenced(t *testing.T, silenced monitor.Status, leave []monitor.Status) {
-	restored := func() (*tracker, monitor.Status) {
+	silent := func() *tracker {
 		tk := trackerIn(phaseIdle)
 		ev := events["restore"]
 		ev.to = silenced
 		tk.handle(ev)
-		from := silenced
+		return tk
+	}
+	restored := func() (*tracker, monitor.Status) {
+		tk, from := silent(), silenced
 		for _, to := range leave {
 			if fx := tk.handle(change(from, to)); sentOf(fx) != nil {
 				t.Errorf("%s to %s: %q, want nothing sent", from, to, sentOf(fx))
@@ -569,11 +572,7 @@ func testRestoredSilenced(t *testing.T, silenced monitor.Status, leave []monitor
 		}
 		return tk, from
 	}
-	tk := trackerIn(phaseIdle)
-	ev := events["restore"]
-	ev.to = silenced
-	tk.handle(ev)
-	if got := sentOf(tk.handle(events["remind"])); got != nil {
+	if got := sentOf(silent().handle(events["remind"])); got != nil {
 		t.Errorf("a reminder due while %s: %q, want it quiet", silenced, got)
 	}
 	tk, from := restored()
