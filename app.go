@@ -181,13 +181,18 @@ func (rt *runtime) restoreIncidents() {
 			rt.resolveLate(name, last, now)
 		case st.Status == monitor.StatusDown:
 			if in, ok := rt.openIncident(name, now); ok {
-				rt.takeOver(name, in, now, false)
+				rt.takeOver(name, in, now, monitor.StatusDown)
 			}
 		case st.Status == monitor.StatusPending && st.Last.Status == monitor.StatusMaintenance:
 			// The engine restores a monitor that was in a window as
 			// pending: its next check says whether it still is.
 			if in, ok := rt.silencedIncident(name, now); ok {
-				rt.takeOver(name, in, now, true)
+				rt.takeOver(name, in, now, monitor.StatusMaintenance)
+			}
+		case st.Status == monitor.StatusPaused:
+			// A pause outlives a restart (fileControls).
+			if in, ok := rt.pausedIncident(name, now); ok {
+				rt.takeOver(name, in, now, monitor.StatusPaused)
 			}
 		}
 	}
@@ -214,6 +219,16 @@ func (rt *runtime) silencedIncident(name string, now time.Time) (monitor.Inciden
 	return in, ok && in.InWindow()
 }
 
+// pausedIncident returns the incident of a monitor paused while down and
+// paused still: history ends it at the pause (monitor.Incident.Paused),
+// for nobody watches the monitor, but the alerting keeps it open across
+// a pause, and resumed still down, the monitor carries it on. Taken
+// over, it goes on as it would have without the restart.
+func (rt *runtime) pausedIncident(name string, now time.Time) (monitor.Incident, bool) {
+	in, ok := rt.lastIncident(name, now)
+	return in, ok && in.Paused
+}
+
 // lastIncident returns a monitor's last incident in the history.
 func (rt *runtime) lastIncident(name string, now time.Time) (monitor.Incident, bool) {
 	incs, err := rt.store.Incidents(name, now.Add(-rt.retention()), now)
@@ -224,12 +239,14 @@ func (rt *runtime) lastIncident(name string, now time.Time) (monitor.Incident, b
 }
 
 // takeOver hands the alerting an incident open before this start, with
-// its notes and its acknowledgement; inWindow: its monitor was in a
-// maintenance window when upbeat stopped (silencedIncident).
-func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, inWindow bool) {
-	// The alerting keeps no breaks of its own: after a restart its
-	// messages say what they would have said without one.
-	in.Breaks = nil
+// its notes and its acknowledgement; status is its monitor's when upbeat
+// stopped: down, in a maintenance window (silencedIncident) or paused
+// (pausedIncident).
+func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, status monitor.Status) {
+	// The alerting keeps no breaks of its own, and its incident goes on
+	// across a pause: after a restart its messages say what they would
+	// have said without one.
+	in.Breaks, in.Paused, in.End = nil, false, time.Time{}
 	if notes, err := rt.store.Notes(name, in.Start.Add(-time.Second), now.Add(time.Hour)); err == nil {
 		one := []monitor.Incident{in}
 		local.AttachNotes(one, notes) // the resolve still carries them
@@ -241,11 +258,14 @@ func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, inW
 		in.Acked = true
 		rt.eng.RestoreAcked(name)
 	}
-	if inWindow {
-		rt.alerts.Current().RestoreInWindow(name, in)
-		return
+	switch d := rt.alerts.Current(); status {
+	case monitor.StatusMaintenance:
+		d.RestoreInWindow(name, in)
+	case monitor.StatusPaused:
+		d.RestorePaused(name, in)
+	default:
+		d.Restore(name, in)
 	}
-	rt.alerts.Current().Restore(name, in)
 }
 
 // retention is how far back the history goes.

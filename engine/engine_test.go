@@ -735,6 +735,49 @@ func TestAckOutlastsAWindowInTheIncident(t *testing.T) {
 	})
 }
 
+// A pause in the middle of an outage keeps its acknowledgement, as a
+// window does: resumed (pending until its next check) and down again, the
+// incident is still acknowledged; back up, it is not.
+func TestAckOutlastsAPauseInTheIncident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var down atomic.Bool
+		down.Store(true)
+		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+			if down.Load() {
+				return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
+			}
+			return monitor.Result{Status: monitor.StatusUp}
+		})
+		e, _ := New(testConfig(testMonitor("a", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+		stop := runEngine(t, e)
+		defer stop()
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		if err := e.Ack("a"); err != nil {
+			t.Fatal(err)
+		}
+		step := func(want monitor.Status, wantAcked bool, what string) {
+			t.Helper()
+			synctest.Wait()
+			if st, _ := e.State("a"); st.Status != want || st.Acked != wantAcked {
+				t.Errorf("%s: %v acked=%v, want %v acked=%v", what, st.Status, st.Acked, want, wantAcked)
+			}
+		}
+		if err := e.SetPaused("a", true); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusPaused, true, "paused")
+		if err := e.SetPaused("a", false); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusDown, true, "down again after the resume")
+
+		down.Store(false)
+		time.Sleep(10 * time.Second)
+		step(monitor.StatusUp, false, "back up")
+	})
+}
+
 func TestResultsNeverShowAURLPassword(t *testing.T) {
 	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		return monitor.Result{Status: monitor.StatusUp}

@@ -60,13 +60,16 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 // RestoreAcked marks a monitor's open incident as acknowledged again after
 // a restart: history keeps an acknowledgement as a note, and the live flag
 // is the engine's. Nothing is written and nothing is told. A monitor that
-// is neither down nor pending is left alone: pending is a monitor restored
-// from a maintenance window (its next check says whether it is still in
-// it), whose incident the window only silenced, and the flag goes with it
-// into the window and out of it, as a window in the incident keeps it.
+// is neither down, pending nor paused is left alone: pending is a monitor
+// restored from a maintenance window (its next check says whether it is
+// still in it), paused one paused while down, whose incident the window
+// or the pause only silenced, and the flag goes with it into the window
+// or the pause and out of it, as a window or a pause in the incident
+// keeps it.
 func (e *Engine) RestoreAcked(name string) {
 	_ = e.controls.states.with(name, func(en *entry) {
-		if s := en.state.Status; s == monitor.StatusDown || s == monitor.StatusPending {
+		switch en.state.Status {
+		case monitor.StatusDown, monitor.StatusPending, monitor.StatusPaused:
 			en.state.Acked = true
 		}
 	})

@@ -207,21 +207,36 @@ func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Resul
 	from := en.state.Status
 	en.state.Status = to
 	en.state.Since = t
-	// A window in the middle of an incident keeps its acknowledgement,
-	// into the window and out of it: still down after the window, it is
-	// the incident that was acknowledged (the alerting keeps it open across
-	// the window). So does a restart in the window, which leaves the
-	// monitor pending until its next check (RestoreAcked). Any other
-	// change ends the acknowledgement.
-	if to != monitor.StatusMaintenance && (!silenced(from) || to != monitor.StatusDown) {
+	if !keepsAck(from, to) {
 		en.state.Acked = false
 	}
 	return &monitor.Event{Kind: monitor.EventChange, Time: t, Monitor: en.m.Name, Result: r, From: from, To: to}
 }
 
+// keepsAck reports whether an incident's acknowledgement outlasts a
+// change. A window or a pause in the middle of an incident keeps it, into
+// the window or the pause and out of it: still down after, it is the
+// incident that was acknowledged (the alerting and history keep it open
+// across them). So does a restart in the window or the pause, which
+// leaves the monitor pending until its next check, or paused
+// (RestoreAcked); resumed, a monitor is pending until its next check too.
+// Any other change ends the acknowledgement.
+func keepsAck(from, to monitor.Status) bool {
+	switch to {
+	case monitor.StatusMaintenance, monitor.StatusPaused:
+		return true
+	case monitor.StatusPending:
+		return from == monitor.StatusPaused
+	case monitor.StatusDown:
+		return silenced(from)
+	}
+	return false
+}
+
 // silenced reports whether an acknowledged incident may be in status s
 // without being down: in a window, or restored from one and not checked
-// since (only RestoreAcked leaves a pending monitor acknowledged).
+// since, or resumed from a pause and not checked since (only RestoreAcked
+// and a resume leave a pending monitor acknowledged).
 func silenced(s monitor.Status) bool {
 	return s == monitor.StatusMaintenance || s == monitor.StatusPending
 }

@@ -328,7 +328,7 @@ func (d *Dispatcher) Ack(name string) {
 // its resolve is sent when the monitor recovers. Call it before checks
 // start. An incident already known for the monitor is kept.
 func (d *Dispatcher) Restore(name string, open monitor.Incident) {
-	d.restore(name, open, false)
+	d.restore(name, open, monitor.StatusDown)
 }
 
 // RestoreInWindow takes over, as Restore does, an incident whose monitor
@@ -338,15 +338,26 @@ func (d *Dispatcher) Restore(name string, open monitor.Incident) {
 // still down then, it goes on with nothing sent (no second page), and
 // back up, it resolves.
 func (d *Dispatcher) RestoreInWindow(name string, open monitor.Incident) {
-	d.restore(name, open, true)
+	d.restore(name, open, monitor.StatusMaintenance)
 }
 
-func (d *Dispatcher) restore(name string, open monitor.Incident, inWindow bool) {
+// RestorePaused takes over, as Restore does, an incident whose monitor
+// was paused while down and is paused still (a pause outlives a
+// restart). The pause silenced the incident, it did not end it, as
+// without a restart: quiet while paused; resumed and still down, it goes
+// on with nothing sent (no second page), and back up, it resolves.
+func (d *Dispatcher) RestorePaused(name string, open monitor.Incident) {
+	d.restore(name, open, monitor.StatusPaused)
+}
+
+// restore takes over open; status is the monitor's when upbeat stopped:
+// down, in a window or paused.
+func (d *Dispatcher) restore(name string, open monitor.Incident, status monitor.Status) {
 	if !d.gate.enter() {
 		return
 	}
 	defer d.gate.unlock()
-	d.policy.step(d.policy.entry(name), event{kind: inRestore, restore: open, maint: inWindow})
+	d.policy.step(d.policy.entry(name), event{kind: inRestore, restore: open, to: status})
 }
 
 // Incidents returns the open incidents, oldest first.

@@ -79,6 +79,7 @@
 //	deferred  up                                      idle      nothing
 //	no incident  restore (open before a restart)      open      nothing sent; arm reminder
 //	no incident  restore, in a window when stopped    open      as restore; reminders quiet until the monitor leaves the window
+//	no incident  restore, paused when stopped         open      as restore; reminders quiet until the monitor is resumed
 //	open      recovered, incident young or bouncing   held      arm hold (ResolveHold from coming back)
 //	open      recovered otherwise                     idle      send up, report
 //	open      FlapChanges changes in FlapWindow       flapping  arm settle, report flapping

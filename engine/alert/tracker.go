@@ -90,9 +90,9 @@ type event struct {
 	// now is the clock's time when the event is handled; at is when the
 	// change happened (the engine's time, else now).
 	now, at  time.Time
-	from, to monitor.Status   // inChange
+	from, to monitor.Status   // inChange; to, inRestore: the monitor's status when upbeat stopped (down, maintenance, paused)
 	result   *monitor.Result  // inChange (may be nil), inResult, inLate (the latest known; may be nil)
-	maint    bool             // inChange: the engine says the monitor is in maintenance; inRestore: it was when upbeat stopped
+	maint    bool             // inChange: the engine says the monitor is in maintenance
 	acked    bool             // inChange: the engine says the incident is acknowledged
 	restore  monitor.Incident // inRestore, inLate
 	note     monitor.Note     // inNote
@@ -898,15 +898,16 @@ func (t *tracker) ack(fx *effects) {
 // reminders continue from now, and the resolve goes out when the monitor
 // recovers. An incident already open is kept. One whose monitor was in a
 // maintenance window when upbeat stopped is in it still, as far as anyone
-// knows: its reminders are quiet until the engine says the monitor left
-// the window, and then it goes on as it would have without the restart.
+// knows, and one paused is paused still: its reminders are quiet until the
+// engine says the monitor left the window or was resumed, and then it
+// goes on as it would have without the restart.
 func (t *tracker) restore(ev event, fx *effects) {
 	if t.inc != nil {
 		return
 	}
 	t.status, t.known, t.suspect = monitor.StatusDown, true, nil
-	if ev.maint {
-		t.status = monitor.StatusMaintenance
+	if ev.to == monitor.StatusMaintenance || ev.to == monitor.StatusPaused {
+		t.status = ev.to
 	}
 	if ev.cover != "" {
 		t.join(ev.cover, fx) // it was part of that incident before the restart

@@ -537,36 +537,64 @@ func TestRestoredAckIsReportedAndQuiet(t *testing.T) {
 // the engine says the monitor left the window, even before its first check
 // since the start: its reminders are quiet. Still down after the window,
 // it goes on with nothing sent and its reminders resume; back up, it
-// resolves.
-func TestRestoredInAWindowIsSilentUntilItEnds(t *testing.T) {
-	inWindow := func() *tracker {
+// resolves. So does one restored paused (RestorePaused) once resumed.
+func TestRestoredSilencedIsSilentUntilItEnds(t *testing.T) {
+	for _, c := range []struct {
+		silenced monitor.Status
+		// leave are the changes out of the silence, to the monitor's
+		// next check: resumed, a paused monitor is pending until then.
+		leave []monitor.Status
+	}{
+		{monitor.StatusMaintenance, nil},
+		{monitor.StatusPaused, []monitor.Status{monitor.StatusPending}},
+	} {
+		t.Run(c.silenced.String(), func(t *testing.T) {
+			testRestoredSilenced(t, c.silenced, c.leave)
+		})
+	}
+}
+
+func testRestoredSilenced(t *testing.T, silenced monitor.Status, leave []monitor.Status) {
+	silent := func() *tracker {
 		tk := trackerIn(phaseIdle)
 		ev := events["restore"]
-		ev.maint = true
+		ev.to = silenced
 		tk.handle(ev)
 		return tk
 	}
-	sent := func(fx effects) (s []string) {
-		for _, f := range fx {
-			if f.kind == doSend || f.kind == doRemind && !f.quiet {
-				s = append(s, f.String())
+	restored := func() (*tracker, monitor.Status) {
+		tk, from := silent(), silenced
+		for _, to := range leave {
+			if fx := tk.handle(change(from, to)); sentOf(fx) != nil {
+				t.Errorf("%s to %s: %q, want nothing sent", from, to, sentOf(fx))
 			}
+			from = to
 		}
-		return s
+		return tk, from
 	}
-	tk := inWindow()
-	if got := sent(tk.handle(events["remind"])); got != nil {
-		t.Errorf("a reminder due in the window: %q, want it quiet", got)
+	if got := sentOf(silent().handle(events["remind"])); got != nil {
+		t.Errorf("a reminder due while %s: %q, want it quiet", silenced, got)
 	}
-	if got := sent(tk.handle(change(monitor.StatusMaintenance, monitor.StatusDown))); got != nil || tk.phase != phaseOpen {
-		t.Errorf("still down after the window: %s, %q; want the incident open, nothing sent", tk.phase, got)
+	tk, from := restored()
+	if got := sentOf(tk.handle(change(from, monitor.StatusDown))); got != nil || tk.phase != phaseOpen {
+		t.Errorf("still down after: %s, %q; want the incident open, nothing sent", tk.phase, got)
 	}
-	if got := sent(tk.handle(events["remind"])); len(got) != 1 || got[0] != "remind" {
-		t.Errorf("a reminder due after the window: %q, want it sent", got)
+	if got := sentOf(tk.handle(events["remind"])); len(got) != 1 || got[0] != "remind" {
+		t.Errorf("a reminder due after: %q, want it sent", got)
 	}
 
-	tk = inWindow()
-	if got := sent(tk.handle(change(monitor.StatusMaintenance, monitor.StatusUp))); len(got) != 1 || got[0] != "send up" || tk.phase != phaseIdle {
-		t.Errorf("back up after the window: %s, %q; want the resolve", tk.phase, got)
+	tk, from = restored()
+	if got := sentOf(tk.handle(change(from, monitor.StatusUp))); len(got) != 1 || got[0] != "send up" || tk.phase != phaseIdle {
+		t.Errorf("back up after: %s, %q; want the resolve", tk.phase, got)
 	}
+}
+
+// sentOf is what effects send: items and reminders that are not quiet.
+func sentOf(fx effects) (s []string) {
+	for _, f := range fx {
+		if f.kind == doSend || f.kind == doRemind && !f.quiet {
+			s = append(s, f.String())
+		}
+	}
+	return s
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine/alert"
+	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
+)
+
+// pauseTrial is an outage of api with a pause in the middle: api goes
+// down and pages, someone pauses it (p, upbeat pause), and resumes it.
+// What the trial's fields add happens in that order.
+type pauseTrial struct {
+	ack     bool // the incident is acknowledged before the pause
+	fixed   bool // the target comes back while api is paused
+	restart bool // upbeat restarts while api is paused
+}
+
+// run plays the trial and returns what the pager was given. The target is
+// made healthy at the end, so that an incident still open resolves, and
+// upbeat is stopped, which sends what is queued.
+func (tr pauseTrial) run(t *testing.T) windowOutcome {
+	t.Helper()
+	target := newSwitchable(t)
+	target.down.Store(true)
+	dir := t.TempDir()
+	cfg, err := config.Load(hookConfig(t, dir, "http://127.0.0.1:9/hook", target.URL, `renotify = "1h"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pager := &pagerChannel{}
+	opts := runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
+		o.BurstWindow, o.ResolveHold = -1, -1
+		o.Channels = map[string]alert.Channel{"hook": pager}
+	}}
+
+	rt, sub, stop := startRuntime(t, cfg, opts)
+	waitChange(t, sub, monitor.StatusDown)
+	if tr.ack {
+		if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteAck, Text: "on it"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rt.eng.SetPaused("api", true); err != nil {
+		t.Fatal(err)
+	}
+	waitChange(t, sub, monitor.StatusPaused)
+	if tr.fixed {
+		target.down.Store(false)
+	}
+	if tr.restart {
+		stop()
+		rt, sub, stop = startRuntime(t, cfg, opts)
+		if st, _ := rt.eng.State("api"); st.Status != monitor.StatusPaused {
+			t.Fatalf("after the restart api is %s, want paused", st.Status)
+		}
+	}
+	if err := rt.eng.SetPaused("api", false); err != nil {
+		t.Fatal(err)
+	}
+	if tr.fixed {
+		waitChange(t, sub, monitor.StatusUp)
+	} else {
+		waitChange(t, sub, monitor.StatusDown)
+		tr.downAfterResume(t, rt, sub)
+		target.down.Store(false)
+		rt.eng.CheckNow("api")
+		waitChange(t, sub, monitor.StatusUp)
+	}
+	stop()
+	return outcomeOf(pager, dir)
+}
+
+// downAfterResume checks the alerting kept the incident across the pause,
+// acknowledged as before, through a second failed check.
+func (tr pauseTrial) downAfterResume(t *testing.T, rt *runtime, sub *source.Subscription) {
+	t.Helper()
+	st, _ := rt.eng.State("api")
+	incs := rt.alerts.Current().Incidents()
+	if st.Acked != tr.ack || len(incs) != 1 || incs[0].Acked != tr.ack {
+		t.Errorf("down after the resume: acknowledged %v, the alerting's incidents %+v; want one, acknowledged %v", st.Acked, incs, tr.ack)
+	}
+	rt.eng.CheckNow("api") // a second failure: still nothing sent
+	waitEvent(t, sub, "a failed check", func(ev monitor.Event) bool {
+		return ev.Kind == monitor.EventResult && ev.Result.Code == 502
+	})
+}
+
+// TestRestartWhilePausedAlertsAsWithout: a restart while a person has a
+// down monitor paused changes nothing its people are told. The incident
+// goes on after the resume, as it does without a restart: no second page
+// when the monitor is still down, the resolve (about the incident they
+// were paged with) once it is back, its acknowledgement kept.
+func TestRestartWhilePausedAlertsAsWithout(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		trial pauseTrial
+	}{
+		{"still down after the resume", pauseTrial{}},
+		{"acknowledged before the pause", pauseTrial{ack: true}},
+		{"fixed while paused", pauseTrial{fixed: true}},
+		{"acknowledged, fixed while paused", pauseTrial{ack: true, fixed: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, restart := range []bool{false, true} {
+				tr := c.trial
+				tr.restart = restart
+				got := tr.run(t)
+				want := []string{alert.EventDown, alert.EventUp}
+				if !slices.Equal(got.alerts, want) {
+					t.Fatalf("restart %v: alerts %q, want %q", restart, got.alerts, want)
+				}
+				// history keeps times to the millisecond
+				if page, resolve := got.incidents[0], got.incidents[1]; page == nil || resolve == nil || resolve.Start.UnixMilli() != page.Start.UnixMilli() {
+					t.Errorf("restart %v: the resolve is about %+v, want the incident paged for, %+v", restart, resolve, page)
+				}
+			}
+		})
+	}
+}
