@@ -470,6 +470,15 @@ func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.
 	}
 	o.q = q
 	moot := o.dropMoot() // an incident may have ended here before the queue came
+	// A reload is how a broken channel is most often mended: the oldest
+	// kept message is tried on the new one at once, not at the end of the
+	// old one's backoff; its success releases the others.
+	for _, dl := range o.q {
+		if dl.kept {
+			dl.due = time.Time{}
+			break
+		}
+	}
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
