@@ -210,6 +210,34 @@ func TestKeptPageSurvivesAReload(t *testing.T) {
 	})
 }
 
+// A page kept for a monitor that a reload then removed is not sent when
+// the channel works again: its incident was closed with the monitor, and
+// no resolve would ever follow it. A page about a monitor still there is.
+func TestKeptPageOfARemovedMonitorIsNotSent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recv := &pager{down: true}
+		var rec recorder
+		api, shop := testMonitor("api"), testMonitor("shop")
+		sw := NewSwitch(pagerDispatcher(recv, &rec, nil, api, shop))
+		defer sw.Close()
+		e := newFakeEngine(sw)
+		e.up(api)
+		e.up(shop)
+		time.Sleep(time.Minute)
+		e.down(api)
+		time.Sleep(5 * time.Minute) // its retries ran out: kept
+		synctest.Wait()
+		sw.Replace(pagerDispatcher(recv, &rec, nil, shop)) // api is gone
+		recv.setDown(false)
+		e.down(shop)
+		time.Sleep(defaultMaxBackoff)
+		synctest.Wait()
+		if got := titles(recv.delivered()); !slices.Equal(got, []string{"down shop is DOWN: 502 Bad Gateway"}) {
+			t.Errorf("after api was removed, the receiver took %q, want shop's page alone", got)
+		}
+	})
+}
+
 // A resolve that tells of its incident's page that never got through
 // says so in a grouped message too, on its own line.
 func TestGroupedResolveSaysItsPageNeverGotThrough(t *testing.T) {

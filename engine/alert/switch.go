@@ -105,6 +105,11 @@ func (s *Switch) Replace(next *Dispatcher) {
 	s.mu.Unlock()
 	for _, in := range dropped {
 		old.opts.Logger.Info("incident closed: monitor no longer configured", "monitor", in.Monitor)
+		// A page kept for it (its attempts ran out) would go out once
+		// the channel works, with no resolve ever after: it is moot.
+		for _, o := range old.post.outlets {
+			o.resolved(in.Monitor, in.Start)
+		}
 		if old.opts.OnIncident != nil {
 			old.opts.OnIncident(in)
 		}
