@@ -92,6 +92,15 @@ func (s *Switch) Replace(next *Dispatcher) {
 		return // closed already: nothing to carry
 	}
 	dropped := next.takeOver(h, len(old.policy.monitors) > 0)
+	// A page kept for a monitor no longer configured (its attempts ran
+	// out) would go out once the channel works, with no resolve ever
+	// after: it is moot. Told before the queues pass on, so that the
+	// next channel does not try it first.
+	for _, in := range dropped {
+		for _, o := range old.post.outlets {
+			o.resolved(in.Monitor, in.Start)
+		}
+	}
 	old.passOn(next, h.burst)
 	s.retired = slices.DeleteFunc(s.retired, func(d *Dispatcher) bool {
 		select {
@@ -105,11 +114,6 @@ func (s *Switch) Replace(next *Dispatcher) {
 	s.mu.Unlock()
 	for _, in := range dropped {
 		old.opts.Logger.Info("incident closed: monitor no longer configured", "monitor", in.Monitor)
-		// A page kept for it (its attempts ran out) would go out once
-		// the channel works, with no resolve ever after: it is moot.
-		for _, o := range old.post.outlets {
-			o.resolved(in.Monitor, in.Start)
-		}
 		if old.opts.OnIncident != nil {
 			old.opts.OnIncident(in)
 		}
