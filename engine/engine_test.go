@@ -688,29 +688,7 @@ func TestAckOnlyAnOpenIncident(t *testing.T) {
 // acknowledged. A monitor that was up before a window is not.
 func TestAckOutlastsAWindowInTheIncident(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var down atomic.Bool
-		down.Store(true)
-		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
-			if down.Load() {
-				return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
-			}
-			return monitor.Result{Status: monitor.StatusUp}
-		})
-		e, _ := New(testConfig(testMonitor("a", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
-		stop := runEngine(t, e)
-		defer stop()
-		time.Sleep(11 * time.Second)
-		synctest.Wait()
-		if err := e.Ack("a"); err != nil {
-			t.Fatal(err)
-		}
-		step := func(want monitor.Status, wantAcked bool, what string) {
-			t.Helper()
-			synctest.Wait()
-			if st, _ := e.State("a"); st.Status != want || st.Acked != wantAcked {
-				t.Errorf("%s: %v acked=%v, want %v acked=%v", what, st.Status, st.Acked, want, wantAcked)
-			}
-		}
+		e, down, step := ackedOutage(t)
 		if err := e.Maintain("a", time.Minute); err != nil {
 			t.Fatal(err)
 		}
@@ -740,29 +718,7 @@ func TestAckOutlastsAWindowInTheIncident(t *testing.T) {
 // incident is still acknowledged; back up, it is not.
 func TestAckOutlastsAPauseInTheIncident(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var down atomic.Bool
-		down.Store(true)
-		chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
-			if down.Load() {
-				return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
-			}
-			return monitor.Result{Status: monitor.StatusUp}
-		})
-		e, _ := New(testConfig(testMonitor("a", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
-		stop := runEngine(t, e)
-		defer stop()
-		time.Sleep(11 * time.Second)
-		synctest.Wait()
-		if err := e.Ack("a"); err != nil {
-			t.Fatal(err)
-		}
-		step := func(want monitor.Status, wantAcked bool, what string) {
-			t.Helper()
-			synctest.Wait()
-			if st, _ := e.State("a"); st.Status != want || st.Acked != wantAcked {
-				t.Errorf("%s: %v acked=%v, want %v acked=%v", what, st.Status, st.Acked, want, wantAcked)
-			}
-		}
+		e, down, step := ackedOutage(t)
 		if err := e.SetPaused("a", true); err != nil {
 			t.Fatal(err)
 		}
@@ -776,6 +732,35 @@ func TestAckOutlastsAPauseInTheIncident(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		step(monitor.StatusUp, false, "back up")
 	})
+}
+
+// ackedOutage starts, in a synctest bubble, an engine whose monitor "a"
+// is down (until down is set false) and acknowledged. step checks a's
+// status and acknowledgement once everything in the bubble has settled.
+func ackedOutage(t *testing.T) (e *Engine, down *atomic.Bool, step func(want monitor.Status, wantAcked bool, what string)) {
+	t.Helper()
+	down = new(atomic.Bool)
+	down.Store(true)
+	chk := funcChecker(func(ctx context.Context, m *monitor.Monitor) monitor.Result {
+		if down.Load() {
+			return monitor.Result{Status: monitor.StatusDown, Code: 500, Class: "http_500"}
+		}
+		return monitor.Result{Status: monitor.StatusUp}
+	})
+	e, _ = New(testConfig(testMonitor("a", 10*time.Second)), Options{Checkers: map[monitor.Kind]Checker{monitor.KindHTTP: chk}})
+	t.Cleanup(runEngine(t, e))
+	time.Sleep(11 * time.Second)
+	synctest.Wait()
+	if err := e.Ack("a"); err != nil {
+		t.Fatal(err)
+	}
+	return e, down, func(want monitor.Status, wantAcked bool, what string) {
+		t.Helper()
+		synctest.Wait()
+		if st, _ := e.State("a"); st.Status != want || st.Acked != wantAcked {
+			t.Errorf("%s: %v acked=%v, want %v acked=%v", what, st.Status, st.Acked, want, wantAcked)
+		}
+	}
 }
 
 func TestResultsNeverShowAURLPassword(t *testing.T) {
