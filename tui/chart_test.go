@@ -13,6 +13,7 @@ import (
 // label, each with its own value: "p50 39ms p95 97ms", never "p50/p95
 // 97ms" beside a legend that says p50 39ms.
 func TestChartLabelsKeepEachValue(t *testing.T) {
+	t.Parallel()
 	r := lipgloss.NewRenderer(nil)
 	r.SetColorProfile(termenv.Ascii)
 	sty := NewStyles(r, true)

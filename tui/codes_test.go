@@ -30,6 +30,7 @@ func shownLabel(key string) (label string, kind monitor.Kind) {
 // monitor of the same kind may show: a person tells tls_expired from
 // tls_expiring at 80 columns as at 200.
 func TestShortCodesAreDistinct(t *testing.T) {
+	t.Parallel()
 	type shown struct {
 		class, label, short string
 		kind                monitor.Kind // "" for a class of any kind

@@ -37,6 +37,7 @@ func headerOf(t *testing.T, m *tui.Model, w, h int) (line1, warning string) {
 // warned of before; once reconnected, it shows what the new daemon
 // reports, not what the old one did.
 func TestHeaderAcrossDaemonRestart(t *testing.T) {
+	t.Parallel()
 	const sock = "/run/user/1000/upbeat.sock"
 	lost := monitor.LostConnection(sock)
 	src := tuitest.New(tuitest.Fixture(fixedNow)...)
@@ -78,6 +79,7 @@ func TestHeaderAcrossDaemonRestart(t *testing.T) {
 // A lost connection outranks the daemon's warnings wherever it is in the
 // list, and the count of the others is never cut off at 80 columns.
 func TestHeaderWarningLineOrder(t *testing.T) {
+	t.Parallel()
 	const sock = "/run/user/1000/upbeat.sock"
 	lost := monitor.LostConnection(sock)
 	for _, tc := range []struct {

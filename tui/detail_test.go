@@ -84,6 +84,7 @@ func newDetail(t *testing.T, st monitor.State, related []monitor.State, q source
 }
 
 func TestDetailShowsEverythingAboutAMonitor(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	st := stateOf(t, states, "checkout") // degraded, TLS 340 ms in its last check
 	d := newDetail(t, st, nil, history24h("checkout"), 100, 400)
@@ -114,6 +115,7 @@ func TestDetailShowsEverythingAboutAMonitor(t *testing.T) {
 // window left out of the downtime (as upbeat report counts it); one
 // ended by a pause says so, not "resolved".
 func TestDetailIncidentsAcrossAWindowAndAPause(t *testing.T) {
+	t.Parallel()
 	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
 	start := fixedNow.Add(-3 * time.Hour)
 	h := &tuitest.History{IncidentsOf: map[string][]monitor.Incident{"api": {
@@ -130,6 +132,7 @@ func TestDetailIncidentsAcrossAWindowAndAPause(t *testing.T) {
 }
 
 func TestDetailExplainsTheCurrentError(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	st := stateOf(t, states, "api")
 	d := newDetail(t, st, nil, history24h("api"), 90, 400)
@@ -151,6 +154,7 @@ func TestDetailExplainsTheCurrentError(t *testing.T) {
 }
 
 func TestDetailCertificateAndDomainDates(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	shop := stateOf(t, states, "shop")
 	related := []monitor.State{stateOf(t, states, "shop-cert"), stateOf(t, states, "shop-domain")}
@@ -171,6 +175,7 @@ func TestDetailCertificateAndDomainDates(t *testing.T) {
 }
 
 func TestDetailWithoutHistorySaysSo(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	st := stateOf(t, states, "reports")
 	d := newDetail(t, st, nil, nil, 100, 300)
@@ -214,6 +219,7 @@ func TestDetailScrollsAndFits(t *testing.T) {
 // Durations from the configuration read as a person writes them: a demo
 // run at three times the speed has a 2/3 s timeout, not "666.666666ms".
 func TestDetailShowsSettingsHumanely(t *testing.T) {
+	t.Parallel()
 	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 20-minute Retry-After
 	m := *st.Monitor
 	m.Interval, m.Timeout = time.Second, 2*time.Second/3
@@ -280,6 +286,7 @@ func alertSection(t *testing.T, v string) []string {
 // however many attempts were reported; a grouped message shows under
 // every monitor it is about.
 func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	tgErr := "telegram: Post \"https://api.telegram.org/bot[REDACTED]/sendMessage\": 401 Unauthorized"
 	evs := events(
@@ -355,6 +362,7 @@ func TestDetailListsTheAlertsSentAboutTheMonitor(t *testing.T) {
 
 // Only the latest deliveries are kept, and listed newest first.
 func TestDetailKeepsTheLatestAlerts(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	d := newDetail(t, stateOf(t, states, "api"), nil, nil, 100, 400)
 	for i := range 25 {
@@ -386,6 +394,7 @@ func TestDashboardDetailShowsAlertsFromEvents(t *testing.T) {
 // A 503's Retry-After is on the detail view's status line at 80 columns,
 // where the line is narrowest (issue 10).
 func TestDetailRetryAfterAt80Columns(t *testing.T) {
+	t.Parallel()
 	st := stateOf(t, tuitest.Fixture(fixedNow), "billing") // a 503 with a 20-minute Retry-After
 	v := newDetail(t, st, nil, nil, 80, 24).View()
 	if !strings.Contains(v, "Retry-After 20m") {
@@ -400,6 +409,7 @@ func TestDetailRetryAfterAt80Columns(t *testing.T) {
 // whose last failure had no code (refused) says when it was, and what it
 // was once the history tells.
 func TestDetailExplainsTheLastFailure(t *testing.T) {
+	t.Parallel()
 	push := tuitest.Monitor("nightly-backup", "push://t0ken")
 	push.Interval = 10 * time.Minute
 	beatDown := monitor.Result{Monitor: "nightly-backup", Kind: monitor.KindPush, Time: fixedNow.Add(-36 * time.Second),
@@ -460,6 +470,7 @@ func TestDetailExplainsTheLastFailure(t *testing.T) {
 // the engine counts checks from its own start: the line that says how
 // long the monitor has been down gives no count of checks beside it.
 func TestDetailNowLineMixesNoSpans(t *testing.T) {
+	t.Parallel()
 	since := fixedNow.Add(-3 * time.Hour)
 	db := tuitest.Monitor("db-port", "tcp://db.example.test:5432")
 	st := tuitest.State(db, monitor.StatusDown, since, nil, monitor.Result{Time: fixedNow, Status: monitor.StatusDown,
@@ -487,6 +498,7 @@ func TestDetailNowLineMixesNoSpans(t *testing.T) {
 // words only: a long one breaks between its parts rather than being cut
 // ("· 83 failed chec…").
 func TestDetailHistoryLineCutsNoWord(t *testing.T) {
+	t.Parallel()
 	const name = "legacy"
 	var byHour [24]int
 	byHour[3], byHour[4] = 80, 3

@@ -14,6 +14,7 @@ import (
 )
 
 func TestFmtLatency(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		400 * time.Microsecond:   "0.4ms",
 		50 * time.Microsecond:    "<0.1ms",
@@ -30,6 +31,7 @@ func TestFmtLatency(t *testing.T) {
 }
 
 func TestFmtRatioNeverRoundsAFailureUp(t *testing.T) {
+	t.Parallel()
 	for r, want := range map[float64]string{1: "100%", 0.99999: "99.99%", 0.9995: "99.95%", 0.982: "98.2%", 0: "0.0%"} {
 		if got := fmtRatio(r); got != want {
 			t.Errorf("fmtRatio(%v) = %q, want %q", r, got, want)
@@ -38,6 +40,7 @@ func TestFmtRatioNeverRoundsAFailureUp(t *testing.T) {
 }
 
 func TestFmtDur(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		12 * time.Second: "12s", 4 * time.Minute: "4m", 3 * time.Hour: "3h", 50 * time.Hour: "2d", -time.Second: "0s",
 	} {
@@ -48,6 +51,7 @@ func TestFmtDur(t *testing.T) {
 }
 
 func TestRepeatAndFitNeverPanic(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{-5, -1, 0, 1} {
 		_ = repeat("─", n)
 		_ = spaces(n)
@@ -71,6 +75,7 @@ func testStyles() *Styles {
 
 // A fast target with 0–1 ms of jitter must not look like it is spiking.
 func TestSparklineHasAFloor(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	var samples []monitor.Sample
 	for i := 0; i < 30; i++ {
@@ -108,6 +113,7 @@ func TestSparklineHasAFloor(t *testing.T) {
 }
 
 func TestSparkCacheRedrawsOnlyOnChange(t *testing.T) {
+	t.Parallel()
 	sty := testStyles()
 	var c sparkCache
 	now := time.Now()
@@ -124,6 +130,7 @@ func TestSparkCacheRedrawsOnlyOnChange(t *testing.T) {
 }
 
 func TestExplainLine(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		code  int
 		class string
@@ -141,6 +148,7 @@ func TestExplainLine(t *testing.T) {
 }
 
 func TestParseMaintDuration(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"": 30 * time.Minute, "45": 45 * time.Minute, "2h": 2 * time.Hour, " 90m ": 90 * time.Minute,
 		// 0 ends the maintenance
 		"0": 0, "0m": 0, "off": 0, " End ": 0, "stop": 0} {
@@ -160,6 +168,7 @@ func TestParseMaintDuration(t *testing.T) {
 // across lines; lines break at spaces only, and the spaces inside a line
 // stay as they were.
 func TestWrapKeepsHyphenatedWordsWhole(t *testing.T) {
+	t.Parallel()
 	s := "A 503 may carry a Retry-After header; send the x-api-key header too."
 	for w := 11; w <= 70; w++ {
 		lines := wrap(s, w)

@@ -26,6 +26,7 @@ func headerLine2(t *testing.T, info source.Info, w int) string {
 // When the second line does not fit, it drops whole parts, least useful
 // first, and never cuts the location label.
 func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
+	t.Parallel()
 	demo := source.Info{Config: "built-in demo", Location: "demo", Demo: true}
 	two := source.Info{Location: "eu-west, us-east", Daemons: []source.Daemon{
 		{Addr: "/run/user/1000/upbeat/eu-west.sock", Location: "eu-west", Reachable: true},
@@ -70,6 +71,7 @@ func TestHeaderSecondLineDropsWholeParts(t *testing.T) {
 // The header's warning line puts the count of a refused config's mistakes
 // and the hint to run upbeat validate before the mistakes themselves.
 func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
+	t.Parallel()
 	h := tui.NewHeader(plainStyles())
 	h.SetSize(80, 0)
 	msg := "config not reloaded: /srv/upbeat/upbeat.toml:3: monitor.intreval: unknown key; /srv/upbeat/upbeat.toml:7: monitor.url: not a URL"
@@ -87,6 +89,7 @@ func TestHeaderRefusedConfigKeepsCountAndHint(t *testing.T) {
 // Counts read as a person would write them: "1 monitor", "1 failed
 // check", never "1 monitors".
 func TestCountsAgreeWithTheirNoun(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)[:1]
 	h := tui.NewHeader(plainStyles())
 	h.SetSize(200, 0)
@@ -111,6 +114,7 @@ func TestCountsAgreeWithTheirNoun(t *testing.T) {
 // the source), and the home directory reads as ~, as in a shell. At
 // 200×50 both paths show whole.
 func TestHeaderNamesTheAttachedSocketAt80Columns(t *testing.T) {
+	t.Parallel()
 	const (
 		home = "/home/alice"
 		cfg  = home + "/.config/upbeat/upbeat.toml"
@@ -172,6 +176,7 @@ func TestHeaderNamesTheAttachedSocketAt80Columns(t *testing.T) {
 // cut from the left as the source line does, so that "retrying" and the
 // count of other warnings stay in sight at 80 columns; at 200 it is whole.
 func TestHeaderWarningKeepsRetryingInSight(t *testing.T) {
+	t.Parallel()
 	const sock = "/tmp/upbeat-ci-7f3a9c/runtime-dir-for-the-oncall-user/session-0042/upbeat.sock"
 	warning := func(w, h int) string {
 		src := tuitest.New(tuitest.Fixture(fixedNow)...)
@@ -201,6 +206,7 @@ func TestHeaderWarningKeepsRetryingInSight(t *testing.T) {
 // the directory above its file before it is named by the file alone: two
 // configs are often both upbeat.toml.
 func TestHeaderNamesTheConfigByItsDirectoryFirst(t *testing.T) {
+	t.Parallel()
 	src := tuitest.New(tuitest.Fixture(fixedNow)...)
 	src.SetInfo(source.Info{Config: "/srv/oncall/team-payments/staging/upbeat.toml", Daemon: "/tmp/s2/o.sock"})
 	m := tui.New(src, testOptions())

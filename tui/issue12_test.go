@@ -61,6 +61,7 @@ func TestGoldenIssue12(t *testing.T) {
 // count on its row; a filter shows them again; once the router is up they
 // are rows of their own, whatever their status.
 func TestFoldingFollowsTheParent(t *testing.T) {
+	t.Parallel()
 	states := append(tuitest.Fixture(fixedNow), tuitest.BehindRouter(fixedNow)...)
 	tb := newTable(t, states, 120, 40)
 	names := strings.Join(tb.Names(), ",")
@@ -88,6 +89,7 @@ func TestFoldingFollowsTheParent(t *testing.T) {
 
 // The detail view of the router names the monitors folded under it.
 func TestDetailNamesTheMonitorsBehind(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	src.SetStates(append(src.Snapshot(), tuitest.BehindRouter(fixedNow)...))
 	m := tui.New(src, testOptions())

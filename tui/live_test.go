@@ -35,6 +35,7 @@ func (c *countSource) Info() source.Info                                     { r
 // However many batches of events arrive, the snapshot is read and the
 // screen drawn once per frame.
 func TestEventsAreCoalescedIntoFrames(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
 	mon := &monitor.Monitor{Name: "api", Kind: monitor.KindHTTP, URL: "https://api.example.test/"}
 	src := &countSource{states: []monitor.State{{Monitor: mon, Status: monitor.StatusUp}}}
@@ -75,6 +76,7 @@ func TestEventsAreCoalescedIntoFrames(t *testing.T) {
 // filled: with data arriving all the time, a dashboard refreshes several
 // times a second and copies the states without allocating for them.
 func TestRefreshFillsTwoSlicesInTurn(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
 	src := &countSource{}
 	for _, name := range []string{"api", "shop", "db"} {

@@ -30,6 +30,7 @@ func twoLocationSource() *tuitest.Source {
 // monitor down from one location only says so in its status cell, and
 // its detail view says where it is down and where up.
 func TestTwoLocationsTableAndDetail(t *testing.T) {
+	t.Parallel()
 	for _, sz := range [][2]int{{80, 24}, {200, 50}} {
 		w, h := sz[0], sz[1]
 		m := tui.New(twoLocationSource(), testOptions())
@@ -163,6 +164,7 @@ func TestLocationColumnsHavePriority(t *testing.T) {
 // Sorted by status, a monitor down from every location comes before one
 // down from some only.
 func TestStatusSortPutsDownEverywhereFirst(t *testing.T) {
+	t.Parallel()
 	states, locs := tuitest.TwoLocations(fixedNow)
 	names := newLocatedTable(t, states, locs, 120, 40).Names()
 	if i, j := slices.Index(names, "cdn-origin"), slices.Index(names, "api"); i < 0 || j < 0 || i > j {
@@ -174,6 +176,7 @@ func TestStatusSortPutsDownEverywhereFirst(t *testing.T) {
 }
 
 func TestLocationSummary(t *testing.T) {
+	t.Parallel()
 	loc := func(name string, s monitor.Status) source.LocationState {
 		return source.LocationState{Location: name, Status: s}
 	}
@@ -199,6 +202,7 @@ func TestLocationSummary(t *testing.T) {
 // failure repeating from one location is counted on its own line while the
 // other location's checks, up, leave it alone.
 func TestLogPaneNamesTheLocation(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
@@ -243,6 +247,7 @@ func TestLogPaneNamesTheLocation(t *testing.T) {
 // before a quick one is published after it. The log still lists newest
 // first by the time it shows, and what it counts stays on the right line.
 func TestLogPaneOrdersByTimeNotArrival(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow

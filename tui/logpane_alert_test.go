@@ -13,6 +13,7 @@ import (
 // says it before the message's text, so that a line cut at 80 columns
 // still tells a failure from a delivery.
 func TestLogPaneShowsOneLineAMessage(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(60, 5) // the log pane beside the table on an 80-column screen
 	t0 := time.Date(2026, 3, 1, 17, 6, 0, 0, time.UTC)

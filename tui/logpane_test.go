@@ -20,6 +20,7 @@ func resultEv(at time.Time, name string, st monitor.Status, code int, class, err
 }
 
 func TestLogPaneExplainsErrorsNewestFirst(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 10)
 	t0 := fixedNow
@@ -50,6 +51,7 @@ func TestLogPaneExplainsErrorsNewestFirst(t *testing.T) {
 }
 
 func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.SetSize(160, 20)
 	t0 := fixedNow
@@ -96,6 +98,7 @@ func TestLogPaneCountsRepeatsAndListsChangesAlertsWarnings(t *testing.T) {
 }
 
 func TestLogPaneSeedsCurrentProblemsAndFits(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.Seed(tuitest.Fixture(fixedNow), nil)
 	for _, w := range []int{0, 1, 10, 40, 80, 200} {
@@ -138,6 +141,7 @@ func logLines(l *tui.LogPane, w int, wrapped bool) []string {
 // The engine's reload message already says "config reloaded": the pane
 // shows it once.
 func TestLogPaneSaysConfigReloadedOnce(t *testing.T) {
+	t.Parallel()
 	l := tui.NewLogPane(plainStyles())
 	l.Add(events(monitor.Event{Kind: monitor.EventReload, Time: fixedNow,
 		Message: "config reloaded: 3 change(s): added shop, changed api, removed old"}))
@@ -152,6 +156,7 @@ func TestLogPaneSaysConfigReloadedOnce(t *testing.T) {
 // a warning replaced by a new one at the same instant shows the new one
 // alone.
 func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
+	t.Parallel()
 	const refused = "config not reloaded: upbeat.toml:3: monitor.intreval: unknown key"
 	l := tui.NewLogPane(plainStyles())
 	l.Add(events(
@@ -189,6 +194,7 @@ func TestLogPaneClearedWarningsReadAsGoodNews(t *testing.T) {
 // The end of a lost connection to a daemon reads as the reconnection it
 // is, never as "no longer: lost connection".
 func TestLogPaneSaysReconnected(t *testing.T) {
+	t.Parallel()
 	lost := monitor.LostConnection("/run/upbeat/upbeat.sock")
 	never := monitor.Unreachable("https://eu.example.test:9477", "connection refused")
 	l := tui.NewLogPane(plainStyles())
@@ -215,6 +221,7 @@ func TestLogPaneSaysReconnected(t *testing.T) {
 // columns or wrapped beside the table still shows them, and the file's
 // directory is left out.
 func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
+	t.Parallel()
 	const dir = "/home/someone/.config/upbeat/"
 	msg := "config not reloaded: " + dir + "upbeat.toml:3: monitor.intreval: unknown key; " +
 		dir + "upbeat.toml:7: monitor.url: \"htp://x\" is not an http or https URL"
@@ -257,6 +264,7 @@ func TestLogPaneRefusedReloadKeepsCountAndHint(t *testing.T) {
 // read as five failures in three hours). A failure that begins while the
 // dashboard watches still counts its repeats from its own time.
 func TestLogLineAfterRestartCountsNoChecksFromAnotherSpan(t *testing.T) {
+	t.Parallel()
 	since := fixedNow.Add(-3 * time.Hour)
 	db := tuitest.Monitor("db-port", "tcp://db.example.test:5432")
 	st := tuitest.State(db, monitor.StatusDown, since, nil, monitor.Result{Time: fixedNow, Status: monitor.StatusDown,
@@ -309,6 +317,7 @@ func TestLogLineAfterRestartCountsNoChecksFromAnotherSpan(t *testing.T) {
 // the change's own result adds nothing, and a monitor that flaps gets a
 // line per change, none of them counted.
 func TestLogPaneChangeLinesCountNoRepeats(t *testing.T) {
+	t.Parallel()
 	t0 := fixedNow
 	change := func(at time.Time, from, to monitor.Status, code int, class string) monitor.Event {
 		r := &monitor.Result{Monitor: "api", Time: at, Status: to, Code: code, Class: class}

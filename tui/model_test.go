@@ -130,6 +130,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestResizeToTinyNeverPanics(t *testing.T) {
+	t.Parallel()
 	tm := start(t, newSource(), 80, 24)
 	waitOutput(t, tm, "Monitors")
 	for _, s := range [][2]int{{20, 5}, {1, 1}, {0, 0}, {40, 10}, {0, 0}, {200, 50}, {20, 5}} {
@@ -273,6 +274,7 @@ func TestActionKeysCallTheSource(t *testing.T) {
 }
 
 func TestAckWithoutIncidentDoesNotCall(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -291,6 +293,7 @@ func TestAckWithoutIncidentDoesNotCall(t *testing.T) {
 // acknowledge (only down opens one): the dashboard says so rather than
 // "done".
 func TestAckOnDegradedSaysNothingToAcknowledge(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	tm := start(t, src, 120, 40)
 	waitOutput(t, tm, "Monitors")
@@ -305,6 +308,7 @@ func TestAckOnDegradedSaysNothingToAcknowledge(t *testing.T) {
 }
 
 func TestSortCycleAndFilterKeys(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -427,6 +431,7 @@ func TestLiveEventsReachTheScreen(t *testing.T) {
 }
 
 func TestNoColorAndSixteenColours(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	render := func(p termenv.Profile, noColor bool) string {
 		r := lipgloss.NewRenderer(io.Discard)
@@ -483,6 +488,7 @@ func tableNames(t *testing.T, view string) []string {
 func slicesEqual(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
 
 func TestMouseSelectsAndOpens(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -504,6 +510,7 @@ func TestMouseSelectsAndOpens(t *testing.T) {
 }
 
 func TestMaintenancePromptCancels(t *testing.T) {
+	t.Parallel()
 	src := newSource()
 	m := tui.New(src, testOptions())
 	defer m.Close()
@@ -529,6 +536,7 @@ func TestMaintenancePromptCancels(t *testing.T) {
 // Keys that arrive in one read come as one message: "/cdn" typed quickly
 // (or batched by SSH) must open the filter and type "cdn" into it.
 func TestKeysArrivingTogether(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -553,6 +561,7 @@ func TestKeysArrivingTogether(t *testing.T) {
 // cancels the typing or clears a kept filter: the table's height follows
 // the number of rows the filter leaves, both ways.
 func TestClearingTheFilterGivesTheTableItsRowsBack(t *testing.T) {
+	t.Parallel()
 	esc, enter := tea.KeyMsg{Type: tea.KeyEsc}, tea.KeyMsg{Type: tea.KeyEnter}
 	for _, c := range []struct {
 		name  string
@@ -610,6 +619,7 @@ func TestFilteredTableFollowsTheData(t *testing.T) {
 // detail view) stay, then the keys used most (open, filter, check, ack),
 // then the others while they fit.
 func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		keys    string
 		w       int
@@ -671,6 +681,7 @@ func TestMaintenancePromptZeroEndsIt(t *testing.T) {
 // it gives up its blank lines rather than scroll; with room to spare it
 // keeps them.
 func TestHelpFitsAt80x24(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		m := tui.New(newSource(), testOptions())
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -696,6 +707,7 @@ func TestHelpFitsAt80x24(t *testing.T) {
 // its last line says which lines are shown, and the footer says how to
 // scroll; scrolled down, the keys that act on a monitor appear.
 func TestHelpScrollsOnASmallScreen(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 15})
@@ -734,6 +746,7 @@ func TestHelpScrollsOnASmallScreen(t *testing.T) {
 // placeholder at 80 columns, and the heatmap's caption beside the facts
 // column of a 120-column detail view (wrapped, never cut).
 func TestPlaceholderAndCaptionAreNotCut(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -754,6 +767,7 @@ func TestPlaceholderAndCaptionAreNotCut(t *testing.T) {
 // the monitors it leaves, and the pane's title says so; clearing the
 // filter brings every entry back.
 func TestFilterAppliesToTheLog(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})

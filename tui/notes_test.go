@@ -85,6 +85,7 @@ func TestGoldenNotes(t *testing.T) {
 // n and a on a monitor that is not down open no prompt and say why; the
 // prompt refuses an empty note; esc cancels.
 func TestNotePromptRefusals(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	tui.Step(m, tea.WindowSizeMsg{Width: 120, Height: 40})

@@ -21,6 +21,7 @@ func pushMonitor() *monitor.Monitor {
 // latency, a latency chart or a timeout; no uptime before its first beat;
 // and a strip that shows it down while it is down.
 func TestPushMonitorShowsBeats(t *testing.T) {
+	t.Parallel()
 	m := pushMonitor()
 	pending := func(i int, s *monitor.Sample) { s.Latency = 0 }
 	waiting := tuitest.State(m, monitor.StatusPending, fixedNow.Add(-3*time.Minute),

@@ -20,6 +20,7 @@ import (
 // none attached, q quits at once, as a dashboard attached to a daemon
 // does.
 func TestQuitAsksWhileOthersAreAttached(t *testing.T) {
+	t.Parallel()
 	ctrlC := tea.KeyMsg{Type: tea.KeyCtrlC}
 	for _, c := range []struct {
 		name     string
@@ -71,6 +72,7 @@ func TestQuitAsksWhileOthersAreAttached(t *testing.T) {
 
 // The question fits the line, down to the narrowest screen drawn.
 func TestQuitQuestionFits(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{200, 100, 80, 60, 32} {
 		opts := testOptions()
 		opts.Attached = func() int { return 12 }

@@ -11,6 +11,7 @@ import (
 // has the config's monitors, URLs with passwords and tokens: the detail
 // view shows them redacted, and the final URL only when it differs.
 func TestDetailRedactsTheURL(t *testing.T) {
+	t.Parallel()
 	st := stateOf(t, tuitest.Fixture(fixedNow), "billing")
 	m := *st.Monitor
 	m.URL = "https://admin:hunter2@billing.example.com/health?api_key=K3Y-secret&region=eu"

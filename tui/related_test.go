@@ -15,6 +15,7 @@ import (
 // served, not those of other ports of the same host, and names the
 // monitor each date it borrows comes from.
 func TestDetailShowsOnlyItsOwnCertificate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
 	state := func(name, raw string, expiry time.Time) monitor.State {
 		u, _ := url.Parse(raw)

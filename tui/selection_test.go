@@ -123,6 +123,7 @@ func (s *selectionTrial) action(op string) string {
 // until the person moved it, so that the top row's next monitor took
 // the keys meant for the one that left it.
 func TestSelectionFollowsTheMonitor(t *testing.T) {
+	t.Parallel()
 	enter := tea.KeyMsg{Type: tea.KeyEnter}
 	esc := tea.KeyMsg{Type: tea.KeyEsc}
 	for _, c := range []struct {

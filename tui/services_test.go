@@ -26,6 +26,7 @@ func serviceState(name, raw string, r monitor.Result) monitor.State {
 // the server's version and the value it returned, and explains a failure
 // with the knowledge base as it does an HTTP status.
 func TestDetailOfAServiceBehindTheSite(t *testing.T) {
+	t.Parallel()
 	up := serviceState("db", "postgres://upbeat@db.example/shop", monitor.Result{Status: monitor.StatusUp, Latency: 4 * time.Millisecond,
 		Phases:  monitor.Phases{Connect: time.Millisecond, TLS: 2 * time.Millisecond, FirstByte: 3 * time.Millisecond, Transfer: 1500 * time.Microsecond},
 		Answers: []string{"version 15.18", "value 1"}})
@@ -49,6 +50,7 @@ func TestDetailOfAServiceBehindTheSite(t *testing.T) {
 
 // A password in a monitor's url never shows in the detail view.
 func TestDetailHidesAPasswordInTheURL(t *testing.T) {
+	t.Parallel()
 	st := serviceState("db", "postgres://upbeat:hunter2-secret@db.example/shop", monitor.Result{Status: monitor.StatusDown,
 		Class: "postgres_auth_failed", Error: "FATAL 28P01: password authentication failed for user \"upbeat\""})
 	v := newDetail(t, st, nil, nil, 120, 200).View()
@@ -64,6 +66,7 @@ func TestDetailHidesAPasswordInTheURL(t *testing.T) {
 // the scheme (grpcs, wss, rediss, smtps); a gRPC status number gives way
 // to the failure's class; an SMTP code shows as a code.
 func TestTableShowsServiceKinds(t *testing.T) {
+	t.Parallel()
 	states := []monitor.State{
 		serviceState("cache", "rediss://cache.example:6380/0", monitor.Result{Status: monitor.StatusUp, Latency: time.Millisecond}),
 		serviceState("orders", "grpc://orders.example:50051/shop.Orders", monitor.Result{Status: monitor.StatusDown, Code: 14, Class: "refused"}),

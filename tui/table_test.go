@@ -97,6 +97,7 @@ func many(n int) []monitor.State {
 }
 
 func TestTableShowsGlyphAndWordForEveryStatus(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
 	v := tb.View()
 	for name, want := range map[string]string{
@@ -114,6 +115,7 @@ func TestTableShowsGlyphAndWordForEveryStatus(t *testing.T) {
 }
 
 func TestTableLatencyIsHonest(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
 	v := tb.View()
 	if l := lineOf(t, v, "cache"); !strings.Contains(l, "0.4ms") {
@@ -138,6 +140,7 @@ func TestTableLatencyIsHonest(t *testing.T) {
 }
 
 func TestTableCounterAndVisibleRowsOnly(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, many(57), 100, 10)
 	if got := tb.Counter(); got != "1-9 of 57" {
 		t.Fatalf("counter = %q, want 1-9 of 57", got)
@@ -187,6 +190,7 @@ func TestTableTruncatesNamesAndNeverWraps(t *testing.T) {
 }
 
 func TestTableColumnsDropWhenNarrow(t *testing.T) {
+	t.Parallel()
 	states := tuitest.Fixture(fixedNow)
 	wide := strings.Split(newTable(t, states, 200, 30).View(), "\n")[0]
 	narrow := strings.Split(newTable(t, states, 80, 30).View(), "\n")[0]
@@ -206,6 +210,7 @@ func TestTableColumnsDropWhenNarrow(t *testing.T) {
 }
 
 func TestTableSortOrder(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
 	byName := map[string]monitor.Status{}
 	for _, st := range tuitest.Fixture(fixedNow) {
@@ -236,6 +241,7 @@ func TestTableSortOrder(t *testing.T) {
 }
 
 func TestTableFilter(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
 	for filter, want := range map[string][]string{
 		"down":              {"api", "db-port", "status-json", "cdn-origin", "reports"},
@@ -272,6 +278,7 @@ func sorted(s []string) []string {
 }
 
 func TestTableGroupByTag(t *testing.T) {
+	t.Parallel()
 	tb := newTable(t, tuitest.Fixture(fixedNow), 120, 40)
 	tb.ToggleGroup()
 	v := tb.View()
@@ -286,6 +293,7 @@ func TestTableGroupByTag(t *testing.T) {
 }
 
 func TestPrintPlain(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	if err := tui.PrintPlain(&b, tuitest.Fixture(fixedNow), 100); err != nil {
 		t.Fatal(err)
@@ -306,6 +314,7 @@ func TestPrintPlain(t *testing.T) {
 
 // Without a terminal, Run prints the plain table instead of failing on /dev/tty.
 func TestRunWithoutTerminalPrintsPlainTable(t *testing.T) {
+	t.Parallel()
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
 		t.Fatal(err)
@@ -327,6 +336,7 @@ func TestRunWithoutTerminalPrintsPlainTable(t *testing.T) {
 // is wide, short labels that stay distinct when it is not, never two
 // classes cut to the same "tls_ex…".
 func TestCodeColumnUsesTheRoom(t *testing.T) {
+	t.Parallel()
 	expired := tuitest.State(tuitest.Monitor("old-cert", "tls://a.example.test:443"), monitor.StatusDown, fixedNow.Add(-time.Hour), nil,
 		monitor.Result{Time: fixedNow, Status: monitor.StatusDown, Class: "tls_expired", Attempts: 1})
 	expiring := tuitest.State(tuitest.Monitor("new-cert", "tls://b.example.test:443"), monitor.StatusDegraded, fixedNow.Add(-time.Hour), nil,

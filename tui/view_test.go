@@ -20,6 +20,7 @@ import (
 // drawn text (sparklines, the detail's lines and chart) may fill: they are
 // not state, and what is drawn is the same whether they are full or not.
 func TestViewChangesNothing(t *testing.T) {
+	t.Parallel()
 	enter := tea.KeyMsg{Type: tea.KeyEnter}
 	for _, c := range []struct {
 		name string
@@ -308,6 +309,7 @@ func boolNum(b bool) uint64 {
 // The dump's shortcut for times sees a change of each of their fields:
 // the instant, the monotonic reading, the location.
 func TestDumpSeesTimes(t *testing.T) {
+	t.Parallel()
 	if !timeLayoutKnown {
 		t.Fatal("time.Time is not laid out as the dump expects: it reflects on times, slowly")
 	}
@@ -335,6 +337,7 @@ func TestDumpSeesTimes(t *testing.T) {
 // The test above would pass for a model that never changes: a screen
 // whose state did change shows it. (A sanity check of dumpState.)
 func TestDumpStateSeesAChange(t *testing.T) {
+	t.Parallel()
 	m := tui.New(newSource(), testOptions())
 	defer m.Close()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})

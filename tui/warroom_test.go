@@ -143,6 +143,7 @@ func drain(cmd tea.Cmd) []tea.Msg {
 // OSC52 wraps the sequence for tmux's passthrough as well when asked, and
 // takes every control character out of what it is given.
 func TestOSC52(t *testing.T) {
+	t.Parallel()
 	if got := tui.OSC52("hi", false); got != "\x1b]52;c;aGk=\x07" {
 		t.Errorf("OSC52 = %q", got)
 	}
