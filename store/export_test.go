@@ -19,6 +19,7 @@ import (
 // that is not known left out), and the CSV has a column per field under
 // wire.CSVHeader, an unknown time an empty cell.
 func TestExportSpeaksTheWireContract(t *testing.T) {
+	t.Parallel()
 	c := &clock{now: t0}
 	s := openStore(t, t.TempDir(), c, nil)
 	defer s.Close()

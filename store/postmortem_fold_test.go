@@ -12,6 +12,7 @@ import (
 // one message retried six times once, in the timeline and in the count of
 // alerts; another channel's deliveries in between are kept apart.
 func TestPostmortemFoldsRetriedAttempts(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 3, 1, 17, 6, 0, 0, time.UTC)
 	var notes []monitor.Note
 	for i := range 6 {

@@ -19,6 +19,7 @@ import (
 // in order: the first failure, the change from 502 to 504, the alert, the
 // acknowledgement and the note, the resolve; with the cost.
 func TestPostmortem(t *testing.T) {
+	t.Parallel()
 	c := &clock{}
 	s := openStore(t, t.TempDir(), c, nil)
 	defer s.Close()
@@ -124,6 +125,7 @@ func TestPostmortem(t *testing.T) {
 // and nothing of what the channel sent about the next incident, nor
 // the late messages of a channel that had delivered.
 func TestPostmortemTellsALateDelivery(t *testing.T) {
+	t.Parallel()
 	c := &clock{}
 	s := openStore(t, t.TempDir(), c, nil)
 	defer s.Close()
@@ -181,6 +183,7 @@ func TestPostmortemTellsALateDelivery(t *testing.T) {
 // A postmortem counts whole seconds as the report and the dashboard do:
 // an incident of 72.6s lasted 1m 12s everywhere, never 1m 13s here.
 func TestPostmortemDurationTruncates(t *testing.T) {
+	t.Parallel()
 	if got := fmtDuration(72600 * time.Millisecond); got != "1m 12s" {
 		t.Errorf("72.6s reads %q, want 1m 12s", got)
 	}
@@ -240,6 +243,7 @@ func outageStory(t *testing.T) (*history.DB, time.Time) {
 // since ends its incident at the pause (cache); one in a window now is
 // open (db).
 func TestAWindowDoesNotSplitTheIncident(t *testing.T) {
+	t.Parallel()
 	s, now := outageStory(t)
 	paged := monitor.IncidentID("billing", t0)
 	ins, err := ListIncidents(s, nil, t0.Add(-time.Hour), now)
@@ -284,6 +288,7 @@ func TestAWindowDoesNotSplitTheIncident(t *testing.T) {
 // to the recovery, the downtime (and its cost) without the window. An
 // incident open in a window says it is open, not how long it lasted.
 func TestPostmortemAcrossAWindow(t *testing.T) {
+	t.Parallel()
 	s, now := outageStory(t)
 	show := func(id string) string {
 		t.Helper()
@@ -324,6 +329,7 @@ func TestPostmortemAcrossAWindow(t *testing.T) {
 // recovery, its downtime without the break; an incident ended by a pause
 // has no time to repair.
 func TestReportCountsAnIncidentAcrossAWindowOnce(t *testing.T) {
+	t.Parallel()
 	s, now := outageStory(t)
 	rep, err := BuildReport(s, ReportOptions{From: t0.Add(-time.Hour), To: now, Monitors: []string{"billing", "shop", "cache"}})
 	if err != nil || len(rep.Monitors) != 3 {
@@ -345,6 +351,7 @@ func TestReportCountsAnIncidentAcrossAWindowOnce(t *testing.T) {
 }
 
 func TestFailureText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		r    monitor.Result
 		want string

@@ -59,6 +59,7 @@ func fill(t *testing.T, s *history.DB, c *clock) (end time.Time) {
 }
 
 func TestReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -134,6 +135,7 @@ func TestReport(t *testing.T) {
 // A monitor whose only incident is still open has no MTTR yet: the report
 // says "-" (null in JSON), never 0, and counts the incident as open.
 func TestReportMTTROfAnOpenIncident(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -223,6 +225,7 @@ func equalCodes(a, b []CodeCount) bool {
 }
 
 func TestExport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -286,6 +289,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestCommandsReadWhileDaemonWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	w := openStore(t, dir, c, nil)
@@ -317,6 +321,7 @@ func TestCommandsReadWhileDaemonWrites(t *testing.T) {
 }
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour,
 		"36h": 36 * time.Hour, "1.5d": 36 * time.Hour, "90m": 90 * time.Minute} {
 		if got, err := ParseDuration(in); err != nil || got != want {
@@ -333,6 +338,7 @@ func TestParseDuration(t *testing.T) {
 // A monitor with an objective gets its error budget over the objective's
 // window and its burn rates as of the report's end; one without, none.
 func TestReportObjectives(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := &clock{now: t0}
 	s := openStore(t, dir, c, nil)
@@ -370,6 +376,7 @@ func TestReportObjectives(t *testing.T) {
 // A span reads as its largest two units, and a downtime under a second
 // as "<1s", not "0s" beside a cost that is not zero.
 func TestFmtSpan(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{0: "0", 900 * time.Millisecond: "<1s", 59 * time.Second: "59s",
 		61 * time.Second: "1m01s", 90 * time.Minute: "1h30m", 49 * time.Hour: "2d01h"} {
 		if got := fmtSpan(d); got != want {
