@@ -101,6 +101,9 @@ func RedisCommand(q string) ([]any, error) {
 	if inWord {
 		args = append(args, word.String())
 	}
+	if args[0] == "" {
+		return nil, errors.New(`the command's name is empty ("")`)
+	}
 	return args, nil
 }
 

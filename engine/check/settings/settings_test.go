@@ -20,6 +20,7 @@ func TestRedisCommand(t *testing.T) {
 		{"GET\tkey  ", []any{"GET", "key"}, ""},
 		{`ECHO ""`, []any{"ECHO", ""}, ""},
 		{`GET "open`, nil, "a double quote is not closed"},
+		{`"" key`, nil, "the command's name is empty"},
 	} {
 		got, err := RedisCommand(tc.in)
 		if tc.err != "" {
