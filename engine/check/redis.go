@@ -1,33 +1,34 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
-	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
+	"github.com/gomodule/redigo/redis"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
-// Redis checks redis:// and rediss:// monitors through go-redis: connect
+// Redis checks redis:// and rediss:// monitors through redigo: connect
 // (TLS for rediss://, verified against the system pool plus ca_file unless
 // insecure = true, the expiry judged like a tls:// check's), log in with
 // HELLO (with the monitor's password, and the user name of the URL), run
 // the command (PING by default) and compare its value with expect_value
-// and max_value. The server's version comes with HELLO's answer, read off
-// the wire so that it costs no round trip.
+// and max_value. The server's version comes with HELLO's answer, at no
+// cost of a round trip.
 //
-// A client lives for one check: one connection, no retries, no pool kept.
+// redigo reads and writes the protocol (RESP2) over a connection this
+// check opens itself: one connection per check, no pool, no retries, no
+// goroutine of the library's.
 type Redis struct{ b *base }
 
 var _ engine.Checker = (*Redis)(nil)
@@ -47,9 +48,9 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 		fail(&r, ClassConfig, err.Error())
 		return r
 	}
-	opt, err := redis.ParseURL(m.URL)
+	t, err := redisTargetOf(u)
 	if err != nil {
-		fail(&r, ClassConfig, "redis url: "+redisParseProblem(err, u.String()))
+		fail(&r, ClassConfig, "redis url: "+err.Error())
 		return r
 	}
 	args, err := settings.RedisCommand(m.Query)
@@ -66,57 +67,31 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 	}
 	p := newProbe(c.b, m, tlsCfg != nil)
 	defer p.finish(&r)
-
 	if m.Password != "" {
-		opt.Password = m.Password
+		t.password = m.Password
 	}
-	opt.TLSConfig = nil // the dialer below does the handshake, to time it
-	opt.Dialer = func(ctx context.Context, _, addr string) (net.Conn, error) {
-		conn, err := p.dial(ctx, addr)
-		if err != nil || tlsCfg == nil {
-			return conn, err
-		}
-		tc, err := p.handshakeTLS(ctx, conn, tlsCfg)
-		if err != nil {
-			conn.Close()
-			return nil, err
-		}
-		return &plainConn{Conn: tc, p: p}, nil
-	}
-	opt.OnConnect = func(context.Context, *redis.Conn) error { p.loggedInNow(); return nil }
-	opt.MaxRetries = -1
-	opt.DialerRetries = 1 // a refused port is an answer, not something to try five times
-	// Two slots for the one connection a check makes: once as many dials
-	// have failed as the pool has slots, go-redis starts a goroutine that
-	// dials the target again in the background, a second apart, until the
-	// pool is closed. With one slot every failed dial (a refused port, a
-	// TLS handshake that timed out) left that goroutine behind for up to a
-	// second after the check, dialling through this check's probe.
-	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = 2, 0, 0
-	opt.ContextTimeoutEnabled = true
-	if dl, ok := ctx.Deadline(); ok {
-		left := max(timeUntil(dl), 1)
-		opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = left, left, left
-	}
-	opt.DisableIdentity = true // no CLIENT SETINFO: one round trip fewer
-	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	quietRedis()
-	client := redis.NewClient(opt)
-	defer client.Close()
 
-	res, err := client.Do(ctx, args...).Result()
-	reply := p.plainBytes()
-	addVersion(&r, redisVersion(reply))
-	if err != nil && !errors.Is(err, redis.Nil) {
+	conn, err := redisDial(ctx, p, t.addr, tlsCfg)
+	if err != nil {
+		c.failure(ctx, &r, p, err)
+		return r
+	}
+	defer conn.close()
+	version, err := conn.login(t)
+	addVersion(&r, version)
+	if err != nil {
+		c.failure(ctx, &r, p, err)
+		return r
+	}
+	p.loggedInNow()
+	res, err := conn.do(args[0].(string), args[1:]...)
+	if err != nil {
 		c.failure(ctx, &r, p, err)
 		return r
 	}
 	p.answeredNow()
 	r.Status = monitor.StatusUp
 	value, have := redisValue(res)
-	if errors.Is(err, redis.Nil) {
-		value, have = "", false
-	}
 	judgeValue(&r, m, ClassRedisValue, "the command", value, have)
 	if r.Status != monitor.StatusDown {
 		p.judgeServiceCert(&r, m)
@@ -124,14 +99,237 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 	return r
 }
 
-// quietRedis stops go-redis from writing its own log lines (a refused
-// dial, …) to the standard logger: what a check finds goes into its
-// result. The library's logger is global, hence the Once.
-var quietRedis = sync.OnceFunc(func() { redis.SetLogger(nopRedisLogger{}) })
+// redisTarget is what a redis URL says: where, as whom, which database.
+type redisTarget struct {
+	addr           string
+	user, password string
+	db             int
+	clientName     string // client_name=, the name the server shows in CLIENT LIST
+}
 
-type nopRedisLogger struct{}
+// redisIgnored are the query options of go-redis's URLs, which this
+// check took before it spoke through redigo: pool sizes, retries and
+// timeouts mean nothing to a check (its own timeout bounds it, its one
+// connection is closed after it), skip_verify gives way to the
+// monitor's insecure, and protocol to RESP2. They are accepted, so that
+// a URL that worked keeps working, and ignored.
+var redisIgnored = []string{
+	"protocol", "max_retries", "min_retry_backoff", "max_retry_backoff",
+	"dial_timeout", "read_timeout", "write_timeout",
+	"pool_fifo", "pool_size", "pool_timeout", "min_idle_conns", "max_idle_conns",
+	"max_active_conns", "max_concurrent_dials",
+	"pipeline_pool_size", "pipeline_read_buffer_size", "pipeline_write_buffer_size",
+	"conn_max_idle_time", "idle_timeout", "conn_max_lifetime", "max_conn_age",
+	"conn_max_lifetime_jitter", "skip_verify",
+}
 
-func (nopRedisLogger) Printf(context.Context, string, ...any) {}
+// redisTargetOf reads a redis:// or rediss:// URL: the user name and
+// password of its userinfo, the host (port 6379 unless given), the
+// database from the path (/N) or db=N, and client_name. Its errors never
+// hold the URL, whose userinfo may hold the password.
+func redisTargetOf(u *url.URL) (redisTarget, error) {
+	t := redisTarget{}
+	if u.User != nil {
+		t.user = u.User.Username()
+		t.password, _ = u.User.Password()
+	}
+	host := u.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	t.addr = hostPort(host, u.Port(), "6379")
+	switch f := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' }); len(f) {
+	case 0:
+	case 1:
+		n, err := redisDB(f[0])
+		if err != nil {
+			return t, errors.New("the path is not a database number, e.g. /0")
+		}
+		t.db = n
+	default:
+		return t, errors.New("the path holds more than a database number")
+	}
+	q := u.Query()
+	if v := q["db"]; len(v) > 0 && v[len(v)-1] != "" {
+		n, err := redisDB(v[len(v)-1])
+		if err != nil {
+			return t, errors.New("db= is not a database number")
+		}
+		t.db = n
+	}
+	if v := q["client_name"]; len(v) > 0 {
+		t.clientName = v[len(v)-1]
+	}
+	var unknown []string
+	for k := range q {
+		if k != "db" && k != "client_name" && !slices.Contains(redisIgnored, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return t, fmt.Errorf("unexpected option: %s", strings.Join(unknown, ", "))
+	}
+	return t, nil
+}
+
+// redisDB reads a database number. The messages of its callers do not
+// repeat what was written: a password put in the wrong place stays
+// unshown.
+func redisDB(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err == nil && n < 0 {
+		err = errors.New("negative")
+	}
+	return n, err
+}
+
+// redisConn is a check's one connection to the server.
+type redisConn struct {
+	rc       redis.Conn
+	deadline time.Time
+	stop     func() bool // of the context.AfterFunc that closes the connection when the check is canceled
+}
+
+// redisDial opens the connection through the probe, which times the
+// connect and the TLS handshake. Every read and write of it ends by the
+// deadline of ctx.
+func redisDial(ctx context.Context, p *svcProbe, addr string, tlsCfg *tls.Config) (*redisConn, error) {
+	conn, err := p.dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	raw := conn
+	if tlsCfg != nil {
+		tc, err := p.handshakeTLS(ctx, conn, tlsCfg)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		conn = tc
+	}
+	dl, _ := ctx.Deadline() // withDeadline gave it one
+	if err := conn.SetWriteDeadline(dl); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	// Closed, not given a deadline, when the check is canceled: redigo
+	// sets the read deadline itself after it wrote a command, which would
+	// undo one set in between.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	// No timeouts of redigo's own: a write timeout of 0 leaves the
+	// deadline above alone, and do gives each read what is left.
+	return &redisConn{rc: redis.NewConn(conn, 0, 0), deadline: dl, stop: stop}, nil
+}
+
+func (c *redisConn) close() {
+	c.stop()
+	c.rc.Close()
+}
+
+// do runs one command, reading its reply until the deadline.
+func (c *redisConn) do(cmd string, args ...any) (any, error) {
+	// A read timeout of 0 would mean none at all.
+	left := max(time.Until(c.deadline), time.Nanosecond)
+	return redis.DoWithTimeout(c.rc, left, cmd, args...)
+}
+
+// login sends HELLO 2 (RESP2, the protocol redigo reads) with the
+// password and user name if there is a password, then SELECT for a
+// database other than 0. A server that does not know HELLO (Redis before
+// 6, or a proxy) gets AUTH instead. It returns the version HELLO's
+// answer holds.
+func (c *redisConn) login(t redisTarget) (string, error) {
+	hello := []any{"2"}
+	if t.password != "" {
+		user := t.user
+		if user == "" {
+			user = "default"
+		}
+		hello = append(hello, "AUTH", user, t.password)
+	}
+	if t.clientName != "" {
+		hello = append(hello, "SETNAME", t.clientName)
+	}
+	reply, err := c.do("HELLO", hello...)
+	var version string
+	switch {
+	case err == nil:
+		version = redisVersion(reply)
+	case t.password == "" && redisErrorWord(err) == "NOAUTH":
+		// No password to give: the command will be refused with the
+		// plain "NOAUTH Authentication required." rather than HELLO's
+		// advice to send it a password.
+	case !redisHelloUnknown(err):
+		return "", err
+	default:
+		if err := c.legacyLogin(t); err != nil {
+			return "", err
+		}
+	}
+	if t.db != 0 {
+		if _, err := c.do("SELECT", t.db); err != nil {
+			return version, err
+		}
+	}
+	return version, nil
+}
+
+// legacyLogin logs in where HELLO is unknown: AUTH with the password (and
+// the user name, which Redis 6 takes and Redis 5 refuses), and CLIENT
+// SETNAME for client_name.
+func (c *redisConn) legacyLogin(t redisTarget) error {
+	if t.password != "" {
+		auth := []any{t.password}
+		if t.user != "" {
+			auth = []any{t.user, t.password}
+		}
+		if _, err := c.do("AUTH", auth...); err != nil {
+			return err
+		}
+	}
+	if t.clientName != "" {
+		if _, err := c.do("CLIENT", "SETNAME", t.clientName); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redisHelloUnknown reports whether err is HELLO's refusal by a server
+// that does not have the command. Servers and proxies word it
+// differently ("unknown command", "unsupported command", …), so, as
+// go-redis did, every error reply counts but those that refuse the login
+// or say the server cannot serve now: those are the answer.
+func redisHelloUnknown(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && redisErrorClass(re.Error()) == ""
+}
+
+// redisErrorWord is the first word of a Redis error reply, its kind.
+func redisErrorWord(err error) string {
+	var re redis.Error
+	if !errors.As(err, &re) {
+		return ""
+	}
+	word, _, _ := strings.Cut(re.Error(), " ")
+	return word
+}
+
+// redisErrorClass is the class of a Redis error reply known by its
+// words, or "" for another.
+func redisErrorClass(msg string) string {
+	switch word, _, _ := strings.Cut(msg, " "); word {
+	case "WRONGPASS", "NOAUTH", "NOPERM":
+		return ClassRedisAuth
+	case "LOADING", "MASTERDOWN", "BUSY", "TRYAGAIN", "CLUSTERDOWN":
+		return ClassRedisUnavailable
+	}
+	if strings.Contains(msg, "invalid password") || strings.Contains(msg, "invalid username-password") {
+		return ClassRedisAuth
+	}
+	return ""
+}
 
 // redisValue turns a reply into the value compared: a string or number as
 // it is, the first element of an array.
@@ -139,72 +337,45 @@ func redisValue(v any) (string, bool) {
 	switch v := v.(type) {
 	case nil:
 		return "", false
-	case string:
+	case string: // a status reply: +PONG
 		return v, true
+	case []byte: // a bulk string
+		return string(v), true
 	case int64:
 		return strconv.FormatInt(v, 10), true
-	case float64:
-		return fmtNum(v), true
-	case bool:
-		if v {
-			return "1", true
-		}
-		return "0", true
 	case []any:
 		if len(v) == 0 {
 			return "", false
 		}
 		return redisValue(v[0])
+	case redis.Error: // in an array: EXEC's answers
+		return v.Error(), true
 	default:
 		return fmt.Sprint(v), true
 	}
 }
 
-// redisVersion finds the version in HELLO's answer, a map (RESP3) or a
-// flat array (RESP2) holding the bulk string "version" and then the value.
-func redisVersion(reply []byte) string {
-	const key = "$7\r\nversion\r\n$"
-	i := bytes.Index(reply, []byte(key))
-	if i < 0 {
-		return ""
+// redisVersion finds the version in HELLO's answer, a flat array (RESP2)
+// of names and values: "server", "redis", "version", "7.2.4", …
+func redisVersion(reply any) string {
+	a, _ := reply.([]any)
+	for i := 0; i+1 < len(a); i += 2 {
+		if k, _ := a[i].([]byte); string(k) == "version" {
+			v, _ := a[i+1].([]byte)
+			return string(v)
+		}
 	}
-	rest := reply[i+len(key):]
-	nl := bytes.Index(rest, []byte("\r\n"))
-	if nl <= 0 {
-		return ""
-	}
-	n, err := strconv.Atoi(string(rest[:nl]))
-	rest = rest[nl+2:]
-	if err != nil || n <= 0 || n > 64 || len(rest) < n {
-		return ""
-	}
-	return string(rest[:n])
+	return ""
 }
 
-// redisParseProblem is what is wrong with a redis URL, without the URL.
-func redisParseProblem(err error, raw string) string {
-	msg := err.Error()
-	if strings.Contains(msg, raw) || strings.Contains(msg, "@") {
-		return "cannot be parsed"
-	}
-	return strings.TrimPrefix(msg, "redis: ")
-}
-
-// failure classifies an error from the login or the command.
+// failure classifies an error from the connection, the login or the
+// command.
 func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err error) {
 	var re redis.Error
 	if errors.As(err, &re) {
 		msg := re.Error()
-		switch word, _, _ := strings.Cut(strings.TrimPrefix(msg, "failed to authenticate: "), " "); word {
-		case "WRONGPASS", "NOAUTH", "NOPERM":
-			fail(r, ClassRedisAuth, msg)
-			return
-		case "LOADING", "MASTERDOWN", "BUSY", "TRYAGAIN", "CLUSTERDOWN":
-			fail(r, ClassRedisUnavailable, msg)
-			return
-		}
-		if strings.Contains(msg, "invalid password") || strings.Contains(msg, "invalid username-password") {
-			fail(r, ClassRedisAuth, msg)
+		if class := redisErrorClass(msg); class != "" {
+			fail(r, class, msg)
 			return
 		}
 		if p.phaseNow() < phaseRequest {
@@ -228,19 +399,4 @@ func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err
 	if p.phaseNow() < phaseRequest {
 		r.Error = engine.Sanitize("login: "+r.Error, maxError)
 	}
-}
-
-// plainConn notes the first bytes that arrive after TLS is taken off, for
-// what a library reads itself (HELLO's answer).
-type plainConn struct {
-	net.Conn
-	p *svcProbe
-}
-
-func (c *plainConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	if n > 0 {
-		c.p.notePlain(b[:n])
-	}
-	return n, err
 }

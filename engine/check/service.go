@@ -287,6 +287,21 @@ func (p *svcProbe) notePlain(b []byte) {
 	p.mu.Unlock()
 }
 
+// plainConn notes the first bytes that arrive after TLS is taken off, for
+// what a library reads itself (the SMTP greeting).
+type plainConn struct {
+	net.Conn
+	p *svcProbe
+}
+
+func (c *plainConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.p.notePlain(b[:n])
+	}
+	return n, err
+}
+
 // plainBytes returns the first bytes the server sent, TLS taken off.
 func (p *svcProbe) plainBytes() []byte {
 	p.mu.Lock()
@@ -296,8 +311,6 @@ func (p *svcProbe) plainBytes() []byte {
 	}
 	return p.plain
 }
-
-func timeUntil(t time.Time) time.Duration { return time.Until(t) }
 
 // tlsConnState is the TLS state of the connection, if TLS was used.
 func (p *svcProbe) tlsConnState() *tls.ConnectionState {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/go-sql-driver/mysql"
+	"github.com/gomodule/redigo/redis"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
@@ -118,11 +118,15 @@ func BenchmarkServices(b *testing.B) {
 			check(b, svcMonitor("redis://"+rs.Addr, func(m *monitor.Monitor) { m.Password = rs.Password }))
 		})
 		b.Run("bare", func(b *testing.B) {
-			quietRedis()
-			bare(b, func(ctx context.Context) error {
-				c := redis.NewClient(&redis.Options{Addr: rs.Addr, Password: rs.Password})
+			bare(b, func(context.Context) error {
+				c, err := redis.Dial("tcp", rs.Addr, redis.DialPassword(rs.Password),
+					redis.DialReadTimeout(5*time.Second), redis.DialWriteTimeout(5*time.Second))
+				if err != nil {
+					return err
+				}
 				defer c.Close()
-				return c.Ping(ctx).Err()
+				_, err = c.Do("PING")
+				return err
 			})
 		})
 	})
