@@ -19,7 +19,7 @@ import (
 func TestStatusPageBuild(t *testing.T) {
 	dir := t.TempDir()
 	histDir := filepath.Join(dir, "history")
-	db, err := history.Open(histDir, history.Options{SyncInterval: -1})
+	db, err := history.Open(histDir, history.Options{SyncInterval: -1, OpenFile: history.OpenFileNoSync})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestReportShowsObjectives(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "history")
-	db, err := history.Open(dir, history.Options{SyncInterval: -1})
+	db, err := history.Open(dir, history.Options{SyncInterval: -1, OpenFile: history.OpenFileNoSync})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func writePast(t testing.TB, o *Origin) *history.DB {
 	if _, err := o.WritePast(dir, pastEnd, PastSpan); err != nil {
 		t.Fatal(err)
 	}
-	db, err := history.Open(dir, history.Options{Now: func() time.Time { return pastEnd }, SyncInterval: -1})
+	db, err := history.Open(dir, history.Options{Now: func() time.Time { return pastEnd }, SyncInterval: -1, OpenFile: history.OpenFileNoSync})
 	if err != nil {
 		t.Fatal(err)
 	}

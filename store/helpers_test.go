@@ -29,7 +29,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 func openStore(t *testing.T, dir string, c *clock, mod func(*history.Options)) *history.DB {
 	t.Helper()
-	o := history.Options{Now: c.Now, SyncInterval: -1}
+	o := history.Options{Now: c.Now, SyncInterval: -1, OpenFile: history.OpenFileNoSync} // no fsync: nothing here outlives the test
 	if mod != nil {
 		mod(&o)
 	}

@@ -47,7 +47,7 @@ func TestTenMinuteStallOpensNothingAndCostsNoUptime(t *testing.T) {
 			ms = append(ms, &monitor.Monitor{Name: n, URL: u.String(), Parsed: u, Kind: monitor.KindHTTP,
 				Interval: 10 * time.Second, Timeout: 5 * time.Second}) // no retries: what times out in the stall is final
 		}
-		db, err := history.Open(dir, history.Options{SyncInterval: -1, Now: now})
+		db, err := history.Open(dir, history.Options{SyncInterval: -1, Now: now, OpenFile: history.OpenFileNoSync})
 		if err != nil {
 			t.Fatal(err)
 		}
