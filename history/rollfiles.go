@@ -155,7 +155,7 @@ func (rf *rollupFiles) append(marks *[numFamilies]fileMark, fam int, name string
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && size == 0 {
+	if err == nil && size == 0 && reachesDisk(f) {
 		err = syncDir(rf.dir)
 	}
 	if err != nil {

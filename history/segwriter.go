@@ -199,7 +199,7 @@ func (w *segmentWriter) flush(now time.Time, force bool) error {
 		fixMode(path, w.perm.file)
 		a.file = f
 	}
-	if !a.dirSynced {
+	if !a.dirSynced && reachesDisk(a.file) {
 		if err := syncDir(w.raw); err != nil {
 			return w.fault(fmt.Errorf("create segment %s: %w", name, err))
 		}
