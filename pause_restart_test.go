@@ -18,6 +18,9 @@ type pauseTrial struct {
 	ack     bool // the incident is acknowledged before the pause
 	fixed   bool // the target comes back while api is paused
 	restart bool // upbeat restarts while api is paused
+	// upbeat stops after the resume, before api's first check, and
+	// starts again
+	stopUnchecked bool
 }
 
 // run plays the trial and returns what the pager was given. The target is
@@ -59,7 +62,15 @@ func (tr pauseTrial) run(t *testing.T) windowOutcome {
 			t.Fatalf("after the restart api is %s, want paused", st.Status)
 		}
 	}
-	if err := rt.eng.SetPaused("api", false); err != nil {
+	if tr.stopUnchecked {
+		stop()
+		unrun := openRuntime(t, cfg, opts) // never runs: no check after the resume
+		if err := unrun.eng.SetPaused("api", false); err != nil {
+			t.Fatal(err)
+		}
+		unrun.Close()
+		rt, sub, stop = startRuntime(t, cfg, opts)
+	} else if err := rt.eng.SetPaused("api", false); err != nil {
 		t.Fatal(err)
 	}
 	if tr.fixed {
@@ -104,6 +115,9 @@ func TestRestartWhilePausedAlertsAsWithout(t *testing.T) {
 		{"acknowledged before the pause", pauseTrial{ack: true}},
 		{"fixed while paused", pauseTrial{fixed: true}},
 		{"acknowledged, fixed while paused", pauseTrial{ack: true, fixed: true}},
+		{"stopped after the resume, before a check", pauseTrial{stopUnchecked: true}},
+		{"stopped after the resume, fixed", pauseTrial{stopUnchecked: true, fixed: true}},
+		{"stopped after the resume, acknowledged", pauseTrial{stopUnchecked: true, ack: true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, restart := range []bool{false, true} {

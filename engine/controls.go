@@ -122,7 +122,7 @@ func (c *controls) setPaused(name string, paused bool) error {
 		return err
 	}
 	if paused {
-		c.stopped(en, "paused")
+		c.stopped(en, monitor.StoppedPaused)
 	}
 	c.changed(ev)
 	c.save()

@@ -390,7 +390,7 @@ func (e *Engine) Reload(cfg *Config, also ...string) ([]string, error) {
 	}
 	rl.apply(e.states, e.sched)
 	for _, en := range rl.removed {
-		e.recordStop(en, "removed from the config")
+		e.recordStop(en, monitor.StoppedRemoved)
 	}
 	e.hub.publish(monitor.Event{Kind: monitor.EventReload, Time: e.now(), Message: rl.message()})
 	e.sched.kick()

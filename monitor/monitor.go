@@ -318,5 +318,19 @@ const ClassStalled = "upbeat_stalled"
 // Stalled reports whether r was taken while upbeat itself was stalled.
 func (r *Result) Stalled() bool { return r.Class == ClassStalled && r.Status == StatusPaused }
 
+// A monitor that stops being watched gets a result that is no check,
+// StatusPaused, whose Error says why: so that history ends an incident
+// open at that moment, and a restart knows a pause from a removal.
+const (
+	StoppedPaused  = "paused"
+	StoppedRemoved = "removed from the config"
+)
+
+// StoppedByPause reports whether r is the record of a pause (not of a
+// check, a stall or a removal).
+func (r *Result) StoppedByPause() bool {
+	return r.Status == StatusPaused && r.Class == "" && r.Error == StoppedPaused
+}
+
 // Failed reports whether the result counts against uptime.
 func (r *Result) Failed() bool { return r.Status == StatusDown }
