@@ -111,13 +111,14 @@ func (o *outlet) push(dl *delivery) {
 	}
 	o.seq++
 	dl.seq = o.seq
-	var dropped *delivery
-	if len(o.q) >= o.c.queueSize {
-		dropped = o.q[0]
-		o.q[0] = nil
-		o.q = o.q[1:]
+	dropped := dl
+	if len(o.q) < o.c.queueSize {
+		dropped = nil
+		o.q = append(o.q, dl)
+	} else if i := o.victim(dl); i >= 0 {
+		dropped = o.q[i]
+		o.q = append(slices.Delete(o.q, i, i+1), dl)
 	}
-	o.q = append(o.q, dl)
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
@@ -126,6 +127,37 @@ func (o *outlet) push(dl *delivery) {
 	if dropped != nil {
 		o.c.reportDrop(o, dropped, errQueueFull)
 	}
+}
+
+// victim picks the message that a full queue drops to take dl: of those
+// least worth a page (dropRank), the oldest, dl counted as the newest;
+// -1 is dl itself. A page that a failing channel keeps (kept.go) is the
+// oldest message of a queue that fills up behind it: dropping the oldest
+// message, as the queue did, let reminders and notices of slowness push
+// out the only page of an outage. Called with o.mu held.
+func (o *outlet) victim(dl *delivery) int {
+	at, rank := -1, dropRank(dl)
+	for i, q := range o.q {
+		if r := dropRank(q); r < rank || r == rank && at == -1 {
+			at, rank = i, r
+		}
+	}
+	return at
+}
+
+// dropRank orders messages by what a full queue drops first: a resend
+// (the next one says it all again), a reminder (of a page that went),
+// a notice of slowness, budget or a test, and last a page of an outage.
+func dropRank(dl *delivery) int {
+	switch {
+	case dl.routine:
+		return 0
+	case dl.msg.Event == EventReminder:
+		return 1
+	case dl.msg.Event == EventDegraded, dl.msg.Event == EventNormal, dl.msg.Event == EventBurn, dl.msg.Event == EventTest:
+		return 2
+	}
+	return 3 // a page of an outage: DOWN, its resolve, flapping, a suspect network, a group
 }
 
 // errQueueFull is reported for a message dropped from a full queue.

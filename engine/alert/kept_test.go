@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -248,4 +249,54 @@ func TestGroupedResolveSaysItsPageNeverGotThrough(t *testing.T) {
 	if !strings.Contains(m.Text, "● api UP after 3m (its DOWN never got through this alert)\n") {
 		t.Errorf("grouped resolve:\n%s", m.Text)
 	}
+}
+
+// A queue that fills up behind a page its channel keeps drops what is
+// least worth a page, not the oldest message: notices of slowness that
+// came after it go, and the page of the outage is delivered once the
+// channel works.
+func TestFullQueueKeepsTheKeptPage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recv := &pager{down: true}
+		var rec recorder
+		api := testMonitor("api")
+		mons := []*monitor.Monitor{api}
+		for _, n := range []string{"cdn", "search", "shop", "docs"} {
+			mons = append(mons, testMonitor(n))
+		}
+		d := New(Options{
+			Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true}},
+			ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
+			Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1, BurstWindow: -1, QueueSize: 3,
+		})
+		defer d.Close()
+		e := newFakeEngine(d)
+		for _, m := range mons {
+			e.up(m)
+		}
+		time.Sleep(time.Minute)
+		e.down(api)
+		settle()
+		time.Sleep(10 * time.Minute) // its retries ran out: kept
+		synctest.Wait()
+		for _, m := range mons[1:] { // four notices into a queue of three
+			e.check(m, monitor.StatusDegraded, 200, "slow")
+			settle()
+		}
+		var dropped []string
+		for _, ev := range rec.all() {
+			if !ev.Alert.OK && ev.Alert.GaveUp && strings.Contains(ev.Alert.Error, "queue full") {
+				dropped = append(dropped, strings.Join(ev.Alert.Monitors, ","))
+			}
+		}
+		if !slices.Equal(dropped, []string{"cdn", "search"}) {
+			t.Errorf("a full queue dropped %q, want the oldest notices of slowness: %s", dropped, eventsText(rec.all()))
+		}
+		recv.setDown(false)
+		time.Sleep(defaultMaxBackoff)
+		synctest.Wait()
+		if got := titles(recv.delivered()); !slices.Contains(got, "down api is DOWN: 502 Bad Gateway") {
+			t.Errorf("the receiver took %q, not api's DOWN", got)
+		}
+	})
 }
