@@ -120,11 +120,9 @@ func TestGroupNotHeldBackByAnotherMonitorsRetries(t *testing.T) {
 				for _, n := range c.others {
 					mons = append(mons, testMonitor(n))
 				}
-				d := New(Options{
-					Alerts:         []*Config{{Name: "hook", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true}},
-					ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
-					Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1,
-					Connectivity: func(context.Context) error { return errors.New("dial tcp: network is unreachable") },
+				d := pagerDispatcherWith(recv, &rec, mons, func(o *Options) {
+					o.Alerts[0].Name = "hook"
+					o.Connectivity = func(context.Context) error { return errors.New("dial tcp: network is unreachable") }
 				})
 				defer d.Close()
 				e := newFakeEngine(d)

@@ -264,9 +264,17 @@ func titles(pls []WebhookPayload) []string {
 // "oncall", to recv, taking the events on (all when empty), resolving
 // at once; it reports deliveries to rec.
 func pagerDispatcher(recv *pager, rec *recorder, on []string, mons ...*monitor.Monitor) *Dispatcher {
-	return New(Options{
-		Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true, On: on}},
+	return pagerDispatcherWith(recv, rec, mons, func(o *Options) { o.Alerts[0].On = on })
+}
+
+// pagerDispatcherWith is pagerDispatcher to any receiver, with the
+// options tune changes.
+func pagerDispatcherWith(recv http.Handler, rec *recorder, mons []*monitor.Monitor, tune func(*Options)) *Dispatcher {
+	o := Options{
+		Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true}},
 		ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
 		Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1,
-	})
+	}
+	tune(&o)
+	return New(o)
 }

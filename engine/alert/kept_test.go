@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -264,11 +263,7 @@ func TestFullQueueKeepsTheKeptPage(t *testing.T) {
 		for _, n := range []string{"cdn", "search", "shop", "docs"} {
 			mons = append(mons, testMonitor(n))
 		}
-		d := New(Options{
-			Alerts:         []*Config{{Name: "oncall", Kind: KindWebhook, URL: "http://127.0.0.1:9/hook", Default: true}},
-			ChannelOptions: ChannelOptions{HTTPClient: &http.Client{Transport: handlerTransport{recv}}},
-			Monitors:       mons, OnDelivery: rec.add, ResolveHold: -1, BurstWindow: -1, QueueSize: 3,
-		})
+		d := pagerDispatcherWith(recv, &rec, mons, func(o *Options) { o.BurstWindow, o.QueueSize = -1, 3 })
 		defer d.Close()
 		e := newFakeEngine(d)
 		for _, m := range mons {
