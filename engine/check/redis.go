@@ -237,8 +237,8 @@ func (c *redisConn) do(cmd string, args ...any) (any, error) {
 // login sends HELLO 2 (RESP2, the protocol redigo reads) with the
 // password and user name if there is a password, then SELECT for a
 // database other than 0. A server that does not know HELLO (Redis before
-// 6, or a proxy) gets AUTH instead. It returns the version HELLO's
-// answer holds.
+// 6, or a proxy), or does not let the default user run it (Redis 6.0),
+// gets AUTH instead. It returns the version HELLO's answer holds.
 func (c *redisConn) login(t redisTarget) (string, error) {
 	hello := []any{"2"}
 	if t.password != "" {
@@ -260,12 +260,15 @@ func (c *redisConn) login(t redisTarget) (string, error) {
 		// No password to give: the command will be refused with the
 		// plain "NOAUTH Authentication required." rather than HELLO's
 		// advice to send it a password.
-	case !redisHelloUnknown(err):
-		return "", err
-	default:
+	case redisHelloUnknown(err) || redisErrorWord(err) == "NOPERM":
+		// Redis 6.0 judges HELLO by the ACL of the user not yet
+		// logged in: a default user that may run little more than
+		// PING is refused HELLO itself, and AUTH is still allowed.
 		if err := c.legacyLogin(t); err != nil {
 			return "", err
 		}
+	default:
+		return "", err
 	}
 	if t.db != 0 {
 		if _, err := c.do("SELECT", t.db); err != nil {

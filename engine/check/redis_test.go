@@ -231,6 +231,50 @@ func TestRedisLoginFallsBackToAuth(t *testing.T) {
 	}
 }
 
+// Redis 6.0 judges HELLO by the ACL of the user not yet logged in: where
+// the default user may run little more than PING, HELLO is refused with
+// NOPERM. The check then logs in with AUTH, as go-redis did, instead of
+// reporting the server down.
+func TestRedisLoginHelloNotPermitted(t *testing.T) {
+	t.Parallel()
+	const pw = "pw-for-auth"
+	redis60 := func(cmd []string) string {
+		switch cmd[0] {
+		case "HELLO":
+			return "-NOPERM this user has no permissions to run the 'hello' command or its subcommand"
+		case "AUTH":
+			if cmd[len(cmd)-1] != pw {
+				return "-WRONGPASS invalid username-password pair"
+			}
+			return "+OK"
+		case "PING":
+			return "+PONG"
+		}
+		return "-NOPERM this user has no permissions to run the '" + cmd[0] + "' command or its subcommand"
+	}
+	checker := New(Options{})[monitor.KindRedis]
+	for _, tc := range []struct {
+		name, password string
+		want           []string
+	}{
+		{name: "no password", want: []string{"HELLO 2", "PING"}},
+		{name: "password", password: pw, want: []string{"HELLO 2 AUTH default " + pw, "AUTH " + pw, "PING"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeRedis(t, redis60)
+			m := svcMonitor("redis://"+f.addr, func(m *monitor.Monitor) { m.Password = tc.password })
+			r := run(t, checker, m, 5*time.Second)
+			if r.Status != monitor.StatusUp || !hasAnswer(r.Answers, "value PONG") {
+				t.Errorf("got %s %s %q, answers %q; want up with PONG", r.Status, r.Class, r.Error, r.Answers)
+			}
+			if got := f.commands(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("the server was sent %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // HELLO carries the login and the client's name; the monitor's password
 // wins over the URL's, and the version comes from HELLO's answer.
 func TestRedisLoginWithHello(t *testing.T) {
