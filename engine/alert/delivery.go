@@ -148,16 +148,32 @@ func (o *outlet) victim(dl *delivery) int {
 // dropRank orders messages by what a full queue drops first: a resend
 // (the next one says it all again), a reminder (of a page that went),
 // a notice of slowness, budget or a test, and last a page of an outage.
+// A message about several monitors (a group) is worth its most urgent
+// item: a group of notices of slowness is no page.
 func dropRank(dl *delivery) int {
-	switch {
-	case dl.routine:
+	if dl.routine {
 		return 0
-	case dl.msg.Event == EventReminder:
+	}
+	if len(dl.msg.Items) == 0 {
+		return eventRank(dl.msg.Event) // a test
+	}
+	rank := 0
+	for _, it := range dl.msg.Items {
+		rank = max(rank, eventRank(it.Event))
+	}
+	return rank
+}
+
+// eventRank is dropRank's order for one event; a resolve ranks with what
+// it resolves.
+func eventRank(event string) int {
+	switch event {
+	case EventReminder:
 		return 1
-	case dl.msg.Event == EventDegraded, dl.msg.Event == EventNormal, dl.msg.Event == EventBurn, dl.msg.Event == EventTest:
+	case EventDegraded, EventNormal, EventBurn, EventBurnOver, EventTest:
 		return 2
 	}
-	return 3 // a page of an outage: DOWN, its resolve, flapping, a suspect network, a group
+	return 3 // a page of an outage: DOWN, its resolve, flapping, a suspect network
 }
 
 // errQueueFull is reported for a message dropped from a full queue.

@@ -295,3 +295,35 @@ func TestFullQueueKeepsTheKeptPage(t *testing.T) {
 		}
 	})
 }
+
+// What a full queue drops is judged by what a message tells, not by its
+// wrapping: a group of notices of slowness, and the notice that an error
+// budget is no longer burning, go before the page of an outage, as a
+// single notice of slowness does.
+func TestFullQueueRanksByWhatTheMessageTells(t *testing.T) {
+	item := func(event, name string) Item { return Item{Result: monitor.Result{Monitor: name}, Event: event} }
+	single := func(it Item) *delivery {
+		return &delivery{msg: Message{Event: it.Event, Items: []Item{it}}, monitor: it.Monitor}
+	}
+	page := single(item(EventDown, "api")) // kept by a failing channel: the oldest
+	for _, tc := range []struct {
+		name string
+		next func() *delivery
+	}{
+		{"a group of notices of slowness", func() *delivery {
+			return &delivery{msg: Message{Event: EventGroup, Items: []Item{item(EventDegraded, "cdn"), item(EventDegraded, "shop")}}}
+		}},
+		{"a budget no longer burning", func() *delivery { return single(item(EventBurnOver, "cdn")) }},
+	} {
+		o := &outlet{q: []*delivery{page, tc.next()}}
+		if i := o.victim(tc.next()); i >= 0 && o.q[i] == page {
+			t.Errorf("%s: a full queue drops the page of the outage", tc.name)
+		}
+	}
+	// A group holding a page is worth as much as the page.
+	o := &outlet{q: []*delivery{page}}
+	down := &delivery{msg: Message{Event: EventGroup, Items: []Item{item(EventDegraded, "cdn"), item(EventDown, "shop")}}}
+	if i := o.victim(down); i != 0 {
+		t.Errorf("a group holding a DOWN: victim %d, want the oldest page (0)", i)
+	}
+}
