@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/upbeat-monitor/upbeat/engine"
+	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -273,6 +274,15 @@ func fail(r *monitor.Result, class, msg string) {
 	r.Status = monitor.StatusDown
 	r.Class = class
 	r.Error = engine.Sanitize(msg, maxError)
+}
+
+// maxBody is how many bytes of an answer a check reads: the monitor's
+// max_body, or the default.
+func maxBody(m *monitor.Monitor) int64 {
+	if m.MaxBody > 0 {
+		return m.MaxBody
+	}
+	return settings.DefaultMaxBody
 }
 
 // failErr marks r down with the class of err, a message in plain words

@@ -23,7 +23,6 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -188,11 +187,7 @@ func (h *HTTP) newRequest(ctx context.Context, m *monitor.Monitor, p *httpProbe)
 // (the caller puts it back) when something will judge it, else away.
 func (h *HTTP) readBody(p *httpProbe, resp *http.Response, m *monitor.Monitor) (*bytes.Buffer, int64, error) {
 	defer resp.Body.Close()
-	limit := m.MaxBody
-	if limit <= 0 {
-		limit = settings.DefaultMaxBody
-	}
-	p.body = io.LimitedReader{R: resp.Body, N: limit}
+	p.body = io.LimitedReader{R: resp.Body, N: maxBody(m)}
 	if m.ExpectBody == "" && m.ExpectBodyRegex == "" && len(m.ExpectJSON) == 0 {
 		n, err := io.Copy(io.Discard, &p.body)
 		return nil, n, err

@@ -18,7 +18,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/upbeat-monitor/upbeat/engine"
-	"github.com/upbeat-monitor/upbeat/engine/check/settings"
 	"github.com/upbeat-monitor/upbeat/monitor"
 )
 
@@ -164,11 +163,7 @@ func (c *WS) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result) {
 
 // exchange sends the monitor's message, reads one message back and judges it.
 func (c *WS) exchange(ctx context.Context, r *monitor.Result, p *svcProbe, m *monitor.Monitor, conn *websocket.Conn) {
-	limit := m.MaxBody
-	if limit <= 0 {
-		limit = settings.DefaultMaxBody
-	}
-	conn.SetReadLimit(limit)
+	conn.SetReadLimit(maxBody(m))
 	if m.Send != "" {
 		if err := conn.Write(ctx, websocket.MessageText, []byte(m.Send)); err != nil {
 			c.sessionFailure(ctx, r, p, err)
