@@ -71,7 +71,7 @@ func (c *Redis) Check(ctx context.Context, m *monitor.Monitor) (r monitor.Result
 		t.password = m.Password
 	}
 
-	conn, err := redisDial(ctx, p, t.addr, tlsCfg)
+	conn, err := redisDial(ctx, p, t.addr, tlsCfg, maxBody(m))
 	if err != nil {
 		c.failure(ctx, &r, p, err)
 		return r
@@ -193,8 +193,9 @@ type redisConn struct {
 
 // redisDial opens the connection through the probe, which times the
 // connect and the TLS handshake. Every read and write of it ends by the
-// deadline of ctx.
-func redisDial(ctx context.Context, p *svcProbe, addr string, tlsCfg *tls.Config) (*redisConn, error) {
+// deadline of ctx, and redigo reads it through a respGuard that holds
+// each reply to limit bytes.
+func redisDial(ctx context.Context, p *svcProbe, addr string, tlsCfg *tls.Config, limit int64) (*redisConn, error) {
 	conn, err := p.dial(ctx, addr)
 	if err != nil {
 		return nil, err
@@ -219,7 +220,7 @@ func redisDial(ctx context.Context, p *svcProbe, addr string, tlsCfg *tls.Config
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	// No timeouts of redigo's own: a write timeout of 0 leaves the
 	// deadline above alone, and do gives each read what is left.
-	return &redisConn{rc: redis.NewConn(conn, 0, 0), deadline: dl, stop: stop}, nil
+	return &redisConn{rc: redis.NewConn(newRESPGuard(conn, limit), 0, 0), deadline: dl, stop: stop}, nil
 }
 
 func (c *redisConn) close() {
@@ -389,6 +390,11 @@ func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err
 		return
 	}
 	if p.failConn(ctx, r, err, redisTimeouts) {
+		return
+	}
+	var bad *redisReplyError
+	if errors.As(err, &bad) {
+		fail(r, ClassRedisBadReply, bad.Error())
 		return
 	}
 	if c := Classify(err); !p.tls && len(p.firstBytes()) == 0 && (c == ClassEOF || c == ClassReset) {

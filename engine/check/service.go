@@ -77,6 +77,7 @@ const (
 	ClassRedisValue          = "redis_value_mismatch"  // the command's value is not the one expected
 	ClassRedisLoginTimeout   = "redis_login_timeout"   // connected, no answer to HELLO or AUTH
 	ClassRedisCommandTimeout = "redis_command_timeout" // logged in, the command did not answer
+	ClassRedisBadReply       = "redis_bad_reply"       // the answer is not Redis's protocol, or larger than max_body
 
 	ClassSMTPBadGreeting   = "smtp_bad_greeting"   // the server's first line is not an SMTP greeting
 	ClassSMTPBannerTimeout = "smtp_banner_timeout" // connected, no greeting came
@@ -101,7 +102,7 @@ func ServiceClasses() []string {
 		ClassMySQLAuth, ClassMySQLNotAllowed, ClassMySQLNoDatabase, ClassMySQLUnavailable,
 		ClassMySQLQuery, ClassMySQLValue, ClassMySQLLoginTimeout, ClassMySQLQueryTimeout,
 		ClassRedisAuth, ClassRedisUnavailable, ClassRedisCommand, ClassRedisValue,
-		ClassRedisLoginTimeout, ClassRedisCommandTimeout,
+		ClassRedisLoginTimeout, ClassRedisCommandTimeout, ClassRedisBadReply,
 		ClassSMTPBadGreeting, ClassSMTPBannerTimeout, ClassSMTPReplyTimeout,
 	}
 }

@@ -538,6 +538,20 @@ func redisEntries() []Entry {
 			},
 			FirstStep: "Run `redis-cli -h HOST slowlog get 10` and `redis-cli -h HOST info stats` to find what kept the server busy.",
 		},
+		{
+			Class: "redis_bad_reply", Name: "Not a Redis reply", Family: FamilyDatabase,
+			Summary: "the answer is not Redis's protocol, or larger than max_body",
+			Meaning: "Bytes came back, but they are not a Redis reply (RESP), or the reply announced more than upbeat reads: a value larger than max_body, or an array of more elements or deeper nesting than a health check needs. " +
+				"upbeat stops reading there rather than take the server's word for the size. " +
+				"The error quotes the start of an answer that is not Redis's.",
+			Causes: []string{
+				"Another service on the port: an HTTP server, a proxy's page, SSH",
+				"The monitor's command reads a value larger than max_body",
+				"A proxy or middlebox answering in Redis's place",
+				"A broken or hostile server writing a corrupt reply",
+			},
+			FirstStep: "Run `redis-cli -h HOST -p PORT ping` (or the monitor's command) to see what answers; for a large value, raise max_body or check a smaller key.",
+		},
 	}
 }
 

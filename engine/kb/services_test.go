@@ -17,7 +17,7 @@ var serviceClasses = []string{
 	"mysql_auth_failed", "mysql_not_allowed", "mysql_no_database", "mysql_unavailable",
 	"mysql_query_failed", "mysql_value_mismatch", "mysql_login_timeout", "mysql_query_timeout",
 	"redis_auth_failed", "redis_unavailable", "redis_command_failed", "redis_value_mismatch",
-	"redis_login_timeout", "redis_command_timeout",
+	"redis_login_timeout", "redis_command_timeout", "redis_bad_reply",
 	"smtp_bad_greeting", "smtp_banner_timeout", "smtp_reply_timeout",
 }
 
