@@ -72,10 +72,14 @@ func (g *respGuard) scan(b []byte) error {
 			continue
 		}
 		c := b[0]
+		b = b[1:]
+		if g.size++; g.size > g.limit {
+			return g.tooLarge()
+		}
 		switch {
 		case g.kind == 0:
 			if strings.IndexByte("+-:$*", c) < 0 {
-				return notRESP(b)
+				return notRESP(append([]byte{c}, b[:min(len(b), 200)]...))
 			}
 			g.kind = c
 		case c == '\n':
@@ -87,10 +91,6 @@ func (g *respGuard) scan(b []byte) error {
 				return notRESP(append([]byte{g.kind}, g.line...))
 			}
 			g.line = append(g.line, c)
-		}
-		b = b[1:]
-		if g.size++; g.size > g.limit {
-			return g.tooLarge()
 		}
 	}
 	return nil
@@ -122,7 +122,7 @@ func (g *respGuard) endLine() error {
 	case n < 0: // $-1, *-1: nil
 		g.endElement()
 	case kind == '$':
-		if g.size+n+2 > g.limit {
+		if n > g.limit-g.size-2 { // not g.size+n+2: n may be near MaxInt64
 			return g.tooLarge()
 		}
 		g.bulk = n
@@ -132,7 +132,7 @@ func (g *respGuard) endLine() error {
 	case n == 0:
 		g.endElement()
 	default:
-		if g.elements += n; g.elements > respMaxElements {
+		if g.elements += min(n, respMaxElements+1); g.elements > respMaxElements { // min: no overflow
 			return &redisReplyError{fmt.Sprintf("the server's reply announces more than %d elements; upbeat reads no more", respMaxElements)}
 		}
 		if len(g.open) == respMaxDepth {

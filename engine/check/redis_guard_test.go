@@ -25,6 +25,8 @@ func TestRedisHostileReply(t *testing.T) {
 	}{
 		{name: "bulk of 1e17 bytes", hello: "$100000000000000000", class: ClassRedisBadReply, errHas: "larger than max_body (1048576 bytes)"},
 		{name: "length past int64", hello: "$100000000000000000000", class: ClassRedisBadReply, errHas: "larger than max_body"},
+		{name: "bulk of MaxInt64 bytes", hello: "$9223372036854775807", class: ClassRedisBadReply, errHas: "larger than max_body"},
+		{name: "array of MaxInt64 elements, nested", hello: "*2\r\n*9223372036854775807", class: ClassRedisBadReply, errHas: "elements"},
 		{name: "array of 1e11 elements", hello: "*100000000000", class: ClassRedisBadReply, errHas: "more than 1048576 elements"},
 		{name: "arrays of 1e6 elements, nested", hello: "*1000000\r\n*1000000", class: ClassRedisBadReply, errHas: "elements"},
 		{name: "arrays 100 deep", hello: strings.Repeat("*1\r\n", 100) + ":1", class: ClassRedisBadReply, errHas: "32 deep"},
