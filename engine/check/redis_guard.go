@@ -87,6 +87,9 @@ func (g *respGuard) scan(b []byte) error {
 				return err
 			}
 		case g.kind == '$' || g.kind == '*' || g.kind == respBulkEnd:
+			if len(g.line) > respMaxLength && g.kind == respBulkEnd {
+				return notRESP(g.line)
+			}
 			if len(g.line) > respMaxLength {
 				return notRESP(append([]byte{g.kind}, g.line...))
 			}

@@ -35,6 +35,7 @@ func TestRedisHostileReply(t *testing.T) {
 		{name: "a status line longer than max_body", hello: "+" + strings.Repeat("x", 2000), maxBody: 1024,
 			class: ClassRedisBadReply, errHas: "larger than max_body"},
 		{name: "bulk not ended by CRLF", hello: "$2\r\nabcd", class: ClassRedisBadReply, errHas: `not Redis's protocol (RESP): "cd"`},
+		{name: "bulk followed by a long line", hello: "$2\r\nab" + strings.Repeat("y", 40), class: ClassRedisBadReply, errHas: `"yyyy`},
 		{name: "bulk within max_body", hello: "$1000\r\n" + strings.Repeat("x", 1000), maxBody: 1024},
 		{name: "nested arrays within the limits", hello: "*2\r\n*2\r\n$1\r\na\r\n*0\r\n*-1"},
 	} {
