@@ -229,6 +229,14 @@ type daemon struct {
 	warnings  []string
 	reload    *monitor.Event // a reload event held until its snapshot is applied
 	journaled bool           // its journal was passed on (with its first snapshot)
+	seen      time.Time      // the newest event passed on from it
+}
+
+// see notes an event of time t passed on from d. d.mu is held.
+func (d *daemon) see(t time.Time) {
+	if t.After(d.seen) {
+		d.seen = t
+	}
 }
 
 func newDaemon(addr string, opts Options) (*daemon, error) {
@@ -536,10 +544,16 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 	}
 	reload := d.reload
 	d.reload = nil
-	var past []source.Event
-	if !d.journaled {
-		d.journaled = true
-		past = c.journalOf(d, s, flat)
+	past := c.journalOf(d, s, flat)
+	if d.journaled {
+		// A daemon that restarted, or that the client fell too far
+		// behind: what it kept since the newest event seen from it is
+		// what the client missed; the rest it passed on already.
+		past = slices.DeleteFunc(past, func(ev source.Event) bool { return !ev.Time.After(d.seen) })
+	}
+	d.journaled = true
+	for _, ev := range past {
+		d.see(ev.Time)
 	}
 	d.mu.Unlock()
 	c.merge.invalidate()
@@ -550,12 +564,10 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 	}
 }
 
-// journalOf is d's journal as its first snapshot s brings it, each event
-// as onEvent passes it on (with d's location when there are several
+// journalOf is d's journal as a snapshot s brings it, each event as
+// onEvent passes it on (with d's location when there are several
 // daemons). A daemon older than journals sends none: its journal then
-// begins with the problems in force now, its monitors' states. The
-// journal of a daemon that restarts, or that the client fell too far
-// behind, is not passed on again: its events would come twice.
+// begins with the problems in force now, its monitors' states.
 func (c *Client) journalOf(d *daemon, s *wire.Snapshot, states []monitor.State) []source.Event {
 	past := wire.ToJournal(s.Log)
 	if s.Log == nil {
@@ -628,6 +640,7 @@ func (c *Client) onEvent(d *daemon, we *wire.Event, id string) {
 	case monitor.EventWarning:
 		d.warnings = cleanAll(we.Warnings)
 	}
+	d.see(ev.Time)
 	ev, location := c.labelled(d, ev)
 	if ev.Kind == monitor.EventReload {
 		d.reload = &ev // passed on once the snapshot that follows it is applied
