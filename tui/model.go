@@ -88,6 +88,7 @@ type (
 	actionMsg struct {
 		verb, name string
 		err        error
+		note       string // a note's text, said again when it was not saved
 	}
 	// flashDoneMsg clears a flash message.
 	flashDoneMsg struct{ id int }
@@ -712,13 +713,19 @@ func ParseMaintDuration(s string) (time.Duration, error) {
 }
 
 // failed says what went wrong with an action: the source's error, or
-// plainly that an acknowledgement found nothing to acknowledge.
+// plainly that an acknowledgement or a note found no incident open (the
+// monitor recovered while it was typed), with the note's words, which
+// are not lost from sight.
 func (m *Model) failed(msg actionMsg) string {
 	if errors.Is(msg.err, source.ErrNoIncident) {
+		why := msg.name + " has no open incident"
 		if st := m.find(msg.name); st != nil && st.Status != monitor.StatusDown {
-			return fmt.Sprintf("nothing to acknowledge: %s is %s, not down", msg.name, st.Status)
+			why = fmt.Sprintf("%s is %s, not down", msg.name, st.Status)
 		}
-		return "nothing to acknowledge: " + msg.name + " has no open incident"
+		if msg.note != "" {
+			return "note not saved: " + why + "; it said: " + clean(msg.note)
+		}
+		return "nothing to acknowledge: " + why
 	}
 	return fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error()))
 }

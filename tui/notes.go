@@ -68,7 +68,11 @@ func (m *Model) sendNote() tea.Cmd {
 	}
 	name, src, ctx := m.target, m.src, m.ctx
 	return tea.Batch(m.setFlash(verb+" "+name+"…", false), func() tea.Msg {
-		return actionMsg{verb: verb, name: name, err: src.AddNote(ctx, name, n)}
+		msg := actionMsg{verb: verb, name: name, err: src.AddNote(ctx, name, n)}
+		if n.Kind == monitor.NoteText {
+			msg.note = n.Text
+		}
+		return msg
 	})
 }
 

@@ -109,3 +109,30 @@ func TestNotePromptRefusals(t *testing.T) {
 		t.Errorf("esc left the prompt open:\n%s", v)
 	}
 }
+
+// A note typed while its monitor recovers is refused (no incident is open
+// any more): the dashboard says so, about a note, and shows what was
+// typed rather than losing it.
+func TestNoteOnARecoveredMonitorKeepsItsWords(t *testing.T) {
+	t.Parallel()
+	src := newSource()
+	m := tui.New(src, testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 160, Height: 40})
+	tui.Step(m, keyRunes("g")) // api, down
+	tui.Step(m, keyRunes("n"))
+	tui.Step(m, keyRunes("restarted the pod"))
+	st := stateOf(t, src.Snapshot(), "api")
+	st.Status = monitor.StatusUp // it recovers while the note is typed
+	src.Set(st)
+	for _, msg := range drain(tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})) {
+		tui.Step(m, msg)
+	}
+	v := tui.Render(m)
+	if !strings.Contains(v, "note not saved: api ") || !strings.Contains(v, "; it said: restarted the pod") {
+		t.Errorf("a note refused after a recovery:\n%s", v)
+	}
+	if strings.Contains(v, "nothing to acknowledge") {
+		t.Errorf("a refused note is told as an acknowledgement:\n%s", v)
+	}
+}
