@@ -273,7 +273,7 @@ func (c *redisConn) login(t redisTarget) (string, error) {
 	}
 	if t.db != 0 {
 		if _, err := c.do("SELECT", t.db); err != nil {
-			return version, err
+			return version, &redisSelectError{db: t.db, err: err}
 		}
 	}
 	return version, nil
@@ -372,9 +372,24 @@ func redisVersion(reply any) string {
 	return ""
 }
 
+// redisSelectError is a refused SELECT of the URL's database: the
+// login went through, so it is no refused password ("ERR DB index is
+// out of range": the server has fewer databases than the URL names).
+type redisSelectError struct {
+	db  int
+	err error
+}
+
+func (e *redisSelectError) Error() string { return e.err.Error() }
+func (e *redisSelectError) Unwrap() error { return e.err }
+
 // failure classifies an error from the connection, the login or the
 // command.
 func (c *Redis) failure(ctx context.Context, r *monitor.Result, p *svcProbe, err error) {
+	if se, ok := errors.AsType[*redisSelectError](err); ok && errors.As(se.err, new(redis.Error)) { // the server's answer, not a lost connection
+		fail(r, ClassRedisCommand, fmt.Sprintf("SELECT %d, the database of the URL, failed: %s", se.db, se.err.Error()))
+		return
+	}
 	var re redis.Error
 	if errors.As(err, &re) {
 		msg := re.Error()

@@ -347,6 +347,10 @@ func TestRedisAgainstRealServer(t *testing.T) {
 		{name: "no password", m: svcMonitor(url, nil), status: monitor.StatusDown, class: ClassRedisAuth},
 		{name: "command fails", m: svcMonitor(url, func(m *monitor.Monitor) { pw(m); m.Query = "NOSUCHCOMMAND" }),
 			status: monitor.StatusDown, class: ClassRedisCommand},
+		// The login went through: the URL names a database the server
+		// does not have, no wrong password.
+		{name: "no such database", m: svcMonitor("redis://"+rs.Addr+"/99", pw),
+			status: monitor.StatusDown, class: ClassRedisCommand, errHas: "SELECT 99, the database of the URL, failed: ERR DB index is out of range"},
 		{name: "stopped", m: svcMonitor("redis://"+closedPort(t), pw), status: monitor.StatusDown, class: ClassRefused},
 		{name: "TLS required, not offered by the check", m: svcMonitor("redis://"+rs.TLSAddr, pw), timeout: time.Second,
 			status: monitor.StatusDown, class: ClassTLSRequired},
