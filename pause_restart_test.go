@@ -136,3 +136,37 @@ func TestRestartWhilePausedAlertsAsWithout(t *testing.T) {
 		})
 	}
 }
+
+// A monitor paused before a restart says, after it, when it was paused,
+// not when upbeat started again, and its pause is no sample of the
+// target in its sparkline, as it is none while upbeat runs.
+func TestPausedSinceSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	target := newSwitchable(t)
+	dir := t.TempDir()
+	cfg, err := config.Load(hookConfig(t, dir, "http://127.0.0.1:9/hook", target.URL, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := runtimeOptions{getenv: os.Getenv, tuneAlerts: func(o *alert.Options) {
+		o.Channels = map[string]alert.Channel{"hook": &pagerChannel{}}
+	}}
+	rt, sub, stop := startRuntime(t, cfg, opts)
+	waitChange(t, sub, monitor.StatusUp)
+	if err := rt.eng.SetPaused("api", true); err != nil {
+		t.Fatal(err)
+	}
+	waitChange(t, sub, monitor.StatusPaused)
+	before, _ := rt.eng.State("api")
+	stop()
+
+	rt, _, stop = startRuntime(t, cfg, opts)
+	defer stop()
+	after, _ := rt.eng.State("api")
+	if after.Status != monitor.StatusPaused || after.Since.UnixMilli() != before.Since.UnixMilli() { // history keeps milliseconds
+		t.Errorf("after a restart api is %s since %v, want paused since %v", after.Status, after.Since, before.Since)
+	}
+	if len(after.Recent) != len(before.Recent) {
+		t.Errorf("after a restart api has %d samples, want the %d it had: %+v", len(after.Recent), len(before.Recent), after.Recent)
+	}
+}

@@ -61,7 +61,11 @@ func (c *controls) load(entries map[string]*entry) {
 			continue
 		}
 		if ctl.Paused {
-			en.state.Paused, en.state.Status, en.state.Since = true, monitor.StatusPaused, now
+			since := now
+			if en.state.Last.StoppedByPause() { // history has the pause: paused since then, not since this start
+				since = en.state.Last.Time
+			}
+			en.state.Paused, en.state.Status, en.state.Since = true, monitor.StatusPaused, since
 			en.off = true
 		}
 		if ctl.MaintUntil.After(now) {

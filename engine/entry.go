@@ -81,7 +81,9 @@ func (e *Engine) restore(en *entry, now time.Time) {
 		return
 	}
 	for i := range recent {
-		en.recent.push(sampleOf(&recent[i]), e.recent)
+		if !recent[i].StopRecord() { // as live: a pause records no sample
+			en.recent.push(sampleOf(&recent[i]), e.recent)
+		}
 	}
 	last := recent[len(recent)-1]
 	en.state.Last = last
@@ -119,7 +121,9 @@ func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 			return
 		}
 		seen[en] = true
-		en.recent.push(sampleOf(r), e.recent)
+		if !r.StopRecord() { // as live: a pause records no sample
+			en.recent.push(sampleOf(r), e.recent)
+		}
 		en.state.Last = *r
 		if !r.Stalled() {
 			settled[en] = r.Status

@@ -332,5 +332,11 @@ func (r *Result) StoppedByPause() bool {
 	return r.Status == StatusPaused && r.Class == "" && r.Error == StoppedPaused
 }
 
+// StopRecord reports whether r is the record of a pause or a removal: no
+// check, no sample of the target (its latency is nothing measured).
+func (r *Result) StopRecord() bool {
+	return r.Status == StatusPaused && r.Class == "" && (r.Error == StoppedPaused || r.Error == StoppedRemoved)
+}
+
 // Failed reports whether the result counts against uptime.
 func (r *Result) Failed() bool { return r.Status == StatusDown }
