@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/api/wire"
+	"github.com/upbeat-monitor/upbeat/config"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/tui"
@@ -33,7 +35,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	cfg, code := loadConfig(ctx, e, *cfgPath)
+	cfg, code := loadCheckConfig(ctx, e, *cfgPath, fs.Args())
 	if cfg == nil {
 		return code
 	}
@@ -68,6 +70,50 @@ func cmdCheck(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// unsetMark stands in for a ${NAME} unset in the environment while
+// loadCheckConfig looks for whether a named monitor uses it.
+// (valid wherever a secret goes: a password, a URL's path or query).
+const unsetMark = "upbeat-unset-variable-"
+
+// loadCheckConfig loads the config for check. With monitors named, a
+// ${NAME} unset in the environment stops the check only when a named
+// monitor uses it: a quick check of one monitor from a shell that lacks
+// another's secret (or an alert's, which check never sends) goes ahead.
+// Anything else wrong with the config is reported as by loadConfig.
+func loadCheckConfig(ctx context.Context, e *env, explicit string, names []string) (*config.Config, int) {
+	path, err := config.Find(explicit)
+	if len(names) == 0 || err != nil {
+		return loadConfig(ctx, e, explicit)
+	}
+	lookup := e.lookup()
+	if cfg, err := loadUntil(ctx, path, lookup); err == nil {
+		return cfg, exitOK
+	}
+	cfg, err := loadUntil(ctx, path, func(name string) (string, bool) {
+		if v, ok := lookup(name); ok {
+			return v, true
+		}
+		return unsetMark + name, true
+	})
+	if err != nil || usesUnset(cfg.Monitors, names) {
+		return loadConfig(ctx, e, explicit) // its errors, each with its file:line
+	}
+	return cfg, exitOK
+}
+
+// usesUnset reports whether any monitor named holds an unset ${NAME}.
+func usesUnset(all []*monitor.Monitor, names []string) bool {
+	for _, m := range all {
+		if !slices.Contains(names, m.Name) {
+			continue
+		}
+		if b, err := json.Marshal(m); err != nil || bytes.Contains(b, []byte(unsetMark)) {
+			return true
+		}
+	}
+	return false
 }
 
 func selectMonitors(e *env, all []*monitor.Monitor, names []string) ([]*monitor.Monitor, int) {

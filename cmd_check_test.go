@@ -156,3 +156,36 @@ func TestCheckTableWrapsBetweenWords(t *testing.T) {
 		t.Errorf("the WHY carried over reads %q, want %q", got, want)
 	}
 }
+
+// `upbeat check NAME` from a shell that lacks another monitor's secret
+// (or an alert's) checks NAME; a secret that NAME itself needs is still
+// an error with its file:line, as is any unset secret for a check of all.
+func TestCheckOneMonitorWithoutAnothersSecret(t *testing.T) {
+	t.Parallel()
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer web.Close()
+	cfg := writeConfig(t, fmt.Sprintf(`[[monitor]]
+name = "web"
+url = %q
+
+[[monitor]]
+name = "cache"
+url = "redis://127.0.0.1:1/0"
+password = "${CACHE_PASSWORD}"
+
+[[alert]]
+name = "chat"
+kind = "webhook"
+url = "http://127.0.0.1:9/${HOOK_TOKEN}"
+`, web.URL))
+	vars := map[string]string{} // neither secret is set
+	if out, errOut, code := runCmdEnv(t, vars, "check", "--config", cfg, "web"); code != exitOK || !strings.Contains(out, "web") {
+		t.Errorf("check web: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"cache"}, {"web", "cache"}, nil} {
+		_, errOut, code := runCmdEnv(t, vars, append([]string{"check", "--config", cfg}, args...)...)
+		if code != exitConfig || !strings.Contains(errOut, "${CACHE_PASSWORD} is not set in the environment") {
+			t.Errorf("check %v: exit %d, %q; want the unset secret reported", args, code, errOut)
+		}
+	}
+}
