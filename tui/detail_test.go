@@ -531,3 +531,67 @@ func TestDetailHistoryLineCutsNoWord(t *testing.T) {
 		checkFits(t, v, w, 60)
 	}
 }
+
+// The detail view asks for its monitor's history again as soon as the
+// monitor changes status (the incident that just ended is shown ended),
+// and not at every tick when nothing changed.
+func TestDetailHistoryFollowsAChangeOfStatus(t *testing.T) {
+	t.Parallel()
+	src := newSource()
+	m := tui.New(src, testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	tui.Step(m, keyRunes("g")) // api, down
+	for _, msg := range drain(tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})) {
+		tui.Step(m, msg) // its history
+	}
+	asks := func() bool {
+		for _, msg := range runNow(tui.Step(m, tui.TickMsg())) {
+			if strings.HasSuffix(fmt.Sprintf("%T", msg), "historyMsg") {
+				tui.Step(m, msg)
+				return true
+			}
+		}
+		return false
+	}
+	if asks() {
+		t.Fatal("a tick with nothing changed asked for the history again")
+	}
+	st := stateOf(t, src.Snapshot(), "api")
+	st.Status, st.Since = monitor.StatusUp, fixedNow
+	src.Set(st)
+	tui.Step(m, tui.EventsMsg([]source.Event{{Event: monitor.Event{Kind: monitor.EventChange, Time: fixedNow, Monitor: "api",
+		From: monitor.StatusDown, To: monitor.StatusUp}}}))
+	tui.Step(m, tui.FrameMsg())
+	if !asks() {
+		t.Error("api recovered in the detail view, and its history was not asked for again")
+	}
+	if asks() {
+		t.Error("the history was asked for again at the next tick, with nothing changed since")
+	}
+}
+
+// runNow runs cmd and the commands it batches, at any depth, and returns
+// the messages of those that answer at once; a timer (the next tick, a
+// flash's end) is not waited for.
+func runNow(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		b, ok := msg.(tea.BatchMsg)
+		if !ok {
+			return []tea.Msg{msg}
+		}
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runNow(c)...)
+		}
+		return out
+	case <-time.After(50 * time.Millisecond):
+		return nil
+	}
+}

@@ -22,3 +22,6 @@ func EventsMsg(evs []source.Event) tea.Msg { return eventsMsg{events: evs} }
 
 // FrameMsg is the frame tick: new data is read and drawn.
 func FrameMsg() tea.Msg { return frameMsg{} }
+
+// TickMsg is the one-second tick.
+func TickMsg() tea.Msg { return tickMsg{} }

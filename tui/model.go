@@ -145,6 +145,7 @@ type Model struct {
 
 	histLoading bool
 	histAt      time.Time
+	histStatus  monitor.Status // the detail's monitor's status when its history was asked for
 
 	tableTop int    // screen line of the table's column headings (for the mouse)
 	laid     layout // what the components were last sized for
@@ -406,7 +407,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tickMsg:
 		m.setNow(m.opts.Now())
 		var cmd tea.Cmd
-		if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && m.now.Sub(m.histAt) >= 30*time.Second {
+		if m.state == stateDetail && !m.histLoading && m.src.Query() != nil && (m.now.Sub(m.histAt) >= 30*time.Second || m.detailChanged()) {
 			cmd = m.loadHistory()
 		}
 		return tea.Batch(tick(), cmd)
@@ -775,7 +776,18 @@ func (m *Model) loadHistory() tea.Cmd {
 	}
 	m.histLoading = true
 	m.histAt = m.now
+	if st := m.find(m.detail.Name()); st != nil {
+		m.histStatus = st.Status
+	}
 	return loadHistory(m.ctx, q, m.detail.Name(), m.now)
+}
+
+// detailChanged reports whether the detail's monitor changed status since
+// its history was asked for: the incident that just ended (or began) is
+// shown so at the next tick, not up to 30 s later.
+func (m *Model) detailChanged() bool {
+	st := m.find(m.detail.Name())
+	return st != nil && st.Status != m.histStatus
 }
 
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
