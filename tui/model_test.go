@@ -756,6 +756,14 @@ func TestPlaceholderAndCaptionAreNotCut(t *testing.T) {
 		t.Errorf("filter prompt %q cuts its placeholder", footer)
 	}
 
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	m.Update(keyRunes("g")) // api, down
+	m.Update(keyRunes("a"))
+	lines = strings.Split(m.View(), "\n")
+	if footer := lines[len(lines)-1]; !strings.Contains(footer, "reason: optional") {
+		t.Errorf("ack prompt %q cuts its placeholder", footer)
+	}
+
 	st := stateOf(t, tuitest.Fixture(fixedNow), "api")
 	v := newDetail(t, st, nil, history24h("api"), 120, 300).View()
 	if !strings.Contains(v, "most at 03:00 UTC: 41 of 45 failed checks (last 30 days)") || !strings.Contains(v, "darker is more") {

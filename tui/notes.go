@@ -28,7 +28,7 @@ func (m *Model) askAck() tea.Cmd {
 	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
 		return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
 	}
-	return m.askText(st, monitor.NoteAck, "reason (optional)")
+	return m.askText(st, monitor.NoteAck, "optional") // the label says "reason:"
 }
 
 // askNote opens the prompt for a note on the current monitor's open
