@@ -136,7 +136,7 @@ func (h *HTTP) prepare(ctx context.Context, m *monitor.Monitor, start time.Time)
 	}
 	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
 
-	rctx := httptrace.WithClientTrace(ctx, &p.trace)
+	rctx := withDialBound(httptrace.WithClientTrace(ctx, &p.trace))
 	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
 		h.b.initGuard(&p.guard, u, m.Proxy != nil)
 		p.guarded = true

@@ -327,10 +327,31 @@ func (g *redirectGuard) isArmed() bool {
 	return g.armed
 }
 
+// dialBoundKey carries a check's context in its request's, for the dial.
+type dialBoundKey struct{}
+
+// withDialBound makes ctx, a check's request context, the bound of the
+// dials made for the request. An http.Transport dials on a context
+// detached from the request's end, so that another request may use the
+// connection; a check's connections serve it alone, and a dial to a
+// target that drops SYNs would otherwise go on after the check, a socket
+// and a goroutine kept through the kernel's two minutes of retries, a
+// new one every interval.
+func withDialBound(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dialBoundKey{}, ctx)
+}
+
 // guardedDial wraps dial so that every connection is judged by the guard
-// of the context it is made in (none: not judged).
+// of the context it is made in (none: not judged), and ends with the
+// check it is made for (withDialBound).
 func guardedDial(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if check, ok := ctx.Value(dialBoundKey{}).(context.Context); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel() // a dial done: its connection is not bound by ctx
+			defer context.AfterFunc(check, cancel)()
+		}
 		conn, err := dial(ctx, network, addr)
 		if err != nil {
 			return conn, err

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -494,5 +496,29 @@ func TestClientCertificate(t *testing.T) {
 		if r := run(t, checkers[m.Kind], m, 0); r.Status != monitor.StatusUp {
 			t.Errorf("%s with a client certificate: %v/%q (%q)", kind, r.Status, r.Class, r.Error)
 		}
+	}
+}
+
+// A dial to a target that drops SYNs ends with its check: an
+// http.Transport detaches its dials from the request, and without a
+// bound this one would go on for the kernel's two minutes of retries,
+// a socket and a goroutine a check. Not parallel: it counts the
+// transport's dials in progress, and no other test dials meanwhile.
+func TestDialEndsWithItsCheck(t *testing.T) {
+	synDrop := backloggedListener(t)
+	m := testMonitor("http://" + synDrop + "/")
+	if r := run(t, New(Options{})[m.Kind], m, 200*time.Millisecond); r.Class != ClassConnectTimeout {
+		t.Fatalf("got %s %q, want %s", r.Class, r.Error, ClassConnectTimeout)
+	}
+	dialing := func() bool {
+		buf := make([]byte, 1<<20)
+		return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("net/http.(*Transport).dialConnFor"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for dialing() {
+		if time.Now().After(deadline) {
+			t.Fatal("the check ended 5s ago and its dial goes on")
+		}
+		time.Sleep(10 * time.Millisecond) // waits on the dial's end, not on a clock
 	}
 }
