@@ -587,7 +587,7 @@ func (t *Table) lessFunc() func(a, b int) int {
 }
 
 func latencyKey(st *monitor.State) time.Duration {
-	if st.Last.Time.IsZero() {
+	if st.Last.Time.IsZero() || st.Last.StopRecord() {
 		return -1
 	}
 	return st.Last.Latency
@@ -869,7 +869,9 @@ func (t *Table) codeCell(r *monitor.Result, w int) (string, *lipgloss.Style) {
 
 func (t *Table) latencyCell(st *monitor.State) (string, *lipgloss.Style) {
 	r := &st.Last
-	if r.Time.IsZero() || st.Monitor.Kind == monitor.KindPush { // a push monitor has beats, not latency
+	// a push monitor has beats, not latency; the record of a pause (the
+	// last result of a monitor restored paused) measured nothing
+	if r.Time.IsZero() || st.Monitor.Kind == monitor.KindPush || r.StopRecord() {
 		return "—", &t.sty.Dim
 	}
 	if m := st.Monitor.MaxLatency; m > 0 && r.Latency > m {

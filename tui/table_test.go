@@ -124,6 +124,18 @@ func TestTableLatencyIsHonest(t *testing.T) {
 	if l := lineOf(t, v, "new-service"); !strings.Contains(l, "—") {
 		t.Errorf("a monitor with no result should show —: %q", l)
 	}
+	// restored paused after a restart, its last result is the record of
+	// the pause, which measured nothing: no "<0.1ms"
+	states := tuitest.Fixture(fixedNow)
+	for i := range states {
+		if states[i].Monitor.Name == "cache" {
+			states[i].Status, states[i].Paused = monitor.StatusPaused, true
+			states[i].Last = monitor.Result{Monitor: "cache", Time: fixedNow.Add(-time.Minute), Status: monitor.StatusPaused, Error: monitor.StoppedPaused}
+		}
+	}
+	if l := lineOf(t, newTable(t, states, 120, 40).View(), "cache"); strings.Contains(l, "<0.1ms") || strings.Contains(l, "0.0ms") {
+		t.Errorf("a pause's record shown as a latency: %q", l)
+	}
 	if strings.Contains(v, "no data") {
 		t.Error(`the table says "no data"`)
 	}
