@@ -189,15 +189,11 @@ func (rt *runtime) restoreIncidents() {
 			if in, ok := rt.silencedIncident(name, now); ok {
 				rt.takeOver(name, in, now, monitor.StatusMaintenance)
 			}
-		case st.Status == monitor.StatusPaused:
-			// A pause outlives a restart (fileControls).
-			if in, ok := rt.pausedIncident(name, now); ok {
-				rt.takeOver(name, in, now, monitor.StatusPaused)
-			}
-		case st.Status == monitor.StatusPending && st.Last.StoppedByPause():
-			// Resumed, and stopped before its first check: that check
-			// carries on the incident it was paused in, as it would have
-			// without the restart.
+		case st.Status == monitor.StatusPaused, st.Status == monitor.StatusPending && st.Last.StoppedByPause():
+			// A pause outlives a restart (fileControls). Resumed and
+			// stopped before its first check, that check carries on the
+			// incident it was paused in, as it would have without the
+			// restart.
 			if in, ok := rt.pausedIncident(name, now); ok {
 				rt.takeOver(name, in, now, monitor.StatusPaused)
 			}
