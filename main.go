@@ -4,8 +4,10 @@
 package main
 
 import (
-	_ "early.upbeat.invalid/earlyterm"   // before Bubble Tea's init: see the package doc
-	_ "early.upbeat.invalid/quickstatus" // `upbeat status` before the rest initialises
+	"early.upbeat.invalid/buildinfo"
+	_ "early.upbeat.invalid/earlyterm"    // before Bubble Tea's init: see the package doc
+	_ "early.upbeat.invalid/quickstatus"  // `upbeat status` before the rest initialises
+	_ "early.upbeat.invalid/quickversion" // `upbeat --version` likewise
 	"github.com/charmbracelet/x/term"
 	"github.com/upbeat-monitor/upbeat/engine/alert"
 	"github.com/upbeat-monitor/upbeat/internal/textdist"
@@ -17,16 +19,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 )
-
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
-// it comes from the module's build information.
-var version = ""
 
 // Exit codes of `upbeat check` and of every command.
 const (
@@ -201,37 +198,9 @@ else $XDG_CONFIG_HOME/upbeat/config.toml; 'upbeat init' writes a starter one.
 `)
 }
 
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(devel)"
-	}
-	v := bi.Main.Version
-	var rev, dirty string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "-dirty"
-			}
-		}
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	switch {
-	case v != "" && v != "(devel)":
-		return v
-	case rev != "":
-		return "devel-" + rev + dirty
-	}
-	return "(devel)"
-}
+// versionString is the version `--version` prints (quickversion prints it
+// before main runs; see there).
+func versionString() string { return buildinfo.String() }
 
 // newFlags makes a flag set whose errors and help go to e.stderr and
 // which lists its flags under a one-line usage.

@@ -1,0 +1,23 @@
+// Package quickversion answers `upbeat --version` (and -version, version)
+// in its init, before most of upbeat is initialised: the answer needs
+// nothing else. Only package main imports it, for that effect; see
+// statusline for why this module's packages run so early.
+package quickversion
+
+import (
+	"os"
+
+	"early.upbeat.invalid/buildinfo"
+)
+
+func init() {
+	if len(os.Args) < 2 {
+		return
+	}
+	switch os.Args[1] {
+	case "-version", "--version", "version":
+		// As main's run answers them: whatever follows is ignored.
+		os.Stdout.WriteString("upbeat " + buildinfo.String() + "\n")
+		os.Exit(0)
+	}
+}
