@@ -505,3 +505,34 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A check's connection has small buffers (connReadBuffer,
+// connWriteBuffer): a request, a response header line and a response
+// larger than them pass whole.
+func TestHTTPLargerThanConnBuffers(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 3*connReadBuffer)
+	body := strings.Repeat("0123456789", 10*connReadBuffer) + "the end"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Long") != long || string(b) != body {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for i := range 20 {
+			w.Header().Set(fmt.Sprintf("X-Filler-%d", i), long[:connReadBuffer/2])
+		}
+		w.Header().Set("X-Long", long)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	m := testMonitor(srv.URL)
+	m.Method, m.Body = "POST", body
+	m.Headers = map[string]string{"X-Long": long}
+	m.ExpectBody = "the end"
+	m.ExpectHeaders = map[string]string{"X-Long": long}
+	r := New(Options{})[monitor.KindHTTP].Check(t.Context(), m)
+	if r.Status != monitor.StatusUp || r.Code != 200 || r.BodySize != int64(len(body)) {
+		t.Errorf("%s %d %q, body %d bytes: want up, 200, all %d bytes", r.Status, r.Code, r.Error, r.BodySize, len(body))
+	}
+}
