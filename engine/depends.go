@@ -12,16 +12,16 @@ import (
 // down, the monitors it depends on that were not checked since (is it
 // behind one of them that is down too?); when en comes back, the monitors
 // depending on it that are still down (did they come back with it?).
-func (e *Engine) recheck(en *entry, o *outcome, r *monitor.Result) {
+func (e *Engine) recheck(en *entry, from, to monitor.Status, r *monitor.Result) {
 	switch {
-	case o.to == monitor.StatusDown && len(en.m.DependsOn) > 0:
+	case to == monitor.StatusDown && len(en.m.DependsOn) > 0:
 		for _, name := range en.m.DependsOn {
 			p, ok := e.states.get(name)
 			if ok && !p.busy.Load() && !e.states.checkedSince(p, r.Time) {
 				e.sched.soon(p)
 			}
 		}
-	case o.from == monitor.StatusDown && (o.to == monitor.StatusUp || o.to == monitor.StatusDegraded):
+	case from == monitor.StatusDown && (to == monitor.StatusUp || to == monitor.StatusDegraded):
 		for _, c := range e.states.downDependents(en.m.Name) {
 			if !c.busy.Load() {
 				e.sched.soon(c)

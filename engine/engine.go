@@ -234,9 +234,10 @@ func (e *Engine) finish(en *entry, r *monitor.Result) {
 	if o.change != nil {
 		e.hub.publish(*o.change)
 		if e.notifier != nil {
-			e.notifier.Notify(*o.change, &o.state)
+			st := o.state // on the heap only when the status changed
+			e.notifier.Notify(*o.change, &st)
 		}
-		e.recheck(en, &o, r)
+		e.recheck(en, o.from, o.to, r)
 	}
 }
 

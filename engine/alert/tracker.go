@@ -287,11 +287,12 @@ type tracker struct {
 
 	// Recovery: good checks in a row, counted once per result, and the
 	// latest good result (what a resolve with no result of its own is
-	// about).
+	// about), held in place: most results are good, and a copy of each
+	// on the heap was garbage by the next.
 	good        int
 	goodSince   time.Time
 	lastCounted time.Time
-	lastGood    *monitor.Result
+	lastGood    monitor.Result // zero Time: none yet
 
 	// Flapping: changes between down and up within the flap window.
 	edges    []time.Time
@@ -579,8 +580,7 @@ func (t *tracker) count(r *monitor.Result, fx *effects) bool {
 			t.goodSince = r.Time
 		}
 		t.good++
-		cp := *r
-		t.lastGood = &cp
+		t.lastGood = *r
 	}
 	return true
 }
@@ -786,7 +786,10 @@ func (t *tracker) resolve(end time.Time, r *monitor.Result, fx *effects) {
 	t.inc, t.phase = nil, phaseIdle
 	t.good, t.goodSince = 0, time.Time{}
 	if r == nil || r.Status == monitor.StatusDown {
-		r = t.lastGood
+		r = nil
+		if !t.lastGood.Time.IsZero() {
+			r = &t.lastGood // resultItem copies it
+		}
 	}
 	it := resultItem(EventUp, t.m, t.name, r)
 	it.Since, it.Status = inc.Start, t.status
