@@ -41,7 +41,8 @@ import (
 //
 // UPBEAT_FLOOR_SIZES (default 1000,5000,10000) and UPBEAT_FLOOR_WINDOW
 // (default 30s) change what is measured; UPBEAT_FLOOR_PROFILE=DIR writes
-// a CPU profile of the daemon during each window to DIR/daemon-N.pprof.
+// a CPU profile of the daemon during each window to DIR/daemon-N.pprof,
+// and one of the bare probe to DIR/bare-N.pprof.
 func BenchmarkFloor(b *testing.B) {
 	if testing.Short() {
 		b.Skip("runs for minutes")
@@ -184,6 +185,9 @@ func runFloor(b *testing.B, bins floorBins, n int, interval, window time.Duratio
 	waitHealthy(b, client, filepath.Join(dir, "daemon.log"))
 
 	bare := exec.Command(bins.bare, "-urls", urlsPath, "-interval", interval.String())
+	if profDir != "" {
+		bare.Args = append(bare.Args, "-cpuprofile", filepath.Join(profDir, fmt.Sprintf("bare-%d.pprof", n)))
+	}
 	bareOut, err := bare.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -209,6 +213,7 @@ func runFloor(b *testing.B, bins floorBins, n int, interval, window time.Duratio
 	raw0 := segmentBytes(filepath.Join(hist, "segments"))
 	if profDir != "" {
 		daemon.Process.Signal(syscall.SIGUSR1)
+		bare.Process.Signal(syscall.SIGUSR1)
 	}
 	var rssD, rssB, anonD, anonB float64
 	samples := 0
@@ -224,6 +229,7 @@ func runFloor(b *testing.B, bins floorBins, n int, interval, window time.Duratio
 	raw := segmentBytes(filepath.Join(hist, "segments")) - raw0
 	if profDir != "" {
 		daemon.Process.Signal(syscall.SIGUSR2)
+		bare.Process.Signal(syscall.SIGUSR2)
 	}
 	onTime, late := daemonCounter(client, "upbeat_checks_on_time_total"), daemonCounter(client, "upbeat_checks_late_total")
 	due := float64(n) * window.Seconds() / interval.Seconds()

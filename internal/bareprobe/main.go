@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -33,7 +34,11 @@ func main() {
 	conc := flag.Int("concurrency", 256, "requests in flight at most")
 	timeout := flag.Duration("timeout", 5*time.Second, "timeout of one request")
 	version := flag.Bool("version", false, "print a line and exit")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file from SIGUSR1 to SIGUSR2")
 	flag.Parse()
+	if *cpuprofile != "" {
+		profileOnSignal(*cpuprofile)
+	}
 	if *version {
 		fmt.Println("bareprobe")
 		return
@@ -116,6 +121,34 @@ func (p *probe) launch(u string, due time.Time) {
 }
 
 // report prints the counters once a second.
+// profileOnSignal writes a CPU profile to path between SIGUSR1 and
+// SIGUSR2, as the daemon does, so that a benchmark profiles both over the
+// same window.
+func profileOnSignal(path string) {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGUSR1, syscall.SIGUSR2)
+	go func() {
+		var f *os.File
+		for s := range sig {
+			switch {
+			case s == syscall.SIGUSR1 && f == nil:
+				var err error
+				if f, err = os.Create(path); err != nil {
+					fmt.Fprintln(os.Stderr, "bareprobe:", err)
+					continue
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					fmt.Fprintln(os.Stderr, "bareprobe:", err)
+				}
+			case s == syscall.SIGUSR2 && f != nil:
+				pprof.StopCPUProfile()
+				f.Close()
+				f = nil
+			}
+		}
+	}()
+}
+
 func (p *probe) report() {
 	for range time.Tick(time.Second) {
 		fmt.Printf("done=%d ontime=%d late=%d failed=%d\n", p.done.Load(), p.onTime.Load(), p.late.Load(), p.failed.Load())
