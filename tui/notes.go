@@ -32,11 +32,14 @@ func (m *Model) askAck() tea.Cmd {
 }
 
 // askNote opens the prompt for a note on the current monitor's open
-// incident.
+// incident. On a monitor that has none it opens too, saying so, so that
+// the words typed after n go into it and never act as keys (a p among
+// them would pause the monitor); saved, they come back refused, on
+// screen.
 func (m *Model) askNote() tea.Cmd {
 	st := m.current()
 	if st != nil && st.Status != monitor.StatusDown {
-		return m.setFlash(st.Monitor.Name+" has no open incident to write a note on", false)
+		return m.askText(st, monitor.NoteText, "no open incident: esc")
 	}
 	return m.askText(st, monitor.NoteText, "what you found or did")
 }

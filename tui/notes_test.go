@@ -82,8 +82,9 @@ func TestGoldenNotes(t *testing.T) {
 	}
 }
 
-// n and a on a monitor that is not down open no prompt and say why; the
-// prompt refuses an empty note; esc cancels.
+// n on a monitor that is not down opens the prompt saying there is no
+// incident, so what is typed next never acts as keys; the prompt refuses
+// an empty note; esc cancels.
 func TestNotePromptRefusals(t *testing.T) {
 	t.Parallel()
 	m := tui.New(newSource(), testOptions())
@@ -92,9 +93,14 @@ func TestNotePromptRefusals(t *testing.T) {
 	tui.Step(m, keyRunes("/cache"))
 	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
 	tui.Step(m, keyRunes("n"))
-	if v := tui.Render(m); !strings.Contains(v, "cache has no open incident to write a note on") {
+	if v := tui.Render(m); !strings.Contains(v, "note on cache: no open incident") {
 		t.Errorf("n on an up monitor:\n%s", v)
 	}
+	tui.Step(m, keyRunes("p")) // typed as a note, not a pause
+	if v := tui.Render(m); !strings.Contains(v, "note on cache: p") || !strings.Contains(v, "‖ 1 paused") {
+		t.Errorf("p after n on an up monitor:\n%s", v)
+	}
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc}) // the prompt goes
 	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc}) // the filter goes; cache stays selected
 	tui.Step(m, keyRunes("g"))                // api, down
 	tui.Step(m, keyRunes("n"))
