@@ -62,6 +62,7 @@ func (e pageEvents) Ready() <-chan struct{} { return e.sub.Ready() }
 func (e pageEvents) Close()                 { e.sub.Close() }
 func (e pageEvents) Drain() bool {
 	evs, _ := e.sub.Drain()
+	defer e.sub.Recycle(evs)
 	for _, ev := range evs {
 		if ev.Kind == monitor.EventChange || ev.Kind == monitor.EventReload {
 			return true

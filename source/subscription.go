@@ -33,6 +33,7 @@ const DefaultLimit = 4096
 type Subscription struct {
 	mu      sync.Mutex
 	pending []Event
+	spare   []Event // a drained slice given back (Recycle), for pending to refill
 	ready   chan struct{}
 	limit   int
 	dropped int
@@ -69,6 +70,19 @@ func (s *Subscription) Drain() (evs []Event, dropped int) {
 }
 
 // Close ends the subscription. It is safe to call more than once.
+// Recycle gives back a slice Drain returned, once the reader is done with
+// it and keeps nothing of it: the next events fill it instead of a new
+// one grown from nothing. A reader that drains at every event (a status
+// page's follower, of every result) otherwise makes garbage of each.
+func (s *Subscription) Recycle(evs []Event) {
+	clear(evs)
+	s.mu.Lock()
+	if !s.closed && cap(evs) > 0 && cap(evs) <= s.limit {
+		s.spare = evs[:0]
+	}
+	s.mu.Unlock()
+}
+
 func (s *Subscription) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -77,7 +91,7 @@ func (s *Subscription) Close() {
 	}
 	s.closed = true
 	close(s.done)
-	s.pending = nil
+	s.pending, s.spare = nil, nil
 	s.mu.Unlock()
 	if s.onClose != nil {
 		s.onClose()
@@ -95,6 +109,9 @@ func (s *Subscription) Publish(ev Event) {
 	}
 	if len(s.pending) >= s.limit {
 		s.dropOldestResult()
+	}
+	if s.pending == nil {
+		s.pending, s.spare = s.spare, nil
 	}
 	s.pending = append(s.pending, ev)
 	s.mu.Unlock()
