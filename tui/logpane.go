@@ -65,6 +65,7 @@ type LogPane struct {
 	entries  []logEntry           // oldest first, by time
 	lastFail map[logKey]int       // index of each monitor's current failure entry
 	badSince map[logKey]time.Time // when each monitor's current problem began
+	resumed  map[logKey]bool      // resumed, not checked since: its first good check is news
 	wrap     bool                 // long entries take up to three lines
 	// shown, when set, holds the monitors the table's filter leaves: the
 	// entries about others are not drawn (those about upbeat itself are).
@@ -348,15 +349,23 @@ func (l *LogPane) addResult(ev *source.Event) bool {
 // addChange records a change of status, with how long the problem lasted
 // when it is a recovery.
 func (l *LogPane) addChange(ev *source.Event) bool {
-	if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
-		return false // a first good check is not news
-	}
 	e := logEntry{kind: monitor.EventChange, time: ev.Time, last: ev.Time, count: 1,
 		monitor: ev.Monitor, location: ev.Location, from: ev.From, to: ev.To, status: ev.To}
 	if e.monitor == "" && ev.Result != nil {
 		e.monitor = ev.Result.Monitor
 	}
 	k := e.key()
+	resumed := l.resumed[k]
+	delete(l.resumed, k)
+	switch {
+	case ev.From == monitor.StatusPaused && ev.To == monitor.StatusPending:
+		if l.resumed == nil {
+			l.resumed = make(map[logKey]bool)
+		}
+		l.resumed[k] = true
+	case ev.From == monitor.StatusPending && ev.To == monitor.StatusUp && !resumed:
+		return false // a first good check is not news, but after "paused → pending" it is
+	}
 	bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
 	if bad && ev.From == ev.To {
 		l.inForce(e, ev.Result)

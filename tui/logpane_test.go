@@ -458,3 +458,26 @@ func TestLogPaneFromJournalReadsAsLive(t *testing.T) {
 		}
 	}
 }
+
+// A first good check is not news, except after a resume: "paused →
+// pending" is followed by "pending → up", so that the log says the
+// monitor is back.
+func TestLogPaneSaysResumedMonitorIsUp(t *testing.T) {
+	t.Parallel()
+	t0 := fixedNow
+	change := func(name string, at time.Time, from, to monitor.Status) monitor.Event {
+		return monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: name, From: from, To: to}
+	}
+	l := tui.NewLogPane(plainStyles())
+	l.Add(events(change("web", t0, monitor.StatusPending, monitor.StatusUp), // at start: not news
+		change("api", t0, monitor.StatusUp, monitor.StatusPaused),
+		change("api", t0.Add(time.Minute), monitor.StatusPaused, monitor.StatusPending),
+		change("api", t0.Add(time.Minute+time.Second), monitor.StatusPending, monitor.StatusUp),
+		change("api", t0.Add(2*time.Minute), monitor.StatusUp, monitor.StatusDown),
+		change("api", t0.Add(3*time.Minute), monitor.StatusDown, monitor.StatusPending), // a reload, say
+		change("api", t0.Add(4*time.Minute), monitor.StatusPending, monitor.StatusUp)))  // not after a resume
+	got := strings.Join(logLines(l, 120, false), "\n")
+	if strings.Contains(got, "web") || strings.Count(got, "pending → up") != 1 || !strings.Contains(got, "api  pending → up") {
+		t.Errorf("want one pending → up, api's after its resume:\n%s", got)
+	}
+}
