@@ -136,7 +136,7 @@ func (h *HTTP) prepare(ctx context.Context, m *monitor.Monitor, start time.Time)
 	}
 	p.client = http.Client{Transport: tr, CheckRedirect: p.checkRedirect}
 
-	rctx := withDialBound(httptrace.WithClientTrace(ctx, &p.trace))
+	rctx := httptrace.WithClientTrace(ctx, &p.trace)
 	if m.MaxRedirects > 0 && !m.AllowPrivateRedirects {
 		h.b.initGuard(&p.guard, u, m.Proxy != nil)
 		p.guarded = true
@@ -145,7 +145,7 @@ func (h *HTTP) prepare(ctx context.Context, m *monitor.Monitor, start time.Time)
 	if u.Scheme == "https" && m.ClientCert == "" {
 		rctx = context.WithValue(rctx, probeKey{}, p) // to tell "the server asked for a client certificate"
 	}
-	req, err := h.newRequest(rctx, m, p)
+	req, err := h.newRequest(withDialBound(rctx), m, p)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
