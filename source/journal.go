@@ -44,6 +44,9 @@ type Journal struct {
 	newest map[journalKey]int
 	result map[journalKey]*monitor.Result
 	open   map[journalKey]bool
+	// resumed: a monitor's newest change was paused → pending, so its
+	// pending → up is news and kept.
+	resumed map[journalKey]bool
 }
 
 type journalKey struct{ monitor, location string }
@@ -86,11 +89,19 @@ func (j *Journal) Add(ev Event) {
 			return
 		}
 	case monitor.EventChange:
-		if ev.From == monitor.StatusPending && ev.To == monitor.StatusUp {
-			return // a first good check is not news
-		}
 		if k.monitor == "" && ev.Result != nil {
 			k.monitor = ev.Result.Monitor
+		}
+		resumed := j.resumed[k]
+		delete(j.resumed, k)
+		switch {
+		case ev.From == monitor.StatusPaused && ev.To == monitor.StatusPending:
+			if j.resumed == nil {
+				j.resumed = make(map[journalKey]bool)
+			}
+			j.resumed[k] = true
+		case ev.From == monitor.StatusPending && ev.To == monitor.StatusUp && !resumed:
+			return // a first good check is not news, but after "paused → pending" it is (as in the log)
 		}
 		j.open[k] = ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
 		if ev.Result != nil {

@@ -69,7 +69,6 @@ func (s *Subscription) Drain() (evs []Event, dropped int) {
 	return evs, dropped
 }
 
-// Close ends the subscription. It is safe to call more than once.
 // Recycle gives back a slice Drain returned, once the reader is done with
 // it and keeps nothing of it: the next events fill it instead of a new
 // one grown from nothing. A reader that drains at every event (a status
@@ -83,6 +82,7 @@ func (s *Subscription) Recycle(evs []Event) {
 	s.mu.Unlock()
 }
 
+// Close ends the subscription. It is safe to call more than once.
 func (s *Subscription) Close() {
 	s.mu.Lock()
 	if s.closed {

@@ -430,6 +430,13 @@ func TestLogPaneFromJournalReadsAsLive(t *testing.T) {
 				}
 			case k < 17:
 				tell(monitor.Event{Kind: monitor.EventNote, Time: at, Monitor: name, Note: &monitor.Note{Kind: monitor.NoteKind(1 + rng.IntN(2)), Text: "looking"}})
+			case k == 18: // a pause, or the resume of one
+				from, to := status[name], monitor.StatusPaused
+				if from == monitor.StatusPaused {
+					to = monitor.StatusPending
+				}
+				status[name] = to
+				tell(monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: name, From: from, To: to})
 			case k < 19:
 				tries := 1 + rng.IntN(3)
 				tell(monitor.Event{Kind: monitor.EventAlert, Time: at, Monitor: name,
@@ -479,5 +486,29 @@ func TestLogPaneSaysResumedMonitorIsUp(t *testing.T) {
 	got := strings.Join(logLines(l, 120, false), "\n")
 	if strings.Contains(got, "web") || strings.Count(got, "pending → up") != 1 || !strings.Contains(got, "api  pending → up") {
 		t.Errorf("want one pending → up, api's after its resume:\n%s", got)
+	}
+}
+
+// A dashboard that starts after a resume reads, from the journal, the
+// "pending → up" one that watched it live shows.
+func TestLogPaneResumeFromJournalReadsAsLive(t *testing.T) {
+	t.Parallel()
+	change := func(at time.Time, from, to monitor.Status) monitor.Event {
+		return monitor.Event{Kind: monitor.EventChange, Time: at, Monitor: "api", From: from, To: to}
+	}
+	evs := events(change(fixedNow, monitor.StatusUp, monitor.StatusPaused),
+		change(fixedNow.Add(time.Minute), monitor.StatusPaused, monitor.StatusPending),
+		change(fixedNow.Add(time.Minute+time.Second), monitor.StatusPending, monitor.StatusUp))
+	journal, live := source.NewJournal(0), tui.NewLogPane(plainStyles())
+	for _, ev := range evs {
+		journal.Add(ev)
+		live.Add([]source.Event{ev})
+	}
+	late := tui.NewLogPane(plainStyles())
+	late.Add(journal.Events())
+	live.SetSize(160, 20)
+	late.SetSize(160, 20)
+	if got, want := late.View(), live.View(); got != want || !strings.Contains(want, "pending → up") {
+		t.Errorf("from the journal:\n%s\n\nlive:\n%s", got, want)
 	}
 }
