@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"early.upbeat.invalid/buildinfo"
@@ -71,12 +72,21 @@ func TestVersionFromBuildInfo(t *testing.T) {
 	if got := buildinfo.Parse(""); got != "(devel)" {
 		t.Errorf("no build information: %q", got)
 	}
-	// and the binary's own, which runtime/debug parses too
+	// and the binary's own, as runtime/debug reads it
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		t.Fatal("no build information")
 	}
-	if got, want := buildinfo.String(), buildinfo.Parse(wrap(bi)); got != want {
+	want := bi.Main.Version
+	if want == "" || want == "(devel)" {
+		want = "(devel)"
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				want = "devel-" + s.Value[:min(12, len(s.Value))]
+			}
+		}
+	}
+	if got := buildinfo.String(); !strings.HasPrefix(got, want) {
 		t.Errorf("this binary: %q, runtime/debug's reading gives %q", got, want)
 	}
 }

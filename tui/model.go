@@ -127,6 +127,9 @@ type Model struct {
 	// noteKind is what the note prompt writes: a note, or an
 	// acknowledgement's reason.
 	noteKind monitor.NoteKind
+	// noIncident: the prompt's monitor had no open incident when it
+	// opened (see askAck).
+	noIncident bool
 
 	sub        *source.Subscription
 	frameEvery time.Duration

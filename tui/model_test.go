@@ -283,8 +283,13 @@ func TestAckWithoutIncidentDoesNotCall(t *testing.T) {
 		m.Update(keyRunes(string(r)))
 	}
 	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	m.Update(keyRunes("a"))
-	if v := m.View(); !strings.Contains(v, "cache has no open incident to acknowledge") {
+	m.Update(keyRunes("a")) // the prompt opens, saying there is nothing to acknowledge
+	m.Update(keyRunes("p")) // a reason, not a pause
+	if v := m.View(); !strings.Contains(v, "acknowledge cache, reason: p") || strings.Contains(v, "pause cache") {
+		t.Fatalf("a, then p, on an up monitor:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if v := m.View(); !strings.Contains(v, "cache has no open incident to acknowledge") || strings.Contains(v, "acknowledge cache…") {
 		t.Fatalf("ack on an up monitor:\n%s", v)
 	}
 }

@@ -21,34 +21,38 @@ import (
 func (m *Model) prompting() bool { return m.state == stateMaint || m.state == stateNote }
 
 // askAck opens the prompt for the reason of an acknowledgement of the
-// current monitor's open incident. A monitor that is neither down nor
-// degraded has nothing to acknowledge: no prompt, it says so.
+// current monitor's open incident. On a monitor that is neither down nor
+// degraded it opens too, saying there is nothing to acknowledge, so that
+// a reason typed after a never acts as keys (a p in it would pause the
+// monitor); enter then sends nothing and says why.
 func (m *Model) askAck() tea.Cmd {
 	st := m.current()
 	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
-		return m.setFlash(st.Monitor.Name+" has no open incident to acknowledge", false)
+		return m.askText(st, monitor.NoteAck, "no open incident: esc", true)
 	}
-	return m.askText(st, monitor.NoteAck, "optional") // the label says "reason:"
+	return m.askText(st, monitor.NoteAck, "optional", false) // the label says "reason:"
 }
 
 // askNote opens the prompt for a note on the current monitor's open
-// incident. On a monitor that has none it opens too, saying so, so that
-// the words typed after n go into it and never act as keys (a p among
-// them would pause the monitor); saved, they come back refused, on
-// screen.
+// incident. On a monitor that has none it opens too, saying so, for the
+// same reason as askAck; a note typed there is sent, and comes back
+// refused with its words on screen unless the monitor went down
+// meanwhile.
 func (m *Model) askNote() tea.Cmd {
 	st := m.current()
 	if st != nil && st.Status != monitor.StatusDown {
-		return m.askText(st, monitor.NoteText, "no open incident: esc")
+		return m.askText(st, monitor.NoteText, "no open incident: esc", true)
 	}
-	return m.askText(st, monitor.NoteText, "what you found or did")
+	return m.askText(st, monitor.NoteText, "what you found or did", false)
 }
 
-func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder string) tea.Cmd {
+// askText opens the prompt; none says the monitor had no open incident
+// when it opened.
+func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder string, none bool) tea.Cmd {
 	if st == nil {
 		return m.setFlash("no monitor selected", true)
 	}
-	m.target, m.noteKind = st.Monitor.Name, kind
+	m.target, m.noteKind, m.noIncident = st.Monitor.Name, kind, none
 	m.prev, m.state = m.state, stateNote
 	m.input.Placeholder = placeholder
 	m.input.SetValue("")
@@ -64,9 +68,14 @@ func (m *Model) noteKey(k tea.KeyMsg) tea.Cmd {
 func (m *Model) sendNote() tea.Cmd {
 	n := monitor.Note{Kind: m.noteKind, Author: m.opts.User, Text: strings.TrimSpace(m.input.Value())}
 	verb := "note on"
-	if n.Kind == monitor.NoteAck {
+	switch {
+	case n.Kind == monitor.NoteAck && m.noIncident:
+		return m.setFlash(m.target+" has no open incident to acknowledge", false)
+	case n.Kind == monitor.NoteAck:
 		verb = "acknowledge"
-	} else if n.Text == "" {
+	case n.Text == "" && m.noIncident:
+		return m.setFlash(m.target+" has no open incident to write a note on", false)
+	case n.Text == "":
 		return m.setFlash("an empty note is not saved", true)
 	}
 	name, src, ctx := m.target, m.src, m.ctx

@@ -97,10 +97,14 @@ func TestNotePromptRefusals(t *testing.T) {
 		t.Errorf("n on an up monitor:\n%s", v)
 	}
 	tui.Step(m, keyRunes("p")) // typed as a note, not a pause
-	if v := tui.Render(m); !strings.Contains(v, "note on cache: p") || !strings.Contains(v, "‖ 1 paused") {
+	if v := tui.Render(m); !strings.Contains(v, "note on cache: p") || strings.Contains(v, "pause cache") {
 		t.Errorf("p after n on an up monitor:\n%s", v)
 	}
-	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc}) // the prompt goes
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyBackspace})
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter}) // nothing typed: it says why nothing is saved
+	if v := tui.Render(m); !strings.Contains(v, "cache has no open incident to write a note on") {
+		t.Errorf("enter on an empty note on an up monitor:\n%s", v)
+	}
 	tui.Step(m, tea.KeyMsg{Type: tea.KeyEsc}) // the filter goes; cache stays selected
 	tui.Step(m, keyRunes("g"))                // api, down
 	tui.Step(m, keyRunes("n"))
