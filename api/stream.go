@@ -140,6 +140,7 @@ func (st *stream) run(ctx context.Context, sub *source.Subscription) {
 		tokens--
 		evs, dropped := sub.Drain()
 		st.publish(evs, dropped)
+		sub.Recycle(evs) // publish keeps copies (the journal), never the slice
 	}
 }
 
