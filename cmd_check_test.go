@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,37 @@ url = "http://127.0.0.1:9/${HOOK_TOKEN}"
 		if code != exitConfig || !strings.Contains(errOut, "${CACHE_PASSWORD} is not set in the environment") {
 			t.Errorf("check %v: exit %d, %q; want the unset secret reported", args, code, errOut)
 		}
+	}
+}
+
+// upbeat check has the collector wait (collectLate) unless the
+// environment sets GOGC or GOMEMLIMIT; undo puts back what was in force.
+func TestCheckCollectsLate(t *testing.T) {
+	gcNow := func() (percent int, limit int64) {
+		percent = debug.SetGCPercent(100)
+		debug.SetGCPercent(percent)
+		return percent, debug.SetMemoryLimit(-1) // -1 reads it
+	}
+	p0, l0 := gcNow()
+	undo := collectLate(func(string) string { return "" })
+	p, l := gcNow()
+	undo()
+	if p != -1 || l != lateHeap {
+		t.Errorf("GC percent %d, memory limit %d: want off until %d", p, l, lateHeap)
+	}
+	if p, l := gcNow(); p != p0 || l != l0 {
+		t.Errorf("after undo: %d, %d; want %d, %d", p, l, p0, l0)
+	}
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		undo := collectLate(func(k string) string {
+			if k == env {
+				return "50"
+			}
+			return ""
+		})
+		if p, l := gcNow(); p != p0 || l != l0 {
+			t.Errorf("with %s set: %d, %d; want %d, %d as they were", env, p, l, p0, l0)
+		}
+		undo()
 	}
 }

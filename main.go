@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -132,6 +133,9 @@ func main() {
 		}
 	}
 	profileOnSignal(e.getenv)
+	if len(os.Args) > 1 && os.Args[1] == "check" {
+		collectLate(e.getenv)
+	}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -166,6 +170,28 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	return cmdDashboard(ctx, e, args)
 }
+
+// collectLate has the garbage collector wait until the heap nears
+// lateHeap, unless GOGC or GOMEMLIMIT says otherwise. It is for a command
+// that is over in a moment (check): collecting on the way costs it more
+// than keeping what it made (a cycle was 8% of a check of 100 monitors).
+// It returns what undoes it.
+func collectLate(getenv func(string) string) (undo func()) {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	limit := debug.SetMemoryLimit(lateHeap)
+	percent := debug.SetGCPercent(-1)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+// lateHeap is the heap at which collectLate's collector starts: a check
+// of 1,000 monitors stays well under it, and a larger one is collected as
+// usual past it.
+const lateHeap = 128 << 20
 
 func commandNames() []string {
 	var out []string
