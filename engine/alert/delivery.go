@@ -68,6 +68,16 @@ type outlet struct {
 	// a kept message about it alone is moot (see kept.go).
 	failing bool
 	ended   map[string]time.Time
+	// lost holds, by monitor, the page a full queue dropped whose resolve
+	// has not come yet: the resolve tells of it (see dropFull).
+	lost map[string]lostPage
+}
+
+// lostPage is a page a full queue dropped: the incident it opened, and
+// what its resolve is to say of it.
+type lostPage struct {
+	start time.Time
+	miss  *missedPage
 }
 
 // accepts reports whether the channel wants messages about event.
@@ -111,6 +121,7 @@ func (o *outlet) push(dl *delivery) {
 	}
 	o.seq++
 	dl.seq = o.seq
+	o.tellLost(dl)
 	dropped := dl
 	if len(o.q) < o.c.queueSize {
 		dropped = nil
@@ -118,6 +129,9 @@ func (o *outlet) push(dl *delivery) {
 	} else if i := o.victim(dl); i >= 0 {
 		dropped = o.q[i]
 		o.q = append(slices.Delete(o.q, i, i+1), dl)
+	}
+	if dropped != nil {
+		o.dropFull(dropped)
 	}
 	o.mu.Unlock()
 	select {
@@ -135,7 +149,17 @@ func (o *outlet) push(dl *delivery) {
 // oldest message of a queue that fills up behind it: dropping the oldest
 // message, as the queue did, let reminders and notices of slowness push
 // out the only page of an outage. Called with o.mu held.
+//
+// First of all it drops a page whose resolve is queued too, or is dl:
+// that incident is over, and its resolve tells of both (dropFull).
 func (o *outlet) victim(dl *delivery) int {
+	for i, q := range o.q {
+		for _, it := range q.msg.Items {
+			if opens(it) && (resolveOf(dl, it) >= 0 || slices.ContainsFunc(o.q, func(up *delivery) bool { return resolveOf(up, it) >= 0 })) {
+				return i
+			}
+		}
+	}
 	at, rank := -1, dropRank(dl)
 	for i, q := range o.q {
 		if r := dropRank(q); r < rank || r == rank && at == -1 {
@@ -159,9 +183,70 @@ func dropRank(dl *delivery) int {
 	}
 	rank := 0
 	for _, it := range dl.msg.Items {
-		rank = max(rank, eventRank(it.Event))
+		r := eventRank(it.Event)
+		if it.missed != nil {
+			r = 2 // a resolve whose page never went out: nobody waits for it
+		}
+		rank = max(rank, r)
 	}
 	return rank
+}
+
+// opens reports whether an item is the page that opened an incident.
+func opens(it Item) bool {
+	return (it.Event == EventDown || it.Event == EventFlapping) && it.Incident != nil
+}
+
+// dropFull follows a message a full queue dropped: when it held the page
+// of an incident, the resolve of that incident says the page never got
+// through, now if it is queued, else when it comes (tellLost). Called
+// with o.mu held.
+func (o *outlet) dropFull(dl *delivery) {
+	for _, page := range dl.msg.Items {
+		if !opens(page) {
+			continue
+		}
+		miss := &missedPage{at: dl.msg.Time, attempts: dl.attempts, dropped: true}
+		told := false
+		for _, up := range o.q {
+			if i := resolveOf(up, page); i >= 0 {
+				items := slices.Clone(up.msg.Items)
+				items[i].missed = miss
+				o.c.recompose(up, items)
+				told = true
+				break
+			}
+		}
+		if !told {
+			if o.lost == nil {
+				o.lost = make(map[string]lostPage)
+			}
+			o.lost[page.Monitor] = lostPage{start: page.Incident.Start, miss: miss}
+		}
+	}
+}
+
+// tellLost makes dl's resolves of incidents whose page a full queue
+// dropped say so. Called with o.mu held.
+func (o *outlet) tellLost(dl *delivery) {
+	if len(o.lost) == 0 || dl.routine {
+		return
+	}
+	var items []Item
+	for i, it := range dl.msg.Items {
+		lp, ok := o.lost[it.Monitor]
+		if !ok || it.Event != EventUp || it.Incident == nil || !it.Incident.Start.Equal(lp.start) {
+			continue
+		}
+		if items == nil {
+			items = slices.Clone(dl.msg.Items)
+		}
+		items[i].missed = lp.miss
+		delete(o.lost, it.Monitor)
+	}
+	if items != nil {
+		o.c.recompose(dl, items)
+	}
 }
 
 // eventRank is dropRank's order for one event; a resolve ranks with what
@@ -477,26 +562,34 @@ func (o *outlet) handOver(dl *delivery) {
 	items := o.q
 	o.q = nil
 	o.stopped = true
-	succ, failing, ended := o.succ, o.failing, o.ended
+	succ, failing, ended, lost := o.succ, o.failing, o.ended, o.lost
 	o.mu.Unlock()
 	if dl != nil {
 		items = append([]*delivery{dl}, items...)
 	}
-	succ.receive(items, failing, ended)
+	succ.receive(items, failing, ended, lost)
 }
 
 // receive takes the messages a predecessor handed over: they go before
 // anything queued since, keeping their attempts, due times and whether
 // they are kept. A full queue drops its oldest, as push does. failing
-// and ended are the predecessor's (see outlet); what this outlet learnt
-// since goes first.
-func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.Time) {
+// ended and lost are the predecessor's (see outlet); what this outlet
+// learnt since goes first.
+func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.Time, lost map[string]lostPage) {
 	o.mu.Lock()
 	o.held = false
 	o.failing = o.failing || failing
 	for m, start := range ended {
 		if _, ok := o.ended[m]; !ok {
 			o.setEnded(m, start)
+		}
+	}
+	for m, lp := range lost {
+		if _, ok := o.lost[m]; !ok {
+			if o.lost == nil {
+				o.lost = make(map[string]lostPage)
+			}
+			o.lost[m] = lp
 		}
 	}
 	if o.stopped {

@@ -35,6 +35,7 @@ type missedPage struct {
 	at       time.Time
 	attempts int
 	err      string
+	dropped  bool // a full queue dropped it (see outlet.dropFull)
 }
 
 // park keeps a message that used up its attempts, with err its last

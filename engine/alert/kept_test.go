@@ -327,3 +327,68 @@ func TestFullQueueRanksByWhatTheMessageTells(t *testing.T) {
 		t.Errorf("a group holding a DOWN: victim %d, want the oldest page (0)", i)
 	}
 }
+
+// A page that a full queue drops never reaches its people: the resolve of
+// its incident says so ("tells of both") rather than resolving a page
+// nobody had, whether it comes after the drop or was queued already (then
+// the page is the one dropped: its incident is over).
+func TestFullQueueDroppedPageIsToldByItsResolve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recv := &pager{down: true}
+		var rec recorder
+		mons := map[string]*monitor.Monitor{}
+		var list []*monitor.Monitor
+		for _, n := range []string{"api", "shop", "docs", "cdn", "search"} {
+			mons[n] = testMonitor(n)
+			list = append(list, mons[n])
+		}
+		d := pagerDispatcherWith(recv, &rec, list, func(o *Options) { o.BurstWindow, o.QueueSize = -1, 2 })
+		defer d.Close()
+		e := newFakeEngine(d)
+		for _, m := range list {
+			e.up(m)
+		}
+		time.Sleep(time.Minute)
+		step := func(f func(*monitor.Monitor), name string) {
+			f(mons[name])
+			settle()
+		}
+		// a page dropped before its resolve comes
+		step(e.down, "api")
+		step(e.down, "shop")
+		step(e.down, "docs") // a third page into a queue of two: api's, the oldest, goes
+		recv.setDown(false)
+		time.Sleep(defaultMaxBackoff)
+		synctest.Wait()
+		step(e.up, "api")
+		synctest.Wait()
+		// a page whose resolve comes while both would be queued
+		recv.setDown(true)
+		step(e.down, "cdn")
+		step(e.down, "search")
+		step(e.up, "cdn") // the queue is full: cdn's page goes, its resolve tells of it
+		recv.setDown(false)
+		time.Sleep(2 * defaultMaxBackoff)
+		synctest.Wait()
+
+		texts := map[string]string{}
+		for _, pl := range recv.delivered() {
+			texts[pl.Event+" "+pl.Monitors[0].Monitor] = pl.Text
+		}
+		got := titles(recv.delivered())
+		for _, name := range []string{"api", "cdn"} {
+			if _, ok := texts["down "+name]; ok {
+				t.Errorf("%s's dropped page was delivered: %q", name, got)
+			}
+			text, ok := texts["up "+name]
+			if !ok || !strings.Contains(text, "The page that "+name+" was down") || !strings.Contains(text, "queue was full") {
+				t.Errorf("%s's resolve does not say its page was dropped:\n%s\n(delivered: %q)", name, text, got)
+			}
+		}
+		for _, name := range []string{"shop", "docs", "search"} {
+			if _, ok := texts["down "+name]; !ok {
+				t.Errorf("%s's page, never dropped, was not delivered: %q", name, got)
+			}
+		}
+	})
+}

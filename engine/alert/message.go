@@ -315,7 +315,12 @@ func (c composer) up(b *strings.Builder, it Item) string {
 	} else {
 		fmt.Fprintf(b, "%s recovered; it was down before upbeat started.\n", it.Monitor)
 	}
-	if m := it.missed; m != nil {
+	switch m := it.missed; {
+	case m != nil && m.dropped:
+		fmt.Fprintf(b, "The page that %s was down (composed %s) never got through this alert: its queue was full "+
+			"(the channel failing, pages waiting) and dropped it. This message tells of both.\n",
+			it.Monitor, timeText(m.at, c.loc))
+	case m != nil:
 		fmt.Fprintf(b, "The page that %s was down (composed %s) never got through this alert (%d %s failed; the last: %s). "+
 			"It is not sent now that %s is up again; this message tells of both.\n",
 			it.Monitor, timeText(m.at, c.loc), m.attempts, plural(m.attempts, "attempt"), m.err, it.Monitor)
