@@ -41,12 +41,10 @@ type Journal struct {
 	// open says whether a viewer's log may still count failures of the
 	// monitor on a line (its newest record is a failure, or a change to
 	// down or degraded): then the result that ends that is kept too.
-	newest map[journalKey]int
-	result map[journalKey]*monitor.Result
-	open   map[journalKey]bool
-	// resumed: a monitor's newest change was paused → pending, so its
-	// pending → up is news and kept.
-	resumed map[journalKey]bool
+	newest  map[journalKey]int
+	result  map[journalKey]*monitor.Result
+	open    map[journalKey]bool
+	resumed Resumes[journalKey]
 }
 
 type journalKey struct{ monitor, location string }
@@ -92,16 +90,8 @@ func (j *Journal) Add(ev Event) {
 		if k.monitor == "" && ev.Result != nil {
 			k.monitor = ev.Result.Monitor
 		}
-		resumed := j.resumed[k]
-		delete(j.resumed, k)
-		switch {
-		case ev.From == monitor.StatusPaused && ev.To == monitor.StatusPending:
-			if j.resumed == nil {
-				j.resumed = make(map[journalKey]bool)
-			}
-			j.resumed[k] = true
-		case ev.From == monitor.StatusPending && ev.To == monitor.StatusUp && !resumed:
-			return // a first good check is not news, but after "paused → pending" it is (as in the log)
+		if !j.resumed.News(k, ev.From, ev.To) {
+			return
 		}
 		j.open[k] = ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
 		if ev.Result != nil {
@@ -109,6 +99,30 @@ func (j *Journal) Add(ev Event) {
 		}
 	}
 	j.push(k, ev)
+}
+
+// Resumes tells which changes of status a log shows: every one but a
+// first good check (pending → up), unless it follows a resume (paused →
+// pending), which it shows the end of. A Journal and the dashboard's log
+// judge alike with it, so that a log read from a journal reads as live.
+// The zero value is ready; K tells monitors apart.
+type Resumes[K comparable] struct{ resumed map[K]bool }
+
+// News reports whether a log shows the change of k from from to to, and
+// notes a resume.
+func (r *Resumes[K]) News(k K, from, to monitor.Status) bool {
+	resumed := r.resumed[k]
+	delete(r.resumed, k)
+	switch {
+	case from == monitor.StatusPaused && to == monitor.StatusPending:
+		if r.resumed == nil {
+			r.resumed = make(map[K]bool)
+		}
+		r.resumed[k] = true
+	case from == monitor.StatusPending && to == monitor.StatusUp:
+		return resumed
+	}
+	return true
 }
 
 // repeats folds a failing result into the monitor's newest record when

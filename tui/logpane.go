@@ -62,11 +62,11 @@ func (e *logEntry) sameFailure(r *monitor.Result) bool {
 type LogPane struct {
 	sty      *Styles
 	w, h     int
-	entries  []logEntry           // oldest first, by time
-	lastFail map[logKey]int       // index of each monitor's current failure entry
-	badSince map[logKey]time.Time // when each monitor's current problem began
-	resumed  map[logKey]bool      // resumed, not checked since: its first good check is news
-	wrap     bool                 // long entries take up to three lines
+	entries  []logEntry             // oldest first, by time
+	lastFail map[logKey]int         // index of each monitor's current failure entry
+	badSince map[logKey]time.Time   // when each monitor's current problem began
+	resumed  source.Resumes[logKey] // which changes are news: see there
+	wrap     bool                   // long entries take up to three lines
 	// shown, when set, holds the monitors the table's filter leaves: the
 	// entries about others are not drawn (those about upbeat itself are).
 	shown map[string]bool
@@ -355,16 +355,8 @@ func (l *LogPane) addChange(ev *source.Event) bool {
 		e.monitor = ev.Result.Monitor
 	}
 	k := e.key()
-	resumed := l.resumed[k]
-	delete(l.resumed, k)
-	switch {
-	case ev.From == monitor.StatusPaused && ev.To == monitor.StatusPending:
-		if l.resumed == nil {
-			l.resumed = make(map[logKey]bool)
-		}
-		l.resumed[k] = true
-	case ev.From == monitor.StatusPending && ev.To == monitor.StatusUp && !resumed:
-		return false // a first good check is not news, but after "paused → pending" it is
+	if !l.resumed.News(k, ev.From, ev.To) {
+		return false
 	}
 	bad := ev.To == monitor.StatusDown || ev.To == monitor.StatusDegraded
 	if bad && ev.From == ev.To {

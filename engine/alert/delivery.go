@@ -207,17 +207,7 @@ func (o *outlet) dropFull(dl *delivery) {
 			continue
 		}
 		miss := &missedPage{at: dl.msg.Time, attempts: dl.attempts, dropped: true}
-		told := false
-		for _, up := range o.q {
-			if i := resolveOf(up, page); i >= 0 {
-				items := slices.Clone(up.msg.Items)
-				items[i].missed = miss
-				o.c.recompose(up, items)
-				told = true
-				break
-			}
-		}
-		if !told {
+		if !o.tellQueuedResolve(page, miss) {
 			if o.lost == nil {
 				o.lost = make(map[string]lostPage)
 			}

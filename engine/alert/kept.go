@@ -162,20 +162,26 @@ func (o *outlet) tellMissed(dl *delivery) bool {
 	miss := &missedPage{at: dl.msg.Time, attempts: dl.attempts, err: o.c.red.Error(dl.lastErr)}
 	told := false
 	for _, page := range dl.msg.Items {
-		if page.Event == EventReminder {
-			continue
-		}
-		for _, up := range o.q {
-			if i := resolveOf(up, page); i >= 0 {
-				items := slices.Clone(up.msg.Items)
-				items[i].missed = miss
-				o.c.recompose(up, items)
-				told = true
-				break
-			}
+		if page.Event != EventReminder && o.tellQueuedResolve(page, miss) {
+			told = true
 		}
 	}
 	return told
+}
+
+// tellQueuedResolve makes the queued resolve of page's incident, if any,
+// say that the page never got through (miss), and reports whether one
+// does. Called with o.mu held.
+func (o *outlet) tellQueuedResolve(page Item, miss *missedPage) bool {
+	for _, up := range o.q {
+		if i := resolveOf(up, page); i >= 0 {
+			items := slices.Clone(up.msg.Items)
+			items[i].missed = miss
+			o.c.recompose(up, items)
+			return true
+		}
+	}
+	return false
 }
 
 // resolveOf returns the index of the item of dl that resolves page's
