@@ -150,15 +150,12 @@ func (o *outlet) push(dl *delivery) {
 // message, as the queue did, let reminders and notices of slowness push
 // out the only page of an outage. Called with o.mu held.
 //
-// First of all it drops a page whose resolve is queued too, or is dl:
-// that incident is over, and its resolve tells of both (dropFull).
+// First of all it drops a page whose resolve is queued too, or is dl
+// (overPage): that incident is over, and its resolve tells of both
+// (dropFull).
 func (o *outlet) victim(dl *delivery) int {
-	for i, q := range o.q {
-		for _, it := range q.msg.Items {
-			if opens(it) && (resolveOf(dl, it) >= 0 || slices.ContainsFunc(o.q, func(up *delivery) bool { return resolveOf(up, it) >= 0 })) {
-				return i
-			}
-		}
+	if i := o.overPage(dl); i >= 0 {
+		return i
 	}
 	at, rank := -1, dropRank(dl)
 	for i, q := range o.q {
@@ -192,6 +189,45 @@ func dropRank(dl *delivery) int {
 	return rank
 }
 
+// overPage returns the index of the oldest queued message that is only
+// pages of incidents whose resolves are queued too, or are dl; -1 when
+// there is none. A message that also tells of anything else is not one.
+func (o *outlet) overPage(dl *delivery) int {
+	type incident struct {
+		monitor string
+		start   int64 // unix ns
+	}
+	var over map[incident]bool
+	note := func(up *delivery) {
+		if up.routine {
+			return
+		}
+		for _, it := range up.msg.Items {
+			if it.Event == EventUp && it.Incident != nil {
+				if over == nil {
+					over = make(map[incident]bool)
+				}
+				over[incident{it.Monitor, it.Incident.Start.UnixNano()}] = true
+			}
+		}
+	}
+	note(dl)
+	for _, up := range o.q {
+		note(up)
+	}
+	if over == nil {
+		return -1
+	}
+	for i, q := range o.q {
+		if len(q.msg.Items) > 0 && !slices.ContainsFunc(q.msg.Items, func(it Item) bool {
+			return !opens(it) || !over[incident{it.Monitor, it.Incident.Start.UnixNano()}]
+		}) {
+			return i
+		}
+	}
+	return -1
+}
+
 // opens reports whether an item is the page that opened an incident.
 func opens(it Item) bool {
 	return (it.Event == EventDown || it.Event == EventFlapping) && it.Incident != nil
@@ -212,6 +248,17 @@ func (o *outlet) dropFull(dl *delivery) {
 				o.lost = make(map[string]lostPage)
 			}
 			o.lost[page.Monitor] = lostPage{start: page.Incident.Start, miss: miss}
+		}
+	}
+}
+
+// forgetEnded forgets the lost pages of incidents that ended with no
+// resolve told of them (the channel takes none, or it was told before
+// the page was handed over). Called with o.mu held.
+func (o *outlet) forgetEnded() {
+	for m, lp := range o.lost {
+		if start, ok := o.ended[m]; ok && start.Equal(lp.start) {
+			delete(o.lost, m)
 		}
 	}
 }
@@ -582,6 +629,10 @@ func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.
 			o.lost[m] = lp
 		}
 	}
+	for _, dl := range o.q { // a resolve pushed here before the lost page came
+		o.tellLost(dl)
+	}
+	o.forgetEnded()
 	if o.stopped {
 		o.mu.Unlock()
 		for _, dl := range items {
@@ -594,12 +645,19 @@ func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.
 		o.seq++
 		dl.seq = o.seq
 	}
-	var dropped []*delivery
-	if n := len(q) - o.c.queueSize; n > 0 {
-		dropped = slices.Clone(q[:n])
-		q = q[n:]
-	}
 	o.q = q
+	var dropped []*delivery
+	for len(o.q) > o.c.queueSize { // as push drops, the newest taking the place
+		last := o.q[len(o.q)-1]
+		o.q = o.q[:len(o.q)-1]
+		out := last
+		if i := o.victim(last); i >= 0 {
+			out = o.q[i]
+			o.q = append(slices.Delete(o.q, i, i+1), last)
+		}
+		o.dropFull(out)
+		dropped = append(dropped, out)
+	}
 	moot := o.dropMoot() // an incident may have ended here before the queue came
 	// A reload is how a broken channel is most often mended: the oldest
 	// kept message is tried on the new one at once, not at the end of the

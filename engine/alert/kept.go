@@ -91,6 +91,7 @@ func (o *outlet) resolved(monitor string, start time.Time) {
 		return
 	}
 	o.setEnded(monitor, start)
+	o.forgetEnded()
 	moot := o.dropMoot()
 	o.mu.Unlock()
 	o.reportMoot(moot)
