@@ -30,8 +30,9 @@ func (o *outlet) fqgroup(items ...Item) *delivery {
 	return dl
 }
 
-// A group page about api (over) and shop (still down): victim must not
-// drop it for a notice of slowness; shop's outage page would never go.
+// A group page about api (over) and shop (still down) is not what a full
+// queue drops for a notice of slowness: shop's page of an open outage
+// would never go.
 func TestFullQueueKeepsAGroupPageOfAnOpenIncident(t *testing.T) {
 	o := fqoutlet(2)
 	group := o.fqgroup(fqitem(EventDown, "api"), fqitem(EventDown, "shop"))
@@ -41,8 +42,8 @@ func TestFullQueueKeepsAGroupPageOfAnOpenIncident(t *testing.T) {
 	}
 }
 
-// A group of api's DOWN and shop's resolve: dropping it for api's queued
-// resolve loses shop's resolve, whose DOWN went out.
+// A group of api's DOWN and shop's resolve is not dropped for api's
+// queued resolve: shop's resolve, whose DOWN went out, would be lost.
 func TestFullQueueKeepsAGroupWithAResolve(t *testing.T) {
 	o := fqoutlet(2)
 	group := o.fqgroup(fqitem(EventDown, "api"), fqitem(EventUp, "shop"))
@@ -52,8 +53,8 @@ func TestFullQueueKeepsAGroupWithAResolve(t *testing.T) {
 	}
 }
 
-// A reload's successor that overflows drops the oldest pages without
-// remembering them: api's resolve then says nothing of its page.
+// A reload's successor that overflows drops as push does, and the
+// resolve of a page it dropped says so.
 func TestReloadOverflowTellsTheDroppedPage(t *testing.T) {
 	o := fqoutlet(2)
 	o.receive([]*delivery{o.fqsingle(fqitem(EventDown, "api")), o.fqsingle(fqitem(EventDown, "shop")),
@@ -66,7 +67,8 @@ func TestReloadOverflowTellsTheDroppedPage(t *testing.T) {
 }
 
 // A resolve pushed to the successor between handTo and handOver (the old
-// outlet's attempt in flight) misses the lost page handed over after it.
+// outlet's attempt in flight) tells of the dropped page handed over
+// after it, and the page is not remembered after.
 func TestReloadHandsOverTheDroppedPage(t *testing.T) {
 	old, succ := fqoutlet(2), fqoutlet(2)
 	old.dropFull(old.fqsingle(fqitem(EventDown, "api"))) // a page a full queue dropped
@@ -82,7 +84,8 @@ func TestReloadHandsOverTheDroppedPage(t *testing.T) {
 	}
 }
 
-// A channel that takes no resolves keeps the lost entry for ever.
+// A channel that takes no resolves forgets a dropped page when its
+// incident ends.
 func TestDroppedPageForgottenWhenItsIncidentEnds(t *testing.T) {
 	o := fqoutlet(2)
 	delete(o.on, "up")
