@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	goruntime "runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -192,7 +193,8 @@ url = "http://127.0.0.1:9/${HOOK_TOKEN}"
 }
 
 // upbeat check has the collector wait (collectLate) unless the
-// environment sets GOGC or GOMEMLIMIT; undo puts back what was in force.
+// environment sets GOGC or GOMEMLIMIT; the first collection, or undo,
+// puts back what was in force.
 func TestCheckCollectsLate(t *testing.T) {
 	gcNow := func() (percent int, limit int64) {
 		percent = debug.SetGCPercent(100)
@@ -209,6 +211,19 @@ func TestCheckCollectsLate(t *testing.T) {
 	if p, l := gcNow(); p != p0 || l != l0 {
 		t.Errorf("after undo: %d, %d; want %d, %d", p, l, p0, l0)
 	}
+
+	collectLate(func(string) string { return "" })
+	for i := 0; i < 1000; i++ { // the cleanup runs on its own goroutine after the cycle
+		if p, _ := gcNow(); p != -1 {
+			break
+		}
+		goruntime.GC()
+		goruntime.Gosched()
+	}
+	if p, l := gcNow(); p != p0 || l != l0 {
+		t.Errorf("after the first collection: %d, %d; want %d, %d as they were", p, l, p0, l0)
+	}
+
 	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
 		undo := collectLate(func(k string) string {
 			if k == env {

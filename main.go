@@ -19,9 +19,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -175,22 +177,35 @@ func run(ctx context.Context, e *env, args []string) int {
 // lateHeap, unless GOGC or GOMEMLIMIT says otherwise. It is for a command
 // that is over in a moment (check): collecting on the way costs it more
 // than keeping what it made (a cycle was 8% of a check of 100 monitors).
-// It returns what undoes it.
+// The first collection, if one comes, puts back what was in force: past
+// lateHeap the collector runs as usual, not against a limit that the
+// live heap may exceed (then it would run without end). It returns what
+// undoes it at once.
 func collectLate(getenv func(string) string) (undo func()) {
 	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	limit := debug.SetMemoryLimit(lateHeap)
 	percent := debug.SetGCPercent(-1)
-	return func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
+	var once sync.Once
+	undo = func() {
+		once.Do(func() {
+			debug.SetGCPercent(percent)
+			debug.SetMemoryLimit(limit)
+		})
 	}
+	// the sentinel is garbage at once: the first cycle runs its cleanup
+	goruntime.AddCleanup(new(lateSentinel), func(undo func()) { undo() }, undo)
+	return undo
 }
 
+// lateSentinel is what collectLate watches for the first collection. It
+// holds a pointer, so that it is not one of the tiny objects the
+// allocator packs together (and frees together).
+type lateSentinel struct{ _ *int }
+
 // lateHeap is the heap at which collectLate's collector starts: a check
-// of 1,000 monitors stays well under it, and a larger one is collected as
-// usual past it.
+// of 1,000 monitors stays well under it.
 const lateHeap = 128 << 20
 
 func commandNames() []string {
