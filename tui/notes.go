@@ -27,7 +27,7 @@ func (m *Model) prompting() bool { return m.state == stateMaint || m.state == st
 // monitor); enter then sends nothing and says why.
 func (m *Model) askAck() tea.Cmd {
 	st := m.current()
-	if st != nil && st.Status != monitor.StatusDown && st.Status != monitor.StatusDegraded {
+	if st != nil && !hasIncident(st, monitor.NoteAck) {
 		return m.askText(st, monitor.NoteAck, "no open incident: esc", true)
 	}
 	return m.askText(st, monitor.NoteAck, "optional", false) // the label says "reason:"
@@ -40,7 +40,7 @@ func (m *Model) askAck() tea.Cmd {
 // meanwhile.
 func (m *Model) askNote() tea.Cmd {
 	st := m.current()
-	if st != nil && st.Status != monitor.StatusDown {
+	if st != nil && !hasIncident(st, monitor.NoteText) {
 		return m.askText(st, monitor.NoteText, "no open incident: esc", true)
 	}
 	return m.askText(st, monitor.NoteText, "what you found or did", false)
@@ -48,6 +48,13 @@ func (m *Model) askNote() tea.Cmd {
 
 // askText opens the prompt; none says the monitor had no open incident
 // when it opened.
+// hasIncident reports whether st has what a note of kind is written on:
+// an incident open (down) for a note, a problem (down or degraded) for an
+// acknowledgement.
+func hasIncident(st *monitor.State, kind monitor.NoteKind) bool {
+	return st.Status == monitor.StatusDown || kind == monitor.NoteAck && st.Status == monitor.StatusDegraded
+}
+
 func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder string, none bool) tea.Cmd {
 	if st == nil {
 		return m.setFlash("no monitor selected", true)
@@ -67,6 +74,9 @@ func (m *Model) noteKey(k tea.KeyMsg) tea.Cmd {
 // sendNote sends what the prompt holds.
 func (m *Model) sendNote() tea.Cmd {
 	n := monitor.Note{Kind: m.noteKind, Author: m.opts.User, Text: strings.TrimSpace(m.input.Value())}
+	if st := m.find(m.target); m.noIncident && st != nil && hasIncident(st, n.Kind) {
+		m.noIncident = false // it went down while the words were typed
+	}
 	verb := "note on"
 	switch {
 	case n.Kind == monitor.NoteAck && m.noIncident:

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
+	"github.com/upbeat-monitor/upbeat/source"
 	"github.com/upbeat-monitor/upbeat/tui"
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
@@ -144,5 +145,30 @@ func TestNoteOnARecoveredMonitorKeepsItsWords(t *testing.T) {
 	}
 	if strings.Contains(v, "nothing to acknowledge") {
 		t.Errorf("a refused note is told as an acknowledgement:\n%s", v)
+	}
+}
+
+// A monitor that goes down while a reason is typed after a is
+// acknowledged at enter: the prompt opened saying there was no incident,
+// but enter judges the monitor as it is then.
+func TestAckPromptFollowsTheMonitor(t *testing.T) {
+	t.Parallel()
+	src := newSource()
+	m := tui.New(src, testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	tui.Step(m, keyRunes("/cache"))
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
+	tui.Step(m, keyRunes("a"))
+	tui.Step(m, keyRunes("on it"))
+	st := stateOf(t, src.Snapshot(), "cache")
+	st.Status = monitor.StatusDown
+	src.Set(st)
+	tui.Step(m, tui.EventsMsg([]source.Event{{Event: monitor.Event{Kind: monitor.EventChange, Time: fixedNow, Monitor: "cache",
+		From: monitor.StatusUp, To: monitor.StatusDown}}}))
+	tui.Step(m, tui.FrameMsg())
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
+	if v := tui.Render(m); !strings.Contains(v, "acknowledge cache…") {
+		t.Errorf("enter after cache went down:\n%s", v)
 	}
 }
