@@ -352,11 +352,12 @@ func withDialBound(ctx context.Context) context.Context {
 }
 
 // guardedDial wraps dial so that every connection is judged by the guard
-// of the context it is made in (none: not judged), and ends with the
-// check it is made for (withDialBound).
+// of the context it is made in (none: not judged), and ends, dial and
+// all, with the check it is made for (withDialBound).
 func guardedDial(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if b, ok := ctx.Value(dialBoundKey{}).(*dialBound); ok {
+		b, bound := ctx.Value(dialBoundKey{}).(*dialBound)
+		if bound {
 			ctx = b.ctx
 		}
 		conn, err := dial(ctx, network, addr)
@@ -368,6 +369,13 @@ func guardedDial(dial func(ctx context.Context, network, addr string) (net.Conn,
 				conn.Close() // nothing was sent on it
 				return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 			}
+		}
+		if d, ok := ctx.Deadline(); bound && ok {
+			// What the transport does next on the connection (the TLS
+			// handshake, a proxy's CONNECT) is on its own context, which
+			// outlives the check: the connection, the check's alone, ends
+			// with it.
+			conn.SetDeadline(d)
 		}
 		return conn, nil
 	}

@@ -522,3 +522,34 @@ func TestDialEndsWithItsCheck(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // waits on the dial's end, not on a clock
 	}
 }
+
+// A server that takes the connection and never answers the TLS handshake
+// holds it no longer than the check: net/http shakes hands on a context
+// that outlives the request, and the connection's deadline is the
+// check's.
+func TestTLSHandshakeEndsWithItsCheck(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	closed := make(chan struct{}, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.Copy(io.Discard, c) // the ClientHello, then nothing until the client closes
+		closed <- struct{}{}
+	}()
+	m := testMonitor("https://" + ln.Addr().String() + "/")
+	if r := run(t, New(Options{})[m.Kind], m, 200*time.Millisecond); r.Status != monitor.StatusDown {
+		t.Fatalf("got %s %s %q, want down", r.Status, r.Class, r.Error)
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the check ended 5s ago and its TLS handshake still holds the connection")
+	}
+}
