@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // A target must not be able to make the checker read an internal service
@@ -351,6 +352,10 @@ func withDialBound(ctx context.Context) context.Context {
 	return ctx
 }
 
+// connGrace is how long after its check's deadline a check's connection
+// is closed, when the transport has not closed it at the check's end.
+const connGrace = time.Second
+
 // guardedDial wraps dial so that every connection is judged by the guard
 // of the context it is made in (none: not judged), and ends, dial and
 // all, with the check it is made for (withDialBound).
@@ -374,8 +379,9 @@ func guardedDial(dial func(ctx context.Context, network, addr string) (net.Conn,
 			// What the transport does next on the connection (the TLS
 			// handshake, a proxy's CONNECT) is on its own context, which
 			// outlives the check: the connection, the check's alone, ends
-			// with it.
-			conn.SetDeadline(d)
+			// with it. A moment after, so that the check's own end (its
+			// context) is always what a timeout reports.
+			conn.SetDeadline(d.Add(connGrace))
 		}
 		return conn, nil
 	}
