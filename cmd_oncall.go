@@ -71,9 +71,10 @@ func cmdAck(ctx context.Context, e *env, args []string) int {
 	fs, o := oncallFlags(e, "ack", "ack NAME [REASON…] [--author WHO]",
 		"Acknowledges the monitor's open incident, as a does in the dashboard: no more reminders\n"+
 			"until it resolves. The words after NAME are the reason, kept on the incident as the\n"+
-			"acknowledgement's note (put -- before a reason that starts with -).")
+			"acknowledgement's note; a word in it that starts with - is text, unless it is a flag\n"+
+			"of ack's (put -- before a reason that starts with -).")
 	author := authorFlag(fs)
-	if code, done := parseFlags(fs, args); done {
+	if code, done := parseFlags(fs, textArgs(fs, args, 1)); done {
 		return code
 	}
 	if fs.NArg() < 1 {
@@ -88,9 +89,10 @@ func cmdNote(ctx context.Context, e *env, args []string) int {
 	fs, o := oncallFlags(e, "note", "note NAME TEXT… [--author WHO]",
 		"Writes a note on the monitor's open incident, as n does in the dashboard: what you found\n"+
 			"or did. It is kept in the history, shown in every dashboard and sent with the next\n"+
-			"message about the incident (put -- before a text that starts with -).")
+			"message about the incident. A word of the text that starts with - is text, unless it\n"+
+			"is a flag of note's (put -- before a text that starts with -).")
 	author := authorFlag(fs)
-	if code, done := parseFlags(fs, args); done {
+	if code, done := parseFlags(fs, textArgs(fs, args, 1)); done {
 		return code
 	}
 	if fs.NArg() < 2 {
@@ -99,6 +101,48 @@ func cmdNote(ctx context.Context, e *env, args []string) int {
 	}
 	return o.note(ctx, e, fs.Arg(0), monitor.Note{Kind: monitor.NoteText, Author: *author,
 		Text: strings.Join(fs.Args()[1:], " ")})
+}
+
+// textArgs readies the arguments of a command whose free text follows
+// its first lead names: a word of the text that starts with - and is no
+// flag of fs (the -v of a command someone ran) goes behind a "--", as
+// text, while fs's own flags are still taken anywhere. The text keeps its
+// order.
+func textArgs(fs *flag.FlagSet, args []string, lead int) []string {
+	var head, text []string
+	names := 0
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			text = append(text, args[i+1:]...)
+			i = len(args)
+		case len(a) > 1 && a[0] == '-':
+			name, _, valued := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			f := fs.Lookup(name)
+			if f == nil && names >= lead {
+				text = append(text, a)
+				continue
+			}
+			head = append(head, a) // an unknown flag before the text: the parser says so
+			if f != nil && !valued && !isBoolFlag(f) && i+1 < len(args) {
+				i++
+				head = append(head, args[i])
+			}
+		case names < lead:
+			head = append(head, a)
+			names++
+		default:
+			text = append(text, a)
+		}
+	}
+	return append(append(head, "--"), text...)
+}
+
+// isBoolFlag reports whether f takes no value (-f alone).
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // note acknowledges name's open incident or writes a note on it. The note

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -198,5 +199,36 @@ func TestOncallWithoutDaemon(t *testing.T) {
 		if _, errOut, code := runCmd(t, "help", cmd); code != exitOK || !strings.Contains(errOut, "Usage: upbeat "+cmd+" NAME") {
 			t.Errorf("help %s: exit %d, %q", cmd, code, errOut)
 		}
+	}
+}
+
+// The words after a note's or an ack's monitor are its text, a -v among
+// them too; the command's own flags are taken anywhere.
+func TestOncallTextKeepsDashWords(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args       []string
+		name, text string
+		author     string
+	}{
+		{[]string{"db", "checked", "the", "-v", "output", "of", "nc"}, "db", "checked the -v output of nc", ""},
+		{[]string{"--author", "bob", "db", "ran", "ls", "-la"}, "db", "ran ls -la", "bob"},
+		{[]string{"db", "ran", "-x", "--author", "bob", "done"}, "db", "ran -x done", "bob"},
+		{[]string{"db", "--author=bob", "--config", "x.toml", "--", "--not", "a", "flag"}, "db", "--not a flag", "bob"},
+		{[]string{"db", "-json", "--json=true", "a"}, "db", "a", ""},
+	} {
+		var out bytes.Buffer
+		fs, _ := oncallFlags(&env{stdout: &out, stderr: &out}, "note", "note NAME TEXT…", "")
+		author := authorFlag(fs)
+		code, done := parseFlags(fs, textArgs(fs, c.args, 1))
+		if done || code != exitOK || fs.Arg(0) != c.name || strings.Join(fs.Args()[1:], " ") != c.text || *author != c.author {
+			t.Errorf("%q: exit %d (%v), name %q, text %q, author %q; want %q, %q, %q\n%s", c.args, code, done,
+				fs.Arg(0), strings.Join(fs.Args()[1:], " "), *author, c.name, c.text, c.author, out.String())
+		}
+	}
+	var out bytes.Buffer
+	fs, _ := oncallFlags(&env{stdout: &out, stderr: &out}, "note", "note NAME TEXT…", "")
+	if code, done := parseFlags(fs, textArgs(fs, []string{"-v", "db", "text"}, 1)); !done || code != exitConfig {
+		t.Errorf("an unknown flag before the name: exit %d (%v), want a usage error", code, done)
 	}
 }
