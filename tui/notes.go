@@ -21,13 +21,13 @@ import (
 func (m *Model) prompting() bool { return m.state == stateMaint || m.state == stateNote }
 
 // askAck opens the prompt for the reason of an acknowledgement of the
-// current monitor's open incident. On a monitor that is neither down nor
-// degraded it opens too, saying there is nothing to acknowledge, so that
+// current monitor's open incident. On a monitor that has none (only down
+// opens one) it opens too, saying there is nothing to acknowledge, so that
 // a reason typed after a never acts as keys (a p in it would pause the
 // monitor); enter then sends nothing and says why.
 func (m *Model) askAck() tea.Cmd {
 	st := m.current()
-	if st != nil && !hasIncident(st, monitor.NoteAck) {
+	if st != nil && !hasIncident(st) {
 		return m.askText(st, monitor.NoteAck, "no open incident: esc", true)
 	}
 	return m.askText(st, monitor.NoteAck, "optional", false) // the label says "reason:"
@@ -40,7 +40,7 @@ func (m *Model) askAck() tea.Cmd {
 // meanwhile.
 func (m *Model) askNote() tea.Cmd {
 	st := m.current()
-	if st != nil && !hasIncident(st, monitor.NoteText) {
+	if st != nil && !hasIncident(st) {
 		return m.askText(st, monitor.NoteText, "no open incident: esc", true)
 	}
 	return m.askText(st, monitor.NoteText, "what you found or did", false)
@@ -48,12 +48,9 @@ func (m *Model) askNote() tea.Cmd {
 
 // askText opens the prompt; none says the monitor had no open incident
 // when it opened.
-// hasIncident reports whether st has what a note of kind is written on:
-// an incident open (down) for a note, a problem (down or degraded) for an
-// acknowledgement.
-func hasIncident(st *monitor.State, kind monitor.NoteKind) bool {
-	return st.Status == monitor.StatusDown || kind == monitor.NoteAck && st.Status == monitor.StatusDegraded
-}
+// hasIncident reports whether st has an incident open, which notes and
+// acknowledgements are written on: only down opens one.
+func hasIncident(st *monitor.State) bool { return st.Status == monitor.StatusDown }
 
 func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder string, none bool) tea.Cmd {
 	if st == nil {
@@ -74,7 +71,7 @@ func (m *Model) noteKey(k tea.KeyMsg) tea.Cmd {
 // sendNote sends what the prompt holds.
 func (m *Model) sendNote() tea.Cmd {
 	n := monitor.Note{Kind: m.noteKind, Author: m.opts.User, Text: strings.TrimSpace(m.input.Value())}
-	if st := m.find(m.target); m.noIncident && st != nil && hasIncident(st, n.Kind) {
+	if st := m.find(m.target); m.noIncident && st != nil && hasIncident(st) {
 		m.noIncident = false // it went down while the words were typed
 	}
 	verb := "note on"
