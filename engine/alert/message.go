@@ -269,7 +269,7 @@ func (c composer) single(it Item, now time.Time) Message {
 		m.Title += behindTitle(it)
 		c.details(&b, it)
 		behindText(&b, it)
-		c.notesText(&b, it.Incident)
+		c.notesText(&b, it.Incident, "")
 		if it.Incident == nil || !it.Incident.Acked {
 			b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
 		}
@@ -347,7 +347,7 @@ func (c composer) up(b *strings.Builder, it Item) string {
 			fmt.Fprintf(b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
 		}
 	}
-	c.notesText(b, it.Incident)
+	c.notesText(b, it.Incident, "")
 	if it.URL != "" {
 		fmt.Fprintf(b, "URL: %s\n", it.URL)
 	}
@@ -515,6 +515,9 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 			b.WriteString(behindTitle(it))
 		}
 		b.WriteString("\n")
+		if it.Event == EventUp || it.Event == EventReminder { // as their single messages do
+			c.notesText(&b, it.Incident, "  ")
+		}
 	}
 	if step := commonStep(items); step != "" {
 		fmt.Fprintf(&b, "First step: %s\n", sentence(step))

@@ -30,6 +30,12 @@ func TestMessagesCarryTheNotes(t *testing.T) {
 	if msg := c.single(rem, t0.Add(10*time.Minute)); !strings.Contains(msg.Text, "alice: pool restarted on db-2") {
 		t.Errorf("reminder text lacks the note:\n%s", msg.Text)
 	}
+	other := Item{Event: EventUp, Since: t0, Duration: 9 * time.Minute, Incident: &monitor.Incident{Monitor: "search", Start: t0}}
+	other.Monitor, other.Status = "search", monitor.StatusUp
+	if msg := c.group([]Item{up, other}, "", in.End); !strings.Contains(msg.Text, "● shop UP") ||
+		!strings.Contains(msg.Text, "  - 2026-11-24 14:07:05 UTC alice: pool restarted on db-2\n") {
+		t.Errorf("a grouped resolve lacks the notes under its monitor:\n%s", msg.Text)
+	}
 	an := annotations(up, false)
 	if got := an[AnnotationNotes]; got != "bob acknowledged: looking; alice: pool restarted on db-2" {
 		t.Errorf("notes annotation %q", got)
