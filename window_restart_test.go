@@ -34,6 +34,7 @@ type windowTrial struct {
 	// not an ad-hoc one: it runs out (while upbeat runs, unless lapse).
 	configured bool
 	note       bool // someone writes a note once the window ended with the target still down
+	noteIn     bool // someone writes a note in the window (after the restart, if any): it is taken
 	downAfter  bool // the target fails again once the window ended with it up
 	wantAcked  bool // the incident is still acknowledged, down after the window
 	wantAlerts []string
@@ -107,6 +108,11 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 		rt, sub, stop = startRuntime(t, cfg, opts) // checks api at once
 		if !tr.lapse {
 			waitChange(t, sub, monitor.StatusMaintenance)
+		}
+	}
+	if tr.noteIn { // the window silences the incident, which still takes notes
+		if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteText, Text: "in the window"}); err != nil {
+			t.Errorf("a note in the window on the open incident: %v", err)
 		}
 	}
 	if tr.failIn {
@@ -215,10 +221,11 @@ func TestRestartInAWindowAlertsAsWithout(t *testing.T) {
 	}{
 		{"still down after the window", windowTrial{wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"acknowledged before the window", windowTrial{ack: true, wantAcked: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
+		{"a note in the window", windowTrial{noteIn: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"back in the window, down after it", windowTrial{recoverIn: true, downAfter: true,
 			wantAlerts: []string{alert.EventDown, alert.EventUp, alert.EventDown, alert.EventUp}}},
 		// The window hid the recovery: the alerting never saw the monitor up.
-		{"back in the window, down again in it", windowTrial{recoverIn: true, failIn: true, ack: true, wantAcked: true,
+		{"back in the window, down again in it", windowTrial{recoverIn: true, failIn: true, ack: true, wantAcked: true, noteIn: true,
 			wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"the window runs out", windowTrial{lapse: true, ack: true, wantAcked: true, wantAlerts: []string{alert.EventDown, alert.EventUp}}},
 		{"a configured window", windowTrial{configured: true, ack: true, wantAcked: true,

@@ -1075,3 +1075,47 @@ func TestStartInAWindowChecksAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// An incident takes notes and acknowledgements while a window or a pause
+// silences it: it is still open, and its postmortem wants what was done
+// meanwhile. A monitor that was up before the window has no incident to
+// write on.
+func TestNotesOnAnIncidentInAWindowOrAPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, down, step := ackedOutage(t)
+		if err := e.Maintain("a", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusMaintenance, true, "in the window")
+		if _, err := e.AddNote("a", monitor.Note{Kind: monitor.NoteText, Text: "deploying the fix"}); err != nil {
+			t.Errorf("a note in a window, the incident open: %v", err)
+		}
+		if err := e.Ack("a"); err != nil {
+			t.Errorf("an acknowledgement in a window, the incident open: %v", err)
+		}
+		if err := e.SetPaused("a", true); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusPaused, true, "paused in the window")
+		if _, err := e.AddNote("a", monitor.Note{Kind: monitor.NoteText, Text: "paused for the fix"}); err != nil {
+			t.Errorf("a note while paused, the incident open: %v", err)
+		}
+		if err := e.SetPaused("a", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Maintain("a", 0); err != nil {
+			t.Fatal(err)
+		}
+		down.Store(false)
+		time.Sleep(10 * time.Second)
+		step(monitor.StatusUp, false, "back up")
+		if err := e.Maintain("a", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		down.Store(true)
+		step(monitor.StatusMaintenance, false, "down in a window, up before it")
+		if _, err := e.AddNote("a", monitor.Note{Kind: monitor.NoteText, Text: "nothing open"}); !errors.Is(err, ErrNoIncident) {
+			t.Errorf("a note in a window the monitor was up before: %v, want ErrNoIncident", err)
+		}
+	})
+}

@@ -36,10 +36,15 @@ type entry struct {
 	state  live
 	recent sampleRing
 	up     uptimeCounter
-	gone   bool        // removed by a reload
-	adhoc  time.Time   // ad-hoc maintenance until
-	slo    *sloCounter // nil: no objective
-	warEnd *time.Timer // ends the war room in state.WarRoom
+	// incident: an incident of the monitor is open: it went down and has
+	// not come back since, though a window, a pause or a restart may
+	// have put its status to something else meanwhile. Notes and
+	// acknowledgements are taken while it is.
+	incident bool
+	gone     bool        // removed by a reload
+	adhoc    time.Time   // ad-hoc maintenance until
+	slo      *sloCounter // nil: no objective
+	warEnd   *time.Timer // ends the war room in state.WarRoom
 }
 
 // live is what a monitor.State holds that changes with results and
@@ -99,6 +104,7 @@ func (e *Engine) restore(en *entry, now time.Time) {
 		en.state.Status = monitor.StatusPending
 	}
 	en.state.Since = since
+	en.incident = en.state.Status == monitor.StatusDown
 	if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 		p.Resume(en.m, recent)
 	}
@@ -153,6 +159,7 @@ func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 			en.state.Status = monitor.StatusPending
 		}
 		en.state.Since = since
+		en.incident = en.state.Status == monitor.StatusDown
 		if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 			p.Resume(en.m, passive[en.m.Name])
 		}

@@ -57,6 +57,17 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 	return e.controls.addNote(name, n)
 }
 
+// RestoreIncident tells the engine that a monitor's incident is open
+// after a restart (the alerting takes it over): in a window, paused or
+// not checked yet, the monitor still takes notes and acknowledgements.
+func (e *Engine) RestoreIncident(name string) {
+	_ = e.controls.states.with(name, func(en *entry) {
+		if en.state.Status != monitor.StatusUp && en.state.Status != monitor.StatusDegraded {
+			en.incident = true
+		}
+	})
+}
+
 // RestoreAcked marks a monitor's open incident as acknowledged again after
 // a restart: history keeps an acknowledgement as a note, and the live flag
 // is the engine's. Nothing is written and nothing is told. A monitor that
@@ -82,9 +93,11 @@ func (c *controls) addNote(name string, n monitor.Note) (monitor.Note, error) {
 		return n, err
 	}
 	n.Monitor = name
-	down := false
+	open := false
 	err = c.states.with(name, func(en *entry) {
-		if down = en.state.Status == monitor.StatusDown; down && n.Kind == monitor.NoteAck {
+		// down, or in a window, paused or not checked since a restart
+		// with its incident open: the incident takes notes all along
+		if open = en.state.Status == monitor.StatusDown || en.incident; open && n.Kind == monitor.NoteAck {
 			en.state.Acked = true
 		}
 		n.Time = c.now().Round(0) // wall clock only: it is kept across restarts
@@ -92,7 +105,7 @@ func (c *controls) addNote(name string, n monitor.Note) (monitor.Note, error) {
 	if err != nil {
 		return n, err
 	}
-	if !down { // nothing to acknowledge or write on
+	if !open { // nothing to acknowledge or write on
 		return n, fmt.Errorf("%w: %s is not down", ErrNoIncident, name)
 	}
 	if c.notes != nil {

@@ -207,6 +207,12 @@ func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Resul
 	from := en.state.Status
 	en.state.Status = to
 	en.state.Since = t
+	switch to {
+	case monitor.StatusDown:
+		en.incident = true
+	case monitor.StatusUp, monitor.StatusDegraded:
+		en.incident = false
+	}
 	if !keepsAck(from, to) {
 		en.state.Acked = false
 	}

@@ -48,9 +48,13 @@ func (m *Model) askNote() tea.Cmd {
 
 // askText opens the prompt; none says the monitor had no open incident
 // when it opened.
-// hasIncident reports whether st has an incident open, which notes and
-// acknowledgements are written on: only down opens one.
-func hasIncident(st *monitor.State) bool { return st.Status == monitor.StatusDown }
+// hasIncident reports whether st may have an incident open, which notes
+// and acknowledgements are written on: only down opens one, and a
+// window, a pause or a restart keeps it open under another status (the
+// source knows; it refuses what has none). Up and degraded have none.
+func hasIncident(st *monitor.State) bool {
+	return st.Status != monitor.StatusUp && st.Status != monitor.StatusDegraded
+}
 
 func (m *Model) askText(st *monitor.State, kind monitor.NoteKind, placeholder string, none bool) tea.Cmd {
 	if st == nil {
