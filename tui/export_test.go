@@ -25,3 +25,6 @@ func FrameMsg() tea.Msg { return frameMsg{} }
 
 // TickMsg is the one-second tick.
 func TickMsg() tea.Msg { return tickMsg{} }
+
+// CutMiddle is cutMiddle, for tests.
+func CutMiddle(s string, w int) string { return cutMiddle(s, w) }

@@ -39,6 +39,21 @@ func trunc(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// cutMiddle cuts s to at most w cells by taking out its middle, for a
+// name: monitors' names differ most at their ends (payments-gateway-eu-1,
+// payments-gateway-eu-2), which a cut at the end would make look alike.
+func cutMiddle(s string, w int) string {
+	n := width(s)
+	if n <= w {
+		return s
+	}
+	if w < 8 {
+		return trunc(s, w)
+	}
+	tail := (w - 1) / 3
+	return ansi.Truncate(s, w-1-tail, "") + "…" + ansi.TruncateLeft(s, n-tail, "")
+}
+
 // fit cuts or pads plain text to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {

@@ -586,7 +586,7 @@ func (l *LogPane) line(e *logEntry, nameW int) (head, text string) {
 	}
 	var glyph string
 	style := s.Plain
-	name := fit(clean(e.monitor), nameW)
+	name := fit(cutMiddle(clean(e.monitor), nameW), nameW)
 	where := "" // "eu-west: ", when several daemons are merged
 	if e.location != "" {
 		where = clean(e.location) + ": "

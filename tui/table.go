@@ -800,14 +800,14 @@ func (t *Table) cell(st *monitor.State, c column, sel bool) (string, *lipgloss.S
 	case colLoc:
 		return t.locationCell(st, c.loc)
 	case colName:
-		name := clean(st.Monitor.Name)
+		var suffix string
 		if n := t.behind[st.Monitor.Name]; n > 0 {
-			name += fmt.Sprintf(" +%d behind", n)
+			suffix += fmt.Sprintf(" +%d behind", n)
 		}
 		if st.Monitor.Insecure {
-			name += " (insecure)"
+			suffix += " (insecure)"
 		}
-		return name, nil
+		return cutMiddle(clean(st.Monitor.Name), max(c.w-width(suffix), min(c.w, 8))) + suffix, nil
 	case colKind:
 		k := string(st.Monitor.Kind)
 		switch st.Monitor.Kind {

@@ -347,3 +347,13 @@ func TestDumpStateSeesAChange(t *testing.T) {
 		t.Fatal("moving the selection left no trace in the dump")
 	}
 }
+
+// A name too long for its column loses its middle, not its end, so that
+// names alike but for their ends stay apart.
+func TestLongNamesKeepTheirEnds(t *testing.T) {
+	t.Parallel()
+	a, b := tui.CutMiddle("payments-gateway-eu-primary", 20), tui.CutMiddle("payments-gateway-eu-replica", 20)
+	if a == b || a != "payments-gate…rimary" || tui.CutMiddle("short", 20) != "short" || tui.CutMiddle("abcdefghij", 6) != "abcde…" {
+		t.Errorf("cut to 20: %q and %q", a, b)
+	}
+}
