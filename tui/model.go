@@ -600,6 +600,9 @@ func (m *Model) commonKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		m.prev, m.state = m.state, stateHelp
 		return nil, true
 	case m.keys.Check.Matches(k):
+		if st := m.current(); st != nil && (st.Paused || st.Status == monitor.StatusPaused) {
+			return m.setFlash(st.Monitor.Name+" is paused: p resumes it, and it is checked then", false), true
+		}
 		return m.act("check", func(ctx context.Context, src source.Source, name string) error {
 			return src.CheckNow(ctx, name)
 		}), true

@@ -172,3 +172,18 @@ func TestAckPromptFollowsTheMonitor(t *testing.T) {
 		t.Errorf("enter after cache went down:\n%s", v)
 	}
 }
+
+// c on a paused monitor says it is paused rather than "done": a paused
+// monitor is not checked.
+func TestCheckKeyOnAPausedMonitor(t *testing.T) {
+	t.Parallel()
+	m := tui.New(newSource(), testOptions())
+	defer m.Close()
+	tui.Step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	tui.Step(m, keyRunes("/legacy-ftp"))
+	tui.Step(m, tea.KeyMsg{Type: tea.KeyEnter})
+	tui.Step(m, keyRunes("c"))
+	if v := tui.Render(m); !strings.Contains(v, "legacy-ftp is paused: p resumes it") || strings.Contains(v, "check legacy-ftp…") {
+		t.Errorf("c on a paused monitor:\n%s", v)
+	}
+}

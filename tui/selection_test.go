@@ -96,12 +96,12 @@ func (s *selectionTrial) keys(keys ...tea.KeyMsg) { sendKeys(s.tm, keys...) }
 // the source is asked to check one monitor, by name.
 func (s *selectionTrial) selected() string {
 	s.t.Helper()
-	s.keys(keyRunes("c"))
+	s.keys(keyRunes("p")) // pause or resume: it reaches the source for any monitor
 	c := waitCall(s.t, s.src)
-	if c.Op != "check" {
-		s.t.Fatalf("c asked the source for %+v", c)
+	if c.Op != "pause" {
+		s.t.Fatalf("p asked the source for %+v", c)
 	}
-	waitOutput(s.t, s.tm, "check "+c.Name+": done")
+	waitOutput(s.t, s.tm, " "+c.Name+": done") // pause or resume
 	return c.Name
 }
 
@@ -199,7 +199,7 @@ func TestSelectionFollowsTheMonitor(t *testing.T) {
 			s := newSelectionTrial(t)
 			c.run(s)
 			if got := s.selected(); got != c.want {
-				t.Errorf("c checks %s, want %s", got, c.want)
+				t.Errorf("p acts on %s, want %s", got, c.want)
 			}
 			finalView(t, s.tm)
 		})
