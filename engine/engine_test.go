@@ -1119,3 +1119,24 @@ func TestNotesOnAnIncidentInAWindowOrAPause(t *testing.T) {
 		}
 	})
 }
+
+// A reload that changes a monitor's settings keeps its incident open: in
+// a window, it still takes notes.
+func TestReloadKeepsTheOpenIncident(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, _, step := ackedOutage(t)
+		if err := e.Maintain("a", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusMaintenance, true, "in the window")
+		m2 := *testMonitor("a", 10*time.Second)
+		m2.Timeout = 3 * time.Second
+		if _, err := e.Reload(testConfig(&m2)); err != nil {
+			t.Fatal(err)
+		}
+		step(monitor.StatusMaintenance, true, "in the window, reloaded")
+		if _, err := e.AddNote("a", monitor.Note{Kind: monitor.NoteText, Text: "after the reload"}); err != nil {
+			t.Errorf("a note after a reload, the incident open: %v", err)
+		}
+	})
+}

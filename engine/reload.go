@@ -61,6 +61,7 @@ func (rl *reload) apply(s *states, sched *scheduler) {
 			// starts the new entry's once it ends if one was asked for
 			en = rl.bare(m)
 			en.busy, en.again, en.adhoc, en.up, en.recent, en.state = old.busy, old.again, old.adhoc, old.up, old.recent, old.state
+			en.incident = old.incident
 			en.slo = old.slo.carry(m)
 			old.gone = true
 			sched.stop(old)

@@ -3,6 +3,7 @@ package monitor
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -80,17 +81,34 @@ func (in *Incident) ID() string { return IncidentID(in.Monitor, in.Start) }
 
 // NotesDuring returns the notes of notes that fall within the incident:
 // from its start (less slack, as history and the alerting may put the
-// start a little apart) to its end (now for an open one).
+// start a little apart) to its end (now for an open one). An incident
+// that ended at a pause (Paused) has no end for its notes: the monitor,
+// paused while down, still has it open, and it takes notes until the
+// monitor is resumed (AttachNotes bounds it by the next incident).
 func (in *Incident) NotesDuring(notes []Note, slack time.Duration) []Note {
 	var out []Note
 	for _, n := range notes {
 		if n.Monitor != in.Monitor || n.Time.Before(in.Start.Add(-slack)) {
 			continue
 		}
-		if !in.End.IsZero() && n.Time.After(in.End.Add(slack)) {
+		if !in.End.IsZero() && !in.Paused && n.Time.After(in.End.Add(slack)) {
 			continue
 		}
 		out = append(out, n)
 	}
 	return out
+}
+
+// AttachNotes sets the Notes of each incident of ins, a monitor's oldest
+// first, to those of notes written while it was open (NotesDuring); a
+// paused one's reach up to the next incident's start.
+func AttachNotes(ins []Incident, notes []Note, slack time.Duration) {
+	for i := range ins {
+		n := ins[i].NotesDuring(notes, slack)
+		if ins[i].Paused && i+1 < len(ins) {
+			next := ins[i+1].Start.Add(-slack)
+			n = slices.DeleteFunc(n, func(x Note) bool { return !x.Time.Before(next) })
+		}
+		ins[i].Notes = n
+	}
 }

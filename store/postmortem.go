@@ -51,9 +51,7 @@ func ListIncidents(h *history.DB, names []string, from, to time.Time) ([]monitor
 		if err != nil {
 			return nil, err
 		}
-		for i := range ins {
-			ins[i].Notes = ins[i].NotesDuring(peopleNotes(notes), incidentSlack)
-		}
+		monitor.AttachNotes(ins, peopleNotes(notes), incidentSlack)
 		out = append(out, ins...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })

@@ -46,7 +46,5 @@ func AttachNotes(ins []monitor.Incident, notes []monitor.Note) {
 			people = append(people, n)
 		}
 	}
-	for i := range ins {
-		ins[i].Notes = ins[i].NotesDuring(people, sameIncident)
-	}
+	monitor.AttachNotes(ins, people, sameIncident)
 }
