@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/engine/kb"
@@ -269,7 +270,7 @@ func (c composer) single(it Item, now time.Time) Message {
 		m.Title += behindTitle(it)
 		c.details(&b, it)
 		behindText(&b, it)
-		c.notesText(&b, it.Incident, "")
+		c.notesText(&b, it.Incident)
 		if it.Incident == nil || !it.Incident.Acked {
 			b.WriteString("Acknowledge it (key a in the dashboard) to stop these reminders.\n")
 		}
@@ -347,7 +348,7 @@ func (c composer) up(b *strings.Builder, it Item) string {
 			fmt.Fprintf(b, "; still down: %s (each pages on its own if it stays down past a short grace).\n", listNames(it.StillDown))
 		}
 	}
-	c.notesText(b, it.Incident, "")
+	c.notesText(b, it.Incident)
 	if it.URL != "" {
 		fmt.Fprintf(b, "URL: %s\n", it.URL)
 	}
@@ -447,6 +448,49 @@ func seenText(in *monitor.Incident) string {
 	return s
 }
 
+// groupNotes writes, after a grouped message's lines, the latest notes of
+// each incident resolved or reminded of, as their single messages do: a
+// few each, cut short, so that channels that cut a long text cut notes,
+// never the monitors' lines.
+func (c *composer) groupNotes(b *strings.Builder, items []Item) {
+	for i, it := range items {
+		if i == maxListed {
+			break
+		}
+		if (it.Event != EventUp && it.Event != EventReminder) || it.Incident == nil || len(it.Incident.Notes) == 0 {
+			continue
+		}
+		notes := it.Incident.Notes
+		if len(notes) > maxGroupNotes {
+			fmt.Fprintf(b, "\nNotes on %s (the latest %d of %d):\n", it.Monitor, maxGroupNotes, len(notes))
+			notes = notes[len(notes)-maxGroupNotes:]
+		} else {
+			fmt.Fprintf(b, "\nNotes on %s:\n", it.Monitor)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(b, "- %s %s\n", timeText(n.Time, c.loc), cutText(NoteLine(n), maxGroupNoteLen))
+		}
+	}
+}
+
+// maxGroupNotes and maxGroupNoteLen bound what a grouped message quotes
+// of each incident's notes.
+const (
+	maxGroupNotes   = 3
+	maxGroupNoteLen = 200
+)
+
+// cutText cuts s to at most n bytes, at a rune, ending in "…" when cut.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 // maxListed is how many monitors a grouped message lists by name.
 const maxListed = 40
 
@@ -515,13 +559,11 @@ func (c composer) group(items []Item, note string, now time.Time) Message {
 			b.WriteString(behindTitle(it))
 		}
 		b.WriteString("\n")
-		if it.Event == EventUp || it.Event == EventReminder { // as their single messages do
-			c.notesText(&b, it.Incident, "  ")
-		}
 	}
 	if step := commonStep(items); step != "" {
 		fmt.Fprintf(&b, "First step: %s\n", sentence(step))
 	}
+	c.groupNotes(&b, items)
 	m.Text = b.String()
 	return m
 }

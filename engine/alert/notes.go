@@ -43,20 +43,20 @@ const maxNotesShown = 10
 
 // notesText writes an incident's notes, one a line: "Notes:" then
 // "- 14:02 alice: restarted the pool", and "acknowledged" for an
-// acknowledgement, each line after indent. Nothing when it has none.
-func (c *composer) notesText(b *strings.Builder, in *monitor.Incident, indent string) {
+// acknowledgement. Nothing when it has none.
+func (c *composer) notesText(b *strings.Builder, in *monitor.Incident) {
 	if in == nil || len(in.Notes) == 0 {
 		return
 	}
 	notes := in.Notes
 	if len(notes) > maxNotesShown {
-		fmt.Fprintf(b, "%sNotes (the latest %d of %d):\n", indent, maxNotesShown, len(notes))
+		fmt.Fprintf(b, "Notes (the latest %d of %d):\n", maxNotesShown, len(notes))
 		notes = notes[len(notes)-maxNotesShown:]
 	} else {
-		b.WriteString(indent + "Notes:\n")
+		b.WriteString("Notes:\n")
 	}
 	for _, n := range notes {
-		fmt.Fprintf(b, "%s- %s %s\n", indent, timeText(n.Time, c.loc), NoteLine(n))
+		fmt.Fprintf(b, "- %s %s\n", timeText(n.Time, c.loc), NoteLine(n))
 	}
 }
 

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +34,28 @@ func TestMessagesCarryTheNotes(t *testing.T) {
 	other := Item{Event: EventUp, Since: t0, Duration: 9 * time.Minute, Incident: &monitor.Incident{Monitor: "search", Start: t0}}
 	other.Monitor, other.Status = "search", monitor.StatusUp
 	if msg := c.group([]Item{up, other}, "", in.End); !strings.Contains(msg.Text, "● shop UP") ||
-		!strings.Contains(msg.Text, "  - 2026-11-24 14:07:05 UTC alice: pool restarted on db-2\n") {
-		t.Errorf("a grouped resolve lacks the notes under its monitor:\n%s", msg.Text)
+		!strings.Contains(msg.Text, "Notes on shop:\n- 2026-11-24 14:03:05 UTC bob acknowledged: looking\n- 2026-11-24 14:07:05 UTC alice: pool restarted on db-2\n") {
+		t.Errorf("a grouped resolve lacks the notes of its monitor:\n%s", msg.Text)
+	}
+	// Many long notes never push a monitor's line out of what a channel
+	// that cuts a long text sends.
+	var many []Item
+	for i := range 5 {
+		svc := &monitor.Incident{Monitor: fmt.Sprintf("svc%d", i), Start: t0, End: in.End}
+		for range 10 {
+			svc.Notes = append(svc.Notes, monitor.Note{Monitor: svc.Monitor, Time: t0, Kind: monitor.NoteText, Author: "a",
+				Text: strings.Repeat("x", monitor.MaxNoteLen)})
+		}
+		it := Item{Event: EventUp, Since: t0, Duration: time.Minute, Incident: svc}
+		it.Monitor, it.Status = svc.Monitor, monitor.StatusUp
+		many = append(many, it)
+	}
+	grouped := c.group(many, "", in.End)
+	sent := cleanLines(grouped.Text, 3500)
+	for i := range 5 {
+		if !strings.Contains(sent, fmt.Sprintf("● svc%d UP", i)) {
+			t.Errorf("what a channel sends of a grouped resolve (%d of %d bytes) does not name svc%d:\n%s", len(sent), len(grouped.Text), i, sent)
+		}
 	}
 	an := annotations(up, false)
 	if got := an[AnnotationNotes]; got != "bob acknowledged: looking; alice: pool restarted on db-2" {
