@@ -88,7 +88,8 @@ type (
 	actionMsg struct {
 		verb, name string
 		err        error
-		note       string // a note's text, said again when it was not saved
+		note       string // a note's text or an ack's reason, said again when it was not saved
+		ack        bool   // the action was an acknowledgement
 	}
 	// flashDoneMsg clears a flash message.
 	flashDoneMsg struct{ id int }
@@ -729,10 +730,13 @@ func (m *Model) failed(msg actionMsg) string {
 		if st := m.find(msg.name); st != nil && st.Status != monitor.StatusDown {
 			why += " (it is " + statusPhrase(st.Status) + ")"
 		}
-		if msg.note != "" {
-			return "note not saved: " + why + "; it said: " + clean(msg.note)
+		switch {
+		case msg.ack && msg.note != "":
+			return "nothing to acknowledge: " + why + "; the reason said: " + clean(msg.note)
+		case msg.ack:
+			return "nothing to acknowledge: " + why
 		}
-		return "nothing to acknowledge: " + why
+		return "note not saved: " + why + "; it said: " + clean(msg.note)
 	}
 	return fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error()))
 }

@@ -91,11 +91,7 @@ func (m *Model) sendNote() tea.Cmd {
 	}
 	name, src, ctx := m.target, m.src, m.ctx
 	return tea.Batch(m.setFlash(verb+" "+name+"…", false), func() tea.Msg {
-		msg := actionMsg{verb: verb, name: name, err: src.AddNote(ctx, name, n)}
-		if n.Kind == monitor.NoteText {
-			msg.note = n.Text
-		}
-		return msg
+		return actionMsg{verb: verb, name: name, err: src.AddNote(ctx, name, n), note: n.Text, ack: n.Kind == monitor.NoteAck}
 	})
 }
 

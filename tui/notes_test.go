@@ -187,3 +187,18 @@ func TestCheckKeyOnAPausedMonitor(t *testing.T) {
 		t.Errorf("c on a paused monitor:\n%s", v)
 	}
 }
+
+// An acknowledgement the source refuses says so with its reason, which is
+// not lost from sight: billing, in maintenance, has no incident open.
+func TestRefusedAckKeepsItsReason(t *testing.T) {
+	t.Parallel()
+	src := newSource()
+	tm := start(t, src, 120, 40)
+	waitOutput(t, tm, "Monitors")
+	sendKeys(tm, keyRunes("/billing"), tea.KeyMsg{Type: tea.KeyEnter}, keyRunes("a"), keyRunes("db migration"), tea.KeyMsg{Type: tea.KeyEnter})
+	if c := waitCall(t, src); c.Op != "ack" || c.Name != "billing" {
+		t.Fatalf("call %+v, want an ack of billing", c)
+	}
+	waitOutput(t, tm, "the reason said: db migration")
+	finalView(t, tm)
+}
