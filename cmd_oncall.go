@@ -356,15 +356,10 @@ func (o *oncall) refused(e *env, c *client.Client, a action, res *wire.Action, e
 
 // notDown says what a monitor with no open incident is.
 func notDown(s monitor.Status) string {
-	switch s {
-	case monitor.StatusDegraded:
+	if s == monitor.StatusDegraded {
 		return "it is degraded, not down"
-	case monitor.StatusMaintenance:
-		return "it is in maintenance"
-	case monitor.StatusPending:
-		return "it has not been checked yet"
 	}
-	return "it is " + s.String()
+	return "it is " + s.Phrase()
 }
 
 func (o *oncall) writeJSON(e *env, res *wire.Action) int {

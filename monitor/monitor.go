@@ -84,6 +84,18 @@ func (s Status) String() string {
 	return fmt.Sprintf("status(%d)", uint8(s))
 }
 
+// Phrase says what a monitor in status s is, to follow "it is": "up",
+// "in maintenance", "not checked yet".
+func (s Status) Phrase() string {
+	switch s {
+	case StatusMaintenance:
+		return "in maintenance"
+	case StatusPending:
+		return "not checked yet"
+	}
+	return s.String()
+}
+
 // ParseStatus is the inverse of String.
 func ParseStatus(s string) (Status, error) {
 	for i, n := range statusNames {

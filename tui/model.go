@@ -728,7 +728,7 @@ func (m *Model) failed(msg actionMsg) string {
 	if errors.Is(msg.err, source.ErrNoIncident) {
 		why := msg.name + " has no open incident"
 		if st := m.find(msg.name); st != nil && st.Status != monitor.StatusDown {
-			why += " (it is " + statusPhrase(st.Status) + ")"
+			why += " (it is " + st.Status.Phrase() + ")"
 		}
 		switch {
 		case msg.ack && msg.note != "":
@@ -739,18 +739,6 @@ func (m *Model) failed(msg actionMsg) string {
 		return "note not saved: " + why + "; it said: " + clean(msg.note)
 	}
 	return fmt.Sprintf("%s %s failed: %s", msg.verb, msg.name, clean(msg.err.Error()))
-}
-
-// statusPhrase says what a monitor in status s is: "up", "in
-// maintenance", "not checked yet".
-func statusPhrase(s monitor.Status) string {
-	switch s {
-	case monitor.StatusMaintenance:
-		return "in maintenance"
-	case monitor.StatusPending:
-		return "not checked yet"
-	}
-	return s.String()
 }
 
 // current is the monitor the actions apply to: the one in the detail view,
