@@ -149,12 +149,32 @@ func (tr windowTrial) run(t *testing.T) windowOutcome {
 		check(rt, sub, monitor.StatusDown)
 	}
 	ahead.Store(max(ahead.Load(), int64(2*time.Hour))) // the present (see the window's end above)
+	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusUp {
+		// The change waited for above may have come from a check asked for
+		// earlier (a restart in a window asks for one on top of the
+		// engine's own), with the trial's own check still running, begun
+		// (and so stamped) before the present: made healthy under it, the
+		// target would recover when the window ended. No check of before
+		// the present may see it healthy.
+		checkedFrom(t, rt, sub, opts.now())
+	}
 	target.down.Store(false)
 	if st, _ := rt.eng.State("api"); st.Status != monitor.StatusUp {
 		check(rt, sub, monitor.StatusUp)
 	}
 	stop()
 	return outcomeOf(pager, dir)
+}
+
+// checkedFrom asks for a check of api and waits for the result of one
+// begun at from or later: a monitor's checks run one at a time, so every
+// check begun before from has ended then.
+func checkedFrom(t *testing.T, rt *runtime, sub *source.Subscription, from time.Time) {
+	t.Helper()
+	rt.eng.CheckNow("api")
+	waitEvent(t, sub, "a check begun at "+from.Format(time.RFC3339Nano), func(ev monitor.Event) bool {
+		return ev.Kind == monitor.EventResult && !ev.Time.Before(from)
+	})
 }
 
 // config is the trial's config, with its history in the directory
