@@ -230,13 +230,30 @@ type daemon struct {
 	reload    *monitor.Event // a reload event held until its snapshot is applied
 	journaled bool           // its journal was passed on (with its first snapshot)
 	seen      time.Time      // the newest event passed on from it
+	seenRun   string         // the epoch of the run of the daemon that sent it
 }
 
-// see notes an event of time t passed on from d. d.mu is held.
+// see notes an event of time t passed on from d, from the run it is
+// connected to now. d.mu is held.
 func (d *daemon) see(t time.Time) {
-	if t.After(d.seen) {
-		d.seen = t
+	if !t.Before(d.seen) {
+		d.seen, d.seenRun = t, d.hello.Epoch
 	}
+}
+
+// passedOn says whether the client passed on ev, from the journal of the
+// run of d it is connected to now, already: it is not newer than the newest
+// event seen from d. Times come in milliseconds, so an event of that very
+// millisecond is a repeat only from the run it was seen from: a restarted
+// daemon's journal repeats only the problems it restored (see
+// source.InForce, a change from a status to itself), and what else it
+// holds it saw itself, after the client lost its predecessor. d.mu is
+// held.
+func (d *daemon) passedOn(ev *source.Event) bool {
+	if !ev.Time.Equal(d.seen) || d.hello.Epoch == d.seenRun {
+		return !ev.Time.After(d.seen)
+	}
+	return ev.Kind == monitor.EventChange && ev.From == ev.To
 }
 
 func newDaemon(addr string, opts Options) (*daemon, error) {
@@ -549,7 +566,7 @@ func (c *Client) onSnapshot(d *daemon, s *wire.Snapshot, id string) {
 		// A daemon that restarted, or that the client fell too far
 		// behind: what it kept since the newest event seen from it is
 		// what the client missed; the rest it passed on already.
-		past = slices.DeleteFunc(past, func(ev source.Event) bool { return !ev.Time.After(d.seen) })
+		past = slices.DeleteFunc(past, func(ev source.Event) bool { return d.passedOn(&ev) })
 	}
 	d.journaled = true
 	for _, ev := range past {

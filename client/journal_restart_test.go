@@ -1,10 +1,14 @@
 package client
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/upbeat-monitor/upbeat/api"
+	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
@@ -61,5 +65,45 @@ func TestReconnectTakesWhatTheJournalGainedMeanwhile(t *testing.T) {
 	}
 	if downs != 2 {
 		t.Errorf("the client's journal holds %d changes of shop to down, want 2 (one from each daemon)", downs)
+	}
+}
+
+// Event times come in milliseconds: a restarted daemon's change of the
+// very millisecond of the newest event seen from its predecessor is its
+// own, and passed on; the problem it restored from history is not, nor
+// is anything passed on already when the same run sends its journal again.
+func TestRestartedDaemonsChangeOfTheSameMillisecond(t *testing.T) {
+	c := &Client{subs: map[*source.Subscription]struct{}{}}
+	d, err := newDaemon("/run/upbeat.sock", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.daemons = append(c.daemons, d)
+	t0 := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	pending, down := monitor.StatusPending, monitor.StatusDown
+	r := &wire.Result{Monitor: "shop", Time: t0, Status: down, Code: 502, Class: "http_502"}
+	change := wire.Event{Kind: "change", Time: t0, Monitor: "shop", From: &pending, To: &down, Result: r}
+	restored := wire.Event{Kind: "change", Time: t0, Monitor: "shop", From: &down, To: &down, Result: r}
+
+	c.onHello(d, wire.Hello{Epoch: "run1"})
+	c.onSnapshot(d, &wire.Snapshot{Location: "eu-west", Log: []wire.Event{change}}, "run1-2")
+	// the same run again (the client fell behind): nothing new
+	c.onHello(d, wire.Hello{Epoch: "run1"})
+	c.onSnapshot(d, &wire.Snapshot{Location: "eu-west", Log: []wire.Event{change}}, "run1-9")
+	// the daemon restarted within the millisecond, restored shop down
+	// from history, then saw it down itself
+	c.onHello(d, wire.Hello{Epoch: "run2"})
+	c.onSnapshot(d, &wire.Snapshot{Location: "eu-west", Log: []wire.Event{restored, change}}, "run2-2")
+	// and sends its journal again
+	c.onHello(d, wire.Hello{Epoch: "run2"})
+	c.onSnapshot(d, &wire.Snapshot{Location: "eu-west", Log: []wire.Event{restored, change}}, "run2-5")
+
+	var got []string
+	for _, ev := range c.journal.Events() {
+		got = append(got, fmt.Sprintf("%v %s %v→%v", ev.Kind, ev.Monitor, ev.From, ev.To))
+	}
+	want := []string{"change shop pending→down", "change shop pending→down"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("journal:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
