@@ -244,12 +244,18 @@ func (o *outlet) dropFull(dl *delivery) {
 		}
 		miss := &missedPage{at: dl.msg.Time, attempts: dl.attempts, dropped: true}
 		if !o.tellQueuedResolve(page, miss) {
-			if o.lost == nil {
-				o.lost = make(map[string]lostPage)
-			}
-			o.lost[page.Monitor] = lostPage{start: page.Incident.Start, miss: miss}
+			o.keepLost(page.Monitor, lostPage{start: page.Incident.Start, miss: miss})
 		}
 	}
+}
+
+// keepLost remembers monitor's page a full queue dropped. Called with
+// o.mu held.
+func (o *outlet) keepLost(monitor string, lp lostPage) {
+	if o.lost == nil {
+		o.lost = make(map[string]lostPage)
+	}
+	o.lost[monitor] = lp
 }
 
 // forgetEnded forgets the lost pages of incidents that ended with no
@@ -272,7 +278,7 @@ func (o *outlet) tellLost(dl *delivery) {
 	var items []Item
 	for i, it := range dl.msg.Items {
 		lp, ok := o.lost[it.Monitor]
-		if !ok || it.Event != EventUp || it.Incident == nil || !it.Incident.Start.Equal(lp.start) {
+		if !ok || !resolves(it, it.Monitor, lp.start) {
 			continue
 		}
 		if items == nil {
@@ -623,10 +629,7 @@ func (o *outlet) receive(items []*delivery, failing bool, ended map[string]time.
 	}
 	for m, lp := range lost {
 		if _, ok := o.lost[m]; !ok {
-			if o.lost == nil {
-				o.lost = make(map[string]lostPage)
-			}
-			o.lost[m] = lp
+			o.keepLost(m, lp)
 		}
 	}
 	for _, dl := range o.q { // a resolve pushed here before the lost page came

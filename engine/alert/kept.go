@@ -191,10 +191,13 @@ func resolveOf(dl *delivery, page Item) int {
 	if dl.routine {
 		return -1
 	}
-	return slices.IndexFunc(dl.msg.Items, func(it Item) bool {
-		return it.Event == EventUp && it.Monitor == page.Monitor && it.Incident != nil &&
-			it.Incident.Start.Equal(page.Incident.Start)
-	})
+	return slices.IndexFunc(dl.msg.Items, func(it Item) bool { return resolves(it, page.Monitor, page.Incident.Start) })
+}
+
+// resolves reports whether it is the resolve of monitor's incident that
+// began at start.
+func resolves(it Item, monitor string, start time.Time) bool {
+	return it.Event == EventUp && it.Monitor == monitor && it.Incident != nil && it.Incident.Start.Equal(start)
 }
 
 // recompose writes dl's message again from items, as it was composed
