@@ -1,6 +1,8 @@
 package api
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -77,6 +79,7 @@ func TestSummary(t *testing.T) {
 	chk.set("api", monitor.Result{Status: monitor.StatusDegraded, Class: "slow"})
 	cfg := config("eu", testMonitor("web", "http://127.0.0.1/"), testMonitor("db", "tcp://127.0.0.1:1"),
 		testMonitor("api", "http://127.0.0.1/api"), testMonitor("cache", "tcp://127.0.0.1:2"))
+	cfg.Stamp = "1:2:3:4:5"
 	e := runEngine(t, cfg, chk, engine.Options{})
 	w := watch(e)
 	defer w.Close()
@@ -98,5 +101,33 @@ func TestSummary(t *testing.T) {
 	}
 	if sum.Total != 4 || sum.Down != 1 || sum.Degraded != 1 || sum.Up != 2 || !slices.Equal(sum.DownNames, []string{"db"}) || sum.Location != "eu" {
 		t.Errorf("summary: %+v", sum)
+	}
+
+	// ?format=: what `upbeat status` prints, said in Upbeat-Format; the
+	// config's stamp on every answer
+	for format, want := range map[string]string{
+		"plain":  "✕1 ▲1 ●2\n",
+		"tmux":   "#[fg=red,bold]✕1#[default] #[fg=yellow]▲1#[default] #[fg=green]●2#[default]\n",
+		"prompt": "✕1 ▲1 \n",
+		"json":   `{"location":"eu","total":4,"down":1,"degraded":1,"up":2,"pending":0,"maintenance":0,"paused":0,"acked":0,"down_monitors":["db"],"warnings":0}` + "\n",
+		"":       `{"location":"eu","total":4,"down":1,"degraded":1,"up":2,"pending":0,"maintenance":0,"paused":0,"acked":0,"down_monitors":["db"],"warnings":0}` + "\n",
+		"html":   `{"error":"format is plain, tmux, prompt or json, not html","code":"bad_request"}` + "\n",
+	} {
+		req, _ := http.NewRequest("GET", ts.URL+"/api/v1/summary?format="+format, nil)
+		req.Header.Set("Authorization", "Bearer view")
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		wantFormat, wantCode := format, 200
+		if format == "html" {
+			wantFormat, wantCode = "", 400
+		}
+		if string(body) != want || resp.Header.Get("Upbeat-Format") != wantFormat || resp.StatusCode != wantCode ||
+			resp.Header.Get("Upbeat-Config-Stamp") != "1:2:3:4:5" {
+			t.Errorf("format %q: %s %q, headers %v", format, resp.Status, body, resp.Header)
+		}
 	}
 }

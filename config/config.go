@@ -101,33 +101,46 @@ func Load(path string) (*Config, error) {
 // rather than from the process's environment: a command passes the
 // environment it was given.
 func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
-	data, err := readConfig(path)
+	data, stamp, err := readConfig(path)
 	if err != nil {
 		return nil, err
 	}
-	return parse(path, data, lookupEnv, os.ReadFile)
+	cfg, err := parse(path, data, lookupEnv, os.ReadFile)
+	if cfg != nil {
+		cfg.Stamp = stamp
+	}
+	return cfg, err
 }
 
 // readConfig reads the config file at path, refusing one larger than
 // MaxConfigSize: a regular file by its size, before anything is read;
 // anything else (a pipe, a device) once it has given a byte too many.
-func readConfig(path string) ([]byte, error) {
+// The stamp names the version read (paths.Stamp): "" for a file that
+// is not a regular one, or that changed while it was read.
+func readConfig(path string) (data []byte, stamp string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, "", fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxConfigSize {
-		return nil, Errors{tooLarge(path, fi.Size())}
+	fi, err := f.Stat()
+	if err == nil && fi.Mode().IsRegular() {
+		if fi.Size() > MaxConfigSize {
+			return nil, "", Errors{tooLarge(path, fi.Size())}
+		}
+		stamp = paths.Stamp(fi)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, "", fmt.Errorf("read config: %w", err)
 	}
 	if len(data) > MaxConfigSize {
-		return nil, Errors{tooLarge(path, int64(len(data)))}
+		return nil, "", Errors{tooLarge(path, int64(len(data)))}
 	}
-	return data, nil
+	if after, err := f.Stat(); err != nil || paths.Stamp(after) != stamp {
+		stamp = ""
+	}
+	return data, stamp, nil
 }
 
 // Validate checks the config file at path, as `upbeat validate` does; the

@@ -12,7 +12,10 @@ import (
 // whole file, alerts, maintenance windows and API included) with every
 // default applied, every duration parsed, every ${VAR} expanded.
 type Config struct {
-	Path     string // the file it came from; "" for a built-in config
+	Path string // the file it came from; "" for a built-in config
+	// Stamp names the version of that file that was read
+	// (paths.Stamp); "" when not known. `upbeat status` compares it.
+	Stamp    string
 	Settings Settings
 	Monitors []*monitor.Monitor
 }

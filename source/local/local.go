@@ -54,7 +54,7 @@ func (s *Source) SubscribeJournal() ([]source.Event, *source.Subscription) {
 func (s *Source) Info() source.Info {
 	cfg := s.e.Config()
 	info := source.Info{Config: s.opts.Config, Location: cfg.Settings.Location, Warnings: s.e.Warnings(), Demo: s.opts.Demo,
-		Shard: cfg.Settings.Shard.String()}
+		Shard: cfg.Settings.Shard.String(), ConfigStamp: cfg.Stamp}
 	if info.Config == "" {
 		info.Config = cfg.Path
 	}
