@@ -4,10 +4,9 @@
 // before the rest of upbeat initialises (see quickversion).
 package buildinfo
 
-import (
-	"strings"
-	_ "unsafe" // for go:linkname
-)
+// It imports nothing (but unsafe, for the linkname), so that the
+// package answering --version can run before any other is initialised.
+import _ "unsafe" // for go:linkname
 
 // Version is set at link time, for a release:
 //
@@ -43,13 +42,18 @@ func Parse(data string) string {
 		return "(devel)"
 	}
 	var v, rev, dirty string
-	for line := range strings.Lines(data[16 : len(data)-16]) {
-		f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
-		switch {
-		case f[0] == "mod" && len(f) >= 3:
-			v = f[2]
-		case f[0] == "build" && len(f) == 2:
-			switch key, value, _ := strings.Cut(f[1], "="); key {
+	for text := data[16 : len(data)-16]; text != ""; {
+		line := text
+		if i := index(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		switch f0, n := field(line, 0), count(line, '\t')+1; {
+		case f0 == "mod" && n >= 3:
+			v = field(line, 2)
+		case f0 == "build" && n == 2:
+			switch key, value := cut(field(line, 1), '='); key {
 			case "vcs.revision":
 				rev = value
 			case "vcs.modified":
@@ -69,4 +73,43 @@ func Parse(data string) string {
 		return "devel-" + rev + dirty
 	}
 	return "(devel)"
+}
+
+// index is strings.IndexByte, which this package does not import.
+func index(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// cut is strings.Cut for a byte: before and after the first c, else s
+// and "".
+func cut(s string, c byte) (before, after string) {
+	if i := index(s, c); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+// field is the nth of line's tab-separated fields ("" past the last).
+func field(line string, n int) string {
+	for ; n > 0; n-- {
+		_, line = cut(line, '\t')
+	}
+	f, _ := cut(line, '\t')
+	return f
+}
+
+// count is strings.Count for a byte.
+func count(s string, c byte) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+		}
+	}
+	return n
 }
