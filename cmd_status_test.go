@@ -120,6 +120,13 @@ func TestStatusFromDaemon(t *testing.T) {
 // down (db and shop), on the unix socket at path until the test ends.
 func serveStatus(t *testing.T, path string) *api.Server {
 	t.Helper()
+	return serveStatusOf(t, path, "")
+}
+
+// serveStatusOf is serveStatus for a daemon that runs the config file
+// stamped stamp (config.Config.Stamp).
+func serveStatusOf(t *testing.T, path, stamp string) *api.Server {
+	t.Helper()
 	down := func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		if m.Name == "db" || m.Name == "shop" {
 			return monitor.Result{Status: monitor.StatusDown, Class: "refused"}
@@ -131,7 +138,7 @@ func serveStatus(t *testing.T, path string) *api.Server {
 		u := "http://127.0.0.1:1/" + n
 		ms = append(ms, &monitor.Monitor{Name: n, URL: u, Kind: monitor.KindHTTP, Interval: time.Hour, Timeout: time.Second})
 	}
-	e, err := engine.New(&engine.Config{Settings: engine.Settings{Location: "eu"}, Monitors: ms},
+	e, err := engine.New(&engine.Config{Stamp: stamp, Settings: engine.Settings{Location: "eu"}, Monitors: ms},
 		engine.Options{Checkers: map[monitor.Kind]engine.Checker{monitor.KindHTTP: statusChecker(down)}})
 	if err != nil {
 		t.Fatal(err)

@@ -94,6 +94,7 @@ func buildFloorBinaries(b *testing.B) floorBins {
 	bins := floorBins{filepath.Join(dir, "upbeat"), filepath.Join(dir, "bareprobe")}
 	for _, x := range []struct{ out, pkg string }{{bins.upbeat, "."}, {bins.bare, "./internal/bareprobe"}} {
 		cmd := exec.Command("go", "build", "-o", x.out, x.pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as the README builds it
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("go build %s: %v\n%s", x.pkg, err, out)
 		}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	_ "early.upbeat.invalid/atonce" // `upbeat --version` and `upbeat status` before anything initialises
 	"early.upbeat.invalid/buildinfo"
 	_ "early.upbeat.invalid/earlyterm"    // before Bubble Tea's init: see the package doc
 	_ "early.upbeat.invalid/quickstatus"  // `upbeat status` before the rest initialises

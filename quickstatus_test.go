@@ -31,30 +31,41 @@ type statusProcess struct {
 	args []string // after "status"
 }
 
-// statusRun is what a statusProcess printed and whether the quick path
-// answered: Go's inittrace shows that the net package, which everything
-// before main initialises, never was.
+// statusRun is what a statusProcess printed and which path answered, as
+// Go's inittrace shows: quickstatus, when the net package (which
+// everything before main initialises) never was; atonce, the first init
+// of all, when the os package never was either.
 type statusRun struct {
 	out   string
 	code  int
 	quick bool
+	first bool
 }
 
-var initNet = regexp.MustCompile(`(?m)^init net @`)
+var initNet, initOS = regexp.MustCompile(`(?m)^init net @`), regexp.MustCompile(`(?m)^init os @`)
 
 func (p statusProcess) run(t *testing.T) statusRun {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"status"}, p.args...)...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), append([]string{"GODEBUG=inittrace=1"}, p.env...)...)
+	return runTraced(t, p.dir, p.env, append([]string{"status"}, p.args...)...)
+}
+
+// runTraced runs this test binary as the upbeat binary with args, in dir
+// (when not ""), env on top of this process's environment and Go's
+// inittrace on.
+func runTraced(t *testing.T, dir string, env []string, args ...string) statusRun {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{"GODEBUG=inittrace=1"}, env...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("status %v: %v", p.args, err)
+		t.Fatalf("%v: %v", args, err)
 	}
-	return statusRun{out: out.String(), code: cmd.ProcessState.ExitCode(), quick: !initNet.Match(errOut.Bytes())}
+	return statusRun{out: out.String(), code: cmd.ProcessState.ExitCode(), quick: !initNet.Match(errOut.Bytes()),
+		first: !initOS.Match(errOut.Bytes())}
 }
 
 // runStatusAsMain is TestMain's part for a process started by
