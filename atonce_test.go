@@ -118,6 +118,8 @@ func TestAtOnceStatusAnswersAsTheFullCommand(t *testing.T) {
 		{"broken config", brokenDir, nowhere, noConfig, nil, "", "main"},
 		{"broken config, a daemon on the default socket", brokenDir, run, noConfig, nil, line, "main"},
 		{"no daemon where the config says", goneDir, run, noConfig, nil, "", "quickstatus"},
+		// nor anywhere the full command would look, whether the config parses or not
+		{"no daemon where the config says, nor elsewhere", goneDir, nowhere, noConfig, nil, "", "atonce"},
 		{"${VAR}", varDir, nowhere, noConfig, nil, line, "main"},
 		{"[[api]]", apisDir, run, noConfig, nil, line, "main"},
 		{"--verbose", noConfig, run, noConfig, []string{"--verbose"}, line, "main"},
@@ -142,7 +144,9 @@ func TestAtOnceStatusAnswersAsTheFullCommand(t *testing.T) {
 
 // atonce reads a reply as the full command would, or leaves it to the
 // paths after it: only the line written in the asked format, by the
-// daemon of the config found, of the whole length the head gives.
+// daemon of the config found, of the whole length the head gives. A
+// reply that is no answer (an error, cut short, not HTTP) is as no daemon:
+// with none on the default sockets either, status prints nothing.
 func TestAtOnceReadsReplies(t *testing.T) {
 	root := t.TempDir()
 	const line = "✕2 ●2\n"
@@ -170,17 +174,17 @@ func TestAtOnceReadsReplies(t *testing.T) {
 		}, "", "quickstatus"},
 		{"cut short", func(s string) string {
 			return "HTTP/1.1 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\nContent-Length: 100\r\n\r\n" + line
-		}, "", "quickstatus"},
+		}, "", "atonce"},
 		{"chunked", func(s string) string {
 			return fmt.Sprintf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: %s\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", s, len(line), line)
 		}, "", "main"},
 		{"a header twice", func(s string) string {
 			return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n" + line
-		}, "", "quickstatus"},
+		}, "", "atonce"},
 		{"error status", func(s string) string {
 			return "HTTP/1.0 500 Internal Server Error\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n{\"error\":\"broken\"}"
-		}, "", "quickstatus"},
-		{"not HTTP", func(string) string { return "SSH-2.0-OpenSSH_9.2\r\n\r\n" }, "", "main"},
+		}, "", "atonce"},
+		{"not HTTP", func(string) string { return "SSH-2.0-OpenSSH_9.2\r\n\r\n" }, "", "atonce"},
 		{"too large", func(s string) string {
 			return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n" + strings.Repeat("✕", statusline.MaxSummary/3+1)
 		}, "", "quickstatus"},
@@ -207,23 +211,26 @@ func TestAtOnceReadsReplies(t *testing.T) {
 }
 
 // A real daemon says the stamp of the config it runs, so `upbeat status`
-// beside its config is answered at once; a write to the config it has
-// not read yet leaves the answer to the full parse.
+// beside its config is answered at once; a write to the config leaves the
+// answer to the full parse until the daemon has reloaded it.
 func TestAtOnceStatusOfARealDaemon(t *testing.T) {
 	d := startDaemon(t, "a", "", "", "[[monitor]]\nname = \"db\"\nurl = \"http://127.0.0.1:1/\"\ninterval = \"1h\"\n", nil)
 	env := []string{"XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "nowhere"), "XDG_CONFIG_HOME=" + d.dir, "HOME=" + d.dir}
-	got := statusProcess{d.dir, env, []string{"--tmux"}}.run(t)
-	full := statusProcess{d.dir, env, []string{"--tmux", "--verbose"}}.run(t)
+	status := func() statusRun { return statusProcess{d.dir, env, []string{"--tmux"}}.run(t) }
+	got, full := status(), statusProcess{d.dir, env, []string{"--tmux", "--verbose"}}.run(t)
 	if got.out == "" || got.out != full.out || got.which() != "atonce" {
-		t.Errorf("%s answered %q; the full command %q", got.which(), got.out, full.out)
+		t.Fatalf("%s answered %q; the full command %q", got.which(), got.out, full.out)
 	}
-	// the config changed, to a socket where no daemon is: the daemon
-	// still runs the old one, so its stamp is not the file's
+	// the same text written again: another stamp, until the daemon reloads
 	cfg := filepath.Join(d.dir, "upbeat.toml")
 	text, _ := os.ReadFile(cfg)
-	os.WriteFile(cfg, []byte(strings.Replace(string(text), "upbeat.sock", "moved.sock", 1)), 0o600)
-	if got := (statusProcess{d.dir, env, []string{"--tmux"}}.run(t)); got.out != "" || got.which() == "atonce" {
-		t.Errorf("after the config moved the socket: %s answered %q", got.which(), got.out)
+	os.WriteFile(cfg, append(text, "\n# edited\n"...), 0o600)
+	if again := status(); again.out != got.out {
+		t.Errorf("just after the write: %s answered %q", again.which(), again.out)
+	}
+	waitFor(t, "the reload", func() bool { return strings.Contains(d.log.String(), "config reloaded") })
+	if again := status(); again.out != got.out || again.which() != "atonce" {
+		t.Errorf("after the reload: %s answered %q", again.which(), again.out)
 	}
 }
 

@@ -34,6 +34,8 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	bins := buildFloorBinaries(b)
 	b.Logf("load %s", loadAvg())
+	// cpu is the CPU time (user and system) of the last command run.
+	var cpu time.Duration
 	run := func(b *testing.B, env []string, args ...string) time.Duration {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = env
@@ -41,20 +43,28 @@ func BenchmarkStartup(b *testing.B) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
-		return time.Since(start)
+		took := time.Since(start)
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return took
 	}
 	// pair runs a command and its bare counterpart in turns and reports
-	// their medians and ratio.
+	// their medians and ratio, from exec to exit as this process sees it
+	// (which adds its own few milliseconds to both), and the CPU time of
+	// each, which this process does not add to.
 	pair := func(b *testing.B, name string, env []string, ours, bare []string) {
-		var o, r []time.Duration
+		var o, r, oc, rc []time.Duration
 		for b.Loop() {
 			o = append(o, run(b, env, ours...))
+			oc = append(oc, cpu)
 			r = append(r, run(b, env, bare...))
+			rc = append(rc, cpu)
 		}
 		mo, mr := median(o), median(r)
 		b.ReportMetric(ms(mo), name+"-ms")
 		b.ReportMetric(ms(mr), "bare-ms")
 		b.ReportMetric(float64(mo)/float64(mr), "ratio")
+		b.ReportMetric(ms(median(oc)), name+"-cpu-ms")
+		b.ReportMetric(ms(median(rc)), "bare-cpu-ms")
 	}
 	env := os.Environ()
 

@@ -92,10 +92,21 @@ func status(args, env []string) (string, bool) {
 			return "", false
 		}
 	}
-	// No daemon answered. Without a config the full command prints
-	// nothing too; with one, only its parse tells whether the full
-	// command would ask the default sockets instead.
-	return "", stamp == ""
+	if stamp == "" {
+		return "", true // no config, and no daemon: the full command prints nothing too
+	}
+	// No daemon answered where the config says. The full command would
+	// ask the default sockets instead if the config does not parse: it
+	// prints nothing too only if no daemon answers there either.
+	for _, sock := range []string{defaultSocket(env), systemSocket} {
+		if sock == sockets[0] || len(sockets) > 1 && sock == sockets[1] {
+			continue
+		}
+		if _, a := ask(sock, format, "", deadline); a != unanswered {
+			return "", false
+		}
+	}
+	return "", true
 }
 
 // statusArgs reads the arguments this package answers, as the flag
