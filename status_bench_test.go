@@ -13,11 +13,12 @@ import (
 // BenchmarkStatusCommand measures `upbeat status --tmux` as tmux runs it:
 // the real binary, exec to exit, with no daemon (it must print nothing,
 // quickly) and with a daemon of 200 monitors on the default socket. Each
-// run is paired with `upbeat --version`, which initialises every package
-// of the binary before it prints (the quick path of internal/early/statusline
-// answers status before most of them), and with true(1), what starting any
-// process costs on this machine, so that the ratios hold however busy it
-// is. It reports medians in milliseconds:
+// run is paired with `upbeat --version`, which the binary answers in its
+// first package init (internal/early/atonce), as it does status: the
+// ratio is what status costs beyond starting the binary at all; and with
+// true(1), what starting any process costs on this machine, so that the
+// figures can be read however busy it is. The binary is static, as the
+// README builds it. It reports medians in milliseconds:
 //
 //	go test . -run '^$' -bench StatusCommand -benchtime 50x
 func BenchmarkStatusCommand(b *testing.B) {
@@ -26,7 +27,9 @@ func BenchmarkStatusCommand(b *testing.B) {
 	}
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "upbeat")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	trueBin, err := exec.LookPath("true")
