@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,15 +235,27 @@ func cmdMaintain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
+	var window string // with d == 0: the maintenance in force before, as the daemon said
 	return o.run(ctx, e, name, action{
 		do: func(ctx context.Context, c *client.Client, res *wire.Action) error {
 			if d > 0 {
 				res.Until = time.Now().Add(d).UTC().Truncate(time.Second)
+			} else {
+				for _, st := range statesNow(ctx, c, name) {
+					if window == "" || st.InMaint == adhocWindow {
+						window = st.InMaint
+					}
+				}
 			}
 			return c.Maintain(ctx, name, d)
 		},
 		say: func(res *wire.Action) string {
-			if d == 0 {
+			switch {
+			case d == 0 && window == "":
+				return res.Monitor + " is not in maintenance: nothing to end"
+			case d == 0 && window != adhocWindow:
+				return fmt.Sprintf("%s is in the config's maintenance window %q, which only the config ends", res.Monitor, window)
+			case d == 0:
 				return "ended " + res.Monitor + "'s maintenance"
 			}
 			return fmt.Sprintf("%s in maintenance for %s, until %s", res.Monitor, humanize.Setting(d), clockTime(res.Until, time.Now()))
@@ -273,18 +286,30 @@ func pauseOrResume(ctx context.Context, e *env, args []string, pause bool) int {
 		return exitConfig
 	}
 	name := fs.Arg(0)
+	already := false // the monitor was as asked before: nothing changed
 	return o.run(ctx, e, name, action{
 		do: func(ctx context.Context, c *client.Client, res *wire.Action) error {
+			sts := statesNow(ctx, c, name)
+			already = len(sts) > 0 && !slices.ContainsFunc(sts, func(st monitor.State) bool { return st.Paused != pause })
 			return c.SetPaused(ctx, name, pause)
 		},
 		say: func(res *wire.Action) string {
-			if pause {
+			switch {
+			case pause && already:
+				return res.Monitor + " was already paused"
+			case pause:
 				return "paused " + res.Monitor + ": no checks and no alerts until 'upbeat resume " + res.Monitor + "'"
+			case already:
+				return res.Monitor + " is not paused: nothing to resume"
 			}
 			return "resumed " + res.Monitor
 		},
 	})
 }
+
+// adhocWindow is the name a monitor's maintenance window has when it was
+// started with `upbeat maintain` or m (engine's).
+const adhocWindow = "ad hoc"
 
 // run finds the daemons, connects, does a on the monitor name and says
 // what happened.
@@ -371,6 +396,14 @@ func (o *oncall) writeJSON(e *env, res *wire.Action) int {
 		return exitOK
 	}
 	return exitRefused
+}
+
+// statesNow returns the monitor's states, as they are at this moment, on
+// the daemons that have it and answer (the event stream's snapshot may be
+// a moment old: see Client.Now).
+func statesNow(ctx context.Context, c *client.Client, name string) []monitor.State {
+	all, _ := c.Now(ctx)
+	return slices.DeleteFunc(all, func(st monitor.State) bool { return st.Monitor == nil || st.Monitor.Name != name })
 }
 
 // stateOf returns the client's state of the monitor name, nil when it

@@ -146,15 +146,25 @@ func TestOncallCommands(t *testing.T) {
 		t.Errorf("maintain db off: exit %d, %q %q", code, out, errOut)
 	}
 	waitChangeOf(t, sub, "db", monitor.StatusUp)
+	// said as it is when there was nothing to do
+	if out, errOut, code = runCmd(t, "maintain", "db", "0", "--config", cfg); code != exitOK || out != "db is not in maintenance: nothing to end\n" {
+		t.Errorf("maintain db 0 again: exit %d, %q %q", code, out, errOut)
+	}
 
 	if out, errOut, code = runCmd(t, "pause", "db", "--config", cfg); code != exitOK || !strings.HasPrefix(out, "paused db") {
 		t.Errorf("pause db: exit %d, %q %q", code, out, errOut)
 	}
 	waitChangeOf(t, sub, "db", monitor.StatusPaused)
+	if out, errOut, code = runCmd(t, "pause", "db", "--config", cfg); code != exitOK || out != "db was already paused\n" {
+		t.Errorf("pause db again: exit %d, %q %q", code, out, errOut)
+	}
 	if out, errOut, code = runCmd(t, "resume", "db", "--config", cfg); code != exitOK || out != "resumed db\n" {
 		t.Errorf("resume db: exit %d, %q %q", code, out, errOut)
 	}
 	waitChangeOf(t, sub, "db", monitor.StatusPending)
+	if out, errOut, code = runCmd(t, "resume", "db", "--config", cfg); code != exitOK || out != "db is not paused: nothing to resume\n" {
+		t.Errorf("resume db again: exit %d, %q %q", code, out, errOut)
+	}
 
 	// over HTTP the read-only token may watch (the client connects) but
 	// not act
