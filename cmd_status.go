@@ -30,8 +30,9 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 			"(●), not checked yet (○), in maintenance (◆) and paused (‖), e.g. \"✕2 ▲1 ●37\n"+
 			"◆2\"; !N counts problems with upbeat itself. --tmux adds tmux colours for\n"+
 			"status-right, --prompt prints only the problems (nothing while all is well)\n"+
-			"for PS1, --json prints the counts and the names of the monitors down. Prints\n"+
-			"nothing and exits 0 when no daemon answers (--verbose says why and exits 1).")
+			"for PS1, --json prints the counts, the names of the monitors down and what !N\n"+
+			"counts. Prints nothing and exits 0 when no daemon answers (--verbose says why\n"+
+			"and exits 1); --verbose also says on stderr what !N counts.")
 	tmux := fs.Bool("tmux", false, "tmux colour codes (#[fg=red]…) for status-left/status-right")
 	prompt := fs.Bool("prompt", false, "plain text, only what is down or degraded, for a shell prompt")
 	asJSON := fs.Bool("json", false, "a JSON object: counts by status and the names of the monitors down")
@@ -39,7 +40,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	token := fs.String("token", "", "bearer token for an http(s) address (default: $UPBEAT_TOKEN, then the config's [fleet] token)")
 	cfgPath := fs.String("config", "", "read the daemon's socket ([api] socket) and token from this config `file` (default ./upbeat.toml, then the XDG config)")
 	timeout := fs.Duration("timeout", statusline.Timeout, "give up after this long and print nothing")
-	verbose := fs.Bool("verbose", false, "say on stderr why nothing was printed, and exit 1 then")
+	verbose := fs.Bool("verbose", false, "say on stderr why nothing was printed (and exit 1 then), and what !N counts")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -77,6 +78,11 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		mode = statusline.Prompt
 	}
 	statusline.Write(e.stdout, sum, mode)
+	if *verbose {
+		for _, w := range sum.WarningMessages { // what !N counts
+			fmt.Fprintln(e.stderr, "upbeat: status: warning:", w)
+		}
+	}
 	return exitOK
 }
 

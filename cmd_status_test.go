@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,32 @@ func TestStatusFromDaemon(t *testing.T) {
 	}
 }
 
+// What !N counts is named by --json, and by --verbose on stderr.
+func TestStatusNamesTheWarnings(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Chdir(dir)
+	const disk = "history: the disk is full; results are not kept"
+	serveStatusOf(t, filepath.Join(dir, "upbeat.sock"), "", func(e *engine.Engine) { e.Warn("disk", disk) })
+	if out, errOut, code := runCmd(t, "status", "--verbose"); code != 0 || out != "✕2 ●2 !1\n" || errOut != "upbeat: status: warning: "+disk+"\n" {
+		t.Errorf("status --verbose: exit %d, %q %q", code, out, errOut)
+	}
+	if out, errOut, _ := runCmd(t, "status"); out != "✕2 ●2 !1\n" || errOut != "" {
+		t.Errorf("status: %q %q", out, errOut)
+	}
+	out, _, _ := runCmd(t, "status", "--json")
+	var sum wire.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Warnings != 1 || !slices.Equal(sum.WarningMessages, []string{disk}) {
+		t.Errorf("status --json: %q (%v)", out, err)
+	}
+	// and the first path prints the very same
+	env := []string{"XDG_RUNTIME_DIR=" + dir, "XDG_CONFIG_HOME=" + dir, "HOME=" + dir}
+	if got := (statusProcess{dir, env, []string{"--json"}}.run(t)); got.out != out || !got.quick {
+		t.Errorf("status --json in its own process: %q, quick path: %v", got.out, got.quick)
+	}
+}
+
 // serveStatus serves the API of a daemon of four monitors, two of them
 // down (db and shop), on the unix socket at path until the test ends.
 func serveStatus(t *testing.T, path string) *api.Server {
@@ -124,8 +151,9 @@ func serveStatus(t *testing.T, path string) *api.Server {
 }
 
 // serveStatusOf is serveStatus for a daemon that runs the config file
-// stamped stamp (config.Config.Stamp).
-func serveStatusOf(t *testing.T, path, stamp string) *api.Server {
+// stamped stamp (config.Config.Stamp), with each of also done to its
+// engine once it runs.
+func serveStatusOf(t *testing.T, path, stamp string, also ...func(*engine.Engine)) *api.Server {
 	t.Helper()
 	down := func(ctx context.Context, m *monitor.Monitor) monitor.Result {
 		if m.Name == "db" || m.Name == "shop" {
@@ -162,6 +190,9 @@ func serveStatusOf(t *testing.T, path, stamp string) *api.Server {
 		}
 	}
 
+	for _, f := range also {
+		f(e)
+	}
 	srv := api.New(local.New(e, local.Options{}), api.Options{Socket: path, Token: "admin", ReadOnlyToken: "view"})
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 	if info.ConfigStamp != "" {
 		w.Header().Set("Upbeat-Config-Stamp", info.ConfigStamp)
 	}
-	sum := wire.SummaryOf(s.b.Snapshot(), info.Location, len(info.Warnings))
+	sum := wire.SummaryOf(s.b.Snapshot(), info.Location, info.Warnings)
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		writeJSON(w, http.StatusOK, sum)

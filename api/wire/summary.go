@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"slices"
+
 	"early.upbeat.invalid/statusline"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -12,9 +14,13 @@ import (
 // upbeat is initialised.
 type Summary = statusline.Summary
 
-// SummaryOf counts states by status.
-func SummaryOf(states []monitor.State, location string, warnings int) Summary {
-	s := Summary{Location: location, Total: len(states), DownNames: []string{}, Warnings: warnings}
+// SummaryOf counts states by status; warnings are the problems with
+// upbeat itself in force.
+func SummaryOf(states []monitor.State, location string, warnings []string) Summary {
+	s := Summary{Location: location, Total: len(states), DownNames: []string{}, Warnings: len(warnings)}
+	if len(warnings) > 0 {
+		s.WarningMessages = slices.Clone(warnings)
+	}
 	for i := range states {
 		st := &states[i]
 		switch st.Status {

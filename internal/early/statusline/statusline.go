@@ -44,6 +44,9 @@ type Summary struct {
 	Acked       int      `json:"acked"`         // of the down ones, how many are acknowledged
 	DownNames   []string `json:"down_monitors"` // in configuration order; never null
 	Warnings    int      `json:"warnings"`      // problems with upbeat itself in force
+	// WarningMessages says what Warnings counts, oldest first; left out
+	// when there is none.
+	WarningMessages []string `json:"warning_messages,omitempty"`
 }
 
 // Timeout is how long status waits for a daemon before it prints nothing.
