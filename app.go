@@ -255,7 +255,7 @@ func (rt *runtime) takeOver(name string, in monitor.Incident, now time.Time, sta
 		local.AttachNotes(one, notes) // the resolve still carries them
 		in = one[0]
 	}
-	rt.eng.RestoreIncident(name) // it takes notes, whatever its status now
+	rt.eng.RestoreIncident(name, in.Start) // it takes notes, whatever its status now
 	// An acknowledgement outlives the process: no reminders after the
 	// restart, and every view still says it.
 	if slices.ContainsFunc(in.Notes, func(n monitor.Note) bool { return n.Kind == monitor.NoteAck }) {

@@ -1140,3 +1140,42 @@ func TestReloadKeepsTheOpenIncident(t *testing.T) {
 		}
 	})
 }
+
+// Down again after a pause or a window in the middle of its incident, a
+// monitor is down since the incident began (what FOR shows), not since
+// the check that followed the break; back up and down again, since then.
+func TestDownSinceTheIncidentAcrossABreak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, down, step := ackedOutage(t)
+		st, _ := e.State("a")
+		began := st.Since
+		since := func(want time.Time, what string) {
+			t.Helper()
+			if st, _ := e.State("a"); st.Status != monitor.StatusDown || !st.Since.Equal(want) {
+				t.Errorf("%s: %v since %v, want down since %v", what, st.Status, st.Since, want)
+			}
+		}
+		e.SetPaused("a", true)
+		step(monitor.StatusPaused, true, "paused")
+		time.Sleep(time.Minute)
+		e.SetPaused("a", false)
+		time.Sleep(time.Second)
+		step(monitor.StatusDown, true, "resumed, still down")
+		since(began, "resumed, still down")
+		e.Maintain("a", 30*time.Second)
+		step(monitor.StatusMaintenance, true, "in a window")
+		time.Sleep(40 * time.Second)
+		step(monitor.StatusDown, true, "after the window, still down")
+		since(began, "after the window, still down")
+
+		down.Store(false)
+		time.Sleep(10 * time.Second)
+		step(monitor.StatusUp, false, "back up")
+		down.Store(true)
+		time.Sleep(10 * time.Second)
+		step(monitor.StatusDown, false, "down again")
+		if st, _ := e.State("a"); !st.Since.After(began.Add(time.Minute)) {
+			t.Errorf("a new incident: down since %v, the old one's start %v", st.Since, began)
+		}
+	})
+}

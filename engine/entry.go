@@ -36,11 +36,12 @@ type entry struct {
 	state  live
 	recent sampleRing
 	up     uptimeCounter
-	// incident: an incident of the monitor is open: it went down and has
-	// not come back since, though a window, a pause or a restart may
-	// have put its status to something else meanwhile. Notes and
-	// acknowledgements are taken while it is.
-	incident bool
+	// incident: when the monitor's open incident began (zero: none). It
+	// went down then and has not come back since, though a window, a
+	// pause or a restart may have put its status to something else
+	// meanwhile. Notes and acknowledgements are taken while it is open,
+	// and down again after such a break, the monitor is down since then.
+	incident time.Time
 	gone     bool        // removed by a reload
 	adhoc    time.Time   // ad-hoc maintenance until
 	slo      *sloCounter // nil: no objective
@@ -104,7 +105,10 @@ func (e *Engine) restore(en *entry, now time.Time) {
 		en.state.Status = monitor.StatusPending
 	}
 	en.state.Since = since
-	en.incident = en.state.Status == monitor.StatusDown
+	en.incident = time.Time{}
+	if en.state.Status == monitor.StatusDown {
+		en.incident = since
+	}
 	if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 		p.Resume(en.m, recent)
 	}
@@ -159,7 +163,10 @@ func (e *Engine) restoreAll(h BulkRestorer, entries map[string]*entry) {
 			en.state.Status = monitor.StatusPending
 		}
 		en.state.Since = since
-		en.incident = en.state.Status == monitor.StatusDown
+		en.incident = time.Time{}
+		if en.state.Status == monitor.StatusDown {
+			en.incident = since
+		}
 		if p, ok := e.runner.checkers[en.m.Kind].(Passive); ok {
 			p.Resume(en.m, passive[en.m.Name])
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -57,13 +58,18 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 	return e.controls.addNote(name, n)
 }
 
-// RestoreIncident tells the engine that a monitor's incident is open
-// after a restart (the alerting takes it over): in a window, paused or
-// not checked yet, the monitor still takes notes and acknowledgements.
-func (e *Engine) RestoreIncident(name string) {
+// RestoreIncident tells the engine that a monitor's incident, begun at
+// start, is open after a restart (the alerting takes it over): in a
+// window, paused or not checked yet, the monitor still takes notes and
+// acknowledgements, and down again, it is down since start.
+func (e *Engine) RestoreIncident(name string, start time.Time) {
 	_ = e.controls.states.with(name, func(en *entry) {
-		if en.state.Status != monitor.StatusUp && en.state.Status != monitor.StatusDegraded {
-			en.incident = true
+		if en.state.Status == monitor.StatusUp || en.state.Status == monitor.StatusDegraded {
+			return
+		}
+		en.incident = start
+		if en.state.Status == monitor.StatusDown {
+			en.state.Since = start
 		}
 	})
 }
@@ -97,7 +103,7 @@ func (c *controls) addNote(name string, n monitor.Note) (monitor.Note, error) {
 	err = c.states.with(name, func(en *entry) {
 		// down, or in a window, paused or not checked since a restart
 		// with its incident open: the incident takes notes all along
-		if open = en.state.Status == monitor.StatusDown || en.incident; open && n.Kind == monitor.NoteAck {
+		if open = en.state.Status == monitor.StatusDown || !en.incident.IsZero(); open && n.Kind == monitor.NoteAck {
 			en.state.Acked = true
 		}
 		n.Time = c.now().Round(0) // wall clock only: it is kept across restarts

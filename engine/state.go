@@ -209,9 +209,12 @@ func setStatusLocked(en *entry, to monitor.Status, t time.Time, r *monitor.Resul
 	en.state.Since = t
 	switch to {
 	case monitor.StatusDown:
-		en.incident = true
+		if en.incident.IsZero() || en.incident.After(t) {
+			en.incident = t
+		}
+		en.state.Since = en.incident // down since the incident began, across a window or a pause
 	case monitor.StatusUp, monitor.StatusDegraded:
-		en.incident = false
+		en.incident = time.Time{}
 	}
 	if !keepsAck(from, to) {
 		en.state.Acked = false
