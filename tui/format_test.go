@@ -107,6 +107,14 @@ func TestSparklineHasAFloor(t *testing.T) {
 	if s := renderSpark(testStyles(), samples, 30, false); !strings.HasSuffix(s, "✕") {
 		t.Fatalf("a failed check is not marked: %q", s)
 	}
+	// and checks in a maintenance window too: the window hides whether
+	// they failed, and a refused connection's latency would read as a fast
+	// answer; nor do they set the scale
+	samples[27].Status, samples[28].Status = monitor.StatusMaintenance, monitor.StatusMaintenance
+	samples[28].Latency = 10 * time.Second
+	if s := renderSpark(testStyles(), samples, 30, true); !strings.HasSuffix(s, "░░✕") || !strings.Contains(s, "█") {
+		t.Fatalf("checks in a window are not marked: %q", s)
+	}
 	if got := lipgloss.Width(renderSpark(testStyles(), samples, 12, false)); got != 12 {
 		t.Fatalf("sparkline width %d, want 12", got)
 	}

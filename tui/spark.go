@@ -18,13 +18,25 @@ const sparkFloor = 5 * time.Millisecond
 // down status, so that it reads without colour.
 const sparkDown = '✕'
 
+// sparkWindow marks a check in a maintenance window: the window hides
+// whether it failed, so its latency (a refused connection's is next to
+// nothing) is not drawn as if it answered.
+const sparkWindow = '░'
+
+// drawsLatency reports whether a sample is drawn as a bar of its latency:
+// not a failed check, nor one in a window.
+func drawsLatency(s *monitor.Sample) bool {
+	return s.Status != monitor.StatusDown && s.Status != monitor.StatusMaintenance
+}
+
 // sparkScale returns the full-scale latency for a window of samples: the
 // slowest successful check, but at least twice the median and at least
-// sparkFloor. Failed checks do not count (a timeout would flatten the rest).
+// sparkFloor. Failed checks do not count (a timeout would flatten the
+// rest), nor checks in a window.
 func sparkScale(win []monitor.Sample) time.Duration {
 	lat := make([]time.Duration, 0, len(win))
 	for i := range win {
-		if win[i].Status != monitor.StatusDown {
+		if drawsLatency(&win[i]) {
 			lat = append(lat, win[i].Latency)
 		}
 	}
@@ -60,7 +72,7 @@ func renderSpark(sty *Styles, samples []monitor.Sample, w int, plain bool) strin
 	least := maxv / 8 // the lowest block: a check that answered is never drawn as nothing
 	for i := range win {
 		v := 0.0
-		if win[i].Status != monitor.StatusDown {
+		if drawsLatency(&win[i]) {
 			v = float64(win[i].Latency) / float64(time.Millisecond)
 			if v < least {
 				v = least
@@ -92,6 +104,12 @@ func renderSpark(sty *Styles, samples []monitor.Sample, w int, plain bool) strin
 			if !plain {
 				sp.Canvas.SetCellStyle(p, sty.Status[monitor.StatusDegraded])
 			}
+		case monitor.StatusMaintenance:
+			st := sty.Status[monitor.StatusMaintenance]
+			if plain {
+				st = base
+			}
+			sp.Canvas.SetCell(p, canvas.NewCellWithStyle(sparkWindow, st))
 		}
 	}
 	return sp.View()
@@ -128,7 +146,7 @@ func renderBeats(sty *Styles, samples []monitor.Sample, w int, plain bool) strin
 		case monitor.StatusPending:
 			g, st = string(sparkPending), sty.Dim
 		case monitor.StatusMaintenance:
-			g = "░"
+			g = string(sparkWindow)
 		default:
 			g = " "
 		}
