@@ -68,11 +68,14 @@ func Run(ctx context.Context, src source.Source, opts Options) error {
 }
 
 // PrintPlain writes the monitors as a plain table (no colour, no escape
-// sequences), worst first, for when the output is not a terminal. width is
-// the line width; 0 means 100.
-func PrintPlain(w io.Writer, snapshot []monitor.State, width int) error {
-	if width <= 0 {
-		width = 100
+// sequences), worst first, for when the output is not a terminal. cols is
+// the line width; 0 means at least 100, and as wide as every name takes
+// whole: a pipe or a file has no width to keep to, and two names that
+// differ only in their middle must not read alike.
+func PrintPlain(w io.Writer, snapshot []monitor.State, cols int) error {
+	whole := cols <= 0
+	if whole {
+		cols = 100
 	}
 	sty := NewStyles(lipgloss.NewRenderer(io.Discard), true)
 	h := NewHeader(sty)
@@ -80,8 +83,19 @@ func PrintPlain(w io.Writer, snapshot []monitor.State, width int) error {
 	t := NewTable(sty, DefaultKeyMap())
 	t.SetPlain(true)
 	t.SetNow(time.Now())
-	t.SetSize(width, len(snapshot)+1)
+	t.SetSize(cols, len(snapshot)+1)
 	t.SetData(snapshot)
+	if whole {
+		longest := 0
+		for i := range snapshot {
+			if m := snapshot[i].Monitor; m != nil {
+				longest = max(longest, width(clean(m.Name))+len(" (insecure)")) // and room for a suffix
+			}
+		}
+		if need := t.IdealWidth() + max(0, longest-nameMax); need > cols {
+			t.SetSize(need, len(snapshot)+1)
+		}
+	}
 	bw := bufio.NewWriter(w)
 	c := h.Counts()
 	fmt.Fprintf(bw, "%d down, %d degraded, %d up, %d pending, %d maintenance, %d paused\n",

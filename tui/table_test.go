@@ -372,3 +372,28 @@ func TestCodeColumnUsesTheRoom(t *testing.T) {
 		}
 	}
 }
+
+// Printed for a pipe or a file (no width given), every name is whole,
+// however long: two that differ in their middle do not read alike.
+func TestPrintPlainKeepsNamesWhole(t *testing.T) {
+	t.Parallel()
+	states := tuitest.Fixture(fixedNow)
+	long := []string{"payments-gateway-eu-primary-with-a-long-tail", "payments-gateway-eu-replica-with-a-long-tail"}
+	for i, n := range long {
+		m := *states[i].Monitor
+		m.Name = n
+		states[i].Monitor = &m
+	}
+	var b strings.Builder
+	if err := tui.PrintPlain(&b, states, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range long {
+		if !strings.Contains(b.String(), n) {
+			t.Errorf("%s is not whole:\n%s", n, b.String())
+		}
+	}
+	b.Reset()
+	tui.PrintPlain(&b, states, 100) // a width given is kept to
+	checkFits(t, strings.TrimRight(b.String(), "\n"), 100, 100)
+}
