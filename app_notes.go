@@ -49,19 +49,22 @@ func (rt *runtime) warnUndelivered(a *monitor.AlertEvent) {
 		return // a test of a channel being set up, or one a reload removed
 	}
 	key := "delivery:" + a.Channel
-	var what string
+	var what, then string
 	switch {
 	case a.OK:
 		rt.eng.Warn(key, "")
 		return
 	case !a.GaveUp:
-		what = fmt.Sprintf("failing, retrying: %q not delivered yet", a.Subject)
+		what, then = "failing", "retrying %q, not delivered yet"
 	case a.Attempts == 0:
-		what = fmt.Sprintf("dropped %q", a.Subject)
+		what, then = "dropped a message", "%q not delivered"
 	default:
-		what = fmt.Sprintf("gave up on %q after %d attempt%s", a.Subject, a.Attempts, map[bool]string{true: "s"}[a.Attempts > 1])
+		what = fmt.Sprintf("gave up after %d attempt%s", a.Attempts, map[bool]string{true: "s"}[a.Attempts > 1])
+		then = "%q not delivered"
 	}
-	rt.eng.Warn(key, fmt.Sprintf("alert %q %s: %s", a.Channel, what, engine.Sanitize(a.Error, 160)))
+	// The cause before the message: where a line is cut (the dashboard's
+	// header at 80 columns), it is what the on-call needs to see.
+	rt.eng.Warn(key, fmt.Sprintf("alert %q %s: %s; "+then, a.Channel, what, engine.Sanitize(a.Error, 160), a.Subject))
 }
 
 // setChannels tells the delivery warnings which channels cfg has, and

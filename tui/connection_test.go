@@ -12,8 +12,9 @@ import (
 	"github.com/upbeat-monitor/upbeat/tui/tuitest"
 )
 
-// hookGaveUp is a daemon's warning long enough not to fit 80 columns.
-const hookGaveUp = `alert "hook" gave up on "3 monitors behind 127.0.0.1:18080 down; 1 monitor down since 09:12" after 5 tries`
+// hookGaveUp is a daemon's warning long enough not to fit 80 columns,
+// worded as the daemon words it (app_notes.go's warnUndelivered).
+const hookGaveUp = `alert "hook" gave up after 5 attempts: Post "http://127.0.0.1:18080/hook": dial tcp 127.0.0.1:18080: connect: connection refused; "3 monitors behind 127.0.0.1:18080 down; 1 monitor down since 09:12" not delivered`
 
 // headerOf renders m at w×h and returns its first line and its warning
 // line ("" when there is none).
@@ -59,7 +60,7 @@ func TestHeaderAcrossDaemonRestart(t *testing.T) {
 	wantLost := "! lost connection to " + sock + ", retrying"
 
 	become([]string{hookGaveUp}, raise(hookGaveUp))
-	if line1, w := headerOf(t, m, 80, 24); !strings.HasPrefix(w, `! alert "hook" gave up on`) || strings.Contains(line1, "stale") {
+	if line1, w := headerOf(t, m, 80, 24); !strings.HasPrefix(w, `! alert "hook" gave up after 5 attempts: `) || strings.Contains(line1, "stale") {
 		t.Fatalf("the daemon's warning: %q, %q", line1, w)
 	}
 	become([]string{hookGaveUp, lost}, raise(lost))
@@ -88,7 +89,9 @@ func TestHeaderWarningLineOrder(t *testing.T) {
 	}{
 		{[]string{lost, hookGaveUp}, "! " + lost + " (+1 more)"},
 		{[]string{"history: disk full", lost, hookGaveUp}, "! " + lost + " (+2 more)"},
-		{[]string{"history: disk full", hookGaveUp}, `! alert "hook" gave up on "3 monitors behind 127.0.0.1:18080 down; 1 … (+1 more)`},
+		// the cause stays in sight: what follows it goes first, then its start
+		{[]string{"history: disk full", hookGaveUp}, `! alert "hook" gave up after 5 attempts: … connect: connection refused (+1 more)`},
+		{[]string{hookGaveUp}, `! alert "hook" gave up after 5 attempts: …0.1:18080: connect: connection refused`},
 	} {
 		src := tuitest.New(tuitest.Fixture(fixedNow)...)
 		src.SetInfo(source.Info{Daemon: sock, Warnings: tc.warnings})

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,10 +176,38 @@ func (h *Header) warningLine() string {
 			return "! " + before + short + after + more
 		}
 	}
+	if line, ok := h.deliveryWarning(clean(shown), more); ok {
+		return line
+	}
 	if room := h.w - width(more); more != "" && room >= width("! x…") {
 		return trunc("! "+warningText(shown), room) + more
 	}
 	return trunc(w, h.w)
+}
+
+// deliveryWarning fits an alert channel's warning ("alert "hook" failing:
+// dial tcp 127.0.0.1:9: connect: connection refused; retrying "api is
+// DOWN", not delivered yet") in the width by keeping its cause in sight:
+// what follows the cause goes first, then the cause loses its start,
+// where an error carries least. false for another warning, or too narrow
+// a header.
+func (h *Header) deliveryWarning(text, more string) (string, bool) {
+	if !strings.HasPrefix(text, `alert "`) {
+		return "", false
+	}
+	head, cause, ok := strings.Cut(text, ": ")
+	if !ok {
+		return "", false
+	}
+	cause, _, _ = strings.Cut(cause, "; ")
+	room := h.w - width("! "+head+": "+more)
+	if room < 12 {
+		return "", false
+	}
+	if width(cause) > room {
+		cause = "…" + ansi.TruncateLeft(cause, width(cause)-(room-1), "")
+	}
+	return "! " + head + ": " + cause + more, true
 }
 
 // lastConnectionWarning is the index of the newest warning about the
