@@ -147,25 +147,12 @@ func (s *socketScan) socketValue(i int) bool {
 	for i < len(s.data) && (s.data[i] == ' ' || s.data[i] == '\t') {
 		i++
 	}
-	if s.found || i+1 >= len(s.data) || (s.data[i] != '"' && s.data[i] != '\'') {
+	end, ok := plainString(s.data, i)
+	if s.found || !ok {
 		return false
 	}
-	q := s.data[i]
-	if i+2 < len(s.data) && s.data[i+1] == q && s.data[i+2] == q {
-		return false // multi-line
-	}
-	j := i + 1
-	for j < len(s.data) && s.data[j] != q {
-		if c := s.data[j]; c == '\\' || c == '\n' || c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-		j++
-	}
-	if j == len(s.data) {
-		return false
-	}
-	s.socket, s.found = string(s.data[i+1:j]), true
-	j++
+	s.socket, s.found = string(s.data[i+1:end]), true
+	j := end + 1
 	for j < len(s.data) && (s.data[j] == ' ' || s.data[j] == '\t' || s.data[j] == '\r') {
 		j++
 	}
@@ -178,6 +165,28 @@ func (s *socketScan) socketValue(i int) bool {
 	}
 	s.i = j
 	return true
+}
+
+// plainString reads a one-line string without escapes or control
+// characters that starts at data[i], in double or single quotes, and
+// returns the index of its closing quote.
+func plainString(data []byte, i int) (int, bool) {
+	if i+1 >= len(data) || (data[i] != '"' && data[i] != '\'') {
+		return 0, false
+	}
+	q := data[i]
+	if i+2 < len(data) && data[i+1] == q && data[i+2] == q {
+		return 0, false // multi-line
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == q:
+			return j, true
+		case c == '\\' || c < ' ' && c != '\t' || c == 0x7f:
+			return 0, false
+		}
+	}
+	return 0, false
 }
 
 // skipValue returns the index after the value that starts at data[i] and
