@@ -3,15 +3,20 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"go/build"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"early.upbeat.invalid/atonce"
 	"early.upbeat.invalid/bare"
@@ -35,8 +40,11 @@ func (r statusRun) which() string {
 func stampOf(t *testing.T, p string) string {
 	t.Helper()
 	cfg, err := config.Load(p)
-	if err != nil || cfg.Stamp == "" {
-		t.Fatalf("%s: stamp %q, %v", p, cfg.Stamp, err)
+	if err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	if cfg.Stamp == "" {
+		t.Fatalf("%s: no stamp", p)
 	}
 	return cfg.Stamp
 }
@@ -118,8 +126,8 @@ func TestAtOnceStatusAnswersAsTheFullCommand(t *testing.T) {
 		{"broken config", brokenDir, nowhere, noConfig, nil, "", "main"},
 		{"broken config, a daemon on the default socket", brokenDir, run, noConfig, nil, line, "main"},
 		{"no daemon where the config says", goneDir, run, noConfig, nil, "", "quickstatus"},
-		// nor anywhere the full command would look, whether the config parses or not
-		{"no daemon where the config says, nor elsewhere", goneDir, nowhere, noConfig, nil, "", "atonce"},
+		// nor anywhere else: only a parse of the config is sure of where it says
+		{"no daemon where the config says, nor elsewhere", goneDir, nowhere, noConfig, nil, "", "quickstatus"},
 		{"${VAR}", varDir, nowhere, noConfig, nil, line, "main"},
 		{"[[api]]", apisDir, run, noConfig, nil, line, "main"},
 		{"--verbose", noConfig, run, noConfig, []string{"--verbose"}, line, "main"},
@@ -143,14 +151,21 @@ func TestAtOnceStatusAnswersAsTheFullCommand(t *testing.T) {
 }
 
 // atonce reads a reply as the full command would, or leaves it to the
-// paths after it: only the line written in the asked format, by the
-// daemon of the config found, of the whole length the head gives. A
-// reply that is no answer (an error, cut short, not HTTP) is as no daemon:
-// with none on the default sockets either, status prints nothing.
+// paths after it: it prints only the line written in the asked format and
+// its own version of the line, by the daemon of a config of the same text
+// as the one found, whole, from a head Go's HTTP client reads alike. A
+// reply it cannot read is not taken for no daemon.
 func TestAtOnceReadsReplies(t *testing.T) {
 	root := t.TempDir()
 	const line = "✕2 ●2\n"
 	json := `{"total":4,"down":2,"degraded":0,"up":2,"pending":0,"maintenance":0,"paused":0,"acked":0,"down_monitors":["db","shop"],"warnings":0}`
+	head := func(status, stamp string, more ...string) string {
+		h := status + "\r\nUpbeat-Format: plain; v=" + strconv.Itoa(atonce.LineVersion) + "\r\nUpbeat-Config-Stamp: " + stamp + "\r\n"
+		for _, m := range more {
+			h += m + "\r\n"
+		}
+		return h + "\r\n"
+	}
 	cases := []struct {
 		name  string
 		reply func(stamp string) string
@@ -158,35 +173,35 @@ func TestAtOnceReadsReplies(t *testing.T) {
 		which string
 	}{
 		{"length, kept open", func(s string) string {
-			return "HTTP/1.1 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\nContent-Length: " + strconv.Itoa(len(line)) + "\r\n\r\n" + line
+			return head("HTTP/1.1 200 OK", s, "Content-Length: "+strconv.Itoa(len(line))) + line
 		}, line, "atonce"},
-		{"to the close", func(s string) string {
-			return "HTTP/1.0 200 OK\r\nupbeat-format: plain\r\nUPBEAT-CONFIG-STAMP:" + s + "\r\n\r\n" + line
+		{"to the close", func(s string) string { return head("HTTP/1.0 200 OK", s) + line }, line, "atonce"},
+		{"names in any case, a header twice", func(s string) string {
+			return "HTTP/1.0 200 OK\r\nupbeat-format: plain; v=1\r\nUPBEAT-CONFIG-STAMP:" + s + "\r\nVary: a\r\nVary: b\r\n\r\n" + line
 		}, line, "atonce"},
 		// an older daemon, which knows no format: quickstatus reads its JSON
-		{"JSON", func(s string) string { return "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + json }, line, "quickstatus"},
-		{"another config", func(string) string {
-			return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: 1:2:3:4:5\r\n\r\n" + line
+		{"JSON", func(string) string { return "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + json }, line, "quickstatus"},
+		// nor is a line of another version printed: the daemon's text may not be this binary's
+		{"another version of the line", func(s string) string {
+			return strings.Replace(head("HTTP/1.0 200 OK", s), "v=1", "v=2", 1) + "✕2 ●2 new\n"
 		}, "", "quickstatus"},
-		{"no stamp", func(string) string { return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\n\r\n" + line }, "", "quickstatus"},
-		{"another format", func(s string) string {
-			return "HTTP/1.0 200 OK\r\nUpbeat-Format: tmux\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n" + line
+		{"another config", func(string) string { return head("HTTP/1.0 200 OK", "0123456789abcdef") + line }, "", "quickstatus"},
+		{"no stamp", func(string) string { return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain; v=1\r\n\r\n" + line }, "", "quickstatus"},
+		{"another format", func(s string) string { return strings.Replace(head("HTTP/1.0 200 OK", s), "plain", "tmux", 1) + line }, "", "quickstatus"},
+		{"the stamp twice", func(s string) string {
+			return head("HTTP/1.0 200 OK", s, "Upbeat-Config-Stamp: "+s) + line
 		}, "", "quickstatus"},
-		{"cut short", func(s string) string {
-			return "HTTP/1.1 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\nContent-Length: 100\r\n\r\n" + line
-		}, "", "atonce"},
+		{"cut short", func(s string) string { return head("HTTP/1.1 200 OK", s, "Content-Length: 100") + line }, "", "quickstatus"},
 		{"chunked", func(s string) string {
-			return fmt.Sprintf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: %s\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", s, len(line), line)
+			return fmt.Sprintf("%s%x\r\n%s\r\n0\r\n\r\n", head("HTTP/1.1 200 OK", s, "Transfer-Encoding: chunked"), len(line), line)
 		}, "", "main"},
-		{"a header twice", func(s string) string {
-			return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n" + line
-		}, "", "atonce"},
+		{"a status of four digits", func(s string) string { return head("HTTP/1.1 2000 OK", s) + line }, "", "quickstatus"},
 		{"error status", func(s string) string {
 			return "HTTP/1.0 500 Internal Server Error\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n{\"error\":\"broken\"}"
-		}, "", "atonce"},
-		{"not HTTP", func(string) string { return "SSH-2.0-OpenSSH_9.2\r\n\r\n" }, "", "atonce"},
+		}, "", "quickstatus"},
+		{"not HTTP", func(string) string { return "SSH-2.0-OpenSSH_9.2\r\n\r\n" }, "", "main"},
 		{"too large", func(s string) string {
-			return "HTTP/1.0 200 OK\r\nUpbeat-Format: plain\r\nUpbeat-Config-Stamp: " + s + "\r\n\r\n" + strings.Repeat("✕", statusline.MaxSummary/3+1)
+			return head("HTTP/1.0 200 OK", s) + strings.Repeat("✕", statusline.MaxSummary/3+1)
 		}, "", "quickstatus"},
 	}
 	for i, c := range cases {
@@ -200,7 +215,7 @@ func TestAtOnceReadsReplies(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { ln.Close() })
-			go serveReply(ln, c.reply(stampOf(t, cfg)), false)
+			go serveReply(ln, c.reply(stampOf(t, cfg)), strings.Contains(c.name, "kept open"))
 			env := []string{"XDG_RUNTIME_DIR=" + filepath.Join(root, "nowhere"), "XDG_CONFIG_HOME=" + root, "HOME=" + root}
 			got := statusProcess{root, env, []string{"--config", cfg}}.run(t)
 			if got.out != c.want || got.which() != c.which {
@@ -322,5 +337,88 @@ func TestAtOnceImportsNothing(t *testing.T) {
 				t.Errorf("%s imports %s", pkg, imp)
 			}
 		}
+	}
+}
+
+// Printing to a pipe nobody reads, atonce dies of SIGPIPE as a Go program
+// writing to it would (a shell's pipefail sees it); to an output that
+// cannot take it yet, it waits.
+func TestAtOnceWritesAsOsStdout(t *testing.T) {
+	t.Parallel()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := exec.Command(os.Args[0], "--version")
+	cmd.Stdout = w
+	err = cmd.Run()
+	w.Close()
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+		t.Errorf("--version to a closed pipe: %v, want death by SIGPIPE", err)
+	}
+
+	// a non-blocking pipe already full: raw descriptors, since os/exec
+	// would make the pipe blocking again as it hands it over
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := syscall.Write(p[1], make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	pid, err := syscall.ForkExec(os.Args[0], []string{os.Args[0], "--version"},
+		&syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, uintptr(p[1]), 2}})
+	syscall.Close(p[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the child waiting on its output, or gone", func() bool {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", pid))
+		n, _, _ := strings.Cut(string(b), " ")
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		_, state, _ := strings.Cut(string(st), ") ")
+		return n == strconv.Itoa(sysPpoll) || strings.HasPrefix(state, "Z") || len(st) == 0
+	})
+	out, err := io.ReadAll(os.NewFile(uintptr(p[0]), "pipe"))
+	syscall.Wait4(pid, &ws, 0, nil)
+	if want := "upbeat " + versionString() + "\n"; err != nil || !ws.Exited() || ws.ExitStatus() != 0 || !strings.HasSuffix(string(out), want) {
+		t.Errorf("--version to a full non-blocking pipe: %v, %q (%v), want it to end in %q", ws, out[max(0, len(out)-40):], err, want)
+	}
+}
+
+// The paths after atonce keep to what is left of its time budget: a slow
+// daemon too old to write the line costs one wait, not one for each path.
+func TestStatusKeepsOneBudget(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	sock := filepath.Join(root, "upbeat.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				bufio.NewReader(conn).ReadString('\n')
+				time.Sleep(statusline.Timeout * 3 / 4) // the slow daemon, not the test, waits
+				io.WriteString(conn, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"down\":1,\"down_monitors\":[\"db\"]}")
+			}()
+		}
+	}()
+	env := []string{"XDG_RUNTIME_DIR=" + root, "XDG_CONFIG_HOME=" + root, "HOME=" + root}
+	// atonce waits 3/4 of the budget for JSON it leaves to quickstatus,
+	// which has a quarter left: too little for another answer
+	if got := (statusProcess{root, env, nil}.run(t)); got.out != "" || got.which() != "quickstatus" {
+		t.Errorf("%s answered %q; want nothing, from quickstatus", got.which(), got.out)
 	}
 }

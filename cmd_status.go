@@ -1,16 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"early.upbeat.invalid/paths"
+	"early.upbeat.invalid/quickstatus"
 	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
@@ -54,9 +58,13 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "upbeat: status: give at most one of --tmux, --prompt and --json, and no names")
 		return exitConfig
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	budget := *timeout
+	if by := quickstatus.GiveUpBy; !by.IsZero() && !flagSet(fs, "timeout") {
+		budget = time.Until(by) // what the paths before this one left of the budget
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	sum, err := fetchSummary(ctx, e, *addr, *token, *cfgPath)
+	sum, err := fetchSummaryWithin(ctx, e, *addr, *token, *cfgPath)
 	if err != nil {
 		if *verbose {
 			if errors.As(err, new(*config.MissingError)) {
@@ -84,6 +92,27 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// fetchSummaryWithin is fetchSummary, given up on when ctx is done even
+// while it waits on something that does not heed ctx: opening a config
+// named on the command line that is a FIFO waits for a writer.
+func fetchSummaryWithin(ctx context.Context, e *env, addr, token, cfgPath string) (wire.Summary, error) {
+	type result struct {
+		sum wire.Summary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := fetchSummary(ctx, e, addr, token, cfgPath)
+		done <- result{s, err}
+	}()
+	select {
+	case r := <-done:
+		return r.sum, r.err
+	case <-ctx.Done():
+		return wire.Summary{}, fmt.Errorf("no answer in time (still reading %s?)", cmp.Or(cfgPath, "the config"))
+	}
 }
 
 // fetchSummary asks the daemon at addr (a socket path or an http(s) URL),
@@ -126,7 +155,7 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 	}
 	var errs []string
 	for _, p := range sockets {
-		s, err := summaryFrom(ctx, p, "")
+		s, err := summaryAt(ctx, p, "") // a socket path, even one that reads like host:port
 		if err == nil {
 			return s, nil
 		}
@@ -138,9 +167,14 @@ func fetchSummary(ctx context.Context, e *env, addr, token, cfgPath string) (wir
 	return wire.Summary{}, errors.New("no daemon answers: " + strings.Join(errs, "; "))
 }
 
-// summaryFrom asks one daemon for GET /api/v1/summary.
+// summaryFrom asks one daemon for GET /api/v1/summary at an address
+// given on the command line: a socket path or a URL, host:port for one.
 func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) {
-	addr = daemonaddr.Normalize(addr) // host:port is a TCP address, not a socket path
+	return summaryAt(ctx, daemonaddr.Normalize(addr), token) // host:port is a TCP address, not a socket path
+}
+
+// summaryAt is summaryFrom at a URL or a unix socket's path.
+func summaryAt(ctx context.Context, addr, token string) (wire.Summary, error) {
 	base, tr := strings.TrimRight(addr, "/"), &http.Transport{}
 	if !strings.Contains(addr, "://") { // a unix socket
 		base = "http://upbeat"
@@ -173,4 +207,11 @@ func summaryFrom(ctx context.Context, addr, token string) (wire.Summary, error) 
 		return wire.Summary{}, fmt.Errorf("%s: %w", addr, err)
 	}
 	return s, nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"early.upbeat.invalid/atonce"
+	"early.upbeat.invalid/bare"
 	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api"
 	"github.com/upbeat-monitor/upbeat/api/wire"
@@ -205,4 +210,71 @@ type statusChecker func(ctx context.Context, m *monitor.Monitor) monitor.Result
 
 func (f statusChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Result {
 	return f(ctx, m)
+}
+
+// statusLineText is what Write writes of a range of summaries in every
+// mode: the text whose version statusline.LineVersion names.
+func statusLineText() []byte {
+	var b bytes.Buffer
+	for _, s := range []wire.Summary{
+		{}, {Up: 40}, {Down: 2, Degraded: 1, Up: 37, Acked: 1, DownNames: []string{"db", "shop"}},
+		{Up: 3, Warnings: 1, WarningMessages: []string{"history: disk full"}},
+		{Location: "eu", Total: 9, Down: 1, Up: 3, Pending: 2, Maintenance: 2, Paused: 1, DownNames: []string{"<db>"}},
+	} {
+		for _, m := range []statusline.Mode{statusline.Plain, statusline.Tmux, statusline.Prompt, statusline.JSON} {
+			statusline.Write(&b, s, m)
+		}
+	}
+	return b.Bytes()
+}
+
+// A daemon writes the status line for atonce, which prints it only when
+// the daemon's version of the line is its own: what Write writes changes
+// only with LineVersion.
+func TestStatusLineVersion(t *testing.T) {
+	const v1 = "7d409c14f9023f26" // bare.Stamp(statusLineText()) at LineVersion 1
+	if got := bare.Stamp(statusLineText()); statusline.LineVersion != 1 || got != v1 {
+		t.Errorf("statusline.Write writes another text (%s) or LineVersion moved (%d): "+
+			"bump statusline.LineVersion and atonce.LineVersion, and record the new text's stamp here", got, statusline.LineVersion)
+	}
+	if atonce.LineVersion != statusline.LineVersion {
+		t.Errorf("atonce prints version %d of the line, statusline writes %d", atonce.LineVersion, statusline.LineVersion)
+	}
+}
+
+// A socket the config names is a unix socket's path, even one that reads
+// like host:port (found in review: the full command dialled TCP).
+func TestStatusConfigSocketLikeHostPort(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "nowhere"))
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	serveStatus(t, filepath.Join(dir, "127.0.0.1:9"))
+	os.WriteFile("upbeat.toml", []byte("[api]\nsocket = \"127.0.0.1:9\"\n"), 0o600)
+	if out, errOut, code := runCmd(t, "status", "--verbose"); code != 0 || out != "✕2 ●2\n" {
+		t.Errorf("status: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// A config named on the command line that is a FIFO nobody writes to
+// makes status wait no longer than its budget (found in review: it
+// waited for ever, and a SIGTERM did not end it).
+func TestStatusConfigFIFOKeepsTheBudget(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "config.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	t.Cleanup(func() { // a writer that comes and goes lets the abandoned open return
+		if fd, err := syscall.Open(fifo, syscall.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			syscall.Close(fd)
+		}
+	})
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	within(t, "status --config FIFO", func() {
+		if out, errOut, code := runCmd(t, "status", "--config", fifo, "--timeout", "200ms", "--verbose"); out != "" || code != exitDown ||
+			!strings.Contains(errOut, "no answer in time") {
+			t.Errorf("status --config FIFO: exit %d, %q %q", code, out, errOut)
+		}
+	})
 }

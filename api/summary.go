@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 
 	"early.upbeat.invalid/statusline"
 
@@ -23,12 +24,13 @@ var summaryFormats = map[string]statusline.Mode{
 // seconds, so it costs one snapshot and no per-monitor JSON).
 //
 // With ?format=plain, tmux, prompt or json it answers what `upbeat status`
-// prints in that mode, byte for byte, said in the Upbeat-Format header:
+// prints in that mode, byte for byte, said in the Upbeat-Format header
+// with the version of the line ("tmux; v=1", statusline.LineVersion):
 // the command's first path (atonce) copies it out, since it runs before
 // anything that could decode JSON is initialised; so can a tmux
 // status line that asks with curl. Every answer carries the stamp of the
-// config file in force (Upbeat-Config-Stamp, when known), by which that
-// path knows the config it found is the one this daemon runs.
+// config in force (Upbeat-Config-Stamp, a hash of its text, when known),
+// by which that path knows the config it found is one that parses.
 func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 	info := s.b.Info()
 	if info.ConfigStamp != "" {
@@ -52,6 +54,6 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	}
-	w.Header().Set("Upbeat-Format", format)
+	w.Header().Set("Upbeat-Format", format+"; v="+strconv.Itoa(statusline.LineVersion))
 	w.Write(out.Bytes())
 }

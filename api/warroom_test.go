@@ -79,7 +79,7 @@ func TestSummary(t *testing.T) {
 	chk.set("api", monitor.Result{Status: monitor.StatusDegraded, Class: "slow"})
 	cfg := config("eu", testMonitor("web", "http://127.0.0.1/"), testMonitor("db", "tcp://127.0.0.1:1"),
 		testMonitor("api", "http://127.0.0.1/api"), testMonitor("cache", "tcp://127.0.0.1:2"))
-	cfg.Stamp = "1:2:3:4:5"
+	cfg.Stamp = "0123456789abcdef"
 	e := runEngine(t, cfg, chk, engine.Options{})
 	w := watch(e)
 	defer w.Close()
@@ -121,12 +121,15 @@ func TestSummary(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		wantFormat, wantCode := format, 200
-		if format == "html" {
+		wantFormat, wantCode := format+"; v=1", 200
+		switch format {
+		case "":
+			wantFormat = ""
+		case "html":
 			wantFormat, wantCode = "", 400
 		}
 		if string(body) != want || resp.Header.Get("Upbeat-Format") != wantFormat || resp.StatusCode != wantCode ||
-			resp.Header.Get("Upbeat-Config-Stamp") != "1:2:3:4:5" {
+			resp.Header.Get("Upbeat-Config-Stamp") != "0123456789abcdef" {
 			t.Errorf("format %q: %s %q, headers %v", format, resp.Status, body, resp.Header)
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"early.upbeat.invalid/bare"
 	"early.upbeat.invalid/paths"
 	"github.com/BurntSushi/toml"
 
@@ -115,20 +116,15 @@ func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, e
 // readConfig reads the config file at path, refusing one larger than
 // MaxConfigSize: a regular file by its size, before anything is read;
 // anything else (a pipe, a device) once it has given a byte too many.
-// The stamp names the version read (paths.Stamp): "" for a file that
-// is not a regular one, or that changed while it was read.
+// The stamp names the text read (bare.Stamp).
 func readConfig(path string) (data []byte, stamp string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err == nil && fi.Mode().IsRegular() {
-		if fi.Size() > MaxConfigSize {
-			return nil, "", Errors{tooLarge(path, fi.Size())}
-		}
-		stamp = paths.Stamp(fi)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxConfigSize {
+		return nil, "", Errors{tooLarge(path, fi.Size())}
 	}
 	data, err = io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
@@ -137,10 +133,7 @@ func readConfig(path string) (data []byte, stamp string, err error) {
 	if len(data) > MaxConfigSize {
 		return nil, "", Errors{tooLarge(path, int64(len(data)))}
 	}
-	if after, err := f.Stat(); err != nil || paths.Stamp(after) != stamp {
-		stamp = ""
-	}
-	return data, stamp, nil
+	return data, bare.Stamp(data), nil
 }
 
 // Validate checks the config file at path, as `upbeat validate` does; the

@@ -13,8 +13,8 @@ import (
 // default applied, every duration parsed, every ${VAR} expanded.
 type Config struct {
 	Path string // the file it came from; "" for a built-in config
-	// Stamp names the version of that file that was read
-	// (paths.Stamp); "" when not known. `upbeat status` compares it.
+	// Stamp names the text of that file as read (a hash of it); "" for
+	// a built-in config. `upbeat status` compares it.
 	Stamp    string
 	Settings Settings
 	Monitors []*monitor.Monitor

@@ -90,8 +90,8 @@ type Info struct {
 	// it says), or what stands for it ("built-in demo"); "" when it is not
 	// known, and for a source over several daemons.
 	Config string
-	// ConfigStamp names the version of the config file in force
-	// (engine.Config.Stamp); "" when not known.
+	// ConfigStamp names the text of the config in force (a hash of it,
+	// engine.Config.Stamp); "" when not known.
 	ConfigStamp string
 	// Daemon is the address of the one daemon the source reads (a socket
 	// path, or an http(s) URL without its token); "" for an engine in this

@@ -10,25 +10,27 @@
 // several milliseconds, before quickversion could answer. This package
 // imports nothing but packages that import nothing (bare, buildinfo,
 // tomlscan), so Go runs it second, after a package of the crypto library's
-// with nothing to do. It takes its arguments and environment from the
-// runtime and speaks to the kernel through system calls, by linkname to
-// the functions the runtime and the syscall package provide for that.
+// with nothing to do. It reads its arguments and environment from /proc
+// and speaks to the kernel through system calls (syscall.Syscall6, by the
+// linkname the syscall package keeps for that).
 //
 // What it is not sure to answer as the full command would, it leaves to
-// quickstatus (and that to package main). Of `upbeat status` it answers:
+// quickstatus (and that to package main), within the same time budget
+// (Left). Of `upbeat status` it answers:
 //   - with at most one of --tmux, --prompt and --json, and --config;
 //   - when no config is found: from the default sockets, as the full
 //     command does, and with nothing when no daemon answers;
 //   - when a config is found: from the socket its [api] table names, read
 //     without a TOML parser (tomlscan.APISocket), and only when the
-//     daemon there says it runs that very file, unchanged since it was
-//     read (the Upbeat-Config-Stamp header), which proves the file
-//     valid: a config that does not parse would make the full command ask
-//     the default sockets instead.
+//     daemon there says it runs a config of the very same text (the
+//     Upbeat-Config-Stamp header, a hash of it), which proves the text
+//     parses: a config that does not would make the full command ask the
+//     default sockets instead.
 //
 // It asks GET /api/v1/summary?format=…, so the daemon writes the line
-// (statusline.Write) and this package only copies it out. A daemon too
-// old to know the format answers JSON, which quickstatus reads.
+// (statusline.Write) and this package only copies it out, when the
+// daemon's version of the line (statusline.LineVersion) is its own. A
+// daemon too old to know the format answers JSON, which quickstatus reads.
 package atonce
 
 import (
@@ -39,22 +41,13 @@ import (
 	"early.upbeat.invalid/tomlscan"
 )
 
-//go:linkname runtimeArgs os.runtime_args
-func runtimeArgs() []string
-
-//go:linkname runtimeEnvs syscall.runtime_envs
-func runtimeEnvs() []string
-
-//go:linkname nanotime runtime.nanotime
-func nanotime() int64
-
 // syscall6 is syscall.Syscall6; its errno is a syscall.Errno.
 //
 //go:linkname syscall6 syscall.Syscall6
 func syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2, errno uintptr)
 
 func init() {
-	args := runtimeArgs()
+	args := procStrings("/proc/self/cmdline")
 	if len(args) < 2 {
 		return
 	}
@@ -64,11 +57,30 @@ func init() {
 		writeOut("upbeat " + buildinfo.String() + "\n")
 		exit(0)
 	case "status":
-		if out, ok := status(args[2:], runtimeEnvs()); ok {
+		if out, ok := status(args[2:], procStrings("/proc/self/environ")); ok {
 			writeOut(out)
 			exit(0)
 		}
 	}
+}
+
+// procStrings reads a file of NUL-terminated strings: the command line
+// and the environment the process started with, as os.Args and
+// os.Environ hold them before anyone changes them. nil when it cannot be
+// read (no /proc): the paths after this package answer then.
+func procStrings(name string) []string {
+	data, ok := readFile(name, 1<<20)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for start, i := 0, 0; i < len(data); i++ {
+		if data[i] == 0 {
+			out = append(out, string(data[start:i]))
+			start = i + 1
+		}
+	}
+	return out
 }
 
 // status is `upbeat status` with args (what follows "status"): what it
@@ -78,11 +90,11 @@ func status(args, env []string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	deadline = nanotime() + Timeout
 	sockets, stamp, ok := localSockets(explicit, env)
 	if !ok {
 		return "", false
 	}
-	deadline := nanotime() + Timeout
 	for _, sock := range sockets {
 		out, a := ask(sock, format, stamp, deadline)
 		switch a {
@@ -92,21 +104,9 @@ func status(args, env []string) (string, bool) {
 			return "", false
 		}
 	}
-	if stamp == "" {
-		return "", true // no config, and no daemon: the full command prints nothing too
-	}
-	// No daemon answered where the config says. The full command would
-	// ask the default sockets instead if the config does not parse: it
-	// prints nothing too only if no daemon answers there either.
-	for _, sock := range []string{defaultSocket(env), systemSocket} {
-		if sock == sockets[0] || len(sockets) > 1 && sock == sockets[1] {
-			continue
-		}
-		if _, a := ask(sock, format, "", deadline); a != unanswered {
-			return "", false
-		}
-	}
-	return "", true
+	// No daemon answered. Without a config the full command prints
+	// nothing too; with one, nothing here has checked its reading of it.
+	return "", stamp == ""
 }
 
 // statusArgs reads the arguments this package answers, as the flag
@@ -237,27 +237,48 @@ func resolve(p, dir, home string) string {
 }
 
 // configSocket reads the [api] socket of the config in file ("" when it
-// sets none), and the file's stamp, or reports false: for a file that is
-// not a regular one (a pipe can be read only once, and the full command
-// must read it), too large, too deeply nested, changed while read, or
-// whose socket tomlscan.APISocket does not read.
+// sets none), and the stamp of its text, or reports false: for a file
+// that is not a regular one (a pipe can be read only once, and the full
+// command must read it), too large or too deeply nested, or whose socket
+// tomlscan.APISocket does not read.
 func configSocket(file string) (socket, stamp string, ok bool) {
-	var st stat
-	if st.at(file) != 0 || !st.regular() || st.size() > tomlscan.MaxSize {
+	data, ok := readFile(file, tomlscan.MaxSize)
+	if !ok {
 		return "", "", false
 	}
-	// Not blocking on the open, in case it became a FIFO in between.
-	fd, errno := open(file, oRdonly|oNonblock|oCloexec)
-	if errno != 0 {
+	if line, _ := tomlscan.Nesting(data, tomlscan.MaxDepth, tomlscan.MaxNesting); line > 0 {
 		return "", "", false
+	}
+	switch p, what := tomlscan.APISocket(data); what {
+	case tomlscan.NoSocket:
+		return "", bare.Stamp(data), true
+	case tomlscan.SocketSet:
+		if p == "" {
+			return "", "", false
+		}
+		return p, bare.Stamp(data), true
+	}
+	return "", "", false
+}
+
+// readFile reads the regular file name whole, when it holds at most max
+// bytes; false for anything else. It looks before it opens, and does not
+// wait on the open: opening a FIFO waits for a writer.
+func readFile(name string, max int) ([]byte, bool) {
+	var st stat
+	if st.at(name) != 0 || !st.regular() || st.size() < 0 || st.size() > max {
+		return nil, false
+	}
+	fd, errno := open(name, oRdonly|oNonblock|oCloexec)
+	if errno != 0 {
+		return nil, false
 	}
 	defer closeFD(fd)
-	if st.fd(fd) != 0 || !st.regular() || st.size() > tomlscan.MaxSize {
-		return "", "", false
+	if st.fd(fd) != 0 || !st.regular() || st.size() < 0 || st.size() > max {
+		return nil, false
 	}
-	stamp = st.stamp()
 	data := make([]byte, 0, st.size()+1)
-	for len(data) <= tomlscan.MaxSize {
+	for len(data) <= max {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
@@ -266,29 +287,14 @@ func configSocket(file string) (socket, stamp string, ok bool) {
 			continue
 		}
 		if errno != 0 {
-			return "", "", false
+			return nil, false
 		}
 		if n == 0 {
-			break
+			return data, true
 		}
 		data = data[:len(data)+n]
 	}
-	if len(data) > tomlscan.MaxSize || st.fd(fd) != 0 || st.stamp() != stamp {
-		return "", "", false
-	}
-	if line, _ := tomlscan.Nesting(data, tomlscan.MaxDepth, tomlscan.MaxNesting); line > 0 {
-		return "", "", false
-	}
-	switch p, what := tomlscan.APISocket(data); what {
-	case tomlscan.NoSocket:
-		return "", stamp, true
-	case tomlscan.SocketSet:
-		if p == "" {
-			return "", "", false
-		}
-		return p, stamp, true
-	}
-	return "", "", false
+	return nil, false
 }
 
 // answer is what came of asking one socket.
@@ -296,12 +302,12 @@ type answer int
 
 const (
 	answered   answer = iota
-	unanswered        // nobody there, too slow, or no summary: ask the next socket
+	unanswered        // nobody there, too slow, or an error status: ask the next socket
 	unsure            // a reply the full command must read
 )
 
 // ask asks the daemon on sock for its summary written in format; when
-// stamp is not "", the daemon must be running the config of that stamp.
+// stamp is not "", the daemon must be running a config of that stamp.
 func ask(sock, format, stamp string, deadline int64) (string, answer) {
 	if nanotime() >= deadline || sock == "" || len(sock) > maxSocket {
 		return "", unanswered
@@ -328,9 +334,9 @@ func ask(sock, format, stamp string, deadline int64) (string, answer) {
 		}
 		req = req[n:]
 	}
-	rp, ok := readReply(fd, deadline)
-	if !ok {
-		return "", unanswered
+	rp, a := readReply(fd, deadline)
+	if a != answered {
+		return "", a
 	}
 	return rp.printed(format, stamp)
 }
@@ -338,64 +344,68 @@ func ask(sock, format, stamp string, deadline int64) (string, answer) {
 // reply is an HTTP/1.x reply as read.
 type reply struct {
 	status  string            // "200"
-	headers map[string]string // by lower-case name; a name twice is refused
+	headers map[string]string // by lower-case name
 	body    string
 	length  int // Content-Length, or -1
 }
 
 // readReply reads a reply to the end of the connection, or to the end of
-// the body its head gives the length of.
-func readReply(fd int, deadline int64) (*reply, bool) {
+// the body its head gives the length of. Nothing read before the deadline
+// or the end is no answer; a reply that is read but not whole, too large,
+// or not HTTP as this package reads it is the full command's to judge.
+func readReply(fd int, deadline int64) (*reply, answer) {
 	buf := make([]byte, 0, 16<<10)
 	var rp *reply
-	for {
-		if rp != nil && rp.length >= 0 && len(buf) >= rp.length {
-			break
-		}
+	for rp == nil || rp.length < 0 || len(buf) < rp.length {
 		if len(buf) == cap(buf) {
 			if len(buf) >= MaxReply {
-				return nil, false
+				return nil, unsure
 			}
 			buf = append(buf, 0)[:len(buf)]
 		}
 		if setTimeout(fd, soRcvtimeo, deadline) != 0 {
-			return nil, false
+			return nil, unanswered
 		}
 		n, errno := read(fd, buf[len(buf):cap(buf)])
-		if errno == eintr {
+		switch {
+		case errno == eintr:
 			continue
-		}
-		if errno != 0 {
-			return nil, false // the deadline passed (EAGAIN), or worse
-		}
-		if n == 0 {
-			if rp == nil || rp.length >= 0 && len(buf) < rp.length {
-				return nil, false // cut short
-			}
-			break
+		case errno != 0 && rp == nil && len(buf) == 0:
+			return nil, unanswered // the deadline passed (EAGAIN) with nothing said
+		case errno != 0:
+			return nil, unsure // the deadline passed in the middle of a reply
+		case n == 0 && rp == nil && len(buf) == 0:
+			return nil, unanswered // closed without a word
+		case n == 0 && (rp == nil || rp.length >= 0):
+			return nil, unsure // cut short
+		case n == 0:
+			rp.body = string(buf)
+			return rp, answered
 		}
 		buf = buf[:len(buf)+n]
 		if rp == nil {
 			if i := bare.Index(string(buf), "\r\n\r\n"); i >= 0 {
 				if rp = parseHead(string(buf[:i])); rp == nil {
-					return nil, false
+					return nil, unsure
 				}
 				buf = append([]byte(nil), buf[i+4:]...)
 			}
 		}
 	}
-	if rp.length >= 0 {
-		buf = buf[:rp.length]
-	}
-	rp.body = string(buf)
-	return rp, true
+	rp.body = string(buf[:rp.length])
+	return rp, answered
 }
 
-// parseHead reads a reply's status line and headers.
+// parseHead reads a reply's status line and headers; nil for a head
+// this package does not read as Go's HTTP client would: a status line
+// other than "HTTP/1.0 NNN …" or "HTTP/1.1 NNN …", a line that is not a
+// header, one of the headers it reads given twice, a length that is not a
+// number.
 func parseHead(head string) *reply {
 	rp := &reply{length: -1, headers: map[string]string{}}
 	line, rest := cutLine(head)
-	if !bare.HasPrefix(line, "HTTP/1.") || len(line) < len("HTTP/1.x 200") || line[8] != ' ' {
+	if !bare.HasPrefix(line, "HTTP/1.0 ") && !bare.HasPrefix(line, "HTTP/1.1 ") || len(line) < 12 ||
+		len(line) > 12 && line[12] != ' ' || !digits(line[9:12]) {
 		return nil
 	}
 	rp.status = line[9:12]
@@ -406,8 +416,11 @@ func parseHead(head string) *reply {
 			return nil
 		}
 		name := lower(bare.Trim(line[:i]))
-		if _, twice := rp.headers[name]; twice {
-			return nil
+		switch name {
+		case "content-length", "transfer-encoding", "content-encoding", "upbeat-format", "upbeat-config-stamp":
+			if _, twice := rp.headers[name]; twice {
+				return nil
+			}
 		}
 		rp.headers[name] = bare.Trim(line[i+1:])
 	}
@@ -421,9 +434,18 @@ func parseHead(head string) *reply {
 	return rp
 }
 
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // printed is what the full command would print of the reply: the body
-// of a 200 that is the summary written in format, by the daemon of the
-// config stamped stamp when that is not "".
+// of a 200 that is the summary written in format, in this version of the
+// line, by the daemon of a config stamped stamp when that is not "".
 func (rp *reply) printed(format, stamp string) (string, answer) {
 	switch {
 	case rp.headers["transfer-encoding"] != "" || rp.headers["content-encoding"] != "":
@@ -432,8 +454,8 @@ func (rp *reply) printed(format, stamp string) (string, answer) {
 		return "", unsure
 	case rp.status != "200":
 		return "", unanswered
-	case rp.headers["upbeat-format"] != format:
-		return "", unsure // a daemon that wrote JSON: quickstatus reads it
+	case rp.headers["upbeat-format"] != format+"; v="+bare.Itoa(LineVersion):
+		return "", unsure // a daemon that wrote JSON, or another version of the line
 	case stamp != "" && rp.headers["upbeat-config-stamp"] != stamp:
 		return "", unsure
 	case len(rp.body) > MaxReply/2:
@@ -478,6 +500,10 @@ const (
 	sIFREG     = 0o100000
 	enoent     = 2
 	eintr      = 4
+	eagain     = 11
+	epipe      = 32
+	sigpipe    = 13
+	pollout    = 4   // struct pollfd's events, the low half of its second int32 (little-endian)
 	maxSocket  = 107 // sun_path, less its closing NUL
 )
 
@@ -487,16 +513,29 @@ func exit(code int) {
 	}
 }
 
+// writeOut writes s to the standard output as os.Stdout would: waiting
+// on an output that cannot take it yet, and dying of SIGPIPE when nobody
+// reads it any more, as a Go program writing to a closed pipe on its
+// standard output does.
 func writeOut(s string) {
 	for s != "" {
 		n, errno := write(1, s)
-		if errno == eintr {
-			continue
-		}
-		if errno != 0 {
+		switch errno {
+		case 0:
+			s = s[n:]
+		case eintr:
+		case eagain: // a non-blocking output: wait until it takes more
+			pfd := [2]int32{1, pollout}
+			syscall6(sysPpoll, uintptr(unsafe.Pointer(&pfd)), 1, 0, 0, 0, 0)
+		case epipe:
+			var dfl [4]uint64 // struct sigaction with SIG_DFL, no flags, no mask
+			syscall6(sysRtSigaction, sigpipe, uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+			pid, _, _ := syscall6(sysGetpid, 0, 0, 0, 0, 0, 0)
+			syscall6(sysKill, pid, sigpipe, 0, 0, 0, 0)
+			return
+		default:
 			return
 		}
-		s = s[n:]
 	}
 }
 
@@ -557,7 +596,7 @@ func dial(sock string) (int, uintptr) {
 func setTimeout(fd, opt int, deadline int64) uintptr {
 	left := deadline - nanotime()
 	if left <= 0 {
-		return 11 // EAGAIN
+		return eagain
 	}
 	tv := [2]int64{left / 1e9, left % 1e9 / 1e3} // struct timeval
 	if tv[0] == 0 && tv[1] == 0 {
@@ -591,12 +630,3 @@ func (st *stat) regular() bool {
 }
 
 func (st *stat) size() int { return int(int64(st.word(statBytes))) }
-
-// stamp is the file's device, inode, size, and modification and change
-// times in nanoseconds, colon-separated: what the daemon says of the
-// config it runs (config's Stamp).
-func (st *stat) stamp() string {
-	nanos := func(off int) string { return bare.Itoa(int(int64(st.word(off))*1e9 + int64(st.word(off+8)))) }
-	return bare.Utoa(st.word(0)) + ":" + bare.Utoa(st.word(8)) + ":" + bare.Itoa(st.size()) + ":" +
-		nanos(statMtime) + ":" + nanos(statCtime)
-}

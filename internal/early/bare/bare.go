@@ -164,3 +164,22 @@ func Trim(s string) string {
 	}
 	return s
 }
+
+// Stamp names a config's text: its 64-bit FNV-1a hash in hexadecimal.
+// The daemon says the stamp of the config it runs (Upbeat-Config-Stamp),
+// and `upbeat status`'s first path (atonce) takes a config it found with
+// the same stamp as one that parses, for the daemon could load it.
+func Stamp(text []byte) string {
+	h := uint64(14695981039346656037)
+	for _, c := range text {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[h&15]
+		h >>= 4
+	}
+	return string(b[:])
+}

@@ -7,15 +7,23 @@ package quickstatus
 
 import (
 	"os"
+	"time"
 
 	"early.upbeat.invalid/statusline"
 )
+
+// GiveUpBy is when the `upbeat status` this process runs must give up
+// and print nothing, whichever path answers it: set in this package's
+// init, zero for any other command. The full command keeps to it unless
+// it is given a --timeout of its own.
+var GiveUpBy time.Time
 
 func init() {
 	if len(os.Args) < 2 || os.Args[1] != "status" {
 		return
 	}
-	if code, done := statusline.Quick(os.Args[2:], os.Stdout); done {
+	GiveUpBy = statusline.GiveUpBy()
+	if code, done := statusline.QuickBy(os.Args[2:], os.Stdout, GiveUpBy); done {
 		os.Exit(code)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"early.upbeat.invalid/atonce"
 	"early.upbeat.invalid/paths"
 	"early.upbeat.invalid/tomlscan"
 )
@@ -25,6 +26,21 @@ import (
 // command without --verbose it prints nothing and exits 0 when no daemon
 // answers.
 func Quick(args []string, stdout io.Writer) (code int, done bool) {
+	return QuickBy(args, stdout, GiveUpBy())
+}
+
+// GiveUpBy is when `upbeat status` must give up and print nothing: the
+// time atonce, which may have started on it before, left (atonce.Left),
+// else Timeout from now.
+func GiveUpBy() time.Time {
+	if left, ok := atonce.Left(); ok {
+		return time.Now().Add(time.Duration(left))
+	}
+	return time.Now().Add(Timeout)
+}
+
+// QuickBy is Quick giving up at deadline.
+func QuickBy(args []string, stdout io.Writer, deadline time.Time) (code int, done bool) {
 	q, ok := quickArgs(args)
 	if !ok {
 		return 0, false
@@ -33,7 +49,6 @@ func Quick(args []string, stdout io.Writer) (code int, done bool) {
 	if !ok {
 		return 0, false
 	}
-	deadline := time.Now().Add(Timeout)
 	for _, sock := range sockets {
 		s, answer := summaryOn(sock, deadline)
 		switch answer {

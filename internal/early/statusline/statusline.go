@@ -49,6 +49,12 @@ type Summary struct {
 	WarningMessages []string `json:"warning_messages,omitempty"`
 }
 
+// LineVersion is the version of what Write writes. A daemon writes the
+// line for `upbeat status`'s first path (atonce), which prints it only
+// when the daemon's version of it is its own: a change to Write bumps it
+// (TestStatusLineVersion holds it to the text).
+const LineVersion = 1
+
 // Timeout is how long status waits for a daemon before it prints nothing.
 const Timeout = 500 * time.Millisecond
 

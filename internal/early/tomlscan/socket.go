@@ -112,11 +112,8 @@ func (s *socketScan) header() bool {
 // takes; false when it is the socket in a form not read here, or sets the
 // api table some other way.
 func (s *socketScan) keyValue() bool {
-	eq := s.i
-	for eq < len(s.data) && s.data[eq] != '=' && s.data[eq] != '\n' {
-		eq++
-	}
-	if eq == len(s.data) || s.data[eq] != '=' {
+	eq := keyEnd(s.data, s.i)
+	if eq < 0 {
 		return false
 	}
 	key := trimBlank(s.data[s.i:eq])
@@ -252,4 +249,29 @@ func trimBlank(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// keyEnd returns the index of the '=' that ends the key starting at
+// data[i], past quoted parts of the key (which may hold '='); -1 when the
+// line has none.
+func keyEnd(data []byte, i int) int {
+	for ; i < len(data) && data[i] != '\n'; i++ {
+		switch c := data[i]; c {
+		case '=':
+			return i
+		case '"', '\'':
+			j := i + 1
+			for j < len(data) && data[j] != c && data[j] != '\n' {
+				if c == '"' && data[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(data) || data[j] != c {
+				return -1
+			}
+			i = j
+		}
+	}
+	return -1
 }
