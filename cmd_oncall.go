@@ -235,28 +235,29 @@ func cmdMaintain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "upbeat:", err)
 		return exitConfig
 	}
-	var window string // with d == 0: the maintenance in force before, as the daemon said
+	var window string // with d == 0: the config's window in force, as of the monitor's last check
 	return o.run(ctx, e, name, action{
 		do: func(ctx context.Context, c *client.Client, res *wire.Action) error {
 			if d > 0 {
 				res.Until = time.Now().Add(d).UTC().Truncate(time.Second)
 			} else {
 				for _, st := range statesNow(ctx, c, name) {
-					if window == "" || st.InMaint == adhocWindow {
-						window = st.InMaint
+					if st.InMaint != adhocWindow && window == "" {
+						window = st.InMaint // a config window, as of the last check
 					}
 				}
 			}
 			return c.Maintain(ctx, name, d)
 		},
 		say: func(res *wire.Action) string {
+			// What was in force before is known only as of the monitor's
+			// last check, which may come before a window was started:
+			// say what holds now.
 			switch {
-			case d == 0 && window == "":
-				return res.Monitor + " is not in maintenance: nothing to end"
-			case d == 0 && window != adhocWindow:
-				return fmt.Sprintf("%s is in the config's maintenance window %q, which only the config ends", res.Monitor, window)
+			case d == 0 && window != "" && window != adhocWindow:
+				return fmt.Sprintf("%s: no maintenance started with 'maintain' or m is in force now; it is still in the config's window %q", res.Monitor, window)
 			case d == 0:
-				return "ended " + res.Monitor + "'s maintenance"
+				return res.Monitor + ": no maintenance started with 'maintain' or m is in force now"
 			}
 			return fmt.Sprintf("%s in maintenance for %s, until %s", res.Monitor, humanize.Setting(d), clockTime(res.Until, time.Now()))
 		},

@@ -18,6 +18,7 @@ import (
 	"early.upbeat.invalid/statusline"
 	"github.com/upbeat-monitor/upbeat/api/wire"
 	"github.com/upbeat-monitor/upbeat/config"
+	"github.com/upbeat-monitor/upbeat/engine"
 	"github.com/upbeat-monitor/upbeat/internal/daemonaddr"
 )
 
@@ -88,7 +89,10 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 	statusline.Write(e.stdout, sum, mode)
 	if *verbose {
 		for _, w := range sum.WarningMessages { // what !N counts
-			fmt.Fprintln(e.stderr, "upbeat: status: warning:", w)
+			fmt.Fprintln(e.stderr, "upbeat: status: warning:", engine.Sanitize(w, 300))
+		}
+		if n := sum.Warnings - len(sum.WarningMessages); n > 0 { // a daemon too old to name them
+			fmt.Fprintf(e.stderr, "upbeat: status: %d problem(s) with upbeat itself; this daemon does not name them: 'upbeat attach' shows them\n", n)
 		}
 	}
 	return exitOK

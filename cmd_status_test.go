@@ -133,6 +133,12 @@ func TestStatusNamesTheWarnings(t *testing.T) {
 	if out, errOut, code := runCmd(t, "status", "--verbose"); code != 0 || out != "✕2 ●2 !1\n" || errOut != "upbeat: status: warning: "+disk+"\n" {
 		t.Errorf("status --verbose: exit %d, %q %q", code, out, errOut)
 	}
+	// a daemon's words reach the terminal without its escape sequences
+	srv2 := filepath.Join(t.TempDir(), "upbeat.sock")
+	serveStatusOf(t, srv2, "", func(e *engine.Engine) { e.Warn("x", "title \x1b]0;owned\x07 and \x1b[2J gone") })
+	if _, errOut, _ := runCmd(t, "status", "--verbose", "--addr", srv2); strings.ContainsAny(errOut, "\x1b\x07") || !strings.Contains(errOut, "gone") {
+		t.Errorf("status --verbose with escapes in a warning: %q", errOut)
+	}
 	if out, errOut, _ := runCmd(t, "status"); out != "✕2 ●2 !1\n" || errOut != "" {
 		t.Errorf("status: %q %q", out, errOut)
 	}

@@ -97,6 +97,9 @@ func (tr pauseTrial) downAfterResume(t *testing.T, rt *runtime, sub *source.Subs
 	if st.Acked != tr.ack || len(incs) != 1 || incs[0].Acked != tr.ack {
 		t.Errorf("down after the resume: acknowledged %v, the alerting's incidents %+v; want one, acknowledged %v", st.Acked, incs, tr.ack)
 	}
+	if len(incs) == 1 && (st.Since.UnixMilli() != incs[0].Start.UnixMilli()) {
+		t.Errorf("down since %v, the alerting's incident began %v (restart %v): FOR and the ID disagree with the page", st.Since, incs[0].Start, tr.restart)
+	}
 	rt.eng.CheckNow("api") // a second failure: still nothing sent
 	waitEvent(t, sub, "a failed check", func(ev monitor.Event) bool {
 		return ev.Kind == monitor.EventResult && ev.Result.Code == 502

@@ -206,6 +206,9 @@ func (tr windowTrial) downAfterWindow(t *testing.T, rt *runtime) {
 	if st.Acked != tr.wantAcked || len(incs) != 1 || incs[0].Acked != tr.wantAcked {
 		t.Errorf("down after the window: acknowledged %v, the alerting's incidents %+v; want one, acknowledged %v", st.Acked, incs, tr.wantAcked)
 	}
+	if len(incs) == 1 && (st.Since.UnixMilli() != incs[0].Start.UnixMilli()) {
+		t.Errorf("down since %v, the alerting's incident began %v (restart %v): FOR and the ID disagree with the page", st.Since, incs[0].Start, tr.restart)
+	}
 	if tr.note {
 		if _, err := rt.eng.AddNote("api", monitor.Note{Kind: monitor.NoteText, Author: "alice", Text: "restarted the pool"}); err != nil {
 			t.Fatal(err)

@@ -53,7 +53,7 @@ type entry struct {
 // the sample ring and the uptime counter.
 type live struct {
 	Last            monitor.Result // the most recent result; zero before the first check
-	Since           time.Time      // when Status last changed
+	Since           time.Time      // when Status last changed; down, when the open incident began
 	InMaint         string         // name of the maintenance window in force, if any
 	Checks, Skipped uint64
 	Status          monitor.Status

@@ -63,15 +63,19 @@ func (e *Engine) AddNote(name string, n monitor.Note) (monitor.Note, error) {
 // window, paused or not checked yet, the monitor still takes notes and
 // acknowledgements, and down again, it is down since start.
 func (e *Engine) RestoreIncident(name string, start time.Time) {
+	down := false
 	_ = e.controls.states.with(name, func(en *entry) {
 		if en.state.Status == monitor.StatusUp || en.state.Status == monitor.StatusDegraded {
 			return
 		}
 		en.incident = start
-		if en.state.Status == monitor.StatusDown {
+		if down = en.state.Status == monitor.StatusDown; down {
 			en.state.Since = start
 		}
 	})
+	if down { // the journal began with it down since a later time: after a window, say
+		e.hub.redate(name, start)
+	}
 }
 
 // RestoreAcked marks a monitor's open incident as acknowledged again after

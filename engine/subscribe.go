@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"sync"
 
 	"github.com/upbeat-monitor/upbeat/monitor"
@@ -24,6 +26,14 @@ func (h *hub) begin(problems []source.Event) {
 	for _, ev := range problems {
 		h.journal.Add(ev)
 	}
+}
+
+// redate moves the journal's first record of a monitor down when the
+// engine began to t (source.Journal.Redate).
+func (h *hub) redate(name string, t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.journal.Redate(name, t)
 }
 
 // subscribeJournal subscribes and returns the journal up to that moment.

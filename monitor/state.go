@@ -30,7 +30,7 @@ type Tally struct {
 type State struct {
 	Monitor  *Monitor // the configuration; never modified once published
 	Status   Status
-	Since    time.Time // when Status last changed
+	Since    time.Time // when Status last changed; down, when its incident began, across a window or a pause in it
 	Last     Result    // the most recent result; zero before the first check
 	Recent   []Sample  // the most recent results, oldest first
 	Uptime24 Uptime

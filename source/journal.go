@@ -1,6 +1,10 @@
 package source
 
-import "github.com/upbeat-monitor/upbeat/monitor"
+import (
+	"time"
+
+	"github.com/upbeat-monitor/upbeat/monitor"
+)
 
 // Journaled is a Source that keeps a Journal of its events, so that a
 // viewer that starts late tells the story a viewer that watched was told:
@@ -99,6 +103,18 @@ func (j *Journal) Add(ev Event) {
 		}
 	}
 	j.push(k, ev)
+}
+
+// Redate moves the record a journal began with for a monitor down when
+// it began (InForce) to t: when its incident began, as a restart learns
+// after it has begun the journal. Other records are left as they are.
+func (j *Journal) Redate(name string, t time.Time) {
+	for i := range j.recs {
+		if ev := &j.recs[i]; ev.Kind == monitor.EventChange && ev.Monitor == name && ev.Location == "" &&
+			ev.From == monitor.StatusDown && ev.To == monitor.StatusDown {
+			ev.Time = t
+		}
+	}
 }
 
 // Resumes tells which changes of status a log shows: every one but a

@@ -141,7 +141,7 @@ type LocationState struct {
 	Code     int    // of the location's last result
 	Class    string // of the location's last result
 	Latency  time.Duration
-	Since    time.Time // when Status began
+	Since    time.Time // when Status began (down: when its incident began, as monitor.State.Since)
 }
 
 // LocationsOf returns what src.Locations returns when src is Merged, else nil.

@@ -47,6 +47,13 @@ func StatesFromHistory(h HistoryReader, monitors []*monitor.Monitor, now time.Ti
 			if now.Sub(info.Last) > max(StaleAfter*m.Interval, minStale) {
 				st.Status, st.Since, st.Last = monitor.StatusPending, info.Last, monitor.Result{}
 			}
+			if st.Status == monitor.StatusDown { // down since its incident began, as the live page says
+				if ins, err := h.Incidents(m.Name, st.Since, now.Add(time.Second)); err == nil && len(ins) > 0 {
+					if in := ins[len(ins)-1]; in.End.IsZero() && in.Start.Before(st.Since) {
+						st.Since = in.Start
+					}
+				}
+			}
 		}
 		st.Uptime24 = h.Uptime(m.Name, 24*time.Hour, now)
 		st.Uptime7d = h.Uptime(m.Name, 7*24*time.Hour, now)

@@ -92,6 +92,8 @@ func TestHeaderWarningLineOrder(t *testing.T) {
 		// the cause stays in sight: what follows it goes first, then its start
 		{[]string{"history: disk full", hookGaveUp}, `! alert "hook" gave up after 5 attempts: … connect: connection refused (+1 more)`},
 		{[]string{hookGaveUp}, `! alert "hook" gave up after 5 attempts: …0.1:18080: connect: connection refused`},
+		// over several daemons, each warning begins with its daemon's name
+		{[]string{"eu-west: " + hookGaveUp}, `! eu-west: alert "hook" gave up after 5 attempts: …: connect: connection refused`},
 	} {
 		src := tuitest.New(tuitest.Fixture(fixedNow)...)
 		src.SetInfo(source.Info{Daemon: sock, Warnings: tc.warnings})

@@ -2,13 +2,13 @@ package tui
 
 import (
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/upbeat-monitor/upbeat/internal/humanize"
 	"github.com/upbeat-monitor/upbeat/monitor"
 	"github.com/upbeat-monitor/upbeat/source"
@@ -192,14 +192,23 @@ func (h *Header) warningLine() string {
 // where an error carries least. false for another warning, or too narrow
 // a header.
 func (h *Header) deliveryWarning(text, more string) (string, bool) {
-	if !strings.HasPrefix(text, `alert "`) {
+	// over several daemons, the daemon's name comes first: "eu-west: alert …"
+	at := strings.Index(text, `alert "`)
+	if at < 0 || at > 0 && (!strings.HasSuffix(text[:at], ": ") || strings.ContainsAny(text[:at-2], `": `)) {
 		return "", false
 	}
-	head, cause, ok := strings.Cut(text, ": ")
+	label := text[:at]
+	head, cause, ok := strings.Cut(text[at:], ": ")
 	if !ok {
 		return "", false
 	}
-	cause, _, _ = strings.Cut(cause, "; ")
+	head = label + head
+	// what follows the cause is a quoted subject: "; retrying \"…" or "; \"…"
+	if i := strings.Index(cause, `; retrying "`); i >= 0 {
+		cause = cause[:i]
+	} else if i := strings.Index(cause, `; "`); i >= 0 {
+		cause = cause[:i]
+	}
 	room := h.w - width("! "+head+": "+more)
 	if room < 12 {
 		return "", false

@@ -89,10 +89,16 @@ func PrintPlain(w io.Writer, snapshot []monitor.State, cols int) error {
 		longest := 0
 		for i := range snapshot {
 			if m := snapshot[i].Monitor; m != nil {
-				longest = max(longest, width(clean(m.Name))+len(" (insecure)")) // and room for a suffix
+				n := width(clean(m.Name))
+				if m.Insecure {
+					n += width(" (insecure)")
+				}
+				longest = max(longest, n)
 			}
 		}
-		if need := t.IdealWidth() + max(0, longest-nameMax); need > cols {
+		// past a name of nameMax, the room given goes to the sparkline
+		// up to sparkMax, then to the name
+		if need := t.IdealWidth() + max(0, longest-nameMax) + sparkMax - 30; longest > nameMax && need > cols {
 			t.SetSize(need, len(snapshot)+1)
 		}
 	}

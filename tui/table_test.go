@@ -397,3 +397,25 @@ func TestPrintPlainKeepsNamesWhole(t *testing.T) {
 	tui.PrintPlain(&b, states, 100) // a width given is kept to
 	checkFits(t, strings.TrimRight(b.String(), "\n"), 100, 100)
 }
+
+// Names just past the name column's width, of insecure monitors too, are
+// whole as well (found in review: the room went to the sparkline first).
+func TestPrintPlainNamesJustOverTheLimit(t *testing.T) {
+	t.Parallel()
+	for _, insecure := range []bool{false, true} {
+		for n := 27; n <= 60; n++ {
+			states := tuitest.Fixture(fixedNow)
+			name := "p-" + strings.Repeat("x", n-4) + "-1"
+			m := *states[0].Monitor
+			m.Name, m.Insecure = name, insecure
+			states[0].Monitor = &m
+			var b strings.Builder
+			if err := tui.PrintPlain(&b, states, 0); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), name) {
+				t.Errorf("a name of %d cells (insecure %v) is cut", n, insecure)
+			}
+		}
+	}
+}
