@@ -201,10 +201,19 @@ func markLabel(row, name string, p time.Duration) string {
 	return l
 }
 
-// percentileLine is the legend under the chart.
-func percentileLine(pts []latPoint, fails int, span string) string {
+// percentileLine is the legend under the chart; windowed checks (in a
+// maintenance window) are left out of it, and said so.
+func percentileLine(pts []latPoint, fails, windowed int, span string) string {
 	pct, ok := percentiles(pts)
+	left := ""
+	if windowed > 0 {
+		left = fmt.Sprintf(" (%d in a maintenance window left out)", windowed)
+	}
 	if !ok {
+		if windowed > 0 && fails == 0 {
+			return fmt.Sprintf("nothing to chart: the %s %s %s in a maintenance window",
+				humanize.Count(windowed, "check", "checks"), span, map[bool]string{true: "was", false: "were"}[windowed == 1])
+		}
 		if fails > 0 {
 			if fails == 1 {
 				return "nothing to chart: the one check " + span + " failed"
@@ -213,6 +222,6 @@ func percentileLine(pts []latPoint, fails int, span string) string {
 		}
 		return "no checks to chart yet"
 	}
-	return fmt.Sprintf("p50 %s · p95 %s · p99 %s · %s %s",
-		humanize.Latency(pct[0]), humanize.Latency(pct[1]), humanize.Latency(pct[2]), humanize.Count(len(pts), "check", "checks"), span)
+	return fmt.Sprintf("p50 %s · p95 %s · p99 %s · %s %s%s",
+		humanize.Latency(pct[0]), humanize.Latency(pct[1]), humanize.Latency(pct[2]), humanize.Count(len(pts), "check", "checks"), span, left)
 }

@@ -43,7 +43,7 @@ func TestChartLabelsKeepEachValue(t *testing.T) {
 				t.Errorf("%d columns: line %q is %d wide", w, l, lipgloss.Width(l))
 			}
 		}
-		if legend := percentileLine(pts, 0, "in 24h"); !strings.Contains(legend, "p50 39ms · p95 97ms") {
+		if legend := percentileLine(pts, 0, 0, "in 24h"); !strings.Contains(legend, "p50 39ms · p95 97ms") {
 			t.Errorf("legend %q", legend)
 		}
 	}

@@ -484,35 +484,40 @@ func joinFit(parts []string, sep string, w int) []string {
 }
 
 // points returns the latency samples of successful checks and the window
-// they cover, from the history when there is one, else from Recent.
-func (d *Detail) points() (pts []latPoint, fails []time.Time, from, to time.Time, span string) {
+// they cover, from the history when there is one, else from Recent; and
+// how many checks were in a maintenance window, which are left out: a
+// window hides whether they failed (a refused connection's latency is next
+// to nothing).
+func (d *Detail) points() (pts []latPoint, fails []time.Time, windowed int, from, to time.Time, span string) {
+	add := func(t time.Time, lat time.Duration, st monitor.Status) {
+		switch st {
+		case monitor.StatusDown:
+			fails = append(fails, t)
+		case monitor.StatusMaintenance:
+			windowed++
+		default:
+			pts = append(pts, latPoint{t, lat})
+		}
+	}
 	if d.hist != nil && len(d.hist.results) > 0 {
 		for i := range d.hist.results {
 			r := &d.hist.results[i]
-			if r.Status != monitor.StatusDown {
-				pts = append(pts, latPoint{r.Time, r.Latency})
-			} else {
-				fails = append(fails, r.Time)
-			}
+			add(r.Time, r.Latency, r.Status)
 		}
 		from = d.hist.from
 		if first := d.hist.results[0].Time; first.After(from) {
 			from = first // a monitor younger than the window: chart what exists
 		}
-		return pts, fails, from, d.hist.to, "in 24h"
+		return pts, fails, windowed, from, d.hist.to, "in 24h"
 	}
 	rec := d.st.Recent
 	for i := range rec {
-		if rec[i].Status != monitor.StatusDown {
-			pts = append(pts, latPoint{rec[i].Time, rec[i].Latency})
-		} else {
-			fails = append(fails, rec[i].Time)
-		}
+		add(rec[i].Time, rec[i].Latency, rec[i].Status)
 	}
 	if len(rec) > 0 {
 		from, to = rec[0].Time, rec[len(rec)-1].Time
 	}
-	return pts, fails, from, to, "recently"
+	return pts, fails, windowed, from, to, "recently"
 }
 
 // charts is the left column: latency, phases, timeline, errors by hour.
@@ -525,7 +530,7 @@ func (d *Detail) charts(w int) []string {
 		out = append(out, d.beats(w)...)
 		out = append(out, "")
 	} else {
-		pts, fails, from, to, span := d.points()
+		pts, fails, windowed, from, to, span := d.points()
 		title := "Latency, last 24h"
 		if span != "in 24h" {
 			title = "Latency, recent checks"
@@ -535,7 +540,7 @@ func (d *Detail) charts(w int) []string {
 		if lines := d.chart.view(s, pts, fails, from, to, w, ch); lines != nil {
 			out = append(out, lines...)
 		}
-		out = append(out, s.Dim.Render(percentileLine(pts, len(fails), span)), "")
+		out = append(out, s.Dim.Render(percentileLine(pts, len(fails), windowed, span)), "")
 
 		out = append(out, d.rule("Phases of the last check", w))
 		out = append(out, d.phases()...)

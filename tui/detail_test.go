@@ -595,3 +595,30 @@ func runNow(cmd tea.Cmd) []tea.Msg {
 		return nil
 	}
 }
+
+// Checks in a maintenance window are left out of the latency chart and its
+// percentiles, and the legend says so: the window hides whether they
+// failed, and a refused connection's latency is next to nothing.
+func TestDetailLeavesWindowChecksOutOfTheLatency(t *testing.T) {
+	t.Parallel()
+	st := stateOf(t, tuitest.Fixture(fixedNow), "billing")
+	var rs []monitor.Result
+	for i := range 40 {
+		r := monitor.Result{Monitor: "billing", Time: fixedNow.Add(time.Duration(i-40) * 10 * time.Minute), Status: monitor.StatusUp, Code: 200, Latency: 100 * time.Millisecond}
+		if i >= 10 {
+			r.Status, r.Code, r.Class, r.Latency = monitor.StatusMaintenance, 0, "refused", time.Millisecond
+		}
+		rs = append(rs, r)
+	}
+	d := newDetail(t, st, nil, &tuitest.History{ResultsOf: map[string][]monitor.Result{"billing": rs}}, 100, 400)
+	if v := d.View(); !strings.Contains(v, "p50 100ms") || !strings.Contains(v, "10 checks in 24h (30 in a maintenance window left out)") {
+		t.Errorf("window checks in the latency:\n%s", v)
+	}
+	for i := range rs[:10] {
+		rs[i].Status = monitor.StatusMaintenance
+	}
+	d = newDetail(t, st, nil, &tuitest.History{ResultsOf: map[string][]monitor.Result{"billing": rs}}, 100, 400)
+	if v := d.View(); !strings.Contains(v, "nothing to chart: the 40 checks in 24h were in a maintenance window") {
+		t.Errorf("all checks in a window:\n%s", v)
+	}
+}
