@@ -242,7 +242,7 @@ func cmdMaintain(ctx context.Context, e *env, args []string) int {
 				res.Until = time.Now().Add(d).UTC().Truncate(time.Second)
 			} else {
 				for _, st := range statesNow(ctx, c, name) {
-					if st.InMaint != adhocWindow && window == "" {
+					if st.InMaint != engine.AdhocWindow && window == "" {
 						window = st.InMaint // a config window, as of the last check
 					}
 				}
@@ -254,7 +254,7 @@ func cmdMaintain(ctx context.Context, e *env, args []string) int {
 			// last check, which may come before a window was started:
 			// say what holds now.
 			switch {
-			case d == 0 && window != "" && window != adhocWindow:
+			case d == 0 && window != "" && window != engine.AdhocWindow:
 				return fmt.Sprintf("%s: no maintenance started with 'maintain' or m is in force now; it is still in the config's window %q", res.Monitor, window)
 			case d == 0:
 				return res.Monitor + ": no maintenance started with 'maintain' or m is in force now"
@@ -307,10 +307,6 @@ func pauseOrResume(ctx context.Context, e *env, args []string, pause bool) int {
 		},
 	})
 }
-
-// adhocWindow is the name a monitor's maintenance window has when it was
-// started with `upbeat maintain` or m (engine's).
-const adhocWindow = "ad hoc"
 
 // run finds the daemons, connects, does a on the monitor name and says
 // what happened.

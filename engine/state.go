@@ -277,9 +277,13 @@ func (s *states) inWindow(en *entry, t time.Time) bool {
 	return in
 }
 
+// AdhocWindow is the name State.InMaint gives the maintenance started
+// with Maintain (`upbeat maintain`, the dashboard's m).
+const AdhocWindow = "ad hoc"
+
 func (s *states) inWindowLocked(en *entry, t time.Time) (string, bool) {
 	if !en.adhoc.IsZero() && t.Before(en.adhoc) {
-		return "ad hoc", true
+		return AdhocWindow, true
 	}
 	if s.maint != nil {
 		return s.maint.Active(en.m, t)
