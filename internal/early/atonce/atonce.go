@@ -278,6 +278,9 @@ func readFile(name string, max int) ([]byte, bool) {
 		return nil, false
 	}
 	data := make([]byte, 0, st.size()+1)
+	if st.size() == 0 {
+		data = make([]byte, 0, 8<<10) // a file of /proc says no size: read it in a few calls
+	}
 	for len(data) <= max {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
