@@ -115,6 +115,13 @@ func fetchSummaryWithin(ctx context.Context, e *env, addr, token, cfgPath string
 	case r := <-done:
 		return r.sum, r.err
 	case <-ctx.Done():
+	}
+	// A daemon that is slow to answer: the request heeds ctx and says why
+	// at once. What does not is reading a config.
+	select {
+	case r := <-done:
+		return r.sum, r.err
+	case <-time.After(100 * time.Millisecond):
 		return wire.Summary{}, fmt.Errorf("no answer in time (still reading %s?)", cmp.Or(cfgPath, "the config"))
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -219,9 +221,14 @@ func (f statusChecker) Check(ctx context.Context, m *monitor.Monitor) monitor.Re
 }
 
 // statusLineText is what Write writes of a range of summaries in every
-// mode: the text whose version statusline.LineVersion names.
+// mode, after the fields a summary has (a new one, left out when empty,
+// would not show in the text): what statusline.LineVersion names.
 func statusLineText() []byte {
 	var b bytes.Buffer
+	st := reflect.TypeFor[wire.Summary]()
+	for i := range st.NumField() {
+		fmt.Fprintf(&b, "%s %s %s\n", st.Field(i).Name, st.Field(i).Type, st.Field(i).Tag)
+	}
 	for _, s := range []wire.Summary{
 		{}, {Up: 40}, {Down: 2, Degraded: 1, Up: 37, Acked: 1, DownNames: []string{"db", "shop"}},
 		{Up: 3, Warnings: 1, WarningMessages: []string{"history: disk full"}},
@@ -238,7 +245,7 @@ func statusLineText() []byte {
 // the daemon's version of the line is its own: what Write writes changes
 // only with LineVersion.
 func TestStatusLineVersion(t *testing.T) {
-	const v1 = "7d409c14f9023f26" // bare.Stamp(statusLineText()) at LineVersion 1
+	const v1 = "35b761f4e7ca9d2d" // bare.Stamp(statusLineText()) at LineVersion 1
 	if got := bare.Stamp(statusLineText()); statusline.LineVersion != 1 || got != v1 {
 		t.Errorf("statusline.Write writes another text (%s) or LineVersion moved (%d): "+
 			"bump statusline.LineVersion and atonce.LineVersion, and record the new text's stamp here", got, statusline.LineVersion)
@@ -283,4 +290,28 @@ func TestStatusConfigFIFOKeepsTheBudget(t *testing.T) {
 			t.Errorf("status --config FIFO: exit %d, %q %q", code, out, errOut)
 		}
 	})
+}
+
+// A daemon that never answers is named as such by --verbose, not taken
+// for a config still being read (found in review).
+func TestStatusVerboseNamesASilentDaemon(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "upbeat.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts, never answers
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	if _, errOut, code := runCmd(t, "status", "--addr", sock, "--timeout", "100ms", "--verbose"); code != exitDown ||
+		!strings.Contains(errOut, sock) || strings.Contains(errOut, "still reading") {
+		t.Errorf("status --verbose against a silent daemon: exit %d, %q", code, errOut)
+	}
 }

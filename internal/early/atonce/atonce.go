@@ -47,7 +47,7 @@ import (
 func syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2, errno uintptr)
 
 func init() {
-	args := procStrings("/proc/self/cmdline")
+	args, _ := procStrings("/proc/self/cmdline")
 	if len(args) < 2 {
 		return
 	}
@@ -57,7 +57,11 @@ func init() {
 		writeOut("upbeat " + buildinfo.String() + "\n")
 		exit(0)
 	case "status":
-		if out, ok := status(args[2:], procStrings("/proc/self/environ")); ok {
+		env, ok := procStrings("/proc/self/environ")
+		if !ok {
+			return // an environment too large to read here: the paths after this one read it
+		}
+		if out, ok := status(args[2:], env); ok {
 			writeOut(out)
 			exit(0)
 		}
@@ -66,12 +70,13 @@ func init() {
 
 // procStrings reads a file of NUL-terminated strings: the command line
 // and the environment the process started with, as os.Args and
-// os.Environ hold them before anyone changes them. nil when it cannot be
-// read (no /proc): the paths after this package answer then.
-func procStrings(name string) []string {
+// os.Environ hold them before anyone changes them. false when it cannot
+// be read whole (no /proc, or more than 1 MiB): the paths after this
+// package answer then.
+func procStrings(name string) ([]string, bool) {
 	data, ok := readFile(name, 1<<20)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	var out []string
 	for start, i := 0, 0; i < len(data); i++ {
@@ -80,7 +85,7 @@ func procStrings(name string) []string {
 			start = i + 1
 		}
 	}
-	return out
+	return out, true
 }
 
 // status is `upbeat status` with args (what follows "status"): what it
@@ -506,6 +511,7 @@ const (
 	eagain     = 11
 	epipe      = 32
 	sigpipe    = 13
+	sigUnblock = 1
 	pollout    = 4   // struct pollfd's events, the low half of its second int32 (little-endian)
 	maxSocket  = 107 // sun_path, less its closing NUL
 )
@@ -530,12 +536,14 @@ func writeOut(s string) {
 		case eagain: // a non-blocking output: wait until it takes more
 			pfd := [2]int32{1, pollout}
 			syscall6(sysPpoll, uintptr(unsafe.Pointer(&pfd)), 1, 0, 0, 0, 0)
-		case epipe:
+		case epipe: // as the runtime's dieFromSignal
 			var dfl [4]uint64 // struct sigaction with SIG_DFL, no flags, no mask
 			syscall6(sysRtSigaction, sigpipe, uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+			set := uint64(1) << (sigpipe - 1)
+			syscall6(sysRtSigprocmask, sigUnblock, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
 			pid, _, _ := syscall6(sysGetpid, 0, 0, 0, 0, 0, 0)
 			syscall6(sysKill, pid, sigpipe, 0, 0, 0, 0)
-			return
+			exit(2) // SIGPIPE would not kill: exit as the runtime does then
 		default:
 			return
 		}
