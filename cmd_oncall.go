@@ -399,8 +399,8 @@ func (o *oncall) writeJSON(e *env, res *wire.Action) int {
 // the daemons that have it and answer (the event stream's snapshot may be
 // a moment old: see Client.Now).
 func statesNow(ctx context.Context, c *client.Client, name string) []monitor.State {
-	all, _ := c.Now(ctx)
-	return slices.DeleteFunc(all, func(st monitor.State) bool { return st.Monitor == nil || st.Monitor.Name != name })
+	sts, _ := c.NowOf(ctx, name)
+	return sts
 }
 
 // stateOf returns the client's state of the monitor name, nil when it

@@ -131,10 +131,28 @@ func (q querier) ErrorsByHour(ctx context.Context, name string, from, to time.Ti
 // for a view that goes on, stale for one printed once and done. A daemon
 // that does not answer is left out, and named in the error.
 func (c *Client) Now(ctx context.Context) ([]monitor.State, error) {
+	return c.now(ctx, c.daemons, func(d *daemon) ([]wire.Monitor, error) {
+		var ms []wire.Monitor
+		return ms, d.getNow(ctx, "/api/v1/monitors", &ms)
+	})
+}
+
+// NowOf is Now for one monitor (GET /api/v1/monitors/{name}), on the
+// daemons that have it: its state on each.
+func (c *Client) NowOf(ctx context.Context, name string) ([]monitor.State, error) {
+	return c.now(ctx, c.owners(name), func(d *daemon) ([]wire.Monitor, error) {
+		var m wire.Monitor
+		err := d.getNow(ctx, "/api/v1/monitors/"+url.PathEscape(name), &m)
+		return []wire.Monitor{m}, err
+	})
+}
+
+// now asks each of ds for monitors with get, and makes states of them.
+func (c *Client) now(ctx context.Context, ds []*daemon, get func(*daemon) ([]wire.Monitor, error)) ([]monitor.State, error) {
 	var out []monitor.State
 	var errs []error
-	for _, d := range c.daemons {
-		ms, err := d.monitorsNow(ctx)
+	for _, d := range ds {
+		ms, err := get(d)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -153,24 +171,24 @@ func (c *Client) Now(ctx context.Context) ([]monitor.State, error) {
 	return out, errors.Join(errs...)
 }
 
-func (d *daemon) monitorsNow(ctx context.Context) ([]wire.Monitor, error) {
+// getNow GETs path from d and decodes the JSON answer into v.
+func (d *daemon) getNow(ctx context.Context, path string, v any) error {
 	ctx, cancel := context.WithTimeout(ctx, d.hc.Timeout)
 	defer cancel()
-	req, err := d.newRequest(ctx, "GET", "/api/v1/monitors")
+	req, err := d.newRequest(ctx, "GET", path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
-		return nil, reachError{d.addr, err}
+		return reachError{d.addr, err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, statusError(resp)
+		return statusError(resp)
 	}
-	var ms []wire.Monitor
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxHistoryBody)).Decode(&ms); err != nil {
-		return nil, fmt.Errorf("monitors from %s: %w", d.addr, err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxHistoryBody)).Decode(v); err != nil {
+		return fmt.Errorf("monitors from %s: %w", d.addr, err)
 	}
-	return ms, nil
+	return nil
 }
