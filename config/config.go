@@ -102,13 +102,13 @@ func Load(path string) (*Config, error) {
 // rather than from the process's environment: a command passes the
 // environment it was given.
 func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
-	data, stamp, err := readConfig(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return nil, err
 	}
 	cfg, err := parse(path, data, lookupEnv, os.ReadFile)
 	if cfg != nil {
-		cfg.Stamp = stamp
+		cfg.Stamp = bare.Stamp(data) // what `upbeat status` compares with the config it finds
 	}
 	return cfg, err
 }
@@ -116,24 +116,23 @@ func LoadWithEnv(path string, lookupEnv func(string) (string, bool)) (*Config, e
 // readConfig reads the config file at path, refusing one larger than
 // MaxConfigSize: a regular file by its size, before anything is read;
 // anything else (a pipe, a device) once it has given a byte too many.
-// The stamp names the text read (bare.Stamp).
-func readConfig(path string) (data []byte, stamp string, err error) {
+func readConfig(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxConfigSize {
-		return nil, "", Errors{tooLarge(path, fi.Size())}
+		return nil, Errors{tooLarge(path, fi.Size())}
 	}
-	data, err = io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("read config: %w", err)
 	}
 	if len(data) > MaxConfigSize {
-		return nil, "", Errors{tooLarge(path, int64(len(data)))}
+		return nil, Errors{tooLarge(path, int64(len(data)))}
 	}
-	return data, bare.Stamp(data), nil
+	return data, nil
 }
 
 // Validate checks the config file at path, as `upbeat validate` does; the

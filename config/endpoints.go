@@ -25,7 +25,7 @@ type Endpoints struct {
 // keep them from finding the daemon. The error is as Load's, limited to
 // those two tables. ${NAME} is read through lookupEnv, as LoadWithEnv does.
 func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*Endpoints, error) {
-	data, _, err := readConfig(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func LoadEndpointsWithEnv(path string, lookupEnv func(string) (string, bool)) (*
 // elsewhere in the file, [api] included (a token from a variable only the
 // daemon's environment has), does not keep it from finding the daemon.
 func SocketWithEnv(path string, lookupEnv func(string) (string, bool)) (string, error) {
-	data, _, err := readConfig(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return "", err
 	}
@@ -74,7 +74,7 @@ func SocketWithEnv(path string, lookupEnv func(string) (string, bool)) (string, 
 // applies, and checks nothing else: for a command that needs one key of a
 // config that may not load as a whole. Its errors name the file.
 func DecodeLenient(path string, v any) error {
-	data, _, err := readConfig(path)
+	data, err := readConfig(path)
 	if err != nil {
 		return err
 	}
