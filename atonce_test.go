@@ -293,8 +293,8 @@ func TestBareIsTheStandardLibrary(t *testing.T) {
 			t.Errorf("Getenv(%s) = %q", key, got)
 		}
 	}
-	if !bare.EqualFold("Upbeat-Format", "upbeat-FORMAT") || bare.EqualFold("a", "b") || bare.Trim(" \tx y\t ") != "x y" {
-		t.Error("EqualFold or Trim")
+	if bare.Trim(" \tx y\t ") != "x y" {
+		t.Error("Trim")
 	}
 }
 

@@ -134,26 +134,6 @@ func Index(s, sub string) int {
 	return -1
 }
 
-// EqualFold is strings.EqualFold for ASCII text.
-func EqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // Trim is strings.TrimSpace for spaces and tabs.
 func Trim(s string) string {
 	for s != "" && (s[0] == ' ' || s[0] == '\t') {
